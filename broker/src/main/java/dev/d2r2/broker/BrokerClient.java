@@ -1,0 +1,36 @@
+package dev.d2r2.broker;
+
+import java.security.PublicKey;
+import java.util.List;
+
+/**
+ * The broker's client API, the same over both transports: in-process ({@code Broker#connect})
+ * and network ({@code RemoteBrokerClient}). A client is one authenticated identity.
+ *
+ * <p>Every method throws {@link BrokerException} when the broker refuses.
+ */
+public interface BrokerClient extends AutoCloseable {
+    /** The identity this client authenticated as. */
+    String identity();
+
+    /** Registers a new identity (admin only); returns its shared secret, to be kept by the holder. */
+    byte[] register(String name, PublicKey signingKey, boolean admin);
+
+    void createChannel(ChannelSpec spec);
+
+    /** Replaces a channel's class and access lists; its tag and log stay. */
+    void alterChannel(ChannelSpec spec);
+
+    List<ChannelSpec> channels();
+
+    ChannelSpec channel(String tag);
+
+    /** Opens a publisher on a channel; authorisation is checked here and on every publish. */
+    Publisher publisher(String tag);
+
+    /** Subscribes to a channel; events are pushed to {@code handler} on a thread of the client's. */
+    Subscription subscribe(String tag, StartPosition start, DeliveryHandler handler);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,53 @@
+package dev.d2r2.broker;
+
+import java.util.Objects;
+
+/**
+ * A channel's class: its quality of service (ordering, priority, persistence, subscriber queue)
+ * and its quality of protection (fault model, protection).
+ *
+ * @param priority 0 (least urgent) to 9 (most urgent); urgent channels are delivered first
+ * @param queueCapacity the most events queued per subscriber
+ */
+public record ChannelClass(Ordering ordering, int priority, Persistence persistence, FsyncPolicy fsync,
+                           int queueCapacity, OverflowPolicy overflow,
+                           FaultModel faultModel, Protection protection) {
+    public static final int DEFAULT_QUEUE_CAPACITY = 8192;
+    public static final ChannelClass DEFAULT = new ChannelClass(Ordering.FIFO, 5, Persistence.NONE,
+            FsyncPolicy.NEVER, DEFAULT_QUEUE_CAPACITY, OverflowPolicy.DROP_OLDEST, FaultModel.CRASH, Protection.SI);
+
+    public ChannelClass {
+        Objects.requireNonNull(ordering, "ordering");
+        Objects.requireNonNull(persistence, "persistence");
+        Objects.requireNonNull(fsync, "fsync");
+        Objects.requireNonNull(overflow, "overflow");
+        Objects.requireNonNull(faultModel, "faultModel");
+        Objects.requireNonNull(protection, "protection");
+        if (priority < 0 || priority > 9) {
+            throw new IllegalArgumentException("priority must be 0..9, not " + priority);
+        }
+        if (queueCapacity < 1 || queueCapacity > 1 << 24) {
+            throw new IllegalArgumentException("queue capacity must be 1..16777216, not " + queueCapacity);
+        }
+    }
+
+    public ChannelClass withOrdering(Ordering o) {
+        return new ChannelClass(o, priority, persistence, fsync, queueCapacity, overflow, faultModel, protection);
+    }
+
+    public ChannelClass withPriority(int p) {
+        return new ChannelClass(ordering, p, persistence, fsync, queueCapacity, overflow, faultModel, protection);
+    }
+
+    public ChannelClass withPersistence(Persistence p, FsyncPolicy f) {
+        return new ChannelClass(ordering, priority, p, f, queueCapacity, overflow, faultModel, protection);
+    }
+
+    public ChannelClass withQueue(int capacity, OverflowPolicy policy) {
+        return new ChannelClass(ordering, priority, persistence, fsync, capacity, policy, faultModel, protection);
+    }
+
+    public ChannelClass withProtection(FaultModel f, Protection p) {
+        return new ChannelClass(ordering, priority, persistence, fsync, queueCapacity, overflow, f, p);
+    }
+}
