@@ -3,6 +3,7 @@ package dev.d2r2.core.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -42,7 +44,6 @@ public final class ConfigLoader {
         durations.addDeserializer(Duration.class, new DurationDeserializer());
         return builder
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .addModule(durations)
@@ -69,6 +70,9 @@ public final class ConfigLoader {
     /** Parses {@code text}; {@code origin} names it in errors (a file name). */
     public static <T> T parse(String origin, String text, Class<T> type) throws ConfigException {
         ObjectMapper mapper = origin.endsWith(".json") ? JSON : YAML;
+        if (text.isBlank()) {
+            throw new ConfigException(origin + ":1:1: empty configuration");
+        }
         try {
             T value = mapper.readValue(text, type);
             if (value == null) {
@@ -76,19 +80,21 @@ public final class ConfigLoader {
             }
             return value;
         } catch (JsonProcessingException e) {
-            throw new ConfigException(describe(origin, e));
+            throw new ConfigException(describe(origin, mapper, text, e));
         }
     }
 
-    private static String describe(String origin, JsonProcessingException e) {
+    private static String describe(String origin, ObjectMapper mapper, String text, JsonProcessingException e) {
         JsonLocation loc = e.getLocation();
-        String where = origin + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr());
         String key = "";
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             key = " key " + m.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[") + ":";
+            JsonLocation keyLoc = locate(mapper, text, m.getPath());
+            loc = keyLoc != null ? keyLoc : loc;
         }
+        String where = origin + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr());
         String message;
         if (e instanceof UnrecognizedPropertyException u) {
             message = "unknown key \"" + u.getPropertyName() + "\" (known: "
@@ -102,6 +108,46 @@ public final class ConfigLoader {
             message = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
         }
         return where + ":" + key + " " + firstLine(message);
+    }
+
+    /**
+     * Where the key at {@code path} starts in the text. Records are built after their whole
+     * object is read, so Jackson's own location points past it; this finds the key itself.
+     */
+    private static JsonLocation locate(ObjectMapper mapper, String text, List<JsonMappingException.Reference> path) {
+        try (JsonParser p = mapper.getFactory().createParser(text)) {
+            return locate(p, p.nextToken(), path, 0);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static JsonLocation locate(JsonParser p, JsonToken t, List<JsonMappingException.Reference> path, int depth)
+            throws IOException {
+        if (depth == path.size()) {
+            return p.currentTokenLocation();
+        }
+        JsonMappingException.Reference ref = path.get(depth);
+        if (t == JsonToken.START_OBJECT && ref.getFieldName() != null) {
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                if (p.currentName().equals(ref.getFieldName())) {
+                    JsonLocation keyAt = p.currentTokenLocation();
+                    JsonLocation inner = locate(p, p.nextToken(), path, depth + 1);
+                    return depth + 1 == path.size() ? keyAt : inner;
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+        } else if (t == JsonToken.START_ARRAY && ref.getIndex() >= 0) {
+            int i = 0;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                if (i++ == ref.getIndex()) {
+                    return locate(p, t, path, depth + 1);
+                }
+                p.skipChildren();
+            }
+        }
+        return null;
     }
 
     private static String firstLine(String s) {

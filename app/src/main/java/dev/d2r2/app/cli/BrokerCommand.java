@@ -1,0 +1,87 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ChannelConfig;
+import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.broker.server.BrokerServer;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.core.config.ConfigLoader;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code d2r2 broker}: runs the FIT event broker until stopped. */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = "Run the FIT event broker (TLS listener, control table, channel logs, /metrics).")
+public final class BrokerCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "TLS listener (default 127.0.0.1:7100)")
+    String listen;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default $XDG_DATA_HOME/d2r2)")
+    Path data;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT|off", description = "Prometheus endpoint (default 127.0.0.1:9464)")
+    String metrics;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration; options given here win")
+    Path config;
+
+    @Override
+    public Integer call() throws IOException, ConfigException, InterruptedException {
+        BrokerConfig c = config == null ? new BrokerConfig(null, null, null, null) : ConfigLoader.load(config, BrokerConfig.class);
+        Path dataDir = data != null ? data : c.data() != null ? Path.of(c.data()) : DataDirs.defaultDataDir();
+        InetSocketAddress address = HostPort.parse(first(listen, c.listen(), "127.0.0.1:7100"));
+        String metricsAt = first(metrics, c.metrics(), "127.0.0.1:9464");
+        Broker broker = Broker.open(dataDir, Clock.system());
+        declareChannels(broker, c);
+        BrokerServer server = BrokerServer.start(broker, address);
+        HTTPServer http = metricsAt.equals("off") ? null : startMetrics(broker, HostPort.parse(metricsAt));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            if (http != null) {
+                http.close();
+            }
+            broker.close();
+            stopped.countDown();
+        }, "d2r2-broker-shutdown"));
+        System.err.printf("d2r2 broker on %s, data %s, metrics %s; identity for clients: %s%n",
+                server.address(), dataDir, metricsAt, broker.adminIdentityPath());
+        stopped.await();
+        return 0;
+    }
+
+    private static void declareChannels(Broker broker, BrokerConfig c) {
+        try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
+            for (ChannelConfig ch : c.channels()) {
+                try {
+                    admin.createChannel(ch.toSpec());
+                } catch (BrokerException e) {
+                    if (e.code() != ErrorCode.CHANNEL_EXISTS) {
+                        throw e;
+                    }
+                    admin.alterChannel(ch.toSpec());
+                }
+            }
+        }
+    }
+
+    static HTTPServer startMetrics(Broker broker, InetSocketAddress at) throws IOException {
+        return HTTPServer.builder().hostname(at.getHostString()).port(at.getPort())
+                .registry(broker.registry()).buildAndStart();
+    }
+
+    private static String first(String a, String b, String c) {
+        return a != null ? a : b != null ? b : c;
+    }
+}

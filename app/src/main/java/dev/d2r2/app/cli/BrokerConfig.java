@@ -1,0 +1,37 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.core.HostPort;
+
+import dev.d2r2.broker.ChannelConfig;
+
+import java.util.List;
+
+/**
+ * The broker's YAML configuration.
+ *
+ * <pre>
+ * listen: 127.0.0.1:7100     # TLS listener
+ * data: /var/lib/d2r2        # data directory
+ * metrics: 127.0.0.1:9464    # Prometheus /metrics; "off" to disable
+ * channels:                  # created at start when absent (see ChannelConfig)
+ *   - tag: alarms
+ *     ordering: total
+ * </pre>
+ */
+public record BrokerConfig(String listen, String data, String metrics, List<ChannelConfig> channels) {
+    public BrokerConfig {
+        channels = channels == null ? List.of() : List.copyOf(channels);
+        if (listen != null) {
+            HostPort.parse(listen);
+        }
+        if (metrics != null && !metrics.equals("off")) {
+            HostPort.parse(metrics);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (ChannelConfig c : channels) {
+            if (!seen.add(c.tag())) {
+                throw new IllegalArgumentException("channel " + c.tag() + " is declared twice");
+            }
+        }
+    }
+}

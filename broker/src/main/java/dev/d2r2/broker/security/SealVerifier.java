@@ -1,0 +1,57 @@
+package dev.d2r2.broker.security;
+
+import dev.d2r2.broker.wire.Envelope;
+
+import javax.crypto.Mac;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+
+/**
+ * Checks the seal of envelopes from one publisher. One per publishing connection; not
+ * thread-safe (it reuses its MAC and signature objects).
+ */
+public final class SealVerifier {
+    private final Identity publisher;
+    private Mac mac;
+    private Signature signature;
+
+    public SealVerifier(Identity publisher) {
+        this.publisher = publisher;
+    }
+
+    /** True when the envelope's seal is what its protection requires for this channel. */
+    public boolean verify(byte[] channelPrefix, Envelope e) {
+        byte[] bytes = e.bytes();
+        int prefix = e.sealStart();
+        byte[] seal = e.seal();
+        return switch (e.protection()) {
+            case SI -> seal.length == 0;
+            case HA -> {
+                if (mac == null) {
+                    mac = Crypto.hmac(publisher.secret());
+                }
+                mac.update(channelPrefix);
+                mac.update(bytes, 0, prefix);
+                yield Crypto.constantTimeEquals(mac.doFinal(), seal);
+            }
+            case PKS, PKE -> verifySignature(channelPrefix, bytes, prefix, seal);
+        };
+    }
+
+    private boolean verifySignature(byte[] channelPrefix, byte[] bytes, int prefix, byte[] seal) {
+        if (publisher.signingKey() == null || seal.length != 64) {
+            return false;
+        }
+        try {
+            if (signature == null) {
+                signature = Crypto.ed25519();
+            }
+            signature.initVerify(publisher.signingKey());
+            signature.update(channelPrefix);
+            signature.update(bytes, 0, prefix);
+            return signature.verify(seal);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+}

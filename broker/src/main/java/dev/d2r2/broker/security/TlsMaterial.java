@@ -1,0 +1,119 @@
+package dev.d2r2.broker.security;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's TLS key and certificate. On first start the broker makes a self-signed EC
+ * certificate with the JDK's {@code keytool} (the JDK has no API for it) and keeps it in its data
+ * directory; clients pin that certificate, carried in their identity files.
+ */
+public final class TlsMaterial {
+    private static final String ALIAS = "d2r2-broker";
+    private final KeyStore keyStore;
+    private final char[] password;
+
+    private TlsMaterial(KeyStore keyStore, char[] password) {
+        this.keyStore = keyStore;
+        this.password = password;
+    }
+
+    /** Loads {@code broker.p12} from {@code dataDir}, creating it first if absent. */
+    public static TlsMaterial loadOrCreate(Path dataDir) throws IOException {
+        Path store = dataDir.resolve("broker.p12");
+        Path passFile = dataDir.resolve("broker.p12.password");
+        if (!Files.exists(store)) {
+            create(store, passFile);
+        }
+        char[] password = Files.readString(passFile).strip().toCharArray();
+        try (InputStream in = Files.newInputStream(store)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password);
+            return new TlsMaterial(ks, password);
+        } catch (GeneralSecurityException e) {
+            throw new IOException(store + ": unreadable key store: " + e.getMessage(), e);
+        }
+    }
+
+    private static void create(Path store, Path passFile) throws IOException {
+        String password = HexFormat.of().formatHex(Crypto.randomBytes(16));
+        Files.writeString(passFile, password, StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(passFile, PosixFilePermissions.fromString("rw-------"));
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Path tmp = store.resolveSibling(store.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        List<String> cmd = List.of(keytool.toString(), "-genkeypair", "-alias", ALIAS, "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=d2r2-broker", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity", "3650", "-storetype", "PKCS12", "-keystore", tmp.toString(),
+                "-storepass", password, "-keypass", password);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("keytool failed to create the broker's TLS key: " + out.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while creating the broker's TLS key", e);
+        }
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        Files.move(tmp, store, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public SSLContext serverContext() throws IOException {
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keyStore, password);
+            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    public String certificatePem() throws IOException {
+        try {
+            Certificate cert = keyStore.getCertificate(ALIAS);
+            return "-----BEGIN CERTIFICATE-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(cert.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot export the broker certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** A client context that trusts exactly the given broker certificate. */
+    public static SSLContext clientContext(String certificatePem) throws IOException {
+        try {
+            Certificate cert = CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)));
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry(ALIAS, cert);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("bad broker certificate: " + e.getMessage(), e);
+        }
+    }
+}

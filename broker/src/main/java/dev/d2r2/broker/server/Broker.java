@@ -1,0 +1,369 @@
+package dev.d2r2.broker.server;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.FsyncPolicy;
+import dev.d2r2.broker.Protection;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.security.Identity;
+import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.security.SealVerifier;
+import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.core.Clock;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The FIT event broker on one node: identities, the control table, channels and their logs.
+ * Transports ({@link LocalBrokerClient} in-process, {@link BrokerServer} over TLS) call it on
+ * behalf of an authenticated {@link Identity}; every refusal is a {@link BrokerException} and is
+ * counted by reason.
+ *
+ * <p>Data directory: {@code identities.json}, {@code control.json}, {@code admin.identity} (the
+ * bootstrap administrator's credentials, created on first start) and {@code channels/<tag>/}
+ * (logs of persistent channels).
+ */
+public final class Broker implements AutoCloseable {
+    public static final String ADMIN = "admin";
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+
+    private final Path dataDir;
+    private final Clock clock;
+    private final PrometheusRegistry registry;
+    private final BrokerMetrics metrics;
+    private final IdentityStore identities;
+    private final ControlTable controlTable;
+    private final Map<String, ChannelRuntime> channels = new ConcurrentHashMap<>();
+    private final Thread flusher;
+    private volatile boolean closed;
+
+    private Broker(Path dataDir, Clock clock, PrometheusRegistry registry) throws IOException {
+        this.dataDir = dataDir;
+        this.clock = clock;
+        this.registry = registry;
+        this.metrics = new BrokerMetrics(registry, channels::values);
+        Files.createDirectories(dataDir);
+        this.identities = IdentityStore.open(dataDir.resolve("identities.json"));
+        this.controlTable = new ControlTable(dataDir.resolve("control.json"));
+        if (identities.isEmpty()) {
+            bootstrapAdmin();
+        }
+        for (ControlTable.Row row : controlTable.load()) {
+            channels.put(row.spec().tag(), runtime(row.spec(), row.key()));
+        }
+        this.flusher = Thread.ofPlatform().daemon().name("d2r2-log-flusher").start(this::flushLoop);
+    }
+
+    public static Broker open(Path dataDir, Clock clock) throws IOException {
+        return open(dataDir, clock, new PrometheusRegistry());
+    }
+
+    public static Broker open(Path dataDir, Clock clock, PrometheusRegistry registry) throws IOException {
+        return new Broker(dataDir, clock, registry);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Path adminIdentityPath() {
+        return dataDir.resolve("admin.identity");
+    }
+
+    private void bootstrapAdmin() throws IOException {
+        IdentityFile admin = newIdentity(ADMIN, true);
+        admin.save(adminIdentityPath());
+        LOG.info("created administrator identity {} in {}", ADMIN, adminIdentityPath());
+    }
+
+    private IdentityFile newIdentity(String name, boolean admin) throws IOException {
+        KeyPair keys = Crypto.newSigningKeyPair();
+        byte[] secret = Crypto.randomBytes(Crypto.SECRET_BYTES);
+        identities.add(new Identity(name, secret, keys.getPublic(), admin));
+        return new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), "", "");
+    }
+
+    /**
+     * An in-process client for an identity of this broker, creating the identity if it does not
+     * exist (an in-process caller is the broker's own code and needs no handshake).
+     */
+    public BrokerClient connectLocal(String name) {
+        return new LocalBrokerClient(this, localIdentity(name, false));
+    }
+
+    /** An in-process client with the given credentials (needed to sign on PKS/PKE channels). */
+    public BrokerClient connectLocal(IdentityFile file) {
+        Identity id = identity(file.name());
+        if (!Crypto.constantTimeEquals(id.secret(), file.secret())) {
+            metrics.refused("bad_credentials");
+            throw new BrokerException(ErrorCode.UNAUTHENTICATED, "wrong secret for identity " + file.name());
+        }
+        return new LocalBrokerClient(this, file);
+    }
+
+    /** The credentials of a local identity, created (not admin) if absent. */
+    public synchronized IdentityFile localIdentity(String name, boolean admin) {
+        try {
+            if (identities.find(name).isEmpty()) {
+                IdentityFile f = newIdentity(name, admin);
+                Files.createDirectories(dataDir.resolve("local"));
+                f.save(dataDir.resolve("local").resolve(name + ".identity"));
+                return f;
+            }
+            Path local = name.equals(ADMIN) ? adminIdentityPath() : dataDir.resolve("local").resolve(name + ".identity");
+            if (!Files.exists(local)) {
+                throw new BrokerException(ErrorCode.UNKNOWN_IDENTITY,
+                        "identity " + name + " exists but its credentials are not on this host");
+            }
+            return IdentityFile.load(local);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Identity identity(String name) {
+        return identities.find(name).orElseThrow(() -> {
+            metrics.refused("unknown_identity");
+            return new BrokerException(ErrorCode.UNKNOWN_IDENTITY, "no identity " + name);
+        });
+    }
+
+    Identity authenticate(String name, byte[] nonce, byte[] proof) {
+        Identity id = identities.find(name).orElse(null);
+        if (id == null || !Crypto.constantTimeEquals(Crypto.authProof(id.secret(), nonce), proof)) {
+            metrics.refused("bad_credentials");
+            throw new BrokerException(ErrorCode.UNAUTHENTICATED, "bad credentials for identity " + name);
+        }
+        return id;
+    }
+
+    byte[] register(Identity caller, String name, PublicKey signingKey, boolean admin) {
+        requireAdmin(caller, "register identities");
+        Identity.validateName(name);
+        synchronized (this) {
+            if (identities.find(name).isPresent()) {
+                metrics.refused("identity_exists");
+                throw new BrokerException(ErrorCode.IDENTITY_EXISTS, "identity " + name + " already exists");
+            }
+            byte[] secret = Crypto.randomBytes(Crypto.SECRET_BYTES);
+            try {
+                identities.add(new Identity(name, secret, signingKey, admin));
+            } catch (IOException e) {
+                throw new BrokerException(ErrorCode.INTERNAL, "cannot save identities: " + e.getMessage(), e);
+            }
+            LOG.info("{} registered identity {}{}", caller.name(), name, admin ? " (admin)" : "");
+            return secret;
+        }
+    }
+
+    synchronized void createChannel(Identity caller, ChannelSpec spec) {
+        requireAdmin(caller, "create channels");
+        if (channels.containsKey(spec.tag())) {
+            metrics.refused("channel_exists");
+            throw new BrokerException(ErrorCode.CHANNEL_EXISTS, "channel " + spec.tag() + " already exists");
+        }
+        try {
+            channels.put(spec.tag(), runtime(spec, Crypto.randomBytes(Crypto.SECRET_BYTES)));
+            saveControlTable();
+        } catch (IOException e) {
+            channels.remove(spec.tag());
+            throw new BrokerException(ErrorCode.INTERNAL, "cannot create channel " + spec.tag() + ": " + e.getMessage(), e);
+        }
+        LOG.info("{} created channel {}", caller.name(), spec.tag());
+    }
+
+    synchronized void alterChannel(Identity caller, ChannelSpec spec) {
+        requireAdmin(caller, "alter channels");
+        ChannelRuntime ch = runtime(spec.tag());
+        ch.alter(spec);
+        try {
+            saveControlTable();
+        } catch (IOException e) {
+            throw new BrokerException(ErrorCode.INTERNAL, "cannot save the control table: " + e.getMessage(), e);
+        }
+        LOG.info("{} altered channel {}", caller.name(), spec.tag());
+    }
+
+    List<ChannelSpec> channels(Identity caller) {
+        return channels.values().stream().map(ChannelRuntime::spec)
+                .filter(s -> caller.admin() || s.mayPublish(caller.name()) || s.maySubscribe(caller.name()))
+                .sorted(Comparator.comparing(ChannelSpec::tag)).toList();
+    }
+
+    ChannelSpec channel(Identity caller, String tag) {
+        ChannelSpec s = runtime(tag).spec();
+        if (!caller.admin() && !s.mayPublish(caller.name()) && !s.maySubscribe(caller.name())) {
+            throw forbidden(caller, "see", tag);
+        }
+        return s;
+    }
+
+    ChannelRuntime openPublisher(Identity caller, String tag) {
+        ChannelRuntime ch = runtime(tag);
+        if (!ch.spec().mayPublish(caller.name())) {
+            throw forbidden(caller, "publish on", tag);
+        }
+        return ch;
+    }
+
+    /**
+     * Checks and publishes one envelope from {@code caller}. Returns the offset; subscribers that
+     * must be disconnected (overflow policy) are disconnected here.
+     */
+    long publish(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e) throws IOException {
+        ChannelSpec spec = ch.spec();
+        if (!spec.mayPublish(caller.name())) {
+            throw forbidden(caller, "publish on", spec.tag());
+        }
+        if (!caller.name().equals(e.publisher())) {
+            metrics.refused("impersonation");
+            throw new BrokerException(ErrorCode.FORBIDDEN, caller.name() + " published an event signed as "
+                    + e.publisher() + " on channel " + spec.tag());
+        }
+        Protection want = spec.channelClass().protection();
+        if (e.protection() != want) {
+            metrics.refused("integrity");
+            throw new BrokerException(ErrorCode.INTEGRITY, "channel " + spec.tag() + " requires protection " + want
+                    + ", the event has " + e.protection());
+        }
+        if (want != Protection.SI && !verifier.verify(ch.channelPrefix(), e)) {
+            metrics.refused("integrity");
+            throw new BrokerException(ErrorCode.INTEGRITY, "event " + e.sequence() + " from " + caller.name()
+                    + " on channel " + spec.tag() + " fails its " + want + " check");
+        }
+        List<ServerSubscription> slow = new ArrayList<>(0);
+        long offset = ch.publish(e, slow);
+        for (ServerSubscription s : slow) {
+            disconnectSlow(s);
+        }
+        return offset;
+    }
+
+    private void disconnectSlow(ServerSubscription s) {
+        s.channel.unsubscribe(s);
+        s.pump.remove(s);
+        LOG.info("channel {}: disconnected a subscriber whose queue of {} events was full", s.channel.tag(),
+                s.channel.spec().channelClass().queueCapacity());
+        s.pump.sink().ended(s, new BrokerException(ErrorCode.DISCONNECTED, "subscriber too slow: its queue of "
+                + s.channel.spec().channelClass().queueCapacity() + " events on channel " + s.channel.tag() + " was full"));
+    }
+
+    ServerSubscription subscribe(Identity caller, String tag, StartPosition start, DeliveryPump pump, int id) {
+        ChannelRuntime ch = runtime(tag);
+        if (!ch.spec().maySubscribe(caller.name())) {
+            throw forbidden(caller, "subscribe to", tag);
+        }
+        try {
+            ServerSubscription sub = ch.subscribe(id, pump, start);
+            pump.add(sub);
+            return sub;
+        } catch (BrokerException e) {
+            metrics.refused(e.code().name().toLowerCase());
+            throw e;
+        } catch (IOException e) {
+            throw new BrokerException(ErrorCode.INTERNAL, "cannot read the log of " + tag + ": " + e.getMessage(), e);
+        }
+    }
+
+    void unsubscribe(ServerSubscription sub) {
+        sub.channel.unsubscribe(sub);
+        sub.pump.remove(sub);
+    }
+
+    BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    double refusals(String reason) {
+        return metrics.refusals(reason);
+    }
+
+    private ChannelRuntime runtime(String tag) {
+        ChannelRuntime ch = channels.get(tag);
+        if (ch == null) {
+            metrics.refused("unknown_channel");
+            throw new BrokerException(ErrorCode.UNKNOWN_CHANNEL, "no channel " + tag);
+        }
+        return ch;
+    }
+
+    private ChannelRuntime runtime(ChannelSpec spec, byte[] key) throws IOException {
+        return new ChannelRuntime(spec, key, dataDir.resolve("channels").resolve(spec.tag()), clock, metrics);
+    }
+
+    private void requireAdmin(Identity caller, String what) {
+        if (!caller.admin()) {
+            metrics.refused("forbidden");
+            throw new BrokerException(ErrorCode.FORBIDDEN, caller.name() + " is not an administrator and may not " + what);
+        }
+    }
+
+    private BrokerException forbidden(Identity caller, String what, String tag) {
+        metrics.refused("forbidden");
+        return new BrokerException(ErrorCode.FORBIDDEN, caller.name() + " may not " + what + " channel " + tag);
+    }
+
+    private void saveControlTable() throws IOException {
+        controlTable.save(channels.values().stream().map(c -> new ControlTable.Row(c.spec(), c.key())).toList());
+    }
+
+    private void flushLoop() {
+        Map<ChannelRuntime, Long> lastSync = new java.util.HashMap<>();
+        while (!closed) {
+            long now = System.nanoTime();
+            for (ChannelRuntime ch : channels.values()) {
+                FsyncPolicy p = ch.spec().channelClass().fsync();
+                if (p.kind() != FsyncPolicy.Kind.INTERVAL) {
+                    continue;
+                }
+                long last = lastSync.getOrDefault(ch, 0L);
+                if (now - last >= p.interval().toNanos()) {
+                    try {
+                        ch.sync();
+                    } catch (IOException e) {
+                        LOG.error("channel {}: fsync failed: {}", ch.tag(), e.getMessage());
+                    }
+                    lastSync.put(ch, now);
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        flusher.interrupt();
+        for (ChannelRuntime ch : channels.values()) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                LOG.error("channel {}: close failed: {}", ch.tag(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.d2r2.broker.server;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.Collection;
+import java.util.function.Supplier;
+
+/** The broker's Prometheus metrics, named {@code d2r2_broker_*}. */
+final class BrokerMetrics {
+    private final Counter published;
+    private final Counter delivered;
+    private final Counter dropped;
+    private final Counter refused;
+    private final Counter malformed;
+
+    BrokerMetrics(PrometheusRegistry registry, Supplier<Collection<ChannelRuntime>> channels) {
+        published = Counter.builder().name("d2r2_broker_published")
+                .help("Events accepted on a channel").labelNames("channel").register(registry);
+        delivered = Counter.builder().name("d2r2_broker_delivered")
+                .help("Events handed to subscribers (live and replayed)").labelNames("channel").register(registry);
+        dropped = Counter.builder().name("d2r2_broker_dropped")
+                .help("Events dropped for slow subscribers (drop-oldest, disconnect)").labelNames("channel")
+                .register(registry);
+        refused = Counter.builder().name("d2r2_broker_refusals")
+                .help("Requests refused, by reason").labelNames("reason").register(registry);
+        malformed = Counter.builder().name("d2r2_broker_malformed_frames")
+                .help("Connections closed for frames that break the wire format").register(registry);
+        GaugeWithCallback.builder().name("d2r2_broker_queue_depth")
+                .help("Events waiting in subscriber queues").labelNames("channel")
+                .callback(cb -> channels.get().forEach(c -> cb.call(c.queuedEvents(), c.tag())))
+                .register(registry);
+        GaugeWithCallback.builder().name("d2r2_broker_subscribers")
+                .help("Live subscriptions").labelNames("channel")
+                .callback(cb -> channels.get().forEach(c -> cb.call(c.subscriberCount(), c.tag())))
+                .register(registry);
+    }
+
+    CounterDataPoint published(String channel) {
+        return published.labelValues(channel);
+    }
+
+    CounterDataPoint delivered(String channel) {
+        return delivered.labelValues(channel);
+    }
+
+    CounterDataPoint dropped(String channel) {
+        return dropped.labelValues(channel);
+    }
+
+    void refused(String reason) {
+        refused.labelValues(reason).inc();
+    }
+
+    double refusals(String reason) {
+        return refused.labelValues(reason).get();
+    }
+
+    void malformedFrame() {
+        malformed.inc();
+    }
+
+    double malformedFrames() {
+        return malformed.get();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.d2r2.broker.server;
+
+import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.security.TlsMaterial;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLServerSocket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The network transport's listener: TLS 1.3 over TCP, one {@link RemoteSession} per connection.
+ * On start it writes its address and certificate into the administrator's identity file, so
+ * that CLI clients on the same machine reach it with no options.
+ */
+public final class BrokerServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
+    private final Broker broker;
+    private final SSLServerSocket server;
+    private final Set<RemoteSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private BrokerServer(Broker broker, SSLServerSocket server) {
+        this.broker = broker;
+        this.server = server;
+        this.acceptor = Thread.ofPlatform().name("d2r2-broker-accept").daemon().unstarted(this::acceptLoop);
+    }
+
+    public static BrokerServer start(Broker broker, InetSocketAddress listen) throws IOException {
+        TlsMaterial tls = TlsMaterial.loadOrCreate(broker.dataDir());
+        SSLServerSocket socket = (SSLServerSocket) tls.serverContext().getServerSocketFactory().createServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(listen, 512);
+        BrokerServer s = new BrokerServer(broker, socket);
+        String address = hostPort(socket.getInetAddress().getHostAddress(), socket.getLocalPort());
+        IdentityFile admin = IdentityFile.load(broker.adminIdentityPath());
+        admin.withBroker(address, tls.certificatePem()).save(broker.adminIdentityPath());
+        s.acceptor.start();
+        LOG.info("broker listening on {} (TLS), data in {}", address, broker.dataDir());
+        return s;
+    }
+
+    private static String hostPort(String host, int port) {
+        String h = host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "::1" : host;
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + port;
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
+    }
+
+    /** Sessions currently connected (authenticated or not). */
+    public int connections() {
+        return sessions.size();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket s = server.accept();
+                RemoteSession session = new RemoteSession(broker, s, sessions::remove);
+                sessions.add(session);
+                session.start();
+            } catch (SocketException e) {
+                if (!closed) {
+                    LOG.error("accept failed: {}", e.getMessage());
+                }
+            } catch (IOException e) {
+                LOG.warn("accept failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("closing listener: {}", e.getMessage());
+        }
+        for (RemoteSession s : sessions) {
+            s.close();
+        }
+    }
+}

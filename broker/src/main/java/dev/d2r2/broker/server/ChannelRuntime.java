@@ -1,0 +1,209 @@
+package dev.d2r2.broker.server;
+
+import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.FsyncPolicy;
+import dev.d2r2.broker.Ordering;
+import dev.d2r2.broker.Persistence;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.log.LogConfig;
+import dev.d2r2.broker.log.SegmentedLog;
+import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.core.Clock;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A channel at run time: its spec, its log (persistent channels), and its subscribers' queues.
+ *
+ * <p>Publishing assigns the event an offset and offers it to every subscriber queue. Channels with
+ * total order or a log do both under one lock, so every subscriber sees the log's order; other
+ * channels take an offset from a counter and fan out without it, which keeps each publisher's
+ * order (its events are offered one after the other by its own thread).
+ */
+final class ChannelRuntime implements AutoCloseable {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final CopyOnWriteArrayList<ServerSubscription> subscribers = new CopyOnWriteArrayList<>();
+    private final AtomicLong nextOffset = new AtomicLong();
+    private final Clock clock;
+    private final BrokerMetrics metrics;
+    private final SegmentedLog log;
+    private final byte[] key;
+    private final byte[] channelPrefix;
+    private final CounterDataPoint published;
+    private final CounterDataPoint delivered;
+    private final CounterDataPoint dropped;
+    private volatile ChannelSpec spec;
+    private volatile boolean dirty;
+
+    ChannelRuntime(ChannelSpec spec, byte[] key, Path logDir, Clock clock, BrokerMetrics metrics) throws IOException {
+        this.spec = spec;
+        this.key = key;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.channelPrefix = Envelope.channelPrefix(spec.tag());
+        this.log = spec.channelClass().persistence() == Persistence.LOG
+                ? SegmentedLog.open(logDir, LogConfig.defaults()) : null;
+        if (log != null) {
+            nextOffset.set(log.nextOffset());
+        }
+        this.published = metrics.published(spec.tag());
+        this.delivered = metrics.delivered(spec.tag());
+        this.dropped = metrics.dropped(spec.tag());
+    }
+
+    String tag() {
+        return spec.tag();
+    }
+
+    ChannelSpec spec() {
+        return spec;
+    }
+
+    byte[] key() {
+        return key;
+    }
+
+    byte[] channelPrefix() {
+        return channelPrefix;
+    }
+
+    boolean persistent() {
+        return log != null;
+    }
+
+    /** Changes class and access lists; persistence can only be changed by recreating the channel. */
+    void alter(ChannelSpec newSpec) {
+        if (newSpec.channelClass().persistence() != spec.channelClass().persistence()) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST,
+                    "channel " + spec.tag() + ": persistence cannot be altered (it would lose or invent a log)");
+        }
+        spec = newSpec;
+    }
+
+    /** Appends and fans out one event; returns its offset. Subscribers to disconnect are returned in {@code out}. */
+    long publish(Envelope e, List<ServerSubscription> disconnect) throws IOException {
+        long offset;
+        if (log != null || spec.channelClass().ordering() == Ordering.TOTAL) {
+            lock.lock();
+            try {
+                long time = clock.millis();
+                if (log != null) {
+                    byte[] bytes = e.bytes();
+                    offset = log.append(time, bytes, 0, bytes.length);
+                    nextOffset.set(offset + 1);
+                    dirty = true;
+                } else {
+                    offset = nextOffset.getAndIncrement();
+                }
+                fanOut(offset, time, e, disconnect);
+            } finally {
+                lock.unlock();
+            }
+        } else {
+            offset = nextOffset.getAndIncrement();
+            fanOut(offset, clock.millis(), e, disconnect);
+        }
+        published.inc();
+        return offset;
+    }
+
+    private void fanOut(long offset, long time, Envelope e, List<ServerSubscription> disconnect) {
+        for (ServerSubscription s : subscribers) {
+            switch (s.queue.offer(offset, time, e)) {
+                case DROPPED_OLDEST -> dropped.inc();
+                case DISCONNECT -> {
+                    dropped.inc();
+                    disconnect.add(s);
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** Forces the log to disk if the channel's policy is {@code always} and something was appended. */
+    void commitIfAlways() throws IOException {
+        if (log != null && dirty && spec.channelClass().fsync().kind() == FsyncPolicy.Kind.ALWAYS) {
+            sync();
+        }
+    }
+
+    void sync() throws IOException {
+        if (log != null && dirty) {
+            dirty = false;
+            log.sync();
+        }
+    }
+
+    void delivered() {
+        delivered.inc();
+    }
+
+    ServerSubscription subscribe(int id, DeliveryPump pump, StartPosition start) throws IOException {
+        ServerSubscription sub = new ServerSubscription(id, this, pump);
+        if (start instanceof StartPosition.Live) {
+            subscribers.add(sub);
+            return sub;
+        }
+        if (log == null) {
+            throw new BrokerException(ErrorCode.NOT_PERSISTENT,
+                    "channel " + tag() + " has no log to replay from (persistence: none)");
+        }
+        lock.lock();
+        try {
+            long from = switch (start) {
+                case StartPosition.FromOffset o -> Math.max(o.offset(), log.firstOffset());
+                case StartPosition.Since s -> log.offsetForTime(s.timeMillis());
+                case StartPosition.Live l -> throw new IllegalStateException();
+            };
+            sub.replayEnd = log.nextOffset();
+            if (from < sub.replayEnd) {
+                sub.replay = log.reader(from);
+            }
+            subscribers.add(sub);
+        } finally {
+            lock.unlock();
+        }
+        return sub;
+    }
+
+    void unsubscribe(ServerSubscription sub) {
+        subscribers.remove(sub);
+        sub.queue.close();
+    }
+
+    int subscriberCount() {
+        return subscribers.size();
+    }
+
+    long queuedEvents() {
+        long n = 0;
+        for (ServerSubscription s : subscribers) {
+            n += s.queue.size();
+        }
+        return n;
+    }
+
+    List<ServerSubscription> subscriptions() {
+        return new ArrayList<>(subscribers);
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (ServerSubscription s : subscribers) {
+            s.queue.close();
+        }
+        if (log != null) {
+            log.sync();
+            log.close();
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.d2r2.broker.server;
+
+import dev.d2r2.broker.MissingNotice;
+import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.broker.wire.ProtocolException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One session's delivery loop, on its own thread: it takes the next event from the session's
+ * most urgent subscription that has one (equal priorities take turns) and hands it to the sink.
+ * Replays run through the same loop, so a replay never overtakes a more urgent channel.
+ */
+final class DeliveryPump implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryPump.class);
+    private final DeliverySink sink;
+    private final BrokerMetrics metrics;
+    private final SubscriberQueue.Slot slot = new SubscriberQueue.Slot();
+    private volatile ServerSubscription[] subs = new ServerSubscription[0];
+    private volatile boolean running = true;
+    private volatile boolean signalled;
+    private volatile Thread thread;
+
+    DeliveryPump(DeliverySink sink, BrokerMetrics metrics) {
+        this.sink = sink;
+        this.metrics = metrics;
+    }
+
+    DeliverySink sink() {
+        return sink;
+    }
+
+    void start(String name) {
+        thread = Thread.ofVirtual().name(name).start(this);
+    }
+
+    void wakeUp() {
+        if (!signalled) {
+            signalled = true;
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    synchronized void add(ServerSubscription s) {
+        List<ServerSubscription> list = new ArrayList<>(List.of(subs));
+        list.add(s);
+        list.sort(Comparator.comparingInt((ServerSubscription x) -> -x.priority));
+        subs = list.toArray(ServerSubscription[]::new);
+        wakeUp();
+    }
+
+    synchronized void remove(ServerSubscription s) {
+        List<ServerSubscription> list = new ArrayList<>(List.of(subs));
+        list.remove(s);
+        subs = list.toArray(ServerSubscription[]::new);
+    }
+
+    List<ServerSubscription> subscriptions() {
+        return List.of(subs);
+    }
+
+    void stop() {
+        running = false;
+        wakeUp();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                signalled = false;
+                if (!deliverOne()) {
+                    sink.idle();
+                    while (running && !signalled) {
+                        LockSupport.park(this);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("delivery stopped: {}", e.toString());
+        }
+    }
+
+    /** Delivers one item from the most urgent ready subscription; false if none was ready. */
+    private boolean deliverOne() throws IOException {
+        ServerSubscription[] s = subs;
+        for (int i = 0; i < s.length; i++) {
+            ServerSubscription sub = s[i];
+            if (deliverFrom(sub)) {
+                rotate(sub);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean deliverFrom(ServerSubscription sub) throws IOException {
+        if (sub.replay != null) {
+            if (sub.replay.next() && sub.replay.offset() < sub.replayEnd) {
+                try {
+                    sink.deliver(sub, sub.replay.offset(), sub.replay.time(), Envelope.parse(sub.replay.payload()));
+                    sub.channel.delivered();
+                } catch (ProtocolException e) {
+                    LOG.warn("channel {}: unreadable logged event at offset {}: {}", sub.channel.tag(),
+                            sub.replay.offset(), e.getMessage());
+                    metrics.refused("corrupt_log_record");
+                }
+                return true;
+            }
+            sub.replay.close();
+            sub.replay = null;
+        }
+        MissingNotice missing = sub.queue.takeMissing(sub.channel.tag());
+        if (missing != null) {
+            sink.missing(sub, missing);
+            return true;
+        }
+        if (sub.queue.poll(slot)) {
+            Envelope e = slot.envelope;
+            slot.envelope = null;
+            sink.deliver(sub, slot.offset, slot.time, e);
+            sub.channel.delivered();
+            return true;
+        }
+        return false;
+    }
+
+    /** Moves {@code sub} behind the others of its priority, so equal priorities take turns. */
+    private synchronized void rotate(ServerSubscription sub) {
+        ServerSubscription[] s = subs;
+        int i = indexOf(s, sub);
+        if (i < 0) {
+            return;
+        }
+        int j = i;
+        while (j + 1 < s.length && s[j + 1].priority == sub.priority) {
+            j++;
+        }
+        if (j == i) {
+            return;
+        }
+        ServerSubscription[] copy = s.clone();
+        System.arraycopy(s, i + 1, copy, i, j - i);
+        copy[j] = sub;
+        subs = copy;
+    }
+
+    private static int indexOf(ServerSubscription[] s, ServerSubscription sub) {
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] == sub) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

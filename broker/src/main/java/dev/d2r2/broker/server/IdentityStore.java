@@ -1,0 +1,70 @@
+package dev.d2r2.broker.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.security.Identity;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The identities a broker knows, persisted as {@code identities.json} (mode 0600). */
+final class IdentityStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path file;
+    private final Map<String, Identity> byName = new ConcurrentHashMap<>();
+
+    private IdentityStore(Path file) {
+        this.file = file;
+    }
+
+    static IdentityStore open(Path file) throws IOException {
+        IdentityStore store = new IdentityStore(file);
+        if (Files.exists(file)) {
+            JsonNode root = JSON.readTree(file.toFile());
+            Base64.Decoder b64 = Base64.getDecoder();
+            for (JsonNode n : root.path("identities")) {
+                JsonNode key = n.get("publicKey");
+                Identity id = new Identity(n.path("name").asText(), b64.decode(n.path("secret").asText()),
+                        key == null || key.isNull() ? null : Crypto.publicKey(b64.decode(key.asText())),
+                        n.path("admin").asBoolean());
+                store.byName.put(id.name(), id);
+            }
+        }
+        return store;
+    }
+
+    Optional<Identity> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    boolean isEmpty() {
+        return byName.isEmpty();
+    }
+
+    synchronized void add(Identity id) throws IOException {
+        byName.put(id.name(), id);
+        save();
+    }
+
+    private void save() throws IOException {
+        Base64.Encoder b64 = Base64.getEncoder();
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode arr = root.putArray("identities");
+        byName.values().stream().sorted(java.util.Comparator.comparing(Identity::name)).forEach(id -> {
+            ObjectNode n = arr.addObject();
+            n.put("name", id.name());
+            n.put("secret", b64.encodeToString(id.secret()));
+            n.put("publicKey", id.signingKey() == null ? null : b64.encodeToString(id.signingKey().getEncoded()));
+            n.put("admin", id.admin());
+        });
+        AtomicFiles.writePrivate(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    }
+}

@@ -1,0 +1,30 @@
+package dev.d2r2.broker.server;
+
+import dev.d2r2.broker.log.LogReader;
+
+/**
+ * A subscription as the broker holds it: its queue, its session's pump, and while it replays a
+ * persistent channel, the log reader and the offset where live delivery takes over.
+ */
+final class ServerSubscription {
+    final int id;
+    final ChannelRuntime channel;
+    final SubscriberQueue queue;
+    final DeliveryPump pump;
+    final int priority;
+    LogReader replay;
+    long replayEnd;
+
+    ServerSubscription(int id, ChannelRuntime channel, DeliveryPump pump) {
+        this.id = id;
+        this.channel = channel;
+        this.pump = pump;
+        this.priority = channel.spec().channelClass().priority();
+        this.queue = new SubscriberQueue(channel.spec().channelClass().queueCapacity(),
+                channel.spec().channelClass().overflow(), pump::wakeUp);
+    }
+
+    boolean hasWork() {
+        return replay != null || !queue.isEmpty() || queue.hasMissing();
+    }
+}

@@ -1,0 +1,265 @@
+package dev.d2r2.broker.server;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ChannelClass;
+import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.FaultModel;
+import dev.d2r2.broker.Protection;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.client.RemoteBrokerClient;
+import dev.d2r2.broker.security.ChannelSealer;
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.broker.wire.Frames;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class NetworkBrokerTest {
+    @TempDir
+    Path dir;
+    Broker broker;
+    BrokerServer server;
+    IdentityFile adminId;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = Broker.open(dir, Clock.system());
+        server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
+        adminId = IdentityFile.load(broker.adminIdentityPath());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        broker.close();
+    }
+
+    private IdentityFile register(BrokerClient admin, String name) {
+        KeyPair keys = Crypto.newSigningKeyPair();
+        byte[] secret = admin.register(name, keys.getPublic(), false);
+        return new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), adminId.broker(),
+                adminId.brokerCertificatePem());
+    }
+
+    private static ChannelSpec open(String tag, Protection p) {
+        return new ChannelSpec(tag, ChannelClass.DEFAULT.withProtection(FaultModel.CRASH, p),
+                Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE));
+    }
+
+    @Test
+    void adminIdentityFileNamesTheListenerAndItsCertificate() {
+        assertThat(adminId.broker()).isEqualTo("127.0.0.1:" + server.address().getPort());
+        assertThat(adminId.brokerCertificatePem()).startsWith("-----BEGIN CERTIFICATE-----");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Protection.class)
+    void publishesAndDeliversOverTlsUnderEachProtection(Protection protection) throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(open("p", protection));
+            IdentityFile sensor = register(admin, "sensor");
+            Collector got = new Collector();
+            admin.subscribe("p", StartPosition.live(), got);
+            try (RemoteBrokerClient pub = RemoteBrokerClient.connect(sensor); Publisher p = pub.publisher("p")) {
+                long last = 0;
+                for (int i = 0; i < 500; i++) {
+                    last = p.publish(Event.state("link", i, "ap-" + i, "WiFi", "LTE", Map.of("i", (long) i)));
+                }
+                p.awaitAcknowledged(last, Duration.ofSeconds(20));
+                assertThat(p.acknowledged()).isEqualTo(500);
+            }
+            await().until(() -> got.events.size() == 500);
+            Event e = got.events.get(499).event();
+            assertThat(e.source()).isEqualTo("ap-499");
+            assertThat(e.to()).isEqualTo("LTE");
+            assertThat(e.attrs()).containsEntry("i", 499L);
+            assertThat(got.events.get(499).publisher()).isEqualTo("sensor");
+        }
+    }
+
+    @Test
+    void pkeEventsAreEncryptedOnTheWireAndInTheLog() throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(new ChannelSpec("secret", ChannelClass.DEFAULT
+                    .withPersistence(dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.ALWAYS)
+                    .withProtection(FaultModel.BYZANTINE, Protection.PKE), Set.of("*"), Set.of("*")));
+            try (Publisher p = admin.publisher("secret")) {
+                p.awaitAcknowledged(p.publish(Event.message("plaintext-marker-xyzzy", 1, "s", Map.of())), Duration.ofSeconds(10));
+            }
+        }
+        byte[] logged = java.nio.file.Files.readAllBytes(java.nio.file.Files.list(dir.resolve("channels/secret"))
+                .filter(f -> f.toString().endsWith(".log")).findFirst().orElseThrow());
+        assertThat(new String(logged, StandardCharsets.ISO_8859_1)).doesNotContain("plaintext-marker-xyzzy");
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            Collector got = new Collector();
+            admin.subscribe("secret", StartPosition.fromOffset(0), got);
+            await().until(() -> got.events.size() == 1);
+            assertThat(got.events.getFirst().event().type()).isEqualTo("plaintext-marker-xyzzy");
+        }
+    }
+
+    /** Publishes through the raw protocol an envelope that was altered after sealing. */
+    private String publishTampered(Protection protection, boolean wrongKey) throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(open("t", protection));
+            IdentityFile sensor = register(admin, "sensor");
+            try (RawClient raw = new RawClient(sensor, server.address())) {
+                raw.handshake(sensor);
+                String opened = raw.request(1, Frames.Op.OPEN_PUBLISHER, "{\"tag\":\"t\"}");
+                assertThat(opened).startsWith("0 ");
+                byte[] key = Base64.getDecoder().decode(opened.replaceAll(".*\"key\":\"([^\"]+)\".*", "$1"));
+                KeyPair other = Crypto.newSigningKeyPair();
+                ChannelSealer sealer = new ChannelSealer("t", protection, "sensor",
+                        wrongKey ? Crypto.randomBytes(32) : sensor.secret(),
+                        wrongKey ? other.getPrivate() : sensor.signingKey(), key);
+                byte[] env = sealer.seal(1, 1, EventCodec.encode(Event.message("x", 1, "s", Map.of()))).bytes();
+                if (!wrongKey) {
+                    int sealLength = protection == Protection.HA ? 32 : 64;
+                    env[env.length - 2 - sealLength - 1] ^= 1;
+                }
+                raw.publish(1, env);
+                ByteBuffer refused = raw.read(Frames.REFUSED);
+                assertThat(Frames.i32(refused)).isEqualTo(1);
+                assertThat(Frames.i64(refused)).isEqualTo(1);
+                int code = Frames.u16(refused);
+                return ErrorCode.of(code) + " " + Frames.str(refused);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Protection.class, names = {"HA", "PKS", "PKE"})
+    void alteredEventsAreRefusedAndCounted(Protection protection) throws Exception {
+        assertThat(publishTampered(protection, false)).startsWith("INTEGRITY").contains("fails its " + protection);
+        assertThat(broker.refusals("integrity")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Protection.class, names = {"HA", "PKS", "PKE"})
+    void eventsSealedWithAnotherKeyAreRefused(Protection protection) throws Exception {
+        assertThat(publishTampered(protection, true)).startsWith("INTEGRITY");
+        assertThat(broker.refusals("integrity")).isEqualTo(1);
+    }
+
+    @Test
+    void refusedPublishSurfacesInAwaitAcknowledged() throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(new ChannelSpec("acl", ChannelClass.DEFAULT, Set.of("sensor"), Set.of("*")));
+            IdentityFile sensor = register(admin, "sensor");
+            try (RemoteBrokerClient pub = RemoteBrokerClient.connect(sensor)) {
+                Publisher p = pub.publisher("acl");
+                p.awaitAcknowledged(p.publish(Event.message("ok", 1, "s", Map.of())), Duration.ofSeconds(10));
+                admin.alterChannel(new ChannelSpec("acl", ChannelClass.DEFAULT, Set.of("other"), Set.of("*")));
+                long seq = p.publish(Event.message("late", 2, "s", Map.of()));
+                assertThatThrownBy(() -> p.awaitAcknowledged(seq, Duration.ofSeconds(10)))
+                        .isInstanceOf(BrokerException.class).hasMessageContaining("sensor may not publish on channel acl");
+            }
+        }
+    }
+
+    @Test
+    void badCredentialsAreRefusedAndCounted() throws Exception {
+        IdentityFile forged = new IdentityFile("admin", Crypto.randomBytes(32), adminId.signingKey(), adminId.publicKey(),
+                adminId.broker(), adminId.brokerCertificatePem());
+        assertThatThrownBy(() -> RemoteBrokerClient.connect(forged)).isInstanceOf(BrokerException.class)
+                .hasMessageContaining("bad credentials for identity admin");
+        IdentityFile nobody = new IdentityFile("nobody", Crypto.randomBytes(32), adminId.signingKey(), adminId.publicKey(),
+                adminId.broker(), adminId.brokerCertificatePem());
+        assertThatThrownBy(() -> RemoteBrokerClient.connect(nobody)).isInstanceOf(BrokerException.class);
+        assertThat(broker.refusals("bad_credentials")).isEqualTo(2);
+    }
+
+    @Test
+    void unauthorisedClientsAreRefusedWithAClearError() throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(new ChannelSpec("acl", ChannelClass.DEFAULT, Set.of("alice"), Set.of("alice")));
+            IdentityFile mallory = register(admin, "mallory");
+            try (RemoteBrokerClient m = RemoteBrokerClient.connect(mallory)) {
+                assertThatThrownBy(() -> m.publisher("acl")).isInstanceOf(BrokerException.class)
+                        .hasMessage("forbidden: mallory may not publish on channel acl");
+                assertThatThrownBy(() -> m.subscribe("acl", StartPosition.live(), new Collector()))
+                        .hasMessage("forbidden: mallory may not subscribe to channel acl");
+                assertThatThrownBy(() -> m.register("eve", null, true)).hasMessageContaining("not an administrator");
+                assertThatThrownBy(() -> m.channel("nope")).hasMessage("unknown_channel: no channel nope");
+                assertThat(m.channels()).isEmpty();
+            }
+        }
+        assertThat(broker.refusals("forbidden")).isEqualTo(3);
+    }
+
+    @Test
+    void malformedFramesCloseOnlyTheirConnectionAndAreCounted() throws Exception {
+        Random random = new Random(42);
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(open("alive", Protection.SI));
+            Collector got = new Collector();
+            admin.subscribe("alive", StartPosition.live(), got);
+            for (int i = 0; i < 20; i++) {
+                try (RawClient raw = new RawClient(adminId, server.address())) {
+                    raw.handshake(adminId);
+                    byte[] junk = new byte[1 + random.nextInt(200)];
+                    random.nextBytes(junk);
+                    raw.out.writeInt(junk.length);
+                    raw.out.write(junk);
+                    raw.out.flush();
+                    assertThatThrownBy(() -> raw.read(Frames.RESPONSE)).isInstanceOf(IOException.class);
+                }
+            }
+            try (Publisher p = admin.publisher("alive")) {
+                p.awaitAcknowledged(p.publish(Event.message("still-here", 1, "s", Map.of())), Duration.ofSeconds(10));
+            }
+            await().until(() -> got.events.size() == 1);
+        }
+        assertThat(broker.metrics().malformedFrames()).isEqualTo(20);
+    }
+
+    @Test
+    void oversizedFrameLengthIsRefusedBeforeAllocation() throws Exception {
+        try (RawClient raw = new RawClient(adminId, server.address())) {
+            raw.handshake(adminId);
+            raw.out.writeInt(Integer.MAX_VALUE);
+            raw.out.flush();
+            assertThatThrownBy(() -> raw.read(Frames.RESPONSE)).hasMessageContaining("frame length");
+        }
+        assertThat(broker.metrics().malformedFrames()).isEqualTo(1);
+    }
+
+    @Test
+    void badChannelDefinitionsGetAClearError() throws Exception {
+        try (RawClient raw = new RawClient(adminId, server.address())) {
+            raw.handshake(adminId);
+            assertThat(raw.request(7, Frames.Op.CREATE_CHANNEL, "{\"tag\":\"c\",\"ordering\":\"sideways\"}"))
+                    .startsWith(ErrorCode.BAD_REQUEST.code() + " ").contains("ordering \"sideways\" is not one of [none, fifo, total]");
+            assertThat(raw.request(8, Frames.Op.CREATE_CHANNEL, "{\"tag\":\"bad tag!\"}"))
+                    .contains("must be 1-200 characters");
+            assertThat(raw.request(9, Frames.Op.LIST_CHANNELS, "{}")).startsWith("0 ");
+        }
+    }
+}

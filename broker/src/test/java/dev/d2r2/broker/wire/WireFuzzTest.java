@@ -1,0 +1,75 @@
+package dev.d2r2.broker.wire;
+
+import dev.d2r2.broker.Protection;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The decoders meet arbitrary bytes with a ProtocolException (or a clean end), nothing else. */
+class WireFuzzTest {
+
+    @Property(tries = 3000)
+    void framesDecodeOrFailCleanly(@ForAll byte[] bytes) throws Exception {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        try {
+            ByteBuffer f;
+            while ((f = Frames.read(in)) != null) {
+                int type = Frames.u8(f);
+                if (type == Frames.REQUEST) {
+                    Frames.i32(f);
+                    Frames.Op.of(Frames.u8(f));
+                    Frames.bytes(f);
+                } else if (type == Frames.HELLO) {
+                    Frames.i32(f);
+                    Frames.u8(f);
+                    Frames.str(f);
+                }
+            }
+        } catch (ProtocolException | EOFException expected) {
+            assertThat(expected.getMessage()).isNotNull();
+        }
+    }
+
+    @Property(tries = 3000)
+    void envelopesParseOrFailCleanly(@ForAll("mutatedEnvelopes") byte[] bytes) {
+        try {
+            Envelope e = Envelope.parse(bytes);
+            assertThat(e.sealStart()).isBetween(0, bytes.length - 2);
+            assertThat(e.seal().length).isEqualTo(bytes.length - e.sealStart() - 2);
+        } catch (ProtocolException expected) {
+            assertThat(expected.getMessage()).isNotBlank();
+        }
+    }
+
+    @Provide
+    Arbitrary<byte[]> mutatedEnvelopes() {
+        byte[] valid = Envelope.build("c", Protection.SI, "pub", 7, 1000, new byte[0],
+                "{\"type\":\"x\",\"time\":1}".getBytes(StandardCharsets.UTF_8), Envelope.Sealer.NONE).bytes();
+        Arbitrary<byte[]> flipped = Arbitraries.integers().between(0, valid.length - 1).list().ofMaxSize(4).map(ix -> {
+            byte[] copy = valid.clone();
+            ix.forEach(i -> copy[i] ^= (byte) (i * 31 + 1));
+            return copy;
+        });
+        Arbitrary<byte[]> truncated = Arbitraries.integers().between(0, valid.length).map(n -> java.util.Arrays.copyOf(valid, n));
+        return Arbitraries.oneOf(flipped, truncated, Arbitraries.bytes().array(byte[].class).ofMaxSize(300));
+    }
+
+    @Property(tries = 200)
+    void sealedEnvelopesRoundTrip(@ForAll long seq, @ForAll byte[] payload) throws Exception {
+        Envelope built = Envelope.build("chan", Protection.SI, "me", seq, 42, new byte[0], payload, Envelope.Sealer.NONE);
+        Envelope parsed = Envelope.parse(built.bytes());
+        assertThat(parsed.sequence()).isEqualTo(seq);
+        assertThat(parsed.publisher()).isEqualTo("me");
+        assertThat(parsed.payload()).isEqualTo(payload);
+    }
+}
