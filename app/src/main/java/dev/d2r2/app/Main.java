@@ -1,0 +1,28 @@
+package dev.d2r2.app;
+
+import dev.d2r2.app.cli.BrokerCommand;
+import dev.d2r2.app.cli.ChannelCommand;
+import dev.d2r2.app.cli.CliErrors;
+import dev.d2r2.app.cli.DemoCommand;
+import dev.d2r2.app.cli.IdentityCommand;
+import dev.d2r2.app.cli.NagiosRunCommand;
+import dev.d2r2.app.cli.PublishCommand;
+import dev.d2r2.app.cli.SubscribeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code d2r2} command line. */
+@Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
+        description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
+        subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, PublishCommand.class,
+                SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for the launcher and for tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(new CliErrors());
+    }
+}

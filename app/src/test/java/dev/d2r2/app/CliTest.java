@@ -1,0 +1,153 @@
+package dev.d2r2.app;
+
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.broker.server.BrokerServer;
+import dev.d2r2.core.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI against a real broker on a loopback TLS port, as a user would run it. */
+class CliTest {
+    @TempDir
+    Path dir;
+    Broker broker;
+    BrokerServer server;
+    String identity;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream savedOut;
+    PrintStream savedErr;
+    InputStream savedIn;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = Broker.open(dir.resolve("data"), Clock.system());
+        server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
+        identity = broker.adminIdentityPath().toString();
+        savedOut = System.out;
+        savedErr = System.err;
+        savedIn = System.in;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void stop() {
+        System.setOut(savedOut);
+        System.setErr(savedErr);
+        System.setIn(savedIn);
+        server.close();
+        broker.close();
+    }
+
+    private int run(String... args) {
+        return Main.commandLine().execute(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void createsListsShowsAndAltersChannels() {
+        assertThat(run("channel", "create", "alarms", "--identity", identity, "--ordering", "total", "--priority", "9",
+                "--persistence", "log", "--fsync", "always", "--protection", "HA", "--publishers", "monitor,probe",
+                "--subscribers", "*")).isZero();
+        assertThat(out()).contains("\"ordering\" : \"total\"", "\"protection\" : \"HA\"", "\"fsync\" : \"always\"");
+        assertThat(run("channel", "alter", "alarms", "--identity", identity, "--priority", "3")).isZero();
+        out.reset();
+        assertThat(run("channel", "list", "--identity", identity)).isZero();
+        assertThat(out()).contains("alarms").contains("p3").contains("total");
+        out.reset();
+        assertThat(run("channel", "show", "alarms", "--identity", identity)).isZero();
+        assertThat(out()).contains("\"publishers\" : [ \"monitor\", \"probe\" ]");
+    }
+
+    @Test
+    void badInputGetsOneClearLineAndExitTwo() {
+        assertThat(run("channel", "create", "c", "--identity", identity, "--overflow", "explode")).isEqualTo(2);
+        assertThat(err()).contains("overflow \"explode\" is not one of [block, drop-oldest, disconnect]")
+                .doesNotContain("Exception");
+        err.reset();
+        assertThat(run("channel", "show", "nope", "--identity", identity)).isEqualTo(2);
+        assertThat(err()).contains("unknown_channel: no channel nope");
+        err.reset();
+        assertThat(run("channel", "list", "--identity", dir.resolve("missing.identity").toString())).isEqualTo(1);
+        assertThat(err()).contains("missing.identity");
+        assertThat(run("channel", "frobnicate")).isEqualTo(2);
+    }
+
+    @Test
+    void publishedLinesComeOutOfSubscribe() throws Exception {
+        assertThat(run("channel", "create", "ev", "--identity", identity)).isZero();
+        CompletableFuture<Integer> sub = CompletableFuture.supplyAsync(
+                () -> run("subscribe", "--channel", "ev", "--identity", identity, "--count", "2"));
+        org.awaitility.Awaitility.await().until(() -> broker.registry().scrape().stream()
+                .anyMatch(m -> m.getMetadata().getName().equals("d2r2_broker_subscribers")
+                        && m.getDataPoints().stream().anyMatch(d -> d.getLabels().get("channel").equals("ev")
+                        && ((io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot) d).getValue() == 1)));
+        System.setIn(new ByteArrayInputStream(("""
+                {"type":"a","time":1}
+                not json
+                {"type":"b","time":2,"source":"x"}
+                """).getBytes(StandardCharsets.UTF_8)));
+        assertThat(run("publish", "--channel", "ev", "--identity", identity)).isEqualTo(2);
+        assertThat(err()).contains("stdin:2:").contains("published 2 events on ev, skipped 1 bad lines");
+        assertThat(sub.get()).isZero();
+        assertThat(out()).contains("{\"type\":\"a\",\"time\":1}\n{\"type\":\"b\",\"time\":2,\"source\":\"x\"}\n");
+    }
+
+    @Test
+    void identityCreateWritesAFileThatAuthenticates() throws Exception {
+        Path file = dir.resolve("probe.identity");
+        assertThat(run("identity", "create", "probe", "--identity", identity, "--out", file.toString())).isZero();
+        assertThat(Files.getPosixFilePermissions(file).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(run("channel", "create", "p", "--identity", identity, "--publishers", "probe")).isZero();
+        System.setIn(new ByteArrayInputStream("{\"type\":\"a\",\"time\":1}\n".getBytes(StandardCharsets.UTF_8)));
+        assertThat(run("publish", "--channel", "p", "--identity", file.toString())).isZero();
+        System.setIn(new ByteArrayInputStream("{\"type\":\"a\",\"time\":1}\n".getBytes(StandardCharsets.UTF_8)));
+        err.reset();
+        assertThat(run("channel", "create", "q", "--identity", file.toString())).isEqualTo(2);
+        assertThat(err()).contains("probe is not an administrator");
+    }
+
+    @Test
+    void brokerConfigErrorsNameFileLineAndKey() throws Exception {
+        Path cfg = dir.resolve("broker.yaml");
+        Files.writeString(cfg, """
+                listen: 127.0.0.1:0
+                channels:
+                  - tag: alarms
+                    ordering: total
+                    prority: 9
+                """);
+        assertThat(run("broker", "--config", cfg.toString(), "--data", dir.resolve("d2").toString())).isEqualTo(2);
+        assertThat(err()).contains(cfg + ":5:").contains("unknown key \"prority\"");
+        Files.writeString(cfg, """
+                channels:
+                  - tag: alarms
+                    overflow: sometimes
+                """);
+        err.reset();
+        assertThat(run("broker", "--config", cfg.toString(), "--data", dir.resolve("d2").toString())).isEqualTo(2);
+        assertThat(err()).contains(cfg + ":2:").contains("overflow \"sometimes\" is not one of");
+    }
+}
