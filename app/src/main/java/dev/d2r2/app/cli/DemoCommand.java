@@ -70,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
             try (BrokerClient probe = broker.connectLocal("probe")) {
                 createChannels(broker);
                 IdentityFile admin = IdentityFile.load(broker.adminIdentityPath());
-                System.out.printf("d2r2 demo: broker on %s (TLS), data in %s; running %s%n", server.address(), data,
+                System.out.printf("d2r2 demo: broker on %s:%d (TLS), data in %s; running %s%n", server.address().getHostString(), server.address().getPort(), data,
                         Durations.format(runFor));
                 AtomicLong printed = new AtomicLong();
                 try (RemoteBrokerClient console = RemoteBrokerClient.connect(admin);
