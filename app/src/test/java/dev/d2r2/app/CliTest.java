@@ -66,6 +66,15 @@ class CliTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    private double subscribers(String channel) {
+        return broker.registry().scrape().stream()
+                .filter(m -> m.getMetadata().getName().equals("d2r2_broker_subscribers"))
+                .flatMap(m -> m.getDataPoints().stream())
+                .filter(d -> channel.equals(d.getLabels().get("channel")))
+                .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot) d).getValue())
+                .sum();
+    }
+
     @Test
     void createsListsShowsAndAltersChannels() {
         assertThat(run("channel", "create", "alarms", "--identity", identity, "--ordering", "total", "--priority", "9",
@@ -100,10 +109,8 @@ class CliTest {
         assertThat(run("channel", "create", "ev", "--identity", identity)).isZero();
         CompletableFuture<Integer> sub = CompletableFuture.supplyAsync(
                 () -> run("subscribe", "--channel", "ev", "--identity", identity, "--count", "2"));
-        org.awaitility.Awaitility.await().until(() -> broker.registry().scrape().stream()
-                .anyMatch(m -> m.getMetadata().getName().equals("d2r2_broker_subscribers")
-                        && m.getDataPoints().stream().anyMatch(d -> d.getLabels().get("channel").equals("ev")
-                        && ((io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot) d).getValue() == 1)));
+        org.awaitility.Awaitility.await().until(() -> sub.isDone() || subscribers("ev") == 1);
+        assertThat(sub).as(this::err).isNotDone();
         System.setIn(new ByteArrayInputStream(("""
                 {"type":"a","time":1}
                 not json
