@@ -41,7 +41,7 @@ final class Segment {
         CRC32C crc = new CRC32C();
         long pos = 0;
         long expected = baseOffset;
-        while (pos + LogDescriptor.HEADER_BYTES <= end) {
+        while (pos + LogDescriptor.HEADER_BYTES + LogDescriptor.BODY_FIXED_BYTES <= end) {
             header.clear();
             readFully(s.channel, header, pos);
             int length = header.getInt(0);

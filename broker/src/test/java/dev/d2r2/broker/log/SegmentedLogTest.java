@@ -1,0 +1,183 @@
+package dev.d2r2.broker.log;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SegmentedLogTest {
+    @TempDir
+    Path dir;
+
+    static byte[] payload(long i) {
+        return ("record-" + i + "-" + "x".repeat((int) (i % 50))).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void append(SegmentedLog log, long from, long to) throws IOException {
+        for (long i = from; i < to; i++) {
+            byte[] p = payload(i);
+            assertThat(log.append(1000 + i, p, 0, p.length)).isEqualTo(i);
+        }
+    }
+
+    static List<Long> readAll(SegmentedLog log, long from) throws IOException {
+        List<Long> offsets = new ArrayList<>();
+        try (LogReader r = log.reader(from)) {
+            while (r.next()) {
+                assertThat(r.payload()).isEqualTo(payload(r.offset()));
+                assertThat(r.time()).isEqualTo(1000 + r.offset());
+                offsets.add(r.offset());
+            }
+        }
+        return offsets;
+    }
+
+    static List<Path> segments(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".log")).sorted().toList();
+        }
+    }
+
+    @Test
+    void appendsReadBackAndContinueAfterReopen() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            append(log, 0, 100);
+            assertThat(readAll(log, 0)).hasSize(100);
+            assertThat(readAll(log, 42)).first().isEqualTo(42L);
+        }
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            assertThat(log.nextOffset()).isEqualTo(100);
+            append(log, 100, 150);
+            assertThat(readAll(log, 0)).containsExactlyElementsOf(java.util.stream.LongStream.range(0, 150).boxed().toList());
+        }
+    }
+
+    @Test
+    void rollsSegmentsAndReadsAcrossThem() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0))) {
+            append(log, 0, 1000);
+            assertThat(segments(dir).size()).isGreaterThan(5);
+            assertThat(segments(dir).getFirst().getFileName().toString()).isEqualTo("00000000000000000000.log");
+            assertThat(readAll(log, 0)).hasSize(1000);
+            assertThat(readAll(log, 777)).first().isEqualTo(777L);
+        }
+    }
+
+    @Test
+    void aReaderSeesLaterAppends() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0)); LogReader r = log.reader(0)) {
+            assertThat(r.next()).isFalse();
+            append(log, 0, 300);
+            int n = 0;
+            while (r.next()) {
+                assertThat(r.offset()).isEqualTo(n++);
+            }
+            assertThat(n).isEqualTo(300);
+            append(log, 300, 301);
+            assertThat(r.next()).isTrue();
+            assertThat(r.offset()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void findsTheFirstOffsetAtOrAfterATime() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0))) {
+            append(log, 0, 500);
+            assertThat(log.offsetForTime(0)).isZero();
+            assertThat(log.offsetForTime(1000 + 321)).isEqualTo(321);
+            assertThat(log.offsetForTime(99_999)).isEqualTo(500);
+        }
+    }
+
+    @Test
+    void retentionDropsWholeOldSegments() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 16384))) {
+            append(log, 0, 2000);
+            assertThat(log.sizeBytes()).isLessThanOrEqualTo(16384 + 4096);
+            assertThat(log.firstOffset()).isPositive();
+            assertThat(readAll(log, 0).getFirst()).isEqualTo(log.firstOffset());
+            assertThat(readAll(log, 0).getLast()).isEqualTo(1999L);
+        }
+    }
+
+    @Test
+    void recoveryDropsATornTail() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            append(log, 0, 10);
+        }
+        Path seg = segments(dir).getFirst();
+        long size = Files.size(seg);
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.setLength(size - 3);
+        }
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            assertThat(log.nextOffset()).isEqualTo(9);
+            append(log, 9, 12);
+            assertThat(readAll(log, 0)).hasSize(12);
+        }
+    }
+
+    @Test
+    void recoveryDropsARecordWhoseChecksumFails() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            append(log, 0, 10);
+        }
+        Path seg = segments(dir).getFirst();
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            long last = f.length() - 2;
+            f.seek(last);
+            int b = f.read();
+            f.seek(last);
+            f.write(b ^ 0x5a);
+        }
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            assertThat(log.nextOffset()).isEqualTo(9);
+            assertThat(readAll(log, 0)).hasSize(9);
+        }
+    }
+
+    @Test
+    void refusesOversizedPayloads() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            assertThatThrownBy(() -> log.append(0, new byte[0], 0, LogDescriptor.MAX_PAYLOAD_BYTES + 1))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Property(tries = 40)
+    void truncationAnywhereKeepsEveryWholeRecordBeforeIt(@ForAll @IntRange(min = 1, max = 300) int records,
+                                                          @ForAll @IntRange(min = 0, max = 100_000) int cut) throws IOException {
+        Path d = Files.createTempDirectory("log-prop");
+        List<Long> ends = new ArrayList<>();
+        try (SegmentedLog log = SegmentedLog.open(d, new LogConfig(1 << 20, 0))) {
+            for (long i = 0; i < records; i++) {
+                byte[] p = payload(i);
+                log.append(1000 + i, p, 0, p.length);
+                ends.add(log.sizeBytes());
+            }
+        }
+        Path seg = segments(d).getFirst();
+        long cutAt = Math.min(cut, Files.size(seg));
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.setLength(cutAt);
+        }
+        long whole = ends.stream().filter(e -> e <= cutAt).count();
+        try (SegmentedLog log = SegmentedLog.open(d, new LogConfig(1 << 20, 0))) {
+            assertThat(log.nextOffset()).isEqualTo(whole);
+            assertThat(readAll(log, 0)).hasSize((int) whole);
+        }
+    }
+}
