@@ -16,7 +16,17 @@ import picocli.CommandLine.Command;
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, PublishCommand.class,
                 SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, CommandLine.HelpCommand.class})
-public final class Main {
+public final class Main implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** {@code d2r2} alone: the usage on stderr, exit 2 (a usage error, like any missing argument). */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.err);
+        return 2;
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }

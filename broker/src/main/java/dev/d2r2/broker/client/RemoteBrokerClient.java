@@ -44,8 +44,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -58,9 +56,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The network transport: TLS 1.3 to a {@code BrokerServer}, pinned to the broker certificate of
  * the identity file, wire format of {@link Frames}. Publishing is pipelined (frames are batched
- * and flushed by a flusher thread when the publisher pauses); deliveries are handed to a
- * dispatcher thread through a bounded queue, so a slow handler slows the connection down and
- * the broker's overflow policy takes over (back-pressure).
+ * and flushed by a flusher thread when the publisher pauses). Handlers run on the connection's
+ * reader thread, so a slow handler stops the reading, TCP fills, and the broker's overflow
+ * policy takes over (back-pressure); a handler must therefore not wait for this client's own
+ * acknowledgements.
  */
 public final class RemoteBrokerClient implements BrokerClient {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteBrokerClient.class);
@@ -76,9 +75,7 @@ public final class RemoteBrokerClient implements BrokerClient {
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final Map<Integer, RemotePublisher> publishers = new ConcurrentHashMap<>();
     private final Map<Integer, RemoteSubscription> subscriptions = new ConcurrentHashMap<>();
-    private final BlockingQueue<Runnable> dispatch = new ArrayBlockingQueue<>(4096);
     private final Thread reader;
-    private final Thread dispatcher;
     private final Thread flusher;
     private volatile boolean flushWanted;
     private volatile BrokerException failure;
@@ -89,7 +86,6 @@ public final class RemoteBrokerClient implements BrokerClient {
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
         this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
         this.reader = Thread.ofPlatform().daemon().name("d2r2-client-reader").unstarted(this::readLoop);
-        this.dispatcher = Thread.ofPlatform().daemon().name("d2r2-client-dispatch").unstarted(this::dispatchLoop);
         this.flusher = Thread.ofPlatform().daemon().name("d2r2-client-flusher").unstarted(this::flushLoop);
     }
 
@@ -112,7 +108,6 @@ public final class RemoteBrokerClient implements BrokerClient {
             c.handshake();
             s.setSoTimeout(0);
             c.reader.start();
-            c.dispatcher.start();
             c.flusher.start();
             return c;
         } catch (IOException | RuntimeException e) {
@@ -348,7 +343,7 @@ public final class RemoteBrokerClient implements BrokerClient {
                 long time = Frames.i64(f);
                 Envelope e = Envelope.parse(Frames.rest(f));
                 if (s != null) {
-                    enqueue(() -> s.deliver(offset, time, e));
+                    s.deliver(offset, time, e);
                 }
             }
             case Frames.MISSING -> {
@@ -356,41 +351,18 @@ public final class RemoteBrokerClient implements BrokerClient {
                 MissingNotice n = new MissingNotice(s == null ? "" : s.tag, Frames.i64(f), Frames.i64(f),
                         Frames.i64(f), Frames.i64(f), Frames.i64(f));
                 if (s != null) {
-                    enqueue(() -> s.handler.onMissing(n));
+                    s.handler.onMissing(n);
                 }
             }
             case Frames.ENDED -> {
                 RemoteSubscription s = subscriptions.remove(Frames.i32(f));
                 BrokerException e = new BrokerException(ErrorCode.of(Frames.u16(f)), stripCode(Frames.str(f)));
                 if (s != null) {
-                    enqueue(() -> s.handler.onClosed(e));
+                    s.handler.onClosed(e);
                 }
             }
             case Frames.ERROR -> fail(error(f));
             default -> throw new ProtocolException("unexpected frame type " + type);
-        }
-    }
-
-    private void enqueue(Runnable r) {
-        try {
-            dispatch.put(r);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void dispatchLoop() {
-        while (true) {
-            try {
-                Runnable r = dispatch.take();
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("subscriber handler failed: {}", e.toString());
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
         }
     }
 
@@ -402,7 +374,11 @@ public final class RemoteBrokerClient implements BrokerClient {
         pending.values().forEach(p -> p.completeExceptionally(e));
         publishers.values().forEach(p -> p.failed(e));
         for (RemoteSubscription s : subscriptions.values()) {
-            enqueue(() -> s.handler.onClosed(e));
+            try {
+                s.handler.onClosed(e);
+            } catch (RuntimeException ex) {
+                LOG.warn("subscriber handler failed on close: {}", ex.toString());
+            }
         }
         subscriptions.clear();
     }
@@ -443,7 +419,6 @@ public final class RemoteBrokerClient implements BrokerClient {
             LOG.debug("close: {}", e.toString());
         }
         fail(new BrokerException(ErrorCode.DISCONNECTED, "client closed"));
-        dispatcher.interrupt();
         LockSupport.unpark(flusher);
     }
 
@@ -459,7 +434,7 @@ public final class RemoteBrokerClient implements BrokerClient {
             this.id = id;
         }
 
-        /** Runs on the dispatcher; a delivery may overtake the SUBSCRIBE answer that carries the key. */
+        /** Runs on the reader thread, which may get here before the subscribing thread has the key. */
         void deliver(long offset, long time, Envelope e) {
             PayloadOpener o = opener.join();
             if (o == null) {
@@ -470,7 +445,11 @@ public final class RemoteBrokerClient implements BrokerClient {
                 LOG.warn("channel {}: event {} does not decrypt under the channel key", tag, offset);
                 return;
             }
-            handler.onEvent(new Delivery(tag, offset, e.publisher(), e.sequence(), time, payload, null));
+            try {
+                handler.onEvent(new Delivery(tag, offset, e.publisher(), e.sequence(), time, payload, null));
+            } catch (RuntimeException ex) {
+                LOG.warn("channel {}: subscriber handler failed on event {}: {}", tag, offset, ex.toString());
+            }
         }
 
         @Override

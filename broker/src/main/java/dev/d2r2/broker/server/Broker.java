@@ -272,15 +272,18 @@ public final class Broker implements AutoCloseable {
                 + s.channel.spec().channelClass().queueCapacity() + " events on channel " + s.channel.tag() + " was full"));
     }
 
+    /**
+     * Attaches a subscription to its channel; events queue from now on. The caller starts
+     * delivery with {@code pump.add} (after answering, over the network, so that the answer
+     * comes first).
+     */
     ServerSubscription subscribe(Identity caller, String tag, StartPosition start, DeliveryPump pump, int id) {
         ChannelRuntime ch = runtime(tag);
         if (!caller.admin() && !ch.spec().maySubscribe(caller.name())) {
             throw forbidden(caller, "subscribe to", tag);
         }
         try {
-            ServerSubscription sub = ch.subscribe(id, pump, start);
-            pump.add(sub);
-            return sub;
+            return ch.subscribe(id, pump, start);
         } catch (BrokerException e) {
             metrics.refused(e.code().name().toLowerCase());
             throw e;

@@ -37,7 +37,7 @@ final class DeliveryPump implements Runnable {
     }
 
     void start(String name) {
-        thread = Thread.ofVirtual().name(name).start(this);
+        thread = Thread.ofPlatform().daemon().name(name).start(this);
     }
 
     void wakeUp() {

@@ -96,6 +96,7 @@ final class LocalBrokerClient implements BrokerClient, DeliverySink {
             ServerSubscription sub = broker.subscribe(identity, tag, start, pump, id);
             ls.server = sub;
             ls.opener = new PayloadOpener(tag, sub.channel.key());
+            pump.add(sub);
             return ls;
         } catch (RuntimeException e) {
             subscriptions.remove(id);

@@ -61,6 +61,7 @@ final class RemoteSession implements DeliverySink {
     private Identity identity;
     private SealVerifier verifier;
     private int nextHandle;
+    private Runnable afterResponse;
     private volatile boolean closed;
 
     RemoteSession(Broker broker, Socket socket, Consumer<RemoteSession> onClose) {
@@ -71,7 +72,7 @@ final class RemoteSession implements DeliverySink {
     }
 
     void start() {
-        Thread.ofVirtual().name("d2r2-session-" + socket.getRemoteSocketAddress()).start(this::run);
+        Thread.ofPlatform().daemon().name("d2r2-session-" + socket.getRemoteSocketAddress()).start(this::run);
     }
 
     private void run() {
@@ -226,6 +227,10 @@ final class RemoteSession implements DeliverySink {
         }
         try {
             respond(id, 0, handle(op, body == null ? JSON.createObjectNode() : body));
+            if (afterResponse != null) {
+                afterResponse.run();
+                afterResponse = null;
+            }
         } catch (BrokerException e) {
             respondError(id, e.code(), e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -270,6 +275,7 @@ final class RemoteSession implements DeliverySink {
                 }
                 ServerSubscription sub = broker.subscribe(identity, tag, start, pump, id);
                 subscriptions.put(id, sub);
+                afterResponse = () -> pump.add(sub);
                 ok.put("subscription", id);
                 ok.put("key", Base64.getEncoder().encodeToString(sub.channel.key()));
             }
