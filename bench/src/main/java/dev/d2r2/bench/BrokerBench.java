@@ -44,6 +44,9 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
     @Option(names = "--paced-rate", description = "Pace the latency run at this rate instead of half the maximum")
     double pacedRate;
 
+    @Option(names = "--stalls", description = "Print when deliveries took over 10 ms (diagnostics)")
+    boolean stalls;
+
     @Option(names = "--only", description = "Run only scenarios whose name contains this text")
     String only;
 
@@ -73,7 +76,7 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
             }
         }
         Path data = work.resolve("broker");
-        try (ServerProcess broker = new ServerProcess(ServerProcess.java(Class.forName("dev.d2r2.app.Main"), "broker",
+        try (ServerProcess broker = new ServerProcess(ServerProcess.d2r2("broker",
                 "--listen", "127.0.0.1:0", "--data", data.toString(), "--metrics", "off"), log)) {
             IdentityFile admin = awaitIdentity(data.resolve("admin.identity"));
             record Net(String name, Protection p, Persistence persistence, FsyncPolicy fsync) {
@@ -123,9 +126,15 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
             CountDownLatch[] done = {null};
             long[] lastAt = {0};
             long[] target = {0};
+            java.util.List<String> slow = java.util.Collections.synchronizedList(new ArrayList<>());
+            long[] benchStart = {System.nanoTime()};
             t.subscribe(payload -> {
                 long now = System.nanoTime();
-                current[0].recordValue(Math.max(0, now - BenchPayload.sentNanos(payload)));
+                long latency = Math.max(0, now - BenchPayload.sentNanos(payload));
+                current[0].recordValue(latency);
+                if (stalls && latency > 10_000_000 && slow.size() < 100_000) {
+                    slow.add(Long.toString((now - benchStart[0]) / 100_000_000L));
+                }
                 if (received.incrementAndGet() == target[0]) {
                     lastAt[0] = now;
                     done[0].countDown();
@@ -138,8 +147,17 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
             double rate = events / ((lastAt[0] - t0) / 1e9);
             Histogram maxRateLatency = current[0];
             double paced = pacedRate > 0 ? pacedRate : rate / 2;
+            slow.clear();
+            benchStart[0] = System.nanoTime();
             run(t, template, events, paced, received, target, done, current);
             Result r = new Result(t.name(), rate, maxRateLatency, paced, current[0], cpu);
+            if (stalls) {
+                java.util.Map<Integer, Long> byTenth = new java.util.TreeMap<>();
+                for (String at : List.copyOf(slow)) {
+                    byTenth.merge(Integer.parseInt(at), 1L, Long::sum);
+                }
+                System.out.println("paced run: deliveries over 10 ms per 100 ms since its start: " + byTenth);
+            }
             System.out.printf("%-32s %10.0f events/s   p99 at %6.0f/s: %7.3f ms%n", r.name(), rate, paced,
                     r.pacedLatency().getValueAtPercentile(99) / 1e6);
             return r;

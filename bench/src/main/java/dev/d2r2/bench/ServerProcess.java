@@ -13,20 +13,21 @@ final class ServerProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
-    static List<String> java(Class<?> main, String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-XX:MaxGCPauseMillis=5", "-Xlog:gc:file=/tmp/broker-gc.log", "-cp", System.getProperty("java.class.path"), main.getName()));
+    /** The d2r2 launcher, as users run it (extra JVM options through D2R2_JAVA_OPTS). */
+    static List<String> d2r2(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of("bin", "d2r2").toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
-    /** CPU seconds the process has used so far. */
+    /** CPU seconds the process and its children have used so far. */
     double cpuSeconds() {
-        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
+                .mapToDouble(h -> h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
     }
-
     @Override
     public void close() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

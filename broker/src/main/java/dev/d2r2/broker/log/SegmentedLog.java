@@ -27,6 +27,7 @@ public final class SegmentedLog implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer[] gather = new ByteBuffer[2];
     private volatile Segment active;
+    private final List<Segment> unforced = new ArrayList<>();
     private boolean dirty;
 
     private SegmentedLog(Path dir, LogConfig config, List<Segment> segments) {
@@ -109,9 +110,11 @@ public final class SegmentedLog implements AutoCloseable {
         }
     }
 
+    /** Starts a new segment. The old one is forced by the next {@link #sync()}, not here: a roll
+     * must not stall appends (forcing 64 MiB of page cache takes tens of milliseconds). */
     private Segment roll() throws IOException {
         Segment old = active;
-        old.channel.force(false);
+        unforced.add(old);
         Segment next = Segment.create(dir, old.nextOffset);
         segments.add(next);
         active = next;
@@ -133,6 +136,12 @@ public final class SegmentedLog implements AutoCloseable {
     public void sync() throws IOException {
         lock.lock();
         try {
+            for (Segment s : unforced) {
+                if (s.channel.isOpen()) {
+                    s.channel.force(false);
+                }
+            }
+            unforced.clear();
             if (dirty) {
                 active.channel.force(false);
                 dirty = false;
