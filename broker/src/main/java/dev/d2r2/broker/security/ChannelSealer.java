@@ -7,7 +7,6 @@ import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 
 /**
  * Seals a publisher's events for one channel according to the channel's protection. One per
@@ -84,23 +83,17 @@ public final class ChannelSealer {
         if (key == null) {
             throw new IllegalArgumentException("a PKS/PKE channel needs the publisher's signing key");
         }
-        Signature sig = Crypto.ed25519();
+        Ed25519 ed25519 = new Ed25519();
+        var raw = Ed25519.privateKey(key);
         return new Envelope.Sealer() {
             @Override
             public int sealLength() {
-                return 64;
+                return Ed25519.SIGNATURE_BYTES;
             }
 
             @Override
             public byte[] seal(byte[] channelPrefix, byte[] buf, int off, int len) {
-                try {
-                    sig.initSign(key);
-                    sig.update(channelPrefix);
-                    sig.update(buf, off, len);
-                    return sig.sign();
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException("Ed25519 signing failed", e);
-                }
+                return ed25519.sign(raw, channelPrefix, buf, off, len);
             }
         };
     }

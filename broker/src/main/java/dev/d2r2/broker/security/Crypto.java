@@ -12,7 +12,6 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 
@@ -56,14 +55,6 @@ public final class Crypto {
     public static KeyPair newSigningKeyPair() {
         try {
             return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 unavailable", e);
-        }
-    }
-
-    public static Signature ed25519() {
-        try {
-            return Signature.getInstance("Ed25519");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 unavailable", e);
         }

@@ -3,8 +3,6 @@ package dev.d2r2.broker.security;
 import dev.d2r2.broker.wire.Envelope;
 
 import javax.crypto.Mac;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 
 /**
  * Checks the seal of envelopes from one publisher. One per publishing connection; not
@@ -13,7 +11,8 @@ import java.security.Signature;
 public final class SealVerifier {
     private final Identity publisher;
     private Mac mac;
-    private Signature signature;
+    private Ed25519 ed25519;
+    private org.bouncycastle.crypto.params.Ed25519PublicKeyParameters publicKey;
 
     public SealVerifier(Identity publisher) {
         this.publisher = publisher;
@@ -39,19 +38,13 @@ public final class SealVerifier {
     }
 
     private boolean verifySignature(byte[] channelPrefix, byte[] bytes, int prefix, byte[] seal) {
-        if (publisher.signingKey() == null || seal.length != 64) {
+        if (publisher.signingKey() == null) {
             return false;
         }
-        try {
-            if (signature == null) {
-                signature = Crypto.ed25519();
-            }
-            signature.initVerify(publisher.signingKey());
-            signature.update(channelPrefix);
-            signature.update(bytes, 0, prefix);
-            return signature.verify(seal);
-        } catch (GeneralSecurityException e) {
-            return false;
+        if (ed25519 == null) {
+            ed25519 = new Ed25519();
+            publicKey = Ed25519.publicKey(publisher.signingKey());
         }
+        return ed25519.verify(publicKey, channelPrefix, bytes, 0, prefix, seal);
     }
 }
