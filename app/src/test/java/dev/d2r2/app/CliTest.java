@@ -3,6 +3,7 @@ package dev.d2r2.app;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.testing.Peers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +135,37 @@ class CliTest {
         err.reset();
         assertThat(run("channel", "create", "q", "--identity", file.toString())).isEqualTo(2);
         assertThat(err()).contains("probe is not an administrator");
+    }
+
+    @Test
+    void nagiosRunPublishesThePluginResultAsAStateEvent() {
+        Peers.require(Path.of("/usr/lib/nagios/plugins/check_dummy"), "monitoring-plugins-basic");
+        assertThat(run("channel", "create", "nagios", "--identity", identity, "--persistence", "log")).isZero();
+        assertThat(run("nagios-run", "--channel", "nagios", "--identity", identity, "--source", "gw-1", "--interval", "10ms",
+                "--count", "2", "--", "/usr/lib/nagios/plugins/check_dummy", "1", "disk almost full")).isZero();
+        out.reset();
+        assertThat(run("subscribe", "--channel", "nagios", "--identity", identity, "--from-offset", "0", "--count", "2")).isZero();
+        String[] lines = out().split("\n");
+        assertThat(lines[0]).contains("\"type\":\"nagios.check_dummy\"", "\"source\":\"gw-1\"", "\"to\":\"warning\"",
+                "\"output\":\"WARNING: disk almost full\"").doesNotContain("\"from\"");
+        assertThat(lines[1]).contains("\"from\":\"warning\",\"to\":\"warning\"");
+    }
+
+    @Test
+    void metricsEndpointServesPerChannelCounters() throws Exception {
+        try (var http = dev.d2r2.app.cli.BrokerCommand.startMetrics(broker, new InetSocketAddress("127.0.0.1", 0))) {
+            assertThat(run("channel", "create", "m", "--identity", identity)).isZero();
+            System.setIn(new ByteArrayInputStream("{\"type\":\"a\",\"time\":1}\n".getBytes(StandardCharsets.UTF_8)));
+            assertThat(run("publish", "--channel", "m", "--identity", identity)).isZero();
+            run("channel", "show", "nope", "--identity", identity);
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + http.getPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("d2r2_broker_published_total{channel=\"m\"} 1.0")
+                    .contains("d2r2_broker_refusals_total{reason=\"unknown_channel\"} 1.0")
+                    .contains("d2r2_broker_queue_depth{channel=\"m\"} 0.0");
+        }
     }
 
     @Test

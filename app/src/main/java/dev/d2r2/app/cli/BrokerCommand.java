@@ -76,7 +76,7 @@ public final class BrokerCommand implements Callable<Integer> {
         }
     }
 
-    static HTTPServer startMetrics(Broker broker, InetSocketAddress at) throws IOException {
+    public static HTTPServer startMetrics(Broker broker, InetSocketAddress at) throws IOException {
         return HTTPServer.builder().hostname(at.getHostString()).port(at.getPort())
                 .registry(broker.registry()).buildAndStart();
     }
