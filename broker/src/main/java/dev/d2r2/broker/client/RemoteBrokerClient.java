@@ -99,6 +99,8 @@ public final class RemoteBrokerClient implements BrokerClient {
             throw new IOException("identity " + id.name() + " names no broker certificate; has the broker been started?");
         }
         SSLSocket s = (SSLSocket) TlsMaterial.clientContext(id.brokerCertificatePem()).getSocketFactory().createSocket();
+        s.setEnabledProtocols(TlsMaterial.PROTOCOLS);
+        s.setEnabledCipherSuites(TlsMaterial.CIPHER_SUITES);
         try {
             s.connect(address, 10_000);
             s.setTcpNoDelay(true);
@@ -341,7 +343,7 @@ public final class RemoteBrokerClient implements BrokerClient {
                 RemoteSubscription s = subscriptions.get(Frames.i32(f));
                 long offset = Frames.i64(f);
                 long time = Frames.i64(f);
-                Envelope e = Envelope.parse(Frames.rest(f));
+                Envelope e = Envelope.parse(f.array(), f.position(), f.remaining());
                 if (s != null) {
                     s.deliver(offset, time, e);
                 }

@@ -20,7 +20,8 @@ public final class SealVerifier {
 
     /** True when the envelope's seal is what its protection requires for this channel. */
     public boolean verify(byte[] channelPrefix, Envelope e) {
-        byte[] bytes = e.bytes();
+        byte[] bytes = e.array();
+        int start = e.offset();
         int prefix = e.sealStart();
         byte[] seal = e.seal();
         return switch (e.protection()) {
@@ -30,14 +31,14 @@ public final class SealVerifier {
                     mac = Crypto.hmac(publisher.secret());
                 }
                 mac.update(channelPrefix);
-                mac.update(bytes, 0, prefix);
+                mac.update(bytes, start, prefix);
                 yield Crypto.constantTimeEquals(mac.doFinal(), seal);
             }
-            case PKS, PKE -> verifySignature(channelPrefix, bytes, prefix, seal);
+            case PKS, PKE -> verifySignature(channelPrefix, bytes, start, prefix, seal);
         };
     }
 
-    private boolean verifySignature(byte[] channelPrefix, byte[] bytes, int prefix, byte[] seal) {
+    private boolean verifySignature(byte[] channelPrefix, byte[] bytes, int start, int prefix, byte[] seal) {
         if (publisher.signingKey() == null) {
             return false;
         }
@@ -45,6 +46,6 @@ public final class SealVerifier {
             ed25519 = new Ed25519();
             publicKey = Ed25519.publicKey(publisher.signingKey());
         }
-        return ed25519.verify(publicKey, channelPrefix, bytes, 0, prefix, seal);
+        return ed25519.verify(publicKey, channelPrefix, bytes, start, prefix, seal);
     }
 }

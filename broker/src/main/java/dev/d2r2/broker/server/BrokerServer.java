@@ -23,6 +23,7 @@ public final class BrokerServer implements AutoCloseable {
     private final Broker broker;
     private final SSLServerSocket server;
     private final Set<RemoteSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AckFlusher ackFlusher = new AckFlusher();
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -36,6 +37,11 @@ public final class BrokerServer implements AutoCloseable {
         TlsMaterial tls = TlsMaterial.loadOrCreate(broker.dataDir());
         SSLServerSocket socket = (SSLServerSocket) tls.serverContext().getServerSocketFactory().createServerSocket();
         socket.setReuseAddress(true);
+        socket.setEnabledProtocols(TlsMaterial.PROTOCOLS);
+        socket.setEnabledCipherSuites(TlsMaterial.CIPHER_SUITES);
+        javax.net.ssl.SSLParameters params = socket.getSSLParameters();
+        params.setUseCipherSuitesOrder(true);
+        socket.setSSLParameters(params);
         socket.bind(listen, 512);
         BrokerServer s = new BrokerServer(broker, socket);
         String address = hostPort(socket.getInetAddress().getHostAddress(), socket.getLocalPort());
@@ -64,7 +70,7 @@ public final class BrokerServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = server.accept();
-                RemoteSession session = new RemoteSession(broker, s, sessions::remove);
+                RemoteSession session = new RemoteSession(broker, s, ackFlusher, sessions::remove);
                 sessions.add(session);
                 session.start();
             } catch (SocketException e) {
@@ -88,5 +94,6 @@ public final class BrokerServer implements AutoCloseable {
         for (RemoteSession s : sessions) {
             s.close();
         }
+        ackFlusher.close();
     }
 }

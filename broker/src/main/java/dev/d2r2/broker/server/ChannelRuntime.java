@@ -97,8 +97,7 @@ final class ChannelRuntime implements AutoCloseable {
             try {
                 long time = clock.millis();
                 if (log != null) {
-                    byte[] bytes = e.bytes();
-                    offset = log.append(time, bytes, 0, bytes.length);
+                    offset = log.append(time, e.array(), e.offset(), e.length());
                     nextOffset.set(offset + 1);
                     dirty = true;
                 } else {

@@ -62,10 +62,16 @@ final class RemoteSession implements DeliverySink {
     private SealVerifier verifier;
     private int nextHandle;
     private Runnable afterResponse;
+    private final AckFlusher ackFlusher;
+    private volatile boolean ackPending;
+    private final java.util.concurrent.atomic.AtomicBoolean ackScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** A response or refusal was written in this burst and must not wait for the ACK flusher. */
+    private boolean answered;
     private volatile boolean closed;
 
-    RemoteSession(Broker broker, Socket socket, Consumer<RemoteSession> onClose) {
+    RemoteSession(Broker broker, Socket socket, AckFlusher ackFlusher, Consumer<RemoteSession> onClose) {
         this.broker = broker;
+        this.ackFlusher = ackFlusher;
         this.socket = socket;
         this.onClose = onClose;
         this.pump = new DeliveryPump(this, broker.metrics());
@@ -157,6 +163,10 @@ final class RemoteSession implements DeliverySink {
             }
             if (in.available() == 0) {
                 endOfBurst();
+                if (answered) {
+                    answered = false;
+                    flush();
+                }
             }
         }
     }
@@ -167,7 +177,7 @@ final class RemoteSession implements DeliverySink {
         if (p == null) {
             throw new ProtocolException("publish on unknown publisher handle " + handle);
         }
-        Envelope e = Envelope.parse(Frames.rest(f));
+        Envelope e = Envelope.parse(f.array(), f.position(), f.remaining());
         try {
             broker.publish(identity, verifier, p.channel, e);
             touched.add(p.channel);
@@ -178,14 +188,18 @@ final class RemoteSession implements DeliverySink {
         unacked.add(p);
     }
 
-    /** Group commit: force logs whose policy is {@code always}, then acknowledge. */
+    /**
+     * Group commit: force logs whose policy is {@code always}, then acknowledge. ACK frames are
+     * coalesced: buffered here and flushed by the {@link AckFlusher} within
+     * {@link AckFlusher#DELAY_NANOS} (or with the next delivery), so a steady stream of small
+     * bursts costs one write per millisecond instead of one per event.
+     */
     private void endOfBurst() throws IOException {
         for (ChannelRuntime ch : touched) {
             ch.commitIfAlways();
         }
         touched.clear();
         if (unacked.isEmpty()) {
-            flush();
             return;
         }
         writeLock.lock();
@@ -195,17 +209,44 @@ final class RemoteSession implements DeliverySink {
                 out.writeInt(p.handle);
                 out.writeLong(p.lastSeq);
             }
-            out.flush();
+            ackPending = true;
         } finally {
             writeLock.unlock();
         }
         unacked.clear();
+        if (!ackScheduled.getAndSet(true)) {
+            ackFlusher.schedule(this);
+        }
+    }
+
+    /** Flushes buffered ACK frames, if any; called by the {@link AckFlusher}. */
+    void flushAcks() {
+        ackScheduled.set(false);
+        if (!ackPending) {
+            return;
+        }
+        if (!writeLock.tryLock()) {
+            // Another thread is writing (maybe blocked on a slow client): try again next round.
+            if (!ackScheduled.getAndSet(true)) {
+                ackFlusher.schedule(this);
+            }
+            return;
+        }
+        try {
+            ackPending = false;
+            out.flush();
+        } catch (IOException e) {
+            LOG.debug("flushing acks to {}: {}", socket.getRemoteSocketAddress(), e.toString());
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     private void refuse(int handle, long seq, BrokerException ex) throws IOException {
         byte[] why = Frames.utf8(truncate(ex.getMessage()));
         writeLock.lock();
         try {
+            answered = true;
             Frames.writeHeader(out, 4 + 8 + 2 + 2 + why.length, Frames.REFUSED);
             out.writeInt(handle);
             out.writeLong(seq);
@@ -322,6 +363,7 @@ final class RemoteSession implements DeliverySink {
     private void writeResponse(int id, int status, byte[] body) throws IOException {
         writeLock.lock();
         try {
+            answered = true;
             Frames.writeHeader(out, 4 + 2 + 4 + body.length, Frames.RESPONSE);
             out.writeInt(id);
             out.writeShort(status);
@@ -335,6 +377,7 @@ final class RemoteSession implements DeliverySink {
     private void flush() throws IOException {
         writeLock.lock();
         try {
+            ackPending = false;
             out.flush();
         } finally {
             writeLock.unlock();
@@ -343,14 +386,13 @@ final class RemoteSession implements DeliverySink {
 
     @Override
     public void deliver(ServerSubscription sub, long offset, long time, Envelope e) throws IOException {
-        byte[] env = e.bytes();
         writeLock.lock();
         try {
-            Frames.writeHeader(out, 4 + 8 + 8 + env.length, Frames.DELIVER);
+            Frames.writeHeader(out, 4 + 8 + 8 + e.length(), Frames.DELIVER);
             out.writeInt(sub.id);
             out.writeLong(offset);
             out.writeLong(time);
-            out.write(env);
+            out.write(e.array(), e.offset(), e.length());
         } finally {
             writeLock.unlock();
         }

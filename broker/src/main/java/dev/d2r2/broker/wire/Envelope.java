@@ -7,6 +7,7 @@ import dev.d2r2.core.EventCodec;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One published event as it travels and is stored: publisher, sequence, payload and seal.
@@ -40,32 +41,38 @@ public final class Envelope {
     private final long publisherTime;
     private final String publisher;
     private final byte[] nonce;
-    private final byte[] payload;
     private final Event event;
-    private final int sealStart;
-    private volatile byte[] bytes;
+    private volatile byte[] buf;
+    private int off;
+    private int len;
+    private int payloadOff;
+    private int payloadLen;
+    private int sealStart;
 
     private Envelope(Protection protection, long sequence, long publisherTime, String publisher, byte[] nonce,
-                     byte[] payload, Event event, byte[] bytes, int sealStart) {
+                     Event event) {
         this.protection = protection;
         this.sequence = sequence;
         this.publisherTime = publisherTime;
         this.publisher = publisher;
         this.nonce = nonce;
-        this.payload = payload;
         this.event = event;
-        this.bytes = bytes;
-        this.sealStart = sealStart;
     }
 
     /** An unsealed (SI) envelope carrying the event object; bytes are made on demand. */
     public static Envelope ofEvent(String publisher, long sequence, long publisherTime, Event event) {
-        return new Envelope(Protection.SI, sequence, publisherTime, publisher, new byte[0], null, event, null, -1);
+        return new Envelope(Protection.SI, sequence, publisherTime, publisher, new byte[0], event);
     }
 
     /** Builds the bytes of an envelope; {@code sealer} computes the seal over the prefix. */
     public static Envelope build(String channel, Protection protection, String publisher, long sequence,
                                  long publisherTime, byte[] nonce, byte[] payload, Sealer sealer) {
+        Envelope e = new Envelope(protection, sequence, publisherTime, publisher, nonce, null);
+        e.encode(channel, payload, sealer);
+        return e;
+    }
+
+    private void encode(String channel, byte[] payload, Sealer sealer) {
         byte[] pub = publisher.getBytes(StandardCharsets.UTF_8);
         int prefix = 1 + 1 + 8 + 8 + 2 + pub.length + 1 + nonce.length + 4 + payload.length;
         int sealLen = sealer.sealLength();
@@ -73,19 +80,30 @@ public final class Envelope {
         b.put(VERSION).put((byte) protection.ordinal()).putLong(sequence).putLong(publisherTime)
                 .putShort((short) pub.length).put(pub)
                 .put((byte) nonce.length).put(nonce)
-                .putInt(payload.length).put(payload)
-                .putShort((short) sealLen);
+                .putInt(payload.length);
+        int payloadAt = b.position();
+        b.put(payload).putShort((short) sealLen);
         byte[] out = b.array();
         if (sealLen > 0) {
             byte[] seal = sealer.seal(channelPrefix(channel), out, 0, prefix);
             System.arraycopy(seal, 0, out, prefix + 2, sealLen);
         }
-        return new Envelope(protection, sequence, publisherTime, publisher, nonce, payload, null, out, prefix);
+        payloadOff = payloadAt;
+        payloadLen = payload.length;
+        sealStart = prefix;
+        off = 0;
+        len = out.length;
+        buf = out;
     }
 
     public static Envelope parse(byte[] bytes) throws ProtocolException {
+        return parse(bytes, 0, bytes.length);
+    }
+
+    /** Parses the envelope in {@code buf[off, off+len)} without copying it; the array must not change after. */
+    public static Envelope parse(byte[] buf, int off, int len) throws ProtocolException {
         try {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
+            ByteBuffer b = ByteBuffer.wrap(buf, off, len);
             byte version = b.get();
             if (version != VERSION) {
                 throw new ProtocolException("envelope version " + version + " (expected " + VERSION + ")");
@@ -98,17 +116,25 @@ public final class Envelope {
             long time = b.getLong();
             String publisher = utf8(b, b.getShort() & 0xffff);
             byte[] nonce = bytes(b, b.get() & 0xff);
-            int len = b.getInt();
-            if (len < 0 || len > MAX_PAYLOAD_BYTES) {
-                throw new ProtocolException("payload length " + len + " out of range");
+            int payloadLen = b.getInt();
+            if (payloadLen < 0 || payloadLen > MAX_PAYLOAD_BYTES || payloadLen > b.remaining()) {
+                throw new ProtocolException("payload length " + payloadLen + " out of range");
             }
-            byte[] payload = bytes(b, len);
-            int sealStart = b.position();
-            bytes(b, b.getShort() & 0xffff);
-            if (b.hasRemaining()) {
-                throw new ProtocolException(b.remaining() + " bytes after the envelope's seal");
+            int payloadOff = b.position();
+            b.position(payloadOff + payloadLen);
+            int sealStart = b.position() - off;
+            int sealLen = b.getShort() & 0xffff;
+            if (sealLen != b.remaining()) {
+                throw new ProtocolException("seal of " + sealLen + " bytes where " + b.remaining() + " remain");
             }
-            return new Envelope(PROTECTIONS[p], seq, time, publisher, nonce, payload, null, bytes, sealStart);
+            Envelope e = new Envelope(PROTECTIONS[p], seq, time, publisher, nonce, null);
+            e.buf = buf;
+            e.off = off;
+            e.len = len;
+            e.payloadOff = payloadOff;
+            e.payloadLen = payloadLen;
+            e.sealStart = sealStart;
+            return e;
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ProtocolException("truncated envelope");
         }
@@ -124,7 +150,12 @@ public final class Envelope {
     }
 
     private static String utf8(ByteBuffer b, int n) {
-        return new String(bytes(b, n), StandardCharsets.UTF_8);
+        if (n > b.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
+        b.position(b.position() + n);
+        return s;
     }
 
     /** The bytes the seal covers ahead of the envelope: the channel tag, length-prefixed. */
@@ -153,9 +184,12 @@ public final class Envelope {
         return nonce;
     }
 
-    /** The payload as carried: plain, or ciphertext on PKE channels. */
+    /** The payload as carried (plain, or ciphertext on PKE channels): a copy. */
     public byte[] payload() {
-        return payload != null ? payload : EventCodec.encode(event);
+        if (event != null) {
+            return EventCodec.encode(event);
+        }
+        return Arrays.copyOfRange(buf, payloadOff, payloadOff + payloadLen);
     }
 
     /** The event object handed over in-process, or null. */
@@ -165,26 +199,46 @@ public final class Envelope {
 
     /** The seal's bytes (empty for SI). */
     public byte[] seal() {
-        byte[] b = bytes();
-        int sealStart = sealStart();
-        int len = ((b[sealStart] & 0xff) << 8) | (b[sealStart + 1] & 0xff);
-        byte[] seal = new byte[len];
-        System.arraycopy(b, sealStart + 2, seal, 0, len);
-        return seal;
+        encoded();
+        return Arrays.copyOfRange(buf, off + sealStart + 2, off + len);
     }
 
-    /** The length of the sealed prefix of {@link #bytes()}. */
+    /** Where the seal's length field starts, relative to {@link #offset()}: the sealed prefix's length. */
     public int sealStart() {
-        return sealStart >= 0 ? sealStart : bytes().length - 2;
+        encoded();
+        return sealStart;
     }
 
+    /** The array holding the encoded envelope at [{@link #offset()}, + {@link #length()}). */
+    public byte[] array() {
+        encoded();
+        return buf;
+    }
+
+    public int offset() {
+        encoded();
+        return off;
+    }
+
+    public int length() {
+        encoded();
+        return len;
+    }
+
+    /** The encoded envelope, exactly (a copy when it lives inside a larger array). */
     public byte[] bytes() {
-        byte[] b = bytes;
-        if (b == null) {
-            b = build("", Protection.SI, publisher, sequence, publisherTime, nonce, payload(), Sealer.NONE).bytes;
-            bytes = b;
+        encoded();
+        return off == 0 && len == buf.length ? buf : Arrays.copyOfRange(buf, off, off + len);
+    }
+
+    private void encoded() {
+        if (buf == null) {
+            synchronized (this) {
+                if (buf == null) {
+                    encode("", EventCodec.encode(event), Sealer.NONE);
+                }
+            }
         }
-        return b;
     }
 
     /** Computes a seal over the channel prefix and the envelope prefix. */

@@ -109,12 +109,6 @@ public final class Frames {
         return bytes(b, n);
     }
 
-    public static byte[] rest(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-    }
-
     public static byte[] bytes(ByteBuffer b, int n) throws ProtocolException {
         if (n > b.remaining()) {
             throw new ProtocolException("field of " + n + " bytes overruns its frame");
