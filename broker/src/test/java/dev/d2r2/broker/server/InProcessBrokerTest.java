@@ -78,6 +78,25 @@ class InProcessBrokerTest {
         assertThat(got.events.getFirst().publisher()).isEqualTo("admin");
     }
 
+    /** Identities {@code <name>0..} publish {@code count} events each ("p<k>-<i>"), all at once. */
+    private void publishConcurrently(String channel, String name, int publishers, int count) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < publishers; t++) {
+            BrokerClient c = broker.connectLocal(name + t);
+            int id = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try (Publisher p = c.publisher(channel)) {
+                    for (int i = 0; i < count; i++) {
+                        p.publish(ev("p" + id + "-" + i, i));
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
     @Test
     void totalOrderGivesEverySubscriberTheSameSequence() throws Exception {
         channel("t", ChannelClass.DEFAULT.withOrdering(Ordering.TOTAL).withQueue(100_000, OverflowPolicy.BLOCK));
@@ -87,21 +106,7 @@ class InProcessBrokerTest {
         BrokerClient sb = broker.connectLocal("sub-b");
         sa.subscribe("t", StartPosition.live(), a);
         sb.subscribe("t", StartPosition.live(), b);
-        List<Thread> publishers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            BrokerClient c = broker.connectLocal("pub-" + t);
-            int id = t;
-            publishers.add(Thread.ofPlatform().start(() -> {
-                try (Publisher p = c.publisher("t")) {
-                    for (int i = 0; i < 2000; i++) {
-                        p.publish(ev("p" + id + "-" + i, i));
-                    }
-                }
-            }));
-        }
-        for (Thread t : publishers) {
-            t.join();
-        }
+        publishConcurrently("t", "pub-", 4, 2000);
         await().until(() -> a.events.size() == 8000 && b.events.size() == 8000);
         assertThat(a.types()).isEqualTo(b.types());
         assertThat(a.offsets()).isSorted();
@@ -119,21 +124,7 @@ class InProcessBrokerTest {
         channel("f", ChannelClass.DEFAULT.withQueue(100_000, OverflowPolicy.BLOCK));
         Collector got = new Collector();
         admin.subscribe("f", StartPosition.live(), got);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 3; t++) {
-            BrokerClient c = broker.connectLocal("fifo-" + t);
-            int id = t;
-            threads.add(Thread.ofPlatform().start(() -> {
-                try (Publisher p = c.publisher("f")) {
-                    for (int i = 0; i < 3000; i++) {
-                        p.publish(ev("p" + id + "-" + i, i));
-                    }
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
+        publishConcurrently("f", "fifo-", 3, 3000);
         await().until(() -> got.events.size() == 9000);
         for (int t = 0; t < 3; t++) {
             String publisher = "fifo-" + t;
