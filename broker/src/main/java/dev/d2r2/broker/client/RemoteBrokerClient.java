@@ -518,7 +518,7 @@ public final class RemoteBrokerClient implements BrokerClient {
 
         void acked(long s) {
             synchronized (ackMonitor) {
-                acked = s;
+                acked = Math.max(acked, s);
                 ackMonitor.notifyAll();
             }
         }

@@ -133,21 +133,39 @@ public final class SegmentedLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Forces to disk every record appended before the call. The force runs outside the append
+     * lock, so publishers keep appending while the disk works (group commit).
+     */
     public void sync() throws IOException {
+        List<Segment> toForce;
         lock.lock();
         try {
-            for (Segment s : unforced) {
-                if (s.channel.isOpen()) {
-                    s.channel.force(false);
-                }
-            }
+            toForce = new ArrayList<>(unforced);
             unforced.clear();
             if (dirty) {
-                active.channel.force(false);
+                toForce.add(active);
                 dirty = false;
             }
         } finally {
             lock.unlock();
+        }
+        for (int i = 0; i < toForce.size(); i++) {
+            Segment s = toForce.get(i);
+            try {
+                if (s.channel.isOpen()) {
+                    s.channel.force(false);
+                }
+            } catch (IOException e) {
+                lock.lock();
+                try {
+                    unforced.addAll(toForce.subList(i, toForce.size()));
+                    dirty = true;
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
         }
     }
 

@@ -43,6 +43,7 @@ final class ChannelRuntime implements AutoCloseable {
     private final CounterDataPoint dropped;
     private volatile ChannelSpec spec;
     private volatile boolean dirty;
+    private volatile GroupCommitter committer;
 
     ChannelRuntime(ChannelSpec spec, byte[] key, Path logDir, Clock clock, BrokerMetrics metrics) throws IOException {
         this.spec = spec;
@@ -128,11 +129,33 @@ final class ChannelRuntime implements AutoCloseable {
         }
     }
 
-    /** Forces the log to disk if the channel's policy is {@code always} and something was appended. */
+    /** Forces the log now if the policy is {@code always} (the in-process transport's synchronous commit). */
     void commitIfAlways() throws IOException {
         if (log != null && dirty && spec.channelClass().fsync().kind() == FsyncPolicy.Kind.ALWAYS) {
             sync();
         }
+    }
+
+    /**
+     * Runs {@code onDurable} once the event at {@code offset} is as durable as the channel's
+     * policy promises before an acknowledgement: at once, unless fsync is {@code always}, when
+     * the channel's {@link GroupCommitter} runs it after the force that covers it.
+     */
+    void whenDurable(long offset, Runnable onDurable) {
+        if (log == null || spec.channelClass().fsync().kind() != FsyncPolicy.Kind.ALWAYS) {
+            onDurable.run();
+            return;
+        }
+        GroupCommitter c = committer;
+        if (c == null) {
+            synchronized (this) {
+                if (committer == null) {
+                    committer = new GroupCommitter(tag(), log);
+                }
+                c = committer;
+            }
+        }
+        c.whenDurable(offset, onDurable);
     }
 
     void sync() throws IOException {
@@ -199,6 +222,9 @@ final class ChannelRuntime implements AutoCloseable {
     public void close() throws IOException {
         for (ServerSubscription s : subscribers) {
             s.queue.close();
+        }
+        if (committer != null) {
+            committer.close();
         }
         if (log != null) {
             log.sync();

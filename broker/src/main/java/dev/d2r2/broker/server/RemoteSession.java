@@ -56,14 +56,14 @@ final class RemoteSession implements DeliverySink {
     private final Map<Integer, OpenPublisher> publishers = new HashMap<>();
     private final Map<Integer, ServerSubscription> subscriptions = new ConcurrentHashMap<>();
     private final Set<OpenPublisher> unacked = new HashSet<>();
-    private final Set<ChannelRuntime> touched = new HashSet<>();
     private DataOutputStream out;
     private Identity identity;
     private SealVerifier verifier;
     private int nextHandle;
     private Runnable afterResponse;
     private final AckFlusher ackFlusher;
-    private volatile boolean ackPending;
+    /** (publisher handle, sequence) pairs that are durable and wait for the ACK flusher. */
+    private final java.util.Queue<long[]> durableAcks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean ackScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     /** A response or refusal was written in this burst and must not wait for the ACK flusher. */
     private boolean answered;
@@ -179,8 +179,7 @@ final class RemoteSession implements DeliverySink {
         }
         Envelope e = Envelope.parse(f.array(), f.position(), f.remaining());
         try {
-            broker.publish(identity, verifier, p.channel, e);
-            touched.add(p.channel);
+            p.lastOffset = broker.publish(identity, verifier, p.channel, e);
         } catch (BrokerException ex) {
             refuse(handle, e.sequence(), ex);
         }
@@ -189,31 +188,24 @@ final class RemoteSession implements DeliverySink {
     }
 
     /**
-     * Group commit: force logs whose policy is {@code always}, then acknowledge. ACK frames are
-     * coalesced: buffered here and flushed by the {@link AckFlusher} within
-     * {@link AckFlusher#DELAY_NANOS} (or with the next delivery), so a steady stream of small
-     * bursts costs one write per millisecond instead of one per event.
+     * Acknowledges the burst's events once they are durable (at once, or after the group commit
+     * of an {@code fsync: always} channel). ACK frames are coalesced: queued here and written by
+     * the {@link AckFlusher} within about {@link AckFlusher#DELAY_NANOS}, so a steady stream of
+     * small bursts costs one write per millisecond instead of one per event.
      */
-    private void endOfBurst() throws IOException {
-        for (ChannelRuntime ch : touched) {
-            ch.commitIfAlways();
-        }
-        touched.clear();
-        if (unacked.isEmpty()) {
-            return;
-        }
-        writeLock.lock();
-        try {
-            for (OpenPublisher p : unacked) {
-                Frames.writeHeader(out, 12, Frames.ACK);
-                out.writeInt(p.handle);
-                out.writeLong(p.lastSeq);
-            }
-            ackPending = true;
-        } finally {
-            writeLock.unlock();
+    private void endOfBurst() {
+        for (OpenPublisher p : unacked) {
+            int handle = p.handle;
+            long seq = p.lastSeq;
+            p.channel.whenDurable(p.lastOffset, () -> {
+                durableAcks.add(new long[]{handle, seq});
+                scheduleAckFlush();
+            });
         }
         unacked.clear();
+    }
+
+    private void scheduleAckFlush() {
         if (!ackScheduled.getAndSet(true)) {
             ackFlusher.schedule(this);
         }
@@ -222,18 +214,21 @@ final class RemoteSession implements DeliverySink {
     /** Flushes buffered ACK frames, if any; called by the {@link AckFlusher}. */
     void flushAcks() {
         ackScheduled.set(false);
-        if (!ackPending) {
+        if (durableAcks.isEmpty()) {
             return;
         }
         if (!writeLock.tryLock()) {
             // Another thread is writing (maybe blocked on a slow client): try again next round.
-            if (!ackScheduled.getAndSet(true)) {
-                ackFlusher.schedule(this);
-            }
+            scheduleAckFlush();
             return;
         }
         try {
-            ackPending = false;
+            long[] ack;
+            while ((ack = durableAcks.poll()) != null) {
+                Frames.writeHeader(out, 12, Frames.ACK);
+                out.writeInt((int) ack[0]);
+                out.writeLong(ack[1]);
+            }
             out.flush();
         } catch (IOException e) {
             LOG.debug("flushing acks to {}: {}", socket.getRemoteSocketAddress(), e.toString());
@@ -377,7 +372,6 @@ final class RemoteSession implements DeliverySink {
     private void flush() throws IOException {
         writeLock.lock();
         try {
-            ackPending = false;
             out.flush();
         } finally {
             writeLock.unlock();
@@ -484,6 +478,7 @@ final class RemoteSession implements DeliverySink {
         final int handle;
         final ChannelRuntime channel;
         long lastSeq;
+        long lastOffset = -1;
 
         OpenPublisher(int handle, ChannelRuntime channel) {
             this.handle = handle;
