@@ -55,8 +55,8 @@ public final class BrokerCommand implements Callable<Integer> {
             broker.close();
             stopped.countDown();
         }, "d2r2-broker-shutdown"));
-        System.err.printf("d2r2 broker on %s, data %s, metrics %s; identity for clients: %s%n",
-                server.address(), dataDir, metricsAt, broker.adminIdentityPath());
+        System.err.printf("d2r2 broker on %s:%d (TLS), data %s, metrics %s; identity for clients: %s%n",
+                server.address().getHostString(), server.address().getPort(), dataDir, metricsAt, broker.adminIdentityPath());
         stopped.await();
         return 0;
     }

@@ -19,7 +19,7 @@ public final class CliErrors implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
-        String name = cmd.getCommandName();
+        String name = cmd.getCommandSpec().qualifiedName();
         return switch (e) {
             case ConfigException c -> report(name, c.getMessage(), BAD_INPUT);
             case IllegalArgumentException i -> report(name, i.getMessage(), BAD_INPUT);
@@ -30,7 +30,7 @@ public final class CliErrors implements IExecutionExceptionHandler {
             case IOException io -> report(name, io.getMessage(), RUNTIME_FAILURE);
             case UncheckedIOException io -> report(name, io.getCause().getMessage(), RUNTIME_FAILURE);
             default -> {
-                System.err.println("d2r2 " + name + ": unexpected failure");
+                System.err.println(name + ": unexpected failure");
                 e.printStackTrace(System.err);
                 yield RUNTIME_FAILURE;
             }
@@ -38,7 +38,7 @@ public final class CliErrors implements IExecutionExceptionHandler {
     }
 
     private static int report(String command, String message, int code) {
-        System.err.println("d2r2 " + command + ": " + message);
+        System.err.println(command + ": " + message);
         return code;
     }
 }
