@@ -136,13 +136,18 @@ final class ChannelRuntime implements AutoCloseable {
         }
     }
 
+    /** Whether an acknowledgement must wait for an fsync ({@code persistence: log}, {@code fsync: always}). */
+    boolean syncsBeforeAck() {
+        return log != null && spec.channelClass().fsync().kind() == FsyncPolicy.Kind.ALWAYS;
+    }
+
     /**
      * Runs {@code onDurable} once the event at {@code offset} is as durable as the channel's
      * policy promises before an acknowledgement: at once, unless fsync is {@code always}, when
      * the channel's {@link GroupCommitter} runs it after the force that covers it.
      */
     void whenDurable(long offset, Runnable onDurable) {
-        if (log == null || spec.channelClass().fsync().kind() != FsyncPolicy.Kind.ALWAYS) {
+        if (!syncsBeforeAck()) {
             onDurable.run();
             return;
         }

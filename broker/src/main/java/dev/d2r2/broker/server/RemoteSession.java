@@ -64,6 +64,8 @@ final class RemoteSession implements DeliverySink {
     private final AckFlusher ackFlusher;
     /** (publisher handle, sequence) pairs that are durable and wait for the ACK flusher. */
     private final java.util.Queue<long[]> durableAcks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** ACK frames are in the output buffer, waiting for a flush. */
+    private volatile boolean ackBuffered;
     private final java.util.concurrent.atomic.AtomicBoolean ackScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     /** A response or refusal was written in this burst and must not wait for the ACK flusher. */
     private boolean answered;
@@ -193,16 +195,39 @@ final class RemoteSession implements DeliverySink {
      * the {@link AckFlusher} within about {@link AckFlusher#DELAY_NANOS}, so a steady stream of
      * small bursts costs one write per millisecond instead of one per event.
      */
-    private void endOfBurst() {
-        for (OpenPublisher p : unacked) {
-            int handle = p.handle;
-            long seq = p.lastSeq;
-            p.channel.whenDurable(p.lastOffset, () -> {
-                durableAcks.add(new long[]{handle, seq});
-                scheduleAckFlush();
-            });
+    private void endOfBurst() throws IOException {
+        if (unacked.isEmpty()) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            for (OpenPublisher p : unacked) {
+                if (p.channel.syncsBeforeAck()) {
+                    int handle = p.handle;
+                    long seq = p.lastSeq;
+                    p.channel.whenDurable(p.lastOffset, () -> {
+                        durableAcks.add(new long[]{handle, seq});
+                        scheduleAckFlush();
+                    });
+                } else {
+                    writeAck(p.handle, p.lastSeq);
+                    ackBuffered = true;
+                }
+            }
+        } finally {
+            writeLock.unlock();
         }
         unacked.clear();
+        if (ackBuffered) {
+            scheduleAckFlush();
+        }
+    }
+
+    /** Writes one ACK frame into the buffer; the caller holds the write lock. */
+    private void writeAck(int handle, long seq) throws IOException {
+        Frames.writeHeader(out, 12, Frames.ACK);
+        out.writeInt(handle);
+        out.writeLong(seq);
     }
 
     private void scheduleAckFlush() {
@@ -214,7 +239,7 @@ final class RemoteSession implements DeliverySink {
     /** Flushes buffered ACK frames, if any; called by the {@link AckFlusher}. */
     void flushAcks() {
         ackScheduled.set(false);
-        if (durableAcks.isEmpty()) {
+        if (!ackBuffered && durableAcks.isEmpty()) {
             return;
         }
         if (!writeLock.tryLock()) {
@@ -225,10 +250,9 @@ final class RemoteSession implements DeliverySink {
         try {
             long[] ack;
             while ((ack = durableAcks.poll()) != null) {
-                Frames.writeHeader(out, 12, Frames.ACK);
-                out.writeInt((int) ack[0]);
-                out.writeLong(ack[1]);
+                writeAck((int) ack[0], ack[1]);
             }
+            ackBuffered = false;
             out.flush();
         } catch (IOException e) {
             LOG.debug("flushing acks to {}: {}", socket.getRemoteSocketAddress(), e.toString());
@@ -372,6 +396,7 @@ final class RemoteSession implements DeliverySink {
     private void flush() throws IOException {
         writeLock.lock();
         try {
+            ackBuffered = false;
             out.flush();
         } finally {
             writeLock.unlock();
