@@ -188,21 +188,30 @@ class InProcessBrokerTest {
         console.close();
     }
 
-    @Test
-    void dropOldestSendsAMissingEventNoticeBeforeTheSurvivors() throws Exception {
-        channel("d", ChannelClass.DEFAULT.withQueue(4, OverflowPolicy.DROP_OLDEST));
-        Collector got = new Collector();
+    /**
+     * Subscribes a client whose handler holds event e0, publishes e1..e{@code more} behind it
+     * (so they pile up in its queue), then lets the handler go. Returns the subscriber.
+     */
+    private BrokerClient publishPastAHeldSubscriber(String channel, Collector got, int more) throws InterruptedException {
         Gate gate = new Gate(got);
         BrokerClient slow = broker.connectLocal("slow");
-        slow.subscribe("d", StartPosition.live(), gate);
-        try (Publisher p = admin.publisher("d")) {
+        slow.subscribe(channel, StartPosition.live(), gate);
+        try (Publisher p = admin.publisher(channel)) {
             p.publish(ev("e0", 0));
             assertThat(gate.entered.await(10, TimeUnit.SECONDS)).isTrue();
-            for (int i = 1; i < 20; i++) {
+            for (int i = 1; i <= more; i++) {
                 p.publish(ev("e" + i, i));
             }
         }
         gate.release.countDown();
+        return slow;
+    }
+
+    @Test
+    void dropOldestSendsAMissingEventNoticeBeforeTheSurvivors() throws Exception {
+        channel("d", ChannelClass.DEFAULT.withQueue(4, OverflowPolicy.DROP_OLDEST));
+        Collector got = new Collector();
+        BrokerClient slow = publishPastAHeldSubscriber("d", got, 19);
         await().until(() -> got.events.size() == 5);
         assertThat(got.missing).hasSize(1);
         MissingNotice n = got.missing.getFirst();
@@ -243,17 +252,7 @@ class InProcessBrokerTest {
     void disconnectPolicyEndsTheSlowSubscription() throws Exception {
         channel("x", ChannelClass.DEFAULT.withQueue(2, OverflowPolicy.DISCONNECT));
         Collector got = new Collector();
-        Gate gate = new Gate(got);
-        BrokerClient slow = broker.connectLocal("slow");
-        slow.subscribe("x", StartPosition.live(), gate);
-        try (Publisher p = admin.publisher("x")) {
-            p.publish(ev("e0", 0));
-            assertThat(gate.entered.await(10, TimeUnit.SECONDS)).isTrue();
-            for (int i = 1; i <= 5; i++) {
-                p.publish(ev("e" + i, i));
-            }
-        }
-        gate.release.countDown();
+        BrokerClient slow = publishPastAHeldSubscriber("x", got, 5);
         await().until(() -> got.closed != null);
         assertThat(got.closed.code()).isEqualTo(ErrorCode.DISCONNECTED);
         await().until(() -> broker.metrics().dropped("x").get() == 1);
