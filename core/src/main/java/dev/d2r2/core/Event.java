@@ -34,8 +34,4 @@ public record Event(String id, String type, long time, String source, String fro
     public boolean isState() {
         return to != null;
     }
-
-    public Event withId(String newId) {
-        return new Event(newId, type, time, source, from, to, attrs);
-    }
 }

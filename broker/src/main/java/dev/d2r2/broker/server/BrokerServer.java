@@ -61,11 +61,6 @@ public final class BrokerServer implements AutoCloseable {
         return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
     }
 
-    /** Sessions currently connected (authenticated or not). */
-    public int connections() {
-        return sessions.size();
-    }
-
     private void acceptLoop() {
         while (!closed) {
             try {

@@ -15,7 +15,6 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -217,10 +216,6 @@ final class ChannelRuntime implements AutoCloseable {
             n += s.queue.size();
         }
         return n;
-    }
-
-    List<ServerSubscription> subscriptions() {
-        return new ArrayList<>(subscribers);
     }
 
     @Override

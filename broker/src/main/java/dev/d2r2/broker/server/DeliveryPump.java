@@ -64,10 +64,6 @@ final class DeliveryPump implements Runnable {
         subs = list.toArray(ServerSubscription[]::new);
     }
 
-    List<ServerSubscription> subscriptions() {
-        return List.of(subs);
-    }
-
     void stop() {
         running = false;
         wakeUp();
