@@ -88,12 +88,17 @@ public final class Envelope {
             byte[] seal = sealer.seal(channelPrefix(channel), out, 0, prefix);
             System.arraycopy(seal, 0, out, prefix + 2, sealLen);
         }
-        payloadOff = payloadAt;
-        payloadLen = payload.length;
-        sealStart = prefix;
-        off = 0;
-        len = out.length;
-        buf = out;
+        locate(out, 0, out.length, payloadAt, payload.length, prefix);
+    }
+
+    /** Points this envelope at its encoded form; {@code buf} is published last (it is volatile). */
+    private void locate(byte[] array, int offset, int length, int payloadOffset, int payloadLength, int sealOffset) {
+        off = offset;
+        len = length;
+        payloadOff = payloadOffset;
+        payloadLen = payloadLength;
+        sealStart = sealOffset;
+        buf = array;
     }
 
     public static Envelope parse(byte[] bytes) throws ProtocolException {
@@ -128,12 +133,7 @@ public final class Envelope {
                 throw new ProtocolException("seal of " + sealLen + " bytes where " + b.remaining() + " remain");
             }
             Envelope e = new Envelope(PROTECTIONS[p], seq, time, publisher, nonce, null);
-            e.buf = buf;
-            e.off = off;
-            e.len = len;
-            e.payloadOff = payloadOff;
-            e.payloadLen = payloadLen;
-            e.sealStart = sealStart;
+            e.locate(buf, off, len, payloadOff, payloadLen, sealStart);
             return e;
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ProtocolException("truncated envelope");
