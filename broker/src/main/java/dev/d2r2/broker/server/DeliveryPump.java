@@ -26,6 +26,8 @@ final class DeliveryPump implements Runnable {
     private volatile boolean running = true;
     private volatile boolean signalled;
     private volatile Thread thread;
+    /** Counts deliveries: the rotating start of each priority's scan (pump thread only). */
+    private int turns;
 
     DeliveryPump(DeliverySink sink, BrokerMetrics metrics) {
         this.sink = sink;
@@ -86,15 +88,26 @@ final class DeliveryPump implements Runnable {
         }
     }
 
-    /** Delivers one item from the most urgent ready subscription; false if none was ready. */
+    /**
+     * Delivers one item from the most urgent ready subscription; false if none was ready. Within a
+     * priority the scan starts at a different subscription each time, so equal priorities take
+     * turns (without rearranging the array on the delivery path).
+     */
     private boolean deliverOne() throws IOException {
         ServerSubscription[] s = subs;
-        for (int i = 0; i < s.length; i++) {
-            ServerSubscription sub = s[i];
-            if (deliverFrom(sub)) {
-                rotate(sub);
-                return true;
+        int turn = turns++;
+        for (int start = 0; start < s.length; ) {
+            int end = start + 1;
+            while (end < s.length && s[end].priority == s[start].priority) {
+                end++;
             }
+            int group = end - start;
+            for (int k = 0; k < group; k++) {
+                if (deliverFrom(s[start + Math.floorMod(turn + k, group)])) {
+                    return true;
+                }
+            }
+            start = end;
         }
         return false;
     }
@@ -128,34 +141,5 @@ final class DeliveryPump implements Runnable {
             return true;
         }
         return false;
-    }
-
-    /** Moves {@code sub} behind the others of its priority, so equal priorities take turns. */
-    private synchronized void rotate(ServerSubscription sub) {
-        ServerSubscription[] s = subs;
-        int i = indexOf(s, sub);
-        if (i < 0) {
-            return;
-        }
-        int j = i;
-        while (j + 1 < s.length && s[j + 1].priority == sub.priority) {
-            j++;
-        }
-        if (j == i) {
-            return;
-        }
-        ServerSubscription[] copy = s.clone();
-        System.arraycopy(s, i + 1, copy, i, j - i);
-        copy[j] = sub;
-        subs = copy;
-    }
-
-    private static int indexOf(ServerSubscription[] s, ServerSubscription sub) {
-        for (int i = 0; i < s.length; i++) {
-            if (s[i] == sub) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -208,6 +208,33 @@ class InProcessBrokerTest {
     }
 
     @Test
+    void channelsOfEqualPriorityTakeTurns() throws Exception {
+        channel("left", ChannelClass.DEFAULT.withQueue(1000, OverflowPolicy.BLOCK));
+        channel("right", ChannelClass.DEFAULT.withQueue(1000, OverflowPolicy.BLOCK));
+        Collector got = new Collector();
+        Gate gate = new Gate(got);
+        BrokerClient console = broker.connectLocal("console");
+        console.subscribe("left", StartPosition.live(), gate);
+        console.subscribe("right", StartPosition.live(), gate);
+        try (Publisher left = admin.publisher("left"); Publisher right = admin.publisher("right")) {
+            left.publish(ev("L-held", 0));
+            assertThat(gate.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 100; i++) {
+                left.publish(ev("L", i));
+            }
+            for (int i = 0; i < 100; i++) {
+                right.publish(ev("R", i));
+            }
+        }
+        gate.release.countDown();
+        await().until(() -> got.events.size() == 201);
+        List<String> next = got.types().subList(1, 21);
+        assertThat(next).contains("L", "R");
+        assertThat(next.stream().filter("R"::equals).count()).isBetween(8L, 12L);
+        console.close();
+    }
+
+    @Test
     void dropOldestSendsAMissingEventNoticeBeforeTheSurvivors() throws Exception {
         channel("d", ChannelClass.DEFAULT.withQueue(4, OverflowPolicy.DROP_OLDEST));
         Collector got = new Collector();
