@@ -20,6 +20,7 @@ import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.security.PayloadOpener;
 import dev.d2r2.broker.security.TlsMaterial;
+import dev.d2r2.broker.wire.BufferedSocket;
 import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.broker.wire.Frames;
 import dev.d2r2.broker.wire.ProtocolException;
@@ -29,6 +30,7 @@ import dev.d2r2.core.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -98,12 +100,12 @@ public final class RemoteBrokerClient implements BrokerClient {
         if (id.brokerCertificatePem().isEmpty()) {
             throw new IOException("identity " + id.name() + " names no broker certificate; has the broker been started?");
         }
-        SSLSocket s = (SSLSocket) TlsMaterial.clientContext(id.brokerCertificatePem()).getSocketFactory().createSocket();
-        s.setEnabledProtocols(TlsMaterial.PROTOCOLS);
-        s.setEnabledCipherSuites(TlsMaterial.CIPHER_SUITES);
+        SSLContext tls = TlsMaterial.clientContext(id.brokerCertificatePem());
+        BufferedSocket plain = new BufferedSocket();
         try {
-            s.connect(address, 10_000);
-            s.setTcpNoDelay(true);
+            plain.connect(address, 10_000);
+            plain.setTcpNoDelay(true);
+            SSLSocket s = TlsMaterial.layer(tls, plain, true);
             s.setSoTimeout(30_000);
             s.startHandshake();
             RemoteBrokerClient c = new RemoteBrokerClient(id, s);
@@ -113,7 +115,7 @@ public final class RemoteBrokerClient implements BrokerClient {
             c.flusher.start();
             return c;
         } catch (IOException | RuntimeException e) {
-            s.close();
+            plain.close();
             throw e;
         }
     }

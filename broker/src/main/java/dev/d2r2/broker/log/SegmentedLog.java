@@ -13,19 +13,21 @@ import java.util.zip.CRC32C;
 
 /**
  * An append-only log of (offset, time, payload) records in segment files (see
- * {@link LogDescriptor}). Appends go through a {@code FileChannel}, so a record is in the OS page
- * cache, and survives the death of the process, when {@link #append} returns; {@link #sync()}
- * forces it to disk. One appender at a time (an internal lock); readers run concurrently and
- * see records as soon as they are appended.
+ * {@link LogDescriptor}). Appends are gathered in a write buffer and reach the file (the OS page
+ * cache, which survives the death of the process) on {@link #flush()}, when the buffer is full,
+ * and before anything reads the file; one write per burst instead of one per record.
+ * {@link #sync()} flushes and forces to disk. One appender at a time (an internal lock); readers
+ * run concurrently and see every record that was appended before they were created.
  */
 public final class SegmentedLog implements AutoCloseable {
     private final Path dir;
     private final LogConfig config;
     private final ReentrantLock lock = new ReentrantLock();
     private final CopyOnWriteArrayList<Segment> segments;
-    private final ByteBuffer header = ByteBuffer.allocateDirect(LogDescriptor.HEADER_BYTES + LogDescriptor.BODY_FIXED_BYTES);
+    private static final int WRITE_BUFFER_BYTES = 256 * 1024;
     private final CRC32C crc = new CRC32C();
-    private final ByteBuffer[] gather = new ByteBuffer[2];
+    /** Records appended to the active segment but not yet written to its file. */
+    private final ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private volatile Segment active;
     private final List<Segment> unforced = new ArrayList<>();
     private boolean dirty;
@@ -80,28 +82,27 @@ public final class SegmentedLog implements AutoCloseable {
         lock.lock();
         try {
             Segment s = active;
-            if (s.size > 0 && s.size + recordBytes > config.segmentBytes()) {
+            long pos = s.size + pending.position();
+            if (pos > 0 && pos + recordBytes > config.segmentBytes()) {
                 s = roll();
+                pos = 0;
+            }
+            if (recordBytes > pending.remaining()) {
+                writePending();
             }
             long offset = s.nextOffset;
-            header.clear();
-            header.putInt(LogDescriptor.BODY_FIXED_BYTES + len).putInt(0).putLong(offset).putLong(timeMillis);
+            ByteBuffer record = recordBytes <= pending.capacity() ? pending : ByteBuffer.allocate(recordBytes);
+            int start = record.position();
+            record.putInt(LogDescriptor.BODY_FIXED_BYTES + len).putInt(0).putLong(offset).putLong(timeMillis).put(payload, off, len);
+            int end = record.position();
             crc.reset();
-            header.position(LogDescriptor.HEADER_BYTES);
-            crc.update(header);
-            crc.update(payload, off, len);
-            header.putInt(4, (int) crc.getValue());
-            header.position(0).limit(LogDescriptor.HEADER_BYTES + LogDescriptor.BODY_FIXED_BYTES);
-            gather[0] = header;
-            gather[1] = ByteBuffer.wrap(payload, off, len);
-            long pos = s.size;
-            s.channel.position(pos);
-            while (gather[0].hasRemaining() || gather[1].hasRemaining()) {
-                s.channel.write(gather);
+            crc.update(record.limit(end).position(start + LogDescriptor.HEADER_BYTES));
+            record.limit(record.capacity()).position(end);
+            record.putInt(start + 4, (int) crc.getValue());
+            if (record != pending) {
+                writeFully(s, record.flip());
             }
-            gather[1] = null;
             s.indexedLocked(offset, pos, timeMillis);
-            s.size = pos + recordBytes;
             s.nextOffset = offset + 1;
             dirty = true;
             return offset;
@@ -110,9 +111,37 @@ public final class SegmentedLog implements AutoCloseable {
         }
     }
 
+    /** Writes the buffered records to the file, so they survive the process and readers see them. */
+    public void flush() throws IOException {
+        lock.lock();
+        try {
+            writePending();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writePending() throws IOException {
+        if (pending.position() > 0) {
+            writeFully(active, pending.flip());
+            pending.clear();
+        }
+    }
+
+    /** Writes {@code buf} at the end of segment {@code s} (one positional write, no seek) and grows it. */
+    private static void writeFully(Segment s, ByteBuffer buf) throws IOException {
+        long pos = s.size;
+        int n = buf.remaining();
+        while (buf.hasRemaining()) {
+            pos += s.channel.write(buf, pos);
+        }
+        s.size += n;
+    }
+
     /** Starts a new segment. The old one is forced by the next {@link #sync()}, not here: a roll
      * must not stall appends (forcing 64 MiB of page cache takes tens of milliseconds). */
     private Segment roll() throws IOException {
+        writePending();
         Segment old = active;
         unforced.add(old);
         Segment next = Segment.create(dir, old.nextOffset);
@@ -141,6 +170,7 @@ public final class SegmentedLog implements AutoCloseable {
         List<Segment> toForce;
         lock.lock();
         try {
+            writePending();
             toForce = new ArrayList<>(unforced);
             unforced.clear();
             if (dirty) {
@@ -178,6 +208,7 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     public long offsetForTime(long timeMillis) throws IOException {
+        flush();
         List<Segment> all = List.copyOf(segments);
         int start = 0;
         for (int i = all.size() - 1; i >= 0; i--) {
@@ -198,11 +229,13 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     public LogReader reader(long fromOffset) throws IOException {
+        flush();
         return new LogReader(this, Math.max(fromOffset, firstOffset()));
     }
 
+    /** Bytes in the log, including records not yet flushed to the file. */
     public long sizeBytes() {
-        long n = 0;
+        long n = pending.position();
         for (Segment s : segments) {
             n += s.size;
         }
@@ -238,6 +271,7 @@ public final class SegmentedLog implements AutoCloseable {
     public void close() throws IOException {
         lock.lock();
         try {
+            writePending();
             if (dirty) {
                 active.channel.force(false);
             }

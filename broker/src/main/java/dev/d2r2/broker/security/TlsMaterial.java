@@ -2,10 +2,13 @@ package dev.d2r2.broker.security;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +84,22 @@ public final class TlsMaterial {
         }
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         Files.move(tmp, store, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Runs TLS over a connected socket ({@code client}: this end starts the handshake), with
+     * d2r2's protocols and cipher suites, in the broker's order of preference.
+     */
+    public static SSLSocket layer(SSLContext ctx, Socket plain, boolean client) throws IOException {
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain,
+                plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+        s.setUseClientMode(client);
+        s.setEnabledProtocols(PROTOCOLS);
+        s.setEnabledCipherSuites(CIPHER_SUITES);
+        SSLParameters params = s.getSSLParameters();
+        params.setUseCipherSuitesOrder(true);
+        s.setSSLParameters(params);
+        return s;
     }
 
     public SSLContext serverContext() throws IOException {

@@ -2,12 +2,14 @@ package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.security.TlsMaterial;
+import dev.d2r2.broker.wire.BufferedSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.Set;
@@ -21,29 +23,26 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
     private final Broker broker;
-    private final SSLServerSocket server;
+    private final ServerSocket server;
+    private final SSLContext tls;
     private final Set<RemoteSession> sessions = ConcurrentHashMap.newKeySet();
     private final AckFlusher ackFlusher = new AckFlusher();
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private BrokerServer(Broker broker, SSLServerSocket server) {
+    private BrokerServer(Broker broker, ServerSocket server, SSLContext tls) {
         this.broker = broker;
         this.server = server;
+        this.tls = tls;
         this.acceptor = Thread.ofPlatform().name("d2r2-broker-accept").daemon().unstarted(this::acceptLoop);
     }
 
     public static BrokerServer start(Broker broker, InetSocketAddress listen) throws IOException {
         TlsMaterial tls = TlsMaterial.loadOrCreate(broker.dataDir());
-        SSLServerSocket socket = (SSLServerSocket) tls.serverContext().getServerSocketFactory().createServerSocket();
+        ServerSocket socket = BufferedSocket.listener();
         socket.setReuseAddress(true);
-        socket.setEnabledProtocols(TlsMaterial.PROTOCOLS);
-        socket.setEnabledCipherSuites(TlsMaterial.CIPHER_SUITES);
-        javax.net.ssl.SSLParameters params = socket.getSSLParameters();
-        params.setUseCipherSuitesOrder(true);
-        socket.setSSLParameters(params);
         socket.bind(listen, 512);
-        BrokerServer s = new BrokerServer(broker, socket);
+        BrokerServer s = new BrokerServer(broker, socket, tls.serverContext());
         String address = hostPort(socket.getInetAddress().getHostAddress(), socket.getLocalPort());
         IdentityFile admin = IdentityFile.load(broker.adminIdentityPath());
         admin.withBroker(address, tls.certificatePem()).save(broker.adminIdentityPath());
@@ -64,7 +63,7 @@ public final class BrokerServer implements AutoCloseable {
     private void acceptLoop() {
         while (!closed) {
             try {
-                Socket s = server.accept();
+                Socket s = secure(server.accept());
                 RemoteSession session = new RemoteSession(broker, s, ackFlusher, sessions::remove);
                 sessions.add(session);
                 session.start();
@@ -75,6 +74,15 @@ public final class BrokerServer implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("accept failed: {}", e.getMessage());
             }
+        }
+    }
+
+    private Socket secure(Socket plain) throws IOException {
+        try {
+            return TlsMaterial.layer(tls, plain, false);
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
         }
     }
 

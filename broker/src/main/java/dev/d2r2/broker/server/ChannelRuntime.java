@@ -128,10 +128,22 @@ final class ChannelRuntime implements AutoCloseable {
         }
     }
 
-    /** Forces the log now if the policy is {@code always} (the in-process transport's synchronous commit). */
-    void commitIfAlways() throws IOException {
-        if (log != null && dirty && spec.channelClass().fsync().kind() == FsyncPolicy.Kind.ALWAYS) {
+    /**
+     * Makes the events published so far as durable as the policy promises before an
+     * acknowledgement: written to the log file, and forced to disk if fsync is {@code always}
+     * (the in-process transport's synchronous commit).
+     */
+    void commit() throws IOException {
+        flushLog();
+        if (syncsBeforeAck()) {
             sync();
+        }
+    }
+
+    /** Writes the log's buffered records to its file (they then survive a crash of the broker process). */
+    void flushLog() throws IOException {
+        if (log != null) {
+            log.flush();
         }
     }
 

@@ -211,7 +211,7 @@ final class LocalBrokerClient implements BrokerClient, DeliverySink {
         private long send(Envelope e) {
             try {
                 broker.publish(identity, verifier, channel, e);
-                channel.commitIfAlways();
+                channel.commit();
             } catch (IOException ex) {
                 throw new BrokerException(ErrorCode.INTERNAL, "channel " + channel.tag() + ": log write failed: "
                         + ex.getMessage(), ex);

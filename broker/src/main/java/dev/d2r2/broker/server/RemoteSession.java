@@ -199,6 +199,9 @@ final class RemoteSession implements DeliverySink {
         if (unacked.isEmpty()) {
             return;
         }
+        for (OpenPublisher p : unacked) {
+            p.channel.flushLog();
+        }
         writeLock.lock();
         try {
             for (OpenPublisher p : unacked) {

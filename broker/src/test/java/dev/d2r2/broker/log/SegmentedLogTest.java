@@ -77,16 +77,19 @@ class SegmentedLogTest {
     }
 
     @Test
-    void aReaderSeesLaterAppends() throws IOException {
+    void aReaderSeesLaterAppendsOnceFlushed() throws IOException {
         try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0)); LogReader r = log.reader(0)) {
             assertThat(r.next()).isFalse();
             append(log, 0, 300);
+            log.flush();
             int n = 0;
             while (r.next()) {
                 assertThat(r.offset()).isEqualTo(n++);
             }
             assertThat(n).isEqualTo(300);
             append(log, 300, 301);
+            assertThat(r.next()).as("buffered, not yet in the file").isFalse();
+            log.flush();
             assertThat(r.next()).isTrue();
             assertThat(r.offset()).isEqualTo(300);
         }
