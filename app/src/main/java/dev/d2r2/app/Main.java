@@ -2,6 +2,7 @@ package dev.d2r2.app;
 
 import dev.d2r2.app.cli.BrokerCommand;
 import dev.d2r2.app.cli.ChannelCommand;
+import dev.d2r2.app.cli.ChronicleCommand;
 import dev.d2r2.app.cli.CliErrors;
 import dev.d2r2.app.cli.DemoCommand;
 import dev.d2r2.app.cli.IdentityCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 /** The {@code d2r2} command line. */
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
-        subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, PublishCommand.class,
+        subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, PublishCommand.class,
                 SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.Spec

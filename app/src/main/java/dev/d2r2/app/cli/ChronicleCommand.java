@@ -1,0 +1,150 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.chronicle.ChronicleCompiler;
+import dev.d2r2.chronicle.RecognitionWriter;
+import dev.d2r2.chronicle.Recognizer;
+import dev.d2r2.chronicle.lang.ChronicleException;
+import dev.d2r2.chronicle.lang.Diagnostic;
+import dev.d2r2.core.Durations;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.EventFormatException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code d2r2 chronicle check|run}: the chronicle language on files and JSON Lines streams. */
+@Command(name = "chronicle", mixinStandardHelpOptions = true,
+        description = "Check chronicles, or recognize them in a stream of JSON Lines events.",
+        subcommands = {ChronicleCommand.Check.class, ChronicleCommand.Run.class})
+public final class ChronicleCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.err);
+        return CliErrors.BAD_INPUT;
+    }
+
+    /** Compiles the files; prints every diagnostic on stderr; null when there are errors. */
+    static ChronicleCompiler.Result load(List<Path> files) throws IOException {
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new IllegalArgumentException(f + ": no such file");
+            }
+        }
+        try {
+            ChronicleCompiler.Result r = ChronicleCompiler.compileFiles(files);
+            r.warnings().forEach(w -> System.err.println(w.format()));
+            return r;
+        } catch (ChronicleException e) {
+            e.diagnostics().stream().sorted(java.util.Comparator.comparing(d -> d.severity() == Diagnostic.Severity.WARNING))
+                    .forEach(d -> System.err.println(d.format()));
+            return null;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check chronicle files: exit 0 when valid, 2 when not (errors on stderr as file:line:col).")
+    public static final class Check implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "1..*") List<Path> files;
+
+        @Override
+        public Integer call() throws IOException {
+            return load(files) == null ? CliErrors.BAD_INPUT : 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Recognize chronicles in JSON Lines events; one JSON line per recognition on stdout.")
+    public static final class Run implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Chronicle files") List<Path> files;
+
+        @Option(names = "--events", paramLabel = "FILE|-", defaultValue = "-", description = "Events (default: stdin)")
+        String events;
+
+        @Option(names = "--lateness", paramLabel = "DURATION", defaultValue = "0ms",
+                description = "How far behind the largest time seen an event may arrive (${DEFAULT-VALUE})")
+        String lateness;
+
+        @Option(names = "--horizon", paramLabel = "DURATION", defaultValue = "1h",
+                description = "Life of partial instances of chronicles not bounded in time (${DEFAULT-VALUE})")
+        String horizon;
+
+        @Option(names = "--stats", description = "Print counters on stderr at the end")
+        boolean stats;
+
+        @Option(names = "--explain", description = "Add which event matched which statement, and the constraint values")
+        boolean explain;
+
+        @Override
+        public Integer call() throws IOException {
+            ChronicleCompiler.Result compiled = load(files);
+            if (compiled == null) {
+                return CliErrors.BAD_INPUT;
+            }
+            Recognizer.Options options = new Recognizer.Options(Durations.parse(lateness).toMillis(),
+                    Durations.parse(horizon).toMillis());
+            PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+            Recognizer recognizer = new Recognizer(compiled.chronicles(), options, r -> {
+                out.println(RecognitionWriter.toJson(r, explain));
+                out.flush();
+            });
+            String name = events.equals("-") ? "stdin" : events;
+            long malformed = 0;
+            try (BufferedReader in = events.equals("-")
+                    ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16)
+                    : Files.newBufferedReader(Path.of(events), StandardCharsets.UTF_8)) {
+                String line;
+                int lineNo = 0;
+                int position = 0;
+                long largest = Long.MIN_VALUE;
+                while ((line = in.readLine()) != null) {
+                    lineNo++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    position++;
+                    Event e;
+                    try {
+                        e = EventCodec.decode(line);
+                    } catch (EventFormatException ex) {
+                        malformed++;
+                        System.err.println(name + ":" + lineNo + ": " + ex.getMessage());
+                        continue;
+                    }
+                    if (e.id() == null) {
+                        e = new Event("#" + position, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+                    }
+                    long lateBefore = recognizer.stats().late();
+                    recognizer.accept(e);
+                    if (recognizer.stats().late() > lateBefore) {
+                        System.err.println(name + ":" + lineNo + ": late event " + e.id() + " dropped: time " + e.time()
+                                + " is more than " + lateness + " behind the largest time seen, " + largest);
+                    }
+                    largest = Math.max(largest, e.time());
+                }
+            }
+            recognizer.close();
+            out.flush();
+            if (stats) {
+                Recognizer.Stats s = recognizer.stats();
+                System.err.printf("events %d, malformed %d, late %d, discarded at source %d, recognitions %d, emitted %d,"
+                                + " peak partial instances %d%n", s.events(), malformed, s.late(), s.discardedAtSource(),
+                        s.recognitions(), s.emitted(), s.peakInstances());
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,562 @@
+package dev.d2r2.chronicle;
+
+import dev.d2r2.chronicle.Chronicle.EventStatement;
+import dev.d2r2.chronicle.Chronicle.IntervalStatement;
+import dev.d2r2.core.Event;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.function.Consumer;
+
+/**
+ * The chronicle recognizer (CRS) over one event stream. Incremental and event-driven: partial
+ * instances wait in hash indexes keyed by the variables they share with the statement they
+ * wait for; an event extends the instances of its key whose time constraints it meets, and
+ * starts new ones. Instances die as soon as a statement they wait for can no longer be met (a
+ * deadline heap against the watermark). Complete instances with noevent/hold/occurs
+ * statements are decided once the watermark has passed their intervals.
+ *
+ * <p>The watermark is the largest event time seen minus the lateness: an event earlier than
+ * it is late, dropped and counted. Not thread-safe: one stream, one thread (TESS merger in front).
+ */
+public final class Recognizer {
+    /** {@code lateness}: how far behind the largest time an event may arrive; {@code horizon}: the life of a partial instance of an unbounded chronicle. */
+    public record Options(long lateness, long horizon) {
+        public static final Options DEFAULT = new Options(0, 3_600_000);
+    }
+
+    /** Counters for {@code --stats}. */
+    public record Stats(long events, long late, long discardedAtSource, long recognitions, long emitted,
+                        long liveInstances, long peakInstances, long pending, long missingNotices) {
+    }
+
+    private static final Object ALL = new Object();
+    private static final long UNSET = Long.MIN_VALUE;
+
+    private final List<Run> runs = new ArrayList<>();
+    /** Broadcaster: per type, the event statements that consume it. */
+    private final Map<String, List<StatementRef>> consumers = new HashMap<>();
+    /** Per type, the interval statements that keep a history of it. */
+    private final Map<String, List<History>> histories = new HashMap<>();
+    private final Producer producer = new Producer();
+    private final Options options;
+    private final Consumer<Recognition> out;
+    private final ArrayDeque<Event> emitted = new ArrayDeque<>();
+    private final PriorityQueue<Pending> pending = new PriorityQueue<>((a, b) -> a.needWatermark != b.needWatermark
+            ? Long.compare(a.needWatermark, b.needWatermark) : Long.compare(a.instance.order, b.instance.order));
+    private final List<long[]> missing = new ArrayList<>();
+    private final List<Instance> created = new ArrayList<>();
+    private long maxSeen = Long.MIN_VALUE;
+    private long watermark = Long.MIN_VALUE;
+    private long order;
+    private long eventCount;
+    private long late;
+    private long recognitions;
+    private long emittedCount;
+    private long live;
+    private long peak;
+    private long missingNotices;
+    private final long maxSpan;
+
+    public Recognizer(List<Chronicle> chronicles, Options options, Consumer<Recognition> out) {
+        this.options = options;
+        this.out = out;
+        java.util.Set<String> emittedTypes = new java.util.HashSet<>();
+        for (Chronicle c : chronicles) {
+            if (c.emit != null) {
+                emittedTypes.add(c.emit.type());
+            }
+        }
+        long span = 0;
+        for (Chronicle c : chronicles) {
+            Run r = new Run(c, options, emittedTypes);
+            runs.add(r);
+            span = Math.max(span, c.bounded ? c.span : options.horizon());
+            for (EventStatement s : c.events) {
+                consumers.computeIfAbsent(s.matcher().type, k -> new ArrayList<>()).add(new StatementRef(r, s));
+                producer.register(s.matcher().type);
+                if (!r.starter[s.index()]) {
+                    producer.discard(s.matcher().type);
+                }
+            }
+            for (int i = 0; i < c.intervals.length; i++) {
+                histories.computeIfAbsent(c.intervals[i].matcher().type, k -> new ArrayList<>()).add(r.histories[i]);
+                producer.register(c.intervals[i].matcher().type);
+            }
+        }
+        this.maxSpan = span;
+    }
+
+    private record StatementRef(Run run, EventStatement statement) {
+    }
+
+    /**
+     * Feeds one input event; false if it was late (dropped and counted) or discarded at the
+     * source because no consumer can use it.
+     */
+    public boolean accept(Event e) {
+        eventCount++;
+        if (e.time() < watermark) {
+            late++;
+            return false;
+        }
+        if (e.time() > maxSeen) {
+            maxSeen = e.time();
+        }
+        long w = maxSeen - options.lateness();
+        if (!producer.forwards(e)) {
+            advance(w);
+            return false;
+        }
+        process(e);
+        advance(w);
+        return true;
+    }
+
+    /** TESS {@code No-More-Event}: no event earlier than {@code time} will come. */
+    public void noMoreEvents(long time) {
+        advance(time);
+    }
+
+    /** TESS {@code Missing-Event}: events in [from, to] were lost; overlapping recognitions are uncertain. */
+    public void missing(long from, long to) {
+        missingNotices++;
+        missing.add(new long[]{from, to});
+    }
+
+    /** End of input: every interval is closed and every pending recognition decided. */
+    public void close() {
+        advance(Long.MAX_VALUE);
+    }
+
+    public Stats stats() {
+        return new Stats(eventCount, late, producer.discarded(), recognitions, emittedCount, live, peak, pending.size(),
+                missingNotices);
+    }
+
+    private void process(Event e) {
+        long seq = ++order;
+        if (e.id() == null) {
+            e = new Event("#" + seq, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+        }
+        List<History> hs = histories.get(e.type());
+        if (hs != null) {
+            for (History h : hs) {
+                h.offer(e);
+            }
+        }
+        List<StatementRef> refs = consumers.get(e.type());
+        if (refs == null) {
+            return;
+        }
+        for (StatementRef ref : refs) {
+            ref.run.match(e, ref.statement, created);
+        }
+        for (Instance inst : created) {
+            inst.run.insert(inst);
+        }
+        created.clear();
+    }
+
+    private void advance(long w) {
+        if (w > watermark) {
+            watermark = w;
+        }
+        while (true) {
+            Pending p = pending.peek();
+            if (p != null && p.needWatermark <= watermark) {
+                pending.poll();
+                if (p.run.decide(p.instance)) {
+                    report(p.run, p.instance);
+                }
+            } else if (!emitted.isEmpty()) {
+                process(emitted.poll());
+            } else {
+                break;
+            }
+        }
+        for (Run r : runs) {
+            r.prune(watermark);
+        }
+        if (!missing.isEmpty()) {
+            long cutoff = saturatedMinus(watermark, maxSpan);
+            missing.removeIf(m -> m[1] < cutoff);
+        }
+    }
+
+    private static long saturatedMinus(long a, long b) {
+        long r = a - b;
+        return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
+    }
+
+    private void report(Run run, Instance inst) {
+        Chronicle c = run.chronicle;
+        long at = Long.MIN_VALUE;
+        long first = Long.MAX_VALUE;
+        Map<String, Long> times = new LinkedHashMap<>();
+        for (int i = 0; i < c.points.length; i++) {
+            times.put(c.points[i], inst.times[i]);
+            at = Math.max(at, inst.times[i]);
+            first = Math.min(first, inst.times[i]);
+        }
+        List<String> ids = new ArrayList<>(inst.events.length);
+        for (Event e : inst.events) {
+            ids.add(e.id());
+        }
+        Map<String, String> bindings = new LinkedHashMap<>();
+        for (int i = 0; i < c.vars.length; i++) {
+            bindings.put(c.vars[i], inst.vals[i]);
+        }
+        boolean uncertain = false;
+        for (long[] m : missing) {
+            if (m[0] <= at && m[1] >= first) {
+                uncertain = true;
+                break;
+            }
+        }
+        recognitions++;
+        out.accept(new Recognition(c.name, at, times, ids, bindings, uncertain, c, List.of(inst.events)));
+        if (c.emit != null) {
+            emittedCount++;
+            emitted.add(emission(c, inst, at));
+        }
+    }
+
+    private Event emission(Chronicle c, Instance inst, long at) {
+        Chronicle.EmitSpec spec = c.emit;
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        String source = null;
+        for (int i = 0; i < spec.keys().length; i++) {
+            Object v = spec.slots()[i] >= 0 ? inst.vals[spec.slots()[i]]
+                    : spec.points()[i] >= 0 ? (Object) inst.times[spec.points()[i]] : spec.literals()[i];
+            if (spec.keys()[i].equals("source")) {
+                source = String.valueOf(v);
+            } else {
+                attrs.put(spec.keys()[i], v);
+            }
+        }
+        return new Event(c.name + "#" + emittedCount, spec.type(), at, source, null, null, attrs);
+    }
+
+    /** A partial or complete assignment of events to a chronicle's event statements. */
+    static final class Instance {
+        final Run run;
+        final long[] times;
+        final String[] vals;
+        final Event[] events;
+        final int mask;
+        final long order;
+        long deadline;
+        boolean dead;
+
+        Instance(Run run, long[] times, String[] vals, Event[] events, int mask, long order) {
+            this.run = run;
+            this.times = times;
+            this.vals = vals;
+            this.events = events;
+            this.mask = mask;
+            this.order = order;
+        }
+    }
+
+    private record Pending(Run run, Instance instance, long needWatermark) {
+    }
+
+    /** Instances that have bound the same statements, indexed per statement they wait for. */
+    private static final class JoinState {
+        final int mask;
+        final int[][] joinVars;
+        final HashMap<Object, ArrayList<Instance>>[] index;
+
+        @SuppressWarnings("unchecked")
+        JoinState(Chronicle c, int mask) {
+            this.mask = mask;
+            int n = c.events.length;
+            joinVars = new int[n][];
+            index = new HashMap[n];
+            boolean[] bound = new boolean[c.vars.length];
+            for (EventStatement s : c.events) {
+                if ((mask & (1 << s.index())) != 0) {
+                    for (int v : s.matcher().vars) {
+                        bound[v] = true;
+                    }
+                }
+            }
+            for (EventStatement s : c.events) {
+                if ((mask & (1 << s.index())) == 0) {
+                    joinVars[s.index()] = Arrays.stream(s.matcher().vars).filter(v -> bound[v]).toArray();
+                    index[s.index()] = new HashMap<>();
+                }
+            }
+        }
+
+        static Object key(int[] vars, String[] vals) {
+            return switch (vars.length) {
+                case 0 -> ALL;
+                case 1 -> vals[vars[0]];
+                default -> {
+                    String[] k = new String[vars.length];
+                    for (int i = 0; i < vars.length; i++) {
+                        k[i] = vals[vars[i]];
+                    }
+                    yield Arrays.asList(k);
+                }
+            };
+        }
+    }
+
+    /** One chronicle's run-time state: its join states, deadline heap and histories. */
+    private final class Run {
+        final Chronicle chronicle;
+        final boolean[] starter;
+        final int full;
+        final Map<Integer, JoinState> states = new HashMap<>();
+        /** Per event statement: the join states where it is still unbound. */
+        final List<List<JoinState>> waitingStates = new ArrayList<>();
+        final int[] waiting;
+        final PriorityQueue<Instance> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+        final History[] histories;
+        final long horizon;
+
+        Run(Chronicle c, Options options, java.util.Set<String> emittedTypes) {
+            this.chronicle = c;
+            int n = c.events.length;
+            this.full = (1 << n) - 1;
+            this.starter = new boolean[n];
+            this.waiting = new int[n];
+            this.horizon = options.horizon();
+            for (EventStatement s : c.events) {
+                waitingStates.add(new ArrayList<>());
+                starter[s.index()] = true;
+                for (EventStatement j : c.events) {
+                    // j must come before s by more than the lateness, so s can never be the first
+                    // event of an instance (unless j's type is emitted: emitted events are never late).
+                    if (j != s && !emittedTypes.contains(j.matcher().type)
+                            && c.dist[s.point()][j.point()] < -options.lateness()) {
+                        starter[s.index()] = false;
+                    }
+                }
+            }
+            histories = new History[c.intervals.length];
+            for (int i = 0; i < histories.length; i++) {
+                histories[i] = new History(c.intervals[i]);
+            }
+        }
+
+        JoinState state(int mask) {
+            JoinState st = states.get(mask);
+            if (st == null) {
+                st = new JoinState(chronicle, mask);
+                states.put(mask, st);
+                for (EventStatement s : chronicle.events) {
+                    if ((mask & (1 << s.index())) == 0) {
+                        waitingStates.get(s.index()).add(st);
+                    }
+                }
+            }
+            return st;
+        }
+
+        void match(Event e, EventStatement s, List<Instance> into) {
+            String[] scratch = new String[chronicle.vars.length];
+            if (!s.matcher().matches(e, scratch, true)) {
+                return;
+            }
+            int bit = 1 << s.index();
+            for (JoinState st : waitingStates.get(s.index())) {
+                ArrayList<Instance> bucket = st.index[s.index()].get(JoinState.key(st.joinVars[s.index()], scratch));
+                if (bucket == null) {
+                    continue;
+                }
+                for (int i = 0, n = bucket.size(); i < n; i++) {
+                    Instance inst = bucket.get(i);
+                    if (timesFit(inst, s.point(), e.time())) {
+                        into.add(extend(inst, s, e, scratch, bit));
+                    }
+                }
+            }
+            if (starter[s.index()]) {
+                long[] times = new long[chronicle.points.length];
+                Arrays.fill(times, UNSET);
+                times[s.point()] = e.time();
+                Event[] events = new Event[chronicle.events.length];
+                events[s.index()] = e;
+                into.add(new Instance(this, times, scratch, events, bit, ++order));
+            }
+        }
+
+        private boolean timesFit(Instance inst, int point, long t) {
+            long[][] d = chronicle.dist;
+            long[] times = inst.times;
+            for (int p = 0; p < times.length; p++) {
+                long tp = times[p];
+                if (tp == UNSET) {
+                    continue;
+                }
+                if (d[p][point] < Chronicle.INF && t - tp > d[p][point]) {
+                    return false;
+                }
+                if (d[point][p] < Chronicle.INF && tp - t > d[point][p]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private Instance extend(Instance inst, EventStatement s, Event e, String[] scratch, int bit) {
+            long[] times = inst.times.clone();
+            times[s.point()] = e.time();
+            String[] vals = inst.vals.clone();
+            for (int v : s.matcher().vars) {
+                vals[v] = scratch[v];
+            }
+            Event[] events = inst.events.clone();
+            events[s.index()] = e;
+            return new Instance(this, times, vals, events, inst.mask | bit, ++order);
+        }
+
+        void insert(Instance inst) {
+            if (inst.mask == full) {
+                complete(inst);
+                return;
+            }
+            inst.deadline = deadline(inst);
+            if (inst.deadline < watermark) {
+                return;
+            }
+            JoinState st = state(inst.mask);
+            for (EventStatement s : chronicle.events) {
+                int i = s.index();
+                if ((inst.mask & (1 << i)) == 0) {
+                    st.index[i].computeIfAbsent(JoinState.key(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
+                    if (waiting[i]++ == 0 && !starter[i]) {
+                        producer.removeDiscard(s.matcher().type);
+                    }
+                }
+            }
+            deadlines.add(inst);
+            if (++live > peak) {
+                peak = live;
+            }
+        }
+
+        /** The time after which some statement the instance waits for can no longer be met. */
+        private long deadline(Instance inst) {
+            long[][] d = chronicle.dist;
+            long dl = Long.MAX_VALUE;
+            long earliest = Long.MAX_VALUE;
+            for (EventStatement s : chronicle.events) {
+                if ((inst.mask & (1 << s.index())) != 0) {
+                    earliest = Math.min(earliest, inst.times[s.point()]);
+                    continue;
+                }
+                for (EventStatement b : chronicle.events) {
+                    if ((inst.mask & (1 << b.index())) != 0 && d[b.point()][s.point()] < Chronicle.INF) {
+                        dl = Math.min(dl, inst.times[b.point()] + d[b.point()][s.point()]);
+                    }
+                }
+            }
+            if (!chronicle.bounded) {
+                dl = Math.min(dl, earliest + horizon);
+            }
+            return dl;
+        }
+
+        private void remove(Instance inst) {
+            JoinState st = states.get(inst.mask);
+            for (EventStatement s : chronicle.events) {
+                int i = s.index();
+                if ((inst.mask & (1 << i)) == 0) {
+                    Object key = JoinState.key(st.joinVars[i], inst.vals);
+                    ArrayList<Instance> bucket = st.index[i].get(key);
+                    int at = bucket.indexOf(inst);
+                    int last = bucket.size() - 1;
+                    bucket.set(at, bucket.get(last));
+                    bucket.remove(last);
+                    if (bucket.isEmpty()) {
+                        st.index[i].remove(key);
+                    }
+                    if (--waiting[i] == 0 && !starter[i]) {
+                        producer.discard(s.matcher().type);
+                    }
+                }
+            }
+            live--;
+        }
+
+        void prune(long w) {
+            Instance inst;
+            while ((inst = deadlines.peek()) != null && inst.deadline < w) {
+                deadlines.poll();
+                remove(inst);
+            }
+            long keep = w == Long.MAX_VALUE ? w : saturatedMinus(w, (chronicle.bounded ? chronicle.span : horizon) + 1);
+            for (History h : histories) {
+                h.prune(keep);
+            }
+        }
+
+        /** All event statements are bound: place the free points, then decide now or once the intervals close. */
+        private void complete(Instance inst) {
+            Chronicle c = chronicle;
+            long[] times = inst.times;
+            for (int f = 0; f < c.points.length; f++) {
+                if (!c.free[f]) {
+                    continue;
+                }
+                long lb = Long.MIN_VALUE;
+                for (Chronicle.FreeBound b : c.freeLower[f]) {
+                    lb = Math.max(lb, times[b.point()] + b.value());
+                }
+                for (Chronicle.FreeBound b : c.freeUpper[f]) {
+                    if (lb > times[b.point()] + b.value()) {
+                        return;
+                    }
+                }
+                times[f] = lb;
+            }
+            long need = Long.MIN_VALUE;
+            for (IntervalStatement iv : c.intervals) {
+                long ta = times[iv.start()];
+                long tb = times[iv.end()];
+                if (ta > tb) {
+                    return;
+                }
+                need = Math.max(need, iv.kind() == Chronicle.Kind.HOLD ? tb + 1 : tb);
+            }
+            if (c.intervals.length == 0) {
+                report(this, inst);
+            } else {
+                pending.add(new Pending(this, inst, need));
+            }
+        }
+
+        boolean decide(Instance inst) {
+            Chronicle c = chronicle;
+            for (int i = 0; i < c.intervals.length; i++) {
+                IntervalStatement iv = c.intervals[i];
+                long ta = inst.times[iv.start()];
+                long tb = inst.times[iv.end()];
+                boolean ok = switch (iv.kind()) {
+                    case NOEVENT -> histories[i].count(ta, tb, inst.vals, inst.events, 0) == 0;
+                    case OCCURS -> {
+                        long n = histories[i].count(ta, tb, inst.vals, inst.events, iv.max());
+                        yield n >= iv.min() && n <= iv.max();
+                    }
+                    case HOLD -> histories[i].holds(ta, tb,
+                            iv.holdSlot() >= 0 ? inst.vals[iv.holdSlot()] : iv.holdLiteral(), inst.vals);
+                };
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
