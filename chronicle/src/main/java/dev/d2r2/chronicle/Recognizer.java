@@ -252,11 +252,14 @@ public final class Recognizer {
         final Event[] events;
         final int mask;
         final long order;
+        /** The earliest bound time. */
+        final long start;
         long deadline;
         boolean dead;
 
-        Instance(Run run, long[] times, String[] vals, Event[] events, int mask, long order) {
+        Instance(Run run, long[] times, String[] vals, Event[] events, int mask, long order, long start) {
             this.run = run;
+            this.start = start;
             this.times = times;
             this.vals = vals;
             this.events = events;
@@ -376,7 +379,7 @@ public final class Recognizer {
                 }
                 for (int i = 0, n = bucket.size(); i < n; i++) {
                     Instance inst = bucket.get(i);
-                    if (timesFit(inst, s.point(), e.time())) {
+                    if (timesFit(inst, s.point(), e.time()) && (chronicle.bounded || e.time() - inst.start <= horizon)) {
                         into.add(extend(inst, s, e, scratch, bit));
                     }
                 }
@@ -387,7 +390,7 @@ public final class Recognizer {
                 times[s.point()] = e.time();
                 Event[] events = new Event[chronicle.events.length];
                 events[s.index()] = e;
-                into.add(new Instance(this, times, scratch, events, bit, ++order));
+                into.add(new Instance(this, times, scratch, events, bit, ++order, e.time()));
             }
         }
 
@@ -418,7 +421,7 @@ public final class Recognizer {
             }
             Event[] events = inst.events.clone();
             events[s.index()] = e;
-            return new Instance(this, times, vals, events, inst.mask | bit, ++order);
+            return new Instance(this, times, vals, events, inst.mask | bit, ++order, Math.min(inst.start, e.time()));
         }
 
         void insert(Instance inst) {
@@ -450,10 +453,8 @@ public final class Recognizer {
         private long deadline(Instance inst) {
             long[][] d = chronicle.dist;
             long dl = Long.MAX_VALUE;
-            long earliest = Long.MAX_VALUE;
             for (EventStatement s : chronicle.events) {
                 if ((inst.mask & (1 << s.index())) != 0) {
-                    earliest = Math.min(earliest, inst.times[s.point()]);
                     continue;
                 }
                 for (EventStatement b : chronicle.events) {
@@ -463,7 +464,7 @@ public final class Recognizer {
                 }
             }
             if (!chronicle.bounded) {
-                dl = Math.min(dl, earliest + horizon);
+                dl = Math.min(dl, inst.start + horizon);
             }
             return dl;
         }
