@@ -2,75 +2,92 @@ package dev.d2r2.chronicle;
 
 import dev.d2r2.core.Event;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The events an interval statement (noevent, hold, occurs) may look back on, in (time, arrival)
- * order. Old events are pruned; for hold, the last pruned event of each entity is kept, since
- * "the last state before ta" may lie far back.
+ * The events an interval statement (noevent, hold, occurs) may look back on. They are indexed
+ * by the values of the statement's variables (all bound by event statements when the interval
+ * is decided), so a decision reads only the events of its own key, in (time, arrival) order.
+ * Events older than the retention are pruned; for hold, the newest pruned event of each key is
+ * kept, since "the last state at or before ta" may lie far back.
  */
 final class History {
+    private static final Object ALL = new Object();
+
     private final Chronicle.IntervalStatement statement;
-    private final List<Event> events = new ArrayList<>();
-    private final Map<List<String>, Event> lastPruned = new HashMap<>();
+    private final Map<Object, TimeList> byKey = new HashMap<>();
+    /** Arrival order, for pruning. */
+    private final ArrayDeque<Event> arrivals = new ArrayDeque<>();
+    private final ArrayDeque<Object> arrivalKeys = new ArrayDeque<>();
+    private final String[] scratch;
 
-    History(Chronicle.IntervalStatement statement) {
+    History(Chronicle.IntervalStatement statement, int varCount) {
         this.statement = statement;
+        this.scratch = new String[varCount];
     }
 
-    /** Keeps {@code e} if it matches the statement's pattern ignoring variables. */
+    /** Keeps {@code e} if it matches the statement's pattern. */
     void offer(Event e) {
-        if (statement.matcher().matchesStatically(e)) {
-            add(e);
+        Arrays.fill(scratch, null);
+        if (!statement.matcher().matches(e, scratch, true)) {
+            return;
         }
+        Object key = key(scratch);
+        byKey.computeIfAbsent(key, k -> new TimeList()).add(e);
+        arrivals.add(e);
+        arrivalKeys.add(key);
     }
 
-    private void add(Event e) {
-        int i = events.size();
-        while (i > 0 && events.get(i - 1).time() > e.time()) {
-            i--;
-        }
-        events.add(i, e);
-    }
-
-    /** Forgets events older than {@code cutoff}. */
-    void prune(long cutoff) {
-        int n = 0;
-        while (n < events.size() && events.get(n).time() < cutoff) {
-            if (statement.kind() == Chronicle.Kind.HOLD) {
-                lastPruned.put(entity(events.get(n)), events.get(n));
+    private Object key(String[] vals) {
+        int[] vars = statement.matcher().vars;
+        return switch (vars.length) {
+            case 0 -> ALL;
+            case 1 -> vals[vars[0]];
+            default -> {
+                String[] k = new String[vars.length];
+                for (int i = 0; i < vars.length; i++) {
+                    k[i] = vals[vars[i]];
+                }
+                yield Arrays.asList(k);
             }
-            n++;
-        }
-        if (n > 0) {
-            events.subList(0, n).clear();
+        };
+    }
+
+    /** Forgets events older than {@code cutoff} (for hold, all but the newest of each key). */
+    void prune(long cutoff) {
+        boolean hold = statement.kind() == Chronicle.Kind.HOLD;
+        while (!arrivals.isEmpty() && arrivals.peekFirst().time() < cutoff) {
+            Event e = arrivals.pollFirst();
+            Object key = arrivalKeys.pollFirst();
+            TimeList list = byKey.get(key);
+            if (hold) {
+                list.trimBefore(cutoff);
+            } else {
+                list.remove(e);
+            }
+            if (list.size() == 0) {
+                byKey.remove(key);
+            }
         }
     }
 
-    private List<String> entity(Event e) {
-        List<String> keys = statement.matcher().keys();
-        List<String> k = new ArrayList<>(keys.size());
-        for (String key : keys) {
-            k.add(Values.of(e, key));
-        }
-        return k;
-    }
-
-    /** Events matching under {@code vals} with time in [from, to), not among {@code bound}. */
+    /** Events matching under {@code vals} with time in [from, to), not among {@code bound}; stops past {@code limit}. */
     long count(long from, long to, String[] vals, Event[] bound, long limit) {
+        TimeList list = byKey.get(key(vals));
+        if (list == null) {
+            return 0;
+        }
         long n = 0;
-        for (int i = lowerBound(from); i < events.size(); i++) {
-            Event e = events.get(i);
+        for (int i = list.lowerBound(from); i < list.size(); i++) {
+            Event e = list.get(i);
             if (e.time() >= to) {
                 break;
             }
-            if (statement.matcher().matches(e, vals, false) && !isBound(e, bound)) {
-                if (++n > limit) {
-                    return n;
-                }
+            if (!isBound(e, bound) && ++n > limit) {
+                return n;
             }
         }
         return n;
@@ -78,30 +95,20 @@ final class History {
 
     /** Spec §4 hold: the last matching state event at or before {@code ta} is {@code value}, and none in (ta, tb] differs. */
     boolean holds(long ta, long tb, String value, String[] vals) {
-        int start = lowerBound(ta + 1);
-        Event last = null;
-        for (int i = start - 1; i >= 0; i--) {
-            if (statement.matcher().matches(events.get(i), vals, false)) {
-                last = events.get(i);
-                break;
-            }
-        }
-        if (last == null) {
-            for (Event e : lastPruned.values()) {
-                if (e.time() <= ta && statement.matcher().matches(e, vals, false) && (last == null || e.time() >= last.time())) {
-                    last = e;
-                }
-            }
-        }
-        if (last == null || !value.equals(last.to())) {
+        TimeList list = byKey.get(key(vals));
+        if (list == null) {
             return false;
         }
-        for (int i = start; i < events.size(); i++) {
-            Event e = events.get(i);
+        int start = list.lowerBound(ta + 1);
+        if (start == 0 || !value.equals(list.get(start - 1).to())) {
+            return false;
+        }
+        for (int i = start; i < list.size(); i++) {
+            Event e = list.get(i);
             if (e.time() > tb) {
                 break;
             }
-            if (statement.matcher().matches(e, vals, false) && !value.equals(e.to())) {
+            if (!value.equals(e.to())) {
                 return false;
             }
         }
@@ -117,21 +124,74 @@ final class History {
         return false;
     }
 
-    private int lowerBound(long time) {
-        int lo = 0;
-        int hi = events.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (events.get(mid).time() < time) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
+    /** Events in (time, arrival) order, removed mostly from the front. */
+    private static final class TimeList {
+        private Event[] items = new Event[4];
+        private int head;
+        private int tail;
+
+        int size() {
+            return tail - head;
+        }
+
+        Event get(int i) {
+            return items[head + i];
+        }
+
+        void add(Event e) {
+            if (tail == items.length) {
+                int n = size();
+                Event[] next = n * 2 + 2 > items.length ? new Event[n * 2 + 2] : items;
+                System.arraycopy(items, head, next, 0, n);
+                if (next == items) {
+                    Arrays.fill(items, n, tail, null);
+                }
+                items = next;
+                head = 0;
+                tail = n;
+            }
+            int i = tail;
+            while (i > head && items[i - 1].time() > e.time()) {
+                items[i] = items[i - 1];
+                i--;
+            }
+            items[i] = e;
+            tail++;
+        }
+
+        void remove(Event e) {
+            if (items[head] == e) {
+                items[head++] = null;
+                return;
+            }
+            for (int i = head + 1; i < tail; i++) {
+                if (items[i] == e) {
+                    System.arraycopy(items, i + 1, items, i, tail - i - 1);
+                    items[--tail] = null;
+                    return;
+                }
             }
         }
-        return lo;
-    }
 
-    int size() {
-        return events.size() + lastPruned.size();
+        /** Drops the events before {@code cutoff} except the newest of them. */
+        void trimBefore(long cutoff) {
+            while (size() > 1 && items[head + 1].time() < cutoff) {
+                items[head++] = null;
+            }
+        }
+
+        int lowerBound(long time) {
+            int lo = 0;
+            int hi = size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (get(mid).time() < time) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
     }
 }

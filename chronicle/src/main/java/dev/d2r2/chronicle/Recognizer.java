@@ -348,7 +348,7 @@ public final class Recognizer {
             }
             histories = new History[c.intervals.length];
             for (int i = 0; i < histories.length; i++) {
-                histories[i] = new History(c.intervals[i]);
+                histories[i] = new History(c.intervals[i], c.vars.length);
             }
         }
 
