@@ -189,4 +189,62 @@ class CliTest {
         assertThat(run("broker", "--config", cfg.toString(), "--data", dir.resolve("d2").toString())).isEqualTo(2);
         assertThat(err()).contains(cfg + ":2:").contains("overflow \"sometimes\" is not one of");
     }
+
+    private static final String LINK_DOWN = """
+            chronicle LinkStaysDown {
+              event(link[source=?s]:(?, down), t1)
+              noevent(link[source=?s]:(down, up), (t1, t2))
+              t2 - t1 in [200ms, 200ms]
+              when recognized { emit LinkDown[source=?s] }
+            }
+            """;
+
+    @Test
+    void chronicleCheckExitsZeroOrTwoWithLocatedErrors() throws Exception {
+        Path good = Files.writeString(dir.resolve("good.chr"), LINK_DOWN);
+        Path bad = Files.writeString(dir.resolve("bad.chr"), "chronicle B {\n  event(A, t1)\n  t1 < t2 < t3\n}\n");
+        assertThat(run("chronicle", "check", good.toString())).isZero();
+        assertThat(out()).isEmpty();
+        assertThat(run("chronicle", "check", good.toString(), bad.toString())).isEqualTo(2);
+        assertThat(err()).contains(bad + ":3:11: expected a statement").contains("  t1 < t2 < t3\n            ^");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void chronicleRunPrintsOnlyRecognitionsOnStdoutAndReportsBadLinesOnStderr() throws Exception {
+        Path chr = Files.writeString(dir.resolve("l.chr"), LINK_DOWN);
+        Path events = Files.writeString(dir.resolve("e.jsonl"), String.join("\n",
+                "{\"type\":\"link\",\"time\":1000,\"source\":\"ap-1\",\"to\":\"down\"}",
+                "",
+                "{\"type\":\"link\",\"time\":1000,\"source\":\"ap-2\",\"to\":\"down\"}",
+                "{not json",
+                "{\"type\":\"link\",\"time\":1100,\"source\":\"ap-2\",\"from\":\"down\",\"to\":\"up\"}",
+                "{\"type\":\"link\",\"time\":900,\"source\":\"ap-3\",\"to\":\"down\"}", ""));
+        assertThat(run("chronicle", "run", chr.toString(), "--events", events.toString(), "--stats", "--explain")).isZero();
+        assertThat(out().lines().toList()).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("{\"chronicle\":\"LinkStaysDown\",\"at\":1200,\"times\":{\"t1\":1000,\"t2\":1200},"
+                        + "\"events\":[\"#1\"],\"bindings\":{\"s\":\"ap-1\"},\"uncertain\":false,\"explain\":[")
+                .contains("{\"constraint\":\"t2 - t1 in [200ms, 200ms]\",\"value\":200}"));
+        assertThat(err()).contains(events + ":4: ").contains(events + ":6: late event #5 dropped")
+                .contains("events 4, malformed 1, late 1");
+    }
+
+    @Test
+    void chronicleWatchPublishesAlertsFromBrokerChannels() throws Exception {
+        Path chr = Files.writeString(dir.resolve("l.chr"), LINK_DOWN);
+        assertThat(run("channel", "create", "alarms", "--identity", identity)).isZero();
+        assertThat(run("channel", "create", "alerts", "--identity", identity, "--persistence", "log")).isZero();
+        CompletableFuture<Integer> watch = CompletableFuture.supplyAsync(() -> run("chronicle", "watch", chr.toString(),
+                "--identity", identity, "--input", "alarms", "--alerts", "alerts", "--lateness", "50ms", "--count", "1", "--print"));
+        var admin = broker.connectLocal(Broker.ADMIN);
+        try (var alarms = admin.publisher("alarms")) {
+            org.awaitility.Awaitility.await().until(() -> subscribers("alarms") == 1);
+            alarms.publish(dev.d2r2.core.Event.state("link", System.currentTimeMillis(), "ap-9", "up", "down", java.util.Map.of()));
+        }
+        assertThat(watch.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        assertThat(out()).contains("\"bindings\":{\"s\":\"ap-9\"}");
+        out.reset();
+        assertThat(run("subscribe", "--channel", "alerts", "--identity", identity, "--from-offset", "0", "--count", "1")).isZero();
+        assertThat(out()).contains("\"type\":\"LinkDown\"", "\"source\":\"ap-9\"", "\"chronicle\":\"LinkStaysDown\"");
+    }
 }

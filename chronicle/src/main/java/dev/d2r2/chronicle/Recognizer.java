@@ -221,11 +221,13 @@ public final class Recognizer {
             }
         }
         recognitions++;
-        out.accept(new Recognition(c.name, at, times, ids, bindings, uncertain, c, List.of(inst.events)));
+        Event emission = null;
         if (c.emit != null) {
             emittedCount++;
-            emitted.add(emission(c, inst, at));
+            emission = emission(c, inst, at);
+            emitted.add(emission);
         }
+        out.accept(new Recognition(c.name, at, times, ids, bindings, uncertain, c, List.of(inst.events), emission));
     }
 
     private Event emission(Chronicle c, Instance inst, long at) {

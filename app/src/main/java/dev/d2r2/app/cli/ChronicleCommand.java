@@ -10,6 +10,7 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.EventFormatException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,7 +27,7 @@ import java.util.concurrent.Callable;
 /** {@code d2r2 chronicle check|run}: the chronicle language on files and JSON Lines streams. */
 @Command(name = "chronicle", mixinStandardHelpOptions = true,
         description = "Check chronicles, or recognize them in a stream of JSON Lines events.",
-        subcommands = {ChronicleCommand.Check.class, ChronicleCommand.Run.class})
+        subcommands = {ChronicleCommand.Check.class, ChronicleCommand.Run.class, ChronicleCommand.Watch.class})
 public final class ChronicleCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -55,6 +56,21 @@ public final class ChronicleCommand implements Callable<Integer> {
         }
     }
 
+    /** The recognizer's options, shared by {@code run} and {@code watch}. */
+    static final class EngineOptions {
+        @Option(names = "--lateness", paramLabel = "DURATION", defaultValue = "0ms",
+                description = "How far behind the largest time seen an event may arrive (${DEFAULT-VALUE})")
+        String lateness;
+
+        @Option(names = "--horizon", paramLabel = "DURATION", defaultValue = "1h",
+                description = "Life of partial instances of chronicles not bounded in time (${DEFAULT-VALUE})")
+        String horizon;
+
+        Recognizer.Options options() {
+            return new Recognizer.Options(Durations.parse(lateness).toMillis(), Durations.parse(horizon).toMillis());
+        }
+    }
+
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Check chronicle files: exit 0 when valid, 2 when not (errors on stderr as file:line:col).")
     public static final class Check implements Callable<Integer> {
@@ -74,13 +90,7 @@ public final class ChronicleCommand implements Callable<Integer> {
         @Option(names = "--events", paramLabel = "FILE|-", defaultValue = "-", description = "Events (default: stdin)")
         String events;
 
-        @Option(names = "--lateness", paramLabel = "DURATION", defaultValue = "0ms",
-                description = "How far behind the largest time seen an event may arrive (${DEFAULT-VALUE})")
-        String lateness;
-
-        @Option(names = "--horizon", paramLabel = "DURATION", defaultValue = "1h",
-                description = "Life of partial instances of chronicles not bounded in time (${DEFAULT-VALUE})")
-        String horizon;
+        @Mixin EngineOptions engine;
 
         @Option(names = "--stats", description = "Print counters on stderr at the end")
         boolean stats;
@@ -94,9 +104,8 @@ public final class ChronicleCommand implements Callable<Integer> {
             if (compiled == null) {
                 return CliErrors.BAD_INPUT;
             }
-            Recognizer.Options options = new Recognizer.Options(Durations.parse(lateness).toMillis(),
-                    Durations.parse(horizon).toMillis());
-            PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+            Recognizer.Options options = engine.options();
+            PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
             Recognizer recognizer = new Recognizer(compiled.chronicles(), options, r -> {
                 out.println(RecognitionWriter.toJson(r, explain));
                 out.flush();
@@ -131,7 +140,7 @@ public final class ChronicleCommand implements Callable<Integer> {
                     recognizer.accept(e);
                     if (recognizer.stats().late() > lateBefore) {
                         System.err.println(name + ":" + lineNo + ": late event " + e.id() + " dropped: time " + e.time()
-                                + " is more than " + lateness + " behind the largest time seen, " + largest);
+                                + " is more than " + engine.lateness + " behind the largest time seen, " + largest);
                     }
                     largest = Math.max(largest, e.time());
                 }
@@ -143,6 +152,54 @@ public final class ChronicleCommand implements Callable<Integer> {
                 System.err.printf("events %d, malformed %d, late %d, discarded at source %d, recognitions %d, emitted %d,"
                                 + " peak partial instances %d%n", s.events(), malformed, s.late(), s.discardedAtSource(),
                         s.recognitions(), s.emitted(), s.peakInstances());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = "The chronicle role: recognize chronicles in events from broker channels and publish alerts.")
+    public static final class Watch implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Chronicle files") List<Path> files;
+
+        @Mixin ClientOptions client;
+
+        @Mixin EngineOptions engine;
+
+        @Option(names = "--input", paramLabel = "TAG", required = true, description = "A channel to read events from (repeatable)")
+        List<String> inputs;
+
+        @Option(names = "--alerts", paramLabel = "TAG", required = true, description = "The channel to publish alerts on")
+        String alerts;
+
+        @Option(names = "--print", description = "Also print each recognition as a JSON line on stdout")
+        boolean print;
+
+        @Option(names = "--count", paramLabel = "N", description = "Exit after N recognitions")
+        long count;
+
+        @Override
+        public Integer call() throws Exception {
+            ChronicleCompiler.Result compiled = load(files);
+            if (compiled == null) {
+                return CliErrors.BAD_INPUT;
+            }
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+            try (var c = client.connect();
+                 var role = new dev.d2r2.chronicle.ChronicleRole(c, compiled.chronicles(), engine.options(), inputs, alerts,
+                         dev.d2r2.core.Clock.system(), r -> {
+                     if (print) {
+                         System.out.println(RecognitionWriter.toJson(r, false));
+                         System.out.flush();
+                     }
+                     if (seen.incrementAndGet() == count) {
+                         done.countDown();
+                     }
+                 })) {
+                System.err.println("chronicle: watching " + String.join(", ", inputs) + " for " + compiled.chronicles().size()
+                        + " chronicles; alerts on " + alerts);
+                done.await();
             }
             return 0;
         }

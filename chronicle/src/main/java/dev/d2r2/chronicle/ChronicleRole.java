@@ -1,0 +1,131 @@
+package dev.d2r2.chronicle;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.DeliveryHandler;
+import dev.d2r2.broker.MissingNotice;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The chronicle role: TESS producers on broker channels (one subscription each), a merger that
+ * serialises them into one stream for the recognizer, and the recognitions published as alert
+ * events on a channel. A subscription's Missing-Event notices (drop-oldest) make overlapping
+ * recognitions uncertain. Live streams have no end, so every {@link #TICK_MS} the producers
+ * promise No-More-Event before {@code now - lateness}: an event delayed more than the lateness
+ * is late.
+ */
+public final class ChronicleRole implements AutoCloseable {
+    static final long TICK_MS = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleRole.class);
+
+    private final BrokerClient client;
+    private final Recognizer recognizer;
+    private final Clock clock;
+    private final long lateness;
+    private final LinkedBlockingQueue<Object> merged = new LinkedBlockingQueue<>();
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private final Publisher alerts;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Recognizer.Stats stats;
+    private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
+
+    public ChronicleRole(BrokerClient client, List<Chronicle> chronicles, Recognizer.Options options, List<String> inputs,
+                         String alertChannel, Clock clock, Consumer<Recognition> listener) {
+        this.client = client;
+        this.clock = clock;
+        this.lateness = options.lateness();
+        this.alerts = client.publisher(alertChannel);
+        this.recognizer = new Recognizer(chronicles, options, r -> {
+            alerts.publish(r.toAlert());
+            listener.accept(r);
+        });
+        this.stats = recognizer.stats();
+        for (String tag : inputs) {
+            subscriptions.add(client.subscribe(tag, StartPosition.live(), new Producer(tag)));
+        }
+        this.thread = Thread.ofPlatform().name("d2r2-chronicle").daemon().start(this::merge);
+    }
+
+    /** One input channel: forwards its events and Missing-Event notices to the merger. */
+    private final class Producer implements DeliveryHandler {
+        private final String tag;
+
+        Producer(String tag) {
+            this.tag = tag;
+        }
+
+        @Override
+        public void onEvent(Delivery d) {
+            try {
+                merged.add(d.event());
+            } catch (EventFormatException e) {
+                malformed.incrementAndGet();
+                LOG.warn("channel {}: malformed event at offset {} skipped: {}", tag, d.offset(), e.getMessage());
+            }
+        }
+
+        @Override
+        public void onMissing(MissingNotice n) {
+            merged.add(n);
+        }
+    }
+
+    private void merge() {
+        long nextTick = clock.millis();
+        while (running) {
+            try {
+                Object item = merged.poll(TICK_MS, TimeUnit.MILLISECONDS);
+                if (item instanceof Event e) {
+                    recognizer.accept(e);
+                } else if (item instanceof MissingNotice n) {
+                    LOG.info("channel {}: {} events lost between {} and {}; overlapping recognitions are uncertain",
+                            n.channel(), n.count(), n.fromTime(), n.toTime());
+                    recognizer.missing(n.fromTime(), n.toTime());
+                }
+                long now = clock.millis();
+                if (now >= nextTick) {
+                    recognizer.noMoreEvents(now - lateness);
+                    nextTick = now + TICK_MS;
+                }
+                stats = recognizer.stats();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("chronicle recognition failed on one input", e);
+            }
+        }
+    }
+
+    public Recognizer.Stats stats() {
+        return stats;
+    }
+
+    public long malformed() {
+        return malformed.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Subscription s : subscriptions) {
+            s.close();
+        }
+        running = false;
+        thread.interrupt();
+        thread.join();
+        alerts.close();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.d2r2.chronicle;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.ChannelClass;
+import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The chronicle role on a real in-process broker: alarms in, alerts out, windows closed by the clock. */
+class ChronicleRoleTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void publishesAnAlertWhenALinkStaysDownAndNotWhenItComesBack() throws Exception {
+        String text = """
+                chronicle LinkStaysDown {
+                  event(link[source=?s]:(?, down), t1)
+                  noevent(link[source=?s]:(down, up), (t1, t2))
+                  t2 - t1 in [300ms, 300ms]
+                  when recognized { emit LinkDown[source=?s, since=t1] }
+                }
+                """;
+        try (Broker broker = Broker.open(dir, Clock.system())) {
+            BrokerClient admin = broker.connectLocal(Broker.ADMIN);
+            for (String tag : List.of("alarms", "alerts")) {
+                admin.createChannel(new ChannelSpec(tag, ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
+            }
+            List<Delivery> alerts = new CopyOnWriteArrayList<>();
+            List<Recognition> seen = new CopyOnWriteArrayList<>();
+            try (Subscription sub = admin.subscribe("alerts", StartPosition.live(), alerts::add);
+                 ChronicleRole role = new ChronicleRole(admin, ChronicleCompiler.compile("l.chr", text).chronicles(),
+                         new Recognizer.Options(50, 3_600_000), List.of("alarms"), "alerts", Clock.system(), seen::add);
+                 Publisher alarms = admin.publisher("alarms")) {
+                long now = System.currentTimeMillis();
+                alarms.publish(Event.state("link", now, "ap-1", "up", "down", Map.of()));
+                alarms.publish(Event.state("link", now, "ap-2", "up", "down", Map.of()));
+                alarms.publish(Event.state("link", now + 100, "ap-2", "down", "up", Map.of()));
+                await().atMost(Duration.ofSeconds(10)).until(() -> !alerts.isEmpty());
+                Event alert = alerts.getFirst().event();
+                assertThat(alert.type()).isEqualTo("LinkDown");
+                assertThat(alert.source()).isEqualTo("ap-1");
+                assertThat(alert.attrs()).containsEntry("since", now).containsEntry("chronicle", "LinkStaysDown")
+                        .containsEntry("uncertain", false);
+                await().atMost(Duration.ofSeconds(10)).until(() -> role.stats().events() >= 3);
+                assertThat(seen).extracting(r -> r.bindings().get("s")).containsExactly("ap-1");
+            }
+        }
+    }
+}
