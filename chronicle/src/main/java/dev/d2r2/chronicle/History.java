@@ -22,6 +22,8 @@ final class History {
     /** Arrival order, for pruning. */
     private final ArrayDeque<Event> arrivals = new ArrayDeque<>();
     private final ArrayDeque<Object> arrivalKeys = new ArrayDeque<>();
+    /** The time of the first event in arrival order (kept here so that pruning nothing reads no event). */
+    private long firstArrivalTime = Long.MAX_VALUE;
     private final String[] scratch;
 
     History(Chronicle.IntervalStatement statement, int varCount) {
@@ -37,6 +39,9 @@ final class History {
         }
         Object key = key(scratch);
         byKey.computeIfAbsent(key, k -> new TimeList()).add(e);
+        if (arrivals.isEmpty()) {
+            firstArrivalTime = e.time();
+        }
         arrivals.add(e);
         arrivalKeys.add(key);
     }
@@ -58,6 +63,9 @@ final class History {
 
     /** Forgets events older than {@code cutoff} (for hold, all but the newest of each key). */
     void prune(long cutoff) {
+        if (firstArrivalTime >= cutoff) {
+            return;
+        }
         boolean hold = statement.kind() == Chronicle.Kind.HOLD;
         while (!arrivals.isEmpty() && arrivals.peekFirst().time() < cutoff) {
             Event e = arrivals.pollFirst();
@@ -72,6 +80,7 @@ final class History {
                 byKey.remove(key);
             }
         }
+        firstArrivalTime = arrivals.isEmpty() ? Long.MAX_VALUE : arrivals.peekFirst().time();
     }
 
     /** Events matching under {@code vals} with time in [from, to), not among {@code bound}; stops past {@code limit}. */

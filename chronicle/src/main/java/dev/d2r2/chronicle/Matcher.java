@@ -80,19 +80,7 @@ final class Matcher {
         if (!type.equals(e.type())) {
             return false;
         }
-        for (int i = 0; i < keys.length; i++) {
-            String v = Values.of(e, keys[i]);
-            if (v == null) {
-                return false;
-            }
-            if (negated[i]) {
-                if (v.equals(literals[i])) {
-                    return false;
-                }
-            } else if (!test(v, slots[i], literals[i], vals, bind)) {
-                return false;
-            }
-        }
+        // The state part first: a field read, cheaper than attribute lookups, and it rejects most.
         if (statePart) {
             if (e.to() == null) {
                 return false;
@@ -103,6 +91,19 @@ final class Matcher {
                 }
             }
             if (toSlot != ANY && !test(e.to(), toSlot, toLiteral, vals, bind)) {
+                return false;
+            }
+        }
+        for (int i = 0; i < keys.length; i++) {
+            String v = Values.of(e, keys[i]);
+            if (v == null) {
+                return false;
+            }
+            if (negated[i]) {
+                if (v.equals(literals[i])) {
+                    return false;
+                }
+            } else if (!test(v, slots[i], literals[i], vals, bind)) {
                 return false;
             }
         }

@@ -2,41 +2,58 @@ package dev.d2r2.chronicle;
 
 import dev.d2r2.core.Event;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * TESS producer: the entry of an input stream. It forwards an event only if some consumer
- * interested in its type has not asked for such events to be discarded (consumer → producer
- * {@code Discard} / {@code remove-discard}); events no consumer wants are dropped here, at the
- * source, and counted.
+ * TESS producer and broadcaster: the entry of the input stream. Per event type it knows the
+ * consumers (statements) that read it; it forwards an event only if one of them has not asked
+ * for such events to be discarded (consumer → producer {@code Discard} / {@code remove-discard}),
+ * and drops the others here, at the source, counting them.
  */
 final class Producer {
-    /** Per type: how many consumers want it now. */
-    private final Map<String, int[]> wanting = new HashMap<>();
+    /** The consumers of one type: one lookup per event finds them all. */
+    static final class Route {
+        final List<Recognizer.StatementRef> eventConsumers = new ArrayList<>();
+        final List<History> histories = new ArrayList<>();
+        /** How many consumers want events of this type now. */
+        int wanting;
+    }
+
+    private final Map<String, Route> routes = new HashMap<>();
     private long discarded;
 
-    void register(String type) {
-        wanting.computeIfAbsent(type, k -> new int[1])[0]++;
+    Route register(String type) {
+        Route r = routes.computeIfAbsent(type, k -> new Route());
+        r.wanting++;
+        return r;
     }
 
     /** {@code Discard(C)}: a consumer of {@code type} cannot use its events for now. */
     void discard(String type) {
-        wanting.get(type)[0]--;
+        routes.get(type).wanting--;
     }
 
     /** {@code remove-discard}: the consumer needs events of {@code type} again. */
     void removeDiscard(String type) {
-        wanting.get(type)[0]++;
+        routes.get(type).wanting++;
     }
 
-    boolean forwards(Event e) {
-        int[] n = wanting.get(e.type());
-        if (n == null || n[0] == 0) {
+    /** The route of an input event, or null when it is dropped at the source. */
+    Route forward(Event e) {
+        Route r = routes.get(e.type());
+        if (r == null || r.wanting == 0) {
             discarded++;
-            return false;
+            return null;
         }
-        return true;
+        return r;
+    }
+
+    /** The route of an emitted event (never discarded: emitted types feed event statements directly). */
+    Route route(String type) {
+        return routes.get(type);
     }
 
     long discarded() {

@@ -40,10 +40,6 @@ public final class Recognizer {
     private static final long UNSET = Long.MIN_VALUE;
 
     private final List<Run> runs = new ArrayList<>();
-    /** Broadcaster: per type, the event statements that consume it. */
-    private final Map<String, List<StatementRef>> consumers = new HashMap<>();
-    /** Per type, the interval statements that keep a history of it. */
-    private final Map<String, List<History>> histories = new HashMap<>();
     private final Producer producer = new Producer();
     private final Options options;
     private final Consumer<Recognition> out;
@@ -79,21 +75,19 @@ public final class Recognizer {
             runs.add(r);
             span = Math.max(span, c.bounded ? c.span : options.horizon());
             for (EventStatement s : c.events) {
-                consumers.computeIfAbsent(s.matcher().type, k -> new ArrayList<>()).add(new StatementRef(r, s));
-                producer.register(s.matcher().type);
+                producer.register(s.matcher().type).eventConsumers.add(new StatementRef(r, s));
                 if (!r.starter[s.index()]) {
                     producer.discard(s.matcher().type);
                 }
             }
             for (int i = 0; i < c.intervals.length; i++) {
-                histories.computeIfAbsent(c.intervals[i].matcher().type, k -> new ArrayList<>()).add(r.histories[i]);
-                producer.register(c.intervals[i].matcher().type);
+                producer.register(c.intervals[i].matcher().type).histories.add(r.histories[i]);
             }
         }
         this.maxSpan = span;
     }
 
-    private record StatementRef(Run run, EventStatement statement) {
+    record StatementRef(Run run, EventStatement statement) {
     }
 
     /**
@@ -110,11 +104,12 @@ public final class Recognizer {
             maxSeen = e.time();
         }
         long w = maxSeen - options.lateness();
-        if (!producer.forwards(e)) {
+        Producer.Route route = producer.forward(e);
+        if (route == null) {
             advance(w);
             return false;
         }
-        process(e);
+        process(e, route);
         advance(w);
         return true;
     }
@@ -140,22 +135,18 @@ public final class Recognizer {
                 missingNotices);
     }
 
-    private void process(Event e) {
+    private void process(Event e, Producer.Route route) {
         long seq = ++order;
         if (e.id() == null) {
             e = new Event("#" + seq, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
         }
-        List<History> hs = histories.get(e.type());
-        if (hs != null) {
-            for (History h : hs) {
-                h.offer(e);
-            }
+        List<History> hs = route.histories;
+        for (int i = 0, n = hs.size(); i < n; i++) {
+            hs.get(i).offer(e);
         }
-        List<StatementRef> refs = consumers.get(e.type());
-        if (refs == null) {
-            return;
-        }
-        for (StatementRef ref : refs) {
+        List<StatementRef> refs = route.eventConsumers;
+        for (int i = 0, n = refs.size(); i < n; i++) {
+            StatementRef ref = refs.get(i);
             ref.run.match(e, ref.statement, created);
         }
         for (Instance inst : created) {
@@ -176,7 +167,11 @@ public final class Recognizer {
                     report(p.run, p.instance);
                 }
             } else if (!emitted.isEmpty()) {
-                process(emitted.poll());
+                Event e = emitted.poll();
+                Producer.Route route = producer.route(e.type());
+                if (route != null) {
+                    process(e, route);
+                }
             } else {
                 break;
             }
@@ -326,6 +321,8 @@ public final class Recognizer {
         final List<List<JoinState>> waitingStates = new ArrayList<>();
         final int[] waiting;
         final PriorityQueue<Instance> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+        /** The deadline at the top of the heap, so that a prune with nothing to do reads no instance. */
+        long earliestDeadline = Long.MAX_VALUE;
         final History[] histories;
         final long horizon;
 
@@ -446,6 +443,7 @@ public final class Recognizer {
                 }
             }
             deadlines.add(inst);
+            earliestDeadline = Math.min(earliestDeadline, inst.deadline);
             if (++live > peak) {
                 peak = live;
             }
@@ -494,10 +492,13 @@ public final class Recognizer {
         }
 
         void prune(long w) {
-            Instance inst;
-            while ((inst = deadlines.peek()) != null && inst.deadline < w) {
-                deadlines.poll();
-                remove(inst);
+            if (w > earliestDeadline) {
+                Instance inst;
+                while ((inst = deadlines.peek()) != null && inst.deadline < w) {
+                    deadlines.poll();
+                    remove(inst);
+                }
+                earliestDeadline = inst == null ? Long.MAX_VALUE : inst.deadline;
             }
             long keep = w == Long.MAX_VALUE ? w : saturatedMinus(w, (chronicle.bounded ? chronicle.span : horizon) + 1);
             for (History h : histories) {
