@@ -15,14 +15,12 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The chronicle role: TESS producers on broker channels (one subscription each), a merger that
- * serialises them into one stream for the recognizer, and the recognitions published as alert
- * events on a channel. A subscription's Missing-Event notices (drop-oldest) make overlapping
+ * serialises them into one stream for the recognizer ({@link Merger}: Focus and Rule-On), and
+ * the recognitions published as alert events on a channel. A subscription's Missing-Event notices (drop-oldest) make overlapping
  * recognitions uncertain. Live streams have no end, so every {@link #TICK_MS} the producers
  * promise No-More-Event before {@code now - lateness}: an event delayed more than the lateness
  * is late.
@@ -35,7 +33,9 @@ public final class ChronicleRole implements AutoCloseable {
     private final Recognizer recognizer;
     private final Clock clock;
     private final long lateness;
-    private final LinkedBlockingQueue<Object> merged = new LinkedBlockingQueue<>();
+    /** Events buffered between the producers and the recognizer, at most. */
+    static final int BUFFER_EVENTS = 100_000;
+    private final Merger merged;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final Publisher alerts;
     private final Thread thread;
@@ -48,6 +48,7 @@ public final class ChronicleRole implements AutoCloseable {
         this.client = client;
         this.clock = clock;
         this.lateness = options.lateness();
+        this.merged = new Merger(BUFFER_EVENTS, options.lateness());
         this.alerts = client.publisher(alertChannel);
         this.recognizer = new Recognizer(chronicles, options, r -> {
             alerts.publish(r.toAlert());
@@ -71,16 +72,22 @@ public final class ChronicleRole implements AutoCloseable {
         @Override
         public void onEvent(Delivery d) {
             try {
-                merged.add(d.event());
+                merged.put(d.event());
             } catch (EventFormatException e) {
                 malformed.incrementAndGet();
                 LOG.warn("channel {}: malformed event at offset {} skipped: {}", tag, d.offset(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
         @Override
         public void onMissing(MissingNotice n) {
-            merged.add(n);
+            try {
+                merged.put(n);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -88,7 +95,7 @@ public final class ChronicleRole implements AutoCloseable {
         long nextTick = clock.millis();
         while (running) {
             try {
-                Object item = merged.poll(TICK_MS, TimeUnit.MILLISECONDS);
+                Object item = merged.take(TICK_MS, recognizer::reads, recognizer::focuses);
                 if (item instanceof Event e) {
                     recognizer.accept(e);
                 } else if (item instanceof MissingNotice n) {
@@ -112,6 +119,16 @@ public final class ChronicleRole implements AutoCloseable {
 
     public Recognizer.Stats stats() {
         return stats;
+    }
+
+    /** Events taken before older ones because instances waited for them (TESS Focus). */
+    public long focusedFirst() {
+        return merged.focusedFirst();
+    }
+
+    /** Events of types no chronicle reads, dropped from a full buffer (TESS Rule-On). */
+    public long ruleOnDropped() {
+        return merged.ruleOnDropped();
     }
 
     public long malformed() {

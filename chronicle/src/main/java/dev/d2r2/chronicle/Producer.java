@@ -20,6 +20,8 @@ final class Producer {
         final List<History> histories = new ArrayList<>();
         /** How many consumers want events of this type now. */
         int wanting;
+        /** How many consumers have partial instances waiting for this type ({@code Focus}). */
+        int focus;
     }
 
     private final Map<String, Route> routes = new HashMap<>();
@@ -39,6 +41,16 @@ final class Producer {
     /** {@code remove-discard}: the consumer needs events of {@code type} again. */
     void removeDiscard(String type) {
         routes.get(type).wanting++;
+    }
+
+    /** {@code Focus(C)}: a consumer has instances waiting for events of {@code type}. */
+    void focus(String type) {
+        routes.get(type).focus++;
+    }
+
+    /** {@code remove-focus}. */
+    void removeFocus(String type) {
+        routes.get(type).focus--;
     }
 
     /** The route of an input event, or null when it is dropped at the source. */

@@ -114,6 +114,17 @@ public final class Recognizer {
         return true;
     }
 
+    /** Whether some statement reads events of this type (a producer may drop the others: TESS {@code Rule-On}). */
+    public boolean reads(String type) {
+        return producer.route(type) != null;
+    }
+
+    /** Whether partial instances wait for events of this type (TESS {@code Focus}: forward them first). */
+    public boolean focuses(String type) {
+        Producer.Route r = producer.route(type);
+        return r != null && r.focus > 0;
+    }
+
     /** TESS {@code No-More-Event}: no event earlier than {@code time} will come. */
     public void noMoreEvents(long time) {
         advance(time);
@@ -437,8 +448,11 @@ public final class Recognizer {
                 int i = s.index();
                 if ((inst.mask & (1 << i)) == 0) {
                     st.index[i].computeIfAbsent(JoinState.key(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
-                    if (waiting[i]++ == 0 && !starter[i]) {
-                        producer.removeDiscard(s.matcher().type);
+                    if (waiting[i]++ == 0) {
+                        producer.focus(s.matcher().type);
+                        if (!starter[i]) {
+                            producer.removeDiscard(s.matcher().type);
+                        }
                     }
                 }
             }
@@ -483,8 +497,11 @@ public final class Recognizer {
                     if (bucket.isEmpty()) {
                         st.index[i].remove(key);
                     }
-                    if (--waiting[i] == 0 && !starter[i]) {
-                        producer.discard(s.matcher().type);
+                    if (--waiting[i] == 0) {
+                        producer.removeFocus(s.matcher().type);
+                        if (!starter[i]) {
+                            producer.discard(s.matcher().type);
+                        }
                     }
                 }
             }
