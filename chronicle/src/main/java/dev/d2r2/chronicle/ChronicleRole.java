@@ -45,10 +45,15 @@ public final class ChronicleRole implements AutoCloseable {
 
     public ChronicleRole(BrokerClient client, List<Chronicle> chronicles, Recognizer.Options options, List<String> inputs,
                          String alertChannel, Clock clock, Consumer<Recognition> listener) {
+        this(client, chronicles, options, inputs, alertChannel, clock, listener, BUFFER_EVENTS);
+    }
+
+    ChronicleRole(BrokerClient client, List<Chronicle> chronicles, Recognizer.Options options, List<String> inputs,
+                  String alertChannel, Clock clock, Consumer<Recognition> listener, int bufferEvents) {
         this.client = client;
         this.clock = clock;
         this.lateness = options.lateness();
-        this.merged = new Merger(BUFFER_EVENTS, options.lateness());
+        this.merged = new Merger(bufferEvents, options.lateness());
         this.alerts = client.publisher(alertChannel);
         this.recognizer = new Recognizer(chronicles, options, r -> {
             alerts.publish(r.toAlert());

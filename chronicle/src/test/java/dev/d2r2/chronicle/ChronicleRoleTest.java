@@ -64,4 +64,44 @@ class ChronicleRoleTest {
             }
         }
     }
+
+    /** A stalled role overflows its drop-oldest subscription: the broker's Missing-Event notice makes later overlapping recognitions uncertain. */
+    @Test
+    void eventsDroppedByTheBrokerMakeOverlappingRecognitionsUncertain() throws Exception {
+        String text = "chronicle Pair { event(A[k=?x], t1) event(B[k=?x], t2) t2 - t1 in [0, 1h] }";
+        try (Broker broker = Broker.open(dir, Clock.system())) {
+            BrokerClient admin = broker.connectLocal(Broker.ADMIN);
+            admin.createChannel(new ChannelSpec("alarms", ChannelClass.DEFAULT.withQueue(4, dev.d2r2.broker.OverflowPolicy.DROP_OLDEST),
+                    Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
+            admin.createChannel(new ChannelSpec("alerts", ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            List<Recognition> seen = new CopyOnWriteArrayList<>();
+            try (ChronicleRole role = new ChronicleRole(admin, ChronicleCompiler.compile("p.chr", text).chronicles(),
+                    new Recognizer.Options(3_600_000, 3_600_000), List.of("alarms"), "alerts", Clock.system(), r -> {
+                        seen.add(r);
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, 2);
+                 Publisher alarms = admin.publisher("alarms")) {
+                long t = System.currentTimeMillis();
+                alarms.publish(Event.message("A", t, null, Map.of("k", "first")));
+                alarms.publish(Event.message("A", t, null, Map.of("k", "second")));
+                alarms.publish(Event.message("B", t + 1, null, Map.of("k", "first")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+                // The role is stalled in its listener: its buffer (2) and its queue (4) fill, then the broker drops.
+                for (int i = 0; i < 50; i++) {
+                    alarms.publish(Event.message("N", System.currentTimeMillis(), null, Map.of("k", "noise")));
+                }
+                alarms.publish(Event.message("B", System.currentTimeMillis() + 1, null, Map.of("k", "second")));
+                release.countDown();
+                await().atMost(Duration.ofSeconds(10)).until(() -> role.stats().missingNotices() > 0 && seen.size() == 2);
+                assertThat(seen.getFirst().uncertain()).isFalse();
+                assertThat(seen.get(1).bindings()).containsEntry("x", "second");
+                assertThat(seen.get(1).uncertain()).isTrue();
+            }
+        }
+    }
 }
