@@ -15,8 +15,6 @@ import java.util.Map;
  * kept, since "the last state at or before ta" may lie far back.
  */
 final class History {
-    private static final Object ALL = new Object();
-
     private final Chronicle.IntervalStatement statement;
     private final Map<Object, TimeList> byKey = new HashMap<>();
     /** Arrival order, for pruning. */
@@ -47,18 +45,7 @@ final class History {
     }
 
     private Object key(String[] vals) {
-        int[] vars = statement.matcher().vars;
-        return switch (vars.length) {
-            case 0 -> ALL;
-            case 1 -> vals[vars[0]];
-            default -> {
-                String[] k = new String[vars.length];
-                for (int i = 0; i < vars.length; i++) {
-                    k[i] = vals[vars[i]];
-                }
-                yield Arrays.asList(k);
-            }
-        };
+        return JoinKey.of(statement.matcher().vars, vals);
     }
 
     /** Forgets events older than {@code cutoff} (for hold, all but the newest of each key). */

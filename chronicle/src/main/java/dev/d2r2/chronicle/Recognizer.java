@@ -36,7 +36,6 @@ public final class Recognizer {
                         long liveInstances, long peakInstances, long pending, long missingNotices) {
     }
 
-    private static final Object ALL = new Object();
     private static final long UNSET = Long.MIN_VALUE;
 
     private final List<Run> runs = new ArrayList<>();
@@ -307,19 +306,6 @@ public final class Recognizer {
             }
         }
 
-        static Object key(int[] vars, String[] vals) {
-            return switch (vars.length) {
-                case 0 -> ALL;
-                case 1 -> vals[vars[0]];
-                default -> {
-                    String[] k = new String[vars.length];
-                    for (int i = 0; i < vars.length; i++) {
-                        k[i] = vals[vars[i]];
-                    }
-                    yield Arrays.asList(k);
-                }
-            };
-        }
     }
 
     /** One chronicle's run-time state: its join states, deadline heap and histories. */
@@ -383,7 +369,7 @@ public final class Recognizer {
             }
             int bit = 1 << s.index();
             for (JoinState st : waitingStates.get(s.index())) {
-                ArrayList<Instance> bucket = st.index[s.index()].get(JoinState.key(st.joinVars[s.index()], scratch));
+                ArrayList<Instance> bucket = st.index[s.index()].get(JoinKey.of(st.joinVars[s.index()], scratch));
                 if (bucket == null) {
                     continue;
                 }
@@ -447,7 +433,7 @@ public final class Recognizer {
             for (EventStatement s : chronicle.events) {
                 int i = s.index();
                 if ((inst.mask & (1 << i)) == 0) {
-                    st.index[i].computeIfAbsent(JoinState.key(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
+                    st.index[i].computeIfAbsent(JoinKey.of(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
                     if (waiting[i]++ == 0) {
                         producer.focus(s.matcher().type);
                         if (!starter[i]) {
@@ -488,7 +474,7 @@ public final class Recognizer {
             for (EventStatement s : chronicle.events) {
                 int i = s.index();
                 if ((inst.mask & (1 << i)) == 0) {
-                    Object key = JoinState.key(st.joinVars[i], inst.vals);
+                    Object key = JoinKey.of(st.joinVars[i], inst.vals);
                     ArrayList<Instance> bucket = st.index[i].get(key);
                     int at = bucket.indexOf(inst);
                     int last = bucket.size() - 1;
