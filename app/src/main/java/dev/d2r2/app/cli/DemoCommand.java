@@ -15,6 +15,10 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
+import dev.d2r2.chronicle.ChronicleCompiler;
+import dev.d2r2.chronicle.ChronicleRole;
+import dev.d2r2.chronicle.Recognizer;
+import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
@@ -42,8 +46,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@code d2r2 demo}: what runs of d2r2 today, for real, in one process. A broker with a TLS
  * listener; a probe that measures the broker's TCP connect time, this host's load and (when
- * Debian's monitoring-plugins are installed) runs {@code check_tcp} against the broker; and a
- * console that subscribes over the network and prints the events as they arrive.
+ * Debian's monitoring-plugins are installed) runs {@code check_tcp} against the broker; the
+ * chronicle role on the samples and alarms, publishing alerts; and a console that subscribes
+ * over the network and prints the events as they arrive.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the embedded default: broker, probes and a live console of their events.")
@@ -76,6 +81,10 @@ public final class DemoCommand implements Callable<Integer> {
                 try (RemoteBrokerClient console = RemoteBrokerClient.connect(admin);
                      Subscription alarms = console.subscribe("alarms", StartPosition.live(), d -> print(d, printed));
                      Subscription samples = console.subscribe("samples", StartPosition.live(), d -> print(d, printed));
+                     Subscription alerts = console.subscribe("alerts", StartPosition.live(), d -> print(d, printed));
+                     BrokerClient chronicleClient = broker.connectLocal(Broker.ADMIN);
+                     ChronicleRole chronicles = new ChronicleRole(chronicleClient, demoChronicles(),
+                             new Recognizer.Options(500, 3_600_000), List.of("samples", "alarms"), "alerts", Clock.system(), r -> { });
                      Publisher samplesOut = probe.publisher("samples");
                      Publisher alarmsOut = probe.publisher("alarms")) {
                     runProbes(server.address(), samplesOut, alarmsOut, runFor, every);
@@ -88,6 +97,15 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    private static List<dev.d2r2.chronicle.Chronicle> demoChronicles() throws IOException {
+        try (var in = DemoCommand.class.getResourceAsStream("/dev/d2r2/app/demo.chr")) {
+            return ChronicleCompiler.compile("demo.chr", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .chronicles();
+        } catch (ChronicleException e) {
+            throw new IllegalStateException("the demo's chronicles do not compile: " + e.getMessage(), e);
+        }
+    }
+
     private static void createChannels(Broker broker) {
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             admin.createChannel(new ChannelSpec("samples", ChannelClass.DEFAULT
@@ -96,6 +114,8 @@ public final class DemoCommand implements Callable<Integer> {
             admin.createChannel(new ChannelSpec("alarms", ChannelClass.DEFAULT.withOrdering(Ordering.TOTAL).withPriority(9)
                     .withQueue(ChannelClass.DEFAULT_QUEUE_CAPACITY, OverflowPolicy.BLOCK),
                     Set.of("probe"), Set.of(ChannelSpec.ANYONE)));
+            admin.createChannel(new ChannelSpec("alerts", ChannelClass.DEFAULT.withPriority(9)
+                    .withPersistence(Persistence.LOG, FsyncPolicy.ALWAYS), Set.of(Broker.ADMIN), Set.of(ChannelSpec.ANYONE)));
         }
     }
 
@@ -108,7 +128,8 @@ public final class DemoCommand implements Callable<Integer> {
         while (System.nanoTime() < end) {
             long now = System.currentTimeMillis();
             double connectMs = connectMillis(target);
-            samples.publish(Event.message("tcp.connect_ms", now, "broker", Map.of("value", connectMs)));
+            samples.publish(connectMs < 0 ? Event.message("tcp.connect_failed", now, "broker", Map.of())
+                    : Event.message("tcp.connect_ms", now, "broker", Map.of("value", connectMs)));
             double load = loadAverage();
             samples.publish(Event.message("host.load1", now, "localhost", Map.of("value", load)));
             String state = load >= 2 * Runtime.getRuntime().availableProcessors() ? "critical"
@@ -152,7 +173,9 @@ public final class DemoCommand implements Callable<Integer> {
     private static void print(Delivery d, AtomicLong printed) {
         try {
             Event e = d.event();
-            String what = e.isState() ? (e.from() == null ? "?" : e.from()) + " -> " + e.to() : String.valueOf(e.attrs().get("value"));
+            String what = e.isState() ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
+                    : e.attrs().containsKey("chronicle") ? "ALERT from chronicle " + e.attrs().get("chronicle")
+                    : String.valueOf(e.attrs().get("value"));
             System.out.printf("%s  %-8s #%-4d %-18s %-10s %s%n", HMS.format(Instant.ofEpochMilli(e.time())), d.channel(),
                     d.offset(), e.type(), e.source(), what);
             printed.incrementAndGet();
