@@ -247,4 +247,12 @@ class CliTest {
         assertThat(run("subscribe", "--channel", "alerts", "--identity", identity, "--from-offset", "0", "--count", "1")).isZero();
         assertThat(out()).contains("\"type\":\"LinkDown\"", "\"source\":\"ap-9\"", "\"chronicle\":\"LinkStaysDown\"");
     }
+
+    @Test
+    void demoRunsProbesAndChroniclesAndShowsTheirAlert() {
+        Peers.require(Path.of("/usr/lib/nagios/plugins/check_tcp"), "monitoring-plugins-basic");
+        assertThat(run("demo", "--duration", "7s", "--interval", "500ms")).isZero();
+        assertThat(out()).contains("tcp.connect_ms", "nagios.check_tcp", "ServiceHealthy",
+                "ALERT from chronicle BrokerHealthy");
+    }
 }
