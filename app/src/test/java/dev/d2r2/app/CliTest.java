@@ -255,4 +255,31 @@ class CliTest {
         assertThat(out()).contains("tcp.connect_ms", "nagios.check_tcp", "ServiceHealthy",
                 "ALERT from chronicle BrokerHealthy");
     }
+
+    @Test
+    void monitorCheckValidatesAndMonitorPublishesAlarms() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "services:\n  - name: a\n    probes:\n      - kind: tcp\n        target: nowhere\n");
+        assertThat(run("monitor", "check", "--config", bad.toString())).isEqualTo(2);
+        assertThat(err()).contains(bad + ":4:").contains("is not HOST:PORT");
+        try (java.net.ServerSocket target = new java.net.ServerSocket(0)) {
+            Path good = Files.writeString(dir.resolve("m.yaml"), """
+                    services:
+                      - name: gw
+                        probes: [{kind: tcp, target: "127.0.0.1:%d", interval: 100ms}]
+                        thresholds: [{metric: tcp.connect_ms, warning: 1000}]
+                    """.formatted(target.getLocalPort()));
+            assertThat(run("monitor", "check", "--config", good.toString())).isZero();
+            assertThat(out()).contains("ok, 1 services, 1 probes, 1 thresholds");
+            assertThat(run("channel", "create", "metrics", "--identity", identity)).isZero();
+            assertThat(run("channel", "create", "alarms", "--identity", identity, "--persistence", "log")).isZero();
+            Thread monitor = Thread.ofVirtual().start(() -> run("monitor", "--config", good.toString(), "--identity", identity));
+            try {
+                out.reset();
+                assertThat(run("subscribe", "--channel", "alarms", "--identity", identity, "--from-offset", "0", "--count", "1")).isZero();
+                assertThat(out()).contains("\"type\":\"tcp.connect_ms\"", "\"source\":\"gw\"", "\"to\":\"ok\"");
+            } finally {
+                monitor.interrupt();
+            }
+        }
+    }
 }

@@ -1,0 +1,95 @@
+package dev.d2r2.monitor;
+
+import dev.d2r2.core.Event;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+
+/**
+ * The alarm generator for one metric of one service: turns levels into state events
+ * ({@code ok|warning|critical|unknown}, Nagios's states) on each confirmed transition. A new
+ * level must pass the time-in-state rule of its threshold ({@code for} or {@code k of n});
+ * {@code unknown} (the probe could not answer) is reported at once.
+ */
+final class Alarm {
+    static final String OK = "ok";
+    static final String WARNING = "warning";
+    static final String CRITICAL = "critical";
+    static final String UNKNOWN = "unknown";
+
+    private final String service;
+    private final String metric;
+    private final ThresholdConfig threshold;
+    private final int k;
+    private final int n;
+    private final ArrayDeque<String> recent = new ArrayDeque<>();
+    private String state;
+    private String candidate;
+    private long candidateSince;
+
+    Alarm(String service, String metric, ThresholdConfig threshold) {
+        this.service = service;
+        this.metric = metric;
+        this.threshold = threshold;
+        int[] kn = threshold != null && threshold.samples() != null ? ThresholdConfig.kOfN(threshold.samples()) : new int[]{1, 1};
+        this.k = kn[0];
+        this.n = kn[1];
+    }
+
+    String metric() {
+        return metric;
+    }
+
+    synchronized String state() {
+        return state;
+    }
+
+    /** A value sample; the state event if it confirms a transition, else null. */
+    synchronized Event sample(double value, long now) {
+        return level(threshold.level(value, state), now, Map.of("value", value));
+    }
+
+    /** A level the probe judged itself (Nagios) or {@link #UNKNOWN}; the state event on a confirmed transition. */
+    synchronized Event level(String level, long now, Map<String, Object> attrs) {
+        recent.addLast(level);
+        while (recent.size() > n) {
+            recent.removeFirst();
+        }
+        if (level.equals(state)) {
+            candidate = null;
+            return null;
+        }
+        if (!level.equals(candidate)) {
+            candidate = level;
+            candidateSince = now;
+        }
+        if (!confirmed(level, now)) {
+            return null;
+        }
+        Event e = Event.state(metric, now, service, state, level, attrs);
+        state = level;
+        candidate = null;
+        return e;
+    }
+
+    private boolean confirmed(String level, long now) {
+        if (level.equals(UNKNOWN) || threshold == null) {
+            return true;
+        }
+        if (threshold.hold() != null) {
+            return now - candidateSince >= threshold.hold().toMillis();
+        }
+        int seen = 0;
+        for (String s : recent) {
+            if (s.equals(level)) {
+                seen++;
+            }
+        }
+        return seen >= k;
+    }
+
+    /** The current state again (from = to), so that late subscribers and lost events heal; null before the first. */
+    synchronized Event reassert(long now) {
+        return state == null ? null : Event.state(metric, now, service, state, state, Map.of("reasserted", true));
+    }
+}

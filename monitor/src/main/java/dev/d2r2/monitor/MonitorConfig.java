@@ -1,0 +1,37 @@
+package dev.d2r2.monitor;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code d2r2 monitor}'s YAML configuration.
+ *
+ * <pre>
+ * metrics: metrics          # channel for samples (default metrics)
+ * alarms: alarms            # channel for state events (default alarms)
+ * reassert: 60s             # publish every alarm's current state again this often (default 60s)
+ * services:
+ *   - name: sip-gw-1
+ *     probes: [...]         # see ProbeConfig
+ *     thresholds: [...]     # see ThresholdConfig
+ * </pre>
+ */
+public record MonitorConfig(String metrics, String alarms, Duration reassert, List<ServiceConfig> services) {
+    public MonitorConfig {
+        metrics = metrics == null ? "metrics" : metrics;
+        alarms = alarms == null ? "alarms" : alarms;
+        reassert = reassert == null ? Duration.ofSeconds(60) : reassert;
+        if (reassert.isNegative() || reassert.isZero()) {
+            throw new IllegalArgumentException("reassert must be positive");
+        }
+        services = services == null ? List.of() : List.copyOf(services);
+        Set<String> names = new HashSet<>();
+        for (ServiceConfig s : services) {
+            if (!names.add(s.name())) {
+                throw new IllegalArgumentException("service " + s.name() + " is declared twice");
+            }
+        }
+    }
+}
