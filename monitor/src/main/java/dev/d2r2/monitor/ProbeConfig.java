@@ -2,6 +2,7 @@ package dev.d2r2.monitor;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One probe of a service. {@code kind} picks the probe; the other fields are the options of the
@@ -22,17 +23,23 @@ import java.util.List;
  * - kind: prometheus               # selected series of a /metrics endpoint
  *   target: http://127.0.0.1:9464/metrics
  *   series: ['d2r2_broker_published_total{channel="alarms"}']
+ * - kind: snmp                     # named OIDs of an SNMP agent; counters become rates per second
+ *   target: 10.0.0.5:161
+ *   oids: {uptime: 1.3.6.1.2.1.1.3.0, in_octets: 1.3.6.1.2.1.2.2.1.10.1}
+ *   snmp: {version: 3, user: d2r2, auth: SHA, authPassword: ..., priv: AES, privPassword: ...}
  * </pre>
  *
  * {@code name} is the metric prefix: metrics are {@code <name>.<value>}, e.g. {@code tcp.connect_ms}.
  */
 public record ProbeConfig(String kind, String name, String target, Duration interval, Duration timeout,
-                          List<String> command, String match, List<String> series) {
+                          List<String> command, String match, List<String> series, Map<String, String> oids,
+                          SnmpOptions snmp) {
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     static final Duration MAX_DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     public ProbeConfig(String kind, String name, String target, Duration interval, Duration timeout,
-                       List<String> command, String match, List<String> series) {
+                       List<String> command, String match, List<String> series, Map<String, String> oids,
+                       SnmpOptions snmp) {
         if (kind == null) {
             throw new IllegalArgumentException("a probe needs a kind");
         }
@@ -47,6 +54,8 @@ public record ProbeConfig(String kind, String name, String target, Duration inte
         this.command = command == null ? null : List.copyOf(command);
         this.match = match;
         this.series = series == null ? null : List.copyOf(series);
+        this.oids = oids == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(oids));
+        this.snmp = snmp;
         // The kind checks the options it reads; every field but the name is set by now.
         ProbeKind k = ProbeKinds.of(kind);
         k.validate(this);
@@ -57,7 +66,7 @@ public record ProbeConfig(String kind, String name, String target, Duration inte
     public void requireOnly(String... allowed) {
         List<String> ok = List.of(allowed);
         String[][] given = {{"target", target}, {"command", command == null ? null : "x"}, {"match", match},
-                {"series", series == null ? null : "x"}};
+                {"series", series == null ? null : "x"}, {"oids", oids == null ? null : "x"}, {"snmp", snmp == null ? null : "x"}};
         for (String[] g : given) {
             if (g[1] != null && !ok.contains(g[0])) {
                 throw new IllegalArgumentException("a " + kind + " probe takes no " + g[0]);

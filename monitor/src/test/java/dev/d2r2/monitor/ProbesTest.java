@@ -23,7 +23,7 @@ class ProbesTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private static Probe probe(String kind, String target, List<String> command, String match, List<String> series) {
-        ProbeConfig c = new ProbeConfig(kind, null, target, null, null, command, match, series);
+        ProbeConfig c = new ProbeConfig(kind, null, target, null, null, command, match, series, null, null);
         return ProbeKinds.of(kind).create(c);
     }
 
