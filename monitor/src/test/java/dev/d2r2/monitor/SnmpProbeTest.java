@@ -55,9 +55,10 @@ class SnmpProbeTest {
     }
 
     @AfterAll
-    static void stopAgent() {
+    static void stopAgent() throws InterruptedException {
         if (agent != null) {
             agent.destroy();
+            agent.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
