@@ -23,11 +23,18 @@ final class Alarm {
     private final int k;
     private final int n;
     private final ArrayDeque<String> recent = new ArrayDeque<>();
+    private final String peer;
     private String state;
     private String candidate;
     private long candidateSince;
 
     Alarm(String service, String metric, ThresholdConfig threshold) {
+        this(service, metric, threshold, null);
+    }
+
+    /** {@code peer}: the monitoring peer that publishes, carried in every event ({@code peer} attribute). */
+    Alarm(String service, String metric, ThresholdConfig threshold, String peer) {
+        this.peer = peer;
         this.service = service;
         this.metric = metric;
         this.threshold = threshold;
@@ -66,7 +73,7 @@ final class Alarm {
         if (!confirmed(level, now)) {
             return null;
         }
-        Event e = Event.state(metric, now, service, state, level, attrs);
+        Event e = Event.state(metric, now, service, state, level, tagged(attrs));
         state = level;
         candidate = null;
         return e;
@@ -90,6 +97,25 @@ final class Alarm {
 
     /** The current state again (from = to), so that late subscribers and lost events heal; null before the first. */
     synchronized Event reassert(long now) {
-        return state == null ? null : Event.state(metric, now, service, state, state, Map.of("reasserted", true));
+        return state == null ? null : Event.state(metric, now, service, state, state, tagged(Map.of("reasserted", true)));
+    }
+
+    /**
+     * Takes over the state another peer published last for this alarm (the service moved here),
+     * so that only real transitions are published again.
+     */
+    synchronized void adopt(String published) {
+        if (state == null && published != null) {
+            state = published;
+        }
+    }
+
+    private Map<String, Object> tagged(Map<String, Object> attrs) {
+        if (peer == null) {
+            return attrs;
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>(attrs);
+        out.put("peer", peer);
+        return out;
     }
 }

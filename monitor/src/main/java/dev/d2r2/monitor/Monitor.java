@@ -1,9 +1,15 @@
 package dev.d2r2.monitor;
 
 import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.probe.Measurement;
 import dev.d2r2.core.probe.Probe;
 import dev.d2r2.core.probe.ProbeException;
@@ -11,81 +17,194 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One monitoring peer (R-Peer): runs every probe of its services at its interval (monitoring
- * layer), publishes the samples on the metrics channel, and feeds the thresholds' alarm
- * generators (notification layer), whose state events go on the alarms channel; every alarm's
- * state is re-asserted periodically. Probes run on virtual threads; a probe still running when
- * its next turn comes skips that turn.
+ * One monitoring peer (R-Peer): runs the probes of the services it owns at their intervals
+ * (monitoring layer), publishes the samples on the metrics channel, and feeds the thresholds'
+ * alarm generators (notification layer), whose state events go on the alarms channel; every
+ * alarm's state is re-asserted periodically. Probes run on virtual threads; a probe still
+ * running when its next turn comes skips that turn.
+ *
+ * <p>Alone, a peer owns every service. With {@code peers:} in the config, peers sharing the
+ * config form a group over the broker (heartbeats) and each service is owned by the live peer
+ * that rendezvous hashing picks; when a peer dies its services move to the others, which adopt
+ * the alarm states it published last, so a move neither repeats nor loses a transition.
  */
 public final class Monitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
 
     private final MonitorConfig config;
     private final Clock clock;
+    private final String peer;
     private final Publisher metrics;
     private final Publisher alarms;
-    private final List<Target> targets = new ArrayList<>();
-    private final List<Alarm> allAlarms = new ArrayList<>();
+    private final Map<String, List<Target>> byService = new LinkedHashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("d2r2-monitor-scheduler").daemon().factory());
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final PeerGroup group;
+    /** The alarm states published last by any peer, by service and metric. */
+    private final Map<String, String> published = new ConcurrentHashMap<>();
+    private final Subscription publishedStates;
+    private volatile Set<String> owned = Set.of();
+    private volatile Set<String> live = Set.of();
 
     public Monitor(MonitorConfig config, BrokerClient client, Clock clock) {
+        this(config, client, clock, "monitor");
+    }
+
+    /** {@code peer}: this peer's name in its group (and the {@code peer} attribute of what it publishes). */
+    public Monitor(MonitorConfig config, BrokerClient client, Clock clock, String peer) {
         this.config = config;
         this.clock = clock;
+        this.peer = peer;
         this.metrics = client.publisher(config.metrics());
         this.alarms = client.publisher(config.alarms());
         for (ServiceConfig s : config.services()) {
+            List<Target> targets = new ArrayList<>();
             for (ProbeConfig p : s.probes()) {
-                List<Alarm> valueAlarms = new ArrayList<>();
-                Alarm stateAlarm = null;
-                for (ThresholdConfig t : s.thresholds()) {
-                    if (ServiceConfig.probeOf(s.probes(), t.metric()) != p) {
-                        continue;
-                    }
-                    Alarm a = new Alarm(s.name(), t.metric(), t);
-                    if (t.metric().equals(p.name())) {
-                        stateAlarm = a;
-                    } else {
-                        valueAlarms.add(a);
-                    }
-                    allAlarms.add(a);
-                }
-                if (stateAlarm == null && p.kind().equals("nagios")) {
-                    stateAlarm = new Alarm(s.name(), p.name(), null);
-                    allAlarms.add(stateAlarm);
-                }
-                targets.add(new Target(s.name(), p, ProbeKinds.of(p.kind()).create(p), valueAlarms, stateAlarm));
+                targets.add(target(s, p));
             }
+            byService.put(s.name(), targets);
+        }
+        if (config.peers() != null) {
+            group = new PeerGroup(peer, config.peers(), client, clock);
+            publishedStates = subscribePublishedStates(client);
+        } else {
+            group = null;
+            publishedStates = null;
         }
     }
 
-    /** Starts the probes (each at a random offset within its interval, so that they spread) and the re-assertion. */
+    private Target target(ServiceConfig s, ProbeConfig p) {
+        List<Alarm> valueAlarms = new ArrayList<>();
+        Alarm stateAlarm = null;
+        for (ThresholdConfig t : s.thresholds()) {
+            if (ServiceConfig.probeOf(s.probes(), t.metric()) != p) {
+                continue;
+            }
+            Alarm a = new Alarm(s.name(), t.metric(), t, peer);
+            if (t.metric().equals(p.name())) {
+                stateAlarm = a;
+            } else {
+                valueAlarms.add(a);
+            }
+        }
+        if (stateAlarm == null && p.kind().equals("nagios")) {
+            stateAlarm = new Alarm(s.name(), p.name(), null, peer);
+        }
+        return new Target(s.name(), p, ProbeKinds.of(p.kind()).create(p), valueAlarms, stateAlarm);
+    }
+
+    /**
+     * Every alarm state is published at least once per {@code reassert}: replaying the alarms
+     * channel's log over twice that tells a joining peer the states of the services it may take
+     * over. Without a log (persistence: none), it only knows what it sees from now on.
+     */
+    private Subscription subscribePublishedStates(BrokerClient client) {
+        try {
+            return client.subscribe(config.alarms(), StartPosition.since(clock.millis() - 2 * config.reassert().toMillis()),
+                    this::remember);
+        } catch (BrokerException e) {
+            if (e.code() != ErrorCode.NOT_PERSISTENT) {
+                throw e;
+            }
+            LOG.warn("channel {} has no log: a peer that takes over a service may repeat its last alarm transition",
+                    config.alarms());
+            return client.subscribe(config.alarms(), StartPosition.live(), this::remember);
+        }
+    }
+
+    private void remember(Delivery d) {
+        try {
+            Event e = d.event();
+            if (e.isState() && e.source() != null) {
+                published.put(e.source() + '\0' + e.type(), e.to());
+            }
+        } catch (EventFormatException e) {
+            LOG.debug("alarms channel: unreadable event at offset {}", d.offset());
+        }
+    }
+
+    /** Starts probing (each probe at a random offset within its interval, so that they spread), and the group's heartbeats. */
     public Monitor start() {
-        for (Target t : targets) {
-            long every = t.config.interval().toMillis();
-            scheduler.scheduleAtFixedRate(t::trigger, ThreadLocalRandom.current().nextLong(every), every, TimeUnit.MILLISECONDS);
+        if (group == null) {
+            scheduler.execute(() -> own(byService.keySet()));
+        } else {
+            long beat = config.peers().heartbeat().toMillis();
+            scheduler.scheduleAtFixedRate(group::beat, 0, beat, TimeUnit.MILLISECONDS);
+            // A joining peer watches the group (and the alarms' recent past) for one timeout before it claims services.
+            scheduler.scheduleAtFixedRate(this::rebalance, config.peers().timeout().toMillis(), Math.max(1, beat / 4),
+                    TimeUnit.MILLISECONDS);
         }
         long reassert = config.reassert().toMillis();
         scheduler.scheduleAtFixedRate(this::reassertAll, reassert, reassert, TimeUnit.MILLISECONDS);
-        LOG.info("monitoring {} services with {} probes", config.services().size(), targets.size());
+        LOG.info("peer {}: {} services with {} probes", peer, config.services().size(),
+                byService.values().stream().mapToInt(List::size).sum());
         return this;
+    }
+
+    /** Recomputes which services this peer owns from the live peers (scheduler thread). */
+    private void rebalance() {
+        Set<String> now = group.live();
+        if (now.equals(live)) {
+            return;
+        }
+        LOG.info("peer {}: live peers {}", peer, now);
+        live = now;
+        Set<String> mine = new TreeSet<>();
+        for (String service : byService.keySet()) {
+            if (peer.equals(Rendezvous.owner(service, now))) {
+                mine.add(service);
+            }
+        }
+        own(mine);
+    }
+
+    private void own(Set<String> services) {
+        for (String s : owned) {
+            if (!services.contains(s)) {
+                byService.get(s).forEach(Target::stop);
+            }
+        }
+        for (String s : services) {
+            if (!owned.contains(s)) {
+                for (Target t : byService.get(s)) {
+                    t.adoptPublishedStates();
+                    t.schedule();
+                }
+            }
+        }
+        owned = Set.copyOf(services);
+    }
+
+    /** The services this peer probes now. */
+    public Set<String> owned() {
+        return owned;
     }
 
     private void reassertAll() {
         long now = clock.millis();
-        for (Alarm a : allAlarms) {
-            publish(alarms, a.reassert(now));
+        Set<String> mine = owned;
+        for (Map.Entry<String, List<Target>> s : byService.entrySet()) {
+            if (mine.contains(s.getKey())) {
+                for (Target t : s.getValue()) {
+                    t.alarms().forEach(a -> publish(alarms, a.reassert(now)));
+                }
+            }
         }
     }
 
@@ -106,6 +225,7 @@ public final class Monitor implements AutoCloseable {
         final List<Alarm> valueAlarms;
         final Alarm stateAlarm;
         final AtomicBoolean running = new AtomicBoolean();
+        ScheduledFuture<?> future;
 
         Target(String service, ProbeConfig config, Probe probe, List<Alarm> valueAlarms, Alarm stateAlarm) {
             this.service = service;
@@ -113,6 +233,33 @@ public final class Monitor implements AutoCloseable {
             this.probe = probe;
             this.valueAlarms = valueAlarms;
             this.stateAlarm = stateAlarm;
+        }
+
+        List<Alarm> alarms() {
+            List<Alarm> all = new ArrayList<>(valueAlarms);
+            if (stateAlarm != null) {
+                all.add(stateAlarm);
+            }
+            return all;
+        }
+
+        void adoptPublishedStates() {
+            for (Alarm a : alarms()) {
+                a.adopt(published.get(service + '\0' + a.metric()));
+            }
+        }
+
+        void schedule() {
+            long every = config.interval().toMillis();
+            future = scheduler.scheduleAtFixedRate(this::trigger, ThreadLocalRandom.current().nextLong(every), every,
+                    TimeUnit.MILLISECONDS);
+        }
+
+        void stop() {
+            if (future != null) {
+                future.cancel(false);
+                future = null;
+            }
         }
 
         void trigger() {
@@ -135,19 +282,17 @@ public final class Monitor implements AutoCloseable {
                 m = probe.measure(config.timeout());
             } catch (ProbeException e) {
                 long now = clock.millis();
-                publish(metrics, Event.message(config.name() + ".error", now, service, Map.of("error", e.getMessage())));
+                publish(metrics, Event.message(config.name() + ".error", now, service, Map.of("error", e.getMessage(), "peer", peer)));
                 Map<String, Object> why = Map.of("error", e.getMessage());
-                for (Alarm a : valueAlarms) {
+                for (Alarm a : alarms()) {
                     publish(alarms, a.level(Alarm.UNKNOWN, now, why));
-                }
-                if (stateAlarm != null) {
-                    publish(alarms, stateAlarm.level(Alarm.UNKNOWN, now, why));
                 }
                 return;
             }
             long now = clock.millis();
             for (Map.Entry<String, Double> v : m.values().entrySet()) {
-                publish(metrics, Event.message(config.name() + "." + v.getKey(), now, service, Map.of("value", v.getValue())));
+                publish(metrics, Event.message(config.name() + "." + v.getKey(), now, service,
+                        Map.of("value", v.getValue(), "peer", peer)));
             }
             for (Alarm a : valueAlarms) {
                 Double v = m.values().get(a.metric().substring(config.name().length() + 1));
@@ -165,9 +310,11 @@ public final class Monitor implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         workers.shutdownNow();
-        for (Target t : targets) {
-            t.probe.close();
+        if (group != null) {
+            group.close();
+            publishedStates.close();
         }
+        byService.values().forEach(ts -> ts.forEach(t -> t.probe.close()));
         metrics.close();
         alarms.close();
     }

@@ -25,14 +25,19 @@ public final class MonitorCommand implements Callable<Integer> {
 
     @Mixin ClientOptions client;
 
+    @Option(names = "--peer", paramLabel = "NAME", description = "This peer's name in its group (default: host name and pid)")
+    String peer;
+
     @Override
     public Integer call() throws Exception {
         if (config == null) {
             throw new IllegalArgumentException("--config FILE is required");
         }
         MonitorConfig c = ConfigLoader.load(config, MonitorConfig.class);
-        try (var broker = client.connect(); Monitor m = new Monitor(c, broker, Clock.system()).start()) {
-            System.err.println("monitor: " + summary(c) + "; samples on " + c.metrics() + ", alarms on " + c.alarms());
+        String name = peer != null ? peer : java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        try (var broker = client.connect(); Monitor m = new Monitor(c, broker, Clock.system(), name).start()) {
+            System.err.println("monitor " + name + ": " + summary(c) + "; samples on " + c.metrics() + ", alarms on " + c.alarms()
+                    + (c.peers() == null ? "" : "; group on " + c.peers().channel()));
             new CountDownLatch(1).await();
         }
         return 0;
