@@ -6,6 +6,7 @@ import dev.d2r2.app.cli.ChronicleCommand;
 import dev.d2r2.app.cli.CliErrors;
 import dev.d2r2.app.cli.DemoCommand;
 import dev.d2r2.app.cli.IdentityCommand;
+import dev.d2r2.app.cli.MetricsCommand;
 import dev.d2r2.app.cli.MonitorCommand;
 import dev.d2r2.app.cli.NagiosRunCommand;
 import dev.d2r2.app.cli.PublishCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 /** The {@code d2r2} command line. */
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
-        subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class, PublishCommand.class,
+        subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class, MetricsCommand.class, PublishCommand.class,
                 SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.Spec

@@ -282,4 +282,22 @@ class CliTest {
             }
         }
     }
+
+    @Test
+    void metricsQueryReadsAServicesMetricBackFromTheLogs() throws Exception {
+        assertThat(run("channel", "create", "resilience", "--identity", identity, "--persistence", "log")).isZero();
+        long now = System.currentTimeMillis();
+        try (var admin = broker.connectLocal(Broker.ADMIN); var p = admin.publisher("resilience")) {
+            p.publish(dev.d2r2.core.Event.message("resilience.availability", now - 3_600_000, "gw", java.util.Map.of("value", 0.5)));
+            p.publish(dev.d2r2.core.Event.message("resilience.availability", now - 2000, "gw", java.util.Map.of("value", 0.9)));
+            p.publish(dev.d2r2.core.Event.message("resilience.availability", now - 1000, "other", java.util.Map.of("value", 0.1)));
+            p.publish(dev.d2r2.core.Event.message("resilience.availability", now - 1000, "gw", java.util.Map.of("value", 1.0)));
+        }
+        out.reset();
+        assertThat(run("metrics", "query", "gw", "availability", "--since", "10m", "--identity", identity)).isZero();
+        assertThat(out().lines().toList()).hasSize(2).allSatisfy(l -> assertThat(l).contains("\"source\":\"gw\""));
+        assertThat(out()).contains("\"value\":0.9").contains("\"value\":1.0").doesNotContain("0.5");
+        assertThat(err()).contains("gw availability since").contains("2 values").contains("last 1.0")
+                .contains("skipping metrics");
+    }
 }

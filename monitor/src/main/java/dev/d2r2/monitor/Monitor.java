@@ -59,6 +59,8 @@ public final class Monitor implements AutoCloseable {
     /** The alarm states published last by any peer, by service and metric. */
     private final Map<String, String> published = new ConcurrentHashMap<>();
     private final Subscription publishedStates;
+    private final Map<String, ServiceHealth> health = new LinkedHashMap<>();
+    private final Publisher resilience;
     private volatile Set<String> owned = Set.of();
     private volatile Set<String> live = Set.of();
 
@@ -73,7 +75,9 @@ public final class Monitor implements AutoCloseable {
         this.peer = peer;
         this.metrics = client.publisher(config.metrics());
         this.alarms = client.publisher(config.alarms());
+        this.resilience = config.resilience() == null ? null : client.publisher(config.resilience().channel());
         for (ServiceConfig s : config.services()) {
+            health.put(s.name(), new ServiceHealth(s.model()));
             List<Target> targets = new ArrayList<>();
             for (ProbeConfig p : s.probes()) {
                 targets.add(target(s, p));
@@ -152,6 +156,10 @@ public final class Monitor implements AutoCloseable {
         }
         long reassert = config.reassert().toMillis();
         scheduler.scheduleAtFixedRate(this::reassertAll, reassert, reassert, TimeUnit.MILLISECONDS);
+        if (resilience != null) {
+            long every = config.resilience().every().toMillis();
+            scheduler.scheduleAtFixedRate(this::assess, every, every, TimeUnit.MILLISECONDS);
+        }
         LOG.info("peer {}: {} services with {} probes", peer, config.services().size(),
                 byService.values().stream().mapToInt(List::size).sum());
         return this;
@@ -205,6 +213,32 @@ public final class Monitor implements AutoCloseable {
                     t.alarms().forEach(a -> publish(alarms, a.reassert(now)));
                 }
             }
+        }
+    }
+
+    /** The reasoning layer: each owned service's resilience metrics, on the resilience channel. */
+    private void assess() {
+        long now = clock.millis();
+        for (String service : owned) {
+            ServiceHealth h = health.get(service);
+            Map<String, Double> values;
+            synchronized (h) {
+                values = h.assess(now, config.resilience().window().toMillis());
+            }
+            values.forEach((k, v) -> publish(resilience, Event.message("resilience." + k, now, service,
+                    Map.of("value", v, "peer", peer))));
+        }
+    }
+
+    /** Publishes an alarm event, and tells the service's health about it. */
+    private void alarm(String service, Event e) {
+        if (e == null) {
+            return;
+        }
+        publish(alarms, e);
+        ServiceHealth h = health.get(service);
+        synchronized (h) {
+            h.alarm(e.type(), e.to(), e.time());
         }
     }
 
@@ -285,23 +319,35 @@ public final class Monitor implements AutoCloseable {
                 publish(metrics, Event.message(config.name() + ".error", now, service, Map.of("error", e.getMessage(), "peer", peer)));
                 Map<String, Object> why = Map.of("error", e.getMessage());
                 for (Alarm a : alarms()) {
-                    publish(alarms, a.level(Alarm.UNKNOWN, now, why));
+                    alarm(service, a.level(Alarm.UNKNOWN, now, why));
+                }
+                ServiceHealth h = health.get(service);
+                synchronized (h) {
+                    h.run(false, false, now);
                 }
                 return;
             }
             long now = clock.millis();
+            ServiceHealth h = health.get(service);
             for (Map.Entry<String, Double> v : m.values().entrySet()) {
-                publish(metrics, Event.message(config.name() + "." + v.getKey(), now, service,
-                        Map.of("value", v.getValue(), "peer", peer)));
+                String metric = config.name() + "." + v.getKey();
+                publish(metrics, Event.message(metric, now, service, Map.of("value", v.getValue(), "peer", peer)));
+                synchronized (h) {
+                    h.sample(metric, v.getValue(), now);
+                }
             }
             for (Alarm a : valueAlarms) {
                 Double v = m.values().get(a.metric().substring(config.name().length() + 1));
                 if (v != null) {
-                    publish(alarms, a.sample(v, now));
+                    alarm(service, a.sample(v, now));
                 }
             }
             if (stateAlarm != null && m.state() != null) {
-                publish(alarms, stateAlarm.level(m.state(), now, m.detail() == null ? Map.of() : Map.of("output", m.detail())));
+                alarm(service, stateAlarm.level(m.state(), now, m.detail() == null ? Map.of() : Map.of("output", m.detail())));
+            }
+            boolean critical = alarms().stream().anyMatch(a -> Alarm.CRITICAL.equals(a.state()));
+            synchronized (h) {
+                h.run(true, critical, now);
             }
         }
     }
@@ -317,5 +363,8 @@ public final class Monitor implements AutoCloseable {
         byService.values().forEach(ts -> ts.forEach(t -> t.probe.close()));
         metrics.close();
         alarms.close();
+        if (resilience != null) {
+            resilience.close();
+        }
     }
 }

@@ -13,13 +13,15 @@ import java.util.Set;
  * alarms: alarms            # channel for state events (default alarms)
  * reassert: 60s             # publish every alarm's current state again this often (default 60s)
  * peers: {heartbeat: 1s}    # optional: share the services among peers (see PeersConfig)
+ * resilience: {every: 10s}  # optional: publish Availability, RRR, SFR, MTBF, MTTR (see ResilienceConfig)
  * services:
  *   - name: sip-gw-1
  *     probes: [...]         # see ProbeConfig
  *     thresholds: [...]     # see ThresholdConfig
  * </pre>
  */
-public record MonitorConfig(String metrics, String alarms, Duration reassert, PeersConfig peers, List<ServiceConfig> services) {
+public record MonitorConfig(String metrics, String alarms, Duration reassert, PeersConfig peers, ResilienceConfig resilience,
+                            List<ServiceConfig> services) {
     public MonitorConfig {
         metrics = metrics == null ? "metrics" : metrics;
         alarms = alarms == null ? "alarms" : alarms;

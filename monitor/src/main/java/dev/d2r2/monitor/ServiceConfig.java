@@ -4,14 +4,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A monitored service (the R-Peer's service profile): its probes and its thresholds. */
-public record ServiceConfig(String name, List<ProbeConfig> probes, List<ThresholdConfig> thresholds) {
+/** A monitored service (the R-Peer's service profile): its probes, thresholds and resilience model. */
+public record ServiceConfig(String name, List<ProbeConfig> probes, List<ThresholdConfig> thresholds, List<DerivedMetric> model) {
     public ServiceConfig {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a service needs a name");
         }
         probes = probes == null ? List.of() : List.copyOf(probes);
         thresholds = thresholds == null ? List.of() : List.copyOf(thresholds);
+        model = model == null ? List.of() : List.copyOf(model);
         if (probes.isEmpty()) {
             throw new IllegalArgumentException("service " + name + " has no probe");
         }
@@ -20,6 +21,14 @@ public record ServiceConfig(String name, List<ProbeConfig> probes, List<Threshol
             if (!names.add(p.name())) {
                 throw new IllegalArgumentException("service " + name + ": two probes are named " + p.name()
                         + " (give one a name:)");
+            }
+        }
+        for (DerivedMetric d : model) {
+            for (String input : d.inputs()) {
+                if (probeOf(probes, input) == null) {
+                    throw new IllegalArgumentException("service " + name + ": derived metric " + d.name() + " reads " + input
+                            + ", which no probe measures");
+                }
             }
         }
         Set<String> metrics = new HashSet<>();

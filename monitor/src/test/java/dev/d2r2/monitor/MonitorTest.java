@@ -36,6 +36,7 @@ class MonitorTest {
         ServerSocket live = new ServerSocket(0);
         MonitorConfig config = ConfigLoader.parse("m.yaml", """
                 reassert: 200ms
+                resilience: {every: 100ms, window: 1m}
                 services:
                   - name: up
                     probes: [{kind: tcp, target: "127.0.0.1:%d", interval: 50ms}]
@@ -46,13 +47,15 @@ class MonitorTest {
                 """.formatted(live.getLocalPort(), closed), MonitorConfig.class);
         try (Broker broker = Broker.open(dir, Clock.system())) {
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
-            for (String tag : List.of("metrics", "alarms")) {
+            for (String tag : List.of("metrics", "alarms", "resilience")) {
                 admin.createChannel(new ChannelSpec(tag, ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
             }
             List<Event> alarms = new CopyOnWriteArrayList<>();
             List<Event> samples = new CopyOnWriteArrayList<>();
+            List<Event> assessed = new CopyOnWriteArrayList<>();
             try (Subscription a = admin.subscribe("alarms", StartPosition.live(), d -> alarms.add(event(d)));
                  Subscription m = admin.subscribe("metrics", StartPosition.live(), d -> samples.add(event(d)));
+                 Subscription r = admin.subscribe("resilience", StartPosition.live(), d -> assessed.add(event(d)));
                  Monitor monitor = new Monitor(config, admin, Clock.system()).start()) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> transitions(alarms, "up").contains("null->ok")
                         && transitions(alarms, "down").contains("null->unknown"));
@@ -61,13 +64,21 @@ class MonitorTest {
                     assertThat(e.source()).isEqualTo("up");
                 });
                 assertThat(samples).anySatisfy(e -> assertThat(e.type()).isEqualTo("tcp.error"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> availability(assessed, "up") != null && availability(assessed, "down") != null);
+                assertThat(availability(assessed, "up")).isEqualTo(1.0);
+                assertThat(availability(assessed, "down")).isEqualTo(0.0);
                 live.close();
                 await().atMost(Duration.ofSeconds(10)).until(() -> transitions(alarms, "up").contains("ok->unknown"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> transitions(alarms, "down").contains("unknown->unknown"));
-                assertThat(transitions(alarms, "up").stream().filter(t -> !t.startsWith("unknown->unknown")).toList())
+                assertThat(transitions(alarms, "up").stream().filter(t -> !t.equals("ok->ok") && !t.equals("unknown->unknown")).toList())
                         .as("one event per transition, besides re-assertions").containsExactly("null->ok", "ok->unknown");
             }
         }
+    }
+
+    private static Double availability(List<Event> assessed, String service) {
+        return assessed.stream().filter(e -> e.source().equals(service) && e.type().equals("resilience.availability"))
+                .map(e -> ((Number) e.attrs().get("value")).doubleValue()).reduce((a, b) -> b).orElse(null);
     }
 
     private static Event event(dev.d2r2.broker.Delivery d) {

@@ -1,0 +1,22 @@
+package dev.d2r2.monitor;
+
+import java.time.Duration;
+
+/**
+ * The resilience assessor (the R-Peer's reasoning layer): every {@code every}, for each owned
+ * service, the seed's metrics over the last {@code window} are published on {@code channel}.
+ *
+ * <pre>
+ * resilience: {channel: resilience, every: 10s, window: 1h}
+ * </pre>
+ */
+public record ResilienceConfig(String channel, Duration every, Duration window) {
+    public ResilienceConfig {
+        channel = channel == null ? "resilience" : channel;
+        every = every == null ? Duration.ofSeconds(10) : every;
+        window = window == null ? Duration.ofHours(1) : window;
+        if (every.isNegative() || every.isZero() || window.compareTo(every) < 0) {
+            throw new IllegalArgumentException("every must be positive and window at least every");
+        }
+    }
+}
