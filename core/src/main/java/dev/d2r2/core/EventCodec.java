@@ -25,7 +25,10 @@ public final class EventCodec {
     /** Longest accepted event, in bytes of JSON. */
     public static final int MAX_EVENT_BYTES = 1 << 20;
 
+    // Buffers are recycled through a shared pool, not thread-locals: probes and handlers run on
+    // virtual threads, each new, for which a thread-local pool would allocate every time.
     private static final JsonFactory FACTORY = JsonFactory.builder()
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedLockFreePool())
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(8).maxStringLength(MAX_EVENT_BYTES).build())
             .build();

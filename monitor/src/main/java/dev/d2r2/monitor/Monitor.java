@@ -258,6 +258,9 @@ public final class Monitor implements AutoCloseable {
         final Probe probe;
         final List<Alarm> valueAlarms;
         final Alarm stateAlarm;
+        final List<Alarm> alarms;
+        /** Metric names by value name ({@code connect_ms} → {@code tcp.connect_ms}), built once. */
+        final Map<String, String> metricNames = new ConcurrentHashMap<>();
         final AtomicBoolean running = new AtomicBoolean();
         ScheduledFuture<?> future;
 
@@ -267,14 +270,15 @@ public final class Monitor implements AutoCloseable {
             this.probe = probe;
             this.valueAlarms = valueAlarms;
             this.stateAlarm = stateAlarm;
-        }
-
-        List<Alarm> alarms() {
             List<Alarm> all = new ArrayList<>(valueAlarms);
             if (stateAlarm != null) {
                 all.add(stateAlarm);
             }
-            return all;
+            this.alarms = List.copyOf(all);
+        }
+
+        List<Alarm> alarms() {
+            return alarms;
         }
 
         void adoptPublishedStates() {
@@ -330,10 +334,12 @@ public final class Monitor implements AutoCloseable {
             long now = clock.millis();
             ServiceHealth h = health.get(service);
             for (Map.Entry<String, Double> v : m.values().entrySet()) {
-                String metric = config.name() + "." + v.getKey();
+                String metric = metricNames.computeIfAbsent(v.getKey(), k -> config.name() + "." + k);
                 publish(metrics, Event.message(metric, now, service, Map.of("value", v.getValue(), "peer", peer)));
-                synchronized (h) {
-                    h.sample(metric, v.getValue(), now);
+                if (h.derives()) {
+                    synchronized (h) {
+                        h.sample(metric, v.getValue(), now);
+                    }
                 }
             }
             for (Alarm a : valueAlarms) {
@@ -345,7 +351,10 @@ public final class Monitor implements AutoCloseable {
             if (stateAlarm != null && m.state() != null) {
                 alarm(service, stateAlarm.level(m.state(), now, m.detail() == null ? Map.of() : Map.of("output", m.detail())));
             }
-            boolean critical = alarms().stream().anyMatch(a -> Alarm.CRITICAL.equals(a.state()));
+            boolean critical = false;
+            for (Alarm a : alarms) {
+                critical |= Alarm.CRITICAL.equals(a.state());
+            }
             synchronized (h) {
                 h.run(true, critical, now);
             }

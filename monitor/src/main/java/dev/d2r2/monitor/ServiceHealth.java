@@ -50,6 +50,11 @@ final class ServiceHealth {
         }
     }
 
+    /** Whether the model derives any metric from samples (else samples need not be shown). */
+    boolean derives() {
+        return !model.isEmpty();
+    }
+
     /** A sample of the service, for the derived metrics. */
     void sample(String metric, double value, long now) {
         for (DerivedMetric d : model) {

@@ -51,16 +51,24 @@ public final class SipOptionsProbe implements Probe {
         return target.getHostString() + ":" + target.getPort() + (tcp ? " (TCP)" : " (UDP)");
     }
 
-    private Measurement overUdp(Duration timeout) throws IOException, ProbeException {
-        try (DatagramSocket s = new DatagramSocket()) {
-            s.connect(target);
+    /** The UDP socket, kept from run to run (a late answer to an earlier run is told apart by its Call-ID). */
+    private DatagramSocket udp;
+    /** Enough for a response's status line and headers; a longer datagram is cut, which the probe does not mind. */
+    private final byte[] buf = new byte[4096];
+
+    private synchronized Measurement overUdp(Duration timeout) throws IOException, ProbeException {
+        if (udp == null || udp.isClosed()) {
+            udp = new DatagramSocket();
+            udp.connect(target);
+        }
+        DatagramSocket s = udp;
+        try {
             String callId = token() + "@d2r2";
             byte[] request = request("UDP", s.getLocalAddress().getHostAddress(), s.getLocalPort(), callId);
             long start = System.nanoTime();
             long deadline = start + timeout.toNanos();
             long interval = T1_MS;
             long nextSend = start;
-            byte[] buf = new byte[65_535];
             while (true) {
                 long now = System.nanoTime();
                 if (now >= deadline) {
@@ -84,6 +92,16 @@ public final class SipOptionsProbe implements Probe {
                     return result(code, start);
                 }
             }
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (udp != null) {
+            udp.close();
         }
     }
 
@@ -141,20 +159,7 @@ public final class SipOptionsProbe implements Probe {
 
     /** The status code of a final response to our Call-ID; 0 for anything else. */
     private static int finalCode(String message, String callId) throws ProbeException {
-        if (!message.startsWith("SIP/2.0 ")) {
-            return 0;
-        }
-        boolean ours = false;
-        for (String line : message.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                String name = line.substring(0, colon).strip();
-                if ((name.equalsIgnoreCase("Call-ID") || name.equals("i")) && line.substring(colon + 1).strip().equals(callId)) {
-                    ours = true;
-                }
-            }
-        }
-        if (!ours) {
+        if (!message.startsWith("SIP/2.0 ") || !hasCallId(message, callId)) {
             return 0;
         }
         try {
@@ -163,6 +168,29 @@ public final class SipOptionsProbe implements Probe {
         } catch (RuntimeException e) {
             throw new ProbeException("malformed status line: " + message.lines().findFirst().orElse(""));
         }
+    }
+
+    /** Whether a header line {@code Call-ID} (or its compact form {@code i}) carries {@code callId}. */
+    private static boolean hasCallId(String message, String callId) {
+        int start = 0;
+        while (start < message.length()) {
+            int end = message.indexOf("\r\n", start);
+            if (end < 0) {
+                end = message.length();
+            }
+            if (end == start) {
+                return false;
+            }
+            int colon = message.indexOf(':', start);
+            if (colon > start && colon < end) {
+                String name = message.substring(start, colon).strip();
+                if ((name.equalsIgnoreCase("Call-ID") || name.equals("i")) && message.substring(colon + 1, end).strip().equals(callId)) {
+                    return true;
+                }
+            }
+            start = end + 2;
+        }
+        return false;
     }
 
     private byte[] request(String transport, String localHost, int localPort, String callId) {
