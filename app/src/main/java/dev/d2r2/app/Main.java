@@ -4,6 +4,7 @@ import dev.d2r2.app.cli.BrokerCommand;
 import dev.d2r2.app.cli.ChannelCommand;
 import dev.d2r2.app.cli.ChronicleCommand;
 import dev.d2r2.app.cli.CliErrors;
+import dev.d2r2.app.cli.CommandGroup;
 import dev.d2r2.app.cli.DemoCommand;
 import dev.d2r2.app.cli.IdentityCommand;
 import dev.d2r2.app.cli.MetricsCommand;
@@ -17,19 +18,10 @@ import picocli.CommandLine.Command;
 /** The {@code d2r2} command line. */
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
-        subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class, MetricsCommand.class, PublishCommand.class,
-                SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements java.util.concurrent.Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    /** {@code d2r2} alone: the usage on stderr, exit 2 (a usage error, like any missing argument). */
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(System.err);
-        return 2;
-    }
-
+        subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
+                MetricsCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main extends CommandGroup {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }

@@ -28,15 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "chronicle", mixinStandardHelpOptions = true,
         description = "Check chronicles, or recognize them in a stream of JSON Lines events.",
         subcommands = {ChronicleCommand.Check.class, ChronicleCommand.Run.class, ChronicleCommand.Watch.class})
-public final class ChronicleCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(System.err);
-        return CliErrors.BAD_INPUT;
-    }
+public final class ChronicleCommand extends CommandGroup {
 
     /** Compiles the files; prints every diagnostic on stderr; null when there are errors. */
     static ChronicleCompiler.Result load(List<Path> files) throws IOException {

@@ -51,7 +51,7 @@ import java.util.concurrent.locks.LockSupport;
  * over the network and prints the events as they arrive.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the embedded default: broker, probes and a live console of their events.")
+        description = "Run the embedded default: broker, probes, chronicles and a live console of their events and alerts.")
 public final class DemoCommand implements Callable<Integer> {
     private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     private static final Path CHECK_TCP = Path.of("/usr/lib/nagios/plugins/check_tcp");

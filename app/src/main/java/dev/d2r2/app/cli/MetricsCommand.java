@@ -28,15 +28,7 @@ import java.util.concurrent.locks.LockSupport;
 /** {@code d2r2 metrics query SERVICE METRIC --since 10m}: a service's metric over a time range, from the channels' logs. */
 @Command(name = "metrics", mixinStandardHelpOptions = true, description = "Query the samples and resilience metrics kept in the broker's logs.",
         subcommands = {MetricsCommand.Query.class})
-public final class MetricsCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(System.err);
-        return CliErrors.BAD_INPUT;
-    }
+public final class MetricsCommand extends CommandGroup {
 
     @Command(name = "query", mixinStandardHelpOptions = true,
             description = "Print a service's metric since a time (JSON Lines, oldest first) and a summary on stderr.")
