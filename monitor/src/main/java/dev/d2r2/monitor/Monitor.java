@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +54,9 @@ public final class Monitor implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("d2r2-monitor-scheduler").daemon().factory());
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    /** The owned targets by next due time; one tick every {@link #TICK_MS} starts those due (scheduler thread). */
+    private final java.util.PriorityQueue<Target> due = new java.util.PriorityQueue<>((a, b) -> Long.compare(a.nextDue, b.nextDue));
+    static final long TICK_MS = 10;
     private final PeerGroup group;
     /** The alarm states published last by any peer, by service and metric. */
     private final Map<String, String> published = new ConcurrentHashMap<>();
@@ -145,6 +147,7 @@ public final class Monitor implements AutoCloseable {
 
     /** Starts probing (each probe at a random offset within its interval, so that they spread), and the group's heartbeats. */
     public Monitor start() {
+        scheduler.scheduleAtFixedRate(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
         if (group == null) {
             scheduler.execute(() -> own(byService.keySet()));
         } else {
@@ -163,6 +166,28 @@ public final class Monitor implements AutoCloseable {
         LOG.info("peer {}: {} services with {} probes", peer, config.services().size(),
                 byService.values().stream().mapToInt(List::size).sum());
         return this;
+    }
+
+    /**
+     * Starts every target that is due: one wake-up per tick for all of them, not one per target
+     * (thousands of targets would otherwise wake the scheduler thousands of times a second).
+     */
+    private void tick() {
+        long now = System.nanoTime();
+        Target t;
+        while ((t = due.peek()) != null && t.nextDue <= now) {
+            due.poll();
+            if (!t.scheduled) {
+                continue;
+            }
+            t.trigger();
+            long every = t.config.interval().toNanos();
+            t.nextDue += every;
+            if (t.nextDue <= now) {
+                t.nextDue = now + every;
+            }
+            due.add(t);
+        }
     }
 
     /** Recomputes which services this peer owns from the live peers (scheduler thread). */
@@ -262,7 +287,9 @@ public final class Monitor implements AutoCloseable {
         /** Metric names by value name ({@code connect_ms} → {@code tcp.connect_ms}), built once. */
         final Map<String, String> metricNames = new ConcurrentHashMap<>();
         final AtomicBoolean running = new AtomicBoolean();
-        ScheduledFuture<?> future;
+        /** When the next run is due (scheduler thread). */
+        long nextDue;
+        boolean scheduled;
 
         Target(String service, ProbeConfig config, Probe probe, List<Alarm> valueAlarms, Alarm stateAlarm) {
             this.service = service;
@@ -287,50 +314,56 @@ public final class Monitor implements AutoCloseable {
             }
         }
 
+        /** Starts probing, at a random offset within the interval so that the targets spread (scheduler thread). */
         void schedule() {
-            long every = config.interval().toMillis();
-            future = scheduler.scheduleAtFixedRate(this::trigger, ThreadLocalRandom.current().nextLong(every), every,
-                    TimeUnit.MILLISECONDS);
+            long every = config.interval().toNanos();
+            due.remove(this);
+            nextDue = System.nanoTime() + ThreadLocalRandom.current().nextLong(every);
+            scheduled = true;
+            due.add(this);
         }
 
         void stop() {
-            if (future != null) {
-                future.cancel(false);
-                future = null;
-            }
+            scheduled = false;
         }
 
         void trigger() {
-            if (running.compareAndSet(false, true)) {
-                workers.execute(() -> {
-                    try {
-                        run();
-                    } catch (RuntimeException e) {
-                        LOG.error("probe {} of {} failed", config.name(), service, e);
-                    } finally {
-                        running.set(false);
+            if (!running.compareAndSet(false, true)) {
+                return;
+            }
+            probe.measureAsync(config.timeout(), workers).whenComplete((m, failure) -> {
+                try {
+                    if (failure != null) {
+                        failed(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                ? c.getCause() : failure);
+                    } else {
+                        measured(m);
                     }
-                });
+                } catch (RuntimeException e) {
+                    LOG.error("probe {} of {} failed", config.name(), service, e);
+                } finally {
+                    running.set(false);
+                }
+            });
+        }
+
+        private void failed(Throwable failure) {
+            if (!(failure instanceof ProbeException)) {
+                LOG.error("probe {} of {} failed", config.name(), service, failure);
+            }
+            long now = clock.millis();
+            String why = String.valueOf(failure.getMessage());
+            publish(metrics, Event.message(config.name() + ".error", now, service, Map.of("error", why, "peer", peer)));
+            for (Alarm a : alarms()) {
+                alarm(service, a.level(Alarm.UNKNOWN, now, Map.of("error", why)));
+            }
+            ServiceHealth h = health.get(service);
+            synchronized (h) {
+                h.run(false, false, now);
             }
         }
 
-        void run() {
-            Measurement m;
-            try {
-                m = probe.measure(config.timeout());
-            } catch (ProbeException e) {
-                long now = clock.millis();
-                publish(metrics, Event.message(config.name() + ".error", now, service, Map.of("error", e.getMessage(), "peer", peer)));
-                Map<String, Object> why = Map.of("error", e.getMessage());
-                for (Alarm a : alarms()) {
-                    alarm(service, a.level(Alarm.UNKNOWN, now, why));
-                }
-                ServiceHealth h = health.get(service);
-                synchronized (h) {
-                    h.run(false, false, now);
-                }
-                return;
-            }
+        private void measured(Measurement m) {
             long now = clock.millis();
             ServiceHealth h = health.get(service);
             for (Map.Entry<String, Double> v : m.values().entrySet()) {

@@ -20,11 +20,15 @@ public final class ClientOptions {
     String broker;
 
     public BrokerClient connect() throws IOException {
+        return connect(java.time.Duration.ZERO);
+    }
+
+    /** With a publish linger (see {@link RemoteBrokerClient#connect(IdentityFile, java.net.InetSocketAddress, java.time.Duration)}). */
+    public BrokerClient connect(java.time.Duration linger) throws IOException {
         IdentityFile id = IdentityFile.load(identity);
         if (id.broker().isEmpty() && broker == null) {
             throw new IOException(identity + " names no broker address: start `d2r2 broker` or pass --broker");
         }
-        return broker == null ? RemoteBrokerClient.connect(id)
-                : RemoteBrokerClient.connect(id, HostPort.parse(broker));
+        return RemoteBrokerClient.connect(id, broker == null ? HostPort.parse(id.broker()) : HostPort.parse(broker), linger);
     }
 }

@@ -35,7 +35,8 @@ public final class MonitorCommand implements Callable<Integer> {
         }
         MonitorConfig c = ConfigLoader.load(config, MonitorConfig.class);
         String name = peer != null ? peer : java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
-        try (var broker = client.connect(); Monitor m = new Monitor(c, broker, Clock.system(), name).start()) {
+        // Samples stream steadily: gathering 5 ms of them per TLS record costs alarms at most 5 ms.
+        try (var broker = client.connect(java.time.Duration.ofMillis(5)); Monitor m = new Monitor(c, broker, Clock.system(), name).start()) {
             System.err.println("monitor " + name + ": " + summary(c) + "; samples on " + c.metrics() + ", alarms on " + c.alarms()
                     + (c.peers() == null ? "" : "; group on " + c.peers().channel()));
             new CountDownLatch(1).await();

@@ -9,8 +9,6 @@ import dev.d2r2.monitor.ProbeKind;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -27,7 +25,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * responses are skipped; a response to another request (other Call-ID) is ignored.
  */
 public final class SipOptionsProbe implements Probe {
-    private static final int T1_MS = 500;
     private final InetSocketAddress target;
     private final boolean tcp;
 
@@ -38,8 +35,15 @@ public final class SipOptionsProbe implements Probe {
 
     @Override
     public Measurement measure(Duration timeout) throws ProbeException {
+        if (!tcp) {
+            try {
+                return overUdp(timeout).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof ProbeException p ? p : new ProbeException(String.valueOf(e.getCause()), e);
+            }
+        }
         try {
-            return tcp ? overTcp(timeout) : overUdp(timeout);
+            return overTcp(timeout);
         } catch (SocketTimeoutException e) {
             throw new ProbeException("no final response to OPTIONS from " + where() + " within " + timeout.toMillis() + " ms", e);
         } catch (IOException e) {
@@ -47,62 +51,21 @@ public final class SipOptionsProbe implements Probe {
         }
     }
 
+    /** Over UDP no thread waits: the shared {@link SipUdpPinger} sends, retransmits and matches the answer. */
+    @Override
+    public java.util.concurrent.CompletionStage<Measurement> measureAsync(Duration timeout, java.util.concurrent.Executor blocking) {
+        return tcp ? Probe.super.measureAsync(timeout, blocking) : overUdp(timeout);
+    }
+
+    private java.util.concurrent.CompletableFuture<Measurement> overUdp(Duration timeout) {
+        SipUdpPinger pinger = SipUdpPinger.INSTANCE;
+        String callId = token() + "@d2r2";
+        String local = java.net.InetAddress.getLoopbackAddress().getHostAddress();
+        return pinger.ping(target, callId, request("UDP", local, pinger.localPort(), callId), timeout);
+    }
+
     private String where() {
         return target.getHostString() + ":" + target.getPort() + (tcp ? " (TCP)" : " (UDP)");
-    }
-
-    /** The UDP socket, kept from run to run (a late answer to an earlier run is told apart by its Call-ID). */
-    private DatagramSocket udp;
-    /** Enough for a response's status line and headers; a longer datagram is cut, which the probe does not mind. */
-    private final byte[] buf = new byte[4096];
-
-    private synchronized Measurement overUdp(Duration timeout) throws IOException, ProbeException {
-        if (udp == null || udp.isClosed()) {
-            udp = new DatagramSocket();
-            udp.connect(target);
-        }
-        DatagramSocket s = udp;
-        try {
-            String callId = token() + "@d2r2";
-            byte[] request = request("UDP", s.getLocalAddress().getHostAddress(), s.getLocalPort(), callId);
-            long start = System.nanoTime();
-            long deadline = start + timeout.toNanos();
-            long interval = T1_MS;
-            long nextSend = start;
-            while (true) {
-                long now = System.nanoTime();
-                if (now >= deadline) {
-                    throw new SocketTimeoutException();
-                }
-                if (now >= nextSend) {
-                    s.send(new DatagramPacket(request, request.length));
-                    nextSend = now + interval * 1_000_000;
-                    interval = Math.min(interval * 2, 4000);
-                }
-                s.setSoTimeout((int) Math.max(1, (Math.min(deadline, nextSend) - now) / 1_000_000));
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    s.receive(p);
-                } catch (SocketTimeoutException e) {
-                    continue;
-                }
-                String response = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
-                int code = finalCode(response, callId);
-                if (code > 0) {
-                    return result(code, start);
-                }
-            }
-        } catch (IOException e) {
-            s.close();
-            throw e;
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        if (udp != null) {
-            udp.close();
-        }
     }
 
     private Measurement overTcp(Duration timeout) throws IOException, ProbeException {
@@ -158,8 +121,8 @@ public final class SipOptionsProbe implements Probe {
     }
 
     /** The status code of a final response to our Call-ID; 0 for anything else. */
-    private static int finalCode(String message, String callId) throws ProbeException {
-        if (!message.startsWith("SIP/2.0 ") || !hasCallId(message, callId)) {
+    static int finalCode(String message, String callId) throws ProbeException {
+        if (!message.startsWith("SIP/2.0 ") || !callId.equals(callId(message))) {
             return 0;
         }
         try {
@@ -170,8 +133,8 @@ public final class SipOptionsProbe implements Probe {
         }
     }
 
-    /** Whether a header line {@code Call-ID} (or its compact form {@code i}) carries {@code callId}. */
-    private static boolean hasCallId(String message, String callId) {
+    /** The value of the {@code Call-ID} header (or its compact form {@code i}), or null. */
+    static String callId(String message) {
         int start = 0;
         while (start < message.length()) {
             int end = message.indexOf("\r\n", start);
@@ -179,18 +142,18 @@ public final class SipOptionsProbe implements Probe {
                 end = message.length();
             }
             if (end == start) {
-                return false;
+                return null;
             }
             int colon = message.indexOf(':', start);
             if (colon > start && colon < end) {
                 String name = message.substring(start, colon).strip();
-                if ((name.equalsIgnoreCase("Call-ID") || name.equals("i")) && message.substring(colon + 1, end).strip().equals(callId)) {
-                    return true;
+                if (name.equalsIgnoreCase("Call-ID") || name.equals("i")) {
+                    return message.substring(colon + 1, end).strip();
                 }
             }
             start = end + 2;
         }
-        return false;
+        return null;
     }
 
     private byte[] request(String transport, String localHost, int localPort, String callId) {
