@@ -149,7 +149,7 @@ public final class Monitor implements AutoCloseable {
     public Monitor start() {
         scheduler.scheduleAtFixedRate(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
         if (group == null) {
-            scheduler.execute(() -> own(byService.keySet()));
+            scheduler.execute(() -> own(byService.keySet(), false));
         } else {
             long beat = config.peers().heartbeat().toMillis();
             scheduler.scheduleAtFixedRate(group::beat, 0, beat, TimeUnit.MILLISECONDS);
@@ -197,6 +197,7 @@ public final class Monitor implements AutoCloseable {
             return;
         }
         LOG.info("peer {}: live peers {}", peer, now);
+        boolean first = live.isEmpty();
         live = now;
         Set<String> mine = new TreeSet<>();
         for (String service : byService.keySet()) {
@@ -204,10 +205,11 @@ public final class Monitor implements AutoCloseable {
                 mine.add(service);
             }
         }
-        own(mine);
+        // Services taken over from a peer that left are checked at once; the first share is spread.
+        own(mine, !first);
     }
 
-    private void own(Set<String> services) {
+    private void own(Set<String> services, boolean checkNow) {
         for (String s : owned) {
             if (!services.contains(s)) {
                 byService.get(s).forEach(Target::stop);
@@ -217,7 +219,7 @@ public final class Monitor implements AutoCloseable {
             if (!owned.contains(s)) {
                 for (Target t : byService.get(s)) {
                     t.adoptPublishedStates();
-                    t.schedule();
+                    t.schedule(checkNow);
                 }
             }
         }
@@ -314,11 +316,11 @@ public final class Monitor implements AutoCloseable {
             }
         }
 
-        /** Starts probing, at a random offset within the interval so that the targets spread (scheduler thread). */
-        void schedule() {
+        /** Starts probing now, or at a random offset within the interval so that the targets spread (scheduler thread). */
+        void schedule(boolean now) {
             long every = config.interval().toNanos();
             due.remove(this);
-            nextDue = System.nanoTime() + ThreadLocalRandom.current().nextLong(every);
+            nextDue = System.nanoTime() + (now ? 0 : ThreadLocalRandom.current().nextLong(every));
             scheduled = true;
             due.add(this);
         }
