@@ -8,7 +8,6 @@ import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.Ordering;
 import dev.d2r2.broker.OverflowPolicy;
 import dev.d2r2.broker.Persistence;
-import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.client.RemoteBrokerClient;
@@ -23,13 +22,16 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
-import dev.d2r2.core.nagios.NagiosPlugin;
+import dev.d2r2.monitor.Monitor;
+import dev.d2r2.monitor.MonitorConfig;
+import dev.d2r2.monitor.ProbeConfig;
+import dev.d2r2.monitor.ServiceConfig;
+import dev.d2r2.monitor.ThresholdConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +39,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,10 +46,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code d2r2 demo}: what runs of d2r2 today, for real, in one process. A broker with a TLS
- * listener; a probe that measures the broker's TCP connect time, this host's load and (when
- * Debian's monitoring-plugins are installed) runs {@code check_tcp} against the broker; the
- * chronicle role on the samples and alarms, publishing alerts; and a console that subscribes
- * over the network and prints the events as they arrive.
+ * listener; a monitoring peer probing the broker (TCP connect time and, when Debian's
+ * monitoring-plugins are installed, {@code check_tcp}) and this process (CPU, memory, files),
+ * with thresholds and alarms; the chronicle role on the samples and alarms, publishing alerts;
+ * and a console that subscribes over the network and prints the events as they arrive.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the embedded default: broker, probes, chronicles and a live console of their events and alerts.")
@@ -85,9 +86,8 @@ public final class DemoCommand implements Callable<Integer> {
                      BrokerClient chronicleClient = broker.connectLocal(Broker.ADMIN);
                      ChronicleRole chronicles = new ChronicleRole(chronicleClient, demoChronicles(),
                              new Recognizer.Options(500, 3_600_000), List.of("samples", "alarms"), "alerts", Clock.system(), r -> { });
-                     Publisher samplesOut = probe.publisher("samples");
-                     Publisher alarmsOut = probe.publisher("alarms")) {
-                    runProbes(server.address(), samplesOut, alarmsOut, runFor, every);
+                     Monitor monitor = new Monitor(monitorConfig(server.address(), every), probe, Clock.system(), "demo").start()) {
+                    LockSupport.parkNanos(runFor.toNanos());
                 }
                 System.out.printf("d2r2 demo: done, %d events shown%n", printed.get());
                 return printed.get() > 0 ? 0 : 1;
@@ -119,55 +119,33 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void runProbes(InetSocketAddress target, Publisher samples, Publisher alarms, Duration runFor,
-                                  Duration every) {
-        long end = System.nanoTime() + runFor.toNanos();
-        long next = System.nanoTime();
-        String loadState = null;
-        String tcpState = null;
-        while (System.nanoTime() < end) {
-            long now = System.currentTimeMillis();
-            double connectMs = connectMillis(target);
-            samples.publish(connectMs < 0 ? Event.message("tcp.connect_failed", now, "broker", Map.of())
-                    : Event.message("tcp.connect_ms", now, "broker", Map.of("value", connectMs)));
-            double load = loadAverage();
-            samples.publish(Event.message("host.load1", now, "localhost", Map.of("value", load)));
-            String state = load >= 2 * Runtime.getRuntime().availableProcessors() ? "critical"
-                    : load >= Runtime.getRuntime().availableProcessors() ? "warning" : "ok";
-            if (!state.equals(loadState)) {
-                alarms.publish(Event.state("host.load1", now, "localhost", loadState, state, Map.of("value", load)));
-                loadState = state;
-            }
-            if (Files.isExecutable(CHECK_TCP)) {
-                Event e = NagiosPlugin.run(List.of(CHECK_TCP.toString(), "-H", target.getHostString(), "-p",
-                        Integer.toString(target.getPort()), "-t", "2"), Duration.ofSeconds(3))
-                        .toEvent("nagios.check_tcp", "broker", tcpState, now);
-                if (!e.to().equals(tcpState)) {
-                    alarms.publish(e);
-                    tcpState = e.to();
-                }
-            }
-            next += every.toNanos();
-            LockSupport.parkNanos(Math.min(next, end) - System.nanoTime());
+    /**
+     * The demo's monitoring peer: the broker's TCP connect time and, when Debian's
+     * monitoring-plugins are installed, {@code check_tcp} against it; and this process's CPU,
+     * memory and open files. Samples on {@code samples}, alarms on {@code alarms}.
+     */
+    private static MonitorConfig monitorConfig(InetSocketAddress broker, Duration every) {
+        String target = broker.getHostString() + ":" + broker.getPort();
+        List<ProbeConfig> brokerProbes = new java.util.ArrayList<>();
+        brokerProbes.add(new ProbeConfig("tcp", null, target, every, null, null, null, null, null, null));
+        if (Files.isExecutable(CHECK_TCP)) {
+            brokerProbes.add(new ProbeConfig("nagios", null, null, every, Duration.ofSeconds(3), List.of(CHECK_TCP.toString(), "-H",
+                    broker.getHostString(), "-p", Integer.toString(broker.getPort()), "-t", "2"), null, null, null, null));
         }
+        ServiceConfig brokerService = new ServiceConfig("broker", brokerProbes,
+                List.of(new ThresholdConfig("tcp.connect_ms", null, 100.0, 500.0, 50.0, null, "2 of 3")), List.of());
+        ServiceConfig self = new ServiceConfig("d2r2-demo", List.of(new ProbeConfig("process", null,
+                Long.toString(ProcessHandle.current().pid()), every, null, null, null, null, null, null)),
+                List.of(new ThresholdConfig("process.cpu_percent", null, 80.0, 95.0, null, null, "3 of 5")), List.of());
+        return new MonitorConfig("samples", "alarms", Duration.ofSeconds(60), null, null, List.of(brokerService, self));
     }
 
-    private static double connectMillis(InetSocketAddress target) {
-        long t0 = System.nanoTime();
-        try (Socket s = new Socket()) {
-            s.connect(target, 1000);
-            return Math.round((System.nanoTime() - t0) / 10_000.0) / 100.0;
-        } catch (IOException e) {
-            return -1;
+    private static String value(Object v) {
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format("%.3f", d);
         }
-    }
-
-    private static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return String.valueOf(v);
     }
 
     private static void print(Delivery d, AtomicLong printed) {
@@ -175,8 +153,8 @@ public final class DemoCommand implements Callable<Integer> {
             Event e = d.event();
             String what = e.isState() ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
                     : e.attrs().containsKey("chronicle") ? "ALERT from chronicle " + e.attrs().get("chronicle")
-                    : String.valueOf(e.attrs().get("value"));
-            System.out.printf("%s  %-8s #%-4d %-18s %-10s %s%n", HMS.format(Instant.ofEpochMilli(e.time())), d.channel(),
+                    : value(e.attrs().get("value"));
+            System.out.printf("%s  %-8s #%-4d %-22s %-10s %s%n", HMS.format(Instant.ofEpochMilli(e.time())), d.channel(),
                     d.offset(), e.type(), e.source(), what);
             printed.incrementAndGet();
         } catch (EventFormatException ex) {
