@@ -154,7 +154,7 @@ public final class Monitor implements AutoCloseable {
             long beat = config.peers().heartbeat().toMillis();
             scheduler.scheduleAtFixedRate(group::beat, 0, beat, TimeUnit.MILLISECONDS);
             // A joining peer watches the group (and the alarms' recent past) for one timeout before it claims services.
-            scheduler.scheduleAtFixedRate(this::rebalance, config.peers().timeout().toMillis(), Math.max(1, beat / 4),
+            scheduler.scheduleAtFixedRate(this::rebalance, config.peers().timeout().toMillis(), Math.max(1, beat / 10),
                     TimeUnit.MILLISECONDS);
         }
         long reassert = config.reassert().toMillis();

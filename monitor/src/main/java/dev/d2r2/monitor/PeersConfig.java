@@ -9,7 +9,7 @@ import java.time.Duration;
  * <pre>
  * peers:
  *   channel: monitor-peers    # heartbeats (default monitor-peers)
- *   heartbeat: 1s             # a peer silent for 2.5 heartbeats is gone (default 1s)
+ *   heartbeat: 1s             # a peer silent for 2 heartbeats is gone (default 1s)
  * </pre>
  */
 public record PeersConfig(String channel, Duration heartbeat) {
@@ -23,6 +23,6 @@ public record PeersConfig(String channel, Duration heartbeat) {
 
     /** How long a silent peer is still counted live. */
     Duration timeout() {
-        return heartbeat.multipliedBy(5).dividedBy(2);
+        return heartbeat.multipliedBy(2);
     }
 }
