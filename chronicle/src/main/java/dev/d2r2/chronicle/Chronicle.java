@@ -2,8 +2,6 @@ package dev.d2r2.chronicle;
 
 import dev.d2r2.chronicle.lang.Ast;
 
-import java.util.List;
-
 /**
  * A checked chronicle, ready for the recognizer: its time points with the minimal simple
  * temporal network between them, its event statements (one consumer each), its interval
@@ -54,18 +52,6 @@ public final class Chronicle {
 
     public boolean bounded() {
         return bounded;
-    }
-
-    /** The event types this chronicle's statements read. */
-    public List<String> inputTypes() {
-        java.util.LinkedHashSet<String> types = new java.util.LinkedHashSet<>();
-        for (EventStatement s : events) {
-            types.add(s.matcher.type);
-        }
-        for (IntervalStatement s : intervals) {
-            types.add(s.matcher.type);
-        }
-        return List.copyOf(types);
     }
 
     record EventStatement(int index, Matcher matcher, int point, Ast.EventStmt ast) {

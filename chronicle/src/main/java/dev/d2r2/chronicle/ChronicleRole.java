@@ -29,7 +29,6 @@ public final class ChronicleRole implements AutoCloseable {
     static final long TICK_MS = 100;
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleRole.class);
 
-    private final BrokerClient client;
     private final Recognizer recognizer;
     private final Clock clock;
     private final long lateness;
@@ -50,7 +49,6 @@ public final class ChronicleRole implements AutoCloseable {
 
     ChronicleRole(BrokerClient client, List<Chronicle> chronicles, Recognizer.Options options, List<String> inputs,
                   String alertChannel, Clock clock, Consumer<Recognition> listener, int bufferEvents) {
-        this.client = client;
         this.clock = clock;
         this.lateness = options.lateness();
         this.merged = new Merger(bufferEvents, options.lateness());
@@ -111,9 +109,9 @@ public final class ChronicleRole implements AutoCloseable {
                 long now = clock.millis();
                 if (now >= nextTick) {
                     recognizer.noMoreEvents(now - lateness);
+                    stats = recognizer.stats();
                     nextTick = now + TICK_MS;
                 }
-                stats = recognizer.stats();
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -122,6 +120,7 @@ public final class ChronicleRole implements AutoCloseable {
         }
     }
 
+    /** The recognizer's counters, as of the last tick (at most {@link #TICK_MS} old). */
     public Recognizer.Stats stats() {
         return stats;
     }
@@ -136,6 +135,7 @@ public final class ChronicleRole implements AutoCloseable {
         return merged.ruleOnDropped();
     }
 
+    /** Events on the input channels that were not valid events. */
     public long malformed() {
         return malformed.get();
     }

@@ -3,7 +3,6 @@ package dev.d2r2.chronicle;
 import dev.d2r2.chronicle.lang.Ast;
 import dev.d2r2.core.Event;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -110,11 +109,6 @@ final class Matcher {
         return true;
     }
 
-    /** Whether the pattern ignoring variables (type, literals, state part) matches. */
-    boolean matchesStatically(Event e) {
-        return matches(e, null, false);
-    }
-
     private static boolean test(String v, int slot, String literal, String[] vals, boolean bind) {
         if (slot == LITERAL) {
             return v.equals(literal);
@@ -130,14 +124,5 @@ final class Matcher {
             return true;
         }
         return bound.equals(v);
-    }
-
-    /** The state value a hold pattern compares: the event's {@code to}. */
-    static String stateOf(Event e) {
-        return e.to();
-    }
-
-    List<String> keys() {
-        return List.of(keys);
     }
 }

@@ -131,13 +131,4 @@ final class Merger {
             lock.unlock();
         }
     }
-
-    int size() {
-        lock.lock();
-        try {
-            return items.size();
-        } finally {
-            lock.unlock();
-        }
-    }
 }

@@ -140,6 +140,11 @@ public final class Recognizer {
         advance(Long.MAX_VALUE);
     }
 
+    /** Events dropped as late so far. */
+    public long late() {
+        return late;
+    }
+
     public Stats stats() {
         return new Stats(eventCount, late, producer.discarded(), recognitions, emittedCount, live, peak, pending.size(),
                 missingNotices);

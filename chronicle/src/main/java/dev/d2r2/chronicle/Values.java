@@ -1,5 +1,6 @@
 package dev.d2r2.chronicle;
 
+import dev.d2r2.chronicle.lang.Parser;
 import dev.d2r2.core.Event;
 
 /** Event values as the chronicle language compares them: text, integers without decimals. */
@@ -21,8 +22,7 @@ final class Values {
             case String s -> s;
             case Long l -> Long.toString(l);
             case Integer i -> Integer.toString(i);
-            case Double d -> d == Math.rint(d) && !d.isInfinite() && Math.abs(d) < 1e18
-                    ? Long.toString((long) d.doubleValue()) : Double.toString(d);
+            case Double d -> Parser.canonicalNumber(d);
             default -> String.valueOf(v);
         };
     }

@@ -226,18 +226,13 @@ public final class Monitor implements AutoCloseable {
         owned = Set.copyOf(services);
     }
 
-    /** The services this peer probes now. */
-    public Set<String> owned() {
-        return owned;
-    }
-
     private void reassertAll() {
         long now = clock.millis();
         Set<String> mine = owned;
         for (Map.Entry<String, List<Target>> s : byService.entrySet()) {
             if (mine.contains(s.getKey())) {
                 for (Target t : s.getValue()) {
-                    t.alarms().forEach(a -> publish(alarms, a.reassert(now)));
+                    t.allAlarms.forEach(a -> publish(alarms, a.reassert(now)));
                 }
             }
         }
@@ -285,7 +280,8 @@ public final class Monitor implements AutoCloseable {
         final Probe probe;
         final List<Alarm> valueAlarms;
         final Alarm stateAlarm;
-        final List<Alarm> alarms;
+        /** The value alarms and the state alarm, together. */
+        final List<Alarm> allAlarms;
         /** Metric names by value name ({@code connect_ms} → {@code tcp.connect_ms}), built once. */
         final Map<String, String> metricNames = new ConcurrentHashMap<>();
         final AtomicBoolean running = new AtomicBoolean();
@@ -303,15 +299,11 @@ public final class Monitor implements AutoCloseable {
             if (stateAlarm != null) {
                 all.add(stateAlarm);
             }
-            this.alarms = List.copyOf(all);
-        }
-
-        List<Alarm> alarms() {
-            return alarms;
+            this.allAlarms = List.copyOf(all);
         }
 
         void adoptPublishedStates() {
-            for (Alarm a : alarms()) {
+            for (Alarm a : allAlarms) {
                 a.adopt(published.get(service + '\0' + a.metric()));
             }
         }
@@ -356,7 +348,7 @@ public final class Monitor implements AutoCloseable {
             long now = clock.millis();
             String why = String.valueOf(failure.getMessage());
             publish(metrics, Event.message(config.name() + ".error", now, service, Map.of("error", why, "peer", peer)));
-            for (Alarm a : alarms()) {
+            for (Alarm a : allAlarms) {
                 alarm(service, a.level(Alarm.UNKNOWN, now, Map.of("error", why)));
             }
             ServiceHealth h = health.get(service);
@@ -387,7 +379,7 @@ public final class Monitor implements AutoCloseable {
                 alarm(service, stateAlarm.level(m.state(), now, m.detail() == null ? Map.of() : Map.of("output", m.detail())));
             }
             boolean critical = false;
-            for (Alarm a : alarms) {
+            for (Alarm a : allAlarms) {
                 critical |= Alarm.CRITICAL.equals(a.state());
             }
             synchronized (h) {

@@ -123,7 +123,7 @@ final class ServiceHealth {
             out.put("mtbf_s", sot / 1000.0 / failures);
         }
         if (repairs > 0) {
-            out.put("mttr_s", srt / 1000.0 / Math.max(repairs, 1));
+            out.put("mttr_s", srt / 1000.0 / repairs);
         }
         if (!runs.isEmpty()) {
             long reliable = runs.stream().filter(r -> r[1] == 1).count();

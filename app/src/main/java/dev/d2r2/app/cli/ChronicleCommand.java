@@ -128,9 +128,9 @@ public final class ChronicleCommand extends CommandGroup {
                     if (e.id() == null) {
                         e = new Event("#" + position, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
                     }
-                    long lateBefore = recognizer.stats().late();
+                    long lateBefore = recognizer.late();
                     recognizer.accept(e);
-                    if (recognizer.stats().late() > lateBefore) {
+                    if (recognizer.late() > lateBefore) {
                         System.err.println(name + ":" + lineNo + ": late event " + e.id() + " dropped: time " + e.time()
                                 + " is more than " + engine.lateness + " behind the largest time seen, " + largest);
                     }
@@ -192,6 +192,10 @@ public final class ChronicleCommand extends CommandGroup {
                 System.err.println("chronicle: watching " + String.join(", ", inputs) + " for " + compiled.chronicles().size()
                         + " chronicles; alerts on " + alerts);
                 done.await();
+                Recognizer.Stats s = role.stats();
+                System.err.printf("chronicle: events %d, malformed %d, late %d, discarded at source %d, focused first %d,"
+                                + " dropped by rule-on %d, recognitions %d%n", s.events(), role.malformed(), s.late(),
+                        s.discardedAtSource(), role.focusedFirst(), role.ruleOnDropped(), s.recognitions());
             }
             return 0;
         }

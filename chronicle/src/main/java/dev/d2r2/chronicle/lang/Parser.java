@@ -284,7 +284,11 @@ public final class Parser {
 
     /** Numbers compare as text written canonically: integers without decimals. */
     static String canonicalNumber(String text) {
-        double d = Double.parseDouble(text);
+        return canonicalNumber(Double.parseDouble(text));
+    }
+
+    /** The canonical text of a number, for literals and event values alike. */
+    public static String canonicalNumber(double d) {
         if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e18) {
             return Long.toString((long) d);
         }

@@ -3,6 +3,9 @@ package dev.d2r2.monitor.probe;
 import dev.d2r2.core.probe.Measurement;
 import dev.d2r2.core.probe.ProbeException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -25,6 +28,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * thread waits per request, so thousands of targets cost little.
  */
 final class SipUdpPinger {
+    private static final Logger LOG = LoggerFactory.getLogger(SipUdpPinger.class);
     static final SipUdpPinger INSTANCE = new SipUdpPinger();
     private static final int T1_MS = 500;
     /** How long the loop sleeps at most: new requests are picked up at this pace (no wake-up call per request). */
@@ -115,7 +119,7 @@ final class SipUdpPinger {
                 receiveAll();
             } catch (IOException | RuntimeException e) {
                 // One bad datagram or send must not stop every SIP probe of the process.
-                System.getLogger(SipUdpPinger.class.getName()).log(System.Logger.Level.WARNING, "sip-options loop: " + e);
+                LOG.warn("sip-options loop: {}", e.toString());
             }
         }
     }
