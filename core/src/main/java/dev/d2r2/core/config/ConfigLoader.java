@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -87,11 +88,18 @@ public final class ConfigLoader {
     private static String describe(String origin, ObjectMapper mapper, String text, JsonProcessingException e) {
         JsonLocation loc = e.getLocation();
         String key = "";
-        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            key = " key " + m.getPath().stream()
+        if (e instanceof JsonMappingException m && (!m.getPath().isEmpty() || rootCause(e) instanceof InvalidAt)) {
+            List<JsonMappingException.Reference> path = new ArrayList<>(m.getPath());
+            if (rootCause(e) instanceof InvalidAt at) {
+                for (Object step : at.path()) {
+                    path.add(step instanceof Integer i ? new JsonMappingException.Reference(null, i)
+                            : new JsonMappingException.Reference(null, step.toString()));
+                }
+            }
+            key = " key " + path.stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[") + ":";
-            JsonLocation keyLoc = locate(mapper, text, m.getPath());
+            JsonLocation keyLoc = locate(mapper, text, path);
             loc = keyLoc != null ? keyLoc : loc;
         }
         String where = origin + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr());
@@ -101,10 +109,7 @@ public final class ConfigLoader {
                     + u.getKnownPropertyIds().stream().map(Object::toString).sorted()
                     .collect(Collectors.joining(", ")) + ")";
         } else {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
+            Throwable root = rootCause(e);
             message = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
         }
         return where + ":" + key + " " + firstLine(message);
@@ -148,6 +153,14 @@ public final class ConfigLoader {
             }
         }
         return null;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     private static String firstLine(String s) {

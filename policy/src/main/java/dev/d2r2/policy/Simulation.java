@@ -1,0 +1,124 @@
+package dev.d2r2.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.ManualClock;
+import dev.d2r2.core.config.ConfigLoader;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A policy run in virtual time over recorded events, calling no actuator: time jumps to each
+ * event in turn (and to every expiry, window and lifetime on the way); after the last event it
+ * runs on until every threat context and action has ended. Deterministic: the same policy and
+ * events give the same decisions, byte for byte.
+ */
+public final class Simulation {
+    private static final int MAX_STEPS_AFTER_INPUT = 1_000_000;
+    private final Policy policy;
+    private final Consumer<String> decisions;
+    private ManualClock clock;
+    private PolicyEngine engine;
+    private long reordered;
+
+    /** {@code decisions} receives one JSON line per deploy, extend, revoke or refuse decision. */
+    public Simulation(Policy policy, Consumer<String> decisions) {
+        this.policy = policy;
+        this.decisions = decisions;
+    }
+
+    public void accept(Event e) {
+        if (engine == null) {
+            clock = new ManualClock(e.time());
+            engine = new PolicyEngine(policy, clock, null, Map.of(), null, this::emit);
+            engine.start();
+        }
+        if (e.time() < clock.millis()) {
+            reordered++;
+        }
+        runUntil(e.time());
+        engine.accept(e);
+    }
+
+    /** Ends the input: runs on until no threat context or action is left. */
+    public void finish() {
+        if (engine == null) {
+            return;
+        }
+        for (int i = 0; i < MAX_STEPS_AFTER_INPUT; i++) {
+            boolean threats = engine.contexts().stream().anyMatch(c -> policy.contexts.get(c.context()).kind() == Policy.Kind.THREAT);
+            long next = engine.nextDue();
+            if (!threats && engine.actions().isEmpty() || next == Long.MAX_VALUE) {
+                return;
+            }
+            runUntil(next);
+        }
+    }
+
+    private void runUntil(long time) {
+        for (long next = engine.nextDue(); next <= time; next = engine.nextDue()) {
+            advanceTo(next);
+            engine.tick();
+        }
+        advanceTo(time);
+    }
+
+    private void advanceTo(long time) {
+        if (time > clock.millis()) {
+            clock.advance(Duration.ofMillis(time - clock.millis()));
+        }
+    }
+
+    /** Events that came earlier than one before them: taken at the later time. */
+    public long reordered() {
+        return reordered;
+    }
+
+    public PolicyEngine.Stats stats() {
+        return engine == null ? new PolicyEngine.Stats() : engine.stats();
+    }
+
+    private void emit(Event e) {
+        if (e.type().equals(PolicyEngine.DECISION)) {
+            decisions.accept(line(e));
+        }
+    }
+
+    /** A decision as one JSON object: time, decision, the action, the rule and context behind it, and the cause. */
+    static String line(Event e) {
+        Map<String, Object> a = e.attrs();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("time", e.time());
+        m.put("decision", a.get("decision"));
+        m.put("action", e.source());
+        for (String k : new String[]{"actuator", "op", "target"}) {
+            m.put(k, a.get(k));
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        Map<String, Object> cause = new LinkedHashMap<>();
+        a.forEach((k, v) -> {
+            if (k.startsWith("param.")) {
+                params.put(k.substring(6), v);
+            } else if (k.startsWith(Cause.PREFIX)) {
+                cause.put(k.substring(Cause.PREFIX.length()), v);
+            }
+        });
+        m.put("params", params);
+        for (String k : new String[]{"expires", "rule", "modality", "subject", "context", "reason"}) {
+            if (a.containsKey(k)) {
+                m.put(k, a.get(k));
+            }
+        }
+        if (!cause.isEmpty()) {
+            m.put("cause", cause);
+        }
+        try {
+            return ConfigLoader.json().writeValueAsString(m);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

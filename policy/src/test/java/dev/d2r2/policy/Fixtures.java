@@ -1,0 +1,61 @@
+package dev.d2r2.policy;
+
+import dev.d2r2.core.Event;
+import dev.d2r2.core.config.ConfigException;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Policies and alerts for the tests. */
+final class Fixtures {
+    static final long T0 = 1_700_000_000_000L;
+
+    private Fixtures() {
+    }
+
+    /** The flooding example shipped in examples/policies. */
+    static Policy flooding() {
+        return load(Path.of("..", "examples", "policies", "sip-flooding.yaml"));
+    }
+
+    static Policy load(Path file) {
+        try {
+            return Policy.load(file);
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    static Policy parse(String yaml) {
+        try {
+            return Policy.parse("test.yaml", yaml);
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    static String text(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A chronicle's FloodingAttack alert for one source at one edge. */
+    static Event flood(String id, long time, String src, String edge) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("src", src);
+        attrs.put("edge", edge);
+        attrs.put("chronicle", "sip_flooding");
+        attrs.put("events", "e1,e2,e3");
+        return new Event(id, "FloodingAttack", time, edge, null, null, attrs);
+    }
+
+    static Event over(long time, String edge) {
+        return Event.message("FloodingOver", time, edge, Map.of("edge", edge));
+    }
+}

@@ -1,0 +1,27 @@
+package dev.d2r2.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** Answers calls at once, as {@code answer} says, and keeps them in order. */
+final class RecordingDispatcher implements Dispatcher {
+    final List<Call> calls = new ArrayList<>();
+    private Function<Call, Result> answer = c -> new Result(c, "ok", null);
+
+    RecordingDispatcher answering(Function<Call, Result> a) {
+        this.answer = a;
+        return this;
+    }
+
+    @Override
+    public void call(Call call, Consumer<Result> done) {
+        calls.add(call);
+        done.accept(answer.apply(call));
+    }
+
+    List<String> log() {
+        return calls.stream().map(c -> c.call() + " " + c.action().id()).toList();
+    }
+}
