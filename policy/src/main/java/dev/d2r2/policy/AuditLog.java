@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * The policy engine's durable record: every context change, decision and actuator outcome, as
  * events (JSON Lines, the event format of the chronicle spec §1), appended and forced to disk
- * before the engine acts on them. A torn last line (a crash mid-write) is skipped on reading.
+ * before the engine acts on them. A torn last line (a crash mid-write) is skipped on reading, and
+ * the next record starts on a line of its own.
  */
 public final class AuditLog implements AutoCloseable {
     private final FileChannel channel;
@@ -37,7 +38,21 @@ public final class AuditLog implements AutoCloseable {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        return new AuditLog(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+        boolean torn = false;
+        if (Files.exists(file) && Files.size(file) > 0) {
+            try (FileChannel r = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                r.read(last, r.size() - 1);
+                torn = last.get(0) != '\n';
+            }
+        }
+        AuditLog log = new AuditLog(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND));
+        if (torn) {
+            log.pending.write('\n');
+            log.flush();
+        }
+        return log;
     }
 
     void append(Event e) {

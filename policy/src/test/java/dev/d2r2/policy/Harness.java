@@ -11,7 +11,7 @@ import java.util.Map;
 
 /** An engine on a virtual clock, with recorded calls and events. */
 final class Harness {
-    final ManualClock clock = new ManualClock(Fixtures.T0);
+    final ManualClock clock;
     final RecordingDispatcher calls = new RecordingDispatcher();
     final List<Event> events = new ArrayList<>();
     final PolicyEngine engine;
@@ -21,7 +21,14 @@ final class Harness {
     }
 
     Harness(Policy policy, AuditLog audit, Map<String, Actuator> actuators) {
+        this(policy, audit, actuators, Fixtures.T0, List.of());
+    }
+
+    /** An engine started at {@code now} after replaying {@code trail}. */
+    Harness(Policy policy, AuditLog audit, Map<String, Actuator> actuators, long now, List<Event> trail) {
+        clock = new ManualClock(now);
         engine = new PolicyEngine(policy, clock, calls, actuators, audit, events::add);
+        engine.restore(trail);
         engine.start();
     }
 
