@@ -24,7 +24,7 @@ public record EnforceConfig(String actuator, String op, String target, Map<Strin
         target = target == null ? "${subject}" : target;
         params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
         if (duration == null || duration.isNegative() || duration.isZero()) {
-            throw new InvalidAt("every action needs a positive duration: for: (e.g. 10m)", "op");
+            throw new IllegalArgumentException("every action needs a positive duration: for: (e.g. 10m)");
         }
     }
 }
