@@ -1,5 +1,6 @@
 package dev.d2r2.app;
 
+import dev.d2r2.app.cli.AuditCommand;
 import dev.d2r2.app.cli.BrokerCommand;
 import dev.d2r2.app.cli.ChannelCommand;
 import dev.d2r2.app.cli.ChronicleCommand;
@@ -10,6 +11,7 @@ import dev.d2r2.app.cli.IdentityCommand;
 import dev.d2r2.app.cli.MetricsCommand;
 import dev.d2r2.app.cli.MonitorCommand;
 import dev.d2r2.app.cli.NagiosRunCommand;
+import dev.d2r2.app.cli.PolicyCommand;
 import dev.d2r2.app.cli.PublishCommand;
 import dev.d2r2.app.cli.SubscribeCommand;
 import picocli.CommandLine;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
-                MetricsCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class,
+                MetricsCommand.class, PolicyCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -299,5 +300,71 @@ class CliTest {
         assertThat(out()).contains("\"value\":0.9").contains("\"value\":1.0").doesNotContain("0.5");
         assertThat(err()).contains("gw availability since").contains("2 values").contains("last 1.0")
                 .contains("skipping metrics");
+    }
+
+    private static final String POLICY = "../examples/policies/sip-flooding.yaml";
+    private static final String FLOOD = "{\"id\":\"%s\",\"type\":\"FloodingAttack\",\"time\":%d,\"source\":\"edge-1\","
+            + "\"attrs\":{\"src\":\"%s\",\"edge\":\"edge-1\",\"chronicle\":\"sip_flooding\",\"events\":\"e1,e2\"}}";
+
+    @Test
+    void policyCheckExitsZeroOrTwoWithTheLocationOfTheMistake() throws Exception {
+        assertThat(run("policy", "check", POLICY)).isZero();
+        assertThat(err()).contains("sip-flooding.yaml: ok (3 contexts, 4 rules, 1 actuators)");
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(Path.of(POLICY)).replace("for: 10m }", "}"));
+        assertThat(run("policy", "check", bad.toString())).isEqualTo(2);
+        assertThat(err()).contains(bad + ":56:5: key rules[1].enforce: every action needs a positive duration: for: (e.g. 10m)");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void policySimulatePrintsOneLinePerDecisionInVirtualTimeAndTheSameEachRun() throws Exception {
+        Path events = Files.writeString(dir.resolve("alerts.jsonl"), String.join("\n",
+                FLOOD.formatted("a1", 1_000_000L, "198.51.100.7"),
+                "{oops",
+                FLOOD.formatted("a2", 1_060_000L, "198.51.100.7"), ""));
+        assertThat(run("policy", "simulate", "--policy", POLICY, "--events", events.toString(), "--stats")).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines).extracting(l -> l.substring(0, l.indexOf(",\"actuator\""))).containsExactly(
+                "{\"time\":1000000,\"decision\":\"deploy\",\"action\":\"sip-edge/block/198.51.100.7\"",
+                "{\"time\":1000000,\"decision\":\"deploy\",\"action\":\"sip-edge/rate-limit/198.51.100.7?rate=5/s\"",
+                "{\"time\":1060000,\"decision\":\"extend\",\"action\":\"sip-edge/block/198.51.100.7\"",
+                "{\"time\":1060000,\"decision\":\"extend\",\"action\":\"sip-edge/rate-limit/198.51.100.7?rate=5/s\"",
+                "{\"time\":1660000,\"decision\":\"revoke\",\"action\":\"sip-edge/block/198.51.100.7\"",
+                "{\"time\":1660000,\"decision\":\"revoke\",\"action\":\"sip-edge/rate-limit/198.51.100.7?rate=5/s\"");
+        assertThat(err()).contains(events + ":2: ").contains("events 2, malformed 1");
+        out.reset();
+        assertThat(run("policy", "simulate", "--policy", POLICY, "--events", events.toString())).isZero();
+        assertThat(out().lines().toList()).isEqualTo(lines);
+    }
+
+    @Test
+    void auditPrintsTheTrailWithCausesAndFiltersByContextAndTime() throws Exception {
+        Path trail = dir.resolve("audit.jsonl");
+        dev.d2r2.core.ManualClock clock = new dev.d2r2.core.ManualClock(1_795_000_000_000L);
+        try (dev.d2r2.policy.AuditLog log = dev.d2r2.policy.AuditLog.open(trail)) {
+            var engine = new dev.d2r2.policy.PolicyEngine(dev.d2r2.policy.Policy.load(Path.of(POLICY)), clock, null,
+                    java.util.Map.of(), log, e -> {
+            });
+            engine.start();
+            engine.accept(dev.d2r2.core.EventCodec.decode(FLOOD.formatted("a1", clock.millis(), "198.51.100.7")));
+            clock.advance(java.time.Duration.ofMinutes(1));
+            engine.accept(dev.d2r2.core.EventCodec.decode(FLOOD.formatted("a2", clock.millis(), "198.51.100.8")));
+            engine.settle();
+        }
+        assertThat(run("audit", "--file", trail.toString())).isZero();
+        assertThat(out().lines().toList()).hasSize(12).anySatisfy(l -> assertThat(l).isEqualTo(
+                "2026-11-18T11:06:40Z  context  activated flooding{attacker=198.51.100.7,edge=edge-1}  until 2026-11-18T11:16:40Z"
+                        + "  cause: FloodingAttack a1 from chronicle sip_flooding on events e1,e2"));
+        assertThat(out()).contains("2026-11-18T11:06:40Z  deploy   sip-edge/block/198.51.100.7  rule block-flooders in "
+                + "flooding{attacker=198.51.100.7,edge=edge-1}  until 2026-11-18T11:16:40Z  cause: FloodingAttack a1")
+                .contains("outcome  deploy sip-edge/block/198.51.100.7: dry-run");
+        out.reset();
+        assertThat(run("audit", "--file", trail.toString(), "--context", "flooding{attacker=198.51.100.8,edge=edge-1}")).isZero();
+        assertThat(out().lines().toList()).hasSize(5).allSatisfy(l -> assertThat(l).contains("198.51.100.8"));
+        out.reset();
+        assertThat(run("audit", "--file", trail.toString(), "--since", "2026-11-18T11:07:00Z", "--json")).isZero();
+        assertThat(out().lines().toList()).hasSize(5).allSatisfy(l -> assertThat(l).startsWith("{\"type\":\"policy."));
+        assertThat(run("audit", "--file", dir.resolve("none.jsonl").toString())).isEqualTo(2);
+        assertThat(err()).contains("none.jsonl: no such file");
     }
 }

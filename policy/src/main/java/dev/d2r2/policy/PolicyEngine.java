@@ -56,6 +56,8 @@ public final class PolicyEngine {
     private final Map<String, Tracked> actions = new LinkedHashMap<>();
     private final Map<String, Tracked> revoking = new LinkedHashMap<>();
     private final Map<String, Long> consumed = new HashMap<>();
+    /** Contexts ended in this step, and why: the cause of the revocations that follow. */
+    private final Map<String, Cause> endedBy = new HashMap<>();
     private final Map<String, Map<String, Derived>> desired = new HashMap<>();
     private final Map<String, Set<String>> desiredBy = new HashMap<>();
     private final ConcurrentLinkedQueue<Dispatcher.Result> results = new ConcurrentLinkedQueue<>();
@@ -69,6 +71,7 @@ public final class PolicyEngine {
         long stamp;
         String subject;
         String rule;
+        String modality;
         String instance;
         boolean confirmed;
         /** Deployed at least once: a failed extension leaves it in place until it expires. */
@@ -129,6 +132,7 @@ public final class PolicyEngine {
         for (Event e : trail) {
             apply(e);
         }
+        endedBy.clear();
     }
 
     /**
@@ -325,6 +329,14 @@ public final class PolicyEngine {
 
     /** Derives the actions {@code subjects} call for now and turns the difference into decisions. */
     private void rederive(Set<String> subjects) {
+        try {
+            rederiveNow(subjects);
+        } finally {
+            endedBy.clear();
+        }
+    }
+
+    private void rederiveNow(Set<String> subjects) {
         long now = clock.millis();
         Set<String> touched = new TreeSet<>();
         Map<String, String> overruledBy = new HashMap<>();
@@ -414,9 +426,14 @@ public final class PolicyEngine {
         Map<String, Object> attrs = actionAttrs("revoke", t.action);
         attrs.put("stamp", t.stamp);
         attrs.put("rule", t.rule);
+        attrs.put("modality", t.modality);
         attrs.put("subject", t.subject);
         attrs.put("context", t.instance);
         attrs.put("reason", reason);
+        Cause ended = endedBy.get(t.instance);
+        if (ended != null && reason.equals("context ended")) {
+            ended.into(attrs);
+        }
         record(Event.message(DECISION, clock.millis(), t.action.id(), attrs));
         stats.revokes++;
         dispatch("revoke", revoking.get(t.action.id()));
@@ -498,6 +515,7 @@ public final class PolicyEngine {
                             a.containsKey("expires") ? number(a, "expires") : Long.MAX_VALUE, Cause.from(a)));
                 } else {
                     contexts.remove(e.source());
+                    endedBy.put(e.source(), Cause.from(a));
                 }
             }
             case DECISION -> applyDecision(e.source(), e.time(), a);
@@ -518,6 +536,7 @@ public final class PolicyEngine {
                 t.stamp = stamp;
                 t.subject = text(a, "subject");
                 t.rule = text(a, "rule");
+                t.modality = text(a, "modality");
                 t.instance = text(a, "context");
                 actions.put(id, t);
                 consumed.put(id, stamp);

@@ -43,6 +43,7 @@ public final class PolicyRole implements AutoCloseable {
     private final AtomicLong malformed = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param dryRun decide and audit, call no actuator (also when the policy says {@code dry-run: true})
@@ -121,6 +122,9 @@ public final class PolicyRole implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException, IOException {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         for (Subscription s : subscriptions) {
             s.close();
         }

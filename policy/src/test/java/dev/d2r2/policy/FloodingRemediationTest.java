@@ -39,7 +39,8 @@ class FloodingRemediationTest {
         assertThat(h.contextChanges()).last().isEqualTo("cleared flooding{attacker=198.51.100.7,edge=edge-1}");
         assertThat(h.decisions()).containsExactly("deploy " + BLOCK, "deploy " + LIMIT, "revoke " + BLOCK, "revoke " + LIMIT);
         assertThat(h.calls.log()).endsWith("revoke " + BLOCK, "revoke " + LIMIT);
-        assertThat(h.decisionEvents("revoke")).allSatisfy(e -> assertThat(e.attrs()).containsEntry("reason", "context ended"));
+        assertThat(h.decisionEvents("revoke")).allSatisfy(e -> assertThat(e.attrs()).containsEntry("reason", "context ended")
+                .containsEntry("cause.type", "FloodingOver"));
         assertThat(h.engine.actions()).isEmpty();
         assertThat(h.engine.contexts()).extracting(ContextInstance::id).containsExactly("nominal");
     }

@@ -7,16 +7,12 @@ import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.chronicle.lang.Diagnostic;
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
-import dev.d2r2.core.EventFormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,41 +98,20 @@ public final class ChronicleCommand extends CommandGroup {
                 out.println(RecognitionWriter.toJson(r, explain));
                 out.flush();
             });
-            String name = events.equals("-") ? "stdin" : events;
-            long malformed = 0;
-            try (BufferedReader in = events.equals("-")
-                    ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16)
-                    : Files.newBufferedReader(Path.of(events), StandardCharsets.UTF_8)) {
-                String line;
-                int lineNo = 0;
-                int position = 0;
-                long largest = Long.MIN_VALUE;
-                while ((line = in.readLine()) != null) {
-                    lineNo++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    position++;
-                    Event e;
-                    try {
-                        e = EventCodec.decode(line);
-                    } catch (EventFormatException ex) {
-                        malformed++;
-                        System.err.println(name + ":" + lineNo + ": " + ex.getMessage());
-                        continue;
-                    }
-                    if (e.id() == null) {
-                        e = new Event("#" + position, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
-                    }
-                    long lateBefore = recognizer.late();
-                    recognizer.accept(e);
-                    if (recognizer.late() > lateBefore) {
-                        System.err.println(name + ":" + lineNo + ": late event " + e.id() + " dropped: time " + e.time()
-                                + " is more than " + engine.lateness + " behind the largest time seen, " + largest);
-                    }
-                    largest = Math.max(largest, e.time());
+            String name = EventInput.name(events);
+            long[] largest = {Long.MIN_VALUE};
+            long malformed = EventInput.read(events, (e, lineNo, position) -> {
+                if (e.id() == null) {
+                    e = new Event("#" + position, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
                 }
-            }
+                long lateBefore = recognizer.late();
+                recognizer.accept(e);
+                if (recognizer.late() > lateBefore) {
+                    System.err.println(name + ":" + lineNo + ": late event " + e.id() + " dropped: time " + e.time()
+                            + " is more than " + engine.lateness + " behind the largest time seen, " + largest[0]);
+                }
+                largest[0] = Math.max(largest[0], e.time());
+            });
             recognizer.close();
             out.flush();
             if (stats) {

@@ -6,7 +6,6 @@ import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
-import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.EventFormatException;
@@ -16,7 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -100,11 +98,7 @@ public final class MetricsCommand extends CommandGroup {
         }
 
         private long from() {
-            try {
-                return Instant.parse(since).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                return System.currentTimeMillis() - Durations.parse(since).toMillis();
-            }
+            return TimeArgs.since(since, System.currentTimeMillis());
         }
     }
 }
