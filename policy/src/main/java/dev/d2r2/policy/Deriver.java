@@ -6,9 +6,9 @@ import dev.d2r2.policy.Policy.Modality;
 import dev.d2r2.policy.Policy.Rule;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +25,11 @@ import java.util.TreeMap;
  * permission and a prohibition conflict when one covers the other's activity and view; the
  * higher priority wins and, at equal priority, the prohibition. An obligation yields to a
  * covering prohibition of higher or equal priority that is itself in force.
+ *
+ * <p>Enforceable candidates are derived per context instance, so an alert costs work for the
+ * instance it touches only; the rules that can overrule (permissions and prohibitions) are
+ * looked up once per subject, one representative each — overruling depends on the rule, not on
+ * which instance made it hold.
  */
 final class Deriver {
     /** A rule applied to a subject in one context instance. */
@@ -35,16 +40,26 @@ final class Deriver {
     record Derived(Action action, Candidate by) {
     }
 
-    /** The outcome for one subject: the actions asked for, and the candidates overruled (with their winner). */
+    /** What a subject is asked to bear within some context instances, and what was overruled (by whom). */
     record Derivation(List<Derived> actions, Map<Candidate, Candidate> overruled) {
     }
 
     private final Policy policy;
     private final ContextTable contexts;
+    private final List<Rule> overruling = new ArrayList<>();
+    private final Map<String, List<Rule>> enforcedIn = new HashMap<>();
 
     Deriver(Policy policy, ContextTable contexts) {
         this.policy = policy;
         this.contexts = contexts;
+        for (Rule r : policy.rules) {
+            if (r.modality() != Modality.OBLIGATION) {
+                overruling.add(r);
+            }
+            if (r.enforce() != null) {
+                enforcedIn.computeIfAbsent(r.context(), k -> new ArrayList<>()).add(r);
+            }
+        }
     }
 
     /** Subjects named literally as role members: rules apply to them without an alert. */
@@ -54,34 +69,93 @@ final class Deriver {
         return out;
     }
 
-    Derivation derive(String subject) {
-        List<Candidate> candidates = candidates(subject);
-        Map<Candidate, Candidate> overruled = new LinkedHashMap<>();
+    /** True for a subject that holds a role by static membership: every instance of a threat context holds for it. */
+    boolean isMember(String subject) {
+        return !rolesByMembership(subject).isEmpty();
+    }
+
+    /** The permissions and prohibitions that apply to {@code subject} now, one candidate per rule. */
+    List<Candidate> overruling(String subject) {
+        Set<String> fixed = rolesByMembership(subject);
+        Set<String> all = allRoles(subject, fixed);
+        List<Candidate> out = new ArrayList<>();
+        for (Rule r : overruling) {
+            Policy.Context ctx = policy.contexts.get(r.context());
+            if (ctx.kind() != Kind.THREAT) {
+                ContextInstance i = contexts.get(ctx.name());
+                if (i != null && within(all, r.role())) {
+                    out.add(new Candidate(r, subject, i));
+                }
+            } else if (policy.organizations.isWithin(ctx.organization(), r.organization())) {
+                ContextInstance found = null;
+                if (within(fixed, r.role())) {
+                    found = first(contexts.of(ctx.name()));
+                }
+                if (found == null && within(contexts.rolesOf(subject, ctx.name()), r.role())) {
+                    for (ContextInstance i : contexts.empowering(subject, ctx.name())) {
+                        if (within(rolesIn(i, subject), r.role())) {
+                            found = i;
+                            break;
+                        }
+                    }
+                }
+                if (found != null) {
+                    out.add(new Candidate(r, subject, found));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static ContextInstance first(Collection<ContextInstance> c) {
+        return c.isEmpty() ? null : c.iterator().next();
+    }
+
+    /** The actions the rules with an enforcement ask of {@code subject} within {@code scope}, against {@code overruling}. */
+    Derivation derive(String subject, Collection<ContextInstance> scope, List<Candidate> overruling) {
+        Set<String> fixed = rolesByMembership(subject);
+        Set<String> all = null;
         List<Derived> actions = new ArrayList<>();
-        for (Candidate c : candidates) {
-            Candidate winner = overrider(c, candidates);
-            if (winner != null) {
-                overruled.put(c, winner);
-            } else if (c.rule().enforce() != null) {
-                actions.add(new Derived(actionOf(c), c));
+        Map<Candidate, Candidate> overruled = new HashMap<>();
+        for (ContextInstance i : scope) {
+            for (Rule r : enforcedIn.getOrDefault(i.context(), List.of())) {
+                Policy.Context ctx = policy.contexts.get(r.context());
+                boolean applies;
+                if (ctx.kind() == Kind.THREAT) {
+                    applies = policy.organizations.isWithin(ctx.organization(), r.organization())
+                            && (within(fixed, r.role()) || within(rolesIn(i, subject), r.role()));
+                } else {
+                    all = all == null ? allRoles(subject, fixed) : all;
+                    applies = within(all, r.role());
+                }
+                if (!applies) {
+                    continue;
+                }
+                Candidate c = new Candidate(r, subject, i);
+                Candidate winner = overrider(c, overruling);
+                if (winner != null) {
+                    overruled.put(c, winner);
+                } else {
+                    actions.add(new Derived(actionOf(c), c));
+                }
             }
         }
         return new Derivation(actions, overruled);
     }
 
-    /** Who prevails over {@code c}, or null when it is in force. */
-    private Candidate overrider(Candidate c, List<Candidate> all) {
+    /** Who prevails over {@code c} among {@code others}, or null when it is in force. */
+    private Candidate overrider(Candidate c, List<Candidate> others) {
         Rule r = c.rule();
-        for (Candidate o : all) {
+        for (Candidate o : others) {
             Rule q = o.rule();
-            if (o == c || !covers(q, r)) {
+            if (q == r || !covers(q, r)) {
                 continue;
             }
             boolean wins = switch (r.modality()) {
                 case PROHIBITION -> q.modality() == Modality.PERMISSION && q.priority() > r.priority();
                 case PERMISSION -> q.modality() == Modality.PROHIBITION && q.priority() >= r.priority();
                 case OBLIGATION -> q.modality() == Modality.PROHIBITION && q.priority() >= r.priority()
-                        && overrider(o, all) == null;
+                        && overrider(o, others) == null;
             };
             if (wins) {
                 return o;
@@ -94,55 +168,38 @@ final class Deriver {
         return policy.activities.isWithin(r.activity(), q.activity()) && policy.views.isWithin(r.view(), q.view());
     }
 
-    List<Candidate> candidates(String subject) {
-        Set<String> fixed = rolesByMembership(subject);
+    private Set<String> allRoles(String subject, Set<String> fixed) {
+        Set<String> empowered = contexts.rolesOf(subject);
+        if (empowered.isEmpty()) {
+            return fixed;
+        }
         Set<String> all = new HashSet<>(fixed);
-        for (ContextInstance i : contexts.empowering(subject)) {
-            all.addAll(rolesIn(i, subject));
-        }
-        List<Candidate> out = new ArrayList<>();
-        for (Rule r : policy.rules) {
-            Policy.Context ctx = policy.contexts.get(r.context());
-            if (ctx.kind() == Kind.THREAT) {
-                if (!policy.organizations.isWithin(ctx.organization(), r.organization())) {
-                    continue;
-                }
-                Iterable<ContextInstance> instances = fixed.isEmpty() ? contexts.empowering(subject) : contexts.of(ctx.name());
-                for (ContextInstance i : instances) {
-                    if (i.context().equals(ctx.name()) && (within(fixed, r.role()) || within(rolesIn(i, subject), r.role()))) {
-                        out.add(new Candidate(r, subject, i));
-                    }
-                }
-            } else {
-                ContextInstance i = contexts.get(ctx.name());
-                if (i != null && within(all, r.role())) {
-                    out.add(new Candidate(r, subject, i));
-                }
-            }
-        }
-        return out;
+        all.addAll(empowered);
+        return all;
     }
 
     private Set<String> rolesByMembership(String subject) {
-        Set<String> out = new HashSet<>();
-        policy.members.forEach((role, patterns) -> {
-            for (SubjectPattern p : patterns) {
+        Set<String> out = null;
+        for (Map.Entry<String, List<SubjectPattern>> e : policy.members.entrySet()) {
+            for (SubjectPattern p : e.getValue()) {
                 if (p.matches(subject)) {
-                    out.add(role);
+                    out = out == null ? new HashSet<>() : out;
+                    out.add(e.getKey());
                 }
             }
-        });
-        return out;
+        }
+        return out == null ? Set.of() : out;
     }
 
     private static Set<String> rolesIn(ContextInstance i, String subject) {
-        Set<String> out = new HashSet<>();
-        i.empowered().forEach((role, s) -> {
-            if (s.equals(subject)) {
-                out.add(role);
+        Set<String> out = null;
+        for (Map.Entry<String, String> e : i.empowered().entrySet()) {
+            if (e.getValue().equals(subject)) {
+                out = out == null ? new HashSet<>() : out;
+                out.add(e.getKey());
             }
-        });
-        return out;
+        }
+        return out == null ? Set.of() : out;
     }
 
     private boolean within(Set<String> roles, String ruleRole) {
@@ -180,30 +237,59 @@ final class Deriver {
 
     /** The Or-BAC question: is {@code subject} permitted, prohibited or obliged to do {@code action} on {@code object}? */
     Decision decide(String subject, String action, String object) {
-        List<Candidate> relevant = new ArrayList<>();
-        List<Candidate> all = candidates(subject);
-        for (Candidate c : all) {
-            if (considered(c.rule().activity(), action, policy.activities, policy.actions)
-                    && considered(c.rule().view(), object, policy.views, policy.objects)) {
-                relevant.add(c);
+        List<Candidate> over = overruling(subject);
+        Candidate verdict = null;
+        for (Candidate c : over) {
+            Rule r = c.rule();
+            if (relevant(r, action, object) && (verdict == null || r.priority() > verdict.rule().priority()
+                    || r.priority() == verdict.rule().priority() && r.modality() == Modality.PROHIBITION)) {
+                verdict = c;
             }
         }
-        Candidate verdict = null;
         List<String> obligations = new ArrayList<>();
-        for (Candidate c : relevant) {
-            Rule r = c.rule();
-            if (r.modality() == Modality.OBLIGATION) {
-                if (overrider(c, all) == null) {
-                    obligations.add(r.name());
-                }
-            } else if (verdict == null || r.priority() > verdict.rule().priority()
-                    || r.priority() == verdict.rule().priority() && r.modality() == Modality.PROHIBITION) {
-                verdict = c;
+        for (Candidate c : obligations(subject)) {
+            if (relevant(c.rule(), action, object) && overrider(c, over) == null && !obligations.contains(c.rule().name())) {
+                obligations.add(c.rule().name());
             }
         }
         Decision.Verdict v = verdict == null ? Decision.Verdict.NOT_APPLICABLE
                 : verdict.rule().modality() == Modality.PROHIBITION ? Decision.Verdict.PROHIBITED : Decision.Verdict.PERMITTED;
         return new Decision(v, verdict == null ? null : verdict.rule().name(), List.copyOf(obligations));
+    }
+
+    /** The obligations that apply to {@code subject}, one candidate per rule. */
+    private List<Candidate> obligations(String subject) {
+        Set<String> fixed = rolesByMembership(subject);
+        Set<String> all = allRoles(subject, fixed);
+        List<Candidate> out = new ArrayList<>();
+        for (Rule r : policy.rules) {
+            if (r.modality() != Modality.OBLIGATION) {
+                continue;
+            }
+            Policy.Context ctx = policy.contexts.get(r.context());
+            Collection<ContextInstance> instances = ctx.kind() != Kind.THREAT
+                    ? (contexts.get(ctx.name()) == null ? List.of() : List.of(contexts.get(ctx.name())))
+                    : within(fixed, r.role()) ? contexts.of(ctx.name()) : contexts.empowering(subject, ctx.name());
+            for (ContextInstance i : instances) {
+                Set<String> roles = ctx.kind() == Kind.THREAT ? union(fixed, rolesIn(i, subject)) : all;
+                if (within(roles, r.role())) {
+                    out.add(new Candidate(r, subject, i));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+
+    private boolean relevant(Rule r, String action, String object) {
+        return considered(r.activity(), action, policy.activities, policy.actions)
+                && considered(r.view(), object, policy.views, policy.objects);
     }
 
     /** True when the concrete {@code thing} (an action, an object) is considered within {@code abstractNode}. */

@@ -19,7 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
@@ -58,8 +60,16 @@ public final class PolicyEngine {
     private final Map<String, Long> consumed = new HashMap<>();
     /** Contexts ended in this step, and why: the cause of the revocations that follow. */
     private final Map<String, Cause> endedBy = new HashMap<>();
-    private final Map<String, Map<String, Derived>> desired = new HashMap<>();
-    private final Map<String, Set<String>> desiredBy = new HashMap<>();
+    /** What each subject is asked to bear, by the context instance asking. */
+    private final Map<String, Map<String, List<Derived>>> desired = new HashMap<>();
+    /** Who asks for each action: subject and instance, newline-separated. */
+    private final Map<String, Map<String, Derived>> desiredBy = new HashMap<>();
+    /** The permissions and prohibitions applying to each subject when it was last derived. */
+    private final Map<String, Set<String>> overruling = new HashMap<>();
+    private final PriorityQueue<Due> timers = new PriorityQueue<>();
+    private final List<Policy.Context> threats = new ArrayList<>();
+    private final List<Policy.Context> temporals = new ArrayList<>();
+    private long temporalDue = Long.MAX_VALUE;
     private final ConcurrentLinkedQueue<Dispatcher.Result> results = new ConcurrentLinkedQueue<>();
     private final Stats stats = new Stats();
     private volatile Runnable wakeup = () -> {
@@ -116,6 +126,24 @@ public final class PolicyEngine {
         this.deriver = new Deriver(policy, contexts);
         this.safety = new Safety(policy, actuators);
         this.literalMembers = deriver.literalMembers();
+        for (Policy.Context c : policy.contexts.values()) {
+            if (c.kind() == Kind.THREAT) {
+                threats.add(c);
+            } else if (c.kind() == Kind.TEMPORAL) {
+                temporals.add(c);
+            }
+        }
+    }
+
+    /** Something due at a time; checked against the current state when it comes up, so stale entries are skipped. */
+    private record Due(long time, Kind kind, String id) implements Comparable<Due> {
+        enum Kind { CONTEXT, EXPIRY, DEPLOY_RETRY, REVOKE_RETRY }
+
+        @Override
+        public int compareTo(Due o) {
+            int c = Long.compare(time, o.time);
+            return c != 0 ? c : Integer.compare(kind.ordinal(), o.kind.ordinal());
+        }
     }
 
     public boolean dryRun() {
@@ -155,18 +183,15 @@ public final class PolicyEngine {
                 dispatch("revoke", t);
             }
         }
-        rederive(allSubjects());
+        rederive(Map.of(), true);
         tick();
     }
 
     /** Takes one event: it may activate, renew or clear threat contexts. */
     public void accept(Event e) {
         stats.events++;
-        Set<String> touched = new TreeSet<>();
-        for (Policy.Context ctx : policy.contexts.values()) {
-            if (ctx.kind() != Kind.THREAT) {
-                continue;
-            }
+        Map<String, ContextInstance> changed = new LinkedHashMap<>();
+        for (Policy.Context ctx : threats) {
             for (EventMatch clear : ctx.clear()) {
                 Map<String, String> b = clear.bind(e);
                 if (b != null) {
@@ -174,29 +199,32 @@ public final class PolicyEngine {
                         if (i.binds(b)) {
                             stats.clears++;
                             record(contextEvent("cleared", i.withCause(Cause.of(e)), "active", "inactive"));
-                            touched.addAll(i.empowered().values());
+                            changed.put(i.id(), i);
                         }
                     }
                 }
             }
             Map<String, String> b = ctx.when().bind(e);
             if (b != null) {
-                touched.addAll(activate(ctx, b, e));
+                ContextInstance i = activate(ctx, b, e);
+                if (i != null) {
+                    changed.put(i.id(), i);
+                }
             }
         }
-        if (!touched.isEmpty()) {
-            touched.addAll(literalMembers);
-            rederive(touched);
+        if (!changed.isEmpty()) {
+            rederive(changed, false);
         }
         settle();
     }
 
-    private Set<String> activate(Policy.Context ctx, Map<String, String> bindings, Event e) {
+    /** Activates or renews the instance of {@code ctx} for {@code bindings}; null when nothing changed. */
+    private ContextInstance activate(Policy.Context ctx, Map<String, String> bindings, Event e) {
         long now = clock.millis();
         String id = ContextInstance.idOf(ctx.name(), bindings);
         ContextInstance current = contexts.get(id);
         if (current != null && !ctx.renew()) {
-            return Set.of();
+            return null;
         }
         Map<String, String> empowered = new LinkedHashMap<>();
         ctx.empower().forEach((role, t) -> empowered.put(role, t.fill(bindings)));
@@ -209,79 +237,110 @@ public final class PolicyEngine {
             stats.renewals++;
             record(contextEvent("renewed", i, "active", "active"));
         }
-        return new HashSet<>(empowered.values());
+        return i;
     }
 
     /** Acts on everything due by now: context lifetimes and windows, action expiries, retries. */
     public void tick() {
         long now = clock.millis();
-        Set<String> touched = new TreeSet<>();
-        for (ContextInstance i : new ArrayList<>(contexts.all())) {
-            if (i.expires() <= now) {
-                stats.expirations++;
-                record(contextEvent("expired", i, "active", "inactive"));
-                touched.addAll(i.empowered().values());
+        Map<String, ContextInstance> changed = new LinkedHashMap<>();
+        List<Due> actionsDue = new ArrayList<>();
+        while (!timers.isEmpty() && timers.peek().time() <= now) {
+            Due d = timers.poll();
+            if (d.kind() == Due.Kind.CONTEXT) {
+                ContextInstance i = contexts.get(d.id());
+                if (i != null && i.expires() == d.time()) {
+                    stats.expirations++;
+                    record(contextEvent("expired", i, "active", "inactive"));
+                    changed.put(i.id(), i);
+                }
+            } else {
+                actionsDue.add(d);
             }
         }
         boolean windows = false;
-        for (Policy.Context ctx : policy.contexts.values()) {
-            if (ctx.kind() == Kind.TEMPORAL) {
-                ContextInstance i = contexts.get(ctx.name());
-                boolean holds = ctx.window().holds(now);
-                if (holds && i == null) {
-                    record(contextEvent("started", new ContextInstance(ctx.name(), ctx.name(), Map.of(), Map.of(), now,
-                            Long.MAX_VALUE, Cause.internal("window")), "inactive", "active"));
-                    windows = true;
-                } else if (!holds && i != null) {
-                    record(contextEvent("ended", i.withCause(Cause.internal("window")), "active", "inactive"));
-                    windows = true;
+        for (Policy.Context ctx : temporals) {
+            ContextInstance i = contexts.get(ctx.name());
+            boolean holds = ctx.window().holds(now);
+            if (holds && i == null) {
+                record(contextEvent("started", new ContextInstance(ctx.name(), ctx.name(), Map.of(), Map.of(), now,
+                        Long.MAX_VALUE, Cause.internal("window")), "inactive", "active"));
+                windows = true;
+            } else if (!holds && i != null) {
+                record(contextEvent("ended", i.withCause(Cause.internal("window")), "active", "inactive"));
+                windows = true;
+            }
+        }
+        if (windows || !changed.isEmpty()) {
+            rederive(changed, windows);
+        }
+        for (Due d : actionsDue) {
+            switch (d.kind()) {
+                case EXPIRY -> {
+                    Tracked t = actions.get(d.id());
+                    if (t != null && t.action.expires() == d.time()) {
+                        revoke(t, "expired");
+                    }
+                }
+                case DEPLOY_RETRY -> {
+                    Tracked t = actions.get(d.id());
+                    if (t != null && t.retryAt == d.time()) {
+                        stats.retries++;
+                        dispatch("deploy", t);
+                    }
+                }
+                default -> {
+                    Tracked t = revoking.get(d.id());
+                    if (t != null && t.retryAt == d.time()) {
+                        stats.retries++;
+                        dispatch("revoke", t);
+                    }
                 }
             }
         }
-        if (windows) {
-            touched.addAll(allSubjects());
-        } else if (!touched.isEmpty()) {
-            touched.addAll(literalMembers);
-        }
-        rederive(touched);
-        for (Tracked t : new ArrayList<>(actions.values())) {
-            if (t.action.expires() <= now) {
-                revoke(t, "expired");
-            } else if (t.retryAt != 0 && t.retryAt <= now) {
-                stats.retries++;
-                dispatch("deploy", t);
-            }
-        }
-        for (Tracked t : new ArrayList<>(revoking.values())) {
-            if (t.retryAt != 0 && t.retryAt <= now) {
-                stats.retries++;
-                dispatch("revoke", t);
-            }
+        temporalDue = Long.MAX_VALUE;
+        for (Policy.Context ctx : temporals) {
+            temporalDue = Math.min(temporalDue, ctx.window().nextChange(now));
         }
         settle();
     }
 
     /** When {@link #tick} has something to do next, in epoch ms ({@link Long#MAX_VALUE}: nothing). */
     public long nextDue() {
-        long next = Long.MAX_VALUE;
-        for (ContextInstance i : contexts.all()) {
-            next = Math.min(next, i.expires());
+        while (!timers.isEmpty() && stale(timers.peek())) {
+            timers.poll();
         }
-        long now = clock.millis();
-        for (Policy.Context ctx : policy.contexts.values()) {
-            if (ctx.kind() == Kind.TEMPORAL) {
-                next = Math.min(next, ctx.window().nextChange(now));
+        return Math.min(temporalDue, timers.isEmpty() ? Long.MAX_VALUE : timers.peek().time());
+    }
+
+    private boolean stale(Due d) {
+        return switch (d.kind()) {
+            case CONTEXT -> {
+                ContextInstance i = contexts.get(d.id());
+                yield i == null || i.expires() != d.time();
             }
-        }
-        for (Tracked t : actions.values()) {
-            next = Math.min(next, t.retryAt != 0 ? Math.min(t.retryAt, t.action.expires()) : t.action.expires());
-        }
-        for (Tracked t : revoking.values()) {
-            if (t.retryAt != 0) {
-                next = Math.min(next, t.retryAt);
+            case EXPIRY -> {
+                Tracked t = actions.get(d.id());
+                yield t == null || t.action.expires() != d.time();
             }
+            case DEPLOY_RETRY -> {
+                Tracked t = actions.get(d.id());
+                yield t == null || t.retryAt != d.time();
+            }
+            case REVOKE_RETRY -> {
+                Tracked t = revoking.get(d.id());
+                yield t == null || t.retryAt != d.time();
+            }
+        };
+    }
+
+    /** True when no threat context holds and no action is in force or being revoked. */
+    public boolean idle() {
+        int steady = contexts.get(Policy.NOMINAL) == null ? 0 : 1;
+        for (Policy.Context ctx : temporals) {
+            steady += contexts.get(ctx.name()) == null ? 0 : 1;
         }
-        return next;
+        return actions.isEmpty() && revoking.isEmpty() && contexts.size() == steady;
     }
 
     /** A call's result; any thread. */
@@ -320,58 +379,108 @@ public final class PolicyEngine {
         return stats;
     }
 
-    private Set<String> allSubjects() {
-        Set<String> all = new TreeSet<>(contexts.subjects());
-        all.addAll(literalMembers);
-        all.addAll(desired.keySet());
-        return all;
-    }
-
-    /** Derives the actions {@code subjects} call for now and turns the difference into decisions. */
-    private void rederive(Set<String> subjects) {
+    /**
+     * Derives again what the subjects of the {@code changed} context instances (ended ones
+     * included) are asked to bear, or what every subject is asked when {@code all}, and turns
+     * the difference into decisions.
+     */
+    private void rederive(Map<String, ContextInstance> changed, boolean all) {
         try {
-            rederiveNow(subjects);
+            Set<String> subjects = new TreeSet<>();
+            if (all) {
+                subjects.addAll(contexts.subjects());
+                subjects.addAll(desired.keySet());
+                subjects.addAll(literalMembers);
+            } else {
+                changed.values().forEach(i -> subjects.addAll(i.empowered().values()));
+                subjects.addAll(literalMembers);
+            }
+            List<ContextInstance> steady = new ArrayList<>();
+            if (contexts.get(Policy.NOMINAL) != null) {
+                steady.add(contexts.get(Policy.NOMINAL));
+            }
+            for (Policy.Context ctx : temporals) {
+                if (contexts.get(ctx.name()) != null) {
+                    steady.add(contexts.get(ctx.name()));
+                }
+            }
+            Set<String> touched = new TreeSet<>();
+            Map<String, String> overruledBy = new HashMap<>();
+            for (String s : subjects) {
+                rederive(s, changed, all, steady, touched, overruledBy);
+            }
+            decideOn(touched, overruledBy);
         } finally {
             endedBy.clear();
         }
     }
 
-    private void rederiveNow(Set<String> subjects) {
-        long now = clock.millis();
-        Set<String> touched = new TreeSet<>();
-        Map<String, String> overruledBy = new HashMap<>();
-        for (String s : subjects) {
-            Map<String, Derived> before = desired.remove(s);
-            Derivation d = deriver.derive(s);
-            Map<String, Derived> after = new LinkedHashMap<>();
-            for (Derived x : d.actions()) {
-                after.merge(x.action().id(), x, (a, b) -> a.by().context().stamp() >= b.by().context().stamp() ? a : b);
-            }
-            d.overruled().forEach((loser, winner) -> {
-                if (loser.rule().enforce() != null) {
-                    overruledBy.put(deriver.actionOf(loser).id(), winner.rule().name());
-                }
-            });
-            if (before != null) {
-                for (String id : before.keySet()) {
-                    Set<String> by = desiredBy.get(id);
-                    by.remove(s);
-                    if (by.isEmpty()) {
-                        desiredBy.remove(id);
-                    }
-                    touched.add(id);
+    private void rederive(String s, Map<String, ContextInstance> changed, boolean all, List<ContextInstance> steady,
+                          Set<String> touched, Map<String, String> overruledBy) {
+        List<Deriver.Candidate> over = deriver.overruling(s);
+        Set<String> signature = new HashSet<>();
+        over.forEach(c -> signature.add(c.rule().name()));
+        boolean full = all || !signature.equals(overruling.getOrDefault(s, Set.of()));
+        if (signature.isEmpty()) {
+            overruling.remove(s);
+        } else {
+            overruling.put(s, signature);
+        }
+        boolean member = deriver.isMember(s);
+        Map<String, List<Derived>> mine = desired.computeIfAbsent(s, k -> new HashMap<>());
+        List<ContextInstance> scope = new ArrayList<>(steady);
+        Set<String> replaced = new HashSet<>();
+        steady.forEach(i -> replaced.add(i.id()));
+        if (full) {
+            replaced.addAll(mine.keySet());
+            for (ContextInstance i : member ? contexts.all() : contexts.empowering(s)) {
+                if (policy.contexts.get(i.context()).kind() == Kind.THREAT) {
+                    scope.add(i);
+                    replaced.add(i.id());
                 }
             }
-            if (!after.isEmpty()) {
-                desired.put(s, after);
-                for (String id : after.keySet()) {
-                    desiredBy.computeIfAbsent(id, k -> new HashSet<>()).add(s);
-                    touched.add(id);
+        } else {
+            for (ContextInstance i : changed.values()) {
+                replaced.add(i.id());
+                ContextInstance now = contexts.get(i.id());
+                if (now != null && policy.contexts.get(now.context()).kind() == Kind.THREAT
+                        && (member || now.empowered().containsValue(s))) {
+                    scope.add(now);
                 }
             }
         }
+        for (String id : replaced) {
+            List<Derived> before = mine.remove(id);
+            if (before != null) {
+                for (Derived x : before) {
+                    String actionId = x.action().id();
+                    Map<String, Derived> by = desiredBy.get(actionId);
+                    by.remove(s + '\n' + id);
+                    if (by.isEmpty()) {
+                        desiredBy.remove(actionId);
+                    }
+                    touched.add(actionId);
+                }
+            }
+        }
+        Derivation d = deriver.derive(s, scope, over);
+        for (Derived x : d.actions()) {
+            String instance = x.by().context().id();
+            mine.computeIfAbsent(instance, k -> new ArrayList<>()).add(x);
+            desiredBy.computeIfAbsent(x.action().id(), k -> new TreeMap<>()).put(s + '\n' + instance, x);
+            touched.add(x.action().id());
+        }
+        d.overruled().forEach((loser, winner) -> overruledBy.put(Deriver.actionOf(loser).id(), winner.rule().name()));
+        if (mine.isEmpty()) {
+            desired.remove(s);
+        }
+    }
+
+    /** Turns what the touched actions are asked for now into deploy, extend, refuse and revoke decisions. */
+    private void decideOn(Set<String> touched, Map<String, String> overruledBy) {
+        long now = clock.millis();
         for (String id : touched) {
-            Set<String> by = desiredBy.get(id);
+            Map<String, Derived> by = desiredBy.get(id);
             Tracked t = actions.get(id);
             if (by == null) {
                 consumed.remove(id);
@@ -382,8 +491,7 @@ public final class PolicyEngine {
                 continue;
             }
             Derived best = null;
-            for (String s : new TreeSet<>(by)) {
-                Derived x = desired.get(s).get(id);
+            for (Derived x : by.values()) {
                 if (best == null || x.by().context().stamp() > best.by().context().stamp()) {
                     best = x;
                 }
@@ -510,9 +618,13 @@ public final class PolicyEngine {
         switch (e.type()) {
             case CONTEXT -> {
                 if ("active".equals(e.to())) {
-                    contexts.put(new ContextInstance(e.source(), text(a, "context"), prefixed(a, "bind."),
+                    ContextInstance i = new ContextInstance(e.source(), text(a, "context"), prefixed(a, "bind."),
                             prefixed(a, "empower."), number(a, "stamp"),
-                            a.containsKey("expires") ? number(a, "expires") : Long.MAX_VALUE, Cause.from(a)));
+                            a.containsKey("expires") ? number(a, "expires") : Long.MAX_VALUE, Cause.from(a));
+                    contexts.put(i);
+                    if (i.expires() != Long.MAX_VALUE) {
+                        timers.add(new Due(i.expires(), Due.Kind.CONTEXT, i.id()));
+                    }
                 } else {
                     contexts.remove(e.source());
                     endedBy.put(e.source(), Cause.from(a));
@@ -541,6 +653,7 @@ public final class PolicyEngine {
                 actions.put(id, t);
                 consumed.put(id, stamp);
                 safety.deployed(action, time);
+                timers.add(new Due(action.expires(), Due.Kind.EXPIRY, id));
             }
             case "extend" -> {
                 Tracked t = actions.get(id);
@@ -549,6 +662,7 @@ public final class PolicyEngine {
                     t.stamp = stamp;
                     t.confirmed = false;
                     t.attempt = 1;
+                    timers.add(new Due(action.expires(), Due.Kind.EXPIRY, id));
                 }
                 consumed.put(id, stamp);
             }
@@ -585,6 +699,7 @@ public final class PolicyEngine {
                 if (a.containsKey("retry-at")) {
                     t.retryAt = number(a, "retry-at");
                     t.attempt = (int) number(a, "attempt") + 1;
+                    timers.add(new Due(t.retryAt, deploy ? Due.Kind.DEPLOY_RETRY : Due.Kind.REVOKE_RETRY, id));
                 } else {
                     drop(deploy, id);
                 }

@@ -49,9 +49,8 @@ public final class Simulation {
             return;
         }
         for (int i = 0; i < MAX_STEPS_AFTER_INPUT; i++) {
-            boolean threats = engine.contexts().stream().anyMatch(c -> policy.contexts.get(c.context()).kind() == Policy.Kind.THREAT);
             long next = engine.nextDue();
-            if (!threats && engine.actions().isEmpty() || next == Long.MAX_VALUE) {
+            if (engine.idle() || next == Long.MAX_VALUE) {
                 return;
             }
             runUntil(next);
