@@ -96,6 +96,34 @@ class ContextLifecycleTest {
     }
 
     @Test
+    void aRecoveryAlarmOfTheSameEdgeClearsTheThreat() {
+        Harness h = new Harness(Fixtures.parse("""
+                organizations: { isp: {} }
+                roles: { attacker: {} }
+                activities: { place-call: {} }
+                views: { voip: {} }
+                contexts:
+                  flooding:
+                    kind: threat
+                    when: { type: FloodingAttack, bind: { attacker: src, edge: edge } }
+                    empower: { attacker: "${attacker}" }
+                    lifetime: 10m
+                    clear: [ { type: sip.ingress_rate, to: ok, bind: { edge: source } } ]
+                rules:
+                  - { name: block, kind: prohibition, role: attacker, activity: place-call, view: voip, context: flooding,
+                      enforce: { actuator: sip-edge, op: block, for: 10m } }
+                actuators: { sip-edge: { kind: log } }
+                """));
+        h.engine.accept(flood("a1", T0, "198.51.100.7", "edge-1"));
+        h.engine.accept(Event.state("sip.ingress_rate", T0 + 1, "edge-2", "critical", "ok", Map.of()));
+        h.engine.accept(Event.state("sip.ingress_rate", T0 + 2, "edge-1", "ok", "critical", Map.of()));
+        assertThat(h.engine.actions()).containsOnlyKeys(BLOCK);
+        h.engine.accept(Event.state("sip.ingress_rate", T0 + 3, "edge-1", "critical", "ok", Map.of()));
+        assertThat(h.engine.actions()).isEmpty();
+        assertThat(h.contextChanges()).last().isEqualTo("cleared flooding{attacker=198.51.100.7,edge=edge-1}");
+    }
+
+    @Test
     void anAlertWithoutTheBoundAttributeActivatesNothing() {
         Harness h = new Harness(threat("10m", "true", "10m"));
         h.engine.accept(Event.message("FloodingAttack", T0, "edge-1", Map.of("edge", "edge-1")));
