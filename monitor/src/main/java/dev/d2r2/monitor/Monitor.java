@@ -10,6 +10,7 @@ import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.core.Rendezvous;
 import dev.d2r2.core.probe.Measurement;
 import dev.d2r2.core.probe.Probe;
 import dev.d2r2.core.probe.ProbeException;

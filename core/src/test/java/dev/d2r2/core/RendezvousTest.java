@@ -1,4 +1,4 @@
-package dev.d2r2.monitor;
+package dev.d2r2.core;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +30,32 @@ class RendezvousTest {
         assertThat(load.get("p1")).isBetween(850, 1150);
         assertThat(load.get("p2")).isBetween(850, 1150);
         assertThat(load.get("to-p1")).isBetween((int) (moved * 0.4), (int) (moved * 0.6));
+    }
+
+    @Test
+    void weightedScoresGiveEachMemberItsShareOfCapacityAndMoveOnlyTheLeaversKeys() {
+        long a = Rendezvous.hash("a");
+        long b = Rendezvous.hash("b");
+        long c = Rendezvous.hash("c");
+        Map<String, Integer> load = new HashMap<>();
+        int stayed = 0;
+        int ofC = 0;
+        for (int i = 0; i < 40_000; i++) {
+            long k = Rendezvous.hash("call-" + i);
+            double sa = Rendezvous.score(k, a, 1);
+            double sb = Rendezvous.score(k, b, 2);
+            double sc = Rendezvous.score(k, c, 1);
+            String owner = sa >= sb && sa >= sc ? "a" : sb >= sc ? "b" : "c";
+            load.merge(owner, 1, Integer::sum);
+            if (!owner.equals("c")) {
+                String without = sa >= sb ? "a" : "b";
+                stayed += without.equals(owner) ? 1 : 0;
+            } else {
+                ofC++;
+            }
+        }
+        assertThat(load.get("b")).isBetween(19_000, 21_000);
+        assertThat(load.get("a")).isBetween(9_300, 10_700);
+        assertThat(stayed).isEqualTo(40_000 - ofC);
     }
 }
