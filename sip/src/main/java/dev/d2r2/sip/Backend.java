@@ -1,0 +1,51 @@
+package dev.d2r2.sip;
+
+import dev.d2r2.core.Rendezvous;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A SIP server behind the edge: its address (its id, {@code host:port}), its capacity weight, its active dialogs. */
+public final class Backend {
+    private final String id;
+    private final InetSocketAddress address;
+    private final long hash;
+    private final double weight;
+    final AtomicInteger dialogs = new AtomicInteger();
+
+    public Backend(InetSocketAddress address, double weight) {
+        if (!(weight > 0)) {
+            throw new IllegalArgumentException("a backend's weight must be positive: " + weight);
+        }
+        this.address = address;
+        this.id = (address.getAddress() instanceof java.net.Inet6Address ? "[" + address.getHostString() + "]"
+                : address.getHostString()) + ":" + address.getPort();
+        this.hash = Rendezvous.hash(id);
+        this.weight = weight;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public double weight() {
+        return weight;
+    }
+
+    public int activeDialogs() {
+        return dialogs.get();
+    }
+
+    double score(long keyHash) {
+        return Rendezvous.score(keyHash, hash, weight);
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

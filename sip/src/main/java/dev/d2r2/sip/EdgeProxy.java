@@ -1,0 +1,293 @@
+package dev.d2r2.sip;
+
+import dev.d2r2.core.Rendezvous;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The SIP edge over UDP: a stateless proxy (RFC 3261 §16.11) that spreads dialogs over backends
+ * by rendezvous hashing of the Call-ID, weighted by capacity, and keeps every dialog on its
+ * backend by carrying the backend in its Record-Route ({@code ;d2r2-b=host:port}) — no table
+ * to lose. Requests from a backend go to their next hop (a Route, else the Request-URI);
+ * in-dialog requests from outside go to the backend their Route names, or without one (SIPp's
+ * uac sends its ACK and BYE straight to the edge) to the Call-ID's backend, as do CANCEL and
+ * the ACK of a non-2xx answer. Responses go back by Via. Bad requests are answered statelessly,
+ * bad responses dropped, each counted by reason.
+ */
+public final class EdgeProxy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeProxy.class);
+    private static final String BACKEND_PARAM = ";d2r2-b=";
+
+    private final DatagramChannel channel;
+    private final String advertised;
+    private final byte[] sentBy;
+    private final long secret = new java.security.SecureRandom().nextLong();
+    private volatile List<Backend> backends;
+    private final Map<String, Backend> dialogs = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Thread loop;
+    private volatile boolean running = true;
+
+    public EdgeProxy(InetSocketAddress listen, List<Backend> backends) throws IOException {
+        this.channel = DatagramChannel.open();
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+        channel.bind(listen);
+        InetSocketAddress bound = (InetSocketAddress) channel.getLocalAddress();
+        this.advertised = (bound.getAddress() instanceof java.net.Inet6Address ? "[" + bound.getHostString() + "]"
+                : bound.getHostString()) + ":" + bound.getPort();
+        this.sentBy = ("SIP/2.0/UDP " + advertised).getBytes(StandardCharsets.US_ASCII);
+        this.backends = List.copyOf(backends);
+        this.loop = Thread.ofPlatform().name("d2r2-edge-udp").start(this::run);
+    }
+
+    public InetSocketAddress address() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    public List<Backend> backends() {
+        return backends;
+    }
+
+    /** Counters by name: {@code received}, {@code forwarded.request}, {@code forwarded.response}, {@code answered.400}, {@code dropped.<why>}... */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        counters.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    /** Dialogs established (INVITE answered 2xx) and not yet ended by a BYE. */
+    public int activeDialogs() {
+        return dialogs.size();
+    }
+
+    private void count(String name) {
+        counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+    }
+
+    private void run() {
+        ByteBuffer in = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 1);
+        ByteBuffer out = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 4096);
+        while (running) {
+            try {
+                in.clear();
+                SocketAddress from = channel.receive(in);
+                if (from == null) {
+                    continue;
+                }
+                count("received");
+                handle(in.array(), in.position(), (InetSocketAddress) from, out);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                count("errors");
+                LOG.warn("edge: a message failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void handle(byte[] buf, int len, InetSocketAddress from, ByteBuffer out) throws IOException {
+        if (len > SipParser.MAX_MESSAGE) {
+            count("dropped.too_large");
+            return;
+        }
+        SipMessage m = SipParser.datagram(buf, 0, len);
+        Verdict v = SipChecks.check(m);
+        switch (v.kind()) {
+            case DROP -> count("dropped." + v.why().replace(' ', '_'));
+            case RESPOND -> {
+                count("answered." + v.status());
+                SipWriter.answer(m, out, v.status(), v.reason(), "d2r2-edge",
+                        v.unsupported() == null ? null : "Unsupported: " + v.unsupported());
+                send(out, from);
+            }
+            case FORWARD -> {
+                if (m.isRequest()) {
+                    request(m, from, out);
+                } else {
+                    response(m, from, out);
+                }
+            }
+        }
+    }
+
+    private void request(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
+        Backend source = backendAt(from);
+        int routeIndex = firstHeader(m, Header.ROUTE);
+        String firstRoute = routeIndex < 0 ? null : firstEntry(m.value(routeIndex));
+        boolean routeIsOurs = firstRoute != null && firstRoute.contains("sip:" + advertised) && firstRoute.contains(BACKEND_PARAM);
+        InetSocketAddress next;
+        byte[] recordRoute = null;
+        if (source != null) {
+            String after = routeIsOurs ? secondEntry(m, routeIndex) : firstRoute;
+            next = after != null ? Hop.ofUri(after) : Hop.ofUri(m.requestUri());
+        } else {
+            Backend target = routeIsOurs ? byId(Hop.param(firstRoute, "d2r2-b")) : null;
+            if (target == null) {
+                target = byCallId(m);
+            }
+            if (target == null) {
+                count("answered.503");
+                SipWriter.answer(m, out, 503, "Service Unavailable", "d2r2-edge", "Retry-After: 5");
+                send(out, from);
+                return;
+            }
+            next = target.address();
+            if (!m.first(Header.TO).contains(";tag=") && dialogForming(m.method())) {
+                recordRoute = ("<sip:" + advertised + ";lr" + BACKEND_PARAM + target.id() + ">").getBytes(StandardCharsets.US_ASCII);
+            }
+        }
+        if (next == null) {
+            count("answered.404");
+            SipWriter.answer(m, out, 404, "Not Found", "d2r2-edge", null);
+            send(out, from);
+            return;
+        }
+        String mf = m.first(Header.MAX_FORWARDS);
+        int maxForwards = mf == null ? 70 : Integer.parseInt(mf) - 1;
+        SipWriter.request(m, out, via(m), recordRoute, routeIsOurs ? routeIndex : -1, maxForwards);
+        send(out, next);
+        count("forwarded.request");
+    }
+
+    private void response(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
+        List<String> vias = m.all(Header.VIA);
+        if (!vias.getFirst().contains(advertised) || vias.size() < 2) {
+            count("dropped.not_our_via");
+            return;
+        }
+        InetSocketAddress next = Hop.ofVia(vias.get(1));
+        if (next == null) {
+            count("dropped.bad_via");
+            return;
+        }
+        track(m, from);
+        SipWriter.response(m, out);
+        send(out, next);
+        count("forwarded.response");
+    }
+
+    /** INVITE 2xx from a backend opens a dialog; BYE 2xx closes it. */
+    private void track(SipMessage m, InetSocketAddress from) {
+        if (m.status() < 200 || m.status() >= 300) {
+            return;
+        }
+        String cseq = m.first(Header.CSEQ);
+        String callId = m.first(Header.CALL_ID);
+        if (cseq.endsWith(" INVITE")) {
+            Backend b = backendAt(from);
+            if (b != null && dialogs.putIfAbsent(callId, b) == null) {
+                b.dialogs.incrementAndGet();
+                count("dialogs.started");
+                count("dialogs.started." + b.id());
+            }
+        } else if (cseq.endsWith(" BYE")) {
+            Backend b = dialogs.remove(callId);
+            if (b != null) {
+                b.dialogs.decrementAndGet();
+                count("dialogs.ended");
+            }
+        }
+    }
+
+    private byte[] via(SipMessage m) {
+        String top = m.all(Header.VIA).getFirst();
+        String branch = Hop.param(top, "branch");
+        long h = branch != null && branch.startsWith("z9hG4bK")
+                ? Rendezvous.hash(branch)
+                : Rendezvous.hash(top + '\n' + m.first(Header.CALL_ID) + '\n' + m.first(Header.CSEQ).split("\\s+")[0]);
+        return (new String(sentBy, StandardCharsets.US_ASCII) + ";branch=z9hG4bK" + Long.toHexString(h ^ secret))
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean dialogForming(String method) {
+        return method.equals("INVITE") || method.equals("SUBSCRIBE") || method.equals("REFER");
+    }
+
+    private Backend byCallId(SipMessage m) {
+        long key = Rendezvous.hash(m.first(Header.CALL_ID));
+        Backend best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (Backend b : backends) {
+            double s = b.score(key);
+            if (s > bestScore) {
+                best = b;
+                bestScore = s;
+            }
+        }
+        return best;
+    }
+
+    private Backend byId(String id) {
+        for (Backend b : backends) {
+            if (b.id().equals(id)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private Backend backendAt(InetSocketAddress a) {
+        for (Backend b : backends) {
+            if (b.address().equals(a)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private static int firstHeader(SipMessage m, Header h) {
+        for (int i = 0; i < m.headerCount(); i++) {
+            if (m.kind(i) == h) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String firstEntry(String value) {
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        SipMessage.splitList(value, entries);
+        return entries.getFirst();
+    }
+
+    /** The Route entry after the edge's own: the rest of its header line, else the next Route line. */
+    private static String secondEntry(SipMessage m, int routeIndex) {
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        SipMessage.splitList(m.value(routeIndex), entries);
+        if (entries.size() > 1) {
+            return entries.get(1);
+        }
+        for (int i = routeIndex + 1; i < m.headerCount(); i++) {
+            if (m.kind(i) == Header.ROUTE) {
+                return firstEntry(m.value(i));
+            }
+        }
+        return null;
+    }
+
+    private void send(ByteBuffer out, InetSocketAddress to) throws IOException {
+        out.flip();
+        channel.send(out, to);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        running = false;
+        channel.close();
+        loop.join();
+    }
+}

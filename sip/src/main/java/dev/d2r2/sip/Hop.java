@@ -1,0 +1,111 @@
+package dev.d2r2.sip;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+/** Where a SIP URI or a Via points: host and port, with the defaults and the RFC 3581/3261 Via rules. */
+final class Hop {
+    private Hop() {
+    }
+
+    /** The host and port of a SIP URI ({@code sip:user@host:port;params}, with or without {@code <>}), or null. */
+    static InetSocketAddress ofUri(String uri) {
+        String u = uri.strip();
+        int lt = u.indexOf('<');
+        if (lt >= 0) {
+            int gt = u.indexOf('>', lt);
+            u = u.substring(lt + 1, gt < 0 ? u.length() : gt);
+        }
+        int colon = u.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String rest = u.substring(colon + 1);
+        int at = rest.lastIndexOf('@');
+        rest = rest.substring(at + 1);
+        int end = rest.length();
+        for (char c : new char[]{';', '?', '>'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0) {
+                end = Math.min(end, i);
+            }
+        }
+        return hostPort(rest.substring(0, end), 5060);
+    }
+
+    /**
+     * Where a response goes for this Via value: {@code received} (else the sent-by host) and
+     * {@code rport} (else the sent-by port, else 5060).
+     */
+    static InetSocketAddress ofVia(String via) {
+        String v = via.strip();
+        int space = v.indexOf(' ');
+        if (space < 0) {
+            return null;
+        }
+        String rest = v.substring(space + 1).strip();
+        int semi = rest.indexOf(';');
+        String sentBy = (semi < 0 ? rest : rest.substring(0, semi)).strip();
+        String params = semi < 0 ? "" : rest.substring(semi);
+        InetSocketAddress base = hostPort(sentBy, 5060);
+        if (base == null) {
+            return null;
+        }
+        String received = param(params, "received");
+        String rport = param(params, "rport");
+        String host = received != null ? received : base.getHostString();
+        int port = rport != null && rport.matches("\\d{1,5}") ? Integer.parseInt(rport) : base.getPort();
+        return address(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port);
+    }
+
+    /** The value of {@code ;name=value} in a parameter list, or null. */
+    static String param(String params, String name) {
+        String lower = params.toLowerCase(Locale.ROOT);
+        int i = lower.indexOf(";" + name + "=");
+        if (i < 0) {
+            return null;
+        }
+        int from = i + name.length() + 2;
+        int to = from;
+        while (to < params.length() && params.charAt(to) != ';' && params.charAt(to) != '>' && params.charAt(to) != ',') {
+            to++;
+        }
+        return params.substring(from, to).strip();
+    }
+
+    static InetSocketAddress hostPort(String text, int defaultPort) {
+        String host;
+        int port = defaultPort;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            host = text.substring(1, close);
+            if (close + 1 < text.length() && text.charAt(close + 1) == ':') {
+                port = parsePort(text.substring(close + 2));
+            }
+        } else {
+            int colon = text.indexOf(':');
+            host = colon < 0 ? text : text.substring(0, colon);
+            if (colon >= 0) {
+                port = parsePort(text.substring(colon + 1));
+            }
+        }
+        return port < 0 || host.isEmpty() ? null : address(host, port);
+    }
+
+    private static int parsePort(String s) {
+        return s.matches("\\d{1,5}") && Integer.parseInt(s) <= 65535 ? Integer.parseInt(s) : -1;
+    }
+
+    private static InetSocketAddress address(String host, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+}

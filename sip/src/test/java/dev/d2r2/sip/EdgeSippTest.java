@@ -1,0 +1,69 @@
+package dev.d2r2.sip;
+
+import dev.d2r2.core.testing.Peers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Real SIPp calls through the edge over UDP: SIPp's default uac against two SIPp default uas. */
+class EdgeSippTest {
+    private static final Path SIPP = Path.of("/usr/bin/sipp");
+
+    @TempDir
+    Path dir;
+
+    private static int freeUdpPort() throws Exception {
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process sipp(String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(SIPP.toString()));
+        cmd.addAll(List.of(args));
+        cmd.add("-nostdin");
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".out").toFile()).start();
+    }
+
+    @Test
+    void defaultUacCallsThroughTheEdgeAllSucceedAndSpreadOverBothBackendsWithDialogAffinity() throws Exception {
+        Peers.require(SIPP, "sip-tester");
+        int uas1 = freeUdpPort();
+        int uas2 = freeUdpPort();
+        List<Process> servers = List.of(
+                sipp("uas1", "-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(uas1)),
+                sipp("uas2", "-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(uas2)));
+        try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
+                new Backend(new InetSocketAddress("127.0.0.1", uas1), 1),
+                new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)))) {
+            int port = edge.address().getPort();
+            Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + port, "-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()),
+                    "-m", "200", "-r", "100", "-d", "100", "-timeout", "60s", "-timeout_error");
+            assertThat(uac.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(uac.exitValue()).as(Files.readString(dir.resolve("uac.out"))).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> edge.activeDialogs() == 0);
+            var counters = edge.counters();
+            assertThat(counters).containsEntry("dialogs.started", 200L).containsEntry("dialogs.ended", 200L);
+            assertThat(counters.get("dialogs.started.127.0.0.1:" + uas1)).isBetween(60L, 140L);
+            assertThat(counters.get("dialogs.started.127.0.0.1:" + uas2)).isBetween(60L, 140L);
+            assertThat(counters).doesNotContainKeys("errors", "dropped.not_our_via");
+        } finally {
+            for (Process p : servers) {
+                p.destroy();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
