@@ -12,6 +12,13 @@ public final class Backend {
     private final long hash;
     private final double weight;
     final AtomicInteger dialogs = new AtomicInteger();
+    /** Health, as OPTIONS probing sees it: up after 3 good probes in a row, down after 2 misses. */
+    volatile boolean up = true;
+    int goodInRow;
+    int missedInRow;
+    volatile long probeSent;
+    volatile long probeAnswered;
+    volatile int probeStatus;
 
     public Backend(InetSocketAddress address, double weight) {
         if (!(weight > 0)) {
@@ -34,6 +41,10 @@ public final class Backend {
 
     public double weight() {
         return weight;
+    }
+
+    public boolean up() {
+        return up;
     }
 
     public int activeDialogs() {

@@ -13,6 +13,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,7 +42,16 @@ public final class EdgeProxy implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
 
-    public EdgeProxy(InetSocketAddress listen, List<Backend> backends) throws IOException {
+    private final Prober prober;
+
+    /** An edge probing its backends every 500 ms with a 300 ms timeout; {@code changes} hears when one goes down or up. */
+    public EdgeProxy(InetSocketAddress listen, List<Backend> backends, java.util.function.Consumer<Prober.Change> changes)
+            throws IOException {
+        this(listen, backends, java.time.Duration.ofMillis(500), java.time.Duration.ofMillis(300), changes);
+    }
+
+    public EdgeProxy(InetSocketAddress listen, List<Backend> backends, java.time.Duration probeInterval,
+                     java.time.Duration probeTimeout, java.util.function.Consumer<Prober.Change> changes) throws IOException {
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
@@ -52,6 +62,19 @@ public final class EdgeProxy implements AutoCloseable {
         this.sentBy = ("SIP/2.0/UDP " + advertised).getBytes(StandardCharsets.US_ASCII);
         this.backends = List.copyOf(backends);
         this.loop = Thread.ofPlatform().name("d2r2-edge-udp").start(this::run);
+        this.prober = new Prober(() -> this.backends, probeInterval, probeTimeout, advertised, this::probe, c -> {
+            count(c.up() ? "backend.up" : "backend.down");
+            LOG.info("edge: backend {} is {} ({})", c.backend().id(), c.up() ? "up" : "down", c.why());
+            changes.accept(c);
+        });
+    }
+
+    private void probe(byte[] message, Backend to) {
+        try {
+            channel.send(ByteBuffer.wrap(message), to.address());
+        } catch (IOException e) {
+            count("errors");
+        }
     }
 
     public InetSocketAddress address() throws IOException {
@@ -165,6 +188,15 @@ public final class EdgeProxy implements AutoCloseable {
 
     private void response(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
         List<String> vias = m.all(Header.VIA);
+        String branch = Hop.param(vias.getFirst(), "branch");
+        if (vias.size() == 1 && branch != null && branch.startsWith(Prober.BRANCH) && vias.getFirst().contains(advertised)) {
+            Backend b = backendAt(from);
+            if (b != null) {
+                Prober.answered(b, branch, m.status());
+            }
+            count("probe.answers");
+            return;
+        }
         if (!vias.getFirst().contains(advertised) || vias.size() < 2) {
             count("dropped.not_our_via");
             return;
@@ -222,6 +254,9 @@ public final class EdgeProxy implements AutoCloseable {
         Backend best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (Backend b : backends) {
+            if (!b.up()) {
+                continue;
+            }
             double s = b.score(key);
             if (s > bestScore) {
                 best = b;
@@ -286,6 +321,7 @@ public final class EdgeProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
+        prober.close();
         running = false;
         channel.close();
         loop.join();

@@ -38,16 +38,45 @@ class EdgeSippTest {
     }
 
     @Test
+    void aKilledBackendIsTakenOutOfRotationByProbingAndNewCallsGoToTheOther() throws Exception {
+        Peers.require(SIPP, "sip-tester");
+        int uas1 = freeUdpPort();
+        int uas2 = freeUdpPort();
+        Process first = sipp("uas1", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1));
+        Process second = sipp("uas2", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2));
+        List<Prober.Change> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
+                new Backend(new InetSocketAddress("127.0.0.1", uas1), 1),
+                new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)), changes::add)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> edge.counters().getOrDefault("probe.answers", 0L) >= 4);
+            first.destroyForcibly();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !changes.isEmpty());
+            assertThat(changes.getFirst().up()).isFalse();
+            assertThat(changes.getFirst().backend().id()).isEqualTo("127.0.0.1:" + uas1);
+            int port = edge.address().getPort();
+            Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + port, "-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()),
+                    "-m", "50", "-r", "50", "-timeout", "60s", "-timeout_error");
+            assertThat(uac.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(uac.exitValue()).as(Files.readString(dir.resolve("uac.out"))).isZero();
+            assertThat(edge.counters()).containsEntry("dialogs.started.127.0.0.1:" + uas2, 50L)
+                    .doesNotContainKey("dialogs.started.127.0.0.1:" + uas1);
+        } finally {
+            second.destroy();
+            second.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void defaultUacCallsThroughTheEdgeAllSucceedAndSpreadOverBothBackendsWithDialogAffinity() throws Exception {
         Peers.require(SIPP, "sip-tester");
         int uas1 = freeUdpPort();
         int uas2 = freeUdpPort();
         List<Process> servers = List.of(
-                sipp("uas1", "-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(uas1)),
-                sipp("uas2", "-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(uas2)));
+                sipp("uas1", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1)),
+                sipp("uas2", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2)));
         try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
                 new Backend(new InetSocketAddress("127.0.0.1", uas1), 1),
-                new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)))) {
+                new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)), c -> { })) {
             int port = edge.address().getPort();
             Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + port, "-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()),
                     "-m", "200", "-r", "100", "-d", "100", "-timeout", "60s", "-timeout_error");
@@ -58,7 +87,8 @@ class EdgeSippTest {
             assertThat(counters).containsEntry("dialogs.started", 200L).containsEntry("dialogs.ended", 200L);
             assertThat(counters.get("dialogs.started.127.0.0.1:" + uas1)).isBetween(60L, 140L);
             assertThat(counters.get("dialogs.started.127.0.0.1:" + uas2)).isBetween(60L, 140L);
-            assertThat(counters).doesNotContainKeys("errors", "dropped.not_our_via");
+            assertThat(counters).doesNotContainKeys("errors", "dropped.not_our_via", "backend.down");
+            assertThat(counters.get("probe.answers")).isPositive();
         } finally {
             for (Process p : servers) {
                 p.destroy();
