@@ -8,6 +8,7 @@ import dev.d2r2.app.cli.CliErrors;
 import dev.d2r2.app.cli.CommandGroup;
 import dev.d2r2.app.cli.DemoCommand;
 import dev.d2r2.app.cli.IdentityCommand;
+import dev.d2r2.app.cli.LbCommand;
 import dev.d2r2.app.cli.MetricsCommand;
 import dev.d2r2.app.cli.MonitorCommand;
 import dev.d2r2.app.cli.NagiosRunCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
-                MetricsCommand.class, PolicyCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class,
+                MetricsCommand.class, PolicyCommand.class, LbCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {

@@ -1,0 +1,81 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.core.Durations;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.sip.Backend;
+import dev.d2r2.sip.EdgeProxy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code d2r2 lb}: the SIP edge, a load-balancing proxy in front of SIP servers. */
+@Command(name = "lb", mixinStandardHelpOptions = true,
+        description = {"The SIP edge: a stateless proxy (UDP) that spreads dialogs over the backends by Call-ID, keeps each",
+                "dialog on its backend (carried in the Record-Route), probes the backends with OPTIONS and answers bad requests."})
+public final class LbCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:5060", description = "Where to listen (${DEFAULT-VALUE})")
+    String listen;
+
+    @Option(names = "--backend", paramLabel = "HOST:PORT[,WEIGHT]", required = true,
+            description = "A SIP server, with its capacity weight (default 1); repeatable")
+    List<String> backends;
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long (default: when killed)")
+    String duration;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Backend> list = new ArrayList<>();
+        for (String b : backends) {
+            int comma = b.lastIndexOf(',');
+            double weight = 1;
+            String address = b;
+            if (comma > 0) {
+                try {
+                    weight = Double.parseDouble(b.substring(comma + 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--backend " + b + ": the weight is not a number");
+                }
+                address = b.substring(0, comma);
+            }
+            list.add(new Backend(socket(address, "--backend"), weight));
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch reported = new CountDownLatch(1);
+        try (EdgeProxy edge = new EdgeProxy(socket(listen, "--listen"), list,
+                c -> System.err.println("lb: backend " + c.backend().id() + " is " + (c.up() ? "up" : "down") + " (" + c.why() + ")"))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stopped.countDown();
+                try {
+                    reported.await(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            System.err.println("lb: listening on " + edge.address().getHostString() + ":" + edge.address().getPort()
+                    + " (UDP), backends " + list);
+            if (duration != null) {
+                stopped.await(Durations.parse(duration).toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                stopped.await();
+            }
+            System.err.println("lb: " + edge.counters());
+            reported.countDown();
+        }
+        return 0;
+    }
+
+    private static InetSocketAddress socket(String text, String option) {
+        InetSocketAddress a = HostPort.parse(text);
+        if (a.isUnresolved()) {
+            throw new IllegalArgumentException(option + " " + text + ": unknown host");
+        }
+        return a;
+    }
+}
