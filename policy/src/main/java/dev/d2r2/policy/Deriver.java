@@ -1,5 +1,6 @@
 package dev.d2r2.policy;
 
+import dev.d2r2.core.SubjectPattern;
 import dev.d2r2.core.actuator.Action;
 import dev.d2r2.policy.Policy.Kind;
 import dev.d2r2.policy.Policy.Modality;

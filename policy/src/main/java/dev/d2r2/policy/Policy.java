@@ -1,5 +1,6 @@
 package dev.d2r2.policy;
 
+import dev.d2r2.core.SubjectPattern;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.core.config.InvalidAt;

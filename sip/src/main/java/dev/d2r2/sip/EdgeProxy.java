@@ -43,6 +43,7 @@ public final class EdgeProxy implements AutoCloseable {
     private volatile boolean running = true;
 
     private final Prober prober;
+    private final Enforcement enforcement = new Enforcement(dev.d2r2.core.Clock.system());
 
     /** An edge probing its backends every 500 ms with a 300 ms timeout; {@code changes} hears when one goes down or up. */
     public EdgeProxy(InetSocketAddress listen, List<Backend> backends, java.util.function.Consumer<Prober.Change> changes)
@@ -79,6 +80,11 @@ public final class EdgeProxy implements AutoCloseable {
 
     public InetSocketAddress address() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** The blocks and rate limits the edge enforces. */
+    public Enforcement enforcement() {
+        return enforcement;
     }
 
     public List<Backend> backends() {
@@ -149,6 +155,13 @@ public final class EdgeProxy implements AutoCloseable {
 
     private void request(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
         Backend source = backendAt(from);
+        if (source == null) {
+            String refusal = enforcement.refusal(from, m);
+            if (refusal != null) {
+                count("dropped." + refusal);
+                return;
+            }
+        }
         int routeIndex = firstHeader(m, Header.ROUTE);
         String firstRoute = routeIndex < 0 ? null : firstEntry(m.value(routeIndex));
         boolean routeIsOurs = firstRoute != null && firstRoute.contains("sip:" + advertised) && firstRoute.contains(BACKEND_PARAM);

@@ -3,6 +3,7 @@ package dev.d2r2.app.cli;
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.sip.Backend;
+import dev.d2r2.sip.EdgeApi;
 import dev.d2r2.sip.EdgeProxy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +26,10 @@ public final class LbCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "HOST:PORT[,WEIGHT]", required = true,
             description = "A SIP server, with its capacity weight (default 1); repeatable")
     List<String> backends;
+
+    @Option(names = "--api", paramLabel = "HOST:PORT",
+            description = "Serve the HTTP API here (POST /actions: the policy engine's webhook for block and rate-limit)")
+    String api;
 
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long (default: when killed)")
     String duration;
@@ -58,12 +63,17 @@ public final class LbCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }));
+            EdgeApi http = api == null ? null : new EdgeApi(socket(api, "--api"), edge.enforcement());
             System.err.println("lb: listening on " + edge.address().getHostString() + ":" + edge.address().getPort()
-                    + " (UDP), backends " + list);
+                    + " (UDP), backends " + list + (http == null ? "" : "; API on http://" + http.address().getHostString()
+                    + ":" + http.address().getPort() + "/actions"));
             if (duration != null) {
                 stopped.await(Durations.parse(duration).toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 stopped.await();
+            }
+            if (http != null) {
+                http.close();
             }
             System.err.println("lb: " + edge.counters());
             reported.countDown();

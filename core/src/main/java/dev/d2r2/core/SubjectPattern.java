@@ -1,4 +1,4 @@
-package dev.d2r2.policy;
+package dev.d2r2.core;
 
 import java.net.InetAddress;
 import java.util.regex.Pattern;

@@ -1,0 +1,119 @@
+package dev.d2r2.sip;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.d2r2.core.config.ConfigLoader;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The edge's HTTP API. {@code POST /actions} takes the policy engine's webhook calls
+ * ({@code {"call":"deploy"|"revoke","op":...,"target":...,"params":{...},"expires":...}}), so a
+ * policy's {@code sip-edge} actuator is a webhook to the edge:
+ * <ul>
+ *   <li>{@code block} — the target (address, CIDR block or caller AOR) until {@code expires};</li>
+ *   <li>{@code rate-limit} — the target source to {@code params.rate} ({@code 5/s} or {@code 5})
+ *       requests a second, all requests or only {@code params.method}'s.</li>
+ * </ul>
+ * 204 when done; 422 for an op or parameter the edge does not know (the policy engine counts it
+ * refused and does not retry); 400 for a body that is not such a call.
+ */
+public final class EdgeApi implements AutoCloseable {
+    private final HttpServer server;
+    private final Enforcement enforcement;
+
+    public EdgeApi(InetSocketAddress listen, Enforcement enforcement) throws IOException {
+        this.enforcement = enforcement;
+        this.server = HttpServer.create(listen, 0);
+        server.createContext("/actions", this::actions);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void actions(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!ex.getRequestMethod().equals("POST")) {
+                reply(ex, 405, "POST an action\n");
+                return;
+            }
+            JsonNode call;
+            try {
+                call = ConfigLoader.json().readTree(ex.getRequestBody());
+            } catch (IOException e) {
+                reply(ex, 400, "not JSON\n");
+                return;
+            }
+            String problem = apply(call);
+            if (problem == null) {
+                ex.sendResponseHeaders(204, -1);
+            } else {
+                reply(ex, problem.startsWith("bad request") ? 400 : 422, problem + "\n");
+            }
+        }
+    }
+
+    /** Applies one call; why it cannot be, or null. */
+    private String apply(JsonNode call) {
+        String kind = call.path("call").asText("");
+        String op = call.path("op").asText("");
+        String target = call.path("target").asText("");
+        if (!(kind.equals("deploy") || kind.equals("revoke")) || target.isEmpty()) {
+            return "bad request: expected {\"call\":\"deploy\"|\"revoke\",\"op\":...,\"target\":...}";
+        }
+        long until = call.path("expires").asLong(Long.MAX_VALUE);
+        JsonNode params = call.path("params");
+        String method = params.hasNonNull("method") ? params.get("method").asText().toUpperCase(Locale.ROOT) : null;
+        try {
+            switch (op) {
+                case "block" -> {
+                    if (kind.equals("deploy")) {
+                        enforcement.block(target, until);
+                    } else {
+                        enforcement.unblock(target);
+                    }
+                }
+                case "rate-limit" -> {
+                    if (kind.equals("deploy")) {
+                        enforcement.rateLimit(target, rate(params.path("rate").asText("")), method, until);
+                    } else {
+                        enforcement.unlimit(target, method);
+                    }
+                }
+                default -> {
+                    return "the edge does not know the op \"" + op + "\" (it knows block, rate-limit)";
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    private static double rate(String text) {
+        String t = text.endsWith("/s") ? text.substring(0, text.length() - 2) : text;
+        try {
+            return Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("rate-limit needs params.rate, e.g. 5/s (got \"" + text + "\")");
+        }
+    }
+
+    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
