@@ -54,7 +54,7 @@ class RemediationLoopTest {
              EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0),
                      List.of(new Backend((InetSocketAddress) backend.getLocalSocketAddress(), 1)),
                      Duration.ofHours(1), Duration.ofMillis(300), c -> { });
-             EdgeApi api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge.enforcement());
+             EdgeApi api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge);
              Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             String policyText = Files.readString(Path.of("../examples/policies/sip-flooding.yaml"))
                     .replace("sip-edge: { kind: log,", "sip-edge: { kind: webhook, url: \"http://127.0.0.1:"

@@ -10,7 +10,8 @@ public final class Backend {
     private final String id;
     private final InetSocketAddress address;
     private final long hash;
-    private final double weight;
+    private volatile double weight;
+    volatile boolean draining;
     final AtomicInteger dialogs = new AtomicInteger();
     /** Health, as OPTIONS probing sees it: up after 3 good probes in a row, down after 2 misses. */
     volatile boolean up = true;
@@ -21,14 +22,11 @@ public final class Backend {
     volatile int probeStatus;
 
     public Backend(InetSocketAddress address, double weight) {
-        if (!(weight > 0)) {
-            throw new IllegalArgumentException("a backend's weight must be positive: " + weight);
-        }
         this.address = address;
         this.id = (address.getAddress() instanceof java.net.Inet6Address ? "[" + address.getHostString() + "]"
                 : address.getHostString()) + ":" + address.getPort();
         this.hash = Rendezvous.hash(id);
-        this.weight = weight;
+        weight(weight);
     }
 
     public String id() {
@@ -41,6 +39,18 @@ public final class Backend {
 
     public double weight() {
         return weight;
+    }
+
+    void weight(double w) {
+        if (!(w > 0)) {
+            throw new IllegalArgumentException("a backend's weight must be positive: " + w);
+        }
+        this.weight = w;
+    }
+
+    /** Draining: no new dialogs; the ones it has go on until they end. */
+    public boolean draining() {
+        return draining;
     }
 
     public boolean up() {

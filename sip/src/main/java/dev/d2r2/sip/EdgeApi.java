@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * The edge's HTTP API. {@code POST /actions} takes the policy engine's webhook calls
+ * The edge's HTTP API: backends at run time ({@code /backends}, see {@link #backends}) and
+ * enforcement. {@code POST /actions} takes the policy engine's webhook calls
  * ({@code {"call":"deploy"|"revoke","op":...,"target":...,"params":{...},"expires":...}}), so a
  * policy's {@code sip-edge} actuator is a webhook to the edge:
  * <ul>
@@ -24,12 +25,15 @@ import java.util.Locale;
  */
 public final class EdgeApi implements AutoCloseable {
     private final HttpServer server;
+    private final EdgeProxy edge;
     private final Enforcement enforcement;
 
-    public EdgeApi(InetSocketAddress listen, Enforcement enforcement) throws IOException {
-        this.enforcement = enforcement;
+    public EdgeApi(InetSocketAddress listen, EdgeProxy edge) throws IOException {
+        this.edge = edge;
+        this.enforcement = edge.enforcement();
         this.server = HttpServer.create(listen, 0);
         server.createContext("/actions", this::actions);
+        server.createContext("/backends", this::backends);
         server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
@@ -56,6 +60,53 @@ public final class EdgeApi implements AutoCloseable {
                 ex.sendResponseHeaders(204, -1);
             } else {
                 reply(ex, problem.startsWith("bad request") ? 400 : 422, problem + "\n");
+            }
+        }
+    }
+
+    /**
+     * {@code GET /backends}: the list; {@code POST /backends {"address":"h:p","weight":1}}: add (or
+     * re-weight); {@code DELETE /backends/ID}: remove; {@code POST /backends/ID/drain}: drain.
+     */
+    private void backends(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String rest = path.length() > "/backends".length() ? path.substring("/backends/".length()) : "";
+            String method = ex.getRequestMethod();
+            if (rest.isEmpty() && method.equals("GET")) {
+                com.fasterxml.jackson.databind.node.ArrayNode list = ConfigLoader.json().createArrayNode();
+                for (Backend b : edge.backends()) {
+                    list.addObject().put("id", b.id()).put("weight", b.weight()).put("up", b.up()).put("draining", b.draining())
+                            .put("dialogs", b.activeDialogs());
+                }
+                reply(ex, 200, list + "\n");
+            } else if (rest.isEmpty() && method.equals("POST")) {
+                JsonNode body;
+                try {
+                    body = ConfigLoader.json().readTree(ex.getRequestBody());
+                } catch (IOException e) {
+                    reply(ex, 400, "not JSON\n");
+                    return;
+                }
+                InetSocketAddress address = Hop.hostPort(body.path("address").asText(""), 5060);
+                double weight = body.path("weight").asDouble(1);
+                if (address == null || !(weight > 0)) {
+                    reply(ex, 400, "expected {\"address\":\"host:port\",\"weight\":1} with a positive weight\n");
+                    return;
+                }
+                reply(ex, 201, edge.add(address, weight).id() + "\n");
+            } else if (!rest.isEmpty() && method.equals("DELETE")) {
+                boolean removed = edge.remove(rest);
+                reply(ex, removed ? 204 : 404, removed ? "" : "no backend " + rest + "\n");
+            } else if (rest.endsWith("/drain") && method.equals("POST")) {
+                String id = rest.substring(0, rest.length() - "/drain".length());
+                if (edge.drain(id)) {
+                    reply(ex, 202, "draining " + id + "\n");
+                } else {
+                    reply(ex, 404, "no backend " + id + "\n");
+                }
+            } else {
+                reply(ex, 405, "GET or POST /backends, DELETE /backends/ID, POST /backends/ID/drain\n");
             }
         }
     }
@@ -108,8 +159,10 @@ public final class EdgeApi implements AutoCloseable {
 
     private static void reply(HttpExchange ex, int status, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(status, b.length);
-        ex.getResponseBody().write(b);
+        ex.sendResponseHeaders(status, status == 204 || b.length == 0 ? -1 : b.length);
+        if (b.length > 0 && status != 204) {
+            ex.getResponseBody().write(b);
+        }
     }
 
     @Override

@@ -43,16 +43,17 @@ public final class EdgeProxy implements AutoCloseable {
     private volatile boolean running = true;
 
     private final Prober prober;
+    private final Consumer<BackendEvent> changes;
     private final Enforcement enforcement = new Enforcement(dev.d2r2.core.Clock.system());
 
     /** An edge probing its backends every 500 ms with a 300 ms timeout; {@code changes} hears when one goes down or up. */
-    public EdgeProxy(InetSocketAddress listen, List<Backend> backends, java.util.function.Consumer<Prober.Change> changes)
+    public EdgeProxy(InetSocketAddress listen, List<Backend> backends, java.util.function.Consumer<BackendEvent> changes)
             throws IOException {
         this(listen, backends, java.time.Duration.ofMillis(500), java.time.Duration.ofMillis(300), changes);
     }
 
     public EdgeProxy(InetSocketAddress listen, List<Backend> backends, java.time.Duration probeInterval,
-                     java.time.Duration probeTimeout, java.util.function.Consumer<Prober.Change> changes) throws IOException {
+                     java.time.Duration probeTimeout, java.util.function.Consumer<BackendEvent> changes) throws IOException {
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
@@ -63,11 +64,61 @@ public final class EdgeProxy implements AutoCloseable {
         this.sentBy = ("SIP/2.0/UDP " + advertised).getBytes(StandardCharsets.US_ASCII);
         this.backends = List.copyOf(backends);
         this.loop = Thread.ofPlatform().name("d2r2-edge-udp").start(this::run);
-        this.prober = new Prober(() -> this.backends, probeInterval, probeTimeout, advertised, this::probe, c -> {
-            count(c.up() ? "backend.up" : "backend.down");
-            LOG.info("edge: backend {} is {} ({})", c.backend().id(), c.up() ? "up" : "down", c.why());
-            changes.accept(c);
-        });
+        this.changes = changes;
+        this.prober = new Prober(() -> this.backends, probeInterval, probeTimeout, advertised, this::probe, this::report);
+    }
+
+    private void report(BackendEvent e) {
+        count("backend." + e.state());
+        LOG.info("edge: backend {} {} ({})", e.backend().id(), e.state(), e.why());
+        changes.accept(e);
+    }
+
+    /** Adds a backend (or changes the weight of the one at the same address). */
+    public synchronized Backend add(InetSocketAddress address, double weight) {
+        Backend fresh = new Backend(address, weight);
+        Backend current = byId(fresh.id());
+        if (current != null) {
+            current.weight(weight);
+            report(new BackendEvent(current, "weight", "weight " + weight));
+            return current;
+        }
+        List<Backend> next = new java.util.ArrayList<>(backends);
+        next.add(fresh);
+        backends = List.copyOf(next);
+        report(new BackendEvent(fresh, "added", "weight " + weight));
+        return fresh;
+    }
+
+    /** Removes a backend at once: no new dialogs; its dialogs' in-dialog requests still reach it by their Route. */
+    public synchronized boolean remove(String id) {
+        Backend b = byId(id);
+        if (b == null) {
+            return false;
+        }
+        List<Backend> next = new java.util.ArrayList<>(backends);
+        next.remove(b);
+        backends = List.copyOf(next);
+        report(new BackendEvent(b, "removed", "by request"));
+        return true;
+    }
+
+    /** Drains a backend: no new dialogs; {@code drained} is reported when its last dialog ends. */
+    public boolean drain(String id) {
+        Backend b = byId(id);
+        if (b == null) {
+            return false;
+        }
+        b.draining = true;
+        report(new BackendEvent(b, "draining", b.activeDialogs() + " dialogs left"));
+        if (b.activeDialogs() == 0) {
+            report(new BackendEvent(b, "drained", "no dialog left"));
+        }
+        return true;
+    }
+
+    public Backend backend(String id) {
+        return byId(id);
     }
 
     private void probe(byte[] message, Backend to) {
@@ -171,18 +222,20 @@ public final class EdgeProxy implements AutoCloseable {
             String after = routeIsOurs ? secondEntry(m, routeIndex) : firstRoute;
             next = after != null ? Hop.ofUri(after) : Hop.ofUri(m.requestUri());
         } else {
-            Backend target = routeIsOurs ? byId(Hop.param(firstRoute, "d2r2-b")) : null;
-            if (target == null) {
-                target = byCallId(m);
+            InetSocketAddress dialogBackend = routeIsOurs ? Hop.hostPort(Hop.param(firstRoute, "d2r2-b"), 5060) : null;
+            boolean inDialog = m.first(Header.TO).contains(";tag=");
+            Backend target = dialogBackend != null ? null : inDialog ? dialogs.get(m.first(Header.CALL_ID)) : null;
+            if (dialogBackend == null && target == null) {
+                target = byCallId(m, !inDialog && !m.method().equals("CANCEL") && !m.method().equals("ACK"));
             }
-            if (target == null) {
+            if (dialogBackend == null && target == null) {
                 count("answered.503");
                 SipWriter.answer(m, out, 503, "Service Unavailable", "d2r2-edge", "Retry-After: 5");
                 send(out, from);
                 return;
             }
-            next = target.address();
-            if (!m.first(Header.TO).contains(";tag=") && dialogForming(m.method())) {
+            next = dialogBackend != null ? dialogBackend : target.address();
+            if (!inDialog && dialogForming(m.method())) {
                 recordRoute = ("<sip:" + advertised + ";lr" + BACKEND_PARAM + target.id() + ">").getBytes(StandardCharsets.US_ASCII);
             }
         }
@@ -242,8 +295,10 @@ public final class EdgeProxy implements AutoCloseable {
         } else if (cseq.endsWith(" BYE")) {
             Backend b = dialogs.remove(callId);
             if (b != null) {
-                b.dialogs.decrementAndGet();
                 count("dialogs.ended");
+                if (b.dialogs.decrementAndGet() == 0 && b.draining) {
+                    report(new BackendEvent(b, "drained", "its last dialog ended"));
+                }
             }
         }
     }
@@ -262,12 +317,13 @@ public final class EdgeProxy implements AutoCloseable {
         return method.equals("INVITE") || method.equals("SUBSCRIBE") || method.equals("REFER");
     }
 
-    private Backend byCallId(SipMessage m) {
+    /** The Call-ID's backend among those up; for a new dialog, not a draining one either. */
+    private Backend byCallId(SipMessage m, boolean newDialog) {
         long key = Rendezvous.hash(m.first(Header.CALL_ID));
         Backend best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (Backend b : backends) {
-            if (!b.up()) {
+            if (!b.up() || newDialog && b.draining) {
                 continue;
             }
             double s = b.score(key);

@@ -12,21 +12,17 @@ import java.util.function.Supplier;
  * down after {@value #DOWN_AFTER} misses in a row and up again after {@value #UP_AFTER} good
  * probes; each change is reported.
  */
-public final class Prober {
+final class Prober {
     static final int DOWN_AFTER = 2;
     static final int UP_AFTER = 3;
     static final String BRANCH = "z9hG4bKd2r2probe-";
-
-    /** A backend went up or down. */
-    public record Change(Backend backend, boolean up, String why) {
-    }
 
     private final Supplier<List<Backend>> backends;
     private final Duration interval;
     private final Duration timeout;
     private final String advertised;
     private final Sender sender;
-    private final Consumer<Change> changes;
+    private final Consumer<BackendEvent> changes;
     private final Thread thread;
     private volatile boolean running = true;
     private long seq;
@@ -36,7 +32,7 @@ public final class Prober {
     }
 
     Prober(Supplier<List<Backend>> backends, Duration interval, Duration timeout, String advertised, Sender sender,
-           Consumer<Change> changes) {
+           Consumer<BackendEvent> changes) {
         this.backends = backends;
         this.interval = interval;
         this.timeout = timeout;
@@ -71,13 +67,13 @@ public final class Prober {
             b.missedInRow = 0;
             if (!b.up && ++b.goodInRow >= UP_AFTER) {
                 b.up = true;
-                changes.accept(new Change(b, true, UP_AFTER + " good probes"));
+                changes.accept(new BackendEvent(b, "up", UP_AFTER + " good probes"));
             }
         } else {
             b.goodInRow = 0;
             if (b.up && ++b.missedInRow >= DOWN_AFTER) {
                 b.up = false;
-                changes.accept(new Change(b, false, DOWN_AFTER + " probes unanswered within " + timeout.toMillis() + " ms"));
+                changes.accept(new BackendEvent(b, "down", DOWN_AFTER + " probes unanswered within " + timeout.toMillis() + " ms"));
             }
         }
     }

@@ -44,14 +44,14 @@ class EdgeSippTest {
         int uas2 = freeUdpPort();
         Process first = sipp("uas1", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1));
         Process second = sipp("uas2", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2));
-        List<Prober.Change> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<BackendEvent> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
                 new Backend(new InetSocketAddress("127.0.0.1", uas1), 1),
                 new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)), changes::add)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> edge.counters().getOrDefault("probe.answers", 0L) >= 4);
             first.destroyForcibly();
             await().atMost(Duration.ofSeconds(5)).until(() -> !changes.isEmpty());
-            assertThat(changes.getFirst().up()).isFalse();
+            assertThat(changes.getFirst().state()).isEqualTo("down");
             assertThat(changes.getFirst().backend().id()).isEqualTo("127.0.0.1:" + uas1);
             int port = edge.address().getPort();
             Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + port, "-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()),
@@ -63,6 +63,63 @@ class EdgeSippTest {
         } finally {
             second.destroy();
             second.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int http(String method, String url, String body) throws Exception {
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            return client.send(req, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
+    @Test
+    void backendsAddedRemovedAndDrainedMidCallsKeepEveryDialogOnItsBackend() throws Exception {
+        Peers.require(SIPP, "sip-tester");
+        int[] uas = {freeUdpPort(), freeUdpPort(), freeUdpPort()};
+        List<Process> servers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            servers.add(sipp("uas" + i, "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas[i])));
+        }
+        Path scenario = dir.resolve("uac-routes.xml");
+        try (var in = getClass().getResourceAsStream("/sipp/uac-routes.xml")) {
+            Files.write(scenario, in.readAllBytes());
+        }
+        List<BackendEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
+                new Backend(new InetSocketAddress("127.0.0.1", uas[0]), 1),
+                new Backend(new InetSocketAddress("127.0.0.1", uas[1]), 1)), events::add);
+             EdgeApi api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge)) {
+            String base = "http://127.0.0.1:" + api.address().getPort() + "/backends";
+            String first = "127.0.0.1:" + uas[0];
+            String second = "127.0.0.1:" + uas[1];
+            String third = "127.0.0.1:" + uas[2];
+            Process uac = sipp("uac", "-sf", scenario.toString(), "127.0.0.1:" + edge.address().getPort(), "-i", "127.0.0.1",
+                    "-p", Integer.toString(freeUdpPort()), "-m", "60", "-r", "20", "-d", "1500", "-timeout", "60s", "-timeout_error");
+            await().atMost(Duration.ofSeconds(20)).until(() -> edge.counters().getOrDefault("dialogs.started." + first, 0L) >= 3
+                    && edge.counters().getOrDefault("dialogs.started." + second, 0L) >= 3);
+            assertThat(http("POST", base, "{\"address\":\"" + third + "\",\"weight\":1}")).isEqualTo(201);
+            assertThat(http("DELETE", base + "/" + first, null)).isEqualTo(204);
+            assertThat(http("POST", base + "/" + second + "/drain", null)).isEqualTo(202);
+            long startedOnSecond = edge.counters().getOrDefault("dialogs.started." + second, 0L);
+
+            assertThat(uac.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(uac.exitValue()).as(Files.readString(dir.resolve("uac.out"))).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> edge.activeDialogs() == 0);
+            var counters = edge.counters();
+            assertThat(counters).containsEntry("dialogs.started", 60L).containsEntry("dialogs.ended", 60L);
+            assertThat(counters.get("dialogs.started." + third)).isPositive();
+            assertThat(counters.get("dialogs.started." + second)).isLessThanOrEqualTo(startedOnSecond + 2);
+            assertThat(events).extracting(e -> e.state() + " " + e.backend().id())
+                    .contains("added " + third, "removed " + first, "draining " + second, "drained " + second);
+            assertThat(http("DELETE", base + "/nobody:1", null)).isEqualTo(404);
+        } finally {
+            for (Process p : servers) {
+                p.destroy();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
         }
     }
 

@@ -54,7 +54,7 @@ public final class LbCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch reported = new CountDownLatch(1);
         try (EdgeProxy edge = new EdgeProxy(socket(listen, "--listen"), list,
-                c -> System.err.println("lb: backend " + c.backend().id() + " is " + (c.up() ? "up" : "down") + " (" + c.why() + ")"))) {
+                c -> System.err.println("lb: backend " + c.backend().id() + " " + c.state() + " (" + c.why() + ")"))) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
                 try {
@@ -63,7 +63,7 @@ public final class LbCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }));
-            EdgeApi http = api == null ? null : new EdgeApi(socket(api, "--api"), edge.enforcement());
+            EdgeApi http = api == null ? null : new EdgeApi(socket(api, "--api"), edge);
             System.err.println("lb: listening on " + edge.address().getHostString() + ":" + edge.address().getPort()
                     + " (UDP), backends " + list + (http == null ? "" : "; API on http://" + http.address().getHostString()
                     + ":" + http.address().getPort() + "/actions"));
