@@ -45,6 +45,8 @@ public final class EdgeProxy implements AutoCloseable {
     private final Prober prober;
     private final Consumer<BackendEvent> changes;
     private final Enforcement enforcement = new Enforcement(dev.d2r2.core.Clock.system());
+    private volatile Telemetry telemetry;
+    private Thread telemetryThread;
 
     /** An edge probing its backends every 500 ms with a 300 ms timeout; {@code changes} hears when one goes down or up. */
     public EdgeProxy(InetSocketAddress listen, List<Backend> backends, java.util.function.Consumer<BackendEvent> changes)
@@ -133,6 +135,28 @@ public final class EdgeProxy implements AutoCloseable {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
+    /**
+     * Publishes what the edge sees every {@code window} (see {@link Telemetry}): traffic by method
+     * and response class, drops, dialogs, and the heaviest sources.
+     */
+    public synchronized void startTelemetry(java.time.Duration window, Consumer<dev.d2r2.core.Event> sink) {
+        if (telemetry != null) {
+            throw new IllegalStateException("telemetry already runs");
+        }
+        Telemetry t = new Telemetry(dev.d2r2.core.Clock.system(), window.toMillis(), sink, () -> backends);
+        telemetry = t;
+        telemetryThread = Thread.ofVirtual().name("d2r2-edge-telemetry").start(() -> {
+            try {
+                while (running) {
+                    Thread.sleep(t.windowMs());
+                    t.flush(dialogs.size());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     /** The blocks and rate limits the edge enforces. */
     public Enforcement enforcement() {
         return enforcement;
@@ -186,14 +210,19 @@ public final class EdgeProxy implements AutoCloseable {
         }
         SipMessage m = SipParser.datagram(buf, 0, len);
         Verdict v = SipChecks.check(m);
+        Telemetry t = telemetry;
+        if (t != null && m.isRequest() && m.malformation() == null && backendAt(from) == null) {
+            t.request(m, from.getAddress());
+        }
         switch (v.kind()) {
-            case DROP -> count("dropped." + v.why().replace(' ', '_'));
-            case RESPOND -> {
-                count("answered." + v.status());
-                SipWriter.answer(m, out, v.status(), v.reason(), "d2r2-edge",
-                        v.unsupported() == null ? null : "Unsupported: " + v.unsupported());
-                send(out, from);
+            case DROP -> {
+                count("dropped." + v.why().replace(' ', '_'));
+                if (t != null) {
+                    t.dropped();
+                }
             }
+            case RESPOND -> answer(m, out, v.status(), v.reason(),
+                    v.unsupported() == null ? null : "Unsupported: " + v.unsupported(), from);
             case FORWARD -> {
                 if (m.isRequest()) {
                     request(m, from, out);
@@ -210,6 +239,10 @@ public final class EdgeProxy implements AutoCloseable {
             String refusal = enforcement.refusal(from, m);
             if (refusal != null) {
                 count("dropped." + refusal);
+                Telemetry t = telemetry;
+                if (t != null) {
+                    t.dropped();
+                }
                 return;
             }
         }
@@ -229,9 +262,7 @@ public final class EdgeProxy implements AutoCloseable {
                 target = byCallId(m, !inDialog && !m.method().equals("CANCEL") && !m.method().equals("ACK"));
             }
             if (dialogBackend == null && target == null) {
-                count("answered.503");
-                SipWriter.answer(m, out, 503, "Service Unavailable", "d2r2-edge", "Retry-After: 5");
-                send(out, from);
+                answer(m, out, 503, "Service Unavailable", "Retry-After: 5", from);
                 return;
             }
             next = dialogBackend != null ? dialogBackend : target.address();
@@ -240,9 +271,7 @@ public final class EdgeProxy implements AutoCloseable {
             }
         }
         if (next == null) {
-            count("answered.404");
-            SipWriter.answer(m, out, 404, "Not Found", "d2r2-edge", null);
-            send(out, from);
+            answer(m, out, 404, "Not Found", null, from);
             return;
         }
         String mf = m.first(Header.MAX_FORWARDS);
@@ -250,6 +279,18 @@ public final class EdgeProxy implements AutoCloseable {
         SipWriter.request(m, out, via(m), recordRoute, routeIsOurs ? routeIndex : -1, maxForwards);
         send(out, next);
         count("forwarded.request");
+    }
+
+    /** Answers a request statelessly. */
+    private void answer(SipMessage m, ByteBuffer out, int status, String reason, String extraHeader, InetSocketAddress to)
+            throws IOException {
+        count("answered." + status);
+        Telemetry t = telemetry;
+        if (t != null) {
+            t.response(status);
+        }
+        SipWriter.answer(m, out, status, reason, "d2r2-edge", extraHeader);
+        send(out, to);
     }
 
     private void response(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
@@ -276,6 +317,10 @@ public final class EdgeProxy implements AutoCloseable {
         SipWriter.response(m, out);
         send(out, next);
         count("forwarded.response");
+        Telemetry t = telemetry;
+        if (t != null) {
+            t.response(m.status());
+        }
     }
 
     /** INVITE 2xx from a backend opens a dialog; BYE 2xx closes it. */
@@ -392,6 +437,12 @@ public final class EdgeProxy implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         prober.close();
         running = false;
+        synchronized (this) {
+            if (telemetryThread != null) {
+                telemetryThread.interrupt();
+                telemetryThread.join();
+            }
+        }
         channel.close();
         loop.join();
     }

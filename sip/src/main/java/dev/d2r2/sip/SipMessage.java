@@ -67,6 +67,19 @@ public final class SipMessage {
         return text(methodFrom, methodTo);
     }
 
+    /** True when the method is {@code name} (case-sensitive, as RFC 3261 says), without making a string. */
+    public boolean methodIs(String name) {
+        if (methodTo - methodFrom != name.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (buf[methodFrom + i] != name.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public String requestUri() {
         return text(uriFrom, uriTo);
     }

@@ -5,7 +5,10 @@ import dev.d2r2.core.HostPort;
 import dev.d2r2.sip.Backend;
 import dev.d2r2.sip.EdgeApi;
 import dev.d2r2.sip.EdgeProxy;
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Publisher;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
@@ -17,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code d2r2 lb}: the SIP edge, a load-balancing proxy in front of SIP servers. */
 @Command(name = "lb", mixinStandardHelpOptions = true,
-        description = {"The SIP edge: a stateless proxy (UDP) that spreads dialogs over the backends by Call-ID, keeps each",
-                "dialog on its backend (carried in the Record-Route), probes the backends with OPTIONS and answers bad requests."})
+        description = "The SIP edge: a stateless proxy (UDP) that spreads dialogs over the backends by Call-ID, keeps each"
+                + " dialog on its backend (carried in the Record-Route), probes the backends with OPTIONS, answers bad"
+                + " requests, enforces blocks and rate limits, and publishes its traffic.")
 public final class LbCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:5060", description = "Where to listen (${DEFAULT-VALUE})")
     String listen;
@@ -30,6 +34,12 @@ public final class LbCommand implements Callable<Integer> {
     @Option(names = "--api", paramLabel = "HOST:PORT",
             description = "Serve the HTTP API here (POST /actions: the policy engine's webhook for block and rate-limit)")
     String api;
+
+    @Option(names = "--telemetry", paramLabel = "TAG",
+            description = "Publish traffic and heaviest-source events every 100 ms on this broker channel")
+    String telemetry;
+
+    @Mixin ClientOptions client;
 
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long (default: when killed)")
     String duration;
@@ -63,6 +73,13 @@ public final class LbCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }));
+            BrokerClient broker = null;
+            Publisher publisher = null;
+            if (telemetry != null) {
+                broker = client.connect(java.time.Duration.ofMillis(5));
+                publisher = broker.publisher(telemetry);
+                edge.startTelemetry(java.time.Duration.ofMillis(100), publisher::publish);
+            }
             EdgeApi http = api == null ? null : new EdgeApi(socket(api, "--api"), edge);
             System.err.println("lb: listening on " + edge.address().getHostString() + ":" + edge.address().getPort()
                     + " (UDP), backends " + list + (http == null ? "" : "; API on http://" + http.address().getHostString()
@@ -74,6 +91,10 @@ public final class LbCommand implements Callable<Integer> {
             }
             if (http != null) {
                 http.close();
+            }
+            if (broker != null) {
+                publisher.close();
+                broker.close();
             }
             System.err.println("lb: " + edge.counters());
             reported.countDown();

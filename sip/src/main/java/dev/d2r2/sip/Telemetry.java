@@ -1,0 +1,129 @@
+package dev.d2r2.sip;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What the edge sees, as events every window (100 ms): {@code sip.edge.traffic} — requests in by
+ * method, responses out by class, drops, active dialogs (per second); and one
+ * {@code sip.edge.source} event per heaviest source (its requests and INVITEs per second), from
+ * a Space-Saving sketch of {@value #TRACKED} counters, so memory stays bounded under a flood from
+ * a million sources. A flood shows as a high ingress with a low egress and many sources.
+ */
+final class Telemetry {
+    static final int TRACKED = 256;
+    static final int TOP = 10;
+    private static final String[] METHODS = {"INVITE", "REGISTER", "ACK", "BYE", "CANCEL", "OPTIONS", "other"};
+
+    private final Clock clock;
+    private final long windowMs;
+    private final Consumer<Event> sink;
+    private final Supplier<List<Backend>> backends;
+    private final AtomicLongArray requests = new AtomicLongArray(METHODS.length);
+    private final AtomicLongArray responses = new AtomicLongArray(7);
+    private final AtomicLongArray drops = new AtomicLongArray(1);
+    private HeavyHitters<InetAddress> sources = new HeavyHitters<>(TRACKED);
+    private HeavyHitters<InetAddress> invites = new HeavyHitters<>(TRACKED);
+    private long windowStart;
+
+    Telemetry(Clock clock, long windowMs, Consumer<Event> sink, Supplier<List<Backend>> backends) {
+        this.clock = clock;
+        this.windowMs = windowMs;
+        this.sink = sink;
+        this.backends = backends;
+        this.windowStart = clock.millis();
+    }
+
+    /** A request from outside (on the receiving thread). */
+    void request(SipMessage m, InetAddress from) {
+        int i = method(m);
+        requests.incrementAndGet(i);
+        synchronized (this) {
+            sources.add(from);
+            if (i == 0) {
+                invites.add(from);
+            }
+        }
+    }
+
+    /** A response sent out: forwarded or answered by the edge. */
+    void response(int status) {
+        int cls = status / 100;
+        if (cls >= 1 && cls <= 6) {
+            responses.incrementAndGet(cls);
+        }
+    }
+
+    void dropped() {
+        drops.incrementAndGet(0);
+    }
+
+    private static int method(SipMessage m) {
+        for (int i = 0; i < METHODS.length - 1; i++) {
+            if (m.methodIs(METHODS[i])) {
+                return i;
+            }
+        }
+        return METHODS.length - 1;
+    }
+
+    /** Closes the window: publishes its events and starts the next. */
+    void flush(int activeDialogs) {
+        long now = clock.millis();
+        double seconds = Math.max(1, now - windowStart) / 1000.0;
+        HeavyHitters<InetAddress> s;
+        HeavyHitters<InetAddress> inv;
+        synchronized (this) {
+            s = sources;
+            inv = invites;
+            sources = new HeavyHitters<>(TRACKED);
+            invites = new HeavyHitters<>(TRACKED);
+        }
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        long in = 0;
+        for (int i = 0; i < METHODS.length; i++) {
+            long n = requests.getAndSet(i, 0);
+            in += n;
+            attrs.put("in." + METHODS[i], rate(n, seconds));
+        }
+        attrs.put("in", rate(in, seconds));
+        long out = 0;
+        for (int c = 1; c <= 6; c++) {
+            long n = responses.getAndSet(c, 0);
+            out += n;
+            attrs.put("out." + c + "xx", rate(n, seconds));
+        }
+        attrs.put("out", rate(out, seconds));
+        attrs.put("dropped", rate(drops.getAndSet(0, 0), seconds));
+        attrs.put("dialogs", (long) activeDialogs);
+        for (Backend b : backends.get()) {
+            attrs.put("dialogs." + b.id(), (long) b.activeDialogs());
+        }
+        attrs.put("sources", (long) s.tracked());
+        sink.accept(Event.message("sip.edge.traffic", now, "edge", attrs));
+        Map<InetAddress, Long> inviteCounts = new LinkedHashMap<>();
+        inv.top(TRACKED).forEach(h -> inviteCounts.put(h.key(), h.count()));
+        for (HeavyHitters.Hitter<InetAddress> h : s.top(TOP)) {
+            sink.accept(Event.message("sip.edge.source", now, h.key().getHostAddress(), Map.of(
+                    "rate", rate(h.count(), seconds), "invite_rate", rate(inviteCounts.getOrDefault(h.key(), 0L), seconds),
+                    "error", rate(h.error(), seconds))));
+        }
+        windowStart = now;
+    }
+
+    long windowMs() {
+        return windowMs;
+    }
+
+    private static double rate(long n, double seconds) {
+        return Math.round(n / seconds * 10) / 10.0;
+    }
+}
