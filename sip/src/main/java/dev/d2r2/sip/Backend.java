@@ -17,11 +17,27 @@ public final class Backend {
     volatile boolean up = true;
     int goodInRow;
     int missedInRow;
+    /** Dialogs it takes at most (0: no limit): beyond, new dialogs go elsewhere or get 503. */
+    private final int maxDialogs;
+    /** RFC 7339 overload control: the share of new requests to shed, until when. */
+    volatile int ocPercent;
+    volatile long ocUntil;
+    /** Passive detection: 503 answers in a row, and since when a request waits for any answer (0: none waits). */
+    int consecutive503;
+    volatile long awaitingSince;
     volatile long probeSent;
     volatile long probeAnswered;
     volatile int probeStatus;
 
     public Backend(InetSocketAddress address, double weight) {
+        this(address, weight, 0);
+    }
+
+    public Backend(InetSocketAddress address, double weight, int maxDialogs) {
+        if (maxDialogs < 0) {
+            throw new IllegalArgumentException("a backend's dialog limit cannot be negative: " + maxDialogs);
+        }
+        this.maxDialogs = maxDialogs;
         this.address = address;
         this.id = (address.getAddress() instanceof java.net.Inet6Address ? "[" + address.getHostString() + "]"
                 : address.getHostString()) + ":" + address.getPort();
@@ -55,6 +71,26 @@ public final class Backend {
 
     public boolean up() {
         return up;
+    }
+
+    public int maxDialogs() {
+        return maxDialogs;
+    }
+
+    boolean saturated() {
+        return maxDialogs > 0 && dialogs.get() >= maxDialogs;
+    }
+
+    /** Takes it out of rotation; false when it already was. */
+    synchronized boolean markDown() {
+        if (!up) {
+            return false;
+        }
+        up = false;
+        goodInRow = 0;
+        missedInRow = 0;
+        awaitingSince = 0;
+        return true;
     }
 
     public int activeDialogs() {

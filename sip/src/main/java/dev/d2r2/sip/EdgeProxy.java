@@ -279,6 +279,10 @@ public final class EdgeProxy implements AutoCloseable {
         SipWriter.request(m, out, via(m), recordRoute, routeIsOurs ? routeIndex : -1, maxForwards);
         send(out, next);
         count("forwarded.request");
+        Backend to = source == null ? backendAt(next) : null;
+        if (to != null && !m.methodIs("ACK") && to.awaitingSince == 0) {
+            to.awaitingSince = System.currentTimeMillis();
+        }
     }
 
     /** Answers a request statelessly. */
@@ -313,6 +317,10 @@ public final class EdgeProxy implements AutoCloseable {
             count("dropped.bad_via");
             return;
         }
+        Backend b = backendAt(from);
+        if (b != null) {
+            observe(b, m, vias.getFirst());
+        }
         track(m, from);
         SipWriter.response(m, out);
         send(out, next);
@@ -320,6 +328,25 @@ public final class EdgeProxy implements AutoCloseable {
         Telemetry t = telemetry;
         if (t != null) {
             t.response(m.status());
+        }
+    }
+
+    /** What a backend's answer says of its health: 503s in a row, and RFC 7339 overload feedback in the edge's Via. */
+    private void observe(Backend b, SipMessage m, String ourVia) {
+        b.awaitingSince = 0;
+        if (m.status() == 503) {
+            if (++b.consecutive503 >= 3 && b.markDown()) {
+                report(new BackendEvent(b, "down", "3 answers 503 in a row"));
+            }
+        } else {
+            b.consecutive503 = 0;
+        }
+        String oc = Hop.param(ourVia, "oc");
+        if (oc != null && oc.matches("\\d{1,3}")) {
+            String validity = Hop.param(ourVia, "oc-validity");
+            long ms = validity != null && validity.matches("\\d{1,9}") ? Long.parseLong(validity) : 500;
+            b.ocPercent = Math.min(100, Integer.parseInt(oc));
+            b.ocUntil = System.currentTimeMillis() + ms;
         }
     }
 
@@ -354,7 +381,7 @@ public final class EdgeProxy implements AutoCloseable {
         long h = branch != null && branch.startsWith("z9hG4bK")
                 ? Rendezvous.hash(branch)
                 : Rendezvous.hash(top + '\n' + m.first(Header.CALL_ID) + '\n' + m.first(Header.CSEQ).split("\\s+")[0]);
-        return (new String(sentBy, StandardCharsets.US_ASCII) + ";branch=z9hG4bK" + Long.toHexString(h ^ secret))
+        return (new String(sentBy, StandardCharsets.US_ASCII) + ";branch=z9hG4bK" + Long.toHexString(h ^ secret) + ";oc")
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -362,22 +389,49 @@ public final class EdgeProxy implements AutoCloseable {
         return method.equals("INVITE") || method.equals("SUBSCRIBE") || method.equals("REFER");
     }
 
-    /** The Call-ID's backend among those up; for a new dialog, not a draining one either. */
+    /**
+     * The Call-ID's backend among those up. A new dialog skips draining and saturated backends
+     * and those shedding load (RFC 7339 {@code oc}), in rendezvous order; null when none is left.
+     */
     private Backend byCallId(SipMessage m, boolean newDialog) {
         long key = Rendezvous.hash(m.first(Header.CALL_ID));
-        Backend best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (Backend b : backends) {
+        List<Backend> all = backends;
+        Backend[] ranked = new Backend[all.size()];
+        double[] scores = new double[all.size()];
+        int n = 0;
+        for (Backend b : all) {
             if (!b.up() || newDialog && b.draining) {
                 continue;
             }
             double s = b.score(key);
-            if (s > bestScore) {
-                best = b;
-                bestScore = s;
+            int i = n++;
+            while (i > 0 && scores[i - 1] < s) {
+                ranked[i] = ranked[i - 1];
+                scores[i] = scores[i - 1];
+                i--;
             }
+            ranked[i] = b;
+            scores[i] = s;
         }
-        return best;
+        if (!newDialog) {
+            return n == 0 ? null : ranked[0];
+        }
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < n; i++) {
+            Backend b = ranked[i];
+            if (b.saturated()) {
+                continue;
+            }
+            int oc = b.ocUntil > now ? b.ocPercent : 0;
+            if (oc > 0 && java.util.concurrent.ThreadLocalRandom.current().nextInt(100) < oc) {
+                continue;
+            }
+            return b;
+        }
+        if (n > 0) {
+            count("admission.refused");
+        }
+        return null;
     }
 
     private Backend byId(String id) {
@@ -434,16 +488,20 @@ public final class EdgeProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        prober.close();
-        running = false;
-        synchronized (this) {
-            if (telemetryThread != null) {
-                telemetryThread.interrupt();
-                telemetryThread.join();
+    public void close() throws IOException {
+        try {
+            prober.close();
+            running = false;
+            synchronized (this) {
+                if (telemetryThread != null) {
+                    telemetryThread.interrupt();
+                    telemetryThread.join();
+                }
             }
+            channel.close();
+            loop.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        channel.close();
-        loop.join();
     }
 }

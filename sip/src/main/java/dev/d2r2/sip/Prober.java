@@ -10,12 +10,16 @@ import java.util.function.Supplier;
  * OPTIONS probing of the backends from the edge's own socket: one probe per backend every
  * interval; a probe not answered within the timeout (or answered 503) is a miss. A backend is
  * down after {@value #DOWN_AFTER} misses in a row and up again after {@value #UP_AFTER} good
- * probes; each change is reported.
+ * probes; each change is reported. Passive detection adds to it: forwarded requests left
+ * without any answer for {@value #PASSIVE_TIMEOUT_MS} ms take a backend down at the next round
+ * (the edge also takes one down after 3 answers 503 in a row).
  */
 final class Prober {
     static final int DOWN_AFTER = 2;
     static final int UP_AFTER = 3;
     static final String BRANCH = "z9hG4bKd2r2probe-";
+    /** Forwarded requests unanswered this long take a backend down, between probes. */
+    static final long PASSIVE_TIMEOUT_MS = 1000;
 
     private final Supplier<List<Backend>> backends;
     private final Duration interval;
@@ -52,7 +56,13 @@ final class Prober {
                     sender.send(options(b, round), b);
                 }
                 Thread.sleep(timeout);
+                long at = System.currentTimeMillis();
                 for (Backend b : now) {
+                    long waiting = b.awaitingSince;
+                    if (waiting != 0 && at - waiting > PASSIVE_TIMEOUT_MS && b.markDown()) {
+                        changes.accept(new BackendEvent(b, "down", "no answer to forwarded requests for "
+                                + PASSIVE_TIMEOUT_MS + " ms"));
+                    }
                     judge(b, b.probeAnswered == round && b.probeStatus != 503);
                 }
                 Thread.sleep(Math.max(0, interval.toMillis() - timeout.toMillis()));
@@ -63,6 +73,12 @@ final class Prober {
     }
 
     private void judge(Backend b, boolean good) {
+        synchronized (b) {
+            judgeLocked(b, good);
+        }
+    }
+
+    private void judgeLocked(Backend b, boolean good) {
         if (good) {
             b.missedInRow = 0;
             if (!b.up && ++b.goodInRow >= UP_AFTER) {

@@ -27,8 +27,9 @@ public final class LbCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:5060", description = "Where to listen (${DEFAULT-VALUE})")
     String listen;
 
-    @Option(names = "--backend", paramLabel = "HOST:PORT[,WEIGHT]", required = true,
-            description = "A SIP server, with its capacity weight (default 1); repeatable")
+    @Option(names = "--backend", paramLabel = "HOST:PORT[,WEIGHT[,MAX_DIALOGS]]", required = true,
+            description = "A SIP server, with its capacity weight (default 1) and the most dialogs it takes (default: no limit);"
+                    + " repeatable")
     List<String> backends;
 
     @Option(names = "--api", paramLabel = "HOST:PORT",
@@ -48,18 +49,17 @@ public final class LbCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Backend> list = new ArrayList<>();
         for (String b : backends) {
-            int comma = b.lastIndexOf(',');
-            double weight = 1;
-            String address = b;
-            if (comma > 0) {
-                try {
-                    weight = Double.parseDouble(b.substring(comma + 1));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--backend " + b + ": the weight is not a number");
-                }
-                address = b.substring(0, comma);
+            String[] parts = b.split(",");
+            if (parts.length > 3) {
+                throw new IllegalArgumentException("--backend " + b + ": expected HOST:PORT[,WEIGHT[,MAX_DIALOGS]]");
             }
-            list.add(new Backend(socket(address, "--backend"), weight));
+            try {
+                double weight = parts.length > 1 ? Double.parseDouble(parts[1]) : 1;
+                int max = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;
+                list.add(new Backend(socket(parts[0], "--backend"), weight, max));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--backend " + b + ": the weight and the dialog limit are numbers");
+            }
         }
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch reported = new CountDownLatch(1);

@@ -1,0 +1,171 @@
+package dev.d2r2.sip;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Admission control and passive failure detection, against a scripted backend on a real socket. */
+class EdgeAdmissionTest {
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+    /** A backend that answers probes 200 and other requests as {@code answer} says (null: silence). */
+    private DatagramSocket backend(Function<SipMessage, String> answer, List<String> seen) throws Exception {
+        DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        threads.add(Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[65_536];
+            ByteBuffer out = ByteBuffer.allocate(70_000);
+            while (!s.isClosed()) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    s.receive(p);
+                    SipMessage m = SipParser.datagram(buf, 0, p.getLength());
+                    boolean probe = m.first(Header.CALL_ID).startsWith("d2r2probe-");
+                    if (!probe) {
+                        seen.add(m.method() + " " + m.first(Header.CALL_ID));
+                    }
+                    String response = probe ? "200 OK" : answer.apply(m);
+                    if (response == null || m.methodIs("ACK")) {
+                        continue;
+                    }
+                    String[] parts = response.split(" ", 3);
+                    String extra = parts.length > 2 ? parts[2] : null;
+                    SipWriter.answer(m, out, Integer.parseInt(parts[0]), parts[1], "b", null);
+                    String text = new String(out.array(), 0, out.position(), StandardCharsets.ISO_8859_1);
+                    if (extra != null) {
+                        text = text.replaceFirst(";oc\r\n", ";" + extra + "\r\n");
+                    }
+                    byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+                    s.send(new DatagramPacket(b, b.length, p.getSocketAddress()));
+                } catch (SocketException e) {
+                    return;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }));
+        return s;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Thread t : threads) {
+            t.join(5000);
+        }
+    }
+
+    private static void send(DatagramSocket from, InetSocketAddress edge, String method, String callId, boolean inDialog)
+            throws Exception {
+        byte[] b = (method + " sip:svc@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + from.getLocalPort()
+                + ";branch=z9hG4bK" + method + callId + "\r\nMax-Forwards: 70\r\nFrom: <sip:x@example.com>;tag=a\r\nTo: <sip:svc@example.com>"
+                + (inDialog ? ";tag=b" : "") + "\r\nCall-ID: " + callId + "\r\nCSeq: 1 " + method + "\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        from.send(new DatagramPacket(b, b.length, edge));
+    }
+
+    private static String statusLine(DatagramSocket s) throws Exception {
+        byte[] buf = new byte[65_536];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        try {
+            s.receive(p);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        String text = new String(buf, 0, p.getLength(), StandardCharsets.ISO_8859_1);
+        return text.substring(0, text.indexOf('\r'));
+    }
+
+    private static EdgeProxy edge(Backend b, List<BackendEvent> events) throws Exception {
+        return new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(b), Duration.ofHours(1), Duration.ofMillis(300),
+                events::add);
+    }
+
+    @Test
+    void threeAnswers503InARowTakeABackendDown() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<BackendEvent> events = new CopyOnWriteArrayList<>();
+        try (DatagramSocket server = backend(m -> "503 Busy", seen);
+             DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             EdgeProxy edge = edge(new Backend((InetSocketAddress) server.getLocalSocketAddress(), 1), events)) {
+            client.setSoTimeout(5000);
+            for (int i = 1; i <= 3; i++) {
+                send(client, edge.address(), "INVITE", "c" + i, false);
+                assertThat(statusLine(client)).isEqualTo("SIP/2.0 503 Busy");
+            }
+            assertThat(events).extracting(e -> e.state() + ": " + e.why()).containsExactly("down: 3 answers 503 in a row");
+            send(client, edge.address(), "INVITE", "c4", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 503 Service Unavailable");
+            assertThat(seen).hasSize(3);
+            server.close();
+        }
+    }
+
+    @Test
+    void overloadFeedbackShedsNewDialogsButNeverInDialogRequests() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (DatagramSocket server = backend(m -> "200 OK oc=100;oc-validity=60000", seen);
+             DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             EdgeProxy edge = edge(new Backend((InetSocketAddress) server.getLocalSocketAddress(), 1), new CopyOnWriteArrayList<>())) {
+            client.setSoTimeout(5000);
+            send(client, edge.address(), "INVITE", "c1", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            send(client, edge.address(), "INVITE", "c2", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 503 Service Unavailable");
+            send(client, edge.address(), "BYE", "c1", true);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            assertThat(seen).containsExactly("INVITE c1", "BYE c1");
+            assertThat(edge.counters()).containsEntry("admission.refused", 1L);
+            server.close();
+        }
+    }
+
+    @Test
+    void aBackendAtItsDialogLimitGetsNoNewDialogsUntilOneEnds() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (DatagramSocket server = backend(m -> "200 OK", seen);
+             DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             EdgeProxy edge = edge(new Backend((InetSocketAddress) server.getLocalSocketAddress(), 1, 1), new CopyOnWriteArrayList<>())) {
+            client.setSoTimeout(5000);
+            send(client, edge.address(), "INVITE", "c1", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            send(client, edge.address(), "INVITE", "c2", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 503 Service Unavailable");
+            send(client, edge.address(), "BYE", "c1", true);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            send(client, edge.address(), "INVITE", "c3", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            assertThat(seen).containsExactly("INVITE c1", "BYE c1", "INVITE c3");
+            server.close();
+        }
+    }
+
+    @Test
+    void requestsLeftUnansweredTakeABackendDownBetweenProbes() throws Exception {
+        List<BackendEvent> events = new CopyOnWriteArrayList<>();
+        try (DatagramSocket server = backend(m -> null, new CopyOnWriteArrayList<>());
+             DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0),
+                     List.of(new Backend((InetSocketAddress) server.getLocalSocketAddress(), 1)),
+                     Duration.ofMillis(200), Duration.ofMillis(100), events::add)) {
+            send(client, edge.address(), "INVITE", "c1", false);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
+            assertThat(events.getFirst().state()).isEqualTo("down");
+            assertThat(events.getFirst().why()).isEqualTo("no answer to forwarded requests for 1000 ms");
+            server.close();
+        }
+    }
+}
