@@ -46,6 +46,7 @@ public final class EdgeProxy implements AutoCloseable {
     private final Consumer<BackendEvent> changes;
     private final Enforcement enforcement = new Enforcement(dev.d2r2.core.Clock.system());
     private volatile Telemetry telemetry;
+    private volatile EdgeMetrics metrics;
     private Thread telemetryThread;
 
     /** An edge probing its backends every 500 ms with a 300 ms timeout; {@code changes} hears when one goes down or up. */
@@ -157,6 +158,11 @@ public final class EdgeProxy implements AutoCloseable {
         });
     }
 
+    /** Registers the edge's Prometheus metrics (see {@link EdgeMetrics}). */
+    public void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+        metrics = new EdgeMetrics(registry, this);
+    }
+
     /** The blocks and rate limits the edge enforces. */
     public Enforcement enforcement() {
         return enforcement;
@@ -193,7 +199,12 @@ public final class EdgeProxy implements AutoCloseable {
                     continue;
                 }
                 count("received");
+                long started = System.nanoTime();
                 handle(in.array(), in.position(), (InetSocketAddress) from, out);
+                EdgeMetrics m = metrics;
+                if (m != null) {
+                    m.handled(System.nanoTime() - started);
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {

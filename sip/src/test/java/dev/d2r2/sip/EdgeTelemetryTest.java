@@ -35,6 +35,8 @@ class EdgeTelemetryTest {
                      List.of(new Backend((InetSocketAddress) backend.getLocalSocketAddress(), 1)),
                      Duration.ofHours(1), Duration.ofMillis(300), c -> { })) {
             edge.startTelemetry(Duration.ofMillis(100), events::add);
+            var registry = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+            edge.registerMetrics(registry);
             InetSocketAddress at = edge.address();
             for (int i = 0; i < 60; i++) {
                 send(heavy, at, "INVITE", i);
@@ -56,6 +58,18 @@ class EdgeTelemetryTest {
             double options = events.stream().filter(e -> e.type().equals("sip.edge.traffic"))
                     .mapToDouble(e -> ((Number) e.attrs().get("in.OPTIONS")).doubleValue()).sum();
             assertThat(invites).isGreaterThan(options);
+            var scraped = registry.scrape();
+            double forwarded = scraped.stream().filter(m -> m.getMetadata().getName().equals("d2r2_edge_messages"))
+                    .flatMap(m -> m.getDataPoints().stream())
+                    .filter(d -> "forwarded.request".equals(d.getLabels().get("outcome")))
+                    .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                    .sum();
+            assertThat(forwarded).isEqualTo(66);
+            long handled = scraped.stream().filter(m -> m.getMetadata().getName().equals("d2r2_edge_handling_seconds"))
+                    .flatMap(m -> m.getDataPoints().stream())
+                    .mapToLong(d -> ((io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot) d).getCount())
+                    .sum();
+            assertThat(handled).isGreaterThanOrEqualTo(66);
             assertThat(events).filteredOn(e -> e.type().equals("sip.edge.traffic"))
                     .allSatisfy(e -> assertThat(e.attrs()).containsKeys("in", "out", "out.2xx", "dropped", "dialogs", "sources"))
                     .allSatisfy(e -> assertThat(((Number) e.attrs().get("sources")).longValue()).isLessThanOrEqualTo(2));

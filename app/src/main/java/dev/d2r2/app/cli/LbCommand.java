@@ -7,6 +7,8 @@ import dev.d2r2.sip.EdgeApi;
 import dev.d2r2.sip.EdgeProxy;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Publisher;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,6 +43,9 @@ public final class LbCommand implements Callable<Integer> {
     String telemetry;
 
     @Mixin ClientOptions client;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics (/metrics) here")
+    String metrics;
 
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long (default: when killed)")
     String duration;
@@ -80,6 +85,13 @@ public final class LbCommand implements Callable<Integer> {
                 publisher = broker.publisher(telemetry);
                 edge.startTelemetry(java.time.Duration.ofMillis(100), publisher::publish);
             }
+            HTTPServer prometheus = null;
+            if (metrics != null) {
+                PrometheusRegistry registry = new PrometheusRegistry();
+                edge.registerMetrics(registry);
+                InetSocketAddress at = socket(metrics, "--metrics");
+                prometheus = HTTPServer.builder().hostname(at.getHostString()).port(at.getPort()).registry(registry).buildAndStart();
+            }
             EdgeApi http = api == null ? null : new EdgeApi(socket(api, "--api"), edge);
             System.err.println("lb: listening on " + edge.address().getHostString() + ":" + edge.address().getPort()
                     + " (UDP), backends " + list + (http == null ? "" : "; API on http://" + http.address().getHostString()
@@ -91,6 +103,9 @@ public final class LbCommand implements Callable<Integer> {
             }
             if (http != null) {
                 http.close();
+            }
+            if (prometheus != null) {
+                prometheus.close();
             }
             if (broker != null) {
                 publisher.close();
