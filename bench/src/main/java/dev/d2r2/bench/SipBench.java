@@ -1,0 +1,163 @@
+package dev.d2r2.bench;
+
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The SIP edge against Kamailio 5.6's dispatcher (bench/kamailio/kamailio.cfg: Call-ID hashing,
+ * record-route, tm), in the same run: SIPp calls (following the route set, {@code -d} long) →
+ * proxy → two SIPp default uas, at fixed rates. For each: CPU seconds of the proxy's processes per
+ * 1,000 calls, call setup time (INVITE → 200) percentiles from SIPp, and failed calls. One SIPp
+ * saturates near 1,000 calls/s on these 2 cores, so rates stay moderate and CPU per call is
+ * compared, not the maximum rate.
+ */
+@Command(name = "sip-bench", mixinStandardHelpOptions = true)
+public final class SipBench implements Callable<Integer> {
+    @Option(names = "--rates", split = ",", defaultValue = "200,500") List<Integer> rates;
+    @Option(names = "--seconds", defaultValue = "30", description = "Measured seconds per run") int seconds;
+    @Option(names = "--warmup", defaultValue = "10", description = "Seconds of calls before each measured run") int warmup;
+    @Option(names = "--call-ms", defaultValue = "1000", description = "How long each call lasts") int callMs;
+    @Option(names = "--out", defaultValue = "bench/results/sip-latest.md") Path out;
+
+    private static final Path SCENARIO = Path.of("sip/src/test/resources/sipp/uac-routes.xml").toAbsolutePath();
+    private static final Path KAMAILIO_CFG = Path.of("bench/kamailio/kamailio.cfg").toAbsolutePath();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SipBench()).execute(args));
+    }
+
+    record Row(String proxy, int rate, long calls, long failed, double cpuPerThousand, double p50, double p99, double max) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = Files.createTempDirectory("d2r2-sip-bench");
+        List<Row> rows = new ArrayList<>();
+        for (int rate : rates) {
+            for (String proxy : List.of("d2r2", "kamailio")) {
+                Row r = run(proxy, rate, work.resolve(proxy + "-" + rate));
+                rows.add(r);
+                System.out.printf("%-8s %4d calls/s: %d calls, %d failed, CPU %.3f s / 1,000 calls, setup p50 %.2f ms p99 %.2f ms%n",
+                        r.proxy, r.rate, r.calls, r.failed, r.cpuPerThousand, r.p50, r.p99);
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# SIP edge vs Kamailio 5.6 dispatcher, ").append(LocalDate.now()).append("\n\n")
+                .append("`bench/sip.sh`: SIPp uac (following the route set, calls of ").append(callMs).append(" ms) → proxy → two SIPp")
+                .append(" uas, UDP, ").append(seconds).append(" s per run after ").append(warmup).append(" s of warm-up; 2 cores.\n\n")
+                .append("| rate (calls/s) | proxy | calls | failed | CPU s / 1,000 calls | setup p50 ms | setup p99 ms | setup max ms |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            md.append(String.format("| %d | %s | %d | %d | %.3f | %.2f | %.2f | %.2f |%n", r.rate, r.proxy, r.calls, r.failed,
+                    r.cpuPerThousand, r.p50, r.p99, r.max));
+        }
+        md.append("\n| rate | CPU per call, d2r2 / Kamailio | setup p99, d2r2 − Kamailio (ms) |\n|---:|---:|---:|\n");
+        for (int i = 0; i + 1 < rows.size(); i += 2) {
+            Row d = rows.get(i);
+            Row k = rows.get(i + 1);
+            md.append(String.format("| %d | %.2f | %+.2f |%n", d.rate, d.cpuPerThousand / k.cpuPerThousand, d.p99 - k.p99));
+        }
+        System.out.print(md);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md.toString());
+        return 0;
+    }
+
+    private Row run(String proxy, int rate, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        int uas1 = freePort();
+        int uas2 = freePort();
+        int proxyPort = freePort();
+        List<ServerProcess> servers = new ArrayList<>();
+        try {
+            servers.add(new ServerProcess(List.of("sipp", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1),
+                    "-nostdin"), dir.resolve("uas1.log")));
+            servers.add(new ServerProcess(List.of("sipp", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2),
+                    "-nostdin"), dir.resolve("uas2.log")));
+            ServerProcess server;
+            if (proxy.equals("d2r2")) {
+                server = new ServerProcess(ServerProcess.d2r2("lb", "--listen", "127.0.0.1:" + proxyPort,
+                        "--backend", "127.0.0.1:" + uas1, "--backend", "127.0.0.1:" + uas2), dir.resolve("proxy.log"));
+            } else {
+                Files.writeString(dir.resolve("dispatcher.list"), "1 sip:127.0.0.1:" + uas1 + "\n1 sip:127.0.0.1:" + uas2 + "\n");
+                server = new ServerProcess(List.of("kamailio", "-f", KAMAILIO_CFG.toString(), "-l", "udp:127.0.0.1:" + proxyPort,
+                        "-w", dir.toString(), "-DD", "-E", "-m", "256", "-M", "32"), dir.resolve("proxy.log"));
+            }
+            servers.add(server);
+            Thread.sleep(proxy.equals("d2r2") ? 3000 : 1000);
+            uac(dir, proxyPort, rate, warmup, "warmup");
+            double cpu0 = server.cpuSeconds();
+            long[] result = uac(dir, proxyPort, rate, seconds, "measured");
+            double cpu = server.cpuSeconds() - cpu0;
+            Histogram setup = setupTimes(dir.resolve("measured"));
+            return new Row(proxy, rate, result[0], result[1], cpu / result[0] * 1000,
+                    setup.getValueAtPercentile(50) / 1000.0, setup.getValueAtPercentile(99) / 1000.0, setup.getMaxValue() / 1000.0);
+        } finally {
+            for (ServerProcess s : servers.reversed()) {
+                s.close();
+            }
+        }
+    }
+
+    /** One SIPp uac run; returns {calls, failed calls}. */
+    private long[] uac(Path dir, int port, int rate, int secs, String name) throws Exception {
+        Path runDir = Files.createDirectories(dir.resolve(name));
+        long calls = (long) rate * secs;
+        Process p = new ProcessBuilder("sipp", "-sf", SCENARIO.toString(), "127.0.0.1:" + port, "-i", "127.0.0.1",
+                "-p", Integer.toString(freePort()), "-r", Integer.toString(rate), "-m", Long.toString(calls), "-d",
+                Integer.toString(callMs), "-timeout", (secs + 60) + "s", "-trace_rtt", "-rtt_freq", "1", "-timer_resol", "1", "-nostdin")
+                .directory(runDir.toFile()).redirectErrorStream(true).redirectOutput(runDir.resolve("uac.log").toFile()).start();
+        if (!p.waitFor(secs + 120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("SIPp did not finish: " + runDir);
+        }
+        String log = Files.readString(runDir.resolve("uac.log"));
+        return new long[]{calls, lastNumber(log, "Failed call")};
+    }
+
+    private static long lastNumber(String log, String row) {
+        Matcher m = Pattern.compile(Pattern.quote(row) + "\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)").matcher(log);
+        long v = -1;
+        while (m.find()) {
+            v = Long.parseLong(m.group(1));
+        }
+        return v;
+    }
+
+    /** The INVITE → 200 times SIPp wrote (-trace_rtt: date_ms;response_time_ms;rtd_no), in microseconds. */
+    private static Histogram setupTimes(Path runDir) throws IOException {
+        Histogram h = new Histogram(3);
+        try (Stream<Path> files = Files.list(runDir)) {
+            for (Path f : files.filter(x -> x.toString().endsWith("_rtt.csv")).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    String[] cols = line.split(";");
+                    if (cols.length >= 2 && cols[1].matches("[0-9.]+")) {
+                        h.recordValue(Math.round(Double.parseDouble(cols[1]) * 1000));
+                    }
+                }
+            }
+        }
+        return h;
+    }
+
+    private static int freePort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
