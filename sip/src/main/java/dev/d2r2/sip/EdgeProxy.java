@@ -353,9 +353,9 @@ public final class EdgeProxy implements AutoCloseable {
             b.consecutive503 = 0;
         }
         String oc = Hop.param(ourVia, "oc");
-        if (oc != null && oc.matches("\\d{1,3}")) {
+        if (oc != null && SipParser.digits(oc, 3)) {
             String validity = Hop.param(ourVia, "oc-validity");
-            long ms = validity != null && validity.matches("\\d{1,9}") ? Long.parseLong(validity) : 500;
+            long ms = validity != null && SipParser.digits(validity, 9) ? Long.parseLong(validity) : 500;
             b.ocPercent = Math.min(100, Integer.parseInt(oc));
             b.ocUntil = System.currentTimeMillis() + ms;
         }

@@ -9,6 +9,7 @@ public enum Header {
     OTHER("", (char) 0);
 
     private static final Header[] KNOWN = values();
+    static final int COUNT = KNOWN.length;
     private final String name;
     private final byte[] lower;
     private final char compact;

@@ -56,7 +56,7 @@ final class Hop {
         String received = param(params, "received");
         String rport = param(params, "rport");
         String host = received != null ? received : base.getHostString();
-        int port = rport != null && rport.matches("\\d{1,5}") ? Integer.parseInt(rport) : base.getPort();
+        int port = rport != null && SipParser.digits(rport, 5) ? Integer.parseInt(rport) : base.getPort();
         return address(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port);
     }
 
@@ -98,7 +98,7 @@ final class Hop {
     }
 
     private static int parsePort(String s) {
-        return s.matches("\\d{1,5}") && Integer.parseInt(s) <= 65535 ? Integer.parseInt(s) : -1;
+        return SipParser.digits(s, 5) && Integer.parseInt(s) <= 65535 ? Integer.parseInt(s) : -1;
     }
 
     private static InetSocketAddress address(String host, int port) {

@@ -79,7 +79,7 @@ public final class SipChecks {
         int maxForwards = 70;
         String mf = m.first(Header.MAX_FORWARDS);
         if (mf != null) {
-            if (!mf.matches("\\d{1,9}") || Integer.parseInt(mf) > 255) {
+            if (!SipParser.digits(mf, 9) || Integer.parseInt(mf) > 255) {
                 return Verdict.respond(400, "Bad Max-Forwards", "max-forwards");
             }
             maxForwards = Integer.parseInt(mf);

@@ -31,6 +31,10 @@ public final class SipMessage {
     int bodyFrom;
     int bodyTo;
     Malformation malformation;
+    /** Values already made, by {@link Header} ordinal: a message is read many times on its way through. */
+    private final String[] firsts = new String[Header.COUNT];
+    @SuppressWarnings("unchecked")
+    private final List<String>[] lists = new List[Header.COUNT];
 
     SipMessage(byte[] buf, int start) {
         this.buf = buf;
@@ -126,9 +130,13 @@ public final class SipMessage {
 
     /** The first value of {@code h}, or null. */
     public String first(Header h) {
+        String known = firsts[h.ordinal()];
+        if (known != null || h == Header.OTHER) {
+            return known;
+        }
         for (int i = 0; i < headerCount; i++) {
             if (kinds[i] == h) {
-                return value(i);
+                return firsts[h.ordinal()] = value(i);
             }
         }
         return null;
@@ -136,13 +144,19 @@ public final class SipMessage {
 
     /** Every value of {@code h}, header lines in order, each line split at commas outside quotes and angle brackets. */
     public List<String> all(Header h) {
+        List<String> known = lists[h.ordinal()];
+        if (known != null && h != Header.OTHER) {
+            return known;
+        }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < headerCount; i++) {
             if (kinds[i] == h) {
                 splitList(value(i), out);
             }
         }
-        return out;
+        List<String> fixed = java.util.Collections.unmodifiableList(out);
+        lists[h.ordinal()] = fixed;
+        return fixed;
     }
 
     static void splitList(String v, List<String> out) {

@@ -243,6 +243,20 @@ public final class SipParser {
         return to > from;
     }
 
+    /** True for 1 to {@code maxLength} ASCII digits. */
+    static boolean digits(String s, int maxLength) {
+        if (s.isEmpty() || s.length() > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** RFC 3261 token characters. */
     static boolean token(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
