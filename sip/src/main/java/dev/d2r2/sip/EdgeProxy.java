@@ -45,6 +45,7 @@ public final class EdgeProxy implements AutoCloseable {
     private final Prober prober;
     private final Consumer<BackendEvent> changes;
     private final Enforcement enforcement = new Enforcement(dev.d2r2.core.Clock.system());
+    private volatile Affinity affinity = Affinity.CALL_ID;
     private volatile Telemetry telemetry;
     private volatile EdgeMetrics metrics;
     private Thread telemetryThread;
@@ -156,6 +157,11 @@ public final class EdgeProxy implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /** How new dialogs are placed (default: by Call-ID). */
+    public void affinity(Affinity a) {
+        this.affinity = a;
     }
 
     /** Registers the edge's Prometheus metrics (see {@link EdgeMetrics}). */
@@ -270,7 +276,7 @@ public final class EdgeProxy implements AutoCloseable {
             boolean inDialog = m.first(Header.TO).contains(";tag=");
             Backend target = dialogBackend != null ? null : inDialog ? dialogs.get(m.first(Header.CALL_ID)) : null;
             if (dialogBackend == null && target == null) {
-                target = byCallId(m, !inDialog && !m.method().equals("CANCEL") && !m.method().equals("ACK"));
+                target = byAffinity(m, !inDialog && !m.methodIs("CANCEL") && !m.methodIs("ACK"));
             }
             if (dialogBackend == null && target == null) {
                 answer(m, out, 503, "Service Unavailable", "Retry-After: 5", from);
@@ -401,35 +407,30 @@ public final class EdgeProxy implements AutoCloseable {
     }
 
     /**
-     * The Call-ID's backend among those up. A new dialog skips draining and saturated backends
-     * and those shedding load (RFC 7339 {@code oc}), in rendezvous order; null when none is left.
+     * The affinity key's backend among those up (for {@link Affinity#LEAST_DIALOGS}, the least
+     * loaded for its weight). A new dialog skips draining and saturated backends and those
+     * shedding load (RFC 7339 {@code oc}), in that order of preference; null when none is left.
      */
-    private Backend byCallId(SipMessage m, boolean newDialog) {
-        long key = Rendezvous.hash(m.first(Header.CALL_ID));
-        List<Backend> all = backends;
-        Backend[] ranked = new Backend[all.size()];
-        double[] scores = new double[all.size()];
-        int n = 0;
-        for (Backend b : all) {
-            if (!b.up() || newDialog && b.draining) {
-                continue;
+    private Backend byAffinity(SipMessage m, boolean newDialog) {
+        Affinity a = affinity;
+        long key = Rendezvous.hash(a.key(m));
+        List<Backend> ranked = new java.util.ArrayList<>(backends.size());
+        for (Backend b : backends) {
+            if (b.up() && !(newDialog && b.draining)) {
+                ranked.add(b);
             }
-            double s = b.score(key);
-            int i = n++;
-            while (i > 0 && scores[i - 1] < s) {
-                ranked[i] = ranked[i - 1];
-                scores[i] = scores[i - 1];
-                i--;
-            }
-            ranked[i] = b;
-            scores[i] = s;
         }
+        java.util.Comparator<Backend> byScore = java.util.Comparator.comparingDouble((Backend b) -> b.score(key)).reversed();
+        ranked.sort(a == Affinity.LEAST_DIALOGS && newDialog
+                ? java.util.Comparator.comparingDouble((Backend b) -> b.activeDialogs() / b.weight()).thenComparing(byScore)
+                : byScore);
+        int n = ranked.size();
         if (!newDialog) {
-            return n == 0 ? null : ranked[0];
+            return n == 0 ? null : ranked.getFirst();
         }
         long now = System.currentTimeMillis();
         for (int i = 0; i < n; i++) {
-            Backend b = ranked[i];
+            Backend b = ranked.get(i);
             if (b.saturated()) {
                 continue;
             }

@@ -7,9 +7,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,51 +19,15 @@ import static org.awaitility.Awaitility.await;
 
 /** Admission control and passive failure detection, against a scripted backend on a real socket. */
 class EdgeAdmissionTest {
-    private final List<Thread> threads = new CopyOnWriteArrayList<>();
-
-    /** A backend that answers probes 200 and other requests as {@code answer} says (null: silence). */
-    private DatagramSocket backend(Function<SipMessage, String> answer, List<String> seen) throws Exception {
-        DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-        threads.add(Thread.ofVirtual().start(() -> {
-            byte[] buf = new byte[65_536];
-            ByteBuffer out = ByteBuffer.allocate(70_000);
-            while (!s.isClosed()) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    s.receive(p);
-                    SipMessage m = SipParser.datagram(buf, 0, p.getLength());
-                    boolean probe = m.first(Header.CALL_ID).startsWith("d2r2probe-");
-                    if (!probe) {
-                        seen.add(m.method() + " " + m.first(Header.CALL_ID));
-                    }
-                    String response = probe ? "200 OK" : answer.apply(m);
-                    if (response == null || m.methodIs("ACK")) {
-                        continue;
-                    }
-                    String[] parts = response.split(" ", 3);
-                    String extra = parts.length > 2 ? parts[2] : null;
-                    SipWriter.answer(m, out, Integer.parseInt(parts[0]), parts[1], "b", null);
-                    String text = new String(out.array(), 0, out.position(), StandardCharsets.ISO_8859_1);
-                    if (extra != null) {
-                        text = text.replaceFirst(";oc\r\n", ";" + extra + "\r\n");
-                    }
-                    byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
-                    s.send(new DatagramPacket(b, b.length, p.getSocketAddress()));
-                } catch (SocketException e) {
-                    return;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }));
-        return s;
-    }
+    private final ScriptedBackends backends = new ScriptedBackends();
 
     @AfterEach
     void stop() throws Exception {
-        for (Thread t : threads) {
-            t.join(5000);
-        }
+        backends.close();
+    }
+
+    private DatagramSocket backend(Function<SipMessage, String> answer, List<String> seen) throws Exception {
+        return backends.start(answer, seen);
     }
 
     private static void send(DatagramSocket from, InetSocketAddress edge, String method, String callId, boolean inDialog)

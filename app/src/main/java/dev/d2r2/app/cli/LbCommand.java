@@ -2,6 +2,7 @@ package dev.d2r2.app.cli;
 
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.HostPort;
+import dev.d2r2.sip.Affinity;
 import dev.d2r2.sip.Backend;
 import dev.d2r2.sip.EdgeApi;
 import dev.d2r2.sip.EdgeProxy;
@@ -33,6 +34,11 @@ public final class LbCommand implements Callable<Integer> {
             description = "A SIP server, with its capacity weight (default 1) and the most dialogs it takes (default: no limit);"
                     + " repeatable")
     List<String> backends;
+
+    @Option(names = "--affinity", paramLabel = "KEY", defaultValue = "call-id",
+            description = "How new dialogs are placed: call-id, from-user, ruri-user (REGISTER and INVITE for a user together)"
+                    + " or least-dialogs (${DEFAULT-VALUE})")
+    String affinity;
 
     @Option(names = "--api", paramLabel = "HOST:PORT",
             description = "Serve the HTTP API here (POST /actions: the policy engine's webhook for block and rate-limit)")
@@ -66,6 +72,7 @@ public final class LbCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--backend " + b + ": the weight and the dialog limit are numbers");
             }
         }
+        Affinity placement = Affinity.parse(affinity);
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch reported = new CountDownLatch(1);
         try (EdgeProxy edge = new EdgeProxy(socket(listen, "--listen"), list,
@@ -78,6 +85,7 @@ public final class LbCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }));
+            edge.affinity(placement);
             BrokerClient broker = null;
             Publisher publisher = null;
             if (telemetry != null) {
