@@ -34,7 +34,6 @@ public final class EdgeProxy implements AutoCloseable {
 
     private final DatagramChannel channel;
     private final String advertised;
-    private final byte[] sentBy;
     private final long secret = new java.security.SecureRandom().nextLong();
     private volatile List<Backend> backends;
     private final Map<String, Backend> dialogs = new ConcurrentHashMap<>();
@@ -46,6 +45,15 @@ public final class EdgeProxy implements AutoCloseable {
     private final Consumer<BackendEvent> changes;
     private final Enforcement enforcement = new Enforcement(dev.d2r2.core.Clock.system());
     private volatile Affinity affinity = Affinity.CALL_ID;
+    private final java.nio.channels.ServerSocketChannel tcp;
+    private final Map<Long, TcpConnection> connections = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong connectionIds = new java.util.concurrent.atomic.AtomicLong();
+    private final Thread acceptor;
+    private static final String CONNECTION_PARAM = ";d2r2-c=";
+
+    /** Where a message came from: an address, and the TCP connection it came on (null over UDP). */
+    private record Source(InetSocketAddress address, TcpConnection connection) {
+    }
     private volatile Telemetry telemetry;
     private volatile EdgeMetrics metrics;
     private Thread telemetryThread;
@@ -65,9 +73,11 @@ public final class EdgeProxy implements AutoCloseable {
         InetSocketAddress bound = (InetSocketAddress) channel.getLocalAddress();
         this.advertised = (bound.getAddress() instanceof java.net.Inet6Address ? "[" + bound.getHostString() + "]"
                 : bound.getHostString()) + ":" + bound.getPort();
-        this.sentBy = ("SIP/2.0/UDP " + advertised).getBytes(StandardCharsets.US_ASCII);
         this.backends = List.copyOf(backends);
+        this.tcp = java.nio.channels.ServerSocketChannel.open();
+        tcp.bind(new InetSocketAddress(bound.getAddress(), bound.getPort()), 1024);
         this.loop = Thread.ofPlatform().name("d2r2-edge-udp").start(this::run);
+        this.acceptor = Thread.ofVirtual().name("d2r2-edge-tcp-accept").start(this::accept);
         this.changes = changes;
         this.prober = new Prober(() -> this.backends, probeInterval, probeTimeout, advertised, this::probe, this::report);
     }
@@ -225,10 +235,69 @@ public final class EdgeProxy implements AutoCloseable {
             count("dropped.too_large");
             return;
         }
-        SipMessage m = SipParser.datagram(buf, 0, len);
+        dispatch(SipParser.datagram(buf, 0, len), new Source(from, null), out);
+    }
+
+    private void accept() {
+        while (running) {
+            try {
+                java.nio.channels.SocketChannel c = tcp.accept();
+                TcpConnection conn = new TcpConnection(connectionIds.incrementAndGet(), c);
+                connections.put(conn.id, conn);
+                count("tcp.accepted");
+                Thread.ofVirtual().name("d2r2-edge-tcp-" + conn.id).start(() -> read(conn));
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                count("errors");
+            }
+        }
+    }
+
+    /** Reads a connection's stream and handles each message as soon as its body is complete. */
+    private void read(TcpConnection conn) {
+        ByteBuffer in = ByteBuffer.allocate(2 * SipParser.MAX_MESSAGE);
+        ByteBuffer out = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 4096);
+        try (conn) {
+            while (running && conn.channel.read(in) >= 0) {
+                int off = 0;
+                while (true) {
+                    SipMessage m = SipParser.stream(in.array(), off, in.position() - off);
+                    if (m == SipParser.INCOMPLETE) {
+                        break;
+                    }
+                    count("received");
+                    long started = System.nanoTime();
+                    dispatch(m, new Source(conn.remote, conn), out);
+                    EdgeMetrics em = metrics;
+                    if (em != null) {
+                        em.handled(System.nanoTime() - started);
+                    }
+                    if (m.malformation() != null) {
+                        count("tcp.closed_on_framing_error");
+                        return;
+                    }
+                    off = m.end();
+                }
+                in.limit(in.position()).position(off);
+                in.compact();
+                if (!in.hasRemaining()) {
+                    count("dropped.too_large");
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            count("tcp.errors");
+        } finally {
+            connections.remove(conn.id);
+        }
+    }
+
+    private void dispatch(SipMessage m, Source source, ByteBuffer out) throws IOException {
+        InetSocketAddress from = source.address();
         Verdict v = SipChecks.check(m);
         Telemetry t = telemetry;
-        if (t != null && m.isRequest() && m.malformation() == null && backendAt(from) == null) {
+        if (t != null && m.isRequest() && m.malformation() == null && (source.connection() != null || backendAt(from) == null)) {
             t.request(m, from.getAddress());
         }
         switch (v.kind()) {
@@ -239,19 +308,23 @@ public final class EdgeProxy implements AutoCloseable {
                 }
             }
             case RESPOND -> answer(m, out, v.status(), v.reason(),
-                    v.unsupported() == null ? null : "Unsupported: " + v.unsupported(), from);
+                    v.unsupported() == null ? null : "Unsupported: " + v.unsupported(), source);
             case FORWARD -> {
                 if (m.isRequest()) {
-                    request(m, from, out);
-                } else {
+                    request(m, source, out);
+                } else if (source.connection() == null) {
                     response(m, from, out);
+                } else {
+                    count("dropped.response_from_client");
                 }
             }
         }
     }
 
-    private void request(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
-        Backend source = backendAt(from);
+    private void request(SipMessage m, Source origin, ByteBuffer out) throws IOException {
+        InetSocketAddress from = origin.address();
+        TcpConnection client = origin.connection();
+        Backend source = client == null ? backendAt(from) : null;
         if (source == null) {
             String refusal = enforcement.refusal(from, m);
             if (refusal != null) {
@@ -267,10 +340,19 @@ public final class EdgeProxy implements AutoCloseable {
         String firstRoute = routeIndex < 0 ? null : firstEntry(m.value(routeIndex));
         boolean routeIsOurs = firstRoute != null && firstRoute.contains("sip:" + advertised) && firstRoute.contains(BACKEND_PARAM);
         InetSocketAddress next;
+        TcpConnection nextConnection = null;
         byte[] recordRoute = null;
         if (source != null) {
             String after = routeIsOurs ? secondEntry(m, routeIndex) : firstRoute;
             next = after != null ? Hop.ofUri(after) : Hop.ofUri(m.requestUri());
+            String connection = routeIsOurs ? Hop.param(firstRoute, "d2r2-c") : null;
+            if (connection != null && SipParser.digits(connection, 18)) {
+                nextConnection = connections.get(Long.parseLong(connection));
+                if (nextConnection == null) {
+                    count("dropped.connection_gone");
+                    return;
+                }
+            }
         } else {
             InetSocketAddress dialogBackend = routeIsOurs ? Hop.hostPort(Hop.param(firstRoute, "d2r2-b"), 5060) : null;
             boolean inDialog = m.first(Header.TO).contains(";tag=");
@@ -279,31 +361,37 @@ public final class EdgeProxy implements AutoCloseable {
                 target = byAffinity(m, !inDialog && !m.methodIs("CANCEL") && !m.methodIs("ACK"));
             }
             if (dialogBackend == null && target == null) {
-                answer(m, out, 503, "Service Unavailable", "Retry-After: 5", from);
+                answer(m, out, 503, "Service Unavailable", "Retry-After: 5", origin);
                 return;
             }
             next = dialogBackend != null ? dialogBackend : target.address();
             if (!inDialog && dialogForming(m.method())) {
-                recordRoute = ("<sip:" + advertised + ";lr" + BACKEND_PARAM + target.id() + ">").getBytes(StandardCharsets.US_ASCII);
+                recordRoute = ("<sip:" + advertised + ";lr" + BACKEND_PARAM + target.id()
+                        + (client == null ? "" : CONNECTION_PARAM + client.id) + ">").getBytes(StandardCharsets.US_ASCII);
             }
         }
-        if (next == null) {
-            answer(m, out, 404, "Not Found", null, from);
+        if (next == null && nextConnection == null) {
+            answer(m, out, 404, "Not Found", null, origin);
             return;
         }
         String mf = m.first(Header.MAX_FORWARDS);
         int maxForwards = mf == null ? 70 : Integer.parseInt(mf) - 1;
-        SipWriter.request(m, out, via(m), recordRoute, routeIsOurs ? routeIndex : -1, maxForwards);
-        send(out, next);
+        SipWriter.request(m, out, via(m, nextConnection != null ? "TCP" : "UDP", client), recordRoute,
+                routeIsOurs ? routeIndex : -1, maxForwards);
+        if (nextConnection != null) {
+            nextConnection.write(out);
+        } else {
+            send(out, next);
+        }
         count("forwarded.request");
-        Backend to = source == null ? backendAt(next) : null;
+        Backend to = source == null && next != null ? backendAt(next) : null;
         if (to != null && !m.methodIs("ACK") && to.awaitingSince == 0) {
             to.awaitingSince = System.currentTimeMillis();
         }
     }
 
     /** Answers a request statelessly. */
-    private void answer(SipMessage m, ByteBuffer out, int status, String reason, String extraHeader, InetSocketAddress to)
+    private void answer(SipMessage m, ByteBuffer out, int status, String reason, String extraHeader, Source to)
             throws IOException {
         count("answered." + status);
         Telemetry t = telemetry;
@@ -311,7 +399,11 @@ public final class EdgeProxy implements AutoCloseable {
             t.response(status);
         }
         SipWriter.answer(m, out, status, reason, "d2r2-edge", extraHeader);
-        send(out, to);
+        if (to.connection() != null) {
+            to.connection().write(out);
+        } else {
+            send(out, to.address());
+        }
     }
 
     private void response(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
@@ -329,7 +421,13 @@ public final class EdgeProxy implements AutoCloseable {
             count("dropped.not_our_via");
             return;
         }
-        InetSocketAddress next = Hop.ofVia(vias.get(1));
+        String connection = Hop.param(vias.getFirst(), "d2r2-c");
+        TcpConnection client = connection != null && SipParser.digits(connection, 18) ? connections.get(Long.parseLong(connection)) : null;
+        if (connection != null && client == null) {
+            count("dropped.connection_gone");
+            return;
+        }
+        InetSocketAddress next = client != null ? client.remote : Hop.ofVia(vias.get(1));
         if (next == null) {
             count("dropped.bad_via");
             return;
@@ -340,7 +438,11 @@ public final class EdgeProxy implements AutoCloseable {
         }
         track(m, from);
         SipWriter.response(m, out);
-        send(out, next);
+        if (client != null) {
+            client.write(out);
+        } else {
+            send(out, next);
+        }
         count("forwarded.response");
         Telemetry t = telemetry;
         if (t != null) {
@@ -392,14 +494,18 @@ public final class EdgeProxy implements AutoCloseable {
         }
     }
 
-    private byte[] via(SipMessage m) {
+    /**
+     * The edge's Via: {@code transport} it sends on, a branch derived from the incoming one, and
+     * for a request from a TCP client the connection its answers go back on.
+     */
+    private byte[] via(SipMessage m, String transport, TcpConnection client) {
         String top = m.all(Header.VIA).getFirst();
         String branch = Hop.param(top, "branch");
         long h = branch != null && branch.startsWith("z9hG4bK")
                 ? Rendezvous.hash(branch)
                 : Rendezvous.hash(top + '\n' + m.first(Header.CALL_ID) + '\n' + m.first(Header.CSEQ).split("\\s+")[0]);
-        return (new String(sentBy, StandardCharsets.US_ASCII) + ";branch=z9hG4bK" + Long.toHexString(h ^ secret) + ";oc")
-                .getBytes(StandardCharsets.US_ASCII);
+        return ("SIP/2.0/" + transport + " " + advertised + ";branch=z9hG4bK" + Long.toHexString(h ^ secret) + ";oc"
+                + (client == null ? "" : CONNECTION_PARAM + client.id)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static boolean dialogForming(String method) {
@@ -511,7 +617,10 @@ public final class EdgeProxy implements AutoCloseable {
                 }
             }
             channel.close();
+            tcp.close();
+            connections.values().forEach(TcpConnection::close);
             loop.join();
+            acceptor.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -123,6 +123,40 @@ class EdgeSippTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"uac", "uac-routes"})
+    void callsOverTcpFromTheCallerAllSucceedWithUdpBackends(String scenario) throws Exception {
+        Peers.require(SIPP, "sip-tester");
+        int uas1 = freeUdpPort();
+        int uas2 = freeUdpPort();
+        List<Process> servers = List.of(
+                sipp("uas1", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1)),
+                sipp("uas2", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2)));
+        Path file = dir.resolve("uac-routes.xml");
+        try (var in = getClass().getResourceAsStream("/sipp/uac-routes.xml")) {
+            Files.write(file, in.readAllBytes());
+        }
+        try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
+                new Backend(new InetSocketAddress("127.0.0.1", uas1), 1),
+                new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)), c -> { })) {
+            List<String> how = scenario.equals("uac") ? List.of("-sn", "uac") : List.of("-sf", file.toString());
+            List<String> args = new ArrayList<>(how);
+            args.addAll(List.of("127.0.0.1:" + edge.address().getPort(), "-t", "t1", "-i", "127.0.0.1", "-p",
+                    Integer.toString(freeUdpPort()), "-m", "100", "-r", "50", "-d", "200", "-timeout", "60s", "-timeout_error"));
+            Process uac = sipp("uac", args.toArray(String[]::new));
+            assertThat(uac.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(uac.exitValue()).as(Files.readString(dir.resolve("uac.out"))).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> edge.activeDialogs() == 0);
+            assertThat(edge.counters()).containsEntry("dialogs.started", 100L).containsEntry("dialogs.ended", 100L)
+                    .containsEntry("tcp.accepted", 1L).doesNotContainKeys("errors", "tcp.errors", "dropped.connection_gone");
+        } finally {
+            for (Process p : servers) {
+                p.destroy();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void defaultUacCallsThroughTheEdgeAllSucceedAndSpreadOverBothBackendsWithDialogAffinity() throws Exception {
         Peers.require(SIPP, "sip-tester");
