@@ -59,10 +59,14 @@ final class ScriptedBackends implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         sockets.forEach(DatagramSocket::close);
-        for (Thread t : threads) {
-            t.join(5000);
+        try {
+            for (Thread t : threads) {
+                t.join(5000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

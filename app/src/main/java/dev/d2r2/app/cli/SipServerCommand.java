@@ -1,0 +1,43 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.core.HostPort;
+import dev.d2r2.sip.SipServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code d2r2 sip-server}: the built-in registrar and user agent server. */
+@Command(name = "sip-server", mixinStandardHelpOptions = true,
+        description = "A fast built-in SIP registrar and UAS over UDP (REGISTER, INVITE → 180/200, ACK, BYE, OPTIONS),"
+                + " answering 503 beyond its capacity.")
+public final class SipServerCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:5070", description = "(${DEFAULT-VALUE})")
+    String listen;
+
+    @Option(names = "--max-cps", paramLabel = "N", defaultValue = "0", description = "New calls a second at most (0: no limit)")
+    int maxCps;
+
+    @Option(names = "--max-calls", paramLabel = "N", defaultValue = "0", description = "Calls at once at most (0: no limit)")
+    int maxCalls;
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxCps < 0 || maxCalls < 0) {
+            throw new IllegalArgumentException("--max-cps and --max-calls cannot be negative");
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (SipServer server = new SipServer(HostPort.parse(listen), maxCps, maxCalls)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.err.println("sip-server: " + server.counters());
+                stopped.countDown();
+            }));
+            System.err.println("sip-server: listening on " + server.address().getHostString() + ":" + server.address().getPort()
+                    + " (UDP)" + (maxCps > 0 ? ", at most " + maxCps + " calls/s" : "")
+                    + (maxCalls > 0 ? ", at most " + maxCalls + " calls" : ""));
+            stopped.await();
+        }
+        return 0;
+    }
+}

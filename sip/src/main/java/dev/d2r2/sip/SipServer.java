@@ -1,0 +1,214 @@
+package dev.d2r2.sip;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A small, fast SIP registrar and user agent server over UDP, the stand-in for the seeds' SIP
+ * servers: REGISTER → 200 (bindings kept with their expiry), INVITE → 180 and 200 (Record-Route
+ * copied, a Contact), ACK → nothing, BYE → 200, OPTIONS → 200, CANCEL → 200, anything else →
+ * 501. Beyond its capacity — {@code maxCps} new calls a second, {@code maxCalls} at once — a new
+ * INVITE gets 503 with Retry-After. A retransmitted INVITE is answered again, not counted again.
+ */
+public final class SipServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
+
+    private final DatagramChannel channel;
+    private final String contact;
+    private final int maxCps;
+    private final int maxCalls;
+    /** Calls answered 200 and not yet acknowledged: dropped after {@value #ACK_TIMEOUT_MS} ms, as RFC 3261 §13.3.1.4 says. */
+    private final Map<String, Long> unconfirmed = new ConcurrentHashMap<>();
+    private final Map<String, Long> calls = new ConcurrentHashMap<>();
+    static final long ACK_TIMEOUT_MS = 32_000;
+    private long lastSweep = System.currentTimeMillis();
+    private final Map<String, Long> bindings = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Thread loop;
+    private volatile boolean running = true;
+    private double tokens;
+    private long lastRefill = System.nanoTime();
+
+    /** {@code maxCps}, {@code maxCalls}: 0 for no limit. */
+    public SipServer(InetSocketAddress listen, int maxCps, int maxCalls) throws IOException {
+        this.channel = DatagramChannel.open();
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        channel.bind(listen);
+        InetSocketAddress bound = (InetSocketAddress) channel.getLocalAddress();
+        this.contact = "Contact: <sip:server@" + bound.getHostString() + ":" + bound.getPort() + ">";
+        this.maxCps = maxCps;
+        this.maxCalls = maxCalls;
+        this.tokens = maxCps;
+        this.loop = Thread.ofPlatform().name("d2r2-sip-server").start(this::run);
+    }
+
+    public InetSocketAddress address() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** Calls in progress: answered, acknowledged or not, and not ended. */
+    public int activeCalls() {
+        return calls.size() + unconfirmed.size();
+    }
+
+    public int registrations() {
+        return bindings.size();
+    }
+
+    /** Counters: {@code invite}, {@code calls.started}, {@code calls.ended}, {@code refused}, {@code register}... */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new TreeMap<>();
+        counters.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    private void count(String name) {
+        counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+    }
+
+    private void run() {
+        ByteBuffer in = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 1);
+        ByteBuffer out = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 4096);
+        while (running) {
+            try {
+                in.clear();
+                SocketAddress from = channel.receive(in);
+                SipMessage m = SipParser.datagram(in.array(), 0, in.position());
+                if (!m.isRequest() || m.malformation() != null || m.count(Header.VIA) == 0 || m.count(Header.CALL_ID) == 0
+                        || m.count(Header.CSEQ) == 0) {
+                    count("ignored");
+                    continue;
+                }
+                answer(m, (InetSocketAddress) from, out);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                count("errors");
+                LOG.warn("sip-server: a request failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void answer(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
+        String callId = m.first(Header.CALL_ID);
+        String tag = Long.toHexString(dev.d2r2.core.Rendezvous.hash(callId));
+        if (m.methodIs("INVITE")) {
+            count("invite");
+            sweep();
+            if (!calls.containsKey(callId) && !unconfirmed.containsKey(callId)) {
+                String refusal = admit();
+                if (refusal != null) {
+                    count("refused");
+                    reply(m, from, out, 503, "Service Unavailable", tag, "Retry-After: 1");
+                    return;
+                }
+                unconfirmed.put(callId, System.currentTimeMillis());
+                count("calls.started");
+            }
+            reply(m, from, out, 180, "Ringing", tag, null);
+            reply(m, from, out, 200, "OK", tag, recordRoutes(m) + contact);
+        } else if (m.methodIs("ACK")) {
+            count("ack");
+            Long since = unconfirmed.remove(callId);
+            if (since != null) {
+                calls.put(callId, since);
+            }
+        } else if (m.methodIs("BYE")) {
+            if (calls.remove(callId) != null || unconfirmed.remove(callId) != null) {
+                count("calls.ended");
+            }
+            reply(m, from, out, 200, "OK", tag, null);
+        } else if (m.methodIs("REGISTER")) {
+            count("register");
+            String to = m.first(Header.TO);
+            String expires = Hop.param(";" + String.join(";", m.all(Header.CONTACT)), "expires");
+            long seconds = expires != null && SipParser.digits(expires, 9) ? Long.parseLong(expires) : 3600;
+            if (to != null) {
+                if (seconds == 0) {
+                    bindings.remove(Enforcement.aor(to));
+                } else {
+                    bindings.put(Enforcement.aor(to), System.currentTimeMillis() + seconds * 1000);
+                }
+            }
+            List<String> contacts = m.all(Header.CONTACT);
+            reply(m, from, out, 200, "OK", tag, contacts.isEmpty() ? null : "Contact: " + String.join(", ", contacts)
+                    + (expires == null ? ";expires=" + seconds : ""));
+        } else if (m.methodIs("OPTIONS") || m.methodIs("CANCEL")) {
+            count(m.method().toLowerCase(java.util.Locale.ROOT));
+            reply(m, from, out, 200, "OK", tag, null);
+        } else {
+            count("other");
+            reply(m, from, out, 501, "Not Implemented", tag, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER");
+        }
+    }
+
+    /** Drops the calls whose 200 was never acknowledged (a flood does not ACK), at most once a second. */
+    private void sweep() {
+        long now = System.currentTimeMillis();
+        if (now - lastSweep < 1000) {
+            return;
+        }
+        lastSweep = now;
+        unconfirmed.entrySet().removeIf(e -> {
+            boolean stale = now - e.getValue() > ACK_TIMEOUT_MS;
+            if (stale) {
+                count("calls.unacknowledged");
+            }
+            return stale;
+        });
+    }
+
+    /** Why a new call is refused now, or null. */
+    private String admit() {
+        if (maxCalls > 0 && activeCalls() >= maxCalls) {
+            return "calls";
+        }
+        if (maxCps > 0) {
+            long now = System.nanoTime();
+            tokens = Math.min(maxCps, tokens + (now - lastRefill) / 1e9 * maxCps);
+            lastRefill = now;
+            if (tokens < 1) {
+                return "rate";
+            }
+            tokens -= 1;
+        }
+        return null;
+    }
+
+    private static String recordRoutes(SipMessage m) {
+        List<String> rr = m.all(Header.RECORD_ROUTE);
+        return rr.isEmpty() ? "" : "Record-Route: " + String.join(", ", rr) + "\r\n";
+    }
+
+    private void reply(SipMessage m, InetSocketAddress from, ByteBuffer out, int status, String reason, String tag, String extra)
+            throws IOException {
+        SipWriter.answer(m, out, status, reason, tag, extra);
+        out.flip();
+        InetSocketAddress to = Hop.ofVia(m.all(Header.VIA).getFirst());
+        channel.send(out, to != null ? to : from);
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        channel.close();
+        try {
+            loop.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
