@@ -367,4 +367,17 @@ class CliTest {
         assertThat(run("audit", "--file", dir.resolve("none.jsonl").toString())).isEqualTo(2);
         assertThat(err()).contains("none.jsonl: no such file");
     }
+
+    @Test
+    void sipLoadAgainstTheBuiltInServerReportsEveryCallOk() throws Exception {
+        try (var server = new dev.d2r2.sip.SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
+            String target = "127.0.0.1:" + server.address().getPort();
+            assertThat(run("sip-load", "--target", target, "--rate", "50", "--call-length", "100ms", "--users", "5",
+                    "--duration", "1s")).isZero();
+            assertThat(out()).containsPattern("legitimate: (\\d+) calls, \\1 ok \\(100.00 %\\)")
+                    .contains("registrations 5/5 ok");
+            assertThat(run("sip-load", "--target", target, "--flood-method", "OPTIONS")).isEqualTo(2);
+            assertThat(err()).contains("--flood-method must be INVITE or REGISTER");
+        }
+    }
 }
