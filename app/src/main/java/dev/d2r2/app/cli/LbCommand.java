@@ -5,9 +5,9 @@ import dev.d2r2.core.HostPort;
 import dev.d2r2.sip.Affinity;
 import dev.d2r2.sip.Backend;
 import dev.d2r2.sip.EdgeApi;
+import dev.d2r2.sip.EdgeRole;
 import dev.d2r2.sip.EdgeProxy;
 import dev.d2r2.broker.BrokerClient;
-import dev.d2r2.broker.Publisher;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import picocli.CommandLine.Command;
@@ -45,8 +45,12 @@ public final class LbCommand implements Callable<Integer> {
     String api;
 
     @Option(names = "--telemetry", paramLabel = "TAG",
-            description = "Publish traffic and heaviest-source events every 100 ms on this broker channel")
+            description = "Publish traffic and heaviest-source events every 100 ms, and backend changes, on this broker channel")
     String telemetry;
+
+    @Option(names = "--commands", paramLabel = "TAG",
+            description = "Take backend commands (sip.edge.command events: op add|remove|drain) from this broker channel")
+    String commands;
 
     @Mixin ClientOptions client;
 
@@ -75,8 +79,17 @@ public final class LbCommand implements Callable<Integer> {
         Affinity placement = Affinity.parse(affinity);
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch reported = new CountDownLatch(1);
-        try (EdgeProxy edge = new EdgeProxy(socket(listen, "--listen"), list,
-                c -> System.err.println("lb: backend " + c.backend().id() + " " + c.state() + " (" + c.why() + ")"))) {
+        if (commands != null && telemetry == null) {
+            throw new IllegalArgumentException("--commands needs --telemetry (the channel where backend changes are published)");
+        }
+        java.util.concurrent.atomic.AtomicReference<EdgeRole> role = new java.util.concurrent.atomic.AtomicReference<>();
+        try (EdgeProxy edge = new EdgeProxy(socket(listen, "--listen"), list, c -> {
+            System.err.println("lb: backend " + c.backend().id() + " " + c.state() + " (" + c.why() + ")");
+            EdgeRole r = role.get();
+            if (r != null) {
+                r.changed(c);
+            }
+        })) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
                 try {
@@ -87,11 +100,9 @@ public final class LbCommand implements Callable<Integer> {
             }));
             edge.affinity(placement);
             BrokerClient broker = null;
-            Publisher publisher = null;
             if (telemetry != null) {
                 broker = client.connect(java.time.Duration.ofMillis(5));
-                publisher = broker.publisher(telemetry);
-                edge.startTelemetry(java.time.Duration.ofMillis(100), publisher::publish);
+                role.set(new EdgeRole(broker, edge, telemetry, commands));
             }
             HTTPServer prometheus = null;
             if (metrics != null) {
@@ -116,7 +127,7 @@ public final class LbCommand implements Callable<Integer> {
                 prometheus.close();
             }
             if (broker != null) {
-                publisher.close();
+                role.get().close();
                 broker.close();
             }
             System.err.println("lb: " + edge.counters());

@@ -1,0 +1,76 @@
+package dev.d2r2.sip;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.ChannelClass;
+import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Backend commands from a broker channel, and every backend change published as an event. */
+class EdgeRoleTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void commandsOnTheBrokerAddDrainAndRemoveBackendsAndEachChangeIsPublished() throws Exception {
+        try (Broker broker = Broker.open(dir, Clock.system());
+             DatagramSocket first = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             DatagramSocket second = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            BrokerClient admin = broker.connectLocal(Broker.ADMIN);
+            for (String tag : List.of("edge", "edge-commands")) {
+                admin.createChannel(new ChannelSpec(tag, ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
+            }
+            List<Event> published = new CopyOnWriteArrayList<>();
+            AtomicReference<EdgeRole> role = new AtomicReference<>();
+            String firstId = "127.0.0.1:" + first.getLocalPort();
+            String secondId = "127.0.0.1:" + second.getLocalPort();
+            try (Subscription sub = admin.subscribe("edge", StartPosition.live(), (Delivery d) -> {
+                try {
+                    if (d.event().type().equals("sip.edge.backend")) {
+                        published.add(d.event());
+                    }
+                } catch (dev.d2r2.core.EventFormatException e) {
+                    throw new AssertionError(e);
+                }
+            });
+                 EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0),
+                         List.of(new Backend((InetSocketAddress) first.getLocalSocketAddress(), 1)),
+                         Duration.ofHours(1), Duration.ofMillis(300), e -> role.get().changed(e));
+                 Publisher commands = admin.publisher("edge-commands")) {
+                role.set(new EdgeRole(admin, edge, "edge", "edge-commands"));
+                long now = System.currentTimeMillis();
+                commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "add", "address", secondId, "weight", 2.0)));
+                commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "drain", "backend", firstId)));
+                commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "remove", "backend", firstId)));
+                commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "explode")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> published.size() >= 4);
+                assertThat(published).extracting(e -> e.to() + " " + e.source()).containsExactly(
+                        "added " + secondId, "draining " + firstId, "drained " + firstId, "removed " + firstId);
+                assertThat(edge.backends()).extracting(Backend::id).containsExactly(secondId);
+                assertThat(edge.backends().getFirst().weight()).isEqualTo(2.0);
+                role.get().close();
+            }
+        }
+    }
+}
