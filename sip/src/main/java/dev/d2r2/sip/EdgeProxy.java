@@ -36,7 +36,13 @@ public final class EdgeProxy implements AutoCloseable {
     private final String advertised;
     private final long secret = new java.security.SecureRandom().nextLong();
     private volatile List<Backend> backends;
-    private final Map<String, Backend> dialogs = new ConcurrentHashMap<>();
+    /** An established dialog: its backend, and when it was last seen (its INVITE's 2xx). */
+    private record Dialog(Backend backend, long since) {
+    }
+
+    private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
+    private volatile long dialogTimeoutMs = 2 * 3_600_000L;
+    private final Thread sweeper;
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final Thread loop;
     private volatile boolean running = true;
@@ -78,6 +84,7 @@ public final class EdgeProxy implements AutoCloseable {
         tcp.bind(new InetSocketAddress(bound.getAddress(), bound.getPort()), 1024);
         this.loop = Thread.ofPlatform().name("d2r2-edge-udp").start(this::run);
         this.acceptor = Thread.ofVirtual().name("d2r2-edge-tcp-accept").start(this::accept);
+        this.sweeper = Thread.ofVirtual().name("d2r2-edge-dialogs").start(this::sweep);
         this.changes = changes;
         this.prober = new Prober(() -> this.backends, probeInterval, probeTimeout, advertised, this::probe, this::report);
     }
@@ -356,7 +363,8 @@ public final class EdgeProxy implements AutoCloseable {
         } else {
             InetSocketAddress dialogBackend = routeIsOurs ? Hop.hostPort(Hop.param(firstRoute, "d2r2-b"), 5060) : null;
             boolean inDialog = m.first(Header.TO).contains(";tag=");
-            Backend target = dialogBackend != null ? null : inDialog ? dialogs.get(m.first(Header.CALL_ID)) : null;
+            Dialog known = dialogBackend != null || !inDialog ? null : dialogs.get(m.first(Header.CALL_ID));
+            Backend target = known == null ? null : known.backend();
             if (dialogBackend == null && target == null) {
                 target = byAffinity(m, !inDialog && !m.methodIs("CANCEL") && !m.methodIs("ACK"));
             }
@@ -469,6 +477,35 @@ public final class EdgeProxy implements AutoCloseable {
         }
     }
 
+    private void released(Backend b, String why) {
+        if (b.dialogs.decrementAndGet() == 0 && b.draining) {
+            report(new BackendEvent(b, "drained", why));
+        }
+    }
+
+    /** How long a dialog without a BYE is tracked (default 2 h): then it counts as ended ({@code dialogs.timed_out}). */
+    public void dialogTimeout(java.time.Duration d) {
+        dialogTimeoutMs = d.toMillis();
+    }
+
+    /** Ends the dialogs older than the dialog timeout, checked every second (or tenth of the timeout). */
+    private void sweep() {
+        try {
+            while (running) {
+                Thread.sleep(Math.min(1000, Math.max(10, dialogTimeoutMs / 10)));
+                long cutoff = System.currentTimeMillis() - dialogTimeoutMs;
+                dialogs.forEach((callId, d) -> {
+                    if (d.since() < cutoff && dialogs.remove(callId, d)) {
+                        count("dialogs.timed_out");
+                        released(d.backend(), "its last dialog timed out");
+                    }
+                });
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** INVITE 2xx from a backend opens a dialog; BYE 2xx closes it. */
     private void track(SipMessage m, InetSocketAddress from) {
         if (m.status() < 200 || m.status() >= 300) {
@@ -478,18 +515,16 @@ public final class EdgeProxy implements AutoCloseable {
         String callId = m.first(Header.CALL_ID);
         if (cseq.endsWith(" INVITE")) {
             Backend b = backendAt(from);
-            if (b != null && dialogs.putIfAbsent(callId, b) == null) {
+            if (b != null && dialogs.putIfAbsent(callId, new Dialog(b, System.currentTimeMillis())) == null) {
                 b.dialogs.incrementAndGet();
                 count("dialogs.started");
                 count("dialogs.started." + b.id());
             }
         } else if (cseq.endsWith(" BYE")) {
-            Backend b = dialogs.remove(callId);
-            if (b != null) {
+            Dialog d = dialogs.remove(callId);
+            if (d != null) {
                 count("dialogs.ended");
-                if (b.dialogs.decrementAndGet() == 0 && b.draining) {
-                    report(new BackendEvent(b, "drained", "its last dialog ended"));
-                }
+                released(d.backend(), "its last dialog ended");
             }
         }
     }
@@ -619,8 +654,10 @@ public final class EdgeProxy implements AutoCloseable {
             channel.close();
             tcp.close();
             connections.values().forEach(TcpConnection::close);
+            sweeper.interrupt();
             loop.join();
             acceptor.join();
+            sweeper.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -116,6 +116,25 @@ class EdgeAdmissionTest {
     }
 
     @Test
+    void aDialogWithoutByeEndsAfterTheDialogTimeoutAndTheDrainedBackendIsReported() throws Exception {
+        List<BackendEvent> events = new CopyOnWriteArrayList<>();
+        try (DatagramSocket server = backend(m -> "200 OK", new CopyOnWriteArrayList<>());
+             DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             EdgeProxy edge = edge(new Backend((InetSocketAddress) server.getLocalSocketAddress(), 1), events)) {
+            client.setSoTimeout(5000);
+            send(client, edge.address(), "INVITE", "c1", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            assertThat(edge.activeDialogs()).isEqualTo(1);
+            edge.drain(edge.backends().getFirst().id());
+            edge.dialogTimeout(Duration.ofMillis(200));
+            await().atMost(Duration.ofSeconds(5)).until(() -> edge.activeDialogs() == 0);
+            assertThat(edge.counters()).containsEntry("dialogs.timed_out", 1L);
+            assertThat(events).extracting(BackendEvent::state).containsExactly("draining", "drained");
+            server.close();
+        }
+    }
+
+    @Test
     void requestsLeftUnansweredTakeABackendDownBetweenProbes() throws Exception {
         List<BackendEvent> events = new CopyOnWriteArrayList<>();
         try (DatagramSocket server = backend(m -> null, new CopyOnWriteArrayList<>());

@@ -40,6 +40,10 @@ public final class LbCommand implements Callable<Integer> {
                     + " or least-dialogs (${DEFAULT-VALUE})")
     String affinity;
 
+    @Option(names = "--dialog-timeout", paramLabel = "DURATION", defaultValue = "2h",
+            description = "A dialog without a BYE counts as ended after this long (${DEFAULT-VALUE})")
+    String dialogTimeout;
+
     @Option(names = "--api", paramLabel = "HOST:PORT",
             description = "Serve the HTTP API here (POST /actions: the policy engine's webhook for block and rate-limit)")
     String api;
@@ -99,6 +103,7 @@ public final class LbCommand implements Callable<Integer> {
                 }
             }));
             edge.affinity(placement);
+            edge.dialogTimeout(Durations.parse(dialogTimeout));
             BrokerClient broker = null;
             if (telemetry != null) {
                 broker = client.connect(java.time.Duration.ofMillis(5));
