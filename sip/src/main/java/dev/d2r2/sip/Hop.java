@@ -3,7 +3,6 @@ package dev.d2r2.sip;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.Locale;
 
 /** Where a SIP URI or a Via points: host and port, with the defaults and the RFC 3581/3261 Via rules. */
 final class Hop {
@@ -62,8 +61,18 @@ final class Hop {
 
     /** The value of {@code ;name=value} in a parameter list, or null. */
     static String param(String params, String name) {
-        String lower = params.toLowerCase(Locale.ROOT);
-        int i = lower.indexOf(";" + name + "=");
+        int i = -1;
+        for (int at = params.indexOf(';'); at >= 0; at = params.indexOf(';', at + 1)) {
+            int start = at + 1;
+            while (start < params.length() && params.charAt(start) == ' ') {
+                start++;
+            }
+            if (params.regionMatches(true, start, name, 0, name.length()) && start + name.length() < params.length()
+                    && params.charAt(start + name.length()) == '=') {
+                i = start - 1;
+                break;
+            }
+        }
         if (i < 0) {
             return null;
         }

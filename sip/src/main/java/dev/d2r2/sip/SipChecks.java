@@ -157,27 +157,42 @@ public final class SipChecks {
                 return "display name must be quoted";
             }
             String spec = a.substring(lt + 1, gt);
-            if (spec.isEmpty() || spec.chars().anyMatch(Character::isWhitespace) || spec.indexOf(':') <= 0) {
+            if (spec.isEmpty() || containsAny(spec, " \t\r\n") || spec.indexOf(':') <= 0) {
                 return "bad URI inside <>";
             }
             return null;
         }
         int semi = a.indexOf(';');
         String spec = (semi < 0 ? a : a.substring(0, semi)).strip();
-        if (spec.isEmpty() || spec.indexOf(':') <= 0 || spec.chars().anyMatch(c -> Character.isWhitespace(c) || c == '?' || c == ',')) {
+        if (spec.isEmpty() || spec.indexOf(':') <= 0 || containsAny(spec, " \t\r\n?,")) {
             return "a URI with headers, spaces or commas must be inside <>";
         }
         return null;
     }
 
+    /** True when the display name is tokens separated by spaces or tabs. */
     private static boolean tokens(String display) {
-        for (String word : display.split("[ \\t]+")) {
-            byte[] b = word.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            if (!SipParser.token(b, 0, b.length)) {
+        boolean inWord = false;
+        for (int i = 0; i < display.length(); i++) {
+            char c = display.charAt(i);
+            if (c == ' ' || c == '\t') {
+                inWord = false;
+            } else if (c < 128 && SipParser.isTokenChar(c)) {
+                inWord = true;
+            } else {
                 return false;
             }
         }
-        return true;
+        return inWord || !display.isEmpty();
+    }
+
+    private static boolean containsAny(String s, String chars) {
+        for (int i = 0; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int indexOutsideQuotes(String s, char c) {
