@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code d2r2 lb}: the SIP edge, a load-balancing proxy in front of SIP servers. */
 @Command(name = "lb", mixinStandardHelpOptions = true,
-        description = "The SIP edge: a stateless proxy (UDP) that spreads dialogs over the backends by Call-ID, keeps each"
+        description = "The SIP edge: a stateless proxy (UDP and TCP) that spreads dialogs over the backends by Call-ID, keeps each"
                 + " dialog on its backend (carried in the Record-Route), probes the backends with OPTIONS, answers bad"
                 + " requests, enforces blocks and rate limits, and publishes its traffic.")
 public final class LbCommand implements Callable<Integer> {
@@ -118,7 +118,7 @@ public final class LbCommand implements Callable<Integer> {
             }
             EdgeApi http = api == null ? null : new EdgeApi(socket(api, "--api"), edge);
             System.err.println("lb: listening on " + edge.address().getHostString() + ":" + edge.address().getPort()
-                    + " (UDP), backends " + list + (http == null ? "" : "; API on http://" + http.address().getHostString()
+                    + " (UDP and TCP), backends " + list + (http == null ? "" : "; API on http://" + http.address().getHostString()
                     + ":" + http.address().getPort() + "/actions"));
             if (duration != null) {
                 stopped.await(Durations.parse(duration).toMillis(), TimeUnit.MILLISECONDS);
