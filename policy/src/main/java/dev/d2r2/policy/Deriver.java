@@ -48,15 +48,14 @@ final class Deriver {
     private final Policy policy;
     private final ContextTable contexts;
     private final List<Rule> overruling = new ArrayList<>();
+    private final List<Rule> obliging = new ArrayList<>();
     private final Map<String, List<Rule>> enforcedIn = new HashMap<>();
 
     Deriver(Policy policy, ContextTable contexts) {
         this.policy = policy;
         this.contexts = contexts;
         for (Rule r : policy.rules) {
-            if (r.modality() != Modality.OBLIGATION) {
-                overruling.add(r);
-            }
+            (r.modality() == Modality.OBLIGATION ? obliging : overruling).add(r);
             if (r.enforce() != null) {
                 enforcedIn.computeIfAbsent(r.context(), k -> new ArrayList<>()).add(r);
             }
@@ -77,10 +76,15 @@ final class Deriver {
 
     /** The permissions and prohibitions that apply to {@code subject} now, one candidate per rule. */
     List<Candidate> overruling(String subject) {
+        return applying(subject, overruling);
+    }
+
+    /** Which of {@code rules} apply to {@code subject} now: one candidate per rule, in a context instance that holds for it. */
+    private List<Candidate> applying(String subject, List<Rule> rules) {
         Set<String> fixed = rolesByMembership(subject);
         Set<String> all = allRoles(subject, fixed);
         List<Candidate> out = new ArrayList<>();
-        for (Rule r : overruling) {
+        for (Rule r : rules) {
             Policy.Context ctx = policy.contexts.get(r.context());
             if (ctx.kind() != Kind.THREAT) {
                 ContextInstance i = contexts.get(ctx.name());
@@ -248,7 +252,7 @@ final class Deriver {
             }
         }
         List<String> obligations = new ArrayList<>();
-        for (Candidate c : obligations(subject)) {
+        for (Candidate c : applying(subject, obliging)) {
             if (relevant(c.rule(), action, object) && overrider(c, over) == null && !obligations.contains(c.rule().name())) {
                 obligations.add(c.rule().name());
             }
@@ -256,36 +260,6 @@ final class Deriver {
         Decision.Verdict v = verdict == null ? Decision.Verdict.NOT_APPLICABLE
                 : verdict.rule().modality() == Modality.PROHIBITION ? Decision.Verdict.PROHIBITED : Decision.Verdict.PERMITTED;
         return new Decision(v, verdict == null ? null : verdict.rule().name(), List.copyOf(obligations));
-    }
-
-    /** The obligations that apply to {@code subject}, one candidate per rule. */
-    private List<Candidate> obligations(String subject) {
-        Set<String> fixed = rolesByMembership(subject);
-        Set<String> all = allRoles(subject, fixed);
-        List<Candidate> out = new ArrayList<>();
-        for (Rule r : policy.rules) {
-            if (r.modality() != Modality.OBLIGATION) {
-                continue;
-            }
-            Policy.Context ctx = policy.contexts.get(r.context());
-            Collection<ContextInstance> instances = ctx.kind() != Kind.THREAT
-                    ? (contexts.get(ctx.name()) == null ? List.of() : List.of(contexts.get(ctx.name())))
-                    : within(fixed, r.role()) ? contexts.of(ctx.name()) : contexts.empowering(subject, ctx.name());
-            for (ContextInstance i : instances) {
-                Set<String> roles = ctx.kind() == Kind.THREAT ? union(fixed, rolesIn(i, subject)) : all;
-                if (within(roles, r.role())) {
-                    out.add(new Candidate(r, subject, i));
-                    break;
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> u = new HashSet<>(a);
-        u.addAll(b);
-        return u;
     }
 
     private boolean relevant(Rule r, String action, String object) {

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The SIP edge over UDP: a stateless proxy (RFC 3261 §16.11) that spreads dialogs over backends
@@ -43,7 +42,7 @@ public final class EdgeProxy implements AutoCloseable {
     private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
     private volatile long dialogTimeoutMs = 2 * 3_600_000L;
     private final Thread sweeper;
-    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Counters counters = new Counters();
     private final Thread loop;
     private volatile boolean running = true;
 
@@ -57,8 +56,11 @@ public final class EdgeProxy implements AutoCloseable {
     private final Thread acceptor;
     private static final String CONNECTION_PARAM = ";d2r2-c=";
 
-    /** Where a message came from: an address, and the TCP connection it came on (null over UDP). */
-    private record Source(InetSocketAddress address, TcpConnection connection) {
+    /**
+     * Where a message came from: an address, the TCP connection it came on (null over UDP), and
+     * the backend at that address (null for a client).
+     */
+    private record Source(InetSocketAddress address, TcpConnection connection, Backend backend) {
     }
     private volatile Telemetry telemetry;
     private volatile EdgeMetrics metrics;
@@ -197,9 +199,7 @@ public final class EdgeProxy implements AutoCloseable {
 
     /** Counters by name: {@code received}, {@code forwarded.request}, {@code forwarded.response}, {@code answered.400}, {@code dropped.<why>}... */
     public Map<String, Long> counters() {
-        Map<String, Long> m = new java.util.TreeMap<>();
-        counters.forEach((k, v) -> m.put(k, v.sum()));
-        return m;
+        return counters.snapshot();
     }
 
     /** Dialogs established (INVITE answered 2xx) and not yet ended by a BYE. */
@@ -208,7 +208,7 @@ public final class EdgeProxy implements AutoCloseable {
     }
 
     private void count(String name) {
-        counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+        counters.count(name);
     }
 
     private void run() {
@@ -242,7 +242,7 @@ public final class EdgeProxy implements AutoCloseable {
             count("dropped.too_large");
             return;
         }
-        dispatch(SipParser.datagram(buf, 0, len), new Source(from, null), out);
+        dispatch(SipParser.datagram(buf, 0, len), new Source(from, null, backendAt(from)), out);
     }
 
     private void accept() {
@@ -275,7 +275,7 @@ public final class EdgeProxy implements AutoCloseable {
                     }
                     count("received");
                     long started = System.nanoTime();
-                    dispatch(m, new Source(conn.remote, conn), out);
+                    dispatch(m, new Source(conn.remote, conn, null), out);
                     EdgeMetrics em = metrics;
                     if (em != null) {
                         em.handled(System.nanoTime() - started);
@@ -304,7 +304,7 @@ public final class EdgeProxy implements AutoCloseable {
         InetSocketAddress from = source.address();
         Verdict v = SipChecks.check(m);
         Telemetry t = telemetry;
-        if (t != null && m.isRequest() && m.malformation() == null && (source.connection() != null || backendAt(from) == null)) {
+        if (t != null && m.isRequest() && m.malformation() == null && source.backend() == null) {
             t.request(m, from.getAddress());
         }
         switch (v.kind()) {
@@ -320,7 +320,7 @@ public final class EdgeProxy implements AutoCloseable {
                 if (m.isRequest()) {
                     request(m, source, out);
                 } else if (source.connection() == null) {
-                    response(m, from, out);
+                    response(m, source, out);
                 } else {
                     count("dropped.response_from_client");
                 }
@@ -331,7 +331,7 @@ public final class EdgeProxy implements AutoCloseable {
     private void request(SipMessage m, Source origin, ByteBuffer out) throws IOException {
         InetSocketAddress from = origin.address();
         TcpConnection client = origin.connection();
-        Backend source = client == null ? backendAt(from) : null;
+        Backend source = origin.backend();
         if (source == null) {
             String refusal = enforcement.refusal(from, m);
             if (refusal != null) {
@@ -414,13 +414,13 @@ public final class EdgeProxy implements AutoCloseable {
         }
     }
 
-    private void response(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
+    private void response(SipMessage m, Source origin, ByteBuffer out) throws IOException {
+        Backend from = origin.backend();
         List<String> vias = m.all(Header.VIA);
         String branch = Hop.param(vias.getFirst(), "branch");
         if (vias.size() == 1 && branch != null && branch.startsWith(Prober.BRANCH) && vias.getFirst().contains(advertised)) {
-            Backend b = backendAt(from);
-            if (b != null) {
-                Prober.answered(b, branch, m.status());
+            if (from != null) {
+                Prober.answered(from, branch, m.status());
             }
             count("probe.answers");
             return;
@@ -440,9 +440,8 @@ public final class EdgeProxy implements AutoCloseable {
             count("dropped.bad_via");
             return;
         }
-        Backend b = backendAt(from);
-        if (b != null) {
-            observe(b, m, vias.getFirst());
+        if (from != null) {
+            observe(from, m, vias.getFirst());
         }
         track(m, from);
         SipWriter.response(m, out);
@@ -507,18 +506,17 @@ public final class EdgeProxy implements AutoCloseable {
     }
 
     /** INVITE 2xx from a backend opens a dialog; BYE 2xx closes it. */
-    private void track(SipMessage m, InetSocketAddress from) {
+    private void track(SipMessage m, Backend from) {
         if (m.status() < 200 || m.status() >= 300) {
             return;
         }
         String cseq = m.first(Header.CSEQ);
         String callId = m.first(Header.CALL_ID);
         if (cseq.endsWith(" INVITE")) {
-            Backend b = backendAt(from);
-            if (b != null && dialogs.putIfAbsent(callId, new Dialog(b, System.currentTimeMillis())) == null) {
-                b.dialogs.incrementAndGet();
+            if (from != null && dialogs.putIfAbsent(callId, new Dialog(from, System.currentTimeMillis())) == null) {
+                from.dialogs.incrementAndGet();
                 count("dialogs.started");
-                count("dialogs.started." + b.id());
+                count("dialogs.started." + from.id());
             }
         } else if (cseq.endsWith(" BYE")) {
             Dialog d = dialogs.remove(callId);

@@ -152,14 +152,10 @@ public final class Enforcement {
 
     /** {@code user@host} of a From value or a URI, lower-cased host, without scheme, display name or parameters. */
     static String aor(String text) {
-        String t = text.strip();
-        int lt = t.indexOf('<');
-        if (lt >= 0) {
-            int gt = t.indexOf('>', lt);
-            t = t.substring(lt + 1, gt < 0 ? t.length() : gt);
-        } else {
-            int semi = t.indexOf(';');
-            t = semi < 0 ? t : t.substring(0, semi);
+        String t = Hop.bracketed(text);
+        if (t == null) {
+            int semi = text.indexOf(';');
+            t = (semi < 0 ? text : text.substring(0, semi)).strip();
         }
         int colon = t.indexOf(':');
         if (colon >= 0 && (t.startsWith("sip:") || t.startsWith("sips:") || t.startsWith("tel:"))) {

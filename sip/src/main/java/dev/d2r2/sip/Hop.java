@@ -11,12 +11,8 @@ final class Hop {
 
     /** The host and port of a SIP URI ({@code sip:user@host:port;params}, with or without {@code <>}), or null. */
     static InetSocketAddress ofUri(String uri) {
-        String u = uri.strip();
-        int lt = u.indexOf('<');
-        if (lt >= 0) {
-            int gt = u.indexOf('>', lt);
-            u = u.substring(lt + 1, gt < 0 ? u.length() : gt);
-        }
+        String inside = bracketed(uri);
+        String u = inside != null ? inside : uri.strip();
         int colon = u.indexOf(':');
         if (colon < 0) {
             return null;
@@ -32,6 +28,16 @@ final class Hop {
             }
         }
         return hostPort(rest.substring(0, end), 5060);
+    }
+
+    /** The URI between {@code <} and {@code >} of a name-addr, or null for a bare URI. */
+    static String bracketed(String text) {
+        int lt = text.indexOf('<');
+        if (lt < 0) {
+            return null;
+        }
+        int gt = text.indexOf('>', lt);
+        return text.substring(lt + 1, gt < 0 ? text.length() : gt);
     }
 
     /**

@@ -66,7 +66,7 @@ public final class SipChecks {
         }
         for (Header h : ADDRESSES) {
             for (String a : m.all(h)) {
-                String why = balancedQuotes(a) ? addressProblem(a, h == Header.CONTACT) : "unbalanced quotes";
+                String why = Nesting.quotesClosed(a) ? addressProblem(a, h == Header.CONTACT) : "unbalanced quotes";
                 if (why != null) {
                     return Verdict.respond(400, "Bad " + h.canonical() + ": " + why, "address");
                 }
@@ -145,7 +145,7 @@ public final class SipChecks {
         if (contact && a.equals("*")) {
             return null;
         }
-        int lt = indexOutsideQuotes(a, '<');
+        int lt = Nesting.topLevel(a, 0, '<');
         if (lt >= 0) {
             int gt = a.indexOf('>', lt);
             if (gt < 0) {
@@ -195,35 +195,4 @@ public final class SipChecks {
         return false;
     }
 
-    private static int indexOutsideQuotes(String s, char c) {
-        boolean quoted = false;
-        for (int i = 0; i < s.length(); i++) {
-            char x = s.charAt(i);
-            if (quoted) {
-                if (x == '\\') {
-                    i++;
-                } else if (x == '"') {
-                    quoted = false;
-                }
-            } else if (x == '"') {
-                quoted = true;
-            } else if (x == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean balancedQuotes(String v) {
-        boolean quoted = false;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (quoted && c == '\\') {
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            }
-        }
-        return !quoted;
-    }
 }

@@ -160,27 +160,10 @@ public final class SipMessage {
     }
 
     static void splitList(String v, List<String> out) {
-        boolean quoted = false;
-        int angle = 0;
         int from = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (quoted) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == '<') {
-                angle++;
-            } else if (c == '>') {
-                angle = Math.max(0, angle - 1);
-            } else if (c == ',' && angle == 0) {
-                out.add(v.substring(from, i).strip());
-                from = i + 1;
-            }
+        for (int comma = Nesting.topLevel(v, 0, ','); comma >= 0; comma = Nesting.topLevel(v, from, ',')) {
+            out.add(v.substring(from, comma).strip());
+            from = comma + 1;
         }
         out.add(v.substring(from).strip());
     }

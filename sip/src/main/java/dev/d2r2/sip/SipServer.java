@@ -12,9 +12,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A small, fast SIP registrar and user agent server over UDP, the stand-in for the seeds' SIP
@@ -36,7 +34,7 @@ public final class SipServer implements AutoCloseable {
     static final long ACK_TIMEOUT_MS = 32_000;
     private long lastSweep = System.currentTimeMillis();
     private final Map<String, Long> bindings = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Counters counters = new Counters();
     private final Thread loop;
     private volatile boolean running = true;
     private double tokens;
@@ -70,13 +68,11 @@ public final class SipServer implements AutoCloseable {
 
     /** Counters: {@code invite}, {@code calls.started}, {@code calls.ended}, {@code refused}, {@code register}... */
     public Map<String, Long> counters() {
-        Map<String, Long> m = new TreeMap<>();
-        counters.forEach((k, v) -> m.put(k, v.sum()));
-        return m;
+        return counters.snapshot();
     }
 
     private void count(String name) {
-        counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+        counters.count(name);
     }
 
     private void run() {

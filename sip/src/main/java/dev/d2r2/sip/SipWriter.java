@@ -123,7 +123,7 @@ public final class SipWriter {
         int at = i * 4;
         int from = m.spans[at + 2];
         int to = m.spans[at + 3];
-        int comma = firstTopLevelComma(m.buf, from, to);
+        int comma = Nesting.topLevel(m.buf, from, to, ',');
         if (comma < 0) {
             return;
         }
@@ -135,30 +135,6 @@ public final class SipWriter {
         out.put(COLON);
         out.put(m.buf, rest, to - rest);
         out.put(CRLF);
-    }
-
-    static int firstTopLevelComma(byte[] b, int from, int to) {
-        boolean quoted = false;
-        int angle = 0;
-        for (int i = from; i < to; i++) {
-            byte c = b[i];
-            if (quoted) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == '<') {
-                angle++;
-            } else if (c == '>') {
-                angle = Math.max(0, angle - 1);
-            } else if (c == ',' && angle == 0) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static void body(SipMessage m, ByteBuffer out) {
