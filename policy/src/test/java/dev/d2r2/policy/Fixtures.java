@@ -45,6 +45,30 @@ final class Fixtures {
         }
     }
 
+    /**
+     * A policy that blocks each FloodingAttack's {@code src} at actuator {@code edge} for
+     * {@code duration}, with the edge's settings and the safety section given.
+     */
+    static Policy blockFlooders(String duration, String actuator, String safety) {
+        return parse("""
+                organizations: { isp: {} }
+                roles: { attacker: {} }
+                activities: { sip: {} }
+                views: { voip: {} }
+                contexts:
+                  flooding:
+                    kind: threat
+                    when: { type: FloodingAttack, bind: { attacker: src } }
+                    empower: { attacker: "${attacker}" }
+                    lifetime: 10m
+                rules:
+                  - { name: block, kind: prohibition, role: attacker, activity: sip, view: voip, context: flooding,
+                      enforce: { actuator: edge, op: block, for: %s } }
+                actuators: { edge: %s }
+                safety: %s
+                """.formatted(duration, actuator, safety));
+    }
+
     /** A chronicle's FloodingAttack alert for one source at one edge. */
     static Event flood(String id, long time, String src, String edge) {
         Map<String, Object> attrs = new LinkedHashMap<>();

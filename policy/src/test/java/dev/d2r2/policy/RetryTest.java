@@ -15,22 +15,7 @@ class RetryTest {
     private static final String BLOCK = "edge/block/192.0.2.1";
 
     private static Policy policy(int attempts) {
-        return Fixtures.parse("""
-                organizations: { isp: {} }
-                roles: { attacker: {} }
-                activities: { sip: {} }
-                views: { voip: {} }
-                contexts:
-                  flooding:
-                    kind: threat
-                    when: { type: FloodingAttack, bind: { attacker: src } }
-                    empower: { attacker: "${attacker}" }
-                    lifetime: 10m
-                rules:
-                  - { name: block, kind: prohibition, role: attacker, activity: sip, view: voip, context: flooding,
-                      enforce: { actuator: edge, op: block, for: 5m } }
-                actuators: { edge: { kind: log, retry-attempts: %d, retry-backoff: 1s } }
-                """.formatted(attempts));
+        return Fixtures.blockFlooders("5m", "{ kind: log, retry-attempts: %d, retry-backoff: 1s }".formatted(attempts), "{}");
     }
 
     private static List<Event> outcomes(Harness h) {

@@ -20,23 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SafetyTest {
 
     private static Policy guarded(String actuator, String safety) {
-        return Fixtures.parse("""
-                organizations: { isp: {} }
-                roles: { attacker: {} }
-                activities: { sip: {} }
-                views: { voip: {} }
-                contexts:
-                  flooding:
-                    kind: threat
-                    when: { type: FloodingAttack, bind: { attacker: src } }
-                    empower: { attacker: "${attacker}" }
-                    lifetime: 10m
-                rules:
-                  - { name: block, kind: prohibition, role: attacker, activity: sip, view: voip, context: flooding,
-                      enforce: { actuator: edge, op: block, for: 2m } }
-                actuators: { edge: %s }
-                safety: %s
-                """.formatted(actuator, safety));
+        return Fixtures.blockFlooders("2m", actuator, safety);
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.d2r2.core.testing.Peers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,25 +22,18 @@ class EdgeSippTest {
     @TempDir
     Path dir;
 
-    private static int freeUdpPort() throws Exception {
-        try (DatagramSocket s = new DatagramSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private Process sipp(String name, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(SIPP.toString()));
         cmd.addAll(List.of(args));
         cmd.add("-nostdin");
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".out").toFile()).start();
+        return Processes.start(dir, name, cmd);
     }
 
     @Test
     void aKilledBackendIsTakenOutOfRotationByProbingAndNewCallsGoToTheOther() throws Exception {
         Peers.require(SIPP, "sip-tester");
-        int uas1 = freeUdpPort();
-        int uas2 = freeUdpPort();
+        int uas1 = Processes.freeUdpPort();
+        int uas2 = Processes.freeUdpPort();
         Process first = sipp("uas1", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1));
         Process second = sipp("uas2", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2));
         List<BackendEvent> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -54,7 +46,7 @@ class EdgeSippTest {
             assertThat(changes.getFirst().state()).isEqualTo("down");
             assertThat(changes.getFirst().backend().id()).isEqualTo("127.0.0.1:" + uas1);
             int port = edge.address().getPort();
-            Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + port, "-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()),
+            Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + port, "-i", "127.0.0.1", "-p", Integer.toString(Processes.freeUdpPort()),
                     "-m", "50", "-r", "50", "-timeout", "60s", "-timeout_error");
             assertThat(uac.waitFor(90, TimeUnit.SECONDS)).isTrue();
             assertThat(uac.exitValue()).as(Files.readString(dir.resolve("uac.out"))).isZero();
@@ -78,15 +70,12 @@ class EdgeSippTest {
     @Test
     void backendsAddedRemovedAndDrainedMidCallsKeepEveryDialogOnItsBackend() throws Exception {
         Peers.require(SIPP, "sip-tester");
-        int[] uas = {freeUdpPort(), freeUdpPort(), freeUdpPort()};
+        int[] uas = {Processes.freeUdpPort(), Processes.freeUdpPort(), Processes.freeUdpPort()};
         List<Process> servers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             servers.add(sipp("uas" + i, "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas[i])));
         }
-        Path scenario = dir.resolve("uac-routes.xml");
-        try (var in = getClass().getResourceAsStream("/sipp/uac-routes.xml")) {
-            Files.write(scenario, in.readAllBytes());
-        }
+        Path scenario = Processes.resource(dir, "/sipp/uac-routes.xml");
         List<BackendEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
                 new Backend(new InetSocketAddress("127.0.0.1", uas[0]), 1),
@@ -97,7 +86,7 @@ class EdgeSippTest {
             String second = "127.0.0.1:" + uas[1];
             String third = "127.0.0.1:" + uas[2];
             Process uac = sipp("uac", "-sf", scenario.toString(), "127.0.0.1:" + edge.address().getPort(), "-i", "127.0.0.1",
-                    "-p", Integer.toString(freeUdpPort()), "-m", "60", "-r", "20", "-d", "1500", "-timeout", "60s", "-timeout_error");
+                    "-p", Integer.toString(Processes.freeUdpPort()), "-m", "60", "-r", "20", "-d", "1500", "-timeout", "60s", "-timeout_error");
             await().atMost(Duration.ofSeconds(20)).until(() -> edge.counters().getOrDefault("dialogs.started." + first, 0L) >= 3
                     && edge.counters().getOrDefault("dialogs.started." + second, 0L) >= 3);
             assertThat(http("POST", base, "{\"address\":\"" + third + "\",\"weight\":1}")).isEqualTo(201);
@@ -127,22 +116,19 @@ class EdgeSippTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"uac", "uac-routes"})
     void callsOverTcpFromTheCallerAllSucceedWithUdpBackends(String scenario) throws Exception {
         Peers.require(SIPP, "sip-tester");
-        int uas1 = freeUdpPort();
-        int uas2 = freeUdpPort();
+        int uas1 = Processes.freeUdpPort();
+        int uas2 = Processes.freeUdpPort();
         List<Process> servers = List.of(
                 sipp("uas1", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1)),
                 sipp("uas2", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2)));
-        Path file = dir.resolve("uac-routes.xml");
-        try (var in = getClass().getResourceAsStream("/sipp/uac-routes.xml")) {
-            Files.write(file, in.readAllBytes());
-        }
+        Path file = Processes.resource(dir, "/sipp/uac-routes.xml");
         try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
                 new Backend(new InetSocketAddress("127.0.0.1", uas1), 1),
                 new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)), c -> { })) {
             List<String> how = scenario.equals("uac") ? List.of("-sn", "uac") : List.of("-sf", file.toString());
             List<String> args = new ArrayList<>(how);
             args.addAll(List.of("127.0.0.1:" + edge.address().getPort(), "-t", "t1", "-i", "127.0.0.1", "-p",
-                    Integer.toString(freeUdpPort()), "-m", "100", "-r", "50", "-d", "200", "-timeout", "60s", "-timeout_error"));
+                    Integer.toString(Processes.freeUdpPort()), "-m", "100", "-r", "50", "-d", "200", "-timeout", "60s", "-timeout_error"));
             Process uac = sipp("uac", args.toArray(String[]::new));
             assertThat(uac.waitFor(90, TimeUnit.SECONDS)).isTrue();
             assertThat(uac.exitValue()).as(Files.readString(dir.resolve("uac.out"))).isZero();
@@ -160,8 +146,8 @@ class EdgeSippTest {
     @Test
     void defaultUacCallsThroughTheEdgeAllSucceedAndSpreadOverBothBackendsWithDialogAffinity() throws Exception {
         Peers.require(SIPP, "sip-tester");
-        int uas1 = freeUdpPort();
-        int uas2 = freeUdpPort();
+        int uas1 = Processes.freeUdpPort();
+        int uas2 = Processes.freeUdpPort();
         List<Process> servers = List.of(
                 sipp("uas1", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1)),
                 sipp("uas2", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2)));
@@ -169,7 +155,7 @@ class EdgeSippTest {
                 new Backend(new InetSocketAddress("127.0.0.1", uas1), 1),
                 new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)), c -> { })) {
             int port = edge.address().getPort();
-            Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + port, "-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()),
+            Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + port, "-i", "127.0.0.1", "-p", Integer.toString(Processes.freeUdpPort()),
                     "-m", "200", "-r", "100", "-d", "100", "-timeout", "60s", "-timeout_error");
             assertThat(uac.waitFor(90, TimeUnit.SECONDS)).isTrue();
             assertThat(uac.exitValue()).as(Files.readString(dir.resolve("uac.out"))).isZero();
