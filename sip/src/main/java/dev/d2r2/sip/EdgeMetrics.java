@@ -7,7 +7,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * The edge's Prometheus metrics, named {@code d2r2_edge_*}: messages by what became of them, the
- * time to handle one, and per backend its dialogs, health and weight.
+ * time to handle one, per backend its dialogs, health and weight, and the last telemetry window's
+ * rates and suspect sources (what a monitor's thresholds watch for floods).
  */
 final class EdgeMetrics {
     private final Histogram handling;
@@ -27,9 +28,24 @@ final class EdgeMetrics {
         GaugeWithCallback.builder().name("d2r2_edge_backend_weight").help("The backend's capacity weight").labelNames("backend")
                 .callback(cb -> edge.backends().forEach(b -> cb.call(b.weight(), b.id())))
                 .register(registry);
+        rate(registry, edge, "d2r2_edge_ingress_rate", "in", "Requests in per second over the last telemetry window");
+        rate(registry, edge, "d2r2_edge_invite_rate", "in.INVITE", "INVITEs in per second over the last telemetry window");
+        rate(registry, edge, "d2r2_edge_egress_rate", "out", "Responses out per second over the last telemetry window");
+        rate(registry, edge, "d2r2_edge_suspect_sources", "suspects", "Sources sending INVITEs faster than the suspect rate");
         handling = Histogram.builder().name("d2r2_edge_handling_seconds")
                 .help("Time from a datagram's arrival to its forwarding, answer or drop")
                 .classicExponentialUpperBounds(0.000_005, 2, 16).register(registry);
+    }
+
+    /** A gauge of the last telemetry window's {@code key}; absent while the telemetry does not run. */
+    private static void rate(PrometheusRegistry registry, EdgeProxy edge, String name, String key, String help) {
+        GaugeWithCallback.builder().name(name).help(help)
+                .callback(cb -> {
+                    if (edge.lastWindow().get(key) instanceof Number n) {
+                        cb.call(n.doubleValue());
+                    }
+                })
+                .register(registry);
     }
 
     void handled(long nanos) {

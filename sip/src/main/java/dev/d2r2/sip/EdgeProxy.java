@@ -62,7 +62,9 @@ public final class EdgeProxy implements AutoCloseable {
      */
     private record Source(InetSocketAddress address, TcpConnection connection, Backend backend) {
     }
+    static final double DEFAULT_SUSPECT_RATE = 30;
     private volatile Telemetry telemetry;
+    private volatile double suspectRate = DEFAULT_SUSPECT_RATE;
     private volatile EdgeMetrics metrics;
     private Thread telemetryThread;
 
@@ -164,7 +166,8 @@ public final class EdgeProxy implements AutoCloseable {
         if (telemetry != null) {
             throw new IllegalStateException("telemetry already runs");
         }
-        Telemetry t = new Telemetry(dev.d2r2.core.Clock.system(), window.toMillis(), sink, () -> backends);
+        Telemetry t = new Telemetry(dev.d2r2.core.Clock.system(), window.toMillis(), sink, () -> backends,
+                new Suspects(suspectRate, 1000, "edge"));
         telemetry = t;
         telemetryThread = Thread.ofVirtual().name("d2r2-edge-telemetry").start(() -> {
             try {
@@ -176,6 +179,20 @@ public final class EdgeProxy implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /** From how many INVITEs a second a source is suspect (default {@value #DEFAULT_SUSPECT_RATE}); set before the telemetry starts. */
+    public void suspectRate(double perSecond) {
+        if (!(perSecond > 0)) {
+            throw new IllegalArgumentException("the suspect rate must be positive");
+        }
+        this.suspectRate = perSecond;
+    }
+
+    /** The last telemetry window's traffic (see {@link Telemetry}); empty without telemetry. */
+    public Map<String, Object> lastWindow() {
+        Telemetry t = telemetry;
+        return t == null ? Map.of() : t.last();
     }
 
     /** How new dialogs are placed (default: by Call-ID). */

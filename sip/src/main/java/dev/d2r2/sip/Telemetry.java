@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * method, responses out by class, drops, active dialogs (per second); and one
  * {@code sip.edge.source} event per heaviest source (its requests and INVITEs per second), from
  * a Space-Saving sketch of {@value #TRACKED} counters, so memory stays bounded under a flood from
- * a million sources. A flood shows as a high ingress with a low egress and many sources.
+ * a million sources; and the sources turning suspect or back to normal ({@link Suspects}). A
+ * flood shows as a high ingress with a low egress and many sources.
  */
 final class Telemetry {
     static final int TRACKED = 256;
@@ -27,6 +28,8 @@ final class Telemetry {
     private final long windowMs;
     private final Consumer<Event> sink;
     private final Supplier<List<Backend>> backends;
+    private final Suspects suspects;
+    private volatile Map<String, Object> last = Map.of();
     private final AtomicLongArray requests = new AtomicLongArray(METHODS.length);
     private final AtomicLongArray responses = new AtomicLongArray(7);
     private final AtomicLongArray drops = new AtomicLongArray(1);
@@ -34,11 +37,12 @@ final class Telemetry {
     private HeavyHitters<InetAddress> invites = new HeavyHitters<>(TRACKED);
     private long windowStart;
 
-    Telemetry(Clock clock, long windowMs, Consumer<Event> sink, Supplier<List<Backend>> backends) {
+    Telemetry(Clock clock, long windowMs, Consumer<Event> sink, Supplier<List<Backend>> backends, Suspects suspects) {
         this.clock = clock;
         this.windowMs = windowMs;
         this.sink = sink;
         this.backends = backends;
+        this.suspects = suspects;
         this.windowStart = clock.millis();
     }
 
@@ -108,15 +112,23 @@ final class Telemetry {
             attrs.put("dialogs." + b.id(), (long) b.activeDialogs());
         }
         attrs.put("sources", (long) s.tracked());
-        sink.accept(Event.message("sip.edge.traffic", now, "edge", attrs));
         Map<InetAddress, Long> inviteCounts = new LinkedHashMap<>();
         inv.top(TRACKED).forEach(h -> inviteCounts.put(h.key(), h.count()));
+        suspects.window(inviteCounts, seconds, now, sink);
+        attrs.put("suspects", (long) suspects.size());
+        last = attrs;
+        sink.accept(Event.message("sip.edge.traffic", now, "edge", attrs));
         for (HeavyHitters.Hitter<InetAddress> h : s.top(TOP)) {
             sink.accept(Event.message("sip.edge.source", now, h.key().getHostAddress(), Map.of(
                     "rate", rate(h.count(), seconds), "invite_rate", rate(inviteCounts.getOrDefault(h.key(), 0L), seconds),
                     "error", rate(h.error(), seconds))));
         }
         windowStart = now;
+    }
+
+    /** The last window's {@code sip.edge.traffic} attributes (empty before the first). */
+    Map<String, Object> last() {
+        return last;
     }
 
     long windowMs() {

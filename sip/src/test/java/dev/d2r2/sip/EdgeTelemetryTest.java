@@ -58,6 +58,8 @@ class EdgeTelemetryTest {
             double options = events.stream().filter(e -> e.type().equals("sip.edge.traffic"))
                     .mapToDouble(e -> ((Number) e.attrs().get("in.OPTIONS")).doubleValue()).sum();
             assertThat(invites).isGreaterThan(options);
+            assertThat(events).filteredOn(e -> e.type().equals("sip.source_rate"))
+                    .singleElement().satisfies(e -> assertThat(e.attrs()).containsEntry("src", "127.0.0.2"));
             var scraped = registry.scrape();
             double forwarded = scraped.stream().filter(m -> m.getMetadata().getName().equals("d2r2_edge_messages"))
                     .flatMap(m -> m.getDataPoints().stream())
@@ -70,6 +72,8 @@ class EdgeTelemetryTest {
                     .mapToLong(d -> ((io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot) d).getCount())
                     .sum();
             assertThat(handled).isGreaterThanOrEqualTo(66);
+            assertThat(scraped.stream().map(m -> m.getMetadata().getName()))
+                    .contains("d2r2_edge_invite_rate", "d2r2_edge_ingress_rate", "d2r2_edge_egress_rate", "d2r2_edge_suspect_sources");
             assertThat(events).filteredOn(e -> e.type().equals("sip.edge.traffic"))
                     .allSatisfy(e -> assertThat(e.attrs()).containsKeys("in", "out", "out.2xx", "dropped", "dialogs", "sources"))
                     .allSatisfy(e -> assertThat(((Number) e.attrs().get("sources")).longValue()).isLessThanOrEqualTo(2));

@@ -1,0 +1,78 @@
+package dev.d2r2.sip;
+
+import dev.d2r2.core.Event;
+
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Sources sending INVITEs faster than a suspect rate (as Kamailio's pike module flags them):
+ * a {@code sip.source_rate} state event, {@code to} {@code high}, in the first window a source
+ * reaches the rate, and {@code normal} once it stayed under half of it for a second. At most
+ * {@value #MAX} sources are followed at once, so a flood from a million sources cannot grow it.
+ */
+final class Suspects {
+    static final int MAX = 4096;
+    static final String TYPE = "sip.source_rate";
+
+    private final double rate;
+    private final long quietMs;
+    private final String edge;
+    /** A suspect source → since when it has been quiet (0: it is not). */
+    private final Map<InetAddress, Long> high = new HashMap<>();
+    private long ignored;
+
+    Suspects(double rate, long quietMs, String edge) {
+        this.rate = rate;
+        this.quietMs = quietMs;
+        this.edge = edge;
+    }
+
+    /** One window's INVITE counts of the heaviest sources. */
+    void window(Map<InetAddress, Long> invites, double seconds, long now, Consumer<Event> sink) {
+        for (Map.Entry<InetAddress, Long> e : invites.entrySet()) {
+            double r = e.getValue() / seconds;
+            if (r >= rate) {
+                Long quiet = high.get(e.getKey());
+                if (quiet == null) {
+                    if (high.size() >= MAX) {
+                        ignored++;
+                        continue;
+                    }
+                    sink.accept(event(now, e.getKey(), "high", r));
+                }
+                high.put(e.getKey(), 0L);
+            }
+        }
+        Iterator<Map.Entry<InetAddress, Long>> it = high.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<InetAddress, Long> s = it.next();
+            double r = invites.getOrDefault(s.getKey(), 0L) / seconds;
+            if (r >= rate / 2) {
+                s.setValue(0L);
+            } else if (s.getValue() == 0) {
+                s.setValue(now);
+            } else if (now - s.getValue() >= quietMs) {
+                sink.accept(event(now, s.getKey(), "normal", r));
+                it.remove();
+            }
+        }
+    }
+
+    private Event event(long now, InetAddress source, String to, double r) {
+        return Event.state(TYPE, now, edge, to.equals("high") ? "normal" : "high", to,
+                Map.of("src", source.getHostAddress(), "invite_rate", Math.round(r * 10) / 10.0));
+    }
+
+    int size() {
+        return high.size();
+    }
+
+    /** Sources that reached the rate while {@value #MAX} others were already suspect. */
+    long ignored() {
+        return ignored;
+    }
+}
