@@ -29,20 +29,33 @@ public final class SipLoad {
                        String floodMethod, Duration duration) {
     }
 
-    /** The outcome: legitimate calls and registrations, attack requests, setup times. */
-    public record Report(long calls, long callsOk, long registrations, long registrationsOk, long attacks, long attacksAnswered,
-                         long attacks2xx, Histogram setupMicros) {
+    /**
+     * The outcome: legitimate calls (set up, and of those, dropped: their BYE failed) and
+     * registrations, attack requests, setup times.
+     */
+    public record Report(long calls, long callsOk, long established, long dropped, long registrations, long registrationsOk,
+                         long attacks, long attacksAnswered, long attacks2xx, Histogram setupMicros) {
         public double successRatio() {
             return calls == 0 ? 1 : (double) callsOk / calls;
         }
 
         @Override
         public String toString() {
-            return String.format("legitimate: %d calls, %d ok (%.2f %%), setup p50 %.2f ms p99 %.2f ms; registrations %d/%d ok;"
-                            + " attack: %d requests, %d answered (%d with 2xx)", calls, callsOk, 100 * successRatio(),
+            return String.format("legitimate: %d calls, %d ok (%.2f %%), %d established of which %d dropped, setup p50 %.2f ms"
+                            + " p99 %.2f ms; registrations %d/%d ok; attack: %d requests, %d answered (%d with 2xx)", calls, callsOk,
+                    100 * successRatio(), established, dropped,
                     setupMicros.getValueAtPercentile(50) / 1000.0, setupMicros.getValueAtPercentile(99) / 1000.0,
                     registrationsOk, registrations, attacks, attacksAnswered, attacks2xx);
         }
+    }
+
+    /** How a legitimate call ended: set up and ended by a successful BYE, refused or unanswered, or dropped once set up. */
+    public enum Outcome { OK, FAILED, DROPPED }
+
+    /** Hears each legitimate call's outcome: when it started (epoch ms), and its setup time (µs, -1 if not set up). */
+    @FunctionalInterface
+    public interface Listener {
+        void call(long startedMillis, Outcome outcome, long setupMicros);
     }
 
     private static final long TIMEOUT_NS = 4_000_000_000L;
@@ -53,6 +66,8 @@ public final class SipLoad {
         final String user;
         final boolean register;
         long sentAt;
+        long startedMillis;
+        long setupMicros = -1;
         long interval = 500_000_000L;
         String toTag;
         boolean byeSent;
@@ -71,11 +86,14 @@ public final class SipLoad {
     }
 
     private final Plan plan;
+    private final Listener listener;
     private final Map<String, Call> inFlight = new HashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
     private final Histogram setup = new Histogram(3);
     private long calls;
     private long callsOk;
+    private long established;
+    private long dropped;
     private long registrations;
     private long registrationsOk;
     private long attacks;
@@ -84,7 +102,12 @@ public final class SipLoad {
     private long seq;
 
     public SipLoad(Plan plan) {
+        this(plan, (started, outcome, setupMicros) -> { });
+    }
+
+    public SipLoad(Plan plan, Listener listener) {
         this.plan = plan;
+        this.listener = listener;
     }
 
     /** Runs the plan to its end (plus the time for the last calls to finish) and reports. */
@@ -117,6 +140,7 @@ public final class SipLoad {
                 while (now < end && nextCall <= now) {
                     Call c = new Call("call-" + (seq++) + "-" + start, "user" + (plan.users() == 0 ? 0 : seq % plan.users()), false);
                     calls++;
+                    c.startedMillis = System.currentTimeMillis();
                     send(caller, c, "INVITE", 1, now);
                     nextCall += callGap;
                 }
@@ -153,7 +177,8 @@ public final class SipLoad {
                 selector.selectedKeys().clear();
             }
             inFlight.clear();
-            return new Report(calls, callsOk, registrations, registrationsOk, attacks, attacksAnswered, attacks2xx, setup);
+            return new Report(calls, callsOk, established, dropped, registrations, registrationsOk, attacks, attacksAnswered,
+                    attacks2xx, setup);
         }
     }
 
@@ -179,17 +204,28 @@ public final class SipLoad {
             boolean ok = m.status() < 300;
             caller.send(ByteBuffer.wrap(request("ACK", c, caller, 1, ok).getBytes(StandardCharsets.US_ASCII)), plan.target());
             if (!ok) {
-                finish(c);
+                end(c, Outcome.FAILED);
                 return;
             }
-            setup.recordValue(Math.max(0, (now - c.sentAt) / 1000));
+            established++;
+            c.setupMicros = Math.max(0, (now - c.sentAt) / 1000);
+            setup.recordValue(c.setupMicros);
             c.byeSent = true;
             c.generation++;
             timers.add(new Timer(now + plan.callLength().toNanos(), c, c.generation, true));
         } else if (cseq.endsWith("BYE")) {
-            callsOk += m.status() < 300 ? 1 : 0;
-            finish(c);
+            end(c, m.status() < 300 ? Outcome.OK : Outcome.DROPPED);
         }
+    }
+
+    private void end(Call c, Outcome outcome) {
+        finish(c);
+        switch (outcome) {
+            case OK -> callsOk++;
+            case DROPPED -> dropped++;
+            case FAILED -> { }
+        }
+        listener.call(c.startedMillis, outcome, c.setupMicros);
     }
 
     private void finish(Call c) {
@@ -208,7 +244,11 @@ public final class SipLoad {
             if (t.bye()) {
                 send(caller, c, "BYE", 2, now);
             } else if (now - c.sentAt >= TIMEOUT_NS) {
-                finish(c);
+                if (c.register) {
+                    finish(c);
+                } else {
+                    end(c, c.byeSent ? Outcome.DROPPED : Outcome.FAILED);
+                }
             } else {
                 String method = c.register ? "REGISTER" : c.byeSent ? "BYE" : "INVITE";
                 caller.send(ByteBuffer.wrap(request(method, c, caller, c.byeSent ? 2 : 1, false)

@@ -17,9 +17,13 @@ class SipServerLoadTest {
     @Test
     void everyLegitimateCallAndRegistrationSucceedsAgainstTheServer() throws Exception {
         try (SipServer server = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
-            SipLoad.Report r = new SipLoad(plan(server.address(), 100, 0)).run();
+            java.util.List<SipLoad.Outcome> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            SipLoad.Report r = new SipLoad(plan(server.address(), 100, 0), (at, outcome, setup) -> heard.add(outcome)).run();
             assertThat(r.calls()).isBetween(95L, 105L);
             assertThat(r.callsOk()).isEqualTo(r.calls());
+            assertThat(r.established()).isEqualTo(r.calls());
+            assertThat(r.dropped()).isZero();
+            assertThat(heard).hasSize((int) r.calls()).containsOnly(SipLoad.Outcome.OK);
             assertThat(r.registrationsOk()).isEqualTo(10);
             assertThat(r.setupMicros().getTotalCount()).isEqualTo(r.calls());
             assertThat(server.counters()).containsEntry("calls.started", r.calls()).containsEntry("calls.ended", r.calls());
@@ -34,6 +38,7 @@ class SipServerLoadTest {
             SipLoad.Report r = new SipLoad(plan(server.address(), 100, 0)).run();
             assertThat(r.callsOk()).isBetween(15L, 45L);
             assertThat(server.counters().get("refused")).isEqualTo(r.calls() - r.callsOk());
+            assertThat(r.established()).isEqualTo(r.callsOk());
         }
     }
 
