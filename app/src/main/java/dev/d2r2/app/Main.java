@@ -14,6 +14,7 @@ import dev.d2r2.app.cli.MonitorCommand;
 import dev.d2r2.app.cli.NagiosRunCommand;
 import dev.d2r2.app.cli.PolicyCommand;
 import dev.d2r2.app.cli.PublishCommand;
+import dev.d2r2.app.cli.RunCommand;
 import dev.d2r2.app.cli.SipLoadCommand;
 import dev.d2r2.app.cli.SipServerCommand;
 import dev.d2r2.app.cli.SubscribeCommand;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
 /** The {@code d2r2} command line. */
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
-        subcommands = {DemoCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
                 MetricsCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {

@@ -60,4 +60,14 @@ public final class Delivery {
     public Event event() throws EventFormatException {
         return event != null ? event : EventCodec.decode(payload, 0, payload.length);
     }
+
+    /**
+     * The event, with the id {@code channel@offset} when its publisher gave it none: a name every
+     * subscriber of the channel gives it alike, so a chronicle's alert can cite the alarms behind
+     * it and a dashboard can find them.
+     */
+    public Event namedEvent() throws EventFormatException {
+        Event e = event();
+        return e.id() != null ? e : new Event(channel + "@" + offset, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+    }
 }

@@ -75,7 +75,7 @@ public final class ChronicleRole implements AutoCloseable {
         @Override
         public void onEvent(Delivery d) {
             try {
-                merged.put(d.event());
+                merged.put(d.namedEvent());
             } catch (EventFormatException e) {
                 malformed.incrementAndGet();
                 LOG.warn("channel {}: malformed event at offset {} skipped: {}", tag, d.offset(), e.getMessage());

@@ -84,7 +84,7 @@ public final class PolicyRole implements AutoCloseable {
         @Override
         public void onEvent(Delivery d) {
             try {
-                inbox.put(d.event());
+                inbox.put(d.namedEvent());
             } catch (EventFormatException e) {
                 malformed.incrementAndGet();
                 LOG.warn("channel {}: malformed event at offset {} skipped: {}", tag, d.offset(), e.getMessage());

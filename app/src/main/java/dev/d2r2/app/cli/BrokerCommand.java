@@ -1,15 +1,14 @@
 package dev.d2r2.app.cli;
 
 import dev.d2r2.broker.BrokerClient;
-import dev.d2r2.broker.BrokerException;
-import dev.d2r2.broker.ChannelConfig;
-import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.app.node.BrokerConfig;
+import dev.d2r2.app.node.Channels;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +42,9 @@ public final class BrokerCommand implements Callable<Integer> {
         InetSocketAddress address = HostPort.parse(first(listen, c.listen(), "127.0.0.1:7100"));
         String metricsAt = first(metrics, c.metrics(), "127.0.0.1:9464");
         Broker broker = Broker.open(dataDir, Clock.system());
-        declareChannels(broker, c);
+        try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
+            Channels.declare(admin, c.channels());
+        }
         BrokerServer server = BrokerServer.start(broker, address);
         HTTPServer http = metricsAt.equals("off") ? null : startMetrics(broker, HostPort.parse(metricsAt));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -59,21 +60,6 @@ public final class BrokerCommand implements Callable<Integer> {
                 server.address().getHostString(), server.address().getPort(), dataDir, metricsAt, broker.adminIdentityPath());
         stopped.await();
         return 0;
-    }
-
-    private static void declareChannels(Broker broker, BrokerConfig c) {
-        try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
-            for (ChannelConfig ch : c.channels()) {
-                try {
-                    admin.createChannel(ch.toSpec());
-                } catch (BrokerException e) {
-                    if (e.code() != ErrorCode.CHANNEL_EXISTS) {
-                        throw e;
-                    }
-                    admin.alterChannel(ch.toSpec());
-                }
-            }
-        }
     }
 
     public static HTTPServer startMetrics(Broker broker, InetSocketAddress at) throws IOException {

@@ -1,21 +1,16 @@
 package dev.d2r2.app.cli;
 
-import dev.d2r2.core.Durations;
-import dev.d2r2.core.HostPort;
-import dev.d2r2.sip.Affinity;
-import dev.d2r2.sip.Backend;
-import dev.d2r2.sip.EdgeApi;
-import dev.d2r2.sip.EdgeRole;
-import dev.d2r2.sip.EdgeProxy;
+import dev.d2r2.app.node.BackendConfig;
+import dev.d2r2.app.node.EdgeConfig;
+import dev.d2r2.app.node.EdgeService;
 import dev.d2r2.broker.BrokerClient;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.d2r2.core.Durations;
+import dev.d2r2.core.config.ConfigLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -27,21 +22,23 @@ import java.util.concurrent.TimeUnit;
                 + " dialog on its backend (carried in the Record-Route), probes the backends with OPTIONS, answers bad"
                 + " requests, enforces blocks and rate limits, and publishes its traffic.")
 public final class LbCommand implements Callable<Integer> {
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:5060", description = "Where to listen (${DEFAULT-VALUE})")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/sip-edge.md); options given here win")
+    Path config;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where to listen (default 127.0.0.1:5060)")
     String listen;
 
-    @Option(names = "--backend", paramLabel = "HOST:PORT[,WEIGHT[,MAX_DIALOGS]]", required = true,
+    @Option(names = "--backend", paramLabel = "HOST:PORT[,WEIGHT[,MAX_DIALOGS]]",
             description = "A SIP server, with its capacity weight (default 1) and the most dialogs it takes (default: no limit);"
-                    + " repeatable")
+                    + " repeatable; replaces the configuration's backends")
     List<String> backends;
 
-    @Option(names = "--affinity", paramLabel = "KEY", defaultValue = "call-id",
-            description = "How new dialogs are placed: call-id, from-user, ruri-user (REGISTER and INVITE for a user together)"
-                    + " or least-dialogs (${DEFAULT-VALUE})")
+    @Option(names = "--affinity", paramLabel = "KEY",
+            description = "How new dialogs are placed: call-id (default), from-user, ruri-user (REGISTER and INVITE for a user"
+                    + " together) or least-dialogs")
     String affinity;
 
-    @Option(names = "--dialog-timeout", paramLabel = "DURATION", defaultValue = "2h",
-            description = "A dialog without a BYE counts as ended after this long (${DEFAULT-VALUE})")
+    @Option(names = "--dialog-timeout", paramLabel = "DURATION", description = "A dialog without a BYE counts as ended after this long (default 2h)")
     String dialogTimeout;
 
     @Option(names = "--api", paramLabel = "HOST:PORT",
@@ -66,34 +63,12 @@ public final class LbCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Backend> list = new ArrayList<>();
-        for (String b : backends) {
-            String[] parts = b.split(",");
-            if (parts.length > 3) {
-                throw new IllegalArgumentException("--backend " + b + ": expected HOST:PORT[,WEIGHT[,MAX_DIALOGS]]");
-            }
-            try {
-                double weight = parts.length > 1 ? Double.parseDouble(parts[1]) : 1;
-                int max = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;
-                list.add(new Backend(socket(parts[0], "--backend"), weight, max));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--backend " + b + ": the weight and the dialog limit are numbers");
-            }
-        }
-        Affinity placement = Affinity.parse(affinity);
+        EdgeConfig c = merged(config == null ? null : ConfigLoader.load(config, EdgeConfig.class));
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch reported = new CountDownLatch(1);
-        if (commands != null && telemetry == null) {
-            throw new IllegalArgumentException("--commands needs --telemetry (the channel where backend changes are published)");
-        }
-        java.util.concurrent.atomic.AtomicReference<EdgeRole> role = new java.util.concurrent.atomic.AtomicReference<>();
-        try (EdgeProxy edge = new EdgeProxy(socket(listen, "--listen"), list, c -> {
-            System.err.println("lb: backend " + c.backend().id() + " " + c.state() + " (" + c.why() + ")");
-            EdgeRole r = role.get();
-            if (r != null) {
-                r.changed(c);
-            }
-        })) {
+        BrokerClient broker = c.telemetry() == null ? null : client.connect(java.time.Duration.ofMillis(5));
+        try (EdgeService service = new EdgeService(c, broker, e ->
+                System.err.println("lb: backend " + e.backend().id() + " " + e.state() + " (" + e.why() + ")"))) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
                 try {
@@ -102,50 +77,37 @@ public final class LbCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }));
-            edge.affinity(placement);
-            edge.dialogTimeout(Durations.parse(dialogTimeout));
-            BrokerClient broker = null;
-            if (telemetry != null) {
-                broker = client.connect(java.time.Duration.ofMillis(5));
-                role.set(new EdgeRole(broker, edge, telemetry, commands));
-            }
-            HTTPServer prometheus = null;
-            if (metrics != null) {
-                PrometheusRegistry registry = new PrometheusRegistry();
-                edge.registerMetrics(registry);
-                InetSocketAddress at = socket(metrics, "--metrics");
-                prometheus = HTTPServer.builder().hostname(at.getHostString()).port(at.getPort()).registry(registry).buildAndStart();
-            }
-            EdgeApi http = api == null ? null : new EdgeApi(socket(api, "--api"), edge);
-            System.err.println("lb: listening on " + edge.address().getHostString() + ":" + edge.address().getPort()
-                    + " (UDP and TCP), backends " + list + (http == null ? "" : "; API on http://" + http.address().getHostString()
-                    + ":" + http.address().getPort() + "/actions"));
+            System.err.println("lb: " + service.describe());
             if (duration != null) {
                 stopped.await(Durations.parse(duration).toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 stopped.await();
             }
-            if (http != null) {
-                http.close();
-            }
-            if (prometheus != null) {
-                prometheus.close();
-            }
+            System.err.println("lb: " + service.edge().counters());
+        } finally {
             if (broker != null) {
-                role.get().close();
                 broker.close();
             }
-            System.err.println("lb: " + edge.counters());
             reported.countDown();
         }
         return 0;
     }
 
-    private static InetSocketAddress socket(String text, String option) {
-        InetSocketAddress a = HostPort.parse(text);
-        if (a.isUnresolved()) {
-            throw new IllegalArgumentException(option + " " + text + ": unknown host");
+    /** The file's configuration with the command line's options over it. */
+    private EdgeConfig merged(EdgeConfig f) {
+        List<BackendConfig> list = backends != null ? backends.stream().map(BackendConfig::parse).toList()
+                : f != null ? f.backends() : null;
+        if (list == null || list.isEmpty()) {
+            throw new IllegalArgumentException("give --backend HOST:PORT (repeatable) or --config FILE with backends");
         }
-        return a;
+        return new EdgeConfig(pick(listen, f == null ? null : f.listen()), list, pick(affinity, f == null ? null : f.affinity()),
+                dialogTimeout != null ? Durations.parse(dialogTimeout) : f == null ? null : f.dialogTimeout(),
+                pick(api, f == null ? null : f.api()), pick(metrics, f == null ? null : f.metrics()),
+                pick(telemetry, f == null ? null : f.telemetry()), pick(commands, f == null ? null : f.commands()),
+                f == null ? null : f.suspectRate());
+    }
+
+    private static String pick(String option, String file) {
+        return option != null ? option : file;
     }
 }

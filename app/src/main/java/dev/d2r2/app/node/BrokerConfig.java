@@ -1,4 +1,4 @@
-package dev.d2r2.app.cli;
+package dev.d2r2.app.node;
 
 import dev.d2r2.core.HostPort;
 

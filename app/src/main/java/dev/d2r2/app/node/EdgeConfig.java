@@ -1,0 +1,55 @@
+package dev.d2r2.app.node;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.sip.Affinity;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The SIP edge ({@code d2r2 lb --config}, or the {@code lb} section of {@code d2r2 run}).
+ *
+ * <pre>
+ * listen: 127.0.0.1:5060          # UDP and TCP
+ * backends:
+ *   - { address: 127.0.0.1:5070, weight: 2, max-dialogs: 500 }
+ *   - { address: 127.0.0.1:5071 }
+ * affinity: call-id               # call-id | from-user | ruri-user | least-dialogs
+ * dialog-timeout: 2h
+ * api: 127.0.0.1:8090             # HTTP API: /actions (policy webhook), /backends
+ * metrics: 127.0.0.1:9470         # Prometheus /metrics
+ * telemetry: edge                 # broker channel for traffic, suspects and backend changes
+ * commands: edge-commands         # broker channel of backend commands
+ * suspect-rate: 30                # INVITEs a second from which a source is suspect
+ * </pre>
+ */
+public record EdgeConfig(String listen, List<BackendConfig> backends, String affinity,
+                         @JsonProperty("dialog-timeout") Duration dialogTimeout, String api, String metrics, String telemetry,
+                         String commands, @JsonProperty("suspect-rate") Double suspectRate) {
+    public EdgeConfig {
+        listen = listen == null ? "127.0.0.1:5060" : listen;
+        HostPort.parse(listen);
+        backends = backends == null ? List.of() : List.copyOf(backends);
+        affinity = affinity == null ? "call-id" : affinity;
+        Affinity.parse(affinity);
+        dialogTimeout = dialogTimeout == null ? Duration.ofHours(2) : dialogTimeout;
+        if (dialogTimeout.isNegative() || dialogTimeout.isZero()) {
+            throw new IllegalArgumentException("dialog-timeout must be positive");
+        }
+        for (String at : new String[]{api, metrics}) {
+            if (at != null) {
+                HostPort.parse(at);
+            }
+        }
+        if (commands != null && telemetry == null) {
+            throw new IllegalArgumentException("commands needs telemetry (the channel where backend changes are published)");
+        }
+        if (suspectRate != null && !(suspectRate > 0)) {
+            throw new IllegalArgumentException("suspect-rate must be positive");
+        }
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("the edge needs at least one backend");
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.d2r2.app.node;
+
+import dev.d2r2.app.web.Dashboard;
+import dev.d2r2.app.web.Observatory;
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.ChannelClass;
+import dev.d2r2.broker.client.RemoteBrokerClient;
+import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.broker.server.BrokerServer;
+import dev.d2r2.chronicle.Chronicle;
+import dev.d2r2.chronicle.ChronicleCompiler;
+import dev.d2r2.chronicle.ChronicleRole;
+import dev.d2r2.chronicle.Recognizer;
+import dev.d2r2.chronicle.lang.ChronicleException;
+import dev.d2r2.chronicle.lang.Diagnostic;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.monitor.Monitor;
+import dev.d2r2.policy.Policy;
+import dev.d2r2.policy.PolicyRole;
+import dev.d2r2.sip.BackendEvent;
+import dev.d2r2.sip.SipServer;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The roles of a {@link NodeConfig}, running in this process: started in dependency order
+ * (broker, SIP servers, edge, monitor, chronicles, policy, dashboard) and closed in the reverse.
+ * Everything is checked before anything starts: the configuration, the chronicles, the policy.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+    /** What was checked before starting: the chronicles compiled and the policy parsed. */
+    public record Checked(NodeConfig config, Path base, List<Chronicle> chronicles, Policy policy) {
+    }
+
+    private final Checked checked;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, SipServer> sipServers = new LinkedHashMap<>();
+    private Broker broker;
+    private BrokerServer brokerServer;
+    private EdgeService edge;
+    private Observatory observatory;
+    private Dashboard dashboard;
+
+    private Node(Checked checked) {
+        this.checked = checked;
+    }
+
+    /** Checks {@code config} (files relative to {@code base}) without starting anything. */
+    public static Checked check(NodeConfig config, Path base) throws ConfigException, IOException {
+        List<Chronicle> chronicles = List.of();
+        if (config.chronicles() != null) {
+            List<Path> files = config.chronicles().files().stream().map(base::resolve).toList();
+            for (Path f : files) {
+                if (!Files.isRegularFile(f)) {
+                    throw new ConfigException(f + ": no such chronicle file");
+                }
+            }
+            try {
+                chronicles = ChronicleCompiler.compileFiles(files).chronicles();
+            } catch (ChronicleException e) {
+                throw new ConfigException(String.join("\n", e.diagnostics().stream()
+                        .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::format).toList()));
+            }
+        }
+        Policy policy = config.policy() == null ? null : Policy.load(base.resolve(config.policy().file()));
+        return new Checked(config, base, chronicles, policy);
+    }
+
+    /** Starts the checked roles; on failure, stops what had started and throws. */
+    public static Node start(Checked checked, Consumer<BackendEvent> backendChanges) throws IOException, ConfigException {
+        Node n = new Node(checked);
+        try {
+            n.startRoles(backendChanges);
+            return n;
+        } catch (IOException | ConfigException | RuntimeException e) {
+            n.close();
+            throw e;
+        }
+    }
+
+    private void startRoles(Consumer<BackendEvent> backendChanges) throws IOException, ConfigException {
+        NodeConfig c = checked.config();
+        Path base = checked.base();
+        if (c.broker() != null) {
+            BrokerConfig b = c.broker();
+            broker = Broker.open(base.resolve(b.data() == null ? "data" : b.data()), Clock.system());
+            started.add(broker);
+            try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
+                Channels.declare(admin, b.channels());
+                declareRoleChannels(admin, c);
+            }
+            brokerServer = BrokerServer.start(broker, HostPort.parse(b.listen() == null ? "127.0.0.1:7100" : b.listen()));
+            started.add(brokerServer);
+            if (b.metrics() != null && !b.metrics().equals("off")) {
+                InetSocketAddress at = HostPort.parse(b.metrics());
+                HTTPServer http = HTTPServer.builder().hostname(at.getHostString()).port(at.getPort()).registry(broker.registry())
+                        .buildAndStart();
+                started.add(http::close);
+            }
+        }
+        for (SipServerConfig s : c.sipServers()) {
+            startSipServer(s);
+        }
+        if (c.lb() != null) {
+            edge = new EdgeService(c.lb(), c.lb().telemetry() == null ? null : client("edge"), backendChanges);
+            started.add(edge);
+        }
+        if (c.monitor() != null) {
+            started.add(new Monitor(c.monitor(), client("monitor"), Clock.system(), c.name()).start());
+        }
+        if (c.chronicles() != null) {
+            ChroniclesConfig ch = c.chronicles();
+            started.add(new ChronicleRole(client("chronicle"), checked.chronicles(),
+                    new Recognizer.Options(ch.lateness().toMillis(), ch.horizon().toMillis()), ch.inputs(), ch.alerts(),
+                    Clock.system(), r -> { }));
+        }
+        if (c.policy() != null) {
+            PolicyRoleConfig p = c.policy();
+            started.add(new PolicyRole(client("policy"), checked.policy(), p.inputs(), p.actions(), base.resolve(p.audit()),
+                    p.dryRun(), Clock.system()));
+        }
+        if (c.dashboard() != null) {
+            observatory = new Observatory(client("dashboard"), c.dashboard().channels());
+            started.add(observatory);
+            dashboard = new Dashboard(HostPort.parse(c.dashboard().listen()), observatory);
+            started.add(dashboard);
+        }
+    }
+
+    /** The channels the roles use, with a class fit for each, unless declared already. */
+    private static void declareRoleChannels(BrokerClient admin, NodeConfig c) {
+        if (c.monitor() != null) {
+            Channels.ensure(admin, c.monitor().metrics(), ChannelClass.DEFAULT);
+            Channels.ensure(admin, c.monitor().alarms(), Channels.ALARMS);
+        }
+        if (c.chronicles() != null) {
+            c.chronicles().inputs().forEach(t -> Channels.ensure(admin, t, ChannelClass.DEFAULT));
+            Channels.ensure(admin, c.chronicles().alerts(), Channels.ALERTS);
+        }
+        if (c.policy() != null) {
+            c.policy().inputs().forEach(t -> Channels.ensure(admin, t, Channels.ALERTS));
+            Channels.ensure(admin, c.policy().actions(), Channels.RECORD);
+        }
+        if (c.lb() != null && c.lb().telemetry() != null) {
+            Channels.ensure(admin, c.lb().telemetry(), ChannelClass.DEFAULT);
+            if (c.lb().commands() != null) {
+                Channels.ensure(admin, c.lb().commands(), ChannelClass.DEFAULT);
+            }
+        }
+        if (c.dashboard() != null) {
+            c.dashboard().channels().forEach(t -> Channels.ensure(admin, t, ChannelClass.DEFAULT));
+        }
+    }
+
+    /** A broker client for one role: in-process on the embedded broker, else over TLS to the remote one. */
+    private BrokerClient client(String role) throws IOException {
+        BrokerClient client;
+        if (broker != null) {
+            client = broker.connectLocal(Broker.ADMIN);
+        } else {
+            RemoteBrokerConfig r = checked.config().connect();
+            IdentityFile id = IdentityFile.load(checked.base().resolve(r.identity()));
+            String address = r.address() != null ? r.address() : id.broker();
+            if (address == null || address.isEmpty()) {
+                throw new IOException(r.identity() + " names no broker address: give connect.address");
+            }
+            client = RemoteBrokerClient.connect(id, HostPort.parse(address), Duration.ofMillis(5));
+        }
+        started.add(client);
+        LOG.debug("{}: connected to the broker", role);
+        return client;
+    }
+
+    private void startSipServer(SipServerConfig s) throws IOException {
+        SipServer server = new SipServer(HostPort.parse(s.listen()), s.maxCps(), s.maxCalls());
+        sipServers.put(s.name(), server);
+        started.add(() -> sipServers.get(s.name()).close());
+    }
+
+    /** Stops a SIP server at once, as a crash would: its socket closes, its state is lost. */
+    public void crashSipServer(String name) throws IOException {
+        SipServer s = sipServers.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no sip server " + name);
+        }
+        s.close();
+    }
+
+    /** Starts a SIP server again, on its configured address. */
+    public void restartSipServer(String name) throws IOException {
+        SipServerConfig config = checked.config().sipServers().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no sip server " + name));
+        sipServers.put(name, new SipServer(HostPort.parse(config.listen()), config.maxCps(), config.maxCalls()));
+    }
+
+    public Map<String, SipServer> sipServers() {
+        return sipServers;
+    }
+
+    /** The embedded broker, or null. */
+    public Broker broker() {
+        return broker;
+    }
+
+    /** The embedded broker's TLS address, or null. */
+    public InetSocketAddress brokerAddress() {
+        return brokerServer == null ? null : brokerServer.address();
+    }
+
+    public EdgeService edge() {
+        return edge;
+    }
+
+    public Observatory observatory() {
+        return observatory;
+    }
+
+    public Dashboard dashboard() {
+        return dashboard;
+    }
+
+    /** One line per running role. */
+    public List<String> describe() throws IOException {
+        List<String> lines = new ArrayList<>();
+        NodeConfig c = checked.config();
+        if (brokerServer != null) {
+            lines.add("broker on " + brokerServer.address().getHostString() + ":" + brokerServer.address().getPort() + " (TLS)");
+        } else if (c.connect() != null) {
+            lines.add("broker: connected with " + c.connect().identity());
+        }
+        for (Map.Entry<String, SipServer> s : sipServers.entrySet()) {
+            lines.add("sip server " + s.getKey() + " on " + s.getValue().address());
+        }
+        if (edge != null) {
+            lines.add(edge.describe());
+        }
+        if (c.monitor() != null) {
+            lines.add("monitor: " + c.monitor().services().size() + " services; samples on " + c.monitor().metrics() + ", alarms on "
+                    + c.monitor().alarms());
+        }
+        if (c.chronicles() != null) {
+            lines.add("chronicles: " + checked.chronicles().size() + " on " + String.join(", ", c.chronicles().inputs())
+                    + "; alerts on " + c.chronicles().alerts());
+        }
+        if (c.policy() != null) {
+            lines.add("policy: " + c.policy().file() + " on " + String.join(", ", c.policy().inputs()) + "; audit "
+                    + c.policy().audit() + (c.policy().dryRun() ? " (dry run)" : ""));
+        }
+        if (dashboard != null) {
+            lines.add("dashboard on http://" + dashboard.address().getHostString() + ":" + dashboard.address().getPort() + "/");
+        }
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("stopping a role failed: {}", e.toString());
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.d2r2.app.node;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.d2r2.monitor.MonitorConfig;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What one {@code d2r2 run} process runs: any set of roles, on an embedded broker
+ * ({@code broker}) or on a broker elsewhere ({@code connect}). Files named in it are relative to
+ * the configuration's directory.
+ *
+ * <pre>
+ * name: node-1
+ * broker: { listen: 127.0.0.1:7100, data: /var/lib/d2r2 }      # or connect: { identity: node-1.id }
+ * monitor: { services: [...] }                                   # as `d2r2 monitor --config`
+ * chronicles: { files: [flooding.chr], inputs: [alarms, edge] }
+ * policy: { file: flooding.yaml, audit: audit.jsonl }
+ * lb: { listen: 127.0.0.1:5060, backends: [...], telemetry: edge }  # as `d2r2 lb --config`
+ * sip-servers: [ { name: s1, listen: 127.0.0.1:5070 } ]
+ * dashboard: { listen: 127.0.0.1:8080 }
+ * </pre>
+ */
+public record NodeConfig(String name, BrokerConfig broker, RemoteBrokerConfig connect, MonitorConfig monitor,
+                         ChroniclesConfig chronicles, PolicyRoleConfig policy, EdgeConfig lb,
+                         @JsonProperty("sip-servers") List<SipServerConfig> sipServers, DashboardConfig dashboard) {
+    public NodeConfig {
+        name = name == null ? "d2r2" : name;
+        sipServers = sipServers == null ? List.of() : List.copyOf(sipServers);
+        if (broker != null && connect != null) {
+            throw new IllegalArgumentException("give broker (run one here) or connect (use one elsewhere), not both");
+        }
+        boolean needsBroker = monitor != null || chronicles != null || policy != null || dashboard != null
+                || lb != null && lb.telemetry() != null;
+        if (needsBroker && broker == null && connect == null) {
+            throw new IllegalArgumentException("these roles talk through a broker: add broker: {} or connect: {identity: FILE}");
+        }
+        if (broker == null && monitor == null && chronicles == null && policy == null && lb == null && sipServers.isEmpty()) {
+            throw new IllegalArgumentException("no role to run: give at least one of broker, monitor, chronicles, policy, lb,"
+                    + " sip-servers");
+        }
+        Set<String> names = new HashSet<>();
+        for (SipServerConfig s : sipServers) {
+            if (!names.add(s.name())) {
+                throw new IllegalArgumentException("two sip servers are named " + s.name());
+            }
+        }
+    }
+}

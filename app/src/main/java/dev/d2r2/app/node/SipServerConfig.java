@@ -1,0 +1,21 @@
+package dev.d2r2.app.node;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.d2r2.core.HostPort;
+
+/** A built-in SIP server: where it listens, its name, and its capacity (0: no limit). */
+public record SipServerConfig(String name, String listen, @JsonProperty("max-cps") Integer maxCps,
+                              @JsonProperty("max-calls") Integer maxCalls) {
+    public SipServerConfig {
+        if (listen == null) {
+            throw new IllegalArgumentException("a sip server needs listen: host:port");
+        }
+        HostPort.parse(listen);
+        name = name == null ? "sip-" + listen : name;
+        maxCps = maxCps == null ? 0 : maxCps;
+        maxCalls = maxCalls == null ? 0 : maxCalls;
+        if (maxCps < 0 || maxCalls < 0) {
+            throw new IllegalArgumentException("sip server " + name + ": max-cps and max-calls cannot be negative");
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package dev.d2r2.app.web;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the dashboard shows, gathered from broker channels: the swim lanes of events, alarms,
+ * alerts, contexts and actions; the service map (the edge's backends and their states); a heat
+ * map of per-server metrics by second; the actions with their cause chains; and the audit trail
+ * (every {@code policy.*} event). Everything is bounded: the oldest entries go first.
+ */
+public final class Observatory implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Observatory.class);
+    static final int TIMELINE = 20_000;
+    static final int INDEXED = 50_000;
+    static final int HEAT_SECONDS = 180;
+
+    /** One event as shown: its lane, where it came from, and its fields. */
+    public record Entry(long seq, String id, String channel, String lane, long time, String type, String source, String from,
+                        String to, Map<String, Object> attrs) {
+    }
+
+    /** A server behind the edge, as the edge last reported it. */
+    public record Server(String id, String state, long dialogs, long since) {
+    }
+
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private final Deque<Entry> timeline = new ArrayDeque<>();
+    private final Deque<Entry> audit = new ArrayDeque<>();
+    private final Map<String, Entry> byId = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Observatory.Entry> eldest) {
+            return size() > INDEXED;
+        }
+    };
+    private final Map<String, Server> servers = new TreeMap<>();
+    private final Map<String, Entry> actions = new LinkedHashMap<>();
+    private final Map<String, Entry> contexts = new LinkedHashMap<>();
+    /** metric → server → second → value */
+    private final Map<String, Map<String, TreeMap<Long, Double>>> heat = new TreeMap<>();
+    private final AtomicLong malformed = new AtomicLong();
+    private long seq;
+    private Map<String, Object> traffic = Map.of();
+
+    /** Subscribes to {@code channels} from now on. */
+    public Observatory(BrokerClient client, List<String> channels) {
+        for (String tag : channels) {
+            subscriptions.add(client.subscribe(tag, StartPosition.live(), d -> take(d)));
+        }
+    }
+
+    private void take(Delivery d) {
+        try {
+            accept(d.channel(), d.namedEvent());
+        } catch (EventFormatException e) {
+            malformed.incrementAndGet();
+            LOG.warn("dashboard: malformed event on {} at offset {}: {}", d.channel(), d.offset(), e.getMessage());
+        }
+    }
+
+    /** Takes one event of {@code channel}. */
+    public synchronized void accept(String channel, Event e) {
+        switch (e.type()) {
+            case "sip.edge.traffic" -> {
+                traffic(e);
+                return;
+            }
+            case "sip.edge.source" -> {
+                return;
+            }
+            default -> {
+            }
+        }
+        if (Boolean.TRUE.equals(e.attrs().get("reasserted"))) {
+            return;
+        }
+        String lane = lane(channel, e);
+        if (lane == null) {
+            return;
+        }
+        Entry entry = new Entry(++seq, e.id() != null ? e.id() : channel + "#" + seq, channel, lane, e.time(), e.type(),
+                e.source(), e.from(), e.to(), e.attrs());
+        add(timeline, entry, TIMELINE);
+        byId.put(entry.id(), entry);
+        switch (e.type()) {
+            case "sip.edge.backend" -> servers.compute(e.source(), (id, s) ->
+                    new Server(id, e.to(), s == null ? 0 : s.dialogs(), e.time()));
+            case "policy.context" -> {
+                contexts.put(e.source(), entry);
+                add(audit, entry, TIMELINE);
+            }
+            case "policy.decision" -> {
+                actions.put(e.source(), entry);
+                add(audit, entry, TIMELINE);
+            }
+            case "policy.outcome" -> add(audit, entry, TIMELINE);
+            default -> {
+            }
+        }
+    }
+
+    /** A line of the story (a demo's phases), on its own lane. */
+    public synchronized void note(long time, String text) {
+        Entry entry = new Entry(++seq, "story#" + seq, "story", "story", time, "story", "demo", null, null, Map.of("text", text));
+        add(timeline, entry, TIMELINE);
+    }
+
+    private static String lane(String channel, Event e) {
+        String t = e.type();
+        if (t.startsWith("policy.context")) {
+            return "contexts";
+        }
+        if (t.startsWith("policy.")) {
+            return "actions";
+        }
+        if (t.equals("sip.edge.backend")) {
+            return "services";
+        }
+        if (channel.equals("alerts") || e.attrs().containsKey("chronicle")) {
+            return "alerts";
+        }
+        if (channel.equals("alarms")) {
+            return "alarms";
+        }
+        return e.isState() ? "events" : null;
+    }
+
+    private void traffic(Event e) {
+        traffic = e.attrs();
+        long second = e.time() / 1000;
+        for (Map.Entry<String, Object> a : e.attrs().entrySet()) {
+            if (a.getKey().startsWith("dialogs.") && a.getValue() instanceof Number n) {
+                String id = a.getKey().substring("dialogs.".length());
+                servers.compute(id, (k, s) -> s == null ? new Server(k, "up", n.longValue(), e.time())
+                        : new Server(k, s.state(), n.longValue(), s.since()));
+                point("dialogs", id, second, n.doubleValue());
+            }
+        }
+        for (Server s : servers.values()) {
+            point("up", s.id(), second, s.state().equals("up") ? 1 : 0);
+        }
+    }
+
+    private void point(String metric, String server, long second, double value) {
+        TreeMap<Long, Double> series = heat.computeIfAbsent(metric, m -> new TreeMap<>()).computeIfAbsent(server, s -> new TreeMap<>());
+        series.put(second, value);
+        while (series.size() > HEAT_SECONDS) {
+            series.pollFirstEntry();
+        }
+    }
+
+    private static void add(Deque<Entry> q, Entry e, int max) {
+        q.addLast(e);
+        if (q.size() > max) {
+            q.removeFirst();
+        }
+    }
+
+    /** Timeline entries after {@code since} (a seq), at most {@code limit}, oldest first. */
+    public synchronized List<Entry> timeline(long since, int limit) {
+        return after(timeline, since, limit);
+    }
+
+    /** Audit entries ({@code policy.*}) after {@code since}, at most {@code limit}. */
+    public synchronized List<Entry> audit(long since, int limit) {
+        return after(audit, since, limit);
+    }
+
+    private static List<Entry> after(Deque<Entry> q, long since, int limit) {
+        List<Entry> out = new ArrayList<>();
+        var it = q.descendingIterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (e.seq() <= since) {
+                break;
+            }
+            out.add(e);
+        }
+        java.util.Collections.reverse(out);
+        return out.size() > limit ? out.subList(0, limit) : out;
+    }
+
+    public synchronized List<Server> servers() {
+        return List.copyOf(servers.values());
+    }
+
+    /** The edge's last telemetry window (rates by method and class, dialogs, suspects). */
+    public synchronized Map<String, Object> traffic() {
+        return traffic;
+    }
+
+    /** {@code metric} (dialogs, up) per server: the seconds and one row of values per server (null: no value). */
+    public synchronized Map<String, Object> heat(String metric) {
+        Map<String, TreeMap<Long, Double>> rows = heat.getOrDefault(metric, Map.of());
+        java.util.TreeSet<Long> seconds = new java.util.TreeSet<>();
+        rows.values().forEach(r -> seconds.addAll(r.keySet()));
+        while (seconds.size() > HEAT_SECONDS) {
+            seconds.pollFirst();
+        }
+        Map<String, List<Double>> values = new TreeMap<>();
+        rows.forEach((server, series) -> values.put(server, seconds.stream().map(series::get).toList()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("metric", metric);
+        out.put("metrics", List.copyOf(heat.keySet()));
+        out.put("seconds", seconds.stream().map(s -> s * 1000).toList());
+        out.put("rows", values);
+        return out;
+    }
+
+    /** Every action's last decision (deploy, extend, refuse, revoke), newest first. */
+    public synchronized List<Entry> actions() {
+        List<Entry> out = new ArrayList<>(actions.values());
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Why an action was taken, from the action back to the events: its decision, the context it
+     * was taken in, the alert that caused the context, and the events the chronicle matched.
+     * Links the dashboard has not seen (older than it remembers) are named, with no entry.
+     */
+    public synchronized List<Map<String, Object>> chain(String actionId) {
+        Entry decision = actions.get(actionId);
+        if (decision == null) {
+            return null;
+        }
+        List<Map<String, Object>> chain = new ArrayList<>();
+        chain.add(link("action", decision.id(), decision));
+        Object context = decision.attrs().get("context");
+        if (context != null) {
+            chain.add(link("context", context.toString(), contexts.get(context.toString())));
+        }
+        Object cause = decision.attrs().get("cause.id");
+        if (cause != null) {
+            Entry alert = byId.get(cause.toString());
+            chain.add(link("alert", cause.toString(), alert));
+            Object events = alert != null ? alert.attrs().get("events") : decision.attrs().get("cause.events");
+            if (events != null && !events.toString().isEmpty()) {
+                for (String id : events.toString().split(",")) {
+                    Entry e = byId.get(id);
+                    chain.add(link(e != null && e.lane().equals("alerts") ? "alert" : e != null && e.lane().equals("alarms")
+                            ? "alarm" : "event", id, e));
+                }
+            }
+        }
+        return chain;
+    }
+
+    private static Map<String, Object> link(String kind, String id, Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", kind);
+        m.put("id", id);
+        m.put("entry", e);
+        return m;
+    }
+
+    /** Events on the channels that could not be decoded. */
+    public long malformed() {
+        return malformed.get();
+    }
+
+    @Override
+    public void close() {
+        subscriptions.forEach(Subscription::close);
+    }
+}
