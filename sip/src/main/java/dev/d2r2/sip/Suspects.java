@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Sources sending INVITEs faster than a suspect rate (as Kamailio's pike module flags them):
- * a {@code sip.source_rate} state event, {@code to} {@code high}, in the first window a source
- * reaches the rate, and {@code normal} once it stayed under half of it for a second. At most
+ * Sources sending INVITEs faster than a suspect rate (as Kamailio's pike module flags them),
+ * measured over the last two windows so that one burst does not make a caller suspect:
+ * a {@code sip.source_rate} state event, {@code to} {@code high}, as soon as a source reaches
+ * the rate, and {@code normal} once it stayed under half of it for a second. At most
  * {@value #MAX} sources are followed at once, so a flood from a million sources cannot grow it.
  */
 final class Suspects {
@@ -23,6 +24,8 @@ final class Suspects {
     private final String edge;
     /** A suspect source → since when it has been quiet (0: it is not). */
     private final Map<InetAddress, Long> high = new HashMap<>();
+    private Map<InetAddress, Long> previous = Map.of();
+    private double previousSeconds;
     private long ignored;
 
     Suspects(double rate, long quietMs, String edge) {
@@ -33,8 +36,12 @@ final class Suspects {
 
     /** One window's INVITE counts of the heaviest sources. */
     void window(Map<InetAddress, Long> invites, double seconds, long now, Consumer<Event> sink) {
+        Map<InetAddress, Long> before = previous;
+        double span = seconds + (previousSeconds > 0 ? previousSeconds : seconds);
+        previous = invites;
+        previousSeconds = seconds;
         for (Map.Entry<InetAddress, Long> e : invites.entrySet()) {
-            double r = e.getValue() / seconds;
+            double r = (e.getValue() + before.getOrDefault(e.getKey(), 0L)) / span;
             if (r >= rate) {
                 Long quiet = high.get(e.getKey());
                 if (quiet == null) {
@@ -50,7 +57,7 @@ final class Suspects {
         Iterator<Map.Entry<InetAddress, Long>> it = high.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<InetAddress, Long> s = it.next();
-            double r = invites.getOrDefault(s.getKey(), 0L) / seconds;
+            double r = (invites.getOrDefault(s.getKey(), 0L) + before.getOrDefault(s.getKey(), 0L)) / span;
             if (r >= rate / 2) {
                 s.setValue(0L);
             } else if (s.getValue() == 0) {

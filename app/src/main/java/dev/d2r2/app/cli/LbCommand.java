@@ -104,7 +104,7 @@ public final class LbCommand implements Callable<Integer> {
                 dialogTimeout != null ? Durations.parse(dialogTimeout) : f == null ? null : f.dialogTimeout(),
                 pick(api, f == null ? null : f.api()), pick(metrics, f == null ? null : f.metrics()),
                 pick(telemetry, f == null ? null : f.telemetry()), pick(commands, f == null ? null : f.commands()),
-                f == null ? null : f.suspectRate());
+                f == null ? null : f.suspectRate(), f == null ? null : f.probeInterval(), f == null ? null : f.probeTimeout());
     }
 
     private static String pick(String option, String file) {

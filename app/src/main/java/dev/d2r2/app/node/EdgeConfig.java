@@ -22,11 +22,15 @@ import java.util.List;
  * telemetry: edge                 # broker channel for traffic, suspects and backend changes
  * commands: edge-commands         # broker channel of backend commands
  * suspect-rate: 30                # INVITEs a second from which a source is suspect
+ * probe-interval: 500ms           # OPTIONS to each backend this often
+ * probe-timeout: 300ms            # a probe unanswered this long is a miss (down after 2)
  * </pre>
  */
 public record EdgeConfig(String listen, List<BackendConfig> backends, String affinity,
                          @JsonProperty("dialog-timeout") Duration dialogTimeout, String api, String metrics, String telemetry,
-                         String commands, @JsonProperty("suspect-rate") Double suspectRate) {
+                         String commands, @JsonProperty("suspect-rate") Double suspectRate,
+                         @JsonProperty("probe-interval") Duration probeInterval,
+                         @JsonProperty("probe-timeout") Duration probeTimeout) {
     public EdgeConfig {
         listen = listen == null ? "127.0.0.1:5060" : listen;
         HostPort.parse(listen);
@@ -47,6 +51,11 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
         }
         if (suspectRate != null && !(suspectRate > 0)) {
             throw new IllegalArgumentException("suspect-rate must be positive");
+        }
+        probeInterval = probeInterval == null ? Duration.ofMillis(500) : probeInterval;
+        probeTimeout = probeTimeout == null ? Duration.ofMillis(300) : probeTimeout;
+        if (!probeTimeout.isPositive() || probeTimeout.compareTo(probeInterval) > 0) {
+            throw new IllegalArgumentException("probe-timeout must be positive and at most probe-interval");
         }
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("the edge needs at least one backend");

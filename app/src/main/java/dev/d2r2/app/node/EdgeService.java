@@ -29,7 +29,7 @@ public final class EdgeService implements AutoCloseable {
         List<Backend> backends = c.backends().stream()
                 .map(b -> new Backend(socket(b.address()), b.weight(), b.maxDialogs())).toList();
         AtomicReference<EdgeRole> published = new AtomicReference<>();
-        this.edge = new EdgeProxy(socket(c.listen()), backends, e -> {
+        this.edge = new EdgeProxy(socket(c.listen()), backends, c.probeInterval(), c.probeTimeout(), e -> {
             changes.accept(e);
             EdgeRole r = published.get();
             if (r != null) {

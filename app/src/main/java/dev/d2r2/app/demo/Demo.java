@@ -1,0 +1,228 @@
+package dev.d2r2.app.demo;
+
+import dev.d2r2.app.node.Node;
+import dev.d2r2.app.node.NodeConfig;
+import dev.d2r2.app.web.Observatory;
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.sip.SipLoad;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The embedded default, for real: an edge, three SIP servers, a monitoring peer, the broker, the
+ * flooding chronicles, a remediation policy and legitimate callers, in one process. The story:
+ * normal operation, an INVITE flood from many sources (alarms, FloodingAttack, threat contexts,
+ * the attackers blocked at the edge, the service back to normal, the contexts over), then a SIP
+ * server crashes (found by the edge's probes, out of rotation, restarted, back in).
+ */
+public final class Demo {
+    /** The story's knobs: how long, and the traffic. */
+    public record Options(Duration duration, double callRate, Duration callLength, double floodRate, int floodSources) {
+        public Options {
+            if (duration.compareTo(Duration.ofSeconds(30)) < 0) {
+                throw new IllegalArgumentException("the demo needs at least 30s to tell its story");
+            }
+        }
+
+        public static Options of(Duration duration) {
+            return new Options(duration, 10, Duration.ofSeconds(3), 2000, 40);
+        }
+    }
+
+    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml"};
+    private static final String CRASHED = "s2";
+
+    private final Options options;
+    private final Path dir;
+    private final PrintStream out;
+    private final Phases phases = new Phases();
+    private final Milestones milestones = new Milestones();
+    private final LegitCalls legit = new LegitCalls();
+    private volatile Report report;
+
+    public Demo(Options options, Path dir, PrintStream out) {
+        this.options = options;
+        this.dir = dir;
+        this.out = out;
+    }
+
+    /** Writes the demo's configuration into the directory, with free ports; returns the node's file. */
+    Path writeConfiguration() throws IOException {
+        Map<String, String> ports = new LinkedHashMap<>();
+        for (String name : new String[]{"broker", "api", "metrics", "dashboard"}) {
+            ports.put(name, Integer.toString(freeTcpPort()));
+        }
+        for (String name : new String[]{"edge", "s1", "s2", "s3"}) {
+            ports.put(name, Integer.toString(freeUdpAndTcpPort()));
+        }
+        for (String f : FILES) {
+            String text;
+            try (InputStream in = Demo.class.getResourceAsStream("/dev/d2r2/app/demo/" + f)) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            for (Map.Entry<String, String> p : ports.entrySet()) {
+                text = text.replace("${" + p.getKey() + "}", p.getValue());
+            }
+            Files.writeString(dir.resolve(f), text);
+        }
+        return dir.resolve("node.yaml");
+    }
+
+    /** Runs the story; the report is also at {@link #report()} while it runs. */
+    public Report run(java.util.function.Consumer<Node> started) throws Exception {
+        Path file = writeConfiguration();
+        NodeConfig config = ConfigLoader.load(file, NodeConfig.class);
+        Node.Checked checked = Node.check(config, dir);
+        long t0 = System.currentTimeMillis();
+        try (Node node = Node.start(checked, e -> { })) {
+            Observatory observatory = node.observatory();
+            node.dashboard().story(phases::snapshot);
+            node.dashboard().report(() -> report);
+            Timeline timeline = new Timeline(observatory, out, t0);
+            List<Subscription> subscriptions = new ArrayList<>();
+            try (BrokerClient client = node.broker().connectLocal(Broker.ADMIN)) {
+                for (String tag : List.of("alerts", "actions", "edge")) {
+                    subscriptions.add(client.subscribe(tag, StartPosition.live(), milestones::take));
+                }
+                started.accept(node);
+                out.println(String.join("\n", node.describe()));
+                InetSocketAddress edge = node.edge().edge().address();
+                CompletableFuture<SipLoad.Report> calls = load("d2r2-demo-callers", new SipLoad.Plan(edge,
+                        options.callRate(), options.callLength(), 20, 0, 1, "INVITE",
+                        options.duration().minus(options.callLength()).minusSeconds(1)), legit);
+                story(node, observatory, edge, timeline, t0);
+                SipLoad.Report legitReport = calls.join();
+                phases.end(System.currentTimeMillis());
+                timeline.flush();
+                report = report(node, legitReport, true);
+                return report;
+            } finally {
+                subscriptions.forEach(Subscription::close);
+            }
+        }
+    }
+
+    private void story(Node node, Observatory observatory, InetSocketAddress edge, Timeline timeline, long t0) throws Exception {
+        long total = options.duration().toMillis();
+        begin(observatory, "normal", "legitimate callers place " + (int) options.callRate() + " calls/s through the edge");
+        timeline.until(t0 + total * 15 / 100);
+
+        long floodFor = total * 25 / 100;
+        long floodStart = System.currentTimeMillis();
+        milestones.floodStarts(floodStart);
+        legit.floodStarts(floodStart);
+        begin(observatory, "flood", "INVITE flood: " + (int) options.floodRate() + "/s from " + options.floodSources() + " sources");
+        CompletableFuture<SipLoad.Report> flood = load("d2r2-demo-flood", new SipLoad.Plan(edge, 0, Duration.ZERO, 0,
+                options.floodRate(), options.floodSources(), "INVITE", Duration.ofMillis(floodFor)), null);
+        timeline.until(floodStart + floodFor);
+        flood.join();
+        long floodEnd = System.currentTimeMillis();
+        legit.floodEnds(floodEnd);
+        begin(observatory, "recovering", "flood over: waiting for the threat contexts to end");
+        timeline.until(() -> milestones.activeContexts() == 0 && milestones.contextsActivated() > 0, floodEnd + total * 15 / 100);
+        begin(observatory, "nominal", milestones.activeContexts() == 0
+                ? "threat contexts over: nominal policy, attackers unblocked" : "threat contexts still active");
+
+        timeline.until(t0 + total * 55 / 100);
+        String crashedId = backendId(node, CRASHED);
+        long crash = System.currentTimeMillis();
+        milestones.crash(crashedId, crash);
+        begin(observatory, "crash", "SIP server " + CRASHED + " (" + crashedId + ") crashes");
+        node.crashSipServer(CRASHED);
+        timeline.until(crash + total * 12 / 100);
+        begin(observatory, "restart", "SIP server " + CRASHED + " restarted");
+        node.restartSipServer(CRASHED);
+        timeline.until(milestones::backInRotation, crash + total * 30 / 100);
+        begin(observatory, "steady", milestones.backInRotation() ? CRASHED + " back in rotation" : CRASHED + " not back yet");
+        timeline.until(t0 + total);
+    }
+
+    private void begin(Observatory observatory, String name, String what) {
+        long now = System.currentTimeMillis();
+        phases.begin(name, what, now);
+        observatory.note(now, name + ": " + what);
+        report = report(null, null, false);
+    }
+
+    private static String backendId(Node node, String server) throws IOException {
+        InetSocketAddress at = node.sipServers().get(server).address();
+        return node.edge().edge().backends().stream().filter(b -> b.address().getPort() == at.getPort()).findFirst()
+                .orElseThrow().id();
+    }
+
+    /** Runs a load on a thread of its own (the common pool may have a single thread on a small machine). */
+    private static CompletableFuture<SipLoad.Report> load(String name, SipLoad.Plan plan, SipLoad.Listener listener) {
+        CompletableFuture<SipLoad.Report> done = new CompletableFuture<>();
+        Thread.ofPlatform().name(name).daemon().start(() -> {
+            try {
+                done.complete(listener == null ? new SipLoad(plan).run() : new SipLoad(plan, listener).run());
+            } catch (IOException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** The report so far (null before the story starts). */
+    public Report report() {
+        return report;
+    }
+
+    private Report report(Node node, SipLoad.Report legitReport, boolean finished) {
+        long calls = legit.calls();
+        Double flood = milestones.floodRemediation();
+        Double crash = milestones.crashRecovery();
+        Double mttr = flood == null || crash == null ? null : (flood + crash) / 2;
+        long blocked = node == null ? 0 : node.edge().edge().counters().getOrDefault("dropped.blocked", 0L);
+        return new Report(milestones.floodDetection(), flood, legit.success(LegitCalls.BEFORE), legit.success(LegitCalls.DURING),
+                legit.success(LegitCalls.AFTER), milestones.crashDetection(), crash, legit.dropped(),
+                calls == 0 ? null : (double) legit.succeeded() / calls, mttr, calls,
+                legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0, blocked,
+                milestones.contextsActivated(), finished, phases.snapshot());
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A port free for both UDP and TCP (the edge and the servers take both). */
+    private static int freeUdpAndTcpPort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                int port = udp.getLocalPort();
+                try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException taken) {
+                    // try another
+                }
+            }
+        }
+        throw new IOException("no port free for both UDP and TCP on the loopback");
+    }
+
+    static void pause(long millis) {
+        LockSupport.parkNanos(Math.max(0, millis) * 1_000_000);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.d2r2.app.demo;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo's resilience report. Times in seconds from the incident (flood start, crash) to the
+ * step; success ratios of the legitimate calls started before, during and after the flood;
+ * {@code availability} the share of all legitimate calls that succeeded; {@code mttr_s} the mean
+ * of the two incidents' times to recover (flood: remediation in force; crash: back in rotation).
+ */
+public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
+                     @JsonProperty("flood_remediation_s") Double floodRemediation,
+                     @JsonProperty("legit_success_before") Double legitBefore,
+                     @JsonProperty("legit_success_during_flood") Double legitDuringFlood,
+                     @JsonProperty("legit_success_after") Double legitAfter,
+                     @JsonProperty("crash_detection_s") Double crashDetection,
+                     @JsonProperty("crash_recovery_s") Double crashRecovery,
+                     @JsonProperty("established_calls_dropped") long establishedDropped,
+                     @JsonProperty("availability") Double availability,
+                     @JsonProperty("mttr_s") Double mttr,
+                     @JsonProperty("legit_calls") long legitCalls,
+                     @JsonProperty("legit_setup_p99_ms") Double legitSetupP99,
+                     @JsonProperty("attack_requests_blocked") long attackBlocked,
+                     @JsonProperty("threat_contexts") long threatContexts,
+                     @JsonProperty("finished") boolean finished,
+                     @JsonProperty("phases") List<Map<String, Object>> phases) {
+
+    /** A floor of the issue: the figure, its bound, and whether it is met. */
+    public record Floor(String name, Double value, double bound, boolean atMost, boolean met) {
+    }
+
+    /** Flood detection ≤ 1 s, remediation ≤ 1.5 s, legitimate success during the flood ≥ 99 %, crash detection ≤ 1 s, 0 dropped. */
+    @JsonProperty("floors")
+    public List<Floor> floors() {
+        List<Floor> f = new ArrayList<>();
+        f.add(atMost("flood_detection_s", floodDetection, 1.0));
+        f.add(atMost("flood_remediation_s", floodRemediation, 1.5));
+        f.add(atLeast("legit_success_during_flood", legitDuringFlood, 0.99));
+        f.add(atMost("crash_detection_s", crashDetection, 1.0));
+        f.add(atMost("established_calls_dropped", (double) establishedDropped, 0));
+        return f;
+    }
+
+    public boolean floorsMet() {
+        return floors().stream().allMatch(Floor::met);
+    }
+
+    private static Floor atMost(String name, Double v, double bound) {
+        return new Floor(name, v, bound, true, v != null && v <= bound);
+    }
+
+    private static Floor atLeast(String name, Double v, double bound) {
+        return new Floor(name, v, bound, false, v != null && v >= bound);
+    }
+
+    /** The summary printed at the end. */
+    public String summary() {
+        Map<String, String> lines = new LinkedHashMap<>();
+        lines.put("flood detected after", seconds(floodDetection));
+        lines.put("flood remediated after", seconds(floodRemediation));
+        lines.put("legitimate calls ok before / during / after the flood", percent(legitBefore) + " / " + percent(legitDuringFlood)
+                + " / " + percent(legitAfter));
+        lines.put("crash detected after", seconds(crashDetection));
+        lines.put("crashed server back in rotation after", seconds(crashRecovery));
+        lines.put("established calls dropped", Long.toString(establishedDropped));
+        lines.put("availability (legitimate calls ok)", percent(availability) + " of " + legitCalls);
+        lines.put("MTTR", seconds(mttr));
+        lines.put("attack requests blocked at the edge", Long.toString(attackBlocked));
+        StringBuilder b = new StringBuilder("resilience report\n");
+        lines.forEach((k, v) -> b.append(String.format("  %-55s %s%n", k, v)));
+        for (Floor fl : floors()) {
+            b.append(String.format("  floor %-49s %s (%s %s)%n", fl.name(), fl.met() ? "met" : "MISSED",
+                    fl.atMost() ? "≤" : "≥", fl.bound()));
+        }
+        return b.toString();
+    }
+
+    private static String seconds(Double s) {
+        return s == null ? "—" : String.format("%.3f s", s);
+    }
+
+    private static String percent(Double r) {
+        return r == null ? "—" : String.format("%.2f %%", 100 * r);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.d2r2.app.demo;
+
+import dev.d2r2.app.web.Observatory;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The live timeline in the terminal: the observatory's entries as they come, one line each,
+ * seconds since the start in front. A burst of alike entries (fifty attackers blocked at once)
+ * prints as one line with a count and the first few subjects.
+ */
+final class Timeline {
+    private static final long TICK_MS = 200;
+    private static final int BURST = 3;
+
+    private final Observatory observatory;
+    private final PrintStream out;
+    private final long t0;
+    private long seen;
+
+    Timeline(Observatory observatory, PrintStream out, long t0) {
+        this.observatory = observatory;
+        this.out = out;
+        this.t0 = t0;
+    }
+
+    /** Prints what happens until {@code deadline} (epoch ms). */
+    void until(long deadline) {
+        until(() -> false, deadline);
+    }
+
+    /** Prints what happens until {@code done} holds or {@code deadline} passes. */
+    void until(BooleanSupplier done, long deadline) {
+        while (System.currentTimeMillis() < deadline && !done.getAsBoolean()) {
+            flush();
+            Demo.pause(Math.min(TICK_MS, deadline - System.currentTimeMillis()));
+        }
+        flush();
+    }
+
+    /** Prints the entries not printed yet. */
+    void flush() {
+        List<Observatory.Entry> fresh = observatory.timeline(seen, Integer.MAX_VALUE);
+        if (fresh.isEmpty()) {
+            return;
+        }
+        seen = fresh.getLast().seq();
+        Map<String, List<Observatory.Entry>> groups = new LinkedHashMap<>();
+        for (Observatory.Entry e : fresh) {
+            groups.computeIfAbsent(e.lane() + "|" + e.type() + "|" + what(e), k -> new ArrayList<>()).add(e);
+        }
+        for (List<Observatory.Entry> g : groups.values()) {
+            if (g.size() > BURST) {
+                Observatory.Entry first = g.getFirst();
+                List<String> subjects = g.stream().limit(BURST).map(Timeline::subject).toList();
+                out.printf("%8.3fs  %-9s %-34s %s ×%d (%s, ...)%n", (first.time() - t0) / 1000.0, first.lane(), first.type(),
+                        what(first), g.size(), String.join(", ", subjects));
+            } else {
+                g.forEach(this::print);
+            }
+        }
+        out.flush();
+    }
+
+    private void print(Observatory.Entry e) {
+        out.printf("%8.3fs  %-9s %-34s %s%s%n", (e.time() - t0) / 1000.0, e.lane(), e.type(), what(e),
+                e.lane().equals("story") ? "" : "  " + subject(e));
+    }
+
+    /** What happened, without who it happened to. */
+    private static String what(Observatory.Entry e) {
+        Map<String, Object> a = e.attrs();
+        return switch (e.type()) {
+            case "story" -> "== " + a.get("text");
+            case "policy.decision" -> a.get("decision") + " " + a.get("actuator") + "/" + a.get("op") + " (rule " + a.get("rule") + ")";
+            case "policy.outcome" -> a.get("call") + " " + a.get("outcome");
+            case "policy.context" -> a.get("context") + " " + a.get("change");
+            default -> e.to() != null ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
+                    : a.containsKey("chronicle") ? "alert from chronicle " + a.get("chronicle") : "";
+        };
+    }
+
+    private static String subject(Observatory.Entry e) {
+        Map<String, Object> a = e.attrs();
+        if (a.containsKey("target")) {
+            return String.valueOf(a.get("target"));
+        }
+        if (a.containsKey("src")) {
+            return String.valueOf(a.get("src"));
+        }
+        if (a.containsKey("bind.attacker")) {
+            return String.valueOf(a.get("bind.attacker"));
+        }
+        return e.source() == null ? "" : e.source();
+    }
+}
