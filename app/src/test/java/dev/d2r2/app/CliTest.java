@@ -250,14 +250,6 @@ class CliTest {
     }
 
     @Test
-    void demoRunsProbesAndChroniclesAndShowsTheirAlert() {
-        Peers.require(Path.of("/usr/lib/nagios/plugins/check_tcp"), "monitoring-plugins-basic");
-        assertThat(run("demo", "--duration", "7s", "--interval", "500ms")).isZero();
-        assertThat(out()).contains("tcp.connect_ms", "nagios.check_tcp", "ServiceHealthy",
-                "ALERT from chronicle BrokerHealthy");
-    }
-
-    @Test
     void monitorCheckValidatesAndMonitorPublishesAlarms() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "services:\n  - name: a\n    probes:\n      - kind: tcp\n        target: nowhere\n");
         assertThat(run("monitor", "check", "--config", bad.toString())).isEqualTo(2);

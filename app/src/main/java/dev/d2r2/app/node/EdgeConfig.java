@@ -2,6 +2,7 @@ package dev.d2r2.app.node;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.d2r2.core.HostPort;
+import dev.d2r2.core.config.InvalidAt;
 import dev.d2r2.sip.Affinity;
 
 import java.time.Duration;
@@ -47,18 +48,18 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
             }
         }
         if (commands != null && telemetry == null) {
-            throw new IllegalArgumentException("commands needs telemetry (the channel where backend changes are published)");
+            throw new InvalidAt("commands needs telemetry (the channel where backend changes are published)", "commands");
         }
         if (suspectRate != null && !(suspectRate > 0)) {
-            throw new IllegalArgumentException("suspect-rate must be positive");
+            throw new InvalidAt("suspect-rate must be positive", "suspect-rate");
         }
         probeInterval = probeInterval == null ? Duration.ofMillis(500) : probeInterval;
         probeTimeout = probeTimeout == null ? Duration.ofMillis(300) : probeTimeout;
         if (!probeTimeout.isPositive() || probeTimeout.compareTo(probeInterval) > 0) {
-            throw new IllegalArgumentException("probe-timeout must be positive and at most probe-interval");
+            throw new InvalidAt("probe-timeout must be positive and at most probe-interval", "probe-timeout");
         }
         if (backends.isEmpty()) {
-            throw new IllegalArgumentException("the edge needs at least one backend");
+            throw new InvalidAt("the edge needs at least one backend", "backends");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.d2r2.app.node;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.d2r2.core.config.InvalidAt;
 import dev.d2r2.monitor.MonitorConfig;
 
 import java.util.HashSet;
@@ -30,21 +31,23 @@ public record NodeConfig(String name, BrokerConfig broker, RemoteBrokerConfig co
         name = name == null ? "d2r2" : name;
         sipServers = sipServers == null ? List.of() : List.copyOf(sipServers);
         if (broker != null && connect != null) {
-            throw new IllegalArgumentException("give broker (run one here) or connect (use one elsewhere), not both");
+            throw new InvalidAt("give broker (run one here) or connect (use one elsewhere), not both", "connect");
         }
         boolean needsBroker = monitor != null || chronicles != null || policy != null || dashboard != null
                 || lb != null && lb.telemetry() != null;
         if (needsBroker && broker == null && connect == null) {
-            throw new IllegalArgumentException("these roles talk through a broker: add broker: {} or connect: {identity: FILE}");
+            String first = monitor != null ? "monitor" : chronicles != null ? "chronicles" : policy != null ? "policy"
+                    : dashboard != null ? "dashboard" : "lb";
+            throw new InvalidAt("this role talks through a broker: add broker: {} or connect: {identity: FILE}", first);
         }
         if (broker == null && monitor == null && chronicles == null && policy == null && lb == null && sipServers.isEmpty()) {
             throw new IllegalArgumentException("no role to run: give at least one of broker, monitor, chronicles, policy, lb,"
                     + " sip-servers");
         }
         Set<String> names = new HashSet<>();
-        for (SipServerConfig s : sipServers) {
-            if (!names.add(s.name())) {
-                throw new IllegalArgumentException("two sip servers are named " + s.name());
+        for (int i = 0; i < sipServers.size(); i++) {
+            if (!names.add(sipServers.get(i).name())) {
+                throw new InvalidAt("two sip servers are named " + sipServers.get(i).name(), "sip-servers", i);
             }
         }
     }

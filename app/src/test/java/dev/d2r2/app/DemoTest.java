@@ -1,0 +1,55 @@
+package dev.d2r2.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.d2r2.core.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code d2r2 demo --headless} as CI runs it: the whole story in its shortest length, on the real
+ * clock, with the issue's floors read from the report it writes.
+ */
+class DemoTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDemoTellsTheWholeStoryAndMeetsItsFloors() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        Path report = dir.resolve("report.json");
+        int exit;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            exit = Main.commandLine().execute("demo", "--headless", "--duration", "30s", "--report", report.toString());
+        } finally {
+            System.setOut(saved);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        saved.println(printed);
+        assertThat(printed).contains("== flood", "alert from chronicle FloodingAttack", "deploy sip-edge/block",
+                "flooding cleared", "revoke sip-edge/block", "== crash", "-> down", "-> up", "resilience report");
+        JsonNode r = ConfigLoader.json().readTree(report.toFile());
+        assertThat(r.get("flood_detection_s").asDouble()).isPositive().isLessThanOrEqualTo(1.0);
+        assertThat(r.get("flood_remediation_s").asDouble()).isGreaterThanOrEqualTo(r.get("flood_detection_s").asDouble())
+                .isLessThanOrEqualTo(1.5);
+        assertThat(r.get("legit_success_before").asDouble()).isEqualTo(1.0);
+        assertThat(r.get("legit_success_during_flood").asDouble()).isGreaterThanOrEqualTo(0.99);
+        assertThat(r.get("legit_success_after").asDouble()).isGreaterThanOrEqualTo(0.99);
+        assertThat(r.get("crash_detection_s").asDouble()).isPositive().isLessThanOrEqualTo(1.0);
+        assertThat(r.get("crash_recovery_s").asDouble()).isGreaterThan(r.get("crash_detection_s").asDouble());
+        assertThat(r.get("established_calls_dropped").asLong()).isZero();
+        assertThat(r.get("availability").asDouble()).isGreaterThanOrEqualTo(0.99);
+        assertThat(r.get("mttr_s").asDouble()).isPositive();
+        assertThat(r.get("attack_requests_blocked").asLong()).isPositive();
+        assertThat(r.get("threat_contexts").asLong()).isEqualTo(40);
+        assertThat(exit).as("every floor met").isZero();
+    }
+}
