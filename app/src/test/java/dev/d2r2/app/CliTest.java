@@ -250,6 +250,25 @@ class CliTest {
     }
 
     @Test
+    void lbTakesItsConfigurationFromAFileAndReportsMistakesAtTheirKey() throws Exception {
+        Path bad = Files.writeString(dir.resolve("lb-bad.yaml"), "backends:\n  - {address: 127.0.0.1:5070, weight: -1}\n");
+        assertThat(run("lb", "--config", bad.toString())).isEqualTo(2);
+        assertThat(err()).contains(bad + ":2:").contains("the weight must be positive");
+        try (dev.d2r2.sip.SipServer server = new dev.d2r2.sip.SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
+            Path good = Files.writeString(dir.resolve("lb.yaml"), """
+                    listen: 127.0.0.1:0
+                    backends: [{address: "127.0.0.1:%d", weight: 2}]
+                    affinity: from-user
+                    probe-interval: 100ms
+                    probe-timeout: 50ms
+                    """.formatted(server.address().getPort()));
+            assertThat(run("lb", "--config", good.toString(), "--duration", "1s")).isZero();
+            assertThat(err()).contains("backends [127.0.0.1:" + server.address().getPort() + "]");
+            assertThat(server.counters().get("options")).as("probed every 100 ms").isGreaterThanOrEqualTo(5);
+        }
+    }
+
+    @Test
     void monitorCheckValidatesAndMonitorPublishesAlarms() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "services:\n  - name: a\n    probes:\n      - kind: tcp\n        target: nowhere\n");
         assertThat(run("monitor", "check", "--config", bad.toString())).isEqualTo(2);
