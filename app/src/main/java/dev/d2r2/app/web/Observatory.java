@@ -240,7 +240,7 @@ public final class Observatory implements AutoCloseable {
             return null;
         }
         List<Map<String, Object>> chain = new ArrayList<>();
-        chain.add(link("action", decision.id(), decision));
+        chain.add(link("action", decision.source(), decision));
         Object context = decision.attrs().get("context");
         if (context != null) {
             chain.add(link("context", context.toString(), contexts.get(context.toString())));

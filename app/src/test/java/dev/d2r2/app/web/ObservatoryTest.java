@@ -1,0 +1,84 @@
+package dev.d2r2.app.web;
+
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the dashboard shows, from events as the roles publish them. */
+class ObservatoryTest {
+    @TempDir
+    Path dir;
+
+    private static Observatory observatory(Broker broker) {
+        return new Observatory(broker.connectLocal(Broker.ADMIN), List.of());
+    }
+
+    @Test
+    void anActionsCauseChainLeadsBackThroughItsContextAndAlertToTheAlarms() throws Exception {
+        try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
+            o.accept("alarms", new Event("alarms@7", "edge.d2r2_edge_invite_rate", 1_000, "sip-edge", "ok", "critical", Map.of()));
+            o.accept("edge", new Event("edge@40", "sip.source_rate", 1_050, "edge", "normal", "high", Map.of("src", "127.1.1.9")));
+            o.accept("alerts", new Event("alerts@3", "FloodingSuspect", 1_100, "127.1.1.9", null, null,
+                    Map.of("chronicle", "FloodingSuspect", "events", "alarms@7,edge@40,#12")));
+            o.accept("actions", Event.state("policy.context", 1_120, "flooding#1", "inactive", "active",
+                    Map.of("context", "flooding", "change", "activated", "cause.id", "alerts@3")));
+            o.accept("actions", Event.message("policy.decision", 1_130, "sip-edge/block/127.1.1.9", Map.of("decision", "deploy",
+                    "op", "block", "target", "127.1.1.9", "context", "flooding#1", "cause.id", "alerts@3")));
+            o.accept("actions", Event.message("policy.outcome", 1_140, "sip-edge/block/127.1.1.9", Map.of("outcome", "ok")));
+
+            assertThat(o.timeline(0, 100)).extracting(Observatory.Entry::lane)
+                    .containsExactly("alarms", "events", "alerts", "contexts", "actions", "actions");
+            assertThat(o.audit(0, 100)).extracting(Observatory.Entry::type)
+                    .containsExactly("policy.context", "policy.decision", "policy.outcome");
+            assertThat(o.actions()).singleElement().satisfies(a -> assertThat(a.source()).isEqualTo("sip-edge/block/127.1.1.9"));
+            List<Map<String, Object>> chain = o.chain("sip-edge/block/127.1.1.9");
+            assertThat(chain).extracting(l -> l.get("kind")).containsExactly("action", "context", "alert", "alarm", "event", "event");
+            assertThat(chain).extracting(l -> l.get("id"))
+                    .containsExactly("sip-edge/block/127.1.1.9", "flooding#1", "alerts@3", "alarms@7", "edge@40", "#12");
+            assertThat(chain.getLast().get("entry")).as("a link it never saw is named, with no entry").isNull();
+            assertThat(o.chain("nothing")).isNull();
+        }
+    }
+
+    @Test
+    void theServiceMapAndHeatMapFollowTheEdgesTelemetryAndBackendChanges() throws Exception {
+        try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
+            o.accept("edge", Event.message("sip.edge.traffic", 10_000, "edge", Map.of("in", 12.0, "dialogs.127.0.0.1:5070", 4L,
+                    "dialogs.127.0.0.1:5071", 6L)));
+            o.accept("edge", Event.state("sip.edge.backend", 10_500, "127.0.0.1:5071", null, "down", Map.of("why", "probes")));
+            o.accept("edge", Event.message("sip.edge.traffic", 11_000, "edge", Map.of("in", 10.0, "dialogs.127.0.0.1:5070", 7L,
+                    "dialogs.127.0.0.1:5071", 0L)));
+            assertThat(o.servers()).extracting(Observatory.Server::id, Observatory.Server::state, Observatory.Server::dialogs)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("127.0.0.1:5070", "up", 7L),
+                            org.assertj.core.groups.Tuple.tuple("127.0.0.1:5071", "down", 0L));
+            assertThat(o.traffic()).containsEntry("in", 10.0);
+            Map<String, Object> heat = o.heat("dialogs");
+            assertThat(heat.get("seconds")).isEqualTo(List.of(10_000L, 11_000L));
+            assertThat(heat.get("rows")).isEqualTo(Map.of("127.0.0.1:5070", List.of(4.0, 7.0), "127.0.0.1:5071", List.of(6.0, 0.0)));
+            assertThat(((Map<?, ?>) o.heat("up").get("rows")).get("127.0.0.1:5071")).isEqualTo(List.of(1.0, 0.0));
+            assertThat(o.timeline(0, 100)).singleElement().satisfies(e -> assertThat(e.lane()).isEqualTo("services"));
+        }
+    }
+
+    @Test
+    void theTimelineKeepsOnlyItsNewestEntries() throws Exception {
+        try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
+            for (int i = 0; i < Observatory.TIMELINE + 10; i++) {
+                o.accept("alarms", Event.state("m", i, "s", "ok", i % 2 == 0 ? "critical" : "ok", Map.of()));
+            }
+            List<Observatory.Entry> all = o.timeline(0, Integer.MAX_VALUE);
+            assertThat(all).hasSize(Observatory.TIMELINE);
+            assertThat(all.getFirst().seq()).isEqualTo(11);
+            assertThat(o.timeline(all.getLast().seq() - 3, 2)).extracting(Observatory.Entry::seq)
+                    .containsExactly(all.getLast().seq() - 2, all.getLast().seq() - 1);
+        }
+    }
+}
