@@ -36,7 +36,13 @@ public final class EdgeRole implements AutoCloseable {
 
     /** Publishes a backend change (give this to the edge as its change listener). */
     public void changed(BackendEvent e) {
-        publisher.publish(Event.state("sip.edge.backend", System.currentTimeMillis(), e.backend().id(), null, e.state(),
+        String from = switch (e.state()) {
+            case "down" -> "up";
+            case "up" -> "down";
+            case "drained" -> "draining";
+            default -> null;
+        };
+        publisher.publish(Event.state("sip.edge.backend", System.currentTimeMillis(), e.backend().id(), from, e.state(),
                 Map.of("why", e.why(), "dialogs", (long) e.backend().activeDialogs())));
     }
 

@@ -65,8 +65,9 @@ class EdgeRoleTest {
                 commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "remove", "backend", firstId)));
                 commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "explode")));
                 await().atMost(Duration.ofSeconds(10)).until(() -> published.size() >= 4);
-                assertThat(published).extracting(e -> e.to() + " " + e.source()).containsExactly(
-                        "added " + secondId, "draining " + firstId, "drained " + firstId, "removed " + firstId);
+                assertThat(published).extracting(e -> e.from() + " -> " + e.to() + " " + e.source()).containsExactly(
+                        "null -> added " + secondId, "null -> draining " + firstId, "draining -> drained " + firstId,
+                        "null -> removed " + firstId);
                 assertThat(edge.backends()).extracting(Backend::id).containsExactly(secondId);
                 assertThat(edge.backends().getFirst().weight()).isEqualTo(2.0);
                 role.get().close();
