@@ -46,6 +46,7 @@ class DemoTest {
         assertThat(r.get("crash_detection_s").asDouble()).isPositive().isLessThanOrEqualTo(1.0);
         assertThat(r.get("crash_recovery_s").asDouble()).isGreaterThan(r.get("crash_detection_s").asDouble());
         assertThat(r.get("established_calls_dropped").asLong()).isZero();
+        assertThat(r.get("in_dialog_failovers").asLong()).as("the crashed server's calls ended on its peers").isPositive();
         assertThat(r.get("availability").asDouble()).isGreaterThanOrEqualTo(0.99);
         assertThat(r.get("mttr_s").asDouble()).isPositive();
         assertThat(r.get("attack_requests_blocked").asLong()).isPositive();

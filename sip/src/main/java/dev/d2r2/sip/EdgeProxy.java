@@ -24,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * to lose. Requests from a backend go to their next hop (a Route, else the Request-URI);
  * in-dialog requests from outside go to the backend their Route names, or without one (SIPp's
  * uac sends its ACK and BYE straight to the edge) to the Call-ID's backend, as do CANCEL and
- * the ACK of a non-2xx answer. Responses go back by Via. Bad requests are answered statelessly,
+ * the ACK of a non-2xx answer. When a dialog's backend is down, its in-dialog requests go to the
+ * affinity key's backend among those up ({@code failover.in_dialog}), which can end the call if
+ * the servers replicate their dialogs ({@link ServerRole}). Responses go back by Via. Bad requests are answered statelessly,
  * bad responses dropped, each counted by reason.
  */
 public final class EdgeProxy implements AutoCloseable {
@@ -382,6 +384,15 @@ public final class EdgeProxy implements AutoCloseable {
             boolean inDialog = m.first(Header.TO).contains(";tag=");
             Dialog known = dialogBackend != null || !inDialog ? null : dialogs.get(m.first(Header.CALL_ID));
             Backend target = known == null ? null : known.backend();
+            Backend named = dialogBackend != null ? backendAt(dialogBackend) : target;
+            if (inDialog && named != null && !named.up()) {
+                Backend instead = byAffinity(m, false);
+                if (instead != null) {
+                    count("failover.in_dialog");
+                    dialogBackend = null;
+                    target = instead;
+                }
+            }
             if (dialogBackend == null && target == null) {
                 target = byAffinity(m, !inDialog && !m.methodIs("CANCEL") && !m.methodIs("ACK"));
             }

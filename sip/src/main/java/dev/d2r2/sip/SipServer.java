@@ -17,9 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A small, fast SIP registrar and user agent server over UDP, the stand-in for the seeds' SIP
  * servers: REGISTER → 200 (bindings kept with their expiry), INVITE → 180 and 200 (Record-Route
- * copied, a Contact), ACK → nothing, BYE → 200, OPTIONS → 200, CANCEL → 200, anything else →
- * 501. Beyond its capacity — {@code maxCps} new calls a second, {@code maxCalls} at once — a new
- * INVITE gets 503 with Retry-After. A retransmitted INVITE is answered again, not counted again.
+ * copied, a Contact), ACK → nothing, BYE of a call it knows → 200 (else 481), OPTIONS → 200,
+ * CANCEL → 200, anything else → 501. Beyond its capacity — {@code maxCps} new calls a second,
+ * {@code maxCalls} at once — a new INVITE gets 503 with Retry-After. A retransmitted INVITE is
+ * answered again, not counted again.
+ *
+ * <p>Servers can share their confirmed calls ({@link #replicate}, {@link #adopt}): when one
+ * dies, the edge sends its calls' BYEs to another, which knows them as replicas and ends them
+ * cleanly instead of answering 481.
  */
 public final class SipServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
@@ -32,6 +37,12 @@ public final class SipServer implements AutoCloseable {
     private final Map<String, Long> unconfirmed = new ConcurrentHashMap<>();
     private final Map<String, Long> calls = new ConcurrentHashMap<>();
     static final long ACK_TIMEOUT_MS = 32_000;
+    /** Peers' confirmed calls (Call-ID → when adopted), ended here if their BYE comes here. */
+    private final Map<String, Long> replicas = new ConcurrentHashMap<>();
+    /** Calls ended lately, so that a retransmitted BYE gets 200 again rather than 481. */
+    private final Map<String, Long> ended = new ConcurrentHashMap<>();
+    static final long REPLICA_TTL_MS = 2 * 3600_000;
+    private volatile Replication replication = Replication.NONE;
     private long lastSweep = System.currentTimeMillis();
     private final Map<String, Long> bindings = new ConcurrentHashMap<>();
     private final Counters counters = new Counters();
@@ -60,6 +71,28 @@ public final class SipServer implements AutoCloseable {
     /** Calls in progress: answered, acknowledged or not, and not ended. */
     public int activeCalls() {
         return calls.size() + unconfirmed.size();
+    }
+
+    /** Peers' calls this server could end (see {@link #adopt}). */
+    public int replicas() {
+        return replicas.size();
+    }
+
+    /** Where this server's confirmed calls and ended calls are told (one at a time, from its loop). */
+    public void replicate(Replication r) {
+        this.replication = r;
+    }
+
+    /** Takes a peer's confirmed call as a replica (ignored when the call is this server's own). */
+    public void adopt(String callId) {
+        if (!calls.containsKey(callId) && !unconfirmed.containsKey(callId)) {
+            replicas.put(callId, System.currentTimeMillis());
+        }
+    }
+
+    /** Forgets a replica: its call ended, wherever. */
+    public void forget(String callId) {
+        replicas.remove(callId);
     }
 
     public int registrations() {
@@ -121,12 +154,10 @@ public final class SipServer implements AutoCloseable {
             Long since = unconfirmed.remove(callId);
             if (since != null) {
                 calls.put(callId, since);
+                replication.started(callId);
             }
         } else if (m.methodIs("BYE")) {
-            if (calls.remove(callId) != null || unconfirmed.remove(callId) != null) {
-                count("calls.ended");
-            }
-            reply(m, from, out, 200, "OK", tag, null);
+            bye(m, callId, from, out, tag);
         } else if (m.methodIs("REGISTER")) {
             count("register");
             String to = m.first(Header.TO);
@@ -151,7 +182,30 @@ public final class SipServer implements AutoCloseable {
         }
     }
 
-    /** Drops the calls whose 200 was never acknowledged (a flood does not ACK), at most once a second. */
+    private void bye(SipMessage m, String callId, InetSocketAddress from, ByteBuffer out, String tag) throws IOException {
+        sweep();
+        if (calls.remove(callId) != null || unconfirmed.remove(callId) != null) {
+            count("calls.ended");
+        } else if (replicas.remove(callId) != null) {
+            count("calls.ended.replica");
+        } else if (!ended.containsKey(callId)) {
+            count("bye.unknown");
+            reply(m, from, out, 481, "Call/Transaction Does Not Exist", tag, null);
+            return;
+        } else {
+            reply(m, from, out, 200, "OK", tag, null);
+            return;
+        }
+        ended.put(callId, System.currentTimeMillis());
+        replication.ended(callId);
+        reply(m, from, out, 200, "OK", tag, null);
+    }
+
+    /**
+     * At most once a second: drops the calls whose 200 was never acknowledged (a flood does not
+     * ACK), forgets ended calls once their BYE cannot be retransmitted any more, and replicas
+     * older than {@value #REPLICA_TTL_MS} ms (their end was never told).
+     */
     private void sweep() {
         long now = System.currentTimeMillis();
         if (now - lastSweep < 1000) {
@@ -165,6 +219,8 @@ public final class SipServer implements AutoCloseable {
             }
             return stale;
         });
+        ended.values().removeIf(t -> now - t > ACK_TIMEOUT_MS);
+        replicas.values().removeIf(t -> now - t > REPLICA_TTL_MS);
     }
 
     /** Why a new call is refused now, or null. */

@@ -1,17 +1,22 @@
 package dev.d2r2.app.cli;
 
+import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.core.HostPort;
+import dev.d2r2.sip.ServerRole;
 import dev.d2r2.sip.SipServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code d2r2 sip-server}: the built-in registrar and user agent server. */
 @Command(name = "sip-server", mixinStandardHelpOptions = true,
         description = "A fast built-in SIP registrar and UAS over UDP (REGISTER, INVITE → 180/200, ACK, BYE, OPTIONS),"
-                + " answering 503 beyond its capacity.")
+                + " answering 503 beyond its capacity; with --dialogs it shares its calls with its peers, so that one of them"
+                + " ends them if it dies.")
 public final class SipServerCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:5070", description = "(${DEFAULT-VALUE})")
     String listen;
@@ -22,20 +27,33 @@ public final class SipServerCommand implements Callable<Integer> {
     @Option(names = "--max-calls", paramLabel = "N", defaultValue = "0", description = "Calls at once at most (0: no limit)")
     int maxCalls;
 
+    @Option(names = "--name", paramLabel = "NAME", description = "This server's name in its dialog events (default sip-HOST:PORT)")
+    String name;
+
+    @Option(names = "--dialogs", paramLabel = "TAG",
+            description = "Share confirmed calls on this broker channel (it must keep a log), and hold the peers' as replicas")
+    String dialogs;
+
+    @Mixin ClientOptions client;
+
     @Override
     public Integer call() throws Exception {
         if (maxCps < 0 || maxCalls < 0) {
             throw new IllegalArgumentException("--max-cps and --max-calls cannot be negative");
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (SipServer server = new SipServer(HostPort.parse(listen), maxCps, maxCalls)) {
+        String me = name != null ? name : "sip-" + listen;
+        try (SipServer server = new SipServer(HostPort.parse(listen), maxCps, maxCalls);
+             BrokerClient broker = dialogs == null ? null : client.connect(Duration.ofMillis(5));
+             ServerRole role = dialogs == null ? null : new ServerRole(broker, server, me, dialogs)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.err.println("sip-server: " + server.counters());
                 stopped.countDown();
             }));
-            System.err.println("sip-server: listening on " + server.address().getHostString() + ":" + server.address().getPort()
-                    + " (UDP)" + (maxCps > 0 ? ", at most " + maxCps + " calls/s" : "")
-                    + (maxCalls > 0 ? ", at most " + maxCalls + " calls" : ""));
+            System.err.println("sip-server: " + me + " listening on " + server.address().getHostString() + ":"
+                    + server.address().getPort() + " (UDP)" + (maxCps > 0 ? ", at most " + maxCps + " calls/s" : "")
+                    + (maxCalls > 0 ? ", at most " + maxCalls + " calls" : "")
+                    + (dialogs != null ? ", sharing its calls on " + dialogs : ""));
             stopped.await();
         }
         return 0;

@@ -193,11 +193,13 @@ public final class Demo {
         Double flood = milestones.floodRemediation();
         Double crash = milestones.crashRecovery();
         Double mttr = flood == null || crash == null ? null : (flood + crash) / 2;
-        long blocked = node == null ? 0 : node.edge().edge().counters().getOrDefault("dropped.blocked", 0L);
+        Map<String, Long> edge = node == null ? Map.of() : node.edge().edge().counters();
         return new Report(milestones.floodDetection(), flood, legit.success(LegitCalls.BEFORE), legit.success(LegitCalls.DURING),
                 legit.success(LegitCalls.AFTER), milestones.crashDetection(), crash, legit.dropped(),
+                edge.getOrDefault("failover.in_dialog", 0L),
                 calls == 0 ? null : (double) legit.succeeded() / calls, mttr, calls,
-                legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0, blocked,
+                legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0,
+                edge.getOrDefault("dropped.blocked", 0L),
                 milestones.contextsActivated(), finished, phases.snapshot());
     }
 

@@ -11,7 +11,9 @@ import java.util.Map;
  * The demo's resilience report. Times in seconds from the incident (flood start, crash) to the
  * step; success ratios of the legitimate calls started before, during and after the flood;
  * {@code availability} the share of all legitimate calls that succeeded; {@code mttr_s} the mean
- * of the two incidents' times to recover (flood: remediation in force; crash: back in rotation).
+ * of the two incidents' times to recover (flood: remediation in force; crash: back in rotation);
+ * {@code in_dialog_failovers} the in-dialog requests (the crashed server's calls' BYEs) the edge
+ * sent to a peer holding the call's replica.
  */
 public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
                      @JsonProperty("flood_remediation_s") Double floodRemediation,
@@ -21,6 +23,7 @@ public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
                      @JsonProperty("crash_detection_s") Double crashDetection,
                      @JsonProperty("crash_recovery_s") Double crashRecovery,
                      @JsonProperty("established_calls_dropped") long establishedDropped,
+                     @JsonProperty("in_dialog_failovers") long inDialogFailovers,
                      @JsonProperty("availability") Double availability,
                      @JsonProperty("mttr_s") Double mttr,
                      @JsonProperty("legit_calls") long legitCalls,
@@ -67,7 +70,8 @@ public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
                 + " / " + percent(legitAfter));
         lines.put("crash detected after", seconds(crashDetection));
         lines.put("crashed server back in rotation after", seconds(crashRecovery));
-        lines.put("established calls dropped", Long.toString(establishedDropped));
+        lines.put("established calls dropped", establishedDropped + " (" + inDialogFailovers
+                + " in-dialog requests failed over to a peer)");
         lines.put("availability (legitimate calls ok)", percent(availability) + " of " + legitCalls);
         lines.put("MTTR", seconds(mttr));
         lines.put("attack requests blocked at the edge", Long.toString(attackBlocked));

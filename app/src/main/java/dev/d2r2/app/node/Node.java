@@ -21,6 +21,7 @@ import dev.d2r2.monitor.Monitor;
 import dev.d2r2.policy.Policy;
 import dev.d2r2.policy.PolicyRole;
 import dev.d2r2.sip.BackendEvent;
+import dev.d2r2.sip.ServerRole;
 import dev.d2r2.sip.SipServer;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import org.slf4j.Logger;
@@ -51,7 +52,7 @@ public final class Node implements AutoCloseable {
 
     private final Checked checked;
     private final List<AutoCloseable> started = new ArrayList<>();
-    private final Map<String, SipServer> sipServers = new LinkedHashMap<>();
+    private final Map<String, RunningServer> sipServers = new LinkedHashMap<>();
     private Broker broker;
     private BrokerServer brokerServer;
     private EdgeService edge;
@@ -167,6 +168,8 @@ public final class Node implements AutoCloseable {
         if (c.dashboard() != null) {
             c.dashboard().channels().forEach(t -> Channels.ensure(admin, t, ChannelClass.DEFAULT));
         }
+        c.sipServers().stream().map(SipServerConfig::dialogs).filter(java.util.Objects::nonNull).distinct()
+                .forEach(t -> Channels.ensure(admin, t, Channels.RECORD));
     }
 
     /** A broker client for one role: in-process on the embedded broker, else over TLS to the remote one. */
@@ -190,28 +193,44 @@ public final class Node implements AutoCloseable {
 
     private void startSipServer(SipServerConfig s) throws IOException {
         SipServer server = new SipServer(HostPort.parse(s.listen()), s.maxCps(), s.maxCalls());
-        sipServers.put(s.name(), server);
-        started.add(() -> sipServers.get(s.name()).close());
+        ServerRole replication = s.dialogs() == null ? null : new ServerRole(client("sip-server " + s.name()), server, s.name(),
+                s.dialogs());
+        RunningServer old = sipServers.put(s.name(), new RunningServer(server, replication));
+        if (old == null) {
+            started.add(() -> sipServers.get(s.name()).close());
+        }
+    }
+
+    /** A SIP server and the role sharing its calls (or null). */
+    private record RunningServer(SipServer server, ServerRole replication) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            server.close();
+            if (replication != null) {
+                replication.close();
+            }
+        }
     }
 
     /** Stops a SIP server at once, as a crash would: its socket closes, its state is lost. */
     public void crashSipServer(String name) throws IOException {
-        SipServer s = sipServers.get(name);
+        RunningServer s = sipServers.get(name);
         if (s == null) {
             throw new IllegalArgumentException("no sip server " + name);
         }
         s.close();
     }
 
-    /** Starts a SIP server again, on its configured address. */
+    /** Starts a SIP server again, on its configured address; it learns its peers' calls and its own past ones again. */
     public void restartSipServer(String name) throws IOException {
-        SipServerConfig config = checked.config().sipServers().stream().filter(s -> s.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no sip server " + name));
-        sipServers.put(name, new SipServer(HostPort.parse(config.listen()), config.maxCps(), config.maxCalls()));
+        startSipServer(checked.config().sipServers().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no sip server " + name)));
     }
 
     public Map<String, SipServer> sipServers() {
-        return sipServers;
+        Map<String, SipServer> servers = new LinkedHashMap<>();
+        sipServers.forEach((name, running) -> servers.put(name, running.server()));
+        return servers;
     }
 
     /** The embedded broker, or null. */
@@ -245,8 +264,9 @@ public final class Node implements AutoCloseable {
         } else if (c.connect() != null) {
             lines.add("broker: connected with " + c.connect().identity());
         }
-        for (Map.Entry<String, SipServer> s : sipServers.entrySet()) {
-            lines.add("sip server " + s.getKey() + " on " + s.getValue().address());
+        for (SipServerConfig s : c.sipServers()) {
+            lines.add("sip server " + s.name() + " on " + sipServers.get(s.name()).server().address()
+                    + (s.dialogs() != null ? ", sharing its calls on " + s.dialogs() : ""));
         }
         if (edge != null) {
             lines.add(edge.describe());
