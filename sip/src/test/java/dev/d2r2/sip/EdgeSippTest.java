@@ -72,8 +72,9 @@ class EdgeSippTest {
         Peers.require(SIPP, "sip-tester");
         int[] uas = {Processes.freeUdpPort(), Processes.freeUdpPort(), Processes.freeUdpPort()};
         List<Process> servers = new ArrayList<>();
+        Path uasScenario = Processes.resource(dir, "/sipp/uas-routes.xml");
         for (int i = 0; i < 3; i++) {
-            servers.add(sipp("uas" + i, "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas[i])));
+            servers.add(sipp("uas" + i, "-sf", uasScenario.toString(), "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas[i])));
         }
         Path scenario = Processes.resource(dir, "/sipp/uac-routes.xml");
         List<BackendEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -118,10 +119,15 @@ class EdgeSippTest {
         Peers.require(SIPP, "sip-tester");
         int uas1 = Processes.freeUdpPort();
         int uas2 = Processes.freeUdpPort();
-        List<Process> servers = List.of(
-                sipp("uas1", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas1)),
-                sipp("uas2", "-sn", "uas", "-aa", "-i", "127.0.0.1", "-p", Integer.toString(uas2)));
         Path file = Processes.resource(dir, "/sipp/uac-routes.xml");
+        List<String> uas = scenario.equals("uac") ? List.of("-sn", "uas")
+                : List.of("-sf", Processes.resource(dir, "/sipp/uas-routes.xml").toString());
+        List<Process> servers = new ArrayList<>();
+        for (int port : new int[]{uas1, uas2}) {
+            List<String> args = new ArrayList<>(uas);
+            args.addAll(List.of("-aa", "-i", "127.0.0.1", "-p", Integer.toString(port)));
+            servers.add(sipp("uas" + port, args.toArray(String[]::new)));
+        }
         try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
                 new Backend(new InetSocketAddress("127.0.0.1", uas1), 1),
                 new Backend(new InetSocketAddress("127.0.0.1", uas2), 1)), c -> { })) {
