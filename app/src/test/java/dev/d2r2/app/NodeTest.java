@@ -87,8 +87,8 @@ class NodeTest {
         Node.Checked c = check("node.yaml", """
                 broker: {listen: 127.0.0.1:0, data: broker}
                 sip-servers:
-                  - {name: s1, listen: "127.0.0.1:%d"}
-                  - {name: s2, listen: "127.0.0.1:%d"}
+                  - {name: s1, listen: "127.0.0.1:%d", dialogs: dialogs}
+                  - {name: s2, listen: "127.0.0.1:%d", dialogs: dialogs}
                 lb:
                   listen: 127.0.0.1:0
                   backends: [{address: "127.0.0.1:%d"}, {address: "127.0.0.1:%d"}]
@@ -101,6 +101,11 @@ class NodeTest {
             assertThat(r.calls()).isPositive();
             assertThat(r.callsOk()).isEqualTo(r.calls());
             assertThat(node.sipServers().values()).allSatisfy(s -> assertThat(s.counters().get("calls.started")).isPositive());
+            java.util.concurrent.atomic.AtomicLong shared = new java.util.concurrent.atomic.AtomicLong();
+            try (BrokerClient client = node.broker().connectLocal(Broker.ADMIN);
+                 var sub = client.subscribe("dialogs", dev.d2r2.broker.StartPosition.fromOffset(0), d -> shared.incrementAndGet())) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> shared.get() == 2 * r.calls());
+            }
             HttpClient http = HttpClient.newHttpClient();
             URI services = URI.create("http://127.0.0.1:" + node.dashboard().address().getPort() + "/api/services");
             await().atMost(Duration.ofSeconds(10)).until(() -> http.send(HttpRequest.newBuilder(services).build(),
