@@ -88,8 +88,8 @@ function line(e) {
 }
 
 const TONES = {
-  bad: ['critical', 'down', 'high', 'failed', 'refuse', 'removed', 'unknown'],
-  warn: ['warning', 'draining', 'active', 'retry'],
+  bad: ['critical', 'down', 'high', 'failed', 'refuse', 'refused', 'removed', 'unknown'],
+  warn: ['warning', 'draining', 'active'],
   good: ['ok', 'up', 'normal', 'inactive', 'cleared', 'drained', 'added', 'revoke'],
   act: ['deploy', 'extend'],
 };
@@ -312,7 +312,7 @@ function drawHeat(heat) {
 
 // ---- swim lanes
 
-const LANE = { label: 90, row: 34, axis: 22, bin: 14, right: 16 };
+const LANE = { label: 90, row: 34, axis: 22, right: 16 };
 
 function takeTimeline(events) {
   if (events.length === 0) return;
@@ -347,7 +347,7 @@ function drawLanes() {
       svg('rect', { x: 0, y, width, height: LANE.row, class: i % 2 ? 'lane-bg odd' : 'lane-bg' }),
       svg('text', { x: 6, y: y + LANE.row * 0.6, class: 'lane-label' }, lane));
     for (const bin of binned(shown.filter((e) => e.lane === lane), x)) {
-      g.append(mark(bin, y + LANE.row / 2, lane === 'story'));
+      g.append(mark(bin, y + LANE.row / 2, lane === 'story' ? width : null));
     }
     parts.push(g);
   });
@@ -357,31 +357,41 @@ function drawLanes() {
 }
 
 /**
- * Entries closer than a bin's width to the first of a run merge into one mark with a count, drawn
- * where they are on average: a burst of fifty stays one readable mark.
+ * Marks that would overlap merge into one, with their count, where they are on average: a burst
+ * of fifty stays one readable mark.
  */
 function binned(entries, x) {
   const bins = [];
   for (const e of [...entries].sort((a, b) => a.time - b.time)) {
-    const last = bins[bins.length - 1];
-    if (last && x(e.time) - last.x0 <= LANE.bin) last.entries.push(e);
-    else bins.push({ x0: x(e.time), entries: [e] });
+    bins.push({ x: x(e.time), entries: [e] });
+    while (bins.length > 1 && overlap(bins[bins.length - 2], bins[bins.length - 1])) {
+      const last = bins.pop();
+      const prev = bins[bins.length - 1];
+      const n = prev.entries.length + last.entries.length;
+      prev.x = (prev.x * prev.entries.length + last.x * last.entries.length) / n;
+      prev.entries.push(...last.entries);
+    }
   }
-  for (const bin of bins) bin.x = bin.entries.reduce((sum, e) => sum + x(e.time), 0) / bin.entries.length;
   return bins;
 }
 
-function mark(bin, cy, story) {
+const radius = (n) => (n === 1 ? 4.5 : Math.min(13, 5 + 2 * Math.log2(n)));
+const overlap = (a, b) => b.x - a.x < radius(a.entries.length) + radius(b.entries.length) + 1;
+
+function mark(bin, cy, storyEnd) {
   const n = bin.entries.length;
   const t = worst(bin.entries.map(tone));
   const index = view.bins.push(bin) - 1;
   const title = n === 1 ? line(bin.entries[0]) : `${n} entries from ${clock(bin.entries[0].time)}, e.g. ${line(bin.entries[0])}`;
-  const r = n === 1 ? 4.5 : Math.min(13, 5 + 2 * Math.log2(n));
   const g = svg('g', { class: `mark tone-${t}`, 'data-testid': 'mark', 'data-bin': index, 'data-count': n },
-    svg('circle', { cx: bin.x, cy, r }),
+    svg('circle', { cx: bin.x, cy, r: radius(n) }),
     svg('title', {}, title));
   if (n > 1) g.append(svg('text', { x: bin.x, y: cy + 3, class: 'count' }, n));
-  if (story) g.append(svg('text', { x: bin.x + 8, y: cy + 4, class: 'story-label' }, phaseName(bin.entries[n - 1])));
+  if (storyEnd) {
+    const left = bin.x + 80 > storyEnd;
+    g.append(svg('text', { x: left ? bin.x - 8 : bin.x + 8, y: cy + 4, class: `story-label${left ? ' end' : ''}` },
+      phaseName(bin.entries[n - 1])));
+  }
   return g;
 }
 
@@ -418,7 +428,8 @@ function showBin(target) {
 
 function drawActions(actions) {
   if (!changed('actions', actions)) return;
-  $('actions').replaceChildren(...actions.map((a) => el('tr', {
+  const latest = [...actions].sort((a, b) => b.time - a.time);
+  $('actions').replaceChildren(...latest.map((a) => el('tr', {
     'data-testid': 'action-row',
     'data-action': a.source,
     class: a.source === view.selected ? 'selected' : null,
