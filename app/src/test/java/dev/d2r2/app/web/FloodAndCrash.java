@@ -68,12 +68,12 @@ final class FloodAndCrash {
                 Map.of()));
         o.accept("alerts", new Event("alerts@3", "FloodingAttack", flood + 650, "sip-edge", null, null,
                 Map.of("chronicle", "FloodingAttack", "edge", "sip-edge", "events", "alarms@7,alarms@8")));
-        remediate(o, flood + 700, "under-attack#1", "under-attack", "alerts@3", THROTTLE, "throttle-invites", "127.1.1.0/24");
+        remediate(o, flood + 700, "under-attack{edge=sip-edge}", "under-attack", "alerts@3", THROTTLE, "throttle-invites", "127.1.1.0/24");
         for (int i = 7; i <= 9; i++) {
             String alert = "alerts@" + (i - 3);
             o.accept("alerts", new Event(alert, "FloodingSuspect", flood + 800, "127.1.1." + i, null, null,
                     Map.of("chronicle", "FloodingSuspect", "src", "127.1.1." + i, "events", "alerts@3,edge@" + (100 + i))));
-            remediate(o, flood + 850 + i, "flooding#" + (i - 6), "flooding", alert, "sip-edge/block/127.1.1." + i,
+            remediate(o, flood + 850 + i, "flooding{attacker=127.1.1." + i + "}", "flooding", alert, "sip-edge/block/127.1.1." + i,
                     "block-flooders", "127.1.1." + i);
         }
     }
