@@ -64,6 +64,13 @@ public final class Dashboard implements AutoCloseable {
 
     private void api(HttpExchange x) throws IOException {
         try (x) {
+            answer(x);
+        }
+    }
+
+    /** Answers an API request; the caller closes the exchange only once the error, if any, is sent. */
+    private void answer(HttpExchange x) throws IOException {
+        try {
             if (!x.getRequestMethod().equals("GET")) {
                 error(x, 405, "only GET is served");
                 return;
@@ -76,8 +83,8 @@ public final class Dashboard implements AutoCloseable {
             }
             Object body = switch (path) {
                 case "/api/services" -> services();
-                case "/api/timeline" -> Map.of("events", observatory.timeline(number(q, "since", 0), (int) number(q, "limit", 1000)));
-                case "/api/audit" -> Map.of("entries", observatory.audit(number(q, "since", 0), (int) number(q, "limit", 1000)));
+                case "/api/timeline" -> Map.of("events", observatory.timeline(number(q, "since", 0), limit(q)));
+                case "/api/audit" -> Map.of("entries", observatory.audit(number(q, "since", 0), limit(q)));
                 case "/api/heatmap" -> observatory.heat(q.getOrDefault("metric", "dialogs"));
                 case "/api/actions" -> Map.of("actions", observatory.actions());
                 case "/api/chain" -> chain(q.get("action"));
@@ -91,6 +98,10 @@ public final class Dashboard implements AutoCloseable {
         } catch (NotFound e) {
             error(x, 404, e.getMessage());
         }
+    }
+
+    private static int limit(Map<String, String> q) {
+        return (int) Math.min(Integer.MAX_VALUE, number(q, "limit", 1000));
     }
 
     private Map<String, Object> services() {

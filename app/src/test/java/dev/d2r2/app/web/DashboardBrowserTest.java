@@ -1,0 +1,193 @@
+package dev.d2r2.app.web;
+
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.testing.Peers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
+import static org.openqa.selenium.support.ui.ExpectedConditions.elementToBeClickable;
+import static org.openqa.selenium.support.ui.ExpectedConditions.invisibilityOfElementLocated;
+import static org.openqa.selenium.support.ui.ExpectedConditions.numberOfElementsToBeMoreThan;
+import static org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated;
+import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated;
+
+/**
+ * The dashboard page in a real browser (Debian's chromium, headless, driven by its chromedriver):
+ * what it shows of an incident, and that it follows the observatory live.
+ */
+class DashboardBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final List<String> LANES = List.of("story", "services", "events", "alarms", "alerts", "contexts", "actions");
+    private static final Path SCREENSHOT = Path.of("target", "dashboard.png");
+
+    @TempDir
+    Path data;
+    @TempDir
+    Path profile;
+    private Broker broker;
+    private Observatory observatory;
+    private Dashboard dashboard;
+    private WebDriver driver;
+    private WebDriverWait wait;
+
+    @BeforeEach
+    void start() throws Exception {
+        Peers.require(CHROMIUM, "chromium");
+        Peers.require(CHROMEDRIVER, "chromium-driver");
+        broker = Broker.open(data, Clock.system());
+        observatory = new Observatory(broker.connectLocal(Broker.ADMIN), List.of());
+        dashboard = new Dashboard(new InetSocketAddress("127.0.0.1", 0), observatory);
+        driver = chromium(profile);
+        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        wait.ignoring(StaleElementReferenceException.class);
+    }
+
+    /** Debian's chromium and chromedriver, named outright so that Selenium Manager never looks anything up. */
+    private static WebDriver chromium(Path profile) {
+        System.setProperty("SE_AVOID_STATS", "true");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,1000", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        if (observatory != null) {
+            observatory.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private String page() {
+        return "http://127.0.0.1:" + dashboard.address().getPort() + "/";
+    }
+
+    private static By testId(String id) {
+        return By.cssSelector("[data-testid='" + id + "']");
+    }
+
+    @Test
+    void thePageShowsTheIncidentItsCauseChainsAndFollowsTheObservatoryLive() throws Exception {
+        long t0 = System.currentTimeMillis() - FloodAndCrash.SECONDS * 1000L;
+        FloodAndCrash.feed(observatory, t0);
+        dashboard.report(() -> FloodAndCrash.report(t0));
+        dashboard.story(() -> FloodAndCrash.story(t0));
+        driver.get(page());
+
+        for (Map.Entry<String, String> s : FloodAndCrash.STATES.entrySet()) {
+            wait.until(attributeToBe(testId("server-" + s.getKey()), "data-state", s.getValue()));
+        }
+        wait.until(textToBePresentInElementLocated(testId("traffic-dialogs"), observatory.traffic().get("dialogs").toString()));
+        for (String lane : LANES) {
+            wait.until(numberOfElementsToBeMoreThan(By.cssSelector("[data-testid='lane-" + lane + "'] [data-testid='mark']"), 0));
+        }
+        WebElement burst = wait.until(d -> d.findElement(By.cssSelector("[data-testid='lane-events'] [data-testid='mark']")));
+        assertThat(burst.getDomAttribute("data-count")).as("the flood's sources at one instant: one mark with a count")
+                .isEqualTo(Integer.toString(FloodAndCrash.FLOOD_SOURCES));
+        new Actions(driver).moveToElement(burst).perform();
+        wait.until(textToBePresentInElementLocated(testId("lane-detail"), "sip.source_rate  127.1.1.1  normal → high"));
+        assertThat(driver.findElement(testId("lane-detail")).getText()).contains("and " + (FloodAndCrash.FLOOD_SOURCES - 12) + " more");
+        wait.until(numberOfElementsToBeMoreThan(By.cssSelector("[data-testid='heatmap'] rect"), 0));
+        wait.until(numberOfElementsToBeMoreThan(testId("audit-row"), 11));
+        wait.until(visibilityOfElementLocated(testId("report")));
+        wait.until(textToBePresentInElementLocated(testId("report-flood_detection_s"), "0.650 s"));
+        wait.until(numberOfElementsToBeMoreThan(By.cssSelector("[data-testid='story'] [data-testid='phase']"), 2));
+
+        assertThat(chainOf(FloodAndCrash.THROTTLE)).containsExactly("action", "context", "alert", "alarm", "alarm");
+        assertThat(chainOf(FloodAndCrash.BLOCK)).as("a block: its suspect alert, caused by the attack and the source's rate")
+                .containsExactly("action", "context", "alert", "alert", "event");
+
+        observatory.accept("edge", Event.state("sip.edge.backend", System.currentTimeMillis(), FloodAndCrash.S2, "up", "down",
+                Map.of("why", "3 answers 503 in a row", "dialogs", 0L)));
+        wait.until(attributeToBe(testId("server-" + FloodAndCrash.S2), "data-state", "down"));
+        assertThat(driver.findElement(testId("error-banner")).isDisplayed()).isFalse();
+
+        Object height = ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0);"
+                + " return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight");
+        driver.manage().window().setSize(new Dimension(1400, ((Number) height).intValue()));
+        Files.createDirectories(SCREENSHOT.getParent());
+        Files.write(SCREENSHOT, ((ChromeDriver) driver).getScreenshotAs(OutputType.BYTES));
+        byte[] png = Files.readAllBytes(SCREENSHOT);
+        assertThat(png).hasSizeGreaterThan(8).startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
+    }
+
+    /** Clicks the action's row and reads the kinds of its cause chain's links, in order. */
+    private List<String> chainOf(String action) {
+        By row = By.cssSelector("[data-testid='action-row'][data-action='" + action + "']");
+        wait.until(elementToBeClickable(row)).click();
+        wait.until(attributeToBe(row, "class", "selected"));
+        return wait.until(d -> {
+            if (!d.findElement(testId("chain-hint")).getText().contains(action)) {
+                return null;
+            }
+            List<String> kinds = d.findElements(testId("chain-link")).stream().map(l -> l.getDomAttribute("data-kind")).toList();
+            return kinds.isEmpty() ? null : kinds;
+        });
+    }
+
+    @Test
+    void aBannerSaysSoWhileTheApiCannotBeReachedAndThePageStartsAfreshWhenItIsBack() throws Exception {
+        FloodAndCrash.feed(observatory, System.currentTimeMillis() - FloodAndCrash.SECONDS * 1000L);
+        driver.get(page());
+        wait.until(textToBePresentInElementLocated(testId("status"), "live"));
+        wait.until(numberOfElementsToBeMoreThan(testId("audit-row"), 11));
+        assertThat(driver.findElement(testId("error-banner")).isDisplayed()).isFalse();
+        assertThat(driver.findElement(testId("report")).isDisplayed()).as("no demo, no report").isFalse();
+
+        InetSocketAddress address = dashboard.address();
+        dashboard.close();
+        observatory.close();
+
+        wait.until(visibilityOfElementLocated(testId("error-banner")));
+        assertThat(driver.findElement(testId("error-banner")).getText()).contains("Cannot reach the d2r2 API", "Retrying");
+        assertThat(driver.findElement(testId("status")).getText()).isEqualTo("disconnected");
+
+        observatory = new Observatory(broker.connectLocal(Broker.ADMIN), List.of());
+        observatory.note(System.currentTimeMillis(), "restarted: a new dashboard, its seqs from 1 again");
+        dashboard = new Dashboard(address, observatory);
+
+        wait.until(invisibilityOfElementLocated(testId("error-banner")));
+        wait.until(textToBePresentInElementLocated(testId("lane-story"), "restarted"));
+        assertThat(driver.findElements(testId("audit-row"))).as("the old process's audit is gone").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("[data-testid='lane-events'] [data-testid='mark']"))).isEmpty();
+    }
+}
