@@ -510,6 +510,7 @@ const FIGURES = [
   ['crash_detection_s', 'crash detected after', seconds],
   ['crash_recovery_s', 'crashed server back in rotation after', seconds],
   ['established_calls_dropped', 'established calls dropped', plain],
+  ['in_dialog_failovers', 'in-dialog requests failed over to a peer', plain],
   ['availability', 'availability (legitimate calls ok)', percent],
   ['mttr_s', 'MTTR', seconds],
   ['legit_calls', 'legitimate calls', plain],
