@@ -98,13 +98,13 @@ public final class Observatory implements AutoCloseable {
         add(timeline, entry, TIMELINE);
         byId.put(entry.id(), entry);
         switch (e.type()) {
-            case "sip.edge.backend" -> servers.compute(e.source(), (id, s) ->
-                    new Server(id, e.to(), s == null ? 0 : s.dialogs(), e.time()));
+            case "sip.edge.backend" -> servers.compute(e.source(), (id, s) -> serverAfter(id, s, e));
             case "policy.context" -> {
                 contexts.put(e.source(), entry);
                 add(audit, entry, TIMELINE);
             }
             case "policy.decision" -> {
+                actions.remove(e.source());
                 actions.put(e.source(), entry);
                 add(audit, entry, TIMELINE);
             }
@@ -248,17 +248,38 @@ public final class Observatory implements AutoCloseable {
         Object cause = decision.attrs().get("cause.id");
         if (cause != null) {
             Entry alert = byId.get(cause.toString());
-            chain.add(link("alert", cause.toString(), alert));
+            chain.add(link(alert == null ? "alert" : kind(alert), cause.toString(), alert));
             Object events = alert != null ? alert.attrs().get("events") : decision.attrs().get("cause.events");
             if (events != null && !events.toString().isEmpty()) {
                 for (String id : events.toString().split(",")) {
                     Entry e = byId.get(id);
-                    chain.add(link(e != null && e.lane().equals("alerts") ? "alert" : e != null && e.lane().equals("alarms")
-                            ? "alarm" : "event", id, e));
+                    chain.add(link(e == null ? "event" : kind(e), id, e));
                 }
             }
         }
         return chain;
+    }
+
+    /** What a link of a chain is, by the lane of its entry: a revoke's cause is the event that ended its context. */
+    private static String kind(Entry e) {
+        return switch (e.lane()) {
+            case "alerts" -> "alert";
+            case "alarms" -> "alarm";
+            default -> "event";
+        };
+    }
+
+    /**
+     * A server after a change of the edge's backend: added backends start up (as the edge takes
+     * them), a weight change keeps the state it had.
+     */
+    private static Server serverAfter(String id, Server before, Event e) {
+        long dialogs = before == null ? 0 : before.dialogs();
+        return switch (e.to()) {
+            case "added" -> new Server(id, "up", dialogs, e.time());
+            case "weight" -> before != null ? before : new Server(id, "up", dialogs, e.time());
+            default -> new Server(id, e.to(), dialogs, e.time());
+        };
     }
 
     private static Map<String, Object> link(String kind, String id, Entry e) {

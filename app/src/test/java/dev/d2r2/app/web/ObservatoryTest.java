@@ -49,6 +49,33 @@ class ObservatoryTest {
     }
 
     @Test
+    void actionsComeMostRecentlyDecidedFirstAndARevokesCauseIsTheEventThatEndedItsContext() throws Exception {
+        try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
+            o.accept("actions", Event.message("policy.decision", 1_000, "sip-edge/block/a", Map.of("decision", "deploy")));
+            o.accept("actions", Event.message("policy.decision", 1_010, "sip-edge/block/b", Map.of("decision", "deploy")));
+            o.accept("edge", new Event("edge@90", "sip.source_rate", 2_000, "edge", "high", "normal", Map.of("src", "a")));
+            o.accept("actions", Event.message("policy.decision", 2_010, "sip-edge/block/a", Map.of("decision", "revoke",
+                    "cause.id", "edge@90")));
+
+            assertThat(o.actions()).extracting(Observatory.Entry::source).containsExactly("sip-edge/block/a", "sip-edge/block/b");
+            assertThat(o.chain("sip-edge/block/a")).extracting(l -> l.get("kind")).containsExactly("action", "event");
+        }
+    }
+
+    @Test
+    void aBackendAddedIsUpAndAWeightChangeKeepsItsState() throws Exception {
+        try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
+            o.accept("edge", Event.state("sip.edge.backend", 1_000, "127.0.0.1:5072", null, "added", Map.of()));
+            o.accept("edge", Event.state("sip.edge.backend", 1_100, "127.0.0.1:5073", null, "down", Map.of()));
+            o.accept("edge", Event.state("sip.edge.backend", 1_200, "127.0.0.1:5073", null, "weight", Map.of()));
+            o.accept("edge", Event.state("sip.edge.backend", 1_300, "127.0.0.1:5072", null, "weight", Map.of()));
+            assertThat(o.servers()).extracting(Observatory.Server::id, Observatory.Server::state)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("127.0.0.1:5072", "up"),
+                            org.assertj.core.groups.Tuple.tuple("127.0.0.1:5073", "down"));
+        }
+    }
+
+    @Test
     void theServiceMapAndHeatMapFollowTheEdgesTelemetryAndBackendChanges() throws Exception {
         try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
             o.accept("edge", Event.message("sip.edge.traffic", 10_000, "edge", Map.of("in", 12.0, "dialogs.127.0.0.1:5070", 4L,
