@@ -37,12 +37,13 @@ public final class EdgeProxy implements AutoCloseable {
     private final String advertised;
     private final long secret = new java.security.SecureRandom().nextLong();
     private volatile List<Backend> backends;
-    /** An established dialog: its backend, and when it was last seen (its INVITE's 2xx). */
-    private record Dialog(Backend backend, long since) {
+    /** A dialog: its backend, when its INVITE's 2xx passed, and whether the caller's ACK did too. */
+    private record Dialog(Backend backend, long since, boolean confirmed) {
     }
 
     private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
     private volatile long dialogTimeoutMs = 2 * 3_600_000L;
+    private volatile long ackTimeoutMs = SipServer.ACK_TIMEOUT_MS;
     private final Thread sweeper;
     private final Counters counters = new Counters();
     private final Thread loop;
@@ -362,6 +363,9 @@ public final class EdgeProxy implements AutoCloseable {
                 return;
             }
         }
+        if (source == null && m.methodIs("ACK")) {
+            confirm(m.first(Header.CALL_ID));
+        }
         int routeIndex = firstHeader(m, Header.ROUTE);
         String firstRoute = routeIndex < 0 ? null : firstEntry(m.value(routeIndex));
         boolean routeIsOurs = firstRoute != null && firstRoute.contains("sip:" + advertised) && firstRoute.contains(BACKEND_PARAM);
@@ -515,16 +519,37 @@ public final class EdgeProxy implements AutoCloseable {
         dialogTimeoutMs = d.toMillis();
     }
 
-    /** Ends the dialogs older than the dialog timeout, checked every second (or tenth of the timeout). */
+    /** How long a dialog's 2xx may stay unacknowledged (default 32 s, 64 × T1). */
+    void ackTimeout(java.time.Duration d) {
+        ackTimeoutMs = d.toMillis();
+    }
+
+    private void confirm(String callId) {
+        Dialog d = dialogs.get(callId);
+        if (d != null && !d.confirmed()) {
+            dialogs.replace(callId, d, new Dialog(d.backend(), d.since(), true));
+        }
+    }
+
+    /**
+     * Ends the dialogs older than the dialog timeout ({@code dialogs.timed_out}), and those whose
+     * 2xx was never acknowledged within 32 s ({@code dialogs.unacknowledged}: a flood does not
+     * ACK, and RFC 3261 §13.3.1.4 has the server give up then); checked every second (or tenth
+     * of the timeout).
+     */
     private void sweep() {
         try {
             while (running) {
-                Thread.sleep(Math.min(1000, Math.max(10, dialogTimeoutMs / 10)));
-                long cutoff = System.currentTimeMillis() - dialogTimeoutMs;
+                Thread.sleep(Math.min(1000, Math.max(10, Math.min(dialogTimeoutMs, ackTimeoutMs) / 10)));
+                long now = System.currentTimeMillis();
+                long cutoff = now - dialogTimeoutMs;
+                long unacknowledged = now - ackTimeoutMs;
                 dialogs.forEach((callId, d) -> {
-                    if (d.since() < cutoff && dialogs.remove(callId, d)) {
-                        count("dialogs.timed_out");
-                        released(d.backend(), "its last dialog timed out");
+                    boolean stale = d.since() < cutoff;
+                    boolean unconfirmed = !d.confirmed() && d.since() < unacknowledged;
+                    if ((stale || unconfirmed) && dialogs.remove(callId, d)) {
+                        count(stale ? "dialogs.timed_out" : "dialogs.unacknowledged");
+                        released(d.backend(), stale ? "its last dialog timed out" : "its last dialog was never acknowledged");
                     }
                 });
             }
@@ -541,7 +566,7 @@ public final class EdgeProxy implements AutoCloseable {
         String cseq = m.first(Header.CSEQ);
         String callId = m.first(Header.CALL_ID);
         if (cseq.endsWith(" INVITE")) {
-            if (from != null && dialogs.putIfAbsent(callId, new Dialog(from, System.currentTimeMillis())) == null) {
+            if (from != null && dialogs.putIfAbsent(callId, new Dialog(from, System.currentTimeMillis(), false)) == null) {
                 from.dialogs.incrementAndGet();
                 count("dialogs.started");
                 count("dialogs.started." + from.id());

@@ -135,6 +135,30 @@ class EdgeAdmissionTest {
     }
 
     @Test
+    void aDialogWhose200IsNeverAcknowledgedEndsButAnAcknowledgedOneStays() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (DatagramSocket server = backend(m -> "200 OK", seen);
+             DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             EdgeProxy edge = edge(new Backend((InetSocketAddress) server.getLocalSocketAddress(), 1), new CopyOnWriteArrayList<>())) {
+            client.setSoTimeout(5000);
+            send(client, edge.address(), "INVITE", "flood", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            send(client, edge.address(), "INVITE", "call", false);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            send(client, edge.address(), "ACK", "call", true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("ACK call"));
+            assertThat(edge.activeDialogs()).isEqualTo(2);
+            edge.ackTimeout(Duration.ofMillis(200));
+            await().atMost(Duration.ofSeconds(5)).until(() -> edge.activeDialogs() == 1);
+            assertThat(edge.counters()).containsEntry("dialogs.unacknowledged", 1L).doesNotContainKey("dialogs.timed_out");
+            send(client, edge.address(), "BYE", "call", true);
+            assertThat(statusLine(client)).isEqualTo("SIP/2.0 200 OK");
+            assertThat(edge.activeDialogs()).isZero();
+            server.close();
+        }
+    }
+
+    @Test
     void requestsLeftUnansweredTakeABackendDownBetweenProbes() throws Exception {
         List<BackendEvent> events = new CopyOnWriteArrayList<>();
         try (DatagramSocket server = backend(m -> null, new CopyOnWriteArrayList<>());
