@@ -133,6 +133,10 @@ public final class Dashboard implements AutoCloseable {
         try (x) {
             String path = x.getRequestURI().getPath();
             String name = path.equals("/") ? "index.html" : path.substring(1);
+            if (!x.getRequestMethod().equals("GET")) {
+                error(x, 405, "only GET is served");
+                return;
+            }
             if (name.contains("..") || name.contains("/")) {
                 error(x, 404, "no such file: " + path);
                 return;

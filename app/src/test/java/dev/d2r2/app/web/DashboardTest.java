@@ -185,6 +185,8 @@ class DashboardTest {
                 new Refused("GET", "/api/story", 404),
                 new Refused("POST", "/api/services", 405),
                 new Refused("DELETE", "/api/actions", 405),
+                new Refused("POST", "/", 405),
+                new Refused("PUT", "/app.js", 405),
                 new Refused("GET", "/..%2F..%2Fpom.xml", 404),
                 new Refused("GET", "/dev/d2r2/app/web/index.html", 404),
                 new Refused("GET", "/nothing.js", 404));
