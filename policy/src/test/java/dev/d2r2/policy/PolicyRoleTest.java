@@ -10,6 +10,7 @@ import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.ManualClock;
 import dev.d2r2.core.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,6 +75,8 @@ class PolicyRoleTest {
     void alertsOnTheBrokerDriveTheWebhookAndARestartNeitherForgetsNorRepeats() throws Exception {
         Path trail = dir.resolve("policy").resolve("audit.jsonl");
         Policy policy = policy();
+        // A Sunday night: the policy's office-hours context stays inactive whenever the test runs.
+        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-11-22T03:00:00Z").toEpochMilli());
         try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
             for (String tag : List.of("alerts", "actions")) {
@@ -82,8 +85,8 @@ class PolicyRoleTest {
             List<Delivery> out = new CopyOnWriteArrayList<>();
             try (Subscription sub = admin.subscribe("actions", StartPosition.live(), out::add);
                  Publisher alerts = admin.publisher("alerts")) {
-                try (PolicyRole role = new PolicyRole(admin, policy, List.of("alerts"), "actions", trail, false, Clock.system())) {
-                    alerts.publish(flood("a1", System.currentTimeMillis(), "198.51.100.7", "edge-1"));
+                try (PolicyRole role = new PolicyRole(admin, policy, List.of("alerts"), "actions", trail, false, clock)) {
+                    alerts.publish(flood("a1", clock.millis(), "198.51.100.7", "edge-1"));
                     await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 2);
                     assertThat(calls).containsExactly("deploy sip-edge/block/198.51.100.7",
                             "deploy sip-edge/rate-limit/198.51.100.7?rate=5/s");
@@ -98,8 +101,8 @@ class PolicyRoleTest {
                 assertThat(audited).extracting(Event::type).containsExactly(PolicyEngine.CONTEXT, PolicyEngine.CONTEXT,
                         PolicyEngine.DECISION, PolicyEngine.DECISION, PolicyEngine.OUTCOME, PolicyEngine.OUTCOME);
 
-                try (PolicyRole again = new PolicyRole(admin, policy, List.of("alerts"), "actions", trail, false, Clock.system())) {
-                    alerts.publish(over(System.currentTimeMillis(), "edge-1"));
+                try (PolicyRole again = new PolicyRole(admin, policy, List.of("alerts"), "actions", trail, false, clock)) {
+                    alerts.publish(over(clock.millis(), "edge-1"));
                     await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 4);
                     assertThat(calls.subList(2, 4)).containsExactly("revoke sip-edge/block/198.51.100.7",
                             "revoke sip-edge/rate-limit/198.51.100.7?rate=5/s");

@@ -41,8 +41,8 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElem
  * what it shows of an incident, and that it follows the observatory live.
  */
 class DashboardBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final List<String> LANES = List.of("story", "services", "events", "alarms", "alerts", "contexts", "actions");
     private static final Path SCREENSHOT = Path.of("target", "dashboard.png");
 
@@ -69,7 +69,7 @@ class DashboardBrowserTest {
     }
 
     /** Debian's chromium and chromedriver, named outright so that Selenium Manager never looks anything up. */
-    private static WebDriver chromium(Path profile) {
+    static WebDriver chromium(Path profile) {
         System.setProperty("SE_AVOID_STATS", "true");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
