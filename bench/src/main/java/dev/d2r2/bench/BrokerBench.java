@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,10 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
 
     @Option(names = "--only", description = "Run only scenarios whose name contains this text")
     String only;
+
+    @Option(names = "--linger-us", defaultValue = "0",
+            description = "The network clients' linger in microseconds (${DEFAULT-VALUE}: every publish flushed at once)")
+    long lingerMicros;
 
     record Result(String name, double eventsPerSecond, Histogram maxRateLatency, double pacedRate, Histogram pacedLatency,
                   double serverCpuPerMillion) {
@@ -90,8 +95,10 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
                 if (!wanted(n.name())) {
                     continue;
                 }
-                try (RemoteBrokerClient pub = RemoteBrokerClient.connect(admin);
-                     RemoteBrokerClient sub = RemoteBrokerClient.connect(admin)) {
+                java.time.Duration linger = java.time.Duration.ofNanos(lingerMicros * 1000);
+                InetSocketAddress at = dev.d2r2.core.HostPort.parse(admin.broker());
+                try (RemoteBrokerClient pub = RemoteBrokerClient.connect(admin, at, linger);
+                     RemoteBrokerClient sub = RemoteBrokerClient.connect(admin, at, linger)) {
                     results.add(measure(new D2r2Transport(n.name(), pub, sub, n.p(), n.persistence(), n.fsync()), template, broker));
                 }
             }

@@ -488,6 +488,8 @@ public final class RemoteBrokerClient implements BrokerClient {
         private final String tag;
         private final int handle;
         private final ChannelSealer sealer;
+        /** On SI channels, the publisher's name (UTF-8): its envelopes are written straight to the connection. */
+        private final byte[] unsealed;
         private final Object ackMonitor = new Object();
         private final Map<Long, BrokerException> refusals = new ConcurrentHashMap<>();
         private long seq;
@@ -498,6 +500,7 @@ public final class RemoteBrokerClient implements BrokerClient {
             this.tag = tag;
             this.handle = handle;
             this.sealer = sealer;
+            this.unsealed = sealer.protection() == Protection.SI ? sealer.publisher().getBytes(StandardCharsets.UTF_8) : null;
         }
 
         @Override
@@ -517,12 +520,18 @@ public final class RemoteBrokerClient implements BrokerClient {
                 throw f;
             }
             long s = seq + 1;
-            byte[] env = sealer.seal(s, System.currentTimeMillis(), payload).bytes();
+            long now = System.currentTimeMillis();
+            byte[] env = unsealed != null ? null : sealer.seal(s, now, payload).bytes();
             writeLock.lock();
             try {
-                Frames.writeHeader(out, 4 + env.length, Frames.PUBLISH);
+                Frames.writeHeader(out, 4 + (env != null ? env.length : Envelope.unsealedLength(unsealed, payload.length)),
+                        Frames.PUBLISH);
                 out.writeInt(handle);
-                out.write(env);
+                if (env != null) {
+                    out.write(env);
+                } else {
+                    Envelope.writeUnsealed(out, unsealed, s, now, payload);
+                }
             } catch (IOException e) {
                 throw new BrokerException(ErrorCode.DISCONNECTED, "broker connection lost: " + e.getMessage(), e);
             } finally {

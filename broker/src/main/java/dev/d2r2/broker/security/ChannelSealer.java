@@ -39,6 +39,11 @@ public final class ChannelSealer {
         this.cipher = protection == Protection.PKE ? Crypto.aesGcm() : null;
     }
 
+    /** The publisher whose events this seals. */
+    public String publisher() {
+        return publisher;
+    }
+
     public Protection protection() {
         return protection;
     }

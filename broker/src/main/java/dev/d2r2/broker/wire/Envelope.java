@@ -4,6 +4,8 @@ import dev.d2r2.broker.Protection;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 
+import java.io.DataOutput;
+import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +72,30 @@ public final class Envelope {
         Envelope e = new Envelope(protection, sequence, publisherTime, publisher, nonce, null);
         e.encode(channel, payload, sealer);
         return e;
+    }
+
+    /** The length of an unsealed (SI) envelope of a publisher (its UTF-8 name) and a payload. */
+    public static int unsealedLength(byte[] publisher, int payloadLength) {
+        return 1 + 1 + 8 + 8 + 2 + publisher.length + 1 + 4 + payloadLength + 2;
+    }
+
+    /**
+     * Writes an unsealed (SI) envelope straight to {@code out}: the bytes {@link #build} makes
+     * for SI, with no envelope object and no copy of the payload — the network publisher's
+     * path for the most common protection.
+     */
+    public static void writeUnsealed(DataOutput out, byte[] publisher, long sequence, long publisherTime, byte[] payload)
+            throws IOException {
+        out.writeByte(VERSION);
+        out.writeByte(Protection.SI.ordinal());
+        out.writeLong(sequence);
+        out.writeLong(publisherTime);
+        out.writeShort(publisher.length);
+        out.write(publisher);
+        out.writeByte(0);
+        out.writeInt(payload.length);
+        out.write(payload);
+        out.writeShort(0);
     }
 
     private void encode(String channel, byte[] payload, Sealer sealer) {

@@ -67,6 +67,17 @@ class WireFuzzTest {
     }
 
     @Property(tries = 200)
+    void anUnsealedEnvelopeWrittenStraightToAStreamIsTheOneBuilt(@ForAll long seq, @ForAll long time, @ForAll byte[] payload,
+                                                               @ForAll @net.jqwik.api.constraints.StringLength(max = 40) String publisher)
+            throws Exception {
+        byte[] name = publisher.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        Envelope.writeUnsealed(new java.io.DataOutputStream(bytes), name, seq, time, payload);
+        byte[] built = Envelope.build("chan", Protection.SI, publisher, seq, time, new byte[0], payload, Envelope.Sealer.NONE).bytes();
+        assertThat(bytes.toByteArray()).isEqualTo(built).hasSize(Envelope.unsealedLength(name, payload.length));
+    }
+
+    @Property(tries = 200)
     void sealedEnvelopesRoundTrip(@ForAll long seq, @ForAll byte[] payload) throws Exception {
         Envelope built = Envelope.build("chan", Protection.SI, "me", seq, 42, new byte[0], payload, Envelope.Sealer.NONE);
         Envelope parsed = Envelope.parse(built.bytes());
