@@ -301,9 +301,11 @@ public final class RemoteBrokerClient implements BrokerClient {
     }
 
     private void readLoop() {
+        byte[] reuse = new byte[64 * 1024];
         try {
             while (true) {
-                ByteBuffer f = Frames.read(in);
+                // Every frame is handled (what is kept, copied) before the next is read into the same array.
+                ByteBuffer f = Frames.read(in, Frames.MAX_FRAME_BYTES, reuse);
                 if (f == null) {
                     fail(new BrokerException(ErrorCode.DISCONNECTED, "broker closed the connection"));
                     return;

@@ -78,18 +78,42 @@ public final class Frames {
 
     /** As {@link #read(DataInputStream)}, refusing frames longer than {@code maxBytes}. */
     public static ByteBuffer read(DataInputStream in, int maxBytes) throws IOException, ProtocolException {
-        int length;
-        try {
-            length = in.readInt();
-        } catch (EOFException e) {
+        int length = length(in, maxBytes);
+        if (length < 0) {
             return null;
-        }
-        if (length < 1 || length > maxBytes) {
-            throw new ProtocolException("frame length " + length + " out of range 1.." + maxBytes);
         }
         byte[] frame = new byte[length];
         in.readFully(frame);
         return ByteBuffer.wrap(frame);
+    }
+
+    /**
+     * As {@link #read(DataInputStream, int)}, into {@code reuse} when the frame fits (a fresh
+     * array otherwise): for a reader done with each frame before it reads the next, so that
+     * reading makes no garbage.
+     */
+    public static ByteBuffer read(DataInputStream in, int maxBytes, byte[] reuse) throws IOException, ProtocolException {
+        int length = length(in, maxBytes);
+        if (length < 0) {
+            return null;
+        }
+        byte[] frame = length <= reuse.length ? reuse : new byte[length];
+        in.readFully(frame, 0, length);
+        return ByteBuffer.wrap(frame, 0, length);
+    }
+
+    /** The next frame's length, or -1 at a clean end of stream. */
+    private static int length(DataInputStream in, int maxBytes) throws IOException, ProtocolException {
+        int length;
+        try {
+            length = in.readInt();
+        } catch (EOFException e) {
+            return -1;
+        }
+        if (length < 1 || length > maxBytes) {
+            throw new ProtocolException("frame length " + length + " out of range 1.." + maxBytes);
+        }
+        return length;
     }
 
     public static void writeHeader(DataOutputStream out, int bodyLength, byte type) throws IOException {

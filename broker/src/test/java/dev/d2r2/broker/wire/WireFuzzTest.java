@@ -78,6 +78,25 @@ class WireFuzzTest {
     }
 
     @Property(tries = 200)
+    void framesReadIntoAReusedArrayAreTheFramesWritten(@ForAll java.util.List<@net.jqwik.api.constraints.Size(min = 1, max = 100) byte[]> bodies)
+            throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        for (byte[] b : bodies) {
+            out.writeInt(b.length);
+            out.write(b);
+        }
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()));
+        byte[] reuse = new byte[50];
+        for (byte[] b : bodies) {
+            java.nio.ByteBuffer f = Frames.read(in, 1000, reuse);
+            assertThat(java.util.Arrays.copyOfRange(f.array(), f.position(), f.limit())).isEqualTo(b);
+            assertThat(f.array() == reuse).as("a frame that fits is read into the reused array").isEqualTo(b.length <= reuse.length);
+        }
+        assertThat(Frames.read(in, 1000, reuse)).as("a clean end of stream").isNull();
+    }
+
+    @Property(tries = 200)
     void sealedEnvelopesRoundTrip(@ForAll long seq, @ForAll byte[] payload) throws Exception {
         Envelope built = Envelope.build("chan", Protection.SI, "me", seq, 42, new byte[0], payload, Envelope.Sealer.NONE);
         Envelope parsed = Envelope.parse(built.bytes());
