@@ -58,7 +58,9 @@ public final class Demo {
     private final Phases phases = new Phases();
     private final Milestones milestones = new Milestones();
     private final LegitCalls legit = new LegitCalls();
-    private volatile Report report;
+    /** The node while the story runs; then the final report. */
+    private volatile Node running;
+    private volatile Report finished;
 
     public Demo(Options options, Path dir, PrintStream out) {
         this.options = options;
@@ -97,7 +99,8 @@ public final class Demo {
         try (Node node = Node.start(checked, e -> { })) {
             Observatory observatory = node.observatory();
             node.dashboard().story(phases::snapshot);
-            node.dashboard().report(() -> report);
+            running = node;
+            node.dashboard().report(this::report);
             Timeline timeline = new Timeline(observatory, out, t0);
             List<Subscription> subscriptions = new ArrayList<>();
             try (BrokerClient client = node.broker().connectLocal(Broker.ADMIN)) {
@@ -114,8 +117,8 @@ public final class Demo {
                 SipLoad.Report legitReport = calls.join();
                 phases.end(System.currentTimeMillis());
                 timeline.flush();
-                report = report(node, legitReport, true);
-                return report;
+                finished = report(node, legitReport, true);
+                return finished;
             } finally {
                 subscriptions.forEach(Subscription::close);
             }
@@ -161,7 +164,6 @@ public final class Demo {
         long now = System.currentTimeMillis();
         phases.begin(name, what, now);
         observatory.note(now, name + ": " + what);
-        report = report(null, null, false);
     }
 
     private static String backendId(Node node, String server) throws IOException {
@@ -183,24 +185,29 @@ public final class Demo {
         return done;
     }
 
-    /** The report so far (null before the story starts). */
+    /** The report: so far while the story runs (null before it starts), then the final one. */
     public Report report() {
-        return report;
+        Report f = finished;
+        if (f != null) {
+            return f;
+        }
+        Node n = running;
+        return n == null ? null : report(n, null, false);
     }
 
-    private Report report(Node node, SipLoad.Report legitReport, boolean finished) {
+    private Report report(Node node, SipLoad.Report legitReport, boolean done) {
         long calls = legit.calls();
         Double flood = milestones.floodRemediation();
         Double crash = milestones.crashRecovery();
         Double mttr = flood == null || crash == null ? null : (flood + crash) / 2;
-        Map<String, Long> edge = node == null ? Map.of() : node.edge().edge().counters();
+        Map<String, Long> edge = node.edge().edge().counters();
         return new Report(milestones.floodDetection(), flood, legit.success(LegitCalls.BEFORE), legit.success(LegitCalls.DURING),
                 legit.success(LegitCalls.AFTER), milestones.crashDetection(), crash, legit.dropped(),
                 edge.getOrDefault("failover.in_dialog", 0L),
                 calls == 0 ? null : (double) legit.succeeded() / calls, mttr, calls,
                 legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0,
                 edge.getOrDefault("dropped.blocked", 0L),
-                milestones.contextsActivated(), finished, phases.snapshot());
+                milestones.contextsActivated(), done, phases.snapshot());
     }
 
     private static int freeTcpPort() throws IOException {
