@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * uac sends its ACK and BYE straight to the edge) to the Call-ID's backend, as do CANCEL and
  * the ACK of a non-2xx answer. When a dialog's backend is down, its in-dialog requests go to the
  * affinity key's backend among those up ({@code failover.in_dialog}), which can end the call if
- * the servers replicate their dialogs ({@link ServerRole}). Responses go back by Via. Bad requests are answered statelessly,
- * bad responses dropped, each counted by reason.
+ * the servers replicate their dialogs ({@link ServerRole}). Responses go back by Via. Bad
+ * requests are answered statelessly, bad responses dropped, each counted by reason.
  */
 public final class EdgeProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeProxy.class);
@@ -371,6 +371,7 @@ public final class EdgeProxy implements AutoCloseable {
         boolean routeIsOurs = firstRoute != null && firstRoute.contains("sip:" + advertised) && firstRoute.contains(BACKEND_PARAM);
         InetSocketAddress next;
         TcpConnection nextConnection = null;
+        Backend to = null;
         byte[] recordRoute = null;
         if (source != null) {
             String after = routeIsOurs ? secondEntry(m, routeIndex) : firstRoute;
@@ -405,6 +406,7 @@ public final class EdgeProxy implements AutoCloseable {
                 return;
             }
             next = dialogBackend != null ? dialogBackend : target.address();
+            to = dialogBackend != null ? named : target;
             if (!inDialog && dialogForming(m.method())) {
                 recordRoute = ("<sip:" + advertised + ";lr" + BACKEND_PARAM + target.id()
                         + (client == null ? "" : CONNECTION_PARAM + client.id) + ">").getBytes(StandardCharsets.US_ASCII);
@@ -424,7 +426,6 @@ public final class EdgeProxy implements AutoCloseable {
             send(out, next);
         }
         count("forwarded.request");
-        Backend to = source == null && next != null ? backendAt(next) : null;
         if (to != null && !m.methodIs("ACK") && to.awaitingSince == 0) {
             to.awaitingSince = System.currentTimeMillis();
         }

@@ -71,8 +71,7 @@ public final class Dashboard implements AutoCloseable {
     /** Answers an API request; the caller closes the exchange only once the error, if any, is sent. */
     private void answer(HttpExchange x) throws IOException {
         try {
-            if (!x.getRequestMethod().equals("GET")) {
-                error(x, 405, "only GET is served");
+            if (refusedMethod(x)) {
                 return;
             }
             Map<String, String> q = query(x.getRequestURI().getRawQuery());
@@ -98,6 +97,15 @@ public final class Dashboard implements AutoCloseable {
         } catch (NotFound e) {
             error(x, 404, e.getMessage());
         }
+    }
+
+    /** Refuses (405) any method but GET; true when it did. */
+    private boolean refusedMethod(HttpExchange x) throws IOException {
+        if (x.getRequestMethod().equals("GET")) {
+            return false;
+        }
+        error(x, 405, "only GET is served");
+        return true;
     }
 
     private static int limit(Map<String, String> q) {
@@ -133,8 +141,7 @@ public final class Dashboard implements AutoCloseable {
         try (x) {
             String path = x.getRequestURI().getPath();
             String name = path.equals("/") ? "index.html" : path.substring(1);
-            if (!x.getRequestMethod().equals("GET")) {
-                error(x, 405, "only GET is served");
+            if (refusedMethod(x)) {
                 return;
             }
             if (name.contains("..") || name.contains("/")) {

@@ -1,7 +1,5 @@
 package dev.d2r2.app.web;
 
-import dev.d2r2.broker.server.Broker;
-import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.testing.Peers;
 import org.junit.jupiter.api.AfterEach;
@@ -50,9 +48,7 @@ class DashboardBrowserTest {
     Path data;
     @TempDir
     Path profile;
-    private Broker broker;
-    private Observatory observatory;
-    private Dashboard dashboard;
+    private ObservedDashboard web;
     private WebDriver driver;
     private WebDriverWait wait;
 
@@ -60,9 +56,7 @@ class DashboardBrowserTest {
     void start() throws Exception {
         Peers.require(CHROMIUM, "chromium");
         Peers.require(CHROMEDRIVER, "chromium-driver");
-        broker = Broker.open(data, Clock.system());
-        observatory = new Observatory(broker.connectLocal(Broker.ADMIN), List.of());
-        dashboard = new Dashboard(new InetSocketAddress("127.0.0.1", 0), observatory);
+        web = new ObservedDashboard(data);
         driver = chromium(profile);
         wait = new WebDriverWait(driver, Duration.ofSeconds(15));
         wait.ignoring(StaleElementReferenceException.class);
@@ -86,19 +80,13 @@ class DashboardBrowserTest {
         if (driver != null) {
             driver.quit();
         }
-        if (dashboard != null) {
-            dashboard.close();
-        }
-        if (observatory != null) {
-            observatory.close();
-        }
-        if (broker != null) {
-            broker.close();
+        if (web != null) {
+            web.close();
         }
     }
 
     private String page() {
-        return "http://127.0.0.1:" + dashboard.address().getPort() + "/";
+        return "http://127.0.0.1:" + web.dashboard().address().getPort() + "/";
     }
 
     private static By testId(String id) {
@@ -108,15 +96,15 @@ class DashboardBrowserTest {
     @Test
     void thePageShowsTheIncidentItsCauseChainsAndFollowsTheObservatoryLive() throws Exception {
         long t0 = System.currentTimeMillis() - FloodAndCrash.SECONDS * 1000L;
-        FloodAndCrash.feed(observatory, t0);
-        dashboard.report(() -> FloodAndCrash.report(t0));
-        dashboard.story(() -> FloodAndCrash.story(t0));
+        FloodAndCrash.feed(web.observatory(), t0);
+        web.dashboard().report(() -> FloodAndCrash.report(t0));
+        web.dashboard().story(() -> FloodAndCrash.story(t0));
         driver.get(page());
 
         for (Map.Entry<String, String> s : FloodAndCrash.STATES.entrySet()) {
             wait.until(attributeToBe(testId("server-" + s.getKey()), "data-state", s.getValue()));
         }
-        wait.until(textToBePresentInElementLocated(testId("traffic-dialogs"), observatory.traffic().get("dialogs").toString()));
+        wait.until(textToBePresentInElementLocated(testId("traffic-dialogs"), web.observatory().traffic().get("dialogs").toString()));
         for (String lane : LANES) {
             wait.until(numberOfElementsToBeMoreThan(By.cssSelector("[data-testid='lane-" + lane + "'] [data-testid='mark']"), 0));
         }
@@ -136,7 +124,7 @@ class DashboardBrowserTest {
         assertThat(chainOf(FloodAndCrash.BLOCK)).as("a block: its suspect alert, caused by the attack and the source's rate")
                 .containsExactly("action", "context", "alert", "alert", "event");
 
-        observatory.accept("edge", Event.state("sip.edge.backend", System.currentTimeMillis(), FloodAndCrash.S2, "up", "down",
+        web.observatory().accept("edge", Event.state("sip.edge.backend", System.currentTimeMillis(), FloodAndCrash.S2, "up", "down",
                 Map.of("why", "3 answers 503 in a row", "dialogs", 0L)));
         wait.until(attributeToBe(testId("server-" + FloodAndCrash.S2), "data-state", "down"));
         assertThat(driver.findElement(testId("error-banner")).isDisplayed()).isFalse();
@@ -166,24 +154,22 @@ class DashboardBrowserTest {
 
     @Test
     void aBannerSaysSoWhileTheApiCannotBeReachedAndThePageStartsAfreshWhenItIsBack() throws Exception {
-        FloodAndCrash.feed(observatory, System.currentTimeMillis() - FloodAndCrash.SECONDS * 1000L);
+        FloodAndCrash.feed(web.observatory(), System.currentTimeMillis() - FloodAndCrash.SECONDS * 1000L);
         driver.get(page());
         wait.until(textToBePresentInElementLocated(testId("status"), "live"));
         wait.until(numberOfElementsToBeMoreThan(testId("audit-row"), 11));
         assertThat(driver.findElement(testId("error-banner")).isDisplayed()).isFalse();
         assertThat(driver.findElement(testId("report")).isDisplayed()).as("no demo, no report").isFalse();
 
-        InetSocketAddress address = dashboard.address();
-        dashboard.close();
-        observatory.close();
+        InetSocketAddress address = web.dashboard().address();
+        web.stop();
 
         wait.until(visibilityOfElementLocated(testId("error-banner")));
         assertThat(driver.findElement(testId("error-banner")).getText()).contains("Cannot reach the d2r2 API", "Retrying");
         assertThat(driver.findElement(testId("status")).getText()).isEqualTo("disconnected");
 
-        observatory = new Observatory(broker.connectLocal(Broker.ADMIN), List.of());
-        observatory.note(System.currentTimeMillis(), "restarted: a new dashboard, its seqs from 1 again");
-        dashboard = new Dashboard(address, observatory);
+        web.start(address);
+        web.observatory().note(System.currentTimeMillis(), "restarted: a new dashboard, its seqs from 1 again");
 
         wait.until(invisibilityOfElementLocated(testId("error-banner")));
         wait.until(textToBePresentInElementLocated(testId("lane-story"), "restarted"));

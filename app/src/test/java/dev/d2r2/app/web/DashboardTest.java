@@ -3,8 +3,6 @@ package dev.d2r2.app.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.d2r2.broker.server.Broker;
-import dev.d2r2.core.Clock;
 import dev.d2r2.core.config.ConfigLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -37,16 +34,14 @@ class DashboardTest {
 
     @TempDir
     Path dir;
-    private Broker broker;
-    private Observatory observatory;
-    private Dashboard dashboard;
+    private ObservedDashboard web;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
-        broker = Broker.open(dir, Clock.system());
-        observatory = new Observatory(broker.connectLocal(Broker.ADMIN), List.of());
-        dashboard = new Dashboard(new InetSocketAddress("127.0.0.1", 0), observatory);
+        web = new ObservedDashboard(dir);
+        Observatory observatory = web.observatory();
+        Dashboard dashboard = web.dashboard();
         long t0 = System.currentTimeMillis() - FloodAndCrash.SECONDS * 1000L;
         FloodAndCrash.feed(observatory, t0);
         dashboard.report(() -> FloodAndCrash.report(t0));
@@ -56,14 +51,8 @@ class DashboardTest {
     @AfterEach
     void stop() {
         http.close();
-        if (dashboard != null) {
-            dashboard.close();
-        }
-        if (observatory != null) {
-            observatory.close();
-        }
-        if (broker != null) {
-            broker.close();
+        if (web != null) {
+            web.close();
         }
     }
 
@@ -75,7 +64,7 @@ class DashboardTest {
     }
 
     private HttpResponse<String> send(String method, String pathAndQuery) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + dashboard.address().getPort() + pathAndQuery);
+        URI uri = URI.create("http://127.0.0.1:" + web.dashboard().address().getPort() + pathAndQuery);
         HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
@@ -112,7 +101,7 @@ class DashboardTest {
                         .as("GET %s has %s", path.getKey(), field.asText()).isTrue());
             }
         }
-        assertThat(dashboard.badRequests()).isZero();
+        assertThat(web.dashboard().badRequests()).isZero();
     }
 
     /** The path with its parameters filled from their examples. */
@@ -170,8 +159,8 @@ class DashboardTest {
 
     @Test
     void refusedRequestsGetAJsonErrorAndAreCounted() throws Exception {
-        dashboard.report(() -> null);
-        dashboard.story(() -> null);
+        web.dashboard().report(() -> null);
+        web.dashboard().story(() -> null);
         record Refused(String method, String path, int status) {
         }
         List<Refused> refused = List.of(
@@ -196,8 +185,8 @@ class DashboardTest {
             assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(JSON.readTree(answer.body()).path("error").asText()).as("%s %s", r.method(), r.path()).isNotBlank();
         }
-        assertThat(dashboard.badRequests()).isEqualTo(refused.size());
+        assertThat(web.dashboard().badRequests()).isEqualTo(refused.size());
         assertThat(send("GET", "/api/services").statusCode()).isEqualTo(200);
-        assertThat(dashboard.badRequests()).as("a good request is not counted").isEqualTo(refused.size());
+        assertThat(web.dashboard().badRequests()).as("a good request is not counted").isEqualTo(refused.size());
     }
 }

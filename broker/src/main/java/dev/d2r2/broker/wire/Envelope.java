@@ -76,7 +76,12 @@ public final class Envelope {
 
     /** The length of an unsealed (SI) envelope of a publisher (its UTF-8 name) and a payload. */
     public static int unsealedLength(byte[] publisher, int payloadLength) {
-        return 1 + 1 + 8 + 8 + 2 + publisher.length + 1 + 4 + payloadLength + 2;
+        return prefixLength(publisher.length, 0, payloadLength) + 2;
+    }
+
+    /** The bytes before the seal's length: everything the seal covers but the channel. */
+    private static int prefixLength(int publisherLength, int nonceLength, int payloadLength) {
+        return 1 + 1 + 8 + 8 + 2 + publisherLength + 1 + nonceLength + 4 + payloadLength;
     }
 
     /**
@@ -100,7 +105,7 @@ public final class Envelope {
 
     private void encode(String channel, byte[] payload, Sealer sealer) {
         byte[] pub = publisher.getBytes(StandardCharsets.UTF_8);
-        int prefix = 1 + 1 + 8 + 8 + 2 + pub.length + 1 + nonce.length + 4 + payload.length;
+        int prefix = prefixLength(pub.length, nonce.length, payload.length);
         int sealLen = sealer.sealLength();
         ByteBuffer b = ByteBuffer.allocate(prefix + 2 + sealLen);
         b.put(VERSION).put((byte) protection.ordinal()).putLong(sequence).putLong(publisherTime)

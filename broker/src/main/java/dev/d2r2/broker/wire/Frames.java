@@ -65,6 +65,8 @@ public final class Frames {
         }
     }
 
+    private static final byte[] NO_BUFFER = new byte[0];
+
     private Frames() {
     }
 
@@ -78,13 +80,7 @@ public final class Frames {
 
     /** As {@link #read(DataInputStream)}, refusing frames longer than {@code maxBytes}. */
     public static ByteBuffer read(DataInputStream in, int maxBytes) throws IOException, ProtocolException {
-        int length = length(in, maxBytes);
-        if (length < 0) {
-            return null;
-        }
-        byte[] frame = new byte[length];
-        in.readFully(frame);
-        return ByteBuffer.wrap(frame);
+        return read(in, maxBytes, NO_BUFFER);
     }
 
     /**
