@@ -36,6 +36,10 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
     @Option(names = "--events", defaultValue = "200000", description = "Events per measured run (${DEFAULT-VALUE})")
     int events;
 
+    @Option(names = "--warmup", defaultValue = "4s",
+            description = "How long each scenario publishes at full speed before it is measured, so the JIT has settled (${DEFAULT-VALUE})")
+    String warmup;
+
     @Option(names = "--size", defaultValue = "1024", description = "Event size in bytes (${DEFAULT-VALUE})")
     int size;
 
@@ -52,7 +56,7 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
     String only;
 
     @Option(names = "--linger-us", defaultValue = "0",
-            description = "The network clients' linger in microseconds (${DEFAULT-VALUE}: every publish flushed at once)")
+            description = "The network clients' linger in microseconds (${DEFAULT-VALUE}: none beyond the flush gap)")
     long lingerMicros;
 
     record Result(String name, double eventsPerSecond, Histogram maxRateLatency, double pacedRate, Histogram pacedLatency,
@@ -119,7 +123,17 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
         System.out.println(report);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
+        deleteTree(work);
         return 0;
+    }
+
+    /** The servers' logs and data: gigabytes of page cache whose writeback would disturb the next run. */
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private boolean wanted(String name) {
@@ -142,12 +156,16 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
                 if (stalls && latency > 10_000_000 && slow.size() < 100_000) {
                     slow.add(Long.toString((now - benchStart[0]) / 100_000_000L));
                 }
+
                 if (received.incrementAndGet() == target[0]) {
                     lastAt[0] = now;
                     done[0].countDown();
                 }
             });
-            run(t, template, Math.max(1000, events / 5), 0, received, target, done, current);
+            long warmUntil = System.nanoTime() + dev.d2r2.core.Durations.parse(warmup).toNanos();
+            do {
+                run(t, template, Math.max(1000, events / 10), 0, received, target, done, current);
+            } while (System.nanoTime() < warmUntil);
             double cpu0 = server == null ? 0 : server.cpuSeconds();
             long t0 = run(t, template, events, 0, received, target, done, current);
             double cpu = server == null ? Double.NaN : (server.cpuSeconds() - cpu0) / events * 1e6;

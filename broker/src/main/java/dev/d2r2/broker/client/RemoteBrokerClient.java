@@ -22,6 +22,7 @@ import dev.d2r2.broker.security.PayloadOpener;
 import dev.d2r2.broker.security.TlsMaterial;
 import dev.d2r2.broker.wire.BufferedSocket;
 import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.broker.wire.FlushPacer;
 import dev.d2r2.broker.wire.Frames;
 import dev.d2r2.broker.wire.ProtocolException;
 import dev.d2r2.core.Event;
@@ -83,6 +84,8 @@ public final class RemoteBrokerClient implements BrokerClient {
     private volatile BrokerException failure;
     /** How long the flusher waits for more events before it writes (0: at once). */
     private final long lingerNanos;
+    /** Spaces the flusher's flushes (flusher thread only). */
+    private final FlushPacer pacer = new FlushPacer();
 
     private RemoteBrokerClient(IdentityFile credentials, SSLSocket socket, Duration linger) throws IOException {
         this.credentials = credentials;
@@ -407,13 +410,16 @@ public final class RemoteBrokerClient implements BrokerClient {
                 LockSupport.park(this);
                 continue;
             }
-            if (lingerNanos > 0) {
-                LockSupport.parkNanos(lingerNanos);
+            long wait = Math.max(lingerNanos, pacer.delay(System.nanoTime()));
+            if (wait > 0) {
+                // Publishers see flushWanted set meanwhile, so they do not wake this thread.
+                LockSupport.parkNanos(wait);
             }
             flushWanted = false;
             writeLock.lock();
             try {
                 out.flush();
+                pacer.flushed(System.nanoTime());
             } catch (IOException e) {
                 fail(new BrokerException(ErrorCode.DISCONNECTED, "broker connection lost: " + e.getMessage(), e));
             } finally {

@@ -5,8 +5,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Flushes the acknowledgements that sessions buffered, about {@link #DELAY_NANOS} after they were
- * written: one thread for the whole listener, instead of a write per burst per session. It sleeps
+ * Acknowledges what sessions took, about {@link #DELAY_NANOS} after they took it: for each due
+ * session it writes the logs its publishers appended to, then their ACK frames. One thread for
+ * the whole listener, instead of a log write and a socket write per burst per session. It sleeps
  * while no session has acknowledgements waiting.
  */
 final class AckFlusher implements AutoCloseable {

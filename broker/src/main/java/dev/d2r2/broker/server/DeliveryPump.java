@@ -77,7 +77,13 @@ final class DeliveryPump implements Runnable {
             while (running) {
                 signalled = false;
                 if (!deliverOne()) {
-                    sink.idle();
+                    long wait = sink.idle();
+                    if (wait > 0) {
+                        // What arrives meanwhile goes out with the pending flush: no wake-ups for it.
+                        signalled = true;
+                        LockSupport.parkNanos(this, wait);
+                        continue;
+                    }
                     while (running && !signalled) {
                         LockSupport.park(this);
                     }

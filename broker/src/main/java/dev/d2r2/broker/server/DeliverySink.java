@@ -12,8 +12,11 @@ interface DeliverySink {
 
     void missing(ServerSubscription sub, MissingNotice notice) throws IOException;
 
-    /** Nothing more is ready: flush what was buffered. */
-    void idle() throws IOException;
+    /**
+     * Nothing more is ready: flush what was buffered, now or later. Returns 0 when done, else the
+     * nanoseconds after which the pump calls again unless more is ready by then.
+     */
+    long idle() throws IOException;
 
     /** The broker ended the subscription (disconnect policy, channel gone). */
     void ended(ServerSubscription sub, BrokerException cause);

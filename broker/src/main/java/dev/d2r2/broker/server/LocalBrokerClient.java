@@ -131,7 +131,8 @@ final class LocalBrokerClient implements BrokerClient, DeliverySink {
     }
 
     @Override
-    public void idle() {
+    public long idle() {
+        return 0;
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.Identity;
 import dev.d2r2.broker.security.SealVerifier;
 import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.broker.wire.FlushPacer;
 import dev.d2r2.broker.wire.Frames;
 import dev.d2r2.broker.wire.ProtocolException;
 import org.slf4j.Logger;
@@ -64,12 +65,16 @@ final class RemoteSession implements DeliverySink {
     private final AckFlusher ackFlusher;
     /** (publisher handle, sequence) pairs that are durable and wait for the ACK flusher. */
     private final java.util.Queue<long[]> durableAcks = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** ACK frames are in the output buffer, waiting for a flush. */
-    private volatile boolean ackBuffered;
+    /** Publishers whose events were published and wait for the ACK flusher to be acknowledged. */
+    private final java.util.Queue<OpenPublisher> ackDue = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean ackScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     /** A response or refusal was written in this burst and must not wait for the ACK flusher. */
     private boolean answered;
     private volatile boolean closed;
+    /** Spaces the pump's flushes of deliveries (pump thread only). */
+    private final FlushPacer deliveryPacer = new FlushPacer();
+    /** Deliveries were written since the pump's last flush (pump thread only). */
+    private boolean undelivered;
 
     RemoteSession(Broker broker, Socket socket, AckFlusher ackFlusher, Consumer<RemoteSession> onClose) {
         this.broker = broker;
@@ -190,38 +195,34 @@ final class RemoteSession implements DeliverySink {
     }
 
     /**
-     * Acknowledges the burst's events once they are durable (at once, or after the group commit
-     * of an {@code fsync: always} channel). ACK frames are coalesced: queued here and written by
-     * the {@link AckFlusher} within about {@link AckFlusher#DELAY_NANOS}, so a steady stream of
-     * small bursts costs one write per millisecond instead of one per event.
+     * Acknowledges the burst's events once they are durable. Publishers with events to acknowledge
+     * are queued for the {@link AckFlusher}, which within about {@link AckFlusher#DELAY_NANOS}
+     * writes their channels' logs to the file and then their ACK frames: a steady stream of small
+     * bursts costs one log write and one socket write per millisecond instead of one per burst
+     * (small writes to a growing file cost several times more per byte than large ones). Channels
+     * with {@code fsync: always} acknowledge after their {@link GroupCommitter}'s force instead.
      */
-    private void endOfBurst() throws IOException {
+    private void endOfBurst() {
         if (unacked.isEmpty()) {
             return;
         }
         for (OpenPublisher p : unacked) {
-            p.channel.flushLog();
-        }
-        writeLock.lock();
-        try {
-            for (OpenPublisher p : unacked) {
-                if (p.channel.syncsBeforeAck()) {
-                    int handle = p.handle;
-                    long seq = p.lastSeq;
-                    p.channel.whenDurable(p.lastOffset, () -> {
-                        durableAcks.add(new long[]{handle, seq});
-                        scheduleAckFlush();
-                    });
-                } else {
-                    writeAck(p.handle, p.lastSeq);
-                    ackBuffered = true;
+            if (p.channel.syncsBeforeAck()) {
+                int handle = p.handle;
+                long seq = p.lastSeq;
+                p.channel.whenDurable(p.lastOffset, () -> {
+                    durableAcks.add(new long[]{handle, seq});
+                    scheduleAckFlush();
+                });
+            } else {
+                p.ackDue = p.lastSeq;
+                if (!p.queued.getAndSet(true)) {
+                    ackDue.add(p);
                 }
             }
-        } finally {
-            writeLock.unlock();
         }
         unacked.clear();
-        if (ackBuffered) {
+        if (!ackDue.isEmpty()) {
             scheduleAckFlush();
         }
     }
@@ -239,10 +240,14 @@ final class RemoteSession implements DeliverySink {
         }
     }
 
-    /** Flushes buffered ACK frames, if any; called by the {@link AckFlusher}. */
+    /**
+     * Writes the due publishers' logs, then their ACK frames, and flushes; called by the
+     * {@link AckFlusher}. A log that cannot be written ends the session, so its publisher learns
+     * that its unacknowledged events may be lost.
+     */
     void flushAcks() {
         ackScheduled.set(false);
-        if (!ackBuffered && durableAcks.isEmpty()) {
+        if (ackDue.isEmpty() && durableAcks.isEmpty()) {
             return;
         }
         if (!writeLock.tryLock()) {
@@ -250,17 +255,40 @@ final class RemoteSession implements DeliverySink {
             scheduleAckFlush();
             return;
         }
+        boolean logFailed = false;
         try {
+            OpenPublisher p;
+            while (!logFailed && (p = ackDue.poll()) != null) {
+                p.queued.set(false);
+                long seq = p.ackDue;
+                logFailed = !writeLog(p.channel);
+                if (!logFailed) {
+                    writeAck(p.handle, seq);
+                }
+            }
             long[] ack;
             while ((ack = durableAcks.poll()) != null) {
                 writeAck((int) ack[0], ack[1]);
             }
-            ackBuffered = false;
             out.flush();
         } catch (IOException e) {
             LOG.debug("flushing acks to {}: {}", socket.getRemoteSocketAddress(), e.toString());
         } finally {
             writeLock.unlock();
+        }
+        if (logFailed) {
+            close();
+        }
+    }
+
+    private boolean writeLog(ChannelRuntime channel) {
+        try {
+            channel.flushLog();
+            return true;
+        } catch (IOException e) {
+            LOG.error("channel {}: log write failed, closing the session of {} with events unacknowledged: {}",
+                    channel.tag(), identity.name(), e.toString());
+            return false;
         }
     }
 
@@ -399,7 +427,6 @@ final class RemoteSession implements DeliverySink {
     private void flush() throws IOException {
         writeLock.lock();
         try {
-            ackBuffered = false;
             out.flush();
         } finally {
             writeLock.unlock();
@@ -410,6 +437,7 @@ final class RemoteSession implements DeliverySink {
     public void deliver(ServerSubscription sub, long offset, long time, Envelope e) throws IOException {
         writeLock.lock();
         try {
+            undelivered = true;
             Frames.writeHeader(out, 4 + 8 + 8 + e.length(), Frames.DELIVER);
             out.writeInt(sub.id);
             out.writeLong(offset);
@@ -424,6 +452,7 @@ final class RemoteSession implements DeliverySink {
     public void missing(ServerSubscription sub, MissingNotice n) throws IOException {
         writeLock.lock();
         try {
+            undelivered = true;
             Frames.writeHeader(out, 4 + 5 * 8, Frames.MISSING);
             out.writeInt(sub.id);
             out.writeLong(n.fromOffset());
@@ -437,8 +466,19 @@ final class RemoteSession implements DeliverySink {
     }
 
     @Override
-    public void idle() throws IOException {
+    public long idle() throws IOException {
+        if (!undelivered) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        long wait = deliveryPacer.delay(now);
+        if (wait > 0) {
+            return wait;
+        }
+        undelivered = false;
         flush();
+        deliveryPacer.flushed(now);
+        return 0;
     }
 
     @Override
@@ -507,6 +547,9 @@ final class RemoteSession implements DeliverySink {
         final ChannelRuntime channel;
         long lastSeq;
         long lastOffset = -1;
+        /** The sequence number to acknowledge once the log is written (set by the reader, read by the ACK flusher). */
+        volatile long ackDue;
+        final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
 
         OpenPublisher(int handle, ChannelRuntime channel) {
             this.handle = handle;

@@ -105,6 +105,32 @@ class NetworkBrokerTest {
     }
 
     @Test
+    void acknowledgedEventsAreInTheLogFileAlready() throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(new ChannelSpec("kept", ChannelClass.DEFAULT
+                    .withPersistence(dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.NEVER),
+                    Set.of("*"), Set.of("*")));
+            byte[] payload = new byte[1000];
+            try (Publisher p = admin.publisher("kept")) {
+                for (int round = 1; round <= 20; round++) {
+                    long last = 0;
+                    for (int i = 0; i < 50; i++) {
+                        last = p.publish(payload);
+                    }
+                    p.awaitAcknowledged(last, Duration.ofSeconds(10));
+                    // The file itself, not the broker's buffer, must hold every acknowledged event.
+                    long onDisk;
+                    try (var files = java.nio.file.Files.list(dir.resolve("channels/kept"))) {
+                        onDisk = files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
+                    }
+                    assertThat(onDisk).as("log bytes after %d acknowledged events", round * 50)
+                            .isGreaterThanOrEqualTo(round * 50L * payload.length);
+                }
+            }
+        }
+    }
+
+    @Test
     void pkeEventsAreEncryptedOnTheWireAndInTheLog() throws Exception {
         try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
             admin.createChannel(new ChannelSpec("secret", ChannelClass.DEFAULT
