@@ -8,6 +8,7 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Durations;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,6 +49,9 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
 
     @Option(names = "--paced-rate", description = "Pace the latency run at this rate instead of half the maximum")
     double pacedRate;
+
+    @Option(names = "--paced-for", defaultValue = "5s", description = "How long the paced latency run lasts (${DEFAULT-VALUE})")
+    String pacedFor;
 
     @Option(names = "--stalls", description = "Print when deliveries took over 10 ms (diagnostics)")
     boolean stalls;
@@ -162,7 +166,7 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
                     done[0].countDown();
                 }
             });
-            long warmUntil = System.nanoTime() + dev.d2r2.core.Durations.parse(warmup).toNanos();
+            long warmUntil = System.nanoTime() + Durations.parse(warmup).toNanos();
             do {
                 run(t, template, Math.max(1000, events / 10), 0, received, target, done, current);
             } while (System.nanoTime() < warmUntil);
@@ -174,7 +178,8 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
             double paced = pacedRate > 0 ? pacedRate : rate / 2;
             slow.clear();
             benchStart[0] = System.nanoTime();
-            run(t, template, events, paced, received, target, done, current);
+            run(t, template, (int) Math.max(1000, paced * Durations.parse(pacedFor).toNanos() / 1e9), paced, received,
+                    target, done, current);
             Result r = new Result(t.name(), rate, maxRateLatency, paced, current[0], cpu);
             if (stalls) {
                 java.util.Map<Integer, Long> byTenth = new java.util.TreeMap<>();

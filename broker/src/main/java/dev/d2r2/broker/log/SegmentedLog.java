@@ -16,27 +16,42 @@ import java.util.zip.CRC32C;
  * {@link LogDescriptor}). Appends are gathered in a write buffer and reach the file (the OS page
  * cache, which survives the death of the process) on {@link #flush()}, when the buffer is full,
  * and before anything reads the file; one write per burst instead of one per record.
- * {@link #sync()} flushes and forces to disk. One appender at a time (an internal lock); readers
- * run concurrently and see every record that was appended before they were created.
+ * {@link #sync()} flushes and forces to disk.
+ *
+ * <p>Two locks: {@code lock} guards appends (the buffer, the active segment, its logical end);
+ * {@code writeLock} lets one thread at a time write to the file, and is always taken before
+ * {@code lock}, never while holding it. A flush swaps the filled buffer for a spare under
+ * {@code lock} and writes it outside, so appenders go on filling the other buffer while the
+ * file write runs (writes to a growing file cost milliseconds per megabyte on some machines).
+ * Writes happen in append order, so a segment's {@code size} (what readers may read) only grows
+ * over whole records. Readers run concurrently and see every record flushed before they read.
  */
 public final class SegmentedLog implements AutoCloseable {
+    private static final int WRITE_BUFFER_BYTES = 1 << 20;
     private final Path dir;
     private final LogConfig config;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
     private final CopyOnWriteArrayList<Segment> segments;
-    private static final int WRITE_BUFFER_BYTES = 256 * 1024;
     private final CRC32C crc = new CRC32C();
-    /** Records appended to the active segment but not yet written to its file. */
-    private final ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
+    /** Records appended to the active segment but not yet handed to a write (guarded by lock). */
+    private ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
+    /** The other buffer, free while no write runs (guarded by writeLock). */
+    private ByteBuffer spare = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private volatile Segment active;
+    /** Bytes appended to the active segment, written or not (guarded by lock). */
+    private long activeEnd;
     private final List<Segment> unforced = new ArrayList<>();
     private boolean dirty;
+    /** A write failed: positions past it are unknown, so the log takes no more appends. */
+    private volatile IOException broken;
 
     private SegmentedLog(Path dir, LogConfig config, List<Segment> segments) {
         this.dir = dir;
         this.config = config;
         this.segments = new CopyOnWriteArrayList<>(segments);
         this.active = segments.getLast();
+        this.activeEnd = active.size;
     }
 
     public static SegmentedLog open(Path dir, LogConfig config) throws IOException {
@@ -79,76 +94,160 @@ public final class SegmentedLog implements AutoCloseable {
             throw new IllegalArgumentException("payload of " + len + " bytes exceeds " + LogDescriptor.MAX_PAYLOAD_BYTES);
         }
         int recordBytes = LogDescriptor.HEADER_BYTES + LogDescriptor.BODY_FIXED_BYTES + len;
-        lock.lock();
+        if (recordBytes > WRITE_BUFFER_BYTES) {
+            return appendLarge(timeMillis, payload, off, len, recordBytes);
+        }
+        while (true) {
+            lock.lock();
+            try {
+                throwIfBroken();
+                if (!mustRoll(recordBytes) && recordBytes <= pending.remaining()) {
+                    return put(pending, timeMillis, payload, off, len);
+                }
+            } finally {
+                lock.unlock();
+            }
+            makeRoom(recordBytes);
+        }
+    }
+
+    private boolean mustRoll(int recordBytes) {
+        return activeEnd > 0 && activeEnd + recordBytes > config.segmentBytes();
+    }
+
+    /** Puts one record into {@code buf} at the active segment's end; the caller holds lock. */
+    private long put(ByteBuffer buf, long timeMillis, byte[] payload, int off, int len) {
+        Segment s = active;
+        long offset = s.nextOffset;
+        int start = buf.position();
+        buf.putInt(LogDescriptor.BODY_FIXED_BYTES + len).putInt(0).putLong(offset).putLong(timeMillis).put(payload, off, len);
+        int end = buf.position();
+        crc.reset();
+        crc.update(buf.limit(end).position(start + LogDescriptor.HEADER_BYTES));
+        buf.limit(buf.capacity()).position(end);
+        buf.putInt(start + 4, (int) crc.getValue());
+        s.indexedLocked(offset, activeEnd, timeMillis);
+        s.nextOffset = offset + 1;
+        activeEnd += end - start;
+        dirty = true;
+        return offset;
+    }
+
+    /** Writes what is buffered, and starts a new segment if {@code recordBytes} would overflow the active one. */
+    private void makeRoom(int recordBytes) throws IOException {
+        writeLock.lock();
         try {
-            Segment s = active;
-            long pos = s.size + pending.position();
-            if (pos > 0 && pos + recordBytes > config.segmentBytes()) {
-                s = roll();
-                pos = 0;
-            }
-            if (recordBytes > pending.remaining()) {
+            while (true) {
                 writePending();
+                lock.lock();
+                try {
+                    if (mustRoll(recordBytes)) {
+                        if (pending.position() == 0) {
+                            roll();
+                            return;
+                        }
+                    } else if (pending.position() == 0 || recordBytes <= pending.remaining()) {
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
             }
-            long offset = s.nextOffset;
-            ByteBuffer record = recordBytes <= pending.capacity() ? pending : ByteBuffer.allocate(recordBytes);
-            int start = record.position();
-            record.putInt(LogDescriptor.BODY_FIXED_BYTES + len).putInt(0).putLong(offset).putLong(timeMillis).put(payload, off, len);
-            int end = record.position();
-            crc.reset();
-            crc.update(record.limit(end).position(start + LogDescriptor.HEADER_BYTES));
-            record.limit(record.capacity()).position(end);
-            record.putInt(start + 4, (int) crc.getValue());
-            if (record != pending) {
-                writeFully(s, record.flip());
-            }
-            s.indexedLocked(offset, pos, timeMillis);
-            s.nextOffset = offset + 1;
-            dirty = true;
-            return offset;
         } finally {
-            lock.unlock();
+            writeLock.unlock();
+        }
+    }
+
+    /** A record larger than the write buffer: written on its own, after what is buffered. */
+    private long appendLarge(long timeMillis, byte[] payload, int off, int len, int recordBytes) throws IOException {
+        writeLock.lock();
+        try {
+            while (true) {
+                makeRoom(recordBytes);
+                lock.lock();
+                try {
+                    throwIfBroken();
+                    if (pending.position() == 0 && !mustRoll(recordBytes)) {
+                        ByteBuffer record = ByteBuffer.allocate(recordBytes);
+                        long offset = put(record, timeMillis, payload, off, len);
+                        write(active, record.flip());
+                        return offset;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } finally {
+            writeLock.unlock();
         }
     }
 
     /** Writes the buffered records to the file, so they survive the process and readers see them. */
     public void flush() throws IOException {
-        lock.lock();
+        writeLock.lock();
         try {
             writePending();
         } finally {
-            lock.unlock();
+            writeLock.unlock();
         }
     }
 
+    /** Swaps the filled buffer for the spare and writes it, appends going on meanwhile; the caller holds writeLock. */
     private void writePending() throws IOException {
-        if (pending.position() > 0) {
-            writeFully(active, pending.flip());
-            pending.clear();
+        ByteBuffer buf;
+        Segment target;
+        lock.lock();
+        try {
+            throwIfBroken();
+            if (pending.position() == 0) {
+                return;
+            }
+            buf = pending;
+            pending = spare;
+            target = active;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            write(target, buf.flip());
+        } finally {
+            spare = buf.clear();
         }
     }
 
     /** Writes {@code buf} at the end of segment {@code s} (one positional write, no seek) and grows it. */
-    private static void writeFully(Segment s, ByteBuffer buf) throws IOException {
+    private void write(Segment s, ByteBuffer buf) throws IOException {
         long pos = s.size;
         int n = buf.remaining();
-        while (buf.hasRemaining()) {
-            pos += s.channel.write(buf, pos);
+        try {
+            while (buf.hasRemaining()) {
+                pos += s.channel.write(buf, pos);
+            }
+        } catch (IOException e) {
+            broken = e;
+            throw e;
         }
         s.size += n;
     }
 
-    /** Starts a new segment. The old one is forced by the next {@link #sync()}, not here: a roll
-     * must not stall appends (forcing 64 MiB of page cache takes tens of milliseconds). */
-    private Segment roll() throws IOException {
-        writePending();
+    private void throwIfBroken() throws IOException {
+        IOException e = broken;
+        if (e != null) {
+            throw new IOException("the log in " + dir + " failed a write and takes no more appends: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts a new segment; the caller holds both locks and nothing is buffered or being written.
+     * The old segment is forced by the next {@link #sync()}, not here: a roll must not stall
+     * appends (forcing 64 MiB of page cache takes tens of milliseconds). */
+    private void roll() throws IOException {
         Segment old = active;
         unforced.add(old);
         Segment next = Segment.create(dir, old.nextOffset);
         segments.add(next);
         active = next;
+        activeEnd = 0;
         enforceRetention();
-        return next;
     }
 
     private void enforceRetention() throws IOException {
@@ -163,22 +262,27 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     /**
-     * Forces to disk every record appended before the call. The force runs outside the append
-     * lock, so publishers keep appending while the disk works (group commit).
+     * Forces to disk every record appended before the call. The force runs outside both locks,
+     * so publishers keep appending while the disk works (group commit).
      */
     public void sync() throws IOException {
         List<Segment> toForce;
-        lock.lock();
+        writeLock.lock();
         try {
             writePending();
-            toForce = new ArrayList<>(unforced);
-            unforced.clear();
-            if (dirty) {
-                toForce.add(active);
-                dirty = false;
+            lock.lock();
+            try {
+                toForce = new ArrayList<>(unforced);
+                unforced.clear();
+                if (dirty) {
+                    toForce.add(active);
+                    dirty = false;
+                }
+            } finally {
+                lock.unlock();
             }
         } finally {
-            lock.unlock();
+            writeLock.unlock();
         }
         for (int i = 0; i < toForce.size(); i++) {
             Segment s = toForce.get(i);
@@ -233,11 +337,12 @@ public final class SegmentedLog implements AutoCloseable {
         return new LogReader(this, Math.max(fromOffset, firstOffset()));
     }
 
-    /** Bytes in the log, including records not yet flushed to the file. */
+    /** Bytes in the log, including records not yet written to the file. */
     public long sizeBytes() {
-        long n = pending.position();
+        Segment last = active;
+        long n = 0;
         for (Segment s : segments) {
-            n += s.size;
+            n += s == last ? Math.max(s.size, activeEnd) : s.size;
         }
         return n;
     }
@@ -269,17 +374,22 @@ public final class SegmentedLog implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        lock.lock();
+        writeLock.lock();
         try {
             writePending();
-            if (dirty) {
-                active.channel.force(false);
-            }
-            for (Segment s : segments) {
-                s.close();
+            lock.lock();
+            try {
+                if (dirty) {
+                    active.channel.force(false);
+                }
+                for (Segment s : segments) {
+                    s.close();
+                }
+            } finally {
+                lock.unlock();
             }
         } finally {
-            lock.unlock();
+            writeLock.unlock();
         }
     }
 }

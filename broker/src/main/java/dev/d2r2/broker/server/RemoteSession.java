@@ -63,7 +63,7 @@ final class RemoteSession implements DeliverySink {
     private int nextHandle;
     private Runnable afterResponse;
     private final AckFlusher ackFlusher;
-    /** (publisher handle, sequence) pairs that are durable and wait for the ACK flusher. */
+    /** (publisher handle, sequence) pairs that are durable and wait for the ACK flusher to send them. */
     private final java.util.Queue<long[]> durableAcks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Publishers whose events were published and wait for the ACK flusher to be acknowledged. */
     private final java.util.Queue<OpenPublisher> ackDue = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -242,12 +242,23 @@ final class RemoteSession implements DeliverySink {
 
     /**
      * Writes the due publishers' logs, then their ACK frames, and flushes; called by the
-     * {@link AckFlusher}. A log that cannot be written ends the session, so its publisher learns
-     * that its unacknowledged events may be lost.
+     * {@link AckFlusher}. The logs are written before the connection is locked, so deliveries
+     * are not held up by the file. A log that cannot be written ends the session, so its
+     * publisher learns that its unacknowledged events may be lost.
      */
     void flushAcks() {
         ackScheduled.set(false);
-        if (ackDue.isEmpty() && durableAcks.isEmpty()) {
+        OpenPublisher p;
+        while ((p = ackDue.poll()) != null) {
+            p.queued.set(false);
+            long seq = p.ackDue;
+            if (!writeLog(p.channel)) {
+                close();
+                return;
+            }
+            durableAcks.add(new long[]{p.handle, seq});
+        }
+        if (durableAcks.isEmpty()) {
             return;
         }
         if (!writeLock.tryLock()) {
@@ -255,17 +266,7 @@ final class RemoteSession implements DeliverySink {
             scheduleAckFlush();
             return;
         }
-        boolean logFailed = false;
         try {
-            OpenPublisher p;
-            while (!logFailed && (p = ackDue.poll()) != null) {
-                p.queued.set(false);
-                long seq = p.ackDue;
-                logFailed = !writeLog(p.channel);
-                if (!logFailed) {
-                    writeAck(p.handle, seq);
-                }
-            }
             long[] ack;
             while ((ack = durableAcks.poll()) != null) {
                 writeAck((int) ack[0], ack[1]);
@@ -275,9 +276,6 @@ final class RemoteSession implements DeliverySink {
             LOG.debug("flushing acks to {}: {}", socket.getRemoteSocketAddress(), e.toString());
         } finally {
             writeLock.unlock();
-        }
-        if (logFailed) {
-            close();
         }
     }
 

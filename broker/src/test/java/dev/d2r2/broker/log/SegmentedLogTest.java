@@ -96,6 +96,54 @@ class SegmentedLogTest {
     }
 
     @Test
+    void flushesFromAnotherThreadWhileAppendingKeepEveryRecordInOrder() throws Exception {
+        try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(16 * 1024, 0))) {
+            java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong flushes = new java.util.concurrent.atomic.AtomicLong();
+            Thread flusher = Thread.ofPlatform().start(() -> {
+                while (appending.get()) {
+                    try {
+                        log.flush();
+                        flushes.incrementAndGet();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            append(log, 0, 20_000);
+            appending.set(false);
+            flusher.join();
+            assertThat(flushes.get()).isPositive();
+            assertThat(readAll(log, 0)).hasSize(20_000).isSorted().startsWith(0L).endsWith(19_999L);
+            assertThat(segments(dir)).hasSizeGreaterThan(10);
+        }
+        try (SegmentedLog reopened = SegmentedLog.open(dir, new LogConfig(16 * 1024, 0))) {
+            assertThat(reopened.nextOffset()).isEqualTo(20_000);
+        }
+    }
+
+    @Test
+    void recordsLargerThanTheWriteBufferGoBetweenTheOthers() throws IOException {
+        byte[] large = new byte[3 << 20];
+        java.util.Arrays.fill(large, (byte) 7);
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            append(log, 0, 10);
+            assertThat(log.append(2000, large, 0, large.length)).isEqualTo(10);
+            byte[] after = payload(11);
+            assertThat(log.append(1011, after, 0, after.length)).isEqualTo(11);
+            try (LogReader r = log.reader(9)) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.offset()).isEqualTo(9);
+                assertThat(r.next()).isTrue();
+                assertThat(r.payload()).isEqualTo(large);
+                assertThat(r.next()).isTrue();
+                assertThat(r.payload()).isEqualTo(after);
+                assertThat(r.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
     void findsTheFirstOffsetAtOrAfterATime() throws IOException {
         try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0))) {
             append(log, 0, 500);
