@@ -19,6 +19,8 @@ final class Segment {
     private long[] indexPositions = new long[16];
     private int indexCount;
     private long lastIndexedPosition = -LogDescriptor.INDEX_INTERVAL_BYTES;
+    private FileChannel direct;
+    private boolean directTried;
 
     private Segment(Path file, long baseOffset, FileChannel channel) {
         this.file = file;
@@ -120,7 +122,34 @@ final class Segment {
         indexed(offset, position, time);
     }
 
+    /**
+     * A second channel to the file that writes around the page cache ({@code O_DIRECT}), opened on
+     * first use; null where the file system does not support it. Reads keep using {@link #channel}.
+     */
+    FileChannel direct() {
+        if (!directTried) {
+            directTried = true;
+            try {
+                direct = FileChannel.open(file, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            } catch (IOException | UnsupportedOperationException e) {
+                direct = null;
+            }
+        }
+        return direct;
+    }
+
+    /** Cuts the zeros that direct writes padded the last block with, once no more writes come. */
+    void trimPadding() throws IOException {
+        if (direct != null && channel.isOpen() && channel.size() > size) {
+            channel.truncate(size);
+        }
+    }
+
     void close() throws IOException {
+        trimPadding();
         channel.close();
+        if (direct != null) {
+            direct.close();
+        }
     }
 }

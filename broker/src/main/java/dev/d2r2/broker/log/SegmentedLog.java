@@ -2,6 +2,7 @@ package dev.d2r2.broker.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ public final class SegmentedLog implements AutoCloseable {
     private long activeEnd;
     private final List<Segment> unforced = new ArrayList<>();
     private boolean dirty;
+    /** Stages the direct writes (guarded by writeLock). */
+    private final AlignedWriter aligned = new AlignedWriter(WRITE_BUFFER_BYTES);
     /** A write failed: positions past it are unknown, so the log takes no more appends. */
     private volatile IOException broken;
 
@@ -215,13 +218,18 @@ public final class SegmentedLog implements AutoCloseable {
         }
     }
 
-    /** Writes {@code buf} at the end of segment {@code s} (one positional write, no seek) and grows it. */
+    /** Writes {@code buf} at the end of segment {@code s} and grows it; the caller holds writeLock. */
     private void write(Segment s, ByteBuffer buf) throws IOException {
-        long pos = s.size;
         int n = buf.remaining();
         try {
-            while (buf.hasRemaining()) {
-                pos += s.channel.write(buf, pos);
+            FileChannel direct = s.direct();
+            if (direct != null) {
+                aligned.write(s, direct, buf);
+            } else {
+                long pos = s.size;
+                while (buf.hasRemaining()) {
+                    pos += s.channel.write(buf, pos);
+                }
             }
         } catch (IOException e) {
             broken = e;
@@ -242,6 +250,7 @@ public final class SegmentedLog implements AutoCloseable {
      * appends (forcing 64 MiB of page cache takes tens of milliseconds). */
     private void roll() throws IOException {
         Segment old = active;
+        old.trimPadding();
         unforced.add(old);
         Segment next = Segment.create(dir, old.nextOffset);
         segments.add(next);
