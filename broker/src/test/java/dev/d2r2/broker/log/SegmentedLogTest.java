@@ -144,6 +144,37 @@ class SegmentedLogTest {
     }
 
     @Test
+    void writesWholeBlocksAroundThePageCacheAndCutsThePaddingOnClose() throws IOException {
+        long logical = 0;
+        for (long i = 0; i < 10; i++) {
+            logical += LogDescriptor.HEADER_BYTES + LogDescriptor.BODY_FIXED_BYTES + payload(i).length;
+        }
+        SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults());
+        append(log, 0, 10);
+        log.flush();
+        long written = Files.size(segments(dir).getFirst());
+        if (directWritesWork(dir)) {
+            assertThat(written).isEqualTo(4096);
+        } else {
+            assertThat(written).isEqualTo(logical);
+        }
+        log.close();
+        assertThat(Files.size(segments(dir).getFirst())).isEqualTo(logical);
+    }
+
+    private static boolean directWritesWork(Path dir) throws IOException {
+        Path probe = dir.resolve("probe");
+        try (var ch = java.nio.channels.FileChannel.open(probe, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    @Test
     void findsTheFirstOffsetAtOrAfterATime() throws IOException {
         try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0))) {
             append(log, 0, 500);
