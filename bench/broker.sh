@@ -3,5 +3,5 @@
 # Usage: bench/broker.sh [--events N] [--size BYTES] [--only TEXT]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 need mosquitto /usr/sbin/mosquitto
-# The clients' JVM gets the launcher's GC pause goal, as d2r2's own clients run with it.
-run BrokerBench -XX:MaxGCPauseMillis=5 -- "$@"
+# The clients' JVM gets the launcher's options for long-running roles (GC pause goal, heap touched up front).
+run BrokerBench -XX:MaxGCPauseMillis=5 -Xms1g -XX:+AlwaysPreTouch -- "$@"
