@@ -8,6 +8,7 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Directories;
 import dev.d2r2.core.Durations;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
@@ -127,17 +128,9 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
         System.out.println(report);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
-        deleteTree(work);
+        // The servers' logs and data: gigabytes a next run should not find on the disk.
+        Directories.deleteTree(work);
         return 0;
-    }
-
-    /** The servers' logs and data: gigabytes of page cache whose writeback would disturb the next run. */
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private boolean wanted(String name) {
@@ -160,7 +153,6 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
                 if (stalls && latency > 10_000_000 && slow.size() < 100_000) {
                     slow.add(Long.toString((now - benchStart[0]) / 100_000_000L));
                 }
-
                 if (received.incrementAndGet() == target[0]) {
                     lastAt[0] = now;
                     done[0].countDown();

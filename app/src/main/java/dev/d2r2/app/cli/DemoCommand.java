@@ -2,6 +2,7 @@ package dev.d2r2.app.cli;
 
 import dev.d2r2.app.demo.Demo;
 import dev.d2r2.app.demo.Report;
+import dev.d2r2.core.Directories;
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.config.ConfigLoader;
 import picocli.CommandLine.Command;
@@ -10,7 +11,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 
 /** {@code d2r2 demo}: the whole loop on the embedded default, with a live timeline, the dashboard and a report. */
@@ -53,7 +53,11 @@ public final class DemoCommand implements Callable<Integer> {
             return report.floorsMet() ? 0 : CliErrors.RUNTIME_FAILURE;
         } finally {
             if (!keep) {
-                deleteTree(dir);
+                try {
+                    Directories.deleteTree(dir);
+                } catch (IOException e) {
+                    System.err.println("d2r2 demo: could not delete " + dir + ": " + e.getMessage());
+                }
             }
         }
     }
@@ -68,12 +72,6 @@ public final class DemoCommand implements Callable<Integer> {
             new ProcessBuilder("xdg-open", url).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             System.out.println("d2r2 demo: could not open a browser (" + e.getMessage() + "); open " + url);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -18,7 +18,7 @@ import java.nio.channels.FileChannel;
 final class AlignedWriter {
     private static final int BLOCK = 4096;
     private final ByteBuffer stage;
-    private final ByteBuffer tail = ByteBuffer.allocate(BLOCK);
+    private final byte[] tail = new byte[BLOCK];
     private Segment tailOf;
 
     AlignedWriter(int chunkBytes) {
@@ -33,7 +33,7 @@ final class AlignedWriter {
             int room = stage.capacity() / BLOCK * BLOCK - carry;
             int take = Math.min(room, data.remaining());
             stage.clear();
-            stage.put(tail.array(), 0, carry);
+            stage.put(tail, 0, carry);
             stage.put(data.slice(data.position(), take));
             data.position(data.position() + take);
             int filled = stage.position();
@@ -48,7 +48,7 @@ final class AlignedWriter {
             }
             end += take;
             int newCarry = (int) (end % BLOCK);
-            stage.get(filled - newCarry, tail.array(), 0, newCarry);
+            stage.get(filled - newCarry, tail, 0, newCarry);
             tailOf = s;
         }
     }
@@ -58,7 +58,7 @@ final class AlignedWriter {
         if (carry == 0 || tailOf == s) {
             return;
         }
-        ByteBuffer b = ByteBuffer.wrap(tail.array(), 0, carry);
+        ByteBuffer b = ByteBuffer.wrap(tail, 0, carry);
         long at = end - carry;
         while (b.hasRemaining()) {
             int n = s.channel.read(b, at + b.position());
