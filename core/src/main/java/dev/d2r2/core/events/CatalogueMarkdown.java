@@ -54,7 +54,9 @@ public final class CatalogueMarkdown {
         return t.kind() == EventType.Kind.STATE ? "state" : "message";
     }
 
+    /** GitHub's heading anchor: lower case, punctuation dropped ({@code *} alone gives an empty one). */
     private static String anchor(String name) {
-        return name.replaceAll("[^a-z0-9_-]", "").toLowerCase(java.util.Locale.ROOT);
+        String a = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_ -]", "").replace(' ', '-');
+        return a.isEmpty() ? "-1" : a;
     }
 }
