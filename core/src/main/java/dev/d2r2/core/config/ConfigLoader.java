@@ -18,8 +18,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.d2r2.core.Durations;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,15 +55,7 @@ public final class ConfigLoader {
     }
 
     public static <T> T load(Path file, Class<T> type) throws ConfigException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
-        }
-        return parse(file.toString(), text, type);
+        return parse(file.toString(), ConfigText.read(file), type);
     }
 
     /** Parses {@code text}; {@code origin} names it in errors (a file name). */
@@ -74,6 +64,7 @@ public final class ConfigLoader {
         if (text.isBlank()) {
             throw new ConfigException(origin + ":1:1: empty configuration");
         }
+        ConfigText.check(origin, text);
         try {
             T value = mapper.readValue(text, type);
             if (value == null) {
