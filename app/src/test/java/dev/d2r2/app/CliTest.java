@@ -125,6 +125,18 @@ class CliTest {
     }
 
     @Test
+    void subscribePrintsEachEventWhileItIsStillRunning() throws Exception {
+        assertThat(run("channel", "create", "live", "--identity", identity)).isZero();
+        CompletableFuture<Integer> sub = CompletableFuture.supplyAsync(
+                () -> run("subscribe", "--channel", "live", "--identity", identity));
+        org.awaitility.Awaitility.await().until(() -> sub.isDone() || subscribers("live") == 1);
+        System.setIn(new ByteArrayInputStream("{\"type\":\"a\",\"time\":1}\n".getBytes(StandardCharsets.UTF_8)));
+        assertThat(run("publish", "--channel", "live", "--identity", identity)).isZero();
+        org.awaitility.Awaitility.await().until(() -> out().contains("{\"type\":\"a\",\"time\":1}\n"));
+        assertThat(sub).as("a live subscription keeps running").isNotDone();
+    }
+
+    @Test
     void identityCreateWritesAFileThatAuthenticates() throws Exception {
         Path file = dir.resolve("probe.identity");
         assertThat(run("identity", "create", "probe", "--identity", identity, "--out", file.toString())).isZero();

@@ -19,9 +19,16 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** {@code d2r2 subscribe --channel C}: prints a channel's events as JSON Lines on stdout. */
+/**
+ * {@code d2r2 subscribe --channel C}: prints a channel's events as JSON Lines on stdout, live: each
+ * event is flushed at once to a terminal, and otherwise within {@link #FLUSH_EVERY_MS} (a pipe
+ * still gets full buffers while a stream is busy).
+ */
 @Command(name = "subscribe", mixinStandardHelpOptions = true,
         description = "Print a channel's events as JSON Lines on stdout (live, or replayed from its log first).")
 public final class SubscribeCommand implements Callable<Integer> {
@@ -44,16 +51,30 @@ public final class SubscribeCommand implements Callable<Integer> {
     @Option(names = "--meta", description = "Wrap each event with its offset, publisher and broker time")
     boolean meta;
 
+    /** How long output may wait in the buffer when it does not go to a terminal. */
+    static final long FLUSH_EVERY_MS = 100;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false);
+        boolean terminal = System.console() != null && System.console().isTerminal();
         CompletableFuture<Integer> done = new CompletableFuture<>();
         AtomicLong seen = new AtomicLong();
+        ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("d2r2-subscribe-flush").daemon().unstarted(r));
+        AtomicLong flushed = new AtomicLong();
+        flusher.scheduleWithFixedDelay(() -> {
+            long n = seen.get();
+            if (flushed.getAndSet(n) != n) {
+                out.flush();
+            }
+        }, FLUSH_EVERY_MS, FLUSH_EVERY_MS, TimeUnit.MILLISECONDS);
         try (BrokerClient c = client.connect();
-             Subscription s = c.subscribe(channel, position(), new Printer(out, seen, done))) {
+             Subscription s = c.subscribe(channel, position(), new Printer(out, seen, done, terminal))) {
             Runtime.getRuntime().addShutdownHook(new Thread(out::flush));
             return done.get();
         } finally {
+            flusher.shutdownNow();
             out.flush();
         }
     }
@@ -76,11 +97,13 @@ public final class SubscribeCommand implements Callable<Integer> {
         private final PrintStream out;
         private final AtomicLong seen;
         private final CompletableFuture<Integer> done;
+        private final boolean flushEach;
 
-        Printer(PrintStream out, AtomicLong seen, CompletableFuture<Integer> done) {
+        Printer(PrintStream out, AtomicLong seen, CompletableFuture<Integer> done, boolean flushEach) {
             this.out = out;
             this.seen = seen;
             this.done = done;
+            this.flushEach = flushEach;
         }
 
         @Override
@@ -94,6 +117,9 @@ public final class SubscribeCommand implements Callable<Integer> {
             } else {
                 out.write(payload, 0, payload.length);
                 out.print('\n');
+            }
+            if (flushEach) {
+                out.flush();
             }
             long n = seen.incrementAndGet();
             if (count > 0 && n >= count) {
