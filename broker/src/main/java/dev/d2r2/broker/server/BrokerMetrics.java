@@ -15,6 +15,7 @@ final class BrokerMetrics {
     private final Counter dropped;
     private final Counter refused;
     private final Counter malformed;
+    private final Counter internal;
 
     BrokerMetrics(PrometheusRegistry registry, Supplier<Collection<ChannelRuntime>> channels) {
         published = Counter.builder().name("d2r2_broker_published")
@@ -28,6 +29,8 @@ final class BrokerMetrics {
                 .help("Requests refused, by reason").labelNames("reason").register(registry);
         malformed = Counter.builder().name("d2r2_broker_malformed_frames")
                 .help("Connections closed for frames that break the wire format").register(registry);
+        internal = Counter.builder().name("d2r2_broker_internal_errors")
+                .help("Internal failures (their detail is logged; clients get only the code)").register(registry);
         GaugeWithCallback.builder().name("d2r2_broker_queue_depth")
                 .help("Events waiting in subscriber queues").labelNames("channel")
                 .callback(cb -> channels.get().forEach(c -> cb.call(c.queuedEvents(), c.tag())))
@@ -60,6 +63,14 @@ final class BrokerMetrics {
 
     void malformedFrame() {
         malformed.inc();
+    }
+
+    void internalError() {
+        internal.inc();
+    }
+
+    double internalErrors() {
+        return internal.get();
     }
 
     double malformedFrames() {

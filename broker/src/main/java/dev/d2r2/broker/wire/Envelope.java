@@ -33,7 +33,7 @@ import java.util.Arrays;
  * <p>In-process publishers on {@code SI} channels hand over the {@link Event} itself; the bytes
  * are then made only if something needs them (a log, a network subscriber).
  */
-public final class Envelope {
+public final class Envelope implements EnvelopeBytes {
     public static final byte VERSION = 1;
     public static final int MAX_PAYLOAD_BYTES = 16 << 20;
     private static final Protection[] PROTECTIONS = Protection.values();
@@ -251,9 +251,16 @@ public final class Envelope {
         return off;
     }
 
+    @Override
     public int length() {
         encoded();
         return len;
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+        encoded();
+        out.write(buf, off, len);
     }
 
     /** The encoded envelope, exactly (a copy when it lives inside a larger array). */

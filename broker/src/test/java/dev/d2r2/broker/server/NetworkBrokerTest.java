@@ -14,7 +14,8 @@ import dev.d2r2.broker.security.ChannelSealer;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.wire.Envelope;
-import dev.d2r2.broker.wire.Frames;
+import dev.d2r2.broker.wire.Op;
+import dev.d2r2.broker.wire.WireFrame;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
@@ -27,7 +28,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -158,7 +158,7 @@ class NetworkBrokerTest {
             IdentityFile sensor = register(admin, "sensor");
             try (RawClient raw = new RawClient(sensor, server.address())) {
                 raw.handshake(sensor);
-                String opened = raw.request(1, Frames.Op.OPEN_PUBLISHER, "{\"tag\":\"t\"}");
+                String opened = raw.request(1, Op.OPEN_PUBLISHER, "{\"tag\":\"t\"}");
                 assertThat(opened).startsWith("0 ");
                 byte[] key = Base64.getDecoder().decode(opened.replaceAll(".*\"key\":\"([^\"]+)\".*", "$1"));
                 KeyPair other = Crypto.newSigningKeyPair();
@@ -171,11 +171,10 @@ class NetworkBrokerTest {
                     env[env.length - 2 - sealLength - 1] ^= 1;
                 }
                 raw.publish(1, env);
-                ByteBuffer refused = raw.read(Frames.REFUSED);
-                assertThat(Frames.i32(refused)).isEqualTo(1);
-                assertThat(Frames.i64(refused)).isEqualTo(1);
-                int code = Frames.u16(refused);
-                return ErrorCode.of(code) + " " + Frames.str(refused);
+                WireFrame.Refused refused = raw.read(WireFrame.Refused.class);
+                assertThat(refused.publisher()).isEqualTo(1);
+                assertThat(refused.sequence()).isEqualTo(1);
+                return ErrorCode.of(refused.code()) + " " + refused.why();
             }
         }
     }
@@ -255,7 +254,7 @@ class NetworkBrokerTest {
                     raw.out.writeInt(junk.length);
                     raw.out.write(junk);
                     raw.out.flush();
-                    assertThatThrownBy(() -> raw.read(Frames.RESPONSE)).isInstanceOf(IOException.class);
+                    assertThatThrownBy(() -> raw.read(WireFrame.Response.class)).isInstanceOf(IOException.class);
                 }
             }
             try (Publisher p = admin.publisher("alive")) {
@@ -272,7 +271,7 @@ class NetworkBrokerTest {
             raw.handshake(adminId);
             raw.out.writeInt(Integer.MAX_VALUE);
             raw.out.flush();
-            assertThatThrownBy(() -> raw.read(Frames.RESPONSE)).hasMessageContaining("frame length");
+            assertThatThrownBy(() -> raw.read(WireFrame.Response.class)).hasMessageContaining("frame length");
         }
         assertThat(broker.metrics().malformedFrames()).isEqualTo(1);
     }
@@ -281,11 +280,27 @@ class NetworkBrokerTest {
     void badChannelDefinitionsGetAClearError() throws Exception {
         try (RawClient raw = new RawClient(adminId, server.address())) {
             raw.handshake(adminId);
-            assertThat(raw.request(7, Frames.Op.CREATE_CHANNEL, "{\"tag\":\"c\",\"ordering\":\"sideways\"}"))
+            assertThat(raw.request(7, Op.CREATE_CHANNEL, "{\"tag\":\"c\",\"ordering\":\"sideways\"}"))
                     .startsWith(ErrorCode.BAD_REQUEST.code() + " ").contains("ordering \"sideways\" is not one of [none, fifo, total]");
-            assertThat(raw.request(8, Frames.Op.CREATE_CHANNEL, "{\"tag\":\"bad tag!\"}"))
+            assertThat(raw.request(8, Op.CREATE_CHANNEL, "{\"tag\":\"bad tag!\"}"))
                     .contains("must be 1-200 characters");
-            assertThat(raw.request(9, Frames.Op.LIST_CHANNELS, "{}")).startsWith("0 ");
+            assertThat(raw.request(9, Op.LIST_CHANNELS, "{}")).startsWith("0 ");
         }
+    }
+
+    @Test
+    void internalFailuresReachTheClientOnlyAsTheirCodeAndAreCounted() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("channels"), "not a directory");
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            ChannelSpec logged = new ChannelSpec("logged", ChannelClass.DEFAULT.withPersistence(
+                    dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.parse("never")),
+                    Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE));
+            assertThatThrownBy(() -> admin.createChannel(logged)).isInstanceOf(BrokerException.class)
+                    .hasMessage("internal: " + RemoteSession.INTERNAL_ERROR)
+                    .satisfies(e -> assertThat(((BrokerException) e).code()).isEqualTo(ErrorCode.INTERNAL));
+            admin.createChannel(open("still-serving", Protection.SI));
+            assertThat(admin.channels()).extracting(ChannelSpec::tag).containsExactly("still-serving");
+        }
+        assertThat(broker.metrics().internalErrors()).isEqualTo(1);
     }
 }
