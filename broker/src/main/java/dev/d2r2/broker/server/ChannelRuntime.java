@@ -8,6 +8,7 @@ import dev.d2r2.broker.Ordering;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.log.LogConfig;
+import dev.d2r2.broker.log.LogDamage;
 import dev.d2r2.broker.log.SegmentedLog;
 import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.core.Clock;
@@ -78,6 +79,16 @@ final class ChannelRuntime implements AutoCloseable {
 
     boolean persistent() {
         return log != null;
+    }
+
+    /** The offset the next event will take. */
+    long nextOffset() {
+        return nextOffset.get();
+    }
+
+    /** What recovery cut from the log when the channel was opened. */
+    List<LogDamage> recovered() {
+        return log == null ? List.of() : log.recovered();
     }
 
     /** Changes class and access lists; persistence can only be changed by recreating the channel. */

@@ -290,7 +290,7 @@ class NetworkBrokerTest {
 
     @Test
     void internalFailuresReachTheClientOnlyAsTheirCodeAndAreCounted() throws Exception {
-        java.nio.file.Files.writeString(dir.resolve("channels"), "not a directory");
+        java.nio.file.Files.writeString(dir.resolve("channels").resolve("logged"), "not a directory");
         try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
             ChannelSpec logged = new ChannelSpec("logged", ChannelClass.DEFAULT.withPersistence(
                     dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.parse("never")),
@@ -299,7 +299,7 @@ class NetworkBrokerTest {
                     .hasMessage("internal: " + RemoteSession.INTERNAL_ERROR)
                     .satisfies(e -> assertThat(((BrokerException) e).code()).isEqualTo(ErrorCode.INTERNAL));
             admin.createChannel(open("still-serving", Protection.SI));
-            assertThat(admin.channels()).extracting(ChannelSpec::tag).containsExactly("still-serving");
+            assertThat(admin.channels()).extracting(ChannelSpec::tag).contains("still-serving").doesNotContain("logged");
         }
         assertThat(broker.metrics().internalErrors()).isEqualTo(1);
     }

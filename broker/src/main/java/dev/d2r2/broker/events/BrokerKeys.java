@@ -1,0 +1,17 @@
+package dev.d2r2.broker.events;
+
+/** The attribute keys of the broker's events. */
+public final class BrokerKeys {
+    public static final String CHANNEL = "channel";
+    public static final String SEGMENT = "segment";
+    public static final String KIND = "kind";
+    public static final String POSITION = "position";
+    public static final String BYTES = "bytes";
+    public static final String FROM_OFFSET = "fromOffset";
+    public static final String TO_OFFSET = "toOffset";
+    public static final String LOST = "lost";
+    public static final String QUARANTINE = "quarantine";
+
+    private BrokerKeys() {
+    }
+}
