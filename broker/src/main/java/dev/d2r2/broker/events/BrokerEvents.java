@@ -32,7 +32,19 @@ public final class BrokerEvents implements EventCatalogue {
                     + "\"fromOffset\":163793,\"toOffset\":163793,\"lost\":1,"
                     + "\"quarantine\":\"00000000000000000000.log.33554432.damaged\"}}");
 
-    private static final List<EventType> TYPES = List.of(LOG_DAMAGED);
+    public static final EventType NAGIOS = new EventType("nagios.*", EventType.Kind.STATE, "nagios-run (the Nagios bridge)",
+            "the channel given with --channel", "the monitored entity (--source, default the host name)",
+            List.of(required(BrokerKeys.OUTPUT, String.class, "the plugin's first line of output"),
+                    optional("LABEL", Double.class, "each performance-data item's value under its label (an integer when it is whole; "
+                            + "characters other than letters, digits, '_' and '.' become '_')"),
+                    optional("LABEL.uom", String.class, "its unit, when it has one")),
+            "A Nagios plugin's result: `to` is ok, warning, critical or unknown (exit code 0-3; anything else, a "
+                    + "time-out or a plugin that cannot start is unknown), `from` the previous run's state with --interval. "
+                    + "The type is nagios.<plugin file name> unless --type names another.",
+            "{\"type\":\"nagios.check_tcp\",\"time\":1000,\"source\":\"broker\",\"from\":\"ok\",\"to\":\"critical\","
+                    + "\"attrs\":{\"output\":\"Connection refused\"}}");
+
+    private static final List<EventType> TYPES = List.of(LOG_DAMAGED, NAGIOS);
 
     @Override
     public String module() {

@@ -11,6 +11,10 @@ public final class BrokerKeys {
     public static final String TO_OFFSET = "toOffset";
     public static final String LOST = "lost";
     public static final String QUARANTINE = "quarantine";
+    /** {@code nagios.*}: the plugin's first line of output. */
+    public static final String OUTPUT = "output";
+    /** {@code nagios.*}: suffix of the attribute that gives a performance-data item's unit. */
+    public static final String UOM_SUFFIX = ".uom";
 
     private BrokerKeys() {
     }
