@@ -268,11 +268,23 @@ public final class Broker implements AutoCloseable {
         return ch;
     }
 
+    /** Returned by {@link #publish} for an event the channel took before. */
+    static final long DUPLICATE = -1;
+
     /**
      * Checks and publishes one envelope from {@code caller}. Returns the offset; subscribers that
      * must be disconnected (overflow policy) are disconnected here.
      */
     long publish(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e) throws IOException {
+        return publish(caller, verifier, ch, e, 0);
+    }
+
+    /**
+     * As {@link #publish(Identity, SealVerifier, ChannelRuntime, Envelope)}, storing each sealed
+     * event once: given the envelope's {@code fingerprint} (0: none), an event the channel took
+     * before is checked, counted and not taken again ({@link #DUPLICATE}).
+     */
+    long publish(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e, long fingerprint) throws IOException {
         ChannelSpec spec = ch.spec();
         if (!mayPublish(caller, spec)) {
             throw forbidden(caller, "publish on", spec.tag());
@@ -292,6 +304,9 @@ public final class Broker implements AutoCloseable {
             metrics.refused("integrity");
             throw new BrokerException(ErrorCode.INTEGRITY, "event " + e.sequence() + " from " + caller.name()
                     + " on channel " + spec.tag() + " fails its " + want + " check");
+        }
+        if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
+            return DUPLICATE;
         }
         List<ServerSubscription> slow = new ArrayList<>(0);
         long offset = ch.publish(e, slow);

@@ -14,6 +14,7 @@ final class BrokerMetrics {
     private final Counter published;
     private final Counter delivered;
     private final Counter dropped;
+    private final Counter duplicates;
     private final Counter refused;
     private final Counter malformed;
     private final Counter internal;
@@ -28,6 +29,9 @@ final class BrokerMetrics {
         dropped = Counter.builder().name("d2r2_broker_dropped")
                 .help("Events dropped for slow subscribers (drop-oldest, disconnect)").labelNames("channel")
                 .register(registry);
+        duplicates = Counter.builder().name("d2r2_broker_duplicates")
+                .help("Events sent again (same publisher, sequence and envelope): acknowledged, not stored twice")
+                .labelNames("channel").register(registry);
         refused = Counter.builder().name("d2r2_broker_refusals")
                 .help("Requests refused, by reason").labelNames("reason").register(registry);
         malformed = Counter.builder().name("d2r2_broker_malformed_frames")
@@ -60,6 +64,10 @@ final class BrokerMetrics {
 
     CounterDataPoint dropped(String channel) {
         return dropped.labelValues(channel);
+    }
+
+    CounterDataPoint duplicates(String channel) {
+        return duplicates.labelValues(channel);
     }
 
     void refused(String reason) {

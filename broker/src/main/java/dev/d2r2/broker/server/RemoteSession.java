@@ -24,6 +24,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 
 /**
  * One client connection. Its reader thread authenticates the client ({@link ServerHandshake}),
@@ -49,6 +50,8 @@ final class RemoteSession implements DeliverySink, FrameHandler {
     private SessionRequests requests;
     private SessionAcks acks;
     private volatile boolean closed;
+    /** Fingerprints published envelopes (reader thread only). */
+    private final CRC32C crc = new CRC32C();
 
     RemoteSession(Broker broker, Socket socket, AckFlusher ackFlusher, Consumer<RemoteSession> onClose) {
         this.broker = broker;
@@ -120,7 +123,7 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         }
         long offset = -1;
         try {
-            offset = broker.publish(identity, verifier, p.channel, e);
+            offset = broker.publish(identity, verifier, p.channel, e, e.fingerprint(crc));
         } catch (BrokerException ex) {
             write(() -> writer.refused(handle, e.sequence(), ex.code(), clientReason(ex)));
         } catch (IOException ex) {

@@ -41,7 +41,7 @@ final class SessionAcks {
         this.onLogFailure = onLogFailure;
     }
 
-    /** {@code p} published {@code seq} at {@code offset} (reader thread). */
+    /** {@code p} published {@code seq} at {@code offset} (reader thread); a negative offset: refused or taken before. */
     void published(OpenPublisher p, long seq, long offset) {
         p.lastSeq = seq;
         if (offset >= 0) {

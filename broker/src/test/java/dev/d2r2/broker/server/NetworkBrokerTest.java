@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -302,5 +303,57 @@ class NetworkBrokerTest {
             assertThat(admin.channels()).extracting(ChannelSpec::tag).contains("still-serving").doesNotContain("logged");
         }
         assertThat(broker.metrics().internalErrors()).isEqualTo(1);
+    }
+
+    @Test
+    void theSameSealedEventSentAgainIsStoredOnceEvenAfterARestart() throws Exception {
+        ChannelSpec logged = new ChannelSpec("once", ChannelClass.DEFAULT.withPersistence(
+                dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.parse("never")),
+                Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE));
+        IdentityFile sensor;
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(logged);
+            sensor = register(admin, "sensor");
+        }
+        byte[] env = new ChannelSealer("once", Protection.SI, "sensor", sensor.secret(), sensor.signingKey(), new byte[0])
+                .seal(1, 1000, EventCodec.encode(Event.message("only-once", 1, "s", Map.of()))).bytes();
+        sendTwiceOnOneConnectionAndOnceOnAnother(sensor, env);
+        assertThat(storedTypes(1)).containsExactly("only-once", "marker");
+        assertThat(broker.metrics().duplicates("once").get()).isEqualTo(2);
+
+        server.close();
+        broker.close();
+        start();
+        sendTwiceOnOneConnectionAndOnceOnAnother(sensor, env);
+        assertThat(storedTypes(2)).as("after a restart").containsExactly("only-once", "marker", "marker");
+    }
+
+    private void sendTwiceOnOneConnectionAndOnceOnAnother(IdentityFile sensor, byte[] envelope) throws Exception {
+        IdentityFile at = new IdentityFile(sensor.name(), sensor.secret(), sensor.signingKey(), sensor.publicKey(),
+                adminId.broker(), adminId.brokerCertificatePem());
+        for (int sends : new int[]{2, 1}) {
+            try (RawClient raw = new RawClient(at, server.address())) {
+                raw.handshake(at);
+                assertThat(raw.request(1, Op.OPEN_PUBLISHER, "{\"tag\":\"once\"}")).startsWith("0 ");
+                for (int i = 0; i < sends; i++) {
+                    raw.publish(1, envelope);
+                }
+                raw.out.flush();
+                assertThat(raw.read(WireFrame.Ack.class).sequence()).isEqualTo(1);
+            }
+        }
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId); Publisher p = admin.publisher("once")) {
+            p.awaitAcknowledged(p.publish(Event.message("marker", 2, "s", Map.of())), Duration.ofSeconds(10));
+        }
+    }
+
+    /** Every event type in the channel's log, in order, up to its {@code markers}th marker. */
+    private List<String> storedTypes(int markers) throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            Collector got = new Collector();
+            admin.subscribe("once", StartPosition.fromOffset(0), got);
+            await().until(() -> got.types().stream().filter("marker"::equals).count() == markers);
+            return got.types();
+        }
     }
 }
