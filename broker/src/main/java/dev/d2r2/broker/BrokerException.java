@@ -19,6 +19,11 @@ public class BrokerException extends RuntimeException {
         return code;
     }
 
+    /** The message without its code: what the wire carries next to the code. */
+    public String reason() {
+        return super.getMessage();
+    }
+
     @Override
     public String getMessage() {
         return code.name().toLowerCase() + ": " + super.getMessage();

@@ -2,6 +2,7 @@ package dev.d2r2.app.cli;
 
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.events.NagiosCheck;
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
@@ -12,7 +13,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,7 +50,7 @@ public final class NagiosRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String eventType = type != null ? type : "nagios." + Path.of(command.getFirst()).getFileName();
+        String eventType = type != null ? type : NagiosCheck.defaultType(command.getFirst());
         String src = source != null ? source : java.net.InetAddress.getLocalHost().getHostName();
         Duration limit = Durations.parse(timeout);
         Duration every = interval == null ? null : Durations.parse(interval);
@@ -60,7 +60,7 @@ public final class NagiosRunCommand implements Callable<Integer> {
             long next = System.nanoTime();
             do {
                 PluginOutput last = NagiosPlugin.run(command, limit);
-                Event e = last.toEvent(eventType, src, previous, System.currentTimeMillis());
+                Event e = NagiosCheck.of(last, eventType, src, previous, System.currentTimeMillis()).toEvent();
                 long seq = p.publish(e);
                 p.awaitAcknowledged(seq, Duration.ofSeconds(30));
                 if (print) {

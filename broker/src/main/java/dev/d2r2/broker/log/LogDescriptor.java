@@ -4,7 +4,9 @@ package dev.d2r2.broker.log;
  * The on-disk layout of a channel log.
  *
  * <p>A log is a directory of segment files named by the offset of their first record, 20 digits,
- * zero-padded ({@code 00000000000000000000.log}). Records follow each other with no gaps:
+ * zero-padded ({@code 00000000000000000000.log}). Records follow each other with no gaps, and
+ * within a segment their offsets are consecutive from the base; offsets missing between one
+ * segment and the next are records that recovery found damaged and cut:
  *
  * <pre>
  *  0        4        8                16               24
@@ -16,7 +18,8 @@ package dev.d2r2.broker.log;
  * </pre>
  *
  * Big-endian. A record whose length is out of range, whose body is cut short or whose CRC does
- * not match ends the log: recovery truncates the last segment there.
+ * not match is damaged: recovery keeps every record after it that verifies and cuts the rest
+ * (see {@link SegmentRepair}).
  */
 public final class LogDescriptor {
     public static final int HEADER_BYTES = 8;

@@ -35,15 +35,19 @@ final class Segment {
                 StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 
-    /** Opens an existing segment, scans it, and truncates a torn or corrupt tail. */
-    static Segment recover(Path file, long baseOffset) throws IOException {
+    /**
+     * Opens an existing segment and scans it up to the first record that does not verify, or whose
+     * offset is not the next one or reaches {@code limitOffset} (the next segment's base). Bytes
+     * after that are left for {@link SegmentRepair}: {@link #size} is where the good records end.
+     */
+    static Segment recover(Path file, long baseOffset, long limitOffset) throws IOException {
         Segment s = new Segment(file, baseOffset, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
         long end = s.channel.size();
         ByteBuffer header = ByteBuffer.allocate(LogDescriptor.HEADER_BYTES + LogDescriptor.BODY_FIXED_BYTES);
         CRC32C crc = new CRC32C();
         long pos = 0;
         long expected = baseOffset;
-        while (pos + LogDescriptor.HEADER_BYTES + LogDescriptor.BODY_FIXED_BYTES <= end) {
+        while (pos + LogDescriptor.HEADER_BYTES + LogDescriptor.BODY_FIXED_BYTES <= end && expected < limitOffset) {
             header.clear();
             readFully(s.channel, header, pos);
             int length = header.getInt(0);
@@ -62,10 +66,6 @@ final class Segment {
             s.indexed(expected, pos, body.getLong(8));
             pos += LogDescriptor.HEADER_BYTES + length;
             expected++;
-        }
-        if (pos < end) {
-            s.channel.truncate(pos);
-            s.channel.force(true);
         }
         s.size = pos;
         s.nextOffset = expected;

@@ -48,9 +48,12 @@ public final class SegmentedLog implements AutoCloseable {
     private final AlignedWriter aligned = new AlignedWriter(WRITE_BUFFER_BYTES);
     /** A write failed: positions past it are unknown, so the log takes no more appends. */
     private volatile IOException broken;
+    /** What recovery found damaged and cut when the log was opened. */
+    private final List<LogDamage> recovered;
 
-    private SegmentedLog(Path dir, LogConfig config, List<Segment> segments) {
+    private SegmentedLog(Path dir, LogConfig config, List<Segment> segments, List<LogDamage> recovered) {
         this.dir = dir;
+        this.recovered = List.copyOf(recovered);
         this.config = config;
         this.segments = new CopyOnWriteArrayList<>(segments);
         this.active = segments.getLast();
@@ -74,22 +77,30 @@ public final class SegmentedLog implements AutoCloseable {
         }
         bases.sort(null);
         List<Segment> segments = new ArrayList<>();
+        List<LogDamage> damage = new ArrayList<>();
         for (int i = 0; i < bases.size(); i++) {
-            Segment s = Segment.recover(dir.resolve(LogDescriptor.segmentName(bases.get(i))), bases.get(i));
-            segments.add(s);
             boolean last = i == bases.size() - 1;
-            if (!last && s.nextOffset != bases.get(i + 1)) {
-                // A torn record inside an older segment: everything after it is unreachable.
-                for (int j = i + 1; j < bases.size(); j++) {
-                    Files.delete(dir.resolve(LogDescriptor.segmentName(bases.get(j))));
-                }
-                break;
+            long limit = last ? Long.MAX_VALUE : bases.get(i + 1);
+            Segment s = Segment.recover(dir.resolve(LogDescriptor.segmentName(bases.get(i))), bases.get(i), limit);
+            segments.add(s);
+            if (s.channel.size() > s.size) {
+                SegmentRepair.Result r = SegmentRepair.repair(dir, s, limit, last);
+                damage.addAll(r.damage());
+                segments.addAll(r.split());
             }
         }
         if (segments.isEmpty()) {
             segments.add(Segment.create(dir, 0));
         }
-        return new SegmentedLog(dir, config, segments);
+        return new SegmentedLog(dir, config, segments, damage);
+    }
+
+    /**
+     * What recovery cut when the log was opened: torn tails and damaged ranges, with the offsets
+     * lost. Every record that verified was kept (see {@link SegmentRepair}).
+     */
+    public List<LogDamage> recovered() {
+        return recovered;
     }
 
     public long append(long timeMillis, byte[] payload, int off, int len) throws IOException {

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class AckFlusher implements AutoCloseable {
     static final long DELAY_NANOS = 1_000_000L;
-    private final Queue<RemoteSession> due = new ConcurrentLinkedQueue<>();
+    private final Queue<SessionAcks> due = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean idle;
@@ -21,8 +21,8 @@ final class AckFlusher implements AutoCloseable {
         thread = Thread.ofPlatform().daemon().name("d2r2-ack-flusher").start(this::run);
     }
 
-    /** Queues a session whose {@code scheduleAckFlush()} said it was not queued yet. */
-    void schedule(RemoteSession s) {
+    /** Queues a session whose acknowledgements were not queued yet. */
+    void schedule(SessionAcks s) {
         due.add(s);
         if (idle) {
             idle = false;
@@ -42,9 +42,9 @@ final class AckFlusher implements AutoCloseable {
             }
             LockSupport.parkNanos(DELAY_NANOS);
             for (int n = due.size(); n > 0; n--) {
-                RemoteSession s = due.poll();
+                SessionAcks s = due.poll();
                 if (s != null) {
-                    s.flushAcks();
+                    s.flush();
                 }
             }
         }

@@ -4,7 +4,12 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.FsyncPolicy;
+import dev.d2r2.broker.Persistence;
+import dev.d2r2.broker.events.BrokerEvents;
+import dev.d2r2.broker.events.LogDamaged;
+import dev.d2r2.broker.log.LogDamage;
 import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.security.Crypto;
@@ -27,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -51,6 +57,7 @@ public final class Broker implements AutoCloseable {
     private final ControlTable controlTable;
     private final Map<String, ChannelRuntime> channels = new ConcurrentHashMap<>();
     private final Thread flusher;
+    private final SystemChannel system;
     private volatile boolean closed;
 
     private Broker(Path dataDir, Clock clock, PrometheusRegistry registry) throws IOException {
@@ -67,7 +74,38 @@ public final class Broker implements AutoCloseable {
         for (ControlTable.Row row : controlTable.load()) {
             channels.put(row.spec().tag(), runtime(row.spec(), row.key()));
         }
+        this.system = new SystemChannel(systemChannel(), clock, this::disconnectSlow);
+        reportRecovery();
         this.flusher = Thread.ofPlatform().daemon().name("d2r2-log-flusher").start(this::flushLoop);
+    }
+
+    /** The broker's own channel ({@link BrokerEvents#SYSTEM_CHANNEL}), created on first start; administrators read it. */
+    private ChannelRuntime systemChannel() throws IOException {
+        ChannelRuntime ch = channels.get(BrokerEvents.SYSTEM_CHANNEL);
+        if (ch == null) {
+            ChannelSpec spec = new ChannelSpec(BrokerEvents.SYSTEM_CHANNEL,
+                    ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.ALWAYS), Set.of(), Set.of());
+            ch = runtime(spec, Crypto.randomBytes(Crypto.SECRET_BYTES));
+            channels.put(spec.tag(), ch);
+            saveControlTable();
+        }
+        return ch;
+    }
+
+    /** Says what log recovery cut, for every channel: a log line, the metrics, and an event on the system channel. */
+    private void reportRecovery() throws IOException {
+        for (ChannelRuntime ch : channels.values()) {
+            for (LogDamage d : ch.recovered()) {
+                LOG.warn("channel {}: recovery cut {} bytes at position {} of segment {} ({}): {}{}", ch.tag(), d.bytes(),
+                        d.position(), d.segment(), d.kind(),
+                        d.lostOffsets() == 0 ? "no offsets lost" : "offsets " + d.fromOffset() + ".." + d.toOffset() + " lost",
+                        d.quarantine() == null ? "" : "; the damaged bytes are kept in " + d.quarantine());
+                metrics.logDamage(ch.tag(), d);
+                system.publish(new LogDamaged(clock.millis(), ch.tag(), d.segment(),
+                        d.kind() == LogDamage.Kind.TORN_TAIL ? LogDamaged.TORN_TAIL : LogDamaged.DAMAGED, d.position(),
+                        d.bytes(), d.fromOffset(), d.toOffset(), d.quarantine()).toEvent());
+            }
+        }
     }
 
     public static Broker open(Path dataDir, Clock clock) throws IOException {
@@ -230,11 +268,23 @@ public final class Broker implements AutoCloseable {
         return ch;
     }
 
+    /** Returned by {@link #publish} for an event the channel took before. */
+    static final long DUPLICATE = -1;
+
     /**
      * Checks and publishes one envelope from {@code caller}. Returns the offset; subscribers that
      * must be disconnected (overflow policy) are disconnected here.
      */
     long publish(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e) throws IOException {
+        return publish(caller, verifier, ch, e, 0);
+    }
+
+    /**
+     * As {@link #publish(Identity, SealVerifier, ChannelRuntime, Envelope)}, storing each sealed
+     * event once: given the envelope's {@code fingerprint} (0: none), an event the channel took
+     * before is checked, counted and not taken again ({@link #DUPLICATE}).
+     */
+    long publish(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e, long fingerprint) throws IOException {
         ChannelSpec spec = ch.spec();
         if (!mayPublish(caller, spec)) {
             throw forbidden(caller, "publish on", spec.tag());
@@ -254,6 +304,9 @@ public final class Broker implements AutoCloseable {
             metrics.refused("integrity");
             throw new BrokerException(ErrorCode.INTEGRITY, "event " + e.sequence() + " from " + caller.name()
                     + " on channel " + spec.tag() + " fails its " + want + " check");
+        }
+        if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
+            return DUPLICATE;
         }
         List<ServerSubscription> slow = new ArrayList<>(0);
         long offset = ch.publish(e, slow);

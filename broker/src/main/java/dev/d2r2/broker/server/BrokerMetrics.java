@@ -1,5 +1,6 @@
 package dev.d2r2.broker.server;
 
+import dev.d2r2.broker.log.LogDamage;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -13,8 +14,12 @@ final class BrokerMetrics {
     private final Counter published;
     private final Counter delivered;
     private final Counter dropped;
+    private final Counter duplicates;
     private final Counter refused;
     private final Counter malformed;
+    private final Counter internal;
+    private final Counter logDamage;
+    private final Counter lostOffsets;
 
     BrokerMetrics(PrometheusRegistry registry, Supplier<Collection<ChannelRuntime>> channels) {
         published = Counter.builder().name("d2r2_broker_published")
@@ -24,10 +29,21 @@ final class BrokerMetrics {
         dropped = Counter.builder().name("d2r2_broker_dropped")
                 .help("Events dropped for slow subscribers (drop-oldest, disconnect)").labelNames("channel")
                 .register(registry);
+        duplicates = Counter.builder().name("d2r2_broker_duplicates")
+                .help("Events sent again (same publisher, sequence and envelope): acknowledged, not stored twice")
+                .labelNames("channel").register(registry);
         refused = Counter.builder().name("d2r2_broker_refusals")
                 .help("Requests refused, by reason").labelNames("reason").register(registry);
         malformed = Counter.builder().name("d2r2_broker_malformed_frames")
                 .help("Connections closed for frames that break the wire format").register(registry);
+        internal = Counter.builder().name("d2r2_broker_internal_errors")
+                .help("Internal failures (their detail is logged; clients get only the code)").register(registry);
+        logDamage = Counter.builder().name("d2r2_broker_log_damage")
+                .help("Torn tails and damaged ranges recovery cut from channel logs").labelNames("channel", "kind")
+                .register(registry);
+        lostOffsets = Counter.builder().name("d2r2_broker_log_lost_offsets")
+                .help("Offsets lost to damaged log ranges (the records around them were kept)").labelNames("channel")
+                .register(registry);
         GaugeWithCallback.builder().name("d2r2_broker_queue_depth")
                 .help("Events waiting in subscriber queues").labelNames("channel")
                 .callback(cb -> channels.get().forEach(c -> cb.call(c.queuedEvents(), c.tag())))
@@ -50,6 +66,10 @@ final class BrokerMetrics {
         return dropped.labelValues(channel);
     }
 
+    CounterDataPoint duplicates(String channel) {
+        return duplicates.labelValues(channel);
+    }
+
     void refused(String reason) {
         refused.labelValues(reason).inc();
     }
@@ -60,6 +80,23 @@ final class BrokerMetrics {
 
     void malformedFrame() {
         malformed.inc();
+    }
+
+    void internalError() {
+        internal.inc();
+    }
+
+    double internalErrors() {
+        return internal.get();
+    }
+
+    void logDamage(String channel, LogDamage d) {
+        logDamage.labelValues(channel, d.kind().name().toLowerCase().replace('_', '-')).inc();
+        lostOffsets.labelValues(channel).inc(d.lostOffsets());
+    }
+
+    double lostOffsets(String channel) {
+        return lostOffsets.labelValues(channel).get();
     }
 
     double malformedFrames() {

@@ -8,6 +8,9 @@ import dev.d2r2.broker.Ordering;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.log.LogConfig;
+import dev.d2r2.broker.log.LogReader;
+import dev.d2r2.broker.wire.ProtocolException;
+import dev.d2r2.broker.log.LogDamage;
 import dev.d2r2.broker.log.SegmentedLog;
 import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.core.Clock;
@@ -16,6 +19,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.CRC32C;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,9 +44,11 @@ final class ChannelRuntime implements AutoCloseable {
     private final CounterDataPoint published;
     private final CounterDataPoint delivered;
     private final CounterDataPoint dropped;
+    private final CounterDataPoint duplicates;
     private volatile ChannelSpec spec;
     private volatile boolean dirty;
     private volatile GroupCommitter committer;
+    private final RecentEvents recent = new RecentEvents();
 
     ChannelRuntime(ChannelSpec spec, byte[] key, Path logDir, Clock clock, BrokerMetrics metrics) throws IOException {
         this.spec = spec;
@@ -54,10 +60,39 @@ final class ChannelRuntime implements AutoCloseable {
                 ? SegmentedLog.open(logDir, LogConfig.defaults()) : null;
         if (log != null) {
             nextOffset.set(log.nextOffset());
+            rememberLogTail();
         }
         this.published = metrics.published(spec.tag());
         this.delivered = metrics.delivered(spec.tag());
         this.dropped = metrics.dropped(spec.tag());
+        this.duplicates = metrics.duplicates(spec.tag());
+    }
+
+    /** Remembers the log's last events, so that one sent again after a restart is still recognised. */
+    private void rememberLogTail() throws IOException {
+        CRC32C crc = new CRC32C();
+        try (LogReader r = log.reader(Math.max(log.firstOffset(), log.nextOffset() - RecentEvents.WINDOW))) {
+            while (r.next()) {
+                try {
+                    Envelope e = Envelope.parse(r.payload());
+                    recent.firstTime(e.publisher(), e.sequence(), e.fingerprint(crc));
+                } catch (ProtocolException unreadable) {
+                    // An envelope that does not parse cannot be sent again either.
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether {@code e} (its fingerprint given) is new on this channel; false if the channel took
+     * the same sealed event before (see {@link RecentEvents}), and counted.
+     */
+    boolean firstTime(Envelope e, long fingerprint) {
+        if (recent.firstTime(e.publisher(), e.sequence(), fingerprint)) {
+            return true;
+        }
+        duplicates.inc();
+        return false;
     }
 
     String tag() {
@@ -78,6 +113,16 @@ final class ChannelRuntime implements AutoCloseable {
 
     boolean persistent() {
         return log != null;
+    }
+
+    /** The offset the next event will take. */
+    long nextOffset() {
+        return nextOffset.get();
+    }
+
+    /** What recovery cut from the log when the channel was opened. */
+    List<LogDamage> recovered() {
+        return log == null ? List.of() : log.recovered();
     }
 
     /** Changes class and access lists; persistence can only be changed by recreating the channel. */

@@ -10,6 +10,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 /**
  * One published event as it travels and is stored: publisher, sequence, payload and seal.
@@ -33,7 +34,7 @@ import java.util.Arrays;
  * <p>In-process publishers on {@code SI} channels hand over the {@link Event} itself; the bytes
  * are then made only if something needs them (a log, a network subscriber).
  */
-public final class Envelope {
+public final class Envelope implements EnvelopeBytes {
     public static final byte VERSION = 1;
     public static final int MAX_PAYLOAD_BYTES = 16 << 20;
     private static final Protection[] PROTECTIONS = Protection.values();
@@ -251,9 +252,27 @@ public final class Envelope {
         return off;
     }
 
+    @Override
     public int length() {
         encoded();
         return len;
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+        encoded();
+        out.write(buf, off, len);
+    }
+
+    /**
+     * What identifies this exact envelope (the same sealed event sent again has the same one):
+     * the CRC-32C of its bytes and its length. Never 0. {@code crc} is the caller's, reused.
+     */
+    public long fingerprint(CRC32C crc) {
+        encoded();
+        crc.reset();
+        crc.update(buf, off, len);
+        return crc.getValue() << 32 | len;
     }
 
     /** The encoded envelope, exactly (a copy when it lives inside a larger array). */

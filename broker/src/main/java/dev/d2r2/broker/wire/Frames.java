@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The network wire format, version 1 (see docs/broker.md for the whole protocol).
+ * The network wire format, version 1 (see docs/broker.md for the whole protocol): the one
+ * encoder ({@code write*}) and the one decoder ({@link #decode}) of every frame, for client and
+ * broker alike.
  *
  * <pre>
  *  frame := u32 length | u8 type | body      (length counts type and body: 1..MAX_FRAME_BYTES)
@@ -28,7 +30,10 @@ import java.nio.charset.StandardCharsets;
  *                                           70 ENDED     u32 subscription, u16 code, str why
  *                                           71 ERROR     u16 code, str why (the broker then closes)
  * </pre>
- * Integers are big-endian. Request ops are listed in {@link Op}.
+ * Integers are big-endian. Request ops are listed in {@link Op}, their bodies in
+ * {@link ControlCodec}. A frame with bytes left over after its fields is malformed. Writers
+ * hold the connection's write lock; readers decode a frame before reading the next into the same
+ * array.
  */
 public final class Frames {
     public static final int MAGIC = 0x44325232;
@@ -36,6 +41,8 @@ public final class Frames {
     public static final int MAX_FRAME_BYTES = Envelope.MAX_PAYLOAD_BYTES + 64 * 1024;
     /** Before a client has authenticated, it may send only this much per frame. */
     public static final int MAX_HANDSHAKE_FRAME_BYTES = 4096;
+    /** Longer reasons (in REFUSED, ENDED, ERROR and error RESPONSEs) are cut to this many characters. */
+    public static final int MAX_REASON_CHARS = 4000;
 
     public static final byte HELLO = 1;
     public static final byte AUTH = 2;
@@ -50,28 +57,15 @@ public final class Frames {
     public static final byte ENDED = 70;
     public static final byte ERROR = 71;
 
-    /** Control operations carried by REQUEST frames; bodies are JSON. */
-    public enum Op {
-        REGISTER, CREATE_CHANNEL, ALTER_CHANNEL, LIST_CHANNELS, SHOW_CHANNEL, OPEN_PUBLISHER, CLOSE_PUBLISHER,
-        SUBSCRIBE, UNSUBSCRIBE;
-
-        private static final Op[] ALL = values();
-
-        public static Op of(int code) throws ProtocolException {
-            if (code < 0 || code >= ALL.length) {
-                throw new ProtocolException("unknown request op " + code);
-            }
-            return ALL[code];
-        }
-    }
-
     private static final byte[] NO_BUFFER = new byte[0];
 
     private Frames() {
     }
 
+    // ---- reading frames off the stream
+
     /**
-     * Reads one frame into a fresh buffer positioned after the type byte; returns null at a clean
+     * Reads one frame into a fresh buffer positioned at its type byte; returns null at a clean
      * end of stream (between frames).
      */
     public static ByteBuffer read(DataInputStream in) throws IOException, ProtocolException {
@@ -112,16 +106,220 @@ public final class Frames {
         return length;
     }
 
-    public static void writeHeader(DataOutputStream out, int bodyLength, byte type) throws IOException {
+    // ---- the one decoder
+
+    /** Decodes one frame (as {@link #read} returns it) and hands it to {@code h}. */
+    public static void decode(ByteBuffer f, FrameHandler h) throws ProtocolException {
+        int type = u8(f);
+        switch (type) {
+            case HELLO -> {
+                int magic = i32(f);
+                int version = u8(f);
+                String identity = str(f);
+                end(f);
+                h.onHello(magic, version, identity);
+            }
+            case AUTH -> h.onAuth(endAfter(f, bytes(f)));
+            case REQUEST -> {
+                int request = i32(f);
+                Op op = Op.of(u8(f));
+                h.onRequest(request, op, endAfter(f, bytes(f)));
+            }
+            case PUBLISH -> {
+                int publisher = i32(f);
+                h.onPublish(publisher, Envelope.parse(f.array(), f.position(), f.remaining()));
+            }
+            case CHALLENGE -> h.onChallenge(endAfter(f, bytes(f)));
+            case RESPONSE -> {
+                int request = i32(f);
+                int status = u16(f);
+                h.onResponse(request, status, endAfter(f, bytes(f)));
+            }
+            case ACK -> {
+                int publisher = i32(f);
+                long sequence = i64(f);
+                end(f);
+                h.onAck(publisher, sequence);
+            }
+            case REFUSED -> {
+                int publisher = i32(f);
+                long sequence = i64(f);
+                int code = u16(f);
+                String why = str(f);
+                end(f);
+                h.onRefused(publisher, sequence, code, why);
+            }
+            case DELIVER -> {
+                int subscription = i32(f);
+                long offset = i64(f);
+                long time = i64(f);
+                h.onDeliver(subscription, offset, time, Envelope.parse(f.array(), f.position(), f.remaining()));
+            }
+            case MISSING -> {
+                int subscription = i32(f);
+                long from = i64(f);
+                long to = i64(f);
+                long count = i64(f);
+                long fromTime = i64(f);
+                long toTime = i64(f);
+                end(f);
+                h.onMissing(subscription, from, to, count, fromTime, toTime);
+            }
+            case ENDED -> {
+                int subscription = i32(f);
+                int code = u16(f);
+                String why = str(f);
+                end(f);
+                h.onEnded(subscription, code, why);
+            }
+            case ERROR -> {
+                int code = u16(f);
+                String why = str(f);
+                end(f);
+                h.onError(code, why);
+            }
+            default -> throw new ProtocolException("unknown frame type " + type);
+        }
+    }
+
+    private static void end(ByteBuffer f) throws ProtocolException {
+        if (f.hasRemaining()) {
+            throw new ProtocolException(f.remaining() + " bytes left over after a frame's fields");
+        }
+    }
+
+    private static byte[] endAfter(ByteBuffer f, byte[] last) throws ProtocolException {
+        end(f);
+        return last;
+    }
+
+    // ---- the one encoder per frame type
+
+    public static void writeHello(DataOutputStream out, String identity) throws IOException {
+        byte[] name = utf8(identity);
+        header(out, 4 + 1 + 2 + name.length, HELLO);
+        out.writeInt(MAGIC);
+        out.writeByte(VERSION);
+        writeStr(out, name);
+    }
+
+    public static void writeAuth(DataOutputStream out, byte[] proof) throws IOException {
+        writeBytesFrame(out, AUTH, proof);
+    }
+
+    public static void writeRequest(DataOutputStream out, int request, Op op, byte[] body) throws IOException {
+        header(out, 4 + 1 + 4 + body.length, REQUEST);
+        out.writeInt(request);
+        out.writeByte(op.code());
+        out.writeInt(body.length);
+        out.write(body);
+    }
+
+    public static void writePublish(DataOutputStream out, int publisher, EnvelopeBytes envelope) throws IOException {
+        header(out, 4 + envelope.length(), PUBLISH);
+        out.writeInt(publisher);
+        envelope.writeTo(out);
+    }
+
+    public static void writeChallenge(DataOutputStream out, byte[] nonce) throws IOException {
+        writeBytesFrame(out, CHALLENGE, nonce);
+    }
+
+    public static void writeResponse(DataOutputStream out, int request, int status, byte[] body) throws IOException {
+        header(out, 4 + 2 + 4 + body.length, RESPONSE);
+        out.writeInt(request);
+        out.writeShort(status);
+        out.writeInt(body.length);
+        out.write(body);
+    }
+
+    public static void writeAck(DataOutputStream out, int publisher, long sequence) throws IOException {
+        header(out, 4 + 8, ACK);
+        out.writeInt(publisher);
+        out.writeLong(sequence);
+    }
+
+    public static void writeRefused(DataOutputStream out, int publisher, long sequence, int code, String why)
+            throws IOException {
+        byte[] b = reason(why);
+        header(out, 4 + 8 + 2 + 2 + b.length, REFUSED);
+        out.writeInt(publisher);
+        out.writeLong(sequence);
+        out.writeShort(code);
+        writeStr(out, b);
+    }
+
+    public static void writeDeliver(DataOutputStream out, int subscription, long offset, long time,
+                                    EnvelopeBytes envelope) throws IOException {
+        header(out, 4 + 8 + 8 + envelope.length(), DELIVER);
+        out.writeInt(subscription);
+        out.writeLong(offset);
+        out.writeLong(time);
+        envelope.writeTo(out);
+    }
+
+    public static void writeMissing(DataOutputStream out, int subscription, long fromOffset, long toOffset, long count,
+                                    long fromTime, long toTime) throws IOException {
+        header(out, 4 + 5 * 8, MISSING);
+        out.writeInt(subscription);
+        out.writeLong(fromOffset);
+        out.writeLong(toOffset);
+        out.writeLong(count);
+        out.writeLong(fromTime);
+        out.writeLong(toTime);
+    }
+
+    public static void writeEnded(DataOutputStream out, int subscription, int code, String why) throws IOException {
+        byte[] b = reason(why);
+        header(out, 4 + 2 + 2 + b.length, ENDED);
+        out.writeInt(subscription);
+        out.writeShort(code);
+        writeStr(out, b);
+    }
+
+    public static void writeError(DataOutputStream out, int code, String why) throws IOException {
+        byte[] b = reason(why);
+        header(out, 2 + 2 + b.length, ERROR);
+        out.writeShort(code);
+        writeStr(out, b);
+    }
+
+    /** The UTF-8 of a reason, cut to {@link #MAX_REASON_CHARS}. */
+    public static byte[] reason(String why) {
+        return utf8(why.length() > MAX_REASON_CHARS ? why.substring(0, MAX_REASON_CHARS) : why);
+    }
+
+    private static void writeBytesFrame(DataOutputStream out, byte type, byte[] b) throws IOException {
+        header(out, 4 + b.length, type);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static void header(DataOutputStream out, int bodyLength, byte type) throws IOException {
         out.writeInt(bodyLength + 1);
         out.writeByte(type);
     }
 
-    public static String str(ByteBuffer b) throws ProtocolException {
+    private static void writeStr(DataOutputStream out, byte[] utf8) throws IOException {
+        out.writeShort(utf8.length);
+        out.write(utf8);
+    }
+
+    private static byte[] utf8(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > 0xffff) {
+            throw new IllegalArgumentException("string longer than 65535 bytes");
+        }
+        return b;
+    }
+
+    // ---- field readers
+
+    private static String str(ByteBuffer b) throws ProtocolException {
         return new String(bytes(b, u16(b)), StandardCharsets.UTF_8);
     }
 
-    public static byte[] bytes(ByteBuffer b) throws ProtocolException {
+    private static byte[] bytes(ByteBuffer b) throws ProtocolException {
         int n = i32(b);
         if (n < 0) {
             throw new ProtocolException("negative length");
@@ -129,7 +327,7 @@ public final class Frames {
         return bytes(b, n);
     }
 
-    public static byte[] bytes(ByteBuffer b, int n) throws ProtocolException {
+    private static byte[] bytes(ByteBuffer b, int n) throws ProtocolException {
         if (n > b.remaining()) {
             throw new ProtocolException("field of " + n + " bytes overruns its frame");
         }
@@ -138,48 +336,39 @@ public final class Frames {
         return out;
     }
 
-    public static int u8(ByteBuffer b) throws ProtocolException {
+    private static int u8(ByteBuffer b) throws ProtocolException {
         try {
             return b.get() & 0xff;
         } catch (BufferUnderflowException e) {
-            throw new ProtocolException("truncated frame");
+            throw truncated();
         }
     }
 
-    public static int u16(ByteBuffer b) throws ProtocolException {
+    private static int u16(ByteBuffer b) throws ProtocolException {
         try {
             return b.getShort() & 0xffff;
         } catch (BufferUnderflowException e) {
-            throw new ProtocolException("truncated frame");
+            throw truncated();
         }
     }
 
-    public static int i32(ByteBuffer b) throws ProtocolException {
+    private static int i32(ByteBuffer b) throws ProtocolException {
         try {
             return b.getInt();
         } catch (BufferUnderflowException e) {
-            throw new ProtocolException("truncated frame");
+            throw truncated();
         }
     }
 
-    public static long i64(ByteBuffer b) throws ProtocolException {
+    private static long i64(ByteBuffer b) throws ProtocolException {
         try {
             return b.getLong();
         } catch (BufferUnderflowException e) {
-            throw new ProtocolException("truncated frame");
+            throw truncated();
         }
     }
 
-    public static byte[] utf8(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        if (b.length > 0xffff) {
-            throw new IllegalArgumentException("string longer than 65535 bytes");
-        }
-        return b;
-    }
-
-    public static void writeStr(DataOutputStream out, byte[] utf8) throws IOException {
-        out.writeShort(utf8.length);
-        out.write(utf8);
+    private static ProtocolException truncated() {
+        return new ProtocolException("truncated frame");
     }
 }

@@ -262,4 +262,112 @@ class SegmentedLogTest {
             assertThat(readAll(log, 0)).hasSize((int) whole);
         }
     }
+
+    private static void flipByte(Path file, long position) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(position);
+            int b = f.read();
+            f.seek(position);
+            f.write(b ^ 0x5a);
+        }
+    }
+
+    @Test
+    void aFlippedByteInAnOlderSegmentLosesOnlyItsRecordAndIsReported() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0))) {
+            append(log, 0, 200);
+        }
+        List<Path> before = segments(dir);
+        assertThat(before).hasSizeGreaterThan(2);
+        Path first = before.getFirst();
+        long middle = Files.size(first) / 2;
+        flipByte(first, middle);
+        try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0))) {
+            assertThat(log.recovered()).hasSize(1);
+            LogDamage d = log.recovered().getFirst();
+            assertThat(d.segment()).isEqualTo(first.getFileName().toString());
+            assertThat(d.kind()).isEqualTo(LogDamage.Kind.DAMAGED);
+            assertThat(d.position()).isLessThanOrEqualTo(middle);
+            assertThat(d.position() + d.bytes()).isGreaterThan(middle);
+            assertThat(d.lostOffsets()).isEqualTo(1);
+            assertThat(Files.size(dir.resolve(d.quarantine()))).isEqualTo(d.bytes());
+            List<Long> expected = new ArrayList<>(java.util.stream.LongStream.range(0, 200).boxed().toList());
+            expected.remove(d.fromOffset());
+            assertThat(readAll(log, 0)).containsExactlyElementsOf(expected);
+            assertThat(readAll(log, d.fromOffset())).first().isEqualTo(d.fromOffset() + 1);
+            assertThat(segments(dir)).containsAll(before);
+            assertThat(log.nextOffset()).isEqualTo(200);
+            append(log, 200, 210);
+        }
+        try (SegmentedLog log = SegmentedLog.open(dir, new LogConfig(4096, 0))) {
+            assertThat(log.recovered()).as("a repaired log opens clean").isEmpty();
+            assertThat(readAll(log, 0)).hasSize(209);
+        }
+    }
+
+    @Test
+    void aFlippedByteInTheLastSegmentKeepsTheRecordsAfterIt() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            append(log, 0, 100);
+        }
+        Path seg = segments(dir).getFirst();
+        flipByte(seg, Files.size(seg) / 3);
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            LogDamage d = log.recovered().getFirst();
+            assertThat(log.recovered()).hasSize(1);
+            assertThat(d.lostOffsets()).isEqualTo(1);
+            assertThat(readAll(log, 0)).hasSize(99).doesNotContain(d.fromOffset());
+            assertThat(log.nextOffset()).isEqualTo(100);
+            append(log, 100, 105);
+            assertThat(readAll(log, 90)).containsExactly(90L, 91L, 92L, 93L, 94L, 95L, 96L, 97L, 98L, 99L,
+                    100L, 101L, 102L, 103L, 104L);
+        }
+    }
+
+    @Test
+    void aTornTailIsCutAndReportedWithNoOffsetsLost() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            append(log, 0, 10);
+        }
+        Path seg = segments(dir).getFirst();
+        long size = Files.size(seg);
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.setLength(size - 3);
+        }
+        try (SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults())) {
+            assertThat(log.recovered()).singleElement().satisfies(d -> {
+                assertThat(d.kind()).isEqualTo(LogDamage.Kind.TORN_TAIL);
+                assertThat(d.lostOffsets()).isZero();
+                assertThat(d.quarantine()).isNull();
+                assertThat(d.position() + d.bytes()).isEqualTo(size - 3);
+            });
+        }
+    }
+
+    @Property(tries = 30)
+    void aFlippedByteAnywhereLosesAtMostTheRecordsItTouches(@ForAll @IntRange(min = 20, max = 300) int records,
+                                                             @ForAll @IntRange(min = 0, max = 1_000_000) int at)
+            throws IOException {
+        Path d = Files.createTempDirectory("log-flip");
+        try (SegmentedLog log = SegmentedLog.open(d, new LogConfig(4096, 0))) {
+            append(log, 0, records);
+        }
+        List<Path> segs = segments(d);
+        Path victim = segs.get(at % segs.size());
+        flipByte(victim, at % Files.size(victim));
+        try (SegmentedLog log = SegmentedLog.open(d, new LogConfig(4096, 0))) {
+            List<Long> read = readAll(log, 0);
+            long lost = log.recovered().stream().mapToLong(LogDamage::lostOffsets).sum();
+            assertThat(log.recovered()).hasSize(1);
+            assertThat(read).as("every record but the one damaged").hasSizeGreaterThanOrEqualTo(records - 1).isSorted();
+            if (log.recovered().getFirst().kind() == LogDamage.Kind.DAMAGED) {
+                assertThat(lost).isEqualTo(records - read.size());
+            }
+            for (LogDamage x : log.recovered()) {
+                for (long o = x.fromOffset(); o <= x.toOffset(); o++) {
+                    assertThat(read).doesNotContain(o);
+                }
+            }
+        }
+    }
 }

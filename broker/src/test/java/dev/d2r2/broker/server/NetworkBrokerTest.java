@@ -14,7 +14,8 @@ import dev.d2r2.broker.security.ChannelSealer;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.wire.Envelope;
-import dev.d2r2.broker.wire.Frames;
+import dev.d2r2.broker.wire.Op;
+import dev.d2r2.broker.wire.WireFrame;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
@@ -27,12 +28,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -158,7 +159,7 @@ class NetworkBrokerTest {
             IdentityFile sensor = register(admin, "sensor");
             try (RawClient raw = new RawClient(sensor, server.address())) {
                 raw.handshake(sensor);
-                String opened = raw.request(1, Frames.Op.OPEN_PUBLISHER, "{\"tag\":\"t\"}");
+                String opened = raw.request(1, Op.OPEN_PUBLISHER, "{\"tag\":\"t\"}");
                 assertThat(opened).startsWith("0 ");
                 byte[] key = Base64.getDecoder().decode(opened.replaceAll(".*\"key\":\"([^\"]+)\".*", "$1"));
                 KeyPair other = Crypto.newSigningKeyPair();
@@ -171,11 +172,10 @@ class NetworkBrokerTest {
                     env[env.length - 2 - sealLength - 1] ^= 1;
                 }
                 raw.publish(1, env);
-                ByteBuffer refused = raw.read(Frames.REFUSED);
-                assertThat(Frames.i32(refused)).isEqualTo(1);
-                assertThat(Frames.i64(refused)).isEqualTo(1);
-                int code = Frames.u16(refused);
-                return ErrorCode.of(code) + " " + Frames.str(refused);
+                WireFrame.Refused refused = raw.read(WireFrame.Refused.class);
+                assertThat(refused.publisher()).isEqualTo(1);
+                assertThat(refused.sequence()).isEqualTo(1);
+                return ErrorCode.of(refused.code()) + " " + refused.why();
             }
         }
     }
@@ -255,7 +255,7 @@ class NetworkBrokerTest {
                     raw.out.writeInt(junk.length);
                     raw.out.write(junk);
                     raw.out.flush();
-                    assertThatThrownBy(() -> raw.read(Frames.RESPONSE)).isInstanceOf(IOException.class);
+                    assertThatThrownBy(() -> raw.read(WireFrame.Response.class)).isInstanceOf(IOException.class);
                 }
             }
             try (Publisher p = admin.publisher("alive")) {
@@ -272,7 +272,7 @@ class NetworkBrokerTest {
             raw.handshake(adminId);
             raw.out.writeInt(Integer.MAX_VALUE);
             raw.out.flush();
-            assertThatThrownBy(() -> raw.read(Frames.RESPONSE)).hasMessageContaining("frame length");
+            assertThatThrownBy(() -> raw.read(WireFrame.Response.class)).hasMessageContaining("frame length");
         }
         assertThat(broker.metrics().malformedFrames()).isEqualTo(1);
     }
@@ -281,11 +281,79 @@ class NetworkBrokerTest {
     void badChannelDefinitionsGetAClearError() throws Exception {
         try (RawClient raw = new RawClient(adminId, server.address())) {
             raw.handshake(adminId);
-            assertThat(raw.request(7, Frames.Op.CREATE_CHANNEL, "{\"tag\":\"c\",\"ordering\":\"sideways\"}"))
+            assertThat(raw.request(7, Op.CREATE_CHANNEL, "{\"tag\":\"c\",\"ordering\":\"sideways\"}"))
                     .startsWith(ErrorCode.BAD_REQUEST.code() + " ").contains("ordering \"sideways\" is not one of [none, fifo, total]");
-            assertThat(raw.request(8, Frames.Op.CREATE_CHANNEL, "{\"tag\":\"bad tag!\"}"))
+            assertThat(raw.request(8, Op.CREATE_CHANNEL, "{\"tag\":\"bad tag!\"}"))
                     .contains("must be 1-200 characters");
-            assertThat(raw.request(9, Frames.Op.LIST_CHANNELS, "{}")).startsWith("0 ");
+            assertThat(raw.request(9, Op.LIST_CHANNELS, "{}")).startsWith("0 ");
+        }
+    }
+
+    @Test
+    void internalFailuresReachTheClientOnlyAsTheirCodeAndAreCounted() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("channels").resolve("logged"), "not a directory");
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            ChannelSpec logged = new ChannelSpec("logged", ChannelClass.DEFAULT.withPersistence(
+                    dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.parse("never")),
+                    Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE));
+            assertThatThrownBy(() -> admin.createChannel(logged)).isInstanceOf(BrokerException.class)
+                    .hasMessage("internal: " + RemoteSession.INTERNAL_ERROR)
+                    .satisfies(e -> assertThat(((BrokerException) e).code()).isEqualTo(ErrorCode.INTERNAL));
+            admin.createChannel(open("still-serving", Protection.SI));
+            assertThat(admin.channels()).extracting(ChannelSpec::tag).contains("still-serving").doesNotContain("logged");
+        }
+        assertThat(broker.metrics().internalErrors()).isEqualTo(1);
+    }
+
+    @Test
+    void theSameSealedEventSentAgainIsStoredOnceEvenAfterARestart() throws Exception {
+        ChannelSpec logged = new ChannelSpec("once", ChannelClass.DEFAULT.withPersistence(
+                dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.parse("never")),
+                Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE));
+        IdentityFile sensor;
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(logged);
+            sensor = register(admin, "sensor");
+        }
+        byte[] env = new ChannelSealer("once", Protection.SI, "sensor", sensor.secret(), sensor.signingKey(), new byte[0])
+                .seal(1, 1000, EventCodec.encode(Event.message("only-once", 1, "s", Map.of()))).bytes();
+        sendTwiceOnOneConnectionAndOnceOnAnother(sensor, env);
+        assertThat(storedTypes(1)).containsExactly("only-once", "marker");
+        assertThat(broker.metrics().duplicates("once").get()).isEqualTo(2);
+
+        server.close();
+        broker.close();
+        start();
+        sendTwiceOnOneConnectionAndOnceOnAnother(sensor, env);
+        assertThat(storedTypes(2)).as("after a restart").containsExactly("only-once", "marker", "marker");
+    }
+
+    private void sendTwiceOnOneConnectionAndOnceOnAnother(IdentityFile sensor, byte[] envelope) throws Exception {
+        IdentityFile at = new IdentityFile(sensor.name(), sensor.secret(), sensor.signingKey(), sensor.publicKey(),
+                adminId.broker(), adminId.brokerCertificatePem());
+        for (int sends : new int[]{2, 1}) {
+            try (RawClient raw = new RawClient(at, server.address())) {
+                raw.handshake(at);
+                assertThat(raw.request(1, Op.OPEN_PUBLISHER, "{\"tag\":\"once\"}")).startsWith("0 ");
+                for (int i = 0; i < sends; i++) {
+                    raw.publish(1, envelope);
+                }
+                raw.out.flush();
+                assertThat(raw.read(WireFrame.Ack.class).sequence()).isEqualTo(1);
+            }
+        }
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId); Publisher p = admin.publisher("once")) {
+            p.awaitAcknowledged(p.publish(Event.message("marker", 2, "s", Map.of())), Duration.ofSeconds(10));
+        }
+    }
+
+    /** Every event type in the channel's log, in order, up to its {@code markers}th marker. */
+    private List<String> storedTypes(int markers) throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            Collector got = new Collector();
+            admin.subscribe("once", StartPosition.fromOffset(0), got);
+            await().until(() -> got.types().stream().filter("marker"::equals).count() == markers);
+            return got.types();
         }
     }
 }

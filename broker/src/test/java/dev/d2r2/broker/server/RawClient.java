@@ -4,6 +4,8 @@ import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.security.TlsMaterial;
 import dev.d2r2.broker.wire.Frames;
+import dev.d2r2.broker.wire.Op;
+import dev.d2r2.broker.wire.WireFrame;
 
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
@@ -28,53 +30,38 @@ final class RawClient implements AutoCloseable {
         out = new DataOutputStream(socket.getOutputStream());
     }
 
-    /** Authenticates; returns the RESPONSE frame body. */
+    /** Authenticates. */
     void handshake(IdentityFile id) throws Exception {
-        byte[] name = Frames.utf8(id.name());
-        Frames.writeHeader(out, 4 + 1 + 2 + name.length, Frames.HELLO);
-        out.writeInt(Frames.MAGIC);
-        out.writeByte(Frames.VERSION);
-        Frames.writeStr(out, name);
-        ByteBuffer challenge = read(Frames.CHALLENGE);
-        byte[] proof = Crypto.authProof(id.secret(), Frames.bytes(challenge));
-        Frames.writeHeader(out, 4 + proof.length, Frames.AUTH);
-        out.writeInt(proof.length);
-        out.write(proof);
-        read(Frames.RESPONSE);
+        Frames.writeHello(out, id.name());
+        WireFrame.Challenge challenge = read(WireFrame.Challenge.class);
+        Frames.writeAuth(out, Crypto.authProof(id.secret(), challenge.nonce()));
+        read(WireFrame.Response.class);
     }
 
-    String request(int id, Frames.Op op, String json) throws Exception {
-        byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        Frames.writeHeader(out, 4 + 1 + 4 + b.length, Frames.REQUEST);
-        out.writeInt(id);
-        out.writeByte(op.ordinal());
-        out.writeInt(b.length);
-        out.write(b);
-        ByteBuffer r = read(Frames.RESPONSE);
-        Frames.i32(r);
-        int status = Frames.u16(r);
-        return status + " " + new String(Frames.bytes(r), StandardCharsets.UTF_8);
+    /** Sends a request; returns the status and the body of the response. */
+    String request(int id, Op op, String json) throws Exception {
+        Frames.writeRequest(out, id, op, json.getBytes(StandardCharsets.UTF_8));
+        WireFrame.Response r = read(WireFrame.Response.class);
+        return r.status() + " " + new String(r.body(), StandardCharsets.UTF_8);
     }
 
     void publish(int handle, byte[] envelope) throws IOException {
-        Frames.writeHeader(out, 4 + envelope.length, Frames.PUBLISH);
-        out.writeInt(handle);
-        out.write(envelope);
+        new WireFrame.Publish(handle, envelope).writeTo(out);
     }
 
-    /** Reads frames until one of {@code type}; returns it positioned after the type. */
-    ByteBuffer read(byte type) throws Exception {
+    /** Reads frames until one of {@code type}. */
+    <F extends WireFrame> F read(Class<F> type) throws Exception {
         while (true) {
             ByteBuffer f = Frames.read(in);
             if (f == null) {
                 throw new IOException("closed by the broker");
             }
-            int t = Frames.u8(f);
-            if (t == type) {
-                return f;
+            WireFrame frame = WireFrame.decode(f);
+            if (type.isInstance(frame)) {
+                return type.cast(frame);
             }
-            if (t == Frames.ERROR) {
-                throw new IOException("broker error " + Frames.u16(f) + ": " + Frames.str(f));
+            if (frame instanceof WireFrame.Error e) {
+                throw new IOException("broker error " + e.code() + ": " + e.why());
             }
         }
     }

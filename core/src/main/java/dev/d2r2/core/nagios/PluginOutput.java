@@ -1,11 +1,7 @@
 package dev.d2r2.core.nagios;
 
-import dev.d2r2.core.Event;
-
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -151,26 +147,8 @@ public record PluginOutput(NagiosState state, String text, String longText, List
         return s == null ? null : Double.valueOf(s);
     }
 
-    /**
-     * The result as a state event: {@code to} = the state, {@code from} = the previous state (may
-     * be null), attributes {@code output} and one per performance-data label (plus
-     * {@code <label>.uom} when it has a unit).
-     */
-    public Event toEvent(String type, String source, String previousState, long timeMillis) {
-        Map<String, Object> attrs = new LinkedHashMap<>();
-        attrs.put("output", text);
-        for (PerfData p : perfData) {
-            String key = sanitize(p.label());
-            double v = p.value();
-            attrs.put(key, v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) (long) v : (Object) v);
-            if (!p.unit().isEmpty()) {
-                attrs.put(key + ".uom", p.unit());
-            }
-        }
-        return new Event(null, type, timeMillis, source, previousState, state.eventName(), attrs);
-    }
-
-    static String sanitize(String label) {
+    /** A performance-data label as an event attribute key: ASCII letters, digits, '_' and '.'; anything else '_'. */
+    public static String sanitize(String label) {
         StringBuilder sb = new StringBuilder(label.length());
         for (int i = 0; i < label.length(); i++) {
             char c = label.charAt(i);

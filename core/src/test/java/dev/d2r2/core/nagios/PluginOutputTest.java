@@ -1,6 +1,5 @@
 package dev.d2r2.core.nagios;
 
-import dev.d2r2.core.Event;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -49,12 +48,7 @@ class PluginOutputTest {
     }
 
     @Test
-    void becomesAStateEvent() {
-        Event e = PluginOutput.parse(2, "TCP CRITICAL | time=0.5s rtt=12").toEvent("nagios.check_tcp", "gw-1", "ok", 1000);
-        assertThat(e.from()).isEqualTo("ok");
-        assertThat(e.to()).isEqualTo("critical");
-        assertThat(e.attrs()).containsEntry("output", "TCP CRITICAL").containsEntry("time", 0.5)
-                .containsEntry("time.uom", "s").containsEntry("rtt", 12L);
+    void labelsBecomeAttributeKeys() {
         assertThat(PluginOutput.sanitize("free %")).isEqualTo("free__");
     }
 

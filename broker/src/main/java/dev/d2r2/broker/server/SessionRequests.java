@@ -1,0 +1,101 @@
+package dev.d2r2.broker.server;
+
+import dev.d2r2.broker.ChannelConfig;
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.security.Identity;
+import dev.d2r2.broker.wire.ControlReply;
+import dev.d2r2.broker.wire.ControlRequest;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Carries out one session's control requests for its authenticated identity, and keeps what they
+ * open: publisher handles and subscriptions. Reader thread only, but for {@link #subscriptionEnded}
+ * and {@link #closeAll}.
+ */
+final class SessionRequests {
+    private final Broker broker;
+    private final Identity identity;
+    private final DeliveryPump pump;
+    private final Map<Integer, OpenPublisher> publishers = new HashMap<>();
+    private final Map<Integer, ServerSubscription> subscriptions = new ConcurrentHashMap<>();
+    private int nextHandle;
+    /** A subscription to start once the reply that opened it is written (the reply comes first). */
+    private ServerSubscription toStart;
+
+    SessionRequests(Broker broker, Identity identity, DeliveryPump pump) {
+        this.broker = broker;
+        this.identity = identity;
+        this.pump = pump;
+    }
+
+    /** The reply to {@code r}; a refusal is thrown as a BrokerException, a bad request as an IllegalArgumentException. */
+    ControlReply handle(ControlRequest r) {
+        return switch (r) {
+            case ControlRequest.Register g -> new ControlReply.Registered(broker.register(identity, g.name(),
+                    g.publicKey() == null ? null : Crypto.publicKey(g.publicKey()), g.admin()));
+            case ControlRequest.CreateChannel c -> {
+                broker.createChannel(identity, c.channel().toSpec());
+                yield new ControlReply.Done();
+            }
+            case ControlRequest.AlterChannel a -> {
+                broker.alterChannel(identity, a.channel().toSpec());
+                yield new ControlReply.Done();
+            }
+            case ControlRequest.ListChannels l ->
+                    new ControlReply.ChannelList(broker.channels(identity).stream().map(ChannelConfig::of).toList());
+            case ControlRequest.ShowChannel s -> new ControlReply.ChannelShown(ChannelConfig.of(broker.channel(identity, s.tag())));
+            case ControlRequest.OpenPublisher o -> {
+                ChannelRuntime ch = broker.openPublisher(identity, o.tag());
+                int handle = ++nextHandle;
+                publishers.put(handle, new OpenPublisher(handle, ch));
+                yield new ControlReply.PublisherOpened(handle, ch.spec().channelClass().protection(), ch.key());
+            }
+            case ControlRequest.ClosePublisher c -> {
+                publishers.remove(c.handle());
+                yield new ControlReply.Done();
+            }
+            case ControlRequest.Subscribe s -> {
+                if (subscriptions.containsKey(s.subscription())) {
+                    throw new IllegalArgumentException("subscription id " + s.subscription() + " is in use");
+                }
+                ServerSubscription sub = broker.subscribe(identity, s.tag(), s.start(), pump, s.subscription());
+                subscriptions.put(sub.id, sub);
+                toStart = sub;
+                yield new ControlReply.Subscribed(sub.id, sub.channel.key());
+            }
+            case ControlRequest.Unsubscribe u -> {
+                ServerSubscription sub = subscriptions.remove(u.subscription());
+                if (sub != null) {
+                    broker.unsubscribe(sub);
+                }
+                yield new ControlReply.Done();
+            }
+        };
+    }
+
+    /** After the reply is written: starts delivering to a subscription it opened. */
+    void replied() {
+        if (toStart != null) {
+            pump.add(toStart);
+            toStart = null;
+        }
+    }
+
+    OpenPublisher publisher(int handle) {
+        return publishers.get(handle);
+    }
+
+    void subscriptionEnded(ServerSubscription sub) {
+        subscriptions.remove(sub.id);
+    }
+
+    void closeAll() {
+        for (ServerSubscription s : subscriptions.values()) {
+            broker.unsubscribe(s);
+        }
+        subscriptions.clear();
+    }
+}

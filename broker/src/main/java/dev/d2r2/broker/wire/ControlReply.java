@@ -1,0 +1,25 @@
+package dev.d2r2.broker.wire;
+
+import dev.d2r2.broker.ChannelConfig;
+import dev.d2r2.broker.Protection;
+
+import java.util.List;
+
+/** The broker's answers to {@link ControlRequest}s and to a successful handshake (JSON bodies of RESPONSE frames). */
+public sealed interface ControlReply {
+    /** The handshake's answer: who the client is now. */
+    record Welcome(String identity, boolean admin) implements ControlReply { }
+
+    record Registered(byte[] secret) implements ControlReply { }
+
+    record Done() implements ControlReply { }
+
+    record ChannelList(List<ChannelConfig> channels) implements ControlReply { }
+
+    record ChannelShown(ChannelConfig channel) implements ControlReply { }
+
+    /** The handle names the publisher in PUBLISH frames; the key is the channel's (PKE). */
+    record PublisherOpened(int handle, Protection protection, byte[] key) implements ControlReply { }
+
+    record Subscribed(int subscription, byte[] key) implements ControlReply { }
+}

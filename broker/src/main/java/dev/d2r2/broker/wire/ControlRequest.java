@@ -1,0 +1,182 @@
+package dev.d2r2.broker.wire;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.d2r2.broker.ChannelConfig;
+import dev.d2r2.broker.StartPosition;
+
+/**
+ * The control requests a client sends in REQUEST frames, one record per {@link Op}; each names
+ * the {@link ControlReply} the broker answers it with. {@link ControlCodec} reads and writes their
+ * JSON bodies; a missing required field is an {@link IllegalArgumentException} (a bad request).
+ */
+public sealed interface ControlRequest {
+    Op op();
+
+    Class<? extends ControlReply> replyType();
+
+    /** Registers an identity; {@code publicKey} (X.509 encoding) is null when it signs nothing. */
+    record Register(String name, byte[] publicKey, boolean admin) implements ControlRequest {
+        public Register {
+            required(name, "name");
+        }
+
+        @Override
+        public Op op() {
+            return Op.REGISTER;
+        }
+
+        @Override
+        public Class<ControlReply.Registered> replyType() {
+            return ControlReply.Registered.class;
+        }
+    }
+
+    /** Its body is the channel itself, as operators write it. */
+    record CreateChannel(@JsonValue ChannelConfig channel) implements ControlRequest {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public CreateChannel {
+            required(channel, "channel");
+        }
+
+        @Override
+        public Op op() {
+            return Op.CREATE_CHANNEL;
+        }
+
+        @Override
+        public Class<ControlReply.Done> replyType() {
+            return ControlReply.Done.class;
+        }
+    }
+
+    record AlterChannel(@JsonValue ChannelConfig channel) implements ControlRequest {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public AlterChannel {
+            required(channel, "channel");
+        }
+
+        @Override
+        public Op op() {
+            return Op.ALTER_CHANNEL;
+        }
+
+        @Override
+        public Class<ControlReply.Done> replyType() {
+            return ControlReply.Done.class;
+        }
+    }
+
+    record ListChannels() implements ControlRequest {
+        @Override
+        public Op op() {
+            return Op.LIST_CHANNELS;
+        }
+
+        @Override
+        public Class<ControlReply.ChannelList> replyType() {
+            return ControlReply.ChannelList.class;
+        }
+    }
+
+    record ShowChannel(String tag) implements ControlRequest {
+        public ShowChannel {
+            required(tag, "tag");
+        }
+
+        @Override
+        public Op op() {
+            return Op.SHOW_CHANNEL;
+        }
+
+        @Override
+        public Class<ControlReply.ChannelShown> replyType() {
+            return ControlReply.ChannelShown.class;
+        }
+    }
+
+    record OpenPublisher(String tag) implements ControlRequest {
+        public OpenPublisher {
+            required(tag, "tag");
+        }
+
+        @Override
+        public Op op() {
+            return Op.OPEN_PUBLISHER;
+        }
+
+        @Override
+        public Class<ControlReply.PublisherOpened> replyType() {
+            return ControlReply.PublisherOpened.class;
+        }
+    }
+
+    record ClosePublisher(int handle) implements ControlRequest {
+        @Override
+        public Op op() {
+            return Op.CLOSE_PUBLISHER;
+        }
+
+        @Override
+        public Class<ControlReply.Done> replyType() {
+            return ControlReply.Done.class;
+        }
+    }
+
+    /**
+     * Subscribes under the client's own {@code subscription} id (so that deliveries can arrive
+     * before the reply); at most one of {@code fromOffset} and {@code since}, neither for live.
+     */
+    record Subscribe(String tag, int subscription, Long fromOffset, Long since) implements ControlRequest {
+        public Subscribe {
+            required(tag, "tag");
+            if (subscription < 0) {
+                throw new IllegalArgumentException("subscription id " + subscription + " is negative");
+            }
+            if (fromOffset != null && since != null) {
+                throw new IllegalArgumentException("a subscription starts from an offset or a time, not both");
+            }
+        }
+
+        public static Subscribe of(String tag, int subscription, StartPosition start) {
+            return switch (start) {
+                case StartPosition.FromOffset o -> new Subscribe(tag, subscription, o.offset(), null);
+                case StartPosition.Since s -> new Subscribe(tag, subscription, null, s.timeMillis());
+                case StartPosition.Live l -> new Subscribe(tag, subscription, null, null);
+            };
+        }
+
+        public StartPosition start() {
+            return fromOffset != null ? StartPosition.fromOffset(fromOffset)
+                    : since != null ? StartPosition.since(since) : StartPosition.live();
+        }
+
+        @Override
+        public Op op() {
+            return Op.SUBSCRIBE;
+        }
+
+        @Override
+        public Class<ControlReply.Subscribed> replyType() {
+            return ControlReply.Subscribed.class;
+        }
+    }
+
+    record Unsubscribe(int subscription) implements ControlRequest {
+        @Override
+        public Op op() {
+            return Op.UNSUBSCRIBE;
+        }
+
+        @Override
+        public Class<ControlReply.Done> replyType() {
+            return ControlReply.Done.class;
+        }
+    }
+
+    private static void required(Object value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException("request lacks \"" + field + "\"");
+        }
+    }
+}
