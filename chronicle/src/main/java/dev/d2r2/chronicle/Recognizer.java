@@ -170,10 +170,14 @@ public final class Recognizer {
         created.clear();
     }
 
-    private void advance(long w) {
-        if (w > watermark) {
-            watermark = w;
-        }
+    /**
+     * Moves the watermark to {@code target} one pending decision at a time: the events a decision
+     * emits are earlier than the watermark that decided it, so they are processed before it moves
+     * on, and the instances they start or extend are judged against that watermark, not the
+     * target. The end of input ({@link #close()}) is thus a watermark at +infinity reached only
+     * after every emitted event has been processed.
+     */
+    private void advance(long target) {
         while (true) {
             Pending p = pending.peek();
             if (p != null && p.needWatermark <= watermark) {
@@ -187,9 +191,14 @@ public final class Recognizer {
                 if (route != null) {
                     process(e, route);
                 }
+            } else if (p != null && p.needWatermark <= target) {
+                watermark = p.needWatermark;
             } else {
                 break;
             }
+        }
+        if (target > watermark) {
+            watermark = target;
         }
         for (Run r : runs) {
             r.prune(watermark);

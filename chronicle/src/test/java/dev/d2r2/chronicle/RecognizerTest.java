@@ -145,6 +145,28 @@ class RecognizerTest {
     }
 
     @Test
+    void eventsEmittedWhenTheInputEndsAreStillMatched() throws ChronicleException {
+        // With 500 ms of lateness both Low are decided only when the input ends; High needs the
+        // Pair each emits: the end of input is a watermark at +infinity, reached only after every
+        // emitted event has been processed.
+        String text = """
+                chronicle Low { event(A[k=?x], t1) event(B[k=?x], t2) hold(link:up, (t1, t2)) t2 - t1 in [0, 15ms]
+                  when recognized { emit Pair[key=?x] } }
+                chronicle High { event(Pair[key=?k], t1) event(Pair[key=?k], t2) t2 - t1 in [1ms, 10s] }
+                """;
+        Recognizer r = recognizer(text, 500);
+        for (Event e : List.of(state("l", "link", 0, null, null, "up"), msg("a1", "A", 0, Map.of("k", "u")),
+                msg("b1", "B", 10, Map.of("k", "u")), msg("a2", "A", 11, Map.of("k", "u")),
+                msg("b2", "B", 20, Map.of("k", "u")))) {
+            r.accept(e);
+        }
+        assertThat(found).isEmpty();
+        r.close();
+        assertThat(found).extracting(Recognition::chronicle).containsExactly("Low", "Low", "High");
+        assertThat(found.getLast().times()).containsEntry("t1", 10L).containsEntry("t2", 20L);
+    }
+
+    @Test
     void missingEventsMakeOverlappingRecognitionsUncertain() throws ChronicleException {
         Recognizer r = recognizer("chronicle M { event(A, t1) event(B, t2) noevent(X, (t1, t2)) t2 - t1 in [0, 50ms] }", 0);
         r.accept(msg("a", "A", 0, Map.of()));
