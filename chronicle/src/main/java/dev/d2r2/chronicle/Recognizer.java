@@ -271,14 +271,14 @@ public final class Recognizer {
         final long[] times;
         final String[] vals;
         final Event[] events;
-        final int mask;
+        final long mask;
         final long order;
         /** The earliest bound time. */
         final long start;
         long deadline;
         boolean dead;
 
-        Instance(Run run, long[] times, String[] vals, Event[] events, int mask, long order, long start) {
+        Instance(Run run, long[] times, String[] vals, Event[] events, long mask, long order, long start) {
             this.run = run;
             this.start = start;
             this.times = times;
@@ -294,26 +294,26 @@ public final class Recognizer {
 
     /** Instances that have bound the same statements, indexed per statement they wait for. */
     private static final class JoinState {
-        final int mask;
+        final long mask;
         final int[][] joinVars;
         final HashMap<Object, ArrayList<Instance>>[] index;
 
         @SuppressWarnings("unchecked")
-        JoinState(Chronicle c, int mask) {
+        JoinState(Chronicle c, long mask) {
             this.mask = mask;
             int n = c.events.length;
             joinVars = new int[n][];
             index = new HashMap[n];
             boolean[] bound = new boolean[c.vars.length];
             for (EventStatement s : c.events) {
-                if ((mask & (1 << s.index())) != 0) {
+                if ((mask & (1L << s.index())) != 0) {
                     for (int v : s.matcher().vars) {
                         bound[v] = true;
                     }
                 }
             }
             for (EventStatement s : c.events) {
-                if ((mask & (1 << s.index())) == 0) {
+                if ((mask & (1L << s.index())) == 0) {
                     joinVars[s.index()] = Arrays.stream(s.matcher().vars).filter(v -> bound[v]).toArray();
                     index[s.index()] = new HashMap<>();
                 }
@@ -326,8 +326,8 @@ public final class Recognizer {
     private final class Run {
         final Chronicle chronicle;
         final boolean[] starter;
-        final int full;
-        final Map<Integer, JoinState> states = new HashMap<>();
+        final long full;
+        final Map<Long, JoinState> states = new HashMap<>();
         /** Per event statement: the join states where it is still unbound. */
         final List<List<JoinState>> waitingStates = new ArrayList<>();
         final int[] waiting;
@@ -340,7 +340,7 @@ public final class Recognizer {
         Run(Chronicle c, Options options, java.util.Set<String> emittedTypes) {
             this.chronicle = c;
             int n = c.events.length;
-            this.full = (1 << n) - 1;
+            this.full = n == Long.SIZE ? -1L : (1L << n) - 1;
             this.starter = new boolean[n];
             this.waiting = new int[n];
             this.horizon = options.horizon();
@@ -362,13 +362,13 @@ public final class Recognizer {
             }
         }
 
-        JoinState state(int mask) {
+        JoinState state(long mask) {
             JoinState st = states.get(mask);
             if (st == null) {
                 st = new JoinState(chronicle, mask);
                 states.put(mask, st);
                 for (EventStatement s : chronicle.events) {
-                    if ((mask & (1 << s.index())) == 0) {
+                    if ((mask & (1L << s.index())) == 0) {
                         waitingStates.get(s.index()).add(st);
                     }
                 }
@@ -381,7 +381,7 @@ public final class Recognizer {
             if (!s.matcher().matches(e, scratch, true)) {
                 return;
             }
-            int bit = 1 << s.index();
+            long bit = 1L << s.index();
             for (JoinState st : waitingStates.get(s.index())) {
                 ArrayList<Instance> bucket = st.index[s.index()].get(JoinKey.of(st.joinVars[s.index()], scratch));
                 if (bucket == null) {
@@ -422,7 +422,7 @@ public final class Recognizer {
             return true;
         }
 
-        private Instance extend(Instance inst, EventStatement s, Event e, String[] scratch, int bit) {
+        private Instance extend(Instance inst, EventStatement s, Event e, String[] scratch, long bit) {
             long[] times = inst.times.clone();
             times[s.point()] = e.time();
             String[] vals = inst.vals.clone();
@@ -446,7 +446,7 @@ public final class Recognizer {
             JoinState st = state(inst.mask);
             for (EventStatement s : chronicle.events) {
                 int i = s.index();
-                if ((inst.mask & (1 << i)) == 0) {
+                if ((inst.mask & (1L << i)) == 0) {
                     st.index[i].computeIfAbsent(JoinKey.of(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
                     if (waiting[i]++ == 0) {
                         producer.focus(s.matcher().type);
@@ -468,11 +468,11 @@ public final class Recognizer {
             long[][] d = chronicle.dist;
             long dl = Long.MAX_VALUE;
             for (EventStatement s : chronicle.events) {
-                if ((inst.mask & (1 << s.index())) != 0) {
+                if ((inst.mask & (1L << s.index())) != 0) {
                     continue;
                 }
                 for (EventStatement b : chronicle.events) {
-                    if ((inst.mask & (1 << b.index())) != 0 && d[b.point()][s.point()] < Chronicle.INF) {
+                    if ((inst.mask & (1L << b.index())) != 0 && d[b.point()][s.point()] < Chronicle.INF) {
                         dl = Math.min(dl, inst.times[b.point()] + d[b.point()][s.point()]);
                     }
                 }
@@ -487,7 +487,7 @@ public final class Recognizer {
             JoinState st = states.get(inst.mask);
             for (EventStatement s : chronicle.events) {
                 int i = s.index();
-                if ((inst.mask & (1 << i)) == 0) {
+                if ((inst.mask & (1L << i)) == 0) {
                     Object key = JoinKey.of(st.joinVars[i], inst.vals);
                     ArrayList<Instance> bucket = st.index[i].get(key);
                     int at = bucket.indexOf(inst);

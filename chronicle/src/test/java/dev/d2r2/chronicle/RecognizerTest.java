@@ -3,12 +3,15 @@ package dev.d2r2.chronicle;
 import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.core.Event;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RecognizerTest {
     private final List<Recognition> found = new ArrayList<>();
@@ -164,6 +167,52 @@ class RecognizerTest {
         r.close();
         assertThat(found).extracting(Recognition::chronicle).containsExactly("Low", "Low", "High");
         assertThat(found.getLast().times()).containsEntry("t1", 10L).containsEntry("t2", 20L);
+    }
+
+    /** A chain of n event statements E0..E(n-1), one ms apart, joined on ?k. */
+    private static String chain(int n) {
+        StringBuilder b = new StringBuilder("chronicle Chain {\n");
+        for (int i = 0; i < n; i++) {
+            b.append("  event(E").append(i).append("[k=?k], t").append(i).append(")\n");
+            if (i > 0) {
+                b.append("  t").append(i).append(" - t").append(i - 1).append(" in [1ms, 1ms]\n");
+            }
+        }
+        return b.append("}\n").toString();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {31, 32, 33, 64})
+    void chroniclesWithUpTo64EventStatementsAreRecognized(int n) throws ChronicleException {
+        Recognizer r = recognizer(chain(n), 0);
+        for (int i = 0; i < n; i++) {
+            r.accept(msg("e" + i, "E" + i, i, Map.of("k", "u")));
+            r.accept(msg("other" + i, "E" + i, i, Map.of("k", "v" + i)));
+        }
+        r.close();
+        assertThat(found).singleElement().satisfies(rec -> {
+            assertThat(rec.events()).hasSize(n).startsWith("e0").endsWith("e" + (n - 1));
+            assertThat(rec.bindings()).containsEntry("k", "u");
+        });
+        found.clear();
+        Recognizer broken = recognizer(chain(n), 0);
+        for (int i = 0; i < n; i++) {
+            if (i != n - 1) {
+                broken.accept(msg("e" + i, "E" + i, i, Map.of("k", "u")));
+            }
+        }
+        broken.close();
+        assertThat(found).isEmpty();
+    }
+
+    @Test
+    void chroniclesWithMoreThan64EventStatementsAreRefusedAtTheSixtyFifth() {
+        assertThatThrownBy(() -> ChronicleCompiler.compile("t.chr", chain(65)))
+                .isInstanceOfSatisfying(ChronicleException.class, e -> assertThat(e.diagnostics()).singleElement()
+                        .satisfies(d -> {
+                            assertThat(d.format()).startsWith("t.chr:129:3: chronicle Chain has 65 event statements;"
+                                    + " at most 64 are supported");
+                        }));
     }
 
     @Test
