@@ -54,7 +54,7 @@ public final class ChronicleRole implements AutoCloseable {
         this.merged = new Merger(bufferEvents, options.lateness());
         this.alerts = client.publisher(alertChannel);
         this.recognizer = new Recognizer(chronicles, options, r -> {
-            alerts.publish(r.toAlert());
+            alerts.publish(r.toAlert().toEvent());
             listener.accept(r);
         });
         this.stats = recognizer.stats();

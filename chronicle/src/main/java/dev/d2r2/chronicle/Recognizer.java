@@ -140,6 +140,12 @@ public final class Recognizer {
         advance(Long.MAX_VALUE);
     }
 
+    /** {@code e} with the id an event without one gets: {@code #n}, n its position in its stream. */
+    public static Event withPositionId(Event e, long position) {
+        String id = "#" + position;
+        return new Event(id, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+    }
+
     /** Events dropped as late so far. */
     public long late() {
         return late;
@@ -153,7 +159,7 @@ public final class Recognizer {
     private void process(Event e, Producer.Route route) {
         long seq = ++order;
         if (e.id() == null) {
-            e = new Event("#" + seq, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+            e = withPositionId(e, seq);
         }
         List<History> hs = route.histories;
         for (int i = 0, n = hs.size(); i < n; i++) {

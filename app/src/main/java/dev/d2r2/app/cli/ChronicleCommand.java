@@ -6,7 +6,6 @@ import dev.d2r2.chronicle.Recognizer;
 import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.chronicle.lang.Diagnostic;
 import dev.d2r2.core.Durations;
-import dev.d2r2.core.Event;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -102,7 +101,7 @@ public final class ChronicleCommand extends CommandGroup {
             long[] largest = {Long.MIN_VALUE};
             long malformed = EventInput.read(events, (e, lineNo, position) -> {
                 if (e.id() == null) {
-                    e = new Event("#" + position, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+                    e = Recognizer.withPositionId(e, position);
                 }
                 long lateBefore = recognizer.late();
                 recognizer.accept(e);
