@@ -4,6 +4,7 @@ import dev.d2r2.chronicle.Chronicle.EventStatement;
 import dev.d2r2.chronicle.Chronicle.IntervalStatement;
 import dev.d2r2.core.Event;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,9 +27,23 @@ import java.util.function.Consumer;
  * it is late, dropped and counted. Not thread-safe: one stream, one thread (TESS merger in front).
  */
 public final class Recognizer {
-    /** {@code lateness}: how far behind the largest time an event may arrive; {@code horizon}: the life of a partial instance of an unbounded chronicle. */
+    /**
+     * {@code lateness}: how far behind the largest time an event may arrive, ms; {@code horizon}:
+     * the life of a partial instance of an unbounded chronicle, ms. The defaults are declared
+     * here only (docs/chronicles.md, "Defaults", says which applies where and why).
+     */
     public record Options(long lateness, long horizon) {
-        public static final Options DEFAULT = new Options(0, 3_600_000);
+        /** A stream read from a file or stdin ({@code chronicle run}) is taken in the order written: nothing is late. */
+        public static final Duration STREAM_LATENESS = Duration.ZERO;
+        /** Live broker channels ({@code chronicle watch}, {@code chronicles:} in {@code d2r2 run}) merge sources whose events the network and the broker delay. */
+        public static final Duration LIVE_LATENESS = Duration.ofMillis(500);
+        public static final Duration HORIZON = Duration.ofHours(1);
+        public static final Options DEFAULT = of(STREAM_LATENESS, HORIZON);
+        public static final Options LIVE = of(LIVE_LATENESS, HORIZON);
+
+        public static Options of(Duration lateness, Duration horizon) {
+            return new Options(lateness.toMillis(), horizon.toMillis());
+        }
     }
 
     /** Counters for {@code --stats}. */
