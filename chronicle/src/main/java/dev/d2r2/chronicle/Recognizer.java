@@ -289,23 +289,22 @@ public final class Recognizer {
     /** A partial or complete assignment of events to a chronicle's event statements. */
     static final class Instance {
         final Run run;
+        final JoinState state;
         final long[] times;
         final String[] vals;
         final Event[] events;
-        final long mask;
         final long order;
         /** The earliest bound time. */
         final long start;
         long deadline;
-        boolean dead;
 
-        Instance(Run run, long[] times, String[] vals, Event[] events, long mask, long order, long start) {
+        Instance(Run run, JoinState state, long[] times, String[] vals, Event[] events, long order, long start) {
             this.run = run;
+            this.state = state;
             this.start = start;
             this.times = times;
             this.vals = vals;
             this.events = events;
-            this.mask = mask;
             this.order = order;
         }
     }
@@ -313,18 +312,33 @@ public final class Recognizer {
     private record Pending(Run run, Instance instance, long needWatermark) {
     }
 
-    /** Instances that have bound the same statements, indexed per statement they wait for. */
-    private static final class JoinState {
+    /**
+     * Instances that have bound the same statements, indexed per statement they can still be
+     * extended by. A statement {@code s} is left out when another unbound statement must come
+     * before it by more than the lateness: once an event for {@code s} arrives, that one would be
+     * late, so the extended instance could never complete (TESS's Discard, per join state).
+     */
+    private final class JoinState {
         final long mask;
+        final boolean complete;
+        /** The statements an instance of this state waits for and can be extended by now. */
+        final int[] extendable;
         final int[][] joinVars;
         final HashMap<Object, ArrayList<Instance>>[] index;
+        /** Per statement: the state after binding it, made on first use. */
+        final JoinState[] next;
+        /** Instances in insertion order, as long as their deadlines do not decrease (the usual case: deadlines follow event times). */
+        final ArrayDeque<Instance> deadlines = new ArrayDeque<>();
 
         @SuppressWarnings("unchecked")
-        JoinState(Chronicle c, long mask) {
+        JoinState(Run run, long mask) {
+            Chronicle c = run.chronicle;
             this.mask = mask;
+            this.complete = mask == run.full;
             int n = c.events.length;
             joinVars = new int[n][];
             index = new HashMap[n];
+            next = new JoinState[n];
             boolean[] bound = new boolean[c.vars.length];
             for (EventStatement s : c.events) {
                 if ((mask & (1L << s.index())) != 0) {
@@ -333,49 +347,55 @@ public final class Recognizer {
                     }
                 }
             }
+            List<Integer> ext = new ArrayList<>();
             for (EventStatement s : c.events) {
-                if ((mask & (1L << s.index())) == 0) {
+                if ((mask & (1L << s.index())) == 0 && run.canExtend(mask, s)) {
+                    ext.add(s.index());
                     joinVars[s.index()] = Arrays.stream(s.matcher().vars).filter(v -> bound[v]).toArray();
                     index[s.index()] = new HashMap<>();
                 }
             }
+            extendable = ext.stream().mapToInt(Integer::intValue).toArray();
         }
-
     }
 
-    /** One chronicle's run-time state: its join states, deadline heap and histories. */
+    /** One chronicle's run-time state: its join states, deadline queues and histories. */
     private final class Run {
         final Chronicle chronicle;
         final boolean[] starter;
         final long full;
+        /** Types that chronicles emit: their events are never late, so they never rule a statement out. */
+        final java.util.Set<String> emittedTypes;
+        final long lateness;
         final Map<Long, JoinState> states = new HashMap<>();
-        /** Per event statement: the join states where it is still unbound. */
+        final List<JoinState> stateList = new ArrayList<>();
+        /** Per event statement: the join states that can be extended by it. */
         final List<List<JoinState>> waitingStates = new ArrayList<>();
         final int[] waiting;
-        final PriorityQueue<Instance> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
-        /** The deadline at the top of the heap, so that a prune with nothing to do reads no instance. */
+        /** Per statement: the state of an instance it starts, made on first use. */
+        final JoinState[] startStates;
+        /** Instances whose deadline came before that of the instance inserted before them in their state. */
+        final PriorityQueue<Instance> outOfOrder = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+        /** The earliest deadline of any live instance, so that a prune with nothing to do reads no instance. */
         long earliestDeadline = Long.MAX_VALUE;
         final History[] histories;
         final long horizon;
+        private final String[] scratch;
 
         Run(Chronicle c, Options options, java.util.Set<String> emittedTypes) {
             this.chronicle = c;
             int n = c.events.length;
             this.full = n == Long.SIZE ? -1L : (1L << n) - 1;
+            this.emittedTypes = emittedTypes;
+            this.lateness = options.lateness();
             this.starter = new boolean[n];
             this.waiting = new int[n];
+            this.startStates = new JoinState[n];
             this.horizon = options.horizon();
+            this.scratch = new String[c.vars.length];
             for (EventStatement s : c.events) {
                 waitingStates.add(new ArrayList<>());
-                starter[s.index()] = true;
-                for (EventStatement j : c.events) {
-                    // j must come before s by more than the lateness, so s can never be the first
-                    // event of an instance (unless j's type is emitted: emitted events are never late).
-                    if (j != s && !emittedTypes.contains(j.matcher().type)
-                            && c.dist[s.point()][j.point()] < -options.lateness()) {
-                        starter[s.index()] = false;
-                    }
-                }
+                starter[s.index()] = canExtend(0, s);
             }
             histories = new History[c.intervals.length];
             for (int i = 0; i < histories.length; i++) {
@@ -383,45 +403,80 @@ public final class Recognizer {
             }
         }
 
+        /**
+         * Whether an instance that has bound {@code mask} may usefully bind {@code s} next: no
+         * other unbound statement must come before {@code s} by more than the lateness (unless its
+         * type is emitted: emitted events are never late).
+         */
+        boolean canExtend(long mask, EventStatement s) {
+            for (EventStatement j : chronicle.events) {
+                if (j != s && (mask & (1L << j.index())) == 0 && !emittedTypes.contains(j.matcher().type)
+                        && chronicle.dist[s.point()][j.point()] < -lateness) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         JoinState state(long mask) {
             JoinState st = states.get(mask);
             if (st == null) {
-                st = new JoinState(chronicle, mask);
+                st = new JoinState(this, mask);
                 states.put(mask, st);
-                for (EventStatement s : chronicle.events) {
-                    if ((mask & (1L << s.index())) == 0) {
-                        waitingStates.get(s.index()).add(st);
-                    }
+                stateList.add(st);
+                for (int i : st.extendable) {
+                    waitingStates.get(i).add(st);
                 }
             }
             return st;
         }
 
+        JoinState after(JoinState st, int statement) {
+            JoinState n = st.next[statement];
+            if (n == null) {
+                n = state(st.mask | 1L << statement);
+                st.next[statement] = n;
+            }
+            return n;
+        }
+
+        JoinState startState(int statement) {
+            JoinState n = startStates[statement];
+            if (n == null) {
+                n = state(1L << statement);
+                startStates[statement] = n;
+            }
+            return n;
+        }
+
         void match(Event e, EventStatement s, List<Instance> into) {
-            String[] scratch = new String[chronicle.vars.length];
-            if (!s.matcher().matches(e, scratch, true)) {
+            String[] vals = scratch;
+            Arrays.fill(vals, null);
+            if (!s.matcher().matches(e, vals, true)) {
                 return;
             }
-            long bit = 1L << s.index();
-            for (JoinState st : waitingStates.get(s.index())) {
-                ArrayList<Instance> bucket = st.index[s.index()].get(JoinKey.of(st.joinVars[s.index()], scratch));
+            int si = s.index();
+            List<JoinState> candidates = waitingStates.get(si);
+            for (int c = 0, nc = candidates.size(); c < nc; c++) {
+                JoinState st = candidates.get(c);
+                ArrayList<Instance> bucket = st.index[si].get(JoinKey.of(st.joinVars[si], vals));
                 if (bucket == null) {
                     continue;
                 }
                 for (int i = 0, n = bucket.size(); i < n; i++) {
                     Instance inst = bucket.get(i);
                     if (timesFit(inst, s.point(), e.time()) && (chronicle.bounded || e.time() - inst.start <= horizon)) {
-                        into.add(extend(inst, s, e, scratch, bit));
+                        into.add(extend(inst, s, e, vals));
                     }
                 }
             }
-            if (starter[s.index()]) {
+            if (starter[si]) {
                 long[] times = new long[chronicle.points.length];
                 Arrays.fill(times, UNSET);
                 times[s.point()] = e.time();
                 Event[] events = new Event[chronicle.events.length];
-                events[s.index()] = e;
-                into.add(new Instance(this, times, scratch, events, bit, ++order, e.time()));
+                events[si] = e;
+                into.add(new Instance(this, startState(si), times, vals.clone(), events, ++order, e.time()));
             }
         }
 
@@ -443,41 +498,45 @@ public final class Recognizer {
             return true;
         }
 
-        private Instance extend(Instance inst, EventStatement s, Event e, String[] scratch, long bit) {
+        private Instance extend(Instance inst, EventStatement s, Event e, String[] matched) {
             long[] times = inst.times.clone();
             times[s.point()] = e.time();
             String[] vals = inst.vals.clone();
             for (int v : s.matcher().vars) {
-                vals[v] = scratch[v];
+                vals[v] = matched[v];
             }
             Event[] events = inst.events.clone();
             events[s.index()] = e;
-            return new Instance(this, times, vals, events, inst.mask | bit, ++order, Math.min(inst.start, e.time()));
+            return new Instance(this, after(inst.state, s.index()), times, vals, events, ++order,
+                    Math.min(inst.start, e.time()));
         }
 
         void insert(Instance inst) {
-            if (inst.mask == full) {
+            JoinState st = inst.state;
+            if (st.complete) {
                 complete(inst);
                 return;
             }
             inst.deadline = deadline(inst);
-            if (inst.deadline < watermark) {
+            if (inst.deadline < watermark || st.extendable.length == 0) {
                 return;
             }
-            JoinState st = state(inst.mask);
-            for (EventStatement s : chronicle.events) {
-                int i = s.index();
-                if ((inst.mask & (1L << i)) == 0) {
-                    st.index[i].computeIfAbsent(JoinKey.of(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
-                    if (waiting[i]++ == 0) {
-                        producer.focus(s.matcher().type);
-                        if (!starter[i]) {
-                            producer.removeDiscard(s.matcher().type);
-                        }
+            for (int i : st.extendable) {
+                st.index[i].computeIfAbsent(JoinKey.of(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
+                if (waiting[i]++ == 0) {
+                    String type = chronicle.events[i].matcher().type;
+                    producer.focus(type);
+                    if (!starter[i]) {
+                        producer.removeDiscard(type);
                     }
                 }
             }
-            deadlines.add(inst);
+            Instance last = st.deadlines.peekLast();
+            if (last == null || last.deadline <= inst.deadline) {
+                st.deadlines.addLast(inst);
+            } else {
+                outOfOrder.add(inst);
+            }
             earliestDeadline = Math.min(earliestDeadline, inst.deadline);
             if (++live > peak) {
                 peak = live;
@@ -487,13 +546,14 @@ public final class Recognizer {
         /** The time after which some statement the instance waits for can no longer be met. */
         private long deadline(Instance inst) {
             long[][] d = chronicle.dist;
+            long mask = inst.state.mask;
             long dl = Long.MAX_VALUE;
             for (EventStatement s : chronicle.events) {
-                if ((inst.mask & (1L << s.index())) != 0) {
+                if ((mask & (1L << s.index())) != 0) {
                     continue;
                 }
                 for (EventStatement b : chronicle.events) {
-                    if ((inst.mask & (1L << b.index())) != 0 && d[b.point()][s.point()] < Chronicle.INF) {
+                    if ((mask & (1L << b.index())) != 0 && d[b.point()][s.point()] < Chronicle.INF) {
                         dl = Math.min(dl, inst.times[b.point()] + d[b.point()][s.point()]);
                     }
                 }
@@ -505,24 +565,22 @@ public final class Recognizer {
         }
 
         private void remove(Instance inst) {
-            JoinState st = states.get(inst.mask);
-            for (EventStatement s : chronicle.events) {
-                int i = s.index();
-                if ((inst.mask & (1L << i)) == 0) {
-                    Object key = JoinKey.of(st.joinVars[i], inst.vals);
-                    ArrayList<Instance> bucket = st.index[i].get(key);
-                    int at = bucket.indexOf(inst);
-                    int last = bucket.size() - 1;
-                    bucket.set(at, bucket.get(last));
+            JoinState st = inst.state;
+            for (int i : st.extendable) {
+                Object key = JoinKey.of(st.joinVars[i], inst.vals);
+                ArrayList<Instance> bucket = st.index[i].get(key);
+                int last = bucket.size() - 1;
+                if (last == 0) {
+                    st.index[i].remove(key);
+                } else {
+                    bucket.set(bucket.indexOf(inst), bucket.get(last));
                     bucket.remove(last);
-                    if (bucket.isEmpty()) {
-                        st.index[i].remove(key);
-                    }
-                    if (--waiting[i] == 0) {
-                        producer.removeFocus(s.matcher().type);
-                        if (!starter[i]) {
-                            producer.discard(s.matcher().type);
-                        }
+                }
+                if (--waiting[i] == 0) {
+                    String type = chronicle.events[i].matcher().type;
+                    producer.removeFocus(type);
+                    if (!starter[i]) {
+                        producer.discard(type);
                     }
                 }
             }
@@ -531,12 +589,24 @@ public final class Recognizer {
 
         void prune(long w) {
             if (w > earliestDeadline) {
+                long earliest = Long.MAX_VALUE;
+                for (int s = 0, n = stateList.size(); s < n; s++) {
+                    ArrayDeque<Instance> q = stateList.get(s).deadlines;
+                    Instance inst;
+                    while ((inst = q.peekFirst()) != null && inst.deadline < w) {
+                        q.pollFirst();
+                        remove(inst);
+                    }
+                    if (inst != null) {
+                        earliest = Math.min(earliest, inst.deadline);
+                    }
+                }
                 Instance inst;
-                while ((inst = deadlines.peek()) != null && inst.deadline < w) {
-                    deadlines.poll();
+                while ((inst = outOfOrder.peek()) != null && inst.deadline < w) {
+                    outOfOrder.poll();
                     remove(inst);
                 }
-                earliestDeadline = inst == null ? Long.MAX_VALUE : inst.deadline;
+                earliestDeadline = inst == null ? earliest : Math.min(earliest, inst.deadline);
             }
             long keep = w == Long.MAX_VALUE ? w : saturatedMinus(w, (chronicle.bounded ? chronicle.span : horizon) + 1);
             for (History h : histories) {
