@@ -327,6 +327,13 @@ public final class Recognizer {
         final HashMap<Object, ArrayList<Instance>>[] index;
         /** Per statement: the state after binding it, made on first use. */
         final JoinState[] next;
+        /**
+         * Per extendable statement: the bound points with a finite bound against it, and the
+         * largest allowed {@code t_s - t_p} and {@code t_p - t_s} for each.
+         */
+        final int[][] fitPoints;
+        final long[][] fitAfter;
+        final long[][] fitBefore;
         /** Instances in insertion order, as long as their deadlines do not decrease (the usual case: deadlines follow event times). */
         final ArrayDeque<Instance> deadlines = new ArrayDeque<>();
 
@@ -339,6 +346,9 @@ public final class Recognizer {
             joinVars = new int[n][];
             index = new HashMap[n];
             next = new JoinState[n];
+            fitPoints = new int[n][];
+            fitAfter = new long[n][];
+            fitBefore = new long[n][];
             boolean[] bound = new boolean[c.vars.length];
             for (EventStatement s : c.events) {
                 if ((mask & (1L << s.index())) != 0) {
@@ -353,9 +363,31 @@ public final class Recognizer {
                     ext.add(s.index());
                     joinVars[s.index()] = Arrays.stream(s.matcher().vars).filter(v -> bound[v]).toArray();
                     index[s.index()] = new HashMap<>();
+                    fits(c, mask, s);
                 }
             }
             extendable = ext.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        private void fits(Chronicle c, long mask, EventStatement s) {
+            long[][] d = c.dist;
+            java.util.TreeSet<Integer> points = new java.util.TreeSet<>();
+            for (EventStatement b : c.events) {
+                int p = b.point();
+                if ((mask & (1L << b.index())) != 0 && (d[p][s.point()] < Chronicle.INF || d[s.point()][p] < Chronicle.INF)) {
+                    points.add(p);
+                }
+            }
+            int[] ps = points.stream().mapToInt(Integer::intValue).toArray();
+            long[] after = new long[ps.length];
+            long[] before = new long[ps.length];
+            for (int k = 0; k < ps.length; k++) {
+                after[k] = d[ps[k]][s.point()];
+                before[k] = d[s.point()][ps[k]];
+            }
+            fitPoints[s.index()] = ps;
+            fitAfter[s.index()] = after;
+            fitBefore[s.index()] = before;
         }
     }
 
@@ -375,7 +407,7 @@ public final class Recognizer {
         /** Per statement: the state of an instance it starts, made on first use. */
         final JoinState[] startStates;
         /** Instances whose deadline came before that of the instance inserted before them in their state. */
-        final PriorityQueue<Instance> outOfOrder = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+        final DeadlineHeap<Instance> outOfOrder = new DeadlineHeap<>();
         /** The earliest deadline of any live instance, so that a prune with nothing to do reads no instance. */
         long earliestDeadline = Long.MAX_VALUE;
         final History[] histories;
@@ -465,7 +497,7 @@ public final class Recognizer {
                 }
                 for (int i = 0, n = bucket.size(); i < n; i++) {
                     Instance inst = bucket.get(i);
-                    if (timesFit(inst, s.point(), e.time()) && (chronicle.bounded || e.time() - inst.start <= horizon)) {
+                    if (timesFit(st, si, inst.times, e.time()) && (chronicle.bounded || e.time() - inst.start <= horizon)) {
                         into.add(extend(inst, s, e, vals));
                     }
                 }
@@ -480,18 +512,14 @@ public final class Recognizer {
             }
         }
 
-        private boolean timesFit(Instance inst, int point, long t) {
-            long[][] d = chronicle.dist;
-            long[] times = inst.times;
-            for (int p = 0; p < times.length; p++) {
-                long tp = times[p];
-                if (tp == UNSET) {
-                    continue;
-                }
-                if (d[p][point] < Chronicle.INF && t - tp > d[p][point]) {
-                    return false;
-                }
-                if (d[point][p] < Chronicle.INF && tp - t > d[point][p]) {
+        /** Whether an event for {@code statement} at {@code t} meets the instance's bounds (an unbounded side is {@link Chronicle#INF}, never exceeded). */
+        private static boolean timesFit(JoinState st, int statement, long[] times, long t) {
+            int[] ps = st.fitPoints[statement];
+            long[] after = st.fitAfter[statement];
+            long[] before = st.fitBefore[statement];
+            for (int k = 0; k < ps.length; k++) {
+                long tp = times[ps[k]];
+                if (t - tp > after[k] || tp - t > before[k]) {
                     return false;
                 }
             }
@@ -535,7 +563,7 @@ public final class Recognizer {
             if (last == null || last.deadline <= inst.deadline) {
                 st.deadlines.addLast(inst);
             } else {
-                outOfOrder.add(inst);
+                outOfOrder.add(inst.deadline, inst);
             }
             earliestDeadline = Math.min(earliestDeadline, inst.deadline);
             if (++live > peak) {
@@ -601,12 +629,10 @@ public final class Recognizer {
                         earliest = Math.min(earliest, inst.deadline);
                     }
                 }
-                Instance inst;
-                while ((inst = outOfOrder.peek()) != null && inst.deadline < w) {
-                    outOfOrder.poll();
-                    remove(inst);
+                while (outOfOrder.peekKey() < w) {
+                    remove(outOfOrder.poll());
                 }
-                earliestDeadline = inst == null ? earliest : Math.min(earliest, inst.deadline);
+                earliestDeadline = Math.min(earliest, outOfOrder.peekKey());
             }
             long keep = w == Long.MAX_VALUE ? w : saturatedMinus(w, (chronicle.bounded ? chronicle.span : horizon) + 1);
             for (History h : histories) {
