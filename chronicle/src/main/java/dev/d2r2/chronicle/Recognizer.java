@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * instances wait in hash indexes keyed by the variables they share with the statement they
  * wait for; an event extends the instances of its key whose time constraints it meets, and
  * starts new ones. Instances die as soon as a statement they wait for can no longer be met (a
- * deadline heap against the watermark). Complete instances with noevent/hold/occurs
+ * deadline queues against the watermark). Complete instances with noevent/hold/occurs
  * statements are decided once the watermark has passed their intervals.
  *
  * <p>The watermark is the largest event time seen minus the lateness: an event earlier than
@@ -312,85 +312,6 @@ public final class Recognizer {
     private record Pending(Run run, Instance instance, long needWatermark) {
     }
 
-    /**
-     * Instances that have bound the same statements, indexed per statement they can still be
-     * extended by. A statement {@code s} is left out when another unbound statement must come
-     * before it by more than the lateness: once an event for {@code s} arrives, that one would be
-     * late, so the extended instance could never complete (TESS's Discard, per join state).
-     */
-    private final class JoinState {
-        final long mask;
-        final boolean complete;
-        /** The statements an instance of this state waits for and can be extended by now. */
-        final int[] extendable;
-        final int[][] joinVars;
-        final HashMap<Object, ArrayList<Instance>>[] index;
-        /** Per statement: the state after binding it, made on first use. */
-        final JoinState[] next;
-        /**
-         * Per extendable statement: the bound points with a finite bound against it, and the
-         * largest allowed {@code t_s - t_p} and {@code t_p - t_s} for each.
-         */
-        final int[][] fitPoints;
-        final long[][] fitAfter;
-        final long[][] fitBefore;
-        /** Instances in insertion order, as long as their deadlines do not decrease (the usual case: deadlines follow event times). */
-        final ArrayDeque<Instance> deadlines = new ArrayDeque<>();
-
-        @SuppressWarnings("unchecked")
-        JoinState(Run run, long mask) {
-            Chronicle c = run.chronicle;
-            this.mask = mask;
-            this.complete = mask == run.full;
-            int n = c.events.length;
-            joinVars = new int[n][];
-            index = new HashMap[n];
-            next = new JoinState[n];
-            fitPoints = new int[n][];
-            fitAfter = new long[n][];
-            fitBefore = new long[n][];
-            boolean[] bound = new boolean[c.vars.length];
-            for (EventStatement s : c.events) {
-                if ((mask & (1L << s.index())) != 0) {
-                    for (int v : s.matcher().vars) {
-                        bound[v] = true;
-                    }
-                }
-            }
-            List<Integer> ext = new ArrayList<>();
-            for (EventStatement s : c.events) {
-                if ((mask & (1L << s.index())) == 0 && run.canExtend(mask, s)) {
-                    ext.add(s.index());
-                    joinVars[s.index()] = Arrays.stream(s.matcher().vars).filter(v -> bound[v]).toArray();
-                    index[s.index()] = new HashMap<>();
-                    fits(c, mask, s);
-                }
-            }
-            extendable = ext.stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        private void fits(Chronicle c, long mask, EventStatement s) {
-            long[][] d = c.dist;
-            java.util.TreeSet<Integer> points = new java.util.TreeSet<>();
-            for (EventStatement b : c.events) {
-                int p = b.point();
-                if ((mask & (1L << b.index())) != 0 && (d[p][s.point()] < Chronicle.INF || d[s.point()][p] < Chronicle.INF)) {
-                    points.add(p);
-                }
-            }
-            int[] ps = points.stream().mapToInt(Integer::intValue).toArray();
-            long[] after = new long[ps.length];
-            long[] before = new long[ps.length];
-            for (int k = 0; k < ps.length; k++) {
-                after[k] = d[ps[k]][s.point()];
-                before[k] = d[s.point()][ps[k]];
-            }
-            fitPoints[s.index()] = ps;
-            fitAfter[s.index()] = after;
-            fitBefore[s.index()] = before;
-        }
-    }
-
     /** One chronicle's run-time state: its join states, deadline queues and histories. */
     private final class Run {
         final Chronicle chronicle;
@@ -427,7 +348,7 @@ public final class Recognizer {
             this.scratch = new String[c.vars.length];
             for (EventStatement s : c.events) {
                 waitingStates.add(new ArrayList<>());
-                starter[s.index()] = canExtend(0, s);
+                starter[s.index()] = JoinState.canExtend(c, 0, s, emittedTypes, lateness);
             }
             histories = new History[c.intervals.length];
             for (int i = 0; i < histories.length; i++) {
@@ -435,25 +356,10 @@ public final class Recognizer {
             }
         }
 
-        /**
-         * Whether an instance that has bound {@code mask} may usefully bind {@code s} next: no
-         * other unbound statement must come before {@code s} by more than the lateness (unless its
-         * type is emitted: emitted events are never late).
-         */
-        boolean canExtend(long mask, EventStatement s) {
-            for (EventStatement j : chronicle.events) {
-                if (j != s && (mask & (1L << j.index())) == 0 && !emittedTypes.contains(j.matcher().type)
-                        && chronicle.dist[s.point()][j.point()] < -lateness) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
         JoinState state(long mask) {
             JoinState st = states.get(mask);
             if (st == null) {
-                st = new JoinState(this, mask);
+                st = new JoinState(chronicle, mask, full, emittedTypes, lateness);
                 states.put(mask, st);
                 stateList.add(st);
                 for (int i : st.extendable) {
@@ -497,7 +403,7 @@ public final class Recognizer {
                 }
                 for (int i = 0, n = bucket.size(); i < n; i++) {
                     Instance inst = bucket.get(i);
-                    if (timesFit(st, si, inst.times, e.time()) && (chronicle.bounded || e.time() - inst.start <= horizon)) {
+                    if (st.timesFit(si, inst.times, e.time()) && (chronicle.bounded || e.time() - inst.start <= horizon)) {
                         into.add(extend(inst, s, e, vals));
                     }
                 }
@@ -510,20 +416,6 @@ public final class Recognizer {
                 events[si] = e;
                 into.add(new Instance(this, startState(si), times, vals.clone(), events, ++order, e.time()));
             }
-        }
-
-        /** Whether an event for {@code statement} at {@code t} meets the instance's bounds (an unbounded side is {@link Chronicle#INF}, never exceeded). */
-        private static boolean timesFit(JoinState st, int statement, long[] times, long t) {
-            int[] ps = st.fitPoints[statement];
-            long[] after = st.fitAfter[statement];
-            long[] before = st.fitBefore[statement];
-            for (int k = 0; k < ps.length; k++) {
-                long tp = times[ps[k]];
-                if (t - tp > after[k] || tp - t > before[k]) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         private Instance extend(Instance inst, EventStatement s, Event e, String[] matched) {
