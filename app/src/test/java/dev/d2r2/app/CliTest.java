@@ -224,6 +224,22 @@ class CliTest {
     }
 
     @Test
+    void chronicleRunMatchesWhatIsEmittedWhenTheInputEnds() throws Exception {
+        // Both LinkStaysDown are decided only at the end of input (t2 = t1 + 200 ms is past the
+        // last event); TwoLinksDown needs both LinkDown they emit.
+        Path chr = Files.writeString(dir.resolve("l.chr"), LINK_DOWN + """
+                chronicle TwoLinksDown { event(LinkDown[source=?a], t1) event(LinkDown[source=?b], t2) t2 - t1 in [1ms, 1s] }
+                """);
+        Path events = Files.writeString(dir.resolve("e.jsonl"), String.join("\n",
+                "{\"type\":\"link\",\"time\":1000,\"source\":\"ap-1\",\"to\":\"down\"}",
+                "{\"type\":\"link\",\"time\":1050,\"source\":\"ap-2\",\"to\":\"down\"}", ""));
+        assertThat(run("chronicle", "run", chr.toString(), "--events", events.toString())).isZero();
+        assertThat(out().lines().toList()).hasSize(3).last().satisfies(line -> assertThat(line)
+                .startsWith("{\"chronicle\":\"TwoLinksDown\",\"at\":1250,\"times\":{\"t1\":1200,\"t2\":1250}")
+                .contains("\"bindings\":{\"a\":\"ap-1\",\"b\":\"ap-2\"}"));
+    }
+
+    @Test
     void chronicleRunPrintsOnlyRecognitionsOnStdoutAndReportsBadLinesOnStderr() throws Exception {
         Path chr = Files.writeString(dir.resolve("l.chr"), LINK_DOWN);
         Path events = Files.writeString(dir.resolve("e.jsonl"), String.join("\n",

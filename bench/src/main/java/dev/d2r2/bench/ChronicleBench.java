@@ -118,7 +118,7 @@ public final class ChronicleBench implements Callable<Integer> {
             throws Exception {
         long[] count = {0};
         Recognizer r = new Recognizer(ChronicleCompiler.compile(s.name() + ".chr", s.chronicle()).chronicles(),
-                new Recognizer.Options(0, 3_600_000), rec -> {
+                Recognizer.Options.DEFAULT, rec -> {
             count[0]++;
             matches.accept(String.join(",", rec.events()));
         });

@@ -9,6 +9,8 @@ import dev.d2r2.chronicle.lang.Ast;
  */
 public final class Chronicle {
     static final long INF = Long.MAX_VALUE / 4;
+    /** The recognizer keeps which event statements an instance has bound as the bits of a {@code long}. */
+    public static final int MAX_EVENT_STATEMENTS = Long.SIZE;
 
     final String name;
     final Ast.ChronicleDef def;

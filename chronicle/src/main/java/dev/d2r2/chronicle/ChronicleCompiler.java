@@ -119,6 +119,14 @@ public final class ChronicleCompiler {
             error(d, d.pos(), "chronicle " + d.name() + " has no event statement");
             return null;
         }
+        List<Ast.EventStmt> eventStatements = d.statements().stream()
+                .filter(Ast.EventStmt.class::isInstance).map(Ast.EventStmt.class::cast).toList();
+        if (eventStatements.size() > Chronicle.MAX_EVENT_STATEMENTS) {
+            error(d, eventStatements.get(Chronicle.MAX_EVENT_STATEMENTS).pos(), "chronicle " + d.name() + " has "
+                    + eventStatements.size() + " event statements; at most " + Chronicle.MAX_EVENT_STATEMENTS
+                    + " are supported (split it into chronicles that emit events for one another)");
+            return null;
+        }
         if (d.emit() != null) {
             for (Ast.EmitAttr a : d.emit().attrs()) {
                 if (a.value() instanceof Ast.Var v && !boundVars.contains(v.name())) {

@@ -10,6 +10,8 @@ import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.core.agent.Agent;
+import dev.d2r2.core.agent.AgentRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,28 +21,30 @@ import java.util.function.Consumer;
 
 /**
  * The chronicle role: TESS producers on broker channels (one subscription each), a merger that
- * serialises them into one stream for the recognizer ({@link Merger}: Focus and Rule-On), and
- * the recognitions published as alert events on a channel. A subscription's Missing-Event notices (drop-oldest) make overlapping
- * recognitions uncertain. Live streams have no end, so every {@link #TICK_MS} the producers
- * promise No-More-Event before {@code now - lateness}: an event delayed more than the lateness
- * is late.
+ * serialises them into one stream ({@link Merger}: Focus and Rule-On), and the recognizer as an
+ * {@link Agent} whose inbox is that merger: recognition and the publication of alerts happen on
+ * its owning thread only; the broker's delivery threads only put events into the merger.
+ * A subscription's Missing-Event notices (drop-oldest) make overlapping recognitions uncertain.
+ * Live streams have no end, so every {@link #TICK_MS} the producers promise No-More-Event before
+ * {@code now - lateness}: an event delayed more than the lateness is late. Malformed input is
+ * counted (and logged, rate-limited) in the runner's {@link dev.d2r2.core.agent.ErrorLog}.
  */
-public final class ChronicleRole implements AutoCloseable {
+public final class ChronicleRole implements Agent, AutoCloseable {
     static final long TICK_MS = 100;
+    /** Events buffered between the producers and the recognizer, at most. */
+    static final int BUFFER_EVENTS = 100_000;
+    /** The {@link dev.d2r2.core.agent.ErrorLog} kind of an input event that could not be decoded. */
+    static final String MALFORMED = "malformed";
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleRole.class);
 
     private final Recognizer recognizer;
-    private final Clock clock;
     private final long lateness;
-    /** Events buffered between the producers and the recognizer, at most. */
-    static final int BUFFER_EVENTS = 100_000;
     private final Merger merged;
+    private final AgentRunner runner;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final Publisher alerts;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private long nextTick;
     private volatile Recognizer.Stats stats;
-    private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
 
     public ChronicleRole(BrokerClient client, List<Chronicle> chronicles, Recognizer.Options options, List<String> inputs,
                          String alertChannel, Clock clock, Consumer<Recognition> listener) {
@@ -49,19 +53,19 @@ public final class ChronicleRole implements AutoCloseable {
 
     ChronicleRole(BrokerClient client, List<Chronicle> chronicles, Recognizer.Options options, List<String> inputs,
                   String alertChannel, Clock clock, Consumer<Recognition> listener, int bufferEvents) {
-        this.clock = clock;
         this.lateness = options.lateness();
-        this.merged = new Merger(bufferEvents, options.lateness());
         this.alerts = client.publisher(alertChannel);
         this.recognizer = new Recognizer(chronicles, options, r -> {
-            alerts.publish(r.toAlert());
+            alerts.publish(r.toAlert().toEvent());
             listener.accept(r);
         });
         this.stats = recognizer.stats();
+        this.merged = new Merger(bufferEvents, options.lateness(), recognizer::reads, recognizer::focuses);
+        this.nextTick = clock.millis();
+        this.runner = new AgentRunner(this, merged, clock).start();
         for (String tag : inputs) {
             subscriptions.add(client.subscribe(tag, StartPosition.live(), new Producer(tag)));
         }
-        this.thread = Thread.ofPlatform().name("d2r2-chronicle").daemon().start(this::merge);
     }
 
     /** One input channel: forwards its events and Missing-Event notices to the merger. */
@@ -77,8 +81,8 @@ public final class ChronicleRole implements AutoCloseable {
             try {
                 merged.put(d.namedEvent());
             } catch (EventFormatException e) {
-                malformed.incrementAndGet();
-                LOG.warn("channel {}: malformed event at offset {} skipped: {}", tag, d.offset(), e.getMessage());
+                runner.errors().warn(MALFORMED, "channel " + tag + ": malformed event at offset " + d.offset()
+                        + " skipped: " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -94,30 +98,37 @@ public final class ChronicleRole implements AutoCloseable {
         }
     }
 
-    private void merge() {
-        long nextTick = clock.millis();
-        while (running) {
-            try {
-                Object item = merged.take(TICK_MS, recognizer::reads, recognizer::focuses);
-                if (item instanceof Event e) {
-                    recognizer.accept(e);
-                } else if (item instanceof MissingNotice n) {
-                    LOG.info("channel {}: {} events lost between {} and {}; overlapping recognitions are uncertain",
-                            n.channel(), n.count(), n.fromTime(), n.toTime());
-                    recognizer.missing(n.fromTime(), n.toTime());
-                }
-                long now = clock.millis();
-                if (now >= nextTick) {
-                    recognizer.noMoreEvents(now - lateness);
-                    stats = recognizer.stats();
-                    nextTick = now + TICK_MS;
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("chronicle recognition failed on one input", e);
-            }
+    @Override
+    public String roleName() {
+        return "chronicle";
+    }
+
+    @Override
+    public void onMessage(Object message) {
+        if (message instanceof Event e) {
+            recognizer.accept(e);
+        } else if (message instanceof MissingNotice n) {
+            LOG.info("channel {}: {} events lost between {} and {}; overlapping recognitions are uncertain",
+                    n.channel(), n.count(), n.fromTime(), n.toTime());
+            recognizer.missing(n.fromTime(), n.toTime());
         }
+    }
+
+    @Override
+    public long nextDueMillis() {
+        return nextTick;
+    }
+
+    @Override
+    public void onTimer(long nowMillis) {
+        recognizer.noMoreEvents(nowMillis - lateness);
+        stats = recognizer.stats();
+        nextTick = nowMillis + TICK_MS;
+    }
+
+    @Override
+    public void onClose() {
+        alerts.close();
     }
 
     /** The recognizer's counters, as of the last tick (at most {@link #TICK_MS} old). */
@@ -137,7 +148,12 @@ public final class ChronicleRole implements AutoCloseable {
 
     /** Events on the input channels that were not valid events. */
     public long malformed() {
-        return malformed.get();
+        return runner.errors().count(MALFORMED);
+    }
+
+    /** The recognizer's owning thread: alerts are published from it only. */
+    Thread owningThread() {
+        return runner.thread();
     }
 
     @Override
@@ -145,9 +161,6 @@ public final class ChronicleRole implements AutoCloseable {
         for (Subscription s : subscriptions) {
             s.close();
         }
-        running = false;
-        thread.interrupt();
-        thread.join();
-        alerts.close();
+        runner.close();
     }
 }

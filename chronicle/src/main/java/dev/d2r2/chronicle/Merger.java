@@ -1,6 +1,7 @@
 package dev.d2r2.chronicle;
 
 import dev.d2r2.core.Event;
+import dev.d2r2.core.agent.Inbox;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,10 @@ import java.util.function.Predicate;
  * <li>{@code Rule-On}: when the buffer is full, events of types no chronicle reads are dropped
  * from it (counted) before the producers are made to wait.</li>
  * </ul>
+ * It is the chronicle agent's {@link Inbox}: {@code reads} and {@code focused}, the consumers'
+ * answers, are asked only on the thread that polls, the recognizer's owning thread.
  */
-final class Merger {
+final class Merger implements Inbox {
     /** How far into the backlog a focused event is looked for. */
     static final int FOCUS_SCAN = 256;
 
@@ -31,16 +34,21 @@ final class Merger {
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private final List<Object> items = new ArrayList<>();
+    private final Predicate<String> reads;
+    private final Predicate<String> focused;
     private long focusedFirst;
     private long ruleOnDropped;
 
-    Merger(int capacity, long lateness) {
+    Merger(int capacity, long lateness, Predicate<String> reads, Predicate<String> focused) {
         this.capacity = capacity;
         this.lateness = lateness;
+        this.reads = reads;
+        this.focused = focused;
     }
 
     /** A producer adds an event or a notice; waits while the buffer is full. */
-    void put(Object item) throws InterruptedException {
+    @Override
+    public void put(Object item) throws InterruptedException {
         lock.lock();
         try {
             while (items.size() >= capacity) {
@@ -53,11 +61,24 @@ final class Merger {
         }
     }
 
-    /**
-     * The next item for the recognizer, or null after {@code timeoutMs} without one.
-     * {@code reads} and {@code focused} are the consumers' answers (called on this thread).
-     */
-    Object take(long timeoutMs, Predicate<String> reads, Predicate<String> focused) throws InterruptedException {
+    @Override
+    public boolean offer(Object item) {
+        lock.lock();
+        try {
+            if (items.size() >= capacity) {
+                return false;
+            }
+            items.add(item);
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next item for the recognizer, or null after {@code timeoutMs} without one. */
+    @Override
+    public Object poll(long timeoutMs) throws InterruptedException {
         lock.lock();
         try {
             long wait = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
@@ -68,9 +89,9 @@ final class Merger {
                 wait = notEmpty.awaitNanos(wait);
             }
             if (items.size() >= capacity) {
-                ruleOn(reads);
+                ruleOn();
             }
-            int pick = items.size() > 1 ? focusedIndex(focused) : 0;
+            int pick = items.size() > 1 ? focusedIndex() : 0;
             if (pick > 0) {
                 focusedFirst++;
             }
@@ -87,7 +108,7 @@ final class Merger {
      * of them late (its time is within the lateness of each), not past a Missing-Event notice
      * (which must reach the recognizer first); 0 for the head.
      */
-    private int focusedIndex(Predicate<String> focused) {
+    private int focusedIndex() {
         if (!(items.getFirst() instanceof Event head) || focused.test(head.type())) {
             return 0;
         }
@@ -105,7 +126,7 @@ final class Merger {
         return 0;
     }
 
-    private void ruleOn(Predicate<String> reads) {
+    private void ruleOn() {
         int before = items.size();
         items.removeIf(x -> x instanceof Event e && !reads.test(e.type()));
         ruleOnDropped += before - items.size();

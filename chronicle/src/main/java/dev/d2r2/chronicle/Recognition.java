@@ -1,5 +1,6 @@
 package dev.d2r2.chronicle;
 
+import dev.d2r2.chronicle.events.ChronicleAlert;
 import dev.d2r2.core.Event;
 
 import java.util.List;
@@ -15,22 +16,15 @@ public record Recognition(String chronicle, long at, Map<String, Long> times, Li
                           Event emitted) {
 
     /**
-     * The recognition as an alert event: the emitted event when there is one, else an event
-     * named after the chronicle with its bindings; both carry {@code chronicle}, {@code uncertain}
-     * and the matched {@code events}.
+     * The recognition as an alert: the emitted event when there is one, else an event named after
+     * the chronicle with its bindings; both carry the chronicle, {@code uncertain} and the ids of
+     * the matched events.
      */
-    public Event toAlert() {
-        Map<String, Object> attrs = new java.util.LinkedHashMap<>();
+    public ChronicleAlert toAlert() {
         if (emitted != null) {
-            attrs.putAll(emitted.attrs());
-        } else {
-            attrs.putAll(bindings);
+            return new ChronicleAlert(emitted.id(), emitted.type(), at, emitted.source(), chronicle, uncertain, events,
+                    emitted.attrs());
         }
-        attrs.put("chronicle", chronicle);
-        attrs.put("uncertain", uncertain);
-        attrs.put("events", String.join(",", events));
-        String type = emitted != null ? emitted.type() : chronicle;
-        String source = emitted != null ? emitted.source() : null;
-        return new Event(emitted != null ? emitted.id() : null, type, at, source, null, null, attrs);
+        return new ChronicleAlert(null, chronicle, at, null, chronicle, uncertain, events, new java.util.LinkedHashMap<>(bindings));
     }
 }

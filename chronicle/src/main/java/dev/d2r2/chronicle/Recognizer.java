@@ -4,6 +4,7 @@ import dev.d2r2.chronicle.Chronicle.EventStatement;
 import dev.d2r2.chronicle.Chronicle.IntervalStatement;
 import dev.d2r2.core.Event;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,16 +20,30 @@ import java.util.function.Consumer;
  * instances wait in hash indexes keyed by the variables they share with the statement they
  * wait for; an event extends the instances of its key whose time constraints it meets, and
  * starts new ones. Instances die as soon as a statement they wait for can no longer be met (a
- * deadline heap against the watermark). Complete instances with noevent/hold/occurs
+ * deadline queues against the watermark). Complete instances with noevent/hold/occurs
  * statements are decided once the watermark has passed their intervals.
  *
  * <p>The watermark is the largest event time seen minus the lateness: an event earlier than
  * it is late, dropped and counted. Not thread-safe: one stream, one thread (TESS merger in front).
  */
 public final class Recognizer {
-    /** {@code lateness}: how far behind the largest time an event may arrive; {@code horizon}: the life of a partial instance of an unbounded chronicle. */
+    /**
+     * {@code lateness}: how far behind the largest time an event may arrive, ms; {@code horizon}:
+     * the life of a partial instance of an unbounded chronicle, ms. The defaults are declared
+     * here only (docs/chronicles.md, "Defaults", says which applies where and why).
+     */
     public record Options(long lateness, long horizon) {
-        public static final Options DEFAULT = new Options(0, 3_600_000);
+        /** A stream read from a file or stdin ({@code chronicle run}) is taken in the order written: nothing is late. */
+        public static final Duration STREAM_LATENESS = Duration.ZERO;
+        /** Live broker channels ({@code chronicle watch}, {@code chronicles:} in {@code d2r2 run}) merge sources whose events the network and the broker delay. */
+        public static final Duration LIVE_LATENESS = Duration.ofMillis(500);
+        public static final Duration HORIZON = Duration.ofHours(1);
+        public static final Options DEFAULT = of(STREAM_LATENESS, HORIZON);
+        public static final Options LIVE = of(LIVE_LATENESS, HORIZON);
+
+        public static Options of(Duration lateness, Duration horizon) {
+            return new Options(lateness.toMillis(), horizon.toMillis());
+        }
     }
 
     /** Counters for {@code --stats}. */
@@ -140,6 +155,12 @@ public final class Recognizer {
         advance(Long.MAX_VALUE);
     }
 
+    /** {@code e} with the id an event without one gets: {@code #n}, n its position in its stream. */
+    public static Event withPositionId(Event e, long position) {
+        String id = "#" + position;
+        return new Event(id, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+    }
+
     /** Events dropped as late so far. */
     public long late() {
         return late;
@@ -153,7 +174,7 @@ public final class Recognizer {
     private void process(Event e, Producer.Route route) {
         long seq = ++order;
         if (e.id() == null) {
-            e = new Event("#" + seq, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+            e = withPositionId(e, seq);
         }
         List<History> hs = route.histories;
         for (int i = 0, n = hs.size(); i < n; i++) {
@@ -170,10 +191,14 @@ public final class Recognizer {
         created.clear();
     }
 
-    private void advance(long w) {
-        if (w > watermark) {
-            watermark = w;
-        }
+    /**
+     * Moves the watermark to {@code target} one pending decision at a time: the events a decision
+     * emits are earlier than the watermark that decided it, so they are processed before it moves
+     * on, and the instances they start or extend are judged against that watermark, not the
+     * target. The end of input ({@link #close()}) is thus a watermark at +infinity reached only
+     * after every emitted event has been processed.
+     */
+    private void advance(long target) {
         while (true) {
             Pending p = pending.peek();
             if (p != null && p.needWatermark <= watermark) {
@@ -187,9 +212,14 @@ public final class Recognizer {
                 if (route != null) {
                     process(e, route);
                 }
+            } else if (p != null && p.needWatermark <= target) {
+                watermark = p.needWatermark;
             } else {
                 break;
             }
+        }
+        if (target > watermark) {
+            watermark = target;
         }
         for (Run r : runs) {
             r.prune(watermark);
@@ -259,23 +289,22 @@ public final class Recognizer {
     /** A partial or complete assignment of events to a chronicle's event statements. */
     static final class Instance {
         final Run run;
+        final JoinState state;
         final long[] times;
         final String[] vals;
         final Event[] events;
-        final int mask;
         final long order;
         /** The earliest bound time. */
         final long start;
         long deadline;
-        boolean dead;
 
-        Instance(Run run, long[] times, String[] vals, Event[] events, int mask, long order, long start) {
+        Instance(Run run, JoinState state, long[] times, String[] vals, Event[] events, long order, long start) {
             this.run = run;
+            this.state = state;
             this.start = start;
             this.times = times;
             this.vals = vals;
             this.events = events;
-            this.mask = mask;
             this.order = order;
         }
     }
@@ -283,69 +312,43 @@ public final class Recognizer {
     private record Pending(Run run, Instance instance, long needWatermark) {
     }
 
-    /** Instances that have bound the same statements, indexed per statement they wait for. */
-    private static final class JoinState {
-        final int mask;
-        final int[][] joinVars;
-        final HashMap<Object, ArrayList<Instance>>[] index;
-
-        @SuppressWarnings("unchecked")
-        JoinState(Chronicle c, int mask) {
-            this.mask = mask;
-            int n = c.events.length;
-            joinVars = new int[n][];
-            index = new HashMap[n];
-            boolean[] bound = new boolean[c.vars.length];
-            for (EventStatement s : c.events) {
-                if ((mask & (1 << s.index())) != 0) {
-                    for (int v : s.matcher().vars) {
-                        bound[v] = true;
-                    }
-                }
-            }
-            for (EventStatement s : c.events) {
-                if ((mask & (1 << s.index())) == 0) {
-                    joinVars[s.index()] = Arrays.stream(s.matcher().vars).filter(v -> bound[v]).toArray();
-                    index[s.index()] = new HashMap<>();
-                }
-            }
-        }
-
-    }
-
-    /** One chronicle's run-time state: its join states, deadline heap and histories. */
+    /** One chronicle's run-time state: its join states, deadline queues and histories. */
     private final class Run {
         final Chronicle chronicle;
         final boolean[] starter;
-        final int full;
-        final Map<Integer, JoinState> states = new HashMap<>();
-        /** Per event statement: the join states where it is still unbound. */
+        final long full;
+        /** Types that chronicles emit: their events are never late, so they never rule a statement out. */
+        final java.util.Set<String> emittedTypes;
+        final long lateness;
+        final Map<Long, JoinState> states = new HashMap<>();
+        final List<JoinState> stateList = new ArrayList<>();
+        /** Per event statement: the join states that can be extended by it. */
         final List<List<JoinState>> waitingStates = new ArrayList<>();
         final int[] waiting;
-        final PriorityQueue<Instance> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
-        /** The deadline at the top of the heap, so that a prune with nothing to do reads no instance. */
+        /** Per statement: the state of an instance it starts, made on first use. */
+        final JoinState[] startStates;
+        /** Instances whose deadline came before that of the instance inserted before them in their state. */
+        final DeadlineHeap<Instance> outOfOrder = new DeadlineHeap<>();
+        /** The earliest deadline of any live instance, so that a prune with nothing to do reads no instance. */
         long earliestDeadline = Long.MAX_VALUE;
         final History[] histories;
         final long horizon;
+        private final String[] scratch;
 
         Run(Chronicle c, Options options, java.util.Set<String> emittedTypes) {
             this.chronicle = c;
             int n = c.events.length;
-            this.full = (1 << n) - 1;
+            this.full = n == Long.SIZE ? -1L : (1L << n) - 1;
+            this.emittedTypes = emittedTypes;
+            this.lateness = options.lateness();
             this.starter = new boolean[n];
             this.waiting = new int[n];
+            this.startStates = new JoinState[n];
             this.horizon = options.horizon();
+            this.scratch = new String[c.vars.length];
             for (EventStatement s : c.events) {
                 waitingStates.add(new ArrayList<>());
-                starter[s.index()] = true;
-                for (EventStatement j : c.events) {
-                    // j must come before s by more than the lateness, so s can never be the first
-                    // event of an instance (unless j's type is emitted: emitted events are never late).
-                    if (j != s && !emittedTypes.contains(j.matcher().type)
-                            && c.dist[s.point()][j.point()] < -options.lateness()) {
-                        starter[s.index()] = false;
-                    }
-                }
+                starter[s.index()] = JoinState.canExtend(c, 0, s, emittedTypes, lateness);
             }
             histories = new History[c.intervals.length];
             for (int i = 0; i < histories.length; i++) {
@@ -353,101 +356,107 @@ public final class Recognizer {
             }
         }
 
-        JoinState state(int mask) {
+        JoinState state(long mask) {
             JoinState st = states.get(mask);
             if (st == null) {
-                st = new JoinState(chronicle, mask);
+                st = new JoinState(chronicle, mask, full, emittedTypes, lateness);
                 states.put(mask, st);
-                for (EventStatement s : chronicle.events) {
-                    if ((mask & (1 << s.index())) == 0) {
-                        waitingStates.get(s.index()).add(st);
-                    }
+                stateList.add(st);
+                for (int i : st.extendable) {
+                    waitingStates.get(i).add(st);
                 }
             }
             return st;
         }
 
+        JoinState after(JoinState st, int statement) {
+            JoinState n = st.next[statement];
+            if (n == null) {
+                n = state(st.mask | 1L << statement);
+                st.next[statement] = n;
+            }
+            return n;
+        }
+
+        JoinState startState(int statement) {
+            JoinState n = startStates[statement];
+            if (n == null) {
+                n = state(1L << statement);
+                startStates[statement] = n;
+            }
+            return n;
+        }
+
         void match(Event e, EventStatement s, List<Instance> into) {
-            String[] scratch = new String[chronicle.vars.length];
-            if (!s.matcher().matches(e, scratch, true)) {
+            String[] vals = scratch;
+            Arrays.fill(vals, null);
+            if (!s.matcher().matches(e, vals, true)) {
                 return;
             }
-            int bit = 1 << s.index();
-            for (JoinState st : waitingStates.get(s.index())) {
-                ArrayList<Instance> bucket = st.index[s.index()].get(JoinKey.of(st.joinVars[s.index()], scratch));
+            int si = s.index();
+            List<JoinState> candidates = waitingStates.get(si);
+            for (int c = 0, nc = candidates.size(); c < nc; c++) {
+                JoinState st = candidates.get(c);
+                ArrayList<Instance> bucket = st.index[si].get(JoinKey.of(st.joinVars[si], vals));
                 if (bucket == null) {
                     continue;
                 }
                 for (int i = 0, n = bucket.size(); i < n; i++) {
                     Instance inst = bucket.get(i);
-                    if (timesFit(inst, s.point(), e.time()) && (chronicle.bounded || e.time() - inst.start <= horizon)) {
-                        into.add(extend(inst, s, e, scratch, bit));
+                    if (st.timesFit(si, inst.times, e.time()) && (chronicle.bounded || e.time() - inst.start <= horizon)) {
+                        into.add(extend(inst, s, e, vals));
                     }
                 }
             }
-            if (starter[s.index()]) {
+            if (starter[si]) {
                 long[] times = new long[chronicle.points.length];
                 Arrays.fill(times, UNSET);
                 times[s.point()] = e.time();
                 Event[] events = new Event[chronicle.events.length];
-                events[s.index()] = e;
-                into.add(new Instance(this, times, scratch, events, bit, ++order, e.time()));
+                events[si] = e;
+                into.add(new Instance(this, startState(si), times, vals.clone(), events, ++order, e.time()));
             }
         }
 
-        private boolean timesFit(Instance inst, int point, long t) {
-            long[][] d = chronicle.dist;
-            long[] times = inst.times;
-            for (int p = 0; p < times.length; p++) {
-                long tp = times[p];
-                if (tp == UNSET) {
-                    continue;
-                }
-                if (d[p][point] < Chronicle.INF && t - tp > d[p][point]) {
-                    return false;
-                }
-                if (d[point][p] < Chronicle.INF && tp - t > d[point][p]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private Instance extend(Instance inst, EventStatement s, Event e, String[] scratch, int bit) {
+        private Instance extend(Instance inst, EventStatement s, Event e, String[] matched) {
             long[] times = inst.times.clone();
             times[s.point()] = e.time();
             String[] vals = inst.vals.clone();
             for (int v : s.matcher().vars) {
-                vals[v] = scratch[v];
+                vals[v] = matched[v];
             }
             Event[] events = inst.events.clone();
             events[s.index()] = e;
-            return new Instance(this, times, vals, events, inst.mask | bit, ++order, Math.min(inst.start, e.time()));
+            return new Instance(this, after(inst.state, s.index()), times, vals, events, ++order,
+                    Math.min(inst.start, e.time()));
         }
 
         void insert(Instance inst) {
-            if (inst.mask == full) {
+            JoinState st = inst.state;
+            if (st.complete) {
                 complete(inst);
                 return;
             }
             inst.deadline = deadline(inst);
-            if (inst.deadline < watermark) {
+            if (inst.deadline < watermark || st.extendable.length == 0) {
                 return;
             }
-            JoinState st = state(inst.mask);
-            for (EventStatement s : chronicle.events) {
-                int i = s.index();
-                if ((inst.mask & (1 << i)) == 0) {
-                    st.index[i].computeIfAbsent(JoinKey.of(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
-                    if (waiting[i]++ == 0) {
-                        producer.focus(s.matcher().type);
-                        if (!starter[i]) {
-                            producer.removeDiscard(s.matcher().type);
-                        }
+            for (int i : st.extendable) {
+                st.index[i].computeIfAbsent(JoinKey.of(st.joinVars[i], inst.vals), k -> new ArrayList<>(2)).add(inst);
+                if (waiting[i]++ == 0) {
+                    String type = chronicle.events[i].matcher().type;
+                    producer.focus(type);
+                    if (!starter[i]) {
+                        producer.removeDiscard(type);
                     }
                 }
             }
-            deadlines.add(inst);
+            Instance last = st.deadlines.peekLast();
+            if (last == null || last.deadline <= inst.deadline) {
+                st.deadlines.addLast(inst);
+            } else {
+                outOfOrder.add(inst.deadline, inst);
+            }
             earliestDeadline = Math.min(earliestDeadline, inst.deadline);
             if (++live > peak) {
                 peak = live;
@@ -457,13 +466,14 @@ public final class Recognizer {
         /** The time after which some statement the instance waits for can no longer be met. */
         private long deadline(Instance inst) {
             long[][] d = chronicle.dist;
+            long mask = inst.state.mask;
             long dl = Long.MAX_VALUE;
             for (EventStatement s : chronicle.events) {
-                if ((inst.mask & (1 << s.index())) != 0) {
+                if ((mask & (1L << s.index())) != 0) {
                     continue;
                 }
                 for (EventStatement b : chronicle.events) {
-                    if ((inst.mask & (1 << b.index())) != 0 && d[b.point()][s.point()] < Chronicle.INF) {
+                    if ((mask & (1L << b.index())) != 0 && d[b.point()][s.point()] < Chronicle.INF) {
                         dl = Math.min(dl, inst.times[b.point()] + d[b.point()][s.point()]);
                     }
                 }
@@ -475,24 +485,22 @@ public final class Recognizer {
         }
 
         private void remove(Instance inst) {
-            JoinState st = states.get(inst.mask);
-            for (EventStatement s : chronicle.events) {
-                int i = s.index();
-                if ((inst.mask & (1 << i)) == 0) {
-                    Object key = JoinKey.of(st.joinVars[i], inst.vals);
-                    ArrayList<Instance> bucket = st.index[i].get(key);
-                    int at = bucket.indexOf(inst);
-                    int last = bucket.size() - 1;
-                    bucket.set(at, bucket.get(last));
+            JoinState st = inst.state;
+            for (int i : st.extendable) {
+                Object key = JoinKey.of(st.joinVars[i], inst.vals);
+                ArrayList<Instance> bucket = st.index[i].get(key);
+                int last = bucket.size() - 1;
+                if (last == 0) {
+                    st.index[i].remove(key);
+                } else {
+                    bucket.set(bucket.indexOf(inst), bucket.get(last));
                     bucket.remove(last);
-                    if (bucket.isEmpty()) {
-                        st.index[i].remove(key);
-                    }
-                    if (--waiting[i] == 0) {
-                        producer.removeFocus(s.matcher().type);
-                        if (!starter[i]) {
-                            producer.discard(s.matcher().type);
-                        }
+                }
+                if (--waiting[i] == 0) {
+                    String type = chronicle.events[i].matcher().type;
+                    producer.removeFocus(type);
+                    if (!starter[i]) {
+                        producer.discard(type);
                     }
                 }
             }
@@ -501,12 +509,22 @@ public final class Recognizer {
 
         void prune(long w) {
             if (w > earliestDeadline) {
-                Instance inst;
-                while ((inst = deadlines.peek()) != null && inst.deadline < w) {
-                    deadlines.poll();
-                    remove(inst);
+                long earliest = Long.MAX_VALUE;
+                for (int s = 0, n = stateList.size(); s < n; s++) {
+                    ArrayDeque<Instance> q = stateList.get(s).deadlines;
+                    Instance inst;
+                    while ((inst = q.peekFirst()) != null && inst.deadline < w) {
+                        q.pollFirst();
+                        remove(inst);
+                    }
+                    if (inst != null) {
+                        earliest = Math.min(earliest, inst.deadline);
+                    }
                 }
-                earliestDeadline = inst == null ? Long.MAX_VALUE : inst.deadline;
+                while (outOfOrder.peekKey() < w) {
+                    remove(outOfOrder.poll());
+                }
+                earliestDeadline = Math.min(earliest, outOfOrder.peekKey());
             }
             long keep = w == Long.MAX_VALUE ? w : saturatedMinus(w, (chronicle.bounded ? chronicle.span : horizon) + 1);
             for (History h : histories) {

@@ -8,6 +8,8 @@ import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
+import dev.d2r2.chronicle.events.ChronicleAlert;
+import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import org.junit.jupiter.api.Test;
@@ -45,10 +47,16 @@ class ChronicleRoleTest {
             }
             List<Delivery> alerts = new CopyOnWriteArrayList<>();
             List<Recognition> seen = new CopyOnWriteArrayList<>();
+            List<Thread> recognizedOn = new CopyOnWriteArrayList<>();
             try (Subscription sub = admin.subscribe("alerts", StartPosition.live(), alerts::add);
                  ChronicleRole role = new ChronicleRole(admin, ChronicleCompiler.compile("l.chr", text).chronicles(),
-                         new Recognizer.Options(50, 3_600_000), List.of("alarms"), "alerts", Clock.system(), seen::add);
+                         new Recognizer.Options(50, 3_600_000), List.of("alarms"), "alerts", Clock.system(), r -> {
+                             recognizedOn.add(Thread.currentThread());
+                             seen.add(r);
+                         });
                  Publisher alarms = admin.publisher("alarms")) {
+                alarms.publish("{\"type\": 12".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                await().atMost(Duration.ofSeconds(10)).until(() -> role.malformed() == 1);
                 long now = System.currentTimeMillis();
                 alarms.publish(Event.state("link", now, "ap-1", "up", "down", Map.of()));
                 alarms.publish(Event.state("link", now, "ap-2", "up", "down", Map.of()));
@@ -57,10 +65,14 @@ class ChronicleRoleTest {
                 Event alert = alerts.getFirst().event();
                 assertThat(alert.type()).isEqualTo("LinkDown");
                 assertThat(alert.source()).isEqualTo("ap-1");
-                assertThat(alert.attrs()).containsEntry("since", now).containsEntry("chronicle", "LinkStaysDown")
-                        .containsEntry("uncertain", false);
+                assertThat(alert.attrs()).containsEntry("since", now).containsEntry(ChronicleEvents.CHRONICLE, "LinkStaysDown")
+                        .containsEntry(ChronicleEvents.UNCERTAIN, false);
                 await().atMost(Duration.ofSeconds(10)).until(() -> role.stats().events() >= 3);
                 assertThat(seen).extracting(r -> r.bindings().get("s")).containsExactly("ap-1");
+                assertThat(recognizedOn).containsOnly(role.owningThread());
+                ChronicleAlert decoded = ChronicleAlert.from(alert);
+                assertThat(decoded.chronicle()).isEqualTo("LinkStaysDown");
+                assertThat(decoded.events()).hasSize(1);
             }
         }
     }

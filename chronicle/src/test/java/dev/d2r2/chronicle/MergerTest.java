@@ -16,10 +16,14 @@ class MergerTest {
         return new Event(id, type, t, null, null, null, Map.of());
     }
 
-    private static List<String> drain(Merger m, Set<String> reads, Set<String> focused) throws InterruptedException {
+    private static Merger merger(int capacity, long lateness, Set<String> reads, Set<String> focused) {
+        return new Merger(capacity, lateness, reads::contains, focused::contains);
+    }
+
+    private static List<String> drain(Merger m) throws InterruptedException {
         List<String> out = new ArrayList<>();
         Object x;
-        while ((x = m.take(0, reads::contains, focused::contains)) != null) {
+        while ((x = m.poll(0)) != null) {
             out.add(x instanceof Event e ? e.id() : "missing");
         }
         return out;
@@ -27,33 +31,36 @@ class MergerTest {
 
     @Test
     void focusedEventsJumpTheBacklogOnlyWithinTheLateness() throws InterruptedException {
-        Merger m = new Merger(100, 50);
+        Merger m = merger(100, 50, Set.of("A", "F"), Set.of("F"));
         m.put(ev("a", "A", 100));
         m.put(ev("b", "A", 120));
         m.put(ev("f1", "F", 140));
         m.put(ev("f2", "F", 400));
-        assertThat(drain(m, Set.of("A", "F"), Set.of("F"))).containsExactly("f1", "a", "b", "f2");
+        assertThat(drain(m)).containsExactly("f1", "a", "b", "f2");
         assertThat(m.focusedFirst()).isEqualTo(1);
     }
 
     @Test
     void focusNeverOvertakesAMissingEventNotice() throws InterruptedException {
-        Merger m = new Merger(100, 50);
+        Merger m = merger(100, 50, Set.of("A", "F"), Set.of("F"));
         m.put(ev("a", "A", 100));
         m.put(new MissingNotice("c", 0, 1, 2, 90, 110));
         m.put(ev("f", "F", 100));
-        assertThat(drain(m, Set.of("A", "F"), Set.of("F"))).containsExactly("a", "missing", "f");
+        assertThat(drain(m)).containsExactly("a", "missing", "f");
     }
 
     @Test
     void aFullBufferDropsTheTypesNoChronicleReads() throws InterruptedException {
-        Merger m = new Merger(4, 0);
+        Merger m = merger(4, 0, Set.of("A"), Set.of());
         m.put(ev("a", "A", 1));
         m.put(ev("n1", "Noise", 2));
         m.put(ev("n2", "Noise", 3));
         m.put(ev("b", "A", 4));
-        assertThat(drain(m, Set.of("A"), Set.of())).containsExactly("a", "b");
+        assertThat(m.offer(ev("c", "A", 5))).isFalse();
+        assertThat(drain(m)).containsExactly("a", "b");
         assertThat(m.ruleOnDropped()).isEqualTo(2);
+        assertThat(m.offer(ev("c", "A", 5))).isTrue();
+        assertThat(drain(m)).containsExactly("c");
     }
 
     @Test

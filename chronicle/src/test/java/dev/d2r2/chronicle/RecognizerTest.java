@@ -3,12 +3,15 @@ package dev.d2r2.chronicle;
 import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.core.Event;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RecognizerTest {
     private final List<Recognition> found = new ArrayList<>();
@@ -142,6 +145,74 @@ class RecognizerTest {
         assertThat(r).extracting(Recognition::chronicle).containsExactly("Low", "Low", "High");
         assertThat(r.getLast().bindings()).containsEntry("k", "u");
         assertThat(r.getLast().times()).containsEntry("t1", 10L).containsEntry("t2", 2500L);
+    }
+
+    @Test
+    void eventsEmittedWhenTheInputEndsAreStillMatched() throws ChronicleException {
+        // With 500 ms of lateness both Low are decided only when the input ends; High needs the
+        // Pair each emits: the end of input is a watermark at +infinity, reached only after every
+        // emitted event has been processed.
+        String text = """
+                chronicle Low { event(A[k=?x], t1) event(B[k=?x], t2) hold(link:up, (t1, t2)) t2 - t1 in [0, 15ms]
+                  when recognized { emit Pair[key=?x] } }
+                chronicle High { event(Pair[key=?k], t1) event(Pair[key=?k], t2) t2 - t1 in [1ms, 10s] }
+                """;
+        Recognizer r = recognizer(text, 500);
+        for (Event e : List.of(state("l", "link", 0, null, null, "up"), msg("a1", "A", 0, Map.of("k", "u")),
+                msg("b1", "B", 10, Map.of("k", "u")), msg("a2", "A", 11, Map.of("k", "u")),
+                msg("b2", "B", 20, Map.of("k", "u")))) {
+            r.accept(e);
+        }
+        assertThat(found).isEmpty();
+        r.close();
+        assertThat(found).extracting(Recognition::chronicle).containsExactly("Low", "Low", "High");
+        assertThat(found.getLast().times()).containsEntry("t1", 10L).containsEntry("t2", 20L);
+    }
+
+    /** A chain of n event statements E0..E(n-1), one ms apart, joined on ?k. */
+    private static String chain(int n) {
+        StringBuilder b = new StringBuilder("chronicle Chain {\n");
+        for (int i = 0; i < n; i++) {
+            b.append("  event(E").append(i).append("[k=?k], t").append(i).append(")\n");
+            if (i > 0) {
+                b.append("  t").append(i).append(" - t").append(i - 1).append(" in [1ms, 1ms]\n");
+            }
+        }
+        return b.append("}\n").toString();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {31, 32, 33, 64})
+    void chroniclesWithUpTo64EventStatementsAreRecognized(int n) throws ChronicleException {
+        Recognizer r = recognizer(chain(n), 0);
+        for (int i = 0; i < n; i++) {
+            r.accept(msg("e" + i, "E" + i, i, Map.of("k", "u")));
+            r.accept(msg("other" + i, "E" + i, i, Map.of("k", "v" + i)));
+        }
+        r.close();
+        assertThat(found).singleElement().satisfies(rec -> {
+            assertThat(rec.events()).hasSize(n).startsWith("e0").endsWith("e" + (n - 1));
+            assertThat(rec.bindings()).containsEntry("k", "u");
+        });
+        found.clear();
+        Recognizer broken = recognizer(chain(n), 0);
+        for (int i = 0; i < n; i++) {
+            if (i != n - 1) {
+                broken.accept(msg("e" + i, "E" + i, i, Map.of("k", "u")));
+            }
+        }
+        broken.close();
+        assertThat(found).isEmpty();
+    }
+
+    @Test
+    void chroniclesWithMoreThan64EventStatementsAreRefusedAtTheSixtyFifth() {
+        assertThatThrownBy(() -> ChronicleCompiler.compile("t.chr", chain(65)))
+                .isInstanceOfSatisfying(ChronicleException.class, e -> assertThat(e.diagnostics()).singleElement()
+                        .satisfies(d -> {
+                            assertThat(d.format()).startsWith("t.chr:129:3: chronicle Chain has 65 event statements;"
+                                    + " at most 64 are supported");
+                        }));
     }
 
     @Test

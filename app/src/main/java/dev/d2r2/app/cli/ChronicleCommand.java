@@ -6,7 +6,6 @@ import dev.d2r2.chronicle.Recognizer;
 import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.chronicle.lang.Diagnostic;
 import dev.d2r2.core.Durations;
-import dev.d2r2.core.Event;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -44,18 +44,26 @@ public final class ChronicleCommand extends CommandGroup {
         }
     }
 
-    /** The recognizer's options, shared by {@code run} and {@code watch}. */
+    /**
+     * The recognizer's options, shared by {@code run} and {@code watch}; each command starts them
+     * at its defaults, declared in {@link Recognizer.Options} (picocli shows the initial values).
+     */
     static final class EngineOptions {
-        @Option(names = "--lateness", paramLabel = "DURATION", defaultValue = "0ms",
+        @Option(names = "--lateness", paramLabel = "DURATION",
                 description = "How far behind the largest time seen an event may arrive (${DEFAULT-VALUE})")
         String lateness;
 
-        @Option(names = "--horizon", paramLabel = "DURATION", defaultValue = "1h",
+        @Option(names = "--horizon", paramLabel = "DURATION",
                 description = "Life of partial instances of chronicles not bounded in time (${DEFAULT-VALUE})")
         String horizon;
 
+        EngineOptions(Recognizer.Options defaults) {
+            lateness = Durations.format(Duration.ofMillis(defaults.lateness()));
+            horizon = Durations.format(Duration.ofMillis(defaults.horizon()));
+        }
+
         Recognizer.Options options() {
-            return new Recognizer.Options(Durations.parse(lateness).toMillis(), Durations.parse(horizon).toMillis());
+            return Recognizer.Options.of(Durations.parse(lateness), Durations.parse(horizon));
         }
     }
 
@@ -78,7 +86,7 @@ public final class ChronicleCommand extends CommandGroup {
         @Option(names = "--events", paramLabel = "FILE|-", defaultValue = "-", description = "Events (default: stdin)")
         String events;
 
-        @Mixin EngineOptions engine;
+        @Mixin EngineOptions engine = new EngineOptions(Recognizer.Options.DEFAULT);
 
         @Option(names = "--stats", description = "Print counters on stderr at the end")
         boolean stats;
@@ -102,7 +110,7 @@ public final class ChronicleCommand extends CommandGroup {
             long[] largest = {Long.MIN_VALUE};
             long malformed = EventInput.read(events, (e, lineNo, position) -> {
                 if (e.id() == null) {
-                    e = new Event("#" + position, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+                    e = Recognizer.withPositionId(e, position);
                 }
                 long lateBefore = recognizer.late();
                 recognizer.accept(e);
@@ -131,7 +139,7 @@ public final class ChronicleCommand extends CommandGroup {
 
         @Mixin ClientOptions client;
 
-        @Mixin EngineOptions engine;
+        @Mixin EngineOptions engine = new EngineOptions(Recognizer.Options.LIVE);
 
         @Option(names = "--input", paramLabel = "TAG", required = true, description = "A channel to read events from (repeatable)")
         List<String> inputs;

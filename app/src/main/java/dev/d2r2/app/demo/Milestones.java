@@ -1,6 +1,8 @@
 package dev.d2r2.app.demo;
 
 import dev.d2r2.broker.Delivery;
+import dev.d2r2.chronicle.events.ChronicleAlert;
+import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 
@@ -13,6 +15,8 @@ import java.util.Set;
  * the crashed server taken out of and back into rotation, and the threat contexts in force.
  */
 final class Milestones {
+    /** The chronicle of the demo's {@code flooding.chr} that recognizes a flood at an edge. */
+    static final String FLOOD_CHRONICLE = "FloodingAttack";
     private volatile long floodStart = Long.MAX_VALUE;
     private volatile long crashAt = Long.MAX_VALUE;
     private volatile String crashed;
@@ -41,12 +45,13 @@ final class Milestones {
     }
 
     synchronized void accept(Event e, long now) {
-        switch (e.type()) {
-            case "FloodingAttack" -> {
-                if (now >= floodStart && floodAlert == 0) {
-                    floodAlert = now;
-                }
+        if (ChronicleAlert.isAlert(e)) {
+            if (FLOOD_CHRONICLE.equals(e.attrs().get(ChronicleEvents.CHRONICLE)) && now >= floodStart && floodAlert == 0) {
+                floodAlert = now;
             }
+            return;
+        }
+        switch (e.type()) {
             case "policy.outcome" -> {
                 if (now >= floodStart && enforcement == 0 && "ok".equals(e.attrs().get("outcome"))
                         && "deploy".equals(e.attrs().get("call"))) {

@@ -1,6 +1,7 @@
 package dev.d2r2.app.demo;
 
 import dev.d2r2.app.web.Observatory;
+import dev.d2r2.chronicle.events.ChronicleEvents;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ final class Timeline {
             case "policy.outcome" -> a.get("call") + " " + a.get("outcome");
             case "policy.context" -> a.get("context") + " " + a.get("change");
             default -> e.to() != null ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
-                    : a.containsKey("chronicle") ? "alert from chronicle " + a.get("chronicle") : "";
+                    : a.containsKey(ChronicleEvents.CHRONICLE) ? "alert from chronicle " + a.get(ChronicleEvents.CHRONICLE) : "";
         };
     }
 

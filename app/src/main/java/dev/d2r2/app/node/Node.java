@@ -129,7 +129,7 @@ public final class Node implements AutoCloseable {
         if (c.chronicles() != null) {
             ChroniclesConfig ch = c.chronicles();
             started.add(new ChronicleRole(client("chronicle"), checked.chronicles(),
-                    new Recognizer.Options(ch.lateness().toMillis(), ch.horizon().toMillis()), ch.inputs(), ch.alerts(),
+                    Recognizer.Options.of(ch.lateness(), ch.horizon()), ch.inputs(), ch.alerts(),
                     Clock.system(), r -> { }));
         }
         if (c.policy() != null) {

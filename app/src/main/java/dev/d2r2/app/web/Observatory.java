@@ -4,6 +4,8 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
+import dev.d2r2.chronicle.events.ChronicleAlert;
+import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import org.slf4j.Logger;
@@ -131,7 +133,7 @@ public final class Observatory implements AutoCloseable {
         if (t.equals("sip.edge.backend")) {
             return "services";
         }
-        if (channel.equals("alerts") || e.attrs().containsKey("chronicle")) {
+        if (channel.equals("alerts") || ChronicleAlert.isAlert(e)) {
             return "alerts";
         }
         if (channel.equals("alarms")) {
@@ -249,9 +251,9 @@ public final class Observatory implements AutoCloseable {
         if (cause != null) {
             Entry alert = byId.get(cause.toString());
             chain.add(link(alert == null ? "alert" : kind(alert), cause.toString(), alert));
-            Object events = alert != null ? alert.attrs().get("events") : decision.attrs().get("cause.events");
-            if (events != null && !events.toString().isEmpty()) {
-                for (String id : events.toString().split(",")) {
+            Object events = alert != null ? alert.attrs().get(ChronicleEvents.EVENTS) : decision.attrs().get("cause.events");
+            if (events != null) {
+                for (String id : ChronicleAlert.eventIds(events.toString())) {
                     Entry e = byId.get(id);
                     chain.add(link(e == null ? "event" : kind(e), id, e));
                 }
