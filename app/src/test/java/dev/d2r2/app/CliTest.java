@@ -224,6 +224,13 @@ class CliTest {
     }
 
     @Test
+    void chronicleCheckOnBinaryInputIsBadInputWithItsPosition() throws Exception {
+        Path binary = Files.write(dir.resolve("b.chr"), new byte[]{'c', 'h', 'r', '\n', 'x', (byte) 0xff, (byte) 0xfe, 0});
+        assertThat(run("chronicle", "check", binary.toString())).isEqualTo(2);
+        assertThat(err()).contains(binary + ":2:2: not UTF-8 text (byte 0xff)");
+    }
+
+    @Test
     void chronicleRunMatchesWhatIsEmittedWhenTheInputEnds() throws Exception {
         // Both LinkStaysDown are decided only at the end of input (t2 = t1 + 200 ms is past the
         // last event); TwoLinksDown needs both LinkDown they emit.
@@ -249,7 +256,8 @@ class CliTest {
                 "{not json",
                 "{\"type\":\"link\",\"time\":1100,\"source\":\"ap-2\",\"from\":\"down\",\"to\":\"up\"}",
                 "{\"type\":\"link\",\"time\":900,\"source\":\"ap-3\",\"to\":\"down\"}", ""));
-        assertThat(run("chronicle", "run", chr.toString(), "--events", events.toString(), "--stats", "--explain")).isZero();
+        assertThat(run("chronicle", "run", chr.toString(), "--events", events.toString(), "--stats", "--explain"))
+                .as("bad lines are bad input, as for publish").isEqualTo(2);
         assertThat(out().lines().toList()).singleElement().satisfies(line -> assertThat(line)
                 .startsWith("{\"chronicle\":\"LinkStaysDown\",\"at\":1200,\"times\":{\"t1\":1000,\"t2\":1200},"
                         + "\"events\":[\"#1\"],\"bindings\":{\"s\":\"ap-1\"},\"uncertain\":false,\"explain\":[")

@@ -13,9 +13,9 @@ import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.chronicle.lang.Diagnostic;
 import dev.d2r2.chronicle.lang.Parser;
 import dev.d2r2.chronicle.lang.Source;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.core.config.ConfigText;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,10 +36,14 @@ public final class ChronicleCompiler {
     public record Result(List<Chronicle> chronicles, List<Diagnostic> warnings) {
     }
 
-    public static Result compileFiles(List<Path> files) throws ChronicleException, IOException {
+    /**
+     * Reads and compiles chronicle files; a file that is not UTF-8 text or is over the size limits
+     * of configuration files is refused at the line and column of the problem ({@link ConfigText}).
+     */
+    public static Result compileFiles(List<Path> files) throws ChronicleException, ConfigException {
         List<Source> sources = new ArrayList<>();
         for (Path f : files) {
-            sources.add(new Source(f.toString(), Files.readString(f, StandardCharsets.UTF_8)));
+            sources.add(new Source(f.toString(), ConfigText.read(f)));
         }
         return compile(sources);
     }

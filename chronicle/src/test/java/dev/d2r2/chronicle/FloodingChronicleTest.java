@@ -1,10 +1,8 @@
 package dev.d2r2.chronicle;
 
-import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.core.Event;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +19,7 @@ class FloodingChronicleTest {
     }
 
     @Test
-    void recognizesTheFloodAndItsSourceAtTheEdgeUnderAttackOnly() throws ChronicleException, IOException {
+    void recognizesTheFloodAndItsSourceAtTheEdgeUnderAttackOnly() throws Exception {
         List<Recognition> found = new ArrayList<>();
         Recognizer r = new Recognizer(ChronicleCompiler.compileFiles(List.of(FILE)).chronicles(),
                 new Recognizer.Options(2000, 3_600_000), found::add);

@@ -6,6 +6,7 @@ import dev.d2r2.chronicle.Recognizer;
 import dev.d2r2.chronicle.lang.ChronicleException;
 import dev.d2r2.chronicle.lang.Diagnostic;
 import dev.d2r2.core.Durations;
+import dev.d2r2.core.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
 public final class ChronicleCommand extends CommandGroup {
 
     /** Compiles the files; prints every diagnostic on stderr; null when there are errors. */
-    static ChronicleCompiler.Result load(List<Path> files) throws IOException {
+    static ChronicleCompiler.Result load(List<Path> files) throws IOException, ConfigException {
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
                 throw new IllegalArgumentException(f + ": no such file");
@@ -73,13 +74,14 @@ public final class ChronicleCommand extends CommandGroup {
         @Parameters(paramLabel = "FILE", arity = "1..*") List<Path> files;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws IOException, ConfigException {
             return load(files) == null ? CliErrors.BAD_INPUT : 0;
         }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Recognize chronicles in JSON Lines events; one JSON line per recognition on stdout.")
+            description = {"Recognize chronicles in JSON Lines events; one JSON line per recognition on stdout.",
+                    "Exit 0, or 2 when a line was not an event (reported as FILE:LINE:COL, skipped, the rest recognized)."})
     public static final class Run implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", arity = "1..*", description = "Chronicle files") List<Path> files;
 
@@ -95,7 +97,7 @@ public final class ChronicleCommand extends CommandGroup {
         boolean explain;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws IOException, ConfigException {
             ChronicleCompiler.Result compiled = load(files);
             if (compiled == null) {
                 return CliErrors.BAD_INPUT;
@@ -128,7 +130,7 @@ public final class ChronicleCommand extends CommandGroup {
                                 + " peak partial instances %d%n", s.events(), malformed, s.late(), s.discardedAtSource(),
                         s.recognitions(), s.emitted(), s.peakInstances());
             }
-            return 0;
+            return malformed > 0 ? CliErrors.BAD_INPUT : 0;
         }
     }
 
