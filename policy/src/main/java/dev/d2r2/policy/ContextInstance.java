@@ -1,7 +1,9 @@
 package dev.d2r2.policy;
 
+import dev.d2r2.policy.events.Cause;
+import dev.d2r2.policy.events.ContextId;
+
 import java.util.Map;
-import java.util.StringJoiner;
 
 /**
  * A context that holds now: the nominal one, a temporal one inside its window, or one instance of
@@ -12,13 +14,13 @@ import java.util.StringJoiner;
 public record ContextInstance(String id, String context, Map<String, String> bindings, Map<String, String> empowered,
                               long stamp, long expires, Cause cause) {
 
-    static String idOf(String context, Map<String, String> bindings) {
-        if (bindings.isEmpty()) {
-            return context;
-        }
-        StringJoiner j = new StringJoiner(",", context + "{", "}");
-        bindings.forEach((k, v) -> j.add(k + "=" + v));
-        return j.toString();
+    ContextInstance(ContextId key, Map<String, String> empowered, long stamp, long expires, Cause cause) {
+        this(key.id(), key.name(), key.params(), empowered, stamp, expires, cause);
+    }
+
+    /** The instance's name and parameters. */
+    public ContextId key() {
+        return new ContextId(context, bindings);
     }
 
     ContextInstance withCause(Cause c) {

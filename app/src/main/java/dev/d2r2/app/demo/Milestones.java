@@ -3,6 +3,9 @@ package dev.d2r2.app.demo;
 import dev.d2r2.broker.Delivery;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.policy.events.ActionOutcome;
+import dev.d2r2.policy.events.ContextChange;
+import dev.d2r2.policy.events.PolicyEvents;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -47,21 +50,6 @@ final class Milestones {
                     floodAlert = now;
                 }
             }
-            case "policy.outcome" -> {
-                if (now >= floodStart && enforcement == 0 && "ok".equals(e.attrs().get("outcome"))
-                        && "deploy".equals(e.attrs().get("call"))) {
-                    enforcement = now;
-                }
-            }
-            case "policy.context" -> {
-                if ("active".equals(e.to())) {
-                    if (activeContexts.add(e.source())) {
-                        contextsEver++;
-                    }
-                } else {
-                    activeContexts.remove(e.source());
-                }
-            }
             case "sip.edge.backend" -> {
                 if (e.source().equals(crashed) && now >= crashAt) {
                     if ("down".equals(e.to()) && crashDetected == 0) {
@@ -71,8 +59,31 @@ final class Milestones {
                     }
                 }
             }
-            default -> {
+            default -> policy(e, now);
+        }
+    }
+
+    private void policy(Event e, long now) {
+        try {
+            if (PolicyEvents.OUTCOME.matches(e.type())) {
+                ActionOutcome o = ActionOutcome.from(e);
+                if (now >= floodStart && enforcement == 0 && o.result() == ActionOutcome.Result.OK
+                        && o.call() == ActionOutcome.Call.DEPLOY) {
+                    enforcement = now;
+                }
+            } else if (PolicyEvents.CONTEXT.matches(e.type())) {
+                ContextChange c = ContextChange.from(e);
+                String instance = c.instance().id();
+                if (c.change().holds()) {
+                    if (activeContexts.add(instance)) {
+                        contextsEver++;
+                    }
+                } else {
+                    activeContexts.remove(instance);
+                }
             }
+        } catch (EventFormatException ex) {
+            // As in take: the observatory counts and logs malformed events.
         }
     }
 
