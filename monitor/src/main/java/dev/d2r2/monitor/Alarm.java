@@ -1,9 +1,8 @@
 package dev.d2r2.monitor;
 
-import dev.d2r2.core.Event;
+import dev.d2r2.monitor.events.AlarmEvent;
 
 import java.util.ArrayDeque;
-import java.util.Map;
 
 /**
  * The alarm generator for one metric of one service: turns levels into state events
@@ -12,10 +11,10 @@ import java.util.Map;
  * {@code unknown} (the probe could not answer) is reported at once.
  */
 final class Alarm {
-    static final String OK = "ok";
-    static final String WARNING = "warning";
-    static final String CRITICAL = "critical";
-    static final String UNKNOWN = "unknown";
+    static final String OK = AlarmEvent.OK;
+    static final String WARNING = AlarmEvent.WARNING;
+    static final String CRITICAL = AlarmEvent.CRITICAL;
+    static final String UNKNOWN = AlarmEvent.UNKNOWN;
 
     private final String service;
     private final String metric;
@@ -52,12 +51,21 @@ final class Alarm {
     }
 
     /** A value sample; the state event if it confirms a transition, else null. */
-    synchronized Event sample(double value, long now) {
-        return level(threshold.level(value, state), now, Map.of("value", value));
+    synchronized AlarmEvent sample(double value, long now) {
+        return level(threshold.level(value, state), now, value, null, null);
     }
 
-    /** A level the probe judged itself (Nagios) or {@link #UNKNOWN}; the state event on a confirmed transition. */
-    synchronized Event level(String level, long now, Map<String, Object> attrs) {
+    /** A level the probe judged itself (Nagios), with what it said; the state event on a confirmed transition. */
+    synchronized AlarmEvent level(String level, long now, String output) {
+        return level(level, now, null, output, null);
+    }
+
+    /** The probe could not answer: {@link #UNKNOWN} at once, with why. */
+    synchronized AlarmEvent unknown(long now, String error) {
+        return level(UNKNOWN, now, null, null, error);
+    }
+
+    private AlarmEvent level(String level, long now, Double value, String output, String error) {
         recent.addLast(level);
         while (recent.size() > n) {
             recent.removeFirst();
@@ -73,7 +81,7 @@ final class Alarm {
         if (!confirmed(level, now)) {
             return null;
         }
-        Event e = Event.state(metric, now, service, state, level, tagged(attrs));
+        AlarmEvent e = new AlarmEvent(metric, now, service, state, level, value, output, error, false, peer);
         state = level;
         candidate = null;
         return e;
@@ -96,8 +104,8 @@ final class Alarm {
     }
 
     /** The current state again (from = to), so that late subscribers and lost events heal; null before the first. */
-    synchronized Event reassert(long now) {
-        return state == null ? null : Event.state(metric, now, service, state, state, tagged(Map.of("reasserted", true)));
+    synchronized AlarmEvent reassert(long now) {
+        return state == null ? null : new AlarmEvent(metric, now, service, state, state, null, null, null, true, peer);
     }
 
     /**
@@ -108,14 +116,5 @@ final class Alarm {
         if (state == null && published != null) {
             state = published;
         }
-    }
-
-    private Map<String, Object> tagged(Map<String, Object> attrs) {
-        if (peer == null) {
-            return attrs;
-        }
-        Map<String, Object> out = new java.util.LinkedHashMap<>(attrs);
-        out.put("peer", peer);
-        return out;
     }
 }

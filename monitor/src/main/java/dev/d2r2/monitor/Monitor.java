@@ -14,6 +14,10 @@ import dev.d2r2.core.Rendezvous;
 import dev.d2r2.core.probe.Measurement;
 import dev.d2r2.core.probe.Probe;
 import dev.d2r2.core.probe.ProbeException;
+import dev.d2r2.monitor.events.AlarmEvent;
+import dev.d2r2.monitor.events.ProbeError;
+import dev.d2r2.monitor.events.ResilienceMeasure;
+import dev.d2r2.monitor.events.Sample;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -233,7 +237,10 @@ public final class Monitor implements AutoCloseable {
         for (Map.Entry<String, List<Target>> s : byService.entrySet()) {
             if (mine.contains(s.getKey())) {
                 for (Target t : s.getValue()) {
-                    t.allAlarms.forEach(a -> publish(alarms, a.reassert(now)));
+                    t.allAlarms.forEach(a -> {
+                        AlarmEvent e = a.reassert(now);
+                        publish(alarms, e == null ? null : e.toEvent());
+                    });
                 }
             }
         }
@@ -248,20 +255,19 @@ public final class Monitor implements AutoCloseable {
             synchronized (h) {
                 values = h.assess(now, config.resilience().window().toMillis());
             }
-            values.forEach((k, v) -> publish(resilience, Event.message("resilience." + k, now, service,
-                    Map.of("value", v, "peer", peer))));
+            values.forEach((k, v) -> publish(resilience, new ResilienceMeasure(k, now, service, v, peer).toEvent()));
         }
     }
 
     /** Publishes an alarm event, and tells the service's health about it. */
-    private void alarm(String service, Event e) {
+    private void alarm(String service, AlarmEvent e) {
         if (e == null) {
             return;
         }
-        publish(alarms, e);
+        publish(alarms, e.toEvent());
         ServiceHealth h = health.get(service);
         synchronized (h) {
-            h.alarm(e.type(), e.to(), e.time());
+            h.alarm(e.metric(), e.to(), e.time());
         }
     }
 
@@ -348,9 +354,9 @@ public final class Monitor implements AutoCloseable {
             }
             long now = clock.millis();
             String why = String.valueOf(failure.getMessage());
-            publish(metrics, Event.message(config.name() + ".error", now, service, Map.of("error", why, "peer", peer)));
+            publish(metrics, new ProbeError(config.name(), now, service, why, peer).toEvent());
             for (Alarm a : allAlarms) {
-                alarm(service, a.level(Alarm.UNKNOWN, now, Map.of("error", why)));
+                alarm(service, a.unknown(now, why));
             }
             ServiceHealth h = health.get(service);
             synchronized (h) {
@@ -362,8 +368,8 @@ public final class Monitor implements AutoCloseable {
             long now = clock.millis();
             ServiceHealth h = health.get(service);
             for (Map.Entry<String, Double> v : m.values().entrySet()) {
-                String metric = metricNames.computeIfAbsent(v.getKey(), k -> config.name() + "." + k);
-                publish(metrics, Event.message(metric, now, service, Map.of("value", v.getValue(), "peer", peer)));
+                String metric = metricNames.computeIfAbsent(v.getKey(), k -> Sample.metric(config.name(), k));
+                publish(metrics, new Sample(metric, now, service, v.getValue(), peer).toEvent());
                 if (h.derives()) {
                     synchronized (h) {
                         h.sample(metric, v.getValue(), now);
@@ -377,7 +383,7 @@ public final class Monitor implements AutoCloseable {
                 }
             }
             if (stateAlarm != null && m.state() != null) {
-                alarm(service, stateAlarm.level(m.state(), now, m.detail() == null ? Map.of() : Map.of("output", m.detail())));
+                alarm(service, stateAlarm.level(m.state(), now, m.detail()));
             }
             boolean critical = false;
             for (Alarm a : allAlarms) {

@@ -8,6 +8,8 @@ import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.monitor.events.Heartbeat;
+import dev.d2r2.monitor.events.MonitorEvents;
 
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * channel every interval, and a peer not heard from for {@link PeersConfig#timeout()} is gone.
  */
 final class PeerGroup implements AutoCloseable {
-    static final String HEARTBEAT = "monitor.heartbeat";
-
     private final String self;
     private final PeersConfig config;
     private final Clock clock;
@@ -39,8 +39,8 @@ final class PeerGroup implements AutoCloseable {
     private void heard(Delivery d) {
         try {
             Event e = d.event();
-            if (HEARTBEAT.equals(e.type()) && e.source() != null) {
-                lastHeard.put(e.source(), clock.nanos());
+            if (MonitorEvents.HEARTBEAT.matches(e.type())) {
+                lastHeard.put(Heartbeat.from(e).peer(), clock.nanos());
             }
         } catch (EventFormatException e) {
             // Not a heartbeat: the channel is the group's, but a stray publisher is not fatal.
@@ -49,7 +49,7 @@ final class PeerGroup implements AutoCloseable {
 
     void beat() {
         synchronized (out) {
-            out.publish(Event.message(HEARTBEAT, clock.millis(), self, Map.of()));
+            out.publish(new Heartbeat(clock.millis(), self).toEvent());
         }
     }
 

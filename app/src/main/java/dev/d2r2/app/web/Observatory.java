@@ -6,6 +6,7 @@ import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.monitor.events.AlarmEvent;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.Cause;
@@ -98,7 +99,7 @@ public final class Observatory implements AutoCloseable {
             default -> {
             }
         }
-        if (Boolean.TRUE.equals(e.attrs().get("reasserted"))) {
+        if (AlarmEvent.isReassertion(e)) {
             return;
         }
         String lane = lane(channel, e);
