@@ -8,7 +8,8 @@ import java.util.ArrayDeque;
  * The alarm generator for one metric of one service: turns levels into state events
  * ({@code ok|warning|critical|unknown}, Nagios's states) on each confirmed transition. A new
  * level must pass the time-in-state rule of its threshold ({@code for} or {@code k of n});
- * {@code unknown} (the probe could not answer) is reported at once.
+ * {@code unknown} (the probe could not answer) is reported at once. Not thread-safe: the
+ * monitor's agent thread alone touches it.
  */
 final class Alarm {
     static final String OK = AlarmEvent.OK;
@@ -46,22 +47,22 @@ final class Alarm {
         return metric;
     }
 
-    synchronized String state() {
+    String state() {
         return state;
     }
 
     /** A value sample; the state event if it confirms a transition, else null. */
-    synchronized AlarmEvent sample(double value, long now) {
+    AlarmEvent sample(double value, long now) {
         return level(threshold.level(value, state), now, value, null, null);
     }
 
     /** A level the probe judged itself (Nagios), with what it said; the state event on a confirmed transition. */
-    synchronized AlarmEvent level(String level, long now, String output) {
+    AlarmEvent level(String level, long now, String output) {
         return level(level, now, null, output, null);
     }
 
     /** The probe could not answer: {@link #UNKNOWN} at once, with why. */
-    synchronized AlarmEvent unknown(long now, String error) {
+    AlarmEvent unknown(long now, String error) {
         return level(UNKNOWN, now, null, null, error);
     }
 
@@ -104,7 +105,7 @@ final class Alarm {
     }
 
     /** The current state again (from = to), so that late subscribers and lost events heal; null before the first. */
-    synchronized AlarmEvent reassert(long now) {
+    AlarmEvent reassert(long now) {
         return state == null ? null : new AlarmEvent(metric, now, service, state, state, null, null, null, true, peer);
     }
 
@@ -112,7 +113,7 @@ final class Alarm {
      * Takes over the state another peer published last for this alarm (the service moved here),
      * so that only real transitions are published again.
      */
-    synchronized void adopt(String published) {
+    void adopt(String published) {
         if (state == null && published != null) {
             state = published;
         }
