@@ -31,6 +31,10 @@ import java.util.Map;
  */
 public final class PolicyRole implements Agent, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyRole.class);
+    /** The channel the role reads by default: the chronicles' alerts. */
+    public static final String DEFAULT_INPUT = "alerts";
+    /** The channel of its context changes, decisions and outcomes by default. */
+    public static final String DEFAULT_ACTIONS = "actions";
     static final int INBOX_CAPACITY = 100_000;
     static final String MALFORMED = "malformed";
     /** Tells the agent that actuator results are waiting. */

@@ -9,6 +9,8 @@ import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.monitor.MonitorConfig;
+import dev.d2r2.monitor.ResilienceConfig;
 import dev.d2r2.monitor.events.MonitorEvents;
 import dev.d2r2.monitor.events.ResilienceMeasure;
 import dev.d2r2.monitor.events.Sample;
@@ -45,7 +47,7 @@ public final class MetricsCommand extends CommandGroup {
         @Option(names = "--since", paramLabel = "DURATION|INSTANT", defaultValue = "10m", description = "How far back (${DEFAULT-VALUE})")
         String since;
 
-        @Option(names = "--channel", paramLabel = "TAG", split = ",", defaultValue = "resilience,metrics",
+        @Option(names = "--channel", paramLabel = "TAG", split = ",", defaultValue = ResilienceConfig.DEFAULT_CHANNEL + "," + MonitorConfig.DEFAULT_METRICS,
                 description = "Channels to read (${DEFAULT-VALUE})")
         List<String> channels;
 
