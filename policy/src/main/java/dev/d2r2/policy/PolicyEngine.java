@@ -16,6 +16,7 @@ import dev.d2r2.policy.events.PolicyEvents;
 import dev.d2r2.policy.Deriver.Derivation;
 import dev.d2r2.policy.Deriver.Derived;
 import dev.d2r2.policy.Policy.Kind;
+import dev.d2r2.policy.TimedActions.Tracked;
 import dev.d2r2.policy.config.ActuatorConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +59,11 @@ public final class PolicyEngine {
     private final AuditLog audit;
     private final Consumer<Event> out;
     private final ContextTable contexts = new ContextTable();
+    private final PriorityQueue<Due> timers = new PriorityQueue<>();
     private final Deriver deriver;
     private final Safety safety;
     private final Set<String> literalMembers;
-    private final Map<String, Tracked> actions = new LinkedHashMap<>();
-    private final Map<String, Tracked> revoking = new LinkedHashMap<>();
-    private final Map<String, Long> consumed = new HashMap<>();
+    private final TimedActions book;
     /** Contexts ended in this step, and why: the cause of the revocations that follow. */
     private final Map<String, Cause> endedBy = new HashMap<>();
     /** What each subject is asked to bear, by the context instance asking. */
@@ -72,7 +72,6 @@ public final class PolicyEngine {
     private final Map<String, Map<Asker, Derived>> desiredBy = new HashMap<>();
     /** The permissions and prohibitions applying to each subject when it was last derived. */
     private final Map<String, Set<String>> overruling = new HashMap<>();
-    private final PriorityQueue<Due> timers = new PriorityQueue<>();
     private final List<Policy.Context> threats = new ArrayList<>();
     private final List<Policy.Context> temporals = new ArrayList<>();
     private long temporalDue = Long.MAX_VALUE;
@@ -80,25 +79,6 @@ public final class PolicyEngine {
     private final Stats stats = new Stats();
     private volatile Runnable wakeup = () -> {
     };
-
-    /** An action the engine owns: deployed (or being deployed), or being revoked. */
-    private static final class Tracked {
-        Action action;
-        long stamp;
-        String subject;
-        String rule;
-        String modality;
-        ContextId instance;
-        boolean confirmed;
-        /** Deployed at least once: a failed extension leaves it in place until it expires. */
-        boolean live;
-        int attempt = 1;
-        long retryAt;
-
-        Tracked(Action action) {
-            this.action = action;
-        }
-    }
 
     /** Counters since start. */
     public static final class Stats {
@@ -131,6 +111,7 @@ public final class PolicyEngine {
         this.out = out;
         this.deriver = new Deriver(policy, contexts);
         this.safety = new Safety(policy, actuators);
+        this.book = new TimedActions(safety, timers);
         this.literalMembers = deriver.literalMembers();
         for (Policy.Context c : policy.contexts.values()) {
             if (c.kind() == Kind.THREAT) {
@@ -147,17 +128,6 @@ public final class PolicyEngine {
         public int compareTo(Asker o) {
             int c = subject.compareTo(o.subject);
             return c != 0 ? c : instance.compareTo(o.instance);
-        }
-    }
-
-    /** Something due at a time; checked against the current state when it comes up, so stale entries are skipped. */
-    private record Due(long time, Kind kind, String id) implements Comparable<Due> {
-        enum Kind { CONTEXT, EXPIRY, DEPLOY_RETRY, REVOKE_RETRY }
-
-        @Override
-        public int compareTo(Due o) {
-            int c = Long.compare(time, o.time);
-            return c != 0 ? c : Integer.compare(kind.ordinal(), o.kind.ordinal());
         }
     }
 
@@ -180,9 +150,9 @@ public final class PolicyEngine {
                 if (PolicyEvents.CONTEXT.matches(e.type())) {
                     apply(ContextChange.from(e));
                 } else if (PolicyEvents.DECISION.matches(e.type())) {
-                    apply(ActionDecision.from(e));
+                    book.apply(ActionDecision.from(e));
                 } else if (PolicyEvents.OUTCOME.matches(e.type())) {
-                    apply(ActionOutcome.from(e));
+                    book.apply(ActionOutcome.from(e));
                 }
             } catch (EventFormatException ex) {
                 LOG.warn("audit trail: {} (skipped)", ex.getMessage());
@@ -201,12 +171,12 @@ public final class PolicyEngine {
             record(change(Change.STARTED, new ContextInstance(ContextId.of(Policy.NOMINAL), Map.of(), now, Long.MAX_VALUE,
                     Cause.internal("start"))));
         }
-        for (Tracked t : new ArrayList<>(actions.values())) {
+        for (Tracked t : book.allInForce()) {
             if (!t.confirmed && t.retryAt == 0) {
                 dispatch(ActionOutcome.Call.DEPLOY, t);
             }
         }
-        for (Tracked t : new ArrayList<>(revoking.values())) {
+        for (Tracked t : book.allRevoking()) {
             if (t.retryAt == 0) {
                 dispatch(ActionOutcome.Call.REVOKE, t);
             }
@@ -304,20 +274,20 @@ public final class PolicyEngine {
         for (Due d : actionsDue) {
             switch (d.kind()) {
                 case EXPIRY -> {
-                    Tracked t = actions.get(d.id());
+                    Tracked t = book.inForce(d.id());
                     if (t != null && t.action.expires() == d.time()) {
                         revoke(t, ActionDecision.EXPIRED);
                     }
                 }
                 case DEPLOY_RETRY -> {
-                    Tracked t = actions.get(d.id());
+                    Tracked t = book.inForce(d.id());
                     if (t != null && t.retryAt == d.time()) {
                         stats.retries++;
                         dispatch(ActionOutcome.Call.DEPLOY, t);
                     }
                 }
                 default -> {
-                    Tracked t = revoking.get(d.id());
+                    Tracked t = book.revoking(d.id());
                     if (t != null && t.retryAt == d.time()) {
                         stats.retries++;
                         dispatch(ActionOutcome.Call.REVOKE, t);
@@ -341,24 +311,11 @@ public final class PolicyEngine {
     }
 
     private boolean stale(Due d) {
-        return switch (d.kind()) {
-            case CONTEXT -> {
-                ContextInstance i = contexts.get(d.id());
-                yield i == null || i.expires() != d.time();
-            }
-            case EXPIRY -> {
-                Tracked t = actions.get(d.id());
-                yield t == null || t.action.expires() != d.time();
-            }
-            case DEPLOY_RETRY -> {
-                Tracked t = actions.get(d.id());
-                yield t == null || t.retryAt != d.time();
-            }
-            case REVOKE_RETRY -> {
-                Tracked t = revoking.get(d.id());
-                yield t == null || t.retryAt != d.time();
-            }
-        };
+        if (d.kind() != Due.Kind.CONTEXT) {
+            return book.stale(d);
+        }
+        ContextInstance i = contexts.get(d.id());
+        return i == null || i.expires() != d.time();
     }
 
     /** True when no threat context holds and no action is in force or being revoked. */
@@ -367,7 +324,7 @@ public final class PolicyEngine {
         for (Policy.Context ctx : temporals) {
             steady += contexts.get(ctx.name()) == null ? 0 : 1;
         }
-        return actions.isEmpty() && revoking.isEmpty() && contexts.size() == steady;
+        return book.isEmpty() && contexts.size() == steady;
     }
 
     /** A call's result; any thread. */
@@ -397,9 +354,7 @@ public final class PolicyEngine {
 
     /** The actions in force (deployed, or being deployed), by id. */
     public Map<String, Action> actions() {
-        Map<String, Action> m = new LinkedHashMap<>();
-        actions.forEach((id, t) -> m.put(id, t.action));
-        return m;
+        return book.actions();
     }
 
     public Stats stats() {
@@ -508,9 +463,9 @@ public final class PolicyEngine {
         long now = clock.millis();
         for (String id : touched) {
             Map<Asker, Derived> by = desiredBy.get(id);
-            Tracked t = actions.get(id);
+            Tracked t = book.inForce(id);
             if (by == null) {
-                consumed.remove(id);
+                book.forget(id);
                 if (t != null) {
                     String winner = overruledBy.get(id);
                     revoke(t, winner != null ? ActionDecision.overruledBy(winner) : ActionDecision.CONTEXT_ENDED);
@@ -528,7 +483,7 @@ public final class PolicyEngine {
                 if (stamp > t.stamp) {
                     decide(Verdict.EXTEND, best, t.action.withExpiry(Math.max(t.action.expires(), best.action().expires())), null);
                 }
-            } else if (consumed.getOrDefault(id, Long.MIN_VALUE) < stamp && best.action().expires() > now) {
+            } else if (book.consumed(id) < stamp && best.action().expires() > now) {
                 String refusal = safety.refusal(best.action(), best.by().subject(), now);
                 decide(refusal == null ? Verdict.DEPLOY : Verdict.REFUSE, best, best.action(), refusal);
             }
@@ -545,7 +500,7 @@ public final class PolicyEngine {
             default -> stats.refusals++;
         }
         if (verdict != Verdict.REFUSE) {
-            dispatch(ActionOutcome.Call.DEPLOY, actions.get(a.id()));
+            dispatch(ActionOutcome.Call.DEPLOY, book.inForce(a.id()));
         }
     }
 
@@ -554,7 +509,7 @@ public final class PolicyEngine {
         record(new ActionDecision(clock.millis(), Verdict.REVOKE, t.action, t.stamp, t.rule, t.modality, t.subject, t.instance,
                 reason, reason.equals(ActionDecision.CONTEXT_ENDED) ? ended : null));
         stats.revokes++;
-        dispatch(ActionOutcome.Call.REVOKE, revoking.get(t.action.id()));
+        dispatch(ActionOutcome.Call.REVOKE, book.revoking(t.action.id()));
     }
 
     private void dispatch(ActionOutcome.Call call, Tracked t) {
@@ -597,13 +552,13 @@ public final class PolicyEngine {
 
     private void record(ActionDecision d) {
         Event e = write(d.toEvent());
-        apply(d);
+        book.apply(d);
         out.accept(e);
     }
 
     private void record(ActionOutcome o) {
         Event e = write(o.toEvent());
-        apply(o);
+        book.apply(o);
         out.accept(e);
     }
 
@@ -614,7 +569,7 @@ public final class PolicyEngine {
         return e;
     }
 
-    /** The one place a context's state changes, live and when a trail is replayed (so are actions', below). */
+    /** The one place a context's state changes, live and when a trail is replayed (as {@link TimedActions#apply} for actions). */
     private void apply(ContextChange c) {
         String id = c.instance().id();
         if (c.change().holds()) {
@@ -626,88 +581,6 @@ public final class PolicyEngine {
         } else {
             contexts.remove(id);
             endedBy.put(id, c.cause());
-        }
-    }
-
-    private void apply(ActionDecision d) {
-        Action action = d.action();
-        String id = action.id();
-        switch (d.verdict()) {
-            case DEPLOY -> {
-                Tracked t = new Tracked(action);
-                t.stamp = d.stamp();
-                t.subject = d.subject();
-                t.rule = d.rule();
-                t.modality = d.modality();
-                t.instance = d.context();
-                actions.put(id, t);
-                consumed.put(id, d.stamp());
-                safety.deployed(action, d.time());
-                timers.add(new Due(action.expires(), Due.Kind.EXPIRY, id));
-            }
-            case EXTEND -> {
-                Tracked t = actions.get(id);
-                if (t != null) {
-                    t.action = action;
-                    t.stamp = d.stamp();
-                    t.confirmed = false;
-                    t.attempt = 1;
-                    timers.add(new Due(action.expires(), Due.Kind.EXPIRY, id));
-                }
-                consumed.put(id, d.stamp());
-            }
-            case REFUSE -> consumed.put(id, d.stamp());
-            case REVOKE -> {
-                Tracked t = actions.remove(id);
-                if (t != null) {
-                    safety.released(t.action);
-                }
-                revoking.put(id, new Tracked(action));
-            }
-        }
-    }
-
-    private void apply(ActionOutcome o) {
-        boolean deploy = o.call() == ActionOutcome.Call.DEPLOY;
-        String id = o.actionId();
-        Tracked t = deploy ? actions.get(id) : revoking.get(id);
-        if (t == null) {
-            return;
-        }
-        switch (o.result()) {
-            case OK, DRY_RUN -> {
-                if (deploy) {
-                    t.confirmed = true;
-                    t.live = true;
-                    t.retryAt = 0;
-                } else {
-                    revoking.remove(id);
-                }
-            }
-            case FAILED -> {
-                if (o.retryAt() != null) {
-                    t.retryAt = o.retryAt();
-                    t.attempt = o.attempt() + 1;
-                    timers.add(new Due(t.retryAt, deploy ? Due.Kind.DEPLOY_RETRY : Due.Kind.REVOKE_RETRY, id));
-                } else {
-                    drop(deploy, id);
-                }
-            }
-            case REFUSED -> drop(deploy, id);
-        }
-    }
-
-    private void drop(boolean deploy, String id) {
-        if (deploy) {
-            Tracked t = actions.get(id);
-            t.retryAt = 0;
-            t.confirmed = true;
-            if (!t.live) {
-                actions.remove(id);
-                safety.released(t.action);
-            }
-        } else {
-            revoking.remove(id);
         }
     }
 }
