@@ -79,6 +79,8 @@ public final class PolicyEngine {
     private final Stats stats = new Stats();
     private volatile Runnable wakeup = () -> {
     };
+    private Consumer<ActionDecision> decisions = d -> {
+    };
 
     /** Counters since start. */
     public static final class Stats {
@@ -133,6 +135,11 @@ public final class PolicyEngine {
 
     public boolean dryRun() {
         return dispatcher == null;
+    }
+
+    /** Called with each decision as it is made (on the engine's thread), before its event goes out. */
+    public void onDecision(Consumer<ActionDecision> listener) {
+        this.decisions = listener;
     }
 
     /** Called when a result arrives (from any thread): the engine's thread should {@link #settle}. */
@@ -553,6 +560,7 @@ public final class PolicyEngine {
     private void record(ActionDecision d) {
         Event e = write(d.toEvent());
         book.apply(d);
+        decisions.accept(d);
         out.accept(e);
     }
 

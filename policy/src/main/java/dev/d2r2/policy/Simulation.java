@@ -2,13 +2,11 @@ package dev.d2r2.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.d2r2.core.Event;
-import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.actuator.Action;
 import dev.d2r2.core.ManualClock;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.Cause;
-import dev.d2r2.policy.events.PolicyEvents;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -38,7 +36,9 @@ public final class Simulation {
     public void accept(Event e) {
         if (engine == null) {
             clock = new ManualClock(e.time());
-            engine = new PolicyEngine(policy, clock, null, Map.of(), null, this::emit);
+            engine = new PolicyEngine(policy, clock, null, Map.of(), null, ignored -> {
+            });
+            engine.onDecision(d -> decisions.accept(line(d)));
             engine.start();
         }
         if (e.time() < clock.millis()) {
@@ -83,16 +83,6 @@ public final class Simulation {
 
     public PolicyEngine.Stats stats() {
         return engine == null ? new PolicyEngine.Stats() : engine.stats();
-    }
-
-    private void emit(Event e) {
-        if (PolicyEvents.DECISION.matches(e.type())) {
-            try {
-                decisions.accept(line(ActionDecision.from(e)));
-            } catch (EventFormatException ex) {
-                throw new IllegalStateException("the engine wrote a malformed decision", ex);
-            }
-        }
     }
 
     /** A decision as one JSON object: time, decision, the action, the rule and context behind it, and the cause. */

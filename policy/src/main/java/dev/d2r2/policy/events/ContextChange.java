@@ -63,7 +63,7 @@ public record ContextChange(long time, ContextId instance, Change change, long s
     }
 
     public ContextChange {
-        empowered = Collections.unmodifiableMap(new LinkedHashMap<>(empowered));
+        empowered = empowered.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(empowered));
     }
 
     public Event toEvent() {

@@ -13,20 +13,50 @@ import java.util.Map;
  * {@code \}, {@code ,}, {@code =}, <code>{</code> or <code>}</code> inside a name or value is
  * escaped with {@code \}, so every id reads back to the instance that wrote it.
  */
-public record ContextId(String name, Map<String, String> params) {
-    public ContextId {
+public final class ContextId {
+    private final String name;
+    private final Map<String, String> params;
+    /** Written once: the engine keys its tables by it. */
+    private final String id;
+
+    public ContextId(String name, Map<String, String> params) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("a context id needs a name");
         }
-        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        this.name = name;
+        this.params = params.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        this.id = write(name, this.params);
     }
 
     public static ContextId of(String name) {
         return new ContextId(name, Map.of());
     }
 
+    public String name() {
+        return name;
+    }
+
+    /** The parameters, in the order the context binds them. */
+    public Map<String, String> params() {
+        return params;
+    }
+
     /** The id as written on the wire. */
     public String id() {
+        return id;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ContextId c && c.name.equals(name) && c.params.equals(params);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * name.hashCode() + params.hashCode();
+    }
+
+    private static String write(String name, Map<String, String> params) {
         StringBuilder b = new StringBuilder();
         escape(name, b);
         if (params.isEmpty()) {
