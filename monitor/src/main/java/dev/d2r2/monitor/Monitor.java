@@ -15,6 +15,7 @@ import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.agent.ErrorLog;
 import dev.d2r2.core.probe.Measurement;
+import dev.d2r2.core.probe.Probe;
 import dev.d2r2.core.probe.ProbeException;
 import dev.d2r2.monitor.events.AlarmEvent;
 import dev.d2r2.monitor.events.MonitorEvents;
@@ -331,7 +332,7 @@ public final class Monitor implements Agent, AutoCloseable {
     private final class Target {
         final String service;
         final ProbeConfig config;
-        final dev.d2r2.core.probe.Probe probe;
+        final Probe probe;
         final List<Alarm> valueAlarms;
         final Alarm stateAlarm;
         /** The value alarms and the state alarm, together. */
@@ -343,7 +344,7 @@ public final class Monitor implements Agent, AutoCloseable {
         long nextDue;
         boolean scheduled;
 
-        Target(String service, ProbeConfig config, dev.d2r2.core.probe.Probe probe, List<Alarm> valueAlarms, Alarm stateAlarm) {
+        Target(String service, ProbeConfig config, Probe probe, List<Alarm> valueAlarms, Alarm stateAlarm) {
             this.service = service;
             this.config = config;
             this.probe = probe;
