@@ -2,7 +2,10 @@ package dev.d2r2.app;
 
 import dev.d2r2.app.node.Node;
 import dev.d2r2.app.node.NodeConfig;
+import dev.d2r2.app.node.RoleAccess;
 import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
@@ -113,6 +116,32 @@ class NodeTest {
         }
         try (DatagramSocket again = new DatagramSocket(s1, InetAddress.getLoopbackAddress())) {
             assertThat(again.getLocalPort()).as("closed with the node").isEqualTo(s1);
+        }
+    }
+
+    @Test
+    void eachRoleConnectsAsItsOwnIdentityAndMayUseOnlyItsOwnChannels() throws Exception {
+        Files.copy(Path.of("..", "examples", "policies", "sip-flooding.yaml"), dir.resolve("policy.yaml"));
+        Node.Checked c = check("node.yaml", """
+                name: n1
+                broker: {listen: 127.0.0.1:0, data: broker}
+                monitor: {services: []}
+                policy: {file: policy.yaml, audit: audit.jsonl, dry-run: true}
+                dashboard: {listen: 127.0.0.1:0}
+                """);
+        try (Node node = Node.start(c, e -> { }); BrokerClient admin = node.broker().connectLocal(Broker.ADMIN)) {
+            assertThat(node.identity(RoleAccess.POLICY)).isEqualTo("n1.policy");
+            assertThat(admin.channel("alarms").publishers()).containsExactly("n1.monitor");
+            assertThat(admin.channel("actions").publishers()).containsExactly("n1.policy");
+            assertThat(admin.channel("alerts").subscribers()).containsExactlyInAnyOrder("n1.policy", "n1.dashboard");
+            try (BrokerClient policy = node.broker().connectLocal(node.identity(RoleAccess.POLICY))) {
+                assertThat(policy.identity()).isEqualTo("n1.policy");
+                policy.publisher("actions").close();
+                assertThatThrownBy(() -> policy.publisher("alarms")).isInstanceOf(BrokerException.class)
+                        .satisfies(e -> assertThat(((BrokerException) e).code()).isEqualTo(ErrorCode.FORBIDDEN));
+                assertThatThrownBy(() -> policy.subscribe("metrics", StartPosition.live(), d -> { }))
+                        .isInstanceOf(BrokerException.class);
+            }
         }
     }
 

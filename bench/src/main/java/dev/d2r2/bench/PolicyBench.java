@@ -7,6 +7,7 @@ import dev.d2r2.policy.Dispatcher;
 import dev.d2r2.policy.Policy;
 import dev.d2r2.policy.PolicyEngine;
 import dev.d2r2.policy.Simulation;
+import dev.d2r2.policy.events.ActionOutcome;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,7 +61,7 @@ public final class PolicyBench implements Callable<Integer> {
             long[] issued = {0};
             Dispatcher noop = (call, done) -> {
                 issued[0]++;
-                done.accept(new Dispatcher.Result(call, "ok", null));
+                done.accept(new Dispatcher.Result(call, ActionOutcome.Result.OK, null));
             };
             PolicyEngine engine = new PolicyEngine(policy, Clock.system(), noop, Map.of(), audit, e -> {
             });

@@ -1,21 +1,21 @@
 package dev.d2r2.monitor;
 
-import dev.d2r2.core.Event;
+import dev.d2r2.monitor.events.AlarmEvent;
 
 import java.util.ArrayDeque;
-import java.util.Map;
 
 /**
  * The alarm generator for one metric of one service: turns levels into state events
  * ({@code ok|warning|critical|unknown}, Nagios's states) on each confirmed transition. A new
  * level must pass the time-in-state rule of its threshold ({@code for} or {@code k of n});
- * {@code unknown} (the probe could not answer) is reported at once.
+ * {@code unknown} (the probe could not answer) is reported at once. Not thread-safe: the
+ * monitor's agent thread alone touches it.
  */
 final class Alarm {
-    static final String OK = "ok";
-    static final String WARNING = "warning";
-    static final String CRITICAL = "critical";
-    static final String UNKNOWN = "unknown";
+    static final String OK = AlarmEvent.OK;
+    static final String WARNING = AlarmEvent.WARNING;
+    static final String CRITICAL = AlarmEvent.CRITICAL;
+    static final String UNKNOWN = AlarmEvent.UNKNOWN;
 
     private final String service;
     private final String metric;
@@ -47,17 +47,26 @@ final class Alarm {
         return metric;
     }
 
-    synchronized String state() {
+    String state() {
         return state;
     }
 
     /** A value sample; the state event if it confirms a transition, else null. */
-    synchronized Event sample(double value, long now) {
-        return level(threshold.level(value, state), now, Map.of("value", value));
+    AlarmEvent sample(double value, long now) {
+        return level(threshold.level(value, state), now, value, null, null);
     }
 
-    /** A level the probe judged itself (Nagios) or {@link #UNKNOWN}; the state event on a confirmed transition. */
-    synchronized Event level(String level, long now, Map<String, Object> attrs) {
+    /** A level the probe judged itself (Nagios), with what it said; the state event on a confirmed transition. */
+    AlarmEvent level(String level, long now, String output) {
+        return level(level, now, null, output, null);
+    }
+
+    /** The probe could not answer: {@link #UNKNOWN} at once, with why. */
+    AlarmEvent unknown(long now, String error) {
+        return level(UNKNOWN, now, null, null, error);
+    }
+
+    private AlarmEvent level(String level, long now, Double value, String output, String error) {
         recent.addLast(level);
         while (recent.size() > n) {
             recent.removeFirst();
@@ -73,7 +82,7 @@ final class Alarm {
         if (!confirmed(level, now)) {
             return null;
         }
-        Event e = Event.state(metric, now, service, state, level, tagged(attrs));
+        AlarmEvent e = new AlarmEvent(metric, now, service, state, level, value, output, error, false, peer);
         state = level;
         candidate = null;
         return e;
@@ -96,26 +105,17 @@ final class Alarm {
     }
 
     /** The current state again (from = to), so that late subscribers and lost events heal; null before the first. */
-    synchronized Event reassert(long now) {
-        return state == null ? null : Event.state(metric, now, service, state, state, tagged(Map.of("reasserted", true)));
+    AlarmEvent reassert(long now) {
+        return state == null ? null : new AlarmEvent(metric, now, service, state, state, null, null, null, true, peer);
     }
 
     /**
      * Takes over the state another peer published last for this alarm (the service moved here),
      * so that only real transitions are published again.
      */
-    synchronized void adopt(String published) {
+    void adopt(String published) {
         if (state == null && published != null) {
             state = published;
         }
-    }
-
-    private Map<String, Object> tagged(Map<String, Object> attrs) {
-        if (peer == null) {
-            return attrs;
-        }
-        Map<String, Object> out = new java.util.LinkedHashMap<>(attrs);
-        out.put("peer", peer);
-        return out;
     }
 }

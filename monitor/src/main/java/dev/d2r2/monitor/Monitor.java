@@ -2,8 +2,8 @@ package dev.d2r2.monitor;
 
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.BrokerException;
-import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
@@ -11,61 +11,85 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.Rendezvous;
+import dev.d2r2.core.agent.Agent;
+import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.agent.ErrorLog;
 import dev.d2r2.core.probe.Measurement;
 import dev.d2r2.core.probe.Probe;
 import dev.d2r2.core.probe.ProbeException;
+import dev.d2r2.monitor.events.AlarmEvent;
+import dev.d2r2.monitor.events.MonitorEvents;
+import dev.d2r2.monitor.events.ProbeError;
+import dev.d2r2.monitor.events.ResilienceMeasure;
+import dev.d2r2.monitor.events.Sample;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One monitoring peer (R-Peer): runs the probes of the services it owns at their intervals
- * (monitoring layer), publishes the samples on the metrics channel, and feeds the thresholds'
- * alarm generators (notification layer), whose state events go on the alarms channel; every
- * alarm's state is re-asserted periodically. Probes run on virtual threads; a probe still
- * running when its next turn comes skips that turn.
+ * One monitoring peer (R-Peer), run as an {@link Agent}: it starts the probes of the services it
+ * owns at their intervals (monitoring layer), publishes the samples on the metrics channel, and
+ * feeds the thresholds' alarm generators (notification layer), whose state events go on the
+ * alarms channel; every alarm's state is re-asserted periodically. Probes run concurrently on
+ * virtual threads and hand their results to the agent's inbox; a probe still running when its
+ * next turn comes skips that turn. Everything else — the schedule, the alarms, the services'
+ * health, the group's membership and every publisher — belongs to the agent's one thread.
  *
  * <p>Alone, a peer owns every service. With {@code peers:} in the config, peers sharing the
  * config form a group over the broker (heartbeats) and each service is owned by the live peer
  * that rendezvous hashing picks; when a peer dies its services move to the others, which adopt
  * the alarm states it published last, so a move neither repeats nor loses a transition.
  */
-public final class Monitor implements AutoCloseable {
+public final class Monitor implements Agent, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
+    /** Probes due within one tick are started together: one wake-up for all of them, not one per target. */
+    static final long TICK_MS = 10;
+    static final int INBOX_CAPACITY = 65_536;
+    static final String PROBE_FAILURE = "probe-failure";
+    static final String UNREADABLE = "unreadable";
 
     private final MonitorConfig config;
+    private final BrokerClient client;
     private final Clock clock;
     private final String peer;
-    private final Publisher metrics;
-    private final Publisher alarms;
     private final Map<String, List<Target>> byService = new LinkedHashMap<>();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("d2r2-monitor-scheduler").daemon().factory());
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    /** The owned targets by next due time; one tick every {@link #TICK_MS} starts those due (scheduler thread). */
-    private final java.util.PriorityQueue<Target> due = new java.util.PriorityQueue<>((a, b) -> Long.compare(a.nextDue, b.nextDue));
-    static final long TICK_MS = 10;
-    private final PeerGroup group;
-    /** The alarm states published last by any peer, by service and metric. */
-    private final Map<String, String> published = new ConcurrentHashMap<>();
-    private final Subscription publishedStates;
     private final Map<String, ServiceHealth> health = new LinkedHashMap<>();
-    private final Publisher resilience;
-    private volatile Set<String> owned = Set.of();
-    private volatile Set<String> live = Set.of();
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final PriorityQueue<Target> due = new PriorityQueue<>((a, b) -> Long.compare(a.nextDue, b.nextDue));
+    /** The alarm states published last by any peer, by service and metric. */
+    private final Map<String, String> published = new HashMap<>();
+    private AgentRunner runner;
+    private Publisher metrics;
+    private Publisher alarms;
+    private Publisher resilience;
+    private PeerGroup group;
+    private Subscription publishedStates;
+    private Set<String> owned = Set.of();
+    private Set<String> live = Set.of();
+    private long nextBeat = Long.MAX_VALUE;
+    private long nextRebalance = Long.MAX_VALUE;
+    private long nextReassert;
+    private long nextAssess = Long.MAX_VALUE;
+
+    /** A probe's answer (or failure), handed from the thread that measured to the agent. */
+    private record Measured(Target target, Measurement measurement, Throwable failure) {
+    }
+
+    /** An alarm state some peer published, read on a delivery thread. */
+    private record Published(String key, String state) {
+    }
 
     public Monitor(MonitorConfig config, BrokerClient client, Clock clock) {
         this(config, client, clock, "monitor");
@@ -74,11 +98,9 @@ public final class Monitor implements AutoCloseable {
     /** {@code peer}: this peer's name in its group (and the {@code peer} attribute of what it publishes). */
     public Monitor(MonitorConfig config, BrokerClient client, Clock clock, String peer) {
         this.config = config;
+        this.client = client;
         this.clock = clock;
         this.peer = peer;
-        this.metrics = client.publisher(config.metrics());
-        this.alarms = client.publisher(config.alarms());
-        this.resilience = config.resilience() == null ? null : client.publisher(config.resilience().channel());
         for (ServiceConfig s : config.services()) {
             health.put(s.name(), new ServiceHealth(s.model()));
             List<Target> targets = new ArrayList<>();
@@ -86,13 +108,6 @@ public final class Monitor implements AutoCloseable {
                 targets.add(target(s, p));
             }
             byService.put(s.name(), targets);
-        }
-        if (config.peers() != null) {
-            group = new PeerGroup(peer, config.peers(), client, clock);
-            publishedStates = subscribePublishedStates(client);
-        } else {
-            group = null;
-            publishedStates = null;
         }
     }
 
@@ -116,12 +131,47 @@ public final class Monitor implements AutoCloseable {
         return new Target(s.name(), p, ProbeKinds.of(p.kind()).create(p), valueAlarms, stateAlarm);
     }
 
+    /** Starts the agent: probing (each probe at a random offset within its interval, so that they spread), and the group's heartbeats. */
+    public Monitor start() {
+        runner = new AgentRunner(this, INBOX_CAPACITY, clock);
+        runner.start();
+        return this;
+    }
+
+    @Override
+    public String roleName() {
+        return "monitor-" + peer;
+    }
+
+    @Override
+    public void onStart() {
+        metrics = client.publisher(config.metrics());
+        alarms = client.publisher(config.alarms());
+        resilience = config.resilience() == null ? null : client.publisher(config.resilience().channel());
+        long now = clock.millis();
+        if (config.peers() == null) {
+            own(byService.keySet(), false);
+        } else {
+            publishedStates = subscribePublishedStates();
+            group = new PeerGroup(peer, config.peers(), client, clock, runner::offer);
+            nextBeat = now;
+            // A joining peer watches the group (and the alarms' recent past) for one timeout before it claims services.
+            nextRebalance = now + config.peers().timeout().toMillis();
+        }
+        nextReassert = now + config.reassert().toMillis();
+        if (resilience != null) {
+            nextAssess = now + config.resilience().every().toMillis();
+        }
+        LOG.info("peer {}: {} services with {} probes", peer, config.services().size(),
+                byService.values().stream().mapToInt(List::size).sum());
+    }
+
     /**
      * Every alarm state is published at least once per {@code reassert}: replaying the alarms
      * channel's log over twice that tells a joining peer the states of the services it may take
      * over. Without a log (persistence: none), it only knows what it sees from now on.
      */
-    private Subscription subscribePublishedStates(BrokerClient client) {
+    private Subscription subscribePublishedStates() {
         try {
             return client.subscribe(config.alarms(), StartPosition.since(clock.millis() - 2 * config.reassert().toMillis()),
                     this::remember);
@@ -135,46 +185,62 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
+    /** A delivery thread: hands an alarm state to the agent. */
     private void remember(Delivery d) {
         try {
             Event e = d.event();
-            if (e.isState() && e.source() != null) {
-                published.put(e.source() + '\0' + e.type(), e.to());
+            if (MonitorEvents.ALARM.matches(e.type()) && e.isState() && e.source() != null) {
+                AlarmEvent a = AlarmEvent.from(e);
+                runner.offer(new Published(key(a.service(), a.metric()), a.to()));
             }
         } catch (EventFormatException e) {
-            LOG.debug("alarms channel: unreadable event at offset {}", d.offset());
+            runner.errors().warn(UNREADABLE, "alarms channel: unreadable event at offset " + d.offset() + ": " + e.getMessage());
         }
     }
 
-    /** Starts probing (each probe at a random offset within its interval, so that they spread), and the group's heartbeats. */
-    public Monitor start() {
-        scheduler.scheduleAtFixedRate(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
-        if (group == null) {
-            scheduler.execute(() -> own(byService.keySet(), false));
-        } else {
-            long beat = config.peers().heartbeat().toMillis();
-            scheduler.scheduleAtFixedRate(group::beat, 0, beat, TimeUnit.MILLISECONDS);
-            // A joining peer watches the group (and the alarms' recent past) for one timeout before it claims services.
-            scheduler.scheduleAtFixedRate(this::rebalance, config.peers().timeout().toMillis(), Math.max(1, beat / 10),
-                    TimeUnit.MILLISECONDS);
-        }
-        long reassert = config.reassert().toMillis();
-        scheduler.scheduleAtFixedRate(this::reassertAll, reassert, reassert, TimeUnit.MILLISECONDS);
-        if (resilience != null) {
-            long every = config.resilience().every().toMillis();
-            scheduler.scheduleAtFixedRate(this::assess, every, every, TimeUnit.MILLISECONDS);
-        }
-        LOG.info("peer {}: {} services with {} probes", peer, config.services().size(),
-                byService.values().stream().mapToInt(List::size).sum());
-        return this;
+    private static String key(String service, String metric) {
+        return service + '\0' + metric;
     }
 
-    /**
-     * Starts every target that is due: one wake-up per tick for all of them, not one per target
-     * (thousands of targets would otherwise wake the scheduler thousands of times a second).
-     */
-    private void tick() {
-        long now = System.nanoTime();
+    @Override
+    public void onMessage(Object message) {
+        switch (message) {
+            case Measured m -> m.target().done(m.measurement(), m.failure());
+            case Published p -> published.put(p.key(), p.state());
+            case PeerGroup.Heard h -> group.heard(h);
+            default -> throw new IllegalArgumentException("unexpected message " + message);
+        }
+    }
+
+    @Override
+    public long nextDueMillis() {
+        Target first = due.peek();
+        long probes = first == null ? Long.MAX_VALUE : (first.nextDue + TICK_MS - 1) / TICK_MS * TICK_MS;
+        return Math.min(Math.min(probes, Math.min(nextBeat, nextRebalance)), Math.min(nextReassert, nextAssess));
+    }
+
+    @Override
+    public void onTimer(long now) {
+        startDueProbes(now);
+        if (now >= nextBeat) {
+            group.beat();
+            nextBeat = now + config.peers().heartbeat().toMillis();
+        }
+        if (now >= nextRebalance) {
+            rebalance();
+            nextRebalance = now + Math.max(1, config.peers().heartbeat().toMillis() / 10);
+        }
+        if (now >= nextReassert) {
+            reassertAll(now);
+            nextReassert = now + config.reassert().toMillis();
+        }
+        if (now >= nextAssess) {
+            assess(now);
+            nextAssess = now + config.resilience().every().toMillis();
+        }
+    }
+
+    private void startDueProbes(long now) {
         Target t;
         while ((t = due.peek()) != null && t.nextDue <= now) {
             due.poll();
@@ -182,7 +248,7 @@ public final class Monitor implements AutoCloseable {
                 continue;
             }
             t.trigger();
-            long every = t.config.interval().toNanos();
+            long every = t.config.interval().toMillis();
             t.nextDue += every;
             if (t.nextDue <= now) {
                 t.nextDue = now + every;
@@ -191,7 +257,7 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** Recomputes which services this peer owns from the live peers (scheduler thread). */
+    /** Recomputes which services this peer owns from the live peers. */
     private void rebalance() {
         Set<String> now = group.live();
         if (now.equals(live)) {
@@ -227,54 +293,42 @@ public final class Monitor implements AutoCloseable {
         owned = Set.copyOf(services);
     }
 
-    private void reassertAll() {
-        long now = clock.millis();
-        Set<String> mine = owned;
-        for (Map.Entry<String, List<Target>> s : byService.entrySet()) {
-            if (mine.contains(s.getKey())) {
-                for (Target t : s.getValue()) {
-                    t.allAlarms.forEach(a -> publish(alarms, a.reassert(now)));
+    private void reassertAll(long now) {
+        for (String service : owned) {
+            for (Target t : byService.get(service)) {
+                for (Alarm a : t.allAlarms) {
+                    AlarmEvent e = a.reassert(now);
+                    if (e != null) {
+                        alarms.publish(e.toEvent());
+                    }
                 }
             }
         }
     }
 
     /** The reasoning layer: each owned service's resilience metrics, on the resilience channel. */
-    private void assess() {
-        long now = clock.millis();
+    private void assess(long now) {
         for (String service : owned) {
-            ServiceHealth h = health.get(service);
-            Map<String, Double> values;
-            synchronized (h) {
-                values = h.assess(now, config.resilience().window().toMillis());
-            }
-            values.forEach((k, v) -> publish(resilience, Event.message("resilience." + k, now, service,
-                    Map.of("value", v, "peer", peer))));
+            health.get(service).assess(now, config.resilience().window().toMillis())
+                    .forEach((k, v) -> resilience.publish(new ResilienceMeasure(k, now, service, v, peer).toEvent()));
         }
     }
 
     /** Publishes an alarm event, and tells the service's health about it. */
-    private void alarm(String service, Event e) {
+    private void alarm(String service, AlarmEvent e) {
         if (e == null) {
             return;
         }
-        publish(alarms, e);
-        ServiceHealth h = health.get(service);
-        synchronized (h) {
-            h.alarm(e.type(), e.to(), e.time());
-        }
+        alarms.publish(e.toEvent());
+        health.get(service).alarm(e.metric(), e.to(), e.time());
     }
 
-    private static void publish(Publisher p, Event e) {
-        if (e == null) {
-            return;
-        }
-        synchronized (p) {
-            p.publish(e);
-        }
+    /** Failures and refusals counted on this peer's behalf (probes that broke, unreadable events, a full inbox). */
+    public ErrorLog errors() {
+        return runner.errors();
     }
 
-    /** One probe of one service, with the alarms its metrics feed. */
+    /** One probe of one service, with the alarms its metrics feed; touched on the agent's thread only. */
     private final class Target {
         final String service;
         final ProbeConfig config;
@@ -284,9 +338,9 @@ public final class Monitor implements AutoCloseable {
         /** The value alarms and the state alarm, together. */
         final List<Alarm> allAlarms;
         /** Metric names by value name ({@code connect_ms} → {@code tcp.connect_ms}), built once. */
-        final Map<String, String> metricNames = new ConcurrentHashMap<>();
-        final AtomicBoolean running = new AtomicBoolean();
-        /** When the next run is due (scheduler thread). */
+        final Map<String, String> metricNames = new HashMap<>();
+        boolean running;
+        /** When the next run is due (the clock's ms). */
         long nextDue;
         boolean scheduled;
 
@@ -305,15 +359,15 @@ public final class Monitor implements AutoCloseable {
 
         void adoptPublishedStates() {
             for (Alarm a : allAlarms) {
-                a.adopt(published.get(service + '\0' + a.metric()));
+                a.adopt(published.get(key(service, a.metric())));
             }
         }
 
-        /** Starts probing now, or at a random offset within the interval so that the targets spread (scheduler thread). */
+        /** Starts probing now, or at a random offset within the interval so that the targets spread. */
         void schedule(boolean now) {
-            long every = config.interval().toNanos();
+            long every = config.interval().toMillis();
             due.remove(this);
-            nextDue = System.nanoTime() + (now ? 0 : ThreadLocalRandom.current().nextLong(every));
+            nextDue = clock.millis() + (now ? 0 : ThreadLocalRandom.current().nextLong(every));
             scheduled = true;
             due.add(this);
         }
@@ -323,51 +377,50 @@ public final class Monitor implements AutoCloseable {
         }
 
         void trigger() {
-            if (!running.compareAndSet(false, true)) {
+            if (running) {
                 return;
             }
+            running = true;
             probe.measureAsync(config.timeout(), workers).whenComplete((m, failure) -> {
                 try {
-                    if (failure != null) {
-                        failed(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                                ? c.getCause() : failure);
-                    } else {
-                        measured(m);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.error("probe {} of {} failed", config.name(), service, e);
-                } finally {
-                    running.set(false);
+                    runner.submit(new Measured(this, m, failure instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause() : failure));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             });
         }
 
+        void done(Measurement m, Throwable failure) {
+            running = false;
+            if (failure != null) {
+                failed(failure);
+            } else {
+                measured(m);
+            }
+        }
+
         private void failed(Throwable failure) {
             if (!(failure instanceof ProbeException)) {
-                LOG.error("probe {} of {} failed", config.name(), service, failure);
+                runner.errors().error(PROBE_FAILURE, "probe " + config.name() + " of " + service + " failed", failure);
             }
             long now = clock.millis();
             String why = String.valueOf(failure.getMessage());
-            publish(metrics, Event.message(config.name() + ".error", now, service, Map.of("error", why, "peer", peer)));
+            metrics.publish(new ProbeError(config.name(), now, service, why, peer).toEvent());
             for (Alarm a : allAlarms) {
-                alarm(service, a.level(Alarm.UNKNOWN, now, Map.of("error", why)));
+                alarm(service, a.unknown(now, why));
             }
-            ServiceHealth h = health.get(service);
-            synchronized (h) {
-                h.run(false, false, now);
-            }
+            health.get(service).run(false, false, now);
         }
 
         private void measured(Measurement m) {
             long now = clock.millis();
             ServiceHealth h = health.get(service);
             for (Map.Entry<String, Double> v : m.values().entrySet()) {
-                String metric = metricNames.computeIfAbsent(v.getKey(), k -> config.name() + "." + k);
-                publish(metrics, Event.message(metric, now, service, Map.of("value", v.getValue(), "peer", peer)));
+                String metric = metricNames.computeIfAbsent(v.getKey(), k -> Sample.metric(config.name(), k));
+                metrics.publish(new Sample(metric, now, service, v.getValue(), peer).toEvent());
                 if (h.derives()) {
-                    synchronized (h) {
-                        h.sample(metric, v.getValue(), now);
-                    }
+                    h.sample(metric, v.getValue(), now);
                 }
             }
             for (Alarm a : valueAlarms) {
@@ -377,31 +430,41 @@ public final class Monitor implements AutoCloseable {
                 }
             }
             if (stateAlarm != null && m.state() != null) {
-                alarm(service, stateAlarm.level(m.state(), now, m.detail() == null ? Map.of() : Map.of("output", m.detail())));
+                alarm(service, stateAlarm.level(m.state(), now, m.detail()));
             }
             boolean critical = false;
             for (Alarm a : allAlarms) {
                 critical |= Alarm.CRITICAL.equals(a.state());
             }
-            synchronized (h) {
-                h.run(true, critical, now);
+            h.run(true, critical, now);
+        }
+    }
+
+    /** On the agent's thread, after its last message: stops the probes, the group and the publishers. */
+    @Override
+    public void onClose() {
+        workers.shutdownNow();
+        if (group != null) {
+            group.close();
+        }
+        if (publishedStates != null) {
+            publishedStates.close();
+        }
+        byService.values().forEach(ts -> ts.forEach(t -> t.probe.close()));
+        for (Publisher p : new Publisher[]{metrics, alarms, resilience}) {
+            if (p != null) {
+                p.close();
             }
         }
     }
 
     @Override
-    public void close() {
-        scheduler.shutdownNow();
-        workers.shutdownNow();
-        if (group != null) {
-            group.close();
-            publishedStates.close();
-        }
-        byService.values().forEach(ts -> ts.forEach(t -> t.probe.close()));
-        metrics.close();
-        alarms.close();
-        if (resilience != null) {
-            resilience.close();
+    public void close() throws InterruptedException {
+        if (runner == null) {
+            workers.shutdownNow();
+            byService.values().forEach(ts -> ts.forEach(t -> t.probe.close()));
+        } else {
+            runner.close();
         }
     }
 }

@@ -22,10 +22,14 @@ import java.util.Set;
  */
 public record MonitorConfig(String metrics, String alarms, Duration reassert, PeersConfig peers, ResilienceConfig resilience,
                             List<ServiceConfig> services) {
+    public static final String DEFAULT_METRICS = "metrics";
+    public static final String DEFAULT_ALARMS = "alarms";
+    public static final Duration DEFAULT_REASSERT = Duration.ofSeconds(60);
+
     public MonitorConfig {
-        metrics = metrics == null ? "metrics" : metrics;
-        alarms = alarms == null ? "alarms" : alarms;
-        reassert = reassert == null ? Duration.ofSeconds(60) : reassert;
+        metrics = metrics == null ? DEFAULT_METRICS : metrics;
+        alarms = alarms == null ? DEFAULT_ALARMS : alarms;
+        reassert = reassert == null ? DEFAULT_REASSERT : reassert;
         if (reassert.isNegative() || reassert.isZero()) {
             throw new IllegalArgumentException("reassert must be positive");
         }

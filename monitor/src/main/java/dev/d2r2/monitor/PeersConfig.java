@@ -13,9 +13,12 @@ import java.time.Duration;
  * </pre>
  */
 public record PeersConfig(String channel, Duration heartbeat) {
+    public static final String DEFAULT_CHANNEL = "monitor-peers";
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
+
     public PeersConfig {
-        channel = channel == null ? "monitor-peers" : channel;
-        heartbeat = heartbeat == null ? Duration.ofSeconds(1) : heartbeat;
+        channel = channel == null ? DEFAULT_CHANNEL : channel;
+        heartbeat = heartbeat == null ? DEFAULT_HEARTBEAT : heartbeat;
         if (heartbeat.toMillis() < 10) {
             throw new IllegalArgumentException("heartbeat must be at least 10ms");
         }

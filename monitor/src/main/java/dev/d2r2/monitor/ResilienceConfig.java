@@ -11,10 +11,14 @@ import java.time.Duration;
  * </pre>
  */
 public record ResilienceConfig(String channel, Duration every, Duration window) {
+    public static final String DEFAULT_CHANNEL = "resilience";
+    public static final Duration DEFAULT_EVERY = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+
     public ResilienceConfig {
-        channel = channel == null ? "resilience" : channel;
-        every = every == null ? Duration.ofSeconds(10) : every;
-        window = window == null ? Duration.ofHours(1) : window;
+        channel = channel == null ? DEFAULT_CHANNEL : channel;
+        every = every == null ? DEFAULT_EVERY : every;
+        window = window == null ? DEFAULT_WINDOW : window;
         if (every.isNegative() || every.isZero() || window.compareTo(every) < 0) {
             throw new IllegalArgumentException("every must be positive and window at least every");
         }

@@ -12,7 +12,7 @@ import java.util.Map;
  * runs, and its derived metrics. From these, over a window (seed §4.3): Availability =
  * SOT / (SOT + SRT); RRR = reliable responses / requests (probe runs answered without a critical
  * level); SFR = failures per hour; MTBF = operating time / failures; MTTR = repair time / repairs.
- * Not thread-safe: the monitor synchronises on it.
+ * Not thread-safe: the monitor's agent thread alone touches it.
  */
 final class ServiceHealth {
     /** (time, up) at each change of state. */

@@ -1,6 +1,6 @@
 package dev.d2r2.monitor;
 
-import dev.d2r2.core.Event;
+import dev.d2r2.monitor.events.AlarmEvent;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -19,7 +19,7 @@ class AlarmTest {
         List<String> out = new ArrayList<>();
         long t = 0;
         for (double v : values) {
-            Event e = a.sample(v, t += 1000);
+            AlarmEvent e = a.sample(v, t += 1000);
             if (e != null) {
                 out.add(e.from() + "->" + e.to());
             }
@@ -58,8 +58,8 @@ class AlarmTest {
     @Test
     void unknownIsImmediateAndTheStateIsReasserted() {
         Alarm a = new Alarm("s", "m", above(null, Duration.ofMinutes(5), null));
-        assertThat(a.level(Alarm.UNKNOWN, 1000, java.util.Map.of()).to()).isEqualTo("unknown");
-        Event again = a.reassert(2000);
+        assertThat(a.unknown(1000, "timeout").to()).isEqualTo("unknown");
+        AlarmEvent again = a.reassert(2000);
         assertThat(again.from()).isEqualTo("unknown");
         assertThat(again.to()).isEqualTo("unknown");
         assertThat(new Alarm("s", "m", above(null, null, null)).reassert(1)).isNull();

@@ -50,13 +50,14 @@ class MonitorTest {
             for (String tag : List.of("metrics", "alarms", "resilience")) {
                 admin.createChannel(new ChannelSpec(tag, ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
             }
+            PublishingThreads publishing = new PublishingThreads(admin);
             List<Event> alarms = new CopyOnWriteArrayList<>();
             List<Event> samples = new CopyOnWriteArrayList<>();
             List<Event> assessed = new CopyOnWriteArrayList<>();
             try (Subscription a = admin.subscribe("alarms", StartPosition.live(), d -> alarms.add(event(d)));
                  Subscription m = admin.subscribe("metrics", StartPosition.live(), d -> samples.add(event(d)));
                  Subscription r = admin.subscribe("resilience", StartPosition.live(), d -> assessed.add(event(d)));
-                 Monitor monitor = new Monitor(config, admin, Clock.system()).start()) {
+                 Monitor monitor = new Monitor(config, publishing, Clock.system()).start()) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> transitions(alarms, "up").contains("null->ok")
                         && transitions(alarms, "down").contains("null->unknown"));
                 assertThat(samples).anySatisfy(e -> {
@@ -72,6 +73,8 @@ class MonitorTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> transitions(alarms, "down").contains("unknown->unknown"));
                 assertThat(transitions(alarms, "up").stream().filter(t -> !t.equals("ok->ok") && !t.equals("unknown->unknown")).toList())
                         .as("one event per transition, besides re-assertions").containsExactly("null->ok", "ok->unknown");
+                assertThat(publishing.threads).as("every sample, alarm and metric is published by the agent's thread")
+                        .containsExactly("d2r2-monitor-monitor");
             }
         }
     }

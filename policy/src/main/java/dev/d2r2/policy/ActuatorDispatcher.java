@@ -2,6 +2,7 @@ package dev.d2r2.policy;
 
 import dev.d2r2.core.actuator.Actuator;
 import dev.d2r2.core.actuator.ActuatorException;
+import dev.d2r2.policy.events.ActionOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,17 +35,17 @@ public final class ActuatorDispatcher implements Dispatcher, AutoCloseable {
         lanes.get(call.action().actuator()).execute(() -> {
             Result r;
             try {
-                if (call.call().equals("deploy")) {
+                if (call.call() == ActionOutcome.Call.DEPLOY) {
                     a.deploy(call.action());
                 } else {
                     a.revoke(call.action());
                 }
-                r = new Result(call, "ok", null);
+                r = new Result(call, ActionOutcome.Result.OK, null);
             } catch (ActuatorException e) {
-                r = new Result(call, e.refused() ? "refused" : "failed", e.getMessage());
+                r = new Result(call, e.refused() ? ActionOutcome.Result.REFUSED : ActionOutcome.Result.FAILED, e.getMessage());
             } catch (RuntimeException e) {
                 LOG.warn("actuator {} broke on {} {}", call.action().actuator(), call.call(), call.action().id(), e);
-                r = new Result(call, "failed", e.toString());
+                r = new Result(call, ActionOutcome.Result.FAILED, e.toString());
             }
             done.accept(r);
         });

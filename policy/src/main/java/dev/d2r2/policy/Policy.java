@@ -31,8 +31,9 @@ import java.util.Set;
 
 /**
  * A checked Or-BAC policy: the hierarchies, the contexts, the abstract rules and how each is
- * enforced. Built from a {@link PolicyConfig}; every cross-reference is checked here and a
- * mistake is reported at its own key ({@link InvalidAt}).
+ * enforced. Compiled from a {@link PolicyConfig}, the file as written (plain data, which knows
+ * nothing of this class); every cross-reference is checked here and a mistake is reported at its
+ * own key ({@link InvalidAt}).
  */
 public final class Policy {
     public static final String NOMINAL = "nominal";
@@ -73,12 +74,13 @@ public final class Policy {
     final SafetyConfig safety;
     final List<SubjectPattern> allow = new ArrayList<>();
 
+    /** Loads a policy file and compiles it; a mistake is reported at its file, line, column and key. */
     public static Policy load(Path file) throws ConfigException {
-        return new Policy(ConfigLoader.load(file, PolicyConfig.class));
+        return ConfigLoader.load(file, PolicyConfig.class, Policy::new);
     }
 
     public static Policy parse(String origin, String text) throws ConfigException {
-        return new Policy(ConfigLoader.parse(origin, text, PolicyConfig.class));
+        return ConfigLoader.parse(origin, text, PolicyConfig.class, Policy::new);
     }
 
     /** Compiles {@code c}; throws {@link InvalidAt} with the path of the first mistake. */

@@ -3,10 +3,20 @@ package dev.d2r2.policy;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.actuator.Action;
+import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.actuator.Actuator;
+import dev.d2r2.policy.events.ActionDecision;
+import dev.d2r2.policy.events.ActionDecision.Verdict;
+import dev.d2r2.policy.events.ActionOutcome;
+import dev.d2r2.policy.events.Cause;
+import dev.d2r2.policy.events.ContextChange;
+import dev.d2r2.policy.events.ContextChange.Change;
+import dev.d2r2.policy.events.ContextId;
+import dev.d2r2.policy.events.PolicyEvents;
 import dev.d2r2.policy.Deriver.Derivation;
 import dev.d2r2.policy.Deriver.Derived;
 import dev.d2r2.policy.Policy.Kind;
+import dev.d2r2.policy.TimedActions.Tracked;
 import dev.d2r2.policy.config.ActuatorConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +50,6 @@ import java.util.function.Consumer;
  * {@link #settle}; only {@link #completed} may be called from any thread.
  */
 public final class PolicyEngine {
-    static final String CONTEXT = "policy.context";
-    static final String DECISION = "policy.decision";
-    static final String OUTCOME = "policy.outcome";
     private static final Logger LOG = LoggerFactory.getLogger(PolicyEngine.class);
     private static final long MAX_BACKOFF_MS = 300_000;
 
@@ -52,21 +59,19 @@ public final class PolicyEngine {
     private final AuditLog audit;
     private final Consumer<Event> out;
     private final ContextTable contexts = new ContextTable();
+    private final PriorityQueue<Due> timers = new PriorityQueue<>();
     private final Deriver deriver;
     private final Safety safety;
     private final Set<String> literalMembers;
-    private final Map<String, Tracked> actions = new LinkedHashMap<>();
-    private final Map<String, Tracked> revoking = new LinkedHashMap<>();
-    private final Map<String, Long> consumed = new HashMap<>();
+    private final TimedActions book;
     /** Contexts ended in this step, and why: the cause of the revocations that follow. */
     private final Map<String, Cause> endedBy = new HashMap<>();
     /** What each subject is asked to bear, by the context instance asking. */
     private final Map<String, Map<String, List<Derived>>> desired = new HashMap<>();
-    /** Who asks for each action: subject and instance, newline-separated. */
-    private final Map<String, Map<String, Derived>> desiredBy = new HashMap<>();
+    /** Who asks for each action, by subject and context instance. */
+    private final Map<String, Map<Asker, Derived>> desiredBy = new HashMap<>();
     /** The permissions and prohibitions applying to each subject when it was last derived. */
     private final Map<String, Set<String>> overruling = new HashMap<>();
-    private final PriorityQueue<Due> timers = new PriorityQueue<>();
     private final List<Policy.Context> threats = new ArrayList<>();
     private final List<Policy.Context> temporals = new ArrayList<>();
     private long temporalDue = Long.MAX_VALUE;
@@ -74,25 +79,8 @@ public final class PolicyEngine {
     private final Stats stats = new Stats();
     private volatile Runnable wakeup = () -> {
     };
-
-    /** An action the engine owns: deployed (or being deployed), or being revoked. */
-    private static final class Tracked {
-        Action action;
-        long stamp;
-        String subject;
-        String rule;
-        String modality;
-        String instance;
-        boolean confirmed;
-        /** Deployed at least once: a failed extension leaves it in place until it expires. */
-        boolean live;
-        int attempt = 1;
-        long retryAt;
-
-        Tracked(Action action) {
-            this.action = action;
-        }
-    }
+    private Consumer<ActionDecision> decisions = d -> {
+    };
 
     /** Counters since start. */
     public static final class Stats {
@@ -125,6 +113,7 @@ public final class PolicyEngine {
         this.out = out;
         this.deriver = new Deriver(policy, contexts);
         this.safety = new Safety(policy, actuators);
+        this.book = new TimedActions(safety, timers);
         this.literalMembers = deriver.literalMembers();
         for (Policy.Context c : policy.contexts.values()) {
             if (c.kind() == Kind.THREAT) {
@@ -135,14 +124,12 @@ public final class PolicyEngine {
         }
     }
 
-    /** Something due at a time; checked against the current state when it comes up, so stale entries are skipped. */
-    private record Due(long time, Kind kind, String id) implements Comparable<Due> {
-        enum Kind { CONTEXT, EXPIRY, DEPLOY_RETRY, REVOKE_RETRY }
-
+    /** A subject asked to bear an action by a context instance; ordered by subject, then instance. */
+    private record Asker(String subject, String instance) implements Comparable<Asker> {
         @Override
-        public int compareTo(Due o) {
-            int c = Long.compare(time, o.time);
-            return c != 0 ? c : Integer.compare(kind.ordinal(), o.kind.ordinal());
+        public int compareTo(Asker o) {
+            int c = subject.compareTo(o.subject);
+            return c != 0 ? c : instance.compareTo(o.instance);
         }
     }
 
@@ -150,15 +137,33 @@ public final class PolicyEngine {
         return dispatcher == null;
     }
 
+    /** Called with each decision as it is made (on the engine's thread), before its event goes out. */
+    public void onDecision(Consumer<ActionDecision> listener) {
+        this.decisions = listener;
+    }
+
     /** Called when a result arrives (from any thread): the engine's thread should {@link #settle}. */
     public void onWakeup(Runnable r) {
         this.wakeup = r;
     }
 
-    /** Replays an audit trail: contexts, actions and guards as they were when it was written. */
+    /**
+     * Replays an audit trail: contexts, actions and guards as they were when it was written. A
+     * record that is not a valid event of the policy is logged and skipped.
+     */
     public void restore(List<Event> trail) {
         for (Event e : trail) {
-            apply(e);
+            try {
+                if (PolicyEvents.CONTEXT.matches(e.type())) {
+                    apply(ContextChange.from(e));
+                } else if (PolicyEvents.DECISION.matches(e.type())) {
+                    book.apply(ActionDecision.from(e));
+                } else if (PolicyEvents.OUTCOME.matches(e.type())) {
+                    book.apply(ActionOutcome.from(e));
+                }
+            } catch (EventFormatException ex) {
+                LOG.warn("audit trail: {} (skipped)", ex.getMessage());
+            }
         }
         endedBy.clear();
     }
@@ -170,17 +175,17 @@ public final class PolicyEngine {
     public void start() {
         long now = clock.millis();
         if (contexts.get(Policy.NOMINAL) == null) {
-            record(contextEvent("started", new ContextInstance(Policy.NOMINAL, Policy.NOMINAL, Map.of(), Map.of(), now,
-                    Long.MAX_VALUE, Cause.internal("start")), "inactive", "active"));
+            record(change(Change.STARTED, new ContextInstance(ContextId.of(Policy.NOMINAL), Map.of(), now, Long.MAX_VALUE,
+                    Cause.internal("start"))));
         }
-        for (Tracked t : new ArrayList<>(actions.values())) {
+        for (Tracked t : book.allInForce()) {
             if (!t.confirmed && t.retryAt == 0) {
-                dispatch("deploy", t);
+                dispatch(ActionOutcome.Call.DEPLOY, t);
             }
         }
-        for (Tracked t : new ArrayList<>(revoking.values())) {
+        for (Tracked t : book.allRevoking()) {
             if (t.retryAt == 0) {
-                dispatch("revoke", t);
+                dispatch(ActionOutcome.Call.REVOKE, t);
             }
         }
         rederive(Map.of(), true);
@@ -198,7 +203,7 @@ public final class PolicyEngine {
                     for (ContextInstance i : new ArrayList<>(contexts.of(ctx.name()))) {
                         if (i.binds(b)) {
                             stats.clears++;
-                            record(contextEvent("cleared", i.withCause(Cause.of(e)), "active", "inactive"));
+                            record(change(Change.CLEARED, i.withCause(Cause.of(e))));
                             changed.put(i.id(), i);
                         }
                     }
@@ -221,21 +226,20 @@ public final class PolicyEngine {
     /** Activates or renews the instance of {@code ctx} for {@code bindings}; null when nothing changed. */
     private ContextInstance activate(Policy.Context ctx, Map<String, String> bindings, Event e) {
         long now = clock.millis();
-        String id = ContextInstance.idOf(ctx.name(), bindings);
-        ContextInstance current = contexts.get(id);
+        ContextId key = new ContextId(ctx.name(), bindings);
+        ContextInstance current = contexts.get(key.id());
         if (current != null && !ctx.renew()) {
             return null;
         }
         Map<String, String> empowered = new LinkedHashMap<>();
         ctx.empower().forEach((role, t) -> empowered.put(role, t.fill(bindings)));
-        ContextInstance i = new ContextInstance(id, ctx.name(), bindings, empowered, now, now + ctx.lifetime().toMillis(),
-                Cause.of(e));
+        ContextInstance i = new ContextInstance(key, empowered, now, now + ctx.lifetime().toMillis(), Cause.of(e));
         if (current == null) {
             stats.activations++;
-            record(contextEvent("activated", i, "inactive", "active"));
+            record(change(Change.ACTIVATED, i));
         } else {
             stats.renewals++;
-            record(contextEvent("renewed", i, "active", "active"));
+            record(change(Change.RENEWED, i));
         }
         return i;
     }
@@ -251,7 +255,7 @@ public final class PolicyEngine {
                 ContextInstance i = contexts.get(d.id());
                 if (i != null && i.expires() == d.time()) {
                     stats.expirations++;
-                    record(contextEvent("expired", i, "active", "inactive"));
+                    record(change(Change.EXPIRED, i));
                     changed.put(i.id(), i);
                 }
             } else {
@@ -263,11 +267,11 @@ public final class PolicyEngine {
             ContextInstance i = contexts.get(ctx.name());
             boolean holds = ctx.window().holds(now);
             if (holds && i == null) {
-                record(contextEvent("started", new ContextInstance(ctx.name(), ctx.name(), Map.of(), Map.of(), now,
-                        Long.MAX_VALUE, Cause.internal("window")), "inactive", "active"));
+                record(change(Change.STARTED, new ContextInstance(ContextId.of(ctx.name()), Map.of(), now, Long.MAX_VALUE,
+                        Cause.internal("window"))));
                 windows = true;
             } else if (!holds && i != null) {
-                record(contextEvent("ended", i.withCause(Cause.internal("window")), "active", "inactive"));
+                record(change(Change.ENDED, i.withCause(Cause.internal("window"))));
                 windows = true;
             }
         }
@@ -277,23 +281,23 @@ public final class PolicyEngine {
         for (Due d : actionsDue) {
             switch (d.kind()) {
                 case EXPIRY -> {
-                    Tracked t = actions.get(d.id());
+                    Tracked t = book.inForce(d.id());
                     if (t != null && t.action.expires() == d.time()) {
-                        revoke(t, "expired");
+                        revoke(t, ActionDecision.EXPIRED);
                     }
                 }
                 case DEPLOY_RETRY -> {
-                    Tracked t = actions.get(d.id());
+                    Tracked t = book.inForce(d.id());
                     if (t != null && t.retryAt == d.time()) {
                         stats.retries++;
-                        dispatch("deploy", t);
+                        dispatch(ActionOutcome.Call.DEPLOY, t);
                     }
                 }
                 default -> {
-                    Tracked t = revoking.get(d.id());
+                    Tracked t = book.revoking(d.id());
                     if (t != null && t.retryAt == d.time()) {
                         stats.retries++;
-                        dispatch("revoke", t);
+                        dispatch(ActionOutcome.Call.REVOKE, t);
                     }
                 }
             }
@@ -314,24 +318,11 @@ public final class PolicyEngine {
     }
 
     private boolean stale(Due d) {
-        return switch (d.kind()) {
-            case CONTEXT -> {
-                ContextInstance i = contexts.get(d.id());
-                yield i == null || i.expires() != d.time();
-            }
-            case EXPIRY -> {
-                Tracked t = actions.get(d.id());
-                yield t == null || t.action.expires() != d.time();
-            }
-            case DEPLOY_RETRY -> {
-                Tracked t = actions.get(d.id());
-                yield t == null || t.retryAt != d.time();
-            }
-            case REVOKE_RETRY -> {
-                Tracked t = revoking.get(d.id());
-                yield t == null || t.retryAt != d.time();
-            }
-        };
+        if (d.kind() != Due.Kind.CONTEXT) {
+            return book.stale(d);
+        }
+        ContextInstance i = contexts.get(d.id());
+        return i == null || i.expires() != d.time();
     }
 
     /** True when no threat context holds and no action is in force or being revoked. */
@@ -340,7 +331,7 @@ public final class PolicyEngine {
         for (Policy.Context ctx : temporals) {
             steady += contexts.get(ctx.name()) == null ? 0 : 1;
         }
-        return actions.isEmpty() && revoking.isEmpty() && contexts.size() == steady;
+        return book.isEmpty() && contexts.size() == steady;
     }
 
     /** A call's result; any thread. */
@@ -370,9 +361,7 @@ public final class PolicyEngine {
 
     /** The actions in force (deployed, or being deployed), by id. */
     public Map<String, Action> actions() {
-        Map<String, Action> m = new LinkedHashMap<>();
-        actions.forEach((id, t) -> m.put(id, t.action));
-        return m;
+        return book.actions();
     }
 
     public Stats stats() {
@@ -454,8 +443,8 @@ public final class PolicyEngine {
             if (before != null) {
                 for (Derived x : before) {
                     String actionId = x.action().id();
-                    Map<String, Derived> by = desiredBy.get(actionId);
-                    by.remove(s + '\n' + id);
+                    Map<Asker, Derived> by = desiredBy.get(actionId);
+                    by.remove(new Asker(s, id));
                     if (by.isEmpty()) {
                         desiredBy.remove(actionId);
                     }
@@ -467,7 +456,7 @@ public final class PolicyEngine {
         for (Derived x : d.actions()) {
             String instance = x.by().context().id();
             mine.computeIfAbsent(instance, k -> new ArrayList<>()).add(x);
-            desiredBy.computeIfAbsent(x.action().id(), k -> new TreeMap<>()).put(s + '\n' + instance, x);
+            desiredBy.computeIfAbsent(x.action().id(), k -> new TreeMap<>()).put(new Asker(s, instance), x);
             touched.add(x.action().id());
         }
         d.overruled().forEach((loser, winner) -> overruledBy.put(Deriver.actionOf(loser).id(), winner.rule().name()));
@@ -480,13 +469,13 @@ public final class PolicyEngine {
     private void decideOn(Set<String> touched, Map<String, String> overruledBy) {
         long now = clock.millis();
         for (String id : touched) {
-            Map<String, Derived> by = desiredBy.get(id);
-            Tracked t = actions.get(id);
+            Map<Asker, Derived> by = desiredBy.get(id);
+            Tracked t = book.inForce(id);
             if (by == null) {
-                consumed.remove(id);
+                book.forget(id);
                 if (t != null) {
                     String winner = overruledBy.get(id);
-                    revoke(t, winner != null ? "overruled by " + winner : "context ended");
+                    revoke(t, winner != null ? ActionDecision.overruledBy(winner) : ActionDecision.CONTEXT_ENDED);
                 }
                 continue;
             }
@@ -499,246 +488,107 @@ public final class PolicyEngine {
             long stamp = best.by().context().stamp();
             if (t != null) {
                 if (stamp > t.stamp) {
-                    decide("extend", best, t.action.withExpiry(Math.max(t.action.expires(), best.action().expires())), null);
+                    decide(Verdict.EXTEND, best, t.action.withExpiry(Math.max(t.action.expires(), best.action().expires())), null);
                 }
-            } else if (consumed.getOrDefault(id, Long.MIN_VALUE) < stamp && best.action().expires() > now) {
+            } else if (book.consumed(id) < stamp && best.action().expires() > now) {
                 String refusal = safety.refusal(best.action(), best.by().subject(), now);
-                decide(refusal == null ? "deploy" : "refuse", best, best.action(), refusal);
+                decide(refusal == null ? Verdict.DEPLOY : Verdict.REFUSE, best, best.action(), refusal);
             }
         }
     }
 
-    private void decide(String decision, Derived d, Action a, String reason) {
-        Map<String, Object> attrs = actionAttrs(decision, a);
-        attrs.put("stamp", d.by().context().stamp());
-        attrs.put("rule", d.by().rule().name());
-        attrs.put("modality", d.by().rule().modality().key());
-        attrs.put("subject", d.by().subject());
-        attrs.put("context", d.by().context().id());
-        if (reason != null) {
-            attrs.put("reason", reason);
-        }
-        d.by().context().cause().into(attrs);
-        record(Event.message(DECISION, clock.millis(), a.id(), attrs));
-        switch (decision) {
-            case "deploy" -> stats.deploys++;
-            case "extend" -> stats.extensions++;
+    private void decide(Verdict verdict, Derived d, Action a, String reason) {
+        ContextInstance in = d.by().context();
+        record(new ActionDecision(clock.millis(), verdict, a, in.stamp(), d.by().rule().name(), d.by().rule().modality().key(),
+                d.by().subject(), in.key(), reason, in.cause()));
+        switch (verdict) {
+            case DEPLOY -> stats.deploys++;
+            case EXTEND -> stats.extensions++;
             default -> stats.refusals++;
         }
-        if (!decision.equals("refuse")) {
-            dispatch("deploy", actions.get(a.id()));
+        if (verdict != Verdict.REFUSE) {
+            dispatch(ActionOutcome.Call.DEPLOY, book.inForce(a.id()));
         }
     }
 
     private void revoke(Tracked t, String reason) {
-        Map<String, Object> attrs = actionAttrs("revoke", t.action);
-        attrs.put("stamp", t.stamp);
-        attrs.put("rule", t.rule);
-        attrs.put("modality", t.modality);
-        attrs.put("subject", t.subject);
-        attrs.put("context", t.instance);
-        attrs.put("reason", reason);
-        Cause ended = endedBy.get(t.instance);
-        if (ended != null && reason.equals("context ended")) {
-            ended.into(attrs);
-        }
-        record(Event.message(DECISION, clock.millis(), t.action.id(), attrs));
+        Cause ended = endedBy.get(t.instance.id());
+        record(new ActionDecision(clock.millis(), Verdict.REVOKE, t.action, t.stamp, t.rule, t.modality, t.subject, t.instance,
+                reason, reason.equals(ActionDecision.CONTEXT_ENDED) ? ended : null));
         stats.revokes++;
-        dispatch("revoke", revoking.get(t.action.id()));
+        dispatch(ActionOutcome.Call.REVOKE, book.revoking(t.action.id()));
     }
 
-    private static Map<String, Object> actionAttrs(String decision, Action a) {
-        Map<String, Object> attrs = new LinkedHashMap<>();
-        attrs.put("decision", decision);
-        attrs.put("actuator", a.actuator());
-        attrs.put("op", a.op());
-        attrs.put("target", a.target());
-        a.params().forEach((k, v) -> attrs.put("param." + k, v));
-        attrs.put("expires", a.expires());
-        return attrs;
-    }
-
-    private void dispatch(String call, Tracked t) {
+    private void dispatch(ActionOutcome.Call call, Tracked t) {
         t.retryAt = 0;
         Dispatcher.Call c = new Dispatcher.Call(call, t.action, t.attempt);
         if (dispatcher == null) {
-            outcome(new Dispatcher.Result(c, "dry-run", null));
+            outcome(new Dispatcher.Result(c, ActionOutcome.Result.DRY_RUN, null));
         } else {
             dispatcher.call(c, this::completed);
         }
     }
 
     private void outcome(Dispatcher.Result r) {
-        Map<String, Object> attrs = new LinkedHashMap<>();
-        attrs.put("call", r.call().call());
-        attrs.put("outcome", r.outcome());
-        attrs.put("attempt", r.call().attempt());
-        attrs.put("actuator", r.call().action().actuator());
-        if (r.error() != null) {
-            attrs.put("error", r.error());
-        }
-        if (r.outcome().equals("failed")) {
+        Long retryAt = null;
+        Action action = r.call().action();
+        if (r.outcome() == ActionOutcome.Result.FAILED) {
             stats.failures++;
-            ActuatorConfig c = policy.actuators.get(r.call().action().actuator());
+            ActuatorConfig c = policy.actuators.get(action.actuator());
             if (r.call().attempt() < c.retryAttempts()) {
                 long backoff = Math.min(MAX_BACKOFF_MS, c.retryBackoff().toMillis() << Math.min(20, r.call().attempt() - 1));
-                attrs.put("retry-at", clock.millis() + backoff);
+                retryAt = clock.millis() + backoff;
             }
-            LOG.warn("{} {} failed (attempt {}): {}{}", r.call().call(), r.call().action().id(), r.call().attempt(), r.error(),
-                    attrs.containsKey("retry-at") ? "; retrying" : "; giving up");
+            LOG.warn("{} {} failed (attempt {}): {}{}", r.call().call().key(), action.id(), r.call().attempt(), r.error(),
+                    retryAt != null ? "; retrying" : "; giving up");
         }
-        record(Event.message(OUTCOME, clock.millis(), r.call().action().id(), attrs));
+        record(new ActionOutcome(clock.millis(), action.id(), r.call().call(), r.outcome(), r.call().attempt(), action.actuator(),
+                r.error(), retryAt));
     }
 
-    private Event contextEvent(String change, ContextInstance i, String from, String to) {
-        Map<String, Object> attrs = new LinkedHashMap<>();
-        attrs.put("context", i.context());
-        attrs.put("change", change);
-        attrs.put("stamp", i.stamp());
-        if (i.expires() != Long.MAX_VALUE) {
-            attrs.put("expires", i.expires());
-        }
-        i.bindings().forEach((k, v) -> attrs.put("bind." + k, v));
-        i.empowered().forEach((k, v) -> attrs.put("empower." + k, v));
-        i.cause().into(attrs);
-        return Event.state(CONTEXT, clock.millis(), i.id(), from, to, attrs);
+    private ContextChange change(Change change, ContextInstance i) {
+        return new ContextChange(clock.millis(), i.key(), change, i.stamp(), i.expires(), i.empowered(), i.cause());
     }
 
-    private void record(Event e) {
-        if (audit != null) {
-            audit.append(e);
-        }
-        apply(e);
+    /** Every change goes to the audit trail, then to the engine's state, then out. */
+    private void record(ContextChange c) {
+        Event e = write(c.toEvent());
+        apply(c);
         out.accept(e);
     }
 
-    /** The one place the engine's state changes: live, and when a trail is replayed. */
-    private void apply(Event e) {
-        Map<String, Object> a = e.attrs();
-        switch (e.type()) {
-            case CONTEXT -> {
-                if ("active".equals(e.to())) {
-                    ContextInstance i = new ContextInstance(e.source(), text(a, "context"), prefixed(a, "bind."),
-                            prefixed(a, "empower."), number(a, "stamp"),
-                            a.containsKey("expires") ? number(a, "expires") : Long.MAX_VALUE, Cause.from(a));
-                    contexts.put(i);
-                    if (i.expires() != Long.MAX_VALUE) {
-                        timers.add(new Due(i.expires(), Due.Kind.CONTEXT, i.id()));
-                    }
-                } else {
-                    contexts.remove(e.source());
-                    endedBy.put(e.source(), Cause.from(a));
-                }
-            }
-            case DECISION -> applyDecision(e.source(), e.time(), a);
-            case OUTCOME -> applyOutcome(e.source(), a);
-            default -> {
-            }
-        }
+    private void record(ActionDecision d) {
+        Event e = write(d.toEvent());
+        book.apply(d);
+        decisions.accept(d);
+        out.accept(e);
     }
 
-    private void applyDecision(String id, long time, Map<String, Object> a) {
-        String decision = text(a, "decision");
-        long stamp = number(a, "stamp");
-        Action action = new Action(id, text(a, "actuator"), text(a, "op"), text(a, "target"), prefixed(a, "param."),
-                number(a, "expires"));
-        switch (decision) {
-            case "deploy" -> {
-                Tracked t = new Tracked(action);
-                t.stamp = stamp;
-                t.subject = text(a, "subject");
-                t.rule = text(a, "rule");
-                t.modality = text(a, "modality");
-                t.instance = text(a, "context");
-                actions.put(id, t);
-                consumed.put(id, stamp);
-                safety.deployed(action, time);
-                timers.add(new Due(action.expires(), Due.Kind.EXPIRY, id));
-            }
-            case "extend" -> {
-                Tracked t = actions.get(id);
-                if (t != null) {
-                    t.action = action;
-                    t.stamp = stamp;
-                    t.confirmed = false;
-                    t.attempt = 1;
-                    timers.add(new Due(action.expires(), Due.Kind.EXPIRY, id));
-                }
-                consumed.put(id, stamp);
-            }
-            case "refuse" -> consumed.put(id, stamp);
-            case "revoke" -> {
-                Tracked t = actions.remove(id);
-                if (t != null) {
-                    safety.released(t.action);
-                }
-                Tracked r = new Tracked(action);
-                revoking.put(id, r);
-            }
-            default -> LOG.warn("audit trail: unknown decision {} for {} ignored", decision, id);
-        }
+    private void record(ActionOutcome o) {
+        Event e = write(o.toEvent());
+        book.apply(o);
+        out.accept(e);
     }
 
-    private void applyOutcome(String id, Map<String, Object> a) {
-        boolean deploy = "deploy".equals(text(a, "call"));
-        Tracked t = deploy ? actions.get(id) : revoking.get(id);
-        if (t == null) {
-            return;
+    private Event write(Event e) {
+        if (audit != null) {
+            audit.append(e);
         }
-        switch (text(a, "outcome")) {
-            case "ok", "dry-run" -> {
-                if (deploy) {
-                    t.confirmed = true;
-                    t.live = true;
-                    t.retryAt = 0;
-                } else {
-                    revoking.remove(id);
-                }
-            }
-            case "failed" -> {
-                if (a.containsKey("retry-at")) {
-                    t.retryAt = number(a, "retry-at");
-                    t.attempt = (int) number(a, "attempt") + 1;
-                    timers.add(new Due(t.retryAt, deploy ? Due.Kind.DEPLOY_RETRY : Due.Kind.REVOKE_RETRY, id));
-                } else {
-                    drop(deploy, id);
-                }
-            }
-            default -> drop(deploy, id);
-        }
+        return e;
     }
 
-    private void drop(boolean deploy, String id) {
-        if (deploy) {
-            Tracked t = actions.get(id);
-            t.retryAt = 0;
-            t.confirmed = true;
-            if (!t.live) {
-                actions.remove(id);
-                safety.released(t.action);
+    /** The one place a context's state changes, live and when a trail is replayed (as {@link TimedActions#apply} for actions). */
+    private void apply(ContextChange c) {
+        String id = c.instance().id();
+        if (c.change().holds()) {
+            ContextInstance i = new ContextInstance(c.instance(), c.empowered(), c.stamp(), c.expires(), c.cause());
+            contexts.put(i);
+            if (i.expires() != Long.MAX_VALUE) {
+                timers.add(new Due(i.expires(), Due.Kind.CONTEXT, i.id()));
             }
         } else {
-            revoking.remove(id);
+            contexts.remove(id);
+            endedBy.put(id, c.cause());
         }
-    }
-
-    private static String text(Map<String, Object> a, String key) {
-        Object v = a.get(key);
-        return v == null ? null : v.toString();
-    }
-
-    private static long number(Map<String, Object> a, String key) {
-        Object v = a.get(key);
-        return v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v));
-    }
-
-    private static Map<String, String> prefixed(Map<String, Object> a, String prefix) {
-        Map<String, String> out = new LinkedHashMap<>();
-        a.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v.toString());
-            }
-        });
-        return out;
     }
 }

@@ -2,8 +2,11 @@ package dev.d2r2.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.actuator.Action;
 import dev.d2r2.core.ManualClock;
 import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.policy.events.ActionDecision;
+import dev.d2r2.policy.events.Cause;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,7 +36,9 @@ public final class Simulation {
     public void accept(Event e) {
         if (engine == null) {
             clock = new ManualClock(e.time());
-            engine = new PolicyEngine(policy, clock, null, Map.of(), null, this::emit);
+            engine = new PolicyEngine(policy, clock, null, Map.of(), null, ignored -> {
+            });
+            engine.onDecision(d -> decisions.accept(line(d)));
             engine.start();
         }
         if (e.time() < clock.millis()) {
@@ -80,44 +85,45 @@ public final class Simulation {
         return engine == null ? new PolicyEngine.Stats() : engine.stats();
     }
 
-    private void emit(Event e) {
-        if (e.type().equals(PolicyEngine.DECISION)) {
-            decisions.accept(line(e));
-        }
-    }
-
     /** A decision as one JSON object: time, decision, the action, the rule and context behind it, and the cause. */
-    static String line(Event e) {
-        Map<String, Object> a = e.attrs();
+    static String line(ActionDecision d) {
+        Action a = d.action();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("time", e.time());
-        m.put("decision", a.get("decision"));
-        m.put("action", e.source());
-        for (String k : new String[]{"actuator", "op", "target"}) {
-            m.put(k, a.get(k));
+        m.put("time", d.time());
+        m.put("decision", d.verdict().key());
+        m.put("action", a.id());
+        m.put("actuator", a.actuator());
+        m.put("op", a.op());
+        m.put("target", a.target());
+        m.put("params", a.params());
+        m.put("expires", a.expires());
+        m.put("rule", d.rule());
+        m.put("modality", d.modality());
+        m.put("subject", d.subject());
+        m.put("context", d.context().id());
+        if (d.reason() != null) {
+            m.put("reason", d.reason());
         }
-        Map<String, Object> params = new LinkedHashMap<>();
-        Map<String, Object> cause = new LinkedHashMap<>();
-        a.forEach((k, v) -> {
-            if (k.startsWith("param.")) {
-                params.put(k.substring(6), v);
-            } else if (k.startsWith(Cause.PREFIX)) {
-                cause.put(k.substring(Cause.PREFIX.length()), v);
-            }
-        });
-        m.put("params", params);
-        for (String k : new String[]{"expires", "rule", "modality", "subject", "context", "reason"}) {
-            if (a.containsKey(k)) {
-                m.put(k, a.get(k));
-            }
-        }
-        if (!cause.isEmpty()) {
+        if (d.cause() != null) {
+            Map<String, Object> cause = new LinkedHashMap<>();
+            Cause c = d.cause();
+            putIf(cause, "id", c.id());
+            putIf(cause, "type", c.type());
+            putIf(cause, "source", c.source());
+            putIf(cause, "chronicle", c.chronicle());
+            putIf(cause, "events", c.events());
             m.put("cause", cause);
         }
         try {
             return ConfigLoader.json().writeValueAsString(m);
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
+        }
+    }
+
+    private static void putIf(Map<String, Object> m, String key, String value) {
+        if (value != null) {
+            m.put(key, value);
         }
     }
 }

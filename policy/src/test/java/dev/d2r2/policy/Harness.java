@@ -1,5 +1,6 @@
 package dev.d2r2.policy;
 
+import dev.d2r2.policy.events.PolicyEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.ManualClock;
 import dev.d2r2.core.actuator.Actuator;
@@ -48,17 +49,17 @@ final class Harness {
 
     /** The decisions so far as "decision action-id" lines. */
     List<String> decisions() {
-        return events.stream().filter(e -> e.type().equals(PolicyEngine.DECISION))
+        return events.stream().filter(e -> e.type().equals(PolicyEvents.DECISION.name()))
                 .map(e -> e.attrs().get("decision") + " " + e.source()).toList();
     }
 
     List<Event> decisionEvents(String decision) {
-        return events.stream().filter(e -> e.type().equals(PolicyEngine.DECISION) && decision.equals(e.attrs().get("decision")))
+        return events.stream().filter(e -> e.type().equals(PolicyEvents.DECISION.name()) && decision.equals(e.attrs().get("decision")))
                 .toList();
     }
 
     List<String> contextChanges() {
-        return events.stream().filter(e -> e.type().equals(PolicyEngine.CONTEXT))
+        return events.stream().filter(e -> e.type().equals(PolicyEvents.CONTEXT.name()))
                 .map(e -> e.attrs().get("change") + " " + e.source()).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.d2r2.policy;
 
+import dev.d2r2.policy.events.PolicyEvents;
 import com.sun.net.httpserver.HttpServer;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.ChannelClass;
@@ -91,15 +92,15 @@ class PolicyRoleTest {
                     assertThat(calls).containsExactly("deploy sip-edge/block/198.51.100.7",
                             "deploy sip-edge/rate-limit/198.51.100.7?rate=5/s");
                     await().atMost(Duration.ofSeconds(10)).until(() -> out.stream()
-                            .filter(d -> event(d).type().equals(PolicyEngine.OUTCOME)).count() == 2);
+                            .filter(d -> event(d).type().equals(PolicyEvents.OUTCOME.name())).count() == 2);
                     assertThat(out).extracting(d -> event(d).type()).containsSubsequence(
-                            PolicyEngine.CONTEXT, PolicyEngine.DECISION, PolicyEngine.DECISION, PolicyEngine.OUTCOME);
+                            PolicyEvents.CONTEXT.name(), PolicyEvents.DECISION.name(), PolicyEvents.DECISION.name(), PolicyEvents.OUTCOME.name());
                 }
                 List<Event> audited = AuditLog.read(trail, bad -> {
                     throw new AssertionError(bad);
                 });
-                assertThat(audited).extracting(Event::type).containsExactly(PolicyEngine.CONTEXT, PolicyEngine.CONTEXT,
-                        PolicyEngine.DECISION, PolicyEngine.DECISION, PolicyEngine.OUTCOME, PolicyEngine.OUTCOME);
+                assertThat(audited).extracting(Event::type).containsExactly(PolicyEvents.CONTEXT.name(), PolicyEvents.CONTEXT.name(),
+                        PolicyEvents.DECISION.name(), PolicyEvents.DECISION.name(), PolicyEvents.OUTCOME.name(), PolicyEvents.OUTCOME.name());
 
                 try (PolicyRole again = new PolicyRole(admin, policy, List.of("alerts"), "actions", trail, false, clock)) {
                     alerts.publish(over(clock.millis(), "edge-1"));
@@ -132,8 +133,8 @@ class PolicyRoleTest {
                  PolicyRole role = new PolicyRole(admin, policy(), List.of("alerts"), "actions", trail, true, Clock.system())) {
                 alerts.publish(flood("a1", System.currentTimeMillis(), "198.51.100.7", "edge-1"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> out.stream()
-                        .filter(d -> event(d).type().equals(PolicyEngine.OUTCOME)).count() == 2);
-                assertThat(out).filteredOn(d -> event(d).type().equals(PolicyEngine.OUTCOME))
+                        .filter(d -> event(d).type().equals(PolicyEvents.OUTCOME.name())).count() == 2);
+                assertThat(out).filteredOn(d -> event(d).type().equals(PolicyEvents.OUTCOME.name()))
                         .extracting(d -> event(d).attrs().get("outcome")).containsOnly("dry-run");
             }
         }

@@ -1,5 +1,6 @@
 package dev.d2r2.policy;
 
+import dev.d2r2.policy.events.ActionOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -8,7 +9,7 @@ import java.util.function.Function;
 /** Answers calls at once, as {@code answer} says (null: never), and keeps them in order. */
 final class RecordingDispatcher implements Dispatcher {
     final List<Call> calls = new ArrayList<>();
-    private Function<Call, Result> answer = c -> new Result(c, "ok", null);
+    private Function<Call, Result> answer = c -> new Result(c, ActionOutcome.Result.OK, null);
 
     RecordingDispatcher answering(Function<Call, Result> a) {
         this.answer = a;
@@ -25,6 +26,6 @@ final class RecordingDispatcher implements Dispatcher {
     }
 
     List<String> log() {
-        return calls.stream().map(c -> c.call() + " " + c.action().id()).toList();
+        return calls.stream().map(c -> c.call().key() + " " + c.action().id()).toList();
     }
 }

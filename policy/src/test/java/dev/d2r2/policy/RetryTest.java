@@ -1,5 +1,7 @@
 package dev.d2r2.policy;
 
+import dev.d2r2.policy.events.PolicyEvents;
+import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.core.Event;
 import org.junit.jupiter.api.Test;
 
@@ -19,13 +21,13 @@ class RetryTest {
     }
 
     private static List<Event> outcomes(Harness h) {
-        return h.events.stream().filter(e -> e.type().equals(PolicyEngine.OUTCOME)).toList();
+        return h.events.stream().filter(e -> e.type().equals(PolicyEvents.OUTCOME.name())).toList();
     }
 
     @Test
     void aFailedDeployIsRetriedAfterOneThenTwoSecondsUntilItSucceeds() {
         Harness h = new Harness(policy(5));
-        h.calls.answering(c -> new Dispatcher.Result(c, c.attempt() < 3 ? "failed" : "ok", c.attempt() < 3 ? "timeout" : null));
+        h.calls.answering(c -> new Dispatcher.Result(c, c.attempt() < 3 ? ActionOutcome.Result.FAILED : ActionOutcome.Result.OK, c.attempt() < 3 ? "timeout" : null));
         h.engine.accept(flood("a1", T0, "192.0.2.1", "e"));
         h.advance(Duration.ofMillis(999));
         assertThat(h.calls.calls).hasSize(1);
@@ -44,7 +46,7 @@ class RetryTest {
     @Test
     void afterTheLastAttemptTheActionIsGivenUpAndNeverRevoked() {
         Harness h = new Harness(policy(3));
-        h.calls.answering(c -> new Dispatcher.Result(c, "failed", "connection refused"));
+        h.calls.answering(c -> new Dispatcher.Result(c, ActionOutcome.Result.FAILED, "connection refused"));
         h.engine.accept(flood("a1", T0, "192.0.2.1", "e"));
         h.advance(Duration.ofMinutes(20));
         assertThat(h.calls.log()).containsExactly("deploy " + BLOCK, "deploy " + BLOCK, "deploy " + BLOCK);
@@ -56,7 +58,7 @@ class RetryTest {
     @Test
     void anActionTheActuatorRefusesIsNotRetried() {
         Harness h = new Harness(policy(5));
-        h.calls.answering(c -> new Dispatcher.Result(c, "refused", "no such edge"));
+        h.calls.answering(c -> new Dispatcher.Result(c, ActionOutcome.Result.REFUSED, "no such edge"));
         h.engine.accept(flood("a1", T0, "192.0.2.1", "e"));
         h.advance(Duration.ofMinutes(1));
         assertThat(h.calls.calls).hasSize(1);

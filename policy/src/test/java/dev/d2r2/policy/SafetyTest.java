@@ -1,5 +1,6 @@
 package dev.d2r2.policy;
 
+import dev.d2r2.policy.events.PolicyEvents;
 import dev.d2r2.core.ManualClock;
 import dev.d2r2.core.actuator.Action;
 import dev.d2r2.core.actuator.Actuator;
@@ -113,8 +114,8 @@ class SafetyTest {
         engine.accept(Fixtures.over(T0 + 1, "edge-1"));
 
         assertThat(engine.dryRun()).isTrue();
-        assertThat(events).filteredOn(e -> e.type().equals(PolicyEngine.DECISION)).hasSize(4);
-        assertThat(events).filteredOn(e -> e.type().equals(PolicyEngine.OUTCOME))
+        assertThat(events).filteredOn(e -> e.type().equals(PolicyEvents.DECISION.name())).hasSize(4);
+        assertThat(events).filteredOn(e -> e.type().equals(PolicyEvents.OUTCOME.name()))
                 .extracting(e -> e.attrs().get("outcome")).containsOnly("dry-run").hasSize(4);
         assertThat(touched).isEmpty();
     }

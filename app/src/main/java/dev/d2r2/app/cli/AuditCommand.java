@@ -2,7 +2,14 @@ package dev.d2r2.app.cli;
 
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.EventFormatException;
 import dev.d2r2.policy.AuditLog;
+import dev.d2r2.policy.events.ActionDecision;
+import dev.d2r2.policy.events.ActionOutcome;
+import dev.d2r2.policy.events.Cause;
+import dev.d2r2.policy.events.ContextChange;
+import dev.d2r2.policy.events.ContextId;
+import dev.d2r2.policy.events.PolicyEvents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
@@ -53,62 +59,69 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     private boolean concerns(Event e, Set<String> actionsOfContext) {
-        Map<String, Object> a = e.attrs();
-        return switch (e.type()) {
-            case "policy.context" -> matches(e.source(), String.valueOf(a.get("context")));
-            case "policy.decision" -> {
-                boolean m = matches(String.valueOf(a.get("context")), contextName(String.valueOf(a.get("context"))));
-                if (m) {
-                    actionsOfContext.add(e.source());
-                }
-                yield m;
+        try {
+            if (PolicyEvents.CONTEXT.matches(e.type())) {
+                return matches(ContextChange.from(e).instance());
             }
-            default -> actionsOfContext.contains(e.source());
-        };
+            if (PolicyEvents.DECISION.matches(e.type())) {
+                ActionDecision d = ActionDecision.from(e);
+                boolean m = matches(d.context());
+                if (m) {
+                    actionsOfContext.add(d.action().id());
+                }
+                return m;
+            }
+        } catch (EventFormatException ex) {
+            return false;
+        }
+        return actionsOfContext.contains(e.source());
     }
 
-    private boolean matches(String instance, String name) {
-        return context.equals(instance) || context.equals(name);
-    }
-
-    private static String contextName(String instance) {
-        int brace = instance.indexOf('{');
-        return brace < 0 ? instance : instance.substring(0, brace);
+    private boolean matches(ContextId instance) {
+        return context.equals(instance.id()) || context.equals(instance.name());
     }
 
     static String describe(Event e) {
-        Map<String, Object> a = e.attrs();
         String when = Instant.ofEpochMilli(e.time()).toString();
-        return switch (e.type()) {
-            case "policy.context" -> String.format("%s  context  %-9s %s%s", when, a.get("change"), e.source(),
-                    a.containsKey("expires") ? "  until " + Instant.ofEpochMilli(((Number) a.get("expires")).longValue()) : "")
-                    + cause(a);
-            case "policy.decision" -> String.format("%s  %-7s  %s  rule %s in %s%s", when, a.get("decision"), e.source(),
-                    a.get("rule"), a.get("context"), a.get("decision").equals("revoke") || a.get("decision").equals("refuse")
-                            ? "  (" + a.get("reason") + ")"
-                            : "  until " + Instant.ofEpochMilli(((Number) a.get("expires")).longValue()))
-                    + cause(a);
-            case "policy.outcome" -> String.format("%s  outcome  %s %s: %s%s%s", when, a.get("call"), e.source(), a.get("outcome"),
-                    a.containsKey("error") ? " (" + a.get("error") + ")" : "",
-                    a.containsKey("retry-at") ? ", retry at " + Instant.ofEpochMilli(((Number) a.get("retry-at")).longValue()) : "");
-            default -> when + "  " + EventCodec.encodeToString(e);
-        };
+        try {
+            if (PolicyEvents.CONTEXT.matches(e.type())) {
+                ContextChange c = ContextChange.from(e);
+                return String.format("%s  context  %-9s %s%s", when, c.change().key(), c.instance(),
+                        c.expires() != ContextChange.NEVER ? "  until " + Instant.ofEpochMilli(c.expires()) : "") + cause(c.cause());
+            }
+            if (PolicyEvents.DECISION.matches(e.type())) {
+                ActionDecision d = ActionDecision.from(e);
+                boolean ended = d.verdict() == ActionDecision.Verdict.REVOKE || d.verdict() == ActionDecision.Verdict.REFUSE;
+                return String.format("%s  %-7s  %s  rule %s in %s%s", when, d.verdict().key(), d.action().id(), d.rule(),
+                        d.context(), ended ? "  (" + d.reason() + ")" : "  until " + Instant.ofEpochMilli(d.action().expires()))
+                        + cause(d.cause());
+            }
+            if (PolicyEvents.OUTCOME.matches(e.type())) {
+                ActionOutcome o = ActionOutcome.from(e);
+                return String.format("%s  outcome  %s %s: %s%s%s", when, o.call().key(), o.actionId(), o.result().key(),
+                        o.error() != null ? " (" + o.error() + ")" : "",
+                        o.retryAt() != null ? ", retry at " + Instant.ofEpochMilli(o.retryAt()) : "");
+            }
+        } catch (EventFormatException ex) {
+            return when + "  malformed: " + ex.getMessage() + "  " + EventCodec.encodeToString(e);
+        }
+        return when + "  " + EventCodec.encodeToString(e);
     }
 
-    private static String cause(Map<String, Object> a) {
-        if (!a.containsKey("cause.type")) {
+    private static String cause(Cause c) {
+        if (c == null || c.type() == null) {
             return "";
         }
         StringJoiner j = new StringJoiner(" ", "  cause: ", "");
-        j.add(String.valueOf(a.get("cause.type")));
-        if (a.containsKey("cause.id")) {
-            j.add(String.valueOf(a.get("cause.id")));
+        j.add(c.type());
+        if (c.id() != null) {
+            j.add(c.id());
         }
-        if (a.containsKey("cause.chronicle")) {
-            j.add("from chronicle " + a.get("cause.chronicle"));
+        if (c.chronicle() != null) {
+            j.add("from chronicle " + c.chronicle());
         }
-        if (a.containsKey("cause.events")) {
-            j.add("on events " + a.get("cause.events"));
+        if (c.events() != null) {
+            j.add("on events " + c.events());
         }
         return j.toString();
     }

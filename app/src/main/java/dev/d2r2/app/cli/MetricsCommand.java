@@ -9,6 +9,11 @@ import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.monitor.MonitorConfig;
+import dev.d2r2.monitor.ResilienceConfig;
+import dev.d2r2.monitor.events.MonitorEvents;
+import dev.d2r2.monitor.events.ResilienceMeasure;
+import dev.d2r2.monitor.events.Sample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,7 +47,7 @@ public final class MetricsCommand extends CommandGroup {
         @Option(names = "--since", paramLabel = "DURATION|INSTANT", defaultValue = "10m", description = "How far back (${DEFAULT-VALUE})")
         String since;
 
-        @Option(names = "--channel", paramLabel = "TAG", split = ",", defaultValue = "resilience,metrics",
+        @Option(names = "--channel", paramLabel = "TAG", split = ",", defaultValue = ResilienceConfig.DEFAULT_CHANNEL + "," + MonitorConfig.DEFAULT_METRICS,
                 description = "Channels to read (${DEFAULT-VALUE})")
         List<String> channels;
 
@@ -76,11 +81,11 @@ public final class MetricsCommand extends CommandGroup {
             for (Event e : sorted) {
                 System.out.println(EventCodec.encodeToString(e));
             }
-            var stats = sorted.stream().map(e -> e.attrs().get("value")).filter(v -> v instanceof Number)
-                    .mapToDouble(v -> ((Number) v).doubleValue()).summaryStatistics();
+            List<Double> values = sorted.stream().map(Query::value).filter(java.util.Objects::nonNull).toList();
+            var stats = values.stream().mapToDouble(Double::doubleValue).summaryStatistics();
             System.err.printf("%s %s since %s: %d values%s%n", service, metric, Instant.ofEpochMilli(from), sorted.size(),
                     stats.getCount() == 0 ? "" : String.format(", min %s, mean %s, max %s, last %s", stats.getMin(),
-                            stats.getAverage(), stats.getMax(), sorted.getLast().attrs().get("value")));
+                            stats.getAverage(), stats.getMax(), values.getLast()));
             return 0;
         }
 
@@ -89,11 +94,20 @@ public final class MetricsCommand extends CommandGroup {
             try {
                 Event e = d.event();
                 if (service.equals(e.source()) && e.time() >= from && e.time() <= until
-                        && (metric.equals(e.type()) || ("resilience." + metric).equals(e.type()))) {
+                        && (metric.equals(e.type()) || ResilienceMeasure.type(metric).equals(e.type()))) {
                     found.add(e);
                 }
             } catch (EventFormatException e) {
                 System.err.println("metrics query: unreadable event at " + d.channel() + " offset " + d.offset());
+            }
+        }
+
+        /** The value of a sample or a resilience metric; null for anything else (a probe's error). */
+        private static Double value(Event e) {
+            try {
+                return MonitorEvents.RESILIENCE.matches(e.type()) ? ResilienceMeasure.from(e).value() : Sample.from(e).value();
+            } catch (EventFormatException ex) {
+                return null;
             }
         }
 

@@ -91,11 +91,11 @@ public final class PolicyCommand extends CommandGroup {
 
         @Mixin ClientOptions client;
 
-        @Option(names = "--input", paramLabel = "TAG", defaultValue = "alerts",
+        @Option(names = "--input", paramLabel = "TAG", defaultValue = PolicyRole.DEFAULT_INPUT,
                 description = "A channel of alerts or alarms (repeatable; default: ${DEFAULT-VALUE})")
         List<String> inputs;
 
-        @Option(names = "--actions", paramLabel = "TAG", defaultValue = "actions",
+        @Option(names = "--actions", paramLabel = "TAG", defaultValue = PolicyRole.DEFAULT_ACTIONS,
                 description = "The channel for context changes, decisions and outcomes (${DEFAULT-VALUE})")
         String actions;
 

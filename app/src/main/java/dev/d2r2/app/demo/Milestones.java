@@ -5,6 +5,9 @@ import dev.d2r2.chronicle.events.ChronicleAlert;
 import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.policy.events.ActionOutcome;
+import dev.d2r2.policy.events.ContextChange;
+import dev.d2r2.policy.events.PolicyEvents;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -52,21 +55,6 @@ final class Milestones {
             return;
         }
         switch (e.type()) {
-            case "policy.outcome" -> {
-                if (now >= floodStart && enforcement == 0 && "ok".equals(e.attrs().get("outcome"))
-                        && "deploy".equals(e.attrs().get("call"))) {
-                    enforcement = now;
-                }
-            }
-            case "policy.context" -> {
-                if ("active".equals(e.to())) {
-                    if (activeContexts.add(e.source())) {
-                        contextsEver++;
-                    }
-                } else {
-                    activeContexts.remove(e.source());
-                }
-            }
             case "sip.edge.backend" -> {
                 if (e.source().equals(crashed) && now >= crashAt) {
                     if ("down".equals(e.to()) && crashDetected == 0) {
@@ -76,8 +64,31 @@ final class Milestones {
                     }
                 }
             }
-            default -> {
+            default -> policy(e, now);
+        }
+    }
+
+    private void policy(Event e, long now) {
+        try {
+            if (PolicyEvents.OUTCOME.matches(e.type())) {
+                ActionOutcome o = ActionOutcome.from(e);
+                if (now >= floodStart && enforcement == 0 && o.result() == ActionOutcome.Result.OK
+                        && o.call() == ActionOutcome.Call.DEPLOY) {
+                    enforcement = now;
+                }
+            } else if (PolicyEvents.CONTEXT.matches(e.type())) {
+                ContextChange c = ContextChange.from(e);
+                String instance = c.instance().id();
+                if (c.change().holds()) {
+                    if (activeContexts.add(instance)) {
+                        contextsEver++;
+                    }
+                } else {
+                    activeContexts.remove(instance);
+                }
             }
+        } catch (EventFormatException ex) {
+            // As in take: the observatory counts and logs malformed events.
         }
     }
 

@@ -2,6 +2,12 @@ package dev.d2r2.app.demo;
 
 import dev.d2r2.app.web.Observatory;
 import dev.d2r2.chronicle.events.ChronicleEvents;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
+import dev.d2r2.policy.events.ActionDecision;
+import dev.d2r2.policy.events.ActionOutcome;
+import dev.d2r2.policy.events.ContextChange;
+import dev.d2r2.policy.events.PolicyEvents;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -18,6 +24,8 @@ import java.util.function.BooleanSupplier;
 final class Timeline {
     private static final long TICK_MS = 200;
     private static final int BURST = 3;
+    /** The parameter of the demo's flooding context that names the attacker. */
+    private static final String ATTACKER = "attacker";
 
     private final Observatory observatory;
     private final PrintStream out;
@@ -78,12 +86,33 @@ final class Timeline {
         Map<String, Object> a = e.attrs();
         return switch (e.type()) {
             case "story" -> "== " + a.get("text");
-            case "policy.decision" -> a.get("decision") + " " + a.get("actuator") + "/" + a.get("op") + " (rule " + a.get("rule") + ")";
-            case "policy.outcome" -> a.get("call") + " " + a.get("outcome");
-            case "policy.context" -> a.get("context") + " " + a.get("change");
-            default -> e.to() != null ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
-                    : a.containsKey(ChronicleEvents.CHRONICLE) ? "alert from chronicle " + a.get(ChronicleEvents.CHRONICLE) : "";
+            default -> {
+                String policy = policyWhat(e.event());
+                yield policy != null ? policy : e.to() != null ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
+                        : a.containsKey(ChronicleEvents.CHRONICLE) ? "alert from chronicle " + a.get(ChronicleEvents.CHRONICLE) : "";
+            }
         };
+    }
+
+    /** What the policy did, or null when {@code e} is not one of its events. */
+    private static String policyWhat(Event e) {
+        try {
+            if (PolicyEvents.DECISION.matches(e.type())) {
+                ActionDecision d = ActionDecision.from(e);
+                return d.verdict().key() + " " + d.action().actuator() + "/" + d.action().op() + " (rule " + d.rule() + ")";
+            }
+            if (PolicyEvents.OUTCOME.matches(e.type())) {
+                ActionOutcome o = ActionOutcome.from(e);
+                return o.call().key() + " " + o.result().key();
+            }
+            if (PolicyEvents.CONTEXT.matches(e.type())) {
+                ContextChange c = ContextChange.from(e);
+                return c.instance().name() + " " + c.change().key();
+            }
+        } catch (EventFormatException ex) {
+            return "malformed " + e.type();
+        }
+        return null;
     }
 
     private static String subject(Observatory.Entry e) {
@@ -94,8 +123,15 @@ final class Timeline {
         if (a.containsKey("src")) {
             return String.valueOf(a.get("src"));
         }
-        if (a.containsKey("bind.attacker")) {
-            return String.valueOf(a.get("bind.attacker"));
+        if (PolicyEvents.CONTEXT.matches(e.type())) {
+            try {
+                String attacker = ContextChange.from(e.event()).instance().params().get(ATTACKER);
+                if (attacker != null) {
+                    return attacker;
+                }
+            } catch (EventFormatException ex) {
+                return e.source();
+            }
         }
         return e.source() == null ? "" : e.source();
     }

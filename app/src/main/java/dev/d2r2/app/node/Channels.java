@@ -13,9 +13,15 @@ import dev.d2r2.broker.Persistence;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** Channels an embedded broker declares: those configured, and the ones the roles need with a class fit for them. */
+/**
+ * Channels an embedded broker declares: those configured, and the ones the roles need with a class
+ * fit for them and access lists naming the roles that use them.
+ */
 public final class Channels {
     /** Alarms: one order for all, urgent, never dropped. */
     public static final ChannelClass ALARMS = ChannelClass.DEFAULT.withOrdering(Ordering.TOTAL).withPriority(9)
@@ -42,14 +48,46 @@ public final class Channels {
         }
     }
 
-    /** Creates {@code tag}, open to every identity, unless it exists. */
+    /** Creates {@code tag} with empty access lists unless it exists: {@link #grant} fills them. */
     public static void ensure(BrokerClient admin, String tag, ChannelClass cls) {
         try {
-            admin.createChannel(new ChannelSpec(tag, cls, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
+            admin.createChannel(new ChannelSpec(tag, cls, Set.of(), Set.of()));
         } catch (BrokerException e) {
             if (e.code() != ErrorCode.CHANNEL_EXISTS) {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Adds each role's identity to the access lists of the channels it publishes and subscribes
+     * to; a list that names every identity ({@code *}) and what it already names stay.
+     */
+    public static void grant(BrokerClient admin, List<RoleAccess> roles) {
+        Map<String, Set<String>> publishers = new TreeMap<>();
+        Map<String, Set<String>> subscribers = new TreeMap<>();
+        for (RoleAccess r : roles) {
+            r.publishes().forEach(tag -> publishers.computeIfAbsent(tag, t -> new TreeSet<>()).add(r.identity()));
+            r.subscribes().forEach(tag -> subscribers.computeIfAbsent(tag, t -> new TreeSet<>()).add(r.identity()));
+        }
+        Set<String> tags = new TreeSet<>(publishers.keySet());
+        tags.addAll(subscribers.keySet());
+        for (String tag : tags) {
+            ChannelSpec spec = admin.channel(tag);
+            Set<String> pub = with(spec.publishers(), publishers.getOrDefault(tag, Set.of()));
+            Set<String> sub = with(spec.subscribers(), subscribers.getOrDefault(tag, Set.of()));
+            if (!pub.equals(spec.publishers()) || !sub.equals(spec.subscribers())) {
+                admin.alterChannel(new ChannelSpec(tag, spec.channelClass(), pub, sub));
+            }
+        }
+    }
+
+    private static Set<String> with(Set<String> list, Set<String> identities) {
+        if (list.contains(ChannelSpec.ANYONE)) {
+            return list;
+        }
+        Set<String> out = new TreeSet<>(list);
+        out.addAll(identities);
+        return Set.copyOf(out);
     }
 }

@@ -106,6 +106,7 @@ public final class Node implements AutoCloseable {
             try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
                 Channels.declare(admin, b.channels());
                 declareRoleChannels(admin, c);
+                Channels.grant(admin, RoleAccess.of(c));
             }
             brokerServer = BrokerServer.start(broker, HostPort.parse(b.listen() == null ? "127.0.0.1:7100" : b.listen()));
             started.add(brokerServer);
@@ -120,25 +121,25 @@ public final class Node implements AutoCloseable {
             startSipServer(s);
         }
         if (c.lb() != null) {
-            edge = new EdgeService(c.lb(), c.lb().telemetry() == null ? null : client("edge"), backendChanges);
+            edge = new EdgeService(c.lb(), c.lb().telemetry() == null ? null : client(RoleAccess.EDGE), backendChanges);
             started.add(edge);
         }
         if (c.monitor() != null) {
-            started.add(new Monitor(c.monitor(), client("monitor"), Clock.system(), c.name()).start());
+            started.add(new Monitor(c.monitor(), client(RoleAccess.MONITOR), Clock.system(), c.name()).start());
         }
         if (c.chronicles() != null) {
             ChroniclesConfig ch = c.chronicles();
-            started.add(new ChronicleRole(client("chronicle"), checked.chronicles(),
+            started.add(new ChronicleRole(client(RoleAccess.CHRONICLES), checked.chronicles(),
                     Recognizer.Options.of(ch.lateness(), ch.horizon()), ch.inputs(), ch.alerts(),
                     Clock.system(), r -> { }));
         }
         if (c.policy() != null) {
             PolicyRoleConfig p = c.policy();
-            started.add(new PolicyRole(client("policy"), checked.policy(), p.inputs(), p.actions(), base.resolve(p.audit()),
+            started.add(new PolicyRole(client(RoleAccess.POLICY), checked.policy(), p.inputs(), p.actions(), base.resolve(p.audit()),
                     p.dryRun(), Clock.system()));
         }
         if (c.dashboard() != null) {
-            observatory = new Observatory(client("dashboard"), c.dashboard().channels());
+            observatory = new Observatory(client(RoleAccess.DASHBOARD), c.dashboard().channels());
             started.add(observatory);
             dashboard = new Dashboard(HostPort.parse(c.dashboard().listen()), observatory);
             started.add(dashboard);
@@ -150,6 +151,12 @@ public final class Node implements AutoCloseable {
         if (c.monitor() != null) {
             Channels.ensure(admin, c.monitor().metrics(), ChannelClass.DEFAULT);
             Channels.ensure(admin, c.monitor().alarms(), Channels.ALARMS);
+            if (c.monitor().resilience() != null) {
+                Channels.ensure(admin, c.monitor().resilience().channel(), Channels.RECORD);
+            }
+            if (c.monitor().peers() != null) {
+                Channels.ensure(admin, c.monitor().peers().channel(), ChannelClass.DEFAULT);
+            }
         }
         if (c.chronicles() != null) {
             c.chronicles().inputs().forEach(t -> Channels.ensure(admin, t, ChannelClass.DEFAULT));
@@ -172,11 +179,14 @@ public final class Node implements AutoCloseable {
                 .forEach(t -> Channels.ensure(admin, t, Channels.RECORD));
     }
 
-    /** A broker client for one role: in-process on the embedded broker, else over TLS to the remote one. */
+    /**
+     * A broker client for one role: in-process on the embedded broker, as the role's own identity
+     * (registered at its first start), else over TLS to the remote one, as the node's identity.
+     */
     private BrokerClient client(String role) throws IOException {
         BrokerClient client;
         if (broker != null) {
-            client = broker.connectLocal(Broker.ADMIN);
+            client = broker.connectLocal(identity(role));
         } else {
             RemoteBrokerConfig r = checked.config().connect();
             IdentityFile id = IdentityFile.load(checked.base().resolve(r.identity()));
@@ -191,9 +201,15 @@ public final class Node implements AutoCloseable {
         return client;
     }
 
+    /** The broker identity of {@code role} on this node's embedded broker. */
+    public String identity(String role) {
+        return RoleAccess.of(checked.config()).stream().filter(r -> r.role().equals(role)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no role " + role + " uses the broker")).identity();
+    }
+
     private void startSipServer(SipServerConfig s) throws IOException {
         SipServer server = new SipServer(HostPort.parse(s.listen()), s.maxCps(), s.maxCalls());
-        ServerRole replication = s.dialogs() == null ? null : new ServerRole(client("sip-server " + s.name()), server, s.name(),
+        ServerRole replication = s.dialogs() == null ? null : new ServerRole(client(RoleAccess.sipServer(s.name())), server, s.name(),
                 s.dialogs());
         RunningServer old = sipServers.put(s.name(), new RunningServer(server, replication));
         if (old == null) {

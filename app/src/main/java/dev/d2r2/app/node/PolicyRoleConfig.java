@@ -1,6 +1,7 @@
 package dev.d2r2.app.node;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.d2r2.policy.PolicyRole;
 
 import java.util.List;
 
@@ -11,8 +12,8 @@ public record PolicyRoleConfig(String file, List<String> inputs, String actions,
         if (file == null) {
             throw new IllegalArgumentException("policy needs file: FILE");
         }
-        inputs = inputs == null ? List.of("alerts") : List.copyOf(inputs);
-        actions = actions == null ? "actions" : actions;
+        inputs = inputs == null ? List.of(PolicyRole.DEFAULT_INPUT) : List.copyOf(inputs);
+        actions = actions == null ? PolicyRole.DEFAULT_ACTIONS : actions;
         audit = audit == null ? "audit.jsonl" : audit;
         dryRun = dryRun != null && dryRun;
     }

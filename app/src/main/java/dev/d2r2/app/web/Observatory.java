@@ -8,12 +8,19 @@ import dev.d2r2.chronicle.events.ChronicleAlert;
 import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.monitor.events.AlarmEvent;
+import dev.d2r2.policy.events.ActionDecision;
+import dev.d2r2.policy.events.ActionOutcome;
+import dev.d2r2.policy.events.Cause;
+import dev.d2r2.policy.events.ContextChange;
+import dev.d2r2.policy.events.PolicyEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +42,10 @@ public final class Observatory implements AutoCloseable {
     /** One event as shown: its lane, where it came from, and its fields. */
     public record Entry(long seq, String id, String channel, String lane, long time, String type, String source, String from,
                         String to, Map<String, Object> attrs) {
+        /** The event shown, to be read with its module's record. */
+        public Event event() {
+            return new Event(id, type, time, source, from, to, attrs);
+        }
     }
 
     /** A server behind the edge, as the edge last reported it. */
@@ -52,6 +63,8 @@ public final class Observatory implements AutoCloseable {
     };
     private final Map<String, Server> servers = new TreeMap<>();
     private final Map<String, Entry> actions = new LinkedHashMap<>();
+    /** The last decision on each action in {@link #actions}, read. */
+    private final Map<String, ActionDecision> decisions = new HashMap<>();
     private final Map<String, Entry> contexts = new LinkedHashMap<>();
     /** metric → server → second → value */
     private final Map<String, Map<String, TreeMap<Long, Double>>> heat = new TreeMap<>();
@@ -88,11 +101,24 @@ public final class Observatory implements AutoCloseable {
             default -> {
             }
         }
-        if (Boolean.TRUE.equals(e.attrs().get("reasserted"))) {
+        if (AlarmEvent.isReassertion(e)) {
             return;
         }
         String lane = lane(channel, e);
         if (lane == null) {
+            return;
+        }
+        ActionDecision decision;
+        try {
+            decision = PolicyEvents.DECISION.matches(e.type()) ? ActionDecision.from(e) : null;
+            if (PolicyEvents.CONTEXT.matches(e.type())) {
+                ContextChange.from(e);
+            } else if (PolicyEvents.OUTCOME.matches(e.type())) {
+                ActionOutcome.from(e);
+            }
+        } catch (EventFormatException ex) {
+            malformed.incrementAndGet();
+            LOG.warn("dashboard: malformed event on {}: {}", channel, ex.getMessage());
             return;
         }
         Entry entry = new Entry(++seq, e.id() != null ? e.id() : channel + "#" + seq, channel, lane, e.time(), e.type(),
@@ -101,19 +127,23 @@ public final class Observatory implements AutoCloseable {
         byId.put(entry.id(), entry);
         switch (e.type()) {
             case "sip.edge.backend" -> servers.compute(e.source(), (id, s) -> serverAfter(id, s, e));
-            case "policy.context" -> {
-                contexts.put(e.source(), entry);
-                add(audit, entry, TIMELINE);
-            }
-            case "policy.decision" -> {
-                actions.remove(e.source());
-                actions.put(e.source(), entry);
-                add(audit, entry, TIMELINE);
-            }
-            case "policy.outcome" -> add(audit, entry, TIMELINE);
-            default -> {
-            }
+            default -> audited(entry, decision);
         }
+    }
+
+    /** Keeps a policy event in the audit trail, a context's last change and an action's last decision. */
+    private void audited(Entry entry, ActionDecision decision) {
+        if (PolicyEvents.CONTEXT.matches(entry.type())) {
+            contexts.put(entry.source(), entry);
+        } else if (decision != null) {
+            String action = decision.action().id();
+            actions.remove(action);
+            actions.put(action, entry);
+            decisions.put(action, decision);
+        } else if (!PolicyEvents.OUTCOME.matches(entry.type())) {
+            return;
+        }
+        add(audit, entry, TIMELINE);
     }
 
     /** A line of the story (a demo's phases), on its own lane. */
@@ -124,10 +154,10 @@ public final class Observatory implements AutoCloseable {
 
     private static String lane(String channel, Event e) {
         String t = e.type();
-        if (t.startsWith("policy.context")) {
+        if (PolicyEvents.CONTEXT.matches(t)) {
             return "contexts";
         }
-        if (t.startsWith("policy.")) {
+        if (PolicyEvents.DECISION.matches(t) || PolicyEvents.OUTCOME.matches(t)) {
             return "actions";
         }
         if (t.equals("sip.edge.backend")) {
@@ -237,23 +267,23 @@ public final class Observatory implements AutoCloseable {
      * Links the dashboard has not seen (older than it remembers) are named, with no entry.
      */
     public synchronized List<Map<String, Object>> chain(String actionId) {
-        Entry decision = actions.get(actionId);
-        if (decision == null) {
+        Entry entry = actions.get(actionId);
+        if (entry == null) {
             return null;
         }
+        ActionDecision decision = decisions.get(actionId);
         List<Map<String, Object>> chain = new ArrayList<>();
-        chain.add(link("action", decision.source(), decision));
-        Object context = decision.attrs().get("context");
-        if (context != null) {
-            chain.add(link("context", context.toString(), contexts.get(context.toString())));
-        }
-        Object cause = decision.attrs().get("cause.id");
-        if (cause != null) {
-            Entry alert = byId.get(cause.toString());
-            chain.add(link(alert == null ? "alert" : kind(alert), cause.toString(), alert));
-            Object events = alert != null ? alert.attrs().get(ChronicleEvents.EVENTS) : decision.attrs().get("cause.events");
-            if (events != null) {
-                for (String id : ChronicleAlert.eventIds(events.toString())) {
+        chain.add(link("action", actionId, entry));
+        String context = decision.context().id();
+        chain.add(link("context", context, contexts.get(context)));
+        Cause cause = decision.cause();
+        if (cause != null && cause.id() != null) {
+            Entry alert = byId.get(cause.id());
+            chain.add(link(alert == null ? "alert" : kind(alert), cause.id(), alert));
+            Object events = alert != null ? alert.attrs().get(ChronicleEvents.EVENTS) : null;
+            List<String> ids = events != null ? ChronicleAlert.eventIds(events.toString()) : cause.eventIds();
+            for (String id : ids) {
+                if (!id.isEmpty()) {
                     Entry e = byId.get(id);
                     chain.add(link(e == null ? "event" : kind(e), id, e));
                 }

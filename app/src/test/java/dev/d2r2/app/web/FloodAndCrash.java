@@ -2,6 +2,7 @@ package dev.d2r2.app.web;
 
 import dev.d2r2.app.demo.Report;
 import dev.d2r2.core.Event;
+import dev.d2r2.policy.events.ActionDecision;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,13 +104,9 @@ final class FloodAndCrash {
     /** A context activated by {@code alert}, an action deployed in it, and the edge's answer. */
     private static void remediate(Observatory o, long at, String context, String name, String alert, String action, String rule,
                                   String target) {
-        o.accept("actions", Event.state("policy.context", at, context, "inactive", "active",
-                Map.of("context", name, "change", "activated", "cause.id", alert)));
-        String[] parts = action.split("/", 3);
-        o.accept("actions", Event.message("policy.decision", at + 10, action, Map.of("decision", "deploy", "actuator", parts[0],
-                "op", parts[1], "target", target, "rule", rule, "context", context, "cause.id", alert)));
-        o.accept("actions", Event.message("policy.outcome", at + 30, action, Map.of("call", "deploy", "outcome", "ok",
-                "attempt", 1L, "actuator", parts[0])));
+        o.accept("actions", PolicyEventsFixture.activated(at, context, alert));
+        o.accept("actions", PolicyEventsFixture.decision(at + 10, ActionDecision.Verdict.DEPLOY, action, target, rule, context, alert));
+        o.accept("actions", PolicyEventsFixture.deployed(at + 30, action));
     }
 
     /** The phases of the story, the last one still on. */

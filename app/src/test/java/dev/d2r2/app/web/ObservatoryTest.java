@@ -3,6 +3,8 @@ package dev.d2r2.app.web;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.policy.events.ActionDecision.Verdict;
+import dev.d2r2.policy.events.PolicyEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,16 +30,15 @@ class ObservatoryTest {
             o.accept("edge", new Event("edge@40", "sip.source_rate", 1_050, "edge", "normal", "high", Map.of("src", "127.1.1.9")));
             o.accept("alerts", new Event("alerts@3", "FloodingSuspect", 1_100, "127.1.1.9", null, null,
                     Map.of("chronicle", "FloodingSuspect", "events", "alarms@7,edge@40,#12")));
-            o.accept("actions", Event.state("policy.context", 1_120, "flooding#1", "inactive", "active",
-                    Map.of("context", "flooding", "change", "activated", "cause.id", "alerts@3")));
-            o.accept("actions", Event.message("policy.decision", 1_130, "sip-edge/block/127.1.1.9", Map.of("decision", "deploy",
-                    "op", "block", "target", "127.1.1.9", "context", "flooding#1", "cause.id", "alerts@3")));
-            o.accept("actions", Event.message("policy.outcome", 1_140, "sip-edge/block/127.1.1.9", Map.of("outcome", "ok")));
+            o.accept("actions", PolicyEventsFixture.activated(1_120, "flooding#1", "alerts@3"));
+            o.accept("actions", PolicyEventsFixture.decision(1_130, Verdict.DEPLOY, "sip-edge/block/127.1.1.9", "127.1.1.9",
+                    "block-flooders", "flooding#1", "alerts@3"));
+            o.accept("actions", PolicyEventsFixture.deployed(1_140, "sip-edge/block/127.1.1.9"));
 
             assertThat(o.timeline(0, 100)).extracting(Observatory.Entry::lane)
                     .containsExactly("alarms", "events", "alerts", "contexts", "actions", "actions");
             assertThat(o.audit(0, 100)).extracting(Observatory.Entry::type)
-                    .containsExactly("policy.context", "policy.decision", "policy.outcome");
+                    .containsExactly(PolicyEvents.CONTEXT.name(), PolicyEvents.DECISION.name(), PolicyEvents.OUTCOME.name());
             assertThat(o.actions()).singleElement().satisfies(a -> assertThat(a.source()).isEqualTo("sip-edge/block/127.1.1.9"));
             List<Map<String, Object>> chain = o.chain("sip-edge/block/127.1.1.9");
             assertThat(chain).extracting(l -> l.get("kind")).containsExactly("action", "context", "alert", "alarm", "event", "event");
@@ -51,14 +52,14 @@ class ObservatoryTest {
     @Test
     void actionsComeMostRecentlyDecidedFirstAndARevokesCauseIsTheEventThatEndedItsContext() throws Exception {
         try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
-            o.accept("actions", Event.message("policy.decision", 1_000, "sip-edge/block/a", Map.of("decision", "deploy")));
-            o.accept("actions", Event.message("policy.decision", 1_010, "sip-edge/block/b", Map.of("decision", "deploy")));
+            o.accept("actions", PolicyEventsFixture.decision(1_000, Verdict.DEPLOY, "sip-edge/block/a", "a", "r", "flooding", null));
+            o.accept("actions", PolicyEventsFixture.decision(1_010, Verdict.DEPLOY, "sip-edge/block/b", "b", "r", "flooding", null));
             o.accept("edge", new Event("edge@90", "sip.source_rate", 2_000, "edge", "high", "normal", Map.of("src", "a")));
-            o.accept("actions", Event.message("policy.decision", 2_010, "sip-edge/block/a", Map.of("decision", "revoke",
-                    "cause.id", "edge@90")));
+            o.accept("actions", PolicyEventsFixture.decision(2_010, Verdict.REVOKE, "sip-edge/block/a", "a", "r", "flooding",
+                    "edge@90"));
 
             assertThat(o.actions()).extracting(Observatory.Entry::source).containsExactly("sip-edge/block/a", "sip-edge/block/b");
-            assertThat(o.chain("sip-edge/block/a")).extracting(l -> l.get("kind")).containsExactly("action", "event");
+            assertThat(o.chain("sip-edge/block/a")).extracting(l -> l.get("kind")).containsExactly("action", "context", "event");
         }
     }
 

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -58,9 +59,38 @@ public final class ConfigLoader {
         return parse(file.toString(), ConfigText.read(file), type);
     }
 
+    /**
+     * Loads {@code file} as plain data, then {@code compile}s it (checks that need the whole
+     * document, such as cross-references): an {@link InvalidAt} from the compiler is reported
+     * at the file, line and column of its key, like a mistake found while loading.
+     */
+    public static <T, R> R load(Path file, Class<T> type, Function<T, R> compile) throws ConfigException {
+        String text = ConfigText.read(file);
+        return parse(file.toString(), text, type, compile);
+    }
+
+    /** {@link #parse(String, String, Class)}, then {@code compile}, as {@link #load(Path, Class, Function)}. */
+    public static <T, R> R parse(String origin, String text, Class<T> type, Function<T, R> compile) throws ConfigException {
+        T value = parse(origin, text, type);
+        try {
+            return compile.apply(value);
+        } catch (InvalidAt e) {
+            ObjectMapper mapper = mapper(origin);
+            List<JsonMappingException.Reference> path = new ArrayList<>();
+            addPath(path, e);
+            throw new ConfigException(where(origin, mapper, text, path, null) + " " + firstLine(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static ObjectMapper mapper(String origin) {
+        return origin.endsWith(".json") ? JSON : YAML;
+    }
+
     /** Parses {@code text}; {@code origin} names it in errors (a file name). */
     public static <T> T parse(String origin, String text, Class<T> type) throws ConfigException {
-        ObjectMapper mapper = origin.endsWith(".json") ? JSON : YAML;
+        ObjectMapper mapper = mapper(origin);
         if (text.isBlank()) {
             throw new ConfigException(origin + ":1:1: empty configuration");
         }
@@ -77,23 +107,16 @@ public final class ConfigLoader {
     }
 
     private static String describe(String origin, ObjectMapper mapper, String text, JsonProcessingException e) {
-        JsonLocation loc = e.getLocation();
-        String key = "";
+        String where;
         if (e instanceof JsonMappingException m && (!m.getPath().isEmpty() || rootCause(e) instanceof InvalidAt)) {
             List<JsonMappingException.Reference> path = new ArrayList<>(m.getPath());
             if (rootCause(e) instanceof InvalidAt at) {
-                for (Object step : at.path()) {
-                    path.add(step instanceof Integer i ? new JsonMappingException.Reference(null, i)
-                            : new JsonMappingException.Reference(null, step.toString()));
-                }
+                addPath(path, at);
             }
-            key = " key " + path.stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[") + ":";
-            JsonLocation keyLoc = locate(mapper, text, path);
-            loc = keyLoc != null ? keyLoc : loc;
+            where = where(origin, mapper, text, path, e.getLocation());
+        } else {
+            where = origin + at(e.getLocation()) + ":";
         }
-        String where = origin + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr());
         String message;
         if (e instanceof UnrecognizedPropertyException u) {
             message = "unknown key \"" + u.getPropertyName() + "\" (known: "
@@ -103,7 +126,28 @@ public final class ConfigLoader {
             Throwable root = rootCause(e);
             message = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
         }
-        return where + ":" + key + " " + firstLine(message);
+        return where + " " + firstLine(message);
+    }
+
+    private static void addPath(List<JsonMappingException.Reference> path, InvalidAt at) {
+        for (Object step : at.path()) {
+            path.add(step instanceof Integer i ? new JsonMappingException.Reference(null, i)
+                    : new JsonMappingException.Reference(null, step.toString()));
+        }
+    }
+
+    /** {@code origin:line:col: key a.b[0].c:}, at the key when it is found in the text, else at {@code fallback}. */
+    private static String where(String origin, ObjectMapper mapper, String text, List<JsonMappingException.Reference> path,
+                                JsonLocation fallback) {
+        String key = " key " + path.stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[") + ":";
+        JsonLocation keyLoc = locate(mapper, text, path);
+        return origin + at(keyLoc != null ? keyLoc : fallback) + ":" + key;
+    }
+
+    private static String at(JsonLocation loc) {
+        return loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr();
     }
 
     /**

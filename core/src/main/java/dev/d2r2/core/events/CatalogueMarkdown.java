@@ -18,7 +18,8 @@ public final class CatalogueMarkdown {
         out.append("run `bin/d2r2 events --markdown > docs/events.md` (the build fails while the two differ).\n\n");
         out.append("An event has the fields of the chronicle language: `id`, `type`, `time` (ms), `source`, and for\n");
         out.append("a state event `from` and `to`; its attributes are strings, integers, numbers or booleans.\n");
-        out.append("A name ending in `*` is a family whose last part is chosen by configuration.\n");
+        out.append("A name ending in `*` is a family whose last part is chosen by configuration; a part in angle\n");
+        out.append("brackets (`<probe>.<value>`) stands for any non-empty text.\n");
         for (EventCatalogue c : catalogues) {
             out.append("\n## ").append(c.module()).append("\n");
             out.append("\n| type | kind | publisher | channel |\n|---|---|---|---|\n");

@@ -9,6 +9,9 @@ import java.util.List;
  *
  * <p>A name ending in {@code *} is a family whose last part is chosen at run time (a metric
  * named by the operator's configuration): {@code resilience.*} covers {@code resilience.mttr}.
+ * A part in angle brackets stands for any non-empty text: {@code <probe>.<value>} covers
+ * {@code tcp.connect_ms}, and {@code <metric>} any name at all — for the families whose whole
+ * name is chosen by configuration, and which would otherwise all be {@code *}.
  *
  * @param kind       a message event (no state) or a state event ({@code from} → {@code to})
  * @param publisher  the role that publishes it
@@ -23,15 +26,47 @@ public record EventType(String name, Kind kind, String publisher, String channel
 
     public EventType {
         attributes = List.copyOf(attributes);
+        int open = name.indexOf('<');
+        while (open >= 0) {
+            int close = name.indexOf('>', open);
+            if (close < open + 2) {
+                throw new IllegalArgumentException("event type " + name + ": a '<' needs a name and a closing '>'");
+            }
+            open = name.indexOf('<', close);
+        }
     }
 
     public boolean isFamily() {
-        return name.endsWith("*");
+        return name.endsWith("*") || name.indexOf('<') >= 0;
     }
 
     /** Whether an event's type is this one (or a member of this family). */
     public boolean matches(String type) {
-        return isFamily() ? type.startsWith(name.substring(0, name.length() - 1)) : type.equals(name);
+        return isFamily() ? matches(type, 0, 0) : type.equals(name);
+    }
+
+    private boolean matches(String type, int at, int in) {
+        while (at < name.length()) {
+            char c = name.charAt(at);
+            if (c == '*' && at == name.length() - 1) {
+                return true;
+            }
+            if (c == '<') {
+                int next = name.indexOf('>', at) + 1;
+                for (int end = in + 1; end <= type.length(); end++) {
+                    if (matches(type, next, end)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            if (in >= type.length() || type.charAt(in) != c) {
+                return false;
+            }
+            at++;
+            in++;
+        }
+        return in == type.length();
     }
 
     public Attribute attribute(String key) {

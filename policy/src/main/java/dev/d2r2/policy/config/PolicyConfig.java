@@ -1,7 +1,6 @@
 package dev.d2r2.policy.config;
 
 import dev.d2r2.core.config.InvalidAt;
-import dev.d2r2.policy.Policy;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A policy file as written (see docs/policy.md). Loading it also compiles it into a
- * {@link Policy}, so that cross-references are checked with the file's line numbers at hand.
+ * A policy file as written (see docs/policy.md): plain data, checked key by key. {@code Policy}
+ * compiles it once loaded, checking the cross-references.
  */
 public record PolicyConfig(Map<String, NodeConfig> organizations, Map<String, NodeConfig> roles,
                            Map<String, NodeConfig> activities, Map<String, NodeConfig> views,
@@ -29,7 +28,6 @@ public record PolicyConfig(Map<String, NodeConfig> organizations, Map<String, No
         this.rules = rules == null ? List.of() : List.copyOf(rules);
         this.actuators = ordered("actuators", actuators);
         this.safety = safety == null ? SafetyConfig.none() : safety;
-        new Policy(this);
     }
 
     /** A hierarchy; a node written without settings ({@code user:}) is a root with no members. */
