@@ -18,7 +18,7 @@ public final class ChronicleEvents implements EventCatalogue {
     /** The ids of the events bound by the event statements, in statement order, comma-separated. */
     public static final String EVENTS = "events";
 
-    public static final EventType ALERT = new EventType("*", EventType.Kind.MESSAGE,
+    public static final EventType ALERT = new EventType("<alert>", EventType.Kind.MESSAGE,
             "chronicle role (`d2r2 chronicle watch`, `chronicles:` in `d2r2 run`)",
             "`chronicles.alerts` (default `alerts`)",
             "the `source` the chronicle's `emit` gives, else none",
