@@ -1,9 +1,12 @@
 package dev.d2r2.sip;
 
+import dev.d2r2.sip.events.EdgeTraffic;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.function.ToDoubleFunction;
 
 /**
  * The edge's Prometheus metrics, named {@code d2r2_edge_*}: messages by what became of them, the
@@ -28,21 +31,23 @@ final class EdgeMetrics {
         GaugeWithCallback.builder().name("d2r2_edge_backend_weight").help("The backend's capacity weight").labelNames("backend")
                 .callback(cb -> edge.backends().forEach(b -> cb.call(b.weight(), b.id())))
                 .register(registry);
-        rate(registry, edge, "d2r2_edge_ingress_rate", "in", "Requests in per second over the last telemetry window");
-        rate(registry, edge, "d2r2_edge_invite_rate", "in.INVITE", "INVITEs in per second over the last telemetry window");
-        rate(registry, edge, "d2r2_edge_egress_rate", "out", "Responses out per second over the last telemetry window");
-        rate(registry, edge, "d2r2_edge_suspect_sources", "suspects", "Sources sending INVITEs faster than the suspect rate");
+        rate(registry, edge, "d2r2_edge_ingress_rate", EdgeTraffic::in, "Requests in per second over the last telemetry window");
+        rate(registry, edge, "d2r2_edge_invite_rate", t -> t.in("INVITE"), "INVITEs in per second over the last telemetry window");
+        rate(registry, edge, "d2r2_edge_egress_rate", EdgeTraffic::out, "Responses out per second over the last telemetry window");
+        rate(registry, edge, "d2r2_edge_suspect_sources", t -> t.suspects(), "Sources sending INVITEs faster than the suspect rate");
         handling = Histogram.builder().name("d2r2_edge_handling_seconds")
                 .help("Time from a datagram's arrival to its forwarding, answer or drop")
                 .classicExponentialUpperBounds(0.000_005, 2, 16).register(registry);
     }
 
-    /** A gauge of the last telemetry window's {@code key}; absent while the telemetry does not run. */
-    private static void rate(PrometheusRegistry registry, EdgeProxy edge, String name, String key, String help) {
+    /** A gauge of the last telemetry window's {@code value}; absent while the telemetry does not run. */
+    private static void rate(PrometheusRegistry registry, EdgeProxy edge, String name, ToDoubleFunction<EdgeTraffic> value,
+                             String help) {
         GaugeWithCallback.builder().name(name).help(help)
                 .callback(cb -> {
-                    if (edge.lastWindow().get(key) instanceof Number n) {
-                        cb.call(n.doubleValue());
+                    EdgeTraffic t = edge.lastWindow();
+                    if (t != null) {
+                        cb.call(value.applyAsDouble(t));
                     }
                 })
                 .register(registry);

@@ -69,7 +69,7 @@ public final class EdgeProxy implements AutoCloseable {
     private volatile Telemetry telemetry;
     private volatile double suspectRate = DEFAULT_SUSPECT_RATE;
     private volatile EdgeMetrics metrics;
-    private Thread telemetryThread;
+    private dev.d2r2.core.agent.AgentRunner telemetryRunner;
 
     /** An edge probing its backends every 500 ms with a 300 ms timeout; {@code changes} hears when one goes down or up. */
     public EdgeProxy(InetSocketAddress listen, List<Backend> backends, java.util.function.Consumer<BackendEvent> changes)
@@ -162,26 +162,30 @@ public final class EdgeProxy implements AutoCloseable {
     }
 
     /**
-     * Publishes what the edge sees every {@code window} (see {@link Telemetry}): traffic by method
-     * and response class, drops, dialogs, and the heaviest sources.
+     * Publishes what the edge sees every {@code window} (see {@link Telemetry}) to {@code sink}, from
+     * the telemetry's own thread: traffic by method and response class, drops, dialogs, and the
+     * heaviest sources.
      */
     public synchronized void startTelemetry(java.time.Duration window, Consumer<dev.d2r2.core.Event> sink) {
         if (telemetry != null) {
             throw new IllegalStateException("telemetry already runs");
         }
         Telemetry t = new Telemetry(dev.d2r2.core.Clock.system(), window.toMillis(), sink, () -> backends,
-                new Suspects(suspectRate, 1000, "edge"));
+                new Suspects(suspectRate, 1000, "edge"), dialogs::size);
         telemetry = t;
-        telemetryThread = Thread.ofVirtual().name("d2r2-edge-telemetry").start(() -> {
+        telemetryRunner = new dev.d2r2.core.agent.AgentRunner(t, 16, dev.d2r2.core.Clock.system()).start();
+    }
+
+    /** Stops the telemetry, if it runs. */
+    public synchronized void stopTelemetry() {
+        if (telemetryRunner != null) {
             try {
-                while (running) {
-                    Thread.sleep(t.windowMs());
-                    t.flush(dialogs.size());
-                }
+                telemetryRunner.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
+            telemetryRunner = null;
+        }
     }
 
     /** From how many INVITEs a second a source is suspect (default {@value #DEFAULT_SUSPECT_RATE}); set before the telemetry starts. */
@@ -192,10 +196,10 @@ public final class EdgeProxy implements AutoCloseable {
         this.suspectRate = perSecond;
     }
 
-    /** The last telemetry window's traffic (see {@link Telemetry}); empty without telemetry. */
-    public Map<String, Object> lastWindow() {
+    /** The last telemetry window's traffic (see {@link Telemetry}); null without telemetry or before its first window. */
+    public dev.d2r2.sip.events.EdgeTraffic lastWindow() {
         Telemetry t = telemetry;
-        return t == null ? Map.of() : t.last();
+        return t == null ? null : t.last();
     }
 
     /** How new dialogs are placed (default: by Call-ID). */
@@ -697,12 +701,7 @@ public final class EdgeProxy implements AutoCloseable {
         try {
             prober.close();
             running = false;
-            synchronized (this) {
-                if (telemetryThread != null) {
-                    telemetryThread.interrupt();
-                    telemetryThread.join();
-                }
-            }
+            stopTelemetry();
             channel.close();
             tcp.close();
             connections.values().forEach(TcpConnection::close);

@@ -1,6 +1,7 @@
 package dev.d2r2.sip;
 
 import dev.d2r2.core.Event;
+import dev.d2r2.sip.events.SourceRate;
 
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -17,7 +18,6 @@ import java.util.function.Consumer;
  */
 final class Suspects {
     static final int MAX = 4096;
-    static final String TYPE = "sip.source_rate";
 
     private final double rate;
     private final long quietMs;
@@ -49,7 +49,7 @@ final class Suspects {
                         ignored++;
                         continue;
                     }
-                    sink.accept(event(now, e.getKey(), "high", r));
+                    sink.accept(event(now, e.getKey(), SourceRate.HIGH, r));
                 }
                 high.put(e.getKey(), 0L);
             }
@@ -63,15 +63,14 @@ final class Suspects {
             } else if (s.getValue() == 0) {
                 s.setValue(now);
             } else if (now - s.getValue() >= quietMs) {
-                sink.accept(event(now, s.getKey(), "normal", r));
+                sink.accept(event(now, s.getKey(), SourceRate.NORMAL, r));
                 it.remove();
             }
         }
     }
 
     private Event event(long now, InetAddress source, String to, double r) {
-        return Event.state(TYPE, now, edge, to.equals("high") ? "normal" : "high", to,
-                Map.of("src", source.getHostAddress(), "invite_rate", Math.round(r * 10) / 10.0));
+        return new SourceRate(now, edge, to, source.getHostAddress(), Math.round(r * 10) / 10.0).toEvent();
     }
 
     int size() {

@@ -2,6 +2,9 @@ package dev.d2r2.sip;
 
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.agent.Agent;
+import dev.d2r2.sip.events.EdgeSource;
+import dev.d2r2.sip.events.EdgeTraffic;
 
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -9,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +23,7 @@ import java.util.function.Supplier;
  * a million sources; and the sources turning suspect or back to normal ({@link Suspects}). A
  * flood shows as a high ingress with a low egress and many sources.
  */
-final class Telemetry {
+final class Telemetry implements Agent {
     static final int TRACKED = 256;
     static final int TOP = 10;
     private static final String[] METHODS = {"INVITE", "REGISTER", "ACK", "BYE", "CANCEL", "OPTIONS", "other"};
@@ -29,7 +33,8 @@ final class Telemetry {
     private final Consumer<Event> sink;
     private final Supplier<List<Backend>> backends;
     private final Suspects suspects;
-    private volatile Map<String, Object> last = Map.of();
+    private final IntSupplier dialogs;
+    private volatile EdgeTraffic last;
     private final AtomicLongArray requests = new AtomicLongArray(METHODS.length);
     private final AtomicLongArray responses = new AtomicLongArray(7);
     private final AtomicLongArray drops = new AtomicLongArray(1);
@@ -37,7 +42,9 @@ final class Telemetry {
     private HeavyHitters<InetAddress> invites = new HeavyHitters<>(TRACKED);
     private long windowStart;
 
-    Telemetry(Clock clock, long windowMs, Consumer<Event> sink, Supplier<List<Backend>> backends, Suspects suspects) {
+    Telemetry(Clock clock, long windowMs, Consumer<Event> sink, Supplier<List<Backend>> backends, Suspects suspects,
+              IntSupplier dialogs) {
+        this.dialogs = dialogs;
         this.clock = clock;
         this.windowMs = windowMs;
         this.sink = sink;
@@ -79,6 +86,25 @@ final class Telemetry {
         return METHODS.length - 1;
     }
 
+    @Override
+    public String roleName() {
+        return "edge-telemetry";
+    }
+
+    @Override
+    public void onMessage(Object message) {
+    }
+
+    @Override
+    public long nextDueMillis() {
+        return windowStart + windowMs;
+    }
+
+    @Override
+    public void onTimer(long nowMillis) {
+        flush(dialogs.getAsInt());
+    }
+
     /** Closes the window: publishes its events and starts the next. */
     void flush(int activeDialogs) {
         long now = clock.millis();
@@ -91,48 +117,41 @@ final class Telemetry {
             sources = new HeavyHitters<>(TRACKED);
             invites = new HeavyHitters<>(TRACKED);
         }
-        Map<String, Object> attrs = new LinkedHashMap<>();
-        long in = 0;
+        Map<String, Double> in = new LinkedHashMap<>();
+        long inTotal = 0;
         for (int i = 0; i < METHODS.length; i++) {
             long n = requests.getAndSet(i, 0);
-            in += n;
-            attrs.put("in." + METHODS[i], rate(n, seconds));
+            inTotal += n;
+            in.put(METHODS[i], rate(n, seconds));
         }
-        attrs.put("in", rate(in, seconds));
-        long out = 0;
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        long outTotal = 0;
         for (int c = 1; c <= 6; c++) {
             long n = responses.getAndSet(c, 0);
-            out += n;
-            attrs.put("out." + c + "xx", rate(n, seconds));
+            outTotal += n;
+            out.put(c, rate(n, seconds));
         }
-        attrs.put("out", rate(out, seconds));
-        attrs.put("dropped", rate(drops.getAndSet(0, 0), seconds));
-        attrs.put("dialogs", (long) activeDialogs);
+        Map<String, Long> byBackend = new LinkedHashMap<>();
         for (Backend b : backends.get()) {
-            attrs.put("dialogs." + b.id(), (long) b.activeDialogs());
+            byBackend.put(b.id(), (long) b.activeDialogs());
         }
-        attrs.put("sources", (long) s.tracked());
         Map<InetAddress, Long> inviteCounts = new LinkedHashMap<>();
         inv.top(TRACKED).forEach(h -> inviteCounts.put(h.key(), h.count()));
         suspects.window(inviteCounts, seconds, now, sink);
-        attrs.put("suspects", (long) suspects.size());
-        last = attrs;
-        sink.accept(Event.message("sip.edge.traffic", now, "edge", attrs));
+        EdgeTraffic traffic = new EdgeTraffic(now, "edge", in, rate(inTotal, seconds), out, rate(outTotal, seconds),
+                rate(drops.getAndSet(0, 0), seconds), activeDialogs, byBackend, s.tracked(), suspects.size());
+        last = traffic;
+        sink.accept(traffic.toEvent());
         for (HeavyHitters.Hitter<InetAddress> h : s.top(TOP)) {
-            sink.accept(Event.message("sip.edge.source", now, h.key().getHostAddress(), Map.of(
-                    "rate", rate(h.count(), seconds), "invite_rate", rate(inviteCounts.getOrDefault(h.key(), 0L), seconds),
-                    "error", rate(h.error(), seconds))));
+            sink.accept(new EdgeSource(now, h.key().getHostAddress(), rate(h.count(), seconds),
+                    rate(inviteCounts.getOrDefault(h.key(), 0L), seconds), rate(h.error(), seconds)).toEvent());
         }
         windowStart = now;
     }
 
-    /** The last window's {@code sip.edge.traffic} attributes (empty before the first). */
-    Map<String, Object> last() {
+    /** The last window's {@code sip.edge.traffic}, null before the first. */
+    EdgeTraffic last() {
         return last;
-    }
-
-    long windowMs() {
-        return windowMs;
     }
 
     private static double rate(long n, double seconds) {

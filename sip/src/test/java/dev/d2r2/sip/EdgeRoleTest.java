@@ -10,6 +10,9 @@ import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.sip.events.EdgeCommand;
+import dev.d2r2.sip.events.SipEvents;
+import dev.d2r2.sip.events.SipKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +50,7 @@ class EdgeRoleTest {
             String secondId = "127.0.0.1:" + second.getLocalPort();
             try (Subscription sub = admin.subscribe("edge", StartPosition.live(), (Delivery d) -> {
                 try {
-                    if (d.event().type().equals("sip.edge.backend")) {
+                    if (SipEvents.EDGE_BACKEND.matches(d.event().type())) {
                         published.add(d.event());
                     }
                 } catch (dev.d2r2.core.EventFormatException e) {
@@ -60,16 +63,17 @@ class EdgeRoleTest {
                  Publisher commands = admin.publisher("edge-commands")) {
                 role.set(new EdgeRole(admin, edge, "edge", "edge-commands"));
                 long now = System.currentTimeMillis();
-                commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "add", "address", secondId, "weight", 2.0)));
-                commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "drain", "backend", firstId)));
-                commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "remove", "backend", firstId)));
-                commands.publish(Event.message("sip.edge.command", now, "ops", Map.of("op", "explode")));
+                commands.publish(EdgeCommand.add(now, "ops", secondId, 2.0).toEvent());
+                commands.publish(EdgeCommand.drain(now, "ops", firstId).toEvent());
+                commands.publish(EdgeCommand.remove(now, "ops", firstId).toEvent());
+                commands.publish(Event.message(SipEvents.EDGE_COMMAND.name(), now, "ops", Map.of(SipKeys.OP, "explode")));
                 await().atMost(Duration.ofSeconds(10)).until(() -> published.size() >= 4);
                 assertThat(published).extracting(e -> e.from() + " -> " + e.to() + " " + e.source()).containsExactly(
                         "null -> added " + secondId, "null -> draining " + firstId, "draining -> drained " + firstId,
                         "null -> removed " + firstId);
                 assertThat(edge.backends()).extracting(Backend::id).containsExactly(secondId);
                 assertThat(edge.backends().getFirst().weight()).isEqualTo(2.0);
+                await().atMost(Duration.ofSeconds(10)).until(() -> role.get().refusedCommands() == 1);
                 role.get().close();
             }
         }

@@ -1,6 +1,7 @@
 package dev.d2r2.sip;
 
 import dev.d2r2.core.Event;
+import dev.d2r2.sip.events.SipEvents;
 import org.junit.jupiter.api.Test;
 
 import java.net.DatagramPacket;
@@ -46,19 +47,19 @@ class EdgeTelemetryTest {
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> edge.counters().getOrDefault("forwarded.request", 0L) == 66);
             await().atMost(Duration.ofSeconds(5)).until(() -> events.stream()
-                    .filter(e -> e.type().equals("sip.edge.source")).map(Event::source).distinct().count() == 2);
-            double heavyInvites = events.stream().filter(e -> e.type().equals("sip.edge.source") && e.source().equals("127.0.0.2"))
+                    .filter(e -> SipEvents.EDGE_SOURCE.matches(e.type())).map(Event::source).distinct().count() == 2);
+            double heavyInvites = events.stream().filter(e -> SipEvents.EDGE_SOURCE.matches(e.type()) && e.source().equals("127.0.0.2"))
                     .mapToDouble(e -> ((Number) e.attrs().get("invite_rate")).doubleValue()).sum();
-            double lightInvites = events.stream().filter(e -> e.type().equals("sip.edge.source") && e.source().equals("127.0.0.3"))
+            double lightInvites = events.stream().filter(e -> SipEvents.EDGE_SOURCE.matches(e.type()) && e.source().equals("127.0.0.3"))
                     .mapToDouble(e -> ((Number) e.attrs().get("invite_rate")).doubleValue()).sum();
             assertThat(heavyInvites).isPositive();
             assertThat(lightInvites).isZero();
-            double invites = events.stream().filter(e -> e.type().equals("sip.edge.traffic"))
+            double invites = events.stream().filter(e -> SipEvents.EDGE_TRAFFIC.matches(e.type()))
                     .mapToDouble(e -> ((Number) e.attrs().get("in.INVITE")).doubleValue()).sum();
-            double options = events.stream().filter(e -> e.type().equals("sip.edge.traffic"))
+            double options = events.stream().filter(e -> SipEvents.EDGE_TRAFFIC.matches(e.type()))
                     .mapToDouble(e -> ((Number) e.attrs().get("in.OPTIONS")).doubleValue()).sum();
             assertThat(invites).isGreaterThan(options);
-            assertThat(events).filteredOn(e -> e.type().equals("sip.source_rate"))
+            assertThat(events).filteredOn(e -> SipEvents.SOURCE_RATE.matches(e.type()))
                     .singleElement().satisfies(e -> assertThat(e.attrs()).containsEntry("src", "127.0.0.2"));
             var scraped = registry.scrape();
             double forwarded = scraped.stream().filter(m -> m.getMetadata().getName().equals("d2r2_edge_messages"))
@@ -74,7 +75,7 @@ class EdgeTelemetryTest {
             assertThat(handled).isGreaterThanOrEqualTo(66);
             assertThat(scraped.stream().map(m -> m.getMetadata().getName()))
                     .contains("d2r2_edge_invite_rate", "d2r2_edge_ingress_rate", "d2r2_edge_egress_rate", "d2r2_edge_suspect_sources");
-            assertThat(events).filteredOn(e -> e.type().equals("sip.edge.traffic"))
+            assertThat(events).filteredOn(e -> SipEvents.EDGE_TRAFFIC.matches(e.type()))
                     .allSatisfy(e -> assertThat(e.attrs()).containsKeys("in", "out", "out.2xx", "dropped", "dialogs", "sources"))
                     .allSatisfy(e -> assertThat(((Number) e.attrs().get("sources")).longValue()).isLessThanOrEqualTo(2));
         }

@@ -1,6 +1,7 @@
 package dev.d2r2.sip;
 
 import dev.d2r2.core.Event;
+import dev.d2r2.sip.events.SipEvents;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -27,7 +28,7 @@ class SuspectsTest {
         assertThat(out).as("two windows are not seen yet: 4 in 200 ms is 20/s").isEmpty();
         s.window(Map.of(bot, 4L, caller, 1L), 0.1, 100, out::add);
         assertThat(out).singleElement().satisfies(e -> {
-            assertThat(e.type()).isEqualTo("sip.source_rate");
+            assertThat(e.type()).isEqualTo(SipEvents.SOURCE_RATE.name());
             assertThat(e.to()).isEqualTo("high");
             assertThat(e.attrs()).containsEntry("src", "127.1.0.1");
         });

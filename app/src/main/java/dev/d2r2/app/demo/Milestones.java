@@ -3,6 +3,7 @@ package dev.d2r2.app.demo;
 import dev.d2r2.broker.Delivery;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.sip.events.SipEvents;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -41,6 +42,10 @@ final class Milestones {
     }
 
     synchronized void accept(Event e, long now) {
+        if (SipEvents.EDGE_BACKEND.matches(e.type())) {
+            backend(e, now);
+            return;
+        }
         switch (e.type()) {
             case "FloodingAttack" -> {
                 if (now >= floodStart && floodAlert == 0) {
@@ -62,16 +67,17 @@ final class Milestones {
                     activeContexts.remove(e.source());
                 }
             }
-            case "sip.edge.backend" -> {
-                if (e.source().equals(crashed) && now >= crashAt) {
-                    if ("down".equals(e.to()) && crashDetected == 0) {
-                        crashDetected = now;
-                    } else if ("up".equals(e.to()) && crashDetected != 0 && backInRotation == 0) {
-                        backInRotation = now;
-                    }
-                }
-            }
             default -> {
+            }
+        }
+    }
+
+    private void backend(Event e, long now) {
+        if (e.source().equals(crashed) && now >= crashAt) {
+            if ("down".equals(e.to()) && crashDetected == 0) {
+                crashDetected = now;
+            } else if ("up".equals(e.to()) && crashDetected != 0 && backInRotation == 0) {
+                backInRotation = now;
             }
         }
     }
