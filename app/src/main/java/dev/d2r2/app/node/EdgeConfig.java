@@ -3,7 +3,7 @@ package dev.d2r2.app.node;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.InvalidAt;
-import dev.d2r2.sip.Affinity;
+import dev.d2r2.sip.edge.Affinity;
 
 import java.time.Duration;
 import java.util.List;
