@@ -1,6 +1,7 @@
 package dev.d2r2.app.node;
 
 import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.sip.edge.Affinity;
 import dev.d2r2.sip.edge.Backend;
@@ -35,7 +36,7 @@ public final class EdgeService implements AutoCloseable {
             if (r != null) {
                 r.changed(e);
             }
-        });
+        }, Clock.system(), c.receivers());
         try {
             edge.affinity(Affinity.parse(c.affinity()));
             edge.dialogTimeout(c.dialogTimeout());

@@ -12,8 +12,8 @@ import java.util.List;
 public final class SipMessage {
     private static final int FIELDS = 4;
 
-    final byte[] buf;
-    final int start;
+    byte[] buf;
+    int start;
     int end;
     boolean request;
     int methodFrom;
@@ -39,6 +39,27 @@ public final class SipMessage {
     SipMessage(byte[] buf, int start) {
         this.buf = buf;
         this.start = start;
+    }
+
+    /** An empty message for {@link SipParser#datagram(SipMessage, byte[], int, int)} to parse into, again and again. */
+    public SipMessage() {
+        this(null, 0);
+    }
+
+    /** Forgets the last message parsed into this one, keeping its arrays. */
+    void reset(byte[] buf, int start) {
+        this.buf = buf;
+        this.start = start;
+        end = 0;
+        request = false;
+        methodFrom = methodTo = uriFrom = uriTo = versionFrom = versionTo = 0;
+        status = 0;
+        reasonFrom = reasonTo = 0;
+        headerCount = 0;
+        bodyFrom = bodyTo = 0;
+        malformation = null;
+        java.util.Arrays.fill(firsts, null);
+        java.util.Arrays.fill(lists, null);
     }
 
     void addHeader(Header kind, int nameFrom, int nameTo, int valueFrom, int valueTo) {

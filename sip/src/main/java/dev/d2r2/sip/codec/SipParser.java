@@ -23,20 +23,31 @@ public final class SipParser {
     }
 
     public static SipMessage datagram(byte[] buf, int off, int len) {
-        return parse(buf, off, off + len, false);
+        return parse(null, buf, off, off + len, false);
+    }
+
+    /**
+     * Parses a datagram into {@code into}, which it returns: a receive loop reuses one message
+     * for every datagram, so parsing allocates nothing. The message is valid until the next call.
+     */
+    public static SipMessage datagram(SipMessage into, byte[] buf, int off, int len) {
+        return parse(into, buf, off, off + len, false);
     }
 
     /** The first message in {@code buf[off, off+len)} of a stream, or {@link #INCOMPLETE}. */
     public static SipMessage stream(byte[] buf, int off, int len) {
-        return parse(buf, off, off + len, true);
+        return parse(null, buf, off, off + len, true);
     }
 
-    private static SipMessage parse(byte[] b, int off, int end, boolean stream) {
+    private static SipMessage parse(SipMessage into, byte[] b, int off, int end, boolean stream) {
         int i = off;
         while (i < end && (b[i] == '\r' || b[i] == '\n')) {
             i++;
         }
-        SipMessage m = new SipMessage(b, i);
+        SipMessage m = into == null ? new SipMessage(b, i) : into;
+        if (into != null) {
+            into.reset(b, i);
+        }
         if (i == end) {
             if (stream) {
                 return INCOMPLETE;

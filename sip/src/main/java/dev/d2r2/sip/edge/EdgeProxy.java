@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  */
 public final class EdgeProxy implements AutoCloseable {
     static final double DEFAULT_SUSPECT_RATE = 30;
-    private static final int DEFAULT_RECEIVERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** One UDP socket and thread per core. */
+    public static final int DEFAULT_RECEIVERS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     /** Hears how long each message took to handle, for the metrics. */
     interface Observer {

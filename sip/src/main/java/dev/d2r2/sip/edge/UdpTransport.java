@@ -89,6 +89,7 @@ final class UdpTransport implements AutoCloseable {
         ByteBuffer in = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 1);
         ByteBuffer out = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 4096);
         Route route = new Route();
+        SipMessage message = new SipMessage();
         while (running) {
             try {
                 in.clear();
@@ -97,7 +98,7 @@ final class UdpTransport implements AutoCloseable {
                     continue;
                 }
                 long started = System.nanoTime();
-                handle(in.array(), in.position(), (InetSocketAddress) from, ch, out, route);
+                handle(in.array(), in.position(), (InetSocketAddress) from, ch, message, out, route);
                 observer.handled(System.nanoTime() - started);
             } catch (ClosedChannelException e) {
                 return;
@@ -108,7 +109,8 @@ final class UdpTransport implements AutoCloseable {
         }
     }
 
-    private void handle(byte[] buf, int len, InetSocketAddress from, DatagramChannel ch, ByteBuffer out, Route route)
+    private void handle(byte[] buf, int len, InetSocketAddress from, DatagramChannel ch, SipMessage message, ByteBuffer out,
+                        Route route)
             throws IOException {
         counters.count(EdgeCounter.RECEIVED);
         if (len > SipParser.MAX_MESSAGE) {
@@ -120,7 +122,7 @@ final class UdpTransport implements AutoCloseable {
             router.shed(buf, len, from);
             return;
         }
-        SipMessage m = SipParser.datagram(buf, 0, len);
+        SipMessage m = SipParser.datagram(message, buf, 0, len);
         if (router.route(m, from, Route.NO_CONNECTION, out, route)) {
             if (route.connection != Route.NO_CONNECTION) {
                 if (!connections.write(route.connection, out)) {

@@ -120,8 +120,7 @@ public final class SipLoad {
             DatagramChannel caller = open(selector, InetAddress.getLoopbackAddress());
             List<DatagramChannel> attackers = new ArrayList<>();
             for (int i = 0; i < (plan.floodRate() > 0 ? plan.floodSources() : 0); i++) {
-                attackers.add(open(selector, InetAddress.getByAddress(new byte[]{127, (byte) (1 + i / 65_025),
-                        (byte) (1 + (i / 255) % 255), (byte) (1 + i % 255)})));
+                attackers.add(open(selector, floodSource(i)));
             }
             ByteBuffer buf = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 1);
             long start = System.nanoTime();
@@ -184,6 +183,11 @@ public final class SipLoad {
             return new Report(calls, callsOk, established, dropped, registrations, registrationsOk, attacks, attacksAnswered,
                     attacks2xx, setup);
         }
+    }
+
+    /** The address of attacking source {@code i}: 127.1.1.1, 127.1.1.2, ... */
+    public static InetAddress floodSource(int i) throws IOException {
+        return InetAddress.getByAddress(new byte[]{127, (byte) (1 + i / 65_025), (byte) (1 + (i / 255) % 255), (byte) (1 + i % 255)});
     }
 
     private static DatagramChannel open(Selector selector, InetAddress at) throws IOException {
