@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * OPTIONS probing of the backends from the edge's own socket, as an agent on its own thread and the edge's clock: one probe per backend every
- * interval; a probe not answered within the timeout (or answered 503) is a miss. A backend is
+ * OPTIONS probing of the backends from the edge's own socket, as an agent on the edge's clock:
+ * one probe per backend every interval; a probe not answered within the timeout (or answered 503) is a miss. A backend is
  * down after {@value #DOWN_AFTER} misses in a row and up again after {@value #UP_AFTER} good
  * probes; each change is reported. Passive detection adds to it: forwarded requests left
  * without any answer for {@value #PASSIVE_TIMEOUT_MS} ms take a backend down at the next round
