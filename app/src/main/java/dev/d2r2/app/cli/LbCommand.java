@@ -58,7 +58,7 @@ public final class LbCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics (/metrics) here")
     String metrics;
 
-    @Option(names = "--receivers", paramLabel = "N", description = "UDP sockets (and threads) sharing the port (default: one per core)")
+    @Option(names = "--receivers", paramLabel = "N", description = "UDP sockets (and threads) sharing the port (default: one per two cores)")
     Integer receivers;
 
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long (default: when killed)")

@@ -26,7 +26,7 @@ import java.util.List;
  * suspect-rate: 30                # INVITEs a second from which a source is suspect
  * probe-interval: 500ms           # OPTIONS to each backend this often
  * probe-timeout: 300ms            # a probe unanswered this long is a miss (down after 2)
- * receivers: 2                    # UDP sockets (and threads) sharing the port (default: one per core)
+ * receivers: 2                    # UDP sockets (and threads) sharing the port (default: one per two cores)
  * </pre>
  */
 public record EdgeConfig(String listen, List<BackendConfig> backends, String affinity,
