@@ -59,7 +59,10 @@ final class EdgeCounters {
             put(m, c.label(), fixed[c.ordinal()].sum());
         }
         for (int s = 0; s < answered.length; s++) {
-            put(m, "answered." + s, answered[s].sum());
+            long n = answered[s].sum();
+            if (n > 0) {
+                put(m, "answered." + s, n);
+            }
         }
         drops.values().forEach(d -> put(m, d.label(), d.count().sum()));
         for (Backend b : backends) {
