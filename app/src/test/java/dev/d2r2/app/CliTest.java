@@ -290,7 +290,7 @@ class CliTest {
         Path bad = Files.writeString(dir.resolve("lb-bad.yaml"), "backends:\n  - {address: 127.0.0.1:5070, weight: -1}\n");
         assertThat(run("lb", "--config", bad.toString())).isEqualTo(2);
         assertThat(err()).contains(bad + ":2:").contains("the weight must be positive");
-        try (dev.d2r2.sip.SipServer server = new dev.d2r2.sip.SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
+        try (dev.d2r2.sip.server.SipServer server = new dev.d2r2.sip.server.SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
             Path good = Files.writeString(dir.resolve("lb.yaml"), """
                     listen: 127.0.0.1:0
                     backends: [{address: "127.0.0.1:%d", weight: 2}]
@@ -417,7 +417,7 @@ class CliTest {
 
     @Test
     void sipLoadAgainstTheBuiltInServerReportsEveryCallOk() throws Exception {
-        try (var server = new dev.d2r2.sip.SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
+        try (var server = new dev.d2r2.sip.server.SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
             String target = "127.0.0.1:" + server.address().getPort();
             assertThat(run("sip-load", "--target", target, "--rate", "50", "--call-length", "100ms", "--users", "5",
                     "--duration", "1s")).isZero();

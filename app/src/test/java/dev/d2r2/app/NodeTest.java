@@ -11,7 +11,7 @@ import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
-import dev.d2r2.sip.SipLoad;
+import dev.d2r2.sip.load.SipLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -9,9 +9,9 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.policy.Policy;
 import dev.d2r2.policy.PolicyRole;
-import dev.d2r2.sip.Backend;
-import dev.d2r2.sip.EdgeApi;
-import dev.d2r2.sip.EdgeProxy;
+import dev.d2r2.sip.edge.Backend;
+import dev.d2r2.sip.edge.EdgeApi;
+import dev.d2r2.sip.edge.EdgeProxy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

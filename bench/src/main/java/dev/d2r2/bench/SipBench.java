@@ -1,5 +1,6 @@
 package dev.d2r2.bench;
 
+import dev.d2r2.sip.load.SipLoad;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,8 +8,15 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +42,11 @@ public final class SipBench implements Callable<Integer> {
             description = "Seconds of calls (at 500 calls/s, or the measured rate if higher) before each measured run") int warmup;
     @Option(names = "--call-ms", defaultValue = "1000", description = "How long each call lasts") int callMs;
     @Option(names = "--out", defaultValue = "bench/results/sip-latest.md") Path out;
+    @Option(names = "--flood-rate", defaultValue = "2000", description = "Flood scenario: INVITEs a second from blocked sources (0: no flood scenario)")
+    int floodRate;
+    @Option(names = "--flood-sources", defaultValue = "40", description = "Flood scenario: distinct attacking addresses") int floodSources;
+    @Option(names = "--legit-rate", defaultValue = "100", description = "Flood scenario: legitimate calls a second") int legitRate;
+    @Option(names = "--flood-seconds", defaultValue = "20", description = "Flood scenario: measured seconds") int floodSeconds;
 
     /** Warm-up runs at least this fast, so both proxies are warm (JIT) whatever the measured rate. */
     private static final int WARMUP_RATE = 500;
@@ -63,6 +76,14 @@ public final class SipBench implements Callable<Integer> {
                         + " %.2f %% ≥ 4 ms%n", r.proxy, r.rate, r.calls, r.failed, r.cpuPerThousand, r.p50, r.p99, 100 * r.slowShare);
             }
         }
+        List<FloodRow> floods = new ArrayList<>();
+        if (floodRate > 0) {
+            for (int flood : List.of(0, floodRate)) {
+                FloodRow f = flood(flood, work.resolve("flood-" + flood));
+                floods.add(f);
+                System.out.println(f);
+            }
+        }
         StringBuilder md = new StringBuilder();
         md.append("# SIP edge vs Kamailio 5.6 dispatcher, ").append(LocalDate.now()).append("\n\n")
                 .append("`bench/sip.sh`: SIPp uac (following the route set, calls of ").append(callMs).append(" ms) → proxy → two SIPp")
@@ -83,6 +104,21 @@ public final class SipBench implements Callable<Integer> {
             Row k = rows.get(i + 1);
             md.append(String.format("| %d | %.2f | %+.2f | %.2f |%n", d.rate, d.cpuPerThousand / k.cpuPerThousand, d.p99 - k.p99,
                     d.slowShare / k.slowShare));
+        }
+        if (!floods.isEmpty()) {
+            md.append("\n## Legitimate calls while a flood is blocked\n\n")
+                    .append("`d2r2 sip-load` (in the bench's JVM, setup INVITE → 200 timed with `System.nanoTime()`): ")
+                    .append(legitRate).append(" legitimate calls/s of 1 s from 127.0.0.1, for ").append(floodSeconds)
+                    .append(" s after 5 s of warm-up, through `d2r2 lb` to two `d2r2 sip-server`s; with the flood, ")
+                    .append("INVITEs at the given rate from ").append(floodSources)
+                    .append(" addresses 127.1.1.x, each blocked beforehand through the edge's API (`POST /actions`, op `block`,")
+                    .append(" as the policy does), so the edge sheds them before parsing.\n\n")
+                    .append("| flood INVITE/s | legit calls | ok | flood sent | flood answered | edge CPU s / 1,000 legit calls |")
+                    .append(" setup p50 ms | p99 ms | p99.9 ms | max ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (FloodRow f : floods) {
+                md.append(String.format("| %d | %d | %d | %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f |%n", f.floodRate, f.calls, f.ok,
+                        f.attacks, f.attacksAnswered, f.cpuPerThousand, f.p50, f.p99, f.p999, f.max));
+            }
         }
         System.out.print(md);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -125,6 +161,84 @@ public final class SipBench implements Callable<Integer> {
             for (ServerProcess s : servers.reversed()) {
                 s.close();
             }
+        }
+    }
+
+    record FloodRow(int floodRate, long calls, long ok, long attacks, long attacksAnswered, double cpuPerThousand, double p50,
+                    double p99, double p999, double max) {
+    }
+
+    /**
+     * Legitimate calls through the edge to two d2r2 SIP servers, measured by {@link SipLoad}, with
+     * {@code flood} INVITEs a second from {@link #floodSources} addresses the edge was told to block.
+     */
+    private FloodRow flood(int flood, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        int s1 = freePort();
+        int s2 = freePort();
+        int proxyPort = freePort();
+        int apiPort = freeTcpPort();
+        List<ServerProcess> servers = new ArrayList<>();
+        try {
+            servers.add(new ServerProcess(ServerProcess.d2r2("sip-server", "--listen", "127.0.0.1:" + s1), dir.resolve("s1.log")));
+            servers.add(new ServerProcess(ServerProcess.d2r2("sip-server", "--listen", "127.0.0.1:" + s2), dir.resolve("s2.log")));
+            ServerProcess edge = new ServerProcess(ServerProcess.d2r2("lb", "--listen", "127.0.0.1:" + proxyPort,
+                    "--backend", "127.0.0.1:" + s1, "--backend", "127.0.0.1:" + s2, "--api", "127.0.0.1:" + apiPort),
+                    dir.resolve("proxy.log"));
+            servers.add(edge);
+            HttpClient http = HttpClient.newHttpClient();
+            URI api = URI.create("http://127.0.0.1:" + apiPort);
+            awaitApi(http, api);
+            for (int i = 0; i < floodSources; i++) {
+                block(http, api, SipLoad.floodSource(i).getHostAddress());
+            }
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", proxyPort);
+            new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources, "INVITE",
+                    Duration.ofSeconds(5))).run();
+            double cpu0 = edge.cpuSeconds();
+            SipLoad.Report r = new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources,
+                    "INVITE", Duration.ofSeconds(floodSeconds))).run();
+            double cpu = edge.cpuSeconds() - cpu0;
+            Histogram h = r.setupMicros();
+            return new FloodRow(flood, r.calls(), r.callsOk(), r.attacks(), r.attacksAnswered(), cpu / r.calls() * 1000,
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
+                    h.getMaxValue() / 1000.0);
+        } finally {
+            for (ServerProcess s : servers.reversed()) {
+                s.close();
+            }
+        }
+    }
+
+    private static void awaitApi(HttpClient http, URI api) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(api.resolve("/backends")).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the edge's API did not come up at " + api, e);
+                }
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void block(HttpClient http, URI api, String address) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(api.resolve("/actions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"call\":\"deploy\",\"op\":\"block\",\"target\":\"" + address + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 204) {
+            throw new IOException("blocking " + address + ": " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 

@@ -58,6 +58,9 @@ public final class LbCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics (/metrics) here")
     String metrics;
 
+    @Option(names = "--receivers", paramLabel = "N", description = "UDP sockets (and threads) sharing the port (default: one per two cores)")
+    Integer receivers;
+
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long (default: when killed)")
     String duration;
 
@@ -104,7 +107,8 @@ public final class LbCommand implements Callable<Integer> {
                 dialogTimeout != null ? Durations.parse(dialogTimeout) : f == null ? null : f.dialogTimeout(),
                 pick(api, f == null ? null : f.api()), pick(metrics, f == null ? null : f.metrics()),
                 pick(telemetry, f == null ? null : f.telemetry()), pick(commands, f == null ? null : f.commands()),
-                f == null ? null : f.suspectRate(), f == null ? null : f.probeInterval(), f == null ? null : f.probeTimeout());
+                f == null ? null : f.suspectRate(), f == null ? null : f.probeInterval(), f == null ? null : f.probeTimeout(),
+                receivers != null ? receivers : f == null ? null : f.receivers());
     }
 
     private static String pick(String option, String file) {

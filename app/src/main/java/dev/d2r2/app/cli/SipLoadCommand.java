@@ -2,7 +2,7 @@ package dev.d2r2.app.cli;
 
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.HostPort;
-import dev.d2r2.sip.SipLoad;
+import dev.d2r2.sip.load.SipLoad;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -2,8 +2,8 @@ package dev.d2r2.app.cli;
 
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.core.HostPort;
-import dev.d2r2.sip.ServerRole;
-import dev.d2r2.sip.SipServer;
+import dev.d2r2.sip.server.ServerRole;
+import dev.d2r2.sip.server.SipServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -8,7 +8,7 @@ import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.config.ConfigLoader;
-import dev.d2r2.sip.SipLoad;
+import dev.d2r2.sip.load.SipLoad;
 
 import java.io.IOException;
 import java.io.InputStream;

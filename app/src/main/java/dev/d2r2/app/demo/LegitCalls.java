@@ -1,6 +1,6 @@
 package dev.d2r2.app.demo;
 
-import dev.d2r2.sip.SipLoad;
+import dev.d2r2.sip.load.SipLoad;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 

@@ -8,6 +8,7 @@ import dev.d2r2.core.EventFormatException;
 import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.ContextChange;
 import dev.d2r2.policy.events.PolicyEvents;
+import dev.d2r2.sip.events.SipEvents;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -54,18 +55,11 @@ final class Milestones {
             }
             return;
         }
-        switch (e.type()) {
-            case "sip.edge.backend" -> {
-                if (e.source().equals(crashed) && now >= crashAt) {
-                    if ("down".equals(e.to()) && crashDetected == 0) {
-                        crashDetected = now;
-                    } else if ("up".equals(e.to()) && crashDetected != 0 && backInRotation == 0) {
-                        backInRotation = now;
-                    }
-                }
-            }
-            default -> policy(e, now);
+        if (SipEvents.EDGE_BACKEND.matches(e.type())) {
+            backend(e, now);
+            return;
         }
+        policy(e, now);
     }
 
     private void policy(Event e, long now) {
@@ -89,6 +83,16 @@ final class Milestones {
             }
         } catch (EventFormatException ex) {
             // As in take: the observatory counts and logs malformed events.
+        }
+    }
+
+    private void backend(Event e, long now) {
+        if (e.source().equals(crashed) && now >= crashAt) {
+            if ("down".equals(e.to()) && crashDetected == 0) {
+                crashDetected = now;
+            } else if ("up".equals(e.to()) && crashDetected != 0 && backInRotation == 0) {
+                backInRotation = now;
+            }
         }
     }
 

@@ -3,7 +3,8 @@ package dev.d2r2.app.node;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.InvalidAt;
-import dev.d2r2.sip.Affinity;
+import dev.d2r2.sip.edge.Affinity;
+import dev.d2r2.sip.edge.EdgeProxy;
 
 import java.time.Duration;
 import java.util.List;
@@ -25,13 +26,14 @@ import java.util.List;
  * suspect-rate: 30                # INVITEs a second from which a source is suspect
  * probe-interval: 500ms           # OPTIONS to each backend this often
  * probe-timeout: 300ms            # a probe unanswered this long is a miss (down after 2)
+ * receivers: 2                    # UDP sockets (and threads) sharing the port (default: one per two cores)
  * </pre>
  */
 public record EdgeConfig(String listen, List<BackendConfig> backends, String affinity,
                          @JsonProperty("dialog-timeout") Duration dialogTimeout, String api, String metrics, String telemetry,
                          String commands, @JsonProperty("suspect-rate") Double suspectRate,
                          @JsonProperty("probe-interval") Duration probeInterval,
-                         @JsonProperty("probe-timeout") Duration probeTimeout) {
+                         @JsonProperty("probe-timeout") Duration probeTimeout, Integer receivers) {
     public EdgeConfig {
         listen = listen == null ? "127.0.0.1:5060" : listen;
         HostPort.parse(listen);
@@ -57,6 +59,10 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
         probeTimeout = probeTimeout == null ? Duration.ofMillis(300) : probeTimeout;
         if (!probeTimeout.isPositive() || probeTimeout.compareTo(probeInterval) > 0) {
             throw new InvalidAt("probe-timeout must be positive and at most probe-interval", "probe-timeout");
+        }
+        receivers = receivers == null ? EdgeProxy.DEFAULT_RECEIVERS : receivers;
+        if (receivers < 1) {
+            throw new InvalidAt("receivers must be at least 1", "receivers");
         }
         if (backends.isEmpty()) {
             throw new InvalidAt("the edge needs at least one backend", "backends");

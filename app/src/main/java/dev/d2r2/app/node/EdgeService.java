@@ -1,13 +1,14 @@
 package dev.d2r2.app.node;
 
 import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
-import dev.d2r2.sip.Affinity;
-import dev.d2r2.sip.Backend;
-import dev.d2r2.sip.BackendEvent;
-import dev.d2r2.sip.EdgeApi;
-import dev.d2r2.sip.EdgeProxy;
-import dev.d2r2.sip.EdgeRole;
+import dev.d2r2.sip.edge.Affinity;
+import dev.d2r2.sip.edge.Backend;
+import dev.d2r2.sip.edge.BackendEvent;
+import dev.d2r2.sip.edge.EdgeApi;
+import dev.d2r2.sip.edge.EdgeProxy;
+import dev.d2r2.sip.edge.EdgeRole;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -35,7 +36,7 @@ public final class EdgeService implements AutoCloseable {
             if (r != null) {
                 r.changed(e);
             }
-        });
+        }, Clock.system(), c.receivers());
         try {
             edge.affinity(Affinity.parse(c.affinity()));
             edge.dialogTimeout(c.dialogTimeout());

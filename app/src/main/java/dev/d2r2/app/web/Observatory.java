@@ -14,6 +14,8 @@ import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.Cause;
 import dev.d2r2.policy.events.ContextChange;
 import dev.d2r2.policy.events.PolicyEvents;
+import dev.d2r2.sip.events.EdgeTraffic;
+import dev.d2r2.sip.events.SipEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,16 +92,12 @@ public final class Observatory implements AutoCloseable {
 
     /** Takes one event of {@code channel}. */
     public synchronized void accept(String channel, Event e) {
-        switch (e.type()) {
-            case "sip.edge.traffic" -> {
-                traffic(e);
-                return;
-            }
-            case "sip.edge.source" -> {
-                return;
-            }
-            default -> {
-            }
+        if (SipEvents.EDGE_TRAFFIC.matches(e.type())) {
+            traffic(e);
+            return;
+        }
+        if (SipEvents.EDGE_SOURCE.matches(e.type())) {
+            return;
         }
         if (AlarmEvent.isReassertion(e)) {
             return;
@@ -125,9 +123,10 @@ public final class Observatory implements AutoCloseable {
                 e.source(), e.from(), e.to(), e.attrs());
         add(timeline, entry, TIMELINE);
         byId.put(entry.id(), entry);
-        switch (e.type()) {
-            case "sip.edge.backend" -> servers.compute(e.source(), (id, s) -> serverAfter(id, s, e));
-            default -> audited(entry, decision);
+        if (SipEvents.EDGE_BACKEND.matches(e.type())) {
+            servers.compute(e.source(), (id, s) -> serverAfter(id, s, e));
+        } else {
+            audited(entry, decision);
         }
     }
 
@@ -160,7 +159,7 @@ public final class Observatory implements AutoCloseable {
         if (PolicyEvents.DECISION.matches(t) || PolicyEvents.OUTCOME.matches(t)) {
             return "actions";
         }
-        if (t.equals("sip.edge.backend")) {
+        if (SipEvents.EDGE_BACKEND.matches(t)) {
             return "services";
         }
         if (channel.equals("alerts") || ChronicleAlert.isAlert(e)) {
@@ -173,16 +172,20 @@ public final class Observatory implements AutoCloseable {
     }
 
     private void traffic(Event e) {
+        EdgeTraffic t;
+        try {
+            t = EdgeTraffic.from(e);
+        } catch (EventFormatException ex) {
+            malformed.incrementAndGet();
+            LOG.warn("dashboard: malformed traffic event: {}", ex.getMessage());
+            return;
+        }
         traffic = e.attrs();
         long second = e.time() / 1000;
-        for (Map.Entry<String, Object> a : e.attrs().entrySet()) {
-            if (a.getKey().startsWith("dialogs.") && a.getValue() instanceof Number n) {
-                String id = a.getKey().substring("dialogs.".length());
-                servers.compute(id, (k, s) -> s == null ? new Server(k, "up", n.longValue(), e.time())
-                        : new Server(k, s.state(), n.longValue(), s.since()));
-                point("dialogs", id, second, n.doubleValue());
-            }
-        }
+        t.dialogsByBackend().forEach((id, n) -> {
+            servers.compute(id, (k, s) -> s == null ? new Server(k, "up", n, e.time()) : new Server(k, s.state(), n, s.since()));
+            point("dialogs", id, second, n);
+        });
         for (Server s : servers.values()) {
             point("up", s.id(), second, s.state().equals("up") ? 1 : 0);
         }

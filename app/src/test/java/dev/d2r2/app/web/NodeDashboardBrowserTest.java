@@ -4,7 +4,7 @@ import dev.d2r2.app.node.Node;
 import dev.d2r2.app.node.NodeConfig;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.core.testing.Peers;
-import dev.d2r2.sip.SipLoad;
+import dev.d2r2.sip.load.SipLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;

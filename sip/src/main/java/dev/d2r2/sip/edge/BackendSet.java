@@ -1,0 +1,190 @@
+package dev.d2r2.sip.edge;
+
+import dev.d2r2.core.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * The edge's backends: the list (replaced whole on a change, read without a lock), their
+ * changes reported, their health as their answers show it, and the choice of a backend for a
+ * request by rendezvous hashing of its affinity key, weighted by capacity.
+ */
+final class BackendSet {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendSet.class);
+    /** 503 answers in a row that take a backend down. */
+    static final int DOWN_AFTER_503 = 3;
+    /** How long RFC 7339 overload feedback holds without an {@code oc-validity}. */
+    static final long OC_VALIDITY_MS = 500;
+
+    private final Clock clock;
+    private final EdgeCounters counters;
+    private final Consumer<BackendEvent> changes;
+    private volatile List<Backend> backends;
+
+    BackendSet(List<Backend> initial, Clock clock, EdgeCounters counters, Consumer<BackendEvent> changes) {
+        this.backends = List.copyOf(initial);
+        this.clock = clock;
+        this.counters = counters;
+        this.changes = changes;
+    }
+
+    List<Backend> all() {
+        return backends;
+    }
+
+    void report(BackendEvent e) {
+        counters.count(switch (e.state()) {
+            case "added" -> EdgeCounter.BACKEND_ADDED;
+            case "removed" -> EdgeCounter.BACKEND_REMOVED;
+            case "weight" -> EdgeCounter.BACKEND_WEIGHT;
+            case "draining" -> EdgeCounter.BACKEND_DRAINING;
+            case "drained" -> EdgeCounter.BACKEND_DRAINED;
+            case "down" -> EdgeCounter.BACKEND_DOWN;
+            case "up" -> EdgeCounter.BACKEND_UP;
+            default -> throw new IllegalArgumentException("no backend state " + e.state());
+        });
+        LOG.info("edge: backend {} {} ({})", e.backend().id(), e.state(), e.why());
+        changes.accept(e);
+    }
+
+    /** Adds a backend (or changes the weight of the one at the same address). */
+    synchronized Backend add(InetSocketAddress address, double weight) {
+        Backend fresh = new Backend(address, weight);
+        Backend current = byId(fresh.id());
+        if (current != null) {
+            current.weight(weight);
+            report(new BackendEvent(current, "weight", "weight " + weight));
+            return current;
+        }
+        List<Backend> next = new ArrayList<>(backends);
+        next.add(fresh);
+        backends = List.copyOf(next);
+        report(new BackendEvent(fresh, "added", "weight " + weight));
+        return fresh;
+    }
+
+    synchronized boolean remove(String id) {
+        Backend b = byId(id);
+        if (b == null) {
+            return false;
+        }
+        List<Backend> next = new ArrayList<>(backends);
+        next.remove(b);
+        backends = List.copyOf(next);
+        report(new BackendEvent(b, "removed", "by request"));
+        return true;
+    }
+
+    boolean drain(String id) {
+        Backend b = byId(id);
+        if (b == null) {
+            return false;
+        }
+        b.draining = true;
+        report(new BackendEvent(b, "draining", b.activeDialogs() + " dialogs left"));
+        if (b.activeDialogs() == 0) {
+            report(new BackendEvent(b, "drained", "no dialog left"));
+        }
+        return true;
+    }
+
+    /** One of {@code b}'s dialogs ended. */
+    void released(Backend b, String why) {
+        if (b.dialogs.decrementAndGet() == 0 && b.draining) {
+            report(new BackendEvent(b, "drained", why));
+        }
+    }
+
+    Backend byId(String id) {
+        for (Backend b : backends) {
+            if (b.id().equals(id)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** The backend at {@code a}, or null (a client). */
+    Backend at(InetSocketAddress a) {
+        for (Backend b : backends) {
+            if (b.address().equals(a)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What a backend's answer says of its health: {@value #DOWN_AFTER_503} answers 503 in a row,
+     * and RFC 7339 overload feedback ({@code ocPercent} of new requests to shed, -1 for none, for
+     * {@code ocValidityMs}, -1 for the default).
+     */
+    void answered(Backend b, int status, int ocPercent, long ocValidityMs) {
+        b.awaitingSince = 0;
+        if (status == 503) {
+            if (++b.consecutive503 >= DOWN_AFTER_503 && b.markDown()) {
+                report(new BackendEvent(b, "down", DOWN_AFTER_503 + " answers 503 in a row"));
+            }
+        } else {
+            b.consecutive503 = 0;
+        }
+        if (ocPercent >= 0) {
+            b.ocPercent = Math.min(100, ocPercent);
+            b.ocUntil = clock.millis() + (ocValidityMs >= 0 ? ocValidityMs : OC_VALIDITY_MS);
+        }
+    }
+
+    /** A request was forwarded to {@code b}: it now waits for an answer, if none did. */
+    void awaiting(Backend b) {
+        if (b.awaitingSince == 0) {
+            b.awaitingSince = clock.millis();
+        }
+    }
+
+    /**
+     * The backend for a request whose affinity key hashes to {@code key}, among those up: for an
+     * in-dialog request, the highest-scoring one; for a new dialog, skipping draining and
+     * saturated backends and those shedding load (RFC 7339 {@code oc}), or for
+     * {@link Affinity#LEAST_DIALOGS} the least loaded for its weight. Null when none is left.
+     * One pass over the list, no allocation.
+     */
+    Backend choose(long key, Affinity affinity, boolean newDialog) {
+        long now = newDialog ? clock.millis() : 0;
+        boolean leastLoaded = newDialog && affinity == Affinity.LEAST_DIALOGS;
+        Backend best = null;
+        double bestLoad = 0;
+        double bestScore = 0;
+        boolean anyUp = false;
+        for (Backend b : backends) {
+            if (!b.up() || newDialog && b.draining) {
+                continue;
+            }
+            anyUp = true;
+            if (newDialog && (b.saturated() || sheds(b, now))) {
+                continue;
+            }
+            double score = b.score(key);
+            double load = leastLoaded ? b.activeDialogs() / b.weight() : 0;
+            if (best == null || load < bestLoad || load == bestLoad && score > bestScore) {
+                best = b;
+                bestLoad = load;
+                bestScore = score;
+            }
+        }
+        if (best == null && anyUp && newDialog) {
+            counters.count(EdgeCounter.ADMISSION_REFUSED);
+        }
+        return best;
+    }
+
+    private static boolean sheds(Backend b, long now) {
+        int oc = b.ocUntil > now ? b.ocPercent : 0;
+        return oc > 0 && ThreadLocalRandom.current().nextInt(100) < oc;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.d2r2.sip.edge;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
+import dev.d2r2.core.agent.Agent;
+import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.sip.codec.Hop;
+import dev.d2r2.sip.events.EdgeBackend;
+import dev.d2r2.sip.events.EdgeCommand;
+import dev.d2r2.sip.events.SipEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * The edge on the broker, as an {@link Agent} on one owning thread: its backend changes published
+ * as {@link EdgeBackend} state events with its telemetry, and {@link EdgeCommand}s taken from a
+ * channel. The edge's threads, the telemetry and the broker's delivery only hand it messages, so
+ * its publisher is used from its own thread alone. A command that cannot be carried out is logged
+ * and counted.
+ */
+public final class EdgeRole implements Agent, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeRole.class);
+    private static final int INBOX = 4096;
+    private final BrokerClient client;
+    private final EdgeProxy edge;
+    private final Clock clock;
+    private final String eventChannel;
+    private final String commandChannel;
+    private final AgentRunner runner;
+    private Publisher publisher;
+    private Subscription commands;
+    private volatile long refused;
+
+    /** @param commandChannel null for no commands */
+    public EdgeRole(BrokerClient client, EdgeProxy edge, String eventChannel, String commandChannel) {
+        this(client, edge, eventChannel, commandChannel, Clock.system());
+    }
+
+    public EdgeRole(BrokerClient client, EdgeProxy edge, String eventChannel, String commandChannel, Clock clock) {
+        this.client = client;
+        this.edge = edge;
+        this.clock = clock;
+        this.eventChannel = eventChannel;
+        this.commandChannel = commandChannel;
+        this.runner = new AgentRunner(this, INBOX, clock);
+        runner.start();
+    }
+
+    @Override
+    public String roleName() {
+        return "edge-role";
+    }
+
+    @Override
+    public void onStart() {
+        publisher = client.publisher(eventChannel);
+        commands = commandChannel == null ? null : client.subscribe(commandChannel, StartPosition.live(), runner::offer);
+        edge.startTelemetry(Duration.ofMillis(100), runner::offer);
+    }
+
+    /** Publishes a backend change (give this to the edge as its change listener); any thread. */
+    public void changed(BackendEvent e) {
+        runner.offer(new EdgeBackend(clock.millis(), e.backend().id(), EdgeBackend.previous(e.state()), e.state(), e.why(),
+                e.backend().activeDialogs()));
+    }
+
+    @Override
+    public void onMessage(Object message) {
+        switch (message) {
+            case EdgeBackend b -> publisher.publish(b.toEvent());
+            case Event e -> publisher.publish(e);
+            case Delivery d -> command(d);
+            default -> throw new IllegalArgumentException("unexpected " + message.getClass().getSimpleName());
+        }
+    }
+
+    private void command(Delivery d) {
+        try {
+            Event e = d.event();
+            if (!SipEvents.EDGE_COMMAND.matches(e.type())) {
+                return;
+            }
+            String problem = apply(EdgeCommand.from(e));
+            if (problem != null) {
+                refused++;
+                LOG.warn("edge: command at offset {} refused: {}", d.offset(), problem);
+            }
+        } catch (EventFormatException ex) {
+            refused++;
+            LOG.warn("edge: malformed command at offset {}: {}", d.offset(), ex.getMessage());
+        }
+    }
+
+    private String apply(EdgeCommand c) {
+        return switch (c.op()) {
+            case ADD -> {
+                InetSocketAddress address = Hop.hostPort(c.address(), 5060);
+                if (address == null || !(c.weight() > 0)) {
+                    yield "add needs an address host:port and a positive weight";
+                }
+                edge.add(address, c.weight());
+                yield null;
+            }
+            case REMOVE -> edge.remove(c.backend()) ? null : "no backend " + c.backend();
+            case DRAIN -> edge.drain(c.backend()) ? null : "no backend " + c.backend();
+        };
+    }
+
+    /** Commands refused as malformed or impossible. */
+    public long refusedCommands() {
+        return refused;
+    }
+
+    @Override
+    public void onClose() {
+        edge.stopTelemetry();
+        if (commands != null) {
+            commands.close();
+        }
+        publisher.close();
+    }
+
+    @Override
+    public void close() {
+        try {
+            runner.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.d2r2.sip.edge;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A client's TCP connection to the edge: read on a virtual thread of its own and framed by
+ * Content-Length (RFC 3261 §18.3); responses and requests for the client are written back on it.
+ */
+final class TcpConnection implements AutoCloseable {
+    final long id;
+    final SocketChannel channel;
+    final InetSocketAddress remote;
+
+    TcpConnection(long id, SocketChannel channel) throws IOException {
+        this.id = id;
+        this.channel = channel;
+        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+    }
+
+    /** Writes {@code out} (from 0 to its position) whole; writers take turns. */
+    synchronized void write(ByteBuffer out) throws IOException {
+        out.flip();
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing: nothing left to tell the peer
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.d2r2.sip.server;
+
+import dev.d2r2.sip.codec.Header;
+import dev.d2r2.sip.codec.Hop;
+import dev.d2r2.sip.codec.SipMessage;
+import dev.d2r2.sip.codec.SipParser;
+import dev.d2r2.sip.codec.SipWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A small, fast SIP registrar and user agent server over UDP, the stand-in for the seeds' SIP
+ * servers: REGISTER → 200 (bindings kept with their expiry), INVITE → 180 and 200 (Record-Route
+ * copied, a Contact), ACK → nothing, BYE of a call it knows → 200 (else 481), OPTIONS → 200,
+ * CANCEL → 200, anything else → 501. Beyond its capacity — {@code maxCps} new calls a second,
+ * {@code maxCalls} at once — a new INVITE gets 503 with Retry-After. A retransmitted INVITE is
+ * answered again, not counted again.
+ *
+ * <p>Servers can share their confirmed calls ({@link #replicate}, {@link #adopt}): when one
+ * dies, the edge sends its calls' BYEs to another, which knows them as replicas and ends them
+ * cleanly instead of answering 481.
+ */
+public final class SipServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
+
+    private final DatagramChannel channel;
+    private final String contact;
+    private final int maxCps;
+    private final int maxCalls;
+    /** Calls answered 200 and not yet acknowledged: dropped after {@value #ACK_TIMEOUT_MS} ms, as RFC 3261 §13.3.1.4 says. */
+    private final Map<String, Long> unconfirmed = new ConcurrentHashMap<>();
+    private final Map<String, Long> calls = new ConcurrentHashMap<>();
+    public static final long ACK_TIMEOUT_MS = 32_000;
+    /** Peers' confirmed calls (Call-ID → when adopted), ended here if their BYE comes here. */
+    private final Map<String, Long> replicas = new ConcurrentHashMap<>();
+    /** Calls ended lately, so that a retransmitted BYE gets 200 again rather than 481. */
+    private final Map<String, Long> ended = new ConcurrentHashMap<>();
+    public static final long REPLICA_TTL_MS = 2 * 3600_000;
+    private volatile Replication replication = Replication.NONE;
+    private long lastSweep = System.currentTimeMillis();
+    private final Map<String, Long> bindings = new ConcurrentHashMap<>();
+    private final Counters counters = new Counters();
+    private final Thread loop;
+    private volatile boolean running = true;
+    private double tokens;
+    private long lastRefill = System.nanoTime();
+
+    /** {@code maxCps}, {@code maxCalls}: 0 for no limit. */
+    public SipServer(InetSocketAddress listen, int maxCps, int maxCalls) throws IOException {
+        this.channel = DatagramChannel.open();
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        channel.bind(listen);
+        InetSocketAddress bound = (InetSocketAddress) channel.getLocalAddress();
+        this.contact = "Contact: <sip:server@" + bound.getHostString() + ":" + bound.getPort() + ">";
+        this.maxCps = maxCps;
+        this.maxCalls = maxCalls;
+        this.tokens = maxCps;
+        this.loop = Thread.ofPlatform().name("d2r2-sip-server").start(this::run);
+    }
+
+    public InetSocketAddress address() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** Calls in progress: answered, acknowledged or not, and not ended. */
+    public int activeCalls() {
+        return calls.size() + unconfirmed.size();
+    }
+
+    /** Peers' calls this server could end (see {@link #adopt}). */
+    public int replicas() {
+        return replicas.size();
+    }
+
+    /** Where this server's confirmed calls and ended calls are told (one at a time, from its loop). */
+    public void replicate(Replication r) {
+        this.replication = r;
+    }
+
+    /** Takes a peer's confirmed call as a replica (ignored when the call is this server's own). */
+    public void adopt(String callId) {
+        if (!calls.containsKey(callId) && !unconfirmed.containsKey(callId)) {
+            replicas.put(callId, System.currentTimeMillis());
+        }
+    }
+
+    /** Forgets a replica: its call ended, wherever. */
+    public void forget(String callId) {
+        replicas.remove(callId);
+    }
+
+    public int registrations() {
+        return bindings.size();
+    }
+
+    /** Counters: {@code invite}, {@code calls.started}, {@code calls.ended}, {@code refused}, {@code register}... */
+    public Map<String, Long> counters() {
+        return counters.snapshot();
+    }
+
+    private void count(String name) {
+        counters.count(name);
+    }
+
+    private void run() {
+        ByteBuffer in = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 1);
+        ByteBuffer out = ByteBuffer.allocate(SipParser.MAX_MESSAGE + 4096);
+        while (running) {
+            try {
+                in.clear();
+                SocketAddress from = channel.receive(in);
+                SipMessage m = SipParser.datagram(in.array(), 0, in.position());
+                if (!m.isRequest() || m.malformation() != null || m.count(Header.VIA) == 0 || m.count(Header.CALL_ID) == 0
+                        || m.count(Header.CSEQ) == 0) {
+                    count("ignored");
+                    continue;
+                }
+                answer(m, (InetSocketAddress) from, out);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                count("errors");
+                LOG.warn("sip-server: a request failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void answer(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
+        String callId = m.first(Header.CALL_ID);
+        String tag = Long.toHexString(dev.d2r2.core.Rendezvous.hash(callId));
+        if (m.methodIs("INVITE")) {
+            count("invite");
+            sweep();
+            if (!calls.containsKey(callId) && !unconfirmed.containsKey(callId)) {
+                String refusal = admit();
+                if (refusal != null) {
+                    count("refused");
+                    reply(m, from, out, 503, "Service Unavailable", tag, "Retry-After: 1");
+                    return;
+                }
+                unconfirmed.put(callId, System.currentTimeMillis());
+                count("calls.started");
+            }
+            reply(m, from, out, 180, "Ringing", tag, null);
+            reply(m, from, out, 200, "OK", tag, recordRoutes(m) + contact);
+        } else if (m.methodIs("ACK")) {
+            count("ack");
+            Long since = unconfirmed.remove(callId);
+            if (since != null) {
+                calls.put(callId, since);
+                replication.started(callId);
+            }
+        } else if (m.methodIs("BYE")) {
+            bye(m, callId, from, out, tag);
+        } else if (m.methodIs("REGISTER")) {
+            count("register");
+            String to = m.first(Header.TO);
+            String expires = Hop.param(";" + String.join(";", m.all(Header.CONTACT)), "expires");
+            long seconds = expires != null && SipParser.digits(expires, 9) ? Long.parseLong(expires) : 3600;
+            if (to != null) {
+                if (seconds == 0) {
+                    bindings.remove(Hop.aor(to));
+                } else {
+                    bindings.put(Hop.aor(to), System.currentTimeMillis() + seconds * 1000);
+                }
+            }
+            List<String> contacts = m.all(Header.CONTACT);
+            reply(m, from, out, 200, "OK", tag, contacts.isEmpty() ? null : "Contact: " + String.join(", ", contacts)
+                    + (expires == null ? ";expires=" + seconds : ""));
+        } else if (m.methodIs("OPTIONS") || m.methodIs("CANCEL")) {
+            count(m.method().toLowerCase(java.util.Locale.ROOT));
+            reply(m, from, out, 200, "OK", tag, null);
+        } else {
+            count("other");
+            reply(m, from, out, 501, "Not Implemented", tag, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER");
+        }
+    }
+
+    private void bye(SipMessage m, String callId, InetSocketAddress from, ByteBuffer out, String tag) throws IOException {
+        sweep();
+        if (calls.remove(callId) != null || unconfirmed.remove(callId) != null) {
+            count("calls.ended");
+        } else if (replicas.remove(callId) != null) {
+            count("calls.ended.replica");
+        } else if (!ended.containsKey(callId)) {
+            count("bye.unknown");
+            reply(m, from, out, 481, "Call/Transaction Does Not Exist", tag, null);
+            return;
+        } else {
+            reply(m, from, out, 200, "OK", tag, null);
+            return;
+        }
+        ended.put(callId, System.currentTimeMillis());
+        replication.ended(callId);
+        reply(m, from, out, 200, "OK", tag, null);
+    }
+
+    /**
+     * At most once a second: drops the calls whose 200 was never acknowledged (a flood does not
+     * ACK), forgets ended calls once their BYE cannot be retransmitted any more, and replicas
+     * older than {@value #REPLICA_TTL_MS} ms (their end was never told).
+     */
+    private void sweep() {
+        long now = System.currentTimeMillis();
+        if (now - lastSweep < 1000) {
+            return;
+        }
+        lastSweep = now;
+        unconfirmed.entrySet().removeIf(e -> {
+            boolean stale = now - e.getValue() > ACK_TIMEOUT_MS;
+            if (stale) {
+                count("calls.unacknowledged");
+            }
+            return stale;
+        });
+        ended.values().removeIf(t -> now - t > ACK_TIMEOUT_MS);
+        replicas.values().removeIf(t -> now - t > REPLICA_TTL_MS);
+    }
+
+    /** Why a new call is refused now, or null. */
+    private String admit() {
+        if (maxCalls > 0 && activeCalls() >= maxCalls) {
+            return "calls";
+        }
+        if (maxCps > 0) {
+            long now = System.nanoTime();
+            tokens = Math.min(maxCps, tokens + (now - lastRefill) / 1e9 * maxCps);
+            lastRefill = now;
+            if (tokens < 1) {
+                return "rate";
+            }
+            tokens -= 1;
+        }
+        return null;
+    }
+
+    private static String recordRoutes(SipMessage m) {
+        List<String> rr = m.all(Header.RECORD_ROUTE);
+        return rr.isEmpty() ? "" : "Record-Route: " + String.join(", ", rr) + "\r\n";
+    }
+
+    private void reply(SipMessage m, InetSocketAddress from, ByteBuffer out, int status, String reason, String tag, String extra)
+            throws IOException {
+        SipWriter.answer(m, out, status, reason, tag, extra);
+        out.flip();
+        InetSocketAddress to = Hop.ofVia(m.all(Header.VIA).getFirst());
+        channel.send(out, to != null ? to : from);
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        channel.close();
+        try {
+            loop.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
