@@ -1,5 +1,7 @@
 package dev.d2r2.broker.log;
 
+import dev.d2r2.broker.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -61,7 +63,7 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     public static SegmentedLog open(Path dir, LogConfig config) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFiles.directory(dir);
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {

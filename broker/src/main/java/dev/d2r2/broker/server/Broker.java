@@ -2,16 +2,17 @@ package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.ErrorCode;
-import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.Persistence;
+import dev.d2r2.broker.PrivateFiles;
+import dev.d2r2.broker.Protection;
+import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.events.BrokerEvents;
 import dev.d2r2.broker.events.LogDamaged;
 import dev.d2r2.broker.log.LogDamage;
-import dev.d2r2.broker.Protection;
-import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.Identity;
 import dev.d2r2.broker.security.IdentityFile;
@@ -26,6 +27,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -65,7 +68,8 @@ public final class Broker implements AutoCloseable {
         this.clock = clock;
         this.registry = registry;
         this.metrics = new BrokerMetrics(registry, channels::values);
-        Files.createDirectories(dataDir);
+        PrivateFiles.directory(dataDir);
+        keepPrivate(dataDir);
         this.identities = IdentityStore.open(dataDir.resolve("identities.json"));
         this.controlTable = new ControlTable(dataDir.resolve("control.json"));
         if (identities.isEmpty()) {
@@ -105,6 +109,16 @@ public final class Broker implements AutoCloseable {
                         d.kind() == LogDamage.Kind.TORN_TAIL ? LogDamaged.TORN_TAIL : LogDamaged.DAMAGED, d.position(),
                         d.bytes(), d.fromOffset(), d.toOffset(), d.quarantine()).toEvent());
             }
+        }
+    }
+
+    /** A data directory made before d2r2 created it 0700 is narrowed to 0700, and the change logged. */
+    private static void keepPrivate(Path dataDir) throws IOException {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dataDir);
+        if (!mode.equals(PrivateFiles.DIR_MODE)) {
+            Files.setPosixFilePermissions(dataDir, PrivateFiles.DIR_MODE);
+            LOG.warn("data directory {} was {}; now rwx------ (it holds secrets and unencrypted payloads)", dataDir,
+                    PosixFilePermissions.toString(mode));
         }
     }
 
@@ -168,7 +182,6 @@ public final class Broker implements AutoCloseable {
         try {
             if (identities.find(name).isEmpty()) {
                 IdentityFile f = newIdentity(name, admin);
-                Files.createDirectories(dataDir.resolve("local"));
                 f.save(dataDir.resolve("local").resolve(name + ".identity"));
                 return f;
             }
