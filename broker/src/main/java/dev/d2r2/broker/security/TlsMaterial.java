@@ -72,6 +72,16 @@ public final class TlsMaterial {
                 "-groupname", "secp256r1", "-dname", "CN=d2r2-broker", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
                 "-validity", "3650", "-storetype", "PKCS12", "-keystore", tmp.toString(),
                 "-storepass", password, "-keypass", password);
+        try {
+            runKeytool(cmd);
+            Files.setPosixFilePermissions(tmp, PrivateFiles.FILE_MODE);
+            Files.move(tmp, store, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void runKeytool(List<String> cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -82,8 +92,6 @@ public final class TlsMaterial {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while creating the broker's TLS key", e);
         }
-        Files.setPosixFilePermissions(tmp, PrivateFiles.FILE_MODE);
-        Files.move(tmp, store, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

@@ -19,6 +19,7 @@ import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.security.SealVerifier;
 import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,7 @@ public final class Broker implements AutoCloseable {
     }
 
     /** Says what log recovery cut, for every channel: a log line, the metrics, and an event on the system channel. */
-    private void reportRecovery() throws IOException {
+    private void reportRecovery() {
         for (ChannelRuntime ch : channels.values()) {
             for (LogDamage d : ch.recovered()) {
                 LOG.warn("channel {}: recovery cut {} bytes at position {} of segment {} ({}): {}{}", ch.tag(), d.bytes(),
@@ -105,10 +106,19 @@ public final class Broker implements AutoCloseable {
                         d.lostOffsets() == 0 ? "no offsets lost" : "offsets " + d.fromOffset() + ".." + d.toOffset() + " lost",
                         d.quarantine() == null ? "" : "; the damaged bytes are kept in " + d.quarantine());
                 metrics.logDamage(ch.tag(), d);
-                system.publish(new LogDamaged(clock.millis(), ch.tag(), d.segment(),
+                reportOnSystemChannel(new LogDamaged(clock.millis(), ch.tag(), d.segment(),
                         d.kind() == LogDamage.Kind.TORN_TAIL ? LogDamaged.TORN_TAIL : LogDamaged.DAMAGED, d.position(),
                         d.bytes(), d.fromOffset(), d.toOffset(), d.quarantine()).toEvent());
             }
+        }
+    }
+
+    /** Publishes on the system channel; a full disk does not keep the broker from starting, so a failure is only logged. */
+    private void reportOnSystemChannel(Event e) {
+        try {
+            system.publish(e);
+        } catch (IOException x) {
+            system.health().failed("write", x);
         }
     }
 
@@ -321,12 +331,32 @@ public final class Broker implements AutoCloseable {
         if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
             return DUPLICATE;
         }
+        if (ch.logFailed()) {
+            throw logFailure(ch);
+        }
         List<ServerSubscription> slow = new ArrayList<>(0);
-        long offset = ch.publish(e, slow);
+        long offset;
+        try {
+            offset = ch.publish(e, slow);
+        } catch (IOException x) {
+            ch.health().failed("write", x);
+            throw logFailure(ch);
+        }
         for (ServerSubscription s : slow) {
             disconnectSlow(s);
         }
         return offset;
+    }
+
+    /** The refusal for a publisher on a channel whose log failed a write, counted. */
+    BrokerException logFailure(ChannelRuntime ch) {
+        if (ch.logFull()) {
+            metrics.refused("disk_full");
+            return new BrokerException(ErrorCode.DISK_FULL, "channel " + ch.tag() + ": the broker's disk is full; it"
+                    + " stores no more events until space is freed and it is restarted (reads go on)");
+        }
+        return new BrokerException(ErrorCode.INTERNAL, "channel " + ch.tag() + ": its log failed a write and takes no"
+                + " more events until the broker is restarted");
     }
 
     private void disconnectSlow(ServerSubscription s) {
@@ -418,8 +448,9 @@ public final class Broker implements AutoCloseable {
                 if (now - last >= p.interval().toNanos()) {
                     try {
                         ch.sync();
+                        ch.health().works();
                     } catch (IOException e) {
-                        LOG.error("channel {}: fsync failed: {}", ch.tag(), e.getMessage());
+                        ch.health().failed("fsync", e);
                     }
                     lastSync.put(ch, now);
                 }

@@ -22,6 +22,7 @@ final class BrokerMetrics {
     private final Counter logDamage;
     private final Counter lostOffsets;
     private final Counter timeouts;
+    private final Counter logFailures;
     private final Gauge connections;
     private final Gauge pendingHandshakes;
     private final Gauge frameMemory;
@@ -49,6 +50,9 @@ final class BrokerMetrics {
         lostOffsets = Counter.builder().name("d2r2_broker_log_lost_offsets")
                 .help("Offsets lost to damaged log ranges (the records around them were kept)").labelNames("channel")
                 .register(registry);
+        logFailures = Counter.builder().name("d2r2_broker_log_failures")
+                .help("Times a channel's log went from working to failing a write or fsync (a full disk, say)")
+                .labelNames("channel").register(registry);
         timeouts = Counter.builder().name("d2r2_broker_timeouts")
                 .help("Connections closed for a limit of time: handshake, frame (body too slow), idle")
                 .labelNames("kind").register(registry);
@@ -111,6 +115,10 @@ final class BrokerMetrics {
 
     double lostOffsets(String channel) {
         return lostOffsets.labelValues(channel).get();
+    }
+
+    CounterDataPoint logFailures(String channel) {
+        return logFailures.labelValues(channel);
     }
 
     void timedOut(String kind) {

@@ -48,11 +48,27 @@ public final class BrokerServer implements AutoCloseable {
         socket.bind(listen, 512);
         BrokerServer s = new BrokerServer(broker, socket, tls.serverContext(), limits);
         String address = hostPort(socket.getInetAddress().getHostAddress(), socket.getLocalPort());
-        IdentityFile admin = IdentityFile.load(broker.adminIdentityPath());
-        admin.withBroker(address, tls.certificatePem()).save(broker.adminIdentityPath());
+        noteAddress(broker, address, tls.certificatePem());
         s.acceptor.start();
         LOG.info("broker listening on {} (TLS), data in {}", address, broker.dataDir());
         return s;
+    }
+
+    /**
+     * Writes the listener's address and certificate into the administrator's identity file when
+     * they changed. A failure (a full disk) does not keep the broker from serving: it is logged.
+     */
+    private static void noteAddress(Broker broker, String address, String certificatePem) throws IOException {
+        IdentityFile admin = IdentityFile.load(broker.adminIdentityPath());
+        if (address.equals(admin.broker()) && certificatePem.equals(admin.brokerCertificatePem())) {
+            return;
+        }
+        try {
+            admin.withBroker(address, certificatePem).save(broker.adminIdentityPath());
+        } catch (IOException e) {
+            LOG.warn("cannot write the broker's address into {} ({}): clients must be given it", broker.adminIdentityPath(),
+                    e.getMessage());
+        }
     }
 
     private static String hostPort(String host, int port) {

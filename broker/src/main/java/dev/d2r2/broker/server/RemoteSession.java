@@ -133,7 +133,7 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         }
         verifier = new SealVerifier(identity);
         requests = new SessionRequests(broker, identity, pump);
-        acks = new SessionAcks(writer, ackFlusher, identity.name(), this::close);
+        acks = new SessionAcks(writer, ackFlusher, identity.name(), this::logFailed);
         pump.name("d2r2-pump-" + identity.name());
         arm(Deadline.NONE, 0);
         Thread.ofPlatform().daemon().name("d2r2-session-" + identity.name()).start(() -> run(this::serve));
@@ -321,6 +321,13 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         if (cause.code() == ErrorCode.DISCONNECTED) {
             close();
         }
+    }
+
+    /** A log this session published to failed a write: its unacknowledged events are lost, and it is told why. */
+    private void logFailed(ChannelRuntime ch) {
+        BrokerException why = broker.logFailure(ch);
+        fatal(why.code(), clientReason(why));
+        close();
     }
 
     private void fatal(ErrorCode code, String message) {
