@@ -48,11 +48,11 @@ final class ConnectionGuard implements AutoCloseable {
 
     /** At accept: whether one more connection is allowed; a refusal is counted. */
     synchronized boolean admit() {
-        if (open >= limits.maxConnections()) {
+        if (open >= limits.connections()) {
             metrics.refused("connection_limit");
             return false;
         }
-        if (pending >= limits.maxPendingHandshakes()) {
+        if (pending >= limits.pendingHandshakes()) {
             metrics.refused("handshake_limit");
             return false;
         }
@@ -75,7 +75,7 @@ final class ConnectionGuard implements AutoCloseable {
     /** At login, before the client is welcomed: refuses an identity that holds all its connections. */
     synchronized void admitIdentity(String identity) {
         int n = perIdentity.getOrDefault(identity, 0);
-        if (n >= limits.maxPerIdentity()) {
+        if (n >= limits.connectionsPerIdentity()) {
             metrics.refused("identity_connection_limit");
             throw new BrokerException(ErrorCode.LIMIT, identity + " already has " + n
                     + " connections, the most one identity may hold");

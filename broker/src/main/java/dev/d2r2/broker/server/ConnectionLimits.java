@@ -10,9 +10,9 @@ import java.time.Duration;
  * to sit idle with nothing open) and memory for large frames in flight. docs/operations.md
  * describes each and its default.
  *
- * @param maxConnections         open connections, authenticated or not
- * @param maxPerIdentity         authenticated connections of one identity
- * @param maxPendingHandshakes   connections not yet authenticated
+ * @param connections            open connections, authenticated or not
+ * @param connectionsPerIdentity authenticated connections of one identity
+ * @param pendingHandshakes      connections not yet authenticated
  * @param handshakeTimeout       from accept to the end of TLS and d2r2 handshakes, in total
  * @param frameTimeout           from a frame's length to its last byte
  * @param idleTimeout            a connection with no publisher or subscription open and no frame
@@ -20,7 +20,7 @@ import java.time.Duration;
  * @param frameMemoryBytes       bytes all connections together may hold for frames larger than
  *                               {@link #SMALL_FRAME_BYTES} whose bodies are still arriving
  */
-public record ConnectionLimits(int maxConnections, int maxPerIdentity, int maxPendingHandshakes,
+public record ConnectionLimits(int connections, int connectionsPerIdentity, int pendingHandshakes,
                                Duration handshakeTimeout, Duration frameTimeout, Duration idleTimeout,
                                long frameMemoryBytes) {
     /** Frames up to this size are read without asking the shared frame memory. */
@@ -30,9 +30,9 @@ public record ConnectionLimits(int maxConnections, int maxPerIdentity, int maxPe
             Duration.ofSeconds(30), Duration.ofMinutes(5), 64L * 1024 * 1024);
 
     public ConnectionLimits {
-        positive("maxConnections", maxConnections);
-        positive("maxPerIdentity", maxPerIdentity);
-        positive("maxPendingHandshakes", maxPendingHandshakes);
+        positive("connections", connections);
+        positive("connectionsPerIdentity", connectionsPerIdentity);
+        positive("pendingHandshakes", pendingHandshakes);
         positive("handshakeTimeout", handshakeTimeout);
         positive("frameTimeout", frameTimeout);
         positive("idleTimeout", idleTimeout);

@@ -41,9 +41,9 @@ public record LimitsConfig(Integer connections, Integer connectionsPerIdentity, 
                                              String frameMemory) {
         ConnectionLimits d = ConnectionLimits.DEFAULTS;
         return new ConnectionLimits(
-                connections == null ? d.maxConnections() : connections,
-                perIdentity == null ? d.maxPerIdentity() : perIdentity,
-                pending == null ? d.maxPendingHandshakes() : pending,
+                connections == null ? d.connections() : connections,
+                perIdentity == null ? d.connectionsPerIdentity() : perIdentity,
+                pending == null ? d.pendingHandshakes() : pending,
                 duration(handshakeTimeout, d.handshakeTimeout()),
                 duration(frameTimeout, d.frameTimeout()),
                 duration(idleTimeout, d.idleTimeout()),

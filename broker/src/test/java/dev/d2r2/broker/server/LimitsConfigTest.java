@@ -30,7 +30,7 @@ class LimitsConfigTest {
     @Test
     void badValuesAreRefusedWithTheirName() {
         assertThatThrownBy(() -> new LimitsConfig(0, null, null, null, null, null, null))
-                .hasMessageContaining("maxConnections");
+                .hasMessageContaining("connections must be at least 1");
         assertThatThrownBy(() -> new LimitsConfig(null, null, null, null, null, null, "64MB"))
                 .hasMessageContaining("not a size");
         assertThatThrownBy(() -> new LimitsConfig(null, null, null, null, null, null, "1MiB"))
