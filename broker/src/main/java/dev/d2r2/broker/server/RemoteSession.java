@@ -162,6 +162,10 @@ final class RemoteSession implements DeliverySink, FrameHandler {
             try {
                 byte[] frame = new byte[length];
                 in.readFully(frame);
+                if (armed != Deadline.NONE) {
+                    // Handling a frame may wait (a full queue with overflow: block): that is not the client stalling.
+                    arm(Deadline.NONE, 0);
+                }
                 Frames.decode(ByteBuffer.wrap(frame), this);
             } catch (SessionIOException e) {
                 throw e.getCause();
