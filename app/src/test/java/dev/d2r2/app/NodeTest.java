@@ -9,6 +9,7 @@ import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
+import dev.d2r2.broker.server.ConnectionLimits;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.sip.load.SipLoad;
@@ -65,6 +66,19 @@ class NodeTest {
         Files.writeString(dir.resolve("bad-policy.yaml"), "rules:\n  - name: r\n    kind: maybe\n");
         assertThatThrownBy(() -> check("f.yaml", "broker: {}\npolicy: {file: bad-policy.yaml}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("bad-policy.yaml:3:");
+    }
+
+    @Test
+    void brokerConnectionLimitsAreReadWithDefaultsAndCheckedAtTheirKey() throws Exception {
+        Node.Checked c = check("limits.yaml", "broker:\n  limits: {connectionsPerIdentity: 3, frameTimeout: 2s}\n");
+        ConnectionLimits limits = c.config().broker().connectionLimits();
+        assertThat(limits.connectionsPerIdentity()).isEqualTo(3);
+        assertThat(limits.frameTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(limits.connections()).isEqualTo(ConnectionLimits.DEFAULTS.connections());
+        assertThatThrownBy(() -> check("g.yaml", "broker:\n  limits:\n    frameMemory: 64MB\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("g.yaml:").hasMessageContaining("not a size");
+        assertThatThrownBy(() -> check("h.yaml", "broker:\n  limits: {conections: 3}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("conections");
     }
 
     @Test

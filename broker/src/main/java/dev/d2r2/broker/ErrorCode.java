@@ -12,7 +12,11 @@ public enum ErrorCode {
     UNKNOWN_IDENTITY(8),
     IDENTITY_EXISTS(9),
     DISCONNECTED(10),
-    INTERNAL(11);
+    INTERNAL(11),
+    /** A connection limit of the broker's was reached (see docs/operations.md); try again later or elsewhere. */
+    LIMIT(12),
+    /** The broker's disk is full: it stores nothing more, but reads and replays go on. */
+    DISK_FULL(13);
 
     private final int code;
 

@@ -1,5 +1,7 @@
 package dev.d2r2.app.cli;
 
+import dev.d2r2.app.node.BrokerConfig;
+import dev.d2r2.app.node.Channels;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
@@ -7,8 +9,6 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
-import dev.d2r2.app.node.BrokerConfig;
-import dev.d2r2.app.node.Channels;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +37,7 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, ConfigException, InterruptedException {
-        BrokerConfig c = config == null ? new BrokerConfig(null, null, null, null) : ConfigLoader.load(config, BrokerConfig.class);
+        BrokerConfig c = config == null ? new BrokerConfig(null, null, null, null, null) : ConfigLoader.load(config, BrokerConfig.class);
         Path dataDir = data != null ? data : c.data() != null ? Path.of(c.data()) : DataDirs.defaultDataDir();
         InetSocketAddress address = HostPort.parse(first(listen, c.listen(), "127.0.0.1:7100"));
         String metricsAt = first(metrics, c.metrics(), "127.0.0.1:9464");
@@ -45,7 +45,7 @@ public final class BrokerCommand implements Callable<Integer> {
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             Channels.declare(admin, c.channels());
         }
-        BrokerServer server = BrokerServer.start(broker, address);
+        BrokerServer server = BrokerServer.start(broker, address, c.connectionLimits());
         HTTPServer http = metricsAt.equals("off") ? null : startMetrics(broker, HostPort.parse(metricsAt));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

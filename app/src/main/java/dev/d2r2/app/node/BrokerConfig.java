@@ -1,8 +1,9 @@
 package dev.d2r2.app.node;
 
-import dev.d2r2.core.HostPort;
-
 import dev.d2r2.broker.ChannelConfig;
+import dev.d2r2.broker.server.ConnectionLimits;
+import dev.d2r2.broker.server.LimitsConfig;
+import dev.d2r2.core.HostPort;
 
 import java.util.List;
 
@@ -16,9 +17,12 @@ import java.util.List;
  * channels:                  # created at start when absent (see ChannelConfig)
  *   - tag: alarms
  *     ordering: total
+ * limits:                    # connection limits (see LimitsConfig); absent keys take defaults
+ *   connectionsPerIdentity: 64
  * </pre>
  */
-public record BrokerConfig(String listen, String data, String metrics, List<ChannelConfig> channels) {
+public record BrokerConfig(String listen, String data, String metrics, List<ChannelConfig> channels,
+                           LimitsConfig limits) {
     public BrokerConfig {
         channels = channels == null ? List.of() : List.copyOf(channels);
         if (listen != null) {
@@ -33,5 +37,9 @@ public record BrokerConfig(String listen, String data, String metrics, List<Chan
                 throw new IllegalArgumentException("channel " + c.tag() + " is declared twice");
             }
         }
+    }
+
+    public ConnectionLimits connectionLimits() {
+        return limits == null ? ConnectionLimits.DEFAULTS : limits.toLimits();
     }
 }

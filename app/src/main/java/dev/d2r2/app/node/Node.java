@@ -108,7 +108,8 @@ public final class Node implements AutoCloseable {
                 declareRoleChannels(admin, c);
                 Channels.grant(admin, RoleAccess.of(c));
             }
-            brokerServer = BrokerServer.start(broker, HostPort.parse(b.listen() == null ? "127.0.0.1:7100" : b.listen()));
+            brokerServer = BrokerServer.start(broker, HostPort.parse(b.listen() == null ? "127.0.0.1:7100" : b.listen()),
+                    b.connectionLimits());
             started.add(brokerServer);
             if (b.metrics() != null && !b.metrics().equals("off")) {
                 InetSocketAddress at = HostPort.parse(b.metrics());

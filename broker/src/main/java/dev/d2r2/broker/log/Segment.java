@@ -1,5 +1,7 @@
 package dev.d2r2.broker.log;
 
+import dev.d2r2.broker.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,7 +33,7 @@ final class Segment {
 
     static Segment create(Path dir, long baseOffset) throws IOException {
         Path f = dir.resolve(LogDescriptor.segmentName(baseOffset));
-        return new Segment(f, baseOffset, FileChannel.open(f, StandardOpenOption.CREATE_NEW,
+        return new Segment(f, baseOffset, PrivateFiles.open(f, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 

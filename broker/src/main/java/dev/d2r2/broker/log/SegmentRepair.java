@@ -1,5 +1,7 @@
 package dev.d2r2.broker.log;
 
+import dev.d2r2.broker.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -179,13 +181,17 @@ final class SegmentRepair {
     private Segment moveToOwnSegment(long from, long to, long firstOffset) throws IOException {
         Path target = dir.resolve(LogDescriptor.segmentName(firstOffset));
         Path tmp = dir.resolve(LogDescriptor.segmentName(firstOffset) + ".tmp");
-        write(tmp, from, to);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            write(tmp, from, to);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
         return Segment.recover(target, firstOffset, limitOffset);
     }
 
     private void write(Path target, long from, long to) throws IOException {
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel out = PrivateFiles.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer bytes = file.slice((int) from, (int) (to - from));
             while (bytes.hasRemaining()) {

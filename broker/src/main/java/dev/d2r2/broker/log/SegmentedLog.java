@@ -1,5 +1,7 @@
 package dev.d2r2.broker.log;
 
+import dev.d2r2.broker.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -61,7 +63,7 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     public static SegmentedLog open(Path dir, LogConfig config) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFiles.directory(dir);
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
@@ -101,6 +103,30 @@ public final class SegmentedLog implements AutoCloseable {
      */
     public List<LogDamage> recovered() {
         return recovered;
+    }
+
+    /**
+     * Whether a write failed for want of space. The log then takes no more appends (records it had
+     * buffered are lost, their offsets a gap) but reads what it wrote; the broker refuses publishers
+     * with "disk full" until it is restarted with space free.
+     */
+    public boolean full() {
+        IOException e = broken;
+        return e != null && isNoSpace(e);
+    }
+
+    /** Whether a write failed: the log then takes no more appends, but reads what it wrote. */
+    public boolean failed() {
+        return broken != null;
+    }
+
+    public static boolean isNoSpace(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public long append(long timeMillis, byte[] payload, int off, int len) throws IOException {
@@ -244,9 +270,22 @@ public final class SegmentedLog implements AutoCloseable {
             }
         } catch (IOException e) {
             broken = e;
+            cutBack(s);
             throw e;
         }
         s.size += n;
+    }
+
+    /**
+     * Removes what a failed write left past the segment's last whole record, freeing its space;
+     * if even that fails, recovery cuts it as a torn tail at the next start.
+     */
+    private void cutBack(Segment s) {
+        try {
+            s.channel.truncate(s.size);
+        } catch (IOException e) {
+            broken.addSuppressed(e);
+        }
     }
 
     private void throwIfBroken() throws IOException {
@@ -331,8 +370,21 @@ public final class SegmentedLog implements AutoCloseable {
         return segments.getFirst().baseOffset;
     }
 
+    /** Writes what is buffered so that readers see it; a log that cannot be written is read as far as it was. */
+    private void flushForReaders() throws IOException {
+        if (broken == null) {
+            try {
+                flush();
+            } catch (IOException e) {
+                if (broken == null) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     public long offsetForTime(long timeMillis) throws IOException {
-        flush();
+        flushForReaders();
         List<Segment> all = List.copyOf(segments);
         int start = 0;
         for (int i = all.size() - 1; i >= 0; i--) {
@@ -353,7 +405,7 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     public LogReader reader(long fromOffset) throws IOException {
-        flush();
+        flushForReaders();
         return new LogReader(this, Math.max(fromOffset, firstOffset()));
     }
 
@@ -393,6 +445,7 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     @Override
+    /** Writes and forces what is buffered, then closes every segment, even when the writing fails. */
     public void close() throws IOException {
         writeLock.lock();
         try {
@@ -402,14 +455,17 @@ public final class SegmentedLog implements AutoCloseable {
                 if (dirty) {
                     active.channel.force(false);
                 }
-                for (Segment s : segments) {
-                    s.close();
-                }
             } finally {
                 lock.unlock();
             }
         } finally {
-            writeLock.unlock();
+            try {
+                for (Segment s : segments) {
+                    s.close();
+                }
+            } finally {
+                writeLock.unlock();
+            }
         }
     }
 }

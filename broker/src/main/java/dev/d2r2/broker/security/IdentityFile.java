@@ -3,12 +3,10 @@ package dev.d2r2.broker.security;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.d2r2.broker.PrivateFiles;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.Base64;
@@ -60,12 +58,7 @@ public record IdentityFile(String name, byte[] secret, PrivateKey signingKey, Pu
         n.put("publicKey", b64.encodeToString(publicKey.getEncoded()));
         n.put("broker", broker);
         n.put("brokerCertificate", brokerCertificatePem);
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".identity", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.replace(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
     }
 
     public IdentityFile withBroker(String address, String certificatePem) {

@@ -1,10 +1,7 @@
 package dev.d2r2.broker.security;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
+import dev.d2r2.broker.PrivateFiles;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +9,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -21,6 +17,11 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The broker's TLS key and certificate. On first start the broker makes a self-signed EC
@@ -63,8 +64,7 @@ public final class TlsMaterial {
 
     private static void create(Path store, Path passFile) throws IOException {
         String password = HexFormat.of().formatHex(Crypto.randomBytes(16));
-        Files.writeString(passFile, password, StandardCharsets.US_ASCII);
-        Files.setPosixFilePermissions(passFile, PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.replace(passFile, password.getBytes(StandardCharsets.US_ASCII));
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Path tmp = store.resolveSibling(store.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
@@ -72,6 +72,16 @@ public final class TlsMaterial {
                 "-groupname", "secp256r1", "-dname", "CN=d2r2-broker", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
                 "-validity", "3650", "-storetype", "PKCS12", "-keystore", tmp.toString(),
                 "-storepass", password, "-keypass", password);
+        try {
+            runKeytool(cmd);
+            Files.setPosixFilePermissions(tmp, PrivateFiles.FILE_MODE);
+            Files.move(tmp, store, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void runKeytool(List<String> cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -82,8 +92,6 @@ public final class TlsMaterial {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while creating the broker's TLS key", e);
         }
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        Files.move(tmp, store, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

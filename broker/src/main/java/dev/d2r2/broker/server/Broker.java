@@ -2,22 +2,24 @@ package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.ErrorCode;
-import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.Persistence;
+import dev.d2r2.broker.PrivateFiles;
+import dev.d2r2.broker.Protection;
+import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.events.BrokerEvents;
 import dev.d2r2.broker.events.LogDamaged;
 import dev.d2r2.broker.log.LogDamage;
-import dev.d2r2.broker.Protection;
-import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.Identity;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.security.SealVerifier;
 import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -65,7 +69,8 @@ public final class Broker implements AutoCloseable {
         this.clock = clock;
         this.registry = registry;
         this.metrics = new BrokerMetrics(registry, channels::values);
-        Files.createDirectories(dataDir);
+        PrivateFiles.directory(dataDir);
+        keepPrivate(dataDir);
         this.identities = IdentityStore.open(dataDir.resolve("identities.json"));
         this.controlTable = new ControlTable(dataDir.resolve("control.json"));
         if (identities.isEmpty()) {
@@ -93,7 +98,7 @@ public final class Broker implements AutoCloseable {
     }
 
     /** Says what log recovery cut, for every channel: a log line, the metrics, and an event on the system channel. */
-    private void reportRecovery() throws IOException {
+    private void reportRecovery() {
         for (ChannelRuntime ch : channels.values()) {
             for (LogDamage d : ch.recovered()) {
                 LOG.warn("channel {}: recovery cut {} bytes at position {} of segment {} ({}): {}{}", ch.tag(), d.bytes(),
@@ -101,10 +106,29 @@ public final class Broker implements AutoCloseable {
                         d.lostOffsets() == 0 ? "no offsets lost" : "offsets " + d.fromOffset() + ".." + d.toOffset() + " lost",
                         d.quarantine() == null ? "" : "; the damaged bytes are kept in " + d.quarantine());
                 metrics.logDamage(ch.tag(), d);
-                system.publish(new LogDamaged(clock.millis(), ch.tag(), d.segment(),
+                reportOnSystemChannel(new LogDamaged(clock.millis(), ch.tag(), d.segment(),
                         d.kind() == LogDamage.Kind.TORN_TAIL ? LogDamaged.TORN_TAIL : LogDamaged.DAMAGED, d.position(),
                         d.bytes(), d.fromOffset(), d.toOffset(), d.quarantine()).toEvent());
             }
+        }
+    }
+
+    /** Publishes on the system channel; a full disk does not keep the broker from starting, so a failure is only logged. */
+    private void reportOnSystemChannel(Event e) {
+        try {
+            system.publish(e);
+        } catch (IOException x) {
+            system.health().failed("write", x);
+        }
+    }
+
+    /** A data directory made before d2r2 created it 0700 is narrowed to 0700, and the change logged. */
+    private static void keepPrivate(Path dataDir) throws IOException {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dataDir);
+        if (!mode.equals(PrivateFiles.DIR_MODE)) {
+            Files.setPosixFilePermissions(dataDir, PrivateFiles.DIR_MODE);
+            LOG.warn("data directory {} was {}; now rwx------ (it holds secrets and unencrypted payloads)", dataDir,
+                    PosixFilePermissions.toString(mode));
         }
     }
 
@@ -168,7 +192,6 @@ public final class Broker implements AutoCloseable {
         try {
             if (identities.find(name).isEmpty()) {
                 IdentityFile f = newIdentity(name, admin);
-                Files.createDirectories(dataDir.resolve("local"));
                 f.save(dataDir.resolve("local").resolve(name + ".identity"));
                 return f;
             }
@@ -308,12 +331,32 @@ public final class Broker implements AutoCloseable {
         if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
             return DUPLICATE;
         }
+        if (ch.logFailed()) {
+            throw logFailure(ch);
+        }
         List<ServerSubscription> slow = new ArrayList<>(0);
-        long offset = ch.publish(e, slow);
+        long offset;
+        try {
+            offset = ch.publish(e, slow);
+        } catch (IOException x) {
+            ch.health().failed("write", x);
+            throw logFailure(ch);
+        }
         for (ServerSubscription s : slow) {
             disconnectSlow(s);
         }
         return offset;
+    }
+
+    /** The refusal for a publisher on a channel whose log failed a write, counted. */
+    BrokerException logFailure(ChannelRuntime ch) {
+        if (ch.logFull()) {
+            metrics.refused("disk_full");
+            return new BrokerException(ErrorCode.DISK_FULL, "channel " + ch.tag() + ": the broker's disk is full; it"
+                    + " stores no more events until space is freed and it is restarted (reads go on)");
+        }
+        return new BrokerException(ErrorCode.INTERNAL, "channel " + ch.tag() + ": its log failed a write and takes no"
+                + " more events until the broker is restarted");
     }
 
     private void disconnectSlow(ServerSubscription s) {
@@ -405,8 +448,9 @@ public final class Broker implements AutoCloseable {
                 if (now - last >= p.interval().toNanos()) {
                     try {
                         ch.sync();
+                        ch.health().works();
                     } catch (IOException e) {
-                        LOG.error("channel {}: fsync failed: {}", ch.tag(), e.getMessage());
+                        ch.health().failed("fsync", e);
                     }
                     lastSync.put(ch, now);
                 }

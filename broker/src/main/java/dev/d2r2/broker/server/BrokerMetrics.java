@@ -3,6 +3,7 @@ package dev.d2r2.broker.server;
 import dev.d2r2.broker.log.LogDamage;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -20,6 +21,11 @@ final class BrokerMetrics {
     private final Counter internal;
     private final Counter logDamage;
     private final Counter lostOffsets;
+    private final Counter timeouts;
+    private final Counter logFailures;
+    private final Gauge connections;
+    private final Gauge pendingHandshakes;
+    private final Gauge frameMemory;
 
     BrokerMetrics(PrometheusRegistry registry, Supplier<Collection<ChannelRuntime>> channels) {
         published = Counter.builder().name("d2r2_broker_published")
@@ -44,6 +50,18 @@ final class BrokerMetrics {
         lostOffsets = Counter.builder().name("d2r2_broker_log_lost_offsets")
                 .help("Offsets lost to damaged log ranges (the records around them were kept)").labelNames("channel")
                 .register(registry);
+        logFailures = Counter.builder().name("d2r2_broker_log_failures")
+                .help("Times a channel's log went from working to failing a write or fsync (a full disk, say)")
+                .labelNames("channel").register(registry);
+        timeouts = Counter.builder().name("d2r2_broker_timeouts")
+                .help("Connections closed for a limit of time: handshake, frame (body too slow), idle")
+                .labelNames("kind").register(registry);
+        connections = Gauge.builder().name("d2r2_broker_connections")
+                .help("Open client connections, authenticated or not").register(registry);
+        pendingHandshakes = Gauge.builder().name("d2r2_broker_pending_handshakes")
+                .help("Connections not yet authenticated").register(registry);
+        frameMemory = Gauge.builder().name("d2r2_broker_frame_memory_bytes")
+                .help("Bytes reserved for large frames whose bodies are still arriving").register(registry);
         GaugeWithCallback.builder().name("d2r2_broker_queue_depth")
                 .help("Events waiting in subscriber queues").labelNames("channel")
                 .callback(cb -> channels.get().forEach(c -> cb.call(c.queuedEvents(), c.tag())))
@@ -97,6 +115,30 @@ final class BrokerMetrics {
 
     double lostOffsets(String channel) {
         return lostOffsets.labelValues(channel).get();
+    }
+
+    CounterDataPoint logFailures(String channel) {
+        return logFailures.labelValues(channel);
+    }
+
+    void timedOut(String kind) {
+        timeouts.labelValues(kind).inc();
+    }
+
+    double timeouts(String kind) {
+        return timeouts.labelValues(kind).get();
+    }
+
+    Gauge connections() {
+        return connections;
+    }
+
+    Gauge pendingHandshakes() {
+        return pendingHandshakes;
+    }
+
+    Gauge frameMemory() {
+        return frameMemory;
     }
 
     double malformedFrames() {

@@ -8,21 +8,21 @@ import dev.d2r2.broker.Ordering;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.log.LogConfig;
-import dev.d2r2.broker.log.LogReader;
-import dev.d2r2.broker.wire.ProtocolException;
 import dev.d2r2.broker.log.LogDamage;
+import dev.d2r2.broker.log.LogReader;
 import dev.d2r2.broker.log.SegmentedLog;
 import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.broker.wire.ProtocolException;
 import dev.d2r2.core.Clock;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32C;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
 
 /**
  * A channel at run time: its spec, its log (persistent channels), and its subscribers' queues.
@@ -48,6 +48,7 @@ final class ChannelRuntime implements AutoCloseable {
     private volatile ChannelSpec spec;
     private volatile boolean dirty;
     private volatile GroupCommitter committer;
+    private final LogHealth health;
     private final RecentEvents recent = new RecentEvents();
 
     ChannelRuntime(ChannelSpec spec, byte[] key, Path logDir, Clock clock, BrokerMetrics metrics) throws IOException {
@@ -66,6 +67,21 @@ final class ChannelRuntime implements AutoCloseable {
         this.delivered = metrics.delivered(spec.tag());
         this.dropped = metrics.dropped(spec.tag());
         this.duplicates = metrics.duplicates(spec.tag());
+        this.health = new LogHealth(spec.tag(), metrics.logFailures(spec.tag()));
+    }
+
+    LogHealth health() {
+        return health;
+    }
+
+    /** Whether the log failed a write (it then takes no more events, but is read as far as it was written). */
+    boolean logFailed() {
+        return log != null && log.failed();
+    }
+
+    /** Whether the log failed a write because the disk is full. */
+    boolean logFull() {
+        return log != null && log.full();
     }
 
     /** Remembers the log's last events, so that one sent again after a restart is still recognised. */
@@ -202,7 +218,7 @@ final class ChannelRuntime implements AutoCloseable {
      * policy promises before an acknowledgement: at once, unless fsync is {@code always}, when
      * the channel's {@link GroupCommitter} runs it after the force that covers it.
      */
-    void whenDurable(long offset, Runnable onDurable) {
+    void whenDurable(long offset, Runnable onDurable, Runnable onFailed) {
         if (!syncsBeforeAck()) {
             onDurable.run();
             return;
@@ -211,12 +227,12 @@ final class ChannelRuntime implements AutoCloseable {
         if (c == null) {
             synchronized (this) {
                 if (committer == null) {
-                    committer = new GroupCommitter(tag(), log);
+                    committer = new GroupCommitter(tag(), log, health);
                 }
                 c = committer;
             }
         }
-        c.whenDurable(offset, onDurable);
+        c.whenDurable(offset, onDurable, onFailed);
     }
 
     void sync() throws IOException {
@@ -284,8 +300,11 @@ final class ChannelRuntime implements AutoCloseable {
             committer.close();
         }
         if (log != null) {
-            log.sync();
-            log.close();
+            try {
+                log.sync();
+            } finally {
+                log.close();
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.d2r2.broker.ChannelConfig;
 import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.PrivateFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,6 +51,6 @@ final class ControlTable {
             n.set("channel", JSON.valueToTree(ChannelConfig.of(r.spec())));
             n.put("key", Base64.getEncoder().encodeToString(r.key()));
         });
-        AtomicFiles.writePrivate(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        PrivateFiles.replace(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 }

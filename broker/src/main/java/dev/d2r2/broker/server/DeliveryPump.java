@@ -26,6 +26,7 @@ final class DeliveryPump implements Runnable {
     private volatile boolean running = true;
     private volatile boolean signalled;
     private volatile Thread thread;
+    private String name = "d2r2-pump";
     /** Counts deliveries: the rotating start of each priority's scan (pump thread only). */
     private int turns;
 
@@ -38,8 +39,9 @@ final class DeliveryPump implements Runnable {
         return sink;
     }
 
-    void start(String name) {
-        thread = Thread.ofPlatform().daemon().name(name).start(this);
+    /** Names the thread that the first subscription starts: a session that only publishes costs none. */
+    void name(String name) {
+        this.name = name;
     }
 
     void wakeUp() {
@@ -57,6 +59,9 @@ final class DeliveryPump implements Runnable {
         list.add(s);
         list.sort(Comparator.comparingInt((ServerSubscription x) -> -x.priority));
         subs = list.toArray(ServerSubscription[]::new);
+        if (thread == null && running) {
+            thread = Thread.ofPlatform().daemon().name(name).start(this);
+        }
         wakeUp();
     }
 

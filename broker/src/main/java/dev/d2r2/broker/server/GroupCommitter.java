@@ -1,13 +1,12 @@
 package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.log.SegmentedLog;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Group commit for a channel whose policy is {@code fsync: always}: one thread forces the log
@@ -16,9 +15,10 @@ import java.util.List;
  * one fsync instead of queueing behind one each.
  */
 final class GroupCommitter implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
+    /** After a failed force, when the next is tried (acknowledgements wait meanwhile). */
+    private static final long RETRY_NANOS = 100_000_000L;
 
-    private record Waiter(long offset, Runnable onDurable) {
+    private record Waiter(long offset, Runnable onDurable, Runnable onFailed) {
     }
 
     private final SegmentedLog log;
@@ -27,16 +27,22 @@ final class GroupCommitter implements AutoCloseable {
     private long durable = -1;
     private boolean running = true;
 
-    GroupCommitter(String channel, SegmentedLog log) {
+    private final LogHealth health;
+
+    GroupCommitter(String channel, SegmentedLog log, LogHealth health) {
         this.log = log;
+        this.health = health;
         this.thread = Thread.ofPlatform().daemon().name("d2r2-commit-" + channel).start(this::run);
     }
 
-    /** Runs {@code onDurable} once the record at {@code offset} is on disk (at once if it is). */
-    void whenDurable(long offset, Runnable onDurable) {
+    /**
+     * Runs {@code onDurable} once the record at {@code offset} is on disk (at once if it is), or
+     * {@code onFailed} if the log failed a write and so never will have it.
+     */
+    void whenDurable(long offset, Runnable onDurable, Runnable onFailed) {
         synchronized (this) {
             if (offset > durable) {
-                waiters.add(new Waiter(offset, onDurable));
+                waiters.add(new Waiter(offset, onDurable, onFailed));
                 notifyAll();
                 return;
             }
@@ -62,9 +68,14 @@ final class GroupCommitter implements AutoCloseable {
             }
             try {
                 log.sync();
+                health.works();
             } catch (IOException e) {
-                LOG.error("fsync failed, acknowledgements held back: {}", e.getMessage());
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                health.failed("fsync", e);
+                if (log.failed()) {
+                    failWaiters();
+                } else {
+                    LockSupport.parkNanos(RETRY_NANOS);
+                }
                 continue;
             }
             List<Runnable> done = new ArrayList<>();
@@ -76,6 +87,17 @@ final class GroupCommitter implements AutoCloseable {
             }
             done.forEach(Runnable::run);
         }
+    }
+
+    /** The log takes no more writes: what waits for a force never gets one. */
+    private void failWaiters() {
+        List<Runnable> failed = new ArrayList<>();
+        synchronized (this) {
+            while (!waiters.isEmpty()) {
+                failed.add(waiters.poll().onFailed());
+            }
+        }
+        failed.forEach(Runnable::run);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.d2r2.broker.PrivateFiles;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.Identity;
 
@@ -65,6 +66,6 @@ final class IdentityStore {
             n.put("publicKey", id.signingKey() == null ? null : b64.encodeToString(id.signingKey().getEncoded()));
             n.put("admin", id.admin());
         });
-        AtomicFiles.writePrivate(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        PrivateFiles.replace(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 }

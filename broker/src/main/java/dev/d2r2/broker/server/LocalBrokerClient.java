@@ -49,7 +49,7 @@ final class LocalBrokerClient implements BrokerClient, DeliverySink {
         this.credentials = credentials;
         this.identity = broker.identity(credentials.name());
         this.pump = new DeliveryPump(this, broker.metrics());
-        pump.start("d2r2-local-delivery-" + identity.name());
+        pump.name("d2r2-local-delivery-" + identity.name());
     }
 
     @Override

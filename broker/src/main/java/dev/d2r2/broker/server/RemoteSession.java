@@ -21,98 +21,211 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * One client connection. Its reader thread authenticates the client ({@link ServerHandshake}),
- * serves its requests ({@link SessionRequests}) and publishes its events, acknowledged by
- * {@link SessionAcks}; its pump thread writes deliveries. All writes go through one
- * {@link SessionWriter}. Any frame that breaks the wire format is answered with ERROR, counted,
- * and the connection closed; the broker carries on. An internal failure is logged and counted
- * here and reaches the client only as its code and a fixed message.
+ * One client connection. A virtual thread authenticates the client ({@link ServerHandshake}),
+ * then a reader thread of its own serves its requests ({@link SessionRequests}) and publishes its
+ * events, acknowledged by {@link SessionAcks}; a pump thread, started with the first
+ * subscription, writes deliveries. All writes go through one {@link SessionWriter}. Any frame
+ * that breaks the wire format is answered with ERROR, counted, and the connection closed; the
+ * broker carries on. An internal failure is logged and counted here and reaches the client only
+ * as its code and a fixed message. The {@link ConnectionGuard} watches the one deadline a session
+ * has at a time (handshake, frame body, idle) and ends it when the deadline passes.
  */
 final class RemoteSession implements DeliverySink, FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteSession.class);
-    private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
     static final String INTERNAL_ERROR = "internal error; the broker's log has the details";
+    private static final long NEVER = Long.MAX_VALUE;
+    /** After a deadline, how long the reader has to notice and say why before the socket is closed under it. */
+    private static final long GRACE_NANOS = 1_000_000_000L;
+    private static final int READ_BUFFER_BYTES = 16 * 1024;
+
+    /** What a session's deadline limits. */
+    private enum Deadline {
+        NONE, HANDSHAKE, FRAME, IDLE;
+
+        final String metric = name().toLowerCase();
+    }
 
     private final Broker broker;
+    private final Socket plain;
     private final Socket socket;
     private final AckFlusher ackFlusher;
-    private final Consumer<RemoteSession> onClose;
+    private final ConnectionGuard guard;
+    private final ConnectionLimits limits;
     private final DeliveryPump pump;
+    private DataInputStream in;
     private SessionWriter writer;
     private Identity identity;
     private SealVerifier verifier;
     private SessionRequests requests;
     private SessionAcks acks;
     private volatile boolean closed;
+    /** The identity the guard counts this connection against, once admitted. */
+    private volatile String admittedAs;
+    private volatile long deadline = NEVER;
+    private volatile Deadline armed = Deadline.NONE;
+    private volatile Deadline expired;
+    private volatile long closeAt = NEVER;
     /** Fingerprints published envelopes (reader thread only). */
     private final CRC32C crc = new CRC32C();
 
-    RemoteSession(Broker broker, Socket socket, AckFlusher ackFlusher, Consumer<RemoteSession> onClose) {
+    RemoteSession(Broker broker, Socket plain, Socket socket, AckFlusher ackFlusher, ConnectionGuard guard) {
         this.broker = broker;
         this.ackFlusher = ackFlusher;
+        this.plain = plain;
         this.socket = socket;
-        this.onClose = onClose;
+        this.guard = guard;
+        this.limits = guard.limits();
         this.pump = new DeliveryPump(this, broker.metrics());
     }
 
     void start() {
-        Thread.ofPlatform().daemon().name("d2r2-session-" + socket.getRemoteSocketAddress()).start(this::run);
+        arm(Deadline.HANDSHAKE, limits.handshakeTimeout().toNanos());
+        Thread.ofVirtual().name("d2r2-handshake-" + socket.getRemoteSocketAddress()).start(() -> run(this::login));
     }
 
-    private void run() {
+    private interface Step {
+        /** Runs a step of the session; returns whether the session is over when it returns. */
+        boolean run() throws IOException, ProtocolException, InterruptedException;
+    }
+
+    private void run(Step step) {
+        boolean over = true;
         try {
-            socket.setTcpNoDelay(true);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-            writer = new SessionWriter(new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024)));
-            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-            identity = ServerHandshake.perform(broker, in, writer);
-            socket.setSoTimeout(0);
-            verifier = new SealVerifier(identity);
-            requests = new SessionRequests(broker, identity, pump);
-            acks = new SessionAcks(writer, ackFlusher, identity.name(), this::close);
-            pump.start("d2r2-pump-" + identity.name());
-            serve(in);
+            over = step.run();
         } catch (ProtocolException e) {
             broker.metrics().malformedFrame();
             LOG.info("closing {}: {}", socket.getRemoteSocketAddress(), e.getMessage());
             fatal(ErrorCode.BAD_REQUEST, e.getMessage());
         } catch (BrokerException e) {
             fatal(e.code(), clientReason(e));
-        } catch (SocketTimeoutException e) {
-            fatal(ErrorCode.UNAUTHENTICATED, "no handshake within " + HANDSHAKE_TIMEOUT_MS + " ms");
-        } catch (IOException e) {
-            LOG.debug("connection {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
+        } catch (IOException | InterruptedException e) {
+            if (expired == null) {
+                LOG.debug("connection {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
+            }
         } catch (RuntimeException e) {
             broker.metrics().internalError();
             LOG.error("session {} failed", socket.getRemoteSocketAddress(), e);
             fatal(ErrorCode.INTERNAL, INTERNAL_ERROR);
         } finally {
-            close();
+            if (over) {
+                sayWhyExpired();
+                close();
+            }
         }
     }
 
-    private void serve(DataInputStream in) throws IOException, ProtocolException {
+    /** Authenticates the client, then hands the connection to a platform thread to serve. */
+    private boolean login() throws IOException, ProtocolException {
+        try {
+            socket.setTcpNoDelay(true);
+            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), READ_BUFFER_BYTES));
+            writer = new SessionWriter(new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024)));
+            identity = ServerHandshake.perform(broker, in, writer, name -> {
+                guard.admitIdentity(name);
+                admittedAs = name;
+            });
+        } finally {
+            guard.handshakeEnded();
+        }
+        verifier = new SealVerifier(identity);
+        requests = new SessionRequests(broker, identity, pump);
+        acks = new SessionAcks(writer, ackFlusher, identity.name(), this::logFailed);
+        pump.name("d2r2-pump-" + identity.name());
+        arm(Deadline.NONE, 0);
+        Thread.ofPlatform().daemon().name("d2r2-session-" + identity.name()).start(() -> run(this::serve));
+        return false;
+    }
+
+    private boolean serve() throws IOException, ProtocolException, InterruptedException {
         while (!closed) {
-            ByteBuffer f = Frames.read(in);
-            if (f == null) {
-                return;
+            if (requests.holdsNothing()) {
+                arm(Deadline.IDLE, limits.idleTimeout().toNanos());
+            } else if (armed != Deadline.NONE) {
+                arm(Deadline.NONE, 0);
+            }
+            int length = Frames.readLength(in, Frames.MAX_FRAME_BYTES);
+            if (length < 0) {
+                return true;
+            }
+            boolean large = length > ConnectionLimits.SMALL_FRAME_BYTES;
+            if (large) {
+                arm(Deadline.NONE, 0);
+                guard.reserveFrame(length);
+            }
+            if (large || in.available() < length) {
+                arm(Deadline.FRAME, limits.frameTimeout().toNanos());
             }
             try {
-                Frames.decode(f, this);
+                byte[] frame = new byte[length];
+                in.readFully(frame);
+                if (armed != Deadline.NONE) {
+                    // Handling a frame may wait (a full queue with overflow: block): that is not the client stalling.
+                    arm(Deadline.NONE, 0);
+                }
+                Frames.decode(ByteBuffer.wrap(frame), this);
             } catch (SessionIOException e) {
                 throw e.getCause();
+            } finally {
+                if (large) {
+                    guard.releaseFrame(length);
+                }
             }
             if (in.available() == 0) {
                 acks.endOfBurst();
                 writer.flushAnswers();
             }
         }
+        return true;
+    }
+
+    private void arm(Deadline what, long inNanos) {
+        deadline = NEVER;
+        armed = what;
+        if (what != Deadline.NONE) {
+            deadline = guard.nanos() + inNanos;
+        }
+    }
+
+    /**
+     * The guard's check: past the deadline, the session's input is shut so that its thread wakes,
+     * says why and closes; if it has not within a grace period, the socket is closed under it.
+     */
+    void checkDeadline(long now) {
+        if (expired == null && deadline != NEVER && now - deadline >= 0) {
+            Deadline what = armed;
+            if (what == Deadline.NONE) {
+                return;
+            }
+            expired = what;
+            closeAt = now + GRACE_NANOS;
+            guard.timedOut(what.metric);
+            try {
+                plain.shutdownInput();
+            } catch (IOException e) {
+                forceClose();
+            }
+        } else if (closeAt != NEVER && now - closeAt >= 0) {
+            forceClose();
+        }
+    }
+
+    private void sayWhyExpired() {
+        Deadline what = expired;
+        if (what == null) {
+            return;
+        }
+        String why = switch (what) {
+            case HANDSHAKE -> "no handshake within " + limits.handshakeTimeout().toMillis() + " ms";
+            case FRAME -> "a frame's body did not arrive within " + limits.frameTimeout().toMillis() + " ms";
+            case IDLE -> "idle for " + limits.idleTimeout().toMillis() + " ms with nothing open";
+            case NONE -> throw new IllegalStateException();
+        };
+        LOG.info("closing {}{}: {}", socket.getRemoteSocketAddress(), identity == null ? "" : " (" + identity.name() + ")", why);
+        fatal(what == Deadline.HANDSHAKE ? ErrorCode.UNAUTHENTICATED : ErrorCode.LIMIT, why);
     }
 
     @Override
@@ -214,6 +327,13 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         }
     }
 
+    /** A log this session published to failed a write: its unacknowledged events are lost, and it is told why. */
+    private void logFailed(ChannelRuntime ch) {
+        BrokerException why = broker.logFailure(ch);
+        fatal(why.code(), clientReason(why));
+        close();
+    }
+
     private void fatal(ErrorCode code, String message) {
         if (writer == null) {
             return;
@@ -225,11 +345,23 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         }
     }
 
-    void close() {
-        if (closed) {
-            return;
+    /** Closes the TCP connection first, so that no TLS close can wait on a peer that does not read. */
+    private void forceClose() {
+        try {
+            plain.close();
+        } catch (IOException e) {
+            LOG.debug("close: {}", e.toString());
         }
-        closed = true;
+        close();
+    }
+
+    void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         if (requests != null) {
             requests.closeAll();
         }
@@ -239,6 +371,6 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         } catch (IOException e) {
             LOG.debug("close: {}", e.toString());
         }
-        onClose.accept(this);
+        guard.closed(this, admittedAs);
     }
 }

@@ -12,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * The broker's side of HELLO → CHALLENGE → AUTH → RESPONSE: returns the authenticated identity
@@ -30,7 +31,12 @@ final class ServerHandshake implements FrameHandler {
         this.writer = writer;
     }
 
-    static Identity perform(Broker broker, DataInputStream in, SessionWriter writer) throws IOException, ProtocolException {
+    /**
+     * Runs the handshake; {@code admit} sees the authenticated identity's name before the client is
+     * welcomed, and refuses it by throwing a BrokerException.
+     */
+    static Identity perform(Broker broker, DataInputStream in, SessionWriter writer, Consumer<String> admit)
+            throws IOException, ProtocolException {
         ServerHandshake h = new ServerHandshake(broker, writer);
         while (h.identity == null) {
             ByteBuffer f = Frames.read(in, Frames.MAX_HANDSHAKE_FRAME_BYTES);
@@ -43,6 +49,7 @@ final class ServerHandshake implements FrameHandler {
                 throw e.getCause();
             }
         }
+        admit.accept(h.identity.name());
         writer.response(0, 0, ControlCodec.encode(new ControlReply.Welcome(h.identity.name(), h.identity.admin())));
         writer.flush();
         return h.identity;

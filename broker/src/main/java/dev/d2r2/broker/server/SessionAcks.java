@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * A session's group commit: acknowledges each burst's events once they are durable. Publishers
@@ -25,7 +26,7 @@ final class SessionAcks {
     private final SessionWriter writer;
     private final AckFlusher flusher;
     private final String client;
-    private final Runnable onLogFailure;
+    private final Consumer<ChannelRuntime> onLogFailure;
     /** Publishers that published in the current burst (reader thread only). */
     private final Set<OpenPublisher> unacked = new HashSet<>();
     /** (publisher handle, sequence) pairs that are durable and wait for the ACK flusher to send them. */
@@ -34,7 +35,7 @@ final class SessionAcks {
     private final Queue<OpenPublisher> due = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
-    SessionAcks(SessionWriter writer, AckFlusher flusher, String client, Runnable onLogFailure) {
+    SessionAcks(SessionWriter writer, AckFlusher flusher, String client, Consumer<ChannelRuntime> onLogFailure) {
         this.writer = writer;
         this.flusher = flusher;
         this.client = client;
@@ -59,10 +60,11 @@ final class SessionAcks {
             if (p.channel.syncsBeforeAck()) {
                 int handle = p.handle;
                 long seq = p.lastSeq;
-                p.channel.whenDurable(p.lastOffset, () -> {
+                ChannelRuntime channel = p.channel;
+                channel.whenDurable(p.lastOffset, () -> {
                     durable.add(new long[]{handle, seq});
                     schedule();
-                });
+                }, () -> onLogFailure.accept(channel));
             } else {
                 p.ackDue = p.lastSeq;
                 if (!p.queued.getAndSet(true)) {
@@ -95,7 +97,7 @@ final class SessionAcks {
             p.queued.set(false);
             long seq = p.ackDue;
             if (!writeLog(p.channel)) {
-                onLogFailure.run();
+                onLogFailure.accept(p.channel);
                 return;
             }
             durable.add(new long[]{p.handle, seq});
@@ -117,8 +119,9 @@ final class SessionAcks {
             channel.flushLog();
             return true;
         } catch (IOException e) {
-            LOG.error("channel {}: log write failed, closing the session of {} with events unacknowledged: {}",
-                    channel.tag(), client, e.toString());
+            channel.health().failed("write", e);
+            LOG.debug("channel {}: closing the session of {} with events unacknowledged: {}", channel.tag(), client,
+                    e.toString());
             return false;
         }
     }

@@ -84,6 +84,11 @@ final class SessionRequests {
         }
     }
 
+    /** Whether the session has no publisher and no subscription open (it may then be closed when idle). */
+    boolean holdsNothing() {
+        return publishers.isEmpty() && subscriptions.isEmpty();
+    }
+
     OpenPublisher publisher(int handle) {
         return publishers.get(handle);
     }

@@ -27,6 +27,10 @@ final class SystemChannel {
         this.sequence = channel.nextOffset();
     }
 
+    LogHealth health() {
+        return channel.health();
+    }
+
     synchronized void publish(Event e) throws IOException {
         List<ServerSubscription> slow = new ArrayList<>(0);
         channel.publish(Envelope.ofEvent(Broker.ADMIN, ++sequence, clock.millis(), e), slow);

@@ -12,7 +12,7 @@ import java.net.Socket;
  * a plain socket every record costs two system calls; over this one, a read fetches many records.
  */
 public final class BufferedSocket extends Socket {
-    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final int BUFFER_BYTES = 32 * 1024;
     private InputStream in;
 
     @Override

@@ -83,7 +83,7 @@ public final class Frames {
      * reading makes no garbage.
      */
     public static ByteBuffer read(DataInputStream in, int maxBytes, byte[] reuse) throws IOException, ProtocolException {
-        int length = length(in, maxBytes);
+        int length = readLength(in, maxBytes);
         if (length < 0) {
             return null;
         }
@@ -92,8 +92,11 @@ public final class Frames {
         return ByteBuffer.wrap(frame, 0, length);
     }
 
-    /** The next frame's length, or -1 at a clean end of stream. */
-    private static int length(DataInputStream in, int maxBytes) throws IOException, ProtocolException {
+    /**
+     * The next frame's length (type and body, which the caller then reads), or -1 at a clean end
+     * of stream: for a reader that decides where a frame goes before its body arrives.
+     */
+    public static int readLength(DataInputStream in, int maxBytes) throws IOException, ProtocolException {
         int length;
         try {
             length = in.readInt();

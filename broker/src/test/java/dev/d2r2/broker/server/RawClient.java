@@ -7,14 +7,18 @@ import dev.d2r2.broker.wire.Frames;
 import dev.d2r2.broker.wire.Op;
 import dev.d2r2.broker.wire.WireFrame;
 
-import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /** Speaks the wire format frame by frame, to send what a well-behaved client never would. */
 final class RawClient implements AutoCloseable {
@@ -22,8 +26,20 @@ final class RawClient implements AutoCloseable {
     final DataInputStream in;
     final DataOutputStream out;
 
+    /** One TLS context per broker certificate, so that many clients share its session cache (and resume). */
+    private static final Map<String, SSLContext> CONTEXTS = new ConcurrentHashMap<>();
+
+    private static SSLContext context(String certificatePem) {
+        try {
+            return TlsMaterial.clientContext(certificatePem);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     RawClient(IdentityFile id, InetSocketAddress at) throws IOException {
-        socket = (SSLSocket) TlsMaterial.clientContext(id.brokerCertificatePem()).getSocketFactory().createSocket();
+        socket = (SSLSocket) CONTEXTS.computeIfAbsent(id.brokerCertificatePem(), RawClient::context)
+                .getSocketFactory().createSocket();
         socket.connect(at, 5000);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
