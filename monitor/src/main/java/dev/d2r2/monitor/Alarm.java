@@ -56,9 +56,12 @@ final class Alarm {
         return level(threshold.level(value, state), now, value, null, null);
     }
 
-    /** A level the probe judged itself (Nagios), with what it said; the state event on a confirmed transition. */
+    /**
+     * A level the probe judged itself (Nagios), with what it said; the state event, whose value
+     * is the level's code ({@link AlarmEvent#code}), on a confirmed transition.
+     */
     AlarmEvent level(String level, long now, String output) {
-        return level(level, now, null, output, null);
+        return level(level, now, (double) AlarmEvent.code(level), output, null);
     }
 
     /** The probe could not answer: {@link #UNKNOWN} at once, with why. */

@@ -417,11 +417,10 @@ public final class Monitor implements Agent, AutoCloseable {
             long now = clock.millis();
             ServiceHealth h = health.get(service);
             for (Map.Entry<String, Double> v : m.values().entrySet()) {
-                String metric = metricNames.computeIfAbsent(v.getKey(), k -> Sample.metric(config.name(), k));
-                metrics.publish(new Sample(metric, now, service, v.getValue(), peer).toEvent());
-                if (h.derives()) {
-                    h.sample(metric, v.getValue(), now);
-                }
+                sample(metricNames.computeIfAbsent(v.getKey(), k -> Sample.metric(config.name(), k)), v.getValue(), now, h);
+            }
+            if (m.state() != null) {
+                sample(config.name(), AlarmEvent.code(m.state()), now, h);
             }
             for (Alarm a : valueAlarms) {
                 Double v = m.values().get(a.metric().substring(config.name().length() + 1));
@@ -437,6 +436,13 @@ public final class Monitor implements Agent, AutoCloseable {
                 critical |= Alarm.CRITICAL.equals(a.state());
             }
             h.run(true, critical, now);
+        }
+
+        private void sample(String metric, double value, long now, ServiceHealth h) {
+            metrics.publish(new Sample(metric, now, service, value, peer).toEvent());
+            if (h.derives()) {
+                h.sample(metric, value, now);
+            }
         }
     }
 

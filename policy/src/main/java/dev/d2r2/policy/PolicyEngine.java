@@ -511,10 +511,14 @@ public final class PolicyEngine {
         }
     }
 
+    /**
+     * Revokes an action, with the event that ended its context as the cause when that is why, and
+     * otherwise (expired, overruled) the cause of the decision that put it in force.
+     */
     private void revoke(Tracked t, String reason) {
-        Cause ended = endedBy.get(t.instance.id());
+        Cause ended = reason.equals(ActionDecision.CONTEXT_ENDED) ? endedBy.get(t.instance.id()) : null;
         record(new ActionDecision(clock.millis(), Verdict.REVOKE, t.action, t.stamp, t.rule, t.modality, t.subject, t.instance,
-                reason, reason.equals(ActionDecision.CONTEXT_ENDED) ? ended : null));
+                reason, ended != null ? ended : t.cause));
         stats.revokes++;
         dispatch(ActionOutcome.Call.REVOKE, book.revoking(t.action.id()));
     }

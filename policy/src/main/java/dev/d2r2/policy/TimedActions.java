@@ -3,6 +3,7 @@ package dev.d2r2.policy;
 import dev.d2r2.core.actuator.Action;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
+import dev.d2r2.policy.events.Cause;
 import dev.d2r2.policy.events.ContextId;
 
 import java.util.Collection;
@@ -27,6 +28,8 @@ final class TimedActions {
         String rule;
         String modality;
         ContextId instance;
+        /** The cause of the deploy or extend that put it in force: its revocation carries it on. */
+        Cause cause;
         boolean confirmed;
         /** Deployed at least once: a failed extension leaves it in place until it expires. */
         boolean live;
@@ -106,6 +109,7 @@ final class TimedActions {
                 t.rule = d.rule();
                 t.modality = d.modality();
                 t.instance = d.context();
+                t.cause = d.cause();
                 inForce.put(id, t);
                 consumed.put(id, d.stamp());
                 safety.deployed(action, d.time());
@@ -116,6 +120,7 @@ final class TimedActions {
                 if (t != null) {
                     t.action = action;
                     t.stamp = d.stamp();
+                    t.cause = d.cause();
                     t.confirmed = false;
                     t.attempt = 1;
                     timers.add(new Due(action.expires(), Due.Kind.EXPIRY, id));

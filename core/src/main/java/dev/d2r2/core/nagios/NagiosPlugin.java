@@ -1,24 +1,44 @@
 package dev.d2r2.core.nagios;
 
+import dev.d2r2.core.probe.ProbeException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** Runs a Nagios-compatible plugin. Plugin misbehaviour (no start, time-out, crash) is UNKNOWN, never an exception. */
+/**
+ * Runs a Nagios-compatible plugin. {@link #run} makes a plugin that gives no answer (no start,
+ * time-out) UNKNOWN; {@link #answer} tells it apart from a plugin that answers UNKNOWN itself.
+ */
 public final class NagiosPlugin {
     private NagiosPlugin() {
     }
 
+    /** The plugin's answer, or UNKNOWN with why it gave none. */
     public static PluginOutput run(List<String> command, Duration timeout) {
+        try {
+            return answer(command, timeout);
+        } catch (ProbeException e) {
+            return PluginOutput.parse(3, e.getMessage());
+        }
+    }
+
+    /**
+     * The plugin's answer, whatever its exit code; a plugin that gives none (cannot start, times
+     * out, output unreadable, interrupted) is a {@link ProbeException} saying why.
+     */
+    public static PluginOutput answer(List<String> command, Duration timeout) throws ProbeException {
         Process p;
         try {
             p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException | RuntimeException e) {
-            return PluginOutput.parse(3, "cannot run " + String.join(" ", command) + ": " + e.getMessage());
+            throw new ProbeException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
         }
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), Thread::startVirtualThread);
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), Thread::startVirtualThread);
@@ -26,7 +46,7 @@ public final class NagiosPlugin {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                return PluginOutput.parse(3, "plugin timed out after " + timeout.toMillis() + " ms");
+                throw new ProbeException("plugin timed out after " + timeout.toMillis() + " ms");
             }
             String stdout = out.get(5, TimeUnit.SECONDS);
             String text = stdout.isBlank() ? err.get(5, TimeUnit.SECONDS) : stdout;
@@ -34,10 +54,10 @@ public final class NagiosPlugin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
-            return PluginOutput.parse(3, "interrupted while running the plugin");
-        } catch (Exception e) {
+            throw new ProbeException("interrupted while running the plugin", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
             p.destroyForcibly();
-            return PluginOutput.parse(3, "cannot read the plugin's output: " + e.getMessage());
+            throw new ProbeException("cannot read the plugin's output: " + e.getMessage(), e);
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.Map;
  * {@link #OK}, {@link #WARNING}, {@link #CRITICAL} and {@link #UNKNOWN} ({@code from} is null
  * for the first).
  *
- * @param value      the sample that confirmed it, for a threshold on a value; else null
+ * @param value      the sample that confirmed it, for a threshold on a value; the state's {@link #code}, for a
+ *                   Nagios plugin's own state; else null
  * @param output     what a Nagios plugin said, for the plugin's own state; else null
  * @param error      why the probe could not answer, for {@code unknown}; else null
  * @param reasserted whether this is the current state published again rather than a transition
@@ -27,6 +28,17 @@ public record AlarmEvent(String metric, long time, String service, String from, 
     public static final String UNKNOWN = "unknown";
     public static final String OUTPUT = "output";
     public static final String REASSERTED = "reasserted";
+
+    /** A state as Nagios plugins give it in their exit code, and as a plugin's state sample carries it: ok 0 … unknown 3. */
+    public static int code(String state) {
+        return switch (state) {
+            case OK -> 0;
+            case WARNING -> 1;
+            case CRITICAL -> 2;
+            case UNKNOWN -> 3;
+            default -> throw new IllegalArgumentException("not a Nagios state: " + state);
+        };
+    }
 
     public Event toEvent() {
         Map<String, Object> attrs = new LinkedHashMap<>(4);

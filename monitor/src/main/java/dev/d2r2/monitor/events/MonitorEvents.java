@@ -18,7 +18,8 @@ public final class MonitorEvents implements EventCatalogue {
     public static final EventType SAMPLE = new EventType("<probe>.<value>", EventType.Kind.MESSAGE, PUBLISHER,
             "metrics (monitor.metrics)", "the service probed",
             List.of(Attribute.required(Sample.VALUE, Double.class, "the value measured"), PEER),
-            "One value a probe measured, named `<probe name>.<value>` (`tcp.connect_ms`, `sip.rtt_ms`, `nagios.check_tcp.time`).",
+            "One value a probe measured, named `<probe name>.<value>` (`tcp.connect_ms`, `sip.rtt_ms`, `nagios.check_tcp.time`); "
+                    + "a Nagios plugin's own state is named by the probe (`nagios.check_tcp`), valued 0-3 (ok, warning, critical, unknown).",
             "{\"type\":\"tcp.connect_ms\",\"time\":1795000000000,\"source\":\"sip-gw-1\","
                     + "\"attrs\":{\"value\":0.42,\"peer\":\"mon-a\"}}");
 
@@ -31,7 +32,8 @@ public final class MonitorEvents implements EventCatalogue {
 
     public static final EventType ALARM = new EventType("<metric>", EventType.Kind.STATE, PUBLISHER, "alarms (monitor.alarms)",
             "the service",
-            List.of(Attribute.optional(Sample.VALUE, Double.class, "the sample that confirmed the transition"),
+            List.of(Attribute.optional(Sample.VALUE, Double.class,
+                            "the sample that confirmed the transition (for a Nagios plugin's own state, its code 0-3)"),
                     Attribute.optional(AlarmEvent.OUTPUT, String.class, "what a Nagios plugin said, for its own state"),
                     Attribute.optional(ProbeError.ERROR, String.class, "why the probe could not answer, for `unknown`"),
                     Attribute.optional(AlarmEvent.REASSERTED, Boolean.class,

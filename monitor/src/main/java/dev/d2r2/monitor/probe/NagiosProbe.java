@@ -5,6 +5,7 @@ import dev.d2r2.core.nagios.PerfData;
 import dev.d2r2.core.nagios.PluginOutput;
 import dev.d2r2.core.probe.Measurement;
 import dev.d2r2.core.probe.Probe;
+import dev.d2r2.core.probe.ProbeException;
 import dev.d2r2.monitor.ProbeConfig;
 import dev.d2r2.monitor.ProbeKind;
 
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * {@code kind: nagios}: runs a Nagios-compatible plugin ({@code command}); its exit code is the
  * state (0-3 → ok/warning/critical/unknown) and its performance data are the values, by label.
- * The metric prefix defaults to {@code nagios.<plugin file name>}.
+ * The metric prefix defaults to {@code nagios.<plugin file name>}. A plugin that gives no answer
+ * (cannot start, times out) is a {@link ProbeException}, as an unreachable target is for the others.
  */
 public final class NagiosProbe implements Probe {
     private final List<String> command;
@@ -27,8 +29,8 @@ public final class NagiosProbe implements Probe {
     }
 
     @Override
-    public Measurement measure(Duration timeout) {
-        PluginOutput out = NagiosPlugin.run(command, timeout);
+    public Measurement measure(Duration timeout) throws ProbeException {
+        PluginOutput out = NagiosPlugin.answer(command, timeout);
         Map<String, Double> values = new HashMap<>();
         for (PerfData p : out.perfData()) {
             values.put(p.label().replaceAll("[^A-Za-z0-9_.]", "_"), p.value());

@@ -18,7 +18,9 @@ import java.util.Map;
  * @param subject  the subject the rule was made concrete for
  * @param context  the context instance it was derived in
  * @param reason   why it was revoked or refused; null otherwise
- * @param cause    the event behind it (the alert that activated its context, the event that ended it), or null
+ * @param cause    the event behind it: for a deploy, extend or refuse, the alert that activated or renewed its
+ *                 context; for a revoke because its context ended, the event that ended it; for any other
+ *                 revoke (expired, overruled), the cause of the deploy or extend it revokes; null when none
  */
 public record ActionDecision(long time, Verdict verdict, Action action, long stamp, String rule, String modality,
                              String subject, ContextId context, String reason, Cause cause) {

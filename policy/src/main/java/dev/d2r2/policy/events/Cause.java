@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Why a context holds, or why an action was revoked: the event that activated, renewed or ended
- * the context — for an alert, its id, the chronicle that recognized it and the ids of the events
+ * Why a context holds, or why an action was decided: the event that activated, renewed or ended
+ * the context (a revoke that is not for a context's end carries on the cause of the decision it
+ * revokes) — for an alert, its id, the chronicle that recognized it and the ids of the events
  * behind it (the {@code chronicle} and {@code events} attributes of a chronicle's alert). Carried
  * in the policy's events as the {@code cause.*} attributes.
  */

@@ -51,7 +51,8 @@ public final class PolicyEvents implements EventCatalogue {
                     Attribute.required(ActionDecision.CONTEXT, String.class, "the id of the context instance it was derived in"),
                     Attribute.optional(ActionDecision.REASON, String.class,
                             "why it was revoked (`expired`, `context ended`, `overruled by <rule>`) or refused (the guard)"),
-                    Attribute.optional(Cause.ID, String.class, "the id of the event behind it"),
+                    Attribute.optional(Cause.ID, String.class, "the id of the event behind it (for a revoke: the event that ended "
+                            + "its context, or, expired or overruled, the cause of the decision it revokes)"),
                     Attribute.optional(Cause.TYPE, String.class, "its type"),
                     Attribute.optional(Cause.SOURCE, String.class, "its source"),
                     Attribute.optional(Cause.CHRONICLE, String.class, "the chronicle that recognized it, for an alert"),
