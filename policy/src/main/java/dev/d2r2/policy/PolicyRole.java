@@ -102,12 +102,10 @@ public final class PolicyRole implements Agent, AutoCloseable {
     /** A broker delivery thread: hands the event to the agent, waiting while its inbox is full. */
     private void take(String tag, Delivery d) {
         try {
-            runner.submit(d.namedEvent());
+            runner.deliver(d.namedEvent());
         } catch (EventFormatException e) {
             runner.errors().warn(MALFORMED, "channel " + tag + ": malformed event at offset " + d.offset() + " skipped: "
                     + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -115,6 +115,20 @@ public final class AgentRunner implements AutoCloseable {
         inbox.put(message);
     }
 
+    /**
+     * Hands a message to the agent, waiting while its inbox is full: for messages that must not be
+     * lost (a broker delivery, a state change), so a busy agent slows its sources down instead of
+     * dropping. A caller interrupted while waiting keeps its interrupt; the message is counted lost.
+     */
+    public void deliver(Object message) {
+        try {
+            inbox.put(message);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            errors.warn("interrupted", agent.roleName() + ": a message was lost: its sender was interrupted while waiting");
+        }
+    }
+
     /** Hands a message to the agent if its inbox has room; counts and returns false otherwise. */
     public boolean offer(Object message) {
         if (inbox.offer(message)) {

@@ -123,6 +123,38 @@ class AgentRunnerTest {
     }
 
     @Test
+    void deliverWaitsForRoomInsteadOfDropping() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch busy = new CountDownLatch(1);
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        Agent gated = new Agent() {
+            @Override
+            public String roleName() {
+                return "gated";
+            }
+
+            @Override
+            public void onMessage(Object message) throws InterruptedException {
+                busy.countDown();
+                release.await();
+                seen.add(message);
+            }
+        };
+        try (AgentRunner runner = new AgentRunner(gated, 1, new ManualClock(0)).start()) {
+            runner.deliver("first");
+            busy.await();
+            runner.deliver("second");
+            Thread sender = Thread.ofPlatform().start(() -> runner.deliver("third"));
+            await().until(() -> sender.getState() == Thread.State.WAITING);
+            release.countDown();
+            sender.join();
+            await().until(() -> seen.size() == 3);
+            assertThat(seen).containsExactly("first", "second", "third");
+            assertThat(runner.errors().total()).isZero();
+        }
+    }
+
+    @Test
     void aFailedStartIsReportedAndClosesTheAgent() {
         Recording agent = new Recording() {
             @Override

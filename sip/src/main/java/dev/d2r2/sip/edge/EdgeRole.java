@@ -63,13 +63,13 @@ public final class EdgeRole implements Agent, AutoCloseable {
     @Override
     public void onStart() {
         publisher = client.publisher(eventChannel);
-        commands = commandChannel == null ? null : client.subscribe(commandChannel, StartPosition.live(), runner::offer);
+        commands = commandChannel == null ? null : client.subscribe(commandChannel, StartPosition.live(), runner::deliver);
         edge.startTelemetry(Duration.ofMillis(100), runner::offer);
     }
 
     /** Publishes a backend change (give this to the edge as its change listener); any thread. */
     public void changed(BackendEvent e) {
-        runner.offer(new EdgeBackend(clock.millis(), e.backend().id(), EdgeBackend.previous(e.state()), e.state(), e.why(),
+        runner.deliver(new EdgeBackend(clock.millis(), e.backend().id(), EdgeBackend.previous(e.state()), e.state(), e.why(),
                 e.backend().activeDialogs()));
     }
 

@@ -64,12 +64,12 @@ public final class ServerRole implements Agent, AutoCloseable {
         server.replicate(new Replication() {
             @Override
             public void started(String callId) {
-                runner.offer(new ServerDialog(clock.millis(), name, ServerDialog.Op.START, callId));
+                runner.deliver(new ServerDialog(clock.millis(), name, ServerDialog.Op.START, callId));
             }
 
             @Override
             public void ended(String callId) {
-                runner.offer(new ServerDialog(clock.millis(), name, ServerDialog.Op.END, callId));
+                runner.deliver(new ServerDialog(clock.millis(), name, ServerDialog.Op.END, callId));
             }
         });
     }
