@@ -113,7 +113,7 @@ abstract class ChronicleScenario {
         }
     }
 
-    /** (c) The flooding chronicle (seed e1..e5, in order) on SIP alarms of 1,000 edges. */
+    /** (c) The flooding chronicle (ResumeNet D3.1c's e1..e5, in order) on SIP alarms of 1,000 edges. */
     static final class Flooding extends ChronicleScenario {
         private static final String[] EPISODE = {"sip.connections:critical", "sip.registrations:critical",
                 "sip.ingress_rate:critical", "host.disk:warning", "sip.egress_rate:critical", "sip.connections:ok",

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The shipped SIP flooding chronicles (seed e1..e5) on a synthetic alarm stream of two edges. */
+/** The shipped SIP flooding chronicles (ResumeNet D3.1c's e1..e5) on a synthetic alarm stream of two edges. */
 class FloodingChronicleTest {
     private static final Path FILE = Path.of("../examples/chronicles/sip-flooding.chr");
 

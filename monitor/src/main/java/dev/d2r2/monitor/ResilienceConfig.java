@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * The resilience assessor (the R-Peer's reasoning layer): every {@code every}, for each owned
- * service, the seed's metrics over the last {@code window} are published on {@code channel}.
+ * service, ResumeNet D3.1c's metrics (§4.3) over the last {@code window} are published on {@code channel}.
  *
  * <pre>
  * resilience: {channel: resilience, every: 10s, window: 1h}

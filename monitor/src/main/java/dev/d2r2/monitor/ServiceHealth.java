@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * What the resilience assessor knows of one service: when it was up or down (down while one of
  * its alarms is critical or unknown, or, without alarms, while its last probe failed), its probe
- * runs, and its derived metrics. From these, over a window (seed §4.3): Availability =
+ * runs, and its derived metrics. From these, over a window (ResumeNet D3.1c §4.3): Availability =
  * SOT / (SOT + SRT); RRR = reliable responses / requests (probe runs answered without a critical
  * level); SFR = failures per hour; MTBF = operating time / failures; MTTR = repair time / repairs.
  * Not thread-safe: the monitor's agent thread alone touches it.
@@ -77,7 +77,7 @@ final class ServiceHealth {
         lastSample.put(metric, new double[]{value, now});
     }
 
-    /** The seed's metrics over [now - window, now], and the derived metrics' latest values. */
+    /** ResumeNet D3.1c's metrics over [now - window, now], and the derived metrics' latest values. */
     Map<String, Double> assess(long now, long window) {
         long from = now - window;
         while (runs.size() > 0 && runs.peekFirst()[0] < from) {

@@ -12,7 +12,7 @@ import static dev.d2r2.policy.Fixtures.flood;
 import static dev.d2r2.policy.Fixtures.over;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The seed's flooding example end to end: alerts in, block and rate limit out, then revocation. */
+/** ResumeNet D3.1c's flooding example end to end: alerts in, block and rate limit out, then revocation. */
 class FloodingRemediationTest {
     private static final String BLOCK = "sip-edge/block/198.51.100.7";
     private static final String LIMIT = "sip-edge/rate-limit/198.51.100.7?rate=5/s";

@@ -16,7 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The control table of the seed's FIT broker: per channel, its tag, class, authorised
+ * The control table of TRONE's FIT broker: per channel, its tag, class, authorised
  * publishers and subscribers, and (for PKE) its key. Persisted as {@code control.json}.
  */
 final class ControlTable {

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A small, fast SIP registrar and user agent server over UDP, the stand-in for the seeds' SIP
+ * A small, fast SIP registrar and user agent server over UDP, the stand-in for the research documents' SIP
  * servers: REGISTER → 200 (bindings kept with their expiry), INVITE → 180 and 200 (Record-Route
  * copied, a Contact), ACK → nothing, BYE of a call it knows → 200 (else 481), OPTIONS → 200,
  * CANCEL → 200, anything else → 501. Beyond its capacity — {@code maxCps} new calls a second,
