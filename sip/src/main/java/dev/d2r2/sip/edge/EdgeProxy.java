@@ -183,6 +183,10 @@ public final class EdgeProxy implements AutoCloseable {
         metrics = new EdgeMetrics(registry, this);
     }
 
+    Clock clock() {
+        return clock;
+    }
+
     /** The blocks and rate limits the edge enforces. */
     public Enforcement enforcement() {
         return enforcement;

@@ -1,7 +1,6 @@
 package dev.d2r2.sip.edge;
 
 import dev.d2r2.core.Clock;
-import dev.d2r2.core.SubjectPattern;
 import dev.d2r2.sip.codec.Header;
 import dev.d2r2.sip.codec.Hop;
 import dev.d2r2.sip.codec.SipMessage;
@@ -28,7 +27,7 @@ public final class Enforcement {
     private final Map<String, Long> blockedCallers = new ConcurrentHashMap<>();
     private final Map<String, Bucket> limits = new ConcurrentHashMap<>();
 
-    private record Block(String text, SubjectPattern pattern, long until) {
+    private record Block(Cidr range, long until) {
     }
 
     /** A token bucket: {@code rate} requests a second, bursts up to one second's worth. */
@@ -62,38 +61,34 @@ public final class Enforcement {
         this.clock = clock;
     }
 
-    /** Blocks an address ({@code 192.0.2.7}), a CIDR block ({@code 192.0.2.0/24}) or a caller ({@code sip:eve@example.com}). */
+    /**
+     * Blocks an address ({@code 192.0.2.7}), a CIDR block ({@code 192.0.2.0/24}) or a caller
+     * ({@code sip:eve@example.com}) until {@code until}; see {@link Target#parse} for what is refused.
+     */
     public void block(String target, long until) {
-        if (caller(target)) {
-            blockedCallers.put(Hop.aor(target), until);
-        } else if (target.contains("/")) {
-            SubjectPattern p = SubjectPattern.parse(target);
-            blockedRanges.removeIf(b -> b.text().equals(target));
-            blockedRanges.add(new Block(target, p, until));
-        } else {
-            blockedSources.put(address(target), until);
+        block(Target.parse(target), until);
+    }
+
+    public void block(Target target, long until) {
+        switch (target) {
+            case Target.Caller c -> blockedCallers.put(c.aor(), until);
+            case Target.Addresses a when a.block().isAddress() -> blockedSources.put(a.block().address(), until);
+            case Target.Addresses a -> {
+                blockedRanges.removeIf(b -> b.range().equals(a.block()));
+                blockedRanges.add(new Block(a.block(), until));
+            }
         }
     }
 
     public void unblock(String target) {
-        if (caller(target)) {
-            blockedCallers.remove(Hop.aor(target));
-        } else if (target.contains("/")) {
-            blockedRanges.removeIf(b -> b.text().equals(target));
-        } else {
-            blockedSources.remove(address(target));
-        }
+        unblock(Target.parse(target));
     }
 
-    private static boolean caller(String target) {
-        return target.contains("@") || target.startsWith("sip:") || target.startsWith("sips:");
-    }
-
-    private static InetAddress address(String literal) {
-        try {
-            return InetAddress.ofLiteral(literal.strip());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not an IP address, a CIDR block or a caller: " + literal);
+    public void unblock(Target target) {
+        switch (target) {
+            case Target.Caller c -> blockedCallers.remove(c.aor());
+            case Target.Addresses a when a.block().isAddress() -> blockedSources.remove(a.block().address());
+            case Target.Addresses a -> blockedRanges.removeIf(b -> b.range().equals(a.block()));
         }
     }
 
@@ -113,11 +108,10 @@ public final class Enforcement {
         if (blockedRanges.isEmpty()) {
             return false;
         }
-        String text = source.getHostAddress();
         for (Block b : blockedRanges) {
             if (b.until() <= now) {
                 blockedRanges.remove(b);
-            } else if (b.pattern().matches(text)) {
+            } else if (b.range().contains(source)) {
                 return true;
             }
         }
@@ -125,18 +119,26 @@ public final class Enforcement {
     }
 
     /**
-     * Limits requests from {@code source} to {@code perSecond}; {@code method} null for all
-     * requests, else only that method's (INVITE, REGISTER).
+     * Limits requests from {@code source} (one address) to {@code perSecond}; {@code method} null
+     * for all requests, else only that method's (INVITE, REGISTER).
      */
     public void rateLimit(String source, double perSecond, String method, long until) {
-        if (!(perSecond > 0)) {
-            throw new IllegalArgumentException("a rate must be positive: " + perSecond);
+        if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
+            throw new IllegalArgumentException("a rate must be positive and finite: " + perSecond);
         }
-        limits.put(key(source, method), new Bucket(perSecond, method, until, clock.millis()));
+        limits.put(key(source(source), method), new Bucket(perSecond, method, until, clock.millis()));
     }
 
     public void unlimit(String source, String method) {
-        limits.remove(key(source, method));
+        limits.remove(key(source(source), method));
+    }
+
+    /** The address as the receive path writes it, so {@code ::1} and {@code 0:0:0:0:0:0:0:1} are one source. */
+    private static String source(String text) {
+        if (!(Target.parse(text) instanceof Target.Addresses(Cidr a)) || !a.isAddress()) {
+            throw new IllegalArgumentException("a rate limit applies to one source address, not \"" + text + "\"");
+        }
+        return a.address().getHostAddress();
     }
 
     private static String key(String source, String method) {

@@ -58,8 +58,10 @@ class EdgeSippTest {
         }
     }
 
+    private static final String TOKEN = "edge-sipp-test-token-0123456789";
+
     private static int http(String method, String url, String body) throws Exception {
-        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", "Bearer " + TOKEN)
                 .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
                         : java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
         try (var client = java.net.http.HttpClient.newHttpClient()) {
@@ -81,7 +83,7 @@ class EdgeSippTest {
         try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(
                 new Backend(new InetSocketAddress("127.0.0.1", uas[0]), 1),
                 new Backend(new InetSocketAddress("127.0.0.1", uas[1]), 1)), events::add);
-             EdgeApi api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge)) {
+             EdgeApi api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT)) {
             String base = "http://127.0.0.1:" + api.address().getPort() + "/backends";
             String first = "127.0.0.1:" + uas[0];
             String second = "127.0.0.1:" + uas[1];
