@@ -9,7 +9,9 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.policy.Policy;
 import dev.d2r2.policy.PolicyRole;
+import dev.d2r2.sip.edge.ApiLimits;
 import dev.d2r2.sip.edge.Backend;
+import dev.d2r2.sip.edge.BearerToken;
 import dev.d2r2.sip.edge.EdgeApi;
 import dev.d2r2.sip.edge.EdgeProxy;
 import org.junit.jupiter.api.Test;
@@ -54,11 +56,12 @@ class RemediationLoopTest {
              EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0),
                      List.of(new Backend((InetSocketAddress) backend.getLocalSocketAddress(), 1)),
                      Duration.ofHours(1), Duration.ofMillis(300), c -> { });
-             EdgeApi api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge);
+             EdgeApi api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.loadOrCreate(dir.resolve("edge-api.token")),
+                     ApiLimits.DEFAULT);
              Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             String policyText = Files.readString(Path.of("../examples/policies/sip-flooding.yaml"))
                     .replace("sip-edge: { kind: log,", "sip-edge: { kind: webhook, url: \"http://127.0.0.1:"
-                            + api.address().getPort() + "/actions\",")
+                            + api.address().getPort() + "/actions\", token-file: \"" + dir.resolve("edge-api.token") + "\",")
                     .replace("\"127.0.0.0/8\", ", "");
             Policy policy = Policy.parse("flooding.yaml", policyText);
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);

@@ -178,19 +178,21 @@ public final class SipBench implements Callable<Integer> {
         int s2 = freePort();
         int proxyPort = freePort();
         int apiPort = freeTcpPort();
+        Path tokenFile = dir.resolve("edge-api.token");
         List<ServerProcess> servers = new ArrayList<>();
         try {
             servers.add(new ServerProcess(ServerProcess.d2r2("sip-server", "--listen", "127.0.0.1:" + s1), dir.resolve("s1.log")));
             servers.add(new ServerProcess(ServerProcess.d2r2("sip-server", "--listen", "127.0.0.1:" + s2), dir.resolve("s2.log")));
             ServerProcess edge = new ServerProcess(ServerProcess.d2r2("lb", "--listen", "127.0.0.1:" + proxyPort,
-                    "--backend", "127.0.0.1:" + s1, "--backend", "127.0.0.1:" + s2, "--api", "127.0.0.1:" + apiPort),
-                    dir.resolve("proxy.log"));
+                    "--backend", "127.0.0.1:" + s1, "--backend", "127.0.0.1:" + s2, "--api", "127.0.0.1:" + apiPort,
+                    "--api-token-file", tokenFile.toString()), dir.resolve("proxy.log"));
             servers.add(edge);
             HttpClient http = HttpClient.newHttpClient();
             URI api = URI.create("http://127.0.0.1:" + apiPort);
             awaitApi(http, api);
+            String token = Files.readString(tokenFile).strip();
             for (int i = 0; i < floodSources; i++) {
-                block(http, api, SipLoad.floodSource(i).getHostAddress());
+                block(http, api, token, SipLoad.floodSource(i).getHostAddress());
             }
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", proxyPort);
             new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources, "INVITE",
@@ -227,11 +229,12 @@ public final class SipBench implements Callable<Integer> {
         }
     }
 
-    private static void block(HttpClient http, URI api, String address) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(api.resolve("/actions"))
+    /** Blocks {@code address} for the API's longest (default 24 h): the edge is stopped long before. */
+    private static void block(HttpClient http, URI api, String token, String address) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(api.resolve("/actions")).header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"call\":\"deploy\",\"op\":\"block\",\"target\":\"" + address + "\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 204) {
+        if (r.statusCode() != 200) {
             throw new IOException("blocking " + address + ": " + r.statusCode() + " " + r.body());
         }
     }

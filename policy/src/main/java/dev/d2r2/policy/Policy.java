@@ -74,17 +74,26 @@ public final class Policy {
     final SafetyConfig safety;
     final List<SubjectPattern> allow = new ArrayList<>();
 
-    /** Loads a policy file and compiles it; a mistake is reported at its file, line, column and key. */
+    /**
+     * Loads a policy file and compiles it; a mistake is reported at its file, line, column and key.
+     * Files it names (a webhook's {@code token-file}) are relative to its directory.
+     */
     public static Policy load(Path file) throws ConfigException {
-        return ConfigLoader.load(file, PolicyConfig.class, Policy::new);
+        Path base = file.toAbsolutePath().getParent();
+        return ConfigLoader.load(file, PolicyConfig.class, c -> new Policy(c, base));
     }
 
     public static Policy parse(String origin, String text) throws ConfigException {
         return ConfigLoader.parse(origin, text, PolicyConfig.class, Policy::new);
     }
 
-    /** Compiles {@code c}; throws {@link InvalidAt} with the path of the first mistake. */
+    /** Compiles {@code c}, files relative to the working directory; throws {@link InvalidAt} with the path of the first mistake. */
     public Policy(PolicyConfig c) {
+        this(c, Path.of(""));
+    }
+
+    /** Compiles {@code c}, files relative to {@code base}. */
+    public Policy(PolicyConfig c, Path base) {
         if (c.organizations().isEmpty()) {
             throw new InvalidAt("a policy needs at least one organization", "organizations");
         }
@@ -105,7 +114,8 @@ public final class Policy {
         });
         c.activities().forEach((name, n) -> actions.put(name, Set.copyOf(n.actions())));
         c.views().forEach((name, n) -> objects.put(name, Set.copyOf(n.objects())));
-        actuators = c.actuators();
+        actuators = new LinkedHashMap<>();
+        c.actuators().forEach((name, a) -> actuators.put(name, a.resolvedAgainst(base)));
         actuators.forEach((name, a) -> {
             try {
                 ActuatorKinds.of(a.kind()).validate(a);
@@ -305,7 +315,7 @@ public final class Policy {
     }
 
     public Map<String, ActuatorConfig> actuators() {
-        return actuators;
+        return java.util.Collections.unmodifiableMap(actuators);
     }
 
     public SafetyConfig safety() {

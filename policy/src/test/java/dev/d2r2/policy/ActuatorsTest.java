@@ -84,6 +84,60 @@ class ActuatorsTest {
     }
 
     @Test
+    void withATokenFileTheWebhookSendsTheTokenReadAtEachCall() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/actions", ex -> {
+            seen.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        server.start();
+        Path token = dir.resolve("edge-api.token");
+        Files.writeString(token, "first-token-0123456789\n");
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/actions";
+        try (Actuator hook = create("{ kind: webhook, url: \"" + url + "\", token-file: \"" + token + "\", timeout: 2s }")) {
+            hook.deploy(BLOCK);
+            Files.writeString(token, "  rotated-token-0123456789  \nignored\n");
+            hook.revoke(BLOCK);
+            Files.delete(token);
+            assertThatThrownBy(() -> hook.deploy(BLOCK)).isInstanceOfSatisfying(ActuatorException.class,
+                    e -> assertThat(e.refused()).isFalse()).hasMessageContaining("cannot read the token-file " + token);
+            Files.writeString(token, "\n");
+            assertThatThrownBy(() -> hook.deploy(BLOCK)).isInstanceOfSatisfying(ActuatorException.class,
+                    e -> assertThat(e.refused()).isFalse()).hasMessageContaining("holds no token");
+        }
+        assertThat(seen).containsExactly("Bearer first-token-0123456789", "Bearer rotated-token-0123456789");
+    }
+
+    @Test
+    void aTokenIsNeverSentInClearOffTheMachineNorTwice() throws Exception {
+        assertThatThrownBy(() -> create("{ kind: webhook, url: \"http://edge.example.com:8090/actions\", token-file: t }"))
+                .hasMessage("a token would cross the network in clear: use https, or http to a loopback host");
+        assertThatThrownBy(() -> create("{ kind: webhook, url: \"http://10.0.0.5:8090/actions\", token-file: t }"))
+                .hasMessageContaining("in clear");
+        assertThatThrownBy(() -> create("{ kind: webhook, url: \"http://127.0.0.1:8090/a\", token-file: t, headers: { authorization: x } }"))
+                .hasMessage("give the token in token-file or an Authorization header, not both");
+        for (String ok : List.of("https://edge.example.com/actions", "http://127.0.0.2:8090/a", "http://[::1]:8090/a", "http://localhost:1/a")) {
+            assertThat(ConfigLoader.parse("a.yaml", "{ kind: webhook, url: \"" + ok + "\", token-file: t }", ActuatorConfig.class))
+                    .satisfies(c -> ActuatorKinds.of(c.kind()).validate(c));
+        }
+    }
+
+    @Test
+    void aRelativeTokenFileIsTakenFromThePolicyFilesDirectory() throws Exception {
+        Path policyFile = dir.resolve("sub/policy.yaml");
+        Files.createDirectories(policyFile.getParent());
+        Files.writeString(policyFile, """
+                organizations: { o: {} }
+                actuators:
+                  edge: { kind: webhook, url: "http://127.0.0.1:1/actions", token-file: edge-api.token }
+                """);
+        assertThat(Policy.load(policyFile).actuators().get("edge").tokenFile())
+                .isEqualTo(dir.resolve("sub/edge-api.token").toAbsolutePath().toString());
+    }
+
+    @Test
     void theCommandGetsTheActionInItsArgumentsEnvironmentAndStdin() throws Exception {
         Path out = dir.resolve("out.txt");
         Path script = dir.resolve("fw.sh");
@@ -121,7 +175,9 @@ class ActuatorsTest {
     @Test
     void optionsOfAnotherKindAreRefused() {
         assertThatThrownBy(() -> create("{ kind: log, url: \"http://x\" }"))
-                .hasMessage("url and headers are for webhook actuators, not log");
+                .hasMessage("url, headers and token-file are for webhook actuators, not log");
+        assertThatThrownBy(() -> create("{ kind: command, command: [/bin/true], token-file: t }"))
+                .hasMessage("url, headers and token-file are for webhook actuators, not command");
         assertThatThrownBy(() -> create("{ kind: command, command: [\"${who}\"] }"))
                 .hasMessageContaining("uses ${who}, which is not defined here");
         assertThatThrownBy(() -> create("{ kind: webhook, url: \"ftp://x/y\" }"))

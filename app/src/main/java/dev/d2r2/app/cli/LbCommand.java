@@ -1,5 +1,6 @@
 package dev.d2r2.app.cli;
 
+import dev.d2r2.app.node.ApiConfig;
 import dev.d2r2.app.node.BackendConfig;
 import dev.d2r2.app.node.EdgeConfig;
 import dev.d2r2.app.node.EdgeService;
@@ -42,8 +43,14 @@ public final class LbCommand implements Callable<Integer> {
     String dialogTimeout;
 
     @Option(names = "--api", paramLabel = "HOST:PORT",
-            description = "Serve the HTTP API here (POST /actions: the policy engine's webhook for block and rate-limit)")
+            description = "Serve the HTTP API here (POST /actions: the policy engine's webhook for block and rate-limit;"
+                    + " /backends); reads are open on a loopback address only")
     String api;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE",
+            description = "The bearer token every change through the API needs (created, mode 0600, when missing);"
+                    + " without one the API takes no changes")
+    String apiTokenFile;
 
     @Option(names = "--telemetry", paramLabel = "TAG",
             description = "Publish traffic and heaviest-source events every 100 ms, and backend changes, on this broker channel")
@@ -66,7 +73,8 @@ public final class LbCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EdgeConfig c = merged(config == null ? null : ConfigLoader.load(config, EdgeConfig.class));
+        EdgeConfig c = merged(config == null ? null
+                : ConfigLoader.load(config, EdgeConfig.class).resolvedAgainst(config.toAbsolutePath().getParent()));
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch reported = new CountDownLatch(1);
         BrokerClient broker = c.telemetry() == null ? null : client.connect(java.time.Duration.ofMillis(5));
@@ -105,10 +113,22 @@ public final class LbCommand implements Callable<Integer> {
         }
         return new EdgeConfig(pick(listen, f == null ? null : f.listen()), list, pick(affinity, f == null ? null : f.affinity()),
                 dialogTimeout != null ? Durations.parse(dialogTimeout) : f == null ? null : f.dialogTimeout(),
-                pick(api, f == null ? null : f.api()), pick(metrics, f == null ? null : f.metrics()),
+                api(f == null ? null : f.api()), pick(metrics, f == null ? null : f.metrics()),
                 pick(telemetry, f == null ? null : f.telemetry()), pick(commands, f == null ? null : f.commands()),
                 f == null ? null : f.suspectRate(), f == null ? null : f.probeInterval(), f == null ? null : f.probeTimeout(),
                 receivers != null ? receivers : f == null ? null : f.receivers());
+    }
+
+    /** The file's API section with --api and --api-token-file over it. */
+    private ApiConfig api(ApiConfig file) {
+        ApiConfig a = file;
+        if (api != null) {
+            a = a == null ? ApiConfig.listening(api) : a.withListen(api);
+        }
+        if (apiTokenFile != null) {
+            a = (a == null ? ApiConfig.listening(ApiConfig.DEFAULT_LISTEN) : a).withTokenFile(apiTokenFile);
+        }
+        return a;
     }
 
     private static String pick(String option, String file) {

@@ -6,6 +6,7 @@ import dev.d2r2.core.config.InvalidAt;
 import dev.d2r2.sip.edge.Affinity;
 import dev.d2r2.sip.edge.EdgeProxy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,7 +20,9 @@ import java.util.List;
  *   - { address: 127.0.0.1:5071 }
  * affinity: call-id               # call-id | from-user | ruri-user | least-dialogs
  * dialog-timeout: 2h
- * api: 127.0.0.1:8090             # HTTP API: /actions (policy webhook), /backends
+ * api:                            # HTTP API: /actions (policy webhook), /backends; see {@link ApiConfig}
+ *   listen: 127.0.0.1:8090
+ *   token-file: edge-api.token    # the bearer token every change needs (relative to this file)
  * metrics: 127.0.0.1:9470         # Prometheus /metrics
  * telemetry: edge                 # broker channel for traffic, suspects and backend changes
  * commands: edge-commands         # broker channel of backend commands
@@ -30,7 +33,7 @@ import java.util.List;
  * </pre>
  */
 public record EdgeConfig(String listen, List<BackendConfig> backends, String affinity,
-                         @JsonProperty("dialog-timeout") Duration dialogTimeout, String api, String metrics, String telemetry,
+                         @JsonProperty("dialog-timeout") Duration dialogTimeout, ApiConfig api, String metrics, String telemetry,
                          String commands, @JsonProperty("suspect-rate") Double suspectRate,
                          @JsonProperty("probe-interval") Duration probeInterval,
                          @JsonProperty("probe-timeout") Duration probeTimeout, Integer receivers) {
@@ -44,10 +47,8 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
         if (dialogTimeout.isNegative() || dialogTimeout.isZero()) {
             throw new IllegalArgumentException("dialog-timeout must be positive");
         }
-        for (String at : new String[]{api, metrics}) {
-            if (at != null) {
-                HostPort.parse(at);
-            }
+        if (metrics != null) {
+            HostPort.parse(metrics);
         }
         if (commands != null && telemetry == null) {
             throw new InvalidAt("commands needs telemetry (the channel where backend changes are published)", "commands");
@@ -67,5 +68,16 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
         if (backends.isEmpty()) {
             throw new InvalidAt("the edge needs at least one backend", "backends");
         }
+    }
+
+    /** This configuration with {@code api} in place of its own. */
+    public EdgeConfig withApi(ApiConfig a) {
+        return new EdgeConfig(listen, backends, affinity, dialogTimeout, a, metrics, telemetry, commands, suspectRate, probeInterval,
+                probeTimeout, receivers);
+    }
+
+    /** This configuration with the files it names taken relative to {@code base}. */
+    public EdgeConfig resolvedAgainst(Path base) {
+        return api == null ? this : withApi(api.resolvedAgainst(base));
     }
 }

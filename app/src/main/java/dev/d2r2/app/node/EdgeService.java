@@ -6,6 +6,7 @@ import dev.d2r2.core.HostPort;
 import dev.d2r2.sip.edge.Affinity;
 import dev.d2r2.sip.edge.Backend;
 import dev.d2r2.sip.edge.BackendEvent;
+import dev.d2r2.sip.edge.BearerToken;
 import dev.d2r2.sip.edge.EdgeApi;
 import dev.d2r2.sip.edge.EdgeProxy;
 import dev.d2r2.sip.edge.EdgeRole;
@@ -14,6 +15,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -27,6 +29,15 @@ public final class EdgeService implements AutoCloseable {
 
     /** @param broker null when the configuration names no telemetry channel */
     public EdgeService(EdgeConfig c, BrokerClient broker, Consumer<BackendEvent> changes) throws IOException {
+        this(c, List.of(), broker, changes);
+    }
+
+    /**
+     * @param policyAllow a policy's {@code safety.allow}, which the API refuses to block or limit
+     *                    besides its own {@code allow} (see {@link ApiConfig#limits})
+     * @param broker      null when the configuration names no telemetry channel
+     */
+    public EdgeService(EdgeConfig c, List<String> policyAllow, BrokerClient broker, Consumer<BackendEvent> changes) throws IOException {
         List<Backend> backends = c.backends().stream()
                 .map(b -> new Backend(socket(b.address()), b.weight(), b.maxDialogs())).toList();
         AtomicReference<EdgeRole> published = new AtomicReference<>();
@@ -37,6 +48,7 @@ public final class EdgeService implements AutoCloseable {
                 r.changed(e);
             }
         }, Clock.system(), c.receivers());
+        EdgeApi startedApi = null;
         try {
             edge.affinity(Affinity.parse(c.affinity()));
             edge.dialogTimeout(c.dialogTimeout());
@@ -45,19 +57,35 @@ public final class EdgeService implements AutoCloseable {
             }
             this.role = c.telemetry() == null ? null : new EdgeRole(broker, edge, c.telemetry(), c.commands());
             published.set(role);
+            PrometheusRegistry registry = new PrometheusRegistry();
+            edge.registerMetrics(registry);
+            startedApi = c.api() == null ? null : api(c.api(), policyAllow, registry);
+            this.api = startedApi;
             if (c.metrics() != null) {
-                PrometheusRegistry registry = new PrometheusRegistry();
-                edge.registerMetrics(registry);
                 InetSocketAddress at = socket(c.metrics());
                 this.metrics = HTTPServer.builder().hostname(at.getHostString()).port(at.getPort()).registry(registry).buildAndStart();
             } else {
                 this.metrics = null;
             }
-            this.api = c.api() == null ? null : new EdgeApi(socket(c.api()), edge);
         } catch (IOException | RuntimeException e) {
+            if (startedApi != null) {
+                startedApi.close();
+            }
             edge.close();
             throw e;
         }
+    }
+
+    /** The API, with its token (created when its file is missing); one beyond loopback must have a token. */
+    private EdgeApi api(ApiConfig a, List<String> policyAllow, PrometheusRegistry registry) throws IOException {
+        InetSocketAddress at = socket(a.listen());
+        if (a.tokenFile() == null && !at.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("the edge's API on " + a.listen() + " is reachable beyond this machine: give it a token-file");
+        }
+        BearerToken token = a.tokenFile() == null ? null : BearerToken.loadOrCreate(Path.of(a.tokenFile()));
+        EdgeApi created = new EdgeApi(at, edge, token, a.limits(policyAllow));
+        created.registerMetrics(registry);
+        return created;
     }
 
     public EdgeProxy edge() {

@@ -122,7 +122,9 @@ public final class Node implements AutoCloseable {
             startSipServer(s);
         }
         if (c.lb() != null) {
-            edge = new EdgeService(c.lb(), c.lb().telemetry() == null ? null : client(RoleAccess.EDGE), backendChanges);
+            edge = new EdgeService(c.lb().resolvedAgainst(base),
+                    checked.policy() == null ? List.of() : checked.policy().safety().allow(),
+                    c.lb().telemetry() == null ? null : client(RoleAccess.EDGE), backendChanges);
             started.add(edge);
         }
         if (c.monitor() != null) {

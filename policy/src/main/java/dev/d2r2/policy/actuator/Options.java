@@ -9,8 +9,9 @@ final class Options {
     }
 
     static void refuseUnused(ActuatorConfig c, String kind, boolean urlOk, boolean commandOk) {
-        if (!urlOk && (c.url() != null || !c.headers().isEmpty())) {
-            throw new InvalidAt("url and headers are for webhook actuators, not " + kind, c.url() != null ? "url" : "headers");
+        if (!urlOk && (c.url() != null || !c.headers().isEmpty() || c.tokenFile() != null)) {
+            throw new InvalidAt("url, headers and token-file are for webhook actuators, not " + kind,
+                    c.url() != null ? "url" : !c.headers().isEmpty() ? "headers" : "token-file");
         }
         if (!commandOk && !c.command().isEmpty()) {
             throw new InvalidAt("command is for command actuators, not " + kind, "command");

@@ -3,17 +3,20 @@ package dev.d2r2.policy.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.d2r2.core.config.InvalidAt;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
  * An actuator: its {@code kind} ({@code log}, {@code webhook}, {@code command}) with that kind's
- * options, and its safety limits — at most {@code max-per-minute} new actions a minute, at most
+ * options (a webhook's {@code token-file} holds the bearer token it sends, relative to the
+ * policy file), and its safety limits — at most {@code max-per-minute} new actions a minute, at most
  * {@code max-active} actions or {@code max-share} of its {@code population} (subjects or
  * backends) affected at once — and how failed deploys are retried.
  */
-public record ActuatorConfig(String kind, String url, Map<String, String> headers, List<String> command,
+public record ActuatorConfig(String kind, String url, Map<String, String> headers,
+                             @JsonProperty("token-file") String tokenFile, List<String> command,
                              Duration timeout,
                              @JsonProperty("max-per-minute") Integer maxPerMinute,
                              @JsonProperty("max-active") Integer maxActive,
@@ -48,5 +51,14 @@ public record ActuatorConfig(String kind, String url, Map<String, String> header
         if (retryBackoff.isNegative() || retryBackoff.isZero()) {
             throw new InvalidAt("retry-backoff must be positive", "retry-backoff");
         }
+        if (tokenFile != null && tokenFile.isBlank()) {
+            throw new InvalidAt("token-file must name a file", "token-file");
+        }
+    }
+
+    /** This configuration with a relative {@code token-file} taken from {@code base}. */
+    public ActuatorConfig resolvedAgainst(Path base) {
+        return tokenFile == null ? this : new ActuatorConfig(kind, url, headers, base.resolve(tokenFile).toString(), command, timeout,
+                maxPerMinute, maxActive, maxShare, population, retryAttempts, retryBackoff);
     }
 }

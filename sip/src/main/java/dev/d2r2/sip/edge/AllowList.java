@@ -39,6 +39,21 @@ public final class AllowList {
         return new AllowList(List.copyOf(blocks), Set.copyOf(callers));
     }
 
+    /**
+     * The entries of a policy's {@code safety.allow} that name addresses or callers; the others
+     * (a user name, say) name nothing the edge could block.
+     */
+    public static AllowList ofPolicy(List<String> entries) {
+        return of(entries.stream().filter(e -> {
+            try {
+                Target.parse(e);
+                return true;
+            } catch (IllegalArgumentException x) {
+                return false;
+            }
+        }).toList());
+    }
+
     /** The allowed entry {@code t} would cover, or null. */
     public String covered(Target t) {
         return switch (t) {

@@ -27,7 +27,7 @@ public record ApiLimits(int minPrefixV4, int minPrefixV6, Duration maxDuration, 
             throw new IllegalArgumentException("max-duration must be positive");
         }
         if (maxBodyBytes < 256) {
-            throw new IllegalArgumentException("max-body must be at least 256 bytes");
+            throw new IllegalArgumentException("max-body-bytes must be at least 256");
         }
     }
 
