@@ -126,6 +126,21 @@ class EdgeApiRunTest {
     }
 
     @Test
+    void lbTakesTheTokenFileRelativeToItsConfigurationAndCreatesItPrivate() throws Exception {
+        int server = freeUdpPort();
+        Path sub = Files.createDirectories(dir.resolve("conf"));
+        Path config = Files.writeString(sub.resolve("lb.yaml"), """
+                listen: 127.0.0.1:0
+                backends: [{address: "127.0.0.1:%d"}]
+                api: {listen: "127.0.0.1:0", token-file: secrets/edge-api.token, min-prefix-v4: 24}
+                """.formatted(server));
+        assertThat(Main.commandLine().execute("lb", "--config", config.toString(), "--duration", "100ms")).isZero();
+        Path token = sub.resolve("secrets/edge-api.token");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
+        assertThat(Files.readString(token).strip()).hasSize(43);
+    }
+
+    @Test
     void apiMistakesAreReportedAtTheirKey() {
         assertThatThrownBy(() -> check("""
                 lb:
@@ -142,5 +157,21 @@ class EdgeApiRunTest {
                   backends: [{address: 127.0.0.1:5070}]
                   api: {listen: 127.0.0.1:8090, token: abc}
                 """)).isInstanceOf(ConfigException.class).hasMessageContaining("token");
+    }
+
+    @Test
+    void aPolicyWebhookToTheEdgesApiWithoutTheTokenIsAMistake() throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), Files.readString(Path.of("../examples/policies/sip-flooding.yaml"))
+                .replace("sip-edge: { kind: log,", "sip-edge: { kind: webhook, url: \"http://localhost:8090/actions\","));
+        String node = """
+                broker: {listen: 127.0.0.1:0, data: broker}
+                lb:
+                  backends: [{address: 127.0.0.1:5070}]
+                  api: {listen: 127.0.0.1:8090, token-file: edge-api.token}
+                policy: {file: policy.yaml}
+                """;
+        assertThatThrownBy(() -> check(node)).isInstanceOf(ConfigException.class)
+                .hasMessage("policy.yaml: actuator sip-edge posts to the edge's API (port 8090) without its token: give it token-file: edge-api.token");
+        assertThat(check(node.replace("8090, token", "8091, token"))).isNotNull();
     }
 }

@@ -20,6 +20,7 @@ import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.monitor.Monitor;
 import dev.d2r2.policy.Policy;
 import dev.d2r2.policy.PolicyRole;
+import dev.d2r2.policy.config.ActuatorConfig;
 import dev.d2r2.sip.edge.BackendEvent;
 import dev.d2r2.sip.server.ServerRole;
 import dev.d2r2.sip.server.SipServer;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +83,35 @@ public final class Node implements AutoCloseable {
             }
         }
         Policy policy = config.policy() == null ? null : Policy.load(base.resolve(config.policy().file()));
+        if (policy != null && config.lb() != null && config.lb().api() != null) {
+            checkWebhooksToTheEdge(policy, config.lb().api(), config.policy().file());
+        }
         return new Checked(config, base, chronicles, policy);
+    }
+
+    /** A webhook of the policy that posts to this node's edge API must carry the API's token. */
+    private static void checkWebhooksToTheEdge(Policy policy, ApiConfig api, String policyFile) throws ConfigException {
+        InetSocketAddress edgeApi = HostPort.parse(api.listen());
+        int port = edgeApi.getPort();
+        for (Map.Entry<String, ActuatorConfig> a : policy.actuators().entrySet()) {
+            ActuatorConfig c = a.getValue();
+            URI url = "webhook".equals(c.kind()) ? URI.create(c.url()) : null;
+            if (url == null || url.getPort() != port || c.tokenFile() != null || !sameHost(url.getHost(), edgeApi)) {
+                continue;
+            }
+            throw new ConfigException(policyFile + ": actuator " + a.getKey() + " posts to the edge's API (port " + port
+                    + ") without its token: give it token-file: " + (api.tokenFile() == null
+                    ? "the same file as lb.api's token-file (the API takes no changes without one)" : api.tokenFile()));
+        }
+    }
+
+    private static boolean sameHost(String urlHost, InetSocketAddress listen) {
+        String h = urlHost.startsWith("[") ? urlHost.substring(1, urlHost.length() - 1) : urlHost;
+        if (h.equalsIgnoreCase(listen.getHostString())) {
+            return true;
+        }
+        boolean loopback = h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
+        return loopback && listen.getAddress() != null && (listen.getAddress().isLoopbackAddress() || listen.getAddress().isAnyLocalAddress());
     }
 
     /** Starts the checked roles; on failure, stops what had started and throws. */
