@@ -308,7 +308,12 @@ public final class EdgeApi implements AutoCloseable {
         authorize(ex, true);
         if (add) {
             ObjectNode body = body(ex, BACKEND_KEYS);
-            InetSocketAddress address = backendAddress(text(body, "address"));
+            InetSocketAddress address;
+            try {
+                address = BackendAddress.parse(text(body, "address"));
+            } catch (IllegalArgumentException e) {
+                throw new Refusal(ApiOutcome.BAD_REQUEST, e.getMessage());
+            }
             JsonNode w = body.path("weight");
             double weight = w.isMissingNode() ? 1 : w.isNumber() ? w.asDouble() : -1;
             if (!(weight > 0) || !Double.isFinite(weight)) {
@@ -322,37 +327,6 @@ public final class EdgeApi implements AutoCloseable {
         }
         return drain ? new Reply(ApiOutcome.APPLIED, 202, ConfigLoader.json().createObjectNode().put("draining", id))
                 : new Reply(ApiOutcome.APPLIED, 204, null);
-    }
-
-    /** {@code IP:PORT} or {@code [IPv6]:PORT} (port 5060 when left out); never a DNS lookup. */
-    private static InetSocketAddress backendAddress(String text) throws Refusal {
-        boolean bracketed = text.startsWith("[");
-        int close = bracketed ? text.indexOf(']') : 0;
-        String host;
-        String port = "5060";
-        if (bracketed) {
-            host = close < 0 ? "" : text.substring(1, close);
-            String after = close < 0 ? "" : text.substring(close + 1);
-            if (after.startsWith(":")) {
-                port = after.substring(1);
-            } else if (!after.isEmpty()) {
-                host = "";
-            }
-        } else {
-            int colon = text.indexOf(':');
-            host = colon < 0 ? text : text.substring(0, colon);
-            port = colon < 0 ? port : text.substring(colon + 1);
-        }
-        int p = !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9') ? Integer.parseInt(port) : -1;
-        try {
-            Cidr a = Cidr.parse(host);
-            if (a.isAddress() && a.isIpv4() != bracketed && p > 0 && p <= 65535) {
-                return new InetSocketAddress(a.address(), p);
-            }
-        } catch (IllegalArgumentException e) {
-            // answered below, like a port out of range
-        }
-        throw new Refusal(ApiOutcome.BAD_REQUEST, "address must be IP:PORT or [IPv6]:PORT, not \"" + printable(text) + "\"");
     }
 
     /** The request's body: a JSON object of at most the limit's size, with no key outside {@code keys}. */

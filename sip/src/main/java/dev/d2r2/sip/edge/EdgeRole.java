@@ -10,14 +10,12 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
-import dev.d2r2.sip.codec.Hop;
 import dev.d2r2.sip.events.EdgeBackend;
 import dev.d2r2.sip.events.EdgeCommand;
 import dev.d2r2.sip.events.SipEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
@@ -103,12 +101,15 @@ public final class EdgeRole implements Agent, AutoCloseable {
     private String apply(EdgeCommand c) {
         return switch (c.op()) {
             case ADD -> {
-                InetSocketAddress address = Hop.hostPort(c.address(), 5060);
-                if (address == null || !(c.weight() > 0)) {
-                    yield "add needs an address host:port and a positive weight";
+                if (!(c.weight() > 0) || !Double.isFinite(c.weight())) {
+                    yield "add needs a positive weight";
                 }
-                edge.add(address, c.weight());
-                yield null;
+                try {
+                    edge.add(BackendAddress.parse(c.address()), c.weight());
+                    yield null;
+                } catch (IllegalArgumentException e) {
+                    yield "add: " + e.getMessage();
+                }
             }
             case REMOVE -> edge.remove(c.backend()) ? null : "no backend " + c.backend();
             case DRAIN -> edge.drain(c.backend()) ? null : "no backend " + c.backend();

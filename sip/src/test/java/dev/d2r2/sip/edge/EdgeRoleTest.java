@@ -66,6 +66,7 @@ class EdgeRoleTest {
                 commands.publish(EdgeCommand.add(now, "ops", secondId, 2.0).toEvent());
                 commands.publish(EdgeCommand.drain(now, "ops", firstId).toEvent());
                 commands.publish(EdgeCommand.remove(now, "ops", firstId).toEvent());
+                commands.publish(EdgeCommand.add(now, "ops", "sip.example.com:5060", 1.0).toEvent());
                 commands.publish(Event.message(SipEvents.EDGE_COMMAND.name(), now, "ops", Map.of(SipKeys.OP, "explode")));
                 await().atMost(Duration.ofSeconds(10)).until(() -> published.size() >= 4);
                 assertThat(published).extracting(e -> e.from() + " -> " + e.to() + " " + e.source()).containsExactly(
@@ -73,7 +74,8 @@ class EdgeRoleTest {
                         "null -> removed " + firstId);
                 assertThat(edge.backends()).extracting(Backend::id).containsExactly(secondId);
                 assertThat(edge.backends().getFirst().weight()).isEqualTo(2.0);
-                await().atMost(Duration.ofSeconds(10)).until(() -> role.get().refusedCommands() == 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> role.get().refusedCommands() == 2);
+                assertThat(edge.backends()).extracting(Backend::id).as("a name is never looked up").containsExactly(secondId);
                 role.get().close();
             }
         }
