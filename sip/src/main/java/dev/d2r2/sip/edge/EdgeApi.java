@@ -145,11 +145,11 @@ public final class EdgeApi implements AutoCloseable {
                 r = e.reply;
             } catch (RuntimeException e) {
                 r = Reply.of(ApiOutcome.ERROR, "the edge failed to carry out the call");
-                refusals.error("error", "edge API: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " failed", e);
+                refusals.error("error", "edge API: " + ex.getRequestMethod() + " " + printable(ex.getRequestURI().getPath()) + " failed", e);
             }
             counts[r.outcome().ordinal()].increment();
             if (r.outcome() != ApiOutcome.READ && r.outcome() != ApiOutcome.APPLIED && r.outcome() != ApiOutcome.ERROR) {
-                refusals.warn(r.outcome().label(), "edge API: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath()
+                refusals.warn(r.outcome().label(), "edge API: " + ex.getRequestMethod() + " " + printable(ex.getRequestURI().getPath())
                         + " from " + ex.getRemoteAddress().getAddress().getHostAddress() + " " + r.outcome().label() + ": "
                         + r.body().path("error").asText());
             }
