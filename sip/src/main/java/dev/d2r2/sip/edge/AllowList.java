@@ -1,5 +1,7 @@
 package dev.d2r2.sip.edge;
 
+import dev.d2r2.core.Cidr;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.d2r2.sip.edge;
 
+import dev.d2r2.core.Cidr;
+
 import java.net.InetSocketAddress;
 
 /**

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.d2r2.core.Cidr;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.agent.ErrorLog;
 import dev.d2r2.core.config.ConfigLoader;

@@ -1,5 +1,6 @@
 package dev.d2r2.sip.edge;
 
+import dev.d2r2.core.Cidr;
 import dev.d2r2.core.Clock;
 import dev.d2r2.sip.codec.Header;
 import dev.d2r2.sip.codec.Hop;

@@ -1,12 +1,13 @@
-package dev.d2r2.sip.edge;
+package dev.d2r2.core;
 
 import java.net.InetAddress;
 import java.util.Arrays;
 
 /**
  * A block of addresses: an IP literal ({@code 192.0.2.7}, a /32 or /128) or a CIDR block
- * ({@code 198.51.100.0/24}, {@code 2001:db8::/48}). Parsed strictly and without a DNS lookup:
- * dotted-quad IPv4 or IPv6 text, no zone, no host bits set past the prefix.
+ * ({@code 198.51.100.0/24}, {@code 2001:db8::/48}). {@link #parse} is strict and makes no DNS
+ * lookup: dotted-quad IPv4 or IPv6 text, no zone, no host bits set past the prefix (what the SIP
+ * edge's API accepts); {@link SubjectPattern} builds its blocks with {@link #masked}.
  */
 public final class Cidr {
     private final byte[] network;
@@ -21,7 +22,7 @@ public final class Cidr {
     public static Cidr parse(String text) {
         int slash = text.indexOf('/');
         String literal = slash < 0 ? text : text.substring(0, slash);
-        byte[] address = literal(literal);
+        byte[] address = addressBytes(literal);
         if (address == null) {
             throw new IllegalArgumentException("not an IP address or a CIDR block: \"" + text + "\" (e.g. 192.0.2.7 or 192.0.2.0/24)");
         }
@@ -30,7 +31,7 @@ public final class Cidr {
         for (int i = 0; i < bits; i++) {
             if (i >= prefix && bit(address, i)) {
                 throw new IllegalArgumentException("\"" + text + "\" has bits set past its /" + prefix
-                        + " (the block is " + new Cidr(masked(address, prefix), prefix) + ")");
+                        + " (the block is " + masked(address, prefix) + ")");
             }
         }
         return new Cidr(address, prefix);
@@ -53,8 +54,20 @@ public final class Cidr {
         return p;
     }
 
-    /** The bytes of an IPv4 dotted quad or IPv6 text, or null; never a DNS lookup. */
-    private static byte[] literal(String s) {
+    /** The block of {@code prefix} bits of {@code address}, the bits past them cleared. */
+    public static Cidr masked(byte[] address, int prefix) {
+        if (address.length != 4 && address.length != 16 || prefix < 0 || prefix > address.length * 8) {
+            throw new IllegalArgumentException("an address is 4 or 16 bytes and a prefix 0 to its bits");
+        }
+        byte[] m = address.clone();
+        for (int i = prefix; i < m.length * 8; i++) {
+            m[i / 8] &= (byte) ~(0x80 >>> (i % 8));
+        }
+        return new Cidr(m, prefix);
+    }
+
+    /** The bytes of an IPv4 dotted quad or IPv6 text (no zone, not IPv4-mapped), or null; never a DNS lookup. */
+    public static byte[] addressBytes(String s) {
         boolean v6 = s.indexOf(':') >= 0;
         if (s.isEmpty() || s.length() > 45) {
             return null;
@@ -83,14 +96,6 @@ public final class Cidr {
         return (a[i / 8] & (0x80 >>> (i % 8))) != 0;
     }
 
-    private static byte[] masked(byte[] a, int prefix) {
-        byte[] m = a.clone();
-        for (int i = prefix; i < m.length * 8; i++) {
-            m[i / 8] &= (byte) ~(0x80 >>> (i % 8));
-        }
-        return m;
-    }
-
     public int prefix() {
         return prefix;
     }
@@ -116,6 +121,11 @@ public final class Cidr {
     /** Whether {@code a} is inside the block. */
     public boolean contains(InetAddress a) {
         return contains(a.getAddress(), prefix);
+    }
+
+    /** Whether the address of these bytes (4 or 16) is inside the block. */
+    public boolean contains(byte[] address) {
+        return contains(address, prefix);
     }
 
     /** Whether the two blocks share an address: one of them holds the other. */
