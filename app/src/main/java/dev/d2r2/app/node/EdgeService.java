@@ -25,6 +25,7 @@ public final class EdgeService implements AutoCloseable {
     private final EdgeProxy edge;
     private final EdgeRole role;
     private final EdgeApi api;
+    private final String apiTokenFile;
     private final HTTPServer metrics;
 
     /** @param broker null when the configuration names no telemetry channel */
@@ -60,6 +61,7 @@ public final class EdgeService implements AutoCloseable {
             PrometheusRegistry registry = new PrometheusRegistry();
             edge.registerMetrics(registry);
             startedApi = c.api() == null ? null : api(c.api(), policyAllow, registry);
+            this.apiTokenFile = c.api() == null ? null : c.api().tokenFile();
             this.api = startedApi;
             if (c.metrics() != null) {
                 InetSocketAddress at = socket(c.metrics());
@@ -105,7 +107,8 @@ public final class EdgeService implements AutoCloseable {
     public String describe() throws IOException {
         InetSocketAddress at = edge.address();
         return "edge on " + at.getHostString() + ":" + at.getPort() + " (UDP and TCP), backends " + edge.backends()
-                + (api == null ? "" : "; API on http://" + api.address().getHostString() + ":" + api.address().getPort());
+                + (api == null ? "" : "; API on http://" + api.address().getHostString() + ":" + api.address().getPort()
+                + (apiTokenFile == null ? " (takes no changes: no token-file)" : " (changes need the token in " + apiTokenFile + ")"));
     }
 
     static InetSocketAddress socket(String text) {
