@@ -58,8 +58,11 @@ public final class EdgeService implements AutoCloseable {
             }
             this.role = c.telemetry() == null ? null : new EdgeRole(broker, edge, c.telemetry(), c.commands());
             published.set(role);
-            PrometheusRegistry registry = new PrometheusRegistry();
-            edge.registerMetrics(registry);
+            // Without an endpoint nothing is registered: the edge then times no message.
+            PrometheusRegistry registry = c.metrics() == null ? null : new PrometheusRegistry();
+            if (registry != null) {
+                edge.registerMetrics(registry);
+            }
             startedApi = c.api() == null ? null : api(c.api(), policyAllow, registry);
             this.apiTokenFile = c.api() == null ? null : c.api().tokenFile();
             this.api = startedApi;
@@ -78,7 +81,10 @@ public final class EdgeService implements AutoCloseable {
         }
     }
 
-    /** The API, with its token (created when its file is missing); one beyond loopback must have a token. */
+    /**
+     * The API, with its token (created when its file is missing); one beyond loopback must have a
+     * token. {@code registry} null: no metrics.
+     */
     private EdgeApi api(ApiConfig a, List<String> policyAllow, PrometheusRegistry registry) throws IOException {
         InetSocketAddress at = socket(a.listen());
         if (a.tokenFile() == null && !at.getAddress().isLoopbackAddress()) {
@@ -86,7 +92,9 @@ public final class EdgeService implements AutoCloseable {
         }
         BearerToken token = a.tokenFile() == null ? null : BearerToken.loadOrCreate(Path.of(a.tokenFile()));
         EdgeApi created = new EdgeApi(at, edge, token, a.limits(policyAllow));
-        created.registerMetrics(registry);
+        if (registry != null) {
+            created.registerMetrics(registry);
+        }
         return created;
     }
 
