@@ -43,6 +43,7 @@ public final class EdgeProxy implements AutoCloseable {
     private final Router router;
     private final UdpTransport udp;
     private final TcpTransport tcp;
+    private final Prober probing;
     private final AgentRunner prober;
     private final AgentRunner sweeper;
     private volatile EdgeMetrics metrics;
@@ -76,7 +77,7 @@ public final class EdgeProxy implements AutoCloseable {
                 m.handled(nanos);
             }
         };
-        this.tcp = new TcpTransport(listen, counters, observer);
+        this.tcp = new TcpTransport(listen, clock, counters, observer);
         UdpTransport u = null;
         try {
             InetSocketAddress tcpAt = tcp.address();
@@ -96,8 +97,9 @@ public final class EdgeProxy implements AutoCloseable {
         udp.start();
         tcp.start(router, udp);
         this.sweeper = new AgentRunner(dialogs, 16, clock).start();
-        this.prober = new AgentRunner(new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(),
-                this::probe, this.backends::report), 16, clock).start();
+        this.probing = new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(), this::probe,
+                this.backends::report);
+        this.prober = new AgentRunner(probing, 16, clock).start();
     }
 
     private void probe(byte[] message, Backend to) {
@@ -106,6 +108,15 @@ public final class EdgeProxy implements AutoCloseable {
         } catch (IOException e) {
             counters.count(EdgeCounter.ERRORS);
         }
+    }
+
+    /**
+     * Whether the backends are probed with OPTIONS (default: yes). Without probes, a backend is
+     * judged by its answers to requests alone (see {@link Prober}): for servers that do not answer
+     * OPTIONS.
+     */
+    public void probing(boolean on) {
+        probing.probing(on);
     }
 
     /** Adds a backend (or changes the weight of the one at the same address). */
@@ -206,6 +217,25 @@ public final class EdgeProxy implements AutoCloseable {
     public void dialogTimeout(Duration d) {
         dialogs.dialogTimeoutMs(d.toMillis());
         sweeper.wake();
+    }
+
+    /** What clients' TCP connections may hold: connections in total and per source, the idle timeout (default {@link TcpLimits#DEFAULTS}). */
+    public void tcpLimits(TcpLimits limits) {
+        tcp.limits(limits);
+    }
+
+    public TcpLimits tcpLimits() {
+        return tcp.limits();
+    }
+
+    /** Clients' TCP connections open now. */
+    public int tcpConnections() {
+        return tcp.connections();
+    }
+
+    /** Bytes the open TCP connections' read buffers hold (they start small and grow only for a message that needs it). */
+    public long tcpReadBufferBytes() {
+        return tcp.readBufferBytes();
     }
 
     /** How long a dialog's 2xx may stay unacknowledged (default 32 s, 64 × T1). */
