@@ -43,7 +43,7 @@ public final class EdgeProxy implements AutoCloseable {
     private final Router router;
     private final UdpTransport udp;
     private final TcpTransport tcp;
-    private final Prober probing;
+    private final Prober health;
     private final AgentRunner prober;
     private final AgentRunner sweeper;
     private volatile EdgeMetrics metrics;
@@ -97,9 +97,9 @@ public final class EdgeProxy implements AutoCloseable {
         udp.start();
         tcp.start(router, udp);
         this.sweeper = new AgentRunner(dialogs, 16, clock).start();
-        this.probing = new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(), this::probe,
+        this.health = new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(), this::probe,
                 this.backends::report);
-        this.prober = new AgentRunner(probing, 16, clock).start();
+        this.prober = new AgentRunner(health, 16, clock).start();
     }
 
     private void probe(byte[] message, Backend to) {
@@ -116,7 +116,7 @@ public final class EdgeProxy implements AutoCloseable {
      * OPTIONS.
      */
     public void probing(boolean on) {
-        probing.probing(on);
+        health.probing(on);
     }
 
     /** Adds a backend (or changes the weight of the one at the same address). */
