@@ -31,6 +31,7 @@ public enum EdgeCounter {
     TCP_REFUSED_CONNECTIONS("tcp.refused.connections"),
     TCP_REFUSED_PER_SOURCE("tcp.refused.per_source"),
     TCP_CLOSED_IDLE("tcp.closed_idle"),
+    TCP_CLOSED_ON_BUFFER_MEMORY("tcp.closed_on_buffer_memory"),
     BACKEND_ADDED("backend.added"),
     BACKEND_REMOVED("backend.removed"),
     BACKEND_WEIGHT("backend.weight"),

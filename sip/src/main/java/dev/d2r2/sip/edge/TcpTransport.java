@@ -48,6 +48,7 @@ final class TcpTransport implements AutoCloseable, UdpTransport.Connections {
     private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong readBufferBytes = new AtomicLong();
+    private final AtomicLong grownBufferBytes = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
     private final ScratchPool scratches = new ScratchPool(64);
     private final Clock clock;
@@ -177,7 +178,7 @@ final class TcpTransport implements AutoCloseable, UdpTransport.Connections {
     /** Reads a connection's stream and handles each message as soon as its body is complete. */
     private void read(TcpConnection conn) {
         ByteBuffer in = ByteBuffer.allocate(FIRST_READ_BYTES);
-        readBufferBytes.addAndGet(FIRST_READ_BYTES);
+        resized(0, FIRST_READ_BYTES);
         try (conn) {
             while (running && conn.channel.read(in) >= 0) {
                 conn.lastActiveMs = clock.millis();
@@ -187,7 +188,6 @@ final class TcpTransport implements AutoCloseable, UdpTransport.Connections {
                 }
                 ByteBuffer next = settle(in, off);
                 if (next == null) {
-                    counters.count(EdgeCounter.DROPPED_TOO_LARGE);
                     return;
                 }
                 in = next;
@@ -197,7 +197,7 @@ final class TcpTransport implements AutoCloseable, UdpTransport.Connections {
         } catch (IOException | RuntimeException e) {
             counters.count(EdgeCounter.TCP_ERRORS);
         } finally {
-            readBufferBytes.addAndGet(-in.capacity());
+            resized(in.capacity(), 0);
             connections.remove(conn.id);
             release(conn.remote.getAddress());
             open.decrementAndGet();
@@ -258,13 +258,13 @@ final class TcpTransport implements AutoCloseable, UdpTransport.Connections {
 
     /**
      * The buffer to read on into, {@code in}'s bytes from {@code off} at its start: back to its
-     * first size when they are all handled, twice as large when a message fills it, null when
-     * it cannot grow.
+     * first size when they are all handled, twice as large when a message fills it; null (counted)
+     * when it cannot grow: the message is too large, or the buffers' memory is spent.
      */
     private ByteBuffer settle(ByteBuffer in, int off) {
         in.limit(in.position()).position(off);
         if (!in.hasRemaining() && in.capacity() > FIRST_READ_BYTES) {
-            readBufferBytes.addAndGet(FIRST_READ_BYTES - in.capacity());
+            resized(in.capacity(), FIRST_READ_BYTES);
             return ByteBuffer.allocate(FIRST_READ_BYTES);
         }
         in.compact();
@@ -272,11 +272,23 @@ final class TcpTransport implements AutoCloseable, UdpTransport.Connections {
             return in;
         }
         if (in.capacity() >= MAX_READ_BYTES) {
+            counters.count(EdgeCounter.DROPPED_TOO_LARGE);
             return null;
         }
-        ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_READ_BYTES, 2 * in.capacity()));
-        readBufferBytes.addAndGet(bigger.capacity() - in.capacity());
-        return bigger.put(in.flip());
+        int larger = Math.min(MAX_READ_BYTES, 2 * in.capacity());
+        if (grownBufferBytes.addAndGet(larger - in.capacity()) > limits.bufferMemoryBytes()) {
+            grownBufferBytes.addAndGet(in.capacity() - larger);
+            counters.count(EdgeCounter.TCP_CLOSED_ON_BUFFER_MEMORY);
+            return null;
+        }
+        readBufferBytes.addAndGet(larger - in.capacity());
+        return ByteBuffer.allocate(larger).put(in.flip());
+    }
+
+    /** Accounts for a read buffer of {@code from} bytes replaced by one of {@code to} (0: none). */
+    private void resized(int from, int to) {
+        readBufferBytes.addAndGet(to - from);
+        grownBufferBytes.addAndGet(Math.max(0, to - FIRST_READ_BYTES) - Math.max(0, from - FIRST_READ_BYTES));
     }
 
     private void deliver(ByteBuffer out, Route route) throws IOException {

@@ -1,6 +1,7 @@
 package dev.d2r2.sip.edge;
 
 import dev.d2r2.core.ManualClock;
+import dev.d2r2.sip.codec.SipParser;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -57,7 +58,7 @@ class EdgeTcpLimitsTest {
     void aSourceBeyondItsConnectionLimitIsRefusedWhileOthersAreNot() throws Exception {
         List<Socket> open = new ArrayList<>();
         try (DatagramSocket backend = backend(); EdgeProxy edge = edge(backend, null)) {
-            edge.tcpLimits(new TcpLimits(100, 3, Duration.ofHours(1)));
+            edge.tcpLimits(new TcpLimits(100, 3, Duration.ofHours(1), TcpLimits.DEFAULTS.bufferMemoryBytes()));
             for (int i = 0; i < 3; i++) {
                 open.add(connect(edge, "127.0.0.1"));
             }
@@ -86,7 +87,7 @@ class EdgeTcpLimitsTest {
     void connectionsBeyondTheTotalLimitAreRefusedWhateverTheirSource() throws Exception {
         List<Socket> open = new ArrayList<>();
         try (DatagramSocket backend = backend(); EdgeProxy edge = edge(backend, null)) {
-            edge.tcpLimits(new TcpLimits(2, 10, Duration.ofHours(1)));
+            edge.tcpLimits(new TcpLimits(2, 10, Duration.ofHours(1), TcpLimits.DEFAULTS.bufferMemoryBytes()));
             open.add(connect(edge, "127.0.0.1"));
             open.add(connect(edge, "127.0.0.2"));
             await().atMost(Duration.ofSeconds(5)).until(() -> edge.tcpConnections() == 2);
@@ -107,7 +108,7 @@ class EdgeTcpLimitsTest {
         ManualClock clock = new ManualClock(1_000_000);
         try (DatagramSocket backend = backend(); EdgeProxy edge = edge(backend, clock);
              Socket quiet = connect(edge, "127.0.0.1"); Socket talker = connect(edge, "127.0.0.1")) {
-            edge.tcpLimits(new TcpLimits(100, 10, Duration.ofMillis(300)));
+            edge.tcpLimits(new TcpLimits(100, 10, Duration.ofMillis(300), TcpLimits.DEFAULTS.bufferMemoryBytes()));
             await().atMost(Duration.ofSeconds(5)).until(() -> edge.tcpConnections() == 2);
             clock.advance(Duration.ofMillis(200));
             OutputStream out = talker.getOutputStream();
@@ -128,15 +129,50 @@ class EdgeTcpLimitsTest {
         }
     }
 
+    private static byte[] head(String callId, int contentLength) {
+        return ("OPTIONS sip:svc@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK" + callId + "\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:x@example.com>;tag=1\r\nTo: <sip:svc@example.com>\r\nCall-ID: " + callId + "\r\n"
+                + "CSeq: 1 OPTIONS\r\nContent-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void partsOfLargeMessagesOnManyConnectionsCannotTakeMoreThanTheBufferMemory() throws Exception {
+        try (DatagramSocket backend = backend(); EdgeProxy edge = edge(backend, null);
+             Socket second = connect(edge, "127.0.0.2")) {
+            edge.tcpLimits(new TcpLimits(100, 10, Duration.ofHours(1), TcpTransport.MAX_READ_BYTES));
+            byte[] largest = "x".repeat(SipParser.MAX_MESSAGE).getBytes(StandardCharsets.US_ASCII);
+            try (Socket first = connect(edge, "127.0.0.1")) {
+                OutputStream out = first.getOutputStream();
+                out.write(head("first", largest.length));
+                out.write(largest, 0, largest.length - 1);
+                out.flush();
+                await().atMost(Duration.ofSeconds(5)).until(() -> edge.tcpReadBufferBytes()
+                        == TcpTransport.MAX_READ_BYTES + TcpTransport.FIRST_READ_BYTES);
+                second.getOutputStream().write(head("second", largest.length));
+                second.getOutputStream().write(largest, 0, 20_000);
+                second.getOutputStream().flush();
+                assertThat(closedByEdge(second)).isTrue();
+                assertThat(counter(edge, "tcp.closed_on_buffer_memory")).isEqualTo(1);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> edge.tcpConnections() == 0);
+            assertThat(edge.tcpReadBufferBytes()).isZero();
+            try (Socket third = connect(edge, "127.0.0.3")) {
+                third.getOutputStream().write(head("third", 30_000));
+                third.getOutputStream().write(largest, 0, 30_000);
+                third.getOutputStream().flush();
+                await().atMost(Duration.ofSeconds(5)).until(() -> counter(edge, "forwarded.request") == 1);
+            }
+            assertThat(counter(edge, "tcp.closed_on_buffer_memory")).isEqualTo(1);
+        }
+    }
+
     @Test
     void aLargeMessageGrowsItsConnectionsReadBufferWhichShrinksBackOnceItIsHandled() throws Exception {
         try (DatagramSocket backend = backend(); EdgeProxy edge = edge(backend, null); Socket client = connect(edge, "127.0.0.1")) {
             await().atMost(Duration.ofSeconds(5)).until(() -> edge.tcpConnections() == 1);
             assertThat(edge.tcpReadBufferBytes()).isEqualTo(TcpTransport.FIRST_READ_BYTES);
             byte[] body = "x".repeat(20_000).getBytes(StandardCharsets.US_ASCII);
-            byte[] head = ("OPTIONS sip:svc@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKbig\r\n"
-                    + "Max-Forwards: 70\r\nFrom: <sip:x@example.com>;tag=1\r\nTo: <sip:svc@example.com>\r\nCall-ID: big\r\n"
-                    + "CSeq: 1 OPTIONS\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] head = head("big", body.length);
             OutputStream out = client.getOutputStream();
             out.write(head);
             out.write(body, 0, 10_000);
