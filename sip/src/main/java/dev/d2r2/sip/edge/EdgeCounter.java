@@ -12,6 +12,7 @@ public enum EdgeCounter {
     FORWARDED_REQUEST("forwarded.request"),
     FORWARDED_RESPONSE("forwarded.response"),
     PROBE_ANSWERS("probe.answers"),
+    PROBES_UNANSWERED("probe.unanswered"),
     DROPPED_TOO_LARGE("dropped.too_large"),
     DROPPED_BLOCKED("dropped.blocked"),
     DROPPED_RATE_LIMITED("dropped.rate_limited"),

@@ -98,7 +98,7 @@ public final class EdgeProxy implements AutoCloseable {
         tcp.start(router, udp);
         this.sweeper = new AgentRunner(dialogs, 16, clock).start();
         this.health = new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(), this::probe,
-                this.backends::report);
+                this.backends::report, counters);
         this.prober = new AgentRunner(health, 16, clock).start();
     }
 

@@ -43,6 +43,7 @@ final class Prober implements Agent {
     private final String advertised;
     private final Sender sender;
     private final Consumer<BackendEvent> changes;
+    private final EdgeCounters counters;
     private long seq;
     private List<Backend> probed = List.of();
     private long nextRoundAt;
@@ -55,13 +56,14 @@ final class Prober implements Agent {
     }
 
     Prober(Supplier<List<Backend>> backends, Duration interval, Duration timeout, String advertised, Sender sender,
-           Consumer<BackendEvent> changes) {
+           Consumer<BackendEvent> changes, EdgeCounters counters) {
         this.backends = backends;
         this.interval = interval;
         this.timeout = timeout;
         this.advertised = advertised;
         this.sender = sender;
         this.changes = changes;
+        this.counters = counters;
     }
 
     /** Whether OPTIONS probes go out (default: yes); without them backends are judged by their answers to requests. */
@@ -114,6 +116,9 @@ final class Prober implements Agent {
             }
             boolean probeAnswered = probed && b.probeAnswered == seq && b.probeStatus != 503;
             boolean requestsAnswered = b.lastAnswerMs > lastJudgedAt;
+            if (probed && !probeAnswered) {
+                counters.count(EdgeCounter.PROBES_UNANSWERED);
+            }
             synchronized (b) {
                 if (probeAnswered || requestsAnswered) {
                     good(b, probeAnswered ? UP_AFTER + " good probes" : "answers to requests in " + UP_AFTER + " rounds");
