@@ -43,7 +43,6 @@ public final class EdgeProxy implements AutoCloseable {
     private final Router router;
     private final UdpTransport udp;
     private final TcpTransport tcp;
-    private final Prober health;
     private final AgentRunner prober;
     private final AgentRunner sweeper;
     private volatile EdgeMetrics metrics;
@@ -64,6 +63,15 @@ public final class EdgeProxy implements AutoCloseable {
     /** @param receivers how many UDP sockets (and threads) share the port; default {@link #DEFAULT_RECEIVERS} */
     public EdgeProxy(InetSocketAddress listen, List<Backend> backends, Duration probeInterval, Duration probeTimeout,
                      Consumer<BackendEvent> changes, Clock clock, int receivers) throws IOException {
+        this(listen, backends, probeInterval, probeTimeout, true, changes, clock, receivers);
+    }
+
+    /**
+     * @param probe whether the backends are probed with OPTIONS; without probes, each is judged by
+     *              its answers to requests alone (see {@link Prober}): for servers that do not answer OPTIONS
+     */
+    public EdgeProxy(InetSocketAddress listen, List<Backend> backends, Duration probeInterval, Duration probeTimeout,
+                     boolean probe, Consumer<BackendEvent> changes, Clock clock, int receivers) throws IOException {
         if (receivers < 1) {
             throw new IllegalArgumentException("an edge needs at least one receiver, not " + receivers);
         }
@@ -97,8 +105,9 @@ public final class EdgeProxy implements AutoCloseable {
         udp.start();
         tcp.start(router, udp);
         this.sweeper = new AgentRunner(dialogs, 16, clock).start();
-        this.health = new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(), this::probe,
+        Prober health = new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(), this::probe,
                 this.backends::report, counters);
+        health.probing(probe);
         this.prober = new AgentRunner(health, 16, clock).start();
     }
 
@@ -108,15 +117,6 @@ public final class EdgeProxy implements AutoCloseable {
         } catch (IOException e) {
             counters.count(EdgeCounter.ERRORS);
         }
-    }
-
-    /**
-     * Whether the backends are probed with OPTIONS (default: yes). Without probes, a backend is
-     * judged by its answers to requests alone (see {@link Prober}): for servers that do not answer
-     * OPTIONS.
-     */
-    public void probing(boolean on) {
-        health.probing(on);
     }
 
     /** Adds a backend (or changes the weight of the one at the same address). */
