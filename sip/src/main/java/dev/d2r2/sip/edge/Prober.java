@@ -107,25 +107,25 @@ final class Prober implements Agent {
     }
 
     private void judge(long now) {
-        boolean probed = probing;
-        for (Backend b : this.probed) {
+        boolean probesSent = probing;
+        for (Backend b : probed) {
             long waiting = b.awaitingSince;
             if (waiting != 0 && now - waiting > PASSIVE_TIMEOUT_MS && b.markDown(now)) {
                 changes.accept(new BackendEvent(b, "down", "no answer to forwarded requests for "
                         + PASSIVE_TIMEOUT_MS + " ms"));
             }
-            boolean probeAnswered = probed && b.probeAnswered == seq && b.probeStatus != 503;
+            boolean probeAnswered = probesSent && b.probeAnswered == seq && b.probeStatus != 503;
             boolean requestsAnswered = b.lastAnswerMs > lastJudgedAt;
-            if (probed && !probeAnswered) {
+            if (probesSent && !probeAnswered) {
                 counters.count(EdgeCounter.PROBES_UNANSWERED);
             }
             synchronized (b) {
                 if (probeAnswered || requestsAnswered) {
                     good(b, probeAnswered ? UP_AFTER + " good probes" : "answers to requests in " + UP_AFTER + " rounds");
-                } else if (probed && b.answersProbes) {
+                } else if (probesSent && b.answersProbes) {
                     missed(b, now);
                 } else {
-                    unprobed(b, probed, now);
+                    unprobed(b, probesSent, now);
                 }
             }
         }
@@ -136,24 +136,23 @@ final class Prober implements Agent {
         b.missedInRow = 0;
         if (!b.up && ++b.goodInRow >= UP_AFTER) {
             b.up = true;
+            b.awaitingSince = 0;
             changes.accept(new BackendEvent(b, "up", why));
         }
     }
 
     private void missed(Backend b, long now) {
         b.goodInRow = 0;
-        if (b.up && ++b.missedInRow >= DOWN_AFTER) {
-            b.up = false;
-            b.downSinceMs = now;
+        if (b.up && ++b.missedInRow >= DOWN_AFTER && b.markDown(now)) {
             changes.accept(new BackendEvent(b, "down", DOWN_AFTER + " probes unanswered within " + timeout.toMillis()
                     + " ms, and no request answered"));
         }
     }
 
     /** A bad round for a backend that never answered a probe: it is judged by its answers to requests alone. */
-    private void unprobed(Backend b, boolean probed, long now) {
+    private void unprobed(Backend b, boolean probesSent, long now) {
         b.goodInRow = 0;
-        if (probed && !b.warnedNoProbeAnswer) {
+        if (probesSent && !b.warnedNoProbeAnswer) {
             b.warnedNoProbeAnswer = true;
             LOG.warn("edge: backend {} answered no OPTIONS probe within {} ms. If it is running, it does not answer"
                     + " OPTIONS (SIPp's uas answers them only with -aa): the edge keeps it in rotation and judges it by its"

@@ -64,6 +64,24 @@ class ProberTest {
     }
 
     @Test
+    void aBackendBackInRotationIsNotTakenDownByRequestsLeftWaitingWhileItWasDown() {
+        round(this::answerProbe);
+        backend.awaitingSince = now;
+        round(ProberTest::nothing);
+        round(ProberTest::nothing);
+        assertThat(backend.up()).isFalse();
+        backend.awaitingSince = now;
+        for (int i = 0; i < Prober.UP_AFTER; i++) {
+            round(this::answerProbe);
+        }
+        assertThat(backend.up()).isTrue();
+        round(this::answerProbe);
+        round(this::answerProbe);
+        assertThat(backend.up()).isTrue();
+        assertThat(changes).extracting(BackendEvent::state).containsExactly("down", "up");
+    }
+
+    @Test
     void aBackendThatNeverAnsweredAProbeIsNotTakenDownByUnansweredOnesAndIsWarnedAbout() {
         for (int i = 0; i < 5; i++) {
             round(ProberTest::nothing);
