@@ -290,6 +290,10 @@ class CliTest {
         Path bad = Files.writeString(dir.resolve("lb-bad.yaml"), "backends:\n  - {address: 127.0.0.1:5070, weight: -1}\n");
         assertThat(run("lb", "--config", bad.toString())).isEqualTo(2);
         assertThat(err()).contains(bad + ":2:").contains("the weight must be positive");
+        Path badTcp = Files.writeString(dir.resolve("lb-tcp.yaml"),
+                "backends: [{address: 127.0.0.1:5070}]\ntcp:\n  connections-per-source: 0\n");
+        assertThat(run("lb", "--config", badTcp.toString())).isEqualTo(2);
+        assertThat(err()).contains(badTcp + ":2:").contains("key tcp: tcp connections-per-source must be at least 1, not 0");
         try (dev.d2r2.sip.server.SipServer server = new dev.d2r2.sip.server.SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
             Path good = Files.writeString(dir.resolve("lb.yaml"), """
                     listen: 127.0.0.1:0
@@ -297,10 +301,14 @@ class CliTest {
                     affinity: from-user
                     probe-interval: 100ms
                     probe-timeout: 50ms
+                    tcp: {connections: 100, idle-timeout: 30s, buffer-memory: 1MiB}
                     """.formatted(server.address().getPort()));
             assertThat(run("lb", "--config", good.toString(), "--duration", "1s")).isZero();
             assertThat(err()).contains("backends [127.0.0.1:" + server.address().getPort() + "]");
-            assertThat(server.counters().get("options")).as("probed every 100 ms").isGreaterThanOrEqualTo(5);
+            long probes = server.counters().get("options");
+            assertThat(probes).as("probed every 100 ms").isGreaterThanOrEqualTo(5);
+            assertThat(run("lb", "--config", good.toString(), "--no-probe", "--duration", "500ms")).isZero();
+            assertThat(server.counters().get("options")).as("no probes").isEqualTo(probes);
         }
     }
 

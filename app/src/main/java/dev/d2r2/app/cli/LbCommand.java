@@ -68,6 +68,10 @@ public final class LbCommand implements Callable<Integer> {
     @Option(names = "--receivers", paramLabel = "N", description = "UDP sockets (and threads) sharing the port (default: one per two cores)")
     Integer receivers;
 
+    @Option(names = "--no-probe", description = "Send the backends no OPTIONS probes: judge them by their answers to requests"
+            + " alone (for servers that do not answer OPTIONS)")
+    boolean noProbe;
+
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long (default: when killed)")
     String duration;
 
@@ -116,7 +120,8 @@ public final class LbCommand implements Callable<Integer> {
                 api(f == null ? null : f.api()), pick(metrics, f == null ? null : f.metrics()),
                 pick(telemetry, f == null ? null : f.telemetry()), pick(commands, f == null ? null : f.commands()),
                 f == null ? null : f.suspectRate(), f == null ? null : f.probeInterval(), f == null ? null : f.probeTimeout(),
-                receivers != null ? receivers : f == null ? null : f.receivers());
+                noProbe ? Boolean.FALSE : f == null ? null : f.probe(),
+                receivers != null ? receivers : f == null ? null : f.receivers(), f == null ? null : f.tcp());
     }
 
     /** The file's API section with --api and --api-token-file over it. */

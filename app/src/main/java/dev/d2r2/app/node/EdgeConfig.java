@@ -29,14 +29,21 @@ import java.util.List;
  * suspect-rate: 30                # INVITEs a second from which a source is suspect
  * probe-interval: 500ms           # OPTIONS to each backend this often
  * probe-timeout: 300ms            # a probe unanswered this long is a miss (down after 2)
+ * probe: true                     # OPTIONS probes; false judges backends by their answers to requests alone
  * receivers: 2                    # UDP sockets (and threads) sharing the port (default: one per two cores)
+ * tcp:                            # clients' TCP connections (see {@link EdgeTcpConfig})
+ *   connections: 10000
+ *   connections-per-source: 256
+ *   idle-timeout: 5m
+ *   buffer-memory: 64MiB
  * </pre>
  */
 public record EdgeConfig(String listen, List<BackendConfig> backends, String affinity,
                          @JsonProperty("dialog-timeout") Duration dialogTimeout, ApiConfig api, String metrics, String telemetry,
                          String commands, @JsonProperty("suspect-rate") Double suspectRate,
                          @JsonProperty("probe-interval") Duration probeInterval,
-                         @JsonProperty("probe-timeout") Duration probeTimeout, Integer receivers) {
+                         @JsonProperty("probe-timeout") Duration probeTimeout, Boolean probe, Integer receivers,
+                         EdgeTcpConfig tcp) {
     public EdgeConfig {
         listen = listen == null ? "127.0.0.1:5060" : listen;
         HostPort.parse(listen);
@@ -61,6 +68,8 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
         if (!probeTimeout.isPositive() || probeTimeout.compareTo(probeInterval) > 0) {
             throw new InvalidAt("probe-timeout must be positive and at most probe-interval", "probe-timeout");
         }
+        probe = probe == null || probe;
+        tcp = tcp == null ? EdgeTcpConfig.DEFAULTS : tcp;
         receivers = receivers == null ? EdgeProxy.DEFAULT_RECEIVERS : receivers;
         if (receivers < 1) {
             throw new InvalidAt("receivers must be at least 1", "receivers");

@@ -42,7 +42,7 @@ public final class EdgeService implements AutoCloseable {
         List<Backend> backends = c.backends().stream()
                 .map(b -> new Backend(socket(b.address()), b.weight(), b.maxDialogs())).toList();
         AtomicReference<EdgeRole> published = new AtomicReference<>();
-        this.edge = new EdgeProxy(socket(c.listen()), backends, c.probeInterval(), c.probeTimeout(), e -> {
+        this.edge = new EdgeProxy(socket(c.listen()), backends, c.probeInterval(), c.probeTimeout(), c.probe(), e -> {
             changes.accept(e);
             EdgeRole r = published.get();
             if (r != null) {
@@ -53,6 +53,7 @@ public final class EdgeService implements AutoCloseable {
         try {
             edge.affinity(Affinity.parse(c.affinity()));
             edge.dialogTimeout(c.dialogTimeout());
+            edge.tcpLimits(c.tcp().toLimits());
             if (c.suspectRate() != null) {
                 edge.suspectRate(c.suspectRate());
             }

@@ -55,7 +55,7 @@ public record LimitsConfig(Integer connections, Integer connectionsPerIdentity, 
     }
 
     /** Parses a size such as {@code 65536}, {@code 512KiB}, {@code 64MiB} or {@code 1GiB}. */
-    static long bytes(String text) {
+    public static long bytes(String text) {
         Matcher m = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new IllegalArgumentException("not a size: \"" + text + "\" (write e.g. 64MiB)");

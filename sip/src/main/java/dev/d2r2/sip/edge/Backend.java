@@ -17,10 +17,18 @@ public final class Backend {
     volatile boolean draining;
     final AtomicInteger dialogs = new AtomicInteger();
     final LongAdder dialogsStarted = new LongAdder();
-    /** Health, as OPTIONS probing sees it: up after 3 good probes in a row, down after 2 misses. */
+    /** Health, as OPTIONS probing and its answers to requests show it (see {@link Prober}). */
     volatile boolean up = true;
     int goodInRow;
     int missedInRow;
+    /** Since when it is down, in the edge clock's milliseconds. */
+    volatile long downSinceMs;
+    /** Whether it ever answered a probe: only then do unanswered probes take it down. */
+    volatile boolean answersProbes;
+    /** When it last answered a forwarded request with anything but 503 ({@link Long#MIN_VALUE}: never). */
+    volatile long lastAnswerMs = Long.MIN_VALUE;
+    /** Whether the edge warned that it answers no probe (the prober's thread only). */
+    boolean warnedNoProbeAnswer;
     /** Dialogs it takes at most (0: no limit): beyond, new dialogs go elsewhere or get 503. */
     private final int maxDialogs;
     /** RFC 7339 overload control: the share of new requests to shed, until when. */
@@ -86,12 +94,13 @@ public final class Backend {
         return maxDialogs > 0 && dialogs.get() >= maxDialogs;
     }
 
-    /** Takes it out of rotation; false when it already was. */
-    synchronized boolean markDown() {
+    /** Takes it out of rotation at {@code nowMs}; false when it already was. */
+    synchronized boolean markDown(long nowMs) {
         if (!up) {
             return false;
         }
         up = false;
+        downSinceMs = nowMs;
         goodInRow = 0;
         missedInRow = 0;
         awaitingSince = 0;

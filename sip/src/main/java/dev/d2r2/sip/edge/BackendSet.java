@@ -49,7 +49,12 @@ final class BackendSet {
             case "up" -> EdgeCounter.BACKEND_UP;
             default -> throw new IllegalArgumentException("no backend state " + e.state());
         });
-        LOG.info("edge: backend {} {} ({})", e.backend().id(), e.state(), e.why());
+        if (e.state().equals("down")) {
+            LOG.warn("edge: backend {} is down ({}): new calls go to the others, or get 503 when none is left",
+                    e.backend().id(), e.why());
+        } else {
+            LOG.info("edge: backend {} {} ({})", e.backend().id(), e.state(), e.why());
+        }
         changes.accept(e);
     }
 
@@ -121,22 +126,25 @@ final class BackendSet {
     }
 
     /**
-     * What a backend's answer says of its health: {@value #DOWN_AFTER_503} answers 503 in a row,
+     * What a backend's answer says of its health: any but 503 that it is alive (for the
+     * {@link Prober}), {@value #DOWN_AFTER_503} answers 503 in a row that it is not,
      * and RFC 7339 overload feedback ({@code ocPercent} of new requests to shed, -1 for none, for
      * {@code ocValidityMs}, -1 for the default).
      */
     void answered(Backend b, int status, int ocPercent, long ocValidityMs) {
         b.awaitingSince = 0;
+        long now = clock.millis();
         if (status == 503) {
-            if (++b.consecutive503 >= DOWN_AFTER_503 && b.markDown()) {
+            if (++b.consecutive503 >= DOWN_AFTER_503 && b.markDown(now)) {
                 report(new BackendEvent(b, "down", DOWN_AFTER_503 + " answers 503 in a row"));
             }
         } else {
             b.consecutive503 = 0;
+            b.lastAnswerMs = now;
         }
         if (ocPercent >= 0) {
             b.ocPercent = Math.min(100, ocPercent);
-            b.ocUntil = clock.millis() + (ocValidityMs >= 0 ? ocValidityMs : OC_VALIDITY_MS);
+            b.ocUntil = now + (ocValidityMs >= 0 ? ocValidityMs : OC_VALIDITY_MS);
         }
     }
 

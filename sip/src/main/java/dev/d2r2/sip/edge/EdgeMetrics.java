@@ -6,12 +6,14 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import java.lang.management.ManagementFactory;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The edge's Prometheus metrics, named {@code d2r2_edge_*}: messages by what became of them, the
- * time to handle one, per backend its dialogs, health and weight, and the last telemetry window's
- * rates and suspect sources (what a monitor's thresholds watch for floods).
+ * time to handle one, per backend its dialogs, health and weight, clients' TCP connections and
+ * their buffers, the process's memory, and the last telemetry window's rates and suspect sources
+ * (what a monitor's thresholds watch for floods).
  */
 final class EdgeMetrics {
     private final Histogram handling;
@@ -30,6 +32,23 @@ final class EdgeMetrics {
                 .register(registry);
         GaugeWithCallback.builder().name("d2r2_edge_backend_weight").help("The backend's capacity weight").labelNames("backend")
                 .callback(cb -> edge.backends().forEach(b -> cb.call(b.weight(), b.id())))
+                .register(registry);
+        GaugeWithCallback.builder().name("d2r2_edge_tcp_connections").help("Clients' TCP connections open")
+                .callback(cb -> cb.call(edge.tcpConnections()))
+                .register(registry);
+        GaugeWithCallback.builder().name("d2r2_edge_tcp_read_buffer_bytes").help("Bytes held by the open TCP connections' read buffers")
+                .callback(cb -> cb.call(edge.tcpReadBufferBytes()))
+                .register(registry);
+        GaugeWithCallback.builder().name("d2r2_edge_resident_bytes").help("The edge process's resident memory (VmRSS; absent off Linux)")
+                .callback(cb -> {
+                    long rss = ProcessMemory.residentBytes();
+                    if (rss >= 0) {
+                        cb.call(rss);
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder().name("d2r2_edge_heap_used_bytes").help("The edge JVM's heap in use")
+                .callback(cb -> cb.call(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()))
                 .register(registry);
         rate(registry, edge, "d2r2_edge_ingress_rate", EdgeTraffic::in, "Requests in per second over the last telemetry window");
         rate(registry, edge, "d2r2_edge_invite_rate", t -> t.in("INVITE"), "INVITEs in per second over the last telemetry window");

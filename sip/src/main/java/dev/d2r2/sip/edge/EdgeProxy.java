@@ -63,6 +63,15 @@ public final class EdgeProxy implements AutoCloseable {
     /** @param receivers how many UDP sockets (and threads) share the port; default {@link #DEFAULT_RECEIVERS} */
     public EdgeProxy(InetSocketAddress listen, List<Backend> backends, Duration probeInterval, Duration probeTimeout,
                      Consumer<BackendEvent> changes, Clock clock, int receivers) throws IOException {
+        this(listen, backends, probeInterval, probeTimeout, true, changes, clock, receivers);
+    }
+
+    /**
+     * @param probe whether the backends are probed with OPTIONS; without probes, each is judged by
+     *              its answers to requests alone (see {@link Prober}): for servers that do not answer OPTIONS
+     */
+    public EdgeProxy(InetSocketAddress listen, List<Backend> backends, Duration probeInterval, Duration probeTimeout,
+                     boolean probe, Consumer<BackendEvent> changes, Clock clock, int receivers) throws IOException {
         if (receivers < 1) {
             throw new IllegalArgumentException("an edge needs at least one receiver, not " + receivers);
         }
@@ -76,7 +85,7 @@ public final class EdgeProxy implements AutoCloseable {
                 m.handled(nanos);
             }
         };
-        this.tcp = new TcpTransport(listen, counters, observer);
+        this.tcp = new TcpTransport(listen, clock, counters, observer);
         UdpTransport u = null;
         try {
             InetSocketAddress tcpAt = tcp.address();
@@ -96,8 +105,10 @@ public final class EdgeProxy implements AutoCloseable {
         udp.start();
         tcp.start(router, udp);
         this.sweeper = new AgentRunner(dialogs, 16, clock).start();
-        this.prober = new AgentRunner(new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(),
-                this::probe, this.backends::report), 16, clock).start();
+        Prober health = new Prober(this.backends::all, probeInterval, probeTimeout, router.advertised(), this::probe,
+                this.backends::report, counters);
+        health.probing(probe);
+        this.prober = new AgentRunner(health, 16, clock).start();
     }
 
     private void probe(byte[] message, Backend to) {
@@ -210,6 +221,25 @@ public final class EdgeProxy implements AutoCloseable {
     public void dialogTimeout(Duration d) {
         dialogs.dialogTimeoutMs(d.toMillis());
         sweeper.wake();
+    }
+
+    /** What clients' TCP connections may hold: connections in total and per source, the idle timeout (default {@link TcpLimits#DEFAULTS}). */
+    public void tcpLimits(TcpLimits limits) {
+        tcp.limits(limits);
+    }
+
+    public TcpLimits tcpLimits() {
+        return tcp.limits();
+    }
+
+    /** Clients' TCP connections open now. */
+    public int tcpConnections() {
+        return tcp.connections();
+    }
+
+    /** Bytes the open TCP connections' read buffers hold (they start small and grow only for a message that needs it). */
+    public long tcpReadBufferBytes() {
+        return tcp.readBufferBytes();
     }
 
     /** How long a dialog's 2xx may stay unacknowledged (default 32 s, 64 × T1). */

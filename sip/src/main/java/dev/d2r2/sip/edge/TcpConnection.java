@@ -8,16 +8,20 @@ import java.nio.channels.SocketChannel;
 /**
  * A client's TCP connection to the edge: read on a virtual thread of its own and framed by
  * Content-Length (RFC 3261 §18.3); responses and requests for the client are written back on it.
+ * It remembers when it last carried bytes, for the idle timeout.
  */
 final class TcpConnection implements AutoCloseable {
     final long id;
     final SocketChannel channel;
     final InetSocketAddress remote;
+    /** When bytes were last read from or written to it, in the edge clock's milliseconds. */
+    volatile long lastActiveMs;
 
-    TcpConnection(long id, SocketChannel channel) throws IOException {
+    TcpConnection(long id, SocketChannel channel, long nowMs) throws IOException {
         this.id = id;
         this.channel = channel;
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.lastActiveMs = nowMs;
     }
 
     /** Writes {@code out} (from 0 to its position) whole; writers take turns. */

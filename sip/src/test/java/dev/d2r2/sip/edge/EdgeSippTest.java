@@ -60,6 +60,31 @@ class EdgeSippTest {
 
     private static final String TOKEN = "edge-sipp-test-token-0123456789";
 
+    @Test
+    void aUasThatAnswersCallsButNotOptionsStaysInRotationAndItsCallsSucceed() throws Exception {
+        Peers.require(SIPP, "sip-tester");
+        int uasPort = Processes.freeUdpPort();
+        Process uas = sipp("uas", "-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(uasPort));
+        List<BackendEvent> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0),
+                List.of(new Backend(new InetSocketAddress("127.0.0.1", uasPort), 1)),
+                Duration.ofMillis(200), Duration.ofMillis(100), changes::add)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> edge.counters().getOrDefault("probe.unanswered", 0L) >= 4);
+            assertThat(edge.backends().getFirst().up()).isTrue();
+            Process uac = sipp("uac", "-sn", "uac", "127.0.0.1:" + edge.address().getPort(), "-i", "127.0.0.1",
+                    "-p", Integer.toString(Processes.freeUdpPort()), "-m", "50", "-r", "25", "-d", "500",
+                    "-timeout", "60s", "-timeout_error");
+            assertThat(uac.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(uac.exitValue()).as(Files.readString(dir.resolve("uac.out"))).isZero();
+            assertThat(edge.counters()).containsEntry("dialogs.started", 50L).doesNotContainKeys("answered.503", "backend.down",
+                    "probe.answers");
+            assertThat(changes).isEmpty();
+        } finally {
+            uas.destroy();
+            uas.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static int http(String method, String url, String body) throws Exception {
         var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", "Bearer " + TOKEN)
                 .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()

@@ -111,7 +111,7 @@ class RouterTest {
     @Test
     void whenTheDialogsBackendIsDownItsRequestsFailOverToOneUp() {
         String routeHeader = "Route: <sip:" + EDGE + ";lr;d2r2-b=" + second.id() + ">\r\n";
-        second.markDown();
+        second.markDown(0);
         assertThat(router.route(parse(request("BYE", ";tag=b", routeHeader)), CALLER, Route.NO_CONNECTION, out, route)).isTrue();
         assertThat(route.to).isEqualTo(first.address());
         assertThat(counters.get(EdgeCounter.FAILOVER_IN_DIALOG)).isEqualTo(1);
@@ -119,8 +119,8 @@ class RouterTest {
 
     @Test
     void withNoBackendUpANewCallIsAnswered503ToTheCaller() {
-        first.markDown();
-        second.markDown();
+        first.markDown(0);
+        second.markDown(0);
         assertThat(router.route(parse(request("INVITE", "", "")), CALLER, Route.NO_CONNECTION, out, route)).isTrue();
         assertThat(route.to).isEqualTo(CALLER);
         assertThat(sent()).startsWith("SIP/2.0 503 Service Unavailable\r\n").contains("Retry-After: 5\r\n");
