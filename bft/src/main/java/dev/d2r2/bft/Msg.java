@@ -1,0 +1,40 @@
+package dev.d2r2.bft;
+
+/**
+ * The messages of basic HotStuff (paper, Algorithm 2) plus block retrieval. Channels are assumed
+ * authenticated (paper §2): the transport tells the replica who sent each message; only votes
+ * carry signatures, because only votes are forwarded to third parties, inside certificates.
+ */
+public sealed interface Msg {
+
+    /**
+     * NEW-VIEW: "I am in {@code view}; here is my highest PREPARE certificate". {@code lastCommit}
+     * is the certificate of the sender's newest decided block (null before the first), so that a
+     * replica which missed a DECIDE catches up at the next view change.
+     */
+    record NewView(long view, QuorumCert highQc, QuorumCert lastCommit) implements Msg {
+    }
+
+    /** PREPARE: the leader of {@code view} proposes {@code block}, a child of {@code justify}'s block. */
+    record Prepare(long view, Block block, QuorumCert justify) implements Msg {
+    }
+
+    /** A replica's signed vote, sent to the leader of {@code statement.view()}. */
+    record Vote(Statement statement, int voter, byte[] signature) implements Msg {
+    }
+
+    /**
+     * A certificate from the leader, which is PRE-COMMIT when it carries a PREPARE certificate,
+     * COMMIT when it carries a PRE-COMMIT one and DECIDE when it carries a COMMIT one.
+     */
+    record Certified(QuorumCert qc) implements Msg {
+    }
+
+    /** Asks a peer for a block this replica lacks. */
+    record BlockRequest(BlockHash hash) implements Msg {
+    }
+
+    /** Answers a {@link BlockRequest}. */
+    record BlockResponse(Block block) implements Msg {
+    }
+}
