@@ -8,7 +8,8 @@ package dev.d2r2.bft;
 public sealed interface Msg {
 
     /**
-     * NEW-VIEW: "I am in {@code view}; here is my highest PREPARE certificate". {@code lastCommit}
+     * NEW-VIEW: "I am in, or want to move to, {@code view}; here is my highest certificate" (of
+     * any phase: each proves its block was prepared in its view). {@code lastCommit}
      * is the certificate of the sender's newest decided block (null before the first), so that a
      * replica which missed a DECIDE catches up at the next view change.
      */

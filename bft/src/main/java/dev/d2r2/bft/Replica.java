@@ -19,11 +19,14 @@ import java.util.Set;
  * COMMIT (replicas lock on the PRE-COMMIT certificate) and DECIDE (replicas execute the branch
  * the COMMIT certificate names, then move to the next view). A view also ends on its timeout.
  *
- * <p>Beyond the paper's pseudo-code, which leaves them to the "pacemaker" and the block store: a
- * replica that sees f + 1 NEW-VIEWs for higher views joins the lowest of them (at least one
- * correct replica is there), a certificate from a later view moves a replica forward, missing
- * blocks are fetched from peers, and NEW-VIEW carries the sender's last COMMIT certificate so
- * that a replica which missed a DECIDE catches up.
+ * <p>The paper leaves view synchronisation to a "pacemaker" (§4.4, §5) and block storage to the
+ * reader; here: a replica whose view times out broadcasts NEW-VIEW for the next view (again at
+ * each further timeout, in case it was lost) but enters it only once n − f replicas have
+ * announced it, joining any view f + 1 replicas announce (at least one correct replica did), so
+ * that correct replicas cannot drift apart by whole views. A decision, or a certificate formed
+ * in a later view, moves a replica on at once. Missing blocks are fetched from peers, and
+ * NEW-VIEW carries the sender's last COMMIT certificate so that a replica which missed a DECIDE
+ * catches up.
  */
 public final class Replica {
     private final int id;
@@ -73,9 +76,9 @@ public final class Replica {
         this.viewsAhead = new long[committee.size()];
     }
 
-    /** Enters view 1, announcing it to every replica. */
+    /** Enters view 1. */
     public void start() {
-        enterView(1, Announce.EVERYONE);
+        enterView(1);
         drain();
     }
 
@@ -89,7 +92,10 @@ public final class Replica {
         return queued;
     }
 
-    /** The timer of {@code view} expired (paper, Algorithm 2, "nextView interrupt"). */
+    /**
+     * The timer of {@code view} expired (paper, Algorithm 2, "nextView interrupt"): announce the
+     * next view to everyone, again at every expiry until enough replicas follow.
+     */
     public void onTimeout(long timedOut) {
         if (timedOut != view) {
             return;
@@ -98,7 +104,9 @@ public final class Replica {
         for (BlockHash hash : tree.missing()) {
             out.broadcast(new Msg.BlockRequest(hash));
         }
-        enterView(view + 1, Announce.EVERYONE);
+        announce(Math.max(newViewOf[id], view + 1));
+        out.startTimer(view, failedViews);
+        followAnnouncements();
         drain();
     }
 
@@ -127,7 +135,7 @@ public final class Replica {
 
     private void onNewView(int from, Msg.NewView nv) {
         QuorumCert high = certificates.verified(nv.highQc());
-        if (high == null || high.phase() != Phase.PREPARE) {
+        if (high == null) {
             reject(Rejection.BAD_CERTIFICATE);
             return;
         }
@@ -135,28 +143,36 @@ public final class Replica {
             onDecide(from, nv.lastCommit());
         }
         observeHigh(high);
-        if (nv.view() > newViewOf[from]) {
+        if (nv.view() >= newViewOf[from]) {
             newViewOf[from] = nv.view();
             newViewQc[from] = high;
         }
-        joinAnnouncedView();
+        followAnnouncements();
         tryPropose();
     }
 
-    /** f + 1 replicas announcing views above ours include a correct one: join the lowest such view. */
-    private void joinAnnouncedView() {
-        long[] ahead = viewsAhead;
-        int count = 0;
-        for (long v : newViewOf) {
-            if (v > view) {
-                ahead[count++] = v;
-            }
+    /**
+     * Bracha-style amplification of view changes: a view announced by f + 1 replicas was announced
+     * by a correct one, so announce it too; a view announced by n − f is entered.
+     */
+    private void followAnnouncements() {
+        long[] sorted = viewsAhead;
+        System.arraycopy(newViewOf, 0, sorted, 0, sorted.length);
+        Arrays.sort(sorted);
+        long joined = sorted[sorted.length - (committee.faults() + 1)];
+        if (joined > newViewOf[id]) {
+            announce(joined);
         }
-        int needed = committee.faults() + 1;
-        if (count >= needed) {
-            Arrays.sort(ahead, 0, count);
-            enterView(ahead[count - needed], Announce.EVERYONE);
+        long entered = sorted[sorted.length - committee.quorum()];
+        if (entered > view) {
+            enterView(entered);
         }
+    }
+
+    private void announce(long next) {
+        newViewOf[id] = next;
+        newViewQc[id] = highQc;
+        out.broadcast(new Msg.NewView(next, highQc, lastCommit));
     }
 
     private void tryPropose() {
@@ -169,8 +185,9 @@ public final class Replica {
         for (int r = 0; r < committee.size(); r++) {
             if (newViewOf[r] == view) {
                 heard++;
-                if (high == null || newViewQc[r].view() > high.view()) {
-                    high = newViewQc[r];
+                QuorumCert qc = r == id ? highQc : newViewQc[r];
+                if (high == null || qc.view() > high.view()) {
+                    high = qc;
                     highFrom = r;
                 }
             }
@@ -239,7 +256,7 @@ public final class Replica {
             return;
         }
         if (b.view() != p.view() || b.proposer() != from || !b.parent().equals(justify.block())
-                || justify.phase() != Phase.PREPARE || justify.view() >= p.view()) {
+                || justify.view() >= p.view()) {
             reject(Rejection.MALFORMED_PROPOSAL);
             return;
         }
@@ -320,10 +337,10 @@ public final class Replica {
             return;
         }
         if (valid.view() > view) {
-            enterView(valid.view(), Announce.NOBODY);
+            enterView(valid.view());
         }
+        observeHigh(valid);
         if (valid.phase() == Phase.PREPARE) {
-            observeHigh(valid);
             vote(Phase.PRE_COMMIT, valid.block());
         } else {
             lock(valid);
@@ -337,6 +354,7 @@ public final class Replica {
             reject(Rejection.BAD_CERTIFICATE);
             return;
         }
+        observeHigh(valid);
         lock(valid);
         if (lastCommit == null || valid.view() > lastCommit.view()) {
             lastCommit = valid;
@@ -344,7 +362,7 @@ public final class Replica {
         execute(valid, from);
         if (valid.view() >= view) {
             failedViews = 0;
-            enterView(valid.view() + 1, Announce.LEADER);
+            enterView(valid.view() + 1);
         }
     }
 
@@ -490,21 +508,19 @@ public final class Replica {
 
     // Views.
 
-    private enum Announce { NOBODY, LEADER, EVERYONE }
-
-    private void enterView(long next, Announce announce) {
+    /** Enters {@code next} and sends the leader this replica's current highest certificate. */
+    private void enterView(long next) {
         view = next;
         proposed = false;
         votes.clear();
         out.startTimer(view, failedViews);
-        newViewOf[id] = view;
-        newViewQc[id] = highQc;
-        Msg.NewView nv = new Msg.NewView(view, highQc, lastCommit);
+        if (newViewOf[id] <= view) {
+            newViewOf[id] = view;
+            newViewQc[id] = highQc;
+        }
         int leader = committee.leader(view);
-        if (announce == Announce.EVERYONE) {
-            out.broadcast(nv);
-        } else if (announce == Announce.LEADER && leader != id) {
-            out.send(leader, nv);
+        if (leader != id) {
+            out.send(leader, new Msg.NewView(view, highQc, lastCommit));
         }
         replayParkedProposal();
         tryPropose();
