@@ -19,6 +19,9 @@ import java.util.List;
  * signature   = length:u16 bytes
  * block       = parent:32 height:i64 view:i64 proposer:i32 count:i32 (length:i32 bytes){count}
  * </pre>
+ *
+ * Replica ids and signature lengths must fit in 16 bits, as they do for any committee.
+ * {@link #decode} checks every length against the {@link CodecLimits} before allocating.
  */
 public final class Codec {
     private static final int NEW_VIEW = 1;
@@ -140,6 +143,9 @@ public final class Codec {
     private QuorumCert qc(Reader r) throws MalformedMessageException {
         Statement s = statement(r);
         int count = r.u16("signer count");
+        if (count > limits.maxSigners()) {
+            throw r.error(count + " signers (limit " + limits.maxSigners() + ")");
+        }
         int[] signers = new int[count];
         byte[][] signatures = new byte[count][];
         for (int i = 0; i < count; i++) {

@@ -7,7 +7,8 @@ package dev.d2r2.bft;
  * @param maxCommands       commands in one block
  * @param maxCommandBytes   bytes in one command
  * @param maxSignatureBytes bytes in one signature
+ * @param maxSigners        signatures in one certificate
  */
-public record CodecLimits(int maxCommands, int maxCommandBytes, int maxSignatureBytes) {
-    public static final CodecLimits DEFAULTS = new CodecLimits(10_000, 1 << 20, 128);
+public record CodecLimits(int maxCommands, int maxCommandBytes, int maxSignatureBytes, int maxSigners) {
+    public static final CodecLimits DEFAULTS = new CodecLimits(10_000, 1 << 20, 128, 1_000);
 }
