@@ -176,7 +176,7 @@ public final class Replica {
     }
 
     private void tryPropose() {
-        if (committee.leader(view) != id || proposed) {
+        if (view == 0 || committee.leader(view) != id || proposed) {
             return;
         }
         QuorumCert high = null;

@@ -155,6 +155,20 @@ class ReplicaTest {
     }
 
     @Test
+    void keepsCommandsSubmittedBeforeStartForItsFirstProposal() {
+        RecordingOutbox leaderOut = new RecordingOutbox();
+        Replica leader = new Replica(1, committee, KEYS.signatures(1), leaderOut, ReplicaConfig.DEFAULTS);
+        assertThat(leader.submit("early".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(leaderOut.sent).isEmpty();
+
+        leader.start();
+        leader.onMessage(0, new Msg.NewView(1, QuorumCert.genesis(), null));
+        leader.onMessage(2, new Msg.NewView(1, QuorumCert.genesis(), null));
+
+        assertThat(leaderOut.sentOf(Msg.Prepare.class).getFirst().block().commands()).hasSize(1);
+    }
+
+    @Test
     void fourReplicasWithEd25519DecideEverySubmittedCommandInOneOrder() {
         Simulation sim = new Simulation(42, 4, 0, Simulation.Fault.SILENT,
                 new Simulation.Conditions(0, 0, 1, 5, 0, 200), KEYS::signatures, new ReplicaConfig(4, 100, 8));
