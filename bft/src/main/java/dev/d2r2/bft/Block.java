@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A node of the HotStuff tree (paper §3, "createLeaf"): a batch of opaque commands chained to its
@@ -24,7 +25,7 @@ public final class Block {
     private final BlockHash hash;
 
     public Block(BlockHash parent, long height, long view, int proposer, List<byte[]> commands) {
-        this.parent = parent;
+        this.parent = Objects.requireNonNull(parent, "parent");
         this.height = height;
         this.view = view;
         this.proposer = proposer;

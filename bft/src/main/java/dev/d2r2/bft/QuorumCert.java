@@ -1,6 +1,7 @@
 package dev.d2r2.bft;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A quorum certificate (paper §3, "QC"): n − f signatures from distinct replicas over the same
@@ -14,6 +15,11 @@ public record QuorumCert(long view, Phase phase, BlockHash block, int[] signers,
             new QuorumCert(0, Phase.PREPARE, Block.genesis().hash(), new int[0], new byte[0][]);
 
     public QuorumCert {
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(block, "block");
+        for (byte[] signature : signatures) {
+            Objects.requireNonNull(signature, "signature");
+        }
         if (signers.length != signatures.length) {
             throw new IllegalArgumentException(signers.length + " signers but " + signatures.length + " signatures");
         }
