@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A node of the HotStuff tree (paper §3, "createLeaf"): a batch of opaque commands chained to its
- * parent by the parent's SHA-256 hash. The hash covers every field, so a block fetched from any
+ * A node of the HotStuff tree (paper §4.2, "Tree and branches"; Algorithm 1, "createLeaf"): a
+ * batch of opaque commands chained to its parent by the parent's SHA-256 hash. The hash covers every field, so a block fetched from any
  * peer can be checked against the hash that named it. The command arrays are shared, not copied:
  * nobody may write to them once a block is built.
  */

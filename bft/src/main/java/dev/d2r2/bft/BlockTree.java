@@ -9,7 +9,7 @@ import java.util.SequencedSet;
 import java.util.TreeMap;
 
 /**
- * The blocks a replica knows (paper §3: the tree of nodes), the hashes it is missing, and the
+ * The blocks a replica knows (paper §4.2: the tree of nodes), the hashes it is missing, and the
  * pruning of old heights: blocks more than {@code retainedHeights} below the last decision are
  * forgotten, so a replica further behind than that needs a state transfer (not implemented).
  */

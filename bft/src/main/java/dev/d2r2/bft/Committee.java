@@ -2,7 +2,7 @@ package dev.d2r2.bft;
 
 /**
  * The n = 3f + 1 replicas, numbered 0 … n − 1, and the rules derived from n: quorums of n − f
- * and the leader of each view, rotating as {@code view mod n} (paper §4.4, "LEADER(viewNumber)").
+ * and the leader of each view, rotating as {@code view mod n} (paper Algorithm 2, "LEADER(curView)").
  */
 public record Committee(int size) {
     public Committee {

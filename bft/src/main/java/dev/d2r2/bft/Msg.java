@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * The messages of basic HotStuff (paper, Algorithm 2) plus block retrieval. Channels are assumed
- * authenticated (paper §2): the transport tells the replica who sent each message; only votes
- * carry signatures, because only votes are forwarded to third parties, inside certificates.
+ * authenticated (paper §3, "Model"): the transport tells the replica who sent each message; only
+ * votes carry signatures, because only votes are forwarded to third parties, inside certificates.
  * Every field is non-null unless documented otherwise, so a replica never meets a null.
  */
 public sealed interface Msg {

@@ -17,7 +17,7 @@ public interface Outbox {
     /**
      * Asks for {@link Replica#onTimeout(long)} with {@code view} after the view's timeout. The
      * driver grows the timeout with {@code failedViews}, the views that ended by timeout since the
-     * last decision (paper §4.4: exponentially increasing intervals until a decision).
+     * last decision (paper §4.4, liveness: timeouts that grow until a decision).
      */
     void startTimer(long view, int failedViews);
 }

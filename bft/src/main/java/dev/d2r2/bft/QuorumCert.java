@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A quorum certificate (paper §3, "QC"): n − f signatures from distinct replicas over the same
- * (view, phase, block) statement. The arrays are owned by the certificate and never written.
+ * A quorum certificate (paper §4.2, "Quorum certificates"): n − f signatures from distinct
+ * replicas over the same (view, phase, block) statement. The arrays are owned by the certificate and never written.
  *
  * @param signers    replica ids, one per signature, in the same order
  * @param signatures each signer's signature over {@link Statement#bytes}

@@ -19,7 +19,7 @@ import java.util.Set;
  * COMMIT (replicas lock on the PRE-COMMIT certificate) and DECIDE (replicas execute the branch
  * the COMMIT certificate names, then move to the next view). A view also ends on its timeout.
  *
- * <p>The paper leaves view synchronisation to a "pacemaker" (§4.4, §5) and block storage to the
+ * <p>The paper leaves view synchronisation to a "Pacemaker" (§4.4, §6) and block storage to the
  * reader; here: a replica whose view times out broadcasts NEW-VIEW for the next view (again at
  * each further timeout, in case it was lost) but enters it only once n − f replicas have
  * announced it, joining any view f + 1 replicas announce (at least one correct replica did), so

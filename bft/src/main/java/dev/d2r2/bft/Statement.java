@@ -3,7 +3,10 @@ package dev.d2r2.bft;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
-/** What a vote signs: "in view v, phase p, I vote for block b" (paper §3, "voteMsg"). */
+/**
+ * What a vote signs: "in view v, phase p, I vote for block b" (paper §4.2, "Messages";
+ * Algorithm 1, "voteMsg").
+ */
 public record Statement(long view, Phase phase, BlockHash block) {
     /** Signed bytes: a domain tag, the view, the phase and the block hash (47 bytes). */
     public static final int BYTES = 6 + 8 + 1 + BlockHash.BYTES;
