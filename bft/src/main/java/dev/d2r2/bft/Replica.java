@@ -423,6 +423,9 @@ public final class Replica {
             reject(Rejection.WRONG_LEADER);
             return;
         }
+        if (votes.wasCertified(s)) {
+            return;
+        }
         if (s.view() < view) {
             reject(Rejection.STALE_VIEW);
             return;

@@ -11,6 +11,7 @@ final class VoteCollector {
     private final boolean[] voted;
     private final int[] signers;
     private final byte[][] signatures;
+    private final Statement[] certified = new Statement[Phase.values().length];
     private Statement expected;
     private int count;
 
@@ -37,6 +38,11 @@ final class VoteCollector {
         return statement.equals(expected);
     }
 
+    /** Whether {@code statement} is the last one certified in its phase: a vote that came after the quorum. */
+    boolean wasCertified(Statement statement) {
+        return statement.equals(certified[statement.phase().ordinal()]);
+    }
+
     boolean hasVoted(int voter) {
         return voted[voter];
     }
@@ -52,6 +58,7 @@ final class VoteCollector {
         }
         QuorumCert qc = new QuorumCert(expected.view(), expected.phase(), expected.block(),
                 signers.clone(), signatures.clone());
+        certified[expected.phase().ordinal()] = expected;
         expected = null;
         return qc;
     }

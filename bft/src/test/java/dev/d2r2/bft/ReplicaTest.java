@@ -152,6 +152,11 @@ class ReplicaTest {
         assertThat(qc.statement()).isEqualTo(s);
         assertThat(Set.of(qc.signers()[0], qc.signers()[1], qc.signers()[2])).containsExactlyInAnyOrder(0, 1, 2);
         assertThat(leader.rejections(Rejection.BAD_VOTE)).isEqualTo(2);
+
+        leader.onMessage(3, vote(3, s));
+        leader.onMessage(3, vote(3, new Statement(1, Phase.PREPARE, Block.genesis().hash())));
+        assertThat(leaderOut.sentOf(Msg.Certified.class)).as("a vote after the quorum changes nothing").hasSize(1);
+        assertThat(leader.rejections(Rejection.UNEXPECTED_VOTE)).as("only the vote for another block counts").isEqualTo(1);
     }
 
     @Test
