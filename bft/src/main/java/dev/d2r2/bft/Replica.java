@@ -100,7 +100,9 @@ public final class Replica {
         if (timedOut != view) {
             return;
         }
-        failedViews++;
+        if (viewHadWork()) {
+            failedViews++;
+        }
         for (BlockHash hash : tree.missing()) {
             out.broadcast(new Msg.BlockRequest(hash));
         }
@@ -131,6 +133,19 @@ public final class Replica {
         }
     }
 
+    /**
+     * Whether the view that timed out had something to decide. Idle views (nothing queued here,
+     * nothing proposed, nothing certified and undecided) do not lengthen the next timeout, so a
+     * command arriving after a quiet spell waits for base timeouts only.
+     */
+    private boolean viewHadWork() {
+        if (!pending.isEmpty() || lastVoted[Phase.PREPARE.ordinal()] == view || parkedProposal != null) {
+            return true;
+        }
+        Block high = tree.get(highQc.block());
+        return high == null || high.height() > decided.height();
+    }
+
     // NEW-VIEW (Algorithm 2, "prepare phase", leader side) and view synchronisation.
 
     private void onNewView(int from, Msg.NewView nv) {
@@ -152,8 +167,9 @@ public final class Replica {
     }
 
     /**
-     * Bracha-style amplification of view changes: a view announced by f + 1 replicas was announced
-     * by a correct one, so announce it too; a view announced by n − f is entered.
+     * Bracha-style amplification of view changes: a view announced by n − f replicas is entered,
+     * so correct replicas cannot drift apart; a view announced by f + 1 was announced by a correct
+     * one, so announce it too rather than wait for this replica's own timer.
      */
     private void followAnnouncements() {
         long[] sorted = viewsAhead;

@@ -12,6 +12,7 @@ final class RecordingOutbox implements Outbox {
     final List<Sent> sent = new ArrayList<>();
     final List<Block> delivered = new ArrayList<>();
     final List<Long> timers = new ArrayList<>();
+    final List<Integer> failedViews = new ArrayList<>();
 
     @Override
     public void send(int to, Msg msg) {
@@ -31,6 +32,7 @@ final class RecordingOutbox implements Outbox {
     @Override
     public void startTimer(long view, int failedViews) {
         timers.add(view);
+        this.failedViews.add(failedViews);
     }
 
     <T extends Msg> List<T> sentOf(Class<T> type) {

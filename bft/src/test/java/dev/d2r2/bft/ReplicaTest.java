@@ -160,6 +160,19 @@ class ReplicaTest {
     }
 
     @Test
+    void lengthensTimeoutsOnlyAfterViewsThatHadWorkToDo() {
+        replica.onTimeout(1);
+        replica.onTimeout(1);
+        assertThat(out.failedViews).as("idle view 1 timed out twice").containsExactly(0, 0, 0);
+
+        replica.submit("late".getBytes(StandardCharsets.UTF_8));
+        replica.onTimeout(1);
+        assertThat(out.failedViews.getLast()).isEqualTo(1);
+        replica.onTimeout(7);
+        assertThat(out.failedViews).as("a stale timer changes nothing").hasSize(4);
+    }
+
+    @Test
     void keepsCommandsSubmittedBeforeStartForItsFirstProposal() {
         RecordingOutbox leaderOut = new RecordingOutbox();
         Replica leader = new Replica(1, committee, KEYS.signatures(1), leaderOut, ReplicaConfig.DEFAULTS);
