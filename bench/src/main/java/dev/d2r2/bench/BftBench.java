@@ -11,6 +11,7 @@ import dev.d2r2.bft.Outbox;
 import dev.d2r2.bft.Rejection;
 import dev.d2r2.bft.Replica;
 import dev.d2r2.bft.ReplicaConfig;
+import dev.d2r2.bft.Signatures;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Option;
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Basic HotStuff ordering throughput: n in-process replicas (f = (n − 1) / 3), each on its own
  * thread (an {@link AgentRunner}), exchanging encoded messages through their inboxes, with real
- * Ed25519 certificates and batching. Each replica is the entry point of an equal share of the
- * commands (1 KiB by default), which it generates as its queue drains; the figure is decided
- * commands per second at the slowest replica, from the first command to the last decision.
+ * Ed25519 certificates (the JDK's, or Bouncy Castle's with {@code --crypto bouncycastle}) and
+ * batching. Each replica is the entry point of an equal share of the commands (1 KiB by
+ * default), which it generates as its queue drains; the figure is decided commands per second
+ * at the slowest replica, from the first command to the last decision.
  */
 @Command(name = "bft-bench", mixinStandardHelpOptions = true)
 public final class BftBench implements Callable<Integer> {
@@ -45,6 +48,10 @@ public final class BftBench implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1000", description = "Commands per block") int batch;
     @Option(names = "--timeout-ms", defaultValue = "500", description = "A view's first timeout") long timeoutMs;
     @Option(names = "--seconds", defaultValue = "120", description = "Gives up after this long") long seconds;
+    @Option(names = "--crypto", defaultValue = "jdk", description = "Ed25519 implementation: ${COMPLETION-CANDIDATES}")
+    Crypto crypto;
+
+    enum Crypto { jdk, bouncycastle }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BftBench()).execute(args));
@@ -64,8 +71,10 @@ public final class BftBench implements Callable<Integer> {
         AgentRunner[] runners = new AgentRunner[replicas];
         Node[] nodes = new Node[replicas];
         for (int i = 0; i < replicas; i++) {
-            nodes[i] = new Node(i, committee, new Ed25519Signatures(keys.get(i).getPrivate(), publicKeys),
-                    codec, runners, finished);
+            PrivateKey own = keys.get(i).getPrivate();
+            Signatures signatures = crypto == Crypto.jdk
+                    ? new Ed25519Signatures(own, publicKeys) : new BouncyCastleSignatures(own, publicKeys);
+            nodes[i] = new Node(i, committee, signatures, codec, runners, finished);
             runners[i] = new AgentRunner(nodes[i], 1 << 16, Clock.system());
         }
         long start = System.nanoTime();
@@ -81,7 +90,7 @@ public final class BftBench implements Callable<Integer> {
         for (Node n : nodes) {
             slowest = Math.min(slowest, n.decided.get());
         }
-        System.out.printf("basic HotStuff, n = %d, %d-byte commands, batch %d, Ed25519 (JDK)%n", replicas, size, batch);
+        System.out.printf("basic HotStuff, n = %d, %d-byte commands, batch %d, Ed25519 (%s)%n", replicas, size, batch, crypto);
         System.out.printf("%s: %,d commands decided by every replica in %.2f s: %,.0f commands/s%n",
                 done ? "complete" : "INCOMPLETE (gave up)", slowest, elapsed, slowest / elapsed);
         for (Node n : nodes) {
@@ -108,7 +117,7 @@ public final class BftBench implements Callable<Integer> {
         private long timerView = -1;
         private long timerDueMillis = Long.MAX_VALUE;
 
-        Node(int id, Committee committee, Ed25519Signatures signatures, Codec codec, AgentRunner[] runners,
+        Node(int id, Committee committee, Signatures signatures, Codec codec, AgentRunner[] runners,
              CountDownLatch finished) {
             this.id = id;
             this.codec = codec;

@@ -272,7 +272,7 @@ public final class Replica {
             return;
         }
         if (b.view() != p.view() || b.proposer() != from || !b.parent().equals(justify.block())
-                || justify.view() >= p.view()) {
+                || justify.view() >= p.view() || b.commands().size() > config.maxBatchCommands()) {
             reject(Rejection.MALFORMED_PROPOSAL);
             return;
         }

@@ -1,7 +1,8 @@
 package dev.d2r2.bft;
 
 /**
- * @param maxBatchCommands commands per proposed block
+ * @param maxBatchCommands commands per proposed block; a proposal with more is refused, so every
+ *                         replica of a committee must have the same value
  * @param maxPendingCommands commands a replica queues before {@link Replica#submit} refuses more
  * @param retainedHeights    decided heights kept for peers that fetch them
  */

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -81,12 +82,15 @@ class ReplicaTest {
         replica.onMessage(3, vote(3, prepared));
         replica.onMessage(3, vote(2, prepared));
         replica.onMessage(1, new Msg.Prepare(1, child(Block.genesis(), 2, 1, "b"), QuorumCert.genesis()));
+        String[] tooMany = new String[ReplicaConfig.DEFAULTS.maxBatchCommands() + 1];
+        Arrays.fill(tooMany, "c");
+        replica.onMessage(1, new Msg.Prepare(1, child(Block.genesis(), 1, 1, tooMany), QuorumCert.genesis()));
 
         assertThat(replica.rejections(Rejection.UNKNOWN_SENDER)).isEqualTo(1);
         assertThat(replica.rejections(Rejection.WRONG_LEADER)).isEqualTo(2);
         assertThat(replica.rejections(Rejection.BAD_CERTIFICATE)).isEqualTo(4);
         assertThat(replica.rejections(Rejection.BAD_VOTE)).isEqualTo(1);
-        assertThat(replica.rejections(Rejection.MALFORMED_PROPOSAL)).isEqualTo(1);
+        assertThat(replica.rejections(Rejection.MALFORMED_PROPOSAL)).isEqualTo(2);
         assertThat(out.sentOf(Msg.Vote.class)).isEmpty();
     }
 
