@@ -3,6 +3,7 @@ package dev.d2r2.bft;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -43,6 +44,20 @@ class HotStuffPropertiesTest {
 
     @Property(tries = 300)
     void correctReplicasDecideOneChainOfSubmittedCommandsAndEventuallyAllOfThem(@ForAll("scenarios") Scenario s) {
+        check(s);
+    }
+
+    /**
+     * A schedule (found by the property, shrunk) that never decides all its commands when a
+     * replica enters the next view on its own timeout instead of waiting for n − f announcements:
+     * the correct replicas drift views apart and never share a view with a correct leader again.
+     */
+    @Example
+    void correctReplicasDoNotDriftApartByWholeViews() {
+        check(new Scenario(0, 4, Simulation.Fault.SILENT, 0, 0, 0, 6, 1));
+    }
+
+    private static void check(Scenario s) {
         Committee committee = new Committee(s.n());
         int faulty = committee.faults();
         Simulation sim = new Simulation(s.seed(), s.n(), faulty, s.fault(),
