@@ -2,7 +2,6 @@ package dev.d2r2.bft;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -51,9 +50,7 @@ public final class Replica {
     private Block decided = Block.genesis();
     private final long[] lastVoted = new long[Phase.values().length];
     private boolean proposed;
-    private final long[] newViewOf;
-    private final QuorumCert[] newViewQc;
-    private final long[] viewsAhead;
+    private final Announcements announced;
     private Msg.Prepare parkedProposal;
     private int parkedFrom;
     private QuorumCert parkedDecision;
@@ -71,9 +68,7 @@ public final class Replica {
         this.tree = new BlockTree(config.retainedHeights());
         this.pending = new PendingCommands(config.maxPendingCommands());
         this.votes = new VoteCollector(committee);
-        this.newViewOf = new long[committee.size()];
-        this.newViewQc = new QuorumCert[committee.size()];
-        this.viewsAhead = new long[committee.size()];
+        this.announced = new Announcements(committee.size());
     }
 
     /** Enters view 1. */
@@ -106,7 +101,7 @@ public final class Replica {
         for (BlockHash hash : tree.missing()) {
             out.broadcast(new Msg.BlockRequest(hash));
         }
-        announce(Math.max(newViewOf[id], view + 1));
+        announce(Math.max(announced.viewOf(id), view + 1));
         out.startTimer(view, failedViews);
         followAnnouncements();
         drain();
@@ -158,10 +153,7 @@ public final class Replica {
             onDecide(from, nv.lastCommit());
         }
         observeHigh(high);
-        if (nv.view() >= newViewOf[from]) {
-            newViewOf[from] = nv.view();
-            newViewQc[from] = high;
-        }
+        announced.record(from, nv.view(), high);
         followAnnouncements();
         tryPropose();
     }
@@ -172,22 +164,18 @@ public final class Replica {
      * one, so announce it too rather than wait for this replica's own timer.
      */
     private void followAnnouncements() {
-        long[] sorted = viewsAhead;
-        System.arraycopy(newViewOf, 0, sorted, 0, sorted.length);
-        Arrays.sort(sorted);
-        long joined = sorted[sorted.length - (committee.faults() + 1)];
-        if (joined > newViewOf[id]) {
+        long joined = announced.reachedBy(committee.faults() + 1);
+        if (joined > announced.viewOf(id)) {
             announce(joined);
         }
-        long entered = sorted[sorted.length - committee.quorum()];
+        long entered = announced.reachedBy(committee.quorum());
         if (entered > view) {
             enterView(entered);
         }
     }
 
     private void announce(long next) {
-        newViewOf[id] = next;
-        newViewQc[id] = highQc;
+        announced.record(id, next, highQc);
         out.broadcast(new Msg.NewView(next, highQc, lastCommit));
     }
 
@@ -195,21 +183,14 @@ public final class Replica {
         if (view == 0 || committee.leader(view) != id || proposed) {
             return;
         }
-        QuorumCert high = null;
-        int heard = 0;
-        int highFrom = id;
-        for (int r = 0; r < committee.size(); r++) {
-            if (newViewOf[r] == view) {
-                heard++;
-                QuorumCert qc = r == id ? highQc : newViewQc[r];
-                if (high == null || qc.view() > high.view()) {
-                    high = qc;
-                    highFrom = r;
-                }
-            }
-        }
-        if (heard < committee.quorum()) {
+        if (announced.countAt(view) < committee.quorum()) {
             return;
+        }
+        int highFrom = announced.highestAt(view);
+        QuorumCert high = announced.certificateOf(highFrom);
+        if (highQc.view() > high.view()) {
+            high = highQc;
+            highFrom = id;
         }
         Block parent = tree.get(high.block());
         if (parent == null) {
@@ -533,10 +514,7 @@ public final class Replica {
         proposed = false;
         votes.clear();
         out.startTimer(view, failedViews);
-        if (newViewOf[id] <= view) {
-            newViewOf[id] = view;
-            newViewQc[id] = highQc;
-        }
+        announced.record(id, view, highQc);
         int leader = committee.leader(view);
         if (leader != id) {
             out.send(leader, new Msg.NewView(view, highQc, lastCommit));

@@ -24,25 +24,32 @@ class HotStuffPropertiesTest {
     private static final int BASE_TIMEOUT = 60;
     private static final long LIVENESS_BOUND = 40_000;
 
-    record Scenario(long seed, int n, Simulation.Fault fault, double loss, double duplication, long gst,
-                    int commands, int batch) {
+    /** Delays are in virtual time units; a view's first timeout is {@value #BASE_TIMEOUT}. */
+    record Network(double loss, double duplication, long gst, int maxDelayAfterGst) {
+    }
+
+    record Scenario(long seed, int n, Simulation.Fault fault, Network network, int commands, int batch) {
     }
 
     @Provide
     Arbitrary<Scenario> scenarios() {
+        Arbitrary<Network> networks = Combinators.combine(
+                Arbitraries.doubles().between(0, 0.4),
+                Arbitraries.doubles().between(0, 0.2),
+                Arbitraries.longs().between(0, 3_000),
+                Arbitraries.integers().between(5, 150)
+        ).as(Network::new);
         return Combinators.combine(
                 Arbitraries.longs(),
                 Arbitraries.of(4, 4, 4, 7),
                 Arbitraries.of(Simulation.Fault.class),
-                Arbitraries.doubles().between(0, 0.4),
-                Arbitraries.doubles().between(0, 0.2),
-                Arbitraries.longs().between(0, 3_000),
+                networks,
                 Arbitraries.integers().between(1, 40),
                 Arbitraries.integers().between(1, 8)
         ).as(Scenario::new);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 1000)
     void correctReplicasDecideOneChainOfSubmittedCommandsAndEventuallyAllOfThem(@ForAll("scenarios") Scenario s) {
         check(s);
     }
@@ -54,14 +61,15 @@ class HotStuffPropertiesTest {
      */
     @Example
     void correctReplicasDoNotDriftApartByWholeViews() {
-        check(new Scenario(0, 4, Simulation.Fault.SILENT, 0, 0, 0, 6, 1));
+        check(new Scenario(0, 4, Simulation.Fault.SILENT, new Network(0, 0, 0, 10), 6, 1));
     }
 
     private static void check(Scenario s) {
         Committee committee = new Committee(s.n());
         int faulty = committee.faults();
+        Network net = s.network();
         Simulation sim = new Simulation(s.seed(), s.n(), faulty, s.fault(),
-                new Simulation.Conditions(s.loss(), s.duplication(), 40, 10, s.gst(), BASE_TIMEOUT),
+                new Simulation.Conditions(net.loss(), net.duplication(), 40, net.maxDelayAfterGst(), net.gst(), BASE_TIMEOUT),
                 i -> new FastSignatures(i, s.seed()), new ReplicaConfig(s.batch(), 1_000, 16));
         SplittableRandom random = new SplittableRandom(s.seed() ^ 0x5eed);
         Set<String> submitted = new HashSet<>();
@@ -69,7 +77,7 @@ class HotStuffPropertiesTest {
         for (int c = 0; c < s.commands(); c++) {
             String command = "cmd-" + c;
             int replica = random.nextInt(s.n());
-            sim.submitAt(random.nextLong(s.gst() + 200), replica, command.getBytes(StandardCharsets.UTF_8));
+            sim.submitAt(random.nextLong(net.gst() + 200), replica, command.getBytes(StandardCharsets.UTF_8));
             submitted.add(command);
             if (sim.isCorrect(replica)) {
                 toCorrect.add(command);
@@ -77,7 +85,7 @@ class HotStuffPropertiesTest {
         }
         sim.start();
 
-        boolean live = sim.runUntil(s.gst() + LIVENESS_BOUND, () -> allDecided(sim, toCorrect));
+        boolean live = sim.runUntil(net.gst() + LIVENESS_BOUND, () -> allDecided(sim, toCorrect));
 
         assertSafety(sim);
         assertValidity(sim, submitted);
