@@ -1,0 +1,315 @@
+package dev.d2r2.bft;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The deterministic binary form of every {@link Msg}: big-endian, length-prefixed, no optional
+ * padding, so that one message has exactly one encoding.
+ *
+ * <pre>
+ * message     = type:u8 body
+ * NEW-VIEW  1 = view:i64 qc hasCommit:u8 [qc]
+ * PREPARE   2 = view:i64 block qc
+ * VOTE      3 = view:i64 phase:u8 hash:32 voter:u16 signature
+ * CERTIFIED 4 = qc
+ * BLOCK-REQ 5 = hash:32
+ * BLOCK     6 = block
+ * qc          = view:i64 phase:u8 hash:32 count:u16 (signer:u16 signature){count}
+ * signature   = length:u16 bytes
+ * block       = parent:32 height:i64 view:i64 proposer:i32 count:i32 (length:i32 bytes){count}
+ * </pre>
+ *
+ * Replica ids and signature lengths must fit in 16 bits, as they do for any committee.
+ * {@link #decode} checks every length against the {@link CodecLimits} before allocating.
+ */
+public final class Codec {
+    private static final int NEW_VIEW = 1;
+    private static final int PREPARE = 2;
+    private static final int VOTE = 3;
+    private static final int CERTIFIED = 4;
+    private static final int BLOCK_REQUEST = 5;
+    private static final int BLOCK_RESPONSE = 6;
+    private final CodecLimits limits;
+
+    public Codec(CodecLimits limits) {
+        this.limits = limits;
+    }
+
+    public byte[] encode(Msg msg) {
+        Writer w = new Writer(size(msg));
+        switch (msg) {
+            case Msg.NewView nv -> {
+                w.u8(NEW_VIEW).i64(nv.view());
+                qc(w, nv.highQc());
+                w.u8(nv.lastCommit() == null ? 0 : 1);
+                if (nv.lastCommit() != null) {
+                    qc(w, nv.lastCommit());
+                }
+            }
+            case Msg.Prepare p -> {
+                w.u8(PREPARE).i64(p.view());
+                block(w, p.block());
+                qc(w, p.justify());
+            }
+            case Msg.Vote v -> {
+                w.u8(VOTE);
+                statement(w, v.statement());
+                w.u16(v.voter()).bytes16(v.signature());
+            }
+            case Msg.Certified c -> qc(w.u8(CERTIFIED), c.qc());
+            case Msg.BlockRequest r -> w.u8(BLOCK_REQUEST).hash(r.hash());
+            case Msg.BlockResponse r -> block(w.u8(BLOCK_RESPONSE), r.block());
+        }
+        return w.done();
+    }
+
+    public Msg decode(byte[] bytes) throws MalformedMessageException {
+        Reader r = new Reader(bytes);
+        int type = r.u8("type");
+        Msg msg = switch (type) {
+            case NEW_VIEW -> {
+                long view = r.view();
+                QuorumCert high = qc(r);
+                yield new Msg.NewView(view, high, r.flag("hasCommit") ? qc(r) : null);
+            }
+            case PREPARE -> new Msg.Prepare(r.view(), block(r), qc(r));
+            case VOTE -> new Msg.Vote(statement(r), r.u16("voter"), r.signature());
+            case CERTIFIED -> new Msg.Certified(qc(r));
+            case BLOCK_REQUEST -> new Msg.BlockRequest(r.hash());
+            case BLOCK_RESPONSE -> new Msg.BlockResponse(block(r));
+            default -> throw r.error("unknown message type " + type);
+        };
+        r.end();
+        return msg;
+    }
+
+    private static int size(Msg msg) {
+        return 1 + switch (msg) {
+            case Msg.NewView nv -> 8 + size(nv.highQc()) + 1 + (nv.lastCommit() == null ? 0 : size(nv.lastCommit()));
+            case Msg.Prepare p -> 8 + size(p.block()) + size(p.justify());
+            case Msg.Vote v -> 8 + 1 + BlockHash.BYTES + 2 + 2 + v.signature().length;
+            case Msg.Certified c -> size(c.qc());
+            case Msg.BlockRequest r -> BlockHash.BYTES;
+            case Msg.BlockResponse r -> size(r.block());
+        };
+    }
+
+    private static int size(QuorumCert qc) {
+        int n = 8 + 1 + BlockHash.BYTES + 2;
+        for (byte[] s : qc.signatures()) {
+            n += 2 + 2 + s.length;
+        }
+        return n;
+    }
+
+    private static int size(Block b) {
+        int n = BlockHash.BYTES + 8 + 8 + 4 + 4;
+        for (byte[] c : b.commands()) {
+            n += 4 + c.length;
+        }
+        return n;
+    }
+
+    private static void statement(Writer w, Statement s) {
+        w.i64(s.view()).u8(s.phase().ordinal()).hash(s.block());
+    }
+
+    private static void qc(Writer w, QuorumCert qc) {
+        statement(w, qc.statement());
+        w.u16(qc.signers().length);
+        for (int i = 0; i < qc.signers().length; i++) {
+            w.u16(qc.signers()[i]).bytes16(qc.signatures()[i]);
+        }
+    }
+
+    private static void block(Writer w, Block b) {
+        w.hash(b.parent()).i64(b.height()).i64(b.view()).i32(b.proposer()).i32(b.commands().size());
+        for (byte[] c : b.commands()) {
+            w.i32(c.length).bytes(c);
+        }
+    }
+
+    private Statement statement(Reader r) throws MalformedMessageException {
+        long view = r.view();
+        int code = r.u8("phase");
+        Phase phase = Phase.fromCode(code);
+        if (phase == null) {
+            throw r.error("unknown phase " + code);
+        }
+        return new Statement(view, phase, r.hash());
+    }
+
+    private QuorumCert qc(Reader r) throws MalformedMessageException {
+        Statement s = statement(r);
+        int count = r.u16("signer count");
+        if (count > limits.maxSigners()) {
+            throw r.error(count + " signers (limit " + limits.maxSigners() + ")");
+        }
+        int[] signers = new int[count];
+        byte[][] signatures = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            signers[i] = r.u16("signer");
+            signatures[i] = r.signature();
+        }
+        return new QuorumCert(s.view(), s.phase(), s.block(), signers, signatures);
+    }
+
+    private Block block(Reader r) throws MalformedMessageException {
+        BlockHash parent = r.hash();
+        long height = r.i64("height");
+        long view = r.view();
+        int proposer = r.i32("proposer");
+        int count = r.i32("command count");
+        if (height < 0 || count < 0 || count > limits.maxCommands()) {
+            throw r.error("block of height " + height + " with " + count + " commands (limit " + limits.maxCommands() + ")");
+        }
+        List<byte[]> commands = new ArrayList<>(Math.min(count, r.remaining() / 4));
+        for (int i = 0; i < count; i++) {
+            int length = r.i32("command length");
+            if (length < 0 || length > limits.maxCommandBytes()) {
+                throw r.error("command of " + length + " bytes (limit " + limits.maxCommandBytes() + ")");
+            }
+            commands.add(r.bytes(length, "command"));
+        }
+        return new Block(parent, height, view, proposer, commands);
+    }
+
+    private static final class Writer {
+        private final byte[] buf;
+        private int pos;
+
+        Writer(int size) {
+            buf = new byte[size];
+        }
+
+        Writer u8(int v) {
+            buf[pos++] = (byte) v;
+            return this;
+        }
+
+        Writer u16(int v) {
+            buf[pos++] = (byte) (v >>> 8);
+            buf[pos++] = (byte) v;
+            return this;
+        }
+
+        Writer i32(int v) {
+            return u16(v >>> 16).u16(v);
+        }
+
+        Writer i64(long v) {
+            return i32((int) (v >>> 32)).i32((int) v);
+        }
+
+        Writer bytes(byte[] b) {
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+            return this;
+        }
+
+        Writer bytes16(byte[] b) {
+            return u16(b.length).bytes(b);
+        }
+
+        Writer hash(BlockHash h) {
+            h.copyTo(buf, pos);
+            pos += BlockHash.BYTES;
+            return this;
+        }
+
+        byte[] done() {
+            if (pos != buf.length) {
+                throw new IllegalStateException("encoded " + pos + " bytes of " + buf.length);
+            }
+            return buf;
+        }
+    }
+
+    private final class Reader {
+        private final byte[] buf;
+        private int pos;
+
+        Reader(byte[] buf) {
+            this.buf = buf;
+        }
+
+        int remaining() {
+            return buf.length - pos;
+        }
+
+        MalformedMessageException error(String what) {
+            return new MalformedMessageException(what + " at byte " + pos + " of " + buf.length);
+        }
+
+        private void need(int n, String field) throws MalformedMessageException {
+            if (remaining() < n) {
+                throw error("truncated " + field);
+            }
+        }
+
+        int u8(String field) throws MalformedMessageException {
+            need(1, field);
+            return buf[pos++] & 0xff;
+        }
+
+        boolean flag(String field) throws MalformedMessageException {
+            int v = u8(field);
+            if (v > 1) {
+                throw error(field + " is " + v + ", not 0 or 1");
+            }
+            return v == 1;
+        }
+
+        int u16(String field) throws MalformedMessageException {
+            need(2, field);
+            int v = (buf[pos] & 0xff) << 8 | buf[pos + 1] & 0xff;
+            pos += 2;
+            return v;
+        }
+
+        int i32(String field) throws MalformedMessageException {
+            need(4, field);
+            return u16(field) << 16 | u16(field);
+        }
+
+        long i64(String field) throws MalformedMessageException {
+            need(8, field);
+            return (long) i32(field) << 32 | i32(field) & 0xffffffffL;
+        }
+
+        long view() throws MalformedMessageException {
+            long v = i64("view");
+            if (v < 0) {
+                throw error("negative view " + v);
+            }
+            return v;
+        }
+
+        byte[] bytes(int n, String field) throws MalformedMessageException {
+            need(n, field);
+            byte[] b = new byte[n];
+            System.arraycopy(buf, pos, b, 0, n);
+            pos += n;
+            return b;
+        }
+
+        byte[] signature() throws MalformedMessageException {
+            int length = u16("signature length");
+            if (length > limits.maxSignatureBytes()) {
+                throw error("signature of " + length + " bytes (limit " + limits.maxSignatureBytes() + ")");
+            }
+            return bytes(length, "signature");
+        }
+
+        BlockHash hash() throws MalformedMessageException {
+            return BlockHash.wrap(bytes(BlockHash.BYTES, "hash"));
+        }
+
+        void end() throws MalformedMessageException {
+            if (remaining() != 0) {
+                throw error(remaining() + " trailing bytes");
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.d2r2.bft;
+
+/**
+ * Everything a {@link Replica} asks of the world, called on the replica's thread. The driver
+ * owns the transport and the clock; the replica owns neither.
+ */
+public interface Outbox {
+    /** Sends {@code msg} to replica {@code to} (never this replica). */
+    void send(int to, Msg msg);
+
+    /** Sends {@code msg} to every other replica. */
+    void broadcast(Msg msg);
+
+    /** Hands a decided block to the application: blocks arrive once each, in height order. */
+    void deliver(Block block);
+
+    /**
+     * Asks for {@link Replica#onTimeout(long)} with {@code view} after the view's timeout. The
+     * driver grows the timeout with {@code failedViews}, the views that ended by timeout since the
+     * last decision (paper §4.4, liveness: timeouts that grow until a decision).
+     */
+    void startTimer(long view, int failedViews);
+}

@@ -1,0 +1,607 @@
+package dev.d2r2.bft;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One replica of basic HotStuff (Yin et al., PODC 2019, arXiv 1803.05069, Algorithm 2), as a
+ * single-threaded state machine: messages, timeouts and submitted commands go in; messages,
+ * timer requests and decided blocks come out through the {@link Outbox}. No threads, no clock,
+ * no exceptions out of an input method: a bad message is counted by {@link Rejection} and dropped.
+ *
+ * <p>Each view runs the four phases of Algorithm 2 under leader {@code view mod n}:
+ * PREPARE (the leader extends the highest certificate among n − f NEW-VIEWs; replicas vote if
+ * {@link #safeNode}), PRE-COMMIT (replicas store the PREPARE certificate as their highest),
+ * COMMIT (replicas lock on the PRE-COMMIT certificate) and DECIDE (replicas execute the branch
+ * the COMMIT certificate names, then move to the next view). A view also ends on its timeout.
+ *
+ * <p>The paper leaves view synchronisation to a "Pacemaker" (§4.4, §6) and block storage to the
+ * reader; here: a replica whose view times out broadcasts NEW-VIEW for the next view (again at
+ * each further timeout, in case it was lost) but enters it only once n − f replicas have
+ * announced it, joining any view f + 1 replicas announce (at least one correct replica did), so
+ * that correct replicas cannot drift apart by whole views. A decision, or a certificate formed
+ * in a later view, moves a replica on at once. Missing blocks are fetched from peers, and
+ * NEW-VIEW carries the sender's last COMMIT certificate so that a replica which missed a DECIDE
+ * catches up.
+ */
+public final class Replica {
+    private final int id;
+    private final Committee committee;
+    private final Signatures signatures;
+    private final Outbox out;
+    private final ReplicaConfig config;
+    private final QcVerifier certificates;
+    private final BlockTree tree;
+    private final PendingCommands pending;
+    private final VoteCollector votes;
+    private final long[] rejected = new long[Rejection.values().length];
+    private final byte[] signed = new byte[Statement.BYTES];
+    private final ArrayDeque<Inbound> local = new ArrayDeque<>();
+    private boolean draining;
+
+    private long view;
+    private int failedViews;
+    private QuorumCert highQc = QuorumCert.genesis();
+    private QuorumCert lockedQc = QuorumCert.genesis();
+    private QuorumCert lastCommit;
+    private Block decided = Block.genesis();
+    private final long[] lastVoted = new long[Phase.values().length];
+    private boolean proposed;
+    private final Announcements announced;
+    private Msg.Prepare parkedProposal;
+    private int parkedFrom;
+    private QuorumCert parkedDecision;
+
+    public Replica(int id, Committee committee, Signatures signatures, Outbox out, ReplicaConfig config) {
+        if (!committee.isMember(id)) {
+            throw new IllegalArgumentException("replica " + id + " is not in a committee of " + committee.size());
+        }
+        this.id = id;
+        this.committee = committee;
+        this.signatures = signatures;
+        this.out = out;
+        this.config = config;
+        this.certificates = new QcVerifier(committee, signatures);
+        this.tree = new BlockTree(config.retainedHeights());
+        this.pending = new PendingCommands(config.maxPendingCommands());
+        this.votes = new VoteCollector(committee);
+        this.announced = new Announcements(committee.size());
+    }
+
+    /** Enters view 1. */
+    public void start() {
+        enterView(1);
+        drain();
+    }
+
+    /** Queues a command for this replica's next proposal; false when the queue is full or holds it. */
+    public boolean submit(byte[] command) {
+        boolean queued = pending.add(command);
+        if (queued) {
+            tryPropose();
+            drain();
+        }
+        return queued;
+    }
+
+    /**
+     * The timer of {@code view} expired (paper, Algorithm 2, "nextView interrupt"): announce the
+     * next view to everyone, again at every expiry until enough replicas follow.
+     */
+    public void onTimeout(long timedOut) {
+        if (timedOut != view) {
+            return;
+        }
+        if (viewHadWork()) {
+            failedViews++;
+        }
+        for (BlockHash hash : tree.missing()) {
+            out.broadcast(new Msg.BlockRequest(hash));
+        }
+        announce(Math.max(announced.viewOf(id), view + 1));
+        out.startTimer(view, failedViews);
+        followAnnouncements();
+        drain();
+    }
+
+    /** A message from replica {@code from}, as authenticated by the transport. */
+    public void onMessage(int from, Msg msg) {
+        if (!committee.isMember(from) || from == id) {
+            reject(Rejection.UNKNOWN_SENDER);
+            return;
+        }
+        dispatch(from, msg);
+        drain();
+    }
+
+    private void dispatch(int from, Msg msg) {
+        switch (msg) {
+            case Msg.NewView nv -> onNewView(from, nv);
+            case Msg.Prepare p -> onPrepare(from, p);
+            case Msg.Vote v -> onVote(from, v);
+            case Msg.Certified c -> onCertified(from, c.qc());
+            case Msg.BlockRequest r -> onBlockRequest(from, r.hash());
+            case Msg.BlockResponse r -> onBlockResponse(from, r.block());
+        }
+    }
+
+    /**
+     * Whether the view that timed out had something to decide. Idle views (nothing queued here,
+     * nothing proposed, nothing certified and undecided) do not lengthen the next timeout, so a
+     * command arriving after a quiet spell waits for base timeouts only.
+     */
+    private boolean viewHadWork() {
+        if (!pending.isEmpty() || lastVoted[Phase.PREPARE.ordinal()] == view || parkedProposal != null) {
+            return true;
+        }
+        Block high = tree.get(highQc.block());
+        return high == null || high.height() > decided.height();
+    }
+
+    // NEW-VIEW (Algorithm 2, "prepare phase", leader side) and view synchronisation.
+
+    private void onNewView(int from, Msg.NewView nv) {
+        QuorumCert high = certificates.verified(nv.highQc());
+        if (high == null) {
+            reject(Rejection.BAD_CERTIFICATE);
+            return;
+        }
+        if (nv.lastCommit() != null && (lastCommit == null || nv.lastCommit().view() > lastCommit.view())) {
+            onDecide(from, nv.lastCommit());
+        }
+        observeHigh(high);
+        announced.record(from, nv.view(), high);
+        followAnnouncements();
+        tryPropose();
+    }
+
+    /**
+     * Bracha-style amplification of view changes: a view announced by n − f replicas is entered,
+     * so correct replicas cannot drift apart; a view announced by f + 1 was announced by a correct
+     * one, so announce it too rather than wait for this replica's own timer.
+     */
+    private void followAnnouncements() {
+        long joined = announced.reachedBy(committee.faults() + 1);
+        if (joined > announced.viewOf(id)) {
+            announce(joined);
+        }
+        long entered = announced.reachedBy(committee.quorum());
+        if (entered > view) {
+            enterView(entered);
+        }
+    }
+
+    private void announce(long next) {
+        announced.record(id, next, highQc);
+        out.broadcast(new Msg.NewView(next, highQc, lastCommit));
+    }
+
+    private void tryPropose() {
+        if (view == 0 || committee.leader(view) != id || proposed) {
+            return;
+        }
+        if (announced.countAt(view) < committee.quorum()) {
+            return;
+        }
+        int highFrom = announced.highestAt(view);
+        QuorumCert high = announced.certificateOf(highFrom);
+        if (highQc.view() > high.view()) {
+            high = highQc;
+            highFrom = id;
+        }
+        Block parent = tree.get(high.block());
+        if (parent == null) {
+            fetch(high.block(), highFrom);
+            return;
+        }
+        Set<PendingCommands.Key> inFlight = undecidedCommands(parent, highFrom);
+        if (inFlight == null) {
+            return;
+        }
+        List<byte[]> batch = pending.take(config.maxBatchCommands(), inFlight);
+        if (batch.isEmpty() && parent.height() <= decided.height()) {
+            return;
+        }
+        Block block = new Block(parent.hash(), parent.height() + 1, view, id, batch);
+        proposed = true;
+        tree.add(block);
+        votes.expect(new Statement(view, Phase.PREPARE, block.hash()));
+        toEveryone(new Msg.Prepare(view, block, high));
+    }
+
+    /**
+     * The commands in the undecided blocks from {@code tip} down to the last decision, which a new
+     * proposal must not repeat; null (after asking {@code peer}) while one of those blocks is missing.
+     */
+    private Set<PendingCommands.Key> undecidedCommands(Block tip, int peer) {
+        Set<PendingCommands.Key> keys = new HashSet<>();
+        Block b = tip;
+        while (b.height() > decided.height()) {
+            if (b.proposer() == id) {
+                for (byte[] c : b.commands()) {
+                    keys.add(new PendingCommands.Key(c));
+                }
+            }
+            Block parent = tree.get(b.parent());
+            if (parent == null) {
+                fetch(b.parent(), peer);
+                return null;
+            }
+            b = parent;
+        }
+        return keys;
+    }
+
+    // PREPARE, replica side.
+
+    private void onPrepare(int from, Msg.Prepare p) {
+        Block b = p.block();
+        if (from != committee.leader(p.view())) {
+            reject(Rejection.WRONG_LEADER);
+            return;
+        }
+        if (p.view() < view) {
+            reject(Rejection.STALE_VIEW);
+            return;
+        }
+        QuorumCert justify = certificates.verified(p.justify());
+        if (justify == null) {
+            reject(Rejection.BAD_CERTIFICATE);
+            return;
+        }
+        if (b.view() != p.view() || b.proposer() != from || !b.parent().equals(justify.block())
+                || justify.view() >= p.view() || b.commands().size() > config.maxBatchCommands()) {
+            reject(Rejection.MALFORMED_PROPOSAL);
+            return;
+        }
+        observeHigh(justify);
+        Block parent = tree.get(b.parent());
+        if (p.view() > view || parent == null) {
+            park(from, p);
+            if (parent == null) {
+                fetch(b.parent(), from);
+            }
+            return;
+        }
+        if (b.height() != parent.height() + 1) {
+            reject(Rejection.MALFORMED_PROPOSAL);
+            return;
+        }
+        tree.add(b);
+        Boolean safe = safeNode(b, justify, from);
+        if (safe == null) {
+            park(from, p);
+        } else if (!safe) {
+            reject(Rejection.UNSAFE_PROPOSAL);
+        } else {
+            vote(Phase.PREPARE, b.hash());
+        }
+    }
+
+    /**
+     * Algorithm 1's safeNode predicate: the block extends the locked block (safety), or its
+     * justification is newer than the lock (liveness). Null while an ancestor is being fetched.
+     */
+    private Boolean safeNode(Block b, QuorumCert justify, int peer) {
+        if (justify.view() > lockedQc.view()) {
+            return true;
+        }
+        Block locked = tree.get(lockedQc.block());
+        if (locked == null) {
+            fetch(lockedQc.block(), peer);
+            return null;
+        }
+        Block a = b;
+        while (a.height() > locked.height()) {
+            Block parent = tree.get(a.parent());
+            if (parent == null) {
+                fetch(a.parent(), peer);
+                return null;
+            }
+            a = parent;
+        }
+        return a.hash().equals(lockedQc.block());
+    }
+
+    private void park(int from, Msg.Prepare p) {
+        if (parkedProposal == null || parkedProposal.view() < view || p.view() <= parkedProposal.view()) {
+            parkedProposal = p;
+            parkedFrom = from;
+        }
+    }
+
+    // PRE-COMMIT, COMMIT and DECIDE, replica side.
+
+    private void onCertified(int from, QuorumCert qc) {
+        if (qc.phase() == Phase.COMMIT) {
+            onDecide(from, qc);
+            return;
+        }
+        if (from != committee.leader(qc.view())) {
+            reject(Rejection.WRONG_LEADER);
+            return;
+        }
+        if (qc.view() < view) {
+            reject(Rejection.STALE_VIEW);
+            return;
+        }
+        QuorumCert valid = certificates.verified(qc);
+        if (valid == null) {
+            reject(Rejection.BAD_CERTIFICATE);
+            return;
+        }
+        if (valid.view() > view) {
+            enterView(valid.view());
+        }
+        observeHigh(valid);
+        if (valid.phase() == Phase.PREPARE) {
+            vote(Phase.PRE_COMMIT, valid.block());
+        } else {
+            lock(valid);
+            vote(Phase.COMMIT, valid.block());
+        }
+    }
+
+    private void onDecide(int from, QuorumCert qc) {
+        QuorumCert valid = certificates.verified(qc);
+        if (valid == null || valid.phase() != Phase.COMMIT) {
+            reject(Rejection.BAD_CERTIFICATE);
+            return;
+        }
+        observeHigh(valid);
+        lock(valid);
+        if (lastCommit == null || valid.view() > lastCommit.view()) {
+            lastCommit = valid;
+        }
+        execute(valid, from);
+        if (valid.view() >= view) {
+            failedViews = 0;
+            enterView(valid.view() + 1);
+        }
+    }
+
+    /** Delivers the certified block and its undelivered ancestors, oldest first. */
+    private void execute(QuorumCert qc, int peer) {
+        Block target = tree.get(qc.block());
+        if (target == null) {
+            parkDecision(qc);
+            fetch(qc.block(), peer);
+            return;
+        }
+        if (target.height() <= decided.height()) {
+            return;
+        }
+        List<Block> branch = new ArrayList<>();
+        Block b = target;
+        while (b.height() > decided.height()) {
+            branch.add(b);
+            Block parent = tree.get(b.parent());
+            if (parent == null) {
+                parkDecision(qc);
+                fetch(b.parent(), peer);
+                return;
+            }
+            b = parent;
+        }
+        if (!b.hash().equals(decided.hash())) {
+            reject(Rejection.CONFLICTING_DECISION);
+            return;
+        }
+        for (int i = branch.size() - 1; i >= 0; i--) {
+            Block d = branch.get(i);
+            pending.removeAll(d.commands());
+            out.deliver(d);
+        }
+        decided = target;
+        if (parkedDecision != null && parkedDecision.view() <= qc.view()) {
+            parkedDecision = null;
+        }
+        tree.prune(decided.height());
+    }
+
+    private void parkDecision(QuorumCert qc) {
+        if (parkedDecision == null || qc.view() > parkedDecision.view()) {
+            parkedDecision = qc;
+        }
+    }
+
+    // Votes, leader side (Algorithm 2: "wait for n − f votes", then broadcast the certificate).
+
+    private void onVote(int from, Msg.Vote v) {
+        Statement s = v.statement();
+        if (v.voter() != from) {
+            reject(Rejection.BAD_VOTE);
+            return;
+        }
+        if (committee.leader(s.view()) != id) {
+            reject(Rejection.WRONG_LEADER);
+            return;
+        }
+        if (votes.wasCertified(s)) {
+            return;
+        }
+        if (s.view() < view) {
+            reject(Rejection.STALE_VIEW);
+            return;
+        }
+        if (!votes.expects(s)) {
+            reject(Rejection.UNEXPECTED_VOTE);
+            return;
+        }
+        if (votes.hasVoted(from)) {
+            reject(Rejection.DUPLICATE);
+            return;
+        }
+        if (from != id && !signatures.verify(from, s.bytes(signed), v.signature())) {
+            reject(Rejection.BAD_VOTE);
+            return;
+        }
+        QuorumCert qc = votes.add(from, v.signature());
+        if (qc == null) {
+            return;
+        }
+        certificates.remember(qc);
+        if (qc.phase() != Phase.COMMIT) {
+            Phase next = Phase.values()[qc.phase().ordinal() + 1];
+            votes.expect(new Statement(qc.view(), next, qc.block()));
+        }
+        toEveryone(new Msg.Certified(qc));
+    }
+
+    private void vote(Phase phase, BlockHash block) {
+        if (lastVoted[phase.ordinal()] >= view) {
+            reject(Rejection.DUPLICATE);
+            return;
+        }
+        lastVoted[phase.ordinal()] = view;
+        Statement s = new Statement(view, phase, block);
+        byte[] signature = signatures.sign(s.bytes(signed));
+        toOne(committee.leader(view), new Msg.Vote(s, id, signature));
+    }
+
+    // Blocks.
+
+    private void fetch(BlockHash hash, int peer) {
+        if (tree.want(hash)) {
+            if (peer == id) {
+                out.broadcast(new Msg.BlockRequest(hash));
+            } else {
+                out.send(peer, new Msg.BlockRequest(hash));
+            }
+        }
+    }
+
+    private void onBlockRequest(int from, BlockHash hash) {
+        Block b = tree.get(hash);
+        if (b != null) {
+            out.send(from, new Msg.BlockResponse(b));
+        }
+    }
+
+    private void onBlockResponse(int from, Block b) {
+        if (!tree.isWanted(b.hash())) {
+            reject(Rejection.UNSOLICITED_BLOCK);
+            return;
+        }
+        tree.add(b);
+        if (b.height() - 1 > decided.height() && tree.get(b.parent()) == null) {
+            fetch(b.parent(), from);
+        }
+        if (parkedDecision != null) {
+            QuorumCert qc = parkedDecision;
+            parkedDecision = null;
+            execute(qc, from);
+        }
+        replayParkedProposal();
+        tryPropose();
+    }
+
+    private void replayParkedProposal() {
+        if (parkedProposal != null && parkedProposal.view() == view) {
+            local.add(new Inbound(parkedFrom, parkedProposal));
+            parkedProposal = null;
+        }
+    }
+
+    // Views.
+
+    /** Enters {@code next} and sends the leader this replica's current highest certificate. */
+    private void enterView(long next) {
+        view = next;
+        proposed = false;
+        votes.clear();
+        out.startTimer(view, failedViews);
+        announced.record(id, view, highQc);
+        int leader = committee.leader(view);
+        if (leader != id) {
+            out.send(leader, new Msg.NewView(view, highQc, lastCommit));
+        }
+        replayParkedProposal();
+        tryPropose();
+    }
+
+    private void observeHigh(QuorumCert qc) {
+        if (qc.view() > highQc.view()) {
+            highQc = qc;
+        }
+    }
+
+    private void lock(QuorumCert qc) {
+        if (qc.view() > lockedQc.view()) {
+            lockedQc = qc;
+        }
+    }
+
+    // Plumbing.
+
+    private void toOne(int to, Msg msg) {
+        if (to == id) {
+            local.add(new Inbound(id, msg));
+        } else {
+            out.send(to, msg);
+        }
+    }
+
+    private void toEveryone(Msg msg) {
+        out.broadcast(msg);
+        local.add(new Inbound(id, msg));
+    }
+
+    /** Handles this replica's messages to itself after the input that produced them, not inside it. */
+    private void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            Inbound next;
+            while ((next = local.poll()) != null) {
+                dispatch(next.from, next.msg);
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void reject(Rejection why) {
+        rejected[why.ordinal()]++;
+    }
+
+    private record Inbound(int from, Msg msg) {
+    }
+
+    // Observation, for drivers, metrics and tests.
+
+    public int id() {
+        return id;
+    }
+
+    public long view() {
+        return view;
+    }
+
+    /** The newest decided block. */
+    public Block decided() {
+        return decided;
+    }
+
+    public int pendingCommands() {
+        return pending.size();
+    }
+
+    /** How many messages were dropped for {@code why}. */
+    public long rejections(Rejection why) {
+        return rejected[why.ordinal()];
+    }
+
+    public QuorumCert lockedQc() {
+        return lockedQc;
+    }
+
+    public QuorumCert highQc() {
+        return highQc;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.d2r2.bft;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Records what a replica asks of the world. */
+final class RecordingOutbox implements Outbox {
+    record Sent(int to, Msg msg) {
+    }
+
+    static final int EVERYONE = -1;
+    final List<Sent> sent = new ArrayList<>();
+    final List<Block> delivered = new ArrayList<>();
+    final List<Long> timers = new ArrayList<>();
+    final List<Integer> failedViews = new ArrayList<>();
+
+    @Override
+    public void send(int to, Msg msg) {
+        sent.add(new Sent(to, msg));
+    }
+
+    @Override
+    public void broadcast(Msg msg) {
+        sent.add(new Sent(EVERYONE, msg));
+    }
+
+    @Override
+    public void deliver(Block block) {
+        delivered.add(block);
+    }
+
+    @Override
+    public void startTimer(long view, int failedViews) {
+        timers.add(view);
+        this.failedViews.add(failedViews);
+    }
+
+    <T extends Msg> List<T> sentOf(Class<T> type) {
+        return sent.stream().map(Sent::msg).filter(type::isInstance).map(type::cast).toList();
+    }
+}

@@ -1,0 +1,326 @@
+package dev.d2r2.bft;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+
+/**
+ * n replicas in virtual time, wired through a seeded scheduler. Before the global stabilisation
+ * time (GST) the network loses, duplicates and delays messages at random (so they arrive out of
+ * order); from GST on it loses nothing and delivers within {@code maxDelayAfterGst}. The last
+ * {@code faulty} replicas are Byzantine. Every message goes through the {@link Codec}.
+ */
+final class Simulation {
+    /** How the network behaves, in virtual time units. */
+    record Conditions(double loss, double duplication, int maxDelayBeforeGst, int maxDelayAfterGst,
+                      long gst, int baseTimeout) {
+    }
+
+    /** What a Byzantine replica does. */
+    enum Fault {
+        /**
+         * As leader, proposes two different blocks to two halves, and both to replica 0; as voter,
+         * also signs a vote for another block.
+         */
+        EQUIVOCATE,
+        /** As leader, proposes a block on an old certificate, forking below the others' locks; double-votes. */
+        FORK,
+        /** Sends nothing. */
+        SILENT
+    }
+
+    private record Event(long time, long seq, int to, int from, byte[] payload, long timerView) {
+    }
+
+    private static final int MAX_BACKOFF_DOUBLINGS = 5;
+    private final Conditions conditions;
+    private final SplittableRandom random;
+    private final Committee committee;
+    private final Codec codec = new Codec(CodecLimits.DEFAULTS);
+    private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
+            a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final Replica[] replicas;
+    private final Byzantine[] byzantine;
+    private final List<List<Block>> decided = new ArrayList<>();
+    private long now;
+    private long seq;
+    private long delivered;
+
+    Simulation(long seed, int n, int faulty, Fault fault, Conditions conditions,
+               IntFunction<Signatures> signatures, ReplicaConfig config) {
+        this.conditions = conditions;
+        this.random = new SplittableRandom(seed);
+        this.committee = new Committee(n);
+        this.replicas = new Replica[n];
+        this.byzantine = new Byzantine[n];
+        for (int i = 0; i < n; i++) {
+            decided.add(new ArrayList<>());
+            Signatures keys = signatures.apply(i);
+            Outbox honest = new Wire(i);
+            boolean faultyReplica = i >= n - faulty;
+            if (faultyReplica) {
+                byzantine[i] = new Byzantine(i, fault, honest, keys);
+            }
+            replicas[i] = new Replica(i, committee, keys, faultyReplica ? byzantine[i] : honest, config);
+        }
+    }
+
+    void start() {
+        for (Replica r : replicas) {
+            r.start();
+        }
+    }
+
+    /** Submits {@code command} to {@code replica} at virtual time {@code at}. */
+    void submitAt(long at, int replica, byte[] command) {
+        events.add(new Event(at, seq++, replica, -1, command, -1));
+    }
+
+    /** Runs until {@code until} (virtual time) or until {@code done} holds; true when it held. */
+    boolean runUntil(long until, java.util.function.BooleanSupplier done) {
+        while (!events.isEmpty() && events.peek().time <= until) {
+            Event e = events.poll();
+            now = e.time;
+            if (e.from == -1 && e.timerView == -1) {
+                replicas[e.to].submit(e.payload);
+            } else if (e.payload == null) {
+                replicas[e.to].onTimeout(e.timerView);
+            } else {
+                deliver(e);
+            }
+            if (done.getAsBoolean()) {
+                return true;
+            }
+        }
+        return done.getAsBoolean();
+    }
+
+    private void deliver(Event e) {
+        Msg msg;
+        try {
+            msg = codec.decode(e.payload);
+        } catch (MalformedMessageException ex) {
+            throw new AssertionError("a replica sent undecodable bytes", ex);
+        }
+        delivered++;
+        if (byzantine[e.to] != null) {
+            byzantine[e.to].observe(msg);
+        }
+        replicas[e.to].onMessage(e.from, msg);
+    }
+
+    private void transmit(int from, int to, Msg msg) {
+        byte[] bytes = codec.encode(msg);
+        boolean beforeGst = now < conditions.gst();
+        if (beforeGst && random.nextDouble() < conditions.loss()) {
+            return;
+        }
+        int copies = random.nextDouble() < conditions.duplication() ? 2 : 1;
+        int maxDelay = beforeGst ? conditions.maxDelayBeforeGst() : conditions.maxDelayAfterGst();
+        for (int c = 0; c < copies; c++) {
+            events.add(new Event(now + 1 + random.nextInt(maxDelay), seq++, to, from, bytes, 0));
+        }
+    }
+
+    Replica replica(int i) {
+        return replicas[i];
+    }
+
+    boolean isCorrect(int i) {
+        return byzantine[i] == null;
+    }
+
+    int size() {
+        return replicas.length;
+    }
+
+    /** The blocks replica {@code i} delivered, in delivery order. */
+    List<Block> decided(int i) {
+        return decided.get(i);
+    }
+
+    long now() {
+        return now;
+    }
+
+    long delivered() {
+        return delivered;
+    }
+
+    /** A correct replica's link to the network. */
+    private final class Wire implements Outbox {
+        private final int id;
+
+        Wire(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public void send(int to, Msg msg) {
+            transmit(id, to, msg);
+        }
+
+        @Override
+        public void broadcast(Msg msg) {
+            for (int to = 0; to < replicas.length; to++) {
+                if (to != id) {
+                    transmit(id, to, msg);
+                }
+            }
+        }
+
+        @Override
+        public void deliver(Block block) {
+            decided.get(id).add(block);
+        }
+
+        @Override
+        public void startTimer(long view, int failedViews) {
+            long timeout = (long) conditions.baseTimeout() << Math.min(failedViews, MAX_BACKOFF_DOUBLINGS);
+            events.add(new Event(now + timeout, seq++, id, id, null, view));
+        }
+    }
+
+    /**
+     * A faulty replica: a correct replica whose outgoing messages are rewritten. As leader it
+     * also certifies, on its own, whichever of its blocks collects votes, and drives it through
+     * the phases, so that a block honest replicas should have refused could be decided.
+     */
+    private final class Byzantine implements Outbox {
+        private final int id;
+        private final Fault fault;
+        private final Outbox wire;
+        private final Signatures keys;
+        private final Map<BlockHash, Block> blocks = new HashMap<>();
+        private final List<QuorumCert> prepared = new ArrayList<>();
+        private final byte[] signed = new byte[Statement.BYTES];
+        private final Set<BlockHash> mine = new HashSet<>();
+        private final Map<Statement, List<Msg.Vote>> tallies = new HashMap<>();
+
+        Byzantine(int id, Fault fault, Outbox wire, Signatures keys) {
+            this.id = id;
+            this.fault = fault;
+            this.wire = wire;
+            this.keys = keys;
+            blocks.put(Block.genesis().hash(), Block.genesis());
+            prepared.add(QuorumCert.genesis());
+        }
+
+        void observe(Msg msg) {
+            switch (msg) {
+                case Msg.Prepare p -> {
+                    blocks.put(p.block().hash(), p.block());
+                    prepared.add(p.justify());
+                }
+                case Msg.Certified c when c.qc().phase() == Phase.PREPARE -> prepared.add(c.qc());
+                case Msg.BlockResponse r -> blocks.put(r.block().hash(), r.block());
+                case Msg.Vote v when mine.contains(v.statement().block()) -> certify(v);
+                default -> {
+                }
+            }
+        }
+
+        private void certify(Msg.Vote v) {
+            Statement s = v.statement();
+            List<Msg.Vote> tally = tallies.computeIfAbsent(s, k -> new ArrayList<>());
+            if (tally.size() + 1 == committee.quorum() || tally.stream().anyMatch(t -> t.voter() == v.voter())) {
+                return;
+            }
+            tally.add(v);
+            if (tally.size() + 1 < committee.quorum()) {
+                return;
+            }
+            int[] signers = new int[committee.quorum()];
+            byte[][] signatures = new byte[committee.quorum()][];
+            for (int i = 0; i < tally.size(); i++) {
+                signers[i] = tally.get(i).voter();
+                signatures[i] = tally.get(i).signature();
+            }
+            signers[tally.size()] = id;
+            signatures[tally.size()] = keys.sign(s.bytes(signed));
+            wire.broadcast(new Msg.Certified(new QuorumCert(s.view(), s.phase(), s.block(), signers, signatures)));
+        }
+
+        @Override
+        public void send(int to, Msg msg) {
+            if (fault == Fault.SILENT) {
+                return;
+            }
+            wire.send(to, msg);
+            if (msg instanceof Msg.Vote v) {
+                Statement other = new Statement(v.statement().view(), v.statement().phase(), randomBlock());
+                wire.send(to, new Msg.Vote(other, id, keys.sign(other.bytes(signed))));
+            }
+        }
+
+        @Override
+        public void broadcast(Msg msg) {
+            if (fault == Fault.SILENT) {
+                return;
+            }
+            if (msg instanceof Msg.Prepare p) {
+                blocks.put(p.block().hash(), p.block());
+                mine.add(p.block().hash());
+                Msg.Prepare other = fault == Fault.EQUIVOCATE ? twin(p) : fork(p);
+                for (int to = 0; to < replicas.length; to++) {
+                    if (to != id) {
+                        boolean original = other == null || fault == Fault.EQUIVOCATE && to % 2 == 0;
+                        wire.send(to, original ? p : other);
+                        if (to == 0 && other != null) {
+                            wire.send(to, original ? other : p);
+                        }
+                    }
+                }
+                return;
+            }
+            wire.broadcast(msg);
+        }
+
+        /** The same proposal with one command fewer: a different block at the same height and view. */
+        private Msg.Prepare twin(Msg.Prepare p) {
+            List<byte[]> commands = p.block().commands();
+            if (commands.isEmpty()) {
+                return null;
+            }
+            Block b = p.block();
+            Block twin = new Block(b.parent(), b.height(), b.view(), b.proposer(), commands.subList(0, commands.size() - 1));
+            blocks.put(twin.hash(), twin);
+            mine.add(twin.hash());
+            return new Msg.Prepare(p.view(), twin, p.justify());
+        }
+
+        /** A proposal extending a randomly chosen old certificate instead of the highest one. */
+        private Msg.Prepare fork(Msg.Prepare p) {
+            QuorumCert old = prepared.get(random.nextInt(prepared.size()));
+            Block parent = blocks.get(old.block());
+            if (parent == null || old.view() >= p.view()) {
+                return null;
+            }
+            Block fork = new Block(parent.hash(), parent.height() + 1, p.view(), id, p.block().commands());
+            blocks.put(fork.hash(), fork);
+            mine.add(fork.hash());
+            return new Msg.Prepare(p.view(), fork, old);
+        }
+
+        private BlockHash randomBlock() {
+            List<BlockHash> known = new ArrayList<>(blocks.keySet());
+            return known.get(random.nextInt(known.size()));
+        }
+
+        @Override
+        public void deliver(Block block) {
+            decided.get(id).add(block);
+        }
+
+        @Override
+        public void startTimer(long view, int failedViews) {
+            wire.startTimer(view, failedViews);
+        }
+    }
+}
