@@ -17,8 +17,10 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.ExceptionDependentRetry;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Talks to a cluster's replicas: submits {@link ControlCommand}s (to the leader, following it
@@ -39,7 +42,7 @@ public final class ClusterClient implements AutoCloseable {
     private final RaftGroupId groupId;
     private final List<RaftPeer> seeds;
     private final RaftClient io;
-    private final RaftClient probe;
+    private final Duration probeTimeout;
 
     /**
      * @param patience how long a submission keeps retrying while there is no leader
@@ -49,17 +52,28 @@ public final class ClusterClient implements AutoCloseable {
         this.groupId = RaftGroupId.valueOf(cluster.groupUuid());
         this.seeds = ClusterNode.peers(cluster.replicas());
         RaftGroup group = RaftGroup.valueOf(groupId, seeds);
-        long sleepMs = 100;
         this.io = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties(Duration.ofSeconds(3)))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, patience.toMillis() / sleepMs), TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)))
-                .build();
-        this.probe = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties(probeTimeout))
-                .setRetryPolicy(RetryPolicies.noRetry()).build();
+                .setRetryPolicy(retryUntilLeader(patience)).build();
+        this.probeTimeout = probeTimeout;
     }
 
     public ClusterClient(ClusterFile cluster) {
         this(cluster, Duration.ofSeconds(15), Duration.ofSeconds(2));
+    }
+
+    /**
+     * Retries while there is no leader (elections, a leader that moved) for up to {@code patience};
+     * a refusal by the state machine is final at once.
+     */
+    private static RetryPolicy retryUntilLeader(Duration patience) {
+        long sleepMs = 100;
+        int attempts = (int) Math.max(1, patience.toMillis() / sleepMs);
+        return ExceptionDependentRetry.newBuilder()
+                .setDefaultPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+                        TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)))
+                .setExceptionToPolicy(StateMachineException.class, RetryPolicies.noRetry())
+                .setMaxAttempts(attempts)
+                .build();
     }
 
     private static RaftProperties properties(Duration requestTimeout) {
@@ -75,8 +89,24 @@ public final class ClusterClient implements AutoCloseable {
 
     /** Submits raw log-entry bytes: malformed ones come back as an {@link IOException} saying why. */
     public CommandResult submitBytes(byte[] bytes) throws IOException {
-        RaftClientReply reply = io.io().send(Message.valueOf(ByteString.copyFrom(bytes)));
+        RaftClientReply reply;
+        try {
+            reply = io.io().send(Message.valueOf(ByteString.copyFrom(bytes)));
+        } catch (IOException e) {
+            throw refusal(e);
+        }
         return CommandResult.decode(content(reply));
+    }
+
+    /** A refusal by the state machine, with its own reason rather than Ratis' wrapping of it. */
+    private static IOException refusal(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StateMachineException sme) {
+                Throwable reason = sme.getCause() != null ? sme.getCause() : sme;
+                return new IOException("refused: " + reason.getMessage(), e);
+            }
+        }
+        return e;
     }
 
     /** What replica {@code name} has applied, read from it alone (not through the leader). */
@@ -90,9 +120,14 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     private byte[] read(ControlQuery q, String name) throws IOException {
-        RaftClientReply reply = probe.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q.encode())), 0,
-                RaftPeerId.valueOf(name));
-        return content(reply);
+        RaftPeer peer = peer(name);
+        try (RaftClient probe = probe(peer)) {
+            return read(probe, q, peer);
+        }
+    }
+
+    private static byte[] read(RaftClient probe, ControlQuery q, RaftPeer peer) throws IOException {
+        return content(probe.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q.encode())), 0, peer.getId()));
     }
 
     private static byte[] content(RaftClientReply reply) throws IOException {
@@ -102,6 +137,19 @@ public final class ClusterClient implements AutoCloseable {
         return reply.getMessage().getContent().toByteArray();
     }
 
+    /** The member (or, failing that, the replica of the cluster file) called {@code name}. */
+    private RaftPeer peer(String name) throws IOException {
+        return Stream.concat(members().stream(), seeds.stream())
+                .filter(p -> p.getId().toString().equals(name)).findFirst()
+                .orElseThrow(() -> new IOException("no replica " + name + " in the cluster"));
+    }
+
+    /** A client that asks one replica, once. */
+    private RaftClient probe(RaftPeer peer) {
+        return RaftClient.newBuilder().setRaftGroup(RaftGroup.valueOf(groupId, peer))
+                .setProperties(properties(probeTimeout)).setRetryPolicy(RetryPolicies.noRetry()).build();
+    }
+
     /**
      * The current members, as the leader knows them (or, with no leader, the first replica that
      * answers: a removed replica still knows the members it was removed from).
@@ -109,9 +157,9 @@ public final class ClusterClient implements AutoCloseable {
     public List<RaftPeer> members() throws IOException {
         IOException last = null;
         List<RaftPeer> first = null;
-        for (RaftPeer p : candidates()) {
-            try {
-                GroupInfoReply info = info(p.getId());
+        for (RaftPeer p : seeds) {
+            try (RaftClient probe = probe(p)) {
+                GroupInfoReply info = probe.getGroupManagementApi(p.getId()).info(groupId);
                 List<RaftPeer> peers = List.copyOf(info.getGroup().getPeers());
                 if (info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
                     return peers;
@@ -127,19 +175,6 @@ public final class ClusterClient implements AutoCloseable {
         throw new IOException("no replica of the cluster answers" + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
-    private List<RaftPeer> candidates() {
-        List<RaftPeer> c = new ArrayList<>(seeds);
-        RaftPeerId leader = io.getLeaderId();
-        if (leader != null) {
-            c.sort((a, b) -> Boolean.compare(!a.getId().equals(leader), !b.getId().equals(leader)));
-        }
-        return c;
-    }
-
-    private GroupInfoReply info(RaftPeerId peer) throws IOException {
-        return probe.getGroupManagementApi(peer).info(groupId);
-    }
-
     public ClusterStatus status() throws IOException {
         List<PeerStatus> peers = new ArrayList<>();
         Optional<String> leader = Optional.empty();
@@ -149,7 +184,6 @@ public final class ClusterClient implements AutoCloseable {
             peers.add(s);
             if (s.role().equals(RaftPeerRole.LEADER.name())) {
                 leader = Optional.of(s.name());
-                leaderCommit = s.committedIndex();
             } else if (leader.isEmpty() && !s.leader().isEmpty()) {
                 leader = Optional.of(s.leader());
             }
@@ -161,15 +195,15 @@ public final class ClusterClient implements AutoCloseable {
 
     private PeerStatus peerStatus(RaftPeer p) {
         String name = p.getId().toString();
-        try {
-            GroupInfoReply info = info(p.getId());
+        try (RaftClient probe = probe(p)) {
+            GroupInfoReply info = probe.getGroupManagementApi(p.getId()).info(groupId);
             RoleInfoProto role = info.getRoleInfoProto();
             LogInfoProto log = info.getLogInfoProto();
             String leader = role.getRole() == RaftPeerRole.LEADER ? name
                     : role.hasFollowerInfo() ? role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : "";
             String digest;
             try {
-                digest = summary(name).digest();
+                digest = ReplicaSummary.decode(read(probe, ControlQuery.SUMMARY, p)).digest();
             } catch (IOException e) {
                 digest = "";
             }
@@ -216,6 +250,5 @@ public final class ClusterClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         io.close();
-        probe.close();
     }
 }

@@ -18,6 +18,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +63,24 @@ public final class ControlStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
+        getLifeCycle().transition(LifeCycle.State.STARTING);
         loadSnapshot(storage.getLatestSnapshot());
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    /** Before the leader installs a snapshot on this replica: Ratis checks that we are paused. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     /** After the leader installed a snapshot on this replica. */
     @Override
     public void reinitialize() throws IOException {
+        getLifeCycle().transition(LifeCycle.State.STARTING);
         loadSnapshot(storage.loadLatestSnapshot());
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
     }
 
     private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
@@ -113,7 +125,7 @@ public final class ControlStateMachine extends BaseStateMachine {
             CommandCodec.decode(request.getMessage().getContent().toByteArray());
         } catch (MalformedCommandException e) {
             malformedRefused.incrementAndGet();
-            throw e;
+            return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build().setException(e);
         }
         return super.startTransaction(request);
     }
