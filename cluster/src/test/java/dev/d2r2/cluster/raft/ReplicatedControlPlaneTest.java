@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -153,7 +155,17 @@ class ReplicatedControlPlaneTest {
             someChanges();
         }
         Replica newcomer = TestCluster.replica(unique("new"));
-        cluster.startNewcomer(newcomer);
+        List<Long> installed = new CopyOnWriteArrayList<>();
+        cluster.startNewcomer(newcomer, new CommittedCommands() {
+            @Override
+            public void applied(long index, ControlCommand command, CommandResult result) {
+            }
+
+            @Override
+            public void loaded(long index, ControlState state) {
+                installed.add(index);
+            }
+        });
         client.add(newcomer.name(), newcomer.address());
         assertThat(client.members()).hasSize(4);
         someChanges();
@@ -163,6 +175,8 @@ class ReplicatedControlPlaneTest {
             assertThat(status.peers()).hasSize(4).allSatisfy(p -> assertThat(p.lag()).isZero());
             assertThat(status.converged()).isTrue();
         });
+
+        assertThat(installed).as("the leader's log was purged: it sent a snapshot").isNotEmpty();
 
         client.remove(newcomer.name());
         assertThat(client.members()).extracting(p -> p.getId().toString()).doesNotContain(newcomer.name());

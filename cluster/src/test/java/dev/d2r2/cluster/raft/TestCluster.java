@@ -54,9 +54,8 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Starts a replica the file does not list, waiting to be added. */
-    ClusterNode startNewcomer(Replica r) throws IOException {
-        ClusterNode n = ClusterNode.start(file, r.name(), r.socketAddress(), dir.resolve(r.name()), settings,
-                CommittedCommands.NONE);
+    ClusterNode startNewcomer(Replica r, CommittedCommands listener) throws IOException {
+        ClusterNode n = ClusterNode.start(file, r.name(), r.socketAddress(), dir.resolve(r.name()), settings, listener);
         running.put(r.name(), n);
         return n;
     }
