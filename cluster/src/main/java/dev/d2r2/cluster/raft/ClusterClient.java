@@ -127,7 +127,24 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     private static byte[] read(RaftClient probe, ControlQuery q, RaftPeer peer) throws IOException {
-        return content(probe.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q.encode())), 0, peer.getId()));
+        try {
+            return content(probe.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q.encode())), 0, peer.getId()));
+        } catch (RuntimeException e) {
+            throw unanswered(peer, e);
+        }
+    }
+
+    private GroupInfoReply info(RaftClient probe, RaftPeer peer) throws IOException {
+        try {
+            return probe.getGroupManagementApi(peer.getId()).info(groupId);
+        } catch (RuntimeException e) {
+            throw unanswered(peer, e);
+        }
+    }
+
+    /** Ratis' gRPC transport reports a deadline or a refused connection unchecked. */
+    private static IOException unanswered(RaftPeer peer, RuntimeException e) {
+        return new IOException("replica " + peer.getId() + " at " + peer.getAddress() + " did not answer: " + e.getMessage(), e);
     }
 
     private static byte[] content(RaftClientReply reply) throws IOException {
@@ -159,7 +176,7 @@ public final class ClusterClient implements AutoCloseable {
         List<RaftPeer> first = null;
         for (RaftPeer p : seeds) {
             try (RaftClient probe = probe(p)) {
-                GroupInfoReply info = probe.getGroupManagementApi(p.getId()).info(groupId);
+                GroupInfoReply info = info(probe, p);
                 List<RaftPeer> peers = List.copyOf(info.getGroup().getPeers());
                 if (info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
                     return peers;
@@ -179,7 +196,9 @@ public final class ClusterClient implements AutoCloseable {
         List<PeerStatus> peers = new ArrayList<>();
         Optional<String> leader = Optional.empty();
         long leaderCommit = -1;
-        for (RaftPeer p : members()) {
+        List<RaftPeer> members = new ArrayList<>(members());
+        members.sort(java.util.Comparator.comparing(p -> p.getId().toString()));
+        for (RaftPeer p : members) {
             PeerStatus s = peerStatus(p);
             peers.add(s);
             if (s.role().equals(RaftPeerRole.LEADER.name())) {
@@ -196,7 +215,7 @@ public final class ClusterClient implements AutoCloseable {
     private PeerStatus peerStatus(RaftPeer p) {
         String name = p.getId().toString();
         try (RaftClient probe = probe(p)) {
-            GroupInfoReply info = probe.getGroupManagementApi(p.getId()).info(groupId);
+            GroupInfoReply info = info(probe, p);
             RoleInfoProto role = info.getRoleInfoProto();
             LogInfoProto log = info.getLogInfoProto();
             String leader = role.getRole() == RaftPeerRole.LEADER ? name
