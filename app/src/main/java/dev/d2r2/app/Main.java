@@ -5,6 +5,7 @@ import dev.d2r2.app.cli.BrokerCommand;
 import dev.d2r2.app.cli.ChannelCommand;
 import dev.d2r2.app.cli.EventsCommand;
 import dev.d2r2.app.cli.ChronicleCommand;
+import dev.d2r2.app.cli.ClusterCommand;
 import dev.d2r2.app.cli.CliErrors;
 import dev.d2r2.app.cli.CommandGroup;
 import dev.d2r2.app.cli.DemoCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
 /** The {@code d2r2} command line. */
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
-        subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
                 MetricsCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, EventsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {

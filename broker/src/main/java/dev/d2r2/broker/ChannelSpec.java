@@ -13,14 +13,18 @@ public record ChannelSpec(String tag, ChannelClass channelClass, Set<String> pub
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,199}");
 
     public ChannelSpec {
+        validateTag(tag);
+        Objects.requireNonNull(channelClass, "channelClass");
+        publishers = Set.copyOf(publishers == null ? Set.of() : publishers);
+        subscribers = Set.copyOf(subscribers == null ? Set.of() : subscribers);
+    }
+
+    public static void validateTag(String tag) {
         Objects.requireNonNull(tag, "tag");
         if (!TAG.matcher(tag).matches()) {
             throw new IllegalArgumentException("channel tag \"" + tag
                     + "\" must be 1-200 characters of letters, digits, '_', '.', '-'");
         }
-        Objects.requireNonNull(channelClass, "channelClass");
-        publishers = Set.copyOf(publishers == null ? Set.of() : publishers);
-        subscribers = Set.copyOf(subscribers == null ? Set.of() : subscribers);
     }
 
     public boolean mayPublish(String identity) {

@@ -5,6 +5,10 @@ import dev.d2r2.app.node.Channels;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
+import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.raft.ClusterNode;
+import dev.d2r2.cluster.raft.CommittedCommands;
+import dev.d2r2.cluster.raft.RaftSettings;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.ConfigException;
@@ -35,13 +39,29 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration; options given here win")
     Path config;
 
+    @Option(names = "--cluster", paramLabel = "FILE",
+            description = "Run as a replica of this cluster (control plane on Raft); needs --id")
+    Path cluster;
+
+    @Option(names = "--id", paramLabel = "NAME", description = "This replica's name in the cluster")
+    String id;
+
+    @Option(names = "--raft", paramLabel = "HOST:PORT",
+            description = "Raft listener of a replica the cluster file does not list (one to `d2r2 cluster add`)")
+    String raft;
+
     @Override
     public Integer call() throws IOException, ConfigException, InterruptedException {
         BrokerConfig c = config == null ? new BrokerConfig(null, null, null, null, null) : ConfigLoader.load(config, BrokerConfig.class);
         Path dataDir = data != null ? data : c.data() != null ? Path.of(c.data()) : DataDirs.defaultDataDir();
         InetSocketAddress address = HostPort.parse(first(listen, c.listen(), "127.0.0.1:7100"));
         String metricsAt = first(metrics, c.metrics(), "127.0.0.1:9464");
+        if ((cluster == null) != (id == null) || (raft != null && cluster == null)) {
+            throw new IllegalArgumentException("--cluster and --id go together (and --raft needs them)");
+        }
+        ClusterFile clusterFile = cluster == null ? null : ClusterFile.load(cluster);
         Broker broker = Broker.open(dataDir, Clock.system());
+        ClusterNode replica = clusterFile == null ? null : startReplica(clusterFile, dataDir);
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             Channels.declare(admin, c.channels());
         }
@@ -50,6 +70,7 @@ public final class BrokerCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            closeReplica(replica);
             if (http != null) {
                 http.close();
             }
@@ -58,8 +79,34 @@ public final class BrokerCommand implements Callable<Integer> {
         }, "d2r2-broker-shutdown"));
         System.err.printf("d2r2 broker on %s:%d (TLS), data %s, metrics %s; identity for clients: %s%n",
                 server.address().getHostString(), server.address().getPort(), dataDir, metricsAt, broker.adminIdentityPath());
+        if (replica != null) {
+            System.err.printf("replica %s of cluster %s (control plane on Raft, storage %s)%n", id, cluster,
+                    dataDir.resolve(RAFT_DIR));
+        }
         stopped.await();
         return 0;
+    }
+
+    /** The replica's Raft log and snapshots live next to the broker's own data. */
+    static final String RAFT_DIR = "raft";
+
+    private ClusterNode startReplica(ClusterFile file, Path dataDir) throws IOException {
+        Path storage = dataDir.resolve(RAFT_DIR);
+        if (raft != null) {
+            return ClusterNode.start(file, id, HostPort.parse(raft), storage, RaftSettings.DEFAULT, CommittedCommands.NONE);
+        }
+        return ClusterNode.start(file, id, storage, RaftSettings.DEFAULT, CommittedCommands.NONE);
+    }
+
+    private static void closeReplica(ClusterNode replica) {
+        if (replica == null) {
+            return;
+        }
+        try {
+            replica.close();
+        } catch (IOException e) {
+            System.err.println("d2r2 broker: closing the Raft replica failed: " + e.getMessage());
+        }
     }
 
     public static HTTPServer startMetrics(Broker broker, InetSocketAddress at) throws IOException {

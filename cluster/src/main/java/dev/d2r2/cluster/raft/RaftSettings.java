@@ -1,0 +1,38 @@
+package dev.d2r2.cluster.raft;
+
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The Ratis settings d2r2 sets on a replica; everything else keeps Ratis' defaults (elections
+ * after 150-300 ms of silence, gRPC transport).
+ *
+ * @param snapshotEveryEntries a snapshot is taken every this many applied entries, and the log
+ *                             before it purged: a replica further behind gets the snapshot
+ */
+public record RaftSettings(long snapshotEveryEntries) {
+    public static final RaftSettings DEFAULT = new RaftSettings(1024);
+
+    public RaftSettings {
+        if (snapshotEveryEntries < 1) {
+            throw new IllegalArgumentException("snapshotEveryEntries must be positive");
+        }
+    }
+
+    RaftProperties serverProperties(int port, Path storageDir) {
+        RaftProperties p = new RaftProperties();
+        GrpcConfigKeys.Server.setPort(p, port);
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEveryEntries);
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, snapshotEveryEntries);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, snapshotEveryEntries));
+        return p;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.d2r2.cluster.raft;
+
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.config.Replica;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Real Ratis replicas in this JVM over loopback gRPC, each with its own storage under {@code dir}. */
+final class TestCluster implements AutoCloseable {
+    final ClusterFile file;
+    final RaftSettings settings;
+    private final Path dir;
+    private final Map<String, ClusterNode> running = new LinkedHashMap<>();
+
+    TestCluster(Path dir, int replicas, RaftSettings settings) throws IOException {
+        this.dir = dir;
+        this.settings = settings;
+        List<Replica> list = new ArrayList<>();
+        for (int i = 1; i <= replicas; i++) {
+            list.add(replica("r" + i));
+        }
+        this.file = new ClusterFile("test-" + dir.getFileName(), (replicas - 1) / 2, list);
+        for (Replica r : list) {
+            start(r.name());
+        }
+    }
+
+    static Replica replica(String name) {
+        return new Replica(name, "127.0.0.1:" + freePort(),
+                Base64.getEncoder().encodeToString(Crypto.newSigningKeyPair().getPublic().getEncoded()));
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts (or restarts, on its old storage) a replica the file lists. */
+    void start(String name) throws IOException {
+        running.put(name, ClusterNode.start(file, name, dir.resolve(name), settings, CommittedCommands.NONE));
+    }
+
+    /** Starts a replica the file does not list, waiting to be added. */
+    ClusterNode startNewcomer(Replica r, CommittedCommands listener) throws IOException {
+        ClusterNode n = ClusterNode.start(file, r.name(), r.socketAddress(), dir.resolve(r.name()), settings, listener);
+        running.put(r.name(), n);
+        return n;
+    }
+
+    void stop(String name) throws IOException {
+        running.remove(name).close();
+    }
+
+    ClusterNode node(String name) {
+        return running.get(name);
+    }
+
+    List<String> runningNames() {
+        return List.copyOf(running.keySet());
+    }
+
+    /** The running replica that is leader, once there is one. */
+    String leaderAwaited() {
+        return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(this::leader,
+                java.util.Objects::nonNull);
+    }
+
+    private String leader() throws IOException {
+        for (ClusterNode n : running.values()) {
+            if (n.isLeader()) {
+                return n.id();
+            }
+        }
+        return null;
+    }
+
+    /** The digests of the running replicas, each read from the replica itself. */
+    List<String> digests() {
+        return running.values().stream().map(n -> n.summary().digest()).toList();
+    }
+
+    List<Long> appliedIndexes() {
+        return running.values().stream().map(n -> n.summary().appliedIndex()).toList();
+    }
+
+    InetSocketAddress address(String name) {
+        return file.replica(name).orElseThrow().socketAddress();
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (ClusterNode n : running.values()) {
+            n.close();
+        }
+        running.clear();
+    }
+}
