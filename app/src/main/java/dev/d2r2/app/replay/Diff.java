@@ -7,14 +7,20 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.policy.events.ActionDecision;
+import dev.d2r2.policy.events.Cause;
 import dev.d2r2.policy.events.ContextChange;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What changes between two replays of the same records — the recorded rules and the candidate
@@ -63,7 +69,7 @@ public final class Diff {
         Map<String, Output> beforeById = byId(before);
         Map<String, Output> afterById = byId(after);
         List<Change> changes = new ArrayList<>();
-        java.util.Set<String> keys = new java.util.TreeSet<>(was.keySet());
+        Set<String> keys = new TreeSet<>(was.keySet());
         keys.addAll(now.keySet());
         for (String key : keys) {
             List<Output> a = was.getOrDefault(key, List.of());
@@ -80,7 +86,7 @@ public final class Diff {
                 }
             }
         }
-        changes.sort(java.util.Comparator.comparingLong(c -> c.before() != null ? c.before().at() : c.after().at()));
+        changes.sort(Comparator.comparingLong(c -> c.before() != null ? c.before().at() : c.after().at()));
         return changes;
     }
 
@@ -126,30 +132,41 @@ public final class Diff {
         return m;
     }
 
-    /** The alert behind a decision or context change, and the alarms behind an alert, as far as the run produced them. */
+    /**
+     * The alert behind a decision or context change, then what is behind each alert (the alerts it
+     * was recognised from, the alarms), as far as the run produced them, nearest first.
+     */
     private static List<Output> causes(Output o, Map<String, Output> byId) throws EventFormatException {
+        String first = switch (o.kind()) {
+            case DECISION -> causeId(ActionDecision.from(o.event()).cause());
+            case CONTEXT -> causeId(ContextChange.from(o.event()).cause());
+            case ALERT -> o.event().id();
+            default -> null;
+        };
         List<Output> chain = new ArrayList<>();
-        Output alert = o.kind() == Output.Kind.ALERT ? o : null;
-        if (o.kind() == Output.Kind.DECISION) {
-            ActionDecision d = ActionDecision.from(o.event());
-            alert = d.cause() == null || d.cause().id() == null ? null : byId.get(d.cause().id());
-        } else if (o.kind() == Output.Kind.CONTEXT) {
-            ContextChange c = ContextChange.from(o.event());
-            alert = c.cause() == null || c.cause().id() == null ? null : byId.get(c.cause().id());
+        Set<String> seen = new HashSet<>();
+        ArrayDeque<String> next = new ArrayDeque<>();
+        if (first != null) {
+            next.add(first);
         }
-        if (alert != null && alert != o) {
-            chain.add(alert);
-        }
-        if (alert != null) {
-            Object ids = alert.event().attrs().get(ChronicleEvents.EVENTS);
-            for (String id : ids == null ? List.<String>of() : ChronicleAlert.eventIds(ids.toString())) {
-                Output behind = byId.get(id);
-                if (behind != null) {
-                    chain.add(behind);
-                }
+        while (!next.isEmpty()) {
+            Output behind = byId.get(next.poll());
+            if (behind == null || !seen.add(behind.event().id())) {
+                continue;
+            }
+            if (behind != o) {
+                chain.add(behind);
+            }
+            Object ids = behind.event().attrs().get(ChronicleEvents.EVENTS);
+            if (behind.kind() == Output.Kind.ALERT && ids != null) {
+                next.addAll(ChronicleAlert.eventIds(ids.toString()));
             }
         }
         return chain;
+    }
+
+    private static String causeId(Cause c) {
+        return c == null ? null : c.id();
     }
 
     private static String quote(String s) {
