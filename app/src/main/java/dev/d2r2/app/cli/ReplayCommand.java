@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -91,7 +89,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private RecordedLog open(Path dir, Rules rules) throws ReplayException, IOException {
-        return RecordedLog.open(dir, rules.inputChannels(), time(from, "--from"), time(to, "--to"));
+        return RecordedLog.open(dir, rules.inputChannels(), RecordedLog.instant(from, "--from"), RecordedLog.instant(to, "--to"));
     }
 
     private static long count(Replay.Result r, Output.Kind kind) {
@@ -101,21 +99,6 @@ public final class ReplayCommand implements Callable<Integer> {
     private static void warnGaps(long gaps) {
         if (gaps > 0) {
             System.err.println("replay: " + gaps + " gaps in the log (Missing-Event): outputs from the first one on are marked uncertain");
-        }
-    }
-
-    static Long time(String text, String option) throws ReplayException {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException notAnInstant) {
-            try {
-                return Long.parseLong(text);
-            } catch (NumberFormatException notMillis) {
-                throw new ReplayException(option + " " + text + ": not an instant (2026-12-04T10:00:00Z) nor epoch ms");
-            }
         }
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -80,6 +81,22 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
         } catch (ReplayException | IOException | RuntimeException e) {
             broker.close();
             throw e;
+        }
+    }
+
+    /** A time as replay takes it: an instant ({@code 2026-12-04T10:00:00Z}) or epoch ms; null stays null. */
+    public static Long instant(String text, String what) throws ReplayException {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException notAnInstant) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException notMillis) {
+                throw new ReplayException(what + " " + text + ": not an instant (2026-12-04T10:00:00Z) nor epoch ms");
+            }
         }
     }
 

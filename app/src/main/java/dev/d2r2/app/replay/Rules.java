@@ -88,6 +88,12 @@ public record Rules(Path recorded, String peer, MonitorConfig monitor, List<Chro
         return f;
     }
 
+    /** The same rules with the stages reading other channels (null: as they were). */
+    public Rules wiredTo(List<String> chronicleChannels, List<String> policyChannels) {
+        return new Rules(recorded, peer, monitor, chronicles, recognition, chronicleChannels == null ? chronicleInputs : chronicleChannels,
+                alerts, policy, policyChannels == null ? policyInputs : policyChannels, actions);
+    }
+
     boolean runsThresholds() {
         return monitor != null && !monitor.services().isEmpty();
     }

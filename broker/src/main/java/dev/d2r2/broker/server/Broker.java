@@ -411,7 +411,7 @@ public final class Broker implements AutoCloseable {
         return runtime(tag).read(sinceMillis);
     }
 
-    /** The broker times of a channel's first and last logged records; null when its log is empty or it keeps none. */
+    /** The broker times of a channel's first and last logged records; null when its log is empty (as {@link #readLog} throws). */
     public long[] logSpan(String tag) throws IOException {
         return runtime(tag).logSpan();
     }

@@ -287,9 +287,12 @@ final class ChannelRuntime implements AutoCloseable {
         }
     }
 
-    /** The broker times of the log's first and last records, or null when it has none. */
+    /** The broker times of the log's first and last records, or null when it has none; NOT_PERSISTENT without a log. */
     long[] logSpan() throws IOException {
-        if (log == null || log.nextOffset() == log.firstOffset()) {
+        if (log == null) {
+            throw new BrokerException(ErrorCode.NOT_PERSISTENT, "channel " + tag() + " has no log to replay from (persistence: none)");
+        }
+        if (log.nextOffset() == log.firstOffset()) {
             return null;
         }
         long first = Long.MIN_VALUE;

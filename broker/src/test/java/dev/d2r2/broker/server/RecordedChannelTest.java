@@ -80,6 +80,8 @@ class RecordedChannelTest {
             admin.createChannel(new ChannelSpec("mem", ChannelClass.DEFAULT, Set.of(), Set.of()));
             assertThatThrownBy(() -> broker.readLog("mem", 0)).isInstanceOf(BrokerException.class)
                     .satisfies(e -> assertThat(((BrokerException) e).code()).isEqualTo(ErrorCode.NOT_PERSISTENT));
+            assertThatThrownBy(() -> broker.logSpan("mem")).isInstanceOf(BrokerException.class)
+                    .satisfies(e -> assertThat(((BrokerException) e).code()).isEqualTo(ErrorCode.NOT_PERSISTENT));
             assertThatThrownBy(() -> broker.readLog("nope", 0)).isInstanceOf(BrokerException.class)
                     .satisfies(e -> assertThat(((BrokerException) e).code()).isEqualTo(ErrorCode.UNKNOWN_CHANNEL));
         }
