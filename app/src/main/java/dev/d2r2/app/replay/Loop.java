@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * recorders: the engine runs dry, so its decisions are made and reported and nothing is called.
  * Deterministic: the same rules and records give the same outputs in the same order.
  */
-public final class Loop {
+public final class Loop implements RecordedLog.Reader {
     /** How often the recognizer is told that no event before {@code now - lateness} will come (as the chronicle role). */
     static final long CHRONICLE_TICK_MS = 100;
 
@@ -42,7 +42,7 @@ public final class Loop {
     private long nextChronicleTick = Long.MAX_VALUE;
     private long uncertainSince = Long.MAX_VALUE;
     private long recomputedAlarms;
-    private long malformed;
+    private long gaps;
 
     public Loop(Rules rules, Consumer<Output> out) {
         this.rules = rules;
@@ -52,7 +52,8 @@ public final class Loop {
     }
 
     /** One recorded event, at its time (a record earlier than the clock is taken at the clock's time). */
-    public void accept(Recorded r) {
+    @Override
+    public void record(Recorded r) {
         advanceTo(r.at());
         Event e = r.event();
         String channel = r.channel();
@@ -68,7 +69,7 @@ public final class Loop {
                 try {
                     thresholds.accept(e, this::alarm);
                 } catch (EventFormatException bad) {
-                    malformed++;
+                    missing(new Output.Gap(channel, e.time(), e.time(), 1));
                 }
             }
             deliver(r);
@@ -76,8 +77,10 @@ public final class Loop {
         drain();
     }
 
-    /** A gap in the recorded input: what overlaps it is uncertain, from its start on. */
+    /** A gap in the recorded input (or a sample the thresholds cannot read): what overlaps it is uncertain, from its start on. */
+    @Override
     public void missing(Output.Gap gap) {
+        gaps++;
         uncertainSince = Math.min(uncertainSince, gap.from());
         if (recognizer != null && rules.chronicleInputs().contains(gap.channel())) {
             recognizer.missing(gap.from(), gap.to());
@@ -92,9 +95,9 @@ public final class Loop {
         }
     }
 
-    /** Events of the metrics channel that were not samples the thresholds could read. */
-    public long malformed() {
-        return malformed;
+    /** Gaps in the input so far. */
+    public long gaps() {
+        return gaps;
     }
 
     private void start(long at) {

@@ -27,21 +27,9 @@ public final class Replay {
     /** Replays {@code source} through {@code rules}; every output goes to {@code out} as it is made. Returns the number of gaps. */
     public static long run(Rules rules, Source source, Consumer<Output> out) throws IOException, ReplayException {
         Loop loop = new Loop(rules, out);
-        long[] gaps = {0};
-        source.play(new RecordedLog.Reader() {
-            @Override
-            public void record(Recorded r) {
-                loop.accept(r);
-            }
-
-            @Override
-            public void missing(Output.Gap gap) {
-                gaps[0]++;
-                loop.missing(gap);
-            }
-        });
+        source.play(loop);
         loop.finish(source.to());
-        return gaps[0];
+        return loop.gaps();
     }
 
     /** Replays and keeps the outputs. */

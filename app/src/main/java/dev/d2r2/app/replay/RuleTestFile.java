@@ -1,7 +1,5 @@
 package dev.d2r2.app.replay;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 import java.util.Map;
 
@@ -83,6 +81,6 @@ public record RuleTestFile(String config, List<String> chronicles, String policy
      * any attribute of its event ({@code decision}, {@code target}, {@code change}, {@code chronicle} ...).
      */
     public record Expect(List<Map<String, Object>> alarms, List<Map<String, Object>> alerts, List<Map<String, Object>> contexts,
-                         List<Map<String, Object>> decisions, @JsonProperty("uncertain") Boolean uncertain) {
+                         List<Map<String, Object>> decisions, Boolean uncertain) {
     }
 }
