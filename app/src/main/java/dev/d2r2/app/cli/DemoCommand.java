@@ -31,8 +31,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the demo's directory (configuration, broker data, audit trail)")
     boolean keep;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Run in DIR (created if need be) and keep it: the recording"
-            + " to replay with d2r2 replay --config DIR/node.yaml")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Run in DIR (created if need be), record the loop's channels and keep it all:"
+            + " the recording to replay with d2r2 replay --config DIR/node.yaml")
     Path runIn;
 
     @Override
@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
         Demo.Options options = Demo.Options.of(Durations.parse(duration));
         Path dir = runIn != null ? Files.createDirectories(runIn) : Files.createTempDirectory("d2r2-demo");
         try {
-            Demo demo = new Demo(options, dir, System.out);
+            Demo demo = new Demo(options, dir, System.out, runIn != null);
             Report report = demo.run(node -> {
                 var at = node.dashboard().address();
                 String url = "http://" + at.getHostString() + ":" + at.getPort() + "/";

@@ -149,11 +149,16 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** The channels the roles use, with a class fit for each, unless declared already. */
+    /**
+     * The channels the roles use, with a class fit for each, unless declared already; with
+     * {@code broker.record}, those the loop reads keep a log for {@code d2r2 replay}.
+     */
     private static void declareRoleChannels(BrokerClient admin, NodeConfig c) {
+        boolean record = c.broker().record();
+        ChannelClass telemetry = record ? Channels.RECORDED_TELEMETRY : ChannelClass.DEFAULT;
         if (c.monitor() != null) {
-            Channels.ensure(admin, c.monitor().metrics(), Channels.TELEMETRY);
-            Channels.ensure(admin, c.monitor().alarms(), Channels.ALARMS);
+            Channels.ensure(admin, c.monitor().metrics(), telemetry);
+            Channels.ensure(admin, c.monitor().alarms(), record ? Channels.RECORDED_ALARMS : Channels.ALARMS);
             if (c.monitor().resilience() != null) {
                 Channels.ensure(admin, c.monitor().resilience().channel(), Channels.RECORD);
             }
@@ -162,7 +167,7 @@ public final class Node implements AutoCloseable {
             }
         }
         if (c.chronicles() != null) {
-            c.chronicles().inputs().forEach(t -> Channels.ensure(admin, t, Channels.TELEMETRY));
+            c.chronicles().inputs().forEach(t -> Channels.ensure(admin, t, telemetry));
             Channels.ensure(admin, c.chronicles().alerts(), Channels.ALERTS);
         }
         if (c.policy() != null) {
@@ -170,7 +175,7 @@ public final class Node implements AutoCloseable {
             Channels.ensure(admin, c.policy().actions(), Channels.RECORD);
         }
         if (c.lb() != null && c.lb().telemetry() != null) {
-            Channels.ensure(admin, c.lb().telemetry(), Channels.TELEMETRY);
+            Channels.ensure(admin, c.lb().telemetry(), telemetry);
             if (c.lb().commands() != null) {
                 Channels.ensure(admin, c.lb().commands(), ChannelClass.DEFAULT);
             }

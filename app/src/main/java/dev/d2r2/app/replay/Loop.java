@@ -8,7 +8,6 @@ import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.ManualClock;
 import dev.d2r2.monitor.Thresholds;
 import dev.d2r2.monitor.events.AlarmEvent;
-import dev.d2r2.monitor.events.MonitorEvents;
 import dev.d2r2.policy.PolicyEngine;
 import dev.d2r2.policy.events.PolicyEvents;
 
@@ -56,25 +55,33 @@ public final class Loop implements RecordedLog.Reader {
     public void record(Recorded r) {
         advanceTo(r.at());
         Event e = r.event();
-        String channel = r.channel();
-        if (thresholds != null && channel.equals(rules.monitor().alarms()) && MonitorEvents.ALARM.matches(e.type())
-                && e.source() != null && thresholds.watches(e.source(), e.type())) {
+        if (recomputedAlarm(r)) {
             if (AlarmEvent.isReassertion(e)) {
                 alarm(thresholds.reassert(e.source(), e.type(), e.time()));
             }
-        } else if (recognizer != null && channel.equals(rules.alerts()) && ChronicleAlert.isAlert(e)) {
-            return;
-        } else {
-            if (thresholds != null && channel.equals(rules.monitor().metrics())) {
+        } else if (!recomputedAlert(r)) {
+            if (thresholds != null && r.channel().equals(rules.monitor().metrics())) {
                 try {
                     thresholds.accept(e, this::alarm);
-                } catch (EventFormatException bad) {
-                    missing(new Output.Gap(channel, e.time(), e.time(), 1));
+                } catch (EventFormatException unreadable) {
+                    missing(new Output.Gap(r.channel(), e.time(), e.time(), 1));
                 }
             }
             deliver(r);
         }
         drain();
+    }
+
+    /** A recorded alarm of a metric the replay's thresholds watch: they make it again. */
+    private boolean recomputedAlarm(Recorded r) {
+        Event e = r.event();
+        return thresholds != null && r.channel().equals(rules.monitor().alarms()) && e.isState() && e.source() != null
+                && thresholds.watches(e.source(), e.type());
+    }
+
+    /** A recorded alert, when the replay's chronicles make them again. */
+    private boolean recomputedAlert(Recorded r) {
+        return recognizer != null && r.channel().equals(rules.alerts()) && ChronicleAlert.isAlert(r.event());
     }
 
     /** A gap in the recorded input (or a sample the thresholds cannot read): what overlaps it is uncertain, from its start on. */
