@@ -16,10 +16,12 @@ import dev.d2r2.app.cli.MonitorCommand;
 import dev.d2r2.app.cli.NagiosRunCommand;
 import dev.d2r2.app.cli.PolicyCommand;
 import dev.d2r2.app.cli.PublishCommand;
+import dev.d2r2.app.cli.ReplayCommand;
 import dev.d2r2.app.cli.RunCommand;
 import dev.d2r2.app.cli.SipLoadCommand;
 import dev.d2r2.app.cli.SipServerCommand;
 import dev.d2r2.app.cli.SubscribeCommand;
+import dev.d2r2.app.cli.TestCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,7 +29,7 @@ import picocli.CommandLine.Command;
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
-                MetricsCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, EventsCommand.class,
+                MetricsCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {

@@ -52,7 +52,7 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, ConfigException, InterruptedException {
-        BrokerConfig c = config == null ? new BrokerConfig(null, null, null, null, null) : ConfigLoader.load(config, BrokerConfig.class);
+        BrokerConfig c = config == null ? new BrokerConfig(null, null, null, null, null, null) : ConfigLoader.load(config, BrokerConfig.class);
         Path dataDir = data != null ? data : c.data() != null ? Path.of(c.data()) : DataDirs.defaultDataDir();
         InetSocketAddress address = HostPort.parse(first(listen, c.listen(), "127.0.0.1:7100"));
         String metricsAt = first(metrics, c.metrics(), "127.0.0.1:9464");

@@ -1,6 +1,7 @@
 package dev.d2r2.app.cli;
 
 import dev.d2r2.broker.BrokerException;
+import dev.d2r2.app.replay.ReplayException;
 import dev.d2r2.core.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -22,6 +23,7 @@ public final class CliErrors implements IExecutionExceptionHandler {
         String name = cmd.getCommandSpec().qualifiedName();
         return switch (e) {
             case ConfigException c -> report(name, c.getMessage(), BAD_INPUT);
+            case ReplayException r -> report(name, r.getMessage(), BAD_INPUT);
             case IllegalArgumentException i -> report(name, i.getMessage(), BAD_INPUT);
             case BrokerException b -> report(name, b.getMessage(), switch (b.code()) {
                 case DISCONNECTED, INTERNAL -> RUNTIME_FAILURE;

@@ -31,12 +31,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the demo's directory (configuration, broker data, audit trail)")
     boolean keep;
 
+    @Option(names = "--dir", paramLabel = "DIR", description = "Run in DIR (created if need be), record the loop's channels and keep it all:"
+            + " the recording to replay with d2r2 replay --config DIR/node.yaml")
+    Path runIn;
+
     @Override
     public Integer call() throws Exception {
         Demo.Options options = Demo.Options.of(Durations.parse(duration));
-        Path dir = Files.createTempDirectory("d2r2-demo");
+        Path dir = runIn != null ? Files.createDirectories(runIn) : Files.createTempDirectory("d2r2-demo");
         try {
-            Demo demo = new Demo(options, dir, System.out);
+            Demo demo = new Demo(options, dir, System.out, runIn != null);
             Report report = demo.run(node -> {
                 var at = node.dashboard().address();
                 String url = "http://" + at.getHostString() + ":" + at.getPort() + "/";
@@ -52,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             return report.floorsMet() ? 0 : CliErrors.RUNTIME_FAILURE;
         } finally {
-            if (!keep) {
+            if (!keep && runIn == null) {
                 try {
                     Directories.deleteTree(dir);
                 } catch (IOException e) {

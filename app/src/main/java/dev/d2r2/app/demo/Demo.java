@@ -55,6 +55,7 @@ public final class Demo {
     private final Options options;
     private final Path dir;
     private final PrintStream out;
+    private final boolean record;
     private final Phases phases = new Phases();
     private final Milestones milestones = new Milestones();
     private final LegitCalls legit = new LegitCalls();
@@ -62,27 +63,30 @@ public final class Demo {
     private volatile Node running;
     private volatile Report finished;
 
-    public Demo(Options options, Path dir, PrintStream out) {
+    /** {@code record}: the broker keeps a log of the loop's channels, for {@code d2r2 replay}. */
+    public Demo(Options options, Path dir, PrintStream out, boolean record) {
         this.options = options;
         this.dir = dir;
         this.out = out;
+        this.record = record;
     }
 
     /** Writes the demo's configuration into the directory, with free ports; returns the node's file. */
     Path writeConfiguration() throws IOException {
-        Map<String, String> ports = new LinkedHashMap<>();
+        Map<String, String> values = new LinkedHashMap<>();
         for (String name : new String[]{"broker", "api", "metrics", "dashboard"}) {
-            ports.put(name, Integer.toString(freeTcpPort()));
+            values.put(name, Integer.toString(freeTcpPort()));
         }
         for (String name : new String[]{"edge", "s1", "s2", "s3"}) {
-            ports.put(name, Integer.toString(freeUdpAndTcpPort()));
+            values.put(name, Integer.toString(freeUdpAndTcpPort()));
         }
+        values.put("record", Boolean.toString(record));
         for (String f : FILES) {
             String text;
             try (InputStream in = Demo.class.getResourceAsStream("/dev/d2r2/app/demo/" + f)) {
                 text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            for (Map.Entry<String, String> p : ports.entrySet()) {
+            for (Map.Entry<String, String> p : values.entrySet()) {
                 text = text.replace("${" + p.getKey() + "}", p.getValue());
             }
             Files.writeString(dir.resolve(f), text);

@@ -19,11 +19,18 @@ import java.util.List;
  *     ordering: total
  * limits:                    # connection limits (see LimitsConfig); absent keys take defaults
  *   connectionsPerIdentity: 64
+ * record: true               # keep a log of the loop's channels for d2r2 replay (default false)
  * </pre>
+ *
+ * @param record with {@code d2r2 run}: create the channels the loop reads (samples, alarms, the
+ *               chronicles' inputs, the edge's telemetry) with a log, so that {@code d2r2 replay}
+ *               can run the loop again over them; off by default, since an in-process publisher
+ *               then writes each event to the log file before its publish returns
  */
 public record BrokerConfig(String listen, String data, String metrics, List<ChannelConfig> channels,
-                           LimitsConfig limits) {
+                           LimitsConfig limits, Boolean record) {
     public BrokerConfig {
+        record = record != null && record;
         channels = channels == null ? List.of() : List.copyOf(channels);
         if (listen != null) {
             HostPort.parse(listen);

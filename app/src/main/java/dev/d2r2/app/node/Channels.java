@@ -26,6 +26,11 @@ public final class Channels {
     /** Alarms: one order for all, urgent, never dropped. */
     public static final ChannelClass ALARMS = ChannelClass.DEFAULT.withOrdering(Ordering.TOTAL).withPriority(9)
             .withQueue(ChannelClass.DEFAULT_QUEUE_CAPACITY, OverflowPolicy.BLOCK);
+    /** Alarms on a node that records the loop ({@code broker.record}): also in a log, forced every 100 ms. */
+    public static final ChannelClass RECORDED_ALARMS = ALARMS.withPersistence(Persistence.LOG, FsyncPolicy.every(Duration.ofMillis(100)));
+    /** Samples and telemetry on a node that records the loop: in a log, forced once a second. */
+    public static final ChannelClass RECORDED_TELEMETRY = ChannelClass.DEFAULT.withPersistence(Persistence.LOG,
+            FsyncPolicy.every(Duration.ofSeconds(1)));
     /** Alerts: urgent, on disk before anyone acts on them. */
     public static final ChannelClass ALERTS = ChannelClass.DEFAULT.withPriority(9).withPersistence(Persistence.LOG, FsyncPolicy.ALWAYS);
     /** A record to replay: decisions, dialogs. */

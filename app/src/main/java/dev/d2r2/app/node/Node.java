@@ -67,21 +67,8 @@ public final class Node implements AutoCloseable {
 
     /** Checks {@code config} (files relative to {@code base}) without starting anything. */
     public static Checked check(NodeConfig config, Path base) throws ConfigException, IOException {
-        List<Chronicle> chronicles = List.of();
-        if (config.chronicles() != null) {
-            List<Path> files = config.chronicles().files().stream().map(base::resolve).toList();
-            for (Path f : files) {
-                if (!Files.isRegularFile(f)) {
-                    throw new ConfigException(f + ": no such chronicle file");
-                }
-            }
-            try {
-                chronicles = ChronicleCompiler.compileFiles(files).chronicles();
-            } catch (ChronicleException e) {
-                throw new ConfigException(String.join("\n", e.diagnostics().stream()
-                        .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::format).toList()));
-            }
-        }
+        List<Chronicle> chronicles = config.chronicles() == null ? List.of()
+                : compileChronicles(config.chronicles().files().stream().map(base::resolve).toList());
         Policy policy = config.policy() == null ? null : Policy.load(base.resolve(config.policy().file()));
         if (policy != null && config.lb() != null && config.lb().api() != null) {
             checkWebhooksToTheEdge(policy, config.lb().api(), config.policy().file());
@@ -112,6 +99,21 @@ public final class Node implements AutoCloseable {
         }
         boolean loopback = h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
         return loopback && listen.getAddress() != null && (listen.getAddress().isLoopbackAddress() || listen.getAddress().isAnyLocalAddress());
+    }
+
+    /** Compiles chronicle files; their errors, as {@code file:line:col}, in the exception. */
+    public static List<Chronicle> compileChronicles(List<Path> files) throws ConfigException, IOException {
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new ConfigException(f + ": no such chronicle file");
+            }
+        }
+        try {
+            return ChronicleCompiler.compileFiles(files).chronicles();
+        } catch (ChronicleException e) {
+            throw new ConfigException(String.join("\n", e.diagnostics().stream()
+                    .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::format).toList()));
+        }
     }
 
     /** Starts the checked roles; on failure, stops what had started and throws. */
@@ -179,11 +181,16 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** The channels the roles use, with a class fit for each, unless declared already. */
+    /**
+     * The channels the roles use, with a class fit for each, unless declared already; with
+     * {@code broker.record}, those the loop reads keep a log for {@code d2r2 replay}.
+     */
     private static void declareRoleChannels(BrokerClient admin, NodeConfig c) {
+        boolean record = c.broker().record();
+        ChannelClass telemetry = record ? Channels.RECORDED_TELEMETRY : ChannelClass.DEFAULT;
         if (c.monitor() != null) {
-            Channels.ensure(admin, c.monitor().metrics(), ChannelClass.DEFAULT);
-            Channels.ensure(admin, c.monitor().alarms(), Channels.ALARMS);
+            Channels.ensure(admin, c.monitor().metrics(), telemetry);
+            Channels.ensure(admin, c.monitor().alarms(), record ? Channels.RECORDED_ALARMS : Channels.ALARMS);
             if (c.monitor().resilience() != null) {
                 Channels.ensure(admin, c.monitor().resilience().channel(), Channels.RECORD);
             }
@@ -192,7 +199,7 @@ public final class Node implements AutoCloseable {
             }
         }
         if (c.chronicles() != null) {
-            c.chronicles().inputs().forEach(t -> Channels.ensure(admin, t, ChannelClass.DEFAULT));
+            c.chronicles().inputs().forEach(t -> Channels.ensure(admin, t, telemetry));
             Channels.ensure(admin, c.chronicles().alerts(), Channels.ALERTS);
         }
         if (c.policy() != null) {
@@ -200,7 +207,7 @@ public final class Node implements AutoCloseable {
             Channels.ensure(admin, c.policy().actions(), Channels.RECORD);
         }
         if (c.lb() != null && c.lb().telemetry() != null) {
-            Channels.ensure(admin, c.lb().telemetry(), ChannelClass.DEFAULT);
+            Channels.ensure(admin, c.lb().telemetry(), telemetry);
             if (c.lb().commands() != null) {
                 Channels.ensure(admin, c.lb().commands(), ChannelClass.DEFAULT);
             }

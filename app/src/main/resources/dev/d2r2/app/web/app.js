@@ -7,11 +7,14 @@ const PAGE = 1000;
 const KEEP_ENTRIES = 5000;
 const KEEP_AUDIT = 500;
 const LANES = ['story', 'services', 'events', 'alarms', 'alerts', 'contexts', 'actions'];
+/** The lanes of a loaded replay (`d2r2 replay` or `d2r2 replay --diff` output), by output kind, under the live ones. */
+const REPLAY_LANES = { alarm: 'replay alarms', alert: 'replay alerts', context: 'replay contexts', decision: 'replay actions' };
 
 const view = {
   timelineSeq: 0,
   auditSeq: 0,
   entries: [],
+  replay: [],
   bins: [],
   heat: null,
   servers: new Map(),
@@ -84,7 +87,8 @@ function what(e) {
 }
 
 function line(e) {
-  return `${clock(e.time)}  ${e.lane}  ${e.type}  ${e.source ?? ''}  ${what(e)}`;
+  const marks = `${e.change ? ' [' + e.change + ']' : ''}${e.uncertain ? ' [uncertain]' : ''}`;
+  return `${clock(e.time)}  ${e.lane}  ${e.type}  ${e.source ?? ''}  ${what(e)}${marks}`;
 }
 
 const TONES = {
@@ -98,6 +102,7 @@ const TONE_RANK = ['bad', 'alert', 'warn', 'act', 'info', 'good', 'story'];
 /** The colour an entry is drawn in: its new state, decision or outcome. */
 function tone(e) {
   if (e.lane === 'story') return 'story';
+  if (e.change === 'lost') return 'bad';
   if (e.lane === 'alerts') return 'alert';
   const a = e.attrs || {};
   const word = e.type === 'policy.decision' ? a.decision : e.type === 'policy.outcome' ? a.outcome : e.to;
@@ -312,7 +317,7 @@ function drawHeat(heat) {
 
 // ---- swim lanes
 
-const LANE = { label: 90, row: 34, axis: 22, right: 16 };
+const LANE = { label: 110, row: 34, axis: 22, right: 16 };
 
 function takeTimeline(events) {
   if (events.length === 0) return;
@@ -322,12 +327,48 @@ function takeTimeline(events) {
   drawLanes();
 }
 
+/**
+ * A replay's JSON lines as entries of the replay lanes, at their virtual time (the recorded run's
+ * clock, so they line up with it). A `--diff` line is drawn as the output it gained or changed, or
+ * the one it lost (marked lost). Throws, naming the line, on one that is neither.
+ */
+function replayEntries(text) {
+  const entries = [];
+  text.split('\n').forEach((raw, i) => {
+    if (!raw.trim()) return;
+    let o;
+    try {
+      o = JSON.parse(raw);
+    } catch {
+      throw new Error(`line ${i + 1} is not JSON`);
+    }
+    const output = o.change ? (o.after ?? o.before) : o;
+    if (!output || typeof output.at !== 'number' || !output.kind) throw new Error(`line ${i + 1} is not a replay output`);
+    const lane = REPLAY_LANES[output.kind];
+    if (!lane) return;
+    entries.push({ ...output.event, time: output.at, lane, change: o.change, uncertain: output.uncertain });
+  });
+  return entries;
+}
+
+async function loadReplay(file) {
+  try {
+    view.replay = replayEntries(await file.text());
+    $('lane-detail').textContent = `replay: ${view.replay.length} entries from ${file.name}`;
+  } catch (e) {
+    view.replay = [];
+    $('lane-detail').textContent = `replay: ${file.name}: ${e.message}`;
+  }
+  drawLanes();
+}
+
 function drawLanes() {
   const root = $('lanes');
   const width = widthOf(root);
-  const height = LANE.axis + LANES.length * LANE.row;
+  const lanes = view.replay.length > 0 ? [...LANES, ...Object.values(REPLAY_LANES)] : LANES;
+  const height = LANE.axis + lanes.length * LANE.row;
   const windowMs = Number($('lane-window').value);
-  const entries = view.entries;
+  const entries = view.replay.length > 0 ? [...view.entries, ...view.replay] : view.entries;
   const t1 = entries.reduce((m, e) => Math.max(m, e.time), 0) || Date.now();
   const first = entries.reduce((m, e) => Math.min(m, e.time), t1);
   const t0 = windowMs > 0 ? Math.max(first, t1 - windowMs) : first;
@@ -341,7 +382,7 @@ function drawLanes() {
     parts.push(svg('line', { x1: x(e.time), x2: x(e.time), y1: LANE.axis, y2: height, class: 'phase-line' }));
   }
   view.bins = [];
-  LANES.forEach((lane, i) => {
+  lanes.forEach((lane, i) => {
     const y = LANE.axis + i * LANE.row;
     const g = svg('g', { 'data-testid': `lane-${lane}`, class: 'lane' },
       svg('rect', { x: 0, y, width, height: LANE.row, class: i % 2 ? 'lane-bg odd' : 'lane-bg' }),
@@ -566,6 +607,9 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('lanes').addEventListener('mouseover', (e) => showBin(e.target));
   $('lane-window').addEventListener('change', drawLanes);
+  $('replay-file').addEventListener('change', (e) => {
+    if (e.target.files.length > 0) loadReplay(e.target.files[0]);
+  });
   window.addEventListener('resize', () => {
     drawLanes();
     drawHeat(null);

@@ -176,4 +176,41 @@ class DashboardBrowserTest {
         assertThat(driver.findElements(testId("audit-row"))).as("the old process's audit is gone").isEmpty();
         assertThat(driver.findElements(By.cssSelector("[data-testid='lane-events'] [data-testid='mark']"))).isEmpty();
     }
+
+    @Test
+    void aReplayLoadedFromAFileIsDrawnOnLanesOfItsOwnBesideTheRecordedRun() throws Exception {
+        long t0 = System.currentTimeMillis() - FloodAndCrash.SECONDS * 1000L;
+        FloodAndCrash.feed(web.observatory(), t0);
+        driver.get(page());
+        wait.until(numberOfElementsToBeMoreThan(By.cssSelector("[data-testid='lane-alerts'] [data-testid='mark']"), 0));
+        assertThat(driver.findElements(testId("lane-replay alerts"))).as("no replay loaded, no replay lanes").isEmpty();
+
+        long at = t0 + 5_000;
+        Path replay = data.resolve("replay.jsonl");
+        Files.writeString(replay, String.join("\n",
+                "{\"at\":" + at + ",\"kind\":\"alert\",\"event\":{\"id\":\"FloodingAttack#1\",\"type\":\"FloodingAttack\",\"time\":" + at
+                        + ",\"source\":\"sip-edge\",\"attrs\":{\"chronicle\":\"FloodingAttack\",\"uncertain\":false,\"events\":\"\"}}}",
+                "{\"change\":\"lost\",\"kind\":\"decision\",\"key\":\"deploy sip-edge/block/127.1.1.9\",\"before\":{\"at\":" + (at + 100)
+                        + ",\"kind\":\"decision\",\"event\":{\"type\":\"policy.decision\",\"time\":" + (at + 100)
+                        + ",\"source\":\"sip-edge/block/127.1.1.9\",\"attrs\":{\"decision\":\"deploy\",\"actuator\":\"sip-edge\","
+                        + "\"op\":\"block\",\"target\":\"127.1.1.9\"}}},\"after\":null,\"cause\":[]}",
+                "{\"at\":" + at + ",\"kind\":\"missing\",\"uncertain\":true,\"channel\":\"edge\",\"from\":1,\"to\":2,\"count\":1}", ""));
+        driver.findElement(testId("replay-file")).sendKeys(replay.toAbsolutePath().toString());
+        wait.until(textToBePresentInElementLocated(testId("lane-detail"), "replay: 2 entries from replay.jsonl"));
+        WebElement alert = wait.until(d -> d.findElement(By.cssSelector("[data-testid='lane-replay alerts'] [data-testid='mark']")));
+        WebElement lost = driver.findElement(By.cssSelector("[data-testid='lane-replay actions'] [data-testid='mark']"));
+        assertThat(lost.getDomAttribute("class")).contains("tone-bad");
+        new Actions(driver).moveToElement(lost).perform();
+        wait.until(textToBePresentInElementLocated(testId("lane-detail"), "deploy sip-edge/block 127.1.1.9 [lost]"));
+        new Actions(driver).moveToElement(alert).perform();
+        wait.until(textToBePresentInElementLocated(testId("lane-detail"), "replay alerts  FloodingAttack  sip-edge"));
+        assertThat(driver.findElements(By.cssSelector("[data-testid='lane-alerts'] [data-testid='mark']"))).as("the recorded run stays")
+                .isNotEmpty();
+
+        Path notAReplay = data.resolve("notes.txt");
+        Files.writeString(notAReplay, "hello\n");
+        driver.findElement(testId("replay-file")).sendKeys(notAReplay.toAbsolutePath().toString());
+        wait.until(textToBePresentInElementLocated(testId("lane-detail"), "replay: notes.txt: line 1 is not JSON"));
+        assertThat(driver.findElements(testId("lane-replay alerts"))).isEmpty();
+    }
 }

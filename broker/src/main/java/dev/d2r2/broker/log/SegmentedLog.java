@@ -366,6 +366,11 @@ public final class SegmentedLog implements AutoCloseable {
         return active.nextOffset;
     }
 
+    /** The first offset of the last segment: reading from it finds the last record cheaply. */
+    public long lastSegmentBase() {
+        return segments.getLast().baseOffset;
+    }
+
     public long firstOffset() {
         return segments.getFirst().baseOffset;
     }

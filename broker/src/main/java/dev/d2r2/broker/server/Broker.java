@@ -401,6 +401,21 @@ public final class Broker implements AutoCloseable {
         return metrics.refusals(reason);
     }
 
+    /**
+     * Reads a persistent channel's log on the caller's thread, from the first record at or after
+     * {@code sinceMillis} (broker time) to the end the log has now: what {@code d2r2 replay} reads.
+     *
+     * @throws BrokerException UNKNOWN_CHANNEL, or NOT_PERSISTENT when the channel keeps no log
+     */
+    public RecordedChannel readLog(String tag, long sinceMillis) throws IOException {
+        return runtime(tag).read(sinceMillis);
+    }
+
+    /** The broker times of a channel's first and last logged records; null when its log is empty (as {@link #readLog} throws). */
+    public long[] logSpan(String tag) throws IOException {
+        return runtime(tag).logSpan();
+    }
+
     private ChannelRuntime runtime(String tag) {
         ChannelRuntime ch = channels.get(tag);
         if (ch == null) {

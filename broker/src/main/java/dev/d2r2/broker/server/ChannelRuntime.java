@@ -274,6 +274,42 @@ final class ChannelRuntime implements AutoCloseable {
         return sub;
     }
 
+    /** The log read from the first record at or after {@code sinceMillis} (broker time), up to its end now. */
+    RecordedChannel read(long sinceMillis) throws IOException {
+        if (log == null) {
+            throw new BrokerException(ErrorCode.NOT_PERSISTENT, "channel " + tag() + " has no log to replay from (persistence: none)");
+        }
+        lock.lock();
+        try {
+            return new RecordedChannel(tag(), log, key, log.offsetForTime(sinceMillis));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The broker times of the log's first and last records, or null when it has none; NOT_PERSISTENT without a log. */
+    long[] logSpan() throws IOException {
+        if (log == null) {
+            throw new BrokerException(ErrorCode.NOT_PERSISTENT, "channel " + tag() + " has no log to replay from (persistence: none)");
+        }
+        if (log.nextOffset() == log.firstOffset()) {
+            return null;
+        }
+        long first = Long.MIN_VALUE;
+        long last = Long.MIN_VALUE;
+        try (LogReader r = log.reader(log.firstOffset())) {
+            if (r.next()) {
+                first = r.time();
+            }
+        }
+        try (LogReader r = log.reader(log.lastSegmentBase())) {
+            while (r.next()) {
+                last = r.time();
+            }
+        }
+        return first == Long.MIN_VALUE ? null : new long[]{first, Math.max(first, last)};
+    }
+
     void unsubscribe(ServerSubscription sub) {
         subscribers.remove(sub);
         sub.queue.close();
