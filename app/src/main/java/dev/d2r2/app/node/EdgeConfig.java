@@ -82,7 +82,7 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
     /** This configuration with {@code api} in place of its own. */
     public EdgeConfig withApi(ApiConfig a) {
         return new EdgeConfig(listen, backends, affinity, dialogTimeout, a, metrics, telemetry, commands, suspectRate, probeInterval,
-                probeTimeout, receivers);
+                probeTimeout, probe, receivers, tcp);
     }
 
     /** This configuration with the files it names taken relative to {@code base}. */
