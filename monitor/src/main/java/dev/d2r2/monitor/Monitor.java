@@ -333,7 +333,11 @@ public final class Monitor implements Agent, AutoCloseable {
         final String service;
         final ProbeConfig config;
         final Probe probe;
-        final List<Alarm> valueAlarms;
+        /**
+         * The value alarms by value name: each is judged right after its sample is published, so
+         * the alarms come in the samples' order, as a replay of the metrics channel makes them.
+         */
+        final Map<String, Alarm> alarmByValue = new HashMap<>();
         final Alarm stateAlarm;
         /** The value alarms and the state alarm, together. */
         final List<Alarm> allAlarms;
@@ -348,7 +352,9 @@ public final class Monitor implements Agent, AutoCloseable {
             this.service = service;
             this.config = config;
             this.probe = probe;
-            this.valueAlarms = valueAlarms;
+            for (Alarm a : valueAlarms) {
+                alarmByValue.put(a.metric().substring(config.name().length() + 1), a);
+            }
             this.stateAlarm = stateAlarm;
             List<Alarm> all = new ArrayList<>(valueAlarms);
             if (stateAlarm != null) {
@@ -418,15 +424,13 @@ public final class Monitor implements Agent, AutoCloseable {
             ServiceHealth h = health.get(service);
             for (Map.Entry<String, Double> v : m.values().entrySet()) {
                 sample(metricNames.computeIfAbsent(v.getKey(), k -> Sample.metric(config.name(), k)), v.getValue(), now, h);
+                Alarm a = alarmByValue.get(v.getKey());
+                if (a != null) {
+                    alarm(service, a.sample(v.getValue(), now));
+                }
             }
             if (m.state() != null) {
                 sample(config.name(), AlarmEvent.code(m.state()), now, h);
-            }
-            for (Alarm a : valueAlarms) {
-                Double v = m.values().get(a.metric().substring(config.name().length() + 1));
-                if (v != null) {
-                    alarm(service, a.sample(v, now));
-                }
             }
             if (stateAlarm != null && m.state() != null) {
                 alarm(service, stateAlarm.level(m.state(), now, m.detail()));
