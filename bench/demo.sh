@@ -26,7 +26,7 @@ for i in $(seq 1 "$runs"); do
         floors=MISSED
         missed=$((missed + 1))
     fi
-    "$JAVA_HOME/bin/jshell" -R-Dreport="$work/report-$i.json" -q - <<'JSH' | sed -n 's/^ROW //p' | sed "s/^/| $i /; s/\$/ $floors |/"
+    "$JAVA_HOME/bin/jshell" -R-Dreport="$work/report-$i.json" -q - <<'JSH' | sed -n 's/^ROW //p' | sed "s/^/| $i /; s/\$/ | $floors |/"
 var t = java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("report")));
 String f(String k) { var m = java.util.regex.Pattern.compile("\"" + k + "\"\\s*:\\s*([-0-9.Ee]+)").matcher(t); return m.find() ? m.group(1) : "-"; }
 System.out.println("ROW | " + String.join(" | ", f("flood_detection_s"), f("flood_remediation_s"), f("legit_success_during_flood"), f("crash_detection_s"), f("established_calls_dropped"), f("legit_setup_p99_ms")));
