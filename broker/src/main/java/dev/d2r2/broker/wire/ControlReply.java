@@ -1,6 +1,7 @@
 package dev.d2r2.broker.wire;
 
 import dev.d2r2.broker.ChannelConfig;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Protection;
 
 import java.util.List;
@@ -22,4 +23,7 @@ public sealed interface ControlReply {
     record PublisherOpened(int handle, Protection protection, byte[] key) implements ControlReply { }
 
     record Subscribed(int subscription, byte[] key) implements ControlReply { }
+
+    /** The log's span; null when the log has no record. */
+    record LogSpanRead(LogSpan span) implements ControlReply { }
 }
