@@ -70,17 +70,7 @@ class ReplayDemoTest {
     private static List<Event> recorded(String channel) throws Exception {
         List<Event> events = new ArrayList<>();
         try (RecordedLog log = RecordedLog.open(dir.resolve("demo").resolve("broker"), List.of(channel), null, null)) {
-            log.play(new RecordedLog.Reader() {
-                @Override
-                public void record(Recorded r) {
-                    events.add(r.event());
-                }
-
-                @Override
-                public void missing(Output.Gap gap) {
-                    throw new AssertionError("the demo's log has a gap: " + gap);
-                }
-            });
+            log.play(collectInto(events));
         }
         return events;
     }
@@ -181,7 +171,7 @@ class ReplayDemoTest {
 
             @Override
             public void missing(Output.Gap gap) {
-                throw new AssertionError("a gap: " + gap);
+                throw new AssertionError("the demo's log has a gap: " + gap);
             }
         };
     }
