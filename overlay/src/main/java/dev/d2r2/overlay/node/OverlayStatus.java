@@ -1,5 +1,6 @@
 package dev.d2r2.overlay.node;
 
+import dev.d2r2.overlay.events.NodeStatus;
 import dev.d2r2.overlay.kad.NodeId;
 import dev.d2r2.overlay.wire.MalformedPacket;
 
@@ -15,6 +16,11 @@ import java.util.Map;
 public record OverlayStatus(NodeId id, InetSocketAddress address, int contacts, int values, long received, long sent,
                             long timeouts, long unexpected, long lookups, long storesRejected, long forgedValues,
                             Map<MalformedPacket.Reason, Long> dropped, long inboxFull, long sendFailures) {
+
+    public NodeStatus event(long time) {
+        return new NodeStatus(time, id.toString(), address.getHostString() + ":" + address.getPort(), contacts, values, received,
+                sent, timeouts, droppedTotal(), storesRejected);
+    }
 
     public long droppedTotal() {
         return dropped.values().stream().mapToLong(Long::longValue).sum();
