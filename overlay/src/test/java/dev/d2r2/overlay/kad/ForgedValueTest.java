@@ -1,5 +1,7 @@
 package dev.d2r2.overlay.kad;
 
+import dev.d2r2.overlay.sim.SimLookups;
+import dev.d2r2.overlay.sim.SimNetwork;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;

@@ -1,4 +1,9 @@
-package dev.d2r2.overlay.kad;
+package dev.d2r2.overlay.sim;
+
+import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.kad.KadNode;
+import dev.d2r2.overlay.kad.Message;
+import dev.d2r2.overlay.kad.NodeId;
 
 import dev.d2r2.core.ManualClock;
 
@@ -19,16 +24,17 @@ import java.util.function.BooleanSupplier;
  * Hundreds of {@link KadNode}s in one thread on virtual time: messages are delivered after a
  * random latency of 5–50 ms and lost with a given probability, nodes leave and join, and the
  * clock jumps from one event (delivery or node timer) to the next, deterministically per seed.
+ * The property tests and {@code bench/overlay.sh} run on it.
  */
-final class SimNetwork {
+public final class SimNetwork {
     private record Delivery(long time, long seq, InetSocketAddress to, InetSocketAddress from, Message message) {
     }
 
     private record Timer(long due, KadNode node) {
     }
 
-    final ManualClock clock = new ManualClock(1_000_000);
-    final SplittableRandom random;
+    public final ManualClock clock = new ManualClock(1_000_000);
+    public final SplittableRandom random;
     private final KadConfig config;
     private final double loss;
     private final Map<InetSocketAddress, KadNode> nodes = new LinkedHashMap<>();
@@ -39,16 +45,16 @@ final class SimNetwork {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
     private long seq;
     private int nextAddress;
-    long delivered;
+    private long delivered;
 
-    SimNetwork(KadConfig config, long seed, double loss) {
+    public SimNetwork(KadConfig config, long seed, double loss) {
         this.config = config;
         this.random = new SplittableRandom(seed);
         this.loss = loss;
     }
 
     /** A new node that joins through three random live nodes (the first one joins no one). */
-    KadNode join() {
+    public KadNode join() {
         InetSocketAddress address = address(nextAddress++);
         SplittableRandom nodeRandom = random.split();
         KadNode node = new KadNode(config, NodeId.random(nodeRandom), clock, nodeRandom, (to, m) -> send(address, to, m));
@@ -64,20 +70,20 @@ final class SimNetwork {
         return node;
     }
 
-    void leave(KadNode node) {
+    public void leave(KadNode node) {
         nodes.remove(addresses.remove(node));
         dues.remove(node);
     }
 
-    List<KadNode> live() {
+    public List<KadNode> live() {
         return new ArrayList<>(nodes.values());
     }
 
-    boolean isLive(KadNode node) {
+    public boolean isLive(KadNode node) {
         return addresses.containsKey(node);
     }
 
-    KadNode random() {
+    public KadNode random() {
         List<KadNode> live = live();
         return live.get(random.nextInt(live.size()));
     }
@@ -98,7 +104,7 @@ final class SimNetwork {
     }
 
     /** Call after driving a node from outside (lookup, put, get): its timer may have moved. */
-    void touched(KadNode node) {
+    public void touched(KadNode node) {
         if (!isLive(node)) {
             return;
         }
@@ -110,7 +116,7 @@ final class SimNetwork {
     }
 
     /** Runs events until {@code stop} holds (true) or virtual time passes {@code limit} from now (false). */
-    boolean run(Duration limit, BooleanSupplier stop) {
+    public boolean run(Duration limit, BooleanSupplier stop) {
         long end = clock.millis() + limit.toMillis();
         while (!stop.getAsBoolean()) {
             Timer t = timers.peek();
@@ -143,8 +149,13 @@ final class SimNetwork {
         return true;
     }
 
-    void runFor(Duration d) {
+    public void runFor(Duration d) {
         run(d, () -> false);
+    }
+
+    /** Datagrams delivered so far (sent, not lost, to a live node). */
+    public long delivered() {
+        return delivered;
     }
 
     private void moveTo(long time) {
@@ -155,7 +166,7 @@ final class SimNetwork {
     }
 
     /** The k live nodes closest to {@code target}, other than {@code except}, by brute force. */
-    List<NodeId> trueClosest(NodeId target, int k, KadNode except) {
+    public List<NodeId> trueClosest(NodeId target, int k, KadNode except) {
         List<NodeId> ids = new ArrayList<>();
         for (KadNode n : nodes.values()) {
             if (n != except) {

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * another network's key, old or repeated packets — is a {@link MalformedPacket} with its reason,
  * never another exception.
  */
-class PacketCodecProperties {
+class PacketCodecTest {
     private static final byte[] KEY = new byte[PacketAuth.KEY_BYTES];
     private static final Identity OWNER = Identity.generate();
     private static final long NOW = 1_800_000_000_000L;

@@ -1,6 +1,8 @@
 package dev.d2r2.overlay.kad;
 
 import dev.d2r2.overlay.kad.Results.LookupResult;
+import dev.d2r2.overlay.sim.SimLookups;
+import dev.d2r2.overlay.sim.SimNetwork;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
@@ -19,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * up to 5 % of datagrams lost (each query sent twice at most) it still finds the closest live node
  * nineteen times in twenty and on average at least 95 % of the k closest.
  */
-class LookupProperties {
+class LookupTest {
     private static final int K = 20;
     private static final int LOOKUPS = 40;
 

@@ -1,4 +1,8 @@
-package dev.d2r2.overlay.kad;
+package dev.d2r2.overlay.sim;
+
+import dev.d2r2.overlay.kad.KadNode;
+import dev.d2r2.overlay.kad.NodeId;
+import dev.d2r2.overlay.kad.SignedValue;
 
 import dev.d2r2.overlay.kad.Results.GetResult;
 import dev.d2r2.overlay.kad.Results.LookupResult;
@@ -8,11 +12,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Runs one operation of one simulated node to its end. */
-final class SimLookups {
+public final class SimLookups {
     private SimLookups() {
     }
 
-    static LookupResult lookup(SimNetwork net, KadNode from, NodeId target) {
+    public static LookupResult lookup(SimNetwork net, KadNode from, NodeId target) {
         AtomicReference<LookupResult> r = new AtomicReference<>();
         from.lookup(target, r::set);
         net.touched(from);
@@ -20,7 +24,7 @@ final class SimLookups {
         return r.get();
     }
 
-    static GetResult get(SimNetwork net, KadNode from, NodeId key) {
+    public static GetResult get(SimNetwork net, KadNode from, NodeId key) {
         AtomicReference<GetResult> r = new AtomicReference<>();
         from.get(key, r::set);
         net.touched(from);
@@ -28,7 +32,7 @@ final class SimLookups {
         return r.get();
     }
 
-    static PutResult put(SimNetwork net, KadNode from, SignedValue value) {
+    public static PutResult put(SimNetwork net, KadNode from, SignedValue value) {
         AtomicReference<PutResult> r = new AtomicReference<>();
         from.put(value, r::set);
         net.touched(from);
@@ -37,7 +41,7 @@ final class SimLookups {
     }
 
     /** Builds an overlay of {@code n} nodes, each joining through a random earlier one, and lets it settle. */
-    static void grow(SimNetwork net, int n) {
+    public static void grow(SimNetwork net, int n) {
         for (int i = 0; i < n; i++) {
             net.join();
             net.runFor(Duration.ofMillis(200));

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The XOR metric on 160-bit ids, checked against BigInteger arithmetic. */
-class NodeIdProperties {
+class NodeIdTest {
 
     @Provide
     Arbitrary<NodeId> ids() {
