@@ -173,7 +173,7 @@ public final class KadNode {
         long now = clock.millis();
         stats.lookups++;
         table.touched(target, now);
-        Lookup l = new Lookup(self, target, forValue, config.k(), config.alpha(), now + config.lookupTimeout().toMillis(),
+        Lookup l = new Lookup(self, target, forValue, config.k(), config.alpha(), config.maxHops(), now + config.lookupTimeout().toMillis(),
                 table.closest(target, config.k()));
         lookups.put(l, done);
         advance(l);

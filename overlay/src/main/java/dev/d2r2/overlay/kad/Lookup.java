@@ -31,6 +31,7 @@ final class Lookup {
     private final NodeId self;
     private final int k;
     private final int alpha;
+    private final int maxHops;
     final long deadline;
     private final List<Candidate> shortlist = new ArrayList<>();
     private final Map<NodeId, Candidate> byId = new HashMap<>();
@@ -39,12 +40,13 @@ final class Lookup {
     private SignedValue value;
     private int valueHop;
 
-    Lookup(NodeId self, NodeId target, boolean forValue, int k, int alpha, long deadline, List<Contact> seeds) {
+    Lookup(NodeId self, NodeId target, boolean forValue, int k, int alpha, int maxHops, long deadline, List<Contact> seeds) {
         this.self = self;
         this.target = target;
         this.forValue = forValue;
         this.k = k;
         this.alpha = alpha;
+        this.maxHops = maxHops;
         this.deadline = deadline;
         for (Contact c : seeds) {
             offer(c, 1);
@@ -52,7 +54,7 @@ final class Lookup {
     }
 
     private void offer(Contact c, int hop) {
-        if (c.id().equals(self) || byId.containsKey(c.id())) {
+        if (hop > maxHops || c.id().equals(self) || byId.containsKey(c.id())) {
             return;
         }
         Candidate cand = new Candidate(c, hop);

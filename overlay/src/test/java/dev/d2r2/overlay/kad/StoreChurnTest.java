@@ -28,7 +28,7 @@ class StoreChurnTest {
 
     @Property(tries = 1, seed = "11")
     void valuesOutliveEveryFirstHolderAndExpireWithoutTheirOwner(@ForAll @IntRange(min = 100, max = 150) int n, @ForAll long seed) {
-        KadConfig config = new KadConfig(20, 3, Duration.ofSeconds(1), 2, Duration.ofSeconds(10), 2, Duration.ofHours(1),
+        KadConfig config = new KadConfig(20, 3, Duration.ofSeconds(1), 2, Duration.ofSeconds(10), 20, 2, Duration.ofHours(1),
                 Duration.ofHours(3), Duration.ofHours(8), Duration.ofHours(1), Duration.ofMinutes(1), 10_000);
         SimNetwork net = new SimNetwork(config, seed, 0.01);
         SimLookups.grow(net, n);
