@@ -1,0 +1,235 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Durations;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.overlay.kad.Contact;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.kad.NodeId;
+import dev.d2r2.overlay.kad.Results.GetResult;
+import dev.d2r2.overlay.kad.Results.LookupResult;
+import dev.d2r2.overlay.kad.Results.PutResult;
+import dev.d2r2.overlay.kad.SignedValue;
+import dev.d2r2.overlay.node.KeyFiles;
+import dev.d2r2.overlay.node.OverlayNode;
+import dev.d2r2.overlay.node.OverlayStatus;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code d2r2 overlay keygen|node|lookup|put|get}: the Kademlia DHT (docs/overlay.md). A node runs
+ * until stopped; lookup, put and get start a short-lived node that joins through --via, does the
+ * one operation and leaves.
+ */
+@Command(name = "overlay", mixinStandardHelpOptions = true,
+        description = "The connectivity overlay's DHT: run a node, look up ids, put and get signed values.",
+        subcommands = {OverlayCommand.Keygen.class, OverlayCommand.Node.class, OverlayCommand.Lookup.class,
+                OverlayCommand.Put.class, OverlayCommand.Get.class})
+public final class OverlayCommand extends CommandGroup {
+
+    @Command(name = "keygen", mixinStandardHelpOptions = true,
+            description = "Write a new network key (every node of one overlay needs the same) to FILE, readable by its owner only.")
+    static final class Keygen implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE") Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            KeyFiles.writeNetworkKey(file);
+            System.out.println("wrote " + file);
+            return 0;
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    abstract static class WithKey {
+        @Option(names = "--network-key", required = true, paramLabel = "FILE", description = "The overlay's key (d2r2 overlay keygen)")
+        Path networkKey;
+
+        @Option(names = "--listen", paramLabel = "HOST:PORT", description = "UDP address to bind (default ${DEFAULT-VALUE})")
+        String listen = "127.0.0.1:0";
+
+        OverlayNode start(List<String> seeds) throws IOException {
+            List<InetSocketAddress> addresses = seeds == null ? List.of() : seeds.stream().map(HostPort::parse).toList();
+            return OverlayNode.start(new OverlayNode.Settings(HostPort.parse(listen), addresses, KeyFiles.readNetworkKey(networkKey),
+                    KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
+        }
+    }
+
+    @Command(name = "node", mixinStandardHelpOptions = true,
+            description = "Run a DHT node until stopped; print or publish its overlay.node.status every --status-every.")
+    static final class Node extends WithKey implements Callable<Integer> {
+        @Option(names = "--join", paramLabel = "HOST:PORT", description = "A node to join through (repeatable; none: a new overlay)")
+        List<String> join;
+
+        @Option(names = "--status-every", paramLabel = "DURATION", description = "Status interval (default ${DEFAULT-VALUE})")
+        String statusEvery = "10s";
+
+        @Option(names = "--print", description = "Print each status event on stdout")
+        boolean print;
+
+        @Option(names = "--channel", paramLabel = "TAG", description = "Publish the status events on this broker channel")
+        String channel;
+
+        @Option(names = "--count", paramLabel = "N", description = "Stop after N status reports (default: run until stopped)")
+        long count;
+
+        @Mixin ClientOptions client;
+
+        @Override
+        public Integer call() throws Exception {
+            Duration every = Durations.parse(statusEvery);
+            try (OverlayNode node = start(join);
+                 BrokerClient broker = channel == null ? null : client.connect();
+                 Publisher publisher = broker == null ? null : broker.publisher(channel)) {
+                System.out.println("overlay node " + node.id() + " on " + hostPort(node.address()));
+                System.out.flush();
+                long next = System.nanoTime();
+                for (long n = 0; count == 0 || n < count; n++) {
+                    next += every.toNanos();
+                    LockSupport.parkNanos(next - System.nanoTime());
+                    OverlayStatus s = node.status().get(10, TimeUnit.SECONDS);
+                    Event e = s.event(System.currentTimeMillis()).toEvent();
+                    if (print) {
+                        System.out.println(EventCodec.encodeToString(e));
+                        System.out.flush();
+                    }
+                    if (publisher != null) {
+                        publisher.publish(e);
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    abstract static class Client extends WithKey {
+        @Option(names = "--via", required = true, paramLabel = "HOST:PORT", description = "A node of the overlay (repeatable)")
+        List<String> via;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up after (default ${DEFAULT-VALUE})")
+        String timeout = "10s";
+
+        /** A node that has joined through --via, or an IOException naming the seeds that did not answer. */
+        OverlayNode joined() throws IOException, InterruptedException, ExecutionException {
+            OverlayNode node = start(via);
+            long end = System.nanoTime() + Durations.parse(timeout).toNanos();
+            OverlayStatus s;
+            while ((s = node.status().get()).contacts() == 0) {
+                if (System.nanoTime() > end) {
+                    node.close();
+                    throw new IOException("no overlay node answered at " + String.join(", ", via) + " (" + s.sent()
+                            + " queries sent, " + s.sendFailures() + " failed to send; is the network key the same?)");
+                }
+                LockSupport.parkNanos(20_000_000);
+            }
+            return node;
+        }
+
+        <T> T await(CompletableFuture<T> f) throws InterruptedException, ExecutionException, IOException {
+            try {
+                return f.get(Durations.parse(timeout).toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new IOException("the overlay did not answer within " + timeout);
+            }
+        }
+    }
+
+    @Command(name = "lookup", mixinStandardHelpOptions = true, description = "The k nodes closest to an id, closest first.")
+    static final class Lookup extends Client implements Callable<Integer> {
+        @Parameters(paramLabel = "ID", description = "40 hex digits") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            NodeId target = NodeId.of(KeyFiles.hex("ID", 1, 1, id, NodeId.BYTES));
+            try (OverlayNode node = joined()) {
+                LookupResult r = await(node.lookup(target));
+                for (Contact c : r.closest()) {
+                    System.out.println(c.id() + " " + hostPort(c.address()));
+                }
+                System.err.println(r.closest().size() + " nodes, " + r.hops() + " hops, " + r.queries() + " queries");
+                return r.closest().isEmpty() ? CliErrors.RUNTIME_FAILURE : 0;
+            }
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = "Sign VALUE as --identity's (created if the file is missing) under --name and store it on the k closest nodes.")
+    static final class Put extends Client implements Callable<Integer> {
+        @Option(names = "--identity", required = true, paramLabel = "FILE", description = "The owner's key pair") Path identity;
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The value's name (at most 64 bytes)") String name;
+        @Option(names = "--seq", paramLabel = "N", description = "Sequence number; a higher one replaces (default: now in ms)") Long seq;
+        @Parameters(paramLabel = "VALUE", description = "At most 1024 bytes of UTF-8") String value;
+
+        @Override
+        public Integer call() throws Exception {
+            Identity owner = Files.exists(identity) ? KeyFiles.readIdentity(identity) : KeyFiles.createIdentity(identity);
+            SignedValue v = SignedValue.sign(owner, name.getBytes(StandardCharsets.UTF_8), seq == null ? System.currentTimeMillis() : seq,
+                    value.getBytes(StandardCharsets.UTF_8));
+            try (OverlayNode node = joined()) {
+                PutResult r = await(node.put(v));
+                System.out.println("key " + v.key() + " owner " + HexFormat.of().formatHex(owner.publicKey()) + " stored on "
+                        + r.stored() + " of " + r.asked() + " nodes");
+                return r.stored() == 0 ? CliErrors.RUNTIME_FAILURE : 0;
+            }
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "Print the newest valid value for a key (or for an owner's name); exit 1 when there is none.")
+    static final class Get extends Client implements Callable<Integer> {
+        @ArgGroup(multiplicity = "1") Which which;
+
+        static final class Which {
+            @Option(names = "--key", paramLabel = "HEX", description = "The key (40 hex digits)") String key;
+            @ArgGroup(exclusive = false) ByOwner byOwner;
+        }
+
+        static final class ByOwner {
+            @Option(names = "--owner", required = true, paramLabel = "HEX", description = "The owner's public key (64 hex digits)") String owner;
+            @Option(names = "--name", required = true, paramLabel = "NAME") String name;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            NodeId key = which.key != null ? NodeId.of(KeyFiles.hex("--key", 1, 1, which.key, NodeId.BYTES))
+                    : SignedValue.keyOf(KeyFiles.hex("--owner", 1, 1, which.byOwner.owner, 32),
+                    which.byOwner.name.getBytes(StandardCharsets.UTF_8));
+            try (OverlayNode node = joined()) {
+                GetResult r = await(node.get(key));
+                if (r.value() == null) {
+                    System.err.println("no value for " + key + " (" + r.queries() + " queries)");
+                    return CliErrors.RUNTIME_FAILURE;
+                }
+                System.out.println(new String(r.value().data(), StandardCharsets.UTF_8));
+                System.err.println("seq " + r.value().seq() + ", " + r.hops() + " hops, " + r.queries() + " queries");
+                return 0;
+            }
+        }
+    }
+}
