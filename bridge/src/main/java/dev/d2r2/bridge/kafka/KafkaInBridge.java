@@ -40,7 +40,7 @@ import java.util.concurrent.TimeoutException;
  * agent is always due, and each turn polls Kafka (at most {@link #POLL} long), publishes what came
  * and commits what the broker acknowledged.
  */
-public final class KafkaInBridge implements Agent, AutoCloseable {
+public final class KafkaInBridge implements Agent, KafkaBridge {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaInBridge.class);
     static final Duration POLL = Duration.ofMillis(100);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -237,11 +237,13 @@ public final class KafkaInBridge implements Agent, AutoCloseable {
         }
     }
 
+    @Override
     public BridgeStats stats() {
         return stats;
     }
 
     /** Completes when the bridge stops: with null after {@link #close()}, with the cause when publishing failed. */
+    @Override
     public CompletableFuture<Throwable> ended() {
         return ended;
     }

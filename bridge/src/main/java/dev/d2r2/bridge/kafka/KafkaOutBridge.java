@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Deliveries and Kafka's acknowledgements are handed to the agent's thread; the producer, the
  * window of records in flight and the offset file are touched on it alone.
  */
-public final class KafkaOutBridge implements Agent, AutoCloseable {
+public final class KafkaOutBridge implements Agent, KafkaBridge {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOutBridge.class);
     static final int WINDOW = 1 << 14;
     static final int INBOX_CAPACITY = 8192;
@@ -337,6 +337,7 @@ public final class KafkaOutBridge implements Agent, AutoCloseable {
         ended.complete(null);
     }
 
+    @Override
     public BridgeStats stats() {
         return stats;
     }
@@ -347,6 +348,7 @@ public final class KafkaOutBridge implements Agent, AutoCloseable {
     }
 
     /** Completes when the bridge stops: with null after {@link #close()}, with the cause when its input ended. */
+    @Override
     public CompletableFuture<Throwable> ended() {
         return ended;
     }
