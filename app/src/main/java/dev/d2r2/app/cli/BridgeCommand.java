@@ -77,7 +77,13 @@ public final class BridgeCommand extends CommandGroup {
             PrometheusRegistry registry = new PrometheusRegistry();
             HTTPServer http = metrics == null ? null : startMetrics(registry, HostPort.parse(metrics));
             try (BrokerClient c = client.connect()) {
-                KafkaBridge bridge = KafkaBridge.start(way, c, config, Clock.system());
+                KafkaBridge bridge;
+                try {
+                    bridge = KafkaBridge.start(way, c, config, Clock.system());
+                } catch (IllegalStateException e) {
+                    System.err.println("d2r2 bridge kafka: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+                    return CliErrors.RUNTIME_FAILURE;
+                }
                 bridge.stats().register(registry, way.label(), channel, topic);
                 Thread hook = new Thread(() -> close(bridge), "d2r2-bridge-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);

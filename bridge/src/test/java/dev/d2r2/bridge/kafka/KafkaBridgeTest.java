@@ -72,7 +72,7 @@ class KafkaBridgeTest {
 
     @BeforeAll
     static void startKafka() throws Exception {
-        kafka = KafkaCluster.start(kafkaDir, 1, Map.of(), Duration.ofSeconds(90));
+        kafka = KafkaCluster.startSingle(kafkaDir);
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.d2r2.bridge.kafka;
 
+import dev.d2r2.broker.security.TlsMaterial;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -27,12 +28,19 @@ import java.util.stream.Stream;
  * A real Kafka KRaft cluster on loopback: {@code n} nodes, each broker and controller at once, each
  * in a child JVM started from this JVM's class path (the {@code kafka_2.13} jars), storage formatted
  * with a fresh random cluster id. Ports are picked free from the kernel. One node is the single-node
- * cluster the bridge's tests use; three are the benchmark's peer.
+ * cluster the bridge's tests use; three are the benchmark's peer, with TLS 1.3 between clients and
+ * brokers and between brokers (a self-signed key made as the d2r2 broker makes its own).
  */
 public final class KafkaCluster implements AutoCloseable {
+    /** Quick to start, small: for tests. */
+    public static final List<String> TEST_JVM = List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private final Path dir;
     private final List<Node> nodes = new ArrayList<>();
     private final String bootstrap;
+    private final List<String> jvmOptions;
+    private final String clusterId = Uuid.randomUuid().toString();
+    private final Map<String, String> clientTls;
 
     /** One node: its id, its broker port and its process (null once killed). */
     public static final class Node {
@@ -58,31 +66,57 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    private KafkaCluster(Path dir, int size, Map<String, String> overrides) throws IOException {
+    private KafkaCluster(Path dir, int size, boolean tls, Map<String, String> overrides, List<String> jvmOptions)
+            throws IOException {
         this.dir = dir;
+        this.jvmOptions = List.copyOf(jvmOptions);
         for (int i = 1; i <= size; i++) {
             nodes.add(new Node(i, freePort(), freePort(), dir.resolve("node-" + i)));
         }
         this.bootstrap = nodes.stream().map(n -> "127.0.0.1:" + n.brokerPort).collect(Collectors.joining(","));
         String voters = nodes.stream().map(n -> n.id + "@127.0.0.1:" + n.controllerPort).collect(Collectors.joining(","));
-        String clusterId = Uuid.randomUuid().toString();
+        Map<String, String> brokerTls = Map.of();
+        Map<String, String> clientSide = Map.of();
+        if (tls) {
+            Path keys = dir.resolve("tls");
+            Files.createDirectories(keys);
+            TlsMaterial material = TlsMaterial.loadOrCreate(keys);
+            String password = Files.readString(keys.resolve("broker.p12.password")).strip();
+            clientSide = Map.of("security.protocol", "SSL", "ssl.truststore.type", "PEM",
+                    "ssl.truststore.certificates", material.certificatePem(), "ssl.enabled.protocols", "TLSv1.3",
+                    "ssl.protocol", "TLSv1.3");
+            Map<String, String> b = new java.util.HashMap<>(clientSide);
+            b.remove("security.protocol");
+            b.put("ssl.keystore.type", "PKCS12");
+            b.put("ssl.keystore.location", keys.resolve("broker.p12").toString());
+            b.put("ssl.keystore.password", password);
+            b.put("ssl.key.password", password);
+            brokerTls = b;
+        }
+        this.clientTls = clientSide;
         for (Node n : nodes) {
             Files.createDirectories(n.home);
-            writeConfig(n, voters, size, overrides);
+            writeConfig(n, voters, size, tls, brokerTls, overrides);
         }
         for (Node n : nodes) {
-            launch(n, clusterId);
+            launch(n);
         }
+    }
+
+    /** A single plain-text node with the {@link #TEST_JVM} options, as the bridge's tests use it. */
+    public static KafkaCluster startSingle(Path dir) throws IOException, InterruptedException, TimeoutException {
+        return start(dir, 1, false, Map.of(), TEST_JVM, Duration.ofSeconds(90));
     }
 
     /**
      * Starts {@code size} nodes under {@code dir} and waits until every broker is registered.
      *
+     * @param tls       TLS 1.3 on the brokers' listener, for clients and replication alike
      * @param overrides broker properties over the defaults (replication factors follow the size)
      */
-    public static KafkaCluster start(Path dir, int size, Map<String, String> overrides, Duration timeout)
-            throws IOException, InterruptedException, TimeoutException {
-        KafkaCluster c = new KafkaCluster(dir, size, overrides);
+    public static KafkaCluster start(Path dir, int size, boolean tls, Map<String, String> overrides, List<String> jvmOptions,
+                                     Duration timeout) throws IOException, InterruptedException, TimeoutException {
+        KafkaCluster c = new KafkaCluster(dir, size, tls, overrides, jvmOptions);
         try {
             c.awaitBrokers(size, timeout);
         } catch (IOException | InterruptedException | TimeoutException | RuntimeException e) {
@@ -92,16 +126,19 @@ public final class KafkaCluster implements AutoCloseable {
         return c;
     }
 
-    private void writeConfig(Node n, String voters, int size, Map<String, String> overrides) throws IOException {
+    private void writeConfig(Node n, String voters, int size, boolean tls, Map<String, String> brokerTls,
+                             Map<String, String> overrides) throws IOException {
+        String listener = tls ? "SSL" : "PLAINTEXT";
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", Integer.toString(n.id));
         p.setProperty("controller.quorum.voters", voters);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + n.brokerPort + ",CONTROLLER://127.0.0.1:" + n.controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + n.brokerPort);
+        p.setProperty("listeners", listener + "://127.0.0.1:" + n.brokerPort + ",CONTROLLER://127.0.0.1:" + n.controllerPort);
+        p.setProperty("advertised.listeners", listener + "://127.0.0.1:" + n.brokerPort);
         p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("inter.broker.listener.name", listener);
+        p.setProperty("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+        brokerTls.forEach(p::setProperty);
         p.setProperty("log.dirs", n.home.resolve("data").toString());
         String rf = Integer.toString(Math.min(size, 3));
         String isr = Integer.toString(size >= 3 ? 2 : 1);
@@ -126,13 +163,15 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    private void launch(Node n, String clusterId) throws IOException {
+    private void launch(Node n) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = List.of(java.toString(), "-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlogback.configurationFile=" + writeLogConfig(n), "-cp", System.getProperty("java.class.path"),
-                KafkaNodeMain.class.getName(), n.home.resolve("server.properties").toString(), clusterId);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-Dlogback.configurationFile=" + writeLogConfig(n), "-cp", System.getProperty("java.class.path"),
+                KafkaNodeMain.class.getName(), n.home.resolve("server.properties").toString(), clusterId));
         n.process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(n.home.resolve("kafka.log").toFile()).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(n.home.resolve("kafka.log").toFile())).start();
     }
 
     /** Kafka's own logging at WARN in its node's file: INFO would cost the node more than the test. */
@@ -174,7 +213,9 @@ public final class KafkaCluster implements AutoCloseable {
                     // not up yet: ask again until the deadline
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new TimeoutException(count + " Kafka brokers not up within " + timeout);
+                    StringBuilder logs = new StringBuilder();
+                    nodes.forEach(n -> logs.append("\n--- node ").append(n.id).append(":\n").append(tail(n)));
+                    throw new TimeoutException(count + " Kafka brokers not up within " + timeout + logs);
                 }
                 TimeUnit.MILLISECONDS.sleep(100);
             }
@@ -203,9 +244,17 @@ public final class KafkaCluster implements AutoCloseable {
         return nodes.get(id - 1);
     }
 
+    /** What a client needs besides {@code bootstrap.servers}: TLS settings trusting the brokers' key, or nothing. */
+    public Map<String, String> clientProperties() {
+        return clientTls;
+    }
+
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20000));
+        Map<String, Object> p = new java.util.HashMap<>(clientTls);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20000);
+        return Admin.create(p);
     }
 
     /** Creates a topic and returns once every broker knows it. */
@@ -219,6 +268,11 @@ public final class KafkaCluster implements AutoCloseable {
     public void kill(Node n) throws InterruptedException {
         n.process.destroyForcibly();
         n.process.waitFor();
+    }
+
+    /** Starts a killed node again on its own storage. */
+    public void restart(Node n) throws IOException {
+        launch(n);
     }
 
     @Override
