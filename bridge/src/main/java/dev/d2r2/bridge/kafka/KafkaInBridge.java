@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -45,6 +46,7 @@ public final class KafkaInBridge implements Agent, KafkaBridge {
     static final Duration POLL = Duration.ofMillis(100);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     static final String MALFORMED = "malformed";
+    static final Duration BACKOFF = Duration.ofSeconds(1);
 
     private final BrokerClient client;
     private final KafkaBridgeConfig config;
@@ -59,6 +61,7 @@ public final class KafkaInBridge implements Agent, KafkaBridge {
     private Publisher publisher;
     private long published;
     private long nextCommit;
+    private long pauseUntil = Long.MIN_VALUE;
 
     private record Pending(TopicPartition partition, long nextOffset, long sequence) {
     }
@@ -92,9 +95,10 @@ public final class KafkaInBridge implements Agent, KafkaBridge {
         nextCommit = clock.millis() + config.commitInterval().toMillis();
     }
 
+    /** Always due, but after a failure of Kafka's client not before {@link #BACKOFF} has passed. */
     @Override
     public long nextDueMillis() {
-        return Long.MIN_VALUE;
+        return pauseUntil;
     }
 
     @Override
@@ -103,7 +107,17 @@ public final class KafkaInBridge implements Agent, KafkaBridge {
 
     @Override
     public void onTimer(long nowMillis) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = consumer.poll(POLL);
+        } catch (KafkaException e) {
+            stats.errors.incrementAndGet();
+            runner.errors().warn("poll", roleName() + ": reading " + config.topic() + " failed, trying again in "
+                    + BACKOFF.toSeconds() + " s: " + e.getMessage());
+            pauseUntil = nowMillis + BACKOFF.toMillis();
+            return;
+        }
+        pauseUntil = Long.MIN_VALUE;
         try {
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);

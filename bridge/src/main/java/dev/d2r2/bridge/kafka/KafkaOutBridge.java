@@ -157,9 +157,9 @@ public final class KafkaOutBridge implements Agent, KafkaBridge {
             runner.deliver(new Incoming(gen, d));
         }
 
+        /** Logged here; counted by the agent, which sees the gap in the offsets it is delivered. */
         @Override
         public void onMissing(MissingNotice n) {
-            stats.missing.addAndGet(n.count());
             runner.errors().warn("missing", roleName() + ": the broker dropped " + n.count() + " events of " + n.channel()
                     + " (offsets " + n.fromOffset() + ".." + n.toOffset() + ") before the bridge took them: they are not in Kafka"
                     + " (give the channel the block overflow policy)");

@@ -282,6 +282,59 @@ class KafkaBridgeTest {
                 inKafkaAtKill, storedAtKill, duplicates);
     }
 
+    /**
+     * SIGKILL of the {@code in} bridge's JVM while records still flow: the group's committed offsets
+     * never pass what the broker acknowledged, so the restarted bridge publishes every record; the
+     * ones between the committed offset and the kill are published twice.
+     */
+    @Test
+    void inLosesNothingWhenKilledMidStream() throws Exception {
+        loggedChannel("from-stream");
+        kafka.createTopic("stream-in", 2, 1);
+        int records = 6_000;
+        KafkaBridgeConfig config = config("from-stream", "stream-in");
+        Process bridge = startProcess("in", "from-stream", "stream-in");
+        Thread producing = Thread.ofPlatform().start(() -> producePaced("stream-in", records, 3_000));
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed(config.group(), "stream-in", 2) >= 500);
+        bridge.destroyForcibly().waitFor();
+        long committedAtKill = committed(config.group(), "stream-in", 2);
+        assertThat(committedAtKill).as("killed mid-stream").isLessThan(records);
+
+        Process again = startProcess("in", "from-stream", "stream-in");
+        producing.join();
+        Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Delivery> got = new CopyOnWriteArrayList<>();
+        Subscription sub = client.subscribe("from-stream", StartPosition.fromOffset(0), d -> {
+            got.add(d);
+            try {
+                seen.add((Long) d.event().attrs().get("i"));
+            } catch (dev.d2r2.core.EventFormatException e) {
+                throw new AssertionError(e);
+            }
+        });
+        closing.add(sub::close);
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == records);
+        await().until(() -> committed(config.group(), "stream-in", 2) == records);
+        again.destroy();
+        again.waitFor();
+        long duplicates = got.size() - records;
+        assertThat(duplicates).as("only what came after the committed offsets is published again")
+                .isBetween(0L, records - committedAtKill);
+        System.out.printf("in bridge killed with %d records committed: %d of %d published twice%n", committedAtKill,
+                duplicates, records);
+    }
+
+    private void producePaced(String topic, int n, int perSecond) {
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            long start = System.nanoTime();
+            for (long i = 0; i < n; i++) {
+                p.send(record(topic, "k" + (i % 8), EventCodec.encode(alarm("k" + (i % 8), i))));
+                long due = start + i * 1_000_000_000L / perSecond;
+                java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+            }
+        }
+    }
+
     /** Publishes {@code n} events at about {@code perSecond}, so that a kill meets a stream in flight. */
     private void publishPaced(String channel, int n, int perSecond) {
         try (Publisher p = client.publisher(channel)) {
@@ -309,9 +362,13 @@ class KafkaBridgeTest {
     }
 
     private Process startOutProcess(String channel, String topic) throws Exception {
+        return startProcess("out", channel, topic);
+    }
+
+    private Process startProcess(String direction, String channel, String topic) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                OutBridgeProcess.class.getName(), broker.adminIdentityPath().toString(), channel, topic, kafka.bootstrap(),
+                BridgeProcess.class.getName(), direction, broker.adminIdentityPath().toString(), channel, topic, kafka.bootstrap(),
                 dir.resolve("bridge").toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         closing.add(p::destroyForcibly);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
