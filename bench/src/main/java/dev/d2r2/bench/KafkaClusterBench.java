@@ -47,9 +47,13 @@ public final class KafkaClusterBench implements Callable<Integer> {
     @Option(names = "--kills", defaultValue = "5", description = "Leader kills for the failover figure") int kills;
     @Option(names = "--no-tls", description = "Plain text instead of TLS") boolean noTls;
     @Option(names = "--broker-heap", defaultValue = "1g") String heap;
+    @Option(names = "--broker-property", paramLabel = "KEY=VALUE",
+            description = "A broker setting over the defaults (e.g. broker.session.timeout.ms=2000)") List<String> brokerProperties = List.of();
+    @Option(names = "--out", defaultValue = "bench/results/kafka-cluster-latest.md") Path out;
 
     private static final String TOPIC = "bench";
 
+    private final StringBuilder results = new StringBuilder();
     private KafkaCluster kafka;
     private byte[] template;
 
@@ -61,12 +65,18 @@ public final class KafkaClusterBench implements Callable<Integer> {
     public Integer call() throws Exception {
         template = BenchPayload.template(size);
         Path dir = Files.createTempDirectory("d2r2-kafka-bench");
+        Map<String, String> settings = new HashMap<>(Map.of("min.insync.replicas", "2"));
+        for (String kv : brokerProperties) {
+            int eq = kv.indexOf('=');
+            settings.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        report("%s; load average %s; broker settings over the defaults: %s", java.time.Instant.now(), loadAverage(), settings);
         long t0 = System.nanoTime();
-        try (KafkaCluster c = KafkaCluster.start(dir, 3, !noTls, Map.of("min.insync.replicas", "2"),
+        try (KafkaCluster c = KafkaCluster.start(dir, 3, !noTls, settings,
                 List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"), Duration.ofMinutes(5))) {
             kafka = c;
-            System.out.printf("Kafka 4.4 KRaft, 3 brokers (broker+controller each), %s, acks=all, min.insync.replicas=2, "
-                    + "1 partition x 3 replicas, %d-byte records; up in %.1f s%n", noTls ? "plain text" : "TLS 1.3", size,
+            report("Kafka 4.4 KRaft, 3 brokers (broker+controller each), %s, acks=all, min.insync.replicas=2, "
+                    + "1 partition x 3 replicas, %d-byte records; up in %.1f s", noTls ? "plain text" : "TLS 1.3", size,
                     (System.nanoTime() - t0) / 1e9);
             c.createTopic(TOPIC, 1, 3);
             try (Latency latency = new Latency(); KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -80,7 +90,7 @@ public final class KafkaClusterBench implements Callable<Integer> {
                 double seconds = (latency.lastNanos.get() - start) / 1e9;
                 double rate = records / seconds;
                 Histogram full = latency.snapshot();
-                System.out.printf("full speed: %,d records in %.2f s = %,.0f records/s (%.1f MiB/s); latency p50 %.2f ms, p99 %.2f ms%n",
+                report("full speed: %,d records in %.2f s = %,.0f records/s (%.1f MiB/s); latency p50 %.2f ms, p99 %.2f ms",
                         records, seconds, rate, rate * size / (1 << 20), full.getValueAtPercentile(50) / 1e6,
                         full.getValueAtPercentile(99) / 1e6);
                 double half = rate / 2;
@@ -89,13 +99,27 @@ public final class KafkaClusterBench implements Callable<Integer> {
                 send(producer, paced, half);
                 latency.awaitCount(paced);
                 Histogram h = latency.snapshot();
-                System.out.printf("half rate (%,.0f records/s for %d s): publish -> deliver p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
+                report("half rate (%,.0f records/s for %d s): publish -> deliver p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
                         half, pacedSeconds, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
                         h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
             }
             failover();
         }
+        report("load average at the end: %s", loadAverage());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, "# Kafka 4.4 cluster peer (bench/kafka-cluster.sh)\n\n```\n" + results + "```\n");
         return 0;
+    }
+
+    /** Prints one line of figures and keeps it for the results file. */
+    private void report(String format, Object... args) {
+        String line = String.format(format, args);
+        System.out.println(line);
+        results.append(line).append('\n');
+    }
+
+    private static String loadAverage() throws java.io.IOException {
+        return Files.readString(Path.of("/proc/loadavg")).strip();
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
@@ -190,13 +214,13 @@ public final class KafkaClusterBench implements Callable<Integer> {
                 double s = (System.nanoTime() - killed) / 1e9;
                 times.add(s);
                 int next = leader(admin).leader().id();
-                System.out.printf("kill %d: leader %d killed, next acknowledged send after %.3f s (new leader %d)%n", k + 1, leader, s, next);
+                report("kill %d: leader %d killed, next acknowledged send after %.3f s (new leader %d)", k + 1, leader, s, next);
                 kafka.restart(victim);
             }
         }
         times.sort(Double::compare);
         if (!times.isEmpty()) {
-            System.out.printf("failover over %d kills: p50 %.3f s, p95 %.3f s, max %.3f s (broker.session.timeout.ms default 9 s)%n",
+            report("failover over %d kills: p50 %.3f s, p95 %.3f s, max %.3f s",
                     times.size(), times.get((times.size() - 1) / 2), times.get((int) Math.ceil(times.size() * 0.95) - 1),
                     times.getLast());
         }
