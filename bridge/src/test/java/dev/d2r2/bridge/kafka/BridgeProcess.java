@@ -19,7 +19,9 @@ public final class BridgeProcess {
     public static void main(String[] args) throws Exception {
         KafkaBridge.Direction direction = KafkaBridge.Direction.valueOf(args[0].toUpperCase(java.util.Locale.ROOT));
         RemoteBrokerClient client = RemoteBrokerClient.connect(IdentityFile.load(Path.of(args[1])));
-        KafkaBridgeConfig config = KafkaBridgeConfig.of(args[2], args[3], args[4], Path.of(args[5])).startingEarliest();
+        // A killed member's partitions wait for its session to time out (45 s by default) before a new member gets them.
+        KafkaBridgeConfig config = new KafkaBridgeConfig(args[2], args[3], args[4], Path.of(args[5]), null, true, null,
+                java.util.Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"));
         KafkaBridge bridge = KafkaBridge.start(direction, client, config, Clock.system());
         System.out.println("ready");
         System.out.flush();
