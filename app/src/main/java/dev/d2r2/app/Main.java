@@ -1,6 +1,7 @@
 package dev.d2r2.app;
 
 import dev.d2r2.app.cli.AuditCommand;
+import dev.d2r2.app.cli.BridgeCommand;
 import dev.d2r2.app.cli.BrokerCommand;
 import dev.d2r2.app.cli.ChannelCommand;
 import dev.d2r2.app.cli.EventsCommand;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Command;
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
-                MetricsCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
+                MetricsCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {

@@ -107,6 +107,23 @@ class CliTest {
     }
 
     @Test
+    void bridgeKafkaRefusesBadArgumentsAChannelItCannotReadAndADamagedPositionWithOneLine() throws Exception {
+        assertThat(run("bridge", "kafka", "--identity", identity, "--channel", "c", "--topic", "t", "--direction", "sideways"))
+                .isEqualTo(2);
+        assertThat(err()).contains("--direction must be out or in, not \"sideways\"");
+        err.reset();
+        assertThat(run("bridge", "kafka", "--identity", identity, "--channel", "nope", "--topic", "t", "--direction", "out",
+                "--bootstrap-servers", "127.0.0.1:9", "--data", dir.resolve("bridge").toString())).isEqualTo(1);
+        assertThat(err()).contains("no channel nope").doesNotContain("Exception");
+        err.reset();
+        java.nio.file.Files.createDirectories(dir.resolve("bridge"));
+        java.nio.file.Files.writeString(dir.resolve("bridge/kafka-out-c-t.offset"), "next-offset=12x\n");
+        assertThat(run("bridge", "kafka", "--identity", identity, "--channel", "c", "--topic", "t", "--direction", "out",
+                "--bootstrap-servers", "127.0.0.1:9", "--data", dir.resolve("bridge").toString())).isEqualTo(1);
+        assertThat(err()).contains("kafka-out-c-t.offset:1:13: not an offset: \"12x\"");
+    }
+
+    @Test
     void publishedLinesComeOutOfSubscribe() throws Exception {
         assertThat(run("channel", "create", "ev", "--identity", identity)).isZero();
         CompletableFuture<Integer> sub = CompletableFuture.supplyAsync(
