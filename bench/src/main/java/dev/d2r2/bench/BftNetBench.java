@@ -34,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Byzantine channels on this machine, n = 4 (f = 1), every replica a process of its own:
@@ -166,14 +165,12 @@ public final class BftNetBench implements Callable<Integer> {
             long ownBefore = ownCpuNanos();
             long start = System.nanoTime();
             long deadline = start + TimeUnit.MINUTES.toNanos(5);
-            for (int i = 1; i <= events && System.nanoTime() < deadline; ) {
-                if (i - pub.acknowledged() < 20_000) {
-                    ByteBuffer.wrap(payload).putInt(i);
-                    pub.publish(payload.clone());
-                    i++;
-                } else {
-                    LockSupport.parkNanos(100_000);
+            for (int i = 1; i <= events && System.nanoTime() < deadline; i++) {
+                if (i - pub.acknowledged() > 20_000) {
+                    pub.awaitAcknowledged(i - 10_000, Duration.ofMinutes(1));
                 }
+                ByteBuffer.wrap(payload).putInt(i);
+                pub.publish(payload.clone());
             }
             synchronized (done) {
                 while (delivered.get() < events && System.nanoTime() < deadline) {

@@ -24,8 +24,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -57,7 +57,7 @@ public final class BftNetNode {
                 ? new BouncyCastleSignatures(key, keys) : new Ed25519Signatures(key, keys);
         long quota = total / n + (self < total % n ? 1 : 0);
         AtomicLong decided = new AtomicLong();
-        AtomicLong ownDecided = new AtomicLong();
+        Semaphore inFlight = new Semaphore(3 * batch);
         long[] startNanos = new long[1];
         Object done = new Object();
         BftNode node = new BftNode(self, addresses, signatures.get(), signatures,
@@ -69,7 +69,7 @@ public final class BftNetNode {
                             own++;
                         }
                     }
-                    ownDecided.addAndGet(own);
+                    inFlight.release(own);
                     if (decided.addAndGet(block.commands().size()) >= total) {
                         synchronized (done) {
                             done.notifyAll();
@@ -89,14 +89,13 @@ public final class BftNetNode {
         new SplittableRandom(self).nextBytes(template);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         for (long generated = 0; generated < quota && System.nanoTime() < deadline; ) {
-            if (generated - ownDecided.get() < 3L * batch) {
+            if (inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 byte[] command = template.clone();
                 ByteBuffer.wrap(command).putInt(self).putLong(generated);
-                if (node.submit(command)) {
-                    generated++;
+                while (!node.submit(command)) {
+                    Thread.sleep(1);
                 }
-            } else {
-                LockSupport.parkNanos(200_000);
+                generated++;
             }
         }
         synchronized (done) {
