@@ -1,0 +1,226 @@
+package dev.d2r2.bft.net;
+
+import dev.d2r2.bft.Block;
+import dev.d2r2.bft.Codec;
+import dev.d2r2.bft.CodecLimits;
+import dev.d2r2.bft.Committee;
+import dev.d2r2.bft.Msg;
+import dev.d2r2.bft.Outbox;
+import dev.d2r2.bft.Rejection;
+import dev.d2r2.bft.Ed25519Signatures;
+import dev.d2r2.bft.ReplicaConfig;
+import dev.d2r2.bft.Signatures;
+import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.config.Replica;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.agent.Agent;
+import dev.d2r2.core.agent.AgentRunner;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * One HotStuff replica as a process's single-threaded agent: the {@link Replica} state machine,
+ * its TCP links to the other replicas ({@link PeerLinks}, every frame signed), its view timer,
+ * and its clients' commands. Commands submitted here queue at this replica and go out in
+ * batches of up to {@link ReplicaConfig#maxBatchCommands()} when it leads a view; decided blocks
+ * come out through {@link Decisions}, on the agent's thread, once each and in height order.
+ */
+public final class BftNode implements Agent, Outbox, AutoCloseable {
+    /** Receives the decided blocks, in height order from 1, on the node's thread. */
+    @FunctionalInterface
+    public interface Decisions {
+        void decided(Block block);
+    }
+
+    /**
+     * @param baseTimeout a view's first timeout; it doubles with each view that fails in a row (up to 64 times)
+     */
+    public record Settings(Duration baseTimeout, ReplicaConfig replica, CodecLimits limits) {
+        public static final Settings DEFAULTS = new Settings(Duration.ofMillis(1000), ReplicaConfig.DEFAULTS,
+                CodecLimits.DEFAULTS);
+    }
+
+    /** What a node has done, read on its thread. */
+    public record Status(long view, long height, int pending, Map<Rejection, Long> rejections, long badFrames,
+                         long droppedFrames, long refusedCommands) {
+    }
+
+    private record Inbound(int from, Msg msg) {
+    }
+
+    private record Command(byte[] bytes) {
+    }
+
+    private record StatusRequest(CompletableFuture<Status> answer) {
+    }
+
+    private final int id;
+    private final Settings settings;
+    private final Codec codec;
+    private final int n;
+    private final LinkAuth auth;
+    private final Decisions decisions;
+    private final dev.d2r2.bft.Replica replica;
+    private final AgentRunner runner;
+    private final PeerLinks links;
+    private long timerView = -1;
+    private long timerDue = Long.MAX_VALUE;
+    private long refusedCommands;
+
+    /**
+     * @param addresses every replica's listening address, by replica number
+     * @param signatures this replica's key and every member's, for its own thread
+     * @param verifiers a fresh {@link Signatures} per connection reader thread
+     * @param faults wraps the node's outbox: the identity in production; tests put a lying replica here
+     */
+    public BftNode(int id, List<InetSocketAddress> addresses, Signatures signatures, Supplier<Signatures> verifiers,
+                   Settings settings, Decisions decisions, UnaryOperator<Outbox> faults) throws IOException {
+        this.id = id;
+        this.settings = settings;
+        this.codec = new Codec(settings.limits());
+        this.n = addresses.size();
+        this.auth = new LinkAuth(signatures);
+        this.decisions = decisions;
+        this.replica = new dev.d2r2.bft.Replica(id, new Committee(addresses.size()), signatures, faults.apply(this), settings.replica());
+        this.runner = new AgentRunner(this, 1 << 16, Clock.system());
+        this.links = new PeerLinks(id, addresses, verifiers, settings.limits(),
+                (from, msg) -> runner.submit(new Inbound(from, msg)));
+    }
+
+    /**
+     * The node named {@code name} in a cluster file of n = 3f + 1 replicas: each replica's address
+     * is where it listens for its peers, and its public key checks its frames and votes.
+     * {@code key} is this replica's private key, the pair of its public key in the file.
+     */
+    public static BftNode open(ClusterFile cluster, String name, PrivateKey key, Settings settings, Decisions decisions,
+                               UnaryOperator<Outbox> faults) throws IOException {
+        List<Replica> replicas = cluster.replicas();
+        if (replicas.size() != 3 * cluster.f() + 1) {
+            throw new IllegalArgumentException("a Byzantine cluster has n = 3f + 1 replicas: f = " + cluster.f()
+                    + " needs " + (3 * cluster.f() + 1) + ", the file lists " + replicas.size());
+        }
+        int id = -1;
+        for (int i = 0; i < replicas.size(); i++) {
+            if (replicas.get(i).name().equals(name)) {
+                id = i;
+            }
+        }
+        if (id < 0) {
+            throw new IllegalArgumentException("replica " + name + " is not in the cluster file");
+        }
+        List<PublicKey> keys = replicas.stream().map(Replica::signingKey).toList();
+        List<InetSocketAddress> addresses = replicas.stream().map(Replica::socketAddress).toList();
+        return new BftNode(id, addresses, new Ed25519Signatures(key, keys), () -> new Ed25519Signatures(key, keys),
+                settings, decisions, faults);
+    }
+
+    /** Starts the node's thread and enters view 1. */
+    public BftNode start() {
+        runner.start();
+        return this;
+    }
+
+    /** Queues a client command; false if the node's inbox is full (the caller may retry). */
+    public boolean submit(byte[] command) {
+        return runner.offer(new Command(command));
+    }
+
+    /** The node's counters, read on its thread. */
+    public Status status(Duration timeout) throws Exception {
+        CompletableFuture<Status> f = new CompletableFuture<>();
+        runner.submit(new StatusRequest(f));
+        return f.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public String roleName() {
+        return "bft-node-" + id;
+    }
+
+    @Override
+    public void onStart() {
+        replica.start();
+    }
+
+    @Override
+    public void onMessage(Object message) {
+        switch (message) {
+            case Inbound in -> replica.onMessage(in.from(), in.msg());
+            case Command c -> {
+                if (!replica.submit(c.bytes())) {
+                    refusedCommands++;
+                }
+            }
+            case StatusRequest r -> r.answer().complete(status());
+            default -> throw new IllegalArgumentException("unexpected " + message.getClass().getSimpleName());
+        }
+    }
+
+    private Status status() {
+        Map<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+        for (Rejection r : Rejection.values()) {
+            if (replica.rejections(r) > 0) {
+                rejections.put(r, replica.rejections(r));
+            }
+        }
+        return new Status(replica.view(), replica.decided().height(), replica.pendingCommands(), rejections,
+                links.badFrames(), links.droppedFrames(), refusedCommands);
+    }
+
+    @Override
+    public long nextDueMillis() {
+        return timerDue;
+    }
+
+    @Override
+    public void onTimer(long nowMillis) {
+        timerDue = Long.MAX_VALUE;
+        replica.onTimeout(timerView);
+    }
+
+    @Override
+    public void send(int to, Msg msg) {
+        links.send(to, auth.frame(id, codec.encode(msg)));
+    }
+
+    @Override
+    public void broadcast(Msg msg) {
+        byte[] frame = auth.frame(id, codec.encode(msg));
+        for (int to = 0; to < n; to++) {
+            if (to != id) {
+                links.send(to, frame);
+            }
+        }
+    }
+
+    @Override
+    public void deliver(Block block) {
+        decisions.decided(block);
+    }
+
+    @Override
+    public void startTimer(long view, int failedViews) {
+        timerView = view;
+        timerDue = Clock.system().millis() + (settings.baseTimeout().toMillis() << Math.min(failedViews, 6));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        runner.close();
+        links.close();
+    }
+}
