@@ -1,0 +1,84 @@
+package dev.d2r2.diagnosis;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.d2r2.core.config.InvalidAt;
+
+import java.util.List;
+
+/**
+ * What training learned: the metric set (sample types, in vector order), the normalisation, the
+ * K profiles (centroids in normalised space) with the number of training vectors in each, the
+ * radius beyond which a vector is like none of them, the window the vectors were averaged over,
+ * the vote settings, and the threshold on √JSD under which the training data indicted nobody.
+ *
+ * <p>Training sees no faults, so a faulty peer's vector is often far from every profile; mapped to
+ * the nearest one anyway it would look like a healthy peer at the edge of the normal range. It
+ * goes instead to one more bin, {@link #k()}: "like no profile".
+ */
+public record Profiles(List<String> metrics, @JsonProperty("window-ms") long windowMs, Normaliser normaliser,
+                       double[][] centroids, long[] sizes, double radius, double threshold, VoteSettings vote) {
+    public Profiles {
+        if (metrics == null || metrics.isEmpty()) {
+            throw new InvalidAt("profiles need metrics", "metrics");
+        }
+        metrics = List.copyOf(metrics);
+        if (windowMs <= 0) {
+            throw new InvalidAt("window-ms must be positive", "window-ms");
+        }
+        if (normaliser == null || normaliser.dimensions() != metrics.size()) {
+            throw new InvalidAt("the normaliser has " + (normaliser == null ? 0 : normaliser.dimensions())
+                    + " dimensions for " + metrics.size() + " metrics", "normaliser");
+        }
+        if (centroids == null || centroids.length == 0) {
+            throw new InvalidAt("profiles need at least one centroid", "centroids");
+        }
+        for (double[] c : centroids) {
+            if (c.length != metrics.size()) {
+                throw new InvalidAt("a centroid has " + c.length + " values for " + metrics.size() + " metrics", "centroids");
+            }
+        }
+        if (sizes == null || sizes.length != centroids.length) {
+            throw new InvalidAt("sizes must give one count per centroid", "sizes");
+        }
+        if (!(radius > 0) || !Double.isFinite(radius)) {
+            throw new InvalidAt("radius must be positive, not " + radius, "radius");
+        }
+        if (!(threshold > 0 && threshold <= 1)) {
+            throw new InvalidAt("threshold must be in (0, 1], not " + threshold, "threshold");
+        }
+        if (vote == null) {
+            throw new InvalidAt("profiles need vote settings", "vote");
+        }
+    }
+
+    public int k() {
+        return centroids.length;
+    }
+
+    /** The bins of a peer's histogram: the profiles and "like no profile". */
+    public int bins() {
+        return centroids.length + 1;
+    }
+
+    /** The profile nearest to a normalised vector (Euclidean), or {@link #k()} when it is farther than the radius from all. */
+    public int nearest(double[] normalised) {
+        int best = 0;
+        double bestDistance = Double.MAX_VALUE;
+        for (int k = 0; k < centroids.length; k++) {
+            double d = 0;
+            for (int i = 0; i < normalised.length; i++) {
+                double diff = normalised[i] - centroids[k][i];
+                d += diff * diff;
+            }
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return bestDistance > radius * radius ? centroids.length : best;
+    }
+
+    public Profiles withThreshold(double newThreshold) {
+        return new Profiles(metrics, windowMs, normaliser, centroids, sizes, radius, newThreshold, vote);
+    }
+}
