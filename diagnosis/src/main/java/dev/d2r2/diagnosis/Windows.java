@@ -90,7 +90,7 @@ public final class Windows {
 
     /** The end of the earliest window still open, or of the one {@code now} falls in. */
     public long nextEnd(long now) {
-        long w = firstOpen == Long.MIN_VALUE ? Math.floorDiv(now, windowMs) : firstOpen;
+        long w = firstOpen != Long.MIN_VALUE ? firstOpen : open.isEmpty() ? Math.floorDiv(now, windowMs) : open.firstKey();
         return (w + 1) * windowMs;
     }
 

@@ -19,8 +19,13 @@ record Synthetic(int peers, long seed, double noise) {
         return "s" + (i + 1);
     }
 
-    /** One sample per metric per second; the culprit is peer 0 from {@code faultFrom} (never when negative). */
+    /** One sample per metric per second; the culprit is peer 0 from window {@code faultFrom} (never when negative). */
     List<Sample> samples(int windows, int faultFrom, double burden) {
+        return samples(windows, faultFrom, Integer.MAX_VALUE, burden);
+    }
+
+    /** As {@link #samples(int, int, double)}, the fault ending before window {@code faultTo}. */
+    List<Sample> samples(int windows, int faultFrom, int faultTo, double burden) {
         Random r = new Random(seed);
         List<Sample> out = new ArrayList<>();
         int perWindow = (int) (WINDOW_MS / 1000);
@@ -30,7 +35,7 @@ record Synthetic(int peers, long seed, double noise) {
                 long t = w * WINDOW_MS + s * 1000L;
                 for (int p = 0; p < peers; p++) {
                     double[] v = {load * 0.1, load * 40, load * 10};
-                    if (p == 0 && faultFrom >= 0 && w >= faultFrom) {
+                    if (p == 0 && faultFrom >= 0 && w >= faultFrom && w < faultTo) {
                         v[0] += burden;
                     }
                     for (int m = 0; m < v.length; m++) {

@@ -25,6 +25,13 @@ class WindowsTest {
     }
 
     @Test
+    void theNextEndIsThatOfTheEarliestWindowWithSamples() {
+        assertThat(windows.nextEnd(5500)).isEqualTo(6000);
+        windows.add("s1", "os.a", 2100, 1);
+        assertThat(windows.nextEnd(5500)).isEqualTo(3000);
+    }
+
+    @Test
     void closesEmptyWindowsTooAndRefusesLateSamples() {
         windows.add("s1", "os.a", 100, 1);
         windows.add("s1", "os.b", 100, 1);
