@@ -25,7 +25,8 @@ public final class Diagnoser {
     private final class Peer {
         final String name;
         final DecayedHistogram histogram = new DecayedHistogram(profiles.bins(), vote.decay());
-        final double[] mean = new double[profiles.metrics().size()];
+        /** This window's normalised vector: the effect is judged on what the peer does now, the distance on its history. */
+        final double[] now = new double[profiles.metrics().size()];
         int windows;
         int suspect;
         int calm;
@@ -37,9 +38,7 @@ public final class Diagnoser {
 
         void observe(double[] normalised) {
             histogram.add(profiles.nearest(normalised));
-            for (int d = 0; d < mean.length; d++) {
-                mean[d] = windows == 0 ? normalised[d] : vote.decay() * mean[d] + (1 - vote.decay()) * normalised[d];
-            }
+            System.arraycopy(normalised, 0, now, 0, now.length);
             windows++;
         }
     }
@@ -79,7 +78,7 @@ public final class Diagnoser {
         if (n < VoteSettings.MIN_PEERS) {
             String why = n + " peer" + (n == 1 ? "" : "s") + " can vote (" + peers.size() + " known, " + missing.size()
                     + " missing this window, the rest warming up); at least " + VoteSettings.MIN_PEERS + " are needed";
-            return new Verdict(time, names(voters), new double[n][n], new double[n], List.of(), List.of(), missing, why);
+            return new Verdict(time, names(voters), new double[n][n], new double[n], new double[n], List.of(), List.of(), missing, why);
         }
         double[][] d = new double[n][n];
         for (int i = 0; i < n; i++) {
@@ -90,6 +89,7 @@ public final class Diagnoser {
         // suspect iff more than (n-1)/2 of the others are farther than the threshold
         int need = (n - 1) / 2 + 1;
         double[] critical = new double[n];
+        double[] effects = new double[n];
         List<Indictment> indicted = new ArrayList<>();
         List<String> cleared = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -108,7 +108,8 @@ public final class Diagnoser {
                     votes++;
                 }
             }
-            Effect effect = effect(p, voters);
+            Effect effect = effect(p, voters, need);
+            effects[i] = effect.size;
             if (critical[i] > threshold && effect.size >= vote.effectFloor()) {
                 p.suspect++;
                 p.calm = 0;
@@ -125,34 +126,41 @@ public final class Diagnoser {
                 }
             }
         }
-        return new Verdict(time, names(voters), d, critical, indicted, cleared, missing, null);
+        return new Verdict(time, names(voters), d, critical, effects, indicted, cleared, missing, null);
     }
 
     private record Effect(double size, String metric) {
     }
 
-    /** The largest difference, over metrics, between the peer's decayed mean and the median of the other voters'. */
-    private Effect effect(Peer p, List<Peer> voters) {
-        double[] column = new double[voters.size() - 1];
-        double best = 0;
-        int bestMetric = 0;
-        for (int m = 0; m < p.mean.length; m++) {
-            int o = 0;
-            for (Peer q : voters) {
-                if (q != p) {
-                    column[o++] = q.mean[m];
+    /**
+     * How different the peer is, in absolute terms, from a majority of the others, as the vote
+     * asks: per other voter the largest difference over metrics (normalised units), and of those
+     * the {@code need}-th largest, so one deviant peer does not lend its size to the others.
+     */
+    private Effect effect(Peer p, List<Peer> voters, int need) {
+        double[] sizes = new double[voters.size() - 1];
+        int[] metrics = new int[sizes.length];
+        int o = 0;
+        for (Peer q : voters) {
+            if (q == p) {
+                continue;
+            }
+            for (int m = 0; m < p.now.length; m++) {
+                double diff = Math.abs(p.now[m] - q.now[m]);
+                if (diff >= sizes[o]) {
+                    sizes[o] = diff;
+                    metrics[o] = m;
                 }
             }
-            Arrays.sort(column);
-            int h = column.length / 2;
-            double median = column.length % 2 == 1 ? column[h] : (column[h - 1] + column[h]) / 2;
-            double diff = Math.abs(p.mean[m] - median);
-            if (diff > best) {
-                best = diff;
-                bestMetric = m;
-            }
+            o++;
         }
-        return new Effect(best, profiles.metrics().get(bestMetric));
+        Integer[] order = new Integer[sizes.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(sizes[b], sizes[a]));
+        int pick = order[need - 1];
+        return new Effect(sizes[pick], profiles.metrics().get(metrics[pick]));
     }
 
     private static List<String> names(List<Peer> ps) {

@@ -20,6 +20,7 @@ import java.util.TreeSet;
  * Learns profiles from fault-free samples: the window vectors of every peer, normalised, are
  * clustered into K profiles by k-means++ (commons-math3); the same windows are then replayed
  * through the vote, and the threshold is set above the largest deciding distance any peer reached
+ * while its effect was above the floor
  * (by {@code margin}, relative, and at least {@link #MIN_GAP} absolute), so the training data
  * indicts nobody.
  */
@@ -29,6 +30,8 @@ public final class Trainer {
     /** A vector is like no profile beyond this many times the largest distance of a training vector to its profile. */
     public static final double RADIUS_FACTOR = 1.5;
     private static final int MAX_ITERATIONS = 200;
+    /** The default metric set keeps the rates that were not zero in at least this share of their samples. */
+    static final double MIN_DENSITY = 0.5;
 
     private Trainer() {
     }
@@ -92,7 +95,7 @@ public final class Trainer {
         return new Training(unbounded.withThreshold(threshold), largest, closed.size(), raw.size(), groups);
     }
 
-    /** Over every window and voter: the distance that would have indicted it. */
+    /** Over every window and voter whose effect reached the floor (no other can be indicted): the distance that would have indicted it. */
     static double largestDecidingDistance(Profiles profiles, List<Windows.Window> windows, Map<String, List<String>> groups) {
         double largest = 0;
         for (List<String> members : groups.values()) {
@@ -105,8 +108,11 @@ public final class Trainer {
                         mine.put(peer, v);
                     }
                 });
-                for (double c : d.step(w.end(), mine).critical()) {
-                    largest = Math.max(largest, c);
+                Verdict v = d.step(w.end(), mine);
+                for (int i = 0; i < v.critical().length; i++) {
+                    if (v.effects()[i] >= profiles.vote().effectFloor()) {
+                        largest = Math.max(largest, v.critical()[i]);
+                    }
                 }
             }
         }
@@ -119,19 +125,26 @@ public final class Trainer {
         return List.copyOf(all);
     }
 
-    /** The rates of the prefix that every peer reported at least once. */
+    /**
+     * The rates of the prefix that every peer reported and that were not zero in at least
+     * {@link #MIN_DENSITY} of their samples: a metric that is mostly zero (major faults, disk reads
+     * served from the page cache) jumps at random and would tell the peers apart by chance.
+     */
     static List<String> rates(List<Sample> samples, String prefix) {
         Map<String, Set<String>> peersOf = new TreeMap<>();
+        Map<String, long[]> nonZero = new HashMap<>();
         Set<String> peers = new TreeSet<>();
         for (Sample s : samples) {
             peers.add(s.service());
             String m = s.metric();
             if (m.startsWith(prefix + ".") && (m.endsWith("_per_s") || m.endsWith("_pct"))) {
                 peersOf.computeIfAbsent(m, x -> new TreeSet<>()).add(s.service());
+                long[] c = nonZero.computeIfAbsent(m, x -> new long[2]);
+                c[0] += s.value() != 0 ? 1 : 0;
+                c[1]++;
             }
         }
-        Map<String, Integer> counts = new HashMap<>();
-        peersOf.forEach((m, ps) -> counts.put(m, ps.size()));
-        return peersOf.keySet().stream().filter(m -> counts.get(m) == peers.size()).toList();
+        return peersOf.keySet().stream().filter(m -> peersOf.get(m).size() == peers.size()
+                && nonZero.get(m)[0] >= MIN_DENSITY * nonZero.get(m)[1]).toList();
     }
 }

@@ -8,8 +8,9 @@ import java.util.List;
  * vote (null when it did).
  *
  * @param critical per voter, the distance that decides it: it is suspect when this exceeds the threshold
+ * @param effects  per voter, its absolute effect: it is suspect only when this reaches the floor
  */
-public record Verdict(long time, List<String> voters, double[][] distances, double[] critical,
+public record Verdict(long time, List<String> voters, double[][] distances, double[] critical, double[] effects,
                       List<Indictment> indicted, List<String> cleared, List<String> missing, String cannotVote) {
     public Verdict {
         voters = List.copyOf(voters);

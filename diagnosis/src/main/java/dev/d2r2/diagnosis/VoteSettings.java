@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * How a group votes. A peer is <em>suspect</em> in a window when its √JSD to more than half of the
- * other voters exceeds the threshold <em>and</em> its decayed mean differs from the others' median
- * by at least {@code effectFloor} (normalised units) in some metric: a relative outlier that is
+ * other voters exceeds the threshold <em>and</em> its vector in that window differs from the vectors
+ * of more than half of the others by at least {@code effectFloor} (normalised units) in some metric: a relative outlier that is
  * not different in absolute terms is not a culprit (Envoy's over-ejection). It is indicted after
  * {@code consecutive} suspect windows and cleared after {@code clearAfter} windows that are not.
  *
@@ -14,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record VoteSettings(double decay, int consecutive, @JsonProperty("clear-after") int clearAfter,
                            @JsonProperty("effect-floor") double effectFloor, int warmup) {
-    public static final VoteSettings DEFAULTS = new VoteSettings(0.5, 2, 2, 2.0, 3);
+    public static final VoteSettings DEFAULTS = new VoteSettings(0.8, 2, 2, 2.0, 3);
     /** Fewer peers than this cannot vote: with two, neither is the odd one out. */
     public static final int MIN_PEERS = 3;
 

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DiagnoserTest {
-    /** Warm-up, then a fault: indicted within this many windows of its start (decay 0.5, 2 consecutive). */
+    /** Warm-up, then a fault: indicted within this many windows of its start (the default decay, 2 consecutive). */
     static final int BOUND = 3;
 
     private static List<String> group(int n) {

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
  * kept in hundredths of a second, so that their rate per second is a percentage of one core.
  */
 final class OsCounters {
+    /** CPU time from the scheduler's nanosecond accounting: far finer than the user and system ticks (10 ms). */
+    static final String CPU = "cpu_pct";
     static final String CPU_USER = "cpu_user_pct";
     static final String CPU_SYSTEM = "cpu_system_pct";
     static final String RUNQ_WAIT = "runq_wait_pct";
@@ -84,6 +86,7 @@ final class OsCounters {
         for (Path task : tasks) {
             try {
                 String[] sched = Files.readString(task.resolve("schedstat")).strip().split(" ");
+                count(CPU, Long.parseLong(sched[0]) / NANOS_PER_CENTISECOND);
                 count(RUNQ_WAIT, Long.parseLong(sched[1]) / NANOS_PER_CENTISECOND);
                 for (String line : Files.readAllLines(task.resolve("status"))) {
                     if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
@@ -122,6 +125,7 @@ final class OsCounters {
         if (Files.isRegularFile(cpuacct.resolve("cpuacct.usage_user"))) {
             counters.put(CPU_USER, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage_user")).strip()) / NANOS_PER_CENTISECOND);
             counters.put(CPU_SYSTEM, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage_sys")).strip()) / NANOS_PER_CENTISECOND);
+            counters.put(CPU, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage")).strip()) / NANOS_PER_CENTISECOND);
         }
         Path memory = cgroupRoot.resolve("memory").resolve(group).resolve("memory.stat");
         if (Files.isRegularFile(memory)) {

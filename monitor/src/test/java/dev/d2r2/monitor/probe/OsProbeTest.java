@@ -61,7 +61,7 @@ class OsProbeTest {
             }
         }
         Map<String, Double> second = self.measure(TIMEOUT).values();
-        assertThat(second).containsKeys("cpu_user_pct", "cpu_system_pct", "runq_wait_pct", "minor_faults_per_s",
+        assertThat(second).containsKeys("cpu_pct", "cpu_user_pct", "cpu_system_pct", "runq_wait_pct", "minor_faults_per_s",
                 "major_faults_per_s", "ctx_switches_per_s", "disk_read_bytes_per_s", "disk_write_bytes_per_s",
                 "disk_read_ops_per_s", "disk_write_ops_per_s");
         assertThat(second.get("disk_write_ops_per_s")).as("50 write calls").isPositive();
@@ -80,10 +80,13 @@ class OsProbeTest {
             cold.measure(TIMEOUT);
             Duration from = cpu(burn);
             await().atMost(Duration.ofSeconds(20)).until(() -> cpu(burn).minus(from).toMillis() >= 500);
-            double hotCpu = hot.measure(TIMEOUT).values().get("cpu_user_pct") + hot.measure(TIMEOUT).values().get("cpu_system_pct");
-            double coldCpu = cold.measure(TIMEOUT).values().get("cpu_user_pct");
+            Map<String, Double> hotValues = hot.measure(TIMEOUT).values();
+            Map<String, Double> coldValues = cold.measure(TIMEOUT).values();
+            double hotCpu = hotValues.get("cpu_user_pct") + hotValues.get("cpu_system_pct");
             assertThat(hotCpu).isGreaterThan(10);
-            assertThat(coldCpu).isLessThan(hotCpu);
+            assertThat(coldValues.get("cpu_user_pct")).isLessThan(hotCpu);
+            assertThat(hotValues.get("cpu_pct")).as("scheduler time of a busy loop").isGreaterThan(10);
+            assertThat(coldValues.get("cpu_pct")).isLessThan(hotValues.get("cpu_pct"));
         } finally {
             burn.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             idle.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -105,6 +108,7 @@ class OsProbeTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> cpu(burn).minus(from).toMillis() >= 500);
             Map<String, Double> v = p.measure(TIMEOUT).values();
             assertThat(v.get("cpu_user_pct") + v.get("cpu_system_pct")).isGreaterThan(10);
+            assertThat(v.get("cpu_pct")).isGreaterThan(10);
         } finally {
             burn.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("cgroup.procs")).isBlank());
