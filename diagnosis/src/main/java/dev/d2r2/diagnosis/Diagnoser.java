@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Peer-similarity diagnosis of one group, window by window (TRONE §V, after Ganesha): each peer's
@@ -54,7 +55,7 @@ public final class Diagnoser {
 
     /** The peers indicted now. */
     public Set<String> indicted() {
-        Set<String> out = new java.util.TreeSet<>();
+        Set<String> out = new TreeSet<>();
         peers.values().stream().filter(p -> p.indicted).forEach(p -> out.add(p.name));
         return out;
     }

@@ -160,8 +160,9 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
             out.publish(new DistanceMatrix(w.end(), group, v.voters(), v.distances(), profiles.threshold()).toEvent());
         }
         for (Indictment i : v.indicted()) {
-            LOG.warn("diagnosis: {} indicted in group {} ({} at {} from {} of {} peers, {} off by {})", i.peer(), group,
-                    "√JSD", String.format("%.3f", i.distance()), i.votes(), i.voters() - 1, i.metric(), String.format("%.1f", i.effect()));
+            LOG.warn("diagnosis: {} indicted in group {} (sqrt-JSD {} from {} of {} peers, {} off by {})", i.peer(), group,
+                    String.format(java.util.Locale.ROOT, "%.3f", i.distance()), i.votes(), i.voters() - 1, i.metric(),
+                    String.format(java.util.Locale.ROOT, "%.1f", i.effect()));
             out.publish(new PeerIndicted(w.end(), i.peer(), group, i.distance(), profiles.threshold(), i.votes(), i.voters(),
                     i.effect(), i.metric(), i.windows()).toEvent());
             indictmentCount++;

@@ -27,8 +27,6 @@ import java.util.TreeSet;
 public final class Trainer {
     /** The threshold is at least this far above the largest distance seen in training. */
     public static final double MIN_GAP = 0.05;
-    /** A vector is like no profile beyond this many times the largest distance of a training vector to its profile. */
-    public static final double RADIUS_FACTOR = 1.5;
     private static final int MAX_ITERATIONS = 200;
     /** The default metric set keeps the rates that were not zero in at least this share of their samples. */
     static final double MIN_DENSITY = 0.5;
@@ -77,19 +75,22 @@ public final class Trainer {
         List<CentroidCluster<DoublePoint>> clusters = clusterer.cluster(points);
         double[][] centroids = new double[clusters.size()][];
         long[] sizes = new long[clusters.size()];
-        double farthest = 0;
-        EuclideanDistance euclid = new EuclideanDistance();
         for (int i = 0; i < centroids.length; i++) {
             centroids[i] = clusters.get(i).getCenter().getPoint();
             sizes[i] = clusters.get(i).getPoints().size();
-            for (DoublePoint x : clusters.get(i).getPoints()) {
-                farthest = Math.max(farthest, euclid.compute(x.getPoint(), centroids[i]));
+        }
+        double[] low = new double[metrics.size()];
+        double[] high = new double[metrics.size()];
+        java.util.Arrays.fill(low, Double.MAX_VALUE);
+        java.util.Arrays.fill(high, -Double.MAX_VALUE);
+        for (DoublePoint x : points) {
+            for (int m = 0; m < low.length; m++) {
+                low[m] = Math.min(low[m], x.getPoint()[m]);
+                high[m] = Math.max(high[m], x.getPoint()[m]);
             }
         }
-        // all training vectors equal: any difference at all is unlike them
-        double radius = farthest > 0 ? farthest * RADIUS_FACTOR : Normaliser.MIN_SCALE;
         Map<String, List<String>> groups = req.groups().isEmpty() ? Map.of("all", peers(closed)) : req.groups();
-        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, radius, 1.0, req.vote());
+        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, 1.0, req.vote());
         double largest = largestDecidingDistance(unbounded, closed, groups);
         double threshold = Math.min(1.0, Math.max(largest * (1 + req.margin()), largest + MIN_GAP));
         return new Training(unbounded.withThreshold(threshold), largest, closed.size(), raw.size(), groups);

@@ -122,9 +122,10 @@ class OsProbeTest {
     void aNetworkNamespaceCountsThePacketsItReceives() throws Exception {
         assumeTrue(run("ip", "netns", "list") == 0, "needs ip netns");
         String id = Long.toString(ProcessHandle.current().pid() % 100_000);
+        // interface names hold at most 15 characters
         String ns = "d2r2-diag-ns" + id;
-        String host = "d2r2-diag-h" + id;
-        String inner = "d2r2-diag-i" + id;
+        String host = "d2r2diagh" + id;
+        String inner = "d2r2diagi" + id;
         assumeTrue(run("ip", "netns", "add", ns) == 0, "needs to create a network namespace");
         try {
             sh("ip link add " + host + " type veth peer name " + inner + " netns " + ns,
