@@ -140,6 +140,9 @@ public final class DiagnosisBench implements Callable<Integer> {
             for (Process p : procs) {
                 p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
         return 0;
     }
