@@ -23,6 +23,9 @@ import java.util.Map;
  * - kind: prometheus               # selected series of a /metrics endpoint
  *   target: http://127.0.0.1:9464/metrics
  *   series: ['d2r2_broker_published_total{channel="alarms"}']
+ * - kind: os                       # what the kernel accounts to one peer: CPU, run-queue wait, memory,
+ *   target: cgroup:d2r2/s1         #   faults, disk, network, switches, fds; pid:N, name:COMM, netns:NAME
+ *   interval: 1s                   # default 1s for this kind
  * - kind: snmp                     # named OIDs of an SNMP agent; counters become rates per second
  *   target: 10.0.0.5:161
  *   oids: {uptime: 1.3.6.1.2.1.1.3.0, in_octets: 1.3.6.1.2.1.2.2.1.10.1}
@@ -44,7 +47,8 @@ public record ProbeConfig(String kind, String name, String target, Duration inte
             throw new IllegalArgumentException("a probe needs a kind");
         }
         this.kind = kind;
-        this.interval = interval == null ? DEFAULT_INTERVAL : interval;
+        ProbeKind k = ProbeKinds.of(kind);
+        this.interval = interval == null ? k.defaultInterval() : interval;
         if (this.interval.isNegative() || this.interval.isZero()) {
             throw new IllegalArgumentException("interval must be positive");
         }
@@ -57,7 +61,6 @@ public record ProbeConfig(String kind, String name, String target, Duration inte
         this.oids = oids == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(oids));
         this.snmp = snmp;
         // The kind checks the options it reads; every field but the name is set by now.
-        ProbeKind k = ProbeKinds.of(kind);
         k.validate(this);
         this.name = name == null ? k.defaultName(this) : name;
     }

@@ -2,6 +2,8 @@ package dev.d2r2.monitor;
 
 import dev.d2r2.core.probe.Probe;
 
+import java.time.Duration;
+
 /**
  * A kind of probe, found by its config key ({@code kind: tcp}) through {@link java.util.ServiceLoader}:
  * a new probe is one class and one line in {@code META-INF/services/dev.d2r2.monitor.ProbeKind}.
@@ -14,6 +16,11 @@ public interface ProbeKind {
     void validate(ProbeConfig config);
 
     Probe create(ProbeConfig config);
+
+    /** The interval when the config gives none. */
+    default Duration defaultInterval() {
+        return ProbeConfig.DEFAULT_INTERVAL;
+    }
 
     /** The metric prefix when the config names none. */
     default String defaultName(ProbeConfig config) {

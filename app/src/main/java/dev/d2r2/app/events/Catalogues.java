@@ -12,7 +12,7 @@ import java.util.ServiceLoader;
  */
 public final class Catalogues {
     /** The order of the modules in {@code docs/events.md}: the loop's order, then alphabetical. */
-    private static final List<String> ORDER = List.of("broker", "monitor", "chronicle", "policy", "sip");
+    private static final List<String> ORDER = List.of("broker", "monitor", "diagnosis", "chronicle", "policy", "sip");
 
     private Catalogues() {
     }

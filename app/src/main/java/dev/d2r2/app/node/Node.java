@@ -17,6 +17,9 @@ import dev.d2r2.chronicle.lang.Diagnostic;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.diagnosis.DiagnosisRole;
+import dev.d2r2.diagnosis.Profiles;
+import dev.d2r2.diagnosis.ProfilesFile;
 import dev.d2r2.monitor.Monitor;
 import dev.d2r2.policy.Policy;
 import dev.d2r2.policy.PolicyRole;
@@ -49,7 +52,7 @@ public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
     /** What was checked before starting: the chronicles compiled and the policy parsed. */
-    public record Checked(NodeConfig config, Path base, List<Chronicle> chronicles, Policy policy) {
+    public record Checked(NodeConfig config, Path base, List<Chronicle> chronicles, Policy policy, Profiles profiles) {
     }
 
     private final Checked checked;
@@ -73,7 +76,9 @@ public final class Node implements AutoCloseable {
         if (policy != null && config.lb() != null && config.lb().api() != null) {
             checkWebhooksToTheEdge(policy, config.lb().api(), config.policy().file());
         }
-        return new Checked(config, base, chronicles, policy);
+        Profiles profiles = config.diagnosis() == null ? null
+                : ProfilesFile.load(base.resolve(config.diagnosis().profiles()), config.diagnosis().metrics());
+        return new Checked(config, base, chronicles, policy, profiles);
     }
 
     /** A webhook of the policy that posts to this node's edge API must carry the API's token. */
@@ -162,6 +167,9 @@ public final class Node implements AutoCloseable {
         if (c.monitor() != null) {
             started.add(new Monitor(c.monitor(), client(RoleAccess.MONITOR), Clock.system(), c.name()).start());
         }
+        if (c.diagnosis() != null) {
+            started.add(new DiagnosisRole(client(RoleAccess.DIAGNOSIS), c.diagnosis(), checked.profiles(), Clock.system()));
+        }
         if (c.chronicles() != null) {
             ChroniclesConfig ch = c.chronicles();
             started.add(new ChronicleRole(client(RoleAccess.CHRONICLES), checked.chronicles(),
@@ -197,6 +205,10 @@ public final class Node implements AutoCloseable {
             if (c.monitor().peers() != null) {
                 Channels.ensure(admin, c.monitor().peers().channel(), ChannelClass.DEFAULT);
             }
+        }
+        if (c.diagnosis() != null) {
+            Channels.ensure(admin, c.diagnosis().input(), telemetry);
+            Channels.ensure(admin, c.diagnosis().channel(), Channels.ALERTS);
         }
         if (c.chronicles() != null) {
             c.chronicles().inputs().forEach(t -> Channels.ensure(admin, t, telemetry));
@@ -330,6 +342,10 @@ public final class Node implements AutoCloseable {
         if (c.monitor() != null) {
             lines.add("monitor: " + c.monitor().services().size() + " services; samples on " + c.monitor().metrics() + ", alarms on "
                     + c.monitor().alarms());
+        }
+        if (c.diagnosis() != null) {
+            lines.add("diagnosis: " + checked.profiles().k() + " profiles of " + checked.profiles().metrics().size()
+                    + " metrics from " + c.diagnosis().input() + "; indictments on " + c.diagnosis().channel());
         }
         if (c.chronicles() != null) {
             lines.add("chronicles: " + checked.chronicles().size() + " on " + String.join(", ", c.chronicles().inputs())

@@ -19,6 +19,7 @@ public record RoleAccess(String role, String identity, Set<String> publishes, Se
     public static final String POLICY = "policy";
     public static final String EDGE = "edge";
     public static final String DASHBOARD = "dashboard";
+    public static final String DIAGNOSIS = "diagnosis";
     private static final int MAX_IDENTITY = 128;
 
     public RoleAccess {
@@ -45,6 +46,9 @@ public record RoleAccess(String role, String identity, Set<String> publishes, Se
         }
         if (c.monitor() != null) {
             roles.add(monitor(c, c.monitor()));
+        }
+        if (c.diagnosis() != null) {
+            roles.add(access(c, DIAGNOSIS, Set.of(c.diagnosis().channel()), Set.of(c.diagnosis().input())));
         }
         if (c.chronicles() != null) {
             roles.add(access(c, CHRONICLES, Set.of(c.chronicles().alerts()), Set.copyOf(c.chronicles().inputs())));

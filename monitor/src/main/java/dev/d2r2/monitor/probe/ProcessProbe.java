@@ -33,7 +33,7 @@ public final class ProcessProbe implements Probe {
 
     @Override
     public synchronized Measurement measure(Duration timeout) throws ProbeException {
-        long pid = pid();
+        long pid = Pids.resolve(target);
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -54,28 +54,6 @@ public final class ProcessProbe implements Probe {
             return Measurement.of(values);
         } catch (IOException | RuntimeException e) {
             throw new ProbeException("process " + target + " (pid " + pid + "): " + e.getMessage(), e);
-        }
-    }
-
-    private long pid() throws ProbeException {
-        if (target.chars().allMatch(Character::isDigit)) {
-            return Long.parseLong(target);
-        }
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
-                    .mapToLong(Long::parseLong).sorted()
-                    .filter(p -> target.equals(comm(p))).findFirst()
-                    .orElseThrow(() -> new ProbeException("no process named " + target));
-        } catch (IOException e) {
-            throw new ProbeException("cannot list /proc: " + e.getMessage(), e);
-        }
-    }
-
-    private static String comm(long pid) {
-        try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
-        } catch (IOException e) {
-            return null;
         }
     }
 

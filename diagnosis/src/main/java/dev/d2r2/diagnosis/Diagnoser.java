@@ -1,0 +1,170 @@
+package dev.d2r2.diagnosis;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Peer-similarity diagnosis of one group, window by window (TRONE §V, after Ganesha): each peer's
+ * vector goes to its nearest profile, into the peer's decayed histogram; every pair of voters gets
+ * the √JSD of their histograms; a peer far from a majority of the others, with an absolute effect
+ * above the floor, for enough consecutive windows, is indicted; it is cleared after enough windows
+ * that are not. Not thread-safe: one agent owns it.
+ */
+public final class Diagnoser {
+    private final Profiles profiles;
+    private final VoteSettings vote;
+    private final double threshold;
+    private final Map<String, Peer> peers = new TreeMap<>();
+    private final double[] scratch;
+
+    private final class Peer {
+        final String name;
+        final DecayedHistogram histogram = new DecayedHistogram(profiles.bins(), vote.decay());
+        /** This window's normalised vector: the effect is judged on what the peer does now, the distance on its history. */
+        final double[] now = new double[profiles.metrics().size()];
+        int windows;
+        int suspect;
+        int calm;
+        boolean indicted;
+
+        Peer(String name) {
+            this.name = name;
+        }
+
+        void observe(double[] normalised) {
+            histogram.add(profiles.nearest(normalised));
+            System.arraycopy(normalised, 0, now, 0, now.length);
+            windows++;
+        }
+    }
+
+    /** {@code expected}: the group's peers from configuration (they count as missing until seen); others join when first seen. */
+    public Diagnoser(Profiles profiles, Collection<String> expected) {
+        this.profiles = profiles;
+        this.vote = profiles.vote();
+        this.threshold = profiles.threshold();
+        this.scratch = new double[profiles.metrics().size()];
+        expected.forEach(p -> peers.put(p, new Peer(p)));
+    }
+
+    /** The peers indicted now. */
+    public Set<String> indicted() {
+        Set<String> out = new TreeSet<>();
+        peers.values().stream().filter(p -> p.indicted).forEach(p -> out.add(p.name));
+        return out;
+    }
+
+    /** One window: {@code vectors} are the raw metric vectors (in the profiles' metric order) of the peers that have one. */
+    public Verdict step(long time, Map<String, double[]> vectors) {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, double[]> v : vectors.entrySet()) {
+            profiles.normaliser().apply(v.getValue(), scratch);
+            peers.computeIfAbsent(v.getKey(), Peer::new).observe(scratch);
+        }
+        List<Peer> voters = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            if (!vectors.containsKey(p.name)) {
+                missing.add(p.name);
+            } else if (p.windows >= vote.warmup()) {
+                voters.add(p);
+            }
+        }
+        int n = voters.size();
+        if (n < VoteSettings.MIN_PEERS) {
+            String why = n + " peer" + (n == 1 ? "" : "s") + " can vote (" + peers.size() + " known, " + missing.size()
+                    + " missing this window, the rest warming up); at least " + VoteSettings.MIN_PEERS + " are needed";
+            return new Verdict(time, names(voters), new double[n][n], new double[n], new double[n], List.of(), List.of(), missing, why);
+        }
+        double[][] d = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                d[i][j] = d[j][i] = Jsd.sqrtJsd(voters.get(i).histogram.counts(), voters.get(j).histogram.counts());
+            }
+        }
+        // suspect iff more than (n-1)/2 of the others are farther than the threshold
+        int need = (n - 1) / 2 + 1;
+        double[] critical = new double[n];
+        double[] effects = new double[n];
+        List<Indictment> indicted = new ArrayList<>();
+        List<String> cleared = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Peer p = voters.get(i);
+            double[] others = new double[n - 1];
+            for (int j = 0, o = 0; j < n; j++) {
+                if (j != i) {
+                    others[o++] = d[i][j];
+                }
+            }
+            Arrays.sort(others);
+            critical[i] = others[others.length - need];
+            int votes = 0;
+            for (double x : others) {
+                if (x > threshold) {
+                    votes++;
+                }
+            }
+            Effect effect = effect(p, voters, need);
+            effects[i] = effect.size;
+            if (critical[i] > threshold && effect.size >= vote.effectFloor()) {
+                p.suspect++;
+                p.calm = 0;
+                if (!p.indicted && p.suspect >= vote.consecutive()) {
+                    p.indicted = true;
+                    indicted.add(new Indictment(p.name, critical[i], votes, n, effect.size, effect.metric, p.suspect));
+                }
+            } else {
+                p.suspect = 0;
+                p.calm++;
+                if (p.indicted && p.calm >= vote.clearAfter()) {
+                    p.indicted = false;
+                    cleared.add(p.name);
+                }
+            }
+        }
+        return new Verdict(time, names(voters), d, critical, effects, indicted, cleared, missing, null);
+    }
+
+    private record Effect(double size, String metric) {
+    }
+
+    /**
+     * How different the peer is, in absolute terms, from a majority of the others, as the vote
+     * asks: per other voter the largest difference over metrics (normalised units), and of those
+     * the {@code need}-th largest, so one deviant peer does not lend its size to the others.
+     */
+    private Effect effect(Peer p, List<Peer> voters, int need) {
+        double[] sizes = new double[voters.size() - 1];
+        int[] metrics = new int[sizes.length];
+        int o = 0;
+        for (Peer q : voters) {
+            if (q == p) {
+                continue;
+            }
+            for (int m = 0; m < p.now.length; m++) {
+                double diff = Math.abs(p.now[m] - q.now[m]);
+                if (diff >= sizes[o]) {
+                    sizes[o] = diff;
+                    metrics[o] = m;
+                }
+            }
+            o++;
+        }
+        Integer[] order = new Integer[sizes.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(sizes[b], sizes[a]));
+        int pick = order[need - 1];
+        return new Effect(sizes[pick], profiles.metrics().get(metrics[pick]));
+    }
+
+    private static List<String> names(List<Peer> ps) {
+        return ps.stream().map(p -> p.name).toList();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.d2r2.diagnosis;
+
+import dev.d2r2.monitor.events.Sample;
+import org.apache.commons.math3.ml.clustering.CentroidCluster;
+import org.apache.commons.math3.ml.clustering.DoublePoint;
+import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.distance.EuclideanDistance;
+import org.apache.commons.math3.random.JDKRandomGenerator;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Learns profiles from fault-free samples: the window vectors of every peer, normalised, are
+ * clustered into K profiles by k-means++ (commons-math3); the same windows are then replayed
+ * through the vote, and the threshold is set above the largest deciding distance any peer reached
+ * while its effect was above the floor
+ * (by {@code margin}, relative, and at least {@link #MIN_GAP} absolute), so the training data
+ * indicts nobody.
+ */
+public final class Trainer {
+    /** The threshold is at least this far above the largest distance seen in training. */
+    public static final double MIN_GAP = 0.05;
+    private static final int MAX_ITERATIONS = 200;
+    /** The default metric set keeps the rates that were not zero in at least this share of their samples. */
+    static final double MIN_DENSITY = 0.5;
+
+    private Trainer() {
+    }
+
+    /**
+     * @param metrics   the metric set; empty: every rate ({@code _per_s}, {@code _pct}) of {@code prefix} that every peer reports
+     * @param groups    the peers voting together; empty: all the peers of the samples form one group
+     */
+    public record Request(List<String> metrics, String prefix, Map<String, List<String>> groups, long windowMs, int k,
+                          VoteSettings vote, double margin, long seed) {
+    }
+
+    /** The profiles, and what the report shows. */
+    public record Training(Profiles profiles, double largestDistance, int windows, int vectors, Map<String, List<String>> groups) {
+    }
+
+    public static Training train(List<Sample> samples, Request req) {
+        List<String> metrics = req.metrics().isEmpty() ? rates(samples, req.prefix()) : req.metrics();
+        if (metrics.isEmpty()) {
+            throw new IllegalArgumentException("no metric of prefix " + req.prefix() + " is reported by every peer");
+        }
+        Windows windows = new Windows(metrics, req.windowMs());
+        long last = Long.MIN_VALUE;
+        for (Sample s : samples) {
+            if (windows.wants(s.metric())) {
+                windows.add(s.service(), s.metric(), s.time(), s.value());
+                last = Math.max(last, s.time());
+            }
+        }
+        // the last window may be cut short by the end of the recording: leave it out
+        List<Windows.Window> closed = last == Long.MIN_VALUE ? List.of() : windows.close(last);
+        List<DoublePoint> points = new ArrayList<>();
+        List<double[]> raw = new ArrayList<>();
+        closed.forEach(w -> raw.addAll(w.vectors().values()));
+        if (raw.size() < req.k()) {
+            throw new IllegalArgumentException("only " + raw.size() + " complete peer-windows for k = " + req.k()
+                    + ": record longer or use a shorter window");
+        }
+        Normaliser normaliser = Normaliser.fit(raw);
+        raw.forEach(v -> points.add(new DoublePoint(normaliser.apply(v))));
+        KMeansPlusPlusClusterer<DoublePoint> clusterer = new KMeansPlusPlusClusterer<>(req.k(), MAX_ITERATIONS,
+                new EuclideanDistance(), new JDKRandomGenerator((int) req.seed()));
+        List<CentroidCluster<DoublePoint>> clusters = clusterer.cluster(points);
+        double[][] centroids = new double[clusters.size()][];
+        long[] sizes = new long[clusters.size()];
+        for (int i = 0; i < centroids.length; i++) {
+            centroids[i] = clusters.get(i).getCenter().getPoint();
+            sizes[i] = clusters.get(i).getPoints().size();
+        }
+        double[] low = new double[metrics.size()];
+        double[] high = new double[metrics.size()];
+        java.util.Arrays.fill(low, Double.MAX_VALUE);
+        java.util.Arrays.fill(high, -Double.MAX_VALUE);
+        for (DoublePoint x : points) {
+            for (int m = 0; m < low.length; m++) {
+                low[m] = Math.min(low[m], x.getPoint()[m]);
+                high[m] = Math.max(high[m], x.getPoint()[m]);
+            }
+        }
+        Map<String, List<String>> groups = req.groups().isEmpty() ? Map.of("all", peers(closed)) : req.groups();
+        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, 1.0, req.vote());
+        double largest = largestDecidingDistance(unbounded, closed, groups);
+        double threshold = Math.min(1.0, Math.max(largest * (1 + req.margin()), largest + MIN_GAP));
+        return new Training(unbounded.withThreshold(threshold), largest, closed.size(), raw.size(), groups);
+    }
+
+    /** Over every window and voter whose effect reached the floor (no other can be indicted): the distance that would have indicted it. */
+    static double largestDecidingDistance(Profiles profiles, List<Windows.Window> windows, Map<String, List<String>> groups) {
+        double largest = 0;
+        for (List<String> members : groups.values()) {
+            Diagnoser d = new Diagnoser(profiles, members);
+            Set<String> in = new TreeSet<>(members);
+            for (Windows.Window w : windows) {
+                Map<String, double[]> mine = new TreeMap<>();
+                w.vectors().forEach((peer, v) -> {
+                    if (in.contains(peer)) {
+                        mine.put(peer, v);
+                    }
+                });
+                Verdict v = d.step(w.end(), mine);
+                for (int i = 0; i < v.critical().length; i++) {
+                    if (v.effects()[i] >= profiles.vote().effectFloor()) {
+                        largest = Math.max(largest, v.critical()[i]);
+                    }
+                }
+            }
+        }
+        return largest;
+    }
+
+    private static List<String> peers(Collection<Windows.Window> windows) {
+        Set<String> all = new TreeSet<>();
+        windows.forEach(w -> all.addAll(w.vectors().keySet()));
+        return List.copyOf(all);
+    }
+
+    /**
+     * The rates of the prefix that every peer reported and that were not zero in at least
+     * {@link #MIN_DENSITY} of their samples: a metric that is mostly zero (major faults, disk reads
+     * served from the page cache) jumps at random and would tell the peers apart by chance.
+     */
+    static List<String> rates(List<Sample> samples, String prefix) {
+        Map<String, Set<String>> peersOf = new TreeMap<>();
+        Map<String, long[]> nonZero = new HashMap<>();
+        Set<String> peers = new TreeSet<>();
+        for (Sample s : samples) {
+            peers.add(s.service());
+            String m = s.metric();
+            if (m.startsWith(prefix + ".") && (m.endsWith("_per_s") || m.endsWith("_pct"))) {
+                peersOf.computeIfAbsent(m, x -> new TreeSet<>()).add(s.service());
+                long[] c = nonZero.computeIfAbsent(m, x -> new long[2]);
+                c[0] += s.value() != 0 ? 1 : 0;
+                c[1]++;
+            }
+        }
+        return peersOf.keySet().stream().filter(m -> peersOf.get(m).size() == peers.size()
+                && nonZero.get(m)[0] >= MIN_DENSITY * nonZero.get(m)[1]).toList();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.d2r2.diagnosis;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * How a group votes. A peer is <em>suspect</em> in a window when its √JSD to more than half of the
+ * other voters exceeds the threshold <em>and</em> its vector in that window differs from the vectors
+ * of more than half of the others by at least {@code effectFloor} (normalised units) in some metric: a relative outlier that is
+ * not different in absolute terms is not a culprit (Envoy's over-ejection). It is indicted after
+ * {@code consecutive} suspect windows and cleared after {@code clearAfter} windows that are not.
+ *
+ * @param decay       each window multiplies a peer's histogram by this before adding its profile
+ * @param warmup      windows a peer must have been seen in before it votes or can be voted out
+ */
+public record VoteSettings(double decay, int consecutive, @JsonProperty("clear-after") int clearAfter,
+                           @JsonProperty("effect-floor") double effectFloor, int warmup) {
+    public static final VoteSettings DEFAULTS = new VoteSettings(0.8, 2, 2, 2.0, 3);
+    /** Fewer peers than this cannot vote: with two, neither is the odd one out. */
+    public static final int MIN_PEERS = 3;
+
+    public VoteSettings {
+        if (!(decay > 0 && decay < 1)) {
+            throw new IllegalArgumentException("decay must be in (0, 1), not " + decay);
+        }
+        if (consecutive < 1 || clearAfter < 1 || warmup < 1) {
+            throw new IllegalArgumentException("consecutive, clear-after and warmup are at least 1");
+        }
+        if (!(effectFloor >= 0) || !Double.isFinite(effectFloor)) {
+            throw new IllegalArgumentException("effect-floor must be 0 or more, not " + effectFloor);
+        }
+    }
+}

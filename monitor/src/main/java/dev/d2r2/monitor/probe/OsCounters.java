@@ -1,0 +1,144 @@
+package dev.d2r2.monitor.probe;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The OS counters (cumulative) and gauges (instantaneous) of a target at one instant, read from
+ * {@code /proc} and cgroup v1 files. A counter is keyed by the name of its rate: the CPU times are
+ * kept in hundredths of a second, so that their rate per second is a percentage of one core.
+ */
+final class OsCounters {
+    /** CPU time from the scheduler's nanosecond accounting: far finer than the user and system ticks (10 ms). */
+    static final String CPU = "cpu_pct";
+    static final String CPU_USER = "cpu_user_pct";
+    static final String CPU_SYSTEM = "cpu_system_pct";
+    static final String RUNQ_WAIT = "runq_wait_pct";
+    static final String MINOR_FAULTS = "minor_faults_per_s";
+    static final String MAJOR_FAULTS = "major_faults_per_s";
+    static final String CTX_SWITCHES = "ctx_switches_per_s";
+    static final String READ_BYTES = "disk_read_bytes_per_s";
+    static final String WRITE_BYTES = "disk_write_bytes_per_s";
+    static final String READ_OPS = "disk_read_ops_per_s";
+    static final String WRITE_OPS = "disk_write_ops_per_s";
+    static final String RSS = "rss_bytes";
+    static final String FDS = "fds";
+    static final String THREADS = "threads";
+    /** {@code /proc/net/dev} columns after the interface name, by the rate they give. */
+    private static final Map<String, Integer> NET_COLUMNS = Map.of("net_rx_bytes_per_s", 0, "net_rx_packets_per_s", 1,
+            "net_rx_drops_per_s", 3, "net_tx_bytes_per_s", 8, "net_tx_packets_per_s", 9, "net_tx_drops_per_s", 11);
+    private static final double TICKS_PER_SECOND = 100;
+    private static final double PAGE_BYTES = 4096;
+    private static final double NANOS_PER_CENTISECOND = 1e7;
+
+    final Map<String, Double> counters = new HashMap<>();
+    final Map<String, Double> gauges = new HashMap<>();
+
+    private void count(String key, double value) {
+        counters.merge(key, value, Double::sum);
+    }
+
+    private void gauge(String key, double value) {
+        gauges.merge(key, value, Double::sum);
+    }
+
+    /** Adds one process: {@code stat}, {@code io}, its threads' {@code schedstat} and {@code status}, its fds. */
+    void addProcess(long pid) throws IOException {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        String stat = Files.readString(proc.resolve("stat"));
+        // Fields after the command, which may hold spaces: state is [0], minflt [7], majflt [9], utime [11], stime [12], threads [17], rss [21].
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        count(CPU_USER, Long.parseLong(f[11]) * 100 / TICKS_PER_SECOND);
+        count(CPU_SYSTEM, Long.parseLong(f[12]) * 100 / TICKS_PER_SECOND);
+        count(MINOR_FAULTS, Long.parseLong(f[7]));
+        count(MAJOR_FAULTS, Long.parseLong(f[9]));
+        gauge(THREADS, Long.parseLong(f[17]));
+        gauge(RSS, Long.parseLong(f[21]) * PAGE_BYTES);
+        for (String line : Files.readAllLines(proc.resolve("io"))) {
+            String[] kv = line.split(":\\s*");
+            switch (kv[0]) {
+                case "read_bytes" -> count(READ_BYTES, Long.parseLong(kv[1]));
+                case "write_bytes" -> count(WRITE_BYTES, Long.parseLong(kv[1]));
+                case "syscr" -> count(READ_OPS, Long.parseLong(kv[1]));
+                case "syscw" -> count(WRITE_OPS, Long.parseLong(kv[1]));
+                default -> {
+                }
+            }
+        }
+        addThreads(proc);
+        try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+            gauge(FDS, fds.count());
+        }
+    }
+
+    /** Run-queue wait and context switches are per thread: the process's own files show only its main thread. */
+    private void addThreads(Path proc) throws IOException {
+        List<Path> tasks;
+        try (Stream<Path> s = Files.list(proc.resolve("task"))) {
+            tasks = s.toList();
+        }
+        for (Path task : tasks) {
+            try {
+                String[] sched = Files.readString(task.resolve("schedstat")).strip().split(" ");
+                count(CPU, Long.parseLong(sched[0]) / NANOS_PER_CENTISECOND);
+                count(RUNQ_WAIT, Long.parseLong(sched[1]) / NANOS_PER_CENTISECOND);
+                for (String line : Files.readAllLines(task.resolve("status"))) {
+                    if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                        count(CTX_SWITCHES, Long.parseLong(line.substring(line.indexOf(':') + 1).strip()));
+                    }
+                }
+            } catch (NoSuchFileException gone) {
+                // the thread ended between the listing and the read
+            }
+        }
+    }
+
+    /** Adds the interfaces of {@code /proc/net/dev} text but loopback. */
+    void addNetDev(String text) {
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0 || line.substring(0, colon).strip().equals("lo")) {
+                continue;
+            }
+            String[] cols = line.substring(colon + 1).strip().split("\\s+");
+            NET_COLUMNS.forEach((key, col) -> count(key, Long.parseLong(cols[col])));
+        }
+    }
+
+    /** The process's own network namespace, when it is not this one's: host-wide traffic says nothing of one peer. */
+    void addNetworkOfProcess(long pid) throws IOException {
+        Path ns = Path.of("/proc", Long.toString(pid), "ns", "net");
+        if (!Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
+            addNetDev(Files.readString(Path.of("/proc", Long.toString(pid), "net", "dev")));
+        }
+    }
+
+    /** Replaces the summed per-process CPU and memory by the cgroup's own accounting, where the controller has the group. */
+    void useCgroupAccounting(Path cgroupRoot, String group) throws IOException {
+        Path cpuacct = cgroupRoot.resolve("cpuacct").resolve(group);
+        if (Files.isRegularFile(cpuacct.resolve("cpuacct.usage_user"))) {
+            counters.put(CPU_USER, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage_user")).strip()) / NANOS_PER_CENTISECOND);
+            counters.put(CPU_SYSTEM, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage_sys")).strip()) / NANOS_PER_CENTISECOND);
+            counters.put(CPU, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage")).strip()) / NANOS_PER_CENTISECOND);
+        }
+        Path memory = cgroupRoot.resolve("memory").resolve(group).resolve("memory.stat");
+        if (Files.isRegularFile(memory)) {
+            for (String line : Files.readAllLines(memory)) {
+                String[] kv = line.split(" ");
+                switch (kv[0]) {
+                    case "total_rss" -> gauges.put(RSS, Double.parseDouble(kv[1]));
+                    case "total_pgfault" -> counters.put(MINOR_FAULTS, Double.parseDouble(kv[1]));
+                    case "total_pgmajfault" -> counters.put(MAJOR_FAULTS, Double.parseDouble(kv[1]));
+                    default -> {
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.d2r2.monitor.probe;
+
+import dev.d2r2.core.probe.Measurement;
+import dev.d2r2.core.probe.Probe;
+import dev.d2r2.core.probe.ProbeException;
+import dev.d2r2.monitor.ProbeConfig;
+import dev.d2r2.monitor.ProbeKind;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code kind: os}: what the kernel accounts to one peer, for peers that share a machine (whose
+ * host-wide figures are the same for all). The target is a process ({@code pid:N} or
+ * {@code name:COMM}), a cgroup v1 group ({@code cgroup:PATH}, under {@code /sys/fs/cgroup/<controller>})
+ * or a network namespace ({@code netns:NAME}, as {@code ip netns} names it). Gauges are published
+ * as read; counters as their rate since the previous measurement (so the first measurement has
+ * gauges only). A process in its own network namespace, or a cgroup's first process in one, adds
+ * that namespace's traffic.
+ */
+public final class OsProbe implements Probe {
+    static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+    private final Target target;
+    private Map<String, Double> lastCounters;
+    private long lastNanos;
+    private String lastIdentity;
+
+    /** What to read, and what identifies the thing read (a restarted process's counters start over). */
+    sealed interface Target {
+        String identity() throws ProbeException;
+
+        OsCounters read() throws IOException, ProbeException;
+
+        static Target parse(String text) {
+            int colon = text.indexOf(':');
+            String kind = colon < 0 ? "" : text.substring(0, colon);
+            String rest = colon < 0 ? "" : text.substring(colon + 1);
+            if (rest.isBlank()) {
+                throw new IllegalArgumentException("os probe target \"" + text + "\": give pid:N, name:COMM, cgroup:PATH or netns:NAME");
+            }
+            return switch (kind) {
+                case "pid" -> {
+                    if (!rest.chars().allMatch(Character::isDigit)) {
+                        throw new IllegalArgumentException("os probe target \"" + text + "\": a pid is a number");
+                    }
+                    yield new ProcessTarget(rest);
+                }
+                case "name" -> new ProcessTarget(rest);
+                case "cgroup" -> {
+                    if (rest.contains("..")) {
+                        throw new IllegalArgumentException("os probe target \"" + text + "\": a cgroup path stays under " + CGROUP_ROOT);
+                    }
+                    yield new CgroupTarget(rest.replaceFirst("^/+", ""));
+                }
+                case "netns" -> {
+                    if (!rest.matches("[A-Za-z0-9_.-]+")) {
+                        throw new IllegalArgumentException("os probe target \"" + text + "\": not a namespace name");
+                    }
+                    yield new NetnsTarget(rest);
+                }
+                default -> throw new IllegalArgumentException("os probe target \"" + text
+                        + "\": give pid:N, name:COMM, cgroup:PATH or netns:NAME");
+            };
+        }
+    }
+
+    record ProcessTarget(String process) implements Target {
+        @Override
+        public String identity() throws ProbeException {
+            long pid = Pids.resolve(process);
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                // the start time (field 22) tells a reused pid from the process measured before
+                return pid + "@" + stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19];
+            } catch (IOException e) {
+                throw new ProbeException("process " + process + " (pid " + pid + ") is gone", e);
+            }
+        }
+
+        @Override
+        public OsCounters read() throws IOException, ProbeException {
+            long pid = Pids.resolve(process);
+            OsCounters c = new OsCounters();
+            c.addProcess(pid);
+            c.addNetworkOfProcess(pid);
+            return c;
+        }
+    }
+
+    record CgroupTarget(String group) implements Target {
+        @Override
+        public String identity() {
+            return group;
+        }
+
+        /** The group's processes summed (one that ends lowers a sum: that rate counts as 0), then its own CPU and memory accounting. */
+        @Override
+        public OsCounters read() throws IOException, ProbeException {
+            Path procs = CGROUP_ROOT.resolve("cpuacct").resolve(group).resolve("cgroup.procs");
+            if (!Files.isRegularFile(procs)) {
+                throw new ProbeException("no cgroup " + group + " (no " + procs + ")");
+            }
+            OsCounters c = new OsCounters();
+            List<Long> pids = Files.readAllLines(procs).stream().filter(l -> !l.isBlank()).map(Long::parseLong).toList();
+            for (long pid : pids) {
+                try {
+                    c.addProcess(pid);
+                } catch (NoSuchFileException gone) {
+                    // ended since the listing
+                }
+            }
+            if (!pids.isEmpty()) {
+                c.addNetworkOfProcess(pids.getFirst());
+            }
+            c.useCgroupAccounting(CGROUP_ROOT, group);
+            return c;
+        }
+    }
+
+    record NetnsTarget(String name) implements Target {
+        private static final long TIMEOUT_S = 5;
+
+        @Override
+        public String identity() {
+            return name;
+        }
+
+        @Override
+        public OsCounters read() throws IOException, ProbeException {
+            Process p = new ProcessBuilder("ip", "netns", "exec", name, "cat", "/proc/net/dev").redirectErrorStream(true).start();
+            try {
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new ProbeException("netns " + name + ": " + out.strip());
+                }
+                OsCounters c = new OsCounters();
+                c.addNetDev(out);
+                return c;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProbeException("netns " + name + ": interrupted", e);
+            } finally {
+                p.destroy();
+            }
+        }
+    }
+
+    OsProbe(Target target) {
+        this.target = target;
+    }
+
+    @Override
+    public synchronized Measurement measure(Duration timeout) throws ProbeException {
+        try {
+            String identity = target.identity();
+            OsCounters now = target.read();
+            long nanos = System.nanoTime();
+            Map<String, Double> values = new HashMap<>(now.gauges);
+            if (identity.equals(lastIdentity) && nanos > lastNanos) {
+                double seconds = (nanos - lastNanos) / 1e9;
+                now.counters.forEach((key, count) -> {
+                    Double before = lastCounters.get(key);
+                    if (before != null) {
+                        values.put(key, Math.max(0, count - before) / seconds);
+                    }
+                });
+            }
+            lastIdentity = identity;
+            lastCounters = now.counters;
+            lastNanos = nanos;
+            return Measurement.of(values);
+        } catch (IOException | RuntimeException e) {
+            lastIdentity = null;
+            throw new ProbeException("os " + target + ": " + e, e);
+        }
+    }
+
+    public static final class Kind implements ProbeKind {
+        @Override
+        public String key() {
+            return "os";
+        }
+
+        @Override
+        public Duration defaultInterval() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public void validate(ProbeConfig c) {
+            c.requireOnly("target");
+            Target.parse(c.requireTarget("pid:N, name:COMM, cgroup:PATH or netns:NAME"));
+        }
+
+        @Override
+        public Probe create(ProbeConfig c) {
+            return new OsProbe(Target.parse(c.target()));
+        }
+    }
+}

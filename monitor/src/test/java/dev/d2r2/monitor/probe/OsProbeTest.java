@@ -1,0 +1,172 @@
+package dev.d2r2.monitor.probe;
+
+import dev.d2r2.core.probe.Measurement;
+import dev.d2r2.core.probe.Probe;
+import dev.d2r2.core.probe.ProbeException;
+import dev.d2r2.monitor.ProbeConfig;
+import dev.d2r2.monitor.ProbeKinds;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The os probe against real processes, a real cgroup and a real network namespace of this machine. */
+class OsProbeTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final String RATE_FREE = "rates come from two measurements";
+
+    private static ProbeConfig config(String target) {
+        return new ProbeConfig("os", null, target, null, null, null, null, null, null, null);
+    }
+
+    private static Probe probe(String target) {
+        return ProbeKinds.of("os").create(config(target));
+    }
+
+    private static Process burner() throws IOException {
+        return new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+    }
+
+    private static Process idler() throws IOException {
+        return new ProcessBuilder("sleep", "60").start();
+    }
+
+    private static Duration cpu(Process p) {
+        return p.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    @Test
+    void theTestJvmHasGaugesAtOnceAndRatesFromItsSecondMeasurement(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Probe self = probe("pid:" + ProcessHandle.current().pid());
+        Map<String, Double> first = self.measure(TIMEOUT).values();
+        assertThat(first.get("rss_bytes")).isPositive();
+        assertThat(first.get("fds")).isPositive();
+        assertThat(first.get("threads")).isGreaterThan(1);
+        assertThat(first).as(RATE_FREE).doesNotContainKey("cpu_user_pct");
+        try (FileChannel f = FileChannel.open(dir.resolve("w"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 50; i++) {
+                f.write(ByteBuffer.wrap(new byte[512]));
+            }
+        }
+        Map<String, Double> second = self.measure(TIMEOUT).values();
+        assertThat(second).containsKeys("cpu_pct", "cpu_user_pct", "cpu_system_pct", "runq_wait_pct", "minor_faults_per_s",
+                "major_faults_per_s", "ctx_switches_per_s", "disk_read_bytes_per_s", "disk_write_bytes_per_s",
+                "disk_read_ops_per_s", "disk_write_ops_per_s");
+        assertThat(second.get("disk_write_ops_per_s")).as("50 write calls").isPositive();
+        assertThat(second.get("ctx_switches_per_s")).isPositive();
+        assertThat(second.values()).allMatch(v -> v >= 0 && Double.isFinite(v));
+    }
+
+    @Test
+    void aChildBurningCpuShowsItsCoreAndAnIdleOneDoesNot() throws Exception {
+        Process burn = burner();
+        Process idle = idler();
+        try {
+            Probe hot = probe("pid:" + burn.pid());
+            Probe cold = probe("pid:" + idle.pid());
+            hot.measure(TIMEOUT);
+            cold.measure(TIMEOUT);
+            Duration from = cpu(burn);
+            await().atMost(Duration.ofSeconds(20)).until(() -> cpu(burn).minus(from).toMillis() >= 500);
+            Map<String, Double> hotValues = hot.measure(TIMEOUT).values();
+            Map<String, Double> coldValues = cold.measure(TIMEOUT).values();
+            double hotCpu = hotValues.get("cpu_user_pct") + hotValues.get("cpu_system_pct");
+            assertThat(hotCpu).isGreaterThan(10);
+            assertThat(coldValues.get("cpu_user_pct")).isLessThan(hotCpu);
+            assertThat(hotValues.get("cpu_pct")).as("scheduler time of a busy loop").isGreaterThan(10);
+            assertThat(coldValues.get("cpu_pct")).isLessThan(hotValues.get("cpu_pct"));
+        } finally {
+            burn.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            idle.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aCgroupSumsItsProcessesAndUsesItsOwnCpuAccounting() throws Exception {
+        Path cpuacct = OsProbe.CGROUP_ROOT.resolve("cpuacct");
+        assumeTrue(Files.isWritable(cpuacct), "needs a writable cgroup v1 cpuacct hierarchy");
+        String group = "d2r2-diag-os-" + ProcessHandle.current().pid();
+        Path dir = Files.createDirectory(cpuacct.resolve(group));
+        Process burn = burner();
+        try {
+            Files.writeString(dir.resolve("cgroup.procs"), Long.toString(burn.pid()));
+            Probe p = probe("cgroup:" + group);
+            assertThat(p.measure(TIMEOUT).values()).containsKeys("rss_bytes", "fds").doesNotContainKey("cpu_user_pct");
+            Duration from = cpu(burn);
+            await().atMost(Duration.ofSeconds(20)).until(() -> cpu(burn).minus(from).toMillis() >= 500);
+            Map<String, Double> v = p.measure(TIMEOUT).values();
+            assertThat(v.get("cpu_user_pct") + v.get("cpu_system_pct")).isGreaterThan(10);
+            assertThat(v.get("cpu_pct")).isGreaterThan(10);
+        } finally {
+            burn.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("cgroup.procs")).isBlank());
+            Files.delete(dir);
+        }
+        assertThatThrownBy(() -> probe("cgroup:" + group).measure(TIMEOUT)).isInstanceOf(ProbeException.class)
+                .hasMessageContaining("no cgroup");
+    }
+
+    @Test
+    void aNetworkNamespaceCountsThePacketsItReceives() throws Exception {
+        assumeTrue(run("ip", "netns", "list") == 0, "needs ip netns");
+        String id = Long.toString(ProcessHandle.current().pid() % 100_000);
+        // interface names hold at most 15 characters
+        String ns = "d2r2-diag-ns" + id;
+        String host = "d2r2diagh" + id;
+        String inner = "d2r2diagi" + id;
+        assumeTrue(run("ip", "netns", "add", ns) == 0, "needs to create a network namespace");
+        try {
+            sh("ip link add " + host + " type veth peer name " + inner + " netns " + ns,
+                    "ip addr add 10.251.7.1/30 dev " + host, "ip link set " + host + " up",
+                    "ip -n " + ns + " addr add 10.251.7.2/30 dev " + inner, "ip -n " + ns + " link set " + inner + " up");
+            Probe p = probe("netns:" + ns);
+            assertThat(p.measure(TIMEOUT).values()).isEmpty();
+            sh("ping -c 5 -i 0.2 -W 1 10.251.7.2");
+            Map<String, Double> v = p.measure(TIMEOUT).values();
+            assertThat(v.get("net_rx_packets_per_s")).isPositive();
+            assertThat(v.get("net_tx_packets_per_s")).isPositive();
+            assertThat(v.get("net_rx_bytes_per_s")).isGreaterThan(v.get("net_rx_packets_per_s"));
+            assertThat(v).containsKeys("net_rx_drops_per_s", "net_tx_drops_per_s", "net_tx_bytes_per_s");
+        } finally {
+            run("ip", "link", "del", host);
+            run("ip", "netns", "del", ns);
+        }
+        assertThatThrownBy(() -> probe("netns:" + ns).measure(TIMEOUT)).isInstanceOf(ProbeException.class);
+    }
+
+    @Test
+    void badTargetsAreRefusedAtConfigAndAGoneProcessAtMeasurement() {
+        for (String bad : new String[]{"1234", "pid:abc", "cgroup:../etc", "netns:a b", "disk:/", "pid:"}) {
+            assertThatThrownBy(() -> config(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("os probe target");
+        }
+        assertThatThrownBy(() -> new ProbeConfig("os", null, null, null, null, null, null, null, null, null))
+                .hasMessageContaining("needs a target");
+        assertThat(config("pid:1").interval()).isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> probe("name:no-such-process-d2r2").measure(TIMEOUT)).isInstanceOf(ProbeException.class);
+    }
+
+    private static int run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor();
+    }
+
+    private static void sh(String... commands) throws IOException, InterruptedException {
+        for (String c : commands) {
+            assertThat(run("sh", "-c", c)).as(c).isZero();
+        }
+    }
+}
