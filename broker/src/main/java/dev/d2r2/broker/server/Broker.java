@@ -60,6 +60,9 @@ public final class Broker implements AutoCloseable {
     private final IdentityStore identities;
     private final ControlTable controlTable;
     private final Map<String, ChannelRuntime> channels = new ConcurrentHashMap<>();
+    /** The channels of the replicated control plane (a cluster replica's), not saved in {@code control.json}. */
+    private final Set<String> replicatedTags = ConcurrentHashMap.newKeySet();
+    private volatile ReplicatedControl replicated;
     private final Thread flusher;
     private final SystemChannel system;
     private volatile boolean closed;
@@ -222,14 +225,72 @@ public final class Broker implements AutoCloseable {
         return id;
     }
 
+    /**
+     * Makes this broker a replica of a cluster: from now on identities and channels that callers
+     * register, create or alter go to {@code control} (the replicated log), and come back through
+     * {@link #applyReplicated} on every replica. This broker's own identities (its bootstrap
+     * {@value #ADMIN}) and channels (its system channel, any made before it joined) stay its own.
+     */
+    public void replicateControl(ReplicatedControl control) {
+        this.replicated = control;
+    }
+
+    /**
+     * Brings the replicated identities and channels to what the cluster's control plane holds
+     * (called in log order, after each committed change and on a snapshot load): a missing
+     * channel is opened on its log under {@code channels/<tag>}, a changed one altered, one no
+     * longer there closed (its log stays on disk: a channel created again with the tag continues
+     * it, on every replica alike).
+     */
+    public synchronized void applyReplicated(Map<String, Identity> replicatedIdentities, Map<String, ChannelSpec> specs,
+                                             Map<String, byte[]> keys) throws IOException {
+        Map<String, Identity> shown = new java.util.HashMap<>(replicatedIdentities);
+        shown.keySet().removeIf(name -> {
+            boolean own = identities.isOwn(name);
+            if (own) {
+                LOG.warn("replicated identity {} ignored: this replica has an identity of its own by that name", name);
+            }
+            return own;
+        });
+        identities.replaceReplicated(shown);
+        for (String tag : List.copyOf(replicatedTags)) {
+            if (!specs.containsKey(tag)) {
+                replicatedTags.remove(tag);
+                ChannelRuntime gone = channels.remove(tag);
+                gone.close();
+                LOG.info("replicated channel {} deleted", tag);
+            }
+        }
+        for (Map.Entry<String, ChannelSpec> e : specs.entrySet()) {
+            ChannelRuntime ch = channels.get(e.getKey());
+            if (ch == null) {
+                channels.put(e.getKey(), runtime(e.getValue(), keys.get(e.getKey())));
+                replicatedTags.add(e.getKey());
+            } else if (!replicatedTags.contains(e.getKey())) {
+                LOG.warn("replicated channel {} ignored: this replica has a channel of its own by that tag", e.getKey());
+            } else if (!ch.spec().equals(e.getValue())) {
+                try {
+                    ch.alter(e.getValue());
+                } catch (BrokerException refused) {
+                    LOG.warn("replicated change of channel {} not applied here: {}", e.getKey(), refused.getMessage());
+                }
+            }
+        }
+    }
+
     byte[] register(Identity caller, String name, PublicKey signingKey, boolean admin) {
         requireAdmin(caller, "register identities");
         Identity.validateName(name);
+        ReplicatedControl cluster = replicated;
+        if (cluster != null) {
+            refuseExistingIdentity(name);
+            byte[] secret = Crypto.randomBytes(Crypto.SECRET_BYTES);
+            cluster.addIdentity(name, secret, signingKey, admin);
+            LOG.info("{} registered replicated identity {}{}", caller.name(), name, admin ? " (admin)" : "");
+            return secret;
+        }
         synchronized (this) {
-            if (identities.find(name).isPresent()) {
-                metrics.refused("identity_exists");
-                throw new BrokerException(ErrorCode.IDENTITY_EXISTS, "identity " + name + " already exists");
-            }
+            refuseExistingIdentity(name);
             byte[] secret = Crypto.randomBytes(Crypto.SECRET_BYTES);
             try {
                 identities.add(new Identity(name, secret, signingKey, admin));
@@ -241,12 +302,34 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    synchronized void createChannel(Identity caller, ChannelSpec spec) {
-        requireAdmin(caller, "create channels");
-        if (channels.containsKey(spec.tag())) {
-            metrics.refused("channel_exists");
-            throw new BrokerException(ErrorCode.CHANNEL_EXISTS, "channel " + spec.tag() + " already exists");
+    private void refuseExistingIdentity(String name) {
+        if (identities.find(name).isPresent()) {
+            metrics.refused("identity_exists");
+            throw new BrokerException(ErrorCode.IDENTITY_EXISTS, "identity " + name + " already exists");
         }
+    }
+
+    private void refuseExistingChannel(String tag) {
+        if (channels.containsKey(tag)) {
+            metrics.refused("channel_exists");
+            throw new BrokerException(ErrorCode.CHANNEL_EXISTS, "channel " + tag + " already exists");
+        }
+    }
+
+    void createChannel(Identity caller, ChannelSpec spec) {
+        requireAdmin(caller, "create channels");
+        ReplicatedControl cluster = replicated;
+        if (cluster != null) {
+            refuseExistingChannel(spec.tag());
+            cluster.createChannel(spec, Crypto.randomBytes(Crypto.SECRET_BYTES));
+            LOG.info("{} created replicated channel {}", caller.name(), spec.tag());
+            return;
+        }
+        createOwnChannel(caller, spec);
+    }
+
+    private synchronized void createOwnChannel(Identity caller, ChannelSpec spec) {
+        refuseExistingChannel(spec.tag());
         try {
             channels.put(spec.tag(), runtime(spec, Crypto.randomBytes(Crypto.SECRET_BYTES)));
             saveControlTable();
@@ -257,8 +340,19 @@ public final class Broker implements AutoCloseable {
         LOG.info("{} created channel {}", caller.name(), spec.tag());
     }
 
-    synchronized void alterChannel(Identity caller, ChannelSpec spec) {
+    void alterChannel(Identity caller, ChannelSpec spec) {
         requireAdmin(caller, "alter channels");
+        ReplicatedControl cluster = replicated;
+        if (cluster != null && replicatedTags.contains(spec.tag())) {
+            runtime(spec.tag()).checkAlter(spec);
+            cluster.alterChannel(spec);
+            LOG.info("{} altered replicated channel {}", caller.name(), spec.tag());
+            return;
+        }
+        alterOwnChannel(caller, spec);
+    }
+
+    private synchronized void alterOwnChannel(Identity caller, ChannelSpec spec) {
         ChannelRuntime ch = runtime(spec.tag());
         ch.alter(spec);
         try {
@@ -447,7 +541,8 @@ public final class Broker implements AutoCloseable {
     }
 
     private void saveControlTable() throws IOException {
-        controlTable.save(channels.values().stream().map(c -> new ControlTable.Row(c.spec(), c.key())).toList());
+        controlTable.save(channels.values().stream().filter(c -> !replicatedTags.contains(c.tag()))
+                .map(c -> new ControlTable.Row(c.spec(), c.key())).toList());
     }
 
     private void flushLoop() {

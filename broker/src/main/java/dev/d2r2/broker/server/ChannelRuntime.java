@@ -143,11 +143,15 @@ final class ChannelRuntime implements AutoCloseable {
 
     /** Changes class and access lists; persistence can only be changed by recreating the channel. */
     void alter(ChannelSpec newSpec) {
+        checkAlter(newSpec);
+        spec = newSpec;
+    }
+
+    void checkAlter(ChannelSpec newSpec) {
         if (newSpec.channelClass().persistence() != spec.channelClass().persistence()) {
             throw new BrokerException(ErrorCode.BAD_REQUEST,
                     "channel " + spec.tag() + ": persistence cannot be altered (it would lose or invent a log)");
         }
-        spec = newSpec;
     }
 
     /** Appends and fans out one event; returns its offset. Subscribers to disconnect are returned in {@code out}. */

@@ -13,7 +13,7 @@ import dev.d2r2.cluster.state.ControlState;
 public interface CommittedCommands {
     CommittedCommands NONE = new CommittedCommands() {
         @Override
-        public void applied(long index, ControlCommand command, CommandResult result) {
+        public void applied(long index, ControlCommand command, CommandResult result, ControlState state) {
         }
 
         @Override
@@ -21,7 +21,8 @@ public interface CommittedCommands {
         }
     };
 
-    void applied(long index, ControlCommand command, CommandResult result);
+    /** {@code state} is this replica's own, with the command applied: read it during the call, keep no reference. */
+    void applied(long index, ControlCommand command, CommandResult result, ControlState state);
 
     /** {@code state} is this replica's own: read it during the call, keep no reference. */
     void loaded(long index, ControlState state);

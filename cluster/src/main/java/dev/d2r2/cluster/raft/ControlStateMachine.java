@@ -147,7 +147,7 @@ public final class ControlStateMachine extends BaseStateMachine {
             }
             updateLastAppliedTermIndex(at);
             if (command != null) {
-                listener.applied(at.getIndex(), command, result);
+                listener.applied(at.getIndex(), command, result, state);
             }
         }
         return CompletableFuture.completedFuture(message(result.encode()));

@@ -4,6 +4,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,9 +24,15 @@ public record RaftSettings(long snapshotEveryEntries) {
         }
     }
 
-    RaftProperties serverProperties(int port, Path storageDir) {
+    /**
+     * Ratis listens on one port for peers, clients and administration; it is bound to the
+     * replica's own address (loopback unless the cluster file says otherwise), never to every
+     * interface.
+     */
+    RaftProperties serverProperties(InetSocketAddress address, Path storageDir) {
         RaftProperties p = new RaftProperties();
-        GrpcConfigKeys.Server.setPort(p, port);
+        GrpcConfigKeys.Server.setHost(p, address.getHostString());
+        GrpcConfigKeys.Server.setPort(p, address.getPort());
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEveryEntries);
