@@ -4,6 +4,7 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.Durability;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.Persistence;
@@ -33,10 +34,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -63,6 +66,7 @@ public final class Broker implements AutoCloseable {
     /** The channels of the replicated control plane (a cluster replica's), not saved in {@code control.json}. */
     private final Set<String> replicatedTags = ConcurrentHashMap.newKeySet();
     private volatile ReplicatedControl replicated;
+    private volatile EventReplication eventReplication;
     private final Thread flusher;
     private final SystemChannel system;
     private volatile boolean closed;
@@ -402,6 +406,93 @@ public final class Broker implements AutoCloseable {
      * before is checked, counted and not taken again ({@link #DUPLICATE}).
      */
     long publish(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e, long fingerprint) throws IOException {
+        if (replicates(ch)) {
+            awaitCommitted(caller, verifier, ch, e);
+            return REPLICATED;
+        }
+        check(caller, verifier, ch, e);
+        if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
+            return DUPLICATE;
+        }
+        if (ch.logFailed()) {
+            throw logFailure(ch);
+        }
+        List<ServerSubscription> slow = new ArrayList<>(0);
+        long offset;
+        try {
+            offset = ch.publish(e, slow);
+        } catch (IOException x) {
+            ch.health().failed("write", x);
+            throw logFailure(ch);
+        }
+        for (ServerSubscription s : slow) {
+            disconnectSlow(s);
+        }
+        return offset;
+    }
+
+    /** Returned by {@link #publish} for an event committed through the cluster's log (its offset is taken when it is applied). */
+    static final long REPLICATED = -2;
+
+    /**
+     * Makes this replica send the events of its {@code replicated} channels through the
+     * cluster's log ({@code replication}); every replica then applies them with {@link #applyCommitted}.
+     */
+    public void replicateEvents(EventReplication replication) {
+        this.eventReplication = replication;
+    }
+
+    /** Whether events published on {@code ch} go through the cluster's log. */
+    boolean replicates(ChannelRuntime ch) {
+        return eventReplication != null && ch.spec().channelClass().durability() == Durability.REPLICATED
+                && replicatedTags.contains(ch.tag());
+    }
+
+    /** Checks an event for a replicated channel and appends it to the cluster's log; {@code done} is told once. */
+    void publishReplicated(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e, EventReplication.Outcome done) {
+        check(caller, verifier, ch, e);
+        eventReplication.append(ch.tag(), Arrays.copyOfRange(e.array(), e.offset(), e.offset() + e.length()), done);
+    }
+
+    private void awaitCommitted(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e) {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        publishReplicated(caller, verifier, ch, e, new EventReplication.Outcome() {
+            @Override
+            public void committed() {
+                outcome.complete(null);
+            }
+
+            @Override
+            public void failed(String reason) {
+                outcome.complete(reason);
+            }
+        });
+        String failure = outcome.join();
+        if (failure != null) {
+            throw new BrokerException(ErrorCode.INTERNAL, "channel " + ch.tag() + ": event " + e.sequence()
+                    + " not committed: " + failure);
+        }
+    }
+
+    /**
+     * Applies the events of committed Raft log entry {@code raftIndex} to replicated channel
+     * {@code tag}: called on every replica in log order (see {@link ChannelRuntime#applyCommitted}).
+     */
+    public void applyCommitted(String tag, long raftIndex, long time, List<byte[]> envelopes) throws IOException {
+        ChannelRuntime ch = channels.get(tag);
+        if (ch == null || !replicatedTags.contains(tag)) {
+            LOG.warn("Raft log entry {}: events for {}, which is not a replicated channel here; skipped", raftIndex, tag);
+            return;
+        }
+        List<ServerSubscription> slow = new ArrayList<>(0);
+        ch.applyCommitted(raftIndex, time, envelopes, slow);
+        for (ServerSubscription s : slow) {
+            disconnectSlow(s);
+        }
+    }
+
+    /** The checks every published event passes: rights, publisher, protection and seal. */
+    private void check(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e) {
         ChannelSpec spec = ch.spec();
         if (!mayPublish(caller, spec)) {
             throw forbidden(caller, "publish on", spec.tag());
@@ -422,24 +513,6 @@ public final class Broker implements AutoCloseable {
             throw new BrokerException(ErrorCode.INTEGRITY, "event " + e.sequence() + " from " + caller.name()
                     + " on channel " + spec.tag() + " fails its " + want + " check");
         }
-        if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
-            return DUPLICATE;
-        }
-        if (ch.logFailed()) {
-            throw logFailure(ch);
-        }
-        List<ServerSubscription> slow = new ArrayList<>(0);
-        long offset;
-        try {
-            offset = ch.publish(e, slow);
-        } catch (IOException x) {
-            ch.health().failed("write", x);
-            throw logFailure(ch);
-        }
-        for (ServerSubscription s : slow) {
-            disconnectSlow(s);
-        }
-        return offset;
     }
 
     /** The refusal for a publisher on a channel whose log failed a write, counted. */

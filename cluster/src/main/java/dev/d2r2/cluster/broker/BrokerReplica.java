@@ -10,6 +10,7 @@ import dev.d2r2.broker.server.ReplicatedControl;
 import dev.d2r2.cluster.command.CommandResult;
 import dev.d2r2.cluster.command.ControlCommand;
 import dev.d2r2.cluster.raft.ClusterClient;
+import dev.d2r2.cluster.events.EventBatch;
 import dev.d2r2.cluster.raft.CommittedCommands;
 import dev.d2r2.cluster.state.ControlState;
 import org.slf4j.Logger;
@@ -53,6 +54,17 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
     public void applied(long index, ControlCommand command, CommandResult result, ControlState state) {
         if (result.applied()) {
             mirror(state);
+        }
+        advance(index);
+    }
+
+    @Override
+    public void events(long index, EventBatch batch) {
+        try {
+            broker.applyCommitted(batch.tag(), index, batch.time(), batch.envelopes());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("applying the events of log entry {} to channel {} failed; this replica's log of it is now behind",
+                    index, batch.tag(), e);
         }
         advance(index);
     }

@@ -2,6 +2,7 @@ package dev.d2r2.cluster.broker;
 
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.events.EventBatcher;
 import dev.d2r2.cluster.raft.ClusterClient;
 import dev.d2r2.cluster.raft.ClusterNode;
 import dev.d2r2.cluster.raft.RaftSettings;
@@ -23,11 +24,13 @@ public final class ReplicatedBroker implements AutoCloseable {
     private final ClusterNode node;
     private final ClusterClient client;
     private final BrokerReplica bridge;
+    private final EventBatcher batcher;
 
-    private ReplicatedBroker(ClusterNode node, ClusterClient client, BrokerReplica bridge) {
+    private ReplicatedBroker(ClusterNode node, ClusterClient client, BrokerReplica bridge, EventBatcher batcher) {
         this.node = node;
         this.client = client;
         this.bridge = bridge;
+        this.batcher = batcher;
     }
 
     /**
@@ -38,11 +41,13 @@ public final class ReplicatedBroker implements AutoCloseable {
             throws IOException {
         BrokerReplica bridge = new BrokerReplica(broker, Duration.ofSeconds(30));
         Path storage = broker.dataDir().resolve(RAFT_DIR);
-        ClusterNode node = raft == null ? ClusterNode.start(cluster, id, storage, RaftSettings.DEFAULT, bridge)
-                : ClusterNode.start(cluster, id, raft, storage, RaftSettings.DEFAULT, bridge);
+        ClusterNode node = raft == null ? ClusterNode.start(cluster, id, storage, RaftSettings.BROKER, bridge)
+                : ClusterNode.start(cluster, id, raft, storage, RaftSettings.BROKER, bridge);
         ClusterClient client = new ClusterClient(cluster);
         bridge.submitThrough(client);
-        return new ReplicatedBroker(node, client, bridge);
+        EventBatcher batcher = new EventBatcher(client);
+        broker.replicateEvents(batcher);
+        return new ReplicatedBroker(node, client, bridge, batcher);
     }
 
     public ClusterNode node() {
@@ -55,6 +60,7 @@ public final class ReplicatedBroker implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        batcher.close();
         try (ClusterClient c = client) {
             node.close();
         }

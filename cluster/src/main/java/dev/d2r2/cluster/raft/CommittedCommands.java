@@ -2,10 +2,11 @@ package dev.d2r2.cluster.raft;
 
 import dev.d2r2.cluster.command.CommandResult;
 import dev.d2r2.cluster.command.ControlCommand;
+import dev.d2r2.cluster.events.EventBatch;
 import dev.d2r2.cluster.state.ControlState;
 
 /**
- * Told of each committed command once this replica has applied it, on the state machine's
+ * Told of each committed command (and batch of events of a replicated channel) once this replica has applied it, on the state machine's
  * apply thread, in log order; and of a whole new state when one is loaded from a snapshot
  * (on start, or installed from the leader). A broker keeps its own control table in step
  * through it. Implementations hand work off and return quickly.
@@ -26,4 +27,8 @@ public interface CommittedCommands {
 
     /** {@code state} is this replica's own: read it during the call, keep no reference. */
     void loaded(long index, ControlState state);
+
+    /** The events of a replicated channel committed at {@code index}. */
+    default void events(long index, EventBatch batch) {
+    }
 }
