@@ -117,7 +117,11 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
         submit(new ControlCommand.AlterChannel(spec), ErrorCode.UNKNOWN_CHANNEL);
     }
 
-    /** Commits {@code command}; a refusal (the same on every replica) is thrown as {@code refusal}. */
+    /**
+     * Commits {@code command}; a refusal (the same on every replica) is thrown as {@code refusal}.
+     * Either way this replica has applied the log up to the command first, so a caller that was
+     * refused because a channel exists (a replica catching up after a restart) finds it here.
+     */
     private void submit(ControlCommand command, ErrorCode refusal) {
         CommandResult result;
         try {
@@ -125,10 +129,10 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
         } catch (IOException e) {
             throw new BrokerException(ErrorCode.INTERNAL, "the cluster did not commit " + command + ": " + e.getMessage(), e);
         }
+        awaitApplied(result.index());
         if (!result.applied()) {
             throw new BrokerException(refusal, result.message());
         }
-        awaitApplied(result.index());
     }
 
     private void awaitApplied(long index) {
