@@ -347,13 +347,17 @@ public final class Broker implements AutoCloseable {
     void alterChannel(Identity caller, ChannelSpec spec) {
         requireAdmin(caller, "alter channels");
         ReplicatedControl cluster = replicated;
-        if (cluster != null && replicatedTags.contains(spec.tag())) {
-            runtime(spec.tag()).checkAlter(spec);
+        if (cluster != null && !isOwnChannel(spec.tag())) {
             cluster.alterChannel(spec);
             LOG.info("{} altered replicated channel {}", caller.name(), spec.tag());
             return;
         }
         alterOwnChannel(caller, spec);
+    }
+
+    /** A channel of this replica's own (its system channel, one it had before it joined a cluster). */
+    private boolean isOwnChannel(String tag) {
+        return channels.containsKey(tag) && !replicatedTags.contains(tag);
     }
 
     private synchronized void alterOwnChannel(Identity caller, ChannelSpec spec) {

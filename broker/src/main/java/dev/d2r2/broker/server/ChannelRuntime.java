@@ -159,7 +159,7 @@ final class ChannelRuntime implements AutoCloseable {
         spec = newSpec;
     }
 
-    void checkAlter(ChannelSpec newSpec) {
+    private void checkAlter(ChannelSpec newSpec) {
         if (newSpec.channelClass().persistence() != spec.channelClass().persistence()) {
             throw new BrokerException(ErrorCode.BAD_REQUEST,
                     "channel " + spec.tag() + ": persistence cannot be altered (it would lose or invent a log)");

@@ -21,6 +21,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Joins a {@link Broker} to the cluster's control plane, both ways: the broker's registrations
@@ -104,25 +105,27 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
     @Override
     public void addIdentity(String name, byte[] secret, PublicKey signingKey, boolean admin) {
         submit(new ControlCommand.AddIdentity(name, secret, signingKey == null ? null : signingKey.getEncoded(), admin),
-                ErrorCode.IDENTITY_EXISTS);
+                reason -> ErrorCode.IDENTITY_EXISTS);
     }
 
     @Override
     public void createChannel(ChannelSpec spec, byte[] key) {
-        submit(new ControlCommand.CreateChannel(spec, key), ErrorCode.CHANNEL_EXISTS);
+        submit(new ControlCommand.CreateChannel(spec, key), reason -> ErrorCode.CHANNEL_EXISTS);
     }
 
     @Override
     public void alterChannel(ChannelSpec spec) {
-        submit(new ControlCommand.AlterChannel(spec), ErrorCode.UNKNOWN_CHANNEL);
+        submit(new ControlCommand.AlterChannel(spec),
+                reason -> reason.startsWith("no channel") ? ErrorCode.UNKNOWN_CHANNEL : ErrorCode.BAD_REQUEST);
     }
 
     /**
-     * Commits {@code command}; a refusal (the same on every replica) is thrown as {@code refusal}.
+     * Commits {@code command}; a refusal (the same on every replica) is thrown with the code
+     * {@code refusal} gives its reason.
      * Either way this replica has applied the log up to the command first, so a caller that was
      * refused because a channel exists (a replica catching up after a restart) finds it here.
      */
-    private void submit(ControlCommand command, ErrorCode refusal) {
+    private void submit(ControlCommand command, Function<String, ErrorCode> refusal) {
         CommandResult result;
         try {
             result = client.submit(command);
@@ -131,7 +134,7 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
         }
         awaitApplied(result.index());
         if (!result.applied()) {
-            throw new BrokerException(refusal, result.message());
+            throw new BrokerException(refusal.apply(result.message()), result.message());
         }
     }
 

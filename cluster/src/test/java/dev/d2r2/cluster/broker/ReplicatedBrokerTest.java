@@ -252,9 +252,11 @@ class ReplicatedBrokerTest {
                     .isInstanceOfSatisfying(BrokerException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CHANNEL_EXISTS));
         }
         for (String at : replicas.names) {
-            try (RemoteBrokerClient c = replicas.connect(replicas.as(alice, secret, at), at)) {
-                assertThat(c.channel(tag).publishers()).as("channel %s on %s", tag, at).containsExactly(alice);
-            }
+            await().atMost(CONVERGE).ignoreExceptions().untilAsserted(() -> {
+                try (RemoteBrokerClient c = replicas.connect(replicas.as(alice, secret, at), at)) {
+                    assertThat(c.channel(tag).publishers()).as("channel %s on %s", tag, at).containsExactly(alice);
+                }
+            });
         }
         awaitConverged();
     }
