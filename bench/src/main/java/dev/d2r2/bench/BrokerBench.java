@@ -212,7 +212,7 @@ public final class BrokerBench implements java.util.concurrent.Callable<Integer>
         return t0;
     }
 
-    private static IdentityFile awaitIdentity(Path file) throws Exception {
+    static IdentityFile awaitIdentity(Path file) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (Files.exists(file)) {

@@ -1,5 +1,6 @@
 package dev.d2r2.cluster.state;
 
+import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.cluster.command.CanonicalReader;
 import dev.d2r2.cluster.command.CanonicalWriter;
@@ -122,6 +123,11 @@ public final class ControlState {
         ChannelEntry old = channels.get(spec.tag());
         if (old == null) {
             return CommandResult.refused("no channel " + spec.tag());
+        }
+        ChannelClass was = old.spec().channelClass();
+        if (was.persistence() != spec.channelClass().persistence() || was.durability() != spec.channelClass().durability()) {
+            return CommandResult.refused("channel " + spec.tag() + ": persistence and durability cannot be altered"
+                    + " (it would lose or invent a log, or make the replicas' logs differ)");
         }
         channels.put(spec.tag(), new ChannelEntry(spec, old.key()));
         return CommandResult.applied("channel " + spec.tag() + " altered");

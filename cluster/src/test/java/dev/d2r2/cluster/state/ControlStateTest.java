@@ -5,6 +5,7 @@ import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.cluster.command.Commands;
 import dev.d2r2.cluster.command.ControlCommand;
 import dev.d2r2.cluster.command.ControlCommand.AddIdentity;
+import dev.d2r2.cluster.command.ControlCommand.AlterChannel;
 import dev.d2r2.cluster.command.ControlCommand.CreateChannel;
 import dev.d2r2.cluster.command.ControlCommand.Grant;
 import dev.d2r2.cluster.command.ControlCommand.RegisterSubscription;
@@ -100,6 +101,12 @@ class ControlStateTest {
         assertThat(s.apply(new RegisterSubscription("alarms", "bob", "main")).message())
                 .isEqualTo("bob may not subscribe to channel alarms");
         assertThat(s.apply(new Grant("alarms", Right.SUBSCRIBE, "carol")).message()).isEqualTo("no identity carol");
+        ChannelClass logged = ChannelClass.DEFAULT.withPersistence(dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.NEVER);
+        assertThat(s.apply(new AlterChannel(new ChannelSpec("alarms", logged, Set.of(), Set.of()))).message())
+                .startsWith("channel alarms: persistence and durability cannot be altered");
+        s.apply(new CreateChannel(new ChannelSpec("orders", logged, Set.of(), Set.of()), KEY));
+        assertThat(s.apply(new AlterChannel(new ChannelSpec("orders",
+                logged.withDurability(dev.d2r2.broker.Durability.REPLICATED), Set.of(), Set.of()))).applied()).isFalse();
     }
 
     @Test
