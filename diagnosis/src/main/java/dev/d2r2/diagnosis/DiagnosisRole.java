@@ -10,26 +10,19 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
-import dev.d2r2.diagnosis.events.CannotVote;
-import dev.d2r2.diagnosis.events.DistanceMatrix;
-import dev.d2r2.diagnosis.events.PeerCleared;
+import dev.d2r2.diagnosis.events.DiagnosisEvents;
 import dev.d2r2.diagnosis.events.PeerIndicted;
-import dev.d2r2.monitor.events.Sample;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Locale;
 
 /**
  * The diagnosis role, an {@link Agent}: the monitor's samples of the profiles' metric set in from
- * the metrics channel, windows by the clock, and per group and window a vote whose indictments,
- * clearances, distance matrix (or why it could not vote) go out on the diagnosis channel. A
- * window closes {@code grace} after its end; a sample for a closed window is late, counted and
- * dropped, as is a malformed one.
+ * the metrics channel, a {@link DiagnosisStage} windowing them by the clock, and per group and
+ * window a vote whose indictments, clearances, distance matrix (or why it could not vote) go out
+ * on the diagnosis channel. A sample for a closed window is late, counted and dropped, as is a
+ * malformed one.
  */
 public final class DiagnosisRole implements Agent, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DiagnosisRole.class);
@@ -41,10 +34,7 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
     private final DiagnosisConfig config;
     private final Profiles profiles;
     private final Clock clock;
-    private final long grace;
-    private final Windows windows;
-    private final Map<String, Diagnoser> groups = new LinkedHashMap<>();
-    private final Map<String, String> groupOf = new HashMap<>();
+    private final DiagnosisStage stage;
     private final AgentRunner runner;
     private Subscription samples;
     private Publisher out;
@@ -65,16 +55,7 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
         this.config = config;
         this.profiles = profiles;
         this.clock = clock;
-        this.grace = config.graceMillis(profiles.windowMs());
-        this.windows = new Windows(profiles.metrics(), profiles.windowMs());
-        if (config.groups().isEmpty()) {
-            groups.put(DiagnosisConfig.ALL, new Diagnoser(profiles, List.of()));
-        } else {
-            config.groups().forEach((name, peers) -> {
-                groups.put(name, new Diagnoser(profiles, peers));
-                peers.forEach(p -> groupOf.put(p, name));
-            });
-        }
+        this.stage = new DiagnosisStage(config, profiles);
         this.runner = new AgentRunner(this, INBOX_CAPACITY, clock);
         runner.start();
     }
@@ -88,15 +69,15 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
     public void onStart() {
         out = client.publisher(config.channel());
         samples = client.subscribe(config.input(), StartPosition.live(), this::take);
-        LOG.info("diagnosis: {} groups, {} metrics, windows of {} ms, threshold {}", groups.size(), profiles.metrics().size(),
-                profiles.windowMs(), profiles.threshold());
+        LOG.info("diagnosis: {} groups, {} metrics, windows of {} ms, threshold {}", Math.max(1, config.groups().size()),
+                profiles.metrics().size(), profiles.windowMs(), profiles.threshold());
     }
 
     /** A delivery thread: only the samples of the metric set reach the agent. */
     private void take(Delivery d) {
         try {
             Event e = d.event();
-            if (windows.wants(e.type())) {
+            if (stage.wants(e.type())) {
                 runner.deliver(e);
             }
         } catch (EventFormatException e) {
@@ -108,69 +89,52 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
     @Override
     public void onMessage(Object message) {
         Event e = (Event) message;
-        Sample s;
         try {
-            s = Sample.from(e);
+            switch (stage.accept(e)) {
+                case TAKEN -> sampleCount++;
+                case LATE -> {
+                    lateCount++;
+                    runner.errors().warn(LATE, "sample " + e.type() + " of " + e.source() + " at " + e.time() + " came after its window closed");
+                }
+                case MALFORMED -> runner.errors().warn(MALFORMED, "sample " + e.type() + " without a peer or with a value that is not a number");
+                case NOT_WATCHED -> {
+                }
+            }
         } catch (EventFormatException bad) {
             runner.errors().warn(MALFORMED, "sample " + e.type() + " from " + e.source() + ": " + bad.getMessage());
-            return;
-        }
-        if (s.service() == null || !Double.isFinite(s.value())) {
-            runner.errors().warn(MALFORMED, "sample " + s.metric() + " without a peer or with value " + s.value());
-            return;
-        }
-        if (!config.groups().isEmpty() && !groupOf.containsKey(s.service())) {
-            return;
-        }
-        if (windows.add(s.service(), s.metric(), s.time(), s.value())) {
-            sampleCount++;
-        } else {
-            lateCount++;
-            runner.errors().warn(LATE, "sample " + s.metric() + " of " + s.service() + " at " + s.time() + " came after its window closed");
         }
     }
 
     @Override
     public long nextDueMillis() {
-        return windows.nextEnd(clock.millis()) + grace;
+        return stage.nextDue(clock.millis());
     }
 
     @Override
     public void onTimer(long nowMillis) {
-        for (Windows.Window w : windows.close(nowMillis - grace)) {
-            for (Map.Entry<String, Diagnoser> g : groups.entrySet()) {
-                vote(g.getKey(), g.getValue(), w);
-            }
-        }
+        stage.close(nowMillis, this::publish);
     }
 
-    private void vote(String group, Diagnoser diagnoser, Windows.Window w) {
-        Map<String, double[]> mine = new TreeMap<>();
-        w.vectors().forEach((peer, v) -> {
-            if (config.groups().isEmpty() || group.equals(groupOf.get(peer))) {
-                mine.put(peer, v);
-            }
-        });
-        Verdict v = diagnoser.step(w.end(), mine);
-        windowCount++;
-        if (v.cannotVote() != null) {
-            cannotVoteCount++;
-            out.publish(new CannotVote(w.end(), group, v.cannotVote()).toEvent());
-        } else {
-            out.publish(new DistanceMatrix(w.end(), group, v.voters(), v.distances(), profiles.threshold()).toEvent());
-        }
-        for (Indictment i : v.indicted()) {
-            LOG.warn("diagnosis: {} indicted in group {} (sqrt-JSD {} from {} of {} peers, {} off by {})", i.peer(), group,
-                    String.format(java.util.Locale.ROOT, "%.3f", i.distance()), i.votes(), i.voters() - 1, i.metric(),
-                    String.format(java.util.Locale.ROOT, "%.1f", i.effect()));
-            out.publish(new PeerIndicted(w.end(), i.peer(), group, i.distance(), profiles.threshold(), i.votes(), i.voters(),
-                    i.effect(), i.metric(), i.windows()).toEvent());
+    private void publish(Event e) {
+        out.publish(e);
+        if (DiagnosisEvents.INDICTED.matches(e.type())) {
             indictmentCount++;
-        }
-        for (String peer : v.cleared()) {
-            LOG.info("diagnosis: {} cleared in group {}", peer, group);
-            out.publish(new PeerCleared(w.end(), peer, group).toEvent());
+            try {
+                PeerIndicted i = PeerIndicted.from(e);
+                LOG.warn("diagnosis: {} indicted in group {} (sqrt-JSD {} from {} of {} peers, {} off by {})", i.peer(), i.group(),
+                        String.format(Locale.ROOT, "%.3f", i.distance()), i.votes(), i.voters() - 1, i.metric(),
+                        String.format(Locale.ROOT, "%.1f", i.effect()));
+            } catch (EventFormatException cannotHappen) {
+                throw new IllegalStateException(cannotHappen);
+            }
+        } else if (DiagnosisEvents.CLEARED.matches(e.type())) {
             clearanceCount++;
+            LOG.info("diagnosis: {} cleared", e.source());
+        } else {
+            windowCount++;
+            if (DiagnosisEvents.CANNOT_VOTE.matches(e.type())) {
+                cannotVoteCount++;
+            }
         }
     }
 

@@ -1,0 +1,105 @@
+package dev.d2r2.diagnosis;
+
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
+import dev.d2r2.diagnosis.events.CannotVote;
+import dev.d2r2.diagnosis.events.DistanceMatrix;
+import dev.d2r2.diagnosis.events.PeerCleared;
+import dev.d2r2.diagnosis.events.PeerIndicted;
+import dev.d2r2.monitor.events.Sample;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The diagnosis of one configuration, without threads, sockets or a clock of its own: samples of
+ * the profiles' metric set go in; a window closes {@code grace} after its end, and then per group
+ * a vote whose indictments, clearances and distance matrix (or why it could not vote) come out as
+ * events. {@link DiagnosisRole} runs it on its agent's thread; {@code d2r2 replay} in virtual time.
+ */
+public final class DiagnosisStage {
+    /** What became of a sample. */
+    public enum Taken { TAKEN, NOT_WATCHED, MALFORMED, LATE }
+
+    private final DiagnosisConfig config;
+    private final Profiles profiles;
+    private final long grace;
+    private final Windows windows;
+    private final Map<String, Diagnoser> groups = new LinkedHashMap<>();
+    private final Map<String, String> groupOf = new HashMap<>();
+
+    public DiagnosisStage(DiagnosisConfig config, Profiles profiles) {
+        this.config = config;
+        this.profiles = profiles;
+        this.grace = config.graceMillis(profiles.windowMs());
+        this.windows = new Windows(profiles.metrics(), profiles.windowMs());
+        if (config.groups().isEmpty()) {
+            groups.put(DiagnosisConfig.ALL, new Diagnoser(profiles, List.of()));
+        } else {
+            config.groups().forEach((name, peers) -> {
+                groups.put(name, new Diagnoser(profiles, peers));
+                peers.forEach(p -> groupOf.put(p, name));
+            });
+        }
+    }
+
+    /** Whether an event of this type is a sample of the metric set (a cheap filter for a delivery thread). */
+    public boolean wants(String type) {
+        return windows.wants(type);
+    }
+
+    /** A sample: into its window, unless it is not one of the metric set or a group's, malformed, or late. */
+    public Taken accept(Event e) throws EventFormatException {
+        if (!windows.wants(e.type())) {
+            return Taken.NOT_WATCHED;
+        }
+        Sample s = Sample.from(e);
+        if (s.service() == null || !Double.isFinite(s.value())) {
+            return Taken.MALFORMED;
+        }
+        if (!config.groups().isEmpty() && !groupOf.containsKey(s.service())) {
+            return Taken.NOT_WATCHED;
+        }
+        return windows.add(s.service(), s.metric(), s.time(), s.value()) ? Taken.TAKEN : Taken.LATE;
+    }
+
+    /** When the next window closes, seen at {@code now}. */
+    public long nextDue(long now) {
+        return windows.nextEnd(now) + grace;
+    }
+
+    /** Closes every window due by {@code now}; each group's vote goes to {@code out}, window by window. */
+    public void close(long now, Consumer<Event> out) {
+        for (Windows.Window w : windows.close(now - grace)) {
+            for (Map.Entry<String, Diagnoser> g : groups.entrySet()) {
+                vote(g.getKey(), g.getValue(), w, out);
+            }
+        }
+    }
+
+    private void vote(String group, Diagnoser diagnoser, Windows.Window w, Consumer<Event> out) {
+        Map<String, double[]> mine = new TreeMap<>();
+        w.vectors().forEach((peer, v) -> {
+            if (config.groups().isEmpty() || group.equals(groupOf.get(peer))) {
+                mine.put(peer, v);
+            }
+        });
+        Verdict v = diagnoser.step(w.end(), mine);
+        if (v.cannotVote() != null) {
+            out.accept(new CannotVote(w.end(), group, v.cannotVote()).toEvent());
+        } else {
+            out.accept(new DistanceMatrix(w.end(), group, v.voters(), v.distances(), profiles.threshold()).toEvent());
+        }
+        for (Indictment i : v.indicted()) {
+            out.accept(new PeerIndicted(w.end(), i.peer(), group, i.distance(), profiles.threshold(), i.votes(), i.voters(),
+                    i.effect(), i.metric(), i.windows()).toEvent());
+        }
+        for (String peer : v.cleared()) {
+            out.accept(new PeerCleared(w.end(), peer, group).toEvent());
+        }
+    }
+}
