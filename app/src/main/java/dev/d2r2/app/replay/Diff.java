@@ -6,6 +6,7 @@ import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.diagnosis.events.PeerIndicted;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.Cause;
 import dev.d2r2.policy.events.ContextChange;
@@ -118,6 +119,7 @@ public final class Diff {
                 ActionDecision d = ActionDecision.from(e);
                 yield d.verdict().key() + " " + d.action().id() + (d.reason() == null ? "" : " (" + d.reason() + ")");
             }
+            case DIAGNOSIS -> e.type() + " " + e.source() + " in " + e.attrs().get(PeerIndicted.GROUP);
             case MISSING -> o.gap().toString();
         };
     }
@@ -125,7 +127,8 @@ public final class Diff {
     private static Map<String, Output> byId(List<Output> outputs) {
         Map<String, Output> m = new HashMap<>();
         for (Output o : outputs) {
-            if (o.event() != null && o.event().id() != null && (o.kind() == Output.Kind.ALERT || o.kind() == Output.Kind.ALARM)) {
+            if (o.event() != null && o.event().id() != null && (o.kind() == Output.Kind.ALERT || o.kind() == Output.Kind.ALARM
+                    || o.kind() == Output.Kind.DIAGNOSIS)) {
                 m.put(o.event().id(), o);
             }
         }

@@ -6,6 +6,8 @@ import dev.d2r2.chronicle.events.ChronicleAlert;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.ManualClock;
+import dev.d2r2.diagnosis.DiagnosisStage;
+import dev.d2r2.diagnosis.events.DiagnosisEvents;
 import dev.d2r2.monitor.Thresholds;
 import dev.d2r2.monitor.events.AlarmEvent;
 import dev.d2r2.policy.PolicyEngine;
@@ -18,10 +20,11 @@ import java.util.function.Consumer;
 
 /**
  * The detection and remediation loop in virtual time: the thresholds' alarm generators, the
- * chronicle recognizer and the policy engine — the classes the roles run live — fed recorded
- * events in order on one thread. Before each event the clock moves to its time and every timer
- * due by then fires, in time order: the policy's expiries and windows, and the recognizer's
- * No-More-Event every {@link #CHRONICLE_TICK_MS}, as the chronicle role does. What a stage
+ * chronicle recognizer, the diagnosis stage and the policy engine — the classes the roles run
+ * live — fed recorded events in order on one thread. Before each event the clock moves to its
+ * time and every timer due by then fires, in time order: the policy's expiries and windows, the
+ * diagnosis' window closes, and the recognizer's No-More-Event every {@link #CHRONICLE_TICK_MS},
+ * as the chronicle role does. What a stage
  * publishes goes, after the event that caused it, to the stages that read its channel; the
  * recorded events of a channel a stage recomputes are left out. Actuators are replaced by
  * recorders: the engine runs dry, so its decisions are made and reported and nothing is called.
@@ -35,12 +38,14 @@ public final class Loop implements RecordedLog.Reader {
     private final Consumer<Output> out;
     private final Thresholds thresholds;
     private final Recognizer recognizer;
+    private final DiagnosisStage diagnosis;
     private final ArrayDeque<Recorded> published = new ArrayDeque<>();
     private ManualClock clock;
     private PolicyEngine engine;
     private long nextChronicleTick = Long.MAX_VALUE;
     private long uncertainSince = Long.MAX_VALUE;
     private long recomputedAlarms;
+    private long recomputedVerdicts;
     private long gaps;
 
     public Loop(Rules rules, Consumer<Output> out) {
@@ -48,6 +53,7 @@ public final class Loop implements RecordedLog.Reader {
         this.out = out;
         this.thresholds = rules.runsThresholds() ? new Thresholds(rules.monitor(), rules.peer()) : null;
         this.recognizer = rules.runsChronicles() ? new Recognizer(rules.chronicles(), rules.recognition(), this::recognized) : null;
+        this.diagnosis = rules.runsDiagnosis() ? new DiagnosisStage(rules.diagnosis().config(), rules.diagnosis().profiles()) : null;
     }
 
     /** One recorded event, at its time (a record earlier than the clock is taken at the clock's time). */
@@ -59,13 +65,16 @@ public final class Loop implements RecordedLog.Reader {
             if (AlarmEvent.isReassertion(e)) {
                 alarm(thresholds.reassert(e.source(), e.type(), e.time()));
             }
-        } else if (!recomputedAlert(r)) {
-            if (thresholds != null && r.channel().equals(rules.monitor().metrics())) {
-                try {
+        } else if (!recomputedAlert(r) && !recomputedVerdict(r)) {
+            try {
+                if (thresholds != null && r.channel().equals(rules.monitor().metrics())) {
                     thresholds.accept(e, this::alarm);
-                } catch (EventFormatException unreadable) {
-                    missing(new Output.Gap(r.channel(), e.time(), e.time(), 1));
                 }
+                if (diagnosis != null && r.channel().equals(rules.diagnosis().config().input())) {
+                    diagnosis.accept(e);
+                }
+            } catch (EventFormatException unreadable) {
+                missing(new Output.Gap(r.channel(), e.time(), e.time(), 1));
             }
             deliver(r);
         }
@@ -82,6 +91,11 @@ public final class Loop implements RecordedLog.Reader {
     /** A recorded alert, when the replay's chronicles make them again. */
     private boolean recomputedAlert(Recorded r) {
         return recognizer != null && r.channel().equals(rules.alerts()) && ChronicleAlert.isAlert(r.event());
+    }
+
+    /** A recorded verdict of the diagnosis, when the replay's diagnosis makes them again. */
+    private boolean recomputedVerdict(Recorded r) {
+        return diagnosis != null && r.channel().equals(rules.diagnosis().config().channel()) && DiagnosisEvents.isVerdict(r.event());
     }
 
     /** A gap in the recorded input (or a sample the thresholds cannot read): what overlaps it is uncertain, from its start on. */
@@ -126,11 +140,15 @@ public final class Loop implements RecordedLog.Reader {
         }
         while (true) {
             long policyDue = engine == null ? Long.MAX_VALUE : engine.nextDue();
-            long next = Math.min(policyDue, nextChronicleTick);
+            long diagnosisDue = diagnosis == null ? Long.MAX_VALUE : diagnosis.nextDue(clock.millis());
+            long next = Math.min(Math.min(policyDue, diagnosisDue), nextChronicleTick);
             if (next > time) {
                 break;
             }
             moveTo(next);
+            if (next == diagnosisDue) {
+                diagnosis.close(next, this::verdict);
+            }
             if (next == nextChronicleTick) {
                 recognizer.noMoreEvents(next - rules.recognition().lateness());
                 nextChronicleTick = next + CHRONICLE_TICK_MS;
@@ -175,6 +193,17 @@ public final class Loop implements RecordedLog.Reader {
         Event e = a.toEvent();
         e = new Event(channel + "#" + ++recomputedAlarms, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
         emit(Output.Kind.ALARM, channel, e);
+    }
+
+    /** What the diagnosis published: indictments and clearances are outputs; every verdict goes on to the stages that read its channel. */
+    private void verdict(Event e) {
+        String channel = rules.diagnosis().config().channel();
+        Event named = new Event(channel + "#" + ++recomputedVerdicts, e.type(), e.time(), e.source(), e.from(), e.to(), e.attrs());
+        if (DiagnosisEvents.INDICTED.matches(e.type()) || DiagnosisEvents.CLEARED.matches(e.type())) {
+            emit(Output.Kind.DIAGNOSIS, channel, named);
+        } else {
+            published.add(new Recorded(channel, -1, clock.millis(), named));
+        }
     }
 
     private void recognized(Recognition r) {

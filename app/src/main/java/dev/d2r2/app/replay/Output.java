@@ -5,13 +5,14 @@ import dev.d2r2.core.EventCodec;
 
 /**
  * One thing a replay produced, at a time of its virtual clock: an alarm its thresholds confirmed,
- * an alert its chronicles recognised, a context change or a decision of its policy ({@code event}),
+ * an alert its chronicles recognised, a peer its diagnosis indicted or cleared, a context change or
+ * a decision of its policy ({@code event}),
  * or a gap in the recorded input ({@link Kind#MISSING}, {@code gap}). {@code uncertain} when it
  * came at or after the start of a gap, so that the recorded run may have seen what the replay did not.
  */
 public record Output(long at, Kind kind, Event event, Gap gap, boolean uncertain) {
     public enum Kind {
-        ALARM("alarm"), ALERT("alert"), CONTEXT("context"), DECISION("decision"), MISSING("missing");
+        ALARM("alarm"), ALERT("alert"), CONTEXT("context"), DECISION("decision"), DIAGNOSIS("diagnosis"), MISSING("missing");
 
         private final String key;
 

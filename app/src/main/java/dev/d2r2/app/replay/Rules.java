@@ -8,6 +8,9 @@ import dev.d2r2.chronicle.Chronicle;
 import dev.d2r2.chronicle.Recognizer;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.diagnosis.DiagnosisConfig;
+import dev.d2r2.diagnosis.Profiles;
+import dev.d2r2.diagnosis.ProfilesFile;
 import dev.d2r2.monitor.MonitorConfig;
 import dev.d2r2.policy.Policy;
 import dev.d2r2.policy.PolicyRole;
@@ -24,14 +27,21 @@ import java.util.Set;
  * What a replay runs, and how the stages are connected, as a node connects its roles: the
  * thresholds of a monitor (samples on {@code metrics} in, alarms on {@code alarms} out), the
  * chronicles ({@code chronicleInputs} in, alerts on {@code alerts} out) and the policy
- * ({@code policyInputs} in, its context changes and decisions out). A stage without rules
- * (null monitor, no chronicles, null policy) is not run: what it published is replayed as recorded.
+ * ({@code policyInputs} in, its context changes and decisions out), and the peer-similarity
+ * diagnosis (its input channel of samples in, its verdicts on its channel out). A stage without
+ * rules (null monitor, no chronicles, null policy, null diagnosis) is not run: what it published
+ * is replayed as recorded.
  *
  * @param peer     the monitoring peer named in recomputed alarms (the node's name, as the live monitor)
  * @param recorded the data directory the configuration's broker records into, or null
  */
 public record Rules(Path recorded, String peer, MonitorConfig monitor, List<Chronicle> chronicles, Recognizer.Options recognition,
-                    List<String> chronicleInputs, String alerts, Policy policy, List<String> policyInputs, String actions) {
+                    List<String> chronicleInputs, String alerts, Policy policy, List<String> policyInputs, String actions,
+                    Diagnosis diagnosis) {
+
+    /** The diagnosis a node runs: its configuration and the profiles it learned. */
+    public record Diagnosis(DiagnosisConfig config, Profiles profiles) {
+    }
 
     public Rules {
         chronicles = List.copyOf(chronicles);
@@ -78,7 +88,13 @@ public record Rules(Path recorded, String peer, MonitorConfig monitor, List<Chro
         return new Rules(recorded, node == null ? "monitor" : node.name(), monitor, chronicles,
                 ch == null ? Recognizer.Options.LIVE : Recognizer.Options.of(ch.lateness(), ch.horizon()),
                 ch == null ? List.of(alarms) : ch.inputs(), ch == null ? "alerts" : ch.alerts(), policy,
-                pc == null ? List.of(PolicyRole.DEFAULT_INPUT) : pc.inputs(), pc == null ? PolicyRole.DEFAULT_ACTIONS : pc.actions());
+                pc == null ? List.of(PolicyRole.DEFAULT_INPUT) : pc.inputs(), pc == null ? PolicyRole.DEFAULT_ACTIONS : pc.actions(),
+                diagnosis(node, base));
+    }
+
+    private static Diagnosis diagnosis(NodeConfig node, Path base) throws ConfigException {
+        DiagnosisConfig d = node == null ? null : node.diagnosis();
+        return d == null ? null : new Diagnosis(d, ProfilesFile.load(base.resolve(d.profiles()), d.metrics()));
     }
 
     private static Path requireFile(Path f) throws ConfigException {
@@ -91,7 +107,7 @@ public record Rules(Path recorded, String peer, MonitorConfig monitor, List<Chro
     /** The same rules with the stages reading other channels (null: as they were). */
     public Rules wiredTo(List<String> chronicleChannels, List<String> policyChannels) {
         return new Rules(recorded, peer, monitor, chronicles, recognition, chronicleChannels == null ? chronicleInputs : chronicleChannels,
-                alerts, policy, policyChannels == null ? policyInputs : policyChannels, actions);
+                alerts, policy, policyChannels == null ? policyInputs : policyChannels, actions, diagnosis);
     }
 
     boolean runsThresholds() {
@@ -106,10 +122,15 @@ public record Rules(Path recorded, String peer, MonitorConfig monitor, List<Chro
         return policy != null;
     }
 
+    boolean runsDiagnosis() {
+        return diagnosis != null;
+    }
+
     /**
      * The recorded channels a replay reads: the inputs of the stages it runs, and what the stages
      * it does not run published for those that it does. Alerts are not read when the chronicles
-     * run (they are recomputed); alarms are read when the thresholds run, for their re-assertions.
+     * run, nor the diagnosis channel when the diagnosis runs (they are recomputed); alarms are read
+     * when the thresholds run, for their re-assertions.
      */
     public List<String> inputChannels() {
         Set<String> in = new LinkedHashSet<>();
@@ -120,11 +141,17 @@ public record Rules(Path recorded, String peer, MonitorConfig monitor, List<Chro
         if (runsChronicles()) {
             in.addAll(chronicleInputs);
         }
+        if (runsDiagnosis()) {
+            in.add(diagnosis.config().input());
+        }
         if (runsPolicy()) {
             in.addAll(policyInputs);
         }
         if (runsChronicles()) {
             in.remove(alerts);
+        }
+        if (runsDiagnosis()) {
+            in.remove(diagnosis.config().channel());
         }
         return new ArrayList<>(in);
     }

@@ -1,5 +1,6 @@
 package dev.d2r2.diagnosis.events;
 
+import dev.d2r2.core.Event;
 import dev.d2r2.core.events.Attribute;
 import dev.d2r2.core.events.EventCatalogue;
 import dev.d2r2.core.events.EventType;
@@ -51,6 +52,11 @@ public final class DiagnosisEvents implements EventCatalogue {
             "Fewer than 3 peers of a group had a complete vector in a window (missing, or still warming up): nobody is judged.",
             "{\"type\":\"diagnosis.cannot-vote\",\"time\":1795000000000,\"source\":\"sip\",\"attrs\":{\"reason\":"
                     + "\"2 peers can vote (3 known, 1 missing this window, the rest warming up); at least 3 are needed\"}}");
+
+    /** Whether {@code e} is one of the diagnosis' verdicts (any of its types). */
+    public static boolean isVerdict(Event e) {
+        return INDICTED.matches(e.type()) || CLEARED.matches(e.type()) || DISTANCES.matches(e.type()) || CANNOT_VOTE.matches(e.type());
+    }
 
     @Override
     public String module() {

@@ -11,7 +11,7 @@ import java.util.Map;
 public record PeerIndicted(long time, String peer, String group, double distance, double threshold, long votes, long voters,
                            double effect, String metric, long windows) {
     public static final String TYPE = "diagnosis.indicted";
-    static final String GROUP = "group";
+    public static final String GROUP = "group";
     static final String DISTANCE = "distance";
     static final String THRESHOLD = "threshold";
     static final String VOTES = "votes";
