@@ -8,7 +8,7 @@ const KEEP_ENTRIES = 5000;
 const KEEP_AUDIT = 500;
 const LANES = ['story', 'services', 'events', 'alarms', 'alerts', 'contexts', 'actions'];
 /** The lanes of a loaded replay (`d2r2 replay` or `d2r2 replay --diff` output), by output kind, under the live ones. */
-const REPLAY_LANES = { alarm: 'replay alarms', alert: 'replay alerts', context: 'replay contexts', decision: 'replay actions' };
+const REPLAY_LANES = { alarm: 'replay alarms', alert: 'replay alerts', diagnosis: 'replay diagnosis', context: 'replay contexts', decision: 'replay actions' };
 
 const view = {
   timelineSeq: 0,

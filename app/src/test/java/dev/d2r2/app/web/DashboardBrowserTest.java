@@ -194,9 +194,12 @@ class DashboardBrowserTest {
                         + ",\"kind\":\"decision\",\"event\":{\"type\":\"policy.decision\",\"time\":" + (at + 100)
                         + ",\"source\":\"sip-edge/block/127.1.1.9\",\"attrs\":{\"decision\":\"deploy\",\"actuator\":\"sip-edge\","
                         + "\"op\":\"block\",\"target\":\"127.1.1.9\"}}},\"after\":null,\"cause\":[]}",
+                "{\"at\":" + (at + 50) + ",\"kind\":\"diagnosis\",\"event\":{\"id\":\"diagnosis#3\",\"type\":\"diagnosis.indicted\",\"time\":"
+                        + (at + 50) + ",\"source\":\"s1\",\"attrs\":{\"group\":\"sip\"}}}",
                 "{\"at\":" + at + ",\"kind\":\"missing\",\"uncertain\":true,\"channel\":\"edge\",\"from\":1,\"to\":2,\"count\":1}", ""));
         driver.findElement(testId("replay-file")).sendKeys(replay.toAbsolutePath().toString());
-        wait.until(textToBePresentInElementLocated(testId("lane-detail"), "replay: 2 entries from replay.jsonl"));
+        wait.until(textToBePresentInElementLocated(testId("lane-detail"), "replay: 3 entries from replay.jsonl"));
+        assertThat(driver.findElements(By.cssSelector("[data-testid='lane-replay diagnosis'] [data-testid='mark']"))).hasSize(1);
         WebElement alert = wait.until(d -> d.findElement(By.cssSelector("[data-testid='lane-replay alerts'] [data-testid='mark']")));
         WebElement lost = driver.findElement(By.cssSelector("[data-testid='lane-replay actions'] [data-testid='mark']"));
         assertThat(lost.getDomAttribute("class")).contains("tone-bad");
