@@ -328,11 +328,13 @@ public final class Broker implements AutoCloseable {
             throw new BrokerException(ErrorCode.INTEGRITY, "event " + e.sequence() + " from " + caller.name()
                     + " on channel " + spec.tag() + " fails its " + want + " check");
         }
+        if (ch.logFailed()) {
+            // Before the duplicate check: events the failed write lost are still remembered, and a
+            // client that sends one again must not be told it was taken.
+            throw logFailure(ch);
+        }
         if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
             return DUPLICATE;
-        }
-        if (ch.logFailed()) {
-            throw logFailure(ch);
         }
         List<ServerSubscription> slow = new ArrayList<>(0);
         long offset;

@@ -163,7 +163,8 @@ class WireCodecTest {
                 channels().map(ControlReply.ChannelShown::new),
                 Combinators.combine(Arbitraries.integers(), Arbitraries.of(Protection.class), keys)
                         .as(ControlReply.PublisherOpened::new),
-                Combinators.combine(Arbitraries.integers(), keys).as(ControlReply.Subscribed::new));
+                Combinators.combine(Arbitraries.integers(), keys, Arbitraries.longs().greaterOrEqual(0).injectNull(0.5))
+                        .as(ControlReply.Subscribed::new));
     }
 
     private static Arbitrary<ChannelConfig> channels() {
