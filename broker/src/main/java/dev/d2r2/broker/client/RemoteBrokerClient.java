@@ -405,6 +405,9 @@ public final class RemoteBrokerClient implements BrokerClient {
                 continue;
             }
             p.relink(c, r.handle());
+            if (!publishers.contains(p)) {
+                closed(p, c, r.handle());
+            }
         }
         for (RemoteSubscription s : subscriptions.values()) {
             if (!s.isConfirmed()) {
@@ -419,6 +422,10 @@ public final class RemoteBrokerClient implements BrokerClient {
                 LOG.warn("channel {}: subscription not resumed after failover: {}", s.channel(), e.getMessage());
                 subscriptions.remove(s.id());
                 s.ended(e);
+                continue;
+            }
+            if (!subscriptions.containsKey(s.id())) {
+                unsubscribe(s, c);
             }
         }
     }
@@ -458,12 +465,17 @@ public final class RemoteBrokerClient implements BrokerClient {
         }
         int handle = c == null ? -1 : p.handleOn(c);
         if (handle >= 0) {
-            c.publishers.remove(handle);
-            try {
-                c.requests.call(new ControlRequest.ClosePublisher(handle), ControlReply.Done.class);
-            } catch (BrokerException e) {
-                LOG.debug("close publisher on {}: {}", p.channel(), e.getMessage());
-            }
+            closed(p, c, handle);
+        }
+    }
+
+    /** Closes {@code p}'s handle on {@code c} (a publisher closed while the client failed over, too). */
+    private static void closed(RemotePublisher p, Connection c, int handle) {
+        c.publishers.remove(handle);
+        try {
+            c.requests.call(new ControlRequest.ClosePublisher(handle), ControlReply.Done.class);
+        } catch (BrokerException e) {
+            LOG.debug("close publisher on {}: {}", p.channel(), e.getMessage());
         }
     }
 
@@ -477,11 +489,15 @@ public final class RemoteBrokerClient implements BrokerClient {
             c = current;
         }
         if (c != null) {
-            try {
-                c.requests.call(new ControlRequest.Unsubscribe(s.id()), ControlReply.Done.class);
-            } catch (BrokerException e) {
-                LOG.debug("unsubscribe from {}: {}", s.channel(), e.getMessage());
-            }
+            unsubscribe(s, c);
+        }
+    }
+
+    private static void unsubscribe(RemoteSubscription s, Connection c) {
+        try {
+            c.requests.call(new ControlRequest.Unsubscribe(s.id()), ControlReply.Done.class);
+        } catch (BrokerException e) {
+            LOG.debug("unsubscribe from {}: {}", s.channel(), e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.d2r2.broker.client;
 
 import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.security.ChannelSealer;
@@ -174,7 +175,7 @@ final class RemotePublisher implements Publisher {
                     ackMonitor.wait(100);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new BrokerException(dev.d2r2.broker.ErrorCode.DISCONNECTED, "interrupted");
+                    throw new BrokerException(ErrorCode.DISCONNECTED, "interrupted");
                 }
             }
         }
