@@ -391,8 +391,8 @@ class CliTest {
     }
 
     private static final String POLICY = "../examples/policies/sip-flooding.yaml";
-    private static final String FLOOD = "{\"id\":\"%s\",\"type\":\"FloodingAttack\",\"time\":%d,\"source\":\"edge-1\","
-            + "\"attrs\":{\"src\":\"%s\",\"edge\":\"edge-1\",\"chronicle\":\"sip_flooding\",\"events\":\"e1,e2\"}}";
+    private static final String FLOOD = "{\"id\":\"%s\",\"type\":\"FloodingSuspect\",\"time\":%d,\"source\":\"edge-1\","
+            + "\"attrs\":{\"attacker\":\"%s\",\"edge\":\"edge-1\",\"chronicle\":\"FloodingSource\",\"events\":\"e1,e2\"}}";
 
     @Test
     void policyCheckExitsZeroOrTwoWithTheLocationOfTheMistake() throws Exception {
@@ -400,7 +400,7 @@ class CliTest {
         assertThat(err()).contains("sip-flooding.yaml: ok (3 contexts, 4 rules, 1 actuators)");
         Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(Path.of(POLICY)).replace("for: 10m }", "}"));
         assertThat(run("policy", "check", bad.toString())).isEqualTo(2);
-        assertThat(err()).contains(bad + ":56:5: key rules[1].enforce: every action needs a positive duration: for: (e.g. 10m)");
+        assertThat(err()).contains(bad + ":57:5: key rules[1].enforce: every action needs a positive duration: for: (e.g. 10m)");
         assertThat(out()).isEmpty();
     }
 
@@ -442,9 +442,9 @@ class CliTest {
         assertThat(run("audit", "--file", trail.toString())).isZero();
         assertThat(out().lines().toList()).hasSize(12).anySatisfy(l -> assertThat(l).isEqualTo(
                 "2026-11-18T11:06:40Z  context  activated flooding{attacker=198.51.100.7,edge=edge-1}  until 2026-11-18T11:16:40Z"
-                        + "  cause: FloodingAttack a1 from chronicle sip_flooding on events e1,e2"));
+                        + "  cause: FloodingSuspect a1 from chronicle FloodingSource on events e1,e2"));
         assertThat(out()).contains("2026-11-18T11:06:40Z  deploy   sip-edge/block/198.51.100.7  rule block-flooders in "
-                + "flooding{attacker=198.51.100.7,edge=edge-1}  until 2026-11-18T11:16:40Z  cause: FloodingAttack a1")
+                + "flooding{attacker=198.51.100.7,edge=edge-1}  until 2026-11-18T11:16:40Z  cause: FloodingSuspect a1")
                 .contains("outcome  deploy sip-edge/block/198.51.100.7: dry-run");
         out.reset();
         assertThat(run("audit", "--file", trail.toString(), "--context", "flooding{attacker=198.51.100.8,edge=edge-1}")).isZero();

@@ -99,8 +99,8 @@ class EdgeApiRunTest {
             assertThat(enforcement.size()).isZero();
 
             try (BrokerClient admin = node.broker().connectLocal(Broker.ADMIN); Publisher alerts = admin.publisher("alerts")) {
-                alerts.publish(new Event("a1", "FloodingAttack", System.currentTimeMillis(), "edge-1", null, null,
-                        Map.of("src", "127.0.0.2", "edge", "edge-1", "chronicle", "sip_flooding")));
+                alerts.publish(new Event("a1", "FloodingSuspect", System.currentTimeMillis(), "edge-1", null, null,
+                        Map.of("attacker", "127.0.0.2", "edge", "edge-1", "chronicle", "FloodingSource")));
                 await().atMost(Duration.ofSeconds(10)).until(() -> enforcement.size() == 2);
             }
         }

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Remediate, for real: a FloodingAttack alert on the broker → the policy role → its sip-edge
+ * Remediate, for real: a FloodingSuspect alert on the broker → the policy role → its sip-edge
  * actuator (a webhook to the edge's API) → the edge drops the attacker's requests, and forwards
  * them again once FloodingOver revokes the block and the rate limit.
  */
@@ -75,8 +75,8 @@ class RemediationLoopTest {
                 send(attacker, edgeAt, 1);
                 await().atMost(Duration.ofSeconds(5)).until(() -> edge.counters().getOrDefault("forwarded.request", 0L) == 1);
 
-                alerts.publish(new Event("a1", "FloodingAttack", System.currentTimeMillis(), "edge-1", null, null,
-                        Map.of("src", "127.0.0.2", "edge", "edge-1", "chronicle", "sip_flooding")));
+                alerts.publish(new Event("a1", "FloodingSuspect", System.currentTimeMillis(), "edge-1", null, null,
+                        Map.of("attacker", "127.0.0.2", "edge", "edge-1", "chronicle", "FloodingSource")));
                 await().atMost(Duration.ofSeconds(10)).until(() -> edge.enforcement().size() == 2);
                 send(attacker, edgeAt, 2);
                 await().atMost(Duration.ofSeconds(5)).until(() -> edge.counters().getOrDefault("dropped.blocked", 0L) == 1);

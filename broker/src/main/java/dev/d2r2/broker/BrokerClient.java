@@ -25,6 +25,14 @@ public interface BrokerClient extends AutoCloseable {
 
     ChannelSpec channel(String tag);
 
+    /**
+     * What a persistent channel's log holds now: where a reader of its past must stop to have read
+     * it as it was. Null when the log has no record. Needs the right to subscribe to the channel.
+     *
+     * @throws BrokerException NOT_PERSISTENT when the channel keeps no log
+     */
+    LogSpan logSpan(String tag);
+
     /** Opens a publisher on a channel; authorisation is checked here and on every publish. */
     Publisher publisher(String tag);
 

@@ -3,6 +3,7 @@ package dev.d2r2.monitor;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.DeliveryHandler;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
@@ -90,6 +91,11 @@ final class PublishingThreads implements BrokerClient {
     @Override
     public ChannelSpec channel(String tag) {
         return client.channel(tag);
+    }
+
+    @Override
+    public LogSpan logSpan(String tag) {
+        return client.logSpan(tag);
     }
 
     @Override

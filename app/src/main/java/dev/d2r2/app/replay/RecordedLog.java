@@ -2,26 +2,26 @@ package dev.d2r2.app.replay;
 
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.Delivery;
-import dev.d2r2.broker.server.Broker;
-import dev.d2r2.broker.server.RecordedChannel;
-import dev.d2r2.core.Clock;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * The recorded channels of a broker's data directory, read as one stream: each channel's log on
- * this thread, merged in the order of the broker's time, then the channel's rank, then the offset.
- * Memory holds one record per channel, whatever the length of the range. A range of offsets the
+ * The recorded channels of a broker — its data directory, or the broker running — read as one
+ * stream: each channel's log on this thread, merged in the order of the broker's time, then the
+ * channel's rank, then the offset. Memory holds one record per channel (and, from a running
+ * broker, a bounded queue per channel), whatever the length of the range. A range of offsets the
  * log lacks, or a record that does not read as an event, is a gap: reported with the span it
  * covers before anything later is read, so that what follows can be marked uncertain.
  */
@@ -33,14 +33,16 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
         void missing(Output.Gap gap);
     }
 
-    private final Broker broker;
+    private final LogStore store;
     private final List<String> channels;
+    private final Map<String, LogSpan> spans;
     private final long from;
     private final long to;
 
-    private RecordedLog(Broker broker, List<String> channels, long from, long to) {
-        this.broker = broker;
+    private RecordedLog(LogStore store, List<String> channels, Map<String, LogSpan> spans, long from, long to) {
+        this.store = store;
         this.channels = channels;
+        this.spans = spans;
         this.from = from;
         this.to = to;
     }
@@ -51,22 +53,34 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
      * last). Every channel must be in the log and recorded, and the range within the log's span.
      */
     public static RecordedLog open(Path dataDir, List<String> channels, Long from, Long to) throws ReplayException, IOException {
-        if (!Files.isRegularFile(dataDir.resolve("control.json"))) {
-            throw new ReplayException(dataDir + ": not a broker's data directory (no control.json)");
-        }
-        Broker broker = Broker.open(dataDir, Clock.system());
+        return open(DataDirStore.open(dataDir), channels, from, to);
+    }
+
+    /**
+     * Opens a running broker's recorded {@code channels} through clients made by {@code connector}
+     * (one per channel, and one to ask where the logs end), as {@link #open(Path, List, Long, Long)}:
+     * the recording is what the logs held when this returns.
+     */
+    public static RecordedLog open(String broker, BrokerStore.Connector connector, List<String> channels, Long from, Long to)
+            throws ReplayException, IOException {
+        return open(BrokerStore.open(broker, connector), channels, from, to);
+    }
+
+    private static RecordedLog open(LogStore store, List<String> channels, Long from, Long to) throws ReplayException, IOException {
         try {
+            Map<String, LogSpan> spans = new HashMap<>();
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
             for (String tag : channels) {
-                long[] span = span(broker, tag);
+                LogSpan span = span(store, tag);
+                spans.put(tag, span);
                 if (span != null) {
-                    first = Math.min(first, span[0]);
-                    last = Math.max(last, span[1]);
+                    first = Math.min(first, span.firstTime());
+                    last = Math.max(last, span.lastTime());
                 }
             }
             if (first == Long.MAX_VALUE) {
-                throw new ReplayException("channels " + String.join(", ", channels) + " recorded nothing in " + dataDir);
+                throw new ReplayException("channels " + String.join(", ", channels) + " recorded nothing in " + store.name());
             }
             long start = from == null ? first : from;
             long end = to == null ? last : to;
@@ -77,9 +91,9 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
                 throw new ReplayException("the range " + Instant.ofEpochMilli(start) + " .. " + Instant.ofEpochMilli(end)
                         + " is not within the log, which holds " + Instant.ofEpochMilli(first) + " .. " + Instant.ofEpochMilli(last));
             }
-            return new RecordedLog(broker, List.copyOf(channels), start, end);
+            return new RecordedLog(store, List.copyOf(channels), spans, start, end);
         } catch (ReplayException | IOException | RuntimeException e) {
-            broker.close();
+            store.close();
             throw e;
         }
     }
@@ -100,9 +114,9 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
         }
     }
 
-    private static long[] span(Broker broker, String tag) throws ReplayException, IOException {
+    private static LogSpan span(LogStore store, String tag) throws ReplayException, IOException {
         try {
-            return broker.logSpan(tag);
+            return store.span(tag);
         } catch (BrokerException e) {
             throw new ReplayException(switch (e.code()) {
                 case UNKNOWN_CHANNEL -> "missing channel " + tag + ": the log has no such channel";
@@ -123,14 +137,16 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
 
     /** One channel's reader and its next record. */
     private static final class Head {
-        final RecordedChannel channel;
+        final LogStore.Cursor channel;
+        final LogSpan span;
         final int rank;
         Delivery next;
         long lastOffset = -1;
         long lastAt;
 
-        Head(RecordedChannel channel, int rank) {
+        Head(LogStore.Cursor channel, LogSpan span, int rank) {
             this.channel = channel;
+            this.span = span;
             this.rank = rank;
         }
     }
@@ -143,7 +159,8 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
         List<Head> all = new ArrayList<>();
         try {
             for (int i = 0; i < channels.size(); i++) {
-                Head h = new Head(broker.readLog(channels.get(i), from), i);
+                String tag = channels.get(i);
+                Head h = new Head(store.read(tag, from, spans.get(tag)), spans.get(tag), i);
                 all.add(h);
                 if (advance(h, reader)) {
                     heads.add(h);
@@ -179,7 +196,7 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
      * Reads the channel's next record within the range, reporting a gap of offsets before it;
      * false at the channel's end.
      */
-    private boolean advance(Head h, Reader reader) throws IOException {
+    private boolean advance(Head h, Reader reader) throws IOException, ReplayException {
         if (h.next != null) {
             h.lastOffset = h.next.offset();
             h.lastAt = h.next.publishTime();
@@ -190,6 +207,8 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
         }
         if (d != null && h.lastOffset >= 0 && d.offset() != h.lastOffset + 1) {
             reader.missing(new Output.Gap(h.channel.tag(), h.lastAt, d.publishTime(), d.offset() - h.lastOffset - 1));
+        } else if (d == null && h.span != null && h.lastOffset >= 0 && h.lastOffset < h.span.lastOffset() && h.span.lastTime() <= to) {
+            reader.missing(new Output.Gap(h.channel.tag(), h.lastAt, h.span.lastTime(), h.span.lastOffset() - h.lastOffset));
         }
         h.next = d;
         return d != null;
@@ -197,6 +216,6 @@ public final class RecordedLog implements Replay.Source, AutoCloseable {
 
     @Override
     public void close() {
-        broker.close();
+        store.close();
     }
 }

@@ -6,6 +6,7 @@ import dev.d2r2.broker.ChannelConfig;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.DeliveryHandler;
 import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
@@ -196,6 +197,11 @@ public final class RemoteBrokerClient implements BrokerClient {
     @Override
     public ChannelSpec channel(String tag) {
         return call(new ControlRequest.ShowChannel(tag), ControlReply.ChannelShown.class, true).channel().toSpec();
+    }
+
+    @Override
+    public LogSpan logSpan(String tag) {
+        return call(new ControlRequest.ReadLogSpan(tag), ControlReply.LogSpanRead.class, true).span();
     }
 
     @Override

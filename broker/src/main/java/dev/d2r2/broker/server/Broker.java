@@ -6,6 +6,7 @@ import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.FsyncPolicy;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.PrivateFiles;
 import dev.d2r2.broker.Protection;
@@ -413,9 +414,25 @@ public final class Broker implements AutoCloseable {
         return runtime(tag).read(sinceMillis);
     }
 
-    /** The broker times of a channel's first and last logged records; null when its log is empty (as {@link #readLog} throws). */
-    public long[] logSpan(String tag) throws IOException {
+    /** What a channel's log holds now; null when it is empty (throws as {@link #readLog}). */
+    public LogSpan logSpan(String tag) throws IOException {
         return runtime(tag).logSpan();
+    }
+
+    /** The same, for a client: it must be allowed to subscribe to the channel. */
+    LogSpan logSpan(Identity caller, String tag) {
+        ChannelRuntime ch = runtime(tag);
+        if (!caller.admin() && !ch.spec().maySubscribe(caller.name())) {
+            throw forbidden(caller, "read the log of", tag);
+        }
+        try {
+            return ch.logSpan();
+        } catch (BrokerException e) {
+            metrics.refused(e.code().name().toLowerCase());
+            throw e;
+        } catch (IOException e) {
+            throw new BrokerException(ErrorCode.INTERNAL, "cannot read the log of " + tag + ": " + e.getMessage(), e);
+        }
     }
 
     private ChannelRuntime runtime(String tag) {

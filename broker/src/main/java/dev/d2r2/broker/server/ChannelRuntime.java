@@ -4,6 +4,7 @@ import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.FsyncPolicy;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Ordering;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.StartPosition;
@@ -288,27 +289,38 @@ final class ChannelRuntime implements AutoCloseable {
         }
     }
 
-    /** The broker times of the log's first and last records, or null when it has none; NOT_PERSISTENT without a log. */
-    long[] logSpan() throws IOException {
+    /** What the log holds now, or null when it has no record; NOT_PERSISTENT without a log. */
+    LogSpan logSpan() throws IOException {
         if (log == null) {
             throw new BrokerException(ErrorCode.NOT_PERSISTENT, "channel " + tag() + " has no log to replay from (persistence: none)");
         }
-        if (log.nextOffset() == log.firstOffset()) {
+        long firstOffset;
+        long nextOffset;
+        long lastSegment;
+        lock.lock();
+        try {
+            firstOffset = log.firstOffset();
+            nextOffset = log.nextOffset();
+            lastSegment = log.lastSegmentBase();
+        } finally {
+            lock.unlock();
+        }
+        if (nextOffset == firstOffset) {
             return null;
         }
         long first = Long.MIN_VALUE;
         long last = Long.MIN_VALUE;
-        try (LogReader r = log.reader(log.firstOffset())) {
+        try (LogReader r = log.reader(firstOffset)) {
             if (r.next()) {
                 first = r.time();
             }
         }
-        try (LogReader r = log.reader(log.lastSegmentBase())) {
-            while (r.next()) {
+        try (LogReader r = log.reader(lastSegment)) {
+            while (r.next() && r.offset() < nextOffset) {
                 last = r.time();
             }
         }
-        return first == Long.MIN_VALUE ? null : new long[]{first, Math.max(first, last)};
+        return first == Long.MIN_VALUE ? null : new LogSpan(firstOffset, nextOffset, first, Math.max(first, last));
     }
 
     void unsubscribe(ServerSubscription sub) {

@@ -6,6 +6,7 @@ import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.DeliveryHandler;
 import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.MissingNotice;
 import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.Publisher;
@@ -80,6 +81,11 @@ final class LocalBrokerClient implements BrokerClient, DeliverySink {
     @Override
     public ChannelSpec channel(String tag) {
         return broker.channel(identity, tag);
+    }
+
+    @Override
+    public LogSpan logSpan(String tag) {
+        return broker.logSpan(identity, tag);
     }
 
     @Override

@@ -47,6 +47,7 @@ final class SessionRequests {
             case ControlRequest.ListChannels l ->
                     new ControlReply.ChannelList(broker.channels(identity).stream().map(ChannelConfig::of).toList());
             case ControlRequest.ShowChannel s -> new ControlReply.ChannelShown(ChannelConfig.of(broker.channel(identity, s.tag())));
+            case ControlRequest.ReadLogSpan l -> new ControlReply.LogSpanRead(broker.logSpan(identity, l.tag()));
             case ControlRequest.OpenPublisher o -> {
                 ChannelRuntime ch = broker.openPublisher(identity, o.tag());
                 int handle = ++nextHandle;

@@ -45,6 +45,7 @@ public final class ControlCodec {
             case CLOSE_PUBLISHER -> ControlRequest.ClosePublisher.class;
             case SUBSCRIBE -> ControlRequest.Subscribe.class;
             case UNSUBSCRIBE -> ControlRequest.Unsubscribe.class;
+            case LOG_SPAN -> ControlRequest.ReadLogSpan.class;
         };
         try {
             ControlRequest r = JSON.readValue(body, type);

@@ -1,6 +1,7 @@
 package dev.d2r2.broker.wire;
 
 import dev.d2r2.broker.ChannelConfig;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Protection;
 
 import java.util.List;
@@ -27,4 +28,7 @@ public sealed interface ControlReply {
      * this one); absent on channels without a log.
      */
     record Subscribed(int subscription, byte[] key, Long firstOffset) implements ControlReply { }
+
+    /** The log's span; null when the log has no record. */
+    record LogSpanRead(LogSpan span) implements ControlReply { }
 }

@@ -174,6 +174,23 @@ public sealed interface ControlRequest {
         }
     }
 
+    /** What a persistent channel's log holds now (for a reader that must know where it ends). */
+    record ReadLogSpan(String tag) implements ControlRequest {
+        public ReadLogSpan {
+            required(tag, "tag");
+        }
+
+        @Override
+        public Op op() {
+            return Op.LOG_SPAN;
+        }
+
+        @Override
+        public Class<ControlReply.LogSpanRead> replyType() {
+            return ControlReply.LogSpanRead.class;
+        }
+    }
+
     private static void required(Object value, String field) {
         if (value == null) {
             throw new IllegalArgumentException("request lacks \"" + field + "\"");

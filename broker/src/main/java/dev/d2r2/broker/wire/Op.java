@@ -10,7 +10,8 @@ public enum Op {
     OPEN_PUBLISHER(5),
     CLOSE_PUBLISHER(6),
     SUBSCRIBE(7),
-    UNSUBSCRIBE(8);
+    UNSUBSCRIBE(8),
+    LOG_SPAN(9);
 
     private static final Op[] BY_CODE = new Op[256];
 

@@ -6,6 +6,7 @@ import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.FaultModel;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
@@ -220,6 +221,38 @@ class NetworkBrokerTest {
                 adminId.broker(), adminId.brokerCertificatePem());
         assertThatThrownBy(() -> RemoteBrokerClient.connect(nobody)).isInstanceOf(BrokerException.class);
         assertThat(broker.refusals("bad_credentials")).isEqualTo(2);
+    }
+
+    @Test
+    void aReaderLearnsWhereTheLogEndsIfItMaySubscribe() throws Exception {
+        try (RemoteBrokerClient admin = RemoteBrokerClient.connect(adminId)) {
+            admin.createChannel(new ChannelSpec("kept", ChannelClass.DEFAULT
+                    .withPersistence(dev.d2r2.broker.Persistence.LOG, dev.d2r2.broker.FsyncPolicy.NEVER),
+                    Set.of("*"), Set.of("reader")));
+            admin.createChannel(open("mem", Protection.SI));
+            IdentityFile reader = register(admin, "reader");
+            IdentityFile stranger = register(admin, "stranger");
+            try (RemoteBrokerClient r = RemoteBrokerClient.connect(reader); RemoteBrokerClient s = RemoteBrokerClient.connect(stranger)) {
+                assertThat(r.logSpan("kept")).as("an empty log").isNull();
+                long before = System.currentTimeMillis();
+                try (Publisher p = admin.publisher("kept")) {
+                    long last = 0;
+                    for (int i = 0; i < 5; i++) {
+                        last = p.publish(new byte[]{(byte) i});
+                    }
+                    p.awaitAcknowledged(last, Duration.ofSeconds(10));
+                }
+                LogSpan span = r.logSpan("kept");
+                assertThat(span.firstOffset()).isZero();
+                assertThat(span.lastOffset()).isEqualTo(4);
+                assertThat(span.firstTime()).isBetween(before, span.lastTime());
+                assertThat(span.lastTime()).isLessThanOrEqualTo(System.currentTimeMillis());
+                assertThatThrownBy(() -> s.logSpan("kept")).isInstanceOf(BrokerException.class)
+                        .hasMessage("forbidden: stranger may not read the log of channel kept");
+                assertThatThrownBy(() -> r.logSpan("mem")).isInstanceOf(BrokerException.class).hasMessageContaining("persistence: none");
+                assertThatThrownBy(() -> r.logSpan("nope")).hasMessage("unknown_channel: no channel nope");
+            }
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.FaultModel;
 import dev.d2r2.broker.FsyncPolicy;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.Publisher;
@@ -64,7 +65,7 @@ class RecordedChannelTest {
             try (RecordedChannel r = broker.readLog("sealed", 0)) {
                 assertThat(readAll(r)).extracting(d -> d.event().type()).hasSize(10).startsWith("e0");
             }
-            assertThat(broker.logSpan("plain")).containsExactly(1_000_000L, 1_009_000L);
+            assertThat(broker.logSpan("plain")).isEqualTo(new LogSpan(0, 10, 1_000_000L, 1_009_000L));
             RecordedChannel upToNow = broker.readLog("plain", 1_008_000);
             try (Publisher p = admin.publisher("plain")) {
                 p.publish(InProcessBrokerTest.ev("later", 99));

@@ -3,6 +3,7 @@ package dev.d2r2.broker.wire;
 import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelConfig;
 import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Protection;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -149,7 +150,8 @@ class WireCodecTest {
                 Arbitraries.integers().map(ControlRequest.ClosePublisher::new),
                 Combinators.combine(tags, ids, longs, Arbitraries.integers().between(0, 2)).as((t, id, at, kind) ->
                         new ControlRequest.Subscribe(t, id, kind == 1 ? at : null, kind == 2 ? at : null)),
-                Arbitraries.integers().map(ControlRequest.Unsubscribe::new));
+                Arbitraries.integers().map(ControlRequest.Unsubscribe::new),
+                tags.map(ControlRequest.ReadLogSpan::new));
     }
 
     @Provide
@@ -164,7 +166,15 @@ class WireCodecTest {
                 Combinators.combine(Arbitraries.integers(), Arbitraries.of(Protection.class), keys)
                         .as(ControlReply.PublisherOpened::new),
                 Combinators.combine(Arbitraries.integers(), keys, Arbitraries.longs().greaterOrEqual(0).injectNull(0.5))
-                        .as(ControlReply.Subscribed::new));
+                        .as(ControlReply.Subscribed::new),
+                spans().injectNull(0.3).map(ControlReply.LogSpanRead::new));
+    }
+
+    private static Arbitrary<LogSpan> spans() {
+        Arbitrary<Long> offsets = Arbitraries.longs().between(0, Long.MAX_VALUE / 2);
+        Arbitrary<Long> lengths = Arbitraries.longs().between(1, 1L << 40);
+        Arbitrary<Long> times = Arbitraries.longs().between(0, 1L << 50);
+        return Combinators.combine(offsets, lengths, times, lengths).as((first, n, at, during) -> new LogSpan(first, first + n, at, at + during));
     }
 
     private static Arbitrary<ChannelConfig> channels() {
