@@ -61,6 +61,8 @@ public final class RemoteBrokerClient implements BrokerClient {
     private final Map<Integer, RemoteSubscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicLong failovers = new AtomicLong();
     private final AtomicLong attempts = new AtomicLong();
+    private final AtomicLong resent = new AtomicLong();
+    private final AtomicLong duplicatesDropped = new AtomicLong();
     /** Guards current, closed and failure; notified when current changes. */
     private final Object state = new Object();
     private Connection current;
@@ -159,12 +161,17 @@ public final class RemoteBrokerClient implements BrokerClient {
 
     /** Events sent again after failovers (the broker stores those it had once). */
     public long resentEvents() {
-        return publishers.stream().mapToLong(RemotePublisher::resent).sum();
+        return resent.get();
     }
 
     /** Events a broker sent again after a failover and the client dropped, having delivered them before. */
     public long duplicatesDropped() {
-        return subscriptions.values().stream().mapToLong(RemoteSubscription::duplicatesDropped).sum();
+        return duplicatesDropped.get();
+    }
+
+    /** A subscription dropped an event it had delivered before (reader thread). */
+    void droppedDuplicate() {
+        duplicatesDropped.incrementAndGet();
     }
 
     /** How long the last failover took, from the loss of the connection to the next one working. */
@@ -410,7 +417,7 @@ public final class RemoteBrokerClient implements BrokerClient {
                 p.failed(e);
                 continue;
             }
-            p.relink(c, r.handle());
+            resent.addAndGet(p.relink(c, r.handle()));
             if (!publishers.contains(p)) {
                 closed(p, c, r.handle());
             }

@@ -44,7 +44,6 @@ final class RemotePublisher implements Publisher {
     private volatile Connection connection;
     private int handle;
     private long seq;
-    private long resent;
     private volatile long acked;
     private volatile BrokerException broken;
 
@@ -108,32 +107,25 @@ final class RemotePublisher implements Publisher {
     /**
      * Links the publisher to a new connection under its new {@code handle} and sends the
      * unacknowledged events again, in order (failover thread); new events wait meanwhile.
+     * Returns how many it sent again.
      */
-    void relink(Connection c, int newHandle) {
+    long relink(Connection c, int newHandle) {
+        long resent;
         lock.lock();
         try {
             c.publishers.put(newHandle, this);
             resend.release(acked);
             for (long q = resend.first(); q <= resend.last(); q++) {
                 c.writer.publish(newHandle, resend.get(q));
-                resent++;
             }
+            resent = resend.last() - resend.first() + 1;
             handle = newHandle;
             connection = c;
         } finally {
             lock.unlock();
         }
         c.writer.wantFlush();
-    }
-
-    /** Events sent again after failovers. */
-    long resent() {
-        lock.lock();
-        try {
-            return resent;
-        } finally {
-            lock.unlock();
-        }
+        return resent;
     }
 
     void acked(long s) {

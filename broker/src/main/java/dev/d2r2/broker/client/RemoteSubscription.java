@@ -38,7 +38,6 @@ final class RemoteSubscription implements Subscription {
     private volatile long firstOffset = -1;
     /** The offset of the last event delivered (-1: none); written on the reader thread. */
     private volatile long lastOffset = -1;
-    private volatile long duplicatesDropped;
 
     RemoteSubscription(String tag, DeliveryHandler handler, int id, StartPosition start, RemoteBrokerClient client) {
         this.tag = tag;
@@ -96,10 +95,6 @@ final class RemoteSubscription implements Subscription {
         return confirmed;
     }
 
-    long duplicatesDropped() {
-        return duplicatesDropped;
-    }
-
     /** Runs on the reader thread, which may get here before the subscribing thread has the key. */
     void deliver(long offset, long time, Envelope e) {
         PayloadOpener o = opener.join();
@@ -107,7 +102,7 @@ final class RemoteSubscription implements Subscription {
             return;
         }
         if (logged && offset <= lastOffset) {
-            duplicatesDropped++;
+            client.droppedDuplicate();
             return;
         }
         lastOffset = offset;
