@@ -11,10 +11,10 @@ import java.util.Objects;
  */
 public record ChannelClass(Ordering ordering, int priority, Persistence persistence, FsyncPolicy fsync,
                            int queueCapacity, OverflowPolicy overflow,
-                           FaultModel faultModel, Protection protection) {
+                           FaultModel faultModel, Protection protection, Durability durability) {
     public static final int DEFAULT_QUEUE_CAPACITY = 8192;
     public static final ChannelClass DEFAULT = new ChannelClass(Ordering.FIFO, 5, Persistence.NONE,
-            FsyncPolicy.NEVER, DEFAULT_QUEUE_CAPACITY, OverflowPolicy.DROP_OLDEST, FaultModel.CRASH, Protection.SI);
+            FsyncPolicy.NEVER, DEFAULT_QUEUE_CAPACITY, OverflowPolicy.DROP_OLDEST, FaultModel.CRASH, Protection.SI, Durability.LOCAL);
 
     public ChannelClass {
         Objects.requireNonNull(ordering, "ordering");
@@ -23,6 +23,10 @@ public record ChannelClass(Ordering ordering, int priority, Persistence persiste
         Objects.requireNonNull(overflow, "overflow");
         Objects.requireNonNull(faultModel, "faultModel");
         Objects.requireNonNull(protection, "protection");
+        Objects.requireNonNull(durability, "durability");
+        if (durability == Durability.REPLICATED && persistence != Persistence.LOG) {
+            throw new IllegalArgumentException("durability replicated needs persistence log (the replicas' logs hold the events)");
+        }
         if (priority < 0 || priority > 9) {
             throw new IllegalArgumentException("priority must be 0..9, not " + priority);
         }
@@ -31,23 +35,33 @@ public record ChannelClass(Ordering ordering, int priority, Persistence persiste
         }
     }
 
+    /** A class that keeps its events on the broker that took them ({@link Durability#LOCAL}). */
+    public ChannelClass(Ordering ordering, int priority, Persistence persistence, FsyncPolicy fsync, int queueCapacity,
+                        OverflowPolicy overflow, FaultModel faultModel, Protection protection) {
+        this(ordering, priority, persistence, fsync, queueCapacity, overflow, faultModel, protection, Durability.LOCAL);
+    }
+
     public ChannelClass withOrdering(Ordering o) {
-        return new ChannelClass(o, priority, persistence, fsync, queueCapacity, overflow, faultModel, protection);
+        return new ChannelClass(o, priority, persistence, fsync, queueCapacity, overflow, faultModel, protection, durability);
     }
 
     public ChannelClass withPriority(int p) {
-        return new ChannelClass(ordering, p, persistence, fsync, queueCapacity, overflow, faultModel, protection);
+        return new ChannelClass(ordering, p, persistence, fsync, queueCapacity, overflow, faultModel, protection, durability);
     }
 
     public ChannelClass withPersistence(Persistence p, FsyncPolicy f) {
-        return new ChannelClass(ordering, priority, p, f, queueCapacity, overflow, faultModel, protection);
+        return new ChannelClass(ordering, priority, p, f, queueCapacity, overflow, faultModel, protection, durability);
     }
 
     public ChannelClass withQueue(int capacity, OverflowPolicy policy) {
-        return new ChannelClass(ordering, priority, persistence, fsync, capacity, policy, faultModel, protection);
+        return new ChannelClass(ordering, priority, persistence, fsync, capacity, policy, faultModel, protection, durability);
     }
 
     public ChannelClass withProtection(FaultModel f, Protection p) {
-        return new ChannelClass(ordering, priority, persistence, fsync, queueCapacity, overflow, f, p);
+        return new ChannelClass(ordering, priority, persistence, fsync, queueCapacity, overflow, f, p, durability);
+    }
+
+    public ChannelClass withDurability(Durability d) {
+        return new ChannelClass(ordering, priority, persistence, fsync, queueCapacity, overflow, faultModel, protection, d);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Set;
  * overflow: drop-oldest    # block | drop-oldest | disconnect
  * faultModel: crash        # crash | byzantine
  * protection: HA           # SI | HA | PKS | PKE
+ * durability: replicated   # local | replicated | forwarded (on a cluster; see Durability)
  * publishers: [monitor]    # identities, "*" = anyone registered
  * subscribers: ["*"]
  * </pre>
@@ -27,21 +28,30 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChannelConfig(String tag, String ordering, Integer priority, String persistence, String fsync,
                             Integer queue, String overflow, String faultModel, String protection,
-                            List<String> publishers, List<String> subscribers) {
+                            List<String> publishers, List<String> subscribers, String durability) {
 
     public ChannelConfig {
         toSpec(tag, ordering, priority, persistence, fsync, queue, overflow, faultModel, protection,
-                publishers, subscribers);
+                publishers, subscribers, durability);
+    }
+
+    /** A channel whose durability is the default ({@code local}). */
+    public ChannelConfig(String tag, String ordering, Integer priority, String persistence, String fsync,
+                         Integer queue, String overflow, String faultModel, String protection,
+                         List<String> publishers, List<String> subscribers) {
+        this(tag, ordering, priority, persistence, fsync, queue, overflow, faultModel, protection, publishers,
+                subscribers, null);
     }
 
     public ChannelSpec toSpec() {
         return toSpec(tag, ordering, priority, persistence, fsync, queue, overflow, faultModel, protection,
-                publishers, subscribers);
+                publishers, subscribers, durability);
     }
 
     private static ChannelSpec toSpec(String tag, String ordering, Integer priority, String persistence,
                                       String fsync, Integer queue, String overflow, String faultModel,
-                                      String protection, List<String> publishers, List<String> subscribers) {
+                                      String protection, List<String> publishers, List<String> subscribers,
+                                      String durability) {
         if (tag == null) {
             throw new IllegalArgumentException("a channel needs a tag");
         }
@@ -54,7 +64,8 @@ public record ChannelConfig(String tag, String ordering, Integer priority, Strin
                 queue == null ? d.queueCapacity() : queue,
                 overflow == null ? d.overflow() : parse(OverflowPolicy.class, "overflow", overflow),
                 faultModel == null ? d.faultModel() : parse(FaultModel.class, "faultModel", faultModel),
-                protection == null ? d.protection() : parse(Protection.class, "protection", protection));
+                protection == null ? d.protection() : parse(Protection.class, "protection", protection),
+                durability == null ? d.durability() : parse(Durability.class, "durability", durability));
         return new ChannelSpec(tag, c, publishers == null ? Set.of() : Set.copyOf(publishers),
                 subscribers == null ? Set.of() : Set.copyOf(subscribers));
     }
@@ -64,7 +75,8 @@ public record ChannelConfig(String tag, String ordering, Integer priority, Strin
         return new ChannelConfig(spec.tag(), name(c.ordering()), c.priority(), name(c.persistence()),
                 c.fsync().toString(), c.queueCapacity(), name(c.overflow()), name(c.faultModel()),
                 c.protection().name(), spec.publishers().stream().sorted().toList(),
-                spec.subscribers().stream().sorted().toList());
+                spec.subscribers().stream().sorted().toList(),
+                c.durability() == Durability.LOCAL ? null : name(c.durability()));
     }
 
     public static String name(Enum<?> e) {

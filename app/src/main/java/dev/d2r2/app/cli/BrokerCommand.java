@@ -5,10 +5,8 @@ import dev.d2r2.app.node.Channels;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
+import dev.d2r2.cluster.broker.ReplicatedBroker;
 import dev.d2r2.cluster.config.ClusterFile;
-import dev.d2r2.cluster.raft.ClusterNode;
-import dev.d2r2.cluster.raft.CommittedCommands;
-import dev.d2r2.cluster.raft.RaftSettings;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.ConfigException;
@@ -40,7 +38,7 @@ public final class BrokerCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--cluster", paramLabel = "FILE",
-            description = "Run as a replica of this cluster (control plane on Raft); needs --id")
+            description = "Run as a replica of this cluster (identities and channels replicated on Raft); needs --id")
     Path cluster;
 
     @Option(names = "--id", paramLabel = "NAME", description = "This replica's name in the cluster")
@@ -61,7 +59,8 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         ClusterFile clusterFile = cluster == null ? null : ClusterFile.load(cluster);
         Broker broker = Broker.open(dataDir, Clock.system());
-        ClusterNode replica = clusterFile == null ? null : startReplica(clusterFile, dataDir);
+        ReplicatedBroker replica = clusterFile == null ? null
+                : ReplicatedBroker.start(broker, clusterFile, id, raft == null ? null : HostPort.parse(raft));
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             Channels.declare(admin, c.channels());
         }
@@ -81,24 +80,13 @@ public final class BrokerCommand implements Callable<Integer> {
                 server.address().getHostString(), server.address().getPort(), dataDir, metricsAt, broker.adminIdentityPath());
         if (replica != null) {
             System.err.printf("replica %s of cluster %s (control plane on Raft, storage %s)%n", id, cluster,
-                    dataDir.resolve(RAFT_DIR));
+                    dataDir.resolve(ReplicatedBroker.RAFT_DIR));
         }
         stopped.await();
         return 0;
     }
 
-    /** The replica's Raft log and snapshots live next to the broker's own data. */
-    static final String RAFT_DIR = "raft";
-
-    private ClusterNode startReplica(ClusterFile file, Path dataDir) throws IOException {
-        Path storage = dataDir.resolve(RAFT_DIR);
-        if (raft != null) {
-            return ClusterNode.start(file, id, HostPort.parse(raft), storage, RaftSettings.DEFAULT, CommittedCommands.NONE);
-        }
-        return ClusterNode.start(file, id, storage, RaftSettings.DEFAULT, CommittedCommands.NONE);
-    }
-
-    private static void closeReplica(ClusterNode replica) {
+    private static void closeReplica(ReplicatedBroker replica) {
         if (replica == null) {
             return;
         }

@@ -32,6 +32,7 @@ public final class ChannelCommand {
         @Option(names = "--overflow", description = "block | drop-oldest | disconnect") String overflow;
         @Option(names = "--fault-model", description = "crash | byzantine") String faultModel;
         @Option(names = "--protection", description = "SI | HA | PKS | PKE") String protection;
+        @Option(names = "--durability", description = "local | replicated | forwarded (on a cluster)") String durability;
         @Option(names = "--publishers", split = ",", description = "identities allowed to publish; * = all") List<String> publishers;
         @Option(names = "--subscribers", split = ",", description = "identities allowed to subscribe; * = all") List<String> subscribers;
 
@@ -39,7 +40,8 @@ public final class ChannelCommand {
             return new ChannelConfig(tag, or(ordering, base.ordering()), or(priority, base.priority()),
                     or(persistence, base.persistence()), or(fsync, base.fsync()), or(queue, base.queue()),
                     or(overflow, base.overflow()), or(faultModel, base.faultModel()), or(protection, base.protection()),
-                    or(publishers, base.publishers()), or(subscribers, base.subscribers())).toSpec();
+                    or(publishers, base.publishers()), or(subscribers, base.subscribers()),
+                    or(durability, base.durability())).toSpec();
         }
 
         private static <T> T or(T a, T b) {

@@ -4,6 +4,7 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.Durability;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.LogSpan;
@@ -34,10 +35,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -61,6 +64,10 @@ public final class Broker implements AutoCloseable {
     private final IdentityStore identities;
     private final ControlTable controlTable;
     private final Map<String, ChannelRuntime> channels = new ConcurrentHashMap<>();
+    /** The channels of the replicated control plane (a cluster replica's), not saved in {@code control.json}. */
+    private final Set<String> replicatedTags = ConcurrentHashMap.newKeySet();
+    private volatile ReplicatedControl replicated;
+    private volatile EventReplication eventReplication;
     private final Thread flusher;
     private final SystemChannel system;
     private volatile boolean closed;
@@ -223,14 +230,72 @@ public final class Broker implements AutoCloseable {
         return id;
     }
 
+    /**
+     * Makes this broker a replica of a cluster: from now on identities and channels that callers
+     * register, create or alter go to {@code control} (the replicated log), and come back through
+     * {@link #applyReplicated} on every replica. This broker's own identities (its bootstrap
+     * {@value #ADMIN}) and channels (its system channel, any made before it joined) stay its own.
+     */
+    public void replicateControl(ReplicatedControl control) {
+        this.replicated = control;
+    }
+
+    /**
+     * Brings the replicated identities and channels to what the cluster's control plane holds
+     * (called in log order, after each committed change and on a snapshot load): a missing
+     * channel is opened on its log under {@code channels/<tag>}, a changed one altered, one no
+     * longer there closed (its log stays on disk: a channel created again with the tag continues
+     * it, on every replica alike).
+     */
+    public synchronized void applyReplicated(Map<String, Identity> replicatedIdentities, Map<String, ChannelSpec> specs,
+                                             Map<String, byte[]> keys) throws IOException {
+        Map<String, Identity> shown = new java.util.HashMap<>(replicatedIdentities);
+        shown.keySet().removeIf(name -> {
+            boolean own = identities.isOwn(name);
+            if (own) {
+                LOG.warn("replicated identity {} ignored: this replica has an identity of its own by that name", name);
+            }
+            return own;
+        });
+        identities.replaceReplicated(shown);
+        for (String tag : List.copyOf(replicatedTags)) {
+            if (!specs.containsKey(tag)) {
+                replicatedTags.remove(tag);
+                ChannelRuntime gone = channels.remove(tag);
+                gone.close();
+                LOG.info("replicated channel {} deleted", tag);
+            }
+        }
+        for (Map.Entry<String, ChannelSpec> e : specs.entrySet()) {
+            ChannelRuntime ch = channels.get(e.getKey());
+            if (ch == null) {
+                channels.put(e.getKey(), runtime(e.getValue(), keys.get(e.getKey())));
+                replicatedTags.add(e.getKey());
+            } else if (!replicatedTags.contains(e.getKey())) {
+                LOG.warn("replicated channel {} ignored: this replica has a channel of its own by that tag", e.getKey());
+            } else if (!ch.spec().equals(e.getValue())) {
+                try {
+                    ch.alter(e.getValue());
+                } catch (BrokerException refused) {
+                    LOG.warn("replicated change of channel {} not applied here: {}", e.getKey(), refused.getMessage());
+                }
+            }
+        }
+    }
+
     byte[] register(Identity caller, String name, PublicKey signingKey, boolean admin) {
         requireAdmin(caller, "register identities");
         Identity.validateName(name);
+        ReplicatedControl cluster = replicated;
+        if (cluster != null) {
+            refuseExistingIdentity(name);
+            byte[] secret = Crypto.randomBytes(Crypto.SECRET_BYTES);
+            cluster.addIdentity(name, secret, signingKey, admin);
+            LOG.info("{} registered replicated identity {}{}", caller.name(), name, admin ? " (admin)" : "");
+            return secret;
+        }
         synchronized (this) {
-            if (identities.find(name).isPresent()) {
-                metrics.refused("identity_exists");
-                throw new BrokerException(ErrorCode.IDENTITY_EXISTS, "identity " + name + " already exists");
-            }
+            refuseExistingIdentity(name);
             byte[] secret = Crypto.randomBytes(Crypto.SECRET_BYTES);
             try {
                 identities.add(new Identity(name, secret, signingKey, admin));
@@ -242,12 +307,34 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    synchronized void createChannel(Identity caller, ChannelSpec spec) {
-        requireAdmin(caller, "create channels");
-        if (channels.containsKey(spec.tag())) {
-            metrics.refused("channel_exists");
-            throw new BrokerException(ErrorCode.CHANNEL_EXISTS, "channel " + spec.tag() + " already exists");
+    private void refuseExistingIdentity(String name) {
+        if (identities.find(name).isPresent()) {
+            metrics.refused("identity_exists");
+            throw new BrokerException(ErrorCode.IDENTITY_EXISTS, "identity " + name + " already exists");
         }
+    }
+
+    private void refuseExistingChannel(String tag) {
+        if (channels.containsKey(tag)) {
+            metrics.refused("channel_exists");
+            throw new BrokerException(ErrorCode.CHANNEL_EXISTS, "channel " + tag + " already exists");
+        }
+    }
+
+    void createChannel(Identity caller, ChannelSpec spec) {
+        requireAdmin(caller, "create channels");
+        ReplicatedControl cluster = replicated;
+        if (cluster != null) {
+            refuseExistingChannel(spec.tag());
+            cluster.createChannel(spec, Crypto.randomBytes(Crypto.SECRET_BYTES));
+            LOG.info("{} created replicated channel {}", caller.name(), spec.tag());
+            return;
+        }
+        createOwnChannel(caller, spec);
+    }
+
+    private synchronized void createOwnChannel(Identity caller, ChannelSpec spec) {
+        refuseExistingChannel(spec.tag());
         try {
             channels.put(spec.tag(), runtime(spec, Crypto.randomBytes(Crypto.SECRET_BYTES)));
             saveControlTable();
@@ -258,8 +345,19 @@ public final class Broker implements AutoCloseable {
         LOG.info("{} created channel {}", caller.name(), spec.tag());
     }
 
-    synchronized void alterChannel(Identity caller, ChannelSpec spec) {
+    void alterChannel(Identity caller, ChannelSpec spec) {
         requireAdmin(caller, "alter channels");
+        ReplicatedControl cluster = replicated;
+        if (cluster != null && replicatedTags.contains(spec.tag())) {
+            runtime(spec.tag()).checkAlter(spec);
+            cluster.alterChannel(spec);
+            LOG.info("{} altered replicated channel {}", caller.name(), spec.tag());
+            return;
+        }
+        alterOwnChannel(caller, spec);
+    }
+
+    private synchronized void alterOwnChannel(Identity caller, ChannelSpec spec) {
         ChannelRuntime ch = runtime(spec.tag());
         ch.alter(spec);
         try {
@@ -309,26 +407,11 @@ public final class Broker implements AutoCloseable {
      * before is checked, counted and not taken again ({@link #DUPLICATE}).
      */
     long publish(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e, long fingerprint) throws IOException {
-        ChannelSpec spec = ch.spec();
-        if (!mayPublish(caller, spec)) {
-            throw forbidden(caller, "publish on", spec.tag());
+        if (replicates(ch)) {
+            awaitCommitted(caller, verifier, ch, e);
+            return REPLICATED;
         }
-        if (!caller.name().equals(e.publisher())) {
-            metrics.refused("impersonation");
-            throw new BrokerException(ErrorCode.FORBIDDEN, caller.name() + " published an event signed as "
-                    + e.publisher() + " on channel " + spec.tag());
-        }
-        Protection want = spec.channelClass().protection();
-        if (e.protection() != want) {
-            metrics.refused("integrity");
-            throw new BrokerException(ErrorCode.INTEGRITY, "channel " + spec.tag() + " requires protection " + want
-                    + ", the event has " + e.protection());
-        }
-        if (want != Protection.SI && !verifier.verify(ch.channelPrefix(), e)) {
-            metrics.refused("integrity");
-            throw new BrokerException(ErrorCode.INTEGRITY, "event " + e.sequence() + " from " + caller.name()
-                    + " on channel " + spec.tag() + " fails its " + want + " check");
-        }
+        check(caller, verifier, ch, e);
         if (ch.logFailed()) {
             // Before the duplicate check: events the failed write lost are still remembered, and a
             // client that sends one again must not be told it was taken.
@@ -349,6 +432,90 @@ public final class Broker implements AutoCloseable {
             disconnectSlow(s);
         }
         return offset;
+    }
+
+    /** Returned by {@link #publish} for an event committed through the cluster's log (its offset is taken when it is applied). */
+    static final long REPLICATED = -2;
+
+    /**
+     * Makes this replica send the events of its {@code replicated} channels through the
+     * cluster's log ({@code replication}); every replica then applies them with {@link #applyCommitted}.
+     */
+    public void replicateEvents(EventReplication replication) {
+        this.eventReplication = replication;
+    }
+
+    /** Whether events published on {@code ch} go through the cluster's log. */
+    boolean replicates(ChannelRuntime ch) {
+        return eventReplication != null && ch.spec().channelClass().durability() == Durability.REPLICATED
+                && replicatedTags.contains(ch.tag());
+    }
+
+    /** Checks an event for a replicated channel and appends it to the cluster's log; {@code done} is told once. */
+    void publishReplicated(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e, EventReplication.Outcome done) {
+        check(caller, verifier, ch, e);
+        eventReplication.append(ch.tag(), Arrays.copyOfRange(e.array(), e.offset(), e.offset() + e.length()), done);
+    }
+
+    private void awaitCommitted(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e) {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        publishReplicated(caller, verifier, ch, e, new EventReplication.Outcome() {
+            @Override
+            public void committed() {
+                outcome.complete(null);
+            }
+
+            @Override
+            public void failed(String reason) {
+                outcome.complete(reason);
+            }
+        });
+        String failure = outcome.join();
+        if (failure != null) {
+            throw new BrokerException(ErrorCode.INTERNAL, "channel " + ch.tag() + ": event " + e.sequence()
+                    + " not committed: " + failure);
+        }
+    }
+
+    /**
+     * Applies the events of committed Raft log entry {@code raftIndex} to replicated channel
+     * {@code tag}: called on every replica in log order (see {@link ChannelRuntime#applyCommitted}).
+     */
+    public void applyCommitted(String tag, long raftIndex, long time, List<byte[]> envelopes) throws IOException {
+        ChannelRuntime ch = channels.get(tag);
+        if (ch == null || !replicatedTags.contains(tag)) {
+            LOG.warn("Raft log entry {}: events for {}, which is not a replicated channel here; skipped", raftIndex, tag);
+            return;
+        }
+        List<ServerSubscription> slow = new ArrayList<>(0);
+        ch.applyCommitted(raftIndex, time, envelopes, slow);
+        for (ServerSubscription s : slow) {
+            disconnectSlow(s);
+        }
+    }
+
+    /** The checks every published event passes: rights, publisher, protection and seal. */
+    private void check(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e) {
+        ChannelSpec spec = ch.spec();
+        if (!mayPublish(caller, spec)) {
+            throw forbidden(caller, "publish on", spec.tag());
+        }
+        if (!caller.name().equals(e.publisher())) {
+            metrics.refused("impersonation");
+            throw new BrokerException(ErrorCode.FORBIDDEN, caller.name() + " published an event signed as "
+                    + e.publisher() + " on channel " + spec.tag());
+        }
+        Protection want = spec.channelClass().protection();
+        if (e.protection() != want) {
+            metrics.refused("integrity");
+            throw new BrokerException(ErrorCode.INTEGRITY, "channel " + spec.tag() + " requires protection " + want
+                    + ", the event has " + e.protection());
+        }
+        if (want != Protection.SI && !verifier.verify(ch.channelPrefix(), e)) {
+            metrics.refused("integrity");
+            throw new BrokerException(ErrorCode.INTEGRITY, "event " + e.sequence() + " from " + caller.name()
+                    + " on channel " + spec.tag() + " fails its " + want + " check");
+        }
     }
 
     /** The refusal for a publisher on a channel whose log failed a write, counted. */
@@ -466,7 +633,8 @@ public final class Broker implements AutoCloseable {
     }
 
     private void saveControlTable() throws IOException {
-        controlTable.save(channels.values().stream().map(c -> new ControlTable.Row(c.spec(), c.key())).toList());
+        controlTable.save(channels.values().stream().filter(c -> !replicatedTags.contains(c.tag()))
+                .map(c -> new ControlTable.Row(c.spec(), c.key())).toList());
     }
 
     private void flushLoop() {

@@ -2,6 +2,7 @@ package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.Durability;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.LogSpan;
@@ -51,6 +52,9 @@ final class ChannelRuntime implements AutoCloseable {
     private volatile GroupCommitter committer;
     private final LogHealth health;
     private final RecentEvents recent = new RecentEvents();
+    /** A replicated channel's: what its log took of the Raft log, and its last events to refuse again. */
+    private final AppliedIndex applied;
+    private final CommittedWindow window;
 
     ChannelRuntime(ChannelSpec spec, byte[] key, Path logDir, Clock clock, BrokerMetrics metrics) throws IOException {
         this.spec = spec;
@@ -60,6 +64,9 @@ final class ChannelRuntime implements AutoCloseable {
         this.channelPrefix = Envelope.channelPrefix(spec.tag());
         this.log = spec.channelClass().persistence() == Persistence.LOG
                 ? SegmentedLog.open(logDir, LogConfig.defaults()) : null;
+        boolean replicated = log != null && spec.channelClass().durability() == Durability.REPLICATED;
+        this.applied = replicated ? new AppliedIndex(logDir) : null;
+        this.window = replicated ? new CommittedWindow() : null;
         if (log != null) {
             nextOffset.set(log.nextOffset());
             rememberLogTail();
@@ -88,11 +95,16 @@ final class ChannelRuntime implements AutoCloseable {
     /** Remembers the log's last events, so that one sent again after a restart is still recognised. */
     private void rememberLogTail() throws IOException {
         CRC32C crc = new CRC32C();
-        try (LogReader r = log.reader(Math.max(log.firstOffset(), log.nextOffset() - RecentEvents.WINDOW))) {
+        int tail = window != null ? CommittedWindow.SIZE : RecentEvents.WINDOW;
+        try (LogReader r = log.reader(Math.max(log.firstOffset(), log.nextOffset() - tail))) {
             while (r.next()) {
                 try {
                     Envelope e = Envelope.parse(r.payload());
-                    recent.firstTime(e.publisher(), e.sequence(), e.fingerprint(crc));
+                    long fingerprint = e.fingerprint(crc);
+                    recent.firstTime(e.publisher(), e.sequence(), fingerprint);
+                    if (window != null) {
+                        window.take(e.publisher(), e.sequence(), fingerprint);
+                    }
                 } catch (ProtocolException unreadable) {
                     // An envelope that does not parse cannot be sent again either.
                 }
@@ -144,20 +156,35 @@ final class ChannelRuntime implements AutoCloseable {
 
     /** Changes class and access lists; persistence can only be changed by recreating the channel. */
     void alter(ChannelSpec newSpec) {
+        checkAlter(newSpec);
+        spec = newSpec;
+    }
+
+    void checkAlter(ChannelSpec newSpec) {
         if (newSpec.channelClass().persistence() != spec.channelClass().persistence()) {
             throw new BrokerException(ErrorCode.BAD_REQUEST,
                     "channel " + spec.tag() + ": persistence cannot be altered (it would lose or invent a log)");
         }
-        spec = newSpec;
+        if (newSpec.channelClass().durability() != spec.channelClass().durability()) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST,
+                    "channel " + spec.tag() + ": durability cannot be altered (the replicas' logs would differ)");
+        }
     }
 
     /** Appends and fans out one event; returns its offset. Subscribers to disconnect are returned in {@code out}. */
     long publish(Envelope e, List<ServerSubscription> disconnect) throws IOException {
+        return publish(e, NOW, disconnect);
+    }
+
+    /** For {@link #publish(Envelope, long, List)}: the broker's clock when the event is appended. */
+    private static final long NOW = Long.MIN_VALUE;
+
+    private long publish(Envelope e, long at, List<ServerSubscription> disconnect) throws IOException {
         long offset;
         if (log != null || spec.channelClass().ordering() == Ordering.TOTAL) {
             lock.lock();
             try {
-                long time = clock.millis();
+                long time = at == NOW ? clock.millis() : at;
                 if (log != null) {
                     offset = log.append(time, e.array(), e.offset(), e.length());
                     nextOffset.set(offset + 1);
@@ -175,6 +202,38 @@ final class ChannelRuntime implements AutoCloseable {
         }
         published.inc();
         return offset;
+    }
+
+    /**
+     * Appends the events of Raft log entry {@code raftIndex} (committed, in log order) to a
+     * replicated channel's log and fans them out, stamped with the time the entry was made so
+     * that every replica's log is the same; an event taken before is counted as a duplicate
+     * and skipped, an entry the log already holds (a replay after a restart) skipped whole.
+     */
+    void applyCommitted(long raftIndex, long time, List<byte[]> envelopes, List<ServerSubscription> disconnect)
+            throws IOException {
+        if (applied == null) {
+            throw new IllegalStateException("channel " + tag() + " is not replicated");
+        }
+        if (raftIndex <= applied.get()) {
+            return;
+        }
+        CRC32C crc = new CRC32C();
+        for (byte[] bytes : envelopes) {
+            Envelope e;
+            try {
+                e = Envelope.parse(bytes);
+            } catch (ProtocolException bad) {
+                throw new IOException("Raft log entry " + raftIndex + " holds an envelope that does not parse", bad);
+            }
+            if (window.take(e.publisher(), e.sequence(), e.fingerprint(crc))) {
+                publish(e, time, disconnect);
+            } else {
+                duplicates.inc();
+            }
+        }
+        flushLog();
+        applied.set(raftIndex);
     }
 
     private void fanOut(long offset, long time, Envelope e, List<ServerSubscription> disconnect) {
@@ -347,6 +406,9 @@ final class ChannelRuntime implements AutoCloseable {
         }
         if (committer != null) {
             committer.close();
+        }
+        if (applied != null) {
+            applied.close();
         }
         if (log != null) {
             try {

@@ -16,11 +16,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The identities a broker knows, persisted as {@code identities.json} (mode 0600). */
+/**
+ * The identities a broker knows: its own, persisted as {@code identities.json} (mode 0600), and
+ * on a cluster replica those of the replicated control plane, kept in memory only (the Raft log
+ * and its snapshots hold them). A name of its own wins over a replicated one.
+ */
 final class IdentityStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
     private final Map<String, Identity> byName = new ConcurrentHashMap<>();
+    private final Map<String, Identity> replicated = new ConcurrentHashMap<>();
 
     private IdentityStore(Path file) {
         this.file = file;
@@ -43,7 +48,25 @@ final class IdentityStore {
     }
 
     Optional<Identity> find(String name) {
-        return Optional.ofNullable(byName.get(name));
+        Identity own = byName.get(name);
+        return Optional.ofNullable(own != null ? own : replicated.get(name));
+    }
+
+    boolean isOwn(String name) {
+        return byName.containsKey(name);
+    }
+
+    void putReplicated(Identity id) {
+        replicated.put(id.name(), id);
+    }
+
+    void removeReplicated(String name) {
+        replicated.remove(name);
+    }
+
+    void replaceReplicated(Map<String, Identity> all) {
+        replicated.keySet().retainAll(all.keySet());
+        replicated.putAll(all);
     }
 
     boolean isEmpty() {

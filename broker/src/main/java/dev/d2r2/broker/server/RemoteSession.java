@@ -234,6 +234,15 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         if (p == null) {
             throw new ProtocolException("publish on unknown publisher handle " + handle);
         }
+        if (broker.replicates(p.channel)) {
+            try {
+                broker.publishReplicated(identity, verifier, p.channel, e,
+                        acks.whenCommitted(handle, e.sequence(), this::notCommitted));
+            } catch (BrokerException ex) {
+                write(() -> writer.refused(handle, e.sequence(), ex.code(), clientReason(ex)));
+            }
+            return;
+        }
         long offset = -1;
         try {
             offset = broker.publish(identity, verifier, p.channel, e, e.fingerprint(crc));
@@ -331,6 +340,13 @@ final class RemoteSession implements DeliverySink, FrameHandler {
     private void logFailed(ChannelRuntime ch) {
         BrokerException why = broker.logFailure(ch);
         fatal(why.code(), clientReason(why));
+        close();
+    }
+
+    /** An event on a replicated channel was not committed: the session ends, so its publisher sends it again (elsewhere). */
+    private void notCommitted(String reason) {
+        LOG.warn("{}: an event on a replicated channel was not committed: {}", identity.name(), reason);
+        fatal(ErrorCode.DISCONNECTED, "an event was not committed by the cluster; publish it again");
         close();
     }
 

@@ -78,6 +78,22 @@ final class SessionAcks {
         }
     }
 
+    /** The outcome of {@code handle}'s event {@code seq} on a replicated channel: acknowledged once committed. */
+    EventReplication.Outcome whenCommitted(int handle, long seq, Consumer<String> onFailure) {
+        return new EventReplication.Outcome() {
+            @Override
+            public void committed() {
+                durable.add(new long[]{handle, seq});
+                schedule();
+            }
+
+            @Override
+            public void failed(String reason) {
+                onFailure.accept(reason);
+            }
+        };
+    }
+
     private void schedule() {
         if (!scheduled.getAndSet(true)) {
             flusher.schedule(this);

@@ -2,6 +2,7 @@ package dev.d2r2.cluster.command;
 
 import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.Durability;
 import dev.d2r2.broker.FaultModel;
 import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.Ordering;
@@ -19,6 +20,7 @@ import dev.d2r2.cluster.command.ControlCommand.RevokeIdentity;
 import dev.d2r2.cluster.command.ControlCommand.RevokeRight;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * The one binary form of a {@link ControlCommand}, as it is stored in the Raft log:
@@ -87,7 +89,7 @@ public final class CommandCodec {
         return w.string(spec.tag()).string(c.ordering().name()).u8(c.priority()).string(c.persistence().name())
                 .string(c.fsync().kind().name()).i64(c.fsync().interval().toNanos()).i32(c.queueCapacity())
                 .string(c.overflow().name()).string(c.faultModel().name()).string(c.protection().name())
-                .sortedStrings(spec.publishers()).sortedStrings(spec.subscribers());
+                .sortedStrings(spec.publishers()).sortedStrings(spec.subscribers()).string(c.durability().name());
     }
 
     public static ChannelSpec readSpec(CanonicalReader r) throws MalformedCommandException {
@@ -102,9 +104,14 @@ public final class CommandCodec {
         }
         FsyncPolicy fsync = new FsyncPolicy(kind, Duration.ofNanos(intervalNanos));
         int queue = r.i32();
-        ChannelClass c = new ChannelClass(ordering, priority, persistence, fsync, queue,
-                readEnum(r, OverflowPolicy.class), readEnum(r, FaultModel.class), readEnum(r, Protection.class));
-        return new ChannelSpec(tag, c, r.sortedStrings(), r.sortedStrings());
+        OverflowPolicy overflow = readEnum(r, OverflowPolicy.class);
+        FaultModel faultModel = readEnum(r, FaultModel.class);
+        Protection protection = readEnum(r, Protection.class);
+        Set<String> publishers = r.sortedStrings();
+        Set<String> subscribers = r.sortedStrings();
+        ChannelClass c = new ChannelClass(ordering, priority, persistence, fsync, queue, overflow, faultModel,
+                protection, readEnum(r, Durability.class));
+        return new ChannelSpec(tag, c, publishers, subscribers);
     }
 
     private static <E extends Enum<E>> E readEnum(CanonicalReader r, Class<E> type) throws MalformedCommandException {

@@ -22,6 +22,7 @@ import org.apache.ratis.retry.ExceptionDependentRetry;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 
 import java.io.IOException;
@@ -29,6 +30,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -96,6 +99,21 @@ public final class ClusterClient implements AutoCloseable {
             throw refusal(e);
         }
         return CommandResult.decode(content(reply));
+    }
+
+    /**
+     * Appends raw log-entry bytes without waiting: the future completes once the entry is
+     * committed (or fails when no leader took it within the patience). Entries sent by one
+     * client are committed, and their futures completed, in the order they were sent.
+     */
+    public CompletableFuture<Void> appendAsync(byte[] entry) {
+        return io.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new CompletionException(reply.getException() != null ? reply.getException()
+                        : new IOException("request failed: " + reply));
+            }
+            return null;
+        });
     }
 
     /** A refusal by the state machine, with its own reason rather than Ratis' wrapping of it. */

@@ -58,7 +58,7 @@ public final class ClusterNode implements AutoCloseable {
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(id))
                 .setGroup(group)
-                .setProperties(settings.serverProperties(address.getPort(), storageDir))
+                .setProperties(settings.serverProperties(address, storageDir))
                 .setStateMachine(sm)
                 .setOption(recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();

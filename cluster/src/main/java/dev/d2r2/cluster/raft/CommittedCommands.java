@@ -2,10 +2,11 @@ package dev.d2r2.cluster.raft;
 
 import dev.d2r2.cluster.command.CommandResult;
 import dev.d2r2.cluster.command.ControlCommand;
+import dev.d2r2.cluster.events.EventBatch;
 import dev.d2r2.cluster.state.ControlState;
 
 /**
- * Told of each committed command once this replica has applied it, on the state machine's
+ * Told of each committed command (and batch of events of a replicated channel) once this replica has applied it, on the state machine's
  * apply thread, in log order; and of a whole new state when one is loaded from a snapshot
  * (on start, or installed from the leader). A broker keeps its own control table in step
  * through it. Implementations hand work off and return quickly.
@@ -13,7 +14,7 @@ import dev.d2r2.cluster.state.ControlState;
 public interface CommittedCommands {
     CommittedCommands NONE = new CommittedCommands() {
         @Override
-        public void applied(long index, ControlCommand command, CommandResult result) {
+        public void applied(long index, ControlCommand command, CommandResult result, ControlState state) {
         }
 
         @Override
@@ -21,8 +22,13 @@ public interface CommittedCommands {
         }
     };
 
-    void applied(long index, ControlCommand command, CommandResult result);
+    /** {@code state} is this replica's own, with the command applied: read it during the call, keep no reference. */
+    void applied(long index, ControlCommand command, CommandResult result, ControlState state);
 
     /** {@code state} is this replica's own: read it during the call, keep no reference. */
     void loaded(long index, ControlState state);
+
+    /** The events of a replicated channel committed at {@code index}. */
+    default void events(long index, EventBatch batch) {
+    }
 }

@@ -4,6 +4,7 @@ import dev.d2r2.cluster.command.CommandCodec;
 import dev.d2r2.cluster.command.CommandResult;
 import dev.d2r2.cluster.command.ControlCommand;
 import dev.d2r2.cluster.command.MalformedCommandException;
+import dev.d2r2.cluster.events.EventBatch;
 import dev.d2r2.cluster.state.ControlState;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -122,7 +123,12 @@ public final class ControlStateMachine extends BaseStateMachine {
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         try {
-            CommandCodec.decode(request.getMessage().getContent().toByteArray());
+            byte[] entry = request.getMessage().getContent().toByteArray();
+            if (EventBatch.isBatch(entry)) {
+                EventBatch.decode(entry);
+            } else {
+                CommandCodec.decode(entry);
+            }
         } catch (MalformedCommandException e) {
             malformedRefused.incrementAndGet();
             return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build().setException(e);
@@ -134,11 +140,15 @@ public final class ControlStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         TermIndex at = TermIndex.valueOf(entry);
+        byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+        if (EventBatch.isBatch(data)) {
+            return applyEvents(at, data);
+        }
         ControlCommand command = null;
         CommandResult result;
         synchronized (lock) {
             try {
-                command = CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+                command = CommandCodec.decode(data);
                 result = state.apply(command).at(at.getIndex());
             } catch (MalformedCommandException e) {
                 malformedRefused.incrementAndGet();
@@ -147,10 +157,24 @@ public final class ControlStateMachine extends BaseStateMachine {
             }
             updateLastAppliedTermIndex(at);
             if (command != null) {
-                listener.applied(at.getIndex(), command, result);
+                listener.applied(at.getIndex(), command, result, state);
             }
         }
         return CompletableFuture.completedFuture(message(result.encode()));
+    }
+
+    /** Events of a replicated channel: they leave the control state (and its digest) alone. */
+    private CompletableFuture<Message> applyEvents(TermIndex at, byte[] data) {
+        synchronized (lock) {
+            try {
+                listener.events(at.getIndex(), EventBatch.decode(data));
+            } catch (MalformedCommandException e) {
+                malformedRefused.incrementAndGet();
+                LOG.warn("{}: log entry {} refused: {}", getId(), at, e.getMessage());
+            }
+            updateLastAppliedTermIndex(at);
+        }
+        return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
     @Override

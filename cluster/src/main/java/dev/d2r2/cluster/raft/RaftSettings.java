@@ -4,6 +4,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,9 +14,18 @@ import java.util.List;
  *
  * @param snapshotEveryEntries a snapshot is taken every this many applied entries, and the log
  *                             before it purged: a replica further behind gets the snapshot
+ * @param purgeLog whether the log before a snapshot is purged; not on a broker's replica, whose
+ *                 replicated channels' events are in the log only (the snapshot holds the control
+ *                 state), so that a replica far behind, or a new one, replays them from the log
  */
-public record RaftSettings(long snapshotEveryEntries) {
+public record RaftSettings(long snapshotEveryEntries, boolean purgeLog) {
     public static final RaftSettings DEFAULT = new RaftSettings(1024);
+    /** A broker replica's: the log is kept whole. */
+    public static final RaftSettings BROKER = new RaftSettings(1024, false);
+
+    public RaftSettings(long snapshotEveryEntries) {
+        this(snapshotEveryEntries, true);
+    }
 
     public RaftSettings {
         if (snapshotEveryEntries < 1) {
@@ -23,16 +33,23 @@ public record RaftSettings(long snapshotEveryEntries) {
         }
     }
 
-    RaftProperties serverProperties(int port, Path storageDir) {
+    /**
+     * Ratis listens on one port for peers, clients and administration; it is bound to the
+     * replica's own address (loopback unless the cluster file says otherwise), never to every
+     * interface.
+     */
+    RaftProperties serverProperties(InetSocketAddress address, Path storageDir) {
         RaftProperties p = new RaftProperties();
-        GrpcConfigKeys.Server.setPort(p, port);
+        GrpcConfigKeys.Server.setHost(p, address.getHostString());
+        GrpcConfigKeys.Server.setPort(p, address.getPort());
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEveryEntries);
         RaftServerConfigKeys.Snapshot.setCreationGap(p, snapshotEveryEntries);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, snapshotEveryEntries));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, purgeLog);
+        RaftServerConfigKeys.Log.setPurgeGap(p, purgeLog ? (int) Math.min(Integer.MAX_VALUE, snapshotEveryEntries)
+                : Integer.MAX_VALUE);
         return p;
     }
 }

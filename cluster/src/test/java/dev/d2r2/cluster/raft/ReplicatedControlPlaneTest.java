@@ -158,7 +158,7 @@ class ReplicatedControlPlaneTest {
         List<Long> installed = new CopyOnWriteArrayList<>();
         cluster.startNewcomer(newcomer, new CommittedCommands() {
             @Override
-            public void applied(long index, ControlCommand command, CommandResult result) {
+            public void applied(long index, ControlCommand command, CommandResult result, ControlState state) {
             }
 
             @Override

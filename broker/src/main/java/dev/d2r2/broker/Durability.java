@@ -1,0 +1,13 @@
+package dev.d2r2.broker;
+
+/**
+ * How a channel's events survive the loss of a broker, on a cluster (a lone broker keeps every
+ * channel {@link #LOCAL}):
+ * {@link #LOCAL}: on the replica that took them only;
+ * {@link #REPLICATED}: appended through the cluster's Raft log, acknowledged once a majority
+ * has them, in every replica's log at the same offsets (needs {@code persistence: log});
+ * {@link #FORWARDED}: TRONE's replicated paths (not yet implemented: behaves as {@link #LOCAL}).
+ */
+public enum Durability {
+    LOCAL, REPLICATED, FORWARDED
+}

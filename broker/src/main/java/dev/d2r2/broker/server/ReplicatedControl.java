@@ -1,0 +1,20 @@
+package dev.d2r2.broker.server;
+
+import dev.d2r2.broker.ChannelSpec;
+
+import java.security.PublicKey;
+
+/**
+ * Where a replica's changes to identities and channels go instead of its own tables: the
+ * cluster's replicated log. Each call returns once the change is committed and applied on this
+ * replica (through the {@code Broker.apply...} entry points, as on every other replica), and
+ * throws a {@link dev.d2r2.broker.BrokerException} when the cluster refused it. Secrets and
+ * keys are drawn by the caller, so every replica applies the same bytes.
+ */
+public interface ReplicatedControl {
+    void addIdentity(String name, byte[] secret, PublicKey signingKey, boolean admin);
+
+    void createChannel(ChannelSpec spec, byte[] key);
+
+    void alterChannel(ChannelSpec spec);
+}

@@ -1,0 +1,131 @@
+package dev.d2r2.cluster.broker;
+
+import dev.d2r2.broker.client.RemoteBrokerClient;
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.cluster.config.ClusterFile;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Broker replicas of one cluster, one JVM each ({@link ReplicaProcess}), with data under {@code dir}. */
+final class ReplicaProcesses implements AutoCloseable {
+    final Path clusterFile;
+    final ClusterFile cluster;
+    final List<String> names;
+    private final Path dir;
+    private final Map<String, Process> running = new LinkedHashMap<>();
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+    ReplicaProcesses(Path dir, int replicas) throws IOException, dev.d2r2.core.config.ConfigException {
+        this.dir = dir;
+        StringBuilder yaml = new StringBuilder("group: cft-" + dir.getFileName() + "\nf: " + (replicas - 1) / 2
+                + "\nreplicas:\n");
+        List<String> list = new java.util.ArrayList<>();
+        for (int i = 1; i <= replicas; i++) {
+            String name = "b" + i;
+            list.add(name);
+            yaml.append("  - name: ").append(name).append("\n    address: 127.0.0.1:").append(freePort())
+                    .append("\n    publicKey: ").append(Base64.getEncoder().encodeToString(
+                            Crypto.newSigningKeyPair().getPublic().getEncoded())).append('\n');
+        }
+        this.names = List.copyOf(list);
+        this.clusterFile = dir.resolve("cluster.yaml");
+        Files.writeString(clusterFile, yaml);
+        this.cluster = ClusterFile.load(clusterFile);
+        for (String name : names) {
+            launch(name);
+        }
+        for (String name : names) {
+            awaitPort(name);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void launch(String name) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"),
+                ReplicaProcess.class.getName(), dir.resolve(name).toString(), clusterFile.toString(), name)
+                .redirectError(dir.resolve(name + ".log").toFile()).start();
+        running.put(name, p);
+    }
+
+    private void awaitPort(String name) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(running.get(name).getInputStream()));
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("PORT ")) {
+                ports.put(name, Integer.parseInt(line.substring(5).strip()));
+                return;
+            }
+        }
+        throw new IOException("replica " + name + " ended before it listened; see " + dir.resolve(name + ".log"));
+    }
+
+    /** Starts a replica again on its old data. */
+    void restart(String name) throws IOException {
+        launch(name);
+        awaitPort(name);
+    }
+
+    /** {@code kill -9}. */
+    void kill(String name) throws InterruptedException {
+        running.remove(name).destroyForcibly().waitFor();
+    }
+
+    void signal(String name, String signal) throws IOException, InterruptedException {
+        int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(running.get(name).pid())).start().waitFor();
+        if (rc != 0) {
+            throw new IOException("kill -" + signal + " " + name + " failed");
+        }
+    }
+
+    boolean isRunning(String name) {
+        return running.containsKey(name);
+    }
+
+    /** The replica's own bootstrap administrator, pointing at it. */
+    IdentityFile admin(String name) throws IOException {
+        return IdentityFile.load(dir.resolve(name).resolve("admin.identity"));
+    }
+
+    /** {@code name}'s credentials (registered anywhere in the cluster), pointing at replica {@code at}. */
+    IdentityFile as(String name, byte[] secret, String at) throws IOException {
+        IdentityFile a = admin(at);
+        return new IdentityFile(name, secret, a.signingKey(), a.publicKey(), a.broker(), a.brokerCertificatePem());
+    }
+
+    InetSocketAddress address(String name) {
+        return new InetSocketAddress("127.0.0.1", ports.get(name));
+    }
+
+    RemoteBrokerClient connect(IdentityFile id, String at) throws IOException {
+        return RemoteBrokerClient.connect(id, address(at));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process p : running.values()) {
+            p.destroyForcibly().waitFor();
+        }
+        running.clear();
+    }
+}
