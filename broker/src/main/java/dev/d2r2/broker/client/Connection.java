@@ -49,8 +49,11 @@ final class Connection {
         this.reader = new ClientReader(in, requests, publishers, subscriptions, e -> failed(e, onFailure));
     }
 
-    /** Connects, authenticates as {@code id} and starts the connection's threads. */
-    static Connection open(IdentityFile id, BrokerReplica replica, Duration linger, AtomicInteger ids,
+    /**
+     * Connects, authenticates as {@code id} within {@code timeout} for each step (TCP, TLS, the
+     * challenge) and starts the connection's threads.
+     */
+    static Connection open(IdentityFile id, BrokerReplica replica, Duration timeout, Duration linger, AtomicInteger ids,
                            Map<Integer, RemoteSubscription> subscriptions,
                            BiConsumer<Connection, BrokerException> onFailure) throws IOException {
         if (replica.certificatePem().isEmpty()) {
@@ -60,10 +63,11 @@ final class Connection {
         SSLContext tls = TlsMaterial.clientContext(replica.certificatePem());
         BufferedSocket plain = new BufferedSocket();
         try {
-            plain.connect(HostPort.parse(replica.address()), 10_000);
+            int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+            plain.connect(HostPort.parse(replica.address()), millis);
             plain.setTcpNoDelay(true);
             SSLSocket s = TlsMaterial.layer(tls, plain, true);
-            s.setSoTimeout(30_000);
+            s.setSoTimeout(millis);
             s.startHandshake();
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));

@@ -110,7 +110,7 @@ public final class RemoteBrokerClient implements BrokerClient {
         IOException unreachable = null;
         for (BrokerReplica r : replicas) {
             try {
-                client.current = client.open(r);
+                client.current = client.open(r, CONNECT_TIMEOUT);
                 return client;
             } catch (IOException e) {
                 if (unreachable == null) {
@@ -133,8 +133,17 @@ public final class RemoteBrokerClient implements BrokerClient {
         throw unreachable;
     }
 
-    private Connection open(BrokerReplica r) throws IOException {
-        return Connection.open(credentials, r, settings.linger(), ids, subscriptions, this::lost);
+    /** How long a first connection may take to be established and authenticated. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The least a failover attempt is given, however little patience is left. */
+    private static final Duration ATTEMPT_MIN = Duration.ofSeconds(1);
+
+    /**
+     * Connects to {@code r}, each step within {@code timeout}: a replica that accepts but does
+     * not answer (its process stopped, its listener closing) costs a failover no more than that.
+     */
+    private Connection open(BrokerReplica r, Duration timeout) throws IOException {
+        return Connection.open(credentials, r, timeout, settings.linger(), ids, subscriptions, this::lost);
     }
 
     @Override
@@ -364,7 +373,8 @@ public final class RemoteBrokerClient implements BrokerClient {
             attempts.incrementAndGet();
             Connection c = null;
             try {
-                c = open(r);
+                long left = giveUpNanos - (settings.clock().nanos() - began);
+                c = open(r, Duration.ofNanos(Math.clamp(left, ATTEMPT_MIN.toNanos(), CONNECT_TIMEOUT.toNanos())));
                 restore(c);
                 if (adopt(c)) {
                     long outage = settings.clock().nanos() - began;
