@@ -152,16 +152,19 @@ class ClientFailoverTest {
     @Test
     void aClientWithNoBrokerLeftGivesUpAfterItsPatience() throws Exception {
         Recorder heard = new Recorder();
-        try (Broker broker = Broker.open(dir, Clock.system())) {
-            BrokerServer server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
+        try (Broker broker = Broker.open(dir, Clock.system());
+             BrokerServer server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
+             CuttableProxy proxy = new CuttableProxy(server.address())) {
             IdentityFile admin = IdentityFile.load(broker.adminIdentityPath());
+            // The only replica is the relay's address: once it is closed, nothing answers there.
+            IdentityFile viaProxy = admin.withReplicas(List.of(new BrokerReplica(proxy.address(), admin.brokerCertificatePem())));
             ClientSettings brief = settings(heard).withFailover(FailoverPolicy.DEFAULT.withGiveUpAfter(Duration.ofMillis(300)));
-            try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin, admin.replicas(), brief)) {
+            try (RemoteBrokerClient c = RemoteBrokerClient.connect(viaProxy, viaProxy.replicas(), brief)) {
                 c.createChannel(logged("gone"));
                 Collector got = new Collector();
                 c.subscribe("gone", StartPosition.live(), got);
                 Publisher p = c.publisher("gone");
-                server.close();
+                proxy.close();
                 long s = p.publish(event(0));
                 assertThatThrownBy(() -> p.awaitAcknowledged(s, PATIENCE)).isInstanceOf(BrokerException.class)
                         .hasMessageContaining("no broker answered");
