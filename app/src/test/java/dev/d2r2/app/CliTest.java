@@ -1,5 +1,7 @@
 package dev.d2r2.app;
 
+import dev.d2r2.broker.security.BrokerReplica;
+import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.core.Clock;
@@ -165,6 +167,37 @@ class CliTest {
         err.reset();
         assertThat(run("channel", "create", "q", "--identity", file.toString())).isEqualTo(2);
         assertThat(err()).contains("probe is not an administrator");
+    }
+
+    @Test
+    void identityFilesNameReplicasThatClientsTryInOrder() throws Exception {
+        IdentityFile admin = IdentityFile.load(Path.of(identity));
+        String live = admin.broker();
+        String dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            dead = "127.0.0.1:" + s.getLocalPort();
+        }
+        Path elsewhere = dir.resolve("elsewhere.identity");
+        admin.withReplicas(List.of(new BrokerReplica(dead, admin.brokerCertificatePem()))).save(elsewhere);
+        Path mine = dir.resolve("mine.identity");
+        admin.save(mine);
+
+        assertThat(run("identity", "replicas", "--identity", mine.toString(), "--remove", live)).isZero();
+        assertThat(run("identity", "replicas", "--identity", mine.toString(), "--add", elsewhere.toString(),
+                "--add", identity)).isZero();
+        assertThat(out()).endsWith(dead + "\n" + live + "\n");
+        assertThat(IdentityFile.load(mine).replicas()).extracting(BrokerReplica::address).containsExactly(dead, live);
+        assertThat(run("channel", "create", "via-second", "--identity", mine.toString())).as(err()).isZero();
+
+        Path probe = dir.resolve("probe.identity");
+        assertThat(run("identity", "create", "probe", "--identity", mine.toString(), "--out", probe.toString())).isZero();
+        assertThat(IdentityFile.load(probe).replicas()).extracting(BrokerReplica::address).containsExactly(dead, live);
+
+        err.reset();
+        assertThat(run("identity", "replicas", "--identity", mine.toString(), "--remove", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err()).contains("names no replica at 127.0.0.1:1");
+        assertThat(run("channel", "list", "--identity", mine.toString(), "--broker", dead, "--failover-timeout", "0"))
+                .isEqualTo(1);
     }
 
     @Test

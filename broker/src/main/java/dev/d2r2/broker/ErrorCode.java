@@ -16,7 +16,12 @@ public enum ErrorCode {
     /** A connection limit of the broker's was reached (see docs/operations.md); try again later or elsewhere. */
     LIMIT(12),
     /** The broker's disk is full: it stores nothing more, but reads and replays go on. */
-    DISK_FULL(13);
+    DISK_FULL(13),
+    /**
+     * This broker cannot serve the request now (a replica that is not the leader, or has no
+     * quorum): nothing was done; a client fails over to another replica and tries again there.
+     */
+    UNAVAILABLE(14);
 
     private final int code;
 

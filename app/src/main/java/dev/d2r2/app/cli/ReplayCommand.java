@@ -117,7 +117,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private RecordedLog openRunning(Rules rules) throws ReplayException, IOException {
-        String address = client.broker != null ? client.broker : IdentityFile.load(client.identity).broker();
+        String address = client.broker != null ? String.join(",", client.broker) : IdentityFile.load(client.identity).broker();
         return RecordedLog.open(address, client::connect, rules.inputChannels(),
                 RecordedLog.instant(from, "--from"), RecordedLog.instant(to, "--to"));
     }

@@ -4,7 +4,9 @@ import dev.d2r2.app.web.Dashboard;
 import dev.d2r2.app.web.Observatory;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.ChannelClass;
+import dev.d2r2.broker.client.ClientSettings;
 import dev.d2r2.broker.client.RemoteBrokerClient;
+import dev.d2r2.broker.security.BrokerReplica;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
@@ -242,11 +244,11 @@ public final class Node implements AutoCloseable {
         } else {
             RemoteBrokerConfig r = checked.config().connect();
             IdentityFile id = IdentityFile.load(checked.base().resolve(r.identity()));
-            String address = r.address() != null ? r.address() : id.broker();
-            if (address == null || address.isEmpty()) {
+            List<BrokerReplica> replicas = r.address() != null ? id.replicasAt(List.of(r.address())) : id.replicas();
+            if (replicas.isEmpty()) {
                 throw new IOException(r.identity() + " names no broker address: give connect.address");
             }
-            client = RemoteBrokerClient.connect(id, HostPort.parse(address), Duration.ofMillis(5));
+            client = RemoteBrokerClient.connect(id, replicas, ClientSettings.DEFAULT.withLinger(Duration.ofMillis(5)));
         }
         started.add(client);
         LOG.debug("{}: connected to the broker", role);

@@ -16,7 +16,9 @@ import java.util.function.Consumer;
 
 /**
  * The connection's reader thread: routes each frame to its request, publisher or subscription.
- * Handlers run here, so a slow handler stops the reading (back-pressure).
+ * Handlers run here, so a slow handler stops the reading (back-pressure). A refusal or an end
+ * saying the broker is {@link ErrorCode#UNAVAILABLE} stops it like a lost connection (the client
+ * fails over), before any later ACK could claim the refused events were taken.
  */
 final class ClientReader implements FrameHandler {
     private final DataInputStream in;
@@ -38,6 +40,18 @@ final class ClientReader implements FrameHandler {
 
     void start() {
         thread.start();
+    }
+
+    /** Waits until the thread has handled its last frame (after the connection was closed). */
+    void awaitExit() {
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void run() {
@@ -76,6 +90,9 @@ final class ClientReader implements FrameHandler {
 
     @Override
     public void onRefused(int publisher, long sequence, int code, String why) {
+        if (code == ErrorCode.UNAVAILABLE.code()) {
+            throw new BrokerException(ErrorCode.UNAVAILABLE, why);
+        }
         RemotePublisher p = publishers.get(publisher);
         if (p != null) {
             p.refused(sequence, new BrokerException(ErrorCode.of(code), why));
@@ -100,6 +117,9 @@ final class ClientReader implements FrameHandler {
 
     @Override
     public void onEnded(int subscription, int code, String why) {
+        if (code == ErrorCode.UNAVAILABLE.code()) {
+            throw new BrokerException(ErrorCode.UNAVAILABLE, why);
+        }
         RemoteSubscription s = subscriptions.remove(subscription);
         if (s != null) {
             s.ended(new BrokerException(ErrorCode.of(code), why));

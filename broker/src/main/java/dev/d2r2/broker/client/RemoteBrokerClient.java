@@ -10,100 +10,140 @@ import dev.d2r2.broker.LogSpan;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
+import dev.d2r2.broker.security.BrokerReplica;
 import dev.d2r2.broker.security.ChannelSealer;
 import dev.d2r2.broker.security.IdentityFile;
-import dev.d2r2.broker.security.PayloadOpener;
-import dev.d2r2.broker.security.TlsMaterial;
-import dev.d2r2.broker.wire.BufferedSocket;
 import dev.d2r2.broker.wire.ControlReply;
 import dev.d2r2.broker.wire.ControlRequest;
-import dev.d2r2.core.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The network transport: TLS 1.3 to a {@code BrokerServer}, pinned to the broker certificate of
- * the identity file, wire format of {@code Frames}. Publishing is pipelined (frames are batched
+ * The network transport: TLS 1.3 to a {@code BrokerServer}, pinned to each broker's certificate
+ * in the identity file, wire format of {@code Frames}. Publishing is pipelined (frames are batched
  * and flushed by a flusher thread when the publisher pauses, see {@link ClientWriter}). Handlers
  * run on the connection's reader thread ({@link ClientReader}), so a slow handler stops the
  * reading, TCP fills, and the broker's overflow policy takes over (back-pressure); a handler must
  * therefore not wait for this client's own acknowledgements.
+ *
+ * <p>Failover: when the connection breaks (or the broker says it is {@link ErrorCode#UNAVAILABLE}),
+ * a failover thread connects to the next replica of the list, then the next, with the waits of
+ * the {@link FailoverPolicy}, authenticates, reopens every publisher and sends its
+ * unacknowledged events again with their sequence numbers (the broker stores each once), and
+ * resumes every subscription (see {@link RemoteSubscription}). Meanwhile publishing goes on into
+ * the publishers' resend buffers and control requests wait. Requests that cannot have taken
+ * effect (refused as unavailable) and requests that change nothing are sent again; one lost in
+ * flight that changes something (register, create or alter a channel) fails with
+ * {@link ErrorCode#DISCONNECTED}, since it may have been done.
  */
 public final class RemoteBrokerClient implements BrokerClient {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteBrokerClient.class);
 
     private final IdentityFile credentials;
-    private final SSLSocket socket;
+    private final List<BrokerReplica> replicas;
+    private final ClientSettings settings;
+    private final Backoff backoff;
     private final AtomicInteger ids = new AtomicInteger();
-    private final Map<Integer, RemotePublisher> publishers = new ConcurrentHashMap<>();
+    private final Set<RemotePublisher> publishers = ConcurrentHashMap.newKeySet();
     private final Map<Integer, RemoteSubscription> subscriptions = new ConcurrentHashMap<>();
-    private final ClientWriter writer;
-    private final PendingRequests requests;
-    private final ClientReader reader;
-    private volatile BrokerException failure;
+    private final AtomicLong failovers = new AtomicLong();
+    private final AtomicLong attempts = new AtomicLong();
+    private final AtomicLong resent = new AtomicLong();
+    private final AtomicLong duplicatesDropped = new AtomicLong();
+    /** Guards current, closed and failure; notified when current changes. */
+    private final Object state = new Object();
+    private Connection current;
+    private boolean closed;
+    private BrokerException failure;
+    private volatile Thread failoverThread;
+    private volatile long lastOutageNanos;
 
-    private RemoteBrokerClient(IdentityFile credentials, SSLSocket socket, DataInputStream in, DataOutputStream out,
-                               Duration linger) {
+    private RemoteBrokerClient(IdentityFile credentials, List<BrokerReplica> replicas, ClientSettings settings) {
         this.credentials = credentials;
-        this.socket = socket;
-        this.writer = new ClientWriter(out, linger, this::fail);
-        this.requests = new PendingRequests(writer, ids);
-        this.reader = new ClientReader(in, requests, publishers, subscriptions, this::fail);
+        this.replicas = List.copyOf(replicas);
+        this.settings = settings;
+        this.backoff = new Backoff(settings.failover(), ThreadLocalRandom.current());
     }
 
-    /** Connects to the broker named in the identity file. */
+    /** Connects to the brokers named in the identity file, the first that answers, and fails over among them. */
     public static RemoteBrokerClient connect(IdentityFile id) throws IOException {
-        return connect(id, HostPort.parse(id.broker()));
+        return connect(id, id.replicas(), ClientSettings.DEFAULT);
     }
 
+    /** Connects to the broker at {@code address} only (reconnecting to it if the connection breaks). */
     public static RemoteBrokerClient connect(IdentityFile id, InetSocketAddress address) throws IOException {
         return connect(id, address, Duration.ZERO);
     }
 
-    /**
-     * {@code linger}: events published within this time of the first unwritten one go out in one
-     * TLS record and one system call. For steady streams of small events (a monitor's samples)
-     * a few milliseconds save much CPU; latency-sensitive publishers keep the default, zero.
-     */
+    /** As {@link #connect(IdentityFile, InetSocketAddress)}, with a publish linger (see {@link #connect(IdentityFile, List, ClientSettings)}). */
     public static RemoteBrokerClient connect(IdentityFile id, InetSocketAddress address, Duration linger) throws IOException {
-        if (id.brokerCertificatePem().isEmpty()) {
-            throw new IOException("identity " + id.name() + " names no broker certificate; has the broker been started?");
+        return connect(id, id.replicasAt(List.of(address.getHostString() + ":" + address.getPort())),
+                ClientSettings.DEFAULT.withLinger(linger));
+    }
+
+    /**
+     * Connects to the first of {@code replicas} that answers (each tried once, in order) and fails
+     * over among them. The settings' {@code linger}: events published within this time of the
+     * first unwritten one go out in one TLS record and one system call. For steady streams of
+     * small events (a monitor's samples) a few milliseconds save much CPU; latency-sensitive
+     * publishers keep the default, zero.
+     */
+    public static RemoteBrokerClient connect(IdentityFile id, List<BrokerReplica> replicas, ClientSettings settings)
+            throws IOException {
+        if (replicas.isEmpty()) {
+            throw new IOException("identity " + id.name() + " names no broker; start `d2r2 broker` or give an address");
         }
-        SSLContext tls = TlsMaterial.clientContext(id.brokerCertificatePem());
-        BufferedSocket plain = new BufferedSocket();
-        try {
-            plain.connect(address, 10_000);
-            plain.setTcpNoDelay(true);
-            SSLSocket s = TlsMaterial.layer(tls, plain, true);
-            s.setSoTimeout(30_000);
-            s.startHandshake();
-            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-            ClientHandshake.perform(id, in, out);
-            s.setSoTimeout(0);
-            RemoteBrokerClient c = new RemoteBrokerClient(id, s, in, out, linger);
-            c.reader.start();
-            c.writer.start();
-            return c;
-        } catch (IOException | RuntimeException e) {
-            plain.close();
-            throw e;
+        RemoteBrokerClient client = new RemoteBrokerClient(id, replicas, settings);
+        IOException unreachable = null;
+        for (BrokerReplica r : replicas) {
+            try {
+                client.current = client.open(r, CONNECT_TIMEOUT);
+                return client;
+            } catch (IOException e) {
+                if (unreachable == null) {
+                    unreachable = e;
+                } else {
+                    unreachable.addSuppressed(e);
+                }
+            } catch (BrokerException e) {
+                if (replicas.size() == 1) {
+                    throw e;
+                }
+                IOException refused = new IOException(r.address() + ": " + e.getMessage(), e);
+                if (unreachable == null) {
+                    unreachable = refused;
+                } else {
+                    unreachable.addSuppressed(refused);
+                }
+            }
         }
+        throw unreachable;
+    }
+
+    /** How long a first connection may take to be established and authenticated. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The least a failover attempt is given, however little patience is left. */
+    private static final Duration ATTEMPT_MIN = Duration.ofSeconds(1);
+
+    /**
+     * Connects to {@code r}, each step within {@code timeout}: a replica that accepts but does
+     * not answer (its process stopped, its listener closing) costs a failover no more than that.
+     */
+    private Connection open(BrokerReplica r, Duration timeout) throws IOException {
+        return Connection.open(credentials, r, timeout, settings.linger(), ids, subscriptions, this::lost);
     }
 
     @Override
@@ -111,90 +151,402 @@ public final class RemoteBrokerClient implements BrokerClient {
         return credentials.name();
     }
 
+    /** The address of the broker the client is connected to; null while it fails over or after it failed. */
+    public String address() {
+        synchronized (state) {
+            return current == null ? null : current.replica.address();
+        }
+    }
+
+    /** How many times the client lost its broker and connected to one again. */
+    public long failovers() {
+        return failovers.get();
+    }
+
+    /** Connection attempts made while failing over (each replica tried counts once). */
+    public long reconnectAttempts() {
+        return attempts.get();
+    }
+
+    /** Events sent again after failovers (the broker stores those it had once). */
+    public long resentEvents() {
+        return resent.get();
+    }
+
+    /** Events a broker sent again after a failover and the client dropped, having delivered them before. */
+    public long duplicatesDropped() {
+        return duplicatesDropped.get();
+    }
+
+    /** A subscription dropped an event it had delivered before (reader thread). */
+    void droppedDuplicate() {
+        duplicatesDropped.incrementAndGet();
+    }
+
+    /** How long the last failover took, from the loss of the connection to the next one working. */
+    public Duration lastOutage() {
+        return Duration.ofNanos(lastOutageNanos);
+    }
+
     @Override
     public byte[] register(String name, PublicKey signingKey, boolean admin) {
-        return requests.call(new ControlRequest.Register(name, signingKey == null ? null : signingKey.getEncoded(), admin),
-                ControlReply.Registered.class).secret();
+        return call(new ControlRequest.Register(name, signingKey == null ? null : signingKey.getEncoded(), admin),
+                ControlReply.Registered.class, false).secret();
     }
 
     @Override
     public void createChannel(ChannelSpec spec) {
-        requests.call(new ControlRequest.CreateChannel(ChannelConfig.of(spec)), ControlReply.Done.class);
+        call(new ControlRequest.CreateChannel(ChannelConfig.of(spec)), ControlReply.Done.class, false);
     }
 
     @Override
     public void alterChannel(ChannelSpec spec) {
-        requests.call(new ControlRequest.AlterChannel(ChannelConfig.of(spec)), ControlReply.Done.class);
+        call(new ControlRequest.AlterChannel(ChannelConfig.of(spec)), ControlReply.Done.class, false);
     }
 
     @Override
     public List<ChannelSpec> channels() {
-        return requests.call(new ControlRequest.ListChannels(), ControlReply.ChannelList.class).channels().stream()
+        return call(new ControlRequest.ListChannels(), ControlReply.ChannelList.class, true).channels().stream()
                 .map(ChannelConfig::toSpec).toList();
     }
 
     @Override
     public ChannelSpec channel(String tag) {
-        return requests.call(new ControlRequest.ShowChannel(tag), ControlReply.ChannelShown.class).channel().toSpec();
+        return call(new ControlRequest.ShowChannel(tag), ControlReply.ChannelShown.class, true).channel().toSpec();
     }
 
     @Override
     public LogSpan logSpan(String tag) {
-        return requests.call(new ControlRequest.ReadLogSpan(tag), ControlReply.LogSpanRead.class).span();
+        return call(new ControlRequest.ReadLogSpan(tag), ControlReply.LogSpanRead.class, true).span();
     }
 
     @Override
     public Publisher publisher(String tag) {
-        ControlReply.PublisherOpened r = requests.call(new ControlRequest.OpenPublisher(tag), ControlReply.PublisherOpened.class);
-        ChannelSealer sealer = new ChannelSealer(tag, r.protection(), credentials.name(), credentials.secret(),
-                credentials.signingKey(), r.key());
-        RemotePublisher pub = new RemotePublisher(tag, r.handle(), sealer, writer, requests, publishers);
-        publishers.put(r.handle(), pub);
-        return pub;
+        while (true) {
+            Connection c = connection();
+            ControlReply.PublisherOpened r;
+            try {
+                r = c.requests.call(new ControlRequest.OpenPublisher(tag), ControlReply.PublisherOpened.class);
+            } catch (BrokerException e) {
+                if (retry(c, e, true)) {
+                    continue;
+                }
+                throw e;
+            }
+            ChannelSealer sealer = new ChannelSealer(tag, r.protection(), credentials.name(), credentials.secret(),
+                    credentials.signingKey(), r.key());
+            RemotePublisher pub = new RemotePublisher(tag, sealer, this);
+            synchronized (state) {
+                if (current == c) {
+                    // Registered before the connection can be lost again, so that a failover reopens it.
+                    publishers.add(pub);
+                    pub.relink(c, r.handle());
+                    return pub;
+                }
+            }
+        }
     }
 
     @Override
     public Subscription subscribe(String tag, StartPosition start, DeliveryHandler handler) {
-        RemoteSubscription sub = new RemoteSubscription(tag, handler, ids.incrementAndGet(), requests, subscriptions);
+        RemoteSubscription sub = new RemoteSubscription(tag, handler, ids.incrementAndGet(), start, this);
         subscriptions.put(sub.id(), sub);
         try {
-            ControlReply.Subscribed r = requests.call(ControlRequest.Subscribe.of(tag, sub.id(), start),
-                    ControlReply.Subscribed.class);
-            sub.opened(new PayloadOpener(tag, r.key()));
+            while (true) {
+                Connection c = connection();
+                try {
+                    sub.open(c);
+                } catch (BrokerException e) {
+                    if (retry(c, e, true)) {
+                        continue;
+                    }
+                    throw e;
+                }
+                synchronized (state) {
+                    if (current == c) {
+                        sub.confirmed();
+                        return sub;
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             subscriptions.remove(sub.id());
-            sub.opened(null);
             throw e;
         }
-        return sub;
     }
 
-    private void fail(BrokerException e) {
-        synchronized (this) {
-            if (failure != null) {
+    private <R extends ControlReply> R call(ControlRequest request, Class<R> type, boolean changesNothing) {
+        while (true) {
+            Connection c = connection();
+            try {
+                return c.requests.call(request, type);
+            } catch (BrokerException e) {
+                if (!retry(c, e, changesNothing)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether a request that failed with {@code e} on {@code c} is to be sent again: refused as
+     * unavailable (then the client fails over first), or lost with its connection and safe to repeat.
+     */
+    private boolean retry(Connection c, BrokerException e, boolean safeToRepeat) {
+        if (e.code() == ErrorCode.UNAVAILABLE) {
+            lost(c, e);
+            return settings.failover().enabled();
+        }
+        return e.code() == ErrorCode.DISCONNECTED && safeToRepeat && c.failure() != null && settings.failover().enabled();
+    }
+
+    /** The working connection, waiting while the client fails over; throws once it has given up or is closed. */
+    private Connection connection() {
+        long patience = settings.failover().giveUpAfter().toMillis() + 10_000;
+        long deadline = System.currentTimeMillis() + patience;
+        synchronized (state) {
+            while (current == null) {
+                if (failure != null) {
+                    throw failure;
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new BrokerException(ErrorCode.DISCONNECTED, "no broker within " + patience + " ms");
+                }
+                try {
+                    state.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BrokerException(ErrorCode.DISCONNECTED, "interrupted");
+                }
+            }
+            return current;
+        }
+    }
+
+    /** The connection {@code c} broke (any of its threads, or a publisher's write): fail over, once. */
+    void lost(Connection c, BrokerException e) {
+        boolean failOver;
+        synchronized (state) {
+            if (c != current || closed) {
                 return;
             }
-            failure = e;
+            current = null;
+            failOver = settings.failover().enabled();
+            if (failOver) {
+                Thread t = Thread.ofPlatform().daemon().name("d2r2-client-failover").unstarted(() -> failOver(c, e));
+                failoverThread = t;
+                t.start();
+            }
         }
-        writer.stop();
-        requests.failAll(e);
-        publishers.values().forEach(p -> p.failed(e));
+        if (!failOver) {
+            c.close(e);
+            giveUp(e);
+        }
+    }
+
+    private void failOver(Connection lost, BrokerException cause) {
+        long began = settings.clock().nanos();
+        lost.close(cause);
+        lost.awaitReader();
+        LOG.warn("lost broker {}: {}; failing over", lost.replica.address(), cause.getMessage());
+        settings.listener().connectionLost(lost.replica.address(), cause);
+        long giveUpNanos = settings.failover().giveUpAfter().toNanos();
+        int first = replicas.indexOf(lost.replica) + 1;
+        BrokerException last = cause;
+        for (int attempt = 0; ; attempt++) {
+            if (attempt > 0 && settings.clock().nanos() - began >= giveUpNanos) {
+                giveUp(new BrokerException(last.code(), "no broker answered within " + settings.failover().giveUpAfter()
+                        + "; last: " + last.getMessage(), last));
+                return;
+            }
+            long wait = backoff.delayNanos(attempt);
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+            }
+            synchronized (state) {
+                if (closed) {
+                    return;
+                }
+            }
+            BrokerReplica r = replicas.get(Math.floorMod(first + attempt, replicas.size()));
+            attempts.incrementAndGet();
+            Connection c = null;
+            try {
+                long left = giveUpNanos - (settings.clock().nanos() - began);
+                c = open(r, Duration.ofNanos(Math.clamp(left, ATTEMPT_MIN.toNanos(), CONNECT_TIMEOUT.toNanos())));
+                restore(c);
+                if (adopt(c)) {
+                    long outage = settings.clock().nanos() - began;
+                    lastOutageNanos = outage;
+                    failovers.incrementAndGet();
+                    LOG.warn("failed over from {} to {} in {} ms", lost.replica.address(), r.address(), outage / 1_000_000);
+                    settings.listener().failedOver(lost.replica.address(), r.address(), Duration.ofNanos(outage));
+                }
+                return;
+            } catch (IOException e) {
+                last = ClientWriter.lost(e);
+            } catch (BrokerException e) {
+                last = e;
+            }
+            LOG.info("failover to {} failed: {}", r.address(), last.getMessage());
+            if (c != null) {
+                c.close(last);
+            }
+        }
+    }
+
+    /** Makes {@code c} the client's connection, unless the client closed meanwhile or {@code c} broke already. */
+    private boolean adopt(Connection c) {
+        synchronized (state) {
+            if (closed) {
+                c.close(new BrokerException(ErrorCode.DISCONNECTED, "client closed"));
+                return false;
+            }
+            if (c.failure() != null) {
+                throw c.failure();
+            }
+            current = c;
+            state.notifyAll();
+            return true;
+        }
+    }
+
+    /** Reopens every publisher (sending its unacknowledged events again) and every subscription on {@code c}. */
+    private void restore(Connection c) {
+        for (RemotePublisher p : publishers) {
+            ControlReply.PublisherOpened r;
+            try {
+                r = c.requests.call(new ControlRequest.OpenPublisher(p.channel()), ControlReply.PublisherOpened.class);
+            } catch (BrokerException e) {
+                if (replicaWide(e)) {
+                    throw e;
+                }
+                LOG.warn("channel {}: publisher not reopened after failover: {}", p.channel(), e.getMessage());
+                publishers.remove(p);
+                p.failed(e);
+                continue;
+            }
+            resent.addAndGet(p.relink(c, r.handle()));
+            if (!publishers.contains(p)) {
+                closed(p, c, r.handle());
+            }
+        }
+        for (RemoteSubscription s : subscriptions.values()) {
+            if (!s.isConfirmed()) {
+                continue;
+            }
+            try {
+                s.open(c);
+            } catch (BrokerException e) {
+                if (replicaWide(e)) {
+                    throw e;
+                }
+                LOG.warn("channel {}: subscription not resumed after failover: {}", s.channel(), e.getMessage());
+                subscriptions.remove(s.id());
+                s.ended(e);
+                continue;
+            }
+            if (!subscriptions.containsKey(s.id())) {
+                unsubscribe(s, c);
+            }
+        }
+    }
+
+    /** A refusal that says this replica cannot serve the client now (another may), not that the request is wrong. */
+    private static boolean replicaWide(BrokerException e) {
+        return switch (e.code()) {
+            case UNAVAILABLE, DISCONNECTED, LIMIT, UNAUTHENTICATED, UNKNOWN_IDENTITY, INTERNAL -> true;
+            default -> false;
+        };
+    }
+
+    private void giveUp(BrokerException e) {
+        synchronized (state) {
+            if (failure == null) {
+                failure = e;
+            }
+            state.notifyAll();
+        }
+        publishers.forEach(p -> p.failed(e));
+        publishers.clear();
         for (RemoteSubscription s : subscriptions.values()) {
             s.ended(e);
         }
         subscriptions.clear();
+        settings.listener().gaveUp(e);
+    }
+
+    /** A publisher closed: stop tracking it and close its handle on the broker, if it has one there. */
+    void closed(RemotePublisher p) {
+        if (!publishers.remove(p)) {
+            return;
+        }
+        Connection c;
+        synchronized (state) {
+            c = current;
+        }
+        int handle = c == null ? -1 : p.handleOn(c);
+        if (handle >= 0) {
+            closed(p, c, handle);
+        }
+    }
+
+    /** Closes {@code p}'s handle on {@code c} (a publisher closed while the client failed over, too). */
+    private static void closed(RemotePublisher p, Connection c, int handle) {
+        c.publishers.remove(handle);
+        try {
+            c.requests.call(new ControlRequest.ClosePublisher(handle), ControlReply.Done.class);
+        } catch (BrokerException e) {
+            LOG.debug("close publisher on {}: {}", p.channel(), e.getMessage());
+        }
+    }
+
+    /** A subscription closed: unsubscribe on the current connection. */
+    void closed(RemoteSubscription s) {
+        if (subscriptions.remove(s.id()) == null) {
+            return;
+        }
+        Connection c;
+        synchronized (state) {
+            c = current;
+        }
+        if (c != null) {
+            unsubscribe(s, c);
+        }
+    }
+
+    private static void unsubscribe(RemoteSubscription s, Connection c) {
+        try {
+            c.requests.call(new ControlRequest.Unsubscribe(s.id()), ControlReply.Done.class);
+        } catch (BrokerException e) {
+            LOG.debug("unsubscribe from {}: {}", s.channel(), e.getMessage());
+        }
     }
 
     @Override
     public void close() {
-        for (RemotePublisher p : publishers.values()) {
+        for (RemotePublisher p : publishers) {
             p.drain();
         }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            LOG.debug("close: {}", e.toString());
+        Connection c;
+        BrokerException why = new BrokerException(ErrorCode.DISCONNECTED, "client closed");
+        synchronized (state) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            c = current;
+            current = null;
+            state.notifyAll();
         }
-        fail(new BrokerException(ErrorCode.DISCONNECTED, "client closed"));
+        Thread t = failoverThread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+        if (c != null) {
+            c.close(why);
+        }
+        giveUp(why);
     }
 }

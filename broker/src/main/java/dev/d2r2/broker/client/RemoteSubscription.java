@@ -4,6 +4,7 @@ import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.DeliveryHandler;
 import dev.d2r2.broker.MissingNotice;
+import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.security.PayloadOpener;
 import dev.d2r2.broker.wire.ControlReply;
@@ -12,35 +13,86 @@ import dev.d2r2.broker.wire.Envelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** A subscription over the network; its handler runs on the connection's reader thread. */
+/**
+ * A subscription over the network; its handler runs on the connection's reader thread. It
+ * remembers the offset of the last event it delivered, so that after a failover it resumes on a
+ * channel with a log from the offset after it (exactly once: an event at or before it that the
+ * new broker sends again is dropped), and on a channel without a log from the live end.
+ */
 final class RemoteSubscription implements Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteSubscription.class);
 
     private final String tag;
     private final DeliveryHandler handler;
     private final int id;
-    private final PendingRequests requests;
-    private final Map<Integer, RemoteSubscription> subscriptions;
-    private final CompletableFuture<PayloadOpener> opener = new CompletableFuture<>();
+    private final StartPosition start;
+    private final RemoteBrokerClient client;
+    private volatile CompletableFuture<PayloadOpener> opener = new CompletableFuture<>();
+    /** The broker confirmed it on the client's current connection: a failover resumes it. */
+    private volatile boolean confirmed;
+    /** Whether the channel has a log: offsets then say where to resume. */
+    private volatile boolean logged;
+    /** On a channel with a log, the offset of the first event the subscription was to get (-1: unknown). */
+    private volatile long firstOffset = -1;
+    /** The offset of the last event delivered (-1: none); written on the reader thread. */
+    private volatile long lastOffset = -1;
 
-    RemoteSubscription(String tag, DeliveryHandler handler, int id, PendingRequests requests,
-                       Map<Integer, RemoteSubscription> subscriptions) {
+    RemoteSubscription(String tag, DeliveryHandler handler, int id, StartPosition start, RemoteBrokerClient client) {
         this.tag = tag;
         this.handler = handler;
         this.id = id;
-        this.requests = requests;
-        this.subscriptions = subscriptions;
+        this.start = start;
+        this.client = client;
+        this.logged = !(start instanceof StartPosition.Live);
     }
 
     int id() {
         return id;
     }
 
-    void opened(PayloadOpener o) {
-        opener.complete(o);
+    /** Subscribes on {@code c}, from where the subscription stands (its start, or after its last event). */
+    void open(Connection c) {
+        CompletableFuture<PayloadOpener> o = new CompletableFuture<>();
+        opener = o;
+        try {
+            ControlReply.Subscribed r = subscribe(c, resumeFrom());
+            if (r.firstOffset() != null) {
+                logged = true;
+                if (firstOffset < 0) {
+                    firstOffset = r.firstOffset();
+                }
+            }
+            o.complete(new PayloadOpener(tag, r.key()));
+        } catch (RuntimeException e) {
+            o.complete(null);
+            throw e;
+        }
+    }
+
+    private ControlReply.Subscribed subscribe(Connection c, StartPosition from) {
+        return c.requests.call(ControlRequest.Subscribe.of(tag, id, from), ControlReply.Subscribed.class);
+    }
+
+    /** Where to start on a new connection. */
+    StartPosition resumeFrom() {
+        long last = lastOffset;
+        if (logged && last >= 0) {
+            return StartPosition.fromOffset(last + 1);
+        }
+        if (logged && firstOffset >= 0) {
+            return StartPosition.fromOffset(firstOffset);
+        }
+        return last >= 0 ? StartPosition.live() : start;
+    }
+
+    void confirmed() {
+        confirmed = true;
+    }
+
+    boolean isConfirmed() {
+        return confirmed;
     }
 
     /** Runs on the reader thread, which may get here before the subscribing thread has the key. */
@@ -49,6 +101,11 @@ final class RemoteSubscription implements Subscription {
         if (o == null) {
             return;
         }
+        if (logged && offset <= lastOffset) {
+            client.droppedDuplicate();
+            return;
+        }
+        lastOffset = offset;
         byte[] payload = o.open(e);
         if (payload == null) {
             LOG.warn("channel {}: event {} does not decrypt under the channel key", tag, offset);
@@ -80,8 +137,6 @@ final class RemoteSubscription implements Subscription {
 
     @Override
     public void close() {
-        if (subscriptions.remove(id) != null) {
-            requests.call(new ControlRequest.Unsubscribe(id), ControlReply.Done.class);
-        }
+        client.closed(this);
     }
 }

@@ -416,11 +416,13 @@ public final class Broker implements AutoCloseable {
             return REPLICATED;
         }
         check(caller, verifier, ch, e);
+        if (ch.logFailed()) {
+            // Before the duplicate check: events the failed write lost are still remembered, and a
+            // client that sends one again must not be told it was taken.
+            throw logFailure(ch);
+        }
         if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
             return DUPLICATE;
-        }
-        if (ch.logFailed()) {
-            throw logFailure(ch);
         }
         List<ServerSubscription> slow = new ArrayList<>(0);
         long offset;

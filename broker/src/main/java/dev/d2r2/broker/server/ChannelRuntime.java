@@ -308,7 +308,7 @@ final class ChannelRuntime implements AutoCloseable {
 
     ServerSubscription subscribe(int id, DeliveryPump pump, StartPosition start) throws IOException {
         ServerSubscription sub = new ServerSubscription(id, this, pump);
-        if (start instanceof StartPosition.Live) {
+        if (start instanceof StartPosition.Live && log == null) {
             subscribers.add(sub);
             return sub;
         }
@@ -321,8 +321,9 @@ final class ChannelRuntime implements AutoCloseable {
             long from = switch (start) {
                 case StartPosition.FromOffset o -> Math.max(o.offset(), log.firstOffset());
                 case StartPosition.Since s -> log.offsetForTime(s.timeMillis());
-                case StartPosition.Live l -> throw new IllegalStateException();
+                case StartPosition.Live l -> log.nextOffset();
             };
+            sub.firstOffset = from;
             sub.replayEnd = log.nextOffset();
             if (from < sub.replayEnd) {
                 sub.replay = log.reader(from);

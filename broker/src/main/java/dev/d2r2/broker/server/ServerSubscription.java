@@ -14,6 +14,8 @@ final class ServerSubscription {
     final int priority;
     LogReader replay;
     long replayEnd;
+    /** The offset of its first event on a channel with a log (what a client resumes from); -1 without a log. */
+    long firstOffset = -1;
 
     ServerSubscription(int id, ChannelRuntime channel, DeliveryPump pump) {
         this.id = id;

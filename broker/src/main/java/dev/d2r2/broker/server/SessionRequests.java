@@ -65,7 +65,7 @@ final class SessionRequests {
                 ServerSubscription sub = broker.subscribe(identity, s.tag(), s.start(), pump, s.subscription());
                 subscriptions.put(sub.id, sub);
                 toStart = sub;
-                yield new ControlReply.Subscribed(sub.id, sub.channel.key());
+                yield new ControlReply.Subscribed(sub.id, sub.channel.key(), sub.firstOffset < 0 ? null : sub.firstOffset);
             }
             case ControlRequest.Unsubscribe u -> {
                 ServerSubscription sub = subscriptions.remove(u.subscription());

@@ -22,7 +22,12 @@ public sealed interface ControlReply {
     /** The handle names the publisher in PUBLISH frames; the key is the channel's (PKE). */
     record PublisherOpened(int handle, Protection protection, byte[] key) implements ControlReply { }
 
-    record Subscribed(int subscription, byte[] key) implements ControlReply { }
+    /**
+     * {@code firstOffset}: on a channel with a log, the offset of the subscription's first event
+     * (a client that loses its broker resumes from the offset after the last it got, or from
+     * this one); absent on channels without a log.
+     */
+    record Subscribed(int subscription, byte[] key, Long firstOffset) implements ControlReply { }
 
     /** The log's span; null when the log has no record. */
     record LogSpanRead(LogSpan span) implements ControlReply { }

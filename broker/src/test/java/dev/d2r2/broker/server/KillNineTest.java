@@ -7,6 +7,8 @@ import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.client.ClientSettings;
+import dev.d2r2.broker.client.FailoverPolicy;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Event;
@@ -57,7 +59,9 @@ class KillNineTest {
         int port = awaitPort(broker);
         IdentityFile admin = IdentityFile.load(dir.resolve("admin.identity"));
         long acked;
-        try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin)) {
+        // Without failover: this test is about what the broker kept, not what a client sends again.
+        try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin, admin.replicas(),
+                ClientSettings.DEFAULT.withFailover(FailoverPolicy.NONE))) {
             c.createChannel(new ChannelSpec("durable", ChannelClass.DEFAULT
                     .withPersistence(Persistence.LOG, FsyncPolicy.parse(fsync)), Set.of("*"), Set.of("*")));
             Publisher p = c.publisher("durable");

@@ -165,7 +165,8 @@ class WireCodecTest {
                 channels().map(ControlReply.ChannelShown::new),
                 Combinators.combine(Arbitraries.integers(), Arbitraries.of(Protection.class), keys)
                         .as(ControlReply.PublisherOpened::new),
-                Combinators.combine(Arbitraries.integers(), keys).as(ControlReply.Subscribed::new),
+                Combinators.combine(Arbitraries.integers(), keys, Arbitraries.longs().greaterOrEqual(0).injectNull(0.5))
+                        .as(ControlReply.Subscribed::new),
                 spans().injectNull(0.3).map(ControlReply.LogSpanRead::new));
     }
 
