@@ -47,7 +47,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -258,8 +260,12 @@ class KafkaBridgeTest {
         KafkaBridgeConfig config = config("stream", "stream-out");
         OffsetFile position = new OffsetFile(config.offsetFile());
         Process bridge = startOutProcess("stream", "stream-out");
-        Thread publishing = Thread.ofPlatform().start(() -> publishPaced("stream", events, 3_000));
+        CountDownLatch bridging = new CountDownLatch(1);
+        AtomicLong published = new AtomicLong();
+        Thread publishing = Thread.ofPlatform().start(() -> publishPaced("stream", events, 3_000, bridging, published));
         await().atMost(Duration.ofSeconds(30)).until(() -> position.read().orElse(0) >= 500);
+        bridging.countDown();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> published.get() >= 2 * GATE);
         bridge.destroyForcibly().waitFor();
         long storedAtKill = position.read().orElseThrow();
         long inKafkaAtKill = endOffsets("stream-out", 2);
@@ -336,17 +342,25 @@ class KafkaBridgeTest {
     }
 
     /** Publishes {@code n} events at about {@code perSecond}, so that a kill meets a stream in flight. */
-    private void publishPaced(String channel, int n, int perSecond) {
+    /** Events published before the stream waits for the bridge to be running, so that it is killed with events still flowing. */
+    private static final int GATE = 1_000;
+
+    private void publishPaced(String channel, int n, int perSecond, CountDownLatch bridging, AtomicLong published) {
         try (Publisher p = client.publisher(channel)) {
             long start = System.nanoTime();
             long last = 0;
             for (long i = 0; i < n; i++) {
+                if (i == GATE) {
+                    bridging.await();
+                    start = System.nanoTime() - i * 1_000_000_000L / perSecond;
+                }
                 last = p.publish(alarm("s" + (i % 8), i));
+                published.set(i + 1);
                 long due = start + i * 1_000_000_000L / perSecond;
                 java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
             }
             p.awaitAcknowledged(last, Duration.ofSeconds(30));
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
             throw new AssertionError(e);
         }
     }
