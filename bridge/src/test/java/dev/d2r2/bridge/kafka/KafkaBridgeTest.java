@@ -50,6 +50,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -300,8 +301,12 @@ class KafkaBridgeTest {
         int records = 6_000;
         KafkaBridgeConfig config = config("from-stream", "stream-in");
         Process bridge = startProcess("in", "from-stream", "stream-in");
-        Thread producing = Thread.ofPlatform().start(() -> producePaced("stream-in", records, 3_000));
+        CountDownLatch bridging = new CountDownLatch(1);
+        AtomicLong produced = new AtomicLong();
+        Thread producing = Thread.ofPlatform().start(() -> producePaced("stream-in", records, 3_000, bridging, produced));
         await().atMost(Duration.ofSeconds(30)).until(() -> committed(config.group(), "stream-in", 2) >= 500);
+        bridging.countDown();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> produced.get() >= 2 * GATE);
         bridge.destroyForcibly().waitFor();
         long committedAtKill = committed(config.group(), "stream-in", 2);
         assertThat(committedAtKill).as("killed mid-stream").isLessThan(records);
@@ -330,37 +335,42 @@ class KafkaBridgeTest {
                 duplicates, records);
     }
 
-    private void producePaced(String topic, int n, int perSecond) {
-        try (KafkaProducer<byte[], byte[]> p = producer()) {
-            long start = System.nanoTime();
-            for (long i = 0; i < n; i++) {
-                p.send(record(topic, "k" + (i % 8), EventCodec.encode(alarm("k" + (i % 8), i))));
-                long due = start + i * 1_000_000_000L / perSecond;
-                java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+    /** Events sent before a stream waits for the bridge to be running, so that the bridge is killed with events still flowing. */
+    private static final int GATE = 1_000;
+
+    /**
+     * Sends {@code n} events at about {@code perSecond}: the first {@link #GATE}, then, once
+     * {@code bridging} is open, the rest; {@code sent} counts them as they go.
+     */
+    private static void paced(int n, int perSecond, CountDownLatch bridging, AtomicLong sent, LongConsumer send) {
+        long start = System.nanoTime();
+        for (long i = 0; i < n; i++) {
+            if (i == GATE) {
+                try {
+                    bridging.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                start = System.nanoTime() - i * 1_000_000_000L / perSecond;
             }
+            send.accept(i);
+            sent.set(i + 1);
+            java.util.concurrent.locks.LockSupport.parkNanos(start + i * 1_000_000_000L / perSecond - System.nanoTime());
         }
     }
 
-    /** Publishes {@code n} events at about {@code perSecond}, so that a kill meets a stream in flight. */
-    /** Events published before the stream waits for the bridge to be running, so that it is killed with events still flowing. */
-    private static final int GATE = 1_000;
+    private void producePaced(String topic, int n, int perSecond, CountDownLatch bridging, AtomicLong produced) {
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            paced(n, perSecond, bridging, produced, i -> p.send(record(topic, "k" + (i % 8), EventCodec.encode(alarm("k" + (i % 8), i)))));
+        }
+    }
 
     private void publishPaced(String channel, int n, int perSecond, CountDownLatch bridging, AtomicLong published) {
         try (Publisher p = client.publisher(channel)) {
-            long start = System.nanoTime();
-            long last = 0;
-            for (long i = 0; i < n; i++) {
-                if (i == GATE) {
-                    bridging.await();
-                    start = System.nanoTime() - i * 1_000_000_000L / perSecond;
-                }
-                last = p.publish(alarm("s" + (i % 8), i));
-                published.set(i + 1);
-                long due = start + i * 1_000_000_000L / perSecond;
-                java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
-            }
-            p.awaitAcknowledged(last, Duration.ofSeconds(30));
-        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            long[] last = new long[1];
+            paced(n, perSecond, bridging, published, i -> last[0] = p.publish(alarm("s" + (i % 8), i)));
+            p.awaitAcknowledged(last[0], Duration.ofSeconds(30));
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError(e);
         }
     }
