@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * The policy engine under a flood of FloodingAttack alerts from many sources, with the shipped
+ * The policy engine under a flood of FloodingSuspect alerts from many sources, with the shipped
  * flooding policy (its rate and blast-radius guards lifted, so that every alert is acted on):
  * (1) in virtual time, as {@code d2r2 policy simulate} runs it; (2) live on the real clock with
  * the audit trail forced to disk after every alert, as {@code d2r2 policy run} does, timing
@@ -80,7 +80,7 @@ public final class PolicyBench implements Callable<Integer> {
         String report = String.format("""
                 # Policy engine benchmark (%s)
 
-                `bench/policy.sh`: the shipped flooding policy (guards lifted), FloodingAttack alerts from %,d distinct sources.
+                `bench/policy.sh`: the shipped flooding policy (guards lifted), FloodingSuspect alerts from %,d distinct sources.
 
                 | run | alerts | alerts/s | decisions | notes |
                 |---|---:|---:|---:|---|
@@ -112,8 +112,8 @@ public final class PolicyBench implements Callable<Integer> {
         List<Event> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int src = random.nextInt(sources);
-            out.add(new Event("a" + i, "FloodingAttack", start + 10L * i, "edge-1", null, null, Map.of(
-                    "src", "198." + (18 + (src >> 16)) + "." + ((src >> 8) & 255) + "." + (src & 255),
+            out.add(new Event("a" + i, "FloodingSuspect", start + 10L * i, "edge-1", null, null, Map.of(
+                    "attacker", "198." + (18 + (src >> 16)) + "." + ((src >> 8) & 255) + "." + (src & 255),
                     "edge", "edge-1", "chronicle", "sip_flooding")));
         }
         return out;

@@ -40,7 +40,7 @@ class ConflictTest {
                 contexts:
                   flooding:
                     kind: threat
-                    when: { type: FloodingAttack, bind: { attacker: src } }
+                    when: { type: FloodingSuspect, bind: { attacker: attacker } }
                     empower: { attacker: "${attacker}" }
                     lifetime: 10m
                   vip-seen:
@@ -127,7 +127,7 @@ class ConflictTest {
                   flooding-eu:
                     kind: threat
                     organization: isp-eu
-                    when: { type: FloodingAttack, bind: { attacker: src } }
+                    when: { type: FloodingSuspect, bind: { attacker: attacker } }
                     empower: { attacker: "${attacker}" }
                     lifetime: 10m
                 rules:

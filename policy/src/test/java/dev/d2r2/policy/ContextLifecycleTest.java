@@ -24,7 +24,7 @@ class ContextLifecycleTest {
                 contexts:
                   flooding:
                     kind: threat
-                    when: { type: FloodingAttack, bind: { attacker: src, edge: edge } }
+                    when: { type: FloodingSuspect, bind: { attacker: attacker, edge: edge } }
                     empower: { attacker: "${attacker}" }
                     lifetime: %s
                     renew: %s
@@ -105,7 +105,7 @@ class ContextLifecycleTest {
                 contexts:
                   flooding:
                     kind: threat
-                    when: { type: FloodingAttack, bind: { attacker: src, edge: edge } }
+                    when: { type: FloodingSuspect, bind: { attacker: attacker, edge: edge } }
                     empower: { attacker: "${attacker}" }
                     lifetime: 10m
                     clear: [ { type: sip.ingress_rate, to: ok, bind: { edge: source } } ]
@@ -126,7 +126,7 @@ class ContextLifecycleTest {
     @Test
     void anAlertWithoutTheBoundAttributeActivatesNothing() {
         Harness h = new Harness(threat("10m", "true", "10m"));
-        h.engine.accept(Event.message("FloodingAttack", T0, "edge-1", Map.of("edge", "edge-1")));
+        h.engine.accept(Event.message("FloodingSuspect", T0, "edge-1", Map.of("edge", "edge-1")));
         assertThat(h.contextChanges()).containsExactly("started nominal");
         assertThat(h.decisions()).isEmpty();
     }

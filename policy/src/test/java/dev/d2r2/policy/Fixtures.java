@@ -46,7 +46,7 @@ final class Fixtures {
     }
 
     /**
-     * A policy that blocks each FloodingAttack's {@code src} at actuator {@code edge} for
+     * A policy that blocks each FloodingSuspect's {@code attacker} at actuator {@code edge} for
      * {@code duration}, with the edge's settings and the safety section given.
      */
     static Policy blockFlooders(String duration, String actuator, String safety) {
@@ -58,7 +58,7 @@ final class Fixtures {
                 contexts:
                   flooding:
                     kind: threat
-                    when: { type: FloodingAttack, bind: { attacker: src } }
+                    when: { type: FloodingSuspect, bind: { attacker: attacker } }
                     empower: { attacker: "${attacker}" }
                     lifetime: 10m
                 rules:
@@ -69,14 +69,14 @@ final class Fixtures {
                 """.formatted(duration, actuator, safety));
     }
 
-    /** A chronicle's FloodingAttack alert for one source at one edge. */
+    /** A chronicle's FloodingSuspect alert for one source at one edge. */
     static Event flood(String id, long time, String src, String edge) {
         Map<String, Object> attrs = new LinkedHashMap<>();
-        attrs.put("src", src);
+        attrs.put("attacker", src);
         attrs.put("edge", edge);
         attrs.put("chronicle", "sip_flooding");
         attrs.put("events", "e1,e2,e3");
-        return new Event(id, "FloodingAttack", time, edge, null, null, attrs);
+        return new Event(id, "FloodingSuspect", time, edge, null, null, attrs);
     }
 
     static Event over(long time, String edge) {

@@ -20,7 +20,7 @@ class PolicyLoadTest {
             contexts:
               flooding:
                 kind: threat
-                when: { type: FloodingAttack, bind: { attacker: src } }
+                when: { type: FloodingSuspect, bind: { attacker: attacker } }
                 empower: { attacker: "${attacker}" }
                 lifetime: 10m
             rules:

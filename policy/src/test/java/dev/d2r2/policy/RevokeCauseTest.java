@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every revoke leads back to the alert behind the action, or to the event that ended its context, live and in the trail. */
 class RevokeCauseTest {
     private static final String BLOCK = "edge/block/192.0.2.1";
-    private static final Cause A1 = new Cause("a1", "FloodingAttack", "edge-1", "sip_flooding", "e1,e2,e3");
+    private static final Cause A1 = new Cause("a1", "FloodingSuspect", "edge-1", "sip_flooding", "e1,e2,e3");
 
     @TempDir
     Path dir;
@@ -38,7 +38,7 @@ class RevokeCauseTest {
                 contexts:
                   flooding:
                     kind: threat
-                    when: { type: FloodingAttack, bind: { attacker: src, edge: edge } }
+                    when: { type: FloodingSuspect, bind: { attacker: attacker, edge: edge } }
                     empower: { attacker: "${attacker}" }
                     lifetime: %s
                     clear: [ { type: FloodingOver, bind: { edge: edge } } ]
