@@ -15,9 +15,9 @@ public interface Outbox {
     void deliver(Block block);
 
     /**
-     * Asks for {@link Replica#onTimeout(long)} with {@code view} after the view's timeout. The
-     * driver grows the timeout with {@code failedViews}, the views that ended by timeout since the
-     * last decision (paper §4.4, liveness: timeouts that grow until a decision).
+     * Asks for {@link Replica#onTimeout(long)} with {@code view} after the base timeout doubled
+     * {@code doublings} times, replacing the timer already running (paper §4.4, liveness: timeouts
+     * that grow until views succeed).
      */
-    void startTimer(long view, int failedViews);
+    void startTimer(long view, int doublings);
 }

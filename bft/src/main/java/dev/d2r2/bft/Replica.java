@@ -23,7 +23,10 @@ import java.util.Set;
  * each further timeout, in case it was lost) but enters it only once n − f replicas have
  * announced it, joining any view f + 1 replicas announce (at least one correct replica did), so
  * that correct replicas cannot drift apart by whole views. A decision, or a certificate formed
- * in a later view, moves a replica on at once. Missing blocks are fetched from peers, and
+ * in a later view, moves a replica on at once. A view's timer first waits for the proposal, as
+ * long as the leader's proposals have needed, then restarts for the phases once a proposal is
+ * voted for: only the leader knows whether it has commands, so an idle replica's timer must not
+ * cut short a view that has work. Missing blocks are fetched from peers, and
  * NEW-VIEW carries the sender's last COMMIT certificate so that a replica which missed a DECIDE
  * catches up.
  */
@@ -43,7 +46,12 @@ public final class Replica {
     private boolean draining;
 
     private long view;
+    /** Doublings of the timeout for a view's phases once its proposal is in. */
     private int failedViews;
+    /** Per leader, doublings of the wait for its proposal: grown each time one came too late. */
+    private final int[] proposalWaits;
+    private long lateProposal;
+    private boolean expired;
     private QuorumCert highQc = QuorumCert.genesis();
     private QuorumCert lockedQc = QuorumCert.genesis();
     private QuorumCert lastCommit;
@@ -69,6 +77,7 @@ public final class Replica {
         this.pending = new PendingCommands(config.maxPendingCommands());
         this.votes = new VoteCollector(committee);
         this.announced = new Announcements(committee.size());
+        this.proposalWaits = new int[committee.size()];
     }
 
     /** Enters view 1. */
@@ -98,11 +107,12 @@ public final class Replica {
         if (viewHadWork()) {
             failedViews++;
         }
+        expired = true;
         for (BlockHash hash : tree.missing()) {
             out.broadcast(new Msg.BlockRequest(hash));
         }
         announce(Math.max(announced.viewOf(id), view + 1));
-        out.startTimer(view, failedViews);
+        out.startTimer(view, Math.max(proposalWaits[committee.leader(view)], failedViews));
         followAnnouncements();
         drain();
     }
@@ -170,6 +180,7 @@ public final class Replica {
         }
         long entered = announced.reachedBy(committee.quorum());
         if (entered > view) {
+            leaveUndecided();
             enterView(entered);
         }
     }
@@ -242,6 +253,12 @@ public final class Replica {
         if (from != committee.leader(p.view())) {
             reject(Rejection.WRONG_LEADER);
             return;
+        }
+        // Only a leader that proposes can be late, so idle and silent leaders' views stay short; a
+        // faulty one lengthens only its own views.
+        if ((p.view() < view || p.view() == view && expired) && p.view() > lateProposal) {
+            lateProposal = p.view();
+            proposalWaits[from]++;
         }
         if (p.view() < view) {
             reject(Rejection.STALE_VIEW);
@@ -334,6 +351,7 @@ public final class Replica {
             return;
         }
         if (valid.view() > view) {
+            leaveUndecided();
             enterView(valid.view());
         }
         observeHigh(valid);
@@ -358,7 +376,9 @@ public final class Replica {
         }
         execute(valid, from);
         if (valid.view() >= view) {
-            failedViews = 0;
+            // One doubling less rather than none: the network needed them a moment ago, and every
+            // replica that misses the next leader's proposal would count a failed view again.
+            failedViews = Math.max(0, failedViews - 1);
             enterView(valid.view() + 1);
         }
     }
@@ -457,6 +477,9 @@ public final class Replica {
             return;
         }
         lastVoted[phase.ordinal()] = view;
+        if (phase == Phase.PREPARE) {
+            out.startTimer(view, failedViews);
+        }
         Statement s = new Statement(view, phase, block);
         byte[] signature = signatures.sign(s.bytes(signed));
         toOne(committee.leader(view), new Msg.Vote(s, id, signature));
@@ -508,12 +531,31 @@ public final class Replica {
 
     // Views.
 
-    /** Enters {@code next} and sends the leader this replica's current highest certificate. */
+    /**
+     * Counts a view this replica voted in and leaves undecided because the others moved on: its
+     * own timer, which would have counted it, has not expired.
+     */
+    private void leaveUndecided() {
+        if (!expired && lastVoted[Phase.PREPARE.ordinal()] == view) {
+            failedViews++;
+        }
+    }
+
+    /**
+     * Enters {@code next} and sends the leader this replica's current highest certificate. The
+     * view's timer first waits for the proposal only; voting for it restarts the timer for the
+     * phases ({@link #vote}).
+     */
     private void enterView(long next) {
         view = next;
+        expired = false;
         proposed = false;
         votes.clear();
-        out.startTimer(view, failedViews);
+        out.startTimer(view, proposalWaits[committee.leader(view)]);
+        // Not only at this replica's timeouts: the others' announcements may pull it on every time first.
+        for (BlockHash hash : tree.missing()) {
+            out.broadcast(new Msg.BlockRequest(hash));
+        }
         announced.record(id, view, highQc);
         int leader = committee.leader(view);
         if (leader != id) {

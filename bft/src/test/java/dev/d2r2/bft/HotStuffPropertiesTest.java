@@ -64,6 +64,17 @@ class HotStuffPropertiesTest {
         check(new Scenario(0, 4, Simulation.Fault.SILENT, new Network(0, 0, 0, 10), 6, 1));
     }
 
+    /**
+     * A schedule (found by the property) that missed the liveness bound when every replica timed
+     * its views alone: 17 of the 34 commands wait at replica 2 for its turns as leader, the
+     * others, idle, kept the base timeout and moved everyone on before its proposals could be
+     * decided.
+     */
+    @Example
+    void aLeaderWithCommandsGetsViewsLongEnoughWhileTheOthersAreIdle() {
+        check(new Scenario(301, 7, Simulation.Fault.SILENT, new Network(0.34, 0.15, 67, 115), 34, 1));
+    }
+
     private static void check(Scenario s) {
         Committee committee = new Committee(s.n());
         int faulty = committee.faults();

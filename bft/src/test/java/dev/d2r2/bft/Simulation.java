@@ -51,6 +51,8 @@ final class Simulation {
     private long now;
     private long seq;
     private long delivered;
+    /** Per replica, the sequence number of its running timer: a new one replaces it, as in {@code BftNode}. */
+    private final long[] timers;
 
     Simulation(long seed, int n, int faulty, Fault fault, Conditions conditions,
                IntFunction<Signatures> signatures, ReplicaConfig config) {
@@ -59,6 +61,7 @@ final class Simulation {
         this.committee = new Committee(n);
         this.replicas = new Replica[n];
         this.byzantine = new Byzantine[n];
+        this.timers = new long[n];
         for (int i = 0; i < n; i++) {
             decided.add(new ArrayList<>());
             Signatures keys = signatures.apply(i);
@@ -90,7 +93,9 @@ final class Simulation {
             if (e.from == -1 && e.timerView == -1) {
                 replicas[e.to].submit(e.payload);
             } else if (e.payload == null) {
-                replicas[e.to].onTimeout(e.timerView);
+                if (e.seq == timers[e.to]) {
+                    replicas[e.to].onTimeout(e.timerView);
+                }
             } else {
                 deliver(e);
             }
@@ -181,8 +186,9 @@ final class Simulation {
         }
 
         @Override
-        public void startTimer(long view, int failedViews) {
-            long timeout = (long) conditions.baseTimeout() << Math.min(failedViews, MAX_BACKOFF_DOUBLINGS);
+        public void startTimer(long view, int doublings) {
+            long timeout = (long) conditions.baseTimeout() << Math.min(doublings, MAX_BACKOFF_DOUBLINGS);
+            timers[id] = seq;
             events.add(new Event(now + timeout, seq++, id, id, null, view));
         }
     }
