@@ -6,7 +6,6 @@ import dev.d2r2.broker.Publisher;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.agent.Agent;
-import dev.d2r2.core.agent.AgentRunner;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -26,7 +25,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -41,7 +39,7 @@ import java.util.concurrent.TimeoutException;
  * agent is always due, and each turn polls Kafka (at most {@link #POLL} long), publishes what came
  * and commits what the broker acknowledged.
  */
-public final class KafkaInBridge implements Agent, KafkaBridge {
+public final class KafkaInBridge extends BridgeAgent {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaInBridge.class);
     static final Duration POLL = Duration.ofMillis(100);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -51,12 +49,9 @@ public final class KafkaInBridge implements Agent, KafkaBridge {
     private final BrokerClient client;
     private final KafkaBridgeConfig config;
     private final Clock clock;
-    private final BridgeStats stats = new BridgeStats();
-    private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
     /** Partitions' next offsets waiting for the broker's acknowledgement of the sequence given, in sequence order. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Map<TopicPartition, OffsetAndMetadata> acknowledged = new HashMap<>();
-    private final AgentRunner runner;
     private Consumer<byte[], byte[]> consumer;
     private Publisher publisher;
     private long published;
@@ -71,8 +66,7 @@ public final class KafkaInBridge implements Agent, KafkaBridge {
         this.client = client;
         this.config = config;
         this.clock = clock;
-        this.runner = new AgentRunner(this, 16, clock);
-        runner.start();
+        run(16, clock);
     }
 
     @Override
@@ -227,15 +221,6 @@ public final class KafkaInBridge implements Agent, KafkaBridge {
         }
     }
 
-    private void end(Throwable cause) {
-        ended.complete(cause);
-        try {
-            runner.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void onClose() {
         try {
@@ -249,21 +234,5 @@ public final class KafkaInBridge implements Agent, KafkaBridge {
             }
             ended.complete(null);
         }
-    }
-
-    @Override
-    public BridgeStats stats() {
-        return stats;
-    }
-
-    /** Completes when the bridge stops: with null after {@link #close()}, with the cause when publishing failed. */
-    @Override
-    public CompletableFuture<Throwable> ended() {
-        return ended;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        runner.close();
     }
 }

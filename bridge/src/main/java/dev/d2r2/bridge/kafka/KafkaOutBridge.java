@@ -12,7 +12,6 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.agent.Agent;
-import dev.d2r2.core.agent.AgentRunner;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -30,7 +29,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -44,7 +42,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Deliveries and Kafka's acknowledgements are handed to the agent's thread; the producer, the
  * window of records in flight and the offset file are touched on it alone.
  */
-public final class KafkaOutBridge implements Agent, KafkaBridge {
+public final class KafkaOutBridge extends BridgeAgent {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOutBridge.class);
     static final int WINDOW = 1 << 14;
     static final int INBOX_CAPACITY = 8192;
@@ -58,10 +56,7 @@ public final class KafkaOutBridge implements Agent, KafkaBridge {
     private final Clock clock;
     private final OffsetFile offsetFile;
     private final AckWindow window = new AckWindow(WINDOW);
-    private final BridgeStats stats = new BridgeStats();
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
-    private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
-    private final AgentRunner runner;
     private Producer<byte[], byte[]> producer;
     private Subscription subscription;
     private volatile int generation;
@@ -88,8 +83,7 @@ public final class KafkaOutBridge implements Agent, KafkaBridge {
         this.config = config;
         this.clock = clock;
         this.offsetFile = new OffsetFile(config.offsetFile());
-        this.runner = new AgentRunner(this, INBOX_CAPACITY, clock);
-        runner.start();
+        run(INBOX_CAPACITY, clock);
     }
 
     @Override
@@ -314,15 +308,6 @@ public final class KafkaOutBridge implements Agent, KafkaBridge {
         }
     }
 
-    private void end(Throwable cause) {
-        ended.complete(cause);
-        try {
-            runner.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Sends what is in flight, stores the position, and closes the producer (on the agent's thread). */
     @Override
     public void onClose() throws IOException {
@@ -337,24 +322,8 @@ public final class KafkaOutBridge implements Agent, KafkaBridge {
         ended.complete(null);
     }
 
-    @Override
-    public BridgeStats stats() {
-        return stats;
-    }
-
     /** The channel offset the bridge would resume from now (acknowledged by Kafka, maybe not stored yet). */
     public long position() {
         return committed;
-    }
-
-    /** Completes when the bridge stops: with null after {@link #close()}, with the cause when its input ended. */
-    @Override
-    public CompletableFuture<Throwable> ended() {
-        return ended;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        runner.close();
     }
 }
