@@ -71,13 +71,17 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
-     * Reads one packet into {@code buf} at {@code offset}, waiting at most {@code waitMillis} for
-     * one; returns its length, or 0 when none came.
+     * Reads one packet of at most {@code maxLength} bytes into {@code buf} at {@code offset} (a
+     * longer one is cut), waiting at most {@code waitMillis} for one; returns its length, or 0
+     * when none came.
      */
-    public int read(MemorySegment buf, long offset, int waitMillis) throws IOException {
+    public int read(MemorySegment buf, long offset, int maxLength, int waitMillis) throws IOException {
+        if (offset + maxLength > buf.byteSize()) {
+            throw new IndexOutOfBoundsException(maxLength + " bytes at " + offset + " in " + buf.byteSize());
+        }
         try {
             while (true) {
-                long n = (long) Libc.READ.invokeExact(readErrno, fd, buf.address() + offset, buf.byteSize() - offset);
+                long n = (long) Libc.READ.invokeExact(readErrno, fd, buf.address() + offset, (long) maxLength);
                 if (n >= 0) {
                     return (int) n;
                 }

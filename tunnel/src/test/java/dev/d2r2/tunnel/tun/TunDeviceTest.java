@@ -55,7 +55,7 @@ class TunDeviceTest {
     /** The first UDP packet read (the kernel may also send IPv6 router solicitations and the like). */
     private static int readUdp(TunDevice tun, MemorySegment buf) throws Exception {
         for (int i = 0; i < 50; i++) {
-            int n = tun.read(buf, 0, 100);
+            int n = tun.read(buf, 0, 2048, 100);
             if (n > 0 && (buf.get(JAVA_BYTE, 0) & 0xf0) == 0x40 && buf.get(JAVA_BYTE, 9) == 17) {
                 return n;
             }
