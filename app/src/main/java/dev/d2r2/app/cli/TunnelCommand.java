@@ -21,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -119,8 +121,8 @@ public final class TunnelCommand extends CommandGroup {
     }
 
     @Command(name = "probe", mixinStandardHelpOptions = true,
-            description = "Send COUNT sequence-numbered datagrams at RATE per second to an echo server; print each run of "
-                    + "lost ones as 'gap FIRST LENGTH' (at RATE/s, LENGTH/RATE seconds of loss), then a summary.")
+            description = "Send COUNT sequence-numbered datagrams at RATE per second to an echo server (SIGTERM ends early); "
+                    + "print each run of lost ones as 'gap FIRST LENGTH' (at RATE/s, LENGTH/RATE seconds of loss), then a summary.")
     static final class Probe implements Callable<Integer> {
         @Option(names = "--to", required = true, paramLabel = "HOST:PORT") String to;
         @Option(names = "--rate", paramLabel = "N", description = "Datagrams per second (default ${DEFAULT-VALUE})") int rate = 1000;
@@ -129,8 +131,23 @@ public final class TunnelCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
+            AtomicBoolean stop = new AtomicBoolean();
+            CountDownLatch reported = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.set(true);
+                try {
+                    reported.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "d2r2-probe-stop"));
             try (SeqProbe probe = SeqProbe.start(HostPort.parse(to), rate, count)) {
-                while (!probe.done()) {
+                while (probe.startedAtMillis() == 0) {
+                    LockSupport.parkNanos(1_000_000);
+                }
+                System.out.println("start " + probe.startedAtMillis() + " rate " + rate);
+                System.out.flush();
+                while (!probe.done() && !stop.get()) {
                     LockSupport.parkNanos(10_000_000);
                 }
                 LockSupport.parkNanos(Durations.parse(linger).toNanos());
@@ -138,7 +155,10 @@ public final class TunnelCommand extends CommandGroup {
                     System.out.println("gap " + g.first() + " " + g.length());
                 }
                 System.out.println("sent " + probe.sent() + " received " + probe.received());
+                System.out.flush();
                 return probe.received() == 0 ? CliErrors.RUNTIME_FAILURE : 0;
+            } finally {
+                reported.countDown();
             }
         }
     }

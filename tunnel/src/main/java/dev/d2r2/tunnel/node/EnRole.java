@@ -73,6 +73,7 @@ final class EnRole implements Agent {
     private long nextStatusAt;
     private int address;
     private Link active;
+    private boolean everConnected;
     private volatile Peer activePeer;
 
     EnRole(EnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
@@ -221,7 +222,8 @@ final class EnRole implements Agent {
         Link previous = active;
         active = best;
         activePeer = best == null ? null : best.peer;
-        String reason = best == null ? "lost" : previous == null && best.primary ? "connected" : best.primary ? "failback" : "failover";
+        String reason = best == null ? "lost" : !everConnected ? "connected" : best.primary ? "failback" : "failover";
+        everConnected |= best != null;
         events.accept(new EnDnChanged(now, name, previous == null ? EnDnChanged.NONE : previous.dn.name(),
                 best == null ? EnDnChanged.NONE : best.dn.name(), reason, Ipv4.text(address), tunnelId).toEvent());
         if (previous != null && previous.bfd != null) {

@@ -31,6 +31,7 @@ public final class SeqProbe implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong highestEchoed = new AtomicLong(-1);
     private volatile boolean stopped;
+    private volatile long startedAtMillis;
     private Thread sender;
     private Thread receiver;
 
@@ -55,6 +56,7 @@ public final class SeqProbe implements AutoCloseable {
     private void send() {
         ByteBuffer buf = ByteBuffer.allocateDirect(16);
         long start = System.nanoTime();
+        startedAtMillis = System.currentTimeMillis();
         for (long seq = 0; seq < count && !stopped; seq++) {
             long due = start + seq * periodNanos;
             long wait;
@@ -98,6 +100,11 @@ public final class SeqProbe implements AutoCloseable {
                 // an ICMP error for an earlier datagram: keep receiving
             }
         }
+    }
+
+    /** The wall-clock time of datagram 0 (datagram n is due {@code n / rate} seconds later). */
+    public long startedAtMillis() {
+        return startedAtMillis;
     }
 
     /** How many datagrams have been sent (the next sequence number). */

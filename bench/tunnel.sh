@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Tunnel DN failover in network namespaces (docs/tunnels.md): an EN with two DNs, a server behind
+# them, a 1,000 datagrams/s sequence-numbered UDP echo stream from the EN's namespace; the primary
+# DN is killed (-9) and restarted --failovers times. Reports the loss window per failover and per
+# failback (lost datagrams at 1/ms), false switches, and the throughput of one TCP stream (iperf3)
+# through the tunnel beside kernel VXLAN on the same veth. The EN and the DNs run at real-time
+# priority (chrt -r, as keepalived's vrrp_rt_priority) once started: on a loaded 2-core machine a
+# process at normal priority can wait longer than a 30 ms detection time for the CPU, and BFD
+# flaps. A node starts at normal priority, so that a restarting JVM does not starve the others.
+# Usage: bench/tunnel.sh [--failovers N] [--tx MS] [--multiplier N] [--rate N] [--no-iperf] [--keep DIR]
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
+
+failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --failovers) failovers=$2; shift 2 ;;
+        --tx) tx=$2; shift 2 ;;
+        --multiplier) mult=$2; shift 2 ;;
+        --rate) rate=$2; shift 2 ;;
+        --no-iperf) iperf=0; shift ;;
+        --keep) keep=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+need iproute2 /usr/bin/ip
+need arping /usr/sbin/arping
+need iperf3 /usr/bin/iperf3
+bin/d2r2 --help > /dev/null
+
+p=d2r2-tun-b
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    for n in en dn1 dn2 srv; do ip netns del $p$n 2>/dev/null || true; done
+    if [ -n "$keep" ] && [ -d "$work" ]; then mkdir -p "$keep" && cp "$work"/*.out "$work"/*.err "$work"/marks "$keep"/ 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cleanup
+work=$(mktemp -d)
+
+inns() { local ns=$1; shift; ip netns exec "$p$ns" "$@"; }
+now_ms() { date +%s%3N; }
+
+for n in en dn1 dn2 srv; do ip netns add $p$n; ip -n $p$n link set lo up; done
+veth() { # ns-a name-a addr-a ns-b name-b [addr-b]
+    ip -n $p$1 link add "$2" type veth peer name "$5" netns $p$4
+    ip -n $p$1 addr add "$3" dev "$2"; ip -n $p$1 link set "$2" up
+    if [ -n "${6:-}" ]; then ip -n $p$4 addr add "$6" dev "$5"; fi
+    ip -n $p$4 link set "$5" up
+}
+veth en d2r2-tun-e1 10.1.1.1/24 dn1 d2r2-tun-d1 10.1.1.2/24
+veth en d2r2-tun-e2 10.1.2.1/24 dn2 d2r2-tun-d2 10.1.2.2/24
+ip -n ${p}srv link add d2r2-tun-br type bridge
+ip -n ${p}srv addr add 10.99.0.2/24 dev d2r2-tun-br
+ip -n ${p}srv link set d2r2-tun-br up
+veth dn1 d2r2-tun-h1 10.99.0.11/24 srv d2r2-tun-s1
+veth dn2 d2r2-tun-h2 10.99.0.12/24 srv d2r2-tun-s2
+ip -n ${p}srv link set d2r2-tun-s1 master d2r2-tun-br
+ip -n ${p}srv link set d2r2-tun-s2 master d2r2-tun-br
+ip -n ${p}srv route add 10.77.0.0/16 dev d2r2-tun-br
+inns srv sysctl -q -w net.ipv4.neigh.d2r2-tun-br.locktime=0
+inns dn1 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.neigh.d2r2-tun-h1.proxy_delay=0
+inns dn2 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.neigh.d2r2-tun-h2.proxy_delay=0
+
+bin/d2r2 tunnel keygen "$work/tunnel.key" > /dev/null
+bfd="bfd: {tx: ${tx}ms, rx: ${tx}ms, multiplier: $mult, idle: 100ms}"
+cat > "$work/en.yaml" <<YAML
+name: en1
+tunnel: 1
+key: tunnel.key
+device: d2r2-tun-en
+dns:
+  - {name: dn1, address: 10.1.1.2:4789}
+  - {name: dn2, address: 10.1.2.2:4789}
+routes: [10.99.0.0/24]
+hello-every: 100ms
+$bfd
+YAML
+for i in 1 2; do cat > "$work/dn$i.yaml" <<YAML
+name: dn$i
+key: tunnel.key
+listen: 10.1.$i.2:4789
+device: d2r2-tun-dn
+pool: 10.77.$i.0/24
+clients: 10.77.0.0/16
+announce: d2r2-tun-h$i
+$bfd
+YAML
+done
+
+# await FILE PATTERN COUNT: until FILE has COUNT lines matching PATTERN (60 s at most)
+await() {
+    for _ in $(seq 600); do
+        [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$3" ] && return 0
+        sleep 0.1
+    done
+    echo "timed out waiting for $2 in $1" >&2
+    exit 1
+}
+
+# start NS ROLE NAME: a tunnel role in the background, its events in $work/NAME.out
+start() {
+    local before
+    before=$(grep -c 'tunnel port' "$work/$3.err" 2>/dev/null || true)
+    ip netns exec "$p$1" bin/d2r2 tunnel "$2" --config "$work/$3.yaml" >> "$work/$3.out" 2>> "$work/$3.err" &
+    local pid=$!
+    pids+=($pid)
+    eval "pid_$3=$pid"
+    await "$work/$3.err" 'tunnel port' "$(( ${before:-0} + 1 ))"
+    chrt -r -a -p 20 "$pid" > /dev/null
+}
+start dn1 dn dn1; start dn2 dn dn2; start en en en
+await "$work/en.out" '"reason":"connected"' 1
+await "$work/en.out" '"to":"up"' 2
+ip netns exec ${p}srv bin/d2r2 tunnel echo --listen 10.99.0.2:7000 --for 30m 2> /dev/null &
+pids+=($!)
+sleep 1
+
+count=$(( failovers * 30 * rate ))
+echo "tunnel failover: $failovers kills of the primary DN, BFD ${tx} ms x $mult (detection $((tx * mult)) ms), stream $rate/s"
+ip netns exec ${p}en bin/d2r2 tunnel probe --to 10.99.0.2:7000 --rate "$rate" --count "$count" --linger 1s > "$work/probe.out" 2> "$work/probe.err" &
+probe=$!
+pids+=($probe)
+await "$work/probe.out" '^start ' 1
+await "$work/dn1.out" '"to":"carrying"' 1
+sleep 1
+: > "$work/marks"
+for k in $(seq "$failovers"); do
+    echo "kill $(now_ms)" >> "$work/marks"
+    kill -9 "$pid_dn1"
+    await "$work/en.out" '"failover"' "$k"
+    sleep 1
+    echo "restart $(now_ms)" >> "$work/marks"
+    start dn1 dn dn1
+    await "$work/en.out" '"failback"' "$k"
+    sleep 1
+done
+sleep 1
+kill -TERM "$probe"
+wait "$probe" || true
+
+python3 - "$work/probe.out" "$work/marks" "$work/en.out" "$rate" <<'PY'
+import json, sys
+probe, marks, en, rate = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+lines = open(probe).read().split("\n")
+start = next(int(l.split()[1]) for l in lines if l.startswith("start "))
+gaps = [(int(l.split()[1]), int(l.split()[2])) for l in lines if l.startswith("gap ")]
+events = [tuple(l.split()) for l in open(marks).read().split("\n") if l]
+events = [(kind, int(t)) for kind, t in events]
+ms_per = 1000.0 / rate
+loss = {i: 0.0 for i in range(len(events))}
+other = 0.0
+for first, length in gaps:
+    t = start + first * ms_per
+    owner = None
+    for i, (kind, at) in enumerate(events):
+        if at - 100 <= t:
+            owner = i
+    if owner is None:
+        other += length * ms_per
+    else:
+        loss[owner] += length * ms_per
+def pct(v, q):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))] if v else float("nan")
+fo = [loss[i] for i, (k, _) in enumerate(events) if k == "kill"]
+fb = [loss[i] for i, (k, _) in enumerate(events) if k == "restart"]
+switches = [json.loads(l) for l in open(en) if '"tunnel.en.dn"' in l]
+failovers = sum(1 for s in switches if s["attrs"]["reason"] == "failover")
+print(f"loss window per failover (ms, n={len(fo)}): p50 {pct(fo, .5):.0f}  p95 {pct(fo, .95):.0f}  max {max(fo):.0f}  all {[round(x) for x in fo]}")
+print(f"loss per failback (ms, n={len(fb)}):         p50 {pct(fb, .5):.0f}  p95 {pct(fb, .95):.0f}  max {max(fb):.0f}  failbacks with no loss: {sum(1 for x in fb if x == 0)}")
+print(f"loss before the first kill: {other:.0f} ms;  EN failovers {failovers} for {len(fo)} kills (more = false detections)")
+PY
+
+if [ "$iperf" = 1 ]; then
+    inns dn1 iperf3 -s -1 -B 10.99.0.11 -D 2>/dev/null || true
+    sleep 0.5
+    tun=$(inns en iperf3 -c 10.99.0.11 -t 5 -J 2>/dev/null | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' || echo "n/a")
+    ip -n ${p}en link add d2r2-tun-vx type vxlan id 42 remote 10.1.1.2 local 10.1.1.1 dstport 4790 dev d2r2-tun-e1
+    ip -n ${p}dn1 link add d2r2-tun-vx type vxlan id 42 remote 10.1.1.1 local 10.1.1.2 dstport 4790 dev d2r2-tun-d1
+    ip -n ${p}en addr add 10.200.0.1/24 dev d2r2-tun-vx; ip -n ${p}en link set d2r2-tun-vx up
+    ip -n ${p}dn1 addr add 10.200.0.2/24 dev d2r2-tun-vx; ip -n ${p}dn1 link set d2r2-tun-vx up
+    inns dn1 iperf3 -s -1 -B 10.200.0.2 -D 2>/dev/null || true
+    sleep 0.5
+    vx=$(inns en iperf3 -c 10.200.0.2 -t 5 -J 2>/dev/null | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' || echo "n/a")
+    echo "one TCP stream EN -> DN1, 5 s (iperf3): d2r2 tunnel $tun Mbit/s, kernel VXLAN $vx Mbit/s"
+fi
