@@ -1,50 +1,50 @@
 package dev.d2r2.tunnel.node;
 
+import dev.d2r2.tunnel.tun.GratuitousArp;
 import dev.d2r2.tunnel.tun.IpCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Draws an EN's return traffic to the DN that carries it, on the DN's side of the destination
- * network: a proxy-ARP entry for the EN's address on the {@code announce} interface, and a
- * gratuitous ARP so that neighbours whose caches point at the failed DN switch at once. Runs the
- * commands on its own thread, in order, so that the role's BFD timers never wait for a process.
+ * network: a gratuitous ARP at once, on the caller's thread (one {@code sendto}), so that
+ * neighbours whose caches point at the failed DN switch before anything else happens; then a
+ * proxy-ARP entry for the EN's address on the {@code announce} interface, for neighbours that ask
+ * later. The {@code ip} commands run on their own thread, in order, so that the role's BFD timers
+ * never wait for a process.
  */
 final class Announcer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Announcer.class);
     private final String device;
     private final ExecutorService worker;
+    private final GratuitousArp arp;
 
-    Announcer(String device) {
+    /** Opens the announcing socket in the calling thread's namespace; {@code device} null announces nothing. */
+    Announcer(String device) throws IOException {
         this.device = device;
+        this.arp = device == null ? null : GratuitousArp.open(device);
         this.worker = device == null ? null
                 : Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("d2r2-tunnel-announce").daemon().unstarted(r));
     }
 
     void announce(int address) {
-        submit(() -> {
-            String a = Ipv4.text(address);
-            IpCommand.run("neigh", "replace", "proxy", a, "dev", device);
-            gratuitousArp(a);
-        });
+        if (arp == null) {
+            return;
+        }
+        try {
+            arp.announce(address);
+        } catch (IOException e) {
+            LOG.warn("gratuitous ARP on {} failed: {}", device, e.getMessage());
+        }
+        submit(() -> IpCommand.run("neigh", "replace", "proxy", Ipv4.text(address), "dev", device));
     }
 
     void withdraw(int address) {
         submit(() -> IpCommand.run("neigh", "del", "proxy", Ipv4.text(address), "dev", device));
-    }
-
-    private void gratuitousArp(String address) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of("arping", "-q", "-U", "-c", "1", "-w", "0", "-i", device, "-S", address, address))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
     }
 
     private interface Step {
@@ -65,9 +65,10 @@ final class Announcer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         if (worker != null) {
             worker.shutdown();
+            arp.close();
         }
     }
 }

@@ -22,12 +22,14 @@ import java.util.List;
  *   - {name: dn2, address: 10.1.2.2:4789}
  * routes: [10.99.0.0/24]     # destinations sent into the tunnel
  * hello-every: 200ms         # how often an unanswered hello is repeated
+ * failback-after: 1s         # the primary's session must be Up this long before traffic returns to it
  * status-every: 10s
  * bfd: {tx: 10ms, rx: 10ms, multiplier: 3}
  * </pre>
  */
 public record EnConfig(String name, Integer tunnel, String key, String device, Integer mtu, String listen, List<DnRef> dns,
                        List<String> routes, @JsonProperty("hello-every") Duration helloEvery,
+                       @JsonProperty("failback-after") Duration failbackAfter,
                        @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd) {
     public EnConfig {
         NodeChecks.name(name);
@@ -55,6 +57,9 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
             NodeChecks.ipv4Cidr(routes.get(i), "routes", i);
         }
         NodeChecks.positive(helloEvery, "hello-every");
+        if (failbackAfter != null && failbackAfter.isNegative()) {
+            throw new InvalidAt("must not be negative", "failback-after");
+        }
         NodeChecks.positive(statusEvery, "status-every");
         bfd = bfd == null ? BfdConfig.DEFAULTS : bfd;
     }
@@ -69,6 +74,10 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
 
     Duration helloEveryOrDefault() {
         return helloEvery == null ? Duration.ofMillis(200) : helloEvery;
+    }
+
+    Duration failbackAfterOrDefault() {
+        return failbackAfter == null ? Duration.ofSeconds(1) : failbackAfter;
     }
 
     Duration statusEveryOrDefault() {

@@ -30,7 +30,9 @@ import java.util.random.RandomGenerator;
  * each secondary with that address (so every secondary holds a ready session: a failover needs
  * no handshake). Each answered session runs BFD; traffic goes through the primary while its
  * session is Up, else through the first secondary that is Up (failover), and back to the primary
- * when its session comes Up again (failback, telling the secondary to release the EN). A DN whose
+ * once its session has been Up for {@code failback-after} (failback, telling the secondary to
+ * release the EN): a DN just restarted is still warming up, and a hold-down keeps it from pulling
+ * the traffic back and losing it again. With no DN carrying the traffic, any Up session takes it at once. A DN whose
  * session goes down is greeted again until it answers. Every change of DN is a
  * {@code tunnel.en.dn} event.
  */
@@ -48,6 +50,7 @@ final class EnRole implements Agent {
         final Peer peer;
         BfdSession bfd;
         long nextHelloAt;
+        long upSince;
 
         Link(DnRef dn, boolean primary, Peer peer) {
             this.dn = dn;
@@ -63,6 +66,7 @@ final class EnRole implements Agent {
     private final PacketMac controlMac;
     private final BfdTimers timers;
     private final long helloEveryMillis;
+    private final long failbackAfterMillis;
     private final Clock clock;
     private final RandomGenerator random;
     private final Consumer<Event> events;
@@ -87,6 +91,7 @@ final class EnRole implements Agent {
         this.controlMac = key.macFor(tunnelId);
         this.timers = config.bfd().timers();
         this.helloEveryMillis = config.helloEveryOrDefault().toMillis();
+        this.failbackAfterMillis = config.failbackAfterOrDefault().toMillis();
         this.clock = clock;
         this.random = random;
         this.events = events;
@@ -113,6 +118,9 @@ final class EnRole implements Agent {
         for (Link l : links) {
             if (l.bfd != null) {
                 due = Math.min(due, l.bfd.nextDueMillis());
+                if (l != active && l.bfd.state() == BfdState.UP) {
+                    due = Math.min(due, l.upSince + failbackAfterMillis);
+                }
             } else if (mayGreet(l)) {
                 due = Math.min(due, l.nextHelloAt);
             }
@@ -147,6 +155,7 @@ final class EnRole implements Agent {
                 bfdChanged(l, before, now);
             }
         }
+        reselect(now);
     }
 
     @Override
@@ -200,6 +209,8 @@ final class EnRole implements Agent {
         if (after == BfdState.DOWN) {
             l.bfd = null;
             l.nextHelloAt = now;
+        } else if (after == BfdState.UP) {
+            l.upSince = now;
         }
         reselect(now);
     }
@@ -211,7 +222,8 @@ final class EnRole implements Agent {
     private void reselect(long now) throws IOException {
         Link best = null;
         for (Link l : links) {
-            if (l.bfd != null && l.bfd.state() == BfdState.UP) {
+            if (l.bfd != null && l.bfd.state() == BfdState.UP
+                    && (l == active || active == null || now - l.upSince >= failbackAfterMillis)) {
                 best = l;
                 break;
             }

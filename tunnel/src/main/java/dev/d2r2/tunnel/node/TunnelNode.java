@@ -95,8 +95,9 @@ public final class TunnelNode implements AutoCloseable {
         TunnelKey key = TunnelKey.read(resolve(file, c.key()));
         TunDevice tun = TunDevice.open(c.device());
         DatagramChannel channel = null;
-        Announcer announcer = new Announcer(c.announce());
+        Announcer announcer = null;
         try {
+            announcer = new Announcer(c.announce());
             IpCommand.run("link", "set", "dev", c.device(), "mtu", Integer.toString(c.mtuOrDefault()), "up");
             IpCommand.run("route", "replace", c.clients(), "dev", c.device());
             channel = DatagramChannel.open().bind(HostPort.parse(c.listen()));
@@ -133,7 +134,9 @@ public final class TunnelNode implements AutoCloseable {
             if (channel != null) {
                 channel.close();
             }
-            announcer.close();
+            if (announcer != null) {
+                announcer.close();
+            }
             tun.close();
             throw e;
         }
