@@ -118,7 +118,7 @@ final class EnRole implements Agent {
         for (Link l : links) {
             if (l.bfd != null) {
                 due = Math.min(due, l.bfd.nextDueMillis());
-                if (l != active && l.bfd.state() == BfdState.UP) {
+                if (ranksBeforeActive(l) && l.bfd.state() == BfdState.UP) {
                     due = Math.min(due, l.upSince + failbackAfterMillis);
                 }
             } else if (mayGreet(l)) {
@@ -126,6 +126,11 @@ final class EnRole implements Agent {
             }
         }
         return due;
+    }
+
+    /** Whether {@code l} would take the traffic from the active link once its hold-down has passed. */
+    private boolean ranksBeforeActive(Link l) {
+        return active != null && links.indexOf(l) < links.indexOf(active);
     }
 
     private boolean mayGreet(Link l) {
