@@ -11,10 +11,10 @@
 # as plain routers sharing a virtual IP on each side, dn1 "dies" (keepalived -9, its links down)
 # and comes back, at keepalived's default advert_int (1 s) and at --vrrp-fast (default 0.05 s).
 # Usage: bench/tunnel.sh [--failovers N] [--tx MS] [--multiplier N] [--rate N] [--no-iperf] [--no-vrrp]
-#                        [--vrrp-failovers N] [--vrrp-fast S] [--keep DIR]
+#                        [--vrrp-failovers N] [--vrrp-fast S] [--vrrp-only] [--keep DIR]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 
-failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 vrrp_failovers=10 vrrp_fast=0.05
+failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 tunnel=1 vrrp_failovers=10 vrrp_fast=0.05
 while [ $# -gt 0 ]; do
     case "$1" in
         --failovers) failovers=$2; shift 2 ;;
@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
         --no-iperf) iperf=0; shift ;;
         --keep) keep=$2; shift 2 ;;
         --no-vrrp) vrrp=0; shift ;;
+        --vrrp-only) tunnel=0 iperf=0; shift ;;
         --vrrp-failovers) vrrp_failovers=$2; shift 2 ;;
         --vrrp-fast) vrrp_fast=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
@@ -157,6 +158,7 @@ start() {
     await "$work/$3.err" 'tunnel port' "$(( ${before:-0} + 1 ))"
     chrt -r -a -p 20 "$pid" > /dev/null
 }
+if [ "$tunnel" = 1 ]; then
 start dn1 dn dn1; start dn2 dn dn2; start en en en
 await "$work/en.out" '"reason":"connected"' 1
 await "$work/en.out" '"to":"up"' 2
@@ -188,6 +190,7 @@ kill -TERM "$probe"
 wait "$probe" || true
 
 report "$work/probe.out" "$work/marks" "$work/en.out"
+fi
 
 if [ "$iperf" = 1 ]; then
     inns dn1 iperf3 -s -1 -B 10.99.0.11 -D 2>/dev/null || true
@@ -272,6 +275,7 @@ await_vip() {
 }
 
 for advert in 1 "$vrrp_fast"; do
+    ip -n ${p}dn1 route replace 10.98.0.0/24 via 10.99.0.2
     start_keepalived 2 "$advert"
     start_keepalived 1 "$advert"
     await_vip dn1 10.2.0.254
@@ -298,6 +302,7 @@ for advert in 1 "$vrrp_fast"; do
         ip -n ${p}dn1 addr del 10.99.0.254/24 dev d2r2-tun-h1 2>/dev/null || true
         ip -n ${p}dn1 link set d2r2-tun-c1 up
         ip -n ${p}dn1 link set d2r2-tun-h1 up
+        ip -n ${p}dn1 route replace 10.98.0.0/24 via 10.99.0.2
         start_keepalived 1 "$advert"
         await_vip dn1 10.2.0.254
         sleep $(( ${advert%.*} * 5 + 2 ))
