@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# Tunnel DN failover in network namespaces (docs/tunnels.md): an EN with two DNs, a server behind
+# them, a 1,000 datagrams/s sequence-numbered UDP echo stream from the EN's namespace; the primary
+# DN is killed (-9) and restarted --failovers times. Reports the loss window per failover and per
+# failback (lost datagrams at 1/ms), false switches, and the throughput of one TCP stream (iperf3)
+# through the tunnel beside kernel VXLAN on the same veth. The EN and the DNs run at real-time
+# priority (chrt -r, as keepalived's vrrp_rt_priority) once started: on a loaded 2-core machine a
+# process at normal priority can wait longer than a 30 ms detection time for the CPU, and BFD
+# flaps. A node starts at normal priority, so that a restarting JVM does not starve the others.
+# Then the same for keepalived 2.2 (VRRPv3) on a second LAN between the EN and the DNs: the DNs
+# as plain routers sharing a virtual IP on each side, dn1 "dies" (keepalived -9, its links down)
+# and comes back, at keepalived's default advert_int (1 s) and at --vrrp-fast (default 0.05 s).
+# Usage: bench/tunnel.sh [--failovers N] [--tx MS] [--multiplier N] [--rate N] [--no-iperf] [--no-vrrp]
+#                        [--vrrp-failovers N] [--vrrp-fast S] [--vrrp-only] [--keep DIR]
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
+
+failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 tunnel=1 vrrp_failovers=10 vrrp_fast=0.05
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --failovers) failovers=$2; shift 2 ;;
+        --tx) tx=$2; shift 2 ;;
+        --multiplier) mult=$2; shift 2 ;;
+        --rate) rate=$2; shift 2 ;;
+        --no-iperf) iperf=0; shift ;;
+        --keep) keep=$2; shift 2 ;;
+        --no-vrrp) vrrp=0; shift ;;
+        --vrrp-only) tunnel=0 iperf=0; shift ;;
+        --vrrp-failovers) vrrp_failovers=$2; shift 2 ;;
+        --vrrp-fast) vrrp_fast=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+need iproute2 /usr/bin/ip
+need arping /usr/sbin/arping
+need iperf3 /usr/bin/iperf3
+need keepalived /usr/sbin/keepalived
+bin/d2r2 --help > /dev/null
+
+p=d2r2-tun-b
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for n in en dn1 dn2 srv; do ip netns pids $p$n 2>/dev/null | xargs -r kill -9 || true; done
+    wait 2>/dev/null || true
+    for n in en dn1 dn2 srv; do ip netns del $p$n 2>/dev/null || true; done
+    if [ -n "$keep" ] && [ -d "$work" ]; then mkdir -p "$keep" && cp "$work"/*.out "$work"/*.err "$work"/*marks "$work"/ka* "$keep"/ 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cleanup
+work=$(mktemp -d)
+
+inns() { local ns=$1; shift; ip netns exec "$p$ns" "$@"; }
+now_ms() { date +%s%3N; }
+
+for n in en dn1 dn2 srv; do ip netns add $p$n; ip -n $p$n link set lo up; done
+veth() { # ns-a name-a addr-a ns-b name-b [addr-b]
+    ip -n $p$1 link add "$2" type veth peer name "$5" netns $p$4
+    ip -n $p$1 addr add "$3" dev "$2"; ip -n $p$1 link set "$2" up
+    if [ -n "${6:-}" ]; then ip -n $p$4 addr add "$6" dev "$5"; fi
+    ip -n $p$4 link set "$5" up
+}
+veth en d2r2-tun-e1 10.1.1.1/24 dn1 d2r2-tun-d1 10.1.1.2/24
+veth en d2r2-tun-e2 10.1.2.1/24 dn2 d2r2-tun-d2 10.1.2.2/24
+ip -n ${p}srv link add d2r2-tun-br type bridge
+ip -n ${p}srv addr add 10.99.0.2/24 dev d2r2-tun-br
+ip -n ${p}srv link set d2r2-tun-br up
+veth dn1 d2r2-tun-h1 10.99.0.11/24 srv d2r2-tun-s1
+veth dn2 d2r2-tun-h2 10.99.0.12/24 srv d2r2-tun-s2
+ip -n ${p}srv link set d2r2-tun-s1 master d2r2-tun-br
+ip -n ${p}srv link set d2r2-tun-s2 master d2r2-tun-br
+ip -n ${p}srv route add 10.77.0.0/16 dev d2r2-tun-br
+inns srv sysctl -q -w net.ipv4.neigh.d2r2-tun-br.locktime=0
+inns dn1 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.neigh.d2r2-tun-h1.proxy_delay=0
+inns dn2 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.neigh.d2r2-tun-h2.proxy_delay=0
+
+bin/d2r2 tunnel keygen "$work/tunnel.key" > /dev/null
+bfd="bfd: {tx: ${tx}ms, rx: ${tx}ms, multiplier: $mult, idle: 100ms}"
+cat > "$work/en.yaml" <<YAML
+name: en1
+tunnel: 1
+key: tunnel.key
+device: d2r2-tun-en
+dns:
+  - {name: dn1, address: 10.1.1.2:4789}
+  - {name: dn2, address: 10.1.2.2:4789}
+routes: [10.99.0.0/24]
+hello-every: 100ms
+$bfd
+YAML
+for i in 1 2; do cat > "$work/dn$i.yaml" <<YAML
+name: dn$i
+key: tunnel.key
+listen: 10.1.$i.2:4789
+device: d2r2-tun-dn
+pool: 10.77.$i.0/24
+clients: 10.77.0.0/16
+announce: d2r2-tun-h$i
+$bfd
+YAML
+done
+
+# await FILE PATTERN COUNT: until FILE has COUNT lines matching PATTERN (60 s at most)
+await() {
+    for _ in $(seq 600); do
+        [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$3" ] && return 0
+        sleep 0.1
+    done
+    echo "timed out waiting for $2 in $1" >&2
+    exit 1
+}
+
+# report PROBE-OUT MARKS EN-OUT|-: loss per failover and failback, from the probe's gaps and the kill/restart times
+report() {
+python3 - "$1" "$2" "$3" "$rate" <<'PY'
+import json, sys
+probe, marks, en, rate = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+lines = open(probe).read().split("\n")
+start = next(int(l.split()[1]) for l in lines if l.startswith("start "))
+gaps = [(int(l.split()[1]), int(l.split()[2])) for l in lines if l.startswith("gap ")]
+events = [tuple(l.split()) for l in open(marks).read().split("\n") if l]
+events = [(kind, int(t)) for kind, t in events]
+ms_per = 1000.0 / rate
+loss = {i: 0.0 for i in range(len(events))}
+other = 0.0
+for first, length in gaps:
+    t = start + first * ms_per
+    owner = None
+    for i, (kind, at) in enumerate(events):
+        if at - 100 <= t:
+            owner = i
+    if owner is None:
+        other += length * ms_per
+    else:
+        loss[owner] += length * ms_per
+def pct(v, q):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))] if v else float("nan")
+fo = [loss[i] for i, (k, _) in enumerate(events) if k == "kill"]
+fb = [loss[i] for i, (k, _) in enumerate(events) if k == "restart"]
+switches = [json.loads(l) for l in open(en) if '"tunnel.en.dn"' in l] if en != "-" else []
+failovers = sum(1 for s in switches if s["attrs"]["reason"] == "failover")
+print(f"loss window per failover (ms, n={len(fo)}): p50 {pct(fo, .5):.0f}  p95 {pct(fo, .95):.0f}  max {max(fo):.0f}  all {[round(x) for x in fo]}")
+print(f"loss per failback (ms, n={len(fb)}):         p50 {pct(fb, .5):.0f}  p95 {pct(fb, .95):.0f}  max {max(fb):.0f}  failbacks with no loss: {sum(1 for x in fb if x == 0)}")
+print(f"loss before the first kill: {other:.0f} ms" + (f";  EN failovers {failovers} for {len(fo)} kills (more = false detections)" if en != "-" else ""))
+PY
+}
+
+# start NS ROLE NAME: a tunnel role in the background, its events in $work/NAME.out
+start() {
+    local before
+    before=$(grep -c 'tunnel port' "$work/$3.err" 2>/dev/null || true)
+    ip netns exec "$p$1" bin/d2r2 tunnel "$2" --config "$work/$3.yaml" >> "$work/$3.out" 2>> "$work/$3.err" &
+    local pid=$!
+    pids+=($pid)
+    eval "pid_$3=$pid"
+    await "$work/$3.err" 'tunnel port' "$(( ${before:-0} + 1 ))"
+    chrt -r -a -p 20 "$pid" > /dev/null
+}
+if [ "$tunnel" = 1 ]; then
+start dn1 dn dn1; start dn2 dn dn2; start en en en
+await "$work/en.out" '"reason":"connected"' 1
+await "$work/en.out" '"to":"up"' 2
+ip netns exec ${p}srv bin/d2r2 tunnel echo --listen 10.99.0.2:7000 --for 30m 2> /dev/null &
+pids+=($!)
+sleep 1
+
+count=$(( failovers * 30 * rate ))
+echo "tunnel failover: $failovers kills of the primary DN, BFD ${tx} ms x $mult (detection $((tx * mult)) ms), stream $rate/s"
+ip netns exec ${p}en bin/d2r2 tunnel probe --to 10.99.0.2:7000 --rate "$rate" --count "$count" --linger 1s > "$work/probe.out" 2> "$work/probe.err" &
+probe=$!
+pids+=($probe)
+await "$work/probe.out" '^start ' 1
+await "$work/dn1.out" '"to":"carrying"' 1
+sleep 1
+: > "$work/marks"
+for k in $(seq "$failovers"); do
+    echo "kill $(now_ms)" >> "$work/marks"
+    kill -9 "$pid_dn1"
+    await "$work/en.out" '"failover"' "$k"
+    sleep 1
+    echo "restart $(now_ms)" >> "$work/marks"
+    start dn1 dn dn1
+    await "$work/en.out" '"failback"' "$k"
+    sleep 1
+done
+sleep 1
+kill -TERM "$probe"
+wait "$probe" || true
+
+report "$work/probe.out" "$work/marks" "$work/en.out"
+fi
+
+if [ "$iperf" = 1 ]; then
+    inns dn1 iperf3 -s -1 -B 10.99.0.11 -D 2>/dev/null || true
+    sleep 0.5
+    tun=$(inns en iperf3 -c 10.99.0.11 -t 5 -J 2>/dev/null | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' || echo "n/a")
+    ip -n ${p}en link add d2r2-tun-vx type vxlan id 42 remote 10.1.1.2 local 10.1.1.1 dstport 4790 dev d2r2-tun-e1
+    ip -n ${p}dn1 link add d2r2-tun-vx type vxlan id 42 remote 10.1.1.1 local 10.1.1.2 dstport 4790 dev d2r2-tun-d1
+    ip -n ${p}en addr add 10.200.0.1/24 dev d2r2-tun-vx; ip -n ${p}en link set d2r2-tun-vx up
+    ip -n ${p}dn1 addr add 10.200.0.2/24 dev d2r2-tun-vx; ip -n ${p}dn1 link set d2r2-tun-vx up
+    inns dn1 iperf3 -s -1 -B 10.200.0.2 -D 2>/dev/null || true
+    sleep 0.5
+    vx=$(inns en iperf3 -c 10.200.0.2 -t 5 -J 2>/dev/null | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' || echo "n/a")
+    echo "one TCP stream EN -> DN1, 5 s (iperf3): d2r2 tunnel $tun Mbit/s, kernel VXLAN $vx Mbit/s"
+fi
+
+[ "$vrrp" = 1 ] || exit 0
+for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+wait 2>/dev/null || true
+pids=()
+# The VRRP LAN: a bridge in the EN's namespace, one leg to each DN; the server reaches the EN's
+# LAN through the DNs' virtual IP on its side, the EN the server's 10.98.0.2 through the other.
+ip -n ${p}en link add d2r2-tun-cl type bridge
+ip -n ${p}en addr add 10.2.0.1/24 dev d2r2-tun-cl
+ip -n ${p}en link set d2r2-tun-cl up
+for i in 1 2; do
+    veth dn$i d2r2-tun-c$i 10.2.0.1$i/24 en d2r2-tun-l$i
+    ip -n ${p}en link set d2r2-tun-l$i master d2r2-tun-cl
+done
+ip -n ${p}srv addr add 10.98.0.2/32 dev lo
+ip -n ${p}en route add 10.98.0.0/24 via 10.2.0.254
+ip -n ${p}dn1 route add 10.98.0.0/24 via 10.99.0.2
+ip -n ${p}dn2 route add 10.98.0.0/24 via 10.99.0.2
+ip -n ${p}srv route add 10.2.0.0/24 via 10.99.0.254
+inns en sysctl -q -w net.ipv4.neigh.d2r2-tun-cl.locktime=0
+
+# keepalived_conf DN ADVERT: both virtual IPs in one sync group; dn1 has the higher priority
+keepalived_conf() {
+    local prio=$(( $1 == 1 ? 200 : 100 ))
+    cat <<CONF
+global_defs {
+    router_id dn$1
+    vrrp_version 3
+    enable_script_security
+}
+vrrp_sync_group G {
+    group { C S }
+}
+vrrp_instance C {
+    state BACKUP
+    interface d2r2-tun-c$1
+    virtual_router_id 51
+    priority $prio
+    advert_int $2
+    virtual_ipaddress { 10.2.0.254/24 }
+}
+vrrp_instance S {
+    state BACKUP
+    interface d2r2-tun-h$1
+    virtual_router_id 52
+    priority $prio
+    advert_int $2
+    virtual_ipaddress { 10.99.0.254/24 }
+}
+CONF
+}
+start_keepalived() { # DN ADVERT
+    keepalived_conf "$1" "$2" > "$work/ka$1.conf"
+    rm -f "$work/ka$1.pid" "$work/ka$1-vrrp.pid"
+    ip netns exec ${p}dn$1 keepalived -n -l -D -f "$work/ka$1.conf" -p "$work/ka$1.pid" -r "$work/ka$1-vrrp.pid" \
+        > "$work/ka$1.log" 2>&1 &
+    pids+=($!)
+    eval "ka_$1=$!"
+}
+# await_vip NS ADDRESS: until ADDRESS is on an interface of NS
+await_vip() {
+    for _ in $(seq 600); do
+        ip -n $p$1 -4 addr show | grep -q " $2/" && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for $2 on $1" >&2
+    exit 1
+}
+
+for advert in 1 "$vrrp_fast"; do
+    ip -n ${p}dn1 route replace 10.98.0.0/24 via 10.99.0.2
+    start_keepalived 2 "$advert"
+    start_keepalived 1 "$advert"
+    await_vip dn1 10.2.0.254
+    ip netns exec ${p}srv bin/d2r2 tunnel echo --listen 10.98.0.2:7001 --for 30m 2> /dev/null &
+    pids+=($!)
+    sleep 1
+    : > "$work/vprobe.out"
+    ip netns exec ${p}en bin/d2r2 tunnel probe --to 10.98.0.2:7001 --rate "$rate" --count $(( vrrp_failovers * 40 * rate )) \
+        --linger 1s > "$work/vprobe.out" 2> /dev/null &
+    vprobe=$!
+    pids+=($vprobe)
+    await "$work/vprobe.out" '^start ' 1
+    sleep 2
+    : > "$work/vmarks"
+    for k in $(seq "$vrrp_failovers"); do
+        echo "kill $(now_ms)" >> "$work/vmarks"
+        ip netns pids ${p}dn1 | xargs -r kill -9
+        ip -n ${p}dn1 link set d2r2-tun-c1 down
+        ip -n ${p}dn1 link set d2r2-tun-h1 down
+        await_vip dn2 10.2.0.254
+        sleep $(( ${advert%.*} * 5 + 2 ))
+        echo "restart $(now_ms)" >> "$work/vmarks"
+        ip -n ${p}dn1 addr del 10.2.0.254/24 dev d2r2-tun-c1 2>/dev/null || true
+        ip -n ${p}dn1 addr del 10.99.0.254/24 dev d2r2-tun-h1 2>/dev/null || true
+        ip -n ${p}dn1 link set d2r2-tun-c1 up
+        ip -n ${p}dn1 link set d2r2-tun-h1 up
+        ip -n ${p}dn1 route replace 10.98.0.0/24 via 10.99.0.2
+        start_keepalived 1 "$advert"
+        await_vip dn1 10.2.0.254
+        sleep $(( ${advert%.*} * 5 + 2 ))
+    done
+    kill -TERM "$vprobe"
+    wait "$vprobe" || true
+    echo "keepalived 2.2 VRRPv3, advert_int $advert s (master down after 3 x advert + skew), $vrrp_failovers failovers:"
+    report "$work/vprobe.out" "$work/vmarks" -
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for n in dn1 dn2 srv; do ip netns pids $p$n | xargs -r kill -9; done
+    wait 2>/dev/null || true
+    pids=()
+    ip -n ${p}dn1 addr del 10.2.0.254/24 dev d2r2-tun-c1 2>/dev/null || true
+    ip -n ${p}dn1 addr del 10.99.0.254/24 dev d2r2-tun-h1 2>/dev/null || true
+    ip -n ${p}dn2 addr del 10.2.0.254/24 dev d2r2-tun-c2 2>/dev/null || true
+    ip -n ${p}dn2 addr del 10.99.0.254/24 dev d2r2-tun-h2 2>/dev/null || true
+done

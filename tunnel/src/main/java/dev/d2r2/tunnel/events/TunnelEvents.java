@@ -1,0 +1,65 @@
+package dev.d2r2.tunnel.events;
+
+import dev.d2r2.core.events.EventCatalogue;
+import dev.d2r2.core.events.EventType;
+
+import java.util.List;
+
+import static dev.d2r2.core.events.Attribute.required;
+
+/** Every event type the tunnel roles publish. */
+public final class TunnelEvents implements EventCatalogue {
+    private static final String CHANNEL = "the channel given with --channel (printed on stdout always)";
+
+    public static final EventType EN_DN = new EventType("tunnel.en.dn", EventType.Kind.STATE, "tunnel EN", CHANNEL,
+            "the EN's name",
+            List.of(required(EnDnChanged.REASON, String.class,
+                            "connected (the first DN), failover (to a secondary), failback (to the primary) or lost (no DN left)"),
+                    required(EnDnChanged.ADDRESS, String.class, "the EN's tunnel address (assigned by its primary DN)"),
+                    required(EnDnChanged.TUNNEL, Long.class, "the tunnel id (the GRE key)")),
+            "The DN an EN sends through changed: from and to are DN names, or none.",
+            "{\"type\":\"tunnel.en.dn\",\"time\":1000,\"source\":\"en1\",\"from\":\"dn1\",\"to\":\"dn2\","
+                    + "\"attrs\":{\"reason\":\"failover\",\"address\":\"10.77.1.2\",\"tunnel\":1}}");
+
+    public static final EventType EN_SESSION = new EventType("tunnel.en.session", EventType.Kind.STATE, "tunnel EN", CHANNEL,
+            "the EN's name",
+            List.of(required(EnSessionChanged.DN, String.class, "the DN's name"),
+                    required(EnSessionChanged.PRIMARY, Boolean.class, "whether it is the EN's primary DN"),
+                    required(EnSessionChanged.TUNNEL, Long.class, "the tunnel id")),
+            "The BFD state of an EN's session with one DN changed: from and to are down, init or up.",
+            "{\"type\":\"tunnel.en.session\",\"time\":1000,\"source\":\"en1\",\"from\":\"up\",\"to\":\"down\","
+                    + "\"attrs\":{\"dn\":\"dn1\",\"primary\":true,\"tunnel\":1}}");
+
+    public static final EventType DN_CARRIER = new EventType("tunnel.dn.carrier", EventType.Kind.STATE, "tunnel DN", CHANNEL,
+            "the DN's name",
+            List.of(required(DnCarrierChanged.REASON, String.class, "data (the EN's traffic arrived), release, hello or bfd-down"),
+                    required(DnCarrierChanged.ADDRESS, String.class, "the EN's tunnel address"),
+                    required(DnCarrierChanged.TUNNEL, Long.class, "the EN's tunnel id")),
+            "A DN's entry in the EN-to-DN map: standby → carrying when it starts carrying an EN's traffic (and announces "
+                    + "its address), carrying → standby when it stops.",
+            "{\"type\":\"tunnel.dn.carrier\",\"time\":1000,\"source\":\"dn2\",\"from\":\"standby\",\"to\":\"carrying\","
+                    + "\"attrs\":{\"reason\":\"data\",\"address\":\"10.77.1.2\",\"tunnel\":1}}");
+
+    public static final EventType STATUS = new EventType("tunnel.status", EventType.Kind.MESSAGE, "tunnel EN or DN", CHANNEL,
+            "the node's name",
+            List.of(required(TunnelStatus.ROLE, String.class, "en or dn"),
+                    required(TunnelStatus.SENT, Long.class, "frames sent on the tunnel port"),
+                    required(TunnelStatus.RECEIVED, Long.class, "frames received and accepted"),
+                    required(TunnelStatus.MALFORMED, Long.class, "datagrams dropped as malformed"),
+                    required(TunnelStatus.UNAUTHENTICATED, Long.class, "datagrams dropped: tag does not verify"),
+                    required(TunnelStatus.UNKNOWN_TUNNEL, Long.class, "authenticated frames for a tunnel with no session here"),
+                    required(TunnelStatus.NO_ROUTE, Long.class, "packets out of the TUN device with no EN (or DN) to carry them")),
+            "A tunnel node's counters, every statusEvery.",
+            "{\"type\":\"tunnel.status\",\"time\":1000,\"source\":\"dn1\",\"attrs\":{\"role\":\"dn\",\"sent\":5000,"
+                    + "\"received\":5010,\"malformed\":2,\"unauthenticated\":1,\"unknownTunnel\":0,\"noRoute\":0}}");
+
+    @Override
+    public String module() {
+        return "tunnel";
+    }
+
+    @Override
+    public List<EventType> types() {
+        return List.of(EN_DN, EN_SESSION, DN_CARRIER, STATUS);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.Event;
+import dev.d2r2.tunnel.events.TunnelStatus;
+import dev.d2r2.tunnel.wire.Drop;
+import dev.d2r2.tunnel.wire.DropCounters;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A node's packet counters, written by the pumps without allocating and read by the role for its status event. */
+final class Counters {
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong received = new AtomicLong();
+    final DropCounters drops = new DropCounters();
+
+    Event status(long now, String node, String role) {
+        return new TunnelStatus(now, node, role, sent.get(), received.get(), drops.get(Drop.MALFORMED), drops.get(Drop.UNAUTHENTICATED),
+                drops.get(Drop.UNKNOWN_TUNNEL), drops.get(Drop.NO_ROUTE)).toEvent();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.tunnel.tun.TunDevice;
+import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.Drop;
+import dev.d2r2.tunnel.wire.DropCounters;
+import dev.d2r2.tunnel.wire.GreFrame;
+import dev.d2r2.tunnel.wire.PacketMac;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * A tunnel node's two packet pumps, each on its own thread with its own native buffer (reused for
+ * every packet): TUN → seal → UDP, and UDP → open → TUN (data) or the role (control). The payload
+ * is read from the TUN device straight after the room left for the GRE header, so a packet is
+ * never copied. Who gets a packet from the TUN device is the {@link Router}'s choice; what an
+ * authenticated frame may do is the {@link Inbound}'s.
+ */
+final class DataPath implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DataPath.class);
+    static final int BUFFER_BYTES = 65_536;
+    private static final int MAX_PAYLOAD = BUFFER_BYTES - GreFrame.OVERHEAD;
+
+    /** Chooses the peer for a packet read from the TUN device, or null when none can carry it. */
+    interface Router {
+        Peer route(ByteBuffer packet, int offset, int length);
+    }
+
+    /** What the UDP reader asks of its role; called on the reader thread. */
+    interface Inbound extends GreFrame.Keys {
+        /** A control message from {@code from}; hand it to the role. */
+        void control(InetSocketAddress from, int tunnelId, Control message);
+
+        /** Whether an authenticated data frame of {@code tunnelId} may enter the TUN device. */
+        boolean data(int tunnelId);
+    }
+
+    private final TunDevice tun;
+    private final DatagramChannel channel;
+    private final Router router;
+    private final Inbound inbound;
+    private final DropCounters drops;
+    private final Counters counters;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment outSegment = arena.allocate(BUFFER_BYTES);
+    private final MemorySegment inSegment = arena.allocate(BUFFER_BYTES);
+    private volatile boolean running = true;
+    private Thread outThread;
+    private Thread inThread;
+
+    DataPath(TunDevice tun, DatagramChannel channel, Router router, Inbound inbound, Counters counters) {
+        this.tun = tun;
+        this.channel = channel;
+        this.router = router;
+        this.inbound = inbound;
+        this.counters = counters;
+        this.drops = counters.drops;
+    }
+
+    void start(String name) {
+        outThread = Thread.ofPlatform().name("d2r2-" + name + "-tun-out").daemon().start(this::tunToUdp);
+        inThread = Thread.ofPlatform().name("d2r2-" + name + "-udp-in").daemon().start(this::udpToTun);
+    }
+
+    private void tunToUdp() {
+        ByteBuffer buf = outSegment.asByteBuffer();
+        while (running) {
+            try {
+                int n = tun.read(outSegment, GreFrame.HEADER_BYTES, MAX_PAYLOAD, 100);
+                if (n == 0) {
+                    continue;
+                }
+                int protocol = GreFrame.protocolOf(buf, GreFrame.HEADER_BYTES);
+                Peer peer = protocol < 0 ? null : router.route(buf, GreFrame.HEADER_BYTES, n);
+                if (peer == null) {
+                    drops.count(protocol < 0 ? Drop.MALFORMED : Drop.NO_ROUTE);
+                    continue;
+                }
+                buf.clear();
+                GreFrame.seal(buf, protocol, peer.tunnelId, peer.sequence.getAndIncrement(), n, peer.dataMac);
+                channel.send(buf, peer.endpoint);
+                counters.sent.incrementAndGet();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (running) {
+                    drops.count(Drop.NO_ROUTE);
+                }
+            }
+        }
+    }
+
+    private void udpToTun() {
+        ByteBuffer buf = inSegment.asByteBuffer();
+        while (running) {
+            try {
+                buf.clear();
+                InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
+                buf.flip();
+                Drop drop = GreFrame.open(buf, inbound);
+                if (drop != null) {
+                    drops.count(drop);
+                    continue;
+                }
+                int tunnelId = GreFrame.tunnelId(buf);
+                int length = GreFrame.payloadLength(buf);
+                if (GreFrame.protocol(buf) == GreFrame.PROTO_CONTROL) {
+                    Control message;
+                    try {
+                        message = Control.read(buf, GreFrame.HEADER_BYTES, length);
+                    } catch (IllegalArgumentException e) {
+                        drops.count(Drop.MALFORMED);
+                        continue;
+                    }
+                    counters.received.incrementAndGet();
+                    inbound.control(from, tunnelId, message);
+                } else if (!inbound.data(tunnelId)) {
+                    drops.count(Drop.UNKNOWN_TUNNEL);
+                } else if (tun.write(inSegment, GreFrame.HEADER_BYTES, length)) {
+                    counters.received.incrementAndGet();
+                } else {
+                    drops.count(Drop.NO_ROUTE);
+                }
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (running) {
+                    LOG.warn("tunnel receive failed: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        channel.close();
+        try {
+            if (outThread != null) {
+                outThread.join(2000);
+                inThread.join(2000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tun.close();
+        arena.close();
+    }
+
+    /** Used only by the role's thread for control messages, never by the pumps. */
+    static void sendControl(DatagramChannel channel, ByteBuffer scratch, Peer peer, PacketMac mac, Control message) throws IOException {
+        scratch.clear();
+        int n = Control.write(message, scratch, GreFrame.HEADER_BYTES);
+        GreFrame.seal(scratch, GreFrame.PROTO_CONTROL, peer.tunnelId, peer.sequence.getAndIncrement(), n, mac);
+        channel.send(scratch, peer.endpoint);
+    }
+}

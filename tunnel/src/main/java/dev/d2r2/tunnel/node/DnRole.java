@@ -1,0 +1,245 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.Cidr;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.agent.Agent;
+import dev.d2r2.tunnel.bfd.BfdPacket;
+import dev.d2r2.tunnel.bfd.BfdSession;
+import dev.d2r2.tunnel.bfd.BfdState;
+import dev.d2r2.tunnel.bfd.BfdTimers;
+import dev.d2r2.tunnel.events.DnCarrierChanged;
+import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The decapsulation node's control side (thesis §3.1, §4.2): it answers an EN's hello with a
+ * session — as primary it assigns the lowest free address of its pool (or confirms the one the EN
+ * states, after a restart), as secondary it accepts the address the EN holds — and keeps a
+ * passive BFD session with each EN. It starts carrying an EN when the EN's data arrives (the
+ * thesis's data-driven takeover: no control message is faster than the next packet), announcing
+ * the EN's address towards the destination network, and stops when the EN releases it, greets
+ * it again, or its BFD session goes down. Every start and stop is a {@code tunnel.dn.carrier}
+ * event.
+ */
+final class DnRole implements Agent {
+    private static final Logger LOG = LoggerFactory.getLogger(DnRole.class);
+
+    private static final class Session {
+        final Peer peer;
+        final PacketMac controlMac;
+        final BfdSession bfd;
+
+        Session(Peer peer, PacketMac controlMac, BfdSession bfd) {
+            this.peer = peer;
+            this.controlMac = controlMac;
+            this.bfd = bfd;
+        }
+    }
+
+    private final String name;
+    private final TunnelKey key;
+    private final Cidr pool;
+    private final Cidr clients;
+    private final DatagramChannel channel;
+    private final BfdTimers timers;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Consumer<Event> events;
+    private final Announcer announcer;
+    private final Map<Integer, Session> sessions = new HashMap<>();
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(256);
+    private final Counters counters;
+    private final long statusEveryMillis;
+    private long nextStatusAt;
+    private volatile DnTable table = DnTable.EMPTY;
+
+    DnRole(DnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
+           Announcer announcer, Counters counters) {
+        this.counters = counters;
+        this.statusEveryMillis = config.statusEveryOrDefault().toMillis();
+        this.nextStatusAt = clock.millis() + statusEveryMillis;
+        this.name = config.name();
+        this.key = key;
+        this.pool = Cidr.parse(config.pool());
+        this.clients = Cidr.parse(config.clients());
+        this.channel = channel;
+        this.timers = config.bfd().timers();
+        this.clock = clock;
+        this.random = random;
+        this.events = events;
+        this.announcer = announcer;
+    }
+
+    @Override
+    public String roleName() {
+        return "tunnel-dn-" + name;
+    }
+
+    DnTable table() {
+        return table;
+    }
+
+    @Override
+    public long nextDueMillis() {
+        long due = nextStatusAt;
+        for (Session s : sessions.values()) {
+            due = Math.min(due, s.bfd.nextDueMillis());
+        }
+        return due;
+    }
+
+    @Override
+    public void onTimer(long now) throws IOException {
+        if (now >= nextStatusAt) {
+            events.accept(counters.status(now, name, "dn"));
+            nextStatusAt = now + statusEveryMillis;
+        }
+        for (Session s : new ArrayList<>(sessions.values())) {
+            BfdState before = s.bfd.state();
+            BfdPacket p = s.bfd.onTimer(now);
+            if (p != null) {
+                send(s.peer, s.controlMac, new Control.Bfd(p));
+            }
+            if (before == BfdState.UP && s.bfd.state() != BfdState.UP) {
+                stopCarrying(s, "bfd-down", now);
+            }
+        }
+    }
+
+    @Override
+    public void onMessage(Object message) throws IOException {
+        long now = clock.millis();
+        if (message instanceof Activate a) {
+            Session s = sessions.get(a.tunnelId());
+            if (s != null) {
+                s.peer.activationAsked.set(false);
+                startCarrying(s, now);
+            }
+            return;
+        }
+        if (!(message instanceof Received r)) {
+            return;
+        }
+        Session s = sessions.get(r.tunnelId());
+        switch (r.message()) {
+            case Control.Hello h -> hello(r.from(), r.tunnelId(), h, s, now);
+            case Control.Bfd b when s != null -> {
+                BfdState before = s.bfd.state();
+                s.bfd.onPacket(b.packet(), now);
+                if (before == BfdState.UP && s.bfd.state() != BfdState.UP) {
+                    stopCarrying(s, "bfd-down", now);
+                }
+            }
+            case Control.Release rel when s != null && rel.address() == s.peer.address -> stopCarrying(s, "release", now);
+            default -> {
+            }
+        }
+    }
+
+    private void hello(InetSocketAddress from, int tunnelId, Control.Hello h, Session old, long now) throws IOException {
+        Peer reply = new Peer(name, from, tunnelId, 0, null);
+        int address = h.address();
+        if (h.primary() && address == 0) {
+            address = old != null && Ipv4.contains(pool, old.peer.address) ? old.peer.address : freeAddress();
+            if (address == 0) {
+                send(reply, key.macFor(tunnelId), new Control.Refuse("pool " + pool + " is full"));
+                return;
+            }
+        }
+        String refusal = refusal(tunnelId, address, h.primary());
+        if (refusal != null) {
+            send(reply, key.macFor(tunnelId), new Control.Refuse(refusal));
+            return;
+        }
+        if (old != null) {
+            stopCarrying(old, "hello", now);
+        }
+        Peer peer = new Peer(name, from, tunnelId, address, key.macFor(tunnelId));
+        BfdSession bfd = new BfdSession(timers, 1 + random.nextInt(Integer.MAX_VALUE - 1), true, random, now);
+        sessions.put(tunnelId, new Session(peer, key.macFor(tunnelId), bfd));
+        publishTable();
+        send(peer, sessions.get(tunnelId).controlMac, new Control.Assign(address, pool.prefix(), name));
+        LOG.info("{}: tunnel {} from {} as {} with {}", name, tunnelId, from, h.primary() ? "primary" : "secondary", Ipv4.text(address));
+    }
+
+    /** Why a hello for {@code address} must be refused, or null. */
+    private String refusal(int tunnelId, int address, boolean primary) {
+        if (!Ipv4.contains(clients, address)) {
+            return Ipv4.text(address) + " is outside the client network " + clients;
+        }
+        if (primary && !Ipv4.contains(pool, address)) {
+            return Ipv4.text(address) + " is not in this DN's pool " + pool;
+        }
+        for (Session s : sessions.values()) {
+            if (s.peer.address == address && s.peer.tunnelId != tunnelId) {
+                return Ipv4.text(address) + " is held by another tunnel";
+            }
+        }
+        return null;
+    }
+
+    /** The lowest free address of the pool, skipping its network and broadcast addresses; 0 when none is left. */
+    private int freeAddress() {
+        int network = Ipv4.network(pool);
+        long size = 1L << 32 - pool.prefix();
+        for (long i = 1; i < size - 1; i++) {
+            int candidate = network + (int) i;
+            if (sessions.values().stream().noneMatch(s -> s.peer.address == candidate)) {
+                return candidate;
+            }
+        }
+        return 0;
+    }
+
+    private void startCarrying(Session s, long now) {
+        if (s.peer.carrying) {
+            return;
+        }
+        s.peer.carrying = true;
+        announcer.announce(s.peer.address);
+        events.accept(new DnCarrierChanged(now, name, DnCarrierChanged.STANDBY, DnCarrierChanged.CARRYING, "data",
+                Ipv4.text(s.peer.address), s.peer.tunnelId).toEvent());
+    }
+
+    private void stopCarrying(Session s, String reason, long now) {
+        if (!s.peer.carrying) {
+            return;
+        }
+        s.peer.carrying = false;
+        announcer.withdraw(s.peer.address);
+        events.accept(new DnCarrierChanged(now, name, DnCarrierChanged.CARRYING, DnCarrierChanged.STANDBY, reason,
+                Ipv4.text(s.peer.address), s.peer.tunnelId).toEvent());
+    }
+
+    private void publishTable() {
+        List<Peer> peers = new ArrayList<>();
+        sessions.values().forEach(s -> peers.add(s.peer));
+        table = new DnTable(peers);
+    }
+
+    private void send(Peer peer, PacketMac mac, Control message) throws IOException {
+        try {
+            DataPath.sendControl(channel, scratch, peer, mac, message);
+        } catch (IOException e) {
+            if (!channel.isOpen()) {
+                throw e;
+            }
+            LOG.debug("{}: cannot reach tunnel {}: {}", name, peer.tunnelId, e.toString());
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.d2r2.tunnel.node;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.d2r2.core.config.InvalidAt;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * An encapsulation node's configuration ({@code d2r2 tunnel en --config F}).
+ *
+ * <pre>
+ * name: en1
+ * tunnel: 1                  # the tunnel id (GRE key); each EN has its own
+ * key: tunnel.key            # the master key file (d2r2 tunnel keygen), relative to this file
+ * device: d2r2-tun-en        # the TUN device to create
+ * mtu: 1400
+ * listen: 0.0.0.0:0          # local UDP address
+ * dns:                       # the first is the primary: it assigns the address
+ *   - {name: dn1, address: 10.1.1.2:4789}
+ *   - {name: dn2, address: 10.1.2.2:4789}
+ * routes: [10.99.0.0/24]     # destinations sent into the tunnel
+ * hello-every: 200ms         # how often an unanswered hello is repeated
+ * failback-after: 1s         # the primary's session must be Up this long before traffic returns to it
+ * status-every: 10s
+ * bfd: {tx: 10ms, rx: 10ms, multiplier: 3}
+ * </pre>
+ */
+public record EnConfig(String name, Integer tunnel, String key, String device, Integer mtu, String listen, List<DnRef> dns,
+                       List<String> routes, @JsonProperty("hello-every") Duration helloEvery,
+                       @JsonProperty("failback-after") Duration failbackAfter,
+                       @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd) {
+    public EnConfig {
+        NodeChecks.name(name);
+        if (tunnel == null || tunnel == 0) {
+            throw new InvalidAt("a non-zero tunnel id is required", "tunnel");
+        }
+        NodeChecks.required(key, "key");
+        NodeChecks.device(device);
+        NodeChecks.mtu(mtu);
+        if (listen != null) {
+            NodeChecks.hostPort(listen, "listen");
+        }
+        if (dns == null || dns.size() < 2) {
+            throw new InvalidAt("an EN needs at least two DNs (n > 1: one more than the DN failures to survive)", "dns");
+        }
+        var names = new HashSet<String>();
+        for (int i = 0; i < dns.size(); i++) {
+            if (!names.add(dns.get(i).name())) {
+                throw new InvalidAt("DN name " + dns.get(i).name() + " is used twice", "dns", i, "name");
+            }
+        }
+        dns = List.copyOf(dns);
+        routes = routes == null ? List.of() : List.copyOf(routes);
+        for (int i = 0; i < routes.size(); i++) {
+            NodeChecks.ipv4Cidr(routes.get(i), "routes", i);
+        }
+        NodeChecks.positive(helloEvery, "hello-every");
+        if (failbackAfter != null && failbackAfter.isNegative()) {
+            throw new InvalidAt("must not be negative", "failback-after");
+        }
+        NodeChecks.positive(statusEvery, "status-every");
+        bfd = bfd == null ? BfdConfig.DEFAULTS : bfd;
+    }
+
+    int mtuOrDefault() {
+        return mtu == null ? NodeChecks.DEFAULT_MTU : mtu;
+    }
+
+    String listenOrDefault() {
+        return listen == null ? "0.0.0.0:0" : listen;
+    }
+
+    Duration helloEveryOrDefault() {
+        return helloEvery == null ? Duration.ofMillis(200) : helloEvery;
+    }
+
+    Duration failbackAfterOrDefault() {
+        return failbackAfter == null ? Duration.ofSeconds(1) : failbackAfter;
+    }
+
+    Duration statusEveryOrDefault() {
+        return statusEvery == null ? Duration.ofSeconds(10) : statusEvery;
+    }
+}

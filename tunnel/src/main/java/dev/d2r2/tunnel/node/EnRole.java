@@ -1,0 +1,273 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.agent.Agent;
+import dev.d2r2.tunnel.bfd.BfdPacket;
+import dev.d2r2.tunnel.bfd.BfdSession;
+import dev.d2r2.tunnel.bfd.BfdState;
+import dev.d2r2.tunnel.bfd.BfdTimers;
+import dev.d2r2.tunnel.events.EnDnChanged;
+import dev.d2r2.tunnel.events.EnSessionChanged;
+import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The encapsulation node's control side (thesis §3.1): one session per configured DN, the first
+ * being the primary. It says hello to the primary until the primary assigns its address, then to
+ * each secondary with that address (so every secondary holds a ready session: a failover needs
+ * no handshake). Each answered session runs BFD; traffic goes through the primary while its
+ * session is Up, else through the first secondary that is Up (failover), and back to the primary
+ * once its session has been Up for {@code failback-after} (failback, telling the secondary to
+ * release the EN): a DN just restarted is still warming up, and a hold-down keeps it from pulling
+ * the traffic back and losing it again. With no DN carrying the traffic, any Up session takes it at once. A DN whose
+ * session goes down is greeted again until it answers. Every change of DN is a
+ * {@code tunnel.en.dn} event.
+ */
+final class EnRole implements Agent {
+    private static final Logger LOG = LoggerFactory.getLogger(EnRole.class);
+
+    /** Configures the TUN device once the primary has assigned the address. */
+    interface AddressSink {
+        void assigned(int address, int prefixLength) throws IOException;
+    }
+
+    private final class Link {
+        final DnRef dn;
+        final boolean primary;
+        final Peer peer;
+        BfdSession bfd;
+        long nextHelloAt;
+        long upSince;
+
+        Link(DnRef dn, boolean primary, Peer peer) {
+            this.dn = dn;
+            this.primary = primary;
+            this.peer = peer;
+        }
+    }
+
+    private final String name;
+    private final int tunnelId;
+    private final List<Link> links = new ArrayList<>();
+    private final DatagramChannel channel;
+    private final PacketMac controlMac;
+    private final BfdTimers timers;
+    private final long helloEveryMillis;
+    private final long failbackAfterMillis;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Consumer<Event> events;
+    private final AddressSink addressSink;
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(256);
+    private final Counters counters;
+    private final long statusEveryMillis;
+    private long nextStatusAt;
+    private int address;
+    private Link active;
+    private boolean everConnected;
+    private volatile Peer activePeer;
+
+    EnRole(EnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
+           AddressSink addressSink, Counters counters) {
+        this.counters = counters;
+        this.statusEveryMillis = config.statusEveryOrDefault().toMillis();
+        this.nextStatusAt = clock.millis() + statusEveryMillis;
+        this.name = config.name();
+        this.tunnelId = config.tunnel();
+        this.channel = channel;
+        this.controlMac = key.macFor(tunnelId);
+        this.timers = config.bfd().timers();
+        this.helloEveryMillis = config.helloEveryOrDefault().toMillis();
+        this.failbackAfterMillis = config.failbackAfterOrDefault().toMillis();
+        this.clock = clock;
+        this.random = random;
+        this.events = events;
+        this.addressSink = addressSink;
+        for (int i = 0; i < config.dns().size(); i++) {
+            DnRef dn = config.dns().get(i);
+            links.add(new Link(dn, i == 0, new Peer(dn.name(), dn.endpoint(), tunnelId, 0, key.macFor(tunnelId))));
+        }
+    }
+
+    @Override
+    public String roleName() {
+        return "tunnel-en-" + name;
+    }
+
+    /** The peer the TUN reader sends to: read on the data path, written here. */
+    Peer activePeer() {
+        return activePeer;
+    }
+
+    @Override
+    public long nextDueMillis() {
+        long due = nextStatusAt;
+        for (Link l : links) {
+            if (l.bfd != null) {
+                due = Math.min(due, l.bfd.nextDueMillis());
+                if (ranksBeforeActive(l) && l.bfd.state() == BfdState.UP) {
+                    due = Math.min(due, l.upSince + failbackAfterMillis);
+                }
+            } else if (mayGreet(l)) {
+                due = Math.min(due, l.nextHelloAt);
+            }
+        }
+        return due;
+    }
+
+    /** Whether {@code l} would take the traffic from the active link once its hold-down has passed. */
+    private boolean ranksBeforeActive(Link l) {
+        return active != null && links.indexOf(l) < links.indexOf(active);
+    }
+
+    private boolean mayGreet(Link l) {
+        return l.primary || address != 0;
+    }
+
+    @Override
+    public void onTimer(long now) throws IOException {
+        if (now >= nextStatusAt) {
+            events.accept(counters.status(now, name, "en"));
+            nextStatusAt = now + statusEveryMillis;
+        }
+        for (Link l : links) {
+            if (l.bfd == null) {
+                if (mayGreet(l) && now >= l.nextHelloAt) {
+                    send(l, new Control.Hello(l.primary, address));
+                    l.nextHelloAt = now + helloEveryMillis;
+                }
+                continue;
+            }
+            BfdState before = l.bfd.state();
+            BfdPacket p = l.bfd.onTimer(now);
+            if (p != null) {
+                send(l, new Control.Bfd(p));
+            }
+            if (l.bfd.state() != before) {
+                bfdChanged(l, before, now);
+            }
+        }
+        reselect(now);
+    }
+
+    @Override
+    public void onMessage(Object message) throws IOException {
+        if (!(message instanceof Received r) || r.tunnelId() != tunnelId) {
+            return;
+        }
+        Link l = linkAt(r.from());
+        if (l == null) {
+            return;
+        }
+        long now = clock.millis();
+        switch (r.message()) {
+            case Control.Assign a -> assigned(l, a, now);
+            case Control.Refuse refuse -> LOG.warn("{}: {} refused the tunnel: {}", name, l.dn.name(), refuse.reason());
+            case Control.Bfd b when l.bfd != null -> {
+                BfdState before = l.bfd.state();
+                l.bfd.onPacket(b.packet(), now);
+                if (l.bfd.state() != before) {
+                    bfdChanged(l, before, now);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void assigned(Link l, Control.Assign a, long now) throws IOException {
+        if (address == 0) {
+            if (!l.primary) {
+                return;
+            }
+            addressSink.assigned(a.address(), a.prefixLength());
+            address = a.address();
+            LOG.info("{}: {} assigned {}", name, l.dn.name(), Ipv4.text(address));
+            for (Link other : links) {
+                other.nextHelloAt = now;
+            }
+        } else if (a.address() != address) {
+            LOG.warn("{}: {} offered {}, but this EN holds {}", name, l.dn.name(), Ipv4.text(a.address()), Ipv4.text(address));
+            return;
+        }
+        if (l.bfd == null) {
+            l.bfd = new BfdSession(timers, 1 + random.nextInt(Integer.MAX_VALUE - 1), false, random, now);
+        }
+    }
+
+    private void bfdChanged(Link l, BfdState before, long now) throws IOException {
+        BfdState after = l.bfd.state();
+        events.accept(new EnSessionChanged(now, name, stateName(before), stateName(after), l.dn.name(), l.primary, tunnelId).toEvent());
+        if (after == BfdState.DOWN) {
+            l.bfd = null;
+            l.nextHelloAt = now;
+        } else if (after == BfdState.UP) {
+            l.upSince = now;
+        }
+        reselect(now);
+    }
+
+    private static String stateName(BfdState s) {
+        return s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    private void reselect(long now) throws IOException {
+        Link best = null;
+        for (Link l : links) {
+            if (l.bfd != null && l.bfd.state() == BfdState.UP
+                    && (l == active || active == null || now - l.upSince >= failbackAfterMillis)) {
+                best = l;
+                break;
+            }
+        }
+        if (best == active) {
+            return;
+        }
+        Link previous = active;
+        active = best;
+        activePeer = best == null ? null : best.peer;
+        String reason = best == null ? "lost" : !everConnected ? "connected" : best.primary ? "failback" : "failover";
+        everConnected |= best != null;
+        events.accept(new EnDnChanged(now, name, previous == null ? EnDnChanged.NONE : previous.dn.name(),
+                best == null ? EnDnChanged.NONE : best.dn.name(), reason, Ipv4.text(address), tunnelId).toEvent());
+        if (previous != null && previous.bfd != null) {
+            send(previous, new Control.Release(address));
+        }
+        if (best == null) {
+            LOG.warn("{}: no DN is reachable; greeting them all again", name);
+        }
+    }
+
+    private Link linkAt(InetSocketAddress from) {
+        for (Link l : links) {
+            if (l.peer.endpoint.equals(from)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private void send(Link l, Control message) throws IOException {
+        try {
+            DataPath.sendControl(channel, scratch, l.peer, controlMac, message);
+        } catch (IOException e) {
+            if (!channel.isOpen()) {
+                throw e;
+            }
+            LOG.debug("{}: cannot reach {}: {}", name, l.dn.name(), e.toString());
+        }
+    }
+}

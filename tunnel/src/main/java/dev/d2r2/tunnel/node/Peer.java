@@ -1,0 +1,33 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.tunnel.wire.PacketMac;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The far end of one tunnel as the data path sees it: where to send, under which tunnel id, the
+ * next sequence number (shared by the data path and the role's control messages), and the key the
+ * TUN reader seals with (that thread's alone). On a DN, {@code carrying} says whether this DN
+ * carries the EN's traffic, and {@code activationAsked} keeps the UDP reader from asking the role
+ * to start carrying more than once.
+ */
+final class Peer {
+    final String name;
+    final InetSocketAddress endpoint;
+    final int tunnelId;
+    final int address;
+    final AtomicInteger sequence = new AtomicInteger();
+    final PacketMac dataMac;
+    volatile boolean carrying;
+    final AtomicBoolean activationAsked = new AtomicBoolean();
+
+    Peer(String name, InetSocketAddress endpoint, int tunnelId, int address, PacketMac dataMac) {
+        this.name = name;
+        this.endpoint = endpoint;
+        this.tunnelId = tunnelId;
+        this.address = address;
+        this.dataMac = dataMac;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.config.ConfigException;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code TunnelMain en|dn CONFIG}: runs one tunnel role until the process is stopped, printing
+ * its events as JSON lines. The process the namespace tests start (and kill); {@code d2r2 tunnel}
+ * runs the same nodes with broker publishing on top.
+ */
+public final class TunnelMain {
+    private TunnelMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !args[0].equals("en") && !args[0].equals("dn")) {
+            System.err.println("usage: TunnelMain en|dn CONFIG");
+            System.exit(2);
+        }
+        Path config = Path.of(args[1]);
+        TunnelNode node;
+        try {
+            node = args[0].equals("en") ? TunnelNode.startEn(config, Clock.system(), TunnelMain::print)
+                    : TunnelNode.startDn(config, Clock.system(), TunnelMain::print);
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.println("ready " + node.address().getPort());
+        System.out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.close();
+            } catch (Exception e) {
+                System.err.println("closing: " + e);
+            }
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    private static synchronized void print(dev.d2r2.core.Event e) {
+        System.out.println(EventCodec.encodeToString(e));
+        System.out.flush();
+    }
+}

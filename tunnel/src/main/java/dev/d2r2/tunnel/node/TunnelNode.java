@@ -1,0 +1,171 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.tunnel.tun.IpCommand;
+import dev.d2r2.tunnel.tun.TunDevice;
+import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelKey;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * A running EN or DN: its TUN device, its UDP port, its role on an {@link AgentRunner} and its
+ * {@link DataPath}. Events go to the given sink, on the role's thread.
+ */
+public final class TunnelNode implements AutoCloseable {
+    private final AgentRunner runner;
+    private final DataPath dataPath;
+    private final Announcer announcer;
+    private final InetSocketAddress address;
+
+    private TunnelNode(AgentRunner runner, DataPath dataPath, Announcer announcer, InetSocketAddress address) {
+        this.runner = runner;
+        this.dataPath = dataPath;
+        this.announcer = announcer;
+        this.address = address;
+    }
+
+    public static EnConfig loadEn(Path file) throws ConfigException {
+        return ConfigLoader.load(file, EnConfig.class);
+    }
+
+    public static DnConfig loadDn(Path file) throws ConfigException {
+        return ConfigLoader.load(file, DnConfig.class);
+    }
+
+    /** Starts an EN from its configuration file (the key file is found relative to it). */
+    public static TunnelNode startEn(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException {
+        EnConfig c = loadEn(file);
+        TunnelKey key = TunnelKey.read(resolve(file, c.key()));
+        TunDevice tun = TunDevice.open(c.device());
+        DatagramChannel channel = null;
+        try {
+            IpCommand.run("link", "set", "dev", c.device(), "mtu", Integer.toString(c.mtuOrDefault()), "up");
+            channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
+            Counters counters = new Counters();
+            EnRole role = new EnRole(c, key, channel, clock, new SplittableRandom(), events, (a, prefix) -> {
+                IpCommand.run("addr", "replace", Ipv4.text(a) + "/32", "dev", c.device());
+                for (String route : c.routes()) {
+                    IpCommand.run("route", "replace", route, "dev", c.device(), "src", Ipv4.text(a));
+                }
+            }, counters);
+            AgentRunner runner = new AgentRunner(role, 4096, clock);
+            PacketMac readerMac = key.macFor(c.tunnel());
+            DataPath.Inbound inbound = new DataPath.Inbound() {
+                @Override
+                public PacketMac macFor(int tunnelId) {
+                    return tunnelId == c.tunnel() ? readerMac : null;
+                }
+
+                @Override
+                public void control(InetSocketAddress from, int tunnelId, Control message) {
+                    runner.offer(new Received(from, tunnelId, message));
+                }
+
+                @Override
+                public boolean data(int tunnelId) {
+                    return true;
+                }
+            };
+            DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.activePeer(), inbound, counters);
+            return start(runner, dataPath, null, channel, c.name());
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
+            tun.close();
+            throw e;
+        }
+    }
+
+    /** Starts a DN from its configuration file (the key file is found relative to it). */
+    public static TunnelNode startDn(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException {
+        DnConfig c = loadDn(file);
+        TunnelKey key = TunnelKey.read(resolve(file, c.key()));
+        TunDevice tun = TunDevice.open(c.device());
+        DatagramChannel channel = null;
+        Announcer announcer = null;
+        try {
+            announcer = new Announcer(c.announce());
+            IpCommand.run("link", "set", "dev", c.device(), "mtu", Integer.toString(c.mtuOrDefault()), "up");
+            IpCommand.run("route", "replace", c.clients(), "dev", c.device());
+            channel = DatagramChannel.open().bind(HostPort.parse(c.listen()));
+            Counters counters = new Counters();
+            DnRole role = new DnRole(c, key, channel, clock, new SplittableRandom(), events, announcer, counters);
+            AgentRunner runner = new AgentRunner(role, 4096, clock);
+            MacCache keys = new MacCache(key);
+            DataPath.Inbound inbound = new DataPath.Inbound() {
+                @Override
+                public PacketMac macFor(int tunnelId) {
+                    return keys.macFor(tunnelId);
+                }
+
+                @Override
+                public void control(InetSocketAddress from, int tunnelId, Control message) {
+                    runner.offer(new Received(from, tunnelId, message));
+                }
+
+                @Override
+                public boolean data(int tunnelId) {
+                    Peer peer = role.table().byTunnel(tunnelId);
+                    if (peer == null) {
+                        return false;
+                    }
+                    if (!peer.carrying && peer.activationAsked.compareAndSet(false, true)) {
+                        runner.offer(new Activate(tunnelId));
+                    }
+                    return true;
+                }
+            };
+            DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.table().route(buf, offset, length), inbound, counters);
+            return start(runner, dataPath, announcer, channel, c.name());
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
+            if (announcer != null) {
+                announcer.close();
+            }
+            tun.close();
+            throw e;
+        }
+    }
+
+    private static TunnelNode start(AgentRunner runner, DataPath dataPath, Announcer announcer, DatagramChannel channel, String name)
+            throws IOException {
+        InetSocketAddress bound = (InetSocketAddress) channel.getLocalAddress();
+        runner.start();
+        dataPath.start(name);
+        return new TunnelNode(runner, dataPath, announcer, bound);
+    }
+
+    private static Path resolve(Path configFile, String keyFile) {
+        Path dir = configFile.toAbsolutePath().getParent();
+        return dir == null ? Path.of(keyFile) : dir.resolve(keyFile);
+    }
+
+    /** The UDP address the node's tunnel port is bound to. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        runner.close();
+        dataPath.close();
+        if (announcer != null) {
+            announcer.close();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.d2r2.tunnel.wire;
+
+import dev.d2r2.tunnel.bfd.BfdPacket;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The tunnel's control messages, carried as the payload of {@link GreFrame#PROTO_CONTROL} frames:
+ * one type byte, then the body. Addresses are IPv4 as 32-bit integers.
+ *
+ * <ul>
+ *   <li>{@link Hello} EN → DN: open (or reopen) the tunnel; as primary with address 0 it asks
+ *       for an address, otherwise it states the one it holds.</li>
+ *   <li>{@link Assign} DN → EN: the session is established, with this address (the assigned
+ *       one, or the stated one accepted).</li>
+ *   <li>{@link Refuse} DN → EN: no session (the address is not this DN's to give, is taken, or
+ *       the pool is full).</li>
+ *   <li>{@link Release} EN → DN: this DN no longer carries the EN's traffic (failback).</li>
+ *   <li>{@link Bfd} either way: a BFD Control packet.</li>
+ * </ul>
+ */
+public sealed interface Control {
+    int MAX_NAME_BYTES = 64;
+
+    record Hello(boolean primary, int address) implements Control {
+    }
+
+    record Assign(int address, int prefixLength, String dn) implements Control {
+    }
+
+    record Refuse(String reason) implements Control {
+    }
+
+    record Release(int address) implements Control {
+    }
+
+    record Bfd(BfdPacket packet) implements Control {
+    }
+
+    /** Writes the message at {@code offset}; returns its length. */
+    static int write(Control c, ByteBuffer buf, int offset) {
+        return switch (c) {
+            case Hello h -> {
+                buf.put(offset, (byte) 1).put(offset + 1, (byte) (h.primary() ? 1 : 0)).putInt(offset + 2, h.address());
+                yield 6;
+            }
+            case Assign a -> {
+                buf.put(offset, (byte) 2).putInt(offset + 1, a.address()).put(offset + 5, (byte) a.prefixLength());
+                yield 6 + writeText(a.dn(), buf, offset + 6);
+            }
+            case Refuse r -> {
+                buf.put(offset, (byte) 3);
+                yield 1 + writeText(r.reason(), buf, offset + 1);
+            }
+            case Release r -> {
+                buf.put(offset, (byte) 4).putInt(offset + 1, r.address());
+                yield 5;
+            }
+            case Bfd b -> {
+                buf.put(offset, (byte) 5);
+                b.packet().write(buf, offset + 1);
+                yield 1 + BfdPacket.BYTES;
+            }
+        };
+    }
+
+    /**
+     * Reads the message in {@code buf[offset, offset + length)}.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    static Control read(ByteBuffer buf, int offset, int length) {
+        int type = buf.get(offset) & 0xff;
+        return switch (type) {
+            case 1 -> {
+                exactly(length, 6, "hello");
+                int flag = buf.get(offset + 1);
+                if (flag != 0 && flag != 1) {
+                    throw new IllegalArgumentException("hello: role byte " + flag);
+                }
+                yield new Hello(flag == 1, buf.getInt(offset + 2));
+            }
+            case 2 -> {
+                atLeast(length, 7, "assign");
+                int prefix = buf.get(offset + 5);
+                if (prefix < 0 || prefix > 32) {
+                    throw new IllegalArgumentException("assign: prefix length " + prefix);
+                }
+                yield new Assign(buf.getInt(offset + 1), prefix, readText(buf, offset + 6, length - 6));
+            }
+            case 3 -> {
+                atLeast(length, 2, "refuse");
+                yield new Refuse(readText(buf, offset + 1, length - 1));
+            }
+            case 4 -> {
+                exactly(length, 5, "release");
+                yield new Release(buf.getInt(offset + 1));
+            }
+            case 5 -> {
+                exactly(length, 1 + BfdPacket.BYTES, "bfd");
+                yield new Bfd(BfdPacket.read(buf, offset + 1, length - 1));
+            }
+            default -> throw new IllegalArgumentException("unknown control message type " + type);
+        };
+    }
+
+    private static void exactly(int length, int expected, String what) {
+        if (length != expected) {
+            throw new IllegalArgumentException(what + ": " + length + " bytes, not " + expected);
+        }
+    }
+
+    private static void atLeast(int length, int min, String what) {
+        if (length < min) {
+            throw new IllegalArgumentException(what + ": " + length + " bytes, fewer than " + min);
+        }
+    }
+
+    private static int writeText(String text, ByteBuffer buf, int offset) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(b.length, MAX_NAME_BYTES);
+        buf.put(offset, (byte) n);
+        buf.put(offset + 1, b, 0, n);
+        return 1 + n;
+    }
+
+    private static String readText(ByteBuffer buf, int offset, int available) {
+        int n = buf.get(offset) & 0xff;
+        if (n > MAX_NAME_BYTES || n + 1 != available) {
+            throw new IllegalArgumentException("text of " + n + " bytes in " + (available - 1));
+        }
+        byte[] b = new byte[n];
+        buf.get(offset + 1, b);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("text is not UTF-8");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigTest {
+    private static final String EN = """
+            name: en1
+            tunnel: 1
+            key: tunnel.key
+            device: d2r2-tun-en
+            dns:
+              - {name: dn1, address: 10.1.1.2:4789}
+              - {name: dn2, address: 10.1.2.2:4789}
+            routes: [10.99.0.0/24]
+            """;
+
+    @Test
+    void aGoodEnConfigTakesTheDefaults(@TempDir Path dir) throws Exception {
+        EnConfig c = TunnelNode.loadEn(write(dir, "en.yaml", EN));
+        assertThat(c.dns()).extracting(DnRef::name).containsExactly("dn1", "dn2");
+        assertThat(c.bfd().timers().tx()).isEqualTo(Duration.ofMillis(10));
+        assertThat(c.bfd().timers().multiplier()).isEqualTo(3);
+        assertThat(c.mtuOrDefault()).isEqualTo(1400);
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithItsLineAndColumn(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "en.yaml", EN + "colour: blue\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("en.yaml:9:1").hasMessageContaining("unknown key \"colour\"");
+    }
+
+    @Test
+    void aRouteThatIsNotACidrIsReportedAtItsListEntry(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "en.yaml", EN.replace("[10.99.0.0/24]", "[10.99.0.0/24, 10.99.0.1/24]"));
+        assertThatThrownBy(() -> TunnelNode.loadEn(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("en.yaml:8:").hasMessageContaining("routes[1]").hasMessageContaining("bits set past");
+    }
+
+    @Test
+    void oneDnIsNotEnough(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "en.yaml", EN.replace("  - {name: dn2, address: 10.1.2.2:4789}\n", ""));
+        assertThatThrownBy(() -> TunnelNode.loadEn(f)).hasMessageContaining("en.yaml:5:1").hasMessageContaining("at least two DNs");
+    }
+
+    @Test
+    void bfdFasterThanTenMillisecondsIsRefused(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "en.yaml", EN + "bfd: {tx: 5ms}\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(f)).hasMessageContaining("en.yaml:9:").hasMessageContaining("between 10 ms and 60 s");
+    }
+
+    @Test
+    void aDnPoolOutsideItsClientNetworkIsRefused(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "dn.yaml", """
+                name: dn1
+                key: tunnel.key
+                listen: 10.1.1.2:4789
+                device: d2r2-tun-dn
+                pool: 10.78.1.0/24
+                clients: 10.77.0.0/16
+                """);
+        assertThatThrownBy(() -> TunnelNode.loadDn(f)).hasMessageContaining("dn.yaml:5:1").hasMessageContaining("not inside clients");
+    }
+
+    private static Path write(Path dir, String name, String text) throws Exception {
+        return Files.writeString(dir.resolve(name), text);
+    }
+}

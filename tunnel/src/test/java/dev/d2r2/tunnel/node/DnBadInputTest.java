@@ -1,0 +1,90 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.tunnel.events.TunnelEvents;
+import dev.d2r2.tunnel.events.TunnelStatus;
+import dev.d2r2.tunnel.tun.Netns;
+import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.GreFrame;
+import dev.d2r2.tunnel.wire.TunnelKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A running DN on its real port: junk, forged and cut datagrams are dropped and counted, and it still answers a good hello. */
+class DnBadInputTest {
+    @Test
+    void badDatagramsAreCountedAndTheDnStillServes(@TempDir Path dir) throws Exception {
+        TunnelKey.generate(dir.resolve("tunnel.key"));
+        Path config = Files.writeString(dir.resolve("dn.yaml"), """
+                name: dn1
+                key: tunnel.key
+                listen: 127.0.0.1:0
+                device: d2r2-tun-bad
+                pool: 10.77.1.0/24
+                clients: 10.77.0.0/16
+                status-every: 50ms
+                """);
+        List<Event> events = new CopyOnWriteArrayList<>();
+        try (Netns ns = Netns.create("d2r2-tun-bad")) {
+            TunnelNode dn = ns.call(() -> TunnelNode.startDn(config, Clock.system(), events::add));
+            try (dn; DatagramChannel client = ns.call(() -> DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))) {
+                InetSocketAddress target = dn.address();
+                TunnelKey key = TunnelKey.read(dir.resolve("tunnel.key"));
+                send(client, target, ByteBuffer.wrap(new byte[]{1, 2, 3}));
+                send(client, target, ByteBuffer.wrap(new byte[200]));
+                ByteBuffer forged = frame(new TunnelKey(new byte[32]), 5, new Control.Hello(true, 0));
+                send(client, target, forged);
+                ByteBuffer cut = frame(key, 5, new Control.Hello(true, 0));
+                send(client, target, cut.limit(cut.limit() - 3));
+                ByteBuffer badType = ByteBuffer.allocate(64);
+                badType.put(GreFrame.HEADER_BYTES, (byte) 99);
+                GreFrame.seal(badType, GreFrame.PROTO_CONTROL, 5, 0, 1, key.macFor(5));
+                send(client, target, badType);
+
+                await().atMost(Duration.ofSeconds(10)).until(() -> lastStatus(events) != null
+                        && lastStatus(events).malformed() == 3 && lastStatus(events).unauthenticated() == 2);
+
+                send(client, target, frame(key, 5, new Control.Hello(true, 0)));
+                ByteBuffer answer = ByteBuffer.allocate(256);
+                ns.call(() -> client.receive(answer));
+                answer.flip();
+                assertThat(GreFrame.open(answer, key::macFor)).isNull();
+                assertThat(Control.read(answer, GreFrame.HEADER_BYTES, GreFrame.payloadLength(answer)))
+                        .isEqualTo(new Control.Assign(0x0a4d0101, 24, "dn1"));
+            }
+        }
+    }
+
+    private static TunnelStatus lastStatus(List<Event> events) throws Exception {
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i).type().equals(TunnelEvents.STATUS.name())) {
+                return TunnelStatus.from(events.get(i));
+            }
+        }
+        return null;
+    }
+
+    private static ByteBuffer frame(TunnelKey key, int tunnel, Control c) {
+        ByteBuffer buf = ByteBuffer.allocate(256);
+        int n = Control.write(c, buf, GreFrame.HEADER_BYTES);
+        GreFrame.seal(buf, GreFrame.PROTO_CONTROL, tunnel, 0, n, key.macFor(tunnel));
+        return buf;
+    }
+
+    private static void send(DatagramChannel client, InetSocketAddress target, ByteBuffer datagram) throws Exception {
+        client.send(datagram, target);
+    }
+}
