@@ -85,14 +85,48 @@ final class OsCounters {
         }
         for (Path task : tasks) {
             try {
-                String[] sched = Files.readString(task.resolve("schedstat")).strip().split(" ");
-                count(CPU, Long.parseLong(sched[0]) / NANOS_PER_CENTISECOND);
-                count(RUNQ_WAIT, Long.parseLong(sched[1]) / NANOS_PER_CENTISECOND);
-                for (String line : Files.readAllLines(task.resolve("status"))) {
-                    if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
-                        count(CTX_SWITCHES, Long.parseLong(line.substring(line.indexOf(':') + 1).strip()));
-                    }
+                addSchedule(task);
+            } catch (NoSuchFileException gone) {
+                // the thread ended between the listing and the read
+            }
+        }
+    }
+
+    private void addSchedule(Path task) throws IOException {
+        String[] sched = Files.readString(task.resolve("schedstat")).strip().split(" ");
+        count(CPU, Long.parseLong(sched[0]) / NANOS_PER_CENTISECOND);
+        count(RUNQ_WAIT, Long.parseLong(sched[1]) / NANOS_PER_CENTISECOND);
+        for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                count(CTX_SWITCHES, Long.parseLong(line.substring(line.indexOf(':') + 1).strip()));
+            }
+        }
+    }
+
+    /**
+     * Adds the threads of this process named {@code name} or {@code name-...} (the kernel keeps 15
+     * bytes of a name): their CPU, faults, run-queue wait and context switches, and their count.
+     * Memory, fds and disk are the process's, shared by its threads, so they are left out.
+     */
+    void addThreadsNamed(String name) throws IOException {
+        List<Path> tasks;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
+            tasks = s.toList();
+        }
+        for (Path task : tasks) {
+            try {
+                String comm = Files.readString(task.resolve("comm")).strip();
+                if (!comm.equals(name) && !comm.startsWith(name + "-")) {
+                    continue;
                 }
+                String stat = Files.readString(task.resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                count(CPU_USER, Long.parseLong(f[11]) * 100 / TICKS_PER_SECOND);
+                count(CPU_SYSTEM, Long.parseLong(f[12]) * 100 / TICKS_PER_SECOND);
+                count(MINOR_FAULTS, Long.parseLong(f[7]));
+                count(MAJOR_FAULTS, Long.parseLong(f[9]));
+                addSchedule(task);
+                gauge(THREADS, 1);
             } catch (NoSuchFileException gone) {
                 // the thread ended between the listing and the read
             }

@@ -53,11 +53,21 @@ public final class SipServer implements AutoCloseable {
     private final Counters counters = new Counters();
     private final Thread loop;
     private volatile boolean running = true;
+    private volatile Thread hog;
     private double tokens;
     private long lastRefill = System.nanoTime();
 
     /** {@code maxCps}, {@code maxCalls}: 0 for no limit. */
     public SipServer(InetSocketAddress listen, int maxCps, int maxCalls) throws IOException {
+        this(listen, maxCps, maxCalls, "server");
+    }
+
+    /**
+     * {@code name} names the server's threads {@code sip-NAME} (and {@code sip-NAME-hog}), so that the
+     * kernel's per-thread accounting ({@code /proc/PID/task}) tells the servers of one process apart:
+     * the {@code os} probe's {@code threads:sip-NAME} target.
+     */
+    public SipServer(InetSocketAddress listen, int maxCps, int maxCalls, String name) throws IOException {
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.bind(listen);
@@ -66,7 +76,33 @@ public final class SipServer implements AutoCloseable {
         this.maxCps = maxCps;
         this.maxCalls = maxCalls;
         this.tokens = maxCps;
-        this.loop = Thread.ofPlatform().name("d2r2-sip-server").start(this::run);
+        this.loop = Thread.ofPlatform().name("sip-" + name).start(this::run);
+    }
+
+    /** The name of the server's threads, as the kernel shows it (at most 15 bytes, the rest cut). */
+    public String threadName() {
+        return loop.getName();
+    }
+
+    /**
+     * Fault injection (the demo, tests, benchmarks): while {@code on}, a thread of this server's own,
+     * {@code sip-NAME-hog}, spins on a core, as a runaway task inside a server would. Idempotent.
+     */
+    public synchronized void cpuHog(boolean on) {
+        Thread running = hog;
+        if (on && running == null) {
+            hog = Thread.ofPlatform().daemon().name(threadName() + "-hog").start(this::spin);
+        } else if (!on && running != null) {
+            hog = null;
+            running.interrupt();
+        }
+    }
+
+    /** Counts its spins ({@code hog.spins}): the counters show that the fault ran, and how hard. */
+    private void spin() {
+        while (hog == Thread.currentThread() && running) {
+            count("hog.spins");
+        }
     }
 
     public InetSocketAddress address() throws IOException {
@@ -261,6 +297,7 @@ public final class SipServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
+        cpuHog(false);
         channel.close();
         try {
             loop.join();
