@@ -8,6 +8,7 @@ import dev.d2r2.chronicle.events.ChronicleAlert;
 import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.diagnosis.events.DiagnosisEvents;
 import dev.d2r2.monitor.events.AlarmEvent;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
@@ -161,6 +162,9 @@ public final class Observatory implements AutoCloseable {
         }
         if (SipEvents.EDGE_BACKEND.matches(t)) {
             return "services";
+        }
+        if (DiagnosisEvents.INDICTED.matches(t) || DiagnosisEvents.CLEARED.matches(t) || DiagnosisEvents.CANNOT_VOTE.matches(t)) {
+            return "diagnosis";
         }
         if (channel.equals("alerts") || ChronicleAlert.isAlert(e)) {
             return "alerts";
