@@ -92,7 +92,7 @@ public final class DiagnosisStage {
         if (v.cannotVote() != null) {
             out.accept(new CannotVote(w.end(), group, v.cannotVote()).toEvent());
         } else {
-            out.accept(new DistanceMatrix(w.end(), group, v.voters(), v.distances(), profiles.threshold()).toEvent());
+            out.accept(new DistanceMatrix(w.end(), group, v.voters(), v.distances(), profiles.threshold(), v.histograms()).toEvent());
         }
         for (Indictment i : v.indicted()) {
             out.accept(new PeerIndicted(w.end(), i.peer(), group, i.distance(), profiles.threshold(), i.votes(), i.voters(),

@@ -107,6 +107,12 @@ class DiagnosisRoleTest {
                 assertThat(m.peers()).isEqualTo(group);
                 assertThat(m.distances()[0][1]).isGreaterThan(profiles.threshold());
                 assertThat(m.distances()[1][2]).isLessThan(profiles.threshold());
+                assertThat(List.of(m.histograms())).as("one histogram per voter, over the profiles and \"like no profile\"")
+                        .hasSize(group.size())
+                        .allSatisfy(h -> assertThat(java.util.Arrays.stream(h).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3)))
+                        .allSatisfy(h -> assertThat(h).hasSize(profiles.bins()));
+                assertThat(Jsd.sqrtJsd(m.histograms()[0], m.histograms()[1])).as("the distance comes from the histograms shown")
+                        .isCloseTo(m.distances()[0][1], org.assertj.core.data.Offset.offset(2e-3));
                 assertThat(role.runner().errors().count(DiagnosisRole.MALFORMED)).isEqualTo(1);
             }
         }
