@@ -75,7 +75,7 @@ class DiagnosisRoleTest {
         Profiles profiles = Trainer.train(training.samples(60, -1, 0), Synthetic.request(3)).profiles();
         ManualClock clock = new ManualClock(T0);
         List<String> group = List.of("s1", "s2", "s3", "s4", "s5");
-        DiagnosisConfig config = new DiagnosisConfig("profiles.json", null, null, null, Map.of("sip", group), Duration.ofSeconds(1));
+        DiagnosisConfig config = new DiagnosisConfig("profiles.json", null, null, null, Map.of("sip", group), null, Duration.ofSeconds(1));
         try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
             for (String tag : List.of("metrics", "diagnosis")) {
@@ -122,7 +122,7 @@ class DiagnosisRoleTest {
     void aFaultFreeRunIndictsNobodyAndTooFewPeersSayTheyCannotVote() throws Exception {
         Profiles profiles = Trainer.train(new Synthetic(PEERS, 21, 0.03).samples(60, -1, 0), Synthetic.request(3)).profiles();
         ManualClock clock = new ManualClock(T0);
-        DiagnosisConfig config = new DiagnosisConfig("profiles.json", null, null, null, null, null);
+        DiagnosisConfig config = new DiagnosisConfig("profiles.json", null, null, null, null, null, null);
         try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
             for (String tag : List.of("metrics", "diagnosis")) {

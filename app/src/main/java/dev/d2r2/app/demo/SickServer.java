@@ -29,8 +29,9 @@ import java.util.function.BiConsumer;
  * The demo's sick-server phase. One SIP server gets a CPU hog — a real thread of its own spinning
  * on a core ({@link SipServer#cpuHog}); the servers run inside the demo's process, so the monitor's
  * {@code os} probes read the kernel's accounting of each server's threads ({@code threads:sip-NAME}).
- * Profiles are learnt from what the probes recorded since the demo began (the flood and the crash
- * included: peers under one load stay alike), the diagnosis role votes every {@value #WINDOW_MS} ms,
+ * Profiles are learnt from what the probes recorded from the demo's start until a server first went
+ * down (the flood included: peers under one load stay alike; a crashed and restarted server is not
+ * normal behaviour), the diagnosis role, its group the edge's backends, votes every {@value #WINDOW_MS} ms,
  * indicts the hog's server, the demo's policy drains it at the edge through the example's
  * {@code edge-drain.sh}; the hog ends, the server is cleared and the policy puts it back.
  */
@@ -39,7 +40,8 @@ final class SickServer implements AutoCloseable {
     /** The monitor's samples and the diagnosis's verdicts (as the demo's node.yaml names them). */
     static final String SAMPLES = "samples";
     static final String DIAGNOSIS = "diagnosis";
-    static final String GROUP = "sip";
+    /** The edge's telemetry: the live diagnosis takes its group from the edge's backend set. */
+    static final String EDGE = "edge";
     static final long WINDOW_MS = 500;
     static final List<String> METRICS = List.of("os.cpu_pct", "os.ctx_switches_per_s");
     private static final int PROFILES = 2;
@@ -50,6 +52,8 @@ final class SickServer implements AutoCloseable {
 
     private final Path dir;
     private final List<Sample> recorded = new ArrayList<>();
+    /** Until a server first goes down: a crashed and restarted server is no sample of normal behaviour. */
+    private boolean faultFree = true;
     private volatile String culprit;
     private volatile long hogStart = Long.MAX_VALUE;
     private volatile long indicted;
@@ -70,7 +74,13 @@ final class SickServer implements AutoCloseable {
             long now = System.currentTimeMillis();
             if (METRICS.contains(e.type())) {
                 synchronized (recorded) {
-                    recorded.add(Sample.from(e));
+                    if (faultFree) {
+                        recorded.add(Sample.from(e));
+                    }
+                }
+            } else if (SipEvents.EDGE_BACKEND.matches(e.type()) && "down".equals(e.to())) {
+                synchronized (recorded) {
+                    faultFree = false;
                 }
             } else if (e.source() != null && e.source().equals(culprit) && now >= hogStart) {
                 verdict(e, now);
@@ -100,7 +110,8 @@ final class SickServer implements AutoCloseable {
         synchronized (recorded) {
             samples = List.copyOf(recorded);
         }
-        Map<String, List<String>> groups = Map.of(GROUP, node.edge().edge().backends().stream().map(b -> b.id()).sorted().toList());
+        Map<String, List<String>> groups = Map.of(DiagnosisConfig.BACKENDS, node.edge().edge().backends().stream().map(b -> b.id())
+                .sorted().toList());
         Trainer.Training training;
         try {
             training = Trainer.train(samples, new Trainer.Request(METRICS, "os", groups, WINDOW_MS, PROFILES, VoteSettings.DEFAULTS,
@@ -111,7 +122,7 @@ final class SickServer implements AutoCloseable {
         }
         Path profiles = dir.resolve("profiles.json");
         ProfilesFile.write(training.profiles(), profiles);
-        DiagnosisConfig config = new DiagnosisConfig(profiles.toString(), METRICS, SAMPLES, DIAGNOSIS, groups, null);
+        DiagnosisConfig config = new DiagnosisConfig(profiles.toString(), METRICS, SAMPLES, DIAGNOSIS, Map.of(), EDGE, null);
         client = node.broker().connectLocal(Broker.ADMIN);
         role = new DiagnosisRole(client, config, training.profiles(), Clock.system());
         begin.accept("diagnosis", String.format(Locale.ROOT, "%d profiles learnt from %d peer-windows; sqrt-JSD threshold %.3f;"

@@ -209,7 +209,7 @@ public final class Node implements AutoCloseable {
             }
         }
         if (c.diagnosis() != null) {
-            Channels.ensure(admin, c.diagnosis().input(), telemetry);
+            c.diagnosis().inputs().forEach(t -> Channels.ensure(admin, t, telemetry));
             Channels.ensure(admin, c.diagnosis().channel(), Channels.ALERTS);
         }
         if (c.chronicles() != null) {
