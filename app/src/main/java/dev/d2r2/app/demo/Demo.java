@@ -163,6 +163,7 @@ public final class Demo {
         long crash = System.currentTimeMillis();
         milestones.crash(crashedId, crash);
         begin(observatory, "crash", "SIP server " + CRASHED + " (" + crashedId + ") crashes");
+        sick.stopLearning();
         node.crashSipServer(CRASHED);
         timeline.until(crash + total * 12 / 100);
         begin(observatory, "restart", "SIP server " + CRASHED + " restarted");

@@ -29,8 +29,8 @@ import java.util.function.BiConsumer;
  * The demo's sick-server phase. One SIP server gets a CPU hog — a real thread of its own spinning
  * on a core ({@link SipServer#cpuHog}); the servers run inside the demo's process, so the monitor's
  * {@code os} probes read the kernel's accounting of each server's threads ({@code threads:sip-NAME}).
- * Profiles are learnt from what the probes recorded from the demo's start until a server first went
- * down (the flood included: peers under one load stay alike; a crashed and restarted server is not
+ * Profiles are learnt from what the probes recorded from the demo's start until the story's crash
+ * (the flood included: peers under one load stay alike; a crashed and restarted server is not
  * normal behaviour), the diagnosis role, its group the edge's backends, votes every {@value #WINDOW_MS} ms,
  * indicts the hog's server, the demo's policy drains it at the edge through the example's
  * {@code edge-drain.sh}; the hog ends, the server is cleared and the policy puts it back.
@@ -52,7 +52,7 @@ final class SickServer implements AutoCloseable {
 
     private final Path dir;
     private final List<Sample> recorded = new ArrayList<>();
-    /** Until a server first goes down: a crashed and restarted server is no sample of normal behaviour. */
+    /** Until the story's crash: a crashed and restarted server is no sample of normal behaviour. */
     private boolean faultFree = true;
     private volatile String culprit;
     private volatile long hogStart = Long.MAX_VALUE;
@@ -78,15 +78,18 @@ final class SickServer implements AutoCloseable {
                         recorded.add(Sample.from(e));
                     }
                 }
-            } else if (SipEvents.EDGE_BACKEND.matches(e.type()) && "down".equals(e.to())) {
-                synchronized (recorded) {
-                    faultFree = false;
-                }
             } else if (e.source() != null && e.source().equals(culprit) && now >= hogStart) {
                 verdict(e, now);
             }
         } catch (EventFormatException e) {
             // the observatory counts and logs malformed events
+        }
+    }
+
+    /** A server is about to crash: what the probes say from now on is not normal behaviour. */
+    void stopLearning() {
+        synchronized (recorded) {
+            faultFree = false;
         }
     }
 
