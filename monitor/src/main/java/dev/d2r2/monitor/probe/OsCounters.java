@@ -103,34 +103,16 @@ final class OsCounters {
         }
     }
 
-    /**
-     * Adds the threads of this process named {@code name} or {@code name-...} (the kernel keeps 15
-     * bytes of a name): their CPU, faults, run-queue wait and context switches, and their count.
-     * Memory, fds and disk are the process's, shared by its threads, so they are left out.
-     */
-    void addThreadsNamed(String name) throws IOException {
-        List<Path> tasks;
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
-            tasks = s.toList();
-        }
-        for (Path task : tasks) {
-            try {
-                String comm = Files.readString(task.resolve("comm")).strip();
-                if (!comm.equals(name) && !comm.startsWith(name + "-")) {
-                    continue;
-                }
-                String stat = Files.readString(task.resolve("stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                count(CPU_USER, Long.parseLong(f[11]) * 100 / TICKS_PER_SECOND);
-                count(CPU_SYSTEM, Long.parseLong(f[12]) * 100 / TICKS_PER_SECOND);
-                count(MINOR_FAULTS, Long.parseLong(f[7]));
-                count(MAJOR_FAULTS, Long.parseLong(f[9]));
-                addSchedule(task);
-                gauge(THREADS, 1);
-            } catch (NoSuchFileException gone) {
-                // the thread ended between the listing and the read
-            }
-        }
+    /** Adds one thread ({@code /proc/PID/task/TID}): its CPU, faults, run-queue wait and context switches, and 1 to {@code threads}. */
+    void addThread(Path task) throws IOException {
+        String stat = Files.readString(task.resolve("stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        count(CPU_USER, Long.parseLong(f[11]) * 100 / TICKS_PER_SECOND);
+        count(CPU_SYSTEM, Long.parseLong(f[12]) * 100 / TICKS_PER_SECOND);
+        count(MINOR_FAULTS, Long.parseLong(f[7]));
+        count(MAJOR_FAULTS, Long.parseLong(f[9]));
+        addSchedule(task);
+        gauge(THREADS, 1);
     }
 
     /** Adds the interfaces of {@code /proc/net/dev} text but loopback. */

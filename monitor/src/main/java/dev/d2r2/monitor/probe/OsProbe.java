@@ -136,8 +136,32 @@ public final class OsProbe implements Probe {
         }
     }
 
-    /** Threads that come and go (a restarted server's) keep the target: a sum that falls counts as 0. */
-    record ThreadsTarget(String name) implements Target {
+    /**
+     * The threads of this process named {@code name} or {@code name-...}, their CPU, faults,
+     * run-queue wait, context switches and count (memory, fds and disk are the process's, shared by
+     * its threads: left out). Threads that come and go (a restarted server's) keep the target: a
+     * sum that falls counts as 0. Each thread's name is read once it is no longer the process's
+     * own (a thread just started has it until it names itself): a measurement reads only the
+     * threads that match, however many the process has.
+     */
+    static final class ThreadsTarget implements Target {
+        private static final Path TASKS = Path.of("/proc/self/task");
+        private final String name;
+        private final String unnamed;
+        /** Thread id → whether its name matches, for the threads listed last time. */
+        private Map<String, Boolean> matches = new HashMap<>();
+
+        ThreadsTarget(String name) {
+            this.name = name;
+            String self;
+            try {
+                self = Files.readString(Path.of("/proc/self/comm")).strip();
+            } catch (IOException e) {
+                self = "";
+            }
+            this.unnamed = self;
+        }
+
         @Override
         public String identity() {
             return name;
@@ -145,12 +169,40 @@ public final class OsProbe implements Probe {
 
         @Override
         public OsCounters read() throws IOException, ProbeException {
+            Map<String, Boolean> now = new HashMap<>();
             OsCounters c = new OsCounters();
-            c.addThreadsNamed(name);
+            try (java.util.stream.Stream<Path> tasks = Files.list(TASKS)) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    String tid = task.getFileName().toString();
+                    try {
+                        Boolean match = matches.get(tid);
+                        if (match == null) {
+                            String comm = Files.readString(task.resolve("comm")).strip();
+                            match = comm.equals(name) || comm.startsWith(name + "-");
+                            if (!comm.equals(unnamed)) {
+                                now.put(tid, match);
+                            }
+                        } else {
+                            now.put(tid, match);
+                        }
+                        if (match) {
+                            c.addThread(task);
+                        }
+                    } catch (NoSuchFileException gone) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            }
+            matches = now;
             if (c.gauges.isEmpty()) {
                 throw new ProbeException("no thread of this process is named " + name);
             }
             return c;
+        }
+
+        @Override
+        public String toString() {
+            return "threads:" + name;
         }
     }
 
