@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * The demo's sick-server phase. One SIP server gets a CPU hog — a real thread of its own spinning
- * on a core ({@link SipServer#cpuHog}); the servers run inside the demo's process, so the monitor's
+ * The demo's sick-server phase. One SIP server gets a CPU hog — real threads of its own spinning,
+ * one per core ({@link SipServer#cpuHog}); the servers run inside the demo's process, so the monitor's
  * {@code os} probes read the kernel's accounting of each server's threads ({@code threads:sip-NAME}).
  * Profiles are learnt from what the probes recorded from the demo's start until the story's crash
  * (the flood included: peers under one load stay alike; a crashed and restarted server is not
@@ -108,7 +108,7 @@ final class SickServer implements AutoCloseable {
     }
 
     /** The phase: profiles learnt, the diagnosis voting, the hog, the indictment and the drain, the cure, the return. */
-    void play(Node node, String culpritId, Timeline timeline, BiConsumer<String, String> begin) throws IOException {
+    void play(Node node, String culpritId, Timeline timeline, BiConsumer<String, String> begin) throws IOException, InterruptedException {
         List<Sample> samples;
         synchronized (recorded) {
             samples = List.copyOf(recorded);
@@ -136,7 +136,7 @@ final class SickServer implements AutoCloseable {
         SipServer server = node.sipServers().get(CULPRIT);
         culprit = culpritId;
         hogStart = System.currentTimeMillis();
-        begin.accept("sick", "SIP server " + CULPRIT + " (" + culpritId + ") gets a CPU hog: a thread of its own spins");
+        begin.accept("sick", "SIP server " + CULPRIT + " (" + culpritId + ") gets a CPU hog: threads of its own spin, one per core");
         server.cpuHog(true);
         try {
             timeline.until(() -> drained != 0, hogStart + STEP_MS);

@@ -53,7 +53,9 @@ public final class SipServer implements AutoCloseable {
     private final Counters counters = new Counters();
     private final Thread loop;
     private volatile boolean running = true;
-    private volatile Thread hog;
+    /** While the CPU hog runs: its threads spin until this goes false. */
+    private volatile boolean hogging;
+    private java.util.List<Thread> hog = java.util.List.of();
     private double tokens;
     private long lastRefill = System.nanoTime();
 
@@ -85,22 +87,30 @@ public final class SipServer implements AutoCloseable {
     }
 
     /**
-     * Fault injection (the demo, tests, benchmarks): while {@code on}, a thread of this server's own,
-     * {@code sip-NAME-hog}, spins on a core, as a runaway task inside a server would. Idempotent.
+     * Fault injection (the demo, tests, benchmarks): while {@code on}, threads of this server's own,
+     * {@code sip-NAME-hog}, one per core, spin, as runaway tasks inside a server would (one per
+     * core, so that on a busy machine the scheduler still gives the hog a visible share). Idempotent.
      */
-    public synchronized void cpuHog(boolean on) {
-        Thread running = hog;
-        if (on && running == null) {
-            hog = Thread.ofPlatform().daemon().name(threadName() + "-hog").start(this::spin);
-        } else if (!on && running != null) {
-            hog = null;
-            running.interrupt();
+    public synchronized void cpuHog(boolean on) throws InterruptedException {
+        if (on && !hogging) {
+            hogging = true;
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                threads.add(Thread.ofPlatform().daemon().name(threadName() + "-hog").start(this::spin));
+            }
+            hog = threads;
+        } else if (!on && hogging) {
+            hogging = false;
+            for (Thread t : hog) {
+                t.join();
+            }
+            hog = java.util.List.of();
         }
     }
 
     /** Counts its spins ({@code hog.spins}): the counters show that the fault ran, and how hard. */
     private void spin() {
-        while (hog == Thread.currentThread() && running) {
+        while (hogging && running) {
             count("hog.spins");
         }
     }
@@ -297,7 +307,11 @@ public final class SipServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
-        cpuHog(false);
+        try {
+            cpuHog(false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         channel.close();
         try {
             loop.join();
