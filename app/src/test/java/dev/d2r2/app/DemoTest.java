@@ -9,12 +9,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code d2r2 demo --headless} as CI runs it: the whole story in its shortest length, on the real
- * clock, with the report it writes — its figures in the order the story gives them, and its exit
+ * clock (the flood, the crash, the sick server indicted by the diagnosis, drained, cleared and put
+ * back), with the report it writes — its figures in the order the story gives them, and its exit
  * code true to its floors. Whether the times meet their floors is measured by
  * {@code bench/demo.sh}, on a machine that runs nothing else.
  */
@@ -37,7 +40,8 @@ class DemoTest {
         String printed = out.toString(StandardCharsets.UTF_8);
         saved.println(printed);
         assertThat(printed).contains("== flood", "alert from chronicle FloodingAttack", "deploy sip-edge/block",
-                "flooding cleared", "revoke sip-edge/block", "== crash", "-> down", "-> up", "resilience report");
+                "flooding cleared", "revoke sip-edge/block", "== crash", "-> down", "-> up", "== sick", "diagnosis.indicted",
+                "deploy edge-drain/drain", "diagnosis.cleared", "revoke edge-drain/drain", "resilience report");
         JsonNode r = ConfigLoader.json().readTree(report.toFile());
         assertThat(r.get("flood_detection_s").asDouble()).isPositive();
         assertThat(r.get("flood_remediation_s").asDouble()).isGreaterThanOrEqualTo(r.get("flood_detection_s").asDouble());
@@ -51,6 +55,14 @@ class DemoTest {
         assertThat(r.get("availability").asDouble()).isGreaterThanOrEqualTo(0.99);
         assertThat(r.get("mttr_s").asDouble()).isPositive();
         assertThat(r.get("attack_requests_blocked").asLong()).isPositive();
+        assertThat(r.get("culprit_indicted_s").asDouble()).as("the CPU hog's server indicted").isPositive();
+        assertThat(r.get("culprit_drained_s").asDouble()).isGreaterThanOrEqualTo(r.get("culprit_indicted_s").asDouble());
+        assertThat(r.get("culprit_returned_s").asDouble()).as("cleared and put back at the edge")
+                .isGreaterThan(r.get("culprit_drained_s").asDouble());
+        Matcher culprit = Pattern.compile("== sick: SIP server s3 \\((\\S+)\\)").matcher(printed);
+        assertThat(culprit.find()).isTrue();
+        assertThat(printed.lines().filter(l -> l.contains("diagnosis.indicted")).toList()).as("nobody but the culprit indicted")
+                .isNotEmpty().allMatch(l -> l.endsWith(" " + culprit.group(1)));
         assertThat(r.get("threat_contexts").asLong())
                 .as("a context for each of the 40 flooders (more when one, seen quiet on a loaded machine, comes back)")
                 .isGreaterThanOrEqualTo(40);

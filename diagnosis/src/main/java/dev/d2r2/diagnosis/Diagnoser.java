@@ -79,7 +79,8 @@ public final class Diagnoser {
         if (n < VoteSettings.MIN_PEERS) {
             String why = n + " peer" + (n == 1 ? "" : "s") + " can vote (" + peers.size() + " known, " + missing.size()
                     + " missing this window, the rest warming up); at least " + VoteSettings.MIN_PEERS + " are needed";
-            return new Verdict(time, names(voters), new double[n][n], new double[n], new double[n], List.of(), List.of(), missing, why);
+            return new Verdict(time, names(voters), new double[n][n], new double[n], new double[n], new double[n][], List.of(), List.of(),
+                    missing, why);
         }
         double[][] d = new double[n][n];
         for (int i = 0; i < n; i++) {
@@ -127,7 +128,8 @@ public final class Diagnoser {
                 }
             }
         }
-        return new Verdict(time, names(voters), d, critical, effects, indicted, cleared, missing, null);
+        double[][] histograms = voters.stream().map(p -> p.histogram.distribution()).toArray(double[][]::new);
+        return new Verdict(time, names(voters), d, critical, effects, histograms, indicted, cleared, missing, null);
     }
 
     private record Effect(double size, String metric) {

@@ -20,15 +20,18 @@ import java.util.Map;
  * channel: diagnosis               # where indictments, clearances and matrices go (default diagnosis)
  * groups:                          # peers that should behave alike (monitor service names);
  *   sip: [127.0.0.1:5071, 127.0.0.1:5072, 127.0.0.1:5073]   # default: one group of every peer seen
+ * backends: edge                   # and/or the group "backends": the edge's backends, from its telemetry on this channel
  * grace: 1s                        # how long after a window's end its late samples still count (default a fifth of the window)
  * </pre>
  */
 public record DiagnosisConfig(String profiles, List<String> metrics, String input, String channel,
-                              Map<String, List<String>> groups, Duration grace) {
+                              Map<String, List<String>> groups, String backends, Duration grace) {
     public static final String DEFAULT_INPUT = "metrics";
     public static final String DEFAULT_CHANNEL = "diagnosis";
     /** The group's name when the configuration gives none. */
     public static final String ALL = "all";
+    /** The group of the edge's backends ({@code backends: CHANNEL}). */
+    public static final String BACKENDS = "backends";
 
     public DiagnosisConfig {
         if (profiles == null || profiles.isBlank()) {
@@ -51,9 +54,24 @@ public record DiagnosisConfig(String profiles, List<String> metrics, String inpu
                 }
             }
         }
+        if (backends != null && (backends.isBlank() || groups.containsKey(BACKENDS))) {
+            throw new InvalidAt(backends.isBlank() ? "backends names the edge's telemetry channel, e.g. backends: edge"
+                    : "group " + BACKENDS + " is the edge's backend set (backends: " + backends + "): name the configured one otherwise",
+                    "backends");
+        }
         if (grace != null && grace.isNegative()) {
             throw new InvalidAt("grace must not be negative", "grace");
         }
+    }
+
+    /** The channels the diagnosis reads: the samples, and the edge's telemetry when its backends form a group. */
+    public List<String> inputs() {
+        return backends == null ? List.of(input) : List.of(input, backends);
+    }
+
+    /** Whether the groups are only the configured ones (samples of other peers are not watched). */
+    public boolean groupsConfigured() {
+        return !groups.isEmpty() || backends != null;
     }
 
     /** The grace for a window of this length. */

@@ -37,6 +37,7 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
     private final DiagnosisStage stage;
     private final AgentRunner runner;
     private Subscription samples;
+    private Subscription backends;
     private Publisher out;
     // written by the agent's thread only, read by any
     private volatile long sampleCount;
@@ -69,11 +70,14 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
     public void onStart() {
         out = client.publisher(config.channel());
         samples = client.subscribe(config.input(), StartPosition.live(), this::take);
+        if (config.backends() != null) {
+            backends = client.subscribe(config.backends(), StartPosition.live(), this::take);
+        }
         LOG.info("diagnosis: {} groups, {} metrics, windows of {} ms, threshold {}", Math.max(1, config.groups().size()),
                 profiles.metrics().size(), profiles.windowMs(), profiles.threshold());
     }
 
-    /** A delivery thread: only the samples of the metric set reach the agent. */
+    /** A delivery thread: only the samples of the metric set (and the edge's telemetry, when its backends are a group) reach the agent. */
     private void take(Delivery d) {
         try {
             Event e = d.event();
@@ -81,7 +85,7 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
                 runner.deliver(e);
             }
         } catch (EventFormatException e) {
-            runner.errors().warn(MALFORMED, "channel " + config.input() + ": malformed event at offset " + d.offset() + ": "
+            runner.errors().warn(MALFORMED, "channel " + d.channel() + ": malformed event at offset " + d.offset() + ": "
                     + e.getMessage());
         }
     }
@@ -97,7 +101,7 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
                     runner.errors().warn(LATE, "sample " + e.type() + " of " + e.source() + " at " + e.time() + " came after its window closed");
                 }
                 case MALFORMED -> runner.errors().warn(MALFORMED, "sample " + e.type() + " without a peer or with a value that is not a number");
-                case NOT_WATCHED -> {
+                case NOT_WATCHED, BACKENDS -> {
                 }
             }
         } catch (EventFormatException bad) {
@@ -155,6 +159,9 @@ public final class DiagnosisRole implements Agent, AutoCloseable {
     public void onClose() {
         if (samples != null) {
             samples.close();
+        }
+        if (backends != null) {
+            backends.close();
         }
         if (out != null) {
             out.close();

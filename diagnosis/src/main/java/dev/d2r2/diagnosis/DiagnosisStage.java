@@ -7,11 +7,14 @@ import dev.d2r2.diagnosis.events.DistanceMatrix;
 import dev.d2r2.diagnosis.events.PeerCleared;
 import dev.d2r2.diagnosis.events.PeerIndicted;
 import dev.d2r2.monitor.events.Sample;
+import dev.d2r2.sip.events.EdgeTraffic;
+import dev.d2r2.sip.events.SipEvents;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -22,8 +25,8 @@ import java.util.function.Consumer;
  * events. {@link DiagnosisRole} runs it on its agent's thread; {@code d2r2 replay} in virtual time.
  */
 public final class DiagnosisStage {
-    /** What became of a sample. */
-    public enum Taken { TAKEN, NOT_WATCHED, MALFORMED, LATE }
+    /** What became of an event: a sample taken, not watched, malformed or late; the edge's backend set. */
+    public enum Taken { TAKEN, NOT_WATCHED, MALFORMED, LATE, BACKENDS }
 
     private final DiagnosisConfig config;
     private final Profiles profiles;
@@ -31,29 +34,41 @@ public final class DiagnosisStage {
     private final Windows windows;
     private final Map<String, Diagnoser> groups = new LinkedHashMap<>();
     private final Map<String, String> groupOf = new HashMap<>();
+    /** The edge's backends as its last telemetry listed them; null before any. */
+    private Set<String> backends;
 
     public DiagnosisStage(DiagnosisConfig config, Profiles profiles) {
         this.config = config;
         this.profiles = profiles;
         this.grace = config.graceMillis(profiles.windowMs());
         this.windows = new Windows(profiles.metrics(), profiles.windowMs());
-        if (config.groups().isEmpty()) {
+        if (!config.groupsConfigured()) {
             groups.put(DiagnosisConfig.ALL, new Diagnoser(profiles, List.of()));
         } else {
             config.groups().forEach((name, peers) -> {
                 groups.put(name, new Diagnoser(profiles, peers));
                 peers.forEach(p -> groupOf.put(p, name));
             });
+            if (config.backends() != null) {
+                groups.put(DiagnosisConfig.BACKENDS, new Diagnoser(profiles, List.of()));
+            }
         }
     }
 
-    /** Whether an event of this type is a sample of the metric set (a cheap filter for a delivery thread). */
+    /** Whether an event of this type is a sample of the metric set or the edge's telemetry (a cheap filter for a delivery thread). */
     public boolean wants(String type) {
-        return windows.wants(type);
+        return windows.wants(type) || config.backends() != null && SipEvents.EDGE_TRAFFIC.matches(type);
     }
 
-    /** A sample: into its window, unless it is not one of the metric set or a group's, malformed, or late. */
+    /**
+     * A sample: into its window, unless it is not one of the metric set or a group's, malformed, or
+     * late. The edge's telemetry: its backends are the group {@code backends} from now on.
+     */
     public Taken accept(Event e) throws EventFormatException {
+        if (config.backends() != null && SipEvents.EDGE_TRAFFIC.matches(e.type())) {
+            backends = Set.copyOf(EdgeTraffic.from(e).dialogsByBackend().keySet());
+            return Taken.BACKENDS;
+        }
         if (!windows.wants(e.type())) {
             return Taken.NOT_WATCHED;
         }
@@ -61,10 +76,15 @@ public final class DiagnosisStage {
         if (s.service() == null || !Double.isFinite(s.value())) {
             return Taken.MALFORMED;
         }
-        if (!config.groups().isEmpty() && !groupOf.containsKey(s.service())) {
+        if (config.groupsConfigured() && !groupOf.containsKey(s.service()) && !mayBeBackend(s.service())) {
             return Taken.NOT_WATCHED;
         }
         return windows.add(s.service(), s.metric(), s.time(), s.value()) ? Taken.TAKEN : Taken.LATE;
+    }
+
+    /** Before the edge has spoken, any peer may be one of its backends: its window says the group cannot vote yet. */
+    private boolean mayBeBackend(String peer) {
+        return config.backends() != null && (backends == null || backends.contains(peer));
     }
 
     /** When the next window closes, seen at {@code now}. */
@@ -82,9 +102,16 @@ public final class DiagnosisStage {
     }
 
     private void vote(String group, Diagnoser diagnoser, Windows.Window w, Consumer<Event> out) {
+        boolean edge = config.backends() != null && group.equals(DiagnosisConfig.BACKENDS);
+        if (edge && (backends == null || backends.size() < VoteSettings.MIN_PEERS)) {
+            out.accept(new CannotVote(w.end(), group, backends == null ? "no backend set from the edge yet (channel "
+                    + config.backends() + ")" : "the edge has " + backends.size() + " backend" + (backends.size() == 1 ? "" : "s")
+                    + "; at least " + VoteSettings.MIN_PEERS + " are needed").toEvent());
+            return;
+        }
         Map<String, double[]> mine = new TreeMap<>();
         w.vectors().forEach((peer, v) -> {
-            if (config.groups().isEmpty() || group.equals(groupOf.get(peer))) {
+            if (!config.groupsConfigured() || (edge ? backends.contains(peer) : group.equals(groupOf.get(peer)))) {
                 mine.put(peer, v);
             }
         });
@@ -92,7 +119,7 @@ public final class DiagnosisStage {
         if (v.cannotVote() != null) {
             out.accept(new CannotVote(w.end(), group, v.cannotVote()).toEvent());
         } else {
-            out.accept(new DistanceMatrix(w.end(), group, v.voters(), v.distances(), profiles.threshold()).toEvent());
+            out.accept(new DistanceMatrix(w.end(), group, v.voters(), v.distances(), profiles.threshold(), v.histograms()).toEvent());
         }
         for (Indictment i : v.indicted()) {
             out.accept(new PeerIndicted(w.end(), i.peer(), group, i.distance(), profiles.threshold(), i.votes(), i.voters(),

@@ -9,8 +9,9 @@ import java.util.List;
  *
  * @param critical per voter, the distance that decides it: it is suspect when this exceeds the threshold
  * @param effects  per voter, its absolute effect: it is suspect only when this reaches the floor
+ * @param histograms per voter, its decayed histogram over the profiles as shares
  */
-public record Verdict(long time, List<String> voters, double[][] distances, double[] critical, double[] effects,
+public record Verdict(long time, List<String> voters, double[][] distances, double[] critical, double[] effects, double[][] histograms,
                       List<Indictment> indicted, List<String> cleared, List<String> missing, String cannotVote) {
     public Verdict {
         voters = List.copyOf(voters);

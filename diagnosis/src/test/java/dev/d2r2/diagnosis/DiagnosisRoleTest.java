@@ -75,7 +75,7 @@ class DiagnosisRoleTest {
         Profiles profiles = Trainer.train(training.samples(60, -1, 0), Synthetic.request(3)).profiles();
         ManualClock clock = new ManualClock(T0);
         List<String> group = List.of("s1", "s2", "s3", "s4", "s5");
-        DiagnosisConfig config = new DiagnosisConfig("profiles.json", null, null, null, Map.of("sip", group), Duration.ofSeconds(1));
+        DiagnosisConfig config = new DiagnosisConfig("profiles.json", null, null, null, Map.of("sip", group), null, Duration.ofSeconds(1));
         try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
             for (String tag : List.of("metrics", "diagnosis")) {
@@ -107,6 +107,12 @@ class DiagnosisRoleTest {
                 assertThat(m.peers()).isEqualTo(group);
                 assertThat(m.distances()[0][1]).isGreaterThan(profiles.threshold());
                 assertThat(m.distances()[1][2]).isLessThan(profiles.threshold());
+                assertThat(List.of(m.histograms())).as("one histogram per voter, over the profiles and \"like no profile\"")
+                        .hasSize(group.size())
+                        .allSatisfy(h -> assertThat(java.util.Arrays.stream(h).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3)))
+                        .allSatisfy(h -> assertThat(h).hasSize(profiles.bins()));
+                assertThat(Jsd.sqrtJsd(m.histograms()[0], m.histograms()[1])).as("the distance comes from the histograms shown")
+                        .isCloseTo(m.distances()[0][1], org.assertj.core.data.Offset.offset(2e-3));
                 assertThat(role.runner().errors().count(DiagnosisRole.MALFORMED)).isEqualTo(1);
             }
         }
@@ -116,7 +122,7 @@ class DiagnosisRoleTest {
     void aFaultFreeRunIndictsNobodyAndTooFewPeersSayTheyCannotVote() throws Exception {
         Profiles profiles = Trainer.train(new Synthetic(PEERS, 21, 0.03).samples(60, -1, 0), Synthetic.request(3)).profiles();
         ManualClock clock = new ManualClock(T0);
-        DiagnosisConfig config = new DiagnosisConfig("profiles.json", null, null, null, null, null);
+        DiagnosisConfig config = new DiagnosisConfig("profiles.json", null, null, null, null, null, null);
         try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
             for (String tag : List.of("metrics", "diagnosis")) {

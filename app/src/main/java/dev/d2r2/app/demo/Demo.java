@@ -33,7 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * flooding chronicles, a remediation policy and legitimate callers, in one process. The story:
  * normal operation, an INVITE flood from many sources (alarms, FloodingAttack, threat contexts,
  * the attackers blocked at the edge, the service back to normal, the contexts over), then a SIP
- * server crashes (found by the edge's probes, out of rotation, restarted, back in).
+ * server crashes (found by the edge's probes, out of rotation, restarted, back in), then one gets
+ * a CPU hog ({@link SickServer}: indicted by the diagnosis, drained, cured, back).
  */
 public final class Demo {
     /** The story's knobs: how long, and the traffic. */
@@ -49,7 +50,7 @@ public final class Demo {
         }
     }
 
-    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml"};
+    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh"};
     private static final String CRASHED = "s2";
 
     private final Options options;
@@ -59,6 +60,7 @@ public final class Demo {
     private final Phases phases = new Phases();
     private final Milestones milestones = new Milestones();
     private final LegitCalls legit = new LegitCalls();
+    private final SickServer sick;
     /** The node while the story runs; then the final report. */
     private volatile Node running;
     private volatile Report finished;
@@ -69,6 +71,7 @@ public final class Demo {
         this.dir = dir;
         this.out = out;
         this.record = record;
+        this.sick = new SickServer(dir);
     }
 
     /** Writes the demo's configuration into the directory, with free ports; returns the node's file. */
@@ -81,6 +84,7 @@ public final class Demo {
             values.put(name, Integer.toString(freeUdpAndTcpPort()));
         }
         values.put("record", Boolean.toString(record));
+        values.put("dir", dir.toAbsolutePath().toString());
         for (String f : FILES) {
             String text;
             try (InputStream in = Demo.class.getResourceAsStream("/dev/d2r2/app/demo/" + f)) {
@@ -99,8 +103,9 @@ public final class Demo {
         Path file = writeConfiguration();
         NodeConfig config = ConfigLoader.load(file, NodeConfig.class);
         Node.Checked checked = Node.check(config, dir);
-        long t0 = System.currentTimeMillis();
         try (Node node = Node.start(checked, e -> { })) {
+            // the story's clock starts once the node runs: a slow start must not eat its normal phase
+            long t0 = System.currentTimeMillis();
             Observatory observatory = node.observatory();
             node.dashboard().story(phases::snapshot);
             running = node;
@@ -110,6 +115,9 @@ public final class Demo {
             try (BrokerClient client = node.broker().connectLocal(Broker.ADMIN)) {
                 for (String tag : List.of("alerts", "actions", "edge")) {
                     subscriptions.add(client.subscribe(tag, StartPosition.live(), milestones::take));
+                }
+                for (String tag : List.of(SickServer.SAMPLES, SickServer.DIAGNOSIS, "edge")) {
+                    subscriptions.add(client.subscribe(tag, StartPosition.live(), sick::take));
                 }
                 started.accept(node);
                 out.println(String.join("\n", node.describe()));
@@ -125,6 +133,7 @@ public final class Demo {
                 return finished;
             } finally {
                 subscriptions.forEach(Subscription::close);
+                sick.close();
             }
         }
     }
@@ -155,12 +164,14 @@ public final class Demo {
         long crash = System.currentTimeMillis();
         milestones.crash(crashedId, crash);
         begin(observatory, "crash", "SIP server " + CRASHED + " (" + crashedId + ") crashes");
+        sick.stopLearning();
         node.crashSipServer(CRASHED);
         timeline.until(crash + total * 12 / 100);
         begin(observatory, "restart", "SIP server " + CRASHED + " restarted");
         node.restartSipServer(CRASHED);
         timeline.until(milestones::backInRotation, crash + total * 30 / 100);
         begin(observatory, "steady", milestones.backInRotation() ? CRASHED + " back in rotation" : CRASHED + " not back yet");
+        sick.play(node, backendId(node, SickServer.CULPRIT), timeline, (name, what) -> begin(observatory, name, what));
         timeline.until(t0 + total);
     }
 
@@ -211,7 +222,7 @@ public final class Demo {
                 calls == 0 ? null : (double) legit.succeeded() / calls, mttr, calls,
                 legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0,
                 edge.getOrDefault("dropped.blocked", 0L),
-                milestones.contextsActivated(), done, phases.snapshot());
+                milestones.contextsActivated(), sick.indicted(), sick.drained(), sick.returned(), done, phases.snapshot());
     }
 
     private static int freeTcpPort() throws IOException {

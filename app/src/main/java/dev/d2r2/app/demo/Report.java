@@ -13,7 +13,9 @@ import java.util.Map;
  * {@code availability} the share of all legitimate calls that succeeded; {@code mttr_s} the mean
  * of the two incidents' times to recover (flood: remediation in force; crash: back in rotation);
  * {@code in_dialog_failovers} the in-dialog requests (the crashed server's calls' BYEs) the edge
- * sent to a peer holding the call's replica.
+ * sent to a peer holding the call's replica; {@code culprit_*_s} the sick server's times from its CPU
+ * hog's start to its indictment by the diagnosis, its drain at the edge and its return after its
+ * clearance.
  */
 public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
                      @JsonProperty("flood_remediation_s") Double floodRemediation,
@@ -30,6 +32,9 @@ public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
                      @JsonProperty("legit_setup_p99_ms") Double legitSetupP99,
                      @JsonProperty("attack_requests_blocked") long attackBlocked,
                      @JsonProperty("threat_contexts") long threatContexts,
+                     @JsonProperty("culprit_indicted_s") Double culpritIndicted,
+                     @JsonProperty("culprit_drained_s") Double culpritDrained,
+                     @JsonProperty("culprit_returned_s") Double culpritReturned,
                      @JsonProperty("finished") boolean finished,
                      @JsonProperty("phases") List<Map<String, Object>> phases) {
 
@@ -75,6 +80,8 @@ public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
         lines.put("availability (legitimate calls ok)", percent(availability) + " of " + legitCalls);
         lines.put("MTTR", seconds(mttr));
         lines.put("attack requests blocked at the edge", Long.toString(attackBlocked));
+        lines.put("sick server indicted / drained / back after", seconds(culpritIndicted) + " / " + seconds(culpritDrained) + " / "
+                + seconds(culpritReturned));
         StringBuilder b = new StringBuilder("resilience report\n");
         lines.forEach((k, v) -> b.append(String.format("  %-55s %s%n", k, v)));
         for (Floor fl : floors()) {

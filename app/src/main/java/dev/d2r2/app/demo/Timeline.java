@@ -4,6 +4,9 @@ import dev.d2r2.app.web.Observatory;
 import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.diagnosis.events.CannotVote;
+import dev.d2r2.diagnosis.events.PeerCleared;
+import dev.d2r2.diagnosis.events.PeerIndicted;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.ContextChange;
@@ -13,6 +16,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -86,12 +90,25 @@ final class Timeline {
         Map<String, Object> a = e.attrs();
         return switch (e.type()) {
             case "story" -> "== " + a.get("text");
+            case PeerIndicted.TYPE -> indicted(e.event());
+            case PeerCleared.TYPE -> "cleared";
+            case CannotVote.TYPE -> "cannot vote: " + a.get("reason");
             default -> {
                 String policy = policyWhat(e.event());
                 yield policy != null ? policy : e.to() != null ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
                         : a.containsKey(ChronicleEvents.CHRONICLE) ? "alert from chronicle " + a.get(ChronicleEvents.CHRONICLE) : "";
             }
         };
+    }
+
+    private static String indicted(Event e) {
+        try {
+            PeerIndicted i = PeerIndicted.from(e);
+            return String.format(Locale.ROOT, "indicted: sqrt-JSD %.2f > %.2f from %d of %d peers, %s off by %.1f", i.distance(),
+                    i.threshold(), i.votes(), i.voters() - 1, i.metric(), i.effect());
+        } catch (EventFormatException ex) {
+            return "malformed " + e.type();
+        }
     }
 
     /** What the policy did, or null when {@code e} is not one of its events. */

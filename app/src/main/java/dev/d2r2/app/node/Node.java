@@ -209,7 +209,7 @@ public final class Node implements AutoCloseable {
             }
         }
         if (c.diagnosis() != null) {
-            Channels.ensure(admin, c.diagnosis().input(), telemetry);
+            c.diagnosis().inputs().forEach(t -> Channels.ensure(admin, t, telemetry));
             Channels.ensure(admin, c.diagnosis().channel(), Channels.ALERTS);
         }
         if (c.chronicles() != null) {
@@ -262,7 +262,7 @@ public final class Node implements AutoCloseable {
     }
 
     private void startSipServer(SipServerConfig s) throws IOException {
-        SipServer server = new SipServer(HostPort.parse(s.listen()), s.maxCps(), s.maxCalls());
+        SipServer server = new SipServer(HostPort.parse(s.listen()), s.maxCps(), s.maxCalls(), s.name());
         ServerRole replication = s.dialogs() == null ? null : new ServerRole(client(RoleAccess.sipServer(s.name())), server, s.name(),
                 s.dialogs());
         RunningServer old = sipServers.put(s.name(), new RunningServer(server, replication));

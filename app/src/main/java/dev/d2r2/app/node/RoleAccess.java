@@ -48,7 +48,7 @@ public record RoleAccess(String role, String identity, Set<String> publishes, Se
             roles.add(monitor(c, c.monitor()));
         }
         if (c.diagnosis() != null) {
-            roles.add(access(c, DIAGNOSIS, Set.of(c.diagnosis().channel()), Set.of(c.diagnosis().input())));
+            roles.add(access(c, DIAGNOSIS, Set.of(c.diagnosis().channel()), Set.copyOf(c.diagnosis().inputs())));
         }
         if (c.chronicles() != null) {
             roles.add(access(c, CHRONICLES, Set.of(c.chronicles().alerts()), Set.copyOf(c.chronicles().inputs())));

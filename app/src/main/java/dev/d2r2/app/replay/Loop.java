@@ -70,7 +70,7 @@ public final class Loop implements RecordedLog.Reader {
                 if (thresholds != null && r.channel().equals(rules.monitor().metrics())) {
                     thresholds.accept(e, this::alarm);
                 }
-                if (diagnosis != null && r.channel().equals(rules.diagnosis().config().input())) {
+                if (diagnosis != null && rules.diagnosis().config().inputs().contains(r.channel())) {
                     diagnosis.accept(e);
                 }
             } catch (EventFormatException unreadable) {

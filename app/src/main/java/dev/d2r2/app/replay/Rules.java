@@ -142,7 +142,7 @@ public record Rules(Path recorded, String peer, MonitorConfig monitor, List<Chro
             in.addAll(chronicleInputs);
         }
         if (runsDiagnosis()) {
-            in.add(diagnosis.config().input());
+            in.addAll(diagnosis.config().inputs());
         }
         if (runsPolicy()) {
             in.addAll(policyInputs);

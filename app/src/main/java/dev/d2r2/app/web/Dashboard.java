@@ -86,6 +86,7 @@ public final class Dashboard implements AutoCloseable {
                 case "/api/audit" -> Map.of("entries", observatory.audit(number(q, "since", 0), limit(q)));
                 case "/api/heatmap" -> observatory.heat(q.getOrDefault("metric", "dialogs"));
                 case "/api/actions" -> Map.of("actions", observatory.actions());
+                case "/api/diagnosis" -> observatory.diagnosis();
                 case "/api/chain" -> chain(q.get("action"));
                 case "/api/report" -> present(report.get(), "no report: this process runs no demo");
                 case "/api/story" -> present(story.get(), "no story: this process runs no demo");

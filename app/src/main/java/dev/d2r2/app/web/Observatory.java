@@ -8,6 +8,9 @@ import dev.d2r2.chronicle.events.ChronicleAlert;
 import dev.d2r2.chronicle.events.ChronicleEvents;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.diagnosis.events.DiagnosisEvents;
+import dev.d2r2.diagnosis.events.DistanceMatrix;
+import dev.d2r2.diagnosis.events.PeerIndicted;
 import dev.d2r2.monitor.events.AlarmEvent;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
@@ -32,14 +35,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What the dashboard shows, gathered from broker channels: the swim lanes of events, alarms,
  * alerts, contexts and actions; the service map (the edge's backends and their states); a heat
- * map of per-server metrics by second; the actions with their cause chains; and the audit trail
- * (every {@code policy.*} event). Everything is bounded: the oldest entries go first.
+ * map of per-server metrics by second; the actions with their cause chains; the audit trail
+ * (every {@code policy.*} event); and the diagnosis (per group its last √JSD matrix and histograms,
+ * the peers indicted now). Everything is bounded: the oldest entries go first.
  */
 public final class Observatory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Observatory.class);
     static final int TIMELINE = 20_000;
     static final int INDEXED = 50_000;
     static final int HEAT_SECONDS = 180;
+    /** Windows of distances kept per group, for the cause chains of indictments. */
+    static final int DIAGNOSIS_WINDOWS = 600;
 
     /** One event as shown: its lane, where it came from, and its fields. */
     public record Entry(long seq, String id, String channel, String lane, long time, String type, String source, String from,
@@ -70,6 +76,10 @@ public final class Observatory implements AutoCloseable {
     private final Map<String, Entry> contexts = new LinkedHashMap<>();
     /** metric → server → second → value */
     private final Map<String, Map<String, TreeMap<Long, Double>>> heat = new TreeMap<>();
+    /** group → window end → the window's distances, as an entry (not on the timeline: one a window). */
+    private final Map<String, TreeMap<Long, Entry>> distances = new TreeMap<>();
+    /** peer → its indictment, while it holds. */
+    private final Map<String, Entry> indicted = new TreeMap<>();
     private final AtomicLong malformed = new AtomicLong();
     private long seq;
     private Map<String, Object> traffic = Map.of();
@@ -102,6 +112,10 @@ public final class Observatory implements AutoCloseable {
         if (AlarmEvent.isReassertion(e)) {
             return;
         }
+        if (DiagnosisEvents.DISTANCES.matches(e.type())) {
+            distances(channel, e);
+            return;
+        }
         String lane = lane(channel, e);
         if (lane == null) {
             return;
@@ -125,6 +139,10 @@ public final class Observatory implements AutoCloseable {
         byId.put(entry.id(), entry);
         if (SipEvents.EDGE_BACKEND.matches(e.type())) {
             servers.compute(e.source(), (id, s) -> serverAfter(id, s, e));
+        } else if (DiagnosisEvents.INDICTED.matches(e.type())) {
+            indicted.put(e.source(), entry);
+        } else if (DiagnosisEvents.CLEARED.matches(e.type())) {
+            indicted.remove(e.source());
         } else {
             audited(entry, decision);
         }
@@ -145,6 +163,52 @@ public final class Observatory implements AutoCloseable {
         add(audit, entry, TIMELINE);
     }
 
+    private void distances(String channel, Event e) {
+        try {
+            DistanceMatrix.from(e);
+        } catch (EventFormatException ex) {
+            malformed.incrementAndGet();
+            LOG.warn("dashboard: malformed event on {}: {}", channel, ex.getMessage());
+            return;
+        }
+        Entry entry = new Entry(++seq, e.id() != null ? e.id() : channel + "#" + seq, channel, "diagnosis", e.time(), e.type(),
+                e.source(), null, null, e.attrs());
+        TreeMap<Long, Entry> windows = distances.computeIfAbsent(e.source(), g -> new TreeMap<>());
+        windows.put(e.time(), entry);
+        while (windows.size() > DIAGNOSIS_WINDOWS) {
+            windows.pollFirstEntry();
+        }
+    }
+
+    /**
+     * The diagnosis: per group its last window (voters, √JSD matrix, threshold, histograms over the
+     * profiles), and the indictments in force, by peer.
+     */
+    public synchronized Map<String, Object> diagnosis() {
+        List<Map<String, Object>> groups = new ArrayList<>();
+        distances.forEach((group, windows) -> {
+            Entry last = windows.lastEntry().getValue();
+            DistanceMatrix m;
+            try {
+                m = DistanceMatrix.from(last.event());
+            } catch (EventFormatException cannotHappen) {
+                throw new IllegalStateException(cannotHappen);
+            }
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("group", group);
+            g.put("time", m.time());
+            g.put("peers", m.peers());
+            g.put("matrix", m.distances());
+            g.put("threshold", m.threshold());
+            g.put("histograms", m.histograms());
+            groups.add(g);
+        });
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("groups", groups);
+        out.put("indicted", List.copyOf(indicted.values()));
+        return out;
+    }
+
     /** A line of the story (a demo's phases), on its own lane. */
     public synchronized void note(long time, String text) {
         Entry entry = new Entry(++seq, "story#" + seq, "story", "story", time, "story", "demo", null, null, Map.of("text", text));
@@ -161,6 +225,9 @@ public final class Observatory implements AutoCloseable {
         }
         if (SipEvents.EDGE_BACKEND.matches(t)) {
             return "services";
+        }
+        if (DiagnosisEvents.INDICTED.matches(t) || DiagnosisEvents.CLEARED.matches(t) || DiagnosisEvents.CANNOT_VOTE.matches(t)) {
+            return "diagnosis";
         }
         if (channel.equals("alerts") || ChronicleAlert.isAlert(e)) {
             return "alerts";
@@ -283,6 +350,12 @@ public final class Observatory implements AutoCloseable {
         if (cause != null && cause.id() != null) {
             Entry alert = byId.get(cause.id());
             chain.add(link(alert == null ? "alert" : kind(alert), cause.id(), alert));
+            if (alert != null && DiagnosisEvents.INDICTED.matches(alert.type())) {
+                Entry window = distances.getOrDefault(alert.attrs().get(PeerIndicted.GROUP), new TreeMap<>()).get(alert.time());
+                chain.add(link("distances", window == null ? alert.attrs().get(PeerIndicted.GROUP) + "@" + alert.time() : window.id(),
+                        window));
+                return chain;
+            }
             Object events = alert != null ? alert.attrs().get(ChronicleEvents.EVENTS) : null;
             List<String> ids = events != null ? ChronicleAlert.eventIds(events.toString()) : cause.eventIds();
             for (String id : ids) {
@@ -300,6 +373,7 @@ public final class Observatory implements AutoCloseable {
         return switch (e.lane()) {
             case "alerts" -> "alert";
             case "alarms" -> "alarm";
+            case "diagnosis" -> e.type().equals(PeerIndicted.TYPE) ? "indictment" : "verdict";
             default -> "event";
         };
     }

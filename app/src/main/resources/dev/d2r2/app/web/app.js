@@ -6,7 +6,7 @@ const POLL_MS = 500;
 const PAGE = 1000;
 const KEEP_ENTRIES = 5000;
 const KEEP_AUDIT = 500;
-const LANES = ['story', 'services', 'events', 'alarms', 'alerts', 'contexts', 'actions'];
+const LANES = ['story', 'services', 'events', 'alarms', 'alerts', 'diagnosis', 'contexts', 'actions'];
 /** The lanes of a loaded replay (`d2r2 replay` or `d2r2 replay --diff` output), by output kind, under the live ones. */
 const REPLAY_LANES = { alarm: 'replay alarms', alert: 'replay alerts', diagnosis: 'replay diagnosis', context: 'replay contexts', decision: 'replay actions' };
 
@@ -80,11 +80,19 @@ function what(e) {
     case 'policy.decision': return `${a.decision} ${a.actuator}/${a.op} ${a.target ?? ''}${a.reason ? ' — ' + a.reason : ''}`;
     case 'policy.outcome': return `${a.call} ${a.outcome}${a.error ? ': ' + a.error : ''}`;
     case 'policy.context': return `${a.context} ${a.change}`;
+    case 'diagnosis.indicted':
+      return `indicted in ${a.group}: √JSD ${fixed(a.distance, 3)} > ${fixed(a.threshold, 3)} from ${a.votes} of ${a.voters - 1} peers,`
+        + ` ${a.metric} off by ${fixed(a.effect, 1)} after ${a.windows} windows`;
+    case 'diagnosis.cleared': return `cleared in ${a.group}`;
+    case 'diagnosis.cannot-vote': return `cannot vote: ${a.reason}`;
+    case 'diagnosis.distances': return `√JSD of ${a.peers} (threshold ${fixed(a.threshold, 3)}): ${a.matrix}`;
   }
   if (e.to != null) return `${e.from ?? '?'} → ${e.to}`;
   if (a.chronicle) return `alert from chronicle ${a.chronicle}`;
   return '';
 }
+
+const fixed = (v, digits) => (typeof v === 'number' ? v.toFixed(digits) : String(v));
 
 function line(e) {
   const marks = `${e.change ? ' [' + e.change + ']' : ''}${e.uncertain ? ' [uncertain]' : ''}`;
@@ -98,12 +106,14 @@ const TONES = {
   act: ['deploy', 'extend'],
 };
 const TONE_RANK = ['bad', 'alert', 'warn', 'act', 'info', 'good', 'story'];
+const DIAGNOSIS_TONES = { 'diagnosis.indicted': 'bad', 'diagnosis.cleared': 'good', 'diagnosis.cannot-vote': 'warn' };
 
 /** The colour an entry is drawn in: its new state, decision or outcome. */
 function tone(e) {
   if (e.lane === 'story') return 'story';
   if (e.change === 'lost') return 'bad';
   if (e.lane === 'alerts') return 'alert';
+  if (e.type in DIAGNOSIS_TONES) return DIAGNOSIS_TONES[e.type];
   const a = e.attrs || {};
   const word = e.type === 'policy.decision' ? a.decision : e.type === 'policy.outcome' ? a.outcome : e.to;
   for (const [t, words] of Object.entries(TONES)) {
@@ -147,12 +157,13 @@ async function poll() {
     // After an outage the dashboard may be a new process with its seqs started again: read all anew.
     const anew = view.lastFailure != null;
     const metric = encodeURIComponent($('heat-metric').value);
-    const [services, timeline, audit, heat, actions, report, story] = await Promise.all([
+    const [services, timeline, audit, heat, actions, diagnosis, report, story] = await Promise.all([
       get('api/services'),
       get(`api/timeline?since=${anew ? 0 : view.timelineSeq}&limit=${PAGE}`),
       get(`api/audit?since=${anew ? 0 : view.auditSeq}&limit=${PAGE}`),
       get(`api/heatmap?metric=${metric}`),
       get('api/actions'),
+      get('api/diagnosis'),
       optional('api/report'),
       optional('api/story'),
     ]);
@@ -167,6 +178,7 @@ async function poll() {
     takeAudit(audit.entries);
     drawHeat(heat);
     drawActions(actions.actions);
+    drawDiagnosis(diagnosis);
     drawReport(report);
     drawStory(story);
     if (view.selected) await showChain(view.selected);
@@ -515,6 +527,81 @@ function chainLink(link) {
     e ? el('span', { class: 'when' }, clock(e.time)) : null,
     el('div', { class: 'what' }, e ? `${e.type} ${e.source ?? ''} ${what(e)}`
       : 'not seen by this dashboard (older than it remembers, or on a channel it does not show)'));
+}
+
+// ---- diagnosis: per group the √JSD heat map and each peer's histogram over the profiles
+
+const JSD = { label: 130, cell: 44, head: 20 };
+const HIST = { label: 130, row: 20, width: 360 };
+
+function drawDiagnosis({ groups, indicted }) {
+  $('diagnosis').hidden = groups.length === 0 && indicted.length === 0;
+  if (!changed('diagnosis', { groups, indicted })) return;
+  const culprits = new Set(indicted.map((e) => e.source));
+  $('diagnosis-groups').replaceChildren(...groups.map((g) => el('div', { class: 'diagnosis-group', 'data-testid': `diagnosis-group-${g.group}` },
+    el('h3', {}, `${g.group} · window ending ${clock(g.time)} · threshold ${fixed(g.threshold, 3)}`),
+    jsdMap(g, culprits),
+    histograms(g, culprits))));
+  $('indictments').replaceChildren(...indicted.map((e) => el('li', { 'data-testid': 'indictment', 'data-peer': e.source },
+    el('span', { class: 'tag tone-bad' }, 'indicted'), ' ', el('span', { class: 'mono' }, e.source), ` since ${clock(e.time)}: ${what(e)}`)));
+  $('indictments-empty').hidden = indicted.length > 0;
+}
+
+function peerLabel(peer, culprits, x, y, anchor) {
+  return svg('text', { x, y, class: `heat-label${culprits.has(peer) ? ' culprit' : ''}${anchor ? ' ' + anchor : ''}` }, peer);
+}
+
+function jsdMap(g, culprits) {
+  const n = g.peers.length;
+  const size = JSD.label + n * JSD.cell;
+  const root = svg('svg', { class: 'jsd', 'data-testid': 'jsd-map', viewBox: `0 0 ${size} ${JSD.head + n * JSD.cell}`,
+    width: size, height: JSD.head + n * JSD.cell, role: 'img', 'aria-label': `square root of the Jensen-Shannon divergence between the peers of ${g.group}` });
+  g.peers.forEach((peer, i) => {
+    root.append(peerLabel(peer, culprits, 0, JSD.head + i * JSD.cell + JSD.cell * 0.6),
+      svg('text', { x: JSD.label + i * JSD.cell + JSD.cell / 2, y: 12, class: 'axis-label middle' }, `#${i + 1}`));
+    g.matrix[i].forEach((v, j) => {
+      const over = v > g.threshold;
+      root.append(svg('g', { 'data-testid': 'jsd-cell', 'data-row': peer, 'data-col': g.peers[j], 'data-over': over },
+        svg('rect', { x: JSD.label + j * JSD.cell, y: JSD.head + i * JSD.cell, width: JSD.cell - 2, height: JSD.cell - 2,
+          class: `cell${over ? ' over' : ''}`, 'fill-opacity': (0.05 + 0.95 * v).toFixed(3) }),
+        svg('text', { x: JSD.label + j * JSD.cell + JSD.cell / 2, y: JSD.head + i * JSD.cell + JSD.cell * 0.6, class: 'cell-value middle' },
+          fixed(v, 2)),
+        svg('title', {}, `${peer} ↔ ${g.peers[j]}: √JSD ${fixed(v, 4)}${over ? ' > threshold' : ''}`)));
+    });
+  });
+  return root;
+}
+
+function histograms(g, culprits) {
+  const bins = g.histograms.length > 0 ? g.histograms[0].length : 0;
+  const root = svg('svg', { class: 'histograms', 'data-testid': 'histograms', viewBox: `0 0 ${HIST.label + HIST.width} ${(g.peers.length + 1) * HIST.row}`,
+    width: HIST.label + HIST.width, height: (g.peers.length + 1) * HIST.row, role: 'img', 'aria-label': 'each peer\'s histogram over the profiles' });
+  if (bins === 0) {
+    root.append(svg('text', { x: 0, y: 14, class: 'axis-label' }, 'no histograms in these windows'));
+    return root;
+  }
+  const binName = (b) => (b === bins - 1 ? 'like no profile' : `profile ${b}`);
+  g.peers.forEach((peer, i) => {
+    const y = i * HIST.row;
+    const row = svg('g', { 'data-testid': `histogram-${peer}` }, peerLabel(peer, culprits, 0, y + HIST.row * 0.7));
+    let x = HIST.label;
+    g.histograms[i].forEach((share, b) => {
+      const w = share * HIST.width;
+      if (w > 0) {
+        row.append(svg('rect', { x, y: y + 2, width: w, height: HIST.row - 4, class: `bin bin-${b === bins - 1 ? 'none' : b % 6}`,
+          'data-bin': b, 'data-share': share }, svg('title', {}, `${peer}: ${binName(b)} ${(100 * share).toFixed(1)} %`)));
+      }
+      x += w;
+    });
+    root.append(row);
+  });
+  const y = g.peers.length * HIST.row;
+  for (let b = 0; b < bins; b++) {
+    const x = HIST.label + (b * HIST.width) / bins;
+    root.append(svg('rect', { x, y: y + 6, width: 10, height: 10, class: `bin bin-${b === bins - 1 ? 'none' : b % 6}` }),
+      svg('text', { x: x + 14, y: y + 15, class: 'axis-label' }, binName(b)));
+  }
+  return root;
 }
 
 // ---- audit trail

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardTest {
     /** Every path the dashboard serves, as openapi.yaml names them. */
     private static final Set<String> SERVED = Set.of("/", "/{file}", "/api/services", "/api/timeline", "/api/audit",
-            "/api/heatmap", "/api/actions", "/api/chain", "/api/report", "/api/story", "/api/openapi.yaml");
+            "/api/heatmap", "/api/actions", "/api/diagnosis", "/api/chain", "/api/report", "/api/story", "/api/openapi.yaml");
     private static final ObjectMapper JSON = ConfigLoader.json();
 
     @TempDir

@@ -50,6 +50,40 @@ class ObservatoryTest {
     }
 
     @Test
+    void theDiagnosisShowsEachGroupsLastWindowAndADrainsCauseChainEndsAtTheWindowThatIndicted() throws Exception {
+        try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
+            SickServerFixture.feed(o, 10_000);
+            o.accept("diagnosis", new Event("diagnosis@13", "diagnosis.distances", 10_500, "sip", null, null,
+                    Map.of("peers", "a b", "matrix", "0 1", "threshold", 0.2)));
+            assertThat(o.malformed()).as("a ragged matrix is counted, not shown").isEqualTo(1);
+
+            Map<String, Object> d = o.diagnosis();
+            assertThat((List<?>) d.get("groups")).singleElement().satisfies(g -> {
+                Map<?, ?> group = (Map<?, ?>) g;
+                assertThat(group.get("group")).isEqualTo("sip");
+                assertThat(group.get("time")).isEqualTo(10_000L);
+                assertThat(group.get("peers")).isEqualTo(SickServerFixture.PEERS);
+                assertThat(((double[][]) group.get("matrix"))[2][0]).isEqualTo(0.62);
+                assertThat(((double[][]) group.get("histograms"))[2]).containsExactly(0.2, 0.1, 0.7);
+            });
+            assertThat((List<?>) d.get("indicted")).singleElement()
+                    .satisfies(e -> assertThat(((Observatory.Entry) e).source()).isEqualTo(SickServerFixture.CULPRIT));
+            assertThat(o.timeline(0, 100)).extracting(Observatory.Entry::lane)
+                    .as("the verdict on the diagnosis lane; the windows are not on the timeline")
+                    .containsExactly("diagnosis", "contexts", "actions", "actions");
+
+            List<Map<String, Object>> chain = o.chain(SickServerFixture.DRAIN);
+            assertThat(chain).extracting(l -> l.get("kind")).containsExactly("action", "context", "indictment", "distances");
+            assertThat(chain).extracting(l -> l.get("id"))
+                    .containsExactly(SickServerFixture.DRAIN, "indicted{server=" + SickServerFixture.CULPRIT + "}",
+                            SickServerFixture.INDICTMENT, "diagnosis@11");
+
+            o.accept("diagnosis", SickServerFixture.cleared(12_000));
+            assertThat((List<?>) o.diagnosis().get("indicted")).as("cleared: no longer indicted").isEmpty();
+        }
+    }
+
+    @Test
     void actionsComeMostRecentlyDecidedFirstAndARevokesCauseIsTheEventThatEndedItsContext() throws Exception {
         try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
             o.accept("actions", PolicyEventsFixture.decision(1_000, Verdict.DEPLOY, "sip-edge/block/a", "a", "r", "flooding", null));

@@ -42,10 +42,15 @@ public final class DiagnosisEvents implements EventCatalogue {
             List.of(Attribute.required(DistanceMatrix.PEERS, String.class, "the voters, space-separated, in matrix order"),
                     Attribute.required(DistanceMatrix.MATRIX, String.class,
                             "the √JSD matrix: rows separated by `;`, values by spaces (4 decimals)"),
-                    THRESHOLD),
-            "The pairwise distances of a group's voters in one window (the dashboard's heat map).",
+                    THRESHOLD,
+                    Attribute.optional(DistanceMatrix.HISTOGRAMS, String.class,
+                            "each voter's decayed histogram over the profiles as shares, the last bin \"like no profile\": rows"
+                                    + " (in `peers` order) separated by `;`, values by spaces")),
+            "The pairwise distances of a group's voters in one window, and the histograms they come from (the dashboard's"
+                    + " diagnosis panel).",
             "{\"type\":\"diagnosis.distances\",\"time\":1795000000000,\"source\":\"sip\",\"attrs\":{\"peers\":\"s1 s2 s3\","
-                    + "\"matrix\":\"0.0000 0.0500 0.6800;0.0500 0.0000 0.6600;0.6800 0.6600 0.0000\",\"threshold\":0.31}}");
+                    + "\"matrix\":\"0.0000 0.0500 0.6800;0.0500 0.0000 0.6600;0.6800 0.6600 0.0000\",\"threshold\":0.31,"
+                    + "\"histograms\":\"0.9000 0.1000 0.0000;0.8500 0.1500 0.0000;0.1000 0.0500 0.8500\"}}");
 
     public static final EventType CANNOT_VOTE = new EventType(CannotVote.TYPE, EventType.Kind.MESSAGE, PUBLISHER, CHANNEL,
             "the group", List.of(Attribute.required(CannotVote.REASON, String.class, "why: how many peers could vote, and how many were missing")),

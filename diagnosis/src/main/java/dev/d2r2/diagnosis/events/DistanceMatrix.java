@@ -6,22 +6,38 @@ import dev.d2r2.core.events.EventAttrs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * A group's √JSD matrix in one window, for the heat map: attributes are scalars, so the voters are
- * a space-separated list and the matrix its rows separated by {@code ;}, values by spaces.
+ * A group's √JSD matrix in one window, for the heat map, with each voter's decayed histogram over
+ * the profiles (the last bin: "like no profile") as shares: attributes are scalars, so the voters
+ * are a space-separated list and each table its rows separated by {@code ;}, values by spaces.
+ * The histograms are optional (empty when absent).
  */
-public record DistanceMatrix(long time, String group, List<String> peers, double[][] distances, double threshold) {
+public record DistanceMatrix(long time, String group, List<String> peers, double[][] distances, double threshold,
+                             double[][] histograms) {
     public static final String TYPE = "diagnosis.distances";
     static final String PEERS = "peers";
     static final String MATRIX = "matrix";
+    static final String HISTOGRAMS = "histograms";
 
     public Event toEvent() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put(PEERS, String.join(" ", peers));
+        a.put(MATRIX, table(distances));
+        a.put(PeerIndicted.THRESHOLD, threshold);
+        if (histograms.length > 0) {
+            a.put(HISTOGRAMS, table(histograms));
+        }
+        return Event.message(TYPE, time, group, a);
+    }
+
+    private static String table(double[][] rows) {
         StringBuilder m = new StringBuilder();
-        for (double[] row : distances) {
+        for (double[] row : rows) {
             if (!m.isEmpty()) {
                 m.append(';');
             }
@@ -29,30 +45,37 @@ public record DistanceMatrix(long time, String group, List<String> peers, double
                 m.append(j == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.4f", row[j]));
             }
         }
-        return Event.message(TYPE, time, group, Map.of(PEERS, String.join(" ", peers), MATRIX, m.toString(),
-                PeerIndicted.THRESHOLD, threshold));
+        return m.toString();
     }
 
     public static DistanceMatrix from(Event e) throws EventFormatException {
         EventAttrs.expect(e, DiagnosisEvents.DISTANCES);
         List<String> peers = List.of(EventAttrs.string(e, PEERS).split(" "));
-        String[] rows = EventAttrs.string(e, MATRIX).split(";");
-        if (rows.length != peers.size()) {
-            throw new EventFormatException(TYPE + ": " + rows.length + " rows for " + peers.size() + " peers");
+        double[][] matrix = table(EventAttrs.string(e, MATRIX), MATRIX, peers.size(), peers.size());
+        String histograms = EventAttrs.string(e, HISTOGRAMS, null);
+        return new DistanceMatrix(e.time(), e.source(), peers, matrix, EventAttrs.number(e, PeerIndicted.THRESHOLD),
+                histograms == null ? new double[0][] : table(histograms, HISTOGRAMS, peers.size(), -1));
+    }
+
+    /** {@code columns} -1: any number, the same in every row. */
+    private static double[][] table(String text, String key, int rows, int columns) throws EventFormatException {
+        String[] lines = text.split(";");
+        if (lines.length != rows) {
+            throw new EventFormatException(TYPE + ": " + lines.length + " " + key + " rows for " + rows + " peers");
         }
-        List<double[]> matrix = new ArrayList<>();
-        for (String row : rows) {
+        List<double[]> out = new ArrayList<>();
+        for (String row : lines) {
             try {
                 double[] r = Arrays.stream(row.split(" ")).mapToDouble(Double::parseDouble).toArray();
-                if (r.length != peers.size()) {
-                    throw new EventFormatException(TYPE + ": a row of " + r.length + " values for " + peers.size() + " peers");
+                int expected = columns >= 0 ? columns : out.isEmpty() ? r.length : out.getFirst().length;
+                if (r.length != expected) {
+                    throw new EventFormatException(TYPE + ": a " + key + " row of " + r.length + " values for " + expected);
                 }
-                matrix.add(r);
+                out.add(r);
             } catch (NumberFormatException bad) {
-                throw new EventFormatException(TYPE + ": not a number in matrix row \"" + row + "\"");
+                throw new EventFormatException(TYPE + ": not a number in " + key + " row \"" + row + "\"");
             }
         }
-        return new DistanceMatrix(e.time(), e.source(), peers, matrix.toArray(double[][]::new),
-                EventAttrs.number(e, PeerIndicted.THRESHOLD));
+        return out.toArray(double[][]::new);
     }
 }

@@ -26,11 +26,16 @@ class DiagnosisEventsTest {
         CannotVote v = new CannotVote(3_000, "sip", "2 peers can vote");
         assertThat(CannotVote.from(wire(v.toEvent()))).isEqualTo(v);
         DistanceMatrix m = new DistanceMatrix(4_000, "sip", List.of("s1", "s2", "s3"),
-                new double[][]{{0, 0.05, 0.68}, {0.05, 0, 0.66}, {0.68, 0.66, 0}}, 0.31);
+                new double[][]{{0, 0.05, 0.68}, {0.05, 0, 0.66}, {0.68, 0.66, 0}}, 0.31,
+                new double[][]{{0.9, 0.1, 0}, {0.85, 0.15, 0}, {0.1, 0.05, 0.85}});
         DistanceMatrix back = DistanceMatrix.from(wire(m.toEvent()));
         assertThat(back.peers()).isEqualTo(m.peers());
         assertThat(back.distances()).isDeepEqualTo(m.distances());
         assertThat(back.threshold()).isEqualTo(0.31);
+        assertThat(back.histograms()).isDeepEqualTo(m.histograms());
+        DistanceMatrix bare = new DistanceMatrix(4_000, "sip", m.peers(), m.distances(), 0.31, new double[0][]);
+        assertThat(bare.toEvent().attrs()).doesNotContainKey("histograms");
+        assertThat(DistanceMatrix.from(wire(bare.toEvent())).histograms()).as("histograms are optional").isEmpty();
     }
 
     @Test
@@ -47,6 +52,10 @@ class DiagnosisEventsTest {
         Event ragged = Event.message(DistanceMatrix.TYPE, 1, "sip", Map.of("peers", "a b", "matrix", "0 1;1", "threshold", 0.3));
         assertThatThrownBy(() -> DistanceMatrix.from(ragged)).isInstanceOf(EventFormatException.class).hasMessageContaining("row");
         Event words = Event.message(DistanceMatrix.TYPE, 1, "sip", Map.of("peers", "a b", "matrix", "0 x;1 0", "threshold", 0.3));
+        Event unevenBins = Event.message(DistanceMatrix.TYPE, 1, "sip", Map.of("peers", "a b", "matrix", "0 1;1 0", "threshold", 0.3,
+                "histograms", "0.5 0.5;1"));
+        assertThatThrownBy(() -> DistanceMatrix.from(unevenBins)).isInstanceOf(EventFormatException.class)
+                .hasMessageContaining("histograms row");
         assertThatThrownBy(() -> DistanceMatrix.from(words)).isInstanceOf(EventFormatException.class).hasMessageContaining("not a number");
         Event bare = Event.message(PeerIndicted.TYPE, 1, "s1", Map.of("group", "sip"));
         assertThatThrownBy(() -> PeerIndicted.from(bare)).isInstanceOf(EventFormatException.class);

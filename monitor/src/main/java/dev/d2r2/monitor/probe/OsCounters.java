@@ -85,18 +85,34 @@ final class OsCounters {
         }
         for (Path task : tasks) {
             try {
-                String[] sched = Files.readString(task.resolve("schedstat")).strip().split(" ");
-                count(CPU, Long.parseLong(sched[0]) / NANOS_PER_CENTISECOND);
-                count(RUNQ_WAIT, Long.parseLong(sched[1]) / NANOS_PER_CENTISECOND);
-                for (String line : Files.readAllLines(task.resolve("status"))) {
-                    if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
-                        count(CTX_SWITCHES, Long.parseLong(line.substring(line.indexOf(':') + 1).strip()));
-                    }
-                }
+                addSchedule(task);
             } catch (NoSuchFileException gone) {
                 // the thread ended between the listing and the read
             }
         }
+    }
+
+    private void addSchedule(Path task) throws IOException {
+        String[] sched = Files.readString(task.resolve("schedstat")).strip().split(" ");
+        count(CPU, Long.parseLong(sched[0]) / NANOS_PER_CENTISECOND);
+        count(RUNQ_WAIT, Long.parseLong(sched[1]) / NANOS_PER_CENTISECOND);
+        for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                count(CTX_SWITCHES, Long.parseLong(line.substring(line.indexOf(':') + 1).strip()));
+            }
+        }
+    }
+
+    /** Adds one thread ({@code /proc/PID/task/TID}): its CPU, faults, run-queue wait and context switches, and 1 to {@code threads}. */
+    void addThread(Path task) throws IOException {
+        String stat = Files.readString(task.resolve("stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        count(CPU_USER, Long.parseLong(f[11]) * 100 / TICKS_PER_SECOND);
+        count(CPU_SYSTEM, Long.parseLong(f[12]) * 100 / TICKS_PER_SECOND);
+        count(MINOR_FAULTS, Long.parseLong(f[7]));
+        count(MAJOR_FAULTS, Long.parseLong(f[9]));
+        addSchedule(task);
+        gauge(THREADS, 1);
     }
 
     /** Adds the interfaces of {@code /proc/net/dev} text but loopback. */

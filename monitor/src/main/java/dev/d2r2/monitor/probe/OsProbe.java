@@ -21,13 +21,17 @@ import java.util.concurrent.TimeUnit;
  * {@code kind: os}: what the kernel accounts to one peer, for peers that share a machine (whose
  * host-wide figures are the same for all). The target is a process ({@code pid:N} or
  * {@code name:COMM}), a cgroup v1 group ({@code cgroup:PATH}, under {@code /sys/fs/cgroup/<controller>})
- * or a network namespace ({@code netns:NAME}, as {@code ip netns} names it). Gauges are published
+ * a network namespace ({@code netns:NAME}, as {@code ip netns} names it), or the threads of this
+ * very process named {@code NAME} or {@code NAME-...} ({@code threads:NAME}: peers that run inside
+ * one node, such as its SIP servers, {@code threads:sip-s1}). Gauges are published
  * as read; counters as their rate since the previous measurement (so the first measurement has
  * gauges only). A process in its own network namespace, or a cgroup's first process in one, adds
  * that namespace's traffic.
  */
 public final class OsProbe implements Probe {
     static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+    /** The kernel's limit on a thread's name ({@code TASK_COMM_LEN} less its terminating zero). */
+    static final int THREAD_NAME_BYTES = 15;
     private final Target target;
     private Map<String, Double> lastCounters;
     private long lastNanos;
@@ -44,7 +48,7 @@ public final class OsProbe implements Probe {
             String kind = colon < 0 ? "" : text.substring(0, colon);
             String rest = colon < 0 ? "" : text.substring(colon + 1);
             if (rest.isBlank()) {
-                throw new IllegalArgumentException("os probe target \"" + text + "\": give pid:N, name:COMM, cgroup:PATH or netns:NAME");
+                throw new IllegalArgumentException("os probe target \"" + text + "\": give pid:N, name:COMM, cgroup:PATH, netns:NAME or threads:NAME");
             }
             return switch (kind) {
                 case "pid" -> {
@@ -66,8 +70,15 @@ public final class OsProbe implements Probe {
                     }
                     yield new NetnsTarget(rest);
                 }
+                case "threads" -> {
+                    if (rest.length() > THREAD_NAME_BYTES || !rest.matches("[A-Za-z0-9_.-]+")) {
+                        throw new IllegalArgumentException("os probe target \"" + text + "\": a thread name of at most "
+                                + THREAD_NAME_BYTES + " letters, digits, '_', '.' or '-' (the kernel keeps no more)");
+                    }
+                    yield new ThreadsTarget(rest);
+                }
                 default -> throw new IllegalArgumentException("os probe target \"" + text
-                        + "\": give pid:N, name:COMM, cgroup:PATH or netns:NAME");
+                        + "\": give pid:N, name:COMM, cgroup:PATH, netns:NAME or threads:NAME");
             };
         }
     }
@@ -122,6 +133,76 @@ public final class OsProbe implements Probe {
             }
             c.useCgroupAccounting(CGROUP_ROOT, group);
             return c;
+        }
+    }
+
+    /**
+     * The threads of this process named {@code name} or {@code name-...}, their CPU, faults,
+     * run-queue wait, context switches and count (memory, fds and disk are the process's, shared by
+     * its threads: left out). Threads that come and go (a restarted server's) keep the target: a
+     * sum that falls counts as 0. Each thread's name is read once it is no longer the process's
+     * own (a thread just started has it until it names itself): a measurement reads only the
+     * threads that match, however many the process has.
+     */
+    static final class ThreadsTarget implements Target {
+        private static final Path TASKS = Path.of("/proc/self/task");
+        private final String name;
+        private final String unnamed;
+        /** Thread id → whether its name matches, for the threads listed last time. */
+        private Map<String, Boolean> matches = new HashMap<>();
+
+        ThreadsTarget(String name) {
+            this.name = name;
+            String self;
+            try {
+                self = Files.readString(Path.of("/proc/self/comm")).strip();
+            } catch (IOException e) {
+                self = "";
+            }
+            this.unnamed = self;
+        }
+
+        @Override
+        public String identity() {
+            return name;
+        }
+
+        @Override
+        public OsCounters read() throws IOException, ProbeException {
+            Map<String, Boolean> now = new HashMap<>();
+            OsCounters c = new OsCounters();
+            try (java.util.stream.Stream<Path> tasks = Files.list(TASKS)) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    String tid = task.getFileName().toString();
+                    try {
+                        Boolean match = matches.get(tid);
+                        if (match == null) {
+                            String comm = Files.readString(task.resolve("comm")).strip();
+                            match = comm.equals(name) || comm.startsWith(name + "-");
+                            if (!comm.equals(unnamed)) {
+                                now.put(tid, match);
+                            }
+                        } else {
+                            now.put(tid, match);
+                        }
+                        if (match) {
+                            c.addThread(task);
+                        }
+                    } catch (NoSuchFileException gone) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            }
+            matches = now;
+            if (c.gauges.isEmpty()) {
+                throw new ProbeException("no thread of this process is named " + name);
+            }
+            return c;
+        }
+
+        @Override
+        public String toString() {
+            return "threads:" + name;
         }
     }
 
@@ -197,7 +278,7 @@ public final class OsProbe implements Probe {
         @Override
         public void validate(ProbeConfig c) {
             c.requireOnly("target");
-            Target.parse(c.requireTarget("pid:N, name:COMM, cgroup:PATH or netns:NAME"));
+            Target.parse(c.requireTarget("pid:N, name:COMM, cgroup:PATH, netns:NAME or threads:NAME"));
         }
 
         @Override

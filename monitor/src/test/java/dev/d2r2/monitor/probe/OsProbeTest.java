@@ -94,6 +94,52 @@ class OsProbeTest {
     }
 
     @Test
+    void threadsOfThisProcessAreMeasuredByTheirName() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CountDownLatch idle = new java.util.concurrent.CountDownLatch(1);
+        Thread hot = Thread.ofPlatform().name("d2r2-dg-hot").start(() -> {
+            while (spin.get()) {
+                Thread.onSpinWait();
+            }
+        });
+        Thread hotToo = Thread.ofPlatform().name("d2r2-dg-hot-too").start(() -> park(idle));
+        Thread cold = Thread.ofPlatform().name("d2r2-dg-cold").start(() -> park(idle));
+        try {
+            Probe hotProbe = probe("threads:d2r2-dg-hot");
+            Probe coldProbe = probe("threads:d2r2-dg-cold");
+            assertThat(hotProbe.measure(TIMEOUT).values()).as(RATE_FREE).containsOnlyKeys("threads");
+            coldProbe.measure(TIMEOUT);
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long from = mx.getThreadCpuTime(hot.threadId());
+            await().atMost(Duration.ofSeconds(20)).until(() -> mx.getThreadCpuTime(hot.threadId()) - from >= 500_000_000L);
+            Map<String, Double> h = hotProbe.measure(TIMEOUT).values();
+            Map<String, Double> c = coldProbe.measure(TIMEOUT).values();
+            assertThat(h.get("threads")).as("d2r2-dg-hot and d2r2-dg-hot-too, not d2r2-dg-cold").isEqualTo(2);
+            assertThat(c.get("threads")).isEqualTo(1);
+            assertThat(h.get("cpu_pct")).as("scheduler time of the spinning thread").isGreaterThan(10);
+            assertThat(c.get("cpu_pct")).isLessThan(h.get("cpu_pct") / 10);
+            assertThat(h).containsKeys("cpu_user_pct", "cpu_system_pct", "runq_wait_pct", "ctx_switches_per_s", "minor_faults_per_s")
+                    .doesNotContainKeys("rss_bytes", "fds");
+        } finally {
+            spin.set(false);
+            idle.countDown();
+            hot.join();
+            hotToo.join();
+            cold.join();
+        }
+        assertThatThrownBy(() -> probe("threads:d2r2-dg-hot").measure(TIMEOUT)).isInstanceOf(ProbeException.class)
+                .hasMessageContaining("no thread of this process is named d2r2-dg-hot");
+    }
+
+    private static void park(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aCgroupSumsItsProcessesAndUsesItsOwnCpuAccounting() throws Exception {
         Path cpuacct = OsProbe.CGROUP_ROOT.resolve("cpuacct");
         assumeTrue(Files.isWritable(cpuacct), "needs a writable cgroup v1 cpuacct hierarchy");
@@ -148,7 +194,8 @@ class OsProbeTest {
 
     @Test
     void badTargetsAreRefusedAtConfigAndAGoneProcessAtMeasurement() {
-        for (String bad : new String[]{"1234", "pid:abc", "cgroup:../etc", "netns:a b", "disk:/", "pid:"}) {
+        for (String bad : new String[]{"1234", "pid:abc", "cgroup:../etc", "netns:a b", "disk:/", "pid:",
+                "threads:sixteen-letters-", "threads:a/b"}) {
             assertThatThrownBy(() -> config(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("os probe target");
         }

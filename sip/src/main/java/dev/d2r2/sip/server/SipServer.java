@@ -53,11 +53,23 @@ public final class SipServer implements AutoCloseable {
     private final Counters counters = new Counters();
     private final Thread loop;
     private volatile boolean running = true;
+    /** While the CPU hog runs: its threads spin until this goes false. */
+    private volatile boolean hogging;
+    private java.util.List<Thread> hog = java.util.List.of();
     private double tokens;
     private long lastRefill = System.nanoTime();
 
     /** {@code maxCps}, {@code maxCalls}: 0 for no limit. */
     public SipServer(InetSocketAddress listen, int maxCps, int maxCalls) throws IOException {
+        this(listen, maxCps, maxCalls, "server");
+    }
+
+    /**
+     * {@code name} names the server's threads {@code sip-NAME} (and {@code sip-NAME-hog}), so that the
+     * kernel's per-thread accounting ({@code /proc/PID/task}) tells the servers of one process apart:
+     * the {@code os} probe's {@code threads:sip-NAME} target.
+     */
+    public SipServer(InetSocketAddress listen, int maxCps, int maxCalls, String name) throws IOException {
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.bind(listen);
@@ -66,7 +78,41 @@ public final class SipServer implements AutoCloseable {
         this.maxCps = maxCps;
         this.maxCalls = maxCalls;
         this.tokens = maxCps;
-        this.loop = Thread.ofPlatform().name("d2r2-sip-server").start(this::run);
+        this.loop = Thread.ofPlatform().name("sip-" + name).start(this::run);
+    }
+
+    /** The name of the server's threads, as the kernel shows it (at most 15 bytes, the rest cut). */
+    public String threadName() {
+        return loop.getName();
+    }
+
+    /**
+     * Fault injection (the demo, tests, benchmarks): while {@code on}, threads of this server's own,
+     * {@code sip-NAME-hog}, one per core, spin, as runaway tasks inside a server would (one per
+     * core, so that on a busy machine the scheduler still gives the hog a visible share). Idempotent.
+     */
+    public synchronized void cpuHog(boolean on) throws InterruptedException {
+        if (on && !hogging) {
+            hogging = true;
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                threads.add(Thread.ofPlatform().daemon().name(threadName() + "-hog").start(this::spin));
+            }
+            hog = threads;
+        } else if (!on && hogging) {
+            hogging = false;
+            for (Thread t : hog) {
+                t.join();
+            }
+            hog = java.util.List.of();
+        }
+    }
+
+    /** Counts its spins ({@code hog.spins}): the counters show that the fault ran, and how hard. */
+    private void spin() {
+        while (hogging && running) {
+            count("hog.spins");
+        }
     }
 
     public InetSocketAddress address() throws IOException {
@@ -261,6 +307,11 @@ public final class SipServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
+        try {
+            cpuHog(false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         channel.close();
         try {
             loop.join();
