@@ -6,7 +6,7 @@ import java.util.List;
  * Where instances run: a driver starts them, clones a running one (into another cloud, too),
  * drains and stops them, and lists what it runs. Each change of an instance's life is reported as
  * a {@code scale.instance} event, each phase of a start or clone as a {@code scale.phase} (through
- * the {@link Phases} it is given). Calls come from one thread (the scaler's worker).
+ * the {@link Phases} it is given). Thread-safe: the scaler runs a job per instance.
  */
 public interface Driver extends AutoCloseable {
     /** Registers, configures and boots a new instance of {@code type} in {@code cloud}; returns once its process runs. */

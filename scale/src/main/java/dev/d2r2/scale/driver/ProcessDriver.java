@@ -66,25 +66,32 @@ public final class ProcessDriver implements Driver {
     }
 
     @Override
-    public Instance start(String type, String cloud, Phases phases) throws DriverException {
-        return bringUp(type, cloud, null, phases);
+    public synchronized Instance start(String type, String cloud, Phases phases) throws DriverException {
+        return bringUp(type, cloud, null, name(type, phases), phases);
     }
 
     @Override
-    public Instance clone(Instance source, String cloud, Phases phases) throws DriverException {
+    public synchronized Instance clone(Instance source, String cloud, Phases phases) throws DriverException {
         Running from = running.get(source.name());
         if (from == null) {
             throw new DriverException("no running instance " + source.name() + " to clone");
         }
-        Path snapshot = timed(phases, Phases.SNAPSHOT, () -> snapshot(from));
+        int n = name(source.type(), phases);
+        Path snapshot = timed(phases, Phases.SNAPSHOT, () -> snapshot(from, n));
         timed(phases, Phases.TRANSFER, () -> transfer(from.instance().type(), cloud));
-        return bringUp(source.type(), cloud, snapshot, phases);
+        return bringUp(source.type(), cloud, snapshot, n, phases);
     }
 
-    private Instance bringUp(String type, String cloud, Path state, Phases phases) throws DriverException {
+    /** The number of the next instance, named {@code type-N}: its phases are reported under that name from the first. */
+    private int name(String type, Phases phases) {
+        int n = next++;
+        phases.instance(type + "-" + n);
+        return n;
+    }
+
+    private Instance bringUp(String type, String cloud, Path state, int n, Phases phases) throws DriverException {
         InstanceType spec = config.type(type);
-        Running r = timed(phases, Phases.REGISTER, () -> register(type, cloud, spec));
-        phases.instance(r.instance().name());
+        Running r = timed(phases, Phases.REGISTER, () -> register(type, n, cloud, spec));
         try {
             timed(phases, Phases.CONFIGURE, () -> configure(r, state));
             Running booted = timed(phases, Phases.BOOT, () -> boot(r, spec));
@@ -115,7 +122,7 @@ public final class ProcessDriver implements Driver {
     }
 
     /** Gives the instance a name, the cloud's lowest free address, a namespace, veth and cgroup name. */
-    private Running register(String type, String cloudName, InstanceType spec) throws DriverException {
+    private Running register(String type, int n, String cloudName, InstanceType spec) throws DriverException {
         Cloud cloud = config.clouds().get(cloudName);
         if (cloud == null) {
             throw new DriverException("unknown cloud " + cloudName);
@@ -127,7 +134,6 @@ public final class ProcessDriver implements Driver {
         if (host > cloud.capacity()) {
             throw new DriverException("cloud " + cloudName + " is full (" + cloud.capacity() + " instances)");
         }
-        int n = next++;
         String name = type + "-" + n;
         Instance i = new Instance(name, type, cloudName, cloud.address(host), spec.template().port());
         lifecycle.move(i, Lifecycle.STARTING, null);
@@ -184,20 +190,32 @@ public final class ProcessDriver implements Driver {
     }
 
     private void bridge(String name, Cloud cloud) throws DriverException {
-        if (bridges.contains(name)) {
-            return;
+        if (bridges.add(name)) {
+            setUpBridge(prefix + name, cloud);
         }
-        String bridge = prefix + name;
-        Host.attempt("ip", "link", "del", bridge);
-        Host.run("ip", "link", "add", bridge, "type", "bridge");
-        Host.run("ip", "addr", "add", cloud.gateway() + "/24", "dev", bridge);
+    }
+
+    /** Sets up the bridge of every cloud (it is kept if it exists): for what must bind a cloud's gateway address before the first instance. */
+    public static void network(ScaleConfig config, String prefix) throws DriverException {
+        for (Map.Entry<String, Cloud> c : config.clouds().entrySet()) {
+            setUpBridge(prefix + c.getKey(), c.getValue());
+        }
+    }
+
+    private static void setUpBridge(String bridge, Cloud cloud) throws DriverException {
+        if (Host.attempt("ip", "link", "show", bridge) != null) {
+            Host.run("ip", "link", "add", bridge, "type", "bridge");
+        }
+        String failed = Host.attempt("ip", "addr", "add", cloud.gateway() + "/24", "dev", bridge);
+        if (failed != null && !failed.contains("File exists") && !failed.contains("already assigned")) {
+            throw new DriverException("ip addr add " + cloud.gateway() + "/24 dev " + bridge + ": " + failed.strip());
+        }
         Host.run("ip", "link", "set", bridge, "up");
-        bridges.add(name);
     }
 
     /** The source's state: a copy of its directory (what it keeps on disk), taken while it runs. */
-    private Path snapshot(Running from) throws DriverException {
-        Path snap = workDir.resolve("snapshots").resolve(from.instance().name() + "-" + next);
+    private Path snapshot(Running from, int n) throws DriverException {
+        Path snap = workDir.resolve("snapshots").resolve(from.instance().name() + "-for-" + n);
         try {
             Files.createDirectories(snap);
             copyTree(from.dir(), snap);
@@ -241,7 +259,7 @@ public final class ProcessDriver implements Driver {
     }
 
     @Override
-    public void drain(Instance instance) throws DriverException {
+    public synchronized void drain(Instance instance) throws DriverException {
         if (!running.containsKey(instance.name())) {
             throw new DriverException("no running instance " + instance.name() + " to drain");
         }
@@ -249,7 +267,7 @@ public final class ProcessDriver implements Driver {
     }
 
     @Override
-    public void stop(Instance instance, String why) throws DriverException {
+    public synchronized void stop(Instance instance, String why) throws DriverException {
         Running r = running.remove(instance.name());
         if (r == null) {
             throw new DriverException("no running instance " + instance.name() + " to stop");
@@ -298,12 +316,12 @@ public final class ProcessDriver implements Driver {
     }
 
     @Override
-    public List<Instance> list() {
+    public synchronized List<Instance> list() {
         return running.values().stream().map(Running::instance).toList();
     }
 
     /** Whether the instance's process still runs. */
-    public boolean alive(Instance instance) {
+    public synchronized boolean alive(Instance instance) {
         Running r = running.get(instance.name());
         return r != null && r.process().isAlive();
     }
@@ -319,7 +337,7 @@ public final class ProcessDriver implements Driver {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (Instance i : List.copyOf(list())) {
             try {
                 stop(i, "driver closed");
