@@ -26,10 +26,10 @@ public final class ScalerApi implements AutoCloseable {
     private static final Set<String> KEYS = Set.of("call", "id", "actuator", "op", "target", "params", "expires");
 
     private final HttpServer server;
-    private final ScalerRole role;
+    private final Scaling role;
     private final BearerToken token;
 
-    public ScalerApi(InetSocketAddress listen, BearerToken token, ScalerRole role) throws IOException {
+    public ScalerApi(InetSocketAddress listen, BearerToken token, Scaling role) throws IOException {
         if (!listen.getAddress().isLoopbackAddress()) {
             throw new IOException("the scaler's API listens on loopback only (asked for " + listen + ")");
         }

@@ -41,7 +41,7 @@ import java.util.function.Function;
  * stopped and reported. A scale-in never goes below min nor takes the last serving instance, and
  * an instance still carrying calls at its drain deadline is reported and left running.
  */
-public final class ScalerRole implements Agent, AutoCloseable {
+public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScalerRole.class);
     static final int INBOX_CAPACITY = 10_000;
     private static final Duration PROBE_EVERY = Duration.ofMillis(100);
@@ -137,6 +137,7 @@ public final class ScalerRole implements Agent, AutoCloseable {
     }
 
     /** Hands a message to the agent from any thread; false when its inbox is full. */
+    @Override
     public boolean submit(Object message) {
         return runner.offer(message);
     }
@@ -406,6 +407,7 @@ public final class ScalerRole implements Agent, AutoCloseable {
     }
 
     /** The instances and their states, for the API (any thread). */
+    @Override
     public List<Map<String, String>> instances() {
         List<Map<String, String>> out = new ArrayList<>();
         for (Instance i : driver.list()) {
@@ -416,6 +418,7 @@ public final class ScalerRole implements Agent, AutoCloseable {
         return out;
     }
 
+    @Override
     public boolean knows(String type) {
         return config.types().containsKey(type);
     }

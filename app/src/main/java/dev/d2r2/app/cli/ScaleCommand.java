@@ -1,20 +1,36 @@
 package dev.d2r2.app.cli;
 
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.InstanceType;
 import dev.d2r2.scale.ScaleConfig;
+import dev.d2r2.scale.ScalerApi;
+import dev.d2r2.scale.ScalerOptions;
+import dev.d2r2.scale.ScalerRole;
+import dev.d2r2.scale.driver.ProcessDriver;
+import dev.d2r2.sip.edge.BearerToken;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /** {@code d2r2 scale check}: elastic capacity (docs/scaling.md). */
 @Command(name = "scale", mixinStandardHelpOptions = true,
-        description = "Elastic capacity: check instance-type files.",
-        subcommands = {ScaleCommand.Check.class})
+        description = "Elastic capacity: check instance-type files, or run the scaler in front of a SIP edge.",
+        subcommands = {ScaleCommand.Check.class, ScaleCommand.Run.class})
 public final class ScaleCommand extends CommandGroup {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
@@ -41,6 +57,87 @@ public final class ScaleCommand extends CommandGroup {
                 }
             }
             return code;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"The scaler role with the process driver: each type's min instances started and added to the edge,"
+                    + " load levels (scale.load) and every instance's life and phases on the broker channel, scale-out and"
+                    + " scale-in taken on its API (the policy engine's scaler webhook). Needs root (namespaces, cgroups)."})
+    public static final class Run implements Callable<Integer> {
+        @Option(names = "--types", paramLabel = "FILE", required = true, description = "The instance-types file") Path types;
+
+        @Option(names = "--edge-api", paramLabel = "URL", required = true, description = "The SIP edge's HTTP API, e.g. http://127.0.0.1:8090")
+        URI edgeApi;
+
+        @Option(names = "--edge-token-file", paramLabel = "FILE", required = true, description = "The edge API's token file") Path edgeToken;
+
+        @Option(names = "--edge-metrics", paramLabel = "URL", description = "The edge's Prometheus /metrics, for calls_per_s")
+        URI edgeMetrics;
+
+        @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8091", description = "This scaler's API (${DEFAULT-VALUE})")
+        String api;
+
+        @Option(names = "--api-token-file", paramLabel = "FILE", defaultValue = "scaler-api.token",
+                description = "Its bearer token (created 0600 when missing; ${DEFAULT-VALUE})")
+        Path apiToken;
+
+        @Option(names = "--channel", paramLabel = "TAG", defaultValue = "scale", description = "Where its events go (${DEFAULT-VALUE})")
+        String channel;
+
+        @Option(names = "--work", paramLabel = "DIR", defaultValue = "scale-work", description = "Instances' directories (${DEFAULT-VALUE})")
+        Path work;
+
+        @Option(names = "--prefix", defaultValue = ProcessDriver.DEFAULT_PREFIX,
+                description = "Names of bridges, namespaces and cgroups start with it (${DEFAULT-VALUE})")
+        String prefix;
+
+        @Mixin ClientOptions client;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleConfig config;
+            try {
+                config = ScaleConfig.load(types);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return CliErrors.BAD_INPUT;
+            }
+            ProcessDriver.cleanup(prefix);
+            ProcessDriver.network(config, prefix);
+            CountDownLatch stopped = new CountDownLatch(1);
+            EdgeClient edge = new EdgeClient(edgeApi, BearerToken.read(edgeToken));
+            ScalerOptions options = ScalerOptions.DEFAULT.withEdgeMetrics(edgeMetrics);
+            try (BrokerClient c = client.connect();
+                 ScalerRole role = new ScalerRole(config, lifecycle -> new ProcessDriver(config, prefix, work, lifecycle), edge, options,
+                         Clock.system(), new OnFirstUse(c, channel));
+                 ScalerApi server = new ScalerApi(HostPort.parse(api), BearerToken.loadOrCreate(apiToken), role)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                System.err.println("scale: " + types + " (" + String.join(", ", config.types().keySet()) + "); API on "
+                        + server.address().getHostString() + ":" + server.address().getPort() + "; events on " + channel);
+                stopped.await();
+            }
+            return 0;
+        }
+    }
+
+    /** The role's publisher, made on the role's thread at its first event: a publisher is used by one thread. */
+    private static final class OnFirstUse implements Consumer<Event> {
+        private final BrokerClient client;
+        private final String channel;
+        private Publisher publisher;
+
+        OnFirstUse(BrokerClient client, String channel) {
+            this.client = client;
+            this.channel = channel;
+        }
+
+        @Override
+        public void accept(Event e) {
+            if (publisher == null) {
+                publisher = client.publisher(channel);
+            }
+            publisher.publish(e);
         }
     }
 }
