@@ -55,7 +55,7 @@ public final class ProcessDriver implements Driver {
     }
 
     public ProcessDriver(ScaleConfig config, String prefix, Path workDir, Lifecycle lifecycle) {
-        if (prefix.length() + 7 > MAX_INTERFACE_NAME) {
+        if (prefix.length() + 6 > MAX_INTERFACE_NAME) {
             throw new IllegalArgumentException("prefix " + prefix + " is too long: interface names have at most " + MAX_INTERFACE_NAME
                     + " characters (prefix, then a cloud name of 6 or v and 5 digits)");
         }
