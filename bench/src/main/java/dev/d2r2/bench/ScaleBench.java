@@ -118,7 +118,7 @@ public final class ScaleBench implements Callable<Integer> {
                 int seconds = settle + 40;
                 uac = new ProcessBuilder("sipp", "-sn", "uac", "10.97.31.1:" + edge.address().getPort(), "-i", "10.97.31.1", "-p",
                         Integer.toString(port), "-r", Integer.toString(rate), "-m", Long.toString((long) rate * seconds), "-d",
-                        Integer.toString(callMs), "-nostdin", "-timeout", (seconds + 60) + "s")
+                        Integer.toString(callMs), "-nostdin", "-trace_err", "-timeout", (seconds + 60) + "s")
                         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("uac.out").toFile()).start();
                 Thread.sleep(Duration.ofSeconds(settle));
 
@@ -148,8 +148,8 @@ public final class ScaleBench implements Callable<Integer> {
 
                 uac.waitFor(seconds + 90, TimeUnit.SECONDS);
                 String report = Files.readString(dir.resolve("uac.out"));
-                System.out.printf(Locale.ROOT, "SIPp: exit %d, successful calls %s, failed calls %s%n", uac.exitValue(),
-                        last(report, "Successful call"), last(report, "Failed call"));
+                System.out.printf(Locale.ROOT, "SIPp: exit %d, successful calls %s, failed calls %s (its messages: %s)%n", uac.exitValue(),
+                        last(report, "Successful call"), last(report, "Failed call"), dir);
             }
         } finally {
             if (uac != null) {
