@@ -146,10 +146,18 @@ public final class ScaleBench implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "scale-in (drain sip-2, calls of %d ms): decision -> drained %.2f s, -> stopped %.2f s%n",
                         callMs, (drained - in) / 1000.0, (stopped - in) / 1000.0);
 
-                uac.waitFor(seconds + 90, TimeUnit.SECONDS);
+                if (!uac.waitFor(seconds + 90, TimeUnit.SECONDS)) {
+                    System.out.println("SIPp did not end in time (the machine is overloaded): stopped");
+                    uac.destroy();
+                    uac.waitFor(10, TimeUnit.SECONDS);
+                }
                 String report = Files.readString(dir.resolve("uac.out"));
-                System.out.printf(Locale.ROOT, "SIPp: exit %d, successful calls %s, failed calls %s (its messages: %s)%n", uac.exitValue(),
+                System.out.printf(Locale.ROOT, "SIPp: exit %s, successful calls %s, failed calls %s (its messages: %s)%n", uac.isAlive() ? "none" : uac.exitValue(),
                         last(report, "Successful call"), last(report, "Failed call"), dir);
+                long[] aborted = aborted(dir, out, firstCall, in, stopped);
+                System.out.printf(Locale.ROOT, "calls aborted by SIPp: %d before the scale-out, %d from its decision to the first call on"
+                        + " the clone, %d between, %d from the scale-in decision to the clone stopped, %d after%n",
+                        aborted[0], aborted[1], aborted[2], aborted[3], aborted[4]);
             }
         } finally {
             if (uac != null) {
@@ -199,6 +207,29 @@ public final class ScaleBench implements Callable<Integer> {
         } catch (Exception x) {
             return Optional.empty();
         }
+    }
+
+    /** SIPp's aborted calls in its error log, by epoch time, counted in the windows the bounds delimit. */
+    private static long[] aborted(Path dir, long... bounds) throws IOException {
+        long[] counts = new long[bounds.length + 1];
+        try (var files = Files.list(dir)) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith("_errors.log")).toList()) {
+                for (String line : Files.readAllLines(log)) {
+                    int at = line.indexOf(": Aborting call");
+                    if (at < 0) {
+                        continue;
+                    }
+                    String[] parts = line.substring(0, at).split("\\s+");
+                    long ms = (long) (Double.parseDouble(parts[parts.length - 1]) * 1000);
+                    int window = 0;
+                    while (window < bounds.length && ms >= bounds[window]) {
+                        window++;
+                    }
+                    counts[window]++;
+                }
+            }
+        }
+        return counts;
     }
 
     /** The cumulative column of SIPp's final statistics line. */
