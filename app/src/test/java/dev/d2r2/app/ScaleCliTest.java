@@ -39,6 +39,6 @@ class ScaleCliTest {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, Files.readString(example).replace("largest-step: 5", "largest-step: -1"));
         assertThat(Main.commandLine().execute("scale", "check", bad.toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains(bad + ":19:5: key types.sip.largest-step: largest-step must be at least 1");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(bad + ":21:5: key types.sip.largest-step: largest-step must be at least 1");
     }
 }

@@ -318,6 +318,9 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             if (edge.dialogs().getOrDefault(i.address(), 0L) > 0) {
                 return null;
             }
+            if (!Lifecycle.SERVING.equals(lifecycle.state(i.name()))) {
+                throw new DriverException("left service before its first call");
+            }
             Thread.sleep(FIRST_CALL_POLL);
         }
         throw new DriverException("no call within " + options.firstCallDeadline().toMillis() + " ms");

@@ -1,5 +1,6 @@
 package dev.d2r2.app.cli;
 
+import dev.d2r2.app.node.Channels;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.core.Clock;
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
 /** {@code d2r2 scale check}: elastic capacity (docs/scaling.md). */
 @Command(name = "scale", mixinStandardHelpOptions = true,
         description = "Elastic capacity: check instance-type files, or run the scaler in front of a SIP edge.",
-        subcommands = {ScaleCommand.Check.class, ScaleCommand.Run.class})
+        subcommands = {ScaleCommand.Check.class, ScaleCommand.Network.class, ScaleCommand.Run.class})
 public final class ScaleCommand extends CommandGroup {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
@@ -57,6 +58,36 @@ public final class ScaleCommand extends CommandGroup {
                 }
             }
             return code;
+        }
+    }
+
+    @Command(name = "network", mixinStandardHelpOptions = true,
+            description = "Set up every cloud's bridge (its first address the host's), so that the edge can bind a gateway address"
+                    + " before `scale run` starts instances; with --remove, remove them and whatever a run left behind.")
+    public static final class Network implements Callable<Integer> {
+        @Option(names = "--types", paramLabel = "FILE", required = true) Path types;
+
+        @Option(names = "--prefix", defaultValue = ProcessDriver.DEFAULT_PREFIX, description = "(${DEFAULT-VALUE})") String prefix;
+
+        @Option(names = "--remove") boolean remove;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleConfig config;
+            try {
+                config = ScaleConfig.load(types);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return CliErrors.BAD_INPUT;
+            }
+            if (remove) {
+                ProcessDriver.cleanup(prefix);
+                return 0;
+            }
+            ProcessDriver.network(config, prefix);
+            config.clouds().forEach((name, c) -> System.err.println("scale: cloud " + name + ": bridge " + prefix + name + ", gateway "
+                    + c.gateway()));
+            return 0;
         }
     }
 
@@ -103,12 +134,12 @@ public final class ScaleCommand extends CommandGroup {
                 System.err.println(e.getMessage());
                 return CliErrors.BAD_INPUT;
             }
-            ProcessDriver.cleanup(prefix);
+            ProcessDriver.cleanup(prefix, false);
             ProcessDriver.network(config, prefix);
             CountDownLatch stopped = new CountDownLatch(1);
             EdgeClient edge = new EdgeClient(edgeApi, BearerToken.read(edgeToken));
             ScalerOptions options = ScalerOptions.DEFAULT.withEdgeMetrics(edgeMetrics);
-            try (BrokerClient c = client.connect();
+            try (BrokerClient c = connect(client, channel);
                  ScalerRole role = new ScalerRole(config, lifecycle -> new ProcessDriver(config, prefix, work, lifecycle), edge, options,
                          Clock.system(), new OnFirstUse(c, channel));
                  ScalerApi server = new ScalerApi(HostPort.parse(api), BearerToken.loadOrCreate(apiToken), role)) {
@@ -119,6 +150,13 @@ public final class ScaleCommand extends CommandGroup {
             }
             return 0;
         }
+    }
+
+    /** The broker, with the scaler's channel created unless it exists (a log: load levels are alarms). */
+    private static BrokerClient connect(ClientOptions client, String channel) throws java.io.IOException {
+        BrokerClient c = client.connect();
+        Channels.ensure(c, channel, Channels.RECORDED_ALARMS);
+        return c;
     }
 
     /** The role's publisher, made on the role's thread at its first event: a publisher is used by one thread. */

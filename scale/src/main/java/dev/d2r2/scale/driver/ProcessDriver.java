@@ -356,13 +356,22 @@ public final class ProcessDriver implements Driver {
      * namespaces, interfaces and cgroups.
      */
     public static void cleanup(String prefix) {
+        cleanup(prefix, true);
+    }
+
+    /**
+     * {@link #cleanup(String)}, keeping the clouds' bridges when {@code bridges} is false: an edge
+     * may be bound to a gateway address on one.
+     */
+    public static void cleanup(String prefix, boolean bridges) {
         for (String line : Host.output("ip", "netns", "list").split("\n")) {
             String ns = line.strip().split("\\s+")[0];
             if (ns.startsWith(prefix)) {
                 removeNamespace(ns);
             }
         }
-        for (String line : Host.output("ip", "-o", "link", "show").split("\n")) {
+        // a namespace's deletion removes its veth pair: what is left with the prefix are bridges
+        for (String line : bridges ? Host.output("ip", "-o", "link", "show").split("\n") : new String[0]) {
             String[] parts = line.split(":\\s+", 3);
             if (parts.length > 1) {
                 String name = parts[1].split("@")[0];
