@@ -1,0 +1,181 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.app.node.Channels;
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.scale.EdgeClient;
+import dev.d2r2.scale.InstanceType;
+import dev.d2r2.scale.ScaleConfig;
+import dev.d2r2.scale.ScalerApi;
+import dev.d2r2.scale.ScalerOptions;
+import dev.d2r2.scale.ScalerRole;
+import dev.d2r2.scale.driver.ProcessDriver;
+import dev.d2r2.sip.edge.BearerToken;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/** {@code d2r2 scale check}: elastic capacity (docs/scaling.md). */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+        description = "Elastic capacity: check instance-type files, or run the scaler in front of a SIP edge.",
+        subcommands = {ScaleCommand.Check.class, ScaleCommand.Network.class, ScaleCommand.Run.class})
+public final class ScaleCommand extends CommandGroup {
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check instance-type files: exit 0 when valid, 2 when not (the error on stderr as file:line:col).")
+    public static final class Check implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "1..*") List<Path> files;
+
+        @Override
+        public Integer call() {
+            int code = 0;
+            for (Path f : files) {
+                try {
+                    ScaleConfig c = ScaleConfig.load(f);
+                    System.err.println(f + ": ok (" + c.clouds().size() + " clouds, " + c.types().size() + " types)");
+                    for (Map.Entry<String, InstanceType> t : c.types().entrySet()) {
+                        InstanceType type = t.getValue();
+                        System.err.println("  " + t.getKey() + ": " + type.min() + "-" + type.max() + " instances in " + type.cloud()
+                                + ", target " + type.target().perInstance() + " " + type.target().metric() + " each, steps of at most "
+                                + type.largestStep() + ", scale-in below " + type.scaleDown().below() + " " + type.scaleDown().metric());
+                    }
+                } catch (ConfigException e) {
+                    System.err.println(e.getMessage());
+                    code = CliErrors.BAD_INPUT;
+                }
+            }
+            return code;
+        }
+    }
+
+    @Command(name = "network", mixinStandardHelpOptions = true,
+            description = "Set up every cloud's bridge (its first address the host's), so that the edge can bind a gateway address"
+                    + " before `scale run` starts instances; with --remove, remove them and whatever a run left behind.")
+    public static final class Network implements Callable<Integer> {
+        @Option(names = "--types", paramLabel = "FILE", required = true) Path types;
+
+        @Option(names = "--prefix", defaultValue = ProcessDriver.DEFAULT_PREFIX, description = "(${DEFAULT-VALUE})") String prefix;
+
+        @Option(names = "--remove") boolean remove;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleConfig config;
+            try {
+                config = ScaleConfig.load(types);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return CliErrors.BAD_INPUT;
+            }
+            if (remove) {
+                ProcessDriver.cleanup(prefix);
+                return 0;
+            }
+            ProcessDriver.network(config, prefix);
+            config.clouds().forEach((name, c) -> System.err.println("scale: cloud " + name + ": bridge " + prefix + name + ", gateway "
+                    + c.gateway()));
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"The scaler role with the process driver: each type's min instances started and added to the edge,"
+                    + " load levels (scale.load) and every instance's life and phases on the broker channel, scale-out and"
+                    + " scale-in taken on its API (the policy engine's scaler webhook). Needs root (namespaces, cgroups)."})
+    public static final class Run implements Callable<Integer> {
+        @Option(names = "--types", paramLabel = "FILE", required = true, description = "The instance-types file") Path types;
+
+        @Option(names = "--edge-api", paramLabel = "URL", required = true, description = "The SIP edge's HTTP API, e.g. http://127.0.0.1:8090")
+        URI edgeApi;
+
+        @Option(names = "--edge-token-file", paramLabel = "FILE", required = true, description = "The edge API's token file") Path edgeToken;
+
+        @Option(names = "--edge-metrics", paramLabel = "URL", description = "The edge's Prometheus /metrics, for calls_per_s")
+        URI edgeMetrics;
+
+        @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8091", description = "This scaler's API (${DEFAULT-VALUE})")
+        String api;
+
+        @Option(names = "--api-token-file", paramLabel = "FILE", defaultValue = "scaler-api.token",
+                description = "Its bearer token (created 0600 when missing; ${DEFAULT-VALUE})")
+        Path apiToken;
+
+        @Option(names = "--channel", paramLabel = "TAG", defaultValue = "scale", description = "Where its events go (${DEFAULT-VALUE})")
+        String channel;
+
+        @Option(names = "--work", paramLabel = "DIR", defaultValue = "scale-work", description = "Instances' directories (${DEFAULT-VALUE})")
+        Path work;
+
+        @Option(names = "--prefix", defaultValue = ProcessDriver.DEFAULT_PREFIX,
+                description = "Names of bridges, namespaces and cgroups start with it (${DEFAULT-VALUE})")
+        String prefix;
+
+        @Mixin ClientOptions client;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleConfig config;
+            try {
+                config = ScaleConfig.load(types);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return CliErrors.BAD_INPUT;
+            }
+            ProcessDriver.cleanup(prefix, false);
+            ProcessDriver.network(config, prefix);
+            CountDownLatch stopped = new CountDownLatch(1);
+            EdgeClient edge = new EdgeClient(edgeApi, BearerToken.read(edgeToken));
+            ScalerOptions options = ScalerOptions.DEFAULT.withEdgeMetrics(edgeMetrics);
+            try (BrokerClient c = connect(client, channel);
+                 ScalerRole role = new ScalerRole(config, lifecycle -> new ProcessDriver(config, prefix, work, lifecycle), edge, options,
+                         Clock.system(), new OnFirstUse(c, channel));
+                 ScalerApi server = new ScalerApi(HostPort.parse(api), BearerToken.loadOrCreate(apiToken), role)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                System.err.println("scale: " + types + " (" + String.join(", ", config.types().keySet()) + "); API on "
+                        + server.address().getHostString() + ":" + server.address().getPort() + "; events on " + channel);
+                stopped.await();
+            }
+            return 0;
+        }
+    }
+
+    /** The broker, with the scaler's channel created unless it exists (a log: load levels are alarms). */
+    private static BrokerClient connect(ClientOptions client, String channel) throws java.io.IOException {
+        BrokerClient c = client.connect();
+        Channels.ensure(c, channel, Channels.RECORDED_ALARMS);
+        return c;
+    }
+
+    /** The role's publisher, made on the role's thread at its first event: a publisher is used by one thread. */
+    private static final class OnFirstUse implements Consumer<Event> {
+        private final BrokerClient client;
+        private final String channel;
+        private Publisher publisher;
+
+        OnFirstUse(BrokerClient client, String channel) {
+            this.client = client;
+            this.channel = channel;
+        }
+
+        @Override
+        public void accept(Event e) {
+            if (publisher == null) {
+                publisher = client.publisher(channel);
+            }
+            publisher.publish(e);
+        }
+    }
+}

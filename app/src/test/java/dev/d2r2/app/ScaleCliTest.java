@@ -1,0 +1,44 @@
+package dev.d2r2.app;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code d2r2 scale check}: the example passes, a mistake is refused at its file:line:col. */
+class ScaleCliTest {
+    @TempDir
+    Path dir;
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream savedErr;
+
+    @BeforeEach
+    void capture() {
+        savedErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(savedErr);
+    }
+
+    @Test
+    void checkAcceptsTheExampleAndRefusesAMistakeAtItsKey() throws Exception {
+        Path example = Path.of("../examples/scale/sip.yaml");
+        assertThat(Main.commandLine().execute("scale", "check", example.toString())).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("sip.yaml: ok (2 clouds, 1 types)", "sip: 1-6 instances in home");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(example).replace("largest-step: 5", "largest-step: -1"));
+        assertThat(Main.commandLine().execute("scale", "check", bad.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(bad + ":21:5: key types.sip.largest-step: largest-step must be at least 1");
+    }
+}

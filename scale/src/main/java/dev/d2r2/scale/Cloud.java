@@ -1,0 +1,43 @@
+package dev.d2r2.scale;
+
+import dev.d2r2.core.Cidr;
+import dev.d2r2.core.config.InvalidAt;
+
+/**
+ * A cloud: a named group of instances on their own network — for the {@code process} driver, a
+ * bridge whose first address is the host's, the instances numbered from the second — holding at
+ * most {@code capacity} instances.
+ */
+public record Cloud(String subnet, int capacity) {
+    static final int MAX_HOSTS = 253;
+
+    public Cloud {
+        if (subnet == null) {
+            throw new InvalidAt("subnet is required (an IPv4 /24, e.g. 10.81.1.0/24)", "subnet");
+        }
+        Cidr c;
+        try {
+            c = Cidr.parse(subnet);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidAt(e.getMessage(), "subnet");
+        }
+        if (!c.isIpv4() || c.prefix() != 24) {
+            throw new InvalidAt("subnet must be an IPv4 /24 (got " + c + ")", "subnet");
+        }
+        capacity = capacity == 0 ? MAX_HOSTS : capacity;
+        if (capacity < 1 || capacity > MAX_HOSTS) {
+            throw new InvalidAt("capacity must be 1-" + MAX_HOSTS, "capacity");
+        }
+    }
+
+    /** The address of the instance numbered {@code host} (1 is the first instance; the bridge is .1). */
+    public String address(int host) {
+        String net = subnet.substring(0, subnet.lastIndexOf('.'));
+        return net + "." + (host + 1);
+    }
+
+    /** The host side of the bridge: the cloud's gateway. */
+    public String gateway() {
+        return subnet.substring(0, subnet.lastIndexOf('.')) + ".1";
+    }
+}

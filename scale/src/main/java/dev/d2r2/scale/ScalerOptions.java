@@ -1,0 +1,19 @@
+package dev.d2r2.scale;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * How the scaler runs: how long a new instance has to answer its health check before it is
+ * stopped (and never added to the edge), how long to wait for its first call, how often the edge
+ * is read, and the edge's Prometheus {@code /metrics} for {@code calls_per_s} (null: only
+ * {@code active_calls} is known).
+ */
+public record ScalerOptions(Duration healthDeadline, Duration firstCallDeadline, Duration poll, URI edgeMetrics) {
+    public static final ScalerOptions DEFAULT = new ScalerOptions(Duration.ofSeconds(15), Duration.ofSeconds(30),
+            Duration.ofMillis(500), null);
+
+    public ScalerOptions withEdgeMetrics(URI metrics) {
+        return new ScalerOptions(healthDeadline, firstCallDeadline, poll, metrics);
+    }
+}

@@ -1,0 +1,443 @@
+package dev.d2r2.scale;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.agent.Agent;
+import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.scale.driver.Driver;
+import dev.d2r2.scale.driver.DriverException;
+import dev.d2r2.scale.driver.Instance;
+import dev.d2r2.scale.driver.Lifecycle;
+import dev.d2r2.scale.driver.Phases;
+import dev.d2r2.scale.events.LoadLevel;
+import dev.d2r2.scale.events.ScaleStep;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The scaler role, an {@link Agent}: it keeps each instance type's pool between min and max,
+ * judges its load from the edge (WARNING/CRITICAL held for their timespans: {@link LoadState})
+ * and publishes {@code scale.load} changes — the alarms the policy engine turns into scaling
+ * contexts — and carries out the {@link ScaleRequest}s its actuator API receives: a scale-out
+ * sized by target tracking ({@link StepSizing}), a scale-in that drains before it stops.
+ *
+ * <p>Bringing an instance into service or out of it takes seconds, so each runs as a job on a
+ * virtual thread of its own (the driver serialises its own changes); jobs hand their results and
+ * events back through the inbox, and only the agent's thread changes the pools and publishes.
+ * A new instance reaches the edge only after it answered SIP OPTIONS; one that never does is
+ * stopped and reported. A scale-in never goes below min nor takes the last serving instance, and
+ * an instance still carrying calls at its drain deadline is reported and left running.
+ */
+public final class ScalerRole implements Agent, Scaling, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ScalerRole.class);
+    static final int INBOX_CAPACITY = 10_000;
+    private static final Duration PROBE_EVERY = Duration.ofMillis(100);
+    private static final Duration FIRST_CALL_POLL = Duration.ofMillis(20);
+    private static final Duration DRAIN_POLL = Duration.ofMillis(100);
+    public static final String INITIAL = "initial";
+
+    private final ScaleConfig config;
+    private final EdgeClient edge;
+    private final ScalerOptions options;
+    private final Clock clock;
+    private final Consumer<Event> publish;
+    private final Lifecycle lifecycle;
+    private final Driver driver;
+    private final Map<String, Pool> pools = new LinkedHashMap<>();
+    private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
+    private final AgentRunner runner;
+    private volatile boolean closing;
+    private Thread poller;
+
+    /** One type's instances, as the agent sees them. */
+    private static final class Pool {
+        final String type;
+        final InstanceType spec;
+        final LoadState load;
+        final Map<String, Instance> serving = new LinkedHashMap<>();
+        final Map<String, Instance> draining = new LinkedHashMap<>();
+        final Map<String, Integer> pendingByCloud = new HashMap<>();
+        long lastOut = Long.MIN_VALUE / 2;
+        long lastIn = Long.MIN_VALUE / 2;
+        double tracked = Double.NaN;
+        LoadState.Level level = LoadState.Level.OK;
+
+        Pool(String type, InstanceType spec) {
+            this.type = type;
+            this.spec = spec;
+            this.load = new LoadState(spec);
+        }
+
+        int pending() {
+            return pendingByCloud.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
+        int size() {
+            return serving.size() + pending();
+        }
+    }
+
+    private record Up(String type, String cloud, Instance instance) {
+    }
+
+    private record Failed(String type, String cloud, String why) {
+    }
+
+    private record Gone(String type, Instance instance) {
+    }
+
+    /**
+     * Starts the role: each type's min instances are started and added to the edge.
+     *
+     * @param drivers makes the driver, given the lifecycle it reports instances' changes to
+     * @param publish called on the agent's thread with every event the role and its driver publish
+     */
+    public ScalerRole(ScaleConfig config, Function<Lifecycle, Driver> drivers, EdgeClient edge, ScalerOptions options, Clock clock,
+                      Consumer<Event> publish) {
+        this.config = config;
+        this.edge = edge;
+        this.options = options;
+        this.clock = clock;
+        this.publish = publish;
+        this.lifecycle = new Lifecycle(clock, change -> tell(change.toEvent()));
+        this.driver = drivers.apply(lifecycle);
+        this.runner = new AgentRunner(this, INBOX_CAPACITY, clock);
+        runner.start();
+    }
+
+    @Override
+    public String roleName() {
+        return "scaler";
+    }
+
+    @Override
+    public void onStart() {
+        config.types().forEach((name, spec) -> pools.put(name, new Pool(name, spec)));
+        for (Pool p : pools.values()) {
+            for (int i = 0; i < p.spec.min(); i++) {
+                launch(p, INITIAL);
+            }
+        }
+        if (options.poll() != null) {
+            poller = Thread.ofVirtual().name("d2r2-scaler-poll").start(this::poll);
+        }
+    }
+
+    /** Hands a message to the agent from any thread; false when its inbox is full. */
+    @Override
+    public boolean submit(Object message) {
+        return runner.offer(message);
+    }
+
+    @Override
+    public void onMessage(Object message) {
+        switch (message) {
+            case Event e -> publish.accept(e);
+            case ScaleRequest r -> request(r);
+            case Observation o -> observe(o);
+            case Up u -> {
+                Pool p = pools.get(u.type());
+                p.pendingByCloud.merge(u.cloud(), -1, Integer::sum);
+                p.serving.put(u.instance().name(), u.instance());
+            }
+            case Failed f -> {
+                pools.get(f.type()).pendingByCloud.merge(f.cloud(), -1, Integer::sum);
+                LOG.warn("scaler: a {} instance in {} did not come into service: {}", f.type(), f.cloud(), f.why());
+            }
+            case Gone g -> pools.get(g.type()).draining.remove(g.instance().name());
+            default -> throw new IllegalArgumentException("unexpected message " + message);
+        }
+    }
+
+    private void request(ScaleRequest r) {
+        Pool p = pools.get(r.type());
+        if (p == null) {
+            throw new IllegalArgumentException("unknown instance type " + r.type());
+        }
+        if (r.op().equals(ScaleRequest.OUT)) {
+            scaleOut(p, r.step());
+        } else {
+            scaleIn(p, r.step());
+        }
+    }
+
+    private void scaleOut(Pool p, String step) {
+        long now = clock.millis();
+        int n = p.size();
+        long since = now - p.lastOut;
+        if (since < p.spec.cooldown().out().toMillis()) {
+            declined(p, "out", n, step, "cooldown: the last scale-out was " + since + " ms ago");
+            return;
+        }
+        Target t = p.spec.target();
+        double load = Double.isNaN(p.tracked) ? n * t.perInstance() : p.tracked;
+        int desired = Math.max(StepSizing.desired(n, load, t.perInstance(), p.spec.min(), p.spec.max(), p.spec.largestStep()),
+                Math.min(p.spec.max(), n + 1));
+        if (desired <= n) {
+            declined(p, "out", n, step, "at max (" + p.spec.max() + ")");
+            return;
+        }
+        publish.accept(new ScaleStep(now, p.type, "out", n, desired, step, null).toEvent());
+        p.lastOut = now;
+        p.load.restart();
+        for (int i = n; i < desired; i++) {
+            launch(p, step);
+        }
+    }
+
+    private void scaleIn(Pool p, String step) {
+        long now = clock.millis();
+        int n = p.size();
+        long since = now - Math.max(p.lastIn, p.lastOut);
+        if (since < p.spec.cooldown().in().toMillis()) {
+            declined(p, "in", n, step, "cooldown: the last step was " + since + " ms ago");
+            return;
+        }
+        if (Double.isNaN(p.tracked)) {
+            declined(p, "in", n, step, "no load reading yet");
+            return;
+        }
+        Target t = p.spec.target();
+        int desired = Math.min(StepSizing.desired(n, p.tracked, t.perInstance(), p.spec.min(), p.spec.max(), p.spec.largestStep()), n - 1);
+        int remove = Math.min(n - Math.max(desired, p.spec.min()), p.serving.size() - 1);
+        if (remove <= 0) {
+            declined(p, "in", n, step, p.serving.size() <= 1 ? "never the last serving instance" : "at min (" + p.spec.min() + ")");
+            return;
+        }
+        publish.accept(new ScaleStep(now, p.type, "in", n, n - remove, step, null).toEvent());
+        p.lastIn = now;
+        p.load.restart();
+        List<Instance> newestFirst = new ArrayList<>(p.serving.values()).reversed();
+        for (Instance i : newestFirst.subList(0, remove)) {
+            p.serving.remove(i.name());
+            p.draining.put(i.name(), i);
+            jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline()));
+        }
+    }
+
+    private void declined(Pool p, String direction, int n, String step, String why) {
+        publish.accept(new ScaleStep(clock.millis(), p.type, direction, n, n, step, why).toEvent());
+    }
+
+    /** A new instance: a clone of a serving one when there is one (a start otherwise), in the first cloud with room. */
+    private void launch(Pool p, String step) {
+        String cloud = cloudWithRoom(p);
+        if (cloud == null) {
+            LOG.warn("scaler: no cloud has room for another {} instance", p.type);
+            return;
+        }
+        p.pendingByCloud.merge(cloud, 1, Integer::sum);
+        Instance source = p.serving.values().stream().findFirst().orElse(null);
+        jobs.submit(() -> bringIn(p.type, cloud, source, step));
+    }
+
+    private String cloudWithRoom(Pool home) {
+        List<String> order = new ArrayList<>(List.of(home.spec.cloud()));
+        config.clouds().keySet().stream().filter(c -> !c.equals(home.spec.cloud())).forEach(order::add);
+        for (String c : order) {
+            int used = 0;
+            for (Pool p : pools.values()) {
+                used += p.pendingByCloud.getOrDefault(c, 0);
+                used += (int) p.serving.values().stream().filter(i -> i.cloud().equals(c)).count();
+                used += (int) p.draining.values().stream().filter(i -> i.cloud().equals(c)).count();
+            }
+            if (used < config.clouds().get(c).capacity()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** On a job thread: start or clone, health check, add to the edge, wait for the first call. */
+    private void bringIn(String type, String cloud, Instance source, String step) {
+        Phases phases = new Phases(clock, step, type + "-new", p -> tell(p.toEvent()));
+        Instance instance = null;
+        boolean inService = false;
+        try {
+            instance = source != null ? driver.clone(source, cloud, phases) : driver.start(type, cloud, phases);
+            Instance i = instance;
+            phases.run(Phases.HEALTH, () -> {
+                if (!SipProbe.healthy(i.host(), i.port(), options.healthDeadline(), PROBE_EVERY)) {
+                    throw new DriverException("no answer to SIP OPTIONS within " + options.healthDeadline().toMillis() + " ms");
+                }
+                return null;
+            });
+            lifecycle.move(i, Lifecycle.HEALTHY, null);
+            phases.run(Phases.EDGE, () -> {
+                edge.add(i.address());
+                return null;
+            });
+            lifecycle.move(i, Lifecycle.SERVING, null);
+            inService = true;
+            tell(new Up(type, cloud, i));
+            phases.run(Phases.FIRST_CALL, () -> awaitFirstCall(i));
+        } catch (Exception e) {
+            if (!inService) {
+                giveUp(type, cloud, instance, e);
+            } else {
+                LOG.info("scaler: {} serves, but no call reached it: {}", instance.name(), e.getMessage());
+            }
+        }
+    }
+
+    private void giveUp(String type, String cloud, Instance instance, Exception e) {
+        String why = e.getMessage();
+        if (instance != null) {
+            lifecycle.move(instance, Lifecycle.FAILED, why);
+            try {
+                driver.stop(instance, why);
+            } catch (DriverException stop) {
+                LOG.warn("scaler: {}", stop.getMessage());
+            }
+        }
+        tell(new Failed(type, cloud, why));
+    }
+
+    private void tell(Object message) {
+        if (!runner.offer(message)) {
+            runner.errors().warn("inbox-full", "scaler: inbox full, " + message + " lost");
+        }
+    }
+
+    private Void awaitFirstCall(Instance i) throws IOException, DriverException, InterruptedException {
+        long end = System.nanoTime() + options.firstCallDeadline().toNanos();
+        while (System.nanoTime() < end && !closing) {
+            if (edge.dialogs().getOrDefault(i.address(), 0L) > 0) {
+                return null;
+            }
+            if (!Lifecycle.SERVING.equals(lifecycle.state(i.name()))) {
+                throw new DriverException("left service before its first call");
+            }
+            Thread.sleep(FIRST_CALL_POLL);
+        }
+        throw new DriverException("no call within " + options.firstCallDeadline().toMillis() + " ms");
+    }
+
+    /** On a job thread: drain at the edge, wait until no call is left (or report at the deadline), then stop. */
+    private void takeOut(String type, Instance i, Duration deadline) {
+        try {
+            edge.drain(i.address());
+            driver.drain(i);
+            long end = System.nanoTime() + deadline.toNanos();
+            long calls = edge.dialogs().getOrDefault(i.address(), 0L);
+            while (calls > 0 && System.nanoTime() < end && !closing) {
+                Thread.sleep(DRAIN_POLL);
+                calls = edge.dialogs().getOrDefault(i.address(), 0L);
+            }
+            if (calls > 0) {
+                lifecycle.move(i, Lifecycle.DRAINING, "drain deadline of " + deadline.toSeconds() + " s passed with " + calls
+                        + " calls: left running, not killed");
+                return;
+            }
+            lifecycle.move(i, Lifecycle.DRAINED, null);
+            edge.remove(i.address());
+            driver.stop(i, "scaled in");
+            tell(new Gone(type, i));
+        } catch (IOException | DriverException e) {
+            lifecycle.move(i, Lifecycle.DRAINING, "scale-in stopped: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On the poller thread: reads the edge every poll interval and hands the agent what it read. */
+    private void poll() {
+        while (!closing) {
+            try {
+                double rate = options.edgeMetrics() == null ? Double.NaN : EdgeMetrics.inviteRate(options.edgeMetrics());
+                tell(new Observation(clock.millis(), edge.dialogs(), rate));
+            } catch (IOException e) {
+                runner.errors().warn("poll", "scaler: reading the edge failed: " + e.getMessage());
+            }
+            try {
+                Thread.sleep(options.poll());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void observe(Observation o) {
+        for (Pool p : pools.values()) {
+            int n = p.serving.size();
+            if (n == 0) {
+                continue;
+            }
+            long calls = 0;
+            for (Instance i : p.serving.values()) {
+                calls += o.dialogs().getOrDefault(i.address(), 0L);
+            }
+            Map<String, Double> values = new HashMap<>();
+            values.put(ScaleDown.ACTIVE_CALLS, (double) calls / n);
+            if (!Double.isNaN(o.callsPerSecond())) {
+                values.put(EdgeMetrics.CALLS_PER_S, o.callsPerSecond() / n);
+            }
+            Double perInstance = values.get(p.spec.target().metric());
+            p.tracked = perInstance == null ? Double.NaN : perInstance * n;
+            LoadState.Level level = p.load.observe(o.time(), values);
+            if (level != p.level) {
+                Target t = p.spec.target();
+                int desired = Double.isNaN(p.tracked) ? p.size()
+                        : StepSizing.desired(p.size(), p.tracked, t.perInstance(), p.spec.min(), p.spec.max(), p.spec.largestStep());
+                publish.accept(new LoadLevel(o.time(), p.type, name(p.level), name(level), p.size(), desired,
+                        Double.isNaN(p.tracked) ? 0 : p.tracked, describe(values)).toEvent());
+                p.level = level;
+            }
+        }
+    }
+
+    private static String name(LoadState.Level l) {
+        return l.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String describe(Map<String, Double> perInstance) {
+        StringBuilder b = new StringBuilder("per instance:");
+        perInstance.forEach((k, v) -> b.append(' ').append(k).append(' ').append(String.format(Locale.ROOT, "%.1f", v)));
+        return b.toString();
+    }
+
+    /** The instances and their states, for the API (any thread). */
+    @Override
+    public List<Map<String, String>> instances() {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (Instance i : driver.list()) {
+            String state = lifecycle.state(i.name());
+            out.add(Map.of("name", i.name(), "type", i.type(), "cloud", i.cloud(), "address", i.address(),
+                    "state", state == null ? "unknown" : state));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean knows(String type) {
+        return config.types().containsKey(type);
+    }
+
+    @Override
+    public void onClose() {
+        closing = true;
+        if (poller != null) {
+            poller.interrupt();
+        }
+        jobs.shutdownNow();
+        driver.close();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        runner.close();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.d2r2.scale;
+
+import dev.d2r2.sip.edge.BearerToken;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The scaler's actuator API over real loopback HTTP: the webhook's calls, and what it refuses. */
+class ScalerApiTest {
+    private static final String TOKEN = "scaler-api-test-token-0123456789";
+    private final List<Object> submitted = new CopyOnWriteArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private ScalerApi api;
+
+    @BeforeEach
+    void start() throws Exception {
+        Scaling role = new Scaling() {
+            @Override
+            public boolean knows(String type) {
+                return type.equals("sip");
+            }
+
+            @Override
+            public boolean submit(Object request) {
+                return submitted.add(request);
+            }
+
+            @Override
+            public List<Map<String, String>> instances() {
+                return List.of(Map.of("name", "sip-1", "state", "serving"));
+            }
+        };
+        api = new ScalerApi(new InetSocketAddress("127.0.0.1", 0), BearerToken.of(TOKEN), role);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private HttpResponse<String> post(String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.address().getPort() + "/actions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theWebhookDeployOfAScaleOutBecomesARequestNamedByTheActionId() throws Exception {
+        HttpResponse<String> r = post(TOKEN, "{\"call\":\"deploy\",\"id\":\"scaler/scale-out/sip\",\"actuator\":\"scaler\","
+                + "\"op\":\"scale-out\",\"target\":\"sip\",\"params\":{},\"expires\":1795000120000}");
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(submitted).containsExactly(new ScaleRequest(ScaleRequest.OUT, "sip", "scaler/scale-out/sip"));
+        assertThat(post(TOKEN, "{\"call\":\"revoke\",\"id\":\"scaler/scale-out/sip\",\"op\":\"scale-out\",\"target\":\"sip\"}")
+                .statusCode()).as("a revoke undoes nothing").isEqualTo(204);
+        assertThat(submitted).hasSize(1);
+        HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.address().getPort()
+                + "/instances")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(list.body()).contains("\"sip-1\"", "\"serving\"");
+    }
+
+    @Test
+    void refusesWithoutTheTokenAndBadCallsChangingNothing() throws Exception {
+        String good = "{\"call\":\"deploy\",\"op\":\"scale-out\",\"target\":\"sip\"}";
+        assertThat(post(null, good).statusCode()).isEqualTo(401);
+        assertThat(post("wrong-token-wrong-token-wrong", good).statusCode()).isEqualTo(401);
+        assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"scale-out\",\"target\":\"sip\",\"count\":50}").statusCode()).isEqualTo(400);
+        assertThat(post(TOKEN, "[1,2]").statusCode()).isEqualTo(400);
+        assertThat(post(TOKEN, "not json").statusCode()).isEqualTo(400);
+        assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"scale-out\",\"target\":\"web\"}").statusCode()).isEqualTo(404);
+        assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"reboot\",\"target\":\"sip\"}").statusCode()).isEqualTo(422);
+        assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"scale-out\",\"target\":\"sip\",\"id\":\"" + "x".repeat(20_000) + "\"}")
+                .statusCode()).isEqualTo(413);
+        assertThat(submitted).isEmpty();
+    }
+
+    @Test
+    void listensOnLoopbackOnly() {
+        assertThatThrownBy(() -> new ScalerApi(new InetSocketAddress("0.0.0.0", 0), BearerToken.of(TOKEN), null))
+                .hasMessageContaining("loopback only");
+    }
+}

@@ -1,0 +1,145 @@
+package dev.d2r2.scale.driver;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.testing.Peers;
+import dev.d2r2.scale.ScaleConfig;
+import dev.d2r2.scale.SipProbe;
+import dev.d2r2.scale.events.InstanceChange;
+import dev.d2r2.scale.events.PhaseTimed;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The process driver for real: SIPp uas processes in network namespaces of their own on two
+ * clouds' bridges, under cgroup CPU quotas, answering OPTIONS from the host; a clone into the
+ * other cloud carries the source's state and artifact; everything is gone after stop and close.
+ */
+class ProcessDriverTest {
+    private static final String PREFIX = "d2r2-sc-";
+    private static final Path IP = Path.of("/usr/bin/ip");
+    private static final Path SIPP = Path.of("/usr/bin/sipp");
+
+    @TempDir
+    Path dir;
+    private final List<InstanceChange> changes = new CopyOnWriteArrayList<>();
+    private final List<PhaseTimed> phases = new CopyOnWriteArrayList<>();
+    private ProcessDriver driver;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Peers.require(IP, "iproute2");
+        Peers.require(SIPP, "sip-tester");
+        ProcessDriver.cleanup(PREFIX);
+        Path artifact = dir.resolve("image.bin");
+        Files.write(artifact, new byte[1 << 20]);
+        ScaleConfig config = ScaleConfig.parse("t.yaml", """
+                clouds:
+                  a: { subnet: 10.97.11.0/24, capacity: 2 }
+                  b: { subnet: 10.97.12.0/24, capacity: 1 }
+                types:
+                  uas:
+                    template:
+                      command: [%s, -sn, uas, -aa, -i, "${address}", -p, "${port}", -nostdin]
+                      port: 5060
+                      cpu: 0.25
+                      artifact: %s
+                    cloud: a
+                    min: 1
+                    max: 3
+                    metrics:
+                      calls_per_s: { warning: 100, critical: 140, warning-for: 2s, critical-for: 500ms }
+                    target: { metric: calls_per_s, per-instance: 80 }
+                    scale-down: { below: 20, for: 10s }
+                """.formatted(SIPP, artifact));
+        driver = new ProcessDriver(config, PREFIX, dir.resolve("work"), new Lifecycle(Clock.system(), changes::add));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (driver != null) {
+            driver.close();
+        }
+        ProcessDriver.cleanup(PREFIX);
+    }
+
+    private Phases phases(String step) {
+        return new Phases(Clock.system(), step, "?", phases::add);
+    }
+
+    private static boolean namespaceExists(String ns) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "list").start();
+        return new String(p.getInputStream().readAllBytes()).lines().anyMatch(l -> l.split("\\s+")[0].equals(ns));
+    }
+
+    @Test
+    void anInstanceRunsInItsNamespaceUnderItsQuotaAndAnswersOptionsFromTheHost() throws Exception {
+        Instance i = driver.start("uas", "a", phases("start"));
+        assertThat(i.address()).isEqualTo("10.97.11.2:5060");
+        assertThat(namespaceExists(PREFIX + i.name())).isTrue();
+        Path cgroup = driver.cgroup(i);
+        assertThat(Files.readString(cgroup.resolve("cpu.cfs_quota_us")).strip()).isEqualTo("25000");
+        assertThat(SipProbe.healthy(i.host(), i.port(), Duration.ofSeconds(10), Duration.ofMillis(100))).isTrue();
+        assertThat(Files.readString(cgroup.resolve("cgroup.procs")).strip()).as("the instance's process is in its cgroup").isNotEmpty();
+        assertThat(phases).extracting(PhaseTimed::phase).containsExactly("register", "configure", "boot");
+        assertThat(phases).allMatch(PhaseTimed::ok);
+        assertThat(changes).extracting(InstanceChange::to).containsExactly("starting", "running");
+
+        driver.stop(i, "test");
+        assertThat(namespaceExists(PREFIX + i.name())).isFalse();
+        assertThat(cgroup).doesNotExist();
+        assertThat(changes.getLast().to()).isEqualTo("stopped");
+        assertThat(changes.getLast().from()).isEqualTo("running");
+        assertThat(driver.list()).isEmpty();
+    }
+
+    @Test
+    void aCloneIntoAnotherCloudCarriesStateAndArtifactAndServesOnThatCloudsBridge() throws Exception {
+        Instance source = driver.start("uas", "a", phases("start"));
+        Files.writeString(dir.resolve("work/instances").resolve(source.name()).resolve("registrations"), "sip:alice@example.org\n");
+        phases.clear();
+        Instance clone = driver.clone(source, "b", phases("scale-out"));
+        assertThat(clone.cloud()).isEqualTo("b");
+        assertThat(clone.host()).isEqualTo("10.97.12.2");
+        assertThat(phases).extracting(PhaseTimed::phase).containsExactly("snapshot", "transfer", "register", "configure", "boot");
+        assertThat(phases).allMatch(p -> p.step().equals("scale-out"));
+        assertThat(phases.getLast().instance()).isEqualTo(clone.name());
+        assertThat(dir.resolve("work/instances").resolve(clone.name()).resolve("registrations")).hasContent("sip:alice@example.org");
+        assertThat(dir.resolve("work/clouds/b/images/image.bin")).hasSize(1 << 20);
+        assertThat(SipProbe.healthy(clone.host(), clone.port(), Duration.ofSeconds(10), Duration.ofMillis(100))).isTrue();
+        assertThat(SipProbe.healthy(source.host(), source.port(), Duration.ofSeconds(10), Duration.ofMillis(100))).isTrue();
+        assertThat(driver.list()).containsExactly(source, clone);
+
+        assertThatThrownBy(() -> driver.clone(source, "b", phases("again"))).isInstanceOf(DriverException.class)
+                .hasMessageContaining("cloud b is full");
+        assertThat(driver.list()).containsExactly(source, clone);
+
+        driver.close();
+        assertThat(driver.list()).isEmpty();
+        assertThat(namespaceExists(PREFIX + source.name())).isFalse();
+        assertThat(namespaceExists(PREFIX + clone.name())).isFalse();
+        Process links = new ProcessBuilder("ip", "-o", "link", "show").start();
+        assertThat(new String(links.getInputStream().readAllBytes())).doesNotContain(PREFIX);
+    }
+
+    @Test
+    void aDeadInstanceFailsItsHealthCheck() throws Exception {
+        Instance i = driver.start("uas", "a", phases("start"));
+        assertThat(SipProbe.healthy(i.host(), i.port(), Duration.ofSeconds(10), Duration.ofMillis(100))).isTrue();
+        Long pid = Long.parseLong(Files.readString(driver.cgroup(i).resolve("cgroup.procs")).strip().split("\\s+")[0]);
+        ProcessHandle victim = ProcessHandle.of(pid).orElseThrow();
+        victim.destroyForcibly();
+        victim.onExit().get();
+        assertThat(SipProbe.healthy(i.host(), i.port(), Duration.ofMillis(600), Duration.ofMillis(100))).isFalse();
+    }
+}

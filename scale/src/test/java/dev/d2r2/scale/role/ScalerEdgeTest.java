@@ -1,0 +1,217 @@
+package dev.d2r2.scale.role;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.testing.Peers;
+import dev.d2r2.scale.EdgeClient;
+import dev.d2r2.scale.ScaleConfig;
+import dev.d2r2.scale.ScaleRequest;
+import dev.d2r2.scale.ScalerOptions;
+import dev.d2r2.scale.ScalerRole;
+import dev.d2r2.scale.driver.ProcessDriver;
+import dev.d2r2.scale.events.InstanceChange;
+import dev.d2r2.scale.events.PhaseTimed;
+import dev.d2r2.scale.events.ScaleEvents;
+import dev.d2r2.scale.events.ScaleStep;
+import dev.d2r2.sip.edge.ApiLimits;
+import dev.d2r2.sip.edge.BearerToken;
+import dev.d2r2.sip.edge.EdgeApi;
+import dev.d2r2.sip.edge.EdgeProxy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The scaler for real: a SIP edge in front of d2r2 SIP servers, each a process in its own
+ * network namespace under a CPU quota; SIPp places calls through the edge while the scaler
+ * clones the first server into the other cloud (its home cloud is full), admits the clone to the
+ * edge once it answered OPTIONS, sees its first call, then drains it and stops it — and not one
+ * call fails or is dropped.
+ */
+class ScalerEdgeTest {
+    private static final String PREFIX = "d2r2-sc-";
+    private static final String TOKEN = "scale-edge-test-token-0123456789";
+    private static final Path SIPP = Path.of("/usr/bin/sipp");
+    private static final int CALLS = 100;
+
+    @TempDir
+    Path dir;
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private EdgeProxy edge;
+    private EdgeApi api;
+    private ScalerRole scaler;
+    private Process uac;
+
+    private ScaleConfig config() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        return config("\"%s\", -XX:+UseSerialGC, -XX:TieredStopAtLevel=1, -Xmx64m, -cp, \"%s\", %s, \"${address}:${port}\""
+                .formatted(java, System.getProperty("java.class.path"), TestSipServer.class.getName()));
+    }
+
+    private static ScaleConfig config(String command) throws Exception {
+        return ScaleConfig.parse("t.yaml", """
+                clouds:
+                  home:   { subnet: 10.97.21.0/24, capacity: 1 }
+                  remote: { subnet: 10.97.22.0/24, capacity: 2 }
+                types:
+                  sip:
+                    template:
+                      command: [%s]
+                      port: 5060
+                      cpu: 0.5
+                    cloud: home
+                    min: 1
+                    max: 3
+                    metrics:
+                      active_calls: { warning: 1000, critical: 2000, warning-for: 1s, critical-for: 1s }
+                    target: { metric: active_calls, per-instance: 500 }
+                    scale-down: { below: 1, for: 1h }
+                    cooldown: { out: 0s, in: 0s }
+                    drain-deadline: 30s
+                """.formatted(command));
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Peers.require(Path.of("/usr/bin/ip"), "iproute2");
+        Peers.require(SIPP, "sip-tester");
+        ProcessDriver.cleanup(PREFIX);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (uac != null) {
+            uac.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        if (scaler != null) {
+            scaler.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+        if (edge != null) {
+            edge.close();
+        }
+        ProcessDriver.cleanup(PREFIX);
+    }
+
+    private List<InstanceChange> changesOf(String instance) {
+        List<InstanceChange> out = new ArrayList<>();
+        for (Event e : events) {
+            if (e.type().equals(ScaleEvents.INSTANCE.name()) && e.source().equals(instance)) {
+                out.add(decode(() -> InstanceChange.from(e)));
+            }
+        }
+        return out;
+    }
+
+    private List<PhaseTimed> phasesOf(String instance) {
+        List<PhaseTimed> out = new ArrayList<>();
+        for (Event e : events) {
+            if (e.type().equals(ScaleEvents.PHASE.name()) && e.source().equals(instance)) {
+                out.add(decode(() -> PhaseTimed.from(e)));
+            }
+        }
+        return out;
+    }
+
+    private boolean reached(String instance, String state) {
+        return changesOf(instance).stream().anyMatch(c -> c.to().equals(state));
+    }
+
+    private interface Decode<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T decode(Decode<T> d) {
+        try {
+            return d.run();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private EdgeClient edge() throws Exception {
+        edge = new EdgeProxy(new InetSocketAddress("10.97.21.1", 0), List.of(), e -> { });
+        api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
+        return new EdgeClient(URI.create("http://127.0.0.1:" + api.address().getPort()), TOKEN);
+    }
+
+    @Test
+    void anInstanceThatNeverAnswersOptionsIsStoppedAndNeverReachesTheEdge() throws Exception {
+        ScaleConfig config = config("/bin/sleep, \"60\"");
+        ProcessDriver.network(config, PREFIX);
+        EdgeClient client = edge();
+        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200), null);
+        scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle), client, options,
+                Clock.system(), events::add);
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "stopped"));
+        assertThat(changesOf("sip-1")).extracting(InstanceChange::to).containsExactly("starting", "running", "failed", "stopped");
+        assertThat(changesOf("sip-1").get(2).why()).isEqualTo("no answer to SIP OPTIONS within 1000 ms");
+        assertThat(phasesOf("sip-1")).extracting(PhaseTimed::phase).containsExactly("register", "configure", "boot", "health");
+        assertThat(phasesOf("sip-1").getLast().ok()).isFalse();
+        assertThat(client.dialogs()).isEmpty();
+        assertThat(scaler.instances()).isEmpty();
+    }
+
+    @Test
+    void callsThroughTheEdgeWhileAnInstanceIsClonedIntoAnotherCloudThenDrainedNoneFailsNorIsDropped() throws Exception {
+        ScaleConfig config = config();
+        ProcessDriver.network(config, PREFIX);
+        EdgeClient client = edge();
+        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMillis(200), null);
+        scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle), client, options,
+                Clock.system(), events::add);
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "serving"));
+        assertThat(client.dialogs()).containsOnlyKeys("10.97.21.2:5060");
+
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            port = s.getLocalPort();
+        }
+        uac = new ProcessBuilder(SIPP.toString(), "-sn", "uac", "10.97.21.1:" + edge.address().getPort(), "-i", "10.97.21.1", "-p",
+                Integer.toString(port), "-r", "10", "-m", Integer.toString(CALLS), "-d", "2000", "-nostdin", "-timeout", "60s")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("uac.out").toFile()).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.dialogs().getOrDefault("10.97.21.2:5060", 0L) > 0);
+
+        scaler.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/scale-out"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> phasesOf("sip-2").stream().anyMatch(p -> p.phase().equals("first-call")));
+        assertThat(phasesOf("sip-2")).extracting(PhaseTimed::phase)
+                .containsExactly("snapshot", "transfer", "register", "configure", "boot", "health", "edge", "first-call");
+        assertThat(phasesOf("sip-2")).allMatch(PhaseTimed::ok).allMatch(p -> p.step().equals("test/scale-out"));
+        assertThat(changesOf("sip-2").getFirst().cloud()).as("the home cloud is full: cloned into the other").isEqualTo("remote");
+        assertThat(changesOf("sip-2").getFirst().address()).isEqualTo("10.97.22.2:5060");
+
+        scaler.submit(new ScaleRequest(ScaleRequest.IN, "sip", "test/scale-in"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-2", "stopped"));
+        assertThat(changesOf("sip-2")).extracting(InstanceChange::to)
+                .containsExactly("starting", "running", "healthy", "serving", "draining", "drained", "stopped");
+        assertThat(client.dialogs()).containsOnlyKeys("10.97.21.2:5060");
+
+        scaler.submit(new ScaleRequest(ScaleRequest.IN, "sip", "test/never-the-last"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.stream().anyMatch(e -> e.type().equals(ScaleEvents.STEP.name())
+                && decode(() -> ScaleStep.from(e)).step().equals("test/never-the-last")));
+        ScaleStep refused = events.stream().filter(e -> e.type().equals(ScaleEvents.STEP.name())).map(e -> decode(() -> ScaleStep.from(e)))
+                .filter(s -> s.step().equals("test/never-the-last")).findFirst().orElseThrow();
+        assertThat(refused.after()).isEqualTo(refused.before()).isEqualTo(1);
+
+        assertThat(uac.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(dir.resolve("uac.out"));
+        assertThat(uac.exitValue()).as("SIPp: every call succeeded\n" + out).isZero();
+    }
+}
