@@ -47,7 +47,7 @@ public final class IpServiceAddress implements ServiceAddress {
             Thread.currentThread().interrupt();
             throw new IOException(String.join(" ", command) + ": interrupted");
         }
-        if (p.exitValue() != 0 && !(absentIsFine && out.contains("Cannot assign requested address"))) {
+        if (p.exitValue() != 0 && !(absentIsFine && (out.contains("Address not found") || out.contains("Cannot assign requested address")))) {
             throw new IOException(String.join(" ", command) + ": " + out);
         }
     }

@@ -15,7 +15,8 @@ import java.util.Map;
  * releases the address (it may be on the minority side of a partition); a standby acquires it
  * only when it hears a majority and has heard no holder for {@code misses + margin} periods, so
  * after a symmetric cut the old holder has fenced itself {@code margin} periods before the new
- * one acquires. Every acquisition takes an epoch above every epoch seen; a holder that hears a
+ * one acquires; and only after hearing the majority for those periods, so a member that rejoins
+ * it hears the holder first. Every acquisition takes an epoch above every epoch seen; a holder that hears a
  * holder with a higher epoch (or the same epoch and a higher priority or name) releases, which
  * settles a one-way cut or a healed partition. Sequence numbers refuse replays per member.
  */
@@ -36,6 +37,9 @@ public final class TakeoverMachine {
     private long maxEpoch;
     private long lastHolderHeard;
     private boolean heardHolder;
+    private long lastTick;
+    private long quorumSince;
+    private long stalls;
     private String reason = "";
     private long replays;
     private long strangers;
@@ -47,6 +51,8 @@ public final class TakeoverMachine {
         this.fenceMs = misses * periodMs;
         this.takeoverMs = (misses + margin) * periodMs;
         this.quorumPeers = (peers.size() + 1) / 2;
+        this.lastTick = nowMs;
+        this.quorumSince = nowMs;
         for (int i = 0; i < peers.size(); i++) {
             peerIndex.put(peers.get(i), i);
         }
@@ -79,7 +85,7 @@ public final class TakeoverMachine {
         heardHolder = true;
         if (holding && outranks(k)) {
             holding = false;
-            reason = "member " + k.name() + " holds epoch " + k.epoch() + ", above this member's " + epoch;
+            reason = "member " + k.name() + " holds epoch " + k.epoch() + ", which outranks this member's " + epoch;
             return Action.RELEASE;
         }
         return Action.NONE;
@@ -95,9 +101,25 @@ public final class TakeoverMachine {
         return k.name().compareTo(name) > 0;
     }
 
-    /** Called every period: fences a holder cut from the majority, lets a standby take over. */
+    /**
+     * Called every period: fences a holder cut from the majority, lets a standby take over. A
+     * tick that comes more than a period late means this member itself was not running (a
+     * descheduled or paused process): the keepalives that arrived meanwhile are still queued, so
+     * it judges nobody on that tick.
+     */
     public Action onTick(long nowMs) {
+        long since = nowMs - lastTick;
+        lastTick = nowMs;
+        if (since > 2 * periodMs) {
+            stalls++;
+            return Action.NONE;
+        }
         int heard = peersHeardSince(nowMs - fenceMs);
+        if (heard < quorumPeers) {
+            quorumSince = Long.MAX_VALUE;
+        } else if (quorumSince == Long.MAX_VALUE) {
+            quorumSince = nowMs;
+        }
         if (holding) {
             if (heard < quorumPeers) {
                 holding = false;
@@ -106,7 +128,9 @@ public final class TakeoverMachine {
             }
             return Action.NONE;
         }
-        if (role == Role.witness || heard < quorumPeers || nowMs - lastHolderHeard < takeoverMs) {
+        // a member that has just rejoined the majority has not yet had time to hear its holder
+        if (role == Role.witness || heard < quorumPeers || nowMs - lastHolderHeard < takeoverMs
+                || nowMs - quorumSince < takeoverMs) {
             return Action.NONE;
         }
         holding = true;
@@ -156,6 +180,11 @@ public final class TakeoverMachine {
 
     public long replays() {
         return replays;
+    }
+
+    /** Ticks skipped because this member itself had not run for over two periods. */
+    public long stalls() {
+        return stalls;
     }
 
     public long strangers() {

@@ -178,6 +178,7 @@ public final class TakeoverNode implements Agent, AutoCloseable {
     /** Counters for the log: refused datagrams, replays, unknown members, failed sends, inbox overflow. */
     public String counters() {
         return "refused " + rejected + ", replayed " + machine.replays() + ", unknown members " + machine.strangers()
+                + ", own stalls " + machine.stalls()
                 + ", send failures " + sendFailures + ", inbox full " + inboxFull.get();
     }
 

@@ -182,7 +182,7 @@ class TakeoverMachineTest {
         g.cut[0][2] = true;
         g.run(200);
         assertThat(g.holders()).containsExactly("backup");
-        assertThat(g.log).anySatisfy(l -> assertThat(l).contains("master RELEASE epoch 1: member backup holds epoch 2"));
+        assertThat(g.log).anySatisfy(l -> assertThat(l).contains("master RELEASE epoch 1: member backup holds epoch 2, which outranks"));
     }
 
     @Test
@@ -195,6 +195,51 @@ class TakeoverMachineTest {
         assertThat(g.holders()).isEmpty();
         assertThat(g.members[2].keepalive(1).epoch()).isEqualTo(1);
         assertThat(g.members[2].keepalive(1).holding()).isFalse();
+    }
+
+    @Test
+    void aMemberThatWasNotRunningJudgesNobodyOnItsFirstLateTick() {
+        TakeoverMachine m = new TakeoverMachine("master", Role.master, List.of("backup", "witness"), PERIOD, MISSES, MARGIN, 0);
+        for (long t = 1; t <= 100; t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 0, t), t);
+            m.onTick(t);
+        }
+        assertThat(m.holding()).isTrue();
+        assertThat(m.onTick(300)).as("200 ms asleep, the witness's keepalives still queued").isEqualTo(Action.NONE);
+        assertThat(m.stalls()).isEqualTo(1);
+        m.onKeepalive(new Keepalive("witness", 0, false, 0, 1000), 301);
+        assertThat(m.onTick(310)).isEqualTo(Action.NONE);
+        assertThat(m.holding()).isTrue();
+        assertThat(m.onTick(320)).isEqualTo(Action.NONE);
+        assertThat(m.onTick(330)).isEqualTo(Action.NONE);
+        assertThat(m.onTick(340)).as("timely ticks still fence: nothing heard since 301").isEqualTo(Action.RELEASE);
+    }
+
+    @Test
+    void aFencedMasterThatRejoinsHearsTheNewHolderBeforeItMayAcquire() {
+        TakeoverMachine m = new TakeoverMachine("master", Role.master, List.of("backup", "witness"), PERIOD, MISSES, MARGIN, 0);
+        long seq = 0;
+        long t = 1;
+        for (; t <= 100; t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 0, ++seq), t);
+            m.onTick(t);
+        }
+        assertThat(m.holding()).isTrue();
+        for (; t <= 1000; t += PERIOD) {
+            m.onTick(t); // cut off: nothing heard
+        }
+        assertThat(m.holding()).isFalse();
+        // healed: the witness's keepalive (echoing the backup's epoch 2) comes before the backup's
+        for (long end = t + (MISSES + MARGIN) * PERIOD; t < end; t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 2, ++seq), t);
+            assertThat(m.onTick(t)).isEqualTo(Action.NONE);
+        }
+        m.onKeepalive(new Keepalive("backup", 1, true, 2, ++seq), t);
+        for (long end = t + 1000; t < end; t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 2, ++seq), t);
+            m.onKeepalive(new Keepalive("backup", 1, true, 2, ++seq), t);
+            assertThat(m.onTick(t)).isEqualTo(Action.NONE);
+        }
     }
 
     @Test
