@@ -25,6 +25,7 @@ import dev.d2r2.app.cli.SipLoadCommand;
 import dev.d2r2.app.cli.SipServerCommand;
 import dev.d2r2.app.cli.SubscribeCommand;
 import dev.d2r2.app.cli.TakeoverCommand;
+import dev.d2r2.app.cli.MigrateCommand;
 import dev.d2r2.app.cli.TestCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Command;
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
-                MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, TakeoverCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
+                MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, TakeoverCommand.class, MigrateCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {

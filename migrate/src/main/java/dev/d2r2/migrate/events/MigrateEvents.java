@@ -35,6 +35,23 @@ public final class MigrateEvents implements EventCatalogue {
             "{\"type\":\"takeover.address.released\",\"time\":1000,\"source\":\"master\",\"attrs\":{\"address\":\"10.97.23.100/24\","
                     + "\"interface\":\"eth0\",\"epoch\":1,\"reason\":\"heard 0 of the 1 peers a majority needs in 30 ms\"}}");
 
+    public static final EventType MIGRATION_OUTCOME = new EventType("migration.outcome", EventType.Kind.MESSAGE, "migration host",
+            "printed on stdout by d2r2 migrate host (one JSON line each)", "the source host's name",
+            List.of(required(MigrationOutcome.TARGET, String.class, "the target host's transfer address (host:port)"),
+                    required(MigrationOutcome.OUTCOME, String.class, "moved, aborted (the source serves again) or unconfirmed"
+                            + " (the source let go, the target never confirmed)"),
+                    required(MigrationOutcome.ROUNDS, Long.class, "delta rounds of the pre-copy"),
+                    required(MigrationOutcome.ENTRIES, Long.class, "table entries sent in all (state, deltas, final delta)"),
+                    required(MigrationOutcome.PRECOPY_MS, Long.class, "connect to the last delta, while the server served"),
+                    required(MigrationOutcome.STOPCOPY_MS, Long.class, "server paused to the target ready (-1: not reached)"),
+                    required(MigrationOutcome.REDIRECT_MS, Long.class, "target ready to serving at the address (-1: not reached)"),
+                    required(MigrationOutcome.DOWNTIME_MS, Long.class, "server paused to the target serving (-1: not reached)"),
+                    required(MigrationOutcome.REASON, String.class, "why it did not move; empty when it did")),
+            "A live migration of the SIP server from this host ended.",
+            "{\"type\":\"migration.outcome\",\"time\":1000,\"source\":\"h1\",\"attrs\":{\"target\":\"10.97.23.2:7600\","
+                    + "\"outcome\":\"moved\",\"rounds\":2,\"entries\":5400,\"precopy_ms\":61,\"stopcopy_ms\":9,"
+                    + "\"redirect_ms\":12,\"downtime_ms\":21,\"reason\":\"\"}}");
+
     @Override
     public String module() {
         return "migrate";
@@ -42,6 +59,6 @@ public final class MigrateEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED);
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME);
     }
 }

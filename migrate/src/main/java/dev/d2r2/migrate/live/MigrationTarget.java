@@ -34,6 +34,18 @@ public final class MigrationTarget {
                 return new Arrival(null, "expected the state first, got " + (char) first.type());
             }
             ServerState state = Migration.read(first.payload(), ServerState.class);
+            if (listen != null) {
+                state = new ServerState(listen, state.maxCps(), state.maxCalls(), state.bindings(), state.calls(),
+                        state.unconfirmed(), state.ended(), state.replicas());
+            }
+            // bound now, paused, so that the stop-and-copy only loads the last tables into it
+            try {
+                server = new SipServer(state);
+            } catch (IOException e) {
+                channel.send(Migration.ABORT, Migration.bytes("cannot bind " + state.listen() + ": " + e.getMessage()));
+                return new Arrival(null, "cannot bind " + state.listen() + ": " + e.getMessage());
+            }
+            server.pause();
             while (true) {
                 Frame f = channel.receive();
                 if (f.type() == Migration.DELTA || f.type() == Migration.FINAL) {
@@ -45,21 +57,10 @@ public final class MigrationTarget {
                     return new Arrival(null, "the source aborted: " + Migration.text(f.payload()));
                 }
             }
-            if (listen != null) {
-                state = new ServerState(listen, state.maxCps(), state.maxCalls(), state.bindings(), state.calls(),
-                        state.unconfirmed(), state.ended(), state.replicas());
-            }
-            try {
-                server = new SipServer(state);
-            } catch (IOException e) {
-                channel.send(Migration.ABORT, Migration.bytes("cannot bind " + state.listen() + ": " + e.getMessage()));
-                return new Arrival(null, "cannot bind " + state.listen() + ": " + e.getMessage());
-            }
-            server.pause();
+            server.load(state);
             channel.send(Migration.READY, new byte[0]);
             Frame go = channel.receive();
             if (go.type() != Migration.GO) {
-                server.close();
                 return new Arrival(null, "the source aborted: " + Migration.text(go.payload()));
             }
             if (address != null) {

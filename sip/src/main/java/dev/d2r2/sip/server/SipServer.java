@@ -78,11 +78,21 @@ public final class SipServer implements AutoCloseable {
     /** A server bound to {@code state.listen()} that starts with the tables and limits of {@code state}. */
     public SipServer(ServerState state) throws IOException {
         this(HostPort.parse(state.listen()), state.maxCps(), state.maxCalls());
-        bindings.putAll(state.bindings());
-        calls.putAll(state.calls());
-        unconfirmed.putAll(state.unconfirmed());
-        ended.putAll(state.ended());
-        replicas.putAll(state.replicas());
+        load(state);
+    }
+
+    /** Replaces the tables with those of {@code state}; call it {@link #pause paused}. */
+    public void load(ServerState state) {
+        replace(bindings, state.bindings());
+        replace(calls, state.calls());
+        replace(unconfirmed, state.unconfirmed());
+        replace(ended, state.ended());
+        replace(replicas, state.replicas());
+    }
+
+    private static void replace(Map<String, Long> table, Map<String, Long> with) {
+        table.keySet().retainAll(with.keySet());
+        table.putAll(with);
     }
 
     /** A copy of the configuration and tables; exact once {@link #pause paused}, a moving picture before. */
