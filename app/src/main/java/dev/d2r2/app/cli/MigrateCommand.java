@@ -45,7 +45,7 @@ public final class MigrateCommand extends CommandGroup {
                     c.server().maxCps() == null ? 0 : c.server().maxCps(), c.server().maxCalls() == null ? 0 : c.server().maxCalls());
             CountDownLatch stopped = new CountDownLatch(1);
             try (MigrationHost host = new MigrationHost(c.name(), server, c.address() == null ? null
-                    : new IpServiceAddress(c.address(), c.iface()), key, HostPort.parse(c.transfer()), HostPort.parse(c.api()), token,
+                    : new IpServiceAddress(c.address(), c.iface()), null, key, HostPort.parse(c.transfer()), HostPort.parse(c.api()), token,
                     Migration.Settings.DEFAULT, Clock.system(), outcome -> {
                         System.out.println(EventCodec.encodeToString(outcome.toEvent()));
                         System.out.flush();

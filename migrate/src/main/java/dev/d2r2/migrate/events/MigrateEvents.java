@@ -52,6 +52,18 @@ public final class MigrateEvents implements EventCatalogue {
                     + "\"outcome\":\"moved\",\"rounds\":2,\"entries\":5400,\"precopy_ms\":61,\"stopcopy_ms\":9,"
                     + "\"redirect_ms\":12,\"downtime_ms\":21,\"reason\":\"\"}}");
 
+    public static final EventType FAILURE_CLASSIFIED = new EventType("migration.failure.classified", EventType.Kind.MESSAGE,
+            "a detector (none in d2r2 classifies yet: publish it with d2r2 publish)", "alerts (what the policy reads)",
+            "the host at risk (the migrate actuator's target)",
+            List.of(required(FailureClassified.CLASS, String.class, "crash, omission, timing or byzantine"),
+                    required(FailureClassified.LOCATION, String.class, "vm (the service itself), host or network"),
+                    required(FailureClassified.PREDICTABLE, Boolean.class, "true when there is time left to act before it fails"),
+                    required(FailureClassified.SPARE, String.class, "a spare host's transfer address (host:port)")),
+            "A failure classified as the migration strategy table needs it; examples/policies/migration-strategy.yaml"
+                    + " turns it into a strategy for the migrate actuator.",
+            "{\"type\":\"migration.failure.classified\",\"time\":1000,\"source\":\"h1\",\"attrs\":{\"class\":\"crash\","
+                    + "\"location\":\"host\",\"predictable\":true,\"spare\":\"10.97.24.2:7600\"}}");
+
     @Override
     public String module() {
         return "migrate";
@@ -59,6 +71,6 @@ public final class MigrateEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME);
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, FAILURE_CLASSIFIED);
     }
 }

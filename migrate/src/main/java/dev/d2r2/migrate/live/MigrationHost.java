@@ -38,6 +38,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
 
     private final String name;
     private final ServiceAddress address;
+    private final String arrivalListen;
     private final byte[] key;
     private final Migration.Settings settings;
     private final Clock clock;
@@ -48,12 +49,18 @@ public final class MigrationHost implements Agent, AutoCloseable {
     private final AgentRunner runner;
     private SipServer server;
 
-    public MigrationHost(String name, SipServer server, ServiceAddress address, byte[] key, InetSocketAddress transfer,
-                         InetSocketAddress api, BearerToken token, Migration.Settings settings, Clock clock,
-                         Consumer<MigrationOutcome> outcomes) throws IOException {
+    /**
+     * @param server        the server this host starts with; null to wait for one
+     * @param address       the service address that moves with the server; null when none does
+     * @param arrivalListen where an arriving server binds; null: where it was bound at its source
+     */
+    public MigrationHost(String name, SipServer server, ServiceAddress address, String arrivalListen, byte[] key,
+                         InetSocketAddress transfer, InetSocketAddress api, BearerToken token, Migration.Settings settings,
+                         Clock clock, Consumer<MigrationOutcome> outcomes) throws IOException {
         this.name = name;
         this.server = server;
         this.address = address;
+        this.arrivalListen = arrivalListen;
         this.key = key;
         this.settings = settings;
         this.clock = clock;
@@ -64,6 +71,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
         this.api = HttpServer.create(api, 0);
         this.api.createContext("/migrate", this::migrate);
         this.api.createContext("/status", this::status);
+        this.api.createContext("/actions", this::action);
         this.runner = new AgentRunner(this, 16, clock);
     }
 
@@ -138,7 +146,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
             return;
         }
         try {
-            MigrationTarget.Arrival arrival = new MigrationTarget(address, null).receive(SecureChannel.accept(socket, key));
+            MigrationTarget.Arrival arrival = new MigrationTarget(address, arrivalListen).receive(SecureChannel.accept(socket, key));
             server = arrival.server();
             System.err.println("migrate: " + name + (server != null ? " now runs the server" : " dropped an arrival: " + arrival.reason()));
         } catch (IOException e) {
@@ -148,29 +156,86 @@ public final class MigrationHost implements Agent, AutoCloseable {
 
     private void migrate(HttpExchange x) throws IOException {
         try (x) {
-            if (!x.getRequestMethod().equals("POST")) {
-                reply(x, 405, "{\"error\":\"POST only\"}");
+            Map<?, ?> body = authorizedBody(x);
+            if (body == null) {
                 return;
             }
-            if (!token.accepts(x.getRequestHeaders().getFirst("Authorization"))) {
-                reply(x, 401, "{\"error\":\"a bearer token is needed\"}");
-                return;
+            InetSocketAddress to = destination(x, body.get("to"));
+            if (to != null) {
+                MigrationReport r = askMigration(to);
+                reply(x, r.moved() ? 200 : 409, Migration.JSON.writeValueAsString(r));
             }
-            InetSocketAddress to;
-            try {
-                Map<?, ?> body = Migration.JSON.readValue(x.getRequestBody().readNBytes(4096), Map.class);
-                to = HostPort.parse(String.valueOf(body.get("to")));
-            } catch (IOException | RuntimeException e) {
-                reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("expected {\"to\":\"HOST:PORT\"}: " + e.getMessage()) + "}");
-                return;
-            }
-            CompletableFuture<MigrationReport> report = new CompletableFuture<>();
-            runner.submit(new Outgoing(to, report));
-            MigrationReport r = report.get(60, TimeUnit.SECONDS);
-            reply(x, r.moved() ? 200 : 409, Migration.JSON.writeValueAsString(r));
         } catch (Exception e) {
             runner.errors().error("api", roleName() + ": POST /migrate failed: " + e, null);
         }
+    }
+
+    /**
+     * The policy engine's webhook actuator ({@code docs/policy.md}): {@code deploy} of
+     * {@code migrate-live} on this host moves the server to {@code params.to} (200; 502 when it
+     * aborted, so the engine retries); the table's other strategies are refused (400) until
+     * they are built; a {@code revoke} is acknowledged, as a migration is not undone.
+     */
+    private void action(HttpExchange x) throws IOException {
+        try (x) {
+            Map<?, ?> body = authorizedBody(x);
+            if (body == null) {
+                return;
+            }
+            if ("revoke".equals(body.get("call"))) {
+                reply(x, 200, "{\"done\":\"a migration is not undone\"}");
+                return;
+            }
+            if (!"deploy".equals(body.get("call")) || !name.equals(body.get("target"))) {
+                reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("expected a deploy whose target is " + name) + "}");
+                return;
+            }
+            if (!"migrate-live".equals(body.get("op"))) {
+                reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("not built yet: " + body.get("op")) + "}");
+                return;
+            }
+            InetSocketAddress to = destination(x, body.get("params") instanceof Map<?, ?> p ? p.get("to") : null);
+            if (to != null) {
+                MigrationReport r = askMigration(to);
+                reply(x, r.moved() ? 200 : r.outcome().equals(MigrationReport.ABORTED) ? 502 : 409,
+                        Migration.JSON.writeValueAsString(r));
+            }
+        } catch (Exception e) {
+            runner.errors().error("api", roleName() + ": POST /actions failed: " + e, null);
+        }
+    }
+
+    /** The JSON body of an authorized POST, or null once the refusal is sent. */
+    private Map<?, ?> authorizedBody(HttpExchange x) throws IOException {
+        if (!x.getRequestMethod().equals("POST")) {
+            reply(x, 405, "{\"error\":\"POST only\"}");
+            return null;
+        }
+        if (!token.accepts(x.getRequestHeaders().getFirst("Authorization"))) {
+            reply(x, 401, "{\"error\":\"a bearer token is needed\"}");
+            return null;
+        }
+        try {
+            return Migration.JSON.readValue(x.getRequestBody().readNBytes(65536), Map.class);
+        } catch (IOException | RuntimeException e) {
+            reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("not a JSON object: " + e.getMessage()) + "}");
+            return null;
+        }
+    }
+
+    private static InetSocketAddress destination(HttpExchange x, Object to) throws IOException {
+        try {
+            return HostPort.parse(String.valueOf(to));
+        } catch (RuntimeException e) {
+            reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("expected to: HOST:PORT, " + e.getMessage()) + "}");
+            return null;
+        }
+    }
+
+    private MigrationReport askMigration(InetSocketAddress to) throws Exception {
+        CompletableFuture<MigrationReport> report = new CompletableFuture<>();
+        runner.submit(new Outgoing(to, report));
+        return report.get(60, TimeUnit.SECONDS);
     }
 
     private void status(HttpExchange x) throws IOException {
