@@ -1,5 +1,6 @@
 package dev.d2r2.sip.server;
 
+import dev.d2r2.core.HostPort;
 import dev.d2r2.sip.codec.Header;
 import dev.d2r2.sip.codec.Hop;
 import dev.d2r2.sip.codec.SipMessage;
@@ -56,6 +57,10 @@ public final class SipServer implements AutoCloseable {
     /** While the CPU hog runs: its threads spin until this goes false. */
     private volatile boolean hogging;
     private java.util.List<Thread> hog = java.util.List.of();
+    /** Set by {@link #pause}; {@code busy} while a request is handled, checked after it is set (see {@link #pause}). */
+    private volatile boolean paused;
+    private volatile boolean busy;
+    private final String listen;
     private double tokens;
     private long lastRefill = System.nanoTime();
 
@@ -74,6 +79,7 @@ public final class SipServer implements AutoCloseable {
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.bind(listen);
         InetSocketAddress bound = (InetSocketAddress) channel.getLocalAddress();
+        this.listen = bound.getHostString() + ":" + bound.getPort();
         this.contact = "Contact: <sip:server@" + bound.getHostString() + ":" + bound.getPort() + ">";
         this.maxCps = maxCps;
         this.maxCalls = maxCalls;
@@ -113,6 +119,47 @@ public final class SipServer implements AutoCloseable {
         while (hogging && running) {
             count("hog.spins");
         }
+    }
+
+    /** A server bound to {@code state.listen()} that starts with the tables and limits of {@code state}. */
+    public SipServer(ServerState state) throws IOException {
+        this(HostPort.parse(state.listen()), state.maxCps(), state.maxCalls());
+        load(state);
+    }
+
+    /** Replaces the tables with those of {@code state}; call it {@link #pause paused}. */
+    public void load(ServerState state) {
+        replace(bindings, state.bindings());
+        replace(calls, state.calls());
+        replace(unconfirmed, state.unconfirmed());
+        replace(ended, state.ended());
+        replace(replicas, state.replicas());
+    }
+
+    private static void replace(Map<String, Long> table, Map<String, Long> with) {
+        table.keySet().retainAll(with.keySet());
+        table.putAll(with);
+    }
+
+    /** A copy of the configuration and tables; exact once {@link #pause paused}, a moving picture before. */
+    public ServerState state() {
+        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas);
+    }
+
+    /**
+     * Stops answering: requests that arrive are dropped (counted {@code paused}; UDP clients
+     * retransmit) until {@link #resume}. Returns once no request is being handled, so the tables
+     * no longer change.
+     */
+    public void pause() {
+        paused = true;
+        while (busy) {
+            Thread.onSpinWait();
+        }
+    }
+
+    public void resume() {
+        paused = false;
     }
 
     public InetSocketAddress address() throws IOException {
@@ -166,6 +213,11 @@ public final class SipServer implements AutoCloseable {
             try {
                 in.clear();
                 SocketAddress from = channel.receive(in);
+                busy = true;
+                if (paused) {
+                    count("paused");
+                    continue;
+                }
                 SipMessage m = SipParser.datagram(in.array(), 0, in.position());
                 if (!m.isRequest() || m.malformation() != null || m.count(Header.VIA) == 0 || m.count(Header.CALL_ID) == 0
                         || m.count(Header.CSEQ) == 0) {
@@ -178,6 +230,8 @@ public final class SipServer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 count("errors");
                 LOG.warn("sip-server: a request failed: {}", e.toString());
+            } finally {
+                busy = false;
             }
         }
     }

@@ -1,0 +1,93 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.migrate.GroupKey;
+import dev.d2r2.migrate.live.HostConfig;
+import dev.d2r2.migrate.live.Migration;
+import dev.d2r2.migrate.live.MigrationHost;
+import dev.d2r2.migrate.takeover.IpServiceAddress;
+import dev.d2r2.sip.edge.BearerToken;
+import dev.d2r2.sip.server.SipServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code d2r2 migrate}: live migration of the built-in SIP server between hosts (docs/migration.md). */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = "Live migration of the built-in SIP server between hosts: its registrations, calls and limits,"
+                + " with the service address following it.",
+        subcommands = {MigrateCommand.Host.class, MigrateCommand.Move.class})
+public final class MigrateCommand extends CommandGroup {
+    @Command(name = "host", mixinStandardHelpOptions = true,
+            description = "Run a migration host: the SIP server of its configuration (if any), migrations in on its transfer"
+                    + " address, migrations out through its HTTP API. Prints migration.outcome events on stdout.")
+    static final class Host implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", required = true, description = "The host's YAML file")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            HostConfig c = HostConfig.load(config);
+            Path dir = config.toAbsolutePath().getParent();
+            byte[] key = GroupKey.read(dir.resolve(c.keyFile()));
+            BearerToken token = BearerToken.loadOrCreate(dir.resolve(c.tokenFile()));
+            SipServer server = c.server() == null ? null : new SipServer(HostPort.parse(c.server().listen()),
+                    c.server().maxCps() == null ? 0 : c.server().maxCps(), c.server().maxCalls() == null ? 0 : c.server().maxCalls());
+            CountDownLatch stopped = new CountDownLatch(1);
+            try (MigrationHost host = new MigrationHost(c.name(), server, c.address() == null ? null
+                    : new IpServiceAddress(c.address(), c.iface()), null, key, HostPort.parse(c.transfer()), HostPort.parse(c.api()), token,
+                    Migration.Settings.DEFAULT, Clock.system(), outcome -> {
+                        System.out.println(EventCodec.encodeToString(outcome.toEvent()));
+                        System.out.flush();
+                    })) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        host.close();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    stopped.countDown();
+                }));
+                host.start();
+                System.err.println("migrate: " + c.name() + (server != null ? " runs a SIP server on " + c.server().listen() : " waits for a server")
+                        + ", transfers on " + c.transfer() + ", API on " + host.apiAddress().getHostString() + ":" + host.apiAddress().getPort());
+                stopped.await();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "move", mixinStandardHelpOptions = true,
+            description = "Ask a host (its API) to move its SIP server live to another host (its transfer address); prints the report.")
+    static final class Move implements Callable<Integer> {
+        @Option(names = "--api", paramLabel = "HOST:PORT", required = true, description = "The source host's API")
+        String api;
+
+        @Option(names = "--token-file", paramLabel = "FILE", required = true, description = "The source host's API token")
+        Path tokenFile;
+
+        @Option(names = "--to", paramLabel = "HOST:PORT", required = true, description = "The target host's transfer address")
+        String to;
+
+        @Override
+        public Integer call() throws Exception {
+            HostPort.parse(to);
+            String token = BearerToken.read(tokenFile);
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + api + "/migrate"))
+                    .timeout(Duration.ofSeconds(70)).header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"to\":\"" + to + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            System.out.println(r.body());
+            return r.statusCode() == 200 ? 0 : CliErrors.RUNTIME_FAILURE;
+        }
+    }
+}

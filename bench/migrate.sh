@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Server redundancy and live migration in network namespaces on a bridge (docs/migration.md):
+#  1. IP takeover time — from the master host's death (kill -9 and link down) to the first SIP
+#     OPTIONS answered on the service address (probed every 2 ms from a client namespace) — for
+#     d2r2 takeover (10 ms keepalives, 3 misses, margin 3; under chrt -r 10) and keepalived 2.2 VRRP
+#     with its default advert_int 1 s and advert_int 0.1 s, the same topology and prober;
+#  2. live migration of d2r2's SIP server, moved N times back and forth under d2r2 sip-load through
+#     d2r2 lb: downtime (the largest inter-arrival gap of a 20 packets/s OPTIONS stream around each
+#     move, as the seed measures it), the phase times the source reports, and sip-load's failed
+#     and dropped calls.
+# Usage: bench/migrate.sh [--takeovers N] [--migrations N] [--rate CALLS_PER_S]
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
+need arping /usr/sbin/arping
+need keepalived /usr/sbin/keepalived
+need python3-minimal /usr/bin/python3
+takeovers=5 migrations=10 rate=100
+while [ $# -gt 0 ]; do
+    case $1 in
+        --takeovers) takeovers=$2; shift 2 ;;
+        --migrations) migrations=$2; shift 2 ;;
+        --rate) rate=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+./mvnw -q -B -o -DskipTests -pl app -am install
+bin/d2r2 --help > /dev/null
+work=$(mktemp -d /tmp/d2r2-mgb.XXXXXX)
+sw=d2r2-mgb-sw
+service=10.97.25.100
+pids=()
+# the sip-servers need no pre-touched gigabyte here
+export D2R2_JAVA_OPTS="-Xms64m"
+cleanup() {
+    for p in "${pids[@]}"; do
+        for c in $(pgrep -P "$p"); do kill "$c" 2>/dev/null || true; done
+        kill "$p" 2>/dev/null || true
+    done
+    sleep 1
+    for i in 1 2 3 4; do ip netns del d2r2-mgb-h$i 2>/dev/null || true; done
+    ip netns del $sw 2>/dev/null || true
+}
+trap cleanup EXIT
+topology() {
+    cleanup
+    pids=()
+    ip netns add $sw
+    ip -n $sw link add br0 type bridge
+    ip -n $sw link set br0 up
+    for i in 1 2 3 4; do
+        ip netns add d2r2-mgb-h$i
+        ip link add d2r2-mgb${i}a type veth peer name d2r2-mgb${i}b
+        ip link set d2r2-mgb${i}a netns d2r2-mgb-h$i
+        ip link set d2r2-mgb${i}b netns $sw
+        ip -n $sw link set d2r2-mgb${i}b master br0 up
+        ip -n d2r2-mgb-h$i addr add 10.97.25.$i/24 dev d2r2-mgb${i}a
+        ip -n d2r2-mgb-h$i link set d2r2-mgb${i}a up
+        ip -n d2r2-mgb-h$i link set lo up
+        ip netns exec d2r2-mgb-h$i sysctl -qw net.ipv4.ip_nonlocal_bind=1
+    done
+}
+inns() { local h=$1; shift; ip netns exec d2r2-mgb-h$h "$@"; }
+bg() { local h=$1; shift; inns "$h" "$@" & pids+=($!); }
+await_answer() {  # await_answer HOST: OPTIONS from host 4 answered on the service address
+    for _ in $(seq 200); do
+        [ -n "$(inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 50 0.2)" ] && return 0
+        sleep 0.3
+    done
+    echo "nobody answers on $service" >&2; return 1
+}
+kill_master() {  # kill_master PID...: the master host dies; prints the time of death (ns)
+    local t
+    t=$(date +%s%N)
+    kill -9 "$@" 2>/dev/null || true
+    ip -n d2r2-mgb-h1 link set d2r2-mgb1a down
+    echo "$t"
+}
+pctl() { sort -n | awk -v q="$1" '{v[NR]=$1} END {i=int((NR-1)*q+1); print v[i]}'; }
+
+takeover_d2r2() {
+    topology
+    openssl rand -hex 32 > "$work/group.key"
+    local roles=(master backup witness)
+    for i in 1 2 3; do
+        {
+            echo "name: ${roles[i-1]}"; echo "role: ${roles[i-1]}"; echo "listen: 10.97.25.$i:7400"; echo "keyFile: group.key"
+            echo "peers:"
+            for j in 1 2 3; do [ "$j" = "$i" ] || printf '  - name: %s\n    address: 10.97.25.%s:7400\n' "${roles[j-1]}" "$j"; done
+            [ "$i" = 3 ] || printf 'address: %s/24\ninterface: d2r2-mgb%sa\n' $service "$i"
+        } > "$work/m$i.yaml"
+    done
+    bg 1 bin/d2r2 sip-server --listen $service:5070 >/dev/null 2>&1; local server1=$!
+    bg 2 bin/d2r2 sip-server --listen $service:5070 >/dev/null 2>&1
+    bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" >/dev/null 2>&1
+    bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" > "$work/m1.out" 2>/dev/null; local member1=$!
+    until grep -q acquired "$work/m1.out" 2>/dev/null; do sleep 0.2; done
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" >/dev/null 2>&1
+    sleep 8
+    await_answer
+    inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 4 > "$work/answers" & local probe=$!
+    sleep 1.5
+    local died
+    kill_master "$member1" "$server1" $(pgrep -P "$member1") $(pgrep -P "$server1") > "$work/died"
+    died=$(cat "$work/died")
+    wait $probe
+    python3 bench/migrate/gap.py "$work/answers" "$died"
+}
+
+takeover_keepalived() {  # takeover_keepalived ADVERT_INT
+    topology
+    for i in 1 2; do
+        cat > "$work/k$i.conf" <<CONF
+global_defs { router_id d2r2-mgb$i
+  script_user root
+  enable_script_security }
+vrrp_instance VI_1 {
+  state $([ "$i" = 1 ] && echo MASTER || echo BACKUP)
+  interface d2r2-mgb${i}a
+  virtual_router_id 97
+  priority $([ "$i" = 1 ] && echo 150 || echo 100)
+  advert_int $1
+  virtual_ipaddress { $service/24 }
+}
+CONF
+    done
+    bg 1 bin/d2r2 sip-server --listen $service:5070 >/dev/null 2>&1; local server1=$!
+    bg 2 bin/d2r2 sip-server --listen $service:5070 >/dev/null 2>&1
+    inns 1 keepalived -n -l -D -f "$work/k1.conf" -p "$work/k1.pid" -r "$work/k1.vrrp.pid" >/dev/null 2>&1 & pids+=($!); local k1=$!
+    inns 2 keepalived -n -l -D -f "$work/k2.conf" -p "$work/k2.pid" -r "$work/k2.vrrp.pid" >/dev/null 2>&1 & pids+=($!)
+    sleep 8
+    await_answer
+    inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 9 > "$work/answers" & local probe=$!
+    sleep 1.5
+    local died
+    kill_master "$k1" $(pgrep -P "$k1") "$server1" $(pgrep -P "$server1") > "$work/died"
+    died=$(cat "$work/died")
+    wait $probe
+    python3 bench/migrate/gap.py "$work/answers" "$died"
+}
+
+migrations_under_load() {
+    topology
+    openssl rand -hex 32 > "$work/hosts.key"
+    for i in 1 2; do
+        printf 'name: h%s\ntransfer: 10.97.25.%s:7600\nkeyFile: hosts.key\napi: 127.0.0.1:7700\ntokenFile: api.token\naddress: %s/24\ninterface: d2r2-mgb%sa\n' \
+            "$i" "$i" $service "$i" > "$work/h$i.yaml"
+    done
+    printf 'server:\n  listen: %s:5070\n' $service >> "$work/h1.yaml"
+    bg 1 bin/d2r2 migrate host --config "$work/h1.yaml" > "$work/h1.out" 2>/dev/null
+    bg 2 bin/d2r2 migrate host --config "$work/h2.yaml" > "$work/h2.out" 2>/dev/null
+    bg 3 bin/d2r2 lb --listen 10.97.25.3:5060 --backend $service:5070 >/dev/null 2>&1
+    sleep 10
+    await_answer
+    local seconds=$((migrations * 3 + 14))
+    inns 3 bin/d2r2 sip-load --target 10.97.25.3:5060 --rate "$rate" --users 200 --call-length 2s --duration "${seconds}s" > "$work/load.out" 2>&1 &
+    local load=$!
+    inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 50 $((seconds + 2)) > "$work/answers" & local probe=$!
+    sleep 8
+    local from=1 to=2 starts=()
+    for _ in $(seq "$migrations"); do
+        starts+=("$(date +%s%N)")
+        inns $from curl -s -H "Authorization: Bearer $(cat "$work/api.token")" -d "{\"to\":\"10.97.25.$to:7600\"}" 127.0.0.1:7700/migrate > /dev/null
+        local t=$from; from=$to; to=$t
+        sleep 3
+    done
+    wait $load || true
+    wait $probe
+    echo "sip-load: $(tail -1 "$work/load.out")"
+    # downtime of each move: the largest gap between consecutive answers of the 20/s stream after its start
+    python3 - "$work/answers" "${starts[@]}" <<'PY'
+import bisect, sys
+a = sorted(int(l) for l in open(sys.argv[1]) if l.strip())
+for s in (int(x) for x in sys.argv[2:]):
+    i = bisect.bisect_left(a, s)
+    window = a[max(i - 1, 0):bisect.bisect_left(a, s + 2_500_000_000) + 1]
+    print("gap %.0f" % (max(b - c for c, b in zip(window, window[1:])) / 1e6))
+PY
+    cat "$work/h1.out" "$work/h2.out" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    a = json.loads(l)["attrs"]
+    print("phases %s rounds %d entries %d precopy %d stopcopy %d redirect %d downtime %d" % (a["outcome"], a["rounds"], a["entries"],
+          a["precopy_ms"], a["stopcopy_ms"], a["redirect_ms"], a["downtime_ms"]))'
+}
+
+echo "# bench/migrate.sh — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+echo
+echo "## IP takeover: master host death → first answer on the address (ms, $takeovers runs each)"
+for setup in d2r2 "keepalived 1" "keepalived 0.1"; do
+    results=()
+    for _ in $(seq "$takeovers"); do
+        # into a file, not $(...): the background processes of a trial would hold its pipe open
+        case $setup in
+            d2r2) takeover_d2r2 > "$work/result" ;;
+            *) takeover_keepalived "${setup#keepalived }" > "$work/result" ;;
+        esac
+        results+=("$(cat "$work/result")")
+    done
+    echo "- $setup: ${results[*]} (median $(printf '%s\n' "${results[@]}" | pctl 0.5))"
+done
+echo
+echo "## Live migration: $migrations moves under $rate calls/s"
+migrations_under_load > "$work/migrations"
+cat "$work/migrations"
+gaps=$(grep '^gap' "$work/migrations" | cut -d' ' -f2)
+echo "- downtime (20/s stream gap, ms): p50 $(echo "$gaps" | pctl 0.5), p95 $(echo "$gaps" | pctl 0.95), max $(echo "$gaps" | pctl 1)"

@@ -1,0 +1,76 @@
+package dev.d2r2.migrate.events;
+
+import dev.d2r2.core.events.Attribute;
+import dev.d2r2.core.events.EventCatalogue;
+import dev.d2r2.core.events.EventType;
+
+import java.util.List;
+
+import static dev.d2r2.core.events.Attribute.required;
+
+/** Every event type the migrate module publishes. */
+public final class MigrateEvents implements EventCatalogue {
+    private static final String TAKEOVER_PUBLISHER = "takeover member";
+    private static final String TAKEOVER_CHANNEL = "printed on stdout by d2r2 takeover (one JSON line each)";
+    private static final String TAKEOVER_SOURCE = "the member's name";
+
+    private static List<Attribute> addressChange() {
+        return List.of(required(AddressChange.ADDRESS, String.class, "the service address with its prefix"),
+                required(AddressChange.INTERFACE, String.class, "the interface it is added to or removed from"),
+                required(AddressChange.EPOCH, Long.class, "the epoch of this holding (each acquisition takes one above any seen)"),
+                required(AddressChange.REASON, String.class, "why, in words"));
+    }
+
+    public static final EventType ADDRESS_ACQUIRED = new EventType("takeover.address.acquired", EventType.Kind.MESSAGE,
+            TAKEOVER_PUBLISHER, TAKEOVER_CHANNEL, TAKEOVER_SOURCE, addressChange(),
+            "A member added the service address to its interface and announced it by gratuitous ARP; time is taken"
+                    + " before the address is added.",
+            "{\"type\":\"takeover.address.acquired\",\"time\":1000,\"source\":\"backup\",\"attrs\":{\"address\":\"10.97.23.100/24\","
+                    + "\"interface\":\"eth0\",\"epoch\":2,\"reason\":\"no holder heard for 60 ms\"}}");
+
+    public static final EventType ADDRESS_RELEASED = new EventType("takeover.address.released", EventType.Kind.MESSAGE,
+            TAKEOVER_PUBLISHER, TAKEOVER_CHANNEL, TAKEOVER_SOURCE, addressChange(),
+            "A member removed the service address: it heard a holder of a higher epoch, lost the majority (fencing), or"
+                    + " stopped; time is taken after the address is removed.",
+            "{\"type\":\"takeover.address.released\",\"time\":1000,\"source\":\"master\",\"attrs\":{\"address\":\"10.97.23.100/24\","
+                    + "\"interface\":\"eth0\",\"epoch\":1,\"reason\":\"heard 0 of the 1 peers a majority needs in 30 ms\"}}");
+
+    public static final EventType MIGRATION_OUTCOME = new EventType("migration.outcome", EventType.Kind.MESSAGE, "migration host",
+            "printed on stdout by d2r2 migrate host (one JSON line each)", "the source host's name",
+            List.of(required(MigrationOutcome.TARGET, String.class, "the target host's transfer address (host:port)"),
+                    required(MigrationOutcome.OUTCOME, String.class, "moved, aborted (the source serves again) or unconfirmed"
+                            + " (the source let go, the target never confirmed)"),
+                    required(MigrationOutcome.ROUNDS, Long.class, "delta rounds of the pre-copy"),
+                    required(MigrationOutcome.ENTRIES, Long.class, "table entries sent in all (state, deltas, final delta)"),
+                    required(MigrationOutcome.PRECOPY_MS, Long.class, "connect to the last delta, while the server served"),
+                    required(MigrationOutcome.STOPCOPY_MS, Long.class, "server paused to the target ready (-1: not reached)"),
+                    required(MigrationOutcome.REDIRECT_MS, Long.class, "target ready to serving at the address (-1: not reached)"),
+                    required(MigrationOutcome.DOWNTIME_MS, Long.class, "server paused to the target serving (-1: not reached)"),
+                    required(MigrationOutcome.REASON, String.class, "why it did not move; empty when it did")),
+            "A live migration of the SIP server from this host ended.",
+            "{\"type\":\"migration.outcome\",\"time\":1000,\"source\":\"h1\",\"attrs\":{\"target\":\"10.97.23.2:7600\","
+                    + "\"outcome\":\"moved\",\"rounds\":2,\"entries\":5400,\"precopy_ms\":61,\"stopcopy_ms\":9,"
+                    + "\"redirect_ms\":12,\"downtime_ms\":21,\"reason\":\"\"}}");
+
+    public static final EventType FAILURE_CLASSIFIED = new EventType("migration.failure.classified", EventType.Kind.MESSAGE,
+            "a detector (none in d2r2 classifies yet: publish it with d2r2 publish)", "alerts (what the policy reads)",
+            "the host at risk (the migrate actuator's target)",
+            List.of(required(FailureClassified.CLASS, String.class, "crash, omission, timing or byzantine"),
+                    required(FailureClassified.LOCATION, String.class, "vm (the service itself), host or network"),
+                    required(FailureClassified.PREDICTABLE, Boolean.class, "true when there is time left to act before it fails"),
+                    required(FailureClassified.SPARE, String.class, "a spare host's transfer address (host:port)")),
+            "A failure classified as the migration strategy table needs it; examples/policies/migration-strategy.yaml"
+                    + " turns it into a strategy for the migrate actuator.",
+            "{\"type\":\"migration.failure.classified\",\"time\":1000,\"source\":\"h1\",\"attrs\":{\"class\":\"crash\","
+                    + "\"location\":\"host\",\"predictable\":true,\"spare\":\"10.97.24.2:7600\"}}");
+
+    @Override
+    public String module() {
+        return "migrate";
+    }
+
+    @Override
+    public List<EventType> types() {
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, FAILURE_CLASSIFIED);
+    }
+}

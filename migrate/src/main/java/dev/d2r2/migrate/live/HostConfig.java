@@ -1,0 +1,82 @@
+package dev.d2r2.migrate.live;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.core.config.InvalidAt;
+
+import java.nio.file.Path;
+
+/**
+ * A migration host: where a SIP server can run and to and from where it can move live.
+ *
+ * <pre>
+ * name: h1
+ * transfer: 10.97.23.1:7600    # TCP: migrations arrive here
+ * keyFile: group.key           # 64 hex digits shared by the hosts (HMAC of the transfer)
+ * api: 127.0.0.1:7700          # HTTP API (loopback); POST /migrate needs the bearer token
+ * tokenFile: api.token         # created with a random token when absent
+ * address: 10.97.23.100/24     # optional: the service address that moves with the server
+ * interface: eth0              # where to add it
+ * server:                      # optional: the SIP server this host starts with
+ *   listen: 0.0.0.0:5070
+ *   maxCps: 0
+ *   maxCalls: 0
+ * </pre>
+ */
+public record HostConfig(String name, String transfer, String keyFile, String api, String tokenFile, String address,
+                         @JsonProperty("interface") String iface, Server server) {
+    public record Server(String listen, Integer maxCps, Integer maxCalls) {
+        public Server {
+            if (listen == null) {
+                throw new InvalidAt("a server needs listen (host:port)", "listen");
+            }
+            checkHostPort(listen, "listen");
+            if (maxCps != null && maxCps < 0) {
+                throw new InvalidAt("maxCps cannot be negative", "maxCps");
+            }
+            if (maxCalls != null && maxCalls < 0) {
+                throw new InvalidAt("maxCalls cannot be negative", "maxCalls");
+            }
+        }
+    }
+
+    public HostConfig {
+        if (name == null || name.isBlank()) {
+            throw new InvalidAt("a host needs a name", "name");
+        }
+        if (transfer == null) {
+            throw new InvalidAt("a host needs transfer (host:port where migrations arrive)", "transfer");
+        }
+        checkHostPort(transfer, "transfer");
+        if (keyFile == null) {
+            throw new InvalidAt("a host needs keyFile, the hosts' shared key", "keyFile");
+        }
+        if (api == null) {
+            throw new InvalidAt("a host needs api (host:port of its HTTP API, loopback)", "api");
+        }
+        checkHostPort(api, "api");
+        if (tokenFile == null) {
+            throw new InvalidAt("a host needs tokenFile, the API's bearer token", "tokenFile");
+        }
+        if ((address == null) != (iface == null)) {
+            throw new InvalidAt("address and interface go together", address == null ? "interface" : "address");
+        }
+        if (address != null && !address.contains("/")) {
+            throw new InvalidAt("address needs its prefix length, as in 10.0.0.100/24", "address");
+        }
+    }
+
+    private static void checkHostPort(String text, String key) {
+        try {
+            HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidAt(key + ": " + e.getMessage(), key);
+        }
+    }
+
+    public static HostConfig load(Path file) throws ConfigException {
+        return ConfigLoader.load(file, HostConfig.class);
+    }
+}

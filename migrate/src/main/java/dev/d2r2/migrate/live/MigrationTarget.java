@@ -1,0 +1,90 @@
+package dev.d2r2.migrate.live;
+
+import dev.d2r2.migrate.live.SecureChannel.Frame;
+import dev.d2r2.migrate.takeover.ServiceAddress;
+import dev.d2r2.sip.server.ServerState;
+import dev.d2r2.sip.server.SipServer;
+
+import java.io.IOException;
+
+/** The target side of a live migration (see {@link Migration}). */
+public final class MigrationTarget {
+    /** What arrived: the server now running here (null when the migration was aborted) and why not. */
+    public record Arrival(SipServer server, String reason) {
+    }
+
+    private final ServiceAddress address;
+    private final String listen;
+
+    /**
+     * @param address the service address to take with the server; null when it does not move
+     * @param listen  where to bind the arriving server; null: where it was bound at the source
+     */
+    public MigrationTarget(ServiceAddress address, String listen) {
+        this.address = address;
+        this.listen = listen;
+    }
+
+    /** Receives one migration on {@code channel}; the server is running here only if it returns one. */
+    public Arrival receive(SecureChannel channel) {
+        SipServer server = null;
+        try (channel) {
+            Frame first = channel.receive();
+            if (first.type() != Migration.STATE) {
+                return new Arrival(null, "expected the state first, got " + (char) first.type());
+            }
+            ServerState state = Migration.read(first.payload(), ServerState.class);
+            if (listen != null) {
+                state = new ServerState(listen, state.maxCps(), state.maxCalls(), state.bindings(), state.calls(),
+                        state.unconfirmed(), state.ended(), state.replicas());
+            }
+            // bound now, paused, so that the stop-and-copy only loads the last tables into it
+            try {
+                server = new SipServer(state);
+            } catch (IOException e) {
+                channel.send(Migration.ABORT, Migration.bytes("cannot bind " + state.listen() + ": " + e.getMessage()));
+                return new Arrival(null, "cannot bind " + state.listen() + ": " + e.getMessage());
+            }
+            server.pause();
+            while (true) {
+                Frame f = channel.receive();
+                if (f.type() == Migration.DELTA || f.type() == Migration.FINAL) {
+                    state = Migration.read(f.payload(), StateDelta.class).applyTo(state);
+                    if (f.type() == Migration.FINAL) {
+                        break;
+                    }
+                } else {
+                    return new Arrival(null, "the source aborted: " + Migration.text(f.payload()));
+                }
+            }
+            server.load(state);
+            channel.send(Migration.READY, new byte[0]);
+            Frame go = channel.receive();
+            if (go.type() != Migration.GO) {
+                return new Arrival(null, "the source aborted: " + Migration.text(go.payload()));
+            }
+            if (address != null) {
+                address.acquire();
+            }
+            server.resume();
+            SipServer running = server;
+            server = null;
+            try {
+                channel.send(Migration.DONE, new byte[0]);
+            } catch (IOException e) {
+                return new Arrival(running, "serving, but the source did not hear so: " + e.getMessage());
+            }
+            return new Arrival(running, "");
+        } catch (IOException e) {
+            return new Arrival(null, "the transfer failed: " + e.getMessage());
+        } finally {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // the copy is dropped either way
+                }
+            }
+        }
+    }
+}

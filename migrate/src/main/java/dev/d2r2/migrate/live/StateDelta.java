@@ -1,0 +1,62 @@
+package dev.d2r2.migrate.live;
+
+import dev.d2r2.sip.server.ServerState;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What changed in a {@link ServerState} between two copies: per table, entries put and keys removed. */
+public record StateDelta(Table bindings, Table calls, Table unconfirmed, Table ended, Table replicas) {
+    public record Table(Map<String, Long> put, List<String> removed) {
+        public Table {
+            put = Map.copyOf(put);
+            removed = List.copyOf(removed);
+        }
+
+        static Table between(Map<String, Long> before, Map<String, Long> after) {
+            Map<String, Long> put = new HashMap<>();
+            after.forEach((k, v) -> {
+                if (!v.equals(before.get(k))) {
+                    put.put(k, v);
+                }
+            });
+            List<String> removed = new ArrayList<>();
+            for (String k : before.keySet()) {
+                if (!after.containsKey(k)) {
+                    removed.add(k);
+                }
+            }
+            return new Table(put, removed);
+        }
+
+        Map<String, Long> applyTo(Map<String, Long> before) {
+            Map<String, Long> after = new HashMap<>(before);
+            removed.forEach(after::remove);
+            after.putAll(put);
+            return after;
+        }
+
+        int size() {
+            return put.size() + removed.size();
+        }
+    }
+
+    public static StateDelta between(ServerState before, ServerState after) {
+        return new StateDelta(Table.between(before.bindings(), after.bindings()), Table.between(before.calls(), after.calls()),
+                Table.between(before.unconfirmed(), after.unconfirmed()), Table.between(before.ended(), after.ended()),
+                Table.between(before.replicas(), after.replicas()));
+    }
+
+    public ServerState applyTo(ServerState before) {
+        return new ServerState(before.listen(), before.maxCps(), before.maxCalls(), bindings.applyTo(before.bindings()),
+                calls.applyTo(before.calls()), unconfirmed.applyTo(before.unconfirmed()), ended.applyTo(before.ended()),
+                replicas.applyTo(before.replicas()));
+    }
+
+    /** Entries put or removed, all tables together. */
+    public int size() {
+        return bindings.size() + calls.size() + unconfirmed.size() + ended.size() + replicas.size();
+    }
+}

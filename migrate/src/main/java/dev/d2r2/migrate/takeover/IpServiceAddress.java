@@ -1,0 +1,64 @@
+package dev.d2r2.migrate.takeover;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service address on a Linux interface, through iproute2; announced by Debian's
+ * {@code arping} (Thomas Habets' 2.x) with unsolicited ARP replies ({@code -U -P}), so neighbours
+ * and switches rebind the address to this interface's MAC at once. arping runs in the
+ * background: the address is usable as soon as {@code ip} returns.
+ */
+public final class IpServiceAddress implements ServiceAddress {
+    private static final long IP_TIMEOUT_S = 10;
+    private final String cidr;
+    private final String iface;
+    private final String host;
+
+    public IpServiceAddress(String cidr, String iface) {
+        this.cidr = cidr;
+        this.iface = iface;
+        this.host = cidr.substring(0, cidr.indexOf('/'));
+    }
+
+    @Override
+    public void acquire() throws IOException {
+        run(List.of("ip", "addr", "replace", cidr, "dev", iface), false);
+        new ProcessBuilder("arping", "-q", "-U", "-P", "-c", "2", "-w", "0", "-i", iface, "-S", host, host)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    @Override
+    public void release() throws IOException {
+        run(List.of("ip", "addr", "del", cidr, "dev", iface), true);
+    }
+
+    private static void run(List<String> command, boolean absentIsFine) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            if (!p.waitFor(IP_TIMEOUT_S, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + ": no answer in " + IP_TIMEOUT_S + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(String.join(" ", command) + ": interrupted");
+        }
+        if (p.exitValue() != 0 && !(absentIsFine && (out.contains("Address not found") || out.contains("Cannot assign requested address")))) {
+            throw new IOException(String.join(" ", command) + ": " + out);
+        }
+    }
+
+    @Override
+    public String address() {
+        return cidr;
+    }
+
+    @Override
+    public String iface() {
+        return iface;
+    }
+}
