@@ -37,13 +37,15 @@ final class Rig implements AutoCloseable {
     final List<Event> aliceEvents = new CopyOnWriteArrayList<>();
     final List<Event> bobEvents = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> open = new ArrayList<>();
+    final OverlayNode aliceNode;
+    final OverlayNode bobNode;
     final CosipProxy alice;
     final CosipProxy bob;
 
     Rig(InetSocketAddress server, double p2pCallsPerMinute, int burst) throws IOException {
         OverlayNode seed = node(List.of());
-        OverlayNode aliceNode = node(List.of(seed.address()));
-        OverlayNode bobNode = node(List.of(seed.address()));
+        aliceNode = node(List.of(seed.address()));
+        bobNode = node(List.of(seed.address()));
         alice = proxy(server, aliceId, aliceNode, aliceEvents, p2pCallsPerMinute, burst);
         bob = proxy(server, bobId, bobNode, bobEvents, p2pCallsPerMinute, burst);
     }
