@@ -17,6 +17,7 @@ import dev.d2r2.app.cli.MetricsCommand;
 import dev.d2r2.app.cli.MonitorCommand;
 import dev.d2r2.app.cli.NagiosRunCommand;
 import dev.d2r2.app.cli.OverlayCommand;
+import dev.d2r2.app.cli.CosipCommand;
 import dev.d2r2.app.cli.PolicyCommand;
 import dev.d2r2.app.cli.PublishCommand;
 import dev.d2r2.app.cli.ReplayCommand;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Command;
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
-                MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
+                MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, CosipCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {

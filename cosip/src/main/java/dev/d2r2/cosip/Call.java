@@ -20,6 +20,9 @@ final class Call {
     InetSocketAddress peer;
     String peerUri;
     boolean answered;
+    /** Outgoing through the provider: the user agent's INVITE until answered, to be sent through the DHT if the provider dies first. */
+    byte[] invite;
+    InetSocketAddress inviteFrom;
     /** An INVITE waiting for the DHT lookup of the callee's proxy, and its user agent's address. */
     byte[] pending;
     InetSocketAddress pendingFrom;

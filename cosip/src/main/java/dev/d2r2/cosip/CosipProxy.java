@@ -255,7 +255,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
             }
             if (call.outgoing && !call.p2p && !call.answered && mode == Mode.P2P) {
                 count("calls.rerouted");
-                lookUp(d, m, call);
+                lookUp(d.bytes(), d.from(), m, call);
                 return;
             }
         }
@@ -292,6 +292,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
         if (mode == Mode.SERVER) {
             calls.put(callId, call);
             call.inviteHop = settings.server();
+            call.invite = d.bytes();
+            call.inviteFrom = d.from();
             count("calls.via-server");
             forward(m, Side.PEER, settings.server(), m.requestUri(), null);
         } else if (!limiter.tryAcquire(clock.millis())) {
@@ -299,23 +301,23 @@ public final class CosipProxy implements Agent, AutoCloseable {
             answer(m, Side.UA, d.from(), 503, "Service Unavailable");
         } else {
             calls.put(callId, call);
-            lookUp(d, m, call);
+            lookUp(d.bytes(), d.from(), m, call);
         }
     }
 
     /** Looks up the callee's proxy in the DHT; the INVITE waits in the call meanwhile. */
-    private void lookUp(Datagram d, SipMessage m, Call call) {
+    private void lookUp(byte[] invite, InetSocketAddress from, SipMessage m, Call call) {
         byte[] key = roster.keyOf(call.otherAor);
         String callId = m.first(Header.CALL_ID);
         if (key == null) {
             count("calls.refused.unknown-aor");
             calls.remove(callId);
-            answer(m, Side.UA, d.from(), 404, "Not Found");
+            answer(m, Side.UA, from, 404, "Not Found");
             return;
         }
         call.p2p = true;
-        call.pending = d.bytes();
-        call.pendingFrom = d.from();
+        call.pending = invite;
+        call.pendingFrom = from;
         count("dht.lookups");
         dht.get(SignedValue.keyOf(key, call.otherAor.getBytes(StandardCharsets.UTF_8)))
                 .whenComplete((r, e) -> runner.deliver(new Found(callId, r, e)));
@@ -421,7 +423,9 @@ public final class CosipProxy implements Agent, AutoCloseable {
 
     private void requestFromPeer(InetSocketAddress from, SipMessage m) {
         Call call = calls.get(m.first(Header.CALL_ID));
-        if (call != null) {
+        if (call != null && !call.outgoing && !call.p2p && m.methodIs("INVITE") && !hasToTag(m) && !from.equals(call.inviteHop)) {
+            takeOverThroughDht(from, m, call);
+        } else if (call != null) {
             if (!call.fromOtherSide(from)) {
                 count("refused.not-the-dialog-peer");
                 return;
@@ -437,6 +441,24 @@ public final class CosipProxy implements Agent, AutoCloseable {
         } else if (!m.methodIs("ACK")) {
             answer(m, Side.PEER, from, 481, "Call/Transaction Does Not Exist");
         }
+    }
+
+    /**
+     * The caller's proxy sends through the DHT an INVITE that reached us through the provider
+     * before it died: once its signature checks, the call continues on the direct path and our
+     * answers are signed.
+     */
+    private void takeOverThroughDht(InetSocketAddress from, SipMessage m, Call call) {
+        CallSigner.Verdict verdict = signer.verify(m, clock.millis());
+        if (verdict != CallSigner.Verdict.OK) {
+            count("refused.auth." + verdict.name().toLowerCase(Locale.ROOT));
+            answer(m, Side.PEER, from, 403, "Forbidden");
+            return;
+        }
+        call.p2p = true;
+        call.inviteHop = from;
+        count("calls.in.taken-over");
+        forward(m, Side.UA, call.ua, call.uaUri, null);
     }
 
     private void incomingCall(InetSocketAddress from, SipMessage m) {
@@ -485,6 +507,11 @@ public final class CosipProxy implements Agent, AutoCloseable {
             return;
         }
         Call call = calls.get(callId);
+        if (call != null && call.outgoing && !call.p2p && call.invite != null && isInviteResponse(m)
+                && (m.status() == 404 || m.status() == 480)) {
+            fallBackToDht(m, call);
+            return;
+        }
         if (call != null && call.outgoing) {
             if (call.p2p && m.status() > 100) {
                 CallSigner.Verdict verdict = signer.verify(m, clock.millis());
@@ -503,11 +530,29 @@ public final class CosipProxy implements Agent, AutoCloseable {
         sendResponse(m, Side.UA, ourContact(m, uaHostPort), null);
     }
 
+    /**
+     * The provider does not know the callee — it has just come back and the callee's proxy has not
+     * registered again yet, or it lost its bindings otherwise: acknowledge its answer and set the
+     * call up through the DHT instead of failing it.
+     */
+    private void fallBackToDht(SipMessage m, Call call) {
+        String cseq = m.first(Header.CSEQ).strip();
+        String[] ack = {null, "Via: " + m.all(Header.VIA).getFirst(), "Max-Forwards: 70", "From: " + m.first(Header.FROM),
+                "To: " + m.first(Header.TO), "Call-ID: " + m.first(Header.CALL_ID), "CSeq: " + cseq.substring(0, cseq.indexOf(' ')) + " ACK"};
+        byte[] invite = call.invite;
+        SipMessage original = SipParser.datagram(parsed, invite, 0, invite.length);
+        ack[0] = "ACK " + original.requestUri() + " SIP/2.0";
+        sendOwn(settings.server(), ack);
+        count("calls.fallback-to-dht");
+        lookUp(invite, call.inviteFrom, original, call);
+    }
+
     private void trackAnswer(Call call, SipMessage m) {
         if (!isInviteResponse(m) || m.status() < 200 || call.answered) {
             return;
         }
         call.answered = true;
+        call.invite = null;
         boolean ok = m.status() < 300;
         call.expiresAt = clock.millis() + (ok ? CONFIRMED_MS : ENDED_MS);
         if (ok && call.outgoing) {
@@ -566,6 +611,20 @@ public final class CosipProxy implements Agent, AutoCloseable {
         Mode to = up ? Mode.SERVER : Mode.P2P;
         events.accept(new ModeChange(now, peerHostPort, mode, to, up ? "provider-up" : "provider-down").toEvent());
         mode = to;
+        if (!up) {
+            rerouteUnanswered();
+        }
+    }
+
+    /** Calls sent to the provider and not answered yet go through the DHT now, without waiting for a retransmission. */
+    private void rerouteUnanswered() {
+        for (Call call : List.copyOf(calls.values())) {
+            if (call.outgoing && !call.p2p && !call.answered && call.invite != null) {
+                count("calls.rerouted");
+                byte[] invite = call.invite;
+                lookUp(invite, call.inviteFrom, SipParser.datagram(parsed, invite, 0, invite.length), call);
+            }
+        }
     }
 
     /** The provider may have lost its bindings while it was down: register every user again before calls go to it. */

@@ -43,11 +43,15 @@ final class Rig implements AutoCloseable {
     final CosipProxy bob;
 
     Rig(InetSocketAddress server, double p2pCallsPerMinute, int burst) throws IOException {
+        this(server, server, p2pCallsPerMinute, burst);
+    }
+
+    Rig(InetSocketAddress aliceServer, InetSocketAddress bobServer, double p2pCallsPerMinute, int burst) throws IOException {
         OverlayNode seed = node(List.of());
         aliceNode = node(List.of(seed.address()));
         bobNode = node(List.of(seed.address()));
-        alice = proxy(server, aliceId, aliceNode, aliceEvents, p2pCallsPerMinute, burst);
-        bob = proxy(server, bobId, bobNode, bobEvents, p2pCallsPerMinute, burst);
+        alice = proxy(aliceServer, aliceId, aliceNode, aliceEvents, p2pCallsPerMinute, burst);
+        bob = proxy(bobServer, bobId, bobNode, bobEvents, p2pCallsPerMinute, burst);
     }
 
     private OverlayNode node(List<InetSocketAddress> seeds) throws IOException {
