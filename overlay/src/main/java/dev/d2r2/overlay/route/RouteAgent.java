@@ -143,6 +143,15 @@ public final class RouteAgent implements Agent, AutoCloseable {
         return self;
     }
 
+    /** The tunnel's entrance as bound, or null. */
+    public InetSocketAddress entranceAddress() {
+        try {
+            return entrance == null ? null : (InetSocketAddress) entrance.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     public CompletableFuture<Map<String, Long>> counters() {
         Status s = new Status(new CompletableFuture<>());
         runner.deliver(s);
