@@ -44,18 +44,36 @@ agent() {
     local i=$1
     shift
     ip netns exec "$(host "$i")" bin/d2r2 overlay route --network-key "$work/net.key" --listen "$(addr "$i"):4200" "$@" > "$work/agent-$i.out" 2>&1 &
+    echo $! > "$work/agent-$i.pid"
+}
+# start_agents [--cache]: six agents; with --cache each also runs a DHT node (joined through host 5) for the relay cache.
+start_agents() {
+    local dht=()
+    for i in 1 2 3 4 5 6; do
+        if [ "${1:-}" = --cache ]; then
+            dht=(--dht-listen "$(addr $i):4100")
+            [ $i = 5 ] || dht+=(--join "$(addr 5):4100")
+        fi
+        case $i in
+            1) agent 1 "${dht[@]}" --neighbour "$(addr 3):4200" --neighbour "$(addr 4):4200" --destination "$(addr 2):4200" \
+                   --service-port 9000 --entrance 127.0.0.1:7000 --contingent 6 ;;
+            2) agent 2 "${dht[@]}" ;;
+            3) agent 3 "${dht[@]}" --neighbour "$(addr 1):4200" --neighbour "$(addr 5):4200" ;;
+            4) agent 4 "${dht[@]}" --neighbour "$(addr 1):4200" --neighbour "$(addr 6):4200" ;;
+            5) agent 5 "${dht[@]}" --neighbour "$(addr 3):4200" ;;
+            6) agent 6 "${dht[@]}" --neighbour "$(addr 4):4200" ;;
+        esac
+    done
+    for i in 1 2 3 4 5 6; do
+        until grep -qs "route agent on" "$work/agent-$i.out"; do sleep 0.2; done
+    done
+}
+stop_agents() {
+    for i in 1 2 3 4 5 6; do kill "$(cat "$work/agent-$i.pid")" 2>/dev/null || true; done
+    for i in 1 2 3 4 5 6; do while kill -0 "$(cat "$work/agent-$i.pid")" 2>/dev/null; do sleep 0.1; done; done
+    rm -f "$work"/agent-*.out
 }
 ip netns exec "$(host 2)" socat "UDP4-LISTEN:9000,bind=$(addr 2),fork,reuseaddr" PIPE &
-agent 2
-agent 3 --neighbour "$(addr 1):4200" --neighbour "$(addr 5):4200"
-agent 4 --neighbour "$(addr 1):4200" --neighbour "$(addr 6):4200"
-agent 5 --neighbour "$(addr 3):4200"
-agent 6 --neighbour "$(addr 4):4200"
-agent 1 --neighbour "$(addr 3):4200" --neighbour "$(addr 4):4200" --destination "$(addr 2):4200" --service-port 9000 \
-    --entrance 127.0.0.1:7000 --contingent 6
-for i in 1 2 3 4 5 6; do
-    until grep -qs "route agent on" "$work/agent-$i.out"; do sleep 0.2; done
-done
 # echo LABEL: one datagram through the tunnel, at most 200 ms for its echo; exit 0 when it came back.
 echo_once() {
     ip netns exec "$(host 1)" python3 -c "
@@ -64,7 +82,6 @@ s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2); s.sendto(b
 try: sys.exit(0 if s.recv(100)==b'$1' else 1)
 except OSError: sys.exit(1)"
 }
-until echo_once warm; do sleep 0.2; done
 hole() { ip netns exec "$(host "$1")" nft -f - <<NFT
 table inet d2r2co {
     chain out { type filter hook output priority 0; ip daddr $(addr 2) drop; }
@@ -73,21 +90,30 @@ NFT
 }
 hole 3
 hole 4
-printf '%-4s %-22s %-24s %-10s\n' run "break → echo back (ms)" "break → relayed event (ms)" relay
-for run in $(seq 1 "$runs"); do
-    events_before=$(grep -c '"to":"relayed"' "$work/agent-1.out" || true)
-    start=$(date +%s%3N)
-    hole 1
-    n=0
-    until echo_once "r$run-$n"; do n=$((n + 1)); done
-    flowing=$(( $(date +%s%3N) - start ))
-    until [ "$(grep -c '"to":"relayed"' "$work/agent-1.out" || true)" -gt "$events_before" ]; do sleep 0.05; done
-    line=$(grep '"to":"relayed"' "$work/agent-1.out" | tail -n 1)
-    at=$(echo "$line" | sed -E 's/.*"time":([0-9]+).*/\1/')
-    relay=$(echo "$line" | sed -E 's/.*"relay":"([^"]*)".*/\1/')
-    printf '%-4s %-22s %-24s %-10s\n' "$run" "$flowing" "$((at - start))" "$relay"
-    ip netns exec "$(host 1)" nft delete table inet d2r2co
-    until [ "$(tail -n 1 "$work/agent-1.out" | grep -c '"to":"direct"')" = 1 ]; do sleep 0.05; done
-    until echo_once "direct-$run"; do sleep 0.1; done
-done
+measure() {
+    until echo_once warm; do sleep 0.2; done
+    printf '%-17s %-4s %-22s %-24s %-16s %-8s\n' setting run "break → echo back (ms)" "break → relayed event (ms)" relay "found by"
+    for run in $(seq 1 "$runs"); do
+        events_before=$(grep -c '"to":"relayed"' "$work/agent-1.out" || true)
+        start=$(date +%s%3N)
+        hole 1
+        n=0
+        until echo_once "r$run-$n"; do n=$((n + 1)); done
+        flowing=$(( $(date +%s%3N) - start ))
+        until [ "$(grep -c '"to":"relayed"' "$work/agent-1.out" || true)" -gt "$events_before" ]; do sleep 0.05; done
+        line=$(grep '"to":"relayed"' "$work/agent-1.out" | tail -n 1)
+        at=$(echo "$line" | sed -E 's/.*"time":([0-9]+).*/\1/')
+        relay=$(echo "$line" | sed -E 's/.*"relay":"([^"]*)".*/\1/')
+        found=$(echo "$line" | sed -E 's/.*"foundBy":"([^"]*)".*/\1/')
+        printf '%-17s %-4s %-22s %-24s %-16s %-8s\n' "$1" "$run" "$flowing" "$((at - start))" "$relay" "$found"
+        ip netns exec "$(host 1)" nft delete table inet d2r2co
+        until [ "$(tail -n 1 "$work/agent-1.out" | grep -c '"to":"direct"')" = 1 ]; do sleep 0.05; done
+        until echo_once "direct-$run"; do sleep 0.1; done
+    done
+}
+start_agents
+measure "flooding"
+stop_agents
+start_agents --cache
+measure "flooding + cache"
 echo "RON, for comparison (the issue's reference, not run here): routes around outages in under 20 s on average."

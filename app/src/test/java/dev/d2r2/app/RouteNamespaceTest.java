@@ -32,7 +32,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the source), and so do rules on the source's two neighbours (3, 4); only their neighbours (5, 6)
  * reach the destination. The source floods a reachability check (contingent 6: 3 for each
  * neighbour, which probe with 1 and pass 2 on), takes the first relay that answers, and the echo
- * works again through it; when the rule goes, the relay is withdrawn and the path is direct.
+ * works again through it; when the rule goes, the relay is withdrawn and the path is direct. The
+ * relay stored itself in the DHT (every agent runs a node): on a second break the source finds it
+ * there, before flooding.
  */
 class RouteNamespaceTest {
     private static final String SWITCH = "d2r2-co-sw";
@@ -114,7 +116,10 @@ class RouteNamespaceTest {
     private BufferedReader startAgent(int host, Path key, List<String> extra) throws IOException {
         List<String> args = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "overlay", "route", "--network-key", key.toString(),
-                "--listen", agent(host)));
+                "--listen", agent(host), "--dht-listen", address(host) + ":4100"));
+        if (host != 5) {
+            args.addAll(List.of("--join", address(5) + ":4100"));
+        }
         args.addAll(extra);
         return new BufferedReader(new InputStreamReader(in(host, args).getInputStream(), StandardCharsets.UTF_8));
     }
@@ -169,7 +174,7 @@ class RouteNamespaceTest {
     }
 
     @Test
-    void aOneWayBlackHoleIsRoutedAroundThroughARelayFoundByLimitedFloodingAndTheRelayIsWithdrawnWhenItHeals() throws Exception {
+    void aOneWayBlackHoleIsRoutedAroundThroughARelayFoundByFloodingThenFromTheDhtCache() throws Exception {
         Path key = dir.resolve("net.key");
         assertThat(Main.commandLine().execute("overlay", "keygen", key.toString())).isZero();
         in(2, List.of("socat", "UDP4-LISTEN:9000,bind=" + address(2) + ",fork,reuseaddr", "PIPE"));
@@ -186,13 +191,22 @@ class RouteNamespaceTest {
         blackHole(1, "d2r2co");
         await().atMost(Duration.ofSeconds(10)).until(() -> states().contains(PathState.State.RELAYED));
         assertThat(states()).containsExactly(PathState.State.DOWN, PathState.State.RELAYED);
-        PathState relayed = PathState.from(sourceEvents.get(1));
-        assertThat(relayed.relay()).isIn(agent(5), agent(6));
+        PathState flooded = PathState.from(sourceEvents.get(1));
+        assertThat(flooded.relay()).isIn(agent(5), agent(6));
+        assertThat(flooded.foundBy()).isEqualTo("flood");
         assertThat(echo("relayed")).isEqualTo("relayed");
 
         must("ip", "netns", "exec", host(1), "nft", "delete", "table", "inet", "d2r2co");
         await().atMost(Duration.ofSeconds(10)).until(() -> states().size() == 3);
         assertThat(states().getLast()).isEqualTo(PathState.State.DIRECT);
         assertThat(echo("healed")).isEqualTo("healed");
+
+        blackHole(1, "d2r2co");
+        await().atMost(Duration.ofSeconds(10)).until(() -> states().size() == 5);
+        PathState cached = PathState.from(sourceEvents.get(4));
+        assertThat(cached.to()).isEqualTo(PathState.State.RELAYED);
+        assertThat(cached.foundBy()).as("the relay learned into the DHT on the first break").isEqualTo("cache");
+        assertThat(cached.relay()).isIn(agent(5), agent(6));
+        assertThat(echo("cached")).isEqualTo("cached");
     }
 }

@@ -271,6 +271,13 @@ public final class OverlayCommand extends CommandGroup {
         @Option(names = "--flood-timeout", paramLabel = "DURATION", defaultValue = "1s", description = "Flood again after (${DEFAULT-VALUE})")
         String floodTimeout;
 
+        @Option(names = "--dht-listen", paramLabel = "HOST:PORT",
+                description = "Run a DHT node here for the relay cache: relays store themselves, the source looks there before flooding")
+        String dhtListen;
+
+        @Option(names = "--join", paramLabel = "HOST:PORT", description = "A DHT node to join through (repeatable; with --dht-listen)")
+        List<String> join;
+
         @Override
         public Integer call() throws Exception {
             if (contingent < 1 || downAfter < 1 || upAfter < 1) {
@@ -281,10 +288,13 @@ public final class OverlayCommand extends CommandGroup {
                     destination == null ? null : HostPort.parse(destination), servicePort, entrance == null ? null : HostPort.parse(entrance),
                     contingent, Durations.parse(probeEvery), downAfter, upAfter, Durations.parse(floodTimeout));
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-            try (RouteAgent agent = RouteAgent.start(settings, e -> {
-                System.out.println(EventCodec.encodeToString(e));
-                System.out.flush();
-            }, Clock.system())) {
+            List<InetSocketAddress> seeds = join == null ? List.of() : join.stream().map(HostPort::parse).toList();
+            try (OverlayNode dht = dhtListen == null ? null : OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
+                    settings.networkKey(), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
+                 RouteAgent agent = RouteAgent.start(settings, dht, e -> {
+                     System.out.println(EventCodec.encodeToString(e));
+                     System.out.flush();
+                 }, Clock.system())) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
                 System.out.println("route agent on " + hostPort(agent.address()));
                 System.out.flush();

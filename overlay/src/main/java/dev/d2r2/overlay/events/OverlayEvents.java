@@ -28,12 +28,13 @@ public final class OverlayEvents implements EventCatalogue {
             "the channel given with --channel (printed on stdout with --print)", "the route agent's address (host:port)",
             List.of(required(PathState.DESTINATION, String.class, "the destination agent (host:port)"),
                     required(PathState.RELAY, String.class, "the relay in use (host:port), empty when none"),
+                    required(PathState.FOUND_BY, String.class, "how the relay was found: flood, cache (the DHT's relay records), empty when none"),
                     required(PathState.SINCE_BREAK, Long.class, "ms since the direct path was declared down (0 when to is direct or down)")),
             "How the agent reaches its destination: `to` is direct (its probes are answered), down (--down-after probes in a row "
                     + "missed; a limited flood for a relay is under way) or relayed (a relay answered; tunnel traffic goes through it "
                     + "until the direct path answers --up-after probes in a row again).",
             "{\"type\":\"overlay.path\",\"time\":1000,\"source\":\"10.213.0.1:4200\",\"from\":\"down\",\"to\":\"relayed\","
-                    + "\"attrs\":{\"destination\":\"10.213.0.2:4200\",\"relay\":\"10.213.0.5:4200\",\"sinceBreakMillis\":212}}");
+                    + "\"attrs\":{\"destination\":\"10.213.0.2:4200\",\"relay\":\"10.213.0.5:4200\",\"foundBy\":\"flood\",\"sinceBreakMillis\":212}}");
 
     @Override
     public String module() {

@@ -8,9 +8,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /** {@code overlay.path}: how a route agent reaches a destination now — directly, not at all, or through a relay. */
-public record PathState(long time, String agent, String destination, State from, State to, String relay, long sinceBreakMillis) {
+public record PathState(long time, String agent, String destination, State from, State to, String relay, String foundBy,
+                        long sinceBreakMillis) {
     public static final String DESTINATION = "destination";
     public static final String RELAY = "relay";
+    public static final String FOUND_BY = "foundBy";
     public static final String SINCE_BREAK = "sinceBreakMillis";
 
     public enum State {
@@ -32,12 +34,12 @@ public record PathState(long time, String agent, String destination, State from,
 
     public Event toEvent() {
         return Event.state(OverlayEvents.PATH.name(), time, agent, from.label(), to.label(),
-                Map.of(DESTINATION, destination, RELAY, relay, SINCE_BREAK, sinceBreakMillis));
+                Map.of(DESTINATION, destination, RELAY, relay, FOUND_BY, foundBy, SINCE_BREAK, sinceBreakMillis));
     }
 
     public static PathState from(Event e) throws EventFormatException {
         EventAttrs.expect(e, OverlayEvents.PATH);
         return new PathState(e.time(), e.source(), EventAttrs.string(e, DESTINATION), State.of(e.from()), State.of(e.to()),
-                EventAttrs.string(e, RELAY), EventAttrs.integer(e, SINCE_BREAK));
+                EventAttrs.string(e, RELAY), EventAttrs.string(e, FOUND_BY), EventAttrs.integer(e, SINCE_BREAK));
     }
 }

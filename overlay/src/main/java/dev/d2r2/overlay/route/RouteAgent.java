@@ -6,6 +6,8 @@ import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.overlay.events.PathState;
 import dev.d2r2.overlay.events.PathState.State;
+import dev.d2r2.overlay.kad.Results.GetResult;
+import dev.d2r2.overlay.node.OverlayNode;
 import dev.d2r2.overlay.route.RoutePacket.Type;
 import dev.d2r2.overlay.wire.MalformedPacket;
 import dev.d2r2.overlay.wire.PacketAuth;
@@ -19,6 +21,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,6 +69,12 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private record Session(InetSocketAddress hop, InetSocketAddress service) {
     }
 
+    private record Cached(long floodId, GetResult result, Throwable error) {
+    }
+
+    /** How long a relay named by the DHT's cache has to answer before the source floods. */
+    private static final long CACHE_WAIT_MS = 300;
+
     private static final int INBOX = 4096;
     private static final int MAX_SESSIONS = 1024;
 
@@ -77,6 +86,16 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private final DatagramChannel entrance;
     private final InetSocketAddress self;
     private final Flooding flooding;
+    private final OverlayNode dht;
+    private final RelayDirectory directory;
+    /** Floods this agent probed for, and their destinations: what a relay learns into the DHT. */
+    private final Map<Long, InetSocketAddress> probing = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, InetSocketAddress> eldest) {
+            return size() > 1024;
+        }
+    };
+    private boolean fromCache;
     private final SecureRandom random = new SecureRandom();
     private final ByteBuffer out = ByteBuffer.allocate(RoutePacket.MAX);
     private final Map<String, Long> counters = new TreeMap<>();
@@ -99,8 +118,10 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private final AgentRunner runner;
     private final List<Thread> receivers = new ArrayList<>();
 
-    private RouteAgent(Settings settings, Consumer<Event> events, Clock clock) throws IOException {
+    private RouteAgent(Settings settings, OverlayNode dht, Consumer<Event> events, Clock clock) throws IOException {
         this.settings = settings;
+        this.dht = dht;
+        this.directory = dht == null ? null : new RelayDirectory(settings.networkKey());
         this.clock = clock;
         this.events = events;
         this.auth = new PacketAuth(settings.networkKey(), Duration.ofSeconds(30).toMillis());
@@ -115,6 +136,7 @@ public final class RouteAgent implements Agent, AutoCloseable {
 
             @Override
             public void probe(InetSocketAddress destination, long id) {
+                probing.put(id, destination);
                 sendProbe(destination, id);
                 count("flood.probes");
             }
@@ -125,7 +147,12 @@ public final class RouteAgent implements Agent, AutoCloseable {
     }
 
     public static RouteAgent start(Settings settings, Consumer<Event> events, Clock clock) throws IOException {
-        RouteAgent a = new RouteAgent(settings, events, clock);
+        return start(settings, null, events, clock);
+    }
+
+    /** With a DHT node ({@code dht}, or null): relays learn themselves into it, and a source looks there before it floods. */
+    public static RouteAgent start(Settings settings, OverlayNode dht, Consumer<Event> events, Clock clock) throws IOException {
+        RouteAgent a = new RouteAgent(settings, dht, events, clock);
         a.runner.start();
         a.receivers.add(a.receiver(Side.OVERLAY, a.channel));
         if (a.entrance != null) {
@@ -185,6 +212,7 @@ public final class RouteAgent implements Agent, AutoCloseable {
         switch (message) {
             case Datagram d when d.side() == Side.ENTRANCE -> fromApplication(d);
             case Datagram d -> fromOverlay(d);
+            case Cached c -> onCached(c);
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
                 snapshot.put("dropped.inbox-full", inboxFull.get());
@@ -298,7 +326,7 @@ public final class RouteAgent implements Agent, AutoCloseable {
     @Override
     public void onTimer(long now) {
         if (now >= floodDeadline) {
-            count("flood.timeouts");
+            count(fromCache ? "cache.timeouts" : "flood.timeouts");
             flood(now);
         }
         if (now < nextProbe) {
@@ -310,7 +338,11 @@ public final class RouteAgent implements Agent, AutoCloseable {
             if (++misses == settings.downAfter() && state == State.DIRECT) {
                 brokeAt = now;
                 change(State.DOWN, null, now);
-                flood(now);
+                if (dht != null) {
+                    lookUpCachedRelay(now);
+                } else {
+                    flood(now);
+                }
             }
         }
         directAnswered = false;
@@ -318,7 +350,31 @@ public final class RouteAgent implements Agent, AutoCloseable {
         sendProbe(settings.destination(), directSeq);
     }
 
+    /** Phase 1: a relay that reached the destination before, from the DHT; the flood waits {@link #CACHE_WAIT_MS}. */
+    private void lookUpCachedRelay(long now) {
+        floodId = random.nextLong();
+        fromCache = true;
+        floodDeadline = now + CACHE_WAIT_MS;
+        long id = floodId;
+        dht.get(directory.keyFor(settings.destination())).whenComplete((r, e) -> runner.deliver(new Cached(id, r, e)));
+    }
+
+    private void onCached(Cached c) {
+        if (c.floodId() != floodId || !fromCache || state != State.DOWN) {
+            return;
+        }
+        InetSocketAddress cached = c.error() == null && c.result().value() != null ? RelayDirectory.relayOf(c.result().value()) : null;
+        if (cached == null || cached.equals(self)) {
+            count("cache.misses");
+            flood(clock.millis());
+            return;
+        }
+        count("cache.hits");
+        sendCheck(cached, floodId, self, settings.destination(), 1);
+    }
+
     private void flood(long now) {
+        fromCache = false;
         floodId = random.nextLong();
         floodDeadline = now + settings.floodTimeout().toMillis();
         count("floods");
@@ -338,6 +394,10 @@ public final class RouteAgent implements Agent, AutoCloseable {
         InetSocketAddress origin = flooding.originOf(id);
         if (origin != null && !origin.equals(self)) {
             count("flood.reached");
+            InetSocketAddress destination = probing.get(id);
+            if (dht != null && destination != null) {
+                dht.put(directory.record(destination, self, clock.millis()));
+            }
             RoutePacket.begin(out, Type.REACH, clock.millis());
             out.putLong(id);
             send(origin);
@@ -350,6 +410,7 @@ public final class RouteAgent implements Agent, AutoCloseable {
             return;
         }
         floodDeadline = Long.MAX_VALUE;
+        count(fromCache ? "relayed.from-cache" : "relayed.from-flood");
         change(State.RELAYED, from, clock.millis());
     }
 
@@ -359,7 +420,8 @@ public final class RouteAgent implements Agent, AutoCloseable {
         relay = newRelay;
         count("path." + to.label());
         events.accept(new PathState(now, hostPort(self), hostPort(settings.destination()), was, to,
-                newRelay == null ? "" : hostPort(newRelay), to == State.RELAYED ? now - brokeAt : 0).toEvent());
+                newRelay == null ? "" : hostPort(newRelay), to == State.RELAYED ? (fromCache ? "cache" : "flood") : "",
+                to == State.RELAYED ? now - brokeAt : 0).toEvent());
     }
 
     // ---- sending
