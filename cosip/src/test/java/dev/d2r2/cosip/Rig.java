@@ -2,6 +2,7 @@ package dev.d2r2.cosip;
 
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.cosip.events.ModeChange.Mode;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.kad.KadConfig;
 import dev.d2r2.overlay.node.OverlayNode;
@@ -74,7 +75,7 @@ final class Rig implements AutoCloseable {
         return p.status().get(5, TimeUnit.SECONDS);
     }
 
-    static void awaitMode(CosipProxy p, dev.d2r2.cosip.events.ModeChange.Mode mode) {
+    static void awaitMode(CosipProxy p, Mode mode) {
         await().atMost(Duration.ofSeconds(15)).until(() -> status(p).mode() == mode);
     }
 

@@ -77,6 +77,8 @@ public final class RouteAgent implements Agent, AutoCloseable {
 
     private static final int INBOX = 4096;
     private static final int MAX_SESSIONS = 1024;
+    /** A received check's contingent is cut to this, whatever the sender asked for. */
+    private static final int MAX_CONTINGENT = 1024;
 
     private final Settings settings;
     private final Clock clock;
@@ -244,13 +246,13 @@ public final class RouteAgent implements Agent, AutoCloseable {
                     long id = RoutePacket.readLong(in);
                     InetSocketAddress origin = RoutePacket.readAddress(in);
                     InetSocketAddress destination = RoutePacket.readAddress(in);
-                    flooding.onCheck(d.from(), id, origin, destination, RoutePacket.readInt(in));
+                    flooding.onCheck(d.from(), id, origin, destination, Math.min(RoutePacket.readInt(in), MAX_CONTINGENT));
                 }
                 case REACH -> onReach(d.from(), RoutePacket.readLong(in));
                 case DATA -> {
                     long id = RoutePacket.readLong(in);
                     InetSocketAddress destination = RoutePacket.readAddress(in);
-                    int port = Short.toUnsignedInt(in.getShort());
+                    int port = RoutePacket.readPort(in);
                     byte[] payload = RoutePacket.readPayload(in);
                     remember(id, new Session(d.from(), null));
                     count("relayed.out");
@@ -258,7 +260,7 @@ public final class RouteAgent implements Agent, AutoCloseable {
                 }
                 case DELIVER -> {
                     long id = RoutePacket.readLong(in);
-                    int port = Short.toUnsignedInt(in.getShort());
+                    int port = RoutePacket.readPort(in);
                     byte[] payload = RoutePacket.readPayload(in);
                     InetSocketAddress service = new InetSocketAddress(self.getAddress(), port);
                     remember(id, new Session(d.from(), service));
@@ -274,8 +276,6 @@ public final class RouteAgent implements Agent, AutoCloseable {
             }
         } catch (MalformedPacket e) {
             count("dropped." + e.reason().name().toLowerCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-            count("dropped.bad_field");
         }
     }
 

@@ -99,6 +99,14 @@ final class RoutePacket {
         }
     }
 
+    static int readPort(ByteBuffer in) throws MalformedPacket {
+        try {
+            return Short.toUnsignedInt(in.getShort());
+        } catch (BufferUnderflowException e) {
+            throw new MalformedPacket(Reason.TRUNCATED, "truncated packet");
+        }
+    }
+
     static int readInt(ByteBuffer in) throws MalformedPacket {
         try {
             return in.getInt();
