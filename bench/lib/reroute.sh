@@ -1,7 +1,8 @@
 # Sourced by bench/overlay.sh reroute: six route agents in network namespaces on a bridge, a
 # one-way black hole (nftables) from the source to the destination and from the source's two
 # neighbours to it; per run, the time from the break to the first echo through the tunnel that
-# comes back (a probe into the tunnel every 100 ms), and to the overlay.path "relayed" event;
+# comes back (a client sends one into the tunnel every 20 ms, from before the break), and to
+# the overlay.path "relayed" event;
 # flooding alone, then with the DHT relay cache. Root only.
 set -euo pipefail
 runs=5
@@ -20,7 +21,7 @@ sw=d2r2-co-bsw
 host() { echo "d2r2-co-b$1"; }
 addr() { echo "10.214.0.$1"; }
 cleanup() {
-    for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
+    for p in $(jobs -p); do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     for i in 1 2 3 4 5 6; do ip netns del "$(host $i)" 2>/dev/null || true; done
     ip netns del $sw 2>/dev/null || true
@@ -83,19 +84,22 @@ s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2); s.sendto(b
 try: sys.exit(0 if s.recv(100)==b'$1' else 1)
 except OSError: sys.exit(1)"
 }
-# first_echo: a datagram into the tunnel every 100 ms; prints the wall-clock ms of the first echo (10 s at most).
-first_echo() {
+# prober FILE: for 6 s, a datagram into the tunnel every 20 ms carrying its send time; writes
+# "sent received" (wall-clock ms) for each echo to FILE. Started before the break, so that the
+# client's own start-up is not measured.
+prober() {
     ip netns exec "$(host 1)" python3 -c "
 import socket,sys,time
-s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.setblocking(False); end=time.time()+10; n=0
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.setblocking(False); end=time.time()+6
+out=open('$1','w')
 while time.time()<end:
-    s.sendto(b'p%d'%n,('127.0.0.1',7000)); n+=1; t=time.time()+0.1
+    s.sendto(b'%d'%int(time.time()*1000),('127.0.0.1',7000)); t=time.time()+0.02
     while time.time()<t:
         try:
-            s.recv(100); print(int(time.time()*1000)); sys.exit(0)
+            out.write('%s %d\\n'%(s.recv(100).decode(),int(time.time()*1000))); out.flush()
         except BlockingIOError:
-            time.sleep(0.005)
-sys.exit(1)"
+            time.sleep(0.001)
+out.close()"
 }
 hole() { ip netns exec "$(host "$1")" nft -f - <<NFT
 table inet d2r2co {
@@ -110,10 +114,17 @@ measure() {
     printf '%-17s %-4s %-22s %-24s %-16s %-8s\n' setting run "break → echo back (ms)" "break → relayed event (ms)" relay "found by"
     for run in $(seq 1 "$runs"); do
         events_before=$(grep -c '"to":"relayed"' "$work/agent-1.out" || true)
+        rm -f "$work/echoes"
+        prober "$work/echoes" &
+        local probing=$!
+        until [ -s "$work/echoes" ]; do sleep 0.05; done
         start=$(date +%s%3N)
         hole 1
-        echoed=$(first_echo)
-        flowing=$((echoed - start))
+        local holed
+        holed=$(date +%s%3N)
+        wait $probing
+        # the first echo of a datagram sent once the rule was surely in place, timed from before it was added
+        flowing=$(awk -v start="$start" -v holed="$holed" '$1 >= holed { print $2 - start; exit }' "$work/echoes")
         until [ "$(grep -c '"to":"relayed"' "$work/agent-1.out" || true)" -gt "$events_before" ]; do sleep 0.05; done
         line=$(grep '"to":"relayed"' "$work/agent-1.out" | tail -n 1)
         at=$(echo "$line" | sed -E 's/.*"time":([0-9]+).*/\1/')

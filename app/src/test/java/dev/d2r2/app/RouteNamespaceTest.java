@@ -92,9 +92,11 @@ class RouteNamespaceTest {
         }
     }
 
+    /** Also ends socat's forked children, which outlive their parent. */
     @AfterEach
     void removeTopology() throws Exception {
         for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
             p.waitFor(10, TimeUnit.SECONDS);
         }
