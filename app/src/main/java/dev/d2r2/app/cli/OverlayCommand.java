@@ -18,6 +18,7 @@ import dev.d2r2.overlay.kad.SignedValue;
 import dev.d2r2.overlay.node.KeyFiles;
 import dev.d2r2.overlay.node.OverlayNode;
 import dev.d2r2.overlay.node.OverlayStatus;
+import dev.d2r2.overlay.route.RouteAgent;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,7 +48,7 @@ import java.util.concurrent.locks.LockSupport;
 @Command(name = "overlay", mixinStandardHelpOptions = true,
         description = "The connectivity overlay's DHT: run a node, look up ids, put and get signed values.",
         subcommands = {OverlayCommand.Keygen.class, OverlayCommand.Node.class, OverlayCommand.Lookup.class,
-                OverlayCommand.Put.class, OverlayCommand.Get.class})
+                OverlayCommand.Put.class, OverlayCommand.Get.class, OverlayCommand.Route.class})
 public final class OverlayCommand extends CommandGroup {
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,
@@ -230,6 +231,76 @@ public final class OverlayCommand extends CommandGroup {
                 System.err.println("seq " + r.value().seq() + ", " + r.hops() + " hops, " + r.queries() + " queries");
                 return 0;
             }
+        }
+    }
+
+    @Command(name = "route", mixinStandardHelpOptions = true,
+            description = "Run a route-around agent until stopped: answer probes, take part in limited floods, relay tunnel traffic;"
+                    + " with --destination, watch the direct path and tunnel --entrance's datagrams through a relay while it is down.")
+    static final class Route implements Callable<Integer> {
+        @Option(names = "--network-key", required = true, paramLabel = "FILE", description = "The overlay's key (d2r2 overlay keygen)")
+        Path networkKey;
+
+        @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "The agent's UDP address (a concrete host)")
+        String listen;
+
+        @Option(names = "--neighbour", paramLabel = "HOST:PORT", description = "An overlay neighbour (repeatable): a flood's first hops")
+        List<String> neighbours;
+
+        @Option(names = "--destination", paramLabel = "HOST:PORT", description = "The destination agent to watch and tunnel to")
+        String destination;
+
+        @Option(names = "--service-port", paramLabel = "PORT", defaultValue = "0", description = "The destination's local UDP service port")
+        int servicePort;
+
+        @Option(names = "--entrance", paramLabel = "HOST:PORT", description = "The tunnel's local entrance (UDP)")
+        String entrance;
+
+        @Option(names = "--contingent", paramLabel = "C", defaultValue = "8", description = "A flood's ping contingent (${DEFAULT-VALUE})")
+        int contingent;
+
+        @Option(names = "--probe-every", paramLabel = "DURATION", defaultValue = "200ms", description = "Direct-path probes (${DEFAULT-VALUE})")
+        String probeEvery;
+
+        @Option(names = "--down-after", paramLabel = "N", defaultValue = "3", description = "Missed probes in a row for down (${DEFAULT-VALUE})")
+        int downAfter;
+
+        @Option(names = "--up-after", paramLabel = "N", defaultValue = "3", description = "Answered probes in a row for direct (${DEFAULT-VALUE})")
+        int upAfter;
+
+        @Option(names = "--flood-timeout", paramLabel = "DURATION", defaultValue = "1s", description = "Flood again after (${DEFAULT-VALUE})")
+        String floodTimeout;
+
+        @Option(names = "--dht-listen", paramLabel = "HOST:PORT",
+                description = "Run a DHT node here for the relay cache: relays store themselves, the source looks there before flooding")
+        String dhtListen;
+
+        @Option(names = "--join", paramLabel = "HOST:PORT", description = "A DHT node to join through (repeatable; with --dht-listen)")
+        List<String> join;
+
+        @Override
+        public Integer call() throws Exception {
+            if (contingent < 1 || downAfter < 1 || upAfter < 1) {
+                throw new IllegalArgumentException("--contingent, --down-after and --up-after are at least 1");
+            }
+            List<InetSocketAddress> around = neighbours == null ? List.of() : neighbours.stream().map(HostPort::parse).toList();
+            RouteAgent.Settings settings = new RouteAgent.Settings(HostPort.parse(listen), KeyFiles.readNetworkKey(networkKey), around,
+                    destination == null ? null : HostPort.parse(destination), servicePort, entrance == null ? null : HostPort.parse(entrance),
+                    contingent, Durations.parse(probeEvery), downAfter, upAfter, Durations.parse(floodTimeout));
+            java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            List<InetSocketAddress> seeds = join == null ? List.of() : join.stream().map(HostPort::parse).toList();
+            try (OverlayNode dht = dhtListen == null ? null : OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
+                    settings.networkKey(), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
+                 RouteAgent agent = RouteAgent.start(settings, dht, e -> {
+                     System.out.println(EventCodec.encodeToString(e));
+                     System.out.flush();
+                 }, Clock.system())) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                System.out.println("route agent on " + hostPort(agent.address()));
+                System.out.flush();
+                stopped.await();
+            }
+            return 0;
         }
     }
 }

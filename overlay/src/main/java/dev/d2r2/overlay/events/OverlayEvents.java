@@ -24,6 +24,18 @@ public final class OverlayEvents implements EventCatalogue {
                     + "{\"address\":\"127.0.0.1:4100\",\"contacts\":57,\"values\":12,\"received\":3120,\"sent\":3095,\"timeouts\":4,"
                     + "\"dropped\":0,\"rejected\":1}}");
 
+    public static final EventType PATH = new EventType("overlay.path", EventType.Kind.STATE, "overlay route agent",
+            "the channel given with --channel (printed on stdout with --print)", "the route agent's address (host:port)",
+            List.of(required(PathState.DESTINATION, String.class, "the destination agent (host:port)"),
+                    required(PathState.RELAY, String.class, "the relay in use (host:port), empty when none"),
+                    required(PathState.FOUND_BY, String.class, "how the relay was found: flood, cache (the DHT's relay records), empty when none"),
+                    required(PathState.SINCE_BREAK, Long.class, "ms since the direct path was declared down (0 when to is direct or down)")),
+            "How the agent reaches its destination: `to` is direct (its probes are answered), down (--down-after probes in a row "
+                    + "missed; a limited flood for a relay is under way) or relayed (a relay answered; tunnel traffic goes through it "
+                    + "until the direct path answers --up-after probes in a row again).",
+            "{\"type\":\"overlay.path\",\"time\":1000,\"source\":\"10.213.0.1:4200\",\"from\":\"down\",\"to\":\"relayed\","
+                    + "\"attrs\":{\"destination\":\"10.213.0.2:4200\",\"relay\":\"10.213.0.5:4200\",\"foundBy\":\"flood\",\"sinceBreakMillis\":212}}");
+
     @Override
     public String module() {
         return "overlay";
@@ -31,6 +43,6 @@ public final class OverlayEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(NODE_STATUS);
+        return List.of(NODE_STATUS, PATH);
     }
 }

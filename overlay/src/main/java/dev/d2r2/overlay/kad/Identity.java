@@ -52,7 +52,7 @@ public final class Identity {
         return privateKey.getEncoded();
     }
 
-    byte[] sign(byte[] message) {
+    public byte[] sign(byte[] message) {
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initSign(privateKey);
@@ -63,7 +63,7 @@ public final class Identity {
         }
     }
 
-    static boolean verify(byte[] rawPublicKey, byte[] message, byte[] signature) {
+    public static boolean verify(byte[] rawPublicKey, byte[] message, byte[] signature) {
         try {
             byte[] x509 = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + PUBLIC_KEY_BYTES);
             System.arraycopy(rawPublicKey, 0, x509, X509_PREFIX.length, PUBLIC_KEY_BYTES);

@@ -49,7 +49,7 @@ public final class PacketAuth {
     }
 
     /** Appends the MAC of the bytes written so far. */
-    void seal(ByteBuffer out) {
+    public void seal(ByteBuffer out) {
         ByteBuffer covered = out.duplicate().flip();
         mac.update(covered);
         try {
@@ -64,7 +64,7 @@ public final class PacketAuth {
      * Checks the MAC, the packet's time and that it is new; on success the buffer's limit is moved
      * before the MAC, so the caller reads the body alone.
      */
-    void open(ByteBuffer in, long nowMillis) throws MalformedPacket {
+    public void open(ByteBuffer in, long nowMillis) throws MalformedPacket {
         int end = in.limit() - MAC_BYTES;
         ByteBuffer covered = in.duplicate().limit(end);
         mac.update(covered);

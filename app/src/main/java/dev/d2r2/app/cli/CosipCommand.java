@@ -1,0 +1,134 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Durations;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.cosip.CosipProxy;
+import dev.d2r2.cosip.CosipSettings;
+import dev.d2r2.cosip.Roster;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.node.KeyFiles;
+import dev.d2r2.overlay.node.OverlayNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code d2r2 cosip}: the CoSIP proxy in front of unmodified user agents (docs/cosip.md). */
+@Command(name = "cosip", mixinStandardHelpOptions = true,
+        description = "A local SIP proxy for user agents that keeps their calls going when the SIP provider fails: REGISTERs go"
+                + " to the provider and into the overlay's DHT; while the provider does not answer its OPTIONS probes, calls are"
+                + " set up through a DHT lookup straight to the callee's CoSIP proxy (signed both ways, rate-limited).")
+public final class CosipCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:5060",
+            description = "Where the user agents send (UDP; ${DEFAULT-VALUE})")
+    String listen;
+
+    @Option(names = "--peer-listen", paramLabel = "HOST:PORT", required = true,
+            description = "Where the provider and other CoSIP proxies reach this one (a concrete address: it goes into Contacts and the DHT)")
+    String peerListen;
+
+    @Option(names = "--server", paramLabel = "HOST:PORT", required = true, description = "The SIP provider (registrar and proxy)")
+    String server;
+
+    @Option(names = "--domain", paramLabel = "DOMAIN", required = true, description = "The provider's domain (AORs are sip:user@DOMAIN)")
+    String domain;
+
+    @Option(names = "--dht", paramLabel = "HOST:PORT", required = true, description = "An overlay node to join through (repeatable)")
+    List<String> dht;
+
+    @Option(names = "--dht-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:0",
+            description = "This proxy's own DHT node (UDP; ${DEFAULT-VALUE})")
+    String dhtListen;
+
+    @Option(names = "--network-key", paramLabel = "FILE", required = true, description = "The overlay's key (d2r2 overlay keygen)")
+    Path networkKey;
+
+    @Option(names = "--keypair", paramLabel = "FILE", required = true,
+            description = "This proxy's Ed25519 identity (created if missing); its 'public' line goes into the roster")
+    Path keypair;
+
+    @Option(names = "--roster", paramLabel = "FILE", required = true,
+            description = "The provider's users: 'sip:user@domain <public key hex>' lines")
+    Path roster;
+
+    @Option(names = "--probe-every", paramLabel = "DURATION", defaultValue = "500ms", description = "OPTIONS probe interval (${DEFAULT-VALUE})")
+    String probeEvery;
+
+    @Option(names = "--down-after", paramLabel = "N", defaultValue = "2", description = "Missed probes in a row for down (${DEFAULT-VALUE})")
+    int downAfter;
+
+    @Option(names = "--up-after", paramLabel = "N", defaultValue = "2", description = "Answered probes in a row for up (${DEFAULT-VALUE})")
+    int upAfter;
+
+    @Option(names = "--p2p-calls-per-minute", paramLabel = "N", defaultValue = "6",
+            description = "The own users' new calls per minute in P2P mode (${DEFAULT-VALUE})")
+    double p2pRate;
+
+    @Option(names = "--p2p-burst", paramLabel = "N", defaultValue = "3", description = "Calls at once from a full bucket (${DEFAULT-VALUE})")
+    int p2pBurst;
+
+    @Option(names = "--print", description = "Print each event (provider down/up, mode changes) on stdout")
+    boolean print;
+
+    @Option(names = "--channel", paramLabel = "TAG", description = "Publish the events on this broker channel")
+    String channel;
+
+    @Mixin ClientOptions client;
+
+    @Override
+    public Integer call() throws Exception {
+        Identity identity = Files.exists(keypair) ? KeyFiles.readIdentity(keypair) : KeyFiles.createIdentity(keypair);
+        Roster users = Roster.read(roster);
+        CosipSettings base = CosipSettings.defaults(HostPort.parse(listen), HostPort.parse(peerListen), HostPort.parse(server), domain);
+        CosipSettings settings = base.withProbes(Durations.parse(probeEvery), downAfter, upAfter).withP2pRate(p2pRate, p2pBurst);
+        List<InetSocketAddress> seeds = dht.stream().map(HostPort::parse).toList();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (BrokerClient broker = channel == null ? null : client.connect();
+             Publisher publisher = broker == null ? null : broker.publisher(channel);
+             OverlayNode node = OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
+                     KeyFiles.readNetworkKey(networkKey), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
+             CosipProxy proxy = CosipProxy.start(settings, identity, users, node, e -> emit(e, publisher), Clock.system())) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    System.err.println("cosip: " + proxy.status().get(2, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    System.err.println("cosip: no status at exit: " + e);
+                }
+                stopped.countDown();
+            }));
+            System.out.println("cosip: user agents → " + hostPort(proxy.address()) + ", peers → " + hostPort(proxy.peerAddress())
+                    + ", provider " + server + ", DHT node " + hostPort(node.address()));
+            System.out.flush();
+            stopped.await();
+        }
+        return 0;
+    }
+
+    private void emit(Event e, Publisher publisher) {
+        if (print) {
+            System.out.println(EventCodec.encodeToString(e));
+            System.out.flush();
+        }
+        if (publisher != null) {
+            publisher.publish(e);
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+}

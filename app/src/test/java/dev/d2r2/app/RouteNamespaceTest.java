@@ -1,0 +1,214 @@
+package dev.d2r2.app;
+
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.testing.Peers;
+import dev.d2r2.overlay.events.PathState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Six `d2r2 overlay route` agents, each in its own network namespace on a bridge: the source (1)
+ * tunnels datagrams to an echo service behind the destination (2). An nftables rule on the source
+ * drops what it sends to the destination (a one-way black hole: the destination still reaches
+ * the source), and so do rules on the source's two neighbours (3, 4); only their neighbours (5, 6)
+ * reach the destination. The source floods a reachability check (contingent 6: 3 for each
+ * neighbour, which probe with 1 and pass 2 on), takes the first relay that answers, and the echo
+ * works again through it; when the rule goes, the relay is withdrawn and the path is direct. The
+ * relay stored itself in the DHT (every agent runs a node): on a second break the source finds it
+ * there, before flooding.
+ */
+class RouteNamespaceTest {
+    private static final String SWITCH = "d2r2-co-sw";
+    private static final int HOSTS = 6;
+    private static final Path NFT = Path.of("/usr/sbin/nft");
+
+    @TempDir
+    Path dir;
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Event> sourceEvents = new CopyOnWriteArrayList<>();
+
+    private static boolean sh(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
+    }
+
+    private static void must(String... command) throws IOException, InterruptedException {
+        if (!sh(command)) {
+            throw new IllegalStateException("failed: " + String.join(" ", command));
+        }
+    }
+
+    private static String host(int i) {
+        return "d2r2-co-h" + i;
+    }
+
+    private static String address(int i) {
+        return "10.213.0." + i;
+    }
+
+    private static String agent(int i) {
+        return address(i) + ":4200";
+    }
+
+    @BeforeEach
+    void topology() throws Exception {
+        assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false) && Files.isExecutable(Path.of("/usr/sbin/ip")),
+                "needs root and iproute2 for network namespaces");
+        Peers.require(NFT, "nftables");
+        Peers.require(Path.of("/usr/bin/socat"), "socat");
+        removeTopology();
+        must("ip", "netns", "add", SWITCH);
+        must("ip", "-n", SWITCH, "link", "add", "br0", "type", "bridge");
+        must("ip", "-n", SWITCH, "link", "set", "br0", "up");
+        for (int i = 1; i <= HOSTS; i++) {
+            must("ip", "netns", "add", host(i));
+            must("ip", "link", "add", "d2r2-co" + i + "a", "type", "veth", "peer", "name", "d2r2-co" + i + "b");
+            must("ip", "link", "set", "d2r2-co" + i + "a", "netns", host(i));
+            must("ip", "link", "set", "d2r2-co" + i + "b", "netns", SWITCH);
+            must("ip", "-n", SWITCH, "link", "set", "d2r2-co" + i + "b", "master", "br0", "up");
+            must("ip", "-n", host(i), "addr", "add", address(i) + "/24", "dev", "d2r2-co" + i + "a");
+            must("ip", "-n", host(i), "link", "set", "d2r2-co" + i + "a", "up");
+            must("ip", "-n", host(i), "link", "set", "lo", "up");
+        }
+    }
+
+    /** Also ends socat's forked children, which outlive their parent. */
+    @AfterEach
+    void removeTopology() throws Exception {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        for (int i = 1; i <= HOSTS; i++) {
+            sh("ip", "netns", "del", host(i));
+        }
+        sh("ip", "netns", "del", SWITCH);
+    }
+
+    private Process in(int host, List<String> command) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", host(host)));
+        full.addAll(command);
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** Starts an agent; its first line (that it runs) is read by {@link #awaitStarted}, so that the JVMs start side by side. */
+    private BufferedReader startAgent(int host, Path key, List<String> extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "overlay", "route", "--network-key", key.toString(),
+                "--listen", agent(host), "--dht-listen", address(host) + ":4100"));
+        if (host != 5) {
+            args.addAll(List.of("--join", address(5) + ":4100"));
+        }
+        args.addAll(extra);
+        return new BufferedReader(new InputStreamReader(in(host, args).getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    private void awaitStarted(List<BufferedReader> agents) throws IOException {
+        for (BufferedReader lines : agents) {
+            assertThat(lines.readLine()).startsWith("route agent on ");
+        }
+        BufferedReader source = agents.getLast();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                for (String line; (line = source.readLine()) != null; ) {
+                    sourceEvents.add(EventCodec.decode(line));
+                }
+            } catch (Exception e) {
+                // the agent ended
+            }
+        });
+    }
+
+    private static List<String> neighbours(int... hosts) {
+        List<String> args = new ArrayList<>();
+        for (int h : hosts) {
+            args.addAll(List.of("--neighbour", agent(h)));
+        }
+        return args;
+    }
+
+    private static void blackHole(int host, String table) throws Exception {
+        must("ip", "netns", "exec", host(host), "nft", "add", "table", "inet", table);
+        must("ip", "netns", "exec", host(host), "nft", "add", "chain", "inet", table, "out", "{ type filter hook output priority 0; }");
+        must("ip", "netns", "exec", host(host), "nft", "add", "rule", "inet", table, "out", "ip", "daddr", address(2), "drop");
+    }
+
+    /** One datagram through the tunnel's entrance on the source; its echo, or "" after 2 s. */
+    private String echo(String text) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", host(1), "python3", "-c",
+                "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.settimeout(2)\n"
+                        + "s.sendto(b'" + text + "',('127.0.0.1',7000))\ntry:\n  print(s.recv(2000).decode(),end='')\nexcept OSError:\n  pass\n")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out;
+    }
+
+    private List<PathState.State> states() throws Exception {
+        List<PathState.State> states = new ArrayList<>();
+        for (Event e : sourceEvents) {
+            states.add(PathState.from(e).to());
+        }
+        return states;
+    }
+
+    @Test
+    void aOneWayBlackHoleIsRoutedAroundThroughARelayFoundByFloodingThenFromTheDhtCache() throws Exception {
+        Path key = dir.resolve("net.key");
+        assertThat(Main.commandLine().execute("overlay", "keygen", key.toString())).isZero();
+        in(2, List.of("socat", "UDP4-LISTEN:9000,bind=" + address(2) + ",fork,reuseaddr", "PIPE"));
+        List<BufferedReader> agents = new ArrayList<>(List.of(startAgent(2, key, List.of()), startAgent(3, key, neighbours(1, 5)),
+                startAgent(4, key, neighbours(1, 6)), startAgent(5, key, neighbours(3)), startAgent(6, key, neighbours(4))));
+        List<String> source = new ArrayList<>(neighbours(3, 4));
+        source.addAll(List.of("--destination", agent(2), "--service-port", "9000", "--entrance", "127.0.0.1:7000", "--contingent", "6"));
+        agents.add(startAgent(1, key, source));
+        awaitStarted(agents);
+        await().atMost(Duration.ofSeconds(10)).until(() -> echo("direct").equals("direct"));
+
+        blackHole(3, "d2r2co");
+        blackHole(4, "d2r2co");
+        blackHole(1, "d2r2co");
+        await().atMost(Duration.ofSeconds(10)).until(() -> states().contains(PathState.State.RELAYED));
+        assertThat(states()).containsExactly(PathState.State.DOWN, PathState.State.RELAYED);
+        PathState flooded = PathState.from(sourceEvents.get(1));
+        assertThat(flooded.relay()).isIn(agent(5), agent(6));
+        assertThat(flooded.foundBy()).isEqualTo("flood");
+        assertThat(echo("relayed")).isEqualTo("relayed");
+
+        must("ip", "netns", "exec", host(1), "nft", "delete", "table", "inet", "d2r2co");
+        await().atMost(Duration.ofSeconds(10)).until(() -> states().size() == 3);
+        assertThat(states().getLast()).isEqualTo(PathState.State.DIRECT);
+        assertThat(echo("healed")).isEqualTo("healed");
+
+        blackHole(1, "d2r2co");
+        await().atMost(Duration.ofSeconds(10)).until(() -> states().size() == 5);
+        PathState cached = PathState.from(sourceEvents.get(4));
+        assertThat(cached.to()).isEqualTo(PathState.State.RELAYED);
+        assertThat(cached.foundBy()).as("the relay learned into the DHT on the first break").isEqualTo("cache");
+        assertThat(cached.relay()).isIn(agent(5), agent(6));
+        assertThat(echo("cached")).isEqualTo("cached");
+    }
+}

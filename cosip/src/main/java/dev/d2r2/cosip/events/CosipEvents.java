@@ -1,0 +1,38 @@
+package dev.d2r2.cosip.events;
+
+import dev.d2r2.core.events.EventCatalogue;
+import dev.d2r2.core.events.EventType;
+
+import java.util.List;
+
+import static dev.d2r2.core.events.Attribute.required;
+
+/** Every event type a CoSIP proxy publishes. */
+public final class CosipEvents implements EventCatalogue {
+    public static final EventType PROVIDER = new EventType("cosip.provider", EventType.Kind.STATE, "cosip (the CoSIP proxy)",
+            "the channel given with --channel (printed on stdout with --print)", "the proxy's peer-side SIP address (host:port)",
+            List.of(required(ProviderState.SERVER, String.class, "the SIP provider's address (host:port)"),
+                    required(ProviderState.MISSES, Long.class, "OPTIONS probes missed in a row when the state changed")),
+            "The SIP provider as the proxy's OPTIONS probes see it: `to` is down after --down-after probes in a row went "
+                    + "unanswered, up after --up-after answers in a row; `from` the state before.",
+            "{\"type\":\"cosip.provider\",\"time\":1000,\"source\":\"127.0.0.1:5071\",\"from\":\"up\",\"to\":\"down\","
+                    + "\"attrs\":{\"server\":\"127.0.0.1:5060\",\"misses\":2}}");
+
+    public static final EventType MODE = new EventType("cosip.mode", EventType.Kind.STATE, "cosip (the CoSIP proxy)",
+            "the channel given with --channel (printed on stdout with --print)", "the proxy's peer-side SIP address (host:port)",
+            List.of(required(ModeChange.REASON, String.class, "why: provider-down, provider-up")),
+            "Where the proxy sends its user's new calls: `to` is server (through the provider) or p2p (a DHT lookup of the "
+                    + "callee's contact, straight to the callee's CoSIP proxy). Calls already set up keep their path.",
+            "{\"type\":\"cosip.mode\",\"time\":1000,\"source\":\"127.0.0.1:5071\",\"from\":\"server\",\"to\":\"p2p\","
+                    + "\"attrs\":{\"reason\":\"provider-down\"}}");
+
+    @Override
+    public String module() {
+        return "cosip";
+    }
+
+    @Override
+    public List<EventType> types() {
+        return List.of(PROVIDER, MODE);
+    }
+}

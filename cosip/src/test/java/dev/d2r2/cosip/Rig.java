@@ -1,0 +1,116 @@
+package dev.d2r2.cosip;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.cosip.events.ModeChange.Mode;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.node.OverlayNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two CoSIP proxies (alice's and bob's), each with its own DHT node, joined through a third; the
+ * SIP provider's address is given. Closes everything it started.
+ */
+final class Rig implements AutoCloseable {
+    static final String DOMAIN = "example.org";
+    static final String ALICE = "sip:alice@example.org";
+    static final String BOB = "sip:bob@example.org";
+    private static final byte[] NETWORK_KEY = new byte[32];
+
+    final Identity aliceId = Identity.generate();
+    final Identity bobId = Identity.generate();
+    final Roster roster = Roster.of(Map.of(ALICE, aliceId.publicKey(), BOB, bobId.publicKey()));
+    final List<Event> aliceEvents = new CopyOnWriteArrayList<>();
+    final List<Event> bobEvents = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    final OverlayNode aliceNode;
+    final OverlayNode bobNode;
+    final CosipProxy alice;
+    final CosipProxy bob;
+
+    Rig(InetSocketAddress server, double p2pCallsPerMinute, int burst) throws IOException {
+        this(server, server, p2pCallsPerMinute, burst);
+    }
+
+    Rig(InetSocketAddress aliceServer, InetSocketAddress bobServer, double p2pCallsPerMinute, int burst) throws IOException {
+        OverlayNode seed = node(List.of());
+        aliceNode = node(List.of(seed.address()));
+        bobNode = node(List.of(seed.address()));
+        alice = proxy(aliceServer, aliceId, aliceNode, aliceEvents, p2pCallsPerMinute, burst);
+        bob = proxy(bobServer, bobId, bobNode, bobEvents, p2pCallsPerMinute, burst);
+    }
+
+    private OverlayNode node(List<InetSocketAddress> seeds) throws IOException {
+        OverlayNode n = OverlayNode.start(new OverlayNode.Settings(new InetSocketAddress("127.0.0.1", 0), seeds, NETWORK_KEY,
+                KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
+        open.add(n);
+        return n;
+    }
+
+    private CosipProxy proxy(InetSocketAddress server, Identity id, OverlayNode node, List<Event> events, double rate, int burst)
+            throws IOException {
+        CosipSettings s = CosipSettings.defaults(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), server, DOMAIN)
+                .withP2pRate(rate, burst);
+        CosipProxy p = CosipProxy.start(s, id, roster, node, events::add, Clock.system());
+        open.addFirst(p);
+        return p;
+    }
+
+    static CosipStatus status(CosipProxy p) throws Exception {
+        return p.status().get(5, TimeUnit.SECONDS);
+    }
+
+    static void awaitMode(CosipProxy p, Mode mode) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(p).mode() == mode);
+    }
+
+    static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Process start(Path dir, String name, List<String> cmd) throws IOException {
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".out").toFile()).start();
+    }
+
+    static Path resource(Path dir, String name) throws IOException {
+        Path p = dir.resolve(Path.of(name).getFileName());
+        try (InputStream in = Rig.class.getResourceAsStream(name)) {
+            Files.write(p, in.readAllBytes());
+        }
+        return p;
+    }
+
+    static void stop(Process p) throws InterruptedException {
+        if (p != null) {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+}
