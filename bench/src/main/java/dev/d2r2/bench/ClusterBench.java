@@ -55,7 +55,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     @Option(names = "--paced-for", defaultValue = "5s", description = "How long the paced latency run lasts (${DEFAULT-VALUE})")
     String pacedFor;
 
-    @Option(names = "--kills", defaultValue = "5", description = "Leader kills for the failover figures (${DEFAULT-VALUE})")
+    @Option(names = "--kills", defaultValue = "20", description = "Leader kills for the failover figures (${DEFAULT-VALUE})")
     int kills;
 
     private static final List<String> NAMES = List.of("b1", "b2", "b3");
