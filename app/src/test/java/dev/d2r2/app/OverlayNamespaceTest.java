@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.d2r2.app.SwitchedHosts.must;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,51 +26,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * replicas), while a get through that node now fails.
  */
 class OverlayNamespaceTest {
-    private static final String SWITCH = "d2r2-ovl-sw";
     private static final int HOSTS = 4;
+    private static final SwitchedHosts LAN = new SwitchedHosts("d2r2-ovl", "10.77.0.", HOSTS);
 
     @TempDir
     Path dir;
     private final List<Process> processes = new ArrayList<>();
-
-    private static boolean sh(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor() == 0;
-    }
-
-    private static void must(String... command) throws IOException, InterruptedException {
-        if (!sh(command)) {
-            throw new IllegalStateException("failed: " + String.join(" ", command));
-        }
-    }
-
-    private static String host(int i) {
-        return "d2r2-ovl-h" + i;
-    }
-
-    private static String address(int i) {
-        return "10.77.0." + i;
-    }
 
     @BeforeEach
     void topology() throws Exception {
         assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false) && Files.isExecutable(Path.of("/usr/sbin/ip")),
                 "needs root and iproute2 for network namespaces");
         removeTopology();
-        must("ip", "netns", "add", SWITCH);
-        must("ip", "-n", SWITCH, "link", "add", "br0", "type", "bridge");
-        must("ip", "-n", SWITCH, "link", "set", "br0", "up");
-        for (int i = 1; i <= HOSTS; i++) {
-            must("ip", "netns", "add", host(i));
-            must("ip", "link", "add", "d2r2-ovl" + i + "a", "type", "veth", "peer", "name", "d2r2-ovl" + i + "b");
-            must("ip", "link", "set", "d2r2-ovl" + i + "a", "netns", host(i));
-            must("ip", "link", "set", "d2r2-ovl" + i + "b", "netns", SWITCH);
-            must("ip", "-n", SWITCH, "link", "set", "d2r2-ovl" + i + "b", "master", "br0", "up");
-            must("ip", "-n", host(i), "addr", "add", address(i) + "/24", "dev", "d2r2-ovl" + i + "a");
-            must("ip", "-n", host(i), "link", "set", "d2r2-ovl" + i + "a", "up");
-            must("ip", "-n", host(i), "link", "set", "lo", "up");
-        }
+        LAN.create();
     }
 
     @AfterEach
@@ -78,14 +47,11 @@ class OverlayNamespaceTest {
             p.destroy();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-        for (int i = 1; i <= HOSTS; i++) {
-            sh("ip", "netns", "del", host(i));
-        }
-        sh("ip", "netns", "del", SWITCH);
+        LAN.remove();
     }
 
     private ProcessBuilder d2r2In(int host, String... args) {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", host(host),
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", LAN.host(host),
                 ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         command.addAll(List.of(args));
@@ -94,9 +60,9 @@ class OverlayNamespaceTest {
 
     private void startNode(int host, Path key) throws IOException {
         List<String> args = new ArrayList<>(List.of("overlay", "node", "--network-key", key.toString(), "--listen",
-                address(host) + ":4100", "--status-every", "1h"));
+                LAN.address(host) + ":4100", "--status-every", "1h"));
         if (host > 1) {
-            args.addAll(List.of("--join", address(1) + ":4100"));
+            args.addAll(List.of("--join", LAN.address(1) + ":4100"));
         }
         Process p = d2r2In(host, args.toArray(String[]::new)).redirectErrorStream(true).start();
         processes.add(p);
@@ -122,20 +88,20 @@ class OverlayNamespaceTest {
             startNode(i, key);
         }
         Path alice = dir.resolve("alice.id");
-        Run put = cli(2, "overlay", "put", "--network-key", key.toString(), "--listen", address(2) + ":0", "--via",
-                address(2) + ":4100", "--identity", alice.toString(), "--name", "sip:alice@example.org", "10.77.0.2:5060");
+        Run put = cli(2, "overlay", "put", "--network-key", key.toString(), "--listen", LAN.address(2) + ":0", "--via",
+                LAN.address(2) + ":4100", "--identity", alice.toString(), "--name", "sip:alice@example.org", "10.77.0.2:5060");
         assertThat(put.code()).as(put.out()).isZero();
         assertThat(put.out()).contains("stored on 4 of 4 nodes");
         String owner = Files.readAllLines(alice).get(1).substring("public ".length());
 
-        must("ip", "-n", SWITCH, "link", "set", "d2r2-ovl1b", "down");
+        must("ip", "-n", LAN.switchName(), "link", "set", LAN.port(1), "down");
 
-        Run got = cli(4, "overlay", "get", "--network-key", key.toString(), "--listen", address(4) + ":0", "--via",
-                address(3) + ":4100", "--owner", owner, "--name", "sip:alice@example.org");
+        Run got = cli(4, "overlay", "get", "--network-key", key.toString(), "--listen", LAN.address(4) + ":0", "--via",
+                LAN.address(3) + ":4100", "--owner", owner, "--name", "sip:alice@example.org");
         assertThat(got.code()).isZero();
         assertThat(got.out()).isEqualTo("10.77.0.2:5060\n");
-        Run cut = cli(4, "overlay", "get", "--network-key", key.toString(), "--listen", address(4) + ":0", "--via",
-                address(1) + ":4100", "--timeout", "3s", "--owner", owner, "--name", "sip:alice@example.org");
+        Run cut = cli(4, "overlay", "get", "--network-key", key.toString(), "--listen", LAN.address(4) + ":0", "--via",
+                LAN.address(1) + ":4100", "--timeout", "3s", "--owner", owner, "--name", "sip:alice@example.org");
         assertThat(cut.code()).as("node 1 is cut off").isEqualTo(1);
     }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static dev.d2r2.app.SwitchedHosts.must;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -37,8 +38,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * there, before flooding.
  */
 class RouteNamespaceTest {
-    private static final String SWITCH = "d2r2-co-sw";
     private static final int HOSTS = 6;
+    private static final SwitchedHosts LAN = new SwitchedHosts("d2r2-co", "10.213.0.", HOSTS);
     private static final Path NFT = Path.of("/usr/sbin/nft");
 
     @TempDir
@@ -46,28 +47,8 @@ class RouteNamespaceTest {
     private final List<Process> processes = new ArrayList<>();
     private final List<Event> sourceEvents = new CopyOnWriteArrayList<>();
 
-    private static boolean sh(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor() == 0;
-    }
-
-    private static void must(String... command) throws IOException, InterruptedException {
-        if (!sh(command)) {
-            throw new IllegalStateException("failed: " + String.join(" ", command));
-        }
-    }
-
-    private static String host(int i) {
-        return "d2r2-co-h" + i;
-    }
-
-    private static String address(int i) {
-        return "10.213.0." + i;
-    }
-
     private static String agent(int i) {
-        return address(i) + ":4200";
+        return LAN.address(i) + ":4200";
     }
 
     @BeforeEach
@@ -77,19 +58,7 @@ class RouteNamespaceTest {
         Peers.require(NFT, "nftables");
         Peers.require(Path.of("/usr/bin/socat"), "socat");
         removeTopology();
-        must("ip", "netns", "add", SWITCH);
-        must("ip", "-n", SWITCH, "link", "add", "br0", "type", "bridge");
-        must("ip", "-n", SWITCH, "link", "set", "br0", "up");
-        for (int i = 1; i <= HOSTS; i++) {
-            must("ip", "netns", "add", host(i));
-            must("ip", "link", "add", "d2r2-co" + i + "a", "type", "veth", "peer", "name", "d2r2-co" + i + "b");
-            must("ip", "link", "set", "d2r2-co" + i + "a", "netns", host(i));
-            must("ip", "link", "set", "d2r2-co" + i + "b", "netns", SWITCH);
-            must("ip", "-n", SWITCH, "link", "set", "d2r2-co" + i + "b", "master", "br0", "up");
-            must("ip", "-n", host(i), "addr", "add", address(i) + "/24", "dev", "d2r2-co" + i + "a");
-            must("ip", "-n", host(i), "link", "set", "d2r2-co" + i + "a", "up");
-            must("ip", "-n", host(i), "link", "set", "lo", "up");
-        }
+        LAN.create();
     }
 
     /** Also ends socat's forked children, which outlive their parent. */
@@ -100,14 +69,11 @@ class RouteNamespaceTest {
             p.destroy();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-        for (int i = 1; i <= HOSTS; i++) {
-            sh("ip", "netns", "del", host(i));
-        }
-        sh("ip", "netns", "del", SWITCH);
+        LAN.remove();
     }
 
     private Process in(int host, List<String> command) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", host(host)));
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", LAN.host(host)));
         full.addAll(command);
         Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
         processes.add(p);
@@ -118,9 +84,9 @@ class RouteNamespaceTest {
     private BufferedReader startAgent(int host, Path key, List<String> extra) throws IOException {
         List<String> args = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "overlay", "route", "--network-key", key.toString(),
-                "--listen", agent(host), "--dht-listen", address(host) + ":4100"));
+                "--listen", agent(host), "--dht-listen", LAN.address(host) + ":4100"));
         if (host != 5) {
-            args.addAll(List.of("--join", address(5) + ":4100"));
+            args.addAll(List.of("--join", LAN.address(5) + ":4100"));
         }
         args.addAll(extra);
         return new BufferedReader(new InputStreamReader(in(host, args).getInputStream(), StandardCharsets.UTF_8));
@@ -151,14 +117,14 @@ class RouteNamespaceTest {
     }
 
     private static void blackHole(int host, String table) throws Exception {
-        must("ip", "netns", "exec", host(host), "nft", "add", "table", "inet", table);
-        must("ip", "netns", "exec", host(host), "nft", "add", "chain", "inet", table, "out", "{ type filter hook output priority 0; }");
-        must("ip", "netns", "exec", host(host), "nft", "add", "rule", "inet", table, "out", "ip", "daddr", address(2), "drop");
+        must("ip", "netns", "exec", LAN.host(host), "nft", "add", "table", "inet", table);
+        must("ip", "netns", "exec", LAN.host(host), "nft", "add", "chain", "inet", table, "out", "{ type filter hook output priority 0; }");
+        must("ip", "netns", "exec", LAN.host(host), "nft", "add", "rule", "inet", table, "out", "ip", "daddr", LAN.address(2), "drop");
     }
 
     /** One datagram through the tunnel's entrance on the source; its echo, or "" after 2 s. */
     private String echo(String text) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", host(1), "python3", "-c",
+        Process p = new ProcessBuilder("ip", "netns", "exec", LAN.host(1), "python3", "-c",
                 "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.settimeout(2)\n"
                         + "s.sendto(b'" + text + "',('127.0.0.1',7000))\ntry:\n  print(s.recv(2000).decode(),end='')\nexcept OSError:\n  pass\n")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -179,7 +145,7 @@ class RouteNamespaceTest {
     void aOneWayBlackHoleIsRoutedAroundThroughARelayFoundByFloodingThenFromTheDhtCache() throws Exception {
         Path key = dir.resolve("net.key");
         assertThat(Main.commandLine().execute("overlay", "keygen", key.toString())).isZero();
-        in(2, List.of("socat", "UDP4-LISTEN:9000,bind=" + address(2) + ",fork,reuseaddr", "PIPE"));
+        in(2, List.of("socat", "UDP4-LISTEN:9000,bind=" + LAN.address(2) + ",fork,reuseaddr", "PIPE"));
         List<BufferedReader> agents = new ArrayList<>(List.of(startAgent(2, key, List.of()), startAgent(3, key, neighbours(1, 5)),
                 startAgent(4, key, neighbours(1, 6)), startAgent(5, key, neighbours(3)), startAgent(6, key, neighbours(4))));
         List<String> source = new ArrayList<>(neighbours(3, 4));
@@ -198,7 +164,7 @@ class RouteNamespaceTest {
         assertThat(flooded.foundBy()).isEqualTo("flood");
         assertThat(echo("relayed")).isEqualTo("relayed");
 
-        must("ip", "netns", "exec", host(1), "nft", "delete", "table", "inet", "d2r2co");
+        must("ip", "netns", "exec", LAN.host(1), "nft", "delete", "table", "inet", "d2r2co");
         await().atMost(Duration.ofSeconds(10)).until(() -> states().size() == 3);
         assertThat(states().getLast()).isEqualTo(PathState.State.DIRECT);
         assertThat(echo("healed")).isEqualTo("healed");

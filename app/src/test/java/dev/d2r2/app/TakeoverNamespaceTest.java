@@ -24,6 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import static dev.d2r2.app.SwitchedHosts.must;
+import static dev.d2r2.app.SwitchedHosts.out;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -33,8 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * address. Needs root (CI runs as root): a missing namespace fails the test.
  */
 class TakeoverNamespaceTest {
-    private static final String SWITCH = "d2r2-mg-sw";
-    private static final String CLIENT_LINK = "d2r2-mg-c";
+    private static final SwitchedHosts LAN = new SwitchedHosts("d2r2-mg", "10.97.23.", 3);
     private static final String SERVICE = "10.97.23.100";
     private static final String[] NAMES = {"master", "backup", "witness"};
 
@@ -42,62 +43,11 @@ class TakeoverNamespaceTest {
     Path dir;
     private final List<Process> processes = new ArrayList<>();
 
-    private static boolean sh(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor() == 0;
-    }
-
-    private static String out(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return text;
-    }
-
-    private static void must(String... command) throws IOException, InterruptedException {
-        if (!sh(command)) {
-            throw new IllegalStateException("failed: " + String.join(" ", command));
-        }
-    }
-
-    private static String host(int i) {
-        return "d2r2-mg-h" + i;
-    }
-
-    private static String link(int i) {
-        return "d2r2-mg" + i + "a";
-    }
-
-    private static String port(int i) {
-        return "d2r2-mg" + i + "b";
-    }
-
-    private static String address(int i) {
-        return "10.97.23." + i;
-    }
-
     @BeforeEach
     void topology() throws Exception {
         removeTopology();
-        must("ip", "netns", "add", SWITCH);
-        must("ip", "-n", SWITCH, "link", "add", "br0", "type", "bridge");
-        must("ip", "-n", SWITCH, "link", "set", "br0", "up");
-        for (int i = 1; i <= 3; i++) {
-            must("ip", "netns", "add", host(i));
-            must("ip", "link", "add", link(i), "type", "veth", "peer", "name", port(i));
-            must("ip", "link", "set", link(i), "netns", host(i));
-            must("ip", "link", "set", port(i), "netns", SWITCH);
-            must("ip", "-n", SWITCH, "link", "set", port(i), "master", "br0", "up");
-            must("ip", "-n", host(i), "addr", "add", address(i) + "/24", "dev", link(i));
-            must("ip", "-n", host(i), "link", "set", link(i), "up");
-            must("ip", "-n", host(i), "link", "set", "lo", "up");
-        }
-        must("ip", "link", "add", CLIENT_LINK, "type", "veth", "peer", "name", "d2r2-mg-cb");
-        must("ip", "link", "set", "d2r2-mg-cb", "netns", SWITCH);
-        must("ip", "-n", SWITCH, "link", "set", "d2r2-mg-cb", "master", "br0", "up");
-        must("ip", "addr", "add", address(9) + "/24", "dev", CLIENT_LINK);
-        must("ip", "link", "set", CLIENT_LINK, "up");
+        LAN.create();
+        LAN.addClient(9);
         Files.writeString(dir.resolve("group.key"), "5f".repeat(32) + "\n");
     }
 
@@ -109,11 +59,7 @@ class TakeoverNamespaceTest {
                 p.destroyForcibly();
             }
         }
-        sh("ip", "link", "del", CLIENT_LINK);
-        for (int i = 1; i <= 3; i++) {
-            sh("ip", "netns", "del", host(i));
-        }
-        sh("ip", "netns", "del", SWITCH);
+        LAN.remove();
     }
 
     private Process d2r2In(int host, String... args) throws IOException {
@@ -121,7 +67,7 @@ class TakeoverNamespaceTest {
     }
 
     private Process d2r2In(int host, List<String> wrapper, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", host(host)));
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", LAN.host(host)));
         command.addAll(wrapper);
         command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
@@ -141,14 +87,14 @@ class TakeoverNamespaceTest {
     private Member member(int i) throws IOException {
         int n = NAMES.length;
         StringBuilder yaml = new StringBuilder("name: " + NAMES[i - 1] + "\nrole: " + NAMES[i - 1] + "\nlisten: "
-                + address(i) + ":7400\nkeyFile: group.key\nperiod: 20ms\nmisses: 5\nmargin: 5\npeers:\n");
+                + LAN.address(i) + ":7400\nkeyFile: group.key\nperiod: 20ms\nmisses: 5\nmargin: 5\npeers:\n");
         for (int j = 1; j <= n; j++) {
             if (j != i) {
-                yaml.append("  - name: ").append(NAMES[j - 1]).append("\n    address: ").append(address(j)).append(":7400\n");
+                yaml.append("  - name: ").append(NAMES[j - 1]).append("\n    address: ").append(LAN.address(j)).append(":7400\n");
             }
         }
         if (i != 3) {
-            yaml.append("address: ").append(SERVICE).append("/24\ninterface: ").append(link(i)).append('\n');
+            yaml.append("address: ").append(SERVICE).append("/24\ninterface: ").append(LAN.link(i)).append('\n');
         }
         Path file = dir.resolve(NAMES[i - 1] + ".yaml");
         Files.writeString(file, yaml);
@@ -180,8 +126,8 @@ class TakeoverNamespaceTest {
 
     private static boolean answersOptions(DatagramSocket socket, int seq) throws IOException {
         String callId = "takeover-" + seq;
-        String request = "OPTIONS sip:" + SERVICE + ":5060 SIP/2.0\r\nVia: SIP/2.0/UDP " + address(9) + ":"
-                + socket.getLocalPort() + ";branch=z9hG4bK-" + seq + "\r\nFrom: <sip:test@" + address(9) + ">;tag=t" + seq
+        String request = "OPTIONS sip:" + SERVICE + ":5060 SIP/2.0\r\nVia: SIP/2.0/UDP " + LAN.address(9) + ":"
+                + socket.getLocalPort() + ";branch=z9hG4bK-" + seq + "\r\nFrom: <sip:test@" + LAN.address(9) + ">;tag=t" + seq
                 + "\r\nTo: <sip:" + SERVICE + ">\r\nCall-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
                 + "Content-Length: 0\r\n\r\n";
         byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
@@ -202,13 +148,13 @@ class TakeoverNamespaceTest {
     }
 
     private static String mac(int i) throws IOException, InterruptedException {
-        String text = out("ip", "-n", host(i), "link", "show", link(i));
+        String text = out("ip", "-n", LAN.host(i), "link", "show", LAN.link(i));
         int at = text.indexOf("link/ether ") + "link/ether ".length();
         return text.substring(at, at + 17);
     }
 
     private static boolean hasService(int i) throws IOException, InterruptedException {
-        return out("ip", "-n", host(i), "addr", "show", "dev", link(i)).contains(SERVICE + "/24");
+        return out("ip", "-n", LAN.host(i), "addr", "show", "dev", LAN.link(i)).contains(SERVICE + "/24");
     }
 
     private Member[] startGroup() throws Exception {
@@ -232,23 +178,23 @@ class TakeoverNamespaceTest {
         d2r2In(1, "sip-server", "--listen", "0.0.0.0:5060");
         d2r2In(2, "sip-server", "--listen", "0.0.0.0:5060");
         Member[] group = startGroup();
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address(9), 0))) {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(LAN.address(9), 0))) {
             socket.setSoTimeout(200);
             int seq = 0;
             while (!answersOptions(socket, ++seq)) {
                 assertThat(seq).as("the master's sip-server never answered").isLessThan(300);
             }
-            assertThat(out("ip", "neigh", "show", SERVICE, "dev", CLIENT_LINK)).contains(mac(1));
+            assertThat(out("ip", "neigh", "show", SERVICE, "dev", LAN.clientLink())).contains(mac(1));
             processes.get(0).destroyForcibly();
             group[0].process().destroyForcibly();
-            must("ip", "-n", host(1), "link", "set", link(1), "down");
+            must("ip", "-n", LAN.host(1), "link", "set", LAN.link(1), "down");
             long killed = System.nanoTime();
             while (!answersOptions(socket, ++seq)) {
                 assertThat(seq).as("nobody answered after the master died").isLessThan(300);
             }
             long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
             assertThat(answeredMs).as("well before the kernel would re-resolve the address (5 s delay probe)").isLessThan(4000);
-            assertThat(out("ip", "neigh", "show", SERVICE, "dev", CLIENT_LINK)).as("the gratuitous ARP rebound the address")
+            assertThat(out("ip", "neigh", "show", SERVICE, "dev", LAN.clientLink())).as("the gratuitous ARP rebound the address")
                     .contains(mac(2));
         }
         assertThat(group[1].holds()).isTrue();
@@ -260,7 +206,7 @@ class TakeoverNamespaceTest {
     void aPartitionedMasterReleasesBeforeTheBackupAcquiresAndDoesNotTakeItBack() throws Exception {
         Member[] group = startGroup();
         assertThat(hasService(1)).isTrue();
-        must("ip", "-n", SWITCH, "link", "set", port(1), "down");
+        must("ip", "-n", LAN.switchName(), "link", "set", LAN.port(1), "down");
         await("the backup to acquire", 10_000, group[1]::holds);
         await("the master to release", 10_000, () -> !group[0].holds());
         AddressChange released = group[0].changes().getLast();
@@ -271,7 +217,7 @@ class TakeoverNamespaceTest {
         assertThat(hasService(1)).isFalse();
         assertThat(hasService(2)).isTrue();
 
-        must("ip", "-n", SWITCH, "link", "set", port(1), "up");
+        must("ip", "-n", LAN.switchName(), "link", "set", LAN.port(1), "up");
         Thread.sleep(2000); // an observation window, not a synchronisation: healed, nothing may change
         assertThat(group[0].changes()).hasSize(2);
         assertThat(group[1].changes()).hasSize(1);
