@@ -1,8 +1,8 @@
 package dev.d2r2.app;
 
 import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.migrate.events.MigrationOutcome;
-import dev.d2r2.sip.edge.BearerToken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;

@@ -1,146 +1,61 @@
 package dev.d2r2.scale;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.d2r2.sip.edge.BearerToken;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.actuator.http.ActionApi;
+import dev.d2r2.core.actuator.http.ActionApi.Reply;
+import dev.d2r2.core.actuator.http.BearerToken;
+import dev.d2r2.core.actuator.http.WebhookCall;
+import dev.d2r2.core.agent.ErrorLog;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.Set;
-import java.util.concurrent.Executors;
+import java.util.Map;
 
 /**
  * The scaler's actuator API, the way the SIP edge's is driven: the policy engine's webhook
  * actuator POSTs its calls to {@code /actions} ({@code {"call":"deploy","op":"scale-out",
  * "target":"sip",...}}) with the bearer token of the API's token file; {@code GET /instances}
- * lists the instances and their states. Binds loopback unless told otherwise.
+ * lists the instances and their states. Binds loopback only.
  */
 public final class ScalerApi implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_BODY = 16_384;
-    private static final Set<String> KEYS = Set.of("call", "id", "actuator", "op", "target", "params", "expires");
-
-    private final HttpServer server;
+    private final ActionApi api;
     private final Scaling role;
-    private final BearerToken token;
 
     public ScalerApi(InetSocketAddress listen, BearerToken token, Scaling role) throws IOException {
-        if (!listen.getAddress().isLoopbackAddress()) {
-            throw new IOException("the scaler's API listens on loopback only (asked for " + listen + ")");
-        }
         this.role = role;
-        this.token = token;
-        this.server = HttpServer.create(listen, 0);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/actions", this::actions);
-        server.createContext("/instances", this::instances);
-        server.start();
+        ErrorLog errors = new ErrorLog(LoggerFactory.getLogger(ScalerApi.class), Clock.system(), 10_000);
+        this.api = ActionApi.builder("the scaler", listen, token, errors)
+                .actions(this::act)
+                .get("/instances", () -> Reply.ok(role.instances()))
+                .start();
     }
 
     public InetSocketAddress address() {
-        return server.getAddress();
+        return api.address();
     }
 
-    private void actions(HttpExchange ex) throws IOException {
-        try (ex) {
-            if (!ex.getRequestMethod().equals("POST")) {
-                reply(ex, 405, "{\"error\":\"POST only\"}");
-                return;
-            }
-            if (!token.accepts(ex.getRequestHeaders().getFirst("Authorization"))) {
-                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-                reply(ex, 401, "{\"error\":\"a bearer token is required\"}");
-                return;
-            }
-            JsonNode body;
-            try (InputStream in = ex.getRequestBody()) {
-                byte[] bytes = in.readNBytes(MAX_BODY + 1);
-                if (bytes.length > MAX_BODY) {
-                    reply(ex, 413, "{\"error\":\"body too large\"}");
-                    return;
-                }
-                body = JSON.readTree(bytes);
-            } catch (IOException e) {
-                reply(ex, 400, error("not JSON"));
-                return;
-            }
-            String problem = check(body);
-            if (problem != null) {
-                reply(ex, 400, error(problem));
-                return;
-            }
-            if (body.path("call").asText().equals("revoke")) {
-                // a scale-out or scale-in done stays done: capacity follows the load, not the context's end
-                ex.sendResponseHeaders(204, -1);
-                return;
-            }
-            String op = body.path("op").asText();
-            String type = body.path("target").asText();
-            if (!op.equals(ScaleRequest.OUT) && !op.equals(ScaleRequest.IN)) {
-                reply(ex, 422, error("unknown op " + op + " (scale-out or scale-in)"));
-                return;
-            }
-            if (!role.knows(type)) {
-                reply(ex, 404, error("unknown instance type " + type));
-                return;
-            }
-            if (!role.submit(new ScaleRequest(op, type, body.path("id").asText(op + "/" + type)))) {
-                reply(ex, 503, error("the scaler is busy"));
-                return;
-            }
-            reply(ex, 202, JSON.createObjectNode().put("op", op).put("target", type).toString());
+    private Reply act(WebhookCall call) {
+        if (!call.deploy()) {
+            // a scale-out or scale-in done stays done: capacity follows the load, not the context's end
+            return new Reply(204, null);
         }
-    }
-
-    private static String check(JsonNode body) {
-        if (!body.isObject()) {
-            return "the body must be one JSON object";
+        String op = call.action().op();
+        String type = call.action().target();
+        if (!op.equals(ScaleRequest.OUT) && !op.equals(ScaleRequest.IN)) {
+            return Reply.error(422, "unknown op " + op + " (scale-out or scale-in)");
         }
-        for (Iterator<String> keys = body.fieldNames(); keys.hasNext(); ) {
-            String k = keys.next();
-            if (!KEYS.contains(k)) {
-                return "unknown key " + k;
-            }
+        if (!role.knows(type)) {
+            return Reply.error(404, "unknown instance type " + type);
         }
-        String call = body.path("call").asText("");
-        if (!call.equals("deploy") && !call.equals("revoke")) {
-            return "call must be deploy or revoke";
+        if (!role.submit(new ScaleRequest(op, type, call.action().id()))) {
+            return Reply.error(503, "the scaler is busy");
         }
-        if (!body.path("op").isTextual() || !body.path("target").isTextual()) {
-            return "op and target are required";
-        }
-        return null;
-    }
-
-    private void instances(HttpExchange ex) throws IOException {
-        try (ex) {
-            if (!ex.getRequestMethod().equals("GET")) {
-                reply(ex, 405, "{\"error\":\"GET only\"}");
-                return;
-            }
-            reply(ex, 200, JSON.writeValueAsString(role.instances()));
-        }
-    }
-
-    private static String error(String message) {
-        String clean = message.length() > 120 ? message.substring(0, 120) : message;
-        return JSON.createObjectNode().put("error", clean.replaceAll("\\p{Cntrl}", " ")).toString();
-    }
-
-    private static void reply(HttpExchange ex, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
+        return new Reply(202, Map.of("op", op, "target", type));
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        api.close();
     }
 }

@@ -1,6 +1,6 @@
 package dev.d2r2.scale;
 
-import dev.d2r2.sip.edge.BearerToken;
+import dev.d2r2.core.actuator.http.BearerToken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.d2r2.broker.log;
 
-import dev.d2r2.broker.PrivateFiles;
+import dev.d2r2.core.files.PrivateFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

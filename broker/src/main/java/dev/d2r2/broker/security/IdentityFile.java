@@ -3,9 +3,9 @@ package dev.d2r2.broker.security;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.d2r2.broker.PrivateFiles;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.core.files.PrivateFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.d2r2.broker.security;
 
-import dev.d2r2.broker.PrivateFiles;
+import dev.d2r2.core.files.PrivateFiles;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

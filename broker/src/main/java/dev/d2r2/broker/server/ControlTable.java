@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.d2r2.broker.ChannelConfig;
 import dev.d2r2.broker.ChannelSpec;
-import dev.d2r2.broker.PrivateFiles;
+import dev.d2r2.core.files.PrivateFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.d2r2.broker.PrivateFiles;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.Identity;
+import dev.d2r2.core.files.PrivateFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

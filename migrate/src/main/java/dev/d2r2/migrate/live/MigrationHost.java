@@ -4,11 +4,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
+import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.migrate.events.MigrationOutcome;
 import dev.d2r2.migrate.takeover.ServiceAddress;
-import dev.d2r2.sip.edge.BearerToken;
 import dev.d2r2.sip.server.SipServer;
 
 import java.io.IOException;

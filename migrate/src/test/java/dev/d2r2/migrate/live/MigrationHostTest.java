@@ -1,8 +1,8 @@
 package dev.d2r2.migrate.live;
 
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.migrate.events.MigrationOutcome;
-import dev.d2r2.sip.edge.BearerToken;
 import dev.d2r2.sip.server.SipServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

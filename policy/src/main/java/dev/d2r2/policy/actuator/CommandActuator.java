@@ -3,6 +3,7 @@ package dev.d2r2.policy.actuator;
 import dev.d2r2.core.actuator.Action;
 import dev.d2r2.core.actuator.Actuator;
 import dev.d2r2.core.actuator.ActuatorException;
+import dev.d2r2.core.actuator.http.WebhookCall;
 import dev.d2r2.core.config.InvalidAt;
 import dev.d2r2.policy.Template;
 import dev.d2r2.policy.config.ActuatorConfig;
@@ -37,16 +38,17 @@ public final class CommandActuator implements Actuator {
 
     @Override
     public void deploy(Action a) throws ActuatorException {
-        run("deploy", a);
+        run(WebhookCall.deploy(a));
     }
 
     @Override
     public void revoke(Action a) throws ActuatorException {
-        run("revoke", a);
+        run(WebhookCall.revoke(a));
     }
 
-    private void run(String call, Action a) throws ActuatorException {
-        Map<String, String> vars = Map.of("call", call, "id", a.id(), "op", a.op(), "target", a.target(),
+    private void run(WebhookCall call) throws ActuatorException {
+        Action a = call.action();
+        Map<String, String> vars = Map.of("call", call.call(), "id", a.id(), "op", a.op(), "target", a.target(),
                 "expires", Long.toString(a.expires()));
         List<String> args = new ArrayList<>();
         for (Template t : argv) {
@@ -63,7 +65,7 @@ public final class CommandActuator implements Actuator {
         }
         try {
             try (OutputStream in = p.getOutputStream()) {
-                in.write(ActionJson.of(call, a).getBytes(StandardCharsets.UTF_8));
+                in.write(call.toJson().getBytes(StandardCharsets.UTF_8));
             } catch (IOException ignored) {
                 // the program need not read its stdin
             }

@@ -3,6 +3,7 @@ package dev.d2r2.policy.actuator;
 import dev.d2r2.core.actuator.Action;
 import dev.d2r2.core.actuator.Actuator;
 import dev.d2r2.core.actuator.ActuatorException;
+import dev.d2r2.core.actuator.http.WebhookCall;
 import dev.d2r2.core.config.InvalidAt;
 import dev.d2r2.policy.config.ActuatorConfig;
 
@@ -44,12 +45,12 @@ public final class WebhookActuator implements Actuator {
 
     @Override
     public void deploy(Action a) throws ActuatorException {
-        post(ActionJson.of("deploy", a));
+        post(WebhookCall.deploy(a).toJson());
     }
 
     @Override
     public void revoke(Action a) throws ActuatorException {
-        post(ActionJson.of("revoke", a));
+        post(WebhookCall.revoke(a).toJson());
     }
 
     private void post(String body) throws ActuatorException {

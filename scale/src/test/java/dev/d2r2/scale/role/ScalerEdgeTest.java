@@ -2,6 +2,7 @@ package dev.d2r2.scale.role;
 
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.testing.Peers;
 import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.ScaleConfig;
@@ -14,7 +15,6 @@ import dev.d2r2.scale.events.PhaseTimed;
 import dev.d2r2.scale.events.ScaleEvents;
 import dev.d2r2.scale.events.ScaleStep;
 import dev.d2r2.sip.edge.ApiLimits;
-import dev.d2r2.sip.edge.BearerToken;
 import dev.d2r2.sip.edge.EdgeApi;
 import dev.d2r2.sip.edge.EdgeProxy;
 import org.junit.jupiter.api.AfterEach;

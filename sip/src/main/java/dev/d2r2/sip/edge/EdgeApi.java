@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.d2r2.core.Cidr;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.agent.ErrorLog;
 import dev.d2r2.core.config.ConfigLoader;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;

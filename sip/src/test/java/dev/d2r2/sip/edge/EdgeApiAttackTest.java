@@ -1,6 +1,7 @@
 package dev.d2r2.sip.edge;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.config.ConfigLoader;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;

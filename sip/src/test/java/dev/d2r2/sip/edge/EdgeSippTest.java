@@ -1,5 +1,6 @@
 package dev.d2r2.sip.edge;
 
+import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.testing.Peers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

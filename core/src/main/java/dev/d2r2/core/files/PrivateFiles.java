@@ -1,4 +1,4 @@
-package dev.d2r2.broker;
+package dev.d2r2.core.files;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

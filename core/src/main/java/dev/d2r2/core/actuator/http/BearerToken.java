@@ -1,6 +1,6 @@
-package dev.d2r2.sip.edge;
+package dev.d2r2.core.actuator.http;
 
-import dev.d2r2.broker.PrivateFiles;
+import dev.d2r2.core.files.PrivateFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +16,10 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The secret a caller of the edge's API shows as {@code Authorization: Bearer TOKEN}. It lives in
- * a file readable by its owner only (the edge creates one with 256 random bits when there is
- * none, and refuses one that others may read); the policy engine's webhook actuator reads the
- * same file. Only the token's SHA-256 is kept, and a presented token is compared by its digest in
+ * The secret a caller of an actuator API (the SIP edge's, the scaler's, a migration host's...)
+ * shows as {@code Authorization: Bearer TOKEN}. It lives in a file readable by its owner only (the
+ * API creates one with 256 random bits when there is none, and refuses one that others may read);
+ * the policy engine's webhook actuator reads the same file. Only the token's SHA-256 is kept, and a presented token is compared by its digest in
  * constant time, so neither its content nor its length leaks through timing.
  */
 public final class BearerToken {
