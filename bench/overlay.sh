@@ -5,7 +5,7 @@
 # CoSIP with Kamailio as the provider, killed and restarted: recovery and return times, call setup
 # latency via the provider and via the DHT.
 # Usage: bench/overlay.sh cosip [--cycles N] [--calls N]
-# Rerouting around a one-way black hole by limited flooding, six agents in network namespaces
+# Rerouting around a one-way black hole by limited flooding (with and without the DHT relay cache) and by WARP, six agents in network namespaces
 # (root): break → traffic through a relay.
 # Usage: bench/overlay.sh reroute [--runs N]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"

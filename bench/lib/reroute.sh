@@ -3,7 +3,7 @@
 # neighbours to it; per run, the time from the break to the first echo through the tunnel that
 # comes back (a client sends one into the tunnel every 20 ms, from before the break), and to
 # the overlay.path "relayed" event;
-# flooding alone, then with the DHT relay cache. Root only.
+# limited flooding alone, then with the DHT relay cache, then WARP. Root only.
 set -euo pipefail
 runs=5
 while [ $# -gt 0 ]; do
@@ -48,22 +48,25 @@ agent() {
     ip netns exec "$(host "$i")" bin/d2r2 overlay route --network-key "$work/net.key" --listen "$(addr "$i"):4200" "$@" > "$work/agent-$i.out" 2>&1 &
     echo $! > "$work/agent-$i.pid"
 }
-# start_agents [--cache]: six agents; with --cache each also runs a DHT node (joined through host 5) for the relay cache.
+# start_agents [--cache] [ARG...]: six agents, each also given the ARGs; with --cache each also runs a DHT node
+# (joined through host 5) for the relay cache.
 start_agents() {
-    local dht=()
+    local dht=() cache=no
+    if [ "${1:-}" = --cache ]; then cache=yes; shift; fi
+    local extra=("$@")
     for i in 1 2 3 4 5 6; do
-        if [ "${1:-}" = --cache ]; then
+        if [ $cache = yes ]; then
             dht=(--dht-listen "$(addr $i):4100")
             [ $i = 5 ] || dht+=(--join "$(addr 5):4100")
         fi
         case $i in
-            1) agent 1 "${dht[@]}" --neighbour "$(addr 3):4200" --neighbour "$(addr 4):4200" --destination "$(addr 2):4200" \
+            1) agent 1 "${dht[@]}" "${extra[@]}" --neighbour "$(addr 3):4200" --neighbour "$(addr 4):4200" --destination "$(addr 2):4200" \
                    --service-port 9000 --entrance 127.0.0.1:7000 --contingent 6 ;;
-            2) agent 2 "${dht[@]}" ;;
-            3) agent 3 "${dht[@]}" --neighbour "$(addr 1):4200" --neighbour "$(addr 5):4200" ;;
-            4) agent 4 "${dht[@]}" --neighbour "$(addr 1):4200" --neighbour "$(addr 6):4200" ;;
-            5) agent 5 "${dht[@]}" --neighbour "$(addr 3):4200" ;;
-            6) agent 6 "${dht[@]}" --neighbour "$(addr 4):4200" ;;
+            2) agent 2 "${dht[@]}" "${extra[@]}" ;;
+            3) agent 3 "${dht[@]}" "${extra[@]}" --neighbour "$(addr 1):4200" --neighbour "$(addr 5):4200" ;;
+            4) agent 4 "${dht[@]}" "${extra[@]}" --neighbour "$(addr 1):4200" --neighbour "$(addr 6):4200" ;;
+            5) agent 5 "${dht[@]}" "${extra[@]}" --neighbour "$(addr 3):4200" ;;
+            6) agent 6 "${dht[@]}" "${extra[@]}" --neighbour "$(addr 4):4200" ;;
         esac
     done
     for i in 1 2 3 4 5 6; do
@@ -141,4 +144,7 @@ measure "flooding"
 stop_agents
 start_agents --cache
 measure "flooding + cache"
+stop_agents
+start_agents --algorithm warp
+measure "warp"
 echo "RON, for comparison (the issue's reference, not run here): routes around outages in under 20 s on average."

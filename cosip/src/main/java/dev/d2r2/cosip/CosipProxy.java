@@ -5,6 +5,7 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.agent.DatagramPump;
 import dev.d2r2.cosip.events.ModeChange;
 import dev.d2r2.cosip.events.ModeChange.Mode;
 import dev.d2r2.cosip.events.ProviderState;
@@ -22,12 +23,9 @@ import dev.d2r2.sip.codec.SipWriter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -37,7 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -59,7 +57,7 @@ import java.util.function.Consumer;
  *       calls set up through the provider outlive it.</li>
  * </ul>
  *
- * A single-threaded agent: receiver threads only copy datagrams into its inbox, DHT answers come
+ * A single-threaded agent: datagram pumps (core `DatagramPump`) only copy datagrams into its inbox, DHT answers come
  * back through the inbox too.
  */
 public final class CosipProxy implements Agent, AutoCloseable {
@@ -106,9 +104,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private final SipMessage parsed = new SipMessage();
     private final ByteBuffer out = ByteBuffer.allocate(SipParser.MAX_MESSAGE);
     private final SecureRandom random = new SecureRandom();
-    private final AtomicLong inboxFull = new AtomicLong();
     private final AgentRunner runner;
-    private final List<Thread> receivers = new ArrayList<>();
+    private final List<DatagramPump> pumps = new CopyOnWriteArrayList<>();
     private Mode mode = Mode.SERVER;
     private long nextSweep;
     private long lastSeq;
@@ -141,8 +138,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
                                    Clock clock) throws IOException {
         CosipProxy proxy = new CosipProxy(settings, identity, roster, dht, events, clock);
         proxy.runner.start();
-        proxy.receivers.add(proxy.receiver(Side.UA, proxy.uaChannel));
-        proxy.receivers.add(proxy.receiver(Side.PEER, proxy.peerChannel));
+        proxy.pumps.add(proxy.pump(Side.UA, proxy.uaChannel));
+        proxy.pumps.add(proxy.pump(Side.PEER, proxy.peerChannel));
         return proxy;
     }
 
@@ -170,26 +167,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
         return s.result();
     }
 
-    private Thread receiver(Side side, DatagramChannel channel) {
-        return Thread.ofPlatform().name("d2r2-cosip-rx-" + side).daemon().start(() -> {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(SipParser.MAX_MESSAGE);
-            while (channel.isOpen()) {
-                try {
-                    buffer.clear();
-                    InetSocketAddress from = (InetSocketAddress) channel.receive(buffer);
-                    buffer.flip();
-                    byte[] bytes = new byte[buffer.remaining()];
-                    buffer.get(bytes);
-                    if (!runner.offer(new Datagram(side, from, bytes))) {
-                        inboxFull.incrementAndGet();
-                    }
-                } catch (ClosedChannelException e) {
-                    return;
-                } catch (IOException e) {
-                    runner.errors().error("receive", roleName() + ": receive failed: " + e, null);
-                }
-            }
-        });
+    private DatagramPump pump(Side side, DatagramChannel channel) {
+        return DatagramPump.start(roleName() + "-" + side, channel, SipParser.MAX_MESSAGE, runner, (from, bytes) -> new Datagram(side, from, bytes));
     }
 
     @Override
@@ -200,7 +179,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
             case Stored s -> count(s.error() == null && s.result().stored() > 0 ? "dht.put.stored" : "dht.put.failed");
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
-                snapshot.put("dropped.inbox-full", inboxFull.get());
+                snapshot.put("dropped.inbox-full", pumps.stream().mapToLong(DatagramPump::inboxFull).sum());
                 s.result().complete(new CosipStatus(mode, probe.up(), calls.size(), registrations.size(), Map.copyOf(snapshot)));
             }
             default -> throw new IllegalArgumentException("not a CoSIP proxy message: " + message);
@@ -748,14 +727,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         runner.close();
-        try {
-            uaChannel.close();
-            peerChannel.close();
-        } catch (IOException e) {
-            runner.errors().error("close", roleName() + ": close failed: " + e, null);
-        }
-        for (Thread t : receivers) {
-            t.join(Duration.ofSeconds(5));
+        for (DatagramPump p : pumps) {
+            p.close();
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
+import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.overlay.kad.Contact;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.kad.KadConfig;
@@ -19,6 +20,8 @@ import dev.d2r2.overlay.node.KeyFiles;
 import dev.d2r2.overlay.node.OverlayNode;
 import dev.d2r2.overlay.node.OverlayStatus;
 import dev.d2r2.overlay.route.RouteAgent;
+import dev.d2r2.overlay.route.RouteApi;
+import dev.d2r2.overlay.route.WarpConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,8 +34,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -235,8 +240,9 @@ public final class OverlayCommand extends CommandGroup {
     }
 
     @Command(name = "route", mixinStandardHelpOptions = true,
-            description = "Run a route-around agent until stopped: answer probes, take part in limited floods, relay tunnel traffic;"
-                    + " with --destination, watch the direct path and tunnel --entrance's datagrams through a relay while it is down.")
+            description = "Run a route-around agent until stopped: answer probes, take part in relay searches (limited flooding or"
+                    + " WARP), relay tunnel traffic; with --destination, watch the direct path and tunnel --entrance's datagrams"
+                    + " through a relay while it is down.")
     static final class Route implements Callable<Integer> {
         @Option(names = "--network-key", required = true, paramLabel = "FILE", description = "The overlay's key (d2r2 overlay keygen)")
         Path networkKey;
@@ -244,7 +250,7 @@ public final class OverlayCommand extends CommandGroup {
         @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "The agent's UDP address (a concrete host)")
         String listen;
 
-        @Option(names = "--neighbour", paramLabel = "HOST:PORT", description = "An overlay neighbour (repeatable): a flood's first hops")
+        @Option(names = "--neighbour", paramLabel = "HOST:PORT", description = "An overlay neighbour (repeatable), nearest first")
         List<String> neighbours;
 
         @Option(names = "--destination", paramLabel = "HOST:PORT", description = "The destination agent to watch and tunnel to")
@@ -256,8 +262,57 @@ public final class OverlayCommand extends CommandGroup {
         @Option(names = "--entrance", paramLabel = "HOST:PORT", description = "The tunnel's local entrance (UDP)")
         String entrance;
 
+        @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "flooding",
+                description = "The relay search, the same on every agent of the overlay: flooding or warp (${DEFAULT-VALUE})")
+        String algorithm;
+
         @Option(names = "--contingent", paramLabel = "C", defaultValue = "8", description = "A flood's ping contingent (${DEFAULT-VALUE})")
         int contingent;
+
+        @Option(names = "--warp-k", paramLabel = "K", defaultValue = "3", description = "WARP: peers asked per extended-search step (${DEFAULT-VALUE})")
+        int warpK;
+
+        @Option(names = "--warp-probes", paramLabel = "N", defaultValue = "3", description = "WARP: probes per measurement and seekers (${DEFAULT-VALUE})")
+        int warpProbes;
+
+        @Option(names = "--warp-probe-timeout", paramLabel = "DURATION", defaultValue = "150ms",
+                description = "WARP: a measurement's wait for its probes (${DEFAULT-VALUE})")
+        String warpProbeTimeout;
+
+        @Option(names = "--warp-step", paramLabel = "DURATION", defaultValue = "250ms",
+                description = "WARP: the wait for the seekers' answers, the trace's reports and each extended-search step (${DEFAULT-VALUE})")
+        String warpStep;
+
+        @Option(names = "--warp-timeout", paramLabel = "DURATION", defaultValue = "3s", description = "WARP: a search's time-out (${DEFAULT-VALUE})")
+        String warpTimeout;
+
+        @Option(names = "--warp-max-hops", paramLabel = "N", defaultValue = "8", description = "WARP: overlay hops of a seeker (${DEFAULT-VALUE})")
+        int warpMaxHops;
+
+        @Option(names = "--warp-max-rtt", paramLabel = "DURATION", defaultValue = "100ms",
+                description = "WARP: sufficient performance, a relay's RTT to the destination at most (${DEFAULT-VALUE})")
+        String warpMaxRtt;
+
+        @Option(names = "--warp-max-loss", paramLabel = "SHARE", defaultValue = "0.34",
+                description = "WARP: sufficient performance, the share of its probes lost at most (${DEFAULT-VALUE})")
+        double warpMaxLoss;
+
+        @Option(names = "--reroute", paramLabel = "WHO", defaultValue = "autonomous",
+                description = "Who starts and withdraws a reroute: autonomous (the agent, on its probes) or policy (the policy engine,"
+                        + " through --api) (${DEFAULT-VALUE})")
+        String reroute;
+
+        @Option(names = "--api", paramLabel = "HOST:PORT", description = "The actuator API for the policy engine (loopback; with --reroute policy)")
+        String api;
+
+        @Option(names = "--api-token-file", paramLabel = "FILE", defaultValue = "route-api.token",
+                description = "Its bearer token (created 0600 when missing; ${DEFAULT-VALUE})")
+        Path apiToken;
+
+        @Option(names = "--channel", paramLabel = "TAG", description = "Also publish the events on this broker channel")
+        String channel;
+
+        @Mixin ClientOptions client;
 
         @Option(names = "--probe-every", paramLabel = "DURATION", defaultValue = "200ms", description = "Direct-path probes (${DEFAULT-VALUE})")
         String probeEvery;
@@ -283,24 +338,48 @@ public final class OverlayCommand extends CommandGroup {
             if (contingent < 1 || downAfter < 1 || upAfter < 1) {
                 throw new IllegalArgumentException("--contingent, --down-after and --up-after are at least 1");
             }
+            RouteAgent.Algorithm search = choice(RouteAgent.Algorithm.class, "--algorithm", algorithm);
+            RouteAgent.Remediation who = choice(RouteAgent.Remediation.class, "--reroute", reroute);
+            if ((who == RouteAgent.Remediation.POLICY) != (api != null) || (api != null && destination == null)) {
+                throw new IllegalArgumentException("--reroute policy goes with --api, and both with --destination");
+            }
+            Duration step = Durations.parse(warpStep);
+            WarpConfig warp = new WarpConfig(warpK, warpProbes, Durations.parse(warpProbeTimeout), step, step, step,
+                    Durations.parse(warpTimeout), warpMaxHops, Durations.parse(warpMaxRtt), warpMaxLoss);
             List<InetSocketAddress> around = neighbours == null ? List.of() : neighbours.stream().map(HostPort::parse).toList();
             RouteAgent.Settings settings = new RouteAgent.Settings(HostPort.parse(listen), KeyFiles.readNetworkKey(networkKey), around,
                     destination == null ? null : HostPort.parse(destination), servicePort, entrance == null ? null : HostPort.parse(entrance),
-                    contingent, Durations.parse(probeEvery), downAfter, upAfter, Durations.parse(floodTimeout));
+                    search, contingent, Durations.parse(floodTimeout), warp, Durations.parse(probeEvery), downAfter, upAfter, who);
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             List<InetSocketAddress> seeds = join == null ? List.of() : join.stream().map(HostPort::parse).toList();
-            try (OverlayNode dht = dhtListen == null ? null : OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
+            try (BrokerClient broker = channel == null ? null : client.connect();
+                 Publisher publisher = broker == null ? null : broker.publisher(channel);
+                 OverlayNode dht = dhtListen == null ? null : OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
                     settings.networkKey(), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
                  RouteAgent agent = RouteAgent.start(settings, dht, e -> {
                      System.out.println(EventCodec.encodeToString(e));
                      System.out.flush();
-                 }, Clock.system())) {
+                     if (publisher != null) {
+                         publisher.publish(e);
+                     }
+                 }, Clock.system());
+                 RouteApi server = api == null ? null : new RouteApi(HostPort.parse(api), BearerToken.loadOrCreate(apiToken), agent)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-                System.out.println("route agent on " + hostPort(agent.address()));
+                System.out.println("route agent on " + hostPort(agent.address()) + (server == null ? "" : ", API on " + hostPort(server.address())));
                 System.out.flush();
                 stopped.await();
             }
             return 0;
+        }
+
+        private static <E extends Enum<E>> E choice(Class<E> type, String option, String value) {
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(value)) {
+                    return e;
+                }
+            }
+            throw new IllegalArgumentException(option + " is one of " + Arrays.stream(type.getEnumConstants())
+                    .map(e -> e.name().toLowerCase(Locale.ROOT)).toList() + ", not " + value);
         }
     }
 }

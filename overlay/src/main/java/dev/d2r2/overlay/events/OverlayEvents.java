@@ -28,11 +28,13 @@ public final class OverlayEvents implements EventCatalogue {
             "the channel given with --channel (printed on stdout with --print)", "the route agent's address (host:port)",
             List.of(required(PathState.DESTINATION, String.class, "the destination agent (host:port)"),
                     required(PathState.RELAY, String.class, "the relay in use (host:port), empty when none"),
-                    required(PathState.FOUND_BY, String.class, "how the relay was found: flood, cache (the DHT's relay records), empty when none"),
+                    required(PathState.FOUND_BY, String.class, "how the relay was found: flood, cache (the DHT's relay records), warp-seek, warp-trace, warp-extend (WARP's phases 1–3), empty when none"),
                     required(PathState.SINCE_BREAK, Long.class, "ms since the direct path was declared down (0 when to is direct or down)")),
             "How the agent reaches its destination: `to` is direct (its probes are answered), down (--down-after probes in a row "
-                    + "missed; a limited flood for a relay is under way) or relayed (a relay answered; tunnel traffic goes through it "
-                    + "until the direct path answers --up-after probes in a row again).",
+                    + "missed; a relay search — limited flooding or WARP — is under way, or under --reroute policy awaits the policy "
+                    + "engine's order), relayed (a relay answered; tunnel traffic goes through it until the direct path answers "
+                    + "--up-after probes in a row again) or recovered (under --reroute policy: the direct path answers again while the "
+                    + "reroute is in force; the relay stays until the policy engine withdraws it).",
             "{\"type\":\"overlay.path\",\"time\":1000,\"source\":\"10.213.0.1:4200\",\"from\":\"down\",\"to\":\"relayed\","
                     + "\"attrs\":{\"destination\":\"10.213.0.2:4200\",\"relay\":\"10.213.0.5:4200\",\"foundBy\":\"flood\",\"sinceBreakMillis\":212}}");
 

@@ -16,7 +16,7 @@ public record PathState(long time, String agent, String destination, State from,
     public static final String SINCE_BREAK = "sinceBreakMillis";
 
     public enum State {
-        DIRECT, DOWN, RELAYED;
+        DIRECT, DOWN, RELAYED, RECOVERED;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -28,7 +28,7 @@ public record PathState(long time, String agent, String destination, State from,
                     return s;
                 }
             }
-            throw new EventFormatException("overlay.path: a state is direct, down or relayed, not " + label);
+            throw new EventFormatException("overlay.path: a state is direct, down, relayed or recovered, not " + label);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.d2r2.overlay.node;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.agent.DatagramPump;
 import dev.d2r2.overlay.kad.KadConfig;
 import dev.d2r2.overlay.kad.KadNode;
 import dev.d2r2.overlay.kad.KadStats;
@@ -21,7 +22,6 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -29,11 +29,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * A DHT node on a real UDP socket, as a single-threaded agent: a receiver thread only copies
+ * A DHT node on a real UDP socket, as a single-threaded agent: a {@link DatagramPump} only copies
  * datagrams into the agent's inbox; the agent authenticates and parses them ({@link PacketCodec}),
  * drives its {@link KadNode}, sends its answers and runs the node's timers. Operations from
  * other threads (lookup, put, get, status) are inbox messages answered through futures.
@@ -77,10 +76,9 @@ public final class OverlayNode implements Agent, AutoCloseable {
     private final PacketCodec codec;
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(PacketCodec.MAX_PACKET);
     private final Map<MalformedPacket.Reason, Long> dropped = new EnumMap<>(MalformedPacket.Reason.class);
-    private final AtomicLong inboxFull = new AtomicLong();
     private long sendFailures;
     private final AgentRunner runner;
-    private Thread receiver;
+    private volatile DatagramPump pump;
 
     private OverlayNode(Settings settings, NodeId id, Clock clock) throws IOException {
         this.settings = settings;
@@ -98,7 +96,7 @@ public final class OverlayNode implements Agent, AutoCloseable {
     public static OverlayNode start(Settings settings, NodeId id, Clock clock) throws IOException {
         OverlayNode node = new OverlayNode(settings, id, clock);
         node.runner.start();
-        node.receiver = Thread.ofPlatform().name("d2r2-overlay-rx-" + node.address.getPort()).daemon().start(node::receive);
+        node.pump = DatagramPump.start(node.roleName(), node.channel, PacketCodec.MAX_PACKET, node.runner, Datagram::new);
         return node;
     }
 
@@ -122,26 +120,6 @@ public final class OverlayNode implements Agent, AutoCloseable {
     @Override
     public void onStart() {
         kad.join(settings.seeds());
-    }
-
-    private void receive() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(PacketCodec.MAX_PACKET + 1);
-        while (channel.isOpen()) {
-            try {
-                buffer.clear();
-                InetSocketAddress from = (InetSocketAddress) channel.receive(buffer);
-                buffer.flip();
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
-                if (!runner.offer(new Datagram(from, bytes))) {
-                    inboxFull.incrementAndGet();
-                }
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                runner.errors().error("receive", roleName() + ": receive failed: " + e, null);
-            }
-        }
     }
 
     @Override
@@ -184,7 +162,7 @@ public final class OverlayNode implements Agent, AutoCloseable {
     private OverlayStatus snapshot() {
         KadStats s = kad.stats();
         return new OverlayStatus(kad.id(), address, kad.table().size(), kad.store().size(), s.received(), s.sent(), s.timeouts(),
-                s.unexpected(), s.lookups(), s.storesRejected(), s.forgedValues(), Map.copyOf(dropped), inboxFull.get(), sendFailures);
+                s.unexpected(), s.lookups(), s.storesRejected(), s.forgedValues(), Map.copyOf(dropped), pump.inboxFull(), sendFailures);
     }
 
     public CompletableFuture<LookupResult> lookup(NodeId target) {
@@ -217,13 +195,8 @@ public final class OverlayNode implements Agent, AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         runner.close();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            runner.errors().error("close", roleName() + ": close failed: " + e, null);
-        }
-        if (receiver != null) {
-            receiver.join(Duration.ofSeconds(5));
+        if (pump != null) {
+            pump.close();
         }
     }
 }

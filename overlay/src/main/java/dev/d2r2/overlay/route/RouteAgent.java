@@ -4,9 +4,9 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.agent.DatagramPump;
 import dev.d2r2.overlay.events.PathState;
 import dev.d2r2.overlay.events.PathState.State;
-import dev.d2r2.overlay.kad.Results.GetResult;
 import dev.d2r2.overlay.node.OverlayNode;
 import dev.d2r2.overlay.route.RoutePacket.Type;
 import dev.d2r2.overlay.wire.MalformedPacket;
@@ -15,29 +15,30 @@ import dev.d2r2.overlay.wire.PacketAuth;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
  * A route-around agent (ResumeNet D3.1c §3.4 and §5.3): answers reachability probes, takes part
- * in limited floods ({@link Flooding}) and relays tunnel traffic. Given a destination agent, it
- * also watches the direct path with UDP probes; when {@code downAfter} go unanswered in a row it
- * floods a reachability check with its ping contingent, takes the first peer that reports the
- * destination reachable as relay and sends the tunnel's traffic through it; when the direct path
- * answers {@code upAfter} probes in a row again, the relay is withdrawn. Each change is an
- * {@code overlay.path} event.
+ * in other agents' relay searches — limited flooding ({@link FloodSearch}) or WARP
+ * ({@link WarpSearch}), one algorithm for the whole overlay — and relays tunnel traffic. Given a
+ * destination agent, it also watches the direct path with UDP probes; when {@code downAfter} go
+ * unanswered in a row the path is down, and it searches for a relay and sends the tunnel's
+ * traffic through it; when the direct path answers {@code upAfter} probes in a row again, the
+ * relay is withdrawn. Each change is an {@code overlay.path} event.
+ *
+ * <p>Under {@link Remediation#POLICY} the agent only detects: the search starts when the policy
+ * engine orders a reroute ({@link #reroute}), and the relay is withdrawn when it revokes the
+ * order (a path that answers again while relayed is announced as recovered).
  *
  * <p>The tunnel is UDP encapsulation behind one local socket (the entrance): datagrams an
  * application sends there reach the destination agent (DATA to the relay, DELIVER from the relay
@@ -51,12 +52,22 @@ public final class RouteAgent implements Agent, AutoCloseable {
      * @param destination the destination agent to watch and tunnel to, or null
      * @param servicePort the destination's local service port the tunnel delivers to
      * @param entrance    the local socket applications send tunnel traffic to, or null
+     * @param algorithm   how relays are searched for
      * @param contingent  the ping contingent of a flood
+     * @param warp        WARP's parameters
+     * @param remediation who starts and ends a reroute
      */
     public record Settings(InetSocketAddress listen, byte[] networkKey, List<InetSocketAddress> neighbours,
-                           InetSocketAddress destination, int servicePort, InetSocketAddress entrance, int contingent,
-                           Duration probeEvery, int downAfter, int upAfter, Duration floodTimeout) {
+                           InetSocketAddress destination, int servicePort, InetSocketAddress entrance, Algorithm algorithm,
+                           int contingent, Duration floodTimeout, WarpConfig warp, Duration probeEvery, int downAfter, int upAfter,
+                           Remediation remediation) {
     }
+
+    /** The relay search every agent of an overlay runs. */
+    public enum Algorithm { FLOODING, WARP }
+
+    /** Who reroutes: the agent on its own probes, or the policy engine through {@link #reroute} and {@link #withdraw}. */
+    public enum Remediation { AUTONOMOUS, POLICY }
 
     private enum Side { OVERLAY, ENTRANCE }
 
@@ -69,16 +80,11 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private record Session(InetSocketAddress hop, InetSocketAddress service) {
     }
 
-    private record Cached(long floodId, GetResult result, Throwable error) {
+    private record Order(boolean reroute, CompletableFuture<Boolean> accepted) {
     }
-
-    /** How long a relay named by the DHT's cache has to answer before the source floods. */
-    private static final long CACHE_WAIT_MS = 300;
 
     private static final int INBOX = 4096;
     private static final int MAX_SESSIONS = 1024;
-    /** A received check's contingent is cut to this, whatever the sender asked for. */
-    private static final int MAX_CONTINGENT = 1024;
 
     private final Settings settings;
     private final Clock clock;
@@ -87,21 +93,10 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private final DatagramChannel channel;
     private final DatagramChannel entrance;
     private final InetSocketAddress self;
-    private final Flooding flooding;
-    private final OverlayNode dht;
-    private final RelayDirectory directory;
-    /** Floods this agent probed for, and their destinations: what a relay learns into the DHT. */
-    private final Map<Long, InetSocketAddress> probing = new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, InetSocketAddress> eldest) {
-            return size() > 1024;
-        }
-    };
-    private boolean fromCache;
+    private final RelaySearch search;
     private final SecureRandom random = new SecureRandom();
     private final ByteBuffer out = ByteBuffer.allocate(RoutePacket.MAX);
     private final Map<String, Long> counters = new TreeMap<>();
-    private final AtomicLong inboxFull = new AtomicLong();
     /** Relay: session → the agent it came from. Destination: session → where to return, and the service. */
     private final Map<Long, Session> sessions = new HashMap<>();
     private final Map<InetSocketAddress, Long> byService = new HashMap<>();
@@ -114,35 +109,24 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private int misses;
     private int answers;
     private long brokeAt;
-    private long floodId;
-    private long floodDeadline = Long.MAX_VALUE;
+    private String foundBy = "";
+    /** Under POLICY: whether the policy engine has ordered a reroute (until it revokes it). */
+    private boolean ordered;
     private long nextProbe;
     private final AgentRunner runner;
-    private final List<Thread> receivers = new ArrayList<>();
+    private final List<DatagramPump> pumps = new CopyOnWriteArrayList<>();
 
     private RouteAgent(Settings settings, OverlayNode dht, Consumer<Event> events, Clock clock) throws IOException {
         this.settings = settings;
-        this.dht = dht;
-        this.directory = dht == null ? null : new RelayDirectory(settings.networkKey());
         this.clock = clock;
         this.events = events;
         this.auth = new PacketAuth(settings.networkKey(), Duration.ofSeconds(30).toMillis());
         this.channel = DatagramChannel.open().bind(settings.listen());
         this.self = (InetSocketAddress) channel.getLocalAddress();
         this.entrance = settings.entrance() == null ? null : DatagramChannel.open().bind(settings.entrance());
-        this.flooding = new Flooding(settings.neighbours(), new Flooding.Out() {
-            @Override
-            public void check(InetSocketAddress to, long id, InetSocketAddress origin, InetSocketAddress destination, int contingent) {
-                sendCheck(to, id, origin, destination, contingent);
-            }
-
-            @Override
-            public void probe(InetSocketAddress destination, long id) {
-                probing.put(id, destination);
-                sendProbe(destination, id);
-                count("flood.probes");
-            }
-        });
+        this.search = settings.algorithm() == Algorithm.WARP
+                ? new WarpSearch(host(), settings.warp(), settings.neighbours(), random)
+                : new FloodSearch(host(), settings.neighbours(), settings.contingent(), settings.floodTimeout(), dht, settings.networkKey(), random);
         this.session = random.nextLong();
         this.nextProbe = clock.millis();
         this.runner = new AgentRunner(this, INBOX, clock);
@@ -156,9 +140,10 @@ public final class RouteAgent implements Agent, AutoCloseable {
     public static RouteAgent start(Settings settings, OverlayNode dht, Consumer<Event> events, Clock clock) throws IOException {
         RouteAgent a = new RouteAgent(settings, dht, events, clock);
         a.runner.start();
-        a.receivers.add(a.receiver(Side.OVERLAY, a.channel));
+        a.pumps.add(DatagramPump.start(a.roleName(), a.channel, RoutePacket.MAX, a.runner, (from, bytes) -> new Datagram(Side.OVERLAY, from, bytes)));
         if (a.entrance != null) {
-            a.receivers.add(a.receiver(Side.ENTRANCE, a.entrance));
+            a.pumps.add(DatagramPump.start(a.roleName() + "-entrance", a.entrance, RoutePacket.MAX, a.runner,
+                    (from, bytes) -> new Datagram(Side.ENTRANCE, from, bytes)));
         }
         return a;
     }
@@ -187,26 +172,25 @@ public final class RouteAgent implements Agent, AutoCloseable {
         return s.result();
     }
 
-    private Thread receiver(Side side, DatagramChannel ch) {
-        return Thread.ofPlatform().name("d2r2-route-rx-" + side).daemon().start(() -> {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(RoutePacket.MAX + 1);
-            while (ch.isOpen()) {
-                try {
-                    buffer.clear();
-                    InetSocketAddress from = (InetSocketAddress) ch.receive(buffer);
-                    buffer.flip();
-                    byte[] bytes = new byte[buffer.remaining()];
-                    buffer.get(bytes);
-                    if (!runner.offer(new Datagram(side, from, bytes))) {
-                        inboxFull.incrementAndGet();
-                    }
-                } catch (ClosedChannelException e) {
-                    return;
-                } catch (IOException e) {
-                    runner.errors().error("receive", roleName() + ": receive failed: " + e, null);
-                }
-            }
-        });
+    /** The policy engine's order to reroute (under {@link Remediation#POLICY}); false if this agent takes no orders. */
+    public CompletableFuture<Boolean> reroute() {
+        return order(true);
+    }
+
+    /** The policy engine's order to withdraw the reroute; false if this agent takes no orders. */
+    public CompletableFuture<Boolean> withdraw() {
+        return order(false);
+    }
+
+    private CompletableFuture<Boolean> order(boolean reroute) {
+        Order o = new Order(reroute, new CompletableFuture<>());
+        runner.deliver(o);
+        return o.accepted();
+    }
+
+    /** The destination agent this one watches, or null. */
+    public InetSocketAddress destination() {
+        return settings.destination();
     }
 
     @Override
@@ -214,14 +198,16 @@ public final class RouteAgent implements Agent, AutoCloseable {
         switch (message) {
             case Datagram d when d.side() == Side.ENTRANCE -> fromApplication(d);
             case Datagram d -> fromOverlay(d);
-            case Cached c -> onCached(c);
+            case Order o -> o.accepted().complete(onOrder(o.reroute()));
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
-                snapshot.put("dropped.inbox-full", inboxFull.get());
-                snapshot.put("flood.duplicates", flooding.duplicates());
+                snapshot.put("dropped.inbox-full", pumps.stream().mapToLong(DatagramPump::inboxFull).sum());
+                if (search instanceof FloodSearch f) {
+                    snapshot.put("flood.duplicates", f.duplicates());
+                }
                 s.result().complete(Map.copyOf(snapshot));
             }
-            default -> throw new IllegalArgumentException("not a route agent message: " + message);
+            default -> search.onMessage(message, clock.millis());
         }
     }
 
@@ -235,6 +221,10 @@ public final class RouteAgent implements Agent, AutoCloseable {
         ByteBuffer in = ByteBuffer.wrap(d.bytes());
         try {
             Type type = RoutePacket.open(in, auth, clock.millis());
+            if (search.handles(type)) {
+                search.onPacket(type, d.from(), in, clock.millis());
+                return;
+            }
             switch (type) {
                 case PROBE -> {
                     RoutePacket.begin(out, Type.PROBE_ACK, clock.millis());
@@ -242,13 +232,6 @@ public final class RouteAgent implements Agent, AutoCloseable {
                     send(d.from());
                 }
                 case PROBE_ACK -> onProbeAck(d.from(), RoutePacket.readLong(in));
-                case CHECK -> {
-                    long id = RoutePacket.readLong(in);
-                    InetSocketAddress origin = RoutePacket.readAddress(in);
-                    InetSocketAddress destination = RoutePacket.readAddress(in);
-                    flooding.onCheck(d.from(), id, origin, destination, Math.min(RoutePacket.readInt(in), MAX_CONTINGENT));
-                }
-                case REACH -> onReach(d.from(), RoutePacket.readLong(in));
                 case DATA -> {
                     long id = RoutePacket.readLong(in);
                     InetSocketAddress destination = RoutePacket.readAddress(in);
@@ -273,6 +256,7 @@ public final class RouteAgent implements Agent, AutoCloseable {
                     byte[] payload = RoutePacket.readPayload(in);
                     onReturn(id, payload);
                 }
+                default -> count("dropped.other-algorithm");
             }
         } catch (MalformedPacket e) {
             count("dropped." + e.reason().name().toLowerCase(Locale.ROOT));
@@ -316,33 +300,26 @@ public final class RouteAgent implements Agent, AutoCloseable {
         }
     }
 
-    // ---- watching the direct path, flooding for a relay
+    // ---- watching the direct path, searching for a relay
 
     @Override
     public long nextDueMillis() {
-        return settings.destination() == null ? Long.MAX_VALUE : Math.min(nextProbe, floodDeadline);
+        return settings.destination() == null ? search.nextDueMillis() : Math.min(nextProbe, search.nextDueMillis());
     }
 
     @Override
     public void onTimer(long now) {
-        if (now >= floodDeadline) {
-            count(fromCache ? "cache.timeouts" : "flood.timeouts");
-            flood(now);
+        if (now >= search.nextDueMillis()) {
+            search.onTimer(now);
         }
-        if (now < nextProbe) {
+        if (settings.destination() == null || now < nextProbe) {
             return;
         }
         nextProbe = now + settings.probeEvery().toMillis();
         if (!directAnswered) {
             answers = 0;
-            if (++misses == settings.downAfter() && state == State.DIRECT) {
-                brokeAt = now;
-                change(State.DOWN, null, now);
-                if (dht != null) {
-                    lookUpCachedRelay(now);
-                } else {
-                    flood(now);
-                }
+            if (++misses == settings.downAfter()) {
+                directLost(now);
             }
         }
         directAnswered = false;
@@ -350,68 +327,116 @@ public final class RouteAgent implements Agent, AutoCloseable {
         sendProbe(settings.destination(), directSeq);
     }
 
-    /** Phase 1: a relay that reached the destination before, from the DHT; the flood waits {@link #CACHE_WAIT_MS}. */
-    private void lookUpCachedRelay(long now) {
-        floodId = random.nextLong();
-        fromCache = true;
-        floodDeadline = now + CACHE_WAIT_MS;
-        long id = floodId;
-        dht.get(directory.keyFor(settings.destination())).whenComplete((r, e) -> runner.deliver(new Cached(id, r, e)));
+    private void directLost(long now) {
+        switch (state) {
+            case DIRECT -> {
+                brokeAt = now;
+                change(State.DOWN, null, now);
+                if (settings.remediation() == Remediation.AUTONOMOUS || ordered) {
+                    search.start(settings.destination(), now);
+                }
+            }
+            case RECOVERED -> change(State.RELAYED, relay, now);
+            default -> {
+            }
+        }
     }
 
-    private void onCached(Cached c) {
-        if (c.floodId() != floodId || !fromCache || state != State.DOWN) {
-            return;
+    private void directBack(long now) {
+        switch (state) {
+            case DOWN -> {
+                search.stop();
+                change(State.DIRECT, null, now);
+            }
+            case RELAYED -> {
+                if (settings.remediation() == Remediation.AUTONOMOUS) {
+                    change(State.DIRECT, null, now);
+                } else {
+                    change(State.RECOVERED, relay, now);
+                }
+            }
+            default -> {
+            }
         }
-        InetSocketAddress cached = c.error() == null && c.result().value() != null ? RelayDirectory.relayOf(c.result().value()) : null;
-        if (cached == null || cached.equals(self)) {
-            count("cache.misses");
-            flood(clock.millis());
-            return;
-        }
-        count("cache.hits");
-        sendCheck(cached, floodId, self, settings.destination(), 1);
     }
 
-    private void flood(long now) {
-        fromCache = false;
-        floodId = random.nextLong();
-        floodDeadline = now + settings.floodTimeout().toMillis();
-        count("floods");
-        flooding.start(floodId, self, settings.destination(), settings.contingent());
+    private boolean directUp() {
+        return answers >= settings.upAfter();
+    }
+
+    /** The policy engine's order: reroute (true) or withdraw; whether it applies (the agent has a destination and takes orders). */
+    private boolean onOrder(boolean reroute) {
+        if (settings.destination() == null || settings.remediation() != Remediation.POLICY) {
+            return false;
+        }
+        ordered = reroute;
+        long now = clock.millis();
+        if (reroute && state == State.DOWN) {
+            search.start(settings.destination(), now);
+        } else if (!reroute) {
+            search.stop();
+            if (state == State.RELAYED || state == State.RECOVERED) {
+                change(directUp() ? State.DIRECT : State.DOWN, null, now);
+            }
+        }
+        return true;
     }
 
     private void onProbeAck(InetSocketAddress from, long id) {
+        long now = clock.millis();
         if (from.equals(settings.destination()) && id == directSeq && !directAnswered) {
             directAnswered = true;
             misses = 0;
-            if (++answers >= settings.upAfter() && state != State.DIRECT) {
-                floodDeadline = Long.MAX_VALUE;
-                change(State.DIRECT, null, clock.millis());
+            if (++answers >= settings.upAfter()) {
+                directBack(now);
             }
             return;
         }
-        InetSocketAddress origin = flooding.originOf(id);
-        if (origin != null && !origin.equals(self)) {
-            count("flood.reached");
-            InetSocketAddress destination = probing.get(id);
-            if (dht != null && destination != null) {
-                dht.put(directory.record(destination, self, clock.millis()));
-            }
-            RoutePacket.begin(out, Type.REACH, clock.millis());
-            out.putLong(id);
-            send(origin);
-        }
+        search.onProbeAck(from, id, now);
     }
 
-    private void onReach(InetSocketAddress from, long id) {
-        if (id != floodId || state != State.DOWN) {
-            count("reach.late");
-            return;
-        }
-        floodDeadline = Long.MAX_VALUE;
-        count(fromCache ? "relayed.from-cache" : "relayed.from-flood");
-        change(State.RELAYED, from, clock.millis());
+    /** The search's host: this agent's socket, probes and path state. */
+    private RelaySearch.Host host() {
+        return new RelaySearch.Host() {
+            @Override
+            public InetSocketAddress self() {
+                return self;
+            }
+
+            @Override
+            public ByteBuffer begin(Type type) {
+                RoutePacket.begin(out, type, clock.millis());
+                return out;
+            }
+
+            @Override
+            public void send(InetSocketAddress to) {
+                RouteAgent.this.send(to);
+            }
+
+            @Override
+            public void probe(InetSocketAddress destination, long id) {
+                sendProbe(destination, id);
+            }
+
+            @Override
+            public void found(InetSocketAddress relay, String how) {
+                if (state == State.DOWN) {
+                    foundBy = how;
+                    change(State.RELAYED, relay, clock.millis());
+                }
+            }
+
+            @Override
+            public void later(Object message) {
+                runner.deliver(message);
+            }
+
+            @Override
+            public void count(String counter) {
+                RouteAgent.this.count(counter);
+            }
+        };
     }
 
     private void change(State to, InetSocketAddress newRelay, long now) {
@@ -419,9 +444,9 @@ public final class RouteAgent implements Agent, AutoCloseable {
         state = to;
         relay = newRelay;
         count("path." + to.label());
+        boolean relayed = to == State.RELAYED || to == State.RECOVERED;
         events.accept(new PathState(now, hostPort(self), hostPort(settings.destination()), was, to,
-                newRelay == null ? "" : hostPort(newRelay), to == State.RELAYED ? (fromCache ? "cache" : "flood") : "",
-                to == State.RELAYED ? now - brokeAt : 0).toEvent());
+                newRelay == null ? "" : hostPort(newRelay), relayed ? foundBy : "", relayed ? now - brokeAt : 0).toEvent());
     }
 
     // ---- sending
@@ -429,15 +454,6 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private void sendProbe(InetSocketAddress to, long id) {
         RoutePacket.begin(out, Type.PROBE, clock.millis());
         out.putLong(id);
-        send(to);
-    }
-
-    private void sendCheck(InetSocketAddress to, long id, InetSocketAddress origin, InetSocketAddress destination, int contingent) {
-        RoutePacket.begin(out, Type.CHECK, clock.millis());
-        out.putLong(id);
-        RoutePacket.address(out, origin);
-        RoutePacket.address(out, destination);
-        out.putInt(contingent);
         send(to);
     }
 
@@ -494,16 +510,8 @@ public final class RouteAgent implements Agent, AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         runner.close();
-        try {
-            channel.close();
-            if (entrance != null) {
-                entrance.close();
-            }
-        } catch (IOException e) {
-            runner.errors().error("close", roleName() + ": close failed: " + e, null);
-        }
-        for (Thread t : receivers) {
-            t.join(Duration.ofSeconds(5));
+        for (DatagramPump p : pumps) {
+            p.close();
         }
     }
 }

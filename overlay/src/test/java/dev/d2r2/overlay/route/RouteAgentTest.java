@@ -54,8 +54,9 @@ class RouteAgentTest {
     }
 
     private RouteAgent.Settings settings(InetSocketAddress dest, int port, InetSocketAddress entrance) {
-        return new RouteAgent.Settings(new InetSocketAddress("127.0.0.1", 0), key, List.of(), dest, port, entrance, 4,
-                Duration.ofMillis(100), 3, 3, Duration.ofSeconds(1));
+        return new RouteAgent.Settings(new InetSocketAddress("127.0.0.1", 0), key, List.of(), dest, port, entrance,
+                RouteAgent.Algorithm.FLOODING, 4, Duration.ofSeconds(1), WarpConfig.defaults(), Duration.ofMillis(100), 3, 3,
+                RouteAgent.Remediation.AUTONOMOUS);
     }
 
     @AfterEach
