@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -350,7 +351,7 @@ public final class OverlayCommand extends CommandGroup {
             RouteAgent.Settings settings = new RouteAgent.Settings(HostPort.parse(listen), KeyFiles.readNetworkKey(networkKey), around,
                     destination == null ? null : HostPort.parse(destination), servicePort, entrance == null ? null : HostPort.parse(entrance),
                     search, contingent, Durations.parse(floodTimeout), warp, Durations.parse(probeEvery), downAfter, upAfter, who);
-            java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch stopped = new CountDownLatch(1);
             List<InetSocketAddress> seeds = join == null ? List.of() : join.stream().map(HostPort::parse).toList();
             try (BrokerClient broker = channel == null ? null : client.connect();
                  Publisher publisher = broker == null ? null : broker.publisher(channel);
