@@ -10,11 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,29 +121,6 @@ class TakeoverNamespaceTest {
         }
     }
 
-    private static boolean answersOptions(DatagramSocket socket, int seq) throws IOException {
-        String callId = "takeover-" + seq;
-        String request = "OPTIONS sip:" + SERVICE + ":5060 SIP/2.0\r\nVia: SIP/2.0/UDP " + LAN.address(9) + ":"
-                + socket.getLocalPort() + ";branch=z9hG4bK-" + seq + "\r\nFrom: <sip:test@" + LAN.address(9) + ">;tag=t" + seq
-                + "\r\nTo: <sip:" + SERVICE + ">\r\nCall-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
-                + "Content-Length: 0\r\n\r\n";
-        byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
-        socket.send(new DatagramPacket(bytes, bytes.length, new InetSocketAddress(InetAddress.getByName(SERVICE), 5060)));
-        byte[] buffer = new byte[4096];
-        DatagramPacket reply = new DatagramPacket(buffer, buffer.length);
-        try {
-            while (true) {
-                socket.receive(reply);
-                String text = new String(buffer, 0, reply.getLength(), StandardCharsets.US_ASCII);
-                if (text.startsWith("SIP/2.0 200") && text.contains(callId)) {
-                    return true;
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            return false;
-        }
-    }
-
     private static String mac(int i) throws IOException, InterruptedException {
         String text = out("ip", "-n", LAN.host(i), "link", "show", LAN.link(i));
         int at = text.indexOf("link/ether ") + "link/ether ".length();
@@ -181,7 +155,7 @@ class TakeoverNamespaceTest {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(LAN.address(9), 0))) {
             socket.setSoTimeout(200);
             int seq = 0;
-            while (!answersOptions(socket, ++seq)) {
+            while (!SipOptions.answered(socket, new InetSocketAddress(SERVICE, 5060), ++seq)) {
                 assertThat(seq).as("the master's sip-server never answered").isLessThan(300);
             }
             assertThat(out("ip", "neigh", "show", SERVICE, "dev", LAN.clientLink())).contains(mac(1));
@@ -189,7 +163,7 @@ class TakeoverNamespaceTest {
             group[0].process().destroyForcibly();
             must("ip", "-n", LAN.host(1), "link", "set", LAN.link(1), "down");
             long killed = System.nanoTime();
-            while (!answersOptions(socket, ++seq)) {
+            while (!SipOptions.answered(socket, new InetSocketAddress(SERVICE, 5060), ++seq)) {
                 assertThat(seq).as("nobody answered after the master died").isLessThan(300);
             }
             long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);

@@ -7,9 +7,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The service address on a Linux interface, through iproute2; announced by Debian's
- * {@code arping} (Thomas Habets' 2.x) with unsolicited ARP replies ({@code -U -P}), so neighbours
- * and switches rebind the address to this interface's MAC at once. arping runs in the
- * background: the address is usable as soon as {@code ip} returns.
+ * {@code arping} (Thomas Habets' 2.x) with gratuitous ARP requests ({@code -U}), so neighbours
+ * and switches rebind the address to this interface's MAC at once. Requests, not replies
+ * ({@code -U -P}): Linux counts a reply as gratuitous only when its target MAC is its sender's,
+ * which arping's is not, and lets a non-gratuitous one replace an entry's MAC only if the entry
+ * has not changed for {@code locktime} (1 s), so a neighbour that had just resolved the address
+ * kept the old host's MAC. arping runs in the background: the address is usable as soon as
+ * {@code ip} returns.
  */
 public final class IpServiceAddress implements ServiceAddress {
     private static final long IP_TIMEOUT_S = 10;
@@ -26,7 +30,7 @@ public final class IpServiceAddress implements ServiceAddress {
     @Override
     public void acquire() throws IOException {
         run(List.of("ip", "addr", "replace", cidr, "dev", iface), false);
-        new ProcessBuilder("arping", "-q", "-U", "-P", "-c", "2", "-w", "0", "-i", iface, "-S", host, host)
+        new ProcessBuilder("arping", "-q", "-U", "-c", "2", "-w", "0", "-i", iface, "-S", host, host)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
