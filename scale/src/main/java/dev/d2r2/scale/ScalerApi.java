@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The scaler's actuator API, the way the SIP edge's is driven: the policy engine's webhook
  * actuator POSTs its calls to {@code /actions} ({@code {"call":"deploy","op":"scale-out",
- * "target":"sip",...}}) with the bearer token of the API's token file; {@code GET /instances}
+ * "target":"sip",...}}, or {@code "op":"replace","target":"HOST:PORT"} for one instance) with the bearer token of the API's token file; {@code GET /instances}
  * lists the instances and their states. Binds loopback only.
  */
 public final class ScalerApi implements AutoCloseable {
@@ -42,8 +42,11 @@ public final class ScalerApi implements AutoCloseable {
         }
         String op = call.action().op();
         String type = call.action().target();
+        if (op.equals(ReplaceRequest.OP)) {
+            return replace(type, call.action().id());
+        }
         if (!op.equals(ScaleRequest.OUT) && !op.equals(ScaleRequest.IN)) {
-            return Reply.error(422, "unknown op " + op + " (scale-out or scale-in)");
+            return Reply.error(422, "unknown op " + op + " (scale-out, scale-in or replace)");
         }
         if (!role.knows(type)) {
             return Reply.error(404, "unknown instance type " + type);
@@ -52,6 +55,16 @@ public final class ScalerApi implements AutoCloseable {
             return Reply.error(503, "the scaler is busy");
         }
         return new Reply(202, Map.of("op", op, "target", type));
+    }
+
+    private Reply replace(String address, String step) {
+        if (!role.serves(address)) {
+            return Reply.error(404, "no instance serves at " + address);
+        }
+        if (!role.submit(new ReplaceRequest(address, step))) {
+            return Reply.error(503, "the scaler is busy");
+        }
+        return new Reply(202, Map.of("op", ReplaceRequest.OP, "target", address));
     }
 
     @Override

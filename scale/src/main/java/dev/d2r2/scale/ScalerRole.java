@@ -18,10 +18,12 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -70,6 +72,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         final Map<String, Instance> serving = new LinkedHashMap<>();
         final Map<String, Instance> draining = new LinkedHashMap<>();
         final Map<String, Integer> pendingByCloud = new HashMap<>();
+        final Set<String> replacing = new HashSet<>();
         long lastOut = Long.MIN_VALUE / 2;
         long lastIn = Long.MIN_VALUE / 2;
         double tracked = Double.NaN;
@@ -90,10 +93,11 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         }
     }
 
-    private record Up(String type, String cloud, Instance instance) {
+    /** A new instance in service; {@code replacing} the one it replaces, or null. */
+    private record Up(String type, String cloud, Instance instance, Instance replacing) {
     }
 
-    private record Failed(String type, String cloud, String why) {
+    private record Failed(String type, String cloud, String why, Instance replacing) {
     }
 
     private record Gone(String type, Instance instance) {
@@ -128,7 +132,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         config.types().forEach((name, spec) -> pools.put(name, new Pool(name, spec)));
         for (Pool p : pools.values()) {
             for (int i = 0; i < p.spec.min(); i++) {
-                launch(p, INITIAL);
+                launch(p, INITIAL, null);
             }
         }
         if (options.poll() != null) {
@@ -147,15 +151,24 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         switch (message) {
             case Event e -> publish.accept(e);
             case ScaleRequest r -> request(r);
+            case ReplaceRequest r -> replace(r);
             case Observation o -> observe(o);
             case Up u -> {
                 Pool p = pools.get(u.type());
                 p.pendingByCloud.merge(u.cloud(), -1, Integer::sum);
                 p.serving.put(u.instance().name(), u.instance());
+                if (u.replacing() != null) {
+                    retire(p, u.replacing());
+                }
             }
             case Failed f -> {
-                pools.get(f.type()).pendingByCloud.merge(f.cloud(), -1, Integer::sum);
+                Pool p = pools.get(f.type());
+                p.pendingByCloud.merge(f.cloud(), -1, Integer::sum);
                 LOG.warn("scaler: a {} instance in {} did not come into service: {}", f.type(), f.cloud(), f.why());
+                if (f.replacing() != null) {
+                    p.replacing.remove(f.replacing().name());
+                    LOG.warn("scaler: {} is kept: its replacement failed", f.replacing().name());
+                }
             }
             case Gone g -> pools.get(g.type()).draining.remove(g.instance().name());
             default -> throw new IllegalArgumentException("unexpected message " + message);
@@ -194,7 +207,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         p.lastOut = now;
         p.load.restart();
         for (int i = n; i < desired; i++) {
-            launch(p, step);
+            launch(p, step, null);
         }
     }
 
@@ -224,7 +237,49 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         for (Instance i : newestFirst.subList(0, remove)) {
             p.serving.remove(i.name());
             p.draining.put(i.name(), i);
-            jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline()));
+            jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "scaled in"));
+        }
+    }
+
+    /**
+     * Make before break: a clone of another serving instance is brought into service, and only then
+     * is the replaced one drained and stopped ({@link #retire}); if the clone fails, the instance is
+     * kept. The pool's size does not change, so no cooldown applies: the policy's rate limit bounds it.
+     */
+    private void replace(ReplaceRequest r) {
+        Pool p = null;
+        Instance culprit = null;
+        for (Pool pool : pools.values()) {
+            for (Instance i : pool.serving.values()) {
+                if (i.address().equals(r.address())) {
+                    p = pool;
+                    culprit = i;
+                }
+            }
+        }
+        if (culprit == null) {
+            runner.errors().warn("replace", "scaler: no instance serves at " + r.address() + ", nothing to replace (" + r.step() + ")");
+            return;
+        }
+        int n = p.size();
+        if (p.replacing.contains(culprit.name())) {
+            declined(p, ReplaceRequest.OP, n, r.step(), culprit.name() + " is already being replaced");
+            return;
+        }
+        if (!launch(p, r.step(), culprit)) {
+            declined(p, ReplaceRequest.OP, n, r.step(), "no cloud has room for the replacement of " + culprit.name());
+            return;
+        }
+        p.replacing.add(culprit.name());
+        publish.accept(new ScaleStep(clock.millis(), p.type, ReplaceRequest.OP, n, n, r.step(), null).toEvent());
+    }
+
+    /** The replacement of {@code i} serves: {@code i} is taken out as a scale-in would. */
+    private void retire(Pool p, Instance i) {
+        p.replacing.remove(i.name());
+        if (p.serving.remove(i.name()) != null) {
+            p.draining.put(i.name(), i);
+            jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "replaced"));
         }
     }
 
@@ -232,16 +287,21 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         publish.accept(new ScaleStep(clock.millis(), p.type, direction, n, n, step, why).toEvent());
     }
 
-    /** A new instance: a clone of a serving one when there is one (a start otherwise), in the first cloud with room. */
-    private void launch(Pool p, String step) {
+    /**
+     * A new instance: a clone of a serving one when there is one (a start otherwise), in the first
+     * cloud with room; never a clone of the instance it replaces while another serves. False when
+     * no cloud has room.
+     */
+    private boolean launch(Pool p, String step, Instance replacing) {
         String cloud = cloudWithRoom(p);
         if (cloud == null) {
             LOG.warn("scaler: no cloud has room for another {} instance", p.type);
-            return;
+            return false;
         }
         p.pendingByCloud.merge(cloud, 1, Integer::sum);
-        Instance source = p.serving.values().stream().findFirst().orElse(null);
-        jobs.submit(() -> bringIn(p.type, cloud, source, step));
+        Instance source = p.serving.values().stream().filter(i -> i != replacing).findFirst().orElse(replacing);
+        jobs.submit(() -> bringIn(p.type, cloud, source, step, replacing));
+        return true;
     }
 
     private String cloudWithRoom(Pool home) {
@@ -262,7 +322,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     }
 
     /** On a job thread: start or clone, health check, add to the edge, wait for the first call. */
-    private void bringIn(String type, String cloud, Instance source, String step) {
+    private void bringIn(String type, String cloud, Instance source, String step, Instance replacing) {
         Phases phases = new Phases(clock, step, type + "-new", p -> tell(p.toEvent()));
         Instance instance = null;
         boolean inService = false;
@@ -282,18 +342,18 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             });
             lifecycle.move(i, Lifecycle.SERVING, null);
             inService = true;
-            tell(new Up(type, cloud, i));
+            tell(new Up(type, cloud, i, replacing));
             phases.run(Phases.FIRST_CALL, () -> awaitFirstCall(i));
         } catch (Exception e) {
             if (!inService) {
-                giveUp(type, cloud, instance, e);
+                giveUp(type, cloud, instance, e, replacing);
             } else {
                 LOG.info("scaler: {} serves, but no call reached it: {}", instance.name(), e.getMessage());
             }
         }
     }
 
-    private void giveUp(String type, String cloud, Instance instance, Exception e) {
+    private void giveUp(String type, String cloud, Instance instance, Exception e, Instance replacing) {
         String why = e.getMessage();
         if (instance != null) {
             lifecycle.move(instance, Lifecycle.FAILED, why);
@@ -303,7 +363,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
                 LOG.warn("scaler: {}", stop.getMessage());
             }
         }
-        tell(new Failed(type, cloud, why));
+        tell(new Failed(type, cloud, why, replacing));
     }
 
     private void tell(Object message) {
@@ -326,8 +386,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         throw new DriverException("no call within " + options.firstCallDeadline().toMillis() + " ms");
     }
 
-    /** On a job thread: drain at the edge, wait until no call is left (or report at the deadline), then stop. */
-    private void takeOut(String type, Instance i, Duration deadline) {
+    /** On a job thread: drain at the edge, wait until no call is left (or report at the deadline), then stop, saying why. */
+    private void takeOut(String type, Instance i, Duration deadline, String reason) {
         try {
             edge.drain(i.address());
             driver.drain(i);
@@ -344,10 +404,10 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             }
             lifecycle.move(i, Lifecycle.DRAINED, null);
             edge.remove(i.address());
-            driver.stop(i, "scaled in");
+            driver.stop(i, reason);
             tell(new Gone(type, i));
         } catch (IOException | DriverException e) {
-            lifecycle.move(i, Lifecycle.DRAINING, "scale-in stopped: " + e.getMessage());
+            lifecycle.move(i, Lifecycle.DRAINING, reason + ", stopped short: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -419,6 +479,11 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
                     "state", state == null ? "unknown" : state));
         }
         return out;
+    }
+
+    @Override
+    public boolean serves(String address) {
+        return driver.list().stream().anyMatch(i -> i.address().equals(address) && Lifecycle.SERVING.equals(lifecycle.state(i.name())));
     }
 
     @Override

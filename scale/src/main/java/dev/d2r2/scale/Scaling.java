@@ -8,6 +8,9 @@ public interface Scaling {
     /** Whether the instance type is under scaling control. */
     boolean knows(String type);
 
+    /** Whether an instance under scaling control serves at this backend id ({@code host:port}). */
+    boolean serves(String address);
+
     /** Hands a request to the role; false when it cannot take it now. */
     boolean submit(Object request);
 

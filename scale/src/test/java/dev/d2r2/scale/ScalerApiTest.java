@@ -33,6 +33,11 @@ class ScalerApiTest {
             }
 
             @Override
+            public boolean serves(String address) {
+                return address.equals("10.81.1.2:5060");
+            }
+
+            @Override
             public boolean submit(Object request) {
                 return submitted.add(request);
             }
@@ -71,6 +76,19 @@ class ScalerApiTest {
         HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.address().getPort()
                 + "/instances")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(list.body()).contains("\"sip-1\"", "\"serving\"");
+    }
+
+    @Test
+    void theWebhookDeployOfAReplaceNamesTheServingInstanceByItsBackendId() throws Exception {
+        HttpResponse<String> r = post(TOKEN, "{\"call\":\"deploy\",\"id\":\"scaler/replace/10.81.1.2:5060\",\"actuator\":\"scaler\","
+                + "\"op\":\"replace\",\"target\":\"10.81.1.2:5060\"}");
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(submitted).containsExactly(new ReplaceRequest("10.81.1.2:5060", "scaler/replace/10.81.1.2:5060"));
+        assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"replace\",\"target\":\"10.81.1.9:5060\"}").statusCode())
+                .as("no instance serves there").isEqualTo(404);
+        assertThat(post(TOKEN, "{\"call\":\"revoke\",\"op\":\"replace\",\"target\":\"10.81.1.2:5060\"}").statusCode())
+                .as("a replacement done stays done").isEqualTo(204);
+        assertThat(submitted).hasSize(1);
     }
 
     @Test

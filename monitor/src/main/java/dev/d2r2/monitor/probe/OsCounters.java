@@ -33,6 +33,14 @@ final class OsCounters {
     /** {@code /proc/net/dev} columns after the interface name, by the rate they give. */
     private static final Map<String, Integer> NET_COLUMNS = Map.of("net_rx_bytes_per_s", 0, "net_rx_packets_per_s", 1,
             "net_rx_drops_per_s", 3, "net_tx_bytes_per_s", 8, "net_tx_packets_per_s", 9, "net_tx_drops_per_s", 11);
+    /**
+     * UDP datagrams that reached the namespace but no socket: {@code /proc/net/snmp}'s
+     * {@code InErrors} (a full receive buffer, {@code RcvbufErrors}, is one of them, so it is not
+     * added again) and {@code NoPorts} (no socket bound). A hung or overwhelmed server shows here
+     * before anywhere else.
+     */
+    static final String NET_RX_UNDELIVERED = "net_rx_undelivered_per_s";
+    private static final List<String> UNDELIVERED_COLUMNS = List.of("InErrors", "NoPorts");
     private static final double TICKS_PER_SECOND = 100;
     private static final double PAGE_BYTES = 4096;
     private static final double NANOS_PER_CENTISECOND = 1e7;
@@ -127,11 +135,38 @@ final class OsCounters {
         }
     }
 
+    /**
+     * Adds the UDP datagrams not delivered from {@code /proc/net/snmp} text: its {@code Udp:} header
+     * line names the columns of the {@code Udp:} line after it. Text without them adds nothing.
+     */
+    void addNetSnmp(String text) {
+        String[] header = null;
+        for (String line : text.split("\n")) {
+            if (!line.startsWith("Udp: ")) {
+                continue;
+            }
+            String[] cols = line.substring("Udp: ".length()).strip().split("\\s+");
+            if (header == null) {
+                header = cols;
+                continue;
+            }
+            double undelivered = 0;
+            for (int i = 0; i < header.length && i < cols.length; i++) {
+                if (UNDELIVERED_COLUMNS.contains(header[i])) {
+                    undelivered += Long.parseLong(cols[i]);
+                }
+            }
+            count(NET_RX_UNDELIVERED, undelivered);
+            return;
+        }
+    }
+
     /** The process's own network namespace, when it is not this one's: host-wide traffic says nothing of one peer. */
     void addNetworkOfProcess(long pid) throws IOException {
         Path ns = Path.of("/proc", Long.toString(pid), "ns", "net");
         if (!Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
             addNetDev(Files.readString(Path.of("/proc", Long.toString(pid), "net", "dev")));
+            addNetSnmp(Files.readString(Path.of("/proc", Long.toString(pid), "net", "snmp")));
         }
     }
 

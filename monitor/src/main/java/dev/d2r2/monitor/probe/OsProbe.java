@@ -216,14 +216,20 @@ public final class OsProbe implements Probe {
 
         @Override
         public OsCounters read() throws IOException, ProbeException {
-            Process p = new ProcessBuilder("ip", "netns", "exec", name, "cat", "/proc/net/dev").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("ip", "netns", "exec", name, "cat", "/proc/net/dev", "/proc/net/snmp").redirectErrorStream(true)
+                    .start();
             try {
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     throw new ProbeException("netns " + name + ": " + out.strip());
                 }
+                // one process for both files: /proc/net/snmp starts with its "Ip:" header
+                int snmp = out.indexOf("\nIp: ");
                 OsCounters c = new OsCounters();
-                c.addNetDev(out);
+                c.addNetDev(snmp < 0 ? out : out.substring(0, snmp));
+                if (snmp >= 0) {
+                    c.addNetSnmp(out.substring(snmp + 1));
+                }
                 return c;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -185,11 +185,33 @@ class OsProbeTest {
             assertThat(v.get("net_tx_packets_per_s")).isPositive();
             assertThat(v.get("net_rx_bytes_per_s")).isGreaterThan(v.get("net_rx_packets_per_s"));
             assertThat(v).containsKeys("net_rx_drops_per_s", "net_tx_drops_per_s", "net_tx_bytes_per_s");
+            assertThat(v.get("net_rx_undelivered_per_s")).as("pings are no UDP").isZero();
+            sh("python3 -c \"import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+                    + "[s.sendto(b'x', ('10.251.7.2', 9)) for _ in range(40)]\"");
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(p.measure(TIMEOUT).values().get("net_rx_undelivered_per_s"))
+                    .as("datagrams to a port with no socket").isPositive());
         } finally {
             run("ip", "link", "del", host);
             run("ip", "netns", "del", ns);
         }
         assertThatThrownBy(() -> probe("netns:" + ns).measure(TIMEOUT)).isInstanceOf(ProbeException.class);
+    }
+
+    @Test
+    void undeliveredDatagramsAreInErrorsAndNoPortsWithoutCountingABufferOverrunTwice() {
+        OsCounters c = new OsCounters();
+        c.addNetSnmp("""
+                Ip: Forwarding DefaultTTL
+                Ip: 1 64
+                Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+                Udp: 1910749 1598 42708 1919356 42708 0 0 0 0
+                UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+                UdpLite: 7 7 7 7 7 0 0 0 0
+                """);
+        assertThat(c.counters).containsEntry(OsCounters.NET_RX_UNDELIVERED, 1598.0 + 42708.0);
+        OsCounters none = new OsCounters();
+        none.addNetSnmp("Ip: Forwarding\nIp: 1\n");
+        assertThat(none.counters).isEmpty();
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.testing.Peers;
 import dev.d2r2.scale.EdgeClient;
+import dev.d2r2.scale.ReplaceRequest;
 import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScaleRequest;
 import dev.d2r2.scale.ScalerOptions;
@@ -213,5 +214,43 @@ class ScalerEdgeTest {
         assertThat(uac.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = Files.readString(dir.resolve("uac.out"));
         assertThat(uac.exitValue()).as("SIPp: every call succeeded\n" + out).isZero();
+    }
+
+    @Test
+    void aReplacedInstanceLeavesOnlyOnceItsCloneServesAndNoCallFails() throws Exception {
+        ScaleConfig config = config();
+        ProcessDriver.network(config, PREFIX);
+        EdgeClient client = edge();
+        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMillis(200), null);
+        scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle), client, options,
+                Clock.system(), events::add);
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "serving"));
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            port = s.getLocalPort();
+        }
+        uac = new ProcessBuilder(SIPP.toString(), "-sn", "uac", "10.97.21.1:" + edge.address().getPort(), "-i", "10.97.21.1", "-p",
+                Integer.toString(port), "-r", "10", "-m", Integer.toString(CALLS), "-d", "2000", "-nostdin", "-timeout", "60s")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("uac.out").toFile()).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.dialogs().getOrDefault("10.97.21.2:5060", 0L) > 0);
+
+        assertThat(scaler.serves("10.97.21.2:5060")).isTrue();
+        scaler.submit(new ReplaceRequest("10.97.21.2:5060", "scaler/replace/10.97.21.2:5060"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> reached("sip-1", "stopped"));
+        assertThat(changesOf("sip-1")).extracting(InstanceChange::to)
+                .containsExactly("starting", "running", "healthy", "serving", "draining", "drained", "stopped");
+        long serving = events.indexOf(events.stream().filter(e -> e.type().equals(ScaleEvents.INSTANCE.name()) && e.source().equals("sip-2")
+                && decode(() -> InstanceChange.from(e)).to().equals("serving")).findFirst().orElseThrow());
+        long draining = events.indexOf(events.stream().filter(e -> e.type().equals(ScaleEvents.INSTANCE.name()) && e.source().equals("sip-1")
+                && decode(() -> InstanceChange.from(e)).to().equals("draining")).findFirst().orElseThrow());
+        assertThat(serving).as("make before break: the clone serves before the replaced one drains").isLessThan(draining);
+        assertThat(client.dialogs()).containsOnlyKeys("10.97.22.2:5060");
+        assertThat(scaler.serves("10.97.21.2:5060")).isFalse();
+
+        scaler.submit(new ReplaceRequest("10.97.21.2:5060", "test/gone"));
+        assertThat(uac.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(dir.resolve("uac.out"));
+        assertThat(uac.exitValue()).as("SIPp: every call succeeded\n" + out).isZero();
+        assertThat(scaler.instances()).extracting(m -> m.get("name")).containsExactly("sip-2");
     }
 }

@@ -17,6 +17,13 @@ public final class Backend {
     volatile boolean draining;
     final AtomicInteger dialogs = new AtomicInteger();
     final LongAdder dialogsStarted = new LongAdder();
+    /**
+     * Requests forwarded to it (ACKs aside, retransmissions included), and its final answers to
+     * them, those of 500 and above apart: what an outlier detector on success rates reads.
+     */
+    final LongAdder requests = new LongAdder();
+    final LongAdder finalAnswers = new LongAdder();
+    final LongAdder errorAnswers = new LongAdder();
     /** Health, as OPTIONS probing and its answers to requests show it (see {@link Prober}). */
     volatile boolean up = true;
     int goodInRow;
@@ -105,6 +112,19 @@ public final class Backend {
         missedInRow = 0;
         awaitingSince = 0;
         return true;
+    }
+
+    public long requests() {
+        return requests.sum();
+    }
+
+    public long finalAnswers() {
+        return finalAnswers.sum();
+    }
+
+    /** Final answers of 500 and above. */
+    public long errorAnswers() {
+        return errorAnswers.sum();
     }
 
     public int activeDialogs() {

@@ -133,6 +133,12 @@ final class BackendSet {
      */
     void answered(Backend b, int status, int ocPercent, long ocValidityMs) {
         b.awaitingSince = 0;
+        if (status >= 200) {
+            b.finalAnswers.increment();
+            if (status >= 500) {
+                b.errorAnswers.increment();
+            }
+        }
         long now = clock.millis();
         if (status == 503) {
             if (++b.consecutive503 >= DOWN_AFTER_503 && b.markDown(now)) {
@@ -148,8 +154,9 @@ final class BackendSet {
         }
     }
 
-    /** A request was forwarded to {@code b}: it now waits for an answer, if none did. */
+    /** A request was forwarded to {@code b} (counted): it now waits for an answer, if none did. */
     void awaiting(Backend b) {
+        b.requests.increment();
         if (b.awaitingSince == 0) {
             b.awaitingSince = clock.millis();
         }

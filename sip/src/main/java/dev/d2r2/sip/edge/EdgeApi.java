@@ -297,7 +297,8 @@ public final class EdgeApi implements AutoCloseable {
             ArrayNode list = ConfigLoader.json().createArrayNode();
             for (Backend b : edge.backends()) {
                 list.addObject().put("id", b.id()).put("weight", b.weight()).put("up", b.up()).put("draining", b.draining())
-                        .put("dialogs", b.activeDialogs());
+                        .put("dialogs", b.activeDialogs()).put("requests", b.requests()).put("answers", b.finalAnswers())
+                        .put("errors", b.errorAnswers());
             }
             return new Reply(ApiOutcome.READ, 200, list);
         }

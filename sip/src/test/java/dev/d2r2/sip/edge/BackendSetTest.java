@@ -37,6 +37,23 @@ class BackendSetTest {
     }
 
     @Test
+    void requestsFinalAnswersAndErrorAnswersAreCountedPerBackendForOutlierDetection() {
+        Backend a = new Backend(at(5071), 1);
+        Backend b = new Backend(at(5072), 1);
+        BackendSet set = new BackendSet(List.of(a, b), clock, counters, changes::add);
+        for (int i = 0; i < 3; i++) {
+            set.awaiting(a);
+        }
+        set.answered(a, 100, -1, -1);
+        set.answered(a, 180, -1, -1);
+        set.answered(a, 200, -1, -1);
+        set.answered(a, 486, -1, -1);
+        set.answered(a, 503, -1, -1);
+        assertThat(List.of(a.requests(), a.finalAnswers(), a.errorAnswers())).as("provisional answers are not final").containsExactly(3L, 3L, 1L);
+        assertThat(List.of(b.requests(), b.finalAnswers(), b.errorAnswers())).containsExactly(0L, 0L, 0L);
+    }
+
+    @Test
     void aNewDialogSkipsDrainingSaturatedAndSheddingBackendsAndIsRefusedWhenNoneIsLeft() {
         Backend a = new Backend(at(5071), 1, 1);
         Backend b = new Backend(at(5072), 1);

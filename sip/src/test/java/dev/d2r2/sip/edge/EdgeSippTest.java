@@ -200,6 +200,12 @@ class EdgeSippTest {
             assertThat(counters.get("dialogs.started.127.0.0.1:" + uas2)).isBetween(60L, 140L);
             assertThat(counters).doesNotContainKeys("errors", "dropped.not_our_via", "backend.down");
             assertThat(counters.get("probe.answers")).isPositive();
+            for (Backend b : edge.backends()) {
+                long dialogs = counters.get("dialogs.started." + b.id());
+                assertThat(b.requests()).as("INVITE and BYE of each call").isGreaterThanOrEqualTo(2 * dialogs);
+                assertThat(b.finalAnswers()).isGreaterThanOrEqualTo(2 * dialogs).isLessThanOrEqualTo(b.requests());
+                assertThat(b.errorAnswers()).isZero();
+            }
         } finally {
             for (Process p : servers) {
                 p.destroy();
