@@ -50,6 +50,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     private static final Duration FIRST_CALL_POLL = Duration.ofMillis(20);
     private static final Duration DRAIN_POLL = Duration.ofMillis(100);
     public static final String INITIAL = "initial";
+    /** The step of an adopted instance's health check and admission. */
+    public static final String ADOPTED = "adopted";
 
     private final ScaleConfig config;
     private final EdgeClient edge;
@@ -130,8 +132,18 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     @Override
     public void onStart() {
         config.types().forEach((name, spec) -> pools.put(name, new Pool(name, spec)));
+        for (Instance i : adopted()) {
+            Pool p = pools.get(i.type());
+            if (Lifecycle.DRAINING.equals(lifecycle.state(i.name()))) {
+                p.draining.put(i.name(), i);
+                jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline()));
+            } else {
+                p.pendingByCloud.merge(i.cloud(), 1, Integer::sum);
+                jobs.submit(() -> rejoin(i));
+            }
+        }
         for (Pool p : pools.values()) {
-            for (int i = 0; i < p.spec.min(); i++) {
+            for (int i = p.size() + p.draining.size(); i < p.spec.min(); i++) {
                 launch(p, INITIAL, null);
             }
         }
@@ -172,6 +184,16 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             }
             case Gone g -> pools.get(g.type()).draining.remove(g.instance().name());
             default -> throw new IllegalArgumentException("unexpected message " + message);
+        }
+    }
+
+    /** What a previous run left running, so that none is started twice; none when the driver cannot say. */
+    private List<Instance> adopted() {
+        try {
+            return driver.adopt();
+        } catch (DriverException e) {
+            runner.errors().warn("adopt", "scaler: could not adopt what a previous run left: " + e.getMessage());
+            return List.of();
         }
     }
 
@@ -329,20 +351,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         try {
             instance = source != null ? driver.clone(source, cloud, phases) : driver.start(type, cloud, phases);
             Instance i = instance;
-            phases.run(Phases.HEALTH, () -> {
-                if (!SipProbe.healthy(i.host(), i.port(), options.healthDeadline(), PROBE_EVERY)) {
-                    throw new DriverException("no answer to SIP OPTIONS within " + options.healthDeadline().toMillis() + " ms");
-                }
-                return null;
-            });
-            lifecycle.move(i, Lifecycle.HEALTHY, null);
-            phases.run(Phases.EDGE, () -> {
-                edge.add(i.address());
-                return null;
-            });
-            lifecycle.move(i, Lifecycle.SERVING, null);
+            admit(i, phases, replacing);
             inService = true;
-            tell(new Up(type, cloud, i, replacing));
             phases.run(Phases.FIRST_CALL, () -> awaitFirstCall(i));
         } catch (Exception e) {
             if (!inService) {
@@ -350,6 +360,34 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             } else {
                 LOG.info("scaler: {} serves, but no call reached it: {}", instance.name(), e.getMessage());
             }
+        }
+    }
+
+    /** Health check, then the edge (unless it has the instance already), then in service. */
+    private void admit(Instance i, Phases phases, Instance replacing) throws Exception {
+        phases.run(Phases.HEALTH, () -> {
+            if (!SipProbe.healthy(i.host(), i.port(), options.healthDeadline(), PROBE_EVERY)) {
+                throw new DriverException("no answer to SIP OPTIONS within " + options.healthDeadline().toMillis() + " ms");
+            }
+            return null;
+        });
+        lifecycle.move(i, Lifecycle.HEALTHY, null);
+        phases.run(Phases.EDGE, () -> {
+            if (!edge.dialogs().containsKey(i.address())) {
+                edge.add(i.address());
+            }
+            return null;
+        });
+        lifecycle.move(i, Lifecycle.SERVING, null);
+        tell(new Up(i.type(), i.cloud(), i, replacing));
+    }
+
+    /** On a job thread: an adopted instance is checked and admitted like a new one (an edge that outlived the scaler keeps it). */
+    private void rejoin(Instance i) {
+        try {
+            admit(i, new Phases(clock, ADOPTED, i.name(), p -> tell(p.toEvent())), null);
+        } catch (Exception e) {
+            giveUp(i.type(), i.cloud(), i, e, null);
         }
     }
 

@@ -11,10 +11,11 @@ import java.util.regex.Pattern;
 /**
  * How an instance starts: a command (with {@code ${address}}, {@code ${port}} and {@code ${name}}
  * filled in per instance), the SIP port it serves on, the CPU it may use (in cores, enforced by
- * the driver: a cgroup quota for {@code process}) and, optionally, the image artifact a clone
- * carries to its cloud.
+ * the driver: a cgroup quota for {@code process}, a CPU limit for {@code kubernetes}), optionally
+ * the image artifact a clone carries to its cloud ({@code process}), and the container image
+ * ({@code kubernetes}, which needs it).
  */
-public record Template(List<String> command, int port, double cpu, String artifact) {
+public record Template(List<String> command, int port, double cpu, String artifact, String image) {
     static final List<String> PLACEHOLDERS = List.of("address", "port", "name");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 

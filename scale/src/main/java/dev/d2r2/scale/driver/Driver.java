@@ -26,7 +26,18 @@ public interface Driver extends AutoCloseable {
 
     List<Instance> list();
 
-    /** Stops every instance and removes what the driver set up. */
+    /**
+     * Takes into its books the instances a previous run of this driver left running, reports each
+     * (its state moves to {@code running}, or {@code draining} for one that was being drained) and
+     * returns them, so that a restarted scaler starts no duplicates. An instance the previous run
+     * left half-started is stopped and reported, not adopted.
+     */
+    List<Instance> adopt() throws DriverException;
+
+    /**
+     * Releases the driver. The process driver stops every instance (they are its children); the
+     * kubernetes driver leaves its pods to the cluster, for the next run to {@link #adopt}.
+     */
     @Override
     void close();
 }

@@ -60,6 +60,17 @@ public final class Phases {
         }
     }
 
+    /** A driver's phase: its own {@link DriverException} passes, any other failure becomes one that names the phase. */
+    public <T> T step(String phase, Work<T> work) throws DriverException {
+        try {
+            return run(phase, work);
+        } catch (DriverException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new DriverException(phase + ": " + e.getMessage(), e);
+        }
+    }
+
     public List<PhaseTimed> done() {
         return Collections.unmodifiableList(done);
     }

@@ -77,8 +77,8 @@ public final class ProcessDriver implements Driver {
             throw new DriverException("no running instance " + source.name() + " to clone");
         }
         int n = name(source.type(), phases);
-        Path snapshot = timed(phases, Phases.SNAPSHOT, () -> snapshot(from, n));
-        timed(phases, Phases.TRANSFER, () -> transfer(from.instance().type(), cloud));
+        Path snapshot = phases.step(Phases.SNAPSHOT, () -> snapshot(from, n));
+        phases.step(Phases.TRANSFER, () -> transfer(from.instance().type(), cloud));
         return bringUp(source.type(), cloud, snapshot, n, phases);
     }
 
@@ -91,10 +91,10 @@ public final class ProcessDriver implements Driver {
 
     private Instance bringUp(String type, String cloud, Path state, int n, Phases phases) throws DriverException {
         InstanceType spec = config.type(type);
-        Running r = timed(phases, Phases.REGISTER, () -> register(type, n, cloud, spec));
+        Running r = phases.step(Phases.REGISTER, () -> register(type, n, cloud, spec));
         try {
-            timed(phases, Phases.CONFIGURE, () -> configure(r, state));
-            Running booted = timed(phases, Phases.BOOT, () -> boot(r, spec));
+            phases.step(Phases.CONFIGURE, () -> configure(r, state));
+            Running booted = phases.step(Phases.BOOT, () -> boot(r, spec));
             running.put(r.instance().name(), booted);
             lifecycle.move(r.instance(), Lifecycle.RUNNING, null);
             return r.instance();
@@ -103,21 +103,6 @@ public final class ProcessDriver implements Driver {
             lifecycle.move(r.instance(), Lifecycle.FAILED, e.getMessage());
             lifecycle.move(r.instance(), Lifecycle.STOPPED, e.getMessage());
             throw e;
-        }
-    }
-
-    @FunctionalInterface
-    private interface Step<T> {
-        T run() throws DriverException;
-    }
-
-    private static <T> T timed(Phases phases, String phase, Step<T> step) throws DriverException {
-        try {
-            return phases.run(phase, step::run);
-        } catch (DriverException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new DriverException(phase + ": " + e.getMessage(), e);
         }
     }
 
@@ -318,6 +303,15 @@ public final class ProcessDriver implements Driver {
     @Override
     public synchronized List<Instance> list() {
         return running.values().stream().map(Running::instance).toList();
+    }
+
+    /**
+     * Adopts nothing: an instance is a child process of the driver, stopped at {@link #close} and
+     * removed by {@link #cleanup} after a crash, so none outlives the run that started it.
+     */
+    @Override
+    public List<Instance> adopt() {
+        return List.of();
     }
 
     /** Whether the instance's process still runs. */

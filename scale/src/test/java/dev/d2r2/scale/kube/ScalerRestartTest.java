@@ -1,0 +1,134 @@
+package dev.d2r2.scale.kube;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.actuator.http.BearerToken;
+import dev.d2r2.scale.EdgeClient;
+import dev.d2r2.scale.ScaleConfig;
+import dev.d2r2.scale.ScaleRequest;
+import dev.d2r2.scale.ScalerOptions;
+import dev.d2r2.scale.ScalerRole;
+import dev.d2r2.scale.driver.KubernetesDriver;
+import dev.d2r2.scale.events.InstanceChange;
+import dev.d2r2.scale.events.ScaleEvents;
+import dev.d2r2.sip.edge.ApiLimits;
+import dev.d2r2.sip.edge.EdgeApi;
+import dev.d2r2.sip.edge.EdgeProxy;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A scaler that restarts finds its instances where the cluster kept them: the new scaler adopts
+ * the running Pods (health-checked, kept at the edge that outlived it) instead of starting
+ * duplicates, and finishes the drain its predecessor began.
+ */
+class ScalerRestartTest {
+    private static final String TOKEN = "scale-restart-test-token-0123456";
+    private final MockCluster cluster = new MockCluster();
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private EdgeProxy edge;
+    private EdgeApi api;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (api != null) {
+            api.close();
+        }
+        if (edge != null) {
+            edge.close();
+        }
+        cluster.close();
+    }
+
+    private EdgeClient edge() throws Exception {
+        edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(), e -> { });
+        api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
+        return new EdgeClient(URI.create("http://127.0.0.1:" + api.address().getPort()), TOKEN);
+    }
+
+    private ScalerRole scaler(ScaleConfig config, EdgeClient client) {
+        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofSeconds(1), null, null);
+        return new ScalerRole(config, lifecycle -> new KubernetesDriver(config, KubernetesDriverTest.clouds(cluster), "restart",
+                Duration.ofSeconds(10), lifecycle), client, options, Clock.system(), events::add);
+    }
+
+    private List<InstanceChange> changes() {
+        return events.stream().filter(e -> e.type().equals(ScaleEvents.INSTANCE.name())).map(e -> {
+            try {
+                return InstanceChange.from(e);
+            } catch (Exception x) {
+                throw new AssertionError(x);
+            }
+        }).toList();
+    }
+
+    private long serving() {
+        return changes().stream().filter(c -> c.to().equals("serving")).count();
+    }
+
+    private int pods() {
+        return cluster.client.pods().inAnyNamespace().list().getItems().size();
+    }
+
+    @Test
+    void aRestartedScalerAdoptsWhatRunsInsteadOfStartingDuplicates() throws Exception {
+        ScaleConfig config = KubernetesDriverTest.config(KubernetesDriverTest.IMAGE, 2);
+        EdgeClient client = edge();
+        try (ScalerRole first = scaler(config, client)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 2);
+        }
+        assertThat(pods()).as("the Pods outlive the scaler").isEqualTo(2);
+        assertThat(client.dialogs()).hasSize(2);
+        events.clear();
+
+        try (ScalerRole second = scaler(config, client)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 2);
+            assertThat(changes()).noneMatch(c -> c.to().equals("starting"));
+            assertThat(changes()).filteredOn(c -> c.to().equals("running")).extracting(InstanceChange::why)
+                    .containsOnly("adopted after a restart of the scaler");
+            assertThat(second.instances()).extracting(m -> m.get("state")).containsOnly("serving").hasSize(2);
+        }
+        assertThat(pods()).isEqualTo(2);
+        assertThat(cluster.pods.serving()).isEqualTo(2);
+        assertThat(client.dialogs()).as("the edge has each instance once").hasSize(2);
+    }
+
+    @Test
+    void aDrainCutShortByARestartIsFinishedByTheNextScaler() throws Exception {
+        ScaleConfig config = KubernetesDriverTest.config(KubernetesDriverTest.IMAGE, 1);
+        EdgeClient client = edge();
+        try (ScalerRole first = scaler(config, client)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 1);
+            first.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/out"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 2);
+        }
+        // what a crash in the middle of a drain leaves: the Pod marked draining, the edge draining it
+        String second = changes().stream().filter(c -> c.to().equals("serving")).toList().getLast().instance();
+        String address = changes().stream().filter(c -> c.instance().equals(second) && c.to().equals("serving")).findFirst()
+                .orElseThrow().address();
+        cluster.client.pods().inNamespace("remote-ns").withName(second)
+                .edit(p -> new PodBuilder(p).editMetadata()
+                        .addToAnnotations(KubernetesDriver.DRAINING, "true").endMetadata().build());
+        client.drain(address);
+        events.clear();
+
+        try (ScalerRole next = scaler(config, client)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> changes().stream()
+                    .anyMatch(c -> c.instance().equals(second) && c.to().equals("stopped")));
+            await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 1);
+            assertThat(changes()).noneMatch(c -> c.to().equals("starting"));
+        }
+        assertThat(pods()).isEqualTo(1);
+        assertThat(client.dialogs()).hasSize(1).doesNotContainKey(address);
+    }
+}
