@@ -136,7 +136,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             Pool p = pools.get(i.type());
             if (Lifecycle.DRAINING.equals(lifecycle.state(i.name()))) {
                 p.draining.put(i.name(), i);
-                jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline()));
+                jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "drain resumed after a restart"));
             } else {
                 p.pendingByCloud.merge(i.cloud(), 1, Integer::sum);
                 jobs.submit(() -> rejoin(i));
