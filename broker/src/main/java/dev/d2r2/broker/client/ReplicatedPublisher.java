@@ -1,45 +1,19 @@
 package dev.d2r2.broker.client;
 
 import dev.d2r2.broker.BrokerClient;
-import dev.d2r2.broker.BrokerException;
-import dev.d2r2.broker.ErrorCode;
-import dev.d2r2.broker.Publisher;
-import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Publishes each event to every replica of a Byzantine cluster (n = 3f + 1), each replica with
- * its own connection and its own seal (the publisher's secret differs per replica). An event is
+ * Publishes each event to every replica of a Byzantine cluster (n = 3f + 1). An event is
  * acknowledged once 2f + 1 replicas acknowledged it: then at least f + 1 correct replicas hold
- * it, enough for a {@link VotedSubscription} to deliver it. A replica that fails or numbers the
- * event differently is left out; with fewer than 2f + 1 left, publishing fails.
- * Not thread-safe: one publishing thread.
+ * it, enough for a {@link VotedSubscription} to deliver it. With fewer than 2f + 1 replicas
+ * left, publishing fails. Not thread-safe: one publishing thread.
  */
-public final class ReplicatedPublisher implements Publisher {
-    private static final Logger LOG = LoggerFactory.getLogger(ReplicatedPublisher.class);
+public final class ReplicatedPublisher extends FanOutPublisher {
 
-    private final String tag;
-    private final int quorum;
-    private final Publisher[] replicas;
-    private final boolean[] failed;
-    private final long[] acks;
-    private int alive;
-    private long seq;
-
-    private ReplicatedPublisher(String tag, int f, Publisher[] replicas) {
-        this.tag = tag;
-        this.quorum = 2 * f + 1;
-        this.replicas = replicas;
-        this.failed = new boolean[replicas.length];
-        this.acks = new long[replicas.length];
-        this.alive = replicas.length;
+    private ReplicatedPublisher(String tag, int f, List<? extends BrokerClient> clients) {
+        super(tag, 2 * f + 1, openAll(clients, tag));
     }
 
     /** Opens a publisher on {@code tag} at every replica of {@code clients} (n ≥ 3f + 1, one client per replica). */
@@ -47,108 +21,6 @@ public final class ReplicatedPublisher implements Publisher {
         if (f < 0 || clients.size() < 3 * f + 1) {
             throw new IllegalArgumentException(clients.size() + " replicas cannot tolerate f = " + f + " Byzantine faults");
         }
-        Publisher[] pubs = new Publisher[clients.size()];
-        for (int i = 0; i < pubs.length; i++) {
-            pubs[i] = clients.get(i).publisher(tag);
-        }
-        return new ReplicatedPublisher(tag, f, pubs);
-    }
-
-    @Override
-    public String channel() {
-        return tag;
-    }
-
-    @Override
-    public long publish(Event event) {
-        return publish(EventCodec.encode(event));
-    }
-
-    @Override
-    public long publish(byte[] payload) {
-        long s = seq + 1;
-        for (int i = 0; i < replicas.length; i++) {
-            if (failed[i]) {
-                continue;
-            }
-            try {
-                long got = replicas[i].publish(payload);
-                if (got != s) {
-                    leaveOut(i, new BrokerException(ErrorCode.INTEGRITY, "numbered event " + s + " as " + got));
-                }
-            } catch (BrokerException e) {
-                leaveOut(i, e);
-            }
-        }
-        if (alive < quorum) {
-            throw new BrokerException(ErrorCode.DISCONNECTED, "channel " + tag + ": only " + alive
-                    + " replicas left, " + quorum + " needed");
-        }
-        seq = s;
-        return s;
-    }
-
-    private void leaveOut(int replica, BrokerException why) {
-        failed[replica] = true;
-        alive--;
-        LOG.warn("channel {}: replica {} left out: {}", tag, replica, why.getMessage());
-    }
-
-    /** The highest sequence number that 2f + 1 replicas acknowledged, with all before it. */
-    @Override
-    public long acknowledged() {
-        for (int i = 0; i < replicas.length; i++) {
-            acks[i] = failed[i] ? 0 : replicas[i].acknowledged();
-        }
-        Arrays.sort(acks);
-        return acks[acks.length - quorum];
-    }
-
-    @Override
-    public void awaitAcknowledged(long s, Duration timeout) throws TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        BrokerException refusal = null;
-        int acked = 0;
-        int refused = 0;
-        boolean[] answered = new boolean[replicas.length];
-        while (true) {
-            for (int i = 0; i < replicas.length; i++) {
-                if (answered[i] || failed[i]) {
-                    continue;
-                }
-                try {
-                    replicas[i].awaitAcknowledged(s, Duration.ofMillis(1));
-                    answered[i] = true;
-                    acked++;
-                } catch (TimeoutException e) {
-                    LOG.trace("replica {} has not acknowledged {} yet", i, s);
-                } catch (BrokerException e) {
-                    answered[i] = true;
-                    refusal = e;
-                    refused++;
-                }
-            }
-            if (acked >= quorum) {
-                return;
-            }
-            if (refusal != null && replicas.length - refused < quorum) {
-                throw refusal;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("event " + s + " on " + tag + " not acknowledged by " + quorum
-                        + " replicas within " + timeout);
-            }
-        }
-    }
-
-    @Override
-    public void close() {
-        for (Publisher p : replicas) {
-            try {
-                p.close();
-            } catch (BrokerException e) {
-                LOG.debug("close at a replica: {}", e.getMessage());
-            }
-        }
+        return new ReplicatedPublisher(tag, f, clients);
     }
 }

@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
  * The last Raft log index whose events a replicated channel's log holds, in
  * {@code channels/<tag>/raft-applied}: a replica that replays its Raft log after a restart skips
  * the entries its channel log already has. Written after the log, so a crash between the two
- * replays one entry, whose events the {@link CommittedWindow} recognises.
+ * replays one entry, whose events the {@link dev.d2r2.broker.wire.EventWindow} recognises.
  */
 final class AppliedIndex implements AutoCloseable {
     private final FileChannel file;

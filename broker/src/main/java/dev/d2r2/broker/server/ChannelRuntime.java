@@ -14,6 +14,7 @@ import dev.d2r2.broker.log.LogDamage;
 import dev.d2r2.broker.log.LogReader;
 import dev.d2r2.broker.log.SegmentedLog;
 import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.broker.wire.EventWindow;
 import dev.d2r2.broker.wire.ProtocolException;
 import dev.d2r2.core.Clock;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -54,7 +55,7 @@ final class ChannelRuntime implements AutoCloseable {
     private final RecentEvents recent = new RecentEvents();
     /** A replicated channel's: what its log took of the Raft log, and its last events to refuse again. */
     private final AppliedIndex applied;
-    private final CommittedWindow window;
+    private final EventWindow window;
 
     ChannelRuntime(ChannelSpec spec, byte[] key, Path logDir, Clock clock, BrokerMetrics metrics) throws IOException {
         this.spec = spec;
@@ -66,7 +67,7 @@ final class ChannelRuntime implements AutoCloseable {
                 ? SegmentedLog.open(logDir, LogConfig.defaults()) : null;
         boolean replicated = log != null && spec.channelClass().durability() == Durability.REPLICATED;
         this.applied = replicated ? new AppliedIndex(logDir) : null;
-        this.window = replicated ? new CommittedWindow() : null;
+        this.window = replicated ? new EventWindow() : null;
         if (log != null) {
             nextOffset.set(log.nextOffset());
             rememberLogTail();
@@ -95,7 +96,7 @@ final class ChannelRuntime implements AutoCloseable {
     /** Remembers the log's last events, so that one sent again after a restart is still recognised. */
     private void rememberLogTail() throws IOException {
         CRC32C crc = new CRC32C();
-        int tail = window != null ? CommittedWindow.SIZE : RecentEvents.WINDOW;
+        int tail = window != null ? EventWindow.SIZE : RecentEvents.WINDOW;
         try (LogReader r = log.reader(Math.max(log.firstOffset(), log.nextOffset() - tail))) {
             while (r.next()) {
                 try {

@@ -13,11 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -129,19 +126,6 @@ class VotedDeliveryTest {
     }
 
     private IdentityFile startBroker(Path data) throws IOException {
-        Files.createDirectories(data);
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                BrokerProcess.class.getName(), data.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        brokers.add(p);
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
-        String line;
-        while ((line = r.readLine()) != null) {
-            if (line.startsWith("PORT ")) {
-                return IdentityFile.load(data.resolve("admin.identity"));
-            }
-        }
-        throw new IOException("broker process ended before it listened");
+        return BrokerProcess.start(data, brokers);
     }
 }

@@ -1,9 +1,15 @@
 package dev.d2r2.broker.server;
 
+import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Clock;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A broker in a process of its own, for tests that kill it: prints {@code PORT n} when ready.
@@ -11,6 +17,24 @@ import java.nio.file.Path;
  */
 public final class BrokerProcess {
     private BrokerProcess() {
+    }
+
+    /** Starts a broker process on {@code data} (added to {@code started}); returns its administrator's identity once it listens. */
+    public static IdentityFile start(Path data, List<Process> started) throws IOException {
+        Files.createDirectories(data);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                BrokerProcess.class.getName(), data.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        started.add(p);
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("PORT ")) {
+                return IdentityFile.load(data.resolve("admin.identity"));
+            }
+        }
+        throw new IOException("broker process ended before it listened");
     }
 
     public static void main(String[] args) throws Exception {

@@ -7,6 +7,7 @@ import dev.d2r2.broker.Durability;
 import dev.d2r2.broker.FsyncPolicy;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.wire.EventWindow;
 import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
@@ -75,7 +76,7 @@ class ReplicatedApplyTest {
     @Test
     void anEntryReplayedAfterARestartIsSkippedEvenWhenItsEventsLeftTheWindow() throws IOException {
         List<byte[]> many = new ArrayList<>();
-        for (long seq = 2; seq <= CommittedWindow.SIZE + 1; seq++) {
+        for (long seq = 2; seq <= EventWindow.SIZE + 1; seq++) {
             many.add(event(seq));
         }
         try (Broker b = replica()) {
@@ -85,7 +86,7 @@ class ReplicatedApplyTest {
         try (Broker b = replica()) {
             b.applyCommitted(TAG, 5, 777, List.of(event(1)));
             b.applyCommitted(TAG, 6, 778, many);
-            assertThat(log(b)).hasSize(CommittedWindow.SIZE + 1).startsWith("0:1@777", "1:2@778");
+            assertThat(log(b)).hasSize(EventWindow.SIZE + 1).startsWith("0:1@777", "1:2@778");
         }
     }
 }

@@ -1,0 +1,139 @@
+package dev.d2r2.broker.client;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.DeliveryHandler;
+import dev.d2r2.broker.ErrorCode;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
+import dev.d2r2.broker.wire.EventWindow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A subscription to a {@code forwarded} channel (crash faults) on several replicas at once: the
+ * first copy of each event, by publisher and sequence number, is delivered, and the copies the
+ * other replicas deliver later are dropped and counted ({@link #duplicates()}). So a subscriber
+ * keeps receiving, once each, while any one of its replicas lives.
+ *
+ * <p>The filter is an {@link EventWindow} of the last {@code window} events delivered: a replica
+ * whose copy of an event comes more than {@code window} events after the first copy would
+ * deliver it again. Each replica delivers each publisher's events in order, so the first copies
+ * keep that order. The handler runs on one replica connection's reader thread at a time; no
+ * allocation per event beyond what the connections make.
+ */
+public final class ForwardedSubscription implements Subscription {
+    private static final Logger LOG = LoggerFactory.getLogger(ForwardedSubscription.class);
+
+    private final String tag;
+    private final DeliveryHandler handler;
+    private final EventWindow seen;
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private long delivered;
+    private long duplicates;
+    private int ended;
+    private boolean closed;
+
+    private ForwardedSubscription(String tag, int window, DeliveryHandler handler) {
+        this.tag = tag;
+        this.handler = handler;
+        this.seen = new EventWindow(window);
+    }
+
+    /** Subscribes on each of {@code replicas} (one client per replica). */
+    public static ForwardedSubscription open(List<? extends BrokerClient> replicas, String tag, StartPosition start,
+                                             DeliveryHandler handler) {
+        return open(replicas, tag, start, EventWindow.SIZE, handler);
+    }
+
+    public static ForwardedSubscription open(List<? extends BrokerClient> replicas, String tag, StartPosition start,
+                                             int window, DeliveryHandler handler) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("a forwarded subscription needs at least one replica");
+        }
+        ForwardedSubscription s = new ForwardedSubscription(tag, window, handler);
+        try {
+            for (BrokerClient replica : replicas) {
+                s.subscriptions.add(replica.subscribe(tag, start, s.new Replica()));
+            }
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private synchronized void copy(Delivery d) {
+        if (closed) {
+            return;
+        }
+        if (!seen.take(d.publisher(), d.publisherSeq(), 0)) {
+            duplicates++;
+            return;
+        }
+        delivered++;
+        try {
+            handler.onEvent(d);
+        } catch (RuntimeException e) {
+            LOG.warn("channel {}: subscriber handler failed on {}#{}: {}", tag, d.publisher(), d.publisherSeq(), e.toString());
+        }
+    }
+
+    private void replicaEnded(BrokerException cause) {
+        boolean last;
+        synchronized (this) {
+            ended++;
+            last = !closed && ended == subscriptions.size();
+        }
+        LOG.warn("channel {}: a replica ended the subscription: {}", tag, cause.getMessage());
+        if (last) {
+            handler.onClosed(new BrokerException(ErrorCode.DISCONNECTED, "no replica delivers channel " + tag + " any more"));
+        }
+    }
+
+    @Override
+    public String channel() {
+        return tag;
+    }
+
+    /** Events delivered: first copies. */
+    public synchronized long delivered() {
+        return delivered;
+    }
+
+    /** Later copies dropped. */
+    public synchronized long duplicates() {
+        return duplicates;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        for (Subscription s : subscriptions) {
+            try {
+                s.close();
+            } catch (BrokerException e) {
+                LOG.debug("unsubscribe from a replica: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** One replica's stream of deliveries. */
+    private final class Replica implements DeliveryHandler {
+        @Override
+        public void onEvent(Delivery d) {
+            copy(d);
+        }
+
+        @Override
+        public void onClosed(BrokerException cause) {
+            replicaEnded(cause);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.d2r2.broker.client;
+
+import dev.d2r2.broker.ChannelClass;
+import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.Durability;
+import dev.d2r2.broker.FsyncPolicy;
+import dev.d2r2.broker.Persistence;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.server.BrokerProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Forwarded delivery (crash faults, f = 1) against real broker processes: the publisher sends
+ * each event to f + 1 = 2 replicas, one of which is killed with SIGKILL in the middle of the
+ * stream. A subscriber on both replicas gets every event once, the later copies dropped; a plain
+ * subscriber on the surviving replica gets every event once too.
+ */
+class ForwardedDeliveryTest {
+    private static final int F = 1;
+    private static final String CHANNEL = "paths";
+
+    @TempDir
+    Path dir;
+    private final List<Process> brokers = new ArrayList<>();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+        for (Process p : brokers) {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void everyEventReachesASubscriberOnceWhenOneOfTheFPlusOneReplicasIsKilledMidStream() throws Exception {
+        KeyPair publisherKeys = Crypto.newSigningKeyPair();
+        KeyPair subscriberKeys = Crypto.newSigningKeyPair();
+        ClientSettings settings = ClientSettings.DEFAULT
+                .withFailover(new FailoverPolicy(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(1)));
+        List<RemoteBrokerClient> publishing = new ArrayList<>();
+        List<RemoteBrokerClient> subscribing = new ArrayList<>();
+        RemoteBrokerClient survivorOnly = null;
+        for (int i = 0; i <= F; i++) {
+            IdentityFile admin = startBroker(dir.resolve("b" + i));
+            IdentityFile pub;
+            IdentityFile sub;
+            try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin)) {
+                c.createChannel(new ChannelSpec(CHANNEL, ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.NEVER)
+                        .withDurability(Durability.FORWARDED), Set.of("pub"), Set.of("sub")));
+                pub = identity(c, admin, "pub", publisherKeys);
+                sub = identity(c, admin, "sub", subscriberKeys);
+            }
+            publishing.add(connect(pub, settings));
+            subscribing.add(connect(sub, settings));
+            if (i == F) {
+                survivorOnly = connect(sub, settings);
+            }
+        }
+
+        List<Delivery> firstCopies = new CopyOnWriteArrayList<>();
+        ForwardedSubscription both = ForwardedSubscription.open(subscribing, CHANNEL, StartPosition.live(), firstCopies::add);
+        open.add(both);
+        List<Delivery> onSurvivor = new CopyOnWriteArrayList<>();
+        open.add(survivorOnly.subscribe(CHANNEL, StartPosition.live(), onSurvivor::add));
+
+        int events = 3000;
+        ForwardedPublisher publisher = ForwardedPublisher.open(publishing, F, CHANNEL);
+        open.add(publisher);
+        for (int i = 1; i <= events; i++) {
+            if (i == events / 2) {
+                brokers.getFirst().destroyForcibly().waitFor();
+            }
+            byte[] payload = ("{\"type\":\"sample\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+            assertThat(publisher.publish(payload)).isEqualTo(i);
+        }
+        publisher.awaitAcknowledged(events, Duration.ofSeconds(30));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> firstCopies.size() >= events && onSurvivor.size() >= events);
+        assertDeliveredOnceInOrder(firstCopies, events);
+        assertDeliveredOnceInOrder(onSurvivor, events);
+        assertThat(both.delivered()).isEqualTo(events);
+        assertThat(both.duplicates()).as("the killed replica's copies before it died").isPositive();
+    }
+
+    private static void assertDeliveredOnceInOrder(List<Delivery> got, int events) {
+        assertThat(got).hasSize(events);
+        for (int i = 0; i < events; i++) {
+            assertThat(got.get(i).publisher()).isEqualTo("pub");
+            assertThat(got.get(i).publisherSeq()).isEqualTo(i + 1);
+            assertThat(new String(got.get(i).payload(), StandardCharsets.UTF_8)).contains("\"n\":" + (i + 1) + "}");
+        }
+    }
+
+    private RemoteBrokerClient connect(IdentityFile id, ClientSettings settings) throws IOException {
+        RemoteBrokerClient c = RemoteBrokerClient.connect(id, id.replicasAt(List.of(id.broker())), settings);
+        open.add(c);
+        return c;
+    }
+
+    private static IdentityFile identity(RemoteBrokerClient admin, IdentityFile adminId, String name, KeyPair keys) {
+        byte[] secret = admin.register(name, keys.getPublic(), false);
+        return new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), adminId.broker(),
+                adminId.brokerCertificatePem());
+    }
+
+    private IdentityFile startBroker(Path data) throws IOException {
+        return BrokerProcess.start(data, brokers);
+    }
+}
