@@ -5,6 +5,8 @@ import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.migrate.GroupKey;
+import dev.d2r2.migrate.classify.ClassifierConfig;
+import dev.d2r2.migrate.classify.ClassifierRole;
 import dev.d2r2.migrate.live.HostConfig;
 import dev.d2r2.migrate.live.Migration;
 import dev.d2r2.migrate.live.MigrationHost;
@@ -25,8 +27,8 @@ import java.util.concurrent.CountDownLatch;
 /** {@code d2r2 migrate}: live migration of the built-in SIP server between hosts (docs/migration.md). */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Live migration of the built-in SIP server between hosts: its registrations, calls and limits,"
-                + " with the service address following it.",
-        subcommands = {MigrateCommand.Host.class, MigrateCommand.Move.class})
+                + " with the service address following it; and the classification of a host's failures that picks the strategy.",
+        subcommands = {MigrateCommand.Host.class, MigrateCommand.Move.class, MigrateCommand.Classify.class})
 public final class MigrateCommand extends CommandGroup {
     @Command(name = "host", mixinStandardHelpOptions = true,
             description = "Run a migration host: the SIP server of its configuration (if any), migrations in on its transfer"
@@ -88,6 +90,35 @@ public final class MigrateCommand extends CommandGroup {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"to\":\"" + to + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
             System.out.println(r.body());
             return r.statusCode() == 200 ? 0 : CliErrors.RUNTIME_FAILURE;
+        }
+    }
+
+    @Command(name = "classify", mixinStandardHelpOptions = true,
+            description = "Classify a host's failures (crash, omission, timing × vm, host, network × predictable) from the"
+                    + " monitor's probe and alarm events (JSON Lines); prints a migration.host.at-risk event on stdout at each"
+                    + " change of verdict, for the strategy policy.")
+    static final class Classify implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", required = true, description = "The classifier's YAML file")
+        Path config;
+
+        @Option(names = "--events", paramLabel = "FILE", defaultValue = "-", description = "Monitor events, - for stdin (default)")
+        String events;
+
+        @Override
+        public Integer call() throws Exception {
+            ClassifierRole role = new ClassifierRole(ClassifierConfig.load(config), atRisk -> {
+                System.out.println(EventCodec.encodeToString(atRisk.toEvent()));
+                System.out.flush();
+            });
+            // this thread is the role's one thread: the events are taken in their order, none is left in an inbox at the end
+            long[] read = {0};
+            long malformedLines = EventInput.read(events, (e, line, position) -> {
+                read[0]++;
+                role.onMessage(e);
+            });
+            System.err.println("classify: " + read[0] + " events, " + malformedLines + " unreadable lines, " + role.malformed()
+                    + " probe values not numbers, " + role.published() + " verdicts published");
+            return malformedLines + role.malformed() == 0 ? 0 : CliErrors.BAD_INPUT;
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.d2r2.core.events.EventType;
 
 import java.util.List;
 
+import static dev.d2r2.core.events.Attribute.optional;
 import static dev.d2r2.core.events.Attribute.required;
 
 /** Every event type the migrate module publishes. */
@@ -52,17 +53,21 @@ public final class MigrateEvents implements EventCatalogue {
                     + "\"outcome\":\"moved\",\"rounds\":2,\"entries\":5400,\"precopy_ms\":61,\"stopcopy_ms\":9,"
                     + "\"redirect_ms\":12,\"downtime_ms\":21,\"reason\":\"\"}}");
 
-    public static final EventType FAILURE_CLASSIFIED = new EventType("migration.failure.classified", EventType.Kind.MESSAGE,
-            "a detector (none in d2r2 classifies yet: publish it with d2r2 publish)", "alerts (what the policy reads)",
+    public static final EventType HOST_AT_RISK = new EventType("migration.host.at-risk", EventType.Kind.MESSAGE,
+            "migration classifier (d2r2 migrate classify), or anyone with d2r2 publish",
+            "alerts (what the strategy policy reads); d2r2 migrate classify prints it on stdout",
             "the host at risk (the migrate actuator's target)",
-            List.of(required(FailureClassified.CLASS, String.class, "crash, omission, timing or byzantine"),
-                    required(FailureClassified.LOCATION, String.class, "vm (the service itself), host or network"),
-                    required(FailureClassified.PREDICTABLE, Boolean.class, "true when there is time left to act before it fails"),
-                    required(FailureClassified.SPARE, String.class, "a spare host's transfer address (host:port)")),
-            "A failure classified as the migration strategy table needs it; examples/policies/migration-strategy.yaml"
-                    + " turns it into a strategy for the migrate actuator.",
-            "{\"type\":\"migration.failure.classified\",\"time\":1000,\"source\":\"h1\",\"attrs\":{\"class\":\"crash\","
-                    + "\"location\":\"host\",\"predictable\":true,\"spare\":\"10.97.24.2:7600\"}}");
+            List.of(required(HostAtRisk.CLASS, String.class, "crash, omission, timing or byzantine"),
+                    required(HostAtRisk.LOCATION, String.class, "vm (the service itself), host or network"),
+                    required(HostAtRisk.PREDICTABLE, Boolean.class, "true when there is time left to act before it fails"),
+                    required(HostAtRisk.SPARE, String.class, "a spare host's transfer address (host:port)"),
+                    optional(HostAtRisk.EVIDENCE, String.class, "what the classifier saw, in words")),
+            "A host's failure, or the threat of one, classified as the migration strategy table needs it;"
+                    + " examples/policies/migration-strategy.yaml turns it into a strategy for the migrate actuator. The"
+                    + " classifier publishes it when its verdict changes.",
+            "{\"type\":\"migration.host.at-risk\",\"time\":1000,\"source\":\"h1\",\"attrs\":{\"class\":\"crash\","
+                    + "\"location\":\"host\",\"predictable\":true,\"spare\":\"10.97.24.2:7600\","
+                    + "\"evidence\":\"the service is healthy; warnings disk.reallocated\"}}");
 
     @Override
     public String module() {
@@ -71,6 +76,6 @@ public final class MigrateEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, FAILURE_CLASSIFIED);
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, HOST_AT_RISK);
     }
 }

@@ -1,0 +1,116 @@
+package dev.d2r2.migrate.classify;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The seed's failure classification (class × location × predictability) of one host, from what
+ * its probes saw; no clock, no sockets. The class comes from the last {@code window} probes of
+ * the service: {@code crashAfter} lost in a row is a crash, {@code omissionAt} lost in the
+ * window an omission, {@code lateAt} answered after the deadline a timing failure. The location
+ * is the network when the last check of the host's network failed, the host when the last check
+ * of the host itself failed or a warning is up on it (a disk, a temperature), else the service
+ * (vm). A failure is predictable when a warning came first or the service still answers
+ * (omission, timing): there is time to move its state. A warning alone, with the service
+ * healthy, is a predicted crash of the host: the case for a live migration.
+ */
+public final class FailureClassifier {
+    public enum Failure { crash, omission, timing }
+
+    public enum Location { vm, host, network }
+
+    private enum Probe { ANSWERED, LATE, LOST }
+
+    /** How the service's probes are judged; every count is at least 1 and at most the window. */
+    public record Thresholds(int window, int crashAfter, int omissionAt, int lateAt, long deadlineMs) {
+        public Thresholds {
+            if (window < 1 || crashAfter < 1 || crashAfter > window || omissionAt < 1 || omissionAt > window || lateAt < 1
+                    || lateAt > window || deadlineMs < 1) {
+                throw new IllegalArgumentException("window, crash-after, omission-at and late-at must be 1 to window, and the"
+                        + " deadline positive");
+            }
+        }
+    }
+
+    public record Verdict(Failure failure, Location location, boolean predictable, String evidence) {
+    }
+
+    private final Thresholds thresholds;
+    private final Deque<Probe> probes = new ArrayDeque<>();
+    private final Set<String> warnings = new TreeSet<>();
+    private boolean hostDown;
+    private boolean networkDown;
+
+    public FailureClassifier(Thresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    /** The service answered its probe in {@code rttMs}. */
+    public void answered(double rttMs) {
+        add(rttMs > thresholds.deadlineMs() ? Probe.LATE : Probe.ANSWERED);
+    }
+
+    /** The service's probe got no answer. */
+    public void lost() {
+        add(Probe.LOST);
+    }
+
+    private void add(Probe p) {
+        probes.addLast(p);
+        if (probes.size() > thresholds.window()) {
+            probes.removeFirst();
+        }
+    }
+
+    /** The last check of the host itself (answered or not). */
+    public void host(boolean answered) {
+        hostDown = !answered;
+    }
+
+    /** The last check of the host's network path (its gateway, its switch). */
+    public void network(boolean answered) {
+        networkDown = !answered;
+    }
+
+    /** A warning on the host (named, e.g. {@code disk.reallocated}) went up or down. */
+    public void warning(String name, boolean up) {
+        if (up) {
+            warnings.add(name);
+        } else {
+            warnings.remove(name);
+        }
+    }
+
+    public Optional<Verdict> verdict() {
+        int lostInARow = 0;
+        for (var it = probes.descendingIterator(); it.hasNext() && it.next() == Probe.LOST; ) {
+            lostInARow++;
+        }
+        long lost = probes.stream().filter(p -> p == Probe.LOST).count();
+        long late = probes.stream().filter(p -> p == Probe.LATE).count();
+        Failure failure;
+        String evidence;
+        if (lostInARow >= thresholds.crashAfter()) {
+            failure = Failure.crash;
+            evidence = lostInARow + " probes lost in a row";
+        } else if (lost >= thresholds.omissionAt()) {
+            failure = Failure.omission;
+            evidence = lost + " of the last " + probes.size() + " probes lost";
+        } else if (late >= thresholds.lateAt()) {
+            failure = Failure.timing;
+            evidence = late + " of the last " + probes.size() + " probes later than " + thresholds.deadlineMs() + " ms";
+        } else if (!warnings.isEmpty()) {
+            failure = Failure.crash;
+            evidence = "the service is healthy";
+        } else {
+            return Optional.empty();
+        }
+        Location location = networkDown ? Location.network : hostDown || !warnings.isEmpty() ? Location.host : Location.vm;
+        String where = networkDown ? "; its network check failed" : hostDown ? "; its host check failed" : "";
+        String warned = warnings.isEmpty() ? "" : "; warnings " + String.join(", ", warnings);
+        return Optional.of(new Verdict(failure, location, !warnings.isEmpty() || failure != Failure.crash, evidence + where + warned));
+    }
+}
