@@ -16,51 +16,75 @@ import dev.d2r2.diagnosis.VoteSettings;
 import dev.d2r2.diagnosis.events.PeerCleared;
 import dev.d2r2.diagnosis.events.PeerIndicted;
 import dev.d2r2.monitor.events.Sample;
+import dev.d2r2.scale.SipProbe;
+import dev.d2r2.sip.edge.Backend;
+import dev.d2r2.sip.edge.EdgeProxy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Peer-similarity diagnosis against real faults: N like peers ({@code examples/diagnosis/peer.py},
- * real processes, each in a network namespace of its own behind a veth pair, answering the
- * benchmark's UDP requests), OS probes through {@code d2r2 run}'s monitor, profiles trained on a
- * fault-free recording, then the diagnosis role: a fault-free period (false positives per
- * peer-hour), and each fault injected in turn on peer 0 (windows until it is indicted, or
- * "escaped"), then ended (seconds until it is cleared). Faults: cpu (busy loop), disk (writes and
- * fsyncs), leak (1 MiB allocated and touched every iteration), stop (SIGSTOP; SIGCONT to end), loss
- * (nftables random drop of the requests in the peer's namespace), rate (a tbf rate cap on the
- * peer's side of its veth). Beside it, on the same requests and windows, Envoy's success-rate
- * outlier detection ({@link SuccessRateOutliers}): which faults it catches, and how soon.
+ * Peer-similarity diagnosis against real faults in real SIP servers: N {@code d2r2 sip-server}
+ * processes, each in a network namespace of its own on a bridge and in a cgroup of its own, behind
+ * the SIP edge, SIPp calling through the edge at a fixed rate (bounded in calls and time). The
+ * monitor's {@code os} probes read each server's cgroup (and its namespace) through {@code d2r2
+ * run}; profiles are trained on a fault-free recording, then the diagnosis role runs: a fault-free
+ * period (false indictments per peer-hour), and each fault injected in turn on server 0 (windows
+ * until it is indicted, or "escaped"), held, then ended (seconds until it is cleared). Faults: cpu
+ * (a busy loop inside the server's cgroup), quota (the cgroup's CPU quota lowered), disk (writes
+ * with fsync inside its cgroup), leak (a process in its cgroup allocating and touching 1 MiB every
+ * 50 ms), stop (SIGSTOP; SIGCONT to end), loss (nftables random drop of SIP in its namespace), rate
+ * (a tbf rate cap on its side of its veth). Beside it, from the edge's per-backend counters of the
+ * same calls, Envoy's success-rate outlier detection ({@link SuccessRateOutliers}) at Envoy's
+ * interval: which faults it catches, and how soon.
  */
 @Command(name = "diagnosis-bench", mixinStandardHelpOptions = true)
 public final class DiagnosisBench implements Callable<Integer> {
-    private static final int ECHO_PORT = 9999;
-    @Option(names = "--peers", defaultValue = "5") int peers;
+    private static final String NET = "10.252.0.";
+    private static final String EDGE_HOST = NET + "1";
+    private static final String BRIDGE = "d2r2dg-br";
+    private static final String CGROUP = "d2r2-dg";
+    private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
+    private static final List<String> CONTROLLERS = List.of("cpu", "cpuacct", "memory");
+    private static final int SIP_PORT = 5060;
+    private static final long CFS_PERIOD_US = 100_000;
+
+    @Option(names = "--servers", defaultValue = "5") int servers;
     @Option(names = "--train", defaultValue = "60", description = "Seconds of fault-free recording to train on") int train;
-    @Option(names = "--fault-free", defaultValue = "1800", description = "Seconds of fault-free diagnosis (false positives)") int faultFree;
-    @Option(names = "--faults", split = ",", defaultValue = "cpu,disk,leak,stop,loss,rate") List<String> faults;
+    @Option(names = "--fault-free", defaultValue = "1800", description = "Seconds of fault-free diagnosis (false indictments)") int faultFree;
+    @Option(names = "--faults", split = ",", defaultValue = "cpu,quota,disk,leak,stop,loss,rate") List<String> faults;
     @Option(names = "--window", defaultValue = "1000", description = "Window, ms") long windowMs;
     @Option(names = "--interval", defaultValue = "200ms", description = "OS probe interval") String interval;
     @Option(names = "--k", defaultValue = "3") int k;
     @Option(names = "--metrics", split = ",", description = "The metric set (default: the trainer's choice)") List<String> metrics = List.of();
+    @Option(names = "--effect-floor", defaultValue = "2.0", description = "The vote's absolute-effect floor (normalised units)") double effectFloor;
+    @Option(names = "--consecutive", defaultValue = "2", description = "Suspect windows in a row to indict") int consecutive;
+    @Option(names = "--decay", defaultValue = "0.8", description = "Each window multiplies a peer's histogram by this") double decay;
     @Option(names = "--give-up", defaultValue = "20", description = "Windows after a fault's start without indictment: escaped") int giveUp;
-    @Option(names = "--rate", defaultValue = "200", description = "Requests a second to each peer") double rate;
-    @Option(names = "--loss", defaultValue = "5", description = "Per cent of requests the loss fault drops") int lossPercent;
-    @Option(names = "--tbf", defaultValue = "48kbit", description = "The rate fault's cap on the peer's egress") String tbfRate;
+    @Option(names = "--hold", defaultValue = "25", description = "Seconds each fault lasts at least (the success-rate detector's intervals)") int hold;
+    @Option(names = "--cps", defaultValue = "100", description = "SIPp calls a second through the edge") int cps;
+    @Option(names = "--call-ms", defaultValue = "1000", description = "Each call's duration") int callMs;
+    @Option(names = "--sr-interval", defaultValue = "10", description = "The success-rate detector's interval, s (Envoy's default)") int srInterval;
+    @Option(names = "--loss", defaultValue = "5", description = "Per cent of SIP the loss fault drops") int lossPercent;
+    @Option(names = "--tbf", defaultValue = "48kbit", description = "The rate fault's cap on the server's egress") String tbfRate;
+    @Option(names = "--quota", defaultValue = "3", description = "The quota fault's CPU quota, per cent of one core") int quotaPercent;
 
     /** One fault's outcome: when it started and ended, the diagnosis's verdicts. */
     private record Run(String fault, long from, long until, PeerIndicted indicted, Double clearedAfter) {
@@ -78,42 +102,92 @@ public final class DiagnosisBench implements Callable<Integer> {
         return "d2r2dg" + i + side;
     }
 
+    private static String host(int i) {
+        return NET + (10 + i);
+    }
+
+    private static String backend(int i) {
+        return host(i) + ":" + SIP_PORT;
+    }
+
+    private static Path cgroup(String controller, int i) {
+        return CGROUPS.resolve(controller).resolve(CGROUP).resolve("p" + i);
+    }
+
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("d2r2-diagnosis-bench");
-        Path script = Path.of("examples", "diagnosis", "peer.py").toAbsolutePath();
         List<Process> procs = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        List<InetSocketAddress> targets = new ArrayList<>();
         StringBuilder services = new StringBuilder("monitor:\n  services:\n");
-        long budget = (train + faultFree + faults.size() * (giveUp * windowMs / 1000 + 70L) + 120) * 1000;
+        long budgetS = train + faultFree + faults.size() * (giveUp * windowMs / 1000 + hold + 70L) + 120;
+        Faults injected = new Faults(work);
         try {
-            for (int i = 0; i < peers; i++) {
+            sh("ip link add " + BRIDGE + " type bridge", "ip addr add " + EDGE_HOST + "/24 dev " + BRIDGE, "ip link set " + BRIDGE + " up");
+            List<Backend> backends = new ArrayList<>();
+            for (int i = 0; i < servers; i++) {
                 sh("ip netns add " + ns(i), "ip link add " + veth(i, 'h') + " type veth peer name " + veth(i, 'p') + " netns " + ns(i),
-                        "ip addr add 10.252." + i + ".1/30 dev " + veth(i, 'h'), "ip link set " + veth(i, 'h') + " up",
-                        "ip -n " + ns(i) + " addr add 10.252." + i + ".2/30 dev " + veth(i, 'p'),
+                        "ip link set " + veth(i, 'h') + " master " + BRIDGE, "ip link set " + veth(i, 'h') + " up",
+                        "ip -n " + ns(i) + " addr add " + host(i) + "/24 dev " + veth(i, 'p'),
                         "ip -n " + ns(i) + " link set " + veth(i, 'p') + " up", "ip -n " + ns(i) + " link set lo up");
-                Process p = new ProcessBuilder("ip", "netns", "exec", ns(i), "python3", script.toString(), work.resolve("peer-" + i).toString(),
-                        Long.toString(budget / 1000), Integer.toString(ECHO_PORT))
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                procs.add(p);
-                names.add("peer-" + i);
-                targets.add(new InetSocketAddress("10.252." + i + ".2", ECHO_PORT));
-                services.append("    - name: peer-").append(i).append("\n      probes: [{kind: os, target: \"pid:").append(p.pid())
-                        .append("\", interval: ").append(interval).append("}]\n");
+                for (String c : CONTROLLERS) {
+                    Files.createDirectories(cgroup(c, i));
+                }
+                procs.add(inServer(i, work.resolve("server-" + i + ".log"), "env",
+                        "D2R2_JAVA_OPTS=-Xms64m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", Path.of("bin", "d2r2").toAbsolutePath().toString(),
+                        "sip-server", "--listen", backend(i)));
+                names.add(backend(i));
+                backends.add(new Backend(new InetSocketAddress(host(i), SIP_PORT), 1));
+                services.append("    - name: \"").append(backend(i)).append("\"\n      probes: [{kind: os, target: \"cgroup:").append(CGROUP)
+                        .append("/p").append(i).append("\", interval: ").append(interval).append("}]\n");
             }
-            try (EchoLoad load = new EchoLoad(names, targets, rate, windowMs, budget)) {
-                Profiles profiles = train(work, services.toString(), names);
-                measure(work, services.toString(), names, procs.getFirst(), load);
+            for (int i = 0; i < servers; i++) {
+                if (!SipProbe.healthy(host(i), SIP_PORT, Duration.ofSeconds(60), Duration.ofMillis(200))) {
+                    throw new IllegalStateException("server " + backend(i) + " answered no OPTIONS within 60 s");
+                }
+            }
+            try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress(EDGE_HOST, SIP_PORT), backends, e -> { })) {
+                BackendVolumes volumes = new BackendVolumes(edge);
+                Thread sampler = Thread.ofPlatform().name("d2r2-dg-volumes").daemon().start(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        volumes.sample();
+                        try {
+                            Thread.sleep(windowMs / 4);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                Process uac = sipp(work, budgetS);
+                procs.add(uac);
+                TimeUnit.SECONDS.sleep(5);
+                try {
+                    train(work, services.toString(), names);
+                    measure(work, services.toString(), names, procs.getFirst(), injected, volumes);
+                } finally {
+                    sampler.interrupt();
+                    uac.destroy();
+                    uac.waitFor(10, TimeUnit.SECONDS);
+                    System.out.println("SIPp: " + sippTotals(work.resolve("uac.out")));
+                }
             }
         } finally {
+            injected.endAll();
             for (Process p : procs) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            for (int i = 0; i < peers; i++) {
+            for (int i = 0; i < servers; i++) {
                 run("ip link del " + veth(i, 'h'));
                 run("ip netns del " + ns(i));
+                for (String c : CONTROLLERS) {
+                    run("rmdir " + cgroup(c, i));
+                }
             }
+            for (String c : CONTROLLERS) {
+                run("rmdir " + CGROUPS.resolve(c).resolve(CGROUP));
+            }
+            run("ip link del " + BRIDGE);
             try (var files = Files.walk(work)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
@@ -121,7 +195,48 @@ public final class DiagnosisBench implements Callable<Integer> {
         return 0;
     }
 
-    private Profiles train(Path work, String services, List<String> names) throws Exception {
+    /** A process in server {@code i}'s namespace and cgroup ({@code ip netns exec} execs: the pid is the command's). */
+    private static Process inServer(int i, Path log, String... command) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns(i)));
+        argv.addAll(List.of(command));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        for (String c : CONTROLLERS) {
+            Files.writeString(cgroup(c, i).resolve("cgroup.procs"), Long.toString(p.pid()));
+        }
+        return p;
+    }
+
+    private Process sipp(Path work, long budgetS) throws IOException {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            port = s.getLocalPort();
+        }
+        return new ProcessBuilder("sipp", "-sn", "uac", EDGE_HOST + ":" + SIP_PORT, "-i", EDGE_HOST, "-p", Integer.toString(port),
+                "-r", Integer.toString(cps), "-d", Integer.toString(callMs), "-m", Long.toString(cps * budgetS), "-timeout", budgetS + "s",
+                "-nostdin").directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("uac.out").toFile()).start();
+    }
+
+    /** The last totals SIPp's screen showed. */
+    private static String sippTotals(Path out) throws IOException {
+        String ok = "?";
+        String failed = "?";
+        for (String line : Files.readAllLines(out, StandardCharsets.ISO_8859_1)) {
+            String[] f = line.strip().split("\\s+");
+            if (line.contains("Successful call")) {
+                ok = f[f.length - 1];
+            } else if (line.contains("Failed call")) {
+                failed = f[f.length - 1];
+            }
+        }
+        return ok + " successful calls, " + failed + " failed";
+    }
+
+    private VoteSettings vote() {
+        VoteSettings d = VoteSettings.DEFAULTS;
+        return new VoteSettings(decay, consecutive, d.clearAfter(), effectFloor, d.warmup());
+    }
+
+    private void train(Path work, String services, List<String> names) throws Exception {
         List<Sample> recorded = new CopyOnWriteArrayList<>();
         try (Node node = start(work, "broker: {listen: 127.0.0.1:0, data: rec}\n" + services);
              BrokerClient admin = node.broker().connectLocal(Broker.ADMIN);
@@ -134,24 +249,24 @@ public final class DiagnosisBench implements Callable<Integer> {
              })) {
             TimeUnit.SECONDS.sleep(train);
         }
-        Trainer.Training t = Trainer.train(recorded, new Trainer.Request(metrics, "os", Map.of("sip", names), windowMs, k,
-                VoteSettings.DEFAULTS, 0.25, 1));
+        Trainer.Training t = Trainer.train(recorded, new Trainer.Request(metrics, "os", Map.of("sip", names), windowMs, k, vote(), 0.25, 1));
         Profiles profiles = t.profiles();
         ProfilesFile.write(profiles, work.resolve("profiles.json"));
         System.out.printf(Locale.ROOT, "trained on %d s (%d windows), metrics %s, profile sizes %s, largest distance %.3f, threshold %.3f%n",
                 train, t.windows(), profiles.metrics(), java.util.Arrays.toString(profiles.sizes()), t.largestDistance(),
                 profiles.threshold());
-        return profiles;
     }
 
-    private void measure(Path work, String services, List<String> names, Process culprit, EchoLoad load) throws Exception {
+    private void measure(Path work, String services, List<String> names, Process culprit, Faults injected, BackendVolumes volumes)
+            throws Exception {
         List<Event> verdicts = new CopyOnWriteArrayList<>();
         List<Run> runs = new ArrayList<>();
         long faultFreeFrom;
         long faultFreeUntil;
-        long falsePositives;
+        long falseIndictments;
+        String group = names.stream().map(n -> "\"" + n + "\"").reduce((a, b) -> a + ", " + b).orElseThrow();
         try (Node node = start(work, "broker: {listen: 127.0.0.1:0, data: live}\ndiagnosis: {profiles: profiles.json, groups: {sip: ["
-                + String.join(", ", names) + "]}}\n" + services);
+                + group + "]}}\n" + services);
              BrokerClient admin = node.broker().connectLocal(Broker.ADMIN);
              Subscription sub = admin.subscribe("diagnosis", StartPosition.live(), d -> {
                  try {
@@ -166,32 +281,32 @@ public final class DiagnosisBench implements Callable<Integer> {
             faultFreeFrom = System.currentTimeMillis();
             TimeUnit.SECONDS.sleep(faultFree);
             faultFreeUntil = System.currentTimeMillis();
-            falsePositives = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE)).count();
-            System.out.printf(Locale.ROOT, "fault-free: %d s, %d indictments, %.2f per peer-hour%n", faultFree, falsePositives,
-                    falsePositives * 3600.0 / faultFree / peers);
+            falseIndictments = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE)).count();
+            System.out.printf(Locale.ROOT, "fault-free: %d s, %d indictments, %.2f per peer-hour%n", faultFree, falseIndictments,
+                    falseIndictments * 3600.0 / faultFree / servers);
             for (String fault : faults) {
-                runs.add(fault(fault, work, culprit, verdicts));
+                runs.add(fault(fault, culprit, injected, verdicts));
             }
         }
-        report(load, names, runs, faultFreeFrom, faultFreeUntil, falsePositives);
+        report(volumes, names, runs, faultFreeFrom, faultFreeUntil, falseIndictments);
     }
 
-    private Run fault(String fault, Path work, Process culprit, List<Event> verdicts) throws Exception {
+    private Run fault(String fault, Process culprit, Faults injected, List<Event> verdicts) throws Exception {
         verdicts.clear();
         long from = System.currentTimeMillis();
-        inject(fault, work, culprit, true);
+        injected.start(fault, culprit);
         long deadline = from + giveUp * windowMs;
         while (System.currentTimeMillis() < deadline && verdicts.stream().noneMatch(e -> e.type().equals(PeerIndicted.TYPE))) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
         Event indicted = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE)).findFirst().orElse(null);
-        // the fault lasts at least a few windows: the success-rate detector judges the same period
-        TimeUnit.MILLISECONDS.sleep(Math.max(0, from + 5 * windowMs - System.currentTimeMillis()));
-        inject(fault, work, culprit, false);
+        // the fault lasts long enough for the success-rate detector to judge whole intervals of it
+        TimeUnit.MILLISECONDS.sleep(Math.max(0, from + hold * 1000L - System.currentTimeMillis()));
+        injected.end(fault, culprit);
         long ended = System.currentTimeMillis();
         if (indicted == null) {
             System.out.printf(Locale.ROOT, "%-5s escaped the diagnosis (no indictment within %d windows)%n", fault, giveUp);
-            TimeUnit.MILLISECONDS.sleep(5 * windowMs);
+            TimeUnit.SECONDS.sleep(10);
             return new Run(fault, from, ended, null, null);
         }
         PeerIndicted i = PeerIndicted.from(indicted);
@@ -200,10 +315,13 @@ public final class DiagnosisBench implements Callable<Integer> {
         }
         Double cleared = verdicts.stream().filter(e -> e.type().equals(PeerCleared.TYPE)).findFirst()
                 .map(e -> (e.time() - ended) / 1000.0).orElse(null);
-        System.out.printf(Locale.ROOT, "%-5s indicted %s after %d windows (%.1f s; metric %s, effect %.1f, distance %.3f); %s%n",
+        List<String> others = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE) && !e.source().equals(i.peer()))
+                .map(Event::source).toList();
+        System.out.printf(Locale.ROOT, "%-5s indicted %s after %d windows (%.1f s; metric %s, effect %.1f, distance %.3f); %s%s%n",
                 fault, i.peer(), windows(from, i.time()), (i.time() - from) / 1000.0, i.metric(), i.effect(), i.distance(),
-                cleared == null ? "not cleared within 60 s" : String.format(Locale.ROOT, "cleared %.1f s after the fault ended", cleared));
-        TimeUnit.MILLISECONDS.sleep(3 * windowMs);
+                cleared == null ? "not cleared within 60 s" : String.format(Locale.ROOT, "cleared %.1f s after the fault ended", cleared),
+                others.isEmpty() ? "" : "; also indicted: " + others);
+        TimeUnit.SECONDS.sleep(10);
         return new Run(fault, from, ended, i, cleared);
     }
 
@@ -212,59 +330,109 @@ public final class DiagnosisBench implements Callable<Integer> {
         return (at - from + windowMs - 1) / windowMs;
     }
 
-    /** The table: per fault the diagnosis beside the success-rate detector, on the same windows; then the false positives of both. */
-    private void report(EchoLoad load, List<String> names, List<Run> runs, long faultFreeFrom, long faultFreeUntil, long falsePositives) {
+    /**
+     * The table: per fault the diagnosis beside the success-rate detector, on the same calls; then
+     * the false verdicts of both in the fault-free period. The detector's intervals start with the
+     * fault-free period and follow each other; a fault's ejection is the end of the first interval
+     * that overlaps the fault and ejects the culprit.
+     */
+    private void report(BackendVolumes volumes, List<String> names, List<Run> runs, long faultFreeFrom, long faultFreeUntil,
+                        long falseIndictments) {
         SuccessRateOutliers envoy = SuccessRateOutliers.ENVOY_DEFAULTS;
-        Map<Long, Map<String, SuccessRateOutliers.Volume>> volumes = load.volumes(System.currentTimeMillis() - windowMs);
-        Map<Long, java.util.Set<String>> ejected = new LinkedHashMap<>();
-        volumes.forEach((start, v) -> ejected.put(start, envoy.outliers(v)));
+        long intervalMs = srInterval * 1000L;
+        Map<Long, Map<String, SuccessRateOutliers.Volume>> intervals = volumes.intervals(faultFreeFrom, intervalMs);
+        Map<Long, Set<String>> ejected = new LinkedHashMap<>();
+        intervals.forEach((start, v) -> ejected.put(start, envoy.outliers(v)));
         String culprit = names.getFirst();
         System.out.println();
-        System.out.printf("| fault | diagnosis: windows to indict | metric | cleared after | success-rate detector: windows to eject |%n");
+        System.out.printf("| fault | diagnosis: windows to indict | by metric | cleared after the fault ended | success-rate detector: s to eject |%n");
         System.out.printf("|---|---:|---|---:|---:|%n");
         for (Run r : runs) {
-            Long eject = ejected.entrySet().stream().filter(e -> e.getKey() + windowMs > r.from() && e.getKey() < r.until()
-                    && e.getValue().contains(culprit)).map(e -> windows(r.from(), e.getKey() + windowMs)).findFirst().orElse(null);
+            Double eject = ejected.entrySet().stream().filter(e -> e.getKey() + intervalMs > r.from() && e.getKey() < r.until()
+                    && e.getValue().contains(culprit)).map(e -> (e.getKey() + intervalMs - r.from()) / 1000.0).findFirst().orElse(null);
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", r.fault(),
                     r.indicted() == null ? "escaped" : Long.toString(windows(r.from(), r.indicted().time())),
-                    r.indicted() == null ? "—" : r.indicted().metric(),
+                    r.indicted() == null ? "—" : String.format(Locale.ROOT, "`%s` (%.1f)", r.indicted().metric(), r.indicted().effect()),
                     r.clearedAfter() == null ? "—" : String.format(Locale.ROOT, "%.1f s", r.clearedAfter()),
-                    eject == null ? "escaped" : eject.toString());
+                    eject == null ? "escaped" : String.format(Locale.ROOT, "%.0f", eject));
         }
-        long envoyFalse = ejected.entrySet().stream().filter(e -> e.getKey() >= faultFreeFrom && e.getKey() + windowMs <= faultFreeUntil)
+        long envoyFalse = ejected.entrySet().stream().filter(e -> e.getKey() + intervalMs <= faultFreeUntil)
                 .mapToLong(e -> e.getValue().size()).sum();
-        long judged = volumes.entrySet().stream().filter(e -> e.getKey() >= faultFreeFrom && e.getKey() + windowMs <= faultFreeUntil)
+        long judged = intervals.entrySet().stream().filter(e -> e.getKey() + intervalMs <= faultFreeUntil)
                 .filter(e -> e.getValue().values().stream().filter(v -> v.requests() >= envoy.requestVolume()).count() >= envoy.minimumHosts())
                 .count();
         double hours = (faultFreeUntil - faultFreeFrom) / 3_600_000.0;
-        System.out.printf(Locale.ROOT, "%nfault-free %.0f s, %d peers: diagnosis %d indictments (%.2f per peer-hour); success-rate detector"
-                + " %d ejections (%.2f per peer-hour) in %d judged windows of %d ms%n", hours * 3600, names.size(), falsePositives,
-                falsePositives / hours / names.size(), envoyFalse, envoyFalse / hours / names.size(), judged, windowMs);
+        System.out.printf(Locale.ROOT, "%nfault-free %.0f s, %d servers: diagnosis %d indictments (%.2f per peer-hour); success-rate detector"
+                + " %d ejections (%.2f per peer-hour) in %d judged intervals of %d s%n", hours * 3600, names.size(), falseIndictments,
+                falseIndictments / hours / names.size(), envoyFalse, envoyFalse / hours / names.size(), judged, srInterval);
     }
 
     private static Node start(Path dir, String yaml) throws Exception {
         return Node.start(Node.check(ConfigLoader.parse(dir.resolve("node.yaml").toString(), yaml, NodeConfig.class), dir), e -> { });
     }
 
-    private void inject(String fault, Path work, Process peer, boolean on) throws Exception {
-        String ns = ns(0);
-        switch (fault) {
-            case "stop" -> sh("kill -" + (on ? "STOP " : "CONT ") + peer.pid());
-            case "loss" -> sh(on ? "ip netns exec " + ns + " nft add table inet d2r2dg && ip netns exec " + ns
-                    + " nft add chain inet d2r2dg in '{ type filter hook input priority 0; policy accept; }' && ip netns exec " + ns
-                    + " nft add rule inet d2r2dg in udp dport " + ECHO_PORT + " numgen random mod 100 '<' " + lossPercent + " drop"
-                    : "ip netns exec " + ns + " nft delete table inet d2r2dg");
-            case "rate" -> sh("ip netns exec " + ns + " tc qdisc " + (on ? "add" : "del") + " dev " + veth(0, 'p') + " root"
-                    + (on ? " tbf rate " + tbfRate + " burst 1600 latency 20ms" : ""));
-            case "cpu", "disk", "leak" -> {
-                Path flag = work.resolve("peer-0." + fault);
-                if (on) {
-                    Files.writeString(flag, "");
-                } else {
-                    Files.deleteIfExists(flag);
-                }
+    /** The faults, injected in server 0 and undone; a hog runs in the server's namespace and cgroup. */
+    private final class Faults {
+        private final Path work;
+        private Process hog;
+
+        Faults(Path work) {
+            this.work = work;
+        }
+
+        void start(String fault, Process server) throws Exception {
+            String ns = ns(0);
+            switch (fault) {
+                case "cpu" -> hog = inServer(0, work.resolve("hog.log"), "sh", "-c", "while :; do :; done");
+                case "disk" -> hog = inServer(0, work.resolve("hog.log"), "python3", "-c", """
+                        import os
+                        data = os.urandom(1 << 16)
+                        with open(%s, "wb") as f:
+                            while True:
+                                f.write(data); f.flush(); os.fsync(f.fileno()); f.seek(0)
+                        """.formatted("\"" + work.resolve("disk-hog") + "\""));
+                case "leak" -> hog = inServer(0, work.resolve("hog.log"), "python3", "-c", """
+                        import time
+                        leaked = []
+                        while True:
+                            if len(leaked) < 1500:
+                                block = bytearray(1 << 20); block[::4096] = b"x" * 256; leaked.append(block)
+                            time.sleep(0.05)
+                        """);
+                case "quota" -> Files.writeString(cgroup("cpu", 0).resolve("cpu.cfs_quota_us"),
+                        Long.toString(CFS_PERIOD_US * quotaPercent / 100));
+                case "stop" -> sh("kill -STOP " + server.pid());
+                case "loss" -> sh("ip netns exec " + ns + " nft add table inet d2r2dg && ip netns exec " + ns
+                        + " nft add chain inet d2r2dg in '{ type filter hook input priority 0; policy accept; }' && ip netns exec " + ns
+                        + " nft add rule inet d2r2dg in udp dport " + SIP_PORT + " numgen random mod 100 '<' " + lossPercent + " drop");
+                case "rate" -> sh("ip netns exec " + ns + " tc qdisc add dev " + veth(0, 'p') + " root tbf rate " + tbfRate
+                        + " burst 1600 latency 20ms");
+                default -> throw new IllegalArgumentException("no fault " + fault + " (cpu, quota, disk, leak, stop, loss, rate)");
             }
-            default -> throw new IllegalArgumentException("no fault " + fault + " (cpu, disk, leak, stop, loss, rate)");
+        }
+
+        void end(String fault, Process server) throws Exception {
+            String ns = ns(0);
+            switch (fault) {
+                case "cpu", "disk", "leak" -> {
+                    hog.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    hog = null;
+                }
+                case "quota" -> Files.writeString(cgroup("cpu", 0).resolve("cpu.cfs_quota_us"), "-1");
+                case "stop" -> sh("kill -CONT " + server.pid());
+                case "loss" -> sh("ip netns exec " + ns + " nft delete table inet d2r2dg");
+                case "rate" -> sh("ip netns exec " + ns + " tc qdisc del dev " + veth(0, 'p') + " root");
+                default -> throw new IllegalArgumentException("no fault " + fault);
+            }
+        }
+
+        /** Whatever is still injected when the benchmark stops early. */
+        void endAll() throws Exception {
+            if (hog != null) {
+                hog.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            run("echo -1 > " + cgroup("cpu", 0).resolve("cpu.cfs_quota_us"));
+            run("ip netns exec " + ns(0) + " nft delete table inet d2r2dg");
         }
     }
 
