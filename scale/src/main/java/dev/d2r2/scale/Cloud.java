@@ -3,12 +3,16 @@ package dev.d2r2.scale;
 import dev.d2r2.core.Cidr;
 import dev.d2r2.core.config.InvalidAt;
 
+import java.util.List;
+
 /**
  * A cloud: a named group of instances on their own network — for the {@code process} driver, a
  * bridge whose first address is the host's, the instances numbered from the second — holding at
- * most {@code capacity} instances.
+ * most {@code capacity} instances; where it is ({@code location}), what it offers
+ * ({@code features}) and what an instance costs there ({@code cost}, in any unit shared by the
+ * clouds of a file), for {@link PlacementPolicy}.
  */
-public record Cloud(String subnet, int capacity) {
+public record Cloud(String subnet, int capacity, String location, List<String> features, double cost) {
     static final int MAX_HOSTS = 253;
 
     public Cloud {
@@ -28,7 +32,15 @@ public record Cloud(String subnet, int capacity) {
         if (capacity < 1 || capacity > MAX_HOSTS) {
             throw new InvalidAt("capacity must be 1-" + MAX_HOSTS, "capacity");
         }
+        if (location != null && location.isBlank()) {
+            throw new InvalidAt("location must not be blank (leave it out for none)", "location");
+        }
+        features = features == null ? List.of() : List.copyOf(features);
+        if (!(cost >= 0) || Double.isInfinite(cost)) {
+            throw new InvalidAt("cost must be a number of at least 0", "cost");
+        }
     }
+
 
     /** The address of the instance numbered {@code host} (1 is the first instance; the bridge is .1). */
     public String address(int host) {
