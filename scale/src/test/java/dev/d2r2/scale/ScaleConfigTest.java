@@ -71,6 +71,8 @@ class ScaleConfigTest {
         refused(GOOD.replace("  sip:", "  SIP-server:"), "t.yaml:4:3: key types.SIP-server: type name SIP-server must be 1-6 lower-case"
                 + " letters or digits, starting with a letter (it names namespaces and cgroups)");
         refused(GOOD.replace("10.81.1.0/24 }", "10.81.1.0/24, cost: -1 }"), "t.yaml:2:33: key clouds.home.cost: cost must be a number of at least 0");
+        refused(GOOD.replace("10.81.1.0/24 }", "10.81.1.0/24, link: fast }"),
+                "t.yaml:2:33: key clouds.home.link: link must be a rate of at least 8kbit, as tc writes it: 100mbit, 1gbit");
         refused(GOOD.replace("    cloud: home", "    cloud: home\n    require: { location: eu }"),
                 "t.yaml:7:16: key types.sip.require.location: no cloud is in location eu");
         refused(GOOD.replace("    cloud: home", "    cloud: home\n    require: { features: [tls, gpu] }"),
