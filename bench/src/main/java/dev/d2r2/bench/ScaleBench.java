@@ -169,11 +169,21 @@ public final class ScaleBench implements Callable<Integer> {
                 uac.destroyForcibly();
             }
             ProcessDriver.cleanup(PREFIX);
+            deleteImages(dir);
         }
         System.out.println("Kubernetes HPA defaults, for comparison: metrics sync every 15 s; a scale-up at most doubles the pool per"
                 + " sync (max(4 pods, 100 %)), so a 5x spike needs several syncs before pods even start;"
                 + " scale-down stabilization window 5 min.");
         return 0;
+    }
+
+    /** The artifact and its copies are large; SIPp's logs are kept. */
+    private static void deleteImages(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("image.bin")).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     private void await(Path dir, Predicate<Event> what, int seconds) throws InterruptedException {
