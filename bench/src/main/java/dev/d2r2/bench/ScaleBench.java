@@ -56,6 +56,8 @@ public final class ScaleBench implements Callable<Integer> {
     @Option(names = "--settle", defaultValue = "5", description = "Seconds of load before the scale-out") int settle;
     @Option(names = "--artifact-mb", defaultValue = "0", description = "An image artifact the clone carries (0: state only)") int artifactMb;
     @Option(names = "--cpu", defaultValue = "1.0", description = "Each instance's CPU quota, in cores") double cpu;
+    @Option(names = "--link", description = "The rate of the link into the remote cloud, as tc writes it (1gbit): the artifact"
+            + " crosses it to the cloud's image store (none: not shaped, the artifact is copied on the same disk)") String link;
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
 
@@ -84,7 +86,7 @@ public final class ScaleBench implements Callable<Integer> {
         ScaleConfig config = ScaleConfig.parse("bench.yaml", """
                 clouds:
                   home:   { subnet: 10.97.31.0/24, capacity: 1 }
-                  remote: { subnet: 10.97.32.0/24, capacity: 4 }
+                  remote: { subnet: 10.97.32.0/24, capacity: 4%s }
                 types:
                   sip:
                     template:
@@ -100,7 +102,7 @@ public final class ScaleBench implements Callable<Integer> {
                     scale-down: { below: 1, for: 1h }
                     cooldown: { out: 0s, in: 0s }
                     drain-deadline: 60s
-                """.formatted(java, classPath, Main.class.getName(), cpu, artifact));
+                """.formatted(link == null ? "" : ", link: " + link, java, classPath, Main.class.getName(), cpu, artifact));
         ProcessDriver.cleanup(PREFIX);
         ProcessDriver.network(config, PREFIX);
         Process uac = null;
@@ -129,9 +131,12 @@ public final class ScaleBench implements Callable<Integer> {
                         .filter(p -> p.instance().equals("sip-2")).toList();
                 long firstCall = phases.getLast().time();
                 System.out.printf(Locale.ROOT, "scale-out (clone sip-1 -> sip-2, cloud home -> remote%s), load %d calls/s:%n",
-                        artifactMb > 0 ? ", artifact " + artifactMb + " MB (same disk, link not shaped)" : ", state only", rate);
+                        artifactMb == 0 ? ", state only" : ", artifact " + artifactMb + " MB " + (link == null
+                                ? "(same disk, link not shaped)" : "over a " + link + " link (tc tbf) to the cloud's image store"), rate);
                 for (PhaseTimed p : phases) {
-                    System.out.printf(Locale.ROOT, "  %-11s %6d ms  %s%n", p.phase(), p.ms(), p.ok() ? "" : "FAILED");
+                    String rateNote = p.phase().equals("transfer") && artifactMb > 0 && p.ms() > 0
+                            ? String.format(Locale.ROOT, "(%.0f Mbit/s)", artifactMb * 8.0 * 1.048576 / (p.ms() / 1000.0)) : "";
+                    System.out.printf(Locale.ROOT, "  %-11s %6d ms  %s%s%n", p.phase(), p.ms(), p.ok() ? "" : "FAILED ", rateNote);
                 }
                 System.out.printf(Locale.ROOT, "  decision -> first call served on the clone: %.2f s%n", (firstCall - out) / 1000.0);
 
@@ -164,11 +169,21 @@ public final class ScaleBench implements Callable<Integer> {
                 uac.destroyForcibly();
             }
             ProcessDriver.cleanup(PREFIX);
+            deleteImages(dir);
         }
         System.out.println("Kubernetes HPA defaults, for comparison: metrics sync every 15 s; a scale-up at most doubles the pool per"
                 + " sync (max(4 pods, 100 %)), so a 5x spike needs several syncs before pods even start;"
                 + " scale-down stabilization window 5 min.");
         return 0;
+    }
+
+    /** The artifact and its copies are large; SIPp's logs are kept. */
+    private static void deleteImages(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("image.bin")).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     private void await(Path dir, Predicate<Event> what, int seconds) throws InterruptedException {

@@ -9,14 +9,14 @@ import java.util.Map;
 
 /**
  * A type of instance under scaling control (ASMONIA's VM type): how it starts, where (its home
- * cloud, and the clouds it may be cloned to), how many of it at least and at most, the metrics
+ * cloud, and what a cloud must offer to run it: {@code require}), how many of it at least and at most, the metrics
  * that overload it, the one that says it is underloaded, and how fast it may change.
  */
 public record InstanceType(Template template, String cloud, int min, int max,
                            Map<String, Thresholds> metrics, Target target,
                            @JsonProperty("scale-down") ScaleDown scaleDown, Cooldown cooldown,
                            @JsonProperty("largest-step") int largestStep,
-                           @JsonProperty("drain-deadline") Duration drainDeadline) {
+                           @JsonProperty("drain-deadline") Duration drainDeadline, Requirement require) {
     public static final Duration DEFAULT_DRAIN_DEADLINE = Duration.ofMinutes(2);
 
     public InstanceType {
@@ -56,6 +56,7 @@ public record InstanceType(Template template, String cloud, int min, int max,
         if (largestStep < 1) {
             throw new InvalidAt("largest-step must be at least 1", "largest-step");
         }
+        require = require == null ? Requirement.NONE : require;
         drainDeadline = drainDeadline == null ? DEFAULT_DRAIN_DEADLINE : drainDeadline;
         if (drainDeadline.isNegative() || drainDeadline.isZero()) {
             throw new InvalidAt("drain-deadline must be above 0", "drain-deadline");

@@ -62,6 +62,24 @@ public record ScaleConfig(Map<String, Cloud> clouds, Map<String, InstanceType> t
                 throw new InvalidAt("unknown cloud " + t.getValue().cloud() + " (declared: " + String.join(", ", clouds.keySet()) + ")",
                         "types", t.getKey(), "cloud");
             }
+            checkRequirement(clouds, t.getKey(), t.getValue());
+        }
+    }
+
+    /** A requirement no declared cloud meets is a mistake, and so is a home cloud that does not meet it. */
+    private static void checkRequirement(Map<String, Cloud> clouds, String name, InstanceType type) {
+        Requirement r = type.require();
+        if (r.location() != null && clouds.values().stream().noneMatch(c -> r.location().equals(c.location()))) {
+            throw new InvalidAt("no cloud is in location " + r.location(), "types", name, "require", "location");
+        }
+        for (int i = 0; i < r.features().size(); i++) {
+            String f = r.features().get(i);
+            if (clouds.values().stream().noneMatch(c -> c.features().contains(f))) {
+                throw new InvalidAt("no cloud offers feature " + f, "types", name, "require", "features", i);
+            }
+        }
+        if (!r.metBy(clouds.get(type.cloud()))) {
+            throw new InvalidAt("the type's own cloud " + type.cloud() + " does not meet its require", "types", name, "cloud");
         }
     }
 

@@ -61,6 +61,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     private final Lifecycle lifecycle;
     private final Driver driver;
     private final Map<String, Pool> pools = new LinkedHashMap<>();
+    private final PlacementPolicy placement;
     private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
     private final AgentRunner runner;
     private volatile boolean closing;
@@ -114,6 +115,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     public ScalerRole(ScaleConfig config, Function<Lifecycle, Driver> drivers, EdgeClient edge, ScalerOptions options, Clock clock,
                       Consumer<Event> publish) {
         this.config = config;
+        this.placement = new PlacementPolicy(config);
         this.edge = edge;
         this.options = options;
         this.clock = clock;
@@ -310,37 +312,32 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     }
 
     /**
-     * A new instance: a clone of a serving one when there is one (a start otherwise), in the first
-     * cloud with room; never a clone of the instance it replaces while another serves. False when
-     * no cloud has room.
+     * A new instance: a clone of a serving one when there is one (a start otherwise), in the cloud
+     * {@link PlacementPolicy} picks; never a clone of the instance it replaces while another
+     * serves. False when no cloud can take it.
      */
     private boolean launch(Pool p, String step, Instance replacing) {
-        String cloud = cloudWithRoom(p);
-        if (cloud == null) {
-            LOG.warn("scaler: no cloud has room for another {} instance", p.type);
+        PlacementPolicy.Placement placed = placement.place(p.type, used());
+        if (placed.cloud() == null) {
+            LOG.warn("scaler: {}", placed.why());
             return false;
         }
+        String cloud = placed.cloud();
         p.pendingByCloud.merge(cloud, 1, Integer::sum);
         Instance source = p.serving.values().stream().filter(i -> i != replacing).findFirst().orElse(replacing);
         jobs.submit(() -> bringIn(p.type, cloud, source, step, replacing));
         return true;
     }
 
-    private String cloudWithRoom(Pool home) {
-        List<String> order = new ArrayList<>(List.of(home.spec.cloud()));
-        config.clouds().keySet().stream().filter(c -> !c.equals(home.spec.cloud())).forEach(order::add);
-        for (String c : order) {
-            int used = 0;
-            for (Pool p : pools.values()) {
-                used += p.pendingByCloud.getOrDefault(c, 0);
-                used += (int) p.serving.values().stream().filter(i -> i.cloud().equals(c)).count();
-                used += (int) p.draining.values().stream().filter(i -> i.cloud().equals(c)).count();
-            }
-            if (used < config.clouds().get(c).capacity()) {
-                return c;
-            }
+    /** The instances each cloud holds, of every type: starting, serving and draining. */
+    private Map<String, Integer> used() {
+        Map<String, Integer> used = new HashMap<>();
+        for (Pool p : pools.values()) {
+            p.pendingByCloud.forEach((c, n) -> used.merge(c, n, Integer::sum));
+            p.serving.values().forEach(i -> used.merge(i.cloud(), 1, Integer::sum));
+            p.draining.values().forEach(i -> used.merge(i.cloud(), 1, Integer::sum));
         }
-        return null;
+        return used;
     }
 
     /** On a job thread: start or clone, health check, add to the edge, wait for the first call. */

@@ -53,7 +53,7 @@ class ScaleConfigTest {
     @Test
     void mistakesAreReportedAtTheirKey() {
         refused(GOOD.replace("    min: 1", "    min: 1\n    minimum: 1"), "t.yaml:8:5: key types.sip.minimum: unknown key \"minimum\" (known: "
-                + "cloud, cooldown, drain-deadline, largest-step, max, metrics, min, scale-down, target, template)");
+                + "cloud, cooldown, drain-deadline, largest-step, max, metrics, min, require, scale-down, target, template)");
         refused(GOOD.replace("cloud: home", "cloud: mars"), "t.yaml:6:5: key types.sip.cloud: unknown cloud mars (declared: home)");
         refused(GOOD.replace("max: 4", "max: 0"), "t.yaml:8:5: key types.sip.max: max must be at least min (1)");
         refused(GOOD.replace("metric: calls_per_s,", "metric: cpu,"),
@@ -70,6 +70,16 @@ class ScaleConfigTest {
                 "t.yaml:5:55: key types.sip.template.command[3]: unknown placeholder ${host} (known: address, port, name)");
         refused(GOOD.replace("  sip:", "  SIP-server:"), "t.yaml:4:3: key types.SIP-server: type name SIP-server must be 1-6 lower-case"
                 + " letters or digits, starting with a letter (it names namespaces and cgroups)");
+        refused(GOOD.replace("10.81.1.0/24 }", "10.81.1.0/24, cost: -1 }"), "t.yaml:2:33: key clouds.home.cost: cost must be a number of at least 0");
+        refused(GOOD.replace("10.81.1.0/24 }", "10.81.1.0/24, link: fast }"),
+                "t.yaml:2:33: key clouds.home.link: link must be a rate of at least 8kbit, as tc writes it: 100mbit, 1gbit");
+        refused(GOOD.replace("    cloud: home", "    cloud: home\n    require: { location: eu }"),
+                "t.yaml:7:16: key types.sip.require.location: no cloud is in location eu");
+        refused(GOOD.replace("    cloud: home", "    cloud: home\n    require: { features: [tls, gpu] }"),
+                "t.yaml:7:27: key types.sip.require.features[0]: no cloud offers feature tls");
+        refused(GOOD.replace("10.81.1.0/24 }", "10.81.1.0/24 }\n  eu: { subnet: 10.81.2.0/24, location: eu }")
+                        .replace("    cloud: home", "    cloud: home\n    require: { location: eu }"),
+                "t.yaml:7:5: key types.sip.cloud: the type's own cloud home does not meet its require");
         refused(GOOD.replace("    scale-down: { below: 20, for: 10s }\n", ""), "t.yaml:12:1: key types.sip.scale-down:"
                 + " scale-down is required: { metric: active_calls, below: N, for: D }");
     }

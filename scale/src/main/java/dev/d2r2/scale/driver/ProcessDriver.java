@@ -6,6 +6,7 @@ import dev.d2r2.scale.ScaleConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,6 +41,9 @@ public final class ProcessDriver implements Driver {
     private static final int MAX_INTERFACE_NAME = 15;
     private static final long CFS_PERIOD_US = 100_000;
     private static final long STOP_GRACE_SECONDS = 5;
+    private static final long MIN_BURST_BYTES = 64 * 1024;
+    /** How long a cloud's image store (a JVM) may take to listen. */
+    private static final java.time.Duration STORE_START = java.time.Duration.ofSeconds(20);
     /** {@code sh -c SCRIPT CGROUP NETNS CMD...}: joins the cgroup ($0), then becomes the command in the namespace. */
     private static final String JOIN_AND_EXEC = "echo $$ > \"$0\"/cgroup.procs && exec ip netns exec \"$@\"";
 
@@ -49,6 +53,7 @@ public final class ProcessDriver implements Driver {
     private final Lifecycle lifecycle;
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final Set<String> bridges = new LinkedHashSet<>();
+    private final Map<String, Process> stores = new LinkedHashMap<>();
     private int next = 1;
 
     private record Running(Instance instance, int host, String netns, String veth, Path cgroup, Path dir, Process process) {
@@ -196,6 +201,20 @@ public final class ProcessDriver implements Driver {
             throw new DriverException("ip addr add " + cloud.gateway() + "/24 dev " + bridge + ": " + failed.strip());
         }
         Host.run("ip", "link", "set", bridge, "up");
+        if (cloud.link() != null) {
+            shape(bridge, cloud.linkBitsPerSecond());
+        }
+    }
+
+    /**
+     * The link into the cloud: a token bucket (tc tbf) on the bridge, which shapes what the host
+     * sends into the cloud (artifacts to its store, calls to its instances). The bucket holds
+     * 10 ms of the rate, and at least 64 KiB so that a GSO packet passes.
+     */
+    private static void shape(String bridge, long bitsPerSecond) throws DriverException {
+        long burst = Math.max(bitsPerSecond / 8 / 100, MIN_BURST_BYTES);
+        Host.run("tc", "qdisc", "replace", "dev", bridge, "root", "tbf", "rate", Long.toString(bitsPerSecond) + "bit",
+                "burst", Long.toString(burst), "latency", "100ms");
     }
 
     /** The source's state: a copy of its directory (what it keeps on disk), taken while it runs. */
@@ -210,7 +229,11 @@ public final class ProcessDriver implements Driver {
         }
     }
 
-    /** The type's artifact into the cloud's image store, straight from where it is, unless already there. */
+    /**
+     * The type's artifact into the cloud's image store, straight from where it is, unless already
+     * there: over the link into the cloud when it has one (so the transfer takes the link's time),
+     * else a local copy.
+     */
     private Path transfer(String type, String cloud) throws DriverException {
         String artifact = config.type(type).template().artifact();
         if (artifact == null) {
@@ -223,10 +246,54 @@ public final class ProcessDriver implements Driver {
                 return target;
             }
             Files.createDirectories(target.getParent());
-            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            Cloud c = config.clouds().get(cloud);
+            if (c.link() == null) {
+                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                store(cloud, c, target.getParent());
+                ImageStore.send(c.store(), source, STORE_START);
+            }
             return target;
         } catch (IOException e) {
             throw new DriverException("transfer " + artifact + " to " + cloud + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DriverException("transfer " + artifact + " to " + cloud + ": interrupted", e);
+        }
+    }
+
+    /**
+     * Starts the cloud's image store once: a JVM running {@link ImageStore} in a namespace of its
+     * own ({@code PREFIXst-<cloud>}) with the cloud's .254 on its bridge, behind the link.
+     */
+    private void store(String name, Cloud cloud, Path dir) throws DriverException {
+        if (stores.containsKey(name)) {
+            return;
+        }
+        bridge(name, cloud);
+        int index = List.copyOf(config.clouds().keySet()).indexOf(name);
+        String netns = prefix + "st-" + name;
+        String veth = prefix + "s" + index;
+        String peer = prefix + "t" + index;
+        Host.run("ip", "netns", "add", netns);
+        Host.run("ip", "link", "add", veth, "type", "veth", "peer", "name", peer);
+        Host.run("ip", "link", "set", peer, "netns", netns);
+        Host.run("ip", "-n", netns, "link", "set", peer, "name", "eth0");
+        Host.run("ip", "-n", netns, "addr", "add", cloud.store() + "/24", "dev", "eth0");
+        Host.run("ip", "-n", netns, "link", "set", "eth0", "up");
+        Host.run("ip", "-n", netns, "link", "set", "lo", "up");
+        Host.run("ip", "link", "set", veth, "master", prefix + name, "up");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String classPath = String.join(File.pathSeparator, Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).toList());
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", netns, java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx32m",
+                    "-cp", classPath, ImageStore.class.getName(), cloud.store(), dir.toAbsolutePath().toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolveSibling("store.log").toFile()).start();
+            stores.put(name, p);
+        } catch (IOException e) {
+            removeNamespace(netns);
+            throw new DriverException("image store of " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -339,6 +406,11 @@ public final class ProcessDriver implements Driver {
                 LOG.warn("scale: {}", e.getMessage());
             }
         }
+        stores.forEach((cloud, p) -> {
+            p.destroyForcibly();
+            removeNamespace(prefix + "st-" + cloud);
+        });
+        stores.clear();
         for (String b : bridges) {
             Host.attempt("ip", "link", "del", prefix + b);
         }

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The process driver for real: SIPp uas processes in network namespaces of their own on two
  * clouds' bridges, under cgroup CPU quotas, answering OPTIONS from the host; a clone into the
- * other cloud carries the source's state and artifact; everything is gone after stop and close.
+ * other cloud carries the source's state, and its artifact over the shaped link into that cloud;
+ * everything is gone after stop and close.
  */
 class ProcessDriverTest {
     private static final String PREFIX = "d2r2-sc-";
@@ -42,11 +43,15 @@ class ProcessDriverTest {
         Peers.require(SIPP, "sip-tester");
         ProcessDriver.cleanup(PREFIX);
         Path artifact = dir.resolve("image.bin");
-        Files.write(artifact, new byte[1 << 20]);
+        byte[] image = new byte[1 << 20];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (byte) (i * 31 + i / 4096);
+        }
+        Files.write(artifact, image);
         ScaleConfig config = ScaleConfig.parse("t.yaml", """
                 clouds:
                   a: { subnet: 10.97.11.0/24, capacity: 2 }
-                  b: { subnet: 10.97.12.0/24, capacity: 1 }
+                  b: { subnet: 10.97.12.0/24, capacity: 1, link: 80mbit }
                 types:
                   uas:
                     template:
@@ -115,7 +120,11 @@ class ProcessDriverTest {
         assertThat(phases).allMatch(p -> p.step().equals("scale-out"));
         assertThat(phases.getLast().instance()).isEqualTo(clone.name());
         assertThat(dir.resolve("work/instances").resolve(clone.name()).resolve("registrations")).hasContent("sip:alice@example.org");
-        assertThat(dir.resolve("work/clouds/b/images/image.bin")).hasSize(1 << 20);
+        assertThat(dir.resolve("work/clouds/b/images/image.bin")).as("sent over the link to b's image store")
+                .hasSameBinaryContentAs(dir.resolve("image.bin"));
+        assertThat(namespaceExists(PREFIX + "st-b")).isTrue();
+        Process qdisc = new ProcessBuilder("tc", "qdisc", "show", "dev", PREFIX + "b").start();
+        assertThat(new String(qdisc.getInputStream().readAllBytes())).as("the link into b is shaped").contains("tbf").contains("rate 80Mbit");
         assertThat(SipProbe.healthy(clone.host(), clone.port(), Duration.ofSeconds(10), Duration.ofMillis(100))).isTrue();
         assertThat(SipProbe.healthy(source.host(), source.port(), Duration.ofSeconds(10), Duration.ofMillis(100))).isTrue();
         assertThat(driver.list()).containsExactly(source, clone);
@@ -128,6 +137,7 @@ class ProcessDriverTest {
         assertThat(driver.list()).isEmpty();
         assertThat(namespaceExists(PREFIX + source.name())).isFalse();
         assertThat(namespaceExists(PREFIX + clone.name())).isFalse();
+        assertThat(namespaceExists(PREFIX + "st-b")).isFalse();
         Process links = new ProcessBuilder("ip", "-o", "link", "show").start();
         assertThat(new String(links.getInputStream().readAllBytes())).doesNotContain(PREFIX);
     }
