@@ -1,5 +1,7 @@
 package dev.d2r2.broker.server;
 
+import dev.d2r2.broker.client.ClientSettings;
+import dev.d2r2.broker.client.ForwardingLinks;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Clock;
 
@@ -9,11 +11,14 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A broker in a process of its own, for tests that kill it: prints {@code PORT n} when ready.
- * Arguments: the data directory and, optionally, the port (default: any free one).
+ * Arguments: the data directory and, optionally, the port (default: any free one). A line
+ * {@code FORWARD FILE...} on its input makes it forward its forwarded channels' events to the
+ * replicas those administrator identity files name (it answers {@code FORWARDING}).
  */
 public final class BrokerProcess {
     private BrokerProcess() {
@@ -42,6 +47,19 @@ public final class BrokerProcess {
         BrokerServer server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", args.length > 1 ? Integer.parseInt(args[1]) : 0));
         System.out.println("PORT " + server.address().getPort());
         System.out.flush();
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in));
+        String line;
+        while ((line = commands.readLine()) != null) {
+            if (line.startsWith("FORWARD ")) {
+                List<IdentityFile> peers = new ArrayList<>();
+                for (String file : line.substring("FORWARD ".length()).split(" ")) {
+                    peers.add(IdentityFile.load(Path.of(file)));
+                }
+                broker.forwardEvents(ForwardingLinks.start(peers, ClientSettings.DEFAULT));
+                System.out.println("FORWARDING");
+                System.out.flush();
+            }
+        }
         Thread.currentThread().join();
     }
 }
