@@ -422,24 +422,32 @@ public final class Broker implements AutoCloseable {
             // client that sends one again must not be told it was taken.
             throw logFailure(ch);
         }
-        boolean forwarded = ch.forwarded();
-        if (forwarded ? !ch.firstCopy(e) : fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
+        if (ch.forwarded()) {
+            long offset = store(ch, e, true);
+            EventForwarding forwarding = eventForwarding;
+            if (forwarding != null) {
+                // Even when another replica's copy came first: each replica forwards everything its
+                // publishers gave it, so each of its links carries a publisher's events in order.
+                forwarding.forward(ch.tag(), e.bytes());
+            }
+            return offset == ChannelRuntime.LATER_COPY ? DUPLICATE : offset;
+        }
+        if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
             return DUPLICATE;
         }
-        long offset = store(ch, e);
-        EventForwarding forwarding = eventForwarding;
-        if (forwarded && forwarding != null) {
-            forwarding.forward(ch.tag(), e.bytes());
-        }
-        return offset;
+        return store(ch, e, false);
     }
 
-    /** Appends and fans out an event that passed its checks; disconnects the subscribers it overflowed. */
-    private long store(ChannelRuntime ch, Envelope e) {
+    /**
+     * Appends and fans out an event that passed its checks (only if it is the first copy of its
+     * event, on a forwarded channel: else {@link ChannelRuntime#LATER_COPY}); disconnects the
+     * subscribers it overflowed.
+     */
+    private long store(ChannelRuntime ch, Envelope e, boolean firstCopyOnly) {
         List<ServerSubscription> slow = new ArrayList<>(0);
         long offset;
         try {
-            offset = ch.publish(e, slow);
+            offset = firstCopyOnly ? ch.publishFirstCopy(e, slow) : ch.publish(e, slow);
         } catch (IOException x) {
             ch.health().failed("write", x);
             throw logFailure(ch);
@@ -487,9 +495,7 @@ public final class Broker implements AutoCloseable {
         if (ch.logFailed()) {
             throw logFailure(ch);
         }
-        if (ch.firstCopy(e)) {
-            store(ch, e);
-        }
+        store(ch, e, true);
     }
 
     /** Returned by {@link #publish} for an event committed through the cluster's log (its offset is taken when it is applied). */

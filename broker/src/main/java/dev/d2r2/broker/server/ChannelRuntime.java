@@ -135,19 +135,24 @@ final class ChannelRuntime implements AutoCloseable {
         return forwarded;
     }
 
+    /** Returned by {@link #publishFirstCopy} for a later copy. */
+    static final long LATER_COPY = -1;
+
     /**
-     * On a forwarded channel, whether {@code e} is the first copy of its event here: by
-     * publisher, sequence number and payload fingerprint, since the copies a publisher sends to
-     * f + 1 replicas differ in time stamp and seal. A later copy is counted as a duplicate.
+     * On a forwarded channel, appends and fans out {@code e} if it is the first copy of its event
+     * here: by publisher, sequence number and payload fingerprint, since the copies a publisher
+     * sends to f + 1 replicas differ in time stamp and seal. A later copy is counted as a
+     * duplicate ({@link #LATER_COPY}). Taking and storing are one step, so the first copies are
+     * stored in the order they were taken.
      */
-    boolean firstCopy(Envelope e) {
+    long publishFirstCopy(Envelope e, List<ServerSubscription> disconnect) throws IOException {
         synchronized (window) {
             if (window.take(e.publisher(), e.sequence(), e.payloadFingerprint(payloadCrc))) {
-                return true;
+                return publish(e, disconnect);
             }
         }
         duplicates.inc();
-        return false;
+        return LATER_COPY;
     }
 
     String tag() {
