@@ -8,6 +8,7 @@ import dev.d2r2.broker.OverflowPolicy;
 import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.client.ForwardedPublisher;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
@@ -41,7 +42,9 @@ import java.util.concurrent.locks.LockSupport;
  * A 3-replica d2r2 cluster (three {@code d2r2 broker --cluster} processes on this host) with a
  * {@code durability: replicated} channel: throughput and publish→deliver latency (publisher on
  * one replica, subscriber on another, TLS, log), then failover times (kill -9 of the leader →
- * the next acknowledged publish). Not a test: it prints figures and asserts nothing.
+ * the next acknowledged publish); and publish→deliver latency of a {@code durability: forwarded}
+ * channel beside the replicated one at one moderate rate. Not a test: it prints figures and
+ * asserts nothing.
  */
 @Command(name = "cluster-bench", mixinStandardHelpOptions = true,
         description = "Benchmark a 3-replica d2r2 cluster: replicated channel throughput, latency, failover.")
@@ -57,6 +60,10 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--kills", defaultValue = "20", description = "Leader kills for the failover figures (${DEFAULT-VALUE})")
     int kills;
+
+    @Option(names = "--forwarded-rate", defaultValue = "1000",
+            description = "Rate of the forwarded-vs-replicated latency run, events/s; 0 skips it (${DEFAULT-VALUE})")
+    double forwardedRate;
 
     private static final List<String> NAMES = List.of("b1", "b2", "b3");
     private final Map<String, ServerProcess> running = new LinkedHashMap<>();
@@ -89,6 +96,9 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             System.out.printf("cluster benchmark: 3 replicas (leader %s), %d events of %d bytes, %d cores, work dir %s%n",
                     leader, events, size, Runtime.getRuntime().availableProcessors(), work);
             throughputAndLatency(bench(secret, leader), bench(secret, follower), tag);
+            if (forwardedRate > 0) {
+                forwardedVsReplicated(cluster, secret, tag);
+            }
             failovers(cluster, secret, tag);
         } finally {
             for (ServerProcess p : running.values()) {
@@ -111,10 +121,17 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
         Files.writeString(clusterFile, yaml);
     }
 
+    /** Starts replica {@code name}, forwarding to the others once their forwarding identities are written. */
     private void start(String name) throws IOException {
-        running.put(name, new ServerProcess(ServerProcess.d2r2("broker", "--cluster", clusterFile.toString(), "--id", name,
-                "--listen", "127.0.0.1:" + clientPorts.get(name), "--data", work.resolve(name).toString(),
-                "--metrics", "off"), work.resolve(name + ".log")));
+        List<String> args = new java.util.ArrayList<>(List.of("broker", "--cluster", clusterFile.toString(), "--id", name,
+                "--listen", "127.0.0.1:" + clientPorts.get(name), "--data", work.resolve(name).toString(), "--metrics", "off"));
+        for (String other : NAMES) {
+            Path forward = work.resolve("forward-" + other + ".identity");
+            if (!other.equals(name) && Files.exists(forward)) {
+                args.addAll(List.of("--forward-to", forward.toString()));
+            }
+        }
+        running.put(name, new ServerProcess(ServerProcess.d2r2(args.toArray(String[]::new)), work.resolve(name + ".log")));
     }
 
     private IdentityFile identityAt(IdentityFile any, String replica) throws Exception {
@@ -134,60 +151,114 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
 
     private void throughputAndLatency(IdentityFile publisherSide, IdentityFile subscriberSide, String tag) throws Exception {
         byte[] template = BenchPayload.template(size);
-        AtomicLong received = new AtomicLong();
-        Histogram[] current = {new Histogram(3_600_000_000_000L, 3)};
-        CountDownLatch[] done = {new CountDownLatch(1)};
-        long[] target = {Long.MAX_VALUE};
-        long[] lastAt = {0};
+        LatencyProbe probe = new LatencyProbe();
         try (RemoteBrokerClient pub = connect(publisherSide); RemoteBrokerClient sub = connect(subscriberSide);
              Publisher p = pub.publisher(tag)) {
-            sub.subscribe(tag, StartPosition.live(), d -> {
-                long now = System.nanoTime();
-                current[0].recordValue(Math.max(0, now - BenchPayload.sentNanos(d.payload())));
-                if (received.incrementAndGet() == target[0]) {
-                    lastAt[0] = now;
-                    done[0].countDown();
-                }
-            });
-            run(p, template, Math.max(1000, events / 10), 0, received, target, done, current);
-            long t0 = run(p, template, events, 0, received, target, done, current);
-            double rate = events / ((lastAt[0] - t0) / 1e9);
-            Histogram atMax = current[0];
+            sub.subscribe(tag, StartPosition.live(), probe::delivered);
+            probe.run(p, template, Math.max(1000, events / 10), 0);
+            long t0 = probe.run(p, template, events, 0);
+            double rate = events / ((probe.lastAt - t0) / 1e9);
+            Histogram atMax = probe.current;
             double paced = rate / 2;
-            run(p, template, (int) Math.max(1000, paced * Durations.parse(pacedFor).toNanos() / 1e9), paced, received,
-                    target, done, current);
+            probe.run(p, template, (int) Math.max(1000, paced * Durations.parse(pacedFor).toNanos() / 1e9), paced);
             System.out.printf("replicated channel, TLS, 1 publisher on the leader, 1 subscriber on a follower:%n"
                             + "  max rate %.0f events/s (p99 at max rate %.2f ms)%n"
-                            + "  paced at %.0f/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
-                    rate, atMax.getValueAtPercentile(99) / 1e6, paced, current[0].getValueAtPercentile(50) / 1e6,
-                    current[0].getValueAtPercentile(99) / 1e6, current[0].getValueAtPercentile(99.9) / 1e6,
-                    current[0].getMaxValue() / 1e6);
+                            + "  paced at %.0f/s: %s%n",
+                    rate, atMax.getValueAtPercentile(99) / 1e6, paced, LatencyProbe.summary(probe.current));
         }
     }
 
-    private static long run(Publisher p, byte[] template, int n, double rate, AtomicLong received, long[] target,
-                            CountDownLatch[] done, Histogram[] current) throws Exception {
-        done[0] = new CountDownLatch(1);
-        current[0] = new Histogram(3_600_000_000_000L, 3);
-        target[0] = received.get() + n;
-        long t0 = System.nanoTime();
-        double gapNanos = rate > 0 ? 1e9 / rate : 0;
-        long last = 0;
-        for (int i = 0; i < n; i++) {
-            if (gapNanos > 0) {
-                long due = t0 + (long) (i * gapNanos);
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+    /**
+     * Publish→deliver latency of {@code forwarded} against {@code replicated} at one moderate rate:
+     * every replica restarted with {@code --forward-to} the other two, a {@link ForwardedPublisher}
+     * on two replicas, the subscriber on the third (it gets forwarded copies only); then the
+     * replicated channel, publisher on the leader, subscriber on a follower.
+     */
+    private void forwardedVsReplicated(ClusterClient cluster, byte[] secret, String replicatedTag) throws Exception {
+        String tag = "bench-forwarded";
+        try (RemoteBrokerClient c = connect(bench(secret, awaitLeader(cluster)))) {
+            c.createChannel(new ChannelSpec(tag, ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.NEVER)
+                    .withQueue(65536, OverflowPolicy.BLOCK).withDurability(Durability.FORWARDED), Set.of("*"), Set.of("*")));
+        }
+        for (String n : NAMES) {
+            bench(secret, n).save(work.resolve("forward-" + n + ".identity"));
+        }
+        for (String n : NAMES) {
+            running.remove(n).close();
+            start(n);
+            awaitConverged(cluster);
+        }
+        byte[] template = BenchPayload.template(size);
+        int n = (int) Math.max(1000, forwardedRate * Durations.parse(pacedFor).toNanos() / 1e9);
+        LatencyProbe forwarded = new LatencyProbe();
+        try (RemoteBrokerClient a = connect(bench(secret, NAMES.get(0))); RemoteBrokerClient b = connect(bench(secret, NAMES.get(1)));
+             RemoteBrokerClient sub = connect(bench(secret, NAMES.get(2)));
+             ForwardedPublisher p = ForwardedPublisher.open(List.of(a, b), 1, tag)) {
+            sub.subscribe(tag, StartPosition.live(), forwarded::delivered);
+            forwarded.run(p, template, Math.max(500, n / 10), forwardedRate);
+            forwarded.run(p, template, n, forwardedRate);
+        }
+        String leader = awaitLeader(cluster);
+        String follower = NAMES.stream().filter(r -> !r.equals(leader)).findFirst().orElseThrow();
+        LatencyProbe replicated = new LatencyProbe();
+        try (RemoteBrokerClient pub = connect(bench(secret, leader)); RemoteBrokerClient sub = connect(bench(secret, follower));
+             Publisher p = pub.publisher(replicatedTag)) {
+            sub.subscribe(replicatedTag, StartPosition.live(), replicated::delivered);
+            replicated.run(p, template, Math.max(500, n / 10), forwardedRate);
+            replicated.run(p, template, n, forwardedRate);
+        }
+        System.out.printf("paced at %.0f events/s, %d events, TLS, log, fsync never:%n"
+                        + "  forwarded (publisher on 2 replicas, subscriber on the 3rd: forwarded copies): %s%n"
+                        + "  replicated (publisher on the leader, subscriber on a follower):                %s%n",
+                forwardedRate, n, LatencyProbe.summary(forwarded.current), LatencyProbe.summary(replicated.current));
+    }
+
+    /** Records publish→deliver latencies of the events one subscriber receives, run by run. */
+    private static final class LatencyProbe {
+        final AtomicLong received = new AtomicLong();
+        volatile Histogram current = new Histogram(3_600_000_000_000L, 3);
+        volatile CountDownLatch done = new CountDownLatch(1);
+        volatile long target = Long.MAX_VALUE;
+        volatile long lastAt;
+
+        void delivered(dev.d2r2.broker.Delivery d) {
+            long now = System.nanoTime();
+            current.recordValue(Math.max(0, now - BenchPayload.sentNanos(d.payload())));
+            if (received.incrementAndGet() == target) {
+                lastAt = now;
+                done.countDown();
             }
-            last = p.publish(BenchPayload.stamped(template, System.nanoTime()));
         }
-        p.awaitAcknowledged(last, Duration.ofMinutes(2));
-        if (!done[0].await(5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("only " + received.get() + " of " + target[0] + " events arrived");
+
+        static String summary(Histogram h) {
+            return String.format("p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms", h.getValueAtPercentile(50) / 1e6,
+                    h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
         }
-        return t0;
+
+        /** Publishes {@code n} events ({@code rate} per second, 0: as fast as it can) and waits for all; returns the start. */
+        long run(Publisher p, byte[] template, int n, double rate) throws Exception {
+            done = new CountDownLatch(1);
+            current = new Histogram(3_600_000_000_000L, 3);
+            target = received.get() + n;
+            long t0 = System.nanoTime();
+            double gapNanos = rate > 0 ? 1e9 / rate : 0;
+            long last = 0;
+            for (int i = 0; i < n; i++) {
+                if (gapNanos > 0) {
+                    long due = t0 + (long) (i * gapNanos);
+                    long wait;
+                    while ((wait = due - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                last = p.publish(BenchPayload.stamped(template, System.nanoTime()));
+            }
+            p.awaitAcknowledged(last, Duration.ofMinutes(2));
+            if (!done.await(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("only " + received.get() + " of " + target + " events arrived");
+            }
+            return t0;
+        }
     }
 
     /**

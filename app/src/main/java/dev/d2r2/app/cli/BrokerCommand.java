@@ -3,6 +3,9 @@ package dev.d2r2.app.cli;
 import dev.d2r2.app.node.BrokerConfig;
 import dev.d2r2.app.node.Channels;
 import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.client.ClientSettings;
+import dev.d2r2.broker.client.ForwardingLinks;
+import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.cluster.broker.ReplicatedBroker;
@@ -18,6 +21,8 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -48,6 +53,11 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "Raft listener of a replica the cluster file does not list (one to `d2r2 cluster add`)")
     String raft;
 
+    @Option(names = "--forward-to", paramLabel = "FILE",
+            description = "Forward the events publishers give this replica on `forwarded` channels to the replica this"
+                    + " administrator identity file names (repeat for each other replica)")
+    List<Path> forwardTo = List.of();
+
     @Override
     public Integer call() throws IOException, ConfigException, InterruptedException {
         BrokerConfig c = config == null ? new BrokerConfig(null, null, null, null, null, null) : ConfigLoader.load(config, BrokerConfig.class);
@@ -64,11 +74,20 @@ public final class BrokerCommand implements Callable<Integer> {
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             Channels.declare(admin, c.channels());
         }
+        List<IdentityFile> peers = new ArrayList<>();
+        for (Path f : forwardTo) {
+            peers.add(IdentityFile.load(f));
+        }
+        ForwardingLinks links = peers.isEmpty() ? null : ForwardingLinks.start(peers, ClientSettings.DEFAULT);
+        broker.forwardEvents(links);
         BrokerServer server = BrokerServer.start(broker, address, c.connectionLimits());
         HTTPServer http = metricsAt.equals("off") ? null : startMetrics(broker, HostPort.parse(metricsAt));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            if (links != null) {
+                links.close();
+            }
             closeReplica(replica);
             if (http != null) {
                 http.close();
@@ -78,6 +97,9 @@ public final class BrokerCommand implements Callable<Integer> {
         }, "d2r2-broker-shutdown"));
         System.err.printf("d2r2 broker on %s:%d (TLS), data %s, metrics %s; identity for clients: %s%n",
                 server.address().getHostString(), server.address().getPort(), dataDir, metricsAt, broker.adminIdentityPath());
+        if (links != null) {
+            System.err.printf("forwarding the events of forwarded channels to %d replicas%n", peers.size());
+        }
         if (replica != null) {
             System.err.printf("replica %s of cluster %s (control plane on Raft, storage %s)%n", id, cluster,
                     dataDir.resolve(ReplicatedBroker.RAFT_DIR));

@@ -65,6 +65,19 @@ final class ClientWriter {
         wantFlush();
     }
 
+    /** Buffers one FORWARD frame; the flusher sends it. */
+    void forward(int handle, EnvelopeBytes envelope) {
+        lock.lock();
+        try {
+            Frames.writeForward(out, handle, envelope);
+        } catch (IOException e) {
+            throw lost(e);
+        } finally {
+            lock.unlock();
+        }
+        wantFlush();
+    }
+
     void wantFlush() {
         if (!flushWanted) {
             flushWanted = true;

@@ -247,6 +247,23 @@ public final class RemoteBrokerClient implements BrokerClient {
         }
     }
 
+    /**
+     * A link that forwards other publishers' sealed envelopes of channel {@code tag} to this
+     * client's broker: a replica forwarding the events of a {@code forwarded} channel. This
+     * client's identity must be an administrator at that broker.
+     */
+    public EnvelopeForwarder forwarder(String tag) {
+        return new EnvelopeForwarder(tag, this);
+    }
+
+    /** A publisher handle on {@code tag} on the working connection, for an {@link EnvelopeForwarder}. */
+    EnvelopeForwarder.Link openForwarding(String tag) {
+        Connection c = connection();
+        ControlReply.PublisherOpened r = c.requests.call(new ControlRequest.OpenPublisher(tag),
+                ControlReply.PublisherOpened.class);
+        return new EnvelopeForwarder.Link(c, r.handle());
+    }
+
     @Override
     public Subscription subscribe(String tag, StartPosition start, DeliveryHandler handler) {
         RemoteSubscription sub = new RemoteSubscription(tag, handler, ids.incrementAndGet(), start, this);

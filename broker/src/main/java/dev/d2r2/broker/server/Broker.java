@@ -68,6 +68,7 @@ public final class Broker implements AutoCloseable {
     private final Set<String> replicatedTags = ConcurrentHashMap.newKeySet();
     private volatile ReplicatedControl replicated;
     private volatile EventReplication eventReplication;
+    private volatile EventForwarding eventForwarding;
     private final Thread flusher;
     private final SystemChannel system;
     private volatile boolean closed;
@@ -421,13 +422,32 @@ public final class Broker implements AutoCloseable {
             // client that sends one again must not be told it was taken.
             throw logFailure(ch);
         }
+        if (ch.forwarded()) {
+            long offset = store(ch, e, true);
+            EventForwarding forwarding = eventForwarding;
+            if (forwarding != null) {
+                // Even when another replica's copy came first: each replica forwards everything its
+                // publishers gave it, so each of its links carries a publisher's events in order.
+                forwarding.forward(ch.tag(), e.bytes());
+            }
+            return offset == ChannelRuntime.LATER_COPY ? DUPLICATE : offset;
+        }
         if (fingerprint != 0 && !ch.firstTime(e, fingerprint)) {
             return DUPLICATE;
         }
+        return store(ch, e, false);
+    }
+
+    /**
+     * Appends and fans out an event that passed its checks (only if it is the first copy of its
+     * event, on a forwarded channel: else {@link ChannelRuntime#LATER_COPY}); disconnects the
+     * subscribers it overflowed.
+     */
+    private long store(ChannelRuntime ch, Envelope e, boolean firstCopyOnly) {
         List<ServerSubscription> slow = new ArrayList<>(0);
         long offset;
         try {
-            offset = ch.publish(e, slow);
+            offset = firstCopyOnly ? ch.publishFirstCopy(e, slow) : ch.publish(e, slow);
         } catch (IOException x) {
             ch.health().failed("write", x);
             throw logFailure(ch);
@@ -436,6 +456,46 @@ public final class Broker implements AutoCloseable {
             disconnectSlow(s);
         }
         return offset;
+    }
+
+    /**
+     * Makes this replica pass on the events its publishers give it on {@code forwarded} channels
+     * to the other replicas ({@code forwarding}); they take them with {@link #takeForwarded}.
+     */
+    public void forwardEvents(EventForwarding forwarding) {
+        this.eventForwarding = forwarding;
+    }
+
+    /**
+     * Takes a copy of another publisher's event that replica {@code caller} forwarded on
+     * {@code ch}. The forwarder must be an administrator (it speaks for other publishers); the
+     * event passes the checks its publisher's own would (rights, protection, seal, verified with
+     * the publisher's credentials), is stored once (a copy already taken, directly or from
+     * another replica, is counted as a duplicate) and is not forwarded again. A refused copy is
+     * counted by reason and thrown; a forwarder that is no administrator is {@code FORBIDDEN}.
+     *
+     * @param verifiers the caller's seal verifiers by publisher, reused across events
+     */
+    void takeForwarded(Identity caller, ChannelRuntime ch, Envelope e, Map<Identity, SealVerifier> verifiers) {
+        if (!caller.admin()) {
+            metrics.refused("forward_forbidden");
+            throw new BrokerException(ErrorCode.FORBIDDEN, caller.name() + " is not an administrator and may not forward events");
+        }
+        if (!ch.forwarded()) {
+            metrics.refused("forward_not_forwarded");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "channel " + ch.tag() + " is not forwarded");
+        }
+        Identity publisher = identities.find(e.publisher()).orElse(null);
+        if (publisher == null) {
+            metrics.refused("forward_unknown_publisher");
+            throw new BrokerException(ErrorCode.UNKNOWN_IDENTITY, "forwarded event " + e.sequence() + " on channel "
+                    + ch.tag() + " names publisher " + e.publisher() + ", who is not registered here");
+        }
+        check(publisher, verifiers.computeIfAbsent(publisher, SealVerifier::new), ch, e);
+        if (ch.logFailed()) {
+            throw logFailure(ch);
+        }
+        store(ch, e, true);
     }
 
     /** Returned by {@link #publish} for an event committed through the cluster's log (its offset is taken when it is applied). */

@@ -53,9 +53,13 @@ final class ChannelRuntime implements AutoCloseable {
     private volatile GroupCommitter committer;
     private final LogHealth health;
     private final RecentEvents recent = new RecentEvents();
-    /** A replicated channel's: what its log took of the Raft log, and its last events to refuse again. */
+    /** A replicated channel's: what its log took of the Raft log. */
     private final AppliedIndex applied;
+    /** A replicated or forwarded channel's last events, to take each once. */
     private final EventWindow window;
+    private final boolean forwarded;
+    /** Fingerprints forwarded channels' payloads, under the window's lock. */
+    private final CRC32C payloadCrc = new CRC32C();
 
     ChannelRuntime(ChannelSpec spec, byte[] key, Path logDir, Clock clock, BrokerMetrics metrics) throws IOException {
         this.spec = spec;
@@ -67,7 +71,8 @@ final class ChannelRuntime implements AutoCloseable {
                 ? SegmentedLog.open(logDir, LogConfig.defaults()) : null;
         boolean replicated = log != null && spec.channelClass().durability() == Durability.REPLICATED;
         this.applied = replicated ? new AppliedIndex(logDir) : null;
-        this.window = replicated ? new EventWindow() : null;
+        this.forwarded = spec.channelClass().durability() == Durability.FORWARDED;
+        this.window = replicated || forwarded ? new EventWindow() : null;
         if (log != null) {
             nextOffset.set(log.nextOffset());
             rememberLogTail();
@@ -104,7 +109,7 @@ final class ChannelRuntime implements AutoCloseable {
                     long fingerprint = e.fingerprint(crc);
                     recent.firstTime(e.publisher(), e.sequence(), fingerprint);
                     if (window != null) {
-                        window.take(e.publisher(), e.sequence(), fingerprint);
+                        window.take(e.publisher(), e.sequence(), forwarded ? e.payloadFingerprint(crc) : fingerprint);
                     }
                 } catch (ProtocolException unreadable) {
                     // An envelope that does not parse cannot be sent again either.
@@ -123,6 +128,31 @@ final class ChannelRuntime implements AutoCloseable {
         }
         duplicates.inc();
         return false;
+    }
+
+    /** Whether the channel's durability is {@code forwarded} (its events come directly and from other replicas). */
+    boolean forwarded() {
+        return forwarded;
+    }
+
+    /** Returned by {@link #publishFirstCopy} for a later copy. */
+    static final long LATER_COPY = -1;
+
+    /**
+     * On a forwarded channel, appends and fans out {@code e} if it is the first copy of its event
+     * here: by publisher, sequence number and payload fingerprint, since the copies a publisher
+     * sends to f + 1 replicas differ in time stamp and seal. A later copy is counted as a
+     * duplicate ({@link #LATER_COPY}). Taking and storing are one step, so the first copies are
+     * stored in the order they were taken.
+     */
+    long publishFirstCopy(Envelope e, List<ServerSubscription> disconnect) throws IOException {
+        synchronized (window) {
+            if (window.take(e.publisher(), e.sequence(), e.payloadFingerprint(payloadCrc))) {
+                return publish(e, disconnect);
+            }
+        }
+        duplicates.inc();
+        return LATER_COPY;
     }
 
     String tag() {

@@ -22,6 +22,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -71,6 +73,8 @@ final class RemoteSession implements DeliverySink, FrameHandler {
     private volatile long closeAt = NEVER;
     /** Fingerprints published envelopes (reader thread only). */
     private final CRC32C crc = new CRC32C();
+    /** Checks the seals of the events a forwarding replica sends, by publisher (reader thread only). */
+    private final Map<Identity, SealVerifier> forwardedSeals = new HashMap<>();
 
     RemoteSession(Broker broker, Socket plain, Socket socket, AckFlusher ackFlusher, ConnectionGuard guard) {
         this.broker = broker;
@@ -252,6 +256,28 @@ final class RemoteSession implements DeliverySink, FrameHandler {
             throw new SessionIOException(ex);
         }
         acks.published(p, e.sequence(), offset);
+    }
+
+    /**
+     * A copy of another publisher's event, forwarded by a replica: taken once or refused and
+     * counted ({@link Broker#takeForwarded}), never answered. A client that may not forward at
+     * all is told so and disconnected.
+     */
+    @Override
+    public void onForward(int handle, Envelope e) throws ProtocolException {
+        OpenPublisher p = requests.publisher(handle);
+        if (p == null) {
+            throw new ProtocolException("forward on unknown publisher handle " + handle);
+        }
+        try {
+            broker.takeForwarded(identity, p.channel, e, forwardedSeals);
+        } catch (BrokerException ex) {
+            if (ex.code() == ErrorCode.FORBIDDEN && !identity.admin()) {
+                throw ex;
+            }
+            LOG.debug("{}: forwarded event {}#{} on {} refused: {}", identity.name(), e.publisher(), e.sequence(),
+                    p.channel.tag(), ex.getMessage());
+        }
     }
 
     @Override

@@ -275,6 +275,18 @@ public final class Envelope implements EnvelopeBytes {
         return crc.getValue() << 32 | len;
     }
 
+    /**
+     * What identifies this event whatever envelope carries it: the CRC-32C of the payload and its
+     * length. The f + 1 copies a forwarded publisher sends differ in time stamp and seal, not in
+     * payload. {@code crc} is the caller's, reused.
+     */
+    public long payloadFingerprint(CRC32C crc) {
+        encoded();
+        crc.reset();
+        crc.update(buf, payloadOff, payloadLen);
+        return crc.getValue() << 32 | payloadLen;
+    }
+
     /** The encoded envelope, exactly (a copy when it lives inside a larger array). */
     public byte[] bytes() {
         encoded();

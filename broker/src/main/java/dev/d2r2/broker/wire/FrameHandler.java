@@ -22,6 +22,10 @@ public interface FrameHandler {
         throw unexpected(Frames.PUBLISH);
     }
 
+    default void onForward(int publisher, Envelope envelope) throws ProtocolException {
+        throw unexpected(Frames.FORWARD);
+    }
+
     default void onChallenge(byte[] nonce) throws ProtocolException {
         throw unexpected(Frames.CHALLENGE);
     }

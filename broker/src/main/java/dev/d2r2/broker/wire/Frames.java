@@ -26,7 +26,9 @@ import java.nio.charset.StandardCharsets;
  *            bytes JSON body                67 REFUSED   u32 publisher, u64 sequence, u16 code, str why
  *  4 PUBLISH u32 publisher, envelope        68 DELIVER   u32 subscription, u64 offset, u64 time, envelope
  *            (rest of the frame)            69 MISSING   u32 subscription, u64 from, u64 to, u64 count,
- *                                                        u64 from time, u64 to time
+ *  5 FORWARD u32 publisher, envelope                     u64 from time, u64 to time
+ *            (another publisher's, sealed:
+ *            a replica forwarding; no answer)
  *                                           70 ENDED     u32 subscription, u16 code, str why
  *                                           71 ERROR     u16 code, str why (the broker then closes)
  * </pre>
@@ -48,6 +50,8 @@ public final class Frames {
     public static final byte AUTH = 2;
     public static final byte REQUEST = 3;
     public static final byte PUBLISH = 4;
+    /** Another publisher's sealed envelope, forwarded by a replica of a forwarded channel; never answered. */
+    public static final byte FORWARD = 5;
     public static final byte CHALLENGE = 64;
     public static final byte RESPONSE = 65;
     public static final byte ACK = 66;
@@ -131,6 +135,10 @@ public final class Frames {
             case PUBLISH -> {
                 int publisher = i32(f);
                 h.onPublish(publisher, Envelope.parse(f.array(), f.position(), f.remaining()));
+            }
+            case FORWARD -> {
+                int publisher = i32(f);
+                h.onForward(publisher, Envelope.parse(f.array(), f.position(), f.remaining()));
             }
             case CHALLENGE -> h.onChallenge(endAfter(f, bytes(f)));
             case RESPONSE -> {
@@ -219,7 +227,16 @@ public final class Frames {
     }
 
     public static void writePublish(DataOutputStream out, int publisher, EnvelopeBytes envelope) throws IOException {
-        header(out, 4 + envelope.length(), PUBLISH);
+        writeEnvelope(out, PUBLISH, publisher, envelope);
+    }
+
+    public static void writeForward(DataOutputStream out, int publisher, EnvelopeBytes envelope) throws IOException {
+        writeEnvelope(out, FORWARD, publisher, envelope);
+    }
+
+    private static void writeEnvelope(DataOutputStream out, byte type, int publisher, EnvelopeBytes envelope)
+            throws IOException {
+        header(out, 4 + envelope.length(), type);
         out.writeInt(publisher);
         envelope.writeTo(out);
     }

@@ -28,10 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Forwarded delivery (crash faults, f = 1) against real broker processes: the publisher sends
- * each event to f + 1 = 2 replicas, one of which is killed with SIGKILL in the middle of the
- * stream. A subscriber on both replicas gets every event once, the later copies dropped; a plain
- * subscriber on the surviving replica gets every event once too.
+ * Forwarded delivery (crash faults, f = 1) against real broker processes, one JVM per replica:
+ * the publisher sends each event to f + 1 = 2 replicas, one of which is killed with SIGKILL in
+ * the middle of the stream. Client side alone (two replicas, no forwarding): a subscriber on both
+ * gets every event once, the later copies dropped, and a plain subscriber on the survivor every
+ * event once. With the replicas forwarding (three replicas): a subscriber on the third, which
+ * the publisher never sends to, gets every event once, in order, from the forwarded copies.
  */
 class ForwardedDeliveryTest {
     private static final int F = 1;
@@ -101,6 +103,77 @@ class ForwardedDeliveryTest {
         assertDeliveredOnceInOrder(onSurvivor, events);
         assertThat(both.delivered()).isEqualTo(events);
         assertThat(both.duplicates()).as("the killed replica's copies before it died").isPositive();
+    }
+
+    @Test
+    void aReplicaThePublisherNeverReachesDeliversEveryEventOnceThroughForwardingWhileAReceivingReplicaIsKilled()
+            throws Exception {
+        KeyPair publisherKeys = Crypto.newSigningKeyPair();
+        KeyPair subscriberKeys = Crypto.newSigningKeyPair();
+        KeyPair forwarderKeys = Crypto.newSigningKeyPair();
+        ClientSettings settings = ClientSettings.DEFAULT
+                .withFailover(new FailoverPolicy(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(1)));
+        int replicas = 3;
+        List<Path> forwarders = new ArrayList<>();
+        List<RemoteBrokerClient> publishing = new ArrayList<>();
+        List<RemoteBrokerClient> subscribing = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            IdentityFile admin = startBroker(dir.resolve("b" + i));
+            IdentityFile pub;
+            IdentityFile sub;
+            try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin)) {
+                // PKS: the replicas forward sealed envelopes, and single-node replicas share a
+                // publisher's public key but not its HMAC secret
+                c.createChannel(new ChannelSpec(CHANNEL, ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.NEVER)
+                        .withProtection(dev.d2r2.broker.FaultModel.CRASH, dev.d2r2.broker.Protection.PKS)
+                        .withDurability(Durability.FORWARDED), Set.of("pub"), Set.of("sub")));
+                pub = identity(c, admin, "pub", publisherKeys);
+                sub = identity(c, admin, "sub", subscriberKeys);
+                byte[] secret = c.register("fwd", forwarderKeys.getPublic(), true);
+                Path file = dir.resolve("fwd-b" + i + ".identity");
+                new IdentityFile("fwd", secret, forwarderKeys.getPrivate(), forwarderKeys.getPublic(), admin.broker(),
+                        admin.brokerCertificatePem()).save(file);
+                forwarders.add(file);
+            }
+            if (i <= F) {
+                publishing.add(connect(pub, settings));
+            }
+            subscribing.add(connect(sub, settings));
+        }
+        for (int i = 0; i < replicas; i++) {
+            StringBuilder line = new StringBuilder("FORWARD");
+            for (int j = 0; j < replicas; j++) {
+                if (j != i) {
+                    line.append(' ').append(forwarders.get(j));
+                }
+            }
+            BrokerProcess.command(brokers.get(i), line.toString(), "FORWARDING");
+        }
+
+        List<Delivery> onThird = new CopyOnWriteArrayList<>();
+        open.add(subscribing.get(2).subscribe(CHANNEL, StartPosition.live(), onThird::add));
+        List<Delivery> onSecond = new CopyOnWriteArrayList<>();
+        open.add(subscribing.get(1).subscribe(CHANNEL, StartPosition.live(), onSecond::add));
+
+        int events = 3000;
+        ForwardedPublisher publisher = ForwardedPublisher.open(publishing, F, CHANNEL);
+        open.add(publisher);
+        for (int i = 1; i <= events; i++) {
+            if (i == events / 2) {
+                brokers.getFirst().destroyForcibly().waitFor();
+            }
+            byte[] payload = ("{\"type\":\"sample\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+            assertThat(publisher.publish(payload)).isEqualTo(i);
+        }
+        publisher.awaitAcknowledged(events, Duration.ofSeconds(30));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> onThird.size() >= events && onSecond.size() >= events);
+        assertDeliveredOnceInOrder(onThird, events);
+        assertDeliveredOnceInOrder(onSecond, events);
+        String stats = BrokerProcess.command(brokers.get(2), "STATS " + CHANNEL);
+        long duplicates = Long.parseLong(stats.replaceAll(".* duplicates (\\d+) .*", "$1"));
+        assertThat(duplicates).as("copies forwarded by both replicas, stored once: %s", stats).isPositive();
+        assertThat(stats).endsWith(" integrity 0");
     }
 
     private static void assertDeliveredOnceInOrder(List<Delivery> got, int events) {

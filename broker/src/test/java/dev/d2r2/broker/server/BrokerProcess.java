@@ -1,5 +1,7 @@
 package dev.d2r2.broker.server;
 
+import dev.d2r2.broker.client.ClientSettings;
+import dev.d2r2.broker.client.ForwardingLinks;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Clock;
 
@@ -9,11 +11,15 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A broker in a process of its own, for tests that kill it: prints {@code PORT n} when ready.
- * Arguments: the data directory and, optionally, the port (default: any free one).
+ * Arguments: the data directory and, optionally, the port (default: any free one). A line
+ * {@code FORWARD FILE...} on its input makes it forward its forwarded channels' events to the
+ * replicas those administrator identity files name (it answers {@code FORWARDING}); {@code STATS
+ * TAG} answers what it forwarded and lost, and the channel's duplicates and integrity refusals.
  */
 public final class BrokerProcess {
     private BrokerProcess() {
@@ -25,7 +31,7 @@ public final class BrokerProcess {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 BrokerProcess.class.getName(), data.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(data.resolve("stderr.log").toFile()).start();
         started.add(p);
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String line;
@@ -37,11 +43,50 @@ public final class BrokerProcess {
         throw new IOException("broker process ended before it listened");
     }
 
+    /** Sends {@code line} to a broker process's input and waits for {@code answer} on its output. */
+    public static void command(Process p, String line, String answer) throws IOException {
+        String got = command(p, line);
+        if (!got.equals(answer)) {
+            throw new IOException("broker process answered " + got + ", not " + answer);
+        }
+    }
+
+    /** Sends {@code line} to a broker process's input and returns its next line of output. */
+    public static String command(Process p, String line) throws IOException {
+        p.getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        String got = r.readLine();
+        if (got == null) {
+            throw new IOException("broker process ended before it answered " + line);
+        }
+        return got;
+    }
+
     public static void main(String[] args) throws Exception {
         Broker broker = Broker.open(Path.of(args[0]), Clock.system());
         BrokerServer server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", args.length > 1 ? Integer.parseInt(args[1]) : 0));
         System.out.println("PORT " + server.address().getPort());
         System.out.flush();
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in));
+        ForwardingLinks links = null;
+        String line;
+        while ((line = commands.readLine()) != null) {
+            if (line.startsWith("FORWARD ")) {
+                List<IdentityFile> peers = new ArrayList<>();
+                for (String file : line.substring("FORWARD ".length()).split(" ")) {
+                    peers.add(IdentityFile.load(Path.of(file)));
+                }
+                links = ForwardingLinks.start(peers, ClientSettings.DEFAULT);
+                broker.forwardEvents(links);
+                System.out.println("FORWARDING");
+            } else if (line.startsWith("STATS ")) {
+                System.out.println("STATS sent " + (links == null ? 0 : links.sent()) + " lost " + (links == null ? 0 : links.lost())
+                        + " duplicates " + (long) broker.metrics().duplicates(line.substring("STATS ".length())).get()
+                        + " integrity " + (long) broker.refusals("integrity"));
+            }
+            System.out.flush();
+        }
         Thread.currentThread().join();
     }
 }
