@@ -34,6 +34,9 @@ public final class DnsServiceAddress implements ServiceAddress, AutoCloseable {
 
     public DnsServiceAddress(DnsUpdater updater, String name, Inet4Address own, long ttl, int attempts, Duration retry,
                              Consumer<String> log) {
+        if (!updater.covers(name)) {
+            throw new IllegalArgumentException(name + " is not in the zone the updater changes");
+        }
         this.updater = updater;
         this.name = DnsNames.normalise(name);
         this.own = own;

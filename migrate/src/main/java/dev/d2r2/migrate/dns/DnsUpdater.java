@@ -48,6 +48,11 @@ public final class DnsUpdater {
         this.epochSeconds = epochSeconds;
     }
 
+    /** Whether {@code name} is in the zone this updater changes. */
+    public boolean covers(String name) {
+        return DnsNames.inZone(DnsNames.normalise(name), zone);
+    }
+
     /** Makes {@code address} the only A record of {@code name} (inside the zone), with {@code ttl} seconds. */
     public void replaceA(String name, Inet4Address address, long ttl) throws DnsUpdateException {
         String n = DnsNames.normalise(name);
