@@ -34,7 +34,7 @@ import java.util.function.Consumer;
 @Command(name = "tunnel", mixinStandardHelpOptions = true,
         description = "Resilient tunnels: an encapsulation node (EN) that fails over between decapsulation nodes (DNs).",
         subcommands = {TunnelCommand.Keygen.class, TunnelCommand.En.class, TunnelCommand.Dn.class, TunnelCommand.Echo.class,
-                TunnelCommand.Probe.class})
+                TunnelCommand.Probe.class, TunnelMhCommand.class})
 public final class TunnelCommand extends CommandGroup {
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,

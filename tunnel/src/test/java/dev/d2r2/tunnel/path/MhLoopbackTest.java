@@ -1,0 +1,114 @@
+package dev.d2r2.tunnel.path;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.tunnel.events.PathEvents;
+import dev.d2r2.tunnel.events.PathSwitched;
+import dev.d2r2.tunnel.events.TunnelStatus;
+import dev.d2r2.tunnel.probe.EchoServer;
+import dev.d2r2.tunnel.probe.SeqProbe;
+import dev.d2r2.tunnel.wire.TunnelKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two real endpoints on loopback, two paths each (127.0.0.1 and 127.0.0.2), a sequence-numbered
+ * UDP stream through them to an echo server: the stream flows, junk on a path's port is counted
+ * and dropped, a peer distrusted by policy is refused (no path left) and taken back when restored.
+ */
+class MhLoopbackTest {
+    private static final Duration STEP = Duration.ofSeconds(20);
+
+    @Test
+    void aStreamFlowsJunkIsCountedAndADistrustedPeerIsRefused(@TempDir Path dir) throws Exception {
+        TunnelKey.generate(dir.resolve("tunnel.key"));
+        int[] a = freePorts(3);
+        int[] b = freePorts(2);
+        try (EchoServer echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0))) {
+            Path aConfig = write(dir, "a.yaml", "a", "b", a[0], b[0], a[1], b[1], "{listen: 127.0.0.1:" + a[2] + "}");
+            Path bConfig = write(dir, "b.yaml", "b", "a", b[0], a[0], b[1], a[1],
+                    "{listen: 127.0.0.1:0, to: 127.0.0.1:" + echo.address().getPort() + "}");
+            List<Event> aEvents = new CopyOnWriteArrayList<>();
+            try (MhNode nodeB = MhNode.start(bConfig, Clock.system(), e -> { });
+                 MhNode nodeA = MhNode.start(aConfig, Clock.system(), aEvents::add)) {
+                await().atMost(STEP).until(() -> switched(aEvents, "p1", "up"));
+                try (SeqProbe probe = SeqProbe.start(new InetSocketAddress("127.0.0.1", a[2]), 200, 100_000)) {
+                    await().atMost(STEP).until(() -> probe.received() > 50);
+
+                    try (DatagramChannel junk = DatagramChannel.open()) {
+                        junk.send(ByteBuffer.wrap(new byte[]{1, 2, 3}), new InetSocketAddress("127.0.0.1", a[0]));
+                        junk.send(ByteBuffer.allocate(64), new InetSocketAddress("127.0.0.1", a[0]));
+                    }
+                    await().atMost(STEP).until(() -> aEvents.stream().anyMatch(e -> e.type().equals("tunnel.status")
+                            && status(e).malformed() >= 2));
+
+                    nodeA.trust(new TrustInput("b", TrustInput.Change.DISTRUST));
+                    await().atMost(STEP).until(() -> switched(aEvents, "none", "refused"));
+                    long mark = probe.highestEchoed();
+                    nodeA.trust(new TrustInput("b", TrustInput.Change.RESTORE));
+                    await().atMost(STEP).until(() -> aEvents.stream().filter(e -> isSwitch(e, "p1", "up")).count() == 2);
+                    await().atMost(STEP).until(() -> probe.highestEchoed() > mark + 50);
+                }
+            }
+        }
+    }
+
+    private static TunnelStatus status(Event e) {
+        try {
+            return TunnelStatus.from(e);
+        } catch (Exception x) {
+            throw new AssertionError(x);
+        }
+    }
+
+    private static boolean switched(List<Event> events, String to, String reason) {
+        return events.stream().anyMatch(e -> isSwitch(e, to, reason));
+    }
+
+    private static boolean isSwitch(Event e, String to, String reason) {
+        return PathEvents.SWITCHED.matches(e.type()) && to.equals(e.to()) && reason.equals(e.attrs().get(PathSwitched.REASON));
+    }
+
+    private static Path write(Path dir, String file, String name, String peer, int p1Local, int p1Remote, int p2Local, int p2Remote,
+                              String app) throws Exception {
+        Path f = dir.resolve(file);
+        Files.writeString(f, """
+                name: %s
+                peer: %s
+                tunnel: 7
+                key: tunnel.key
+                paths:
+                  - {name: p1, local: 127.0.0.1:%d, remote: 127.0.0.1:%d}
+                  - {name: p2, local: 127.0.0.2:%d, remote: 127.0.0.2:%d, penalty: 20}
+                app: %s
+                probe: {every: 10ms, down-after: 500ms}
+                score-every: 100ms
+                """.formatted(name, peer, p1Local, p1Remote, p2Local, p2Remote, app));
+        return f;
+    }
+
+    private static int[] freePorts(int n) throws Exception {
+        int[] ports = new int[n];
+        DatagramChannel[] held = new DatagramChannel[n];
+        for (int i = 0; i < n; i++) {
+            held[i] = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            ports[i] = ((InetSocketAddress) held[i].getLocalAddress()).getPort();
+        }
+        for (DatagramChannel c : held) {
+            c.close();
+        }
+        return ports;
+    }
+}
