@@ -170,6 +170,10 @@ final class DnRole implements Agent {
             stopCarrying(old, "hello", now);
         }
         Peer peer = new Peer(name, from, tunnelId, address, key.macFor(tunnelId));
+        if (old != null) {
+            // the EN's replay window is live: a new session's numbers go on where the last one's stopped
+            peer.sequence.set(old.peer.sequence.get());
+        }
         BfdSession bfd = new BfdSession(timers, 1 + random.nextInt(Integer.MAX_VALUE - 1), true, random, now);
         sessions.put(tunnelId, new Session(peer, key.macFor(tunnelId), bfd));
         publishTable();
