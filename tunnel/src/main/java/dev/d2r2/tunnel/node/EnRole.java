@@ -154,7 +154,7 @@ final class EnRole implements Agent {
         for (Link l : links) {
             if (l.bfd == null) {
                 if (mayGreet(l) && now >= l.nextHelloAt) {
-                    send(l, new Control.Hello(l.primary, address));
+                    send(l, new Control.Hello(l.primary, address, l.primary ? links.get(1).dn.name() : ""));
                     l.nextHelloAt = now + helloEveryMillis;
                 }
                 continue;
