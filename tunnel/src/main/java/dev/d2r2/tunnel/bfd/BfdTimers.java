@@ -14,6 +14,15 @@ public record BfdTimers(Duration tx, Duration rx, int multiplier, Duration idle)
     public static final Duration RFC_IDLE = Duration.ofSeconds(1);
     public static final long MIN_MILLIS = 10;
 
+    /**
+     * How long a replay window waits, with nothing accepted from a peer, before it takes the next
+     * frame as a restarted sender's: twice the detection time, as RFC 5880 §6.8.1 forgets the
+     * authentication sequence.
+     */
+    public long replayForgetNanos() {
+        return 2L * multiplier * Math.max(tx.toNanos(), rx.toNanos());
+    }
+
     public BfdTimers {
         for (Duration d : new Duration[]{tx, rx, idle}) {
             if (d == null || d.toMillis() < MIN_MILLIS || d.toMillis() > 60_000) {

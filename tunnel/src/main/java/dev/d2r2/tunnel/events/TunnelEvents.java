@@ -48,10 +48,12 @@ public final class TunnelEvents implements EventCatalogue {
                     required(TunnelStatus.MALFORMED, Long.class, "datagrams dropped as malformed"),
                     required(TunnelStatus.UNAUTHENTICATED, Long.class, "datagrams dropped: tag does not verify"),
                     required(TunnelStatus.UNKNOWN_TUNNEL, Long.class, "authenticated frames for a tunnel with no session here"),
-                    required(TunnelStatus.NO_ROUTE, Long.class, "packets out of the TUN device with no EN (or DN) to carry them")),
+                    required(TunnelStatus.NO_ROUTE, Long.class, "packets out of the TUN device with no EN (or DN) to carry them"),
+                    required(TunnelStatus.REPLAYED, Long.class, "authenticated frames dropped as replays (a sequence number seen "
+                            + "already or older than the window)")),
             "A tunnel node's counters, every statusEvery.",
             "{\"type\":\"tunnel.status\",\"time\":1000,\"source\":\"dn1\",\"attrs\":{\"role\":\"dn\",\"sent\":5000,"
-                    + "\"received\":5010,\"malformed\":2,\"unauthenticated\":1,\"unknownTunnel\":0,\"noRoute\":0}}");
+                    + "\"received\":5010,\"malformed\":2,\"unauthenticated\":1,\"unknownTunnel\":0,\"noRoute\":0,\"replayed\":0}}");
 
     @Override
     public String module() {

@@ -15,6 +15,7 @@ final class Counters {
 
     Event status(long now, String node, String role) {
         return new TunnelStatus(now, node, role, sent.get(), received.get(), drops.get(Drop.MALFORMED), drops.get(Drop.UNAUTHENTICATED),
-                drops.get(Drop.UNKNOWN_TUNNEL), drops.get(Drop.NO_ROUTE)).toEvent();
+                drops.get(Drop.UNKNOWN_TUNNEL), drops.get(Drop.NO_ROUTE),
+                drops.get(Drop.REPLAYED)).toEvent();
     }
 }

@@ -6,6 +6,7 @@ import dev.d2r2.tunnel.wire.Drop;
 import dev.d2r2.tunnel.wire.DropCounters;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.ReplayWindow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,9 @@ final class DataPath implements AutoCloseable {
 
         /** Whether an authenticated data frame of {@code tunnelId} may enter the TUN device. */
         boolean data(int tunnelId);
+
+        /** The replay window of the sender of an authenticated frame, or null for a sender this node does not know. */
+        ReplayWindow window(InetSocketAddress from, int tunnelId);
     }
 
     private final TunDevice tun;
@@ -111,6 +115,11 @@ final class DataPath implements AutoCloseable {
                     continue;
                 }
                 int tunnelId = GreFrame.tunnelId(buf);
+                ReplayWindow window = inbound.window(from, tunnelId);
+                if (window != null && !window.accept(GreFrame.sequence(buf), System.nanoTime())) {
+                    drops.count(Drop.REPLAYED);
+                    continue;
+                }
                 int length = GreFrame.payloadLength(buf);
                 if (GreFrame.protocol(buf) == GreFrame.PROTO_CONTROL) {
                     Control message;

@@ -5,6 +5,10 @@ import dev.d2r2.core.Cidr;
 import dev.d2r2.core.config.InvalidAt;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A decapsulation node's configuration ({@code d2r2 tunnel dn --config F}).
@@ -16,6 +20,9 @@ import java.time.Duration;
  * device: d2r2-tun-dn
  * mtu: 1400
  * pool: 10.77.1.0/24         # its primary subnet: addresses for the ENs whose primary it is
+ * subnets:                   # optional: the pool cut into one block per backup DN (the EN's first secondary)
+ *   dn2: 10.77.1.0/25
+ * secondary: [10.77.2.0/25]  # optional: blocks of other DNs' pools whose ENs fail over to this DN
  * clients: 10.77.0.0/16      # every EN address (all DNs' pools): routed into the TUN device
  * announce: d2r2-tun-hub     # optional: proxy-ARP and gratuitous ARP here for the ENs it carries
  * status-every: 10s
@@ -23,7 +30,8 @@ import java.time.Duration;
  * </pre>
  */
 public record DnConfig(String name, String key, String listen, String device, Integer mtu, String pool, String clients,
-                       String announce, @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd) {
+                       String announce, @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd,
+                       Map<String, String> subnets, List<String> secondary) {
     public DnConfig {
         NodeChecks.name(name);
         NodeChecks.required(key, "key");
@@ -44,6 +52,37 @@ public record DnConfig(String name, String key, String listen, String device, In
         }
         NodeChecks.positive(statusEvery, "status-every");
         bfd = bfd == null ? BfdConfig.DEFAULTS : bfd;
+        subnets = subnets == null ? Map.of() : new LinkedHashMap<>(subnets);
+        List<Cidr> blocks = new ArrayList<>();
+        for (Map.Entry<String, String> e : subnets.entrySet()) {
+            Cidr b = NodeChecks.ipv4Cidr(e.getValue(), "subnets", e.getKey());
+            if (!p.contains(b.address()) || b.prefix() < p.prefix()) {
+                throw new InvalidAt("the block " + b + " is not inside the pool " + pool, "subnets", e.getKey());
+            }
+            for (Cidr other : blocks) {
+                if (other.overlaps(b)) {
+                    throw new InvalidAt("the block " + b + " overlaps " + other, "subnets", e.getKey());
+                }
+            }
+            blocks.add(b);
+        }
+        secondary = secondary == null ? List.of() : List.copyOf(secondary);
+        for (int i = 0; i < secondary.size(); i++) {
+            Cidr s = NodeChecks.ipv4Cidr(secondary.get(i), "secondary", i);
+            if (!c.contains(s.address()) || s.prefix() < c.prefix()) {
+                throw new InvalidAt("the secondary subnet " + s + " is not inside clients " + clients, "secondary", i);
+            }
+            if (s.overlaps(p)) {
+                throw new InvalidAt("the secondary subnet " + s + " overlaps this DN's own pool " + pool, "secondary", i);
+            }
+        }
+    }
+
+    /** The pool, its blocks and the secondary subnets, parsed. */
+    AddressPlan plan() {
+        Map<String, Cidr> blocks = new LinkedHashMap<>();
+        subnets.forEach((dn, block) -> blocks.put(dn, Cidr.parse(block)));
+        return new AddressPlan(Cidr.parse(pool), blocks, secondary.stream().map(Cidr::parse).toList(), Cidr.parse(clients));
     }
 
     int mtuOrDefault() {

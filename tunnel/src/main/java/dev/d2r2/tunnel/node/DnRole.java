@@ -1,6 +1,5 @@
 package dev.d2r2.tunnel.node;
 
-import dev.d2r2.core.Cidr;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.agent.Agent;
@@ -53,8 +52,7 @@ final class DnRole implements Agent {
 
     private final String name;
     private final TunnelKey key;
-    private final Cidr pool;
-    private final Cidr clients;
+    private final AddressPlan plan;
     private final DatagramChannel channel;
     private final BfdTimers timers;
     private final Clock clock;
@@ -75,8 +73,7 @@ final class DnRole implements Agent {
         this.nextStatusAt = clock.millis() + statusEveryMillis;
         this.name = config.name();
         this.key = key;
-        this.pool = Cidr.parse(config.pool());
-        this.clients = Cidr.parse(config.clients());
+        this.plan = config.plan();
         this.channel = channel;
         this.timers = config.bfd().timers();
         this.clock = clock;
@@ -155,9 +152,10 @@ final class DnRole implements Agent {
         Peer reply = new Peer(name, from, tunnelId, 0, null);
         int address = h.address();
         if (h.primary() && address == 0) {
-            address = old != null && Ipv4.contains(pool, old.peer.address) ? old.peer.address : freeAddress();
+            address = old != null && Ipv4.contains(plan.pool(), old.peer.address) ? old.peer.address
+                    : plan.free(h.backup(), a -> sessions.values().stream().anyMatch(s -> s.peer.address == a));
             if (address == 0) {
-                send(reply, key.macFor(tunnelId), new Control.Refuse("pool " + pool + " is full"));
+                send(reply, key.macFor(tunnelId), new Control.Refuse("pool " + plan.pool() + " is full for backup " + h.backup()));
                 return;
             }
         }
@@ -170,20 +168,22 @@ final class DnRole implements Agent {
             stopCarrying(old, "hello", now);
         }
         Peer peer = new Peer(name, from, tunnelId, address, key.macFor(tunnelId));
+        if (old != null) {
+            // the EN's replay window is live: a new session's numbers go on where the last one's stopped
+            peer.sequence.set(old.peer.sequence.get());
+        }
         BfdSession bfd = new BfdSession(timers, 1 + random.nextInt(Integer.MAX_VALUE - 1), true, random, now);
         sessions.put(tunnelId, new Session(peer, key.macFor(tunnelId), bfd));
         publishTable();
-        send(peer, sessions.get(tunnelId).controlMac, new Control.Assign(address, pool.prefix(), name));
+        send(peer, sessions.get(tunnelId).controlMac, new Control.Assign(address, plan.pool().prefix(), name));
         LOG.info("{}: tunnel {} from {} as {} with {}", name, tunnelId, from, h.primary() ? "primary" : "secondary", Ipv4.text(address));
     }
 
     /** Why a hello for {@code address} must be refused, or null. */
     private String refusal(int tunnelId, int address, boolean primary) {
-        if (!Ipv4.contains(clients, address)) {
-            return Ipv4.text(address) + " is outside the client network " + clients;
-        }
-        if (primary && !Ipv4.contains(pool, address)) {
-            return Ipv4.text(address) + " is not in this DN's pool " + pool;
+        String planned = plan.refusal(address, primary);
+        if (planned != null) {
+            return planned;
         }
         for (Session s : sessions.values()) {
             if (s.peer.address == address && s.peer.tunnelId != tunnelId) {
@@ -191,19 +191,6 @@ final class DnRole implements Agent {
             }
         }
         return null;
-    }
-
-    /** The lowest free address of the pool, skipping its network and broadcast addresses; 0 when none is left. */
-    private int freeAddress() {
-        int network = Ipv4.network(pool);
-        long size = 1L << 32 - pool.prefix();
-        for (long i = 1; i < size - 1; i++) {
-            int candidate = network + (int) i;
-            if (sessions.values().stream().noneMatch(s -> s.peer.address == candidate)) {
-                return candidate;
-            }
-        }
-        return 0;
     }
 
     private void startCarrying(Session s, long now) {

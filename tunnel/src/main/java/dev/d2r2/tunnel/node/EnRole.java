@@ -11,6 +11,7 @@ import dev.d2r2.tunnel.events.EnDnChanged;
 import dev.d2r2.tunnel.events.EnSessionChanged;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.ReplayWindow;
 import dev.d2r2.tunnel.wire.TunnelKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,8 @@ final class EnRole implements Agent {
         this.addressSink = addressSink;
         for (int i = 0; i < config.dns().size(); i++) {
             DnRef dn = config.dns().get(i);
-            links.add(new Link(dn, i == 0, new Peer(dn.name(), dn.endpoint(), tunnelId, 0, key.macFor(tunnelId))));
+            links.add(new Link(dn, i == 0, new Peer(dn.name(), dn.endpoint(), tunnelId, 0, key.macFor(tunnelId),
+                    new ReplayWindow(timers.replayForgetNanos()))));
         }
     }
 
@@ -110,6 +112,12 @@ final class EnRole implements Agent {
     /** The peer the TUN reader sends to: read on the data path, written here. */
     Peer activePeer() {
         return activePeer;
+    }
+
+    /** The replay window of the DN at {@code from}, or null for an address that is none of this EN's DNs; read on the UDP reader. */
+    ReplayWindow windowFrom(InetSocketAddress from) {
+        Link l = linkAt(from);
+        return l == null ? null : l.peer.window;
     }
 
     @Override
@@ -146,7 +154,7 @@ final class EnRole implements Agent {
         for (Link l : links) {
             if (l.bfd == null) {
                 if (mayGreet(l) && now >= l.nextHelloAt) {
-                    send(l, new Control.Hello(l.primary, address));
+                    send(l, new Control.Hello(l.primary, address, l.primary ? links.get(1).dn.name() : ""));
                     l.nextHelloAt = now + helloEveryMillis;
                 }
                 continue;

@@ -10,6 +10,7 @@ import dev.d2r2.tunnel.tun.IpCommand;
 import dev.d2r2.tunnel.tun.TunDevice;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.ReplayWindow;
 import dev.d2r2.tunnel.wire.TunnelKey;
 
 import java.io.IOException;
@@ -77,6 +78,11 @@ public final class TunnelNode implements AutoCloseable {
                 public boolean data(int tunnelId) {
                     return true;
                 }
+
+                @Override
+                public ReplayWindow window(InetSocketAddress from, int tunnelId) {
+                    return role.windowFrom(from);
+                }
             };
             DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.activePeer(), inbound, counters);
             return start(runner, dataPath, null, channel, c.name());
@@ -105,6 +111,7 @@ public final class TunnelNode implements AutoCloseable {
             DnRole role = new DnRole(c, key, channel, clock, new SplittableRandom(), events, announcer, counters);
             AgentRunner runner = new AgentRunner(role, 4096, clock);
             MacCache keys = new MacCache(key);
+            WindowTable windows = new WindowTable(c.bfd().timers().replayForgetNanos());
             DataPath.Inbound inbound = new DataPath.Inbound() {
                 @Override
                 public PacketMac macFor(int tunnelId) {
@@ -126,6 +133,11 @@ public final class TunnelNode implements AutoCloseable {
                         runner.offer(new Activate(tunnelId));
                     }
                     return true;
+                }
+
+                @Override
+                public ReplayWindow window(InetSocketAddress from, int tunnelId) {
+                    return windows.windowFor(tunnelId);
                 }
             };
             DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.table().route(buf, offset, length), inbound, counters);

@@ -24,7 +24,11 @@ import java.nio.charset.StandardCharsets;
 public sealed interface Control {
     int MAX_NAME_BYTES = 64;
 
-    record Hello(boolean primary, int address) implements Control {
+    /** {@code backup}: to a primary, the EN's first secondary DN ("" for none), whose block of the pool the address comes from. */
+    record Hello(boolean primary, int address, String backup) implements Control {
+        public Hello(boolean primary, int address) {
+            this(primary, address, "");
+        }
     }
 
     record Assign(int address, int prefixLength, String dn) implements Control {
@@ -44,7 +48,7 @@ public sealed interface Control {
         return switch (c) {
             case Hello h -> {
                 buf.put(offset, (byte) 1).put(offset + 1, (byte) (h.primary() ? 1 : 0)).putInt(offset + 2, h.address());
-                yield 6;
+                yield h.backup().isEmpty() ? 6 : 6 + writeText(h.backup(), buf, offset + 6);
             }
             case Assign a -> {
                 buf.put(offset, (byte) 2).putInt(offset + 1, a.address()).put(offset + 5, (byte) a.prefixLength());
@@ -75,12 +79,12 @@ public sealed interface Control {
         int type = buf.get(offset) & 0xff;
         return switch (type) {
             case 1 -> {
-                exactly(length, 6, "hello");
+                atLeast(length, 6, "hello");
                 int flag = buf.get(offset + 1);
                 if (flag != 0 && flag != 1) {
                     throw new IllegalArgumentException("hello: role byte " + flag);
                 }
-                yield new Hello(flag == 1, buf.getInt(offset + 2));
+                yield new Hello(flag == 1, buf.getInt(offset + 2), length == 6 ? "" : readText(buf, offset + 6, length - 6));
             }
             case 2 -> {
                 atLeast(length, 7, "assign");

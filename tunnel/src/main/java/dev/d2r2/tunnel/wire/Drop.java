@@ -8,6 +8,8 @@ public enum Drop {
     UNAUTHENTICATED,
     /** Authenticated, but for a tunnel this node has no session for (or a control message it does not take). */
     UNKNOWN_TUNNEL,
+    /** Authenticated, but its sequence number was seen already or is older than the sender's {@link ReplayWindow}. */
+    REPLAYED,
     /** A packet out of the tunnel for an address with no EN behind it, or the TUN device refused it. */
     NO_ROUTE
 }

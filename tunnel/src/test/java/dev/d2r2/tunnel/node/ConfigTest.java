@@ -71,6 +71,27 @@ class ConfigTest {
         assertThatThrownBy(() -> TunnelNode.loadDn(f)).hasMessageContaining("dn.yaml:5:1").hasMessageContaining("not inside clients");
     }
 
+    @Test
+    void aBlockOutsideThePoolOrOverlappingAnotherIsNamed(@TempDir Path dir) throws Exception {
+        String dn = """
+                name: dn1
+                key: tunnel.key
+                listen: 10.1.1.2:4789
+                device: d2r2-tun-dn
+                pool: 10.77.1.0/24
+                clients: 10.77.0.0/16
+                subnets:
+                  dn2: 10.77.1.0/25
+                """;
+        assertThat(TunnelNode.loadDn(write(dir, "ok.yaml", dn + "secondary: [10.77.2.0/25]\n")).secondary()).containsExactly("10.77.2.0/25");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "out.yaml", dn + "  dn3: 10.77.2.0/25\n")))
+                .hasMessageContaining("out.yaml:9:").hasMessageContaining("not inside the pool");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "overlap.yaml", dn + "  dn3: 10.77.1.64/26\n")))
+                .hasMessageContaining("overlap.yaml:9:").hasMessageContaining("overlaps 10.77.1.0/25");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "own.yaml", dn + "secondary: [10.77.1.128/25]\n")))
+                .hasMessageContaining("own.yaml:9:").hasMessageContaining("overlaps this DN's own pool");
+    }
+
     private static Path write(Path dir, String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
     }
