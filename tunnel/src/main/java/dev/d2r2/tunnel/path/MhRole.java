@@ -171,7 +171,7 @@ final class MhRole implements Agent {
         }
         events.accept(new TunnelStatus(now, config.name(), "mh", sent, received, links.drops.get(Drop.MALFORMED),
                 links.drops.get(Drop.UNAUTHENTICATED), links.drops.get(Drop.UNKNOWN_TUNNEL) + links.refusedFrames.get(),
-                links.noRoute.get()).toEvent());
+                links.noRoute.get(), links.drops.get(Drop.REPLAYED)).toEvent());
     }
 
     private String name(int path) {
