@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,5 +42,21 @@ class ScaleCliTest {
         Files.writeString(bad, Files.readString(example).replace("largest-step: 5", "largest-step: -1"));
         assertThat(Main.commandLine().execute("scale", "check", bad.toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(bad + ":21:5: key types.sip.largest-step: largest-step must be at least 1");
+    }
+
+    @Test
+    void runWithTheKubernetesDriverRefusesWhatItCannotRunBeforeItConnects() {
+        String[] run = {"scale", "run", "--types", "../examples/scale/sip.yaml", "--edge-api", "http://127.0.0.1:1",
+                "--edge-token-file", dir.resolve("none").toString(), "--driver", "kubernetes"};
+        assertThat(Main.commandLine().execute(run)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--driver kubernetes needs --kube-namespace CLOUD=NS");
+        assertThat(Main.commandLine().execute(with(run, "--kube-namespace", "mars=x"))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--kube-namespace mars: no such cloud");
+        assertThat(Main.commandLine().execute(with(run, "--kube-namespace", "home=d2r2"))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("type sip has no template.image, which the kubernetes driver needs");
+    }
+
+    private static String[] with(String[] args, String... more) {
+        return Stream.concat(Arrays.stream(args), Arrays.stream(more)).toArray(String[]::new);
     }
 }

@@ -14,7 +14,12 @@ import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScalerApi;
 import dev.d2r2.scale.ScalerOptions;
 import dev.d2r2.scale.ScalerRole;
+import dev.d2r2.scale.driver.Driver;
+import dev.d2r2.scale.driver.KubernetesDriver;
+import dev.d2r2.scale.driver.Lifecycle;
 import dev.d2r2.scale.driver.ProcessDriver;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,11 +27,14 @@ import picocli.CommandLine.Parameters;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** {@code d2r2 scale check}: elastic capacity (docs/scaling.md). */
 @Command(name = "scale", mixinStandardHelpOptions = true,
@@ -92,9 +100,10 @@ public final class ScaleCommand extends CommandGroup {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"The scaler role with the process driver: each type's min instances started and added to the edge,"
-                    + " load levels (scale.load) and every instance's life and phases on the broker channel, scale-out and"
-                    + " scale-in taken on its API (the policy engine's scaler webhook). Needs root (namespaces, cgroups)."})
+            description = {"The scaler role: each type's min instances started (or adopted) and added to the edge, load levels"
+                    + " (scale.load) and every instance's life and phases on the broker channel, scale-out and scale-in taken on its"
+                    + " API (the policy engine's scaler webhook). The process driver needs root (namespaces, cgroups); the kubernetes"
+                    + " driver uses the current kubeconfig context (or the in-cluster service account)."})
     public static final class Run implements Callable<Integer> {
         @Option(names = "--types", paramLabel = "FILE", required = true, description = "The instance-types file") Path types;
 
@@ -123,6 +132,16 @@ public final class ScaleCommand extends CommandGroup {
                 description = "Names of bridges, namespaces and cgroups start with it (${DEFAULT-VALUE})")
         String prefix;
 
+        @Option(names = "--driver", defaultValue = PROCESS, description = "process or kubernetes (${DEFAULT-VALUE})") String driver;
+
+        @Option(names = "--kube-namespace", paramLabel = "CLOUD=NS",
+                description = "kubernetes: the namespace of each cloud it may use (the others are not used)")
+        Map<String, String> kubeNamespaces = new LinkedHashMap<>();
+
+        @Option(names = "--kube-scaler", paramLabel = "NAME", defaultValue = "d2r2",
+                description = "kubernetes: this scaler's name, a label on its Pods; a restart under the same name adopts them (${DEFAULT-VALUE})")
+        String kubeScaler;
+
         @Mixin ClientOptions client;
 
         @Override
@@ -134,23 +153,74 @@ public final class ScaleCommand extends CommandGroup {
                 System.err.println(e.getMessage());
                 return CliErrors.BAD_INPUT;
             }
-            ProcessDriver.cleanup(prefix, false);
-            ProcessDriver.network(config, prefix);
+            if (!driver.equals(PROCESS) && !driver.equals(KUBERNETES)) {
+                System.err.println("scale run: --driver must be " + PROCESS + " or " + KUBERNETES + " (got " + driver + ")");
+                return CliErrors.BAD_INPUT;
+            }
+            String refused = driver.equals(KUBERNETES) ? kubernetesRefusal(config) : null;
+            if (refused != null) {
+                System.err.println("scale run: " + refused);
+                return CliErrors.BAD_INPUT;
+            }
+            if (driver.equals(PROCESS)) {
+                ProcessDriver.cleanup(prefix, false);
+                ProcessDriver.network(config, prefix);
+            }
+            try (KubernetesClient kube = driver.equals(KUBERNETES) ? new KubernetesClientBuilder().build() : null) {
+                return serve(config, drivers(config, kube));
+            }
+        }
+
+        /** Why the kubernetes driver cannot run these types with these options; null when it can. */
+        private String kubernetesRefusal(ScaleConfig config) {
+            if (kubeNamespaces.isEmpty()) {
+                return "--driver kubernetes needs --kube-namespace CLOUD=NS for each cloud it may use";
+            }
+            for (String cloud : kubeNamespaces.keySet()) {
+                if (!config.clouds().containsKey(cloud)) {
+                    return "--kube-namespace " + cloud + ": no such cloud in " + types;
+                }
+            }
+            for (Map.Entry<String, InstanceType> t : config.types().entrySet()) {
+                if (t.getValue().template().image() == null) {
+                    return "type " + t.getKey() + " has no template.image, which the kubernetes driver needs";
+                }
+                if (!kubeNamespaces.containsKey(t.getValue().cloud())) {
+                    return "type " + t.getKey() + "'s cloud " + t.getValue().cloud() + " has no --kube-namespace";
+                }
+            }
+            return null;
+        }
+
+        private Function<Lifecycle, Driver> drivers(ScaleConfig config, KubernetesClient kube) {
+            if (kube == null) {
+                return lifecycle -> new ProcessDriver(config, prefix, work, lifecycle);
+            }
+            Map<String, KubernetesDriver.Target> targets = new LinkedHashMap<>();
+            kubeNamespaces.forEach((cloud, ns) -> targets.put(cloud, new KubernetesDriver.Target(kube, ns)));
+            return lifecycle -> new KubernetesDriver(config, targets, kubeScaler, POD_READY_DEADLINE, lifecycle);
+        }
+
+        private int serve(ScaleConfig config, Function<Lifecycle, Driver> drivers) throws Exception {
             CountDownLatch stopped = new CountDownLatch(1);
             EdgeClient edge = new EdgeClient(edgeApi, BearerToken.read(edgeToken));
             ScalerOptions options = ScalerOptions.DEFAULT.withEdgeMetrics(edgeMetrics);
             try (BrokerClient c = connect(client, channel);
-                 ScalerRole role = new ScalerRole(config, lifecycle -> new ProcessDriver(config, prefix, work, lifecycle), edge, options,
-                         Clock.system(), new OnFirstUse(c, channel));
+                 ScalerRole role = new ScalerRole(config, drivers, edge, options, Clock.system(), new OnFirstUse(c, channel));
                  ScalerApi server = new ScalerApi(HostPort.parse(api), BearerToken.loadOrCreate(apiToken), role)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-                System.err.println("scale: " + types + " (" + String.join(", ", config.types().keySet()) + "); API on "
+                System.err.println("scale: " + types + " (" + String.join(", ", config.types().keySet()) + "), " + driver + " driver; API on "
                         + server.address().getHostString() + ":" + server.address().getPort() + "; events on " + channel);
                 stopped.await();
             }
             return 0;
         }
     }
+
+    private static final String PROCESS = "process";
+    private static final String KUBERNETES = "kubernetes";
+    /** How long a new Pod has to become Ready (an image pull included). */
+    private static final Duration POD_READY_DEADLINE = Duration.ofMinutes(2);
 
     /** The broker, with the scaler's channel created unless it exists (a log: load levels are alarms). */
     private static BrokerClient connect(ClientOptions client, String channel) throws java.io.IOException {
