@@ -8,11 +8,12 @@
 # time from the black hole to each endpoint's tunnel.path.switched event.
 # Then kernel MPTCP over the same two paths: a TCP echo stream (1 ms paced, 8-byte sequence numbers)
 # under `mptcpize run`, a second subflow over p2 (client endpoint 10.62.2.1 subflow), the same black hole; reported: the
-# longest time without an echo after each black hole.
-# Usage: bench/tunnel-paths.sh [--rounds N] [--down-after MS] [--every MS] [--mptcp-rounds N] [--no-mptcp] [--keep DIR]
+# longest time without an echo after each black hole; once with both subflows active, once with p2's
+# subflow as backup (MP_PRIO), MPTCP's primary-backup.
+# Usage: bench/tunnel-paths.sh [--rounds N] [--down-after MS] [--every MS] [--mptcp-rounds N] [--no-mptcp] [--mptcp-only] [--keep DIR]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 
-rounds=10 down=60 every=10 mptcp=1 mptcp_rounds=5 keep="" rate=1000
+rounds=10 down=60 every=10 mptcp=1 mptcp_rounds=5 keep="" rate=1000 d2r2=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds=$2; shift 2 ;;
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
         --every) every=$2; shift 2 ;;
         --mptcp-rounds) mptcp_rounds=$2; shift 2 ;;
         --no-mptcp) mptcp=0; shift ;;
+        --mptcp-only) d2r2=0; shift ;;
         --keep) keep=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -81,6 +83,7 @@ hysteresis: {margin: 5, hold: 500ms}
 YAML
 done
 
+if [ "$d2r2" = 1 ]; then
 start() { # NS
     inns "$1" bin/d2r2 tunnel mh --config "$work/$1.yaml" > "$work/$1.out" 2> "$work/$1.err" &
     pids+=($!)
@@ -141,12 +144,13 @@ def falls(path):
 print(f"both paths declared down at once (a process stall, not the network): a {falls(a)}, b {falls(b)} times")
 PY
 
+fi
+
 if [ "$mptcp" = 1 ]; then
     for n in a b; do kill -9 $(ip netns pids $p$n) 2>/dev/null || true; done
     lift
     for n in a b; do inns $n ip mptcp limits set subflow 2 add_addr_accepted 2; done
     inns b ip mptcp endpoint add 10.62.2.2 dev d2r2-mhb-b2 signal
-    inns a ip mptcp endpoint add 10.62.2.1 dev d2r2-mhb-a2 subflow
     cat > "$work/mpserver.py" <<'PY'
 import socket, threading
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -190,7 +194,11 @@ PY
     inns b mptcpize run python3 "$work/mpserver.py" 2> "$work/mpserver.err" &
     pids+=($!)
     sleep 1
-    echo "kernel MPTCP (mptcpize, a second subflow on p2 from the client endpoint 10.62.2.1): $mptcp_rounds black holes of p1 (b -> a)"
+    for flag in "" backup; do
+    inns a ip mptcp endpoint flush
+    inns a ip mptcp endpoint add 10.62.2.1 dev d2r2-mhb-a2 subflow $flag
+    echo "kernel MPTCP (mptcpize, a second subflow on p2 from the client endpoint 10.62.2.1${flag:+, as backup}): $mptcp_rounds black holes of p1 (b -> a)"
+    rm -f "$work"/mpclient*.out
     : > "$work/mpmarks"
     for k in $(seq "$mptcp_rounds"); do
         inns a mptcpize run python3 "$work/mpclient.py" 6 > "$work/mpclient$k.out" 2>&1 &
@@ -214,4 +222,6 @@ for m, out in zip(marks, sys.argv[2:]):
 v = sorted(stalls)
 print(f"MPTCP: longest time without an echo after the black hole (ms, n={len(v)}): p50 {v[len(v) // 2]:.0f}  max {max(v):.0f}  all {stalls}")
 PY
+
+    done
 fi

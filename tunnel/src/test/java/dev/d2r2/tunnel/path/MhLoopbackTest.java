@@ -3,6 +3,7 @@ package dev.d2r2.tunnel.path;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.tunnel.events.PathEvents;
+import dev.d2r2.tunnel.events.PathScored;
 import dev.d2r2.tunnel.events.PathSwitched;
 import dev.d2r2.tunnel.events.TunnelStatus;
 import dev.d2r2.tunnel.probe.EchoServer;
@@ -34,8 +35,9 @@ class MhLoopbackTest {
     @Test
     void aStreamFlowsJunkIsCountedAndADistrustedPeerIsRefused(@TempDir Path dir) throws Exception {
         TunnelKey.generate(dir.resolve("tunnel.key"));
-        int[] a = freePorts(3);
-        int[] b = freePorts(2);
+        int[] ports = freePorts(5);
+        int[] a = {ports[0], ports[1], ports[2]};
+        int[] b = {ports[3], ports[4]};
         try (EchoServer echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0))) {
             Path aConfig = write(dir, "a.yaml", "a", "b", a[0], b[0], a[1], b[1], "{listen: 127.0.0.1:" + a[2] + "}");
             Path bConfig = write(dir, "b.yaml", "b", "a", b[0], a[0], b[1], a[1],
@@ -63,6 +65,32 @@ class MhLoopbackTest {
                 }
             }
         }
+    }
+
+    @Test
+    void concurrentModeSpreadsTheStreamOverBothPaths(@TempDir Path dir) throws Exception {
+        TunnelKey.generate(dir.resolve("tunnel.key"));
+        int[] ports = freePorts(5);
+        int[] a = {ports[0], ports[1], ports[2]};
+        int[] b = {ports[3], ports[4]};
+        try (EchoServer echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0))) {
+            Path aConfig = write(dir, "a.yaml", "a", "b", a[0], b[0], a[1], b[1], "{listen: 127.0.0.1:" + a[2] + "}\nmode: concurrent");
+            Path bConfig = write(dir, "b.yaml", "b", "a", b[0], a[0], b[1], a[1],
+                    "{listen: 127.0.0.1:0, to: 127.0.0.1:" + echo.address().getPort() + "}\nmode: concurrent");
+            List<Event> aEvents = new CopyOnWriteArrayList<>();
+            try (MhNode nodeB = MhNode.start(bConfig, Clock.system(), e -> { });
+                 MhNode nodeA = MhNode.start(aConfig, Clock.system(), aEvents::add);
+                 SeqProbe probe = SeqProbe.start(new InetSocketAddress("127.0.0.1", a[2]), 200, 100_000)) {
+                await().atMost(STEP).until(() -> sentOn(aEvents, "p1") > 20 && sentOn(aEvents, "p2") > 5);
+                await().atMost(STEP).until(() -> probe.received() > 50);
+            }
+        }
+    }
+
+    /** Data frames sent on a path, by its latest tunnel.path.scored event. */
+    private static long sentOn(List<Event> events, String path) {
+        return events.stream().filter(e -> PathEvents.SCORED.matches(e.type()) && path.equals(e.attrs().get(PathScored.PATH)))
+                .mapToLong(e -> ((Number) e.attrs().get(PathScored.SENT)).longValue()).max().orElse(0);
     }
 
     private static TunnelStatus status(Event e) {
