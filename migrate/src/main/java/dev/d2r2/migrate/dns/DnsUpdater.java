@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -164,7 +165,7 @@ public final class DnsUpdater {
                 if (p.getLength() >= 2 && (((buffer[0] & 0xFF) << 8) | (buffer[1] & 0xFF)) != id) {
                     continue;
                 }
-                return java.util.Arrays.copyOf(buffer, p.getLength());
+                return Arrays.copyOf(buffer, p.getLength());
             }
         }
     }
