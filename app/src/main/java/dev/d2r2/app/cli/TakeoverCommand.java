@@ -86,7 +86,7 @@ public final class TakeoverCommand implements Callable<Integer> {
             System.err.println("takeover: " + c.name() + " (" + c.role() + ") on " + c.listen() + ", keepalives every "
                     + c.periodDuration().toMillis() + " ms, " + c.missCount() + " misses"
                     + (service != null ? ", address " + c.address() + " on " + c.iface() : "")
-                + (named != null ? ", name " + dns.name + " -> " + named.address() + " at " + dns.server : ""));
+                    + (named != null ? ", name " + dns.name + " -> " + named.address() + " at " + dns.server : ""));
             stopped.await();
         }
         return 0;

@@ -3,6 +3,7 @@ package dev.d2r2.migrate.dns;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A DNS message (RFC 1035 §4.1) in the shape RFC 2136 gives an UPDATE: the four sections are
@@ -83,7 +84,7 @@ public record DnsMessage(int id, int flags, List<Question> questions, List<Rr> a
 
         @Override
         public int hashCode() {
-            return (name.toLowerCase(java.util.Locale.ROOT).hashCode() * 31 + type) * 31 + Arrays.hashCode(rdata);
+            return (name.toLowerCase(Locale.ROOT).hashCode() * 31 + type) * 31 + Arrays.hashCode(rdata);
         }
 
         @Override

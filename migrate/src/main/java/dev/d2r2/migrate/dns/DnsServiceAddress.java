@@ -44,6 +44,7 @@ public final class DnsServiceAddress implements ServiceAddress, AutoCloseable {
         this.attempts = attempts;
         this.retry = retry;
         this.log = log;
+        worker.execute(updater::warmUp);
     }
 
     @Override

@@ -7,6 +7,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 
 /** TSIG (RFC 8945) with HMAC-SHA256: signs a request, verifies the answer against the request's MAC. */
 final class Tsig {
@@ -93,7 +94,7 @@ final class Tsig {
     /** RFC 8945 §4.3.3: the message as it was before TSIG (original ID, one record fewer), then the TSIG variables. */
     private static byte[] mac(TsigKey key, byte[] prior, byte[] message, int length, int originalId, String algorithm,
                               long timeSigned, int fudge, int error, byte[] other) {
-        byte[] body = java.util.Arrays.copyOf(message, length);
+        byte[] body = Arrays.copyOf(message, length);
         body[0] = (byte) (originalId >> 8);
         body[1] = (byte) originalId;
         if (length < message.length) {
