@@ -7,6 +7,8 @@ import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
+import dev.d2r2.tunnel.node.DnfdNode;
+import dev.d2r2.tunnel.node.RunningNode;
 import dev.d2r2.tunnel.node.TunnelNode;
 import dev.d2r2.tunnel.probe.EchoServer;
 import dev.d2r2.tunnel.probe.SeqProbe;
@@ -27,14 +29,14 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * {@code d2r2 tunnel keygen|en|dn|echo|probe}: resilient tunnels (docs/tunnels.md). en and dn run
- * until stopped, printing their events as JSON lines and publishing them with --channel; echo and
+ * {@code d2r2 tunnel keygen|en|dn|dnfd|echo|probe}: resilient tunnels (docs/tunnels.md). en and dn run
+ * (and dnfd) until stopped, printing their events as JSON lines and publishing them with --channel; echo and
  * probe are the sequence-numbered UDP stream the tests and bench/tunnel.sh measure loss with.
  */
 @Command(name = "tunnel", mixinStandardHelpOptions = true,
         description = "Resilient tunnels: an encapsulation node (EN) that fails over between decapsulation nodes (DNs).",
-        subcommands = {TunnelCommand.Keygen.class, TunnelCommand.En.class, TunnelCommand.Dn.class, TunnelCommand.Echo.class,
-                TunnelCommand.Probe.class, TunnelMhCommand.class})
+        subcommands = {TunnelCommand.Keygen.class, TunnelCommand.En.class, TunnelCommand.Dn.class, TunnelCommand.Dnfd.class,
+                TunnelCommand.Echo.class, TunnelCommand.Probe.class, TunnelMhCommand.class})
 public final class TunnelCommand extends CommandGroup {
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,
@@ -55,13 +57,13 @@ public final class TunnelCommand extends CommandGroup {
         @Option(names = "--channel", paramLabel = "TAG", description = "Also publish the events on this broker channel") String channel;
         @Mixin ClientOptions client;
 
-        abstract TunnelNode start(Consumer<Event> events) throws Exception;
+        abstract RunningNode start(Consumer<Event> events) throws Exception;
 
         @Override
         public Integer call() throws Exception {
             BrokerClient broker = channel == null ? null : client.connect();
             Publisher publisher = broker == null ? null : broker.publisher(channel);
-            TunnelNode node = start(e -> {
+            RunningNode node = start(e -> {
                 System.out.println(EventCodec.encodeToString(e));
                 System.out.flush();
                 if (publisher != null) {
@@ -102,6 +104,16 @@ public final class TunnelCommand extends CommandGroup {
         @Override
         TunnelNode start(Consumer<Event> events) throws Exception {
             return TunnelNode.startDn(config, Clock.system(), events);
+        }
+    }
+
+    @Command(name = "dnfd", mixinStandardHelpOptions = true,
+            description = "Run a DN failure detector: watches DNs by BFD and by probes through their data path, "
+                    + "and publishes tunnel.dn.suspected (fencing is the policy engine's decision).")
+    static final class Dnfd extends Role {
+        @Override
+        RunningNode start(Consumer<Event> events) throws Exception {
+            return DnfdNode.start(config, Clock.system(), events);
         }
     }
 

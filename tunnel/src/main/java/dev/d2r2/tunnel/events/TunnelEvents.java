@@ -32,13 +32,24 @@ public final class TunnelEvents implements EventCatalogue {
 
     public static final EventType DN_CARRIER = new EventType("tunnel.dn.carrier", EventType.Kind.STATE, "tunnel DN", CHANNEL,
             "the DN's name",
-            List.of(required(DnCarrierChanged.REASON, String.class, "data (the EN's traffic arrived), release, hello or bfd-down"),
+            List.of(required(DnCarrierChanged.REASON, String.class, "data (the EN's traffic arrived), release, hello, bfd-down or fenced"),
                     required(DnCarrierChanged.ADDRESS, String.class, "the EN's tunnel address"),
                     required(DnCarrierChanged.TUNNEL, Long.class, "the EN's tunnel id")),
             "A DN's entry in the EN-to-DN map: standby → carrying when it starts carrying an EN's traffic (and announces "
                     + "its address), carrying → standby when it stops.",
             "{\"type\":\"tunnel.dn.carrier\",\"time\":1000,\"source\":\"dn2\",\"from\":\"standby\",\"to\":\"carrying\","
                     + "\"attrs\":{\"reason\":\"data\",\"address\":\"10.77.1.2\",\"tunnel\":1}}");
+
+    public static final EventType DN_SUSPECTED = new EventType("tunnel.dn.suspected", EventType.Kind.STATE, "tunnel DN-FD", CHANNEL,
+            "the failure detector's name",
+            List.of(required(DnSuspected.DN, String.class, "the watched DN's name"),
+                    required(DnSuspected.REASON, String.class,
+                            "control (its BFD session went down), data (BFD Up, but the detector's probes no longer come back "
+                                    + "through its data path) or answering (alive again, or for the first time)")),
+            "A DN failure detector's verdict on one DN changed: from and to are unknown, alive or suspected. A DN "
+                    + "suspected for data is alive on the control path but drops traffic: the policy engine's cue to fence it.",
+            "{\"type\":\"tunnel.dn.suspected\",\"time\":1000,\"source\":\"fd2\",\"from\":\"alive\",\"to\":\"suspected\","
+                    + "\"attrs\":{\"dn\":\"dn1\",\"reason\":\"data\"}}");
 
     public static final EventType STATUS = new EventType("tunnel.status", EventType.Kind.MESSAGE, "tunnel EN or DN", CHANNEL,
             "the node's name",
@@ -62,6 +73,6 @@ public final class TunnelEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(EN_DN, EN_SESSION, DN_CARRIER, STATUS);
+        return List.of(EN_DN, EN_SESSION, DN_CARRIER, DN_SUSPECTED, STATUS);
     }
 }

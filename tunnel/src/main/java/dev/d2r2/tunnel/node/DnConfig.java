@@ -23,6 +23,7 @@ import java.util.Map;
  * subnets:                   # optional: the pool cut into one block per backup DN (the EN's first secondary)
  *   dn2: 10.77.1.0/25
  * secondary: [10.77.2.0/25]  # optional: blocks of other DNs' pools whose ENs fail over to this DN
+ * fencers: [900]             # optional: the tunnel ids of the DN failure detectors that may fence it
  * clients: 10.77.0.0/16      # every EN address (all DNs' pools): routed into the TUN device
  * announce: d2r2-tun-hub     # optional: proxy-ARP and gratuitous ARP here for the ENs it carries
  * status-every: 10s
@@ -31,7 +32,7 @@ import java.util.Map;
  */
 public record DnConfig(String name, String key, String listen, String device, Integer mtu, String pool, String clients,
                        String announce, @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd,
-                       Map<String, String> subnets, List<String> secondary) {
+                       Map<String, String> subnets, List<String> secondary, List<Integer> fencers) {
     public DnConfig {
         NodeChecks.name(name);
         NodeChecks.required(key, "key");
@@ -66,6 +67,7 @@ public record DnConfig(String name, String key, String listen, String device, In
             }
             blocks.add(b);
         }
+        fencers = fencers == null ? List.of() : List.copyOf(fencers);
         secondary = secondary == null ? List.of() : List.copyOf(secondary);
         for (int i = 0; i < secondary.size(); i++) {
             Cidr s = NodeChecks.ipv4Cidr(secondary.get(i), "secondary", i);

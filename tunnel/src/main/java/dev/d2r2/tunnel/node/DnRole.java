@@ -65,6 +65,8 @@ final class DnRole implements Agent {
     private final long statusEveryMillis;
     private long nextStatusAt;
     private volatile DnTable table = DnTable.EMPTY;
+    private final List<Integer> fencers;
+    private boolean fenced;
 
     DnRole(DnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
            Announcer announcer, Counters counters) {
@@ -74,6 +76,7 @@ final class DnRole implements Agent {
         this.name = config.name();
         this.key = key;
         this.plan = config.plan();
+        this.fencers = config.fencers();
         this.channel = channel;
         this.timers = config.bfd().timers();
         this.clock = clock;
@@ -122,7 +125,7 @@ final class DnRole implements Agent {
     public void onMessage(Object message) throws IOException {
         long now = clock.millis();
         if (message instanceof Activate a) {
-            Session s = sessions.get(a.tunnelId());
+            Session s = fenced ? null : sessions.get(a.tunnelId());
             if (s != null) {
                 s.peer.activationAsked.set(false);
                 startCarrying(s, now);
@@ -130,6 +133,13 @@ final class DnRole implements Agent {
             return;
         }
         if (!(message instanceof Received r)) {
+            return;
+        }
+        if (r.message() instanceof Control.Fence f && fencers.contains(r.tunnelId())) {
+            fence(f.fenced(), now);
+            return;
+        }
+        if (fenced) {
             return;
         }
         Session s = sessions.get(r.tunnelId());
@@ -191,6 +201,26 @@ final class DnRole implements Agent {
             }
         }
         return null;
+    }
+
+    /**
+     * Fenced on a DN failure detector's order: stops carrying every EN, forgets every session
+     * (so its data is dropped and its BFD falls silent: the ENs fail over within their detection
+     * time) and answers nothing until the order is lifted.
+     */
+    private void fence(boolean on, long now) {
+        if (on == fenced) {
+            return;
+        }
+        fenced = on;
+        LOG.warn("{}: {}", name, on ? "fenced: serving no EN until the fence is lifted" : "the fence is lifted: serving again");
+        if (on) {
+            for (Session s : sessions.values()) {
+                stopCarrying(s, "fenced", now);
+            }
+            sessions.clear();
+            publishTable();
+        }
     }
 
     private void startCarrying(Session s, long now) {

@@ -5,10 +5,11 @@ import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.config.ConfigException;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code TunnelMain en|dn CONFIG}: runs one tunnel role until the process is stopped, printing
+ * {@code TunnelMain en|dn|dnfd CONFIG}: runs one tunnel role until the process is stopped, printing
  * its events as JSON lines. The process the namespace tests start (and kill); {@code d2r2 tunnel}
  * runs the same nodes with broker publishing on top.
  */
@@ -17,15 +18,18 @@ public final class TunnelMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !args[0].equals("en") && !args[0].equals("dn")) {
-            System.err.println("usage: TunnelMain en|dn CONFIG");
+        if (args.length != 2 || !List.of("en", "dn", "dnfd").contains(args[0])) {
+            System.err.println("usage: TunnelMain en|dn|dnfd CONFIG");
             System.exit(2);
         }
         Path config = Path.of(args[1]);
-        TunnelNode node;
+        RunningNode node;
         try {
-            node = args[0].equals("en") ? TunnelNode.startEn(config, Clock.system(), TunnelMain::print)
-                    : TunnelNode.startDn(config, Clock.system(), TunnelMain::print);
+            node = switch (args[0]) {
+                case "en" -> TunnelNode.startEn(config, Clock.system(), TunnelMain::print);
+                case "dn" -> TunnelNode.startDn(config, Clock.system(), TunnelMain::print);
+                default -> DnfdNode.start(config, Clock.system(), TunnelMain::print);
+            };
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * A running EN or DN: its TUN device, its UDP port, its role on an {@link AgentRunner} and its
  * {@link DataPath}. Events go to the given sink, on the role's thread.
  */
-public final class TunnelNode implements AutoCloseable {
+public final class TunnelNode implements RunningNode {
     private final AgentRunner runner;
     private final DataPath dataPath;
     private final Announcer announcer;
@@ -162,12 +162,12 @@ public final class TunnelNode implements AutoCloseable {
         return new TunnelNode(runner, dataPath, announcer, bound);
     }
 
-    private static Path resolve(Path configFile, String keyFile) {
+    static Path resolve(Path configFile, String keyFile) {
         Path dir = configFile.toAbsolutePath().getParent();
         return dir == null ? Path.of(keyFile) : dir.resolve(keyFile);
     }
 
-    /** The UDP address the node's tunnel port is bound to. */
+    @Override
     public InetSocketAddress address() {
         return address;
     }

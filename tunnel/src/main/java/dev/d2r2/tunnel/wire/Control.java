@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
  *       the pool is full).</li>
  *   <li>{@link Release} EN → DN: this DN no longer carries the EN's traffic (failback).</li>
  *   <li>{@link Bfd} either way: a BFD Control packet.</li>
+ *   <li>{@link Fence} DN failure detector → DN: stop serving (or serve again), on the policy's order.</li>
  * </ul>
  */
 public sealed interface Control {
@@ -41,6 +42,9 @@ public sealed interface Control {
     }
 
     record Bfd(BfdPacket packet) implements Control {
+    }
+
+    record Fence(boolean fenced) implements Control {
     }
 
     /** Writes the message at {@code offset}; returns its length. */
@@ -66,6 +70,10 @@ public sealed interface Control {
                 buf.put(offset, (byte) 5);
                 b.packet().write(buf, offset + 1);
                 yield 1 + BfdPacket.BYTES;
+            }
+            case Fence f -> {
+                buf.put(offset, (byte) 6).put(offset + 1, (byte) (f.fenced() ? 1 : 0));
+                yield 2;
             }
         };
     }
@@ -105,6 +113,14 @@ public sealed interface Control {
             case 5 -> {
                 exactly(length, 1 + BfdPacket.BYTES, "bfd");
                 yield new Bfd(BfdPacket.read(buf, offset + 1, length - 1));
+            }
+            case 6 -> {
+                exactly(length, 2, "fence");
+                int flag = buf.get(offset + 1);
+                if (flag != 0 && flag != 1) {
+                    throw new IllegalArgumentException("fence: flag byte " + flag);
+                }
+                yield new Fence(flag == 1);
             }
             default -> throw new IllegalArgumentException("unknown control message type " + type);
         };

@@ -92,6 +92,23 @@ class ConfigTest {
                 .hasMessageContaining("own.yaml:9:").hasMessageContaining("overlaps this DN's own pool");
     }
 
+    @Test
+    void aDetectorWithABadAddressOrAnApiWithoutTokenIsNamed(@TempDir Path dir) throws Exception {
+        String fd = """
+                name: fd1
+                tunnel: 900
+                key: tunnel.key
+                address: 10.77.255.1
+                watch:
+                  - {name: dn1, address: 10.1.1.2:4789}
+                """;
+        assertThat(DnfdNode.load(write(dir, "ok.yaml", fd)).addressBits()).isEqualTo(0x0a4dff01);
+        assertThatThrownBy(() -> DnfdNode.load(write(dir, "addr.yaml", fd.replace("10.77.255.1", "10.77.255.300"))))
+                .hasMessageContaining("addr.yaml:4:");
+        assertThatThrownBy(() -> DnfdNode.load(write(dir, "api.yaml", fd + "api: 127.0.0.1:7391\n")))
+                .hasMessageContaining("api.yaml:").hasMessageContaining("api-token");
+    }
+
     private static Path write(Path dir, String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
     }

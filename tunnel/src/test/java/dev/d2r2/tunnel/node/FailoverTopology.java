@@ -85,7 +85,7 @@ final class FailoverTopology implements AutoCloseable {
         }
     }
 
-    /** Writes the key and the configurations; {@code bfd} is the {@code bfd:} block's flow mapping. */
+    /** Writes the key and the configurations (the DNs', the EN's and a DN failure detector's, which the DNs take fences from); {@code bfd} is the {@code bfd:} block's flow mapping. */
     private void writeConfigs(String bfdTimers) throws IOException {
         TunnelKey.generate(dir.resolve("tunnel.key"));
         String bfd = "bfd: " + bfdTimers + "\n";
@@ -109,8 +109,22 @@ final class FailoverTopology implements AutoCloseable {
                     pool: 10.77.%d.0/24
                     clients: 10.77.0.0/16
                     announce: d2r2-tun-h%d
+                    fencers: [900]
                     """.formatted(i, i, i, i) + bfd);
         }
+        Files.writeString(dir.resolve("dnfd.yaml"), """
+                name: fd1
+                tunnel: 900
+                key: tunnel.key
+                address: 10.77.255.1
+                watch:
+                  - {name: dn1, address: 10.1.1.2:4789}
+                  - {name: dn2, address: 10.1.2.2:4789}
+                probe-every: 100ms
+                suspect-after: 5
+                api: 127.0.0.1:7391
+                api-token: fence.token
+                """ + bfd);
     }
 
     NodeProcess start(Netns ns, String role, String config) throws IOException {
@@ -121,7 +135,7 @@ final class FailoverTopology implements AutoCloseable {
     void dump(java.io.PrintStream out) throws IOException {
         try (var files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
-                if (!f.getFileName().toString().endsWith(".key")) {
+                if (!f.getFileName().toString().endsWith(".key") && !f.getFileName().toString().endsWith(".token")) {
                     out.println("---- " + f.getFileName());
                     out.println(Files.readString(f));
                 }

@@ -14,7 +14,7 @@ class ControlTest {
     @Test
     void everyMessageRoundTrips() {
         List<Control> all = List.of(new Control.Hello(true, 0), new Control.Hello(true, 0, "dn2"), new Control.Hello(false, 0x0a4d0102),
-                new Control.Assign(0x0a4d0102, 24, "dn1"), new Control.Refuse("pool full"), new Control.Release(0x0a4d0102),
+                new Control.Assign(0x0a4d0102, 24, "dn1"), new Control.Refuse("pool full"), new Control.Release(0x0a4d0102), new Control.Fence(true), new Control.Fence(false),
                 new Control.Bfd(new BfdPacket(0, BfdState.UP, true, false, 3, 11, 22, 10_000, 10_000)));
         for (Control c : all) {
             ByteBuffer buf = ByteBuffer.allocate(128);

@@ -1,0 +1,122 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.core.actuator.http.BearerToken;
+import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.agent.DatagramPump;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.GreFrame;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.ReplayWindow;
+import dev.d2r2.tunnel.wire.TunnelKey;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * A running DN failure detector: its UDP port, its {@link DnFailureDetector} on an
+ * {@link AgentRunner}, and a {@link DatagramPump} whose thread checks each datagram (frame, tag,
+ * replay window of the DN it came from) and hands the agent a control message or a returned probe.
+ * It has no TUN device: its probes are built and read in user space.
+ */
+public final class DnfdNode implements RunningNode {
+    private final AgentRunner runner;
+    private final DatagramPump pump;
+    private final FenceApi api;
+    private final InetSocketAddress address;
+
+    private DnfdNode(AgentRunner runner, DatagramPump pump, FenceApi api, InetSocketAddress address) {
+        this.runner = runner;
+        this.pump = pump;
+        this.api = api;
+        this.address = address;
+    }
+
+    public static DnfdConfig load(Path file) throws ConfigException {
+        return ConfigLoader.load(file, DnfdConfig.class);
+    }
+
+    /** Starts a detector from its configuration file (the key file is found relative to it). */
+    public static DnfdNode start(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException, InterruptedException {
+        DnfdConfig c = load(file);
+        TunnelKey key = TunnelKey.read(TunnelNode.resolve(file, c.key()));
+        DatagramChannel channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
+        try {
+            DnFailureDetector agent = new DnFailureDetector(c, key, channel, clock, new SplittableRandom(), events);
+            AgentRunner runner = new AgentRunner(agent, 4096, clock);
+            Map<InetSocketAddress, ReplayWindow> windows = new HashMap<>();
+            c.watch().forEach(dn -> windows.put(dn.endpoint(), new ReplayWindow(c.bfd().timers().replayForgetNanos())));
+            PacketMac mac = key.macFor(c.tunnel());
+            runner.start();
+            DatagramPump pump = DatagramPump.start("dnfd-" + c.name(), channel, DataPath.BUFFER_BYTES, runner,
+                    (from, bytes) -> parse(from, ByteBuffer.wrap(bytes), c.tunnel(), mac, windows.get(from)));
+            FenceApi api = null;
+            if (c.api() != null) {
+                try {
+                    InetSocketAddress listen = HostPort.parse(c.api());
+                    api = new FenceApi(listen, BearerToken.loadOrCreate(TunnelNode.resolve(file, c.apiToken())),
+                            !listen.getAddress().isLoopbackAddress(), runner, agent::watches);
+                } catch (IOException | RuntimeException e) {
+                    pump.close();
+                    runner.close();
+                    throw e;
+                }
+            }
+            return new DnfdNode(runner, pump, api, (InetSocketAddress) channel.getLocalAddress());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** What the agent is to make of a datagram: a control message, a returned probe, or nothing (dropped). */
+    private static Object parse(InetSocketAddress from, ByteBuffer frame, int tunnel, PacketMac mac, ReplayWindow window) {
+        if (window == null || GreFrame.open(frame, id -> id == tunnel ? mac : null) != null
+                || !window.accept(GreFrame.sequence(frame), System.nanoTime())) {
+            return Dropped.INSTANCE;
+        }
+        int length = GreFrame.payloadLength(frame);
+        if (GreFrame.protocol(frame) == GreFrame.PROTO_CONTROL) {
+            try {
+                return new Received(from, tunnel, Control.read(frame, GreFrame.HEADER_BYTES, length));
+            } catch (IllegalArgumentException e) {
+                    return Dropped.INSTANCE;
+            }
+        }
+        long number = ProbePacket.read(frame, GreFrame.HEADER_BYTES, length, tunnel);
+        return number < 0 ? Dropped.INSTANCE : new ProbeEcho(from, number);
+    }
+
+    /** A datagram that is not for the detector (another sender, a bad tag, a replay, not a probe); the agent ignores it. */
+    private enum Dropped { INSTANCE }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** The fence API's address, or null when none is configured. */
+    public InetSocketAddress apiAddress() {
+        return api == null ? null : api.address();
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (api != null) {
+            api.close();
+        }
+        pump.close();
+        runner.close();
+    }
+}
