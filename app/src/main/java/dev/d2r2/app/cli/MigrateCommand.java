@@ -10,6 +10,7 @@ import dev.d2r2.migrate.classify.ClassifierRole;
 import dev.d2r2.migrate.live.HostConfig;
 import dev.d2r2.migrate.live.Migration;
 import dev.d2r2.migrate.live.MigrationHost;
+import dev.d2r2.migrate.snapshot.SnapshotStore;
 import dev.d2r2.migrate.takeover.IpServiceAddress;
 import dev.d2r2.sip.server.SipServer;
 import picocli.CommandLine.Command;
@@ -28,7 +29,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Live migration of the built-in SIP server between hosts: its registrations, calls and limits,"
                 + " with the service address following it; and the classification of a host's failures that picks the strategy.",
-        subcommands = {MigrateCommand.Host.class, MigrateCommand.Move.class, MigrateCommand.Classify.class})
+        subcommands = {MigrateCommand.Host.class, MigrateCommand.Move.class, MigrateCommand.Classify.class,
+                MigrateCommand.Restore.class})
 public final class MigrateCommand extends CommandGroup {
     @Command(name = "host", mixinStandardHelpOptions = true,
             description = "Run a migration host: the SIP server of its configuration (if any), migrations in on its transfer"
@@ -52,6 +54,15 @@ public final class MigrateCommand extends CommandGroup {
                         System.out.println(EventCodec.encodeToString(outcome.toEvent()));
                         System.out.flush();
                     })) {
+                if (c.snapshots() != null) {
+                    HostConfig.Snapshots s = c.snapshots();
+                    host.snapshots(s.dir() == null ? null : new SnapshotStore(dir.resolve(s.dir()), s.keepOrDefault()),
+                            s.keeper() == null ? null : HostPort.parse(s.keeper()), s.periodOrDefault(), event -> {
+                                // on the host's one thread, as the outcomes: lines never interleave
+                                System.out.println(EventCodec.encodeToString(event));
+                                System.out.flush();
+                            });
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         host.close();
@@ -88,6 +99,30 @@ public final class MigrateCommand extends CommandGroup {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + api + "/migrate"))
                     .timeout(Duration.ofSeconds(70)).header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"to\":\"" + to + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            System.out.println(r.body());
+            return r.statusCode() == 200 ? 0 : CliErrors.RUNTIME_FAILURE;
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Ask a host (its API) to start serving from the newest valid snapshot it keeps of a host; prints the report.")
+    static final class Restore implements Callable<Integer> {
+        @Option(names = "--api", paramLabel = "HOST:PORT", required = true, description = "The API of the host that restores (the keeper)")
+        String api;
+
+        @Option(names = "--token-file", paramLabel = "FILE", required = true, description = "That host's API token")
+        Path tokenFile;
+
+        @Option(names = "--of", paramLabel = "NAME", required = true, description = "The host whose snapshot is restored")
+        String of;
+
+        @Override
+        public Integer call() throws Exception {
+            String token = BearerToken.read(tokenFile);
+            String body = "{\"of\":\"" + SnapshotStore.checkHost(of) + "\"}";
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + api + "/restore"))
+                    .timeout(Duration.ofSeconds(70)).header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             System.out.println(r.body());
             return r.statusCode() == 200 ? 0 : CliErrors.RUNTIME_FAILURE;
         }

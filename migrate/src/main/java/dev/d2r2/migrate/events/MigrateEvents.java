@@ -69,6 +69,26 @@ public final class MigrateEvents implements EventCatalogue {
                     + "\"location\":\"host\",\"predictable\":true,\"spare\":\"10.97.24.2:7600\","
                     + "\"evidence\":\"the service is healthy; warnings disk.reallocated\"}}");
 
+    public static final EventType SNAPSHOT_TAKEN = new EventType("migration.snapshot.taken", EventType.Kind.MESSAGE,
+            "migration host", "printed on stdout by d2r2 migrate host (one JSON line each)", "the snapshotted host's name",
+            List.of(required(SnapshotTaken.KEEPER, String.class, "the keeper's transfer address (host:port)"),
+                    required(SnapshotTaken.REGISTRATIONS, Long.class, "registrations in the snapshot"),
+                    required(SnapshotTaken.CALLS, Long.class, "established calls in the snapshot"),
+                    required(SnapshotTaken.BYTES, Long.class, "size of the state sent")),
+            "A periodic snapshot of the host's SIP server state reached its keeper, which stored it (it keeps the last N).",
+            "{\"type\":\"migration.snapshot.taken\",\"time\":1000,\"source\":\"h1\",\"attrs\":{\"keeper\":\"10.97.24.2:7600\","
+                    + "\"registrations\":20,\"calls\":4,\"bytes\":2100}}");
+
+    public static final EventType SNAPSHOT_RESTORED = new EventType("migration.snapshot.restored", EventType.Kind.MESSAGE,
+            "migration host", "printed on stdout by d2r2 migrate host (one JSON line each)", "the host that now serves",
+            List.of(required(SnapshotRestored.OF, String.class, "the host whose snapshot was restored"),
+                    required(SnapshotRestored.TAKEN_AT, Long.class, "when the snapshot was taken (epoch ms)"),
+                    required(SnapshotRestored.REGISTRATIONS, Long.class, "registrations restored"),
+                    required(SnapshotRestored.REFUSED, Long.class, "newer snapshots refused as corrupt or truncated")),
+            "A host started a SIP server from the newest valid snapshot it keeps of another host (or of itself).",
+            "{\"type\":\"migration.snapshot.restored\",\"time\":1000,\"source\":\"h2\",\"attrs\":{\"of\":\"h1\","
+                    + "\"taken_at\":990,\"registrations\":20,\"refused\":0}}");
+
     @Override
     public String module() {
         return "migrate";
@@ -76,6 +96,6 @@ public final class MigrateEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, HOST_AT_RISK);
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, HOST_AT_RISK, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED);
     }
 }

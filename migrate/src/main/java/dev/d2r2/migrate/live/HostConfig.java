@@ -7,6 +7,7 @@ import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.core.config.InvalidAt;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A migration host: where a SIP server can run and to and from where it can move live.
@@ -23,10 +24,43 @@ import java.nio.file.Path;
  *   listen: 0.0.0.0:5070
  *   maxCps: 0
  *   maxCalls: 0
+ * snapshots:                   # optional: periodic snapshots (docs/migration.md)
+ *   keeper: 10.97.23.2:7600    # send this host's server state to that host's transfer address
+ *   period: 10s                # every period (default 10s)
+ *   dir: snapshots             # keep the snapshots other hosts send here (relative to this file)
+ *   keep: 10                   # the last N of each host (default 10)
  * </pre>
  */
 public record HostConfig(String name, String transfer, String keyFile, String api, String tokenFile, String address,
-                         @JsonProperty("interface") String iface, Server server) {
+                         @JsonProperty("interface") String iface, Server server, Snapshots snapshots) {
+    public record Snapshots(String keeper, Duration period, String dir, Integer keep) {
+        public static final Duration DEFAULT_PERIOD = Duration.ofSeconds(10);
+        public static final int DEFAULT_KEEP = 10;
+
+        public Snapshots {
+            if (keeper == null && dir == null) {
+                throw new InvalidAt("snapshots needs keeper (where to send them), dir (where to keep them) or both", "keeper");
+            }
+            if (keeper != null) {
+                checkHostPort(keeper, "keeper");
+            }
+            if (period != null && period.toMillis() < 1) {
+                throw new InvalidAt("period must be at least 1ms, not " + period, "period");
+            }
+            if (keep != null && keep < 1) {
+                throw new InvalidAt("keep at least 1 snapshot, not " + keep, "keep");
+            }
+        }
+
+        public Duration periodOrDefault() {
+            return period == null ? DEFAULT_PERIOD : period;
+        }
+
+        public int keepOrDefault() {
+            return keep == null ? DEFAULT_KEEP : keep;
+        }
+    }
+
     public record Server(String listen, Integer maxCps, Integer maxCalls) {
         public Server {
             if (listen == null) {

@@ -22,6 +22,8 @@ public final class Migration {
     static final byte GO = 'G';
     static final byte DONE = 'K';
     static final byte ABORT = 'A';
+    /** A periodic snapshot for a keeper ({@link SnapshotFrame}), answered {@code DONE} or {@code ABORT}. */
+    static final byte SNAPSHOT = 'P';
 
     static final ObjectMapper JSON = JsonMapper.builder().build();
 

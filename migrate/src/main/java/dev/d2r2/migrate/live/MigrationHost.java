@@ -7,7 +7,12 @@ import dev.d2r2.core.HostPort;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.Event;
 import dev.d2r2.migrate.events.MigrationOutcome;
+import dev.d2r2.migrate.events.SnapshotRestored;
+import dev.d2r2.migrate.events.SnapshotTaken;
+import dev.d2r2.migrate.snapshot.SnapshotStore;
+import dev.d2r2.sip.server.ServerState;
 import dev.d2r2.migrate.takeover.ServiceAddress;
 import dev.d2r2.sip.server.SipServer;
 
@@ -16,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +31,8 @@ import java.util.function.Consumer;
  * A host a SIP server can live on and move from, as a single-threaded agent: it runs at most one
  * server; migrations out are asked through its HTTP API ({@code POST /migrate}, bearer token),
  * migrations in arrive on its transfer listener. Both run on the agent's thread, one at a time.
+ * With {@link #snapshots} it also sends its server's state to a keeper host every period, keeps
+ * the snapshots other hosts send it, and restores one ({@code restore-snapshot}, {@code POST /restore}).
  */
 public final class MigrationHost implements Agent, AutoCloseable {
     private record Outgoing(InetSocketAddress to, CompletableFuture<MigrationReport> report) {
@@ -33,7 +41,11 @@ public final class MigrationHost implements Agent, AutoCloseable {
     private record Incoming(Socket socket) {
     }
 
-    private record Status(CompletableFuture<Map<String, Object>> result) {
+    /** @param aor an address of record to look up in the registrations; null for none */
+    private record Status(String aor, CompletableFuture<Map<String, Object>> result) {
+    }
+
+    private record Restore(String of, CompletableFuture<RestoreReport> report) {
     }
 
     private final String name;
@@ -48,6 +60,12 @@ public final class MigrationHost implements Agent, AutoCloseable {
     private final BearerToken token;
     private final AgentRunner runner;
     private SipServer server;
+    private SnapshotStore store;
+    private InetSocketAddress keeper;
+    private long periodMillis;
+    private long nextSnapshot = Long.MAX_VALUE;
+    private Consumer<Event> events = e -> {
+    };
 
     /**
      * @param server        the server this host starts with; null to wait for one
@@ -72,7 +90,25 @@ public final class MigrationHost implements Agent, AutoCloseable {
         this.api.createContext("/migrate", this::migrate);
         this.api.createContext("/status", this::status);
         this.api.createContext("/actions", this::action);
+        this.api.createContext("/restore", this::restore);
         this.runner = new AgentRunner(this, 16, clock);
+    }
+
+    /**
+     * Snapshots, set before {@link #start}: {@code store} keeps what other hosts send here and
+     * what a restore reads (null: this host keeps none); every {@code period} this host's server
+     * state goes to the keeper at {@code keeper} (null: none is sent). {@code events} receives
+     * {@code migration.snapshot.taken} and {@code migration.snapshot.restored}.
+     */
+    public MigrationHost snapshots(SnapshotStore store, InetSocketAddress keeper, Duration period, Consumer<Event> events) {
+        this.store = store;
+        this.keeper = keeper;
+        this.events = events;
+        if (keeper != null) {
+            this.periodMillis = Math.max(1, period.toMillis());
+            this.nextSnapshot = clock.millis() + periodMillis;
+        }
+        return this;
     }
 
     public MigrationHost start() throws IOException {
@@ -117,9 +153,118 @@ public final class MigrationHost implements Agent, AutoCloseable {
         switch (message) {
             case Outgoing o -> o.report().complete(migrateTo(o.to()));
             case Incoming i -> arrive(i.socket());
-            case Status s -> s.result().complete(server == null ? Map.of("serving", false)
-                    : Map.of("serving", true, "registrations", server.registrations(), "calls", server.activeCalls()));
+            case Restore r -> r.report().complete(restoreFrom(r.of()));
+            case Status s -> s.result().complete(status(s.aor()));
             default -> throw new IllegalArgumentException("not a migration host message: " + message);
+        }
+    }
+
+    private Map<String, Object> status(String aor) throws IOException {
+        if (server == null) {
+            return Map.of("serving", false);
+        }
+        Map<String, Object> status = new java.util.LinkedHashMap<>(Map.of("serving", true, "registrations", server.registrations(),
+                "calls", server.activeCalls(), "listen", server.address().getHostString() + ":" + server.address().getPort()));
+        if (aor != null) {
+            status.put("registered", server.state().bindings().containsKey(aor));
+        }
+        return status;
+    }
+
+    @Override
+    public long nextDueMillis() {
+        return nextSnapshot;
+    }
+
+    @Override
+    public void onTimer(long nowMillis) {
+        nextSnapshot = nowMillis + periodMillis;
+        if (server != null) {
+            sendSnapshot(nowMillis);
+        }
+    }
+
+    private void sendSnapshot(long takenAt) {
+        ServerState state = server.state();
+        byte[] frame = Migration.write(new SnapshotFrame(name, takenAt, state));
+        int timeout = (int) settings.answerTimeout().toMillis();
+        String keeperText = keeper.getHostString() + ":" + keeper.getPort();
+        try (Socket socket = new Socket()) {
+            socket.connect(keeper, timeout);
+            SecureChannel channel = SecureChannel.connect(socket, key);
+            channel.setTimeout(timeout);
+            channel.send(Migration.SNAPSHOT, frame);
+            SecureChannel.Frame answer = channel.receive();
+            if (answer.type() != Migration.DONE) {
+                runner.errors().error("snapshot", roleName() + ": the keeper " + keeperText + " refused the snapshot: "
+                        + Migration.text(answer.payload()), null);
+                return;
+            }
+            events.accept(new SnapshotTaken(clock.millis(), name, keeperText, state.bindings().size(), state.calls().size(),
+                    frame.length).toEvent());
+        } catch (IOException e) {
+            runner.errors().error("snapshot", roleName() + ": no snapshot reached the keeper " + keeperText + ": " + e, null);
+        }
+    }
+
+    /** Stores a snapshot another host sent; bad ones are refused with the reason, nothing is stored. */
+    private void keepSnapshot(SecureChannel channel, byte[] payload) throws IOException {
+        String refusal;
+        if (store == null) {
+            refusal = name + " keeps no snapshots";
+        } else {
+            try {
+                SnapshotFrame f = Migration.read(payload, SnapshotFrame.class);
+                if (f.state() == null || f.state().listen() == null) {
+                    throw new IOException("no server state in it");
+                }
+                store.put(f.host(), f.takenAt(), Migration.write(f.state()));
+                channel.send(Migration.DONE, new byte[0]);
+                return;
+            } catch (IOException | RuntimeException e) {
+                refusal = "not a snapshot this keeper can store: " + e.getMessage();
+            }
+        }
+        runner.errors().error("keep", roleName() + ": " + refusal, null);
+        channel.send(Migration.ABORT, Migration.bytes(refusal));
+    }
+
+    private RestoreReport restoreFrom(String of) {
+        if (server != null) {
+            return new RestoreReport(false, of, -1, 0, 0, name + " already runs a server");
+        }
+        if (store == null) {
+            return new RestoreReport(false, of, -1, 0, 0, name + " keeps no snapshots");
+        }
+        int[] refused = {0};
+        try {
+            SnapshotStore.Snapshot snapshot = store.newest(SnapshotStore.checkHost(of), reason -> {
+                refused[0]++;
+                runner.errors().error("restore", roleName() + ": " + reason, null);
+            });
+            if (snapshot == null) {
+                return new RestoreReport(false, of, -1, 0, refused[0], "no valid snapshot of " + of + " on " + name);
+            }
+            ServerState state = Migration.read(snapshot.payload(), ServerState.class);
+            if (arrivalListen != null) {
+                state = new ServerState(arrivalListen, state.maxCps(), state.maxCalls(), state.bindings(), state.calls(),
+                        state.unconfirmed(), state.ended(), state.replicas());
+            }
+            SipServer restored = new SipServer(state);
+            try {
+                if (address != null) {
+                    address.acquire();
+                }
+            } catch (IOException e) {
+                restored.close();
+                throw e;
+            }
+            server = restored;
+            events.accept(new SnapshotRestored(clock.millis(), name, of, snapshot.takenAt(), state.bindings().size(), refused[0]).toEvent());
+            System.err.println("migrate: " + name + " now runs the server restored from " + snapshot.file());
+            return new RestoreReport(true, of, snapshot.takenAt(), state.bindings().size(), refused[0], "");
+        } catch (IOException | RuntimeException e) {
+            return new RestoreReport(false, of, -1, 0, refused[0], "cannot restore " + of + ": " + e.getMessage());
         }
     }
 
@@ -137,21 +282,36 @@ public final class MigrationHost implements Agent, AutoCloseable {
     }
 
     private void arrive(Socket socket) {
-        if (server != null) {
-            try (socket) {
-                SecureChannel.accept(socket, key).send(Migration.ABORT, Migration.bytes(name + " already runs a server"));
+        SecureChannel channel;
+        SecureChannel.Frame first;
+        try {
+            socket.setSoTimeout((int) settings.answerTimeout().toMillis());
+            channel = SecureChannel.accept(socket, key);
+            first = channel.receive();
+        } catch (IOException e) {
+            runner.errors().error("arrival", roleName() + ": an arrival failed: " + e, null);
+            try {
+                socket.close();
             } catch (IOException ignored) {
-                // the source hears it as an abort either way
+                // refused either way
             }
             return;
         }
-        try {
-            MigrationTarget.Arrival arrival = new MigrationTarget(address, arrivalListen).receive(SecureChannel.accept(socket, key));
-            server = arrival.server();
-            System.err.println("migrate: " + name + (server != null ? " now runs the server" : " dropped an arrival: " + arrival.reason()));
-        } catch (IOException e) {
-            runner.errors().error("arrival", roleName() + ": an arrival failed: " + e, null);
+        if (first.type() == Migration.SNAPSHOT || server != null) {
+            try (channel) {
+                if (first.type() == Migration.SNAPSHOT) {
+                    keepSnapshot(channel, first.payload());
+                } else {
+                    channel.send(Migration.ABORT, Migration.bytes(name + " already runs a server"));
+                }
+            } catch (IOException ignored) {
+                // the sender hears it as an abort either way
+            }
+            return;
         }
+        MigrationTarget.Arrival arrival = new MigrationTarget(address, arrivalListen).receive(channel, first);
+        server = arrival.server();
+        System.err.println("migrate: " + name + (server != null ? " now runs the server" : " dropped an arrival: " + arrival.reason()));
     }
 
     private void migrate(HttpExchange x) throws IOException {
@@ -186,6 +346,11 @@ public final class MigrationHost implements Agent, AutoCloseable {
                 reply(x, 200, "{\"done\":\"a migration is not undone\"}");
                 return;
             }
+            Object to = body.get("params") instanceof Map<?, ?> p ? p.get("to") : null;
+            if ("deploy".equals(body.get("call")) && "restore-snapshot".equals(body.get("op"))) {
+                restoreAction(x, String.valueOf(body.get("target")), String.valueOf(to));
+                return;
+            }
             if (!"deploy".equals(body.get("call")) || !name.equals(body.get("target"))) {
                 reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("expected a deploy whose target is " + name) + "}");
                 return;
@@ -194,15 +359,60 @@ public final class MigrationHost implements Agent, AutoCloseable {
                 reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("not built yet: " + body.get("op")) + "}");
                 return;
             }
-            InetSocketAddress to = destination(x, body.get("params") instanceof Map<?, ?> p ? p.get("to") : null);
-            if (to != null) {
-                MigrationReport r = askMigration(to);
+            InetSocketAddress destination = destination(x, to);
+            if (destination != null) {
+                MigrationReport r = askMigration(destination);
                 reply(x, r.moved() ? 200 : r.outcome().equals(MigrationReport.ABORTED) ? 502 : 409,
                         Migration.JSON.writeValueAsString(r));
             }
         } catch (Exception e) {
             runner.errors().error("api", roleName() + ": POST /actions failed: " + e, null);
         }
+    }
+
+    /**
+     * {@code restore-snapshot} of {@code target} is carried out where the policy restores it,
+     * {@code params.to}: this host when it names this host or its transfer address (after a
+     * sudden crash the target is gone, so the webhook goes to the spare).
+     */
+    private void restoreAction(HttpExchange x, String target, String to) throws Exception {
+        if (!isThisHost(to)) {
+            reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("restore-snapshot goes to " + to + ", not to " + name) + "}");
+            return;
+        }
+        RestoreReport r = askRestore(target);
+        reply(x, r.restored() ? 200 : 409, Migration.JSON.writeValueAsString(r));
+    }
+
+    private boolean isThisHost(String to) {
+        if (name.equals(to)) {
+            return true;
+        }
+        try {
+            return HostPort.parse(to).equals(transferAddress());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** {@code POST /restore {"of":"HOST"}} (token): restore here the newest valid snapshot of HOST (this host when absent). */
+    private void restore(HttpExchange x) throws IOException {
+        try (x) {
+            Map<?, ?> body = authorizedBody(x);
+            if (body == null) {
+                return;
+            }
+            RestoreReport r = askRestore(body.get("of") == null ? name : String.valueOf(body.get("of")));
+            reply(x, r.restored() ? 200 : 409, Migration.JSON.writeValueAsString(r));
+        } catch (Exception e) {
+            runner.errors().error("api", roleName() + ": POST /restore failed: " + e, null);
+        }
+    }
+
+    private RestoreReport askRestore(String of) throws Exception {
+        CompletableFuture<RestoreReport> report = new CompletableFuture<>();
+        runner.submit(new Restore(of, report));
+        return report.get(60, TimeUnit.SECONDS);
     }
 
     /** The JSON body of an authorized POST, or null once the refusal is sent. */
@@ -241,7 +451,10 @@ public final class MigrationHost implements Agent, AutoCloseable {
     private void status(HttpExchange x) throws IOException {
         try (x) {
             CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
-            runner.submit(new Status(result));
+            String query = x.getRequestURI().getRawQuery();
+            String aor = query != null && query.startsWith("aor=")
+                    ? java.net.URLDecoder.decode(query.substring(4), StandardCharsets.UTF_8) : null;
+            runner.submit(new Status(aor, result));
             reply(x, 200, Migration.JSON.writeValueAsString(result.get(10, TimeUnit.SECONDS)));
         } catch (Exception e) {
             runner.errors().error("api", roleName() + ": GET /status failed: " + e, null);

@@ -27,9 +27,22 @@ public final class MigrationTarget {
 
     /** Receives one migration on {@code channel}; the server is running here only if it returns one. */
     public Arrival receive(SecureChannel channel) {
+        try {
+            return receive(channel, channel.receive());
+        } catch (IOException e) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing arrived either way
+            }
+            return new Arrival(null, "the transfer failed: " + e.getMessage());
+        }
+    }
+
+    /** As {@link #receive(SecureChannel)}, when the caller has read the first frame already. */
+    public Arrival receive(SecureChannel channel, Frame first) {
         SipServer server = null;
         try (channel) {
-            Frame first = channel.receive();
             if (first.type() != Migration.STATE) {
                 return new Arrival(null, "expected the state first, got " + (char) first.type());
             }

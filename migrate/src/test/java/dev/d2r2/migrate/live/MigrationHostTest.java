@@ -64,9 +64,12 @@ class MigrationHostTest {
         assertThat(post(h1, "/actions", null, deploy("migrate-live", "h1", to)).statusCode()).isEqualTo(401);
         assertThat(post(h1, "/actions", "wrong-token-0123456789", deploy("migrate-live", "h1", to)).statusCode()).isEqualTo(401);
         assertThat(post(h1, "/actions", TOKEN_TEXT, "{not json").statusCode()).isEqualTo(400);
-        HttpResponse<String> notBuilt = post(h1, "/actions", TOKEN_TEXT, deploy("restore-snapshot", "h1", to));
+        HttpResponse<String> notBuilt = post(h1, "/actions", TOKEN_TEXT, deploy("replicate", "h1", to));
         assertThat(notBuilt.statusCode()).as("4xx: refused, not retried").isEqualTo(400);
-        assertThat(notBuilt.body()).contains("not built yet: restore-snapshot");
+        assertThat(notBuilt.body()).contains("not built yet: replicate");
+        HttpResponse<String> elsewhere = post(h1, "/actions", TOKEN_TEXT, deploy("restore-snapshot", "h1", to));
+        assertThat(elsewhere.statusCode()).as("a restore meant for the spare").isEqualTo(400);
+        assertThat(elsewhere.body()).contains("restore-snapshot goes to " + to + ", not to h1");
         assertThat(post(h1, "/actions", TOKEN_TEXT, deploy("migrate-live", "h9", to)).statusCode())
                 .as("another host's action").isEqualTo(400);
 

@@ -1,0 +1,48 @@
+package dev.d2r2.migrate.live;
+
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.core.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HostConfigSnapshotsTest {
+    private static final String HOST = """
+            name: h1
+            transfer: 127.0.0.1:7600
+            keyFile: hosts.key
+            api: 127.0.0.1:7700
+            tokenFile: api.token
+            """;
+
+    private static HostConfig parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse("h.yaml", HOST + yaml, HostConfig.class);
+    }
+
+    @Test
+    void defaultsAndNoSnapshotsAtAll() throws Exception {
+        assertThat(parse("").snapshots()).isNull();
+        HostConfig.Snapshots s = parse("snapshots:\n  keeper: 127.0.0.2:7600\n").snapshots();
+        assertThat(s.periodOrDefault()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.keepOrDefault()).isEqualTo(10);
+        assertThat(s.dir()).isNull();
+        HostConfig.Snapshots kept = parse("snapshots:\n  dir: kept\n  keep: 3\n  period: 250ms\n").snapshots();
+        assertThat(kept.keepOrDefault()).isEqualTo(3);
+        assertThat(kept.periodOrDefault()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void mistakesAreShownAtTheirLine() {
+        assertThatThrownBy(() -> parse("snapshots:\n  period: 1s\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("h.yaml:").hasMessageContaining("snapshots needs keeper");
+        assertThatThrownBy(() -> parse("snapshots:\n  dir: kept\n  keep: 0\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("h.yaml:").hasMessageContaining("keep at least 1");
+        assertThatThrownBy(() -> parse("snapshots:\n  keeper: nowhere\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("h.yaml:").hasMessageContaining("keeper");
+        assertThatThrownBy(() -> parse("snapshots:\n  keeper: 127.0.0.2:7600\n  every: 1s\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("h.yaml:8:");
+    }
+}
