@@ -44,11 +44,11 @@ public final class ScaleEvents implements EventCatalogue {
 
     public static final EventType STEP = new EventType("scale.step", EventType.Kind.MESSAGE, "scaler",
             "the scaler's channel (scale.channel)", "the instance type",
-            List.of(required(ScaleKeys.DIRECTION, String.class, "out or in"),
+            List.of(required(ScaleKeys.DIRECTION, String.class, "out, in, or replace (one instance for a clone of a peer: before = after)"),
                     required(ScaleKeys.BEFORE, Long.class, "instances before the step"),
                     required(ScaleKeys.AFTER, Long.class, "instances it aims for"),
                     required(ScaleKeys.STEP, String.class, "the action that asked for it"),
-                    optional(ScaleKeys.WHY, String.class, "why the step is smaller than asked, or none (bounds, cooldown)")),
+                    optional(ScaleKeys.WHY, String.class, "why the step is smaller than asked, or none (bounds, cooldown, no room for a replacement)")),
             "The scaler took (or declined: before = after) a step.",
             "{\"type\":\"scale.step\",\"time\":1000,\"source\":\"sip\",\"attrs\":{\"direction\":\"out\",\"before\":1,\"after\":5,"
                     + "\"step\":\"scaler/scale-out/sip\"}}");
