@@ -6,7 +6,8 @@ package dev.d2r2.broker;
  * {@link #LOCAL}: on the replica that took them only;
  * {@link #REPLICATED}: appended through the cluster's Raft log, acknowledged once a majority
  * has them, in every replica's log at the same offsets (needs {@code persistence: log});
- * {@link #FORWARDED}: TRONE's replicated paths (not yet implemented: behaves as {@link #LOCAL}).
+ * {@link #FORWARDED}: TRONE's replicated paths: the publisher sends each event to f + 1 replicas,
+ * each forwards it to the others, each stores it once (on a lone broker: as {@link #LOCAL}, once).
  */
 public enum Durability {
     LOCAL, REPLICATED, FORWARDED
