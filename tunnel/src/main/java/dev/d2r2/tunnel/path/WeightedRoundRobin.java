@@ -1,13 +1,12 @@
 package dev.d2r2.tunnel.path;
 
-import java.util.Arrays;
-
 /**
  * Smooth weighted round robin (as nginx spreads over upstreams): each pick adds every path's
  * weight to its credit, takes the path with the most credit and charges it the total. Over any
  * run of {@code total} picks each path is picked {@code weight} times, interleaved rather than in
- * bursts. The weights arrive as a whole new array from another thread ({@link #use}); picks are
- * made by one thread and allocate nothing.
+ * bursts. The weights arrive as a whole new array from another thread ({@link #use}); the credits
+ * carry over to new weights (a path weighted 0 starts again from none). Picks are made by one
+ * thread and allocate nothing.
  */
 public final class WeightedRoundRobin {
     private volatile int[] published;
@@ -33,7 +32,13 @@ public final class WeightedRoundRobin {
         int[] w = published;
         if (w != weights) {
             weights = w;
-            Arrays.fill(credit, 0);
+            // credits carry over: the role publishes new weights every probe round, and starting
+            // afresh each time would starve a light path that needs more picks than a round holds
+            for (int i = 0; i < w.length; i++) {
+                if (w[i] <= 0) {
+                    credit[i] = 0;
+                }
+            }
         }
         int total = 0;
         int best = -1;
