@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Server redundancy and live migration in network namespaces on a bridge (docs/migration.md):
-#  1. IP takeover time — from the master host's death (kill -9 and link down) to the first SIP
-#     OPTIONS answered on the service address (probed every 2 ms from a client namespace) — for
+#  1. IP takeover time — the client's outage around the master host's death (kill -9 and link down):
+#     the longest silence between two SIP OPTIONS answers on the service address (probed every 2 ms
+#     from a client namespace), the later one after the death — for
 #     d2r2 takeover (10 ms keepalives, 3 misses, margin 3; under chrt -r 10) and keepalived 2.2 VRRP
 #     with its default advert_int 1 s and advert_int 0.1 s, the same topology and prober;
 #  2. live migration of d2r2's SIP server, moved N times back and forth under d2r2 sip-load through
@@ -11,19 +12,20 @@
 #  3. DNS-based redundancy — from the master host's death to kdig (polling the zone's knotd from a
 #     client namespace, one query after another) seeing the name at the backup's address, for
 #     d2r2 takeover with --dns-* (same group settings as 1, record TTL 5 s).
-# Usage: bench/migrate.sh [--takeovers N] [--migrations N] [--rate CALLS_PER_S]
+# Usage: bench/migrate.sh [--takeovers N] [--migrations N] [--rate CALLS_PER_S] [--only takeover|dns|migration]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 need arping /usr/sbin/arping
 need keepalived /usr/sbin/keepalived
 need python3-minimal /usr/bin/python3
 need knot /usr/sbin/knotd
 need knot-dnsutils /usr/bin/kdig
-takeovers=5 migrations=10 rate=100
+takeovers=5 migrations=10 rate=100 only=
 while [ $# -gt 0 ]; do
     case $1 in
         --takeovers) takeovers=$2; shift 2 ;;
         --migrations) migrations=$2; shift 2 ;;
         --rate) rate=$2; shift 2 ;;
+        --only) only=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -226,8 +228,10 @@ for l in sys.stdin:
 }
 
 echo "# bench/migrate.sh — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+section() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 echo
-echo "## IP takeover: master host death → first answer on the address (ms, $takeovers runs each)"
+if section takeover; then
+echo "## IP takeover: the client's outage around the master host's death, the longest silence between two answers (ms, $takeovers runs each)"
 for setup in d2r2 "keepalived 1" "keepalived 0.1"; do
     results=()
     for _ in $(seq "$takeovers"); do
@@ -241,6 +245,8 @@ for setup in d2r2 "keepalived 1" "keepalived 0.1"; do
     echo "- $setup: ${results[*]} (median $(printf '%s\n' "${results[@]}" | pctl 0.5))"
 done
 echo
+fi
+if section dns; then
 results=()
 for _ in $(seq "$takeovers"); do
     takeover_dns > "$work/result"
@@ -249,6 +255,8 @@ done
 echo "## DNS-based redundancy: master host death → kdig sees the backup's address (ms, $takeovers runs)"
 echo "- d2r2 --dns-*: ${results[*]} (median $(printf '%s\n' "${results[@]}" | pctl 0.5))"
 echo
+fi
+section migration || exit 0
 echo "## Live migration: $migrations moves under $rate calls/s"
 migrations_under_load > "$work/migrations"
 cat "$work/migrations"
