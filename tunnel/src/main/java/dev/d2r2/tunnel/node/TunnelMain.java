@@ -1,12 +1,14 @@
 package dev.d2r2.tunnel.node;
 
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.config.ConfigException;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * {@code TunnelMain en|dn|dnfd CONFIG}: runs one tunnel role until the process is stopped, printing
@@ -23,24 +25,44 @@ public final class TunnelMain {
             System.exit(2);
         }
         Path config = Path.of(args[1]);
-        RunningNode node;
-        try {
-            node = switch (args[0]) {
-                case "en" -> TunnelNode.startEn(config, Clock.system(), TunnelMain::print);
-                case "dn" -> TunnelNode.startDn(config, Clock.system(), TunnelMain::print);
-                default -> DnfdNode.start(config, Clock.system(), TunnelMain::print);
+        serve(events -> {
+            RunningNode node = switch (args[0]) {
+                case "en" -> TunnelNode.startEn(config, Clock.system(), events);
+                case "dn" -> TunnelNode.startDn(config, Clock.system(), events);
+                default -> DnfdNode.start(config, Clock.system(), events);
             };
+            return new Started(node, node.address().getPort());
+        });
+    }
+
+    /** A node a main started, and the port it reports ready on. */
+    public record Started(AutoCloseable node, int port) {
+    }
+
+    @FunctionalInterface
+    public interface Starter {
+        Started start(Consumer<Event> events) throws Exception;
+    }
+
+    /**
+     * Starts a node that prints its events as JSON lines, says {@code ready PORT} on stdout and
+     * runs until the JVM is stopped, closing the node then; a bad configuration exits with 2.
+     */
+    public static void serve(Starter starter) throws Exception {
+        Started started;
+        try {
+            started = starter.start(TunnelMain::print);
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
-        System.out.println("ready " + node.address().getPort());
+        System.out.println("ready " + started.port());
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                node.close();
+                started.node().close();
             } catch (Exception e) {
                 System.err.println("closing: " + e);
             }
@@ -49,7 +71,7 @@ public final class TunnelMain {
         stopped.await();
     }
 
-    private static synchronized void print(dev.d2r2.core.Event e) {
+    private static synchronized void print(Event e) {
         System.out.println(EventCodec.encodeToString(e));
         System.out.flush();
     }

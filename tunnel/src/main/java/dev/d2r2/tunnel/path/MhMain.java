@@ -1,12 +1,9 @@
 package dev.d2r2.tunnel.path;
 
 import dev.d2r2.core.Clock;
-import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
-import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.tunnel.node.TunnelMain;
 
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code MhMain CONFIG}: runs one multihomed endpoint until the process is stopped, printing its
@@ -22,30 +19,9 @@ public final class MhMain {
             System.err.println("usage: MhMain CONFIG");
             System.exit(2);
         }
-        MhNode node;
-        try {
-            node = MhNode.start(Path.of(args[0]), Clock.system(), MhMain::print);
-        } catch (ConfigException | IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        System.out.println("ready " + node.appAddress().getPort());
-        System.out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                node.close();
-            } catch (Exception e) {
-                System.err.println("closing: " + e);
-            }
-            stopped.countDown();
-        }));
-        stopped.await();
-    }
-
-    private static synchronized void print(Event e) {
-        System.out.println(EventCodec.encodeToString(e));
-        System.out.flush();
+        TunnelMain.serve(events -> {
+            MhNode node = MhNode.start(Path.of(args[0]), Clock.system(), events);
+            return new TunnelMain.Started(node, node.appAddress().getPort());
+        });
     }
 }
