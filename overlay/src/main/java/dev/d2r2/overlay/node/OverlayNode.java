@@ -162,7 +162,8 @@ public final class OverlayNode implements Agent, AutoCloseable {
     private OverlayStatus snapshot() {
         KadStats s = kad.stats();
         return new OverlayStatus(kad.id(), address, kad.table().size(), kad.store().size(), s.received(), s.sent(), s.timeouts(),
-                s.unexpected(), s.lookups(), s.storesRejected(), s.forgedValues(), Map.copyOf(dropped), pump.inboxFull(), sendFailures);
+                s.unexpected(), s.lookups(), s.storesRejected(), s.forgedValues(), Map.copyOf(dropped), pump.inboxFull(), sendFailures,
+                s.valueRequestsRefused());
     }
 
     public CompletableFuture<LookupResult> lookup(NodeId target) {
