@@ -133,10 +133,19 @@ public final class OverlayNode implements Agent, AutoCloseable {
                 }
             }
             case Lookup l -> kad.lookup(l.target(), l.result()::complete);
-            case Get g -> kad.get(g.key(), g.result()::complete);
-            case Put p -> kad.put(p.value(), p.result()::complete);
+            case Get g -> valuesOnly(g.result(), () -> kad.get(g.key(), g.result()::complete));
+            case Put p -> valuesOnly(p.result(), () -> kad.put(p.value(), p.result()::complete));
             case Status s -> s.result().complete(snapshot());
             default -> throw new IllegalArgumentException("not an overlay node message: " + message);
+        }
+    }
+
+    /** A put or get on a node that carries no values fails its caller's future rather than leave it waiting. */
+    private static void valuesOnly(CompletableFuture<?> result, Runnable operation) {
+        try {
+            operation.run();
+        } catch (IllegalStateException e) {
+            result.completeExceptionally(e);
         }
     }
 

@@ -79,6 +79,8 @@ class RoutingOnlyOverlayTest {
         }
         assertThat(refused).as("every STORE and FIND_VALUE attempt refused and counted").isGreaterThanOrEqualTo(2L * NODES);
         assertThat(storing.status().get().valueRequestsRefused()).isZero();
+        assertThat(nodes.get(1).put(v)).failsWithin(5, TimeUnit.SECONDS).withThrowableThat().withMessageContaining("carries no values");
+        assertThat(nodes.get(1).get(v.key())).failsWithin(5, TimeUnit.SECONDS).withThrowableThat().withMessageContaining("carries no values");
     }
 
     @Test
