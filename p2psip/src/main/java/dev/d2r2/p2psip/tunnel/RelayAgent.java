@@ -213,8 +213,9 @@ final class RelayAgent implements Agent {
         try {
             DataCell.peel(b.keys, b.forwardSequence, body, random);
         } catch (MalformedCell e) {
+            refuse(e.reason(), link + ": " + e.getMessage());
             tearDown(b, null);
-            throw e;
+            return;
         }
         b.forwardSequence++;
         if (b.last()) {
@@ -232,11 +233,12 @@ final class RelayAgent implements Agent {
                 try {
                     p = DataCell.openBackward(t.keys(), t.backwardSequence, cell.body());
                 } catch (MalformedCell e) {
+                    refuse(e.reason(), link + ": " + e.getMessage());
                     downstream.remove(id);
                     awaitingAck.remove(t);
                     send(link, new Cell(CellType.DESTROY, cell.linkId(), new byte[Cell.BODY_BYTES]));
                     t.tornDown("a backward layer did not verify");
-                    throw e;
+                    return;
                 }
                 t.backwardSequence++;
                 if (p.kind() == Payload.Kind.SETUP_ACK) {
