@@ -31,24 +31,25 @@ public final class Relay implements AutoCloseable {
     private final RelayAgent agent;
     private final AgentRunner runner;
 
-    private Relay(String name, InetAddress bindHost, Clock clock, TunnelEnd end, Duration setupWindow, Duration setupTimeout)
-            throws IOException {
-        this.server = new ServerSocket(0, 50, bindHost);
+    private Relay(String name, InetAddress bindHost, Clock clock, TunnelEnd end, LinkSecurity security, Duration setupWindow,
+                  Duration setupTimeout) throws IOException {
+        LinkSecurity.Sockets sockets = security.sockets(name);
+        this.server = sockets.listen(bindHost);
         KeyPair identity = X25519.generate();
         Hop self = new Hop(X25519.raw(identity.getPublic()), new InetSocketAddress(bindHost, server.getLocalPort()));
-        this.agent = new RelayAgent(name, identity, self, clock, end, setupWindow.toMillis(), setupTimeout.toMillis());
+        this.agent = new RelayAgent(name, identity, self, sockets, clock, end, setupWindow.toMillis(), setupTimeout.toMillis());
         this.runner = new AgentRunner(agent, 4096, clock);
         agent.attach(runner);
     }
 
-    /** Starts a relay listening on an ephemeral port of {@code bindHost}, with a new X25519 identity. */
+    /** Starts a relay with TLS links, listening on an ephemeral port of {@code bindHost}, with a new X25519 identity. */
     public static Relay start(String name, InetAddress bindHost, Clock clock, TunnelEnd end) throws IOException {
-        return start(name, bindHost, clock, end, DEFAULT_SETUP_WINDOW, DEFAULT_SETUP_TIMEOUT);
+        return start(name, bindHost, clock, end, LinkSecurity.TLS, DEFAULT_SETUP_WINDOW, DEFAULT_SETUP_TIMEOUT);
     }
 
-    public static Relay start(String name, InetAddress bindHost, Clock clock, TunnelEnd end, Duration setupWindow,
-                              Duration setupTimeout) throws IOException {
-        Relay relay = new Relay(name, bindHost, clock, end, setupWindow, setupTimeout);
+    public static Relay start(String name, InetAddress bindHost, Clock clock, TunnelEnd end, LinkSecurity security,
+                              Duration setupWindow, Duration setupTimeout) throws IOException {
+        Relay relay = new Relay(name, bindHost, clock, end, security, setupWindow, setupTimeout);
         relay.runner.start();
         Thread.ofVirtual().name("d2r2-accept-" + name).start(relay::accept);
         return relay;

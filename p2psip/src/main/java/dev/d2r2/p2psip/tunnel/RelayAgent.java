@@ -57,6 +57,7 @@ final class RelayAgent implements Agent {
     private final String name;
     private final KeyPair identity;
     private final Hop self;
+    private final LinkSecurity.Sockets sockets;
     private final byte[] selfPublic;
     private final Clock clock;
     private final TunnelEnd end;
@@ -71,11 +72,12 @@ final class RelayAgent implements Agent {
     private final Map<Tunnel, Long> awaitingAck = new HashMap<>();
     private AgentRunner runner;
 
-    RelayAgent(String name, KeyPair identity, Hop self, Clock clock, TunnelEnd end, long setupWindowMillis,
+    RelayAgent(String name, KeyPair identity, Hop self, LinkSecurity.Sockets sockets, Clock clock, TunnelEnd end, long setupWindowMillis,
                long setupTimeoutMillis) {
         this.name = name;
         this.identity = identity;
         this.self = self;
+        this.sockets = sockets;
         this.selfPublic = self.publicKey();
         this.clock = clock;
         this.end = end;
@@ -374,9 +376,9 @@ final class RelayAgent implements Agent {
         if (existing != null) {
             return existing;
         }
-        Socket s = new Socket();
+        Socket s = null;
         try {
-            s.connect(hop.address(), CONNECT_TIMEOUT_MILLIS);
+            s = sockets.connect(hop.address(), CONNECT_TIMEOUT_MILLIS);
             s.setTcpNoDelay(true);
             Link link = new Link(s, hop);
             byte[] hello = new byte[Cell.BODY_BYTES];
@@ -387,13 +389,20 @@ final class RelayAgent implements Agent {
             link.startReading(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
             return link;
         } catch (IOException e) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // nothing more to release
-            }
+            closeQuietly(s);
             runner.errors().warn("connect", roleName() + ": cannot reach " + hop + ": " + e.getMessage());
             return null;
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        if (s == null) {
+            return;
+        }
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing more to release
         }
     }
 

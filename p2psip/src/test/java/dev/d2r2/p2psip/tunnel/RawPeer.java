@@ -16,7 +16,7 @@ final class RawPeer implements AutoCloseable {
 
     /** Connects and, if {@code hello}, names itself with a fresh key. */
     static RawPeer connect(Hop relay, boolean hello) throws IOException {
-        Socket s = new Socket(relay.address().getAddress(), relay.address().getPort());
+        Socket s = LinkSecurity.TLS.sockets("raw").connect(relay.address(), 2000);
         s.setSoTimeout(5000);
         RawPeer peer = new RawPeer(s);
         if (hello) {
