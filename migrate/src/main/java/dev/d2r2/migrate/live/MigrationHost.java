@@ -247,8 +247,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
             }
             ServerState state = Migration.read(snapshot.payload(), ServerState.class);
             if (arrivalListen != null) {
-                state = new ServerState(arrivalListen, state.maxCps(), state.maxCalls(), state.bindings(), state.calls(),
-                        state.unconfirmed(), state.ended(), state.replicas());
+                state = state.at(arrivalListen);
             }
             SipServer restored = new SipServer(state);
             try {
