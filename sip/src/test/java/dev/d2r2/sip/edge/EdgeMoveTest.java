@@ -94,4 +94,45 @@ class EdgeMoveTest {
             }
         }
     }
+
+    private static final String TOKEN = "edge-move-test-token-0123456789";
+
+    private static int post(EdgeApi api, String path, String token, String body) throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.address().getPort() + path))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            return client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
+    @Test
+    void theApiMovesABackendWithTheTokenAndRefusesWhatItCannotMove() throws Exception {
+        try (SipServer before = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+             SipServer after = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+             Caller caller = new Caller();
+             EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(new Backend(before.address(), 1)),
+                     Duration.ofHours(1), Duration.ofMillis(300), e -> {
+                     });
+             EdgeApi api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, dev.d2r2.core.actuator.http.BearerToken.of(TOKEN),
+                     ApiLimits.DEFAULT)) {
+            String oldId = "127.0.0.1:" + before.address().getPort();
+            String newId = "127.0.0.1:" + after.address().getPort();
+            String call = caller.call(edge.address());
+            after.load(before.state());
+            String path = "/backends/" + oldId + "/move";
+            assertThat(post(api, path, null, "{\"address\":\"" + newId + "\"}")).isEqualTo(401);
+            assertThat(post(api, path, TOKEN, "{\"address\":\"sip.example.com:5060\"}")).as("a name is never looked up").isEqualTo(400);
+            assertThat(post(api, path, TOKEN, "{\"address\":\"" + newId + "\",\"weight\":2}")).isEqualTo(400);
+            assertThat(post(api, "/backends/127.0.0.1:1/move", TOKEN, "{\"address\":\"" + newId + "\"}")).isEqualTo(404);
+            assertThat(edge.backends()).extracting(Backend::id).containsExactly(oldId);
+            assertThat(post(api, path, TOKEN, "{\"address\":\"" + newId + "\"}")).isEqualTo(200);
+            assertThat(edge.backends()).extracting(Backend::id).containsExactly(newId);
+            before.close();
+            assertThat(caller.bye(edge.address(), call)).isEqualTo(200);
+            assertThat(after.counters()).containsEntry("calls.ended", 1L);
+        }
+    }
 }
