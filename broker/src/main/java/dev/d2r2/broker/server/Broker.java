@@ -226,6 +226,11 @@ public final class Broker implements AutoCloseable {
 
     Identity authenticate(String name, byte[] nonce, byte[] proof) {
         Identity id = identities.find(name).orElse(null);
+        ReplicatedControl cluster = replicated;
+        if (id == null && cluster != null) {
+            cluster.catchUp();
+            id = identities.find(name).orElse(null);
+        }
         if (id == null || !Crypto.constantTimeEquals(Crypto.authProof(id.secret(), nonce), proof)) {
             metrics.refused("bad_credentials");
             throw new BrokerException(ErrorCode.UNAUTHENTICATED, "bad credentials for identity " + name);
@@ -365,7 +370,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private synchronized void alterOwnChannel(Identity caller, ChannelSpec spec) {
-        ChannelRuntime ch = runtime(spec.tag());
+        ChannelRuntime ch = channels.get(spec.tag());
         ch.alter(spec);
         try {
             saveControlTable();
@@ -704,8 +709,14 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** Never called holding this broker's lock: a replica's catch-up waits for the apply thread, which takes it. */
     private ChannelRuntime runtime(String tag) {
         ChannelRuntime ch = channels.get(tag);
+        ReplicatedControl cluster = replicated;
+        if (ch == null && cluster != null) {
+            cluster.catchUp();
+            ch = channels.get(tag);
+        }
         if (ch == null) {
             metrics.refused("unknown_channel");
             throw new BrokerException(ErrorCode.UNKNOWN_CHANNEL, "no channel " + tag);
