@@ -53,6 +53,16 @@ public final class ScaleEvents implements EventCatalogue {
             "{\"type\":\"scale.step\",\"time\":1000,\"source\":\"sip\",\"attrs\":{\"direction\":\"out\",\"before\":1,\"after\":5,"
                     + "\"step\":\"scaler/scale-out/sip\"}}");
 
+    public static final EventType CLOUD = new EventType("scale.cloud", EventType.Kind.STATE, "scaler",
+            "the scaler's channel (scale.channel)", "the cloud",
+            List.of(required(ScaleKeys.TYPE, String.class, "the instance type the change is about, or * for every type"),
+                    required(ScaleKeys.ACTION, String.class, "the policy action (forbid-clone) taken or lifted"),
+                    required(ScaleKeys.EXPIRES, Long.class, "when that action lapses, epoch ms")),
+            "A cloud was closed to new instances of a type by a policy prohibition (forbidden), or opened again when the last "
+                    + "such prohibition was revoked (open). Instances already there keep serving.",
+            "{\"type\":\"scale.cloud\",\"time\":1000,\"source\":\"remote\",\"from\":\"open\",\"to\":\"forbidden\","
+                    + "\"attrs\":{\"type\":\"*\",\"action\":\"scaler-placement/forbid-clone/remote\",\"expires\":601000}}");
+
     @Override
     public String module() {
         return "scale";
@@ -60,6 +70,6 @@ public final class ScaleEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(INSTANCE, PHASE, LOAD, STEP);
+        return List.of(INSTANCE, PHASE, LOAD, STEP, CLOUD);
     }
 }
