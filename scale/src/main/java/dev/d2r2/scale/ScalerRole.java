@@ -384,7 +384,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
 
     /** On a job thread: start or clone, health check, add to the edge, wait for the first call. */
     private void bringIn(String type, String cloud, Instance source, String step, Instance replacing) {
-        Phases phases = new Phases(clock, step, type + "-new", p -> tell(p.toEvent()));
+        Phases phases = new Phases(clock, step, type + "-new", cloud, p -> tell(p.toEvent()));
         Instance instance = null;
         boolean inService = false;
         try {
@@ -424,7 +424,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     /** On a job thread: an adopted instance is checked and admitted like a new one (an edge that outlived the scaler keeps it). */
     private void rejoin(Instance i) {
         try {
-            admit(i, new Phases(clock, ADOPTED, i.name(), p -> tell(p.toEvent())), null);
+            admit(i, new Phases(clock, ADOPTED, i.name(), i.cloud(), p -> tell(p.toEvent())), null);
         } catch (Exception e) {
             giveUp(i.type(), i.cloud(), i, e, null);
         }

@@ -95,7 +95,7 @@ class PlacementPolicyTest {
         Arbitrary<Spec> spec = Combinators.combine(Arbitraries.integers().between(1, 4), Arbitraries.of(LOCATIONS).injectNull(0.3),
                 Arbitraries.subsetOf(FEATURES), Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 4))
                 .as((capacity, location, features, cost, used) -> new Spec(
-                        new Cloud("10.81.0.0/24", capacity, location, List.copyOf(features), cost, null), Math.min(used, capacity)));
+                        new Cloud("10.81.0.0/24", capacity, location, List.copyOf(features), cost, null, null), Math.min(used, capacity)));
         return Combinators.combine(spec.list().ofMinSize(1).ofMaxSize(6), Arbitraries.integers().between(0, 5),
                 Arbitraries.of(true, false), Arbitraries.subsetOf(FEATURES)).as((specs, homeIndex, needLocation, wanted) -> {
                     Map<String, Cloud> clouds = new LinkedHashMap<>();
