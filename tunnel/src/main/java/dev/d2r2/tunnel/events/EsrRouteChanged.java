@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * {@code tunnel.esr.route}: the edge service router moved the return route of one EN address: from
  * and to are DN names, or {@code none} (no route). {@code reason} is {@code report} (a DN's report
- * changed the EN-to-DN map), {@code expired} (the DN carrying it fell silent) or {@code retry} (a
- * change the kernel refused before went through).
+ * changed the EN-to-DN map), {@code expired} (the DN carrying it fell silent), {@code retry} (a
+ * change the kernel refused before went through) or {@code unclaimed} (no DN has carried it for a
+ * quarter of {@code expire-after}: the route is removed).
  */
 public record EsrRouteChanged(long time, String esr, String from, String to, String reason, String address, String via) {
     public static final String NONE = "none";

@@ -54,8 +54,9 @@ public final class TunnelEvents implements EventCatalogue {
     public static final EventType ESR_ROUTE = new EventType("tunnel.esr.route", EventType.Kind.STATE, "tunnel ESR", CHANNEL,
             "the ESR's name",
             List.of(required(EsrRouteChanged.REASON, String.class,
-                            "report (a DN's report changed the EN-to-DN map), expired (the DN carrying it fell silent) or retry "
-                                    + "(a change the kernel refused before went through)"),
+                            "report (a DN's report changed the EN-to-DN map), expired (the DN carrying it fell silent), retry "
+                                    + "(a change the kernel refused before went through) or unclaimed (no DN has carried it for a "
+                                    + "quarter of expire-after: the route is removed)"),
                     required(EsrRouteChanged.ADDRESS, String.class, "the EN's tunnel address (a /32 route)"),
                     required(EsrRouteChanged.VIA, String.class, "the next hop the route now points at, or none")),
             "The edge service router moved an EN's return route: from and to are DN names, or none. The route follows "

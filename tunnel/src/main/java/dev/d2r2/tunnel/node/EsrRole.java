@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * The edge service router (thesis §3.1): it keeps the EN-to-DN map from the DNs' reports and routes
  * each EN's address through the DN that carries it. When two DNs claim an EN (the one it left has
  * not noticed yet), the DN that started carrying it last wins: that is where the EN sends now. A
- * DN silent for {@code expire-after} carries nothing any more; an EN no DN carries has no route.
+ * DN silent for {@code expire-after} carries nothing any more; the route of an EN no DN has carried
+ * for a quarter of {@code expire-after} is removed.
  * Route changes the kernel refuses are counted and retried on the next sweep.
  */
 final class EsrRole implements Agent {
@@ -57,6 +58,10 @@ final class EsrRole implements Agent {
     private final long sweepEveryMillis;
     private final long statusEveryMillis;
     private final Map<Integer, Dn> routed = new HashMap<>();
+    /** Routed addresses no DN carries, since when: a route goes only after {@code hold}, so that a failback's release,
+     * which may reach the ESR before the new carrier's report, does not cut the traffic in between. */
+    private final Map<Integer, Long> unclaimedSince = new HashMap<>();
+    private final long holdMillis;
     private long learned;
     private boolean retry;
     private long nextSweepAt;
@@ -76,6 +81,7 @@ final class EsrRole implements Agent {
         this.events = events;
         this.expireAfterMillis = config.expireAfterMillis();
         this.sweepEveryMillis = Math.max(10, expireAfterMillis / 4);
+        this.holdMillis = sweepEveryMillis;
         this.statusEveryMillis = config.statusEveryMillis();
         long now = clock.millis();
         this.nextSweepAt = now + sweepEveryMillis;
@@ -104,7 +110,7 @@ final class EsrRole implements Agent {
                     expired = true;
                 }
             }
-            if (expired || retry) {
+            if (expired || retry || !unclaimedSince.isEmpty()) {
                 reconcile(expired ? "expired" : "retry", now);
             }
         }
@@ -174,8 +180,11 @@ final class EsrRole implements Agent {
                 LOG.warn("{}: routing {} via {} failed (retried): {}", name, Ipv4.text(e.getKey()), e.getValue().via, x.getMessage());
             }
         }
+        unclaimedSince.keySet().retainAll(routed.keySet());
+        unclaimedSince.keySet().removeAll(wanted.keySet());
         for (int address : new ArrayList<>(routed.keySet())) {
-            if (!wanted.containsKey(address)) {
+            if (!wanted.containsKey(address) && now - unclaimedSince.computeIfAbsent(address, a -> now) >= holdMillis) {
+                unclaimedSince.remove(address);
                 Dn before = routed.remove(address);
                 try {
                     routes.remove(address);
@@ -183,7 +192,7 @@ final class EsrRole implements Agent {
                     routeErrors++;
                     LOG.warn("{}: removing the route of {} failed: {}", name, Ipv4.text(address), x.getMessage());
                 }
-                changed(now, before, null, reason, address);
+                changed(now, before, null, "unclaimed", address);
             }
         }
     }
