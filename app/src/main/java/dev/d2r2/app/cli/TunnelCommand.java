@@ -8,6 +8,7 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.tunnel.node.DnfdNode;
+import dev.d2r2.tunnel.node.EsrNode;
 import dev.d2r2.tunnel.node.RunningNode;
 import dev.d2r2.tunnel.node.TunnelNode;
 import dev.d2r2.tunnel.probe.EchoServer;
@@ -29,13 +30,13 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * {@code d2r2 tunnel keygen|en|dn|dnfd|echo|probe}: resilient tunnels (docs/tunnels.md). en and dn run
+ * {@code d2r2 tunnel keygen|en|dn|dnfd|esr|echo|probe}: resilient tunnels (docs/tunnels.md). en and dn run
  * (and dnfd) until stopped, printing their events as JSON lines and publishing them with --channel; echo and
  * probe are the sequence-numbered UDP stream the tests and bench/tunnel.sh measure loss with.
  */
 @Command(name = "tunnel", mixinStandardHelpOptions = true,
         description = "Resilient tunnels: an encapsulation node (EN) that fails over between decapsulation nodes (DNs).",
-        subcommands = {TunnelCommand.Keygen.class, TunnelCommand.En.class, TunnelCommand.Dn.class, TunnelCommand.Dnfd.class,
+        subcommands = {TunnelCommand.Keygen.class, TunnelCommand.En.class, TunnelCommand.Dn.class, TunnelCommand.Dnfd.class, TunnelCommand.Esr.class,
                 TunnelCommand.Echo.class, TunnelCommand.Probe.class, TunnelMhCommand.class})
 public final class TunnelCommand extends CommandGroup {
 
@@ -114,6 +115,16 @@ public final class TunnelCommand extends CommandGroup {
         @Override
         RunningNode start(Consumer<Event> events) throws Exception {
             return DnfdNode.start(config, Clock.system(), events);
+        }
+    }
+
+    @Command(name = "esr", mixinStandardHelpOptions = true,
+            description = "Run an edge service router: takes the DNs' reports of the ENs they carry and routes each EN's "
+                    + "address through the DN that carries it (ip route, in this namespace).")
+    static final class Esr extends Role {
+        @Override
+        RunningNode start(Consumer<Event> events) throws Exception {
+            return EsrNode.start(config, Clock.system(), events);
         }
     }
 

@@ -32,7 +32,7 @@ public final class TunnelEvents implements EventCatalogue {
 
     public static final EventType DN_CARRIER = new EventType("tunnel.dn.carrier", EventType.Kind.STATE, "tunnel DN", CHANNEL,
             "the DN's name",
-            List.of(required(DnCarrierChanged.REASON, String.class, "data (the EN's traffic arrived), release, hello, bfd-down or fenced"),
+            List.of(required(DnCarrierChanged.REASON, String.class, "data (the EN's traffic arrived), moved (the EN said it moved its traffic here), release, hello, bfd-down or fenced"),
                     required(DnCarrierChanged.ADDRESS, String.class, "the EN's tunnel address"),
                     required(DnCarrierChanged.TUNNEL, Long.class, "the EN's tunnel id")),
             "A DN's entry in the EN-to-DN map: standby → carrying when it starts carrying an EN's traffic (and announces "
@@ -50,6 +50,32 @@ public final class TunnelEvents implements EventCatalogue {
                     + "suspected for data is alive on the control path but drops traffic: the policy engine's cue to fence it.",
             "{\"type\":\"tunnel.dn.suspected\",\"time\":1000,\"source\":\"fd2\",\"from\":\"alive\",\"to\":\"suspected\","
                     + "\"attrs\":{\"dn\":\"dn1\",\"reason\":\"data\"}}");
+
+    public static final EventType ESR_ROUTE = new EventType("tunnel.esr.route", EventType.Kind.STATE, "tunnel ESR", CHANNEL,
+            "the ESR's name",
+            List.of(required(EsrRouteChanged.REASON, String.class,
+                            "report (a DN's report changed the EN-to-DN map), expired (the DN carrying it fell silent), retry "
+                                    + "(a change the kernel refused before went through) or unclaimed (no DN has carried it for a "
+                                    + "quarter of expire-after: the route is removed)"),
+                    required(EsrRouteChanged.ADDRESS, String.class, "the EN's tunnel address (a /32 route)"),
+                    required(EsrRouteChanged.VIA, String.class, "the next hop the route now points at, or none")),
+            "The edge service router moved an EN's return route: from and to are DN names, or none. The route follows "
+                    + "the DN that most recently started carrying the EN.",
+            "{\"type\":\"tunnel.esr.route\",\"time\":1000,\"source\":\"esr1\",\"from\":\"dn1\",\"to\":\"dn2\","
+                    + "\"attrs\":{\"reason\":\"report\",\"address\":\"10.77.1.1\",\"via\":\"10.3.2.2\"}}");
+
+    public static final EventType ESR_STATUS = new EventType("tunnel.esr.status", EventType.Kind.MESSAGE, "tunnel ESR", CHANNEL,
+            "the ESR's name",
+            List.of(required(EsrStatus.ROUTES, Long.class, "return routes installed now"),
+                    required(EsrStatus.REPORTS, Long.class, "DN reports accepted"),
+                    required(EsrStatus.MALFORMED, Long.class, "datagrams dropped as malformed (not a frame, or not a report)"),
+                    required(EsrStatus.UNAUTHENTICATED, Long.class, "datagrams dropped: tag does not verify, or another tunnel id"),
+                    required(EsrStatus.UNKNOWN_DN, Long.class, "authenticated reports from a DN not in the configuration"),
+                    required(EsrStatus.STALE, Long.class, "reports dropped as no newer than the last one from their DN (replays)"),
+                    required(EsrStatus.ROUTE_ERRORS, Long.class, "route changes the kernel refused (retried)")),
+            "An edge service router's counters, every statusEvery.",
+            "{\"type\":\"tunnel.esr.status\",\"time\":1000,\"source\":\"esr1\",\"attrs\":{\"routes\":12,\"reports\":5000,"
+                    + "\"malformed\":2,\"unauthenticated\":1,\"unknownDn\":0,\"stale\":0,\"routeErrors\":0}}");
 
     public static final EventType STATUS = new EventType("tunnel.status", EventType.Kind.MESSAGE, "tunnel EN or DN", CHANNEL,
             "the node's name",
@@ -73,6 +99,6 @@ public final class TunnelEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(EN_DN, EN_SESSION, DN_CARRIER, DN_SUSPECTED, STATUS);
+        return List.of(EN_DN, EN_SESSION, DN_CARRIER, DN_SUSPECTED, ESR_ROUTE, ESR_STATUS, STATUS);
     }
 }

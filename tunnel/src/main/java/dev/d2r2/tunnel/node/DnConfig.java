@@ -26,13 +26,14 @@ import java.util.Map;
  * fencers: [900]             # optional: the tunnel ids of the DN failure detectors that may fence it
  * clients: 10.77.0.0/16      # every EN address (all DNs' pools): routed into the TUN device
  * announce: d2r2-tun-hub     # optional: proxy-ARP and gratuitous ARP here for the ENs it carries
+ * esr: {address: 10.3.1.1:4790, tunnel: 901}  # optional: report the ENs it carries to an edge service router
  * status-every: 10s
  * bfd: {tx: 10ms, rx: 10ms, multiplier: 3}
  * </pre>
  */
 public record DnConfig(String name, String key, String listen, String device, Integer mtu, String pool, String clients,
                        String announce, @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd,
-                       Map<String, String> subnets, List<String> secondary, List<Integer> fencers) {
+                       Map<String, String> subnets, List<String> secondary, List<Integer> fencers, EsrLink esr) {
     public DnConfig {
         NodeChecks.name(name);
         NodeChecks.required(key, "key");

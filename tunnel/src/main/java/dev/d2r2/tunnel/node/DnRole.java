@@ -66,6 +66,7 @@ final class DnRole implements Agent {
     private long nextStatusAt;
     private volatile DnTable table = DnTable.EMPTY;
     private final List<Integer> fencers;
+    private final EsrReporter reporter;
     private boolean fenced;
 
     DnRole(DnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
@@ -83,6 +84,7 @@ final class DnRole implements Agent {
         this.random = random;
         this.events = events;
         this.announcer = announcer;
+        this.reporter = config.esr() == null ? null : new EsrReporter(name, config.esr(), key, channel);
     }
 
     @Override
@@ -100,7 +102,7 @@ final class DnRole implements Agent {
         for (Session s : sessions.values()) {
             due = Math.min(due, s.bfd.nextDueMillis());
         }
-        return due;
+        return reporter == null ? due : Math.min(due, reporter.nextDueMillis());
     }
 
     @Override
@@ -119,16 +121,22 @@ final class DnRole implements Agent {
                 stopCarrying(s, "bfd-down", now);
             }
         }
+        report(now);
     }
 
     @Override
     public void onMessage(Object message) throws IOException {
         long now = clock.millis();
+        handle(message, now);
+        report(now);
+    }
+
+    private void handle(Object message, long now) throws IOException {
         if (message instanceof Activate a) {
             Session s = fenced ? null : sessions.get(a.tunnelId());
             if (s != null) {
                 s.peer.activationAsked.set(false);
-                startCarrying(s, now);
+                startCarrying(s, "data", now);
             }
             return;
         }
@@ -153,6 +161,7 @@ final class DnRole implements Agent {
                 }
             }
             case Control.Release rel when s != null && rel.address() == s.peer.address -> stopCarrying(s, "release", now);
+            case Control.Carry c when s != null && c.address() == s.peer.address -> startCarrying(s, "moved", now);
             default -> {
             }
         }
@@ -223,13 +232,16 @@ final class DnRole implements Agent {
         }
     }
 
-    private void startCarrying(Session s, long now) {
+    private void startCarrying(Session s, String reason, long now) {
         if (s.peer.carrying) {
             return;
         }
         s.peer.carrying = true;
         announcer.announce(s.peer.address);
-        events.accept(new DnCarrierChanged(now, name, DnCarrierChanged.STANDBY, DnCarrierChanged.CARRYING, "data",
+        if (reporter != null) {
+            reporter.changed();
+        }
+        events.accept(new DnCarrierChanged(now, name, DnCarrierChanged.STANDBY, DnCarrierChanged.CARRYING, reason,
                 Ipv4.text(s.peer.address), s.peer.tunnelId).toEvent());
     }
 
@@ -239,8 +251,25 @@ final class DnRole implements Agent {
         }
         s.peer.carrying = false;
         announcer.withdraw(s.peer.address);
+        if (reporter != null) {
+            reporter.changed();
+        }
         events.accept(new DnCarrierChanged(now, name, DnCarrierChanged.CARRYING, DnCarrierChanged.STANDBY, reason,
                 Ipv4.text(s.peer.address), s.peer.tunnelId).toEvent());
+    }
+
+    /** Tells the ESR, if there is one, which ENs this DN carries: at once after a change, else every report-every. */
+    private void report(long now) throws IOException {
+        if (reporter == null || !reporter.due(now)) {
+            return;
+        }
+        List<Integer> carried = new ArrayList<>();
+        for (Session s : sessions.values()) {
+            if (s.peer.carrying) {
+                carried.add(s.peer.address);
+            }
+        }
+        reporter.report(now, carried);
     }
 
     private void publishTable() {

@@ -251,6 +251,9 @@ final class EnRole implements Agent {
         everConnected |= best != null;
         events.accept(new EnDnChanged(now, name, previous == null ? EnDnChanged.NONE : previous.dn.name(),
                 best == null ? EnDnChanged.NONE : best.dn.name(), reason, Ipv4.text(address), tunnelId).toEvent());
+        if (best != null) {
+            send(best, new Control.Carry(address));
+        }
         if (previous != null && previous.bfd != null) {
             send(previous, new Control.Release(address));
         }

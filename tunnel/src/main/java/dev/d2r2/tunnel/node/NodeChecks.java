@@ -19,9 +19,9 @@ final class NodeChecks {
         }
     }
 
-    static void required(String value, String key) {
+    static void required(String value, Object... path) {
         if (value == null || value.isBlank()) {
-            throw new InvalidAt("required", key);
+            throw new InvalidAt("required", path);
         }
     }
 

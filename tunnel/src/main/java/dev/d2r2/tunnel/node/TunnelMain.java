@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /**
- * {@code TunnelMain en|dn|dnfd CONFIG}: runs one tunnel role until the process is stopped, printing
+ * {@code TunnelMain en|dn|dnfd|esr CONFIG}: runs one tunnel role until the process is stopped, printing
  * its events as JSON lines. The process the namespace tests start (and kill); {@code d2r2 tunnel}
  * runs the same nodes with broker publishing on top.
  */
@@ -20,8 +20,8 @@ public final class TunnelMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !List.of("en", "dn", "dnfd").contains(args[0])) {
-            System.err.println("usage: TunnelMain en|dn|dnfd CONFIG");
+        if (args.length != 2 || !List.of("en", "dn", "dnfd", "esr").contains(args[0])) {
+            System.err.println("usage: TunnelMain en|dn|dnfd|esr CONFIG");
             System.exit(2);
         }
         Path config = Path.of(args[1]);
@@ -29,6 +29,7 @@ public final class TunnelMain {
             RunningNode node = switch (args[0]) {
                 case "en" -> TunnelNode.startEn(config, Clock.system(), events);
                 case "dn" -> TunnelNode.startDn(config, Clock.system(), events);
+                case "esr" -> EsrNode.start(config, Clock.system(), events);
                 default -> DnfdNode.start(config, Clock.system(), events);
             };
             return new Started(node, node.address().getPort());

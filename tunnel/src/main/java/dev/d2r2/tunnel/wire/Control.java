@@ -5,6 +5,8 @@ import dev.d2r2.tunnel.bfd.BfdPacket;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The tunnel's control messages, carried as the payload of {@link GreFrame#PROTO_CONTROL} frames:
@@ -20,10 +22,14 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@link Release} EN → DN: this DN no longer carries the EN's traffic (failback).</li>
  *   <li>{@link Bfd} either way: a BFD Control packet.</li>
  *   <li>{@link Fence} DN failure detector → DN: stop serving (or serve again), on the policy's order.</li>
+ *   <li>{@link Carry} EN → DN: the EN has just moved its traffic here (failover or failback); carry it
+ *       now, before any data arrives, so that return traffic finds this DN even when the EN sends nothing.</li>
+ *   <li>{@link Carriers} DN → ESR: every EN address the DN carries now (its whole entry in the EN-to-DN map).</li>
  * </ul>
  */
 public sealed interface Control {
     int MAX_NAME_BYTES = 64;
+    int MAX_CARRIED = 320;
 
     /** {@code backup}: to a primary, the EN's first secondary DN ("" for none), whose block of the pool the address comes from. */
     record Hello(boolean primary, int address, String backup) implements Control {
@@ -45,6 +51,19 @@ public sealed interface Control {
     }
 
     record Fence(boolean fenced) implements Control {
+    }
+
+    record Carry(int address) implements Control {
+    }
+
+    /** At most {@link #MAX_CARRIED} addresses: the report fits in one frame below a 1,500-byte MTU. */
+    record Carriers(String dn, List<Integer> addresses) implements Control {
+        public Carriers {
+            if (addresses.size() > MAX_CARRIED) {
+                throw new IllegalArgumentException(addresses.size() + " addresses, more than " + MAX_CARRIED);
+            }
+            addresses = List.copyOf(addresses);
+        }
     }
 
     /** Writes the message at {@code offset}; returns its length. */
@@ -74,6 +93,19 @@ public sealed interface Control {
             case Fence f -> {
                 buf.put(offset, (byte) 6).put(offset + 1, (byte) (f.fenced() ? 1 : 0));
                 yield 2;
+            }
+            case Carry k -> {
+                buf.put(offset, (byte) 7).putInt(offset + 1, k.address());
+                yield 5;
+            }
+            case Carriers r -> {
+                buf.put(offset, (byte) 8).putShort(offset + 1, (short) r.addresses().size());
+                int at = offset + 3;
+                for (int a : r.addresses()) {
+                    buf.putInt(at, a);
+                    at += 4;
+                }
+                yield at - offset + writeText(r.dn(), buf, at);
             }
         };
     }
@@ -121,6 +153,23 @@ public sealed interface Control {
                     throw new IllegalArgumentException("fence: flag byte " + flag);
                 }
                 yield new Fence(flag == 1);
+            }
+            case 7 -> {
+                exactly(length, 5, "carry");
+                yield new Carry(buf.getInt(offset + 1));
+            }
+            case 8 -> {
+                atLeast(length, 4, "carriers");
+                int count = buf.getShort(offset + 1) & 0xffff;
+                if (count > MAX_CARRIED || 3 + 4 * count + 1 > length) {
+                    throw new IllegalArgumentException("carriers: " + count + " addresses in " + length + " bytes");
+                }
+                List<Integer> addresses = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    addresses.add(buf.getInt(offset + 3 + 4 * i));
+                }
+                int text = offset + 3 + 4 * count;
+                yield new Carriers(readText(buf, text, length - (text - offset)), addresses);
             }
             default -> throw new IllegalArgumentException("unknown control message type " + type);
         };

@@ -109,6 +109,46 @@ class ConfigTest {
                 .hasMessageContaining("api.yaml:").hasMessageContaining("api-token");
     }
 
+    @Test
+    void anEsrWithoutItsDnsHopsOrWithABadHopIsNamed(@TempDir Path dir) throws Exception {
+        String esr = """
+                name: esr1
+                tunnel: 901
+                key: tunnel.key
+                dns:
+                  - {name: dn1, via: 10.3.1.2}
+                """;
+        EsrConfig ok = EsrNode.load(write(dir, "ok.yaml", esr));
+        assertThat(ok.listenOrDefault()).isEqualTo("0.0.0.0:4790");
+        assertThat(ok.expireAfterMillis()).isEqualTo(1000);
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "via.yaml", esr.replace("10.3.1.2", "10.3.1.0/24"))))
+                .hasMessageContaining("via.yaml:5:").hasMessageContaining("via");
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "twice.yaml", esr + "  - {name: dn1, via: 10.3.2.2}\n")))
+                .hasMessageContaining("twice.yaml:6:").hasMessageContaining("used twice");
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "none.yaml", esr.replace("tunnel: 901", "tunnel: 0"))))
+                .hasMessageContaining("none.yaml:2:").hasMessageContaining("tunnel id");
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "fast.yaml", esr + "expire-after: 5ms\n")))
+                .hasMessageContaining("fast.yaml:6:").hasMessageContaining("at least 20ms");
+    }
+
+    @Test
+    void aDnsEsrLinkNeedsAnAddressAndATunnel(@TempDir Path dir) throws Exception {
+        String dn = """
+                name: dn1
+                key: tunnel.key
+                listen: 10.1.1.2:4789
+                device: d2r2-tun-dn
+                pool: 10.77.1.0/24
+                clients: 10.77.0.0/16
+                """;
+        assertThat(TunnelNode.loadDn(write(dir, "ok.yaml", dn + "esr: {address: 10.3.1.1:4790, tunnel: 901}\n")).esr().reportEveryMillis())
+                .isEqualTo(200);
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "tunnel.yaml", dn + "esr: {address: 10.3.1.1:4790}\n")))
+                .hasMessageContaining("tunnel.yaml:7:").hasMessageContaining("tunnel id");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "addr.yaml", dn + "esr: {address: nowhere, tunnel: 901}\n")))
+                .hasMessageContaining("addr.yaml:7:");
+    }
+
     private static Path write(Path dir, String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
     }

@@ -68,7 +68,7 @@ final class FailoverTopology implements AutoCloseable {
         sysctl(dn2, "net.ipv4.neigh.d2r2-tun-h2.proxy_delay=0");
     }
 
-    private static void veth(Netns a, String aName, String aAddress, Netns b, String bName, String bAddress) throws IOException {
+    static void veth(Netns a, String aName, String aAddress, Netns b, String bName, String bAddress) throws IOException {
         a.ip("link", "add", aName, "type", "veth", "peer", "name", bName, "netns", b.name());
         a.ip("addr", "add", aAddress, "dev", aName);
         a.ip("link", "set", aName, "up");
@@ -78,7 +78,7 @@ final class FailoverTopology implements AutoCloseable {
         b.ip("link", "set", bName, "up");
     }
 
-    private static void sysctl(Netns ns, String setting) throws IOException, InterruptedException {
+    static void sysctl(Netns ns, String setting) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(), "sysctl", "-q", "-w", setting).inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IOException("sysctl " + setting + " failed in " + ns.name());
@@ -133,6 +133,11 @@ final class FailoverTopology implements AutoCloseable {
 
     /** Every node's stderr log and every config, for a failed test's report. */
     void dump(java.io.PrintStream out) throws IOException {
+        dump(dir, out);
+    }
+
+    /** Every file of a topology's directory but the secrets: the nodes' logs and configurations. */
+    static void dump(Path dir, java.io.PrintStream out) throws IOException {
         try (var files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
                 if (!f.getFileName().toString().endsWith(".key") && !f.getFileName().toString().endsWith(".token")) {

@@ -103,6 +103,18 @@ public final class Netns implements AutoCloseable {
         IpCommand.run(all.toArray(String[]::new));
     }
 
+    /** Runs {@code command} inside this namespace ({@code ip netns exec}) and returns its standard output; a failure is an IOException. */
+    public String output(String... command) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        all.addAll(List.of(command));
+        Process p = new ProcessBuilder(all).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed in " + name);
+        }
+        return out;
+    }
+
     public String name() {
         return name;
     }

@@ -15,12 +15,30 @@ class ControlTest {
     void everyMessageRoundTrips() {
         List<Control> all = List.of(new Control.Hello(true, 0), new Control.Hello(true, 0, "dn2"), new Control.Hello(false, 0x0a4d0102),
                 new Control.Assign(0x0a4d0102, 24, "dn1"), new Control.Refuse("pool full"), new Control.Release(0x0a4d0102), new Control.Fence(true), new Control.Fence(false),
+                new Control.Carry(0x0a4d0102), new Control.Carriers("dn2", List.of()), new Control.Carriers("dn2", List.of(0x0a4d0102, 0x0a4d0103)),
                 new Control.Bfd(new BfdPacket(0, BfdState.UP, true, false, 3, 11, 22, 10_000, 10_000)));
         for (Control c : all) {
             ByteBuffer buf = ByteBuffer.allocate(128);
             int n = Control.write(c, buf, 5);
             assertThat(Control.read(buf, 5, n)).isEqualTo(c);
         }
+    }
+
+    @Test
+    void aFullReportFitsOneFrameAndALongerOneIsRefused() {
+        List<Integer> full = java.util.stream.IntStream.range(0, Control.MAX_CARRIED).boxed().toList();
+        Control.Carriers report = new Control.Carriers("d".repeat(Control.MAX_NAME_BYTES), full);
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        int n = Control.write(report, buf, GreFrame.HEADER_BYTES);
+        assertThat(GreFrame.OVERHEAD + n).isLessThanOrEqualTo(1500 - 28);
+        assertThat(Control.read(buf, GreFrame.HEADER_BYTES, n)).isEqualTo(report);
+
+        buf.putShort(GreFrame.HEADER_BYTES + 1, (short) (Control.MAX_CARRIED + 1));
+        assertThatThrownBy(() -> Control.read(buf, GreFrame.HEADER_BYTES, n)).hasMessageContaining("carriers");
+        buf.putShort(GreFrame.HEADER_BYTES + 1, (short) 3);
+        assertThatThrownBy(() -> Control.read(buf, GreFrame.HEADER_BYTES, n)).hasMessageContaining("bytes");
+        List<Integer> tooMany = java.util.stream.IntStream.range(0, Control.MAX_CARRIED + 1).boxed().toList();
+        assertThatThrownBy(() -> new Control.Carriers("dn1", tooMany)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,0 +1,89 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.agent.DatagramPump;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.Drop;
+import dev.d2r2.tunnel.wire.GreFrame;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelKey;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * A running edge service router: its UDP port, a {@link DatagramPump} whose thread checks each
+ * datagram (frame, tag under the ESR's tunnel id, a {@link Control.Carriers} report) and hands the
+ * verdict to the {@link EsrRole} on its {@link AgentRunner}, which owns the kernel routes.
+ */
+public final class EsrNode implements RunningNode {
+    private final AgentRunner runner;
+    private final DatagramPump pump;
+    private final InetSocketAddress address;
+
+    private EsrNode(AgentRunner runner, DatagramPump pump, InetSocketAddress address) {
+        this.runner = runner;
+        this.pump = pump;
+        this.address = address;
+    }
+
+    public static EsrConfig load(Path file) throws ConfigException {
+        return ConfigLoader.load(file, EsrConfig.class);
+    }
+
+    /** Starts an ESR from its configuration file (the key file is found relative to it), routing in this namespace's main table. */
+    public static EsrNode start(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException, InterruptedException {
+        EsrConfig c = load(file);
+        TunnelKey key = TunnelKey.read(TunnelNode.resolve(file, c.key()));
+        KernelRoutes routes = KernelRoutes.flushed();
+        DatagramChannel channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
+        try {
+            AgentRunner runner = new AgentRunner(new EsrRole(c, routes, clock, events), 4096, clock);
+            PacketMac mac = key.macFor(c.tunnel());
+            runner.start();
+            DatagramPump pump = DatagramPump.start("esr-" + c.name(), channel, 2048, runner,
+                    (from, bytes) -> parse(ByteBuffer.wrap(bytes), c.tunnel(), mac));
+            return new EsrNode(runner, pump, (InetSocketAddress) channel.getLocalAddress());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** A DN's report, or why the datagram is dropped. */
+    static Object parse(ByteBuffer frame, int tunnel, PacketMac mac) {
+        Drop drop = GreFrame.open(frame, id -> id == tunnel ? mac : null);
+        if (drop != null) {
+            return drop;
+        }
+        if (GreFrame.protocol(frame) != GreFrame.PROTO_CONTROL) {
+            return Drop.MALFORMED;
+        }
+        try {
+            return Control.read(frame, GreFrame.HEADER_BYTES, GreFrame.payloadLength(frame)) instanceof Control.Carriers c
+                    ? new EsrRole.Report(GreFrame.sequence(frame), c) : Drop.MALFORMED;
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            return Drop.MALFORMED;
+        }
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        pump.close();
+        runner.close();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.d2r2.tunnel.node;
+
+import dev.d2r2.tunnel.probe.EchoServer;
+import dev.d2r2.tunnel.probe.SeqProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Return traffic through an edge service router: a service behind the ESR streams sequence-numbered
+ * datagrams to the EN's address, and the EN echoes them. The ESR's route for that address points
+ * at the DN carrying the EN; when the primary DN is killed (-9) the EN fails over and the route
+ * moves to the secondary, when the primary returns it moves back, and when the EN goes its route
+ * goes. Each step is proved by echoes of datagrams sent after it and by the ESR's kernel routes.
+ */
+class EsrNamespaceTest {
+    private static final Duration STEP = Duration.ofSeconds(30);
+    /** Five JVMs starting at once on a loaded 2-core machine. */
+    private static final Duration START = Duration.ofSeconds(120);
+    private static final String TOLERANT_BFD = "{tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}";
+
+    @Test
+    void returnTrafficFollowsTheEnToItsSecondaryDnAndBack(@TempDir Path dir) throws Exception {
+        try (EsrTopology t = EsrTopology.create(dir, TOLERANT_BFD);
+             NodeProcess dn2 = t.start(t.dn2, "dn", "dn2.yaml");
+             NodeProcess esr = t.start(t.esr, "esr", "esr.yaml");
+             EchoServer echo = t.en.call(() -> EchoServer.start(new InetSocketAddress("0.0.0.0", 7000)))) {
+            NodeProcess dn1 = t.start(t.dn1, "dn", "dn1.yaml");
+            NodeProcess en = t.start(t.en, "en", "en.yaml");
+            NodeProcess restarted = null;
+            try {
+                await().atMost(START).until(() -> en.printed(enDn("dn1", "connected")) && en.printed(sessionUp("dn2")));
+                String address = attr(en, enDn("dn1", "connected"), "address");
+                await().atMost(STEP).until(() -> esr.printed(route(address, "dn1")));
+                assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev esr-r1");
+
+                SeqProbe probe = t.svc.call(() -> SeqProbe.start(new InetSocketAddress(address, 7000), 200, 60_000));
+                try (probe) {
+                    await().atMost(STEP).until(() -> probe.received() > 20);
+
+                    t.svc.call(EsrNamespaceTest::sendJunkToTheEsr);
+                    await().atMost(STEP).until(() -> esr.printed(l -> l.contains("\"type\":\"tunnel.esr.status\"")
+                            && counter(l, "malformed") == 1 && counter(l, "unauthenticated") == 1));
+
+                    dn1.kill9();
+                    await().atMost(STEP).until(() -> en.printed(enDn("dn2", "failover")));
+                    flows(probe);
+                    assertThat(esr.printed(route(address, "dn2"))).isTrue();
+                    assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.2.2 dev esr-r2");
+
+                    restarted = t.start(t.dn1, "dn", "dn1.yaml");
+                    await().atMost(START).until(() -> en.printed(enDn("dn1", "failback")));
+                    flows(probe);
+                    assertThat(esr.count(route(address, "dn1"))).isEqualTo(2);
+                    assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev esr-r1");
+                    assertThat(probe.gaps(probe.highestEchoed())).as("loss only around the two moves").hasSizeLessThanOrEqualTo(4);
+                }
+
+                assertThat(esr.printed(route(address, "none"))).as("the route never went away while the EN was there").isFalse();
+                en.kill9();
+                await().atMost(STEP).until(() -> esr.printed(route(address, "none")));
+                assertThat(t.esrRoutes()).as("the route of an EN that left").isEmpty();
+            } catch (Throwable failure) {
+                t.dump(System.err);
+                for (NodeProcess p : restarted == null ? List.of(en, dn1, dn2, esr) : List.of(en, dn1, dn2, esr, restarted)) {
+                    p.lines.forEach(System.err::println);
+                }
+                throw failure;
+            } finally {
+                en.close();
+                dn1.close();
+                if (restarted != null) {
+                    restarted.close();
+                }
+            }
+        }
+    }
+
+    /** Junk and a frame that is not one of the tunnel's, to the ESR's report port: counted, not fatal. */
+    private static Void sendJunkToTheEsr() throws Exception {
+        try (DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            InetSocketAddress esr = new InetSocketAddress("10.3.9.1", Integer.parseInt(EsrTopology.ESR_PORT));
+            c.send(ByteBuffer.wrap(new byte[]{1, 2, 3}), esr);
+            ByteBuffer forged = ByteBuffer.allocate(64);
+            forged.putShort(0, (short) 0x3000).putShort(2, (short) 0x88B5).putInt(4, 901);
+            c.send(forged, esr);
+        }
+        return null;
+    }
+
+    /** Datagrams sent from now on come back: the stream flows again. */
+    private static void flows(SeqProbe probe) {
+        long mark = probe.sent();
+        await().atMost(STEP).until(() -> probe.highestEchoed() > mark + 25);
+    }
+
+    private static long counter(String line, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":(\\d+)").matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static String attr(NodeProcess p, Predicate<String> line, String name) {
+        String l = p.lines.stream().filter(line).findFirst().orElseThrow();
+        int at = l.indexOf("\"" + name + "\":\"") + name.length() + 4;
+        return l.substring(at, l.indexOf('"', at));
+    }
+
+    private static Predicate<String> enDn(String to, String reason) {
+        return l -> l.contains("\"type\":\"tunnel.en.dn\"") && l.contains("\"to\":\"" + to + "\"") && l.contains("\"reason\":\"" + reason + "\"");
+    }
+
+    private static Predicate<String> sessionUp(String dn) {
+        return l -> l.contains("\"type\":\"tunnel.en.session\"") && l.contains("\"to\":\"up\"") && l.contains("\"dn\":\"" + dn + "\"");
+    }
+
+    private static Predicate<String> route(String address, String to) {
+        return l -> l.contains("\"type\":\"tunnel.esr.route\"") && l.contains("\"to\":\"" + to + "\"") && l.contains("\"address\":\"" + address + "\"");
+    }
+}
