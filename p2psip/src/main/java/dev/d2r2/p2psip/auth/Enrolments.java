@@ -82,7 +82,7 @@ public final class Enrolments {
     /** Enrols a new user in the file (created readable by its owner only) and returns the secret to hand them. */
     public static byte[] enrol(Path file, String user) throws IOException {
         if (Files.exists(file) && load(file).users.containsKey(user)) {
-            throw new IOException("user " + user + " is already enrolled in " + file);
+            throw new IllegalArgumentException("user " + user + " is already enrolled in " + file);
         }
         checkUser(user);
         byte[] secret = new byte[SECRET_BYTES];

@@ -30,7 +30,8 @@ class EnrolmentsTest {
         assertThat(e.secret("alice")).isEqualTo(alice);
         assertThat(e.secret("bob")).isEqualTo(bob);
         assertThat(e.secret("carol")).isNull();
-        assertThatThrownBy(() -> Enrolments.enrol(file, "alice")).isInstanceOf(IOException.class).hasMessageContaining("already enrolled");
+        assertThatThrownBy(() -> Enrolments.enrol(file, "alice")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("already enrolled");
         assertThatThrownBy(() -> Enrolments.enrol(file, "two words")).isInstanceOf(IllegalArgumentException.class);
     }
 
