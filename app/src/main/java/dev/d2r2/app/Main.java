@@ -20,6 +20,7 @@ import dev.d2r2.app.cli.ModelCommand;
 import dev.d2r2.app.cli.MonitorCommand;
 import dev.d2r2.app.cli.NagiosRunCommand;
 import dev.d2r2.app.cli.OverlayCommand;
+import dev.d2r2.app.cli.P2psipCommand;
 import dev.d2r2.app.cli.PolicyCommand;
 import dev.d2r2.app.cli.PublishCommand;
 import dev.d2r2.app.cli.ReplayCommand;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Command;
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
-                MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, ScaleCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, CosipCommand.class, TakeoverCommand.class, MigrateCommand.class, ModelCommand.class, TunnelCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
+                MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, ScaleCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, CosipCommand.class, TakeoverCommand.class, MigrateCommand.class, ModelCommand.class, P2psipCommand.class, TunnelCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {

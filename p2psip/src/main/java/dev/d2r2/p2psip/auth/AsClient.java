@@ -67,7 +67,8 @@ public final class AsClient implements AutoCloseable {
                 return accept(reply, kind, keys);
             }
         }
-        throw new IOException("the authentication server at " + server + " did not answer " + attempts + " requests within " + timeout);
+        throw new IOException("the authentication server at " + server.getHostString() + ":" + server.getPort() + " did not answer "
+                + attempts + " requests within " + timeout.toMillis() + " ms each");
     }
 
     private AsReply awaitReply(long nonce) throws IOException {

@@ -137,7 +137,7 @@ public final class AuthServer implements Agent, AutoCloseable {
         for (KeyProof k : r.keys()) {
             Certificate c = r.kind().pseudonym() ? authority.pseudonym(r.kind(), k.publicKey(), now)
                     : authority.identity(r.user(), k.publicKey(), now);
-            enrolments.record(r.user(), c, epoch);
+            enrolments.record(r.user(), c, epoch, now);
             certificates.add(c);
         }
         return certificates;

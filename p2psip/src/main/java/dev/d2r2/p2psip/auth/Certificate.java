@@ -68,10 +68,6 @@ public record Certificate(CertificateKind kind, long serial, long notBeforeMilli
         return NodeId.hash("d2r2-p2psip-node".getBytes(StandardCharsets.US_ASCII), new byte[]{(byte) kind.ordinal()}, publicKey);
     }
 
-    public boolean validAt(long nowMillis) {
-        return nowMillis >= notBeforeMillis && nowMillis < notAfterMillis;
-    }
-
     byte[] signedBytes() {
         byte[] all = encode();
         return Arrays.copyOf(all, all.length - SIGNATURE_BYTES);

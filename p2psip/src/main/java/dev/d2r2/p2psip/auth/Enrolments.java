@@ -18,15 +18,16 @@ import java.util.Map;
 /**
  * The enrolled users: each one's long-term secret, and what the server issued to each — the only
  * record anywhere that links a pseudonym to its user. The file holds one {@code USER HEXSECRET}
- * per line ('#' starts a comment); the issue records live in memory only, so a restarted server
- * no longer knows whose a pseudonym was.
+ * per line ('#' starts a comment); the issue records live in memory only and each is dropped once
+ * its certificate has expired, so a restarted server, or one asked after the expiry, no longer
+ * knows whose a pseudonym was (and the records stay bounded by the per-epoch quota).
  */
 public final class Enrolments {
     public static final int MAX_USER_BYTES = 64;
     public static final int SECRET_BYTES = 32;
 
     /** One certificate issued, as the server remembers it. */
-    public record Issued(CertificateKind kind, long serial, NodeId nodeId, long epoch) {
+    public record Issued(CertificateKind kind, long serial, NodeId nodeId, long epoch, long notAfterMillis) {
     }
 
     private static final class Enrolment {
@@ -81,7 +82,7 @@ public final class Enrolments {
     /** Enrols a new user in the file (created readable by its owner only) and returns the secret to hand them. */
     public static byte[] enrol(Path file, String user) throws IOException {
         if (Files.exists(file) && load(file).users.containsKey(user)) {
-            throw new IOException("user " + user + " is already enrolled in " + file);
+            throw new IllegalArgumentException("user " + user + " is already enrolled in " + file);
         }
         checkUser(user);
         byte[] secret = new byte[SECRET_BYTES];
@@ -110,11 +111,13 @@ public final class Enrolments {
         return (int) users.get(user).issued.stream().filter(i -> i.kind() == kind && i.epoch() == epoch).count();
     }
 
-    synchronized void record(String user, Certificate c, long epoch) {
-        users.get(user).issued.add(new Issued(c.kind(), c.serial(), c.nodeId(), epoch));
+    synchronized void record(String user, Certificate c, long epoch, long nowMillis) {
+        List<Issued> issued = users.get(user).issued;
+        issued.removeIf(i -> i.notAfterMillis() <= nowMillis);
+        issued.add(new Issued(c.kind(), c.serial(), c.nodeId(), epoch, c.notAfterMillis()));
     }
 
-    /** What was issued to a user, oldest first: how the operator finds the owner of a misbehaving pseudonym. */
+    /** What was issued to a user and is still valid, oldest first: how the operator finds the owner of a misbehaving pseudonym. */
     public synchronized List<Issued> issuedTo(String user) {
         Enrolment e = users.get(user);
         return e == null ? List.of() : List.copyOf(e.issued);

@@ -4,7 +4,6 @@ import dev.d2r2.overlay.kad.Identity;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * A public key with its holder's signature over the request it travels in (nonce and kind), so
@@ -41,15 +40,5 @@ public record KeyProof(byte[] publicKey, byte[] proof) {
     @Override
     public byte[] proof() {
         return proof.clone();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof KeyProof k && Arrays.equals(k.publicKey, publicKey) && Arrays.equals(k.proof, proof);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(publicKey);
     }
 }
