@@ -90,11 +90,12 @@ public final class MigrateEvents implements EventCatalogue {
                     + "\"taken_at\":990,\"registrations\":20,\"refused\":0}}");
 
     public static final EventType SERVER_ARRIVED = new EventType("migration.server.arrived", EventType.Kind.MESSAGE,
-            "migration host", "printed on stdout by d2r2 migrate host (one JSON line each)", "the target host's name",
+            "migration host", "printed on stdout by d2r2 migrate host (one JSON line each)", "the host that now serves",
             List.of(required(ServerArrived.FROM, String.class, "where the server served at its source (host:port)"),
                     required(ServerArrived.LISTEN, String.class, "where it serves now (host:port)"),
                     required(ServerArrived.NOTIFIED, Long.class, "server-mobility subscribers sent a NOTIFY of the new address")),
-            "A live migration brought the SIP server to this host at another address (the host's `arrive`): the clients"
+            "A live migration, or a restore from a snapshot, brought the SIP server to this host at another address (the"
+                    + " host's `arrive`): the clients"
                     + " follow it (redirection (b), docs/migration.md). The host prints a sip.edge.command `move` beside it for"
                     + " the edge.",
             "{\"type\":\"migration.server.arrived\",\"time\":1000,\"source\":\"h2\",\"attrs\":{\"from\":\"10.97.24.1:5070\","

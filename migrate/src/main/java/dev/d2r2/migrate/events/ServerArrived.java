@@ -7,8 +7,8 @@ import dev.d2r2.core.events.EventAttrs;
 import java.util.Map;
 
 /**
- * {@code migration.server.arrived}: a live migration brought a SIP server to this host at another
- * address than at its source; its {@code server-mobility} subscribers were told.
+ * {@code migration.server.arrived}: a live migration or a restore brought a SIP server to this host
+ * at another address than before; its {@code server-mobility} subscribers were told.
  */
 public record ServerArrived(long time, String host, String from, String listen, long notified) {
     public static final String FROM = "from";

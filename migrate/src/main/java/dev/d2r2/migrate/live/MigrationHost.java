@@ -256,6 +256,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
                 return new RestoreReport(false, of, -1, 0, refused[0], "no valid snapshot of " + of + " on " + name);
             }
             ServerState state = Migration.read(snapshot.payload(), ServerState.class);
+            String movedFrom = state.listen();
             if (arrivalListen != null) {
                 state = state.at(arrivalListen);
             }
@@ -271,10 +272,24 @@ public final class MigrationHost implements Agent, AutoCloseable {
             server = restored;
             events.accept(new SnapshotRestored(clock.millis(), name, of, snapshot.takenAt(), state.bindings().size(), refused[0]).toEvent());
             System.err.println("migrate: " + name + " now runs the server restored from " + snapshot.file());
+            if (!movedFrom.equals(restored.state().listen())) {
+                announceRestored(movedFrom);
+            }
             return new RestoreReport(true, of, snapshot.takenAt(), state.bindings().size(), refused[0], "");
         } catch (IOException | RuntimeException e) {
             return new RestoreReport(false, of, -1, 0, refused[0], "cannot restore " + of + ": " + e.getMessage());
         }
+    }
+
+    /** A server restored at another address than its snapshot's tells its subscribers and the edge, as an arrival does. */
+    private void announceRestored(String movedFrom) {
+        int notified = 0;
+        try {
+            notified = server.announce();
+        } catch (IOException e) {
+            runner.errors().error("restore", roleName() + ": the subscribers were not told the restored server's address: " + e, null);
+        }
+        followed(movedFrom, notified);
     }
 
     private MigrationReport migrateTo(InetSocketAddress to) throws IOException, InterruptedException {
@@ -321,16 +336,21 @@ public final class MigrationHost implements Agent, AutoCloseable {
         MigrationTarget.Arrival arrival = new MigrationTarget(address, arrivalListen).receive(channel, first);
         server = arrival.server();
         System.err.println("migrate: " + name + (server != null ? " now runs the server" : " dropped an arrival: " + arrival.reason()));
-        try {
-            if (arrival.addressChanged()) {
-                String listen = server.state().listen();
-                long now = clock.millis();
-                events.accept(new ServerArrived(now, name, arrival.movedFrom(), listen, arrival.notified()).toEvent());
-                events.accept(EdgeCommand.move(now, name, arrival.movedFrom(), listen).toEvent());
-            }
-        } catch (IOException e) {
-            runner.errors().error("arrival", roleName() + ": the arrival was not announced: " + e, null);
+        if (arrival.addressChanged()) {
+            followed(arrival.movedFrom(), arrival.notified());
         }
+    }
+
+    /**
+     * Redirection (b): the server serves here at another address than {@code movedFrom}, and
+     * {@code notified} subscribers were told; the edge is told by the {@code move} command printed
+     * beside {@code migration.server.arrived}.
+     */
+    private void followed(String movedFrom, int notified) {
+        String listen = server.state().listen();
+        long now = clock.millis();
+        events.accept(new ServerArrived(now, name, movedFrom, listen, notified).toEvent());
+        events.accept(EdgeCommand.move(now, name, movedFrom, listen).toEvent());
     }
 
     private void migrate(HttpExchange x) throws IOException {

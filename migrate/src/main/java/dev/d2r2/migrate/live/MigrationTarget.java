@@ -20,7 +20,7 @@ public final class MigrationTarget {
         }
 
         /** Whether the server serves here at another address than at its source. */
-        public boolean addressChanged() throws IOException {
+        public boolean addressChanged() {
             return server != null && movedFrom != null && !movedFrom.equals(server.state().listen());
         }
     }
@@ -120,8 +120,11 @@ public final class MigrationTarget {
      */
     private static Arrival announced(SipServer running, String reason, String movedFrom) {
         Arrival arrival = new Arrival(running, reason, movedFrom, 0);
+        if (!arrival.addressChanged()) {
+            return arrival;
+        }
         try {
-            return arrival.addressChanged() ? new Arrival(running, reason, movedFrom, running.announce()) : arrival;
+            return new Arrival(running, reason, movedFrom, running.announce());
         } catch (IOException e) {
             return new Arrival(running, (reason.isEmpty() ? "" : reason + "; ") + "the subscribers were not told: " + e.getMessage(),
                     movedFrom, 0);

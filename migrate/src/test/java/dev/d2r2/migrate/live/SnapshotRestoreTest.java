@@ -24,9 +24,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -87,6 +89,48 @@ class SnapshotRestoreTest {
             return SnapshotTaken.from(taken).registrations();
         } catch (dev.d2r2.core.EventFormatException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aServerRestoredAtAnotherAddressTellsItsSubscribersAndTheEdgeWhereItIs() throws Exception {
+        MigrationHost h2 = host("h2", null, KEY).snapshots(new SnapshotStore(dir.resolve("kept"), 3), null, null).events(events::add)
+                .start();
+        SipServer served = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+        String before = "127.0.0.1:" + served.address().getPort();
+        List<Event> taken = new CopyOnWriteArrayList<>();
+        MigrationHost h1 = host("h1", served, KEY).snapshots(null, h2.transferAddress(), Duration.ofMillis(50)).events(taken::add)
+                .start();
+        try (DatagramSocket ua = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            ua.setSoTimeout(5000);
+            String self = "127.0.0.1:" + ua.getLocalPort();
+            byte[] subscribe = ("SUBSCRIBE sip:server@" + before + " SIP/2.0\r\nVia: SIP/2.0/UDP " + self + ";branch=z9hG4bKs\r\n"
+                    + "From: <sip:ua@" + self + ">;tag=ua\r\nTo: <sip:server@" + before + ">\r\nCall-ID: kept@test\r\n"
+                    + "CSeq: 1 SUBSCRIBE\r\nContact: <sip:ua@" + self + ">\r\nMax-Forwards: 70\r\nEvent: server-mobility\r\n"
+                    + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            ua.send(new DatagramPacket(subscribe, subscribe.length, served.address()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> served.subscriptions() == 1);
+            long subscribed = System.currentTimeMillis();
+            // the second snapshot stored after the subscription was read after it: snapshots go one at a time
+            await().atMost(Duration.ofSeconds(10)).until(() -> taken.stream().filter(e -> e.time() > subscribed).count() >= 2);
+            h1.close();
+            open.remove(h1);
+
+            HttpResponse<String> restored = send(h2, "/restore", "{\"of\":\"h1\"}");
+            assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
+            String after = send(h2, "/status", null).body().replaceAll(".*\"listen\":\"([^\"]+)\".*", "$1");
+            assertThat(after).isNotEqualTo(before);
+            byte[] buffer = new byte[8192];
+            String notify = "";
+            while (!notify.contains("CSeq: 2 NOTIFY")) {
+                DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+                ua.receive(p);
+                notify = new String(buffer, 0, p.getLength(), StandardCharsets.US_ASCII);
+            }
+            assertThat(notify).endsWith("sip:server@" + after + "\r\n");
+            assertThat(events).filteredOn(e -> !e.type().startsWith("migration.snapshot")).extracting(Event::type, Event::attrs)
+                    .containsExactly(tuple("migration.server.arrived", Map.of("from", before, "listen", after, "notified", 1L)),
+                            tuple("sip.edge.command", Map.of("op", "move", "backend", before, "address", after)));
         }
     }
 

@@ -96,6 +96,8 @@ final class BackendSet {
      * at the new address takes its place, weight and dialog limit at once, and the old address
      * stays known as the new backend's, so that the dialogs whose Record-Route names it follow.
      * Null when there is no backend {@code id}.
+     *
+     * @throws IllegalArgumentException when a backend is at {@code address} already
      */
     synchronized Backend move(String id, InetSocketAddress address) {
         Backend old = byId(id);
@@ -103,6 +105,9 @@ final class BackendSet {
             return null;
         }
         Backend fresh = new Backend(address, old.weight(), old.maxDialogs());
+        if (byId(fresh.id()) != null) {
+            throw new IllegalArgumentException("a backend is at " + fresh.id() + " already");
+        }
         List<Backend> next = new ArrayList<>(backends);
         next.set(next.indexOf(old), fresh);
         backends = List.copyOf(next);

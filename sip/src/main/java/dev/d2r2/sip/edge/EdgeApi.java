@@ -314,7 +314,12 @@ public final class EdgeApi implements AutoCloseable {
         authorize(ex, true);
         if (move) {
             String id = rest.substring(0, rest.length() - "/move".length());
-            Backend moved = edge.move(id, address(body(ex, MOVE_KEYS)));
+            Backend moved;
+            try {
+                moved = edge.move(id, address(body(ex, MOVE_KEYS)));
+            } catch (IllegalArgumentException e) {
+                throw new Refusal(ApiOutcome.BAD_REQUEST, e.getMessage());
+            }
             if (moved == null) {
                 throw new Refusal(ApiOutcome.NOT_FOUND, "no backend " + printable(id));
             }

@@ -133,6 +133,8 @@ public final class EdgeProxy implements AutoCloseable {
      * The backend {@code id} moved to {@code address} (a live migration): new dialogs go to the new
      * address at once, and so do the in-dialog requests of its dialogs, by their Record-Route or by
      * the dialog table. Null when there is no backend {@code id}.
+     *
+     * @throws IllegalArgumentException when a backend is at {@code address} already
      */
     public Backend move(String id, InetSocketAddress address) {
         Backend old = backends.byId(id);

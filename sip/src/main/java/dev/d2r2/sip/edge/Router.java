@@ -21,7 +21,7 @@ import java.util.function.LongPredicate;
  * spreads dialogs over the backends ({@link BackendSet#choose}) and keeps every dialog on its
  * backend by carrying the backend in its Record-Route ({@code ;d2r2-b=host:port}). Requests
  * from a backend go to their next hop (a Route, else the Request-URI); in-dialog requests from
- * outside go to the backend their Route names, or without one (SIPp's uac sends its ACK and BYE
+ * outside go to the backend their Route names (or to where it moved, {@link BackendSet#move}), or without one (SIPp's uac sends its ACK and BYE
  * straight to the edge) to the dialog's backend ({@link Dialogs}), else the affinity key's, as do
  * CANCEL and the ACK of a non-2xx answer. When a dialog's backend is down, its in-dialog requests
  * go to the affinity key's backend among those up ({@code failover.in_dialog}). Responses go back

@@ -127,6 +127,7 @@ class EdgeMoveTest {
             assertThat(post(api, path, TOKEN, "{\"address\":\"sip.example.com:5060\"}")).as("a name is never looked up").isEqualTo(400);
             assertThat(post(api, path, TOKEN, "{\"address\":\"" + newId + "\",\"weight\":2}")).isEqualTo(400);
             assertThat(post(api, "/backends/127.0.0.1:1/move", TOKEN, "{\"address\":\"" + newId + "\"}")).isEqualTo(404);
+            assertThat(post(api, path, TOKEN, "{\"address\":\"" + oldId + "\"}")).as("onto a backend's address").isEqualTo(400);
             assertThat(edge.backends()).extracting(Backend::id).containsExactly(oldId);
             assertThat(post(api, path, TOKEN, "{\"address\":\"" + newId + "\"}")).isEqualTo(200);
             assertThat(edge.backends()).extracting(Backend::id).containsExactly(newId);

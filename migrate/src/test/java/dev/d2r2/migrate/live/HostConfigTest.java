@@ -9,7 +9,8 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class HostConfigSnapshotsTest {
+/** A migration host's file: defaults, and mistakes shown at their line. */
+class HostConfigTest {
     private static final String HOST = """
             name: h1
             transfer: 127.0.0.1:7600
@@ -44,5 +45,13 @@ class HostConfigSnapshotsTest {
                 .hasMessageStartingWith("h.yaml:").hasMessageContaining("keeper");
         assertThatThrownBy(() -> parse("snapshots:\n  keeper: 127.0.0.2:7600\n  every: 1s\n")).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("h.yaml:8:");
+    }
+
+    @Test
+    void anArrivalAddressIsAHostAndPort() throws Exception {
+        assertThat(parse("").arrive()).as("absent: the server keeps its address").isNull();
+        assertThat(parse("arrive: 127.0.0.2:5070\n").arrive()).isEqualTo("127.0.0.2:5070");
+        assertThatThrownBy(() -> parse("arrive: 127.0.0.2\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("h.yaml:6:").hasMessageContaining("arrive");
     }
 }
