@@ -128,8 +128,8 @@ final class RelayAgent implements Agent {
         for (Tunnel t : late) {
             awaitingAck.remove(t);
             downstream.remove(new LinkId(t.link, t.linkId));
-            send(t.link, new Cell(CellType.DESTROY, t.linkId, new byte[Cell.BODY_BYTES]));
             t.tornDown("no acknowledgement from the last hop within " + setupTimeoutMillis + " ms");
+            send(t.link, new Cell(CellType.DESTROY, t.linkId, new byte[Cell.BODY_BYTES]));
         }
     }
 
@@ -143,7 +143,7 @@ final class RelayAgent implements Agent {
         }
     }
 
-    private void onCell(Link link, byte[] frame) throws GeneralSecurityException {
+    private void onCell(Link link, byte[] frame) {
         counters.cellIn();
         try {
             Cell cell = Cell.decode(frame);
@@ -177,7 +177,7 @@ final class RelayAgent implements Agent {
         links.putIfAbsent(key(peer), link);
     }
 
-    private void setup(Link link, Cell cell) throws MalformedCell, GeneralSecurityException {
+    private void setup(Link link, Cell cell) throws MalformedCell {
         LinkId in = new LinkId(link, cell.linkId());
         if (upstream.containsKey(in)) {
             throw new MalformedCell(Refusal.ID_IN_USE, "setup for id " + Integer.toUnsignedString(cell.linkId()) + " already in use");
@@ -238,8 +238,8 @@ final class RelayAgent implements Agent {
                     refuse(e.reason(), link + ": " + e.getMessage());
                     downstream.remove(id);
                     awaitingAck.remove(t);
-                    send(link, new Cell(CellType.DESTROY, cell.linkId(), new byte[Cell.BODY_BYTES]));
                     t.tornDown("a backward layer did not verify");
+                    send(link, new Cell(CellType.DESTROY, cell.linkId(), new byte[Cell.BODY_BYTES]));
                     return;
                 }
                 t.backwardSequence++;
