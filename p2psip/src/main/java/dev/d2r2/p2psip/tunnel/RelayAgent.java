@@ -12,14 +12,20 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * The relay's single-threaded duty. Tunnel state sits in three maps keyed by (link, id): bindings
+ * The relay's single-threaded duty. {@code links} holds only the links this relay opened: a link a
+ * neighbour opened carries that neighbour's tunnels, but its HELLO is not proof of the key it names,
+ * so it is never taken for the link to that key.
+ *
+ * <p>Tunnel state sits in three maps keyed by (link, id): bindings
  * by the id the predecessor chose ({@code upstream}: SETUP and FORWARD cells), bindings and own
  * tunnels by the id this relay chose ({@code downstream}: BACKWARD cells), and last-hop bindings
  * by their published entry id ({@code entries}: ENTER cells). No id is shared between two links.
@@ -66,6 +72,7 @@ final class RelayAgent implements Agent {
     private final RelayCounters counters = new RelayCounters();
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Link> links = new HashMap<>();
+    private final Set<Link> allLinks = new HashSet<>();
     private final Map<LinkId, Binding> upstream = new HashMap<>();
     private final Map<LinkId, Object> downstream = new HashMap<>();
     private final Map<Integer, Binding> entries = new HashMap<>();
@@ -135,7 +142,7 @@ final class RelayAgent implements Agent {
 
     @Override
     public void onClose() {
-        links.values().forEach(Link::close);
+        allLinks.forEach(Link::close);
         for (Object o : downstream.values()) {
             if (o instanceof Tunnel t) {
                 t.tornDown("relay closed");
@@ -172,9 +179,7 @@ final class RelayAgent implements Agent {
         if (link.peer() != null) {
             throw new MalformedCell(Refusal.MALFORMED, "second HELLO on a link");
         }
-        Hop peer = HopCodec.get(ByteBuffer.wrap(cell.body()));
-        link.identify(peer);
-        links.putIfAbsent(key(peer), link);
+        link.identify(HopCodec.get(ByteBuffer.wrap(cell.body())));
     }
 
     private void setup(Link link, Cell cell) throws MalformedCell {
@@ -315,6 +320,7 @@ final class RelayAgent implements Agent {
     }
 
     private void onLinkClosed(Link link) {
+        allLinks.remove(link);
         links.values().remove(link);
         for (Binding b : new ArrayList<>(upstream.values())) {
             if (b.predecessor == link || b.successor == link) {
@@ -386,6 +392,7 @@ final class RelayAgent implements Agent {
             link.send(new Cell(CellType.HELLO, 0, hello));
             counters.cellOut();
             links.put(key(hop), link);
+            allLinks.add(link);
             link.startReading(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
             return link;
         } catch (IOException e) {
@@ -407,6 +414,7 @@ final class RelayAgent implements Agent {
     }
 
     private void open(Link link) {
+        allLinks.add(link);
         link.startReading(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
     }
 
