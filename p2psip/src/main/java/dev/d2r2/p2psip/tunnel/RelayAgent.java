@@ -337,8 +337,15 @@ final class RelayAgent implements Agent {
         });
     }
 
-    private void build(Build b) throws GeneralSecurityException {
-        SetupOnion.Built built = SetupOnion.build(b.path(), clock.millis(), random);
+    private void build(Build b) {
+        SetupOnion.Built built;
+        try {
+            built = SetupOnion.build(b.path(), clock.millis(), random);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            b.result().completeExceptionally(new IllegalArgumentException("cannot build a tunnel through " + b.path() + ": "
+                    + e.getMessage(), e));
+            return;
+        }
         Tunnel t = new Tunnel(runner, b.path(), built.keys(), b.onData());
         t.ready().whenComplete((tunnel, failure) -> {
             if (failure == null) {

@@ -12,11 +12,13 @@ import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The origin's side against a hand-driven first hop: a tampered backward layer, and a last hop that never acknowledges. */
@@ -87,5 +89,19 @@ class OriginTest {
             assertThat(destroy.type()).isEqualTo(CellType.DESTROY);
             assertThat(destroy.linkId()).isEqualTo(setup.linkId());
         }
+    }
+
+    @Test
+    void aPathThatCannotBeBuiltFailsTheBuildAndTheRelayGoesOn() throws Exception {
+        Hop zeroKey = new Hop(new byte[X25519.KEY_BYTES], hop.address());
+        List<Hop> tooLong = Collections.nCopies(SetupOnion.MAX_HOPS + 1, hop);
+
+        assertThatThrownBy(() -> origin.build(List.of(zeroKey), data -> { }).get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> origin.build(List.of(), data -> { }).get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> origin.build(tooLong, data -> { }).get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+        assertThat(origin.views()).isEmpty();
     }
 }
