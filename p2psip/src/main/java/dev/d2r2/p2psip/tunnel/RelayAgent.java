@@ -394,13 +394,11 @@ final class RelayAgent implements Agent {
             s = sockets.connect(hop.address(), CONNECT_TIMEOUT_MILLIS);
             s.setTcpNoDelay(true);
             Link link = new Link(s, hop);
+            links.put(key(hop), link);
+            open(link);
             byte[] hello = new byte[Cell.BODY_BYTES];
             HopCodec.put(ByteBuffer.wrap(hello), self);
-            link.send(new Cell(CellType.HELLO, 0, hello));
-            counters.cellOut();
-            links.put(key(hop), link);
-            allLinks.add(link);
-            link.startReading(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
+            send(link, new Cell(CellType.HELLO, 0, hello));
             return link;
         } catch (IOException e) {
             closeQuietly(s);
@@ -422,15 +420,15 @@ final class RelayAgent implements Agent {
 
     private void open(Link link) {
         allLinks.add(link);
-        link.startReading(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
+        link.start(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
     }
 
     private void send(Link link, Cell cell) {
-        try {
-            link.send(cell);
+        if (link.send(cell)) {
             counters.cellOut();
-        } catch (IOException e) {
-            runner.errors().warn("send", roleName() + ": cannot write to " + link + ": " + e.getMessage());
+        } else {
+            runner.errors().warn("link-full", roleName() + ": " + link + " took none of the last " + Link.OUTBOX_CELLS
+                    + " cells, closing it");
             link.close();
         }
     }
