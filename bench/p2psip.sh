@@ -37,4 +37,4 @@ if [ "$models" = 1 ]; then
     echo "the model's prediction inside the simulation's 95 % interval in $inside of 6 runs"
 fi
 echo "## Onion layers"
-run OnionLayerBench -- --cells "$cells" --seconds 20
+run OnionLayerBench -- --cells "$cells" --setups 1000 --seconds 20

@@ -17,9 +17,9 @@ import java.util.function.Consumer;
 
 /**
  * A Pr2-P2PSIP peer's tunnel role: it relays other peers' tunnels and originates its own. One
- * agent thread ({@link RelayAgent}) owns every binding, key and link; a virtual thread per link
- * reads cells, and one accepts connections. Links are opened on demand, on the first tunnel that
- * needs a neighbour, and kept for every later tunnel through it.
+ * agent thread ({@link RelayAgent}) owns every binding, key and link; two virtual threads per link
+ * read and write cells, and one accepts connections. Links are opened on demand, on the first
+ * tunnel that needs a neighbour, and kept for every later tunnel through it.
  */
 public final class Relay implements AutoCloseable {
     /** How far a setup record's clock may be from this relay's (and how long one-time keys are remembered, twice that). */

@@ -12,14 +12,20 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * The relay's single-threaded duty. Tunnel state sits in three maps keyed by (link, id): bindings
+ * The relay's single-threaded duty. {@code links} holds only the links this relay opened: a link a
+ * neighbour opened carries that neighbour's tunnels, but its HELLO is not proof of the key it names,
+ * so it is never taken for the link to that key.
+ *
+ * <p>Tunnel state sits in three maps keyed by (link, id): bindings
  * by the id the predecessor chose ({@code upstream}: SETUP and FORWARD cells), bindings and own
  * tunnels by the id this relay chose ({@code downstream}: BACKWARD cells), and last-hop bindings
  * by their published entry id ({@code entries}: ENTER cells). No id is shared between two links.
@@ -66,6 +72,7 @@ final class RelayAgent implements Agent {
     private final RelayCounters counters = new RelayCounters();
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Link> links = new HashMap<>();
+    private final Set<Link> allLinks = new HashSet<>();
     private final Map<LinkId, Binding> upstream = new HashMap<>();
     private final Map<LinkId, Object> downstream = new HashMap<>();
     private final Map<Integer, Binding> entries = new HashMap<>();
@@ -128,14 +135,14 @@ final class RelayAgent implements Agent {
         for (Tunnel t : late) {
             awaitingAck.remove(t);
             downstream.remove(new LinkId(t.link, t.linkId));
-            send(t.link, new Cell(CellType.DESTROY, t.linkId, new byte[Cell.BODY_BYTES]));
             t.tornDown("no acknowledgement from the last hop within " + setupTimeoutMillis + " ms");
+            send(t.link, new Cell(CellType.DESTROY, t.linkId, new byte[Cell.BODY_BYTES]));
         }
     }
 
     @Override
     public void onClose() {
-        links.values().forEach(Link::close);
+        allLinks.forEach(Link::close);
         for (Object o : downstream.values()) {
             if (o instanceof Tunnel t) {
                 t.tornDown("relay closed");
@@ -143,7 +150,7 @@ final class RelayAgent implements Agent {
         }
     }
 
-    private void onCell(Link link, byte[] frame) throws GeneralSecurityException {
+    private void onCell(Link link, byte[] frame) {
         counters.cellIn();
         try {
             Cell cell = Cell.decode(frame);
@@ -172,12 +179,10 @@ final class RelayAgent implements Agent {
         if (link.peer() != null) {
             throw new MalformedCell(Refusal.MALFORMED, "second HELLO on a link");
         }
-        Hop peer = HopCodec.get(ByteBuffer.wrap(cell.body()));
-        link.identify(peer);
-        links.putIfAbsent(key(peer), link);
+        link.identify(HopCodec.get(ByteBuffer.wrap(cell.body())));
     }
 
-    private void setup(Link link, Cell cell) throws MalformedCell, GeneralSecurityException {
+    private void setup(Link link, Cell cell) throws MalformedCell {
         LinkId in = new LinkId(link, cell.linkId());
         if (upstream.containsKey(in)) {
             throw new MalformedCell(Refusal.ID_IN_USE, "setup for id " + Integer.toUnsignedString(cell.linkId()) + " already in use");
@@ -238,8 +243,8 @@ final class RelayAgent implements Agent {
                     refuse(e.reason(), link + ": " + e.getMessage());
                     downstream.remove(id);
                     awaitingAck.remove(t);
-                    send(link, new Cell(CellType.DESTROY, cell.linkId(), new byte[Cell.BODY_BYTES]));
                     t.tornDown("a backward layer did not verify");
+                    send(link, new Cell(CellType.DESTROY, cell.linkId(), new byte[Cell.BODY_BYTES]));
                     return;
                 }
                 t.backwardSequence++;
@@ -315,6 +320,7 @@ final class RelayAgent implements Agent {
     }
 
     private void onLinkClosed(Link link) {
+        allLinks.remove(link);
         links.values().remove(link);
         for (Binding b : new ArrayList<>(upstream.values())) {
             if (b.predecessor == link || b.successor == link) {
@@ -331,8 +337,15 @@ final class RelayAgent implements Agent {
         });
     }
 
-    private void build(Build b) throws GeneralSecurityException {
-        SetupOnion.Built built = SetupOnion.build(b.path(), clock.millis(), random);
+    private void build(Build b) {
+        SetupOnion.Built built;
+        try {
+            built = SetupOnion.build(b.path(), clock.millis(), random);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            b.result().completeExceptionally(new IllegalArgumentException("cannot build a tunnel through " + b.path() + ": "
+                    + e.getMessage(), e));
+            return;
+        }
         Tunnel t = new Tunnel(runner, b.path(), built.keys(), b.onData());
         t.ready().whenComplete((tunnel, failure) -> {
             if (failure == null) {
@@ -381,12 +394,11 @@ final class RelayAgent implements Agent {
             s = sockets.connect(hop.address(), CONNECT_TIMEOUT_MILLIS);
             s.setTcpNoDelay(true);
             Link link = new Link(s, hop);
+            links.put(key(hop), link);
+            open(link);
             byte[] hello = new byte[Cell.BODY_BYTES];
             HopCodec.put(ByteBuffer.wrap(hello), self);
-            link.send(new Cell(CellType.HELLO, 0, hello));
-            counters.cellOut();
-            links.put(key(hop), link);
-            link.startReading(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
+            send(link, new Cell(CellType.HELLO, 0, hello));
             return link;
         } catch (IOException e) {
             closeQuietly(s);
@@ -407,15 +419,16 @@ final class RelayAgent implements Agent {
     }
 
     private void open(Link link) {
-        link.startReading(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
+        allLinks.add(link);
+        link.start(name, (l, frame) -> runner.deliver(new Arrived(l, frame)), l -> runner.deliver(new LinkClosed(l)));
     }
 
     private void send(Link link, Cell cell) {
-        try {
-            link.send(cell);
+        if (link.send(cell)) {
             counters.cellOut();
-        } catch (IOException e) {
-            runner.errors().warn("send", roleName() + ": cannot write to " + link + ": " + e.getMessage());
+        } else {
+            runner.errors().warn("link-full", roleName() + ": " + link + " took none of the last " + Link.OUTBOX_CELLS
+                    + " cells, closing it");
             link.close();
         }
     }

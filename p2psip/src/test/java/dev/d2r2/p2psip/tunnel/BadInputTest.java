@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -129,6 +130,28 @@ class BadInputTest {
             Tunnel t = origin.build(List.of(relay.self()), got::add).get(5, TimeUnit.SECONDS);
             t.send("still here".getBytes(StandardCharsets.UTF_8));
             assertThat(new String(got.poll(5, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo("echo:still here");
+        }
+    }
+
+    @Test
+    void everyOneOfManyRandomFramesIsRefusedOnceAndTheRelayStillRelays() throws Exception {
+        Random random = new Random(20261206);
+        int frames = 300;
+        for (int i = 0; i < frames; i++) {
+            byte[] frame = new byte[Cell.BYTES];
+            random.nextBytes(frame);
+            if (i % 2 == 0) {
+                frame[0] = (byte) CellType.values()[random.nextInt(CellType.values().length)].code();
+            }
+            peer.sendRaw(frame);
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> relay.counters().refusedTotal() == frames);
+        assertThat(relay.views()).isEmpty();
+        try (Relay origin = Relay.start("a", InetAddress.getLoopbackAddress(), Clock.system(), TunnelEnd.IGNORE)) {
+            BlockingQueue<byte[]> got = new LinkedBlockingQueue<>();
+            origin.build(List.of(relay.self()), got::add).get(5, TimeUnit.SECONDS).send(new byte[3]);
+            assertThat(got.poll(5, TimeUnit.SECONDS)).hasSize(3 + "echo:".length());
         }
     }
 }

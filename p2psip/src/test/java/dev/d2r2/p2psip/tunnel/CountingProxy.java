@@ -15,6 +15,7 @@ final class CountingProxy implements AutoCloseable {
     private final InetSocketAddress target;
     final AtomicLong towardsTarget = new AtomicLong();
     final AtomicLong fromTarget = new AtomicLong();
+    final AtomicLong connections = new AtomicLong();
 
     CountingProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -30,6 +31,7 @@ final class CountingProxy implements AutoCloseable {
         try {
             while (true) {
                 Socket in = server.accept();
+                connections.incrementAndGet();
                 Socket out = new Socket(target.getAddress(), target.getPort());
                 Thread.ofVirtual().start(() -> pump(in, out, towardsTarget));
                 Thread.ofVirtual().start(() -> pump(out, in, fromTarget));

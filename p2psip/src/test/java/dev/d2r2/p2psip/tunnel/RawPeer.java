@@ -3,6 +3,7 @@ package dev.d2r2.p2psip.tunnel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 
@@ -24,6 +25,17 @@ final class RawPeer implements AutoCloseable {
             HopCodec.put(ByteBuffer.wrap(body), new Hop(X25519.raw(X25519.generate().getPublic()),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort())));
             peer.send(new Cell(CellType.HELLO, 0, body));
+        }
+        return peer;
+    }
+
+    /** Waits for a relay to connect to {@code server} and reads its HELLO. */
+    static RawPeer accept(ServerSocket server) throws IOException, MalformedCell {
+        Socket s = server.accept();
+        s.setSoTimeout(5000);
+        RawPeer peer = new RawPeer(s);
+        if (peer.receive().type() != CellType.HELLO) {
+            throw new IllegalStateException("a relay's first cell is its HELLO");
         }
         return peer;
     }

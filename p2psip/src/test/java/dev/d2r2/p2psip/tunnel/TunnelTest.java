@@ -117,7 +117,8 @@ class TunnelTest {
     /**
      * Counts the bytes on each link while a second tunnel is set up over the links the first one
      * opened (so TLS handshakes, whose certificates differ by a byte or two, are not counted) and
-     * carries data both ways: every link carries exactly the same bytes, whatever its position.
+     * carries data both ways: every link carries exactly the same bytes, whatever its position,
+     * and the two tunnels share one connection per link under different ids.
      */
     @ParameterizedTest
     @EnumSource(LinkSecurity.class)
@@ -156,6 +157,8 @@ class TunnelTest {
         }
         assertThat(towards).hasSize(1);
         assertThat(back).hasSize(1);
+        assertThat(proxies).allSatisfy(p -> assertThat(p.connections.get()).isEqualTo(1));
+        assertThat(f2.views()).hasSize(2).extracting(HopView::inId).doesNotHaveDuplicates();
         long cellsTowards = 1 + messages; // SETUP, the data
         long cellsBack = 1 + messages; // the acknowledgement, the echoes
         if (security == LinkSecurity.TCP) {
