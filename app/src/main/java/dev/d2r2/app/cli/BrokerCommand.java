@@ -94,6 +94,9 @@ public final class BrokerCommand implements Callable<Integer> {
             }
         }
         ForwardingLinks links = peers.isEmpty() ? null : ForwardingLinks.start(peers, ClientSettings.DEFAULT);
+        if (links != null) {
+            links.meter(broker.registry());
+        }
         broker.forwardEvents(links);
         BrokerServer server = BrokerServer.start(broker, address, c.connectionLimits());
         HTTPServer http = metricsAt.equals("off") ? null : startMetrics(broker, HostPort.parse(metricsAt));

@@ -3,6 +3,8 @@ package dev.d2r2.broker.client;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.EventForwarding;
 import dev.d2r2.broker.wire.EnvelopeBytes;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +84,23 @@ public final class ForwardingLinks implements EventForwarding, AutoCloseable {
             n += l.sent.get();
         }
         return n;
+    }
+
+    /**
+     * Registers {@code d2r2_broker_forwarded_sent_total} and {@code d2r2_broker_forwarded_lost_total}
+     * by {@code replica}: a replica that misses copies (down, stopped past its queue) shows here
+     * on the replicas that could not pass them on.
+     */
+    public void meter(PrometheusRegistry registry) {
+        CounterWithCallback.builder().name("d2r2_broker_forwarded_sent")
+                .help("Events of forwarded channels passed on to another replica").labelNames("replica")
+                .callback(cb -> links.forEach(l -> cb.call(l.sent.get(), l.peer.broker())))
+                .register(registry);
+        CounterWithCallback.builder().name("d2r2_broker_forwarded_lost")
+                .help("Events of forwarded channels not passed on to another replica: its queue was full or it had no connection")
+                .labelNames("replica")
+                .callback(cb -> links.forEach(l -> cb.call(l.lost.get(), l.peer.broker())))
+                .register(registry);
     }
 
     @Override

@@ -122,7 +122,11 @@ final class RemoteSubscription implements Subscription {
         }
         lastOffset = offset;
         if (sink != null) {
-            sink.onEnvelope(offset, e);
+            try {
+                sink.onEnvelope(offset, e);
+            } catch (RuntimeException ex) {
+                LOG.warn("channel {}: envelope sink failed on event {}: {}", tag, offset, ex.toString());
+            }
             return;
         }
         byte[] payload = o.open(e);

@@ -53,7 +53,8 @@ public final class BrokerEvents implements EventCatalogue {
                     required(BrokerKeys.LOST, Long.class, "how many events are missing")),
             "A replica back from an outage caught up a forwarded channel from the other replicas' logs, but they no "
                     + "longer reached back to the publisher's event after the last one this replica held (beyond the "
-                    + "catch-up's reach or the peers' retention): these events are not in this replica's log.",
+                    + "catch-up's reach or the peers' retention): these events are missing from this replica's log "
+                    + "(one still queued in another replica's forwarding link may arrive later, after the events caught up).",
             "{\"type\":\"broker.forwarded.gap\",\"time\":1000,\"source\":\"broker\",\"attrs\":{\"channel\":\"paths\","
                     + "\"publisher\":\"probe-1\",\"fromSequence\":101,\"toSequence\":800,\"lost\":700}}");
 

@@ -514,8 +514,16 @@ public final class Broker implements AutoCloseable {
         return store(ch, e, true);
     }
 
-    /** The channels a replica catches up on from the other replicas' logs after an outage: {@code forwarded}, with a log. */
+    /**
+     * The channels a replica catches up on from the other replicas' logs after an outage:
+     * {@code forwarded}, with a log. A replica of a Raft cluster first applies the control log
+     * as far as the leader has, so that it knows every such channel right after its start.
+     */
     public List<String> forwardedLogChannels() {
+        ReplicatedControl cluster = replicated;
+        if (cluster != null) {
+            cluster.catchUp();
+        }
         return channels.values().stream().filter(c -> c.forwarded() && c.persistent()).map(ChannelRuntime::tag).sorted().toList();
     }
 
