@@ -2,16 +2,12 @@ package dev.d2r2.diagnosis;
 
 /**
  * How often a peer was in each profile, the past weighing less: each window multiplies every
- * count by {@code decay} before adding one to the profile of that window. It may start from a
- * prior instead of empty (see {@link Diagnoser}).
+ * count by {@code decay} before adding one to the profile of that window. It starts from a
+ * prior (see {@link Diagnoser}).
  */
 public final class DecayedHistogram {
     private final double[] counts;
     private final double decay;
-
-    public DecayedHistogram(int bins, double decay) {
-        this(new double[Math.max(0, bins)], decay);
-    }
 
     /** A histogram whose counts start as {@code prior} (copied). */
     public DecayedHistogram(double[] prior, double decay) {

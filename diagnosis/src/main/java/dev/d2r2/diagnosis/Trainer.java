@@ -101,10 +101,12 @@ public final class Trainer {
     /**
      * The distance one window unlike every profile puts between a healthy peer and itself: its
      * histogram at steady state with that window added, against the same without. The threshold
-     * stays above it, so that no single window, however odd, is a suspect one: a burst as long as
-     * {@code consecutive} windows (a collection pause, a hiccup of the machine) gives one suspect
-     * window fewer than an indictment needs, while a fault that lasts one window longer is indicted.
-     * Training, short, may see no such burst; this bound does not depend on seeing one.
+     * stays above it, so that one odd window of a peer among steady peers is not a suspect one: a
+     * burst as long as {@code consecutive} windows (a collection pause, a hiccup of the machine)
+     * gives one suspect window fewer than an indictment needs, while a fault that lasts one window
+     * longer is indicted. Training, short, may see no such burst; this bound does not depend on
+     * seeing one. (Peers that move together, meanwhile, to a profile they were seldom in are
+     * farther from the odd one: there the bound is not enough.)
      */
     static double oneWindowAway(Profiles profiles) {
         double[] steady = Diagnoser.prior(profiles);
