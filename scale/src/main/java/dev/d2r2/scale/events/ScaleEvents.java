@@ -62,11 +62,13 @@ public final class ScaleEvents implements EventCatalogue {
             "the scaler's channel (scale.channel)", "the cloud",
             List.of(required(ScaleKeys.TYPE, String.class, "the instance type the change is about, or * for every type"),
                     required(ScaleKeys.ACTION, String.class, "the policy action (forbid-clone) taken or lifted"),
+                    required(ScaleKeys.CHANGE, String.class, "forbid (the action taken) or lift (revoked)"),
                     required(ScaleKeys.EXPIRES, Long.class, "when that action lapses, epoch ms")),
             "A cloud was closed to new instances of a type by a policy prohibition (forbidden), or opened again when the last "
-                    + "such prohibition was revoked (open). Instances already there keep serving.",
+                    + "such prohibition was revoked (open). Instances already there keep serving. A restarted scaler takes the "
+                    + "prohibitions still in force from these events in the channel's log.",
             "{\"type\":\"scale.cloud\",\"time\":1000,\"source\":\"remote\",\"from\":\"open\",\"to\":\"forbidden\","
-                    + "\"attrs\":{\"type\":\"*\",\"action\":\"scaler-placement/forbid-clone/remote\",\"expires\":601000}}");
+                    + "\"attrs\":{\"type\":\"*\",\"action\":\"scaler-placement/forbid-clone/remote\",\"change\":\"forbid\",\"expires\":601000}}");
 
     /** The cloud an instance's event ({@code scale.instance}, {@code scale.phase}) is about; null for any other event. */
     public static String cloudOf(Event e) {
