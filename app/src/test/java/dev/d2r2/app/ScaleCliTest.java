@@ -1,9 +1,16 @@
 package dev.d2r2.app;
 
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.broker.server.BrokerServer;
+import dev.d2r2.core.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,7 +18,10 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code d2r2 scale check}: the example passes, a mistake is refused at its file:line:col. */
+/**
+ * {@code d2r2 scale check}: the example passes, a mistake is refused at its file:line:col;
+ * {@code scale identities} against a real broker; {@code scale run}'s refusals.
+ */
 class ScaleCliTest {
     @RegisterExtension
     final ConsoleCapture console = new ConsoleCapture();
@@ -40,6 +50,39 @@ class ScaleCliTest {
         assertThat(console.err()).contains("--kube-namespace mars: no such cloud");
         assertThat(Main.commandLine().execute(with(run, "--kube-namespace", "home=d2r2"))).isEqualTo(2);
         assertThat(console.err()).contains("type sip has no template.image, which the kubernetes driver needs");
+    }
+
+    @Test
+    void identitiesRegistersEachCloudAsTheOnlyPublisherOfItsChannelAndAnotherCloudIsRefused() throws Exception {
+        try (Broker broker = Broker.open(dir.resolve("data"), Clock.system());
+             BrokerServer server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0))) {
+            String admin = broker.adminIdentityPath().toString();
+            Path types = dir.resolve("clouds.yaml");
+            Files.writeString(types, Files.readString(Path.of("../examples/scale/sip.yaml"))
+                    .replace("location: lab }", "location: lab, identity: \"" + dir.resolve("home.identity") + "\" }")
+                    .replace("cost: 1 }", "cost: 1, identity: \"" + dir.resolve("remote.identity") + "\" }"));
+            assertThat(Main.commandLine().execute("scale", "identities", "--types", types.toString(), "--identity", admin)).isZero();
+            assertThat(console.err()).contains("scale: cloud remote: registered scale-remote in "
+                    + dir.resolve("remote.identity") + ", the only publisher of scale.remote");
+            assertThat(Main.commandLine().execute("scale", "identities", "--types", types.toString(), "--identity", admin)).isZero();
+            assertThat(console.err()).contains("scale: cloud home: kept scale-home in");
+
+            InputStream savedIn = System.in;
+            try {
+                System.setIn(new ByteArrayInputStream("{\"type\":\"scale.instance\",\"time\":1,\"source\":\"sip-2\"}\n"
+                        .getBytes(StandardCharsets.UTF_8)));
+                console.clear();
+                assertThat(Main.commandLine().execute("publish", "--channel", "scale.remote", "--identity",
+                        dir.resolve("home.identity").toString())).as("the home cloud on the remote cloud's channel").isEqualTo(2);
+                assertThat(console.err()).contains("forbidden: scale-home may not publish on channel scale.remote");
+                System.setIn(new ByteArrayInputStream("{\"type\":\"scale.instance\",\"time\":1,\"source\":\"sip-2\"}\n"
+                        .getBytes(StandardCharsets.UTF_8)));
+                assertThat(Main.commandLine().execute("publish", "--channel", "scale.remote", "--identity",
+                        dir.resolve("remote.identity").toString())).isZero();
+            } finally {
+                System.setIn(savedIn);
+            }
+        }
     }
 
     private static String[] with(String[] args, String... more) {

@@ -138,6 +138,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     @Override
     public void onStart() {
         config.types().forEach((name, spec) -> pools.put(name, new Pool(name, spec)));
+        restore(options.restoredBans());
         for (Instance i : adopted()) {
             Pool p = pools.get(i.type());
             if (Lifecycle.DRAINING.equals(lifecycle.state(i.name()))) {
@@ -348,6 +349,17 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         return placed;
     }
 
+    /** What a previous run left in force, before anything is placed; a ban on a cloud or type no longer declared is dropped. */
+    private void restore(List<CloneBan> restored) {
+        for (CloneBan b : restored) {
+            if (config.clouds().containsKey(b.cloud()) && (b.type() == null || pools.containsKey(b.type()))) {
+                forbid(b);
+            } else {
+                LOG.warn("scaler: {} is not restored: its cloud or type is no longer declared", b.action());
+            }
+        }
+    }
+
     /** A policy prohibition closes a cloud to a type (or every type); instances already there keep serving. */
     private void forbid(CloneBan b) {
         if (!config.clouds().containsKey(b.cloud()) || b.type() != null && !pools.containsKey(b.type())) {
@@ -357,7 +369,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         String type = b.type() == null ? CloudAccess.EVERY_TYPE : b.type();
         String before = bans.closes(b.cloud(), b.type(), now) ? CloudAccess.FORBIDDEN : CloudAccess.OPEN;
         bans.put(b);
-        publish.accept(new CloudAccess(now, b.cloud(), before, CloudAccess.FORBIDDEN, type, b.action(), b.expires()).toEvent());
+        publish.accept(new CloudAccess(now, b.cloud(), before, CloudAccess.FORBIDDEN, type, b.action(), CloudAccess.FORBID, b.expires())
+                .toEvent());
     }
 
     private void lift(CloneBan.Lift l) {
@@ -368,7 +381,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         long now = clock.millis();
         String after = bans.closes(b.cloud(), b.type(), now) ? CloudAccess.FORBIDDEN : CloudAccess.OPEN;
         String type = b.type() == null ? CloudAccess.EVERY_TYPE : b.type();
-        publish.accept(new CloudAccess(now, b.cloud(), CloudAccess.FORBIDDEN, after, type, b.action(), b.expires()).toEvent());
+        publish.accept(new CloudAccess(now, b.cloud(), CloudAccess.FORBIDDEN, after, type, b.action(), CloudAccess.LIFT, b.expires())
+                .toEvent());
     }
 
     /** The instances each cloud holds, of every type: starting, serving and draining. */

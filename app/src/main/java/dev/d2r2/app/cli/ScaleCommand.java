@@ -10,7 +10,9 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.scale.CloneBan;
 import dev.d2r2.scale.Cloud;
+import dev.d2r2.scale.CloudAccessLog;
 import dev.d2r2.scale.CloudIdentities;
 import dev.d2r2.scale.CloudPublishers;
 import dev.d2r2.scale.EdgeClient;
@@ -247,7 +249,7 @@ public final class ScaleCommand extends CommandGroup {
             Map<String, BrokerClient> clouds = new LinkedHashMap<>();
             try (BrokerClient c = connect(client, channel);
                  CloudPublishers publish = new CloudPublishers(connectClouds(config, clouds), channel, new OnFirstUse(c, channel));
-                 ScalerRole role = new ScalerRole(config, drivers, edge, options, Clock.system(), publish);
+                 ScalerRole role = new ScalerRole(config, drivers, edge, options.withRestoredBans(restored(c)), Clock.system(), publish);
                  ScalerApi server = new ScalerApi(HostPort.parse(api), BearerToken.loadOrCreate(apiToken), role)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
                 System.err.println("scale: " + types + " (" + String.join(", ", config.types().keySet()) + "), " + driver + " driver; API on "
@@ -257,6 +259,13 @@ public final class ScaleCommand extends CommandGroup {
                 clouds.values().forEach(BrokerClient::close);
             }
             return 0;
+        }
+
+        /** The clone bans a previous run left in force, from the {@code scale.cloud} events in the channel's log. */
+        private List<CloneBan> restored(BrokerClient c) throws IOException, InterruptedException {
+            List<CloneBan> bans = CloneBan.inForce(CloudAccessLog.read(c, channel, LOG_READ_DEADLINE), System.currentTimeMillis());
+            bans.forEach(b -> System.err.println("scale: " + b.action() + " still closes " + b.cloud() + " (restored from " + channel + ")"));
+            return bans;
         }
 
         /** A client per cloud that names an identity file, connected with it, into {@code into}. */
@@ -272,6 +281,8 @@ public final class ScaleCommand extends CommandGroup {
 
     private static final String PROCESS = "process";
     private static final String KUBERNETES = "kubernetes";
+    /** How long reading the scaler's channel for the clone bans in force may take at start. */
+    private static final Duration LOG_READ_DEADLINE = Duration.ofSeconds(30);
     /** How long a new Pod has to become Ready (an image pull included). */
     private static final Duration POD_READY_DEADLINE = Duration.ofMinutes(2);
 

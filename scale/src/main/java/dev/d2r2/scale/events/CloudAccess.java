@@ -9,21 +9,24 @@ import java.util.Map;
 /**
  * {@code scale.cloud}: whether a cloud takes new instances of a type ({@link #EVERY_TYPE} for
  * all), as the policy's clone bans leave it: {@code open} or {@code forbidden}, with the policy
- * action that changed it.
+ * action that changed it and whether that action was taken ({@link #FORBID}) or lifted
+ * ({@link #LIFT}): a lift may leave the cloud forbidden by another.
  */
-public record CloudAccess(long time, String cloud, String from, String to, String type, String action, long expires) {
+public record CloudAccess(long time, String cloud, String from, String to, String type, String action, String change, long expires) {
     public static final String OPEN = "open";
     public static final String FORBIDDEN = "forbidden";
     public static final String EVERY_TYPE = "*";
+    public static final String FORBID = "forbid";
+    public static final String LIFT = "lift";
 
     public Event toEvent() {
         return Event.state(ScaleEvents.CLOUD.name(), time, cloud, from, to,
-                Map.of(ScaleKeys.TYPE, type, ScaleKeys.ACTION, action, ScaleKeys.EXPIRES, expires));
+                Map.of(ScaleKeys.TYPE, type, ScaleKeys.ACTION, action, ScaleKeys.CHANGE, change, ScaleKeys.EXPIRES, expires));
     }
 
     public static CloudAccess from(Event e) throws EventFormatException {
         EventAttrs.expect(e, ScaleEvents.CLOUD);
         return new CloudAccess(e.time(), e.source(), e.from(), e.to(), EventAttrs.string(e, ScaleKeys.TYPE),
-                EventAttrs.string(e, ScaleKeys.ACTION), EventAttrs.integer(e, ScaleKeys.EXPIRES));
+                EventAttrs.string(e, ScaleKeys.ACTION), EventAttrs.string(e, ScaleKeys.CHANGE), EventAttrs.integer(e, ScaleKeys.EXPIRES));
     }
 }

@@ -11,8 +11,10 @@ import static dev.d2r2.core.events.Attribute.required;
 
 /** Every event type the scale module publishes. */
 public final class ScaleEvents implements EventCatalogue {
+    private static final String ON_ITS_CLOUD = "the scaler's channel (scale.channel); for a cloud with an identity file, the cloud's"
+            + " channel (scale.channel.CLOUD), published under the cloud's identity";
     public static final EventType INSTANCE = new EventType("scale.instance", EventType.Kind.STATE, "scaler (its driver)",
-            "the scaler's channel (scale.channel)", "the instance's name (type-N)",
+            ON_ITS_CLOUD, "the instance's name (type-N)",
             List.of(required(ScaleKeys.TYPE, String.class, "its instance type"),
                     required(ScaleKeys.CLOUD, String.class, "the cloud it runs in"),
                     required(ScaleKeys.ADDRESS, String.class, "its SIP address, host:port"),
@@ -22,8 +24,8 @@ public final class ScaleEvents implements EventCatalogue {
             "{\"type\":\"scale.instance\",\"time\":1000,\"source\":\"sip-2\",\"from\":\"running\",\"to\":\"healthy\","
                     + "\"attrs\":{\"type\":\"sip\",\"cloud\":\"remote\",\"address\":\"10.81.2.2:5060\"}}");
 
-    public static final EventType PHASE = new EventType("scale.phase", EventType.Kind.MESSAGE, "scaler",
-            "the scaler's channel (scale.channel)", "the instance's name",
+    public static final EventType PHASE = new EventType("scale.phase", EventType.Kind.MESSAGE, "scaler (its driver)",
+            ON_ITS_CLOUD, "the instance's name",
             List.of(required(ScaleKeys.CLOUD, String.class, "the cloud the instance goes to"),
                     required(ScaleKeys.PHASE, String.class, "snapshot, transfer, register, configure, boot, health, edge or first-call"),
                     required(ScaleKeys.MS, Long.class, "how long the phase took, in milliseconds"),
@@ -50,7 +52,8 @@ public final class ScaleEvents implements EventCatalogue {
                     required(ScaleKeys.BEFORE, Long.class, "instances before the step"),
                     required(ScaleKeys.AFTER, Long.class, "instances it aims for"),
                     required(ScaleKeys.STEP, String.class, "the action that asked for it"),
-                    optional(ScaleKeys.WHY, String.class, "why the step is smaller than asked, or none (bounds, cooldown, no room for a replacement)")),
+                    optional(ScaleKeys.WHY, String.class, "why the step is smaller than asked, or none (bounds, cooldown, no"
+                            + " room, a cloud the policy forbids); for a step taken, the clouds a prohibition kept it out of")),
             "The scaler took (or declined: before = after) a step.",
             "{\"type\":\"scale.step\",\"time\":1000,\"source\":\"sip\",\"attrs\":{\"direction\":\"out\",\"before\":1,\"after\":5,"
                     + "\"step\":\"scaler/scale-out/sip\"}}");
@@ -59,11 +62,13 @@ public final class ScaleEvents implements EventCatalogue {
             "the scaler's channel (scale.channel)", "the cloud",
             List.of(required(ScaleKeys.TYPE, String.class, "the instance type the change is about, or * for every type"),
                     required(ScaleKeys.ACTION, String.class, "the policy action (forbid-clone) taken or lifted"),
+                    required(ScaleKeys.CHANGE, String.class, "forbid (the action taken) or lift (revoked)"),
                     required(ScaleKeys.EXPIRES, Long.class, "when that action lapses, epoch ms")),
             "A cloud was closed to new instances of a type by a policy prohibition (forbidden), or opened again when the last "
-                    + "such prohibition was revoked (open). Instances already there keep serving.",
+                    + "such prohibition was revoked (open). Instances already there keep serving. A restarted scaler takes the "
+                    + "prohibitions still in force from these events in the channel's log.",
             "{\"type\":\"scale.cloud\",\"time\":1000,\"source\":\"remote\",\"from\":\"open\",\"to\":\"forbidden\","
-                    + "\"attrs\":{\"type\":\"*\",\"action\":\"scaler-placement/forbid-clone/remote\",\"expires\":601000}}");
+                    + "\"attrs\":{\"type\":\"*\",\"action\":\"scaler-placement/forbid-clone/remote\",\"change\":\"forbid\",\"expires\":601000}}");
 
     /** The cloud an instance's event ({@code scale.instance}, {@code scale.phase}) is about; null for any other event. */
     public static String cloudOf(Event e) {

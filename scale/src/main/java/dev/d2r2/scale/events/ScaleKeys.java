@@ -19,6 +19,7 @@ public final class ScaleKeys {
     public static final String OUTCOME = "outcome";
     public static final String ACTION = "action";
     public static final String EXPIRES = "expires";
+    public static final String CHANGE = "change";
 
     private ScaleKeys() {
     }

@@ -23,7 +23,8 @@ class ScaleEventsTest {
         assertThat(LoadLevel.from(l.toEvent())).isEqualTo(l);
         ScaleStep s = new ScaleStep(1_000, "sip", "out", 1, 5, "scaler/scale-out/sip", null);
         assertThat(ScaleStep.from(s.toEvent())).isEqualTo(s);
-        CloudAccess a = new CloudAccess(1_000, "remote", "open", "forbidden", "*", "scaler-placement/forbid-clone/remote", 601_000);
+        CloudAccess a = new CloudAccess(1_000, "remote", "open", "forbidden", "*", "scaler-placement/forbid-clone/remote", "forbid",
+                601_000);
         assertThat(CloudAccess.from(a.toEvent())).isEqualTo(a);
     }
 

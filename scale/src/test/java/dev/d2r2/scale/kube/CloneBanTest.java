@@ -29,13 +29,15 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The policy's prohibition on cloning into a cloud, as the scaler carries it out (the mock
  * cluster, a real SIP edge): a clone goes to the next cloud the placement rule allows, saying which
  * prohibition kept it out of the preferred one; with no cloud left the step is declined with that
- * reason; a revoke opens the cloud again. Each change of a cloud's access is a {@code scale.cloud} event.
+ * reason; a revoke opens the cloud again. Each change of a cloud's access is a {@code scale.cloud} event,
+ * from which a restarted scaler takes again the bans still in force.
  */
 class CloneBanTest {
     private static final String TOKEN = "clone-ban-test-token-0123456789";
@@ -79,14 +81,21 @@ class CloneBanTest {
     }
 
     private ScalerRole scaler() throws Exception {
+        return scaler(List.of());
+    }
+
+    /** A scaler with the bans a previous run left; the edge is made once and outlives it. */
+    private ScalerRole scaler(List<CloneBan> restored) throws Exception {
         ScaleConfig config = ScaleConfig.parse("t.yaml", TYPES);
-        edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(), e -> { });
-        api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
+        if (edge == null) {
+            edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(), e -> { });
+            api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
+        }
         EdgeClient client = new EdgeClient(URI.create("http://127.0.0.1:" + api.address().getPort()), TOKEN);
         Map<String, KubernetesDriver.Target> clouds = Map.of("home", new KubernetesDriver.Target(cluster.client, "home-ns"),
                 "remote", new KubernetesDriver.Target(cluster.client, "remote-ns"),
                 "far", new KubernetesDriver.Target(cluster.client, "far-ns"));
-        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofSeconds(1), null, null);
+        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofSeconds(1), null, null).withRestoredBans(restored);
         return new ScalerRole(config, lifecycle -> new KubernetesDriver(config, clouds, "bans", Duration.ofSeconds(10), lifecycle),
                 client, options, Clock.system(), events::add);
     }
@@ -148,6 +157,30 @@ class CloneBanTest {
                 "remote sip open->forbidden by " + BAN_REMOTE,
                 "far * open->forbidden by " + BAN_FAR,
                 "remote sip forbidden->open by " + BAN_REMOTE);
+    }
+
+    @Test
+    void aRestartedScalerTakesAgainTheBansItsPredecessorLeftInForce() throws Exception {
+        long forever = System.currentTimeMillis() + 600_000;
+        try (ScalerRole first = scaler()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().equals(List.of("home")));
+            first.submit(new CloneBan(BAN_REMOTE, "remote", "sip", forever));
+            first.submit(new CloneBan(BAN_FAR, "far", null, forever));
+            first.submit(new CloneBan.Lift(BAN_FAR));
+            await().atMost(Duration.ofSeconds(5)).until(() -> of(ScaleEvents.CLOUD.name(), CloudAccess::from).size() == 3);
+        }
+        List<CloneBan> left = CloneBan.inForce(of(ScaleEvents.CLOUD.name(), CloudAccess::from), System.currentTimeMillis());
+        assertThat(left).containsExactly(new CloneBan(BAN_REMOTE, "remote", "sip", forever));
+        events.clear();
+
+        try (ScalerRole next = scaler(left)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().equals(List.of("home")));
+            assertThat(of(ScaleEvents.CLOUD.name(), CloudAccess::from)).extracting(CloudAccess::action, CloudAccess::to)
+                    .as("taken again before anything is placed").containsExactly(tuple(BAN_REMOTE, "forbidden"));
+            next.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/after-restart"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().size() == 2);
+            assertThat(servingIn()).containsExactly("home", "far");
+        }
     }
 
     @Test
