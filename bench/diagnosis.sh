@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peer-similarity diagnosis against real faults in real SIP servers: 5 d2r2 sip-servers (each in its
-# own network namespace d2r2-dg-pN on the bridge d2r2dg-br, and its own cgroup d2r2-dg/pN) behind
+# own network namespace d2r2-diag-pN on the bridge d2r2diag-br, and its own cgroup d2r2-diag/pN) behind
 # the SIP edge, SIPp calling through it at a fixed rate; windows to indict per fault kind (cpu,
 # quota, disk, leak, stop, loss, rate), false indictments per peer-hour in a fault-free run (30
 # minutes by default), and beside it Envoy's success-rate outlier detection on the same calls.

@@ -1,31 +1,40 @@
 #!/usr/bin/env bash
 # Pr2-P2PSIP's reliability models (docs/models.md): the tunnel cost table for p = 0..3 with its
 # overhead plot, the Weibull replica count, and a churn simulation of the seed's worked example
-# (µ = 0.8, p = 2 and 3) whose unreachability is checked against the model's.
-# Usage: bench/p2psip.sh [--trials 1000000] [--svg docs/models-overhead.svg]
+# (µ = 0.8, p = 2 and 3) whose unreachability is checked against the model's; then the CPU cost of
+# the onion layers per hop and a 3-hop tunnel on loopback TLS (docs/p2psip.md#tunnels).
+# Usage: bench/p2psip.sh [--trials 1000000] [--svg docs/models-overhead.svg] [--layers-only] [--cells 20000]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 trials=1000000
 svg=docs/models-overhead.svg
+models=1
+cells=20000
 while [ $# -gt 0 ]; do
     case "$1" in
         --trials) trials=$2; shift 2 ;;
         --svg) svg=$2; shift 2 ;;
-        *) echo "usage: bench/p2psip.sh [--trials N] [--svg FILE]" >&2; exit 2 ;;
+        --layers-only) models=0; shift ;;
+        --cells) cells=$2; shift 2 ;;
+        *) echo "usage: bench/p2psip.sh [--trials N] [--svg FILE] [--layers-only] [--cells N]" >&2; exit 2 ;;
     esac
 done
-./mvnw -q -B -DskipTests -pl app -am package
-echo "## Tunnel cost (R̄ = 1 − 10⁻⁵)"
-bin/d2r2 model pr2 --svg "$svg"
-echo "## Replicas under the Skype supernode Weibull fit"
-bin/d2r2 model replicas
-echo "## Churn simulation, the seed's example"
-# a 95 % interval misses the truth one run in twenty by design: three seeds per sizing, and the count
-inside=0
-for p in 2 3; do
-    for seed in 1 2 3; do
-        if bin/d2r2 model simulate --mu 0.8 --p "$p" --trials "$trials" --seed "$seed"; then
-            inside=$((inside + 1))
-        fi
+if [ "$models" = 1 ]; then
+    ./mvnw -q -B -DskipTests -pl app -am package
+    echo "## Tunnel cost (R̄ = 1 − 10⁻⁵)"
+    bin/d2r2 model pr2 --svg "$svg"
+    echo "## Replicas under the Skype supernode Weibull fit"
+    bin/d2r2 model replicas
+    echo "## Churn simulation, the seed's example"
+    # a 95 % interval misses the truth one run in twenty by design: three seeds per sizing, and the count
+    inside=0
+    for p in 2 3; do
+        for seed in 1 2 3; do
+            if bin/d2r2 model simulate --mu 0.8 --p "$p" --trials "$trials" --seed "$seed"; then
+                inside=$((inside + 1))
+            fi
+        done
     done
-done
-echo "the model's prediction inside the simulation's 95 % interval in $inside of 6 runs"
+    echo "the model's prediction inside the simulation's 95 % interval in $inside of 6 runs"
+fi
+echo "## Onion layers"
+run OnionLayerBench -- --cells "$cells" --seconds 20

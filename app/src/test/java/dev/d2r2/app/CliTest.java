@@ -9,12 +9,11 @@ import dev.d2r2.core.testing.Peers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,15 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The CLI against a real broker on a loopback TLS port, as a user would run it. */
 class CliTest {
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
     @TempDir
     Path dir;
     Broker broker;
     BrokerServer server;
     String identity;
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream savedOut;
-    PrintStream savedErr;
     InputStream savedIn;
 
     @BeforeEach
@@ -42,17 +40,11 @@ class CliTest {
         broker = Broker.open(dir.resolve("data"), Clock.system());
         server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
         identity = broker.adminIdentityPath().toString();
-        savedOut = System.out;
-        savedErr = System.err;
         savedIn = System.in;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
     void stop() {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
         System.setIn(savedIn);
         server.close();
         broker.close();
@@ -63,11 +55,11 @@ class CliTest {
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 
     private double subscribers(String channel) {
@@ -86,10 +78,10 @@ class CliTest {
                 "--subscribers", "*")).isZero();
         assertThat(out()).contains("\"ordering\" : \"total\"", "\"protection\" : \"HA\"", "\"fsync\" : \"always\"");
         assertThat(run("channel", "alter", "alarms", "--identity", identity, "--priority", "3")).isZero();
-        out.reset();
+        console.clear();
         assertThat(run("channel", "list", "--identity", identity)).isZero();
         assertThat(out()).contains("alarms").contains("p3").contains("total");
-        out.reset();
+        console.clear();
         assertThat(run("channel", "show", "alarms", "--identity", identity)).isZero();
         assertThat(out()).contains("\"publishers\" : [ \"monitor\", \"probe\" ]");
     }
@@ -99,10 +91,10 @@ class CliTest {
         assertThat(run("channel", "create", "c", "--identity", identity, "--overflow", "explode")).isEqualTo(2);
         assertThat(err()).contains("overflow \"explode\" is not one of [block, drop-oldest, disconnect]")
                 .doesNotContain("Exception");
-        err.reset();
+        console.clear();
         assertThat(run("channel", "show", "nope", "--identity", identity)).isEqualTo(2);
         assertThat(err()).contains("unknown_channel: no channel nope");
-        err.reset();
+        console.clear();
         assertThat(run("channel", "list", "--identity", dir.resolve("missing.identity").toString())).isEqualTo(1);
         assertThat(err()).contains("missing.identity");
         assertThat(run("channel", "frobnicate")).isEqualTo(2);
@@ -113,11 +105,11 @@ class CliTest {
         assertThat(run("bridge", "kafka", "--identity", identity, "--channel", "c", "--topic", "t", "--direction", "sideways"))
                 .isEqualTo(2);
         assertThat(err()).contains("--direction must be out or in, not \"sideways\"");
-        err.reset();
+        console.clear();
         assertThat(run("bridge", "kafka", "--identity", identity, "--channel", "nope", "--topic", "t", "--direction", "out",
                 "--bootstrap-servers", "127.0.0.1:9", "--data", dir.resolve("bridge").toString())).isEqualTo(1);
         assertThat(err()).contains("no channel nope").doesNotContain("Exception");
-        err.reset();
+        console.clear();
         java.nio.file.Files.createDirectories(dir.resolve("bridge"));
         java.nio.file.Files.writeString(dir.resolve("bridge/kafka-out-c-t.offset"), "next-offset=12x\n");
         assertThat(run("bridge", "kafka", "--identity", identity, "--channel", "c", "--topic", "t", "--direction", "out",
@@ -164,7 +156,7 @@ class CliTest {
         System.setIn(new ByteArrayInputStream("{\"type\":\"a\",\"time\":1}\n".getBytes(StandardCharsets.UTF_8)));
         assertThat(run("publish", "--channel", "p", "--identity", file.toString())).isZero();
         System.setIn(new ByteArrayInputStream("{\"type\":\"a\",\"time\":1}\n".getBytes(StandardCharsets.UTF_8)));
-        err.reset();
+        console.clear();
         assertThat(run("channel", "create", "q", "--identity", file.toString())).isEqualTo(2);
         assertThat(err()).contains("probe is not an administrator");
     }
@@ -193,7 +185,7 @@ class CliTest {
         assertThat(run("identity", "create", "probe", "--identity", mine.toString(), "--out", probe.toString())).isZero();
         assertThat(IdentityFile.load(probe).replicas()).extracting(BrokerReplica::address).containsExactly(dead, live);
 
-        err.reset();
+        console.clear();
         assertThat(run("identity", "replicas", "--identity", mine.toString(), "--remove", "127.0.0.1:1")).isEqualTo(2);
         assertThat(err()).contains("names no replica at 127.0.0.1:1");
         assertThat(run("channel", "list", "--identity", mine.toString(), "--broker", dead, "--failover-timeout", "0"))
@@ -206,7 +198,7 @@ class CliTest {
         assertThat(run("channel", "create", "nagios", "--identity", identity, "--persistence", "log")).isZero();
         assertThat(run("nagios-run", "--channel", "nagios", "--identity", identity, "--source", "gw-1", "--interval", "10ms",
                 "--count", "2", "--", "/usr/lib/nagios/plugins/check_dummy", "1", "disk almost full")).isZero();
-        out.reset();
+        console.clear();
         assertThat(run("subscribe", "--channel", "nagios", "--identity", identity, "--from-offset", "0", "--count", "2")).isZero();
         String[] lines = out().split("\n");
         assertThat(lines[0]).contains("\"type\":\"nagios.check_dummy\"", "\"source\":\"gw-1\"", "\"to\":\"warning\"",
@@ -248,7 +240,7 @@ class CliTest {
                   - tag: alarms
                     overflow: sometimes
                 """);
-        err.reset();
+        console.clear();
         assertThat(run("broker", "--config", cfg.toString(), "--data", dir.resolve("d2").toString())).isEqualTo(2);
         assertThat(err()).contains(cfg + ":2:").contains("overflow \"sometimes\" is not one of");
     }
@@ -330,7 +322,7 @@ class CliTest {
         }
         assertThat(watch.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
         assertThat(out()).contains("\"bindings\":{\"s\":\"ap-9\"}");
-        out.reset();
+        console.clear();
         assertThat(run("subscribe", "--channel", "alerts", "--identity", identity, "--from-offset", "0", "--count", "1")).isZero();
         assertThat(out()).contains("\"type\":\"LinkDown\"", "\"source\":\"ap-9\"", "\"chronicle\":\"LinkStaysDown\"");
     }
@@ -380,7 +372,7 @@ class CliTest {
             assertThat(run("channel", "create", "alarms", "--identity", identity, "--persistence", "log")).isZero();
             Thread monitor = Thread.ofVirtual().start(() -> run("monitor", "--config", good.toString(), "--identity", identity));
             try {
-                out.reset();
+                console.clear();
                 assertThat(run("subscribe", "--channel", "alarms", "--identity", identity, "--from-offset", "0", "--count", "1")).isZero();
                 assertThat(out()).contains("\"type\":\"tcp.connect_ms\"", "\"source\":\"gw\"", "\"to\":\"ok\"");
             } finally {
@@ -399,7 +391,7 @@ class CliTest {
             p.publish(dev.d2r2.core.Event.message("resilience.availability", now - 1000, "other", java.util.Map.of("value", 0.1)));
             p.publish(dev.d2r2.core.Event.message("resilience.availability", now - 1000, "gw", java.util.Map.of("value", 1.0)));
         }
-        out.reset();
+        console.clear();
         assertThat(run("metrics", "query", "gw", "availability", "--since", "10m", "--identity", identity)).isZero();
         assertThat(out().lines().toList()).hasSize(2).allSatisfy(l -> assertThat(l).contains("\"source\":\"gw\""));
         assertThat(out()).contains("\"value\":0.9").contains("\"value\":1.0").doesNotContain("0.5");
@@ -437,7 +429,7 @@ class CliTest {
                 "{\"time\":1660000,\"decision\":\"revoke\",\"action\":\"sip-edge/block/198.51.100.7\"",
                 "{\"time\":1660000,\"decision\":\"revoke\",\"action\":\"sip-edge/rate-limit/198.51.100.7?rate=5/s\"");
         assertThat(err()).contains(events + ":2: ").contains("events 2, malformed 1");
-        out.reset();
+        console.clear();
         assertThat(run("policy", "simulate", "--policy", POLICY, "--events", events.toString())).isZero();
         assertThat(out().lines().toList()).isEqualTo(lines);
     }
@@ -463,10 +455,10 @@ class CliTest {
         assertThat(out()).contains("2026-11-18T11:06:40Z  deploy   sip-edge/block/198.51.100.7  rule block-flooders in "
                 + "flooding{attacker=198.51.100.7,edge=edge-1}  until 2026-11-18T11:16:40Z  cause: FloodingSuspect a1")
                 .contains("outcome  deploy sip-edge/block/198.51.100.7: dry-run");
-        out.reset();
+        console.clear();
         assertThat(run("audit", "--file", trail.toString(), "--context", "flooding{attacker=198.51.100.8,edge=edge-1}")).isZero();
         assertThat(out().lines().toList()).hasSize(5).allSatisfy(l -> assertThat(l).contains("198.51.100.8"));
-        out.reset();
+        console.clear();
         assertThat(run("audit", "--file", trail.toString(), "--since", "2026-11-18T11:07:00Z", "--json")).isZero();
         assertThat(out().lines().toList()).hasSize(5).allSatisfy(l -> assertThat(l).startsWith("{\"type\":\"policy."));
         assertThat(run("audit", "--file", dir.resolve("none.jsonl").toString())).isEqualTo(2);

@@ -1,13 +1,10 @@
 package dev.d2r2.app;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,23 +12,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code d2r2 cosip}: bad roster and keypair files are one line naming file:line:col, exit code 2. */
 class CosipCliTest {
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
     @TempDir
     Path dir;
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream savedErr;
     Path key;
 
     @BeforeEach
     void start() {
-        savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         key = dir.resolve("net.key");
         assertThat(Main.commandLine().execute("overlay", "keygen", key.toString())).isZero();
-    }
-
-    @AfterEach
-    void stop() {
-        System.setErr(savedErr);
     }
 
     private int cosip(Path keypair, Path roster) {
@@ -45,7 +36,7 @@ class CosipCliTest {
         Path roster = Files.writeString(dir.resolve("roster.txt"), "sip:alice@example.org " + "ab".repeat(32) + "\nbob nothex\n");
         Path keypair = dir.resolve("alice.id");
         assertThat(cosip(keypair, roster)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains(roster + ":2:1: expected 'sip:user@domain");
+        assertThat(console.err()).contains(roster + ":2:1: expected 'sip:user@domain");
         assertThat(Files.readAllLines(keypair)).hasSize(2).last().asString().startsWith("public ");
     }
 
@@ -54,6 +45,6 @@ class CosipCliTest {
         Path roster = Files.writeString(dir.resolve("roster.txt"), "");
         Path keypair = Files.writeString(dir.resolve("bad.id"), "not a key\n");
         assertThat(cosip(keypair, roster)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains(keypair + ":1:1:");
+        assertThat(console.err()).contains(keypair + ":1:1:");
     }
 }

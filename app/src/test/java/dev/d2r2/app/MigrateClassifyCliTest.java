@@ -2,14 +2,11 @@ package dev.d2r2.app;
 
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.migrate.events.HostAtRisk;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,19 +17,14 @@ import static org.assertj.core.api.Assertions.tuple;
 
 /** {@code d2r2 migrate classify}: monitor events in, one migration.host.at-risk per change of verdict out; bad input exit 2. */
 class MigrateClassifyCliTest {
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
     @TempDir
     Path dir;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedOut;
-    private PrintStream savedErr;
 
     @BeforeEach
     void capture() throws Exception {
-        savedOut = System.out;
-        savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         Files.writeString(dir.resolve("classify.yaml"), """
                 host: h1
                 spare: 10.97.24.2:7600
@@ -40,12 +32,6 @@ class MigrateClassifyCliTest {
                 host-check: { probe: icmp, source: h1 }
                 warnings: [ { type: disk.reallocated, source: h1 } ]
                 """);
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
     }
 
     private int classify(String... lines) throws Exception {
@@ -57,7 +43,7 @@ class MigrateClassifyCliTest {
 
     private List<HostAtRisk> printed() throws Exception {
         List<HostAtRisk> list = new ArrayList<>();
-        for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
+        for (String line : console.out().lines().toList()) {
             list.add(HostAtRisk.from(EventCodec.decode(line)));
         }
         return list;
@@ -79,15 +65,15 @@ class MigrateClassifyCliTest {
                         tuple(6L, "crash", "vm", false),
                         tuple(7L, "crash", "host", false));
         assertThat(printed()).allSatisfy(a -> assertThat(a.spare()).isEqualTo("10.97.24.2:7600"));
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("7 events, 0 unreadable lines, 0 probe values not numbers, 4 verdicts");
+        assertThat(console.err()).contains("7 events, 0 unreadable lines, 0 probe values not numbers, 4 verdicts");
     }
 
     @Test
     void badLinesAndValuesAreCountedAndExitTwo() throws Exception {
         assertThat(classify("{\"type\":\"sip.rtt_ms\",\"time\":1,\"source\":\"h1-sip\",\"attrs\":{\"value\":\"fast\"}}", "not json"))
                 .isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("events.jsonl:2: ").contains("1 unreadable lines, 1 probe values");
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(console.err()).contains("events.jsonl:2: ").contains("1 unreadable lines, 1 probe values");
+        assertThat(console.out()).isEmpty();
     }
 
     @Test
@@ -95,6 +81,6 @@ class MigrateClassifyCliTest {
         Files.writeString(dir.resolve("classify.yaml"), "host: h1\nspare: 10.97.24.2:7600\nservice: { probe: sip, value: rtt_ms, source: s }\n"
                 + "window: 2\ncrash-after: 3\n");
         assertThat(classify("{\"type\":\"sip.rtt_ms\",\"time\":1,\"source\":\"s\",\"attrs\":{\"value\":1}}")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("classify.yaml:5:").contains("crash-after must be 1 to window (2)");
+        assertThat(console.err()).contains("classify.yaml:5:").contains("crash-after must be 1 to window (2)");
     }
 }

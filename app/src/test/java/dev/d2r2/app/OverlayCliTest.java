@@ -9,12 +9,10 @@ import dev.d2r2.overlay.node.OverlayNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,22 +25,17 @@ import static org.awaitility.Awaitility.await;
 
 /** {@code d2r2 overlay}: put, get and lookup against eight nodes on loopback UDP, and its bad inputs. */
 class OverlayCliTest {
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
     @TempDir
     Path dir;
     final List<OverlayNode> nodes = new ArrayList<>();
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream savedOut;
-    PrintStream savedErr;
     Path key;
     String via;
 
     @BeforeEach
     void start() throws Exception {
-        savedOut = System.out;
-        savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         key = dir.resolve("net.key");
         assertThat(run("overlay", "keygen", key.toString())).isZero();
         for (int i = 0; i < 8; i++) {
@@ -52,13 +45,11 @@ class OverlayCliTest {
         }
         await().atMost(20, TimeUnit.SECONDS).until(() -> nodes.stream().allMatch(n -> n.status().join().contacts() >= 7));
         via = "127.0.0.1:" + nodes.getFirst().address().getPort();
-        out.reset();
+        console.clear();
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
         for (OverlayNode n : nodes) {
             n.close();
         }
@@ -69,23 +60,23 @@ class OverlayCliTest {
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     @Test
     void putThenGetThenLookupFromTheCommandLine() throws Exception {
         Path alice = dir.resolve("alice.id");
         assertThat(run("overlay", "put", "--network-key", key.toString(), "--via", via, "--identity", alice.toString(),
-                "--name", "sip:alice@example.org", "127.0.0.1:5062")).as(err.toString()).isZero();
+                "--name", "sip:alice@example.org", "127.0.0.1:5062")).as(console.err()).isZero();
         assertThat(out()).contains("stored on 8 of 8 nodes");
         String owner = Files.readAllLines(alice).get(1).substring("public ".length());
-        out.reset();
+        console.clear();
         assertThat(run("overlay", "get", "--network-key", key.toString(), "--via", via, "--owner", owner,
                 "--name", "sip:alice@example.org")).isZero();
         assertThat(out()).isEqualTo("127.0.0.1:5062\n");
         assertThat(run("overlay", "get", "--network-key", key.toString(), "--via", via, "--owner", owner,
                 "--name", "sip:bob@example.org")).isEqualTo(1);
-        out.reset();
+        console.clear();
         assertThat(run("overlay", "lookup", "--network-key", key.toString(), "--via", via, nodes.get(3).id().toString())).isZero();
         assertThat(out().lines().findFirst().orElseThrow()).startsWith(nodes.get(3).id().toString());
         assertThat(out().lines().count()).isEqualTo(8);
@@ -106,10 +97,10 @@ class OverlayCliTest {
         Path bad = dir.resolve("bad.key");
         Files.writeString(bad, "12zz\n");
         assertThat(run("overlay", "lookup", "--network-key", bad.toString(), "--via", via, "00".repeat(20))).isEqualTo(2);
-        assertThat(err.toString()).contains("bad.key:1:1: expected 64 hex digits");
+        assertThat(console.err()).contains("bad.key:1:1: expected 64 hex digits");
         assertThat(run("overlay", "lookup", "--network-key", key.toString(), "--via", via, "00zz")).isEqualTo(2);
-        assertThat(err.toString()).contains("ID:1:1: expected 40 hex digits");
+        assertThat(console.err()).contains("ID:1:1: expected 40 hex digits");
         assertThat(run("overlay", "keygen", key.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("not overwriting a key");
+        assertThat(console.err()).contains("not overwriting a key");
     }
 }

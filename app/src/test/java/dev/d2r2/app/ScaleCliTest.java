@@ -1,13 +1,9 @@
 package dev.d2r2.app;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,31 +13,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code d2r2 scale check}: the example passes, a mistake is refused at its file:line:col. */
 class ScaleCliTest {
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
     @TempDir
     Path dir;
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedErr;
-
-    @BeforeEach
-    void capture() {
-        savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setErr(savedErr);
-    }
 
     @Test
     void checkAcceptsTheExampleAndRefusesAMistakeAtItsKey() throws Exception {
         Path example = Path.of("../examples/scale/sip.yaml");
         assertThat(Main.commandLine().execute("scale", "check", example.toString())).isZero();
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("sip.yaml: ok (2 clouds, 1 types)", "sip: 1-6 instances in home");
+        assertThat(console.err()).contains("sip.yaml: ok (2 clouds, 1 types)", "sip: 1-6 instances in home");
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, Files.readString(example).replace("largest-step: 5", "largest-step: -1"));
         assertThat(Main.commandLine().execute("scale", "check", bad.toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains(bad + ":21:5: key types.sip.largest-step: largest-step must be at least 1");
+        assertThat(console.err()).contains(bad + ":21:5: key types.sip.largest-step: largest-step must be at least 1");
     }
 
     @Test
@@ -49,11 +35,11 @@ class ScaleCliTest {
         String[] run = {"scale", "run", "--types", "../examples/scale/sip.yaml", "--edge-api", "http://127.0.0.1:1",
                 "--edge-token-file", dir.resolve("none").toString(), "--driver", "kubernetes"};
         assertThat(Main.commandLine().execute(run)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--driver kubernetes needs --kube-namespace CLOUD=NS");
+        assertThat(console.err()).contains("--driver kubernetes needs --kube-namespace CLOUD=NS");
         assertThat(Main.commandLine().execute(with(run, "--kube-namespace", "mars=x"))).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--kube-namespace mars: no such cloud");
+        assertThat(console.err()).contains("--kube-namespace mars: no such cloud");
         assertThat(Main.commandLine().execute(with(run, "--kube-namespace", "home=d2r2"))).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("type sip has no template.image, which the kubernetes driver needs");
+        assertThat(console.err()).contains("type sip has no template.image, which the kubernetes driver needs");
     }
 
     private static String[] with(String[] args, String... more) {

@@ -1,13 +1,10 @@
 package dev.d2r2.app;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,15 +14,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code d2r2 takeover --dns-*}: mistakes are refused before the member starts, each with its reason. */
 class TakeoverDnsCliTest {
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
     @TempDir
     Path dir;
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedErr;
 
     @BeforeEach
     void files() throws Exception {
-        savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         Files.writeString(dir.resolve("group.key"), "00".repeat(32));
         Files.writeString(dir.resolve("dns.key"), "hmac-sha256:takeover:c2VjcmV0\n");
         for (String role : List.of("master", "witness")) {
@@ -43,11 +39,6 @@ class TakeoverDnsCliTest {
         }
     }
 
-    @AfterEach
-    void restore() {
-        System.setErr(savedErr);
-    }
-
     private int run(String role, String... more) {
         List<String> args = new ArrayList<>(List.of("takeover", "--config", dir.resolve(role + ".yaml").toString(),
                 "--dns-server", "127.0.0.1:53", "--dns-zone", "example.net", "--dns-key", dir.resolve("dns.key").toString()));
@@ -56,7 +47,7 @@ class TakeoverDnsCliTest {
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 
     @Test

@@ -1,15 +1,11 @@
 package dev.d2r2.app;
 
 import dev.d2r2.tunnel.probe.EchoServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,26 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code d2r2 tunnel}: keygen, a bad configuration reported at file:line:col, and probe against echo on loopback. */
 class TunnelCliTest {
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
     @TempDir
     Path dir;
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream savedOut;
-    PrintStream savedErr;
-
-    @BeforeEach
-    void capture() {
-        savedOut = System.out;
-        savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
-    }
 
     @Test
     void keygenWritesAnOwnerOnlyKeyOfSixtyFourHexDigits() throws Exception {
@@ -59,7 +40,7 @@ class TunnelCliTest {
                 colour: blue
                 """);
         assertThat(Main.commandLine().execute("tunnel", "en", "--config", config.toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("en.yaml:8:1").contains("unknown key \"colour\"");
+        assertThat(console.err()).contains("en.yaml:8:1").contains("unknown key \"colour\"");
     }
 
     @Test
@@ -68,7 +49,7 @@ class TunnelCliTest {
             int code = Main.commandLine().execute("tunnel", "probe", "--to", "127.0.0.1:" + echo.address().getPort(),
                     "--rate", "1000", "--count", "200", "--linger", "300ms");
             assertThat(code).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("sent 200 received 200").doesNotContain("gap ");
+            assertThat(console.out()).contains("sent 200 received 200").doesNotContain("gap ");
         }
     }
 }

@@ -59,8 +59,8 @@ import java.util.concurrent.TimeUnit;
 public final class DiagnosisBench implements Callable<Integer> {
     private static final String NET = "10.252.0.";
     private static final String EDGE_HOST = NET + "1";
-    private static final String BRIDGE = "d2r2dg-br";
-    private static final String CGROUP = "d2r2-dg";
+    private static final String BRIDGE = "d2r2diag-br";
+    private static final String CGROUP = "d2r2-diag";
     private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
     private static final List<String> CONTROLLERS = List.of("cpu", "cpuacct", "memory");
     private static final int SIP_PORT = 5060;
@@ -95,11 +95,11 @@ public final class DiagnosisBench implements Callable<Integer> {
     }
 
     private static String ns(int i) {
-        return "d2r2-dg-p" + i;
+        return "d2r2-diag-p" + i;
     }
 
     private static String veth(int i, char side) {
-        return "d2r2dg" + i + side;
+        return "d2r2diag" + i + side;
     }
 
     private static String host(int i) {
@@ -148,7 +148,7 @@ public final class DiagnosisBench implements Callable<Integer> {
             }
             try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress(EDGE_HOST, SIP_PORT), backends, e -> { })) {
                 BackendVolumes volumes = new BackendVolumes(edge);
-                Thread sampler = Thread.ofPlatform().name("d2r2-dg-volumes").daemon().start(() -> {
+                Thread sampler = Thread.ofPlatform().name("d2r2-diag-volumes").daemon().start(() -> {
                     while (!Thread.currentThread().isInterrupted()) {
                         volumes.sample();
                         try {
@@ -402,9 +402,9 @@ public final class DiagnosisBench implements Callable<Integer> {
                 case "quota" -> Files.writeString(cgroup("cpu", 0).resolve("cpu.cfs_quota_us"),
                         Long.toString(CFS_PERIOD_US * quotaPercent / 100));
                 case "stop" -> sh("kill -STOP " + server.pid());
-                case "loss" -> sh("ip netns exec " + ns + " nft add table inet d2r2dg && ip netns exec " + ns
-                        + " nft add chain inet d2r2dg in '{ type filter hook input priority 0; policy accept; }' && ip netns exec " + ns
-                        + " nft add rule inet d2r2dg in udp dport " + SIP_PORT + " numgen random mod 100 '<' " + lossPercent + " drop");
+                case "loss" -> sh("ip netns exec " + ns + " nft add table inet d2r2diag && ip netns exec " + ns
+                        + " nft add chain inet d2r2diag in '{ type filter hook input priority 0; policy accept; }' && ip netns exec " + ns
+                        + " nft add rule inet d2r2diag in udp dport " + SIP_PORT + " numgen random mod 100 '<' " + lossPercent + " drop");
                 case "rate" -> sh("ip netns exec " + ns + " tc qdisc add dev " + veth(0, 'p') + " root tbf rate " + tbfRate
                         + " burst 1600 latency 20ms");
                 default -> throw new IllegalArgumentException("no fault " + fault + " (cpu, quota, disk, leak, stop, loss, rate)");
@@ -420,7 +420,7 @@ public final class DiagnosisBench implements Callable<Integer> {
                 }
                 case "quota" -> Files.writeString(cgroup("cpu", 0).resolve("cpu.cfs_quota_us"), "-1");
                 case "stop" -> sh("kill -CONT " + server.pid());
-                case "loss" -> sh("ip netns exec " + ns + " nft delete table inet d2r2dg");
+                case "loss" -> sh("ip netns exec " + ns + " nft delete table inet d2r2diag");
                 case "rate" -> sh("ip netns exec " + ns + " tc qdisc del dev " + veth(0, 'p') + " root");
                 default -> throw new IllegalArgumentException("no fault " + fault);
             }
@@ -432,7 +432,7 @@ public final class DiagnosisBench implements Callable<Integer> {
                 hog.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
             run("echo -1 > " + cgroup("cpu", 0).resolve("cpu.cfs_quota_us"));
-            run("ip netns exec " + ns(0) + " nft delete table inet d2r2dg");
+            run("ip netns exec " + ns(0) + " nft delete table inet d2r2diag");
         }
     }
 

@@ -22,10 +22,19 @@ public final class Diagnoser {
     private final double threshold;
     private final Map<String, Peer> peers = new TreeMap<>();
     private final double[] scratch;
+    /**
+     * Every peer's histogram starts as a healthy peer's at steady state: the training shares of
+     * the profiles, at the mass decay leads to (none "like no profile"). Started empty, two peers'
+     * first few windows would be histograms of one to three draws, far apart by chance: the
+     * training threshold, the largest distance between healthy peers, would be set by those
+     * first windows rather than by peers in their steady state, and every culprit would need
+     * several more windows to exceed it.
+     */
+    private final double[] prior;
 
     private final class Peer {
         final String name;
-        final DecayedHistogram histogram = new DecayedHistogram(profiles.bins(), vote.decay());
+        final DecayedHistogram histogram = new DecayedHistogram(prior, vote.decay());
         /** This window's normalised vector: the effect is judged on what the peer does now, the distance on its history. */
         final double[] now = new double[profiles.metrics().size()];
         int windows;
@@ -50,7 +59,18 @@ public final class Diagnoser {
         this.vote = profiles.vote();
         this.threshold = profiles.threshold();
         this.scratch = new double[profiles.metrics().size()];
+        this.prior = prior(profiles);
         expected.forEach(p -> peers.put(p, new Peer(p)));
+    }
+
+    /** A healthy peer's histogram at steady state: the training shares of the profiles at the mass decay leads to. */
+    static double[] prior(Profiles profiles) {
+        double[] prior = new double[profiles.bins()];
+        double total = Arrays.stream(profiles.sizes()).sum();
+        for (int k = 0; k < profiles.k(); k++) {
+            prior[k] = total == 0 ? 0 : profiles.sizes()[k] / total * DecayedHistogram.steadyMass(profiles.vote().decay());
+        }
+        return prior;
     }
 
     /** The peers indicted now. */

@@ -7,8 +7,10 @@ import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
 import org.apache.commons.math3.ml.distance.EuclideanDistance;
 import org.apache.commons.math3.random.JDKRandomGenerator;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +21,9 @@ import java.util.TreeSet;
 /**
  * Learns profiles from fault-free samples: the window vectors of every peer, normalised, are
  * clustered into K profiles by k-means++ (commons-math3); the same windows are then replayed
- * through the vote, and the threshold is set above the largest deciding distance any peer reached
- * while its effect was above the floor
- * (by {@code margin}, relative, and at least {@link #MIN_GAP} absolute), so the training data
- * indicts nobody.
+ * through the vote, and the threshold is set above the smallest one under which the replay
+ * indicts nobody (by {@code margin}, relative, and at least {@link #MIN_GAP} absolute), and
+ * above the distance a single odd window makes ({@link #oneWindowAway}).
  */
 public final class Trainer {
     /** The threshold is at least this far above the largest distance seen in training. */
@@ -92,16 +93,41 @@ public final class Trainer {
         Map<String, List<String>> groups = req.groups().isEmpty() ? Map.of("all", peers(closed)) : req.groups();
         Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, 1.0, req.vote());
         double largest = largestDecidingDistance(unbounded, closed, groups);
-        double threshold = Math.min(1.0, Math.max(largest * (1 + req.margin()), largest + MIN_GAP));
+        double threshold = Math.min(1.0, Math.max(Math.max(largest * (1 + req.margin()), largest + MIN_GAP),
+                oneWindowAway(unbounded) + MIN_GAP));
         return new Training(unbounded.withThreshold(threshold), largest, closed.size(), raw.size(), groups);
     }
 
-    /** Over every window and voter whose effect reached the floor (no other can be indicted): the distance that would have indicted it. */
+    /**
+     * The distance one window unlike every profile puts between a healthy peer and itself: its
+     * histogram at steady state with that window added, against the same without. The threshold
+     * stays above it, so that no single window, however odd, is a suspect one: a burst as long as
+     * {@code consecutive} windows (a collection pause, a hiccup of the machine) gives one suspect
+     * window fewer than an indictment needs, while a fault that lasts one window longer is indicted.
+     * Training, short, may see no such burst; this bound does not depend on seeing one.
+     */
+    static double oneWindowAway(Profiles profiles) {
+        double[] steady = Diagnoser.prior(profiles);
+        DecayedHistogram odd = new DecayedHistogram(steady, profiles.vote().decay());
+        odd.add(profiles.k());
+        return Jsd.sqrtJsd(odd.counts(), steady);
+    }
+
+    /**
+     * The smallest threshold under which the vote indicts nobody on these windows: a peer is
+     * indicted after {@code consecutive} suspect windows in a row, each with its effect at the
+     * floor and its deciding distance above the threshold, so over every such run of windows the
+     * smallest deciding distance, and of those the largest. (Requiring instead that no single
+     * window be suspect would count the consecutive windows twice: once in the threshold, once in
+     * the vote, and delay every indictment.)
+     */
     static double largestDecidingDistance(Profiles profiles, List<Windows.Window> windows, Map<String, List<String>> groups) {
+        int run = profiles.vote().consecutive();
         double largest = 0;
         for (List<String> members : groups.values()) {
             Diagnoser d = new Diagnoser(profiles, members);
             Set<String> in = new TreeSet<>(members);
+            Map<String, Deque<Double>> recent = new HashMap<>();
             for (Windows.Window w : windows) {
                 Map<String, double[]> mine = new TreeMap<>();
                 w.vectors().forEach((peer, v) -> {
@@ -111,8 +137,18 @@ public final class Trainer {
                 });
                 Verdict v = d.step(w.end(), mine);
                 for (int i = 0; i < v.critical().length; i++) {
-                    if (v.effects()[i] >= profiles.vote().effectFloor()) {
-                        largest = Math.max(largest, v.critical()[i]);
+                    // as in the vote, a window a peer misses neither counts nor breaks its run
+                    Deque<Double> last = recent.computeIfAbsent(v.voters().get(i), p -> new ArrayDeque<>());
+                    if (v.effects()[i] < profiles.vote().effectFloor()) {
+                        last.clear();
+                        continue;
+                    }
+                    last.addLast(v.critical()[i]);
+                    if (last.size() > run) {
+                        last.removeFirst();
+                    }
+                    if (last.size() == run) {
+                        largest = Math.max(largest, last.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
                     }
                 }
             }

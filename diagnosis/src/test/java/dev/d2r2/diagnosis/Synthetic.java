@@ -3,15 +3,33 @@ package dev.d2r2.diagnosis;
 import dev.d2r2.monitor.events.Sample;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 /**
  * Samples of peers that share a load, as replicas behind one balancer do: per window a common load
- * level, each peer's metrics proportional to it with a few percent of its own noise. A culprit,
- * from window {@code faultFrom} on, adds a burden of its own to the first metric (a CPU hog).
+ * level (from 20 to 20 + {@code loadRange}), each peer's metrics proportional to it with its own
+ * noise. A culprit, from window {@code faultFrom} on, adds a burden of its own to the first metric
+ * (a CPU hog).
  */
-record Synthetic(int peers, long seed, double noise) {
+record Synthetic(int peers, long seed, double noise, double loadRange, double bursts) {
+    /** How much a burst multiplies a peer's metrics for one window. */
+    static final double BURST = 4;
+
+    Synthetic(int peers, long seed, double noise) {
+        this(peers, seed, noise, 180, 0);
+    }
+
+    /**
+     * Peers under a steady load whose own noise, not the load, moves them from profile to profile,
+     * and who now and then (3 % of their windows, never two in a row) have a burst of one window, as
+     * a collection or a scheduling hiccup gives a real server: a profile of its own.
+     */
+    static Synthetic noisy(int peers, long seed) {
+        return new Synthetic(peers, seed, 0.2, 0, 0.03);
+    }
+
     static final List<String> METRICS = List.of("os.cpu_user_pct", "os.ctx_switches_per_s", "os.net_rx_packets_per_s");
     static final long WINDOW_MS = 5_000;
 
@@ -29,12 +47,17 @@ record Synthetic(int peers, long seed, double noise) {
         Random r = new Random(seed);
         List<Sample> out = new ArrayList<>();
         int perWindow = (int) (WINDOW_MS / 1000);
+        double[] burst = new double[peers];
+        Arrays.fill(burst, 1);
         for (int w = 0; w < windows; w++) {
-            double load = 20 + 180 * r.nextDouble();
+            double load = 20 + loadRange * r.nextDouble();
+            for (int p = 0; p < peers; p++) {
+                burst[p] = burst[p] == 1 && r.nextDouble() < bursts ? BURST : 1;
+            }
             for (int s = 0; s < perWindow; s++) {
                 long t = w * WINDOW_MS + s * 1000L;
                 for (int p = 0; p < peers; p++) {
-                    double[] v = {load * 0.1, load * 40, load * 10};
+                    double[] v = {load * 0.1 * burst[p], load * 40 * burst[p], load * 10 * burst[p]};
                     if (p == 0 && faultFrom >= 0 && w >= faultFrom && w < faultTo) {
                         v[0] += burden;
                     }

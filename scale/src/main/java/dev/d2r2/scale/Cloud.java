@@ -12,10 +12,12 @@ import java.util.regex.Pattern;
  * bridge whose first address is the host's, the instances numbered from the second — holding at
  * most {@code capacity} instances; where it is ({@code location}), what it offers
  * ({@code features}) and what an instance costs there ({@code cost}, in any unit shared by the
- * clouds of a file), for {@link PlacementPolicy}; and the rate of the link into it ({@code link},
- * shaped with tc tbf by the process driver; absent: not shaped).
+ * clouds of a file), for {@link PlacementPolicy}; the rate of the link into it ({@code link},
+ * shaped with tc tbf by the process driver; absent: not shaped); and the broker identity file its
+ * driver and instances publish with ({@code identity}: see {@link CloudIdentities}; absent: the
+ * scaler's own).
  */
-public record Cloud(String subnet, int capacity, String location, List<String> features, double cost, String link) {
+public record Cloud(String subnet, int capacity, String location, List<String> features, double cost, String link, String identity) {
     /** .1 is the gateway, .254 the image store. */
     static final int MAX_HOSTS = 252;
     private static final Pattern RATE = Pattern.compile("([0-9]+)(bit|kbit|mbit|gbit)");
@@ -46,6 +48,9 @@ public record Cloud(String subnet, int capacity, String location, List<String> f
         }
         if (link != null && (!RATE.matcher(link).matches() || linkBitsPerSecond(link) < 8_000)) {
             throw new InvalidAt("link must be a rate of at least 8kbit, as tc writes it: 100mbit, 1gbit", "link");
+        }
+        if (identity != null && identity.isBlank()) {
+            throw new InvalidAt("identity must name a file (leave it out for none)", "identity");
         }
     }
 

@@ -63,6 +63,20 @@ public record ScaleConfig(Map<String, Cloud> clouds, Map<String, InstanceType> t
                         "types", t.getKey(), "cloud");
             }
             checkRequirement(clouds, t.getKey(), t.getValue());
+            checkIdentities(clouds, t.getKey(), t.getValue());
+        }
+    }
+
+    /** A command that passes its cloud's identity to an instance needs one in every cloud the type may run in. */
+    private static void checkIdentities(Map<String, Cloud> clouds, String name, InstanceType type) {
+        if (!type.template().usesIdentity()) {
+            return;
+        }
+        for (Map.Entry<String, Cloud> c : clouds.entrySet()) {
+            if (type.require().metBy(c.getValue()) && c.getValue().identity() == null) {
+                throw new InvalidAt("the command passes ${identity}, but cloud " + c.getKey() + ", where the type may run, has no identity",
+                        "types", name, "template", "command");
+            }
         }
     }
 

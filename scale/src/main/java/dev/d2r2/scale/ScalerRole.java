@@ -9,6 +9,7 @@ import dev.d2r2.scale.driver.DriverException;
 import dev.d2r2.scale.driver.Instance;
 import dev.d2r2.scale.driver.Lifecycle;
 import dev.d2r2.scale.driver.Phases;
+import dev.d2r2.scale.events.CloudAccess;
 import dev.d2r2.scale.events.LoadLevel;
 import dev.d2r2.scale.events.ScaleStep;
 import org.slf4j.Logger;
@@ -41,7 +42,9 @@ import java.util.function.Function;
  * events back through the inbox, and only the agent's thread changes the pools and publishes.
  * A new instance reaches the edge only after it answered SIP OPTIONS; one that never does is
  * stopped and reported. A scale-in never goes below min nor takes the last serving instance, and
- * an instance still carrying calls at its drain deadline is reported and left running.
+ * an instance still carrying calls at its drain deadline is reported and left running. The policy
+ * may close a cloud to a type ({@link CloneBan}): new instances then go to another cloud, or the
+ * step is declined, saying which prohibition kept them out.
  */
 public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScalerRole.class);
@@ -62,6 +65,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     private final Driver driver;
     private final Map<String, Pool> pools = new LinkedHashMap<>();
     private final PlacementPolicy placement;
+    private final CloneBans bans = new CloneBans();
     private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
     private final AgentRunner runner;
     private volatile boolean closing;
@@ -166,6 +170,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             case Event e -> publish.accept(e);
             case ScaleRequest r -> request(r);
             case ReplaceRequest r -> replace(r);
+            case CloneBan b -> forbid(b);
+            case CloneBan.Lift l -> lift(l);
             case Observation o -> observe(o);
             case Up u -> {
                 Pool p = pools.get(u.type());
@@ -227,12 +233,23 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             declined(p, "out", n, step, "at max (" + p.spec.max() + ")");
             return;
         }
-        publish.accept(new ScaleStep(now, p.type, "out", n, desired, step, null).toEvent());
+        int launched = 0;
+        String why = null;
+        for (int i = n; i < desired; i++) {
+            PlacementPolicy.Placement placed = launch(p, step, null);
+            why = placed.why() != null ? placed.why() : why;
+            if (placed.cloud() == null) {
+                break;
+            }
+            launched++;
+        }
+        if (launched == 0) {
+            declined(p, "out", n, step, why);
+            return;
+        }
+        publish.accept(new ScaleStep(now, p.type, "out", n, n + launched, step, why).toEvent());
         p.lastOut = now;
         p.load.restart();
-        for (int i = n; i < desired; i++) {
-            launch(p, step, null);
-        }
     }
 
     private void scaleIn(Pool p, String step) {
@@ -290,12 +307,13 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             declined(p, ReplaceRequest.OP, n, r.step(), culprit.name() + " is already being replaced");
             return;
         }
-        if (!launch(p, r.step(), culprit)) {
-            declined(p, ReplaceRequest.OP, n, r.step(), "no cloud has room for the replacement of " + culprit.name());
+        PlacementPolicy.Placement placed = launch(p, r.step(), culprit);
+        if (placed.cloud() == null) {
+            declined(p, ReplaceRequest.OP, n, r.step(), "no cloud for the replacement of " + culprit.name() + ": " + placed.why());
             return;
         }
         p.replacing.add(culprit.name());
-        publish.accept(new ScaleStep(clock.millis(), p.type, ReplaceRequest.OP, n, n, r.step(), null).toEvent());
+        publish.accept(new ScaleStep(clock.millis(), p.type, ReplaceRequest.OP, n, n, r.step(), placed.why()).toEvent());
     }
 
     /** The replacement of {@code i} serves: {@code i} is taken out as a scale-in would. */
@@ -313,20 +331,44 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
 
     /**
      * A new instance: a clone of a serving one when there is one (a start otherwise), in the cloud
-     * {@link PlacementPolicy} picks; never a clone of the instance it replaces while another
-     * serves. False when no cloud can take it.
+     * {@link PlacementPolicy} picks among those the policy leaves open; never a clone of the
+     * instance it replaces while another serves. The placement has no cloud when none can take it.
      */
-    private boolean launch(Pool p, String step, Instance replacing) {
-        PlacementPolicy.Placement placed = placement.place(p.type, used());
+    private PlacementPolicy.Placement launch(Pool p, String step, Instance replacing) {
+        long now = clock.millis();
+        PlacementPolicy.Placement placed = placement.place(p.type, used(), cloud -> bans.forbidding(p.type, cloud, now));
         if (placed.cloud() == null) {
             LOG.warn("scaler: {}", placed.why());
-            return false;
+            return placed;
         }
         String cloud = placed.cloud();
         p.pendingByCloud.merge(cloud, 1, Integer::sum);
         Instance source = p.serving.values().stream().filter(i -> i != replacing).findFirst().orElse(replacing);
         jobs.submit(() -> bringIn(p.type, cloud, source, step, replacing));
-        return true;
+        return placed;
+    }
+
+    /** A policy prohibition closes a cloud to a type (or every type); instances already there keep serving. */
+    private void forbid(CloneBan b) {
+        if (!config.clouds().containsKey(b.cloud()) || b.type() != null && !pools.containsKey(b.type())) {
+            throw new IllegalArgumentException("a clone ban on an unknown cloud or type: " + b);
+        }
+        long now = clock.millis();
+        String type = b.type() == null ? CloudAccess.EVERY_TYPE : b.type();
+        String before = bans.closes(b.cloud(), b.type(), now) ? CloudAccess.FORBIDDEN : CloudAccess.OPEN;
+        bans.put(b);
+        publish.accept(new CloudAccess(now, b.cloud(), before, CloudAccess.FORBIDDEN, type, b.action(), b.expires()).toEvent());
+    }
+
+    private void lift(CloneBan.Lift l) {
+        CloneBan b = bans.lift(l.action());
+        if (b == null) {
+            return;
+        }
+        long now = clock.millis();
+        String after = bans.closes(b.cloud(), b.type(), now) ? CloudAccess.FORBIDDEN : CloudAccess.OPEN;
+        String type = b.type() == null ? CloudAccess.EVERY_TYPE : b.type();
+        publish.accept(new CloudAccess(now, b.cloud(), CloudAccess.FORBIDDEN, after, type, b.action(), b.expires()).toEvent());
     }
 
     /** The instances each cloud holds, of every type: starting, serving and draining. */
@@ -342,7 +384,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
 
     /** On a job thread: start or clone, health check, add to the edge, wait for the first call. */
     private void bringIn(String type, String cloud, Instance source, String step, Instance replacing) {
-        Phases phases = new Phases(clock, step, type + "-new", p -> tell(p.toEvent()));
+        Phases phases = new Phases(clock, step, type + "-new", cloud, p -> tell(p.toEvent()));
         Instance instance = null;
         boolean inService = false;
         try {
@@ -382,7 +424,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     /** On a job thread: an adopted instance is checked and admitted like a new one (an edge that outlived the scaler keeps it). */
     private void rejoin(Instance i) {
         try {
-            admit(i, new Phases(clock, ADOPTED, i.name(), p -> tell(p.toEvent())), null);
+            admit(i, new Phases(clock, ADOPTED, i.name(), i.cloud(), p -> tell(p.toEvent())), null);
         } catch (Exception e) {
             giveUp(i.type(), i.cloud(), i, e, null);
         }
@@ -524,6 +566,11 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     @Override
     public boolean knows(String type) {
         return config.types().containsKey(type);
+    }
+
+    @Override
+    public boolean hasCloud(String cloud) {
+        return config.clouds().containsKey(cloud);
     }
 
     @Override

@@ -8,6 +8,9 @@ public interface Scaling {
     /** Whether the instance type is under scaling control. */
     boolean knows(String type);
 
+    /** Whether the cloud is declared. */
+    boolean hasCloud(String cloud);
+
     /** Whether an instance under scaling control serves at this backend id ({@code host:port}). */
     boolean serves(String address);
 

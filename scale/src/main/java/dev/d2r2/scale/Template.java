@@ -9,14 +9,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How an instance starts: a command (with {@code ${address}}, {@code ${port}} and {@code ${name}}
- * filled in per instance), the SIP port it serves on, the CPU it may use (in cores, enforced by
+ * How an instance starts: a command (with {@code ${address}}, {@code ${port}}, {@code ${name}},
+ * {@code ${cloud}} and {@code ${identity}} — the cloud's broker identity file — filled in per
+ * instance), the SIP port it serves on, the CPU it may use (in cores, enforced by
  * the driver: a cgroup quota for {@code process}, a CPU limit for {@code kubernetes}), optionally
  * the image artifact a clone carries to its cloud ({@code process}), and the container image
  * ({@code kubernetes}, which needs it).
  */
 public record Template(List<String> command, int port, double cpu, String artifact, String image) {
-    static final List<String> PLACEHOLDERS = List.of("address", "port", "name");
+    static final List<String> PLACEHOLDERS = List.of("address", "port", "name", "cloud", "identity");
+    static final String IDENTITY = "identity";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
     public Template {
@@ -41,9 +43,15 @@ public record Template(List<String> command, int port, double cpu, String artifa
         }
     }
 
-    /** The command of one instance. */
-    public List<String> command(String address, String name) {
-        Map<String, String> values = Map.of("address", address, "port", Integer.toString(port), "name", name);
+    /** Whether the command names the cloud's identity file: then every cloud the type may run in needs one. */
+    boolean usesIdentity() {
+        return command.stream().anyMatch(a -> a.contains("${" + IDENTITY + "}"));
+    }
+
+    /** The command of one instance in {@code cloud}, whose identity file is {@code identity} (null: none, and none used). */
+    public List<String> command(String address, String name, String cloud, String identity) {
+        Map<String, String> values = Map.of("address", address, "port", Integer.toString(port), "name", name, "cloud", cloud,
+                IDENTITY, identity == null ? "" : identity);
         List<String> out = new ArrayList<>(command.size());
         for (String arg : command) {
             out.add(PLACEHOLDER.matcher(arg).replaceAll(m -> Matcher.quoteReplacement(values.get(m.group(1)))));

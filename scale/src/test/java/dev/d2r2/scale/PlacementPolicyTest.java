@@ -55,6 +55,22 @@ class PlacementPolicyTest {
     }
 
     @Test
+    void aCloudThePolicyForbidsIsSkippedAndNamedWithItsProhibition() throws Exception {
+        PlacementPolicy any = policy("");
+        Map<String, String> bans = Map.of("cheap", "scaler-placement/forbid-clone/cheap");
+        PlacementPolicy.Placement elsewhere = any.place("sip", Map.of("home", 1), bans::get);
+        assertThat(elsewhere.cloud()).as("the next cloud the rule allows").isEqualTo("near");
+        assertThat(elsewhere.why()).isEqualTo("cheap is forbidden by the policy (scaler-placement/forbid-clone/cheap)");
+        assertThat(any.place("sip", Map.of(), bans::get)).as("a ban on a cloud not chosen still shows")
+                .isEqualTo(new PlacementPolicy.Placement("home", "cheap is forbidden by the policy (scaler-placement/forbid-clone/cheap)"));
+        PlacementPolicy.Placement none = any.place("sip", Map.of("near", 2, "far", 2),
+                c -> c.equals("home") || c.equals("cheap") ? "ban/" + c : null);
+        assertThat(none.cloud()).isNull();
+        assertThat(none.why()).isEqualTo("no cloud for another sip instance: home is forbidden by the policy (ban/home); near is full (2);"
+                + " far is full (2); cheap is forbidden by the policy (ban/cheap)");
+    }
+
+    @Test
     void aRequirementKeepsTheTypeOutOfCloudsThatDoNotMeetIt() throws Exception {
         PlacementPolicy tls = policy("require: { features: [tls] }");
         assertThat(tls.place("sip", Map.of("home", 1)).cloud()).as("cheap has no tls").isEqualTo("near");
@@ -79,7 +95,7 @@ class PlacementPolicyTest {
         Arbitrary<Spec> spec = Combinators.combine(Arbitraries.integers().between(1, 4), Arbitraries.of(LOCATIONS).injectNull(0.3),
                 Arbitraries.subsetOf(FEATURES), Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 4))
                 .as((capacity, location, features, cost, used) -> new Spec(
-                        new Cloud("10.81.0.0/24", capacity, location, List.copyOf(features), cost, null), Math.min(used, capacity)));
+                        new Cloud("10.81.0.0/24", capacity, location, List.copyOf(features), cost, null, null), Math.min(used, capacity)));
         return Combinators.combine(spec.list().ofMinSize(1).ofMaxSize(6), Arbitraries.integers().between(0, 5),
                 Arbitraries.of(true, false), Arbitraries.subsetOf(FEATURES)).as((specs, homeIndex, needLocation, wanted) -> {
                     Map<String, Cloud> clouds = new LinkedHashMap<>();
@@ -159,6 +175,21 @@ class PlacementPolicyTest {
         boolean equalCosts = w.config().clouds().values().stream().mapToDouble(Cloud::cost).distinct().count() == 1;
         if (equalCosts && w.used().get(home) < w.config().clouds().get(home).capacity()) {
             assertThat(new PlacementPolicy(w.config()).place("sip", w.used()).cloud()).isEqualTo(home);
+        }
+    }
+
+    @Property(tries = 300)
+    void aForbiddenCloudIsNeverChosenAndBansElsewhereChangeNothing(@ForAll("worlds") World w, @ForAll int mask) {
+        List<String> names = new ArrayList<>(w.config().clouds().keySet());
+        java.util.function.Function<String, String> bans = c -> (mask >>> names.indexOf(c) & 1) == 1 ? "ban/" + c : null;
+        PlacementPolicy policy = new PlacementPolicy(w.config());
+        String chosen = policy.place("sip", w.used(), bans).cloud();
+        if (chosen != null) {
+            assertThat(bans.apply(chosen)).isNull();
+        }
+        String free = policy.place("sip", w.used()).cloud();
+        if (free != null && bans.apply(free) == null) {
+            assertThat(chosen).as("the unbanned choice stands").isEqualTo(free);
         }
     }
 }

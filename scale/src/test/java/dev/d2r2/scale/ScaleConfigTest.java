@@ -34,7 +34,7 @@ class ScaleConfigTest {
         assertThat(sip.largestStep()).isEqualTo(5);
         assertThat(sip.cooldown().in()).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.clouds()).containsKeys("home", "remote");
-        assertThat(sip.template().command("10.81.1.2", "sip-1")).containsSubsequence("10.81.1.2:5060", "sip-1");
+        assertThat(sip.template().command("10.81.1.2", "sip-1", "home", null)).containsSubsequence("10.81.1.2:5060", "sip-1");
     }
 
     @Test
@@ -67,7 +67,7 @@ class ScaleConfigTest {
                 + " not a duration: \"soon\" (expected e.g. 500ms, 10s, 5m, 2h)");
         refused(GOOD.replace("10.81.1.0/24", "10.81.0.0/16"), "t.yaml:2:11: key clouds.home.subnet: subnet must be an IPv4 /24 (got 10.81.0.0/16)");
         refused(GOOD.replace("${port}", "${host}"),
-                "t.yaml:5:55: key types.sip.template.command[3]: unknown placeholder ${host} (known: address, port, name)");
+                "t.yaml:5:55: key types.sip.template.command[3]: unknown placeholder ${host} (known: address, port, name, cloud, identity)");
         refused(GOOD.replace("  sip:", "  SIP-server:"), "t.yaml:4:3: key types.SIP-server: type name SIP-server must be 1-6 lower-case"
                 + " letters or digits, starting with a letter (it names namespaces and cgroups)");
         refused(GOOD.replace("10.81.1.0/24 }", "10.81.1.0/24, cost: -1 }"), "t.yaml:2:33: key clouds.home.cost: cost must be a number of at least 0");

@@ -33,6 +33,11 @@ class ScalerApiTest {
             }
 
             @Override
+            public boolean hasCloud(String cloud) {
+                return cloud.equals("remote");
+            }
+
+            @Override
             public boolean serves(String address) {
                 return address.equals("10.81.1.2:5060");
             }
@@ -89,6 +94,26 @@ class ScalerApiTest {
         assertThat(post(TOKEN, "{\"call\":\"revoke\",\"op\":\"replace\",\"target\":\"10.81.1.2:5060\"}").statusCode())
                 .as("a replacement done stays done").isEqualTo(204);
         assertThat(submitted).hasSize(1);
+    }
+
+    @Test
+    void aForbidCloneDeployClosesTheCloudAndItsRevokeLiftsIt() throws Exception {
+        String id = "scaler-placement/forbid-clone/remote?type=sip";
+        HttpResponse<String> r = post(TOKEN, "{\"call\":\"deploy\",\"id\":\"" + id + "\",\"actuator\":\"scaler-placement\","
+                + "\"op\":\"forbid-clone\",\"target\":\"remote\",\"params\":{\"type\":\"sip\"},\"expires\":1795000600000}");
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(post(TOKEN, "{\"call\":\"revoke\",\"id\":\"" + id + "\",\"op\":\"forbid-clone\",\"target\":\"remote\","
+                + "\"params\":{\"type\":\"sip\"}}").statusCode()).isEqualTo(204);
+        assertThat(submitted).containsExactly(new CloneBan(id, "remote", "sip", 1_795_000_600_000L), new CloneBan.Lift(id));
+
+        submitted.clear();
+        assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"forbid-clone\",\"target\":\"mars\"}").statusCode())
+                .as("unknown cloud").isEqualTo(404);
+        assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"forbid-clone\",\"target\":\"remote\",\"params\":{\"type\":\"web\"}}")
+                .statusCode()).as("unknown type").isEqualTo(404);
+        assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"forbid-clone\",\"target\":\"remote\",\"params\":{\"size\":\"1\"}}")
+                .statusCode()).as("unknown parameter").isEqualTo(422);
+        assertThat(submitted).isEmpty();
     }
 
     @Test

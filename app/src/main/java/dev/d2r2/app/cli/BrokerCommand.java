@@ -4,10 +4,12 @@ import dev.d2r2.app.node.BrokerConfig;
 import dev.d2r2.app.node.Channels;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.client.ClientSettings;
+import dev.d2r2.broker.client.ForwardedCatchUp;
 import dev.d2r2.broker.client.ForwardingLinks;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
+import dev.d2r2.broker.server.ForwardedGapFill;
 import dev.d2r2.cluster.broker.ReplicatedBroker;
 import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.core.Clock;
@@ -55,8 +57,14 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Option(names = "--forward-to", paramLabel = "FILE",
             description = "Forward the events publishers give this replica on `forwarded` channels to the replica this"
-                    + " administrator identity file names (repeat for each other replica)")
+                    + " administrator identity file names (repeat for each other replica); on start, first catch up"
+                    + " from their logs on what they took while this one was down")
     List<Path> forwardTo = List.of();
+
+    @Option(names = "--catch-up-events", paramLabel = "N",
+            description = "With --forward-to: read at most the last N events of each other replica's log of a forwarded"
+                    + " channel when catching up (default 1048576); older missing events are reported as a gap")
+    long catchUpEvents = ForwardedCatchUp.Reach.DEFAULT.events();
 
     @Override
     public Integer call() throws IOException, ConfigException, InterruptedException {
@@ -77,6 +85,13 @@ public final class BrokerCommand implements Callable<Integer> {
         List<IdentityFile> peers = new ArrayList<>();
         for (Path f : forwardTo) {
             peers.add(IdentityFile.load(f));
+        }
+        if (!peers.isEmpty()) {
+            for (ForwardedGapFill.Result r : ForwardedCatchUp.run(broker, peers, ClientSettings.DEFAULT,
+                    ForwardedCatchUp.Reach.DEFAULT.withEvents(catchUpEvents))) {
+                System.err.printf("channel %s: caught up %d events from the other replicas (%d held already, %d refused, "
+                        + "%d missing)%n", r.channel(), r.taken(), r.held(), r.refused(), r.missing());
+            }
         }
         ForwardingLinks links = peers.isEmpty() ? null : ForwardingLinks.start(peers, ClientSettings.DEFAULT);
         broker.forwardEvents(links);

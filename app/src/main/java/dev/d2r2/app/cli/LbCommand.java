@@ -57,7 +57,7 @@ public final class LbCommand implements Callable<Integer> {
     String telemetry;
 
     @Option(names = "--commands", paramLabel = "TAG",
-            description = "Take backend commands (sip.edge.command events: op add|remove|drain) from this broker channel")
+            description = "Take backend commands (sip.edge.command events: op add|remove|drain|move) from this broker channel")
     String commands;
 
     @Mixin ClientOptions client;

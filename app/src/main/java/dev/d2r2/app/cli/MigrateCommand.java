@@ -34,7 +34,9 @@ import java.util.concurrent.CountDownLatch;
 public final class MigrateCommand extends CommandGroup {
     @Command(name = "host", mixinStandardHelpOptions = true,
             description = "Run a migration host: the SIP server of its configuration (if any), migrations in on its transfer"
-                    + " address, migrations out through its HTTP API. Prints migration.outcome events on stdout.")
+                    + " address, migrations out through its HTTP API. Prints its events on stdout: migration.outcome, the snapshots',"
+                    + " and for a server that arrived at another address (arrive) migration.server.arrived and the sip.edge.command"
+                    + " that moves the edge's backend.")
     static final class Host implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE", required = true, description = "The host's YAML file")
         Path config;
@@ -49,19 +51,20 @@ public final class MigrateCommand extends CommandGroup {
                     c.server().maxCps() == null ? 0 : c.server().maxCps(), c.server().maxCalls() == null ? 0 : c.server().maxCalls());
             CountDownLatch stopped = new CountDownLatch(1);
             try (MigrationHost host = new MigrationHost(c.name(), server, c.address() == null ? null
-                    : new IpServiceAddress(c.address(), c.iface()), null, key, HostPort.parse(c.transfer()), HostPort.parse(c.api()), token,
+                    : new IpServiceAddress(c.address(), c.iface()), c.arrive(), key, HostPort.parse(c.transfer()), HostPort.parse(c.api()), token,
                     Migration.Settings.DEFAULT, Clock.system(), outcome -> {
                         System.out.println(EventCodec.encodeToString(outcome.toEvent()));
                         System.out.flush();
                     })) {
+                host.events(event -> {
+                    // on the host's one thread, as the outcomes: lines never interleave
+                    System.out.println(EventCodec.encodeToString(event));
+                    System.out.flush();
+                });
                 if (c.snapshots() != null) {
                     HostConfig.Snapshots s = c.snapshots();
                     host.snapshots(s.dir() == null ? null : new SnapshotStore(dir.resolve(s.dir()), s.keepOrDefault()),
-                            s.keeper() == null ? null : HostPort.parse(s.keeper()), s.periodOrDefault(), event -> {
-                                // on the host's one thread, as the outcomes: lines never interleave
-                                System.out.println(EventCodec.encodeToString(event));
-                                System.out.flush();
-                            });
+                            s.keeper() == null ? null : HostPort.parse(s.keeper()), s.periodOrDefault());
                 }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {

@@ -3,11 +3,16 @@ package dev.d2r2.app.cli;
 import dev.d2r2.app.node.Channels;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.client.RemoteBrokerClient;
+import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.scale.Cloud;
+import dev.d2r2.scale.CloudIdentities;
+import dev.d2r2.scale.CloudPublishers;
 import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.InstanceType;
 import dev.d2r2.scale.ScaleConfig;
@@ -25,6 +30,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +45,7 @@ import java.util.function.Function;
 /** {@code d2r2 scale check}: elastic capacity (docs/scaling.md). */
 @Command(name = "scale", mixinStandardHelpOptions = true,
         description = "Elastic capacity: check instance-type files, or run the scaler in front of a SIP edge.",
-        subcommands = {ScaleCommand.Check.class, ScaleCommand.Network.class, ScaleCommand.Run.class})
+        subcommands = {ScaleCommand.Check.class, ScaleCommand.Network.class, ScaleCommand.Identities.class, ScaleCommand.Run.class})
 public final class ScaleCommand extends CommandGroup {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
@@ -99,9 +105,42 @@ public final class ScaleCommand extends CommandGroup {
         }
     }
 
+    @Command(name = "identities", mixinStandardHelpOptions = true,
+            description = "Register a broker identity for each cloud that names an identity file (an administrator's identity), write"
+                    + " the file, and make it the only publisher of the cloud's channel (CHANNEL.CLOUD); a file already there is kept.")
+    public static final class Identities implements Callable<Integer> {
+        @Option(names = "--types", paramLabel = "FILE", required = true) Path types;
+
+        @Option(names = "--channel", paramLabel = "TAG", defaultValue = "scale", description = "The scaler's channel (${DEFAULT-VALUE})")
+        String channel;
+
+        @Mixin ClientOptions client;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleConfig config;
+            try {
+                config = ScaleConfig.load(types);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return CliErrors.BAD_INPUT;
+            }
+            try (BrokerClient admin = client.connect()) {
+                List<String> made = CloudIdentities.register(admin, IdentityFile.load(client.identity), config, channel,
+                        Channels.RECORDED_ALARMS);
+                config.clouds().forEach((name, c) -> System.err.println("scale: cloud " + name + ": " + (c.identity() == null
+                        ? "no identity (its events go on " + channel + ")"
+                        : (made.contains(name) ? "registered " : "kept ") + CloudIdentities.identity(channel, name) + " in "
+                        + c.identity() + ", the only publisher of " + CloudIdentities.channel(channel, name))));
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"The scaler role: each type's min instances started (or adopted) and added to the edge, load levels"
-                    + " (scale.load) and every instance's life and phases on the broker channel, scale-out and scale-in taken on its"
+                    + " (scale.load) and every instance's life and phases on the broker channel (those of a cloud with an identity file on"
+                    + " the cloud's channel, under its identity), scale-out, scale-in and clone bans taken on its"
                     + " API (the policy engine's scaler webhook). The process driver needs root (namespaces, cgroups); the kubernetes"
                     + " driver uses the current kubeconfig context (or the in-cluster service account)."})
     public static final class Run implements Callable<Integer> {
@@ -205,15 +244,29 @@ public final class ScaleCommand extends CommandGroup {
             CountDownLatch stopped = new CountDownLatch(1);
             EdgeClient edge = new EdgeClient(edgeApi, BearerToken.read(edgeToken));
             ScalerOptions options = ScalerOptions.DEFAULT.withEdgeMetrics(edgeMetrics);
+            Map<String, BrokerClient> clouds = new LinkedHashMap<>();
             try (BrokerClient c = connect(client, channel);
-                 ScalerRole role = new ScalerRole(config, drivers, edge, options, Clock.system(), new OnFirstUse(c, channel));
+                 CloudPublishers publish = new CloudPublishers(connectClouds(config, clouds), channel, new OnFirstUse(c, channel));
+                 ScalerRole role = new ScalerRole(config, drivers, edge, options, Clock.system(), publish);
                  ScalerApi server = new ScalerApi(HostPort.parse(api), BearerToken.loadOrCreate(apiToken), role)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
                 System.err.println("scale: " + types + " (" + String.join(", ", config.types().keySet()) + "), " + driver + " driver; API on "
                         + server.address().getHostString() + ":" + server.address().getPort() + "; events on " + channel);
                 stopped.await();
+            } finally {
+                clouds.values().forEach(BrokerClient::close);
             }
             return 0;
+        }
+
+        /** A client per cloud that names an identity file, connected with it, into {@code into}. */
+        private static Map<String, BrokerClient> connectClouds(ScaleConfig config, Map<String, BrokerClient> into) throws IOException {
+            for (Map.Entry<String, Cloud> c : config.clouds().entrySet()) {
+                if (c.getValue().identity() != null) {
+                    into.put(c.getKey(), RemoteBrokerClient.connect(IdentityFile.load(Path.of(c.getValue().identity()))));
+                }
+            }
+            return into;
         }
     }
 

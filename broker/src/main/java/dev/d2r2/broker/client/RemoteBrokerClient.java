@@ -266,7 +266,18 @@ public final class RemoteBrokerClient implements BrokerClient {
 
     @Override
     public Subscription subscribe(String tag, StartPosition start, DeliveryHandler handler) {
-        RemoteSubscription sub = new RemoteSubscription(tag, handler, ids.incrementAndGet(), start, this);
+        return confirm(new RemoteSubscription(tag, handler, null, ids.incrementAndGet(), start, this));
+    }
+
+    /**
+     * Subscribes to the sealed envelopes of {@code tag} as its broker stored them, unopened: a
+     * replica reading another's log to catch up ({@link ForwardedCatchUp}).
+     */
+    RemoteSubscription subscribeEnvelopes(String tag, StartPosition start, RemoteSubscription.EnvelopeSink sink) {
+        return confirm(new RemoteSubscription(tag, d -> { }, sink, ids.incrementAndGet(), start, this));
+    }
+
+    private RemoteSubscription confirm(RemoteSubscription sub) {
         subscriptions.put(sub.id(), sub);
         try {
             while (true) {

@@ -26,6 +26,8 @@ final class RemoteSubscription implements Subscription {
 
     private final String tag;
     private final DeliveryHandler handler;
+    /** Given the sealed envelopes as they are, unopened, instead of the handler's deliveries (null: none). */
+    private final EnvelopeSink sink;
     private final int id;
     private final StartPosition start;
     private final RemoteBrokerClient client;
@@ -39,9 +41,17 @@ final class RemoteSubscription implements Subscription {
     /** The offset of the last event delivered (-1: none); written on the reader thread. */
     private volatile long lastOffset = -1;
 
-    RemoteSubscription(String tag, DeliveryHandler handler, int id, StartPosition start, RemoteBrokerClient client) {
+    /** Sealed envelopes of a channel as the broker sends them, with their offsets: a replica reading another's log. */
+    @FunctionalInterface
+    interface EnvelopeSink {
+        void onEnvelope(long offset, Envelope e);
+    }
+
+    RemoteSubscription(String tag, DeliveryHandler handler, EnvelopeSink sink, int id, StartPosition start,
+                       RemoteBrokerClient client) {
         this.tag = tag;
         this.handler = handler;
+        this.sink = sink;
         this.id = id;
         this.start = start;
         this.client = client;
@@ -87,6 +97,11 @@ final class RemoteSubscription implements Subscription {
         return last >= 0 ? StartPosition.live() : start;
     }
 
+    /** On a channel with a log, the offset of the first event the subscription was to get (-1: unknown). */
+    long firstOffset() {
+        return firstOffset;
+    }
+
     void confirmed() {
         confirmed = true;
     }
@@ -106,6 +121,10 @@ final class RemoteSubscription implements Subscription {
             return;
         }
         lastOffset = offset;
+        if (sink != null) {
+            sink.onEnvelope(offset, e);
+            return;
+        }
         byte[] payload = o.open(e);
         if (payload == null) {
             LOG.warn("channel {}: event {} does not decrypt under the channel key", tag, offset);

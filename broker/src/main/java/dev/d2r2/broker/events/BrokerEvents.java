@@ -44,7 +44,20 @@ public final class BrokerEvents implements EventCatalogue {
             "{\"type\":\"nagios.check_tcp\",\"time\":1000,\"source\":\"broker\",\"from\":\"ok\",\"to\":\"critical\","
                     + "\"attrs\":{\"output\":\"Connection refused\"}}");
 
-    private static final List<EventType> TYPES = List.of(LOG_DAMAGED, NAGIOS);
+    public static final EventType FORWARDED_GAP = new EventType("broker.forwarded.gap", EventType.Kind.MESSAGE, "broker",
+            SYSTEM_CHANNEL, "broker",
+            List.of(required(BrokerKeys.CHANNEL, String.class, "the forwarded channel"),
+                    required(BrokerKeys.PUBLISHER, String.class, "the publisher whose events are missing"),
+                    required(BrokerKeys.FROM_SEQUENCE, Long.class, "the first of its sequence numbers missing"),
+                    required(BrokerKeys.TO_SEQUENCE, Long.class, "the last of its sequence numbers missing"),
+                    required(BrokerKeys.LOST, Long.class, "how many events are missing")),
+            "A replica back from an outage caught up a forwarded channel from the other replicas' logs, but they no "
+                    + "longer reached back to the publisher's event after the last one this replica held (beyond the "
+                    + "catch-up's reach or the peers' retention): these events are not in this replica's log.",
+            "{\"type\":\"broker.forwarded.gap\",\"time\":1000,\"source\":\"broker\",\"attrs\":{\"channel\":\"paths\","
+                    + "\"publisher\":\"probe-1\",\"fromSequence\":101,\"toSequence\":800,\"lost\":700}}");
+
+    private static final List<EventType> TYPES = List.of(LOG_DAMAGED, FORWARDED_GAP, NAGIOS);
 
     @Override
     public String module() {

@@ -11,6 +11,9 @@ public final class BrokerKeys {
     public static final String TO_OFFSET = "toOffset";
     public static final String LOST = "lost";
     public static final String QUARANTINE = "quarantine";
+    public static final String PUBLISHER = "publisher";
+    public static final String FROM_SEQUENCE = "fromSequence";
+    public static final String TO_SEQUENCE = "toSequence";
     /** {@code nagios.*}: the plugin's first line of output. */
     public static final String OUTPUT = "output";
     /** {@code nagios.*}: suffix of the attribute that gives a performance-data item's unit. */

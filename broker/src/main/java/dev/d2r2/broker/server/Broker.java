@@ -12,6 +12,7 @@ import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.events.BrokerEvents;
+import dev.d2r2.broker.events.ForwardedGap;
 import dev.d2r2.broker.events.LogDamaged;
 import dev.d2r2.broker.log.LogDamage;
 import dev.d2r2.broker.security.Crypto;
@@ -34,6 +35,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -224,6 +226,11 @@ public final class Broker implements AutoCloseable {
 
     Identity authenticate(String name, byte[] nonce, byte[] proof) {
         Identity id = identities.find(name).orElse(null);
+        ReplicatedControl cluster = replicated;
+        if (id == null && cluster != null) {
+            cluster.catchUp();
+            id = identities.find(name).orElse(null);
+        }
         if (id == null || !Crypto.constantTimeEquals(Crypto.authProof(id.secret(), nonce), proof)) {
             metrics.refused("bad_credentials");
             throw new BrokerException(ErrorCode.UNAUTHENTICATED, "bad credentials for identity " + name);
@@ -363,7 +370,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private synchronized void alterOwnChannel(Identity caller, ChannelSpec spec) {
-        ChannelRuntime ch = runtime(spec.tag());
+        ChannelRuntime ch = channels.get(spec.tag());
         ch.alter(spec);
         try {
             saveControlTable();
@@ -481,6 +488,15 @@ public final class Broker implements AutoCloseable {
             metrics.refused("forward_forbidden");
             throw new BrokerException(ErrorCode.FORBIDDEN, caller.name() + " is not an administrator and may not forward events");
         }
+        takeCopy(ch, e, verifiers);
+    }
+
+    /**
+     * Takes a copy of another publisher's event on {@code ch}, from a forwarding replica or from
+     * another replica's log ({@link ForwardedGapFill}): checked as its publisher's own, stored
+     * once. Returns its offset, or {@link ChannelRuntime#LATER_COPY} for a copy taken before.
+     */
+    long takeCopy(ChannelRuntime ch, Envelope e, Map<Identity, SealVerifier> verifiers) {
         if (!ch.forwarded()) {
             metrics.refused("forward_not_forwarded");
             throw new BrokerException(ErrorCode.BAD_REQUEST, "channel " + ch.tag() + " is not forwarded");
@@ -495,7 +511,34 @@ public final class Broker implements AutoCloseable {
         if (ch.logFailed()) {
             throw logFailure(ch);
         }
-        store(ch, e, true);
+        return store(ch, e, true);
+    }
+
+    /** The channels a replica catches up on from the other replicas' logs after an outage: {@code forwarded}, with a log. */
+    public List<String> forwardedLogChannels() {
+        return channels.values().stream().filter(c -> c.forwarded() && c.persistent()).map(ChannelRuntime::tag).sorted().toList();
+    }
+
+    /**
+     * Starts filling the gap an outage left in forwarded channel {@code tag}'s log from the other
+     * replicas' logs, asking them for what they logged from {@code margin} before this replica's
+     * last event on (the margin covers the replicas' clock difference and the forwarding delay).
+     */
+    public ForwardedGapFill gapFill(String tag, Duration margin) throws IOException {
+        ChannelRuntime ch = runtime(tag);
+        if (!ch.forwarded() || !ch.persistent()) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "channel " + tag + " is not forwarded with a log: nothing to catch up");
+        }
+        return new ForwardedGapFill(this, ch, margin.toMillis(), metrics.caughtUp(tag), metrics.catchUpFailures(tag));
+    }
+
+    /** Says that a gap fill could not find a publisher's events: a log line, the metric, an event on the system channel. */
+    void reportGap(String tag, String publisher, long fromSequence, long toSequence) {
+        ForwardedGap gap = new ForwardedGap(clock.millis(), tag, publisher, fromSequence, toSequence);
+        LOG.warn("channel {}: events {}..{} of publisher {} are in no other replica's log within reach; {} missing here",
+                tag, fromSequence, toSequence, publisher, gap.lost());
+        metrics.forwardedGap(tag).inc(gap.lost());
+        reportOnSystemChannel(gap.toEvent());
     }
 
     /** Returned by {@link #publish} for an event committed through the cluster's log (its offset is taken when it is applied). */
@@ -666,8 +709,14 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** Never called holding this broker's lock: a replica's catch-up waits for the apply thread, which takes it. */
     private ChannelRuntime runtime(String tag) {
         ChannelRuntime ch = channels.get(tag);
+        ReplicatedControl cluster = replicated;
+        if (ch == null && cluster != null) {
+            cluster.catchUp();
+            ch = channels.get(tag);
+        }
         if (ch == null) {
             metrics.refused("unknown_channel");
             throw new BrokerException(ErrorCode.UNKNOWN_CHANNEL, "no channel " + tag);

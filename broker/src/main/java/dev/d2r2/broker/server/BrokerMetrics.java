@@ -23,6 +23,9 @@ final class BrokerMetrics {
     private final Counter lostOffsets;
     private final Counter timeouts;
     private final Counter logFailures;
+    private final Counter caughtUp;
+    private final Counter forwardedGap;
+    private final Counter catchUpFailures;
     private final Gauge connections;
     private final Gauge pendingHandshakes;
     private final Gauge frameMemory;
@@ -52,6 +55,16 @@ final class BrokerMetrics {
                 .register(registry);
         logFailures = Counter.builder().name("d2r2_broker_log_failures")
                 .help("Times a channel's log went from working to failing a write or fsync (a full disk, say)")
+                .labelNames("channel").register(registry);
+        caughtUp = Counter.builder().name("d2r2_broker_caught_up")
+                .help("Events of forwarded channels a replica took from the other replicas' logs on catching up")
+                .labelNames("channel").register(registry);
+        forwardedGap = Counter.builder().name("d2r2_broker_forwarded_gap")
+                .help("Events of forwarded channels catch-up could not find in the other replicas' logs "
+                        + "(broker.forwarded.gap)")
+                .labelNames("channel").register(registry);
+        catchUpFailures = Counter.builder().name("d2r2_broker_catch_up_failures")
+                .help("Catch-ups of a forwarded channel from one other replica that failed (unreachable, too slow)")
                 .labelNames("channel").register(registry);
         timeouts = Counter.builder().name("d2r2_broker_timeouts")
                 .help("Connections closed for a limit of time: handshake, frame (body too slow), idle")
@@ -119,6 +132,18 @@ final class BrokerMetrics {
 
     CounterDataPoint logFailures(String channel) {
         return logFailures.labelValues(channel);
+    }
+
+    CounterDataPoint caughtUp(String channel) {
+        return caughtUp.labelValues(channel);
+    }
+
+    CounterDataPoint forwardedGap(String channel) {
+        return forwardedGap.labelValues(channel);
+    }
+
+    CounterDataPoint catchUpFailures(String channel) {
+        return catchUpFailures.labelValues(channel);
     }
 
     void timedOut(String kind) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -364,6 +365,32 @@ final class ChannelRuntime implements AutoCloseable {
             lock.unlock();
         }
         return sub;
+    }
+
+    /**
+     * Visits the envelopes of the log's last {@code tail} records or of those from broker time
+     * {@code sinceMillis} on, whichever are more, up to its end now; a record that does not parse
+     * is skipped.
+     */
+    void eachLoggedSince(long sinceMillis, int tail, Consumer<Envelope> visit) throws IOException {
+        long from;
+        long end;
+        lock.lock();
+        try {
+            end = log.nextOffset();
+            from = Math.min(log.offsetForTime(sinceMillis), Math.max(log.firstOffset(), end - tail));
+        } finally {
+            lock.unlock();
+        }
+        try (LogReader r = log.reader(from)) {
+            while (r.next() && r.offset() < end) {
+                try {
+                    visit.accept(Envelope.parse(r.payload()));
+                } catch (ProtocolException unreadable) {
+                    // Stored by an older version or damaged: nothing a peer's copy could be compared with.
+                }
+            }
+        }
     }
 
     /** The log read from the first record at or after {@code sinceMillis} (broker time), up to its end now. */

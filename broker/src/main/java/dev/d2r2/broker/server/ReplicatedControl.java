@@ -17,4 +17,12 @@ public interface ReplicatedControl {
     void createChannel(ChannelSpec spec, byte[] key);
 
     void alterChannel(ChannelSpec spec);
+
+    /**
+     * Brings this replica up to what the cluster has committed: a channel created through another
+     * replica a moment ago is known here when this returns. Called when a client names a channel
+     * this replica does not know, so that "created" means usable on every replica at once; a
+     * cluster that cannot be asked leaves the replica as it was.
+     */
+    void catchUp();
 }

@@ -108,59 +108,24 @@ class ForwardedDeliveryTest {
     @Test
     void aReplicaThePublisherNeverReachesDeliversEveryEventOnceThroughForwardingWhileAReceivingReplicaIsKilled()
             throws Exception {
-        KeyPair publisherKeys = Crypto.newSigningKeyPair();
-        KeyPair subscriberKeys = Crypto.newSigningKeyPair();
-        KeyPair forwarderKeys = Crypto.newSigningKeyPair();
-        ClientSettings settings = ClientSettings.DEFAULT
-                .withFailover(new FailoverPolicy(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(1)));
-        int replicas = 3;
-        List<Path> forwarders = new ArrayList<>();
+        ForwardingReplicas replicas = ForwardingReplicas.start(dir.resolve("forwarding"), 3);
+        open.add(replicas);
         List<RemoteBrokerClient> publishing = new ArrayList<>();
-        List<RemoteBrokerClient> subscribing = new ArrayList<>();
-        for (int i = 0; i < replicas; i++) {
-            IdentityFile admin = startBroker(dir.resolve("b" + i));
-            IdentityFile pub;
-            IdentityFile sub;
-            try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin)) {
-                // PKS: the replicas forward sealed envelopes, and single-node replicas share a
-                // publisher's public key but not its HMAC secret
-                c.createChannel(new ChannelSpec(CHANNEL, ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.NEVER)
-                        .withProtection(dev.d2r2.broker.FaultModel.CRASH, dev.d2r2.broker.Protection.PKS)
-                        .withDurability(Durability.FORWARDED), Set.of("pub"), Set.of("sub")));
-                pub = identity(c, admin, "pub", publisherKeys);
-                sub = identity(c, admin, "sub", subscriberKeys);
-                byte[] secret = c.register("fwd", forwarderKeys.getPublic(), true);
-                Path file = dir.resolve("fwd-b" + i + ".identity");
-                new IdentityFile("fwd", secret, forwarderKeys.getPrivate(), forwarderKeys.getPublic(), admin.broker(),
-                        admin.brokerCertificatePem()).save(file);
-                forwarders.add(file);
-            }
-            if (i <= F) {
-                publishing.add(connect(pub, settings));
-            }
-            subscribing.add(connect(sub, settings));
-        }
-        for (int i = 0; i < replicas; i++) {
-            StringBuilder line = new StringBuilder("FORWARD");
-            for (int j = 0; j < replicas; j++) {
-                if (j != i) {
-                    line.append(' ').append(forwarders.get(j));
-                }
-            }
-            BrokerProcess.command(brokers.get(i), line.toString(), "FORWARDING");
+        for (int i = 0; i <= F; i++) {
+            publishing.add(replicas.publisher(i));
         }
 
         List<Delivery> onThird = new CopyOnWriteArrayList<>();
-        open.add(subscribing.get(2).subscribe(CHANNEL, StartPosition.live(), onThird::add));
+        open.add(replicas.subscriber(2).subscribe(CHANNEL, StartPosition.live(), onThird::add));
         List<Delivery> onSecond = new CopyOnWriteArrayList<>();
-        open.add(subscribing.get(1).subscribe(CHANNEL, StartPosition.live(), onSecond::add));
+        open.add(replicas.subscriber(1).subscribe(CHANNEL, StartPosition.live(), onSecond::add));
 
         int events = 3000;
         ForwardedPublisher publisher = ForwardedPublisher.open(publishing, F, CHANNEL);
         open.add(publisher);
         for (int i = 1; i <= events; i++) {
             if (i == events / 2) {
-                brokers.getFirst().destroyForcibly().waitFor();
+                replicas.kill(0);
             }
             byte[] payload = ("{\"type\":\"sample\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
             assertThat(publisher.publish(payload)).isEqualTo(i);
@@ -170,9 +135,9 @@ class ForwardedDeliveryTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> onThird.size() >= events && onSecond.size() >= events);
         assertDeliveredOnceInOrder(onThird, events);
         assertDeliveredOnceInOrder(onSecond, events);
-        String stats = BrokerProcess.command(brokers.get(2), "STATS " + CHANNEL);
-        long duplicates = Long.parseLong(stats.replaceAll(".* duplicates (\\d+) .*", "$1"));
-        assertThat(duplicates).as("copies forwarded by both replicas, stored once: %s", stats).isPositive();
+        String stats = replicas.stats(2);
+        assertThat(ForwardingReplicas.stat(stats, "duplicates")).as("copies forwarded by both replicas, stored once: %s", stats)
+                .isPositive();
         assertThat(stats).endsWith(" integrity 0");
     }
 

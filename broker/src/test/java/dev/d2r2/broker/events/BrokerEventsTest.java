@@ -18,7 +18,8 @@ class BrokerEventsTest {
     void theCatalogueIsRegisteredAndListsEveryType() {
         assertThat(ServiceLoader.load(dev.d2r2.core.events.EventCatalogue.class).stream()
                 .map(ServiceLoader.Provider::type)).contains(BrokerEvents.class);
-        assertThat(new BrokerEvents().types()).containsExactly(BrokerEvents.LOG_DAMAGED, BrokerEvents.NAGIOS);
+        assertThat(new BrokerEvents().types()).containsExactly(BrokerEvents.LOG_DAMAGED, BrokerEvents.FORWARDED_GAP,
+                BrokerEvents.NAGIOS);
     }
 
     @Test
@@ -31,6 +32,17 @@ class BrokerEventsTest {
         LogDamaged torn = new LogDamaged(1000, "alarms", "00000000000000000000.log", LogDamaged.TORN_TAIL, 4096, 3, 19, 18, null);
         assertThat(LogDamaged.from(torn.toEvent())).isEqualTo(torn);
         assertThat(torn.lost()).isZero();
+    }
+
+    @Test
+    void forwardedGapRoundTrips() throws Exception {
+        ForwardedGap g = new ForwardedGap(1000, "paths", "probe-1", 101, 800);
+        Event e = EventCodec.decode(EventCodec.encodeToString(g.toEvent()));
+        assertThat(ForwardedGap.from(e)).isEqualTo(g);
+        assertThat(e.attrs()).containsEntry(BrokerKeys.LOST, 700L);
+        Event noPublisher = Event.message(BrokerEvents.FORWARDED_GAP.name(), 1, "broker", Map.of(BrokerKeys.CHANNEL, "paths"));
+        assertThatThrownBy(() -> ForwardedGap.from(noPublisher)).isInstanceOf(EventFormatException.class)
+                .hasMessageContaining("'" + BrokerKeys.PUBLISHER + "'");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.client.ClientSettings;
+import dev.d2r2.broker.client.ForwardedCatchUp;
 import dev.d2r2.broker.client.ForwardingLinks;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Clock;
@@ -16,7 +17,9 @@ import java.util.List;
 
 /**
  * A broker in a process of its own, for tests that kill it: prints {@code PORT n} when ready.
- * Arguments: the data directory and, optionally, the port (default: any free one). A line
+ * Arguments: the data directory and, optionally, the port (default: any free one), then a
+ * catch-up reach (events) and administrator identity files of the other replicas: it then
+ * catches up from them before it listens ({@link ForwardedCatchUp}) and forwards to them. A line
  * {@code FORWARD FILE...} on its input makes it forward its forwarded channels' events to the
  * replicas those administrator identity files name (it answers {@code FORWARDING}); {@code STATS
  * TAG} answers what it forwarded and lost, and the channel's duplicates and integrity refusals.
@@ -27,11 +30,18 @@ public final class BrokerProcess {
 
     /** Starts a broker process on {@code data} (added to {@code started}); returns its administrator's identity once it listens. */
     public static IdentityFile start(Path data, List<Process> started) throws IOException {
+        return start(data, started, List.of());
+    }
+
+    /** As {@link #start(Path, List)}, with more arguments after the data directory (see the class). */
+    public static IdentityFile start(Path data, List<Process> started, List<String> args) throws IOException {
         Files.createDirectories(data);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                BrokerProcess.class.getName(), data.toString())
-                .redirectError(data.resolve("stderr.log").toFile()).start();
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                BrokerProcess.class.getName(), data.toString()));
+        command.addAll(args);
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(data.resolve("stderr.log").toFile())).start();
         started.add(p);
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String line;
@@ -65,11 +75,20 @@ public final class BrokerProcess {
 
     public static void main(String[] args) throws Exception {
         Broker broker = Broker.open(Path.of(args[0]), Clock.system());
+        List<IdentityFile> catchUpFrom = new ArrayList<>();
+        for (int i = 3; i < args.length; i++) {
+            catchUpFrom.add(IdentityFile.load(Path.of(args[i])));
+        }
+        if (!catchUpFrom.isEmpty()) {
+            ForwardedCatchUp.run(broker, catchUpFrom, ClientSettings.DEFAULT,
+                    ForwardedCatchUp.Reach.DEFAULT.withEvents(Long.parseLong(args[2])));
+        }
         BrokerServer server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", args.length > 1 ? Integer.parseInt(args[1]) : 0));
         System.out.println("PORT " + server.address().getPort());
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in));
-        ForwardingLinks links = null;
+        ForwardingLinks links = catchUpFrom.isEmpty() ? null : ForwardingLinks.start(catchUpFrom, ClientSettings.DEFAULT);
+        broker.forwardEvents(links);
         String line;
         while ((line = commands.readLine()) != null) {
             if (line.startsWith("FORWARD ")) {
@@ -81,8 +100,12 @@ public final class BrokerProcess {
                 broker.forwardEvents(links);
                 System.out.println("FORWARDING");
             } else if (line.startsWith("STATS ")) {
+                String tag = line.substring("STATS ".length());
                 System.out.println("STATS sent " + (links == null ? 0 : links.sent()) + " lost " + (links == null ? 0 : links.lost())
-                        + " duplicates " + (long) broker.metrics().duplicates(line.substring("STATS ".length())).get()
+                        + " duplicates " + (long) broker.metrics().duplicates(tag).get()
+                        + " caught-up " + (long) broker.metrics().caughtUp(tag).get()
+                        + " gap " + (long) broker.metrics().forwardedGap(tag).get()
+                        + " catch-up-failures " + (long) broker.metrics().catchUpFailures(tag).get()
                         + " integrity " + (long) broker.refusals("integrity"));
             }
             System.out.flush();

@@ -71,6 +71,11 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
     }
 
     @Override
+    public void passed(long index) {
+        advance(index);
+    }
+
+    @Override
     public void loaded(long index, ControlState state) {
         mirror(state);
         advance(index);
@@ -117,6 +122,18 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
     public void alterChannel(ChannelSpec spec) {
         submit(new ControlCommand.AlterChannel(spec),
                 reason -> reason.startsWith("no channel") ? ErrorCode.UNKNOWN_CHANNEL : ErrorCode.BAD_REQUEST);
+    }
+
+    @Override
+    public void catchUp() {
+        long committed;
+        try {
+            committed = client.leaderAppliedIndex();
+        } catch (IOException e) {
+            LOG.debug("could not ask the leader how far the log is applied; answering from this replica's state", e);
+            return;
+        }
+        awaitApplied(committed);
     }
 
     /**

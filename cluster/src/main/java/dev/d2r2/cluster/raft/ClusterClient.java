@@ -127,6 +127,15 @@ public final class ClusterClient implements AutoCloseable {
         return e;
     }
 
+    /**
+     * How far the leader has applied the log: every submission that returned is at or below it.
+     * Read through the leader, following it through elections like a submission.
+     */
+    public long leaderAppliedIndex() throws IOException {
+        return ReplicaSummary.decode(content(io.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(ControlQuery.SUMMARY.encode())))))
+                .appliedIndex();
+    }
+
     /** What replica {@code name} has applied, read from it alone (not through the leader). */
     public ReplicaSummary summary(String name) throws IOException {
         return ReplicaSummary.decode(read(ControlQuery.SUMMARY, name));

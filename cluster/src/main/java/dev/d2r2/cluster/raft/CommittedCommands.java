@@ -31,4 +31,11 @@ public interface CommittedCommands {
     /** The events of a replicated channel committed at {@code index}. */
     default void events(long index, EventBatch batch) {
     }
+
+    /**
+     * The entry at {@code index} changed nothing here: one of Raft's own (a configuration change,
+     * a new leader's first entry) or a refused malformed one. Told so that "applied up to" counts it.
+     */
+    default void passed(long index) {
+    }
 }

@@ -158,9 +158,20 @@ public final class ControlStateMachine extends BaseStateMachine {
             updateLastAppliedTermIndex(at);
             if (command != null) {
                 listener.applied(at.getIndex(), command, result, state);
+            } else {
+                listener.passed(at.getIndex());
             }
         }
         return CompletableFuture.completedFuture(message(result.encode()));
+    }
+
+    /** Raft's own entries (configuration, a new leader's first entry) are applied through here. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        synchronized (lock) {
+            super.notifyTermIndexUpdated(term, index);
+            listener.passed(index);
+        }
     }
 
     /** Events of a replicated channel: they leave the control state (and its digest) alone. */
@@ -171,6 +182,7 @@ public final class ControlStateMachine extends BaseStateMachine {
             } catch (MalformedCommandException e) {
                 malformedRefused.incrementAndGet();
                 LOG.warn("{}: log entry {} refused: {}", getId(), at, e.getMessage());
+                listener.passed(at.getIndex());
             }
             updateLastAppliedTermIndex(at);
         }

@@ -213,6 +213,22 @@ class ReplicatedBrokerTest {
     }
 
     @Test
+    void aChannelCreatedWhileAReplicaWasStoppedIsUsableThereAsSoonAsItContinues() throws Exception {
+        pub();
+        awaitConverged();
+        String leader = leader();
+        String stopped = replicas.names.stream().filter(n -> !n.equals(leader) && !n.equals("b1")).findFirst().orElseThrow();
+        replicas.signal(stopped, "STOP");
+        String tag;
+        try {
+            tag = replicatedChannel();
+        } finally {
+            replicas.signal(stopped, "CONT");
+        }
+        assertThat(publish(stopped, tag, 10)).hasSize(10);
+    }
+
+    @Test
     void anEventSentAgainInAnotherLogEntryIsTakenOnce() throws Exception {
         String tag = replicatedChannel();
         byte[] envelope = Envelope.ofEvent(PUB, 1, 1234, Event.message("test.retried", 1, "retry", Map.of())).bytes();

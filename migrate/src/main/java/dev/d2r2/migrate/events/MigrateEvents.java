@@ -89,6 +89,17 @@ public final class MigrateEvents implements EventCatalogue {
             "{\"type\":\"migration.snapshot.restored\",\"time\":1000,\"source\":\"h2\",\"attrs\":{\"of\":\"h1\","
                     + "\"taken_at\":990,\"registrations\":20,\"refused\":0}}");
 
+    public static final EventType SERVER_ARRIVED = new EventType("migration.server.arrived", EventType.Kind.MESSAGE,
+            "migration host", "printed on stdout by d2r2 migrate host (one JSON line each)", "the target host's name",
+            List.of(required(ServerArrived.FROM, String.class, "where the server served at its source (host:port)"),
+                    required(ServerArrived.LISTEN, String.class, "where it serves now (host:port)"),
+                    required(ServerArrived.NOTIFIED, Long.class, "server-mobility subscribers sent a NOTIFY of the new address")),
+            "A live migration brought the SIP server to this host at another address (the host's `arrive`): the clients"
+                    + " follow it (redirection (b), docs/migration.md). The host prints a sip.edge.command `move` beside it for"
+                    + " the edge.",
+            "{\"type\":\"migration.server.arrived\",\"time\":1000,\"source\":\"h2\",\"attrs\":{\"from\":\"10.97.24.1:5070\","
+                    + "\"listen\":\"10.97.24.2:5070\",\"notified\":12}}");
+
     @Override
     public String module() {
         return "migrate";
@@ -96,6 +107,7 @@ public final class MigrateEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, HOST_AT_RISK, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED);
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, HOST_AT_RISK, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED,
+                SERVER_ARRIVED);
     }
 }

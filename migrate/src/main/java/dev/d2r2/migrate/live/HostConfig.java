@@ -24,6 +24,8 @@ import java.time.Duration;
  *   listen: 0.0.0.0:5070
  *   maxCps: 0
  *   maxCalls: 0
+ * arrive: 10.97.23.2:5070      # optional: where an arriving server binds (the clients follow it there);
+ *                              # default: where it was bound at its source (the address follows it)
  * snapshots:                   # optional: periodic snapshots (docs/migration.md)
  *   keeper: 10.97.23.2:7600    # send this host's server state to that host's transfer address
  *   period: 10s                # every period (default 10s)
@@ -32,7 +34,8 @@ import java.time.Duration;
  * </pre>
  */
 public record HostConfig(String name, String transfer, String keyFile, String api, String tokenFile, String address,
-                         @JsonProperty("interface") String iface, Server server, Snapshots snapshots) {
+                         @JsonProperty("interface") String iface, Server server, Snapshots snapshots,
+                         String arrive) {
     public record Snapshots(String keeper, Duration period, String dir, Integer keep) {
         public static final Duration DEFAULT_PERIOD = Duration.ofSeconds(10);
         public static final int DEFAULT_KEEP = 10;
@@ -99,6 +102,9 @@ public record HostConfig(String name, String transfer, String keyFile, String ap
         }
         if (address != null && !address.contains("/")) {
             throw new InvalidAt("address needs its prefix length, as in 10.0.0.100/24", "address");
+        }
+        if (arrive != null) {
+            checkHostPort(arrive, "arrive");
         }
     }
 

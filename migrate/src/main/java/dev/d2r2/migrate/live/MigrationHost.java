@@ -9,6 +9,8 @@ import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.Event;
 import dev.d2r2.migrate.events.MigrationOutcome;
+import dev.d2r2.migrate.events.ServerArrived;
+import dev.d2r2.sip.events.EdgeCommand;
 import dev.d2r2.migrate.events.SnapshotRestored;
 import dev.d2r2.migrate.events.SnapshotTaken;
 import dev.d2r2.migrate.snapshot.SnapshotStore;
@@ -95,15 +97,23 @@ public final class MigrationHost implements Agent, AutoCloseable {
     }
 
     /**
+     * Where this host's events go, set before {@link #start}: {@code migration.snapshot.taken},
+     * {@code migration.snapshot.restored}, and for a server that arrived at another address
+     * {@code migration.server.arrived} with the {@code sip.edge.command} that moves the edge's backend.
+     */
+    public MigrationHost events(Consumer<Event> events) {
+        this.events = events;
+        return this;
+    }
+
+    /**
      * Snapshots, set before {@link #start}: {@code store} keeps what other hosts send here and
      * what a restore reads (null: this host keeps none); every {@code period} this host's server
-     * state goes to the keeper at {@code keeper} (null: none is sent). {@code events} receives
-     * {@code migration.snapshot.taken} and {@code migration.snapshot.restored}.
+     * state goes to the keeper at {@code keeper} (null: none is sent).
      */
-    public MigrationHost snapshots(SnapshotStore store, InetSocketAddress keeper, Duration period, Consumer<Event> events) {
+    public MigrationHost snapshots(SnapshotStore store, InetSocketAddress keeper, Duration period) {
         this.store = store;
         this.keeper = keeper;
-        this.events = events;
         if (keeper != null) {
             this.periodMillis = Math.max(1, period.toMillis());
             this.nextSnapshot = clock.millis() + periodMillis;
@@ -247,8 +257,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
             }
             ServerState state = Migration.read(snapshot.payload(), ServerState.class);
             if (arrivalListen != null) {
-                state = new ServerState(arrivalListen, state.maxCps(), state.maxCalls(), state.bindings(), state.calls(),
-                        state.unconfirmed(), state.ended(), state.replicas());
+                state = state.at(arrivalListen);
             }
             SipServer restored = new SipServer(state);
             try {
@@ -312,6 +321,16 @@ public final class MigrationHost implements Agent, AutoCloseable {
         MigrationTarget.Arrival arrival = new MigrationTarget(address, arrivalListen).receive(channel, first);
         server = arrival.server();
         System.err.println("migrate: " + name + (server != null ? " now runs the server" : " dropped an arrival: " + arrival.reason()));
+        try {
+            if (arrival.addressChanged()) {
+                String listen = server.state().listen();
+                long now = clock.millis();
+                events.accept(new ServerArrived(now, name, arrival.movedFrom(), listen, arrival.notified()).toEvent());
+                events.accept(EdgeCommand.move(now, name, arrival.movedFrom(), listen).toEvent());
+            }
+        } catch (IOException e) {
+            runner.errors().error("arrival", roleName() + ": the arrival was not announced: " + e, null);
+        }
     }
 
     private void migrate(HttpExchange x) throws IOException {

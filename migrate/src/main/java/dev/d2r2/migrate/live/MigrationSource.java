@@ -110,7 +110,8 @@ public final class MigrationSource {
     }
 
     private static int size(ServerState s) {
-        return s.bindings().size() + s.calls().size() + s.unconfirmed().size() + s.ended().size() + s.replicas().size();
+        return s.bindings().size() + s.calls().size() + s.unconfirmed().size() + s.ended().size() + s.replicas().size()
+                + s.subscriptions().size();
     }
 
     private static long ms(long nanos) {

@@ -9,8 +9,20 @@ import java.io.IOException;
 
 /** The target side of a live migration (see {@link Migration}). */
 public final class MigrationTarget {
-    /** What arrived: the server now running here (null when the migration was aborted) and why not. */
-    public record Arrival(SipServer server, String reason) {
+    /**
+     * What arrived: the server now running here (null when the migration was aborted) and why not;
+     * where it served at its source ({@code host:port}, null when nothing arrived) and how many
+     * {@code server-mobility} subscribers were sent its new address (0 when the address did not change).
+     */
+    public record Arrival(SipServer server, String reason, String movedFrom, int notified) {
+        public Arrival(SipServer server, String reason) {
+            this(server, reason, null, 0);
+        }
+
+        /** Whether the server serves here at another address than at its source. */
+        public boolean addressChanged() throws IOException {
+            return server != null && movedFrom != null && !movedFrom.equals(server.state().listen());
+        }
     }
 
     private final ServiceAddress address;
@@ -47,9 +59,9 @@ public final class MigrationTarget {
                 return new Arrival(null, "expected the state first, got " + (char) first.type());
             }
             ServerState state = Migration.read(first.payload(), ServerState.class);
+            String movedFrom = state.listen();
             if (listen != null) {
-                state = new ServerState(listen, state.maxCps(), state.maxCalls(), state.bindings(), state.calls(),
-                        state.unconfirmed(), state.ended(), state.replicas());
+                state = state.at(listen);
             }
             // bound now, paused, so that the stop-and-copy only loads the last tables into it
             try {
@@ -82,12 +94,13 @@ public final class MigrationTarget {
             server.resume();
             SipServer running = server;
             server = null;
+            String unheard = "";
             try {
                 channel.send(Migration.DONE, new byte[0]);
             } catch (IOException e) {
-                return new Arrival(running, "serving, but the source did not hear so: " + e.getMessage());
+                unheard = "serving, but the source did not hear so: " + e.getMessage();
             }
-            return new Arrival(running, "");
+            return announced(running, unheard, movedFrom);
         } catch (IOException e) {
             return new Arrival(null, "the transfer failed: " + e.getMessage());
         } finally {
@@ -98,6 +111,20 @@ public final class MigrationTarget {
                     // the copy is dropped either way
                 }
             }
+        }
+    }
+
+    /**
+     * The clients follow (docs/migration.md): a server that serves at another address than at its
+     * source tells its {@code server-mobility} subscribers where it is now, once it serves.
+     */
+    private static Arrival announced(SipServer running, String reason, String movedFrom) {
+        Arrival arrival = new Arrival(running, reason, movedFrom, 0);
+        try {
+            return arrival.addressChanged() ? new Arrival(running, reason, movedFrom, running.announce()) : arrival;
+        } catch (IOException e) {
+            return new Arrival(running, (reason.isEmpty() ? "" : reason + "; ") + "the subscribers were not told: " + e.getMessage(),
+                    movedFrom, 0);
         }
     }
 }

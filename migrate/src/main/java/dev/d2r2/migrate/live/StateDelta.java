@@ -1,6 +1,7 @@
 package dev.d2r2.migrate.live;
 
 import dev.d2r2.sip.server.ServerState;
+import dev.d2r2.sip.server.Subscription;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,15 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /** What changed in a {@link ServerState} between two copies: per table, entries put and keys removed. */
-public record StateDelta(Table bindings, Table calls, Table unconfirmed, Table ended, Table replicas) {
-    public record Table(Map<String, Long> put, List<String> removed) {
+public record StateDelta(Table<Long> bindings, Table<Long> calls, Table<Long> unconfirmed, Table<Long> ended,
+                         Table<Long> replicas, Table<Subscription> subscriptions) {
+    public record Table<V>(Map<String, V> put, List<String> removed) {
         public Table {
             put = Map.copyOf(put);
             removed = List.copyOf(removed);
         }
 
-        static Table between(Map<String, Long> before, Map<String, Long> after) {
-            Map<String, Long> put = new HashMap<>();
+        static <V> Table<V> between(Map<String, V> before, Map<String, V> after) {
+            Map<String, V> put = new HashMap<>();
             after.forEach((k, v) -> {
                 if (!v.equals(before.get(k))) {
                     put.put(k, v);
@@ -28,11 +30,11 @@ public record StateDelta(Table bindings, Table calls, Table unconfirmed, Table e
                     removed.add(k);
                 }
             }
-            return new Table(put, removed);
+            return new Table<>(put, removed);
         }
 
-        Map<String, Long> applyTo(Map<String, Long> before) {
-            Map<String, Long> after = new HashMap<>(before);
+        Map<String, V> applyTo(Map<String, V> before) {
+            Map<String, V> after = new HashMap<>(before);
             removed.forEach(after::remove);
             after.putAll(put);
             return after;
@@ -46,17 +48,17 @@ public record StateDelta(Table bindings, Table calls, Table unconfirmed, Table e
     public static StateDelta between(ServerState before, ServerState after) {
         return new StateDelta(Table.between(before.bindings(), after.bindings()), Table.between(before.calls(), after.calls()),
                 Table.between(before.unconfirmed(), after.unconfirmed()), Table.between(before.ended(), after.ended()),
-                Table.between(before.replicas(), after.replicas()));
+                Table.between(before.replicas(), after.replicas()), Table.between(before.subscriptions(), after.subscriptions()));
     }
 
     public ServerState applyTo(ServerState before) {
         return new ServerState(before.listen(), before.maxCps(), before.maxCalls(), bindings.applyTo(before.bindings()),
                 calls.applyTo(before.calls()), unconfirmed.applyTo(before.unconfirmed()), ended.applyTo(before.ended()),
-                replicas.applyTo(before.replicas()));
+                replicas.applyTo(before.replicas()), subscriptions.applyTo(before.subscriptions()));
     }
 
     /** Entries put or removed, all tables together. */
     public int size() {
-        return bindings.size() + calls.size() + unconfirmed.size() + ended.size() + replicas.size();
+        return bindings.size() + calls.size() + unconfirmed.size() + ended.size() + replicas.size() + subscriptions.size();
     }
 }

@@ -1,12 +1,15 @@
 package dev.d2r2.migrate.live;
 
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.migrate.events.MigrationOutcome;
 import dev.d2r2.sip.server.SipServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,9 +18,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Two migration hosts on loopback, driven through their HTTP API as the policy engine's webhook actuator calls it. */
 class MigrationHostTest {
@@ -26,6 +31,7 @@ class MigrationHostTest {
     private static final BearerToken TOKEN = BearerToken.of(TOKEN_TEXT);
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<MigrationOutcome> outcomes = new CopyOnWriteArrayList<>();
+    private final List<Event> events = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() throws Exception {
@@ -36,9 +42,47 @@ class MigrationHostTest {
 
     private MigrationHost host(String name, SipServer server) throws Exception {
         MigrationHost h = new MigrationHost(name, server, null, "127.0.0.1:0", KEY, new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0), TOKEN, Migration.Settings.DEFAULT, Clock.system(), outcomes::add);
+                new InetSocketAddress("127.0.0.1", 0), TOKEN, Migration.Settings.DEFAULT, Clock.system(), outcomes::add)
+                .events(events::add);
         open.add(h);
         return h.start();
+    }
+
+    /** What {@code ua} receives next, as text. */
+    private static String receive(DatagramSocket ua) throws Exception {
+        byte[] buffer = new byte[8192];
+        DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+        ua.receive(p);
+        return new String(buffer, 0, p.getLength(), StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aServerThatArrivesAtAnotherAddressNotifiesItsSubscribersAndTellsTheEdgeToMoveItsBackend() throws Exception {
+        SipServer served = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+        String before = "127.0.0.1:" + served.address().getPort();
+        MigrationHost h1 = host("h1", served);
+        MigrationHost h2 = host("h2", null);
+        try (DatagramSocket ua = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            ua.setSoTimeout(5000);
+            String self = "127.0.0.1:" + ua.getLocalPort();
+            byte[] subscribe = ("SUBSCRIBE sip:server@" + before + " SIP/2.0\r\nVia: SIP/2.0/UDP " + self + ";branch=z9hG4bKs1\r\n"
+                    + "From: <sip:ua@" + self + ">;tag=ua1\r\nTo: <sip:server@" + before + ">\r\nCall-ID: follow@test\r\n"
+                    + "CSeq: 1 SUBSCRIBE\r\nContact: <sip:ua@" + self + ">\r\nMax-Forwards: 70\r\nEvent: server-mobility\r\n"
+                    + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            ua.send(new DatagramPacket(subscribe, subscribe.length, served.address()));
+            assertThat(receive(ua)).startsWith("SIP/2.0 200 OK").contains("Expires: 3600");
+            assertThat(receive(ua)).startsWith("NOTIFY sip:ua@" + self).contains("CSeq: 1 NOTIFY").endsWith("sip:server@" + before + "\r\n");
+
+            HttpResponse<String> moved = post(h1, "/migrate", TOKEN_TEXT, "{\"to\":\"127.0.0.1:" + h2.transferAddress().getPort() + "\"}");
+            assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+            String notify = receive(ua);
+            String after = notify.substring(notify.lastIndexOf("sip:server@") + "sip:server@".length()).strip();
+            assertThat(after).isNotEqualTo(before);
+            assertThat(notify).startsWith("NOTIFY sip:ua@" + self).contains("CSeq: 2 NOTIFY", "Subscription-State: active;expires=");
+            assertThat(events).extracting(Event::type, Event::attrs).containsExactly(
+                    tuple("migration.server.arrived", Map.of("from", before, "listen", after, "notified", 1L)),
+                    tuple("sip.edge.command", Map.of("op", "move", "backend", before, "address", after)));
+        }
     }
 
     private static HttpResponse<String> post(MigrationHost h, String path, String token, String json) throws Exception {

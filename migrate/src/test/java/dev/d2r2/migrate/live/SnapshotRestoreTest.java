@@ -93,9 +93,9 @@ class SnapshotRestoreTest {
     @Test
     void aServerSnapshottedToItsKeeperIsRestoredThereWithItsRegistrationsAfterItsHostIsGone() throws Exception {
         SnapshotStore store = new SnapshotStore(dir.resolve("kept"), 3);
-        MigrationHost h2 = host("h2", null, KEY).snapshots(store, null, null, events::add).start();
+        MigrationHost h2 = host("h2", null, KEY).snapshots(store, null, null).events(events::add).start();
         SipServer served = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
-        MigrationHost h1 = host("h1", served, KEY).snapshots(null, h2.transferAddress(), Duration.ofMillis(50), events::add).start();
+        MigrationHost h1 = host("h1", served, KEY).snapshots(null, h2.transferAddress(), Duration.ofMillis(50)).events(events::add).start();
 
         try (DatagramSocket ua = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             ua.setSoTimeout(3000);
@@ -139,12 +139,12 @@ class SnapshotRestoreTest {
         SnapshotStore store = new SnapshotStore(dir.resolve("kept"), 3);
         store.put("h1", 1000, Migration.write(new dev.d2r2.sip.server.ServerState("127.0.0.1:0", 0, 0,
                 java.util.Map.of("alice@example.org", Long.MAX_VALUE), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(),
-                java.util.Map.of())));
+                java.util.Map.of(), java.util.Map.of())));
         Path newest = store.put("h1", 2000, Migration.write(new dev.d2r2.sip.server.ServerState("127.0.0.1:0", 0, 0,
-                java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of())));
+                java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of())));
         byte[] bytes = Files.readAllBytes(newest);
         Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length - 3));
-        MigrationHost h2 = host("h2", null, KEY).snapshots(store, null, null, events::add).start();
+        MigrationHost h2 = host("h2", null, KEY).snapshots(store, null, null).events(events::add).start();
 
         HttpResponse<String> r = send(h2, "/restore", "{\"of\":\"h1\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -155,13 +155,13 @@ class SnapshotRestoreTest {
     @Test
     void aKeeperRefusesASnapshotUnderAnotherKeyAndStoresNothing() throws Exception {
         SnapshotStore store = new SnapshotStore(dir.resolve("kept"), 3);
-        MigrationHost h2 = host("h2", null, KEY).snapshots(store, null, null, events::add).start();
+        MigrationHost h2 = host("h2", null, KEY).snapshots(store, null, null).events(events::add).start();
         byte[] otherKey = "another 32-byte key for tests!!!".getBytes(StandardCharsets.US_ASCII);
         host("h1", new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0), otherKey)
-                .snapshots(null, h2.transferAddress(), Duration.ofMillis(20), events::add).start();
+                .snapshots(null, h2.transferAddress(), Duration.ofMillis(20)).events(events::add).start();
         // a host with the right key on the same schedule: once h2 kept three of its snapshots, h1 has tried as often
         host("h3", new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0), KEY)
-                .snapshots(null, h2.transferAddress(), Duration.ofMillis(20), events::add).start();
+                .snapshots(null, h2.transferAddress(), Duration.ofMillis(20)).events(events::add).start();
         await().atMost(Duration.ofSeconds(10)).until(() -> store.files("h3").size() == 3);
 
         assertThat(store.files("h1")).isEmpty();

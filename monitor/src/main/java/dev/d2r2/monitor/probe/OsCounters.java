@@ -41,6 +41,26 @@ final class OsCounters {
      */
     static final String NET_RX_UNDELIVERED = "net_rx_undelivered_per_s";
     private static final List<String> UNDELIVERED_COLUMNS = List.of("InErrors", "NoPorts");
+    /**
+     * IPv4 packets that reached the namespace's IP layer ({@code InReceives}) but were neither
+     * delivered to a protocol ({@code InDelivers}), forwarded, nor counted as an error or discard:
+     * dropped by its firewall (nftables, iptables) on the way in, which no interface or socket
+     * counter sees. Fragments count one each on receipt and once delivered, reassembled: the
+     * fragments ({@code ReasmReqds}) less the datagrams reassembled ({@code ReasmOKs}) are accounted too.
+     */
+    static final String NET_RX_FILTERED = "net_rx_filtered_per_s";
+    private static final String IP_RECEIVED = "InReceives";
+    private static final String IP_DELIVERED = "InDelivers";
+    private static final List<String> IP_ACCOUNTED = List.of("ForwDatagrams", "InHdrErrors", "InAddrErrors", "InUnknownProtos",
+            "InDiscards", "ReasmReqds");
+    /**
+     * Time the cgroup's tasks were held back by its CPU quota ({@code cpu.stat} {@code
+     * throttled_time}), as a percentage of one core like {@link #CPU}, and the quota periods in
+     * which it was ({@code nr_throttled}): a peer slowed by its quota may use less CPU than its
+     * peers, not more, so its CPU alone does not show the fault.
+     */
+    static final String THROTTLED = "throttled_pct";
+    static final String THROTTLED_PERIODS = "throttled_periods_per_s";
     private static final double TICKS_PER_SECOND = 100;
     private static final double PAGE_BYTES = 4096;
     private static final double NANOS_PER_CENTISECOND = 1e7;
@@ -136,29 +156,47 @@ final class OsCounters {
     }
 
     /**
-     * Adds the UDP datagrams not delivered from {@code /proc/net/snmp} text: its {@code Udp:} header
-     * line names the columns of the {@code Udp:} line after it. Text without them adds nothing.
+     * Adds from {@code /proc/net/snmp} text the UDP datagrams not delivered and the IPv4 packets
+     * filtered: each protocol's header line ({@code Udp: InDatagrams NoPorts ...}) names the
+     * columns of the line after it. Text without a protocol adds nothing for it.
      */
     void addNetSnmp(String text) {
-        String[] header = null;
-        for (String line : text.split("\n")) {
-            if (!line.startsWith("Udp: ")) {
-                continue;
-            }
-            String[] cols = line.substring("Udp: ".length()).strip().split("\\s+");
-            if (header == null) {
-                header = cols;
-                continue;
-            }
-            double undelivered = 0;
-            for (int i = 0; i < header.length && i < cols.length; i++) {
-                if (UNDELIVERED_COLUMNS.contains(header[i])) {
-                    undelivered += Long.parseLong(cols[i]);
-                }
-            }
-            count(NET_RX_UNDELIVERED, undelivered);
-            return;
+        Map<String, Map<String, Long>> tables = snmpTables(text);
+        Map<String, Long> udp = tables.get("Udp");
+        if (udp != null) {
+            count(NET_RX_UNDELIVERED, UNDELIVERED_COLUMNS.stream().mapToLong(c -> udp.getOrDefault(c, 0L)).sum());
         }
+        Map<String, Long> ip = tables.get("Ip");
+        if (ip != null && ip.containsKey(IP_RECEIVED) && ip.containsKey(IP_DELIVERED)) {
+            long accounted = ip.get(IP_DELIVERED) + IP_ACCOUNTED.stream().mapToLong(c -> ip.getOrDefault(c, 0L)).sum()
+                    - ip.getOrDefault("ReasmOKs", 0L);
+            count(NET_RX_FILTERED, ip.get(IP_RECEIVED) - accounted);
+        }
+    }
+
+    /** The {@code /proc/net/snmp} tables by protocol: each header line, then its values line. */
+    private static Map<String, Map<String, Long>> snmpTables(String text) {
+        Map<String, Map<String, Long>> tables = new HashMap<>();
+        Map<String, String[]> headers = new HashMap<>();
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(": ");
+            if (colon < 0) {
+                continue;
+            }
+            String protocol = line.substring(0, colon);
+            String[] cols = line.substring(colon + 2).strip().split("\\s+");
+            String[] header = headers.remove(protocol);
+            if (header == null) {
+                headers.put(protocol, cols);
+                continue;
+            }
+            Map<String, Long> values = new HashMap<>();
+            for (int i = 0; i < header.length && i < cols.length; i++) {
+                values.put(header[i], Long.parseLong(cols[i]));
+            }
+            tables.putIfAbsent(protocol, values);
+        }
+        return tables;
     }
 
     /** The process's own network namespace, when it is not this one's: host-wide traffic says nothing of one peer. */
@@ -170,13 +208,25 @@ final class OsCounters {
         }
     }
 
-    /** Replaces the summed per-process CPU and memory by the cgroup's own accounting, where the controller has the group. */
+    /** Replaces the summed per-process CPU and memory by the cgroup's own accounting, and adds its CPU throttling, where the controller has the group. */
     void useCgroupAccounting(Path cgroupRoot, String group) throws IOException {
         Path cpuacct = cgroupRoot.resolve("cpuacct").resolve(group);
         if (Files.isRegularFile(cpuacct.resolve("cpuacct.usage_user"))) {
             counters.put(CPU_USER, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage_user")).strip()) / NANOS_PER_CENTISECOND);
             counters.put(CPU_SYSTEM, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage_sys")).strip()) / NANOS_PER_CENTISECOND);
             counters.put(CPU, Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage")).strip()) / NANOS_PER_CENTISECOND);
+        }
+        Path cpuStat = cgroupRoot.resolve("cpu").resolve(group).resolve("cpu.stat");
+        if (Files.isRegularFile(cpuStat)) {
+            for (String line : Files.readAllLines(cpuStat)) {
+                String[] kv = line.split(" ");
+                switch (kv[0]) {
+                    case "throttled_time" -> counters.put(THROTTLED, Long.parseLong(kv[1]) / NANOS_PER_CENTISECOND);
+                    case "nr_throttled" -> counters.put(THROTTLED_PERIODS, Double.parseDouble(kv[1]));
+                    default -> {
+                    }
+                }
+            }
         }
         Path memory = cgroupRoot.resolve("memory").resolve(group).resolve("memory.stat");
         if (Files.isRegularFile(memory)) {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -165,7 +166,41 @@ class OsProbeTest {
     }
 
     @Test
-    void aNetworkNamespaceCountsThePacketsItReceives() throws Exception {
+    void aCgroupHeldBackByItsCpuQuotaShowsItsThrottlingAndAFreeOneNone() throws Exception {
+        Path cpu = OsProbe.CGROUP_ROOT.resolve("cpu");
+        Path cpuacct = OsProbe.CGROUP_ROOT.resolve("cpuacct");
+        assumeTrue(Files.isWritable(cpu) && Files.isWritable(cpuacct), "needs writable cgroup v1 cpu and cpuacct hierarchies");
+        String group = "d2r2-diag-quota-" + ProcessHandle.current().pid();
+        List<Path> dirs = List.of(Files.createDirectories(cpu.resolve(group)), Files.createDirectories(cpuacct.resolve(group)));
+        Process burn = burner();
+        try {
+            for (Path d : dirs) {
+                Files.writeString(d.resolve("cgroup.procs"), Long.toString(burn.pid()));
+            }
+            Probe p = probe("cgroup:" + group);
+            p.measure(TIMEOUT);
+            Duration from = cpu(burn);
+            await().atMost(Duration.ofSeconds(20)).until(() -> cpu(burn).minus(from).toMillis() >= 300);
+            assertThat(p.measure(TIMEOUT).values()).as("no quota").containsEntry("throttled_pct", 0.0)
+                    .containsEntry("throttled_periods_per_s", 0.0);
+            Files.writeString(dirs.getFirst().resolve("cpu.cfs_quota_us"), "10000");
+            Path stat = dirs.getFirst().resolve("cpu.stat");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(stat).contains("nr_throttled ")
+                    && !Files.readString(stat).contains("nr_throttled 0\n"));
+            Map<String, Double> v = p.measure(TIMEOUT).values();
+            assertThat(v.get("throttled_pct")).as("a 10 %% quota on a busy loop").isPositive();
+            assertThat(v.get("throttled_periods_per_s")).isPositive();
+        } finally {
+            burn.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            for (Path d : dirs) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(d.resolve("cgroup.procs")).isBlank());
+                Files.delete(d);
+            }
+        }
+    }
+
+    @Test
+    void aNetworkNamespaceCountsThePacketsItReceivesAndThoseItsFirewallDrops() throws Exception {
         assumeTrue(run("ip", "netns", "list") == 0, "needs ip netns");
         String id = Long.toString(ProcessHandle.current().pid() % 100_000);
         // interface names hold at most 15 characters
@@ -186,10 +221,19 @@ class OsProbeTest {
             assertThat(v.get("net_rx_bytes_per_s")).isGreaterThan(v.get("net_rx_packets_per_s"));
             assertThat(v).containsKeys("net_rx_drops_per_s", "net_tx_drops_per_s", "net_tx_bytes_per_s");
             assertThat(v.get("net_rx_undelivered_per_s")).as("pings are no UDP").isZero();
+            assertThat(v.get("net_rx_filtered_per_s")).as("no firewall").isZero();
             sh("python3 -c \"import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
                     + "[s.sendto(b'x', ('10.251.7.2', 9)) for _ in range(40)]\"");
             await().atMost(TIMEOUT).untilAsserted(() -> assertThat(p.measure(TIMEOUT).values().get("net_rx_undelivered_per_s"))
                     .as("datagrams to a port with no socket").isPositive());
+            assertThat(p.measure(TIMEOUT).values().get("net_rx_filtered_per_s")).as("refused by no socket, not filtered").isZero();
+            sh("ip netns exec " + ns + " nft add table inet d2r2diag",
+                    "ip netns exec " + ns + " nft add chain inet d2r2diag in '{ type filter hook input priority 0; policy accept; }'",
+                    "ip netns exec " + ns + " nft add rule inet d2r2diag in icmp type echo-request numgen random mod 100 '<' 50 drop");
+            run("ping", "-c", "10", "-i", "0.2", "-W", "1", "10.251.7.2");
+            Map<String, Double> dropped = p.measure(TIMEOUT).values();
+            assertThat(dropped.get("net_rx_filtered_per_s")).as("half the pings dropped by nftables").isPositive();
+            assertThat(dropped.get("net_rx_drops_per_s")).as("which the interface does not count").isZero();
         } finally {
             run("ip", "link", "del", host);
             run("ip", "netns", "del", ns);
@@ -212,6 +256,20 @@ class OsProbeTest {
         OsCounters none = new OsCounters();
         none.addNetSnmp("Ip: Forwarding\nIp: 1\n");
         assertThat(none.counters).isEmpty();
+    }
+
+    @Test
+    void filteredPacketsAreThoseReceivedButNeitherDeliveredForwardedNorCountedAsErrorsAndFragmentsCountOnce() {
+        OsCounters c = new OsCounters();
+        // 1000 received: 880 delivered (one of them reassembled from 3 fragments), 5 forwarded, 4 header errors, 3 bad
+        // addresses, 2 unknown protocols, 1 discard: 1000 - 880 - 5 - 4 - 3 - 2 - 1 - (3 - 1) = 103 filtered
+        c.addNetSnmp("""
+                Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards InDelivers OutRequests ReasmReqds ReasmOKs ReasmFails
+                Ip: 2 64 1000 4 3 5 2 1 880 900 3 1 0
+                Icmp: InMsgs InErrors
+                Icmp: 7 0
+                """);
+        assertThat(c.counters).containsEntry(OsCounters.NET_RX_FILTERED, 103.0).doesNotContainKey(OsCounters.NET_RX_UNDELIVERED);
     }
 
     @Test

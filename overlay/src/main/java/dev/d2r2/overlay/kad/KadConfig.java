@@ -21,13 +21,28 @@ import java.time.Duration;
  * @param refresh       a bucket with no lookup this long is refreshed with a lookup of a random id in it
  * @param maintenance   how often the node looks for due replication, refresh and expiry
  * @param maxValues     the most values a node holds (a new key beyond it is refused)
+ * @param carriesValues false for an overlay that only routes (Pr2-P2PSIP's forwarding overlay): the
+ *                      node refuses and counts STORE and FIND_VALUE, and has no put or get
  */
 public record KadConfig(int k, int alpha, Duration rpcTimeout, int attempts, Duration lookupTimeout, int maxHops, int maxFailures, Duration replicate,
-                        Duration republish, Duration valueTtl, Duration refresh, Duration maintenance, int maxValues) {
+                        Duration republish, Duration valueTtl, Duration refresh, Duration maintenance, int maxValues,
+                        boolean carriesValues) {
 
     public static KadConfig defaults() {
         return new KadConfig(20, 3, Duration.ofSeconds(1), 2, Duration.ofSeconds(10), 20, 2, Duration.ofHours(1), Duration.ofHours(12),
-                Duration.ofHours(24), Duration.ofHours(1), Duration.ofMinutes(1), 100_000);
+                Duration.ofHours(24), Duration.ofHours(1), Duration.ofMinutes(1), 100_000, true);
+    }
+
+    public KadConfig(int k, int alpha, Duration rpcTimeout, int attempts, Duration lookupTimeout, int maxHops, int maxFailures, Duration replicate,
+                     Duration republish, Duration valueTtl, Duration refresh, Duration maintenance, int maxValues) {
+        this(k, alpha, rpcTimeout, attempts, lookupTimeout, maxHops, maxFailures, replicate, republish, valueTtl, refresh, maintenance,
+                maxValues, true);
+    }
+
+    /** The same parameters for a node that routes only: FIND_NODE and PING. */
+    public KadConfig withoutValues() {
+        return new KadConfig(k, alpha, rpcTimeout, attempts, lookupTimeout, maxHops, maxFailures, replicate, republish, valueTtl, refresh,
+                maintenance, maxValues, false);
     }
 
     public KadConfig {

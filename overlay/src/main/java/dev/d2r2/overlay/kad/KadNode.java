@@ -136,6 +136,7 @@ public final class KadNode {
     }
 
     public void get(NodeId key, Consumer<GetResult> done) {
+        requireValues();
         SignedValue local = store.get(key, clock.millis());
         if (local != null) {
             done.accept(new GetResult(key, local, 0, 0));
@@ -146,8 +147,15 @@ public final class KadNode {
 
     /** Stores an own value on the k closest nodes, and again every republish interval while this node runs. */
     public void put(SignedValue value, Consumer<PutResult> done) {
+        requireValues();
         published.put(value.key(), new Published(value, new long[]{clock.millis() + config.republish().toMillis()}));
         storeOnClosest(value, config.valueTtl().toMillis(), done);
+    }
+
+    private void requireValues() {
+        if (!config.carriesValues()) {
+            throw new IllegalStateException("this overlay carries no values (KadConfig.carriesValues is false)");
+        }
     }
 
     /** Stops republishing an own value; the stored copies expire with their time to live. */
@@ -221,6 +229,10 @@ public final class KadNode {
         stats.received++;
         if (m.sender().equals(self)) {
             stats.unexpected++;
+            return;
+        }
+        if (!config.carriesValues() && (m instanceof Message.Store || m instanceof Message.FindValue)) {
+            stats.valueRequestsRefused++;
             return;
         }
         Contact sender = new Contact(m.sender(), from);

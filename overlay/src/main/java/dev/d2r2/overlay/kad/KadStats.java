@@ -12,6 +12,7 @@ public final class KadStats {
     long storesRejected;
     long forgedValues;
     long expired;
+    long valueRequestsRefused;
 
     public long received() {
         return received;
@@ -55,5 +56,10 @@ public final class KadStats {
 
     public long expired() {
         return expired;
+    }
+
+    /** STORE and FIND_VALUE requests refused by a node that carries no values. */
+    public long valueRequestsRefused() {
+        return valueRequestsRefused;
     }
 }

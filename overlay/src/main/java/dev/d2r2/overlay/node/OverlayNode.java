@@ -133,10 +133,19 @@ public final class OverlayNode implements Agent, AutoCloseable {
                 }
             }
             case Lookup l -> kad.lookup(l.target(), l.result()::complete);
-            case Get g -> kad.get(g.key(), g.result()::complete);
-            case Put p -> kad.put(p.value(), p.result()::complete);
+            case Get g -> valuesOnly(g.result(), () -> kad.get(g.key(), g.result()::complete));
+            case Put p -> valuesOnly(p.result(), () -> kad.put(p.value(), p.result()::complete));
             case Status s -> s.result().complete(snapshot());
             default -> throw new IllegalArgumentException("not an overlay node message: " + message);
+        }
+    }
+
+    /** A put or get on a node that carries no values fails its caller's future rather than leave it waiting. */
+    private static void valuesOnly(CompletableFuture<?> result, Runnable operation) {
+        try {
+            operation.run();
+        } catch (IllegalStateException e) {
+            result.completeExceptionally(e);
         }
     }
 
@@ -162,7 +171,8 @@ public final class OverlayNode implements Agent, AutoCloseable {
     private OverlayStatus snapshot() {
         KadStats s = kad.stats();
         return new OverlayStatus(kad.id(), address, kad.table().size(), kad.store().size(), s.received(), s.sent(), s.timeouts(),
-                s.unexpected(), s.lookups(), s.storesRejected(), s.forgedValues(), Map.copyOf(dropped), pump.inboxFull(), sendFailures);
+                s.unexpected(), s.lookups(), s.storesRejected(), s.forgedValues(), Map.copyOf(dropped), pump.inboxFull(), sendFailures,
+                s.valueRequestsRefused());
     }
 
     public CompletableFuture<LookupResult> lookup(NodeId target) {

@@ -12,10 +12,12 @@ import java.util.Map;
  *
  * @param dropped packets dropped before the DHT saw them, by reason (malformed, unauthenticated, stale, replayed)
  * @param inboxFull datagrams dropped because the node's inbox was full
+ * @param valueRequestsRefused STORE and FIND_VALUE refused by a node that carries no values ({@code KadConfig.carriesValues})
  */
 public record OverlayStatus(NodeId id, InetSocketAddress address, int contacts, int values, long received, long sent,
                             long timeouts, long unexpected, long lookups, long storesRejected, long forgedValues,
-                            Map<MalformedPacket.Reason, Long> dropped, long inboxFull, long sendFailures) {
+                            Map<MalformedPacket.Reason, Long> dropped, long inboxFull, long sendFailures,
+                            long valueRequestsRefused) {
 
     public NodeStatus event(long time) {
         return new NodeStatus(time, id.toString(), address.getHostString() + ":" + address.getPort(), contacts, values, received,

@@ -89,7 +89,7 @@ public final class KubernetesDriver implements Driver {
     @Override
     public synchronized Instance start(String type, String cloud, Phases phases) throws DriverException {
         InstanceType spec = config.type(type);
-        List<String> command = spec.template().command(ANY_ADDRESS, "${name}");
+        List<String> command = spec.template().command(ANY_ADDRESS, "${name}", cloud, config.clouds().get(cloud).identity());
         Container container = new ContainerBuilder().withName(type).withImage(spec.template().image()).withCommand(command).build();
         return bringUp(name(type, phases), type, cloud, container, null, phases);
     }

@@ -30,13 +30,15 @@ public final class Phases {
 
     private final Clock clock;
     private final String step;
+    private final String cloud;
     private final Consumer<PhaseTimed> sink;
     private final List<PhaseTimed> done = new ArrayList<>();
     private String instance;
 
-    public Phases(Clock clock, String step, String instance, Consumer<PhaseTimed> sink) {
+    public Phases(Clock clock, String step, String instance, String cloud, Consumer<PhaseTimed> sink) {
         this.clock = clock;
         this.step = step;
+        this.cloud = cloud;
         this.instance = instance;
         this.sink = sink;
     }
@@ -54,7 +56,7 @@ public final class Phases {
             ok = true;
             return result;
         } finally {
-            PhaseTimed p = new PhaseTimed(clock.millis(), instance, phase, (clock.nanos() - start) / 1_000_000, step, ok);
+            PhaseTimed p = new PhaseTimed(clock.millis(), instance, cloud, phase, (clock.nanos() - start) / 1_000_000, step, ok);
             done.add(p);
             sink.accept(p);
         }

@@ -169,7 +169,7 @@ public final class ProcessDriver implements Driver {
             throw new DriverException("cgroup " + r.cgroup() + ": " + e.getMessage(), e);
         }
         List<String> command = new ArrayList<>(List.of("sh", "-c", JOIN_AND_EXEC, r.cgroup().toString(), r.netns()));
-        command.addAll(spec.template().command(r.instance().host(), r.instance().name()));
+        command.addAll(spec.template().command(r.instance().host(), r.instance().name(), r.instance().cloud(), cloud.identity()));
         try {
             Process p = new ProcessBuilder(command).directory(r.dir().toFile())
                     .redirectErrorStream(true).redirectOutput(r.dir().resolve("out.log").toFile()).start();

@@ -1,5 +1,6 @@
 package dev.d2r2.scale.events;
 
+import dev.d2r2.core.Event;
 import dev.d2r2.core.events.EventCatalogue;
 import dev.d2r2.core.events.EventType;
 
@@ -23,12 +24,13 @@ public final class ScaleEvents implements EventCatalogue {
 
     public static final EventType PHASE = new EventType("scale.phase", EventType.Kind.MESSAGE, "scaler",
             "the scaler's channel (scale.channel)", "the instance's name",
-            List.of(required(ScaleKeys.PHASE, String.class, "snapshot, transfer, register, configure, boot, health, edge or first-call"),
+            List.of(required(ScaleKeys.CLOUD, String.class, "the cloud the instance goes to"),
+                    required(ScaleKeys.PHASE, String.class, "snapshot, transfer, register, configure, boot, health, edge or first-call"),
                     required(ScaleKeys.MS, Long.class, "how long the phase took, in milliseconds"),
                     required(ScaleKeys.STEP, String.class, "the scale-out step (policy action id, or the operator's) it belongs to"),
                     required(ScaleKeys.OUTCOME, String.class, "ok, or failed")),
             "One timed phase of bringing an instance into service (a start or a clone), in the order they run.",
-            "{\"type\":\"scale.phase\",\"time\":1000,\"source\":\"sip-2\",\"attrs\":{\"phase\":\"boot\",\"ms\":412,"
+            "{\"type\":\"scale.phase\",\"time\":1000,\"source\":\"sip-2\",\"attrs\":{\"cloud\":\"remote\",\"phase\":\"boot\",\"ms\":412,"
                     + "\"step\":\"scaler/scale-out/sip\",\"outcome\":\"ok\"}}");
 
     public static final EventType LOAD = new EventType("scale.load", EventType.Kind.STATE, "scaler",
@@ -53,6 +55,22 @@ public final class ScaleEvents implements EventCatalogue {
             "{\"type\":\"scale.step\",\"time\":1000,\"source\":\"sip\",\"attrs\":{\"direction\":\"out\",\"before\":1,\"after\":5,"
                     + "\"step\":\"scaler/scale-out/sip\"}}");
 
+    public static final EventType CLOUD = new EventType("scale.cloud", EventType.Kind.STATE, "scaler",
+            "the scaler's channel (scale.channel)", "the cloud",
+            List.of(required(ScaleKeys.TYPE, String.class, "the instance type the change is about, or * for every type"),
+                    required(ScaleKeys.ACTION, String.class, "the policy action (forbid-clone) taken or lifted"),
+                    required(ScaleKeys.EXPIRES, Long.class, "when that action lapses, epoch ms")),
+            "A cloud was closed to new instances of a type by a policy prohibition (forbidden), or opened again when the last "
+                    + "such prohibition was revoked (open). Instances already there keep serving.",
+            "{\"type\":\"scale.cloud\",\"time\":1000,\"source\":\"remote\",\"from\":\"open\",\"to\":\"forbidden\","
+                    + "\"attrs\":{\"type\":\"*\",\"action\":\"scaler-placement/forbid-clone/remote\",\"expires\":601000}}");
+
+    /** The cloud an instance's event ({@code scale.instance}, {@code scale.phase}) is about; null for any other event. */
+    public static String cloudOf(Event e) {
+        boolean instance = e.type().equals(INSTANCE.name()) || e.type().equals(PHASE.name());
+        return instance && e.attrs().get(ScaleKeys.CLOUD) instanceof String cloud ? cloud : null;
+    }
+
     @Override
     public String module() {
         return "scale";
@@ -60,6 +78,6 @@ public final class ScaleEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(INSTANCE, PHASE, LOAD, STEP);
+        return List.of(INSTANCE, PHASE, LOAD, STEP, CLOUD);
     }
 }

@@ -17,6 +17,8 @@ public final class ScaleKeys {
     public static final String BEFORE = "before";
     public static final String AFTER = "after";
     public static final String OUTCOME = "outcome";
+    public static final String ACTION = "action";
+    public static final String EXPIRES = "expires";
 
     private ScaleKeys() {
     }

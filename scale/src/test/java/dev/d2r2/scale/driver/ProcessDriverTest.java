@@ -79,7 +79,7 @@ class ProcessDriverTest {
     }
 
     private Phases phases(String step) {
-        return new Phases(Clock.system(), step, "?", phases::add);
+        return new Phases(Clock.system(), step, "?", "?", phases::add);
     }
 
     private static boolean namespaceExists(String ns) throws Exception {

@@ -17,17 +17,20 @@ class ScaleEventsTest {
         assertThat(InstanceChange.from(c.toEvent())).isEqualTo(c);
         InstanceChange failed = new InstanceChange(1_000, "sip-2", "running", "failed", "sip", "remote", "10.81.2.2:5060", "no answer");
         assertThat(InstanceChange.from(failed.toEvent())).isEqualTo(failed);
-        PhaseTimed p = new PhaseTimed(1_000, "sip-2", "boot", 412, "scaler/scale-out/sip", true);
+        PhaseTimed p = new PhaseTimed(1_000, "sip-2", "remote", "boot", 412, "scaler/scale-out/sip", true);
         assertThat(PhaseTimed.from(p.toEvent())).isEqualTo(p);
         LoadLevel l = new LoadLevel(1_000, "sip", "ok", "overload", 1, 5, 400.0, "calls_per_s WARNING for 2s");
         assertThat(LoadLevel.from(l.toEvent())).isEqualTo(l);
         ScaleStep s = new ScaleStep(1_000, "sip", "out", 1, 5, "scaler/scale-out/sip", null);
         assertThat(ScaleStep.from(s.toEvent())).isEqualTo(s);
+        CloudAccess a = new CloudAccess(1_000, "remote", "open", "forbidden", "*", "scaler-placement/forbid-clone/remote", 601_000);
+        assertThat(CloudAccess.from(a.toEvent())).isEqualTo(a);
     }
 
     @Test
     void aMalformedEventIsRefusedNamingTheTypeAndKey() {
-        Event bad = Event.message(ScaleEvents.PHASE.name(), 1, "sip-2", Map.of(ScaleKeys.PHASE, "boot", ScaleKeys.MS, "soon"));
+        Event bad = Event.message(ScaleEvents.PHASE.name(), 1, "sip-2", Map.of(ScaleKeys.CLOUD, "home", ScaleKeys.PHASE, "boot",
+                ScaleKeys.MS, "soon"));
         assertThatThrownBy(() -> PhaseTimed.from(bad)).isInstanceOf(EventFormatException.class).hasMessageContaining("scale.phase")
                 .hasMessageContaining("ms");
     }

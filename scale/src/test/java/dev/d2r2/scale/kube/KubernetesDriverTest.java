@@ -69,7 +69,7 @@ class KubernetesDriverTest {
     }
 
     private Phases phases(String step) {
-        return new Phases(Clock.system(), step, "new", phases::add);
+        return new Phases(Clock.system(), step, "new", "?", phases::add);
     }
 
     private List<String> life(String instance) {

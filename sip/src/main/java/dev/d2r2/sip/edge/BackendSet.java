@@ -7,6 +7,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -26,6 +28,8 @@ final class BackendSet {
     private final EdgeCounters counters;
     private final Consumer<BackendEvent> changes;
     private volatile List<Backend> backends;
+    /** Where moved backends went: their old address → the backend now serving their dialogs. */
+    private final Map<InetSocketAddress, Backend> moved = new ConcurrentHashMap<>();
 
     BackendSet(List<Backend> initial, Clock clock, EdgeCounters counters, Consumer<BackendEvent> changes) {
         this.backends = List.copyOf(initial);
@@ -45,6 +49,7 @@ final class BackendSet {
             case "weight" -> EdgeCounter.BACKEND_WEIGHT;
             case "draining" -> EdgeCounter.BACKEND_DRAINING;
             case "drained" -> EdgeCounter.BACKEND_DRAINED;
+            case "moved" -> EdgeCounter.BACKEND_MOVED;
             case "down" -> EdgeCounter.BACKEND_DOWN;
             case "up" -> EdgeCounter.BACKEND_UP;
             default -> throw new IllegalArgumentException("no backend state " + e.state());
@@ -84,6 +89,34 @@ final class BackendSet {
         backends = List.copyOf(next);
         report(new BackendEvent(b, "removed", "by request"));
         return true;
+    }
+
+    /**
+     * The backend {@code id} now serves at {@code address} (a live migration moved it): a backend
+     * at the new address takes its place, weight and dialog limit at once, and the old address
+     * stays known as the new backend's, so that the dialogs whose Record-Route names it follow.
+     * Null when there is no backend {@code id}.
+     */
+    synchronized Backend move(String id, InetSocketAddress address) {
+        Backend old = byId(id);
+        if (old == null) {
+            return null;
+        }
+        Backend fresh = new Backend(address, old.weight(), old.maxDialogs());
+        List<Backend> next = new ArrayList<>(backends);
+        next.set(next.indexOf(old), fresh);
+        backends = List.copyOf(next);
+        moved.replaceAll((from, to) -> to == old ? fresh : to);
+        moved.put(old.address(), fresh);
+        moved.remove(address);
+        report(new BackendEvent(fresh, "moved", "from " + old.id()));
+        return fresh;
+    }
+
+    /** The backend a dialog's Record-Route naming {@code a} goes to: the one at {@code a}, or where it moved; null for none. */
+    Backend serving(InetSocketAddress a) {
+        Backend b = at(a);
+        return b != null ? b : moved.get(a);
     }
 
     boolean drain(String id) {

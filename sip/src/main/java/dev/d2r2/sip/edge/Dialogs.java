@@ -98,6 +98,18 @@ final class Dialogs implements Agent {
         }
     }
 
+    /** The dialogs of {@code from} are {@code to}'s now (the backend moved). */
+    void rehome(Backend from, Backend to) {
+        table.replaceAll((callId, d) -> {
+            if (d.backend() != from) {
+                return d;
+            }
+            from.dialogs.decrementAndGet();
+            to.dialogs.incrementAndGet();
+            return new Dialog(to, d.since(), d.confirmed());
+        });
+    }
+
     /** A BYE's 2xx passed: the dialog ends. */
     void ended(String callId) {
         Dialog d = table.remove(callId);

@@ -52,6 +52,7 @@ public final class EdgeApi implements AutoCloseable {
     private static final ApiOutcome[] OUTCOMES = ApiOutcome.values();
     private static final Set<String> CALL_KEYS = Set.of("call", "id", "actuator", "op", "target", "params", "expires");
     private static final Set<String> BACKEND_KEYS = Set.of("address", "weight");
+    private static final Set<String> MOVE_KEYS = Set.of("address");
     private static final Pattern METHOD = Pattern.compile("[A-Z]{1,16}");
     private static final ObjectReader JSON = ConfigLoader.json().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -303,20 +304,25 @@ public final class EdgeApi implements AutoCloseable {
             return new Reply(ApiOutcome.READ, 200, list);
         }
         boolean drain = rest.endsWith("/drain") && method.equals("POST");
+        boolean move = rest.endsWith("/move") && method.equals("POST");
         boolean add = rest.isEmpty() && method.equals("POST");
         boolean remove = !rest.isEmpty() && method.equals("DELETE");
-        if (!drain && !add && !remove) {
-            return Reply.of(ApiOutcome.METHOD_NOT_ALLOWED, "GET or POST /backends, DELETE /backends/ID, POST /backends/ID/drain");
+        if (!drain && !move && !add && !remove) {
+            return Reply.of(ApiOutcome.METHOD_NOT_ALLOWED,
+                    "GET or POST /backends, DELETE /backends/ID, POST /backends/ID/drain, POST /backends/ID/move");
         }
         authorize(ex, true);
+        if (move) {
+            String id = rest.substring(0, rest.length() - "/move".length());
+            Backend moved = edge.move(id, address(body(ex, MOVE_KEYS)));
+            if (moved == null) {
+                throw new Refusal(ApiOutcome.NOT_FOUND, "no backend " + printable(id));
+            }
+            return new Reply(ApiOutcome.APPLIED, 200, ConfigLoader.json().createObjectNode().put("id", moved.id()));
+        }
         if (add) {
             ObjectNode body = body(ex, BACKEND_KEYS);
-            InetSocketAddress address;
-            try {
-                address = BackendAddress.parse(text(body, "address"));
-            } catch (IllegalArgumentException e) {
-                throw new Refusal(ApiOutcome.BAD_REQUEST, e.getMessage());
-            }
+            InetSocketAddress address = address(body);
             JsonNode w = body.path("weight");
             double weight = w.isMissingNode() ? 1 : w.isNumber() ? w.asDouble() : -1;
             if (!(weight > 0) || !Double.isFinite(weight)) {
@@ -330,6 +336,15 @@ public final class EdgeApi implements AutoCloseable {
         }
         return drain ? new Reply(ApiOutcome.APPLIED, 202, ConfigLoader.json().createObjectNode().put("draining", id))
                 : new Reply(ApiOutcome.APPLIED, 204, null);
+    }
+
+    /** The body's {@code address}: an IP literal and a port, never a name. */
+    private static InetSocketAddress address(ObjectNode body) throws Refusal {
+        try {
+            return BackendAddress.parse(text(body, "address"));
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(ApiOutcome.BAD_REQUEST, e.getMessage());
+        }
     }
 
     /** The request's body: a JSON object of at most the limit's size, with no key outside {@code keys}. */

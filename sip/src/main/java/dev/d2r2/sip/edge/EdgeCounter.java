@@ -38,6 +38,7 @@ public enum EdgeCounter {
     BACKEND_WEIGHT("backend.weight"),
     BACKEND_DRAINING("backend.draining"),
     BACKEND_DRAINED("backend.drained"),
+    BACKEND_MOVED("backend.moved"),
     BACKEND_DOWN("backend.down"),
     BACKEND_UP("backend.up");
 

@@ -129,6 +129,20 @@ public final class EdgeProxy implements AutoCloseable {
         return backends.remove(id);
     }
 
+    /**
+     * The backend {@code id} moved to {@code address} (a live migration): new dialogs go to the new
+     * address at once, and so do the in-dialog requests of its dialogs, by their Record-Route or by
+     * the dialog table. Null when there is no backend {@code id}.
+     */
+    public Backend move(String id, InetSocketAddress address) {
+        Backend old = backends.byId(id);
+        Backend fresh = backends.move(id, address);
+        if (fresh != null) {
+            dialogs.rehome(old, fresh);
+        }
+        return fresh;
+    }
+
     /** Drains a backend: no new dialogs; {@code drained} is reported when its last dialog ends. */
     public boolean drain(String id) {
         return backends.drain(id);

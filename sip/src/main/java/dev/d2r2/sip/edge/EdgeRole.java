@@ -113,6 +113,13 @@ public final class EdgeRole implements Agent, AutoCloseable {
             }
             case REMOVE -> edge.remove(c.backend()) ? null : "no backend " + c.backend();
             case DRAIN -> edge.drain(c.backend()) ? null : "no backend " + c.backend();
+            case MOVE -> {
+                try {
+                    yield edge.move(c.backend(), BackendAddress.parse(c.address())) != null ? null : "no backend " + c.backend();
+                } catch (IllegalArgumentException e) {
+                    yield "move: " + e.getMessage();
+                }
+            }
         };
     }
 

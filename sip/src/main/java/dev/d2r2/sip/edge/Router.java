@@ -162,7 +162,7 @@ final class Router {
             InetSocketAddress dialogBackend = routeIsOurs ? Hop.hostPort(Hop.param(firstRoute, "d2r2-b"), 5060) : null;
             boolean inDialog = m.first(Header.TO).contains(";tag=");
             Backend target = dialogBackend != null || !inDialog ? null : dialogs.backendOf(m.first(Header.CALL_ID));
-            Backend named = dialogBackend != null ? backends.at(dialogBackend) : target;
+            Backend named = dialogBackend != null ? backends.serving(dialogBackend) : target;
             if (inDialog && named != null && !named.up()) {
                 Backend instead = backends.choose(Rendezvous.hash(affinity.key(m)), affinity, false);
                 if (instead != null) {
@@ -178,7 +178,7 @@ final class Router {
             if (dialogBackend == null && target == null) {
                 return answer(m, out, 503, "Service Unavailable", "Retry-After: 5", from, client, route);
             }
-            next = dialogBackend != null ? dialogBackend : target.address();
+            next = dialogBackend == null ? target.address() : named != null ? named.address() : dialogBackend;
             to = dialogBackend != null ? named : target;
             if (!inDialog && dialogForming(m)) {
                 recordRoute(target, client, route);

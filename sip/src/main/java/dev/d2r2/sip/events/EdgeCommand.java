@@ -9,13 +9,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code sip.edge.command}: {@link Op#ADD} a backend at {@code address} with {@code weight}, or
- * {@link Op#REMOVE} / {@link Op#DRAIN} the backend {@code backend}.
+ * {@code sip.edge.command}: {@link Op#ADD} a backend at {@code address} with {@code weight},
+ * {@link Op#REMOVE} / {@link Op#DRAIN} the backend {@code backend}, or {@link Op#MOVE} the backend
+ * {@code backend} to {@code address} (it was migrated there).
  */
 public record EdgeCommand(long time, String sender, Op op, String address, double weight, String backend) {
 
     public enum Op {
-        ADD, REMOVE, DRAIN;
+        ADD, REMOVE, DRAIN, MOVE;
 
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
@@ -34,6 +35,10 @@ public record EdgeCommand(long time, String sender, Op op, String address, doubl
         return new EdgeCommand(time, sender, Op.DRAIN, null, 0, backend);
     }
 
+    public static EdgeCommand move(long time, String sender, String backend, String address) {
+        return new EdgeCommand(time, sender, Op.MOVE, address, 0, backend);
+    }
+
     public Event toEvent() {
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put(SipKeys.OP, op.wire());
@@ -42,6 +47,9 @@ public record EdgeCommand(long time, String sender, Op op, String address, doubl
             attrs.put(SipKeys.WEIGHT, weight);
         } else {
             attrs.put(SipKeys.BACKEND, backend);
+        }
+        if (op == Op.MOVE) {
+            attrs.put(SipKeys.ADDRESS, address);
         }
         return Event.message(SipEvents.EDGE_COMMAND.name(), time, sender, attrs);
     }
@@ -53,8 +61,9 @@ public record EdgeCommand(long time, String sender, Op op, String address, doubl
             case "add" -> add(e.time(), e.source(), EventAttrs.string(e, SipKeys.ADDRESS), EventAttrs.number(e, SipKeys.WEIGHT, 1));
             case "remove" -> remove(e.time(), e.source(), EventAttrs.string(e, SipKeys.BACKEND));
             case "drain" -> drain(e.time(), e.source(), EventAttrs.string(e, SipKeys.BACKEND));
+            case "move" -> move(e.time(), e.source(), EventAttrs.string(e, SipKeys.BACKEND), EventAttrs.string(e, SipKeys.ADDRESS));
             default -> throw new EventFormatException(e.type() + " event from " + e.source() + ": unknown op '" + op
-                    + "' (add, remove, drain)");
+                    + "' (add, remove, drain, move)");
         };
     }
 }

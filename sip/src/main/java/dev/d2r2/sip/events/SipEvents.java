@@ -14,7 +14,8 @@ public final class SipEvents implements EventCatalogue {
             "the edge's telemetry channel (edge.telemetry)", "the backend's host:port",
             List.of(required(SipKeys.WHY, String.class, "what caused the change"),
                     required(SipKeys.DIALOGS, Long.class, "the backend's active dialogs")),
-            "A backend changed: added, removed, weight, draining, drained (its last dialog ended), down or up (health). "
+            "A backend changed: added, removed, weight, draining, drained (its last dialog ended), moved (to its id, from"
+                    + " the old one, as `why` says), down or up (health). "
                     + "`from` is set for down, up and drained.",
             "{\"type\":\"sip.edge.backend\",\"time\":1000,\"source\":\"127.0.0.1:5071\",\"from\":\"up\",\"to\":\"down\","
                     + "\"attrs\":{\"why\":\"3 answers 503 in a row\",\"dialogs\":12}}");
@@ -63,12 +64,13 @@ public final class SipEvents implements EventCatalogue {
 
     public static final EventType EDGE_COMMAND = new EventType("sip.edge.command", EventType.Kind.MESSAGE, "operator (accepted by lb)",
             "the edge's command channel (edge.commands)", "whoever sends it",
-            List.of(required(SipKeys.OP, String.class, "add, remove or drain"),
-                    optional(SipKeys.ADDRESS, String.class, "add: the backend's host:port"),
+            List.of(required(SipKeys.OP, String.class, "add, remove, drain or move"),
+                    optional(SipKeys.ADDRESS, String.class, "add: the backend's host:port; move: where it serves now"),
                     optional(SipKeys.WEIGHT, Double.class, "add: its capacity weight (default 1)"),
-                    optional(SipKeys.BACKEND, String.class, "remove, drain: the backend's id (host:port)")),
-            "A command to the edge: add (or re-weight) a backend, remove one at once, or drain one. "
-                    + "A command that cannot be carried out is logged and counted.",
+                    optional(SipKeys.BACKEND, String.class, "remove, drain, move: the backend's id (host:port)")),
+            "A command to the edge: add (or re-weight) a backend, remove one at once, drain one, or move one to the"
+                    + " address a live migration took it to (its dialogs follow; a migration host sends it when a server"
+                    + " arrives at another address). A command that cannot be carried out is logged and counted.",
             "{\"type\":\"sip.edge.command\",\"time\":1000,\"source\":\"ops\",\"attrs\":{\"op\":\"drain\",\"backend\":\"127.0.0.1:5071\"}}");
 
     public static final EventType SERVER_DIALOG = new EventType("sip.server.dialog", EventType.Kind.MESSAGE, "sip-server",

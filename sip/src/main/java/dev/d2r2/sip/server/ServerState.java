@@ -5,15 +5,24 @@ import java.util.Map;
 /**
  * Everything a {@link SipServer} knows, to start a copy of it elsewhere (docs/migration.md): its
  * configuration and its tables — registrations (address of record → expiry, epoch ms), confirmed
- * and unconfirmed calls and replicas (Call-ID → since), calls ended lately (Call-ID → when).
+ * and unconfirmed calls and replicas (Call-ID → since), calls ended lately (Call-ID → when), and
+ * the {@code server-mobility} subscriptions (by dialog, see {@link MobilityPackage#key}). A state
+ * written before subscriptions existed (an old snapshot) reads with none.
  */
 public record ServerState(String listen, int maxCps, int maxCalls, Map<String, Long> bindings, Map<String, Long> calls,
-                          Map<String, Long> unconfirmed, Map<String, Long> ended, Map<String, Long> replicas) {
+                          Map<String, Long> unconfirmed, Map<String, Long> ended, Map<String, Long> replicas,
+                          Map<String, Subscription> subscriptions) {
     public ServerState {
         bindings = Map.copyOf(bindings);
         calls = Map.copyOf(calls);
         unconfirmed = Map.copyOf(unconfirmed);
         ended = Map.copyOf(ended);
         replicas = Map.copyOf(replicas);
+        subscriptions = subscriptions == null ? Map.of() : Map.copyOf(subscriptions);
+    }
+
+    /** The same state for a server bound at {@code listen} instead. */
+    public ServerState at(String listen) {
+        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, subscriptions);
     }
 }

@@ -24,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * A small, fast SIP registrar and user agent server over UDP, the stand-in for the research documents' SIP
  * servers: REGISTER → 200 (bindings kept with their expiry), INVITE → 180 and 200 (Record-Route
  * copied, a Contact), ACK → nothing, BYE of a call it knows → 200 (else 481), OPTIONS → 200,
- * CANCEL → 200, anything else → 501. Beyond its capacity — {@code maxCps} new calls a second,
+ * CANCEL → 200, SUBSCRIBE to the {@code server-mobility} event package → 200 and a NOTIFY of its
+ * address ({@link MobilityPackage}; {@link #announce} tells every subscriber again after a move),
+ * anything else → 501. Beyond its capacity — {@code maxCps} new calls a second,
  * {@code maxCalls} at once — a new INVITE gets 503 with Retry-After. A retransmitted INVITE is
  * answered again, not counted again.
  *
@@ -52,6 +54,7 @@ public final class SipServer implements AutoCloseable {
     private long lastSweep = System.currentTimeMillis();
     private final Map<String, Long> bindings = new ConcurrentHashMap<>();
     private final Counters counters = new Counters();
+    private final MobilityPackage mobility = new MobilityPackage(counters);
     private final Thread loop;
     private volatile boolean running = true;
     /** While the CPU hog runs: its threads spin until this goes false. */
@@ -134,6 +137,7 @@ public final class SipServer implements AutoCloseable {
         replace(unconfirmed, state.unconfirmed());
         replace(ended, state.ended());
         replace(replicas, state.replicas());
+        mobility.load(state.subscriptions());
     }
 
     private static void replace(Map<String, Long> table, Map<String, Long> with) {
@@ -143,7 +147,7 @@ public final class SipServer implements AutoCloseable {
 
     /** A copy of the configuration and tables; exact once {@link #pause paused}, a moving picture before. */
     public ServerState state() {
-        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas);
+        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, mobility.table());
     }
 
     /**
@@ -197,6 +201,37 @@ public final class SipServer implements AutoCloseable {
         return bindings.size();
     }
 
+    /** {@code server-mobility} subscriptions held, expired ones included until they are swept. */
+    public int subscriptions() {
+        return mobility.size();
+    }
+
+    /**
+     * Sends every live {@code server-mobility} subscriber a NOTIFY with this server's address: what
+     * a server that arrived at a new address by a live migration does once it serves. Returns how
+     * many were sent.
+     */
+    public int announce() throws IOException {
+        long now = System.currentTimeMillis();
+        int sent = 0;
+        for (Subscription s : mobility.live(now)) {
+            if (notify(s, false, now)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private boolean notify(Subscription s, boolean terminated, long now) throws IOException {
+        byte[] bytes = mobility.notify(s, listen, contact, terminated, now);
+        InetSocketAddress to = bytes == null ? null : Hop.ofUri(s.target());
+        if (to == null) {
+            return false;
+        }
+        channel.send(ByteBuffer.wrap(bytes), to);
+        return true;
+    }
+
     /** Counters: {@code invite}, {@code calls.started}, {@code calls.ended}, {@code refused}, {@code register}... */
     public Map<String, Long> counters() {
         return counters.snapshot();
@@ -219,6 +254,11 @@ public final class SipServer implements AutoCloseable {
                     continue;
                 }
                 SipMessage m = SipParser.datagram(in.array(), 0, in.position());
+                if (!m.isRequest() && m.malformation() == null && m.count(Header.CSEQ) > 0
+                        && m.first(Header.CSEQ).endsWith(" NOTIFY")) {
+                    mobility.answered(m);
+                    continue;
+                }
                 if (!m.isRequest() || m.malformation() != null || m.count(Header.VIA) == 0 || m.count(Header.CALL_ID) == 0
                         || m.count(Header.CSEQ) == 0) {
                     count("ignored");
@@ -278,12 +318,20 @@ public final class SipServer implements AutoCloseable {
             List<String> contacts = m.all(Header.CONTACT);
             reply(m, from, out, 200, "OK", tag, contacts.isEmpty() ? null : "Contact: " + String.join(", ", contacts)
                     + (expires == null ? ";expires=" + seconds : ""));
+        } else if (m.methodIs("SUBSCRIBE")) {
+            sweep();
+            long now = System.currentTimeMillis();
+            MobilityPackage.Answer a = mobility.subscribe(m, tag, contact, now);
+            reply(m, from, out, a.status(), a.reason(), tag, a.header());
+            if (a.notified() != null) {
+                notify(a.notified(), a.terminated(), now);
+            }
         } else if (m.methodIs("OPTIONS") || m.methodIs("CANCEL")) {
             count(m.method().toLowerCase(java.util.Locale.ROOT));
             reply(m, from, out, 200, "OK", tag, null);
         } else {
             count("other");
-            reply(m, from, out, 501, "Not Implemented", tag, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER");
+            reply(m, from, out, 501, "Not Implemented", tag, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, SUBSCRIBE");
         }
     }
 
@@ -326,6 +374,7 @@ public final class SipServer implements AutoCloseable {
         });
         ended.values().removeIf(t -> now - t > ACK_TIMEOUT_MS);
         replicas.values().removeIf(t -> now - t > REPLICA_TTL_MS);
+        mobility.sweep(now);
     }
 
     /** Why a new call is refused now, or null. */

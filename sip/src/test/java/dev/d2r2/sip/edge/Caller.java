@@ -28,17 +28,26 @@ final class Caller implements AutoCloseable {
         if (status != 200) {
             throw new IllegalStateException("INVITE answered " + status);
         }
-        socket.send(packet(to, "ACK", callId));
+        socket.send(packet(to, "ACK", callId, ""));
         return callId;
     }
 
     /** Sends a BYE for a call and returns the status of its final answer. */
     int bye(InetSocketAddress to, String callId) throws IOException {
-        return send(to, "BYE", callId);
+        return send(to, "BYE", callId, "");
+    }
+
+    /** As {@link #bye(InetSocketAddress, String)}, with a Route header (the dialog's Record-Route) on it. */
+    int bye(InetSocketAddress to, String callId, String route) throws IOException {
+        return send(to, "BYE", callId, "Route: " + route + "\r\n");
     }
 
     private int send(InetSocketAddress to, String method, String callId) throws IOException {
-        socket.send(packet(to, method, callId));
+        return send(to, method, callId, "");
+    }
+
+    private int send(InetSocketAddress to, String method, String callId, String extra) throws IOException {
+        socket.send(packet(to, method, callId, extra));
         byte[] buf = new byte[65_536];
         while (true) {
             DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -50,7 +59,7 @@ final class Caller implements AutoCloseable {
         }
     }
 
-    private DatagramPacket packet(InetSocketAddress to, String method, String callId) {
+    private DatagramPacket packet(InetSocketAddress to, String method, String callId, String extra) {
         int n = method.equals("ACK") ? cseq : ++cseq;
         String self = "127.0.0.1:" + socket.getLocalPort();
         String text = method + " sip:service@" + to.getHostString() + ":" + to.getPort() + " SIP/2.0\r\n"
@@ -61,6 +70,7 @@ final class Caller implements AutoCloseable {
                 + "Call-ID: " + callId + "\r\n"
                 + "CSeq: " + n + " " + method + "\r\n"
                 + "Contact: <sip:caller@" + self + ">\r\n"
+                + extra
                 + "Content-Length: 0\r\n\r\n";
         byte[] b = text.getBytes(StandardCharsets.US_ASCII);
         return new DatagramPacket(b, b.length, to);

@@ -1,0 +1,186 @@
+package dev.d2r2.p2psip.overlay;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.ManualClock;
+import dev.d2r2.overlay.kad.Contact;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.kad.NodeId;
+import dev.d2r2.overlay.kad.Results.PutResult;
+import dev.d2r2.overlay.kad.SignedValue;
+import dev.d2r2.overlay.node.OverlayNode;
+import dev.d2r2.overlay.wire.PacketAuth;
+import dev.d2r2.p2psip.auth.AsClient;
+import dev.d2r2.p2psip.auth.AuthServer;
+import dev.d2r2.p2psip.auth.BadCertificate;
+import dev.d2r2.p2psip.auth.Certificate;
+import dev.d2r2.p2psip.auth.CertificateAuthority;
+import dev.d2r2.p2psip.auth.CertificateKind;
+import dev.d2r2.p2psip.auth.CertificateVerifier;
+import dev.d2r2.p2psip.auth.Enrolments;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Both overlays on loopback UDP, every peer under a pseudonym certificate the authentication server issued over UDP. */
+class PseudonymOverlaysTest {
+    private final byte[] secret = new byte[Enrolments.SECRET_BYTES];
+    private final byte[] storageKey = new byte[PacketAuth.KEY_BYTES];
+    private final byte[] forwardingKey = new byte[PacketAuth.KEY_BYTES];
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private AuthServer server;
+    private CertificateVerifier verifier;
+    private AsClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        SecureRandom random = new SecureRandom();
+        random.nextBytes(secret);
+        random.nextBytes(storageKey);
+        random.nextBytes(forwardingKey);
+        server = AuthServer.start(new AuthServer.Settings(loopback(), Duration.ofSeconds(30)),
+                new CertificateAuthority(Identity.generate(), new CertificateAuthority.Policy(Duration.ofDays(1), Duration.ofHours(6), 64),
+                        random), Enrolments.of(Map.of("peers", secret)), Clock.system());
+        verifier = new CertificateVerifier(server.publicKey(), Clock.system());
+        client = new AsClient(server.address(), "peers", secret, verifier, Clock.system(), Duration.ofSeconds(5), 2);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+        client.close();
+        server.close();
+    }
+
+    private static InetSocketAddress loopback() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    private List<Certificate> certificates(CertificateKind kind, int n) throws Exception {
+        List<Certificate> all = new ArrayList<>();
+        while (all.size() < n) {
+            int batch = Math.min(8, n - all.size());
+            all.addAll(client.pseudonyms(kind, IntStream.range(0, batch).mapToObj(i -> Identity.generate()).toList()));
+        }
+        return all;
+    }
+
+    private OverlayNode.Settings settings(byte[] key, List<InetSocketAddress> seeds) {
+        return new OverlayNode.Settings(loopback(), seeds, key, KadConfig.defaults(), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void storagePeersTakeTheirIdsFromTheirCertificatesAndCarryValues() throws Exception {
+        List<OverlayNode> nodes = new ArrayList<>();
+        for (Certificate c : certificates(CertificateKind.STORAGE, 16)) {
+            List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of() : List.of(nodes.getFirst().address());
+            OverlayNode n = PseudonymOverlays.storage(c.encode(), verifier, settings(storageKey, seeds), Clock.system());
+            open.add(n);
+            nodes.add(n);
+            assertThat(n.id()).isEqualTo(c.nodeId());
+        }
+        await().atMost(20, TimeUnit.SECONDS).until(() -> nodes.stream().allMatch(n -> n.status().join().contacts() >= 8));
+        SignedValue v = SignedValue.sign(Identity.generate(), "contact".getBytes(StandardCharsets.UTF_8), 1, new byte[]{7});
+        PutResult put = nodes.get(2).put(v).get(20, TimeUnit.SECONDS);
+        assertThat(put.stored()).isEqualTo(15);
+        assertThat(nodes.get(11).get(v.key()).get(20, TimeUnit.SECONDS).value().sameAs(v)).isTrue();
+    }
+
+    @Test
+    void aPeerWithTheWrongKindOrAnExpiredOrForgedCertificateDoesNotStart() throws Exception {
+        Certificate forwarding = certificates(CertificateKind.FORWARDING, 1).getFirst();
+        Certificate storage = certificates(CertificateKind.STORAGE, 1).getFirst();
+        assertThatThrownBy(() -> PseudonymOverlays.storage(forwarding.encode(), verifier, settings(storageKey, List.of()), Clock.system()))
+                .isInstanceOf(BadCertificate.class).hasMessageStartingWith("WRONG_KIND");
+        CertificateVerifier later = new CertificateVerifier(server.publicKey(), new ManualClock(storage.notAfterMillis()));
+        assertThatThrownBy(() -> PseudonymOverlays.storage(storage.encode(), later, settings(storageKey, List.of()), Clock.system()))
+                .isInstanceOf(BadCertificate.class).hasMessageStartingWith("EXPIRED");
+        CertificateVerifier otherServer = new CertificateVerifier(Identity.generate().publicKey(), Clock.system());
+        assertThatThrownBy(() -> PseudonymOverlays.forwarding(forwarding.encode(), otherServer, settings(forwardingKey, List.of()),
+                new ForwardingPool(new ForwardingPool.Settings(4, 1), new SecureRandom()), Clock.system()))
+                .isInstanceOf(BadCertificate.class).hasMessageStartingWith("BAD_SIGNATURE");
+        assertThat(verifier.refused()).containsEntry(BadCertificate.Reason.WRONG_KIND, 1L);
+    }
+
+    private List<ForwardingNode> forwardingOverlay(int n) throws Exception {
+        List<ForwardingNode> nodes = new ArrayList<>();
+        for (Certificate c : certificates(CertificateKind.FORWARDING, n)) {
+            List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of() : List.of(nodes.getFirst().address(), nodes.getLast().address());
+            ForwardingNode f = PseudonymOverlays.forwarding(c.encode(), verifier, settings(forwardingKey, seeds),
+                    new ForwardingPool(new ForwardingPool.Settings(8, 3), new SecureRandom()), Clock.system());
+            open.add(f);
+            nodes.add(f);
+            assertThat(f.id()).isEqualTo(c.nodeId());
+        }
+        await().atMost(20, TimeUnit.SECONDS).until(() -> nodes.stream().allMatch(f -> f.status().join().contacts() >= n / 3));
+        return nodes;
+    }
+
+    @Test
+    void forwardingPeersRouteButRefuseAndCountStores() throws Exception {
+        List<ForwardingNode> nodes = forwardingOverlay(8);
+        OverlayNode storer = OverlayNode.start(settings(forwardingKey, List.of(nodes.getFirst().address())), Clock.system());
+        open.add(storer);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> storer.status().join().contacts() >= 4);
+        SignedValue v = SignedValue.sign(Identity.generate(), "x".getBytes(StandardCharsets.UTF_8), 1, new byte[]{1});
+        PutResult put = storer.put(v).get(20, TimeUnit.SECONDS);
+        assertThat(put.asked()).isEqualTo(8);
+        assertThat(put.stored()).isZero();
+        long refused = 0;
+        for (ForwardingNode f : nodes) {
+            refused += f.status().get().valueRequestsRefused();
+        }
+        assertThat(refused).isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void thePoolComesFromLookupsOfRandomIdsNeverFromTheRoutingTable() throws Exception {
+        List<ForwardingNode> nodes = forwardingOverlay(24);
+        ForwardingNode me = nodes.get(5);
+        assertThat(me.status().get().contacts()).as("the routing table is full").isGreaterThanOrEqualTo(8);
+        assertThat(me.pool().entries()).as("yet the pool is empty before its first lookups").isEmpty();
+
+        Set<NodeId> gone = new HashSet<>();
+        for (ForwardingNode f : nodes.subList(10, 16)) {
+            gone.add(f.id());
+            f.close();
+        }
+        long lookupsBefore = me.status().get().lookups();
+        List<ForwardingPool.Entry> pool = me.refreshPool().get(30, TimeUnit.SECONDS);
+        assertThat(me.status().get().lookups() - lookupsBefore).isGreaterThanOrEqualTo(3);
+        assertThat(pool).hasSize(8).isEqualTo(me.pool().entries());
+        List<NodeId> targets = me.pool().targets();
+        assertThat(targets).hasSize(3).doesNotHaveDuplicates();
+        Set<NodeId> live = new HashSet<>(nodes.stream().map(ForwardingNode::id).toList());
+        live.removeAll(gone);
+        live.remove(me.id());
+        for (ForwardingPool.Entry e : pool) {
+            assertThat(targets).as("each member came from one of the refresh's lookups").contains(e.foundBy());
+            assertThat(live).as("a lookup returns only peers that answered; the table still held the departed").contains(e.contact().id());
+        }
+        assertThat(pool.stream().map(ForwardingPool.Entry::contact).map(Contact::id)).doesNotHaveDuplicates();
+
+        me.refreshPool().get(30, TimeUnit.SECONDS);
+        assertThat(me.pool().targets()).doesNotContainAnyElementsOf(targets);
+        assertThat(me.pool().refreshes()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.d2r2.p2psip.tunnel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A TCP relay in front of one hop that counts the bytes passing each way: what an observer of that link sees. */
+final class CountingProxy implements AutoCloseable {
+    private final ServerSocket server;
+    private final InetSocketAddress target;
+    final AtomicLong towardsTarget = new AtomicLong();
+    final AtomicLong fromTarget = new AtomicLong();
+
+    CountingProxy(InetSocketAddress target) throws IOException {
+        this.target = target;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(this::accept);
+    }
+
+    InetSocketAddress address() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+    }
+
+    private void accept() {
+        try {
+            while (true) {
+                Socket in = server.accept();
+                Socket out = new Socket(target.getAddress(), target.getPort());
+                Thread.ofVirtual().start(() -> pump(in, out, towardsTarget));
+                Thread.ofVirtual().start(() -> pump(out, in, fromTarget));
+            }
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    private static void pump(Socket from, Socket to, AtomicLong count) {
+        byte[] buffer = new byte[4096];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                count.addAndGet(n);
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // one side closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

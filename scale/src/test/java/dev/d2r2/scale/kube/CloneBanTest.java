@@ -1,0 +1,164 @@
+package dev.d2r2.scale.kube;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
+import dev.d2r2.core.actuator.http.BearerToken;
+import dev.d2r2.scale.CloneBan;
+import dev.d2r2.scale.EdgeClient;
+import dev.d2r2.scale.ScaleConfig;
+import dev.d2r2.scale.ScaleRequest;
+import dev.d2r2.scale.ScalerOptions;
+import dev.d2r2.scale.ScalerRole;
+import dev.d2r2.scale.driver.KubernetesDriver;
+import dev.d2r2.scale.events.CloudAccess;
+import dev.d2r2.scale.events.InstanceChange;
+import dev.d2r2.scale.events.ScaleEvents;
+import dev.d2r2.scale.events.ScaleStep;
+import dev.d2r2.sip.edge.ApiLimits;
+import dev.d2r2.sip.edge.EdgeApi;
+import dev.d2r2.sip.edge.EdgeProxy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The policy's prohibition on cloning into a cloud, as the scaler carries it out (the mock
+ * cluster, a real SIP edge): a clone goes to the next cloud the placement rule allows, saying which
+ * prohibition kept it out of the preferred one; with no cloud left the step is declined with that
+ * reason; a revoke opens the cloud again. Each change of a cloud's access is a {@code scale.cloud} event.
+ */
+class CloneBanTest {
+    private static final String TOKEN = "clone-ban-test-token-0123456789";
+    private static final String TYPES = """
+            clouds:
+              home:   { subnet: 10.98.1.0/24, capacity: 1 }
+              remote: { subnet: 10.98.2.0/24, capacity: 3, cost: 1 }
+              far:    { subnet: 10.98.3.0/24, capacity: 3, cost: 2 }
+            types:
+              sip:
+                template:
+                  command: [d2r2, sip-server, --listen, "${address}:${port}", --name, "${name}"]
+                  port: 5060
+                  cpu: 0.5
+                  image: example.org/d2r2:1
+                cloud: home
+                min: 1
+                max: 6
+                metrics:
+                  active_calls: { warning: 1000, critical: 2000, warning-for: 1s, critical-for: 1s }
+                target: { metric: active_calls, per-instance: 500 }
+                scale-down: { below: 1, for: 1h }
+                cooldown: { out: 0s, in: 0s }
+            """;
+    private static final String BAN_REMOTE = "scaler-placement/forbid-clone/remote?type=sip";
+    private static final String BAN_FAR = "scaler-placement/forbid-clone/far";
+    private final MockCluster cluster = new MockCluster();
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private EdgeProxy edge;
+    private EdgeApi api;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (api != null) {
+            api.close();
+        }
+        if (edge != null) {
+            edge.close();
+        }
+        cluster.close();
+    }
+
+    private ScalerRole scaler() throws Exception {
+        ScaleConfig config = ScaleConfig.parse("t.yaml", TYPES);
+        edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(), e -> { });
+        api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
+        EdgeClient client = new EdgeClient(URI.create("http://127.0.0.1:" + api.address().getPort()), TOKEN);
+        Map<String, KubernetesDriver.Target> clouds = Map.of("home", new KubernetesDriver.Target(cluster.client, "home-ns"),
+                "remote", new KubernetesDriver.Target(cluster.client, "remote-ns"),
+                "far", new KubernetesDriver.Target(cluster.client, "far-ns"));
+        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofSeconds(1), null, null);
+        return new ScalerRole(config, lifecycle -> new KubernetesDriver(config, clouds, "bans", Duration.ofSeconds(10), lifecycle),
+                client, options, Clock.system(), events::add);
+    }
+
+    private <T> List<T> of(String type, Parse<T> parse) {
+        return events.stream().filter(e -> e.type().equals(type)).map(e -> {
+            try {
+                return parse.from(e);
+            } catch (EventFormatException x) {
+                throw new AssertionError(x);
+            }
+        }).toList();
+    }
+
+    private interface Parse<T> {
+        T from(Event e) throws EventFormatException;
+    }
+
+    private List<String> servingIn() {
+        return of(ScaleEvents.INSTANCE.name(), InstanceChange::from).stream().filter(c -> c.to().equals("serving"))
+                .map(InstanceChange::cloud).toList();
+    }
+
+    private ScaleStep lastStep() {
+        return of(ScaleEvents.STEP.name(), ScaleStep::from).getLast();
+    }
+
+    @Test
+    void aForbiddenCloudIsSkippedThenTheStepDeclinedWithTheProhibitionThenOpenedByTheRevoke() throws Exception {
+        long forever = System.currentTimeMillis() + 600_000;
+        try (ScalerRole role = scaler()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().equals(List.of("home")));
+
+            role.submit(new CloneBan(BAN_REMOTE, "remote", "sip", forever));
+            role.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/out-1"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().size() == 2);
+            assertThat(servingIn()).as("remote is cheaper, but forbidden").containsExactly("home", "far");
+            ScaleStep taken = lastStep();
+            assertThat(taken.after()).isEqualTo(2);
+            assertThat(taken.why()).isEqualTo("remote is forbidden by the policy (" + BAN_REMOTE + ")");
+
+            role.submit(new CloneBan(BAN_FAR, "far", null, forever));
+            role.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/out-2"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> lastStep().step().equals("test/out-2"));
+            ScaleStep declined = lastStep();
+            assertThat(declined.before()).as("declined").isEqualTo(declined.after());
+            assertThat(declined.why()).isEqualTo("no cloud for another sip instance: home is full (1); remote is forbidden by the"
+                    + " policy (" + BAN_REMOTE + "); far is forbidden by the policy (" + BAN_FAR + ")");
+
+            role.submit(new CloneBan.Lift(BAN_REMOTE));
+            role.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/out-3"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().size() == 3);
+            assertThat(servingIn()).containsExactly("home", "far", "remote");
+            assertThat(lastStep().why()).as("far is still forbidden, but remote was preferred anyway").isEqualTo(
+                    "far is forbidden by the policy (" + BAN_FAR + ")");
+        }
+        assertThat(of(ScaleEvents.CLOUD.name(), CloudAccess::from)).extracting(a -> a.cloud() + " " + a.type() + " " + a.from()
+                + "->" + a.to() + " by " + a.action()).containsExactly(
+                "remote sip open->forbidden by " + BAN_REMOTE,
+                "far * open->forbidden by " + BAN_FAR,
+                "remote sip forbidden->open by " + BAN_REMOTE);
+    }
+
+    @Test
+    void aBanLapsesAtItsExpiryEvenWithoutItsRevoke() throws Exception {
+        try (ScalerRole role = scaler()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().equals(List.of("home")));
+            role.submit(new CloneBan(BAN_REMOTE, "remote", "sip", System.currentTimeMillis() - 1));
+            role.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/out"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().size() == 2);
+            assertThat(servingIn()).containsExactly("home", "remote");
+            assertThat(lastStep().why()).isNull();
+        }
+    }
+}
