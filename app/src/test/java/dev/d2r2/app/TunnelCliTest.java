@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code d2r2 tunnel}: keygen, a bad configuration reported at file:line:col, and probe against echo on loopback. */
+/** {@code d2r2 tunnel}: keygen, bad configurations (an EN's, an ESR's) reported at file:line:col, and probe against echo on loopback. */
 class TunnelCliTest {
     @RegisterExtension
     final ConsoleCapture console = new ConsoleCapture();
@@ -41,6 +41,19 @@ class TunnelCliTest {
                 """);
         assertThat(Main.commandLine().execute("tunnel", "en", "--config", config.toString())).isEqualTo(2);
         assertThat(console.err()).contains("en.yaml:8:1").contains("unknown key \"colour\"");
+    }
+
+    @Test
+    void anEsrWithABadNextHopExitsWithTwoBeforeTouchingAnyRoute() throws Exception {
+        Path config = Files.writeString(dir.resolve("esr.yaml"), """
+                name: esr1
+                tunnel: 901
+                key: tunnel.key
+                dns:
+                  - {name: dn1, via: 10.3.1.300}
+                """);
+        assertThat(Main.commandLine().execute("tunnel", "esr", "--config", config.toString())).isEqualTo(2);
+        assertThat(console.err()).contains("esr.yaml:5:");
     }
 
     @Test

@@ -27,6 +27,7 @@ final class EsrReporter {
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(2048);
     private long nextAt;
     private boolean changed = true;
+    private boolean overflowing;
 
     EsrReporter(String dn, EsrLink link, TunnelKey key, DatagramChannel channel) {
         this.dn = dn;
@@ -55,11 +56,13 @@ final class EsrReporter {
     void report(long now, List<Integer> carried) throws IOException {
         changed = false;
         nextAt = now + everyMillis;
-        List<Integer> sent = carried.size() > Control.MAX_CARRIED ? carried.subList(0, Control.MAX_CARRIED) : carried;
-        if (sent != carried) {
+        boolean full = carried.size() > Control.MAX_CARRIED;
+        if (full && !overflowing) {
             LOG.warn("{}: carrying {} ENs, more than the {} one report holds; the ESR hears of the first {}", dn, carried.size(),
                     Control.MAX_CARRIED, Control.MAX_CARRIED);
         }
+        overflowing = full;
+        List<Integer> sent = full ? carried.subList(0, Control.MAX_CARRIED) : carried;
         try {
             DataPath.sendControl(channel, scratch, esr, mac, new Control.Carriers(dn, sent));
         } catch (IOException e) {

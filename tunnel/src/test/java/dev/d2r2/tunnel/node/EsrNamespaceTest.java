@@ -11,8 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,8 +24,8 @@ import static org.awaitility.Awaitility.await;
  * Return traffic through an edge service router: a service behind the ESR streams sequence-numbered
  * datagrams to the EN's address, and the EN echoes them. The ESR's route for that address points
  * at the DN carrying the EN; when the primary DN is killed (-9) the EN fails over and the route
- * moves to the secondary, when the primary returns it moves back, and when the EN goes its route
- * goes. Each step is proved by echoes of datagrams sent after it and by the ESR's kernel routes.
+ * moves to the secondary, when the primary returns it moves back, a restarted ESR rebuilds it from
+ * the DNs' reports, and when the EN goes its route goes. Each step is proved by echoes of datagrams sent after it and by the ESR's kernel routes.
  */
 class EsrNamespaceTest {
     private static final Duration STEP = Duration.ofSeconds(30);
@@ -39,6 +42,7 @@ class EsrNamespaceTest {
             NodeProcess dn1 = t.start(t.dn1, "dn", "dn1.yaml");
             NodeProcess en = t.start(t.en, "en", "en.yaml");
             NodeProcess restarted = null;
+            NodeProcess esrAgain = null;
             try {
                 await().atMost(START).until(() -> en.printed(enDn("dn1", "connected")) && en.printed(sessionUp("dn2")));
                 String address = attr(en, enDn("dn1", "connected"), "address");
@@ -65,15 +69,23 @@ class EsrNamespaceTest {
                     assertThat(esr.count(route(address, "dn1"))).isEqualTo(2);
                     assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev esr-r1");
                     assertThat(probe.gaps(probe.highestEchoed())).as("loss only around the two moves").hasSizeLessThanOrEqualTo(4);
+
+                    esr.kill9();
+                    NodeProcess second = t.start(t.esr, "esr", "esr.yaml");
+                    esrAgain = second;
+                    await().atMost(START).until(() -> second.printed(route(address, "dn1")));
+                    flows(probe);
+                    assertThat(t.esrRoutes()).as("rebuilt from the DNs' reports").isEqualTo(address + " via 10.3.1.2 dev esr-r1");
                 }
 
                 assertThat(esr.printed(route(address, "none"))).as("the route never went away while the EN was there").isFalse();
                 en.kill9();
-                await().atMost(STEP).until(() -> esr.printed(route(address, "none")));
+                NodeProcess router = esrAgain;
+                await().atMost(STEP).until(() -> router.printed(route(address, "none")));
                 assertThat(t.esrRoutes()).as("the route of an EN that left").isEmpty();
             } catch (Throwable failure) {
                 t.dump(System.err);
-                for (NodeProcess p : restarted == null ? List.of(en, dn1, dn2, esr) : List.of(en, dn1, dn2, esr, restarted)) {
+                for (NodeProcess p : Stream.of(en, dn1, dn2, esr, restarted, esrAgain).filter(Objects::nonNull).toList()) {
                     p.lines.forEach(System.err::println);
                 }
                 throw failure;
@@ -82,6 +94,9 @@ class EsrNamespaceTest {
                 dn1.close();
                 if (restarted != null) {
                     restarted.close();
+                }
+                if (esrAgain != null) {
+                    esrAgain.close();
                 }
             }
         }
@@ -106,7 +121,7 @@ class EsrNamespaceTest {
     }
 
     private static long counter(String line, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":(\\d+)").matcher(line);
+        Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(line);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
