@@ -12,9 +12,9 @@ import java.util.Map;
 final class CloneBans {
     private final Map<String, CloneBan> byAction = new LinkedHashMap<>();
 
-    /** Takes (or renews: same action id) a ban; the ban it replaces, or null. */
-    CloneBan put(CloneBan ban) {
-        return byAction.put(ban.action(), ban);
+    /** Takes (or renews: same action id) a ban. */
+    void put(CloneBan ban) {
+        byAction.put(ban.action(), ban);
     }
 
     /** The ban lifted, or null when none was in force under that id. */

@@ -365,24 +365,26 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         if (!config.clouds().containsKey(b.cloud()) || b.type() != null && !pools.containsKey(b.type())) {
             throw new IllegalArgumentException("a clone ban on an unknown cloud or type: " + b);
         }
-        long now = clock.millis();
-        String type = b.type() == null ? CloudAccess.EVERY_TYPE : b.type();
-        String before = bans.closes(b.cloud(), b.type(), now) ? CloudAccess.FORBIDDEN : CloudAccess.OPEN;
+        String before = state(b);
         bans.put(b);
-        publish.accept(new CloudAccess(now, b.cloud(), before, CloudAccess.FORBIDDEN, type, b.action(), CloudAccess.FORBID, b.expires())
-                .toEvent());
+        publishAccess(b, before, CloudAccess.FORBID);
     }
 
     private void lift(CloneBan.Lift l) {
         CloneBan b = bans.lift(l.action());
-        if (b == null) {
-            return;
+        if (b != null) {
+            publishAccess(b, CloudAccess.FORBIDDEN, CloudAccess.LIFT);
         }
-        long now = clock.millis();
-        String after = bans.closes(b.cloud(), b.type(), now) ? CloudAccess.FORBIDDEN : CloudAccess.OPEN;
+    }
+
+    /** Whether the bans in force close {@code b}'s cloud to {@code b}'s type (or to every type). */
+    private String state(CloneBan b) {
+        return bans.closes(b.cloud(), b.type(), clock.millis()) ? CloudAccess.FORBIDDEN : CloudAccess.OPEN;
+    }
+
+    private void publishAccess(CloneBan b, String from, String change) {
         String type = b.type() == null ? CloudAccess.EVERY_TYPE : b.type();
-        publish.accept(new CloudAccess(now, b.cloud(), CloudAccess.FORBIDDEN, after, type, b.action(), CloudAccess.LIFT, b.expires())
-                .toEvent());
+        publish.accept(new CloudAccess(clock.millis(), b.cloud(), from, state(b), type, b.action(), change, b.expires()).toEvent());
     }
 
     /** The instances each cloud holds, of every type: starting, serving and draining. */
