@@ -117,6 +117,12 @@ class TunnelTest {
         assertThat(v2.outId()).isEqualTo(v3.inId());
         Set<Integer> ids = new HashSet<>(List.of(v1.inId(), v2.inId(), v3.inId(), v3.entryId()));
         assertThat(ids).hasSize(4);
+        for (Relay f : List.of(f1, f2, f3)) {
+            assertThat(f.counters().tunnelsRelayed()).isEqualTo(1);
+        }
+        assertThat(a.counters().tunnelsRelayed()).isZero();
+        assertThat(f3.counters().cellsIn()).isEqualTo(2); // HELLO, SETUP
+        assertThat(f3.counters().cellsOut()).isEqualTo(1); // the acknowledgement
     }
 
     /**
