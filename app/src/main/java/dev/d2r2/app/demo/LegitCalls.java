@@ -2,9 +2,14 @@ package dev.d2r2.app.demo;
 
 import dev.d2r2.sip.load.SipLoad;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
-/** Legitimate calls' outcomes, by the window their call started in: before, during and after the flood. */
+/**
+ * Legitimate calls' outcomes, by the window their call started in: before, during and after the
+ * flood; and those that failed among the calls started while a server moved (from a call's length
+ * before the move's phase to its end).
+ */
 final class LegitCalls implements SipLoad.Listener {
     static final int BEFORE = 0;
     static final int DURING = 1;
@@ -12,9 +17,12 @@ final class LegitCalls implements SipLoad.Listener {
 
     private final AtomicLongArray ok = new AtomicLongArray(3);
     private final AtomicLongArray all = new AtomicLongArray(3);
-    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile long floodStart = Long.MAX_VALUE;
     private volatile long floodEnd = Long.MAX_VALUE;
+    private volatile long migrationFrom = Long.MAX_VALUE;
+    private volatile long migrationTo = Long.MAX_VALUE;
+    private final AtomicLong failedByMigration = new AtomicLong();
 
     void floodStarts(long at) {
         floodStart = at;
@@ -24,8 +32,19 @@ final class LegitCalls implements SipLoad.Listener {
         floodEnd = at;
     }
 
+    void migrationStarts(long callsFrom) {
+        migrationFrom = callsFrom;
+    }
+
+    void migrationEnds(long at) {
+        migrationTo = at;
+    }
+
     @Override
     public void call(long startedMillis, SipLoad.Outcome outcome, long setupMicros) {
+        if (outcome != SipLoad.Outcome.OK && startedMillis >= migrationFrom && startedMillis <= migrationTo) {
+            failedByMigration.incrementAndGet();
+        }
         int window = startedMillis < floodStart ? BEFORE : startedMillis < floodEnd ? DURING : AFTER;
         all.incrementAndGet(window);
         if (outcome == SipLoad.Outcome.OK) {
@@ -47,6 +66,11 @@ final class LegitCalls implements SipLoad.Listener {
 
     long succeeded() {
         return ok.get(BEFORE) + ok.get(DURING) + ok.get(AFTER);
+    }
+
+    /** Calls started around the move that failed (not set up, or their BYE failed). */
+    long failedByMigration() {
+        return failedByMigration.get();
     }
 
     /** Calls set up whose BYE then failed. */

@@ -1,0 +1,175 @@
+package dev.d2r2.app.demo;
+
+import dev.d2r2.app.node.Node;
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
+import dev.d2r2.broker.server.Broker;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
+import dev.d2r2.core.actuator.http.BearerToken;
+import dev.d2r2.core.agent.AgentRunner;
+import dev.d2r2.core.config.ConfigException;
+import dev.d2r2.migrate.classify.ClassifierConfig;
+import dev.d2r2.migrate.classify.ClassifierRole;
+import dev.d2r2.migrate.events.MigrateEvents;
+import dev.d2r2.migrate.events.MigrationOutcome;
+import dev.d2r2.migrate.live.Migration;
+import dev.d2r2.migrate.live.MigrationHost;
+import dev.d2r2.sip.events.SipEvents;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The demo's host-at-risk phase, through the loop: the disk of s2's host starts reallocating
+ * sectors (the demo's stand-in for its SMART data is a file that a Nagios plugin of the monitor
+ * reads), the monitor's threshold raises {@code disk.reallocated}, the failure classifier names a
+ * predicted host crash ({@code migration.host.at-risk}), the demo's policy orders {@code migrate-live}
+ * through the {@code migrate} webhook of s2's migration host, which moves the server live to the
+ * spare host, where it arrives at another port; the spare's {@code sip.edge.command move}, on the
+ * edge's command channel, moves the backend. The hosts and the classifier run in the demo's
+ * process, as the node has no role for them.
+ */
+final class AtRiskHost implements AutoCloseable {
+    static final String HOST = "s2";
+    /** The migration hosts' events; also the edge's command channel in the demo's node.yaml. */
+    static final String MIGRATION = "migration";
+    static final String ALERTS = "alerts";
+    static final String ALARMS = "alarms";
+    static final String TOKEN = "migrate-api.token";
+    static final String CLASSIFIER = "classify.yaml";
+    /** What the monitor's Nagios plugin reads as the reallocated sectors of s2's host's disk. */
+    static final String DISK = "s2-host.reallocated";
+    private static final String WARNED = "24";
+    /** How long calls are placed before the warning, so some are up on the server when it moves. */
+    private static final long CALLS_UP_MS = 1_500;
+    /** Each step waits at most this long for the loop. */
+    private static final long STEP_MS = 8_000;
+
+    /** Where the hosts listen: s2's host API (the policy's webhook), the spare's transfer port, where s2 arrives. */
+    record Ports(int api, int spareTransfer, int arrival) {
+    }
+
+    private final Path dir;
+    private final Ports ports;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private volatile long warned = Long.MAX_VALUE;
+    private volatile long moved;
+    private volatile MigrationOutcome outcome;
+
+    AtRiskHost(Path dir, Ports ports) {
+        this.dir = dir;
+        this.ports = ports;
+    }
+
+    /** Before the node starts: the token its policy's webhook sends, and a healthy disk. */
+    void prepare() throws IOException {
+        BearerToken.loadOrCreate(dir.resolve(TOKEN));
+        Files.writeString(dir.resolve(DISK), "0");
+    }
+
+    /** The migration's outcome (what its source host reports) and the edge moving the backend. */
+    void take(Delivery d) {
+        try {
+            Event e = d.event();
+            if (MigrateEvents.MIGRATION_OUTCOME.matches(e.type()) && outcome == null) {
+                outcome = MigrationOutcome.from(e);
+            } else if (SipEvents.EDGE_BACKEND.matches(e.type()) && "moved".equals(e.to())
+                    && System.currentTimeMillis() >= warned && moved == 0) {
+                moved = System.currentTimeMillis();
+            }
+        } catch (EventFormatException e) {
+            // the observatory counts and logs malformed events
+        }
+    }
+
+    /** The phase: the hosts and the classifier started, the disk's warning, the move, the edge following. */
+    void play(Node node, Timeline timeline, BiConsumer<String, String> begin) throws IOException, ConfigException {
+        startHosts(node);
+        startClassifier(node);
+        begin.accept("at-risk", "callers keep calling; the disk of " + HOST + "'s host starts reallocating sectors: the monitor"
+                + " warns, the classifier predicts a host crash, the policy orders a live migration to 127.0.0.1:" + ports.arrival());
+        timeline.until(System.currentTimeMillis() + CALLS_UP_MS);
+        warned = System.currentTimeMillis();
+        Files.writeString(dir.resolve(DISK), WARNED);
+        timeline.until(() -> moved != 0, warned + STEP_MS);
+        MigrationOutcome o = outcome;
+        begin.accept("migrated", moved != 0 && o != null
+                ? HOST + " serves at 127.0.0.1:" + ports.arrival() + ", the edge moved its backend; downtime " + o.report().downtimeMs() + " ms"
+                : HOST + " not moved" + (o == null ? "" : ": " + o.report().outcome() + " " + o.report().reason()));
+    }
+
+    private void startHosts(Node node) throws IOException {
+        BearerToken token = BearerToken.load(dir.resolve(TOKEN));
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        Publisher outcomes = publisher(node);
+        Publisher arrivals = publisher(node);
+        MigrationHost spare = new MigrationHost("spare", null, null, "127.0.0.1:" + ports.arrival(), key,
+                new InetSocketAddress(loopback, ports.spareTransfer()), new InetSocketAddress(loopback, 0), token,
+                Migration.Settings.DEFAULT, Clock.system(), o -> { }).events(arrivals::publish);
+        running.add(spare);
+        spare.start();
+        MigrationHost source = new MigrationHost(HOST, node.sipServers().get(HOST), null, null, key,
+                new InetSocketAddress(loopback, 0), new InetSocketAddress(loopback, ports.api()), token,
+                Migration.Settings.DEFAULT, Clock.system(), o -> outcomes.publish(o.toEvent()));
+        running.add(source);
+        source.start();
+    }
+
+    /** The classifier of s2's host as an agent: the monitor's samples and alarms in, its verdicts out on the policy's alerts. */
+    private void startClassifier(Node node) throws ConfigException {
+        BrokerClient client = client(node);
+        Publisher alerts = client.publisher(ALERTS);
+        AgentRunner runner = new AgentRunner(new ClassifierRole(ClassifierConfig.load(dir.resolve(CLASSIFIER)),
+                atRisk -> alerts.publish(atRisk.toEvent())), 1024, Clock.system());
+        running.add(runner);
+        runner.start();
+        for (String tag : List.of(SickServer.SAMPLES, ALARMS)) {
+            Subscription s = client.subscribe(tag, StartPosition.live(), d -> {
+                try {
+                    runner.deliver(d.event());
+                } catch (EventFormatException e) {
+                    // the observatory counts and logs malformed events
+                }
+            });
+            running.add(s::close);
+        }
+    }
+
+    private Publisher publisher(Node node) {
+        return client(node).publisher(MIGRATION);
+    }
+
+    private BrokerClient client(Node node) {
+        BrokerClient c = node.broker().connectLocal(Broker.ADMIN);
+        running.add(c);
+        return c;
+    }
+
+    /** What the migration reports as its downtime (stop-and-copy and redirect), in seconds; null before it moved. */
+    Double downtime() {
+        MigrationOutcome o = outcome;
+        return o == null || !o.report().moved() ? null : o.report().downtimeMs() / 1000.0;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable c : running.reversed()) {
+            c.close();
+        }
+        running.clear();
+    }
+}
