@@ -19,6 +19,7 @@ import dev.d2r2.migrate.events.MigrateEvents;
 import dev.d2r2.migrate.events.MigrationOutcome;
 import dev.d2r2.migrate.live.Migration;
 import dev.d2r2.migrate.live.MigrationHost;
+import dev.d2r2.migrate.live.MigrationReport;
 import dev.d2r2.sip.events.SipEvents;
 
 import java.io.IOException;
@@ -61,6 +62,10 @@ final class AtRiskHost implements AutoCloseable {
     record Ports(int api, int spareTransfer, int arrival) {
     }
 
+    /** When the live migration began and ended (epoch ms). */
+    record Move(long from, long to) {
+    }
+
     private final Path dir;
     private final Ports ports;
     private final List<AutoCloseable> running = new ArrayList<>();
@@ -97,13 +102,16 @@ final class AtRiskHost implements AutoCloseable {
     /** The phase: the hosts and the classifier started, the disk's warning, the move, the edge following. */
     void play(Node node, Timeline timeline, BiConsumer<String, String> begin) throws IOException, ConfigException {
         startHosts(node);
-        startClassifier(node);
+        List<AutoCloseable> classifier = startClassifier(node);
         begin.accept("at-risk", "callers keep calling; the disk of " + HOST + "'s host starts reallocating sectors: the monitor"
                 + " warns, the classifier predicts a host crash, the policy orders a live migration to 127.0.0.1:" + ports.arrival());
         timeline.until(System.currentTimeMillis() + CALLS_UP_MS);
         warned = System.currentTimeMillis();
         Files.writeString(dir.resolve(DISK), WARNED);
         timeline.until(() -> moved != 0, warned + STEP_MS);
+        // the host at risk runs no server any more: what the monitor's probes of its old address say is no news of it
+        running.removeAll(classifier);
+        classifier.reversed().forEach(AtRiskHost::close);
         MigrationOutcome o = outcome;
         begin.accept("migrated", moved != 0 && o != null
                 ? HOST + " serves at 127.0.0.1:" + ports.arrival() + ", the edge moved its backend; downtime " + o.report().downtimeMs() + " ms"
@@ -130,12 +138,14 @@ final class AtRiskHost implements AutoCloseable {
     }
 
     /** The classifier of s2's host as an agent: the monitor's samples and alarms in, its verdicts out on the policy's alerts. */
-    private void startClassifier(Node node) throws ConfigException {
-        BrokerClient client = client(node);
+    private List<AutoCloseable> startClassifier(Node node) throws ConfigException {
+        List<AutoCloseable> parts = new ArrayList<>();
+        BrokerClient client = node.broker().connectLocal(Broker.ADMIN);
+        parts.add(client);
         Publisher alerts = client.publisher(ALERTS);
         AgentRunner runner = new AgentRunner(new ClassifierRole(ClassifierConfig.load(dir.resolve(CLASSIFIER)),
                 atRisk -> alerts.publish(atRisk.toEvent())), 1024, Clock.system());
-        running.add(runner);
+        parts.add(runner);
         runner.start();
         for (String tag : List.of(SickServer.SAMPLES, ALARMS)) {
             Subscription s = client.subscribe(tag, StartPosition.live(), d -> {
@@ -145,8 +155,10 @@ final class AtRiskHost implements AutoCloseable {
                     // the observatory counts and logs malformed events
                 }
             });
-            running.add(s::close);
+            parts.add(s::close);
         }
+        running.addAll(parts);
+        return parts;
     }
 
     private Publisher publisher(Node node) {
@@ -159,6 +171,16 @@ final class AtRiskHost implements AutoCloseable {
         return c;
     }
 
+    /** When the migration ran, as its outcome tells; null before it moved. */
+    Move move() {
+        MigrationOutcome o = outcome;
+        if (o == null || !o.report().moved()) {
+            return null;
+        }
+        MigrationReport r = o.report();
+        return new Move(o.time() - r.precopyMs() - r.stopCopyMs() - r.redirectMs(), o.time());
+    }
+
     /** What the migration reports as its downtime (stop-and-copy and redirect), in seconds; null before it moved. */
     Double downtime() {
         MigrationOutcome o = outcome;
@@ -166,10 +188,16 @@ final class AtRiskHost implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        for (AutoCloseable c : running.reversed()) {
-            c.close();
-        }
+    public void close() {
+        running.reversed().forEach(AtRiskHost::close);
         running.clear();
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("demo: closing " + c + " failed: " + e);
+        }
     }
 }

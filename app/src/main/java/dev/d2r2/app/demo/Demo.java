@@ -192,13 +192,20 @@ public final class Demo {
     /** Callers of its own, as the story's may be done by now: calls are up on the server when its host is warned. */
     private void hostAtRisk(Node node, Observatory observatory, InetSocketAddress edge, Timeline timeline) throws Exception {
         long start = System.currentTimeMillis();
-        legit.migrationStarts(start - options.callLength().toMillis());
         CompletableFuture<SipLoad.Report> calls = load("d2r2-demo-callers-at-risk", new SipLoad.Plan(edge, options.callRate(),
                 options.callLength(), 20, 0, 1, "INVITE", AT_RISK_CALLING), legit);
         atRisk.play(node, timeline, (name, what) -> begin(observatory, name, what));
         timeline.until(calls::isDone, start + AT_RISK_CALLING.toMillis() + options.callLength().toMillis() + 10_000);
         calls.join();
-        legit.migrationEnds(System.currentTimeMillis());
+    }
+
+    /**
+     * The legitimate calls that failed among those up or being set up while the server moved:
+     * started from a call's length (and a second of setup) before the migration began to its end.
+     */
+    private long droppedByMigration() {
+        AtRiskHost.Move move = atRisk.move();
+        return move == null ? 0 : legit.failedStartedBetween(move.from() - options.callLength().toMillis() - 1000, move.to());
     }
 
     private void begin(Observatory observatory, String name, String what) {
@@ -248,7 +255,7 @@ public final class Demo {
                 calls == 0 ? null : (double) legit.succeeded() / calls, mttr, calls,
                 legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0,
                 edge.getOrDefault("dropped.blocked", 0L),
-                milestones.contextsActivated(), sick.indicted(), sick.drained(), sick.returned(), atRisk.downtime(), legit.failedByMigration(), done,
+                milestones.contextsActivated(), sick.indicted(), sick.drained(), sick.returned(), atRisk.downtime(), droppedByMigration(), done,
                 phases.snapshot());
     }
 

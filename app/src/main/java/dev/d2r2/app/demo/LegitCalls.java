@@ -2,13 +2,14 @@ package dev.d2r2.app.demo;
 
 import dev.d2r2.sip.load.SipLoad;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Legitimate calls' outcomes, by the window their call started in: before, during and after the
- * flood; and those that failed among the calls started while a server moved (from a call's length
- * before the move's phase to its end).
+ * flood; and when the calls that failed started.
  */
 final class LegitCalls implements SipLoad.Listener {
     static final int BEFORE = 0;
@@ -20,9 +21,8 @@ final class LegitCalls implements SipLoad.Listener {
     private final AtomicLong dropped = new AtomicLong();
     private volatile long floodStart = Long.MAX_VALUE;
     private volatile long floodEnd = Long.MAX_VALUE;
-    private volatile long migrationFrom = Long.MAX_VALUE;
-    private volatile long migrationTo = Long.MAX_VALUE;
-    private final AtomicLong failedByMigration = new AtomicLong();
+    /** When each failed call started (epoch ms): failures are few. */
+    private final Queue<Long> failedStarts = new ConcurrentLinkedQueue<>();
 
     void floodStarts(long at) {
         floodStart = at;
@@ -32,18 +32,10 @@ final class LegitCalls implements SipLoad.Listener {
         floodEnd = at;
     }
 
-    void migrationStarts(long callsFrom) {
-        migrationFrom = callsFrom;
-    }
-
-    void migrationEnds(long at) {
-        migrationTo = at;
-    }
-
     @Override
     public void call(long startedMillis, SipLoad.Outcome outcome, long setupMicros) {
-        if (outcome != SipLoad.Outcome.OK && startedMillis >= migrationFrom && startedMillis <= migrationTo) {
-            failedByMigration.incrementAndGet();
+        if (outcome != SipLoad.Outcome.OK) {
+            failedStarts.add(startedMillis);
         }
         int window = startedMillis < floodStart ? BEFORE : startedMillis < floodEnd ? DURING : AFTER;
         all.incrementAndGet(window);
@@ -68,9 +60,9 @@ final class LegitCalls implements SipLoad.Listener {
         return ok.get(BEFORE) + ok.get(DURING) + ok.get(AFTER);
     }
 
-    /** Calls started around the move that failed (not set up, or their BYE failed). */
-    long failedByMigration() {
-        return failedByMigration.get();
+    /** The calls started from {@code from} to {@code to} (epoch ms) that failed: not set up, or their BYE failed. */
+    long failedStartedBetween(long from, long to) {
+        return failedStarts.stream().filter(t -> t >= from && t <= to).count();
     }
 
     /** Calls set up whose BYE then failed. */
