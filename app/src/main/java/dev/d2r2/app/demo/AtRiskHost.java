@@ -44,9 +44,11 @@ import java.util.function.BiConsumer;
  */
 final class AtRiskHost implements AutoCloseable {
     static final String HOST = "s2";
-    /** The migration hosts' events; also the edge's command channel in the demo's node.yaml. */
+    /**
+     * The classifier's verdicts and the migration hosts' events: an input of the policy (a replay
+     * reads it as recorded, where it recomputes the chronicles' alerts) and the edge's command channel.
+     */
     static final String MIGRATION = "migration";
-    static final String ALERTS = "alerts";
     static final String ALARMS = "alarms";
     static final String TOKEN = "migrate-api.token";
     static final String CLASSIFIER = "classify.yaml";
@@ -137,14 +139,14 @@ final class AtRiskHost implements AutoCloseable {
         source.start();
     }
 
-    /** The classifier of s2's host as an agent: the monitor's samples and alarms in, its verdicts out on the policy's alerts. */
+    /** The classifier of s2's host as an agent: the monitor's samples and alarms in, its verdicts out to the policy. */
     private List<AutoCloseable> startClassifier(Node node) throws ConfigException {
         List<AutoCloseable> parts = new ArrayList<>();
         BrokerClient client = node.broker().connectLocal(Broker.ADMIN);
         parts.add(client);
-        Publisher alerts = client.publisher(ALERTS);
+        Publisher verdicts = client.publisher(MIGRATION);
         AgentRunner runner = new AgentRunner(new ClassifierRole(ClassifierConfig.load(dir.resolve(CLASSIFIER)),
-                atRisk -> alerts.publish(atRisk.toEvent())), 1024, Clock.system());
+                atRisk -> verdicts.publish(atRisk.toEvent())), 1024, Clock.system());
         parts.add(runner);
         runner.start();
         for (String tag : List.of(SickServer.SAMPLES, ALARMS)) {
