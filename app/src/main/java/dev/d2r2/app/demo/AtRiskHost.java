@@ -25,7 +25,6 @@ import dev.d2r2.sip.events.SipEvents;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -34,8 +33,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The demo's host-at-risk phase, through the loop: the disk of s2's host starts reallocating
- * sectors (the demo's stand-in for its SMART data is a file that a Nagios plugin of the monitor
- * reads), the monitor's threshold raises {@code disk.reallocated}, the failure classifier names a
+ * sectors ({@link DiskHealth}, scraped by the monitor), the monitor's threshold raises a warning on
+ * it, the failure classifier names a
  * predicted host crash ({@code migration.host.at-risk}), the demo's policy orders {@code migrate-live}
  * through the {@code migrate} webhook of s2's migration host, which moves the server live to the
  * spare host, where it arrives at another port; the spare's {@code sip.edge.command move}, on the
@@ -52,16 +51,17 @@ final class AtRiskHost implements AutoCloseable {
     static final String ALARMS = "alarms";
     static final String TOKEN = "migrate-api.token";
     static final String CLASSIFIER = "classify.yaml";
-    /** What the monitor's Nagios plugin reads as the reallocated sectors of s2's host's disk. */
-    static final String DISK = "s2-host.reallocated";
-    private static final String WARNED = "24";
+    private static final long WARNED = 24;
     /** How long calls are placed before the warning, so some are up on the server when it moves. */
     private static final long CALLS_UP_MS = 1_500;
     /** Each step waits at most this long for the loop. */
     private static final long STEP_MS = 8_000;
 
-    /** Where the hosts listen: s2's host API (the policy's webhook), the spare's transfer port, where s2 arrives. */
-    record Ports(int api, int spareTransfer, int arrival) {
+    /**
+     * Where the hosts listen: s2's host API (the policy's webhook), the spare's transfer port, where
+     * s2 arrives; and where its disk's SMART data are served.
+     */
+    record Ports(int api, int spareTransfer, int arrival, int disk) {
     }
 
     /** When the live migration began and ended (epoch ms). */
@@ -74,16 +74,18 @@ final class AtRiskHost implements AutoCloseable {
     private volatile long warned = Long.MAX_VALUE;
     private volatile long moved;
     private volatile MigrationOutcome outcome;
+    private DiskHealth disk;
 
     AtRiskHost(Path dir, Ports ports) {
         this.dir = dir;
         this.ports = ports;
     }
 
-    /** Before the node starts: the token its policy's webhook sends, and a healthy disk. */
+    /** Before the node starts: the token its policy's webhook sends, and a healthy disk for the monitor to scrape. */
     void prepare() throws IOException {
         BearerToken.loadOrCreate(dir.resolve(TOKEN));
-        Files.writeString(dir.resolve(DISK), "0");
+        disk = new DiskHealth(ports.disk());
+        running.add(disk);
     }
 
     /** The migration's outcome (what its source host reports) and the edge moving the backend. */
@@ -109,7 +111,7 @@ final class AtRiskHost implements AutoCloseable {
                 + " warns, the classifier predicts a host crash, the policy orders a live migration to 127.0.0.1:" + ports.arrival());
         timeline.until(System.currentTimeMillis() + CALLS_UP_MS);
         warned = System.currentTimeMillis();
-        Files.writeString(dir.resolve(DISK), WARNED);
+        disk.reallocated(WARNED);
         timeline.until(() -> moved != 0, warned + STEP_MS);
         // the host at risk runs no server any more: what the monitor's probes of its old address say is no news of it
         running.removeAll(classifier);

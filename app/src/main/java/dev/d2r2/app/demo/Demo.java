@@ -52,7 +52,7 @@ public final class Demo {
         }
     }
 
-    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh", "host-disk.sh", AtRiskHost.CLASSIFIER};
+    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh", AtRiskHost.CLASSIFIER};
     /** How long the host-at-risk phase's callers call; they start before the warning, so calls are up on the server that moves. */
     private static final Duration AT_RISK_CALLING = Duration.ofSeconds(5);
     private static final String CRASHED = "s2";
@@ -82,7 +82,7 @@ public final class Demo {
     /** Writes the demo's configuration into the directory, with free ports; returns the node's file. */
     Path writeConfiguration() throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String name : new String[]{"broker", "api", "metrics", "dashboard", "s2-api", "spare-transfer"}) {
+        for (String name : new String[]{"broker", "api", "metrics", "dashboard", "s2-api", "spare-transfer", "s2-disk"}) {
             values.put(name, Integer.toString(freeTcpPort()));
         }
         for (String name : new String[]{"edge", "s1", "s2", "s3", "s2-arrival"}) {
@@ -101,7 +101,7 @@ public final class Demo {
             Files.writeString(dir.resolve(f), text);
         }
         atRisk = new AtRiskHost(dir, new AtRiskHost.Ports(Integer.parseInt(values.get("s2-api")),
-                Integer.parseInt(values.get("spare-transfer")), Integer.parseInt(values.get("s2-arrival"))));
+                Integer.parseInt(values.get("spare-transfer")), Integer.parseInt(values.get("s2-arrival")), Integer.parseInt(values.get("s2-disk"))));
         atRisk.prepare();
         return dir.resolve("node.yaml");
     }
