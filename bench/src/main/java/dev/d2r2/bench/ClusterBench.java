@@ -13,6 +13,7 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.cluster.raft.ClusterClient;
 import dev.d2r2.cluster.raft.ClusterStatus;
 import dev.d2r2.core.Directories;
@@ -82,7 +83,8 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
         for (String n : NAMES) {
             start(n);
         }
-        try (ClusterClient cluster = new ClusterClient(ClusterFile.load(clusterFile))) {
+        ClusterFile file = ClusterFile.load(clusterFile);
+        try (ClusterClient cluster = new ClusterClient(file, RaftTls.load(file, RaftTls.defaultKeyFile(clusterFile, "client")))) {
             String leader = awaitLeader(cluster);
             IdentityFile admin = identityAt(BrokerBench.awaitIdentity(work.resolve(leader).resolve("admin.identity")), leader);
             byte[] secret;
