@@ -94,8 +94,12 @@ final class TestCluster implements AutoCloseable {
     /** Starts a replica the file does not list, waiting to be added. */
     ClusterNode startNewcomer(Replica r, CommittedCommands listener) throws IOException {
         issue(r.name(), Optional.of(r.socketAddress().getHostString()));
-        ClusterNode n = ClusterNode.start(file, r.name(), r.socketAddress(), dir.resolve(r.name()), settings, tls(r.name()),
-                listener);
+        return startNewcomer(r, tls(r.name()), listener);
+    }
+
+    /** Starts a replica the file does not list, with Raft TLS of its own. */
+    ClusterNode startNewcomer(Replica r, RaftTls tls, CommittedCommands listener) throws IOException {
+        ClusterNode n = ClusterNode.start(file, r.name(), r.socketAddress(), dir.resolve(r.name()), settings, tls, listener);
         running.put(r.name(), n);
         return n;
     }
