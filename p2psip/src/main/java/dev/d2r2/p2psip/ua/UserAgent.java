@@ -17,10 +17,10 @@ import dev.d2r2.p2psip.tunnel.TunnelKind;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -66,7 +66,6 @@ public final class UserAgent implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
-    private final Random random = new Random();
     private final List<Tunnel> inbound = new ArrayList<>();
     private volatile BiConsumer<byte[], byte[]> listener = (from, message) -> { };
     private ExitChannel publishing;
@@ -130,8 +129,10 @@ public final class UserAgent implements AutoCloseable {
                     "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + message.length));
         }
         return contact(to).thenAccept(data -> {
-            EntryPoint entry = data.entries().get(random.nextInt(data.entries().size()));
-            lookups.get(random.nextInt(lookups.size())).enter(entry, SignalEnvelope.seal(identity, to, message));
+            // one path per correspondent (while its contact data lasts), so messages arrive in the order sent
+            int path = Arrays.hashCode(to) & Integer.MAX_VALUE;
+            EntryPoint entry = data.entries().get(path % data.entries().size());
+            lookups.get(path % lookups.size()).enter(entry, SignalEnvelope.seal(identity, to, message));
             sent.incrementAndGet();
         });
     }
