@@ -94,6 +94,21 @@ class SignallingTest {
     }
 
     @Test
+    void contactDataIsPublishedAgainEveryTauAndTheNewerCopyReplacesTheOlder() throws Exception {
+        UserAgent frank = network.agent("frank", new UserAgent.Settings(1, 1, Duration.ofMillis(300), Duration.ofMinutes(1),
+                Duration.ofSeconds(3)));
+        long first = storedSeq(frank);
+
+        await().atMost(10, TimeUnit.SECONDS).until(() -> frank.contacts().published() >= 3);
+        assertThat(storedSeq(frank)).isGreaterThan(first);
+        assertThat(frank.contacts().publishFailures()).isZero();
+    }
+
+    private static long storedSeq(UserAgent ua) throws Exception {
+        return network.peers().peers().getFirst().storage().get(ContactData.keyOf(ua.identityKey())).get(10, TimeUnit.SECONDS).value().seq();
+    }
+
+    @Test
     void expiredContactDataIsRefusedOverEveryTunnelAndCounted() throws Exception {
         UserAgent carol = network.agent("carol", new UserAgent.Settings(1, 2, Duration.ofMinutes(5), Duration.ofMillis(1),
                 Duration.ofSeconds(3)));
