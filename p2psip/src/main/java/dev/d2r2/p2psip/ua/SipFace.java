@@ -1,5 +1,8 @@
 package dev.d2r2.p2psip.ua;
 
+import dev.d2r2.p2psip.contact.BadContact;
+import dev.d2r2.p2psip.contact.ContactCounters;
+import dev.d2r2.p2psip.events.UaStatus;
 import dev.d2r2.sip.codec.Header;
 import dev.d2r2.sip.codec.SipMessage;
 import dev.d2r2.sip.codec.SipParser;
@@ -143,6 +146,14 @@ public final class SipFace implements AutoCloseable {
     /** Messages dropped: not SIP, no Call-ID, an unknown callee, too large for a cell, or no local agent yet. */
     public long refused() {
         return refused.get();
+    }
+
+    /** This face's and its user agent's counters, as a {@code p2psip.ua.status} event. */
+    public UaStatus status(long time) {
+        ContactCounters c = ua.contacts();
+        return new UaStatus(time, address().getHostString() + ":" + address().getPort(), c.published(), c.publishFailures(), c.lookups(),
+                c.retries(), c.notFound(), c.refused(BadContact.Reason.EXPIRED), c.refused(BadContact.Reason.FORGED),
+                c.refused(BadContact.Reason.MALFORMED), ua.sent(), ua.received(), ua.refused(), fromLocal(), fromRemote(), refused());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.d2r2.p2psip.ua;
 
+import dev.d2r2.p2psip.events.UaStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +55,10 @@ class SipFaceSippTest {
                 assertThat(bobFace.fromLocal()).isEqualTo(3 * 3);
                 assertThat(aliceFace.fromRemote()).isEqualTo(3 * 3);
                 assertThat(aliceFace.refused() + bobFace.refused()).isZero();
+                UaStatus status = aliceFace.status(1);
+                assertThat(status.lookups()).isEqualTo(1);
+                assertThat(status.signalsSent()).isEqualTo(9);
+                assertThat(status.signalsReceived()).isEqualTo(9);
             }
         }
     }
