@@ -50,12 +50,14 @@ public final class TunnelNode implements RunningNode {
         EnConfig c = loadEn(file);
         TunnelKey key = TunnelKey.read(resolve(file, c.key()));
         TunDevice tun = TunDevice.open(c.device());
-        DatagramChannel channel = null;
+        DatagramChannel[] uplinks = new DatagramChannel[Math.max(1, c.uplinks().size())];
         try {
             IpCommand.run("link", "set", "dev", c.device(), "mtu", Integer.toString(c.mtuOrDefault()), "up");
-            channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
-            Counters counters = new Counters();
-            EnRole role = new EnRole(c, key, channel, clock, new SplittableRandom(), events, (a, prefix) -> {
+            for (int i = 0; i < uplinks.length; i++) {
+                uplinks[i] = DatagramChannel.open().bind(HostPort.parse(c.uplinks().isEmpty() ? c.listenOrDefault() : c.uplinks().get(i).local()));
+            }
+            Counters counters = new Counters(uplinks.length);
+            EnRole role = new EnRole(c, key, uplinks, clock, System::nanoTime, new SplittableRandom(), events, (a, prefix) -> {
                 IpCommand.run("addr", "replace", Ipv4.text(a) + "/32", "dev", c.device());
                 for (String route : c.routes()) {
                     IpCommand.run("route", "replace", route, "dev", c.device(), "src", Ipv4.text(a));
@@ -84,11 +86,13 @@ public final class TunnelNode implements RunningNode {
                     return role.windowFrom(from);
                 }
             };
-            DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.activePeer(), inbound, counters);
-            return start(runner, dataPath, null, channel, c.name());
+            DataPath dataPath = new DataPath(tun, uplinks, (buf, offset, length) -> role.activePeer(), role::nextUplink, inbound, counters);
+            return start(runner, dataPath, null, uplinks[0], c.name());
         } catch (IOException | RuntimeException e) {
-            if (channel != null) {
-                channel.close();
+            for (DatagramChannel u : uplinks) {
+                if (u != null) {
+                    u.close();
+                }
             }
             tun.close();
             throw e;
