@@ -44,7 +44,10 @@ final class DataPath implements AutoCloseable {
     }
 
     /** What the UDP reader asks of its role; called on the reader thread. */
-    interface Inbound extends GreFrame.Keys {
+    interface Inbound {
+        /** The keys one UDP reader checks frames with, asked once per reader: a {@link PacketMac} is never shared between threads. */
+        GreFrame.Keys readerKeys();
+
         /** A control message from {@code from}; hand it to the role. */
         void control(InetSocketAddress from, int tunnelId, Control message);
 
@@ -122,13 +125,14 @@ final class DataPath implements AutoCloseable {
 
     private void udpToTun(int socket, MemorySegment inSegment) {
         DatagramChannel channel = channels[socket];
+        GreFrame.Keys keys = inbound.readerKeys();
         ByteBuffer buf = inSegment.asByteBuffer();
         while (running) {
             try {
                 buf.clear();
                 InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
                 buf.flip();
-                Drop drop = GreFrame.open(buf, inbound);
+                Drop drop = GreFrame.open(buf, keys);
                 if (drop != null) {
                     drops.count(drop);
                     continue;

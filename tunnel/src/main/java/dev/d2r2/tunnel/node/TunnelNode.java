@@ -9,6 +9,7 @@ import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.tunnel.tun.IpCommand;
 import dev.d2r2.tunnel.tun.TunDevice;
 import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.ReplayWindow;
 import dev.d2r2.tunnel.wire.TunnelKey;
@@ -64,11 +65,11 @@ public final class TunnelNode implements RunningNode {
                 }
             }, counters);
             AgentRunner runner = new AgentRunner(role, 4096, clock);
-            PacketMac readerMac = key.macFor(c.tunnel());
             DataPath.Inbound inbound = new DataPath.Inbound() {
                 @Override
-                public PacketMac macFor(int tunnelId) {
-                    return tunnelId == c.tunnel() ? readerMac : null;
+                public GreFrame.Keys readerKeys() {
+                    PacketMac readerMac = key.macFor(c.tunnel());
+                    return tunnelId -> tunnelId == c.tunnel() ? readerMac : null;
                 }
 
                 @Override
@@ -114,12 +115,11 @@ public final class TunnelNode implements RunningNode {
             Counters counters = new Counters();
             DnRole role = new DnRole(c, key, channel, clock, new SplittableRandom(), events, announcer, counters);
             AgentRunner runner = new AgentRunner(role, 4096, clock);
-            MacCache keys = new MacCache(key);
             WindowTable windows = new WindowTable(c.bfd().timers().replayForgetNanos());
             DataPath.Inbound inbound = new DataPath.Inbound() {
                 @Override
-                public PacketMac macFor(int tunnelId) {
-                    return keys.macFor(tunnelId);
+                public GreFrame.Keys readerKeys() {
+                    return new MacCache(key);
                 }
 
                 @Override
