@@ -3,6 +3,6 @@
 # (Raft), 1 KiB events over TLS: throughput, p99 publish->deliver at half the maximum rate, and
 # failover time (kill -9 of the leader -> next acknowledged publish) over N kills; and forwarded vs
 # replicated publish->deliver latency at one moderate rate (--forwarded-rate, default 1000/s; 0 skips).
-# Usage: bench/cluster.sh [--events N] [--size BYTES] [--kills N] [--paced-for 5s] [--forwarded-rate R]
+# Usage: bench/cluster.sh [--events N] [--size BYTES] [--kills N] [--paced-for 5s] [--forwarded-rate R] [--failover-only]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 run ClusterBench -Xms1g -- "$@"

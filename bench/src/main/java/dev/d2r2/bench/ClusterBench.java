@@ -65,6 +65,9 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             description = "Rate of the forwarded-vs-replicated latency run, events/s; 0 skips it (${DEFAULT-VALUE})")
     double forwardedRate;
 
+    @Option(names = "--failover-only", description = "Skip the throughput and latency runs: leader kills only")
+    boolean failoverOnly;
+
     private static final List<String> NAMES = List.of("b1", "b2", "b3");
     private final Map<String, ServerProcess> running = new LinkedHashMap<>();
     private Path work;
@@ -95,9 +98,11 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             String follower = NAMES.stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
             System.out.printf("cluster benchmark: 3 replicas (leader %s), %d events of %d bytes, %d cores, work dir %s%n",
                     leader, events, size, Runtime.getRuntime().availableProcessors(), work);
-            throughputAndLatency(bench(secret, leader), bench(secret, follower), tag);
-            if (forwardedRate > 0) {
-                forwardedVsReplicated(cluster, secret, tag);
+            if (!failoverOnly) {
+                throughputAndLatency(bench(secret, leader), bench(secret, follower), tag);
+                if (forwardedRate > 0) {
+                    forwardedVsReplicated(cluster, secret, tag);
+                }
             }
             failovers(cluster, secret, tag);
         } finally {
