@@ -73,6 +73,9 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
                     + " then a TLS one, in this run, with the ratio of their maximum rates) (${DEFAULT-VALUE})")
     String raftTls;
 
+    @Option(names = "--failover-only", description = "Skip the throughput and latency runs: leader kills only")
+    boolean failoverOnly;
+
     private static final List<String> NAMES = List.of("b1", "b2", "b3");
     private final Map<String, ServerProcess> running = new LinkedHashMap<>();
     private Path work;
@@ -126,9 +129,12 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             System.out.printf("cluster benchmark: 3 replicas (leader %s, Raft %s), %d events of %d bytes, %d cores, work dir %s%n",
                     leader, tls ? "over mutual TLS" : "in plain text", events, size, Runtime.getRuntime().availableProcessors(),
                     work);
-            double rate = throughputAndLatency(bench(secret, leader), bench(secret, follower), tag);
-            if (forwardedRate > 0) {
-                forwardedVsReplicated(cluster, secret, tag);
+            double rate = Double.NaN;
+            if (!failoverOnly) {
+                rate = throughputAndLatency(bench(secret, leader), bench(secret, follower), tag);
+                if (forwardedRate > 0) {
+                    forwardedVsReplicated(cluster, secret, tag);
+                }
             }
             failovers(cluster, secret, tag);
             return rate;
