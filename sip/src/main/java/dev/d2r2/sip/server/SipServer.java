@@ -54,7 +54,8 @@ public final class SipServer implements AutoCloseable {
     private long lastSweep = System.currentTimeMillis();
     private final Map<String, Long> bindings = new ConcurrentHashMap<>();
     private final Counters counters = new Counters();
-    private final MobilityPackage mobility = new MobilityPackage(counters);
+    private final MobilityPackage mobility = new MobilityPackage(counters, System.currentTimeMillis());
+    private final NotifyTransactions notifies;
     private final Thread loop;
     private volatile boolean running = true;
     /** While the CPU hog runs: its threads spin until this goes false. */
@@ -87,6 +88,8 @@ public final class SipServer implements AutoCloseable {
         this.maxCps = maxCps;
         this.maxCalls = maxCalls;
         this.tokens = maxCps;
+        this.notifies = new NotifyTransactions(channel, NotifyTransactions.T1, NotifyTransactions.T2, counters, mobility::forget,
+                "sip-" + name + "-notify");
         this.loop = Thread.ofPlatform().name("sip-" + name).start(this::run);
     }
 
@@ -137,7 +140,7 @@ public final class SipServer implements AutoCloseable {
         replace(unconfirmed, state.unconfirmed());
         replace(ended, state.ended());
         replace(replicas, state.replicas());
-        mobility.load(state.subscriptions());
+        mobility.load(state.subscriptions(), state.epoch());
     }
 
     private static void replace(Map<String, Long> table, Map<String, Long> with) {
@@ -147,7 +150,7 @@ public final class SipServer implements AutoCloseable {
 
     /** A copy of the configuration and tables; exact once {@link #pause paused}, a moving picture before. */
     public ServerState state() {
-        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, mobility.table());
+        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, mobility.table(), mobility.epoch());
     }
 
     /**
@@ -223,12 +226,12 @@ public final class SipServer implements AutoCloseable {
     }
 
     private boolean notify(Subscription s, boolean terminated, long now) throws IOException {
-        byte[] bytes = mobility.notify(s, listen, contact, terminated, now);
-        InetSocketAddress to = bytes == null ? null : Hop.ofUri(s.target());
+        MobilityPackage.Notify n = mobility.notify(s, listen, contact, terminated, now);
+        InetSocketAddress to = n == null ? null : Hop.ofUri(s.target());
         if (to == null) {
             return false;
         }
-        channel.send(ByteBuffer.wrap(bytes), to);
+        notifies.send(n.branch(), MobilityPackage.key(s.callId(), Hop.param(s.subscriber(), "tag")), n.bytes(), to);
         return true;
     }
 
@@ -256,7 +259,12 @@ public final class SipServer implements AutoCloseable {
                 SipMessage m = SipParser.datagram(in.array(), 0, in.position());
                 if (!m.isRequest() && m.malformation() == null && m.count(Header.CSEQ) > 0
                         && m.first(Header.CSEQ).endsWith(" NOTIFY")) {
-                    mobility.answered(m);
+                    String branch = m.count(Header.VIA) == 0 ? null : Hop.param(m.first(Header.VIA), "branch");
+                    if (branch != null && notifies.answered(branch, m.status())) {
+                        mobility.answered(m);
+                    } else {
+                        count("notify.stray");
+                    }
                     continue;
                 }
                 if (!m.isRequest() || m.malformation() != null || m.count(Header.VIA) == 0 || m.count(Header.CALL_ID) == 0
@@ -415,6 +423,7 @@ public final class SipServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        notifies.close();
         channel.close();
         try {
             loop.join();
