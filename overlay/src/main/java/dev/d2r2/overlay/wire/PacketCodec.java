@@ -180,7 +180,8 @@ public final class PacketCodec {
         return contacts;
     }
 
-    private static SignedValue readValue(ByteBuffer in) throws MalformedPacket {
+    /** A value as {@link SignedValue#write} wrote it; a short buffer is a {@link java.nio.BufferUnderflowException}. */
+    public static SignedValue readValue(ByteBuffer in) throws MalformedPacket {
         byte[] publicKey = new byte[32];
         in.get(publicKey);
         int nameLength = in.get() & 0xFF;
