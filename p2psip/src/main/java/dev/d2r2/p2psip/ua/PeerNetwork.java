@@ -52,6 +52,21 @@ public final class PeerNetwork implements AutoCloseable {
         return new PeerNetwork(List.copyOf(peers));
     }
 
+    /**
+     * Waits until every peer's routing table holds {@code contacts} others (or all of them, in a smaller network).
+     * @throws java.util.concurrent.TimeoutException if that takes longer than {@code within}
+     */
+    public void awaitJoined(int contacts, Duration within) throws java.util.concurrent.TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        int wanted = Math.min(contacts, peers.size() - 1);
+        while (!peers.stream().allMatch(p -> p.storage().status().join().contacts() >= wanted)) {
+            if (System.nanoTime() > deadline) {
+                throw new java.util.concurrent.TimeoutException("the storage overlay of " + peers.size() + " peers did not join within " + within);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     public List<Peer> peers() {
         return peers;
     }
