@@ -146,4 +146,6 @@ line("cut -> EN leaves up1", switch)
 moves = sum(1 for e in events if e["type"] == "tunnel.en.dn" and e["attrs"]["reason"] != "connected")
 downs = sum(1 for e in events if e["type"] == "tunnel.en.session" and e["to"] == "down")
 print(f"DN changes other than connecting: {moves}; BFD sessions down: {downs}")
+lost = sum(1 for e in events if e["type"] == "tunnel.path.switched" and e["attrs"]["reason"] == "lost")
+print(f"both uplinks declared down at once (a process stall longer than down-after, not the network): {lost} times")
 PY
