@@ -8,6 +8,7 @@ import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.broker.server.ForwardedGapFill;
 import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.core.Clock;
 
 import java.net.InetSocketAddress;
@@ -17,10 +18,10 @@ import java.util.List;
 
 /**
  * A broker replica in a process of its own, for tests that kill it, as {@code d2r2 broker
- * --cluster FILE --id NAME [--forward-to FILE...]} runs one: arguments DATA CLUSTER-FILE NAME
- * and, to forward, the port to listen on and the other replicas' forwarding identity files (it
- * then first catches up from them, printing {@code CAUGHT-UP tag taken missing} per forwarded
- * channel); prints {@code PORT n} once it serves clients.
+ * --cluster FILE --id NAME [--forward-to FILE...]} runs one (its key file, over TLS, beside the
+ * cluster file): arguments DATA CLUSTER-FILE NAME and, to forward, the port to listen on and the
+ * other replicas' forwarding identity files (it then first catches up from them, printing
+ * {@code CAUGHT-UP tag taken missing} per forwarded channel); prints {@code PORT n} once it serves clients.
  */
 public final class ReplicaProcess {
     private ReplicaProcess() {
@@ -28,7 +29,10 @@ public final class ReplicaProcess {
 
     public static void main(String[] args) throws Exception {
         Broker broker = Broker.open(Path.of(args[0]), Clock.system());
-        ReplicatedBroker.start(broker, ClusterFile.load(Path.of(args[1])), args[2], null);
+        Path clusterFile = Path.of(args[1]);
+        ClusterFile cluster = ClusterFile.load(clusterFile);
+        ReplicatedBroker.start(broker, cluster, args[2], null,
+                RaftTls.load(cluster, RaftTls.defaultKeyFile(clusterFile, args[2])));
         List<IdentityFile> forwardTo = new ArrayList<>();
         for (int i = 4; i < args.length; i++) {
             forwardTo.add(IdentityFile.load(Path.of(args[i])));

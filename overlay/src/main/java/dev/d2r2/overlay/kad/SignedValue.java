@@ -45,6 +45,32 @@ public final class SignedValue {
         return new SignedValue(publicKey, name, seq, data, signature);
     }
 
+    /**
+     * Reads a value as {@link #write} wrote it, unverified.
+     * @throws IllegalArgumentException if the name or data is longer than allowed
+     * @throws java.nio.BufferUnderflowException if bytes are missing
+     */
+    public static SignedValue read(ByteBuffer in) {
+        byte[] publicKey = new byte[Identity.PUBLIC_KEY_BYTES];
+        in.get(publicKey);
+        int nameLength = in.get() & 0xFF;
+        if (nameLength > MAX_NAME) {
+            throw new IllegalArgumentException("a name of " + nameLength + " bytes");
+        }
+        byte[] name = new byte[nameLength];
+        in.get(name);
+        long seq = in.getLong();
+        int dataLength = in.getShort() & 0xFFFF;
+        if (dataLength > MAX_DATA) {
+            throw new IllegalArgumentException("data of " + dataLength + " bytes");
+        }
+        byte[] data = new byte[dataLength];
+        in.get(data);
+        byte[] signature = new byte[Identity.SIGNATURE_BYTES];
+        in.get(signature);
+        return new SignedValue(publicKey, name, seq, data, signature);
+    }
+
     public static NodeId keyOf(byte[] publicKey, byte[] name) {
         return NodeId.hash(publicKey, name);
     }

@@ -180,24 +180,12 @@ public final class PacketCodec {
         return contacts;
     }
 
-    private static SignedValue readValue(ByteBuffer in) throws MalformedPacket {
-        byte[] publicKey = new byte[32];
-        in.get(publicKey);
-        int nameLength = in.get() & 0xFF;
-        if (nameLength > SignedValue.MAX_NAME) {
-            throw new MalformedPacket(Reason.BAD_FIELD, "a name of " + nameLength + " bytes");
+    /** A value as {@link SignedValue#write} wrote it; a short buffer is a {@link java.nio.BufferUnderflowException}. */
+    public static SignedValue readValue(ByteBuffer in) throws MalformedPacket {
+        try {
+            return SignedValue.read(in);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedPacket(Reason.BAD_FIELD, e.getMessage());
         }
-        byte[] name = new byte[nameLength];
-        in.get(name);
-        long seq = in.getLong();
-        int dataLength = in.getShort() & 0xFFFF;
-        if (dataLength > SignedValue.MAX_DATA) {
-            throw new MalformedPacket(Reason.BAD_FIELD, "data of " + dataLength + " bytes");
-        }
-        byte[] data = new byte[dataLength];
-        in.get(data);
-        byte[] signature = new byte[64];
-        in.get(signature);
-        return SignedValue.unverified(publicKey, name, seq, data, signature);
     }
 }

@@ -6,13 +6,13 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 
 /** A {@link Hop} in 50 bytes: raw key (32), IPv6 or IPv4-mapped address (16), port (2). */
-final class HopCodec {
-    static final int BYTES = X25519.KEY_BYTES + 16 + 2;
+public final class HopCodec {
+    public static final int BYTES = X25519.KEY_BYTES + 16 + 2;
 
     private HopCodec() {
     }
 
-    static void put(ByteBuffer b, Hop hop) {
+    public static void put(ByteBuffer b, Hop hop) {
         b.put(hop.publicKey());
         byte[] ip = hop.address().getAddress().getAddress();
         if (ip.length == 4) {
@@ -21,7 +21,7 @@ final class HopCodec {
         b.put(ip).putShort((short) hop.address().getPort());
     }
 
-    static Hop get(ByteBuffer b) throws MalformedCell {
+    public static Hop get(ByteBuffer b) throws MalformedCell {
         byte[] key = new byte[X25519.KEY_BYTES];
         byte[] ip = new byte[16];
         b.get(key).get(ip);

@@ -18,7 +18,7 @@ class P2psipEventsTest {
     @Test
     void theCatalogueIsRegisteredAndListsEveryType() {
         assertThat(ServiceLoader.load(EventCatalogue.class).stream().map(ServiceLoader.Provider::type)).contains(P2psipEvents.class);
-        assertThat(new P2psipEvents().types()).containsExactly(P2psipEvents.AS_STATUS);
+        assertThat(new P2psipEvents().types()).containsExactly(P2psipEvents.AS_STATUS, P2psipEvents.UA_STATUS);
     }
 
     @Test
@@ -30,6 +30,14 @@ class P2psipEventsTest {
         assertThat(AuthServerStatus.from(e)).isEqualTo(status);
         assertThat(e.attrs()).containsEntry(AuthServerStatus.UNKNOWN_USER, 2L).containsEntry(AuthServerStatus.QUOTA, 7L)
                 .containsEntry(AuthServerStatus.REQUESTS, 30L);
+    }
+
+    @Test
+    void theUserAgentsCountersRoundTrip() throws Exception {
+        UaStatus status = new UaStatus(1000, "127.0.0.1:5070", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+        Event e = EventCodec.decode(EventCodec.encodeToString(status.toEvent()));
+        assertThat(UaStatus.from(e)).isEqualTo(status);
+        assertThat(e.attrs()).containsEntry(UaStatus.REFUSED_FORGED, 7L).containsEntry(UaStatus.SIP_REFUSED, 14L);
     }
 
     @Test

@@ -51,6 +51,7 @@ public final class SipServer implements AutoCloseable {
     private final Map<String, Long> ended = new ConcurrentHashMap<>();
     public static final long REPLICA_TTL_MS = 2 * 3600_000;
     private volatile Replication replication = Replication.NONE;
+    private volatile CredentialIssuer credentials;
     private long lastSweep = System.currentTimeMillis();
     private final Map<String, Long> bindings = new ConcurrentHashMap<>();
     private final Counters counters = new Counters();
@@ -324,8 +325,12 @@ public final class SipServer implements AutoCloseable {
                 }
             }
             List<String> contacts = m.all(Header.CONTACT);
-            reply(m, from, out, 200, "OK", tag, contacts.isEmpty() ? null : "Contact: " + String.join(", ", contacts)
-                    + (expires == null ? ";expires=" + seconds : ""));
+            String credential = to == null || seconds == 0 ? null : credential(m, Hop.aor(to));
+            String extra = contacts.isEmpty() ? null : "Contact: " + String.join(", ", contacts) + (expires == null ? ";expires=" + seconds : "");
+            if (credential != null) {
+                extra = (extra == null ? "" : extra + "\r\n") + CredentialIssuer.CREDENTIAL_HEADER + ": " + credential;
+            }
+            reply(m, from, out, 200, "OK", tag, extra);
         } else if (m.methodIs("SUBSCRIBE")) {
             sweep();
             long now = System.currentTimeMillis();
@@ -383,6 +388,28 @@ public final class SipServer implements AutoCloseable {
         ended.values().removeIf(t -> now - t > ACK_TIMEOUT_MS);
         replicas.values().removeIf(t -> now - t > REPLICA_TTL_MS);
         mobility.sweep(now);
+    }
+
+    /** Gives registering CoSIP proxies credentials from now on (see {@link CredentialIssuer}). */
+    public void issueCredentials(CredentialIssuer issuer) {
+        this.credentials = issuer;
+    }
+
+    /** The credential asked for by the REGISTER's {@code X-CoSIP-Key}, or null; an unusable key is counted. */
+    private String credential(SipMessage m, String aor) {
+        CredentialIssuer issuer = credentials;
+        String key = null;
+        for (int i = 0; issuer != null && key == null && i < m.headerCount(); i++) {
+            if (m.kind(i) == Header.OTHER && m.name(i).equalsIgnoreCase(CredentialIssuer.KEY_HEADER)) {
+                key = m.value(i).strip();
+            }
+        }
+        if (key == null) {
+            return null;
+        }
+        String credential = issuer.issue("sip:" + aor, key);
+        count(credential != null ? "credentials.issued" : "credentials.refused");
+        return credential;
     }
 
     /** Why a new call is refused now, or null. */

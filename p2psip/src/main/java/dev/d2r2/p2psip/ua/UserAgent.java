@@ -1,0 +1,206 @@
+package dev.d2r2.p2psip.ua;
+
+import dev.d2r2.core.Clock;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.p2psip.contact.ContactCounters;
+import dev.d2r2.p2psip.contact.ContactData;
+import dev.d2r2.p2psip.contact.ContactLookup;
+import dev.d2r2.p2psip.contact.EntryPoint;
+import dev.d2r2.p2psip.contact.ExitChannel;
+import dev.d2r2.p2psip.contact.ExitMessage;
+import dev.d2r2.p2psip.tunnel.Hop;
+import dev.d2r2.p2psip.tunnel.PathSelector;
+import dev.d2r2.p2psip.tunnel.Payload;
+import dev.d2r2.p2psip.tunnel.Relay;
+import dev.d2r2.p2psip.tunnel.Tunnel;
+import dev.d2r2.p2psip.tunnel.TunnelKind;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * A Pr2-P2PSIP user agent: its inbound tunnels, whose entry points its contact data L(A, t)
+ * names; an outbound tunnel reserved for publishing that data every τ; and outbound tunnels for
+ * lookups and signalling. A message to another user goes: lookup of their contact data (cached
+ * until it expires, retried over the other lookup tunnels) → this agent's outbound tunnel → its
+ * exit → the callee's entry point → the callee's inbound tunnel.
+ */
+public final class UserAgent implements AutoCloseable {
+    /**
+     * @param inboundTunnels q, the inbound tunnels (and entry points) the contact data names
+     * @param lookupTunnels  outbound tunnels for lookups and signalling; a lookup tries them in turn
+     * @param refresh        τ, how often the contact data is published again
+     * @param lifetime       how long published contact data stays valid (more than τ, so a copy is always valid)
+     * @param timeout        how long one overlay request through a tunnel may take
+     */
+    public record Settings(int inboundTunnels, int lookupTunnels, Duration refresh, Duration lifetime, Duration timeout) {
+        public static Settings defaults() {
+            return new Settings(2, 2, Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofSeconds(3));
+        }
+    }
+
+    /** The largest message {@link #send} carries (one cell through the exit into the entry point). */
+    public static final int MAX_MESSAGE = SignalEnvelope.maxMessage(Payload.MAX_DATA_BYTES - ExitMessage.ENTER_HEADER);
+
+    private final Identity identity;
+    private final Relay relay;
+    private final Settings settings;
+    private final Clock clock;
+    private final Supplier<List<Hop>> pool;
+    private final PathSelector paths;
+    private final ContactCounters contacts = new ContactCounters();
+    private final Map<String, ContactData> cache = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final List<Tunnel> inbound = new ArrayList<>();
+    private volatile BiConsumer<byte[], byte[]> listener = (from, message) -> { };
+    private ExitChannel publishing;
+    private List<ExitChannel> lookups;
+    private ContactLookup lookup;
+
+    private UserAgent(Identity identity, Relay relay, Settings settings, Clock clock, Supplier<List<Hop>> pool, PathSelector paths) {
+        this.identity = identity;
+        this.relay = relay;
+        this.settings = settings;
+        this.clock = clock;
+        this.pool = pool;
+        this.paths = paths;
+    }
+
+    /**
+     * Builds the agent's tunnels from hops of {@code pool} (through {@code paths}, so inbound
+     * tunnels start at an entry guard), publishes its contact data and schedules the refresh.
+     */
+    public static UserAgent start(Identity identity, Relay relay, Settings settings, Clock clock, Supplier<List<Hop>> pool,
+                                  PathSelector paths) throws Exception {
+        UserAgent ua = new UserAgent(identity, relay, settings, clock, pool, paths);
+        ua.buildTunnels();
+        ua.publish().get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        ua.timer.scheduleAtFixedRate(() -> ua.publish(), settings.refresh().toMillis(), settings.refresh().toMillis(),
+                TimeUnit.MILLISECONDS);
+        return ua;
+    }
+
+    private void buildTunnels() throws Exception {
+        long wait = settings.timeout().toMillis() * 2;
+        for (int i = 0; i < settings.inboundTunnels(); i++) {
+            inbound.add(relay.build(paths.pick(TunnelKind.INBOUND, pool.get()), this::receive).get(wait, TimeUnit.MILLISECONDS));
+        }
+        publishing = outbound().get(wait, TimeUnit.MILLISECONDS);
+        List<ExitChannel> channels = new ArrayList<>();
+        for (int i = 0; i < settings.lookupTunnels(); i++) {
+            channels.add(outbound().get(wait, TimeUnit.MILLISECONDS));
+        }
+        lookups = List.copyOf(channels);
+        lookup = new ContactLookup(lookups, clock, contacts);
+    }
+
+    private CompletableFuture<ExitChannel> outbound() {
+        return ExitChannel.open(relay, paths.pick(TunnelKind.OUTBOUND, pool.get()), settings.timeout());
+    }
+
+    /** Publishes L(A, now) through the publishing tunnel; completes with the replicas that took it. */
+    public CompletableFuture<Integer> publish() {
+        long now = clock.millis();
+        List<EntryPoint> entries = inbound.stream().map(t -> new EntryPoint(t.path().getLast(), t.entryId())).toList();
+        ContactData data = new ContactData(entries, now, now + settings.lifetime().toMillis());
+        return publishing.store(data.sign(identity))
+                .whenComplete((replicas, failure) -> contacts.countPublication(failure == null && replicas > 0));
+    }
+
+    /** Sends {@code message} to the user whose identity key is {@code to}; completes once it left through an exit. */
+    public CompletableFuture<Void> send(byte[] to, byte[] message) {
+        if (message.length > MAX_MESSAGE) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + message.length));
+        }
+        return contact(to).thenAccept(data -> {
+            // one path per correspondent (while its contact data lasts), so messages arrive in the order sent
+            int path = Arrays.hashCode(to) & Integer.MAX_VALUE;
+            EntryPoint entry = data.entries().get(path % data.entries().size());
+            lookups.get(path % lookups.size()).enter(entry, SignalEnvelope.seal(identity, to, message));
+            sent.incrementAndGet();
+        });
+    }
+
+    private CompletableFuture<ContactData> contact(byte[] owner) {
+        String key = HexFormat.of().formatHex(owner);
+        ContactData cached = cache.get(key);
+        if (cached != null && cached.expiresAtMillis() > clock.millis()) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        return lookup.find(owner).thenApply(data -> {
+            cache.put(key, data);
+            return data;
+        });
+    }
+
+    /** Gets every message that reaches this agent (sender's identity key, message), on a relay thread. */
+    public void onMessage(BiConsumer<byte[], byte[]> listener) {
+        this.listener = listener;
+    }
+
+    private void receive(byte[] bytes) {
+        SignalEnvelope envelope;
+        try {
+            envelope = SignalEnvelope.open(bytes, identity.publicKey());
+        } catch (IllegalArgumentException e) {
+            refused.incrementAndGet();
+            return;
+        }
+        received.incrementAndGet();
+        listener.accept(envelope.sender(), envelope.message());
+    }
+
+    public byte[] identityKey() {
+        return identity.publicKey();
+    }
+
+    public ContactCounters contacts() {
+        return contacts;
+    }
+
+    public List<Tunnel> inboundTunnels() {
+        return List.copyOf(inbound);
+    }
+
+    public Tunnel publishingTunnel() {
+        return publishing.tunnel();
+    }
+
+    public List<Tunnel> lookupTunnels() {
+        return lookups.stream().map(ExitChannel::tunnel).toList();
+    }
+
+    public long sent() {
+        return sent.get();
+    }
+
+    public long received() {
+        return received.get();
+    }
+
+    /** Messages that reached an inbound tunnel but were refused (too short, or a signature that does not check). */
+    public long refused() {
+        return refused.get();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
