@@ -60,6 +60,10 @@ public final class LbCommand implements Callable<Integer> {
             description = "Take backend commands (sip.edge.command events: op add|remove|drain|move) from this broker channel")
     String commands;
 
+    @Option(names = "--mover", paramLabel = "IDENTITY",
+            description = "A broker identity whose move commands the edge takes (repeatable; the migration hosts'): others' are refused")
+    List<String> movers;
+
     @Mixin ClientOptions client;
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics (/metrics) here")
@@ -121,7 +125,8 @@ public final class LbCommand implements Callable<Integer> {
                 pick(telemetry, f == null ? null : f.telemetry()), pick(commands, f == null ? null : f.commands()),
                 f == null ? null : f.suspectRate(), f == null ? null : f.probeInterval(), f == null ? null : f.probeTimeout(),
                 noProbe ? Boolean.FALSE : f == null ? null : f.probe(),
-                receivers != null ? receivers : f == null ? null : f.receivers(), f == null ? null : f.tcp());
+                receivers != null ? receivers : f == null ? null : f.receivers(), f == null ? null : f.tcp(),
+                movers != null ? movers : f == null ? null : f.movers());
     }
 
     /** The file's API section with --api and --api-token-file over it. */

@@ -26,6 +26,7 @@ import java.util.List;
  * metrics: 127.0.0.1:9470         # Prometheus /metrics
  * telemetry: edge                 # broker channel for traffic, suspects and backend changes
  * commands: edge-commands         # broker channel of backend commands
+ * movers: [migrate.h2]            # broker identities whose move commands are taken (the migration hosts'; none by default)
  * suspect-rate: 30                # INVITEs a second from which a source is suspect
  * probe-interval: 500ms           # OPTIONS to each backend this often
  * probe-timeout: 300ms            # a probe unanswered this long is a miss (down after 2)
@@ -43,8 +44,9 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
                          String commands, @JsonProperty("suspect-rate") Double suspectRate,
                          @JsonProperty("probe-interval") Duration probeInterval,
                          @JsonProperty("probe-timeout") Duration probeTimeout, Boolean probe, Integer receivers,
-                         EdgeTcpConfig tcp) {
+                         EdgeTcpConfig tcp, List<String> movers) {
     public EdgeConfig {
+        movers = movers == null ? List.of() : List.copyOf(movers);
         listen = listen == null ? "127.0.0.1:5060" : listen;
         HostPort.parse(listen);
         backends = backends == null ? List.of() : List.copyOf(backends);
@@ -82,7 +84,7 @@ public record EdgeConfig(String listen, List<BackendConfig> backends, String aff
     /** This configuration with {@code api} in place of its own. */
     public EdgeConfig withApi(ApiConfig a) {
         return new EdgeConfig(listen, backends, affinity, dialogTimeout, a, metrics, telemetry, commands, suspectRate, probeInterval,
-                probeTimeout, probe, receivers, tcp);
+                probeTimeout, probe, receivers, tcp, movers);
     }
 
     /** This configuration with the files it names taken relative to {@code base}. */

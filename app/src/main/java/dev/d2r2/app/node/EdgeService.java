@@ -57,7 +57,8 @@ public final class EdgeService implements AutoCloseable {
             if (c.suspectRate() != null) {
                 edge.suspectRate(c.suspectRate());
             }
-            this.role = c.telemetry() == null ? null : new EdgeRole(broker, edge, c.telemetry(), c.commands());
+            this.role = c.telemetry() == null ? null : new EdgeRole(broker, edge, c.telemetry(), c.commands(),
+                    java.util.Set.copyOf(c.movers()));
             published.set(role);
             // Without an endpoint nothing is registered: the edge then times no message.
             PrometheusRegistry registry = c.metrics() == null ? null : new PrometheusRegistry();

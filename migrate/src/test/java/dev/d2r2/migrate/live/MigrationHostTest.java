@@ -4,18 +4,19 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.migrate.events.MigrationOutcome;
+import dev.d2r2.sip.mobility.MobilitySubscriber;
+import dev.d2r2.sip.mobility.MobilityVerifier;
 import dev.d2r2.sip.server.SipServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 /** Two migration hosts on loopback, driven through their HTTP API as the policy engine's webhook actuator calls it. */
 class MigrationHostTest {
@@ -48,40 +50,29 @@ class MigrationHostTest {
         return h.start();
     }
 
-    /** What {@code ua} receives next, as text. */
-    private static String receive(DatagramSocket ua) throws Exception {
-        byte[] buffer = new byte[8192];
-        DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-        ua.receive(p);
-        return new String(buffer, 0, p.getLength(), StandardCharsets.US_ASCII);
-    }
-
     @Test
     void aServerThatArrivesAtAnotherAddressNotifiesItsSubscribersAndTellsTheEdgeToMoveItsBackend() throws Exception {
         SipServer served = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
         String before = "127.0.0.1:" + served.address().getPort();
         MigrationHost h1 = host("h1", served);
         MigrationHost h2 = host("h2", null);
-        try (DatagramSocket ua = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            ua.setSoTimeout(5000);
-            String self = "127.0.0.1:" + ua.getLocalPort();
-            byte[] subscribe = ("SUBSCRIBE sip:server@" + before + " SIP/2.0\r\nVia: SIP/2.0/UDP " + self + ";branch=z9hG4bKs1\r\n"
-                    + "From: <sip:ua@" + self + ">;tag=ua1\r\nTo: <sip:server@" + before + ">\r\nCall-ID: follow@test\r\n"
-                    + "CSeq: 1 SUBSCRIBE\r\nContact: <sip:ua@" + self + ">\r\nMax-Forwards: 70\r\nEvent: server-mobility\r\n"
-                    + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            ua.send(new DatagramPacket(subscribe, subscribe.length, served.address()));
-            assertThat(receive(ua)).startsWith("SIP/2.0 200 OK").contains("Expires: 3600");
-            assertThat(receive(ua)).startsWith("NOTIFY sip:ua@" + self).contains("CSeq: 1 NOTIFY").endsWith("sip:server@" + before + "\r\n");
+        try (MobilitySubscriber ua = new MobilitySubscriber(new InetSocketAddress("127.0.0.1", 0), "follow@test")) {
+            ua.subscribe(before);
+            MobilityVerifier.Check first = ua.next(Duration.ofSeconds(5), false);
+            assertThat(first.address()).isEqualTo(before);
+            assertThat(first.notice().version()).isEqualTo(1);
 
             HttpResponse<String> moved = post(h1, "/migrate", TOKEN_TEXT, "{\"to\":\"127.0.0.1:" + h2.transferAddress().getPort() + "\"}");
             assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
-            String notify = receive(ua);
-            String after = notify.substring(notify.lastIndexOf("sip:server@") + "sip:server@".length()).strip();
+            MobilityVerifier.Check notified = ua.next(Duration.ofSeconds(5), false);
+            assertThat(notified.verdict()).isEqualTo(MobilityVerifier.Verdict.TAKEN);
+            String after = notified.address();
             assertThat(after).isNotEqualTo(before);
-            assertThat(notify).startsWith("NOTIFY sip:ua@" + self).contains("CSeq: 2 NOTIFY", "Subscription-State: active;expires=");
-            assertThat(events).extracting(Event::type, Event::attrs).containsExactly(
-                    tuple("migration.server.arrived", Map.of("from", before, "listen", after, "notified", 1L)),
-                    tuple("sip.edge.command", Map.of("op", "move", "backend", before, "address", after)));
+            assertThat(notified.notice().version()).as("the subscription's CSeq moved with it").isEqualTo(2);
+            assertThat(notified.notice().epoch()).isGreaterThan(first.notice().epoch());
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events).extracting(Event::type, Event::attrs)
+                    .containsExactly(tuple("migration.server.arrived", Map.of("from", before, "listen", after, "notified", 1L)),
+                            tuple("sip.edge.command", Map.of("op", "move", "backend", before, "address", after))));
         }
     }
 

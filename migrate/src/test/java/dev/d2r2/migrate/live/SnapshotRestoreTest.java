@@ -6,6 +6,8 @@ import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.migrate.events.SnapshotRestored;
 import dev.d2r2.migrate.events.SnapshotTaken;
 import dev.d2r2.migrate.snapshot.SnapshotStore;
+import dev.d2r2.sip.mobility.MobilitySubscriber;
+import dev.d2r2.sip.mobility.MobilityVerifier;
 import dev.d2r2.sip.server.SipServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -101,14 +103,10 @@ class SnapshotRestoreTest {
         List<Event> taken = new CopyOnWriteArrayList<>();
         MigrationHost h1 = host("h1", served, KEY).snapshots(null, h2.transferAddress(), Duration.ofMillis(50)).events(taken::add)
                 .start();
-        try (DatagramSocket ua = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            ua.setSoTimeout(5000);
-            String self = "127.0.0.1:" + ua.getLocalPort();
-            byte[] subscribe = ("SUBSCRIBE sip:server@" + before + " SIP/2.0\r\nVia: SIP/2.0/UDP " + self + ";branch=z9hG4bKs\r\n"
-                    + "From: <sip:ua@" + self + ">;tag=ua\r\nTo: <sip:server@" + before + ">\r\nCall-ID: kept@test\r\n"
-                    + "CSeq: 1 SUBSCRIBE\r\nContact: <sip:ua@" + self + ">\r\nMax-Forwards: 70\r\nEvent: server-mobility\r\n"
-                    + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            ua.send(new DatagramPacket(subscribe, subscribe.length, served.address()));
+        try (MobilitySubscriber ua = new MobilitySubscriber(new InetSocketAddress("127.0.0.1", 0), "kept@test")) {
+            ua.subscribe(before);
+            MobilityVerifier.Check first = ua.next(Duration.ofSeconds(5), false);
+            assertThat(first.address()).isEqualTo(before);
             await().atMost(Duration.ofSeconds(5)).until(() -> served.subscriptions() == 1);
             long subscribed = System.currentTimeMillis();
             // the second snapshot stored after the subscription was read after it: snapshots go one at a time
@@ -120,14 +118,11 @@ class SnapshotRestoreTest {
             assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
             String after = send(h2, "/status", null).body().replaceAll(".*\"listen\":\"([^\"]+)\".*", "$1");
             assertThat(after).isNotEqualTo(before);
-            byte[] buffer = new byte[8192];
-            String notify = "";
-            while (!notify.contains("CSeq: 2 NOTIFY")) {
-                DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-                ua.receive(p);
-                notify = new String(buffer, 0, p.getLength(), StandardCharsets.US_ASCII);
-            }
-            assertThat(notify).endsWith("sip:server@" + after + "\r\n");
+            MobilityVerifier.Check restoredAt = ua.next(Duration.ofSeconds(5), false);
+            assertThat(restoredAt.verdict()).isEqualTo(MobilityVerifier.Verdict.TAKEN);
+            assertThat(restoredAt.address()).isEqualTo(after);
+            assertThat(restoredAt.notice().epoch()).as("a later epoch than the server it was a snapshot of")
+                    .isGreaterThan(first.notice().epoch());
             assertThat(events).filteredOn(e -> !e.type().startsWith("migration.snapshot")).extracting(Event::type, Event::attrs)
                     .containsExactly(tuple("migration.server.arrived", Map.of("from", before, "listen", after, "notified", 1L)),
                             tuple("sip.edge.command", Map.of("op", "move", "backend", before, "address", after)));

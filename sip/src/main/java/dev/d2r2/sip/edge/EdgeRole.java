@@ -17,13 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * The edge on the broker, as an {@link Agent} on one owning thread: its backend changes published
  * as {@link EdgeBackend} state events with its telemetry, and {@link EdgeCommand}s taken from a
  * channel. The edge's threads, the telemetry and the broker's delivery only hand it messages, so
  * its publisher is used from its own thread alone. A command that cannot be carried out is logged
- * and counted.
+ * and counted. A {@code move} is taken only from the {@code movers}, the broker identities of the
+ * migration hosts: the broker authenticated the publisher (and checked its Ed25519 signature on a
+ * PKS channel), and the channel's publisher list lets others send add, drain or remove, not a move
+ * that would send the service's calls elsewhere — one from anyone else is refused and counted as
+ * unauthorised.
  */
 public final class EdgeRole implements Agent, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeRole.class);
@@ -36,14 +41,21 @@ public final class EdgeRole implements Agent, AutoCloseable {
     private final AgentRunner runner;
     private Publisher publisher;
     private Subscription commands;
+    private final Set<String> movers;
     private volatile long refused;
+    private volatile long unauthorised;
 
-    /** @param commandChannel null for no commands */
-    public EdgeRole(BrokerClient client, EdgeProxy edge, String eventChannel, String commandChannel) {
-        this(client, edge, eventChannel, commandChannel, Clock.system());
+    /**
+     * @param commandChannel null for no commands
+     * @param movers         the identities whose {@code move} commands are taken
+     */
+    public EdgeRole(BrokerClient client, EdgeProxy edge, String eventChannel, String commandChannel, Set<String> movers) {
+        this(client, edge, eventChannel, commandChannel, movers, Clock.system());
     }
 
-    public EdgeRole(BrokerClient client, EdgeProxy edge, String eventChannel, String commandChannel, Clock clock) {
+    public EdgeRole(BrokerClient client, EdgeProxy edge, String eventChannel, String commandChannel, Set<String> movers,
+                    Clock clock) {
+        this.movers = Set.copyOf(movers);
         this.client = client;
         this.edge = edge;
         this.clock = clock;
@@ -87,7 +99,14 @@ public final class EdgeRole implements Agent, AutoCloseable {
             if (!SipEvents.EDGE_COMMAND.matches(e.type())) {
                 return;
             }
-            String problem = apply(EdgeCommand.from(e));
+            EdgeCommand c = EdgeCommand.from(e);
+            if (c.op() == EdgeCommand.Op.MOVE && !movers.contains(d.publisher())) {
+                refused++;
+                unauthorised++;
+                LOG.warn("edge: move at offset {} refused: {} is not a mover", d.offset(), d.publisher());
+                return;
+            }
+            String problem = apply(c);
             if (problem != null) {
                 refused++;
                 LOG.warn("edge: command at offset {} refused: {}", d.offset(), problem);
@@ -123,9 +142,14 @@ public final class EdgeRole implements Agent, AutoCloseable {
         };
     }
 
-    /** Commands refused as malformed or impossible. */
+    /** Commands refused as malformed, impossible or unauthorised. */
     public long refusedCommands() {
         return refused;
+    }
+
+    /** Moves refused because their publisher is not a mover. */
+    public long unauthorisedCommands() {
+        return unauthorised;
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.FaultModel;
+import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
@@ -32,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * The edge moves a backend at once when a live migration took its server to another address (a
  * {@code move} command on the broker, as a migration host sends it): the calls set up before
  * end at the new address, whether their BYE names the old backend in its Route or carries no
- * Route at all, and new calls go there.
+ * Route at all, and new calls go there. Only a mover (the migration host's identity) may move a
+ * backend: a move signed by another publisher of the command channel is refused and counted.
  */
 class EdgeMoveTest {
     @TempDir
@@ -61,8 +64,8 @@ class EdgeMoveTest {
             });
                  EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(new Backend(before.address(), 3)),
                          Duration.ofHours(1), Duration.ofMillis(300), e -> role.get().changed(e));
-                 Publisher commands = admin.publisher("edge-commands")) {
-                role.set(new EdgeRole(admin, edge, "edge", "edge-commands"));
+                 Publisher commands = broker.connectLocal(MOVER).publisher("edge-commands")) {
+                role.set(new EdgeRole(admin, edge, "edge", "edge-commands", Set.of(MOVER)));
                 InetSocketAddress edgeAt = edge.address();
                 String routed = caller.call(edgeAt);
                 String unrouted = caller.call(edgeAt);
@@ -90,6 +93,42 @@ class EdgeMoveTest {
                 }
                 commands.publish(EdgeCommand.move(System.currentTimeMillis(), "h2", oldId, "127.0.0.1:5999").toEvent());
                 await().atMost(Duration.ofSeconds(10)).until(() -> role.get().refusedCommands() == 1);
+                role.get().close();
+            }
+        }
+    }
+
+    private static final String MOVER = "migrate.h2";
+
+    @Test
+    void aMoveFromAPublisherThatIsNotAMoverIsRefusedAndCountedWhileItsOtherCommandsAreTaken() throws Exception {
+        try (Broker broker = Broker.open(dir, Clock.system());
+             SipServer first = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+             SipServer second = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0)) {
+            BrokerClient admin = broker.connectLocal(Broker.ADMIN);
+            admin.createChannel(new ChannelSpec("edge", ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
+            admin.createChannel(new ChannelSpec("edge-commands", ChannelClass.DEFAULT.withProtection(FaultModel.CRASH, Protection.PKS),
+                    Set.of("ops", MOVER), Set.of(ChannelSpec.ANYONE)));
+            String firstId = "127.0.0.1:" + first.address().getPort();
+            String secondId = "127.0.0.1:" + second.address().getPort();
+            AtomicReference<EdgeRole> role = new AtomicReference<>();
+            try (EdgeProxy edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(new Backend(first.address(), 1)),
+                    Duration.ofHours(1), Duration.ofMillis(300), e -> role.get().changed(e));
+                 Publisher ops = broker.connectLocal("ops").publisher("edge-commands");
+                 Publisher mover = broker.connectLocal(MOVER).publisher("edge-commands")) {
+                role.set(new EdgeRole(admin, edge, "edge", "edge-commands", Set.of(MOVER)));
+                long now = System.currentTimeMillis();
+                ops.publish(EdgeCommand.move(now, "h2", firstId, "127.0.0.1:5999").toEvent());
+                await().atMost(Duration.ofSeconds(10)).until(() -> role.get().unauthorisedCommands() == 1);
+                assertThat(edge.backends()).extracting(Backend::id).as("not moved").containsExactly(firstId);
+                assertThat(role.get().refusedCommands()).isEqualTo(1);
+
+                ops.publish(EdgeCommand.add(now, "ops", secondId, 1.0).toEvent());
+                await().atMost(Duration.ofSeconds(10)).until(() -> edge.backends().size() == 2);
+                mover.publish(EdgeCommand.move(now, "h2", firstId, "127.0.0.1:5999").toEvent());
+                await().atMost(Duration.ofSeconds(10)).until(() -> edge.backends().stream().anyMatch(b -> b.id().equals("127.0.0.1:5999")));
+                assertThat(role.get().unauthorisedCommands()).isEqualTo(1);
+                assertThat(edge.counters()).containsEntry("backend.moved", 1L);
                 role.get().close();
             }
         }

@@ -61,7 +61,7 @@ class EdgeRoleTest {
                          List.of(new Backend((InetSocketAddress) first.getLocalSocketAddress(), 1)),
                          Duration.ofHours(1), Duration.ofMillis(300), e -> role.get().changed(e));
                  Publisher commands = admin.publisher("edge-commands")) {
-                role.set(new EdgeRole(admin, edge, "edge", "edge-commands"));
+                role.set(new EdgeRole(admin, edge, "edge", "edge-commands", Set.of()));
                 long now = System.currentTimeMillis();
                 commands.publish(EdgeCommand.add(now, "ops", secondId, 2.0).toEvent());
                 commands.publish(EdgeCommand.drain(now, "ops", firstId).toEvent());
