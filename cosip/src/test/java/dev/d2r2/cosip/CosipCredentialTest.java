@@ -13,6 +13,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,6 +85,30 @@ class CosipCredentialTest {
             assertThat(s.counter("refused.credential.missing")).isEqualTo(1);
             assertThat(s.counter("refused.auth.bad_signature")).isEqualTo(1);
             assertThat(s.counter("calls.in.via-dht")).isZero();
+        }
+    }
+
+    @Test
+    void theSipServerIssuesOnlyForAKeyAndNeverToAnUnregistration() throws Exception {
+        try (SipServer server = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0); RawUa ua = new RawUa()) {
+            server.issueCredentials(Credential.issuer(provider, Rig.DOMAIN, Duration.ofHours(1), Clock.system()));
+            String register = ua.register("alice");
+            String key = Credential.KEY_HEADER + ": " + "ab".repeat(32) + "\r\n";
+            ua.send(register.replace("Content-Length", key + "Content-Length"), server.address());
+            String issued = ua.receive();
+            String credential = issued.substring(issued.indexOf(Credential.HEADER + ": ") + Credential.HEADER.length() + 2);
+            Credential.Checked c = Credential.check(credential.substring(0, credential.indexOf("\r\n")), provider.publicKey(), Rig.ALICE,
+                    System.currentTimeMillis());
+            assertThat(c.verdict()).isEqualTo(Credential.Verdict.OK);
+            assertThat(c.key()).isEqualTo(HexFormat.of().parseHex("ab".repeat(32)));
+
+            ua.send(register.replace("Content-Length", Credential.KEY_HEADER + ": not-a-key\r\nContent-Length"), server.address());
+            assertThat(ua.receive()).startsWith("SIP/2.0 200").doesNotContain(Credential.HEADER);
+            ua.send(register, server.address());
+            assertThat(ua.receive()).startsWith("SIP/2.0 200").doesNotContain(Credential.HEADER);
+            ua.send(register.replace(">\r\nContent-Length", ">;expires=0\r\n" + key + "Content-Length"), server.address());
+            assertThat(ua.receive()).startsWith("SIP/2.0 200").doesNotContain(Credential.HEADER);
+            assertThat(server.counters()).containsEntry("credentials.issued", 1L).containsEntry("credentials.refused", 1L);
         }
     }
 
