@@ -304,6 +304,12 @@ public final class CosipProxy implements Agent, AutoCloseable {
             answer(m, Side.UA, from, 404, "Not Found");
             return;
         }
+        if (providerKey != null && ownCredential(m) == null) {
+            count("calls.refused.no-own-credential");
+            calls.remove(callId);
+            answer(m, Side.UA, from, 403, "Forbidden (no credential: register while the provider is up)");
+            return;
+        }
         call.p2p = true;
         call.pending = invite;
         call.pendingFrom = from;
@@ -370,11 +376,15 @@ public final class CosipProxy implements Agent, AutoCloseable {
     /** The caller's signature line, with the caller's credential when the provider issues them. */
     private String callerAuth(SipMessage m, String contact) {
         String auth = signer.sign(m, contact, clock.millis());
-        SignedValue credential = credentials.get(Aor.of(m.first(Header.FROM), settings.domain()));
-        if (settings.providerKey() != null && credential == null) {
-            count("calls.p2p.no-own-credential");
-        }
+        SignedValue credential = ownCredential(m);
         return CallSigner.HEADER + ": " + auth + (credential == null ? "" : ";cred=" + Credential.encode(credential));
+    }
+
+    /** The provider's credential for the From AOR of the own user's request, unless it has expired; else null. */
+    private SignedValue ownCredential(SipMessage m) {
+        String aor = Aor.of(m.first(Header.FROM), settings.domain());
+        SignedValue c = aor == null ? null : credentials.get(aor);
+        return c != null && Credential.check(c, settings.providerKey(), aor, clock.millis()).verdict() == Credential.Verdict.OK ? c : null;
     }
 
     private static InetSocketAddress contactOf(SignedValue value) {

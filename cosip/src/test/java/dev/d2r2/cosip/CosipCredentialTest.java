@@ -64,6 +64,7 @@ class CosipCredentialTest {
              Rig rig = Rig.withProvider((InetSocketAddress) silent.getLocalSocketAddress(), provider.publicKey());
              RawUa caller = new RawUa()) {
             Rig.awaitMode(rig.bob, Mode.P2P);
+            Rig.awaitMode(rig.alice, Mode.P2P);
             long now = System.currentTimeMillis();
             Identity mallory = Identity.generate();
             SignedValue selfIssued = Credential.issue(mallory, Rig.ALICE, mallory.publicKey(), now, HOUR);
@@ -77,6 +78,14 @@ class CosipCredentialTest {
             SignedValue alices = Credential.issue(provider, Rig.ALICE, rig.aliceId.publicKey(), now, HOUR);
             assertThat(refusal(caller, rig, "stolen", mallory, alices)).as("alice's genuine credential, signed by another key")
                     .isEqualTo("403 Forbidden (bad signature)");
+
+            try (RawUa aliceUa = new RawUa()) {
+                aliceUa.send(aliceUa.invite("bob", "never-registered", ""), rig.alice.address());
+                String answer = aliceUa.receive();
+                assertThat(answer.substring(8, answer.indexOf("\r\n"))).as("alice's proxy never got a credential for her")
+                        .isEqualTo("403 Forbidden (no credential: register while the provider is up)");
+                assertThat(Rig.status(rig.alice).counter("calls.refused.no-own-credential")).isEqualTo(1);
+            }
 
             CosipStatus s = Rig.status(rig.bob);
             assertThat(s.counter("refused.credential.forged")).isEqualTo(1);
