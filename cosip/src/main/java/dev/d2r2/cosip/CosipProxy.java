@@ -78,6 +78,9 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private record Status(CompletableFuture<CosipStatus> result) {
     }
 
+    private record Held(SignedValue credential) {
+    }
+
     private static final int INBOX = 4096;
     private static final long UNANSWERED_MS = 64_000;
     private static final long ENDED_MS = 32_000;
@@ -166,6 +169,14 @@ public final class CosipProxy implements Agent, AutoCloseable {
         return (InetSocketAddress) peerChannel.getLocalAddress();
     }
 
+    /**
+     * A credential issued offline ({@code d2r2 cosip-credential}), for a provider that issues none on
+     * REGISTER (Kamailio): checked and kept as one from a 200 would be, and put into the DHT.
+     */
+    public void hold(SignedValue credential) {
+        runner.deliver(new Held(credential));
+    }
+
     public CompletableFuture<CosipStatus> status() {
         Status s = new Status(new CompletableFuture<>());
         runner.deliver(s);
@@ -182,6 +193,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
             case Datagram d -> onDatagram(d);
             case Found f -> onFound(f);
             case FoundCredential f -> onFoundCredential(f);
+            case Held h -> keep(Credential.aor(h.credential()), Credential.check(h.credential(), settings.providerKey(),
+                    Credential.aor(h.credential()), clock.millis()));
             case Stored s -> count(s.error() == null && s.result().stored() > 0 ? "dht.put.stored" : "dht.put.failed");
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
@@ -454,7 +467,11 @@ public final class CosipProxy implements Agent, AutoCloseable {
             return;
         }
         String aor = Aor.of(m.first(Header.TO), settings.domain());
-        Credential.Checked c = Credential.check(encoded, settings.providerKey(), aor, clock.millis());
+        keep(aor, Credential.check(encoded, settings.providerKey(), aor, clock.millis()));
+    }
+
+    /** Keeps a checked credential for {@code aor} if it names this proxy's key, and puts it into the DHT. */
+    private void keep(String aor, Credential.Checked c) {
         if (c.verdict() == Credential.Verdict.OK && !Arrays.equals(c.key(), identity.publicKey())) {
             c = new Credential.Checked(Credential.Verdict.MISMATCHED, null, null);
         }
