@@ -47,14 +47,39 @@ class CosipCredentialTest {
             Rig.awaitMode(rig.alice, Mode.P2P);
             Rig.awaitMode(rig.bob, Mode.P2P);
 
-            aliceUa.send(aliceUa.invite("bob", "after-death", ""), rig.alice.address());
-            String invite = bobUa.receive();
-            assertThat(invite).startsWith("INVITE sip:bob@" + bobUa.hostPort()).contains("Call-ID: after-death")
-                    .doesNotContain(CallSigner.HEADER);
-            bobUa.send(RawUa.answer(invite, bobUa.hostPort()) + "Content-Length: 0\r\n\r\n", rig.bob.address());
-            assertThat(aliceUa.receive()).startsWith("SIP/2.0 200").doesNotContain(CallSigner.HEADER);
-            assertThat(Rig.status(rig.bob).counter("calls.in.via-dht")).isEqualTo(1);
-            assertThat(Rig.status(rig.alice).counter("calls.answered.via-dht")).isEqualTo(1);
+            callsThroughTheDht(rig, aliceUa, bobUa);
+        }
+    }
+
+    /** Alice calls bob: the INVITE reaches bob's user agent, his 200 reaches hers, both without the CoSIP headers. */
+    private static void callsThroughTheDht(Rig rig, RawUa aliceUa, RawUa bobUa) throws Exception {
+        aliceUa.send(aliceUa.invite("bob", "through-the-dht", ""), rig.alice.address());
+        String invite = bobUa.receive();
+        assertThat(invite).startsWith("INVITE sip:bob@" + bobUa.hostPort()).contains("Call-ID: through-the-dht")
+                .doesNotContain(CallSigner.HEADER);
+        bobUa.send(RawUa.answer(invite, bobUa.hostPort()) + "Content-Length: 0\r\n\r\n", rig.bob.address());
+        assertThat(aliceUa.receive()).startsWith("SIP/2.0 200").doesNotContain(CallSigner.HEADER);
+        assertThat(Rig.status(rig.bob).counter("calls.in.via-dht")).isEqualTo(1);
+        assertThat(Rig.status(rig.alice).counter("calls.answered.via-dht")).isEqualTo(1);
+    }
+
+    @Test
+    void credentialsIssuedOfflineServeAProviderThatIssuesNone() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             Rig rig = Rig.withProvider((InetSocketAddress) silent.getLocalSocketAddress(), provider.publicKey());
+             RawUa aliceUa = new RawUa(); RawUa bobUa = new RawUa()) {
+            long now = System.currentTimeMillis();
+            rig.bob.hold(Credential.issue(provider, Rig.ALICE, rig.aliceId.publicKey(), now, HOUR));
+            rig.alice.hold(Credential.issue(provider, Rig.ALICE, rig.aliceId.publicKey(), now, HOUR));
+            rig.bob.hold(Credential.issue(provider, Rig.BOB, rig.bobId.publicKey(), now, HOUR));
+            Rig.awaitMode(rig.bob, Mode.P2P);
+            Rig.awaitMode(rig.alice, Mode.P2P);
+            bobUa.send(bobUa.register("bob"), rig.bob.address());
+            assertThat(RawUa.status(bobUa.receive())).isEqualTo("200");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Rig.status(rig.bob).counter("dht.put.stored") == 2
+                    && Rig.status(rig.alice).counter("dht.put.stored") == 1);
+            assertThat(Rig.status(rig.bob).counter("credentials.refused.mismatched")).as("alice's, for another key than bob's proxy's").isEqualTo(1);
+            callsThroughTheDht(rig, aliceUa, bobUa);
         }
     }
 
