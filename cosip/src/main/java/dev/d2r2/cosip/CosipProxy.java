@@ -49,7 +49,9 @@ import java.util.function.Consumer;
  *       AOR's owner signs ({@link SignedValue}: {@code SHA-256(public key ‖ AOR)}).</li>
  *   <li>While the provider answers the OPTIONS probes ({@link ProviderProbe}), new calls go
  *       through it. When it stops, new calls are routed by a DHT lookup of the callee's AOR
- *       straight to the callee's proxy, signed both ways ({@link CallSigner}) and rate-limited
+ *       straight to the callee's proxy, signed both ways ({@link CallSigner}) with the keys the
+ *       provider's credentials name ({@link Credential}: issued in the 200 to a REGISTER, kept
+ *       and put into the DHT; or, without a provider key, the {@link Roster}) and rate-limited
  *       ({@link InviteLimiter}); an INVITE sent to the provider and not answered before the
  *       switch is sent again that way on its user agent's next retransmission. When the provider
  *       answers again, the proxy registers its users with it again and new calls use it.</li>
