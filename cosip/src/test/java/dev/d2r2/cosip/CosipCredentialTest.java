@@ -29,10 +29,11 @@ class CosipCredentialTest {
     private final Identity provider = Identity.generate();
 
     @Test
-    void aCallGoesThroughTheDhtOnCredentialsTheProviderIssuedBeforeItDied() throws Exception {
+    void aCallGoesThroughTheDhtOnCredentialsTheProviderIssuedBeforeItDiedAndTheyAreRenewedWhenItIsBack() throws Exception {
         SipServer server = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
         server.issueCredentials(Credential.issuer(provider, Rig.DOMAIN, Duration.ofHours(1), Clock.system()));
-        try (server; Rig rig = Rig.withProvider(server.address(), provider.publicKey()); RawUa aliceUa = new RawUa(); RawUa bobUa = new RawUa()) {
+        InetSocketAddress at = server.address();
+        try (server; Rig rig = Rig.withProvider(at, provider.publicKey()); RawUa aliceUa = new RawUa(); RawUa bobUa = new RawUa()) {
             aliceUa.send(aliceUa.register("alice"), rig.alice.address());
             bobUa.send(bobUa.register("bob"), rig.bob.address());
             assertThat(aliceUa.receive()).startsWith("SIP/2.0 200").doesNotContain(Credential.HEADER);
@@ -48,6 +49,16 @@ class CosipCredentialTest {
             Rig.awaitMode(rig.bob, Mode.P2P);
 
             callsThroughTheDht(rig, aliceUa, bobUa);
+
+            try (SipServer back = new SipServer(at, 0, 0)) {
+                back.issueCredentials(Credential.issuer(provider, Rig.DOMAIN, Duration.ofHours(1), Clock.system()));
+                Rig.awaitMode(rig.alice, Mode.SERVER);
+                Rig.awaitMode(rig.bob, Mode.SERVER);
+                for (CosipProxy p : new CosipProxy[] {rig.alice, rig.bob}) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> Rig.status(p).counter("credentials.obtained") == 2);
+                }
+                assertThat(back.counters()).as("the proxies' re-registrations ask for credentials too").containsEntry("credentials.issued", 2L);
+            }
         }
     }
 
