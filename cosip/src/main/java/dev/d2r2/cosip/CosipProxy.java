@@ -6,6 +6,7 @@ import dev.d2r2.core.HostPort;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.agent.DatagramPump;
+import dev.d2r2.cosip.events.CredentialOutcome;
 import dev.d2r2.cosip.events.ModeChange;
 import dev.d2r2.cosip.events.ModeChange.Mode;
 import dev.d2r2.cosip.events.ProviderState;
@@ -477,8 +478,10 @@ public final class CosipProxy implements Agent, AutoCloseable {
         if (c.verdict() == Credential.Verdict.OK && !Arrays.equals(c.key(), identity.publicKey())) {
             c = new Credential.Checked(Credential.Verdict.MISMATCHED, null, null);
         }
+        String outcome = c.verdict() == Credential.Verdict.OK ? "obtained" : c.verdict().name().toLowerCase(Locale.ROOT);
+        events.accept(new CredentialOutcome(clock.millis(), peerHostPort, aor, outcome).toEvent());
         if (c.verdict() != Credential.Verdict.OK) {
-            count("credentials.refused." + c.verdict().name().toLowerCase(Locale.ROOT));
+            count("credentials.refused." + outcome);
             return;
         }
         count("credentials.obtained");

@@ -1,6 +1,9 @@
 package dev.d2r2.cosip;
 
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.cosip.events.CosipEvents;
+import dev.d2r2.cosip.events.CredentialOutcome;
 import dev.d2r2.cosip.events.ModeChange.Mode;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.kad.SignedValue;
@@ -13,7 +16,9 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,6 +48,7 @@ class CosipCredentialTest {
                         && Rig.status(p).counter("dht.put.stored") == 2);
             }
             assertThat(server.counters()).containsEntry("credentials.issued", 2L);
+            assertThat(outcomes(rig.aliceEvents)).containsExactly(new CredentialOutcome(0, "", Rig.ALICE, "obtained"));
 
             server.close();
             Rig.awaitMode(rig.alice, Mode.P2P);
@@ -90,6 +96,8 @@ class CosipCredentialTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> Rig.status(rig.bob).counter("dht.put.stored") == 2
                     && Rig.status(rig.alice).counter("dht.put.stored") == 1);
             assertThat(Rig.status(rig.bob).counter("credentials.refused.mismatched")).as("alice's, for another key than bob's proxy's").isEqualTo(1);
+            assertThat(outcomes(rig.bobEvents)).containsExactlyInAnyOrder(new CredentialOutcome(0, "", Rig.ALICE, "mismatched"),
+                    new CredentialOutcome(0, "", Rig.BOB, "obtained"));
             callsThroughTheDht(rig, aliceUa, bobUa);
         }
     }
@@ -178,6 +186,18 @@ class CosipCredentialTest {
         caller.send(caller.invite("bob", callId, CallSigner.HEADER + ": " + sig + cred + "\r\n"), rig.bob.peerAddress());
         String answer = caller.receive();
         return answer.substring(8, answer.indexOf("\r\n"));
+    }
+
+    /** The proxy's cosip.credential events, without their time and source. */
+    private static List<CredentialOutcome> outcomes(List<Event> events) throws Exception {
+        List<CredentialOutcome> out = new ArrayList<>();
+        for (Event e : events) {
+            if (e.type().equals(CosipEvents.CREDENTIAL.name())) {
+                CredentialOutcome o = CredentialOutcome.from(e);
+                out.add(new CredentialOutcome(0, "", o.aor(), o.outcome()));
+            }
+        }
+        return out;
     }
 
     private static SipMessage parse(String text) {
