@@ -7,7 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.d2r2.cosip.Credential;
+
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +50,33 @@ class CosipCliTest {
         assertThat(cosip(keypair, "--roster", roster.toString(), "--provider-key", "ab".repeat(32))).isEqualTo(2);
         assertThat(cosip(keypair, "--provider-key", "ab".repeat(31) + "xy")).isEqualTo(2);
         assertThat(console.err()).contains("--provider-key:1:63: 'x' is not a hex digit");
+    }
+
+    @Test
+    void anOfflineCredentialIsCheckedAtStart() throws Exception {
+        Path provider = dir.resolve("provider.id");
+        Path alice = dir.resolve("alice.id");
+        assertThat(cosip(provider)).as("creates the keypair, then wants --roster or --provider-key").isEqualTo(2);
+        assertThat(cosip(alice)).isEqualTo(2);
+        String aliceKey = Files.readAllLines(alice).get(1).substring(7);
+        String providerKey = Files.readAllLines(provider).get(1).substring(7);
+
+        console.clear();
+        assertThat(Main.commandLine().execute("cosip-credential", "--provider-keypair", provider.toString(), "--domain", "example.org",
+                "--user", "alice", "--key", aliceKey, "--ttl", "2h")).isZero();
+        Path credential = Files.writeString(dir.resolve("alice.cred"), console.out());
+        Credential.Checked c = Credential.check(console.out().strip(), HexFormat.of().parseHex(providerKey), "sip:alice@example.org",
+                System.currentTimeMillis());
+        assertThat(c.verdict()).isEqualTo(Credential.Verdict.OK);
+        assertThat(c.key()).isEqualTo(HexFormat.of().parseHex(aliceKey));
+
+        assertThat(cosip(dir.resolve("bob.id"), "--provider-key", providerKey, "--credential", credential.toString())).isEqualTo(2);
+        assertThat(console.err()).contains(credential + ": the credential is for another key than --keypair's");
+        assertThat(cosip(alice, "--provider-key", aliceKey, "--credential", credential.toString())).isEqualTo(2);
+        assertThat(console.err()).contains(credential + ": the credential is forged");
+        Path junk = Files.writeString(dir.resolve("junk.cred"), "no credential\n");
+        assertThat(cosip(alice, "--provider-key", providerKey, "--credential", junk.toString())).isEqualTo(2);
+        assertThat(console.err()).contains(junk + ": not a CoSIP credential");
     }
 
     @Test

@@ -318,6 +318,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     private void failovers(ClusterClient cluster, byte[] secret, String tag) throws Exception {
         Histogram times = new Histogram(3_600_000_000_000L, 3);
         byte[] template = BenchPayload.template(size);
+        String loadBefore = loadAverage();
         for (int k = 0; k < kills; k++) {
             String leader = awaitLeader(cluster);
             String through = NAMES.stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
@@ -336,8 +337,19 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             awaitConverged(cluster);
         }
         System.out.printf("failover (kill -9 leader -> next acknowledged publish) over %d kills: p50 %.0f ms, p95 %.0f ms,"
-                        + " max %.0f ms%n", kills, times.getValueAtPercentile(50) / 1e6, times.getValueAtPercentile(95) / 1e6,
-                times.getMaxValue() / 1e6);
+                        + " max %.0f ms (load average %s before the kills, %s after)%n", kills,
+                times.getValueAtPercentile(50) / 1e6, times.getValueAtPercentile(95) / 1e6, times.getMaxValue() / 1e6,
+                loadBefore, loadAverage());
+    }
+
+    /** The host's 1, 5 and 15-minute load averages: failover times on a shared host depend on them. */
+    private static String loadAverage() throws IOException {
+        Path loadavg = Path.of("/proc/loadavg");
+        if (!Files.exists(loadavg)) {
+            return "unknown";
+        }
+        String[] f = Files.readString(loadavg).trim().split("\\s+");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     private static String awaitLeader(ClusterClient cluster) throws Exception {

@@ -6,6 +6,7 @@ import dev.d2r2.core.HostPort;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.agent.DatagramPump;
+import dev.d2r2.cosip.events.CredentialOutcome;
 import dev.d2r2.cosip.events.ModeChange;
 import dev.d2r2.cosip.events.ModeChange.Mode;
 import dev.d2r2.cosip.events.ProviderState;
@@ -49,7 +50,9 @@ import java.util.function.Consumer;
  *       AOR's owner signs ({@link SignedValue}: {@code SHA-256(public key ‖ AOR)}).</li>
  *   <li>While the provider answers the OPTIONS probes ({@link ProviderProbe}), new calls go
  *       through it. When it stops, new calls are routed by a DHT lookup of the callee's AOR
- *       straight to the callee's proxy, signed both ways ({@link CallSigner}) and rate-limited
+ *       straight to the callee's proxy, signed both ways ({@link CallSigner}) with the keys the
+ *       provider's credentials name ({@link Credential}: issued in the 200 to a REGISTER, kept
+ *       and put into the DHT; or, without a provider key, the {@link Roster}) and rate-limited
  *       ({@link InviteLimiter}); an INVITE sent to the provider and not answered before the
  *       switch is sent again that way on its user agent's next retransmission. When the provider
  *       answers again, the proxy registers its users with it again and new calls use it.</li>
@@ -76,6 +79,9 @@ public final class CosipProxy implements Agent, AutoCloseable {
     }
 
     private record Status(CompletableFuture<CosipStatus> result) {
+    }
+
+    private record Held(SignedValue credential) {
     }
 
     private static final int INBOX = 4096;
@@ -166,6 +172,14 @@ public final class CosipProxy implements Agent, AutoCloseable {
         return (InetSocketAddress) peerChannel.getLocalAddress();
     }
 
+    /**
+     * A credential issued offline ({@code d2r2 cosip-credential}), for a provider that issues none on
+     * REGISTER (Kamailio): checked and kept as one from a 200 would be, and put into the DHT.
+     */
+    public void hold(SignedValue credential) {
+        runner.deliver(new Held(credential));
+    }
+
     public CompletableFuture<CosipStatus> status() {
         Status s = new Status(new CompletableFuture<>());
         runner.deliver(s);
@@ -182,6 +196,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
             case Datagram d -> onDatagram(d);
             case Found f -> onFound(f);
             case FoundCredential f -> onFoundCredential(f);
+            case Held h -> keep(Credential.aor(h.credential()), Credential.check(h.credential(), settings.providerKey(),
+                    Credential.aor(h.credential()), clock.millis()));
             case Stored s -> count(s.error() == null && s.result().stored() > 0 ? "dht.put.stored" : "dht.put.failed");
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
@@ -304,6 +320,12 @@ public final class CosipProxy implements Agent, AutoCloseable {
             answer(m, Side.UA, from, 404, "Not Found");
             return;
         }
+        if (providerKey != null && ownCredential(m) == null) {
+            count("calls.refused.no-own-credential");
+            calls.remove(callId);
+            answer(m, Side.UA, from, 403, "Forbidden (no credential: register while the provider is up)");
+            return;
+        }
         call.p2p = true;
         call.pending = invite;
         call.pendingFrom = from;
@@ -370,11 +392,15 @@ public final class CosipProxy implements Agent, AutoCloseable {
     /** The caller's signature line, with the caller's credential when the provider issues them. */
     private String callerAuth(SipMessage m, String contact) {
         String auth = signer.sign(m, contact, clock.millis());
-        SignedValue credential = credentials.get(Aor.of(m.first(Header.FROM), settings.domain()));
-        if (settings.providerKey() != null && credential == null) {
-            count("calls.p2p.no-own-credential");
-        }
+        SignedValue credential = ownCredential(m);
         return CallSigner.HEADER + ": " + auth + (credential == null ? "" : ";cred=" + Credential.encode(credential));
+    }
+
+    /** The provider's credential for the From AOR of the own user's request, unless it has expired; else null. */
+    private SignedValue ownCredential(SipMessage m) {
+        String aor = Aor.of(m.first(Header.FROM), settings.domain());
+        SignedValue c = aor == null ? null : credentials.get(aor);
+        return c != null && Credential.check(c, settings.providerKey(), aor, clock.millis()).verdict() == Credential.Verdict.OK ? c : null;
     }
 
     private static InetSocketAddress contactOf(SignedValue value) {
@@ -444,12 +470,18 @@ public final class CosipProxy implements Agent, AutoCloseable {
             return;
         }
         String aor = Aor.of(m.first(Header.TO), settings.domain());
-        Credential.Checked c = Credential.check(encoded, settings.providerKey(), aor, clock.millis());
+        keep(aor, Credential.check(encoded, settings.providerKey(), aor, clock.millis()));
+    }
+
+    /** Keeps a checked credential for {@code aor} if it names this proxy's key, and puts it into the DHT. */
+    private void keep(String aor, Credential.Checked c) {
         if (c.verdict() == Credential.Verdict.OK && !Arrays.equals(c.key(), identity.publicKey())) {
             c = new Credential.Checked(Credential.Verdict.MISMATCHED, null, null);
         }
+        String outcome = c.verdict() == Credential.Verdict.OK ? "obtained" : c.verdict().name().toLowerCase(Locale.ROOT);
+        events.accept(new CredentialOutcome(clock.millis(), peerHostPort, aor, outcome).toEvent());
         if (c.verdict() != Credential.Verdict.OK) {
-            count("credentials.refused." + c.verdict().name().toLowerCase(Locale.ROOT));
+            count("credentials.refused." + outcome);
             return;
         }
         count("credentials.obtained");

@@ -80,17 +80,24 @@ public final class Credential {
         if (encoded == null) {
             return refused(Verdict.MISSING);
         }
-        SignedValue value;
+        SignedValue value = decode(encoded);
+        return value == null ? refused(Verdict.GARBLED) : check(value, providerKey, aor, now);
+    }
+
+    /** The credential in {@code encoded}, unchecked, or null when it is not one. */
+    public static SignedValue decode(String encoded) {
         try {
             ByteBuffer in = ByteBuffer.wrap(Base64.getUrlDecoder().decode(encoded.strip()));
-            value = PacketCodec.readValue(in);
-            if (in.hasRemaining()) {
-                return refused(Verdict.GARBLED);
-            }
+            SignedValue value = PacketCodec.readValue(in);
+            return in.hasRemaining() ? null : value;
         } catch (IllegalArgumentException | BufferUnderflowException | MalformedPacket e) {
-            return refused(Verdict.GARBLED);
+            return null;
         }
-        return check(value, providerKey, aor, now);
+    }
+
+    /** The AOR a credential speaks for. */
+    public static String aor(SignedValue credential) {
+        return new String(credential.name(), StandardCharsets.UTF_8);
     }
 
     /** Checks a credential: the provider signed it, for {@code aor}, and it has not expired. */
@@ -98,7 +105,7 @@ public final class Credential {
         if (!Arrays.equals(value.publicKey(), providerKey) || !value.verify()) {
             return refused(Verdict.FORGED);
         }
-        if (aor == null || !aor.equalsIgnoreCase(new String(value.name(), StandardCharsets.UTF_8))) {
+        if (aor == null || !aor.equalsIgnoreCase(aor(value))) {
             return refused(Verdict.MISMATCHED);
         }
         String data = new String(value.data(), StandardCharsets.US_ASCII);

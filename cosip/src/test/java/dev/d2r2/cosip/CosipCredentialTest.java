@@ -1,6 +1,9 @@
 package dev.d2r2.cosip;
 
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
+import dev.d2r2.cosip.events.CosipEvents;
+import dev.d2r2.cosip.events.CredentialOutcome;
 import dev.d2r2.cosip.events.ModeChange.Mode;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.kad.SignedValue;
@@ -13,6 +16,9 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,10 +34,11 @@ class CosipCredentialTest {
     private final Identity provider = Identity.generate();
 
     @Test
-    void aCallGoesThroughTheDhtOnCredentialsTheProviderIssuedBeforeItDied() throws Exception {
+    void aCallGoesThroughTheDhtOnCredentialsTheProviderIssuedBeforeItDiedAndTheyAreRenewedWhenItIsBack() throws Exception {
         SipServer server = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
         server.issueCredentials(Credential.issuer(provider, Rig.DOMAIN, Duration.ofHours(1), Clock.system()));
-        try (server; Rig rig = Rig.withProvider(server.address(), provider.publicKey()); RawUa aliceUa = new RawUa(); RawUa bobUa = new RawUa()) {
+        InetSocketAddress at = server.address();
+        try (server; Rig rig = Rig.withProvider(at, provider.publicKey()); RawUa aliceUa = new RawUa(); RawUa bobUa = new RawUa()) {
             aliceUa.send(aliceUa.register("alice"), rig.alice.address());
             bobUa.send(bobUa.register("bob"), rig.bob.address());
             assertThat(aliceUa.receive()).startsWith("SIP/2.0 200").doesNotContain(Credential.HEADER);
@@ -41,19 +48,57 @@ class CosipCredentialTest {
                         && Rig.status(p).counter("dht.put.stored") == 2);
             }
             assertThat(server.counters()).containsEntry("credentials.issued", 2L);
+            assertThat(outcomes(rig.aliceEvents)).containsExactly(new CredentialOutcome(0, "", Rig.ALICE, "obtained"));
 
             server.close();
             Rig.awaitMode(rig.alice, Mode.P2P);
             Rig.awaitMode(rig.bob, Mode.P2P);
 
-            aliceUa.send(aliceUa.invite("bob", "after-death", ""), rig.alice.address());
-            String invite = bobUa.receive();
-            assertThat(invite).startsWith("INVITE sip:bob@" + bobUa.hostPort()).contains("Call-ID: after-death")
-                    .doesNotContain(CallSigner.HEADER);
-            bobUa.send(RawUa.answer(invite, bobUa.hostPort()) + "Content-Length: 0\r\n\r\n", rig.bob.address());
-            assertThat(aliceUa.receive()).startsWith("SIP/2.0 200").doesNotContain(CallSigner.HEADER);
-            assertThat(Rig.status(rig.bob).counter("calls.in.via-dht")).isEqualTo(1);
-            assertThat(Rig.status(rig.alice).counter("calls.answered.via-dht")).isEqualTo(1);
+            callsThroughTheDht(rig, aliceUa, bobUa);
+
+            try (SipServer back = new SipServer(at, 0, 0)) {
+                back.issueCredentials(Credential.issuer(provider, Rig.DOMAIN, Duration.ofHours(1), Clock.system()));
+                Rig.awaitMode(rig.alice, Mode.SERVER);
+                Rig.awaitMode(rig.bob, Mode.SERVER);
+                for (CosipProxy p : new CosipProxy[] {rig.alice, rig.bob}) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> Rig.status(p).counter("credentials.obtained") == 2);
+                }
+                assertThat(back.counters()).as("the proxies' re-registrations ask for credentials too").containsEntry("credentials.issued", 2L);
+            }
+        }
+    }
+
+    /** Alice calls bob: the INVITE reaches bob's user agent, his 200 reaches hers, both without the CoSIP headers. */
+    private static void callsThroughTheDht(Rig rig, RawUa aliceUa, RawUa bobUa) throws Exception {
+        aliceUa.send(aliceUa.invite("bob", "through-the-dht", ""), rig.alice.address());
+        String invite = bobUa.receive();
+        assertThat(invite).startsWith("INVITE sip:bob@" + bobUa.hostPort()).contains("Call-ID: through-the-dht")
+                .doesNotContain(CallSigner.HEADER);
+        bobUa.send(RawUa.answer(invite, bobUa.hostPort()) + "Content-Length: 0\r\n\r\n", rig.bob.address());
+        assertThat(aliceUa.receive()).startsWith("SIP/2.0 200").doesNotContain(CallSigner.HEADER);
+        assertThat(Rig.status(rig.bob).counter("calls.in.via-dht")).isEqualTo(1);
+        assertThat(Rig.status(rig.alice).counter("calls.answered.via-dht")).isEqualTo(1);
+    }
+
+    @Test
+    void credentialsIssuedOfflineServeAProviderThatIssuesNone() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             Rig rig = Rig.withProvider((InetSocketAddress) silent.getLocalSocketAddress(), provider.publicKey());
+             RawUa aliceUa = new RawUa(); RawUa bobUa = new RawUa()) {
+            long now = System.currentTimeMillis();
+            rig.bob.hold(Credential.issue(provider, Rig.ALICE, rig.aliceId.publicKey(), now, HOUR));
+            rig.alice.hold(Credential.issue(provider, Rig.ALICE, rig.aliceId.publicKey(), now, HOUR));
+            rig.bob.hold(Credential.issue(provider, Rig.BOB, rig.bobId.publicKey(), now, HOUR));
+            Rig.awaitMode(rig.bob, Mode.P2P);
+            Rig.awaitMode(rig.alice, Mode.P2P);
+            bobUa.send(bobUa.register("bob"), rig.bob.address());
+            assertThat(RawUa.status(bobUa.receive())).isEqualTo("200");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Rig.status(rig.bob).counter("dht.put.stored") == 2
+                    && Rig.status(rig.alice).counter("dht.put.stored") == 1);
+            assertThat(Rig.status(rig.bob).counter("credentials.refused.mismatched")).as("alice's, for another key than bob's proxy's").isEqualTo(1);
+            assertThat(outcomes(rig.bobEvents)).containsExactlyInAnyOrder(new CredentialOutcome(0, "", Rig.ALICE, "mismatched"),
+                    new CredentialOutcome(0, "", Rig.BOB, "obtained"));
+            callsThroughTheDht(rig, aliceUa, bobUa);
         }
     }
 
@@ -63,6 +108,7 @@ class CosipCredentialTest {
              Rig rig = Rig.withProvider((InetSocketAddress) silent.getLocalSocketAddress(), provider.publicKey());
              RawUa caller = new RawUa()) {
             Rig.awaitMode(rig.bob, Mode.P2P);
+            Rig.awaitMode(rig.alice, Mode.P2P);
             long now = System.currentTimeMillis();
             Identity mallory = Identity.generate();
             SignedValue selfIssued = Credential.issue(mallory, Rig.ALICE, mallory.publicKey(), now, HOUR);
@@ -77,6 +123,14 @@ class CosipCredentialTest {
             assertThat(refusal(caller, rig, "stolen", mallory, alices)).as("alice's genuine credential, signed by another key")
                     .isEqualTo("403 Forbidden (bad signature)");
 
+            try (RawUa aliceUa = new RawUa()) {
+                aliceUa.send(aliceUa.invite("bob", "never-registered", ""), rig.alice.address());
+                String answer = aliceUa.receive();
+                assertThat(answer.substring(8, answer.indexOf("\r\n"))).as("alice's proxy never got a credential for her")
+                        .isEqualTo("403 Forbidden (no credential: register while the provider is up)");
+                assertThat(Rig.status(rig.alice).counter("calls.refused.no-own-credential")).isEqualTo(1);
+            }
+
             CosipStatus s = Rig.status(rig.bob);
             assertThat(s.counter("refused.credential.forged")).isEqualTo(1);
             assertThat(s.counter("refused.credential.expired")).isEqualTo(1);
@@ -84,6 +138,30 @@ class CosipCredentialTest {
             assertThat(s.counter("refused.credential.missing")).isEqualTo(1);
             assertThat(s.counter("refused.auth.bad_signature")).isEqualTo(1);
             assertThat(s.counter("calls.in.via-dht")).isZero();
+        }
+    }
+
+    @Test
+    void theSipServerIssuesOnlyForAKeyAndNeverToAnUnregistration() throws Exception {
+        try (SipServer server = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0); RawUa ua = new RawUa()) {
+            server.issueCredentials(Credential.issuer(provider, Rig.DOMAIN, Duration.ofHours(1), Clock.system()));
+            String register = ua.register("alice");
+            String key = Credential.KEY_HEADER + ": " + "ab".repeat(32) + "\r\n";
+            ua.send(register.replace("Content-Length", key + "Content-Length"), server.address());
+            String issued = ua.receive();
+            String credential = issued.substring(issued.indexOf(Credential.HEADER + ": ") + Credential.HEADER.length() + 2);
+            Credential.Checked c = Credential.check(credential.substring(0, credential.indexOf("\r\n")), provider.publicKey(), Rig.ALICE,
+                    System.currentTimeMillis());
+            assertThat(c.verdict()).isEqualTo(Credential.Verdict.OK);
+            assertThat(c.key()).isEqualTo(HexFormat.of().parseHex("ab".repeat(32)));
+
+            ua.send(register.replace("Content-Length", Credential.KEY_HEADER + ": not-a-key\r\nContent-Length"), server.address());
+            assertThat(ua.receive()).startsWith("SIP/2.0 200").doesNotContain(Credential.HEADER);
+            ua.send(register, server.address());
+            assertThat(ua.receive()).startsWith("SIP/2.0 200").doesNotContain(Credential.HEADER);
+            ua.send(register.replace(">\r\nContent-Length", ">;expires=0\r\n" + key + "Content-Length"), server.address());
+            assertThat(ua.receive()).startsWith("SIP/2.0 200").doesNotContain(Credential.HEADER);
+            assertThat(server.counters()).containsEntry("credentials.issued", 1L).containsEntry("credentials.refused", 1L);
         }
     }
 
@@ -108,6 +186,18 @@ class CosipCredentialTest {
         caller.send(caller.invite("bob", callId, CallSigner.HEADER + ": " + sig + cred + "\r\n"), rig.bob.peerAddress());
         String answer = caller.receive();
         return answer.substring(8, answer.indexOf("\r\n"));
+    }
+
+    /** The proxy's cosip.credential events, without their time and source. */
+    private static List<CredentialOutcome> outcomes(List<Event> events) throws Exception {
+        List<CredentialOutcome> out = new ArrayList<>();
+        for (Event e : events) {
+            if (e.type().equals(CosipEvents.CREDENTIAL.name())) {
+                CredentialOutcome o = CredentialOutcome.from(e);
+                out.add(new CredentialOutcome(0, "", o.aor(), o.outcome()));
+            }
+        }
+        return out;
     }
 
     private static SipMessage parse(String text) {

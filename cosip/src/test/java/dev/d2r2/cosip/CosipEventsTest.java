@@ -2,6 +2,7 @@ package dev.d2r2.cosip;
 
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.cosip.events.CredentialOutcome;
 import dev.d2r2.cosip.events.ModeChange;
 import dev.d2r2.cosip.events.ModeChange.Mode;
 import dev.d2r2.cosip.events.ProviderState;
@@ -21,6 +22,8 @@ class CosipEventsTest {
         ModeChange change = new ModeChange(1000, "127.0.0.1:5071", Mode.SERVER, Mode.P2P, "provider-down");
         assertThat(change.toEvent().to()).isEqualTo("p2p");
         assertThat(ModeChange.from(change.toEvent())).isEqualTo(change);
+        CredentialOutcome kept = new CredentialOutcome(1000, "127.0.0.1:5071", "sip:alice@example.org", "obtained");
+        assertThat(CredentialOutcome.from(kept.toEvent())).isEqualTo(kept);
     }
 
     @Test

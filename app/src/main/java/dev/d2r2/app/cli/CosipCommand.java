@@ -9,20 +9,26 @@ import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.cosip.CosipProxy;
 import dev.d2r2.cosip.CosipSettings;
+import dev.d2r2.cosip.Credential;
 import dev.d2r2.cosip.Roster;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.kad.SignedValue;
 import dev.d2r2.overlay.node.KeyFiles;
 import dev.d2r2.overlay.node.OverlayNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -70,6 +76,10 @@ public final class CosipCommand implements Callable<Integer> {
             description = "The provider's public key (64 hex digits): calls through the DHT are authenticated with the credentials it issues")
     String providerKey;
 
+    @Option(names = "--credential", paramLabel = "FILE",
+            description = "A credential issued offline (d2r2 cosip-credential) for a provider that issues none on REGISTER (repeatable)")
+    List<Path> credentialFiles = List.of();
+
     @Option(names = "--probe-every", paramLabel = "DURATION", defaultValue = "500ms", description = "OPTIONS probe interval (${DEFAULT-VALUE})")
     String probeEvery;
 
@@ -106,6 +116,10 @@ public final class CosipCommand implements Callable<Integer> {
         if (providerKey != null) {
             settings = settings.withProvider(KeyFiles.hex("--provider-key", 1, 1, providerKey, 32));
         }
+        List<SignedValue> held = new ArrayList<>();
+        for (Path f : credentialFiles) {
+            held.add(offline(f, settings.providerKey(), identity));
+        }
         List<InetSocketAddress> seeds = dht.stream().map(HostPort::parse).toList();
         CountDownLatch stopped = new CountDownLatch(1);
         try (BrokerClient broker = channel == null ? null : client.connect();
@@ -113,6 +127,7 @@ public final class CosipCommand implements Callable<Integer> {
              OverlayNode node = OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
                      KeyFiles.readNetworkKey(networkKey), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
              CosipProxy proxy = CosipProxy.start(settings, identity, users, node, e -> emit(e, publisher), Clock.system())) {
+            held.forEach(proxy::hold);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     System.err.println("cosip: " + proxy.status().get(2, TimeUnit.SECONDS));
@@ -127,6 +142,25 @@ public final class CosipCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** An offline credential, checked now: the provider's, not expired, for this proxy's key. */
+    private static SignedValue offline(Path file, byte[] providerKey, Identity identity) throws IOException {
+        if (providerKey == null) {
+            throw new IllegalArgumentException("--credential needs --provider-key");
+        }
+        SignedValue value = Credential.decode(Files.readString(file));
+        if (value == null) {
+            throw new IllegalArgumentException(file + ": not a CoSIP credential");
+        }
+        Credential.Checked c = Credential.check(value, providerKey, Credential.aor(value), System.currentTimeMillis());
+        if (c.verdict() != Credential.Verdict.OK) {
+            throw new IllegalArgumentException(file + ": the credential is " + c.verdict().name().toLowerCase(Locale.ROOT));
+        }
+        if (!Arrays.equals(c.key(), identity.publicKey())) {
+            throw new IllegalArgumentException(file + ": the credential is for another key than --keypair's");
+        }
+        return value;
     }
 
     private void emit(Event e, Publisher publisher) {

@@ -4,8 +4,6 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Durations;
-import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.node.KeyFiles;
@@ -34,12 +32,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
-/** {@code d2r2 p2psip as|enrol|cert}: Pr2-P2PSIP's authentication server and its users' side (docs/p2psip.md). */
+/** {@code d2r2 p2psip as|enrol|cert|ua}: Pr2-P2PSIP's authentication server, its users' side and the SIP face (docs/p2psip.md). */
 @Command(name = "p2psip", mixinStandardHelpOptions = true,
-        description = "Pr2-P2PSIP: run the authentication server, enrol users, fetch certificates.",
-        subcommands = {P2psipCommand.As.class, P2psipCommand.Enrol.class, P2psipCommand.Cert.class})
+        description = "Pr2-P2PSIP: run the authentication server, enrol users, fetch certificates, run SIP faces.",
+        subcommands = {P2psipCommand.As.class, P2psipCommand.Enrol.class, P2psipCommand.Cert.class, P2psipUaCommand.class})
 public final class P2psipCommand extends CommandGroup {
 
     @Command(name = "as", mixinStandardHelpOptions = true,
@@ -94,19 +91,8 @@ public final class P2psipCommand extends CommandGroup {
                 System.out.println("p2psip as on " + address + " for " + enrolled.size() + " users, key "
                         + HexFormat.of().formatHex(server.publicKey()));
                 System.out.flush();
-                long next = System.nanoTime();
-                for (long n = 0; count == 0 || n < count; n++) {
-                    next += every.toNanos();
-                    LockSupport.parkNanos(next - System.nanoTime());
-                    Event e = server.status().event(System.currentTimeMillis(), address).toEvent();
-                    if (print) {
-                        System.out.println(EventCodec.encodeToString(e));
-                        System.out.flush();
-                    }
-                    if (publisher != null) {
-                        publisher.publish(e);
-                    }
-                }
+                StatusReports.run(every, count, print, publisher,
+                        () -> List.of(server.status().event(System.currentTimeMillis(), address).toEvent()));
             }
             return 0;
         }

@@ -8,6 +8,7 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -161,9 +162,20 @@ public final class RaftTls {
         } catch (java.security.cert.CertificateParsingException e) {
             throw new IOException(keyFile + ": unreadable subject alternative names: " + e.getMessage(), e);
         }
-        if (!names.contains(host)) {
+        if (names.stream().noneMatch(n -> sameHost(n, host))) {
             throw new IOException(keyFile + ": the certificate names " + names + ", not " + host
                     + ", this replica's Raft host (make one for this address with `d2r2 cluster certs`)");
+        }
+    }
+
+    private static boolean sameHost(String a, String b) {
+        if (a.equalsIgnoreCase(b)) {
+            return true;
+        }
+        try {
+            return InetAddress.ofLiteral(a).equals(InetAddress.ofLiteral(b));
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

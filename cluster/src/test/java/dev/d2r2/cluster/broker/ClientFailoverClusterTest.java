@@ -12,7 +12,6 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.BrokerReplica;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.cluster.raft.ClusterClient;
-import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.core.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  * Clients of a three-replica cluster fail over to another replica when theirs, the leader, is
  * killed: the publisher sends its unacknowledged events again there (the cluster takes each
  * once) and the subscriber resumes after its last offset, which is the same event on every
- * replica: each event reaches it once, in order.
+ * replica: each event reaches it once, in order. The replicas speak Raft over mutual TLS, so
+ * the replicated channel's entries, the commits and the election after the kill all go through it.
  */
 class ClientFailoverClusterTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -44,8 +44,10 @@ class ClientFailoverClusterTest {
 
     @Test
     void publisherAndSubscriberOfTheKilledLeaderCarryOnThroughAnotherReplica() throws Exception {
-        try (ReplicaProcesses replicas = new ReplicaProcesses(dir, 3);
-             ClusterClient cluster = new ClusterClient(replicas.cluster, RaftTls.PLAIN, Duration.ofSeconds(20), Duration.ofSeconds(2))) {
+        try (ReplicaProcesses replicas = new ReplicaProcesses(dir, 3, true);
+             ClusterClient cluster = new ClusterClient(replicas.cluster, replicas.clientTls(), Duration.ofSeconds(20),
+                     Duration.ofSeconds(2))) {
+            assertThat(replicas.clientTls().enabled()).isTrue();
             String leader = await().atMost(PATIENCE).ignoreExceptions()
                     .until(() -> cluster.status().leader().orElse(null), Objects::nonNull);
             byte[] secret;

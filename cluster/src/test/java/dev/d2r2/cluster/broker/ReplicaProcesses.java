@@ -4,6 +4,8 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.tls.ClusterCa;
+import dev.d2r2.cluster.tls.RaftTls;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,12 +15,17 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** Broker replicas of one cluster, one JVM each ({@link ReplicaProcess}), with data under {@code dir}. */
+/**
+ * Broker replicas of one cluster, one JVM each ({@link ReplicaProcess}), with data under {@code dir};
+ * with Raft over mutual TLS, the cluster CA and every key file are in {@code dir} too.
+ */
 final class ReplicaProcesses implements AutoCloseable {
     final Path clusterFile;
     final ClusterFile cluster;
@@ -29,6 +36,10 @@ final class ReplicaProcesses implements AutoCloseable {
     private final Map<String, List<String>> caughtUp = new LinkedHashMap<>();
 
     ReplicaProcesses(Path dir, int replicas) throws IOException, dev.d2r2.core.config.ConfigException {
+        this(dir, replicas, false);
+    }
+
+    ReplicaProcesses(Path dir, int replicas, boolean raftTls) throws IOException, dev.d2r2.core.config.ConfigException {
         this.dir = dir;
         StringBuilder yaml = new StringBuilder("group: cft-" + dir.getFileName() + "\nf: " + (replicas - 1) / 2
                 + "\nreplicas:\n");
@@ -41,6 +52,14 @@ final class ReplicaProcesses implements AutoCloseable {
                             Crypto.newSigningKeyPair().getPublic().getEncoded())).append('\n');
         }
         this.names = List.copyOf(list);
+        if (raftTls) {
+            ClusterCa ca = ClusterCa.loadOrCreate(dir, "cft", Duration.ofDays(1));
+            for (String name : names) {
+                ca.issue(name, Optional.of("127.0.0.1"), Duration.ofDays(1));
+            }
+            ca.issue("client", Optional.empty(), Duration.ofDays(1));
+            yaml.append("tls:\n  ca: ").append(ClusterCa.CERTIFICATE_FILE).append('\n');
+        }
         this.clusterFile = dir.resolve("cluster.yaml");
         Files.writeString(clusterFile, yaml);
         this.cluster = ClusterFile.load(clusterFile);
@@ -88,6 +107,11 @@ final class ReplicaProcesses implements AutoCloseable {
             }
         }
         throw new IOException("replica " + name + " ended before it listened; see " + dir.resolve(name + ".log"));
+    }
+
+    /** The Raft TLS of a client of the cluster (plain when the replicas speak plain text). */
+    RaftTls clientTls() throws IOException {
+        return RaftTls.load(cluster, RaftTls.defaultKeyFile(clusterFile, "client"));
     }
 
     /** Starts a replica again on its old data. */

@@ -72,4 +72,19 @@ class ClusterFileTest {
         assertThatThrownBy(() -> ClusterFile.load(g)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("key f: a cluster file needs f");
     }
+
+    @Test
+    void tlsNamesTheCaFileRelativeToTheClusterFile() throws Exception {
+        ClusterFile plain = ClusterFile.load(write("f: 0\nreplicas:\n" + replica("b1", "127.0.0.1:7301")));
+        assertThat(plain.raftTls()).isEmpty();
+        ClusterFile c = ClusterFile.load(write("f: 0\nreplicas:\n" + replica("b1", "127.0.0.1:7301")
+                + "tls:\n  ca: certs/cluster-ca.pem\n"));
+        assertThat(c.raftTls().orElseThrow().caFile()).isEqualTo(dir.toAbsolutePath().resolve("certs/cluster-ca.pem"));
+        Path f = write("f: 0\nreplicas:\n" + replica("b1", "127.0.0.1:7301") + "tls:\n  ca: ca.pem\n  key: b1.pem\n");
+        assertThatThrownBy(() -> ClusterFile.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(f + ":8:3:").hasMessageContaining("unknown key \"key\"");
+        Path g = write("f: 0\nreplicas:\n" + replica("b1", "127.0.0.1:7301") + "tls:\n  ca: \"\"\n");
+        assertThatThrownBy(() -> ClusterFile.load(g)).isInstanceOf(ConfigException.class).hasMessage(g
+                + ":7:3: key tls.ca: tls needs ca, the file of the cluster CA's certificate (`d2r2 cluster certs` makes it)");
+    }
 }

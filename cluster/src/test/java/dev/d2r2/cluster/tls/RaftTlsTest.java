@@ -46,6 +46,7 @@ class RaftTlsTest {
         assertThatThrownBy(() -> tls.checkServes("10.0.0.1")).hasMessage(key
                 + ": the certificate names [127.0.0.1], not 10.0.0.1, this replica's Raft host (make one for this address"
                 + " with `d2r2 cluster certs`)");
+        RaftTls.load(cluster, ca.issue("b6", Optional.of("::1"), Duration.ofDays(1))).checkServes("0:0:0:0:0:0:0:1");
     }
 
     @Test

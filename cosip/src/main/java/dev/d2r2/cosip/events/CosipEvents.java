@@ -26,6 +26,16 @@ public final class CosipEvents implements EventCatalogue {
             "{\"type\":\"cosip.mode\",\"time\":1000,\"source\":\"127.0.0.1:5071\",\"from\":\"server\",\"to\":\"p2p\","
                     + "\"attrs\":{\"reason\":\"provider-down\"}}");
 
+    public static final EventType CREDENTIAL = new EventType("cosip.credential", EventType.Kind.MESSAGE, "cosip (the CoSIP proxy)",
+            "the channel given with --channel (printed on stdout with --print)", "the proxy's peer-side SIP address (host:port)",
+            List.of(required(CredentialOutcome.AOR, String.class, "the own user's AOR the credential speaks for"),
+                    required(CredentialOutcome.OUTCOME, String.class, "obtained, or why it was refused: forged, expired, mismatched, garbled")),
+            "A credential for one of the proxy's own users — from the provider's 200 to a REGISTER or held offline "
+                    + "(--credential) — was kept and put into the DHT, or refused (a wrong --provider-key shows as forged). "
+                    + "Refusals of other proxies' credentials are only counted.",
+            "{\"type\":\"cosip.credential\",\"time\":1000,\"source\":\"127.0.0.1:5071\","
+                    + "\"attrs\":{\"aor\":\"sip:alice@example.org\",\"outcome\":\"obtained\"}}");
+
     @Override
     public String module() {
         return "cosip";
@@ -33,6 +43,6 @@ public final class CosipEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(PROVIDER, MODE);
+        return List.of(PROVIDER, MODE, CREDENTIAL);
     }
 }

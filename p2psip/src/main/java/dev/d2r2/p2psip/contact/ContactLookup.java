@@ -4,6 +4,7 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.overlay.kad.SignedValue;
 
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,7 +26,7 @@ public final class ContactLookup {
         this.counters = counters;
     }
 
-    /** Completes with the owner's valid contact data, or fails with a {@link java.util.NoSuchElementException} once every tunnel was tried. */
+    /** Completes with the owner's valid contact data, or fails with a {@link NoSuchElementException} once every tunnel was tried. */
     public CompletableFuture<ContactData> find(byte[] ownerKey) {
         counters.lookups.incrementAndGet();
         return attempt(ownerKey.clone(), 0);
@@ -34,7 +35,7 @@ public final class ContactLookup {
     private CompletableFuture<ContactData> attempt(byte[] ownerKey, int index) {
         if (index == channels.size()) {
             counters.notFound.incrementAndGet();
-            return CompletableFuture.failedFuture(new java.util.NoSuchElementException(
+            return CompletableFuture.failedFuture(new NoSuchElementException(
                     "no valid contact data over " + channels.size() + " tunnels"));
         }
         if (index > 0) {

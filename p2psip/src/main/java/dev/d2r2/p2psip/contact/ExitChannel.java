@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * An outbound tunnel used as a user agent's way into the overlay: requests to its exit
@@ -63,7 +64,7 @@ public final class ExitChannel {
         return refused.get();
     }
 
-    private CompletableFuture<ExitMessage> request(java.util.function.IntFunction<ExitMessage> message) {
+    private CompletableFuture<ExitMessage> request(IntFunction<ExitMessage> message) {
         int id = nextId.incrementAndGet();
         CompletableFuture<ExitMessage> answer = new CompletableFuture<>();
         pending.put(id, answer);

@@ -8,7 +8,8 @@ import java.util.Random;
 /**
  * Picks the hops of a tunnel from the forwarding pool (filled by random-id lookups in the
  * forwarding overlay, never from the routing table: the caller's concern). Hops are distinct and
- * never the user itself; an inbound tunnel's first hop is one of the {@link EntryGuards}.
+ * never the user itself; an inbound tunnel's first hop is one of the {@link EntryGuards}, and its
+ * other hops are none of them.
  */
 public final class PathSelector {
     private final Hop self;
@@ -36,9 +37,13 @@ public final class PathSelector {
         List<Hop> path = new ArrayList<>();
         if (kind == TunnelKind.INBOUND) {
             List<Hop> g = guards.current(others);
-            Hop first = g.get(random.nextInt(g.size()));
-            path.add(first);
-            others.remove(first);
+            path.add(g.get(random.nextInt(g.size())));
+            // no guard anywhere else in an inbound path: an entry point is public (contact data), and one that is also a guard
+            // would be named as the entry of one tunnel while it sees the user's address as its predecessor in another
+            others.removeAll(g);
+            if (others.size() < length - 1) {
+                throw new IllegalStateException("cannot pick " + (length - 1) + " hops besides the guards from a pool of " + others.size());
+            }
         }
         Collections.shuffle(others, random);
         path.addAll(others.subList(0, length - path.size()));

@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Peers in one process, each a storage-overlay node and a tunnel relay whose exit serves that
@@ -50,6 +51,21 @@ public final class PeerNetwork implements AutoCloseable {
             throw e;
         }
         return new PeerNetwork(List.copyOf(peers));
+    }
+
+    /**
+     * Waits until every peer's routing table holds {@code contacts} others (or all of them, in a smaller network).
+     * @throws TimeoutException if that takes longer than {@code within}
+     */
+    public void awaitJoined(int contacts, Duration within) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        int wanted = Math.min(contacts, peers.size() - 1);
+        while (!peers.stream().allMatch(p -> p.storage().status().join().contacts() >= wanted)) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("the storage overlay of " + peers.size() + " peers did not join within " + within);
+            }
+            Thread.sleep(50);
+        }
     }
 
     public List<Peer> peers() {

@@ -61,7 +61,7 @@ public final class UserAgent implements AutoCloseable {
     private final Supplier<List<Hop>> pool;
     private final PathSelector paths;
     private final ContactCounters contacts = new ContactCounters();
-    private final Map<String, ContactData> cache = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<ContactData>> cache = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
@@ -137,16 +137,13 @@ public final class UserAgent implements AutoCloseable {
         });
     }
 
+    /** The owner's contact data: a valid cached copy, the lookup already under way, or a new lookup. */
     private CompletableFuture<ContactData> contact(byte[] owner) {
-        String key = HexFormat.of().formatHex(owner);
-        ContactData cached = cache.get(key);
-        if (cached != null && cached.expiresAtMillis() > clock.millis()) {
-            return CompletableFuture.completedFuture(cached);
-        }
-        return lookup.find(owner).thenApply(data -> {
-            cache.put(key, data);
-            return data;
-        });
+        return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && usable(known) ? known : lookup.find(owner));
+    }
+
+    private boolean usable(CompletableFuture<ContactData> known) {
+        return !known.isDone() || (!known.isCompletedExceptionally() && known.join().expiresAtMillis() > clock.millis());
     }
 
     /** Gets every message that reaches this agent (sender's identity key, message), on a relay thread. */

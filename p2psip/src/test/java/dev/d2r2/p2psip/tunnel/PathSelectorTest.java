@@ -55,6 +55,14 @@ class PathSelectorTest {
     }
 
     @Test
+    void noGuardIsEverAnInboundTunnelsEntryPointOrMiddleHop() {
+        for (int i = 0; i < 300; i++) {
+            List<Hop> in = selector.pick(TunnelKind.INBOUND, pool);
+            assertThat(in.subList(1, in.size())).doesNotContainAnyElementsOf(guards.current(pool));
+        }
+    }
+
+    @Test
     void aGuardGoneFromThePoolIsReplacedAndTheOthersKept() {
         List<Hop> before = guards.current(pool);
         pool.remove(before.getFirst());

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,8 @@ class SignallingTest {
     void inviteMessageAndByeReachTheCalleeAndAnswersComeBackThroughTheCallersOwnContactData() throws Exception {
         BlockingQueue<Received> atBob = inbox(bob);
         BlockingQueue<Received> atAlice = inbox(alice);
+        long aliceLookups = alice.contacts().lookups();
+        long bobLookups = bob.contacts().lookups();
 
         for (String request : List.of("INVITE", "MESSAGE", "BYE")) {
             alice.send(bob.identityKey(), (request + " sip:bob@p2psip SIP/2.0").getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
@@ -67,8 +70,26 @@ class SignallingTest {
             bob.send(r.sender(), "SIP/2.0 200 OK".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
             assertThat(atAlice.poll(10, TimeUnit.SECONDS).message()).isEqualTo("SIP/2.0 200 OK");
         }
-        assertThat(alice.contacts().lookups()).isEqualTo(1);
-        assertThat(bob.contacts().lookups()).isEqualTo(1);
+        assertThat(alice.contacts().lookups()).isEqualTo(aliceLookups + 1);
+        assertThat(bob.contacts().lookups()).isEqualTo(bobLookups + 1);
+    }
+
+    @Test
+    void messagesSentAtOnceToAUserNotYetLookedUpShareOneLookup() throws Exception {
+        UserAgent ivan = network.agent("ivan", UaNetwork.settings());
+        BlockingQueue<Received> atIvan = inbox(ivan);
+        long lookupsBefore = alice.contacts().lookups();
+
+        List<CompletableFuture<Void>> sends = List.of(
+                alice.send(ivan.identityKey(), "SIP/2.0 180 Ringing".getBytes(StandardCharsets.UTF_8)),
+                alice.send(ivan.identityKey(), "SIP/2.0 200 OK".getBytes(StandardCharsets.UTF_8)));
+        for (var send : sends) {
+            send.get(10, TimeUnit.SECONDS);
+        }
+
+        assertThat(atIvan.poll(10, TimeUnit.SECONDS).message()).isEqualTo("SIP/2.0 180 Ringing");
+        assertThat(atIvan.poll(10, TimeUnit.SECONDS).message()).isEqualTo("SIP/2.0 200 OK");
+        assertThat(alice.contacts().lookups()).isEqualTo(lookupsBefore + 1);
     }
 
     @Test

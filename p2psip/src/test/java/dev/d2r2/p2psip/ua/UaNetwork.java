@@ -12,9 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
 
 /** A loopback {@link PeerNetwork} with its storage overlay joined, and user agents started over it, for tests. */
 final class UaNetwork implements AutoCloseable {
@@ -23,8 +20,7 @@ final class UaNetwork implements AutoCloseable {
 
     UaNetwork(int size) throws Exception {
         peers = PeerNetwork.start(size, InetAddress.getLoopbackAddress(), Clock.system());
-        await().atMost(30, TimeUnit.SECONDS).until(() -> peers.peers().stream()
-                .allMatch(p -> p.storage().status().join().contacts() >= Math.min(size - 1, 6)));
+        peers.awaitJoined(6, Duration.ofSeconds(30));
     }
 
     PeerNetwork peers() {

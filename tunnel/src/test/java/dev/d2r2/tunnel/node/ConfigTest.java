@@ -22,6 +22,11 @@ class ConfigTest {
               - {name: dn2, address: 10.1.2.2:4789}
             routes: [10.99.0.0/24]
             """;
+    private static final String UPLINKS = """
+            uplinks:
+              - {name: up1, local: 10.81.1.1:0}
+              - {name: up2, local: 10.81.2.1:0, penalty: 20}
+            """;
 
     @Test
     void aGoodEnConfigTakesTheDefaults(@TempDir Path dir) throws Exception {
@@ -44,6 +49,32 @@ class ConfigTest {
         Path f = write(dir, "en.yaml", EN.replace("[10.99.0.0/24]", "[10.99.0.0/24, 10.99.0.1/24]"));
         assertThatThrownBy(() -> TunnelNode.loadEn(f)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("en.yaml:8:").hasMessageContaining("routes[1]").hasMessageContaining("bits set past");
+    }
+
+    @Test
+    void uplinksTakeTheMultipathDefaultsOfTunnelMh(@TempDir Path dir) throws Exception {
+        EnConfig c = TunnelNode.loadEn(write(dir, "en.yaml", EN + UPLINKS));
+        assertThat(c.uplinks()).extracting(Uplink::name).containsExactly("up1", "up2");
+        assertThat(c.uplinks().get(1).penaltyOrZero()).isEqualTo(20);
+        assertThat(c.multipath().selectorMode().key()).isEqualTo("primary-backup");
+        assertThat(c.multipath().probe().downAfter()).isEqualTo(Duration.ofMillis(60));
+        assertThat(c.multipath().hysteresis().hold()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void badUplinksAreNamedWithTheirLineAndColumn(@TempDir Path dir) throws Exception {
+        Path one = write(dir, "one.yaml", EN + "uplinks:\n  - {name: up1, local: 10.81.1.1:0}\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(one)).hasMessageContaining("one.yaml:9:1").hasMessageContaining("two to 64 uplinks");
+        Path twice = write(dir, "twice.yaml", EN + UPLINKS.replace("up2", "up1"));
+        assertThatThrownBy(() -> TunnelNode.loadEn(twice)).hasMessageContaining("twice.yaml:11:6").hasMessageContaining("uplinks[1].name: uplink name up1 is used twice");
+        Path both = write(dir, "both.yaml", EN + "listen: 0.0.0.0:0\n" + UPLINKS);
+        assertThatThrownBy(() -> TunnelNode.loadEn(both)).hasMessageContaining("both.yaml:9:1").hasMessageContaining("listen or uplinks");
+        Path alone = write(dir, "alone.yaml", EN + "multipath: {mode: concurrent}\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(alone)).hasMessageContaining("alone.yaml:9:1").hasMessageContaining("multipath needs uplinks");
+        Path mode = write(dir, "mode.yaml", EN + UPLINKS + "multipath: {mode: random}\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(mode)).hasMessageContaining("mode.yaml:12:").hasMessageContaining("not random");
+        Path local = write(dir, "local.yaml", EN + UPLINKS.replace("10.81.2.1:0", "nowhere"));
+        assertThatThrownBy(() -> TunnelNode.loadEn(local)).hasMessageContaining("local.yaml:11:").hasMessageContaining("local");
     }
 
     @Test

@@ -103,6 +103,8 @@ class EnMultipathNamespaceTest {
                     assertThat(all.subList(settled, all.size())).containsExactly("up1>up2:down", "up2>up1:better");
                     assertThat(enEvents).as("the EN kept its DN: no failover").noneMatch(e -> TunnelEvents.EN_DN.matches(e.type())
                             && !"connected".equals(e.attrs().get(EnDnChanged.REASON)));
+                    assertThat(enEvents).as("and its session with the DN never went down").noneMatch(e -> TunnelEvents.EN_SESSION.matches(e.type())
+                            && "down".equals(e.to()));
                 }
             } catch (Throwable failure) {
                 enEvents.forEach(e -> System.err.println("en: " + e));

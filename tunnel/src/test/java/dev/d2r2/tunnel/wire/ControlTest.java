@@ -16,7 +16,8 @@ class ControlTest {
         List<Control> all = List.of(new Control.Hello(true, 0), new Control.Hello(true, 0, "dn2"), new Control.Hello(false, 0x0a4d0102),
                 new Control.Assign(0x0a4d0102, 24, "dn1"), new Control.Refuse("pool full"), new Control.Release(0x0a4d0102), new Control.Fence(true), new Control.Fence(false),
                 new Control.Carry(0x0a4d0102), new Control.Carriers("dn2", List.of()), new Control.Carriers("dn2", List.of(0x0a4d0102, 0x0a4d0103)),
-                new Control.Bfd(new BfdPacket(0, BfdState.UP, true, false, 3, 11, 22, 10_000, 10_000)));
+                new Control.Bfd(new BfdPacket(0, BfdState.UP, true, false, 3, 11, 22, 10_000, 10_000)),
+                new Control.PathProbe(1, 7), new Control.PathEcho(63, Integer.MAX_VALUE));
         for (Control c : all) {
             ByteBuffer buf = ByteBuffer.allocate(128);
             int n = Control.write(c, buf, 5);
@@ -58,5 +59,13 @@ class ControlTest {
         ByteBuffer buf = ByteBuffer.allocate(24);
         new BfdPacket(0, BfdState.UP, false, false, 3, 9, 0, 1000, 1000).write(buf, 0);
         assertThatThrownBy(() -> BfdPacket.read(buf, 0, 24)).hasMessageContaining("peer discriminator zero");
+    }
+
+    @Test
+    void aPathProbeOfTheWrongLengthIsRefused() {
+        ByteBuffer buf = ByteBuffer.allocate(16);
+        int n = Control.write(new Control.PathProbe(1, 7), buf, 0);
+        assertThatThrownBy(() -> Control.read(buf, 0, n - 1)).hasMessageContaining("path probe: 6 bytes, not 7");
+        assertThatThrownBy(() -> Control.read(buf.put(0, (byte) 10), 0, n + 1)).hasMessageContaining("path echo: 8 bytes, not 7");
     }
 }
