@@ -55,7 +55,7 @@ public final class MobilitySubscriber implements AutoCloseable {
         String text = "SUBSCRIBE sip:server@" + at + " SIP/2.0\r\nVia: SIP/2.0/UDP " + self + ";branch=z9hG4bKs"
                 + Long.toHexString(System.nanoTime()) + "\r\nFrom: <sip:ua@" + self + ">;tag=ua\r\nTo: <sip:server@" + at + ">\r\n"
                 + "Call-ID: " + callId + "\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:ua@" + self + ">\r\nMax-Forwards: 70\r\n"
-                + "Event: " + "server-mobility\r\n" + verifier.keyHeader() + "\r\nContent-Length: 0\r\n\r\n";
+                + "Event: server-mobility\r\n" + verifier.keyHeader() + "\r\nContent-Length: 0\r\n\r\n";
         channel.send(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), Hop.hostPort(at, 5060));
     }
 

@@ -43,7 +43,8 @@ public final class MobilityVerifier {
             if (verdict != Verdict.TAKEN) {
                 return null;
             }
-            String hostPort = notice.uri().substring(notice.uri().indexOf('@') + 1);
+            String rest = notice.uri().substring("sip:".length());
+            String hostPort = rest.substring(rest.indexOf('@') + 1);
             int semi = hostPort.indexOf(';');
             return semi < 0 ? hostPort : hostPort.substring(0, semi);
         }

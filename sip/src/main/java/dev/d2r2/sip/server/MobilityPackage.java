@@ -29,11 +29,11 @@ final class MobilityPackage {
     static final long MIN_EXPIRES_S = 60;
     static final String CONTENT_TYPE = "text/plain";
 
-    /** The answer to a SUBSCRIBE; {@code notified}: the subscription to NOTIFY after it, null for none. */
     /** A NOTIFY to send: its Via branch names its transaction. */
     record Notify(String branch, byte[] bytes) {
     }
 
+    /** The answer to a SUBSCRIBE; {@code notified}: the subscription to NOTIFY after it, null for none. */
     record Answer(int status, String reason, String header, Subscription notified, boolean terminated) {
         static Answer refusal(int status, String reason, String header) {
             return new Answer(status, reason, header, null, false);

@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * servers: REGISTER → 200 (bindings kept with their expiry), INVITE → 180 and 200 (Record-Route
  * copied, a Contact), ACK → nothing, BYE of a call it knows → 200 (else 481), OPTIONS → 200,
  * CANCEL → 200, SUBSCRIBE to the {@code server-mobility} event package → 200 and a NOTIFY of its
- * address ({@link MobilityPackage}; {@link #announce} tells every subscriber again after a move),
+ * address ({@link MobilityPackage}; {@link #announce} tells every subscriber again after a move; NOTIFYs are
+ * retransmitted until answered, {@link NotifyTransactions}),
  * anything else → 501. Beyond its capacity — {@code maxCps} new calls a second,
  * {@code maxCalls} at once — a new INVITE gets 503 with Retry-After. A retransmitted INVITE is
  * answered again, not counted again.

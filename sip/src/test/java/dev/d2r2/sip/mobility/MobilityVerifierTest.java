@@ -53,7 +53,9 @@ class MobilityVerifierTest {
         assertThat(check("10.0.0.3:5070", 11, 1).verdict()).as("a restored server: a later epoch, an earlier version")
                 .isEqualTo(TAKEN);
         assertThat(verifier.last().uri()).isEqualTo("sip:server@10.0.0.3:5070");
-        assertThat(verifier.counts()).containsEntry(TAKEN, 3L).containsEntry(DUPLICATE, 1L).containsEntry(STALE, 2L);
+        MobilityNotice userless = new MobilityNotice("sip:10.0.0.4:5070;transport=udp", 12, 1, null).signed(key, "c1", "ua");
+        assertThat(check(userless).address()).as("a URI without a user part, with parameters").isEqualTo("10.0.0.4:5070");
+        assertThat(verifier.counts()).containsEntry(TAKEN, 4L).containsEntry(DUPLICATE, 1L).containsEntry(STALE, 2L);
     }
 
     @Test

@@ -30,9 +30,9 @@ class NotifyTransactionsTest {
              NotifyTransactions t = new NotifyTransactions(server, T1, T2, counters, givenUp::add, "test-notify")) {
             t.send("b1", "c1|ua", "NOTIFY".getBytes(), (InetSocketAddress) silent.getLocalAddress());
             await().atMost(Duration.ofSeconds(10)).until(() -> givenUp.contains("c1|ua"));
-            // 64·T1 = 1280 ms: E at 20, 60, 140, then every 80 ms up to 1280: 3 + 14 retransmissions at most.
-            long retransmitted = counters.snapshot().get("notify.retransmitted");
-            assertThat(retransmitted).isBetween(10L, 17L);
+            // 64·T1 = 1280 ms: E at 20, 60, 140, then every 80 ms up to 1280: 3 + 14 retransmissions at most
+            // (fewer when a busy machine runs the timer late: the deadline does not move).
+            assertThat(counters.snapshot().get("notify.retransmitted")).isBetween(3L, 17L);
             assertThat(counters.snapshot()).containsEntry("notify.timeout", 1L);
             assertThat(t.inProgress()).isZero();
             assertThat(t.answered("b1", 200)).as("too late").isFalse();
