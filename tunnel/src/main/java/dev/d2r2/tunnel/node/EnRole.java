@@ -118,7 +118,7 @@ final class EnRole implements Agent {
         this.spread = new WeightedRoundRobin(uplinks.length);
         this.board = uplinks.length < 2 ? null : new PathBoard(config.name(), config.uplinks().stream().map(Uplink::name).toArray(String[]::new),
                 config.uplinks().stream().mapToDouble(Uplink::penaltyOrZero).toArray(), m.probe(), m.weights().score(), m.hysteresis(),
-                new TrustBook(0.5, 0), m.selectorMode(), spread, events);
+                new TrustBook(0.5, 0), m.selectorMode(), spread, events); // no trust input reaches an EN yet: every uplink stays at 1
         this.controlMac = key.macFor(tunnelId);
         this.timers = config.bfd().timers();
         this.helloEveryMillis = config.helloEveryOrDefault().toMillis();
