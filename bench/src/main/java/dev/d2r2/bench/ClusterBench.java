@@ -207,7 +207,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             Histogram atMax = probe.current;
             double paced = rate / 2;
             probe.run(p, template, (int) Math.max(1000, paced * Durations.parse(pacedFor).toNanos() / 1e9), paced);
-            System.out.printf("replicated channel, TLS, 1 publisher on the leader, 1 subscriber on a follower:%n"
+            System.out.printf("replicated channel, clients over TLS, 1 publisher on the leader, 1 subscriber on a follower:%n"
                             + "  max rate %.0f events/s (p99 at max rate %.2f ms)%n"
                             + "  paced at %.0f/s: %s%n",
                     rate, atMax.getValueAtPercentile(99) / 1e6, paced, LatencyProbe.summary(probe.current));
