@@ -3,6 +3,8 @@
 # (Raft), 1 KiB events over TLS: throughput, p99 publish->deliver at half the maximum rate, and
 # failover time (kill -9 of the leader -> next acknowledged publish) over N kills; and forwarded vs
 # replicated publish->deliver latency at one moderate rate (--forwarded-rate, default 1000/s; 0 skips).
-# Usage: bench/cluster.sh [--events N] [--size BYTES] [--kills N] [--paced-for 5s] [--forwarded-rate R]
+# Raft over mutual TLS by default; --raft-tls both runs a plain cluster, then a TLS one, and prints the ratio.
+# Usage: bench/cluster.sh [--events N] [--size BYTES] [--kills N] [--paced-for 5s] [--forwarded-rate R] [--raft-tls on|off|both]
+#                         [--failover-only]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 run ClusterBench -Xms1g -- "$@"

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code d2r2 demo --headless} as CI runs it: the whole story in its shortest length, on the real
  * clock (the flood, the crash, the sick server indicted by the diagnosis, drained, cleared and put
- * back), with the report it writes — its figures in the order the story gives them, and its exit
+ * back, then a host at risk whose server moves live to a spare through the policy, the edge
+ * following, while calls go on), with the report it writes — its figures in the order the story gives them, and its exit
  * code true to its floors. Whether the times meet their floors is measured by
  * {@code bench/demo.sh}, on a machine that runs nothing else.
  */
@@ -41,7 +42,9 @@ class DemoTest {
         saved.println(printed);
         assertThat(printed).contains("== flood", "alert from chronicle FloodingAttack", "deploy sip-edge/block",
                 "flooding cleared", "revoke sip-edge/block", "== crash", "-> down", "-> up", "== sick", "diagnosis.indicted",
-                "deploy edge-drain/drain", "diagnosis.cleared", "revoke edge-drain/drain", "resilience report");
+                "deploy edge-drain/drain", "diagnosis.cleared", "revoke edge-drain/drain", "== at-risk",
+                "at risk: crash of the host, predicted", "deploy migrate/migrate-live (rule migrate-live-before-the-host-fails)",
+                "deploy ok", "-> moved", "== migrated: s2 serves at", "resilience report");
         JsonNode r = ConfigLoader.json().readTree(report.toFile());
         assertThat(r.get("flood_detection_s").asDouble()).isPositive();
         assertThat(r.get("flood_remediation_s").asDouble()).isGreaterThanOrEqualTo(r.get("flood_detection_s").asDouble());
@@ -63,6 +66,11 @@ class DemoTest {
         assertThat(culprit.find()).isTrue();
         assertThat(printed.lines().filter(l -> l.contains("diagnosis.indicted")).toList()).as("nobody but the culprit indicted")
                 .isNotEmpty().allMatch(l -> l.endsWith(" " + culprit.group(1)));
+        assertThat(r.get("migration_downtime_s").asDouble()).as("s2 moved live: what its migration reports").isPositive();
+        assertThat(r.get("calls_dropped_by_migration").isNumber()).isTrue();
+        assertThat(r.get("calls_dropped_by_migration").asLong()).as("no call failed around the move").isZero();
+        assertThat(printed.indexOf("== migrated")).as("the phases in the story's order").isGreaterThan(printed.indexOf("== at-risk"))
+                .isGreaterThan(printed.indexOf("== cured"));
         assertThat(r.get("threat_contexts").asLong())
                 .as("a context for each of the 40 flooders (more when one, seen quiet on a loaded machine, comes back)")
                 .isGreaterThanOrEqualTo(40);

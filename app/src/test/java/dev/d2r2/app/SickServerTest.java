@@ -169,7 +169,9 @@ class SickServerTest {
                 PeerIndicted indicted = PeerIndicted.from(verdicts.getFirst());
                 assertThat(indicted.peer()).isEqualTo(names.getFirst());
                 long windows = (indicted.time() - hogFrom + 999) / 1000;
-                assertThat(windows).as("windows from the hog's start to the indictment (the first one partial)").isLessThanOrEqualTo(4);
+                // the vote indicts at the third odd window (two are a spell it tolerates), the first one partial, and one
+                // more for a loaded machine, where a healthy peer may be near the culprit for a window
+                assertThat(windows).as("windows from the hog's start to the indictment (the first one partial)").isLessThanOrEqualTo(5);
                 await().atMost(Duration.ofSeconds(20)).until(() -> draining(api, names.getFirst(), true));
 
                 Files.delete(dir.resolve("peer-0.cpu"));

@@ -13,6 +13,8 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.tls.ClusterCa;
+import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.cluster.raft.ClusterClient;
 import dev.d2r2.cluster.raft.ClusterStatus;
 import dev.d2r2.core.Directories;
@@ -32,6 +34,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +68,14 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             description = "Rate of the forwarded-vs-replicated latency run, events/s; 0 skips it (${DEFAULT-VALUE})")
     double forwardedRate;
 
+    @Option(names = "--raft-tls", defaultValue = "on",
+            description = "Raft between the replicas and their clients over mutual TLS: on, off, or both (a plain cluster,"
+                    + " then a TLS one, in this run, with the ratio of their maximum rates) (${DEFAULT-VALUE})")
+    String raftTls;
+
+    @Option(names = "--failover-only", description = "Skip the throughput and latency runs: leader kills only")
+    boolean failoverOnly;
+
     private static final List<String> NAMES = List.of("b1", "b2", "b3");
     private final Map<String, ServerProcess> running = new LinkedHashMap<>();
     private Path work;
@@ -77,12 +88,34 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
 
     @Override
     public Integer call() throws Exception {
+        List<Boolean> modes = switch (raftTls) {
+            case "on" -> List.of(true);
+            case "off" -> List.of(false);
+            case "both" -> List.of(false, true);
+            default -> throw new IllegalArgumentException("--raft-tls is on, off or both, not " + raftTls);
+        };
+        Map<Boolean, Double> maxRate = new LinkedHashMap<>();
+        for (boolean tls : modes) {
+            maxRate.put(tls, runCluster(tls));
+        }
+        if (maxRate.size() == 2) {
+            System.out.printf("Raft TLS / plain, maximum rate of the replicated channel: %.2f%n",
+                    maxRate.get(true) / maxRate.get(false));
+        }
+        return 0;
+    }
+
+    /** One cluster, Raft over TLS or not: all the runs; returns the replicated channel's maximum rate. */
+    private double runCluster(boolean tls) throws Exception {
         work = Files.createTempDirectory("d2r2-cluster-bench");
-        writeClusterFile();
+        running.clear();
+        clientPorts.clear();
+        writeClusterFile(tls);
         for (String n : NAMES) {
             start(n);
         }
-        try (ClusterClient cluster = new ClusterClient(ClusterFile.load(clusterFile))) {
+        ClusterFile file = ClusterFile.load(clusterFile);
+        try (ClusterClient cluster = new ClusterClient(file, RaftTls.load(file, RaftTls.defaultKeyFile(clusterFile, "client")))) {
             String leader = awaitLeader(cluster);
             IdentityFile admin = identityAt(BrokerBench.awaitIdentity(work.resolve(leader).resolve("admin.identity")), leader);
             byte[] secret;
@@ -93,23 +126,28 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
                         .withQueue(65536, OverflowPolicy.BLOCK).withDurability(Durability.REPLICATED), Set.of("*"), Set.of("*")));
             }
             String follower = NAMES.stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
-            System.out.printf("cluster benchmark: 3 replicas (leader %s), %d events of %d bytes, %d cores, work dir %s%n",
-                    leader, events, size, Runtime.getRuntime().availableProcessors(), work);
-            throughputAndLatency(bench(secret, leader), bench(secret, follower), tag);
-            if (forwardedRate > 0) {
-                forwardedVsReplicated(cluster, secret, tag);
+            System.out.printf("cluster benchmark: 3 replicas (leader %s, Raft %s), %d events of %d bytes, %d cores, work dir %s%n",
+                    leader, tls ? "over mutual TLS" : "in plain text", events, size, Runtime.getRuntime().availableProcessors(),
+                    work);
+            double rate = Double.NaN;
+            if (!failoverOnly) {
+                rate = throughputAndLatency(bench(secret, leader), bench(secret, follower), tag);
+                if (forwardedRate > 0) {
+                    forwardedVsReplicated(cluster, secret, tag);
+                }
             }
             failovers(cluster, secret, tag);
+            return rate;
         } finally {
             for (ServerProcess p : running.values()) {
                 p.close();
             }
             Directories.deleteTree(work);
         }
-        return 0;
     }
 
-    private void writeClusterFile() throws IOException {
+    /** The cluster file, and with {@code tls} its CA and the replicas' and client's key files beside it. */
+    private void writeClusterFile(boolean tls) throws IOException {
         StringBuilder yaml = new StringBuilder("group: bench\nf: 1\nreplicas:\n");
         for (String n : NAMES) {
             yaml.append("  - name: ").append(n).append("\n    address: 127.0.0.1:").append(freePort())
@@ -118,6 +156,14 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             clientPorts.put(n, freePort());
         }
         clusterFile = work.resolve("cluster.yaml");
+        if (tls) {
+            ClusterCa ca = ClusterCa.loadOrCreate(work, "bench", Duration.ofDays(1));
+            for (String n : NAMES) {
+                ca.issue(n, Optional.of("127.0.0.1"), Duration.ofDays(1));
+            }
+            ca.issue("client", Optional.empty(), Duration.ofDays(1));
+            yaml.append("tls:\n  ca: ").append(ClusterCa.CERTIFICATE_FILE).append('\n');
+        }
         Files.writeString(clusterFile, yaml);
     }
 
@@ -149,7 +195,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
         return RemoteBrokerClient.connect(id, HostPort.parse(id.broker()));
     }
 
-    private void throughputAndLatency(IdentityFile publisherSide, IdentityFile subscriberSide, String tag) throws Exception {
+    private double throughputAndLatency(IdentityFile publisherSide, IdentityFile subscriberSide, String tag) throws Exception {
         byte[] template = BenchPayload.template(size);
         LatencyProbe probe = new LatencyProbe();
         try (RemoteBrokerClient pub = connect(publisherSide); RemoteBrokerClient sub = connect(subscriberSide);
@@ -165,6 +211,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
                             + "  max rate %.0f events/s (p99 at max rate %.2f ms)%n"
                             + "  paced at %.0f/s: %s%n",
                     rate, atMax.getValueAtPercentile(99) / 1e6, paced, LatencyProbe.summary(probe.current));
+            return rate;
         }
     }
 

@@ -78,6 +78,9 @@ public final class SipBench implements Callable<Integer> {
         }
         List<FloodRow> floods = new ArrayList<>();
         if (floodRate > 0) {
+            FloodRow d = direct(work.resolve("direct"));
+            floods.add(d);
+            System.out.println(d);
             for (int flood : List.of(0, floodRate)) {
                 FloodRow f = flood(flood, work.resolve("flood-" + flood));
                 floods.add(f);
@@ -112,12 +115,14 @@ public final class SipBench implements Callable<Integer> {
                     .append(" s after 5 s of warm-up, through `d2r2 lb` to two `d2r2 sip-server`s; with the flood, ")
                     .append("INVITEs at the given rate from ").append(floodSources)
                     .append(" addresses 127.1.1.x, each blocked beforehand through the edge's API (`POST /actions`, op `block`,")
-                    .append(" as the policy does), so the edge sheds them before parsing.\n\n")
-                    .append("| flood INVITE/s | legit calls | ok | flood sent | flood answered | edge CPU s / 1,000 legit calls |")
-                    .append(" setup p50 ms | p99 ms | p99.9 ms | max ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    .append(" as the policy does), so the edge sheds them before parsing. The first row is the same calls")
+                    .append(" straight to one `d2r2 sip-server`, no edge: the tail of the path without it, in the same run.\n\n")
+                    .append("| path | flood INVITE/s | legit calls | ok | flood sent | flood answered | edge CPU s / 1,000 legit calls |")
+                    .append(" setup p50 ms | p99 ms | p99.9 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (FloodRow f : floods) {
-                md.append(String.format("| %d | %d | %d | %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f |%n", f.floodRate, f.calls, f.ok,
-                        f.attacks, f.attacksAnswered, f.cpuPerThousand, f.p50, f.p99, f.p999, f.max));
+                md.append(String.format("| %s | %d | %d | %d | %d | %d | %s | %.3f | %.3f | %.3f | %.3f |%n", f.path, f.floodRate, f.calls,
+                        f.ok, f.attacks, f.attacksAnswered, Double.isNaN(f.cpuPerThousand) ? "—" : String.format("%.3f", f.cpuPerThousand),
+                        f.p50, f.p99, f.p999, f.max));
             }
         }
         System.out.print(md);
@@ -164,8 +169,8 @@ public final class SipBench implements Callable<Integer> {
         }
     }
 
-    record FloodRow(int floodRate, long calls, long ok, long attacks, long attacksAnswered, double cpuPerThousand, double p50,
-                    double p99, double p999, double max) {
+    record FloodRow(String path, int floodRate, long calls, long ok, long attacks, long attacksAnswered, double cpuPerThousand,
+                    double p50, double p99, double p999, double max) {
     }
 
     /**
@@ -194,22 +199,39 @@ public final class SipBench implements Callable<Integer> {
             for (int i = 0; i < floodSources; i++) {
                 block(http, api, token, SipLoad.floodSource(i).getHostAddress());
             }
-            InetSocketAddress target = new InetSocketAddress("127.0.0.1", proxyPort);
-            new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources, "INVITE",
-                    Duration.ofSeconds(5))).run();
-            double cpu0 = edge.cpuSeconds();
-            SipLoad.Report r = new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources,
-                    "INVITE", Duration.ofSeconds(floodSeconds))).run();
-            double cpu = edge.cpuSeconds() - cpu0;
-            Histogram h = r.setupMicros();
-            return new FloodRow(flood, r.calls(), r.callsOk(), r.attacks(), r.attacksAnswered(), cpu / r.calls() * 1000,
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
-                    h.getMaxValue() / 1000.0);
+            return legitimate("edge", new InetSocketAddress("127.0.0.1", proxyPort), flood, edge);
         } finally {
             for (ServerProcess s : servers.reversed()) {
                 s.close();
             }
         }
+    }
+
+    /** The same legitimate calls, without a flood, straight to one d2r2 SIP server. */
+    private FloodRow direct(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        int port = freePort();
+        ServerProcess server = new ServerProcess(ServerProcess.d2r2("sip-server", "--listen", "127.0.0.1:" + port), dir.resolve("s1.log"));
+        try {
+            Thread.sleep(3000);
+            return legitimate("no edge", new InetSocketAddress("127.0.0.1", port), 0, null);
+        } finally {
+            server.close();
+        }
+    }
+
+    /** 5 s of warm-up, then {@link #floodSeconds} measured, with {@code flood} INVITEs a second; CPU of {@code edge} if any. */
+    private FloodRow legitimate(String path, InetSocketAddress target, int flood, ServerProcess edge) throws Exception {
+        new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources, "INVITE",
+                Duration.ofSeconds(5))).run();
+        double cpu0 = edge == null ? 0 : edge.cpuSeconds();
+        SipLoad.Report r = new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources,
+                "INVITE", Duration.ofSeconds(floodSeconds))).run();
+        double cpu = edge == null ? Double.NaN : edge.cpuSeconds() - cpu0;
+        Histogram h = r.setupMicros();
+        return new FloodRow(path, flood, r.calls(), r.callsOk(), r.attacks(), r.attacksAnswered(), cpu / r.calls() * 1000,
+                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
+                h.getMaxValue() / 1000.0);
     }
 
     private static void awaitApi(HttpClient http, URI api) throws Exception {

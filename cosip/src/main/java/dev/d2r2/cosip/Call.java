@@ -26,6 +26,8 @@ final class Call {
     /** An INVITE waiting for the DHT lookup of the callee's proxy, and its user agent's address. */
     byte[] pending;
     InetSocketAddress pendingFrom;
+    /** The key that speaks for the other side of a call through the DHT: its answers must verify with it. */
+    byte[] peerKey;
     long startedNanos;
     long expiresAt;
 

@@ -42,13 +42,17 @@ final class CallSigner {
         return "ts=" + now + ";sig=" + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
     }
 
+    /** Checks the signature with the key the roster names for the From (requests) or To (responses) AOR. */
     Verdict verify(SipMessage m, long now) {
+        return verify(m, now, roster.keyOf(Aor.of(m.first(m.isRequest() ? Header.FROM : Header.TO), domain)));
+    }
+
+    /** Checks the signature with {@code key} (null: nobody speaks for the AOR). */
+    Verdict verify(SipMessage m, long now, byte[] key) {
         String value = header(m);
         if (value == null) {
             return Verdict.UNSIGNED;
         }
-        String aor = Aor.of(m.first(m.isRequest() ? Header.FROM : Header.TO), domain);
-        byte[] key = roster.keyOf(aor);
         if (key == null) {
             return Verdict.UNKNOWN_AOR;
         }
@@ -69,12 +73,7 @@ final class CallSigner {
     }
 
     static String header(SipMessage m) {
-        for (int i = 0; i < m.headerCount(); i++) {
-            if (m.kind(i) == Header.OTHER && m.name(i).equalsIgnoreCase(HEADER)) {
-                return m.value(i);
-            }
-        }
-        return null;
+        return SipOut.header(m, HEADER);
     }
 
     private static byte[] signed(SipMessage m, String contact, long time) {

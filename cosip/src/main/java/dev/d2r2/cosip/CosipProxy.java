@@ -69,6 +69,9 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private record Found(String callId, GetResult result, Throwable error) {
     }
 
+    private record FoundCredential(String callId, GetResult result, Throwable error) {
+    }
+
     private record Stored(PutResult result, Throwable error) {
     }
 
@@ -100,6 +103,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private final String probeCallId;
     private final Map<String, Call> calls = new LinkedHashMap<>();
     private final Map<String, Registration> registrations = new HashMap<>();
+    /** The provider's credentials for the own users, by AOR. */
+    private final Map<String, SignedValue> credentials = new HashMap<>();
     private final Map<String, Long> counters = new TreeMap<>();
     private final SipMessage parsed = new SipMessage();
     private final ByteBuffer out = ByteBuffer.allocate(SipParser.MAX_MESSAGE);
@@ -176,6 +181,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
         switch (message) {
             case Datagram d -> onDatagram(d);
             case Found f -> onFound(f);
+            case FoundCredential f -> onFoundCredential(f);
             case Stored s -> count(s.error() == null && s.result().stored() > 0 ? "dht.put.stored" : "dht.put.failed");
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
@@ -248,8 +254,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
         }
         String contact = ourContact(m, peerHostPort);
         boolean signed = call.outgoing && call.p2p && m.methodIs("INVITE") && !hasToTag(m);
-        forward(m, Side.PEER, to, initial ? m.requestUri() : call.onwardUri(m.requestUri()),
-                signed ? signer.sign(m, contact, clock.millis()) : null, contact);
+        forward(m, Side.PEER, to, initial ? m.requestUri() : call.onwardUri(m.requestUri()), signed ? callerAuth(m, contact) : null, contact);
     }
 
     private void newCall(Datagram d, SipMessage m, String callId) {
@@ -284,11 +289,16 @@ public final class CosipProxy implements Agent, AutoCloseable {
         }
     }
 
-    /** Looks up the callee's proxy in the DHT; the INVITE waits in the call meanwhile. */
+    /**
+     * Looks up the callee's proxy in the DHT; the INVITE waits in the call meanwhile. The key that
+     * speaks for the callee comes from the roster, or — with a provider key — from the callee's
+     * credential, itself looked up first.
+     */
     private void lookUp(byte[] invite, InetSocketAddress from, SipMessage m, Call call) {
-        byte[] key = roster.keyOf(call.otherAor);
         String callId = m.first(Header.CALL_ID);
-        if (key == null) {
+        byte[] providerKey = settings.providerKey();
+        byte[] key = providerKey == null ? roster.keyOf(call.otherAor) : null;
+        if (providerKey == null && key == null) {
             count("calls.refused.unknown-aor");
             calls.remove(callId);
             answer(m, Side.UA, from, 404, "Not Found");
@@ -298,8 +308,35 @@ public final class CosipProxy implements Agent, AutoCloseable {
         call.pending = invite;
         call.pendingFrom = from;
         count("dht.lookups");
+        if (key != null) {
+            lookUpContact(callId, call, key);
+        } else {
+            dht.get(Credential.dhtKey(providerKey, call.otherAor)).whenComplete((r, e) -> runner.deliver(new FoundCredential(callId, r, e)));
+        }
+    }
+
+    private void lookUpContact(String callId, Call call, byte[] key) {
+        call.peerKey = key;
         dht.get(SignedValue.keyOf(key, call.otherAor.getBytes(StandardCharsets.UTF_8)))
                 .whenComplete((r, e) -> runner.deliver(new Found(callId, r, e)));
+    }
+
+    private void onFoundCredential(FoundCredential f) {
+        Call call = calls.get(f.callId());
+        if (call == null || call.pending == null) {
+            return;
+        }
+        if (f.error() != null || f.result().value() == null) {
+            failPending(call, "calls.p2p.not-found", 480, "Temporarily Unavailable");
+            return;
+        }
+        Credential.Checked c = Credential.check(f.result().value(), settings.providerKey(), call.otherAor, clock.millis());
+        if (c.verdict() != Credential.Verdict.OK) {
+            String why = c.verdict().name().toLowerCase(Locale.ROOT);
+            failPending(call, "calls.p2p.callee-credential." + why, 403, "Forbidden (callee credential " + why + ")");
+            return;
+        }
+        lookUpContact(f.callId(), call, c.key());
     }
 
     private void onFound(Found f) {
@@ -307,20 +344,37 @@ public final class CosipProxy implements Agent, AutoCloseable {
         if (call == null || call.pending == null) {
             return;
         }
-        SipMessage m = SipParser.datagram(parsed, call.pending, 0, call.pending.length);
-        InetSocketAddress from = call.pendingFrom;
-        call.pending = null;
         InetSocketAddress callee = f.error() == null && f.result().value() != null ? contactOf(f.result().value()) : null;
         if (callee == null) {
-            count("calls.p2p.not-found");
-            call.expiresAt = clock.millis() + ENDED_MS;
-            answer(m, Side.UA, from, 480, "Temporarily Unavailable");
+            failPending(call, "calls.p2p.not-found", 480, "Temporarily Unavailable");
             return;
         }
+        SipMessage m = SipParser.datagram(parsed, call.pending, 0, call.pending.length);
+        call.pending = null;
         count("calls.via-dht");
         call.inviteHop = callee;
         String contact = ourContact(m, peerHostPort);
-        forward(m, Side.PEER, callee, m.requestUri(), signer.sign(m, contact, clock.millis()));
+        forward(m, Side.PEER, callee, m.requestUri(), callerAuth(m, contact));
+    }
+
+    /** Answers the INVITE waiting in {@code call} from here, and lets the call end. */
+    private void failPending(Call call, String counter, int status, String reason) {
+        SipMessage m = SipParser.datagram(parsed, call.pending, 0, call.pending.length);
+        InetSocketAddress from = call.pendingFrom;
+        call.pending = null;
+        count(counter);
+        call.expiresAt = clock.millis() + ENDED_MS;
+        answer(m, Side.UA, from, status, reason);
+    }
+
+    /** The caller's signature line, with the caller's credential when the provider issues them. */
+    private String callerAuth(SipMessage m, String contact) {
+        String auth = signer.sign(m, contact, clock.millis());
+        SignedValue credential = credentials.get(Aor.of(m.first(Header.FROM), settings.domain()));
+        if (settings.providerKey() != null && credential == null) {
+            count("calls.p2p.no-own-credential");
+        }
+        return CallSigner.HEADER + ": " + auth + (credential == null ? "" : ";cred=" + Credential.encode(credential));
     }
 
     private static InetSocketAddress contactOf(SignedValue value) {
@@ -359,7 +413,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
         }
         count("registers");
         if (mode == Mode.SERVER) {
-            forward(m, Side.PEER, settings.server(), m.requestUri(), null, "<sip:" + user + "@" + peerHostPort + ">;expires=" + expires);
+            forward(m, Side.PEER, settings.server(), m.requestUri(), keyRequest(), "<sip:" + user + "@" + peerHostPort + ">;expires=" + expires);
         } else {
             answer(m, Side.UA, from, 200, "OK");
         }
@@ -375,8 +429,36 @@ public final class CosipProxy implements Agent, AutoCloseable {
         return param != null && SipParser.digits(param, 9) ? Integer.parseInt(param) : DEFAULT_EXPIRES;
     }
 
+    /** The header that asks the provider for a credential, when it issues them. */
+    private String keyRequest() {
+        return settings.providerKey() == null ? null : Credential.KEY_HEADER + ": " + HexFormat.of().formatHex(identity.publicKey());
+    }
+
+    /**
+     * The provider's answer to a REGISTER may carry a credential for the AOR: kept, once it checks
+     * (the provider's, for this AOR and this proxy's key, not expired), and put into the DHT.
+     */
+    private void takeCredential(SipMessage m) {
+        String encoded = SipOut.header(m, Credential.HEADER);
+        if (settings.providerKey() == null || encoded == null || m.status() >= 300) {
+            return;
+        }
+        String aor = Aor.of(m.first(Header.TO), settings.domain());
+        Credential.Checked c = Credential.check(encoded, settings.providerKey(), aor, clock.millis());
+        if (c.verdict() == Credential.Verdict.OK && !Arrays.equals(c.key(), identity.publicKey())) {
+            c = new Credential.Checked(Credential.Verdict.MISMATCHED, null, null);
+        }
+        if (c.verdict() != Credential.Verdict.OK) {
+            count("credentials.refused." + c.verdict().name().toLowerCase(Locale.ROOT));
+            return;
+        }
+        count("credentials.obtained");
+        credentials.put(aor, c.value());
+        dht.put(c.value()).whenComplete((r, e) -> runner.deliver(new Stored(r, e)));
+    }
+
     private void publish(String aor, String data) {
-        if (!Arrays.equals(roster.keyOf(aor), identity.publicKey())) {
+        if (settings.providerKey() == null && !Arrays.equals(roster.keyOf(aor), identity.publicKey())) {
             count("dht.put.not-ours");
             return;
         }
@@ -392,7 +474,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
         if (call != null && !call.outgoing) {
             trackAnswer(call, m);
             if (call.p2p) {
-                auth = signer.sign(m, contact, clock.millis());
+                auth = CallSigner.HEADER + ": " + signer.sign(m, contact, clock.millis());
             }
         }
         sendResponse(m, Side.PEER, contact, auth);
@@ -428,10 +510,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
      * answers are signed.
      */
     private void takeOverThroughDht(InetSocketAddress from, SipMessage m, Call call) {
-        CallSigner.Verdict verdict = signer.verify(m, clock.millis());
-        if (verdict != CallSigner.Verdict.OK) {
-            count("refused.auth." + verdict.name().toLowerCase(Locale.ROOT));
-            answer(m, Side.PEER, from, 403, "Forbidden");
+        if (!authenticated(from, m)) {
             return;
         }
         call.p2p = true;
@@ -442,13 +521,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
 
     private void incomingCall(InetSocketAddress from, SipMessage m) {
         boolean p2p = !from.equals(settings.server());
-        if (p2p) {
-            CallSigner.Verdict verdict = signer.verify(m, clock.millis());
-            if (verdict != CallSigner.Verdict.OK) {
-                count("refused.auth." + verdict.name().toLowerCase(Locale.ROOT));
-                answer(m, Side.PEER, from, 403, "Forbidden");
-                return;
-            }
+        if (p2p && !authenticated(from, m)) {
+            return;
         }
         String callee = Aor.of(m.requestUri(), settings.domain());
         Registration reg = callee == null ? null : registrations.get(Aor.user(callee));
@@ -475,11 +549,45 @@ public final class CosipProxy implements Agent, AutoCloseable {
         forward(m, Side.UA, reg.ua(), reg.uri(), null);
     }
 
+    /**
+     * Whether a P2P INVITE is the caller's: signed with the key its credential (or the roster)
+     * names for the From AOR; if not, answered 403 saying why, and counted.
+     */
+    private boolean authenticated(InetSocketAddress from, SipMessage m) {
+        String caller = Aor.of(m.first(Header.FROM), settings.domain());
+        long now = clock.millis();
+        byte[] key;
+        if (settings.providerKey() == null) {
+            key = roster.keyOf(caller);
+        } else {
+            String auth = CallSigner.header(m);
+            Credential.Checked c = Credential.check(auth == null ? null : Hop.param(";" + auth, "cred"), settings.providerKey(), caller, now);
+            if (c.verdict() != Credential.Verdict.OK) {
+                String why = c.verdict().name().toLowerCase(Locale.ROOT);
+                count("refused.credential." + why);
+                answer(m, Side.PEER, from, 403, "Forbidden (credential " + why + ")");
+                return false;
+            }
+            key = c.key();
+        }
+        CallSigner.Verdict verdict = signer.verify(m, now, key);
+        if (verdict != CallSigner.Verdict.OK) {
+            String why = verdict.name().toLowerCase(Locale.ROOT);
+            count("refused.auth." + why);
+            answer(m, Side.PEER, from, 403, "Forbidden (" + why.replace('_', ' ') + ")");
+            return false;
+        }
+        return true;
+    }
+
     private void responseFromPeer(SipMessage m) {
         String callId = m.first(Header.CALL_ID);
         if (callId.equals(probeCallId)) {
             onProbeAnswer(m);
             return;
+        }
+        if (isResponseTo(m, "REGISTER")) {
+            takeCredential(m);
         }
         if (callId.startsWith(REREGISTER)) {
             count(m.status() < 300 ? "reregistered" : "reregister.failed");
@@ -493,7 +601,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
         }
         if (call != null && call.outgoing) {
             if (call.p2p && m.status() > 100) {
-                CallSigner.Verdict verdict = signer.verify(m, clock.millis());
+                CallSigner.Verdict verdict = signer.verify(m, clock.millis(), call.peerKey);
                 if (verdict != CallSigner.Verdict.OK) {
                     count("refused.auth." + verdict.name().toLowerCase(Locale.ROOT));
                     return;
@@ -540,8 +648,11 @@ public final class CosipProxy implements Agent, AutoCloseable {
     }
 
     private static boolean isInviteResponse(SipMessage m) {
-        String cseq = m.first(Header.CSEQ);
-        return cseq.strip().endsWith("INVITE");
+        return isResponseTo(m, "INVITE");
+    }
+
+    private static boolean isResponseTo(SipMessage m, String method) {
+        return m.first(Header.CSEQ).strip().endsWith(method);
     }
 
     // ---- the provider probe
@@ -615,7 +726,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
                     "Via: " + via(Side.PEER, "z9hG4bKcsr" + HexFormat.of().toHexDigits(random.nextLong())), "Max-Forwards: 70",
                     "From: <" + reg.aor() + ">;tag=r" + HexFormat.of().toHexDigits(random.nextInt()), "To: <" + reg.aor() + ">",
                     "Call-ID: " + REREGISTER + user + "-" + HexFormat.of().toHexDigits(random.nextLong()) + "@" + peerHostPort,
-                    "CSeq: " + ++ownCseq + " REGISTER", "Contact: <sip:" + user + "@" + peerHostPort + ">;expires=" + left);
+                    "CSeq: " + ++ownCseq + " REGISTER", "Contact: <sip:" + user + "@" + peerHostPort + ">;expires=" + left, keyRequest());
         }
     }
 

@@ -18,20 +18,27 @@ import java.time.Duration;
  * @param p2pBurst        calls allowed at once from a full bucket
  * @param maxCalls        calls tracked at once; beyond, new calls get 503
  * @param authWindow      how far a signed call's time may be from ours
+ * @param providerKey     the provider's public key: calls through the DHT are authenticated with the credentials it
+ *                        issues ({@link Credential}); null: with the {@link Roster}
  */
 public record CosipSettings(InetSocketAddress listen, InetSocketAddress peerListen, InetSocketAddress server, String domain,
                             Duration probeInterval, int downAfter, int upAfter, double p2pCallsPerMinute, int p2pBurst,
-                            int maxCalls, Duration authWindow) {
+                            int maxCalls, Duration authWindow, byte[] providerKey) {
 
     public static CosipSettings defaults(InetSocketAddress listen, InetSocketAddress peerListen, InetSocketAddress server, String domain) {
-        return new CosipSettings(listen, peerListen, server, domain, Duration.ofMillis(500), 2, 2, 6, 3, 1024, Duration.ofSeconds(30));
+        return new CosipSettings(listen, peerListen, server, domain, Duration.ofMillis(500), 2, 2, 6, 3, 1024, Duration.ofSeconds(30), null);
     }
 
     public CosipSettings withP2pRate(double perMinute, int burst) {
-        return new CosipSettings(listen, peerListen, server, domain, probeInterval, downAfter, upAfter, perMinute, burst, maxCalls, authWindow);
+        return new CosipSettings(listen, peerListen, server, domain, probeInterval, downAfter, upAfter, perMinute, burst, maxCalls, authWindow, providerKey);
+    }
+
+    public CosipSettings withProvider(byte[] key) {
+        return new CosipSettings(listen, peerListen, server, domain, probeInterval, downAfter, upAfter, p2pCallsPerMinute, p2pBurst, maxCalls,
+                authWindow, key.clone());
     }
 
     public CosipSettings withProbes(Duration interval, int down, int up) {
-        return new CosipSettings(listen, peerListen, server, domain, interval, down, up, p2pCallsPerMinute, p2pBurst, maxCalls, authWindow);
+        return new CosipSettings(listen, peerListen, server, domain, interval, down, up, p2pCallsPerMinute, p2pBurst, maxCalls, authWindow, providerKey);
     }
 }

@@ -20,7 +20,7 @@ final class SipOut {
     private SipOut() {
     }
 
-    static void request(SipMessage m, ByteBuffer out, String requestUri, String via, int maxForwards, String contact, String auth) {
+    static void request(SipMessage m, ByteBuffer out, String requestUri, String via, int maxForwards, String contact, String extra) {
         out.clear();
         put(out, m.method() + " " + requestUri + " SIP/2.0");
         put(out, "Via: " + via);
@@ -39,10 +39,10 @@ final class SipOut {
         if (!wroteMaxForwards) {
             put(out, "Max-Forwards: " + maxForwards);
         }
-        end(m, out, contact, auth);
+        end(m, out, contact, extra);
     }
 
-    static void response(SipMessage m, ByteBuffer out, String contact, String auth) {
+    static void response(SipMessage m, ByteBuffer out, String contact, String extra) {
         out.clear();
         put(out, "SIP/2.0 " + m.status() + " " + m.reason());
         boolean first = true;
@@ -58,36 +58,52 @@ final class SipOut {
                 copy(m, i, out, contact);
             }
         }
-        end(m, out, contact, auth);
+        end(m, out, contact, extra);
     }
 
-    /** A request of the proxy's own (probe, re-registration), without a body. */
+    /** The first value of an extension header, or null. */
+    static String header(SipMessage m, String name) {
+        for (int i = 0; i < m.headerCount(); i++) {
+            if (m.kind(i) == Header.OTHER && m.name(i).equalsIgnoreCase(name)) {
+                return m.value(i);
+            }
+        }
+        return null;
+    }
+
+    /** A request of the proxy's own (probe, re-registration), without a body; null lines are left out. */
     static void own(ByteBuffer out, String... lines) {
         out.clear();
         for (String line : lines) {
-            put(out, line);
+            if (line != null) {
+                put(out, line);
+            }
         }
         put(out, "Content-Length: 0");
         put(out, "");
         out.flip();
     }
 
-    /** Header {@code i} unless it is one the proxy rewrites (Contact, Content-Length, the signature). */
+    /** Header {@code i} unless it is one the proxy rewrites (Contact, Content-Length, the signature, the credential's). */
     private static void copy(SipMessage m, int i, ByteBuffer out, String contact) {
         Header kind = m.kind(i);
         if (kind == Header.CONTENT_LENGTH || (kind == Header.CONTACT && contact != null)
-                || (kind == Header.OTHER && m.name(i).equalsIgnoreCase(CallSigner.HEADER))) {
+                || (kind == Header.OTHER && isCosip(m.name(i)))) {
             return;
         }
         put(out, m.name(i) + ": " + m.value(i));
     }
 
-    private static void end(SipMessage m, ByteBuffer out, String contact, String auth) {
+    private static boolean isCosip(String name) {
+        return name.equalsIgnoreCase(CallSigner.HEADER) || name.equalsIgnoreCase(Credential.HEADER) || name.equalsIgnoreCase(Credential.KEY_HEADER);
+    }
+
+    private static void end(SipMessage m, ByteBuffer out, String contact, String extra) {
         if (contact != null) {
             put(out, "Contact: " + contact);
         }
-        if (auth != null) {
-            put(out, CallSigner.HEADER + ": " + auth);
+        if (extra != null) {
+            put(out, extra);
         }
         put(out, "Content-Length: " + m.bodyLength());
         put(out, "");

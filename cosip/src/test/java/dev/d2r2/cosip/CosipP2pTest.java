@@ -67,9 +67,7 @@ class CosipP2pTest {
     @Test
     void unsignedAndForgedP2pInvitesAreRefusedAndASignedOneReachesTheCallee() throws Exception {
         try (RawUa bobUa = new RawUa(); RawUa caller = new RawUa()) {
-            bobUa.send("REGISTER sip:example.org SIP/2.0\r\nVia: SIP/2.0/UDP " + bobUa.hostPort() + ";branch=z9hG4bKr\r\n"
-                    + "From: <sip:bob@example.org>;tag=r\r\nTo: <sip:bob@example.org>\r\nCall-ID: reg@x\r\nCSeq: 1 REGISTER\r\n"
-                    + "Contact: <sip:bob@" + bobUa.hostPort() + ">\r\nContent-Length: 0\r\n\r\n", rig.bob.address());
+            bobUa.send(bobUa.register("bob"), rig.bob.address());
             assertThat(RawUa.status(bobUa.receive())).as("answered by the proxy itself while the provider is down").isEqualTo("200");
 
             caller.send(caller.invite("bob", "unsigned", ""), rig.bob.peerAddress());
@@ -109,7 +107,7 @@ class CosipP2pTest {
             CallSigner bobSigner = new CallSigner(rig.bobId, rig.roster, Rig.DOMAIN, 30_000);
             assertThat(bobSigner.verify(parse(invite), System.currentTimeMillis())).as("alice's proxy signs").isEqualTo(CallSigner.Verdict.OK);
 
-            String ok = answer(invite, fakeBobProxy.hostPort());
+            String ok = RawUa.answer(invite, fakeBobProxy.hostPort());
             CallSigner forger = new CallSigner(Identity.generate(), rig.roster, Rig.DOMAIN, 30_000);
             fakeBobProxy.send(signed(ok, forger), rig.alice.peerAddress());
             await().atMost(Duration.ofSeconds(5)).until(() -> Rig.status(rig.alice).counter("refused.auth.bad_signature") == 1);
@@ -131,19 +129,6 @@ class CosipP2pTest {
                     + "To: <sip:example.org>\r\nCall-ID: o@x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", rig.alice.address());
             assertThat(RawUa.status(ua.receive())).isEqualTo("200");
         }
-    }
-
-    /** A 200 to {@code invite} as a callee's proxy would send it, without the Content-Length and the end of headers. */
-    private static String answer(String invite, String contactHostPort) {
-        StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
-        for (String line : invite.split("\r\n")) {
-            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:") || line.startsWith("CSeq:")) {
-                b.append(line).append("\r\n");
-            } else if (line.startsWith("To:")) {
-                b.append(line).append(";tag=b1\r\n");
-            }
-        }
-        return b.append("Contact: <sip:bob@").append(contactHostPort).append(">\r\n").toString();
     }
 
     private static String signed(String head, CallSigner signer) {

@@ -39,6 +39,26 @@ final class RawUa implements AutoCloseable {
                 + "Content-Length: 0\r\n\r\n";
     }
 
+    /** A REGISTER of {@code user} at example.org with this endpoint as its Contact. */
+    String register(String user) {
+        return "REGISTER sip:example.org SIP/2.0\r\nVia: SIP/2.0/UDP " + hostPort() + ";branch=z9hG4bKr" + user + "\r\n"
+                + "From: <sip:" + user + "@example.org>;tag=r\r\nTo: <sip:" + user + "@example.org>\r\nCall-ID: reg-" + user + "@x\r\n"
+                + "CSeq: 1 REGISTER\r\nContact: <sip:" + user + "@" + hostPort() + ">\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    /** A 200 to {@code invite} as a callee's proxy would send it, without the Content-Length and the end of headers. */
+    static String answer(String invite, String contactHostPort) {
+        StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
+        for (String line : invite.split("\r\n")) {
+            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:") || line.startsWith("CSeq:")) {
+                b.append(line).append("\r\n");
+            } else if (line.startsWith("To:")) {
+                b.append(line).append(";tag=b1\r\n");
+            }
+        }
+        return b.append("Contact: <sip:bob@").append(contactHostPort).append(">\r\n").toString();
+    }
+
     static String status(String message) {
         return message.substring(8, 11);
     }

@@ -42,12 +42,25 @@ final class Rig implements AutoCloseable {
     final OverlayNode bobNode;
     final CosipProxy alice;
     final CosipProxy bob;
+    /** Null: the proxies authenticate with the roster; else with the credentials of the provider with this key. */
+    private final byte[] providerKey;
 
     Rig(InetSocketAddress server, double p2pCallsPerMinute, int burst) throws IOException {
-        this(server, server, p2pCallsPerMinute, burst);
+        this(server, server, p2pCallsPerMinute, burst, null);
     }
 
     Rig(InetSocketAddress aliceServer, InetSocketAddress bobServer, double p2pCallsPerMinute, int burst) throws IOException {
+        this(aliceServer, bobServer, p2pCallsPerMinute, burst, null);
+    }
+
+    /** Proxies that know no roster, only the provider's key. */
+    static Rig withProvider(InetSocketAddress server, byte[] providerKey) throws IOException {
+        return new Rig(server, server, 6, 3, providerKey);
+    }
+
+    private Rig(InetSocketAddress aliceServer, InetSocketAddress bobServer, double p2pCallsPerMinute, int burst, byte[] providerKey)
+            throws IOException {
+        this.providerKey = providerKey;
         OverlayNode seed = node(List.of());
         aliceNode = node(List.of(seed.address()));
         bobNode = node(List.of(seed.address()));
@@ -66,7 +79,8 @@ final class Rig implements AutoCloseable {
             throws IOException {
         CosipSettings s = CosipSettings.defaults(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), server, DOMAIN)
                 .withP2pRate(rate, burst);
-        CosipProxy p = CosipProxy.start(s, id, roster, node, events::add, Clock.system());
+        CosipProxy p = providerKey == null ? CosipProxy.start(s, id, roster, node, events::add, Clock.system())
+                : CosipProxy.start(s.withProvider(providerKey), id, Roster.of(Map.of()), node, events::add, Clock.system());
         open.addFirst(p);
         return p;
     }

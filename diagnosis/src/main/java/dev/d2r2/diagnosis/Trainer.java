@@ -43,8 +43,12 @@ public final class Trainer {
                           VoteSettings vote, double margin, long seed) {
     }
 
-    /** The profiles, and what the report shows. */
-    public record Training(Profiles profiles, double largestDistance, int windows, int vectors, Map<String, List<String>> groups) {
+    /**
+     * The profiles, and what the report shows: among them the largest deciding distance of the
+     * training replay and the distance one odd window makes, the two bounds of the threshold.
+     */
+    public record Training(Profiles profiles, double largestDistance, double oneOddWindow, int windows, int vectors,
+                           Map<String, List<String>> groups) {
     }
 
     public static Training train(List<Sample> samples, Request req) {
@@ -93,9 +97,9 @@ public final class Trainer {
         Map<String, List<String>> groups = req.groups().isEmpty() ? Map.of("all", peers(closed)) : req.groups();
         Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, 1.0, req.vote());
         double largest = largestDecidingDistance(unbounded, closed, groups);
-        double threshold = Math.min(1.0, Math.max(Math.max(largest * (1 + req.margin()), largest + MIN_GAP),
-                oneWindowAway(unbounded) + MIN_GAP));
-        return new Training(unbounded.withThreshold(threshold), largest, closed.size(), raw.size(), groups);
+        double oneOdd = oneWindowAway(unbounded);
+        double threshold = Math.min(1.0, Math.max(Math.max(largest * (1 + req.margin()), largest + MIN_GAP), oneOdd + MIN_GAP));
+        return new Training(unbounded.withThreshold(threshold), largest, oneOdd, closed.size(), raw.size(), groups);
     }
 
     /**

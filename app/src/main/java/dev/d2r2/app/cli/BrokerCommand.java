@@ -12,6 +12,7 @@ import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.broker.server.ForwardedGapFill;
 import dev.d2r2.cluster.broker.ReplicatedBroker;
 import dev.d2r2.cluster.config.ClusterFile;
+import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.ConfigException;
@@ -55,6 +56,11 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "Raft listener of a replica the cluster file does not list (one to `d2r2 cluster add`)")
     String raft;
 
+    @Option(names = "--raft-key", paramLabel = "FILE",
+            description = "With a cluster file that has `tls`: this replica's Raft key and certificate (default: NAME.raft.pem"
+                    + " beside the cluster file, as `d2r2 cluster certs` writes it)")
+    Path raftKey;
+
     @Option(names = "--forward-to", paramLabel = "FILE",
             description = "Forward the events publishers give this replica on `forwarded` channels to the replica this"
                     + " administrator identity file names (repeat for each other replica); on start, first catch up"
@@ -76,9 +82,11 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--cluster and --id go together (and --raft needs them)");
         }
         ClusterFile clusterFile = cluster == null ? null : ClusterFile.load(cluster);
+        RaftTls raftTls = clusterFile == null ? RaftTls.PLAIN
+                : RaftTls.load(clusterFile, raftKey != null ? raftKey : RaftTls.defaultKeyFile(cluster, id));
         Broker broker = Broker.open(dataDir, Clock.system());
         ReplicatedBroker replica = clusterFile == null ? null
-                : ReplicatedBroker.start(broker, clusterFile, id, raft == null ? null : HostPort.parse(raft));
+                : ReplicatedBroker.start(broker, clusterFile, id, raft == null ? null : HostPort.parse(raft), raftTls);
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             Channels.declare(admin, c.channels());
         }
@@ -119,8 +127,9 @@ public final class BrokerCommand implements Callable<Integer> {
             System.err.printf("forwarding the events of forwarded channels to %d replicas%n", peers.size());
         }
         if (replica != null) {
-            System.err.printf("replica %s of cluster %s (control plane on Raft, storage %s)%n", id, cluster,
-                    dataDir.resolve(ReplicatedBroker.RAFT_DIR));
+            System.err.printf("replica %s of cluster %s (control plane on Raft, storage %s; Raft %s)%n", id, cluster,
+                    dataDir.resolve(ReplicatedBroker.RAFT_DIR), raftTls.enabled() ? "over mutual TLS"
+                            : "in plain text: the cluster file has no tls section, firewall the Raft addresses");
         }
         stopped.await();
         return 0;

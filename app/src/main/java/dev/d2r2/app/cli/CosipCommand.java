@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -61,9 +62,13 @@ public final class CosipCommand implements Callable<Integer> {
             description = "This proxy's Ed25519 identity (created if missing); its 'public' line goes into the roster")
     Path keypair;
 
-    @Option(names = "--roster", paramLabel = "FILE", required = true,
-            description = "The provider's users: 'sip:user@domain <public key hex>' lines")
+    @Option(names = "--roster", paramLabel = "FILE",
+            description = "Without a credential-issuing provider: its users, 'sip:user@domain <public key hex>' lines")
     Path roster;
+
+    @Option(names = "--provider-key", paramLabel = "HEX",
+            description = "The provider's public key (64 hex digits): calls through the DHT are authenticated with the credentials it issues")
+    String providerKey;
 
     @Option(names = "--probe-every", paramLabel = "DURATION", defaultValue = "500ms", description = "OPTIONS probe interval (${DEFAULT-VALUE})")
     String probeEvery;
@@ -92,9 +97,15 @@ public final class CosipCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Identity identity = Files.exists(keypair) ? KeyFiles.readIdentity(keypair) : KeyFiles.createIdentity(keypair);
-        Roster users = Roster.read(roster);
+        if ((roster == null) == (providerKey == null)) {
+            throw new IllegalArgumentException("give --provider-key (credentials from the provider) or --roster, one of them");
+        }
+        Roster users = roster == null ? Roster.of(Map.of()) : Roster.read(roster);
         CosipSettings base = CosipSettings.defaults(HostPort.parse(listen), HostPort.parse(peerListen), HostPort.parse(server), domain);
         CosipSettings settings = base.withProbes(Durations.parse(probeEvery), downAfter, upAfter).withP2pRate(p2pRate, p2pBurst);
+        if (providerKey != null) {
+            settings = settings.withProvider(KeyFiles.hex("--provider-key", 1, 1, providerKey, 32));
+        }
         List<InetSocketAddress> seeds = dht.stream().map(HostPort::parse).toList();
         CountDownLatch stopped = new CountDownLatch(1);
         try (BrokerClient broker = channel == null ? null : client.connect();

@@ -91,8 +91,8 @@ public final class DiagnoseCommand extends CommandGroup {
             for (int i = 0; i < p.k(); i++) {
                 System.err.printf(Locale.ROOT, "profile %d: %d vectors%n", i, p.sizes()[i]);
             }
-            System.err.printf(Locale.ROOT, "largest deciding sqrt-JSD in training %.4f; threshold %.4f%s%n", t.largestDistance(),
-                    p.threshold(), p.threshold() >= 1 ? " (1.0: the training data is too uneven for any indictment; record longer, "
+            System.err.printf(Locale.ROOT, "largest deciding sqrt-JSD in training %.4f (over runs of %d windows); one odd window %.4f;"
+                    + " threshold %.4f%s%n", t.largestDistance(), p.vote().consecutive(), t.oneOddWindow(), p.threshold(), p.threshold() >= 1 ? " (1.0: the training data is too uneven for any indictment; record longer, "
                             + "use fewer profiles or a lower decay)" : "");
             System.err.println("wrote " + out);
             return 0;

@@ -1,14 +1,22 @@
 package dev.d2r2.app.cli;
 
 import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Durations;
 import dev.d2r2.core.HostPort;
+import dev.d2r2.cosip.Credential;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.overlay.node.KeyFiles;
 import dev.d2r2.sip.server.ServerRole;
 import dev.d2r2.sip.server.SipServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -34,6 +42,17 @@ public final class SipServerCommand implements Callable<Integer> {
             description = "Share confirmed calls on this broker channel (it must keep a log), and hold the peers' as replicas")
     String dialogs;
 
+    @Option(names = "--cosip-keypair", paramLabel = "FILE",
+            description = "Issue CoSIP credentials on REGISTER, signed with this Ed25519 identity (created if missing; its 'public' line is"
+                    + " the proxies' --provider-key)")
+    Path cosipKeypair;
+
+    @Option(names = "--cosip-domain", paramLabel = "DOMAIN", description = "The domain of the AORs credentials are issued for")
+    String cosipDomain;
+
+    @Option(names = "--cosip-ttl", paramLabel = "DURATION", defaultValue = "1h", description = "How long a credential is valid (${DEFAULT-VALUE})")
+    String cosipTtl;
+
     @Mixin ClientOptions client;
 
     @Override
@@ -43,9 +62,18 @@ public final class SipServerCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         String me = name != null ? name : "sip-" + listen;
+        if ((cosipKeypair == null) != (cosipDomain == null)) {
+            throw new IllegalArgumentException("--cosip-keypair and --cosip-domain go together");
+        }
         try (SipServer server = new SipServer(HostPort.parse(listen), maxCps, maxCalls);
              BrokerClient broker = dialogs == null ? null : client.connect(Duration.ofMillis(5));
              ServerRole role = dialogs == null ? null : new ServerRole(broker, server, me, dialogs)) {
+            if (cosipKeypair != null) {
+                Identity provider = Files.exists(cosipKeypair) ? KeyFiles.readIdentity(cosipKeypair) : KeyFiles.createIdentity(cosipKeypair);
+                server.issueCredentials(Credential.issuer(provider, cosipDomain, Durations.parse(cosipTtl), Clock.system()));
+                System.err.println("sip-server: issuing CoSIP credentials for " + cosipDomain + ", provider key "
+                        + HexFormat.of().formatHex(provider.publicKey()));
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.err.println("sip-server: " + server.counters());
                 stopped.countDown();

@@ -34,7 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * normal operation, an INVITE flood from many sources (alarms, FloodingAttack, threat contexts,
  * the attackers blocked at the edge, the service back to normal, the contexts over), then a SIP
  * server crashes (found by the edge's probes, out of rotation, restarted, back in), then one gets
- * a CPU hog ({@link SickServer}: indicted by the diagnosis, drained, cured, back).
+ * a CPU hog ({@link SickServer}: indicted by the diagnosis, drained, cured, back), then the host of
+ * one is about to fail ({@link AtRiskHost}: the server moved live to a spare, the edge following)
+ * while callers keep calling.
  */
 public final class Demo {
     /** The story's knobs: how long, and the traffic. */
@@ -50,7 +52,9 @@ public final class Demo {
         }
     }
 
-    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh"};
+    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh", AtRiskHost.CLASSIFIER};
+    /** How long the host-at-risk phase's callers call; they start before the warning, so calls are up on the server that moves. */
+    private static final Duration AT_RISK_CALLING = Duration.ofSeconds(5);
     private static final String CRASHED = "s2";
 
     private final Options options;
@@ -61,6 +65,7 @@ public final class Demo {
     private final Milestones milestones = new Milestones();
     private final LegitCalls legit = new LegitCalls();
     private final SickServer sick;
+    private AtRiskHost atRisk;
     /** The node while the story runs; then the final report. */
     private volatile Node running;
     private volatile Report finished;
@@ -77,10 +82,10 @@ public final class Demo {
     /** Writes the demo's configuration into the directory, with free ports; returns the node's file. */
     Path writeConfiguration() throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String name : new String[]{"broker", "api", "metrics", "dashboard"}) {
+        for (String name : new String[]{"broker", "api", "metrics", "dashboard", "s2-api", "spare-transfer", "s2-disk"}) {
             values.put(name, Integer.toString(freeTcpPort()));
         }
-        for (String name : new String[]{"edge", "s1", "s2", "s3"}) {
+        for (String name : new String[]{"edge", "s1", "s2", "s3", "s2-arrival"}) {
             values.put(name, Integer.toString(freeUdpAndTcpPort()));
         }
         values.put("record", Boolean.toString(record));
@@ -95,6 +100,9 @@ public final class Demo {
             }
             Files.writeString(dir.resolve(f), text);
         }
+        atRisk = new AtRiskHost(dir, new AtRiskHost.Ports(Integer.parseInt(values.get("s2-api")),
+                Integer.parseInt(values.get("spare-transfer")), Integer.parseInt(values.get("s2-arrival")), Integer.parseInt(values.get("s2-disk"))));
+        atRisk.prepare();
         return dir.resolve("node.yaml");
     }
 
@@ -119,6 +127,9 @@ public final class Demo {
                 for (String tag : List.of(SickServer.SAMPLES, SickServer.DIAGNOSIS, "edge")) {
                     subscriptions.add(client.subscribe(tag, StartPosition.live(), sick::take));
                 }
+                for (String tag : List.of(AtRiskHost.MIGRATION, "edge")) {
+                    subscriptions.add(client.subscribe(tag, StartPosition.live(), atRisk::take));
+                }
                 started.accept(node);
                 out.println(String.join("\n", node.describe()));
                 InetSocketAddress edge = node.edge().edge().address();
@@ -134,6 +145,7 @@ public final class Demo {
             } finally {
                 subscriptions.forEach(Subscription::close);
                 sick.close();
+                atRisk.close();
             }
         }
     }
@@ -172,7 +184,28 @@ public final class Demo {
         timeline.until(milestones::backInRotation, crash + total * 30 / 100);
         begin(observatory, "steady", milestones.backInRotation() ? CRASHED + " back in rotation" : CRASHED + " not back yet");
         sick.play(node, backendId(node, SickServer.CULPRIT), timeline, (name, what) -> begin(observatory, name, what));
+        sick.close();
+        hostAtRisk(node, observatory, edge, timeline);
         timeline.until(t0 + total);
+    }
+
+    /** Callers of its own, as the story's may be done by now: calls are up on the server when its host is warned. */
+    private void hostAtRisk(Node node, Observatory observatory, InetSocketAddress edge, Timeline timeline) throws Exception {
+        long start = System.currentTimeMillis();
+        CompletableFuture<SipLoad.Report> calls = load("d2r2-demo-callers-at-risk", new SipLoad.Plan(edge, options.callRate(),
+                options.callLength(), 20, 0, 1, "INVITE", AT_RISK_CALLING), legit);
+        atRisk.play(node, timeline, (name, what) -> begin(observatory, name, what));
+        timeline.until(calls::isDone, start + AT_RISK_CALLING.toMillis() + options.callLength().toMillis() + 10_000);
+        calls.join();
+    }
+
+    /**
+     * The legitimate calls that failed among those up or being set up while the server moved:
+     * started from a call's length (and a second of setup) before the migration began to its end.
+     */
+    private long droppedByMigration() {
+        AtRiskHost.Move move = atRisk.move();
+        return move == null ? 0 : legit.failedStartedBetween(move.from() - options.callLength().toMillis() - 1000, move.to());
     }
 
     private void begin(Observatory observatory, String name, String what) {
@@ -222,7 +255,8 @@ public final class Demo {
                 calls == 0 ? null : (double) legit.succeeded() / calls, mttr, calls,
                 legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0,
                 edge.getOrDefault("dropped.blocked", 0L),
-                milestones.contextsActivated(), sick.indicted(), sick.drained(), sick.returned(), done, phases.snapshot());
+                milestones.contextsActivated(), sick.indicted(), sick.drained(), sick.returned(), atRisk.downtime(), droppedByMigration(), done,
+                phases.snapshot());
     }
 
     private static int freeTcpPort() throws IOException {

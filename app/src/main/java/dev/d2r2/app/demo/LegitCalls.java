@@ -2,9 +2,15 @@ package dev.d2r2.app.demo;
 
 import dev.d2r2.sip.load.SipLoad;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
-/** Legitimate calls' outcomes, by the window their call started in: before, during and after the flood. */
+/**
+ * Legitimate calls' outcomes, by the window their call started in: before, during and after the
+ * flood; and when the calls that failed started.
+ */
 final class LegitCalls implements SipLoad.Listener {
     static final int BEFORE = 0;
     static final int DURING = 1;
@@ -12,9 +18,11 @@ final class LegitCalls implements SipLoad.Listener {
 
     private final AtomicLongArray ok = new AtomicLongArray(3);
     private final AtomicLongArray all = new AtomicLongArray(3);
-    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile long floodStart = Long.MAX_VALUE;
     private volatile long floodEnd = Long.MAX_VALUE;
+    /** When each failed call started (epoch ms): failures are few. */
+    private final Queue<Long> failedStarts = new ConcurrentLinkedQueue<>();
 
     void floodStarts(long at) {
         floodStart = at;
@@ -26,6 +34,9 @@ final class LegitCalls implements SipLoad.Listener {
 
     @Override
     public void call(long startedMillis, SipLoad.Outcome outcome, long setupMicros) {
+        if (outcome != SipLoad.Outcome.OK) {
+            failedStarts.add(startedMillis);
+        }
         int window = startedMillis < floodStart ? BEFORE : startedMillis < floodEnd ? DURING : AFTER;
         all.incrementAndGet(window);
         if (outcome == SipLoad.Outcome.OK) {
@@ -47,6 +58,11 @@ final class LegitCalls implements SipLoad.Listener {
 
     long succeeded() {
         return ok.get(BEFORE) + ok.get(DURING) + ok.get(AFTER);
+    }
+
+    /** The calls started from {@code from} to {@code to} (epoch ms) that failed: not set up, or their BYE failed. */
+    long failedStartedBetween(long from, long to) {
+        return failedStarts.stream().filter(t -> t >= from && t <= to).count();
     }
 
     /** Calls set up whose BYE then failed. */

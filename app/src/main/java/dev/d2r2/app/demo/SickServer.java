@@ -167,11 +167,13 @@ final class SickServer implements AutoCloseable {
         return seconds(hogStart, returned);
     }
 
+    /** Ends the diagnosis once its phase is over; again at the end does nothing. */
     @Override
     public void close() throws InterruptedException {
         if (role != null) {
             role.close();
             client.close();
+            role = null;
         }
     }
 }

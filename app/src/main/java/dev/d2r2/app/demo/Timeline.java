@@ -7,6 +7,8 @@ import dev.d2r2.core.EventFormatException;
 import dev.d2r2.diagnosis.events.CannotVote;
 import dev.d2r2.diagnosis.events.PeerCleared;
 import dev.d2r2.diagnosis.events.PeerIndicted;
+import dev.d2r2.migrate.events.HostAtRisk;
+import dev.d2r2.migrate.events.MigrateEvents;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.ContextChange;
@@ -94,6 +96,10 @@ final class Timeline {
             case PeerCleared.TYPE -> "cleared";
             case CannotVote.TYPE -> "cannot vote: " + a.get("reason");
             default -> {
+                if (MigrateEvents.HOST_AT_RISK.matches(e.type())) {
+                    yield "at risk: " + a.get(HostAtRisk.CLASS) + " of the " + a.get(HostAtRisk.LOCATION)
+                            + (Boolean.TRUE.equals(a.get(HostAtRisk.PREDICTABLE)) ? ", predicted" : "") + " (" + a.get(HostAtRisk.EVIDENCE) + ")";
+                }
                 String policy = policyWhat(e.event());
                 yield policy != null ? policy : e.to() != null ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
                         : a.containsKey(ChronicleEvents.CHRONICLE) ? "alert from chronicle " + a.get(ChronicleEvents.CHRONICLE) : "";

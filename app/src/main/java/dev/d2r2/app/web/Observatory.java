@@ -11,6 +11,7 @@ import dev.d2r2.core.EventFormatException;
 import dev.d2r2.diagnosis.events.DiagnosisEvents;
 import dev.d2r2.diagnosis.events.DistanceMatrix;
 import dev.d2r2.diagnosis.events.PeerIndicted;
+import dev.d2r2.migrate.events.MigrateEvents;
 import dev.d2r2.monitor.events.AlarmEvent;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
@@ -229,7 +230,7 @@ public final class Observatory implements AutoCloseable {
         if (DiagnosisEvents.INDICTED.matches(t) || DiagnosisEvents.CLEARED.matches(t) || DiagnosisEvents.CANNOT_VOTE.matches(t)) {
             return "diagnosis";
         }
-        if (channel.equals("alerts") || ChronicleAlert.isAlert(e)) {
+        if (channel.equals("alerts") || ChronicleAlert.isAlert(e) || MigrateEvents.HOST_AT_RISK.matches(t)) {
             return "alerts";
         }
         if (channel.equals("alarms")) {

@@ -645,6 +645,8 @@ const FIGURES = [
   ['legit_setup_p99_ms', 'call setup, 99th percentile', millis],
   ['attack_requests_blocked', 'attack requests blocked at the edge', plain],
   ['threat_contexts', 'threat contexts activated', plain],
+  ['migration_downtime_s', 'host at risk: live migration downtime', seconds],
+  ['calls_dropped_by_migration', 'calls dropped by the migration', plain],
 ];
 
 function drawReport(report) {

@@ -6,6 +6,7 @@ import dev.d2r2.cluster.events.EventBatcher;
 import dev.d2r2.cluster.raft.ClusterClient;
 import dev.d2r2.cluster.raft.ClusterNode;
 import dev.d2r2.cluster.raft.RaftSettings;
+import dev.d2r2.cluster.tls.RaftTls;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,14 +37,15 @@ public final class ReplicatedBroker implements AutoCloseable {
     /**
      * @param raft the Raft listener of a replica the cluster file does not list (one waiting for
      *             {@code d2r2 cluster add}); null for a listed replica, which listens where the file says
+     * @param tls the replica's Raft TLS (its key file's), for its server and its own client alike
      */
-    public static ReplicatedBroker start(Broker broker, ClusterFile cluster, String id, InetSocketAddress raft)
-            throws IOException {
+    public static ReplicatedBroker start(Broker broker, ClusterFile cluster, String id, InetSocketAddress raft,
+                                         RaftTls tls) throws IOException {
         BrokerReplica bridge = new BrokerReplica(broker, Duration.ofSeconds(30));
         Path storage = broker.dataDir().resolve(RAFT_DIR);
-        ClusterNode node = raft == null ? ClusterNode.start(cluster, id, storage, RaftSettings.BROKER, bridge)
-                : ClusterNode.start(cluster, id, raft, storage, RaftSettings.BROKER, bridge);
-        ClusterClient client = new ClusterClient(cluster);
+        ClusterNode node = raft == null ? ClusterNode.start(cluster, id, storage, RaftSettings.BROKER, tls, bridge)
+                : ClusterNode.start(cluster, id, raft, storage, RaftSettings.BROKER, tls, bridge);
+        ClusterClient client = new ClusterClient(cluster, tls);
         bridge.submitThrough(client);
         EventBatcher batcher = new EventBatcher(client);
         broker.replicateEvents(batcher);

@@ -22,12 +22,14 @@ import java.util.UUID;
  *   - name: b1           # an identity name
  *     address: 10.0.0.1:7300   # its Raft (gRPC) listener
  *     publicKey: MCowBQYDK2VwAyEA...   # base64 X.509 Ed25519 key
+ * tls:                   # optional: Raft over mutual TLS
+ *   ca: cluster-ca.pem   # the cluster CA's certificate, relative to this file
  * </pre>
  *
  * The file only bootstraps a replica's first start: membership then changes in-band
  * ({@code d2r2 cluster add|remove}), and every replica remembers it in its own Raft storage.
  */
-public record ClusterFile(String group, Integer f, List<Replica> replicas) {
+public record ClusterFile(String group, Integer f, List<Replica> replicas, ClusterTls tls) {
     public static final String DEFAULT_GROUP = "d2r2";
 
     public ClusterFile {
@@ -64,8 +66,20 @@ public record ClusterFile(String group, Integer f, List<Replica> replicas) {
         }
     }
 
+    /** A cluster whose Raft traffic is not encrypted (no {@code tls} section). */
+    public ClusterFile(String group, Integer f, List<Replica> replicas) {
+        this(group, f, replicas, null);
+    }
+
+    /** Loads {@code file}; the CA file its {@code tls} names is taken relative to it. */
     public static ClusterFile load(Path file) throws ConfigException {
-        return ConfigLoader.load(file, ClusterFile.class);
+        ClusterFile c = ConfigLoader.load(file, ClusterFile.class);
+        Path dir = file.toAbsolutePath().getParent();
+        return c.tls == null ? c : new ClusterFile(c.group, c.f, c.replicas, c.tls.resolvedAgainst(dir));
+    }
+
+    public Optional<ClusterTls> raftTls() {
+        return Optional.ofNullable(tls);
     }
 
     public Optional<Replica> replica(String name) {

@@ -5,6 +5,7 @@ import dev.d2r2.cluster.command.CommandResult;
 import dev.d2r2.cluster.command.ControlCommand;
 import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.cluster.state.ControlState;
+import dev.d2r2.cluster.tls.RaftTls;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -46,22 +47,25 @@ public final class ClusterClient implements AutoCloseable {
     private final List<RaftPeer> seeds;
     private final RaftClient io;
     private final Duration probeTimeout;
+    private final RaftTls tls;
 
     /**
      * @param patience how long a submission keeps retrying while there is no leader
      * @param probeTimeout how long one replica has to answer a status or state read
+     * @param tls how to reach the replicas: plain, or mutual TLS with this client's key file
      */
-    public ClusterClient(ClusterFile cluster, Duration patience, Duration probeTimeout) {
+    public ClusterClient(ClusterFile cluster, RaftTls tls, Duration patience, Duration probeTimeout) {
         this.groupId = RaftGroupId.valueOf(cluster.groupUuid());
         this.seeds = ClusterNode.peers(cluster.replicas());
+        this.tls = tls;
         RaftGroup group = RaftGroup.valueOf(groupId, seeds);
         this.io = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties(Duration.ofSeconds(3)))
-                .setRetryPolicy(retryUntilLeader(patience)).build();
+                .setParameters(tls.parameters()).setRetryPolicy(retryUntilLeader(patience)).build();
         this.probeTimeout = probeTimeout;
     }
 
-    public ClusterClient(ClusterFile cluster) {
-        this(cluster, Duration.ofSeconds(15), Duration.ofSeconds(2));
+    public ClusterClient(ClusterFile cluster, RaftTls tls) {
+        this(cluster, tls, Duration.ofSeconds(15), Duration.ofSeconds(2));
     }
 
     /**
@@ -191,7 +195,8 @@ public final class ClusterClient implements AutoCloseable {
     /** A client that asks one replica, once. */
     private RaftClient probe(RaftPeer peer) {
         return RaftClient.newBuilder().setRaftGroup(RaftGroup.valueOf(groupId, peer))
-                .setProperties(properties(probeTimeout)).setRetryPolicy(RetryPolicies.noRetry()).build();
+                .setProperties(properties(probeTimeout)).setParameters(tls.parameters())
+                .setRetryPolicy(RetryPolicies.noRetry()).build();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.d2r2.cluster.raft;
 
 import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.cluster.config.Replica;
+import dev.d2r2.cluster.tls.RaftTls;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -37,18 +38,20 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Starts replica {@code id} of {@code cluster}, which lists it. */
     public static ClusterNode start(ClusterFile cluster, String id, Path storageDir, RaftSettings settings,
-                                    CommittedCommands listener) throws IOException {
+                                    RaftTls tls, CommittedCommands listener) throws IOException {
         Replica self = cluster.replica(id).orElseThrow(() -> new IllegalArgumentException("the cluster file lists no replica "
                 + id + " (known: " + cluster.replicas().stream().map(Replica::name).toList() + ")"));
-        return start(cluster, id, self.socketAddress(), storageDir, settings, listener);
+        return start(cluster, id, self.socketAddress(), storageDir, settings, tls, listener);
     }
 
     /**
      * Starts replica {@code id} listening on {@code address}: as a member when the file lists it,
-     * else as a newcomer waiting to be added.
+     * else as a newcomer waiting to be added. Its Raft traffic runs over {@code tls} (plain when
+     * the cluster file has no {@code tls}).
      */
     public static ClusterNode start(ClusterFile cluster, String id, InetSocketAddress address, Path storageDir,
-                                    RaftSettings settings, CommittedCommands listener) throws IOException {
+                                    RaftSettings settings, RaftTls tls, CommittedCommands listener) throws IOException {
+        tls.checkServes(address.getHostString());
         RaftGroupId groupId = RaftGroupId.valueOf(cluster.groupUuid());
         boolean listed = cluster.replica(id).isPresent();
         RaftGroup group = listed ? RaftGroup.valueOf(groupId, peers(cluster.replicas())) : RaftGroup.valueOf(groupId);
@@ -59,6 +62,7 @@ public final class ClusterNode implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(id))
                 .setGroup(group)
                 .setProperties(settings.serverProperties(address, storageDir))
+                .setParameters(tls.parameters())
                 .setStateMachine(sm)
                 .setOption(recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();

@@ -12,6 +12,7 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.BrokerReplica;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.cluster.raft.ClusterClient;
+import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.core.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,7 @@ class ClientFailoverClusterTest {
     @Test
     void publisherAndSubscriberOfTheKilledLeaderCarryOnThroughAnotherReplica() throws Exception {
         try (ReplicaProcesses replicas = new ReplicaProcesses(dir, 3);
-             ClusterClient cluster = new ClusterClient(replicas.cluster, Duration.ofSeconds(20), Duration.ofSeconds(2))) {
+             ClusterClient cluster = new ClusterClient(replicas.cluster, RaftTls.PLAIN, Duration.ofSeconds(20), Duration.ofSeconds(2))) {
             String leader = await().atMost(PATIENCE).ignoreExceptions()
                     .until(() -> cluster.status().leader().orElse(null), Objects::nonNull);
             byte[] secret;

@@ -26,6 +26,7 @@ final class ReplicaProcesses implements AutoCloseable {
     private final Path dir;
     private final Map<String, Process> running = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, List<String>> caughtUp = new LinkedHashMap<>();
 
     ReplicaProcesses(Path dir, int replicas) throws IOException, dev.d2r2.core.config.ConfigException {
         this.dir = dir;
@@ -60,11 +61,17 @@ final class ReplicaProcesses implements AutoCloseable {
     }
 
     private void launch(String name) throws IOException {
+        launch(name, List.of());
+    }
+
+    private void launch(String name, List<String> more) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"),
-                ReplicaProcess.class.getName(), dir.resolve(name).toString(), clusterFile.toString(), name)
-                .redirectError(dir.resolve(name + ".log").toFile()).start();
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                ReplicaProcess.class.getName(), dir.resolve(name).toString(), clusterFile.toString(), name));
+        command.addAll(more);
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();
         running.put(name, p);
     }
 
@@ -72,6 +79,9 @@ final class ReplicaProcesses implements AutoCloseable {
         BufferedReader r = new BufferedReader(new InputStreamReader(running.get(name).getInputStream()));
         String line;
         while ((line = r.readLine()) != null) {
+            if (line.startsWith("CAUGHT-UP ")) {
+                caughtUp.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(line);
+            }
             if (line.startsWith("PORT ")) {
                 ports.put(name, Integer.parseInt(line.substring(5).strip()));
                 return;
@@ -84,6 +94,23 @@ final class ReplicaProcesses implements AutoCloseable {
     void restart(String name) throws IOException {
         launch(name);
         awaitPort(name);
+    }
+
+    /**
+     * Starts a stopped replica again on its old data and port, forwarding to the replicas the
+     * administrator identity files {@code forwardTo} name, after catching up from them.
+     */
+    void restartForwarding(String name, List<Path> forwardTo) throws IOException {
+        List<String> more = new java.util.ArrayList<>(List.of(Integer.toString(ports.get(name))));
+        forwardTo.forEach(f -> more.add(f.toString()));
+        caughtUp.remove(name);
+        launch(name, more);
+        awaitPort(name);
+    }
+
+    /** The {@code CAUGHT-UP tag taken missing} lines a replica printed when it started forwarding. */
+    List<String> caughtUp(String name) {
+        return caughtUp.getOrDefault(name, List.of());
     }
 
     /** {@code kill -9}. */

@@ -16,6 +16,7 @@ import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.cluster.raft.ClusterClient;
+import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.cluster.raft.ClusterStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +58,7 @@ class ReplicatedBrokerTest {
     @BeforeAll
     static void start() throws Exception {
         replicas = new ReplicaProcesses(dir, 3);
-        cluster = new ClusterClient(replicas.cluster, Duration.ofSeconds(20), Duration.ofSeconds(2));
+        cluster = new ClusterClient(replicas.cluster, RaftTls.PLAIN, Duration.ofSeconds(20), Duration.ofSeconds(2));
     }
 
     @AfterAll

@@ -45,7 +45,7 @@ class ReplicatedControlPlaneTest {
     @BeforeAll
     static void start() throws IOException {
         cluster = new TestCluster(dir, 3, new RaftSettings(8));
-        client = new ClusterClient(cluster.file, Duration.ofSeconds(20), Duration.ofSeconds(2));
+        client = new ClusterClient(cluster.file, cluster.clientTls(), Duration.ofSeconds(20), Duration.ofSeconds(2));
     }
 
     @AfterAll

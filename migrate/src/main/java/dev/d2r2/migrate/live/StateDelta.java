@@ -54,7 +54,7 @@ public record StateDelta(Table<Long> bindings, Table<Long> calls, Table<Long> un
     public ServerState applyTo(ServerState before) {
         return new ServerState(before.listen(), before.maxCps(), before.maxCalls(), bindings.applyTo(before.bindings()),
                 calls.applyTo(before.calls()), unconfirmed.applyTo(before.unconfirmed()), ended.applyTo(before.ended()),
-                replicas.applyTo(before.replicas()), subscriptions.applyTo(before.subscriptions()));
+                replicas.applyTo(before.replicas()), subscriptions.applyTo(before.subscriptions()), before.epoch());
     }
 
     /** Entries put or removed, all tables together. */

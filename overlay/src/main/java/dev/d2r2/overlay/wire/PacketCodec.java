@@ -180,7 +180,8 @@ public final class PacketCodec {
         return contacts;
     }
 
-    private static SignedValue readValue(ByteBuffer in) throws MalformedPacket {
+    /** A value as {@link SignedValue#write} wrote it; a short buffer is a {@link java.nio.BufferUnderflowException}. */
+    public static SignedValue readValue(ByteBuffer in) throws MalformedPacket {
         try {
             return SignedValue.read(in);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,7 @@
 package dev.d2r2.p2psip.tunnel;
 
+import dev.d2r2.core.x509.CertificateBuilder;
+
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -13,11 +15,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -88,12 +88,10 @@ public enum LinkSecurity {
 
     private static SSLContext context(String name) {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            KeyPair ec = g.generateKeyPair();
+            KeyPair ec = CertificateBuilder.newKeyPair();
             Instant now = Instant.now();
-            X509Certificate cert = SelfSignedCertificate.create(ec, "d2r2 p2psip relay " + name,
-                    now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(365)));
+            X509Certificate cert = CertificateBuilder.of("d2r2 p2psip relay " + name, ec.getPublic(),
+                    now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(365))).selfSigned(ec.getPrivate());
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             char[] password = new char[0];

@@ -113,7 +113,7 @@ final class RelayAgent implements Agent {
     public void onMessage(Object message) throws Exception {
         switch (message) {
             case Arrived a -> onCell(a.link(), a.frame());
-            case Accepted a -> open(new Link(a.socket(), null));
+            case Accepted a -> open(Link.accepted(a.socket()));
             case LinkClosed c -> onLinkClosed(c.link());
             case Build b -> build(b);
             case Send s -> sendForward(s.tunnel(), s.payload());
@@ -199,10 +199,6 @@ final class RelayAgent implements Agent {
             return;
         }
         Link next = linkTo(opened.next());
-        if (next == null) {
-            send(link, new Cell(CellType.DESTROY, cell.linkId(), new byte[Cell.BODY_BYTES]));
-            return;
-        }
         b.successor = next;
         b.outId = freshLinkId(next);
         upstream.put(in, b);
@@ -320,6 +316,9 @@ final class RelayAgent implements Agent {
     }
 
     private void onLinkClosed(Link link) {
+        if (link.failure() != null) {
+            runner.errors().warn("connect", roleName() + ": cannot reach " + link + ": " + link.failure().getMessage());
+        }
         allLinks.remove(link);
         links.values().remove(link);
         for (Binding b : new ArrayList<>(upstream.values())) {
@@ -355,10 +354,6 @@ final class RelayAgent implements Agent {
             }
         });
         Link first = linkTo(b.path().getFirst());
-        if (first == null) {
-            t.tornDown("first hop " + b.path().getFirst() + " unreachable");
-            return;
-        }
         t.link = first;
         t.linkId = freshLinkId(first);
         downstream.put(new LinkId(first, t.linkId), t);
@@ -377,9 +372,6 @@ final class RelayAgent implements Agent {
 
     private void enter(Enter e) {
         Link link = linkTo(e.entry());
-        if (link == null) {
-            return;
-        }
         byte[] body = DataCell.startBackward(e.payload(), random);
         send(link, new Cell(CellType.ENTER, e.entryId(), body));
     }
@@ -389,33 +381,17 @@ final class RelayAgent implements Agent {
         if (existing != null) {
             return existing;
         }
-        Socket s = null;
-        try {
-            s = sockets.connect(hop.address(), CONNECT_TIMEOUT_MILLIS);
+        Link link = Link.outgoing(hop, () -> {
+            Socket s = sockets.connect(hop.address(), CONNECT_TIMEOUT_MILLIS);
             s.setTcpNoDelay(true);
-            Link link = new Link(s, hop);
-            links.put(key(hop), link);
-            open(link);
-            byte[] hello = new byte[Cell.BODY_BYTES];
-            HopCodec.put(ByteBuffer.wrap(hello), self);
-            send(link, new Cell(CellType.HELLO, 0, hello));
-            return link;
-        } catch (IOException e) {
-            closeQuietly(s);
-            runner.errors().warn("connect", roleName() + ": cannot reach " + hop + ": " + e.getMessage());
-            return null;
-        }
-    }
-
-    private static void closeQuietly(Socket s) {
-        if (s == null) {
-            return;
-        }
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // nothing more to release
-        }
+            return s;
+        });
+        links.put(key(hop), link);
+        open(link);
+        byte[] hello = new byte[Cell.BODY_BYTES];
+        HopCodec.put(ByteBuffer.wrap(hello), self);
+        send(link, new Cell(CellType.HELLO, 0, hello));
+        return link;
     }
 
     private void open(Link link) {

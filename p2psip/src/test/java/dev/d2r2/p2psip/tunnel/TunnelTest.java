@@ -7,6 +7,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +20,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** Tunnels between relays on real loopback sockets. */
 class TunnelTest {
@@ -112,6 +117,12 @@ class TunnelTest {
         assertThat(v2.outId()).isEqualTo(v3.inId());
         Set<Integer> ids = new HashSet<>(List.of(v1.inId(), v2.inId(), v3.inId(), v3.entryId()));
         assertThat(ids).hasSize(4);
+        for (Relay f : List.of(f1, f2, f3)) {
+            assertThat(f.counters().tunnelsRelayed()).isEqualTo(1);
+        }
+        assertThat(a.counters().tunnelsRelayed()).isZero();
+        assertThat(f3.counters().cellsIn()).isEqualTo(2); // HELLO, SETUP
+        assertThat(f3.counters().cellsOut()).isEqualTo(1); // the acknowledgement
     }
 
     /**
@@ -186,5 +197,24 @@ class TunnelTest {
         assertThat(text(got.poll(5, TimeUnit.SECONDS))).isEqualTo("INVITE");
         assertThat(f3.counters().refused(Refusal.UNKNOWN_TUNNEL)).isEqualTo(1);
         assertThat(got).isEmpty();
+    }
+
+    @Test
+    void anUnreachableHopFailsTheBuildAndLeavesNoBindingBehind() throws Exception {
+        Relay a = relay("a", TunnelEnd.IGNORE);
+        Relay f1 = relay("f1", TunnelEnd.IGNORE);
+        Hop gone;
+        try (ServerSocket closedPort = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            gone = new Hop(X25519.raw(X25519.generate().getPublic()),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort.getLocalPort()));
+        }
+
+        assertThatThrownBy(() -> a.build(List.of(gone), data -> { }).get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("link to the first hop closed");
+        assertThatThrownBy(() -> a.build(List.of(f1.self(), gone), data -> { }).get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("a hop destroyed it");
+        await().atMost(Duration.ofSeconds(5)).until(() -> f1.views().isEmpty());
+        assertThat(a.errors().count("connect")).isEqualTo(1);
+        assertThat(f1.errors().count("connect")).isEqualTo(1);
     }
 }

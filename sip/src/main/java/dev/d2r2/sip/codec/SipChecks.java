@@ -118,33 +118,40 @@ public final class SipChecks {
         return Verdict.FORWARD;
     }
 
+    /** Checked by index, without substrings: it runs on every request the edge forwards. */
     private static Verdict requestUri(String uri) {
         int colon = uri.indexOf(':');
         if (uri.indexOf('<') >= 0 || uri.indexOf('>') >= 0 || colon <= 0 || !scheme(uri, colon)) {
             return Verdict.respond(400, "Bad Request-URI", "request-uri");
         }
-        String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (scheme.equals("tel")) {
+        if (colon == 3 && uri.regionMatches(true, 0, "tel", 0, 3)) {
             return null;
         }
-        if (!scheme.equals("sip") && !scheme.equals("sips")) {
+        if (!(colon == 3 && uri.regionMatches(true, 0, "sip", 0, 3)) && !(colon == 4 && uri.regionMatches(true, 0, "sips", 0, 4))) {
             return Verdict.respond(416, "Unsupported URI Scheme", "uri scheme");
         }
-        String rest = uri.substring(colon + 1);
-        int at = rest.lastIndexOf('@');
-        String host = rest.substring(at + 1);
-        if (host.indexOf('?') >= 0) {
+        int at = uri.lastIndexOf('@');
+        int hostFrom = at > colon ? at + 1 : colon + 1;
+        if (uri.indexOf('?', hostFrom) >= 0) {
             return Verdict.respond(400, "Headers in the Request-URI", "request-uri headers");
         }
-        int semi = host.indexOf(';');
-        host = semi < 0 ? host : host.substring(0, semi);
-        if (host.isEmpty() || !host.startsWith("[") && host.indexOf(':') != host.lastIndexOf(':')) {
+        int semi = uri.indexOf(';', hostFrom);
+        int hostTo = semi < 0 ? uri.length() : semi;
+        if (hostFrom == hostTo || uri.charAt(hostFrom) != '[' && colons(uri, hostFrom, hostTo) > 1) {
             return Verdict.respond(400, "Bad host in the Request-URI", "request-uri host");
         }
         return null;
     }
 
-    /** Why a name-addr or addr-spec is malformed, or null. */
+    private static int colons(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            n += s.charAt(i) == ':' ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Why a name-addr or addr-spec is malformed, or null; by index, as {@link #requestUri}. */
     private static String addressProblem(String a, boolean contact) {
         if (contact && a.equals("*")) {
             return null;
@@ -155,39 +162,63 @@ public final class SipChecks {
             if (gt < 0) {
                 return "no closing >";
             }
-            String display = a.substring(0, lt).strip();
-            if (!display.isEmpty() && !(display.startsWith("\"") && display.endsWith("\"") && display.length() >= 2)
-                    && !tokens(display)) {
+            int from = stripStart(a, 0, lt);
+            int to = stripEnd(a, from, lt);
+            if (from < to && !(a.charAt(from) == '"' && a.charAt(to - 1) == '"' && to - from >= 2) && !tokens(a, from, to)) {
                 return "display name must be quoted";
             }
-            String spec = a.substring(lt + 1, gt);
-            if (spec.isEmpty() || containsAny(spec, " \t\r\n") || spec.indexOf(':') <= 0) {
+            if (!uriSpec(a, lt + 1, gt, " \t\r\n")) {
                 return "bad URI inside <>";
             }
             return null;
         }
         int semi = a.indexOf(';');
-        String spec = (semi < 0 ? a : a.substring(0, semi)).strip();
-        if (spec.isEmpty() || spec.indexOf(':') <= 0 || containsAny(spec, " \t\r\n?,")) {
+        int from = stripStart(a, 0, semi < 0 ? a.length() : semi);
+        int to = stripEnd(a, from, semi < 0 ? a.length() : semi);
+        if (!uriSpec(a, from, to, " \t\r\n?,")) {
             return "a URI with headers, spaces or commas must be inside <>";
         }
         return null;
     }
 
-    /** True when the display name is tokens separated by spaces or tabs. */
-    private static boolean tokens(String display) {
-        boolean inWord = false;
-        for (int i = 0; i < display.length(); i++) {
-            char c = display.charAt(i);
-            if (c == ' ' || c == '\t') {
-                inWord = false;
-            } else if (c < 128 && SipParser.isTokenChar(c)) {
-                inWord = true;
-            } else {
+    /** {@code s[from, to)} is not empty, has a scheme before a colon, and none of {@code forbidden}. */
+    private static boolean uriSpec(String s, int from, int to, String forbidden) {
+        int colon = s.indexOf(':', from);
+        if (from == to || colon <= from || colon >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (forbidden.indexOf(s.charAt(i)) >= 0) {
                 return false;
             }
         }
-        return inWord || !display.isEmpty();
+        return true;
+    }
+
+    /** As {@link String#strip()}, the first index of {@code s[from, to)} past its leading white space. */
+    private static int stripStart(String s, int from, int to) {
+        while (from < to && Character.isWhitespace(s.charAt(from))) {
+            from++;
+        }
+        return from;
+    }
+
+    private static int stripEnd(String s, int from, int to) {
+        while (to > from && Character.isWhitespace(s.charAt(to - 1))) {
+            to--;
+        }
+        return to;
+    }
+
+    /** True when the display name {@code s[from, to)} (not empty) is tokens separated by spaces or tabs. */
+    private static boolean tokens(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c != ' ' && c != '\t' && !(c < 128 && SipParser.isTokenChar(c))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -313,14 +344,4 @@ public final class SipChecks {
         }
         return i;
     }
-
-    private static boolean containsAny(String s, String chars) {
-        for (int i = 0; i < s.length(); i++) {
-            if (chars.indexOf(s.charAt(i)) >= 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
 }

@@ -185,7 +185,7 @@ public final class SipMessage {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < headerCount; i++) {
             if (kinds[i] == h) {
-                splitList(value(i), out);
+                splitList(out.isEmpty() && h != Header.OTHER ? first(h) : value(i), out);
             }
         }
         List<String> fixed = java.util.Collections.unmodifiableList(out);

@@ -4,6 +4,7 @@ import dev.d2r2.sip.codec.Header;
 import dev.d2r2.sip.codec.Hop;
 import dev.d2r2.sip.codec.SipMessage;
 import dev.d2r2.sip.codec.SipParser;
+import dev.d2r2.sip.mobility.MobilityNotice;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -17,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * of a {@link SipServer}: user agents SUBSCRIBE to learn where the server is, get a NOTIFY with its
  * address at once and another whenever it moved ({@link #notifyAll}). It decides the answer to a
  * SUBSCRIBE and writes NOTIFYs; the server sends them. Malformed SUBSCRIBEs are answered with the
- * 4xx that names the fault and counted by it.
+ * 4xx that names the fault and counted by it. A NOTIFY's body is a {@link MobilityNotice}: this
+ * server's {@link #epoch} and the NOTIFY's CSeq as its version, signed with the key the subscriber
+ * gave in its initial SUBSCRIBE.
  */
 final class MobilityPackage {
     static final String EVENT = "server-mobility";
@@ -27,6 +30,10 @@ final class MobilityPackage {
     static final String CONTENT_TYPE = "text/plain";
 
     /** The answer to a SUBSCRIBE; {@code notified}: the subscription to NOTIFY after it, null for none. */
+    /** A NOTIFY to send: its Via branch names its transaction. */
+    record Notify(String branch, byte[] bytes) {
+    }
+
     record Answer(int status, String reason, String header, Subscription notified, boolean terminated) {
         static Answer refusal(int status, String reason, String header) {
             return new Answer(status, reason, header, null, false);
@@ -36,9 +43,12 @@ final class MobilityPackage {
     private final Map<String, Subscription> table = new ConcurrentHashMap<>();
     private final Counters counters;
     private final SecureRandom random = new SecureRandom();
+    private volatile long epoch;
 
-    MobilityPackage(Counters counters) {
+    /** {@code epoch}: when this server started (epoch ms), what orders its NOTIFYs before their versions. */
+    MobilityPackage(Counters counters, long epoch) {
         this.counters = counters;
+        this.epoch = epoch;
     }
 
     /** A subscription's key: its dialog, as the subscriber names it (Call-ID and From tag). */
@@ -50,9 +60,19 @@ final class MobilityPackage {
         return table;
     }
 
-    void load(Map<String, Subscription> with) {
+    /**
+     * Takes the subscriptions of a state whose epoch was {@code stateEpoch}: this server's epoch
+     * becomes later than it, whatever the clocks of the two hosts say, so that its subscribers
+     * take its NOTIFYs even when a restored snapshot's versions are behind the ones they saw.
+     */
+    void load(Map<String, Subscription> with, long stateEpoch) {
         table.keySet().retainAll(with.keySet());
         table.putAll(with);
+        epoch = Math.max(epoch, stateEpoch + 1);
+    }
+
+    long epoch() {
+        return epoch;
     }
 
     int size() {
@@ -79,6 +99,14 @@ final class MobilityPackage {
         if (fromTag == null || fromTag.isEmpty()) {
             return refused("subscribe.bad_dialog", 400, "Missing From tag", null);
         }
+        String signing = header(m, MobilityNotice.KEY_HEADER, null);
+        if (signing != null) {
+            try {
+                MobilityNotice.key(signing);
+            } catch (IllegalArgumentException e) {
+                return refused("subscribe.bad_key", 400, "Bad Mobility-Key", null);
+            }
+        }
         String key = key(m.first(Header.CALL_ID), fromTag);
         boolean inDialog = m.first(Header.TO).contains(";tag=");
         Subscription known = table.get(key);
@@ -93,11 +121,11 @@ final class MobilityPackage {
         String header = "Expires: " + granted + "\r\n" + contact;
         if (granted == 0) {
             counters.count("unsubscribe");
-            Subscription gone = known != null ? table.remove(key) : subscription(m, tag, target, event, 0, now);
+            Subscription gone = known != null ? table.remove(key) : subscription(m, tag, target, event, signing, now);
             return new Answer(200, "OK", header, gone, true);
         }
         Subscription s = known != null ? known.expiring(now + granted * 1000)
-                : subscription(m, tag, target, event, 0, now + granted * 1000);
+                : subscription(m, tag, target, event, signing, now + granted * 1000);
         table.put(key, s);
         counters.count(known != null ? "subscribe.refresh" : "subscribe");
         return new Answer(200, "OK", header, s, false);
@@ -108,18 +136,20 @@ final class MobilityPackage {
         return Answer.refusal(status, reason, header);
     }
 
-    private static Subscription subscription(SipMessage m, String tag, String target, String event, long cseq, long expires) {
+    /** A new subscription; a refresh keeps its key ({@code signing}, null for none): a key never changes. */
+    private static Subscription subscription(SipMessage m, String tag, String target, String event, String signing, long expires) {
         String to = m.first(Header.TO);
         String server = to.contains(";tag=") ? to : to + ";tag=" + tag;
         return new Subscription(m.first(Header.CALL_ID), m.first(Header.FROM), server, target,
-                semi(event) < 0 ? null : Hop.param(event.substring(semi(event)), "id"), cseq, expires);
+                semi(event) < 0 ? null : Hop.param(event.substring(semi(event)), "id"), 0, expires,
+                signing == null ? null : signing.strip());
     }
 
     /**
      * The NOTIFY of {@code s} saying the server is at {@code address} ({@code host:port}), and
      * records its CSeq; {@code terminated} ends the subscription. Null when the subscription is gone.
      */
-    byte[] notify(Subscription s, String address, String contact, boolean terminated, long now) {
+    Notify notify(Subscription s, String address, String contact, boolean terminated, long now) {
         Subscription numbered = terminated ? s.notified(s.cseq() + 1)
                 : table.computeIfPresent(key(s.callId(), Hop.param(s.subscriber(), "tag")), (k, v) -> v.notified(v.cseq() + 1));
         if (numbered == null) {
@@ -127,8 +157,11 @@ final class MobilityPackage {
         }
         String state = terminated ? "terminated;reason=timeout"
                 : "active;expires=" + Math.max(0, (numbered.expires() - now) / 1000);
-        String body = "sip:server@" + address + "\r\n";
-        String via = "SIP/2.0/UDP " + address + ";branch=z9hG4bK" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
+        MobilityNotice notice = new MobilityNotice("sip:server@" + address, epoch, numbered.cseq(), null);
+        String body = (numbered.key() == null ? notice
+                : notice.signed(MobilityNotice.key(numbered.key()), numbered.callId(), Hop.param(numbered.subscriber(), "tag"))).body();
+        String branch = "z9hG4bK" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
+        String via = "SIP/2.0/UDP " + address + ";branch=" + branch;
         String text = "NOTIFY " + numbered.target() + " SIP/2.0\r\n"
                 + "Via: " + via + "\r\n"
                 + "Max-Forwards: 70\r\n"
@@ -142,7 +175,12 @@ final class MobilityPackage {
                 + "Content-Type: " + CONTENT_TYPE + "\r\n"
                 + "Content-Length: " + body.length() + "\r\n\r\n" + body;
         counters.count("notify.sent");
-        return text.getBytes(StandardCharsets.UTF_8);
+        return new Notify(branch, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Drops subscription {@code key} (see {@link #key}): its subscriber never answered a NOTIFY. */
+    void forget(String key) {
+        table.remove(key);
     }
 
     /** The subscriptions not expired at {@code now}, after dropping those that are. */

@@ -6,12 +6,13 @@ import java.util.Map;
  * Everything a {@link SipServer} knows, to start a copy of it elsewhere (docs/migration.md): its
  * configuration and its tables — registrations (address of record → expiry, epoch ms), confirmed
  * and unconfirmed calls and replicas (Call-ID → since), calls ended lately (Call-ID → when), and
- * the {@code server-mobility} subscriptions (by dialog, see {@link MobilityPackage#key}). A state
- * written before subscriptions existed (an old snapshot) reads with none.
+ * the {@code server-mobility} subscriptions (by dialog, see {@link MobilityPackage#key}), and the
+ * server's mobility {@code epoch} (a copy started from this state takes a later one). A state
+ * written before subscriptions existed (an old snapshot) reads with none, and epoch 0.
  */
 public record ServerState(String listen, int maxCps, int maxCalls, Map<String, Long> bindings, Map<String, Long> calls,
                           Map<String, Long> unconfirmed, Map<String, Long> ended, Map<String, Long> replicas,
-                          Map<String, Subscription> subscriptions) {
+                          Map<String, Subscription> subscriptions, long epoch) {
     public ServerState {
         bindings = Map.copyOf(bindings);
         calls = Map.copyOf(calls);
@@ -23,6 +24,6 @@ public record ServerState(String listen, int maxCps, int maxCalls, Map<String, L
 
     /** The same state for a server bound at {@code listen} instead. */
     public ServerState at(String listen) {
-        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, subscriptions);
+        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, subscriptions, epoch);
     }
 }

@@ -51,10 +51,12 @@ public final class SipServer implements AutoCloseable {
     private final Map<String, Long> ended = new ConcurrentHashMap<>();
     public static final long REPLICA_TTL_MS = 2 * 3600_000;
     private volatile Replication replication = Replication.NONE;
+    private volatile CredentialIssuer credentials;
     private long lastSweep = System.currentTimeMillis();
     private final Map<String, Long> bindings = new ConcurrentHashMap<>();
     private final Counters counters = new Counters();
-    private final MobilityPackage mobility = new MobilityPackage(counters);
+    private final MobilityPackage mobility = new MobilityPackage(counters, System.currentTimeMillis());
+    private final NotifyTransactions notifies;
     private final Thread loop;
     private volatile boolean running = true;
     /** While the CPU hog runs: its threads spin until this goes false. */
@@ -87,6 +89,8 @@ public final class SipServer implements AutoCloseable {
         this.maxCps = maxCps;
         this.maxCalls = maxCalls;
         this.tokens = maxCps;
+        this.notifies = new NotifyTransactions(channel, NotifyTransactions.T1, NotifyTransactions.T2, counters, mobility::forget,
+                "sip-" + name + "-notify");
         this.loop = Thread.ofPlatform().name("sip-" + name).start(this::run);
     }
 
@@ -137,7 +141,7 @@ public final class SipServer implements AutoCloseable {
         replace(unconfirmed, state.unconfirmed());
         replace(ended, state.ended());
         replace(replicas, state.replicas());
-        mobility.load(state.subscriptions());
+        mobility.load(state.subscriptions(), state.epoch());
     }
 
     private static void replace(Map<String, Long> table, Map<String, Long> with) {
@@ -147,7 +151,7 @@ public final class SipServer implements AutoCloseable {
 
     /** A copy of the configuration and tables; exact once {@link #pause paused}, a moving picture before. */
     public ServerState state() {
-        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, mobility.table());
+        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, mobility.table(), mobility.epoch());
     }
 
     /**
@@ -223,12 +227,12 @@ public final class SipServer implements AutoCloseable {
     }
 
     private boolean notify(Subscription s, boolean terminated, long now) throws IOException {
-        byte[] bytes = mobility.notify(s, listen, contact, terminated, now);
-        InetSocketAddress to = bytes == null ? null : Hop.ofUri(s.target());
+        MobilityPackage.Notify n = mobility.notify(s, listen, contact, terminated, now);
+        InetSocketAddress to = n == null ? null : Hop.ofUri(s.target());
         if (to == null) {
             return false;
         }
-        channel.send(ByteBuffer.wrap(bytes), to);
+        notifies.send(n.branch(), MobilityPackage.key(s.callId(), Hop.param(s.subscriber(), "tag")), n.bytes(), to);
         return true;
     }
 
@@ -256,7 +260,12 @@ public final class SipServer implements AutoCloseable {
                 SipMessage m = SipParser.datagram(in.array(), 0, in.position());
                 if (!m.isRequest() && m.malformation() == null && m.count(Header.CSEQ) > 0
                         && m.first(Header.CSEQ).endsWith(" NOTIFY")) {
-                    mobility.answered(m);
+                    String branch = m.count(Header.VIA) == 0 ? null : Hop.param(m.first(Header.VIA), "branch");
+                    if (branch != null && notifies.answered(branch, m.status())) {
+                        mobility.answered(m);
+                    } else {
+                        count("notify.stray");
+                    }
                     continue;
                 }
                 if (!m.isRequest() || m.malformation() != null || m.count(Header.VIA) == 0 || m.count(Header.CALL_ID) == 0
@@ -316,8 +325,12 @@ public final class SipServer implements AutoCloseable {
                 }
             }
             List<String> contacts = m.all(Header.CONTACT);
-            reply(m, from, out, 200, "OK", tag, contacts.isEmpty() ? null : "Contact: " + String.join(", ", contacts)
-                    + (expires == null ? ";expires=" + seconds : ""));
+            String credential = to == null || seconds == 0 ? null : credential(m, Hop.aor(to));
+            String extra = contacts.isEmpty() ? null : "Contact: " + String.join(", ", contacts) + (expires == null ? ";expires=" + seconds : "");
+            if (credential != null) {
+                extra = (extra == null ? "" : extra + "\r\n") + CredentialIssuer.CREDENTIAL_HEADER + ": " + credential;
+            }
+            reply(m, from, out, 200, "OK", tag, extra);
         } else if (m.methodIs("SUBSCRIBE")) {
             sweep();
             long now = System.currentTimeMillis();
@@ -377,6 +390,28 @@ public final class SipServer implements AutoCloseable {
         mobility.sweep(now);
     }
 
+    /** Gives registering CoSIP proxies credentials from now on (see {@link CredentialIssuer}). */
+    public void issueCredentials(CredentialIssuer issuer) {
+        this.credentials = issuer;
+    }
+
+    /** The credential asked for by the REGISTER's {@code X-CoSIP-Key}, or null; an unusable key is counted. */
+    private String credential(SipMessage m, String aor) {
+        CredentialIssuer issuer = credentials;
+        String key = null;
+        for (int i = 0; issuer != null && key == null && i < m.headerCount(); i++) {
+            if (m.kind(i) == Header.OTHER && m.name(i).equalsIgnoreCase(CredentialIssuer.KEY_HEADER)) {
+                key = m.value(i).strip();
+            }
+        }
+        if (key == null) {
+            return null;
+        }
+        String credential = issuer.issue("sip:" + aor, key);
+        count(credential != null ? "credentials.issued" : "credentials.refused");
+        return credential;
+    }
+
     /** Why a new call is refused now, or null. */
     private String admit() {
         if (maxCalls > 0 && activeCalls() >= maxCalls) {
@@ -415,6 +450,7 @@ public final class SipServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        notifies.close();
         channel.close();
         try {
             loop.join();

@@ -37,7 +37,8 @@ class EdgeIdleConnectionsTest {
     private static final int PER_SOURCE = 250;
     private static final long IDLE_MS = 8_000;
     /** The JVM options the launcher gives {@code d2r2 lb} (bin/d2r2). */
-    private static final List<String> LB_JVM = List.of("-XX:MaxGCPauseMillis=5", "-Xms256m", "-Xmx384m", "-XX:+AlwaysPreTouch");
+    private static final List<String> LB_JVM = List.of("-XX:MaxGCPauseMillis=5", "-Xms256m", "-Xmx384m", "-Xmn128m", "-XX:+UseSerialGC",
+            "-XX:+AlwaysPreTouch");
 
     @TempDir
     Path dir;

@@ -2,6 +2,7 @@ package dev.d2r2.sip.server;
 
 import dev.d2r2.sip.codec.SipMessage;
 import dev.d2r2.sip.codec.SipParser;
+import dev.d2r2.sip.mobility.MobilityVerifier;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MobilityPackageTest {
     private static final String CONTACT = "Contact: <sip:server@127.0.0.1:5070>";
     private final Counters counters = new Counters();
-    private final MobilityPackage mobility = new MobilityPackage(counters);
+    private final MobilityPackage mobility = new MobilityPackage(counters, 5);
 
     private static SipMessage parse(String text) {
         byte[] b = text.getBytes(StandardCharsets.US_ASCII);
@@ -33,6 +34,10 @@ class MobilityPackageTest {
         return "Contact: <sip:ua@127.0.0.1:6000;transport=udp>\r\n" + headers;
     }
 
+    private static String text(MobilityPackage.Notify n) {
+        return new String(n.bytes(), StandardCharsets.US_ASCII);
+    }
+
     private MobilityPackage.Answer ask(String toTag, String headers, long now) {
         return mobility.subscribe(subscribe(toTag, headers), "srv", CONTACT, now);
     }
@@ -42,13 +47,13 @@ class MobilityPackageTest {
         MobilityPackage.Answer a = ask("", withContact("Event: server-mobility;id=7\r\nExpires: 86400\r\n"), 0);
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.header()).startsWith("Expires: 3600\r\n");
-        String first = new String(mobility.notify(a.notified(), "127.0.0.1:5070", CONTACT, false, 1000), StandardCharsets.US_ASCII);
+        String first = text(mobility.notify(a.notified(), "127.0.0.1:5070", CONTACT, false, 1000));
         assertThat(first).startsWith("NOTIFY sip:ua@127.0.0.1:6000;transport=udp SIP/2.0\r\n")
                 .contains("From: <sip:server@127.0.0.1:5070>;tag=srv\r\n", "To: <sip:ua@127.0.0.1:6000>;tag=ua\r\n", "CSeq: 1 NOTIFY",
                         "Event: server-mobility;id=7\r\n", "Subscription-State: active;expires=3599\r\n", "Content-Type: text/plain")
-                .endsWith("\r\n\r\nsip:server@127.0.0.1:5070\r\n");
-        String moved = new String(mobility.notify(a.notified(), "10.0.0.2:5070", CONTACT, false, 2000), StandardCharsets.US_ASCII);
-        assertThat(moved).contains("CSeq: 2 NOTIFY").endsWith("sip:server@10.0.0.2:5070\r\n");
+                .endsWith("\r\n\r\nsip:server@127.0.0.1:5070\r\nepoch: 5\r\nversion: 1\r\n");
+        String moved = text(mobility.notify(a.notified(), "10.0.0.2:5070", CONTACT, false, 2000));
+        assertThat(moved).contains("CSeq: 2 NOTIFY").endsWith("sip:server@10.0.0.2:5070\r\nepoch: 5\r\nversion: 2\r\n");
         assertThat(ask("", withContact("Event: server-mobility\r\n"), 0).header()).as("the default").startsWith("Expires: 3600\r\n");
     }
 
@@ -62,7 +67,7 @@ class MobilityPackageTest {
         assertThat(ended.status()).isEqualTo(200);
         assertThat(ended.terminated()).isTrue();
         assertThat(mobility.size()).isZero();
-        assertThat(new String(mobility.notify(ended.notified(), "127.0.0.1:5070", CONTACT, true, 90_000), StandardCharsets.US_ASCII))
+        assertThat(text(mobility.notify(ended.notified(), "127.0.0.1:5070", CONTACT, true, 90_000)))
                 .contains("Subscription-State: terminated;reason=timeout\r\n");
         assertThat(counters.snapshot()).containsEntry("subscribe", 1L).containsEntry("subscribe.refresh", 1L)
                 .containsEntry("unsubscribe", 1L);
@@ -105,5 +110,36 @@ class MobilityPackageTest {
         assertThat(mobility.size()).isZero();
         assertThat(counters.snapshot()).containsEntry("subscribe.bad_dialog", 2L).containsEntry("subscribe.bad_event", 1L)
                 .containsEntry("subscribe.bad_expires", 1L).doesNotContainKey("subscribe");
+    }
+
+    @Test
+    void theNotifiesOfASubscriptionWithAKeyAreSignedForItAndTheKeyNeverChanges() {
+        MobilityVerifier verifier = MobilityVerifier.fresh("c1", "ua", new java.security.SecureRandom());
+        MobilityPackage.Answer a = ask("", withContact("Event: server-mobility\r\n" + verifier.keyHeader() + "\r\n"), 0);
+        assertThat(verifier.check(parse(text(mobility.notify(a.notified(), "127.0.0.1:5070", CONTACT, false, 0)))).verdict())
+                .isEqualTo(MobilityVerifier.Verdict.TAKEN);
+        MobilityVerifier usurper = MobilityVerifier.fresh("c1", "ua", new java.security.SecureRandom());
+        assertThat(ask(";tag=srv", "Event: server-mobility\r\n" + usurper.keyHeader() + "\r\n", 1000).status()).isEqualTo(200);
+        String moved = text(mobility.notify(a.notified(), "10.0.0.2:5070", CONTACT, false, 1000));
+        assertThat(usurper.check(parse(moved)).verdict()).as("a refresh does not replace the key").isEqualTo(MobilityVerifier.Verdict.FORGED);
+        MobilityVerifier.Check taken = verifier.check(parse(moved));
+        assertThat(taken.address()).isEqualTo("10.0.0.2:5070");
+        assertThat(taken.notice().version()).isEqualTo(2);
+    }
+
+    @Test
+    void aBadKeyIsRefusedAndCounted() {
+        assertThat(ask("", withContact("Event: server-mobility\r\nMobility-Key: c2hvcnQ\r\n"), 0).status()).isEqualTo(400);
+        assertThat(ask("", withContact("Event: server-mobility\r\nMobility-Key: ***\r\n"), 0).reason()).isEqualTo("Bad Mobility-Key");
+        assertThat(mobility.size()).isZero();
+        assertThat(counters.snapshot()).containsEntry("subscribe.bad_key", 2L);
+    }
+
+    @Test
+    void aServerLoadingAStateTakesAnEpochAfterItsWhateverItsClock() {
+        mobility.load(java.util.Map.of(), 1_000_000);
+        assertThat(mobility.epoch()).as("the source's clock was ahead").isEqualTo(1_000_001);
+        mobility.load(java.util.Map.of(), 7);
+        assertThat(mobility.epoch()).as("never goes back").isEqualTo(1_000_001);
     }
 }

@@ -17,13 +17,16 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A tunnel node's two packet pumps, each on its own thread with its own native buffer (reused for
- * every packet): TUN → seal → UDP, and UDP → open → TUN (data) or the role (control). The payload
+ * A tunnel node's packet pumps, each on its own thread with its own native buffer (reused for
+ * every packet): TUN → seal → UDP, and, per UDP socket (a multihomed EN has one per uplink),
+ * UDP → open → TUN (data) or the role (control). The payload
  * is read from the TUN device straight after the room left for the GRE header, so a packet is
- * never copied. Who gets a packet from the TUN device is the {@link Router}'s choice; what an
- * authenticated frame may do is the {@link Inbound}'s.
+ * never copied. Who gets a packet from the TUN device is the {@link Router}'s choice, and on which
+ * socket it leaves the {@link Uplinks}'; what an authenticated frame may do is the {@link Inbound}'s.
  */
 final class DataPath implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataPath.class);
@@ -35,8 +38,16 @@ final class DataPath implements AutoCloseable {
         Peer route(ByteBuffer packet, int offset, int length);
     }
 
+    /** Picks the socket for the next packet out of the TUN device; called on the TUN reader only. */
+    interface Uplinks {
+        int next();
+    }
+
     /** What the UDP reader asks of its role; called on the reader thread. */
-    interface Inbound extends GreFrame.Keys {
+    interface Inbound {
+        /** The keys one UDP reader checks frames with, asked once per reader: a {@link PacketMac} is never shared between threads. */
+        GreFrame.Keys readerKeys();
+
         /** A control message from {@code from}; hand it to the role. */
         void control(InetSocketAddress from, int tunnelId, Control message);
 
@@ -48,30 +59,38 @@ final class DataPath implements AutoCloseable {
     }
 
     private final TunDevice tun;
-    private final DatagramChannel channel;
+    private final DatagramChannel[] channels;
     private final Router router;
+    private final Uplinks uplinks;
     private final Inbound inbound;
     private final DropCounters drops;
     private final Counters counters;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment outSegment = arena.allocate(BUFFER_BYTES);
-    private final MemorySegment inSegment = arena.allocate(BUFFER_BYTES);
     private volatile boolean running = true;
-    private Thread outThread;
-    private Thread inThread;
+    private final List<Thread> threads = new ArrayList<>();
 
     DataPath(TunDevice tun, DatagramChannel channel, Router router, Inbound inbound, Counters counters) {
+        this(tun, new DatagramChannel[]{channel}, router, () -> 0, inbound, counters);
+    }
+
+    DataPath(TunDevice tun, DatagramChannel[] channels, Router router, Uplinks uplinks, Inbound inbound, Counters counters) {
         this.tun = tun;
-        this.channel = channel;
+        this.channels = channels.clone();
         this.router = router;
+        this.uplinks = uplinks;
         this.inbound = inbound;
         this.counters = counters;
         this.drops = counters.drops;
     }
 
     void start(String name) {
-        outThread = Thread.ofPlatform().name("d2r2-" + name + "-tun-out").daemon().start(this::tunToUdp);
-        inThread = Thread.ofPlatform().name("d2r2-" + name + "-udp-in").daemon().start(this::udpToTun);
+        threads.add(Thread.ofPlatform().name("d2r2-" + name + "-tun-out").daemon().start(this::tunToUdp));
+        for (int i = 0; i < channels.length; i++) {
+            int socket = i;
+            MemorySegment segment = arena.allocate(BUFFER_BYTES);
+            threads.add(Thread.ofPlatform().name("d2r2-" + name + "-udp-in-" + i).daemon().start(() -> udpToTun(socket, segment)));
+        }
     }
 
     private void tunToUdp() {
@@ -90,8 +109,10 @@ final class DataPath implements AutoCloseable {
                 }
                 buf.clear();
                 GreFrame.seal(buf, protocol, peer.tunnelId, peer.sequence.getAndIncrement(), n, peer.dataMac);
-                channel.send(buf, peer.endpoint);
+                int uplink = uplinks.next();
+                channels[uplink].send(buf, peer.endpoint);
                 counters.sent.incrementAndGet();
+                counters.sentOn.incrementAndGet(uplink);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -102,21 +123,23 @@ final class DataPath implements AutoCloseable {
         }
     }
 
-    private void udpToTun() {
+    private void udpToTun(int socket, MemorySegment inSegment) {
+        DatagramChannel channel = channels[socket];
+        GreFrame.Keys keys = inbound.readerKeys();
         ByteBuffer buf = inSegment.asByteBuffer();
         while (running) {
             try {
                 buf.clear();
                 InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
                 buf.flip();
-                Drop drop = GreFrame.open(buf, inbound);
+                Drop drop = GreFrame.open(buf, keys);
                 if (drop != null) {
                     drops.count(drop);
                     continue;
                 }
                 int tunnelId = GreFrame.tunnelId(buf);
                 ReplayWindow window = inbound.window(from, tunnelId);
-                if (window != null && !window.accept(GreFrame.sequence(buf), System.nanoTime())) {
+                if (window != null && !accepted(window, GreFrame.sequence(buf))) {
                     drops.count(Drop.REPLAYED);
                     continue;
                 }
@@ -135,6 +158,7 @@ final class DataPath implements AutoCloseable {
                     drops.count(Drop.UNKNOWN_TUNNEL);
                 } else if (tun.write(inSegment, GreFrame.HEADER_BYTES, length)) {
                     counters.received.incrementAndGet();
+                    counters.receivedOn.incrementAndGet(socket);
                 } else {
                     drops.count(Drop.NO_ROUTE);
                 }
@@ -148,27 +172,49 @@ final class DataPath implements AutoCloseable {
         }
     }
 
+    /** A sender's frames may arrive on several uplinks' readers at once; the lock is uncontended but then. */
+    private static boolean accepted(ReplayWindow window, int sequence) {
+        synchronized (window) {
+            return window.accept(sequence, System.nanoTime());
+        }
+    }
+
     @Override
     public void close() throws IOException {
         running = false;
-        channel.close();
+        IOException failed = null;
+        for (DatagramChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                failed = failed == null ? e : failed;
+            }
+        }
         try {
-            if (outThread != null) {
-                outThread.join(2000);
-                inThread.join(2000);
+            for (Thread t : threads) {
+                t.join(2000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         tun.close();
         arena.close();
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     /** Used only by the role's thread for control messages, never by the pumps. */
     static void sendControl(DatagramChannel channel, ByteBuffer scratch, Peer peer, PacketMac mac, Control message) throws IOException {
+        sendControl(channel, scratch, peer, mac, message, peer.endpoint);
+    }
+
+    /** As above, to {@code to} rather than the peer's endpoint (an answer on the path a message came by). */
+    static void sendControl(DatagramChannel channel, ByteBuffer scratch, Peer peer, PacketMac mac, Control message, InetSocketAddress to)
+            throws IOException {
         scratch.clear();
         int n = Control.write(message, scratch, GreFrame.HEADER_BYTES);
         GreFrame.seal(scratch, GreFrame.PROTO_CONTROL, peer.tunnelId, peer.sequence.getAndIncrement(), n, mac);
-        channel.send(scratch, peer.endpoint);
+        channel.send(scratch, to);
     }
 }

@@ -151,6 +151,10 @@ final class DnRole implements Agent {
             return;
         }
         Session s = sessions.get(r.tunnelId());
+        if (s != null && roams(r.message()) && !r.from().equals(s.peer.endpoint)) {
+            LOG.info("{}: tunnel {} moved from {} to {}", name, r.tunnelId(), s.peer.endpoint, r.from());
+            s.peer.endpoint = r.from();
+        }
         switch (r.message()) {
             case Control.Hello h -> hello(r.from(), r.tunnelId(), h, s, now);
             case Control.Bfd b when s != null -> {
@@ -162,8 +166,30 @@ final class DnRole implements Agent {
             }
             case Control.Release rel when s != null && rel.address() == s.peer.address -> stopCarrying(s, "release", now);
             case Control.Carry c when s != null && c.address() == s.peer.address -> startCarrying(s, "moved", now);
+            case Control.PathProbe p when s != null -> echo(r.from(), s, p);
             default -> {
             }
+        }
+    }
+
+    /**
+     * Whether a message moves its session to the address it came from: a multihomed EN sends its
+     * control messages on its active uplink, and the authenticated, fresh frame says where that is
+     * now. Hellos make a new session anyway, and probes come on every uplink.
+     */
+    private static boolean roams(Control message) {
+        return !(message instanceof Control.Hello) && !(message instanceof Control.PathProbe);
+    }
+
+    /** Answers an EN's uplink probe on the uplink it came by, continuing the session's sequence. */
+    private void echo(InetSocketAddress from, Session s, Control.PathProbe p) throws IOException {
+        try {
+            DataPath.sendControl(channel, scratch, s.peer, s.controlMac, new Control.PathEcho(p.path(), p.seq()), from);
+        } catch (IOException e) {
+            if (!channel.isOpen()) {
+                throw e;
+            }
+            LOG.debug("{}: cannot echo tunnel {}'s probe: {}", name, s.peer.tunnelId, e.toString());
         }
     }
 

@@ -25,12 +25,22 @@ import java.util.List;
  * failback-after: 1s         # the primary's session must be Up this long before traffic returns to it
  * status-every: 10s
  * bfd: {tx: 10ms, rx: 10ms, multiplier: 3}
+ * uplinks:                   # optional, instead of listen: two or more local addresses to reach the DNs by
+ *   - {name: up1, local: 10.1.1.1:0}
+ *   - {name: up2, local: 10.1.2.1:0, penalty: 20}
+ * multipath:                 # optional, with uplinks: the keys of d2r2 tunnel mh
+ *   mode: primary-backup     # or concurrent
+ *   probe: {every: 10ms, window: 100, loss-after: 100ms, down-after: 60ms}
+ *   weights: {delay: 1, jitter: 2, loss: 10, distrust: 1}
+ *   hysteresis: {margin: 5, hold: 2s}
+ *   score-every: 1s
  * </pre>
  */
 public record EnConfig(String name, Integer tunnel, String key, String device, Integer mtu, String listen, List<DnRef> dns,
                        List<String> routes, @JsonProperty("hello-every") Duration helloEvery,
                        @JsonProperty("failback-after") Duration failbackAfter,
-                       @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd) {
+                       @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd, List<Uplink> uplinks,
+                       Multipath multipath) {
     public EnConfig {
         NodeChecks.name(name);
         if (tunnel == null || tunnel == 0) {
@@ -62,6 +72,23 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
         }
         NodeChecks.positive(statusEvery, "status-every");
         bfd = bfd == null ? BfdConfig.DEFAULTS : bfd;
+        uplinks = uplinks == null ? List.of() : List.copyOf(uplinks);
+        if (uplinks.size() == 1 || uplinks.size() > 64) {
+            throw new InvalidAt("two to 64 uplinks (or none: one socket on listen)", "uplinks");
+        }
+        if (!uplinks.isEmpty() && listen != null) {
+            throw new InvalidAt("listen or uplinks, not both: each uplink binds its own local address", "listen");
+        }
+        var uplinkNames = new HashSet<String>();
+        for (int i = 0; i < uplinks.size(); i++) {
+            if (!uplinkNames.add(uplinks.get(i).name())) {
+                throw new InvalidAt("uplink name " + uplinks.get(i).name() + " is used twice", "uplinks", i, "name");
+            }
+        }
+        if (multipath != null && uplinks.isEmpty()) {
+            throw new InvalidAt("multipath needs uplinks", "multipath");
+        }
+        multipath = multipath == null ? Multipath.DEFAULTS : multipath;
     }
 
     int mtuOrDefault() {

@@ -9,6 +9,10 @@ import dev.d2r2.tunnel.bfd.BfdState;
 import dev.d2r2.tunnel.bfd.BfdTimers;
 import dev.d2r2.tunnel.events.EnDnChanged;
 import dev.d2r2.tunnel.events.EnSessionChanged;
+import dev.d2r2.tunnel.path.PathBoard;
+import dev.d2r2.tunnel.path.PathSelector;
+import dev.d2r2.tunnel.path.TrustBook;
+import dev.d2r2.tunnel.path.WeightedRoundRobin;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.ReplayWindow;
@@ -23,6 +27,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -36,6 +41,12 @@ import java.util.random.RandomGenerator;
  * the traffic back and losing it again. With no DN carrying the traffic, any Up session takes it at once. A DN whose
  * session goes down is greeted again until it answers. Every change of DN is a
  * {@code tunnel.en.dn} event.
+ *
+ * <p>With several {@code uplinks} the EN is multihomed: every {@code probe.every} it probes its
+ * current DN on each uplink, the shared {@link PathBoard} scores and chooses them, and traffic and
+ * control messages leave on the chosen uplink (or are spread, {@code concurrent}). A switch of
+ * uplink is a {@code tunnel.path.switched} event and needs no new DN: the EN tells its DN at once
+ * ({@code carry} on the new uplink), and the DN sends its return traffic where that came from.
  */
 final class EnRole implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(EnRole.class);
@@ -63,7 +74,15 @@ final class EnRole implements Agent {
     private final String name;
     private final int tunnelId;
     private final List<Link> links = new ArrayList<>();
-    private final DatagramChannel channel;
+    private final DatagramChannel[] uplinks;
+    private final PathBoard board;
+    private final WeightedRoundRobin spread;
+    private final LongSupplier nanos;
+    private final long probeEveryMillis;
+    private final long scoreEveryMillis;
+    private long nextProbeAt;
+    private long nextScoreAt;
+    private volatile int uplink;
     private final PacketMac controlMac;
     private final BfdTimers timers;
     private final long helloEveryMillis;
@@ -81,14 +100,25 @@ final class EnRole implements Agent {
     private boolean everConnected;
     private volatile Peer activePeer;
 
-    EnRole(EnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
-           AddressSink addressSink, Counters counters) {
+    /** {@code uplinks}: one socket per configured uplink, or the one socket; {@code nanos}: the monotonic time of probes. */
+    EnRole(EnConfig config, TunnelKey key, DatagramChannel[] uplinks, Clock clock, LongSupplier nanos, RandomGenerator random,
+           Consumer<Event> events, AddressSink addressSink, Counters counters) {
         this.counters = counters;
         this.statusEveryMillis = config.statusEveryOrDefault().toMillis();
         this.nextStatusAt = clock.millis() + statusEveryMillis;
         this.name = config.name();
         this.tunnelId = config.tunnel();
-        this.channel = channel;
+        this.uplinks = uplinks.clone();
+        this.nanos = nanos;
+        Multipath m = config.multipath();
+        this.probeEveryMillis = m.probe().every().toMillis();
+        this.scoreEveryMillis = m.scoreEvery().toMillis();
+        this.nextProbeAt = clock.millis();
+        this.nextScoreAt = clock.millis() + scoreEveryMillis;
+        this.spread = new WeightedRoundRobin(uplinks.length);
+        this.board = uplinks.length < 2 ? null : new PathBoard(config.name(), config.uplinks().stream().map(Uplink::name).toArray(String[]::new),
+                config.uplinks().stream().mapToDouble(Uplink::penaltyOrZero).toArray(), m.probe(), m.weights().score(), m.hysteresis(),
+                new TrustBook(0.5, 0), m.selectorMode(), spread, events);
         this.controlMac = key.macFor(tunnelId);
         this.timers = config.bfd().timers();
         this.helloEveryMillis = config.helloEveryOrDefault().toMillis();
@@ -114,6 +144,15 @@ final class EnRole implements Agent {
         return activePeer;
     }
 
+    /** The uplink for the next data packet: the spread's pick, else the last chosen; called on the TUN reader only. */
+    int nextUplink() {
+        if (board == null) {
+            return 0;
+        }
+        int u = spread.next();
+        return u < 0 ? uplink : u;
+    }
+
     /** The replay window of the DN at {@code from}, or null for an address that is none of this EN's DNs; read on the UDP reader. */
     ReplayWindow windowFrom(InetSocketAddress from) {
         Link l = linkAt(from);
@@ -122,7 +161,7 @@ final class EnRole implements Agent {
 
     @Override
     public long nextDueMillis() {
-        long due = nextStatusAt;
+        long due = board == null ? nextStatusAt : Math.min(nextStatusAt, Math.min(nextProbeAt, nextScoreAt));
         for (Link l : links) {
             if (l.bfd != null) {
                 due = Math.min(due, l.bfd.nextDueMillis());
@@ -150,6 +189,9 @@ final class EnRole implements Agent {
         if (now >= nextStatusAt) {
             events.accept(counters.status(now, name, "en"));
             nextStatusAt = now + statusEveryMillis;
+        }
+        if (board != null) {
+            multipath(now);
         }
         for (Link l : links) {
             if (l.bfd == null) {
@@ -183,6 +225,7 @@ final class EnRole implements Agent {
         long now = clock.millis();
         switch (r.message()) {
             case Control.Assign a -> assigned(l, a, now);
+            case Control.PathEcho e when board != null -> board.echoed(e.path(), e.seq(), nanos.getAsLong());
             case Control.Refuse refuse -> LOG.warn("{}: {} refused the tunnel: {}", name, l.dn.name(), refuse.reason());
             case Control.Bfd b when l.bfd != null -> {
                 BfdState before = l.bfd.state();
@@ -194,6 +237,43 @@ final class EnRole implements Agent {
             default -> {
             }
         }
+    }
+
+    /** Probes the DN in use (or the first with a session) on every uplink, and lets the board choose. */
+    private void multipath(long now) throws IOException {
+        if (now >= nextProbeAt) {
+            Link target = active != null ? active : firstWithSession();
+            if (target != null) {
+                for (int i = 0; i < uplinks.length; i++) {
+                    sendOn(i, target, new Control.PathProbe(i, board.probeSent(i, nanos.getAsLong())));
+                }
+            }
+            PathSelector.Switch s = board.evaluate(now, nanos.getAsLong(), dnName(active), false);
+            if (s != null && s.to() >= 0) {
+                uplink = s.to();
+                if (active != null) {
+                    send(active, new Control.Carry(address));
+                }
+            }
+            nextProbeAt = Math.max(nextProbeAt + probeEveryMillis, now + 1);
+        }
+        if (now >= nextScoreAt) {
+            board.score(now, nanos.getAsLong(), counters.sentOn::get, counters.receivedOn::get);
+            nextScoreAt = Math.max(nextScoreAt + scoreEveryMillis, now + 1);
+        }
+    }
+
+    private Link firstWithSession() {
+        for (Link l : links) {
+            if (l.bfd != null) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private static String dnName(Link l) {
+        return l == null ? EnDnChanged.NONE : l.dn.name();
     }
 
     private void assigned(Link l, Control.Assign a, long now) throws IOException {
@@ -271,14 +351,19 @@ final class EnRole implements Agent {
         return null;
     }
 
+    /** Control messages leave on the chosen uplink, so that the DN answers (and returns traffic) on it. */
     private void send(Link l, Control message) throws IOException {
+        sendOn(uplink, l, message);
+    }
+
+    private void sendOn(int u, Link l, Control message) throws IOException {
         try {
-            DataPath.sendControl(channel, scratch, l.peer, controlMac, message);
+            DataPath.sendControl(uplinks[u], scratch, l.peer, controlMac, message);
         } catch (IOException e) {
-            if (!channel.isOpen()) {
+            if (!uplinks[u].isOpen()) {
                 throw e;
             }
-            LOG.debug("{}: cannot reach {}: {}", name, l.dn.name(), e.toString());
+            LOG.debug("{}: cannot reach {} on uplink {}: {}", name, l.dn.name(), u, e.toString());
         }
     }
 }

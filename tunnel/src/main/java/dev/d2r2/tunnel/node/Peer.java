@@ -13,11 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * TUN reader seals with (that thread's alone), and the replay window of the frames that come from
  * it (the UDP reader's alone; null for a peer only replied to). On a DN, {@code carrying} says whether this DN
  * carries the EN's traffic, and {@code activationAsked} keeps the UDP reader from asking the role
- * to start carrying more than once.
+ * to start carrying more than once. A DN moves {@code endpoint} when its EN speaks from another of its
+ * uplinks.
  */
 final class Peer {
     final String name;
-    final InetSocketAddress endpoint;
+    volatile InetSocketAddress endpoint;
     final int tunnelId;
     final int address;
     final AtomicInteger sequence = new AtomicInteger();

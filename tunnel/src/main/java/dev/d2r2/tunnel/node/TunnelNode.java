@@ -9,6 +9,7 @@ import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.tunnel.tun.IpCommand;
 import dev.d2r2.tunnel.tun.TunDevice;
 import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.ReplayWindow;
 import dev.d2r2.tunnel.wire.TunnelKey;
@@ -50,23 +51,25 @@ public final class TunnelNode implements RunningNode {
         EnConfig c = loadEn(file);
         TunnelKey key = TunnelKey.read(resolve(file, c.key()));
         TunDevice tun = TunDevice.open(c.device());
-        DatagramChannel channel = null;
+        DatagramChannel[] uplinks = new DatagramChannel[Math.max(1, c.uplinks().size())];
         try {
             IpCommand.run("link", "set", "dev", c.device(), "mtu", Integer.toString(c.mtuOrDefault()), "up");
-            channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
-            Counters counters = new Counters();
-            EnRole role = new EnRole(c, key, channel, clock, new SplittableRandom(), events, (a, prefix) -> {
+            for (int i = 0; i < uplinks.length; i++) {
+                uplinks[i] = DatagramChannel.open().bind(HostPort.parse(c.uplinks().isEmpty() ? c.listenOrDefault() : c.uplinks().get(i).local()));
+            }
+            Counters counters = new Counters(uplinks.length);
+            EnRole role = new EnRole(c, key, uplinks, clock, System::nanoTime, new SplittableRandom(), events, (a, prefix) -> {
                 IpCommand.run("addr", "replace", Ipv4.text(a) + "/32", "dev", c.device());
                 for (String route : c.routes()) {
                     IpCommand.run("route", "replace", route, "dev", c.device(), "src", Ipv4.text(a));
                 }
             }, counters);
             AgentRunner runner = new AgentRunner(role, 4096, clock);
-            PacketMac readerMac = key.macFor(c.tunnel());
             DataPath.Inbound inbound = new DataPath.Inbound() {
                 @Override
-                public PacketMac macFor(int tunnelId) {
-                    return tunnelId == c.tunnel() ? readerMac : null;
+                public GreFrame.Keys readerKeys() {
+                    PacketMac readerMac = key.macFor(c.tunnel());
+                    return tunnelId -> tunnelId == c.tunnel() ? readerMac : null;
                 }
 
                 @Override
@@ -84,11 +87,13 @@ public final class TunnelNode implements RunningNode {
                     return role.windowFrom(from);
                 }
             };
-            DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.activePeer(), inbound, counters);
-            return start(runner, dataPath, null, channel, c.name());
+            DataPath dataPath = new DataPath(tun, uplinks, (buf, offset, length) -> role.activePeer(), role::nextUplink, inbound, counters);
+            return start(runner, dataPath, null, uplinks[0], c.name());
         } catch (IOException | RuntimeException e) {
-            if (channel != null) {
-                channel.close();
+            for (DatagramChannel u : uplinks) {
+                if (u != null) {
+                    u.close();
+                }
             }
             tun.close();
             throw e;
@@ -110,12 +115,11 @@ public final class TunnelNode implements RunningNode {
             Counters counters = new Counters();
             DnRole role = new DnRole(c, key, channel, clock, new SplittableRandom(), events, announcer, counters);
             AgentRunner runner = new AgentRunner(role, 4096, clock);
-            MacCache keys = new MacCache(key);
             WindowTable windows = new WindowTable(c.bfd().timers().replayForgetNanos());
             DataPath.Inbound inbound = new DataPath.Inbound() {
                 @Override
-                public PacketMac macFor(int tunnelId) {
-                    return keys.macFor(tunnelId);
+                public GreFrame.Keys readerKeys() {
+                    return new MacCache(key);
                 }
 
                 @Override

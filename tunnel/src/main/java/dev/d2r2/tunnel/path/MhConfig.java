@@ -91,7 +91,7 @@ public record MhConfig(String name, String peer, Integer tunnel, String key, Str
     }
 
     public record Weights(Double delay, Double jitter, Double loss, Double distrust) {
-        ScoreWeights score() {
+        public ScoreWeights score() {
             ScoreWeights d = ScoreWeights.DEFAULTS;
             try {
                 return new ScoreWeights(delay == null ? d.delay() : delay, jitter == null ? d.jitter() : jitter,

@@ -4,9 +4,6 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.ErrorLog;
-import dev.d2r2.tunnel.events.PathScored;
-import dev.d2r2.tunnel.events.PathStateChanged;
-import dev.d2r2.tunnel.events.PathSwitched;
 import dev.d2r2.tunnel.events.TunnelStatus;
 import dev.d2r2.tunnel.wire.Drop;
 import dev.d2r2.tunnel.wire.PacketMac;
@@ -32,14 +29,7 @@ final class MhRole implements Agent {
     private final Clock clock;
     private final LongSupplier nanos;
     private final Consumer<Event> events;
-    private final PathMeter[] meters;
-    private final boolean[] up;
-    private final boolean[] usable;
-    private final double[] cost;
-    private final double[] penalty;
-    private final ScoreWeights weights;
-    private final TrustBook trust;
-    private final PathSelector selector;
+    private final PathBoard board;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(64);
     private final ErrorLog errors;
     private final long probeEveryMillis;
@@ -55,18 +45,12 @@ final class MhRole implements Agent {
         this.nanos = nanos;
         this.events = events;
         int n = links.size();
-        this.meters = new PathMeter[n];
-        this.penalty = new double[n];
+        double[] penalty = new double[n];
         for (int i = 0; i < n; i++) {
-            meters[i] = new PathMeter(config.probe().window(), config.probe().lossAfter().toNanos(), config.probe().downAfter().toNanos());
             penalty[i] = config.paths().get(i).penaltyOrZero();
         }
-        this.up = new boolean[n];
-        this.usable = new boolean[n];
-        this.cost = new double[n];
-        this.weights = config.weights().score();
-        this.trust = new TrustBook(config.trust().indictment(), config.trust().refuseBelow());
-        this.selector = new PathSelector(config.selectorMode(), n, config.hysteresis().margin(), config.hysteresis().hold().toNanos());
+        this.board = new PathBoard(config.name(), links.names, penalty, config.probe(), config.weights().score(), config.hysteresis(),
+                new TrustBook(config.trust().indictment(), config.trust().refuseBelow()), config.selectorMode(), links.spread, events);
         this.errors = new ErrorLog(LoggerFactory.getLogger(MhRole.class), clock, 10_000);
         this.probeEveryMillis = config.probe().every().toMillis();
         this.scoreEveryMillis = config.scoreEvery().toMillis();
@@ -87,12 +71,12 @@ final class MhRole implements Agent {
     @Override
     public void onMessage(Object message) {
         switch (message) {
-            case Echoed e -> meters[e.path()].echoed(e.seq(), e.atNanos());
+            case Echoed e -> board.echoed(e.path(), e.seq(), e.atNanos());
             case TrustInput t -> {
                 switch (t.change()) {
-                    case INDICT -> trust.indict(t.subject());
-                    case DISTRUST -> trust.distrust(t.subject());
-                    case RESTORE -> trust.restore(t.subject());
+                    case INDICT -> board.trust().indict(t.subject());
+                    case DISTRUST -> board.trust().distrust(t.subject());
+                    case RESTORE -> board.trust().restore(t.subject());
                 }
                 evaluate(clock.millis());
             }
@@ -122,7 +106,7 @@ final class MhRole implements Agent {
 
     private void probeAll() {
         for (int i = 0; i < links.size(); i++) {
-            int seq = meters[i].sent(nanos.getAsLong());
+            int seq = board.probeSent(i, nanos.getAsLong());
             PathFrame.sealProbe(scratch, PathFrame.PROBE, i, seq, config.tunnel(), links.frameSeq[i].getAndIncrement(), mac);
             try {
                 links.channels[i].send(scratch, links.remotes[i]);
@@ -133,36 +117,13 @@ final class MhRole implements Agent {
     }
 
     private void evaluate(long now) {
-        long t = nanos.getAsLong();
-        boolean refused = trust.refused(config.peer());
-        for (int i = 0; i < links.size(); i++) {
-            boolean isUp = meters[i].up(t);
-            if (isUp != up[i]) {
-                up[i] = isUp;
-                events.accept(new PathStateChanged(now, config.name(), state(!isUp), state(isUp), links.names[i], config.peer()).toEvent());
-            }
-            double pathTrust = trust.trust(links.names[i]);
-            usable[i] = isUp && pathTrust > 0 && !refused;
-            cost[i] = weights.cost(meters[i].rttNanos(), meters[i].jitterNanos(), meters[i].loss(t), pathTrust, penalty[i]);
-        }
+        boolean refused = board.trust().refused(config.peer());
         links.refused = refused;
-        PathSelector.Switch s = selector.evaluate(usable, cost, t);
-        links.spread.use(selector.weights());
-        if (s != null) {
-            String reason = refused && s.to() < 0 ? "refused" : s.reason();
-            events.accept(new PathSwitched(now, config.name(), name(s.from()), name(s.to()), reason, config.peer(), config.mode()).toEvent());
-        }
+        board.evaluate(now, nanos.getAsLong(), config.peer(), refused);
     }
 
     private void score(long now) {
-        long t = nanos.getAsLong();
-        int[] w = selector.weights();
-        for (int i = 0; i < links.size(); i++) {
-            long rtt = meters[i].rttNanos();
-            events.accept(new PathScored(now, config.name(), links.names[i], up[i], rtt < 0 ? -1 : rtt / 1000, meters[i].jitterNanos() / 1000,
-                    meters[i].loss(t), trust.trust(links.names[i]), Math.round(cost[i] * 1000) / 1000.0, w[i], links.sent.get(i),
-                    links.received.get(i)).toEvent());
-        }
+        board.score(now, nanos.getAsLong(), links.sent::get, links.received::get);
         long sent = 0;
         long received = 0;
         for (int i = 0; i < links.size(); i++) {
@@ -172,13 +133,5 @@ final class MhRole implements Agent {
         events.accept(new TunnelStatus(now, config.name(), "mh", sent, received, links.drops.get(Drop.MALFORMED),
                 links.drops.get(Drop.UNAUTHENTICATED), links.drops.get(Drop.UNKNOWN_TUNNEL) + links.refusedFrames.get(),
                 links.noRoute.get(), links.drops.get(Drop.REPLAYED)).toEvent());
-    }
-
-    private String name(int path) {
-        return path < 0 ? PathSwitched.NONE : links.names[path];
-    }
-
-    private static String state(boolean isUp) {
-        return isUp ? PathStateChanged.UP : PathStateChanged.DOWN;
     }
 }

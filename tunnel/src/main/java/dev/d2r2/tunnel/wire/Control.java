@@ -66,6 +66,14 @@ public sealed interface Control {
         }
     }
 
+    /** A multihomed EN's probe of its uplink {@code path}, sent on that uplink; the DN echoes it back to where it came from. */
+    record PathProbe(int path, int seq) implements Control {
+    }
+
+    /** A DN's echo of a {@link PathProbe}. */
+    record PathEcho(int path, int seq) implements Control {
+    }
+
     /** Writes the message at {@code offset}; returns its length. */
     static int write(Control c, ByteBuffer buf, int offset) {
         return switch (c) {
@@ -106,6 +114,14 @@ public sealed interface Control {
                     at += 4;
                 }
                 yield at - offset + writeText(r.dn(), buf, at);
+            }
+            case PathProbe p -> {
+                buf.put(offset, (byte) 9).putShort(offset + 1, (short) p.path()).putInt(offset + 3, p.seq());
+                yield 7;
+            }
+            case PathEcho e -> {
+                buf.put(offset, (byte) 10).putShort(offset + 1, (short) e.path()).putInt(offset + 3, e.seq());
+                yield 7;
             }
         };
     }
@@ -170,6 +186,14 @@ public sealed interface Control {
                 }
                 int text = offset + 3 + 4 * count;
                 yield new Carriers(readText(buf, text, length - (text - offset)), addresses);
+            }
+            case 9 -> {
+                exactly(length, 7, "path probe");
+                yield new PathProbe(buf.getShort(offset + 1) & 0xffff, buf.getInt(offset + 3));
+            }
+            case 10 -> {
+                exactly(length, 7, "path echo");
+                yield new PathEcho(buf.getShort(offset + 1) & 0xffff, buf.getInt(offset + 3));
             }
             default -> throw new IllegalArgumentException("unknown control message type " + type);
         };

@@ -24,7 +24,8 @@ import static org.awaitility.Awaitility.await;
  * Return traffic through an edge service router: a service behind the ESR streams sequence-numbered
  * datagrams to the EN's address, and the EN echoes them. The ESR's route for that address points
  * at the DN carrying the EN; when the primary DN is killed (-9) the EN fails over and the route
- * moves to the secondary, when the primary returns it moves back, a restarted ESR rebuilds it from
+ * moves to the secondary, when the primary returns it moves back, the same when the primary is
+ * frozen (SIGSTOP) and resumed, a restarted ESR rebuilds it from
  * the DNs' reports, and when the EN goes its route goes. Each step is proved by echoes of datagrams sent after it and by the ESR's kernel routes.
  */
 class EsrNamespaceTest {
@@ -68,7 +69,18 @@ class EsrNamespaceTest {
                     flows(probe);
                     assertThat(esr.count(route(address, "dn1"))).isEqualTo(2);
                     assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev esr-r1");
-                    assertThat(probe.gaps(probe.highestEchoed())).as("loss only around the two moves").hasSizeLessThanOrEqualTo(4);
+
+                    NodeProcess frozen = restarted;
+                    frozen.signal("STOP");
+                    await().atMost(STEP).until(() -> en.count(enDn("dn2", "failover")) == 2);
+                    flows(probe);
+                    assertThat(t.esrRoutes()).as("a frozen DN's claim is older than the DN the EN moved to")
+                            .isEqualTo(address + " via 10.3.2.2 dev esr-r2");
+                    frozen.signal("CONT");
+                    await().atMost(STEP).until(() -> en.count(enDn("dn1", "failback")) == 2);
+                    flows(probe);
+                    assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev esr-r1");
+                    assertThat(probe.gaps(probe.highestEchoed())).as("loss only around the four moves").hasSizeLessThanOrEqualTo(8);
 
                     esr.kill9();
                     NodeProcess second = t.start(t.esr, "esr", "esr.yaml");
