@@ -60,8 +60,8 @@ public final class Demo {
     private static final Duration AT_RISK_CALLING = Duration.ofSeconds(5);
     private static final String CRASHED = "s2";
     /** How long the overload phase's callers call at the ramped rate, then at the normal one (the clone's drain). */
-    private static final Duration OVERLOAD_RAMP = Duration.ofSeconds(5);
-    private static final Duration OVERLOAD_CALM = Duration.ofSeconds(7);
+    private static final Duration OVERLOAD_RAMP = Duration.ofSeconds(4);
+    private static final Duration OVERLOAD_CALM = Duration.ofSeconds(3);
 
     private final Options options;
     private final Path dir;
@@ -202,22 +202,24 @@ public final class Demo {
     }
 
     /**
-     * Callers of its own at {@value Overload#RAMP}× the rate until a clone serves, then at the
-     * rate until it is drained and stopped; the scaler runs for this phase only.
+     * Callers of its own at {@value Overload#RAMP}× the rate for a while, then at the rate while the
+     * clone is drained (so calls are up on it); the scaler runs for this phase only.
      */
     private void overload(Node node, Observatory observatory, InetSocketAddress edge, Timeline timeline) throws Exception {
         BiConsumer<String, String> begin = (name, what) -> begin(observatory, name, what);
         overload.startScaler(node, Overload.ADOPTED);
+        long start = System.currentTimeMillis();
         begin.accept("overload", "callers ramp to " + Overload.RAMP + "× the rate: the scaler's load turns overload, the policy"
                 + " orders a scale-out, a clone of " + Overload.ADOPTED + " joins the edge");
         CompletableFuture<SipLoad.Report> ramp = load("d2r2-demo-callers-ramp", new SipLoad.Plan(edge, Overload.RAMP * options.callRate(),
                 options.callLength(), 20, 0, 1, "INVITE", OVERLOAD_RAMP), legit);
         overload.awaitClone(timeline, begin);
-        ramp.join();
+        timeline.until(start + OVERLOAD_RAMP.toMillis());
         begin.accept("scale-in", "the rate drops back: the load turns underload, the policy orders a scale-in, the clone is drained");
         CompletableFuture<SipLoad.Report> calm = load("d2r2-demo-callers-calm", new SipLoad.Plan(edge, options.callRate(),
                 options.callLength(), 20, 0, 1, "INVITE", OVERLOAD_CALM), legit);
         overload.awaitScaleIn(timeline, begin);
+        ramp.join();
         calm.join();
         overload.close();
     }
