@@ -71,6 +71,13 @@ class DemoTest {
         assertThat(r.get("calls_dropped_by_migration").asLong()).as("no call failed around the move").isZero();
         assertThat(printed.indexOf("== migrated")).as("the phases in the story's order").isGreaterThan(printed.indexOf("== at-risk"))
                 .isGreaterThan(printed.indexOf("== cured"));
+        assertThat(r.get("scale_out_s").asDouble()).as("a clone served a call after the scale-out decision").isPositive();
+        assertThat(r.get("scale_in_s").asDouble()).as("the clone drained and stopped after the scale-in decision").isPositive();
+        assertThat(r.get("calls_failed_during_scaling").isNumber()).isTrue();
+        assertThat(r.get("calls_dropped_on_scale_in").asLong()).as("no call failed around the drain").isZero();
+        assertThat(printed).contains("deploy scaler/scale-out", "deploy scaler/scale-in", "scale.instance");
+        assertThat(printed.indexOf("== scaled-in")).as("the phases in the story's order").isGreaterThan(printed.indexOf("== scaled-out"))
+                .isGreaterThan(printed.indexOf("== overload")).isLessThan(printed.indexOf("== at-risk"));
         assertThat(r.get("threat_contexts").asLong())
                 .as("a context for each of the 40 flooders (more when one, seen quiet on a loaded machine, comes back)")
                 .isGreaterThanOrEqualTo(40);

@@ -7,6 +7,7 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
+import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.sip.load.SipLoad;
 
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 
 /**
  * The embedded default, for real: an edge, three SIP servers, a monitoring peer, the broker, the
@@ -34,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * normal operation, an INVITE flood from many sources (alarms, FloodingAttack, threat contexts,
  * the attackers blocked at the edge, the service back to normal, the contexts over), then a SIP
  * server crashes (found by the edge's probes, out of rotation, restarted, back in), then one gets
- * a CPU hog ({@link SickServer}: indicted by the diagnosis, drained, cured, back), then the host of
+ * a CPU hog ({@link SickServer}: indicted by the diagnosis, drained, cured, back), then the load
+ * ramps 5× ({@link Overload}: a clone scaled out, then drained and stopped), then the host of
  * one is about to fail ({@link AtRiskHost}: the server moved live to a spare, the edge following)
  * while callers keep calling.
  */
@@ -52,10 +55,13 @@ public final class Demo {
         }
     }
 
-    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh", AtRiskHost.CLASSIFIER};
+    static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh", AtRiskHost.CLASSIFIER, Overload.CONFIG};
     /** How long the host-at-risk phase's callers call; they start before the warning, so calls are up on the server that moves. */
     private static final Duration AT_RISK_CALLING = Duration.ofSeconds(5);
     private static final String CRASHED = "s2";
+    /** How long the overload phase's callers call at the ramped rate, then at the normal one (the clone's drain). */
+    private static final Duration OVERLOAD_RAMP = Duration.ofSeconds(4);
+    private static final Duration OVERLOAD_CALM = Duration.ofSeconds(3);
 
     private final Options options;
     private final Path dir;
@@ -66,6 +72,7 @@ public final class Demo {
     private final LegitCalls legit = new LegitCalls();
     private final SickServer sick;
     private AtRiskHost atRisk;
+    private Overload overload;
     /** The node while the story runs; then the final report. */
     private volatile Node running;
     private volatile Report finished;
@@ -80,9 +87,9 @@ public final class Demo {
     }
 
     /** Writes the demo's configuration into the directory, with free ports; returns the node's file. */
-    Path writeConfiguration() throws IOException {
+    Path writeConfiguration() throws IOException, ConfigException {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String name : new String[]{"broker", "api", "metrics", "dashboard", "s2-api", "spare-transfer", "s2-disk"}) {
+        for (String name : new String[]{"broker", "api", "metrics", "dashboard", "s2-api", "spare-transfer", "s2-disk", "scaler-api"}) {
             values.put(name, Integer.toString(freeTcpPort()));
         }
         for (String name : new String[]{"edge", "s1", "s2", "s3", "s2-arrival"}) {
@@ -103,6 +110,8 @@ public final class Demo {
         atRisk = new AtRiskHost(dir, new AtRiskHost.Ports(Integer.parseInt(values.get("s2-api")),
                 Integer.parseInt(values.get("spare-transfer")), Integer.parseInt(values.get("s2-arrival")), Integer.parseInt(values.get("s2-disk"))));
         atRisk.prepare();
+        overload = new Overload(dir, Integer.parseInt(values.get("scaler-api")));
+        overload.prepare();
         return dir.resolve("node.yaml");
     }
 
@@ -130,6 +139,7 @@ public final class Demo {
                 for (String tag : List.of(AtRiskHost.MIGRATION, "edge")) {
                     subscriptions.add(client.subscribe(tag, StartPosition.live(), atRisk::take));
                 }
+                subscriptions.add(client.subscribe(Overload.SCALE, StartPosition.live(), overload::take));
                 started.accept(node);
                 out.println(String.join("\n", node.describe()));
                 InetSocketAddress edge = node.edge().edge().address();
@@ -146,6 +156,7 @@ public final class Demo {
                 subscriptions.forEach(Subscription::close);
                 sick.close();
                 atRisk.close();
+                overload.close();
             }
         }
     }
@@ -185,8 +196,32 @@ public final class Demo {
         begin(observatory, "steady", milestones.backInRotation() ? CRASHED + " back in rotation" : CRASHED + " not back yet");
         sick.play(node, backendId(node, SickServer.CULPRIT), timeline, (name, what) -> begin(observatory, name, what));
         sick.close();
+        overload(node, observatory, edge, timeline);
         hostAtRisk(node, observatory, edge, timeline);
         timeline.until(t0 + total);
+    }
+
+    /**
+     * Callers of its own at {@value Overload#RAMP}× the rate for a while, then at the rate while the
+     * clone is drained (so calls are up on it); the scaler runs for this phase only.
+     */
+    private void overload(Node node, Observatory observatory, InetSocketAddress edge, Timeline timeline) throws Exception {
+        BiConsumer<String, String> begin = (name, what) -> begin(observatory, name, what);
+        overload.startScaler(node, Overload.ADOPTED);
+        long start = System.currentTimeMillis();
+        begin.accept("overload", "callers ramp to " + Overload.RAMP + "× the rate: the scaler's load turns overload, the policy"
+                + " orders a scale-out, a clone of " + Overload.ADOPTED + " joins the edge");
+        CompletableFuture<SipLoad.Report> ramp = load("d2r2-demo-callers-ramp", new SipLoad.Plan(edge, Overload.RAMP * options.callRate(),
+                options.callLength(), 20, 0, 1, "INVITE", OVERLOAD_RAMP), legit);
+        overload.awaitClone(timeline, begin);
+        timeline.until(start + OVERLOAD_RAMP.toMillis());
+        begin.accept("scale-in", "the rate drops back: the load turns underload, the policy orders a scale-in, the clone is drained");
+        CompletableFuture<SipLoad.Report> calm = load("d2r2-demo-callers-calm", new SipLoad.Plan(edge, options.callRate(),
+                options.callLength(), 20, 0, 1, "INVITE", OVERLOAD_CALM), legit);
+        overload.awaitScaleIn(timeline, begin);
+        ramp.join();
+        calm.join();
+        overload.close();
     }
 
     /** Callers of its own, as the story's may be done by now: calls are up on the server when its host is warned. */
@@ -206,6 +241,11 @@ public final class Demo {
     private long droppedByMigration() {
         AtRiskHost.Move move = atRisk.move();
         return move == null ? 0 : legit.failedStartedBetween(move.from() - options.callLength().toMillis() - 1000, move.to());
+    }
+
+    /** The legitimate calls that failed among those up or being set up during the window (epoch ms); 0 without one. */
+    private long failedDuring(long[] window) {
+        return window == null ? 0 : legit.failedStartedBetween(window[0] - options.callLength().toMillis() - 1000, window[1]);
     }
 
     private void begin(Observatory observatory, String name, String what) {
@@ -255,7 +295,8 @@ public final class Demo {
                 calls == 0 ? null : (double) legit.succeeded() / calls, mttr, calls,
                 legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0,
                 edge.getOrDefault("dropped.blocked", 0L),
-                milestones.contextsActivated(), sick.indicted(), sick.drained(), sick.returned(), atRisk.downtime(), droppedByMigration(), done,
+                milestones.contextsActivated(), sick.indicted(), sick.drained(), sick.returned(), atRisk.downtime(), droppedByMigration(),
+                overload.scaleOut(), overload.scaleIn(), failedDuring(overload.scaleOutWindow()), failedDuring(overload.scaleInWindow()), done,
                 phases.snapshot());
     }
 

@@ -18,7 +18,11 @@ import java.util.Map;
  * clearance; {@code migration_downtime_s} the host-at-risk phase's live migration's downtime as it
  * reports it (from its source pausing the server to the target serving: the stop-and-copy and the
  * redirect), null when the server did not move; {@code calls_dropped_by_migration} the legitimate
- * calls started around the move (from a call's length before its phase to its end) that failed.
+ * calls started around the move (from a call's length before its phase to its end) that failed;
+ * {@code scale_out_s} the overload phase's time from the scale-out decision to the first call served
+ * on the clone, {@code scale_in_s} from the scale-in decision to the clone stopped after its drain,
+ * {@code calls_failed_during_scaling} and {@code calls_dropped_on_scale_in} the legitimate calls
+ * started around each (from a call's length before its decision to its end) that failed.
  */
 public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
                      @JsonProperty("flood_remediation_s") Double floodRemediation,
@@ -40,6 +44,10 @@ public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
                      @JsonProperty("culprit_returned_s") Double culpritReturned,
                      @JsonProperty("migration_downtime_s") Double migrationDowntime,
                      @JsonProperty("calls_dropped_by_migration") long droppedByMigration,
+                     @JsonProperty("scale_out_s") Double scaleOut,
+                     @JsonProperty("scale_in_s") Double scaleIn,
+                     @JsonProperty("calls_failed_during_scaling") long failedDuringScaling,
+                     @JsonProperty("calls_dropped_on_scale_in") long droppedOnScaleIn,
                      @JsonProperty("finished") boolean finished,
                      @JsonProperty("phases") List<Map<String, Object>> phases) {
 
@@ -49,7 +57,7 @@ public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
 
     /**
      * Flood detection ≤ 1 s, remediation ≤ 1.5 s, legitimate success during the flood ≥ 99 %, crash detection ≤ 1 s, 0 dropped,
-     * 0 dropped by the migration.
+     * 0 dropped by the migration, 0 failed during the scale-out, 0 dropped on the scale-in.
      */
     @JsonProperty("floors")
     public List<Floor> floors() {
@@ -60,6 +68,8 @@ public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
         f.add(atMost("crash_detection_s", crashDetection, 1.0));
         f.add(atMost("established_calls_dropped", (double) establishedDropped, 0));
         f.add(atMost("calls_dropped_by_migration", (double) droppedByMigration, 0));
+        f.add(atMost("calls_failed_during_scaling", (double) failedDuringScaling, 0));
+        f.add(atMost("calls_dropped_on_scale_in", (double) droppedOnScaleIn, 0));
         return f;
     }
 
@@ -93,6 +103,9 @@ public record Report(@JsonProperty("flood_detection_s") Double floodDetection,
                 + seconds(culpritReturned));
         lines.put("host at risk: server moved live, downtime", seconds(migrationDowntime));
         lines.put("calls dropped by the migration", Long.toString(droppedByMigration));
+        lines.put("overload: scale-out decision to a call on the clone", seconds(scaleOut));
+        lines.put("overload over: scale-in decision to the clone stopped", seconds(scaleIn));
+        lines.put("calls failed during the scale-out / dropped on the scale-in", failedDuringScaling + " / " + droppedOnScaleIn);
         StringBuilder b = new StringBuilder("resilience report\n");
         lines.forEach((k, v) -> b.append(String.format("  %-55s %s%n", k, v)));
         for (Floor fl : floors()) {
