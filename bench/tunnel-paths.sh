@@ -12,6 +12,7 @@
 # subflow as backup (MP_PRIO), MPTCP's primary-backup.
 # Usage: bench/tunnel-paths.sh [--rounds N] [--down-after MS] [--every MS] [--mptcp-rounds N] [--no-mptcp] [--mptcp-only] [--keep DIR]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
+. "$root/bench/lib/netns.sh"
 
 rounds=10 down=60 every=10 mptcp=1 mptcp_rounds=5 keep="" rate=1000 d2r2=1
 while [ $# -gt 0 ]; do
@@ -30,32 +31,7 @@ need nftables /usr/sbin/nft
 need mptcpize /usr/bin/mptcpize
 bin/d2r2 --help > /dev/null
 
-p=d2r2-mhb-
-work=""
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-    for n in a b; do ip netns pids $p$n 2>/dev/null | xargs -r kill -9 || true; done
-    wait 2>/dev/null || true
-    for n in a b; do ip netns del $p$n 2>/dev/null || true; done
-    if [ -n "$keep" ] && [ -n "$work" ] && [ -d "$work" ]; then mkdir -p "$keep" && cp "$work"/* "$keep"/ 2>/dev/null || true; fi
-    if [ -n "$work" ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
-cleanup
-work=$(mktemp -d)
-inns() { local ns=$1; shift; ip netns exec "$p$ns" "$@"; }
-now_ms() { date +%s%3N; }
-await() { # FILE PATTERN COUNT (60 s at most)
-    for _ in $(seq 600); do
-        [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$3" ] && return 0
-        sleep 0.1
-    done
-    echo "timed out waiting for $2 in $1" >&2
-    exit 1
-}
-
-for n in a b; do ip netns add $p$n; ip -n $p$n link set lo up; done
+netns_begin d2r2-mhb- "a b"
 for i in 1 2; do
     ip -n ${p}a link add d2r2-mhb-a$i type veth peer name d2r2-mhb-b$i netns ${p}b
     ip -n ${p}a addr add 10.62.$i.1/24 dev d2r2-mhb-a$i; ip -n ${p}a link set d2r2-mhb-a$i up

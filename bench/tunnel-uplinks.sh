@@ -8,6 +8,7 @@
 # to the EN's tunnel.path.switched event; and whether the EN ever left its DN (it must not).
 # Usage: bench/tunnel-uplinks.sh [--rounds N] [--down-after MS] [--every MS] [--keep DIR]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
+. "$root/bench/lib/netns.sh"
 
 rounds=5 down=60 every=10 keep="" rate=1000
 while [ $# -gt 0 ]; do
@@ -22,32 +23,7 @@ done
 need iproute2 /usr/bin/ip
 bin/d2r2 --help > /dev/null
 
-p=d2r2-upb-
-work=""
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-    for n in en dn; do ip netns pids $p$n 2>/dev/null | xargs -r kill -9 || true; done
-    wait 2>/dev/null || true
-    for n in en dn; do ip netns del $p$n 2>/dev/null || true; done
-    if [ -n "$keep" ] && [ -n "$work" ] && [ -d "$work" ]; then mkdir -p "$keep" && cp "$work"/* "$keep"/ 2>/dev/null || true; fi
-    if [ -n "$work" ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
-cleanup
-work=$(mktemp -d)
-inns() { local ns=$1; shift; ip netns exec "$p$ns" "$@"; }
-now_ms() { date +%s%3N; }
-await() { # FILE PATTERN COUNT (60 s at most)
-    for _ in $(seq 600); do
-        [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$3" ] && return 0
-        sleep 0.1
-    done
-    echo "timed out waiting for $2 in $1" >&2
-    exit 1
-}
-
-for n in en dn; do ip netns add $p$n; ip -n $p$n link set lo up; done
+netns_begin d2r2-upb- "en dn"
 for i in 1 2; do
     ip -n ${p}en link add d2r2-upb-e$i type veth peer name d2r2-upb-d$i netns ${p}dn
     ip -n ${p}en addr add 10.82.$i.1/24 dev d2r2-upb-e$i; ip -n ${p}en link set d2r2-upb-e$i up

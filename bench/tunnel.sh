@@ -16,6 +16,7 @@
 # Usage: bench/tunnel.sh [--failovers N] [--tx MS] [--multiplier N] [--rate N] [--no-iperf] [--no-vrrp]
 #                        [--vrrp-failovers N] [--vrrp-fast S] [--vrrp-only] [--esr] [--keep DIR]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
+. "$root/bench/lib/netns.sh"
 
 failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 tunnel=1 vrrp_failovers=10 vrrp_fast=0.05 esr=0
 while [ $# -gt 0 ]; do
@@ -40,26 +41,8 @@ need iperf3 /usr/bin/iperf3
 need keepalived /usr/sbin/keepalived
 bin/d2r2 --help > /dev/null
 
-p=d2r2-tun-b nss="en dn1 dn2 srv"
-if [ "$esr" = 1 ]; then p=d2r2-esr-b nss="en dn1 dn2 esr svc"; fi
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-    for n in $nss; do ip netns pids $p$n 2>/dev/null | xargs -r kill -9 || true; done
-    wait 2>/dev/null || true
-    for n in $nss; do ip netns del $p$n 2>/dev/null || true; done
-    if [ -n "$keep" ] && [ -d "$work" ]; then mkdir -p "$keep" && cp "$work"/*.out "$work"/*.err "$work"/*marks "$work"/ka* "$keep"/ 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-cleanup
-work=$(mktemp -d)
-
-inns() { local ns=$1; shift; ip netns exec "$p$ns" "$@"; }
-now_ms() { date +%s%3N; }
-
-for n in $nss; do ip netns add $p$n; ip -n $p$n link set lo up; done
+keep_files="*.out *.err *marks ka*"
+if [ "$esr" = 1 ]; then netns_begin d2r2-esr-b "en dn1 dn2 esr svc"; else netns_begin d2r2-tun-b "en dn1 dn2 srv"; fi
 veth() { # ns-a name-a addr-a ns-b name-b [addr-b]
     ip -n $p$1 link add "$2" type veth peer name "$5" netns $p$4
     ip -n $p$1 addr add "$3" dev "$2"; ip -n $p$1 link set "$2" up
@@ -124,16 +107,6 @@ dns:
   - {name: dn1, via: 10.3.1.2}
   - {name: dn2, via: 10.3.2.2}
 YAML
-
-# await FILE PATTERN COUNT: until FILE has COUNT lines matching PATTERN (60 s at most)
-await() {
-    for _ in $(seq 600); do
-        [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$3" ] && return 0
-        sleep 0.1
-    done
-    echo "timed out waiting for $2 in $1" >&2
-    exit 1
-}
 
 # report PROBE-OUT MARKS EN-OUT|-: loss per failover and failback, from the probe's gaps and the kill/restart times
 report() {

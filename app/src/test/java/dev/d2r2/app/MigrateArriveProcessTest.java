@@ -7,22 +7,18 @@ import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.sip.edge.Backend;
 import dev.d2r2.sip.edge.EdgeProxy;
 import dev.d2r2.sip.edge.EdgeRole;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,12 +27,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
+import static dev.d2r2.app.D2r2Processes.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,48 +46,8 @@ import static org.awaitility.Awaitility.await;
 class MigrateArriveProcessTest {
     @TempDir
     Path dir;
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (Process p : processes) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    private Process d2r2(String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(dir.resolve("stderr-" + name).toFile()).start();
-        processes.add(p);
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** Starts a host; each event it prints goes to {@code events}. */
-    private void host(String name, String yaml, Consumer<Event> events) throws IOException {
-        Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, yaml);
-        Process p = d2r2(name, "migrate", "host", "--config", file.toString());
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    events.accept(EventCodec.decode(line));
-                }
-            } catch (Exception ignored) {
-                // the process ended
-            }
-        });
-    }
+    @RegisterExtension
+    final D2r2Processes processes = new D2r2Processes(() -> dir);
 
     private static String status(int apiPort) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/status"))
@@ -140,12 +95,12 @@ class MigrateArriveProcessTest {
             }
             Publisher commands = admin.publisher("edge-commands");
             List<Event> h2Events = new java.util.concurrent.CopyOnWriteArrayList<>();
-            host("h2", "name: h2\ntransfer: 127.0.0.1:" + transfer2 + "\napi: 127.0.0.1:" + api2 + "\n" + common
+            processes.migrateHost("h2", "name: h2\ntransfer: 127.0.0.1:" + transfer2 + "\napi: 127.0.0.1:" + api2 + "\n" + common
                     + "arrive: 127.0.0.1:" + after + "\n", e -> {
                 h2Events.add(e);
                 commands.publish(e);
             });
-            host("h1", "name: h1\ntransfer: 127.0.0.1:" + freePort() + "\napi: 127.0.0.1:" + api1 + "\n" + common
+            processes.migrateHost("h1", "name: h1\ntransfer: 127.0.0.1:" + freePort() + "\napi: 127.0.0.1:" + api1 + "\n" + common
                     + "server:\n  listen: 127.0.0.1:" + before + "\n", e -> {
             });
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> status(api2).contains("\"serving\":false")
@@ -168,7 +123,7 @@ class MigrateArriveProcessTest {
                 assertThat(receive(ua, "SIP/2.0 200")).contains("CSeq: 1 INVITE");
                 send(ua, edgeAt, request("ACK", edgeUri, self, "call@test", ";tag=s", 1, ""));
 
-                Process move = d2r2("move", "migrate", "move", "--api", "127.0.0.1:" + api1, "--token-file",
+                Process move = processes.start("move", "migrate", "move", "--api", "127.0.0.1:" + api1, "--token-file",
                         dir.resolve("api.token").toString(), "--to", "127.0.0.1:" + transfer2);
                 String report = new String(move.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(move.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -1,20 +1,16 @@
 package dev.d2r2.app;
 
 import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.migrate.events.SnapshotTaken;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,11 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static dev.d2r2.app.D2r2Processes.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,49 +36,8 @@ import static org.awaitility.Awaitility.await;
 class SnapshotRestoreProcessTest {
     @TempDir
     Path dir;
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (Process p : processes) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    private Process d2r2(String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(dir.resolve("stderr-" + name).toFile()).start();
-        processes.add(p);
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private List<Event> host(String name, String yaml) throws IOException {
-        Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, yaml);
-        Process p = d2r2(name, "migrate", "host", "--config", file.toString());
-        List<Event> events = new CopyOnWriteArrayList<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    events.add(EventCodec.decode(line));
-                }
-            } catch (Exception ignored) {
-                // the process ended
-            }
-        });
-        return events;
-    }
+    @RegisterExtension
+    final D2r2Processes processes = new D2r2Processes(() -> dir);
 
     private static String register(InetSocketAddress server, String user) throws IOException {
         try (DatagramSocket ua = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
@@ -114,12 +69,12 @@ class SnapshotRestoreProcessTest {
         int api1 = freePort();
         int api2 = freePort();
         String common = "keyFile: hosts.key\ntokenFile: api.token\n";
-        host("h2", "name: h2\ntransfer: 127.0.0.1:" + transfer2 + "\napi: 127.0.0.1:" + api2 + "\n" + common
-                + "snapshots:\n  dir: kept\n  keep: 3\n");
+        processes.migrateHost("h2", "name: h2\ntransfer: 127.0.0.1:" + transfer2 + "\napi: 127.0.0.1:" + api2 + "\n" + common
+                + "snapshots:\n  dir: kept\n  keep: 3\n", event -> { });
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> status(api2, "x").contains("\"serving\":false"));
-        List<Event> h1Events = host("h1", "name: h1\ntransfer: 127.0.0.1:" + freePort() + "\napi: 127.0.0.1:" + api1 + "\n" + common
-                + "server:\n  listen: 127.0.0.1:" + sip + "\nsnapshots:\n  keeper: 127.0.0.1:" + transfer2 + "\n  period: 100ms\n");
-        Process h1 = processes.getLast();
+        List<Event> h1Events = new CopyOnWriteArrayList<>();
+        Process h1 = processes.migrateHost("h1", "name: h1\ntransfer: 127.0.0.1:" + freePort() + "\napi: 127.0.0.1:" + api1 + "\n" + common
+                + "server:\n  listen: 127.0.0.1:" + sip + "\nsnapshots:\n  keeper: 127.0.0.1:" + transfer2 + "\n  period: 100ms\n", h1Events::add);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> status(api1, "x").contains("\"serving\":true"));
 
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", sip);
@@ -129,7 +84,7 @@ class SnapshotRestoreProcessTest {
                 .anyMatch(e -> ((Number) e.attrs().get(SnapshotTaken.REGISTRATIONS)).longValue() == 1));
         h1.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-        Process restore = d2r2("restore", "migrate", "restore", "--api", "127.0.0.1:" + api2, "--token-file",
+        Process restore = processes.start("restore", "migrate", "restore", "--api", "127.0.0.1:" + api2, "--token-file",
                 dir.resolve("api.token").toString(), "--of", "h1");
         String report = new String(restore.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(restore.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -89,11 +89,8 @@ public final class ScaleCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
-            ScaleConfig config;
-            try {
-                config = ScaleConfig.load(types);
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
+            ScaleConfig config = loadTypes(types);
+            if (config == null) {
                 return CliErrors.BAD_INPUT;
             }
             if (remove) {
@@ -120,11 +117,8 @@ public final class ScaleCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
-            ScaleConfig config;
-            try {
-                config = ScaleConfig.load(types);
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
+            ScaleConfig config = loadTypes(types);
+            if (config == null) {
                 return CliErrors.BAD_INPUT;
             }
             try (BrokerClient admin = client.connect()) {
@@ -187,11 +181,8 @@ public final class ScaleCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
-            ScaleConfig config;
-            try {
-                config = ScaleConfig.load(types);
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
+            ScaleConfig config = loadTypes(types);
+            if (config == null) {
                 return CliErrors.BAD_INPUT;
             }
             if (!driver.equals(PROCESS) && !driver.equals(KUBERNETES)) {
@@ -285,6 +276,16 @@ public final class ScaleCommand extends CommandGroup {
     private static final Duration LOG_READ_DEADLINE = Duration.ofSeconds(30);
     /** How long a new Pod has to become Ready (an image pull included). */
     private static final Duration POD_READY_DEADLINE = Duration.ofMinutes(2);
+
+    /** The instance-types file, or null when it is not valid (the reason printed on stderr). */
+    private static ScaleConfig loadTypes(Path types) {
+        try {
+            return ScaleConfig.load(types);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return null;
+        }
+    }
 
     /** The broker, with the scaler's channel created unless it exists (a log: load levels are alarms). */
     private static BrokerClient connect(ClientOptions client, String channel) throws java.io.IOException {

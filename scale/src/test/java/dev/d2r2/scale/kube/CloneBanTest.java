@@ -3,7 +3,6 @@ package dev.d2r2.scale.kube;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
-import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.scale.CloneBan;
 import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.ScaleConfig;
@@ -15,14 +14,10 @@ import dev.d2r2.scale.events.CloudAccess;
 import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.ScaleEvents;
 import dev.d2r2.scale.events.ScaleStep;
-import dev.d2r2.sip.edge.ApiLimits;
-import dev.d2r2.sip.edge.EdgeApi;
-import dev.d2r2.sip.edge.EdgeProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,17 +61,11 @@ class CloneBanTest {
     private static final String BAN_FAR = "scaler-placement/forbid-clone/far";
     private final MockCluster cluster = new MockCluster();
     private final List<Event> events = new CopyOnWriteArrayList<>();
-    private EdgeProxy edge;
-    private EdgeApi api;
+    @RegisterExtension
+    final LoopbackEdge edge = new LoopbackEdge(TOKEN);
 
     @AfterEach
-    void tearDown() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (edge != null) {
-            edge.close();
-        }
+    void tearDown() {
         cluster.close();
     }
 
@@ -87,11 +76,7 @@ class CloneBanTest {
     /** A scaler with the bans a previous run left; the edge is made once and outlives it. */
     private ScalerRole scaler(List<CloneBan> restored) throws Exception {
         ScaleConfig config = ScaleConfig.parse("t.yaml", TYPES);
-        if (edge == null) {
-            edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(), e -> { });
-            api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
-        }
-        EdgeClient client = new EdgeClient(URI.create("http://127.0.0.1:" + api.address().getPort()), TOKEN);
+        EdgeClient client = edge.client();
         Map<String, KubernetesDriver.Target> clouds = Map.of("home", new KubernetesDriver.Target(cluster.client, "home-ns"),
                 "remote", new KubernetesDriver.Target(cluster.client, "remote-ns"),
                 "far", new KubernetesDriver.Target(cluster.client, "far-ns"));

@@ -2,7 +2,6 @@ package dev.d2r2.scale.kube;
 
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
-import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScaleRequest;
@@ -11,15 +10,11 @@ import dev.d2r2.scale.ScalerRole;
 import dev.d2r2.scale.driver.KubernetesDriver;
 import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.ScaleEvents;
-import dev.d2r2.sip.edge.ApiLimits;
-import dev.d2r2.sip.edge.EdgeApi;
-import dev.d2r2.sip.edge.EdgeProxy;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,24 +31,12 @@ class ScalerRestartTest {
     private static final String TOKEN = "scale-restart-test-token-0123456";
     private final MockCluster cluster = new MockCluster();
     private final List<Event> events = new CopyOnWriteArrayList<>();
-    private EdgeProxy edge;
-    private EdgeApi api;
+    @RegisterExtension
+    final LoopbackEdge edge = new LoopbackEdge(TOKEN);
 
     @AfterEach
-    void tearDown() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (edge != null) {
-            edge.close();
-        }
+    void tearDown() {
         cluster.close();
-    }
-
-    private EdgeClient edge() throws Exception {
-        edge = new EdgeProxy(new InetSocketAddress("127.0.0.1", 0), List.of(), e -> { });
-        api = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
-        return new EdgeClient(URI.create("http://127.0.0.1:" + api.address().getPort()), TOKEN);
     }
 
     private ScalerRole scaler(ScaleConfig config, EdgeClient client) {
@@ -83,7 +66,7 @@ class ScalerRestartTest {
     @Test
     void aRestartedScalerAdoptsWhatRunsInsteadOfStartingDuplicates() throws Exception {
         ScaleConfig config = KubernetesDriverTest.config(KubernetesDriverTest.IMAGE, 2);
-        EdgeClient client = edge();
+        EdgeClient client = edge.client();
         try (ScalerRole first = scaler(config, client)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 2);
         }
@@ -106,7 +89,7 @@ class ScalerRestartTest {
     @Test
     void aDrainCutShortByARestartIsFinishedByTheNextScaler() throws Exception {
         ScaleConfig config = KubernetesDriverTest.config(KubernetesDriverTest.IMAGE, 1);
-        EdgeClient client = edge();
+        EdgeClient client = edge.client();
         try (ScalerRole first = scaler(config, client)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 1);
             first.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/out"));
