@@ -6,6 +6,7 @@ import dev.d2r2.tunnel.wire.TunnelKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -19,6 +20,10 @@ import java.util.function.IntFunction;
  */
 final class FailoverTopology implements AutoCloseable {
     static final String SERVER = "10.99.0.2";
+    /** Half a second of silence before a DN counts as lost: JVMs starting on a loaded CI machine pause longer than 30 ms. */
+    static final String TOLERANT_BFD = "{tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}";
+    /** How long the topology's JVMs, starting at once on a loaded 2-core machine, may take to be up. */
+    static final Duration START = Duration.ofSeconds(120);
     final Netns en;
     final Netns dn1;
     final Netns dn2;
