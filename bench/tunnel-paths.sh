@@ -76,13 +76,7 @@ sleep 3
 echo "d2r2 multihoming: $rounds black holes of p1 (b -> a), probes every ${every} ms, down after ${down} ms, stream $rate/s"
 : > "$work/marks"
 for k in $(seq "$rounds"); do
-    inns a bin/d2r2 tunnel probe --to 127.0.0.1:7100 --rate $rate --count $(( 3 * rate )) --linger 1s \
-        > "$work/probe$k.out" 2> "$work/probe$k.err" &
-    probe=$!
-    pids+=($probe)
-    await "$work/probe$k.out" '^start ' 1
-    sleep 0.5
-    echo "$(now_ms)" >> "$work/marks"
+    probe_round a 127.0.0.1:7100 "$k"
     hole
     wait "$probe" || true
     lift

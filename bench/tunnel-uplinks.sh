@@ -82,13 +82,7 @@ sleep 2
 echo "d2r2 EN uplinks: $rounds cuts of up1 (ip link set down), probes every ${every} ms, down after ${down} ms, stream $rate/s"
 : > "$work/marks"
 for k in $(seq "$rounds"); do
-    inns en bin/d2r2 tunnel probe --to 10.99.0.2:7000 --rate $rate --count $(( 3 * rate )) --linger 1s \
-        > "$work/probe$k.out" 2> "$work/probe$k.err" &
-    probe=$!
-    pids+=($probe)
-    await "$work/probe$k.out" '^start ' 1
-    sleep 0.5
-    echo "$(now_ms)" >> "$work/marks"
+    probe_round en 10.99.0.2:7000 "$k"
     ip -n ${p}en link set d2r2-upb-e1 down
     wait "$probe" || true
     ip -n ${p}en link set d2r2-upb-e1 up
