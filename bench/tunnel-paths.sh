@@ -76,13 +76,7 @@ sleep 3
 echo "d2r2 multihoming: $rounds black holes of p1 (b -> a), probes every ${every} ms, down after ${down} ms, stream $rate/s"
 : > "$work/marks"
 for k in $(seq "$rounds"); do
-    inns a bin/d2r2 tunnel probe --to 127.0.0.1:7100 --rate $rate --count $(( 3 * rate )) --linger 1s \
-        > "$work/probe$k.out" 2> "$work/probe$k.err" &
-    probe=$!
-    pids+=($probe)
-    await "$work/probe$k.out" '^start ' 1
-    sleep 0.5
-    echo "$(now_ms)" >> "$work/marks"
+    probe_round a 127.0.0.1:7100 "$k"
     hole
     wait "$probe" || true
     lift
@@ -91,27 +85,15 @@ for k in $(seq "$rounds"); do
     sleep 0.5
 done
 
-python3 - "$work/marks" "$work/a.out" "$work/b.out" "$rate" "$work"/probe*.out <<'PY'
+PYTHONPATH="$root/bench/lib" PYTHONDONTWRITEBYTECODE=1 python3 - "$work/marks" "$work/a.out" "$work/b.out" "$rate" "$work"/probe*.out <<'PY'
 import json, sys
-marks, a, b, rate = sys.argv[1:5]
-rate = int(rate)
-marks = [int(l) for l in open(marks) if l.strip()]
-ms = 1000.0 / rate
-loss = []
-for m, probe in zip(marks, sorted(sys.argv[5:], key=lambda f: int(f.rsplit("probe", 1)[1].split(".")[0]))):
-    lines = open(probe).read().split("\n")
-    start = next(int(l.split()[1]) for l in lines if l.startswith("start "))
-    gaps = [(int(l.split()[1]), int(l.split()[2])) for l in lines if l.startswith("gap ")]
-    loss.append(sum(n * ms for first, n in gaps if start + first * ms >= m - 50))
+from probe_stats import line, loss_windows, read_marks
+marks, a, b = read_marks(sys.argv[1]), sys.argv[2], sys.argv[3]
+loss = loss_windows(marks, int(sys.argv[4]), sys.argv[5:])
 def switch_times(path):
     ev = [json.loads(l) for l in open(path) if '"tunnel.path.switched"' in l]
     ev = [e for e in ev if e["from"] == "p1"]
     return [min((e["time"] - m for e in ev if e["time"] >= m), default=float("nan")) for m in marks]
-def pct(v, q):
-    v = sorted(v)
-    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
-def line(name, v):
-    print(f"{name} (ms, n={len(v)}): p50 {pct(v, .5):.0f}  p95 {pct(v, .95):.0f}  max {max(v):.0f}  all {[round(x) for x in v]}")
 line("stream loss window per black hole", loss)
 line("black hole -> a leaves p1", switch_times(a))
 line("black hole -> b leaves p1", switch_times(b))

@@ -82,13 +82,7 @@ sleep 2
 echo "d2r2 EN uplinks: $rounds cuts of up1 (ip link set down), probes every ${every} ms, down after ${down} ms, stream $rate/s"
 : > "$work/marks"
 for k in $(seq "$rounds"); do
-    inns en bin/d2r2 tunnel probe --to 10.99.0.2:7000 --rate $rate --count $(( 3 * rate )) --linger 1s \
-        > "$work/probe$k.out" 2> "$work/probe$k.err" &
-    probe=$!
-    pids+=($probe)
-    await "$work/probe$k.out" '^start ' 1
-    sleep 0.5
-    echo "$(now_ms)" >> "$work/marks"
+    probe_round en 10.99.0.2:7000 "$k"
     ip -n ${p}en link set d2r2-upb-e1 down
     wait "$probe" || true
     ip -n ${p}en link set d2r2-upb-e1 up
@@ -97,26 +91,14 @@ for k in $(seq "$rounds"); do
     sleep 0.5
 done
 
-python3 - "$work/marks" "$work/en.out" "$rate" "$work"/probe*.out <<'PY'
+PYTHONPATH="$root/bench/lib" PYTHONDONTWRITEBYTECODE=1 python3 - "$work/marks" "$work/en.out" "$rate" "$work"/probe*.out <<'PY'
 import json, sys
-marks, en, rate = sys.argv[1:4]
-rate = int(rate)
-marks = [int(l) for l in open(marks) if l.strip()]
-ms = 1000.0 / rate
-loss = []
-for m, probe in zip(marks, sorted(sys.argv[4:], key=lambda f: int(f.rsplit("probe", 1)[1].split(".")[0]))):
-    lines = open(probe).read().split("\n")
-    start = next(int(l.split()[1]) for l in lines if l.startswith("start "))
-    gaps = [(int(l.split()[1]), int(l.split()[2])) for l in lines if l.startswith("gap ")]
-    loss.append(sum(n * ms for first, n in gaps if start + first * ms >= m - 50))
+from probe_stats import line, loss_windows, read_marks
+marks, en = read_marks(sys.argv[1]), sys.argv[2]
+loss = loss_windows(marks, int(sys.argv[3]), sys.argv[4:])
 events = [json.loads(l) for l in open(en) if l.startswith("{")]
 left = [e for e in events if e["type"] == "tunnel.path.switched" and e["from"] == "up1"]
 switch = [min((e["time"] - m for e in left if e["time"] >= m), default=float("nan")) for m in marks]
-def pct(v, q):
-    v = sorted(v)
-    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
-def line(name, v):
-    print(f"{name} (ms, n={len(v)}): p50 {pct(v, .5):.0f}  p95 {pct(v, .95):.0f}  max {max(v):.0f}  all {[round(x) for x in v]}")
 line("stream loss window per uplink cut", loss)
 line("cut -> EN leaves up1", switch)
 moves = sum(1 for e in events if e["type"] == "tunnel.en.dn" and e["attrs"]["reason"] != "connected")

@@ -34,6 +34,18 @@ inns() { local ns=$1; shift; ip netns exec "$p$ns" "$@"; }
 
 now_ms() { date +%s%3N; }
 
+# probe_round NS TO K: a 3 s stream at $rate datagrams/s from NS to the echo server at TO (HOST:PORT), its report
+# in $work/probeK.out, its pid in probe; returns half a second after it started, that time appended to $work/marks.
+probe_round() {
+    inns "$1" bin/d2r2 tunnel probe --to "$2" --rate $rate --count $(( 3 * rate )) --linger 1s \
+        > "$work/probe$3.out" 2> "$work/probe$3.err" &
+    probe=$!
+    pids+=($probe)
+    await "$work/probe$3.out" '^start ' 1
+    sleep 0.5
+    echo "$(now_ms)" >> "$work/marks"
+}
+
 # await FILE PATTERN COUNT: until FILE has COUNT lines matching PATTERN (60 s at most)
 await() {
     for _ in $(seq 600); do

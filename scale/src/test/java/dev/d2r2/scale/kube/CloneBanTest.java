@@ -14,7 +14,6 @@ import dev.d2r2.scale.events.CloudAccess;
 import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.ScaleEvents;
 import dev.d2r2.scale.events.ScaleStep;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -59,15 +58,11 @@ class CloneBanTest {
             """;
     private static final String BAN_REMOTE = "scaler-placement/forbid-clone/remote?type=sip";
     private static final String BAN_FAR = "scaler-placement/forbid-clone/far";
-    private final MockCluster cluster = new MockCluster();
+    @RegisterExtension
+    final MockCluster cluster = new MockCluster();
     private final List<Event> events = new CopyOnWriteArrayList<>();
     @RegisterExtension
     final LoopbackEdge edge = new LoopbackEdge(TOKEN);
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-    }
 
     private ScalerRole scaler() throws Exception {
         return scaler(List.of());

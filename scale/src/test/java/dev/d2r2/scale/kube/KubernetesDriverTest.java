@@ -12,8 +12,8 @@ import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.PhaseTimed;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +50,8 @@ class KubernetesDriverTest {
             """;
     static final String IMAGE = "example.org/d2r2:1";
 
-    private final MockCluster cluster = new MockCluster();
+    @RegisterExtension
+    final MockCluster cluster = new MockCluster();
     private final List<InstanceChange> changes = new CopyOnWriteArrayList<>();
     private final List<PhaseTimed> phases = new CopyOnWriteArrayList<>();
     private final Lifecycle lifecycle = new Lifecycle(Clock.system(), changes::add);
@@ -78,11 +79,6 @@ class KubernetesDriverTest {
 
     private List<Pod> pods(String namespace) {
         return cluster.client.pods().inNamespace(namespace).list().getItems();
-    }
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
     }
 
     @Test

@@ -6,14 +6,18 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.net.InetAddress;
 import java.util.HashMap;
 
 /**
  * A cluster for the tests: fabric8's mock API server in CRUD mode (it stores and watches objects
- * as an API server does, on loopback) and the {@link PodController} that plays the kubelet.
+ * as an API server does, on loopback) and the {@link PodController} that plays the kubelet; closed
+ * after each test ({@code @RegisterExtension final MockCluster cluster = new MockCluster();}).
  */
-final class MockCluster implements AutoCloseable {
+final class MockCluster implements AfterEachCallback {
     private final KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
             new KubernetesCrudDispatcher(), false);
     final NamespacedKubernetesClient client;
@@ -26,7 +30,7 @@ final class MockCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) {
         pods.close();
         client.close();
         server.destroy();

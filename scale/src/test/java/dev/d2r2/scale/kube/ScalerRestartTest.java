@@ -11,7 +11,6 @@ import dev.d2r2.scale.driver.KubernetesDriver;
 import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.ScaleEvents;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,15 +28,11 @@ import static org.awaitility.Awaitility.await;
  */
 class ScalerRestartTest {
     private static final String TOKEN = "scale-restart-test-token-0123456";
-    private final MockCluster cluster = new MockCluster();
+    @RegisterExtension
+    final MockCluster cluster = new MockCluster();
     private final List<Event> events = new CopyOnWriteArrayList<>();
     @RegisterExtension
     final LoopbackEdge edge = new LoopbackEdge(TOKEN);
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-    }
 
     private ScalerRole scaler(ScaleConfig config, EdgeClient client) {
         ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofSeconds(1), null, null);

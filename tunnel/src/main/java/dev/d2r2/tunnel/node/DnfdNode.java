@@ -31,16 +31,12 @@ import java.util.function.Consumer;
  * It has no TUN device: its probes are built and read in user space.
  */
 public final class DnfdNode implements RunningNode {
-    private final AgentRunner runner;
-    private final DatagramPump pump;
+    private final PumpedAgent pumped;
     private final FenceApi api;
-    private final InetSocketAddress address;
 
-    private DnfdNode(AgentRunner runner, DatagramPump pump, FenceApi api, InetSocketAddress address) {
-        this.runner = runner;
-        this.pump = pump;
+    private DnfdNode(PumpedAgent pumped, FenceApi api) {
+        this.pumped = pumped;
         this.api = api;
-        this.address = address;
     }
 
     public static DnfdConfig load(Path file) throws ConfigException {
@@ -54,26 +50,23 @@ public final class DnfdNode implements RunningNode {
         DatagramChannel channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
         try {
             DnFailureDetector agent = new DnFailureDetector(c, key, channel, clock, new SplittableRandom(), events);
-            AgentRunner runner = new AgentRunner(agent, 4096, clock);
             Map<InetSocketAddress, ReplayWindow> windows = new HashMap<>();
             c.watch().forEach(dn -> windows.put(dn.endpoint(), new ReplayWindow(c.bfd().timers().replayForgetNanos())));
             PacketMac mac = key.macFor(c.tunnel());
-            runner.start();
-            DatagramPump pump = DatagramPump.start("dnfd-" + c.name(), channel, DataPath.BUFFER_BYTES, runner,
+            PumpedAgent pumped = PumpedAgent.start("dnfd-" + c.name(), channel, DataPath.BUFFER_BYTES, agent, clock,
                     (from, bytes) -> parse(from, ByteBuffer.wrap(bytes), c.tunnel(), mac, windows.get(from)));
             FenceApi api = null;
             if (c.api() != null) {
                 try {
                     InetSocketAddress listen = HostPort.parse(c.api());
                     api = new FenceApi(listen, BearerToken.loadOrCreate(TunnelNode.resolve(file, c.apiToken())),
-                            !listen.getAddress().isLoopbackAddress(), runner, agent::watches);
+                            !listen.getAddress().isLoopbackAddress(), pumped.runner(), agent::watches);
                 } catch (IOException | RuntimeException e) {
-                    pump.close();
-                    runner.close();
+                    pumped.close();
                     throw e;
                 }
             }
-            return new DnfdNode(runner, pump, api, (InetSocketAddress) channel.getLocalAddress());
+            return new DnfdNode(pumped, api);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -103,7 +96,7 @@ public final class DnfdNode implements RunningNode {
 
     @Override
     public InetSocketAddress address() {
-        return address;
+        return pumped.address();
     }
 
     /** The fence API's address, or null when none is configured. */
@@ -116,7 +109,6 @@ public final class DnfdNode implements RunningNode {
         if (api != null) {
             api.close();
         }
-        pump.close();
-        runner.close();
+        pumped.close();
     }
 }

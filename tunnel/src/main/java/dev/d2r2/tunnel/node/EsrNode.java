@@ -23,17 +23,13 @@ import java.util.function.Consumer;
 /**
  * A running edge service router: its UDP port, a {@link DatagramPump} whose thread checks each
  * datagram (frame, tag under the ESR's tunnel id, a {@link Control.Carriers} report) and hands the
- * verdict to the {@link EsrRole} on its {@link AgentRunner}, which owns the kernel routes.
+ * verdict to the {@link EsrRole} on its {@link AgentRunner} (a {@link PumpedAgent}), which owns the kernel routes.
  */
 public final class EsrNode implements RunningNode {
-    private final AgentRunner runner;
-    private final DatagramPump pump;
-    private final InetSocketAddress address;
+    private final PumpedAgent agent;
 
-    private EsrNode(AgentRunner runner, DatagramPump pump, InetSocketAddress address) {
-        this.runner = runner;
-        this.pump = pump;
-        this.address = address;
+    private EsrNode(PumpedAgent agent) {
+        this.agent = agent;
     }
 
     public static EsrConfig load(Path file) throws ConfigException {
@@ -47,12 +43,9 @@ public final class EsrNode implements RunningNode {
         KernelRoutes routes = KernelRoutes.flushed();
         DatagramChannel channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
         try {
-            AgentRunner runner = new AgentRunner(new EsrRole(c, routes, clock, events), 4096, clock);
             PacketMac mac = key.macFor(c.tunnel());
-            runner.start();
-            DatagramPump pump = DatagramPump.start("esr-" + c.name(), channel, 2048, runner,
-                    (from, bytes) -> parse(ByteBuffer.wrap(bytes), c.tunnel(), mac));
-            return new EsrNode(runner, pump, (InetSocketAddress) channel.getLocalAddress());
+            return new EsrNode(PumpedAgent.start("esr-" + c.name(), channel, 2048, new EsrRole(c, routes, clock, events), clock,
+                    (from, bytes) -> parse(ByteBuffer.wrap(bytes), c.tunnel(), mac)));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -78,12 +71,11 @@ public final class EsrNode implements RunningNode {
 
     @Override
     public InetSocketAddress address() {
-        return address;
+        return agent.address();
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
-        pump.close();
-        runner.close();
+        agent.close();
     }
 }

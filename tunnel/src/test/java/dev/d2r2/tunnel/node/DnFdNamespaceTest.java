@@ -26,20 +26,17 @@ import static org.awaitility.Awaitility.await;
  */
 class DnFdNamespaceTest {
     private static final Duration STEP = Duration.ofSeconds(60);
-    /** Four JVMs starting at once on a loaded 2-core machine. */
-    private static final Duration START = Duration.ofSeconds(120);
-    private static final String TOLERANT_BFD = "{tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}";
 
     @Test
     void aDnThatDropsDataButAnswersBfdIsSuspectedFencedAndLeft(@TempDir Path dir) throws Exception {
-        try (FailoverTopology t = FailoverTopology.create(dir, TOLERANT_BFD);
+        try (FailoverTopology t = FailoverTopology.create(dir, FailoverTopology.TOLERANT_BFD);
              NodeProcess dn1 = t.start(t.dn1, "dn", "dn1.yaml");
              NodeProcess dn2 = t.start(t.dn2, "dn", "dn2.yaml");
              NodeProcess en = t.start(t.en, "en", "en.yaml");
              NodeProcess fd = t.start(t.en, "dnfd", "dnfd.yaml");
              EchoServer echo = t.srv.call(() -> EchoServer.start(new InetSocketAddress(FailoverTopology.SERVER, 7000)))) {
             try {
-                await().atMost(START).until(() -> "dn1".equals(lastDn(en)) && fd.printed(verdict("dn1", "alive"))
+                await().atMost(FailoverTopology.START).until(() -> "dn1".equals(lastDn(en)) && fd.printed(verdict("dn1", "alive"))
                         && fd.printed(verdict("dn2", "alive")));
                 SeqProbe probe = t.en.call(() -> SeqProbe.start(new InetSocketAddress(FailoverTopology.SERVER, 7000), 200, 60_000));
                 try (probe) {

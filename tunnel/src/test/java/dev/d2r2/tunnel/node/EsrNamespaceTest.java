@@ -30,13 +30,10 @@ import static org.awaitility.Awaitility.await;
  */
 class EsrNamespaceTest {
     private static final Duration STEP = Duration.ofSeconds(30);
-    /** Five JVMs starting at once on a loaded 2-core machine. */
-    private static final Duration START = Duration.ofSeconds(120);
-    private static final String TOLERANT_BFD = "{tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}";
 
     @Test
     void returnTrafficFollowsTheEnToItsSecondaryDnAndBack(@TempDir Path dir) throws Exception {
-        try (EsrTopology t = EsrTopology.create(dir, TOLERANT_BFD);
+        try (EsrTopology t = EsrTopology.create(dir, FailoverTopology.TOLERANT_BFD);
              NodeProcess dn2 = t.start(t.dn2, "dn", "dn2.yaml");
              NodeProcess esr = t.start(t.esr, "esr", "esr.yaml");
              EchoServer echo = t.en.call(() -> EchoServer.start(new InetSocketAddress("0.0.0.0", 7000)))) {
@@ -45,7 +42,7 @@ class EsrNamespaceTest {
             NodeProcess restarted = null;
             NodeProcess esrAgain = null;
             try {
-                await().atMost(START).until(() -> en.printed(enDn("dn1", "connected")) && en.printed(sessionUp("dn2")));
+                await().atMost(FailoverTopology.START).until(() -> en.printed(enDn("dn1", "connected")) && en.printed(sessionUp("dn2")));
                 String address = attr(en, enDn("dn1", "connected"), "address");
                 await().atMost(STEP).until(() -> esr.printed(route(address, "dn1")));
                 assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev esr-r1");
@@ -65,7 +62,7 @@ class EsrNamespaceTest {
                     assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.2.2 dev esr-r2");
 
                     restarted = t.start(t.dn1, "dn", "dn1.yaml");
-                    await().atMost(START).until(() -> en.printed(enDn("dn1", "failback")));
+                    await().atMost(FailoverTopology.START).until(() -> en.printed(enDn("dn1", "failback")));
                     flows(probe);
                     assertThat(esr.count(route(address, "dn1"))).isEqualTo(2);
                     assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev esr-r1");
@@ -85,7 +82,7 @@ class EsrNamespaceTest {
                     esr.kill9();
                     NodeProcess second = t.start(t.esr, "esr", "esr.yaml");
                     esrAgain = second;
-                    await().atMost(START).until(() -> second.printed(route(address, "dn1")));
+                    await().atMost(FailoverTopology.START).until(() -> second.printed(route(address, "dn1")));
                     flows(probe);
                     assertThat(t.esrRoutes()).as("rebuilt from the DNs' reports").isEqualTo(address + " via 10.3.1.2 dev esr-r1");
                 }

@@ -1,7 +1,6 @@
 package dev.d2r2.tunnel.node;
 
 import dev.d2r2.tunnel.tun.Netns;
-import dev.d2r2.tunnel.wire.TunnelKey;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,30 +66,8 @@ final class EsrTopology implements AutoCloseable {
     }
 
     private void writeConfigs(String bfdTimers) throws IOException {
-        TunnelKey.generate(dir.resolve("tunnel.key"));
-        String bfd = "bfd: " + bfdTimers + "\n";
-        Files.writeString(dir.resolve("en.yaml"), """
-                name: en1
-                tunnel: 1
-                key: tunnel.key
-                device: d2r2-tun-en
-                dns:
-                  - {name: dn1, address: 10.1.1.2:4789}
-                  - {name: dn2, address: 10.1.2.2:4789}
-                routes: [10.3.9.0/24]
-                hello-every: 100ms
-                """ + bfd);
-        for (int i = 1; i <= 2; i++) {
-            Files.writeString(dir.resolve("dn" + i + ".yaml"), """
-                    name: dn%d
-                    key: tunnel.key
-                    listen: 10.1.%d.2:4789
-                    device: d2r2-tun-dn
-                    pool: 10.77.%d.0/24
-                    clients: 10.77.0.0/16
-                    esr: {address: 10.3.%d.1:%s, tunnel: 901, report-every: 100ms}
-                    """.formatted(i, i, i, i, ESR_PORT) + bfd);
-        }
+        FailoverTopology.writeEnAndDns(dir, "10.3.9.0/24",
+                i -> "esr: {address: 10.3.%d.1:%s, tunnel: 901, report-every: 100ms}\n".formatted(i, ESR_PORT), bfdTimers);
         Files.writeString(dir.resolve("esr.yaml"), """
                 name: esr1
                 tunnel: 901

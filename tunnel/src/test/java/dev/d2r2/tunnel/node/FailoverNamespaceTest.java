@@ -22,12 +22,10 @@ import static org.awaitility.Awaitility.await;
  */
 class FailoverNamespaceTest {
     private static final Duration STEP = Duration.ofSeconds(20);
-    /** Half a second of silence before a DN counts as lost: JVMs starting on a loaded CI machine pause longer than 30 ms. */
-    private static final String TOLERANT_BFD = "{tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}";
 
     @Test
     void theStreamSurvivesAPrimaryKilledOrFrozenAndReturnsToIt(@TempDir Path dir) throws Exception {
-        try (FailoverTopology t = FailoverTopology.create(dir, TOLERANT_BFD);
+        try (FailoverTopology t = FailoverTopology.create(dir, FailoverTopology.TOLERANT_BFD);
              NodeProcess dn2 = t.start(t.dn2, "dn", "dn2.yaml")) {
             NodeProcess dn1 = t.start(t.dn1, "dn", "dn1.yaml");
             NodeProcess en = t.start(t.en, "en", "en.yaml");

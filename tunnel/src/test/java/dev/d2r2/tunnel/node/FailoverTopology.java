@@ -6,8 +6,10 @@ import dev.d2r2.tunnel.wire.TunnelKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The thesis's testbed in namespaces: an EN (the client runs there too) with one link to each of
@@ -18,6 +20,10 @@ import java.util.List;
  */
 final class FailoverTopology implements AutoCloseable {
     static final String SERVER = "10.99.0.2";
+    /** Half a second of silence before a DN counts as lost: JVMs starting on a loaded CI machine pause longer than 30 ms. */
+    static final String TOLERANT_BFD = "{tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}";
+    /** How long the topology's JVMs, starting at once on a loaded 2-core machine, may take to be up. */
+    static final Duration START = Duration.ofSeconds(120);
     final Netns en;
     final Netns dn1;
     final Netns dn2;
@@ -87,31 +93,10 @@ final class FailoverTopology implements AutoCloseable {
 
     /** Writes the key and the configurations (the DNs', the EN's and a DN failure detector's, which the DNs take fences from); {@code bfd} is the {@code bfd:} block's flow mapping. */
     private void writeConfigs(String bfdTimers) throws IOException {
-        TunnelKey.generate(dir.resolve("tunnel.key"));
-        String bfd = "bfd: " + bfdTimers + "\n";
-        Files.writeString(dir.resolve("en.yaml"), """
-                name: en1
-                tunnel: 1
-                key: tunnel.key
-                device: d2r2-tun-en
-                dns:
-                  - {name: dn1, address: 10.1.1.2:4789}
-                  - {name: dn2, address: 10.1.2.2:4789}
-                routes: [10.99.0.0/24]
-                hello-every: 100ms
-                """ + bfd);
-        for (int i = 1; i <= 2; i++) {
-            Files.writeString(dir.resolve("dn" + i + ".yaml"), """
-                    name: dn%d
-                    key: tunnel.key
-                    listen: 10.1.%d.2:4789
-                    device: d2r2-tun-dn
-                    pool: 10.77.%d.0/24
-                    clients: 10.77.0.0/16
-                    announce: d2r2-tun-h%d
-                    fencers: [900]
-                    """.formatted(i, i, i, i) + bfd);
-        }
+        String bfd = writeEnAndDns(dir, "10.99.0.0/24", i -> """
+                announce: d2r2-tun-h%d
+                fencers: [900]
+                """.formatted(i), bfdTimers);
         Files.writeString(dir.resolve("dnfd.yaml"), """
                 name: fd1
                 tunnel: 900
@@ -125,6 +110,38 @@ final class FailoverTopology implements AutoCloseable {
                 api: 127.0.0.1:7391
                 api-token: fence.token
                 """ + bfd);
+    }
+
+    /**
+     * Writes the key and the configurations of the EN (en1, on dn1 at 10.1.1.2 and dn2 at 10.1.2.2, with {@code routes}
+     * through them) and of the two DNs, each DN's ending with {@code dnLines} of its number; returns the {@code bfd:}
+     * line, {@code bfdTimers} its flow mapping, for the other nodes' configurations.
+     */
+    static String writeEnAndDns(Path dir, String routes, IntFunction<String> dnLines, String bfdTimers) throws IOException {
+        TunnelKey.generate(dir.resolve("tunnel.key"));
+        String bfd = "bfd: " + bfdTimers + "\n";
+        Files.writeString(dir.resolve("en.yaml"), """
+                name: en1
+                tunnel: 1
+                key: tunnel.key
+                device: d2r2-tun-en
+                dns:
+                  - {name: dn1, address: 10.1.1.2:4789}
+                  - {name: dn2, address: 10.1.2.2:4789}
+                routes: [%s]
+                hello-every: 100ms
+                """.formatted(routes) + bfd);
+        for (int i = 1; i <= 2; i++) {
+            Files.writeString(dir.resolve("dn" + i + ".yaml"), """
+                    name: dn%d
+                    key: tunnel.key
+                    listen: 10.1.%d.2:4789
+                    device: d2r2-tun-dn
+                    pool: 10.77.%d.0/24
+                    clients: 10.77.0.0/16
+                    """.formatted(i, i, i) + dnLines.apply(i) + bfd);
+        }
+        return bfd;
     }
 
     NodeProcess start(Netns ns, String role, String config) throws IOException {
