@@ -153,14 +153,31 @@ class ScalerEdgeTest {
         return new EdgeClient(URI.create("http://127.0.0.1:" + api.address().getPort()), TOKEN);
     }
 
-    @Test
-    void anInstanceThatNeverAnswersOptionsIsStoppedAndNeverReachesTheEdge() throws Exception {
-        ScaleConfig config = config("/bin/sleep, \"60\"");
+    /** The scaler on the process driver behind a fresh edge, {@code patience} for drains and starts; returns the edge's API client. */
+    private EdgeClient startScaler(ScaleConfig config, Duration patience) throws Exception {
         ProcessDriver.network(config, PREFIX);
         EdgeClient client = edge();
-        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200), null);
+        ScalerOptions options = new ScalerOptions(patience, patience, Duration.ofMillis(200), null);
         scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle), client, options,
                 Clock.system(), events::add);
+        return client;
+    }
+
+    /** SIPp places {@code CALLS} calls through the edge; returns once the first is up on sip-1. */
+    private void startCalls(EdgeClient client) throws Exception {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            port = s.getLocalPort();
+        }
+        uac = new ProcessBuilder(SIPP.toString(), "-sn", "uac", "10.97.21.1:" + edge.address().getPort(), "-i", "10.97.21.1", "-p",
+                Integer.toString(port), "-r", "10", "-m", Integer.toString(CALLS), "-d", "2000", "-nostdin", "-timeout", "60s")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("uac.out").toFile()).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.dialogs().getOrDefault("10.97.21.2:5060", 0L) > 0);
+    }
+
+    @Test
+    void anInstanceThatNeverAnswersOptionsIsStoppedAndNeverReachesTheEdge() throws Exception {
+        EdgeClient client = startScaler(config("/bin/sleep, \"60\""), Duration.ofSeconds(1));
         await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "stopped"));
         assertThat(changesOf("sip-1")).extracting(InstanceChange::to).containsExactly("starting", "running", "failed", "stopped");
         assertThat(changesOf("sip-1").get(2).why()).isEqualTo("no answer to SIP OPTIONS within 1000 ms");
@@ -172,23 +189,11 @@ class ScalerEdgeTest {
 
     @Test
     void callsThroughTheEdgeWhileAnInstanceIsClonedIntoAnotherCloudThenDrainedNoneFailsNorIsDropped() throws Exception {
-        ScaleConfig config = config();
-        ProcessDriver.network(config, PREFIX);
-        EdgeClient client = edge();
-        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMillis(200), null);
-        scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle), client, options,
-                Clock.system(), events::add);
+        EdgeClient client = startScaler(config(), Duration.ofSeconds(20));
         await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "serving"));
         assertThat(client.dialogs()).containsOnlyKeys("10.97.21.2:5060");
 
-        int port;
-        try (DatagramSocket s = new DatagramSocket(0)) {
-            port = s.getLocalPort();
-        }
-        uac = new ProcessBuilder(SIPP.toString(), "-sn", "uac", "10.97.21.1:" + edge.address().getPort(), "-i", "10.97.21.1", "-p",
-                Integer.toString(port), "-r", "10", "-m", Integer.toString(CALLS), "-d", "2000", "-nostdin", "-timeout", "60s")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("uac.out").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.dialogs().getOrDefault("10.97.21.2:5060", 0L) > 0);
+        startCalls(client);
 
         scaler.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/scale-out"));
         await().atMost(Duration.ofSeconds(30)).until(() -> phasesOf("sip-2").stream().anyMatch(p -> p.phase().equals("first-call")));
@@ -218,21 +223,9 @@ class ScalerEdgeTest {
 
     @Test
     void aReplacedInstanceLeavesOnlyOnceItsCloneServesAndNoCallFails() throws Exception {
-        ScaleConfig config = config();
-        ProcessDriver.network(config, PREFIX);
-        EdgeClient client = edge();
-        ScalerOptions options = new ScalerOptions(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMillis(200), null);
-        scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle), client, options,
-                Clock.system(), events::add);
+        EdgeClient client = startScaler(config(), Duration.ofSeconds(20));
         await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "serving"));
-        int port;
-        try (DatagramSocket s = new DatagramSocket(0)) {
-            port = s.getLocalPort();
-        }
-        uac = new ProcessBuilder(SIPP.toString(), "-sn", "uac", "10.97.21.1:" + edge.address().getPort(), "-i", "10.97.21.1", "-p",
-                Integer.toString(port), "-r", "10", "-m", Integer.toString(CALLS), "-d", "2000", "-nostdin", "-timeout", "60s")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("uac.out").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.dialogs().getOrDefault("10.97.21.2:5060", 0L) > 0);
+        startCalls(client);
 
         assertThat(scaler.serves("10.97.21.2:5060")).isTrue();
         scaler.submit(new ReplaceRequest("10.97.21.2:5060", "scaler/replace/10.97.21.2:5060"));
