@@ -95,6 +95,11 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             return pendingByCloud.values().stream().mapToInt(Integer::intValue).sum();
         }
 
+        /** Instances a step added that are not serving yet (a replacement leaves the pool's size as it was). */
+        int coming() {
+            return pending() - replacing.size();
+        }
+
         int size() {
             return serving.size() + pending();
         }
@@ -228,8 +233,12 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         }
         Target t = p.spec.target();
         double load = Double.isNaN(p.tracked) ? n * t.perInstance() : p.tracked;
-        int desired = Math.max(StepSizing.desired(n, load, t.perInstance(), p.spec.min(), p.spec.max(), p.spec.largestStep()),
-                Math.min(p.spec.max(), n + 1));
+        int sized = StepSizing.desired(n, load, t.perInstance(), p.spec.min(), p.spec.max(), p.spec.largestStep());
+        if (sized <= n && p.coming() > 0) {
+            declined(p, "out", n, step, p.coming() + " instances coming into service carry the load");
+            return;
+        }
+        int desired = Math.max(sized, Math.min(p.spec.max(), n + 1));
         if (desired <= n) {
             declined(p, "out", n, step, "at max (" + p.spec.max() + ")");
             return;
@@ -540,6 +549,12 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             }
             Double perInstance = values.get(p.spec.target().metric());
             p.tracked = perInstance == null ? Double.NaN : perInstance * n;
+            if (p.coming() > 0) {
+                // the reading is of the pool before its step: judged now, it would look as overloaded as
+                // before (ok at first, the held times having restarted), and the policy would order the
+                // same capacity again; the pool is judged afresh once its new instances serve or fail
+                continue;
+            }
             LoadState.Level level = p.load.observe(o.time(), values);
             if (level != p.level) {
                 Target t = p.spec.target();

@@ -13,6 +13,8 @@ import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.ContextChange;
 import dev.d2r2.policy.events.PolicyEvents;
+import dev.d2r2.scale.events.ScaleEvents;
+import dev.d2r2.scale.events.ScaleStep;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -100,6 +102,9 @@ final class Timeline {
                     yield "at risk: " + a.get(HostAtRisk.CLASS) + " of the " + a.get(HostAtRisk.LOCATION)
                             + (Boolean.TRUE.equals(a.get(HostAtRisk.PREDICTABLE)) ? ", predicted" : "") + " (" + a.get(HostAtRisk.EVIDENCE) + ")";
                 }
+                if (ScaleEvents.STEP.matches(e.type())) {
+                    yield step(e.event());
+                }
                 String policy = policyWhat(e.event());
                 yield policy != null ? policy : e.to() != null ? (e.from() == null ? "?" : e.from()) + " -> " + e.to()
                         : a.containsKey(ChronicleEvents.CHRONICLE) ? "alert from chronicle " + a.get(ChronicleEvents.CHRONICLE) : "";
@@ -112,6 +117,15 @@ final class Timeline {
             PeerIndicted i = PeerIndicted.from(e);
             return String.format(Locale.ROOT, "indicted: sqrt-JSD %.2f > %.2f from %d of %d peers, %s off by %.1f", i.distance(),
                     i.threshold(), i.votes(), i.voters() - 1, i.metric(), i.effect());
+        } catch (EventFormatException ex) {
+            return "malformed " + e.type();
+        }
+    }
+
+    private static String step(Event e) {
+        try {
+            ScaleStep s = ScaleStep.from(e);
+            return s.direction() + " " + s.before() + " -> " + s.after() + (s.why() == null ? "" : " (" + s.why() + ")");
         } catch (EventFormatException ex) {
             return "malformed " + e.type();
         }

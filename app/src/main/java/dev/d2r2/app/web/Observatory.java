@@ -18,6 +18,9 @@ import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.Cause;
 import dev.d2r2.policy.events.ContextChange;
 import dev.d2r2.policy.events.PolicyEvents;
+import dev.d2r2.scale.driver.Lifecycle;
+import dev.d2r2.scale.events.InstanceChange;
+import dev.d2r2.scale.events.ScaleEvents;
 import dev.d2r2.sip.events.EdgeTraffic;
 import dev.d2r2.sip.events.SipEvents;
 import org.slf4j.Logger;
@@ -37,8 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * What the dashboard shows, gathered from broker channels: the swim lanes of events, alarms,
  * alerts, contexts and actions; the service map (the edge's backends and their states); a heat
  * map of per-server metrics by second; the actions with their cause chains; the audit trail
- * (every {@code policy.*} event); and the diagnosis (per group its last √JSD matrix and histograms,
- * the peers indicted now). Everything is bounded: the oldest entries go first.
+ * (every {@code policy.*} event); the diagnosis (per group its last √JSD matrix and histograms,
+ * the peers indicted now); and the scaler's instances as they appear, serve, drain and stop
+ * ({@code scale.instance}). Everything is bounded: the oldest entries go first.
  */
 public final class Observatory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Observatory.class);
@@ -47,6 +51,8 @@ public final class Observatory implements AutoCloseable {
     static final int HEAT_SECONDS = 180;
     /** Windows of distances kept per group, for the cause chains of indictments. */
     static final int DIAGNOSIS_WINDOWS = 600;
+    /** Scaled instances remembered, the stopped ones going first. */
+    static final int INSTANCES = 200;
 
     /** One event as shown: its lane, where it came from, and its fields. */
     public record Entry(long seq, String id, String channel, String lane, long time, String type, String source, String from,
@@ -59,6 +65,10 @@ public final class Observatory implements AutoCloseable {
 
     /** A server behind the edge, as the edge last reported it. */
     public record Server(String id, String state, long dialogs, long since) {
+    }
+
+    /** An instance the scaler runs (or ran), in its last state: when it entered it, and why when the scaler said so. */
+    public record ScaledInstance(String name, String type, String cloud, String address, String state, long since, String why) {
     }
 
     private final List<Subscription> subscriptions = new ArrayList<>();
@@ -81,6 +91,8 @@ public final class Observatory implements AutoCloseable {
     private final Map<String, TreeMap<Long, Entry>> distances = new TreeMap<>();
     /** peer → its indictment, while it holds. */
     private final Map<String, Entry> indicted = new TreeMap<>();
+    /** name → the instance, in the order they first appeared. */
+    private final Map<String, ScaledInstance> instances = new LinkedHashMap<>();
     private final AtomicLong malformed = new AtomicLong();
     private long seq;
     private Map<String, Object> traffic = Map.of();
@@ -122,8 +134,10 @@ public final class Observatory implements AutoCloseable {
             return;
         }
         ActionDecision decision;
+        InstanceChange change;
         try {
             decision = PolicyEvents.DECISION.matches(e.type()) ? ActionDecision.from(e) : null;
+            change = ScaleEvents.INSTANCE.matches(e.type()) ? InstanceChange.from(e) : null;
             if (PolicyEvents.CONTEXT.matches(e.type())) {
                 ContextChange.from(e);
             } else if (PolicyEvents.OUTCOME.matches(e.type())) {
@@ -144,6 +158,8 @@ public final class Observatory implements AutoCloseable {
             indicted.put(e.source(), entry);
         } else if (DiagnosisEvents.CLEARED.matches(e.type())) {
             indicted.remove(e.source());
+        } else if (change != null) {
+            instance(change);
         } else {
             audited(entry, decision);
         }
@@ -162,6 +178,20 @@ public final class Observatory implements AutoCloseable {
             return;
         }
         add(audit, entry, TIMELINE);
+    }
+
+    private void instance(InstanceChange c) {
+        instances.put(c.instance(), new ScaledInstance(c.instance(), c.type(), c.cloud(), c.address(), c.to(), c.time(), c.why()));
+        if (instances.size() > INSTANCES) {
+            String gone = instances.values().stream().filter(i -> i.state().equals(Lifecycle.STOPPED)).findFirst()
+                    .orElse(instances.values().iterator().next()).name();
+            instances.remove(gone);
+        }
+    }
+
+    /** The scaler's instances, in the order they appeared, each in its last state (stopped ones too, until they are too many). */
+    public synchronized List<ScaledInstance> instances() {
+        return List.copyOf(instances.values());
     }
 
     private void distances(String channel, Event e) {
@@ -229,6 +259,9 @@ public final class Observatory implements AutoCloseable {
         }
         if (DiagnosisEvents.INDICTED.matches(t) || DiagnosisEvents.CLEARED.matches(t) || DiagnosisEvents.CANNOT_VOTE.matches(t)) {
             return "diagnosis";
+        }
+        if (ScaleEvents.INSTANCE.matches(t) || ScaleEvents.LOAD.matches(t) || ScaleEvents.STEP.matches(t) || ScaleEvents.CLOUD.matches(t)) {
+            return "scaling";
         }
         if (channel.equals("alerts") || ChronicleAlert.isAlert(e) || MigrateEvents.HOST_AT_RISK.matches(t)) {
             return "alerts";

@@ -6,7 +6,7 @@ const POLL_MS = 500;
 const PAGE = 1000;
 const KEEP_ENTRIES = 5000;
 const KEEP_AUDIT = 500;
-const LANES = ['story', 'services', 'events', 'alarms', 'alerts', 'diagnosis', 'contexts', 'actions'];
+const LANES = ['story', 'services', 'scaling', 'events', 'alarms', 'alerts', 'diagnosis', 'contexts', 'actions'];
 /** The lanes of a loaded replay (`d2r2 replay` or `d2r2 replay --diff` output), by output kind, under the live ones. */
 const REPLAY_LANES = { alarm: 'replay alarms', alert: 'replay alerts', diagnosis: 'replay diagnosis', context: 'replay contexts', decision: 'replay actions' };
 
@@ -86,6 +86,7 @@ function what(e) {
     case 'diagnosis.cleared': return `cleared in ${a.group}`;
     case 'diagnosis.cannot-vote': return `cannot vote: ${a.reason}`;
     case 'diagnosis.distances': return `√JSD of ${a.peers} (threshold ${fixed(a.threshold, 3)}): ${a.matrix}`;
+    case 'scale.step': return `${a.direction} ${a.before} → ${a.after}${a.why ? ' — ' + a.why : ''}`;
   }
   if (e.to != null) return `${e.from ?? '?'} → ${e.to}`;
   if (a.chronicle) return `alert from chronicle ${a.chronicle}`;
@@ -100,9 +101,9 @@ function line(e) {
 }
 
 const TONES = {
-  bad: ['critical', 'down', 'high', 'failed', 'refuse', 'refused', 'removed', 'unknown'],
-  warn: ['warning', 'draining', 'active'],
-  good: ['ok', 'up', 'normal', 'inactive', 'cleared', 'drained', 'added', 'revoke'],
+  bad: ['critical', 'down', 'high', 'failed', 'refuse', 'refused', 'removed', 'unknown', 'overload', 'forbidden'],
+  warn: ['warning', 'draining', 'active', 'underload'],
+  good: ['ok', 'up', 'normal', 'inactive', 'cleared', 'drained', 'added', 'revoke', 'serving', 'open'],
   act: ['deploy', 'extend'],
 };
 const TONE_RANK = ['bad', 'alert', 'warn', 'act', 'info', 'good', 'story'];
@@ -157,7 +158,7 @@ async function poll() {
     // After an outage the dashboard may be a new process with its seqs started again: read all anew.
     const anew = view.lastFailure != null;
     const metric = encodeURIComponent($('heat-metric').value);
-    const [services, timeline, audit, heat, actions, diagnosis, report, story] = await Promise.all([
+    const [services, timeline, audit, heat, actions, diagnosis, report, story, instances] = await Promise.all([
       get('api/services'),
       get(`api/timeline?since=${anew ? 0 : view.timelineSeq}&limit=${PAGE}`),
       get(`api/audit?since=${anew ? 0 : view.auditSeq}&limit=${PAGE}`),
@@ -166,6 +167,7 @@ async function poll() {
       get('api/diagnosis'),
       optional('api/report'),
       optional('api/story'),
+      get('api/instances'),
     ]);
     if (anew) {
       view.entries = [];
@@ -174,6 +176,7 @@ async function poll() {
       drawLanes();
     }
     drawServices(services);
+    drawInstances(instances.instances);
     takeTimeline(timeline.events);
     takeAudit(audit.entries);
     drawHeat(heat);
@@ -278,6 +281,21 @@ function drawServers(servers) {
     }
   }
   box.querySelector('.empty')?.toggleAttribute('hidden', servers.length > 0);
+}
+
+// ---- the scaler's instances: appearing (starting … serving), draining, stopped
+
+function drawInstances(instances) {
+  $('instances-panel').hidden = instances.length === 0;
+  if (!changed('instances', instances)) return;
+  $('instances').replaceChildren(...instances.map((i) => el('tr', { 'data-testid': `instance-${i.name}`, 'data-state': i.state },
+    el('td', { class: 'mono' }, i.name),
+    el('td', {}, i.type),
+    el('td', {}, i.cloud),
+    el('td', { class: 'mono' }, i.address),
+    el('td', { class: 'state' }, i.state),
+    el('td', {}, shortClock(i.since)),
+    el('td', { class: 'small' }, i.why ?? ''))));
 }
 
 // ---- heat map

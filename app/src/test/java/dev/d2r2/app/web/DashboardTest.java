@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.scale.events.InstanceChange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardTest {
     /** Every path the dashboard serves, as openapi.yaml names them. */
     private static final Set<String> SERVED = Set.of("/", "/{file}", "/api/services", "/api/timeline", "/api/audit",
-            "/api/heatmap", "/api/actions", "/api/diagnosis", "/api/chain", "/api/report", "/api/story", "/api/openapi.yaml");
+            "/api/heatmap", "/api/actions", "/api/diagnosis", "/api/instances", "/api/chain", "/api/report", "/api/story", "/api/openapi.yaml");
     private static final ObjectMapper JSON = ConfigLoader.json();
 
     @TempDir
@@ -155,6 +156,17 @@ class DashboardTest {
         assertThat(JSON.readTree(send("GET", "/api/heatmap?metric=up").body()).path("rows").path(FloodAndCrash.S3).toString())
                 .as("s3 up until it crashed").startsWith("[1.0").endsWith("0.0]");
         assertThat(JSON.readTree(send("GET", "/api/heatmap?metric=nothing").body()).path("rows").isEmpty()).isTrue();
+
+        assertThat(JSON.readTree(send("GET", "/api/instances").body()).path("instances").isEmpty()).isTrue();
+        long t = System.currentTimeMillis();
+        web.observatory().accept("scale", new InstanceChange(t, "sip-2", null, "starting", "sip", "remote", "10.81.2.2:5060", null).toEvent());
+        web.observatory().accept("scale", new InstanceChange(t + 5, "sip-2", "starting", "failed", "sip", "remote", "10.81.2.2:5060",
+                "no answer to SIP OPTIONS within 15000 ms").toEvent());
+        JsonNode instance = JSON.readTree(send("GET", "/api/instances").body()).path("instances").get(0);
+        assertThat(instance.path("name").asText()).isEqualTo("sip-2");
+        assertThat(instance.path("state").asText()).isEqualTo("failed");
+        assertThat(instance.path("since").asLong()).isEqualTo(t + 5);
+        assertThat(instance.path("why").asText()).isEqualTo("no answer to SIP OPTIONS within 15000 ms");
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.client.WatcherException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What the kubelet would do, for the mock API server (which stores objects and nothing more):
  * each new Pod gets a real d2r2 SIP server on an address of its own in 127.0.83.0/24 — its Pod
  * IP — and then its Ready condition; a deleted Pod's server is closed. Pods whose image is
- * {@link #NEVER_READY} are left pending. The controller outlives the scalers of a test, as a
- * cluster does.
+ * {@link #NEVER_READY} are left pending, and so are the Pods created while the controller
+ * {@link #hold}s (booting) until it {@link #release}s them. The controller outlives the scalers of
+ * a test, as a cluster does.
  */
 final class PodController implements AutoCloseable {
     static final String NEVER_READY = "example.org/never-ready:1";
@@ -30,6 +33,8 @@ final class PodController implements AutoCloseable {
     private final Map<String, SipServer> servers = new ConcurrentHashMap<>();
     private final AtomicInteger nextIp = new AtomicInteger(10);
     private final Watch watch;
+    private final List<Pod> held = new ArrayList<>();
+    private boolean holding;
 
     PodController(KubernetesClient client) {
         this.client = client;
@@ -53,7 +58,23 @@ final class PodController implements AutoCloseable {
         return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
     }
 
-    private void boot(Pod pod) {
+    /** Pods created from now on stay pending (still booting) until {@link #release}. */
+    synchronized void hold() {
+        holding = true;
+    }
+
+    /** Boots the Pods held, and those created from now on. */
+    synchronized void release() {
+        holding = false;
+        held.forEach(this::boot);
+        held.clear();
+    }
+
+    private synchronized void boot(Pod pod) {
+        if (holding) {
+            held.add(pod);
+            return;
+        }
         if (NEVER_READY.equals(pod.getSpec().getContainers().getFirst().getImage()) || servers.containsKey(key(pod))) {
             return;
         }
