@@ -29,6 +29,14 @@ import java.util.concurrent.TimeUnit;
  * that namespace's traffic.
  */
 public final class OsProbe implements Probe {
+    /**
+     * The rates that are zero in a healthy peer by construction and move only under a fault:
+     * CPU time held back by a cgroup's quota (nothing is throttled without one), packets dropped by
+     * the namespace's firewall (nothing is filtered without a rule). A metric set chosen by how
+     * often a rate is non-zero in health would leave them out.
+     */
+    public static final List<String> FAULT_RATES = List.of(OsCounters.THROTTLED, OsCounters.NET_RX_FILTERED);
+
     static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
     /** The kernel's limit on a thread's name ({@code TASK_COMM_LEN} less its terminating zero). */
     static final int THREAD_NAME_BYTES = 15;
