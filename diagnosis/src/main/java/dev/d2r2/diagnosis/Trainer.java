@@ -1,6 +1,7 @@
 package dev.d2r2.diagnosis;
 
 import dev.d2r2.monitor.events.Sample;
+import dev.d2r2.monitor.probe.OsProbe;
 import org.apache.commons.math3.ml.clustering.CentroidCluster;
 import org.apache.commons.math3.ml.clustering.DoublePoint;
 import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
@@ -171,7 +172,9 @@ public final class Trainer {
     /**
      * The rates of the prefix that every peer reported and that were not zero in at least
      * {@link #MIN_DENSITY} of their samples: a metric that is mostly zero (major faults, disk reads
-     * served from the page cache) jumps at random and would tell the peers apart by chance.
+     * served from the page cache) jumps at random and would tell the peers apart by chance. The
+     * {@code os} probe's {@link OsProbe#FAULT_RATES} are kept whenever every peer reported them: zero
+     * in health, they do not jump, and a lowered CPU quota or a firewall's drops show in nothing else.
      */
     static List<String> rates(List<Sample> samples, String prefix) {
         Map<String, Set<String>> peersOf = new TreeMap<>();
@@ -188,6 +191,7 @@ public final class Trainer {
             }
         }
         return peersOf.keySet().stream().filter(m -> peersOf.get(m).size() == peers.size()
-                && nonZero.get(m)[0] >= MIN_DENSITY * nonZero.get(m)[1]).toList();
+                && (nonZero.get(m)[0] >= MIN_DENSITY * nonZero.get(m)[1]
+                || OsProbe.FAULT_RATES.contains(m.substring(prefix.length() + 1)))).toList();
     }
 }

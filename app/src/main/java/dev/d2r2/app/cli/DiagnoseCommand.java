@@ -45,7 +45,8 @@ public final class DiagnoseCommand extends CommandGroup {
         String window;
 
         @Option(names = "--metrics", paramLabel = "M,M,...", split = ",",
-                description = "The metric set (default: every rate of the prefix that every peer reports)")
+                description = "The metric set (default: every rate of the prefix that every peer reports, non-zero in at least half its samples,"
+                        + " and os.throttled_pct and os.net_rx_filtered_per_s)")
         List<String> metrics = List.of();
 
         @Option(names = "--prefix", defaultValue = "os", description = "The probe whose rates form the default metric set (${DEFAULT-VALUE})")

@@ -34,25 +34,44 @@ final class OsCounters {
     private static final Map<String, Integer> NET_COLUMNS = Map.of("net_rx_bytes_per_s", 0, "net_rx_packets_per_s", 1,
             "net_rx_drops_per_s", 3, "net_tx_bytes_per_s", 8, "net_tx_packets_per_s", 9, "net_tx_drops_per_s", 11);
     /**
-     * UDP datagrams that reached the namespace but no socket: {@code /proc/net/snmp}'s
-     * {@code InErrors} (a full receive buffer, {@code RcvbufErrors}, is one of them, so it is not
-     * added again) and {@code NoPorts} (no socket bound). A hung or overwhelmed server shows here
-     * before anywhere else.
+     * UDP datagrams, over IPv4 and IPv6, that reached the namespace but no socket: {@code
+     * /proc/net/snmp}'s {@code InErrors} (a full receive buffer, {@code RcvbufErrors}, is one of
+     * them, so it is not added again) and {@code NoPorts} (no socket bound), and their {@code Udp6}
+     * twins in {@code /proc/net/snmp6}. A hung or overwhelmed server shows here before anywhere else.
      */
     static final String NET_RX_UNDELIVERED = "net_rx_undelivered_per_s";
     private static final List<String> UNDELIVERED_COLUMNS = List.of("InErrors", "NoPorts");
+    private static final List<String> UNDELIVERED6 = List.of("Udp6InErrors", "Udp6NoPorts");
     /**
-     * IPv4 packets that reached the namespace's IP layer ({@code InReceives}) but were neither
+     * IP packets that reached the namespace's IP layer ({@code InReceives}) but were neither
      * delivered to a protocol ({@code InDelivers}), forwarded, nor counted as an error or discard:
-     * dropped by its firewall (nftables, iptables) on the way in, which no interface or socket
-     * counter sees. Fragments count one each on receipt and once delivered, reassembled: the
-     * fragments ({@code ReasmReqds}) less the datagrams reassembled ({@code ReasmOKs}) are accounted too.
+     * dropped by its firewall (nftables, iptables, ip6tables) on the way in, which no interface or
+     * socket counter sees. Fragments count one each on receipt and once delivered, reassembled: the
+     * fragments ({@code ReasmReqds}) less the datagrams reassembled ({@code ReasmOKs}) are accounted
+     * too. IPv6 counts unicast only: the kernel drops multicast to a group the namespace has not
+     * joined (other hosts' MLD reports, router solicitations) without counting it anywhere, so
+     * {@code Ip6InMcastPkts} is accounted as a whole; a multicast packet delivered (a neighbour
+     * solicitation) then hides one filtered packet of the same measurement.
      */
     static final String NET_RX_FILTERED = "net_rx_filtered_per_s";
-    private static final String IP_RECEIVED = "InReceives";
-    private static final String IP_DELIVERED = "InDelivers";
-    private static final List<String> IP_ACCOUNTED = List.of("ForwDatagrams", "InHdrErrors", "InAddrErrors", "InUnknownProtos",
-            "InDiscards", "ReasmReqds");
+    private static final IpCounters IPV4 = new IpCounters("InReceives", "InDelivers", "ReasmOKs",
+            List.of("ForwDatagrams", "InHdrErrors", "InAddrErrors", "InUnknownProtos", "InDiscards", "ReasmReqds"));
+    private static final IpCounters IPV6 = new IpCounters("Ip6InReceives", "Ip6InDelivers", "Ip6ReasmOKs",
+            List.of("Ip6OutForwDatagrams", "Ip6InHdrErrors", "Ip6InTooBigErrors", "Ip6InNoRoutes", "Ip6InAddrErrors",
+                    "Ip6InUnknownProtos", "Ip6InTruncatedPkts", "Ip6InDiscards", "Ip6ReasmReqds", "Ip6InMcastPkts"));
+
+    /** The names one IP version gives the counters of {@link #NET_RX_FILTERED}. */
+    private record IpCounters(String received, String delivered, String reassembled, List<String> accounted) {
+        /** Received less accounted, or null when the table lacks the counters. */
+        Long filtered(Map<String, Long> table) {
+            if (!table.containsKey(received) || !table.containsKey(delivered)) {
+                return null;
+            }
+            long done = table.get(delivered) + accounted.stream().mapToLong(c -> table.getOrDefault(c, 0L)).sum()
+                    - table.getOrDefault(reassembled, 0L);
+            return table.get(received) - done;
+        }
+    }
     /**
      * Time the cgroup's tasks were held back by its CPU quota ({@code cpu.stat} {@code
      * throttled_time}), as a percentage of one core like {@link #CPU}, and the quota periods in
@@ -167,10 +186,30 @@ final class OsCounters {
             count(NET_RX_UNDELIVERED, UNDELIVERED_COLUMNS.stream().mapToLong(c -> udp.getOrDefault(c, 0L)).sum());
         }
         Map<String, Long> ip = tables.get("Ip");
-        if (ip != null && ip.containsKey(IP_RECEIVED) && ip.containsKey(IP_DELIVERED)) {
-            long accounted = ip.get(IP_DELIVERED) + IP_ACCOUNTED.stream().mapToLong(c -> ip.getOrDefault(c, 0L)).sum()
-                    - ip.getOrDefault("ReasmOKs", 0L);
-            count(NET_RX_FILTERED, ip.get(IP_RECEIVED) - accounted);
+        Long filtered = ip == null ? null : IPV4.filtered(ip);
+        if (filtered != null) {
+            count(NET_RX_FILTERED, filtered);
+        }
+    }
+
+    /**
+     * Adds from {@code /proc/net/snmp6} text (a counter a line: {@code Ip6InReceives 54}) the UDP
+     * datagrams not delivered and the IPv6 packets filtered. Text without them adds nothing.
+     */
+    void addNetSnmp6(String text) {
+        Map<String, Long> table = new HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] kv = line.strip().split("\\s+");
+            if (kv.length == 2) {
+                table.put(kv[0], Long.parseLong(kv[1]));
+            }
+        }
+        if (table.keySet().containsAll(UNDELIVERED6)) {
+            count(NET_RX_UNDELIVERED, UNDELIVERED6.stream().mapToLong(table::get).sum());
+        }
+        Long filtered = IPV6.filtered(table);
+        if (filtered != null) {
+            count(NET_RX_FILTERED, filtered);
         }
     }
 
@@ -205,6 +244,11 @@ final class OsCounters {
         if (!Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
             addNetDev(Files.readString(Path.of("/proc", Long.toString(pid), "net", "dev")));
             addNetSnmp(Files.readString(Path.of("/proc", Long.toString(pid), "net", "snmp")));
+            Path snmp6 = Path.of("/proc", Long.toString(pid), "net", "snmp6");
+            // absent when IPv6 is disabled
+            if (Files.isRegularFile(snmp6)) {
+                addNetSnmp6(Files.readString(snmp6));
+            }
         }
     }
 

@@ -29,6 +29,14 @@ import java.util.concurrent.TimeUnit;
  * that namespace's traffic.
  */
 public final class OsProbe implements Probe {
+    /**
+     * The rates that are zero in a healthy peer by construction and move only under a fault:
+     * CPU time held back by a cgroup's quota (nothing is throttled without one), packets dropped by
+     * the namespace's firewall (nothing is filtered without a rule). A metric set chosen by how
+     * often a rate is non-zero in health would leave them out.
+     */
+    public static final List<String> FAULT_RATES = List.of(OsCounters.THROTTLED, OsCounters.NET_RX_FILTERED);
+
     static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
     /** The kernel's limit on a thread's name ({@code TASK_COMM_LEN} less its terminating zero). */
     static final int THREAD_NAME_BYTES = 15;
@@ -216,19 +224,24 @@ public final class OsProbe implements Probe {
 
         @Override
         public OsCounters read() throws IOException, ProbeException {
-            Process p = new ProcessBuilder("ip", "netns", "exec", name, "cat", "/proc/net/dev", "/proc/net/snmp").redirectErrorStream(true)
-                    .start();
+            // /proc/net/snmp6 is absent when IPv6 is disabled
+            Process p = new ProcessBuilder("ip", "netns", "exec", name, "sh", "-c",
+                    "cat /proc/net/dev /proc/net/snmp && { cat /proc/net/snmp6 2>/dev/null || true; }").redirectErrorStream(true).start();
             try {
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     throw new ProbeException("netns " + name + ": " + out.strip());
                 }
-                // one process for both files: /proc/net/snmp starts with its "Ip:" header
+                // one process for the three files: /proc/net/snmp starts with its "Ip:" header, snmp6 with "Ip6..."
                 int snmp = out.indexOf("\nIp: ");
+                int snmp6 = out.indexOf("\nIp6", Math.max(snmp, 0));
                 OsCounters c = new OsCounters();
                 c.addNetDev(snmp < 0 ? out : out.substring(0, snmp));
                 if (snmp >= 0) {
-                    c.addNetSnmp(out.substring(snmp + 1));
+                    c.addNetSnmp(out.substring(snmp + 1, snmp6 < 0 ? out.length() : snmp6));
+                }
+                if (snmp6 >= 0) {
+                    c.addNetSnmp6(out.substring(snmp6 + 1));
                 }
                 return c;
             } catch (InterruptedException e) {

@@ -242,6 +242,70 @@ class OsProbeTest {
     }
 
     @Test
+    void aNetworkNamespaceCountsTheIpv6DatagramsItsFirewallDropsAndThoseNoSocketTakes() throws Exception {
+        assumeTrue(run("ip", "netns", "list") == 0, "needs ip netns");
+        String ns = "d2r2-diag-v6-" + ProcessHandle.current().pid() % 100_000;
+        assumeTrue(run("ip", "netns", "add", ns) == 0, "needs to create a network namespace");
+        try {
+            sh("ip -n " + ns + " link set lo up");
+            assumeTrue(run("ip", "netns", "exec", ns, "test", "-f", "/proc/net/snmp6") == 0, "needs IPv6");
+            Probe p = probe("netns:" + ns);
+            p.measure(TIMEOUT);
+            sendUdp6(ns, 10, 20);
+            Map<String, Double> refused = p.measure(TIMEOUT).values();
+            assertThat(refused.get("net_rx_undelivered_per_s")).as("IPv6 datagrams to a port with no socket").isPositive();
+            assertThat(refused.get("net_rx_filtered_per_s")).as("refused by no socket, not filtered").isZero();
+            sh("ip netns exec " + ns + " nft add table inet d2r2diag6",
+                    "ip netns exec " + ns + " nft add chain inet d2r2diag6 in '{ type filter hook input priority 0; policy accept; }'",
+                    "ip netns exec " + ns + " nft add rule inet d2r2diag6 in meta nfproto ipv6 udp dport 9 drop");
+            sendUdp6(ns, 9, 40);
+            Map<String, Double> dropped = p.measure(TIMEOUT).values();
+            assertThat(dropped.get("net_rx_filtered_per_s")).as("IPv6 datagrams dropped by nftables").isPositive();
+            assertThat(dropped.get("net_rx_undelivered_per_s")).as("which no socket refused").isZero();
+        } finally {
+            run("ip", "netns", "del", ns);
+        }
+    }
+
+    /** Datagrams from inside the namespace to its own ::1, port {@code port}. */
+    private static void sendUdp6(String ns, int port, int count) throws IOException, InterruptedException {
+        sh("ip netns exec " + ns + " python3 -c \"import socket; s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); "
+                + "[s.sendto(b'x', ('::1', " + port + ")) for _ in range(" + count + ")]\"");
+    }
+
+    @Test
+    void ipv6CountsUnicastOnlyAndItsUdpTwinsAreUndelivered() {
+        OsCounters c = new OsCounters();
+        // 1000 received, 300 of them multicast (some to groups not joined, dropped uncounted); 600 delivered, 2 forwarded,
+        // 3 with no route, 1 truncated, 1 discarded, 4 fragments reassembled into 2: 1000 - 300 - 600 - 2 - 3 - 1 - 1 - (4 - 2) = 91
+        c.addNetSnmp6("""
+                Ip6InReceives                   \t1000
+                Ip6InHdrErrors                  \t0
+                Ip6InTooBigErrors               \t0
+                Ip6InNoRoutes                   \t3
+                Ip6InTruncatedPkts              \t1
+                Ip6InDiscards                   \t1
+                Ip6InDelivers                   \t600
+                Ip6OutForwDatagrams             \t2
+                Ip6ReasmReqds                   \t4
+                Ip6ReasmOKs                     \t2
+                Ip6InMcastPkts                  \t300
+                Udp6InDatagrams                 \t500
+                Udp6NoPorts                     \t7
+                Udp6InErrors                    \t5
+                Udp6RcvbufErrors                \t5
+                """);
+        assertThat(c.counters).containsEntry(OsCounters.NET_RX_FILTERED, 91.0).containsEntry(OsCounters.NET_RX_UNDELIVERED, 12.0);
+        OsCounters both = new OsCounters();
+        both.addNetSnmp("Ip: InReceives InDelivers\nIp: 10 7\n");
+        both.addNetSnmp6("Ip6InReceives 5\nIp6InDelivers 1\n");
+        assertThat(both.counters).as("IPv4 and IPv6 summed").containsEntry(OsCounters.NET_RX_FILTERED, 7.0);
+        OsCounters none = new OsCounters();
+        none.addNetSnmp6("Icmp6InMsgs 3\n");
+        assertThat(none.counters).isEmpty();
+    }
+
+    @Test
     void undeliveredDatagramsAreInErrorsAndNoPortsWithoutCountingABufferOverrunTwice() {
         OsCounters c = new OsCounters();
         c.addNetSnmp("""
