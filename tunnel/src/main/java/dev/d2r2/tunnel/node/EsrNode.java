@@ -83,6 +83,11 @@ public final class EsrNode implements RunningNode {
         }
     }
 
+    /** Counts an event of the map channel that does not decode as a malformed map event. */
+    public void mapUnreadable(String why) {
+        agent.runner().deliver(new EsrRole.MapMalformed(why));
+    }
+
     /** What the role makes of a map channel's event: a report, a malformed one, or null for another type. */
     static Object mapMessage(String publisher, Event event) {
         if (!TunnelEvents.DN_MAP.matches(event.type())) {
