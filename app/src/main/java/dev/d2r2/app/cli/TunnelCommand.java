@@ -1,11 +1,18 @@
 package dev.d2r2.app.cli;
 
 import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.BrokerException;
+import dev.d2r2.broker.Delivery;
+import dev.d2r2.broker.DeliveryHandler;
+import dev.d2r2.broker.MissingNotice;
 import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.tunnel.node.DnfdNode;
 import dev.d2r2.tunnel.node.EsrNode;
@@ -22,6 +29,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -60,10 +68,20 @@ public final class TunnelCommand extends CommandGroup {
 
         abstract RunningNode start(Consumer<Event> events) throws Exception;
 
+        /** Whether the role reads from the broker, not only publishes to it. */
+        boolean reads() {
+            return false;
+        }
+
+        /** The role's subscriptions, once it runs. */
+        List<Subscription> subscribe(BrokerClient broker, RunningNode node) {
+            return List.of();
+        }
+
         @Override
         public Integer call() throws Exception {
-            BrokerClient broker = channel == null ? null : client.connect();
-            Publisher publisher = broker == null ? null : broker.publisher(channel);
+            BrokerClient broker = channel == null && !reads() ? null : client.connect();
+            Publisher publisher = channel == null ? null : broker.publisher(channel);
             RunningNode node = start(e -> {
                 System.out.println(EventCodec.encodeToString(e));
                 System.out.flush();
@@ -71,15 +89,19 @@ public final class TunnelCommand extends CommandGroup {
                     publisher.publish(e);
                 }
             });
+            List<Subscription> subscriptions = broker == null ? List.of() : subscribe(broker, node);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                subscriptions.forEach(Subscription::close);
                 try {
                     node.close();
                 } catch (Exception e) {
                     System.err.println("closing the tunnel node: " + e);
                 }
                 if (broker != null) {
-                    publisher.close();
+                    if (publisher != null) {
+                        publisher.close();
+                    }
                     broker.close();
                 }
                 stopped.countDown();
@@ -122,9 +144,50 @@ public final class TunnelCommand extends CommandGroup {
             description = "Run an edge service router: takes the DNs' reports of the ENs they carry and routes each EN's "
                     + "address through the DN that carries it (ip route, in this namespace).")
     static final class Esr extends Role {
+        @Option(names = "--map-from", paramLabel = "TAG",
+                description = "Also build the EN-to-DN map from the DNs' tunnel.dn.map events on this persistent channel, replayed "
+                        + "from the start of its log (each taken only from the broker identity of the DN it names)")
+        String mapFrom;
+
         @Override
         RunningNode start(Consumer<Event> events) throws Exception {
             return EsrNode.start(config, Clock.system(), events);
+        }
+
+        @Override
+        boolean reads() {
+            return mapFrom != null;
+        }
+
+        @Override
+        List<Subscription> subscribe(BrokerClient broker, RunningNode node) {
+            if (mapFrom == null) {
+                return List.of();
+            }
+            return List.of(broker.subscribe(mapFrom, StartPosition.fromOffset(0), new MapFeed((EsrNode) node, mapFrom)));
+        }
+    }
+
+    /** Hands the ESR every event of its map channel with the identity that published it; says when events were lost. */
+    private record MapFeed(EsrNode esr, String tag) implements DeliveryHandler {
+        @Override
+        public void onEvent(Delivery d) {
+            try {
+                esr.map(d.publisher(), d.event());
+            } catch (EventFormatException e) {
+                esr.mapUnreadable(d.channel() + "@" + d.offset() + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void onMissing(MissingNotice notice) {
+            System.err.println("map channel " + tag + ": " + notice.count() + " events lost from offset " + notice.fromOffset()
+                    + "; each DN's next change corrects its entry");
+        }
+
+        @Override
+        public void onClosed(BrokerException cause) {
+            System.err.println("map channel " + tag + ": subscription ended: " + (cause == null ? "closed" : cause.getMessage()));
         }
     }
 

@@ -40,6 +40,20 @@ public final class TunnelEvents implements EventCatalogue {
             "{\"type\":\"tunnel.dn.carrier\",\"time\":1000,\"source\":\"dn2\",\"from\":\"standby\",\"to\":\"carrying\","
                     + "\"attrs\":{\"reason\":\"data\",\"address\":\"10.77.1.2\",\"tunnel\":1}}");
 
+    public static final EventType DN_MAP = new EventType("tunnel.dn.map", EventType.Kind.MESSAGE, "tunnel DN", CHANNEL,
+            "the DN's name (the ESR takes it only from the DN's own broker identity)",
+            List.of(required(DnMapReported.SEQ, Long.class, "the DN's report number: rises with every report, across restarts"),
+                    required(DnMapReported.CHANGE, String.class,
+                            "attach (it started carrying address: the EN attached, failed over or failed back to it), release "
+                                    + "(it stopped) or start (the DN started, carrying nothing)"),
+                    required(DnMapReported.REASON, String.class, "the DN's cause, as in tunnel.dn.carrier (start for a start)"),
+                    required(DnMapReported.ADDRESS, String.class, "the EN address that changed, or none for a start"),
+                    required(DnMapReported.CARRYING, String.class, "every EN address the DN carries now, comma-separated (may be empty)")),
+            "A DN's whole entry in the EN-to-DN map, published on every change: what an edge service router with --map-from "
+                    + "builds its map from, and replays after a restart.",
+            "{\"type\":\"tunnel.dn.map\",\"time\":1000,\"source\":\"dn2\",\"attrs\":{\"seq\":1765000000000000,"
+                    + "\"change\":\"attach\",\"reason\":\"moved\",\"address\":\"10.77.1.2\",\"carrying\":\"10.77.1.2,10.77.1.7\"}}");
+
     public static final EventType DN_SUSPECTED = new EventType("tunnel.dn.suspected", EventType.Kind.STATE, "tunnel DN-FD", CHANNEL,
             "the failure detector's name",
             List.of(required(DnSuspected.DN, String.class, "the watched DN's name"),
@@ -54,7 +68,7 @@ public final class TunnelEvents implements EventCatalogue {
     public static final EventType ESR_ROUTE = new EventType("tunnel.esr.route", EventType.Kind.STATE, "tunnel ESR", CHANNEL,
             "the ESR's name",
             List.of(required(EsrRouteChanged.REASON, String.class,
-                            "report (a DN's report changed the EN-to-DN map), expired (the DN carrying it fell silent), retry "
+                            "report (a DN's report changed the EN-to-DN map), map (a DN's tunnel.dn.map event from the broker did), expired (the DN carrying it fell silent), retry "
                                     + "(a change the kernel refused before went through) or unclaimed (no DN has carried it for a "
                                     + "quarter of expire-after: the route is removed)"),
                     required(EsrRouteChanged.ADDRESS, String.class, "the EN's tunnel address (a /32 route)"),
@@ -72,10 +86,17 @@ public final class TunnelEvents implements EventCatalogue {
                     required(EsrStatus.UNAUTHENTICATED, Long.class, "datagrams dropped: tag does not verify, or another tunnel id"),
                     required(EsrStatus.UNKNOWN_DN, Long.class, "authenticated reports from a DN not in the configuration"),
                     required(EsrStatus.STALE, Long.class, "reports dropped as no newer than the last one from their DN (replays)"),
-                    required(EsrStatus.ROUTE_ERRORS, Long.class, "route changes the kernel refused (retried)")),
+                    required(EsrStatus.ROUTE_ERRORS, Long.class, "route changes the kernel refused (retried)"),
+                    required(EsrStatus.MAP_REPORTS, Long.class, "tunnel.dn.map events accepted from the broker (--map-from)"),
+                    required(EsrStatus.MAP_MALFORMED, Long.class, "tunnel.dn.map events refused as malformed"),
+                    required(EsrStatus.MAP_UNAUTHENTICATED, Long.class,
+                            "tunnel.dn.map events refused: not published by the broker identity of the DN they name"),
+                    required(EsrStatus.MAP_UNKNOWN_DN, Long.class, "tunnel.dn.map events naming a DN not in the configuration"),
+                    required(EsrStatus.MAP_STALE, Long.class, "tunnel.dn.map events no newer (seq) than the last from their DN")),
             "An edge service router's counters, every statusEvery.",
             "{\"type\":\"tunnel.esr.status\",\"time\":1000,\"source\":\"esr1\",\"attrs\":{\"routes\":12,\"reports\":5000,"
-                    + "\"malformed\":2,\"unauthenticated\":1,\"unknownDn\":0,\"stale\":0,\"routeErrors\":0}}");
+                    + "\"malformed\":2,\"unauthenticated\":1,\"unknownDn\":0,\"stale\":0,\"routeErrors\":0,\"mapReports\":40,"
+                    + "\"mapMalformed\":0,\"mapUnauthenticated\":1,\"mapUnknownDn\":0,\"mapStale\":3}}");
 
     public static final EventType STATUS = new EventType("tunnel.status", EventType.Kind.MESSAGE, "tunnel EN or DN", CHANNEL,
             "the node's name",
@@ -99,6 +120,6 @@ public final class TunnelEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(EN_DN, EN_SESSION, DN_CARRIER, DN_SUSPECTED, ESR_ROUTE, ESR_STATUS, STATUS);
+        return List.of(EN_DN, EN_SESSION, DN_CARRIER, DN_MAP, DN_SUSPECTED, ESR_ROUTE, ESR_STATUS, STATUS);
     }
 }

@@ -8,6 +8,7 @@ import dev.d2r2.tunnel.bfd.BfdSession;
 import dev.d2r2.tunnel.bfd.BfdState;
 import dev.d2r2.tunnel.bfd.BfdTimers;
 import dev.d2r2.tunnel.events.DnCarrierChanged;
+import dev.d2r2.tunnel.events.DnMapReported;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.TunnelKey;
@@ -68,6 +69,9 @@ final class DnRole implements Agent {
     private final List<Integer> fencers;
     private final EsrReporter reporter;
     private boolean fenced;
+    /** The number of this DN's next {@code tunnel.dn.map} report: from its clock's microseconds at start, so a restarted
+     * DN's numbers follow its last life's (it reports far less than once a microsecond). */
+    private long mapSeq;
 
     DnRole(DnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
            Announcer announcer, Counters counters) {
@@ -85,6 +89,12 @@ final class DnRole implements Agent {
         this.events = events;
         this.announcer = announcer;
         this.reporter = config.esr() == null ? null : new EsrReporter(name, config.esr(), key, channel);
+        this.mapSeq = clock.millis() * 1000;
+    }
+
+    @Override
+    public void onStart() {
+        publishMap(DnMapReported.START, DnMapReported.START, DnMapReported.NONE, clock.millis());
     }
 
     @Override
@@ -269,6 +279,7 @@ final class DnRole implements Agent {
         }
         events.accept(new DnCarrierChanged(now, name, DnCarrierChanged.STANDBY, DnCarrierChanged.CARRYING, reason,
                 Ipv4.text(s.peer.address), s.peer.tunnelId).toEvent());
+        publishMap(DnMapReported.ATTACH, reason, Ipv4.text(s.peer.address), now);
     }
 
     private void stopCarrying(Session s, String reason, long now) {
@@ -282,6 +293,7 @@ final class DnRole implements Agent {
         }
         events.accept(new DnCarrierChanged(now, name, DnCarrierChanged.CARRYING, DnCarrierChanged.STANDBY, reason,
                 Ipv4.text(s.peer.address), s.peer.tunnelId).toEvent());
+        publishMap(DnMapReported.RELEASE, reason, Ipv4.text(s.peer.address), now);
     }
 
     /** Tells the ESR, if there is one, which ENs this DN carries: at once after a change, else every report-every. */
@@ -289,13 +301,22 @@ final class DnRole implements Agent {
         if (reporter == null || !reporter.due(now)) {
             return;
         }
+        reporter.report(now, carried());
+    }
+
+    /** Publishes this DN's whole entry in the EN-to-DN map after a change ({@code tunnel.dn.map}). */
+    private void publishMap(String change, String reason, String address, long now) {
+        events.accept(new DnMapReported(now, name, mapSeq++, change, reason, address, carried().stream().map(Ipv4::text).toList()).toEvent());
+    }
+
+    private List<Integer> carried() {
         List<Integer> carried = new ArrayList<>();
         for (Session s : sessions.values()) {
             if (s.peer.carrying) {
                 carried.add(s.peer.address);
             }
         }
-        reporter.report(now, carried);
+        return carried;
     }
 
     private void publishTable() {

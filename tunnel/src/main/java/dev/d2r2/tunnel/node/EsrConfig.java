@@ -17,15 +17,21 @@ import java.util.List;
  * listen: 0.0.0.0:4790       # where the DNs report
  * dns:                       # every DN that may report, and its next hop from here
  *   - {name: dn1, via: 10.3.1.2}
- *   - {name: dn2, via: 10.3.2.2}
+ *   - {name: dn2, via: 10.3.2.2, identity: dn2-host}   # the broker identity its tunnel.dn.map events come from (default: its name)
  * expire-after: 1s           # a DN silent this long carries nothing (its routes go)
  * status-every: 10s
  * </pre>
  */
 public record EsrConfig(String name, Integer tunnel, String key, String listen, List<Hop> dns,
                         @JsonProperty("expire-after") Duration expireAfter, @JsonProperty("status-every") Duration statusEvery) {
-    /** A DN the ESR takes reports from, and the address on the ESR's side that reaches it. */
-    public record Hop(String name, String via) {
+    /**
+     * A DN the ESR takes reports from, the address on the ESR's side that reaches it, and the broker identity that
+     * publishes its {@code tunnel.dn.map} events (its name unless given).
+     */
+    public record Hop(String name, String via, String identity) {
+        String identityOrName() {
+            return identity == null ? name : identity;
+        }
     }
 
     public EsrConfig {
@@ -51,6 +57,9 @@ public record EsrConfig(String name, Integer tunnel, String key, String listen, 
                 throw new InvalidAt("required: the DN's IPv4 address as seen from the ESR", "dns", i, "via");
             }
             NodeChecks.ipv4Cidr(hop.via() + "/32", "dns", i, "via");
+            if (hop.identity() != null && hop.identity().isBlank()) {
+                throw new InvalidAt("a broker identity name, or leave it out", "dns", i, "identity");
+            }
         }
         dns = List.copyOf(dns);
         if (expireAfter != null && expireAfter.toMillis() < 20) {

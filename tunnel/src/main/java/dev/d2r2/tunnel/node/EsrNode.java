@@ -2,11 +2,14 @@ package dev.d2r2.tunnel.node;
 
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.agent.DatagramPump;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.tunnel.events.DnMapReported;
+import dev.d2r2.tunnel.events.TunnelEvents;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.Drop;
 import dev.d2r2.tunnel.wire.GreFrame;
@@ -66,6 +69,34 @@ public final class EsrNode implements RunningNode {
                     ? new EsrRole.Report(GreFrame.sequence(frame), c) : Drop.MALFORMED;
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             return Drop.MALFORMED;
+        }
+    }
+
+    /**
+     * Hands the ESR one event of its map channel and the broker identity that published it; events of other types are
+     * ignored, a {@code tunnel.dn.map} event that does not read is counted as malformed. Safe from any thread.
+     */
+    public void map(String publisher, Event event) {
+        Object message = mapMessage(publisher, event);
+        if (message != null) {
+            agent.runner().deliver(message);
+        }
+    }
+
+    /** Counts an event of the map channel that does not decode as a malformed map event. */
+    public void mapUnreadable(String why) {
+        agent.runner().deliver(new EsrRole.MapMalformed(why));
+    }
+
+    /** What the role makes of a map channel's event: a report, a malformed one, or null for another type. */
+    static Object mapMessage(String publisher, Event event) {
+        if (!TunnelEvents.DN_MAP.matches(event.type())) {
+            return null;
+        }
+        try {
+            return new EsrRole.MapReport(publisher, DnMapReported.from(event));
+        } catch (EventFormatException e) {
+            return new EsrRole.MapMalformed(e.getMessage());
         }
     }
 

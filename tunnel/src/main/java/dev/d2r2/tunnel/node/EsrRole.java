@@ -3,6 +3,7 @@ package dev.d2r2.tunnel.node;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.agent.Agent;
+import dev.d2r2.tunnel.events.DnMapReported;
 import dev.d2r2.tunnel.events.EsrRouteChanged;
 import dev.d2r2.tunnel.events.EsrStatus;
 import dev.d2r2.tunnel.wire.Control;
@@ -34,18 +35,30 @@ final class EsrRole implements Agent {
     record Report(int sequence, Control.Carriers carriers) {
     }
 
+    /** A DN's {@code tunnel.dn.map} event from the broker, and the identity the broker authenticated as its publisher. */
+    record MapReport(String publisher, DnMapReported report) {
+    }
+
+    /** A {@code tunnel.dn.map} event that could not be read. */
+    record MapMalformed(String why) {
+    }
+
     private static final class Dn {
         final String name;
         final String via;
+        final String identity;
         boolean heard;
         int lastSequence;
         long heardAt;
+        boolean mapped;
+        long lastMapSeq;
         /** Each EN address this DN carries, with the order in which the ESR learned it (higher is later). */
         final Map<Integer, Long> carried = new HashMap<>();
 
-        Dn(String name, String via) {
+        Dn(String name, String via, String identity) {
             this.name = name;
             this.via = via;
+            this.identity = identity;
         }
     }
 
@@ -72,10 +85,15 @@ final class EsrRole implements Agent {
     private long unknownDn;
     private long stale;
     private long routeErrors;
+    private long mapReports;
+    private long mapMalformed;
+    private long mapUnauthenticated;
+    private long mapUnknownDn;
+    private long mapStale;
 
     EsrRole(EsrConfig config, ReturnRoutes routes, Clock clock, Consumer<Event> events) {
         this.name = config.name();
-        config.dns().forEach(h -> dns.put(h.name(), new Dn(h.name(), h.via())));
+        config.dns().forEach(h -> dns.put(h.name(), new Dn(h.name(), h.via(), h.identityOrName())));
         this.routes = routes;
         this.clock = clock;
         this.events = events;
@@ -104,7 +122,8 @@ final class EsrRole implements Agent {
             nextSweepAt = now + sweepEveryMillis;
             boolean expired = false;
             for (Dn dn : dns.values()) {
-                if (!dn.carried.isEmpty() && now - dn.heardAt >= expireAfterMillis) {
+                // only a DN that reports on the UDP port can fall silent; its map events come on changes only
+                if (dn.heard && !dn.carried.isEmpty() && now - dn.heardAt >= expireAfterMillis) {
                     LOG.warn("{}: {} silent for {} ms: it carries nothing any more", name, dn.name, now - dn.heardAt);
                     dn.carried.clear();
                     expired = true;
@@ -116,7 +135,8 @@ final class EsrRole implements Agent {
         }
         if (now >= nextStatusAt) {
             nextStatusAt = now + statusEveryMillis;
-            events.accept(new EsrStatus(now, name, routed.size(), reports, malformed, unauthenticated, unknownDn, stale, routeErrors).toEvent());
+            events.accept(new EsrStatus(now, name, routed.size(), reports, malformed, unauthenticated, unknownDn, stale, routeErrors,
+                    new EsrStatus.MapCounts(mapReports, mapMalformed, mapUnauthenticated, mapUnknownDn, mapStale)).toEvent());
         }
     }
 
@@ -124,6 +144,11 @@ final class EsrRole implements Agent {
     public void onMessage(Object message) {
         switch (message) {
             case Report r -> report(r, clock.millis());
+            case MapReport m -> map(m, clock.millis());
+            case MapMalformed m -> {
+                mapMalformed++;
+                LOG.debug("{}: malformed map event: {}", name, m.why());
+            }
             case Drop d when d == Drop.MALFORMED -> malformed++;
             case Drop d -> unauthenticated++;
             default -> malformed++;
@@ -144,12 +169,45 @@ final class EsrRole implements Agent {
         dn.lastSequence = r.sequence();
         dn.heardAt = now;
         reports++;
-        Set<Integer> reported = new HashSet<>(r.carriers().addresses());
-        dn.carried.keySet().retainAll(reported);
-        for (int address : reported) {
+        carries(dn, new HashSet<>(r.carriers().addresses()));
+        reconcile("report", now);
+    }
+
+    /**
+     * A DN's map event from the broker: taken only from the identity configured for the DN it names, and only if
+     * newer than the last one taken from that DN (a replay after a restart of the ESR starts afresh).
+     */
+    private void map(MapReport m, long now) {
+        DnMapReported r = m.report();
+        Dn dn = dns.get(r.dn());
+        if (dn == null) {
+            mapUnknownDn++;
+            return;
+        }
+        if (!dn.identity.equals(m.publisher())) {
+            mapUnauthenticated++;
+            LOG.warn("{}: a map event for {} published by {}, not by {}: refused", name, dn.name, m.publisher(), dn.identity);
+            return;
+        }
+        if (dn.mapped && r.seq() <= dn.lastMapSeq) {
+            mapStale++;
+            return;
+        }
+        dn.mapped = true;
+        dn.lastMapSeq = r.seq();
+        mapReports++;
+        Set<Integer> carried = new HashSet<>();
+        r.carrying().forEach(a -> carried.add((int) DnMapReported.ipv4(a)));
+        carries(dn, carried);
+        reconcile("map", now);
+    }
+
+    /** Sets what a DN carries; an address new to it is learned now, after every claim learned before. */
+    private void carries(Dn dn, Set<Integer> addresses) {
+        dn.carried.keySet().retainAll(addresses);
+        for (int address : addresses) {
             dn.carried.computeIfAbsent(address, a -> ++learned);
         }
-        reconcile("report", now);
     }
 
     /** Points every carried address's route at its latest carrier, and removes the routes of addresses no DN carries. */

@@ -2,6 +2,7 @@ package dev.d2r2.tunnel.node;
 
 import dev.d2r2.core.Event;
 import dev.d2r2.core.ManualClock;
+import dev.d2r2.tunnel.events.DnMapReported;
 import dev.d2r2.tunnel.events.EsrRouteChanged;
 import dev.d2r2.tunnel.events.EsrStatus;
 import dev.d2r2.tunnel.events.TunnelEvents;
@@ -26,12 +27,14 @@ class EsrRoleTest {
     private static final int A = 0x0a4d0101;
     private static final String A_TEXT = "10.77.1.1";
     private static final EsrConfig CONFIG = new EsrConfig("esr1", 901, "tunnel.key", null,
-            List.of(new EsrConfig.Hop("dn1", "10.3.1.2"), new EsrConfig.Hop("dn2", "10.3.2.2")), Duration.ofSeconds(1), Duration.ofSeconds(5));
+            List.of(new EsrConfig.Hop("dn1", "10.3.1.2", null), new EsrConfig.Hop("dn2", "10.3.2.2", "dn2-host")), Duration.ofSeconds(1),
+            Duration.ofSeconds(5));
+    private static final EsrStatus.MapCounts NO_MAP = new EsrStatus.MapCounts(0, 0, 0, 0, 0);
 
     private final ManualClock clock = new ManualClock(1_000_000);
     private final Table table = new Table();
     private final List<Event> events = new ArrayList<>();
-    private final EsrRole esr = new EsrRole(CONFIG, table, clock, events::add);
+    private EsrRole esr = new EsrRole(CONFIG, table, clock, events::add);
     private final Map<String, Integer> sequences = new LinkedHashMap<>();
 
     @Test
@@ -90,7 +93,7 @@ class EsrRoleTest {
         esr.onMessage(Drop.UNKNOWN_TUNNEL);
         after(Duration.ofSeconds(5));
         EsrStatus status = EsrStatus.from(events.stream().filter(e -> e.type().equals(TunnelEvents.ESR_STATUS.name())).findFirst().orElseThrow());
-        assertThat(status).isEqualTo(new EsrStatus(status.time(), "esr1", 0, 1, 1, 2, 1, 1, 0));
+        assertThat(status).isEqualTo(new EsrStatus(status.time(), "esr1", 0, 1, 1, 2, 1, 1, 0, NO_MAP));
         assertThat(moves()).as("the stale report (the replay of a release) did not remove the route until dn1 fell silent")
                 .containsExactly("none>dn1:report", "dn1>none:unclaimed");
     }
@@ -121,6 +124,90 @@ class EsrRoleTest {
         after(Duration.ofMillis(250));
         assertThat(table.routes).containsEntry(A, "10.3.1.2");
         assertThat(moves()).containsExactly("none>dn1:retry");
+    }
+
+    @Test
+    void mapEventsFromTheBrokerMoveTheRouteAndARestartedEsrRebuildsItByReplayingThem() {
+        List<Object> log = List.of(
+                map("dn1", "dn1", 10, DnMapReported.START, DnMapReported.NONE),
+                map("dn2", "dn2-host", 20, DnMapReported.START, DnMapReported.NONE),
+                map("dn1", "dn1", 11, DnMapReported.ATTACH, A_TEXT, A_TEXT),
+                map("dn2", "dn2-host", 21, DnMapReported.ATTACH, A_TEXT, A_TEXT),
+                map("dn1", "dn1", 30, DnMapReported.START, DnMapReported.NONE),
+                map("dn1", "dn1", 31, DnMapReported.ATTACH, A_TEXT, A_TEXT),
+                map("dn2", "dn2-host", 22, DnMapReported.RELEASE, A_TEXT));
+        for (Object m : log.subList(0, 4)) {
+            esr.onMessage(m);
+        }
+        assertThat(table.routes).as("the failover: dn2 attached last").containsEntry(A, "10.3.2.2");
+        after(Duration.ofSeconds(10));
+        assertThat(table.routes).as("map events come on changes only: no DN expires for silence").containsEntry(A, "10.3.2.2");
+        for (Object m : log.subList(4, log.size())) {
+            esr.onMessage(m);
+        }
+        assertThat(table.routes).as("dn1 restarted (its old claim gone) and the EN failed back").containsEntry(A, "10.3.1.2");
+        assertThat(moves()).containsExactly("none>dn1:map", "dn1>dn2:map", "dn2>dn1:map");
+
+        Table afterRestart = new Table();
+        events.clear();
+        esr = new EsrRole(CONFIG, afterRestart, clock, events::add);
+        log.forEach(esr::onMessage);
+        assertThat(afterRestart.routes).as("the same log replayed from the start ends with the same route").isEqualTo(table.routes);
+        log.forEach(esr::onMessage);
+        assertThat(afterRestart.routes).containsEntry(A, "10.3.1.2");
+        after(Duration.ofSeconds(5));
+        assertThat(status().map()).as("the log delivered twice: its second copy is stale").isEqualTo(new EsrStatus.MapCounts(7, 0, 0, 0, 7));
+    }
+
+    @Test
+    void badMapEventsAreCountedByReasonAndChangeNothing() {
+        esr.onMessage(map("dn1", "dn1", 5, DnMapReported.ATTACH, A_TEXT, A_TEXT));
+        esr.onMessage(map("dn2", "dn2", 6, DnMapReported.ATTACH, A_TEXT, A_TEXT));
+        esr.onMessage(map("dn2", "dn1", 7, DnMapReported.ATTACH, A_TEXT, A_TEXT));
+        esr.onMessage(map("dn2", null, 8, DnMapReported.ATTACH, A_TEXT, A_TEXT));
+        esr.onMessage(map("dn9", "dn9", 9, DnMapReported.ATTACH, A_TEXT, A_TEXT));
+        esr.onMessage(map("dn1", "dn1", 5, DnMapReported.RELEASE, A_TEXT));
+        esr.onMessage(map("dn1", "dn1", 4, DnMapReported.RELEASE, A_TEXT));
+        Event good = new DnMapReported(1, "dn2", 10, DnMapReported.ATTACH, "moved", A_TEXT, List.of(A_TEXT)).toEvent();
+        List<Event> malformed = List.of(
+                with(good, DnMapReported.CARRYING, "10.77.1.01"),
+                with(good, DnMapReported.CARRYING, "10.77.1.1,"),
+                with(good, DnMapReported.CARRYING, " 10.77.1.1"),
+                with(good, DnMapReported.CARRYING, "10.77.256.1"),
+                with(good, DnMapReported.CARRYING, "localhost"),
+                with(good, DnMapReported.ADDRESS, "none"),
+                with(good, DnMapReported.CHANGE, "steal"),
+                with(good, DnMapReported.SEQ, "ten"),
+                new Event(null, good.type(), 1, null, null, null, good.attrs()));
+        for (Event e : malformed) {
+            esr.onMessage(EsrNode.mapMessage("dn2-host", e));
+        }
+        assertThat(EsrNode.mapMessage("dn2-host", new Event(null, "tunnel.dn.carrier", 1, "dn2", "standby", "carrying", Map.of())))
+                .as("another type on the map channel is none of the ESR's business").isNull();
+        after(Duration.ofSeconds(5));
+        assertThat(table.routes).as("only dn1's first event counted").containsEntry(A, "10.3.1.2");
+        assertThat(moves()).containsExactly("none>dn1:map");
+        assertThat(status().map()).isEqualTo(new EsrStatus.MapCounts(1, malformed.size(), 3, 1, 2));
+        esr.onMessage(EsrNode.mapMessage("dn2-host", good));
+        assertThat(table.routes).as("the well-formed event from dn2's identity is taken").containsEntry(A, "10.3.2.2");
+    }
+
+    private static EsrRole.MapReport map(String dn, String publisher, long seq, String change, String address, String... carrying) {
+        return new EsrRole.MapReport(publisher, new DnMapReported(1, dn, seq, change, change, address, List.of(carrying)));
+    }
+
+    private static Event with(Event e, String key, Object value) {
+        Map<String, Object> attrs = new LinkedHashMap<>(e.attrs());
+        attrs.put(key, value);
+        return new Event(e.id(), e.type(), e.time(), e.source(), e.from(), e.to(), attrs);
+    }
+
+    private EsrStatus status() {
+        try {
+            return EsrStatus.from(events.stream().filter(e -> e.type().equals(TunnelEvents.ESR_STATUS.name())).reduce((a, b) -> b).orElseThrow());
+        } catch (Exception x) {
+            throw new AssertionError(x);
+        }
     }
 
     private static TunnelKey otherKey() {
