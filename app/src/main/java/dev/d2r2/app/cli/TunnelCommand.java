@@ -2,6 +2,8 @@ package dev.d2r2.app.cli;
 
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Publisher;
+import dev.d2r2.broker.StartPosition;
+import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Durations;
 import dev.d2r2.core.Event;
@@ -22,6 +24,8 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -60,10 +64,20 @@ public final class TunnelCommand extends CommandGroup {
 
         abstract RunningNode start(Consumer<Event> events) throws Exception;
 
+        /** The broker channels whose events the role takes once started (none but the EN's trust feeds). */
+        List<String> feeds() {
+            return List.of();
+        }
+
+        /** Subscribes the started node to one of its {@link #feeds()}. */
+        Subscription feed(RunningNode node, BrokerClient broker, String tag) {
+            throw new IllegalStateException("no feeds");
+        }
+
         @Override
         public Integer call() throws Exception {
-            BrokerClient broker = channel == null ? null : client.connect();
-            Publisher publisher = broker == null ? null : broker.publisher(channel);
+            BrokerClient broker = channel == null && feeds().isEmpty() ? null : client.connect();
+            Publisher publisher = channel == null ? null : broker.publisher(channel);
             RunningNode node = start(e -> {
                 System.out.println(EventCodec.encodeToString(e));
                 System.out.flush();
@@ -71,15 +85,22 @@ public final class TunnelCommand extends CommandGroup {
                     publisher.publish(e);
                 }
             });
+            List<Subscription> subscriptions = new ArrayList<>();
+            for (String tag : feeds()) {
+                subscriptions.add(feed(node, broker, tag));
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                subscriptions.forEach(Subscription::close);
                 try {
                     node.close();
                 } catch (Exception e) {
                     System.err.println("closing the tunnel node: " + e);
                 }
-                if (broker != null) {
+                if (publisher != null) {
                     publisher.close();
+                }
+                if (broker != null) {
                     broker.close();
                 }
                 stopped.countDown();
@@ -93,9 +114,23 @@ public final class TunnelCommand extends CommandGroup {
     @Command(name = "en", mixinStandardHelpOptions = true,
             description = "Run an encapsulation node: a TUN device whose traffic goes through the first live DN of its list.")
     static final class En extends Role {
+        @Option(names = "--trust-from", paramLabel = "TAG", split = ",",
+                description = "Broker channels whose diagnosis and policy events change trust in the DNs and uplinks (e.g. diagnosis,actions)")
+        List<String> trustFrom;
+
         @Override
         TunnelNode start(Consumer<Event> events) throws Exception {
             return TunnelNode.startEn(config, Clock.system(), events);
+        }
+
+        @Override
+        List<String> feeds() {
+            return trustFrom == null ? List.of() : trustFrom;
+        }
+
+        @Override
+        Subscription feed(RunningNode node, BrokerClient broker, String tag) {
+            return broker.subscribe(tag, StartPosition.live(), new TrustFeed(((TunnelNode) node)::trust));
         }
     }
 

@@ -21,6 +21,8 @@ final class BgpTopology implements AutoCloseable {
     static final String ESR = "10.99.0.3";
     static final String DN1_HOP = "10.99.0.11";
     static final String DN2_HOP = "10.99.0.12";
+    /** The BIRD configurations, written for these addresses. */
+    private static final Path EXAMPLES = Path.of("../examples/tunnel");
     final Netns en;
     final Netns dn1;
     final Netns dn2;
@@ -87,38 +89,14 @@ final class BgpTopology implements AutoCloseable {
                 """.formatted(DN1_HOP, DN2_HOP));
     }
 
-    /** The ESR's BIRD: learns the ESR's kernel routes (proto 77) and announces them to the service's BIRD, next hop kept. */
+    /** The ESR's BIRD, with examples/tunnel/bird-esr.conf: learns the ESR's kernel routes (proto 77) and announces them, next hop kept. */
     Bird startEsrBird() throws IOException {
-        return Bird.start(esr, dir, "bird-esr", """
-                router id %s;
-                protocol device { }
-                protocol kernel esr_routes {
-                  ipv4 { import where krt_source = %s; export none; };
-                  learn;
-                }
-                protocol bgp service {
-                  local %s as 65077;
-                  neighbor %s as 65099;
-                  graceful restart on;
-                  ipv4 { import none; export where proto = "esr_routes"; next hop keep; };
-                }
-                """.formatted(ESR, KernelRoutes.PROTOCOL, ESR, SERVICE));
+        return Bird.start(esr, dir, "bird-esr", Files.readString(EXAMPLES.resolve("bird-esr.conf")));
     }
 
-    /** The service router's BIRD: takes the ESR's routes by BGP into its kernel. */
+    /** The service router's BIRD, with examples/tunnel/bird-service.conf: takes the ESR's routes by BGP into its kernel. */
     Bird startServiceBird() throws IOException {
-        return Bird.start(svc, dir, "bird-svc", """
-                router id %s;
-                protocol device { }
-                protocol kernel {
-                  ipv4 { import none; export all; };
-                }
-                protocol bgp esr {
-                  local %s as 65099;
-                  neighbor %s as 65077;
-                  ipv4 { import all; export none; };
-                }
-                """.formatted(SERVICE, SERVICE, ESR));
+        return Bird.start(svc, dir, "bird-svc", Files.readString(EXAMPLES.resolve("bird-service.conf")));
     }
 
     NodeProcess start(Netns ns, String role, String config) throws IOException {
