@@ -115,9 +115,25 @@ public final class TunnelCommand extends CommandGroup {
     @Command(name = "en", mixinStandardHelpOptions = true,
             description = "Run an encapsulation node: a TUN device whose traffic goes through the first live DN of its list.")
     static final class En extends Role {
+        @Option(names = "--trust-from", paramLabel = "TAG", split = ",",
+                description = "Broker channels whose diagnosis and policy events change trust in the DNs and uplinks (e.g. diagnosis,actions)")
+        List<String> trustFrom;
+
         @Override
         TunnelNode start(Consumer<Event> events) throws Exception {
             return TunnelNode.startEn(config, Clock.system(), events);
+        }
+
+        @Override
+        boolean reads() {
+            return trustFrom != null && !trustFrom.isEmpty();
+        }
+
+        @Override
+        List<Subscription> subscribe(BrokerClient broker, RunningNode node) {
+            return trustFrom.stream()
+                    .map(tag -> broker.subscribe(tag, StartPosition.live(), new TrustFeed(((TunnelNode) node)::trust)))
+                    .toList();
         }
     }
 

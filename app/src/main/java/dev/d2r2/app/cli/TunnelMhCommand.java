@@ -1,16 +1,12 @@
 package dev.d2r2.app.cli;
 
 import dev.d2r2.broker.BrokerClient;
-import dev.d2r2.broker.Delivery;
-import dev.d2r2.broker.DeliveryHandler;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.EventCodec;
-import dev.d2r2.core.EventFormatException;
 import dev.d2r2.tunnel.path.MhNode;
-import dev.d2r2.tunnel.path.TrustInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code d2r2 tunnel mh --config F}: a multihomed endpoint (docs/tunnels.md, "Multihoming"). Prints
@@ -53,7 +47,7 @@ final class TunnelMhCommand implements Callable<Integer> {
         List<Subscription> feeds = new ArrayList<>();
         if (trustFrom != null) {
             for (String tag : trustFrom) {
-                feeds.add(broker.subscribe(tag, StartPosition.live(), new Feed(node)));
+                feeds.add(broker.subscribe(tag, StartPosition.live(), new TrustFeed(node::trust)));
             }
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -75,34 +69,5 @@ final class TunnelMhCommand implements Callable<Integer> {
         System.err.println("application port " + node.appAddress().getPort());
         stopped.await();
         return 0;
-    }
-
-    /** Hands trust changes to the endpoint; counts and reports (at most every 10 s) the events it cannot read. */
-    private static final class Feed implements DeliveryHandler {
-        private final MhNode node;
-        private final AtomicLong unreadable = new AtomicLong();
-        private final AtomicReference<Long> lastReport = new AtomicReference<>(0L);
-
-        Feed(MhNode node) {
-            this.node = node;
-        }
-
-        @Override
-        public void onEvent(Delivery d) {
-            try {
-                TrustInput input = PathTrustFeed.translate(d.event());
-                if (input != null) {
-                    node.trust(input);
-                }
-            } catch (EventFormatException e) {
-                long n = unreadable.incrementAndGet();
-                long now = System.currentTimeMillis();
-                Long last = lastReport.get();
-                if (now - last >= 10_000 && lastReport.compareAndSet(last, now)) {
-                    System.err.println("trust feed: " + n + " unreadable events, the last at " + d.channel() + " offset " + d.offset()
-                            + ": " + e.getMessage());
-                }
-            }
-        }
     }
 }

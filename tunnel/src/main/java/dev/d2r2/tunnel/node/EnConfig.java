@@ -2,6 +2,7 @@ package dev.d2r2.tunnel.node;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.d2r2.core.config.InvalidAt;
+import dev.d2r2.tunnel.path.MhConfig;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -34,13 +35,14 @@ import java.util.List;
  *   weights: {delay: 1, jitter: 2, loss: 10, distrust: 1}
  *   hysteresis: {margin: 5, hold: 2s}
  *   score-every: 1s
+ * trust: {indictment: 0.5, refuse-below: 0.3}   # trust in the DNs and uplinks, by name (d2r2 tunnel en --trust-from)
  * </pre>
  */
 public record EnConfig(String name, Integer tunnel, String key, String device, Integer mtu, String listen, List<DnRef> dns,
                        List<String> routes, @JsonProperty("hello-every") Duration helloEvery,
                        @JsonProperty("failback-after") Duration failbackAfter,
                        @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd, List<Uplink> uplinks,
-                       Multipath multipath) {
+                       Multipath multipath, MhConfig.Trust trust) {
     public EnConfig {
         NodeChecks.name(name);
         if (tunnel == null || tunnel == 0) {
@@ -89,6 +91,12 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
             throw new InvalidAt("multipath needs uplinks", "multipath");
         }
         multipath = multipath == null ? Multipath.DEFAULTS : multipath;
+        for (int i = 0; i < uplinks.size(); i++) {
+            if (names.contains(uplinks.get(i).name())) {
+                throw new InvalidAt("uplink name " + uplinks.get(i).name() + " is a DN's name too: trust is given by name", "uplinks", i, "name");
+            }
+        }
+        trust = trust == null ? new MhConfig.Trust(null, null) : trust;
     }
 
     int mtuOrDefault() {

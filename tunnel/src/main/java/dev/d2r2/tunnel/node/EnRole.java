@@ -12,6 +12,7 @@ import dev.d2r2.tunnel.events.EnSessionChanged;
 import dev.d2r2.tunnel.path.PathBoard;
 import dev.d2r2.tunnel.path.PathSelector;
 import dev.d2r2.tunnel.path.TrustBook;
+import dev.d2r2.tunnel.path.TrustInput;
 import dev.d2r2.tunnel.path.WeightedRoundRobin;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
@@ -76,6 +77,7 @@ final class EnRole implements Agent {
     private final List<Link> links = new ArrayList<>();
     private final DatagramChannel[] uplinks;
     private final PathBoard board;
+    private final TrustBook trust;
     private final WeightedRoundRobin spread;
     private final LongSupplier nanos;
     private final long probeEveryMillis;
@@ -116,9 +118,10 @@ final class EnRole implements Agent {
         this.nextProbeAt = clock.millis();
         this.nextScoreAt = clock.millis() + scoreEveryMillis;
         this.spread = new WeightedRoundRobin(uplinks.length);
+        this.trust = new TrustBook(config.trust());
         this.board = uplinks.length < 2 ? null : new PathBoard(config.name(), config.uplinks().stream().map(Uplink::name).toArray(String[]::new),
                 config.uplinks().stream().mapToDouble(Uplink::penaltyOrZero).toArray(), m.probe(), m.weights().score(), m.hysteresis(),
-                new TrustBook(0.5, 0), m.selectorMode(), spread, events); // no trust input reaches an EN yet: every uplink stays at 1
+                trust, m.selectorMode(), spread, events);
         this.controlMac = key.macFor(tunnelId);
         this.timers = config.bfd().timers();
         this.helloEveryMillis = config.helloEveryOrDefault().toMillis();
@@ -165,7 +168,7 @@ final class EnRole implements Agent {
         for (Link l : links) {
             if (l.bfd != null) {
                 due = Math.min(due, l.bfd.nextDueMillis());
-                if (ranksBeforeActive(l) && l.bfd.state() == BfdState.UP) {
+                if (ranksBeforeActive(l) && l.bfd.state() == BfdState.UP && !refused(l)) {
                     due = Math.min(due, l.upSince + failbackAfterMillis);
                 }
             } else if (mayGreet(l)) {
@@ -215,6 +218,10 @@ final class EnRole implements Agent {
 
     @Override
     public void onMessage(Object message) throws IOException {
+        if (message instanceof TrustInput t) {
+            trusted(t, clock.millis());
+            return;
+        }
         if (!(message instanceof Received r) || r.tunnelId() != tunnelId) {
             return;
         }
@@ -248,19 +255,55 @@ final class EnRole implements Agent {
                     sendOn(i, target, new Control.PathProbe(i, board.probeSent(i, nanos.getAsLong())));
                 }
             }
-            PathSelector.Switch s = board.evaluate(now, nanos.getAsLong(), dnName(active), false);
-            if (s != null && s.to() >= 0) {
-                uplink = s.to();
-                if (active != null) {
-                    send(active, new Control.Carry(address));
-                }
-            }
+            evaluateUplinks(now);
             nextProbeAt = Math.max(nextProbeAt + probeEveryMillis, now + 1);
         }
         if (now >= nextScoreAt) {
             board.score(now, nanos.getAsLong(), counters.sentOn::get, counters.receivedOn::get);
             nextScoreAt = Math.max(nextScoreAt + scoreEveryMillis, now + 1);
         }
+    }
+
+    private void evaluateUplinks(long now) throws IOException {
+        PathSelector.Switch s = board.evaluate(now, nanos.getAsLong(), dnName(active), false);
+        if (s != null && s.to() >= 0) {
+            uplink = s.to();
+            if (active != null) {
+                send(active, new Control.Carry(address));
+            }
+        }
+    }
+
+    /**
+     * A change of trust in a DN or an uplink, by name. A DN below {@code refuse-below} is left at once
+     * (reason {@code distrusted}) and not taken again until trusted; its session is kept, and it
+     * counts as Up from the moment it is trusted again, so the hold-down applies to its return. An
+     * uplink's trust weighs in its score, and an uplink with none is not used.
+     */
+    private void trusted(TrustInput t, long now) throws IOException {
+        Link dn = linkNamed(t.subject());
+        boolean wasRefused = dn != null && refused(dn);
+        trust.apply(t);
+        if (dn != null && wasRefused && !refused(dn)) {
+            dn.upSince = now;
+        }
+        reselect(now);
+        if (board != null) {
+            evaluateUplinks(now);
+        }
+    }
+
+    private boolean refused(Link l) {
+        return trust.refused(l.dn.name());
+    }
+
+    private Link linkNamed(String dn) {
+        for (Link l : links) {
+            if (l.dn.name().equals(dn)) {
+                return l;
+            }
+        }
+        return null;
     }
 
     private Link firstWithSession() {
@@ -315,7 +358,7 @@ final class EnRole implements Agent {
     private void reselect(long now) throws IOException {
         Link best = null;
         for (Link l : links) {
-            if (l.bfd != null && l.bfd.state() == BfdState.UP
+            if (l.bfd != null && l.bfd.state() == BfdState.UP && !refused(l)
                     && (l == active || active == null || now - l.upSince >= failbackAfterMillis)) {
                 best = l;
                 break;
@@ -327,7 +370,7 @@ final class EnRole implements Agent {
         Link previous = active;
         active = best;
         activePeer = best == null ? null : best.peer;
-        String reason = best == null ? "lost" : !everConnected ? "connected" : best.primary ? "failback" : "failover";
+        String reason = previous != null && refused(previous) ? "distrusted" : best == null ? "lost" : !everConnected ? "connected" : best.primary ? "failback" : "failover";
         everConnected |= best != null;
         events.accept(new EnDnChanged(now, name, previous == null ? EnDnChanged.NONE : previous.dn.name(),
                 best == null ? EnDnChanged.NONE : best.dn.name(), reason, Ipv4.text(address), tunnelId).toEvent());

@@ -6,6 +6,7 @@ import dev.d2r2.core.HostPort;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
+import dev.d2r2.tunnel.path.TrustInput;
 import dev.d2r2.tunnel.tun.IpCommand;
 import dev.d2r2.tunnel.tun.TunDevice;
 import dev.d2r2.tunnel.wire.Control;
@@ -169,6 +170,11 @@ public final class TunnelNode implements RunningNode {
     static Path resolve(Path configFile, String keyFile) {
         Path dir = configFile.toAbsolutePath().getParent();
         return dir == null ? Path.of(keyFile) : dir.resolve(keyFile);
+    }
+
+    /** An EN's change of trust in one of its DNs or uplinks (applied on the role's thread). */
+    public void trust(TrustInput input) {
+        runner.offer(input);
     }
 
     @Override

@@ -50,7 +50,7 @@ final class MhRole implements Agent {
             penalty[i] = config.paths().get(i).penaltyOrZero();
         }
         this.board = new PathBoard(config.name(), links.names, penalty, config.probe(), config.weights().score(), config.hysteresis(),
-                new TrustBook(config.trust().indictment(), config.trust().refuseBelow()), config.selectorMode(), links.spread, events);
+                new TrustBook(config.trust()), config.selectorMode(), links.spread, events);
         this.errors = new ErrorLog(LoggerFactory.getLogger(MhRole.class), clock, 10_000);
         this.probeEveryMillis = config.probe().every().toMillis();
         this.scoreEveryMillis = config.scoreEvery().toMillis();
@@ -73,11 +73,7 @@ final class MhRole implements Agent {
         switch (message) {
             case Echoed e -> board.echoed(e.path(), e.seq(), e.atNanos());
             case TrustInput t -> {
-                switch (t.change()) {
-                    case INDICT -> board.trust().indict(t.subject());
-                    case DISTRUST -> board.trust().distrust(t.subject());
-                    case RESTORE -> board.trust().restore(t.subject());
-                }
+                board.trust().apply(t);
                 evaluate(clock.millis());
             }
             default -> errors.warn("message", "unexpected message " + message.getClass().getSimpleName());

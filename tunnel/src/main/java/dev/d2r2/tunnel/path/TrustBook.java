@@ -14,6 +14,10 @@ public final class TrustBook {
     private final double refuseBelow;
     private final Map<String, Double> trust = new HashMap<>();
 
+    public TrustBook(MhConfig.Trust config) {
+        this(config.indictment(), config.refuseBelow());
+    }
+
     public TrustBook(double indictment, double refuseBelow) {
         if (!(indictment > 0 && indictment <= 1) || !(refuseBelow >= 0 && refuseBelow <= 1)) {
             throw new IllegalArgumentException("indictment in (0, 1], refuse-below in [0, 1]");
@@ -36,6 +40,15 @@ public final class TrustBook {
 
     public void restore(String subject) {
         trust.remove(subject);
+    }
+
+    /** Applies a change translated from an indictment, a clearance or a policy decision. */
+    public void apply(TrustInput input) {
+        switch (input.change()) {
+            case INDICT -> indict(input.subject());
+            case DISTRUST -> distrust(input.subject());
+            case RESTORE -> restore(input.subject());
+        }
     }
 
     public boolean refused(String peer) {

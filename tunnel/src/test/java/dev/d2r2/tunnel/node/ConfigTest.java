@@ -78,6 +78,18 @@ class ConfigTest {
     }
 
     @Test
+    void anEnsTrustTakesTheDefaultsAndItsUplinksMayNotShareADnsName(@TempDir Path dir) throws Exception {
+        EnConfig c = TunnelNode.loadEn(write(dir, "en.yaml", EN));
+        assertThat(c.trust().indictment()).isEqualTo(0.5);
+        assertThat(c.trust().refuseBelow()).isEqualTo(0.3);
+        Path bad = write(dir, "bad.yaml", EN + "trust: {indictment: 0, refuse-below: 0.3}\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(bad)).hasMessageContaining("bad.yaml:9:").hasMessageContaining("indictment");
+        Path shared = write(dir, "shared.yaml", EN + UPLINKS.replace("name: up2", "name: dn2"));
+        assertThatThrownBy(() -> TunnelNode.loadEn(shared)).hasMessageContaining("shared.yaml:11:6")
+                .hasMessageContaining("uplink name dn2 is a DN's name too");
+    }
+
+    @Test
     void oneDnIsNotEnough(@TempDir Path dir) throws Exception {
         Path f = write(dir, "en.yaml", EN.replace("  - {name: dn2, address: 10.1.2.2:4789}\n", ""));
         assertThatThrownBy(() -> TunnelNode.loadEn(f)).hasMessageContaining("en.yaml:5:1").hasMessageContaining("at least two DNs");

@@ -6,6 +6,7 @@ import dev.d2r2.tunnel.bfd.BfdPacket;
 import dev.d2r2.tunnel.bfd.BfdState;
 import dev.d2r2.tunnel.events.EnDnChanged;
 import dev.d2r2.tunnel.events.TunnelEvents;
+import dev.d2r2.tunnel.path.TrustInput;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.TunnelKey;
@@ -47,7 +48,7 @@ class EnRoleTest {
         EnConfig config = new EnConfig("en1", 1, "k", "d2r2-tun-x", null, null,
                 List.of(new DnRef("dn1", "127.0.0.1:" + port(dn1)), new DnRef("dn2", "127.0.0.1:" + port(dn2))), List.of(),
                 Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofHours(1),
-                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null);
+                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null, null);
         role = new EnRole(config, KEY, new DatagramChannel[]{en}, clock, () -> clock.millis() * 1_000_000, new SplittableRandom(1), events::add, (a, prefix) -> assigned = a, new Counters());
     }
 
@@ -100,6 +101,49 @@ class EnRoleTest {
         run(300, false, false);
         assertThat(received(dn2)).as("the lost DNs are greeted again").contains(new Control.Hello(false, ADDRESS));
         bringUp(dn2);
+        assertThat(lastSwitch().to()).as("no hold-down when nothing carries the traffic").isEqualTo("dn2");
+    }
+
+    @Test
+    void aDistrustedDnIsLeftAtOnceAndTakenBackAfterTheHoldOnceTrustedAgain() throws Exception {
+        role.onTimer(clock.millis());
+        bringUp(dn1);
+        bringUp(dn2);
+        run(1200, true, true);
+        role.onMessage(new TrustInput("dn1", TrustInput.Change.INDICT));
+        assertThat(role.activePeer().name).as("one indictment: trust 0.5, above refuse-below 0.3").isEqualTo("dn1");
+        received(dn1);
+
+        role.onMessage(new TrustInput("dn1", TrustInput.Change.INDICT));
+        assertThat(lastSwitch().from()).isEqualTo("dn1");
+        assertThat(lastSwitch().to()).isEqualTo("dn2");
+        assertThat(lastSwitch().reason()).isEqualTo("distrusted");
+        assertThat(received(dn1)).as("the distrusted DN stops carrying the EN").contains(new Control.Release(ADDRESS));
+        run(1500, true, true);
+        assertThat(role.activePeer().name).as("its session is Up, but it is not taken while distrusted").isEqualTo("dn2");
+        assertThat(role.nextDueMillis()).isGreaterThan(clock.millis());
+
+        role.onMessage(new TrustInput("dn1", TrustInput.Change.RESTORE));
+        run(900, true, true);
+        assertThat(role.activePeer().name).as("trusted again: held down like a DN that came back").isEqualTo("dn2");
+        run(200, true, true);
+        assertThat(lastSwitch().to()).isEqualTo("dn1");
+        assertThat(lastSwitch().reason()).isEqualTo("failback");
+    }
+
+    @Test
+    void withEveryDnDistrustedTheEnSaysItIsLost() throws Exception {
+        role.onTimer(clock.millis());
+        bringUp(dn1);
+        bringUp(dn2);
+        run(100, true, true);
+        role.onMessage(new TrustInput("dn2", TrustInput.Change.DISTRUST));
+        assertThat(role.activePeer().name).isEqualTo("dn1");
+        role.onMessage(new TrustInput("dn1", TrustInput.Change.DISTRUST));
+        assertThat(lastSwitch().to()).isEqualTo(EnDnChanged.NONE);
+        assertThat(lastSwitch().reason()).isEqualTo("distrusted");
+        assertThat(role.activePeer()).isNull();
+        role.onMessage(new TrustInput("dn2", TrustInput.Change.RESTORE));
         assertThat(lastSwitch().to()).as("no hold-down when nothing carries the traffic").isEqualTo("dn2");
     }
 

@@ -8,6 +8,7 @@ import dev.d2r2.tunnel.events.PathEvents;
 import dev.d2r2.tunnel.events.PathSwitched;
 import dev.d2r2.tunnel.events.TunnelEvents;
 import dev.d2r2.tunnel.path.MhConfig;
+import dev.d2r2.tunnel.path.TrustInput;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.TunnelKey;
@@ -58,7 +59,7 @@ class EnUplinksTest {
                 new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 30, Duration.ofMillis(100)),
                 List.of(new Uplink("up1", "127.0.0.1:0", null), new Uplink("up2", "127.0.0.1:0", 20.0)),
                 new Multipath(null, new MhConfig.Probe(Duration.ofMillis(10), 50, Duration.ofMillis(100), Duration.ofMillis(60)), null,
-                        new MhConfig.Hysteresis(5.0, Duration.ofMillis(500)), Duration.ofHours(1)));
+                        new MhConfig.Hysteresis(5.0, Duration.ofMillis(500)), Duration.ofHours(1)), null);
         role = new EnRole(config, KEY, new DatagramChannel[]{up1, up2}, clock, () -> clock.millis() * 1_000_000, new SplittableRandom(1),
                 events::add, (a, prefix) -> { }, new Counters(2));
     }
@@ -100,6 +101,36 @@ class EnUplinksTest {
         run(300, true, true);
         assertThat(switches()).containsExactly("none>up1:up", "up1>up2:down", "up2>up1:better");
         assertThat(role.nextUplink()).isZero();
+        assertThat(events).as("the EN never left dn1").filteredOn(e -> TunnelEvents.EN_DN.matches(e.type())).hasSize(1);
+    }
+
+    @Test
+    void anIndictedUplinkLosesTheTrafficToASlowerOneAndADistrustedOneAtOnce() throws Exception {
+        role.onTimer(clock.millis());
+        for (DatagramChannel dn : List.of(dn1, dn2)) {
+            role.onMessage(new Received(address(dn), 1, new Control.Assign(ADDRESS, 24, dn == dn1 ? "dn1" : "dn2")));
+            role.onMessage(new Received(address(dn), 1, new Control.Bfd(new BfdPacket(0, BfdState.INIT, false, false, 3,
+                    dn == dn1 ? 11 : 22, 0, 10_000, 10_000))));
+        }
+        run(200, true, true);
+        assertThat(switches()).containsExactly("none>up1:up");
+
+        role.onMessage(new TrustInput("up1", TrustInput.Change.INDICT));
+        run(400, true, true);
+        assertThat(switches()).as("held: up1's distrust (50) outweighs up2's penalty (20) for the hold first").hasSize(1);
+        run(200, true, true);
+        assertThat(switches()).containsExactly("none>up1:up", "up1>up2:better");
+        assertThat(role.nextUplink()).as("data follows").isEqualTo(1);
+        assertThat(fromUp2).as("the DN is told on the new uplink").contains(new Control.Carry(ADDRESS));
+
+        role.onMessage(new TrustInput("up1", TrustInput.Change.RESTORE));
+        run(600, true, true);
+        assertThat(switches()).last().isEqualTo("up2>up1:better");
+
+        role.onMessage(new TrustInput("up1", TrustInput.Change.DISTRUST));
+        assertThat(switches()).as("no trust: not usable, left at once").last().isEqualTo("up1>up2:down");
+        run(1000, true, true);
+        assertThat(role.nextUplink()).isEqualTo(1);
         assertThat(events).as("the EN never left dn1").filteredOn(e -> TunnelEvents.EN_DN.matches(e.type())).hasSize(1);
     }
 

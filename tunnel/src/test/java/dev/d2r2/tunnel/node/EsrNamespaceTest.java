@@ -124,7 +124,7 @@ class EsrNamespaceTest {
     }
 
     /** Datagrams sent from now on come back: the stream flows again. */
-    private static void flows(SeqProbe probe) {
+    static void flows(SeqProbe probe) {
         long mark = probe.sent();
         await().atMost(STEP).until(() -> probe.highestEchoed() > mark + 25);
     }
@@ -134,21 +134,21 @@ class EsrNamespaceTest {
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    private static String attr(NodeProcess p, Predicate<String> line, String name) {
+    static String attr(NodeProcess p, Predicate<String> line, String name) {
         String l = p.lines.stream().filter(line).findFirst().orElseThrow();
         int at = l.indexOf("\"" + name + "\":\"") + name.length() + 4;
         return l.substring(at, l.indexOf('"', at));
     }
 
-    private static Predicate<String> enDn(String to, String reason) {
+    static Predicate<String> enDn(String to, String reason) {
         return l -> l.contains("\"type\":\"tunnel.en.dn\"") && l.contains("\"to\":\"" + to + "\"") && l.contains("\"reason\":\"" + reason + "\"");
     }
 
-    private static Predicate<String> sessionUp(String dn) {
+    static Predicate<String> sessionUp(String dn) {
         return l -> l.contains("\"type\":\"tunnel.en.session\"") && l.contains("\"to\":\"up\"") && l.contains("\"dn\":\"" + dn + "\"");
     }
 
-    private static Predicate<String> route(String address, String to) {
+    static Predicate<String> route(String address, String to) {
         return l -> l.contains("\"type\":\"tunnel.esr.route\"") && l.contains("\"to\":\"" + to + "\"") && l.contains("\"address\":\"" + address + "\"");
     }
 }

@@ -157,7 +157,7 @@ final class FailoverTopology implements AutoCloseable {
     static void dump(Path dir, java.io.PrintStream out) throws IOException {
         try (var files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
-                if (!f.getFileName().toString().endsWith(".key") && !f.getFileName().toString().endsWith(".token")) {
+                if (Files.isRegularFile(f) && !f.getFileName().toString().endsWith(".key") && !f.getFileName().toString().endsWith(".token")) {
                     out.println("---- " + f.getFileName());
                     out.println(Files.readString(f));
                 }
