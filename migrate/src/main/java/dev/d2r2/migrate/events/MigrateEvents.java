@@ -36,6 +36,17 @@ public final class MigrateEvents implements EventCatalogue {
             "{\"type\":\"takeover.address.released\",\"time\":1000,\"source\":\"master\",\"attrs\":{\"address\":\"10.97.23.100/24\","
                     + "\"interface\":\"eth0\",\"epoch\":1,\"reason\":\"heard 0 of the 1 peers a majority needs in 30 ms\"}}");
 
+    public static final EventType NAT_STEERED = new EventType("takeover.nat.steered", EventType.Kind.MESSAGE,
+            "takeover NAT front (a witness with nat)", TAKEOVER_CHANNEL, "the front's member name",
+            List.of(required(NatSteered.PUBLIC, String.class, "the public address:port clients send to"),
+                    required(NatSteered.MEMBER, String.class, "the member the front now steers to: the highest-ranked holder heard"),
+                    required(NatSteered.TARGET, String.class, "that member's address:port, where the traffic now goes"),
+                    required(NatSteered.EPOCH, Long.class, "the epoch of that member's holding")),
+            "The NAT front rewrote its nftables rule (one transaction) so that the public address reaches the holder;"
+                    + " time is taken after nft returned.",
+            "{\"type\":\"takeover.nat.steered\",\"time\":1000,\"source\":\"front\",\"attrs\":{\"public\":\"203.0.113.10:5060\","
+                    + "\"member\":\"backup\",\"target\":\"10.97.27.2:5060\",\"epoch\":2}}");
+
     public static final EventType MIGRATION_OUTCOME = new EventType("migration.outcome", EventType.Kind.MESSAGE, "migration host",
             "printed on stdout by d2r2 migrate host (one JSON line each)", "the source host's name",
             List.of(required(MigrationOutcome.TARGET, String.class, "the target host's transfer address (host:port)"),
@@ -108,7 +119,7 @@ public final class MigrateEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, HOST_AT_RISK, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED,
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, NAT_STEERED, MIGRATION_OUTCOME, HOST_AT_RISK, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED,
                 SERVER_ARRIVED);
     }
 }
