@@ -80,6 +80,18 @@ public final class MigrateEvents implements EventCatalogue {
                     + "\"location\":\"host\",\"predictable\":true,\"spare\":\"10.97.24.2:7600\","
                     + "\"evidence\":\"the service is healthy; warnings disk.reallocated\"}}");
 
+    public static final EventType ANSWER_JUDGED = new EventType("migration.answer.judged", EventType.Kind.MESSAGE,
+            "answer judge (d2r2 migrate judge)", "printed on stdout by d2r2 migrate judge (one JSON line each), for d2r2 migrate"
+                    + " classify", "the service judged (the classifier's judge)",
+            List.of(required(AnswerJudged.SERVER, String.class, "the server's address (host:port)"),
+                    required(AnswerJudged.VERDICT, String.class, "right, wrong (answered, but not what the request asks: a"
+                            + " Byzantine sign), refused (a final error) or lost (no final answer in time)"),
+                    optional(AnswerJudged.STATUS, Long.class, "the answer's status code (0 when none)"),
+                    optional(AnswerJudged.WHY, String.class, "what was wrong, in words; empty when right")),
+            "The judge sent the server a REGISTER of its own and judged the answer against what the request asks.",
+            "{\"type\":\"migration.answer.judged\",\"time\":1000,\"source\":\"h1-sip\",\"attrs\":{\"server\":\"10.97.24.1:5060\","
+                    + "\"verdict\":\"wrong\",\"status\":200,\"why\":\"the binding registered is missing from the 200\"}}");
+
     public static final EventType SNAPSHOT_TAKEN = new EventType("migration.snapshot.taken", EventType.Kind.MESSAGE,
             "migration host", "printed on stdout by d2r2 migrate host (one JSON line each)", "the snapshotted host's name",
             List.of(required(SnapshotTaken.KEEPER, String.class, "the keeper's transfer address (host:port)"),
@@ -119,7 +131,7 @@ public final class MigrateEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, NAT_STEERED, MIGRATION_OUTCOME, HOST_AT_RISK, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED,
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, NAT_STEERED, MIGRATION_OUTCOME, HOST_AT_RISK, ANSWER_JUDGED, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED,
                 SERVER_ARRIVED);
     }
 }
