@@ -65,14 +65,14 @@ class MigrateClassifyCliTest {
                         tuple(6L, "crash", "vm", false),
                         tuple(7L, "crash", "host", false));
         assertThat(printed()).allSatisfy(a -> assertThat(a.spare()).isEqualTo("10.97.24.2:7600"));
-        assertThat(console.err()).contains("7 events, 0 unreadable lines, 0 probe values not numbers, 4 verdicts");
+        assertThat(console.err()).contains("7 events, 0 unreadable lines, 0 probe values or judge verdicts malformed, 4 verdicts");
     }
 
     @Test
     void badLinesAndValuesAreCountedAndExitTwo() throws Exception {
         assertThat(classify("{\"type\":\"sip.rtt_ms\",\"time\":1,\"source\":\"h1-sip\",\"attrs\":{\"value\":\"fast\"}}", "not json"))
                 .isEqualTo(2);
-        assertThat(console.err()).contains("events.jsonl:2: ").contains("1 unreadable lines, 1 probe values");
+        assertThat(console.err()).contains("events.jsonl:2: ").contains("1 unreadable lines, 1 probe values or judge verdicts malformed");
         assertThat(console.out()).isEmpty();
     }
 

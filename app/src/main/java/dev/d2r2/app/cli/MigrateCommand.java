@@ -1,12 +1,15 @@
 package dev.d2r2.app.cli;
 
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Durations;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.migrate.GroupKey;
+import dev.d2r2.migrate.classify.AnswerJudge;
 import dev.d2r2.migrate.classify.ClassifierConfig;
 import dev.d2r2.migrate.classify.ClassifierRole;
+import dev.d2r2.migrate.classify.JudgeRole;
 import dev.d2r2.migrate.live.HostConfig;
 import dev.d2r2.migrate.live.Migration;
 import dev.d2r2.migrate.live.MigrationHost;
@@ -20,6 +23,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -30,7 +34,7 @@ import java.util.concurrent.CountDownLatch;
         description = "Live migration of the built-in SIP server between hosts: its registrations, calls and limits,"
                 + " with the service address following it; and the classification of a host's failures that picks the strategy.",
         subcommands = {MigrateCommand.Host.class, MigrateCommand.Move.class, MigrateCommand.Classify.class,
-                MigrateCommand.Restore.class})
+                MigrateCommand.Judge.class, MigrateCommand.Restore.class})
 public final class MigrateCommand extends CommandGroup {
     @Command(name = "host", mixinStandardHelpOptions = true,
             description = "Run a migration host: the SIP server of its configuration (if any), migrations in on its transfer"
@@ -132,8 +136,8 @@ public final class MigrateCommand extends CommandGroup {
     }
 
     @Command(name = "classify", mixinStandardHelpOptions = true,
-            description = "Classify a host's failures (crash, omission, timing × vm, host, network × predictable) from the"
-                    + " monitor's probe and alarm events (JSON Lines); prints a migration.host.at-risk event on stdout at each"
+            description = "Classify a host's failures (crash, byzantine, omission, timing × vm, host, network × predictable) from the"
+                    + " monitor's probe and alarm events and the answer judge's verdicts (JSON Lines); prints a migration.host.at-risk event on stdout at each"
                     + " change of verdict, for the strategy policy.")
     static final class Classify implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE", required = true, description = "The classifier's YAML file")
@@ -155,8 +159,63 @@ public final class MigrateCommand extends CommandGroup {
                 role.onMessage(e);
             });
             System.err.println("classify: " + read[0] + " events, " + malformedLines + " unreadable lines, " + role.malformed()
-                    + " probe values not numbers, " + role.published() + " verdicts published");
+                    + " probe values or judge verdicts malformed, " + role.published() + " verdicts published");
             return malformedLines + role.malformed() == 0 ? 0 : CliErrors.BAD_INPUT;
+        }
+    }
+
+    @Command(name = "judge", mixinStandardHelpOptions = true,
+            description = "Judge a SIP registrar's answers: every period a REGISTER of the judge's own address of record, its answer"
+                    + " checked against the request (Call-ID, CSeq, Via, From, To, the binding registered). Prints a"
+                    + " migration.answer.judged event per probe (right, wrong, refused, lost) for d2r2 migrate classify.")
+    static final class Judge implements Callable<Integer> {
+        @Option(names = "--server", paramLabel = "HOST:PORT", required = true, description = "The SIP server judged (UDP)")
+        String server;
+
+        @Option(names = "--source", paramLabel = "NAME", required = true,
+                description = "The service's name: the source of the events, the classifier's judge")
+        String source;
+
+        @Option(names = "--aor", paramLabel = "USER@DOMAIN", defaultValue = "d2r2-judge@invalid",
+                description = "The address of record the judge registers (default: ${DEFAULT-VALUE})")
+        String aor;
+
+        @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:0", description = "Where the probes go from")
+        String bind;
+
+        @Option(names = "--period", paramLabel = "DURATION", defaultValue = "1s", description = "One probe each (default: ${DEFAULT-VALUE})")
+        String period;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "500ms",
+                description = "A probe without a final answer by then is lost (default: ${DEFAULT-VALUE})")
+        String timeout;
+
+        @Option(names = "--count", paramLabel = "N", defaultValue = "0", description = "Stop after N probes (default: no end)")
+        long count;
+
+        @Override
+        public Integer call() throws Exception {
+            var settings = new JudgeRole.Settings(source, HostPort.parse(server), Durations.parse(period).toMillis(),
+                    Durations.parse(timeout).toMillis(), count);
+            String nonce = Long.toHexString(new SecureRandom().nextLong());
+            CountDownLatch stopped = new CountDownLatch(1);
+            try (JudgeRole judge = new JudgeRole(settings, new AnswerJudge(aor, nonce), HostPort.parse(bind), Clock.system(),
+                    judged -> {
+                        System.out.println(EventCodec.encodeToString(judged.toEvent()));
+                        System.out.flush();
+                    })) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                judge.start();
+                System.err.println("judge: " + source + " at " + server + ", a REGISTER of " + aor + " every " + period);
+                if (count > 0) {
+                    judge.awaitFinished();
+                } else {
+                    stopped.await();
+                }
+                judge.close();
+                System.err.println("judge: " + judge.counters());
+            }
+            return 0;
         }
     }
 }

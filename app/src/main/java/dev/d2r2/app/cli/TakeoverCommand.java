@@ -1,6 +1,7 @@
 package dev.d2r2.app.cli;
 
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.migrate.GroupKey;
@@ -9,6 +10,9 @@ import dev.d2r2.migrate.dns.DnsServiceAddress;
 import dev.d2r2.migrate.dns.DnsUpdater;
 import dev.d2r2.migrate.dns.TsigKey;
 import dev.d2r2.migrate.takeover.IpServiceAddress;
+import dev.d2r2.migrate.takeover.NatFront;
+import dev.d2r2.migrate.takeover.NftSteering;
+import dev.d2r2.migrate.takeover.NoAddress;
 import dev.d2r2.migrate.takeover.ServiceAddress;
 import dev.d2r2.migrate.takeover.TakeoverConfig;
 import dev.d2r2.migrate.takeover.TakeoverNode;
@@ -20,17 +24,20 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code d2r2 takeover}: one member of an IP takeover group (docs/migration.md). */
 @Command(name = "takeover", mixinStandardHelpOptions = true,
         description = "Run one member of an IP takeover group: keepalives every period, the service address taken over"
-                + " with gratuitous ARP when the holder falls silent, fenced by a majority and epochs. Prints its"
-                + " takeover.address.* events on stdout.")
+                + " with gratuitous ARP when the holder falls silent, fenced by a majority and epochs. A witness with nat"
+                + " is the group's NAT front: it rewrites its nftables rule so the public address reaches the holder."
+                + " Prints its takeover.* events on stdout.")
 public final class TakeoverCommand implements Callable<Integer> {
     private static final Duration DNS_TIMEOUT = Duration.ofSeconds(1);
     private static final int DNS_ATTEMPTS = 5;
+    private static final Duration NAT_RETRY = Duration.ofMillis(200);
 
     @Option(names = "--config", paramLabel = "FILE", required = true, description = "The member's YAML file")
     Path config;
@@ -63,16 +70,21 @@ public final class TakeoverCommand implements Callable<Integer> {
         TakeoverConfig c = TakeoverConfig.load(config);
         byte[] key = GroupKey.read(config.toAbsolutePath().getParent().resolve(c.keyFile()));
         CountDownLatch stopped = new CountDownLatch(1);
-        IpServiceAddress ip = c.role() == TakeoverConfig.Role.witness ? null : new IpServiceAddress(c.address(), c.iface());
-        if (dns != null && ip == null) {
+        ServiceAddress own = c.role() == TakeoverConfig.Role.witness ? null
+                : c.address() == null ? new NoAddress() : new IpServiceAddress(c.address(), c.iface());
+        if (dns != null && own == null) {
             throw new IllegalArgumentException("a witness never holds the service: remove the --dns-* options");
         }
         DnsServiceAddress named = dns == null ? null : dnsAddress(c);
-        ServiceAddress service = named == null ? ip : new AddressAndName(ip, named);
-        try (named; TakeoverNode node = new TakeoverNode(c, key, service, Clock.system(), change -> {
-            System.out.println(EventCodec.encodeToString(change.toEvent()));
-            System.out.flush();
-        })) {
+        ServiceAddress service = named == null ? own : new AddressAndName(own, named);
+        NatFront front = c.nat() == null ? null : new NatFront(c.name(), c.nat(),
+                new NftSteering(List.of("nft"), c.nat().table(), c.nat().publicSocket()), NAT_RETRY.toMillis(),
+                steered -> print(steered.toEvent()), line -> {
+                    System.err.println("takeover: " + line);
+                    System.err.flush();
+                });
+        try (named; TakeoverNode node = new TakeoverNode(c, key, service, Clock.system(), change -> print(change.toEvent()),
+                front)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     node.close();
@@ -85,11 +97,17 @@ public final class TakeoverCommand implements Callable<Integer> {
             node.start();
             System.err.println("takeover: " + c.name() + " (" + c.role() + ") on " + c.listen() + ", keepalives every "
                     + c.periodDuration().toMillis() + " ms, " + c.missCount() + " misses"
-                    + (service != null ? ", address " + c.address() + " on " + c.iface() : "")
+                    + (service != null ? ", address " + service.address() + " on " + service.iface() : "")
+                    + (front != null ? ", NAT front of " + c.nat().publicAddress() + " (table ip " + c.nat().table() + ")" : "")
                     + (named != null ? ", name " + dns.name + " -> " + named.address() + " at " + dns.server : ""));
             stopped.await();
         }
         return 0;
+    }
+
+    private static synchronized void print(Event e) {
+        System.out.println(EventCodec.encodeToString(e));
+        System.out.flush();
     }
 
     private DnsServiceAddress dnsAddress(TakeoverConfig c) throws Exception {

@@ -26,12 +26,15 @@ import java.util.List;
  * crash-after: 3                    # lost in a row: a crash (default 3)
  * omission-at: 2                    # lost in the window: an omission (default 2)
  * late-at: 3                        # late in the window: a timing failure (default 3)
+ * judge: h1-sip                     # optional: the source of d2r2 migrate judge's verdicts on the service's answers
+ * byzantine-at: 2                   # wrong answers in the window: a Byzantine failure (default 2)
  * </pre>
  */
 public record ClassifierConfig(String host, String spare, Check service, @JsonProperty("host-check") Check hostCheck,
                                @JsonProperty("network-check") Check networkCheck, List<Alarm> warnings, Duration deadline,
                                Integer window, @JsonProperty("crash-after") Integer crashAfter,
-                               @JsonProperty("omission-at") Integer omissionAt, @JsonProperty("late-at") Integer lateAt) {
+                               @JsonProperty("omission-at") Integer omissionAt, @JsonProperty("late-at") Integer lateAt,
+                               String judge, @JsonProperty("byzantine-at") Integer byzantineAt) {
     /** A monitor probe of {@code source}: {@code <probe>.<value>} events answered, {@code <probe>.error} not. */
     public record Check(String probe, String value, String source) {
         public Check {
@@ -91,10 +94,15 @@ public record ClassifierConfig(String host, String spare, Check service, @JsonPr
         crashAfter = crashAfter == null ? 3 : crashAfter;
         omissionAt = omissionAt == null ? 2 : omissionAt;
         lateAt = lateAt == null ? 3 : lateAt;
+        byzantineAt = byzantineAt == null ? 2 : byzantineAt;
+        if (judge != null && judge.isBlank()) {
+            throw new InvalidAt("judge: name the source of the judge's verdicts (its --source)", "judge");
+        }
         if (deadline.toMillis() < 1) {
             throw new InvalidAt("deadline must be at least 1ms", "deadline");
         }
-        for (var count : List.of(List.of("crash-after", crashAfter), List.of("omission-at", omissionAt), List.of("late-at", lateAt))) {
+        for (var count : List.of(List.of("crash-after", crashAfter), List.of("omission-at", omissionAt), List.of("late-at", lateAt),
+                List.of("byzantine-at", byzantineAt))) {
             int n = (Integer) count.get(1);
             if (n < 1 || n > window) {
                 throw new InvalidAt(count.get(0) + " must be 1 to window (" + window + ")", (String) count.get(0));
@@ -103,7 +111,7 @@ public record ClassifierConfig(String host, String spare, Check service, @JsonPr
     }
 
     public FailureClassifier.Thresholds thresholds() {
-        return new FailureClassifier.Thresholds(window, crashAfter, omissionAt, lateAt, deadline.toMillis());
+        return new FailureClassifier.Thresholds(window, crashAfter, omissionAt, lateAt, deadline.toMillis(), byzantineAt);
     }
 
     public static ClassifierConfig load(Path file) throws ConfigException {

@@ -5,7 +5,10 @@ import dev.d2r2.core.agent.Agent;
 import dev.d2r2.migrate.classify.ClassifierConfig.Alarm;
 import dev.d2r2.migrate.classify.ClassifierConfig.Check;
 import dev.d2r2.migrate.classify.FailureClassifier.Verdict;
+import dev.d2r2.core.EventFormatException;
+import dev.d2r2.migrate.events.AnswerJudged;
 import dev.d2r2.migrate.events.HostAtRisk;
+import dev.d2r2.migrate.events.MigrateEvents;
 
 import java.util.Optional;
 import java.util.Set;
@@ -16,8 +19,10 @@ import java.util.function.Consumer;
  * and errors, alarm transitions), those of the configured checks feed its
  * {@link FailureClassifier}, and each change of its verdict (class, location, predictability)
  * goes out as a {@link HostAtRisk}, stamped with the event's time. A host that recovers is
- * announced again when it is next at risk. Events of other sources or types are ignored; a probe
- * value that is not a number is counted as malformed.
+ * announced again when it is next at risk. With a {@code judge}, the answer judge's verdicts on
+ * the service's answers come in too (right or wrong: a Byzantine failure). Events of other
+ * sources or types are ignored; a probe value that is not a number, or a verdict that does not
+ * read, is counted as malformed.
  */
 public final class ClassifierRole implements Agent {
     private static final Set<String> UP = Set.of("warning", "critical");
@@ -75,8 +80,29 @@ public final class ClassifierRole implements Agent {
             classifier.host(config.hostCheck().answers(e.type(), e.source()));
         } else if (!e.isState() && isCheck(config.networkCheck(), e)) {
             classifier.network(config.networkCheck().answers(e.type(), e.source()));
+        } else if (!e.isState() && e.type().equals(MigrateEvents.ANSWER_JUDGED.name()) && e.source().equals(config.judge())) {
+            return judged(e);
         } else if (e.isState() && config.warnings().contains(new Alarm(e.type(), e.source()))) {
             classifier.warning(e.type(), UP.contains(e.to()));
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** A verdict of the judge: right or wrong feed the classifier; refused and lost are the probes' business. */
+    private boolean judged(Event e) {
+        AnswerJudged j;
+        try {
+            j = AnswerJudged.from(e);
+        } catch (EventFormatException x) {
+            malformed++;
+            return false;
+        }
+        if (j.verdict().equals(AnswerJudge.Verdict.right.name())) {
+            classifier.judged(null);
+        } else if (j.verdict().equals(AnswerJudge.Verdict.wrong.name())) {
+            classifier.judged(j.why().isEmpty() ? "wrong" : j.why());
         } else {
             return false;
         }

@@ -2,6 +2,7 @@ package dev.d2r2.migrate.classify;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,22 +16,25 @@ import java.util.TreeSet;
  * of the host itself failed or a warning is up on it (a disk, a temperature), else the service
  * (vm). A failure is predictable when a warning came first or the service still answers
  * (omission, timing): there is time to move its state. A warning alone, with the service
- * healthy, is a predicted crash of the host: the case for a live migration.
+ * healthy, is a predicted crash of the host: the case for a live migration. A judge of the
+ * service's answers ({@link AnswerJudge}) reports which were wrong: {@code byzantineAt} wrong of
+ * its last {@code window} judgements is a Byzantine failure — the service answers, but not what
+ * it should; it ranks after a crash and before an omission (a wrong answer is worse than none).
  */
 public final class FailureClassifier {
-    public enum Failure { crash, omission, timing }
+    public enum Failure { crash, byzantine, omission, timing }
 
     public enum Location { vm, host, network }
 
     private enum Probe { ANSWERED, LATE, LOST }
 
     /** How the service's probes are judged; every count is at least 1 and at most the window. */
-    public record Thresholds(int window, int crashAfter, int omissionAt, int lateAt, long deadlineMs) {
+    public record Thresholds(int window, int crashAfter, int omissionAt, int lateAt, long deadlineMs, int byzantineAt) {
         public Thresholds {
             if (window < 1 || crashAfter < 1 || crashAfter > window || omissionAt < 1 || omissionAt > window || lateAt < 1
-                    || lateAt > window || deadlineMs < 1) {
-                throw new IllegalArgumentException("window, crash-after, omission-at and late-at must be 1 to window, and the"
-                        + " deadline positive");
+                    || lateAt > window || deadlineMs < 1 || byzantineAt < 1 || byzantineAt > window) {
+                throw new IllegalArgumentException("window, crash-after, omission-at, late-at and byzantine-at must be 1 to window,"
+                        + " and the deadline positive");
             }
         }
     }
@@ -40,6 +44,7 @@ public final class FailureClassifier {
 
     private final Thresholds thresholds;
     private final Deque<Probe> probes = new ArrayDeque<>();
+    private final Deque<String> judged = new ArrayDeque<>(); // "" when right, else why it was wrong
     private final Set<String> warnings = new TreeSet<>();
     private boolean hostDown;
     private boolean networkDown;
@@ -62,6 +67,14 @@ public final class FailureClassifier {
         probes.addLast(p);
         if (probes.size() > thresholds.window()) {
             probes.removeFirst();
+        }
+    }
+
+    /** The judge found the service's answer right ({@code wrong} null) or wrong, and why. */
+    public void judged(String wrong) {
+        judged.addLast(wrong == null ? "" : wrong);
+        if (judged.size() > thresholds.window()) {
+            judged.removeFirst();
         }
     }
 
@@ -91,11 +104,15 @@ public final class FailureClassifier {
         }
         long lost = probes.stream().filter(p -> p == Probe.LOST).count();
         long late = probes.stream().filter(p -> p == Probe.LATE).count();
+        List<String> wrong = judged.stream().filter(w -> !w.isEmpty()).toList();
         Failure failure;
         String evidence;
         if (lostInARow >= thresholds.crashAfter()) {
             failure = Failure.crash;
             evidence = lostInARow + " probes lost in a row";
+        } else if (wrong.size() >= thresholds.byzantineAt()) {
+            failure = Failure.byzantine;
+            evidence = wrong.size() + " of the last " + judged.size() + " answers judged wrong (last: " + wrong.getLast() + ")";
         } else if (lost >= thresholds.omissionAt()) {
             failure = Failure.omission;
             evidence = lost + " of the last " + probes.size() + " probes lost";

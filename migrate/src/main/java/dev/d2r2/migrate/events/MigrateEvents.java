@@ -36,6 +36,17 @@ public final class MigrateEvents implements EventCatalogue {
             "{\"type\":\"takeover.address.released\",\"time\":1000,\"source\":\"master\",\"attrs\":{\"address\":\"10.97.23.100/24\","
                     + "\"interface\":\"eth0\",\"epoch\":1,\"reason\":\"heard 0 of the 1 peers a majority needs in 30 ms\"}}");
 
+    public static final EventType NAT_STEERED = new EventType("takeover.nat.steered", EventType.Kind.MESSAGE,
+            "takeover NAT front (a witness with nat)", TAKEOVER_CHANNEL, "the front's member name",
+            List.of(required(NatSteered.PUBLIC, String.class, "the public address:port clients send to"),
+                    required(NatSteered.MEMBER, String.class, "the member the front now steers to: the highest-ranked holder heard"),
+                    required(NatSteered.TARGET, String.class, "that member's address:port, where the traffic now goes"),
+                    required(NatSteered.EPOCH, Long.class, "the epoch of that member's holding")),
+            "The NAT front rewrote its nftables rule (one transaction) so that the public address reaches the holder;"
+                    + " time is taken after nft returned.",
+            "{\"type\":\"takeover.nat.steered\",\"time\":1000,\"source\":\"front\",\"attrs\":{\"public\":\"203.0.113.10:5060\","
+                    + "\"member\":\"backup\",\"target\":\"10.97.27.2:5060\",\"epoch\":2}}");
+
     public static final EventType MIGRATION_OUTCOME = new EventType("migration.outcome", EventType.Kind.MESSAGE, "migration host",
             "printed on stdout by d2r2 migrate host (one JSON line each)", "the source host's name",
             List.of(required(MigrationOutcome.TARGET, String.class, "the target host's transfer address (host:port)"),
@@ -68,6 +79,18 @@ public final class MigrateEvents implements EventCatalogue {
             "{\"type\":\"migration.host.at-risk\",\"time\":1000,\"source\":\"h1\",\"attrs\":{\"class\":\"crash\","
                     + "\"location\":\"host\",\"predictable\":true,\"spare\":\"10.97.24.2:7600\","
                     + "\"evidence\":\"the service is healthy; warnings disk.reallocated\"}}");
+
+    public static final EventType ANSWER_JUDGED = new EventType("migration.answer.judged", EventType.Kind.MESSAGE,
+            "answer judge (d2r2 migrate judge)", "printed on stdout by d2r2 migrate judge (one JSON line each), for d2r2 migrate"
+                    + " classify", "the service judged (the classifier's judge)",
+            List.of(required(AnswerJudged.SERVER, String.class, "the server's address (host:port)"),
+                    required(AnswerJudged.VERDICT, String.class, "right, wrong (answered, but not what the request asks: a"
+                            + " Byzantine sign), refused (a final error) or lost (no final answer in time)"),
+                    optional(AnswerJudged.STATUS, Long.class, "the answer's status code (0 when none)"),
+                    optional(AnswerJudged.WHY, String.class, "what was wrong, in words; empty when right")),
+            "The judge sent the server a REGISTER of its own and judged the answer against what the request asks.",
+            "{\"type\":\"migration.answer.judged\",\"time\":1000,\"source\":\"h1-sip\",\"attrs\":{\"server\":\"10.97.24.1:5060\","
+                    + "\"verdict\":\"wrong\",\"status\":200,\"why\":\"the binding registered is missing from the 200\"}}");
 
     public static final EventType SNAPSHOT_TAKEN = new EventType("migration.snapshot.taken", EventType.Kind.MESSAGE,
             "migration host", "printed on stdout by d2r2 migrate host (one JSON line each)", "the snapshotted host's name",
@@ -108,7 +131,7 @@ public final class MigrateEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, MIGRATION_OUTCOME, HOST_AT_RISK, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED,
+        return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, NAT_STEERED, MIGRATION_OUTCOME, HOST_AT_RISK, ANSWER_JUDGED, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED,
                 SERVER_ARRIVED);
     }
 }

@@ -7,11 +7,13 @@ import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.core.config.InvalidAt;
 
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,9 +38,23 @@ import java.util.Set;
  *
  * Fencing needs a majority, so a group has at least three members (two peers): a holder that
  * hears no majority releases the address, and a standby takes it only with a majority.
+ *
+ * <p>NAT takeover: the witness is the NAT front and steers a public address to the holder
+ * ({@code nat}); the master and the backup behind it then hold no address (no {@code address},
+ * no {@code interface}).
+ *
+ * <pre>
+ * nat:
+ *   public: 203.0.113.10:5060  # what clients send to (an address of the front)
+ *   targets:                   # where each member serves
+ *     master: 10.97.27.1:5060
+ *     backup: 10.97.27.2:5060
+ *   table: d2r2_takeover       # the nftables table (ip family) the front owns (default)
+ * </pre>
  */
 public record TakeoverConfig(String name, Role role, String listen, List<Peer> peers, String keyFile, String address,
-                             @JsonProperty("interface") String iface, Duration period, Integer misses, Integer margin) {
+                             @JsonProperty("interface") String iface, Duration period, Integer misses, Integer margin,
+                             Nat nat) {
     public static final Duration DEFAULT_PERIOD = Duration.ofMillis(10);
     public static final int DEFAULT_MISSES = 3;
     public static final int DEFAULT_MARGIN = 3;
@@ -70,6 +86,47 @@ public record TakeoverConfig(String name, Role role, String listen, List<Peer> p
 
         public InetSocketAddress socketAddress() {
             return HostPort.parse(address);
+        }
+    }
+
+    /** The NAT front's steering: the public address and each member's service address, IPv4. */
+    public record Nat(@JsonProperty("public") String publicAddress, Map<String, String> targets, String table) {
+        public static final String DEFAULT_TABLE = "d2r2_takeover";
+
+        public Nat {
+            if (publicAddress == null) {
+                throw new InvalidAt("nat needs public, the address:port clients send to", "public");
+            }
+            checkIpv4HostPort(publicAddress, "public");
+            if (targets == null || targets.isEmpty()) {
+                throw new InvalidAt("nat needs targets, where each member serves (name: address:port)", "targets");
+            }
+            targets = Map.copyOf(targets);
+            targets.forEach((member, target) -> checkIpv4HostPort(target, "targets", member));
+            table = table == null ? DEFAULT_TABLE : table;
+            if (!table.matches("[A-Za-z][A-Za-z0-9_]{0,30}")) {
+                throw new InvalidAt("table: a letter then letters, digits or _ (at most 31), not " + table, "table");
+            }
+        }
+
+        public InetSocketAddress publicSocket() {
+            return HostPort.parse(publicAddress);
+        }
+
+        public InetSocketAddress target(String member) {
+            return HostPort.parse(targets.get(member));
+        }
+
+        private static void checkIpv4HostPort(String text, Object... path) {
+            InetSocketAddress a;
+            try {
+                a = HostPort.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidAt(e.getMessage(), path);
+            }
+            if (!(a.getAddress() instanceof Inet4Address) || a.getAddress().isAnyLocalAddress() || a.getPort() == 0) {
+                throw new InvalidAt("needs an IPv4 address and a port, not " + text, path);
+            }
         }
     }
 
@@ -105,7 +162,16 @@ public record TakeoverConfig(String name, Role role, String listen, List<Peer> p
             if (iface != null) {
                 throw new InvalidAt("a witness never holds the address: remove interface", "interface");
             }
-        } else {
+            if (nat != null) {
+                for (String member : nat.targets().keySet()) {
+                    if (peers.stream().noneMatch(p -> p.name().equals(member))) {
+                        throw new InvalidAt("nat target " + member + " is not a peer", "nat", "targets", member);
+                    }
+                }
+            }
+        } else if (nat != null) {
+            throw new InvalidAt("only a witness steers a NAT front: remove nat", "nat");
+        } else if (address != null || iface != null) {
             if (address == null) {
                 throw new InvalidAt("a " + role + " needs address, the service address with its prefix (10.0.0.100/24)", "address");
             }

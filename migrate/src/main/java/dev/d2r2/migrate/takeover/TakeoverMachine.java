@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The takeover decisions of one member, without sockets or clocks: it is told of authentic
@@ -43,6 +44,7 @@ public final class TakeoverMachine {
     private String reason = "";
     private long replays;
     private long strangers;
+    private Keepalive leader;
 
     public TakeoverMachine(String name, Role role, List<String> peers, long periodMs, int misses, int margin, long nowMs) {
         this.name = name;
@@ -83,7 +85,10 @@ public final class TakeoverMachine {
         }
         lastHolderHeard = Math.max(lastHolderHeard, nowMs);
         heardHolder = true;
-        if (holding && outranks(k)) {
+        if (leader == null || outranks(k, leader.epoch(), leader.priority(), leader.name())) {
+            leader = k;
+        }
+        if (holding && outranks(k, epoch, role.priority(), name)) {
             holding = false;
             reason = "member " + k.name() + " holds epoch " + k.epoch() + ", which outranks this member's " + epoch;
             return Action.RELEASE;
@@ -91,12 +96,13 @@ public final class TakeoverMachine {
         return Action.NONE;
     }
 
-    private boolean outranks(Keepalive k) {
+    /** Does the holder of {@code k} outrank one of that epoch, priority and name? */
+    private static boolean outranks(Keepalive k, long epoch, int priority, String name) {
         if (k.epoch() != epoch) {
             return k.epoch() > epoch;
         }
-        if (k.priority() != role.priority()) {
-            return k.priority() > role.priority();
+        if (k.priority() != priority) {
+            return k.priority() > priority;
         }
         return k.name().compareTo(name) > 0;
     }
@@ -167,6 +173,16 @@ public final class TakeoverMachine {
     /** The epoch of this member's last (or current) holding. */
     public long ownEpoch() {
         return epoch;
+    }
+
+    /**
+     * The peer holding with the highest rank (epoch, then priority, then name) of all the holders
+     * heard, never one of lower rank afterwards: a holder that lost the address and still
+     * claims it (fenced late, cut one way) is never taken back, so a NAT front steers only
+     * forwards. Empty until a peer holding was heard.
+     */
+    public Optional<Keepalive> leader() {
+        return Optional.ofNullable(leader);
     }
 
     /** Why the last acquisition or release happened. */

@@ -34,6 +34,7 @@ public final class TakeoverNode implements Agent, AutoCloseable {
     private final ServiceAddress service;
     private final Clock clock;
     private final Consumer<AddressChange> changes;
+    private final NatFront front;
     private final TakeoverMachine machine;
     private final KeepaliveCodec codec;
     private final DatagramChannel channel;
@@ -50,12 +51,17 @@ public final class TakeoverNode implements Agent, AutoCloseable {
     /**
      * @param service the address to hold; null for a witness
      * @param changes told of every acquisition and release, on the agent's thread
+     * @param front the NAT front this witness steers; null for none
      */
-    public TakeoverNode(TakeoverConfig config, byte[] key, ServiceAddress service, Clock clock, Consumer<AddressChange> changes)
-            throws IOException {
+    public TakeoverNode(TakeoverConfig config, byte[] key, ServiceAddress service, Clock clock, Consumer<AddressChange> changes,
+                        NatFront front) throws IOException {
         if ((service == null) != (config.role() == TakeoverConfig.Role.witness)) {
             throw new IllegalArgumentException("a witness has no service address, and a master or backup needs one");
         }
+        if (front != null && config.role() != TakeoverConfig.Role.witness) {
+            throw new IllegalArgumentException("only a witness steers a NAT front");
+        }
+        this.front = front;
         this.config = config;
         this.service = service;
         this.clock = clock;
@@ -124,6 +130,13 @@ public final class TakeoverNode implements Agent, AutoCloseable {
             return;
         }
         apply(machine.onKeepalive(k, clock.millis()));
+        steer();
+    }
+
+    private void steer() {
+        if (front != null) {
+            front.follow(machine.leader(), clock.millis());
+        }
     }
 
     @Override
@@ -142,6 +155,7 @@ public final class TakeoverNode implements Agent, AutoCloseable {
             }
         }
         apply(machine.onTick(nowMillis));
+        steer();
         nextTick = nowMillis + machine.periodMs();
     }
 
@@ -179,7 +193,8 @@ public final class TakeoverNode implements Agent, AutoCloseable {
     public String counters() {
         return "refused " + rejected + ", replayed " + machine.replays() + ", unknown members " + machine.strangers()
                 + ", own stalls " + machine.stalls()
-                + ", send failures " + sendFailures + ", inbox full " + inboxFull.get();
+                + ", send failures " + sendFailures + ", inbox full " + inboxFull.get()
+                + (front == null ? "" : ", nat rewrites " + front.rewrites() + ", nat failures " + front.failures());
     }
 
     @Override

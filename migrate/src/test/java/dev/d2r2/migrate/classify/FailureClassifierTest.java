@@ -104,7 +104,7 @@ class FailureClassifierTest {
     Arbitrary<Thresholds> thresholds() {
         return Arbitraries.integers().between(1, 10).flatMap(w -> Combinators.combine(Arbitraries.integers().between(1, w),
                 Arbitraries.integers().between(1, w), Arbitraries.integers().between(1, w), Arbitraries.longs().between(1, 500))
-                .as((crash, omission, late, deadline) -> new Thresholds(w, crash, omission, late, deadline)));
+                .as((crash, omission, late, deadline) -> new Thresholds(w, crash, omission, late, deadline, w)));
     }
 
     private static Arbitrary<Seen> anything() {
@@ -178,7 +178,7 @@ class FailureClassifierTest {
 
     @Example
     void examplesOfTheTable() {
-        Thresholds t = new Thresholds(10, 3, 2, 3, 200);
+        Thresholds t = new Thresholds(10, 3, 2, 3, 200, 2);
         FailureClassifier c = new FailureClassifier(t);
         c.answered(5);
         assertThat(c.verdict()).isEmpty();

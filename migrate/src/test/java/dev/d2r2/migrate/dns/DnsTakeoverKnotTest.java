@@ -78,8 +78,8 @@ class DnsTakeoverKnotTest {
             Role role = Role.valueOf(names[i]);
             DnsServiceAddress service = own[i] == null ? null : dns(KEY, own[i], 3);
             TakeoverConfig c = new TakeoverConfig(names[i], role, "127.0.0.1:" + ports[i], peers, "group.key",
-                    service == null ? null : service.address(), service == null ? null : "lo", Duration.ofMillis(20), 3, 3);
-            nodes[i] = new TakeoverNode(c, GROUP_KEY, service, Clock.system(), change -> { });
+                    service == null ? null : service.address(), service == null ? null : "lo", Duration.ofMillis(20), 3, 3, null);
+            nodes[i] = new TakeoverNode(c, GROUP_KEY, service, Clock.system(), change -> { }, null);
             open.add(nodes[i]);
         }
         for (TakeoverNode n : nodes) {

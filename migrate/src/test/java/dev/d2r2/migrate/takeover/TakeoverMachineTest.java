@@ -186,6 +186,20 @@ class TakeoverMachineTest {
     }
 
     @Test
+    void theWitnessLeaderFollowsTheHigherEpochAndNeverGoesBackToAStaleHolder() {
+        Group g = new Group();
+        g.run(500);
+        assertThat(g.members[2].leader()).map(Keepalive::name).contains("master");
+        g.cut[0][1] = true; // the master's keepalives reach nobody: the backup takes over with epoch 2
+        g.cut[0][2] = true;
+        g.run(200);
+        assertThat(g.members[2].leader()).map(k -> k.name() + " " + k.epoch()).contains("backup 2");
+        // a late keepalive of the old holder, still claiming epoch 1 (fenced late, delayed on the wire)
+        g.members[2].onKeepalive(new Keepalive("master", 2, true, 1, Long.MAX_VALUE), g.now);
+        assertThat(g.members[2].leader()).map(Keepalive::name).contains("backup");
+    }
+
+    @Test
     void aWitnessNeverHoldsAndEchoesTheHighestEpoch() {
         Group g = new Group();
         g.run(500);
