@@ -10,6 +10,7 @@ import dev.d2r2.app.cli.ClusterCommand;
 import dev.d2r2.app.cli.CommandGroup;
 import dev.d2r2.app.cli.CosipCommand;
 import dev.d2r2.app.cli.CosipCredentialCommand;
+import dev.d2r2.app.cli.CosipIssuerCommand;
 import dev.d2r2.app.cli.DemoCommand;
 import dev.d2r2.app.cli.DiagnoseCommand;
 import dev.d2r2.app.cli.EventsCommand;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Command;
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
         subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
-                MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, ScaleCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, CosipCommand.class, CosipCredentialCommand.class, TakeoverCommand.class, MigrateCommand.class, ModelCommand.class, P2psipCommand.class, TunnelCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
+                MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, ScaleCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, CosipCommand.class, CosipCredentialCommand.class, CosipIssuerCommand.class, TakeoverCommand.class, MigrateCommand.class, ModelCommand.class, P2psipCommand.class, TunnelCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {

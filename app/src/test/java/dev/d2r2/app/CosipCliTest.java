@@ -101,4 +101,19 @@ class CosipCliTest {
         assertThat(cosip(keypair, roster)).isEqualTo(2);
         assertThat(console.err()).contains(keypair + ":1:1:");
     }
+
+    @Test
+    void theIssuerNamesABadRevocationsFileAndRefusesAnAddressBeyondLoopbackUnlessTold() throws Exception {
+        Path revoked = Files.writeString(dir.resolve("revoked.txt"), "carol 12\nmallory soon\n");
+        List<String> base = List.of("cosip-issuer", "--token-file", dir.resolve("issuer.token").toString(), "--provider-keypair",
+                dir.resolve("provider.id").toString(), "--domain", "example.org", "--dht", "127.0.0.1:9", "--network-key", key.toString());
+        List<String> args = new ArrayList<>(base);
+        args.addAll(List.of("--listen", "127.0.0.1:0", "--revocations", revoked.toString()));
+        assertThat(Main.commandLine().execute(args.toArray(String[]::new))).isEqualTo(2);
+        assertThat(console.err()).contains(revoked + ":2:1: expected 'user epoch-millis'");
+        args = new ArrayList<>(base);
+        args.addAll(List.of("--listen", "192.0.2.1:8470"));
+        assertThat(Main.commandLine().execute(args.toArray(String[]::new))).isEqualTo(2);
+        assertThat(console.err()).contains("--listen 192.0.2.1:8470 is not loopback (add --beyond-loopback to mean it)");
+    }
 }

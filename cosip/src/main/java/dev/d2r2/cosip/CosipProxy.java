@@ -84,6 +84,9 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private record Held(SignedValue credential) {
     }
 
+    private record FoundRevocations(GetResult result, Throwable error) {
+    }
+
     private static final int INBOX = 4096;
     private static final long UNANSWERED_MS = 64_000;
     private static final long ENDED_MS = 32_000;
@@ -91,6 +94,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private static final long SWEEP_MS = 1000;
     private static final int DEFAULT_EXPIRES = 3600;
     private static final String REREGISTER = "cosip-reregister-";
+    private static final long REVOCATIONS_MS = 60_000;
 
     private final CosipSettings settings;
     private final Identity identity;
@@ -121,6 +125,9 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private long nextSweep;
     private long lastSeq;
     private long ownCseq;
+    /** The provider's revocation list as last read from the DHT; read at start, on going P2P and every minute. */
+    private Revocations revocations = Revocations.none();
+    private long nextRevocationFetch;
 
     private CosipProxy(CosipSettings settings, Identity identity, Roster roster, OverlayNode dht, Consumer<Event> events, Clock clock)
             throws IOException {
@@ -141,6 +148,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
         this.limiter = new InviteLimiter(settings.p2pCallsPerMinute(), settings.p2pBurst(), now);
         this.probeCallId = "cosip-probe-" + HexFormat.of().toHexDigits(random.nextLong()) + "@" + peerHostPort;
         this.nextSweep = now + SWEEP_MS;
+        this.nextRevocationFetch = settings.providerKey() == null ? Long.MAX_VALUE : now;
         this.runner = new AgentRunner(this, INBOX, clock);
     }
 
@@ -198,6 +206,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
             case FoundCredential f -> onFoundCredential(f);
             case Held h -> keep(Credential.aor(h.credential()), Credential.check(h.credential(), settings.providerKey(),
                     Credential.aor(h.credential()), clock.millis()));
+            case FoundRevocations r -> onFoundRevocations(r);
             case Stored s -> count(s.error() == null && s.result().stored() > 0 ? "dht.put.stored" : "dht.put.failed");
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
@@ -352,7 +361,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
             failPending(call, "calls.p2p.not-found", 480, "Temporarily Unavailable");
             return;
         }
-        Credential.Checked c = Credential.check(f.result().value(), settings.providerKey(), call.otherAor, clock.millis());
+        Credential.Checked c = unrevoked(Credential.check(f.result().value(), settings.providerKey(), call.otherAor, clock.millis()));
         if (c.verdict() != Credential.Verdict.OK) {
             String why = c.verdict().name().toLowerCase(Locale.ROOT);
             failPending(call, "calls.p2p.callee-credential." + why, 403, "Forbidden (callee credential " + why + ")");
@@ -593,7 +602,8 @@ public final class CosipProxy implements Agent, AutoCloseable {
             key = roster.keyOf(caller);
         } else {
             String auth = CallSigner.header(m);
-            Credential.Checked c = Credential.check(auth == null ? null : Hop.param(";" + auth, "cred"), settings.providerKey(), caller, now);
+            Credential.Checked c = unrevoked(Credential.check(auth == null ? null : Hop.param(";" + auth, "cred"), settings.providerKey(),
+                    caller, now));
             if (c.verdict() != Credential.Verdict.OK) {
                 String why = c.verdict().name().toLowerCase(Locale.ROOT);
                 count("refused.credential." + why);
@@ -610,6 +620,38 @@ public final class CosipProxy implements Agent, AutoCloseable {
             return false;
         }
         return true;
+    }
+
+    /**
+     * A checked credential of another proxy's, refused if the provider's revocation list voids it.
+     * The own users' credentials are not held to the list: a revoked user's own proxy is not the
+     * one to trust with refusing, the peers are.
+     */
+    private Credential.Checked unrevoked(Credential.Checked c) {
+        return c.verdict() == Credential.Verdict.OK && revocations.revokes(c.value())
+                ? new Credential.Checked(Credential.Verdict.REVOKED, null, null) : c;
+    }
+
+    private void fetchRevocations(long now) {
+        nextRevocationFetch = now + REVOCATIONS_MS;
+        dht.get(Revocations.dhtKey(settings.providerKey(), settings.domain()))
+                .whenComplete((r, e) -> runner.deliver(new FoundRevocations(r, e)));
+    }
+
+    private void onFoundRevocations(FoundRevocations f) {
+        if (f.error() != null || f.result().value() == null) {
+            count("revocations.none");
+            return;
+        }
+        Revocations list = Revocations.from(f.result().value(), settings.providerKey(), settings.domain());
+        if (list == null) {
+            count("revocations.refused");
+            return;
+        }
+        count("revocations.fetched");
+        if (list.seq() > revocations.seq()) {
+            revocations = list;
+        }
     }
 
     private void responseFromPeer(SipMessage m) {
@@ -701,7 +743,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
 
     @Override
     public long nextDueMillis() {
-        return Math.min(probe.nextDue(), nextSweep);
+        return Math.min(Math.min(probe.nextDue(), nextSweep), nextRevocationFetch);
     }
 
     @Override
@@ -711,6 +753,9 @@ public final class CosipProxy implements Agent, AutoCloseable {
             sendOwn(settings.server(), "OPTIONS sip:" + serverHostPort + " SIP/2.0", "Via: " + via(Side.PEER, "z9hG4bKcsp" + probe.seq() + "." + probeCallId.hashCode()),
                     "Max-Forwards: 70", "From: <sip:cosip@" + peerHostPort + ">;tag=p" + Integer.toHexString(probeCallId.hashCode()),
                     "To: <sip:" + serverHostPort + ">", "Call-ID: " + probeCallId, "CSeq: " + probe.seq() + " OPTIONS");
+        }
+        if (now >= nextRevocationFetch) {
+            fetchRevocations(now);
         }
         if (now >= nextSweep) {
             nextSweep = now + SWEEP_MS;
@@ -734,6 +779,9 @@ public final class CosipProxy implements Agent, AutoCloseable {
         events.accept(new ModeChange(now, peerHostPort, mode, to, up ? "provider-up" : "provider-down").toEvent());
         mode = to;
         if (!up) {
+            if (settings.providerKey() != null) {
+                fetchRevocations(now);
+            }
             rerouteUnanswered();
         }
     }

@@ -31,7 +31,8 @@ public final class Credential {
     /** The provider's 200 to a REGISTER carries the credential. */
     public static final String HEADER = CredentialIssuer.CREDENTIAL_HEADER;
 
-    public enum Verdict { OK, MISSING, GARBLED, FORGED, MISMATCHED, EXPIRED }
+    /** REVOKED is only said by a proxy that holds the provider's {@link Revocations} list. */
+    public enum Verdict { OK, MISSING, GARBLED, FORGED, MISMATCHED, EXPIRED, REVOKED }
 
     /** A checked credential: the key that speaks for the AOR. */
     public record Checked(Verdict verdict, byte[] key, SignedValue value) {

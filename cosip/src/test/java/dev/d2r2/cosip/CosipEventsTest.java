@@ -6,6 +6,7 @@ import dev.d2r2.cosip.events.CredentialOutcome;
 import dev.d2r2.cosip.events.ModeChange;
 import dev.d2r2.cosip.events.ModeChange.Mode;
 import dev.d2r2.cosip.events.ProviderState;
+import dev.d2r2.cosip.events.RevocationPublished;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -24,6 +25,9 @@ class CosipEventsTest {
         assertThat(ModeChange.from(change.toEvent())).isEqualTo(change);
         CredentialOutcome kept = new CredentialOutcome(1000, "127.0.0.1:5071", "sip:alice@example.org", "obtained");
         assertThat(CredentialOutcome.from(kept.toEvent())).isEqualTo(kept);
+        RevocationPublished revoked = new RevocationPublished(1000, "127.0.0.1:8470", "sip:carol@example.org", 1, 3);
+        assertThat(RevocationPublished.from(revoked.toEvent())).isEqualTo(revoked);
+        assertThatThrownBy(() -> RevocationPublished.from(kept.toEvent())).isInstanceOf(EventFormatException.class);
     }
 
     @Test

@@ -44,6 +44,8 @@ final class Rig implements AutoCloseable {
     final CosipProxy bob;
     /** Null: the proxies authenticate with the roster; else with the credentials of the provider with this key. */
     private final byte[] providerKey;
+    private final OverlayNode seed;
+    private final InetSocketAddress server;
 
     Rig(InetSocketAddress server, double p2pCallsPerMinute, int burst) throws IOException {
         this(server, server, p2pCallsPerMinute, burst, null);
@@ -61,7 +63,8 @@ final class Rig implements AutoCloseable {
     private Rig(InetSocketAddress aliceServer, InetSocketAddress bobServer, double p2pCallsPerMinute, int burst, byte[] providerKey)
             throws IOException {
         this.providerKey = providerKey;
-        OverlayNode seed = node(List.of());
+        this.server = aliceServer;
+        seed = node(List.of());
         aliceNode = node(List.of(seed.address()));
         bobNode = node(List.of(seed.address()));
         alice = proxy(aliceServer, aliceId, aliceNode, aliceEvents, p2pCallsPerMinute, burst);
@@ -83,6 +86,16 @@ final class Rig implements AutoCloseable {
                 : CosipProxy.start(s.withProvider(providerKey), id, Roster.of(Map.of()), node, events::add, Clock.system());
         open.addFirst(p);
         return p;
+    }
+
+    /** Another overlay node, joined through the rig's seed. */
+    OverlayNode join() throws IOException {
+        return node(List.of(seed.address()));
+    }
+
+    /** A third user's proxy beside alice's and bob's: alice's provider, its own DHT node. */
+    CosipProxy another(Identity id, List<Event> events) throws IOException {
+        return proxy(server, id, join(), events, 6, 3);
     }
 
     static CosipStatus status(CosipProxy p) throws Exception {

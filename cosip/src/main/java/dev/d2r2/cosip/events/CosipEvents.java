@@ -7,7 +7,7 @@ import java.util.List;
 
 import static dev.d2r2.core.events.Attribute.required;
 
-/** Every event type a CoSIP proxy publishes. */
+/** Every event type a CoSIP proxy and the credential issuer publish. */
 public final class CosipEvents implements EventCatalogue {
     public static final EventType PROVIDER = new EventType("cosip.provider", EventType.Kind.STATE, "cosip (the CoSIP proxy)",
             "the channel given with --channel (printed on stdout with --print)", "the proxy's peer-side SIP address (host:port)",
@@ -36,6 +36,18 @@ public final class CosipEvents implements EventCatalogue {
             "{\"type\":\"cosip.credential\",\"time\":1000,\"source\":\"127.0.0.1:5071\","
                     + "\"attrs\":{\"aor\":\"sip:alice@example.org\",\"outcome\":\"obtained\"}}");
 
+    public static final EventType REVOCATION = new EventType("cosip.revocation", EventType.Kind.MESSAGE,
+            "cosip-issuer (the provider's credential issuer)", "the channel given with --channel (printed on stdout with --print)",
+            "the issuer's HTTP address (host:port)",
+            List.of(required(RevocationPublished.AOR, String.class, "the AOR whose credentials issued so far are revoked"),
+                    required(RevocationPublished.USERS, Long.class, "users in the new revocation list"),
+                    required(RevocationPublished.NODES, Long.class, "DHT nodes that took the list (0: none; revoke again)")),
+            "An operator revoked a user's credentials (POST /revoke): the issuer signed a new revocation list and put it into "
+                    + "the DHT, where CoSIP proxies read it (at start, on switching to P2P mode, and every minute); it issues "
+                    + "that user no credential any more.",
+            "{\"type\":\"cosip.revocation\",\"time\":1000,\"source\":\"127.0.0.1:8470\","
+                    + "\"attrs\":{\"aor\":\"sip:carol@example.org\",\"users\":1,\"nodes\":3}}");
+
     @Override
     public String module() {
         return "cosip";
@@ -43,6 +55,6 @@ public final class CosipEvents implements EventCatalogue {
 
     @Override
     public List<EventType> types() {
-        return List.of(PROVIDER, MODE, CREDENTIAL);
+        return List.of(PROVIDER, MODE, CREDENTIAL, REVOCATION);
     }
 }

@@ -1,0 +1,123 @@
+package dev.d2r2.app.cli;
+
+import dev.d2r2.broker.BrokerClient;
+import dev.d2r2.broker.Publisher;
+import dev.d2r2.core.Clock;
+import dev.d2r2.core.Durations;
+import dev.d2r2.core.Event;
+import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.HostPort;
+import dev.d2r2.core.actuator.http.BearerToken;
+import dev.d2r2.cosip.CosipIssuer;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.node.KeyFiles;
+import dev.d2r2.overlay.node.OverlayNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code d2r2 cosip-issuer}: CoSIP credentials for a registrar that cannot sign them (Kamailio), and their revocation (docs/cosip.md). */
+@Command(name = "cosip-issuer", mixinStandardHelpOptions = true,
+        description = "Issue CoSIP credentials over HTTP for a registrar that cannot sign them (Kamailio calls POST /credential on each"
+                + " REGISTER and puts the answer into its 200), and revoke them (POST /revoke: a signed revocation list in the DHT)."
+                + " Every request needs the bearer token.")
+public final class CosipIssuerCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8470",
+            description = "The HTTP address (${DEFAULT-VALUE}; beyond loopback only with --beyond-loopback: the token travels in clear)")
+    String listen;
+
+    @Option(names = "--beyond-loopback", description = "Allow --listen on an address other than loopback")
+    boolean beyondLoopback;
+
+    @Option(names = "--token-file", paramLabel = "FILE", required = true,
+            description = "The bearer token (created, mode 600, if missing); Kamailio's route reads the same file")
+    Path tokenFile;
+
+    @Option(names = "--provider-keypair", paramLabel = "FILE", required = true,
+            description = "The provider's Ed25519 identity (created if missing; its public key is printed: the proxies' --provider-key)")
+    Path providerKeypair;
+
+    @Option(names = "--domain", paramLabel = "DOMAIN", required = true, description = "The provider's domain (AORs are sip:user@DOMAIN)")
+    String domain;
+
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", description = "How long a credential is valid (${DEFAULT-VALUE})")
+    String ttl;
+
+    @Option(names = "--revocations", paramLabel = "FILE",
+            description = "Where revocations are kept across restarts ('user epoch-millis' lines; default: in memory only)")
+    Path revocations;
+
+    @Option(names = "--dht", paramLabel = "HOST:PORT", required = true, description = "An overlay node to join through (repeatable)")
+    List<String> dht;
+
+    @Option(names = "--dht-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:0",
+            description = "The issuer's own DHT node (UDP; ${DEFAULT-VALUE})")
+    String dhtListen;
+
+    @Option(names = "--network-key", paramLabel = "FILE", required = true, description = "The overlay's key (d2r2 overlay keygen)")
+    Path networkKey;
+
+    @Option(names = "--print", description = "Print each event (revocations) on stdout")
+    boolean print;
+
+    @Option(names = "--channel", paramLabel = "TAG", description = "Publish the events on this broker channel")
+    String channel;
+
+    @Mixin ClientOptions client;
+
+    @Override
+    public Integer call() throws Exception {
+        InetSocketAddress at = HostPort.parse(listen);
+        if (!beyondLoopback && !at.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("--listen " + listen + " is not loopback (add --beyond-loopback to mean it)");
+        }
+        Identity provider = Files.exists(providerKeypair) ? KeyFiles.readIdentity(providerKeypair) : KeyFiles.createIdentity(providerKeypair);
+        BearerToken token = BearerToken.loadOrCreate(tokenFile);
+        List<InetSocketAddress> seeds = dht.stream().map(HostPort::parse).toList();
+        CosipIssuer.Settings settings = new CosipIssuer.Settings(at, domain, Durations.parse(ttl), revocations);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (BrokerClient broker = channel == null ? null : client.connect();
+             Publisher publisher = broker == null ? null : broker.publisher(channel);
+             OverlayNode node = OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
+                     KeyFiles.readNetworkKey(networkKey), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
+             CosipIssuer issuer = CosipIssuer.start(settings, provider, token, node, e -> emit(e, publisher), Clock.system())) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    System.err.println("cosip-issuer: " + issuer.counters().get(2, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    System.err.println("cosip-issuer: no counters at exit: " + e);
+                }
+                stopped.countDown();
+            }));
+            System.out.println("cosip-issuer: http://" + issuer.address().getHostString() + ":" + issuer.address().getPort()
+                    + " for " + domain + ", provider key " + HexFormat.of().formatHex(provider.publicKey()));
+            System.out.flush();
+            stopped.await();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    private void emit(Event e, Publisher publisher) {
+        if (print) {
+            System.out.println(EventCodec.encodeToString(e));
+            System.out.flush();
+        }
+        if (publisher != null) {
+            publisher.publish(e);
+        }
+    }
+}
