@@ -2,7 +2,6 @@ package dev.d2r2.p2psip.ua;
 
 import dev.d2r2.p2psip.contact.BadContact;
 import dev.d2r2.p2psip.contact.ContactCounters;
-import dev.d2r2.p2psip.contact.EntryPoint;
 import dev.d2r2.p2psip.events.UaStatus;
 import dev.d2r2.sip.codec.Header;
 import dev.d2r2.sip.codec.SipMessage;
@@ -44,11 +43,11 @@ public final class SipFace implements AutoCloseable {
             return size() > MAX_CALLS;
         }
     });
-    /** Recent messages from the local agent (by digest) and the entry point each was sent to, to recognise retransmissions. */
-    private final Map<String, CompletableFuture<EntryPoint>> sentRecently = Collections.synchronizedMap(
+    /** Recent messages from the local agent (by digest) and the route each took, to recognise retransmissions. */
+    private final Map<String, CompletableFuture<Route>> sentRecently = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<EntryPoint>> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<Route>> eldest) {
                     return size() > MAX_REMEMBERED;
                 }
             });
@@ -101,7 +100,7 @@ public final class SipFace implements AutoCloseable {
             return;
         }
         String digest = digest(bytes);
-        CompletableFuture<EntryPoint> earlier = sentRecently.get(digest);
+        CompletableFuture<Route> earlier = sentRecently.get(digest);
         if (earlier == null) {
             send(to, bytes, digest);
         } else {
@@ -111,7 +110,7 @@ public final class SipFace implements AutoCloseable {
 
     private void send(byte[] to, byte[] bytes, String digest) {
         fromLocal.incrementAndGet();
-        CompletableFuture<EntryPoint> via = ua.send(to, bytes);
+        CompletableFuture<Route> via = ua.send(to, bytes);
         sentRecently.put(digest, via);
         via.exceptionally(e -> {
             refused.incrementAndGet();
@@ -122,16 +121,17 @@ public final class SipFace implements AutoCloseable {
 
     /**
      * A UDP agent retransmits until it hears an answer, but the tunnels lose nothing: a retransmission is
-     * absorbed while its original is on its way or went to the entry point the callee is still reached
-     * by, and sent again only when that path changed (the callee rebuilt a tunnel and published new
-     * contact data), since then the original may have been lost with the old tunnel.
+     * absorbed while its original is on its way or went the route the callee is still reached by, and
+     * sent again only when that route changed (this agent's outbound tunnel was rebuilt, or the callee
+     * published a new entry point after rebuilding its tunnel), since then the original may have been
+     * lost with the old tunnel.
      */
-    private void retransmitted(byte[] to, byte[] bytes, String digest, CompletableFuture<EntryPoint> earlier) {
+    private void retransmitted(byte[] to, byte[] bytes, String digest, CompletableFuture<Route> earlier) {
         if (!earlier.isDone()) {
             absorbed.incrementAndGet();
             return;
         }
-        ua.pathTo(to).whenComplete((now, failure) -> {
+        ua.routeTo(to).whenComplete((now, failure) -> {
             if (failure == null && now.equals(earlier.join())) {
                 absorbed.incrementAndGet();
             } else {
@@ -198,7 +198,7 @@ public final class SipFace implements AutoCloseable {
         return fromRemote.get();
     }
 
-    /** Retransmissions from the local agent not sent again (their original went the callee's current path). */
+    /** Retransmissions from the local agent not sent again (their original went the callee's current route). */
     public long absorbed() {
         return absorbed.get();
     }

@@ -231,23 +231,29 @@ public final class UserAgent implements AutoCloseable {
 
     /**
      * Sends {@code message} to the user whose identity key is {@code to}; completes, once it left
-     * through an exit, with the entry point it was sent to.
+     * through an exit, with the route it took.
      */
-    public CompletableFuture<EntryPoint> send(byte[] to, byte[] message) {
+    public CompletableFuture<Route> send(byte[] to, byte[] message) {
         if (message.length > MAX_MESSAGE) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + message.length));
         }
-        return pathTo(to).thenApply(entry -> {
-            lookups.get(pathIndex(to) % lookups.size()).enter(entry, SignalEnvelope.seal(identity, to, message));
+        return contact(to).thenApply(data -> {
+            ExitChannel channel = lookups.get(pathIndex(to) % lookups.size());
+            Route route = new Route(channel.tunnel(), entry(data, to));
+            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, message));
             sent.incrementAndGet();
-            return entry;
+            return route;
         });
     }
 
-    /** The entry point a message to {@code to} goes to now (looking its contact data up if no usable copy is cached). */
-    public CompletableFuture<EntryPoint> pathTo(byte[] to) {
-        return contact(to).thenApply(data -> data.entries().get(pathIndex(to) % data.entries().size()));
+    /** The route a message to {@code to} takes now (looking its contact data up if no usable copy is cached). */
+    public CompletableFuture<Route> routeTo(byte[] to) {
+        return contact(to).thenApply(data -> new Route(lookups.get(pathIndex(to) % lookups.size()).tunnel(), entry(data, to)));
+    }
+
+    private static EntryPoint entry(ContactData data, byte[] to) {
+        return data.entries().get(pathIndex(to) % data.entries().size());
     }
 
     /** One path per correspondent (while its contact data lasts), so messages arrive in the order sent. */
