@@ -36,7 +36,8 @@ import java.util.concurrent.Callable;
 /** {@code d2r2 p2psip as|enrol|cert|ua}: Pr2-P2PSIP's authentication server, its users' side and the SIP face (docs/p2psip.md). */
 @Command(name = "p2psip", mixinStandardHelpOptions = true,
         description = "Pr2-P2PSIP: run the authentication server, enrol users, fetch certificates, run SIP faces.",
-        subcommands = {P2psipCommand.As.class, P2psipCommand.Enrol.class, P2psipCommand.Cert.class, P2psipUaCommand.class})
+        subcommands = {P2psipCommand.As.class, P2psipCommand.Enrol.class, P2psipCommand.Cert.class, P2psipUaCommand.class,
+                P2psipPeerCommand.class, P2psipAgentCommand.class})
 public final class P2psipCommand extends CommandGroup {
 
     @Command(name = "as", mixinStandardHelpOptions = true,

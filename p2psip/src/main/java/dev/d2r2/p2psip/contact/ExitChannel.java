@@ -34,9 +34,17 @@ public final class ExitChannel {
     /** Builds an outbound tunnel through {@code path} (its last hop is the exit) and completes once the exit acknowledged it. */
     public static CompletableFuture<ExitChannel> open(Relay relay, List<Hop> path, Duration timeout) {
         ExitChannel channel = new ExitChannel(timeout);
-        return relay.build(path, channel::answer).thenApply(t -> {
-            channel.tunnel = t;
-            return channel;
+        return channel.reopen(relay, path).thenApply(t -> channel);
+    }
+
+    /**
+     * Builds a new tunnel through {@code path} and, once its exit acknowledged it, sends through it instead of
+     * the old one (whose hop left): requests under way on the old tunnel time out and are retried by their caller.
+     */
+    public CompletableFuture<Tunnel> reopen(Relay relay, List<Hop> path) {
+        return relay.build(path, this::answer).thenApply(t -> {
+            tunnel = t;
+            return t;
         });
     }
 

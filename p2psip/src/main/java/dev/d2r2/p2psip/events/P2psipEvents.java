@@ -39,11 +39,14 @@ public final class P2psipEvents implements EventCatalogue {
                     required(UaStatus.SIGNALS_REFUSED, Long.class, "messages on an inbound tunnel refused (too short, or not signed by their sender for this user)"),
                     required(UaStatus.SIP_FROM_LOCAL, Long.class, "SIP messages from the local agent sent on through Pr2-P2PSIP"),
                     required(UaStatus.SIP_FROM_REMOTE, Long.class, "SIP messages from other users delivered to the local agent"),
-                    required(UaStatus.SIP_REFUSED, Long.class, "SIP messages dropped: not SIP, no Call-ID, unknown callee, larger than a cell, or no local agent")),
+                    required(UaStatus.SIP_REFUSED, Long.class, "SIP messages dropped: not SIP, no Call-ID, unknown callee, larger than a cell, or no local agent"),
+                    required(UaStatus.SIP_ABSORBED, Long.class, "retransmissions from the local agent not sent again: their original went the path the callee is still reached by"),
+                    required(UaStatus.TUNNELS_REBUILT, Long.class, "tunnels of this agent built again after a hop left (inbound ones are then published at once)")),
             "A user agent's counters, every --status-every while it runs.",
             "{\"type\":\"p2psip.ua.status\",\"time\":1000,\"source\":\"127.0.0.1:5070\",\"attrs\":{\"published\":3,\"publishFailures\":0,"
                     + "\"lookups\":1,\"retries\":0,\"notFound\":0,\"refusedExpired\":0,\"refusedForged\":0,\"refusedMalformed\":0,"
-                    + "\"signalsSent\":9,\"signalsReceived\":9,\"signalsRefused\":0,\"sipFromLocal\":9,\"sipFromRemote\":9,\"sipRefused\":0}}");
+                    + "\"signalsSent\":9,\"signalsReceived\":9,\"signalsRefused\":0,\"sipFromLocal\":9,\"sipFromRemote\":9,\"sipRefused\":0,"
+                    + "\"sipAbsorbed\":2,\"tunnelsRebuilt\":1}}");
 
     @Override
     public String module() {

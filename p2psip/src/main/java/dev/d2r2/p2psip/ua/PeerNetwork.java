@@ -31,15 +31,27 @@ public final class PeerNetwork implements AutoCloseable {
         this.peers = peers;
     }
 
-    /** Starts {@code size} peers on {@code host}, each joining the storage overlay through the first. */
+    /** Starts {@code size} peers on {@code host}, each joining a new storage overlay through the first. */
     public static PeerNetwork start(int size, InetAddress host, Clock clock) throws IOException {
         byte[] networkKey = new byte[32];
         new SecureRandom().nextBytes(networkKey);
+        return start(size, host, networkKey, List.of(), clock);
+    }
+
+    /**
+     * Starts {@code size} peers on {@code host} in the storage overlay keyed {@code networkKey}: the first
+     * joins through {@code seeds} (none: it starts the overlay), the others through it too.
+     */
+    public static PeerNetwork start(int size, InetAddress host, byte[] networkKey, List<InetSocketAddress> seeds, Clock clock)
+            throws IOException {
         List<Peer> peers = new ArrayList<>();
         try {
             for (int i = 0; i < size; i++) {
-                List<InetSocketAddress> seeds = peers.isEmpty() ? List.of() : List.of(peers.getFirst().storage().address());
-                OverlayNode storage = OverlayNode.start(new OverlayNode.Settings(new InetSocketAddress(host, 0), seeds, networkKey,
+                List<InetSocketAddress> joinThrough = new ArrayList<>(seeds);
+                if (!peers.isEmpty()) {
+                    joinThrough.add(peers.getFirst().storage().address());
+                }
+                OverlayNode storage = OverlayNode.start(new OverlayNode.Settings(new InetSocketAddress(host, 0), joinThrough, networkKey,
                         KadConfig.defaults(), Duration.ofSeconds(30)), clock);
                 TunnelExit exit = new TunnelExit(storage);
                 Relay relay = Relay.start("peer" + i, host, clock, exit);

@@ -12,11 +12,14 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SipFace implements AutoCloseable {
     private static final int MAX_CALLS = 10_000;
+    private static final int MAX_REMEMBERED = 4_096;
 
     private final UserAgent ua;
     private final Map<String, byte[]> addressBook;
@@ -39,7 +43,16 @@ public final class SipFace implements AutoCloseable {
             return size() > MAX_CALLS;
         }
     });
+    /** Recent messages from the local agent (by digest) and the route each took, to recognise retransmissions. */
+    private final Map<String, CompletableFuture<Route>> sentRecently = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<Route>> eldest) {
+                    return size() > MAX_REMEMBERED;
+                }
+            });
     private final AtomicLong fromLocal = new AtomicLong();
+    private final AtomicLong absorbed = new AtomicLong();
     private final AtomicLong fromRemote = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile InetSocketAddress localAgent;
@@ -86,11 +99,53 @@ public final class SipFace implements AutoCloseable {
             refused.incrementAndGet();
             return;
         }
+        String digest = digest(bytes);
+        CompletableFuture<Route> earlier = sentRecently.get(digest);
+        if (earlier == null) {
+            send(to, bytes, digest);
+        } else {
+            retransmitted(to, bytes, digest, earlier);
+        }
+    }
+
+    private void send(byte[] to, byte[] bytes, String digest) {
         fromLocal.incrementAndGet();
-        ua.send(to, bytes).exceptionally(e -> {
+        CompletableFuture<Route> via = ua.send(to, bytes);
+        sentRecently.put(digest, via);
+        via.exceptionally(e -> {
             refused.incrementAndGet();
+            sentRecently.remove(digest, via);
             return null;
         });
+    }
+
+    /**
+     * A UDP agent retransmits until it hears an answer, but the tunnels lose nothing: a retransmission is
+     * absorbed while its original is on its way or went the route the callee is still reached by, and
+     * sent again only when that route changed (this agent's outbound tunnel was rebuilt, or the callee
+     * published a new entry point after rebuilding its tunnel), since then the original may have been
+     * lost with the old tunnel.
+     */
+    private void retransmitted(byte[] to, byte[] bytes, String digest, CompletableFuture<Route> earlier) {
+        if (!earlier.isDone()) {
+            absorbed.incrementAndGet();
+            return;
+        }
+        ua.routeTo(to).whenComplete((now, failure) -> {
+            if (failure == null && now.equals(earlier.join())) {
+                absorbed.incrementAndGet();
+            } else {
+                send(to, bytes, digest);
+            }
+        });
+    }
+
+    private static String digest(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     private byte[] destination(SipMessage m) {
@@ -143,6 +198,11 @@ public final class SipFace implements AutoCloseable {
         return fromRemote.get();
     }
 
+    /** Retransmissions from the local agent not sent again (their original went the callee's current route). */
+    public long absorbed() {
+        return absorbed.get();
+    }
+
     /** Messages dropped: not SIP, no Call-ID, an unknown callee, too large for a cell, or no local agent yet. */
     public long refused() {
         return refused.get();
@@ -153,7 +213,8 @@ public final class SipFace implements AutoCloseable {
         ContactCounters c = ua.contacts();
         return new UaStatus(time, address().getHostString() + ":" + address().getPort(), c.published(), c.publishFailures(), c.lookups(),
                 c.retries(), c.notFound(), c.refused(BadContact.Reason.EXPIRED), c.refused(BadContact.Reason.FORGED),
-                c.refused(BadContact.Reason.MALFORMED), ua.sent(), ua.received(), ua.refused(), fromLocal(), fromRemote(), refused());
+                c.refused(BadContact.Reason.MALFORMED), ua.sent(), ua.received(), ua.refused(), fromLocal(), fromRemote(), refused(),
+                absorbed(), ua.rebuilt());
     }
 
     @Override

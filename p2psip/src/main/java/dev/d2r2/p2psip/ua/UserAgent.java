@@ -15,19 +15,27 @@ import dev.d2r2.p2psip.tunnel.Relay;
 import dev.d2r2.p2psip.tunnel.Tunnel;
 import dev.d2r2.p2psip.tunnel.TunnelKind;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +62,10 @@ public final class UserAgent implements AutoCloseable {
     /** The largest message {@link #send} carries (one cell through the exit into the entry point). */
     public static final int MAX_MESSAGE = SignalEnvelope.maxMessage(Payload.MAX_DATA_BYTES - ExitMessage.ENTER_HEADER);
 
+    /** Attempts at one tunnel, each through a freshly picked path, before a build (or rebuild) is given up. */
+    private static final int BUILD_ATTEMPTS = 4;
+    private static final int PROBE_TIMEOUT_MS = 1000;
+
     private final Identity identity;
     private final Relay relay;
     private final Settings settings;
@@ -66,8 +78,11 @@ public final class UserAgent implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
-    private final List<Tunnel> inbound = new ArrayList<>();
+    private final AtomicLong rebuilt = new AtomicLong();
+    private final List<Tunnel> inbound = new CopyOnWriteArrayList<>();
+    private final Set<Hop> departed = ConcurrentHashMap.newKeySet();
     private volatile BiConsumer<byte[], byte[]> listener = (from, message) -> { };
+    private volatile boolean closing;
     private ExitChannel publishing;
     private List<ExitChannel> lookups;
     private ContactLookup lookup;
@@ -84,6 +99,7 @@ public final class UserAgent implements AutoCloseable {
     /**
      * Builds the agent's tunnels from hops of {@code pool} (through {@code paths}, so inbound
      * tunnels start at an entry guard), publishes its contact data and schedules the refresh.
+     * A tunnel that closes later (a hop left) is built again through other hops.
      */
     public static UserAgent start(Identity identity, Relay relay, Settings settings, Clock clock, Supplier<List<Hop>> pool,
                                   PathSelector paths) throws Exception {
@@ -96,21 +112,112 @@ public final class UserAgent implements AutoCloseable {
     }
 
     private void buildTunnels() throws Exception {
-        long wait = settings.timeout().toMillis() * 2;
         for (int i = 0; i < settings.inboundTunnels(); i++) {
-            inbound.add(relay.build(paths.pick(TunnelKind.INBOUND, pool.get()), this::receive).get(wait, TimeUnit.MILLISECONDS));
+            Tunnel t = build(TunnelKind.INBOUND, path -> relay.build(path, this::receive));
+            inbound.add(t);
+            watchInbound(t);
         }
-        publishing = outbound().get(wait, TimeUnit.MILLISECONDS);
+        publishing = build(TunnelKind.OUTBOUND, this::outbound);
+        watchOutbound(publishing);
         List<ExitChannel> channels = new ArrayList<>();
         for (int i = 0; i < settings.lookupTunnels(); i++) {
-            channels.add(outbound().get(wait, TimeUnit.MILLISECONDS));
+            ExitChannel channel = build(TunnelKind.OUTBOUND, this::outbound);
+            channels.add(channel);
+            watchOutbound(channel);
         }
         lookups = List.copyOf(channels);
         lookup = new ContactLookup(lookups, clock, contacts);
     }
 
-    private CompletableFuture<ExitChannel> outbound() {
-        return ExitChannel.open(relay, paths.pick(TunnelKind.OUTBOUND, pool.get()), settings.timeout());
+    private CompletableFuture<ExitChannel> outbound(List<Hop> path) {
+        return ExitChannel.open(relay, path, settings.timeout());
+    }
+
+    /**
+     * Builds through freshly picked paths until one is acknowledged. A failed path's hops are probed,
+     * and those that no longer accept connections leave this agent's pool (a departed peer cannot say so).
+     */
+    private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build) throws Exception {
+        Exception last = null;
+        for (int i = 0; i < BUILD_ATTEMPTS; i++) {
+            List<Hop> path = paths.pick(kind, livePool());
+            try {
+                return build.apply(path).get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                last = e;
+                probe(path);
+            }
+        }
+        throw new IllegalStateException("no " + kind + " tunnel after " + BUILD_ATTEMPTS + " paths", last);
+    }
+
+    private List<Hop> livePool() {
+        return pool.get().stream().filter(h -> !departed.contains(h)).toList();
+    }
+
+    private void probe(List<Hop> path) {
+        for (Hop hop : path) {
+            try (Socket s = new Socket()) {
+                s.connect(hop.address(), PROBE_TIMEOUT_MS);
+            } catch (IOException e) {
+                departed.add(hop);
+            }
+        }
+    }
+
+    private void watchInbound(Tunnel t) {
+        t.closed().thenRun(() -> rebuildLater(() -> replaceInbound(t)));
+    }
+
+    private void watchOutbound(ExitChannel channel) {
+        Tunnel t = channel.tunnel();
+        t.closed().thenRun(() -> rebuildLater(() -> replaceOutbound(channel, t)));
+    }
+
+    private void rebuildLater(Runnable rebuild) {
+        if (!closing) {
+            try {
+                timer.execute(rebuild);
+            } catch (RejectedExecutionException e) {
+                // closed meanwhile
+            }
+        }
+    }
+
+    /** On the timer thread: a new inbound tunnel for one that closed, and contact data naming its entry point at once. */
+    private void replaceInbound(Tunnel old) {
+        probe(old.path());
+        try {
+            Tunnel fresh = build(TunnelKind.INBOUND, path -> relay.build(path, this::receive));
+            inbound.set(inbound.indexOf(old), fresh);
+            watchInbound(fresh);
+            rebuilt.incrementAndGet();
+            publish();
+        } catch (Exception e) {
+            retryLater(() -> replaceInbound(old));
+        }
+    }
+
+    /** On the timer thread: a new tunnel for an exit channel whose tunnel closed; the channel keeps its place. */
+    private void replaceOutbound(ExitChannel channel, Tunnel old) {
+        probe(old.path());
+        try {
+            build(TunnelKind.OUTBOUND, path -> channel.reopen(relay, path));
+            watchOutbound(channel);
+            rebuilt.incrementAndGet();
+        } catch (Exception e) {
+            retryLater(() -> replaceOutbound(channel, old));
+        }
+    }
+
+    private void retryLater(Runnable rebuild) {
+        if (!closing) {
+            try {
+                timer.schedule(rebuild, settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closed meanwhile
+            }
+        }
     }
 
     /** Publishes L(A, now) through the publishing tunnel; completes with the replicas that took it. */
@@ -122,28 +229,57 @@ public final class UserAgent implements AutoCloseable {
                 .whenComplete((replicas, failure) -> contacts.countPublication(failure == null && replicas > 0));
     }
 
-    /** Sends {@code message} to the user whose identity key is {@code to}; completes once it left through an exit. */
-    public CompletableFuture<Void> send(byte[] to, byte[] message) {
+    /**
+     * Sends {@code message} to the user whose identity key is {@code to}; completes, once it left
+     * through an exit, with the route it took.
+     */
+    public CompletableFuture<Route> send(byte[] to, byte[] message) {
         if (message.length > MAX_MESSAGE) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + message.length));
         }
-        return contact(to).thenAccept(data -> {
-            // one path per correspondent (while its contact data lasts), so messages arrive in the order sent
-            int path = Arrays.hashCode(to) & Integer.MAX_VALUE;
-            EntryPoint entry = data.entries().get(path % data.entries().size());
-            lookups.get(path % lookups.size()).enter(entry, SignalEnvelope.seal(identity, to, message));
+        return contact(to).thenApply(data -> {
+            ExitChannel channel = lookups.get(pathIndex(to) % lookups.size());
+            Route route = new Route(channel.tunnel(), entry(data, to));
+            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, message));
             sent.incrementAndGet();
+            return route;
         });
     }
 
-    /** The owner's contact data: a valid cached copy, the lookup already under way, or a new lookup. */
+    /** The route a message to {@code to} takes now (looking its contact data up if no usable copy is cached). */
+    public CompletableFuture<Route> routeTo(byte[] to) {
+        return contact(to).thenApply(data -> new Route(lookups.get(pathIndex(to) % lookups.size()).tunnel(), entry(data, to)));
+    }
+
+    private static EntryPoint entry(ContactData data, byte[] to) {
+        return data.entries().get(pathIndex(to) % data.entries().size());
+    }
+
+    /** One path per correspondent (while its contact data lasts), so messages arrive in the order sent. */
+    private static int pathIndex(byte[] to) {
+        return Arrays.hashCode(to) & Integer.MAX_VALUE;
+    }
+
+    /** The owner's contact data: a usable cached copy, the lookup already under way, or a new lookup. */
     private CompletableFuture<ContactData> contact(byte[] owner) {
         return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && usable(known) ? known : lookup.find(owner));
     }
 
+    /**
+     * A copy is used until it expires or is older than τ: its owner publishes again every τ, and at once
+     * when an inbound tunnel was rebuilt, so an older copy may name an entry point that is gone.
+     */
     private boolean usable(CompletableFuture<ContactData> known) {
-        return !known.isDone() || (!known.isCompletedExceptionally() && known.join().expiresAtMillis() > clock.millis());
+        if (!known.isDone()) {
+            return true;
+        }
+        if (known.isCompletedExceptionally()) {
+            return false;
+        }
+        long now = clock.millis();
+        ContactData data = known.join();
+        return data.expiresAtMillis() > now && data.issuedAtMillis() + settings.refresh().toMillis() > now;
     }
 
     /** Gets every message that reaches this agent (sender's identity key, message), on a relay thread. */
@@ -191,6 +327,11 @@ public final class UserAgent implements AutoCloseable {
         return received.get();
     }
 
+    /** Tunnels built again because one closed (a hop left or refused a layer). */
+    public long rebuilt() {
+        return rebuilt.get();
+    }
+
     /** Messages that reached an inbound tunnel but were refused (too short, or a signature that does not check). */
     public long refused() {
         return refused.get();
@@ -198,6 +339,7 @@ public final class UserAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         timer.shutdownNow();
     }
 }

@@ -34,7 +34,7 @@ class P2psipEventsTest {
 
     @Test
     void theUserAgentsCountersRoundTrip() throws Exception {
-        UaStatus status = new UaStatus(1000, "127.0.0.1:5070", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+        UaStatus status = new UaStatus(1000, "127.0.0.1:5070", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
         Event e = EventCodec.decode(EventCodec.encodeToString(status.toEvent()));
         assertThat(UaStatus.from(e)).isEqualTo(status);
         assertThat(e.attrs()).containsEntry(UaStatus.REFUSED_FORGED, 7L).containsEntry(UaStatus.SIP_REFUSED, 14L);

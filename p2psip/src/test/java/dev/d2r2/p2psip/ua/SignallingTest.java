@@ -80,7 +80,7 @@ class SignallingTest {
         BlockingQueue<Received> atIvan = inbox(ivan);
         long lookupsBefore = alice.contacts().lookups();
 
-        List<CompletableFuture<Void>> sends = List.of(
+        List<CompletableFuture<Route>> sends = List.of(
                 alice.send(ivan.identityKey(), "SIP/2.0 180 Ringing".getBytes(StandardCharsets.UTF_8)),
                 alice.send(ivan.identityKey(), "SIP/2.0 200 OK".getBytes(StandardCharsets.UTF_8)));
         for (var send : sends) {
