@@ -172,6 +172,11 @@ class ConfigTest {
                 .hasMessageContaining("none.yaml:2:").hasMessageContaining("tunnel id");
         assertThatThrownBy(() -> EsrNode.load(write(dir, "fast.yaml", esr + "expire-after: 5ms\n")))
                 .hasMessageContaining("fast.yaml:6:").hasMessageContaining("at least 20ms");
+        assertThat(ok.dns().getFirst().identityOrName()).as("a DN's map events come from its own name by default").isEqualTo("dn1");
+        assertThat(EsrNode.load(write(dir, "id.yaml", esr.replace("via: 10.3.1.2}", "via: 10.3.1.2, identity: dn1-host}")))
+                .dns().getFirst().identityOrName()).isEqualTo("dn1-host");
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "blank.yaml", esr.replace("via: 10.3.1.2}", "via: 10.3.1.2, identity: \" \"}"))))
+                .hasMessageContaining("blank.yaml:5:").hasMessageContaining("identity");
     }
 
     @Test

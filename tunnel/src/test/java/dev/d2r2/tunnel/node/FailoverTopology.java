@@ -18,17 +18,17 @@ import java.util.function.IntFunction;
  * the client network on-link, so the DN carrying an EN answers ARP for it (proxy ARP) and takes
  * it over with a gratuitous ARP.
  */
-final class FailoverTopology implements AutoCloseable {
-    static final String SERVER = "10.99.0.2";
+public final class FailoverTopology implements AutoCloseable {
+    public static final String SERVER = "10.99.0.2";
     /** Half a second of silence before a DN counts as lost: JVMs starting on a loaded CI machine pause longer than 30 ms. */
-    static final String TOLERANT_BFD = "{tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}";
+    public static final String TOLERANT_BFD = "{tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}";
     /** How long the topology's JVMs, starting at once on a loaded 2-core machine, may take to be up. */
-    static final Duration START = Duration.ofSeconds(120);
-    final Netns en;
-    final Netns dn1;
-    final Netns dn2;
-    final Netns srv;
-    final Path dir;
+    public static final Duration START = Duration.ofSeconds(120);
+    public final Netns en;
+    public final Netns dn1;
+    public final Netns dn2;
+    public final Netns srv;
+    public final Path dir;
     private final List<Netns> all = new ArrayList<>();
 
     private FailoverTopology(Path dir, Netns en, Netns dn1, Netns dn2, Netns srv) {
@@ -40,7 +40,7 @@ final class FailoverTopology implements AutoCloseable {
         all.addAll(List.of(en, dn1, dn2, srv));
     }
 
-    static FailoverTopology create(Path dir, String bfd) throws Exception {
+    public static FailoverTopology create(Path dir, String bfd) throws Exception {
         List<Netns> made = new ArrayList<>();
         try {
             for (String n : List.of("d2r2-tun-en", "d2r2-tun-dn1", "d2r2-tun-dn2", "d2r2-tun-srv")) {
@@ -144,12 +144,12 @@ final class FailoverTopology implements AutoCloseable {
         return bfd;
     }
 
-    NodeProcess start(Netns ns, String role, String config) throws IOException {
+    public NodeProcess start(Netns ns, String role, String config) throws IOException {
         return NodeProcess.start(ns.name(), role, dir.resolve(config), dir.resolve(config + ".log"));
     }
 
     /** Every node's stderr log and every config, for a failed test's report. */
-    void dump(java.io.PrintStream out) throws IOException {
+    public void dump(java.io.PrintStream out) throws IOException {
         dump(dir, out);
     }
 
