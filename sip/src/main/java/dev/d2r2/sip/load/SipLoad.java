@@ -20,12 +20,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 
 /**
  * SIP traffic for demos and tests, over UDP: legitimate callers (users registered first, then
  * calls at a rate: INVITE, ACK on 200, BYE after the call length) from 127.0.0.1, and attackers
  * flooding INVITEs or REGISTERs from many distinct 127.x.y.z addresses. Reports per class how
- * many succeeded, and the legitimate calls' setup times (INVITE → 200).
+ * many succeeded, and the legitimate calls' setup times (INVITE → 200). The callers' rate may
+ * change while it runs ({@link CallRate}: keys, a ramp).
  */
 public final class SipLoad {
     /** What to send. {@code floodRate} 0: no attack. */
@@ -91,6 +93,8 @@ public final class SipLoad {
 
     private final Plan plan;
     private final Listener listener;
+    private final CallRate rate;
+    private final Consumer<String> rateChanges;
     private final Map<String, Call> inFlight = new HashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
     private final Histogram setup = new Histogram(3);
@@ -110,8 +114,18 @@ public final class SipLoad {
     }
 
     public SipLoad(Plan plan, Listener listener) {
+        this(plan, listener, CallRate.fixed(plan.rate()), change -> { });
+    }
+
+    /**
+     * Calls at a rate that changes at run time: {@code rate} replaces the plan's, and each change
+     * its ramp makes is told to {@code rateChanges} (on the load's thread).
+     */
+    public SipLoad(Plan plan, Listener listener, CallRate rate, Consumer<String> rateChanges) {
         this.plan = plan;
         this.listener = listener;
+        this.rate = rate;
+        this.rateChanges = rateChanges;
     }
 
     /** Runs the plan to its end (plus the time for the last calls to finish) and reports. */
@@ -130,13 +144,28 @@ public final class SipLoad {
                 send(caller, r, "REGISTER", 1, start);
             }
             long end = start + plan.duration().toNanos();
-            long nextCall = plan.rate() > 0 ? start : Long.MAX_VALUE;
+            long nextCall = Long.MAX_VALUE;
             long nextAttack = plan.floodRate() > 0 ? start : Long.MAX_VALUE;
-            long callGap = plan.rate() > 0 ? (long) (1e9 / plan.rate()) : Long.MAX_VALUE;
+            double callRate = 0;
+            long callGap = Long.MAX_VALUE;
             long attackGap = plan.floodRate() > 0 ? (long) (1e9 / plan.floodRate()) : Long.MAX_VALUE;
             int attacker = 0;
             while (true) {
                 long now = System.nanoTime();
+                String ramped = rate.advance(Duration.ofNanos(now - start));
+                if (ramped != null) {
+                    rateChanges.accept(ramped);
+                }
+                if (rate.quitting()) {
+                    end = Math.min(end, now);
+                }
+                double r = rate.now();
+                if (r != callRate) {
+                    // a new rate takes effect at once: the first call of a start or a resume goes now
+                    callGap = r > 0 ? (long) (1e9 / r) : Long.MAX_VALUE;
+                    nextCall = r <= 0 ? Long.MAX_VALUE : callRate == 0 ? now : Math.min(nextCall, now + callGap);
+                    callRate = r;
+                }
                 if (now >= end && inFlight.isEmpty() || now >= end + 2 * TIMEOUT_NS + plan.callLength().toNanos()) {
                     break;
                 }
