@@ -65,12 +65,9 @@ public final class DiagnosisBench implements Callable<Integer> {
     private static final List<String> CONTROLLERS = List.of("cpu", "cpuacct", "memory");
     private static final int SIP_PORT = 5060;
     private static final long CFS_PERIOD_US = 100_000;
-    /**
-     * The quota fault's period: the kernel's longest, so that a quota below 1 % of a core (a SIP
-     * server at 20 calls/s uses about 0.6 %) is still a whole number of microseconds above its
-     * 1 ms minimum.
-     */
-    private static final long QUOTA_FAULT_PERIOD_US = 1_000_000;
+    /** The kernel's least CPU quota in a period, and its longest period. */
+    private static final long MIN_QUOTA_US = 1_000;
+    private static final long MAX_PERIOD_US = 1_000_000;
 
     @Option(names = "--servers", defaultValue = "5") int servers;
     @Option(names = "--train", defaultValue = "60", description = "Seconds of fault-free recording to train on") int train;
@@ -332,6 +329,22 @@ public final class DiagnosisBench implements Callable<Integer> {
         return new Run(fault, from, ended, i, cleared);
     }
 
+    /**
+     * The quota fault's period: the shortest, from the default 100 ms, whose share {@code --quota}
+     * is still the kernel's least quota (1 ms) — 200 ms for 0.5 % of a core, below a SIP server's
+     * use at 20 calls/s (about 0.6 %). A quota just under a server's need runs out in some periods
+     * only, and {@code cpu.stat} accounts a throttled spell when its period ends: with 1 s periods
+     * a 1 s window saw throttling or none at random, and the vote, which wants suspect windows in a
+     * row, took 7 windows; with several periods a window, every window shows it.
+     */
+    private long quotaPeriodUs() {
+        long period = Math.max(CFS_PERIOD_US, (long) Math.ceil(MIN_QUOTA_US * 100 / quotaPercent));
+        if (period > MAX_PERIOD_US) {
+            throw new IllegalArgumentException("--quota " + quotaPercent + ": below 0.1 % of a core the kernel has no period long enough");
+        }
+        return period;
+    }
+
     /** Windows from a fault's start to a verdict at {@code at} (the first one partial). */
     private long windows(long from, long at) {
         return (at - from + windowMs - 1) / windowMs;
@@ -407,9 +420,9 @@ public final class DiagnosisBench implements Callable<Integer> {
                             time.sleep(0.05)
                         """);
                 case "quota" -> {
-                    Files.writeString(cgroup("cpu", 0).resolve("cpu.cfs_period_us"), Long.toString(QUOTA_FAULT_PERIOD_US));
-                    Files.writeString(cgroup("cpu", 0).resolve("cpu.cfs_quota_us"),
-                            Long.toString(Math.round(QUOTA_FAULT_PERIOD_US * quotaPercent / 100)));
+                    long period = quotaPeriodUs();
+                    Files.writeString(cgroup("cpu", 0).resolve("cpu.cfs_period_us"), Long.toString(period));
+                    Files.writeString(cgroup("cpu", 0).resolve("cpu.cfs_quota_us"), Long.toString(Math.round(period * quotaPercent / 100)));
                 }
                 case "stop" -> sh("kill -STOP " + server.pid());
                 case "loss" -> sh("ip netns exec " + ns + " nft add table inet d2r2diag && ip netns exec " + ns
