@@ -13,12 +13,17 @@
 # With --esr, the return path instead: the DNs report to an edge service router that routes the EN's
 # address via the DN carrying it, and the stream runs from a service behind the ESR to an echo server
 # at the EN's address (no iperf, no VRRP): the loss window is then the return traffic's interruption.
+# With --bird, the ESR is a BGP route server instead (BgpRouteNamespaceTest's topology): the DNs, the
+# ESR and the service router on one LAN, BIRD beside the ESR announcing its routes by eBGP with the
+# DN as next hop (examples/tunnel/bird-esr.conf) to BIRD on the service router
+# (examples/tunnel/bird-service.conf), whose kernel route is the only way back to the EN; it also
+# reports when that route moved (ip -ts monitor route) after the ESR's and after the EN's move.
 # Usage: bench/tunnel.sh [--failovers N] [--tx MS] [--multiplier N] [--rate N] [--no-iperf] [--no-vrrp]
-#                        [--vrrp-failovers N] [--vrrp-fast S] [--vrrp-only] [--esr] [--keep DIR]
+#                        [--vrrp-failovers N] [--vrrp-fast S] [--vrrp-only] [--esr] [--bird] [--keep DIR]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 . "$root/bench/lib/netns.sh"
 
-failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 tunnel=1 vrrp_failovers=10 vrrp_fast=0.05 esr=0
+failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 tunnel=1 vrrp_failovers=10 vrrp_fast=0.05 esr=0 bird=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --failovers) failovers=$2; shift 2 ;;
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
         --vrrp-failovers) vrrp_failovers=$2; shift 2 ;;
         --vrrp-fast) vrrp_fast=$2; shift 2 ;;
         --esr) esr=1 iperf=0 vrrp=0; shift ;;
+        --bird) esr=1 bird=1 iperf=0 vrrp=0; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -41,8 +47,9 @@ need iperf3 /usr/bin/iperf3
 need keepalived /usr/sbin/keepalived
 bin/d2r2 --help > /dev/null
 
-keep_files="*.out *.err *marks ka*"
-if [ "$esr" = 1 ]; then netns_begin d2r2-esr-b "en dn1 dn2 esr svc"; else netns_begin d2r2-tun-b "en dn1 dn2 srv"; fi
+keep_files="*.out *.err *marks ka* *.mon"
+if [ "$bird" = 1 ]; then need bird2 /usr/sbin/bird; netns_begin d2r2-bgp-b "en dn1 dn2 esr svc"
+elif [ "$esr" = 1 ]; then netns_begin d2r2-esr-b "en dn1 dn2 esr svc"; else netns_begin d2r2-tun-b "en dn1 dn2 srv"; fi
 veth() { # ns-a name-a addr-a ns-b name-b [addr-b]
     ip -n $p$1 link add "$2" type veth peer name "$5" netns $p$4
     ip -n $p$1 addr add "$3" dev "$2"; ip -n $p$1 link set "$2" up
@@ -51,7 +58,17 @@ veth() { # ns-a name-a addr-a ns-b name-b [addr-b]
 }
 veth en d2r2-tun-e1 10.1.1.1/24 dn1 d2r2-tun-d1 10.1.1.2/24
 veth en d2r2-tun-e2 10.1.2.1/24 dn2 d2r2-tun-d2 10.1.2.2/24
-if [ "$esr" = 1 ]; then
+if [ "$bird" = 1 ]; then
+    # dn1, dn2, the ESR and the service router on one LAN; the service's way back to the EN is BIRD's route
+    ip -n ${p}svc link add d2r2-bgp-br type bridge
+    ip -n ${p}svc addr add 10.99.0.2/24 dev d2r2-bgp-br
+    ip -n ${p}svc link set d2r2-bgp-br up
+    veth dn1 d2r2-bgp-h1 10.99.0.11/24 svc d2r2-bgp-s1
+    veth dn2 d2r2-bgp-h2 10.99.0.12/24 svc d2r2-bgp-s2
+    veth esr d2r2-bgp-r 10.99.0.3/24 svc d2r2-bgp-s3
+    for s in 1 2 3; do ip -n ${p}svc link set d2r2-bgp-s$s master d2r2-bgp-br; done
+    for n in dn1 dn2; do inns $n sysctl -q -w net.ipv4.ip_forward=1; done
+elif [ "$esr" = 1 ]; then
     # dn1 -- esr -- dn2, the service behind the ESR (EsrNamespaceTest's topology)
     veth dn1 d2r2-esr-h1 10.3.1.2/24 esr d2r2-esr-r1 10.3.1.1/24
     veth dn2 d2r2-esr-h2 10.3.2.2/24 esr d2r2-esr-r2 10.3.2.1/24
@@ -84,7 +101,7 @@ device: d2r2-tun-en
 dns:
   - {name: dn1, address: 10.1.1.2:4789}
   - {name: dn2, address: 10.1.2.2:4789}
-routes: [$([ "$esr" = 1 ] && echo 10.3.9.0/24 || echo 10.99.0.0/24)]
+routes: [$([ "$esr" = 1 ] && [ "$bird" = 0 ] && echo 10.3.9.0/24 || echo 10.99.0.0/24)]
 hello-every: 100ms
 $bfd
 YAML
@@ -95,7 +112,8 @@ listen: 10.1.$i.2:4789
 device: d2r2-tun-dn
 pool: 10.77.$i.0/24
 clients: 10.77.0.0/16
-$([ "$esr" = 1 ] && echo "esr: {address: 10.3.$i.1:4790, tunnel: 901, report-every: 100ms}" || echo "announce: d2r2-tun-h$i")
+$(if [ "$bird" = 1 ]; then echo "esr: {address: 10.99.0.3:4790, tunnel: 901, report-every: 100ms}"
+  elif [ "$esr" = 1 ]; then echo "esr: {address: 10.3.$i.1:4790, tunnel: 901, report-every: 100ms}"; else echo "announce: d2r2-tun-h$i"; fi)
 $bfd
 YAML
 done
@@ -104,8 +122,8 @@ name: esr1
 tunnel: 901
 key: tunnel.key
 dns:
-  - {name: dn1, via: 10.3.1.2}
-  - {name: dn2, via: 10.3.2.2}
+  - {name: dn1, via: $([ "$bird" = 1 ] && echo 10.99.0.11 || echo 10.3.1.2)}
+  - {name: dn2, via: $([ "$bird" = 1 ] && echo 10.99.0.12 || echo 10.3.2.2)}
 YAML
 
 # report PROBE-OUT MARKS EN-OUT|-: loss per failover and failback, from the probe's gaps and the kill/restart times
@@ -159,6 +177,17 @@ start() {
 }
 if [ "$tunnel" = 1 ]; then
 start dn1 dn dn1; start dn2 dn dn2
+if [ "$bird" = 1 ]; then
+    for b in esr svc; do
+        conf=$root/examples/tunnel/bird-$([ $b = esr ] && echo esr || echo service).conf
+        inns $b bird -f -c "$conf" -s "$work/bird-$b.ctl" -P "$work/bird-$b.pid" >> "$work/bird-$b.err" 2>&1 &
+        pids+=($!)
+        chrt -r -a -p 20 $! > /dev/null
+        inns $b ip -ts monitor route > "$work/$b-routes.mon" 2>&1 &  # stamps what it prints: it must not wait for the CPU
+        pids+=($!)
+        chrt -r -a -p 30 $! > /dev/null
+    done
+fi
 if [ "$esr" = 1 ]; then start esr esr esr; fi
 start en en en
 await "$work/en.out" '"reason":"connected"' 1
@@ -167,6 +196,7 @@ if [ "$esr" = 1 ]; then
     # the stream runs from the service to the EN's address, echoed in the EN's namespace
     echo_ns=en echo_at=0.0.0.0 probe_ns=svc
     target=$(grep -m1 '"reason":"connected"' "$work/en.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["attrs"]["address"])')
+    if [ "$bird" = 1 ]; then await "$work/svc-routes.mon" "$target via 10.99.0.11" 1; fi
 else
     echo_ns=srv echo_at=10.99.0.2 probe_ns=en target=10.99.0.2
 fi
@@ -175,7 +205,7 @@ pids+=($!)
 sleep 1
 
 count=$(( failovers * 30 * rate ))
-echo "tunnel failover$([ "$esr" = 1 ] && echo ", return traffic through the ESR"): $failovers kills of the primary DN, BFD ${tx} ms x $mult (detection $((tx * mult)) ms), stream $rate/s"
+echo "tunnel failover$([ "$bird" = 1 ] && echo ", return traffic by the service router's BGP route from the ESR's BIRD" || ([ "$esr" = 1 ] && echo ", return traffic through the ESR")): $failovers kills of the primary DN, BFD ${tx} ms x $mult (detection $((tx * mult)) ms), stream $rate/s"
 ip netns exec $p$probe_ns bin/d2r2 tunnel probe --to $target:7000 --rate "$rate" --count "$count" --linger 1s > "$work/probe.out" 2> "$work/probe.err" &
 probe=$!
 pids+=($probe)
@@ -215,6 +245,51 @@ for reason in ("failover", "failback"):
         lags.append(min(later) if later else None)
     print(f"ESR route moved after the EN's {reason} (ms): {lags}")
 print(f"ESR routes removed while the EN was there: {sum(1 for r in routes if r['to'] == 'none')}")
+PY
+fi
+if [ "$bird" = 1 ]; then
+python3 - "$work/en.out" "$work/esr.out" "$work/svc-routes.mon" "$target" "$work/esr-routes.mon" "$work/marks" <<'PY'
+import datetime, json, sys
+def events(path, kind):
+    return [json.loads(l) for l in open(path) if l.startswith("{") and f'"{kind}"' in l]
+hop = {"dn1": "10.99.0.11", "dn2": "10.99.0.12"}
+# ip -ts monitor route: "[2026-12-06T20:10:56.127985] 10.77.1.1 via 10.99.0.12 dev ... proto bird ..."
+def routes(path):
+    out = []
+    for line in open(path):
+        if line.startswith("[") and "] " + sys.argv[4] + " via " in line:
+            at = datetime.datetime.fromisoformat(line[1:line.index("]")]).timestamp() * 1000
+            via = line.split(" via ")[1].split()[0]
+            if not out or out[-1][1] != via:  # a route replaced by the same one moves nothing
+                out.append((at, via))
+    return out
+seen = routes(sys.argv[3])
+kernel = routes(sys.argv[5])
+withdrawn = sum(1 for l in open(sys.argv[3]) if "Deleted " + sys.argv[4] + " " in l)
+def lag(after, dn):
+    later = [at - after for at, via in seen if via == hop[dn] and at >= after - 1]
+    return round(min(later), 1) if later else None
+def pct(v, q):
+    v = sorted(x for x in v if x is not None)
+    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))] if v else float("nan")
+# the EN's first move after each kill and each restart of dn1 (not its false detections)
+marks = [(k, int(t)) for k, t in (l.split() for l in open(sys.argv[6]) if l.strip())]
+moves = [(e["time"], e["to"], e["attrs"]["reason"]) for e in events(sys.argv[1], "tunnel.en.dn") if e["to"] in hop]
+want = {"kill": "failover", "restart": "failback"}
+en = [next((m for m in moves if m[2] == want[k] and m[0] >= t), None) for k, t in marks]
+en = [m for m in en if m is not None]
+# BIRD and BGP alone: the n-th move of the ESR's kernel route (its namespace's monitor) against the service's n-th
+if [via for _, via in kernel] == [via for _, via in seen]:
+    bgp = [round(b[0] - a[0], 1) for a, b in zip(kernel, seen)]
+    print(f"service's BGP route moved after the ESR's kernel route (ms, n={len(bgp)}): p50 {pct(bgp, .5)}  p95 {pct(bgp, .95)}  max {pct(bgp, 1)}  all {bgp}")
+else:
+    print(f"the service's route moves ({len(seen)}) are not the ESR's ({len(kernel)})")
+esr = [lag(r["time"], r["to"]) for r in events(sys.argv[2], "tunnel.esr.route") if r["to"] in hop]
+print(f"service's BGP route moved after the ESR's decision (ms, n={len(esr)}): p50 {pct(esr, .5)}  p95 {pct(esr, .95)}  max {pct(esr, 1)}")
+for reason in ("failover", "failback"):
+    lags = [lag(t, to) for t, to, r in en if r == reason]
+    print(f"service's BGP route moved after the EN's {reason} following a kill/restart (ms): p50 {pct(lags, .5)}  p95 {pct(lags, .95)}  max {pct(lags, 1)}  all {lags}")
+print(f"service's route withdrawn while the EN was there: {withdrawn}")
 PY
 fi
 fi

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * {@code tunnel.en.dn}: the DN an EN sends its traffic through changed ({@code none} when it has
- * none). {@code reason} is {@code connected}, {@code failover}, {@code failback} or {@code lost}.
+ * none). {@code reason} is {@code connected}, {@code failover}, {@code failback}, {@code distrusted} (the DN it left
+ * lost its trust) or {@code lost}.
  */
 public record EnDnChanged(long time, String en, String from, String to, String reason, String address, long tunnel) {
     public static final String NONE = "none";

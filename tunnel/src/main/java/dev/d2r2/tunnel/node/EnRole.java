@@ -48,6 +48,9 @@ import java.util.random.RandomGenerator;
  * control messages leave on the chosen uplink (or are spread, {@code concurrent}). A switch of
  * uplink is a {@code tunnel.path.switched} event and needs no new DN: the EN tells its DN at once
  * ({@code carry} on the new uplink), and the DN sends its return traffic where that came from.
+ *
+ * <p>Trust changes ({@link TrustInput}, from indictments and policy decisions) weigh in the uplinks'
+ * scores, and a DN whose trust falls below {@code refuse-below} is left as if its session were down.
  */
 final class EnRole implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(EnRole.class);
@@ -370,7 +373,8 @@ final class EnRole implements Agent {
         Link previous = active;
         active = best;
         activePeer = best == null ? null : best.peer;
-        String reason = previous != null && refused(previous) ? "distrusted" : best == null ? "lost" : !everConnected ? "connected" : best.primary ? "failback" : "failover";
+        String reason = previous != null && refused(previous) ? "distrusted"
+                : best == null ? "lost" : !everConnected ? "connected" : best.primary ? "failback" : "failover";
         everConnected |= best != null;
         events.accept(new EnDnChanged(now, name, previous == null ? EnDnChanged.NONE : previous.dn.name(),
                 best == null ? EnDnChanged.NONE : best.dn.name(), reason, Ipv4.text(address), tunnelId).toEvent());
