@@ -28,13 +28,15 @@ import java.util.List;
  * late-at: 3                        # late in the window: a timing failure (default 3)
  * judge: h1-sip                     # optional: the source of d2r2 migrate judge's verdicts on the service's answers
  * byzantine-at: 2                   # wrong answers in the window: a Byzantine failure (default 2)
+ * peer-judge: h2-sip                # optional: the same server on another host, judged too: right there, the fault is h1's
  * </pre>
  */
 public record ClassifierConfig(String host, String spare, Check service, @JsonProperty("host-check") Check hostCheck,
                                @JsonProperty("network-check") Check networkCheck, List<Alarm> warnings, Duration deadline,
                                Integer window, @JsonProperty("crash-after") Integer crashAfter,
                                @JsonProperty("omission-at") Integer omissionAt, @JsonProperty("late-at") Integer lateAt,
-                               String judge, @JsonProperty("byzantine-at") Integer byzantineAt) {
+                               String judge, @JsonProperty("byzantine-at") Integer byzantineAt,
+                               @JsonProperty("peer-judge") String peerJudge) {
     /** A monitor probe of {@code source}: {@code <probe>.<value>} events answered, {@code <probe>.error} not. */
     public record Check(String probe, String value, String source) {
         public Check {
@@ -97,6 +99,9 @@ public record ClassifierConfig(String host, String spare, Check service, @JsonPr
         byzantineAt = byzantineAt == null ? 2 : byzantineAt;
         if (judge != null && judge.isBlank()) {
             throw new InvalidAt("judge: name the source of the judge's verdicts (its --source)", "judge");
+        }
+        if (peerJudge != null && (judge == null || peerJudge.isBlank() || peerJudge.equals(judge))) {
+            throw new InvalidAt("peer-judge needs judge, and names another source than it", "peer-judge");
         }
         if (deadline.toMillis() < 1) {
             throw new InvalidAt("deadline must be at least 1ms", "deadline");

@@ -80,8 +80,9 @@ public final class ClassifierRole implements Agent {
             classifier.host(config.hostCheck().answers(e.type(), e.source()));
         } else if (!e.isState() && isCheck(config.networkCheck(), e)) {
             classifier.network(config.networkCheck().answers(e.type(), e.source()));
-        } else if (!e.isState() && e.type().equals(MigrateEvents.ANSWER_JUDGED.name()) && e.source().equals(config.judge())) {
-            return judged(e);
+        } else if (!e.isState() && e.type().equals(MigrateEvents.ANSWER_JUDGED.name())
+                && (e.source().equals(config.judge()) || e.source().equals(config.peerJudge()))) {
+            return judged(e, e.source().equals(config.judge()));
         } else if (e.isState() && config.warnings().contains(new Alarm(e.type(), e.source()))) {
             classifier.warning(e.type(), UP.contains(e.to()));
         } else {
@@ -91,7 +92,7 @@ public final class ClassifierRole implements Agent {
     }
 
     /** A verdict of the judge: right or wrong feed the classifier; refused and lost are the probes' business. */
-    private boolean judged(Event e) {
+    private boolean judged(Event e, boolean own) {
         AnswerJudged j;
         try {
             j = AnswerJudged.from(e);
@@ -99,12 +100,14 @@ public final class ClassifierRole implements Agent {
             malformed++;
             return false;
         }
-        if (j.verdict().equals(AnswerJudge.Verdict.right.name())) {
-            classifier.judged(null);
-        } else if (j.verdict().equals(AnswerJudge.Verdict.wrong.name())) {
-            classifier.judged(j.why().isEmpty() ? "wrong" : j.why());
-        } else {
+        boolean right = j.verdict().equals(AnswerJudge.Verdict.right.name());
+        if (!right && !j.verdict().equals(AnswerJudge.Verdict.wrong.name())) {
             return false;
+        }
+        if (!own) {
+            classifier.peerJudged(right);
+        } else {
+            classifier.judged(right ? null : j.why().isEmpty() ? "wrong" : j.why());
         }
         return true;
     }

@@ -20,6 +20,10 @@ import java.util.TreeSet;
  * service's answers ({@link AnswerJudge}) reports which were wrong: {@code byzantineAt} wrong of
  * its last {@code window} judgements is a Byzantine failure — the service answers, but not what
  * it should; it ranks after a crash and before an omission (a wrong answer is worse than none).
+ * Where the same server runs on a peer host and is judged too, a Byzantine failure is the host's
+ * when the peer's answers of the window were all right (the same software answers right
+ * elsewhere: a driver, the hardware), else the service's own (vm: migrating it would move the
+ * fault along).
  */
 public final class FailureClassifier {
     public enum Failure { crash, byzantine, omission, timing }
@@ -45,6 +49,7 @@ public final class FailureClassifier {
     private final Thresholds thresholds;
     private final Deque<Probe> probes = new ArrayDeque<>();
     private final Deque<String> judged = new ArrayDeque<>(); // "" when right, else why it was wrong
+    private final Deque<Boolean> peerJudged = new ArrayDeque<>(); // true when the peer's answer was right
     private final Set<String> warnings = new TreeSet<>();
     private boolean hostDown;
     private boolean networkDown;
@@ -75,6 +80,14 @@ public final class FailureClassifier {
         judged.addLast(wrong == null ? "" : wrong);
         if (judged.size() > thresholds.window()) {
             judged.removeFirst();
+        }
+    }
+
+    /** The judge found an answer of the same server on a peer host right or not. */
+    public void peerJudged(boolean right) {
+        peerJudged.addLast(right);
+        if (peerJudged.size() > thresholds.window()) {
+            peerJudged.removeFirst();
         }
     }
 
@@ -125,8 +138,11 @@ public final class FailureClassifier {
         } else {
             return Optional.empty();
         }
-        Location location = networkDown ? Location.network : hostDown || !warnings.isEmpty() ? Location.host : Location.vm;
-        String where = networkDown ? "; its network check failed" : hostDown ? "; its host check failed" : "";
+        boolean peerRight = failure == Failure.byzantine && !peerJudged.isEmpty() && !peerJudged.contains(false);
+        Location location = networkDown ? Location.network
+                : hostDown || !warnings.isEmpty() || peerRight ? Location.host : Location.vm;
+        String where = networkDown ? "; its network check failed" : hostDown ? "; its host check failed"
+                : peerRight ? "; the same server answers right on the peer host" : "";
         String warned = warnings.isEmpty() ? "" : "; warnings " + String.join(", ", warnings);
         return Optional.of(new Verdict(failure, location, !warnings.isEmpty() || failure != Failure.crash, evidence + where + warned));
     }

@@ -17,11 +17,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -58,30 +60,31 @@ class ByzantineJudgeSippTest {
         }
     }
 
-    /** The judge's verdicts on {@code PROBES} probes of {@code target}, fed to a classifier as d2r2 migrate classify does. */
-    private record Outcome(List<AnswerJudged> judged, List<HostAtRisk> atRisk) {
-    }
-
-    private static Outcome judge(InetSocketAddress target) throws Exception {
-        ClassifierConfig config = new ClassifierConfig("h1", "10.97.24.2:7600", new Check("sip", "rtt_ms", "h1-sip"), null, null,
-                null, null, null, null, null, null, "h1-sip", null);
-        List<HostAtRisk> atRisk = new CopyOnWriteArrayList<>();
-        ClassifierRole classifier = new ClassifierRole(config, atRisk::add);
+    /** The judge's verdicts on {@code PROBES} probes of {@code target}, published as {@code source}. */
+    private static List<AnswerJudged> judge(InetSocketAddress target, String source) throws Exception {
         List<AnswerJudged> judged = new CopyOnWriteArrayList<>();
-        var settings = new JudgeRole.Settings("h1-sip", target, 100, 90, PROBES);
+        var settings = new JudgeRole.Settings(source, target, 100, 90, PROBES);
         try (JudgeRole judge = new JudgeRole(settings, new AnswerJudge("judge@example.org", "t1"),
                 new InetSocketAddress("127.0.0.1", 0), Clock.system(), judged::add)) {
             judge.start();
             judge.awaitFinished();
         }
+        return judged;
+    }
+
+    /** What the classifier of h1 (judge h1-sip, peer judge h2-sip) makes of the verdicts, as d2r2 migrate classify feeds them. */
+    private static List<HostAtRisk> classify(List<AnswerJudged> judged) {
+        ClassifierConfig config = new ClassifierConfig("h1", "10.97.24.2:7600", new Check("sip", "rtt_ms", "h1-sip"), null, null,
+                null, null, null, null, null, null, "h1-sip", null, "h2-sip");
+        List<HostAtRisk> atRisk = new CopyOnWriteArrayList<>();
+        ClassifierRole classifier = new ClassifierRole(config, atRisk::add);
         for (AnswerJudged j : judged) {
             classifier.onMessage(j.toEvent());
         }
-        return new Outcome(judged, atRisk);
+        return atRisk;
     }
 
-    @Test
-    void aRegistrarThatAnswersWithAnotherBindingIsByzantine() throws Exception {
+    private InetSocketAddress wrongRegistrar() throws Exception {
         Peers.require(SIPP, "sip-tester");
         Path scenario = dir.resolve("wrong-registrar.xml");
         try (InputStream in = getClass().getResourceAsStream("/sipp/wrong-registrar.xml")) {
@@ -91,36 +94,51 @@ class ByzantineJudgeSippTest {
         sipp = new ProcessBuilder(SIPP.toString(), "-sf", scenario.toString(), "-i", "127.0.0.1", "-p", Integer.toString(port),
                 "-nostdin", "-bind_local").directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sipp.out").toFile()).start();
-        InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
         awaitListening(port);
+        return new InetSocketAddress("127.0.0.1", port);
+    }
 
-        Outcome o = judge(target);
-        assertThat(o.judged()).hasSize(PROBES).allSatisfy(j -> {
+    @Test
+    void aRegistrarThatAnswersWithAnotherBindingIsByzantine() throws Exception {
+        List<AnswerJudged> judged = judge(wrongRegistrar(), "h1-sip");
+        assertThat(judged).hasSize(PROBES).allSatisfy(j -> {
             assertThat(j.verdict()).isEqualTo("wrong");
             assertThat(j.status()).isEqualTo(200);
             assertThat(j.why()).contains("the binding registered is missing").contains("mallory");
         });
-        assertThat(o.atRisk()).hasSize(1);
-        HostAtRisk a = o.atRisk().getFirst();
+        List<HostAtRisk> atRisk = classify(judged);
+        assertThat(atRisk).hasSize(1);
+        HostAtRisk a = atRisk.getFirst();
         assertThat(a.failureClass()).isEqualTo("byzantine");
-        assertThat(a.location()).isEqualTo("vm");
+        assertThat(a.location()).as("no peer judged: the fault may be the service's own").isEqualTo("vm");
         assertThat(a.predictable()).isTrue();
         assertThat(a.evidence()).contains("answers judged wrong");
     }
 
     @Test
+    void wrongHereAndRightOnThePeerIsAByzantineHost() throws Exception {
+        server = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+        List<AnswerJudged> judged = new ArrayList<>(judge(server.address(), "h2-sip"));
+        judged.addAll(judge(wrongRegistrar(), "h1-sip"));
+        List<HostAtRisk> atRisk = classify(judged);
+        assertThat(atRisk).extracting(HostAtRisk::failureClass, HostAtRisk::location, HostAtRisk::predictable)
+                .containsExactly(tuple("byzantine", "host", true));
+        assertThat(atRisk.getFirst().evidence()).contains("the same server answers right on the peer host");
+    }
+
+    @Test
     void d2r2sOwnRegistrarIsJudgedRightAndNeverAtRisk() throws Exception {
         server = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
-        Outcome o = judge(server.address());
-        assertThat(o.judged()).hasSize(PROBES).allSatisfy(j -> assertThat(j.verdict()).isEqualTo("right"));
-        assertThat(o.atRisk()).isEmpty();
+        List<AnswerJudged> judged = judge(server.address(), "h1-sip");
+        assertThat(judged).hasSize(PROBES).allSatisfy(j -> assertThat(j.verdict()).isEqualTo("right"));
+        assertThat(classify(judged)).isEmpty();
     }
 
     @Test
     void aServerThatIsNotThereIsLostNotWrong() throws Exception {
-        Outcome o = judge(new InetSocketAddress("127.0.0.1", freeUdpPort()));
-        assertThat(o.judged()).hasSize(PROBES).allSatisfy(j -> assertThat(j.verdict()).isEqualTo("lost"));
-        assertThat(o.atRisk()).isEmpty();
+        List<AnswerJudged> judged = judge(new InetSocketAddress("127.0.0.1", freeUdpPort()), "h1-sip");
+        assertThat(judged).hasSize(PROBES).allSatisfy(j -> assertThat(j.verdict()).isEqualTo("lost"));
+        assertThat(classify(judged)).isEmpty();
     }
 
     /** SIPp listens once the kernel lists a UDP socket on its port. */

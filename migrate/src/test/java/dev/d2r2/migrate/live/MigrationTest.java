@@ -11,12 +11,16 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** Live migration between two SIP servers on loopback, over a real TCP connection (no address moves here). */
 class MigrationTest {
@@ -125,6 +129,33 @@ class MigrationTest {
         assertThat(report.outcome()).isEqualTo(MigrationReport.ABORTED);
         assertThat(request(source.address(), "BYE", "before", "")).as("the source still serves its calls").isEqualTo("SIP/2.0 200 OK");
         call(source.address(), "after");
+    }
+
+    @Test
+    void aTargetThatDiesAfterGoIsUnconfirmedAndTheSourceNeverResumes() throws Exception {
+        SipServer source = keep(new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0));
+        call(source.address(), "before");
+        ServerSocket listener = keep(new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
+        CompletableFuture<Void> dies = CompletableFuture.runAsync(() -> {
+            try (Socket s = listener.accept(); SecureChannel c = SecureChannel.accept(s, KEY)) {
+                while (c.receive().type() != Migration.FINAL) {
+                    // the state and the deltas
+                }
+                c.send(Migration.READY, new byte[0]);
+                assertThat(c.receive().type()).isEqualTo(Migration.GO); // then the target host dies before DONE
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        MigrationReport report = new MigrationSource(source, null, KEY, Migration.Settings.DEFAULT, Clock.system())
+                .migrateTo((InetSocketAddress) listener.getLocalSocketAddress());
+        dies.get();
+        assertThat(report.outcome()).isEqualTo(MigrationReport.UNCONFIRMED);
+        assertThat(report.reason()).contains("the target did not confirm");
+        ua.setSoTimeout(500);
+        assertThatThrownBy(() -> request(source.address(), "BYE", "before", ""))
+                .as("after GO the source never serves again: at most one live copy").isInstanceOf(SocketTimeoutException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.counters().getOrDefault("paused", 0L) == 1);
     }
 
     @Test
