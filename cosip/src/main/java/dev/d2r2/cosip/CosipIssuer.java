@@ -224,7 +224,7 @@ public final class CosipIssuer implements Agent, AutoCloseable {
             String aor = "sip:" + s.user() + "@" + settings.domain();
             events.accept(new RevocationPublished(clock.millis(), hostPort(), aor, s.list().entries().size(), nodes).toEvent());
         }
-        s.answer().complete(nodes > 0 ? new Answer(200, "revoked; the list (" + s.list().entries().size() + " users) is on " + nodes + " DHT nodes")
+        s.answer().complete(nodes > 0 ? new Answer(200, "revoked; " + s.list().entries().size() + " in the list, stored on " + nodes + " DHT nodes")
                 : new Answer(503, "revoked here, but the DHT took the list nowhere; revoke again"));
     }
 
