@@ -93,7 +93,7 @@ final class Rig implements AutoCloseable {
         CosipSettings s = CosipSettings.defaults(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), server, DOMAIN)
                 .withP2pRate(rate, burst);
         CosipProxy p = providerKey == null ? CosipProxy.start(s, id, roster, node, events::add, Clock.system())
-                : CosipProxy.start(s.withProvider(providerKey), id, Roster.of(Map.of()), node, events::add, Clock.system());
+                : CosipProxy.start(s.withProvider(providerKey).withRevocationsEvery(Duration.ofSeconds(1)), id, Roster.of(Map.of()), node, events::add, Clock.system());
         open.addFirst(p);
         return p;
     }
