@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -224,7 +225,7 @@ public final class CosipIssuer implements Agent, AutoCloseable {
             String aor = "sip:" + s.user() + "@" + settings.domain();
             events.accept(new RevocationPublished(clock.millis(), hostPort(), aor, s.list().entries().size(), nodes).toEvent());
         }
-        s.answer().complete(nodes > 0 ? new Answer(200, "revoked; the list (" + s.list().entries().size() + " users) is on " + nodes + " DHT nodes")
+        s.answer().complete(nodes > 0 ? new Answer(200, "revoked; " + s.list().entries().size() + " in the list, stored on " + nodes + " DHT nodes")
                 : new Answer(503, "revoked here, but the DHT took the list nowhere; revoke again"));
     }
 
@@ -249,7 +250,7 @@ public final class CosipIssuer implements Agent, AutoCloseable {
     }
 
     /** One request: authenticated, POST, a small form; answered by the agent. */
-    private void serve(HttpExchange x, java.util.function.Function<Map<String, String>, Object> request) throws IOException {
+    private void serve(HttpExchange x, Function<Map<String, String>, Object> request) throws IOException {
         try (x) {
             if (!x.getRequestMethod().equals("POST")) {
                 reply(x, new Answer(405, "POST only"));
@@ -320,11 +321,7 @@ public final class CosipIssuer implements Agent, AutoCloseable {
         x.getResponseBody().write(bytes);
     }
 
-    @Override
-    public void onClose() {
-        server.stop(0);
-    }
-
+    /** Stops taking requests, then the agent. */
     @Override
     public void close() throws InterruptedException {
         server.stop(0);

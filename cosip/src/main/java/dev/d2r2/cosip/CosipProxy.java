@@ -94,7 +94,6 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private static final long SWEEP_MS = 1000;
     private static final int DEFAULT_EXPIRES = 3600;
     private static final String REREGISTER = "cosip-reregister-";
-    private static final long REVOCATIONS_MS = 60_000;
 
     private final CosipSettings settings;
     private final Identity identity;
@@ -125,7 +124,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
     private long nextSweep;
     private long lastSeq;
     private long ownCseq;
-    /** The provider's revocation list as last read from the DHT; read at start, on going P2P and every minute. */
+    /** The provider's revocation list as last read from the DHT; read at start, on going P2P and every revocationsEvery. */
     private Revocations revocations = Revocations.none();
     private long nextRevocationFetch;
 
@@ -211,6 +210,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
                 snapshot.put("dropped.inbox-full", pumps.stream().mapToLong(DatagramPump::inboxFull).sum());
+                snapshot.put("revocations.users", (long) revocations.entries().size());
                 s.result().complete(new CosipStatus(mode, probe.up(), calls.size(), registrations.size(), Map.copyOf(snapshot)));
             }
             default -> throw new IllegalArgumentException("not a CoSIP proxy message: " + message);
@@ -633,7 +633,7 @@ public final class CosipProxy implements Agent, AutoCloseable {
     }
 
     private void fetchRevocations(long now) {
-        nextRevocationFetch = now + REVOCATIONS_MS;
+        nextRevocationFetch = now + settings.revocationsEvery().toMillis();
         dht.get(Revocations.dhtKey(settings.providerKey(), settings.domain()))
                 .whenComplete((r, e) -> runner.deliver(new FoundRevocations(r, e)));
     }

@@ -20,25 +20,32 @@ import java.time.Duration;
  * @param authWindow      how far a signed call's time may be from ours
  * @param providerKey     the provider's public key: calls through the DHT are authenticated with the credentials it
  *                        issues ({@link Credential}); null: with the {@link Roster}
+ * @param revocationsEvery how often the provider's {@link Revocations} list is read from the DHT (also at start
+ *                        and on switching to P2P mode): the longest a revocation takes to reach this proxy
  */
 public record CosipSettings(InetSocketAddress listen, InetSocketAddress peerListen, InetSocketAddress server, String domain,
                             Duration probeInterval, int downAfter, int upAfter, double p2pCallsPerMinute, int p2pBurst,
-                            int maxCalls, Duration authWindow, byte[] providerKey) {
+                            int maxCalls, Duration authWindow, byte[] providerKey, Duration revocationsEvery) {
 
     public static CosipSettings defaults(InetSocketAddress listen, InetSocketAddress peerListen, InetSocketAddress server, String domain) {
-        return new CosipSettings(listen, peerListen, server, domain, Duration.ofMillis(500), 2, 2, 6, 3, 1024, Duration.ofSeconds(30), null);
+        return new CosipSettings(listen, peerListen, server, domain, Duration.ofMillis(500), 2, 2, 6, 3, 1024, Duration.ofSeconds(30), null, Duration.ofMinutes(1));
     }
 
     public CosipSettings withP2pRate(double perMinute, int burst) {
-        return new CosipSettings(listen, peerListen, server, domain, probeInterval, downAfter, upAfter, perMinute, burst, maxCalls, authWindow, providerKey);
+        return new CosipSettings(listen, peerListen, server, domain, probeInterval, downAfter, upAfter, perMinute, burst, maxCalls, authWindow, providerKey, revocationsEvery);
     }
 
     public CosipSettings withProvider(byte[] key) {
         return new CosipSettings(listen, peerListen, server, domain, probeInterval, downAfter, upAfter, p2pCallsPerMinute, p2pBurst, maxCalls,
-                authWindow, key.clone());
+                authWindow, key.clone(), revocationsEvery);
+    }
+
+    public CosipSettings withRevocationsEvery(Duration every) {
+        return new CosipSettings(listen, peerListen, server, domain, probeInterval, downAfter, upAfter, p2pCallsPerMinute, p2pBurst, maxCalls,
+                authWindow, providerKey, every);
     }
 
     public CosipSettings withProbes(Duration interval, int down, int up) {
-        return new CosipSettings(listen, peerListen, server, domain, interval, down, up, p2pCallsPerMinute, p2pBurst, maxCalls, authWindow, providerKey);
+        return new CosipSettings(listen, peerListen, server, domain, interval, down, up, p2pCallsPerMinute, p2pBurst, maxCalls, authWindow, providerKey, revocationsEvery);
     }
 }

@@ -12,11 +12,9 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  */
 class CosipSippTest {
     private static final Path KAMAILIO = Path.of("/usr/sbin/kamailio");
-    private static final Path SIPP = Path.of("/usr/bin/sipp");
+    private static final Path SIPP = Rig.SIPP;
 
     @TempDir
     Path dir;
@@ -39,15 +37,11 @@ class CosipSippTest {
     }
 
     private Process uac(String name, CosipProxy via, int calls, int pauseMs) throws Exception {
-        return Rig.start(dir, name, List.of(SIPP.toString(), "-sf", Rig.resource(dir, "/sipp/uac-alice.xml").toString(),
-                "127.0.0.1:" + via.address().getPort(), "-s", "bob", "-i", "127.0.0.1", "-p", Integer.toString(Rig.freeUdpPort()),
-                "-m", Integer.toString(calls), "-r", "10", "-d", Integer.toString(pauseMs), "-timeout", "30s", "-timeout_error",
-                "-nostdin"));
+        return Rig.sippUac(dir, name, via, calls, pauseMs);
     }
 
     private void succeeds(Process uac, String name) throws Exception {
-        assertThat(uac.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(uac.exitValue()).as(Files.readString(dir.resolve(name + ".out"))).isZero();
+        Rig.succeeds(dir, uac, name);
     }
 
     /** Bob's user agent (the SIPp uas on {@code uasPort}) registers through his proxy. */

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -46,6 +47,8 @@ final class Rig implements AutoCloseable {
     private final byte[] providerKey;
     private final OverlayNode seed;
     private final InetSocketAddress server;
+    private final double rate;
+    private final int burst;
 
     Rig(InetSocketAddress server, double p2pCallsPerMinute, int burst) throws IOException {
         this(server, server, p2pCallsPerMinute, burst, null);
@@ -60,10 +63,17 @@ final class Rig implements AutoCloseable {
         return new Rig(server, server, 6, 3, providerKey);
     }
 
+    /** Proxies that know no roster, only the provider's key, allowing this many calls in P2P mode. */
+    static Rig withProvider(InetSocketAddress server, byte[] providerKey, double p2pCallsPerMinute, int burst) throws IOException {
+        return new Rig(server, server, p2pCallsPerMinute, burst, providerKey);
+    }
+
     private Rig(InetSocketAddress aliceServer, InetSocketAddress bobServer, double p2pCallsPerMinute, int burst, byte[] providerKey)
             throws IOException {
         this.providerKey = providerKey;
         this.server = aliceServer;
+        this.rate = p2pCallsPerMinute;
+        this.burst = burst;
         seed = node(List.of());
         aliceNode = node(List.of(seed.address()));
         bobNode = node(List.of(seed.address()));
@@ -83,7 +93,7 @@ final class Rig implements AutoCloseable {
         CosipSettings s = CosipSettings.defaults(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), server, DOMAIN)
                 .withP2pRate(rate, burst);
         CosipProxy p = providerKey == null ? CosipProxy.start(s, id, roster, node, events::add, Clock.system())
-                : CosipProxy.start(s.withProvider(providerKey), id, Roster.of(Map.of()), node, events::add, Clock.system());
+                : CosipProxy.start(s.withProvider(providerKey).withRevocationsEvery(Duration.ofSeconds(1)), id, Roster.of(Map.of()), node, events::add, Clock.system());
         open.addFirst(p);
         return p;
     }
@@ -95,7 +105,7 @@ final class Rig implements AutoCloseable {
 
     /** A third user's proxy beside alice's and bob's: alice's provider, its own DHT node. */
     CosipProxy another(Identity id, List<Event> events) throws IOException {
-        return proxy(server, id, join(), events, 6, 3);
+        return proxy(server, id, join(), events, rate, burst);
     }
 
     static CosipStatus status(CosipProxy p) throws Exception {
@@ -115,6 +125,22 @@ final class Rig implements AutoCloseable {
     static Process start(Path dir, String name, List<String> cmd) throws IOException {
         return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".out").toFile()).start();
+    }
+
+    static final Path SIPP = Path.of("/usr/bin/sipp");
+
+    /** SIPp's uac (sipp/uac-alice.xml) placing {@code calls} calls to bob as alice through {@code via}, each held {@code pauseMs}. */
+    static Process sippUac(Path dir, String name, CosipProxy via, int calls, int pauseMs) throws IOException {
+        return start(dir, name, List.of(SIPP.toString(), "-sf", resource(dir, "/sipp/uac-alice.xml").toString(),
+                "127.0.0.1:" + via.address().getPort(), "-s", "bob", "-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()),
+                "-m", Integer.toString(calls), "-r", "10", "-d", Integer.toString(pauseMs), "-timeout", "30s", "-timeout_error",
+                "-nostdin"));
+    }
+
+    /** Waits for a SIPp run to end and asserts it succeeded, showing its output if not. */
+    static void succeeds(Path dir, Process sipp, String name) throws Exception {
+        assertThat(sipp.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(sipp.exitValue()).as(Files.readString(dir.resolve(name + ".out"))).isZero();
     }
 
     static Path resource(Path dir, String name) throws IOException {

@@ -80,6 +80,11 @@ public final class CosipCommand implements Callable<Integer> {
             description = "A credential issued offline (d2r2 cosip-credential) for a provider that issues none on REGISTER (repeatable)")
     List<Path> credentialFiles = List.of();
 
+    @Option(names = "--revocations-every", paramLabel = "DURATION", defaultValue = "1m",
+            description = "With --provider-key: how often the provider's revocation list is read from the DHT, besides at start and on"
+                    + " switching to P2P mode (${DEFAULT-VALUE})")
+    String revocationsEvery;
+
     @Option(names = "--probe-every", paramLabel = "DURATION", defaultValue = "500ms", description = "OPTIONS probe interval (${DEFAULT-VALUE})")
     String probeEvery;
 
@@ -114,7 +119,8 @@ public final class CosipCommand implements Callable<Integer> {
         CosipSettings base = CosipSettings.defaults(HostPort.parse(listen), HostPort.parse(peerListen), HostPort.parse(server), domain);
         CosipSettings settings = base.withProbes(Durations.parse(probeEvery), downAfter, upAfter).withP2pRate(p2pRate, p2pBurst);
         if (providerKey != null) {
-            settings = settings.withProvider(KeyFiles.hex("--provider-key", 1, 1, providerKey, 32));
+            settings = settings.withProvider(KeyFiles.hex("--provider-key", 1, 1, providerKey, 32))
+                    .withRevocationsEvery(Durations.parse(revocationsEvery));
         }
         List<SignedValue> held = new ArrayList<>();
         for (Path f : credentialFiles) {

@@ -43,7 +43,7 @@ public final class CosipEvents implements EventCatalogue {
                     required(RevocationPublished.USERS, Long.class, "users in the new revocation list"),
                     required(RevocationPublished.NODES, Long.class, "DHT nodes that took the list (0: none; revoke again)")),
             "An operator revoked a user's credentials (POST /revoke): the issuer signed a new revocation list and put it into "
-                    + "the DHT, where CoSIP proxies read it (at start, on switching to P2P mode, and every minute); it issues "
+                    + "the DHT, where CoSIP proxies read it (at start, on switching to P2P mode, and every --revocations-every); it issues "
                     + "that user no credential any more.",
             "{\"type\":\"cosip.revocation\",\"time\":1000,\"source\":\"127.0.0.1:8470\","
                     + "\"attrs\":{\"aor\":\"sip:carol@example.org\",\"users\":1,\"nodes\":3}}");
