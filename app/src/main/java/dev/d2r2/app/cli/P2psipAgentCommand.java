@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
 final class P2psipAgentCommand implements Callable<Integer> {
     @Option(names = "--pool", required = true, paramLabel = "DIR", description = "The shared hop directory (d2r2 p2psip peer)") Path pool;
 
-    @Option(names = "--identity", required = true, paramLabel = "FILE", description = "The user's identity key (created if missing)")
+    @Option(names = "--user-key", required = true, paramLabel = "FILE", description = "The user's identity key (created if missing)")
     Path identityFile;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "The SIP face (its agent's outbound proxy; default ${DEFAULT-VALUE})")

@@ -24,7 +24,7 @@ public final class P2psipEvents implements EventCatalogue {
             "{\"type\":\"p2psip.as.status\",\"time\":1000,\"source\":\"127.0.0.1:5300\",\"attrs\":{\"requests\":42,\"issued\":96,"
                     + "\"malformed\":1,\"unknownUser\":0,\"badMac\":2,\"stale\":0,\"replayed\":1,\"badProof\":0,\"quota\":0}}");
 
-    public static final EventType UA_STATUS = new EventType("p2psip.ua.status", EventType.Kind.MESSAGE, "p2psip user agent (d2r2 p2psip ua)",
+    public static final EventType UA_STATUS = new EventType("p2psip.ua.status", EventType.Kind.MESSAGE, "p2psip user agent (d2r2 p2psip ua, d2r2 p2psip agent)",
             "the channel given with --channel (printed on stdout with --print)", "the SIP face's UDP address (host:port)",
             List.of(required(UaStatus.PUBLISHED, Long.class, "contact data publications at least one storage replica took"),
                     required(UaStatus.PUBLISH_FAILURES, Long.class, "publications no replica took, or that timed out"),
@@ -36,11 +36,11 @@ public final class P2psipEvents implements EventCatalogue {
                     required(UaStatus.REFUSED_MALFORMED, Long.class, "well-signed contact data that did not parse"),
                     required(UaStatus.SIGNALS_SENT, Long.class, "signalling messages sent through an exit to another user's entry point"),
                     required(UaStatus.SIGNALS_RECEIVED, Long.class, "signalling messages received through an inbound tunnel"),
-                    required(UaStatus.SIGNALS_REFUSED, Long.class, "messages on an inbound tunnel refused (too short, or not signed by their sender for this user)"),
+                    required(UaStatus.SIGNALS_REFUSED, Long.class, "messages on an inbound tunnel refused (too short, not sealed to this user, altered, or not signed by their sender for this user)"),
                     required(UaStatus.SIP_FROM_LOCAL, Long.class, "SIP messages from the local agent sent on through Pr2-P2PSIP"),
                     required(UaStatus.SIP_FROM_REMOTE, Long.class, "SIP messages from other users delivered to the local agent"),
                     required(UaStatus.SIP_REFUSED, Long.class, "SIP messages dropped: not SIP, no Call-ID, unknown callee, larger than a cell, or no local agent"),
-                    required(UaStatus.SIP_ABSORBED, Long.class, "retransmissions from the local agent not sent again: their original went the path the callee is still reached by"),
+                    required(UaStatus.SIP_ABSORBED, Long.class, "retransmissions from the local agent not sent again: their original went the route the callee is still reached by"),
                     required(UaStatus.TUNNELS_REBUILT, Long.class, "tunnels of this agent built again after a hop left (inbound ones are then published at once)")),
             "A user agent's counters, every --status-every while it runs.",
             "{\"type\":\"p2psip.ua.status\",\"time\":1000,\"source\":\"127.0.0.1:5070\",\"attrs\":{\"published\":3,\"publishFailures\":0,"

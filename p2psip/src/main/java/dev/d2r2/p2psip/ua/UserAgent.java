@@ -14,9 +14,11 @@ import dev.d2r2.p2psip.tunnel.Payload;
 import dev.d2r2.p2psip.tunnel.Relay;
 import dev.d2r2.p2psip.tunnel.Tunnel;
 import dev.d2r2.p2psip.tunnel.TunnelKind;
+import dev.d2r2.p2psip.tunnel.X25519;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,6 +69,8 @@ public final class UserAgent implements AutoCloseable {
     private static final int PROBE_TIMEOUT_MS = 1000;
 
     private final Identity identity;
+    /** The X25519 key others encrypt their messages to, certified by being in the contact data this agent signs. */
+    private final KeyPair signalKey = X25519.generate();
     private final Relay relay;
     private final Settings settings;
     private final Clock clock;
@@ -224,7 +228,7 @@ public final class UserAgent implements AutoCloseable {
     public CompletableFuture<Integer> publish() {
         long now = clock.millis();
         List<EntryPoint> entries = inbound.stream().map(t -> new EntryPoint(t.path().getLast(), t.entryId())).toList();
-        ContactData data = new ContactData(entries, now, now + settings.lifetime().toMillis());
+        ContactData data = new ContactData(entries, X25519.raw(signalKey.getPublic()), now, now + settings.lifetime().toMillis());
         return publishing.store(data.sign(identity))
                 .whenComplete((replicas, failure) -> contacts.countPublication(failure == null && replicas > 0));
     }
@@ -241,7 +245,7 @@ public final class UserAgent implements AutoCloseable {
         return contact(to).thenApply(data -> {
             ExitChannel channel = lookups.get(pathIndex(to) % lookups.size());
             Route route = new Route(channel.tunnel(), entry(data, to));
-            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, message));
+            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), message));
             sent.incrementAndGet();
             return route;
         });
@@ -290,7 +294,7 @@ public final class UserAgent implements AutoCloseable {
     private void receive(byte[] bytes) {
         SignalEnvelope envelope;
         try {
-            envelope = SignalEnvelope.open(bytes, identity.publicKey());
+            envelope = SignalEnvelope.open(bytes, identity.publicKey(), signalKey.getPrivate());
         } catch (IllegalArgumentException e) {
             refused.incrementAndGet();
             return;
@@ -332,7 +336,7 @@ public final class UserAgent implements AutoCloseable {
         return rebuilt.get();
     }
 
-    /** Messages that reached an inbound tunnel but were refused (too short, or a signature that does not check). */
+    /** Messages that reached an inbound tunnel but were refused (too short, not sealed to this agent, altered, or a signature that does not check). */
     public long refused() {
         return refused.get();
     }

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ContactDataTest {
     private final Identity alice = Identity.generate();
-    private final ContactData data = new ContactData(List.of(entry(1, 7001), entry(2, 7002)), 1_000, 61_000);
+    private final ContactData data = new ContactData(List.of(entry(1, 7001), entry(2, 7002)), new byte[32], 1_000, 61_000);
 
     private static EntryPoint entry(int key, int port) {
         byte[] k = new byte[32];

@@ -8,6 +8,7 @@ import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.p2psip.tunnel.Hop;
 import dev.d2r2.p2psip.tunnel.Relay;
 import dev.d2r2.p2psip.tunnel.Tunnel;
+import dev.d2r2.p2psip.tunnel.X25519;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
@@ -144,18 +146,42 @@ class SignallingTest {
     }
 
     @Test
-    void aSignallingMessageForSomeoneElseOrNotAnEnvelopeIsRefusedAndCounted() throws Exception {
+    void aSignallingMessageForSomeoneElseTamperedOrNotAnEnvelopeIsRefusedAndCounted() throws Exception {
         BlockingQueue<Received> atBob = inbox(bob);
         long refusedBefore = bob.refused();
-        EntryPoint entry = ContactData.open(network.peers().peers().getFirst().storage().get(ContactData.keyOf(bob.identityKey()))
-                .get(10, TimeUnit.SECONDS).value(), bob.identityKey(), System.currentTimeMillis()).entries().getFirst();
+        ContactData data = ContactData.open(network.peers().peers().getFirst().storage().get(ContactData.keyOf(bob.identityKey()))
+                .get(10, TimeUnit.SECONDS).value(), bob.identityKey(), System.currentTimeMillis());
+        EntryPoint entry = data.entries().getFirst();
         Relay exit = network.peers().peers().getLast().relay();
+        byte[] invite = "INVITE sip:bob@p2psip SIP/2.0".getBytes(StandardCharsets.UTF_8);
 
-        exit.enter(entry.hop(), entry.entryId(), SignalEnvelope.seal(Identity.generate(), alice.identityKey(),
-                "INVITE sip:alice@p2psip SIP/2.0".getBytes(StandardCharsets.UTF_8)));
+        exit.enter(entry.hop(), entry.entryId(), SignalEnvelope.seal(Identity.generate(), alice.identityKey(), data.signalKey(), invite));
+        byte[] tampered = SignalEnvelope.seal(Identity.generate(), bob.identityKey(), data.signalKey(), invite);
+        tampered[tampered.length / 2] ^= 1;
+        exit.enter(entry.hop(), entry.entryId(), tampered);
         exit.enter(entry.hop(), entry.entryId(), Arrays.copyOf("not an envelope".getBytes(StandardCharsets.UTF_8), 200));
 
-        await().atMost(10, TimeUnit.SECONDS).until(() -> bob.refused() == refusedBefore + 2);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> bob.refused() == refusedBefore + 3);
         assertThat(atBob).isEmpty();
     }
+
+    @Test
+    void whatTheExitAndTheEntryPointCarryIsCiphertextThatOpensOnlyForTheCallee() throws Exception {
+        ContactData data = ContactData.open(network.peers().peers().getFirst().storage().get(ContactData.keyOf(bob.identityKey()))
+                .get(10, TimeUnit.SECONDS).value(), bob.identityKey(), System.currentTimeMillis());
+        Identity caller = Identity.generate();
+        byte[] invite = "INVITE sip:bob@p2psip SIP/2.0\r\nCall-ID: secret-call@p2psip\r\n".getBytes(StandardCharsets.UTF_8);
+
+        byte[] first = SignalEnvelope.seal(caller, bob.identityKey(), data.signalKey(), invite);
+        byte[] second = SignalEnvelope.seal(caller, bob.identityKey(), data.signalKey(), invite);
+
+        // the bytes the exit hands on and the entry point receives: neither the message nor the caller's key, and never twice the same
+        String seen = HexFormat.of().formatHex(first);
+        assertThat(seen).doesNotContain(HexFormat.of().formatHex("secret-call".getBytes(StandardCharsets.UTF_8)))
+                .doesNotContain(HexFormat.of().formatHex(caller.publicKey(), 0, 8));
+        assertThat(first).isNotEqualTo(second).hasSize(invite.length + SignalEnvelope.OVERHEAD);
+        assertThatThrownBy(() -> SignalEnvelope.open(first, bob.identityKey(), X25519.generate().getPrivate()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not sealed to this user");
+    }
 }
+
