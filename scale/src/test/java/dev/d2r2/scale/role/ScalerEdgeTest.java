@@ -192,6 +192,8 @@ class ScalerEdgeTest {
         assertThat(changesOf("sip-1").get(2).why()).isEqualTo("no answer to SIP OPTIONS within 1000 ms");
         assertThat(phasesOf("sip-1")).extracting(PhaseTimed::phase).containsExactly("register", "configure", "boot", "health");
         assertThat(phasesOf("sip-1").getLast().ok()).isFalse();
+        assertThat(phasesOf("sip-1").getLast().failure()).as("the step's outcome, with its reason")
+                .isEqualTo("no answer to SIP OPTIONS within 1000 ms");
         assertThat(client.dialogs()).isEmpty();
         assertThat(scaler.instances()).isEmpty();
     }
