@@ -113,7 +113,7 @@ class CloudIdentitiesTest {
         BrokerClient homeCloud = connect(home);
         try (CloudPublishers publish = new CloudPublishers(Map.of("home", homeCloud, "remote", connect(remote)), "scale", others::add)) {
             publish.accept(new InstanceChange(1, "sip-2", "starting", "running", "sip", "remote", "10.98.2.2:5060", null).toEvent());
-            publish.accept(new PhaseTimed(2, "sip-1", "home", "boot", 400, "initial", true).toEvent());
+            publish.accept(new PhaseTimed(2, "sip-1", "home", "boot", 400, "initial", null).toEvent());
             publish.accept(new InstanceChange(3, "sip-3", "starting", "running", "sip", "far", "10.98.3.2:5060", null).toEvent());
             publish.accept(new ScaleStep(4, "sip", "out", 1, 2, "scaler/scale-out/sip", null).toEvent());
         }

@@ -185,7 +185,7 @@ public final class KubernetesDriver implements Driver {
         } catch (KubernetesClientTimeoutException e) {
             throw new DriverException("pod " + i.name() + " not Ready within " + readyDeadline.toMillis() + " ms", e);
         } catch (KubernetesClientException e) {
-            throw new DriverException("pod " + i.name() + ": " + e.getMessage(), e);
+            throw new DriverException("pod " + i.name() + ": " + reason(e), e);
         }
     }
 
@@ -203,7 +203,7 @@ public final class KubernetesDriver implements Driver {
             pods(instance.cloud()).withName(instance.name())
                     .edit(p -> new PodBuilder(p).editMetadata().addToAnnotations(DRAINING, "true").endMetadata().build());
         } catch (KubernetesClientException e) {
-            throw new DriverException("drain " + instance.name() + ": " + e.getMessage(), e);
+            throw new DriverException("drain " + instance.name() + ": " + reason(e), e);
         }
         lifecycle.move(instance, Lifecycle.DRAINING, null);
     }
@@ -216,7 +216,7 @@ public final class KubernetesDriver implements Driver {
         try {
             pods(instance.cloud()).withName(instance.name()).delete();
         } catch (KubernetesClientException e) {
-            throw new DriverException("delete pod " + instance.name() + ": " + e.getMessage(), e);
+            throw new DriverException("delete pod " + instance.name() + ": " + reason(e), e);
         } finally {
             lifecycle.move(instance, Lifecycle.STOPPED, why);
         }
@@ -226,7 +226,7 @@ public final class KubernetesDriver implements Driver {
         try {
             pods(i.cloud()).withName(i.name()).delete();
         } catch (KubernetesClientException e) {
-            LOG.warn("scale: could not delete pod {}: {}", i.name(), e.getMessage());
+            LOG.warn("scale: could not delete pod {}: {}", i.name(), reason(e));
         }
     }
 
@@ -244,7 +244,7 @@ public final class KubernetesDriver implements Driver {
             try {
                 pods = pods(cloud).withLabel(MANAGED_BY, MANAGER).withLabel(SCALER, scaler).list().getItems();
             } catch (KubernetesClientException e) {
-                throw new DriverException("list pods in " + cloud + ": " + e.getMessage(), e);
+                throw new DriverException("list pods in " + cloud + ": " + reason(e), e);
             }
             for (Pod p : pods) {
                 Instance i = adopt(cloud, p);
@@ -289,5 +289,15 @@ public final class KubernetesDriver implements Driver {
     @Override
     public synchronized void close() {
         running.clear();
+    }
+
+    /** What the client says went wrong: its message, or its cause's when it has none (a timeout, a refused connection). */
+    private static String reason(KubernetesClientException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return e.getCause() != null ? e.getCause().getClass().getSimpleName() : "the API server did not say why";
     }
 }

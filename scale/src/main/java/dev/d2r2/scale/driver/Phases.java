@@ -50,13 +50,16 @@ public final class Phases {
 
     public <T> T run(String phase, Work<T> work) throws Exception {
         long start = clock.nanos();
-        boolean ok = false;
+        String failure = "interrupted";
         try {
             T result = work.run();
-            ok = true;
+            failure = null;
             return result;
+        } catch (Exception e) {
+            failure = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            throw e;
         } finally {
-            PhaseTimed p = new PhaseTimed(clock.millis(), instance, cloud, phase, (clock.nanos() - start) / 1_000_000, step, ok);
+            PhaseTimed p = new PhaseTimed(clock.millis(), instance, cloud, phase, (clock.nanos() - start) / 1_000_000, step, failure);
             done.add(p);
             sink.accept(p);
         }

@@ -30,8 +30,10 @@ public final class ScaleEvents implements EventCatalogue {
                     required(ScaleKeys.PHASE, String.class, "snapshot, transfer, register, configure, boot, health, edge or first-call"),
                     required(ScaleKeys.MS, Long.class, "how long the phase took, in milliseconds"),
                     required(ScaleKeys.STEP, String.class, "the scale-out step (policy action id, or the operator's) it belongs to"),
-                    required(ScaleKeys.OUTCOME, String.class, "ok, or failed")),
-            "One timed phase of bringing an instance into service (a start or a clone), in the order they run.",
+                    required(ScaleKeys.OUTCOME, String.class, "ok, or failed"),
+                    optional(ScaleKeys.WHY, String.class, "for failed: the driver's or the health check's error")),
+            "One timed phase of bringing an instance into service (a start or a clone), in the order they run. A failed phase"
+                    + " is the outcome of the step (the policy's action) that asked for the instance, with its reason.",
             "{\"type\":\"scale.phase\",\"time\":1000,\"source\":\"sip-2\",\"attrs\":{\"cloud\":\"remote\",\"phase\":\"boot\",\"ms\":412,"
                     + "\"step\":\"scaler/scale-out/sip\",\"outcome\":\"ok\"}}");
 

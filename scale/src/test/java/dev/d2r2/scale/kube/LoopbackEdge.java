@@ -34,6 +34,11 @@ final class LoopbackEdge implements AfterEachCallback {
         return new EdgeClient(URI.create("http://127.0.0.1:" + api.address().getPort()), token);
     }
 
+    /** Where the edge takes SIP, once {@link #client()} started it. */
+    InetSocketAddress sip() throws Exception {
+        return edge.address();
+    }
+
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         if (api != null) {

@@ -10,6 +10,7 @@ import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScaleRequest;
 import dev.d2r2.scale.ScalerOptions;
 import dev.d2r2.scale.ScalerRole;
+import dev.d2r2.scale.SipProbe;
 import dev.d2r2.scale.driver.ProcessDriver;
 import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.PhaseTimed;
@@ -59,12 +60,16 @@ class ScalerEdgeTest {
     private Process uac;
 
     private ScaleConfig config() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        return config("\"%s\", -XX:+UseSerialGC, -XX:TieredStopAtLevel=1, -Xmx64m, -cp, \"%s\", %s, \"${address}:${port}\""
-                .formatted(java, System.getProperty("java.class.path"), TestSipServer.class.getName()));
+        return config("30s");
     }
 
-    private static ScaleConfig config(String command) throws Exception {
+    private ScaleConfig config(String drainDeadline) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        return config("\"%s\", -XX:+UseSerialGC, -XX:TieredStopAtLevel=1, -Xmx64m, -cp, \"%s\", %s, \"${address}:${port}\""
+                .formatted(java, System.getProperty("java.class.path"), TestSipServer.class.getName()), drainDeadline);
+    }
+
+    private static ScaleConfig config(String command, String drainDeadline) throws Exception {
         return ScaleConfig.parse("t.yaml", """
                 clouds:
                   home:   { subnet: 10.97.21.0/24, capacity: 1 }
@@ -83,8 +88,8 @@ class ScalerEdgeTest {
                     target: { metric: active_calls, per-instance: 500 }
                     scale-down: { below: 1, for: 1h }
                     cooldown: { out: 0s, in: 0s }
-                    drain-deadline: 30s
-                """.formatted(command));
+                    drain-deadline: %s
+                """.formatted(command, drainDeadline));
     }
 
     @BeforeEach
@@ -163,26 +168,32 @@ class ScalerEdgeTest {
         return client;
     }
 
-    /** SIPp places {@code CALLS} calls through the edge; returns once the first is up on sip-1. */
+    /** SIPp places {@code CALLS} calls of 2 s through the edge; returns once the first is up on sip-1. */
     private void startCalls(EdgeClient client) throws Exception {
+        startCalls(client, 2000);
+    }
+
+    private void startCalls(EdgeClient client, int callMillis) throws Exception {
         int port;
         try (DatagramSocket s = new DatagramSocket(0)) {
             port = s.getLocalPort();
         }
         uac = new ProcessBuilder(SIPP.toString(), "-sn", "uac", "10.97.21.1:" + edge.address().getPort(), "-i", "10.97.21.1", "-p",
-                Integer.toString(port), "-r", "10", "-m", Integer.toString(CALLS), "-d", "2000", "-nostdin", "-timeout", "60s")
+                Integer.toString(port), "-r", "10", "-m", Integer.toString(CALLS), "-d", Integer.toString(callMillis), "-nostdin", "-timeout", "60s")
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("uac.out").toFile()).start();
         await().atMost(Duration.ofSeconds(10)).until(() -> client.dialogs().getOrDefault("10.97.21.2:5060", 0L) > 0);
     }
 
     @Test
     void anInstanceThatNeverAnswersOptionsIsStoppedAndNeverReachesTheEdge() throws Exception {
-        EdgeClient client = startScaler(config("/bin/sleep, \"60\""), Duration.ofSeconds(1));
+        EdgeClient client = startScaler(config("/bin/sleep, \"60\"", "30s"), Duration.ofSeconds(1));
         await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "stopped"));
         assertThat(changesOf("sip-1")).extracting(InstanceChange::to).containsExactly("starting", "running", "failed", "stopped");
         assertThat(changesOf("sip-1").get(2).why()).isEqualTo("no answer to SIP OPTIONS within 1000 ms");
         assertThat(phasesOf("sip-1")).extracting(PhaseTimed::phase).containsExactly("register", "configure", "boot", "health");
         assertThat(phasesOf("sip-1").getLast().ok()).isFalse();
+        assertThat(phasesOf("sip-1").getLast().failure()).as("the step's outcome, with its reason")
+                .isEqualTo("no answer to SIP OPTIONS within 1000 ms");
         assertThat(client.dialogs()).isEmpty();
         assertThat(scaler.instances()).isEmpty();
     }
@@ -219,6 +230,26 @@ class ScalerEdgeTest {
         assertThat(uac.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = Files.readString(dir.resolve("uac.out"));
         assertThat(uac.exitValue()).as("SIPp: every call succeeded\n" + out).isZero();
+    }
+
+    @Test
+    void anInstanceStillCarryingCallsAtItsDrainDeadlineIsReportedAndLeftRunningNotKilled() throws Exception {
+        EdgeClient client = startScaler(config("1s"), Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "serving"));
+        startCalls(client, 60_000);
+        scaler.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/scale-out"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.dialogs().getOrDefault("10.97.22.2:5060", 0L) > 0);
+
+        scaler.submit(new ScaleRequest(ScaleRequest.IN, "sip", "test/scale-in"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> changesOf("sip-2").getLast().why() != null);
+        InstanceChange reported = changesOf("sip-2").getLast();
+        assertThat(reported.to()).isEqualTo("draining");
+        assertThat(reported.why()).matches("drain deadline of 1 s passed with \\d+ calls: left running, not killed");
+        assertThat(scaler.instances()).filteredOn(m -> m.get("name").equals("sip-2")).extracting(m -> m.get("state"))
+                .containsExactly("draining");
+        assertThat(SipProbe.healthy("10.97.22.2", 5060, Duration.ofSeconds(10), Duration.ofMillis(200)))
+                .as("still running: it answers OPTIONS").isTrue();
+        assertThat(client.dialogs().get("10.97.22.2:5060")).as("its calls go on").isPositive();
     }
 
     @Test
