@@ -540,6 +540,32 @@ public final class Broker implements AutoCloseable {
         return new ForwardedGapFill(this, ch, margin.toMillis(), metrics.caughtUp(tag), metrics.catchUpFailures(tag));
     }
 
+    /**
+     * The repairs a running replica's forwarded channels need: for each channel with a log, the
+     * ranges of sequence numbers it saw skipped at least {@code settle} ago (a copy that another
+     * path still brings closes a range sooner), to be read from the other replicas' logs from
+     * {@code margin} before the event that preceded each. Ranges given up to keep the table
+     * bounded are reported missing now.
+     */
+    public List<ForwardedGapRepair> gapRepairs(Duration settle, Duration margin) {
+        long seenBy = clock.millis() - settle.toMillis();
+        List<ForwardedGapRepair> repairs = new ArrayList<>();
+        for (ChannelRuntime ch : channels.values()) {
+            if (!ch.forwarded() || !ch.persistent()) {
+                continue;
+            }
+            for (ForwardedGaps.Gap g : ch.abandonedGaps()) {
+                reportGap(ch.tag(), g.publisher(), g.from(), g.to());
+            }
+            List<ForwardedGaps.Gap> gaps = ch.gapsSeenBy(seenBy);
+            if (!gaps.isEmpty()) {
+                repairs.add(new ForwardedGapRepair(this, ch, gaps, margin.toMillis(), metrics.repaired(ch.tag()),
+                        metrics.catchUpFailures(ch.tag())));
+            }
+        }
+        return repairs;
+    }
+
     /** Says that a gap fill could not find a publisher's events: a log line, the metric, an event on the system channel. */
     void reportGap(String tag, String publisher, long fromSequence, long toSequence) {
         ForwardedGap gap = new ForwardedGap(clock.millis(), tag, publisher, fromSequence, toSequence);

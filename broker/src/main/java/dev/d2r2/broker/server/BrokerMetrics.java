@@ -26,6 +26,7 @@ final class BrokerMetrics {
     private final Counter caughtUp;
     private final Counter forwardedGap;
     private final Counter catchUpFailures;
+    private final Counter repaired;
     private final Gauge connections;
     private final Gauge pendingHandshakes;
     private final Gauge frameMemory;
@@ -65,6 +66,9 @@ final class BrokerMetrics {
                 .labelNames("channel").register(registry);
         catchUpFailures = Counter.builder().name("d2r2_broker_catch_up_failures")
                 .help("Catch-ups of a forwarded channel from one other replica that failed (unreachable, too slow)")
+                .labelNames("channel").register(registry);
+        repaired = Counter.builder().name("d2r2_broker_forwarded_repaired")
+                .help("Events of forwarded channels a running replica saw skipped and took from the other replicas' logs")
                 .labelNames("channel").register(registry);
         timeouts = Counter.builder().name("d2r2_broker_timeouts")
                 .help("Connections closed for a limit of time: handshake, frame (body too slow), idle")
@@ -144,6 +148,10 @@ final class BrokerMetrics {
 
     CounterDataPoint catchUpFailures(String channel) {
         return catchUpFailures.labelValues(channel);
+    }
+
+    CounterDataPoint repaired(String channel) {
+        return repaired.labelValues(channel);
     }
 
     void timedOut(String kind) {
