@@ -87,7 +87,6 @@ public final class ForwardedRepair implements Agent {
     public void onTimer(long nowMillis) throws InterruptedException {
         next = nowMillis + timing.every().toMillis();
         List<ForwardedGapRepair> repairs = broker.gapRepairs(timing.settle(), reach.margin());
-        org.slf4j.LoggerFactory.getLogger(ForwardedRepair.class).info("TMPDEBUG repairs {}", repairs.size());
         if (repairs.isEmpty()) {
             return;
         }

@@ -22,6 +22,7 @@ import dev.d2r2.broker.security.SealVerifier;
 import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.agent.ErrorLog;
 import dev.d2r2.core.files.PrivateFiles;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
@@ -61,6 +62,8 @@ public final class Broker implements AutoCloseable {
 
     private final Path dataDir;
     private final Clock clock;
+    /** Refused TLS handshakes, logged once per reason and minute. */
+    private final ErrorLog tlsRefusals;
     private final PrometheusRegistry registry;
     private final BrokerMetrics metrics;
     private final IdentityStore identities;
@@ -78,6 +81,7 @@ public final class Broker implements AutoCloseable {
     private Broker(Path dataDir, Clock clock, PrometheusRegistry registry) throws IOException {
         this.dataDir = dataDir;
         this.clock = clock;
+        this.tlsRefusals = new ErrorLog(LOG, clock, 60_000);
         this.registry = registry;
         this.metrics = new BrokerMetrics(registry, channels::values);
         PrivateFiles.directory(dataDir);
@@ -564,6 +568,16 @@ public final class Broker implements AutoCloseable {
             }
         }
         return repairs;
+    }
+
+    /**
+     * Counts and logs (once per reason and minute) a connection whose TLS handshake failed: a
+     * client or replica speaking plain text or an old protocol, a scanner, a peer that hung up.
+     */
+    void tlsHandshakeFailed(String from, IOException why) {
+        String reason = TlsRefusal.reason(why);
+        metrics.tlsHandshakeFailed(reason);
+        tlsRefusals.warn(reason, "TLS handshake with " + from + " failed (" + reason + "): " + why.getMessage());
     }
 
     /** Says that a gap fill could not find a publisher's events: a log line, the metric, an event on the system channel. */
