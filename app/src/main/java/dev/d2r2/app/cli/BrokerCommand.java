@@ -5,6 +5,7 @@ import dev.d2r2.app.node.Channels;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.client.ClientSettings;
 import dev.d2r2.broker.client.ForwardedCatchUp;
+import dev.d2r2.broker.client.ForwardedRepair;
 import dev.d2r2.broker.client.ForwardingLinks;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
@@ -15,6 +16,7 @@ import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
+import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -72,6 +74,11 @@ public final class BrokerCommand implements Callable<Integer> {
                     + " channel when catching up (default 1048576); older missing events are reported as a gap")
     long catchUpEvents = ForwardedCatchUp.Reach.DEFAULT.events();
 
+    @Option(names = "--forward-queue", paramLabel = "N",
+            description = "With --forward-to: events queued per link to another replica (default 65536); what finds the"
+                    + " queue full is dropped for that replica, which repairs it from the others' logs")
+    int forwardQueue = ForwardingLinks.QUEUE;
+
     @Override
     public Integer call() throws IOException, ConfigException, InterruptedException {
         BrokerConfig c = config == null ? new BrokerConfig(null, null, null, null, null, null) : ConfigLoader.load(config, BrokerConfig.class);
@@ -101,10 +108,14 @@ public final class BrokerCommand implements Callable<Integer> {
                         + "%d missing)%n", r.channel(), r.taken(), r.held(), r.refused(), r.missing());
             }
         }
-        ForwardingLinks links = peers.isEmpty() ? null : ForwardingLinks.start(peers, ClientSettings.DEFAULT);
+        ForwardingLinks links = peers.isEmpty() ? null : ForwardingLinks.start(peers, ClientSettings.DEFAULT, forwardQueue);
+        AgentRunner repair = null;
         if (links != null) {
             links.meter(broker.registry());
+            repair = ForwardedRepair.start(broker, peers, ClientSettings.DEFAULT,
+                    ForwardedCatchUp.Reach.DEFAULT.withEvents(catchUpEvents), ForwardedRepair.Timing.DEFAULT, Clock.system());
         }
+        AgentRunner repairing = repair;
         broker.forwardEvents(links);
         BrokerServer server = BrokerServer.start(broker, address, c.connectionLimits());
         HTTPServer http = metricsAt.equals("off") ? null : startMetrics(broker, HostPort.parse(metricsAt));
@@ -113,6 +124,7 @@ public final class BrokerCommand implements Callable<Integer> {
             server.close();
             if (links != null) {
                 links.close();
+                closeRepair(repairing);
             }
             closeReplica(replica);
             if (http != null) {
@@ -133,6 +145,14 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    private static void closeRepair(AgentRunner repair) {
+        try {
+            repair.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeReplica(ReplicatedBroker replica) {

@@ -6,6 +6,7 @@ import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.ForwardedGapFill;
+import dev.d2r2.broker.server.PeerLogFill;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -82,7 +83,7 @@ public final class ForwardedCatchUp {
     }
 
     /** Reads one channel of one other replica's log, from the fill's time up to the log's end when asked. */
-    private static void readInto(RemoteBrokerClient client, ForwardedGapFill fill, Reach reach)
+    static void readInto(RemoteBrokerClient client, PeerLogFill fill, Reach reach)
             throws TimeoutException, InterruptedException {
         LogSpan span = client.logSpan(fill.channel());
         if (span == null) {

@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ForwardingLinks implements EventForwarding, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ForwardingLinks.class);
-    /** Events queued per link. */
+    /** Events queued per link, by default. */
     public static final int QUEUE = 65536;
 
     private record Item(String tag, byte[] envelope) {
@@ -40,9 +40,9 @@ public final class ForwardingLinks implements EventForwarding, AutoCloseable {
     private final List<Link> links = new ArrayList<>();
     private volatile boolean closed;
 
-    private ForwardingLinks(List<IdentityFile> peers, ClientSettings settings) {
+    private ForwardingLinks(List<IdentityFile> peers, ClientSettings settings, int queue) {
         for (IdentityFile peer : peers) {
-            links.add(new Link(peer, settings));
+            links.add(new Link(peer, settings, queue));
         }
     }
 
@@ -51,7 +51,15 @@ public final class ForwardingLinks implements EventForwarding, AutoCloseable {
      * naming the replica it is registered at (its address and certificate).
      */
     public static ForwardingLinks start(List<IdentityFile> peers, ClientSettings settings) {
-        ForwardingLinks f = new ForwardingLinks(peers, settings);
+        return start(peers, settings, QUEUE);
+    }
+
+    /** As {@link #start(List, ClientSettings)}, with {@code queue} events queued per link. */
+    public static ForwardingLinks start(List<IdentityFile> peers, ClientSettings settings, int queue) {
+        if (queue < 1) {
+            throw new IllegalArgumentException("a forwarding link queues at least 1 event, not " + queue);
+        }
+        ForwardingLinks f = new ForwardingLinks(peers, settings, queue);
         for (Link l : f.links) {
             l.thread.start();
         }
@@ -130,7 +138,7 @@ public final class ForwardingLinks implements EventForwarding, AutoCloseable {
     private final class Link {
         private final IdentityFile peer;
         private final ClientSettings settings;
-        private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE);
+        private final BlockingQueue<Item> queue;
         private final Map<String, EnvelopeForwarder> forwarders = new HashMap<>();
         private final Encoded encoded = new Encoded();
         private final AtomicLong lost = new AtomicLong();
@@ -140,8 +148,9 @@ public final class ForwardingLinks implements EventForwarding, AutoCloseable {
         private RemoteBrokerClient client;
         private int failedAttempts;
 
-        Link(IdentityFile peer, ClientSettings settings) {
+        Link(IdentityFile peer, ClientSettings settings, int queue) {
             this.peer = peer;
+            this.queue = new ArrayBlockingQueue<>(queue);
             this.settings = settings;
             this.backoff = new Backoff(settings.failover(), new SplittableRandom());
             this.thread = Thread.ofPlatform().daemon().name("d2r2-forward-" + peer.broker()).unstarted(this::run);
@@ -152,7 +161,7 @@ public final class ForwardingLinks implements EventForwarding, AutoCloseable {
                 while (!closed) {
                     Item item = queue.take();
                     if (connected()) {
-                        send(item);
+                        sendOrDrop(item);
                     } else {
                         lost.incrementAndGet();
                     }
@@ -163,6 +172,19 @@ public final class ForwardingLinks implements EventForwarding, AutoCloseable {
                 if (client != null) {
                     client.close();
                 }
+            }
+        }
+
+        /** Sends one event; a failure of any kind loses it and the connection, never the link's thread. */
+        private void sendOrDrop(Item item) {
+            try {
+                send(item);
+            } catch (RuntimeException e) {
+                lost.incrementAndGet();
+                LOG.warn("forwarding to {} failed ({}); starting the link again", peer.broker(), e.toString());
+                client.close();
+                client = null;
+                forwarders.clear();
             }
         }
 

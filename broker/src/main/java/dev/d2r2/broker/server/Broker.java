@@ -22,6 +22,7 @@ import dev.d2r2.broker.security.SealVerifier;
 import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.agent.ErrorLog;
 import dev.d2r2.core.files.PrivateFiles;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
@@ -61,6 +62,8 @@ public final class Broker implements AutoCloseable {
 
     private final Path dataDir;
     private final Clock clock;
+    /** Refused TLS handshakes, logged once per reason and minute. */
+    private final ErrorLog tlsRefusals;
     private final PrometheusRegistry registry;
     private final BrokerMetrics metrics;
     private final IdentityStore identities;
@@ -78,6 +81,7 @@ public final class Broker implements AutoCloseable {
     private Broker(Path dataDir, Clock clock, PrometheusRegistry registry) throws IOException {
         this.dataDir = dataDir;
         this.clock = clock;
+        this.tlsRefusals = new ErrorLog(LOG, clock, 60_000);
         this.registry = registry;
         this.metrics = new BrokerMetrics(registry, channels::values);
         PrivateFiles.directory(dataDir);
@@ -538,6 +542,42 @@ public final class Broker implements AutoCloseable {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "channel " + tag + " is not forwarded with a log: nothing to catch up");
         }
         return new ForwardedGapFill(this, ch, margin.toMillis(), metrics.caughtUp(tag), metrics.catchUpFailures(tag));
+    }
+
+    /**
+     * The repairs a running replica's forwarded channels need: for each channel with a log, the
+     * ranges of sequence numbers it saw skipped at least {@code settle} ago (a copy that another
+     * path still brings closes a range sooner), to be read from the other replicas' logs from
+     * {@code margin} before the event that preceded each. Ranges given up to keep the table
+     * bounded are reported missing now.
+     */
+    public List<ForwardedGapRepair> gapRepairs(Duration settle, Duration margin) {
+        long seenBy = clock.millis() - settle.toMillis();
+        List<ForwardedGapRepair> repairs = new ArrayList<>();
+        for (ChannelRuntime ch : channels.values()) {
+            if (!ch.forwarded() || !ch.persistent()) {
+                continue;
+            }
+            for (ForwardedGaps.Gap g : ch.abandonedGaps()) {
+                reportGap(ch.tag(), g.publisher(), g.from(), g.to());
+            }
+            List<ForwardedGaps.Gap> gaps = ch.gapsSeenBy(seenBy);
+            if (!gaps.isEmpty()) {
+                repairs.add(new ForwardedGapRepair(this, ch, gaps, margin.toMillis(), metrics.repaired(ch.tag()),
+                        metrics.catchUpFailures(ch.tag())));
+            }
+        }
+        return repairs;
+    }
+
+    /**
+     * Counts and logs (once per reason and minute) a connection whose TLS handshake failed: a
+     * client or replica speaking plain text or an old protocol, a scanner, a peer that hung up.
+     */
+    void tlsHandshakeFailed(String from, IOException why) {
+        String reason = TlsRefusal.reason(why);
+        metrics.tlsHandshakeFailed(reason);
+        tlsRefusals.warn(reason, "TLS handshake with " + from + " failed (" + reason + "): " + why.getMessage());
     }
 
     /** Says that a gap fill could not find a publisher's events: a log line, the metric, an event on the system channel. */

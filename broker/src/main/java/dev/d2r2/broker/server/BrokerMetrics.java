@@ -26,6 +26,8 @@ final class BrokerMetrics {
     private final Counter caughtUp;
     private final Counter forwardedGap;
     private final Counter catchUpFailures;
+    private final Counter repaired;
+    private final Counter tlsFailures;
     private final Gauge connections;
     private final Gauge pendingHandshakes;
     private final Gauge frameMemory;
@@ -66,6 +68,13 @@ final class BrokerMetrics {
         catchUpFailures = Counter.builder().name("d2r2_broker_catch_up_failures")
                 .help("Catch-ups of a forwarded channel from one other replica that failed (unreachable, too slow)")
                 .labelNames("channel").register(registry);
+        repaired = Counter.builder().name("d2r2_broker_forwarded_repaired")
+                .help("Events of forwarded channels a running replica saw skipped and took from the other replicas' logs")
+                .labelNames("channel").register(registry);
+        tlsFailures = Counter.builder().name("d2r2_broker_tls_handshake_failures")
+                .help("Connections whose TLS handshake failed, by reason: not_tls, protocol_version, no_common_cipher, "
+                        + "certificate, closed, other")
+                .labelNames("reason").register(registry);
         timeouts = Counter.builder().name("d2r2_broker_timeouts")
                 .help("Connections closed for a limit of time: handshake, frame (body too slow), idle")
                 .labelNames("kind").register(registry);
@@ -144,6 +153,18 @@ final class BrokerMetrics {
 
     CounterDataPoint catchUpFailures(String channel) {
         return catchUpFailures.labelValues(channel);
+    }
+
+    CounterDataPoint repaired(String channel) {
+        return repaired.labelValues(channel);
+    }
+
+    void tlsHandshakeFailed(String reason) {
+        tlsFailures.labelValues(reason).inc();
+    }
+
+    double tlsHandshakeFailures(String reason) {
+        return tlsFailures.labelValues(reason).get();
     }
 
     void timedOut(String kind) {

@@ -61,6 +61,8 @@ final class ChannelRuntime implements AutoCloseable {
     private final boolean forwarded;
     /** Fingerprints forwarded channels' payloads, under the window's lock. */
     private final CRC32C payloadCrc = new CRC32C();
+    /** A forwarded channel's skipped sequence numbers, under the window's lock. */
+    private final ForwardedGaps gaps;
 
     ChannelRuntime(ChannelSpec spec, byte[] key, Path logDir, Clock clock, BrokerMetrics metrics) throws IOException {
         this.spec = spec;
@@ -74,6 +76,7 @@ final class ChannelRuntime implements AutoCloseable {
         this.applied = replicated ? new AppliedIndex(logDir) : null;
         this.forwarded = spec.channelClass().durability() == Durability.FORWARDED;
         this.window = replicated || forwarded ? new EventWindow() : null;
+        this.gaps = forwarded ? new ForwardedGaps() : null;
         if (log != null) {
             nextOffset.set(log.nextOffset());
             rememberLogTail();
@@ -112,6 +115,9 @@ final class ChannelRuntime implements AutoCloseable {
                     if (window != null) {
                         window.take(e.publisher(), e.sequence(), forwarded ? e.payloadFingerprint(crc) : fingerprint);
                     }
+                    if (gaps != null) {
+                        gaps.resume(e.publisher(), e.sequence(), e.publisherTime());
+                    }
                 } catch (ProtocolException unreadable) {
                     // An envelope that does not parse cannot be sent again either.
                 }
@@ -149,11 +155,42 @@ final class ChannelRuntime implements AutoCloseable {
     long publishFirstCopy(Envelope e, List<ServerSubscription> disconnect) throws IOException {
         synchronized (window) {
             if (window.take(e.publisher(), e.sequence(), e.payloadFingerprint(payloadCrc))) {
-                return publish(e, disconnect);
+                long time = clock.millis();
+                long offset = publish(e, time, disconnect);
+                gaps.took(e.publisher(), e.sequence(), e.publisherTime(), time);
+                return offset;
             }
         }
         duplicates.inc();
         return LATER_COPY;
+    }
+
+    /** A forwarded channel's ranges of skipped sequence numbers seen at or before broker time {@code seenBy}, oldest first. */
+    List<ForwardedGaps.Gap> gapsSeenBy(long seenBy) {
+        synchronized (window) {
+            return gaps.seenBy(seenBy);
+        }
+    }
+
+    /** Whether {@code e}'s sequence number is one this forwarded channel saw skipped and has not taken since. */
+    boolean missing(Envelope e) {
+        synchronized (window) {
+            return gaps.missing(e.publisher(), e.sequence());
+        }
+    }
+
+    /** Stops looking for {@code from..to} of {@code publisher} (reported missing); returns the ranges still open in it. */
+    List<ForwardedGaps.Gap> forgetGap(String publisher, long from, long to) {
+        synchronized (window) {
+            return gaps.forget(publisher, from, to);
+        }
+    }
+
+    /** Ranges given up to keep the table of skipped sequence numbers bounded. */
+    List<ForwardedGaps.Gap> abandonedGaps() {
+        synchronized (window) {
+            return gaps.drainAbandoned();
+        }
     }
 
     String tag() {

@@ -34,7 +34,7 @@ import java.util.zip.CRC32C;
  * reported by {@link #finish} ({@link Broker#reportGap}). Synchronized: a replica too slow to read may still be
  * delivering when the next one is read.
  */
-public final class ForwardedGapFill {
+public final class ForwardedGapFill implements PeerLogFill {
     private static final Logger LOG = LoggerFactory.getLogger(ForwardedGapFill.class);
 
     private record Key(String publisher, long sequence, long payload) {
@@ -74,16 +74,18 @@ public final class ForwardedGapFill {
         });
     }
 
+    @Override
     public String channel() {
         return ch.tag();
     }
 
-    /** The time (this replica's clock, epoch ms) from which to ask the other replicas for their events. */
+    @Override
     public long since() {
         return since;
     }
 
     /** Takes one event another replica logged, unless this one holds it already; a refused copy is counted. */
+    @Override
     public synchronized void take(Envelope e) {
         if (!held.add(key(e))) {
             heldAlready++;
@@ -108,6 +110,7 @@ public final class ForwardedGapFill {
     }
 
     /** Another replica could not be read (unreachable, too slow): counted, and what it alone held stays missing. */
+    @Override
     public synchronized void failed(String replica, Exception why) {
         failures.inc();
         LOG.warn("channel {}: no catch-up from {}: {}", ch.tag(), replica, why.toString());
@@ -120,6 +123,8 @@ public final class ForwardedGapFill {
             long last = lastHeld.get(first.getKey());
             if (first.getValue() > last + 1) {
                 broker.reportGap(ch.tag(), first.getKey(), last + 1, first.getValue() - 1);
+                // Reported once: the running replica's repair must not look for it again.
+                ch.forgetGap(first.getKey(), last + 1, first.getValue() - 1);
                 missing += first.getValue() - 1 - last;
             }
         }

@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
+import javax.net.ssl.SSLSocket;
+
 /**
  * One client connection. A virtual thread authenticates the client ({@link ServerHandshake}),
  * then a reader thread of its own serves its requests ({@link SessionRequests}) and publishes its
@@ -126,6 +128,9 @@ final class RemoteSession implements DeliverySink, FrameHandler {
     private boolean login() throws IOException, ProtocolException {
         try {
             socket.setTcpNoDelay(true);
+            if (!tlsHandshake()) {
+                return true;
+            }
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), READ_BUFFER_BYTES));
             writer = new SessionWriter(new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024)));
             identity = ServerHandshake.perform(broker, in, writer, name -> {
@@ -142,6 +147,26 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         arm(Deadline.NONE, 0);
         Thread.ofPlatform().daemon().name("d2r2-session-" + identity.name()).start(() -> run(this::serve));
         return false;
+    }
+
+    /**
+     * Runs the TLS handshake before any d2r2 frame, so that a connection refused there (plain
+     * text, an old protocol, no common suite, a peer that hangs up) is told apart from one that
+     * ended later: counted by reason and logged, rate-limited. False when it failed.
+     */
+    private boolean tlsHandshake() {
+        if (!(socket instanceof SSLSocket tls)) {
+            return true;
+        }
+        try {
+            tls.startHandshake();
+            return true;
+        } catch (IOException e) {
+            if (expired == null) {
+                broker.tlsHandshakeFailed(String.valueOf(socket.getRemoteSocketAddress()), e);
+            }
+            return false;
+        }
     }
 
     private boolean serve() throws IOException, ProtocolException, InterruptedException {

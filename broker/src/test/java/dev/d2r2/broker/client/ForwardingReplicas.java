@@ -50,9 +50,14 @@ final class ForwardingReplicas implements AutoCloseable {
 
     /** Starts {@code n} replicas and makes each forward to the others. */
     static ForwardingReplicas start(Path dir, int n) throws IOException, InterruptedException {
+        return start(dir, n, ForwardingLinks.QUEUE);
+    }
+
+    /** Starts {@code n} replicas and makes each forward to the others over links that queue {@code queue} events. */
+    static ForwardingReplicas start(Path dir, int n, int queue) throws IOException, InterruptedException {
         ForwardingReplicas r = new ForwardingReplicas(dir, n);
         try {
-            r.setUp();
+            r.setUp(queue);
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
@@ -60,7 +65,7 @@ final class ForwardingReplicas implements AutoCloseable {
         return r;
     }
 
-    private void setUp() throws IOException {
+    private void setUp(int queue) throws IOException {
         KeyPair publisherKeys = Crypto.newSigningKeyPair();
         KeyPair subscriberKeys = Crypto.newSigningKeyPair();
         KeyPair forwarderKeys = Crypto.newSigningKeyPair();
@@ -79,7 +84,7 @@ final class ForwardingReplicas implements AutoCloseable {
             }
         }
         for (int i = 0; i < running.length; i++) {
-            BrokerProcess.command(running[i], "FORWARD " + String.join(" ", others(i)), "FORWARDING");
+            BrokerProcess.command(running[i], "FORWARD-QUEUE " + queue + " " + String.join(" ", others(i)), "FORWARDING");
         }
     }
 

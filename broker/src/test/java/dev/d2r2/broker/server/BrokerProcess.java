@@ -2,6 +2,7 @@ package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.client.ClientSettings;
 import dev.d2r2.broker.client.ForwardedCatchUp;
+import dev.d2r2.broker.client.ForwardedRepair;
 import dev.d2r2.broker.client.ForwardingLinks;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Clock;
@@ -12,6 +13,7 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +23,11 @@ import java.util.List;
  * catch-up reach (events) and administrator identity files of the other replicas: it then
  * catches up from them before it listens ({@link ForwardedCatchUp}) and forwards to them. A line
  * {@code FORWARD FILE...} on its input makes it forward its forwarded channels' events to the
- * replicas those administrator identity files name (it answers {@code FORWARDING}); {@code STATS
- * TAG} answers what it forwarded and lost, and the channel's duplicates and integrity refusals.
+ * replicas those administrator identity files name and repair from their logs what it sees
+ * skipped while it runs ({@link ForwardedRepair}; it answers {@code FORWARDING}); {@code
+ * FORWARD-QUEUE N FILE...} does the same with links that queue N events; {@code STATS TAG}
+ * answers what it forwarded and lost, and the channel's duplicates, catch-up, repairs and
+ * integrity refusals.
  */
 public final class BrokerProcess {
     private BrokerProcess() {
@@ -87,17 +92,18 @@ public final class BrokerProcess {
         System.out.println("PORT " + server.address().getPort());
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in));
-        ForwardingLinks links = catchUpFrom.isEmpty() ? null : ForwardingLinks.start(catchUpFrom, ClientSettings.DEFAULT);
-        broker.forwardEvents(links);
+        ForwardingLinks links = catchUpFrom.isEmpty() ? null : forward(broker, catchUpFrom, ForwardingLinks.QUEUE);
         String line;
         while ((line = commands.readLine()) != null) {
-            if (line.startsWith("FORWARD ")) {
+            if (line.startsWith("FORWARD")) {
+                List<String> words = List.of(line.split(" "));
+                boolean queued = words.getFirst().equals("FORWARD-QUEUE");
+                int queue = queued ? Integer.parseInt(words.get(1)) : ForwardingLinks.QUEUE;
                 List<IdentityFile> peers = new ArrayList<>();
-                for (String file : line.substring("FORWARD ".length()).split(" ")) {
+                for (String file : words.subList(queued ? 2 : 1, words.size())) {
                     peers.add(IdentityFile.load(Path.of(file)));
                 }
-                links = ForwardingLinks.start(peers, ClientSettings.DEFAULT);
-                broker.forwardEvents(links);
+                links = forward(broker, peers, queue);
                 System.out.println("FORWARDING");
             } else if (line.startsWith("STATS ")) {
                 String tag = line.substring("STATS ".length());
@@ -106,10 +112,23 @@ public final class BrokerProcess {
                         + " caught-up " + (long) broker.metrics().caughtUp(tag).get()
                         + " gap " + (long) broker.metrics().forwardedGap(tag).get()
                         + " catch-up-failures " + (long) broker.metrics().catchUpFailures(tag).get()
+                        + " repaired " + (long) broker.metrics().repaired(tag).get()
                         + " integrity " + (long) broker.refusals("integrity"));
             }
             System.out.flush();
         }
         Thread.currentThread().join();
     }
+
+    /** Forwards to {@code peers} over links of {@code queue} events, and repairs from their logs what it sees skipped. */
+    private static ForwardingLinks forward(Broker broker, List<IdentityFile> peers, int queue) {
+        ForwardingLinks links = ForwardingLinks.start(peers, ClientSettings.DEFAULT, queue);
+        broker.forwardEvents(links);
+        ForwardedRepair.start(broker, peers, ClientSettings.DEFAULT, ForwardedCatchUp.Reach.DEFAULT, REPAIR, Clock.system());
+        return links;
+    }
+
+    /** Quicker than the default, for tests: a gap is looked for after 1 s. */
+    private static final ForwardedRepair.Timing REPAIR = new ForwardedRepair.Timing(Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofSeconds(30));
 }
