@@ -9,10 +9,13 @@
 #     d2r2 lb: downtime (the largest inter-arrival gap of a 20 packets/s OPTIONS stream around each
 #     move, as the seed measures it), the phase times the source reports, and sip-load's failed
 #     and dropped calls;
-#  3. DNS-based redundancy — from the master host's death to kdig (polling the zone's knotd from a
+#  3. NAT takeover — the same outage as 1, the client sending to the public address of a NAT front
+#     (host 3, the group's witness with nat:) that steers it to the holder; the members answer
+#     through the front (a host route to the client);
+#  4. DNS-based redundancy — from the master host's death to kdig (polling the zone's knotd from a
 #     client namespace, one query after another) seeing the name at the backup's address, for
 #     d2r2 takeover with --dns-* (same group settings as 1, record TTL 5 s).
-# Usage: bench/migrate.sh [--takeovers N] [--migrations N] [--rate CALLS_PER_S] [--only takeover|dns|migration]
+# Usage: bench/migrate.sh [--takeovers N] [--migrations N] [--rate CALLS_PER_S] [--only takeover|nat|dns|migration]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 need arping /usr/sbin/arping
 need keepalived /usr/sbin/keepalived
@@ -100,6 +103,38 @@ takeover_d2r2() {
     bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" >/dev/null 2>&1
     bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" > "$work/m1.out" 2>/dev/null; local member1=$!
     until grep -q acquired "$work/m1.out" 2>/dev/null; do sleep 0.2; done
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" >/dev/null 2>&1
+    sleep 8
+    await_answer
+    inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 4 > "$work/answers" & local probe=$!
+    sleep 1.5
+    local died
+    kill_master "$member1" "$server1" $(pgrep -P "$member1") $(pgrep -P "$server1") > "$work/died"
+    died=$(cat "$work/died")
+    wait $probe
+    python3 bench/migrate/gap.py "$work/answers" "$died"
+}
+
+takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own address
+    topology
+    openssl rand -hex 32 > "$work/group.key"
+    local roles=(master backup front) kinds=(master backup witness)
+    for i in 1 2 3; do
+        {
+            echo "name: ${roles[i-1]}"; echo "role: ${kinds[i-1]}"; echo "listen: 10.97.25.$i:7400"; echo "keyFile: group.key"
+            echo "peers:"
+            for j in 1 2 3; do [ "$j" = "$i" ] || printf '  - name: %s\n    address: 10.97.25.%s:7400\n' "${roles[j-1]}" "$j"; done
+            [ "$i" != 3 ] || printf 'nat:\n  public: %s:5070\n  table: d2r2_mgb\n  targets:\n    master: 10.97.25.1:5070\n    backup: 10.97.25.2:5070\n' $service
+        } > "$work/m$i.yaml"
+    done
+    inns 3 ip addr add $service/24 dev d2r2-mgb3a
+    inns 3 sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.d2r2-mgb3a.send_redirects=0
+    for i in 1 2; do inns $i ip route add 10.97.25.4/32 via 10.97.25.3; done
+    bg 1 bin/d2r2 sip-server --listen 10.97.25.1:5070 >/dev/null 2>&1; local server1=$!
+    bg 2 bin/d2r2 sip-server --listen 10.97.25.2:5070 >/dev/null 2>&1
+    bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" > "$work/m3.out" 2>/dev/null
+    bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" >/dev/null 2>&1; local member1=$!
+    until grep -q steered "$work/m3.out" 2>/dev/null; do sleep 0.2; done
     bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" >/dev/null 2>&1
     sleep 8
     await_answer
@@ -244,6 +279,16 @@ for setup in d2r2 "keepalived 1" "keepalived 0.1"; do
     done
     echo "- $setup: ${results[*]} (median $(printf '%s\n' "${results[@]}" | pctl 0.5))"
 done
+echo
+fi
+if section nat; then
+results=()
+for _ in $(seq "$takeovers"); do
+    takeover_nat > "$work/result"
+    results+=("$(cat "$work/result")")
+done
+echo "## NAT takeover: the client's outage on the front's public address around the master host's death (ms, $takeovers runs)"
+echo "- d2r2 (10 ms keepalives, 3 misses, margin 3): ${results[*]} (median $(printf '%s\n' "${results[@]}" | pctl 0.5))"
 echo
 fi
 if section dns; then

@@ -58,7 +58,8 @@ public final class NftSteering {
         command.addAll(List.of("-f", "-"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (OutputStream stdin = p.getOutputStream()) {
-            stdin.write(script(target, comment.replace('"', '\'')).getBytes(StandardCharsets.UTF_8));
+            // a comment can only break the script's line or its quotes: keep plain characters only
+            stdin.write(script(target, comment.replaceAll("[^A-Za-z0-9 _.:@-]", "_")).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // nft exited before reading: its output says why
         }

@@ -177,6 +177,30 @@ class FailureClassifierTest {
     }
 
     @Example
+    void byzantineRanksAfterACrashAndBeforeAnOmissionAndThePeerPlacesIt() {
+        FailureClassifier c = new FailureClassifier(new Thresholds(4, 3, 2, 3, 200, 2));
+        c.judged(null);
+        c.judged("the binding registered is missing");
+        assertThat(c.verdict()).as("one wrong answer of two is not enough").isEmpty();
+        c.judged("CSeq 9 REGISTER answers no REGISTER sent");
+        c.lost();
+        c.lost();
+        assertThat(c.verdict()).contains(new Verdict(Failure.byzantine, Location.vm, true,
+                "2 of the last 3 answers judged wrong (last: CSeq 9 REGISTER answers no REGISTER sent)"));
+        c.peerJudged(true);
+        assertThat(c.verdict()).map(Verdict::location).contains(Location.host);
+        c.peerJudged(false);
+        assertThat(c.verdict()).as("wrong on the peer too: the server's own fault").map(Verdict::location).contains(Location.vm);
+        c.lost();
+        assertThat(c.verdict()).map(Verdict::failure).contains(Failure.crash);
+        for (int i = 0; i < 4; i++) {
+            c.answered(5);
+            c.judged(null);
+        }
+        assertThat(c.verdict()).as("only the last window of verdicts counts").isEmpty();
+    }
+
+    @Example
     void examplesOfTheTable() {
         Thresholds t = new Thresholds(10, 3, 2, 3, 200, 2);
         FailureClassifier c = new FailureClassifier(t);

@@ -132,6 +132,31 @@ class MigrationTest {
     }
 
     @Test
+    void aTargetCutOffSilentlyBeforeItIsReadyTimesOutAndTheSourceServesAgain() throws Exception {
+        SipServer source = keep(new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0));
+        call(source.address(), "before");
+        ServerSocket listener = keep(new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
+        CompletableFuture<Void> silent = CompletableFuture.runAsync(() -> {
+            try (Socket s = listener.accept(); SecureChannel c = SecureChannel.accept(s, KEY)) {
+                while (c.receive().type() != Migration.FINAL) {
+                    // the state and the deltas; then nothing more comes back, as across a cut link
+                }
+                c.setTimeout(30_000);
+                c.receive(); // until the source gives up and closes
+            } catch (IOException e) {
+                // the source closed the connection
+            }
+        });
+        var settings = new Migration.Settings(8, 32, Duration.ofMillis(20), Duration.ofMillis(500));
+        MigrationReport report = new MigrationSource(source, null, KEY, settings, Clock.system())
+                .migrateTo((InetSocketAddress) listener.getLocalSocketAddress());
+        silent.get();
+        assertThat(report.outcome()).isEqualTo(MigrationReport.ABORTED);
+        assertThat(report.reason()).contains("the target failed before it was ready");
+        assertThat(request(source.address(), "BYE", "before", "")).as("the source serves its calls again").isEqualTo("SIP/2.0 200 OK");
+    }
+
+    @Test
     void aTargetThatDiesAfterGoIsUnconfirmedAndTheSourceNeverResumes() throws Exception {
         SipServer source = keep(new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0));
         call(source.address(), "before");
