@@ -60,6 +60,17 @@ class P2psipUaCliTest {
         assertThat(console.err()).contains("--peers: at least 6");
     }
 
+    @Test
+    void peerAndAgentRefuseBadOptions() {
+        assertThat(Main.commandLine().execute("p2psip", "peer", "--pool", dir.toString(), "--network-key", dir.resolve("net.key").toString(),
+                "--name", "a/b")).isEqualTo(2);
+        assertThat(console.err()).contains("--name: letters, digits");
+        assertThat(Main.commandLine().execute("p2psip", "agent", "--pool", dir.toString(), "--user-key", dir.resolve("u.key").toString(),
+                "--contact", "bob=xyz")).isEqualTo(2);
+        assertThat(console.err()).contains("--contact bob");
+        assertThat(dir.resolve("u.key")).doesNotExist();
+    }
+
     private Process sipp(String name, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/sipp"));
         cmd.addAll(List.of(args));

@@ -87,7 +87,7 @@ public final class HopDirectory {
         return entries().stream().map(Entry::storage).toList();
     }
 
-    /** Lines (or files) that could not be read. */
+    /** Bad lines (or unreadable directories) met, counted at every read: the same bad line counts once per read. */
     public long malformed() {
         return malformed.get();
     }
