@@ -18,12 +18,18 @@
 # DN as next hop (examples/tunnel/bird-esr.conf) to BIRD on the service router
 # (examples/tunnel/bird-service.conf), whose kernel route is the only way back to the EN; it also
 # reports when that route moved (ip -ts monitor route) after the ESR's and after the EN's move.
+# With --download N, no stream and no VRRP: iperf3 (with the CPU the EN and dn1 spend per Gbit), then
+# N rounds of a TCP download (iperf3 -R, --download-size, default 200M) from the server to the EN,
+# each once undisturbed and once with dn1 killed (-9) at 40 % of the undisturbed time: the penalty
+# is the difference (the thesis: up to 2.7 s). dn1 is restarted and the EN fails back between rounds.
 # Usage: bench/tunnel.sh [--failovers N] [--tx MS] [--multiplier N] [--rate N] [--no-iperf] [--no-vrrp]
 #                        [--vrrp-failovers N] [--vrrp-fast S] [--vrrp-only] [--esr] [--bird] [--keep DIR]
+#                        [--download N] [--download-size BYTES]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 . "$root/bench/lib/netns.sh"
 
 failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 tunnel=1 vrrp_failovers=10 vrrp_fast=0.05 esr=0 bird=0
+download=0 download_size=200M
 while [ $# -gt 0 ]; do
     case "$1" in
         --failovers) failovers=$2; shift 2 ;;
@@ -38,6 +44,8 @@ while [ $# -gt 0 ]; do
         --vrrp-fast) vrrp_fast=$2; shift 2 ;;
         --esr) esr=1 iperf=0 vrrp=0; shift ;;
         --bird) esr=1 bird=1 iperf=0 vrrp=0; shift ;;
+        --download) download=$2 failovers=0 vrrp=0; shift 2 ;;
+        --download-size) download_size=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -200,6 +208,7 @@ if [ "$esr" = 1 ]; then
 else
     echo_ns=srv echo_at=10.99.0.2 probe_ns=en target=10.99.0.2
 fi
+if [ "$failovers" -gt 0 ]; then
 ip netns exec $p$echo_ns bin/d2r2 tunnel echo --listen $echo_at:7000 --for 30m 2> /dev/null &
 pids+=($!)
 sleep 1
@@ -293,19 +302,76 @@ print(f"service's route withdrawn while the EN was there: {withdrawn}")
 PY
 fi
 fi
+fi
+
+# cpu_s PID...: the CPU seconds (user + system) the processes have used so far
+cpu_s() {
+    local t=0 pid
+    for pid in "$@"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$pid/stat") )); done
+    echo "$t $(getconf CLK_TCK)" | awk '{printf "%.3f", $1 / $2}'
+}
+# iperf_run NS ARGS...: iperf3's JSON; prints "Mbit/s cpu-seconds-of-both-iperf3-ends"
+iperf_run() {
+    local ns=$1; shift
+    inns "$ns" iperf3 "$@" -J 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+secs = j["end"]["sum_received"]["seconds"]
+cpu = j["end"]["cpu_utilization_percent"]
+print(round(j["end"]["sum_received"]["bits_per_second"] / 1e6), round((cpu["host_total"] + cpu["remote_total"]) / 100 * secs, 3))' || echo "n/a n/a"
+}
 
 if [ "$iperf" = 1 ]; then
     inns dn1 iperf3 -s -1 -B 10.99.0.11 -D 2>/dev/null || true
     sleep 0.5
-    tun=$(inns en iperf3 -c 10.99.0.11 -t 5 -J 2>/dev/null | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' || echo "n/a")
+    before=$(cpu_s "$pid_en" "$pid_dn1")
+    read -r tun tun_iperf_cpu < <(iperf_run en -c 10.99.0.11 -t 5)
+    tun_cpu=$(echo "$(cpu_s "$pid_en" "$pid_dn1") $before" | awk '{printf "%.2f", $1 - $2}')
     ip -n ${p}en link add d2r2-tun-vx type vxlan id 42 remote 10.1.1.2 local 10.1.1.1 dstport 4790 dev d2r2-tun-e1
     ip -n ${p}dn1 link add d2r2-tun-vx type vxlan id 42 remote 10.1.1.1 local 10.1.1.2 dstport 4790 dev d2r2-tun-d1
     ip -n ${p}en addr add 10.200.0.1/24 dev d2r2-tun-vx; ip -n ${p}en link set d2r2-tun-vx up
     ip -n ${p}dn1 addr add 10.200.0.2/24 dev d2r2-tun-vx; ip -n ${p}dn1 link set d2r2-tun-vx up
     inns dn1 iperf3 -s -1 -B 10.200.0.2 -D 2>/dev/null || true
     sleep 0.5
-    vx=$(inns en iperf3 -c 10.200.0.2 -t 5 -J 2>/dev/null | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' || echo "n/a")
+    read -r vx vx_iperf_cpu < <(iperf_run en -c 10.200.0.2 -t 5)
+    ip -n ${p}en link del d2r2-tun-vx
     echo "one TCP stream EN -> DN1, 5 s (iperf3): d2r2 tunnel $tun Mbit/s, kernel VXLAN $vx Mbit/s"
+    python3 - "$tun" "$tun_cpu" "$tun_iperf_cpu" "$vx" "$vx_iperf_cpu" <<'PY'
+import sys
+tun, tun_cpu, tun_iperf, vx, vx_iperf = sys.argv[1:]
+def per_gbit(cpu, mbps):
+    return float(cpu) / (float(mbps) * 5 / 1000)
+print(f"CPU per Gbit carried: d2r2 EN + DN {per_gbit(tun_cpu, tun):.2f} s (+ iperf3's own {per_gbit(tun_iperf, tun):.2f} s); "
+      f"kernel VXLAN: iperf3's processes {per_gbit(vx_iperf, vx):.2f} s (the kernel's encapsulation runs in their system time and in softirq)")
+PY
+fi
+
+if [ "$download" -gt 0 ]; then
+    inns srv iperf3 -s -B 10.99.0.2 -D 2>/dev/null || true
+    sleep 0.5
+    # download: the wall time (ms) of one TCP download of $download_size from the server to the EN
+    download() { local t0; t0=$(now_ms); inns en iperf3 -c 10.99.0.2 -R -n "$download_size" > /dev/null 2>&1; echo $(( $(now_ms) - t0 )); }
+    echo "TCP download of $download_size through the tunnel, dn1 killed at 40 %: $download rounds"
+    : > "$work/downloads"
+    for k in $(seq "$download"); do
+        plain=$(download)
+        download > "$work/dl.ms" &
+        dl=$!
+        sleep "$(echo "$plain" | awk '{printf "%.3f", $1 * 0.4 / 1000}')"
+        kill -9 "$pid_dn1"
+        wait "$dl"
+        echo "$plain $(cat "$work/dl.ms")" >> "$work/downloads"
+        start dn1 dn dn1
+        await "$work/en.out" '"failback"' "$k"
+        sleep 1
+    done
+    python3 - "$work/downloads" <<'PY'
+import sys
+rows = [tuple(int(x) for x in l.split()) for l in open(sys.argv[1]) if l.strip()]
+pen = sorted(k - p for p, k in rows)
+print(f"undisturbed (ms): {[p for p, _ in rows]};  with dn1 killed at 40 % (ms): {[k for _, k in rows]}")
+print(f"download penalty (ms, n={len(pen)}): p50 {pen[len(pen) // 2]}  max {pen[-1]}  all {[k - p for p, k in rows]}")
+PY
 fi
 
 [ "$vrrp" = 1 ] || exit 0

@@ -88,6 +88,7 @@ public final class Dashboard implements AutoCloseable {
                 case "/api/actions" -> Map.of("actions", observatory.actions());
                 case "/api/diagnosis" -> observatory.diagnosis();
                 case "/api/instances" -> Map.of("instances", observatory.instances());
+                case "/api/tunnels" -> Map.of("tunnels", observatory.tunnels());
                 case "/api/chain" -> chain(q.get("action"));
                 case "/api/report" -> present(report.get(), "no report: this process runs no demo");
                 case "/api/story" -> present(story.get(), "no story: this process runs no demo");

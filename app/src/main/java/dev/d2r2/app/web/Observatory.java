@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * map of per-server metrics by second; the actions with their cause chains; the audit trail
  * (every {@code policy.*} event); the diagnosis (per group its last √JSD matrix and histograms,
  * the peers indicted now); and the scaler's instances as they appear, serve, drain and stop
- * ({@code scale.instance}). Everything is bounded: the oldest entries go first.
+ * ({@code scale.instance}); the tunnels, their DNs, paths and scores ({@link TunnelBoard}). Everything is bounded: the oldest entries go first.
  */
 public final class Observatory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Observatory.class);
@@ -93,6 +93,7 @@ public final class Observatory implements AutoCloseable {
     private final Map<String, Entry> indicted = new TreeMap<>();
     /** name → the instance, in the order they first appeared. */
     private final Map<String, ScaledInstance> instances = new LinkedHashMap<>();
+    private final TunnelBoard tunnels = new TunnelBoard();
     private final AtomicLong malformed = new AtomicLong();
     private long seq;
     private Map<String, Object> traffic = Map.of();
@@ -127,6 +128,9 @@ public final class Observatory implements AutoCloseable {
         }
         if (DiagnosisEvents.DISTANCES.matches(e.type())) {
             distances(channel, e);
+            return;
+        }
+        if (TunnelBoard.isTunnel(e.type()) && !tunnel(channel, e)) {
             return;
         }
         String lane = lane(channel, e);
@@ -187,6 +191,23 @@ public final class Observatory implements AutoCloseable {
                     .orElse(instances.values().iterator().next()).name();
             instances.remove(gone);
         }
+    }
+
+    /** Takes a tunnel event into the board; false when it is malformed (counted). */
+    private boolean tunnel(String channel, Event e) {
+        try {
+            tunnels.take(e);
+            return true;
+        } catch (EventFormatException ex) {
+            malformed.incrementAndGet();
+            LOG.warn("dashboard: malformed event on {}: {}", channel, ex.getMessage());
+            return false;
+        }
+    }
+
+    /** The tunnels, by name: each EN's DN, sessions, failovers, paths and scores, its carriers and return route. */
+    public synchronized List<TunnelBoard.Tunnel> tunnels() {
+        return tunnels.tunnels();
     }
 
     /** The scaler's instances, in the order they appeared, each in its last state (stopped ones too, until they are too many). */
@@ -262,6 +283,9 @@ public final class Observatory implements AutoCloseable {
         }
         if (ScaleEvents.INSTANCE.matches(t) || ScaleEvents.LOAD.matches(t) || ScaleEvents.STEP.matches(t) || ScaleEvents.CLOUD.matches(t)) {
             return "scaling";
+        }
+        if (TunnelBoard.isTunnel(t)) {
+            return e.isState() ? "tunnels" : null;
         }
         if (channel.equals("alerts") || ChronicleAlert.isAlert(e) || MigrateEvents.HOST_AT_RISK.matches(t)) {
             return "alerts";

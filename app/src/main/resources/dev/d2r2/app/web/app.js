@@ -6,7 +6,7 @@ const POLL_MS = 500;
 const PAGE = 1000;
 const KEEP_ENTRIES = 5000;
 const KEEP_AUDIT = 500;
-const LANES = ['story', 'services', 'scaling', 'events', 'alarms', 'alerts', 'diagnosis', 'contexts', 'actions'];
+const LANES = ['story', 'services', 'scaling', 'tunnels', 'events', 'alarms', 'alerts', 'diagnosis', 'contexts', 'actions'];
 /** The lanes of a loaded replay (`d2r2 replay` or `d2r2 replay --diff` output), by output kind, under the live ones. */
 const REPLAY_LANES = { alarm: 'replay alarms', alert: 'replay alerts', diagnosis: 'replay diagnosis', context: 'replay contexts', decision: 'replay actions' };
 
@@ -158,7 +158,7 @@ async function poll() {
     // After an outage the dashboard may be a new process with its seqs started again: read all anew.
     const anew = view.lastFailure != null;
     const metric = encodeURIComponent($('heat-metric').value);
-    const [services, timeline, audit, heat, actions, diagnosis, report, story, instances] = await Promise.all([
+    const [services, timeline, audit, heat, actions, diagnosis, report, story, instances, tunnels] = await Promise.all([
       get('api/services'),
       get(`api/timeline?since=${anew ? 0 : view.timelineSeq}&limit=${PAGE}`),
       get(`api/audit?since=${anew ? 0 : view.auditSeq}&limit=${PAGE}`),
@@ -168,6 +168,7 @@ async function poll() {
       optional('api/report'),
       optional('api/story'),
       get('api/instances'),
+      get('api/tunnels'),
     ]);
     if (anew) {
       view.entries = [];
@@ -177,6 +178,7 @@ async function poll() {
     }
     drawServices(services);
     drawInstances(instances.instances);
+    drawTunnels(tunnels.tunnels);
     takeTimeline(timeline.events);
     takeAudit(audit.entries);
     drawHeat(heat);
@@ -281,6 +283,28 @@ function drawServers(servers) {
     }
   }
   box.querySelector('.empty')?.toggleAttribute('hidden', servers.length > 0);
+}
+
+// ---- the tunnels: each EN's DN, its sessions, failovers, carriers, return route, and its paths' scores
+
+function drawTunnels(tunnels) {
+  $('tunnels-panel').hidden = tunnels.length === 0;
+  if (!changed('tunnels', tunnels)) return;
+  const ms = (micros) => (micros < 0 ? '–' : `${(micros / 1000).toFixed(1)} ms`);
+  $('tunnels').replaceChildren(...tunnels.map((t) => el('tr', { 'data-testid': `tunnel-${t.name}`, 'data-dn': t.dn ?? '', 'data-path': t.path },
+    el('td', { class: 'mono' }, t.tunnel == null ? t.name : `${t.name} #${t.tunnel}`),
+    el('td', { class: 'mono' }, t.address ?? ''),
+    el('td', { class: `dn ${t.dn === 'none' ? 'lost' : t.reason ?? ''}`, 'data-testid': 'tunnel-dn' }, t.dn == null ? '' : `${t.dn} (${t.reason})`),
+    el('td', {}, t.since ? shortClock(t.since) : ''),
+    el('td', { 'data-testid': 'tunnel-failovers' }, t.failovers),
+    el('td', { 'data-testid': 'tunnel-failbacks' }, t.failbacks),
+    el('td', {}, ...t.sessions.map((s) => el('span', { class: `session ${s.state}`, 'data-testid': `session-${s.dn}`, 'data-state': s.state },
+      `${s.dn}${s.primary ? '*' : ''} ${s.state}`))),
+    el('td', { class: 'mono', 'data-testid': 'tunnel-carriers' }, t.carriers.join(', ')),
+    el('td', { class: 'mono', 'data-testid': 'tunnel-route' }, t.route ? `${t.route.esr}: via ${t.route.dn} (${t.route.via})` : ''),
+    el('td', {}, ...t.paths.map((p) => el('div', { class: `path${p.active ? ' active' : ''}${p.up ? '' : ' down'}`, 'data-testid': `path-${p.path}`,
+      'data-active': String(p.active), 'data-up': String(p.up), 'data-cost': String(p.cost) },
+    `${p.path}${p.active ? ' ◀' : ''} ${p.cost.toFixed(2)} · ${ms(p.rttMicros)} · ±${ms(p.jitterMicros)} · ${(p.loss * 100).toFixed(1)} % · ${p.trust.toFixed(2)}`))))));
 }
 
 // ---- the scaler's instances: appearing (starting … serving), draining, stopped

@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardTest {
     /** Every path the dashboard serves, as openapi.yaml names them. */
     private static final Set<String> SERVED = Set.of("/", "/{file}", "/api/services", "/api/timeline", "/api/audit",
-            "/api/heatmap", "/api/actions", "/api/diagnosis", "/api/instances", "/api/chain", "/api/report", "/api/story", "/api/openapi.yaml");
+            "/api/heatmap", "/api/actions", "/api/diagnosis", "/api/instances", "/api/chain", "/api/report", "/api/story", "/api/openapi.yaml",
+            "/api/tunnels");
     private static final ObjectMapper JSON = ConfigLoader.json();
 
     @TempDir
@@ -167,6 +168,15 @@ class DashboardTest {
         assertThat(instance.path("state").asText()).isEqualTo("failed");
         assertThat(instance.path("since").asLong()).isEqualTo(t + 5);
         assertThat(instance.path("why").asText()).isEqualTo("no answer to SIP OPTIONS within 15000 ms");
+
+        assertThat(JSON.readTree(send("GET", "/api/tunnels").body()).path("tunnels").isEmpty()).isTrue();
+        TunnelFixture.connected(web.observatory(), t);
+        TunnelFixture.failover(web.observatory(), t + 1_000);
+        JsonNode tunnel = JSON.readTree(send("GET", "/api/tunnels").body()).path("tunnels").get(0);
+        assertThat(tunnel.path("dn").asText()).isEqualTo("dn2");
+        assertThat(tunnel.path("failovers").asInt()).isEqualTo(1);
+        assertThat(tunnel.path("route").path("via").asText()).isEqualTo("10.3.2.2");
+        assertThat(tunnel.path("paths").findValuesAsText("path")).containsExactly("p1", "p2");
     }
 
     @Test

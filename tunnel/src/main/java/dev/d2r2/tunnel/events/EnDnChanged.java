@@ -13,6 +13,8 @@ import java.util.Map;
  */
 public record EnDnChanged(long time, String en, String from, String to, String reason, String address, long tunnel) {
     public static final String NONE = "none";
+    public static final String FAILOVER = "failover";
+    public static final String FAILBACK = "failback";
     public static final String REASON = "reason";
     public static final String ADDRESS = "address";
     public static final String TUNNEL = "tunnel";

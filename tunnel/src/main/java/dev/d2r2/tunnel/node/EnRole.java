@@ -374,7 +374,7 @@ final class EnRole implements Agent {
         active = best;
         activePeer = best == null ? null : best.peer;
         String reason = previous != null && refused(previous) ? "distrusted"
-                : best == null ? "lost" : !everConnected ? "connected" : best.primary ? "failback" : "failover";
+                : best == null ? "lost" : !everConnected ? "connected" : best.primary ? EnDnChanged.FAILBACK : EnDnChanged.FAILOVER;
         everConnected |= best != null;
         events.accept(new EnDnChanged(now, name, previous == null ? EnDnChanged.NONE : previous.dn.name(),
                 best == null ? EnDnChanged.NONE : best.dn.name(), reason, Ipv4.text(address), tunnelId).toEvent());

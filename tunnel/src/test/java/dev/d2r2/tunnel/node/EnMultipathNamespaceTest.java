@@ -2,12 +2,15 @@ package dev.d2r2.tunnel.node;
 
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.EventFormatException;
 import dev.d2r2.tunnel.events.EnDnChanged;
 import dev.d2r2.tunnel.events.PathEvents;
+import dev.d2r2.tunnel.events.PathScored;
 import dev.d2r2.tunnel.events.PathSwitched;
 import dev.d2r2.tunnel.events.TunnelEvents;
 import dev.d2r2.tunnel.probe.EchoServer;
 import dev.d2r2.tunnel.probe.SeqProbe;
+import dev.d2r2.tunnel.tun.Impairments;
 import dev.d2r2.tunnel.tun.Netns;
 import dev.d2r2.tunnel.wire.TunnelKey;
 import org.junit.jupiter.api.Test;
@@ -40,8 +43,53 @@ class EnMultipathNamespaceTest {
     private static final String DN = "10.81.0.1";
     private static final String SERVER = "10.99.0.2";
 
+    /** What a test does once the EN has settled on up1 and the stream flows: {@code settled} switches so far. */
+    private interface Steps {
+        void run(Netns en, List<Event> enEvents, SeqProbe probe, int settled) throws Exception;
+    }
+
     @Test
     void aCutUplinkMovesTheStreamToTheOtherAndItReturnsWithoutADnFailover(@TempDir Path dir) throws Exception {
+        withUplinks(dir, (en, enEvents, probe, settled) -> {
+            en.ip("link", "set", "hmhen-e1", "down");
+            await().atMost(STEP).until(() -> switches(enEvents).contains("up1>up2:down"));
+            flows(probe);
+
+            en.ip("link", "set", "hmhen-e1", "up");
+            uplinkRoute(en, 1);
+            await().atMost(STEP).until(() -> switches(enEvents).contains("up2>up1:better"));
+            flows(probe);
+            List<String> all = switches(enEvents);
+            assertThat(all.subList(settled, all.size())).containsExactly("up1>up2:down", "up2>up1:better");
+        });
+    }
+
+    /**
+     * Impairments (issue 20 item 6): a tenth of up1's packets dropped each way by nftables, then up1
+     * shaped by tbf below the stream's rate. Each time up1 stays up, but its score (loss, then the
+     * round trip of a full queue) loses the traffic to up2 by the margin: a switch {@code better}.
+     * Lifted, up1 wins it back.
+     */
+    @Test
+    void aLossyUplinkAndThenASaturatedOneLoseTheTrafficToTheOtherByScore(@TempDir Path dir) throws Exception {
+        withUplinks(dir, (en, enEvents, probe, settled) -> {
+            Impairments up1 = new Impairments(en, "hmhen-e1");
+            up1.loss(10);
+            await().atMost(STEP).until(() -> switches(enEvents).contains("up1>up2:better"));
+            flows(probe);
+            assertThat(scores(enEvents, "up1")).as("up1's loss is scored").anyMatch(s -> s.loss() > 0.05 && s.up());
+
+            up1.clear();
+            await().atMost(STEP).until(() -> switches(enEvents).contains("up2>up1:better"));
+            up1.rate(300, 100);
+            await().atMost(STEP).until(() -> switches(enEvents).stream().filter("up1>up2:better"::equals).count() >= 2);
+            flows(probe);
+            assertThat(scores(enEvents, "up1")).as("a full queue lengthens up1's round trip")
+                    .anyMatch(s -> s.up() && s.rttMicros() > 20_000);
+        });
+    }
+
+    private static void withUplinks(Path dir, Steps steps) throws Exception {
         TunnelKey.generate(dir.resolve("tunnel.key"));
         Path enConfig = Files.writeString(dir.resolve("en.yaml"), """
                 name: en1
@@ -91,16 +139,7 @@ class EnMultipathNamespaceTest {
                 try (SeqProbe probe = en.call(() -> SeqProbe.start(new InetSocketAddress(SERVER, 7000), 500, 1_000_000))) {
                     flows(probe);
 
-                    en.ip("link", "set", "hmhen-e1", "down");
-                    await().atMost(STEP).until(() -> switches(enEvents).contains("up1>up2:down"));
-                    flows(probe);
-
-                    en.ip("link", "set", "hmhen-e1", "up");
-                    uplinkRoute(en, 1);
-                    await().atMost(STEP).until(() -> switches(enEvents).contains("up2>up1:better"));
-                    flows(probe);
-                    List<String> all = switches(enEvents);
-                    assertThat(all.subList(settled, all.size())).containsExactly("up1>up2:down", "up2>up1:better");
+                    steps.run(en, enEvents, probe, settled);
                     assertThat(enEvents).as("the EN kept its DN: no failover").noneMatch(e -> TunnelEvents.EN_DN.matches(e.type())
                             && !"connected".equals(e.attrs().get(EnDnChanged.REASON)));
                     assertThat(enEvents).as("and its session with the DN never went down").noneMatch(e -> TunnelEvents.EN_SESSION.matches(e.type())
@@ -126,6 +165,16 @@ class EnMultipathNamespaceTest {
 
     private static boolean dnConnected(List<Event> events) {
         return events.stream().anyMatch(e -> TunnelEvents.EN_DN.matches(e.type()) && "dn1".equals(e.to()));
+    }
+
+    private static List<PathScored> scores(List<Event> events, String path) {
+        return events.stream().filter(e -> PathEvents.SCORED.matches(e.type())).map(e -> {
+            try {
+                return PathScored.from(e);
+            } catch (EventFormatException bad) {
+                throw new IllegalStateException(bad);
+            }
+        }).filter(s -> s.path().equals(path)).toList();
     }
 
     private static List<String> switches(List<Event> events) {

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
  * step is proved by echoes of datagrams sent after it, never by how long it took.
  */
 class FailoverNamespaceTest {
-    private static final Duration STEP = Duration.ofSeconds(20);
+    static final Duration STEP = Duration.ofSeconds(20);
 
     @Test
     void theStreamSurvivesAPrimaryKilledOrFrozenAndReturnsToIt(@TempDir Path dir) throws Exception {
@@ -73,20 +73,20 @@ class FailoverNamespaceTest {
     }
 
     /** Datagrams sent from now on come back: the stream flows again. */
-    private static void flows(SeqProbe probe) {
+    static void flows(SeqProbe probe) {
         long mark = probe.sent();
         await().atMost(STEP).until(() -> probe.highestEchoed() > mark + 25);
     }
 
-    private static Predicate<String> enDn(String to, String reason) {
+    static Predicate<String> enDn(String to, String reason) {
         return l -> l.contains("\"type\":\"tunnel.en.dn\"") && l.contains("\"to\":\"" + to + "\"") && l.contains("\"reason\":\"" + reason + "\"");
     }
 
-    private static Predicate<String> sessionUp(String dn) {
+    static Predicate<String> sessionUp(String dn) {
         return l -> l.contains("\"type\":\"tunnel.en.session\"") && l.contains("\"to\":\"up\"") && l.contains("\"dn\":\"" + dn + "\"");
     }
 
-    private static Predicate<String> carrier(String to) {
+    static Predicate<String> carrier(String to) {
         return l -> l.contains("\"type\":\"tunnel.dn.carrier\"") && l.contains("\"to\":\"" + to + "\"");
     }
 
