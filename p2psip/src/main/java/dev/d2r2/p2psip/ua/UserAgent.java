@@ -170,18 +170,19 @@ public final class UserAgent implements AutoCloseable {
     }
 
     private void watchInbound(Tunnel t) {
-        t.closed().thenRun(() -> rebuildLater(() -> replaceInbound(t)));
+        t.closed().thenRun(() -> rebuildAfter(0, () -> replaceInbound(t)));
     }
 
     private void watchOutbound(ExitChannel channel) {
         Tunnel t = channel.tunnel();
-        t.closed().thenRun(() -> rebuildLater(() -> replaceOutbound(channel, t)));
+        t.closed().thenRun(() -> rebuildAfter(0, () -> replaceOutbound(channel, t)));
     }
 
-    private void rebuildLater(Runnable rebuild) {
+    /** Runs {@code rebuild} on the timer thread after {@code delayMillis}, unless the agent is closing. */
+    private void rebuildAfter(long delayMillis, Runnable rebuild) {
         if (!closing) {
             try {
-                timer.execute(rebuild);
+                timer.schedule(rebuild, delayMillis, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 // closed meanwhile
             }
@@ -198,7 +199,7 @@ public final class UserAgent implements AutoCloseable {
             rebuilt.incrementAndGet();
             publish();
         } catch (Exception e) {
-            retryLater(() -> replaceInbound(old));
+            rebuildAfter(settings.timeout().toMillis(), () -> replaceInbound(old));
         }
     }
 
@@ -210,17 +211,7 @@ public final class UserAgent implements AutoCloseable {
             watchOutbound(channel);
             rebuilt.incrementAndGet();
         } catch (Exception e) {
-            retryLater(() -> replaceOutbound(channel, old));
-        }
-    }
-
-    private void retryLater(Runnable rebuild) {
-        if (!closing) {
-            try {
-                timer.schedule(rebuild, settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                // closed meanwhile
-            }
+            rebuildAfter(settings.timeout().toMillis(), () -> replaceOutbound(channel, old));
         }
     }
 
