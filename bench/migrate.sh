@@ -252,7 +252,9 @@ a = sorted(int(l) for l in open(sys.argv[1]) if l.strip())
 for s in (int(x) for x in sys.argv[2:]):
     i = bisect.bisect_left(a, s)
     window = a[max(i - 1, 0):bisect.bisect_left(a, s + 2_500_000_000) + 1]
-    print("gap %.0f" % (max(b - c for c, b in zip(window, window[1:])) / 1e6))
+    gaps = [b - c for c, b in zip(window, window[1:])]
+    # no two answers around the move: the outage outlasted the window
+    print("gap %.0f" % (max(gaps) / 1e6) if gaps else "gap inf")
 PY
     cat "$work/h1.out" "$work/h2.out" | python3 -c '
 import json, sys

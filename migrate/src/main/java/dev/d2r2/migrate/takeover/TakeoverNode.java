@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * keepalive to each peer and lets its {@link TakeoverMachine} decide; a receiver thread only
  * copies datagrams into the inbox, where they are authenticated. Acquiring and releasing the
  * {@link ServiceAddress} happen on the agent's thread, and each is reported as an
- * {@link AddressChange}.
+ * {@link AddressChange}. A witness that is the group's NAT front tells its {@link NatFront} the
+ * leader after each keepalive and tick, on the same thread.
  */
 public final class TakeoverNode implements Agent, AutoCloseable {
     private static final int INBOX = 1024;
