@@ -144,10 +144,10 @@ public final class SipLoad {
                 send(caller, r, "REGISTER", 1, start);
             }
             long end = start + plan.duration().toNanos();
-            long nextCall = Long.MAX_VALUE;
+            double callRate = rate.now();
+            long callGap = callRate > 0 ? (long) (1e9 / callRate) : Long.MAX_VALUE;
+            long nextCall = callRate > 0 ? start : Long.MAX_VALUE;
             long nextAttack = plan.floodRate() > 0 ? start : Long.MAX_VALUE;
-            double callRate = 0;
-            long callGap = Long.MAX_VALUE;
             long attackGap = plan.floodRate() > 0 ? (long) (1e9 / plan.floodRate()) : Long.MAX_VALUE;
             int attacker = 0;
             while (true) {
