@@ -152,7 +152,7 @@ public final class Diagnoser {
                 p.calm = 0;
                 if (!p.indicted && p.suspect >= vote.consecutive()) {
                     p.indicted = true;
-                    indicted.add(new Indictment(p.name, critical[i], bar, votes, n, effect.size, effect.metric, p.suspect));
+                    indicted.add(new Indictment(p.name, critical[i], votes, n, effect.size, effect.metric, p.suspect));
                 }
             } else {
                 p.suspect = 0;
