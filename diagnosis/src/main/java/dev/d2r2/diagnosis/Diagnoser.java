@@ -20,15 +20,6 @@ public final class Diagnoser {
     private final Profiles profiles;
     private final VoteSettings vote;
     private final double threshold;
-    /**
-     * The threshold for a peer whose window is like no profile: the least that keeps one odd
-     * window from being a suspect one ({@link Trainer#oneWindowAway}), if below the trained one.
-     * Training vectors are all within the training range, so the trained threshold is set by
-     * healthy peers hopping between profiles, and says nothing of a peer out of the range; there
-     * the bound alone holds, and a fault out of the range from its first window is indicted at its
-     * {@code consecutive + 1}-th window even when training, on a loaded machine, saw long hops.
-     */
-    private final double oddThreshold;
     private final Map<String, Peer> peers = new TreeMap<>();
     private final double[] scratch;
     /**
@@ -47,8 +38,6 @@ public final class Diagnoser {
         /** This window's normalised vector: the effect is judged on what the peer does now, the distance on its history. */
         final double[] now = new double[profiles.metrics().size()];
         int windows;
-        /** Whether this window's vector was like no profile. */
-        boolean odd;
         int suspect;
         int calm;
         boolean indicted;
@@ -58,9 +47,7 @@ public final class Diagnoser {
         }
 
         void observe(double[] normalised) {
-            int bin = profiles.nearest(normalised);
-            odd = bin == profiles.k();
-            histogram.add(bin);
+            histogram.add(profiles.nearest(normalised));
             System.arraycopy(normalised, 0, now, 0, now.length);
             windows++;
         }
@@ -71,7 +58,6 @@ public final class Diagnoser {
         this.profiles = profiles;
         this.vote = profiles.vote();
         this.threshold = profiles.threshold();
-        this.oddThreshold = Math.min(threshold, Trainer.oneWindowAway(profiles) + Trainer.MIN_GAP);
         this.scratch = new double[profiles.metrics().size()];
         this.prior = prior(profiles);
         expected.forEach(p -> peers.put(p, new Peer(p)));
@@ -138,21 +124,20 @@ public final class Diagnoser {
             }
             Arrays.sort(others);
             critical[i] = others[others.length - need];
-            double bar = p.odd ? oddThreshold : threshold;
             int votes = 0;
             for (double x : others) {
-                if (x > bar) {
+                if (x > threshold) {
                     votes++;
                 }
             }
             Effect effect = effect(p, voters, need);
             effects[i] = effect.size;
-            if (critical[i] > bar && effect.size >= vote.effectFloor()) {
+            if (critical[i] > threshold && effect.size >= vote.effectFloor()) {
                 p.suspect++;
                 p.calm = 0;
                 if (!p.indicted && p.suspect >= vote.consecutive()) {
                     p.indicted = true;
-                    indicted.add(new Indictment(p.name, critical[i], bar, votes, n, effect.size, effect.metric, p.suspect));
+                    indicted.add(new Indictment(p.name, critical[i], votes, n, effect.size, effect.metric, p.suspect));
                 }
             } else {
                 p.suspect = 0;

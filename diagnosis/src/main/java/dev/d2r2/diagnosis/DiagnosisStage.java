@@ -122,7 +122,7 @@ public final class DiagnosisStage {
             out.accept(new DistanceMatrix(w.end(), group, v.voters(), v.distances(), profiles.threshold(), v.histograms()).toEvent());
         }
         for (Indictment i : v.indicted()) {
-            out.accept(new PeerIndicted(w.end(), i.peer(), group, i.distance(), i.threshold(), i.votes(), i.voters(),
+            out.accept(new PeerIndicted(w.end(), i.peer(), group, i.distance(), profiles.threshold(), i.votes(), i.voters(),
                     i.effect(), i.metric(), i.windows()).toEvent());
         }
         for (String peer : v.cleared()) {

@@ -106,36 +106,12 @@ class DiagnoserTest {
         List<Sample> training = new Synthetic(peers, seed, 0.03).samples(60, -1, 0);
         Trainer.Training t = Trainer.train(training, Synthetic.request(k));
         assertThat(t.profiles().threshold()).isGreaterThan(Trainer.oneWindowAway(t.profiles()));
-        assertOddSpells(t.profiles(), peers, Synthetic.windows(training).get(seed % 2 == 0 ? 0 : 1).vectors().get("s1"), burden);
-    }
-
-    /**
-     * The same spells when training, on a loaded machine, saw healthy peers hop between profiles
-     * for long and set a high threshold: out of the training range that threshold does not apply,
-     * only the one-odd-window bound, so a fault is still indicted at its third window and a spell
-     * of {@code consecutive} windows still is not.
-     */
-    @Property(tries = 40)
-    void aHighTrainedThresholdDoesNotDelayAPeerOutOfTheTrainingRange(@ForAll @IntRange(min = 3, max = 7) int peers,
-            @ForAll @IntRange(min = 2, max = 5) int k, @ForAll @LongRange(min = 1, max = 1_000_000) long seed,
-            @ForAll @DoubleRange(min = 100, max = 400) double burden, @ForAll @DoubleRange(min = 0.6, max = 0.95) double trained) {
-        List<Sample> training = new Synthetic(peers, seed, 0.03).samples(60, -1, 0);
-        Profiles high = Trainer.train(training, Synthetic.request(k)).profiles().withThreshold(trained);
-        Indictment i = assertOddSpells(high, peers, Synthetic.windows(training).get(seed % 2 == 0 ? 0 : 1).vectors().get("s1"), burden);
-        assertThat(i.threshold()).as("judged against the bound").isEqualTo(Trainer.oneWindowAway(high) + Trainer.MIN_GAP).isLessThan(trained);
-    }
-
-    /**
-     * Steady peers; s1 odd (its first metric raised by {@code burden}) for a spell of consecutive
-     * windows from 10, one longer from 30; the indictment, with the threshold it was judged against.
-     */
-    private static Indictment assertOddSpells(Profiles profiles, int peers, double[] steady, double burden) {
         int spell = VoteSettings.DEFAULTS.consecutive();
+        double[] steady = Synthetic.windows(training).get(seed % 2 == 0 ? 0 : 1).vectors().get("s1");
         double[] odd = steady.clone();
         odd[0] += burden;
-        Diagnoser d = new Diagnoser(profiles, group(peers));
+        Diagnoser d = new Diagnoser(t.profiles(), group(peers));
         List<Integer> indictedAt = new ArrayList<>();
-        List<Indictment> indictments = new ArrayList<>();
         for (int w = 0; w < 40; w++) {
             Map<String, double[]> vectors = new TreeMap<>();
             for (String p : group(peers)) {
@@ -144,14 +120,11 @@ class DiagnoserTest {
             if ((w >= 10 && w < 10 + spell) || (w >= 30 && w < 30 + spell + 1)) {
                 vectors.put("s1", odd);
             }
-            List<Indictment> now = d.step(w * Synthetic.WINDOW_MS, vectors).indicted();
-            if (!now.isEmpty()) {
+            if (!d.step(w * Synthetic.WINDOW_MS, vectors).indicted().isEmpty()) {
                 indictedAt.add(w);
-                indictments.addAll(now);
             }
         }
         assertThat(indictedAt).as("a spell of " + spell + " windows from 10, then of " + (spell + 1) + " from 30").containsExactly(30 + spell);
-        return indictments.getFirst();
     }
 
     @Property(tries = 40)

@@ -19,8 +19,7 @@ public final class DiagnosisEvents implements EventCatalogue {
             "the peer indicted (a service of the monitor)",
             List.of(GROUP,
                     Attribute.required(PeerIndicted.DISTANCE, Double.class, "its √JSD to the nearest peer of the majority it is far from"),
-                    Attribute.required(PeerIndicted.THRESHOLD, Double.class, "the threshold on √JSD it was judged against: the trained one,"
-                            + " or for a window like no profile the one-odd-window bound when lower"),
+                    THRESHOLD,
                     Attribute.required(PeerIndicted.VOTES, Long.class, "how many other voters it is farther than the threshold from"),
                     Attribute.required(PeerIndicted.VOTERS, Long.class, "how many peers voted, itself included"),
                     Attribute.required(PeerIndicted.EFFECT, Double.class,
