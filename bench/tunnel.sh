@@ -20,7 +20,8 @@
 # reports when that route moved (ip -ts monitor route) after the ESR's and after the EN's move.
 # With --download N, no stream and no VRRP: iperf3 (with the CPU the EN and dn1 spend per Gbit), then
 # N rounds of a TCP download (iperf3 -R, --download-size, default 50M, paced at --download-rate,
-# default 100M bit/s, so that the machine's load does not decide its length) from the server to the
+# default 100M bit/s by tc tbf on the server's links, which no sender catches up on after a stall
+# as iperf3 -b does, so that the machine's load does not decide its length) from the server to the
 # EN, each once undisturbed and once with dn1 killed (-9) at 40 % of the undisturbed time: the
 # penalty is the difference (the thesis: up to 2.7 s). dn1 is restarted and takes the EN back
 # between rounds.
@@ -351,9 +352,12 @@ fi
 
 if [ "$download" -gt 0 ]; then
     inns srv iperf3 -s -B 10.99.0.2 -D 2>/dev/null || true
+    for s in 1 2; do  # the server's way to each DN shaped: a strict rate, which no sender catches up on after a stall
+        inns srv tc qdisc replace dev d2r2-tun-s$s root tbf rate "$download_rate" burst 64k latency 50ms
+    done
     sleep 0.5
     # download: the wall time (ms) of one TCP download of $download_size from the server to the EN
-    download() { local t0; t0=$(now_ms); inns en iperf3 -c 10.99.0.2 -R -n "$download_size" -b "$download_rate" > /dev/null 2>&1; echo $(( $(now_ms) - t0 )); }
+    download() { local t0; t0=$(now_ms); inns en iperf3 -c 10.99.0.2 -R -n "$download_size" > /dev/null 2>&1; echo $(( $(now_ms) - t0 )); }
     echo "TCP download of $download_size at $download_rate bit/s through the tunnel, dn1 killed at 40 %: $download rounds"
     : > "$work/downloads"
     for k in $(seq "$download"); do
