@@ -20,19 +20,19 @@
 # reports when that route moved (ip -ts monitor route) after the ESR's and after the EN's move.
 # With --download N, no stream and no VRRP: iperf3 (with the CPU the EN and dn1 spend per Gbit), then
 # N rounds of a TCP download (iperf3 -R, --download-size, default 50M, paced at --download-rate,
-# default 100M bit/s by tc tbf on the server's links, which no sender catches up on after a stall
+# default 100mbit, tc syntax) by tc tbf on the server's links, which no sender catches up on after a stall
 # as iperf3 -b does, so that the machine's load does not decide its length) from the server to the
 # EN, each once undisturbed and once with dn1 killed (-9) at 40 % of the undisturbed time: the
 # penalty is the difference (the thesis: up to 2.7 s). dn1 is restarted and takes the EN back
 # between rounds.
 # Usage: bench/tunnel.sh [--failovers N] [--tx MS] [--multiplier N] [--rate N] [--no-iperf] [--no-vrrp]
 #                        [--vrrp-failovers N] [--vrrp-fast S] [--vrrp-only] [--esr] [--bird] [--keep DIR]
-#                        [--download N] [--download-size BYTES] [--download-rate BITS]
+#                        [--download N] [--download-size BYTES] [--download-rate RATE]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 . "$root/bench/lib/netns.sh"
 
 failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 tunnel=1 vrrp_failovers=10 vrrp_fast=0.05 esr=0 bird=0
-download=0 download_size=50M download_rate=100M
+download=0 download_size=50M download_rate=100mbit
 while [ $# -gt 0 ]; do
     case "$1" in
         --failovers) failovers=$2; shift 2 ;;
@@ -358,7 +358,7 @@ if [ "$download" -gt 0 ]; then
     sleep 0.5
     # download: the wall time (ms) of one TCP download of $download_size from the server to the EN
     download() { local t0; t0=$(now_ms); inns en iperf3 -c 10.99.0.2 -R -n "$download_size" > /dev/null 2>&1; echo $(( $(now_ms) - t0 )); }
-    echo "TCP download of $download_size at $download_rate bit/s through the tunnel, dn1 killed at 40 %: $download rounds"
+    echo "TCP download of $download_size at $download_rate through the tunnel, dn1 killed at 40 %: $download rounds"
     : > "$work/downloads"
     for k in $(seq "$download"); do
         plain=$(download)
