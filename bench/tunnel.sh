@@ -19,17 +19,20 @@
 # (examples/tunnel/bird-service.conf), whose kernel route is the only way back to the EN; it also
 # reports when that route moved (ip -ts monitor route) after the ESR's and after the EN's move.
 # With --download N, no stream and no VRRP: iperf3 (with the CPU the EN and dn1 spend per Gbit), then
-# N rounds of a TCP download (iperf3 -R, --download-size, default 200M) from the server to the EN,
-# each once undisturbed and once with dn1 killed (-9) at 40 % of the undisturbed time: the penalty
-# is the difference (the thesis: up to 2.7 s). dn1 is restarted and the EN fails back between rounds.
+# N rounds of a TCP download (iperf3 -R, --download-size, default 50M, paced at --download-rate,
+# default 100mbit, tc syntax) by tc tbf on the server's links, which no sender catches up on after a stall
+# as iperf3 -b does, so that the machine's load does not decide its length) from the server to the
+# EN, each once undisturbed and once with dn1 killed (-9) at 40 % of the undisturbed time: the
+# penalty is the difference (the thesis: up to 2.7 s). dn1 is restarted and takes the EN back
+# between rounds.
 # Usage: bench/tunnel.sh [--failovers N] [--tx MS] [--multiplier N] [--rate N] [--no-iperf] [--no-vrrp]
 #                        [--vrrp-failovers N] [--vrrp-fast S] [--vrrp-only] [--esr] [--bird] [--keep DIR]
-#                        [--download N] [--download-size BYTES]
+#                        [--download N] [--download-size BYTES] [--download-rate RATE]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 . "$root/bench/lib/netns.sh"
 
 failovers=20 tx=10 mult=3 rate=1000 iperf=1 keep="" vrrp=1 tunnel=1 vrrp_failovers=10 vrrp_fast=0.05 esr=0 bird=0
-download=0 download_size=200M
+download=0 download_size=50M download_rate=100mbit
 while [ $# -gt 0 ]; do
     case "$1" in
         --failovers) failovers=$2; shift 2 ;;
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
         --bird) esr=1 bird=1 iperf=0 vrrp=0; shift ;;
         --download) download=$2 failovers=0 vrrp=0; shift 2 ;;
         --download-size) download_size=$2; shift 2 ;;
+        --download-rate) download_rate=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -55,7 +59,7 @@ need iperf3 /usr/bin/iperf3
 need keepalived /usr/sbin/keepalived
 bin/d2r2 --help > /dev/null
 
-keep_files="*.out *.err *marks ka* *.mon"
+keep_files="*.out *.err *marks ka* *.mon downloads"
 if [ "$bird" = 1 ]; then need bird2 /usr/sbin/bird; netns_begin d2r2-bgp-b "en dn1 dn2 esr svc"
 elif [ "$esr" = 1 ]; then netns_begin d2r2-esr-b "en dn1 dn2 esr svc"; else netns_begin d2r2-tun-b "en dn1 dn2 srv"; fi
 veth() { # ns-a name-a addr-a ns-b name-b [addr-b]
@@ -348,10 +352,13 @@ fi
 
 if [ "$download" -gt 0 ]; then
     inns srv iperf3 -s -B 10.99.0.2 -D 2>/dev/null || true
+    for s in 1 2; do  # the server's way to each DN shaped: a strict rate, which no sender catches up on after a stall
+        inns srv tc qdisc replace dev d2r2-tun-s$s root tbf rate "$download_rate" burst 64k latency 50ms
+    done
     sleep 0.5
     # download: the wall time (ms) of one TCP download of $download_size from the server to the EN
     download() { local t0; t0=$(now_ms); inns en iperf3 -c 10.99.0.2 -R -n "$download_size" > /dev/null 2>&1; echo $(( $(now_ms) - t0 )); }
-    echo "TCP download of $download_size through the tunnel, dn1 killed at 40 %: $download rounds"
+    echo "TCP download of $download_size at $download_rate through the tunnel, dn1 killed at 40 %: $download rounds"
     : > "$work/downloads"
     for k in $(seq "$download"); do
         plain=$(download)
@@ -361,8 +368,9 @@ if [ "$download" -gt 0 ]; then
         kill -9 "$pid_dn1"
         wait "$dl"
         echo "$plain $(cat "$work/dl.ms")" >> "$work/downloads"
+        carried=$(grep -c '"to":"carrying"' "$work/dn1.out" || true)
         start dn1 dn dn1
-        await "$work/en.out" '"failback"' "$k"
+        await "$work/dn1.out" '"to":"carrying"' "$(( carried + 1 ))"
         sleep 1
     done
     python3 - "$work/downloads" <<'PY'

@@ -31,7 +31,7 @@ class FailoverNamespaceTest {
             NodeProcess en = t.start(t.en, "en", "en.yaml");
             NodeProcess restarted = null;
             try (EchoServer echo = t.srv.call(() -> EchoServer.start(new InetSocketAddress(FailoverTopology.SERVER, 7000)))) {
-                await().atMost(STEP).until(() -> en.printed(enDn("dn1", "connected")) && en.printed(sessionUp("dn2")));
+                await().atMost(FailoverTopology.START).until(() -> en.printed(enDn("dn1", "connected")) && en.printed(sessionUp("dn2")));
                 SeqProbe probe = t.en.call(() -> SeqProbe.start(new InetSocketAddress(FailoverTopology.SERVER, 7000), 500, 60_000));
                 try (probe) {
                     await().atMost(STEP).until(() -> probe.received() > 50);
