@@ -401,7 +401,9 @@ public final class ProcessDriver implements Driver {
     @Override
     public synchronized List<Instance> adopt() {
         List<Instance> adopted = new ArrayList<>();
-        for (String ns : namespaces(prefix)) {
+        // in the order they were numbered (type-9 before type-10), as they were started
+        for (String ns : namespaces(prefix).stream().sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()))
+                .toList()) {
             Instance i = adopt(ns);
             if (i != null) {
                 adopted.add(i);
