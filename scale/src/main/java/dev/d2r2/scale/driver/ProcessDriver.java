@@ -18,9 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,10 +50,10 @@ public final class ProcessDriver implements Driver {
     private static final long MIN_BURST_BYTES = 64 * 1024;
     /** How long a cloud's image store (a JVM) may take to listen. */
     private static final java.time.Duration STORE_START = java.time.Duration.ofSeconds(20);
-    /** {@code sh -c SCRIPT CGROUP NETNS CMD...}: joins the cgroup ($0), then becomes the command in the namespace. */
     /** The alias of a draining instance's veth: what tells a restarted scaler to finish its drain. */
     static final String DRAINING_MARK = "d2r2-draining";
     private static final Pattern INET = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/");
+    /** {@code sh -c SCRIPT CGROUP NETNS CMD...}: joins the cgroup ($0), then becomes the command in the namespace. */
     private static final String JOIN_AND_EXEC = "echo $$ > \"$0\"/cgroup.procs && exec ip netns exec \"$@\"";
 
     private final ScaleConfig config;
@@ -401,25 +401,30 @@ public final class ProcessDriver implements Driver {
     @Override
     public synchronized List<Instance> adopt() {
         List<Instance> adopted = new ArrayList<>();
+        Set<String> kept = new HashSet<>();
         // in the order they were numbered (type-9 before type-10), as they were started
         for (String ns : namespaces(prefix).stream().sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()))
                 .toList()) {
-            Instance i = adopt(ns);
+            Instance i = adopt(ns, kept);
             if (i != null) {
                 adopted.add(i);
             }
         }
-        Set<String> kept = new HashSet<>();
         running.values().forEach(r -> kept.addAll(List.of(r.netns(), r.veth(), r.cgroup().getFileName().toString())));
         sweep(prefix, kept, false);
         return adopted;
     }
 
-    private Instance adopt(String ns) {
+    /** The instance in namespace {@code ns}, or null; one of a type no longer declared is left alone, in {@code kept}. */
+    private Instance adopt(String ns, Set<String> kept) {
         String name = ns.substring(prefix.length());
         String type = Adoption.type(name);
         int n = Adoption.number(config, type, name);
         if (n < 0) {
+            if (type != null) {
+                LOG.warn("scale: {} runs an instance of {}, a type no longer declared: left alone", ns, type);
+                kept.addAll(List.of(ns, prefix + "v" + name.substring(type.length() + 1)));
+            }
             return null;
         }
         next = Math.max(next, n + 1);
