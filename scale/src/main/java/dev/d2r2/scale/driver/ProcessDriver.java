@@ -37,8 +37,9 @@ import java.util.stream.Stream;
  * each cloud that runs a clone of it.
  *
  * <p>Every name starts with {@code prefix} (bridges {@code PREFIX<cloud>}, veth pairs
- * {@code PREFIXv<n>}, namespaces and cgroups {@code PREFIX<instance>}), so that
- * {@link #cleanup} finds what a crashed run left behind, and nothing else.
+ * {@code PREFIXv<n>}, namespaces and cgroups {@code PREFIX<instance>}), so that a restarted
+ * scaler's driver {@link #adopt}s what a crashed run left running, and {@link #cleanup} removes
+ * what a run left behind, and nothing else.
  */
 public final class ProcessDriver implements Driver {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessDriver.class);
