@@ -491,8 +491,9 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     /** On a job thread: drain at the edge, wait until no call is left (or report at the deadline), then stop, saying why. */
     private void takeOut(String type, Instance i, Duration deadline, String reason) {
         try {
-            edge.drain(i.address());
+            // the driver's mark first: a crash before the edge's drain leaves an instance the next run drains
             driver.drain(i);
+            edge.drain(i.address());
             long end = System.nanoTime() + deadline.toNanos();
             long calls = edge.dialogs().getOrDefault(i.address(), 0L);
             while (calls > 0 && System.nanoTime() < end && !closing) {

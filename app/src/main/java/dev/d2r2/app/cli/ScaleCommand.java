@@ -195,7 +195,7 @@ public final class ScaleCommand extends CommandGroup {
                 return CliErrors.BAD_INPUT;
             }
             if (driver.equals(PROCESS)) {
-                ProcessDriver.cleanup(prefix, false);
+                // no cleanup: the driver adopts what a previous run left running and removes the rest
                 ProcessDriver.network(config, prefix);
             }
             try (KubernetesClient kube = driver.equals(KUBERNETES) ? new KubernetesClientBuilder().build() : null) {

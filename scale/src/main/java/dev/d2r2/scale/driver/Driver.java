@@ -35,8 +35,9 @@ public interface Driver extends AutoCloseable {
     List<Instance> adopt() throws DriverException;
 
     /**
-     * Releases the driver. The process driver stops every instance (they are its children); the
-     * kubernetes driver leaves its pods to the cluster, for the next run to {@link #adopt}.
+     * Releases the driver. The process driver stops every instance (a crash of the scaler leaves
+     * them running, for the next run to {@link #adopt}); the kubernetes driver leaves its pods to
+     * the cluster, for the next run to adopt.
      */
     @Override
     void close();

@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The kubernetes driver (fabric8 kubernetes-client, JDK HTTP client): an instance is a Pod of its
@@ -50,7 +48,6 @@ public final class KubernetesDriver implements Driver {
     public static final String CLONED_FROM = "d2r2.dev/cloned-from";
     public static final String DRAINING = "d2r2.dev/draining";
     static final String ANY_ADDRESS = "0.0.0.0";
-    private static final Pattern NAME = Pattern.compile("([a-z][a-z0-9]*)-(\\d+)");
 
     /** Where a cloud's Pods go: a cluster (its client) and a namespace in it. */
     public record Target(KubernetesClient client, String namespace) {
@@ -259,24 +256,23 @@ public final class KubernetesDriver implements Driver {
     private Instance adopt(String cloud, Pod p) {
         String name = p.getMetadata().getName();
         String type = p.getMetadata().getLabels().get(TYPE);
-        Matcher m = NAME.matcher(name);
-        if (type == null || !config.types().containsKey(type) || !m.matches() || !m.group(1).equals(type)) {
+        int n = Adoption.number(config, type, name);
+        if (n < 0) {
             LOG.warn("scale: pod {} in {} carries the scaler's label but no type it knows: left alone", name, cloud);
             return null;
         }
-        next = Math.max(next, Integer.parseInt(m.group(2)) + 1);
+        next = Math.max(next, n + 1);
         int port = config.type(type).template().port();
         if (!ready(p)) {
             Instance half = new Instance(name, type, cloud, "", port);
             delete(half);
-            lifecycle.move(half, Lifecycle.FAILED, "found not Ready after a restart of the scaler: deleted");
-            lifecycle.move(half, Lifecycle.STOPPED, "found not Ready after a restart of the scaler");
+            Adoption.removed(lifecycle, half, "found not Ready", "deleted");
             return null;
         }
         Instance i = new Instance(name, type, cloud, p.getStatus().getPodIP(), port);
         running.put(name, i);
-        boolean draining = "true".equals(p.getMetadata().getAnnotations() == null ? null : p.getMetadata().getAnnotations().get(DRAINING));
-        lifecycle.move(i, draining ? Lifecycle.DRAINING : Lifecycle.RUNNING, "adopted after a restart of the scaler");
+        Adoption.adopted(lifecycle, i, "true".equals(p.getMetadata().getAnnotations() == null ? null
+                : p.getMetadata().getAnnotations().get(DRAINING)));
         return i;
     }
 

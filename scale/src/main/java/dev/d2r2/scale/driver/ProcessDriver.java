@@ -18,8 +18,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,8 +37,9 @@ import java.util.stream.Stream;
  * each cloud that runs a clone of it.
  *
  * <p>Every name starts with {@code prefix} (bridges {@code PREFIX<cloud>}, veth pairs
- * {@code PREFIXv<n>}, namespaces and cgroups {@code PREFIX<instance>}), so that
- * {@link #cleanup} finds what a crashed run left behind, and nothing else.
+ * {@code PREFIXv<n>}, namespaces and cgroups {@code PREFIX<instance>}), so that a restarted
+ * scaler's driver {@link #adopt}s what a crashed run left running, and {@link #cleanup} removes
+ * what a run left behind, and nothing else.
  */
 public final class ProcessDriver implements Driver {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessDriver.class);
@@ -44,6 +51,9 @@ public final class ProcessDriver implements Driver {
     private static final long MIN_BURST_BYTES = 64 * 1024;
     /** How long a cloud's image store (a JVM) may take to listen. */
     private static final java.time.Duration STORE_START = java.time.Duration.ofSeconds(20);
+    /** The alias of a draining instance's veth: what tells a restarted scaler to finish its drain. */
+    static final String DRAINING_MARK = "d2r2-draining";
+    private static final Pattern INET = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/");
     /** {@code sh -c SCRIPT CGROUP NETNS CMD...}: joins the cgroup ($0), then becomes the command in the namespace. */
     private static final String JOIN_AND_EXEC = "echo $$ > \"$0\"/cgroup.procs && exec ip netns exec \"$@\"";
 
@@ -56,7 +66,8 @@ public final class ProcessDriver implements Driver {
     private final Map<String, Process> stores = new LinkedHashMap<>();
     private int next = 1;
 
-    private record Running(Instance instance, int host, String netns, String veth, Path cgroup, Path dir, Process process) {
+    /** An instance and what it holds on the machine; {@code process} is null until it boots. */
+    private record Running(Instance instance, int host, String netns, String veth, Path cgroup, Path dir, ProcessHandle process) {
     }
 
     public ProcessDriver(ScaleConfig config, String prefix, Path workDir, Lifecycle lifecycle) {
@@ -127,8 +138,12 @@ public final class ProcessDriver implements Driver {
         String name = type + "-" + n;
         Instance i = new Instance(name, type, cloudName, cloud.address(host), spec.template().port());
         lifecycle.move(i, Lifecycle.STARTING, null);
-        return new Running(i, host, prefix + name, prefix + "v" + n, CPU_CGROUPS.resolve(prefix + name),
-                workDir.resolve("instances").resolve(name), null);
+        return running(i, host, n, null);
+    }
+
+    private Running running(Instance i, int host, int n, ProcessHandle process) {
+        return new Running(i, host, prefix + i.name(), prefix + "v" + n, CPU_CGROUPS.resolve(prefix + i.name()),
+                workDir.resolve("instances").resolve(i.name()), process);
     }
 
     private boolean taken(String cloud, int host) {
@@ -173,7 +188,7 @@ public final class ProcessDriver implements Driver {
         try {
             Process p = new ProcessBuilder(command).directory(r.dir().toFile())
                     .redirectErrorStream(true).redirectOutput(r.dir().resolve("out.log").toFile()).start();
-            return new Running(r.instance(), r.host(), r.netns(), r.veth(), r.cgroup(), r.dir(), p);
+            return new Running(r.instance(), r.host(), r.netns(), r.veth(), r.cgroup(), r.dir(), p.toHandle());
         } catch (IOException e) {
             throw new DriverException("boot " + r.instance().name() + ": " + e.getMessage(), e);
         }
@@ -310,11 +325,14 @@ public final class ProcessDriver implements Driver {
         }
     }
 
+    /** Marks the instance draining on the machine (its veth's alias), where a restarted scaler finds it: see {@link #adopt}. */
     @Override
     public synchronized void drain(Instance instance) throws DriverException {
-        if (!running.containsKey(instance.name())) {
+        Running r = running.get(instance.name());
+        if (r == null) {
             throw new DriverException("no running instance " + instance.name() + " to drain");
         }
+        Host.run("ip", "link", "set", "dev", r.veth(), "alias", DRAINING_MARK);
         lifecycle.move(instance, Lifecycle.DRAINING, null);
     }
 
@@ -332,9 +350,9 @@ public final class ProcessDriver implements Driver {
         if (r.process() != null) {
             r.process().destroy();
             try {
-                if (!r.process().waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
-                    r.process().destroyForcibly().waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
-                }
+                r.process().onExit().get(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                r.process().destroyForcibly();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -373,18 +391,99 @@ public final class ProcessDriver implements Driver {
     }
 
     /**
-     * Adopts nothing: an instance is a child process of the driver, stopped at {@link #close} and
-     * removed by {@link #cleanup} after a crash, so none outlives the run that started it.
+     * Takes what a previous run with this prefix left on the machine, which is the truth about what
+     * runs (the broker's events would still call serving an instance whose process died since): each
+     * namespace {@code PREFIX<type>-<n>} of a declared type whose cgroup still holds a live process
+     * is adopted, with the address its {@code eth0} has, in the cloud whose subnet that address is
+     * in, draining when its veth carries the drain mark. A namespace without a live process (left
+     * half-started, or its process died) is removed and reported; so are the clouds' image stores
+     * (started again on demand) and whatever else with the prefix no adopted instance holds.
      */
     @Override
-    public List<Instance> adopt() {
-        return List.of();
+    public synchronized List<Instance> adopt() {
+        List<Instance> adopted = new ArrayList<>();
+        Set<String> kept = new HashSet<>();
+        // in the order they were numbered (type-9 before type-10), as they were started
+        for (String ns : namespaces(prefix).stream().sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()))
+                .toList()) {
+            Instance i = adopt(ns, kept);
+            if (i != null) {
+                adopted.add(i);
+            }
+        }
+        running.values().forEach(r -> kept.addAll(List.of(r.netns(), r.veth(), r.cgroup().getFileName().toString())));
+        sweep(prefix, kept, false);
+        return adopted;
+    }
+
+    /** The instance in namespace {@code ns}, or null; one of a type no longer declared is left alone, in {@code kept}. */
+    private Instance adopt(String ns, Set<String> kept) {
+        String name = ns.substring(prefix.length());
+        String type = Adoption.type(name);
+        int n = Adoption.number(config, type, name);
+        if (n < 0) {
+            if (type != null) {
+                LOG.warn("scale: {} runs an instance of {}, a type no longer declared: left alone", ns, type);
+                kept.addAll(List.of(ns, prefix + "v" + name.substring(type.length() + 1)));
+            }
+            return null;
+        }
+        next = Math.max(next, n + 1);
+        Matcher inet = INET.matcher(Host.output("ip", "-n", ns, "-4", "-o", "addr", "show", "dev", "eth0"));
+        String address = inet.find() ? inet.group(1) : "";
+        int port = config.type(type).template().port();
+        for (Map.Entry<String, Cloud> c : config.clouds().entrySet()) {
+            for (int host = 1; host <= c.getValue().capacity(); host++) {
+                if (c.getValue().address(host).equals(address)) {
+                    return adopt(new Instance(name, type, c.getKey(), address, port), host, n);
+                }
+            }
+        }
+        Adoption.removed(lifecycle, new Instance(name, type, "", address, port), "found with no address in any cloud", "removed");
+        return null;
+    }
+
+    private Instance adopt(Instance i, int host, int n) {
+        Running found = running(i, host, n, null);
+        ProcessHandle process = processes(found.cgroup()).filter(ProcessHandle::isAlive).findFirst().orElse(null);
+        if (process == null) {
+            Adoption.removed(lifecycle, i, "found without its process", "removed");
+            return null;
+        }
+        try {
+            Files.createDirectories(found.dir());
+        } catch (IOException e) {
+            LOG.warn("scale: {} has no directory to clone from: {}", i.name(), e.getMessage());
+        }
+        running.put(i.name(), running(i, host, n, process));
+        bridges.add(i.cloud());
+        Adoption.adopted(lifecycle, i, Host.output("ip", "-o", "link", "show", "dev", found.veth()).contains("alias " + DRAINING_MARK));
+        return i;
+    }
+
+    private static Stream<ProcessHandle> processes(Path cgroup) {
+        try {
+            return Stream.of(Files.readString(cgroup.resolve("cgroup.procs")).split("\\s+")).filter(pid -> !pid.isBlank())
+                    .map(pid -> ProcessHandle.of(Long.parseLong(pid))).flatMap(Optional::stream);
+        } catch (IOException e) {
+            return Stream.empty();
+        }
+    }
+
+    /**
+     * Forgets the instances and leaves them running, as a crash of the scaler would: for a next
+     * run to {@link #adopt} them. {@link #close} then stops nothing.
+     */
+    public synchronized void detach() {
+        running.clear();
+        stores.clear();
+        bridges.clear();
     }
 
     /** Whether the instance's process still runs. */
     public synchronized boolean alive(Instance instance) {
         Running r = running.get(instance.name());
-        return r != null && r.process().isAlive();
+        return r != null && r.process() != null && r.process().isAlive();
     }
 
     /** The instance's cgroup, for its CPU quota and usage. */
@@ -430,27 +529,41 @@ public final class ProcessDriver implements Driver {
      * may be bound to a gateway address on one.
      */
     public static void cleanup(String prefix, boolean bridges) {
-        for (String line : Host.output("ip", "netns", "list").split("\n")) {
-            String ns = line.strip().split("\\s+")[0];
-            if (ns.startsWith(prefix)) {
+        sweep(prefix, Set.of(), bridges);
+    }
+
+    /**
+     * Removes the namespaces, cgroups and veths with the prefix that are not {@code kept}, and the
+     * bridges too when {@code bridges}.
+     */
+    private static void sweep(String prefix, Set<String> kept, boolean bridges) {
+        for (String ns : namespaces(prefix)) {
+            if (!kept.contains(ns)) {
                 removeNamespace(ns);
             }
         }
-        // a namespace's deletion removes its veth pair: what is left with the prefix are bridges
-        for (String line : bridges ? Host.output("ip", "-o", "link", "show").split("\n") : new String[0]) {
+        // a namespace's deletion removes its veth pair: what is left with the prefix are bridges, and veths
+        // a crash left before their peer moved into a namespace
+        String[] links = (bridges ? Host.output("ip", "-o", "link", "show") : Host.output("ip", "-o", "link", "show", "type", "veth")).split("\n");
+        for (String line : links) {
             String[] parts = line.split(":\\s+", 3);
             if (parts.length > 1) {
                 String name = parts[1].split("@")[0];
-                if (name.startsWith(prefix)) {
+                if (name.startsWith(prefix) && !kept.contains(name)) {
                     Host.attempt("ip", "link", "del", name);
                 }
             }
         }
         try (Stream<Path> groups = Files.list(CPU_CGROUPS)) {
-            groups.filter(g -> g.getFileName().toString().startsWith(prefix)).sorted(Comparator.reverseOrder())
-                    .forEach(ProcessDriver::removeCgroup);
+            groups.filter(g -> g.getFileName().toString().startsWith(prefix) && !kept.contains(g.getFileName().toString()))
+                    .sorted(Comparator.reverseOrder()).forEach(ProcessDriver::removeCgroup);
         } catch (IOException e) {
             LOG.warn("scale: could not list {}: {}", CPU_CGROUPS, e.getMessage());
         }
+    }
+
+    private static List<String> namespaces(String prefix) {
+        return Stream.of(Host.output("ip", "netns", "list").split("\n")).map(line -> line.strip().split("\\s+")[0])
+                .filter(ns -> ns.startsWith(prefix)).toList();
     }
 }

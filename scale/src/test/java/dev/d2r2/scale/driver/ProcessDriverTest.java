@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The process driver for real: SIPp uas processes in network namespaces of their own on two
@@ -151,5 +152,56 @@ class ProcessDriverTest {
         victim.destroyForcibly();
         victim.onExit().get();
         assertThat(SipProbe.healthy(i.host(), i.port(), Duration.ofMillis(600), Duration.ofMillis(100))).isFalse();
+    }
+
+    @Test
+    void aNewDriverAdoptsWhatRunsWithItsDrainMarkAndRemovesAnInstanceWhoseProcessDied() throws Exception {
+        ScaleConfig config = ScaleConfig.parse("t.yaml", """
+                clouds:
+                  a: { subnet: 10.97.11.0/24, capacity: 2 }
+                types:
+                  uas:
+                    template:
+                      command: [%s, -sn, uas, -aa, -i, "${address}", -p, "${port}", -nostdin]
+                      port: 5060
+                      cpu: 0.25
+                    cloud: a
+                    min: 1
+                    max: 3
+                    metrics:
+                      calls_per_s: { warning: 100, critical: 140, warning-for: 2s, critical-for: 500ms }
+                    target: { metric: calls_per_s, per-instance: 80 }
+                    scale-down: { below: 20, for: 10s }
+                """.formatted(SIPP));
+        driver.close();
+        driver = new ProcessDriver(config, PREFIX, dir.resolve("work"), new Lifecycle(Clock.system(), changes::add));
+        Instance dead = driver.start("uas", "a", phases("start"));
+        Instance draining = driver.start("uas", "a", phases("start"));
+        driver.drain(draining);
+        long pid = Long.parseLong(Files.readString(driver.cgroup(draining).resolve("cgroup.procs")).strip().split("\\s+")[0]);
+        ProcessHandle victim = ProcessHandle.of(Long.parseLong(Files.readString(driver.cgroup(dead).resolve("cgroup.procs")).strip()
+                .split("\\s+")[0])).orElseThrow();
+        victim.destroyForcibly();
+        victim.onExit().get();
+        driver.detach();
+        changes.clear();
+
+        driver = new ProcessDriver(config, PREFIX, dir.resolve("work"), new Lifecycle(Clock.system(), changes::add));
+        assertThat(driver.adopt()).containsExactly(draining);
+        assertThat(changes).extracting(InstanceChange::instance, InstanceChange::to)
+                .containsExactly(tuple("uas-1", "failed"), tuple("uas-1", "stopped"), tuple("uas-2", "draining"));
+        assertThat(changes.getFirst().why()).isEqualTo("found without its process after a restart of the scaler: removed");
+        assertThat(changes.getLast().why()).isEqualTo("adopted after a restart of the scaler");
+        assertThat(namespaceExists(PREFIX + "uas-1")).isFalse();
+        assertThat(driver.alive(draining)).isTrue();
+        assertThat(Files.readString(driver.cgroup(draining).resolve("cgroup.procs")).strip()).startsWith(Long.toString(pid));
+
+        Instance next = driver.start("uas", "a", phases("start"));
+        assertThat(next.name()).as("numbered after what it adopted").isEqualTo("uas-3");
+        assertThat(next.address()).as("the dead one's address is free again").isEqualTo("10.97.11.2:5060");
+        assertThatThrownBy(() -> driver.start("uas", "a", phases("start"))).as("the adopted one counts").hasMessageContaining("full");
+        driver.stop(draining, "test");
+        assertThat(namespaceExists(PREFIX + "uas-2")).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("stopped").isFalse();
     }
 }

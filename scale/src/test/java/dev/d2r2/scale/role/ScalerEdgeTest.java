@@ -57,6 +57,7 @@ class ScalerEdgeTest {
     private EdgeProxy edge;
     private EdgeApi api;
     private ScalerRole scaler;
+    private ProcessDriver driver;
     private Process uac;
 
     private ScaleConfig config() throws Exception {
@@ -162,10 +163,34 @@ class ScalerEdgeTest {
     private EdgeClient startScaler(ScaleConfig config, Duration patience) throws Exception {
         ProcessDriver.network(config, PREFIX);
         EdgeClient client = edge();
-        ScalerOptions options = new ScalerOptions(patience, patience, Duration.ofMillis(200), null);
-        scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle), client, options,
-                Clock.system(), events::add);
+        scaler(config, client, patience);
         return client;
+    }
+
+    private void scaler(ScaleConfig config, EdgeClient client, Duration patience) {
+        ScalerOptions options = new ScalerOptions(patience, patience, Duration.ofMillis(200), null);
+        scaler = new ScalerRole(config, lifecycle -> driver = new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle), client,
+                options, Clock.system(), events::add);
+    }
+
+    /** What a crash of the scaler leaves: its instances running, the edge (which outlives it) as it was; then a new scaler. */
+    private void crashAndRestart(ScaleConfig config, EdgeClient client) throws Exception {
+        driver.detach();
+        scaler.close();
+        events.clear();
+        scaler(config, client, Duration.ofSeconds(20));
+    }
+
+    /** sip-1 serving at home, then a scale-out's sip-2 serving in the other cloud. */
+    private void twoServing() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "serving"));
+        scaler.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/scale-out"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> reached("sip-2", "serving"));
+    }
+
+    private long pid(String instance) throws Exception {
+        return Long.parseLong(Files.readString(driver.cgroup(driver.list().stream().filter(i -> i.name().equals(instance))
+                .findFirst().orElseThrow()).resolve("cgroup.procs")).strip().split("\\s+")[0]);
     }
 
     /** SIPp places {@code CALLS} calls of 2 s through the edge; returns once the first is up on sip-1. */
@@ -276,5 +301,55 @@ class ScalerEdgeTest {
         String out = Files.readString(dir.resolve("uac.out"));
         assertThat(uac.exitValue()).as("SIPp: every call succeeded\n" + out).isZero();
         assertThat(scaler.instances()).extracting(m -> m.get("name")).containsExactly("sip-2");
+    }
+
+    @Test
+    void aRestartedScalerAdoptsTheProcessesItsPredecessorStartedInsteadOfStartingDuplicates() throws Exception {
+        ScaleConfig config = config();
+        EdgeClient client = startScaler(config, Duration.ofSeconds(20));
+        twoServing();
+        long sip1 = pid("sip-1");
+        long sip2 = pid("sip-2");
+
+        crashAndRestart(config, client);
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "serving") && reached("sip-2", "serving"));
+        assertThat(events).noneMatch(e -> e.type().equals(ScaleEvents.INSTANCE.name()) && decode(() -> InstanceChange.from(e)).to().equals("starting"));
+        assertThat(changesOf("sip-1")).extracting(InstanceChange::to).containsExactly("running", "healthy", "serving");
+        assertThat(changesOf("sip-2").getFirst().why()).isEqualTo("adopted after a restart of the scaler");
+        assertThat(changesOf("sip-2").getFirst().cloud()).isEqualTo("remote");
+        assertThat(changesOf("sip-2").getFirst().address()).isEqualTo("10.97.22.2:5060");
+        assertThat(phasesOf("sip-2")).extracting(PhaseTimed::phase).containsExactly("health", "edge");
+        assertThat(phasesOf("sip-2")).allMatch(p -> p.step().equals(ScalerRole.ADOPTED));
+        assertThat(pid("sip-1")).as("the same process, not a new one").isEqualTo(sip1);
+        assertThat(pid("sip-2")).isEqualTo(sip2);
+        assertThat(scaler.instances()).extracting(m -> m.get("state")).containsExactly("serving", "serving");
+        assertThat(client.dialogs()).containsOnlyKeys("10.97.21.2:5060", "10.97.22.2:5060");
+
+        scaler.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/after-restart"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> reached("sip-3", "serving"));
+        assertThat(changesOf("sip-3").getFirst().address()).as("the adopted sip-2 counts: its address is taken")
+                .isEqualTo("10.97.22.3:5060");
+        assertThat(scaler.instances()).extracting(m -> m.get("name")).containsExactly("sip-1", "sip-2", "sip-3");
+    }
+
+    @Test
+    void aDrainCutShortByACrashIsFinishedByTheNextScalerNotKilledNorForgotten() throws Exception {
+        ScaleConfig config = config();
+        EdgeClient client = startScaler(config, Duration.ofSeconds(20));
+        twoServing();
+        // the crash comes in the middle of sip-2's drain: the driver has marked it, the edge drains it
+        driver.drain(driver.list().stream().filter(i -> i.name().equals("sip-2")).findFirst().orElseThrow());
+        client.drain("10.97.22.2:5060");
+
+        crashAndRestart(config, client);
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-2", "stopped"));
+        assertThat(changesOf("sip-2")).extracting(InstanceChange::to).containsExactly("draining", "draining", "drained", "stopped");
+        assertThat(changesOf("sip-2").getFirst().why()).isEqualTo("adopted after a restart of the scaler");
+        assertThat(changesOf("sip-2").getLast().why()).isEqualTo("drain resumed after a restart");
+        await().atMost(Duration.ofSeconds(30)).until(() -> reached("sip-1", "serving"));
+        assertThat(events).noneMatch(e -> e.type().equals(ScaleEvents.INSTANCE.name()) && decode(() -> InstanceChange.from(e)).to().equals("starting"));
+        assertThat(client.dialogs()).containsOnlyKeys("10.97.21.2:5060");
+        assertThat(scaler.instances()).extracting(m -> m.get("name")).containsExactly("sip-1");
+        assertThat(SipProbe.healthy("10.97.22.2", 5060, Duration.ofSeconds(1), Duration.ofMillis(200))).as("stopped").isFalse();
     }
 }
