@@ -7,6 +7,7 @@ import dev.d2r2.sip.events.EdgeTraffic;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -28,6 +29,7 @@ public final class EdgeProxy implements AutoCloseable {
      * monitor and its own JVM, and on 2 cores a second busy receive loop starves them (the demo's
      * metrics scrapes time out under a flood) for no gain in CPU per call.
      */
+    private static final int PORT_ATTEMPTS = 20;
     public static final int DEFAULT_RECEIVERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
     /** Hears how long each message took to handle, for the metrics. */
@@ -85,22 +87,28 @@ public final class EdgeProxy implements AutoCloseable {
                 m.handled(nanos);
             }
         };
-        this.tcp = new TcpTransport(listen, clock, counters, observer);
-        UdpTransport u = null;
-        try {
-            InetSocketAddress tcpAt = tcp.address();
-            String advertised = (tcpAt.getAddress() instanceof java.net.Inet6Address ? "[" + tcpAt.getHostString() + "]"
-                    : tcpAt.getHostString()) + ":" + tcpAt.getPort();
-            this.router = new Router(advertised, this.backends, dialogs, enforcement, counters, tcp::isOpen);
-            u = new UdpTransport(tcpAt, receivers, router, enforcement, this.backends, counters, tcp, observer);
-        } catch (IOException | RuntimeException e) {
+        TcpTransport t;
+        Router r;
+        UdpTransport u;
+        for (int attempt = 1; ; attempt++) {
+            t = new TcpTransport(listen, clock, counters, observer);
             try {
-                tcp.close();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
+                InetSocketAddress tcpAt = t.address();
+                String advertised = (tcpAt.getAddress() instanceof java.net.Inet6Address ? "[" + tcpAt.getHostString() + "]"
+                        : tcpAt.getHostString()) + ":" + tcpAt.getPort();
+                r = new Router(advertised, this.backends, dialogs, enforcement, counters, t::isOpen);
+                u = new UdpTransport(tcpAt, receivers, r, enforcement, this.backends, counters, t, observer);
+                break;
+            } catch (IOException | RuntimeException e) {
+                close(t);
+                // A port the kernel picked for TCP may already be some other socket's UDP port: pick another.
+                if (!(e instanceof BindException) || listen.getPort() != 0 || attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
             }
-            throw e;
         }
+        this.tcp = t;
+        this.router = r;
         this.udp = u;
         udp.start();
         tcp.start(router, udp);
@@ -109,6 +117,14 @@ public final class EdgeProxy implements AutoCloseable {
                 this.backends::report, counters);
         health.probing(probe);
         this.prober = new AgentRunner(health, 16, clock).start();
+    }
+
+    private static void close(TcpTransport t) throws IOException {
+        try {
+            t.close();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void probe(byte[] message, Backend to) {
