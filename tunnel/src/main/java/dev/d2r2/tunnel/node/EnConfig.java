@@ -36,13 +36,14 @@ import java.util.List;
  *   hysteresis: {margin: 5, hold: 2s}
  *   score-every: 1s
  * trust: {indictment: 0.5, refuse-below: 0.3}   # trust in the DNs and uplinks, by name (d2r2 tunnel en --trust-from)
+ * test-delay: {delay: 20ms, jitter: 5ms}          # TEST ONLY: every data frame sent waits this long (DelayStage)
  * </pre>
  */
 public record EnConfig(String name, Integer tunnel, String key, String device, Integer mtu, String listen, List<DnRef> dns,
                        List<String> routes, @JsonProperty("hello-every") Duration helloEvery,
                        @JsonProperty("failback-after") Duration failbackAfter,
                        @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd, List<Uplink> uplinks,
-                       Multipath multipath, MhConfig.Trust trust) {
+                       Multipath multipath, MhConfig.Trust trust, @JsonProperty("test-delay") TestDelay testDelay) {
     public EnConfig {
         NodeChecks.name(name);
         if (tunnel == null || tunnel == 0) {
