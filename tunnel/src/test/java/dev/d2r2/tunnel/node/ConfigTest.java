@@ -101,6 +101,14 @@ class ConfigTest {
     }
 
     @Test
+    void dataSilenceIsOffUnlessConfiguredAndAtLeastTwentyMilliseconds(@TempDir Path dir) throws Exception {
+        assertThat(TunnelNode.loadEn(write(dir, "en.yaml", EN)).dataSilence()).isNull();
+        assertThat(TunnelNode.loadEn(write(dir, "on.yaml", EN + "data-silence: 300ms\n")).dataSilence()).isEqualTo(Duration.ofMillis(300));
+        Path fast = write(dir, "fast.yaml", EN + "data-silence: 5ms\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(fast)).hasMessageContaining("fast.yaml:9:").hasMessageContaining("at least 20ms");
+    }
+
+    @Test
     void oneDnIsNotEnough(@TempDir Path dir) throws Exception {
         Path f = write(dir, "en.yaml", EN.replace("  - {name: dn2, address: 10.1.2.2:4789}\n", ""));
         assertThatThrownBy(() -> TunnelNode.loadEn(f)).hasMessageContaining("en.yaml:5:1").hasMessageContaining("at least two DNs");
