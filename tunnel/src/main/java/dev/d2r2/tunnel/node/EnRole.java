@@ -425,7 +425,7 @@ final class EnRole implements Agent {
         active = best;
         activePeer = best == null ? null : best.peer;
         markDataPath();
-        String reason = previous != null && refused(previous) ? "distrusted" : previous != null && previous.dataSuspect ? "data"
+        String reason = previous != null && refused(previous) ? "distrusted" : previous != null && previous.dataSuspect ? EnDnChanged.DATA
                 : best == null ? "lost" : !everConnected ? "connected" : best.primary ? EnDnChanged.FAILBACK : EnDnChanged.FAILOVER;
         everConnected |= best != null;
         events.accept(new EnDnChanged(now, name, previous == null ? EnDnChanged.NONE : previous.dn.name(),
