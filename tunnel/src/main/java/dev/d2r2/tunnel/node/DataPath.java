@@ -70,6 +70,8 @@ final class DataPath implements AutoCloseable {
     private volatile boolean running = true;
     private final List<Thread> threads = new ArrayList<>();
     private final DelayStage delay;
+    /** Bound once: a method reference taken per packet would be an allocation. */
+    private final DelayStage.Sink delayedSend = this::send;
 
     DataPath(TunDevice tun, DatagramChannel channel, Router router, Inbound inbound, Counters counters) {
         this(tun, new DatagramChannel[]{channel}, router, () -> 0, inbound, counters, null);
@@ -134,7 +136,7 @@ final class DataPath implements AutoCloseable {
         if (delay == null) {
             return 100;
         }
-        delay.release(this::send);
+        delay.release(delayedSend);
         long nanos = delay.nanosUntilDue();
         return nanos < 0 ? 100 : (int) Math.min(100, nanos / 1_000_000);
     }
