@@ -9,12 +9,13 @@ import java.util.Map;
 /**
  * {@code tunnel.en.dn}: the DN an EN sends its traffic through changed ({@code none} when it has
  * none). {@code reason} is {@code connected}, {@code failover}, {@code failback}, {@code distrusted} (the DN it left
- * lost its trust) or {@code lost}.
+ * lost its trust), {@code data} (the DN it left was Up on BFD but returned no data) or {@code lost}.
  */
 public record EnDnChanged(long time, String en, String from, String to, String reason, String address, long tunnel) {
     public static final String NONE = "none";
     public static final String FAILOVER = "failover";
     public static final String FAILBACK = "failback";
+    public static final String DATA = "data";
     public static final String REASON = "reason";
     public static final String ADDRESS = "address";
     public static final String TUNNEL = "tunnel";

@@ -15,7 +15,8 @@ public final class TunnelEvents implements EventCatalogue {
             "the EN's name",
             List.of(required(EnDnChanged.REASON, String.class,
                             "connected (the first DN), failover (to a secondary), failback (to the primary), "
-                                    + "distrusted (the DN left fell below refuse-below) or lost (no DN left)"),
+                                    + "distrusted (the DN left fell below refuse-below), data (the DN left was Up on BFD but returned no data "
+                                    + "for data-silence) or lost (no DN left)"),
                     required(EnDnChanged.ADDRESS, String.class, "the EN's tunnel address (assigned by its primary DN)"),
                     required(EnDnChanged.TUNNEL, Long.class, "the tunnel id (the GRE key)")),
             "The DN an EN sends through changed: from and to are DN names, or none.",

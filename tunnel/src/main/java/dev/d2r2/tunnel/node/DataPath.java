@@ -69,12 +69,18 @@ final class DataPath implements AutoCloseable {
     private final MemorySegment outSegment = arena.allocate(BUFFER_BYTES);
     private volatile boolean running = true;
     private final List<Thread> threads = new ArrayList<>();
+    private final DelayStage delay;
+    /** Bound once: a method reference taken per packet would be an allocation. */
+    private final DelayStage.Sink delayedSend = this::send;
 
     DataPath(TunDevice tun, DatagramChannel channel, Router router, Inbound inbound, Counters counters) {
-        this(tun, new DatagramChannel[]{channel}, router, () -> 0, inbound, counters);
+        this(tun, new DatagramChannel[]{channel}, router, () -> 0, inbound, counters, null);
     }
 
-    DataPath(TunDevice tun, DatagramChannel[] channels, Router router, Uplinks uplinks, Inbound inbound, Counters counters) {
+    /** {@code delay}: the test-only {@link DelayStage} every data frame goes through, or null. */
+    DataPath(TunDevice tun, DatagramChannel[] channels, Router router, Uplinks uplinks, Inbound inbound, Counters counters,
+             DelayStage delay) {
+        this.delay = delay;
         this.tun = tun;
         this.channels = channels.clone();
         this.router = router;
@@ -97,7 +103,7 @@ final class DataPath implements AutoCloseable {
         ByteBuffer buf = outSegment.asByteBuffer();
         while (running) {
             try {
-                int n = tun.read(outSegment, GreFrame.HEADER_BYTES, MAX_PAYLOAD, 100);
+                int n = tun.read(outSegment, GreFrame.HEADER_BYTES, MAX_PAYLOAD, readWaitMillis());
                 if (n == 0) {
                     continue;
                 }
@@ -110,9 +116,11 @@ final class DataPath implements AutoCloseable {
                 buf.clear();
                 GreFrame.seal(buf, protocol, peer.tunnelId, peer.sequence.getAndIncrement(), n, peer.dataMac);
                 int uplink = uplinks.next();
-                channels[uplink].send(buf, peer.endpoint);
-                counters.sent.incrementAndGet();
-                counters.sentOn.incrementAndGet(uplink);
+                if (delay == null) {
+                    send(buf, uplink, peer.endpoint);
+                } else if (!delay.hold(buf, uplink, peer.endpoint)) {
+                    drops.count(Drop.NO_ROUTE);
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -121,6 +129,22 @@ final class DataPath implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** How long the TUN reader may block: until the delay stage's next frame is due, released first. */
+    private int readWaitMillis() throws IOException {
+        if (delay == null) {
+            return 100;
+        }
+        delay.release(delayedSend);
+        long nanos = delay.nanosUntilDue();
+        return nanos < 0 ? 100 : (int) Math.min(100, nanos / 1_000_000);
+    }
+
+    private void send(ByteBuffer frame, int uplink, InetSocketAddress to) throws IOException {
+        channels[uplink].send(frame, to);
+        counters.sent.incrementAndGet();
+        counters.sentOn.incrementAndGet(uplink);
     }
 
     private void udpToTun(int socket, MemorySegment inSegment) {

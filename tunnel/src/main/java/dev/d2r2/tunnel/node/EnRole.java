@@ -67,6 +67,8 @@ final class EnRole implements Agent {
         BfdSession bfd;
         long nextHelloAt;
         long upSince;
+        /** Carried data out and none back for data-silence; not taken again until its session restarts. */
+        boolean dataSuspect;
 
         Link(DnRef dn, boolean primary, Peer peer) {
             this.dn = dn;
@@ -104,6 +106,11 @@ final class EnRole implements Agent {
     private Link active;
     private boolean everConnected;
     private volatile Peer activePeer;
+    private final long dataSilenceMillis;
+    private long nextDataCheckAt = Long.MAX_VALUE;
+    private long dataSentMark;
+    private long dataReceivedMark;
+    private long silentSince = -1;
 
     /** {@code uplinks}: one socket per configured uplink, or the one socket; {@code nanos}: the monotonic time of probes. */
     EnRole(EnConfig config, TunnelKey key, DatagramChannel[] uplinks, Clock clock, LongSupplier nanos, RandomGenerator random,
@@ -133,6 +140,10 @@ final class EnRole implements Agent {
         this.random = random;
         this.events = events;
         this.addressSink = addressSink;
+        this.dataSilenceMillis = config.dataSilence() == null ? 0 : config.dataSilence().toMillis();
+        if (dataSilenceMillis > 0) {
+            nextDataCheckAt = clock.millis();
+        }
         for (int i = 0; i < config.dns().size(); i++) {
             DnRef dn = config.dns().get(i);
             links.add(new Link(dn, i == 0, new Peer(dn.name(), dn.endpoint(), tunnelId, 0, key.macFor(tunnelId),
@@ -167,7 +178,7 @@ final class EnRole implements Agent {
 
     @Override
     public long nextDueMillis() {
-        long due = board == null ? nextStatusAt : Math.min(nextStatusAt, Math.min(nextProbeAt, nextScoreAt));
+        long due = Math.min(nextDataCheckAt, board == null ? nextStatusAt : Math.min(nextStatusAt, Math.min(nextProbeAt, nextScoreAt)));
         for (Link l : links) {
             if (l.bfd != null) {
                 due = Math.min(due, l.bfd.nextDueMillis());
@@ -216,7 +227,46 @@ final class EnRole implements Agent {
                 bfdChanged(l, before, now);
             }
         }
+        if (now >= nextDataCheckAt) {
+            checkDataPath(now);
+            nextDataCheckAt = now + Math.max(10, dataSilenceMillis / 4);
+        }
         reselect(now);
+    }
+
+    /**
+     * Detection by the data path ({@code data-silence}): a DN whose BFD is Up but which returns no
+     * data while the EN sends it some for data-silence is suspected and left (reason {@code data}).
+     * Opt-in, because traffic that is one-way by nature looks the same.
+     */
+    private void checkDataPath(long now) {
+        long sent = counters.sent.get();
+        long got = dataReceived();
+        if (active == null || got != dataReceivedMark) {
+            markDataPath();
+        } else if (silentSince < 0) {
+            if (sent != dataSentMark) {
+                silentSince = now;
+            }
+        } else if (now - silentSince >= dataSilenceMillis) {
+            LOG.warn("{}: {} is Up but returned no data for {} ms while this EN sent {} frames; leaving it", name, active.dn.name(),
+                    now - silentSince, sent - dataSentMark);
+            active.dataSuspect = true;
+        }
+    }
+
+    private void markDataPath() {
+        dataSentMark = counters.sent.get();
+        dataReceivedMark = dataReceived();
+        silentSince = -1;
+    }
+
+    private long dataReceived() {
+        long sum = 0;
+        for (int i = 0; i < counters.receivedOn.length(); i++) {
+            sum += counters.receivedOn.get(i);
+        }
+        return sum;
     }
 
     @Override
@@ -347,6 +397,7 @@ final class EnRole implements Agent {
         events.accept(new EnSessionChanged(now, name, stateName(before), stateName(after), l.dn.name(), l.primary, tunnelId).toEvent());
         if (after == BfdState.DOWN) {
             l.bfd = null;
+            l.dataSuspect = false;
             l.nextHelloAt = now;
         } else if (after == BfdState.UP) {
             l.upSince = now;
@@ -361,7 +412,7 @@ final class EnRole implements Agent {
     private void reselect(long now) throws IOException {
         Link best = null;
         for (Link l : links) {
-            if (l.bfd != null && l.bfd.state() == BfdState.UP && !refused(l)
+            if (l.bfd != null && l.bfd.state() == BfdState.UP && !refused(l) && !l.dataSuspect
                     && (l == active || active == null || now - l.upSince >= failbackAfterMillis)) {
                 best = l;
                 break;
@@ -373,7 +424,8 @@ final class EnRole implements Agent {
         Link previous = active;
         active = best;
         activePeer = best == null ? null : best.peer;
-        String reason = previous != null && refused(previous) ? "distrusted"
+        markDataPath();
+        String reason = previous != null && refused(previous) ? "distrusted" : previous != null && previous.dataSuspect ? EnDnChanged.DATA
                 : best == null ? "lost" : !everConnected ? "connected" : best.primary ? EnDnChanged.FAILBACK : EnDnChanged.FAILOVER;
         everConnected |= best != null;
         events.accept(new EnDnChanged(now, name, previous == null ? EnDnChanged.NONE : previous.dn.name(),

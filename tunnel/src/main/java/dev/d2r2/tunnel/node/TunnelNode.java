@@ -88,7 +88,10 @@ public final class TunnelNode implements RunningNode {
                     return role.windowFrom(from);
                 }
             };
-            DataPath dataPath = new DataPath(tun, uplinks, (buf, offset, length) -> role.activePeer(), role::nextUplink, inbound, counters);
+            DelayStage delay = c.testDelay() == null ? null
+                    : new DelayStage(c.testDelay(), c.mtuOrDefault() + GreFrame.OVERHEAD, clock, new SplittableRandom());
+            DataPath dataPath = new DataPath(tun, uplinks, (buf, offset, length) -> role.activePeer(), role::nextUplink, inbound, counters,
+                    delay);
             return start(runner, dataPath, null, uplinks[0], c.name());
         } catch (IOException | RuntimeException e) {
             for (DatagramChannel u : uplinks) {

@@ -90,6 +90,25 @@ class ConfigTest {
     }
 
     @Test
+    void theTestOnlyDelayIsOffUnlessConfiguredAndABadOneIsNamed(@TempDir Path dir) throws Exception {
+        assertThat(TunnelNode.loadEn(write(dir, "en.yaml", EN)).testDelay()).isNull();
+        EnConfig c = TunnelNode.loadEn(write(dir, "delay.yaml", EN + "test-delay: {delay: 20ms, jitter: 5ms}\n"));
+        assertThat(c.testDelay().delay()).isEqualTo(Duration.ofMillis(20));
+        assertThat(c.testDelay().jitterOrZero()).isEqualTo(Duration.ofMillis(5));
+        assertThat(c.testDelay().slotsOrDefault()).isEqualTo(TestDelay.DEFAULT_SLOTS);
+        Path bad = write(dir, "bad.yaml", EN + "test-delay: {delay: 20ms, slots: 0}\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(bad)).hasMessageContaining("bad.yaml:9:").hasMessageContaining("slots");
+    }
+
+    @Test
+    void dataSilenceIsOffUnlessConfiguredAndAtLeastTwentyMilliseconds(@TempDir Path dir) throws Exception {
+        assertThat(TunnelNode.loadEn(write(dir, "en.yaml", EN)).dataSilence()).isNull();
+        assertThat(TunnelNode.loadEn(write(dir, "on.yaml", EN + "data-silence: 300ms\n")).dataSilence()).isEqualTo(Duration.ofMillis(300));
+        Path fast = write(dir, "fast.yaml", EN + "data-silence: 5ms\n");
+        assertThatThrownBy(() -> TunnelNode.loadEn(fast)).hasMessageContaining("fast.yaml:9:").hasMessageContaining("at least 20ms");
+    }
+
+    @Test
     void oneDnIsNotEnough(@TempDir Path dir) throws Exception {
         Path f = write(dir, "en.yaml", EN.replace("  - {name: dn2, address: 10.1.2.2:4789}\n", ""));
         assertThatThrownBy(() -> TunnelNode.loadEn(f)).hasMessageContaining("en.yaml:5:1").hasMessageContaining("at least two DNs");

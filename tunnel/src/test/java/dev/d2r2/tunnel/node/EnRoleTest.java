@@ -39,17 +39,79 @@ class EnRoleTest {
     private DatagramChannel dn2;
     private EnRole role;
     private int assigned;
+    private final Counters counters = new Counters();
 
     @BeforeEach
     void setUp() throws Exception {
         en = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         dn1 = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         dn2 = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        role = role(null);
+    }
+
+    private EnRole role(Duration dataSilence) throws Exception {
         EnConfig config = new EnConfig("en1", 1, "k", "d2r2-tun-x", null, null,
                 List.of(new DnRef("dn1", "127.0.0.1:" + port(dn1)), new DnRef("dn2", "127.0.0.1:" + port(dn2))), List.of(),
                 Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofHours(1),
-                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null, null);
-        role = new EnRole(config, KEY, new DatagramChannel[]{en}, clock, () -> clock.millis() * 1_000_000, new SplittableRandom(1), events::add, (a, prefix) -> assigned = a, new Counters());
+                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null, null, dataSilence, null);
+        return new EnRole(config, KEY, new DatagramChannel[]{en}, clock, () -> clock.millis() * 1_000_000, new SplittableRandom(1), events::add,
+                (a, prefix) -> assigned = a, counters);
+    }
+
+    @Test
+    void aDnUpOnBfdThatReturnsNoDataIsLeftForReasonDataUntilItsSessionRestarts() throws Exception {
+        role = role(Duration.ofMillis(300));
+        role.onTimer(clock.millis());
+        bringUp(dn1);
+        bringUp(dn2);
+        for (int i = 0; i < 20; i++) {
+            counters.sent.incrementAndGet();
+            counters.receivedOn.incrementAndGet(0);
+            run(100, true, true);
+        }
+        assertThat(role.activePeer().name).as("data both ways for 2 s: it stays").isEqualTo("dn1");
+        received(dn1);
+        for (int i = 0; i < 20; i++) {
+            run(100, true, true);
+        }
+        assertThat(role.activePeer().name).as("nothing sent, nothing back: idle is not a fault").isEqualTo("dn1");
+        received(dn1);
+
+        for (int i = 0; i < 2; i++) {
+            counters.sent.incrementAndGet();
+            run(100, true, true);
+        }
+        assertThat(role.activePeer().name).as("200 ms of silence is under data-silence").isEqualTo("dn1");
+        for (int i = 0; i < 3; i++) {
+            counters.sent.incrementAndGet();
+            run(100, true, true);
+        }
+        assertThat(lastSwitch().from()).isEqualTo("dn1");
+        assertThat(lastSwitch().to()).isEqualTo("dn2");
+        assertThat(lastSwitch().reason()).isEqualTo("data");
+        assertThat(received(dn1)).as("the silent DN stops carrying the EN").contains(new Control.Release(ADDRESS));
+
+        counters.receivedOn.incrementAndGet(0);
+        run(2000, true, true);
+        assertThat(role.activePeer().name).as("Up on BFD but suspected: no failback").isEqualTo("dn2");
+
+        run(100, false, true);
+        bringUp(dn1);
+        run(1100, true, true);
+        assertThat(lastSwitch().to()).as("its session restarted: taken back after the hold-down").isEqualTo("dn1");
+        assertThat(lastSwitch().reason()).isEqualTo("failback");
+    }
+
+    @Test
+    void withoutDataSilenceOnlyBfdMovesTheEn() throws Exception {
+        role.onTimer(clock.millis());
+        bringUp(dn1);
+        bringUp(dn2);
+        for (int i = 0; i < 30; i++) {
+            counters.sent.incrementAndGet();
+            run(100, true, true);
+        }
+        assertThat(role.activePeer().name).isEqualTo("dn1");
     }
 
     @AfterEach
