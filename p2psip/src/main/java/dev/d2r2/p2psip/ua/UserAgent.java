@@ -12,6 +12,7 @@ import dev.d2r2.p2psip.tunnel.Hop;
 import dev.d2r2.p2psip.tunnel.PathSelector;
 import dev.d2r2.p2psip.tunnel.Payload;
 import dev.d2r2.p2psip.tunnel.Relay;
+import dev.d2r2.p2psip.tunnel.ReplayWindow;
 import dev.d2r2.p2psip.tunnel.Tunnel;
 import dev.d2r2.p2psip.tunnel.TunnelKind;
 import dev.d2r2.p2psip.tunnel.X25519;
@@ -67,6 +68,8 @@ public final class UserAgent implements AutoCloseable {
     /** Attempts at one tunnel, each through a freshly picked path, before a build (or rebuild) is given up. */
     private static final int BUILD_ATTEMPTS = 4;
     private static final int PROBE_TIMEOUT_MS = 1000;
+    /** How far an envelope's signed clock may be from the callee's; the one-time keys seen are kept for twice that. */
+    static final long REPLAY_WINDOW_MS = 60_000;
 
     private final Identity identity;
     /** The X25519 key others encrypt their messages to, certified by being in the contact data this agent signs. */
@@ -83,6 +86,10 @@ public final class UserAgent implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong rebuilt = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong stale = new AtomicLong();
+    /** Envelopes reach the agent on relay threads: guarded by itself. */
+    private final ReplayWindow replays = new ReplayWindow(REPLAY_WINDOW_MS);
     private final List<Tunnel> inbound = new CopyOnWriteArrayList<>();
     private final Set<Hop> departed = ConcurrentHashMap.newKeySet();
     private volatile BiConsumer<byte[], byte[]> listener = (from, message) -> { };
@@ -236,7 +243,7 @@ public final class UserAgent implements AutoCloseable {
         return contact(to).thenApply(data -> {
             ExitChannel channel = lookups.get(pathIndex(to) % lookups.size());
             Route route = new Route(channel.tunnel(), entry(data, to));
-            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), message));
+            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(), message));
             sent.incrementAndGet();
             return route;
         });
@@ -290,6 +297,15 @@ public final class UserAgent implements AutoCloseable {
             refused.incrementAndGet();
             return;
         }
+        ReplayWindow.Verdict verdict;
+        synchronized (replays) {
+            verdict = replays.admit(envelope.oneTimeKey(), envelope.sentAtMillis(), clock.millis());
+        }
+        if (verdict != ReplayWindow.Verdict.FRESH) {
+            refused.incrementAndGet();
+            (verdict == ReplayWindow.Verdict.REPLAYED ? replayed : stale).incrementAndGet();
+            return;
+        }
         received.incrementAndGet();
         listener.accept(envelope.sender(), envelope.message());
     }
@@ -327,7 +343,17 @@ public final class UserAgent implements AutoCloseable {
         return rebuilt.get();
     }
 
-    /** Messages that reached an inbound tunnel but were refused (too short, not sealed to this agent, altered, or a signature that does not check). */
+    /** Envelopes refused as a copy of one already received within the replay window (also in {@link #refused}). */
+    public long replayed() {
+        return replayed.get();
+    }
+
+    /** Envelopes refused because their signed clock is more than the replay window off this agent's (also in {@link #refused}). */
+    public long stale() {
+        return stale.get();
+    }
+
+    /** Messages that reached an inbound tunnel but were refused (too short, not sealed to this agent, altered, a signature that does not check, replayed or stale). */
     public long refused() {
         return refused.get();
     }
