@@ -31,9 +31,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Pr2-P2PSIP with churn, in one process (docs/p2psip.md#measured): {@code --peers} loopback peers
  * (a storage-overlay node and a TLS relay each) and {@code --pairs} caller/callee user agents over
- * them. Each round: (1) tunnels of 1..4 hops are built from a probing relay (setup latency by
- * length); (2) every caller sets up {@code --calls} calls, an INVITE through Pr2-P2PSIP answered by
- * a 200 through it (success within {@code --call-timeout}, latency); (3) a fraction 1 − µ of the
+ * them. Each round: (1) every caller sets up {@code --calls} calls, an INVITE through Pr2-P2PSIP answered by
+ * a 200 through it (success within {@code --call-timeout}, latency; from the second round on, after churn);
+ * (2) tunnels of 1..4 hops are built from a probing relay (setup latency by length); (3) a fraction 1 − µ of the
  * live peers leaves at once (relay and storage node closed), and the round's probe tunnels that
  * stay open are counted: virtual users of q tunnels of p hops and m replica peers are reachable
  * if one tunnel and one replica survived — set against the model's µ^p series, q-parallel tunnels
@@ -52,12 +52,12 @@ public final class P2psipChurnBench {
     public static void main(String[] args) throws Exception {
         int peers = 1000;
         int pairs = 5;
-        int calls = 20;
+        int calls = 10;
         int rounds = 3;
         double mu = 0.9;
         int q = 2;
         int m = 2;
-        int probes = 100;
+        int probes = 40;
         long callTimeout = 10;
         long seconds = 240;
         for (int i = 0; i < args.length; i += 2) {
@@ -124,23 +124,6 @@ public final class P2psipChurnBench {
                 double measuredMu = 0;
                 int round = 0;
                 for (; round < rounds && System.nanoTime() < end; round++) {
-                    PathSelector paths = new PathSelector(prober.self(), new EntryGuards(EntryGuards.DEFAULT_COUNT, random), random);
-                    List<List<Tunnel>> byLength = new ArrayList<>();
-                    byLength.add(List.of());
-                    List<Hop> pool = hops(live);
-                    for (int p = 1; p <= MAX_LENGTH; p++) {
-                        List<Tunnel> built = new ArrayList<>();
-                        for (int i = 0; i < probes && System.nanoTime() < end; i++) {
-                            long s = System.nanoTime();
-                            try {
-                                built.add(prober.build(paths.pick(TunnelKind.OUTBOUND, p, pool), data -> { }).get(10, TimeUnit.SECONDS));
-                                setupLatencies.get(p).add(System.nanoTime() - s);
-                            } catch (Exception e) {
-                                // a failed build is not a probe: reliability counts tunnels that were up when the round's churn came
-                            }
-                        }
-                        byLength.add(built);
-                    }
                     int tried = 0;
                     int ok = 0;
                     List<CompletableFuture<Boolean>> outcomes = new ArrayList<>();
@@ -169,6 +152,23 @@ public final class P2psipChurnBench {
                                 ok++;
                             }
                         }
+                    }
+                    PathSelector paths = new PathSelector(prober.self(), new EntryGuards(EntryGuards.DEFAULT_COUNT, random), random);
+                    List<List<Tunnel>> byLength = new ArrayList<>();
+                    byLength.add(List.of());
+                    List<Hop> pool = hops(live);
+                    for (int p = 1; p <= MAX_LENGTH; p++) {
+                        List<Tunnel> built = new ArrayList<>();
+                        for (int i = 0; i < probes && System.nanoTime() < end; i++) {
+                            long s = System.nanoTime();
+                            try {
+                                built.add(prober.build(paths.pick(TunnelKind.OUTBOUND, p, pool), data -> { }).get(10, TimeUnit.SECONDS));
+                                setupLatencies.get(p).add(System.nanoTime() - s);
+                            } catch (Exception e) {
+                                // a failed build is not a probe: reliability counts tunnels that were up when the round's churn came
+                            }
+                        }
+                        byLength.add(built);
                     }
                     callsTried += tried;
                     callsOk += ok;
