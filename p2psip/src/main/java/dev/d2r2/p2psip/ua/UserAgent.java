@@ -68,6 +68,8 @@ public final class UserAgent implements AutoCloseable {
     /** Attempts at one tunnel, each through a freshly picked path, before a build (or rebuild) is given up. */
     private static final int BUILD_ATTEMPTS = 4;
     private static final int PROBE_TIMEOUT_MS = 1000;
+    /** Fresh picks for an inbound path whose entry point would be the first hop of an outbound tunnel. */
+    private static final int REPICKS = 32;
     /** How far an envelope's signed clock may be from the callee's; the one-time keys seen are kept for twice that. */
     static final long REPLAY_WINDOW_MS = 60_000;
 
@@ -151,7 +153,7 @@ public final class UserAgent implements AutoCloseable {
     private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build) throws Exception {
         Exception last = null;
         for (int i = 0; i < BUILD_ATTEMPTS; i++) {
-            List<Hop> path = paths.pick(kind, livePool());
+            List<Hop> path = pickApart(kind);
             try {
                 return build.apply(path).get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -160,6 +162,40 @@ public final class UserAgent implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no " + kind + " tunnel after " + BUILD_ATTEMPTS + " paths", last);
+    }
+
+    /**
+     * A path whose hops that learn the user's address are never named in its contact data: an outbound tunnel
+     * avoids the user's entry points, and an inbound tunnel's entry point is none of the outbound tunnels' first
+     * hops (picked again, a bounded number of times; the pool is not filtered for inbound tunnels, so that it keeps
+     * the entry guards). A peer that was both would map h(user) to the user's address.
+     */
+    private List<Hop> pickApart(TunnelKind kind) {
+        if (kind == TunnelKind.OUTBOUND) {
+            List<Hop> entries = inbound.stream().map(t -> t.path().getLast()).toList();
+            return paths.pick(kind, livePool().stream().filter(h -> !among(entries, h)).toList());
+        }
+        List<Hop> firstHops = outboundTunnels().stream().map(t -> t.path().getFirst()).toList();
+        List<Hop> path = paths.pick(kind, livePool());
+        for (int i = 0; i < REPICKS && among(firstHops, path.getLast()); i++) {
+            path = paths.pick(kind, livePool());
+        }
+        return path;
+    }
+
+    private static boolean among(List<Hop> hops, Hop hop) {
+        return hops.stream().anyMatch(h -> h.sameKey(hop.publicKey()));
+    }
+
+    private List<Tunnel> outboundTunnels() {
+        List<Tunnel> tunnels = new ArrayList<>();
+        if (publishing != null) {
+            tunnels.add(publishing.tunnel());
+        }
+        if (lookups != null) {
+            lookups.forEach(c -> tunnels.add(c.tunnel()));
+        }
+        return tunnels;
     }
 
     private List<Hop> livePool() {

@@ -2,6 +2,7 @@ package dev.d2r2.p2psip.ua;
 
 import dev.d2r2.core.Clock;
 import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.p2psip.contact.ContactData;
 import dev.d2r2.p2psip.tunnel.Cell;
 import dev.d2r2.p2psip.tunnel.CountingProxy;
 import dev.d2r2.p2psip.tunnel.EntryGuards;
@@ -152,12 +153,22 @@ class WhatEachHopSeesTest {
                     .filter(e -> e.getValue().views().stream().anyMatch(v -> sees(v, own.self())))
                     .map(Map.Entry::getKey).sorted().toList();
             assertThat(seeTheUser).isEqualTo(firstHops);
+            // what a storage peer holds under h(user) names neither the user's address nor a peer that has it
+            ContactData stored = ContactData.open(network.peers().peers().getFirst().storage().get(ContactData.keyOf(ua.identityKey()))
+                    .get(10, TimeUnit.SECONDS).value(), ua.identityKey(), System.currentTimeMillis());
+            assertThat(stored.entries()).isNotEmpty().allSatisfy(e -> {
+                assertThat(names(e.hop(), own.self())).isFalse();
+                assertThat(firstHops).doesNotContain(key(e.hop()));
+            });
         }
     }
 
     private static boolean sees(HopView v, Hop user) {
-        return Stream.of(v.predecessor(), v.successor()).anyMatch(h -> h != null
-                && (Arrays.equals(h.publicKey(), user.publicKey()) || h.address().equals(user.address())));
+        return names(v.predecessor(), user) || names(v.successor(), user);
+    }
+
+    private static boolean names(Hop hop, Hop user) {
+        return hop != null && (Arrays.equals(hop.publicKey(), user.publicKey()) || hop.address().equals(user.address()));
     }
 
     private static String key(Hop hop) {
