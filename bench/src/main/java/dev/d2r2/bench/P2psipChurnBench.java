@@ -14,7 +14,6 @@ import dev.d2r2.p2psip.ua.PeerNetwork;
 import dev.d2r2.p2psip.ua.UserAgent;
 
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,7 +120,6 @@ public final class P2psipChurnBench {
                     setupLatencies.add(new ArrayList<>());
                 }
                 List<Boolean> replicaStayed = new ArrayList<>();
-                double measuredMu = 0;
                 int round = 0;
                 for (; round < rounds && System.nanoTime() < end; round++) {
                     int tried = 0;
@@ -135,8 +133,7 @@ public final class P2psipChurnBench {
                             answered.put("200 " + id.substring(7), done);
                             long s = System.nanoTime();
                             callers.get(i).send(callees.get(i).identityKey(), id.getBytes());
-                            long timeout = callTimeout;
-                            outcomes.add(done.orTimeout(timeout, TimeUnit.SECONDS).handle((at, failure) -> {
+                            outcomes.add(done.orTimeout(callTimeout, TimeUnit.SECONDS).handle((at, failure) -> {
                                 if (failure != null) {
                                     return false;
                                 }
@@ -187,7 +184,7 @@ public final class P2psipChurnBench {
                         peer.relay().close();
                         peer.storage().close();
                     }
-                    measuredMu = live.size() / (double) before;
+                    double measuredMu = live.size() / (double) before;
                     // closure reaches the origin as DESTROY cells or a lost link: await every tunnel through a departed hop
                     long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                     for (int p = 1; p <= MAX_LENGTH; p++) {
