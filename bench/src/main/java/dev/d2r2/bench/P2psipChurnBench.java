@@ -259,6 +259,15 @@ public final class P2psipChurnBench {
         System.out.printf("%d of %d calls set up (%.2f %%), %s; tunnels rebuilt by the agents: %d%n", callsOk, callsTried,
                 100.0 * callsOk / Math.max(1, callsTried), percentiles(callLatencies),
                 callers.stream().mapToLong(UserAgent::rebuilt).sum() + callees.stream().mapToLong(UserAgent::rebuilt).sum());
+        for (int i = 0; i < callers.size(); i++) {
+            UserAgent caller = callers.get(i);
+            UserAgent callee = callees.get(i);
+            System.out.printf("pair %d: caller sent %d, lookups %d (retries %d, not found %d); callee received %d, sent %d,"
+                            + " lookups %d (not found %d), published %d (failed %d)%n", i, caller.sent(), caller.contacts().lookups(),
+                    caller.contacts().retries(), caller.contacts().notFound(), callee.received(), callee.sent(),
+                    callee.contacts().lookups(), callee.contacts().notFound(), callee.contacts().published(),
+                    callee.contacts().publishFailures());
+        }
         System.out.printf("## Tunnel reliability after one churn step (µ = %.2f; model: tunnel µ^p, user (1-(1-µ)^m)(1-(1-µ^p)^q), m = %d, q = %d)%n",
                 mu, m, q);
         for (int p = 1; p < survivors.length; p++) {
