@@ -3,7 +3,7 @@
 # overhead plot, the Weibull replica count, and a churn simulation of the seed's worked example
 # (µ = 0.8, p = 2 and 3) whose unreachability is checked against the model's; then the CPU cost of
 # the onion layers per hop and a 3-hop tunnel on loopback TLS (docs/p2psip.md#tunnels); then calls and tunnel
-# reliability over --peers in-process peers with churn (P2psipChurnBench, bounded to 280 s), and a SIPp call
+# reliability over --peers in-process peers with churn (P2psipChurnBench, bounded to 230 s), and a SIPp call
 # over 20 peers in network namespaces (bench/p2psip-netns.sh, as root) (docs/p2psip.md#measured).
 # Usage: bench/p2psip.sh [--trials 1000000] [--svg docs/models-overhead.svg] [--cells 20000] [--peers 1000] [--mu 0.9]
 #        [--only models|layers|churn|netns] (--layers-only: the same as --only layers)
@@ -52,7 +52,7 @@ if wants layers; then
 fi
 if wants churn; then
     echo "## $peers in-process peers with churn (µ = $mu per round)"
-    (run P2psipChurnBench -- --peers "$peers" --mu "$mu" --rounds 2 --seconds 280) 2>&1 | grep -v -e ' WARN ' -e '^SLF4J'
+    (run P2psipChurnBench -- --peers "$peers" --mu "$mu" --rounds 2 --seconds 230) 2>&1 | grep -v -e ' WARN ' -e '^SLF4J'
 fi
 if wants netns; then
     echo "## A SIPp call over 20 peers in network namespaces"
