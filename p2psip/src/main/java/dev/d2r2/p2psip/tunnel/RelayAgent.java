@@ -68,7 +68,7 @@ final class RelayAgent implements Agent {
     private final Clock clock;
     private final TunnelEnd end;
     private final long setupTimeoutMillis;
-    private final SetupReplayGuard replays;
+    private final ReplayWindow replays;
     private final RelayCounters counters = new RelayCounters();
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Link> links = new HashMap<>();
@@ -89,7 +89,7 @@ final class RelayAgent implements Agent {
         this.clock = clock;
         this.end = end;
         this.setupTimeoutMillis = setupTimeoutMillis;
-        this.replays = new SetupReplayGuard(setupWindowMillis);
+        this.replays = new ReplayWindow(setupWindowMillis);
     }
 
     void attach(AgentRunner runner) {
@@ -188,7 +188,12 @@ final class RelayAgent implements Agent {
             throw new MalformedCell(Refusal.ID_IN_USE, "setup for id " + Integer.toUnsignedString(cell.linkId()) + " already in use");
         }
         SetupOnion.Opened opened = SetupOnion.open(cell.body(), identity.getPrivate(), selfPublic, random);
-        replays.admit(opened.oneTimePublic(), opened.originMillis(), clock.millis());
+        switch (replays.admit(opened.oneTimePublic(), opened.originMillis(), clock.millis())) {
+            case STALE -> throw new MalformedCell(Refusal.SETUP_STALE,
+                    "setup record " + (clock.millis() - opened.originMillis()) + " ms off this relay's clock");
+            case REPLAYED -> throw new MalformedCell(Refusal.SETUP_REPLAY, "setup record replayed");
+            case FRESH -> { }
+        }
         Binding b = new Binding(link, cell.linkId(), opened.keys(), opened.next());
         if (b.last()) {
             b.entryId = freshEntryId();

@@ -22,26 +22,29 @@ import java.util.Arrays;
  * so signed by its identity key) with a one-time key of the sender's, HKDF-SHA256 and AES-256-GCM.
  * Inside, the sender's identity key and its signature over the recipient's identity key and the
  * message, so the callee refuses a message that claims a sender it does not come from, or that was
- * sealed for someone else. The exit and the entry point see the one-time key and ciphertext only:
- * neither the message nor who sent it.
- * <pre>one-time X25519 key (32) · AES-GCM( sender identity key (32) · Ed25519 signature (64) · message ) · tag (16)</pre>
+ * sealed for someone else. The sender's clock is signed too, and the one-time key names the envelope,
+ * so the callee can refuse a copy replayed by a hop on the way ({@link dev.d2r2.p2psip.tunnel.ReplayWindow}).
+ * The exit and the entry point see the one-time key and ciphertext only: neither the message nor who sent it.
+ * <pre>one-time X25519 key (32) · AES-GCM( sender identity key (32) · Ed25519 signature (64) · sender's clock, ms (8)
+ *   · message ) · tag (16)</pre>
  */
-record SignalEnvelope(byte[] sender, byte[] message) {
-    private static final byte[] DOMAIN = "d2r2-p2psip-signal-v2".getBytes(StandardCharsets.US_ASCII);
+record SignalEnvelope(byte[] oneTimeKey, byte[] sender, long sentAtMillis, byte[] message) {
+    private static final byte[] DOMAIN = "d2r2-p2psip-signal-v3".getBytes(StandardCharsets.US_ASCII);
     private static final int KEY = X25519.KEY_BYTES;
-    private static final int INNER_HEADER = 32 + 64;
+    private static final int SIGNATURE_END = 32 + 64;
+    private static final int INNER_HEADER = SIGNATURE_END + Long.BYTES;
     private static final int TAG_BITS = 128;
     /** Every byte an envelope adds to its message. */
     static final int OVERHEAD = KEY + INNER_HEADER + TAG_BITS / 8;
     /** Each envelope has its own key (from its one-time key), so one fixed nonce is never reused under a key. */
     private static final byte[] NONCE = new byte[12];
 
-    static byte[] seal(Identity sender, byte[] recipient, byte[] recipientSignalKey, byte[] message) {
+    static byte[] seal(Identity sender, byte[] recipient, byte[] recipientSignalKey, long nowMillis, byte[] message) {
         try {
             KeyPair oneTime = X25519.generate();
             byte[] oneTimePublic = X25519.raw(oneTime.getPublic());
             byte[] inner = ByteBuffer.allocate(INNER_HEADER + message.length).put(sender.publicKey())
-                    .put(sender.sign(signed(recipient, message))).put(message).array();
+                    .put(sender.sign(signed(recipient, nowMillis, message))).putLong(nowMillis).put(message).array();
             Cipher gcm = cipher(Cipher.ENCRYPT_MODE, X25519.agree(oneTime.getPrivate(), recipientSignalKey), oneTimePublic, recipient);
             return ByteBuffer.allocate(OVERHEAD + message.length).put(oneTimePublic).put(gcm.doFinal(inner)).array();
         } catch (GeneralSecurityException e) {
@@ -68,11 +71,12 @@ record SignalEnvelope(byte[] sender, byte[] message) {
             throw new IllegalArgumentException("a signalling message that does not open: " + e.getMessage());
         }
         byte[] sender = Arrays.copyOf(inner, 32);
+        long sentAt = ByteBuffer.wrap(inner, SIGNATURE_END, Long.BYTES).getLong();
         byte[] message = Arrays.copyOfRange(inner, INNER_HEADER, inner.length);
-        if (!Identity.verify(sender, signed(recipient, message), Arrays.copyOfRange(inner, 32, INNER_HEADER))) {
+        if (!Identity.verify(sender, signed(recipient, sentAt, message), Arrays.copyOfRange(inner, 32, SIGNATURE_END))) {
             throw new IllegalArgumentException("a signalling message whose signature does not check");
         }
-        return new SignalEnvelope(sender, message);
+        return new SignalEnvelope(oneTimePublic, sender, sentAt, message);
     }
 
     /** The most message bytes one envelope carries through an exit into an entry point. */
@@ -91,7 +95,8 @@ record SignalEnvelope(byte[] sender, byte[] message) {
         return c;
     }
 
-    private static byte[] signed(byte[] recipient, byte[] message) {
-        return ByteBuffer.allocate(DOMAIN.length + recipient.length + message.length).put(DOMAIN).put(recipient).put(message).array();
+    private static byte[] signed(byte[] recipient, long sentAtMillis, byte[] message) {
+        return ByteBuffer.allocate(DOMAIN.length + recipient.length + Long.BYTES + message.length).put(DOMAIN).put(recipient)
+                .putLong(sentAtMillis).put(message).array();
     }
 }

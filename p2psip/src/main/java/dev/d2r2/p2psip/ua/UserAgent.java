@@ -12,6 +12,7 @@ import dev.d2r2.p2psip.tunnel.Hop;
 import dev.d2r2.p2psip.tunnel.PathSelector;
 import dev.d2r2.p2psip.tunnel.Payload;
 import dev.d2r2.p2psip.tunnel.Relay;
+import dev.d2r2.p2psip.tunnel.ReplayWindow;
 import dev.d2r2.p2psip.tunnel.Tunnel;
 import dev.d2r2.p2psip.tunnel.TunnelKind;
 import dev.d2r2.p2psip.tunnel.X25519;
@@ -67,6 +68,10 @@ public final class UserAgent implements AutoCloseable {
     /** Attempts at one tunnel, each through a freshly picked path, before a build (or rebuild) is given up. */
     private static final int BUILD_ATTEMPTS = 4;
     private static final int PROBE_TIMEOUT_MS = 1000;
+    /** Fresh picks for an inbound path whose entry point would be the first hop of an outbound tunnel. */
+    private static final int REPICKS = 32;
+    /** How far an envelope's signed clock may be from the callee's; the one-time keys seen are kept for twice that. */
+    static final long REPLAY_WINDOW_MS = 60_000;
 
     private final Identity identity;
     /** The X25519 key others encrypt their messages to, certified by being in the contact data this agent signs. */
@@ -83,6 +88,10 @@ public final class UserAgent implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong rebuilt = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong stale = new AtomicLong();
+    /** Envelopes reach the agent on relay threads: guarded by itself. */
+    private final ReplayWindow replays = new ReplayWindow(REPLAY_WINDOW_MS);
     private final List<Tunnel> inbound = new CopyOnWriteArrayList<>();
     private final Set<Hop> departed = ConcurrentHashMap.newKeySet();
     private volatile BiConsumer<byte[], byte[]> listener = (from, message) -> { };
@@ -144,7 +153,7 @@ public final class UserAgent implements AutoCloseable {
     private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build) throws Exception {
         Exception last = null;
         for (int i = 0; i < BUILD_ATTEMPTS; i++) {
-            List<Hop> path = paths.pick(kind, livePool());
+            List<Hop> path = pickApart(kind);
             try {
                 return build.apply(path).get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -153,6 +162,40 @@ public final class UserAgent implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no " + kind + " tunnel after " + BUILD_ATTEMPTS + " paths", last);
+    }
+
+    /**
+     * A path whose hops that learn the user's address are never named in its contact data: an outbound tunnel
+     * avoids the user's entry points, and an inbound tunnel's entry point is none of the outbound tunnels' first
+     * hops (picked again, a bounded number of times; the pool is not filtered for inbound tunnels, so that it keeps
+     * the entry guards). A peer that was both would map h(user) to the user's address.
+     */
+    private List<Hop> pickApart(TunnelKind kind) {
+        if (kind == TunnelKind.OUTBOUND) {
+            List<Hop> entries = inbound.stream().map(t -> t.path().getLast()).toList();
+            return paths.pick(kind, livePool().stream().filter(h -> !among(entries, h)).toList());
+        }
+        List<Hop> firstHops = outboundTunnels().stream().map(t -> t.path().getFirst()).toList();
+        List<Hop> path = paths.pick(kind, livePool());
+        for (int i = 0; i < REPICKS && among(firstHops, path.getLast()); i++) {
+            path = paths.pick(kind, livePool());
+        }
+        return path;
+    }
+
+    private static boolean among(List<Hop> hops, Hop hop) {
+        return hops.stream().anyMatch(h -> h.sameKey(hop.publicKey()));
+    }
+
+    private List<Tunnel> outboundTunnels() {
+        List<Tunnel> tunnels = new ArrayList<>();
+        if (publishing != null) {
+            tunnels.add(publishing.tunnel());
+        }
+        if (lookups != null) {
+            lookups.forEach(c -> tunnels.add(c.tunnel()));
+        }
+        return tunnels;
     }
 
     private List<Hop> livePool() {
@@ -236,7 +279,7 @@ public final class UserAgent implements AutoCloseable {
         return contact(to).thenApply(data -> {
             ExitChannel channel = lookups.get(pathIndex(to) % lookups.size());
             Route route = new Route(channel.tunnel(), entry(data, to));
-            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), message));
+            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(), message));
             sent.incrementAndGet();
             return route;
         });
@@ -290,6 +333,15 @@ public final class UserAgent implements AutoCloseable {
             refused.incrementAndGet();
             return;
         }
+        ReplayWindow.Verdict verdict;
+        synchronized (replays) {
+            verdict = replays.admit(envelope.oneTimeKey(), envelope.sentAtMillis(), clock.millis());
+        }
+        if (verdict != ReplayWindow.Verdict.FRESH) {
+            refused.incrementAndGet();
+            (verdict == ReplayWindow.Verdict.REPLAYED ? replayed : stale).incrementAndGet();
+            return;
+        }
         received.incrementAndGet();
         listener.accept(envelope.sender(), envelope.message());
     }
@@ -327,7 +379,17 @@ public final class UserAgent implements AutoCloseable {
         return rebuilt.get();
     }
 
-    /** Messages that reached an inbound tunnel but were refused (too short, not sealed to this agent, altered, or a signature that does not check). */
+    /** Envelopes refused as a copy of one already received within the replay window (also in {@link #refused}). */
+    public long replayed() {
+        return replayed.get();
+    }
+
+    /** Envelopes refused because their signed clock is more than the replay window off this agent's (also in {@link #refused}). */
+    public long stale() {
+        return stale.get();
+    }
+
+    /** Messages that reached an inbound tunnel but were refused (too short, not sealed to this agent, altered, a signature that does not check, replayed or stale). */
     public long refused() {
         return refused.get();
     }

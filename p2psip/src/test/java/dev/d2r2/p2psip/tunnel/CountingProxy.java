@@ -10,20 +10,20 @@ import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A TCP relay in front of one hop that counts the bytes passing each way: what an observer of that link sees. */
-final class CountingProxy implements AutoCloseable {
+public final class CountingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final InetSocketAddress target;
-    final AtomicLong towardsTarget = new AtomicLong();
-    final AtomicLong fromTarget = new AtomicLong();
-    final AtomicLong connections = new AtomicLong();
+    public final AtomicLong towardsTarget = new AtomicLong();
+    public final AtomicLong fromTarget = new AtomicLong();
+    public final AtomicLong connections = new AtomicLong();
 
-    CountingProxy(InetSocketAddress target) throws IOException {
+    public CountingProxy(InetSocketAddress target) throws IOException {
         this.target = target;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::accept);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
     }
 

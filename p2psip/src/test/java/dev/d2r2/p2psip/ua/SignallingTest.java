@@ -155,8 +155,9 @@ class SignallingTest {
         Relay exit = network.peers().peers().getLast().relay();
         byte[] invite = "INVITE sip:bob@p2psip SIP/2.0".getBytes(StandardCharsets.UTF_8);
 
-        exit.enter(entry.hop(), entry.entryId(), SignalEnvelope.seal(Identity.generate(), alice.identityKey(), data.signalKey(), invite));
-        byte[] tampered = SignalEnvelope.seal(Identity.generate(), bob.identityKey(), data.signalKey(), invite);
+        exit.enter(entry.hop(), entry.entryId(),
+                SignalEnvelope.seal(Identity.generate(), alice.identityKey(), data.signalKey(), System.currentTimeMillis(), invite));
+        byte[] tampered = SignalEnvelope.seal(Identity.generate(), bob.identityKey(), data.signalKey(), System.currentTimeMillis(), invite);
         tampered[tampered.length / 2] ^= 1;
         exit.enter(entry.hop(), entry.entryId(), tampered);
         exit.enter(entry.hop(), entry.entryId(), Arrays.copyOf("not an envelope".getBytes(StandardCharsets.UTF_8), 200));
@@ -172,8 +173,8 @@ class SignallingTest {
         Identity caller = Identity.generate();
         byte[] invite = "INVITE sip:bob@p2psip SIP/2.0\r\nCall-ID: secret-call@p2psip\r\n".getBytes(StandardCharsets.UTF_8);
 
-        byte[] first = SignalEnvelope.seal(caller, bob.identityKey(), data.signalKey(), invite);
-        byte[] second = SignalEnvelope.seal(caller, bob.identityKey(), data.signalKey(), invite);
+        byte[] first = SignalEnvelope.seal(caller, bob.identityKey(), data.signalKey(), System.currentTimeMillis(), invite);
+        byte[] second = SignalEnvelope.seal(caller, bob.identityKey(), data.signalKey(), System.currentTimeMillis(), invite);
 
         // the bytes the exit hands on and the entry point receives: neither the message nor the caller's key, and never twice the same
         String seen = HexFormat.of().formatHex(first);
@@ -183,5 +184,30 @@ class SignallingTest {
         assertThatThrownBy(() -> SignalEnvelope.open(first, bob.identityKey(), X25519.generate().getPrivate()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not sealed to this user");
     }
-}
 
+    @Test
+    void aReplayedOrStaleEnvelopeIsRefusedAndCounted() throws Exception {
+        BlockingQueue<Received> atBob = inbox(bob);
+        long refusedBefore = bob.refused();
+        ContactData data = ContactData.open(network.peers().peers().getFirst().storage().get(ContactData.keyOf(bob.identityKey()))
+                .get(10, TimeUnit.SECONDS).value(), bob.identityKey(), System.currentTimeMillis());
+        EntryPoint entry = data.entries().getFirst();
+        Relay exit = network.peers().peers().getLast().relay();
+        Identity caller = Identity.generate();
+        byte[] invite = "INVITE sip:bob@p2psip SIP/2.0".getBytes(StandardCharsets.UTF_8);
+        byte[] envelope = SignalEnvelope.seal(caller, bob.identityKey(), data.signalKey(), System.currentTimeMillis(), invite);
+
+        // an exit or entry point that keeps a copy and sends it again, at once or later
+        exit.enter(entry.hop(), entry.entryId(), envelope);
+        exit.enter(entry.hop(), entry.entryId(), envelope);
+        exit.enter(entry.hop(), entry.entryId(), envelope);
+        exit.enter(entry.hop(), entry.entryId(), SignalEnvelope.seal(caller, bob.identityKey(), data.signalKey(),
+                System.currentTimeMillis() - 2 * UserAgent.REPLAY_WINDOW_MS, invite));
+
+        assertThat(atBob.poll(20, TimeUnit.SECONDS)).isNotNull();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> bob.refused() == refusedBefore + 3);
+        assertThat(bob.replayed()).isEqualTo(2);
+        assertThat(bob.stale()).isEqualTo(1);
+        assertThat(atBob).isEmpty();
+    }
+}
