@@ -103,7 +103,7 @@ takeover_d2r2() {
     bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" >/dev/null 2>&1
     bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" > "$work/m1.out" 2>/dev/null; local member1=$!
     until grep -q acquired "$work/m1.out" 2>/dev/null; do sleep 0.2; done
-    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" >/dev/null 2>&1
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" > "$work/m2.out" 2>/dev/null
     sleep 8
     await_answer
     inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 4 > "$work/answers" & local probe=$!
@@ -113,6 +113,7 @@ takeover_d2r2() {
     died=$(cat "$work/died")
     wait $probe
     python3 bench/migrate/gap.py "$work/answers" "$died"
+    python3 bench/migrate/split.py "$work/answers" "$died" "$work/m2.out" >&2
 }
 
 takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own address
@@ -135,7 +136,7 @@ takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own 
     bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" > "$work/m3.out" 2>/dev/null
     bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" >/dev/null 2>&1; local member1=$!
     until grep -q steered "$work/m3.out" 2>/dev/null; do sleep 0.2; done
-    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" >/dev/null 2>&1
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" > "$work/m2.out" 2>/dev/null
     sleep 8
     await_answer
     inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 4 > "$work/answers" & local probe=$!
@@ -145,6 +146,7 @@ takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own 
     died=$(cat "$work/died")
     wait $probe
     python3 bench/migrate/gap.py "$work/answers" "$died"
+    python3 bench/migrate/split.py "$work/answers" "$died" "$work/m2.out" >&2
 }
 
 takeover_keepalived() {  # takeover_keepalived ADVERT_INT
