@@ -14,33 +14,56 @@ import java.util.concurrent.TimeUnit;
  * has not changed for {@code locktime} (1 s), so a neighbour that had just resolved the address
  * kept the old host's MAC. arping runs in the background: the address is usable as soon as
  * {@code ip} returns.
+ *
+ * <p>On a takeover every millisecond counts: both commands are {@linkplain ArmedCommand armed}
+ * when this object is made (so firing them costs an exec, not a spawn), and the announcement
+ * goes first, while {@code ip} runs — it needs no address on the interface, and a neighbour that
+ * rebinds before the address is up only loses a request or two that it retransmits.
  */
 public final class IpServiceAddress implements ServiceAddress {
     private static final long IP_TIMEOUT_S = 10;
     private final String cidr;
     private final String iface;
-    private final String host;
+    private final List<String> add;
+    private final ArmedCommand adding;
+    private final ArmedCommand announcing;
 
     public IpServiceAddress(String cidr, String iface) {
         this.cidr = cidr;
         this.iface = iface;
-        this.host = cidr.substring(0, cidr.indexOf('/'));
+        String host = cidr.substring(0, cidr.indexOf('/'));
+        this.add = List.of("ip", "addr", "replace", cidr, "dev", iface);
+        this.adding = new ArmedCommand(add, ProcessBuilder.Redirect.PIPE);
+        this.announcing = new ArmedCommand(List.of("arping", "-q", "-U", "-c", "2", "-w", "0", "-i", iface, "-S", host, host),
+                ProcessBuilder.Redirect.DISCARD);
     }
 
     @Override
     public void acquire() throws IOException {
-        run(List.of("ip", "addr", "replace", cidr, "dev", iface), false);
-        new ProcessBuilder("arping", "-q", "-U", "-c", "2", "-w", "0", "-i", iface, "-S", host, host)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        IOException unannounced = null;
+        try {
+            try {
+                announcing.fire();
+            } catch (IOException e) {
+                unannounced = e;
+            }
+            finish(adding.fire(), add, false);
+        } finally {
+            adding.arm();
+            announcing.arm();
+        }
+        if (unannounced != null) {
+            throw unannounced;
+        }
     }
 
     @Override
     public void release() throws IOException {
-        run(List.of("ip", "addr", "del", cidr, "dev", iface), true);
+        List<String> command = List.of("ip", "addr", "del", cidr, "dev", iface);
+        finish(new ProcessBuilder(command).redirectErrorStream(true).start(), command, true);
     }
 
-    private static void run(List<String> command, boolean absentIsFine) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    private static void finish(Process p, List<String> command, boolean absentIsFine) throws IOException {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         try {
             if (!p.waitFor(IP_TIMEOUT_S, TimeUnit.SECONDS)) {
