@@ -15,10 +15,12 @@ import java.util.concurrent.TimeUnit;
  * kept the old host's MAC. arping runs in the background: the address is usable as soon as
  * {@code ip} returns.
  *
- * <p>On a takeover every millisecond counts: both commands are {@linkplain ArmedCommand armed}
- * when this object is made (so firing them costs an exec, not a spawn), and the announcement
- * goes first, while {@code ip} runs — it needs no address on the interface, and a neighbour that
- * rebinds before the address is up only loses a request or two that it retransmits.
+ * <p>On a takeover every millisecond counts: the announcement goes first, while {@code ip} runs —
+ * it needs no address on the interface, and a neighbour that rebinds before the address is up
+ * only loses a request or two that it retransmits; it is sent on a packet socket opened when
+ * this object is made ({@link GratuitousArp}: arping takes 60–100 ms to send its first packet on
+ * a loaded host), by arping when that socket cannot be opened or fails; and {@code ip} is
+ * {@linkplain ArmedCommand armed} (firing it costs an exec, not a spawn).
  */
 public final class IpServiceAddress implements ServiceAddress {
     private static final long IP_TIMEOUT_S = 10;
@@ -26,7 +28,8 @@ public final class IpServiceAddress implements ServiceAddress {
     private final String iface;
     private final List<String> add;
     private final ArmedCommand adding;
-    private final ArmedCommand announcing;
+    private final GratuitousArp arp;
+    private final List<String> arping;
 
     public IpServiceAddress(String cidr, String iface) {
         this.cidr = cidr;
@@ -34,27 +37,47 @@ public final class IpServiceAddress implements ServiceAddress {
         String host = cidr.substring(0, cidr.indexOf('/'));
         this.add = List.of("ip", "addr", "replace", cidr, "dev", iface);
         this.adding = new ArmedCommand(add, ProcessBuilder.Redirect.PIPE);
-        this.announcing = new ArmedCommand(List.of("arping", "-q", "-U", "-c", "2", "-w", "0", "-i", iface, "-S", host, host),
-                ProcessBuilder.Redirect.DISCARD);
+        this.arping = List.of("arping", "-q", "-U", "-c", "2", "-w", "0", "-i", iface, "-S", host, host);
+        this.arp = packetSocket(iface, host);
+    }
+
+    private static GratuitousArp packetSocket(String iface, String host) {
+        try {
+            return new GratuitousArp(iface, host);
+        } catch (IOException e) {
+            System.err.println("takeover: " + e.getMessage() + "; arping will announce the address");
+            return null;
+        }
     }
 
     @Override
     public void acquire() throws IOException {
         IOException unannounced = null;
         try {
-            try {
-                announcing.fire();
-            } catch (IOException e) {
-                unannounced = e;
-            }
+            announce();
+        } catch (IOException e) {
+            unannounced = e;
+        }
+        try {
             finish(adding.fire(), add, false);
         } finally {
             adding.arm();
-            announcing.arm();
         }
         if (unannounced != null) {
             throw unannounced;
         }
+    }
+
+    private void announce() throws IOException {
+        if (arp != null) {
+            try {
+                arp.announce(2);
+                return;
+            } catch (IOException e) {
+                System.err.println("takeover: " + e.getMessage() + "; arping announces the address");
+            }
+        }
+        new ProcessBuilder(arping).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     @Override
