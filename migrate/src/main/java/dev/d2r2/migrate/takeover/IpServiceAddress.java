@@ -6,14 +6,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The service address on a Linux interface, through iproute2; announced by Debian's
- * {@code arping} (Thomas Habets' 2.x) with gratuitous ARP requests ({@code -U}), so neighbours
- * and switches rebind the address to this interface's MAC at once. Requests, not replies
+ * The service address on a Linux interface, through iproute2; announced with gratuitous ARP
+ * requests (what Debian's {@code arping -U}, Thomas Habets' 2.x, sends), so neighbours and
+ * switches rebind the address to this interface's MAC at once. Requests, not replies
  * ({@code -U -P}): Linux counts a reply as gratuitous only when its target MAC is its sender's,
  * which arping's is not, and lets a non-gratuitous one replace an entry's MAC only if the entry
  * has not changed for {@code locktime} (1 s), so a neighbour that had just resolved the address
- * kept the old host's MAC. arping runs in the background: the address is usable as soon as
- * {@code ip} returns.
+ * kept the old host's MAC. arping, when used, runs in the background.
  *
  * <p>On a takeover every millisecond counts: the announcement goes first, while {@code ip} runs —
  * it needs no address on the interface, and a neighbour that rebinds before the address is up
