@@ -16,19 +16,21 @@
 #     client namespace, one query after another) seeing the name at the backup's address, for
 #     d2r2 takeover with --dns-* (same group settings as 1, record TTL 5 s).
 # Usage: bench/migrate.sh [--takeovers N] [--migrations N] [--rate CALLS_PER_S] [--only takeover|nat|dns|migration]
+#                         [--without-keepalived]   (IP takeover: d2r2 only)
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 need arping /usr/sbin/arping
 need keepalived /usr/sbin/keepalived
 need python3-minimal /usr/bin/python3
 need knot /usr/sbin/knotd
 need knot-dnsutils /usr/bin/kdig
-takeovers=5 migrations=10 rate=100 only=
+takeovers=5 migrations=10 rate=100 only= setups=(d2r2 "keepalived 1" "keepalived 0.1")
 while [ $# -gt 0 ]; do
     case $1 in
         --takeovers) takeovers=$2; shift 2 ;;
         --migrations) migrations=$2; shift 2 ;;
         --rate) rate=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
+        --without-keepalived) setups=(d2r2); shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -103,7 +105,7 @@ takeover_d2r2() {
     bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" >/dev/null 2>&1
     bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" > "$work/m1.out" 2>/dev/null; local member1=$!
     until grep -q acquired "$work/m1.out" 2>/dev/null; do sleep 0.2; done
-    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" >/dev/null 2>&1
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" > "$work/m2.out" 2>/dev/null
     sleep 8
     await_answer
     inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 4 > "$work/answers" & local probe=$!
@@ -113,6 +115,7 @@ takeover_d2r2() {
     died=$(cat "$work/died")
     wait $probe
     python3 bench/migrate/gap.py "$work/answers" "$died"
+    python3 bench/migrate/split.py "$work/answers" "$died" "$work/m2.out" >&2
 }
 
 takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own address
@@ -135,7 +138,7 @@ takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own 
     bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" > "$work/m3.out" 2>/dev/null
     bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" >/dev/null 2>&1; local member1=$!
     until grep -q steered "$work/m3.out" 2>/dev/null; do sleep 0.2; done
-    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" >/dev/null 2>&1
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" > "$work/m2.out" 2>/dev/null
     sleep 8
     await_answer
     inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 4 > "$work/answers" & local probe=$!
@@ -145,6 +148,7 @@ takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own 
     died=$(cat "$work/died")
     wait $probe
     python3 bench/migrate/gap.py "$work/answers" "$died"
+    python3 bench/migrate/split.py "$work/answers" "$died" "$work/m2.out" >&2
 }
 
 takeover_keepalived() {  # takeover_keepalived ADVERT_INT
@@ -269,7 +273,7 @@ section() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 echo
 if section takeover; then
 echo "## IP takeover: the client's outage around the master host's death, the longest silence between two answers (ms, $takeovers runs each)"
-for setup in d2r2 "keepalived 1" "keepalived 0.1"; do
+for setup in "${setups[@]}"; do
     results=()
     for _ in $(seq "$takeovers"); do
         # into a file, not $(...): the background processes of a trial would hold its pipe open

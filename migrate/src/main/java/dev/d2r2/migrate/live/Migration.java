@@ -24,6 +24,11 @@ public final class Migration {
     static final byte ABORT = 'A';
     /** A periodic snapshot for a keeper ({@link SnapshotFrame}), answered {@code DONE} or {@code ABORT}. */
     static final byte SNAPSHOT = 'P';
+    /**
+     * The live state of a server that keeps serving, for a replica beside it ({@link SnapshotFrame}),
+     * answered {@code DONE} with the replica's address or {@code ABORT}.
+     */
+    static final byte REPLICA = 'C';
 
     static final ObjectMapper JSON = JsonMapper.builder().build();
 

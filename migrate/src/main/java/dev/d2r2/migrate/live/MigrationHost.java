@@ -47,7 +47,11 @@ public final class MigrationHost implements Agent, AutoCloseable {
     private record Status(String aor, CompletableFuture<Map<String, Object>> result) {
     }
 
-    private record Restore(String of, CompletableFuture<RestoreReport> report) {
+    /** @param redirect the seed's network × crash: serve at this host's {@code arrive} address, never take the service address */
+    private record Restore(String of, boolean redirect, CompletableFuture<RestoreReport> report) {
+    }
+
+    private record Replicate(InetSocketAddress to, CompletableFuture<ReplicaReport> report) {
     }
 
     private final String name;
@@ -163,7 +167,8 @@ public final class MigrationHost implements Agent, AutoCloseable {
         switch (message) {
             case Outgoing o -> o.report().complete(migrateTo(o.to()));
             case Incoming i -> arrive(i.socket());
-            case Restore r -> r.report().complete(restoreFrom(r.of()));
+            case Restore r -> r.report().complete(restoreFrom(r.of(), r.redirect()));
+            case Replicate r -> r.report().complete(replicateTo(r.to()));
             case Status s -> s.result().complete(status(s.aor()));
             default -> throw new IllegalArgumentException("not a migration host message: " + message);
         }
@@ -239,9 +244,12 @@ public final class MigrationHost implements Agent, AutoCloseable {
         channel.send(Migration.ABORT, Migration.bytes(refusal));
     }
 
-    private RestoreReport restoreFrom(String of) {
+    private RestoreReport restoreFrom(String of, boolean redirect) {
         if (server != null) {
             return new RestoreReport(false, of, -1, 0, 0, name + " already runs a server");
+        }
+        if (redirect && arrivalListen == null) {
+            return new RestoreReport(false, of, -1, 0, 0, name + " has no arrive address to redirect the clients to");
         }
         if (store == null) {
             return new RestoreReport(false, of, -1, 0, 0, name + " keeps no snapshots");
@@ -262,7 +270,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
             }
             SipServer restored = new SipServer(state);
             try {
-                if (address != null) {
+                if (address != null && !redirect) {
                     address.acquire();
                 }
             } catch (IOException e) {
@@ -290,6 +298,60 @@ public final class MigrationHost implements Agent, AutoCloseable {
             runner.errors().error("restore", roleName() + ": the subscribers were not told the restored server's address: " + e, null);
         }
         followed(movedFrom, notified);
+    }
+
+    /**
+     * The seed's host × omission or timing (the host lacks resources): a replica of this host's
+     * server starts on the spare from its live state, at the spare's {@code arrive} address, and
+     * the edge adds it beside this one, so a share of the new calls goes there. This server keeps
+     * serving and keeps its subscribers; the two copies are not kept in step afterwards.
+     */
+    private ReplicaReport replicateTo(InetSocketAddress to) {
+        if (server == null) {
+            return new ReplicaReport(false, null, 0, "no server runs on " + name);
+        }
+        ServerState state = server.state();
+        int timeout = (int) settings.answerTimeout().toMillis();
+        try (Socket socket = new Socket()) {
+            socket.connect(to, timeout);
+            SecureChannel channel = SecureChannel.connect(socket, key);
+            channel.setTimeout(timeout);
+            channel.send(Migration.REPLICA, Migration.write(new SnapshotFrame(name, clock.millis(), state)));
+            SecureChannel.Frame answer = channel.receive();
+            if (answer.type() != Migration.DONE) {
+                return new ReplicaReport(false, null, 0, "the spare refused the replica: " + Migration.text(answer.payload()));
+            }
+            return new ReplicaReport(true, Migration.text(answer.payload()), state.bindings().size(), "");
+        } catch (IOException e) {
+            return new ReplicaReport(false, null, 0, "no replica at " + to.getHostString() + ":" + to.getPort() + ": " + e.getMessage());
+        }
+    }
+
+    /** Starts the replica another host's live state describes, at {@code arrive}, and tells the edge to add it. */
+    private void startReplica(SecureChannel channel, byte[] payload) throws IOException {
+        String refusal;
+        if (server != null) {
+            refusal = name + " already runs a server";
+        } else if (arrivalListen == null) {
+            refusal = name + " has no arrive address for a replica (it cannot share its source's)";
+        } else {
+            try {
+                SnapshotFrame f = Migration.read(payload, SnapshotFrame.class);
+                if (f.state() == null || f.state().listen() == null) {
+                    throw new IOException("no server state in it");
+                }
+                server = new SipServer(f.state().withoutSubscriptions().at(arrivalListen));
+                String listen = server.state().listen();
+                System.err.println("migrate: " + name + " now runs a replica of " + f.host() + "'s server at " + listen);
+                events.accept(EdgeCommand.add(clock.millis(), name, listen, 1).toEvent());
+                channel.send(Migration.DONE, Migration.bytes(listen));
+                return;
+            } catch (IOException | RuntimeException e) {
+                refusal = "cannot start the replica: " + e.getMessage();
+            }
+        }
+        runner.errors().error("replica", roleName() + ": " + refusal, null);
+        channel.send(Migration.ABORT, Migration.bytes(refusal));
     }
 
     private MigrationReport migrateTo(InetSocketAddress to) throws IOException, InterruptedException {
@@ -321,10 +383,12 @@ public final class MigrationHost implements Agent, AutoCloseable {
             }
             return;
         }
-        if (first.type() == Migration.SNAPSHOT || server != null) {
+        if (first.type() == Migration.SNAPSHOT || first.type() == Migration.REPLICA || server != null) {
             try (channel) {
                 if (first.type() == Migration.SNAPSHOT) {
                     keepSnapshot(channel, first.payload());
+                } else if (first.type() == Migration.REPLICA) {
+                    startReplica(channel, first.payload());
                 } else {
                     channel.send(Migration.ABORT, Migration.bytes(name + " already runs a server"));
                 }
@@ -372,8 +436,10 @@ public final class MigrationHost implements Agent, AutoCloseable {
     /**
      * The policy engine's webhook actuator ({@code docs/policy.md}): {@code deploy} of
      * {@code migrate-live} on this host moves the server to {@code params.to} (200; 502 when it
-     * aborted, so the engine retries); the table's other strategies are refused (400) until
-     * they are built; a {@code revoke} is acknowledged, as a migration is not undone.
+     * aborted, so the engine retries); {@code replicate} starts a replica on {@code params.to}
+     * (200; 502 when none started); {@code restore-snapshot} and {@code redirect} are carried out
+     * by the host {@code params.to} names; other operations are refused (400); a {@code revoke}
+     * is acknowledged, as a migration is not undone.
      */
     private void action(HttpExchange x) throws IOException {
         try (x) {
@@ -386,20 +452,26 @@ public final class MigrationHost implements Agent, AutoCloseable {
                 return;
             }
             Object to = body.get("params") instanceof Map<?, ?> p ? p.get("to") : null;
-            if ("deploy".equals(body.get("call")) && "restore-snapshot".equals(body.get("op"))) {
-                restoreAction(x, String.valueOf(body.get("target")), String.valueOf(to));
+            if ("deploy".equals(body.get("call")) && ("restore-snapshot".equals(body.get("op")) || "redirect".equals(body.get("op")))) {
+                restoreAction(x, String.valueOf(body.get("op")), String.valueOf(body.get("target")), String.valueOf(to));
                 return;
             }
             if (!"deploy".equals(body.get("call")) || !name.equals(body.get("target"))) {
                 reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("expected a deploy whose target is " + name) + "}");
                 return;
             }
-            if (!"migrate-live".equals(body.get("op"))) {
-                reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("not built yet: " + body.get("op")) + "}");
+            boolean replicate = "replicate".equals(body.get("op"));
+            if (!replicate && !"migrate-live".equals(body.get("op"))) {
+                reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("not a migration strategy: " + body.get("op")) + "}");
                 return;
             }
             InetSocketAddress destination = destination(x, to);
-            if (destination != null) {
+            if (destination != null && replicate) {
+                CompletableFuture<ReplicaReport> report = new CompletableFuture<>();
+                runner.submit(new Replicate(destination, report));
+                ReplicaReport r = report.get(60, TimeUnit.SECONDS);
+                reply(x, r.replicated() ? 200 : 502, Migration.JSON.writeValueAsString(r));
+            } else if (destination != null) {
                 MigrationReport r = askMigration(destination);
                 reply(x, r.moved() ? 200 : r.outcome().equals(MigrationReport.ABORTED) ? 502 : 409,
                         Migration.JSON.writeValueAsString(r));
@@ -410,16 +482,18 @@ public final class MigrationHost implements Agent, AutoCloseable {
     }
 
     /**
-     * {@code restore-snapshot} of {@code target} is carried out where the policy restores it,
-     * {@code params.to}: this host when it names this host or its transfer address (after a
-     * sudden crash the target is gone, so the webhook goes to the spare).
+     * {@code restore-snapshot} and {@code redirect} of {@code target} are carried out where the
+     * policy starts the server, {@code params.to}: this host when it names this host or its
+     * transfer address (after a sudden crash or behind a cut network the target is out of reach,
+     * so the webhook goes to the spare). {@code redirect} serves at this host's {@code arrive}
+     * address and moves the clients there (NOTIFY, edge move); it never takes the service address.
      */
-    private void restoreAction(HttpExchange x, String target, String to) throws Exception {
+    private void restoreAction(HttpExchange x, String op, String target, String to) throws Exception {
         if (!isThisHost(to)) {
-            reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString("restore-snapshot goes to " + to + ", not to " + name) + "}");
+            reply(x, 400, "{\"error\":" + Migration.JSON.writeValueAsString(op + " goes to " + to + ", not to " + name) + "}");
             return;
         }
-        RestoreReport r = askRestore(target);
+        RestoreReport r = askRestore(target, op.equals("redirect"));
         reply(x, r.restored() ? 200 : 409, Migration.JSON.writeValueAsString(r));
     }
 
@@ -441,16 +515,16 @@ public final class MigrationHost implements Agent, AutoCloseable {
             if (body == null) {
                 return;
             }
-            RestoreReport r = askRestore(body.get("of") == null ? name : String.valueOf(body.get("of")));
+            RestoreReport r = askRestore(body.get("of") == null ? name : String.valueOf(body.get("of")), false);
             reply(x, r.restored() ? 200 : 409, Migration.JSON.writeValueAsString(r));
         } catch (Exception e) {
             runner.errors().error("api", roleName() + ": POST /restore failed: " + e, null);
         }
     }
 
-    private RestoreReport askRestore(String of) throws Exception {
+    private RestoreReport askRestore(String of, boolean redirect) throws Exception {
         CompletableFuture<RestoreReport> report = new CompletableFuture<>();
-        runner.submit(new Restore(of, report));
+        runner.submit(new Restore(of, redirect, report));
         return report.get(60, TimeUnit.SECONDS);
     }
 

@@ -10,6 +10,8 @@ import dev.d2r2.sip.server.SipServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,7 +45,11 @@ class MigrationHostTest {
     }
 
     private MigrationHost host(String name, SipServer server) throws Exception {
-        MigrationHost h = new MigrationHost(name, server, null, "127.0.0.1:0", KEY, new InetSocketAddress("127.0.0.1", 0),
+        return host(name, server, "127.0.0.1:0");
+    }
+
+    private MigrationHost host(String name, SipServer server, String arrive) throws Exception {
+        MigrationHost h = new MigrationHost(name, server, null, arrive, KEY, new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), TOKEN, Migration.Settings.DEFAULT, Clock.system(), outcomes::add)
                 .events(events::add);
         open.add(h);
@@ -99,9 +105,9 @@ class MigrationHostTest {
         assertThat(post(h1, "/actions", null, deploy("migrate-live", "h1", to)).statusCode()).isEqualTo(401);
         assertThat(post(h1, "/actions", "wrong-token-0123456789", deploy("migrate-live", "h1", to)).statusCode()).isEqualTo(401);
         assertThat(post(h1, "/actions", TOKEN_TEXT, "{not json").statusCode()).isEqualTo(400);
-        HttpResponse<String> notBuilt = post(h1, "/actions", TOKEN_TEXT, deploy("replicate", "h1", to));
-        assertThat(notBuilt.statusCode()).as("4xx: refused, not retried").isEqualTo(400);
-        assertThat(notBuilt.body()).contains("not built yet: replicate");
+        HttpResponse<String> unknown = post(h1, "/actions", TOKEN_TEXT, deploy("shrink", "h1", to));
+        assertThat(unknown.statusCode()).as("4xx: refused, not retried").isEqualTo(400);
+        assertThat(unknown.body()).contains("not a migration strategy: shrink");
         HttpResponse<String> elsewhere = post(h1, "/actions", TOKEN_TEXT, deploy("restore-snapshot", "h1", to));
         assertThat(elsewhere.statusCode()).as("a restore meant for the spare").isEqualTo(400);
         assertThat(elsewhere.body()).contains("restore-snapshot goes to " + to + ", not to h1");
@@ -118,5 +124,60 @@ class MigrationHostTest {
         assertThat(again.body()).contains("no server runs on h1");
         assertThat(post(h1, "/actions", TOKEN_TEXT, "{\"call\":\"revoke\",\"id\":\"a1\",\"op\":\"migrate-live\",\"target\":\"h1\"}")
                 .statusCode()).isEqualTo(200);
+    }
+
+    /** The first line of the server's answer to a REGISTER of {@code user}. */
+    private static String register(DatagramSocket ua, InetSocketAddress server, String user) throws Exception {
+        String text = "REGISTER sip:example.org SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + ua.getLocalPort() + ";branch=z9hG4bKr" + user
+                + System.nanoTime() + "\r\nFrom: <sip:" + user + "@example.org>;tag=a\r\nTo: <sip:" + user + "@example.org>\r\nCall-ID: reg-"
+                + user + System.nanoTime() + "\r\nCSeq: 1 REGISTER\r\nMax-Forwards: 70\r\nContact: <sip:" + user
+                + "@127.0.0.1>;expires=600\r\nContent-Length: 0\r\n\r\n";
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        ua.send(new DatagramPacket(bytes, bytes.length, server));
+        byte[] buffer = new byte[8192];
+        DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+        ua.receive(p);
+        String reply = new String(buffer, 0, p.getLength(), StandardCharsets.US_ASCII);
+        return reply.substring(0, reply.indexOf("\r\n"));
+    }
+
+    @Test
+    void replicateStartsAReplicaOnTheSpareFromTheLiveStateBesideTheServerThatKeepsServing() throws Exception {
+        SipServer served = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+        MigrationHost h1 = host("h1", served);
+        MigrationHost h2 = host("h2", null);
+        MigrationHost bare = host("h3", null, null);
+        String source = "127.0.0.1:" + served.address().getPort();
+        try (DatagramSocket ua = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            ua.setSoTimeout(5000);
+            assertThat(register(ua, served.address(), "alice")).isEqualTo("SIP/2.0 200 OK");
+
+            HttpResponse<String> noArrive = post(h1, "/actions", TOKEN_TEXT,
+                    deploy("replicate", "h1", "127.0.0.1:" + bare.transferAddress().getPort()));
+            assertThat(noArrive.statusCode()).as("failed: the engine retries").isEqualTo(502);
+            assertThat(noArrive.body()).contains("h3 has no arrive address for a replica");
+
+            HttpResponse<String> replicated = post(h1, "/actions", TOKEN_TEXT,
+                    deploy("replicate", "h1", "127.0.0.1:" + h2.transferAddress().getPort()));
+            assertThat(replicated.statusCode()).as(replicated.body()).isEqualTo(200);
+            String replica = replicated.body().replaceAll(".*\"replica\":\"([^\"]+)\".*", "$1");
+            assertThat(replica).isNotEqualTo(source).startsWith("127.0.0.1:");
+            assertThat(replicated.body()).contains("\"registrations\":1");
+
+            assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h2.apiAddress().getPort()
+                    + "/status?aor=alice@example.org")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .as("the replica started from the live state").contains("\"registered\":true").contains("\"listen\":\"" + replica + "\"");
+            assertThat(register(ua, served.address(), "bob")).as("the source keeps serving").isEqualTo("SIP/2.0 200 OK");
+            assertThat(register(ua, dev.d2r2.core.HostPort.parse(replica), "carol")).as("the replica serves")
+                    .isEqualTo("SIP/2.0 200 OK");
+            assertThat(events).extracting(Event::type, Event::attrs)
+                    .containsExactly(tuple("sip.edge.command", Map.of("op", "add", "address", replica, "weight", 1.0)));
+            assertThat(outcomes).as("nothing moved").isEmpty();
+
+            HttpResponse<String> again = post(h1, "/actions", TOKEN_TEXT,
+                    deploy("replicate", "h1", "127.0.0.1:" + h2.transferAddress().getPort()));
+            assertThat(again.statusCode()).isEqualTo(502);
+            assertThat(again.body()).contains("h2 already runs a server");
+        }
     }
 }

@@ -55,7 +55,11 @@ class SnapshotRestoreTest {
     }
 
     private MigrationHost host(String name, SipServer server, byte[] key) throws Exception {
-        MigrationHost h = new MigrationHost(name, server, null, "127.0.0.1:0", key, new InetSocketAddress("127.0.0.1", 0),
+        return host(name, server, key, "127.0.0.1:0");
+    }
+
+    private MigrationHost host(String name, SipServer server, byte[] key, String arrive) throws Exception {
+        MigrationHost h = new MigrationHost(name, server, null, arrive, key, new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), BearerToken.of(TOKEN_TEXT), Migration.Settings.DEFAULT, Clock.system(), o -> { });
         open.add(h);
         return h;
@@ -127,6 +131,51 @@ class SnapshotRestoreTest {
                     .containsExactly(tuple("migration.server.arrived", Map.of("from", before, "listen", after, "notified", 1L)),
                             tuple("sip.edge.command", Map.of("op", "move", "backend", before, "address", after)));
         }
+    }
+
+    /** The seed's network × crash: the snapshot started at another site, the clients redirected to it. */
+    @Test
+    void redirectStartsTheSnapshotAtTheSparesOwnAddressAndMovesTheClientsThere() throws Exception {
+        MigrationHost h2 = host("h2", null, KEY).snapshots(new SnapshotStore(dir.resolve("kept"), 3), null, null).events(events::add)
+                .start();
+        MigrationHost stay = host("h3", null, KEY, null).snapshots(new SnapshotStore(dir.resolve("kept3"), 3), null, null).start();
+        SipServer served = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+        String before = "127.0.0.1:" + served.address().getPort();
+        List<Event> taken = new CopyOnWriteArrayList<>();
+        MigrationHost h1 = host("h1", served, KEY).snapshots(null, h2.transferAddress(), Duration.ofMillis(50)).events(taken::add)
+                .start();
+        try (MobilitySubscriber ua = new MobilitySubscriber(new InetSocketAddress("127.0.0.1", 0), "redirected@test")) {
+            ua.subscribe(before);
+            assertThat(ua.next(Duration.ofSeconds(5), false).address()).isEqualTo(before);
+            await().atMost(Duration.ofSeconds(5)).until(() -> served.subscriptions() == 1);
+            long subscribed = System.currentTimeMillis();
+            await().atMost(Duration.ofSeconds(10)).until(() -> taken.stream().filter(e -> e.time() > subscribed).count() >= 2);
+            h1.close();
+            open.remove(h1);
+
+            HttpResponse<String> noArrive = send(stay, "/actions", redirectAction("h1", "h3"));
+            assertThat(noArrive.statusCode()).isEqualTo(409);
+            assertThat(noArrive.body()).contains("h3 has no arrive address to redirect the clients to");
+            HttpResponse<String> elsewhere = send(stay, "/actions", redirectAction("h1", "h2"));
+            assertThat(elsewhere.statusCode()).as("carried out by the host params.to names").isEqualTo(400);
+            assertThat(elsewhere.body()).contains("redirect goes to h2, not to h3");
+
+            HttpResponse<String> redirected = send(h2, "/actions", redirectAction("h1", "h2"));
+            assertThat(redirected.statusCode()).as(redirected.body()).isEqualTo(200);
+            String after = send(h2, "/status", null).body().replaceAll(".*\"listen\":\"([^\"]+)\".*", "$1");
+            assertThat(after).isNotEqualTo(before);
+            MobilityVerifier.Check redirectedTo = ua.next(Duration.ofSeconds(5), false);
+            assertThat(redirectedTo.verdict()).isEqualTo(MobilityVerifier.Verdict.TAKEN);
+            assertThat(redirectedTo.address()).isEqualTo(after);
+            assertThat(events).filteredOn(e -> !e.type().startsWith("migration.snapshot")).extracting(Event::type, Event::attrs)
+                    .containsExactly(tuple("migration.server.arrived", Map.of("from", before, "listen", after, "notified", 1L)),
+                            tuple("sip.edge.command", Map.of("op", "move", "backend", before, "address", after)));
+            assertThat(send(h2, "/actions", redirectAction("h1", "h2")).statusCode()).as("it already serves").isEqualTo(409);
+        }
+    }
+
+    private static String redirectAction(String target, String to) {
+        return restoreAction(target, to).replace("restore-snapshot", "redirect");
     }
 
     @Test

@@ -26,4 +26,9 @@ public record ServerState(String listen, int maxCps, int maxCalls, Map<String, L
     public ServerState at(String listen) {
         return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, subscriptions, epoch);
     }
+
+    /** The same state without its subscriptions: for a replica, whose source keeps notifying them. */
+    public ServerState withoutSubscriptions() {
+        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, Map.of(), epoch);
+    }
 }
