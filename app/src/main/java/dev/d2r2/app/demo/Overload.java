@@ -28,6 +28,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -58,6 +61,9 @@ final class Overload implements AutoCloseable {
     private volatile long inDecided;
     private volatile long stopped;
     private volatile String clone;
+    /** Every clone that served a call: the scale-in is over once each has stopped (a 5× ramp may bring several). */
+    private final Set<String> clones = ConcurrentHashMap.newKeySet();
+    private final Set<String> stoppedClones = ConcurrentHashMap.newKeySet();
     private ScaleConfig config;
     private ScalerRole role;
     private ScalerApi api;
@@ -87,14 +93,20 @@ final class Overload implements AutoCloseable {
                 }
             } else if (ScaleEvents.PHASE.matches(e.type())) {
                 PhaseTimed p = PhaseTimed.from(e);
-                if (Phases.FIRST_CALL.equals(p.phase()) && p.ok() && firstCall == 0) {
-                    clone = p.instance();
-                    firstCall = p.time();
+                if (Phases.FIRST_CALL.equals(p.phase()) && p.ok()) {
+                    clones.add(p.instance());
+                    if (firstCall == 0) {
+                        clone = p.instance();
+                        firstCall = p.time();
+                    }
                 }
             } else if (ScaleEvents.INSTANCE.matches(e.type())) {
                 InstanceChange c = InstanceChange.from(e);
-                if (Lifecycle.STOPPED.equals(c.to()) && c.instance().equals(clone) && inDecided != 0) {
-                    stopped = c.time();
+                if (Lifecycle.STOPPED.equals(c.to()) && clones.contains(c.instance()) && inDecided != 0) {
+                    stoppedClones.add(c.instance());
+                    if (stoppedClones.containsAll(clones)) {
+                        stopped = c.time();
+                    }
                 }
             }
         } catch (EventFormatException e) {
@@ -129,7 +141,8 @@ final class Overload implements AutoCloseable {
     /** The drop: until the clone is drained and stopped (or the step's deadline). */
     void awaitScaleIn(Timeline timeline, BiConsumer<String, String> begin) {
         timeline.until(() -> stopped != 0, System.currentTimeMillis() + STEP_MS);
-        begin.accept("scaled-in", stopped != 0 ? "clone " + clone + " drained and stopped" : "clone not stopped yet");
+        begin.accept("scaled-in", stopped != 0 ? "clones " + String.join(", ", new TreeSet<>(clones)) + " drained and stopped"
+                : "clones not all stopped yet");
     }
 
     /** Decision → first call served on the clone, in seconds; null before. */
@@ -137,7 +150,7 @@ final class Overload implements AutoCloseable {
         return outDecided == 0 || firstCall == 0 ? null : (firstCall - outDecided) / 1000.0;
     }
 
-    /** Scale-in decision → the clone stopped, in seconds; null before. */
+    /** Scale-in decision → the last clone stopped, in seconds; null before. */
     Double scaleIn() {
         return inDecided == 0 || stopped == 0 ? null : (stopped - inDecided) / 1000.0;
     }
