@@ -57,7 +57,7 @@ public final class Demo {
 
     static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh", AtRiskHost.CLASSIFIER, Overload.CONFIG};
     /** How long the host-at-risk phase's callers call; they start before the warning, so calls are up on the server that moves. */
-    private static final Duration AT_RISK_CALLING = Duration.ofSeconds(5);
+    private static final Duration AT_RISK_CALLING = Duration.ofSeconds(4);
     private static final String CRASHED = "s2";
     /** How long the overload phase's callers call at the ramped rate, then at the normal one (the clone's drain). */
     private static final Duration OVERLOAD_RAMP = Duration.ofSeconds(4);
