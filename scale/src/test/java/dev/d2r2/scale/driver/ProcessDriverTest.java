@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The process driver for real: SIPp uas processes in network namespaces of their own on two
@@ -147,7 +148,7 @@ class ProcessDriverTest {
     void aDeadInstanceFailsItsHealthCheck() throws Exception {
         Instance i = driver.start("uas", "a", phases("start"));
         assertThat(SipProbe.healthy(i.host(), i.port(), Duration.ofSeconds(10), Duration.ofMillis(100))).isTrue();
-        Long pid = Long.parseLong(Files.readString(driver.cgroup(i).resolve("cgroup.procs")).strip().split("\\s+")[0]);
+        long pid = firstPid(i);
         ProcessHandle victim = ProcessHandle.of(pid).orElseThrow();
         victim.destroyForcibly();
         victim.onExit().get();
@@ -178,9 +179,8 @@ class ProcessDriverTest {
         Instance dead = driver.start("uas", "a", phases("start"));
         Instance draining = driver.start("uas", "a", phases("start"));
         driver.drain(draining);
-        long pid = Long.parseLong(Files.readString(driver.cgroup(draining).resolve("cgroup.procs")).strip().split("\\s+")[0]);
-        ProcessHandle victim = ProcessHandle.of(Long.parseLong(Files.readString(driver.cgroup(dead).resolve("cgroup.procs")).strip()
-                .split("\\s+")[0])).orElseThrow();
+        long pid = firstPid(draining);
+        ProcessHandle victim = ProcessHandle.of(firstPid(dead)).orElseThrow();
         victim.destroyForcibly();
         victim.onExit().get();
         driver.detach();
@@ -203,5 +203,12 @@ class ProcessDriverTest {
         driver.stop(draining, "test");
         assertThat(namespaceExists(PREFIX + "uas-2")).isFalse();
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("stopped").isFalse();
+    }
+
+    /** The instance's first process, once its launcher has joined the cgroup (it does so just after start returns). */
+    private long firstPid(Instance i) {
+        Path procs = driver.cgroup(i).resolve("cgroup.procs");
+        String pids = await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(procs).strip(), p -> !p.isEmpty());
+        return Long.parseLong(pids.split("\\s+")[0]);
     }
 }
