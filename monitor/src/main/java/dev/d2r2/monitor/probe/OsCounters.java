@@ -124,6 +124,14 @@ final class OsCounters {
         }
     }
 
+    /**
+     * Whether reading a process's or a thread's file failed because it ended since it was listed:
+     * its directory is gone, or it is exiting, when the kernel answers ESRCH.
+     */
+    static boolean ended(IOException e) {
+        return e instanceof NoSuchFileException || "No such process".equals(e.getMessage());
+    }
+
     /** Run-queue wait and context switches are per thread: the process's own files show only its main thread. */
     private void addThreads(Path proc) throws IOException {
         List<Path> tasks;
@@ -133,7 +141,10 @@ final class OsCounters {
         for (Path task : tasks) {
             try {
                 addSchedule(task);
-            } catch (NoSuchFileException gone) {
+            } catch (IOException e) {
+                if (!ended(e)) {
+                    throw e;
+                }
                 // the thread ended between the listing and the read
             }
         }

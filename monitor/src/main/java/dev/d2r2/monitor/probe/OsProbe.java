@@ -9,7 +9,6 @@ import dev.d2r2.monitor.ProbeKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -132,7 +131,10 @@ public final class OsProbe implements Probe {
             for (long pid : pids) {
                 try {
                     c.addProcess(pid);
-                } catch (NoSuchFileException gone) {
+                } catch (IOException e) {
+                    if (!OsCounters.ended(e)) {
+                        throw e;
+                    }
                     // ended since the listing
                 }
             }
@@ -196,7 +198,10 @@ public final class OsProbe implements Probe {
                         if (match) {
                             c.addThread(task);
                         }
-                    } catch (NoSuchFileException gone) {
+                    } catch (IOException e) {
+                        if (!OsCounters.ended(e)) {
+                            throw e;
+                        }
                         // the thread ended between the listing and the read
                     }
                 }

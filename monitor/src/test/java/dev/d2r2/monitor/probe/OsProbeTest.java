@@ -360,4 +360,12 @@ class OsProbeTest {
             assertThat(run("sh", "-c", c)).as(c).isZero();
         }
     }
+
+    /** A thread that exits between the listing and the read answers ESRCH, not ENOENT: it ended, like one already gone. */
+    @Test
+    void aProcessOrThreadExitingWhileReadIsTakenAsEndedAndOtherErrorsAreNot() {
+        assertThat(OsCounters.ended(new java.nio.file.NoSuchFileException("/proc/self/task/1/comm"))).isTrue();
+        assertThat(OsCounters.ended(new IOException("No such process"))).isTrue();
+        assertThat(OsCounters.ended(new IOException("Permission denied"))).isFalse();
+    }
 }
