@@ -108,36 +108,38 @@ public final class Diagnoser {
                 d[i][j] = d[j][i] = Jsd.sqrtJsd(voters.get(i).histogram.counts(), voters.get(j).histogram.counts());
             }
         }
-        // suspect iff more than (n-1)/2 of the others are farther than the threshold
-        int need = (n - 1) / 2 + 1;
         double[] critical = new double[n];
         double[] effects = new double[n];
+        int[] votes = new int[n];
+        boolean[] deviant = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            critical[i] = judge(i, d, deviant, votes);
+        }
+        // The farthest peers are judged first, and one found deviant no longer votes on the rest (at most
+        // half can be deviant): with four peers a culprit would be one of the two votes a healthy peer
+        // needs, and chance could give the other.
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(critical[b], critical[a]));
+        int deviants = 0;
         List<Indictment> indicted = new ArrayList<>();
         List<String> cleared = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
+        for (int i : order) {
             Peer p = voters.get(i);
-            double[] others = new double[n - 1];
-            for (int j = 0, o = 0; j < n; j++) {
-                if (j != i) {
-                    others[o++] = d[i][j];
-                }
-            }
-            Arrays.sort(others);
-            critical[i] = others[others.length - need];
-            int votes = 0;
-            for (double x : others) {
-                if (x > threshold) {
-                    votes++;
-                }
-            }
-            Effect effect = effect(p, voters, need);
+            critical[i] = judge(i, d, deviant, votes);
+            int need = need(n - 1 - deviants);
+            Effect effect = effect(p, voters, deviant, need);
             effects[i] = effect.size;
-            if (critical[i] > threshold && effect.size >= vote.effectFloor()) {
+            if (critical[i] > threshold && effect.size >= vote.effectFloor() && 2 * (deviants + 1) <= n) {
+                deviant[i] = true;
+                deviants++;
                 p.suspect++;
                 p.calm = 0;
                 if (!p.indicted && p.suspect >= vote.consecutive()) {
                     p.indicted = true;
-                    indicted.add(new Indictment(p.name, critical[i], votes, n, effect.size, effect.metric, p.suspect));
+                    indicted.add(new Indictment(p.name, critical[i], votes[i], n, effect.size, effect.metric, p.suspect));
                 }
             } else {
                 p.suspect = 0;
@@ -155,17 +157,46 @@ public final class Diagnoser {
     private record Effect(double size, String metric) {
     }
 
+    /** A peer is suspect when more than half of the voters it is judged by are farther than the threshold. */
+    private static int need(int judges) {
+        return judges / 2 + 1;
+    }
+
     /**
-     * How different the peer is, in absolute terms, from a majority of the others, as the vote
-     * asks: per other voter the largest difference over metrics (normalised units), and of those
-     * the {@code need}-th largest, so one deviant peer does not lend its size to the others.
+     * Peer {@code i}'s critical distance: of its distances to the voters not found deviant, the
+     * {@code need}-th largest (above the threshold iff a majority of them are far); counts those
+     * far ones into {@code votes[i]}.
      */
-    private Effect effect(Peer p, List<Peer> voters, int need) {
-        double[] sizes = new double[voters.size() - 1];
+    private double judge(int i, double[][] d, boolean[] deviant, int[] votes) {
+        double[] others = new double[d.length];
+        int o = 0;
+        for (int j = 0; j < d.length; j++) {
+            if (j != i && !deviant[j]) {
+                others[o++] = d[i][j];
+            }
+        }
+        Arrays.sort(others, 0, o);
+        votes[i] = 0;
+        for (int j = 0; j < o; j++) {
+            if (others[j] > threshold) {
+                votes[i]++;
+            }
+        }
+        return others[o - need(o)];
+    }
+
+    /**
+     * How different the peer is, in absolute terms, from a majority of the voters it is judged by:
+     * per such voter the largest difference over metrics (normalised units), and of those the
+     * {@code need}-th largest, so one deviant peer does not lend its size to the others.
+     */
+    private Effect effect(Peer p, List<Peer> voters, boolean[] deviant, int need) {
+        double[] sizes = new double[voters.size()];
         int[] metrics = new int[sizes.length];
         int o = 0;
-        for (Peer q : voters) {
-            if (q == p) {
+        for (int v = 0; v < voters.size(); v++) {
+            Peer q = voters.get(v);
+            if (q == p || deviant[v]) {
                 continue;
             }
             for (int m = 0; m < p.now.length; m++) {
@@ -177,8 +208,8 @@ public final class Diagnoser {
             }
             o++;
         }
-        Integer[] order = new Integer[sizes.length];
-        for (int i = 0; i < order.length; i++) {
+        Integer[] order = new Integer[o];
+        for (int i = 0; i < o; i++) {
             order[i] = i;
         }
         Arrays.sort(order, (a, b) -> Double.compare(sizes[b], sizes[a]));

@@ -24,7 +24,9 @@ record Synthetic(int peers, long seed, double noise, double loadRange, double bu
     /**
      * Peers under a steady load whose own noise, not the load, moves them from profile to profile,
      * and who now and then (3 % of their windows, never two in a row) have a burst of one window, as
-     * a collection or a scheduling hiccup gives a real server: a profile of its own.
+     * a collection or a scheduling hiccup gives a real server: a profile of its own. No burst begins
+     * in the two windows before a fault or during it: a burst of another peer then is a second,
+     * overlapping challenge, which delays the culprit's indictment by the burst's decay.
      */
     static Synthetic noisy(int peers, long seed) {
         return new Synthetic(peers, seed, 0.2, 0, 0.03);
@@ -52,7 +54,8 @@ record Synthetic(int peers, long seed, double noise, double loadRange, double bu
         for (int w = 0; w < windows; w++) {
             double load = 20 + loadRange * r.nextDouble();
             for (int p = 0; p < peers; p++) {
-                burst[p] = burst[p] == 1 && r.nextDouble() < bursts ? BURST : 1;
+                boolean quiet = faultFrom >= 0 && w >= faultFrom - 2 && w < faultTo;
+                burst[p] = burst[p] == 1 && r.nextDouble() < bursts && !quiet ? BURST : 1;
             }
             for (int s = 0; s < perWindow; s++) {
                 long t = w * WINDOW_MS + s * 1000L;
