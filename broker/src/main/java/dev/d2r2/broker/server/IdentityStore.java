@@ -29,7 +29,9 @@ final class IdentityStore {
     private final Path file;
     private final Map<String, Identity> byName = new ConcurrentHashMap<>();
     private final Map<String, Identity> replicated = new ConcurrentHashMap<>();
+    /** Own identities revoked (saved), and replicated ones seen revoked since the start (not saved: the log holds them). */
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+    private final Set<String> revokedReplicated = ConcurrentHashMap.newKeySet();
 
     private IdentityStore(Path file) {
         this.file = file;
@@ -69,13 +71,13 @@ final class IdentityStore {
         gone.removeAll(all.keySet());
         replicated.keySet().retainAll(all.keySet());
         replicated.putAll(all);
-        revoked.addAll(gone);
-        revoked.removeAll(all.keySet());
+        revokedReplicated.addAll(gone);
+        revokedReplicated.removeAll(all.keySet());
         return gone;
     }
 
     boolean wasRevoked(String name) {
-        return revoked.contains(name);
+        return revoked.contains(name) || revokedReplicated.contains(name);
     }
 
     boolean isEmpty() {
@@ -106,7 +108,7 @@ final class IdentityStore {
             n.put("admin", id.admin());
         });
         ArrayNode gone = root.putArray("revoked");
-        revoked.stream().filter(name -> !replicated.containsKey(name)).sorted().forEach(gone::add);
+        revoked.stream().sorted().forEach(gone::add);
         PrivateFiles.replace(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 }
