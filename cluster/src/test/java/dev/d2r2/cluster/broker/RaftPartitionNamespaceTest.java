@@ -167,12 +167,11 @@ class RaftPartitionNamespaceTest {
             for (int i = 0; i < 5; i++) {
                 last = commit("during" + i);
             }
-            ClusterStatus during = cluster.status();
-            assertThat(during.leader()).isPresent().get().isIn(others);
-            assertThat(peer(during, cut).reachable()).isFalse();
             long committed = last;
             await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
                 ClusterStatus s = cluster.status();
+                assertThat(s.leader()).as(s.render()).isPresent().get().isIn(others);
+                assertThat(peer(s, cut).reachable()).as(s.render()).isFalse();
                 for (String o : others) {
                     assertThat(peer(s, o).appliedIndex()).as("applied on %s", o).isGreaterThanOrEqualTo(committed);
                 }
