@@ -6,6 +6,7 @@ import dev.d2r2.app.cli.BrokerCommand;
 import dev.d2r2.app.cli.ChannelCommand;
 import dev.d2r2.app.cli.ChronicleCommand;
 import dev.d2r2.app.cli.CliErrors;
+import dev.d2r2.app.cli.BftCommand;
 import dev.d2r2.app.cli.ClusterCommand;
 import dev.d2r2.app.cli.CommandGroup;
 import dev.d2r2.app.cli.CosipCommand;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Command;
 /** The {@code d2r2} command line. */
 @Command(name = "d2r2", mixinStandardHelpOptions = true, version = "d2r2 0.1.0",
         description = "Defend, Detect, Remediate, Recover: keep networked services alive through faults and attacks.",
-        subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, ClusterCommand.class, BftCommand.class, ChannelCommand.class, ChronicleCommand.class, MonitorCommand.class,
                 MetricsCommand.class, DiagnoseCommand.class, PolicyCommand.class, LbCommand.class, ScaleCommand.class, SipServerCommand.class, SipLoadCommand.class, OverlayCommand.class, CosipCommand.class, CosipCredentialCommand.class, CosipIssuerCommand.class, TakeoverCommand.class, MigrateCommand.class, ModelCommand.class, P2psipCommand.class, TunnelCommand.class, AuditCommand.class, PublishCommand.class, SubscribeCommand.class, IdentityCommand.class, NagiosRunCommand.class, BridgeCommand.class, EventsCommand.class, ReplayCommand.class, TestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {

@@ -162,6 +162,26 @@ class CliTest {
     }
 
     @Test
+    void channelDeleteAndIdentityRevokeAreRefusedToOthersAndTakeEffect() throws Exception {
+        Path probe = dir.resolve("probe.identity");
+        assertThat(run("identity", "create", "probe", "--identity", identity, "--out", probe.toString())).isZero();
+        assertThat(run("channel", "create", "old", "--identity", identity)).isZero();
+        console.clear();
+        assertThat(run("channel", "delete", "old", "--identity", probe.toString())).isEqualTo(2);
+        assertThat(err()).contains("probe is not an administrator");
+        assertThat(run("channel", "delete", "old", "--identity", identity)).isZero();
+        console.clear();
+        assertThat(run("channel", "show", "old", "--identity", identity)).isEqualTo(2);
+        assertThat(run("channel", "delete", "old", "--identity", identity)).isEqualTo(2);
+        assertThat(err()).contains("no channel old");
+        assertThat(run("identity", "revoke", "probe", "--identity", identity)).isZero();
+        assertThat(run("channel", "list", "--identity", probe.toString(), "--failover-timeout", "0")).isNotZero();
+        console.clear();
+        assertThat(run("identity", "revoke", "probe", "--identity", identity)).isEqualTo(2);
+        assertThat(err()).contains("no identity probe");
+    }
+
+    @Test
     void identityFilesNameReplicasThatClientsTryInOrder() throws Exception {
         IdentityFile admin = IdentityFile.load(Path.of(identity));
         String live = admin.broker();

@@ -21,6 +21,12 @@ public interface BrokerClient extends AutoCloseable {
     /** Replaces a channel's class and access lists; its tag and log stay. */
     void alterChannel(ChannelSpec spec);
 
+    /** Deletes a channel (admin only): its subscribers are told, its log stays on the broker's disk. */
+    void deleteChannel(String tag);
+
+    /** Revokes an identity (admin only): its sessions are closed and its later connects refused. */
+    void revokeIdentity(String name);
+
     List<ChannelSpec> channels();
 
     ChannelSpec channel(String tag);

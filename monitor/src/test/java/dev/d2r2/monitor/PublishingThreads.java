@@ -84,6 +84,16 @@ final class PublishingThreads implements BrokerClient {
     }
 
     @Override
+    public void deleteChannel(String tag) {
+        client.deleteChannel(tag);
+    }
+
+    @Override
+    public void revokeIdentity(String name) {
+        client.revokeIdentity(name);
+    }
+
+    @Override
     public List<ChannelSpec> channels() {
         return client.channels();
     }

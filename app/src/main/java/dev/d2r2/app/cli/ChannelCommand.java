@@ -15,9 +15,10 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code d2r2 channel create|alter|list|show}. */
+/** {@code d2r2 channel create|alter|delete|list|show}. */
 @Command(name = "channel", mixinStandardHelpOptions = true, description = "Manage the broker's channels.",
-        subcommands = {ChannelCommand.Create.class, ChannelCommand.Alter.class, ChannelCommand.ListChannels.class,
+        subcommands = {ChannelCommand.Create.class, ChannelCommand.Alter.class, ChannelCommand.Delete.class,
+                ChannelCommand.ListChannels.class,
                 ChannelCommand.Show.class})
 public final class ChannelCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -79,6 +80,22 @@ public final class ChannelCommand {
                 c.alterChannel(options.over(tag, ChannelConfig.of(c.channel(tag))));
                 System.out.println(JSON.writeValueAsString(ChannelConfig.of(c.channel(tag))));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a channel: its subscribers are told, its log stays on the broker's disk.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "TAG") String tag;
+
+        @Override
+        public Integer call() throws IOException {
+            try (BrokerClient c = client.connect()) {
+                c.deleteChannel(tag);
+            }
+            System.err.println("deleted channel " + tag);
             return 0;
         }
     }

@@ -18,10 +18,10 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code d2r2 identity create NAME --out FILE}: registers an identity (admin only) and writes its
- * file; {@code d2r2 identity replicas}: lists and changes the broker replicas a file names.
+ * file; {@code d2r2 identity revoke NAME}: revokes one (admin only); {@code d2r2 identity replicas}: lists and changes the broker replicas a file names.
  */
 @Command(name = "identity", mixinStandardHelpOptions = true, description = "Manage identities.",
-        subcommands = {IdentityCommand.Create.class, IdentityCommand.Replicas.class})
+        subcommands = {IdentityCommand.Create.class, IdentityCommand.Revoke.class, IdentityCommand.Replicas.class})
 public final class IdentityCommand {
 
     /** The replicas named in other identity files (a replica's own admin.identity names it and its certificate). */
@@ -56,6 +56,22 @@ public final class IdentityCommand {
                         .save(out);
             }
             System.err.println("registered " + name + (admin ? " (admin)" : "") + "; identity file " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke an identity: its open sessions are closed and its later connects refused.")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() throws IOException {
+            try (BrokerClient c = client.connect()) {
+                c.revokeIdentity(name);
+            }
+            System.err.println("revoked " + name);
             return 0;
         }
     }

@@ -205,6 +205,16 @@ public final class RemoteBrokerClient implements BrokerClient {
     }
 
     @Override
+    public void deleteChannel(String tag) {
+        call(new ControlRequest.DeleteChannel(tag), ControlReply.Done.class, false);
+    }
+
+    @Override
+    public void revokeIdentity(String name) {
+        call(new ControlRequest.RevokeIdentity(name), ControlReply.Done.class, false);
+    }
+
+    @Override
     public List<ChannelSpec> channels() {
         return call(new ControlRequest.ListChannels(), ControlReply.ChannelList.class, true).channels().stream()
                 .map(ChannelConfig::toSpec).toList();

@@ -71,6 +71,8 @@ public final class Broker implements AutoCloseable {
     private final Map<String, ChannelRuntime> channels = new ConcurrentHashMap<>();
     /** The channels of the replicated control plane (a cluster replica's), not saved in {@code control.json}. */
     private final Set<String> replicatedTags = ConcurrentHashMap.newKeySet();
+    /** The network sessions open now, so that revoking an identity ends its own. */
+    private final Set<AuthenticatedSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile ReplicatedControl replicated;
     private volatile EventReplication eventReplication;
     private volatile EventForwarding eventForwarding;
@@ -235,6 +237,12 @@ public final class Broker implements AutoCloseable {
             cluster.catchUp();
             id = identities.find(name).orElse(null);
         }
+        if (id == null && identities.wasRevoked(name)) {
+            // The client is told no more than for any unknown name; the operator sees why.
+            metrics.refused("revoked_identity");
+            LOG.info("refused a connect as revoked identity {}", name);
+            throw new BrokerException(ErrorCode.UNAUTHENTICATED, "bad credentials for identity " + name);
+        }
         if (id == null || !Crypto.constantTimeEquals(Crypto.authProof(id.secret(), nonce), proof)) {
             metrics.refused("bad_credentials");
             throw new BrokerException(ErrorCode.UNAUTHENTICATED, "bad credentials for identity " + name);
@@ -269,12 +277,14 @@ public final class Broker implements AutoCloseable {
             }
             return own;
         });
-        identities.replaceReplicated(shown);
+        for (String name : identities.replaceReplicated(shown)) {
+            LOG.info("replicated identity {} revoked", name);
+            endSessionsOf(name);
+        }
         for (String tag : List.copyOf(replicatedTags)) {
             if (!specs.containsKey(tag)) {
                 replicatedTags.remove(tag);
-                ChannelRuntime gone = channels.remove(tag);
-                gone.close();
+                retire(channels.remove(tag));
                 LOG.info("replicated channel {} deleted", tag);
             }
         }
@@ -316,6 +326,79 @@ public final class Broker implements AutoCloseable {
             }
             LOG.info("{} registered identity {}{}", caller.name(), name, admin ? " (admin)" : "");
             return secret;
+        }
+    }
+
+    /**
+     * Revokes identity {@code name} (admin only): its sessions are closed, its later connects
+     * refused, and it loses its rights on the channels. On a cluster replica the revocation of a
+     * replicated identity goes through the log and is applied so on every replica.
+     */
+    void revokeIdentity(Identity caller, String name) {
+        requireAdmin(caller, "revoke identities");
+        if (caller.name().equals(name)) {
+            metrics.refused("bad_request");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "an administrator cannot revoke its own identity "
+                    + name + " (another administrator can)");
+        }
+        ReplicatedControl cluster = replicated;
+        if (cluster != null && !identities.isOwn(name)) {
+            cluster.revokeIdentity(name);
+            LOG.info("{} revoked replicated identity {}", caller.name(), name);
+            return;
+        }
+        revokeOwnIdentity(caller, name);
+    }
+
+    private synchronized void revokeOwnIdentity(Identity caller, String name) {
+        identity(name);
+        try {
+            identities.revoke(name);
+            for (ChannelRuntime ch : channels.values()) {
+                ChannelSpec s = ch.spec();
+                if (!replicatedTags.contains(ch.tag()) && (s.publishers().contains(name) || s.subscribers().contains(name))) {
+                    ch.alter(new ChannelSpec(s.tag(), s.channelClass(), without(s.publishers(), name),
+                            without(s.subscribers(), name)));
+                }
+            }
+            saveControlTable();
+        } catch (IOException e) {
+            throw new BrokerException(ErrorCode.INTERNAL, "cannot save the revocation of " + name + ": " + e.getMessage(), e);
+        }
+        LOG.info("{} revoked identity {}", caller.name(), name);
+        endSessionsOf(name);
+    }
+
+    private static Set<String> without(Set<String> names, String name) {
+        Set<String> rest = new java.util.TreeSet<>(names);
+        rest.remove(name);
+        return rest;
+    }
+
+    /** A session that authenticated; one whose identity was revoked while it logged in is ended at once. */
+    void sessionOpened(AuthenticatedSession s) {
+        sessions.add(s);
+        if (identities.find(s.identityName()).isEmpty()) {
+            endRevoked(s);
+        }
+    }
+
+    void sessionClosed(AuthenticatedSession s) {
+        sessions.remove(s);
+    }
+
+    private void endSessionsOf(String name) {
+        for (AuthenticatedSession s : sessions) {
+            if (s.identityName().equals(name)) {
+                endRevoked(s);
+            }
+        }
+    }
+
+    private void endRevoked(AuthenticatedSession s) {
+        if (sessions.remove(s)) {
+            metrics.revokedSession();
+            s.revoked(new BrokerException(ErrorCode.UNAUTHENTICATED, "identity " + s.identityName() + " was revoked"));
         }
     }
 
@@ -366,6 +449,58 @@ public final class Broker implements AutoCloseable {
             return;
         }
         alterOwnChannel(caller, spec);
+    }
+
+    /**
+     * Deletes channel {@code tag} (admin only): its subscribers are told, its publishers refused
+     * from then on; its log stays on disk (a channel created again with the tag continues it).
+     * The broker's system channel cannot be deleted. On a cluster replica the deletion of a
+     * replicated channel goes through the log and is applied so on every replica.
+     */
+    void deleteChannel(Identity caller, String tag) {
+        requireAdmin(caller, "delete channels");
+        if (tag.equals(BrokerEvents.SYSTEM_CHANNEL)) {
+            metrics.refused("bad_request");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "channel " + tag + " is the broker's own and cannot be deleted");
+        }
+        ReplicatedControl cluster = replicated;
+        if (cluster != null && !isOwnChannel(tag)) {
+            cluster.deleteChannel(tag);
+            LOG.info("{} deleted replicated channel {}", caller.name(), tag);
+            return;
+        }
+        deleteOwnChannel(caller, tag);
+    }
+
+    private synchronized void deleteOwnChannel(Identity caller, String tag) {
+        ChannelRuntime ch = channels.remove(tag);
+        if (ch == null) {
+            metrics.refused("unknown_channel");
+            throw new BrokerException(ErrorCode.UNKNOWN_CHANNEL, "no channel " + tag);
+        }
+        try {
+            saveControlTable();
+        } catch (IOException e) {
+            channels.put(tag, ch);
+            throw new BrokerException(ErrorCode.INTERNAL, "cannot save the control table: " + e.getMessage(), e);
+        }
+        retire(ch);
+        LOG.info("{} deleted channel {}", caller.name(), tag);
+    }
+
+    /** Ends a deleted channel's subscriptions, telling each why, and closes the channel. */
+    private void retire(ChannelRuntime ch) {
+        BrokerException why = new BrokerException(ErrorCode.UNKNOWN_CHANNEL, "channel " + ch.tag() + " was deleted");
+        for (ServerSubscription s : ch.subscribers()) {
+            unsubscribe(s);
+            metrics.deletedSubscription();
+            s.pump.sink().ended(s, why);
+        }
+        try {
+            ch.delete();
+        } catch (IOException e) {
+            LOG.error("channel {}: closing its log after its deletion failed: {}", ch.tag(), e.getMessage());
+        }
     }
 
     /** A channel of this replica's own (its system channel, one it had before it joined a cluster). */
@@ -651,6 +786,10 @@ public final class Broker implements AutoCloseable {
 
     /** The checks every published event passes: rights, publisher, protection and seal. */
     private void check(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e) {
+        if (ch.deleted()) {
+            metrics.refused("unknown_channel");
+            throw new BrokerException(ErrorCode.UNKNOWN_CHANNEL, "channel " + ch.tag() + " was deleted");
+        }
         ChannelSpec spec = ch.spec();
         if (!mayPublish(caller, spec)) {
             throw forbidden(caller, "publish on", spec.tag());

@@ -28,6 +28,8 @@ final class BrokerMetrics {
     private final Counter catchUpFailures;
     private final Counter repaired;
     private final Counter tlsFailures;
+    private final Counter revokedSessions;
+    private final Counter deletedSubscriptions;
     private final Gauge connections;
     private final Gauge pendingHandshakes;
     private final Gauge frameMemory;
@@ -78,6 +80,10 @@ final class BrokerMetrics {
         timeouts = Counter.builder().name("d2r2_broker_timeouts")
                 .help("Connections closed for a limit of time: handshake, frame (body too slow), idle")
                 .labelNames("kind").register(registry);
+        revokedSessions = Counter.builder().name("d2r2_broker_revoked_sessions")
+                .help("Client sessions closed because an administrator revoked their identity").register(registry);
+        deletedSubscriptions = Counter.builder().name("d2r2_broker_deleted_subscriptions")
+                .help("Subscriptions ended because an administrator deleted their channel").register(registry);
         connections = Gauge.builder().name("d2r2_broker_connections")
                 .help("Open client connections, authenticated or not").register(registry);
         pendingHandshakes = Gauge.builder().name("d2r2_broker_pending_handshakes")
@@ -116,6 +122,22 @@ final class BrokerMetrics {
 
     double refusals(String reason) {
         return refused.labelValues(reason).get();
+    }
+
+    void revokedSession() {
+        revokedSessions.inc();
+    }
+
+    double revokedSessions() {
+        return revokedSessions.get();
+    }
+
+    void deletedSubscription() {
+        deletedSubscriptions.inc();
+    }
+
+    double deletedSubscriptions() {
+        return deletedSubscriptions.get();
     }
 
     void malformedFrame() {

@@ -39,6 +39,7 @@ import java.util.zip.CRC32C;
 final class ChannelRuntime implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final CopyOnWriteArrayList<ServerSubscription> subscribers = new CopyOnWriteArrayList<>();
+    private volatile boolean deleted;
     private final AtomicLong nextOffset = new AtomicLong();
     private final Clock clock;
     private final BrokerMetrics metrics;
@@ -480,6 +481,20 @@ final class ChannelRuntime implements AutoCloseable {
     void unsubscribe(ServerSubscription sub) {
         subscribers.remove(sub);
         sub.queue.close();
+    }
+
+    List<ServerSubscription> subscribers() {
+        return List.copyOf(subscribers);
+    }
+
+    /** Closes the channel for good: a publisher that still holds it is refused from now on. */
+    void delete() throws IOException {
+        deleted = true;
+        close();
+    }
+
+    boolean deleted() {
+        return deleted;
     }
 
     int subscriberCount() {

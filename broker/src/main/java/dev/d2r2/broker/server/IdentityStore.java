@@ -14,18 +14,24 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The identities a broker knows: its own, persisted as {@code identities.json} (mode 0600), and
  * on a cluster replica those of the replicated control plane, kept in memory only (the Raft log
- * and its snapshots hold them). A name of its own wins over a replicated one.
+ * and its snapshots hold them). A name of its own wins over a replicated one. It remembers the
+ * names revoked, so that a revoked identity's later connects are counted as such.
  */
 final class IdentityStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
     private final Map<String, Identity> byName = new ConcurrentHashMap<>();
     private final Map<String, Identity> replicated = new ConcurrentHashMap<>();
+    /** Own identities revoked (saved), and replicated ones seen revoked since the start (not saved: the log holds them). */
+    private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+    private final Set<String> revokedReplicated = ConcurrentHashMap.newKeySet();
 
     private IdentityStore(Path file) {
         this.file = file;
@@ -43,6 +49,9 @@ final class IdentityStore {
                         n.path("admin").asBoolean());
                 store.byName.put(id.name(), id);
             }
+            for (JsonNode n : root.path("revoked")) {
+                store.revoked.add(n.asText());
+            }
         }
         return store;
     }
@@ -56,17 +65,19 @@ final class IdentityStore {
         return byName.containsKey(name);
     }
 
-    void putReplicated(Identity id) {
-        replicated.put(id.name(), id);
-    }
-
-    void removeReplicated(String name) {
-        replicated.remove(name);
-    }
-
-    void replaceReplicated(Map<String, Identity> all) {
+    /** Replaces the replicated identities with {@code all}; returns the names that were there and are not any more. */
+    Set<String> replaceReplicated(Map<String, Identity> all) {
+        Set<String> gone = new TreeSet<>(replicated.keySet());
+        gone.removeAll(all.keySet());
         replicated.keySet().retainAll(all.keySet());
         replicated.putAll(all);
+        revokedReplicated.addAll(gone);
+        revokedReplicated.removeAll(all.keySet());
+        return gone;
+    }
+
+    boolean wasRevoked(String name) {
+        return revoked.contains(name) || revokedReplicated.contains(name);
     }
 
     boolean isEmpty() {
@@ -75,6 +86,13 @@ final class IdentityStore {
 
     synchronized void add(Identity id) throws IOException {
         byName.put(id.name(), id);
+        revoked.remove(id.name());
+        save();
+    }
+
+    synchronized void revoke(String name) throws IOException {
+        byName.remove(name);
+        revoked.add(name);
         save();
     }
 
@@ -89,6 +107,8 @@ final class IdentityStore {
             n.put("publicKey", id.signingKey() == null ? null : b64.encodeToString(id.signingKey().getEncoded()));
             n.put("admin", id.admin());
         });
+        ArrayNode gone = root.putArray("revoked");
+        revoked.stream().sorted().forEach(gone::add);
         PrivateFiles.replace(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 }

@@ -74,6 +74,16 @@ final class LocalBrokerClient implements BrokerClient, DeliverySink {
     }
 
     @Override
+    public void deleteChannel(String tag) {
+        broker.deleteChannel(identity, tag);
+    }
+
+    @Override
+    public void revokeIdentity(String name) {
+        broker.revokeIdentity(identity, name);
+    }
+
+    @Override
     public List<ChannelSpec> channels() {
         return broker.channels(identity);
     }

@@ -38,7 +38,7 @@ import javax.net.ssl.SSLSocket;
  * as its code and a fixed message. The {@link ConnectionGuard} watches the one deadline a session
  * has at a time (handshake, frame body, idle) and ends it when the deadline passes.
  */
-final class RemoteSession implements DeliverySink, FrameHandler {
+final class RemoteSession implements DeliverySink, FrameHandler, AuthenticatedSession {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteSession.class);
     static final String INTERNAL_ERROR = "internal error; the broker's log has the details";
     private static final long NEVER = Long.MAX_VALUE;
@@ -145,6 +145,7 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         acks = new SessionAcks(writer, ackFlusher, identity.name(), this::logFailed);
         pump.name("d2r2-pump-" + identity.name());
         arm(Deadline.NONE, 0);
+        broker.sessionOpened(this);
         Thread.ofPlatform().daemon().name("d2r2-session-" + identity.name()).start(() -> run(this::serve));
         return false;
     }
@@ -387,6 +388,20 @@ final class RemoteSession implements DeliverySink, FrameHandler {
         }
     }
 
+    @Override
+    public String identityName() {
+        return identity.name();
+    }
+
+    @Override
+    public void revoked(BrokerException why) {
+        LOG.info("closing {} ({}): {}", socket.getRemoteSocketAddress(), identity.name(), why.reason());
+        Thread.ofVirtual().name("d2r2-revoke-" + identity.name()).start(() -> {
+            fatal(why.code(), why.reason());
+            close();
+        });
+    }
+
     /** A log this session published to failed a write: its unacknowledged events are lost, and it is told why. */
     private void logFailed(ChannelRuntime ch) {
         BrokerException why = broker.logFailure(ch);
@@ -439,5 +454,6 @@ final class RemoteSession implements DeliverySink, FrameHandler {
             LOG.debug("close: {}", e.toString());
         }
         guard.closed(this, admittedAs);
+        broker.sessionClosed(this);
     }
 }

@@ -18,6 +18,10 @@ public interface ReplicatedControl {
 
     void alterChannel(ChannelSpec spec);
 
+    void deleteChannel(String tag);
+
+    void revokeIdentity(String name);
+
     /**
      * Brings this replica up to what the cluster has committed: a channel created through another
      * replica a moment ago is known here when this returns. Called when a client names a channel

@@ -44,6 +44,14 @@ final class SessionRequests {
                 broker.alterChannel(identity, a.channel().toSpec());
                 yield new ControlReply.Done();
             }
+            case ControlRequest.DeleteChannel d -> {
+                broker.deleteChannel(identity, d.tag());
+                yield new ControlReply.Done();
+            }
+            case ControlRequest.RevokeIdentity v -> {
+                broker.revokeIdentity(identity, v.name());
+                yield new ControlReply.Done();
+            }
             case ControlRequest.ListChannels l ->
                     new ControlReply.ChannelList(broker.channels(identity).stream().map(ChannelConfig::of).toList());
             case ControlRequest.ShowChannel s -> new ControlReply.ChannelShown(ChannelConfig.of(broker.channel(identity, s.tag())));

@@ -46,6 +46,8 @@ public final class ControlCodec {
             case SUBSCRIBE -> ControlRequest.Subscribe.class;
             case UNSUBSCRIBE -> ControlRequest.Unsubscribe.class;
             case LOG_SPAN -> ControlRequest.ReadLogSpan.class;
+            case DELETE_CHANNEL -> ControlRequest.DeleteChannel.class;
+            case REVOKE_IDENTITY -> ControlRequest.RevokeIdentity.class;
         };
         try {
             ControlRequest r = JSON.readValue(body, type);

@@ -191,6 +191,40 @@ public sealed interface ControlRequest {
         }
     }
 
+    /** Deletes a channel (admin only): its subscribers are told, its log stays on disk. */
+    record DeleteChannel(String tag) implements ControlRequest {
+        public DeleteChannel {
+            required(tag, "tag");
+        }
+
+        @Override
+        public Op op() {
+            return Op.DELETE_CHANNEL;
+        }
+
+        @Override
+        public Class<ControlReply.Done> replyType() {
+            return ControlReply.Done.class;
+        }
+    }
+
+    /** Revokes an identity (admin only): its sessions are closed and its later connects refused. */
+    record RevokeIdentity(String name) implements ControlRequest {
+        public RevokeIdentity {
+            required(name, "name");
+        }
+
+        @Override
+        public Op op() {
+            return Op.REVOKE_IDENTITY;
+        }
+
+        @Override
+        public Class<ControlReply.Done> replyType() {
+            return ControlReply.Done.class;
+        }
+    }
+
     private static void required(Object value, String field) {
         if (value == null) {
             throw new IllegalArgumentException("request lacks \"" + field + "\"");

@@ -11,7 +11,9 @@ public enum Op {
     CLOSE_PUBLISHER(6),
     SUBSCRIBE(7),
     UNSUBSCRIBE(8),
-    LOG_SPAN(9);
+    LOG_SPAN(9),
+    DELETE_CHANNEL(10),
+    REVOKE_IDENTITY(11);
 
     private static final Op[] BY_CODE = new Op[256];
 

@@ -151,7 +151,9 @@ class WireCodecTest {
                 Combinators.combine(tags, ids, longs, Arbitraries.integers().between(0, 2)).as((t, id, at, kind) ->
                         new ControlRequest.Subscribe(t, id, kind == 1 ? at : null, kind == 2 ? at : null)),
                 Arbitraries.integers().map(ControlRequest.Unsubscribe::new),
-                tags.map(ControlRequest.ReadLogSpan::new));
+                tags.map(ControlRequest.ReadLogSpan::new),
+                tags.map(ControlRequest.DeleteChannel::new),
+                tags.map(ControlRequest.RevokeIdentity::new));
     }
 
     @Provide

@@ -125,6 +125,16 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
     }
 
     @Override
+    public void deleteChannel(String tag) {
+        submit(new ControlCommand.DeleteChannel(tag), reason -> ErrorCode.UNKNOWN_CHANNEL);
+    }
+
+    @Override
+    public void revokeIdentity(String name) {
+        submit(new ControlCommand.RevokeIdentity(name), reason -> ErrorCode.UNKNOWN_IDENTITY);
+    }
+
+    @Override
     public void catchUp() {
         long committed;
         try {

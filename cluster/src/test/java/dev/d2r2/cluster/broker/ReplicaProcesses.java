@@ -24,7 +24,9 @@ import java.util.Optional;
 
 /**
  * Broker replicas of one cluster, one JVM each ({@link ReplicaProcess}), with data under {@code dir};
- * with Raft over mutual TLS, the cluster CA and every key file are in {@code dir} too.
+ * with Raft over mutual TLS, the cluster CA and every key file are in {@code dir} too. By default
+ * they all run on 127.0.0.1; a {@link Placement} puts each at an address of its own, its process
+ * started through a command prefix (say {@code ip netns exec NS}).
  */
 final class ReplicaProcesses implements AutoCloseable {
     final Path clusterFile;
@@ -34,20 +36,46 @@ final class ReplicaProcesses implements AutoCloseable {
     private final Map<String, Process> running = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, List<String>> caughtUp = new LinkedHashMap<>();
+    private final Placement placement;
+
+    /** Where replica {@code i} (1..n) runs: its Raft address, and what its launch command starts with. */
+    interface Placement {
+        String raftAddress(int i);
+
+        List<String> launcher(int i);
+
+        Placement LOOPBACK = new Placement() {
+            @Override
+            public String raftAddress(int i) {
+                return "127.0.0.1:" + freePort();
+            }
+
+            @Override
+            public List<String> launcher(int i) {
+                return List.of();
+            }
+        };
+    }
 
     ReplicaProcesses(Path dir, int replicas) throws IOException, dev.d2r2.core.config.ConfigException {
         this(dir, replicas, false);
     }
 
     ReplicaProcesses(Path dir, int replicas, boolean raftTls) throws IOException, dev.d2r2.core.config.ConfigException {
+        this(dir, replicas, raftTls, Placement.LOOPBACK);
+    }
+
+    ReplicaProcesses(Path dir, int replicas, boolean raftTls, Placement placement)
+            throws IOException, dev.d2r2.core.config.ConfigException {
         this.dir = dir;
+        this.placement = placement;
         StringBuilder yaml = new StringBuilder("group: cft-" + dir.getFileName() + "\nf: " + (replicas - 1) / 2
                 + "\nreplicas:\n");
         List<String> list = new java.util.ArrayList<>();
         for (int i = 1; i <= replicas; i++) {
             String name = "b" + i;
             list.add(name);
-            yaml.append("  - name: ").append(name).append("\n    address: 127.0.0.1:").append(freePort())
+            yaml.append("  - name: ").append(name).append("\n    address: ").append(placement.raftAddress(i))
                     .append("\n    publicKey: ").append(Base64.getEncoder().encodeToString(
                             Crypto.newSigningKeyPair().getPublic().getEncoded())).append('\n');
         }
@@ -85,7 +113,8 @@ final class ReplicaProcesses implements AutoCloseable {
 
     private void launch(String name, List<String> more) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-XX:TieredStopAtLevel=1",
+        List<String> command = new java.util.ArrayList<>(placement.launcher(names.indexOf(name) + 1));
+        command.addAll(List.of(java.toString(), "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 ReplicaProcess.class.getName(), dir.resolve(name).toString(), clusterFile.toString(), name));
         command.addAll(more);

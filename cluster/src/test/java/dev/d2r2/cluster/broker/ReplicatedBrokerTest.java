@@ -14,6 +14,8 @@ import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.cluster.events.EventBatch;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
+import dev.d2r2.broker.client.ClientSettings;
+import dev.d2r2.broker.client.FailoverPolicy;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.cluster.raft.ClusterClient;
 import dev.d2r2.cluster.tls.RaftTls;
@@ -44,7 +46,8 @@ import static org.awaitility.Awaitility.await;
  * on any replica, through the ordinary client protocol, reach every replica's broker; events of
  * a replicated channel are in every replica's log at the same offsets, through a leader killed
  * with {@code kill -9}, a replica stopped with SIGSTOP, a replica restarted; an event sent again
- * is taken once. Each test leaves all three running.
+ * is taken once; a channel deleted and an identity revoked through one replica are gone on every
+ * replica. Each test leaves all three running.
  */
 class ReplicatedBrokerTest {
     private static final Duration CONVERGE = Duration.ofSeconds(30);
@@ -307,5 +310,81 @@ class ReplicatedBrokerTest {
             assertThatThrownBy(() -> b2.register(carol, null, false))
                     .isInstanceOfSatisfying(BrokerException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.IDENTITY_EXISTS));
         }
+    }
+
+    /** Records how a subscription ended. */
+    private static final class Ending implements dev.d2r2.broker.DeliveryHandler {
+        volatile BrokerException cause;
+
+        @Override
+        public void onEvent(Delivery d) {
+        }
+
+        @Override
+        public void onClosed(BrokerException e) {
+            cause = e;
+        }
+    }
+
+    /** {@code name}'s client at replica {@code at} only, that reports a lost connection at once instead of trying again. */
+    private static RemoteBrokerClient once(String name, byte[] secret, String at) throws IOException {
+        var id = replicas.as(name, secret, at);
+        return RemoteBrokerClient.connect(id, id.replicas(), ClientSettings.DEFAULT.withFailover(FailoverPolicy.NONE));
+    }
+
+    @Test
+    void aChannelDeletedAndAnIdentityRevokedThroughOneReplicaAreGoneOnEvery() throws Exception {
+        String doomed = unique("doomed");
+        String kept = unique("kept");
+        String dave = unique("dave");
+        byte[] secret;
+        try (RemoteBrokerClient b1 = replicas.connect(replicas.admin("b1"), "b1")) {
+            b1.createChannel(new ChannelSpec(doomed, ChannelClass.DEFAULT, Set.of("*"), Set.of("*")));
+            b1.createChannel(new ChannelSpec(kept, ChannelClass.DEFAULT, Set.of(), Set.of("*")));
+            secret = b1.register(dave, null, false);
+        }
+        List<RemoteBrokerClient> sessions = new java.util.ArrayList<>();
+        Map<String, Ending> deleted = new java.util.TreeMap<>();
+        Map<String, Ending> revoked = new java.util.TreeMap<>();
+        try {
+            for (String at : replicas.names) {
+                RemoteBrokerClient c = once(dave, secret, at);
+                sessions.add(c);
+                deleted.put(at, new Ending());
+                revoked.put(at, new Ending());
+                c.subscribe(doomed, StartPosition.live(), deleted.get(at));
+                c.subscribe(kept, StartPosition.live(), revoked.get(at));
+            }
+            try (RemoteBrokerClient b3 = replicas.connect(replicas.admin("b3"), "b3")) {
+                b3.deleteChannel(doomed);
+                assertThatThrownBy(() -> b3.deleteChannel(doomed))
+                        .isInstanceOfSatisfying(BrokerException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_CHANNEL));
+            }
+            for (String at : replicas.names) {
+                await().atMost(CONVERGE).until(() -> deleted.get(at).cause != null);
+                assertThat(deleted.get(at).cause.getMessage()).as("on %s", at).contains("channel " + doomed + " was deleted");
+                assertThat(revoked.get(at).cause).as("on %s", at).isNull();
+            }
+            try (RemoteBrokerClient b2 = replicas.connect(replicas.admin("b2"), "b2")) {
+                b2.revokeIdentity(dave);
+                assertThatThrownBy(() -> b2.revokeIdentity(dave))
+                        .isInstanceOfSatisfying(BrokerException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_IDENTITY));
+            }
+            for (String at : replicas.names) {
+                await().atMost(CONVERGE).until(() -> revoked.get(at).cause != null);
+                assertThat(revoked.get(at).cause.code()).as("on %s", at).isEqualTo(ErrorCode.UNAUTHENTICATED);
+                assertThat(revoked.get(at).cause.getMessage()).as("on %s", at).contains("identity " + dave + " was revoked");
+                assertThatThrownBy(() -> once(dave, secret, at)).as("connect on %s", at)
+                        .isInstanceOfSatisfying(BrokerException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+                try (RemoteBrokerClient admin = replicas.connect(replicas.admin(at), at)) {
+                    assertThatThrownBy(() -> admin.channel(doomed)).isInstanceOfSatisfying(BrokerException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_CHANNEL));
+                    assertThat(admin.channel(kept).subscribers()).containsExactly("*");
+                }
+            }
+        } finally {
+            sessions.forEach(RemoteBrokerClient::close);
+        }
+        awaitConverged();
     }
 }
