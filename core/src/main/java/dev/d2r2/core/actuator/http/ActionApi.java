@@ -145,9 +145,10 @@ public final class ActionApi implements AutoCloseable {
         x.getResponseBody().write(bytes);
     }
 
+    /** Stops listening; the replies being written (a step answered as its API closes) get up to a second to go out. */
     @Override
     public void close() {
-        server.stop(0);
+        server.stop(1);
     }
 
     public static final class Builder {
