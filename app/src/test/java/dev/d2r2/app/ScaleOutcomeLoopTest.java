@@ -61,6 +61,7 @@ class ScaleOutcomeLoopTest {
     private static final String PREFIX = "hsout-";
     private static final String TOKEN = "scale-outcome-loop-edge-token-01";
     private static final String SCALE_OUT = "scaler/scale-out/sip";
+    private static final String SCALE_IN = "scaler/scale-in/sip";
     private static final String ACTUATOR = "timeout: 3m, retry-attempts: 2";
     @TempDir
     Path dir;
@@ -129,7 +130,7 @@ class ScaleOutcomeLoopTest {
         EdgeClient edgeClient = new EdgeClient(URI.create("http://127.0.0.1:" + edgeApi.address().getPort()), TOKEN);
         Path token = dir.resolve("scaler-api.token");
         // a long health deadline: a clone that never answers is not given up by the scaler within the test
-        ScalerOptions options = new ScalerOptions(Duration.ofMinutes(2), Duration.ofSeconds(1), null, null);
+        ScalerOptions options = new ScalerOptions(Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofMillis(200), null);
         try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
             for (String tag : List.of("scale", "actions")) {
@@ -161,6 +162,10 @@ class ScaleOutcomeLoopTest {
         loads.publish(new LoadLevel(System.currentTimeMillis(), "sip", "ok", "overload", 1, 2, 1000.0, null).toEvent());
     }
 
+    private static void underload(Publisher loads) {
+        loads.publish(new LoadLevel(System.currentTimeMillis(), "sip", "overload", "underload", 2, 1, 0.0, null).toEvent());
+    }
+
     private <T> List<T> of(String type, Decode<T> decode) throws EventFormatException {
         List<T> out = new ArrayList<>();
         for (Event e : events) {
@@ -179,8 +184,12 @@ class ScaleOutcomeLoopTest {
         return of(ScaleEvents.INSTANCE.name(), InstanceChange::from).stream().filter(c -> c.to().equals("serving")).toList();
     }
 
-    /** The scale-out's deploy outcomes in the audit trail (read while the role appends: a torn last line throws, and the wait reads again). */
     private List<ActionOutcome> outcomes() throws Exception {
+        return outcomes(SCALE_OUT);
+    }
+
+    /** An action's deploy outcomes in the audit trail (read while the role appends: a torn last line throws, and the wait reads again). */
+    private List<ActionOutcome> outcomes(String action) throws Exception {
         Path trail = dir.resolve("audit.jsonl");
         List<ActionOutcome> out = new ArrayList<>();
         if (Files.exists(trail)) {
@@ -188,7 +197,7 @@ class ScaleOutcomeLoopTest {
                 Event e = EventCodec.decode(line);
                 if (PolicyEvents.OUTCOME.matches(e.type())) {
                     ActionOutcome o = ActionOutcome.from(e);
-                    if (o.actionId().equals(SCALE_OUT) && o.call() == ActionOutcome.Call.DEPLOY) {
+                    if (o.actionId().equals(action) && o.call() == ActionOutcome.Call.DEPLOY) {
                         out.add(o);
                     }
                 }
@@ -198,7 +207,7 @@ class ScaleOutcomeLoopTest {
     }
 
     @Test
-    void aScaleOutIsOkOnlyOnceItsCloneServes() throws Exception {
+    void aScaleOutIsOkOnlyOnceItsCloneServesAndAScaleInOnlyOnceTheDrainedCloneIsStopped() throws Exception {
         Files.write(image(), new byte[4096]);
         loop(UnaryOperator.identity(), loads -> {
             overload(loads);
@@ -210,6 +219,16 @@ class ScaleOutcomeLoopTest {
             assertThat(ok.time()).isGreaterThanOrEqualTo(serving.getLast().time());
             assertThat(of(ScaleEvents.PHASE.name(), PhaseTimed::from)).filteredOn(p -> p.step().equals(SCALE_OUT))
                     .extracting(PhaseTimed::phase).contains("transfer", "boot", "health", "edge");
+
+            underload(loads);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> !outcomes(SCALE_IN).isEmpty());
+            ActionOutcome in = outcomes(SCALE_IN).getFirst();
+            assertThat(in.result()).isEqualTo(ActionOutcome.Result.OK);
+            List<InstanceChange> stopped = of(ScaleEvents.INSTANCE.name(), InstanceChange::from).stream()
+                    .filter(c -> c.to().equals("stopped")).toList();
+            assertThat(stopped).as("the clone was stopped before the outcome was recorded").singleElement()
+                    .satisfies(c -> assertThat(c.instance()).isEqualTo(serving.getLast().instance()));
+            assertThat(in.time()).isGreaterThanOrEqualTo(stopped.getFirst().time());
         });
     }
 
