@@ -130,7 +130,8 @@ public final class ScalerApi implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        boolean answering = !pending.isEmpty();
         pending.forEach(f -> f.complete(AwaitedStep.End.failed("the scaler's API closed before the step was over")));
-        api.close();
+        api.close(answering ? 1 : 0);
     }
 }

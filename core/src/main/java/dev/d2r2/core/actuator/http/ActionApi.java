@@ -145,10 +145,14 @@ public final class ActionApi implements AutoCloseable {
         x.getResponseBody().write(bytes);
     }
 
-    /** Stops listening; the replies being written (a step answered as its API closes) get up to a second to go out. */
     @Override
     public void close() {
-        server.stop(1);
+        server.stop(0);
+    }
+
+    /** Stops listening, giving the replies being written (calls answered as the API closes) up to {@code seconds} to go out. */
+    public void close(int seconds) {
+        server.stop(seconds);
     }
 
     public static final class Builder {
