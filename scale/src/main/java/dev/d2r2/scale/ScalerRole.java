@@ -135,7 +135,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         int left;
         int started;
         String declined;
-        Pool out;
+        /** The pool a scale-out grew, its cooldown's start before the step and the step's own. */
+        Pool scaledOut;
         long outBefore;
         long outAt;
     }
@@ -301,8 +302,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         } else {
             end = AwaitedStep.End.failed(w.failures.size() == 1 ? w.failures.getFirst()
                     : w.failures.size() + " of " + w.started + " failed: " + String.join("; ", w.failures));
-            if (w.out != null && w.failures.size() == w.started && w.out.lastOut == w.outAt) {
-                w.out.lastOut = w.outBefore;
+            if (w.scaledOut != null && w.failures.size() == w.started && w.scaledOut.lastOut == w.outAt) {
+                w.scaledOut.lastOut = w.outBefore;
             }
         }
         w.waiters.forEach(f -> f.complete(end));
@@ -367,7 +368,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         publish.accept(new ScaleStep(now, p.type, "out", n, n + launched, step, why).toEvent());
         Watch w = watched.get(step);
         if (w != null) {
-            w.out = p;
+            w.scaledOut = p;
             w.outBefore = p.lastOut;
             w.outAt = now;
         }
