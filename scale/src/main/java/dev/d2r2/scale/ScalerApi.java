@@ -10,7 +10,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The scaler's actuator API, the way the SIP edge's is driven: the policy engine's webhook
@@ -19,10 +23,19 @@ import java.util.Map;
  * {@code "op":"forbid-clone","target":"CLOUD"} for a policy prohibition, lifted by its revoke)
  * with the bearer token of the API's token file; {@code GET /instances}
  * lists the instances and their states. Binds loopback only.
+ *
+ * <p>A scale-out, scale-in or replace is answered once the step is over ({@link AwaitedStep}):
+ * 200 when it did what it was for or had nothing to do ({@code declined} says why), 502 with the
+ * reason when it failed. The webhook's call so ends as the step does, and the policy's outcome for
+ * the action is the step's. The policy's dispatcher makes its calls off the engine's thread, so a
+ * step of a minute holds up only the calls to the same actuator.
  */
 public final class ScalerApi implements AutoCloseable {
     private final ActionApi api;
     private final Scaling role;
+    /** The steps callers wait for: answered when the API closes, whatever the role does. */
+    private final Set<CompletableFuture<AwaitedStep.End>> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     public ScalerApi(InetSocketAddress listen, BearerToken token, Scaling role) throws IOException {
         this.role = role;
@@ -56,20 +69,38 @@ public final class ScalerApi implements AutoCloseable {
         if (!role.knows(type)) {
             return Reply.error(404, "unknown instance type " + type);
         }
-        if (!role.submit(new ScaleRequest(op, type, call.action().id()))) {
-            return Reply.error(503, "the scaler is busy");
-        }
-        return new Reply(202, Map.of("op", op, "target", type));
+        return await(new ScaleRequest(op, type, call.action().id()), op, type);
     }
 
     private Reply replace(String address, String step) {
         if (!role.serves(address)) {
             return Reply.error(404, "no instance serves at " + address);
         }
-        if (!role.submit(new ReplaceRequest(address, step))) {
-            return Reply.error(503, "the scaler is busy");
+        return await(new ReplaceRequest(address, step), ReplaceRequest.OP, address);
+    }
+
+    /** Hands the step to the role and answers when it is over (or the API closes first). */
+    private Reply await(Object request, String op, String target) {
+        AwaitedStep step = new AwaitedStep(request);
+        pending.add(step.done());
+        try {
+            if (closed || !role.submit(step)) {
+                return Reply.error(503, "the scaler is busy");
+            }
+            AwaitedStep.End end = step.done().join();
+            if (!end.ok()) {
+                return Reply.error(502, end.why());
+            }
+            Map<String, String> body = new LinkedHashMap<>();
+            body.put("op", op);
+            body.put("target", target);
+            if (end.why() != null) {
+                body.put("declined", end.why());
+            }
+            return Reply.ok(body);
+        } finally {
+            pending.remove(step.done());
         }
-        return new Reply(202, Map.of("op", ReplaceRequest.OP, "target", address));
     }
 
     /** A deploy closes the target cloud to the {@code type} parameter's type (every type without it); its revoke opens it again. */
@@ -98,6 +129,9 @@ public final class ScalerApi implements AutoCloseable {
 
     @Override
     public void close() {
-        api.close();
+        closed = true;
+        boolean answering = !pending.isEmpty();
+        pending.forEach(f -> f.complete(AwaitedStep.End.failed("the scaler's API closed before the step was over")));
+        api.close(answering ? 1 : 0);
     }
 }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -67,6 +68,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     private final PlacementPolicy placement;
     private final CloneBans bans = new CloneBans();
     private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
+    /** The awaited steps under way, by step id. */
+    private final Map<String, Watch> watched = new HashMap<>();
     private final AgentRunner runner;
     private volatile boolean closing;
     private Thread poller;
@@ -106,13 +109,36 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     }
 
     /** A new instance in service; {@code replacing} the one it replaces, or null. */
-    private record Up(String type, String cloud, Instance instance, Instance replacing) {
+    private record Up(String type, String cloud, Instance instance, Instance replacing, String step) {
     }
 
-    private record Failed(String type, String cloud, String why, Instance replacing) {
+    /** A new instance that did not come into service; {@code instance} is null when the driver failed before naming it. */
+    private record Failed(String type, String cloud, String instance, String why, Instance replacing, String step) {
     }
 
-    private record Gone(String type, Instance instance) {
+    /** An instance taken out and stopped; {@code step} the scale-in's, or null. */
+    private record Gone(String type, Instance instance, String step) {
+    }
+
+    /** An instance a scale-in could not stop: left at its drain deadline, or stopped short. */
+    private record Kept(String step, String why) {
+    }
+
+    /**
+     * An awaited step ({@link AwaitedStep}): the jobs it started and not yet over, what failed, and
+     * who waits for its end. A scale-out none of whose instances came into service gives its pool's
+     * cooldown back, so that a retry of the action tries again rather than being declined.
+     */
+    private static final class Watch {
+        final List<CompletableFuture<AwaitedStep.End>> waiters = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
+        int left;
+        int started;
+        String declined;
+        /** The pool a scale-out grew, its cooldown's start before the step and the step's own. */
+        Pool scaledOut;
+        long outBefore;
+        long outAt;
     }
 
     /**
@@ -148,7 +174,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             Pool p = pools.get(i.type());
             if (Lifecycle.DRAINING.equals(lifecycle.state(i.name()))) {
                 p.draining.put(i.name(), i);
-                jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "drain resumed after a restart"));
+                jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "drain resumed after a restart", null));
             } else {
                 p.pendingByCloud.merge(i.cloud(), 1, Integer::sum);
                 jobs.submit(() -> rejoin(i));
@@ -176,6 +202,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             case Event e -> publish.accept(e);
             case ScaleRequest r -> request(r);
             case ReplaceRequest r -> replace(r);
+            case AwaitedStep a -> awaited(a);
             case CloneBan b -> forbid(b);
             case CloneBan.Lift l -> lift(l);
             case Observation o -> observe(o);
@@ -186,19 +213,100 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
                 if (u.replacing() != null) {
                     retire(p, u.replacing());
                 }
+                finish(u.step(), null);
             }
             case Failed f -> {
                 Pool p = pools.get(f.type());
                 p.pendingByCloud.merge(f.cloud(), -1, Integer::sum);
-                LOG.warn("scaler: a {} instance in {} did not come into service: {}", f.type(), f.cloud(), f.why());
+                String why = (f.instance() == null ? "a " + f.type() + " instance" : f.instance()) + " in " + f.cloud()
+                        + " did not come into service: " + f.why();
+                LOG.warn("scaler: {}", why);
                 if (f.replacing() != null) {
                     p.replacing.remove(f.replacing().name());
                     LOG.warn("scaler: {} is kept: its replacement failed", f.replacing().name());
                 }
+                finish(f.step(), why);
             }
-            case Gone g -> pools.get(g.type()).draining.remove(g.instance().name());
+            case Gone g -> {
+                pools.get(g.type()).draining.remove(g.instance().name());
+                finish(g.step(), null);
+            }
+            case Kept k -> finish(k.step(), k.why());
             default -> throw new IllegalArgumentException("unexpected message " + message);
         }
+    }
+
+    /**
+     * A step the API's caller waits for. A second call for a step still under way (the policy's
+     * retry of a call whose answer it did not get in time) waits for the same step, never starts
+     * another one.
+     */
+    private void awaited(AwaitedStep a) {
+        Watch w = watched.get(a.step());
+        if (w != null) {
+            w.waiters.add(a.done());
+            return;
+        }
+        w = new Watch();
+        w.waiters.add(a.done());
+        watched.put(a.step(), w);
+        try {
+            onMessage(a.request());
+        } catch (RuntimeException e) {
+            w.started++;
+            w.failures.add(e.getMessage());
+            throw e;
+        } finally {
+            if (w.left == 0) {
+                end(a.step(), w);
+            }
+        }
+    }
+
+    /** An awaited step declined: it ends at once, with the reason. */
+    private void nothingToDo(String step, String why) {
+        Watch w = watched.get(step);
+        if (w != null) {
+            w.declined = why;
+        }
+    }
+
+    /** One more job of {@code step} under way, when the step is awaited. */
+    private void join(String step) {
+        Watch w = step == null ? null : watched.get(step);
+        if (w != null) {
+            w.left++;
+            w.started++;
+        }
+    }
+
+    /** One job of {@code step} over, failed with {@code failure} (null: it did what it was for). */
+    private void finish(String step, String failure) {
+        Watch w = step == null ? null : watched.get(step);
+        if (w == null) {
+            return;
+        }
+        if (failure != null) {
+            w.failures.add(failure);
+        }
+        if (--w.left == 0) {
+            end(step, w);
+        }
+    }
+
+    private void end(String step, Watch w) {
+        watched.remove(step);
+        AwaitedStep.End end;
+        if (w.failures.isEmpty()) {
+            end = new AwaitedStep.End(true, w.declined);
+        } else {
+            end = AwaitedStep.End.failed(w.failures.size() == 1 ? w.failures.getFirst()
+                    : w.failures.size() + " of " + w.started + " failed: " + String.join("; ", w.failures));
+            if (w.scaledOut != null && w.failures.size() == w.started && w.scaledOut.lastOut == w.outAt) {
+                w.scaledOut.lastOut = w.outBefore;
+            }
+        }
+        w.waiters.forEach(f -> f.complete(end));
     }
 
     /** What a previous run left running, so that none is started twice; none when the driver cannot say. */
@@ -258,6 +366,12 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             return;
         }
         publish.accept(new ScaleStep(now, p.type, "out", n, n + launched, step, why).toEvent());
+        Watch w = watched.get(step);
+        if (w != null) {
+            w.scaledOut = p;
+            w.outBefore = p.lastOut;
+            w.outAt = now;
+        }
         p.lastOut = now;
         p.load.restart();
     }
@@ -288,7 +402,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         for (Instance i : newestFirst.subList(0, remove)) {
             p.serving.remove(i.name());
             p.draining.put(i.name(), i);
-            jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "scaled in"));
+            join(step);
+            jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "scaled in", step));
         }
     }
 
@@ -310,6 +425,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         }
         if (culprit == null) {
             runner.errors().warn("replace", "scaler: no instance serves at " + r.address() + ", nothing to replace (" + r.step() + ")");
+            nothingToDo(r.step(), "no instance serves at " + r.address());
             return;
         }
         int n = p.size();
@@ -331,11 +447,12 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         p.replacing.remove(i.name());
         if (p.serving.remove(i.name()) != null) {
             p.draining.put(i.name(), i);
-            jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "replaced"));
+            jobs.submit(() -> takeOut(p.type, i, p.spec.drainDeadline(), "replaced", null));
         }
     }
 
     private void declined(Pool p, String direction, int n, String step, String why) {
+        nothingToDo(step, why);
         publish.accept(new ScaleStep(clock.millis(), p.type, direction, n, n, step, why).toEvent());
     }
 
@@ -353,6 +470,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         }
         String cloud = placed.cloud();
         p.pendingByCloud.merge(cloud, 1, Integer::sum);
+        join(step);
         Instance source = p.serving.values().stream().filter(i -> i != replacing).findFirst().orElse(replacing);
         jobs.submit(() -> bringIn(p.type, cloud, source, step, replacing));
         return placed;
@@ -415,12 +533,12 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
         try {
             instance = source != null ? driver.clone(source, cloud, phases) : driver.start(type, cloud, phases);
             Instance i = instance;
-            admit(i, phases, replacing);
+            admit(i, phases, replacing, step);
             inService = true;
             phases.run(Phases.FIRST_CALL, () -> awaitFirstCall(i));
         } catch (Exception e) {
             if (!inService) {
-                giveUp(type, cloud, instance, e, replacing);
+                giveUp(type, cloud, instance, e, replacing, step);
             } else {
                 LOG.info("scaler: {} serves, but no call reached it: {}", instance.name(), e.getMessage());
             }
@@ -428,7 +546,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     }
 
     /** Health check, then the edge (unless it has the instance already), then in service. */
-    private void admit(Instance i, Phases phases, Instance replacing) throws Exception {
+    private void admit(Instance i, Phases phases, Instance replacing, String step) throws Exception {
         phases.run(Phases.HEALTH, () -> {
             if (!SipProbe.healthy(i.host(), i.port(), options.healthDeadline(), PROBE_EVERY)) {
                 throw new DriverException("no answer to SIP OPTIONS within " + options.healthDeadline().toMillis() + " ms");
@@ -443,20 +561,20 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
             return null;
         });
         lifecycle.move(i, Lifecycle.SERVING, null);
-        tell(new Up(i.type(), i.cloud(), i, replacing));
+        tell(new Up(i.type(), i.cloud(), i, replacing, step));
     }
 
     /** On a job thread: an adopted instance is checked and admitted like a new one (an edge that outlived the scaler keeps it). */
     private void rejoin(Instance i) {
         try {
-            admit(i, new Phases(clock, ADOPTED, i.name(), i.cloud(), p -> tell(p.toEvent())), null);
+            admit(i, new Phases(clock, ADOPTED, i.name(), i.cloud(), p -> tell(p.toEvent())), null, ADOPTED);
         } catch (Exception e) {
-            giveUp(i.type(), i.cloud(), i, e, null);
+            giveUp(i.type(), i.cloud(), i, e, null, ADOPTED);
         }
     }
 
-    private void giveUp(String type, String cloud, Instance instance, Exception e, Instance replacing) {
-        String why = e.getMessage();
+    private void giveUp(String type, String cloud, Instance instance, Exception e, Instance replacing, String step) {
+        String why = e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
         if (instance != null) {
             lifecycle.move(instance, Lifecycle.FAILED, why);
             try {
@@ -465,7 +583,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
                 LOG.warn("scaler: {}", stop.getMessage());
             }
         }
-        tell(new Failed(type, cloud, why, replacing));
+        tell(new Failed(type, cloud, instance == null ? null : instance.name(), why, replacing, step));
     }
 
     private void tell(Object message) {
@@ -489,7 +607,7 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     }
 
     /** On a job thread: drain at the edge, wait until no call is left (or report at the deadline), then stop, saying why. */
-    private void takeOut(String type, Instance i, Duration deadline, String reason) {
+    private void takeOut(String type, Instance i, Duration deadline, String reason, String step) {
         try {
             // the driver's mark first: a crash before the edge's drain leaves an instance the next run drains
             driver.drain(i);
@@ -501,16 +619,19 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
                 calls = edge.dialogs().getOrDefault(i.address(), 0L);
             }
             if (calls > 0) {
-                lifecycle.move(i, Lifecycle.DRAINING, "drain deadline of " + deadline.toSeconds() + " s passed with " + calls
-                        + " calls: left running, not killed");
+                String why = "drain deadline of " + deadline.toSeconds() + " s passed with " + calls + " calls: left running, not killed";
+                lifecycle.move(i, Lifecycle.DRAINING, why);
+                tell(new Kept(step, i.name() + ": " + why));
                 return;
             }
             lifecycle.move(i, Lifecycle.DRAINED, null);
             edge.remove(i.address());
             driver.stop(i, reason);
-            tell(new Gone(type, i));
+            tell(new Gone(type, i, step));
         } catch (IOException | DriverException e) {
-            lifecycle.move(i, Lifecycle.DRAINING, reason + ", stopped short: " + e.getMessage());
+            String why = reason + ", stopped short: " + e.getMessage();
+            lifecycle.move(i, Lifecycle.DRAINING, why);
+            tell(new Kept(step, i.name() + ": " + why));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -608,6 +729,8 @@ public final class ScalerRole implements Agent, Scaling, AutoCloseable {
     @Override
     public void onClose() {
         closing = true;
+        watched.values().forEach(w -> w.waiters.forEach(f -> f.complete(AwaitedStep.End.failed("the scaler stopped before the step was over"))));
+        watched.clear();
         if (poller != null) {
             poller.interrupt();
         }

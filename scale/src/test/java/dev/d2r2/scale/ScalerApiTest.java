@@ -10,17 +10,24 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The scaler's actuator API over real loopback HTTP: the webhook's calls, and what it refuses. */
 class ScalerApiTest {
     private static final String TOKEN = "scaler-api-test-token-0123456789";
     private final List<Object> submitted = new CopyOnWriteArrayList<>();
+    /** How the role ends the steps it is handed; null: never. */
+    private final AtomicReference<AwaitedStep.End> end = new AtomicReference<>(new AwaitedStep.End(true, null));
     private final HttpClient http = HttpClient.newHttpClient();
     private ScalerApi api;
 
@@ -44,6 +51,13 @@ class ScalerApiTest {
 
             @Override
             public boolean submit(Object request) {
+                if (request instanceof AwaitedStep a) {
+                    submitted.add(a.request());
+                    if (end.get() != null) {
+                        a.done().complete(end.get());
+                    }
+                    return true;
+                }
                 return submitted.add(request);
             }
 
@@ -69,11 +83,13 @@ class ScalerApiTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static final String SCALE_OUT = "{\"call\":\"deploy\",\"id\":\"scaler/scale-out/sip\",\"actuator\":\"scaler\","
+            + "\"op\":\"scale-out\",\"target\":\"sip\",\"params\":{},\"expires\":1795000120000}";
+
     @Test
     void theWebhookDeployOfAScaleOutBecomesARequestNamedByTheActionId() throws Exception {
-        HttpResponse<String> r = post(TOKEN, "{\"call\":\"deploy\",\"id\":\"scaler/scale-out/sip\",\"actuator\":\"scaler\","
-                + "\"op\":\"scale-out\",\"target\":\"sip\",\"params\":{},\"expires\":1795000120000}");
-        assertThat(r.statusCode()).isEqualTo(202);
+        HttpResponse<String> r = post(TOKEN, SCALE_OUT);
+        assertThat(r.statusCode()).as("answered once the step is over").isEqualTo(200);
         assertThat(submitted).containsExactly(new ScaleRequest(ScaleRequest.OUT, "sip", "scaler/scale-out/sip"));
         assertThat(post(TOKEN, "{\"call\":\"revoke\",\"id\":\"scaler/scale-out/sip\",\"op\":\"scale-out\",\"target\":\"sip\"}")
                 .statusCode()).as("a revoke undoes nothing").isEqualTo(204);
@@ -84,10 +100,38 @@ class ScalerApiTest {
     }
 
     @Test
+    void aFailedStepIsA502WithItsReasonAndADeclinedOneA200SayingWhy() throws Exception {
+        end.set(AwaitedStep.End.failed("sip-2 in remote did not come into service: no answer to SIP OPTIONS within 15000 ms"));
+        HttpResponse<String> failed = post(TOKEN, SCALE_OUT);
+        assertThat(failed.statusCode()).isEqualTo(502);
+        assertThat(failed.body()).contains("sip-2 in remote did not come into service: no answer to SIP OPTIONS within 15000 ms");
+
+        end.set(new AwaitedStep.End(true, "at max (6)"));
+        HttpResponse<String> declined = post(TOKEN, SCALE_OUT);
+        assertThat(declined.statusCode()).isEqualTo(200);
+        assertThat(declined.body()).contains("\"declined\":\"at max (6)\"");
+    }
+
+    @Test
+    void aStepStillUnderWayWhenTheApiClosesIsAnsweredAsFailed() throws Exception {
+        end.set(null);
+        CompletableFuture<HttpResponse<String>> r = http.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + api.address().getPort() + "/actions"))
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(SCALE_OUT)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> submitted.size() == 1);
+        assertThat(r).as("no answer while the step is under way").isNotDone();
+        api.close();
+        HttpResponse<String> answer = r.get(10, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).isEqualTo(502);
+        assertThat(answer.body()).contains("closed before the step was over");
+    }
+
+    @Test
     void theWebhookDeployOfAReplaceNamesTheServingInstanceByItsBackendId() throws Exception {
         HttpResponse<String> r = post(TOKEN, "{\"call\":\"deploy\",\"id\":\"scaler/replace/10.81.1.2:5060\",\"actuator\":\"scaler\","
                 + "\"op\":\"replace\",\"target\":\"10.81.1.2:5060\"}");
-        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(r.statusCode()).isEqualTo(200);
         assertThat(submitted).containsExactly(new ReplaceRequest("10.81.1.2:5060", "scaler/replace/10.81.1.2:5060"));
         assertThat(post(TOKEN, "{\"call\":\"deploy\",\"op\":\"replace\",\"target\":\"10.81.1.9:5060\"}").statusCode())
                 .as("no instance serves there").isEqualTo(404);

@@ -84,6 +84,8 @@ public final class Observatory implements AutoCloseable {
     private final Map<String, Entry> actions = new LinkedHashMap<>();
     /** The last decision on each action in {@link #actions}, read. */
     private final Map<String, ActionDecision> decisions = new HashMap<>();
+    /** An action's last actuator call, while it did not succeed (failed or refused): its reason leads the cause chain. */
+    private final Map<String, Entry> unsuccessful = new HashMap<>();
     private final Map<String, Entry> contexts = new LinkedHashMap<>();
     /** metric → server → second → value */
     private final Map<String, Map<String, TreeMap<Long, Double>>> heat = new TreeMap<>();
@@ -139,13 +141,14 @@ public final class Observatory implements AutoCloseable {
         }
         ActionDecision decision;
         InstanceChange change;
+        ActionOutcome outcome = null;
         try {
             decision = PolicyEvents.DECISION.matches(e.type()) ? ActionDecision.from(e) : null;
             change = ScaleEvents.INSTANCE.matches(e.type()) ? InstanceChange.from(e) : null;
             if (PolicyEvents.CONTEXT.matches(e.type())) {
                 ContextChange.from(e);
             } else if (PolicyEvents.OUTCOME.matches(e.type())) {
-                ActionOutcome.from(e);
+                outcome = ActionOutcome.from(e);
             }
         } catch (EventFormatException ex) {
             malformed.incrementAndGet();
@@ -164,6 +167,13 @@ public final class Observatory implements AutoCloseable {
             indicted.remove(e.source());
         } else if (change != null) {
             instance(change);
+        } else if (outcome != null) {
+            if (outcome.result() == ActionOutcome.Result.FAILED || outcome.result() == ActionOutcome.Result.REFUSED) {
+                unsuccessful.put(outcome.actionId(), entry);
+            } else {
+                unsuccessful.remove(outcome.actionId());
+            }
+            audited(entry, null);
         } else {
             audited(entry, decision);
         }
@@ -390,7 +400,8 @@ public final class Observatory implements AutoCloseable {
     }
 
     /**
-     * Why an action was taken, from the action back to the events: its decision, the context it
+     * Why an action was taken, from the action back to the events: its decision, then its last
+     * call's outcome when that failed or was refused (with the actuator's reason), the context it
      * was taken in, the alert that caused the context, and the events the chronicle matched.
      * Links the dashboard has not seen (older than it remembers) are named, with no entry.
      */
@@ -402,6 +413,10 @@ public final class Observatory implements AutoCloseable {
         ActionDecision decision = decisions.get(actionId);
         List<Map<String, Object>> chain = new ArrayList<>();
         chain.add(link("action", actionId, entry));
+        Entry failed = unsuccessful.get(actionId);
+        if (failed != null) {
+            chain.add(link("outcome", actionId, failed));
+        }
         String context = decision.context().id();
         chain.add(link("context", context, contexts.get(context)));
         Cause cause = decision.cause();

@@ -4,6 +4,7 @@ import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.policy.events.ActionDecision.Verdict;
+import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.PolicyEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,27 @@ class ObservatoryTest {
                     .containsExactly("sip-edge/block/127.1.1.9", "flooding#1", "alerts@3", "alarms@7", "edge@40", "#12");
             assertThat(chain.getLast().get("entry")).as("a link it never saw is named, with no entry").isNull();
             assertThat(o.chain("nothing")).isNull();
+        }
+    }
+
+    @Test
+    void aFailedOutcomeLeadsTheCauseChainWithTheActuatorsReasonUntilACallSucceeds() throws Exception {
+        String action = "scaler/scale-out/sip";
+        String why = "http://127.0.0.1:8091/actions answered 502: sip-2 in remote did not come into service: no answer to SIP OPTIONS";
+        try (Broker broker = Broker.open(dir, Clock.system()); Observatory o = observatory(broker)) {
+            o.accept("scale", new Event("scale@4", "scale.load", 1_000, "sip", "ok", "overload", Map.of()));
+            o.accept("actions", PolicyEventsFixture.activated(1_010, "overload{type=sip}", "scale@4"));
+            o.accept("actions", PolicyEventsFixture.decision(1_020, Verdict.DEPLOY, action, "sip", "add-capacity",
+                    "overload{type=sip}", "scale@4"));
+            o.accept("actions", new ActionOutcome(1_030, action, ActionOutcome.Call.DEPLOY, ActionOutcome.Result.FAILED, 1, "scaler",
+                    why, 2_030L).toEvent());
+
+            List<Map<String, Object>> chain = o.chain(action);
+            assertThat(chain).extracting(l -> l.get("kind")).containsExactly("action", "outcome", "context", "event");
+            assertThat(((Observatory.Entry) chain.get(1).get("entry")).attrs()).containsEntry(ActionOutcome.ERROR, why);
+
+            o.accept("actions", PolicyEventsFixture.deployed(2_100, action));
+            assertThat(o.chain(action)).as("the retry succeeded").extracting(l -> l.get("kind")).containsExactly("action", "context", "event");
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.d2r2.policy.actuator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.d2r2.core.actuator.Action;
 import dev.d2r2.core.actuator.Actuator;
 import dev.d2r2.core.actuator.ActuatorException;
 import dev.d2r2.core.actuator.http.WebhookCall;
+import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.core.config.InvalidAt;
 import dev.d2r2.policy.config.ActuatorConfig;
 
@@ -74,8 +76,21 @@ public final class WebhookActuator implements Actuator {
         if (status / 100 == 2) {
             return;
         }
-        String why = url + " answered " + status + (res.body().isBlank() ? "" : ": " + res.body().strip().lines().findFirst().orElse(""));
+        String why = url + " answered " + status + (res.body().isBlank() ? "" : ": " + reason(res.body()));
         throw status / 100 == 4 ? ActuatorException.refused(why) : ActuatorException.failed(why);
+    }
+
+    /** The {@code error} of an actuator API's JSON refusal ({@code {"error":...}}), or the body's first line. */
+    private static String reason(String body) {
+        try {
+            JsonNode error = ConfigLoader.json().readTree(body).path("error");
+            if (error.isTextual()) {
+                return error.asText();
+            }
+        } catch (IOException e) {
+            // not JSON: the text itself
+        }
+        return body.strip().lines().findFirst().orElse("");
     }
 
     private String token() throws ActuatorException {
@@ -91,9 +106,10 @@ public final class WebhookActuator implements Actuator {
         return t;
     }
 
+    /** Called once the dispatcher's lanes had their time to finish: a call still waiting (a step of minutes) is cut off. */
     @Override
     public void close() {
-        http.close();
+        http.shutdownNow();
     }
 
     /** Whether the URL's host is a loopback name or literal; never a DNS lookup. */

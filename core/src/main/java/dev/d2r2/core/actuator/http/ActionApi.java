@@ -150,6 +150,11 @@ public final class ActionApi implements AutoCloseable {
         server.stop(0);
     }
 
+    /** Stops listening, giving the replies being written (calls answered as the API closes) up to {@code seconds} to go out. */
+    public void close(int seconds) {
+        server.stop(seconds);
+    }
+
     public static final class Builder {
         private final String name;
         private final InetSocketAddress listen;
