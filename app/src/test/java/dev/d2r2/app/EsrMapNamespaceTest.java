@@ -15,11 +15,12 @@ import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.core.Clock;
 import dev.d2r2.tunnel.events.DnMapReported;
 import dev.d2r2.tunnel.events.TunnelEvents;
+import dev.d2r2.tunnel.node.EsrTopology;
+import dev.d2r2.tunnel.node.FailoverTopology;
 import dev.d2r2.tunnel.node.NodeProcess;
 import dev.d2r2.tunnel.probe.EchoServer;
 import dev.d2r2.tunnel.probe.SeqProbe;
 import dev.d2r2.tunnel.tun.Netns;
-import dev.d2r2.tunnel.wire.TunnelKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,72 +56,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class EsrMapNamespaceTest {
     private static final Duration START = Duration.ofSeconds(120);
     private static final Duration STEP = Duration.ofSeconds(30);
-    private static final String BFD = "bfd: {tx: 50ms, rx: 50ms, multiplier: 10, idle: 100ms}\n";
 
     @TempDir
     Path dir;
-    private final List<Netns> namespaces = new ArrayList<>();
     private final List<NodeProcess> processes = new ArrayList<>();
-    private Netns en;
-    private Netns dn1;
-    private Netns dn2;
-    private Netns esr;
-    private Netns svc;
+    private EsrTopology t;
 
     @BeforeEach
     void topology() throws Exception {
         assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false) && Files.isExecutable(Path.of("/usr/sbin/ip")),
                 "needs root and iproute2 for network namespaces");
-        for (String n : List.of("d2r2-emap-en", "d2r2-emap-dn1", "d2r2-emap-dn2", "d2r2-emap-r", "d2r2-emap-svc")) {
-            namespaces.add(Netns.create(n));
-        }
-        en = namespaces.get(0);
-        dn1 = namespaces.get(1);
-        dn2 = namespaces.get(2);
-        esr = namespaces.get(3);
-        svc = namespaces.get(4);
-        veth(en, "emap-e1", "10.1.1.1/24", dn1, "emap-d1", "10.1.1.2/24");
-        veth(en, "emap-e2", "10.1.2.1/24", dn2, "emap-d2", "10.1.2.2/24");
-        veth(dn1, "emap-h1", "10.3.1.2/24", esr, "emap-r1", "10.3.1.1/24");
-        veth(dn2, "emap-h2", "10.3.2.2/24", esr, "emap-r2", "10.3.2.1/24");
-        veth(svc, "emap-s", "10.3.9.2/24", esr, "emap-rs", "10.3.9.1/24");
-        svc.ip("route", "add", "default", "via", "10.3.9.1");
-        dn1.ip("route", "add", "10.3.9.0/24", "via", "10.3.1.1");
-        dn2.ip("route", "add", "10.3.9.0/24", "via", "10.3.2.1");
-        for (Netns router : List.of(dn1, dn2, esr)) {
-            must(new ProcessBuilder("ip", "netns", "exec", router.name(), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"));
-        }
-        TunnelKey.generate(dir.resolve("tunnel.key"));
-        Files.writeString(dir.resolve("en.yaml"), """
-                name: en1
-                tunnel: 1
-                key: tunnel.key
-                device: d2r2-emap-en
-                dns:
-                  - {name: dn1, address: 10.1.1.2:4789}
-                  - {name: dn2, address: 10.1.2.2:4789}
-                routes: [10.3.9.0/24]
-                hello-every: 100ms
-                """ + BFD);
-        for (int i = 1; i <= 2; i++) {
-            Files.writeString(dir.resolve("dn" + i + ".yaml"), """
-                    name: dn%d
-                    key: tunnel.key
-                    listen: 10.1.%d.2:4789
-                    device: d2r2-emap-dn
-                    pool: 10.77.%d.0/24
-                    clients: 10.77.0.0/16
-                    """.formatted(i, i, i) + BFD);
-        }
-        Files.writeString(dir.resolve("esr.yaml"), """
-                name: esr1
-                tunnel: 901
-                key: tunnel.key
-                dns:
-                  - {name: dn1, via: 10.3.1.2}
-                  - {name: dn2, via: 10.3.2.2}
-                status-every: 200ms
-                """);
+        t = EsrTopology.mapped(dir, FailoverTopology.TOLERANT_BFD);
     }
 
     @AfterEach
@@ -128,14 +74,16 @@ class EsrMapNamespaceTest {
         for (NodeProcess p : processes) {
             p.close();
         }
-        namespaces.forEach(Netns::close);
+        if (t != null) {
+            t.close();
+        }
     }
 
     @Test
     void theEsrMapFollowsAFailoverThroughTheBrokerAndIsReplayedAfterARestart() throws Exception {
         try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system());
-             BrokerServer server = esr.call(() -> BrokerServer.start(broker, new InetSocketAddress("0.0.0.0", 0)));
-             EchoServer echo = en.call(() -> EchoServer.start(new InetSocketAddress("0.0.0.0", 7000)))) {
+             BrokerServer server = t.esr.call(() -> BrokerServer.start(broker, new InetSocketAddress("0.0.0.0", 0)));
+             EchoServer echo = t.en.call(() -> EchoServer.start(new InetSocketAddress("0.0.0.0", 7000)))) {
             int port = server.address().getPort();
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
             admin.createChannel(new ChannelSpec("tunnel", ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.NEVER),
@@ -144,20 +92,20 @@ class EsrMapNamespaceTest {
             NodeProcess dn1Process = null;
             NodeProcess esrProcess = null;
             try (Subscription log = admin.subscribe("tunnel", StartPosition.live(), published::add)) {
-                dn1Process = dn(broker, dn1, 1, port);
-                dn(broker, dn2, 2, port);
+                dn1Process = dn(broker, t.dn1, 1, port);
+                dn(broker, t.dn2, 2, port);
                 esrProcess = esr(broker, port);
-                NodeProcess enProcess = start(en, "en", "tunnel", "en", "--config", dir.resolve("en.yaml").toString());
+                NodeProcess enProcess = start(t.en, "en", "tunnel", "en", "--config", dir.resolve("en.yaml").toString());
 
                 await().atMost(START).until(() -> enProcess.printed(enDn("dn1", "connected")));
                 String address = attr(enProcess.lines.stream().filter(enDn("dn1", "connected")).findFirst().orElseThrow(), "address");
                 NodeProcess firstEsr = esrProcess;
                 await().atMost(STEP).until(() -> firstEsr.printed(route(address, "dn1")));
-                assertThat(routes()).isEqualTo(address + " via 10.3.1.2 dev emap-r1");
+                assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev emap-r1");
                 assertThat(published).as("dn1's attach, published under dn1's identity")
                         .anyMatch(d -> d.publisher().equals("dn1") && isMap(d, DnMapReported.ATTACH, address));
 
-                try (SeqProbe probe = svc.call(() -> SeqProbe.start(new InetSocketAddress(address, 7000), 200, 120_000));
+                try (SeqProbe probe = t.svc.call(() -> SeqProbe.start(new InetSocketAddress(address, 7000), 200, 120_000));
                      Publisher forger = broker.connectLocal("mallory").publisher("tunnel")) {
                     await().atMost(STEP).until(() -> probe.received() > 20);
 
@@ -165,20 +113,20 @@ class EsrMapNamespaceTest {
                             address, List.of(address)).toEvent());
                     await().atMost(STEP).until(() -> firstEsr.printed(l -> l.contains("\"type\":\"tunnel.esr.status\"")
                             && counter(l, "mapUnauthenticated") == 1));
-                    assertThat(routes()).as("a map event for dn2 not published by dn2").isEqualTo(address + " via 10.3.1.2 dev emap-r1");
+                    assertThat(t.esrRoutes()).as("a map event for dn2 not published by dn2").isEqualTo(address + " via 10.3.1.2 dev emap-r1");
 
                     dn1Process.kill9();
                     await().atMost(STEP).until(() -> enProcess.printed(enDn("dn2", "failover")));
                     await().atMost(STEP).until(() -> firstEsr.printed(route(address, "dn2")));
                     flows(probe);
-                    assertThat(routes()).isEqualTo(address + " via 10.3.2.2 dev emap-r2");
+                    assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.2.2 dev emap-r2");
                     assertThat(published).as("dn2's attach").anyMatch(d -> d.publisher().equals("dn2") && isMap(d, DnMapReported.ATTACH, address));
 
-                    dn1Process = dn(broker, dn1, 1, port);
+                    dn1Process = dn(broker, t.dn1, 1, port);
                     await().atMost(START).until(() -> enProcess.printed(enDn("dn1", "failback")));
                     await().atMost(STEP).until(() -> firstEsr.count(route(address, "dn1")) == 2);
                     flows(probe);
-                    assertThat(routes()).isEqualTo(address + " via 10.3.1.2 dev emap-r1");
+                    assertThat(t.esrRoutes()).isEqualTo(address + " via 10.3.1.2 dev emap-r1");
                     assertThat(published).as("dn2's release after the failback")
                             .anyMatch(d -> d.publisher().equals("dn2") && isMap(d, DnMapReported.RELEASE, address));
 
@@ -187,7 +135,7 @@ class EsrMapNamespaceTest {
                     NodeProcess secondEsr = esrProcess;
                     await().atMost(START).until(() -> secondEsr.printed(l -> l.contains("\"type\":\"tunnel.esr.status\"")
                             && counter(l, "mapReports") > 0 && counter(l, "mapUnauthenticated") == 1));
-                    assertThat(routes()).as("rebuilt from the channel's log alone: no DN sends the ESR anything")
+                    assertThat(t.esrRoutes()).as("rebuilt from the channel's log alone: no DN sends the ESR anything")
                             .isEqualTo(address + " via 10.3.1.2 dev emap-r1");
                     flows(probe);
                     assertThat(firstEsr.printed(route(address, "none"))).as("the route never went away while the EN was there").isFalse();
@@ -207,7 +155,7 @@ class EsrMapNamespaceTest {
     }
 
     private NodeProcess esr(Broker broker, int port) throws Exception {
-        return start(esr, "esr", "tunnel", "esr", "--config", dir.resolve("esr.yaml").toString(), "--map-from", "tunnel",
+        return start(t.esr, "esr", "tunnel", "esr", "--config", dir.resolve("esr.yaml").toString(), "--map-from", "tunnel",
                 "--identity", identity(broker, "esr1", port).toString(), "--broker", "127.0.0.1:" + port);
     }
 
@@ -225,10 +173,6 @@ class EsrMapNamespaceTest {
         NodeProcess p = NodeProcess.run(ns.name(), dir.resolve(name + "-" + processes.size() + ".log"), Main.class.getName(), args);
         processes.add(p);
         return p;
-    }
-
-    private String routes() throws Exception {
-        return esr.output("ip", "route", "show", "proto", "77").strip();
     }
 
     private void dump() throws IOException {
@@ -259,19 +203,6 @@ class EsrMapNamespaceTest {
     private static void flows(SeqProbe probe) {
         long mark = probe.sent();
         await().atMost(STEP).until(() -> probe.highestEchoed() > mark + 25);
-    }
-
-    private static void veth(Netns a, String aName, String aAddress, Netns b, String bName, String bAddress) throws IOException {
-        a.ip("link", "add", aName, "type", "veth", "peer", "name", bName, "netns", b.name());
-        a.ip("addr", "add", aAddress, "dev", aName);
-        a.ip("link", "set", aName, "up");
-        b.ip("addr", "add", bAddress, "dev", bName);
-        b.ip("link", "set", bName, "up");
-    }
-
-    private static void must(ProcessBuilder pb) throws IOException, InterruptedException {
-        Process p = pb.inheritIO().start();
-        assertThat(p.waitFor()).as(String.join(" ", pb.command())).isZero();
     }
 
     private static long counter(String line, String name) {

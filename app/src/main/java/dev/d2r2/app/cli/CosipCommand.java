@@ -1,18 +1,13 @@
 package dev.d2r2.app.cli;
 
-import dev.d2r2.broker.BrokerClient;
-import dev.d2r2.broker.Publisher;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Durations;
-import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.cosip.CosipProxy;
 import dev.d2r2.cosip.CosipSettings;
 import dev.d2r2.cosip.Credential;
 import dev.d2r2.cosip.Roster;
 import dev.d2r2.overlay.kad.Identity;
-import dev.d2r2.overlay.kad.KadConfig;
 import dev.d2r2.overlay.kad.SignedValue;
 import dev.d2r2.overlay.node.KeyFiles;
 import dev.d2r2.overlay.node.OverlayNode;
@@ -24,7 +19,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,15 +48,7 @@ public final class CosipCommand implements Callable<Integer> {
     @Option(names = "--domain", paramLabel = "DOMAIN", required = true, description = "The provider's domain (AORs are sip:user@DOMAIN)")
     String domain;
 
-    @Option(names = "--dht", paramLabel = "HOST:PORT", required = true, description = "An overlay node to join through (repeatable)")
-    List<String> dht;
-
-    @Option(names = "--dht-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:0",
-            description = "This proxy's own DHT node (UDP; ${DEFAULT-VALUE})")
-    String dhtListen;
-
-    @Option(names = "--network-key", paramLabel = "FILE", required = true, description = "The overlay's key (d2r2 overlay keygen)")
-    Path networkKey;
+    @Mixin DhtNodeOptions dht;
 
     @Option(names = "--keypair", paramLabel = "FILE", required = true,
             description = "This proxy's Ed25519 identity (created if missing); its 'public' line goes into the roster")
@@ -101,13 +87,7 @@ public final class CosipCommand implements Callable<Integer> {
     @Option(names = "--p2p-burst", paramLabel = "N", defaultValue = "3", description = "Calls at once from a full bucket (${DEFAULT-VALUE})")
     int p2pBurst;
 
-    @Option(names = "--print", description = "Print each event (provider down/up, mode changes) on stdout")
-    boolean print;
-
-    @Option(names = "--channel", paramLabel = "TAG", description = "Publish the events on this broker channel")
-    String channel;
-
-    @Mixin ClientOptions client;
+    @Mixin EventOutlet events;
 
     @Override
     public Integer call() throws Exception {
@@ -126,13 +106,10 @@ public final class CosipCommand implements Callable<Integer> {
         for (Path f : credentialFiles) {
             held.add(offline(f, settings.providerKey(), identity));
         }
-        List<InetSocketAddress> seeds = dht.stream().map(HostPort::parse).toList();
         CountDownLatch stopped = new CountDownLatch(1);
-        try (BrokerClient broker = channel == null ? null : client.connect();
-             Publisher publisher = broker == null ? null : broker.publisher(channel);
-             OverlayNode node = OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
-                     KeyFiles.readNetworkKey(networkKey), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
-             CosipProxy proxy = CosipProxy.start(settings, identity, users, node, e -> emit(e, publisher), Clock.system())) {
+        try (EventOutlet.Open out = events.open();
+             OverlayNode node = dht.start();
+             CosipProxy proxy = CosipProxy.start(settings, identity, users, node, out, Clock.system())) {
             held.forEach(proxy::hold);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -167,16 +144,6 @@ public final class CosipCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + ": the credential is for another key than --keypair's");
         }
         return value;
-    }
-
-    private void emit(Event e, Publisher publisher) {
-        if (print) {
-            System.out.println(EventCodec.encodeToString(e));
-            System.out.flush();
-        }
-        if (publisher != null) {
-            publisher.publish(e);
-        }
     }
 
     private static String hostPort(InetSocketAddress a) {

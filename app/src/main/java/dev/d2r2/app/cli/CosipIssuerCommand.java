@@ -1,16 +1,11 @@
 package dev.d2r2.app.cli;
 
-import dev.d2r2.broker.BrokerClient;
-import dev.d2r2.broker.Publisher;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Durations;
-import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.cosip.CosipIssuer;
 import dev.d2r2.overlay.kad.Identity;
-import dev.d2r2.overlay.kad.KadConfig;
 import dev.d2r2.overlay.node.KeyFiles;
 import dev.d2r2.overlay.node.OverlayNode;
 import picocli.CommandLine.Command;
@@ -21,9 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -59,23 +52,9 @@ public final class CosipIssuerCommand implements Callable<Integer> {
             description = "Where revocations are kept across restarts ('user epoch-millis' lines; default: in memory only)")
     Path revocations;
 
-    @Option(names = "--dht", paramLabel = "HOST:PORT", required = true, description = "An overlay node to join through (repeatable)")
-    List<String> dht;
+    @Mixin DhtNodeOptions dht;
 
-    @Option(names = "--dht-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:0",
-            description = "The issuer's own DHT node (UDP; ${DEFAULT-VALUE})")
-    String dhtListen;
-
-    @Option(names = "--network-key", paramLabel = "FILE", required = true, description = "The overlay's key (d2r2 overlay keygen)")
-    Path networkKey;
-
-    @Option(names = "--print", description = "Print each event (revocations) on stdout")
-    boolean print;
-
-    @Option(names = "--channel", paramLabel = "TAG", description = "Publish the events on this broker channel")
-    String channel;
-
-    @Mixin ClientOptions client;
+    @Mixin EventOutlet events;
 
     @Override
     public Integer call() throws Exception {
@@ -85,14 +64,11 @@ public final class CosipIssuerCommand implements Callable<Integer> {
         }
         Identity provider = Files.exists(providerKeypair) ? KeyFiles.readIdentity(providerKeypair) : KeyFiles.createIdentity(providerKeypair);
         BearerToken token = BearerToken.loadOrCreate(tokenFile);
-        List<InetSocketAddress> seeds = dht.stream().map(HostPort::parse).toList();
         CosipIssuer.Settings settings = new CosipIssuer.Settings(at, domain, Durations.parse(ttl), revocations);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (BrokerClient broker = channel == null ? null : client.connect();
-             Publisher publisher = broker == null ? null : broker.publisher(channel);
-             OverlayNode node = OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
-                     KeyFiles.readNetworkKey(networkKey), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
-             CosipIssuer issuer = CosipIssuer.start(settings, provider, token, node, e -> emit(e, publisher), Clock.system())) {
+        try (EventOutlet.Open out = events.open();
+             OverlayNode node = dht.start();
+             CosipIssuer issuer = CosipIssuer.start(settings, provider, token, node, out, Clock.system())) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     System.err.println("cosip-issuer: " + issuer.counters().get(2, TimeUnit.SECONDS));
@@ -109,15 +85,5 @@ public final class CosipIssuerCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         return 0;
-    }
-
-    private void emit(Event e, Publisher publisher) {
-        if (print) {
-            System.out.println(EventCodec.encodeToString(e));
-            System.out.flush();
-        }
-        if (publisher != null) {
-            publisher.publish(e);
-        }
     }
 }

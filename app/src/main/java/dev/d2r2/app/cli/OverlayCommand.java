@@ -4,7 +4,6 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Durations;
-import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.actuator.http.BearerToken;
@@ -116,20 +115,8 @@ public final class OverlayCommand extends CommandGroup {
                  Publisher publisher = broker == null ? null : broker.publisher(channel)) {
                 System.out.println("overlay node " + node.id() + " on " + hostPort(node.address()));
                 System.out.flush();
-                long next = System.nanoTime();
-                for (long n = 0; count == 0 || n < count; n++) {
-                    next += every.toNanos();
-                    LockSupport.parkNanos(next - System.nanoTime());
-                    OverlayStatus s = node.status().get(10, TimeUnit.SECONDS);
-                    Event e = s.event(System.currentTimeMillis()).toEvent();
-                    if (print) {
-                        System.out.println(EventCodec.encodeToString(e));
-                        System.out.flush();
-                    }
-                    if (publisher != null) {
-                        publisher.publish(e);
-                    }
-                }
+                StatusReports.run(every, count, print, publisher,
+                        () -> List.of(node.status().get(10, TimeUnit.SECONDS).event(System.currentTimeMillis()).toEvent()));
             }
             return 0;
         }

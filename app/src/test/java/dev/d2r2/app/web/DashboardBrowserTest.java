@@ -1,28 +1,18 @@
 package dev.d2r2.app.web;
 
 import dev.d2r2.core.Event;
-import dev.d2r2.core.testing.Peers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -38,60 +28,9 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElem
  * The dashboard page in a real browser (Debian's chromium, headless, driven by its chromedriver):
  * what it shows of an incident, and that it follows the observatory live.
  */
-class DashboardBrowserTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+class DashboardBrowserTest extends DashboardInBrowser {
     private static final List<String> LANES = List.of("story", "services", "events", "alarms", "alerts", "contexts", "actions");
     private static final Path SCREENSHOT = Path.of("target", "dashboard.png");
-
-    @TempDir
-    Path data;
-    @TempDir
-    Path profile;
-    private ObservedDashboard web;
-    private WebDriver driver;
-    private WebDriverWait wait;
-
-    @BeforeEach
-    void start() throws Exception {
-        Peers.require(CHROMIUM, "chromium");
-        Peers.require(CHROMEDRIVER, "chromium-driver");
-        web = new ObservedDashboard(data);
-        driver = chromium(profile);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(StaleElementReferenceException.class);
-    }
-
-    /** Debian's chromium and chromedriver, named outright so that Selenium Manager never looks anything up. */
-    static WebDriver chromium(Path profile) {
-        System.setProperty("SE_AVOID_STATS", "true");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,1000", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
-    }
-
-    @AfterEach
-    void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (web != null) {
-            web.close();
-        }
-    }
-
-    private String page() {
-        return "http://127.0.0.1:" + web.dashboard().address().getPort() + "/";
-    }
-
-    private static By testId(String id) {
-        return By.cssSelector("[data-testid='" + id + "']");
-    }
 
     @Test
     void thePageShowsTheIncidentItsCauseChainsAndFollowsTheObservatoryLive() throws Exception {

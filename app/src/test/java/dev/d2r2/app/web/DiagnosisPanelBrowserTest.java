@@ -1,22 +1,12 @@
 package dev.d2r2.app.web;
 
-import dev.d2r2.core.testing.Peers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
 import static org.openqa.selenium.support.ui.ExpectedConditions.elementToBeClickable;
 import static org.openqa.selenium.support.ui.ExpectedConditions.invisibilityOfElementLocated;
 import static org.openqa.selenium.support.ui.ExpectedConditions.numberOfElementsToBe;
@@ -29,43 +19,10 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElem
  * threshold, each peer's histogram over the profiles, the indictment listed and on its swim lane,
  * and the drain's cause chain back to the window that indicted; cleared, the indictment goes.
  */
-class DiagnosisPanelBrowserTest {
-    @TempDir
-    Path data;
-    @TempDir
-    Path profile;
-    private ObservedDashboard web;
-    private WebDriver driver;
-    private WebDriverWait wait;
-
-    @BeforeEach
-    void start() throws Exception {
-        Peers.require(DashboardBrowserTest.CHROMIUM, "chromium");
-        Peers.require(DashboardBrowserTest.CHROMEDRIVER, "chromium-driver");
-        web = new ObservedDashboard(data);
-        driver = DashboardBrowserTest.chromium(profile);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(StaleElementReferenceException.class);
-    }
-
-    @AfterEach
-    void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (web != null) {
-            web.close();
-        }
-    }
-
-    private static By testId(String id) {
-        return By.cssSelector("[data-testid='" + id + "']");
-    }
-
+class DiagnosisPanelBrowserTest extends DashboardInBrowser {
     @Test
     void theHeatMapHistogramsIndictmentAndItsCauseChainAreShown() {
-        driver.get("http://127.0.0.1:" + web.dashboard().address().getPort() + "/");
-        wait.until(attributeToBe(testId("status"), "class", "status ok"));
+        openPage();
         assertThat(driver.findElement(testId("diagnosis")).isDisplayed()).as("no diagnosis yet: no panel").isFalse();
 
         long t = System.currentTimeMillis() - 5_000;

@@ -3,7 +3,6 @@ package dev.d2r2.app.web;
 import dev.d2r2.app.node.Node;
 import dev.d2r2.app.node.NodeConfig;
 import dev.d2r2.core.config.ConfigLoader;
-import dev.d2r2.core.testing.Peers;
 import dev.d2r2.sip.load.SipLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +33,7 @@ class NodeDashboardBrowserTest {
 
     @Test
     void aServerCrashOnARunningNodeShowsOnThePageAndSoDoesItsReturn() throws Exception {
-        Peers.require(DashboardBrowserTest.CHROMIUM, "chromium");
-        Peers.require(DashboardBrowserTest.CHROMEDRIVER, "chromium-driver");
+        DashboardInBrowser.requireChromium();
         int s1 = freePort();
         int s2 = freePort();
         String yaml = """
@@ -52,7 +50,7 @@ class NodeDashboardBrowserTest {
                 dashboard: {listen: 127.0.0.1:0, channels: [edge]}
                 """.formatted(s1, s2, s1, s2);
         Node.Checked checked = Node.check(ConfigLoader.parse(dir.resolve("node.yaml").toString(), yaml, NodeConfig.class), dir);
-        WebDriver driver = DashboardBrowserTest.chromium(profile);
+        WebDriver driver = DashboardInBrowser.chromium(profile);
         try (Node node = Node.start(checked, e -> { })) {
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
             wait.ignoring(StaleElementReferenceException.class);

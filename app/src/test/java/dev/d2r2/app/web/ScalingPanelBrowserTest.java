@@ -1,20 +1,10 @@
 package dev.d2r2.app.web;
 
-import dev.d2r2.core.testing.Peers;
 import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.ScaleStep;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
-
-import java.nio.file.Path;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
@@ -27,39 +17,8 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElem
  * was cloned from, is drained and stops, each row in its state as {@code scale.instance} says; the
  * scale-out lands on the scaling lane.
  */
-class ScalingPanelBrowserTest {
+class ScalingPanelBrowserTest extends DashboardInBrowser {
     private static final String CHANNEL = "scale";
-    @TempDir
-    Path data;
-    @TempDir
-    Path profile;
-    private ObservedDashboard web;
-    private WebDriver driver;
-    private WebDriverWait wait;
-
-    @BeforeEach
-    void start() throws Exception {
-        Peers.require(DashboardBrowserTest.CHROMIUM, "chromium");
-        Peers.require(DashboardBrowserTest.CHROMEDRIVER, "chromium-driver");
-        web = new ObservedDashboard(data);
-        driver = DashboardBrowserTest.chromium(profile);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(StaleElementReferenceException.class);
-    }
-
-    @AfterEach
-    void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (web != null) {
-            web.close();
-        }
-    }
-
-    private static By testId(String id) {
-        return By.cssSelector("[data-testid='" + id + "']");
-    }
 
     private void move(long time, String instance, String from, String to, String address, String why) {
         web.observatory().accept(CHANNEL, new InstanceChange(time, instance, from, to, "sip", "remote", address, why).toEvent());
@@ -71,8 +30,7 @@ class ScalingPanelBrowserTest {
 
     @Test
     void aCloneAppearsServesThenDrainsAndStops() {
-        driver.get("http://127.0.0.1:" + web.dashboard().address().getPort() + "/");
-        wait.until(attributeToBe(testId("status"), "class", "status ok"));
+        openPage();
         assertThat(driver.findElement(By.id("instances-panel")).isDisplayed()).as("no instance yet: no panel").isFalse();
 
         long t = System.currentTimeMillis() - 10_000;

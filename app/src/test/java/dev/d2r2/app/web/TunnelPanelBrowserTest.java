@@ -1,17 +1,7 @@
 package dev.d2r2.app.web;
 
-import dev.d2r2.core.testing.Peers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
-
-import java.nio.file.Path;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
@@ -25,47 +15,14 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElem
  * scores; a failover moves the DN, the route and the failover count, and lands on the tunnels lane;
  * a lossy path loses the traffic to the other.
  */
-class TunnelPanelBrowserTest {
-    @TempDir
-    Path data;
-    @TempDir
-    Path profile;
-    private ObservedDashboard web;
-    private WebDriver driver;
-    private WebDriverWait wait;
-
-    @BeforeEach
-    void start() throws Exception {
-        Peers.require(DashboardBrowserTest.CHROMIUM, "chromium");
-        Peers.require(DashboardBrowserTest.CHROMEDRIVER, "chromium-driver");
-        web = new ObservedDashboard(data);
-        driver = DashboardBrowserTest.chromium(profile);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(StaleElementReferenceException.class);
-    }
-
-    @AfterEach
-    void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (web != null) {
-            web.close();
-        }
-    }
-
-    private static By testId(String id) {
-        return By.cssSelector("[data-testid='" + id + "']");
-    }
-
+class TunnelPanelBrowserTest extends DashboardInBrowser {
     private static By inTunnel(String id) {
         return By.cssSelector("[data-testid='tunnel-en1'] [data-testid='" + id + "']");
     }
 
     @Test
     void theEnsDnFollowsAFailoverAndItsTrafficTheBetterPath() {
-        driver.get("http://127.0.0.1:" + web.dashboard().address().getPort() + "/");
-        wait.until(attributeToBe(testId("status"), "class", "status ok"));
+        openPage();
         assertThat(driver.findElement(By.id("tunnels-panel")).isDisplayed()).as("no tunnel yet: no panel").isFalse();
 
         long t = System.currentTimeMillis() - 10_000;

@@ -6,12 +6,8 @@ import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.DeliveryHandler;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.StartPosition;
-import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.wire.EventWindow;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,21 +22,13 @@ import java.util.List;
  * keep that order. The handler runs on one replica connection's reader thread at a time; no
  * allocation per event beyond what the connections make.
  */
-public final class ForwardedSubscription implements Subscription {
-    private static final Logger LOG = LoggerFactory.getLogger(ForwardedSubscription.class);
-
-    private final String tag;
-    private final DeliveryHandler handler;
+public final class ForwardedSubscription extends ReplicaSubscriptions {
     private final EventWindow seen;
-    private final List<Subscription> subscriptions = new ArrayList<>();
     private long delivered;
     private long duplicates;
-    private int ended;
-    private boolean closed;
 
     private ForwardedSubscription(String tag, int window, DeliveryHandler handler) {
-        this.tag = tag;
-        this.handler = handler;
+        super(tag, 0, handler);
         this.seen = new EventWindow(window);
     }
 
@@ -56,18 +44,12 @@ public final class ForwardedSubscription implements Subscription {
             throw new IllegalArgumentException("a forwarded subscription needs at least one replica");
         }
         ForwardedSubscription s = new ForwardedSubscription(tag, window, handler);
-        try {
-            for (BrokerClient replica : replicas) {
-                s.subscriptions.add(replica.subscribe(tag, start, s.new Replica()));
-            }
-        } catch (RuntimeException e) {
-            s.close();
-            throw e;
-        }
+        s.subscribe(replicas, start);
         return s;
     }
 
-    private synchronized void copy(Delivery d) {
+    @Override
+    synchronized void copy(int replica, Delivery d) {
         if (closed) {
             return;
         }
@@ -76,28 +58,12 @@ public final class ForwardedSubscription implements Subscription {
             return;
         }
         delivered++;
-        try {
-            handler.onEvent(d);
-        } catch (RuntimeException e) {
-            LOG.warn("channel {}: subscriber handler failed on {}#{}: {}", tag, d.publisher(), d.publisherSeq(), e.toString());
-        }
-    }
-
-    private void replicaEnded(BrokerException cause) {
-        boolean last;
-        synchronized (this) {
-            ended++;
-            last = !closed && ended == subscriptions.size();
-        }
-        LOG.warn("channel {}: a replica ended the subscription: {}", tag, cause.getMessage());
-        if (last) {
-            handler.onClosed(new BrokerException(ErrorCode.DISCONNECTED, "no replica delivers channel " + tag + " any more"));
-        }
+        deliver(d);
     }
 
     @Override
-    public String channel() {
-        return tag;
+    BrokerException exhausted() {
+        return new BrokerException(ErrorCode.DISCONNECTED, "no replica delivers channel " + tag + " any more");
     }
 
     /** Events delivered: first copies. */
@@ -108,32 +74,5 @@ public final class ForwardedSubscription implements Subscription {
     /** Later copies dropped. */
     public synchronized long duplicates() {
         return duplicates;
-    }
-
-    @Override
-    public void close() {
-        synchronized (this) {
-            closed = true;
-        }
-        for (Subscription s : subscriptions) {
-            try {
-                s.close();
-            } catch (BrokerException e) {
-                LOG.debug("unsubscribe from a replica: {}", e.getMessage());
-            }
-        }
-    }
-
-    /** One replica's stream of deliveries. */
-    private final class Replica implements DeliveryHandler {
-        @Override
-        public void onEvent(Delivery d) {
-            copy(d);
-        }
-
-        @Override
-        public void onClosed(BrokerException cause) {
-            replicaEnded(cause);
-        }
     }
 }

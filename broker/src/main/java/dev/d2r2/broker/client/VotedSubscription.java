@@ -6,12 +6,10 @@ import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.DeliveryHandler;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.StartPosition;
-import dev.d2r2.broker.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,28 +24,22 @@ import java.util.List;
  * cannot be completed for {@code stallTimeout} while later ones can, only silent replicas could
  * complete it: it is given up ({@link #skipped()}) and delivery goes on.
  */
-public final class VotedSubscription implements Subscription {
+public final class VotedSubscription extends ReplicaSubscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(VotedSubscription.class);
     public static final int DEFAULT_WINDOW = 4096;
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(2);
 
-    private final String tag;
     private final int f;
-    private final DeliveryHandler handler;
     private final VoteTally<Delivery> tally;
-    private final List<Subscription> subscriptions = new ArrayList<>();
     private final long stallNanos;
     private long lastProgress = System.nanoTime();
     private long deliveredAtLastCheck;
-    private int ended;
-    private boolean closed;
 
     private VotedSubscription(String tag, int replicas, int f, int window, Duration stallTimeout, DeliveryHandler handler) {
-        this.tag = tag;
+        super(tag, f, handler);
         this.f = f;
-        this.handler = handler;
         this.stallNanos = stallTimeout.toNanos();
-        this.tally = new VoteTally<>(replicas, f, window, 4096, 64, Delivery::payload, this::deliver);
+        this.tally = new VoteTally<>(replicas, f, window, 4096, 64, Delivery::payload, (publisher, sequence, d) -> deliver(d));
     }
 
     /** Subscribes on every replica of {@code replicas} (n ≥ 3f + 1 clients, one per replica). */
@@ -59,26 +51,12 @@ public final class VotedSubscription implements Subscription {
     public static VotedSubscription open(List<? extends BrokerClient> replicas, int f, String tag, StartPosition start,
                                          int window, Duration stallTimeout, DeliveryHandler handler) {
         VotedSubscription v = new VotedSubscription(tag, replicas.size(), f, window, stallTimeout, handler);
-        try {
-            for (int i = 0; i < replicas.size(); i++) {
-                v.subscriptions.add(replicas.get(i).subscribe(tag, start, v.new Replica(i)));
-            }
-        } catch (RuntimeException e) {
-            v.close();
-            throw e;
-        }
+        v.subscribe(replicas, start);
         return v;
     }
 
-    private void deliver(String publisher, long sequence, Delivery d) {
-        try {
-            handler.onEvent(d);
-        } catch (RuntimeException e) {
-            LOG.warn("channel {}: subscriber handler failed on {}#{}: {}", tag, publisher, sequence, e.toString());
-        }
-    }
-
-    private synchronized void report(int replica, Delivery d) {
+    @Override
+    synchronized void copy(int replica, Delivery d) {
         if (closed) {
             return;
         }
@@ -93,22 +71,9 @@ public final class VotedSubscription implements Subscription {
         }
     }
 
-    private void replicaEnded(int replica, BrokerException cause) {
-        boolean last;
-        synchronized (this) {
-            ended++;
-            last = !closed && subscriptions.size() - ended == f;
-        }
-        LOG.warn("channel {}: replica {} ended the subscription: {}", tag, replica, cause.getMessage());
-        if (last) {
-            handler.onClosed(new BrokerException(ErrorCode.DISCONNECTED,
-                    "fewer than f + 1 = " + (f + 1) + " replicas still deliver channel " + tag));
-        }
-    }
-
     @Override
-    public String channel() {
-        return tag;
+    BrokerException exhausted() {
+        return new BrokerException(ErrorCode.DISCONNECTED, "fewer than f + 1 = " + (f + 1) + " replicas still deliver channel " + tag);
     }
 
     /** Events of {@code replica} that contradicted f + 1 others: tampered or forged. */
@@ -133,38 +98,5 @@ public final class VotedSubscription implements Subscription {
     /** Sequence numbers given up: no f + 1 replicas delivered them. */
     public synchronized long skipped() {
         return tally.skipped();
-    }
-
-    @Override
-    public void close() {
-        synchronized (this) {
-            closed = true;
-        }
-        for (Subscription s : subscriptions) {
-            try {
-                s.close();
-            } catch (BrokerException e) {
-                LOG.debug("unsubscribe from a replica: {}", e.getMessage());
-            }
-        }
-    }
-
-    /** One replica's stream of deliveries. */
-    private final class Replica implements DeliveryHandler {
-        private final int index;
-
-        Replica(int index) {
-            this.index = index;
-        }
-
-        @Override
-        public void onEvent(Delivery d) {
-            report(index, d);
-        }
-
-        @Override
-        public void onClosed(BrokerException cause) {
-            replicaEnded(index, cause);
-        }
     }
 }

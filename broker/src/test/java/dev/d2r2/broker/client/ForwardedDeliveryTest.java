@@ -9,9 +9,8 @@ import dev.d2r2.broker.Persistence;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
-import dev.d2r2.broker.server.BrokerProcess;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -41,18 +40,8 @@ class ForwardedDeliveryTest {
 
     @TempDir
     Path dir;
-    private final List<Process> brokers = new ArrayList<>();
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-        for (Process p : brokers) {
-            p.destroyForcibly().waitFor();
-        }
-    }
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
 
     @Test
     void everyEventReachesASubscriberOnceWhenOneOfTheFPlusOneReplicasIsKilledMidStream() throws Exception {
@@ -64,14 +53,14 @@ class ForwardedDeliveryTest {
         List<RemoteBrokerClient> subscribing = new ArrayList<>();
         RemoteBrokerClient survivorOnly = null;
         for (int i = 0; i <= F; i++) {
-            IdentityFile admin = startBroker(dir.resolve("b" + i));
+            IdentityFile admin = brokers.start(dir.resolve("b" + i));
             IdentityFile pub;
             IdentityFile sub;
             try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin)) {
                 c.createChannel(new ChannelSpec(CHANNEL, ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.NEVER)
                         .withDurability(Durability.FORWARDED), Set.of("pub"), Set.of("sub")));
-                pub = identity(c, admin, "pub", publisherKeys);
-                sub = identity(c, admin, "sub", subscriberKeys);
+                pub = BrokerProcesses.identity(c, admin, "pub", publisherKeys, false);
+                sub = BrokerProcesses.identity(c, admin, "sub", subscriberKeys, false);
             }
             publishing.add(connect(pub, settings));
             subscribing.add(connect(sub, settings));
@@ -82,16 +71,16 @@ class ForwardedDeliveryTest {
 
         List<Delivery> firstCopies = new CopyOnWriteArrayList<>();
         ForwardedSubscription both = ForwardedSubscription.open(subscribing, CHANNEL, StartPosition.live(), firstCopies::add);
-        open.add(both);
+        brokers.open(both);
         List<Delivery> onSurvivor = new CopyOnWriteArrayList<>();
-        open.add(survivorOnly.subscribe(CHANNEL, StartPosition.live(), onSurvivor::add));
+        brokers.open(survivorOnly.subscribe(CHANNEL, StartPosition.live(), onSurvivor::add));
 
         int events = 3000;
         ForwardedPublisher publisher = ForwardedPublisher.open(publishing, F, CHANNEL);
-        open.add(publisher);
+        brokers.open(publisher);
         for (int i = 1; i <= events; i++) {
             if (i == events / 2) {
-                brokers.getFirst().destroyForcibly().waitFor();
+                brokers.process(0).destroyForcibly().waitFor();
             }
             byte[] payload = ("{\"type\":\"sample\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
             assertThat(publisher.publish(payload)).isEqualTo(i);
@@ -109,20 +98,20 @@ class ForwardedDeliveryTest {
     void aReplicaThePublisherNeverReachesDeliversEveryEventOnceThroughForwardingWhileAReceivingReplicaIsKilled()
             throws Exception {
         ForwardingReplicas replicas = ForwardingReplicas.start(dir.resolve("forwarding"), 3);
-        open.add(replicas);
+        brokers.open(replicas);
         List<RemoteBrokerClient> publishing = new ArrayList<>();
         for (int i = 0; i <= F; i++) {
             publishing.add(replicas.publisher(i));
         }
 
         List<Delivery> onThird = new CopyOnWriteArrayList<>();
-        open.add(replicas.subscriber(2).subscribe(CHANNEL, StartPosition.live(), onThird::add));
+        brokers.open(replicas.subscriber(2).subscribe(CHANNEL, StartPosition.live(), onThird::add));
         List<Delivery> onSecond = new CopyOnWriteArrayList<>();
-        open.add(replicas.subscriber(1).subscribe(CHANNEL, StartPosition.live(), onSecond::add));
+        brokers.open(replicas.subscriber(1).subscribe(CHANNEL, StartPosition.live(), onSecond::add));
 
         int events = 3000;
         ForwardedPublisher publisher = ForwardedPublisher.open(publishing, F, CHANNEL);
-        open.add(publisher);
+        brokers.open(publisher);
         for (int i = 1; i <= events; i++) {
             if (i == events / 2) {
                 replicas.kill(0);
@@ -152,17 +141,7 @@ class ForwardedDeliveryTest {
 
     private RemoteBrokerClient connect(IdentityFile id, ClientSettings settings) throws IOException {
         RemoteBrokerClient c = RemoteBrokerClient.connect(id, id.replicasAt(List.of(id.broker())), settings);
-        open.add(c);
+        brokers.open(c);
         return c;
-    }
-
-    private static IdentityFile identity(RemoteBrokerClient admin, IdentityFile adminId, String name, KeyPair keys) {
-        byte[] secret = admin.register(name, keys.getPublic(), false);
-        return new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), adminId.broker(),
-                adminId.brokerCertificatePem());
-    }
-
-    private IdentityFile startBroker(Path data) throws IOException {
-        return BrokerProcess.start(data, brokers);
     }
 }

@@ -76,21 +76,16 @@ final class ForwardingReplicas implements AutoCloseable {
                 c.createChannel(new ChannelSpec(CHANNEL, ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.NEVER)
                         .withProtection(FaultModel.CRASH, Protection.PKS).withDurability(Durability.FORWARDED),
                         Set.of("pub"), Set.of("sub")));
-                publishers[i] = identity(c, admins[i], "pub", publisherKeys, false);
-                subscribers[i] = identity(c, admins[i], "sub", subscriberKeys, false);
+                publishers[i] = BrokerProcesses.identity(c, admins[i], "pub", publisherKeys, false);
+                subscribers[i] = BrokerProcesses.identity(c, admins[i], "sub", subscriberKeys, false);
                 Path file = dir.resolve("fwd-b" + i + ".identity");
-                identity(c, admins[i], "fwd", forwarderKeys, true).save(file);
+                BrokerProcesses.identity(c, admins[i], "fwd", forwarderKeys, true).save(file);
                 forwarders.add(file);
             }
         }
         for (int i = 0; i < running.length; i++) {
             BrokerProcess.command(running[i], "FORWARD-QUEUE " + queue + " " + String.join(" ", others(i)), "FORWARDING");
         }
-    }
-
-    private static IdentityFile identity(RemoteBrokerClient admin, IdentityFile adminId, String name, KeyPair keys, boolean isAdmin) {
-        byte[] secret = admin.register(name, keys.getPublic(), isAdmin);
-        return new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), adminId.broker(), adminId.brokerCertificatePem());
     }
 
     /** The forwarder identity files of every replica but {@code i}. */

@@ -8,9 +8,8 @@ import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
-import dev.d2r2.broker.server.BrokerProcess;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -38,18 +37,8 @@ class VotedDeliveryTest {
 
     @TempDir
     Path dir;
-    private final List<Process> brokers = new ArrayList<>();
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-        for (Process p : brokers) {
-            p.destroyForcibly().waitFor();
-        }
-    }
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
 
     @Test
     void aByzantineReplicaCannotMakeTheSubscriberDeliverATamperedForgedOrRepeatedEvent() throws Exception {
@@ -59,19 +48,19 @@ class VotedDeliveryTest {
         List<RemoteBrokerClient> subscribing = new ArrayList<>();
         ByzantineProxy proxy = null;
         for (int i = 0; i < N; i++) {
-            IdentityFile admin = startBroker(dir.resolve("b" + i));
+            IdentityFile admin = brokers.start(dir.resolve("b" + i));
             IdentityFile pub;
             IdentityFile sub;
             try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin)) {
                 c.createChannel(new ChannelSpec(CHANNEL, ChannelClass.DEFAULT
                         .withProtection(FaultModel.BYZANTINE, Protection.HA), Set.of("pub"), Set.of("sub")));
-                pub = identity(c, admin, "pub", publisherKeys);
-                sub = identity(c, admin, "sub", subscriberKeys);
+                pub = BrokerProcesses.identity(c, admin, "pub", publisherKeys, false);
+                sub = BrokerProcesses.identity(c, admin, "sub", subscriberKeys, false);
             }
             if (i == N - 1) {
                 proxy = new ByzantineProxy(dir.resolve("proxy"), dev.d2r2.core.HostPort.parse(admin.broker()),
                         admin.brokerCertificatePem());
-                open.add(proxy);
+                brokers.open(proxy);
                 sub = sub.withBroker(proxy.address(), proxy.certificatePem);
             }
             publishing.add(connect(pub));
@@ -80,11 +69,11 @@ class VotedDeliveryTest {
 
         List<Delivery> got = new CopyOnWriteArrayList<>();
         VotedSubscription voted = VotedSubscription.open(subscribing, F, CHANNEL, StartPosition.live(), got::add);
-        open.add(voted);
+        brokers.open(voted);
         int events = 1200;
         List<byte[]> sent = new ArrayList<>();
         ReplicatedPublisher publisher = ReplicatedPublisher.open(publishing, F, CHANNEL);
-        open.add(publisher);
+        brokers.open(publisher);
         for (int i = 1; i <= events; i++) {
             byte[] payload = ("{\"type\":\"alarm\",\"n\":" + i + ",\"pad\":\"" + "x".repeat(i % 97) + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
@@ -115,17 +104,7 @@ class VotedDeliveryTest {
 
     private RemoteBrokerClient connect(IdentityFile id) throws IOException {
         RemoteBrokerClient c = RemoteBrokerClient.connect(id);
-        open.add(c);
+        brokers.open(c);
         return c;
-    }
-
-    private static IdentityFile identity(RemoteBrokerClient admin, IdentityFile adminId, String name, KeyPair keys) {
-        byte[] secret = admin.register(name, keys.getPublic(), false);
-        return new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), adminId.broker(),
-                adminId.brokerCertificatePem());
-    }
-
-    private IdentityFile startBroker(Path data) throws IOException {
-        return BrokerProcess.start(data, brokers);
     }
 }

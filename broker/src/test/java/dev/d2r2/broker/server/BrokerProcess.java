@@ -41,18 +41,28 @@ public final class BrokerProcess {
     /** As {@link #start(Path, List)}, with more arguments after the data directory (see the class). */
     public static IdentityFile start(Path data, List<Process> started, List<String> args) throws IOException {
         Files.createDirectories(data);
+        Process p = launch(data, args, ProcessBuilder.Redirect.appendTo(data.resolve("stderr.log").toFile()));
+        started.add(p);
+        awaitPort(p);
+        return IdentityFile.load(data.resolve("admin.identity"));
+    }
+
+    /** Starts a broker process on {@code data}, {@code args} after it (see the class), its stderr to {@code stderr}; see {@link #awaitPort}. */
+    public static Process launch(Path data, List<String> args, ProcessBuilder.Redirect stderr) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 BrokerProcess.class.getName(), data.toString()));
         command.addAll(args);
-        Process p = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.appendTo(data.resolve("stderr.log").toFile())).start();
-        started.add(p);
+        return new ProcessBuilder(command).redirectError(stderr).start();
+    }
+
+    /** Waits until a broker process listens; returns its port. */
+    public static int awaitPort(Process p) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String line;
         while ((line = r.readLine()) != null) {
             if (line.startsWith("PORT ")) {
-                return IdentityFile.load(data.resolve("admin.identity"));
+                return Integer.parseInt(line.substring(5).strip());
             }
         }
         throw new IOException("broker process ended before it listened");

@@ -20,9 +20,7 @@ import dev.d2r2.core.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -52,7 +50,7 @@ class ClientFailoverTest {
     @Test
     void publisherAndSubscriberRideOutKillDashNineAndARestartOnTheSameAddress() throws Exception {
         Process broker = startBroker(dir, 0);
-        int port = awaitPort(broker);
+        int port = BrokerProcess.awaitPort(broker);
         IdentityFile admin = IdentityFile.load(dir.resolve("admin.identity"));
         // The publisher's list starts with a replica that is down: every failover passes it by.
         IdentityFile publisherId = admin.withReplicas(List.of(
@@ -81,7 +79,7 @@ class ClientFailoverTest {
             }
             broker.destroyForcibly().waitFor();
             again = startBroker(dir, port);
-            awaitPort(again);
+            BrokerProcess.awaitPort(again);
             for (; i < total; i++) {
                 p.publish(event(i));
             }
@@ -215,21 +213,7 @@ class ClientFailoverTest {
     }
 
     private static Process startBroker(Path data, int port) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                BrokerProcess.class.getName(), data.toString(), Integer.toString(port))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
-    private static int awaitPort(Process p) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
-        String line;
-        while ((line = r.readLine()) != null) {
-            if (line.startsWith("PORT ")) {
-                return Integer.parseInt(line.substring(5).strip());
-            }
-        }
-        throw new IOException("broker process ended before it listened");
+        return BrokerProcess.launch(data, List.of(Integer.toString(port)), ProcessBuilder.Redirect.DISCARD);
     }
 
     /** What a client's failover listener heard. */

@@ -17,11 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,28 +34,14 @@ class KillNineTest {
     Path dir;
 
     private static Process startBroker(Path data) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                BrokerProcess.class.getName(), data.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
-    private static int awaitPort(Process p) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
-        String line;
-        while ((line = r.readLine()) != null) {
-            if (line.startsWith("PORT ")) {
-                return Integer.parseInt(line.substring(5).strip());
-            }
-        }
-        throw new IOException("broker process ended before it listened");
+        return BrokerProcess.launch(data, List.of(), ProcessBuilder.Redirect.DISCARD);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"never", "always"})
     void acknowledgedEventsSurviveKillDashNine(String fsync) throws Exception {
         Process broker = startBroker(dir);
-        int port = awaitPort(broker);
+        int port = BrokerProcess.awaitPort(broker);
         IdentityFile admin = IdentityFile.load(dir.resolve("admin.identity"));
         long acked;
         // Without failover: this test is about what the broker kept, not what a client sends again.
@@ -79,7 +64,7 @@ class KillNineTest {
 
         Process again = startBroker(dir);
         try {
-            assertThat(awaitPort(again)).isPositive();
+            assertThat(BrokerProcess.awaitPort(again)).isPositive();
             IdentityFile reloaded = IdentityFile.load(dir.resolve("admin.identity"));
             try (RemoteBrokerClient c = RemoteBrokerClient.connect(reloaded)) {
                 Collector got = new Collector();
@@ -103,7 +88,7 @@ class KillNineTest {
     @Test
     void controlTableAndIdentitiesSurviveARestart() throws Exception {
         Process broker = startBroker(dir);
-        awaitPort(broker);
+        BrokerProcess.awaitPort(broker);
         IdentityFile admin = IdentityFile.load(dir.resolve("admin.identity"));
         try (RemoteBrokerClient c = RemoteBrokerClient.connect(admin)) {
             c.createChannel(new ChannelSpec("kept", ChannelClass.DEFAULT.withPriority(7), Set.of("a"), Set.of("b")));
@@ -111,7 +96,7 @@ class KillNineTest {
         broker.destroyForcibly().waitFor();
         Process again = startBroker(dir);
         try {
-            awaitPort(again);
+            BrokerProcess.awaitPort(again);
             try (RemoteBrokerClient c = RemoteBrokerClient.connect(IdentityFile.load(dir.resolve("admin.identity")))) {
                 ChannelSpec kept = c.channel("kept");
                 assertThat(kept.channelClass().priority()).isEqualTo(7);

@@ -1,15 +1,12 @@
 package dev.d2r2.scale.kube;
 
 import dev.d2r2.core.Clock;
-import dev.d2r2.core.Event;
-import dev.d2r2.core.EventFormatException;
 import dev.d2r2.scale.CloneBan;
 import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScaleRequest;
 import dev.d2r2.scale.ScalerOptions;
 import dev.d2r2.scale.ScalerRole;
-import dev.d2r2.scale.driver.KubernetesDriver;
 import dev.d2r2.scale.events.CloudAccess;
 import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.ScaleEvents;
@@ -19,8 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -60,7 +55,7 @@ class CloneBanTest {
     private static final String BAN_FAR = "scaler-placement/forbid-clone/far";
     @RegisterExtension
     final MockCluster cluster = new MockCluster();
-    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final RecordedEvents events = new RecordedEvents();
     @RegisterExtension
     final LoopbackEdge edge = new LoopbackEdge(TOKEN);
 
@@ -72,35 +67,17 @@ class CloneBanTest {
     private ScalerRole scaler(List<CloneBan> restored) throws Exception {
         ScaleConfig config = ScaleConfig.parse("t.yaml", TYPES);
         EdgeClient client = edge.client();
-        Map<String, KubernetesDriver.Target> clouds = Map.of("home", new KubernetesDriver.Target(cluster.client, "home-ns"),
-                "remote", new KubernetesDriver.Target(cluster.client, "remote-ns"),
-                "far", new KubernetesDriver.Target(cluster.client, "far-ns"));
         ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofSeconds(1), null, null).withRestoredBans(restored);
-        return new ScalerRole(config, lifecycle -> new KubernetesDriver(config, clouds, "bans", Duration.ofSeconds(10), lifecycle),
-                client, options, Clock.system(), events::add);
-    }
-
-    private <T> List<T> of(String type, Parse<T> parse) {
-        return events.stream().filter(e -> e.type().equals(type)).map(e -> {
-            try {
-                return parse.from(e);
-            } catch (EventFormatException x) {
-                throw new AssertionError(x);
-            }
-        }).toList();
-    }
-
-    private interface Parse<T> {
-        T from(Event e) throws EventFormatException;
+        return new ScalerRole(config, cluster.drivers(config, "bans", Duration.ofSeconds(10), "home", "remote", "far"),
+                client, options, Clock.system(), events);
     }
 
     private List<String> servingIn() {
-        return of(ScaleEvents.INSTANCE.name(), InstanceChange::from).stream().filter(c -> c.to().equals("serving"))
-                .map(InstanceChange::cloud).toList();
+        return events.changes().stream().filter(c -> c.to().equals("serving")).map(InstanceChange::cloud).toList();
     }
 
     private ScaleStep lastStep() {
-        return of(ScaleEvents.STEP.name(), ScaleStep::from).getLast();
+        return events.of(ScaleEvents.STEP, ScaleStep::from).getLast();
     }
 
     @Test
@@ -132,7 +109,7 @@ class CloneBanTest {
             assertThat(lastStep().why()).as("far is still forbidden, but remote was preferred anyway").isEqualTo(
                     "far is forbidden by the policy (" + BAN_FAR + ")");
         }
-        assertThat(of(ScaleEvents.CLOUD.name(), CloudAccess::from)).extracting(a -> a.cloud() + " " + a.type() + " " + a.from()
+        assertThat(events.of(ScaleEvents.CLOUD, CloudAccess::from)).extracting(a -> a.cloud() + " " + a.type() + " " + a.from()
                 + "->" + a.to() + " by " + a.action()).containsExactly(
                 "remote sip open->forbidden by " + BAN_REMOTE,
                 "far * open->forbidden by " + BAN_FAR,
@@ -147,15 +124,15 @@ class CloneBanTest {
             first.submit(new CloneBan(BAN_REMOTE, "remote", "sip", forever));
             first.submit(new CloneBan(BAN_FAR, "far", null, forever));
             first.submit(new CloneBan.Lift(BAN_FAR));
-            await().atMost(Duration.ofSeconds(5)).until(() -> of(ScaleEvents.CLOUD.name(), CloudAccess::from).size() == 3);
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.of(ScaleEvents.CLOUD, CloudAccess::from).size() == 3);
         }
-        List<CloneBan> left = CloneBan.inForce(of(ScaleEvents.CLOUD.name(), CloudAccess::from), System.currentTimeMillis());
+        List<CloneBan> left = CloneBan.inForce(events.of(ScaleEvents.CLOUD, CloudAccess::from), System.currentTimeMillis());
         assertThat(left).containsExactly(new CloneBan(BAN_REMOTE, "remote", "sip", forever));
         events.clear();
 
         try (ScalerRole next = scaler(left)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().equals(List.of("home")));
-            assertThat(of(ScaleEvents.CLOUD.name(), CloudAccess::from)).extracting(CloudAccess::action, CloudAccess::to)
+            assertThat(events.of(ScaleEvents.CLOUD, CloudAccess::from)).extracting(CloudAccess::action, CloudAccess::to)
                     .as("taken again before anything is placed").containsExactly(tuple(BAN_REMOTE, "forbidden"));
             next.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/after-restart"));
             await().atMost(Duration.ofSeconds(20)).until(() -> servingIn().size() == 2);

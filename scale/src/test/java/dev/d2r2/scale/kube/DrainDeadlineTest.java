@@ -1,24 +1,18 @@
 package dev.d2r2.scale.kube;
 
 import dev.d2r2.core.Clock;
-import dev.d2r2.core.Event;
 import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.Observation;
 import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScaleRequest;
 import dev.d2r2.scale.ScalerOptions;
 import dev.d2r2.scale.ScalerRole;
-import dev.d2r2.scale.driver.KubernetesDriver;
 import dev.d2r2.scale.events.InstanceChange;
-import dev.d2r2.scale.events.ScaleEvents;
 import dev.d2r2.sip.load.SipLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.FutureTask;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,7 +50,7 @@ class DrainDeadlineTest {
     final MockCluster cluster = new MockCluster();
     @RegisterExtension
     final LoopbackEdge edge = new LoopbackEdge(TOKEN);
-    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final RecordedEvents events = new RecordedEvents();
     /** Far longer than the drain deadline and than the test's steps on a loaded machine: the calls are still up at the deadline. */
     private static final Duration CALL_LENGTH = Duration.ofSeconds(25);
 
@@ -65,13 +59,12 @@ class DrainDeadlineTest {
         ScaleConfig config = ScaleConfig.parse("t.yaml", TYPES);
         EdgeClient client = edge.client();
         ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofMillis(100), null, null);
-        try (ScalerRole scaler = new ScalerRole(config, lifecycle -> new KubernetesDriver(config,
-                Map.of("home", new KubernetesDriver.Target(cluster.client, "home-ns")), "deadline", Duration.ofSeconds(30), lifecycle),
-                client, options, Clock.system(), events::add)) {
+        try (ScalerRole scaler = new ScalerRole(config, cluster.drivers(config, "deadline", Duration.ofSeconds(30), "home"),
+                client, options, Clock.system(), events)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> reached("sip-1", "serving"));
             scaler.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/scale-out"));
             await().atMost(Duration.ofSeconds(60)).until(() -> reached("sip-2", "serving"));
-            String clone = changesOf("sip-2").getLast().address();
+            String clone = events.changesOf("sip-2").getLast().address();
 
             // a thread of its own: the common pool, which the client completes its requests on, may have one worker
             FutureTask<SipLoad.Report> calls = new FutureTask<>(() -> new SipLoad(new SipLoad.Plan(edge.sip(), 20, CALL_LENGTH, 0, 0, 1,
@@ -81,8 +74,8 @@ class DrainDeadlineTest {
 
             scaler.submit(new Observation(System.currentTimeMillis(), client.dialogs(), Double.NaN));
             scaler.submit(new ScaleRequest(ScaleRequest.IN, "sip", "test/scale-in"));
-            await().atMost(Duration.ofSeconds(60)).until(() -> changesOf("sip-2").getLast().why() != null);
-            InstanceChange reported = changesOf("sip-2").getLast();
+            await().atMost(Duration.ofSeconds(60)).until(() -> events.changesOf("sip-2").getLast().why() != null);
+            InstanceChange reported = events.changesOf("sip-2").getLast();
             assertThat(reported.to()).isEqualTo("draining");
             assertThat(reported.why()).matches("drain deadline of 1 s passed with \\d+ calls: left running, not killed");
             assertThat(cluster.client.pods().inNamespace("home-ns").withName("sip-2").get()).as("its Pod is not deleted").isNotNull();
@@ -91,21 +84,11 @@ class DrainDeadlineTest {
             assertThat(report.calls()).isPositive();
             assertThat(report.callsOk()).as("the calls on the instance left running end with their BYE").isEqualTo(report.calls());
             assertThat(report.dropped()).isZero();
-            assertThat(changesOf("sip-2")).extracting(InstanceChange::to).doesNotContain("stopped");
+            assertThat(events.changesOf("sip-2")).extracting(InstanceChange::to).doesNotContain("stopped");
         }
     }
 
-    private List<InstanceChange> changesOf(String instance) {
-        return events.stream().filter(e -> e.type().equals(ScaleEvents.INSTANCE.name()) && e.source().equals(instance)).map(e -> {
-            try {
-                return InstanceChange.from(e);
-            } catch (Exception x) {
-                throw new AssertionError(x);
-            }
-        }).toList();
-    }
-
     private boolean reached(String instance, String state) {
-        return changesOf(instance).stream().anyMatch(c -> c.to().equals(state));
+        return events.changesOf(instance).stream().anyMatch(c -> c.to().equals(state));
     }
 }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,13 +59,8 @@ class KubernetesDriverTest {
         return ScaleConfig.parse("t.yaml", TYPES.formatted(image, min));
     }
 
-    static Map<String, KubernetesDriver.Target> clouds(MockCluster cluster) {
-        return Map.of("home", new KubernetesDriver.Target(cluster.client, "home-ns"),
-                "remote", new KubernetesDriver.Target(cluster.client, "remote-ns"));
-    }
-
     private KubernetesDriver driver(String image, String scaler) throws Exception {
-        return new KubernetesDriver(config(image, 1), clouds(cluster), scaler, Duration.ofSeconds(10), lifecycle);
+        return new KubernetesDriver(config(image, 1), cluster.clouds("home", "remote"), scaler, Duration.ofSeconds(10), lifecycle);
     }
 
     private Phases phases(String step) {
@@ -124,7 +118,7 @@ class KubernetesDriverTest {
 
     @Test
     void aPodThatNeverBecomesReadyIsDeletedAndReported() throws Exception {
-        KubernetesDriver driver = new KubernetesDriver(config(PodController.NEVER_READY, 1), clouds(cluster), "t2",
+        KubernetesDriver driver = new KubernetesDriver(config(PodController.NEVER_READY, 1), cluster.clouds("home", "remote"), "t2",
                 Duration.ofMillis(500), lifecycle);
         assertThatThrownBy(() -> driver.start("sip", "home", phases("s"))).isInstanceOf(DriverException.class)
                 .hasMessageContaining("not Ready within 500 ms");

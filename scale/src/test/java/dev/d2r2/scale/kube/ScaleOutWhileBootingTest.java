@@ -8,8 +8,6 @@ import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScaleRequest;
 import dev.d2r2.scale.ScalerOptions;
 import dev.d2r2.scale.ScalerRole;
-import dev.d2r2.scale.driver.KubernetesDriver;
-import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.LoadLevel;
 import dev.d2r2.scale.events.ScaleEvents;
 import dev.d2r2.scale.events.ScaleStep;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,7 +60,7 @@ class ScaleOutWhileBootingTest {
     @RegisterExtension
     final LoopbackEdge edge = new LoopbackEdge(TOKEN);
     private final ManualClock clock = new ManualClock(1_000_000);
-    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final RecordedEvents events = new RecordedEvents();
     private final AtomicLong marks = new AtomicLong();
     private ScalerRole scaler;
     private int overloadsSeen;
@@ -73,9 +70,8 @@ class ScaleOutWhileBootingTest {
         ScaleConfig config = ScaleConfig.parse("t.yaml", TYPES);
         EdgeClient client = edge.client();
         ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofMillis(100), null, null);
-        try (ScalerRole role = new ScalerRole(config, lifecycle -> new KubernetesDriver(config,
-                Map.of("home", new KubernetesDriver.Target(cluster.client, "home-ns")), "booting", Duration.ofSeconds(60), lifecycle),
-                client, options, clock, events::add)) {
+        try (ScalerRole role = new ScalerRole(config, cluster.drivers(config, "booting", Duration.ofSeconds(60), "home"),
+                client, options, clock, events)) {
             scaler = role;
             await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 1);
             cluster.pods.hold();
@@ -122,34 +118,22 @@ class ScaleOutWhileBootingTest {
     private void sync() {
         String mark = "mark-" + marks.incrementAndGet();
         scaler.submit(Event.message("test.sync", clock.millis(), mark, Map.of()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> events.stream().anyMatch(e -> e.source().equals(mark)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.all().stream().anyMatch(e -> e.source().equals(mark)));
     }
 
     private long serving() {
-        return events.stream().filter(e -> e.type().equals(ScaleEvents.INSTANCE.name()) && "serving".equals(e.to())).count();
+        return events.changes().stream().filter(c -> c.to().equals("serving")).count();
     }
 
     private List<LoadLevel> loads() {
-        return events.stream().filter(e -> e.type().equals(ScaleEvents.LOAD.name())).map(e -> decode(() -> LoadLevel.from(e))).toList();
+        return events.of(ScaleEvents.LOAD, LoadLevel::from);
     }
 
     private List<ScaleStep> steps() {
-        return events.stream().filter(e -> e.type().equals(ScaleEvents.STEP.name())).map(e -> decode(() -> ScaleStep.from(e))).toList();
+        return events.of(ScaleEvents.STEP, ScaleStep::from);
     }
 
     private List<ScaleStep> outs() {
         return steps().stream().filter(s -> s.direction().equals("out") && s.after() > s.before()).toList();
-    }
-
-    private interface Decode<T> {
-        T run() throws Exception;
-    }
-
-    private static <T> T decode(Decode<T> d) {
-        try {
-            return d.run();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 }

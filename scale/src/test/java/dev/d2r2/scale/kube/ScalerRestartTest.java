@@ -1,7 +1,6 @@
 package dev.d2r2.scale.kube;
 
 import dev.d2r2.core.Clock;
-import dev.d2r2.core.Event;
 import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScaleRequest;
@@ -9,14 +8,11 @@ import dev.d2r2.scale.ScalerOptions;
 import dev.d2r2.scale.ScalerRole;
 import dev.d2r2.scale.driver.KubernetesDriver;
 import dev.d2r2.scale.events.InstanceChange;
-import dev.d2r2.scale.events.ScaleEvents;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,28 +26,18 @@ class ScalerRestartTest {
     private static final String TOKEN = "scale-restart-test-token-0123456";
     @RegisterExtension
     final MockCluster cluster = new MockCluster();
-    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final RecordedEvents events = new RecordedEvents();
     @RegisterExtension
     final LoopbackEdge edge = new LoopbackEdge(TOKEN);
 
     private ScalerRole scaler(ScaleConfig config, EdgeClient client) {
         ScalerOptions options = new ScalerOptions(Duration.ofSeconds(10), Duration.ofSeconds(1), null, null);
-        return new ScalerRole(config, lifecycle -> new KubernetesDriver(config, KubernetesDriverTest.clouds(cluster), "restart",
-                Duration.ofSeconds(10), lifecycle), client, options, Clock.system(), events::add);
-    }
-
-    private List<InstanceChange> changes() {
-        return events.stream().filter(e -> e.type().equals(ScaleEvents.INSTANCE.name())).map(e -> {
-            try {
-                return InstanceChange.from(e);
-            } catch (Exception x) {
-                throw new AssertionError(x);
-            }
-        }).toList();
+        return new ScalerRole(config, cluster.drivers(config, "restart", Duration.ofSeconds(10), "home", "remote"),
+                client, options, Clock.system(), events);
     }
 
     private long serving() {
-        return changes().stream().filter(c -> c.to().equals("serving")).count();
+        return events.changes().stream().filter(c -> c.to().equals("serving")).count();
     }
 
     private int pods() {
@@ -71,8 +57,8 @@ class ScalerRestartTest {
 
         try (ScalerRole second = scaler(config, client)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 2);
-            assertThat(changes()).noneMatch(c -> c.to().equals("starting"));
-            assertThat(changes()).filteredOn(c -> c.to().equals("running")).extracting(InstanceChange::why)
+            assertThat(events.changes()).noneMatch(c -> c.to().equals("starting"));
+            assertThat(events.changes()).filteredOn(c -> c.to().equals("running")).extracting(InstanceChange::why)
                     .containsOnly("adopted after a restart of the scaler");
             assertThat(second.instances()).extracting(m -> m.get("state")).containsOnly("serving").hasSize(2);
         }
@@ -91,8 +77,8 @@ class ScalerRestartTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 2);
         }
         // what a crash in the middle of a drain leaves: the Pod marked draining, the edge draining it
-        String second = changes().stream().filter(c -> c.to().equals("serving")).toList().getLast().instance();
-        String address = changes().stream().filter(c -> c.instance().equals(second) && c.to().equals("serving")).findFirst()
+        String second = events.changes().stream().filter(c -> c.to().equals("serving")).toList().getLast().instance();
+        String address = events.changes().stream().filter(c -> c.instance().equals(second) && c.to().equals("serving")).findFirst()
                 .orElseThrow().address();
         cluster.client.pods().inNamespace("remote-ns").withName(second)
                 .edit(p -> new PodBuilder(p).editMetadata()
@@ -101,10 +87,10 @@ class ScalerRestartTest {
         events.clear();
 
         try (ScalerRole next = scaler(config, client)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> changes().stream()
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.changes().stream()
                     .anyMatch(c -> c.instance().equals(second) && c.to().equals("stopped")));
             await().atMost(Duration.ofSeconds(20)).until(() -> serving() == 1);
-            assertThat(changes()).noneMatch(c -> c.to().equals("starting"));
+            assertThat(events.changes()).noneMatch(c -> c.to().equals("starting"));
         }
         assertThat(pods()).isEqualTo(1);
         assertThat(client.dialogs()).hasSize(1).doesNotContainKey(address);

@@ -5,7 +5,6 @@ import dev.d2r2.tunnel.tun.Netns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,65 +15,45 @@ import java.util.List;
  * the DN kept as next hop, to BIRD in the service's namespace, which installs them in its kernel:
  * the service has no other route to the ENs, so its traffic to an EN follows that BGP route.
  */
-final class BgpTopology implements AutoCloseable {
+final class BgpTopology extends DualHomedTopology {
     static final String SERVICE = "10.99.0.2";
     static final String ESR = "10.99.0.3";
     static final String DN1_HOP = "10.99.0.11";
     static final String DN2_HOP = "10.99.0.12";
     /** The BIRD configurations, written for these addresses. */
     private static final Path EXAMPLES = Path.of("../examples/tunnel");
-    final Netns en;
-    final Netns dn1;
-    final Netns dn2;
     final Netns esr;
     final Netns svc;
-    final Path dir;
-    private final List<Netns> all;
 
     private BgpTopology(Path dir, List<Netns> all) {
-        this.dir = dir;
-        this.all = all;
-        this.en = all.get(0);
-        this.dn1 = all.get(1);
-        this.dn2 = all.get(2);
+        super(dir, all);
         this.esr = all.get(3);
         this.svc = all.get(4);
     }
 
     static BgpTopology create(Path dir, String bfd) throws Exception {
-        List<Netns> made = new ArrayList<>();
-        try {
-            for (String n : List.of("d2r2-bgp-en", "d2r2-bgp-dn1", "d2r2-bgp-dn2", "d2r2-bgp-esr", "d2r2-bgp-svc")) {
-                made.add(Netns.create(n));
-            }
-            BgpTopology t = new BgpTopology(dir, made);
-            t.wire();
-            t.writeConfigs(bfd);
-            return t;
-        } catch (Exception e) {
-            made.forEach(Netns::close);
-            throw e;
-        }
+        return create(dir, List.of("d2r2-bgp-en", "d2r2-bgp-dn1", "d2r2-bgp-dn2", "d2r2-bgp-esr", "d2r2-bgp-svc"), BgpTopology::new, bfd);
     }
 
-    private void wire() throws Exception {
-        FailoverTopology.veth(en, "bgp-e1", "10.1.1.1/24", dn1, "bgp-d1", "10.1.1.2/24");
-        FailoverTopology.veth(en, "bgp-e2", "10.1.2.1/24", dn2, "bgp-d2", "10.1.2.2/24");
+    @Override
+    void wire() throws Exception {
+        linkEnToDns("bgp-");
         svc.ip("link", "add", "bgp-br", "type", "bridge");
         svc.ip("addr", "add", SERVICE + "/24", "dev", "bgp-br");
         svc.ip("link", "set", "bgp-br", "up");
-        FailoverTopology.veth(dn1, "bgp-h1", DN1_HOP + "/24", svc, "bgp-s1", null);
-        FailoverTopology.veth(dn2, "bgp-h2", DN2_HOP + "/24", svc, "bgp-s2", null);
-        FailoverTopology.veth(esr, "bgp-r", ESR + "/24", svc, "bgp-s3", null);
+        veth(dn1, "bgp-h1", DN1_HOP + "/24", svc, "bgp-s1", null);
+        veth(dn2, "bgp-h2", DN2_HOP + "/24", svc, "bgp-s2", null);
+        veth(esr, "bgp-r", ESR + "/24", svc, "bgp-s3", null);
         for (String port : List.of("bgp-s1", "bgp-s2", "bgp-s3")) {
             svc.ip("link", "set", port, "master", "bgp-br");
         }
-        FailoverTopology.sysctl(dn1, "net.ipv4.ip_forward=1");
-        FailoverTopology.sysctl(dn2, "net.ipv4.ip_forward=1");
+        sysctl(dn1, "net.ipv4.ip_forward=1");
+        sysctl(dn2, "net.ipv4.ip_forward=1");
     }
 
-    private void writeConfigs(String bfdTimers) throws IOException {
-        FailoverTopology.writeEnAndDns(dir, "10.99.0.0/24",
+    @Override
+    void writeConfigs(String bfdTimers) throws IOException {
+        writeEnAndDns(dir, "10.99.0.0/24",
                 i -> "esr: {address: %s:4790, tunnel: 901, report-every: 100ms}\n".formatted(ESR), bfdTimers);
         Files.writeString(dir.resolve("esr.yaml"), """
                 name: esr1
@@ -99,21 +78,8 @@ final class BgpTopology implements AutoCloseable {
         return Bird.start(svc, dir, "bird-svc", Files.readString(EXAMPLES.resolve("bird-service.conf")));
     }
 
-    NodeProcess start(Netns ns, String role, String config) throws IOException {
-        return NodeProcess.start(ns.name(), role, dir.resolve(config), dir.resolve(config + ".log"));
-    }
-
     /** The service's kernel route to {@code address} ({@code ip route show A/32}), empty when there is none. */
     String serviceRoute(String address) throws IOException, InterruptedException {
         return svc.output("ip", "route", "show", address + "/32").strip();
-    }
-
-    void dump(java.io.PrintStream out) throws IOException {
-        FailoverTopology.dump(dir, out);
-    }
-
-    @Override
-    public void close() {
-        all.forEach(Netns::close);
     }
 }
