@@ -140,8 +140,8 @@ public final class MigrateEvents implements EventCatalogue {
                     + " source's registrations, calls and subscribers as of the last round; the host prints a sip.edge.command"
                     + " `remove` of the source's backend beside it.",
             "{\"type\":\"migration.replica.took-over\",\"time\":1000,\"source\":\"h2\",\"attrs\":{\"of\":\"h1\","
-                    + "\"from\":\"10.97.24.1:5070\",\"listen\":\"10.97.24.2:5070\",\"reason\":\"no delta from h1 for 500 ms\","
-                    + "\"state_age_ms\":560,\"lag_ms\":1,\"deltas\":1200,\"notified\":12}}");
+                    + "\"from\":\"10.97.24.1:5070\",\"listen\":\"10.97.24.2:5070\",\"reason\":\"no delta from h1 for 1000 ms\","
+                    + "\"state_age_ms\":1060,\"lag_ms\":1,\"deltas\":1200,\"notified\":12}}");
 
     @Override
     public String module() {

@@ -56,7 +56,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
     }
 
     public static final Duration DEFAULT_REPLICA_PERIOD = Duration.ofMillis(100);
-    public static final int DEFAULT_REPLICA_MISSES = 5;
+    public static final int DEFAULT_REPLICA_MISSES = 10;
 
     private final String name;
     private final ServiceAddress address;
@@ -139,7 +139,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
     /**
      * How a replica this host starts elsewhere ({@code replicate}) is kept in step, set before
      * {@link #start}: the changes go to it every {@code period}; after {@code misses} periods
-     * without one it takes over (defaults 100 ms and 5).
+     * without one it takes over (defaults 100 ms and 10).
      */
     public MigrationHost replication(Duration period, int misses) {
         if (period.toMillis() < 1 || misses < 1) {

@@ -55,7 +55,7 @@ class MigrationHostTest {
     private MigrationHost host(String name, SipServer server, String arrive, Duration replicaPeriod) throws Exception {
         MigrationHost h = new MigrationHost(name, server, null, arrive, KEY, new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), TOKEN, Migration.Settings.DEFAULT, Clock.system(), outcomes::add)
-                .events(events::add).replication(replicaPeriod, MigrationHost.DEFAULT_REPLICA_MISSES);
+                .events(events::add).replication(replicaPeriod, 40);
         open.add(h);
         return h.start();
     }
