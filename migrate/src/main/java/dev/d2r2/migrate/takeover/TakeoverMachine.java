@@ -146,6 +146,19 @@ public final class TakeoverMachine {
         return Action.ACQUIRE;
     }
 
+    /**
+     * When this standby could acquire if nothing more is heard: its holder silent and its majority
+     * heard for {@code misses + margin} periods. The member judges then as well as on its ticks, so
+     * a takeover does not wait for the next tick (up to a period later). {@link Long#MAX_VALUE} for a
+     * holder, a witness, or a standby that hears no majority (its ticks judge that).
+     */
+    public long acquireDueMillis() {
+        if (holding || role == Role.witness || quorumSince == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(lastHolderHeard, quorumSince) + takeoverMs;
+    }
+
     private int peersHeardSince(long sinceMs) {
         int n = 0;
         for (long t : lastHeard) {

@@ -257,6 +257,28 @@ class TakeoverMachineTest {
     }
 
     @Test
+    void aStandbyIsDueToAcquireMissesPlusMarginPeriodsAfterItsHoldersLastKeepaliveEvenBetweenTicks() {
+        TakeoverMachine m = new TakeoverMachine("backup", Role.backup, List.of("master", "witness"), PERIOD, MISSES, MARGIN, 0);
+        long seq = 0;
+        long t = 0;
+        for (; t <= 1000; t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 1, ++seq), t);
+            m.onKeepalive(new Keepalive("master", 2, true, 1, ++seq), t + 3); // heard between the backup's ticks
+            assertThat(m.onTick(t)).isEqualTo(Action.NONE);
+        }
+        long lastMaster = t - PERIOD + 3;
+        assertThat(m.acquireDueMillis()).isEqualTo(lastMaster + (MISSES + MARGIN) * PERIOD);
+        for (; t < m.acquireDueMillis(); t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 1, ++seq), t);
+            assertThat(m.onTick(t)).isEqualTo(Action.NONE);
+        }
+        long due = m.acquireDueMillis();
+        assertThat(m.onTick(due - 1)).as("one millisecond early").isEqualTo(Action.NONE);
+        assertThat(m.onTick(due)).as("the deadline, %d ms before the next tick", t - due).isEqualTo(Action.ACQUIRE);
+        assertThat(m.acquireDueMillis()).as("a holder is never due").isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void replaysAndStrangersAreCountedAndIgnored() {
         TakeoverMachine m = new TakeoverMachine("backup", Role.backup, List.of("master", "witness"), PERIOD, MISSES, MARGIN, 0);
         assertThat(m.onKeepalive(new Keepalive("master", 2, true, 5, 100), 1)).isEqualTo(Action.NONE);
