@@ -142,13 +142,13 @@ public final class TakeoverNode implements Agent, AutoCloseable {
 
     @Override
     public long nextDueMillis() {
-        return Math.min(nextTick, machine.acquireDueMillis());
+        return Math.min(nextTick, machine.judgementDueMillis());
     }
 
     @Override
     public void onTimer(long nowMillis) throws IOException {
         if (nowMillis < nextTick) {
-            // a standby's deadline between two ticks: judge now rather than up to a period later
+            // a decision due between two ticks: judge now rather than up to a period later
             apply(machine.onTick(nowMillis));
             return;
         }
