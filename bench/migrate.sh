@@ -18,13 +18,14 @@
 #     d2r2 takeover with --dns-* (same group settings as 1, record TTL 5 s).
 # Usage: bench/migrate.sh [--takeovers N] [--migrations N] [--rate CALLS_PER_S] [--only takeover|nat|dns|migration]
 #                         [--without-keepalived]   (IP takeover: d2r2 only)
+#                         [--misses N]             (the takeover members' misses; default theirs, 2)
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 need arping /usr/sbin/arping
 need keepalived /usr/sbin/keepalived
 need python3-minimal /usr/bin/python3
 need knot /usr/sbin/knotd
 need knot-dnsutils /usr/bin/kdig
-takeovers=5 migrations=10 rate=100 only= setups=(d2r2 "keepalived 1" "keepalived 0.1")
+takeovers=5 migrations=10 rate=100 only= misses=2 setups=(d2r2 "keepalived 1" "keepalived 0.1")
 while [ $# -gt 0 ]; do
     case $1 in
         --takeovers) takeovers=$2; shift 2 ;;
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
         --rate) rate=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
         --without-keepalived) setups=(d2r2); shift ;;
+        --misses) misses=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -91,6 +93,7 @@ group_files() {  # group_files EXTRA NAME1 NAME2 NAME3: the group's key and m1..
     for i in 1 2 3; do
         {
             echo "name: ${names[i-1]}"; echo "role: ${kinds[i-1]}"; echo "listen: 10.97.25.$i:7400"; echo "keyFile: group.key"
+            echo "misses: $misses"
             echo "peers:"
             for j in 1 2 3; do [ "$j" = "$i" ] || printf '  - name: %s
     address: 10.97.25.%s:7400
@@ -280,7 +283,7 @@ if section takeover; then
 echo "## IP takeover: the client's outage around the master host's death, the longest silence between two answers (ms, $takeovers runs each)"
 for setup in "${setups[@]}"; do
     case $setup in
-        d2r2) printf -- '- d2r2 (10 ms keepalives, 2 misses, margin 3): '; trials takeover_d2r2 ;;
+        d2r2) printf -- '- d2r2 (10 ms keepalives, $misses misses, margin 3): '; trials takeover_d2r2 ;;
         *) printf -- '- %s: ' "$setup"; trials takeover_keepalived "${setup#keepalived }" ;;
     esac
 done
@@ -288,7 +291,7 @@ echo
 fi
 if section nat; then
 echo "## NAT takeover: the client's outage on the front's public address around the master host's death (ms, $takeovers runs)"
-printf -- '- d2r2 (10 ms keepalives, 2 misses, margin 3): '; trials takeover_nat
+printf -- '- d2r2 (10 ms keepalives, $misses misses, margin 3): '; trials takeover_nat
 echo
 fi
 if section dns; then
