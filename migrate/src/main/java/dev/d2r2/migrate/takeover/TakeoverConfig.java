@@ -32,7 +32,7 @@ import java.util.Set;
  * address: 10.97.23.100/24     # the service address (not for a witness)
  * interface: eth0              # where to add it (not for a witness)
  * period: 10ms                 # keepalive period (default 10ms)
- * misses: 2                    # keepalives missed before a holder is declared dead (default 2)
+ * misses: 3                    # keepalives missed before a holder is declared dead (default 3)
  * margin: 3                    # extra periods a standby waits after the holder has fenced itself (default 3)
  * </pre>
  *
@@ -56,7 +56,7 @@ public record TakeoverConfig(String name, Role role, String listen, List<Peer> p
                              @JsonProperty("interface") String iface, Duration period, Integer misses, Integer margin,
                              Nat nat) {
     public static final Duration DEFAULT_PERIOD = Duration.ofMillis(10);
-    public static final int DEFAULT_MISSES = 2;
+    public static final int DEFAULT_MISSES = 3;
     public static final int DEFAULT_MARGIN = 3;
 
     public enum Role {

@@ -33,7 +33,7 @@ class TakeoverConfigTest {
                 interface: eth0
                 """ + PEERS);
         assertThat(c.periodDuration()).isEqualTo(Duration.ofMillis(10));
-        assertThat(c.missCount()).isEqualTo(2);
+        assertThat(c.missCount()).isEqualTo(3);
         assertThat(c.iface()).isEqualTo("eth0");
     }
 
