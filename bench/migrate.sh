@@ -4,7 +4,8 @@
 #     the longest silence between two SIP OPTIONS answers on the service address (probed every 2 ms
 #     from a client namespace), the later one after the death — for
 #     d2r2 takeover (10 ms keepalives, 3 misses, margin 3; under chrt -r 10) and keepalived 2.2 VRRP
-#     with its default advert_int 1 s and advert_int 0.1 s, the same topology and prober;
+#     with its default advert_int 1 s and advert_int 0.1 s, the same topology, prober and SIP servers
+#     (d2r2 sip-server, under chrt -r 10 as the members);
 #  2. live migration of d2r2's SIP server, moved N times back and forth under d2r2 sip-load through
 #     d2r2 lb: downtime (the largest inter-arrival gap of a 20 packets/s OPTIONS stream around each
 #     move, as the seed measures it), the phase times the source reports, and sip-load's failed
@@ -17,13 +18,14 @@
 #     d2r2 takeover with --dns-* (same group settings as 1, record TTL 5 s).
 # Usage: bench/migrate.sh [--takeovers N] [--migrations N] [--rate CALLS_PER_S] [--only takeover|nat|dns|migration]
 #                         [--without-keepalived]   (IP takeover: d2r2 only)
+#                         [--misses N]             (the takeover members' misses; default 3, theirs)
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
 need arping /usr/sbin/arping
 need keepalived /usr/sbin/keepalived
 need python3-minimal /usr/bin/python3
 need knot /usr/sbin/knotd
 need knot-dnsutils /usr/bin/kdig
-takeovers=5 migrations=10 rate=100 only= setups=(d2r2 "keepalived 1" "keepalived 0.1")
+takeovers=5 migrations=10 rate=100 only= misses=3 setups=(d2r2 "keepalived 1" "keepalived 0.1")
 while [ $# -gt 0 ]; do
     case $1 in
         --takeovers) takeovers=$2; shift 2 ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
         --rate) rate=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
         --without-keepalived) setups=(d2r2); shift ;;
+        --misses) misses=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -72,12 +75,58 @@ topology() {
 }
 inns() { local h=$1; shift; ip netns exec d2r2-mgb-h$h "$@"; }
 bg() { local h=$1; shift; inns "$h" "$@" & pids+=($!); }
-await_answer() {  # await_answer HOST: OPTIONS from host 4 answered on the service address
+await_answer() {  # await_answer: OPTIONS from host 4 answered on the service address
     for _ in $(seq 200); do
         [ -n "$(inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 50 0.2)" ] && return 0
         sleep 0.3
     done
     echo "nobody answers on $service" >&2; return 1
+}
+servers() {  # servers ADDRESS1 ADDRESS2: d2r2 sip-servers on hosts 1 and 2 at real-time priority, as the members; sets server1
+    bg 1 chrt -r 10 bin/d2r2 sip-server --listen "$1:5070" >/dev/null 2>&1; server1=$!
+    bg 2 chrt -r 10 bin/d2r2 sip-server --listen "$2:5070" >/dev/null 2>&1
+}
+group_files() {  # group_files EXTRA NAME1 NAME2 NAME3: the group's key and m1..m3.yaml (master, backup, witness); EXTRA I adds member I's lines
+    local extra=$1; shift
+    local names=("$@") kinds=(master backup witness)
+    openssl rand -hex 32 > "$work/group.key"
+    for i in 1 2 3; do
+        {
+            echo "name: ${names[i-1]}"; echo "role: ${kinds[i-1]}"; echo "listen: 10.97.25.$i:7400"; echo "keyFile: group.key"
+            echo "misses: $misses"
+            echo "peers:"
+            for j in 1 2 3; do [ "$j" = "$i" ] || printf '  - name: %s
+    address: 10.97.25.%s:7400
+' "${names[j-1]}" "$j"; done
+            "$extra" "$i"
+        } > "$work/m$i.yaml"
+    done
+}
+service_yaml() { [ "$1" = 3 ] || printf 'address: %s/24
+interface: d2r2-mgb%sa
+' $service "$1"; }
+nat_yaml() {
+    [ "$1" != 3 ] || printf 'nat:
+  public: %s:5070
+  table: d2r2_mgb
+  targets:
+    master: 10.97.25.1:5070
+    backup: 10.97.25.2:5070
+' $service
+}
+outage() {  # outage SECONDS EVENTS PID...: probes every 2 ms, kills the master host (PIDs) 1.5 s in; prints the outage (ms),
+            # and on stderr where it went (EVENTS: the backup's stdout; empty for none)
+    local seconds=$1 events=$2 died; shift 2
+    await_answer
+    inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 "$seconds" > "$work/answers" & local probe=$!
+    sleep 1.5
+    kill_master "$@" > "$work/died"
+    died=$(cat "$work/died")
+    wait $probe
+    if [ -n "$events" ] && python3 bench/migrate/split.py "$work/answers" "$died" "$events" >&2; then
+        printf 'void:'
+    fi
+    python3 bench/migrate/gap.py "$work/answers" "$died"
 }
 kill_master() {  # kill_master PID...: the master host dies; prints the time of death (ns)
     local t
@@ -90,65 +139,31 @@ pctl() { sort -n | awk -v q="$1" '{v[NR]=$1} END {i=int((NR-1)*q+1); print v[i]}
 
 takeover_d2r2() {
     topology
-    openssl rand -hex 32 > "$work/group.key"
-    local roles=(master backup witness)
-    for i in 1 2 3; do
-        {
-            echo "name: ${roles[i-1]}"; echo "role: ${roles[i-1]}"; echo "listen: 10.97.25.$i:7400"; echo "keyFile: group.key"
-            echo "peers:"
-            for j in 1 2 3; do [ "$j" = "$i" ] || printf '  - name: %s\n    address: 10.97.25.%s:7400\n' "${roles[j-1]}" "$j"; done
-            [ "$i" = 3 ] || printf 'address: %s/24\ninterface: d2r2-mgb%sa\n' $service "$i"
-        } > "$work/m$i.yaml"
-    done
-    bg 1 bin/d2r2 sip-server --listen $service:5070 >/dev/null 2>&1; local server1=$!
-    bg 2 bin/d2r2 sip-server --listen $service:5070 >/dev/null 2>&1
+    group_files service_yaml master backup witness
+    local server1
+    servers $service $service
     bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" >/dev/null 2>&1
     bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" > "$work/m1.out" 2>/dev/null; local member1=$!
     until grep -q acquired "$work/m1.out" 2>/dev/null; do sleep 0.2; done
     bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" > "$work/m2.out" 2>/dev/null
     sleep 8
-    await_answer
-    inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 4 > "$work/answers" & local probe=$!
-    sleep 1.5
-    local died
-    kill_master "$member1" "$server1" $(pgrep -P "$member1") $(pgrep -P "$server1") > "$work/died"
-    died=$(cat "$work/died")
-    wait $probe
-    python3 bench/migrate/gap.py "$work/answers" "$died"
-    python3 bench/migrate/split.py "$work/answers" "$died" "$work/m2.out" >&2
+    outage 4 "$work/m2.out" "$member1" "$server1" $(pgrep -P "$member1") $(pgrep -P "$server1")
 }
 
 takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own address
     topology
-    openssl rand -hex 32 > "$work/group.key"
-    local roles=(master backup front) kinds=(master backup witness)
-    for i in 1 2 3; do
-        {
-            echo "name: ${roles[i-1]}"; echo "role: ${kinds[i-1]}"; echo "listen: 10.97.25.$i:7400"; echo "keyFile: group.key"
-            echo "peers:"
-            for j in 1 2 3; do [ "$j" = "$i" ] || printf '  - name: %s\n    address: 10.97.25.%s:7400\n' "${roles[j-1]}" "$j"; done
-            [ "$i" != 3 ] || printf 'nat:\n  public: %s:5070\n  table: d2r2_mgb\n  targets:\n    master: 10.97.25.1:5070\n    backup: 10.97.25.2:5070\n' $service
-        } > "$work/m$i.yaml"
-    done
+    group_files nat_yaml master backup front
     inns 3 ip addr add $service/24 dev d2r2-mgb3a
     inns 3 sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.d2r2-mgb3a.send_redirects=0
     for i in 1 2; do inns $i ip route add 10.97.25.4/32 via 10.97.25.3; done
-    bg 1 bin/d2r2 sip-server --listen 10.97.25.1:5070 >/dev/null 2>&1; local server1=$!
-    bg 2 bin/d2r2 sip-server --listen 10.97.25.2:5070 >/dev/null 2>&1
+    local server1
+    servers 10.97.25.1 10.97.25.2
     bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" > "$work/m3.out" 2>/dev/null
     bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" >/dev/null 2>&1; local member1=$!
     until grep -q steered "$work/m3.out" 2>/dev/null; do sleep 0.2; done
     bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" > "$work/m2.out" 2>/dev/null
     sleep 8
-    await_answer
-    inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 4 > "$work/answers" & local probe=$!
-    sleep 1.5
-    local died
-    kill_master "$member1" "$server1" $(pgrep -P "$member1") $(pgrep -P "$server1") > "$work/died"
-    died=$(cat "$work/died")
-    wait $probe
-    python3 bench/migrate/gap.py "$work/answers" "$died"
-    python3 bench/migrate/split.py "$work/answers" "$died" "$work/m2.out" >&2
+    outage 4 "$work/m2.out" "$member1" "$server1" $(pgrep -P "$member1") $(pgrep -P "$server1")
 }
 
 takeover_keepalived() {  # takeover_keepalived ADVERT_INT
@@ -168,24 +183,17 @@ vrrp_instance VI_1 {
 }
 CONF
     done
-    bg 1 bin/d2r2 sip-server --listen $service:5070 >/dev/null 2>&1; local server1=$!
-    bg 2 bin/d2r2 sip-server --listen $service:5070 >/dev/null 2>&1
+    local server1
+    servers $service $service
     inns 1 keepalived -n -l -D -f "$work/k1.conf" -p "$work/k1.pid" -r "$work/k1.vrrp.pid" >/dev/null 2>&1 & pids+=($!); local k1=$!
     inns 2 keepalived -n -l -D -f "$work/k2.conf" -p "$work/k2.pid" -r "$work/k2.vrrp.pid" >/dev/null 2>&1 & pids+=($!)
     sleep 8
-    await_answer
-    inns 4 python3 bench/migrate/probe.py 10.97.25.4 $service 5070 2 9 > "$work/answers" & local probe=$!
-    sleep 1.5
-    local died
-    kill_master "$k1" $(pgrep -P "$k1") "$server1" $(pgrep -P "$server1") > "$work/died"
-    died=$(cat "$work/died")
-    wait $probe
-    python3 bench/migrate/gap.py "$work/answers" "$died"
+    outage 9 "" "$k1" $(pgrep -P "$k1") "$server1" $(pgrep -P "$server1")
 }
 
 takeover_dns() {  # master host death → the name resolves to the backup (ms)
     topology
-    openssl rand -hex 32 > "$work/group.key"
+    group_files service_yaml master backup witness
     keymgr -t d2r2-mgb hmac-sha256 > "$work/dns.key"
     local zone=d2r2-mgb.test knot=$work/knot
     rm -rf "$knot"; mkdir -p "$knot/run" "$knot/storage"
@@ -199,15 +207,7 @@ takeover_dns() {  # master host death → the name resolves to the backup (ms)
         printf 'zone:\n  - domain: %s\n    acl: takeover\n' $zone
     } > "$knot/knot.conf"
     bg 4 knotd -c "$knot/knot.conf" >/dev/null 2>&1
-    local roles=(master backup witness) dnsopts=(--dns-server 10.97.25.4:5353 --dns-zone $zone --dns-name svc.$zone --dns-key "$work/dns.key")
-    for i in 1 2 3; do
-        {
-            echo "name: ${roles[i-1]}"; echo "role: ${roles[i-1]}"; echo "listen: 10.97.25.$i:7400"; echo "keyFile: group.key"
-            echo "peers:"
-            for j in 1 2 3; do [ "$j" = "$i" ] || printf '  - name: %s\n    address: 10.97.25.%s:7400\n' "${roles[j-1]}" "$j"; done
-            [ "$i" = 3 ] || printf 'address: %s/24\ninterface: d2r2-mgb%sa\n' $service "$i"
-        } > "$work/m$i.yaml"
-    done
+    local dnsopts=(--dns-server 10.97.25.4:5353 --dns-zone $zone --dns-name svc.$zone --dns-key "$work/dns.key")
     resolved() { inns 4 kdig @10.97.25.4 -p 5353 +short +time=1 +retry=0 "svc.$zone" A 2>/dev/null; }
     bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" >/dev/null 2>&1
     bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" "${dnsopts[@]}" >/dev/null 2>&1; local member1=$!
@@ -270,41 +270,37 @@ for l in sys.stdin:
 
 echo "# bench/migrate.sh — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 section() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+trials() {  # trials COMMAND...: runs it $takeovers times; prints the results and their median (in this shell: the
+            # cleanup must see the trials' processes)
+    local results=()
+    for _ in $(seq "$takeovers"); do
+        # into a file, not $(...): the background processes of a trial would hold its pipe open
+        "$@" > "$work/result"
+        results+=("$(cat "$work/result")")
+    done
+    # a trial whose backup held before the death (the master fenced itself first) measured no takeover
+    local valid=("${results[@]/void*/}")
+    echo "${results[*]} (median $(printf '%s\n' ${valid[@]} | pctl 0.5) of the valid)"
+}
 echo
 if section takeover; then
 echo "## IP takeover: the client's outage around the master host's death, the longest silence between two answers (ms, $takeovers runs each)"
 for setup in "${setups[@]}"; do
-    results=()
-    for _ in $(seq "$takeovers"); do
-        # into a file, not $(...): the background processes of a trial would hold its pipe open
-        case $setup in
-            d2r2) takeover_d2r2 > "$work/result" ;;
-            *) takeover_keepalived "${setup#keepalived }" > "$work/result" ;;
-        esac
-        results+=("$(cat "$work/result")")
-    done
-    echo "- $setup: ${results[*]} (median $(printf '%s\n' "${results[@]}" | pctl 0.5))"
+    case $setup in
+        d2r2) printf -- '- d2r2 (10 ms keepalives, %s misses, margin 3): ' "$misses"; trials takeover_d2r2 ;;
+        *) printf -- '- %s: ' "$setup"; trials takeover_keepalived "${setup#keepalived }" ;;
+    esac
 done
 echo
 fi
 if section nat; then
-results=()
-for _ in $(seq "$takeovers"); do
-    takeover_nat > "$work/result"
-    results+=("$(cat "$work/result")")
-done
 echo "## NAT takeover: the client's outage on the front's public address around the master host's death (ms, $takeovers runs)"
-echo "- d2r2 (10 ms keepalives, 3 misses, margin 3): ${results[*]} (median $(printf '%s\n' "${results[@]}" | pctl 0.5))"
+printf -- '- d2r2 (10 ms keepalives, %s misses, margin 3): ' "$misses"; trials takeover_nat
 echo
 fi
 if section dns; then
-results=()
-for _ in $(seq "$takeovers"); do
-    takeover_dns > "$work/result"
-    results+=("$(cat "$work/result")")
-done
 echo "## DNS-based redundancy: master host death → kdig sees the backup's address (ms, $takeovers runs)"
-echo "- d2r2 --dns-*: ${results[*]} (median $(printf '%s\n' "${results[@]}" | pctl 0.5))"
+printf -- '- d2r2 --dns-*: '; trials takeover_dns
 echo
 fi
 section migration || exit 0

@@ -40,7 +40,8 @@ public final class MigrateCommand extends CommandGroup {
             description = "Run a migration host: the SIP server of its configuration (if any), migrations in on its transfer"
                     + " address, migrations out through its HTTP API. Prints its events on stdout: migration.outcome, the snapshots',"
                     + " and for a server that arrived at another address (arrive) migration.server.arrived and the sip.edge.command"
-                    + " that moves the edge's backend.")
+                    + " that moves the edge's backend; a replica whose source failed, migration.replica.took-over and the"
+                    + " edge's remove of the source's backend.")
     static final class Host implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE", required = true, description = "The host's YAML file")
         Path config;
@@ -65,6 +66,9 @@ public final class MigrateCommand extends CommandGroup {
                     System.out.println(EventCodec.encodeToString(event));
                     System.out.flush();
                 });
+                if (c.replication() != null) {
+                    host.replication(c.replication().periodOrDefault(), c.replication().missesOrDefault());
+                }
                 if (c.snapshots() != null) {
                     HostConfig.Snapshots s = c.snapshots();
                     host.snapshots(s.dir() == null ? null : new SnapshotStore(dir.resolve(s.dir()), s.keepOrDefault()),

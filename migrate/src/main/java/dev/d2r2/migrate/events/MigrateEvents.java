@@ -124,6 +124,25 @@ public final class MigrateEvents implements EventCatalogue {
             "{\"type\":\"migration.server.arrived\",\"time\":1000,\"source\":\"h2\",\"attrs\":{\"from\":\"10.97.24.1:5070\","
                     + "\"listen\":\"10.97.24.2:5070\",\"notified\":12}}");
 
+    public static final EventType REPLICA_TOOK_OVER = new EventType("migration.replica.took-over", EventType.Kind.MESSAGE,
+            "migration host", "printed on stdout by d2r2 migrate host (one JSON line each)", "the replica's host, which now serves",
+            List.of(required(ReplicaTookOver.OF, String.class, "the source host's name"),
+                    required(ReplicaTookOver.FROM, String.class, "where the source's server served (host:port): the edge's backend removed"),
+                    required(ReplicaTookOver.LISTEN, String.class, "where the replica serves (host:port)"),
+                    required(ReplicaTookOver.REASON, String.class, "how the source was found failed: its stream broke or fell silent"),
+                    required(ReplicaTookOver.STATE_AGE_MS, Long.class, "how old the state taken over was: from the source's last"
+                            + " round (its clock) to the takeover; at most a period plus the detection"),
+                    required(ReplicaTookOver.LAG_MS, Long.class, "the last round's delay from taken at the source to received"),
+                    required(ReplicaTookOver.DELTAS, Long.class, "rounds received since the replica started"),
+                    required(ReplicaTookOver.NOTIFIED, Long.class, "the source's server-mobility subscribers sent a NOTIFY of the"
+                            + " replica's address")),
+            "A replica kept in step with its source (the replicate strategy) found its source failed and took over with the"
+                    + " source's registrations, calls and subscribers as of the last round; the host prints a sip.edge.command"
+                    + " `remove` of the source's backend beside it.",
+            "{\"type\":\"migration.replica.took-over\",\"time\":1000,\"source\":\"h2\",\"attrs\":{\"of\":\"h1\","
+                    + "\"from\":\"10.97.24.1:5070\",\"listen\":\"10.97.24.2:5070\",\"reason\":\"no delta from h1 for 1000 ms\","
+                    + "\"state_age_ms\":1060,\"lag_ms\":1,\"deltas\":1200,\"notified\":12}}");
+
     @Override
     public String module() {
         return "migrate";
@@ -132,6 +151,6 @@ public final class MigrateEvents implements EventCatalogue {
     @Override
     public List<EventType> types() {
         return List.of(ADDRESS_ACQUIRED, ADDRESS_RELEASED, NAT_STEERED, MIGRATION_OUTCOME, HOST_AT_RISK, ANSWER_JUDGED, SNAPSHOT_TAKEN, SNAPSHOT_RESTORED,
-                SERVER_ARRIVED);
+                SERVER_ARRIVED, REPLICA_TOOK_OVER);
     }
 }

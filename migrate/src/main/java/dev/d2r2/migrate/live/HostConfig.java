@@ -31,11 +31,33 @@ import java.time.Duration;
  *   period: 10s                # every period (default 10s)
  *   dir: snapshots             # keep the snapshots other hosts send here (relative to this file)
  *   keep: 10                   # the last N of each host (default 10)
+ * replication:                 # optional: how a replica this host starts (replicate) is kept in step
+ *   period: 100ms              # what changed goes to it every period (default 100ms)
+ *   misses: 5                  # periods without a round before it takes over (default 10)
  * </pre>
  */
 public record HostConfig(String name, String transfer, String keyFile, String api, String tokenFile, String address,
                          @JsonProperty("interface") String iface, Server server, Snapshots snapshots,
-                         String arrive) {
+                         String arrive, Replication replication) {
+    public record Replication(Duration period, Integer misses) {
+        public Replication {
+            if (period != null && period.toMillis() < 1) {
+                throw new InvalidAt("period must be at least 1ms, not " + period, "period");
+            }
+            if (misses != null && misses < 1) {
+                throw new InvalidAt("misses must be at least 1, not " + misses, "misses");
+            }
+        }
+
+        public Duration periodOrDefault() {
+            return period == null ? MigrationHost.DEFAULT_REPLICA_PERIOD : period;
+        }
+
+        public int missesOrDefault() {
+            return misses == null ? MigrationHost.DEFAULT_REPLICA_MISSES : misses;
+        }
+    }
+
     public record Snapshots(String keeper, Duration period, String dir, Integer keep) {
         public static final Duration DEFAULT_PERIOD = Duration.ofSeconds(10);
         public static final int DEFAULT_KEEP = 10;

@@ -9,6 +9,7 @@ import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.Event;
 import dev.d2r2.migrate.events.MigrationOutcome;
+import dev.d2r2.migrate.events.ReplicaTookOver;
 import dev.d2r2.migrate.events.ServerArrived;
 import dev.d2r2.sip.events.EdgeCommand;
 import dev.d2r2.migrate.events.SnapshotRestored;
@@ -54,6 +55,9 @@ public final class MigrationHost implements Agent, AutoCloseable {
     private record Replicate(InetSocketAddress to, CompletableFuture<ReplicaReport> report) {
     }
 
+    public static final Duration DEFAULT_REPLICA_PERIOD = Duration.ofMillis(100);
+    public static final int DEFAULT_REPLICA_MISSES = 10;
+
     private final String name;
     private final ServiceAddress address;
     private final String arrivalListen;
@@ -70,6 +74,13 @@ public final class MigrationHost implements Agent, AutoCloseable {
     private InetSocketAddress keeper;
     private long periodMillis;
     private long nextSnapshot = Long.MAX_VALUE;
+    private long replicaPeriodMillis = DEFAULT_REPLICA_PERIOD.toMillis();
+    private int replicaMisses = DEFAULT_REPLICA_MISSES;
+    /** The stream keeping this host's replica in step (this host is its source); null when none. */
+    private ReplicaFeed replicaFeed;
+    private long nextDelta = Long.MAX_VALUE;
+    /** The stream from this replica's source (this host runs the replica); null when none. */
+    private SourceFeed sourceFeed;
     private Consumer<Event> events = e -> {
     };
 
@@ -125,6 +136,20 @@ public final class MigrationHost implements Agent, AutoCloseable {
         return this;
     }
 
+    /**
+     * How a replica this host starts elsewhere ({@code replicate}) is kept in step, set before
+     * {@link #start}: the changes go to it every {@code period}; after {@code misses} periods
+     * without one it takes over (defaults 100 ms and 10).
+     */
+    public MigrationHost replication(Duration period, int misses) {
+        if (period.toMillis() < 1 || misses < 1) {
+            throw new IllegalArgumentException("a replica's period must be 1 ms or more and its misses 1 or more");
+        }
+        this.replicaPeriodMillis = period.toMillis();
+        this.replicaMisses = misses;
+        return this;
+    }
+
     public MigrationHost start() throws IOException {
         if (server != null && address != null) {
             address.acquire();
@@ -170,6 +195,8 @@ public final class MigrationHost implements Agent, AutoCloseable {
             case Restore r -> r.report().complete(restoreFrom(r.of(), r.redirect()));
             case Replicate r -> r.report().complete(replicateTo(r.to()));
             case Status s -> s.result().complete(status(s.aor()));
+            case SourceFeed.Delta d -> applyDelta(d);
+            case SourceFeed.Lost l -> sourceLost(l);
             default -> throw new IllegalArgumentException("not a migration host message: " + message);
         }
     }
@@ -183,20 +210,60 @@ public final class MigrationHost implements Agent, AutoCloseable {
         if (aor != null) {
             status.put("registered", server.state().bindings().containsKey(aor));
         }
+        if (sourceFeed != null) {
+            status.put("replicaOf", sourceFeed.host());
+            status.put("replicaLagMs", sourceFeed.lagMs());
+            status.put("replicaStateAgeMs", Math.max(0, clock.millis() - sourceFeed.takenAt()));
+            status.put("replicaDeltas", sourceFeed.deltas());
+        }
+        if (replicaFeed != null) {
+            status.put("replica", replicaFeed.replica());
+            status.put("replicaRounds", replicaFeed.rounds());
+        }
         return status;
     }
 
     @Override
     public long nextDueMillis() {
-        return nextSnapshot;
+        return Math.min(nextSnapshot, nextDelta);
     }
 
     @Override
     public void onTimer(long nowMillis) {
-        nextSnapshot = nowMillis + periodMillis;
-        if (server != null) {
-            sendSnapshot(nowMillis);
+        if (nowMillis >= nextDelta) {
+            nextDelta = nowMillis + replicaPeriodMillis;
+            sendDelta(nowMillis);
         }
+        if (nowMillis >= nextSnapshot) {
+            nextSnapshot = nowMillis + periodMillis;
+            if (server != null) {
+                sendSnapshot(nowMillis);
+            }
+        }
+    }
+
+    /** A round of the replica's stream; a replica out of reach is let go (it takes over, as it would from a failed source). */
+    private void sendDelta(long takenAt) {
+        try {
+            replicaFeed.send(server.state(), takenAt);
+        } catch (IOException e) {
+            runner.errors().error("replica", roleName() + ": the replica at " + replicaFeed.replica() + " is no longer kept in step: "
+                    + e, null);
+            stopFeed(null);
+        }
+    }
+
+    /** Stops the replica's stream; with a {@code reason} the replica hears that this server did not fail, and does not take over. */
+    private void stopFeed(String reason) {
+        if (replicaFeed != null) {
+            if (reason != null) {
+                replicaFeed.end(reason);
+            } else {
+                replicaFeed.close();
+            }
+        }
+        replicaFeed = null;
+        nextDelta = Long.MAX_VALUE;
     }
 
     private void sendSnapshot(long takenAt) {
@@ -304,31 +371,48 @@ public final class MigrationHost implements Agent, AutoCloseable {
      * The seed's host × omission or timing (the host lacks resources): a replica of this host's
      * server starts on the spare from its live state, at the spare's {@code arrive} address, and
      * the edge adds it beside this one, so a share of the new calls goes there. This server keeps
-     * serving and keeps its subscribers; the two copies are not kept in step afterwards.
+     * serving and keeps its subscribers. The stream stays open: every replication period what
+     * changed here goes to the replica ({@link ReplicaFeed}), which takes over when it stops.
      */
     private ReplicaReport replicateTo(InetSocketAddress to) {
         if (server == null) {
             return new ReplicaReport(false, null, 0, "no server runs on " + name);
         }
+        if (replicaFeed != null) {
+            return new ReplicaReport(false, null, 0, name + " keeps a replica in step already, at " + replicaFeed.replica());
+        }
         ServerState state = server.state();
         int timeout = (int) settings.answerTimeout().toMillis();
-        try (Socket socket = new Socket()) {
+        Socket socket = new Socket();
+        try {
             socket.connect(to, timeout);
             SecureChannel channel = SecureChannel.connect(socket, key);
             channel.setTimeout(timeout);
-            channel.send(Migration.REPLICA, Migration.write(new SnapshotFrame(name, clock.millis(), state)));
+            channel.send(Migration.REPLICA, Migration.write(new ReplicaOpen(name, clock.millis(), state, replicaPeriodMillis,
+                    replicaMisses)));
             SecureChannel.Frame answer = channel.receive();
             if (answer.type() != Migration.DONE) {
+                channel.close();
                 return new ReplicaReport(false, null, 0, "the spare refused the replica: " + Migration.text(answer.payload()));
             }
-            return new ReplicaReport(true, Migration.text(answer.payload()), state.bindings().size(), "");
+            replicaFeed = new ReplicaFeed(channel, Migration.text(answer.payload()), state);
+            nextDelta = clock.millis() + replicaPeriodMillis;
+            return new ReplicaReport(true, replicaFeed.replica(), state.bindings().size(), "");
         } catch (IOException e) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // no replica either way
+            }
             return new ReplicaReport(false, null, 0, "no replica at " + to.getHostString() + ":" + to.getPort() + ": " + e.getMessage());
         }
     }
 
-    /** Starts the replica another host's live state describes, at {@code arrive}, and tells the edge to add it. */
-    private void startReplica(SecureChannel channel, byte[] payload) throws IOException {
+    /**
+     * Starts the replica another host's live state describes, at {@code arrive}, tells the edge to
+     * add it, and follows the source's stream ({@link SourceFeed}); returns false when refused.
+     */
+    private boolean startReplica(SecureChannel channel, byte[] payload) throws IOException {
         String refusal;
         if (server != null) {
             refusal = name + " already runs a server";
@@ -336,22 +420,81 @@ public final class MigrationHost implements Agent, AutoCloseable {
             refusal = name + " has no arrive address for a replica (it cannot share its source's)";
         } else {
             try {
-                SnapshotFrame f = Migration.read(payload, SnapshotFrame.class);
-                if (f.state() == null || f.state().listen() == null) {
-                    throw new IOException("no server state in it");
+                ReplicaOpen open = Migration.read(payload, ReplicaOpen.class);
+                if (open.state() == null || open.state().listen() == null || open.host() == null || open.periodMs() < 1
+                        || open.misses() < 1) {
+                    throw new IOException("no server state, source name, period or misses in it");
                 }
-                server = new SipServer(f.state().withoutSubscriptions().at(arrivalListen));
+                server = new SipServer(open.state().withoutSubscriptions().at(arrivalListen));
                 String listen = server.state().listen();
-                System.err.println("migrate: " + name + " now runs a replica of " + f.host() + "'s server at " + listen);
+                sourceFeed = new SourceFeed(channel, open, clock.millis());
+                System.err.println("migrate: " + name + " now runs a replica of " + open.host() + "'s server at " + listen
+                        + ", kept in step every " + open.periodMs() + " ms");
                 events.accept(EdgeCommand.add(clock.millis(), name, listen, 1).toEvent());
                 channel.send(Migration.DONE, Migration.bytes(listen));
-                return;
+                sourceFeed.start(runner, clock);
+                return true;
             } catch (IOException | RuntimeException e) {
                 refusal = "cannot start the replica: " + e.getMessage();
             }
         }
         runner.errors().error("replica", roleName() + ": " + refusal, null);
         channel.send(Migration.ABORT, Migration.bytes(refusal));
+        return false;
+    }
+
+    /** A round from this replica's source: into the mirror, and into the replica's server (paused while its tables are replaced). */
+    private void applyDelta(SourceFeed.Delta d) {
+        if (d.feed() != sourceFeed || server == null) {
+            return;
+        }
+        StateDelta delta = sourceFeed.applied(d.frame(), d.receivedAt());
+        if (delta.size() > 0) {
+            load(delta);
+        }
+    }
+
+    private void load(StateDelta delta) {
+        server.pause();
+        try {
+            server.load(delta.applyTo(server.state()));
+        } finally {
+            server.resume();
+        }
+    }
+
+    /**
+     * This replica's source failed (its stream broke or fell silent): the replica takes over its
+     * subscribers and tells them its address, and the edge removes the source's backend; the
+     * source's registrations and calls are here already, as of its last round.
+     */
+    private void sourceLost(SourceFeed.Lost l) {
+        if (l.feed() != sourceFeed) {
+            return;
+        }
+        SourceFeed feed = sourceFeed;
+        sourceFeed = null;
+        if (server == null) {
+            return;
+        }
+        if (l.ended()) {
+            System.err.println("migrate: " + name + "'s replica is no longer kept in step: " + l.reason());
+            return;
+        }
+        load(StateDelta.subscriptionsOf(feed.mirror()));
+        int notified = 0;
+        try {
+            notified = server.announce();
+        } catch (IOException e) {
+            runner.errors().error("replica", roleName() + ": the source's subscribers were not told the replica's address: " + e, null);
+        }
+        long now = clock.millis();
+        String listen = server.state().listen();
+        String from = feed.mirror().listen();
+        System.err.println("migrate: " + name + "'s replica takes over from " + feed.host() + ": " + l.reason());
+        events.accept(new ReplicaTookOver(now, name, feed.host(), from, listen, l.reason(), Math.max(0, now - feed.takenAt()),
+                feed.lagMs(), feed.deltas(), notified).toEvent());
+        events.accept(EdgeCommand.remove(now, name, from).toEvent());
     }
 
     private MigrationReport migrateTo(InetSocketAddress to) throws IOException, InterruptedException {
@@ -360,6 +503,7 @@ public final class MigrationHost implements Agent, AutoCloseable {
         }
         MigrationReport report = new MigrationSource(server, address, key, settings, clock).migrateTo(to);
         if (!report.outcome().equals(MigrationReport.ABORTED)) {
+            stopFeed(name + "'s server moved to " + to.getHostString() + ":" + to.getPort());
             server.close();
             server = null;
         }
@@ -383,12 +527,20 @@ public final class MigrationHost implements Agent, AutoCloseable {
             }
             return;
         }
-        if (first.type() == Migration.SNAPSHOT || first.type() == Migration.REPLICA || server != null) {
+        if (first.type() == Migration.REPLICA) {
+            try {
+                if (!startReplica(channel, first.payload())) {
+                    channel.close();
+                }
+            } catch (IOException e) {
+                runner.errors().error("replica", roleName() + ": the replica's stream failed at its start: " + e, null);
+            }
+            return;
+        }
+        if (first.type() == Migration.SNAPSHOT || server != null) {
             try (channel) {
                 if (first.type() == Migration.SNAPSHOT) {
                     keepSnapshot(channel, first.payload());
-                } else if (first.type() == Migration.REPLICA) {
-                    startReplica(channel, first.payload());
                 } else {
                     channel.send(Migration.ABORT, Migration.bytes(name + " already runs a server"));
                 }
@@ -583,6 +735,10 @@ public final class MigrationHost implements Agent, AutoCloseable {
 
     @Override
     public void onClose() throws IOException {
+        stopFeed(null);
+        if (sourceFeed != null) {
+            sourceFeed.close();
+        }
         transfer.close();
         api.stop(0);
         if (server != null) {

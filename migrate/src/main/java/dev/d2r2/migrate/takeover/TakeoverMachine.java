@@ -146,6 +146,29 @@ public final class TakeoverMachine {
         return Action.ACQUIRE;
     }
 
+    /**
+     * When this member's next decision falls due if nothing more is heard: a holder's majority
+     * silent for {@code misses} periods (it releases), a standby's holder silent and majority heard
+     * for {@code misses + margin} periods (it acquires). The member judges then as well as on its
+     * ticks, so neither waits for its next tick (up to a period later) and the fence keeps its
+     * whole {@code margin}. {@link Long#MAX_VALUE} for a witness, or a standby that hears no
+     * majority (its ticks judge that).
+     */
+    public long judgementDueMillis() {
+        if (role == Role.witness) {
+            return Long.MAX_VALUE;
+        }
+        if (holding) {
+            long[] heard = lastHeard.clone();
+            Arrays.sort(heard);
+            return heard[heard.length - quorumPeers] + fenceMs + 1;
+        }
+        if (quorumSince == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(lastHolderHeard, quorumSince) + takeoverMs;
+    }
+
     private int peersHeardSince(long sinceMs) {
         int n = 0;
         for (long t : lastHeard) {

@@ -142,11 +142,16 @@ public final class TakeoverNode implements Agent, AutoCloseable {
 
     @Override
     public long nextDueMillis() {
-        return nextTick;
+        return Math.min(nextTick, machine.judgementDueMillis());
     }
 
     @Override
     public void onTimer(long nowMillis) throws IOException {
+        if (nowMillis < nextTick) {
+            // a decision due between two ticks: judge now rather than up to a period later
+            apply(machine.onTick(nowMillis));
+            return;
+        }
         codec.encode(machine.keepalive(++seq), out);
         for (InetSocketAddress peer : peers) {
             try {

@@ -48,6 +48,19 @@ class HostConfigTest {
     }
 
     @Test
+    void replicationHasTheDefaultsAndRefusesAPeriodOrMissesBelowOne() throws Exception {
+        assertThat(parse("").replication()).isNull();
+        HostConfig.Replication r = parse("replication:\n  misses: 3\n").replication();
+        assertThat(r.periodOrDefault()).isEqualTo(Duration.ofMillis(100));
+        assertThat(r.missesOrDefault()).isEqualTo(3);
+        assertThat(parse("replication:\n  period: 20ms\n").replication().missesOrDefault()).isEqualTo(10);
+        assertThatThrownBy(() -> parse("replication:\n  period: 0ms\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("h.yaml:").hasMessageContaining("period must be at least 1ms");
+        assertThatThrownBy(() -> parse("replication:\n  misses: 0\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("h.yaml:").hasMessageContaining("misses must be at least 1");
+    }
+
+    @Test
     void anArrivalAddressIsAHostAndPort() throws Exception {
         assertThat(parse("").arrive()).as("absent: the server keeps its address").isNull();
         assertThat(parse("arrive: 127.0.0.2:5070\n").arrive()).isEqualTo("127.0.0.2:5070");

@@ -49,9 +49,13 @@ class MigrationHostTest {
     }
 
     private MigrationHost host(String name, SipServer server, String arrive) throws Exception {
+        return host(name, server, arrive, MigrationHost.DEFAULT_REPLICA_PERIOD);
+    }
+
+    private MigrationHost host(String name, SipServer server, String arrive, Duration replicaPeriod) throws Exception {
         MigrationHost h = new MigrationHost(name, server, null, arrive, KEY, new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), TOKEN, Migration.Settings.DEFAULT, Clock.system(), outcomes::add)
-                .events(events::add);
+                .events(events::add).replication(replicaPeriod, 40);
         open.add(h);
         return h.start();
     }
@@ -126,6 +130,105 @@ class MigrationHostTest {
                 .statusCode()).isEqualTo(200);
     }
 
+    /** The first line of the server's final answer to a request of {@code method} for {@code user} in call {@code callId}. */
+    private static String request(DatagramSocket ua, InetSocketAddress server, String method, String user, String callId,
+                                  int cseq) throws Exception {
+        send(ua, server, method, user, callId, cseq);
+        byte[] buffer = new byte[8192];
+        while (true) {
+            DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+            ua.receive(p);
+            String reply = new String(buffer, 0, p.getLength(), StandardCharsets.US_ASCII);
+            String first = reply.substring(0, reply.indexOf("\r\n"));
+            if (!first.startsWith("SIP/2.0 1")) {
+                return first;
+            }
+        }
+    }
+
+    private static void send(DatagramSocket ua, InetSocketAddress server, String method, String user, String callId, int cseq)
+            throws Exception {
+        String text = method + " sip:" + user + "@example.org SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + ua.getLocalPort()
+                + ";branch=z9hG4bK" + method + System.nanoTime() + "\r\nFrom: <sip:caller@example.org>;tag=c\r\nTo: <sip:" + user
+                + "@example.org>" + (method.equals("INVITE") ? "" : ";tag=s") + "\r\nCall-ID: " + callId + "\r\nCSeq: " + cseq + " "
+                + method + "\r\nMax-Forwards: 70\r\nContact: <sip:caller@127.0.0.1:" + ua.getLocalPort()
+                + ">\r\nContent-Length: 0\r\n\r\n";
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        ua.send(new DatagramPacket(bytes, bytes.length, server));
+    }
+
+    private static String status(MigrationHost h, String aor) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.apiAddress().getPort()
+                + "/status?aor=" + aor)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void aReplicaKeptInStepServesTheSourcesLaterRegistrationsCallsAndSubscribersOnceTheSourceFails() throws Exception {
+        SipServer served = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+        MigrationHost h1 = host("h1", served, "127.0.0.1:0", Duration.ofMillis(50));
+        MigrationHost h2 = host("h2", null);
+        String source = "127.0.0.1:" + served.address().getPort();
+        try (DatagramSocket ua = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             MobilitySubscriber subscriber = new MobilitySubscriber(new InetSocketAddress("127.0.0.1", 0), "follow@test")) {
+            ua.setSoTimeout(5000);
+            assertThat(register(ua, served.address(), "alice")).isEqualTo("SIP/2.0 200 OK");
+            subscriber.subscribe(source);
+            assertThat(subscriber.next(Duration.ofSeconds(5), false).address()).isEqualTo(source);
+
+            HttpResponse<String> replicated = post(h1, "/actions", TOKEN_TEXT,
+                    deploy("replicate", "h1", "127.0.0.1:" + h2.transferAddress().getPort()));
+            assertThat(replicated.statusCode()).as(replicated.body()).isEqualTo(200);
+            String replica = replicated.body().replaceAll(".*\"replica\":\"([^\"]+)\".*", "$1");
+            InetSocketAddress replicaAddress = dev.d2r2.core.HostPort.parse(replica);
+
+            // after the replica started, at the source only: what only the stream can bring to the replica
+            assertThat(register(ua, served.address(), "bob")).isEqualTo("SIP/2.0 200 OK");
+            assertThat(request(ua, served.address(), "INVITE", "bob", "call-after", 1)).isEqualTo("SIP/2.0 200 OK");
+            send(ua, served.address(), "ACK", "bob", "call-after", 1);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status(h2, "bob@example.org"))
+                    .contains("\"registered\":true").contains("\"calls\":1").contains("\"replicaOf\":\"h1\""));
+            assertThat(status(h1, "bob@example.org")).contains("\"replica\":\"" + replica + "\"");
+
+            h1.close();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(e -> e.type().equals("migration.replica.took-over")));
+            MobilityVerifier.Check moved = subscriber.next(Duration.ofSeconds(5), false);
+            assertThat(moved.verdict()).isEqualTo(MobilityVerifier.Verdict.TAKEN);
+            assertThat(moved.address()).as("the source's subscriber follows the replica").isEqualTo(replica);
+            assertThat(request(ua, replicaAddress, "BYE", "bob", "call-after", 2))
+                    .as("the call set up at the source after the replica started ends at the replica (481 if unknown there)")
+                    .isEqualTo("SIP/2.0 200 OK");
+            assertThat(status(h2, "bob@example.org")).as("no REGISTER ever reached the replica for bob")
+                    .contains("\"registered\":true");
+            assertThat(request(ua, replicaAddress, "INVITE", "bob", "call-new", 1)).isEqualTo("SIP/2.0 200 OK");
+            Event tookOver = events.stream().filter(e -> e.type().equals("migration.replica.took-over")).findFirst().orElseThrow();
+            dev.d2r2.migrate.events.ReplicaTookOver t = dev.d2r2.migrate.events.ReplicaTookOver.from(tookOver);
+            assertThat(t.of()).isEqualTo("h1");
+            assertThat(t.from()).isEqualTo(source);
+            assertThat(t.listen()).isEqualTo(replica);
+            assertThat(t.deltas()).isPositive();
+            assertThat(t.notified()).isEqualTo(1);
+            assertThat(events).extracting(Event::type, Event::attrs).contains(
+                    tuple("sip.edge.command", Map.of("op", "remove", "backend", source)));
+        }
+    }
+
+    @Test
+    void aReplicaWhoseSourceMovedAwayDoesNotTakeOver() throws Exception {
+        SipServer served = new SipServer(new InetSocketAddress("127.0.0.1", 0), 0, 0);
+        MigrationHost h1 = host("h1", served, "127.0.0.1:0", Duration.ofMillis(50));
+        MigrationHost h2 = host("h2", null);
+        MigrationHost h3 = host("h3", null);
+        assertThat(post(h1, "/actions", TOKEN_TEXT, deploy("replicate", "h1", "127.0.0.1:" + h2.transferAddress().getPort()))
+                .statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status(h2, "x@example.org")).contains("\"replicaDeltas\""));
+        HttpResponse<String> moved = post(h1, "/migrate", TOKEN_TEXT, "{\"to\":\"127.0.0.1:" + h3.transferAddress().getPort() + "\"}");
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status(h2, "x@example.org"))
+                .as("the stream ended on purpose").doesNotContain("replicaOf"));
+        assertThat(events).extracting(Event::type).doesNotContain("migration.replica.took-over");
+    }
+
     /** The first line of the server's answer to a REGISTER of {@code user}. */
     private static String register(DatagramSocket ua, InetSocketAddress server, String user) throws Exception {
         String text = "REGISTER sip:example.org SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + ua.getLocalPort() + ";branch=z9hG4bKr" + user
@@ -177,7 +280,7 @@ class MigrationHostTest {
             HttpResponse<String> again = post(h1, "/actions", TOKEN_TEXT,
                     deploy("replicate", "h1", "127.0.0.1:" + h2.transferAddress().getPort()));
             assertThat(again.statusCode()).isEqualTo(502);
-            assertThat(again.body()).contains("h2 already runs a server");
+            assertThat(again.body()).contains("h1 keeps a replica in step already, at " + replica);
         }
     }
 }

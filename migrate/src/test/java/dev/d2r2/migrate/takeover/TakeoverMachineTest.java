@@ -257,6 +257,47 @@ class TakeoverMachineTest {
     }
 
     @Test
+    void aStandbyIsDueToAcquireMissesPlusMarginPeriodsAfterItsHoldersLastKeepaliveEvenBetweenTicks() {
+        TakeoverMachine m = new TakeoverMachine("backup", Role.backup, List.of("master", "witness"), PERIOD, MISSES, MARGIN, 0);
+        long seq = 0;
+        long t = 0;
+        for (; t <= 1000; t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 1, ++seq), t);
+            m.onKeepalive(new Keepalive("master", 2, true, 1, ++seq), t + 3); // heard between the backup's ticks
+            assertThat(m.onTick(t)).isEqualTo(Action.NONE);
+        }
+        long lastMaster = t - PERIOD + 3;
+        assertThat(m.judgementDueMillis()).isEqualTo(lastMaster + (MISSES + MARGIN) * PERIOD);
+        for (; t < m.judgementDueMillis(); t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 1, ++seq), t);
+            assertThat(m.onTick(t)).isEqualTo(Action.NONE);
+        }
+        long due = m.judgementDueMillis();
+        assertThat(m.onTick(due - 1)).as("one millisecond early").isEqualTo(Action.NONE);
+        assertThat(m.onTick(due)).as("the deadline, %d ms before the next tick", t - due).isEqualTo(Action.ACQUIRE);
+        assertThat(m.judgementDueMillis()).as("the new holder is due to release when the witness has been silent for misses periods")
+                .isEqualTo(t - PERIOD + MISSES * PERIOD + 1);
+    }
+
+    @Test
+    void aHolderIsDueToReleaseMissesPeriodsAfterItLastHeardAMajorityEvenBetweenTicks() {
+        TakeoverMachine m = new TakeoverMachine("master", Role.master, List.of("backup", "witness"), PERIOD, MISSES, MARGIN, 0);
+        long seq = 0;
+        long t = 0;
+        for (; t <= 1000; t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 0, ++seq), t + 3);
+            m.onKeepalive(new Keepalive("backup", 1, false, 0, ++seq), t + 5);
+            m.onTick(t);
+        }
+        assertThat(m.holding()).isTrue();
+        long due = m.judgementDueMillis();
+        assertThat(due).as("the later of the two, the majority's last word, plus misses periods").isEqualTo(t - PERIOD + 5 + MISSES * PERIOD + 1);
+        assertThat(m.onTick(due - 1)).isEqualTo(Action.NONE);
+        assertThat(m.onTick(due)).isEqualTo(Action.RELEASE);
+        assertThat(m.judgementDueMillis()).as("no majority heard: the ticks judge").isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void replaysAndStrangersAreCountedAndIgnored() {
         TakeoverMachine m = new TakeoverMachine("backup", Role.backup, List.of("master", "witness"), PERIOD, MISSES, MARGIN, 0);
         assertThat(m.onKeepalive(new Keepalive("master", 2, true, 5, 100), 1)).isEqualTo(Action.NONE);
