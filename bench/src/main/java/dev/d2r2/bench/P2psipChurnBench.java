@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -92,21 +91,12 @@ public final class P2psipChurnBench {
                 opened.add(prober);
                 List<UserAgent> callers = new ArrayList<>();
                 List<UserAgent> callees = new ArrayList<>();
-                Map<String, Long> pending = new ConcurrentHashMap<>();
-                Map<String, CompletableFuture<Long>> answered = new ConcurrentHashMap<>();
                 t0 = System.nanoTime();
                 for (int i = 0; i < pairs; i++) {
                     UserAgent callee = agent("callee" + i, host, live, opened);
                     callee.onMessage((from, message) -> answer(callees, callers, from, message));
                     callees.add(callee);
-                    UserAgent caller = agent("caller" + i, host, live, opened);
-                    caller.onMessage((from, message) -> {
-                        CompletableFuture<Long> done = answered.get(new String(message));
-                        if (done != null) {
-                            done.complete(System.nanoTime());
-                        }
-                    });
-                    callers.add(caller);
+                    callers.add(agent("caller" + i, host, live, opened));
                 }
                 System.out.printf("%d user agents up (tunnels built, contact data published) in %.1f s%n", 2 * pairs,
                         (System.nanoTime() - t0) / 1e9);
@@ -129,16 +119,15 @@ public final class P2psipChurnBench {
                         outcomes.clear();
                         for (int i = 0; i < pairs; i++) {
                             String id = "INVITE " + round + "." + c + "." + i;
-                            CompletableFuture<Long> done = new CompletableFuture<>();
-                            answered.put("200 " + id.substring(7), done);
+                            byte[] ok200 = ("200 " + id.substring(7)).getBytes();
                             long s = System.nanoTime();
-                            callers.get(i).send(callees.get(i).identityKey(), id.getBytes());
-                            outcomes.add(done.orTimeout(callTimeout, TimeUnit.SECONDS).handle((at, failure) -> {
+                            outcomes.add(callers.get(i).call(callees.get(i).identityKey(), id.getBytes(), m -> Arrays.equals(m, ok200),
+                                    Duration.ofSeconds(callTimeout)).handle((answer, failure) -> {
                                 if (failure != null) {
                                     return false;
                                 }
                                 synchronized (callLatencies) {
-                                    callLatencies.add(at - s);
+                                    callLatencies.add(System.nanoTime() - s);
                                 }
                                 return true;
                             }));
@@ -262,9 +251,10 @@ public final class P2psipChurnBench {
         for (int i = 0; i < callers.size(); i++) {
             UserAgent caller = callers.get(i);
             UserAgent callee = callees.get(i);
-            System.out.printf("pair %d: caller sent %d, lookups %d (retries %d, not found %d); callee received %d, sent %d,"
-                            + " lookups %d (not found %d), published %d (failed %d)%n", i, caller.sent(), caller.contacts().lookups(),
-                    caller.contacts().retries(), caller.contacts().notFound(), callee.received(), callee.sent(),
+            System.out.printf("pair %d: caller sent %d, setup retries %d (calls failed %d), lookups %d (retries %d, not found %d),"
+                            + " tunnels suspected %d; callee received %d, sent %d, lookups %d (not found %d), published %d (failed %d)%n", i,
+                    caller.sent(), caller.setupRetries(), caller.setupFailures(), caller.contacts().lookups(), caller.contacts().retries(),
+                    caller.contacts().notFound(), caller.suspected(), callee.received(), callee.sent(),
                     callee.contacts().lookups(), callee.contacts().notFound(), callee.contacts().published(),
                     callee.contacts().publishFailures());
         }
