@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Pr2-P2PSIP with churn, in one process (docs/p2psip.md#measured): {@code --peers} loopback peers
  * (a storage-overlay node and a TLS relay each) and {@code --pairs} caller/callee user agents over
  * them. Each round: (1) every caller sets up {@code --calls} calls, an INVITE through Pr2-P2PSIP answered by
- * a 200 through it (success within {@code --call-timeout}, latency; from the second round on, after churn);
+ * a 200 through it ({@link UserAgent#call}: retried after a fresh lookup when no answer comes within the agents'
+ * time-out; success within {@code --call-timeout}, latency; from the second round on, after churn);
  * (2) tunnels of 1..4 hops are built from a probing relay (setup latency by length); (3) a fraction 1 − µ of the
  * live peers leaves at once (relay and storage node closed), and the round's probe tunnels that
  * stay open are counted: virtual users of q tunnels of p hops and m replica peers are reachable
@@ -121,8 +122,8 @@ public final class P2psipChurnBench {
                             String id = "INVITE " + round + "." + c + "." + i;
                             byte[] ok200 = ("200 " + id.substring(7)).getBytes();
                             long s = System.nanoTime();
-                            outcomes.add(callers.get(i).call(callees.get(i).identityKey(), id.getBytes(), m -> Arrays.equals(m, ok200),
-                                    Duration.ofSeconds(callTimeout)).handle((answer, failure) -> {
+                            outcomes.add(callers.get(i).call(callees.get(i).identityKey(), id.getBytes(), reply -> Arrays.equals(reply, ok200),
+                                    Duration.ofSeconds(callTimeout)).handle((reply, failure) -> {
                                 if (failure != null) {
                                     return false;
                                 }
