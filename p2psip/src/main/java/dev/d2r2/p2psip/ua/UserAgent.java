@@ -110,8 +110,11 @@ public final class UserAgent implements AutoCloseable {
     private final List<Awaited> awaited = new CopyOnWriteArrayList<>();
     /** Bumped by each publication a rebuild or the refresh starts; a failed one is retried only while it is the latest. */
     private final AtomicLong publications = new AtomicLong();
-    /** The issue time of this agent's contact data last stored, told to correspondents in every envelope. */
-    private volatile long storedContact;
+    /**
+     * The issue time of the contact data this agent last sent to be stored, told to correspondents in every envelope.
+     * Not only once stored: the exit's STOREs reach the live replicas at once, while its answer waits for all k.
+     */
+    private volatile long publishedContact;
     /** Envelopes reach the agent on relay threads: guarded by itself. */
     private final ReplayWindow replays = new ReplayWindow(REPLAY_WINDOW_MS);
     private final List<Tunnel> inbound = new CopyOnWriteArrayList<>();
@@ -140,7 +143,7 @@ public final class UserAgent implements AutoCloseable {
                                   PathSelector paths) throws Exception {
         UserAgent ua = new UserAgent(identity, relay, settings, clock, pool, paths);
         ua.buildTunnels();
-        ua.publish().get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        ua.publish().get(ua.publishTimeout().plus(settings.timeout()).toMillis(), TimeUnit.MILLISECONDS);
         ua.timer.scheduleAtFixedRate(ua::publishUntilStored, settings.refresh().toMillis(), settings.refresh().toMillis(),
                 TimeUnit.MILLISECONDS);
         ua.timer.scheduleAtFixedRate(ua::keepalive, KEEPALIVE_EVERY_MS, KEEPALIVE_EVERY_MS, TimeUnit.MILLISECONDS);
@@ -153,7 +156,7 @@ public final class UserAgent implements AutoCloseable {
             inbound.add(t);
             watchInbound(t);
         }
-        publishing = build(TunnelKind.OUTBOUND, this::outbound);
+        publishing = build(TunnelKind.OUTBOUND, path -> ExitChannel.open(relay, path, publishTimeout()));
         watchOutbound(publishing);
         List<ExitChannel> channels = new ArrayList<>();
         for (int i = 0; i < settings.lookupTunnels(); i++) {
@@ -167,6 +170,15 @@ public final class UserAgent implements AutoCloseable {
 
     private CompletableFuture<ExitChannel> outbound(List<Hop> path) {
         return ExitChannel.open(relay, path, settings.timeout());
+    }
+
+    /**
+     * A store through the exit is answered once all k replicas answered or timed out, and each replica that left costs
+     * two RPC time-outs until it drops out of the routing tables: right after churn a publication takes longer than a
+     * lookup, so it gets three time-outs.
+     */
+    private Duration publishTimeout() {
+        return settings.timeout().multipliedBy(3);
     }
 
     /**
@@ -344,13 +356,9 @@ public final class UserAgent implements AutoCloseable {
         long now = clock.millis();
         List<EntryPoint> entries = inbound.stream().map(t -> new EntryPoint(t.path().getLast(), t.entryId())).toList();
         ContactData data = new ContactData(entries, X25519.raw(signalKey.getPublic()), now, now + settings.lifetime().toMillis());
-        return publishing.store(data.sign(identity)).whenComplete((replicas, failure) -> {
-            boolean stored = failure == null && replicas > 0;
-            contacts.countPublication(stored);
-            if (stored && data.issuedAtMillis() > storedContact) {
-                storedContact = data.issuedAtMillis();
-            }
-        });
+        publishedContact = Math.max(publishedContact, now);
+        return publishing.store(data.sign(identity))
+                .whenComplete((replicas, failure) -> contacts.countPublication(failure == null && replicas > 0));
     }
 
     /**
@@ -431,7 +439,7 @@ public final class UserAgent implements AutoCloseable {
     private Route sendVia(byte[] to, ContactData data, byte[] message, int attempt) {
         ExitChannel channel = channel(to, data, attempt);
         Route route = new Route(channel.tunnel(), entry(to, data, attempt));
-        channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(), storedContact, message));
+        channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(), publishedContact, message));
         sent.incrementAndGet();
         return route;
     }
