@@ -43,10 +43,15 @@ final class DataPath implements AutoCloseable {
         int next();
     }
 
+    /** Finds the key of a frame by its sender and tunnel id (an EN has one key per DN under one id), or null for none. */
+    interface ReaderKeys {
+        PacketMac macFor(InetSocketAddress from, int tunnelId);
+    }
+
     /** What the UDP reader asks of its role; called on the reader thread. */
     interface Inbound {
         /** The keys one UDP reader checks frames with, asked once per reader: a {@link PacketMac} is never shared between threads. */
-        GreFrame.Keys readerKeys();
+        ReaderKeys readerKeys();
 
         /** A control message from {@code from}; hand it to the role. */
         void control(InetSocketAddress from, int tunnelId, Control message);
@@ -149,14 +154,17 @@ final class DataPath implements AutoCloseable {
 
     private void udpToTun(int socket, MemorySegment inSegment) {
         DatagramChannel channel = channels[socket];
-        GreFrame.Keys keys = inbound.readerKeys();
+        ReaderKeys keys = inbound.readerKeys();
         ByteBuffer buf = inSegment.asByteBuffer();
         while (running) {
             try {
                 buf.clear();
                 InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
                 buf.flip();
-                Drop drop = GreFrame.open(buf, keys);
+                Drop drop = GreFrame.header(buf);
+                if (drop == null) {
+                    drop = GreFrame.verify(buf, keys.macFor(from, GreFrame.tunnelId(buf)));
+                }
                 if (drop != null) {
                     drops.count(drop);
                     continue;

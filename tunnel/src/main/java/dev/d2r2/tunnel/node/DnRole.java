@@ -11,7 +11,6 @@ import dev.d2r2.tunnel.events.DnCarrierChanged;
 import dev.d2r2.tunnel.events.DnMapReported;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
-import dev.d2r2.tunnel.wire.TunnelKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,7 @@ final class DnRole implements Agent {
     }
 
     private final String name;
-    private final TunnelKey key;
+    private final DnKeys keys;
     private final AddressPlan plan;
     private final DatagramChannel channel;
     private final BfdTimers timers;
@@ -73,13 +72,13 @@ final class DnRole implements Agent {
      * DN's numbers follow its last life's (it reports far less than once a microsecond). */
     private long mapSeq;
 
-    DnRole(DnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
+    DnRole(DnConfig config, DnKeys keys, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
            Announcer announcer, Counters counters) {
         this.counters = counters;
         this.statusEveryMillis = config.statusEveryOrDefault().toMillis();
         this.nextStatusAt = clock.millis() + statusEveryMillis;
         this.name = config.name();
-        this.key = key;
+        this.keys = keys;
         this.plan = config.plan();
         this.fencers = config.fencers();
         this.channel = channel;
@@ -88,7 +87,7 @@ final class DnRole implements Agent {
         this.random = random;
         this.events = events;
         this.announcer = announcer;
-        this.reporter = config.esr() == null ? null : new EsrReporter(name, config.esr(), key, channel);
+        this.reporter = config.esr() == null ? null : new EsrReporter(name, config.esr(), keys.master(), channel);
         this.mapSeq = clock.millis() * 1000;
     }
 
@@ -210,25 +209,25 @@ final class DnRole implements Agent {
             address = old != null && Ipv4.contains(plan.pool(), old.peer.address) ? old.peer.address
                     : plan.free(h.backup(), a -> sessions.values().stream().anyMatch(s -> s.peer.address == a));
             if (address == 0) {
-                send(reply, key.macFor(tunnelId), new Control.Refuse("pool " + plan.pool() + " is full for backup " + h.backup()));
+                send(reply, keys.toEn(tunnelId), new Control.Refuse("pool " + plan.pool() + " is full for backup " + h.backup()));
                 return;
             }
         }
         String refusal = refusal(tunnelId, address, h.primary());
         if (refusal != null) {
-            send(reply, key.macFor(tunnelId), new Control.Refuse(refusal));
+            send(reply, keys.toEn(tunnelId), new Control.Refuse(refusal));
             return;
         }
         if (old != null) {
             stopCarrying(old, "hello", now);
         }
-        Peer peer = new Peer(name, from, tunnelId, address, key.macFor(tunnelId));
+        Peer peer = new Peer(name, from, tunnelId, address, keys.toEn(tunnelId));
         if (old != null) {
             // the EN's replay window is live: a new session's numbers go on where the last one's stopped
             peer.sequence.set(old.peer.sequence.get());
         }
         BfdSession bfd = new BfdSession(timers, 1 + random.nextInt(Integer.MAX_VALUE - 1), true, random, now);
-        sessions.put(tunnelId, new Session(peer, key.macFor(tunnelId), bfd));
+        sessions.put(tunnelId, new Session(peer, keys.toEn(tunnelId), bfd));
         publishTable();
         send(peer, sessions.get(tunnelId).controlMac, new Control.Assign(address, plan.pool().prefix(), name));
         LOG.info("{}: tunnel {} from {} as {} with {}", name, tunnelId, from, h.primary() ? "primary" : "secondary", Ipv4.text(address));

@@ -14,7 +14,8 @@ import java.util.List;
  * <pre>
  * name: en1
  * tunnel: 1                  # the tunnel id (GRE key); each EN has its own
- * key: tunnel.key            # the master key file (d2r2 tunnel keygen), relative to this file
+ * key: tunnel.key            # the master key file (d2r2 tunnel keygen), relative to this file; or
+ * identity: en1.identity     # the EN's d2r2 identity file: per-tunnel keys with each DN's public-key
  * device: d2r2-tun-en        # the TUN device to create
  * mtu: 1400
  * listen: 0.0.0.0:0          # local UDP address
@@ -45,13 +46,14 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
                        @JsonProperty("failback-after") Duration failbackAfter,
                        @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd, List<Uplink> uplinks,
                        Multipath multipath, MhConfig.Trust trust,
-                       @JsonProperty("data-silence") Duration dataSilence, @JsonProperty("test-delay") TestDelay testDelay) {
+                       @JsonProperty("data-silence") Duration dataSilence, @JsonProperty("test-delay") TestDelay testDelay,
+                       String identity) {
     public EnConfig {
         NodeChecks.name(name);
         if (tunnel == null || tunnel == 0) {
             throw new InvalidAt("a non-zero tunnel id is required", "tunnel");
         }
-        NodeChecks.required(key, "key");
+        NodeChecks.keyOrIdentity(key, identity);
         NodeChecks.device(device);
         NodeChecks.mtu(mtu);
         if (listen != null) {
@@ -64,6 +66,12 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
         for (int i = 0; i < dns.size(); i++) {
             if (!names.add(dns.get(i).name())) {
                 throw new InvalidAt("DN name " + dns.get(i).name() + " is used twice", "dns", i, "name");
+            }
+            if (identity != null && dns.get(i).publicKey() == null) {
+                throw new InvalidAt("an EN keyed by identity needs each DN's public-key (d2r2 tunnel pubkey on the DN)", "dns", i, "public-key");
+            }
+            if (identity == null && dns.get(i).publicKey() != null) {
+                throw new InvalidAt("a DN's public-key needs the EN's identity (the master key needs none)", "dns", i, "public-key");
             }
         }
         dns = List.copyOf(dns);
