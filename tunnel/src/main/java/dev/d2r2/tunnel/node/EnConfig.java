@@ -68,7 +68,7 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
                 throw new InvalidAt("DN name " + dns.get(i).name() + " is used twice", "dns", i, "name");
             }
             if (identity != null && dns.get(i).publicKey() == null) {
-                throw new InvalidAt("an EN keyed by identity needs each DN's public-key (d2r2 tunnel pubkey on the DN)", "dns", i, "public-key");
+                throw new InvalidAt("an EN keyed by identity needs each DN's public-key (d2r2 tunnel pubkey on the DN)", "dns", i);
             }
             if (identity == null && dns.get(i).publicKey() != null) {
                 throw new InvalidAt("a DN's public-key needs the EN's identity (the master key needs none)", "dns", i, "public-key");
