@@ -74,17 +74,17 @@ final class DataPath implements AutoCloseable {
     private final MemorySegment outSegment = arena.allocate(BUFFER_BYTES);
     private volatile boolean running = true;
     private final List<Thread> threads = new ArrayList<>();
-    private final DelayStage delay;
+    private final DelayStages delay;
     /** Bound once: a method reference taken per packet would be an allocation. */
     private final DelayStage.Sink delayedSend = this::send;
 
-    DataPath(TunDevice tun, DatagramChannel channel, Router router, Inbound inbound, Counters counters) {
-        this(tun, new DatagramChannel[]{channel}, router, () -> 0, inbound, counters, null);
+    DataPath(TunDevice tun, DatagramChannel channel, Router router, Inbound inbound, Counters counters, DelayStages delay) {
+        this(tun, new DatagramChannel[]{channel}, router, () -> 0, inbound, counters, delay);
     }
 
-    /** {@code delay}: the test-only {@link DelayStage} every data frame goes through, or null. */
+    /** {@code delay}: the test-only {@link DelayStages} the data frames of delayed uplinks go through, or null. */
     DataPath(TunDevice tun, DatagramChannel[] channels, Router router, Uplinks uplinks, Inbound inbound, Counters counters,
-             DelayStage delay) {
+             DelayStages delay) {
         this.delay = delay;
         this.tun = tun;
         this.channels = channels.clone();
@@ -121,7 +121,7 @@ final class DataPath implements AutoCloseable {
                 buf.clear();
                 GreFrame.seal(buf, protocol, peer.tunnelId, peer.sequence.getAndIncrement(), n, peer.dataMac);
                 int uplink = uplinks.next();
-                if (delay == null) {
+                if (delay == null || !delay.delays(uplink)) {
                     send(buf, uplink, peer.endpoint);
                 } else if (!delay.hold(buf, uplink, peer.endpoint)) {
                     drops.count(Drop.NO_ROUTE);
@@ -244,9 +244,14 @@ final class DataPath implements AutoCloseable {
     /** As above, to {@code to} rather than the peer's endpoint (an answer on the path a message came by). */
     static void sendControl(DatagramChannel channel, ByteBuffer scratch, Peer peer, PacketMac mac, Control message, InetSocketAddress to)
             throws IOException {
+        sealControl(scratch, peer, mac, message);
+        channel.send(scratch, to);
+    }
+
+    /** Seals a control message to {@code peer} in {@code scratch}, flipped over the frame. */
+    static void sealControl(ByteBuffer scratch, Peer peer, PacketMac mac, Control message) {
         scratch.clear();
         int n = Control.write(message, scratch, GreFrame.HEADER_BYTES);
         GreFrame.seal(scratch, GreFrame.PROTO_CONTROL, peer.tunnelId, peer.sequence.getAndIncrement(), n, mac);
-        channel.send(scratch, to);
     }
 }

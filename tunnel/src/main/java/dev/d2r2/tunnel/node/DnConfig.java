@@ -33,12 +33,13 @@ import java.util.Map;
  * esr: {address: 10.3.1.1:4790, tunnel: 901}  # optional: report the ENs it carries to an edge service router
  * status-every: 10s
  * bfd: {tx: 10ms, rx: 10ms, multiplier: 3}
+ * test-delay: {delay: 20ms}  # TEST ONLY: every frame the DN sends (data and control) waits this long
  * </pre>
  */
 public record DnConfig(String name, String key, String listen, String device, Integer mtu, String pool, String clients,
                        String announce, @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd,
                        Map<String, String> subnets, List<String> secondary, List<Integer> fencers, EsrLink esr,
-                       String identity, List<EnRef> ens) {
+                       String identity, List<EnRef> ens, @JsonProperty("test-delay") TestDelay testDelay) {
     public DnConfig {
         NodeChecks.name(name);
         if (key == null) {

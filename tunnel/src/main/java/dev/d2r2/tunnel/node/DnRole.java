@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -60,7 +60,7 @@ final class DnRole implements Agent {
     private final Consumer<Event> events;
     private final Announcer announcer;
     private final Map<Integer, Session> sessions = new HashMap<>();
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(256);
+    private final ControlOut out;
     private final Counters counters;
     private final long statusEveryMillis;
     private long nextStatusAt;
@@ -82,6 +82,8 @@ final class DnRole implements Agent {
         this.plan = config.plan();
         this.fencers = config.fencers();
         this.channel = channel;
+        this.out = new ControlOut(new DatagramChannel[]{channel},
+                DelayStages.of(new TestDelay[]{config.testDelay()}, ControlOut.FRAME_BYTES, clock, new SplittableRandom()), counters);
         this.timers = config.bfd().timers();
         this.clock = clock;
         this.random = random;
@@ -111,11 +113,20 @@ final class DnRole implements Agent {
         for (Session s : sessions.values()) {
             due = Math.min(due, s.bfd.nextDueMillis());
         }
+        due = Math.min(due, out.nextDueMillis(clock.millis()));
         return reporter == null ? due : Math.min(due, reporter.nextDueMillis());
     }
 
     @Override
     public void onTimer(long now) throws IOException {
+        try {
+            out.release();
+        } catch (IOException e) {
+            if (!channel.isOpen()) {
+                throw e;
+            }
+            LOG.debug("{}: a delayed control frame was not sent: {}", name, e.toString());
+        }
         if (now >= nextStatusAt) {
             events.accept(counters.status(now, name, "dn"));
             nextStatusAt = now + statusEveryMillis;
@@ -193,7 +204,7 @@ final class DnRole implements Agent {
     /** Answers an EN's uplink probe on the uplink it came by, continuing the session's sequence. */
     private void echo(InetSocketAddress from, Session s, Control.PathProbe p) throws IOException {
         try {
-            DataPath.sendControl(channel, scratch, s.peer, s.controlMac, new Control.PathEcho(p.path(), p.seq()), from);
+            out.send(0, s.peer, s.controlMac, new Control.PathEcho(p.path(), p.seq()), from);
         } catch (IOException e) {
             if (!channel.isOpen()) {
                 throw e;
@@ -326,7 +337,7 @@ final class DnRole implements Agent {
 
     private void send(Peer peer, PacketMac mac, Control message) throws IOException {
         try {
-            DataPath.sendControl(channel, scratch, peer, mac, message);
+            out.send(0, peer, mac, message, peer.endpoint);
         } catch (IOException e) {
             if (!channel.isOpen()) {
                 throw e;

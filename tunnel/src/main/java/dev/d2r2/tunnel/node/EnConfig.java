@@ -38,7 +38,8 @@ import java.util.List;
  *   score-every: 1s
  * trust: {indictment: 0.5, refuse-below: 0.3}   # trust in the DNs and uplinks, by name (d2r2 tunnel en --trust-from)
  * data-silence: 300ms       # optional: data sent and none back this long leaves the DN (reason data)
- * test-delay: {delay: 20ms, jitter: 5ms}          # TEST ONLY: every data frame sent waits this long (DelayStage)
+ * test-delay: {delay: 20ms, jitter: 5ms}          # TEST ONLY: every frame sent (data and control) waits this long (DelayStage);
+ *                                                 # an uplink's own test-delay replaces it on that uplink
  * </pre>
  */
 public record EnConfig(String name, Integer tunnel, String key, String device, Integer mtu, String listen, List<DnRef> dns,
@@ -111,6 +112,14 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
         if (dataSilence != null && dataSilence.toMillis() < 20) {
             throw new InvalidAt("at least 20ms: the data path is checked every quarter of it, on a 10 ms timer", "data-silence");
         }
+    }
+
+    /** The test-only delay of each uplink (the one socket's when there are none): its own, else the EN's; null for none. */
+    TestDelay[] testDelays() {
+        if (uplinks.isEmpty()) {
+            return new TestDelay[]{testDelay};
+        }
+        return uplinks.stream().map(u -> u.testDelay() == null ? testDelay : u.testDelay()).toArray(TestDelay[]::new);
     }
 
     int mtuOrDefault() {

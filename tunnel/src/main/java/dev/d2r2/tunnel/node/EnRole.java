@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -99,7 +99,7 @@ final class EnRole implements Agent {
     private final RandomGenerator random;
     private final Consumer<Event> events;
     private final AddressSink addressSink;
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(256);
+    private final ControlOut out;
     private final Counters counters;
     private final long statusEveryMillis;
     private long nextStatusAt;
@@ -122,6 +122,7 @@ final class EnRole implements Agent {
         this.name = config.name();
         this.tunnelId = config.tunnel();
         this.uplinks = uplinks.clone();
+        this.out = new ControlOut(uplinks, DelayStages.of(config.testDelays(), ControlOut.FRAME_BYTES, clock, new SplittableRandom()), counters);
         this.nanos = nanos;
         Multipath m = config.multipath();
         this.probeEveryMillis = m.probe().every().toMillis();
@@ -195,7 +196,7 @@ final class EnRole implements Agent {
                 due = Math.min(due, l.nextHelloAt);
             }
         }
-        return due;
+        return Math.min(due, out.nextDueMillis(clock.millis()));
     }
 
     /** Whether {@code l} would take the traffic from the active link once its hold-down has passed. */
@@ -209,6 +210,7 @@ final class EnRole implements Agent {
 
     @Override
     public void onTimer(long now) throws IOException {
+        releaseDelayed();
         if (now >= nextStatusAt) {
             events.accept(counters.status(now, name, "en"));
             nextStatusAt = now + statusEveryMillis;
@@ -456,6 +458,18 @@ final class EnRole implements Agent {
         return null;
     }
 
+    /** Sends the control frames whose test-only delay has passed. */
+    private void releaseDelayed() throws IOException {
+        try {
+            out.release();
+        } catch (IOException e) {
+            if (!uplinks[0].isOpen()) {
+                throw e;
+            }
+            LOG.debug("{}: a delayed control frame was not sent: {}", name, e.toString());
+        }
+    }
+
     /** Control messages leave on the chosen uplink, so that the DN answers (and returns traffic) on it. */
     private void send(Link l, Control message) throws IOException {
         sendOn(uplink, l, message);
@@ -463,7 +477,7 @@ final class EnRole implements Agent {
 
     private void sendOn(int u, Link l, Control message) throws IOException {
         try {
-            DataPath.sendControl(uplinks[u], scratch, l.peer, l.controlMac, message);
+            out.send(u, l.peer, l.controlMac, message, l.peer.endpoint);
         } catch (IOException e) {
             if (!uplinks[u].isOpen()) {
                 throw e;

@@ -97,8 +97,7 @@ public final class TunnelNode implements RunningNode {
                     return role.windowFrom(from);
                 }
             };
-            DelayStage delay = c.testDelay() == null ? null
-                    : new DelayStage(c.testDelay(), c.mtuOrDefault() + GreFrame.OVERHEAD, clock, new SplittableRandom());
+            DelayStages delay = DelayStages.of(c.testDelays(), c.mtuOrDefault() + GreFrame.OVERHEAD, clock, new SplittableRandom());
             DataPath dataPath = new DataPath(tun, uplinks, (buf, offset, length) -> role.activePeer(), role::nextUplink, inbound, counters,
                     delay);
             return start(runner, dataPath, null, uplinks[0], c.name());
@@ -159,7 +158,8 @@ public final class TunnelNode implements RunningNode {
                     return windows.windowFor(tunnelId);
                 }
             };
-            DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.table().route(buf, offset, length), inbound, counters);
+            DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.table().route(buf, offset, length), inbound, counters,
+                    DelayStages.of(new TestDelay[]{c.testDelay()}, c.mtuOrDefault() + GreFrame.OVERHEAD, clock, new SplittableRandom()));
             return start(runner, dataPath, announcer, channel, c.name());
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
