@@ -44,10 +44,15 @@ public final class FailoverTopology implements AutoCloseable {
     }
 
     public static FailoverTopology create(Path dir, String bfd) throws Exception {
+        return create(dir, bfd, "d2r2-tun");
+    }
+
+    /** As above, with the namespaces named {@code prefix}-en, -dn1, -dn2 and -srv (a test of its own takes its own prefix). */
+    public static FailoverTopology create(Path dir, String bfd, String prefix) throws Exception {
         List<Netns> made = new ArrayList<>();
         try {
-            for (String n : List.of("d2r2-tun-en", "d2r2-tun-dn1", "d2r2-tun-dn2", "d2r2-tun-srv")) {
-                made.add(Netns.create(n));
+            for (String n : List.of("-en", "-dn1", "-dn2", "-srv")) {
+                made.add(Netns.create(prefix + n));
             }
             FailoverTopology t = new FailoverTopology(dir, made.get(0), made.get(1), made.get(2), made.get(3));
             t.wire();
