@@ -7,6 +7,7 @@ import dev.d2r2.tunnel.wire.TunnelIdentity;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ public record DnConfig(String name, String key, String listen, String device, In
         if (!ens.isEmpty() && identity == null) {
             throw new InvalidAt("ENs listed by identity need this DN's identity", "ens");
         }
-        var enTunnels = new java.util.HashSet<Integer>();
+        var enTunnels = new HashSet<Integer>();
         for (int i = 0; i < ens.size(); i++) {
             EnRef en = ens.get(i);
             if (en.tunnel() == null || en.tunnel() == 0 || !enTunnels.add(en.tunnel())) {

@@ -5,6 +5,7 @@ import dev.d2r2.tunnel.wire.TunnelIdentity;
 import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 import dev.d2r2.tunnel.wire.TunnelKey;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ final class EnKeys {
 
     static EnKeys master(TunnelKey master, int tunnelId, int dns) {
         byte[][] keys = new byte[dns][];
-        java.util.Arrays.fill(keys, master.keyFor(tunnelId));
+        Arrays.fill(keys, master.keyFor(tunnelId));
         return new EnKeys(keys, keys);
     }
 

@@ -14,6 +14,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +53,7 @@ class DnDelayTest {
         dnSocket = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         en = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         en.configureBlocking(false);
-        DnRole role = new DnRole(config, new DnKeys(KEY, null, java.util.Map.of()), dnSocket, clock, new SplittableRandom(1), e -> { },
+        DnRole role = new DnRole(config, new DnKeys(KEY, null, Map.of()), dnSocket, clock, new SplittableRandom(1), e -> { },
                 new Announcer(null), new Counters());
         role.onStart();
 
@@ -77,6 +79,6 @@ class DnDelayTest {
 
     /** A datagram sent on loopback is there at once, but give the kernel a moment on a loaded machine. */
     private ByteBuffer awaitReceived() {
-        return await().atMost(Duration.ofSeconds(20)).until(this::received, java.util.Objects::nonNull);
+        return await().atMost(Duration.ofSeconds(20)).until(this::received, Objects::nonNull);
     }
 }

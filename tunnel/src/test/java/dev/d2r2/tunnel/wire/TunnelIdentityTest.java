@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -65,7 +66,7 @@ class TunnelIdentityTest {
     void theTunnelPublicKeyIsTheIdentitysEd25519PublicKeyInMontgomeryForm() {
         var pair = Crypto.newSigningKeyPair();
         byte[] encoded = pair.getPublic().getEncoded();
-        BigInteger y = littleEndian(java.util.Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length), true);
+        BigInteger y = littleEndian(Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length), true);
         BigInteger p = BigInteger.TWO.pow(255).subtract(BigInteger.valueOf(19));
         BigInteger u = BigInteger.ONE.add(y).multiply(BigInteger.ONE.subtract(y).mod(p).modInverse(p)).mod(p); // RFC 7748 §4.1
         assertThat(littleEndian(TunnelIdentity.of(pair.getPrivate()).publicKey(), false)).isEqualTo(u);
