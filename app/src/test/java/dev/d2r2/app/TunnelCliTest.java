@@ -1,5 +1,7 @@
 package dev.d2r2.app;
 
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.tunnel.probe.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -8,10 +10,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code d2r2 tunnel}: keygen, bad configurations (an EN's, an ESR's) reported at file:line:col, and probe against echo on loopback. */
+/** {@code d2r2 tunnel}: keygen, pubkey, bad configurations (an EN's, an ESR's) reported at file:line:col, and probe against echo on loopback. */
 class TunnelCliTest {
     @RegisterExtension
     final ConsoleCapture console = new ConsoleCapture();
@@ -25,6 +28,20 @@ class TunnelCliTest {
         assertThat(Main.commandLine().execute("tunnel", "keygen", key.toString())).isZero();
         assertThat(Files.readString(key).strip()).matches("[0-9a-f]{64}");
         assertThat(Files.getPosixFilePermissions(key).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    }
+
+    @Test
+    void pubkeyPrintsAnIdentitysTunnelPublicKeyTheSameEachTime() throws Exception {
+        KeyPair pair = Crypto.newSigningKeyPair();
+        Path identity = dir.resolve("dn1.identity");
+        new IdentityFile("dn1", Crypto.randomBytes(32), pair.getPrivate(), pair.getPublic(), "", "").save(identity);
+        assertThat(Main.commandLine().execute("tunnel", "pubkey", "--identity", identity.toString())).isZero();
+        assertThat(Main.commandLine().execute("tunnel", "pubkey", "--identity", identity.toString())).isZero();
+        String[] lines = console.out().strip().split("\n");
+        assertThat(lines).hasSize(2).allMatch(l -> l.matches("[0-9a-f]{64}"));
+        assertThat(lines[0]).isEqualTo(lines[1]);
+
+        assertThat(Main.commandLine().execute("tunnel", "pubkey", "--identity", dir.resolve("none.identity").toString())).isNotZero();
     }
 
     @Test

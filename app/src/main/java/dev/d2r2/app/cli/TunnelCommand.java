@@ -38,13 +38,13 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * {@code d2r2 tunnel keygen|en|dn|dnfd|esr|echo|probe}: resilient tunnels (docs/tunnels.md). en and dn run
+ * {@code d2r2 tunnel keygen|pubkey|en|dn|dnfd|esr|echo|probe}: resilient tunnels (docs/tunnels.md). en and dn run
  * (and dnfd) until stopped, printing their events as JSON lines and publishing them with --channel; echo and
  * probe are the sequence-numbered UDP stream the tests and bench/tunnel.sh measure loss with.
  */
 @Command(name = "tunnel", mixinStandardHelpOptions = true,
         description = "Resilient tunnels: an encapsulation node (EN) that fails over between decapsulation nodes (DNs).",
-        subcommands = {TunnelCommand.Keygen.class, TunnelCommand.En.class, TunnelCommand.Dn.class, TunnelCommand.Dnfd.class, TunnelCommand.Esr.class,
+        subcommands = {TunnelCommand.Keygen.class, TunnelCommand.Pubkey.class, TunnelCommand.En.class, TunnelCommand.Dn.class, TunnelCommand.Dnfd.class, TunnelCommand.Esr.class,
                 TunnelCommand.Echo.class, TunnelCommand.Probe.class, TunnelMhCommand.class})
 public final class TunnelCommand extends CommandGroup {
 
@@ -57,6 +57,19 @@ public final class TunnelCommand extends CommandGroup {
         public Integer call() throws IOException {
             TunnelKey.generate(file);
             System.out.println("wrote " + file);
+            return 0;
+        }
+    }
+
+    @Command(name = "pubkey", mixinStandardHelpOptions = true,
+            description = "Print the tunnel public key of a d2r2 identity (64 hex digits): what its peers list as public-key.")
+    static final class Pubkey implements Callable<Integer> {
+        @Option(names = "--identity", required = true, paramLabel = "FILE", description = "The node's identity file (d2r2 identity create)")
+        Path identity;
+
+        @Override
+        public Integer call() throws IOException {
+            System.out.println(TunnelNode.publicKey(identity));
             return 0;
         }
     }

@@ -43,10 +43,15 @@ final class DataPath implements AutoCloseable {
         int next();
     }
 
+    /** Finds the key of a frame by its sender and tunnel id (an EN has one key per DN under one id), or null for none. */
+    interface ReaderKeys {
+        PacketMac macFor(InetSocketAddress from, int tunnelId);
+    }
+
     /** What the UDP reader asks of its role; called on the reader thread. */
     interface Inbound {
         /** The keys one UDP reader checks frames with, asked once per reader: a {@link PacketMac} is never shared between threads. */
-        GreFrame.Keys readerKeys();
+        ReaderKeys readerKeys();
 
         /** A control message from {@code from}; hand it to the role. */
         void control(InetSocketAddress from, int tunnelId, Control message);
@@ -69,17 +74,17 @@ final class DataPath implements AutoCloseable {
     private final MemorySegment outSegment = arena.allocate(BUFFER_BYTES);
     private volatile boolean running = true;
     private final List<Thread> threads = new ArrayList<>();
-    private final DelayStage delay;
+    private final DelayStages delay;
     /** Bound once: a method reference taken per packet would be an allocation. */
     private final DelayStage.Sink delayedSend = this::send;
 
-    DataPath(TunDevice tun, DatagramChannel channel, Router router, Inbound inbound, Counters counters) {
-        this(tun, new DatagramChannel[]{channel}, router, () -> 0, inbound, counters, null);
+    DataPath(TunDevice tun, DatagramChannel channel, Router router, Inbound inbound, Counters counters, DelayStages delay) {
+        this(tun, new DatagramChannel[]{channel}, router, () -> 0, inbound, counters, delay);
     }
 
-    /** {@code delay}: the test-only {@link DelayStage} every data frame goes through, or null. */
+    /** {@code delay}: the test-only {@link DelayStages} the data frames of delayed uplinks go through, or null. */
     DataPath(TunDevice tun, DatagramChannel[] channels, Router router, Uplinks uplinks, Inbound inbound, Counters counters,
-             DelayStage delay) {
+             DelayStages delay) {
         this.delay = delay;
         this.tun = tun;
         this.channels = channels.clone();
@@ -116,7 +121,7 @@ final class DataPath implements AutoCloseable {
                 buf.clear();
                 GreFrame.seal(buf, protocol, peer.tunnelId, peer.sequence.getAndIncrement(), n, peer.dataMac);
                 int uplink = uplinks.next();
-                if (delay == null) {
+                if (delay == null || !delay.delays(uplink)) {
                     send(buf, uplink, peer.endpoint);
                 } else if (!delay.hold(buf, uplink, peer.endpoint)) {
                     drops.count(Drop.NO_ROUTE);
@@ -149,14 +154,17 @@ final class DataPath implements AutoCloseable {
 
     private void udpToTun(int socket, MemorySegment inSegment) {
         DatagramChannel channel = channels[socket];
-        GreFrame.Keys keys = inbound.readerKeys();
+        ReaderKeys keys = inbound.readerKeys();
         ByteBuffer buf = inSegment.asByteBuffer();
         while (running) {
             try {
                 buf.clear();
                 InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
                 buf.flip();
-                Drop drop = GreFrame.open(buf, keys);
+                Drop drop = GreFrame.header(buf);
+                if (drop == null) {
+                    drop = GreFrame.verify(buf, keys.macFor(from, GreFrame.tunnelId(buf)));
+                }
                 if (drop != null) {
                     drops.count(drop);
                     continue;
@@ -236,9 +244,14 @@ final class DataPath implements AutoCloseable {
     /** As above, to {@code to} rather than the peer's endpoint (an answer on the path a message came by). */
     static void sendControl(DatagramChannel channel, ByteBuffer scratch, Peer peer, PacketMac mac, Control message, InetSocketAddress to)
             throws IOException {
+        sealControl(scratch, peer, mac, message);
+        channel.send(scratch, to);
+    }
+
+    /** Seals a control message to {@code peer} in {@code scratch}, flipped over the frame. */
+    static void sealControl(ByteBuffer scratch, Peer peer, PacketMac mac, Control message) {
         scratch.clear();
         int n = Control.write(message, scratch, GreFrame.HEADER_BYTES);
         GreFrame.seal(scratch, GreFrame.PROTO_CONTROL, peer.tunnelId, peer.sequence.getAndIncrement(), n, mac);
-        channel.send(scratch, to);
     }
 }

@@ -3,9 +3,11 @@ package dev.d2r2.tunnel.node;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.d2r2.core.Cidr;
 import dev.d2r2.core.config.InvalidAt;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,10 @@ import java.util.Map;
  *
  * <pre>
  * name: dn1
- * key: tunnel.key            # the master key file, relative to this file
+ * key: tunnel.key            # the master key file, relative to this file (for ENs not in ens, the DN-FD, the ESR)
+ * identity: dn1.identity     # the DN's d2r2 identity file: per-tunnel keys with the ENs in ens
+ * ens:                       # ENs served by identity: tunnel id and the EN's tunnel public key
+ *   - {tunnel: 1, public-key: 6f1c...}
  * listen: 10.1.1.2:4789      # the tunnel port
  * device: d2r2-tun-dn
  * mtu: 1400
@@ -29,14 +34,40 @@ import java.util.Map;
  * esr: {address: 10.3.1.1:4790, tunnel: 901}  # optional: report the ENs it carries to an edge service router
  * status-every: 10s
  * bfd: {tx: 10ms, rx: 10ms, multiplier: 3}
+ * test-delay: {delay: 20ms}  # TEST ONLY: every frame the DN sends (data and control) waits this long
  * </pre>
  */
 public record DnConfig(String name, String key, String listen, String device, Integer mtu, String pool, String clients,
                        String announce, @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd,
-                       Map<String, String> subnets, List<String> secondary, List<Integer> fencers, EsrLink esr) {
+                       Map<String, String> subnets, List<String> secondary, List<Integer> fencers, EsrLink esr,
+                       String identity, List<EnRef> ens, @JsonProperty("test-delay") TestDelay testDelay) {
     public DnConfig {
         NodeChecks.name(name);
-        NodeChecks.required(key, "key");
+        if (key == null) {
+            NodeChecks.required(identity, "identity");
+        } else {
+            NodeChecks.required(key, "key");
+        }
+        ens = ens == null ? List.of() : List.copyOf(ens);
+        if (!ens.isEmpty() && identity == null) {
+            throw new InvalidAt("ENs listed by identity need this DN's identity", "ens");
+        }
+        var enTunnels = new HashSet<Integer>();
+        for (int i = 0; i < ens.size(); i++) {
+            EnRef en = ens.get(i);
+            if (en.tunnel() == null || en.tunnel() == 0 || !enTunnels.add(en.tunnel())) {
+                throw new InvalidAt("a non-zero tunnel id, once", "ens", i, "tunnel");
+            }
+            NodeChecks.required(en.publicKey(), "ens", i, "public-key");
+            try {
+                TunnelIdentity.parsePublic(en.publicKey());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidAt(e.getMessage(), "ens", i, "public-key");
+            }
+        }
+        if (key == null && esr != null) {
+            throw new InvalidAt("the ESR's reports are sealed with the master key: key is needed too", "esr");
+        }
         NodeChecks.required(listen, "listen");
         NodeChecks.hostPort(listen, "listen");
         NodeChecks.device(device);
@@ -69,6 +100,9 @@ public record DnConfig(String name, String key, String listen, String device, In
             blocks.add(b);
         }
         fencers = fencers == null ? List.of() : List.copyOf(fencers);
+        if (key == null && !fencers.isEmpty()) {
+            throw new InvalidAt("a DN-FD seals with the master key: key is needed too", "fencers");
+        }
         secondary = secondary == null ? List.of() : List.copyOf(secondary);
         for (int i = 0; i < secondary.size(); i++) {
             Cidr s = NodeChecks.ipv4Cidr(secondary.get(i), "secondary", i);
@@ -86,6 +120,13 @@ public record DnConfig(String name, String key, String listen, String device, In
         Map<String, Cidr> blocks = new LinkedHashMap<>();
         subnets.forEach((dn, block) -> blocks.put(dn, Cidr.parse(block)));
         return new AddressPlan(Cidr.parse(pool), blocks, secondary.stream().map(Cidr::parse).toList(), Cidr.parse(clients));
+    }
+
+    /** The ENs listed by identity: tunnel id → the EN's tunnel public key. */
+    Map<Integer, byte[]> ensKeys() {
+        Map<Integer, byte[]> keys = new LinkedHashMap<>();
+        ens.forEach(en -> keys.put(en.tunnel(), TunnelIdentity.parsePublic(en.publicKey())));
+        return keys;
     }
 
     int mtuOrDefault() {

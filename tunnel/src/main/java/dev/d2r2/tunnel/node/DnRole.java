@@ -11,17 +11,16 @@ import dev.d2r2.tunnel.events.DnCarrierChanged;
 import dev.d2r2.tunnel.events.DnMapReported;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
-import dev.d2r2.tunnel.wire.TunnelKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -52,7 +51,7 @@ final class DnRole implements Agent {
     }
 
     private final String name;
-    private final TunnelKey key;
+    private final DnKeys keys;
     private final AddressPlan plan;
     private final DatagramChannel channel;
     private final BfdTimers timers;
@@ -61,7 +60,7 @@ final class DnRole implements Agent {
     private final Consumer<Event> events;
     private final Announcer announcer;
     private final Map<Integer, Session> sessions = new HashMap<>();
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(256);
+    private final ControlOut out;
     private final Counters counters;
     private final long statusEveryMillis;
     private long nextStatusAt;
@@ -73,22 +72,24 @@ final class DnRole implements Agent {
      * DN's numbers follow its last life's (it reports far less than once a microsecond). */
     private long mapSeq;
 
-    DnRole(DnConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
+    DnRole(DnConfig config, DnKeys keys, DatagramChannel channel, Clock clock, RandomGenerator random, Consumer<Event> events,
            Announcer announcer, Counters counters) {
         this.counters = counters;
         this.statusEveryMillis = config.statusEveryOrDefault().toMillis();
         this.nextStatusAt = clock.millis() + statusEveryMillis;
         this.name = config.name();
-        this.key = key;
+        this.keys = keys;
         this.plan = config.plan();
         this.fencers = config.fencers();
         this.channel = channel;
+        this.out = new ControlOut(new DatagramChannel[]{channel},
+                DelayStages.of(new TestDelay[]{config.testDelay()}, ControlOut.FRAME_BYTES, clock, new SplittableRandom()), counters);
         this.timers = config.bfd().timers();
         this.clock = clock;
         this.random = random;
         this.events = events;
         this.announcer = announcer;
-        this.reporter = config.esr() == null ? null : new EsrReporter(name, config.esr(), key, channel);
+        this.reporter = config.esr() == null ? null : new EsrReporter(name, config.esr(), keys.master(), channel);
         this.mapSeq = clock.millis() * 1000;
     }
 
@@ -112,11 +113,20 @@ final class DnRole implements Agent {
         for (Session s : sessions.values()) {
             due = Math.min(due, s.bfd.nextDueMillis());
         }
+        due = Math.min(due, out.nextDueMillis(clock.millis()));
         return reporter == null ? due : Math.min(due, reporter.nextDueMillis());
     }
 
     @Override
     public void onTimer(long now) throws IOException {
+        try {
+            out.release();
+        } catch (IOException e) {
+            if (!channel.isOpen()) {
+                throw e;
+            }
+            LOG.debug("{}: a delayed control frame was not sent: {}", name, e.toString());
+        }
         if (now >= nextStatusAt) {
             events.accept(counters.status(now, name, "dn"));
             nextStatusAt = now + statusEveryMillis;
@@ -194,7 +204,7 @@ final class DnRole implements Agent {
     /** Answers an EN's uplink probe on the uplink it came by, continuing the session's sequence. */
     private void echo(InetSocketAddress from, Session s, Control.PathProbe p) throws IOException {
         try {
-            DataPath.sendControl(channel, scratch, s.peer, s.controlMac, new Control.PathEcho(p.path(), p.seq()), from);
+            out.send(0, s.peer, s.controlMac, new Control.PathEcho(p.path(), p.seq()), from);
         } catch (IOException e) {
             if (!channel.isOpen()) {
                 throw e;
@@ -210,25 +220,25 @@ final class DnRole implements Agent {
             address = old != null && Ipv4.contains(plan.pool(), old.peer.address) ? old.peer.address
                     : plan.free(h.backup(), a -> sessions.values().stream().anyMatch(s -> s.peer.address == a));
             if (address == 0) {
-                send(reply, key.macFor(tunnelId), new Control.Refuse("pool " + plan.pool() + " is full for backup " + h.backup()));
+                send(reply, keys.toEn(tunnelId), new Control.Refuse("pool " + plan.pool() + " is full for backup " + h.backup()));
                 return;
             }
         }
         String refusal = refusal(tunnelId, address, h.primary());
         if (refusal != null) {
-            send(reply, key.macFor(tunnelId), new Control.Refuse(refusal));
+            send(reply, keys.toEn(tunnelId), new Control.Refuse(refusal));
             return;
         }
         if (old != null) {
             stopCarrying(old, "hello", now);
         }
-        Peer peer = new Peer(name, from, tunnelId, address, key.macFor(tunnelId));
+        Peer peer = new Peer(name, from, tunnelId, address, keys.toEn(tunnelId));
         if (old != null) {
             // the EN's replay window is live: a new session's numbers go on where the last one's stopped
             peer.sequence.set(old.peer.sequence.get());
         }
         BfdSession bfd = new BfdSession(timers, 1 + random.nextInt(Integer.MAX_VALUE - 1), true, random, now);
-        sessions.put(tunnelId, new Session(peer, key.macFor(tunnelId), bfd));
+        sessions.put(tunnelId, new Session(peer, keys.toEn(tunnelId), bfd));
         publishTable();
         send(peer, sessions.get(tunnelId).controlMac, new Control.Assign(address, plan.pool().prefix(), name));
         LOG.info("{}: tunnel {} from {} as {} with {}", name, tunnelId, from, h.primary() ? "primary" : "secondary", Ipv4.text(address));
@@ -327,7 +337,7 @@ final class DnRole implements Agent {
 
     private void send(Peer peer, PacketMac mac, Control message) throws IOException {
         try {
-            DataPath.sendControl(channel, scratch, peer, mac, message);
+            out.send(0, peer, mac, message, peer.endpoint);
         } catch (IOException e) {
             if (!channel.isOpen()) {
                 throw e;

@@ -14,7 +14,8 @@ import java.util.List;
  * <pre>
  * name: en1
  * tunnel: 1                  # the tunnel id (GRE key); each EN has its own
- * key: tunnel.key            # the master key file (d2r2 tunnel keygen), relative to this file
+ * key: tunnel.key            # the master key file (d2r2 tunnel keygen), relative to this file; or
+ * identity: en1.identity     # the EN's d2r2 identity file: per-tunnel keys with each DN's public-key
  * device: d2r2-tun-en        # the TUN device to create
  * mtu: 1400
  * listen: 0.0.0.0:0          # local UDP address
@@ -37,7 +38,8 @@ import java.util.List;
  *   score-every: 1s
  * trust: {indictment: 0.5, refuse-below: 0.3}   # trust in the DNs and uplinks, by name (d2r2 tunnel en --trust-from)
  * data-silence: 300ms       # optional: data sent and none back this long leaves the DN (reason data)
- * test-delay: {delay: 20ms, jitter: 5ms}          # TEST ONLY: every data frame sent waits this long (DelayStage)
+ * test-delay: {delay: 20ms, jitter: 5ms}          # TEST ONLY: every frame sent (data and control) waits this long (DelayStage);
+ *                                                 # an uplink's own test-delay replaces it on that uplink
  * </pre>
  */
 public record EnConfig(String name, Integer tunnel, String key, String device, Integer mtu, String listen, List<DnRef> dns,
@@ -45,13 +47,14 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
                        @JsonProperty("failback-after") Duration failbackAfter,
                        @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd, List<Uplink> uplinks,
                        Multipath multipath, MhConfig.Trust trust,
-                       @JsonProperty("data-silence") Duration dataSilence, @JsonProperty("test-delay") TestDelay testDelay) {
+                       @JsonProperty("data-silence") Duration dataSilence, @JsonProperty("test-delay") TestDelay testDelay,
+                       String identity) {
     public EnConfig {
         NodeChecks.name(name);
         if (tunnel == null || tunnel == 0) {
             throw new InvalidAt("a non-zero tunnel id is required", "tunnel");
         }
-        NodeChecks.required(key, "key");
+        NodeChecks.keyOrIdentity(key, identity);
         NodeChecks.device(device);
         NodeChecks.mtu(mtu);
         if (listen != null) {
@@ -64,6 +67,12 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
         for (int i = 0; i < dns.size(); i++) {
             if (!names.add(dns.get(i).name())) {
                 throw new InvalidAt("DN name " + dns.get(i).name() + " is used twice", "dns", i, "name");
+            }
+            if (identity != null && dns.get(i).publicKey() == null) {
+                throw new InvalidAt("an EN keyed by identity needs each DN's public-key (d2r2 tunnel pubkey on the DN)", "dns", i);
+            }
+            if (identity == null && dns.get(i).publicKey() != null) {
+                throw new InvalidAt("a DN's public-key needs the EN's identity (the master key needs none)", "dns", i, "public-key");
             }
         }
         dns = List.copyOf(dns);
@@ -103,6 +112,14 @@ public record EnConfig(String name, Integer tunnel, String key, String device, I
         if (dataSilence != null && dataSilence.toMillis() < 20) {
             throw new InvalidAt("at least 20ms: the data path is checked every quarter of it, on a 10 ms timer", "data-silence");
         }
+    }
+
+    /** The test-only delay of each uplink (the one socket's when there are none): its own, else the EN's; null for none. */
+    TestDelay[] testDelays() {
+        if (uplinks.isEmpty()) {
+            return new TestDelay[]{testDelay};
+        }
+        return uplinks.stream().map(u -> u.testDelay() == null ? testDelay : u.testDelay()).toArray(TestDelay[]::new);
     }
 
     int mtuOrDefault() {

@@ -17,16 +17,15 @@ import dev.d2r2.tunnel.path.WeightedRoundRobin;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.ReplayWindow;
-import dev.d2r2.tunnel.wire.TunnelKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -64,13 +63,16 @@ final class EnRole implements Agent {
         final DnRef dn;
         final boolean primary;
         final Peer peer;
+        /** Seals the EN's control messages to this DN, on the role's thread (the data path seals with the peer's own). */
+        final PacketMac controlMac;
         BfdSession bfd;
         long nextHelloAt;
         long upSince;
         /** Carried data out and none back for data-silence; not taken again until its session restarts. */
         boolean dataSuspect;
 
-        Link(DnRef dn, boolean primary, Peer peer) {
+        Link(DnRef dn, boolean primary, Peer peer, PacketMac controlMac) {
+            this.controlMac = controlMac;
             this.dn = dn;
             this.primary = primary;
             this.peer = peer;
@@ -90,7 +92,6 @@ final class EnRole implements Agent {
     private long nextProbeAt;
     private long nextScoreAt;
     private volatile int uplink;
-    private final PacketMac controlMac;
     private final BfdTimers timers;
     private final long helloEveryMillis;
     private final long failbackAfterMillis;
@@ -98,7 +99,7 @@ final class EnRole implements Agent {
     private final RandomGenerator random;
     private final Consumer<Event> events;
     private final AddressSink addressSink;
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(256);
+    private final ControlOut out;
     private final Counters counters;
     private final long statusEveryMillis;
     private long nextStatusAt;
@@ -113,7 +114,7 @@ final class EnRole implements Agent {
     private long silentSince = -1;
 
     /** {@code uplinks}: one socket per configured uplink, or the one socket; {@code nanos}: the monotonic time of probes. */
-    EnRole(EnConfig config, TunnelKey key, DatagramChannel[] uplinks, Clock clock, LongSupplier nanos, RandomGenerator random,
+    EnRole(EnConfig config, EnKeys keys, DatagramChannel[] uplinks, Clock clock, LongSupplier nanos, RandomGenerator random,
            Consumer<Event> events, AddressSink addressSink, Counters counters) {
         this.counters = counters;
         this.statusEveryMillis = config.statusEveryOrDefault().toMillis();
@@ -121,6 +122,7 @@ final class EnRole implements Agent {
         this.name = config.name();
         this.tunnelId = config.tunnel();
         this.uplinks = uplinks.clone();
+        this.out = new ControlOut(uplinks, DelayStages.of(config.testDelays(), ControlOut.FRAME_BYTES, clock, new SplittableRandom()), counters);
         this.nanos = nanos;
         Multipath m = config.multipath();
         this.probeEveryMillis = m.probe().every().toMillis();
@@ -132,7 +134,6 @@ final class EnRole implements Agent {
         this.board = uplinks.length < 2 ? null : new PathBoard(config.name(), config.uplinks().stream().map(Uplink::name).toArray(String[]::new),
                 config.uplinks().stream().mapToDouble(Uplink::penaltyOrZero).toArray(), m.probe(), m.weights().score(), m.hysteresis(),
                 trust, m.selectorMode(), spread, events);
-        this.controlMac = key.macFor(tunnelId);
         this.timers = config.bfd().timers();
         this.helloEveryMillis = config.helloEveryOrDefault().toMillis();
         this.failbackAfterMillis = config.failbackAfterOrDefault().toMillis();
@@ -146,8 +147,8 @@ final class EnRole implements Agent {
         }
         for (int i = 0; i < config.dns().size(); i++) {
             DnRef dn = config.dns().get(i);
-            links.add(new Link(dn, i == 0, new Peer(dn.name(), dn.endpoint(), tunnelId, 0, key.macFor(tunnelId),
-                    new ReplayWindow(timers.replayForgetNanos()))));
+            links.add(new Link(dn, i == 0, new Peer(dn.name(), dn.endpoint(), tunnelId, 0, keys.toDn(i),
+                    new ReplayWindow(timers.replayForgetNanos())), keys.toDn(i)));
         }
     }
 
@@ -170,6 +171,12 @@ final class EnRole implements Agent {
         return u < 0 ? uplink : u;
     }
 
+    /** The place in the configuration of the DN at {@code from}, or -1 for none of this EN's DNs; read on the UDP reader. */
+    int dnIndexAt(InetSocketAddress from) {
+        Link l = linkAt(from);
+        return l == null ? -1 : links.indexOf(l);
+    }
+
     /** The replay window of the DN at {@code from}, or null for an address that is none of this EN's DNs; read on the UDP reader. */
     ReplayWindow windowFrom(InetSocketAddress from) {
         Link l = linkAt(from);
@@ -189,7 +196,7 @@ final class EnRole implements Agent {
                 due = Math.min(due, l.nextHelloAt);
             }
         }
-        return due;
+        return Math.min(due, out.nextDueMillis(clock.millis()));
     }
 
     /** Whether {@code l} would take the traffic from the active link once its hold-down has passed. */
@@ -203,6 +210,7 @@ final class EnRole implements Agent {
 
     @Override
     public void onTimer(long now) throws IOException {
+        releaseDelayed();
         if (now >= nextStatusAt) {
             events.accept(counters.status(now, name, "en"));
             nextStatusAt = now + statusEveryMillis;
@@ -450,6 +458,18 @@ final class EnRole implements Agent {
         return null;
     }
 
+    /** Sends the control frames whose test-only delay has passed. */
+    private void releaseDelayed() throws IOException {
+        try {
+            out.release();
+        } catch (IOException e) {
+            if (!uplinks[0].isOpen()) {
+                throw e;
+            }
+            LOG.debug("{}: a delayed control frame was not sent: {}", name, e.toString());
+        }
+    }
+
     /** Control messages leave on the chosen uplink, so that the DN answers (and returns traffic) on it. */
     private void send(Link l, Control message) throws IOException {
         sendOn(uplink, l, message);
@@ -457,7 +477,7 @@ final class EnRole implements Agent {
 
     private void sendOn(int u, Link l, Control message) throws IOException {
         try {
-            DataPath.sendControl(uplinks[u], scratch, l.peer, controlMac, message);
+            out.send(u, l.peer, l.controlMac, message, l.peer.endpoint);
         } catch (IOException e) {
             if (!uplinks[u].isOpen()) {
                 throw e;

@@ -2,7 +2,8 @@ package dev.d2r2.tunnel.node;
 
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
-import dev.d2r2.tunnel.wire.TunnelKey;
+
+import java.util.function.IntFunction;
 
 /**
  * A DN's per-tunnel keys for its UDP reader: direct-mapped, bounded, one thread's. A tunnel id seen
@@ -11,12 +12,13 @@ import dev.d2r2.tunnel.wire.TunnelKey;
  */
 final class MacCache implements GreFrame.Keys {
     private static final int SLOTS = 1024;
-    private final TunnelKey key;
+    private final IntFunction<PacketMac> keys;
     private final int[] ids = new int[SLOTS];
     private final PacketMac[] macs = new PacketMac[SLOTS];
 
-    MacCache(TunnelKey key) {
-        this.key = key;
+    /** {@code keys}: a new MAC for a tunnel id, or null for one the DN has no key for. */
+    MacCache(IntFunction<PacketMac> keys) {
+        this.keys = keys;
     }
 
     @Override
@@ -24,7 +26,7 @@ final class MacCache implements GreFrame.Keys {
         int slot = (tunnelId * 0x9E3779B9 >>> 22) & SLOTS - 1;
         PacketMac mac = macs[slot];
         if (mac == null || ids[slot] != tunnelId) {
-            mac = key.macFor(tunnelId);
+            mac = keys.apply(tunnelId);
             macs[slot] = mac;
             ids[slot] = tunnelId;
         }

@@ -25,6 +25,18 @@ final class NodeChecks {
         }
     }
 
+    /** A node's keys come from the master key file or from its d2r2 identity, not both. */
+    static void keyOrIdentity(String key, String identity) {
+        if (key != null && identity != null) {
+            throw new InvalidAt("key (the master key file) or identity (a d2r2 identity file), not both", "identity");
+        }
+        if (key == null) {
+            required(identity, "identity");
+        } else {
+            required(key, "key");
+        }
+    }
+
     static void device(String device) {
         required(device, "device");
         device(device, "device");

@@ -1,5 +1,6 @@
 package dev.d2r2.tunnel.node;
 
+import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.HostPort;
@@ -13,6 +14,7 @@ import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.ReplayWindow;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
 import dev.d2r2.tunnel.wire.TunnelKey;
 
 import java.io.IOException;
@@ -47,10 +49,11 @@ public final class TunnelNode implements RunningNode {
         return ConfigLoader.load(file, DnConfig.class);
     }
 
-    /** Starts an EN from its configuration file (the key file is found relative to it). */
+    /** Starts an EN from its configuration file (the key or identity file is found relative to it). */
     public static TunnelNode startEn(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException {
         EnConfig c = loadEn(file);
-        TunnelKey key = TunnelKey.read(resolve(file, c.key()));
+        EnKeys keys = c.identity() == null ? EnKeys.master(TunnelKey.read(resolve(file, c.key())), c.tunnel(), c.dns().size())
+                : EnKeys.identity(identity(file, c.identity()), c.tunnel(), c.dns().stream().map(d -> TunnelIdentity.parsePublic(d.publicKey())).toList());
         TunDevice tun = TunDevice.open(c.device());
         DatagramChannel[] uplinks = new DatagramChannel[Math.max(1, c.uplinks().size())];
         try {
@@ -59,7 +62,7 @@ public final class TunnelNode implements RunningNode {
                 uplinks[i] = DatagramChannel.open().bind(HostPort.parse(c.uplinks().isEmpty() ? c.listenOrDefault() : c.uplinks().get(i).local()));
             }
             Counters counters = new Counters(uplinks.length);
-            EnRole role = new EnRole(c, key, uplinks, clock, System::nanoTime, new SplittableRandom(), events, (a, prefix) -> {
+            EnRole role = new EnRole(c, keys, uplinks, clock, System::nanoTime, new SplittableRandom(), events, (a, prefix) -> {
                 IpCommand.run("addr", "replace", Ipv4.text(a) + "/32", "dev", c.device());
                 for (String route : c.routes()) {
                     IpCommand.run("route", "replace", route, "dev", c.device(), "src", Ipv4.text(a));
@@ -68,9 +71,15 @@ public final class TunnelNode implements RunningNode {
             AgentRunner runner = new AgentRunner(role, 4096, clock);
             DataPath.Inbound inbound = new DataPath.Inbound() {
                 @Override
-                public GreFrame.Keys readerKeys() {
-                    PacketMac readerMac = key.macFor(c.tunnel());
-                    return tunnelId -> tunnelId == c.tunnel() ? readerMac : null;
+                public DataPath.ReaderKeys readerKeys() {
+                    PacketMac[] fromDn = new PacketMac[keys.size()];
+                    for (int i = 0; i < fromDn.length; i++) {
+                        fromDn[i] = keys.fromDn(i);
+                    }
+                    return (from, tunnelId) -> {
+                        int dn = tunnelId == c.tunnel() ? role.dnIndexAt(from) : -1;
+                        return dn < 0 ? null : fromDn[dn];
+                    };
                 }
 
                 @Override
@@ -88,8 +97,7 @@ public final class TunnelNode implements RunningNode {
                     return role.windowFrom(from);
                 }
             };
-            DelayStage delay = c.testDelay() == null ? null
-                    : new DelayStage(c.testDelay(), c.mtuOrDefault() + GreFrame.OVERHEAD, clock, new SplittableRandom());
+            DelayStages delay = DelayStages.of(c.testDelays(), c.mtuOrDefault() + GreFrame.OVERHEAD, clock, new SplittableRandom());
             DataPath dataPath = new DataPath(tun, uplinks, (buf, offset, length) -> role.activePeer(), role::nextUplink, inbound, counters,
                     delay);
             return start(runner, dataPath, null, uplinks[0], c.name());
@@ -104,10 +112,11 @@ public final class TunnelNode implements RunningNode {
         }
     }
 
-    /** Starts a DN from its configuration file (the key file is found relative to it). */
+    /** Starts a DN from its configuration file (the key and identity files are found relative to it). */
     public static TunnelNode startDn(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException {
         DnConfig c = loadDn(file);
-        TunnelKey key = TunnelKey.read(resolve(file, c.key()));
+        DnKeys keys = new DnKeys(c.key() == null ? null : TunnelKey.read(resolve(file, c.key())),
+                c.identity() == null ? null : identity(file, c.identity()), c.ensKeys());
         TunDevice tun = TunDevice.open(c.device());
         DatagramChannel channel = null;
         Announcer announcer = null;
@@ -117,13 +126,14 @@ public final class TunnelNode implements RunningNode {
             IpCommand.run("route", "replace", c.clients(), "dev", c.device());
             channel = DatagramChannel.open().bind(HostPort.parse(c.listen()));
             Counters counters = new Counters();
-            DnRole role = new DnRole(c, key, channel, clock, new SplittableRandom(), events, announcer, counters);
+            DnRole role = new DnRole(c, keys, channel, clock, new SplittableRandom(), events, announcer, counters);
             AgentRunner runner = new AgentRunner(role, 4096, clock);
             WindowTable windows = new WindowTable(c.bfd().timers().replayForgetNanos());
             DataPath.Inbound inbound = new DataPath.Inbound() {
                 @Override
-                public GreFrame.Keys readerKeys() {
-                    return new MacCache(key);
+                public DataPath.ReaderKeys readerKeys() {
+                    MacCache cache = new MacCache(keys::fromEn);
+                    return (from, tunnelId) -> cache.macFor(tunnelId);
                 }
 
                 @Override
@@ -148,7 +158,8 @@ public final class TunnelNode implements RunningNode {
                     return windows.windowFor(tunnelId);
                 }
             };
-            DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.table().route(buf, offset, length), inbound, counters);
+            DataPath dataPath = new DataPath(tun, channel, (buf, offset, length) -> role.table().route(buf, offset, length), inbound, counters,
+                    DelayStages.of(new TestDelay[]{c.testDelay()}, c.mtuOrDefault() + GreFrame.OVERHEAD, clock, new SplittableRandom()));
             return start(runner, dataPath, announcer, channel, c.name());
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
@@ -168,6 +179,16 @@ public final class TunnelNode implements RunningNode {
         runner.start();
         dataPath.start(name);
         return new TunnelNode(runner, dataPath, announcer, bound);
+    }
+
+    /** The tunnel public key of a d2r2 identity file, as its peers configure it ({@code public-key}: 64 hex digits). */
+    public static String publicKey(Path identityFile) throws IOException {
+        return TunnelIdentity.of(IdentityFile.load(identityFile).signingKey()).publicHex();
+    }
+
+    /** The tunnel key of the d2r2 identity file {@code identityFile} (relative to the configuration file). */
+    static TunnelIdentity identity(Path configFile, String identityFile) throws IOException {
+        return TunnelIdentity.of(IdentityFile.load(resolve(configFile, identityFile)).signingKey());
     }
 
     static Path resolve(Path configFile, String keyFile) {

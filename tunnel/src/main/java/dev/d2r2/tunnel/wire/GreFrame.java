@@ -64,21 +64,28 @@ public final class GreFrame {
      * and that an IP payload looks like one. Null when it is good; else why it must be dropped.
      */
     public static Drop open(ByteBuffer frame, Keys keys) {
-        int length = frame.limit();
-        if (length < OVERHEAD + 1 || (frame.getShort(0) & 0xffff) != FLAGS) {
+        Drop bad = header(frame);
+        return bad != null ? bad : verify(frame, keys.macFor(tunnelId(frame)));
+    }
+
+    /** The first half of {@link #open}: whether the header is one d2r2 sends (null) or why not, before any key is looked up. */
+    public static Drop header(ByteBuffer frame) {
+        if (frame.limit() < OVERHEAD + 1 || (frame.getShort(0) & 0xffff) != FLAGS) {
             return Drop.MALFORMED;
         }
         int protocol = protocol(frame);
-        if (protocol != PROTO_IPV4 && protocol != PROTO_IPV6 && protocol != PROTO_CONTROL) {
-            return Drop.MALFORMED;
-        }
-        PacketMac mac = keys.macFor(tunnelId(frame));
+        return protocol != PROTO_IPV4 && protocol != PROTO_IPV6 && protocol != PROTO_CONTROL ? Drop.MALFORMED : null;
+    }
+
+    /** The second half of {@link #open}, for a frame whose {@link #header} is good: the tag under {@code mac} (null: an unknown tunnel) and the payload. */
+    public static Drop verify(ByteBuffer frame, PacketMac mac) {
         if (mac == null) {
             return Drop.UNKNOWN_TUNNEL;
         }
-        if (!mac.verify(frame, 0, length - PacketMac.TAG_BYTES)) {
+        if (!mac.verify(frame, 0, frame.limit() - PacketMac.TAG_BYTES)) {
             return Drop.UNAUTHENTICATED;
         }
+        int protocol = protocol(frame);
         return protocol == PROTO_CONTROL || ipLooksRight(frame, protocol, payloadLength(frame)) ? null : Drop.MALFORMED;
     }
 

@@ -31,12 +31,17 @@ public final class TunnelKey {
 
     /** A new {@link PacketMac} for tunnel {@code id} (each thread takes its own). */
     public PacketMac macFor(int id) {
+        return new PacketMac(keyFor(id));
+    }
+
+    /** Tunnel {@code id}'s key. */
+    public byte[] keyFor(int id) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(master, "HmacSHA256"));
             mac.update(LABEL);
             mac.update(new byte[]{(byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
-            return new PacketMac(mac.doFinal());
+            return mac.doFinal();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK lacks HmacSHA256", e);
         }

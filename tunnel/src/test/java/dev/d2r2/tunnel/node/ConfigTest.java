@@ -216,6 +216,40 @@ class ConfigTest {
                 .hasMessageContaining("addr.yaml:7:");
     }
 
+    @Test
+    void identityKeysNeedEveryPeersPublicKeyAndExcludeTheMasterKey(@TempDir Path dir) throws Exception {
+        String pub = "6f".repeat(32);
+        String en = EN.replace("key: tunnel.key", "identity: en1.identity")
+                .replace("address: 10.1.1.2:4789}", "address: 10.1.1.2:4789, public-key: " + pub + "}")
+                .replace("address: 10.1.2.2:4789}", "address: 10.1.2.2:4789, public-key: " + pub + "}");
+        assertThat(TunnelNode.loadEn(write(dir, "en.yaml", en)).dns()).extracting(DnRef::publicKey).containsOnly(pub);
+        assertThatThrownBy(() -> TunnelNode.loadEn(write(dir, "both.yaml", en + "key: tunnel.key\n")))
+                .hasMessageContaining("both.yaml:").hasMessageContaining("not both");
+        assertThatThrownBy(() -> TunnelNode.loadEn(write(dir, "missing.yaml", en.replace(", public-key: " + pub + "}\n  - {name: dn2", "}\n  - {name: dn2"))))
+                .hasMessageContaining("missing.yaml:6:5").hasMessageContaining("dns[0]: an EN keyed by identity needs each DN's public-key");
+        assertThatThrownBy(() -> TunnelNode.loadEn(write(dir, "short.yaml", en.replace(pub + "}\n  - {name: dn2", "6f6f}\n  - {name: dn2"))))
+                .hasMessageContaining("short.yaml:").hasMessageContaining("64 hex digits");
+        assertThatThrownBy(() -> TunnelNode.loadEn(write(dir, "master.yaml", EN.replace("10.1.1.2:4789}", "10.1.1.2:4789, public-key: " + pub + "}"))))
+                .hasMessageContaining("master.yaml:").hasMessageContaining("needs the EN's identity");
+
+        String dn = """
+                name: dn1
+                identity: dn1.identity
+                listen: 10.1.1.2:4789
+                device: d2r2-tun-dn
+                pool: 10.77.1.0/24
+                clients: 10.77.0.0/16
+                """;
+        DnConfig ok = TunnelNode.loadDn(write(dir, "dn.yaml", dn + "ens:\n  - {tunnel: 1, public-key: " + pub + "}\n"));
+        assertThat(ok.ensKeys()).containsOnlyKeys(1);
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "twice.yaml", dn + "ens:\n  - {tunnel: 1, public-key: " + pub
+                + "}\n  - {tunnel: 1, public-key: " + pub + "}\n"))).hasMessageContaining("twice.yaml:").hasMessageContaining("ens[1].tunnel");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "esr.yaml", dn + "esr: {address: 10.3.1.1:4790, tunnel: 901}\n")))
+                .hasMessageContaining("esr.yaml:").hasMessageContaining("master key");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "none.yaml", dn.replace("identity: dn1.identity\n", ""))))
+                .hasMessageContaining("none.yaml:").hasMessageContaining("identity");
+    }
+
     private static Path write(Path dir, String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
     }

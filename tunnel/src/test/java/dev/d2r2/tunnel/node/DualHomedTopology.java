@@ -1,11 +1,14 @@
 package dev.d2r2.tunnel.node;
 
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.tunnel.tun.Netns;
 import dev.d2r2.tunnel.wire.TunnelKey;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -77,35 +80,47 @@ public abstract class DualHomedTopology implements AutoCloseable {
     }
 
     /**
-     * Writes the key and the configurations of the EN (en1, on dn1 at 10.1.1.2 and dn2 at 10.1.2.2, with {@code routes}
+     * Writes the keys and the configurations of the EN (en1, on dn1 at 10.1.1.2 and dn2 at 10.1.2.2, with {@code routes}
      * through them) and of the two DNs, each DN's ending with {@code dnLines} of its number; returns the {@code bfd:}
-     * line, {@code bfdTimers} its flow mapping, for the other nodes' configurations.
+     * line, {@code bfdTimers} its flow mapping, for the other nodes' configurations. The EN and the DNs key their tunnel
+     * by their d2r2 identities; the DNs also hold the master key, which the DN-FD and the ESR still seal with.
      */
     static String writeEnAndDns(Path dir, String routes, IntFunction<String> dnLines, String bfdTimers) throws IOException {
         TunnelKey.generate(dir.resolve("tunnel.key"));
+        String en = identity(dir, "en1");
         String bfd = "bfd: " + bfdTimers + "\n";
         Files.writeString(dir.resolve("en.yaml"), """
                 name: en1
                 tunnel: 1
-                key: tunnel.key
+                identity: en1.identity
                 device: d2r2-tun-en
                 dns:
-                  - {name: dn1, address: 10.1.1.2:4789}
-                  - {name: dn2, address: 10.1.2.2:4789}
+                  - {name: dn1, address: 10.1.1.2:4789, public-key: %s}
+                  - {name: dn2, address: 10.1.2.2:4789, public-key: %s}
                 routes: [%s]
                 hello-every: 100ms
-                """.formatted(routes) + bfd);
+                """.formatted(identity(dir, "dn1"), identity(dir, "dn2"), routes) + bfd);
         for (int i = 1; i <= 2; i++) {
             Files.writeString(dir.resolve("dn" + i + ".yaml"), """
                     name: dn%d
                     key: tunnel.key
+                    identity: dn%d.identity
+                    ens: [{tunnel: 1, public-key: %s}]
                     listen: 10.1.%d.2:4789
                     device: d2r2-tun-dn
                     pool: 10.77.%d.0/24
                     clients: 10.77.0.0/16
-                    """.formatted(i, i, i) + dnLines.apply(i) + bfd);
+                    """.formatted(i, i, en, i, i) + dnLines.apply(i) + bfd);
         }
         return bfd;
+    }
+
+    /** Writes a new d2r2 identity file {@code name.identity} and returns its tunnel public key. */
+    static String identity(Path dir, String name) throws IOException {
+        KeyPair pair = Crypto.newSigningKeyPair();
+        Path file = dir.resolve(name + ".identity");
+        new IdentityFile(name, Crypto.randomBytes(32), pair.getPrivate(), pair.getPublic(), "", "").save(file);
+        return TunnelNode.publicKey(file);
     }
 
     abstract void wire() throws Exception;
@@ -125,7 +140,7 @@ public abstract class DualHomedTopology implements AutoCloseable {
     private static void dump(Path dir, java.io.PrintStream out) throws IOException {
         try (var files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
-                if (Files.isRegularFile(f) && !f.getFileName().toString().endsWith(".key") && !f.getFileName().toString().endsWith(".token")) {
+                if (Files.isRegularFile(f) && !f.getFileName().toString().matches(".*\\.(key|token|identity)")) {
                     out.println("---- " + f.getFileName());
                     out.println(Files.readString(f));
                 }

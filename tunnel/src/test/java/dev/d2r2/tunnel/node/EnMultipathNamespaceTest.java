@@ -95,7 +95,28 @@ class EnMultipathNamespaceTest {
         });
     }
 
+    /**
+     * The tunnel's test-only delay stage on up1 (80 ms on every frame the EN sends there, its path
+     * probes too): the scorer measures up1's round trip at 80 ms or more, and the EN settles on up2
+     * in spite of up2's penalty of 20, where with no delay up1 wins (the tests above). No DN failover.
+     */
+    @Test
+    void aDelayedUplinkScoresItsDelayAndTheEnPrefersTheOther(@TempDir Path dir) throws Exception {
+        withUplinks(dir, ", test-delay: {delay: 80ms}", "up2", (en, enEvents, probe, settled) -> {
+            await().atMost(STEP).untilAsserted(() -> assertThat(scores(enEvents, "up1")).as("up1's round trip holds the delay")
+                    .anyMatch(s -> s.up() && s.rttMicros() >= 80_000));
+            assertThat(scores(enEvents, "up2")).as("up2 is not delayed").anyMatch(s -> s.up() && s.rttMicros() < 80_000);
+            flows(probe);
+            assertThat(switches(enEvents).getLast()).as("up2 keeps the traffic while up1's delay is scored").contains(">up2:");
+        });
+    }
+
     private static void withUplinks(Path dir, Steps steps) throws Exception {
+        withUplinks(dir, "", "up1", steps);
+    }
+
+    /** {@code up1Extra}: more keys of up1's flow mapping; {@code settleOn}: the uplink the EN settles on before the steps. */
+    private static void withUplinks(Path dir, String up1Extra, String settleOn, Steps steps) throws Exception {
         TunnelKey.generate(dir.resolve("tunnel.key"));
         Path enConfig = Files.writeString(dir.resolve("en.yaml"), """
                 name: en1
@@ -109,12 +130,12 @@ class EnMultipathNamespaceTest {
                 hello-every: 100ms
                 bfd: {tx: 50ms, rx: 50ms, multiplier: 20, idle: 100ms}
                 uplinks:
-                  - {name: up1, local: 10.81.1.1:0}
+                  - {name: up1, local: 10.81.1.1:0%s}
                   - {name: up2, local: 10.81.2.1:0, penalty: 20}
                 multipath:
                   probe: {every: 10ms, down-after: 150ms}
                   hysteresis: {margin: 5, hold: 500ms}
-                """);
+                """.formatted(up1Extra));
         Path dnConfig = Files.writeString(dir.resolve("dn.yaml"), """
                 name: dn1
                 key: tunnel.key
@@ -138,9 +159,9 @@ class EnMultipathNamespaceTest {
             try (EchoServer echo = dn.call(() -> EchoServer.start(new InetSocketAddress(SERVER, 7000)));
                  TunnelNode dn1 = dn.call(() -> TunnelNode.startDn(dnConfig, Clock.system(), dnEvents::add));
                  TunnelNode en1 = en.call(() -> TunnelNode.startEn(enConfig, Clock.system(), enEvents::add))) {
-                // the first echo decides the first uplink; with both up, up1 (up2 carries a penalty) has the traffic after the hold
+                // the first echo decides the first uplink; with both up and no delay, up1 (up2 carries a penalty) has the traffic after the hold
                 await().atMost(STEP).until(() -> dnConnected(enEvents) && switches(enEvents).stream().reduce((a, b) -> b)
-                        .filter(last -> last.contains(">up1:")).isPresent());
+                        .filter(last -> last.contains(">" + settleOn + ":")).isPresent());
                 int settled = switches(enEvents).size();
                 try (SeqProbe probe = en.call(() -> SeqProbe.start(new InetSocketAddress(SERVER, 7000), 500, 1_000_000))) {
                     flows(probe);

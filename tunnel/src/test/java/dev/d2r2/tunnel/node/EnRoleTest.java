@@ -53,8 +53,8 @@ class EnRoleTest {
         EnConfig config = new EnConfig("en1", 1, "k", "d2r2-tun-x", null, null,
                 List.of(new DnRef("dn1", "127.0.0.1:" + port(dn1)), new DnRef("dn2", "127.0.0.1:" + port(dn2))), List.of(),
                 Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofHours(1),
-                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null, null, dataSilence, null);
-        return new EnRole(config, KEY, new DatagramChannel[]{en}, clock, () -> clock.millis() * 1_000_000, new SplittableRandom(1), events::add,
+                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null, null, dataSilence, null, null);
+        return new EnRole(config, EnKeys.master(KEY, 1, 2), new DatagramChannel[]{en}, clock, () -> clock.millis() * 1_000_000, new SplittableRandom(1), events::add,
                 (a, prefix) -> assigned = a, counters);
     }
 

@@ -59,8 +59,8 @@ class EnUplinksTest {
                 new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 30, Duration.ofMillis(100)),
                 List.of(new Uplink("up1", "127.0.0.1:0", null), new Uplink("up2", "127.0.0.1:0", 20.0)),
                 new Multipath(null, new MhConfig.Probe(Duration.ofMillis(10), 50, Duration.ofMillis(100), Duration.ofMillis(60)), null,
-                        new MhConfig.Hysteresis(5.0, Duration.ofMillis(500)), Duration.ofHours(1)), null, null, null);
-        role = new EnRole(config, KEY, new DatagramChannel[]{up1, up2}, clock, () -> clock.millis() * 1_000_000, new SplittableRandom(1),
+                        new MhConfig.Hysteresis(5.0, Duration.ofMillis(500)), Duration.ofHours(1)), null, null, null, null);
+        role = new EnRole(config, EnKeys.master(KEY, 1, 2), new DatagramChannel[]{up1, up2}, clock, () -> clock.millis() * 1_000_000, new SplittableRandom(1),
                 events::add, (a, prefix) -> { }, new Counters(2));
     }
 

@@ -29,7 +29,12 @@ public final class FailoverTopology extends DualHomedTopology {
     }
 
     public static FailoverTopology create(Path dir, String bfd) throws Exception {
-        return create(dir, List.of("d2r2-tun-en", "d2r2-tun-dn1", "d2r2-tun-dn2", "d2r2-tun-srv"), FailoverTopology::new, bfd);
+        return create(dir, bfd, "d2r2-tun");
+    }
+
+    /** As above, with the namespaces named {@code prefix}-en, -dn1, -dn2 and -srv (a test of its own takes its own prefix). */
+    public static FailoverTopology create(Path dir, String bfd, String prefix) throws Exception {
+        return create(dir, List.of(prefix + "-en", prefix + "-dn1", prefix + "-dn2", prefix + "-srv"), FailoverTopology::new, bfd);
     }
 
     @Override

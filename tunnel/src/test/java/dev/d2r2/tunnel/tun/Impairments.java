@@ -33,6 +33,17 @@ public final class Impairments {
         rule("in", "iifname " + link + " drop");
     }
 
+    /**
+     * Drops the tunnel's data frames (GRE protocol type IPv4 or IPv6, the 16 bits after the GRE flags)
+     * that arrive on the link for UDP {@code port}, and lets its control frames (hellos, BFD: 0x88B5)
+     * through: a node alive on the control path that loses the data.
+     */
+    public void dropTunnelData(int port) throws IOException, InterruptedException {
+        for (String protocol : new String[]{"0x0800", "0x86dd"}) {
+            rule("in", "iifname " + link + " udp dport " + port + " @th,80,16 " + protocol + " drop");
+        }
+    }
+
     /** Shapes what leaves by the link to {@code kbit} kbit/s, queueing at most {@code latencyMs} before dropping. */
     public void rate(int kbit, int latencyMs) throws IOException, InterruptedException {
         ns.output("tc", "qdisc", "replace", "dev", link, "root", "tbf", "rate", kbit + "kbit", "burst", "3000", "latency",
