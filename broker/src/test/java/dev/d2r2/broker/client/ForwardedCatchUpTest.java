@@ -6,8 +6,8 @@ import dev.d2r2.broker.events.BrokerEvents;
 import dev.d2r2.broker.events.ForwardedGap;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,19 +44,11 @@ class ForwardedCatchUpTest {
 
     @TempDir
     Path dir;
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private ForwardingReplicas replicas;
     private ForwardedPublisher publisher;
     private long published;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (replicas != null) {
-            replicas.close();
-        }
-    }
 
     /** Replica 1 is one the publisher sends to (its client leaves it out), replica 2 one it never reaches. */
     @ParameterizedTest(name = "replica {0}")
@@ -134,12 +126,12 @@ class ForwardedCatchUpTest {
      * until the other replicas logged them.
      */
     private void publishWhileReplicaIsOut(int out, Outage outage) throws Exception {
-        replicas = ForwardingReplicas.start(dir, 3);
+        replicas = brokers.open(ForwardingReplicas.start(dir, 3));
         List<RemoteBrokerClient> publishing = new ArrayList<>();
         for (int i = 0; i <= F; i++) {
             publishing.add(replicas.publisher(i));
         }
-        publisher = ForwardedPublisher.open(publishing, F, CHANNEL);
+        publisher = brokers.open(ForwardedPublisher.open(publishing, F, CHANNEL));
         publish(BEFORE);
         await().atMost(Duration.ofSeconds(30)).until(() -> replicas.logged(out) == BEFORE);
         outage.begin();

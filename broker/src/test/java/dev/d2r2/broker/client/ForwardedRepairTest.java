@@ -2,8 +2,8 @@ package dev.d2r2.broker.client;
 
 import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.StartPosition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -34,24 +34,16 @@ class ForwardedRepairTest {
 
     @TempDir
     Path dir;
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private ForwardingReplicas replicas;
     private ForwardedPublisher publisher;
     private long published;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (replicas != null) {
-            replicas.close();
-        }
-    }
-
     @Test
     void aReplicaStoppedLongerThanItsLinksHoldRepairsTheSkippedEventsFromTheOthersLogsWhileItRuns() throws Exception {
-        replicas = ForwardingReplicas.start(dir, 3, 256);
-        publisher = ForwardedPublisher.open(List.of(replicas.publisher(0)), 0, CHANNEL);
+        replicas = brokers.open(ForwardingReplicas.start(dir, 3, 256));
+        publisher = brokers.open(ForwardedPublisher.open(List.of(replicas.publisher(0)), 0, CHANNEL));
         // One event first, so that the links are connected before a burst could overflow their queues.
         publish(1);
         await().atMost(Duration.ofSeconds(60)).until(() -> replicas.logged(1) == 1 && replicas.logged(STOPPED) == 1);
