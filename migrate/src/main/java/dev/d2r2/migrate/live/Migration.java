@@ -25,8 +25,9 @@ public final class Migration {
     /** A periodic snapshot for a keeper ({@link SnapshotFrame}), answered {@code DONE} or {@code ABORT}. */
     static final byte SNAPSHOT = 'P';
     /**
-     * The live state of a server that keeps serving, for a replica beside it ({@link SnapshotFrame}),
-     * answered {@code DONE} with the replica's address or {@code ABORT}.
+     * The live state of a server that keeps serving, for a replica beside it ({@link ReplicaOpen}),
+     * answered {@code DONE} with the replica's address or {@code ABORT}; the stream then carries a
+     * {@code DELTA} ({@link DeltaFrame}) every period until the source ends it ({@code ABORT}) or fails.
      */
     static final byte REPLICA = 'C';
 

@@ -31,6 +31,10 @@ public final class TakeoverNode implements Agent, AutoCloseable {
     private record Datagram(byte[] bytes) {
     }
 
+    /** A decision due between two ticks, judged once the keepalives queued before it are read. */
+    private record Judge() {
+    }
+
     private final TakeoverConfig config;
     private final ServiceAddress service;
     private final Clock clock;
@@ -45,6 +49,7 @@ public final class TakeoverNode implements Agent, AutoCloseable {
     private final AgentRunner runner;
     private long seq;
     private long nextTick;
+    private boolean judging;
     private long rejected;
     private long sendFailures;
     private Thread receiver;
@@ -119,6 +124,12 @@ public final class TakeoverNode implements Agent, AutoCloseable {
 
     @Override
     public void onMessage(Object message) throws IOException {
+        if (message instanceof Judge) {
+            judging = false;
+            apply(machine.onTick(clock.millis()));
+            steer();
+            return;
+        }
         if (!(message instanceof Datagram d)) {
             throw new IllegalArgumentException("not a takeover message: " + message);
         }
@@ -142,16 +153,24 @@ public final class TakeoverNode implements Agent, AutoCloseable {
 
     @Override
     public long nextDueMillis() {
-        return Math.min(nextTick, machine.judgementDueMillis());
+        return judging ? nextTick : Math.min(nextTick, machine.judgementDueMillis());
     }
 
+    /**
+     * Every period: keepalives out, then the machine judges. A decision due between two ticks is
+     * judged then rather than up to a period later, but behind the keepalives already in the inbox
+     * (a timer that falls due runs before them): a holder that was descheduled must not release,
+     * nor a standby acquire, for want of a keepalive it has received and not yet read.
+     */
     @Override
     public void onTimer(long nowMillis) throws IOException {
         if (nowMillis < nextTick) {
-            // a decision due between two ticks: judge now rather than up to a period later
-            apply(machine.onTick(nowMillis));
+            // not again before the next tick if the inbox is full: that tick judges
+            judging = true;
+            runner.offer(new Judge());
             return;
         }
+        judging = false;
         codec.encode(machine.keepalive(++seq), out);
         for (InetSocketAddress peer : peers) {
             try {
