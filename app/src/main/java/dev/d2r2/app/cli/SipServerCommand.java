@@ -8,6 +8,7 @@ import dev.d2r2.cosip.Credential;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.node.KeyFiles;
 import dev.d2r2.sip.server.ServerRole;
+import dev.d2r2.sip.server.ServerState;
 import dev.d2r2.sip.server.SipServer;
 import dev.d2r2.sip.server.StateFile;
 import picocli.CommandLine.Command;
@@ -74,11 +75,11 @@ public final class SipServerCommand implements Callable<Integer> {
         if ((cosipKeypair == null) != (cosipDomain == null)) {
             throw new IllegalArgumentException("--cosip-keypair and --cosip-domain go together");
         }
-        try (SipServer server = new SipServer(HostPort.parse(listen), maxCps, maxCalls);
+        ServerState startWith = state == null ? null : StateFile.startWith(state);
+        try (SipServer server = new SipServer(HostPort.parse(listen), maxCps, maxCalls, "server", startWith, routeRegistered);
              BrokerClient broker = dialogs == null ? null : client.connect(Duration.ofMillis(5));
              ServerRole role = dialogs == null ? null : new ServerRole(broker, server, me, dialogs);
              StateFile kept = state == null ? null : StateFile.keep(state, server)) {
-            server.routeRegistered(routeRegistered);
             if (cosipKeypair != null) {
                 Identity provider = Files.exists(cosipKeypair) ? KeyFiles.readIdentity(cosipKeypair) : KeyFiles.createIdentity(cosipKeypair);
                 server.issueCredentials(Credential.issuer(provider, cosipDomain, Durations.parse(cosipTtl), Clock.system()));

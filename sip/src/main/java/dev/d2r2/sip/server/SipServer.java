@@ -57,7 +57,7 @@ public final class SipServer implements AutoCloseable {
     private volatile CredentialIssuer credentials;
     private long lastSweep = System.currentTimeMillis();
     private final Map<String, Long> bindings = new ConcurrentHashMap<>();
-    /** The contact URI each registration gave (address of record → URI), where {@link #routeRegistered} sends its requests. */
+    /** The contact URI each registration gave (address of record → URI), where requests for it are routed (see the constructor). */
     private final Map<String, String> contacts = new ConcurrentHashMap<>();
     private volatile boolean routing;
     private volatile Runnable registrationChanged = () -> { };
@@ -87,6 +87,20 @@ public final class SipServer implements AutoCloseable {
      * the {@code os} probe's {@code threads:sip-NAME} target.
      */
     public SipServer(InetSocketAddress listen, int maxCps, int maxCalls, String name) throws IOException {
+        this(listen, maxCps, maxCalls, name, null, false);
+    }
+
+    /**
+     * A server that answers its first request already holding the tables of {@code startWith}
+     * (null: none). With {@code routeRegistered}, a request other than REGISTER, OPTIONS and
+     * SUBSCRIBE whose Request-URI names a registered address of record is forwarded, statelessly,
+     * to the contact it registered (the Request-URI kept), with this server's Via on top, and the
+     * answers come back through it; without, the server answers every INVITE itself. Both hold
+     * from the first request, so that a clone started from its source's registrations never
+     * answers a call for one of them itself.
+     */
+    public SipServer(InetSocketAddress listen, int maxCps, int maxCalls, String name, ServerState startWith, boolean routeRegistered)
+            throws IOException {
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.bind(listen);
@@ -98,6 +112,10 @@ public final class SipServer implements AutoCloseable {
         this.tokens = maxCps;
         this.notifies = new NotifyTransactions(channel, NotifyTransactions.T1, NotifyTransactions.T2, counters, mobility::forget,
                 "sip-" + name + "-notify");
+        if (startWith != null) {
+            load(startWith);
+        }
+        this.routing = routeRegistered;
         this.loop = Thread.ofPlatform().name("sip-" + name).start(this::run);
     }
 
@@ -212,16 +230,6 @@ public final class SipServer implements AutoCloseable {
 
     public int registrations() {
         return bindings.size();
-    }
-
-    /**
-     * From now on, a request other than REGISTER, OPTIONS and SUBSCRIBE whose Request-URI names a
-     * registered address of record is forwarded, statelessly, to the contact it registered (the
-     * Request-URI kept), with this server's Via on top; the answers come back through it. Without
-     * it the server answers every INVITE itself.
-     */
-    public void routeRegistered(boolean on) {
-        this.routing = on;
     }
 
     /** Told, from the server's loop, after each change of its registrations (a {@link StateFile} writes them then). */

@@ -15,7 +15,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * A server's registrations kept in a file (its {@link ServerState#registrationsOnly}, as JSON):
- * read when the server starts, and written again on a thread of its own after each change of its
+ * read when the server starts ({@link #startWith}), and written again on a thread of its own after each change of its
  * registrations, several changes at once when they come faster than a write. A write goes to a
  * temporary file renamed over the last one, so whoever copies the file (the scaler's snapshot of
  * an instance's directory, docs/scaling.md) gets a whole state, at most one write behind.
@@ -39,22 +39,19 @@ public final class StateFile implements AutoCloseable {
         server.onRegistrationChange(changed::release);
     }
 
+    /** Writes {@code server}'s registrations to {@code file} after each change, until closed. */
+    public static StateFile keep(Path file, SipServer server) {
+        return new StateFile(file, server);
+    }
+
     /**
-     * Loads the registrations {@code file} holds into {@code server}, if it exists, then keeps it
-     * written. Returns the file and how many registrations it gave.
+     * The registrations {@code file} holds, for a server to start with ({@link ServerState#registrationsOnly}),
+     * or null when there is no such file.
      *
      * @throws IOException unreadable, or not a server state (the message says where: {@code file:line:col})
      */
-    public static StateFile keep(Path file, SipServer server) throws IOException {
-        if (Files.exists(file)) {
-            server.pause();
-            try {
-                server.load(read(file).registrationsOnly());
-            } finally {
-                server.resume();
-            }
-        }
-        return new StateFile(file, server);
+    public static ServerState startWith(Path file) throws IOException {
+        return Files.exists(file) ? read(file).registrationsOnly() : null;
     }
 
     /** The state {@code file} holds. */
