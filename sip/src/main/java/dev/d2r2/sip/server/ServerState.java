@@ -40,6 +40,12 @@ public record ServerState(String listen, int maxCps, int maxCalls, Map<String, L
      * server, whose dialogs they are.
      */
     public ServerState registrationsOnly() {
+        return registrations(listen, maxCps, maxCalls, bindings, epoch, contacts);
+    }
+
+    /** A state with these registrations and no calls nor subscriptions (see {@link #registrationsOnly}). */
+    static ServerState registrations(String listen, int maxCps, int maxCalls, Map<String, Long> bindings, long epoch,
+                                     Map<String, String> contacts) {
         return new ServerState(listen, maxCps, maxCalls, bindings, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), epoch, contacts);
     }
 }

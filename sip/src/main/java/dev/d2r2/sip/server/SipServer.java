@@ -181,6 +181,11 @@ public final class SipServer implements AutoCloseable {
                 contacts);
     }
 
+    /** {@link ServerState#registrationsOnly} of {@link #state}, without copying the calls first: what a {@link StateFile} writes. */
+    public ServerState registrationState() {
+        return ServerState.registrations(listen, maxCps, maxCalls, bindings, mobility.epoch(), contacts);
+    }
+
     /**
      * Stops answering: requests that arrive are dropped (counted {@code paused}; UDP clients
      * retransmit) until {@link #resume}. Returns once no request is being handled, so the tables

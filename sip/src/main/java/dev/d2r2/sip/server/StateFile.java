@@ -77,7 +77,7 @@ public final class StateFile implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                JSON.writeValue(temporary.toFile(), server.state().registrationsOnly());
+                JSON.writeValue(temporary.toFile(), server.registrationState());
                 Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (InterruptedException e) {
                 return;
