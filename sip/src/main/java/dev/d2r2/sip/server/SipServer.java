@@ -155,8 +155,7 @@ public final class SipServer implements AutoCloseable {
 
     /** A server bound to {@code state.listen()} that starts with the tables and limits of {@code state}. */
     public SipServer(ServerState state) throws IOException {
-        this(HostPort.parse(state.listen()), state.maxCps(), state.maxCalls());
-        load(state);
+        this(HostPort.parse(state.listen()), state.maxCps(), state.maxCalls(), "server", state, false);
     }
 
     /** Replaces the tables with those of {@code state}; call it {@link #pause paused}. */
