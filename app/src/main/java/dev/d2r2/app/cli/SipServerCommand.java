@@ -8,7 +8,9 @@ import dev.d2r2.cosip.Credential;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.node.KeyFiles;
 import dev.d2r2.sip.server.ServerRole;
+import dev.d2r2.sip.server.ServerState;
 import dev.d2r2.sip.server.SipServer;
+import dev.d2r2.sip.server.StateFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,6 +55,14 @@ public final class SipServerCommand implements Callable<Integer> {
     @Option(names = "--cosip-ttl", paramLabel = "DURATION", defaultValue = "1h", description = "How long a credential is valid (${DEFAULT-VALUE})")
     String cosipTtl;
 
+    @Option(names = "--state", paramLabel = "FILE",
+            description = "Keep the registrations in this file: read at start (a clone's, copied from its source), written after each change")
+    Path state;
+
+    @Option(names = "--route-registered",
+            description = "Forward requests for a registered address of record to its contact (a stateless proxy) instead of answering them")
+    boolean routeRegistered;
+
     @Mixin ClientOptions client;
 
     @Override
@@ -65,9 +75,11 @@ public final class SipServerCommand implements Callable<Integer> {
         if ((cosipKeypair == null) != (cosipDomain == null)) {
             throw new IllegalArgumentException("--cosip-keypair and --cosip-domain go together");
         }
-        try (SipServer server = new SipServer(HostPort.parse(listen), maxCps, maxCalls);
+        ServerState startWith = state == null ? null : StateFile.startWith(state);
+        try (SipServer server = new SipServer(HostPort.parse(listen), maxCps, maxCalls, "server", startWith, routeRegistered);
              BrokerClient broker = dialogs == null ? null : client.connect(Duration.ofMillis(5));
-             ServerRole role = dialogs == null ? null : new ServerRole(broker, server, me, dialogs)) {
+             ServerRole role = dialogs == null ? null : new ServerRole(broker, server, me, dialogs);
+             StateFile kept = state == null ? null : StateFile.keep(state, server)) {
             if (cosipKeypair != null) {
                 Identity provider = Files.exists(cosipKeypair) ? KeyFiles.readIdentity(cosipKeypair) : KeyFiles.createIdentity(cosipKeypair);
                 server.issueCredentials(Credential.issuer(provider, cosipDomain, Durations.parse(cosipTtl), Clock.system()));
@@ -81,7 +93,9 @@ public final class SipServerCommand implements Callable<Integer> {
             System.err.println("sip-server: " + me + " listening on " + server.address().getHostString() + ":"
                     + server.address().getPort() + " (UDP)" + (maxCps > 0 ? ", at most " + maxCps + " calls/s" : "")
                     + (maxCalls > 0 ? ", at most " + maxCalls + " calls" : "")
-                    + (dialogs != null ? ", sharing its calls on " + dialogs : ""));
+                    + (dialogs != null ? ", sharing its calls on " + dialogs : "")
+                    + (kept != null ? ", " + server.registrations() + " registrations kept in " + state : "")
+                    + (routeRegistered ? ", routing to registered contacts" : ""));
             stopped.await();
         }
         return 0;

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /** What changed in a {@link ServerState} between two copies: per table, entries put and keys removed. */
 public record StateDelta(Table<Long> bindings, Table<Long> calls, Table<Long> unconfirmed, Table<Long> ended,
-                         Table<Long> replicas, Table<Subscription> subscriptions) {
+                         Table<Long> replicas, Table<Subscription> subscriptions, Table<String> contacts) {
     public record Table<V>(Map<String, V> put, List<String> removed) {
         public Table {
             put = Map.copyOf(put);
@@ -48,13 +48,15 @@ public record StateDelta(Table<Long> bindings, Table<Long> calls, Table<Long> un
     public static StateDelta between(ServerState before, ServerState after) {
         return new StateDelta(Table.between(before.bindings(), after.bindings()), Table.between(before.calls(), after.calls()),
                 Table.between(before.unconfirmed(), after.unconfirmed()), Table.between(before.ended(), after.ended()),
-                Table.between(before.replicas(), after.replicas()), Table.between(before.subscriptions(), after.subscriptions()));
+                Table.between(before.replicas(), after.replicas()), Table.between(before.subscriptions(), after.subscriptions()),
+                Table.between(before.contacts(), after.contacts()));
     }
 
     public ServerState applyTo(ServerState before) {
         return new ServerState(before.listen(), before.maxCps(), before.maxCalls(), bindings.applyTo(before.bindings()),
                 calls.applyTo(before.calls()), unconfirmed.applyTo(before.unconfirmed()), ended.applyTo(before.ended()),
-                replicas.applyTo(before.replicas()), subscriptions.applyTo(before.subscriptions()), before.epoch());
+                replicas.applyTo(before.replicas()), subscriptions.applyTo(before.subscriptions()), before.epoch(),
+                contacts.applyTo(before.contacts()));
     }
 
     /** This delta with no change to the subscriptions: for a replica that serves beside its source, which keeps its subscribers. */
@@ -70,6 +72,6 @@ public record StateDelta(Table<Long> bindings, Table<Long> calls, Table<Long> un
 
     /** Entries put or removed, all tables together. */
     public int size() {
-        return bindings.size() + calls.size() + unconfirmed.size() + ended.size() + replicas.size() + subscriptions.size();
+        return bindings.size() + calls.size() + unconfirmed.size() + ended.size() + replicas.size() + subscriptions.size() + contacts.size();
     }
 }

@@ -227,9 +227,9 @@ class SnapshotRestoreTest {
         SnapshotStore store = new SnapshotStore(dir.resolve("kept"), 3);
         store.put("h1", 1000, Migration.write(new dev.d2r2.sip.server.ServerState("127.0.0.1:0", 0, 0,
                 java.util.Map.of("alice@example.org", Long.MAX_VALUE), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(),
-                java.util.Map.of(), java.util.Map.of(), 0)));
+                java.util.Map.of(), java.util.Map.of(), 0, java.util.Map.of())));
         Path newest = store.put("h1", 2000, Migration.write(new dev.d2r2.sip.server.ServerState("127.0.0.1:0", 0, 0,
-                java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 0)));
+                java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 0, java.util.Map.of())));
         byte[] bytes = Files.readAllBytes(newest);
         Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length - 3));
         MigrationHost h2 = host("h2", null, KEY).snapshots(store, null, null).events(events::add).start();

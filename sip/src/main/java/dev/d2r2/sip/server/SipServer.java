@@ -51,10 +51,16 @@ public final class SipServer implements AutoCloseable {
     /** Calls ended lately, so that a retransmitted BYE gets 200 again rather than 481. */
     private final Map<String, Long> ended = new ConcurrentHashMap<>();
     public static final long REPLICA_TTL_MS = 2 * 3600_000;
+    /** The branch prefix of the requests this server routes to a registered contact. */
+    private static final String ROUTED_BRANCH = "z9hG4bKrt";
     private volatile Replication replication = Replication.NONE;
     private volatile CredentialIssuer credentials;
     private long lastSweep = System.currentTimeMillis();
     private final Map<String, Long> bindings = new ConcurrentHashMap<>();
+    /** The contact URI each registration gave (address of record → URI), where requests for it are routed (see the constructor). */
+    private final Map<String, String> contacts = new ConcurrentHashMap<>();
+    private volatile boolean routing;
+    private volatile Runnable registrationChanged = () -> { };
     private final Counters counters = new Counters();
     private final MobilityPackage mobility = new MobilityPackage(counters, System.currentTimeMillis());
     private final NotifyTransactions notifies;
@@ -81,6 +87,20 @@ public final class SipServer implements AutoCloseable {
      * the {@code os} probe's {@code threads:sip-NAME} target.
      */
     public SipServer(InetSocketAddress listen, int maxCps, int maxCalls, String name) throws IOException {
+        this(listen, maxCps, maxCalls, name, null, false);
+    }
+
+    /**
+     * A server that answers its first request already holding the tables of {@code startWith}
+     * (null: none). With {@code routeRegistered}, a request other than REGISTER, OPTIONS and
+     * SUBSCRIBE whose Request-URI names a registered address of record is forwarded, statelessly,
+     * to the contact it registered (the Request-URI kept), with this server's Via on top, and the
+     * answers come back through it; without, the server answers every INVITE itself. Both hold
+     * from the first request, so that a clone started from its source's registrations never
+     * answers a call for one of them itself.
+     */
+    public SipServer(InetSocketAddress listen, int maxCps, int maxCalls, String name, ServerState startWith, boolean routeRegistered)
+            throws IOException {
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.bind(listen);
@@ -92,6 +112,10 @@ public final class SipServer implements AutoCloseable {
         this.tokens = maxCps;
         this.notifies = new NotifyTransactions(channel, NotifyTransactions.T1, NotifyTransactions.T2, counters, mobility::forget,
                 "sip-" + name + "-notify");
+        if (startWith != null) {
+            load(startWith);
+        }
+        this.routing = routeRegistered;
         this.loop = Thread.ofPlatform().name("sip-" + name).start(this::run);
     }
 
@@ -131,13 +155,13 @@ public final class SipServer implements AutoCloseable {
 
     /** A server bound to {@code state.listen()} that starts with the tables and limits of {@code state}. */
     public SipServer(ServerState state) throws IOException {
-        this(HostPort.parse(state.listen()), state.maxCps(), state.maxCalls());
-        load(state);
+        this(HostPort.parse(state.listen()), state.maxCps(), state.maxCalls(), "server", state, false);
     }
 
     /** Replaces the tables with those of {@code state}; call it {@link #pause paused}. */
     public void load(ServerState state) {
         replace(bindings, state.bindings());
+        replace(contacts, state.contacts());
         replace(calls, state.calls());
         replace(unconfirmed, state.unconfirmed());
         replace(ended, state.ended());
@@ -145,14 +169,20 @@ public final class SipServer implements AutoCloseable {
         mobility.load(state.subscriptions(), state.epoch());
     }
 
-    private static void replace(Map<String, Long> table, Map<String, Long> with) {
+    private static <V> void replace(Map<String, V> table, Map<String, V> with) {
         table.keySet().retainAll(with.keySet());
         table.putAll(with);
     }
 
     /** A copy of the configuration and tables; exact once {@link #pause paused}, a moving picture before. */
     public ServerState state() {
-        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, mobility.table(), mobility.epoch());
+        return new ServerState(listen, maxCps, maxCalls, bindings, calls, unconfirmed, ended, replicas, mobility.table(), mobility.epoch(),
+                contacts);
+    }
+
+    /** {@link ServerState#registrationsOnly} of {@link #state}, without copying the calls first: what a {@link StateFile} writes. */
+    public ServerState registrationState() {
+        return ServerState.registrations(listen, maxCps, maxCalls, bindings, mobility.epoch(), contacts);
     }
 
     /**
@@ -204,6 +234,11 @@ public final class SipServer implements AutoCloseable {
 
     public int registrations() {
         return bindings.size();
+    }
+
+    /** Told, from the server's loop, after each change of its registrations (a {@link StateFile} writes them then). */
+    public void onRegistrationChange(Runnable listener) {
+        this.registrationChanged = listener;
     }
 
     /** {@code server-mobility} subscriptions held, expired ones included until they are swept. */
@@ -269,6 +304,10 @@ public final class SipServer implements AutoCloseable {
                     }
                     continue;
                 }
+                if (!m.isRequest() && m.malformation() == null && routedHere(m)) {
+                    relay(m, out);
+                    continue;
+                }
                 if (!m.isRequest() || m.malformation() != null || m.count(Header.VIA) == 0 || m.count(Header.CALL_ID) == 0
                         || m.count(Header.CSEQ) == 0) {
                     count("ignored");
@@ -289,7 +328,11 @@ public final class SipServer implements AutoCloseable {
     private void answer(SipMessage m, InetSocketAddress from, ByteBuffer out) throws IOException {
         String callId = m.first(Header.CALL_ID);
         String tag = Long.toHexString(dev.d2r2.core.Rendezvous.hash(callId));
-        if (m.methodIs("INVITE")) {
+        InetSocketAddress registered = routing && !m.methodIs("REGISTER") && !m.methodIs("OPTIONS") && !m.methodIs("SUBSCRIBE")
+                ? contactOf(Hop.aor(m.requestUri())) : null;
+        if (registered != null) {
+            route(m, registered, from, out, tag);
+        } else if (m.methodIs("INVITE")) {
             count("invite");
             sweep();
             if (!calls.containsKey(callId) && !unconfirmed.containsKey(callId)) {
@@ -318,14 +361,10 @@ public final class SipServer implements AutoCloseable {
             String to = m.first(Header.TO);
             String expires = Hop.param(";" + String.join(";", m.all(Header.CONTACT)), "expires");
             long seconds = expires != null && SipParser.digits(expires, 9) ? Long.parseLong(expires) : 3600;
-            if (to != null) {
-                if (seconds == 0) {
-                    bindings.remove(Hop.aor(to));
-                } else {
-                    bindings.put(Hop.aor(to), System.currentTimeMillis() + seconds * 1000);
-                }
-            }
             List<String> contacts = m.all(Header.CONTACT);
+            if (to != null) {
+                bind(Hop.aor(to), seconds, contacts);
+            }
             String credential = to == null || seconds == 0 ? null : credential(m, Hop.aor(to));
             String extra = contacts.isEmpty() ? null : "Contact: " + String.join(", ", contacts) + (expires == null ? ";expires=" + seconds : "");
             if (credential != null) {
@@ -366,6 +405,71 @@ public final class SipServer implements AutoCloseable {
         ended.put(callId, System.currentTimeMillis());
         replication.ended(callId);
         reply(m, from, out, 200, "OK", tag, null);
+    }
+
+    private void bind(String aor, long seconds, List<String> given) {
+        if (seconds == 0) {
+            bindings.remove(aor);
+            contacts.remove(aor);
+        } else {
+            bindings.put(aor, System.currentTimeMillis() + seconds * 1000);
+            if (!given.isEmpty()) {
+                String uri = Hop.bracketed(given.getFirst());
+                contacts.put(aor, uri != null ? uri : given.getFirst().split(";", 2)[0].strip());
+            }
+        }
+        registrationChanged.run();
+    }
+
+    /** Where a request for {@code aor} goes: the contact of its live registration, or null. */
+    private InetSocketAddress contactOf(String aor) {
+        Long expires = bindings.get(aor);
+        String uri = contacts.get(aor);
+        return expires == null || uri == null || expires < System.currentTimeMillis() ? null : Hop.ofUri(uri);
+    }
+
+    /**
+     * Forwards {@code m} to a registered contact as a stateless proxy (RFC 3261 §16.11): its
+     * branch is a function of the request's own top Via, so that a retransmission, its CANCEL
+     * and the ACK of a non-2xx answer take the same one.
+     */
+    private void route(SipMessage m, InetSocketAddress contact, InetSocketAddress from, ByteBuffer out, String tag) throws IOException {
+        String hops = m.first(Header.MAX_FORWARDS);
+        int maxForwards = hops != null && SipParser.digits(hops.strip(), 3) ? Integer.parseInt(hops.strip()) : 70;
+        if (maxForwards <= 0) {
+            count("routed.too-many-hops");
+            reply(m, from, out, 483, "Too Many Hops", tag, null);
+            return;
+        }
+        count("routed");
+        String via = "SIP/2.0/UDP " + listen + ";branch=" + ROUTED_BRANCH
+                + Long.toHexString(dev.d2r2.core.Rendezvous.hash(m.all(Header.VIA).getFirst()));
+        SipWriter.request(m, out, via.getBytes(java.nio.charset.StandardCharsets.US_ASCII), null, -1, maxForwards - 1);
+        out.flip();
+        channel.send(out, contact);
+    }
+
+    /** Whether {@code response} answers a request this server routed: its top Via is this server's. */
+    private boolean routedHere(SipMessage response) {
+        List<String> vias = response.all(Header.VIA);
+        if (vias.size() < 2) {
+            return false;
+        }
+        String branch = Hop.param(vias.getFirst(), "branch");
+        return branch != null && branch.startsWith(ROUTED_BRANCH) && vias.getFirst().contains(" " + listen + ";");
+    }
+
+    /** A routed request's answer, to the next Via without this server's. */
+    private void relay(SipMessage response, ByteBuffer out) throws IOException {
+        InetSocketAddress to = Hop.ofVia(response.all(Header.VIA).get(1));
+        if (to == null) {
+            count("ignored");
+            return;
+        }
+        count("routed.responses");
+        SipWriter.response(response, out);
+        out.flip();
+        channel.send(out, to);
     }
 
     /**
