@@ -61,13 +61,13 @@ public record StateDelta(Table<Long> bindings, Table<Long> calls, Table<Long> un
 
     /** This delta with no change to the subscriptions: for a replica that serves beside its source, which keeps its subscribers. */
     public StateDelta withoutSubscriptions() {
-        return new StateDelta(bindings, calls, unconfirmed, ended, replicas, new Table<>(Map.of(), List.of()));
+        return new StateDelta(bindings, calls, unconfirmed, ended, replicas, new Table<>(Map.of(), List.of()), contacts);
     }
 
     /** A delta that puts {@code state}'s subscriptions and changes nothing else: a replica taking its source's subscribers over. */
     public static StateDelta subscriptionsOf(ServerState state) {
         Table<Long> none = new Table<>(Map.of(), List.of());
-        return new StateDelta(none, none, none, none, none, new Table<>(state.subscriptions(), List.of()));
+        return new StateDelta(none, none, none, none, none, new Table<>(state.subscriptions(), List.of()), new Table<>(Map.of(), List.of()));
     }
 
     /** Entries put or removed, all tables together. */
