@@ -11,10 +11,10 @@ import java.nio.charset.StandardCharsets;
  * publisher's sealed envelope, {@code u16 tag length, tag (UTF-8), envelope}. A decided command
  * comes from a leader that may lie, so {@link #parse} trusts nothing.
  */
-record OrderedCommand(String tag, Envelope envelope) {
+public record OrderedCommand(String tag, Envelope envelope) {
     private static final int MAX_TAG = 255;
 
-    static byte[] encode(String tag, Envelope e) {
+    public static byte[] encode(String tag, Envelope e) {
         byte[] t = tag.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(2 + t.length + e.length()).putShort((short) t.length).put(t)
                 .put(e.array(), e.offset(), e.length()).array();
