@@ -64,7 +64,8 @@ import static org.awaitility.Awaitility.await;
  * {@link ByzantineOutbox} (honest, then equivocating, then tampering), and it proposes forged
  * commands of its own: garbage, an unknown channel, an unregistered publisher, an envelope
  * sealed with the wrong key, a genuine one with its payload altered, and replays of decided
- * events. The three correct replicas' logs are identical offset by offset, hold every event
+ * events; and a correct replica is given a copy of a decided event sealed apart (another time
+ * stamp, as a publisher sending to f + 1 entry replicas makes). The three correct replicas' logs are identical offset by offset, hold every event
  * once and nothing forged or replayed, and subscribers on two of them get the same order.
  */
 class OrderedChannelTest {
@@ -208,6 +209,10 @@ class OrderedChannelTest {
         for (byte[] g : genuine) {
             assertThat(byzantine.submit(g.clone())).isTrue();
         }
+        IdentityFile p0 = publishers.getFirst();
+        Envelope resealed = new ChannelSealer(TAG, Protection.PKS, "p0", p0.secret(), p0.signingKey(), null)
+                .seal(1, 42, bytes("p0-honest-0"));
+        assertThat(orderers.get(1).submit(OrderedCommand.encode(TAG, resealed))).isTrue();
         for (int i = 0; i < N; i++) {
             if (i == LIAR) {
                 continue;
@@ -218,7 +223,7 @@ class OrderedChannelTest {
                 assertThat(counter(b, "d2r2_broker_refusals", "reason", "ordered_unknown_channel")).isEqualTo(1);
                 assertThat(counter(b, "d2r2_broker_refusals", "reason", "ordered_unknown_publisher")).isEqualTo(1);
                 assertThat(counter(b, "d2r2_broker_refusals", "reason", "ordered_refused")).isEqualTo(2);
-                assertThat(counter(b, "d2r2_broker_duplicates", "channel", TAG)).isEqualTo(genuine.size());
+                assertThat(counter(b, "d2r2_broker_duplicates", "channel", TAG)).isEqualTo(genuine.size() + 1);
             });
         }
 

@@ -112,10 +112,16 @@ public final class BrokerCommand implements Callable<Integer> {
         ClusterFile clusterFile = cluster == null ? null : ClusterFile.load(cluster);
         RaftTls raftTls = clusterFile == null ? RaftTls.PLAIN
                 : RaftTls.load(clusterFile, raftKey != null ? raftKey : RaftTls.defaultKeyFile(cluster, id));
+        PrivateKey bftKey = null;
+        ClusterFile bftFile = null;
+        if (bft != null) {
+            bftFile = ClusterFile.load(bft);
+            bftKey = ReplicaKey.load(bft, bftFile, id, bftIdentity != null ? bftIdentity : ReplicaKey.defaultFile(bft, id));
+        }
         Broker broker = Broker.open(dataDir, Clock.system());
         ReplicatedBroker replica = clusterFile == null ? null
                 : ReplicatedBroker.start(broker, clusterFile, id, raft == null ? null : HostPort.parse(raft), raftTls);
-        BftOrderer orderer = bft == null ? null : startOrderer(broker);
+        BftOrderer orderer = bft == null ? null : startOrderer(broker, bftFile, bftKey);
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             Channels.declare(admin, c.channels());
         }
@@ -168,16 +174,14 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         if (orderer != null) {
             System.err.printf("replica %s of Byzantine cluster %s (ordered channels by HotStuff; peers on %s)%n", id, bft,
-                    ClusterFile.load(bft).replica(id).orElseThrow().address());
+                    bftFile.replica(id).orElseThrow().address());
         }
         stopped.await();
         return 0;
     }
 
     /** This process's HotStuff replica, wired to the broker before it starts deciding. */
-    private BftOrderer startOrderer(Broker broker) throws IOException, ConfigException {
-        ClusterFile file = ClusterFile.load(bft);
-        PrivateKey key = ReplicaKey.load(bft, file, id, bftIdentity != null ? bftIdentity : ReplicaKey.defaultFile(bft, id));
+    private BftOrderer startOrderer(Broker broker, ClusterFile file, PrivateKey key) throws IOException {
         BftOrderer orderer = BftOrderer.open(file, id, key, BftNode.Settings.DEFAULTS, UnaryOperator.identity());
         broker.orderEvents(orderer);
         return orderer.start();

@@ -116,7 +116,7 @@ final class ChannelRuntime implements AutoCloseable {
                     long fingerprint = e.fingerprint(crc);
                     recent.firstTime(e.publisher(), e.sequence(), fingerprint);
                     if (window != null) {
-                        window.take(e.publisher(), e.sequence(), forwarded ? e.payloadFingerprint(crc) : fingerprint);
+                        window.take(e.publisher(), e.sequence(), forwarded || ordered ? e.payloadFingerprint(crc) : fingerprint);
                     }
                     if (gaps != null) {
                         gaps.resume(e.publisher(), e.sequence(), e.publisherTime());
@@ -316,11 +316,13 @@ final class ChannelRuntime implements AutoCloseable {
     /**
      * Appends a decided event of an ordered channel (checked by the caller) and fans it out,
      * stamped with its block's {@code height} so that every correct replica's log is the same,
-     * unless the channel took the same sealed event within its window: then it is counted as a
-     * duplicate and false is returned. Called on the orderer's one thread, in decided order.
+     * unless the channel took the same event within its window (by publisher, sequence number
+     * and payload, so that copies sealed apart for several entry replicas count as one): then it
+     * is counted as a duplicate and false is returned. Called on the orderer's one thread, in
+     * decided order.
      */
     boolean applyOrdered(Envelope e, long height, CRC32C crc, List<ServerSubscription> disconnect) throws IOException {
-        if (!window.take(e.publisher(), e.sequence(), e.fingerprint(crc))) {
+        if (!window.take(e.publisher(), e.sequence(), e.payloadFingerprint(crc))) {
             duplicates.inc();
             return false;
         }
