@@ -22,10 +22,12 @@ import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
+import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.ChannelSealer;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
+import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.broker.server.EventOrderer;
 import dev.d2r2.broker.server.OrderedCommand;
 import dev.d2r2.broker.server.RecordedChannel;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +68,8 @@ import static org.awaitility.Awaitility.await;
  * commands of its own: garbage, an unknown channel, an unregistered publisher, an envelope
  * sealed with the wrong key, a genuine one with its payload altered, and replays of decided
  * events; and a correct replica is given a copy of a decided event sealed apart (another time
- * stamp, as a publisher sending to f + 1 entry replicas makes). The three correct replicas' logs are identical offset by offset, hold every event
+ * stamp, as a publisher sending to f + 1 entry replicas makes). A last publisher over TLS is
+ * acknowledged once its events are decided. The three correct replicas' logs are identical offset by offset, hold every event
  * once and nothing forged or replayed, and subscribers on two of them get the same order.
  */
 class OrderedChannelTest {
@@ -84,7 +88,7 @@ class OrderedChannelTest {
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable c : clients) {
+        for (AutoCloseable c : clients.reversed()) {
             c.close();
         }
         for (BftOrderer o : orderers) {
@@ -234,6 +238,23 @@ class OrderedChannelTest {
             byzantine.submit(g.clone());
         }
         publishRound(pubs, "tampering", published);
+
+        BrokerServer server = BrokerServer.start(brokers.get(1), new InetSocketAddress("127.0.0.1", 0));
+        clients.add(server::close);
+        IdentityFile admin1 = IdentityFile.load(brokers.get(1).adminIdentityPath());
+        IdentityFile p1 = publishers.get(1);
+        RemoteBrokerClient remote = RemoteBrokerClient.connect(new IdentityFile(p1.name(), p1.secret(), p1.signingKey(),
+                p1.publicKey(), admin1.broker(), admin1.brokerCertificatePem()));
+        clients.add(remote);
+        Publisher overTls = remote.publisher(TAG);
+        long last = 0;
+        for (int i = 0; i < EVENTS; i++) {
+            String payload = "p1-tls-" + i;
+            last = overTls.publish(bytes(payload));
+            published.add("p1 " + last + " " + payload);
+        }
+        overTls.awaitAcknowledged(last, PATIENCE);
+        assertThat(overTls.acknowledged()).isEqualTo(EVENTS);
 
         List<List<String>> logs = new ArrayList<>();
         for (int i = 0; i < N; i++) {
