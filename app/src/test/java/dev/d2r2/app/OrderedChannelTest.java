@@ -22,6 +22,7 @@ import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
+import dev.d2r2.broker.client.ForwardedPublisher;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.ChannelSealer;
 import dev.d2r2.broker.security.Crypto;
@@ -68,8 +69,9 @@ import static org.awaitility.Awaitility.await;
  * commands of its own: garbage, an unknown channel, an unregistered publisher, an envelope
  * sealed with the wrong key, a genuine one with its payload altered, and replays of decided
  * events; and a correct replica is given a copy of a decided event sealed apart (another time
- * stamp, as a publisher sending to f + 1 entry replicas makes). A last publisher over TLS is
- * acknowledged once its events are decided. The three correct replicas' logs are identical offset by offset, hold every event
+ * stamp, as a publisher sending to f + 1 entry replicas makes). A publisher over TLS is
+ * acknowledged once its events are decided; then, with replica 3 silent, one that sends each
+ * event to f + 1 = 2 entry replicas, replica 3 among them, gets every event taken once. The three correct replicas' logs are identical offset by offset, hold every event
  * once and nothing forged or replayed, and subscribers on two of them get the same order.
  */
 class OrderedChannelTest {
@@ -142,6 +144,7 @@ class OrderedChannelTest {
         Set<String> names = Set.of("p0", "p1", "p2");
         BftNode.Settings settings = new BftNode.Settings(Duration.ofMillis(500), new ReplicaConfig(100, 10_000, 64),
                 CodecLimits.DEFAULTS);
+        byte[][][] secrets = new byte[N - 1][N][];
         ByzantineOutbox[] liar = new ByzantineOutbox[1];
         List<byte[]> seenByLiar = new CopyOnWriteArrayList<>();
         EventOrderer liarOrderer = null;
@@ -168,6 +171,7 @@ class OrderedChannelTest {
                 for (int k = 0; k < publishers.size(); k++) {
                     IdentityFile p = publishers.get(k);
                     byte[] secret = admin.register(p.name(), p.publicKey(), false);
+                    secrets[k][i] = secret;
                     if (k == i) {
                         publishers.set(k, new IdentityFile(p.name(), secret, p.signingKey(), p.publicKey(), "", ""));
                     }
@@ -255,6 +259,24 @@ class OrderedChannelTest {
         }
         overTls.awaitAcknowledged(last, PATIENCE);
         assertThat(overTls.acknowledged()).isEqualTo(EVENTS);
+
+        liar[0].mode = ByzantineOutbox.Mode.SILENT;
+        BrokerServer liarServer = BrokerServer.start(brokers.get(LIAR), new InetSocketAddress("127.0.0.1", 0));
+        clients.add(liarServer::close);
+        IdentityFile admin3 = IdentityFile.load(brokers.get(LIAR).adminIdentityPath());
+        RemoteBrokerClient toLiar = RemoteBrokerClient.connect(new IdentityFile(p1.name(), secrets[1][LIAR], p1.signingKey(),
+                p1.publicKey(), admin3.broker(), admin3.brokerCertificatePem()));
+        clients.add(toLiar);
+        RemoteBrokerClient toCorrect = RemoteBrokerClient.connect(new IdentityFile(p1.name(), p1.secret(), p1.signingKey(),
+                p1.publicKey(), admin1.broker(), admin1.brokerCertificatePem()));
+        clients.add(toCorrect);
+        Publisher atTwo = ForwardedPublisher.open(List.of(toLiar, toCorrect), 1, TAG);
+        for (int i = 0; i < EVENTS; i++) {
+            String payload = "p1-two-entries-" + i;
+            last = atTwo.publish(bytes(payload));
+            published.add("p1 " + last + " " + payload);
+        }
+        atTwo.awaitAcknowledged(last, PATIENCE);
 
         List<List<String>> logs = new ArrayList<>();
         for (int i = 0; i < N; i++) {
