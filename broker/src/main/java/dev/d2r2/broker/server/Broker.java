@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -842,6 +843,7 @@ public final class Broker implements AutoCloseable {
         CRC32C crc = new CRC32C();
         List<ServerSubscription> slow = new ArrayList<>(0);
         Set<ChannelRuntime> touched = new HashSet<>();
+        Map<Identity, SealVerifier> verifiers = new HashMap<>();
         for (byte[] command : commands) {
             OrderedCommand c;
             try {
@@ -862,7 +864,7 @@ public final class Broker implements AutoCloseable {
                 continue;
             }
             try {
-                check(publisher, new SealVerifier(publisher), ch, e);
+                check(publisher, verifiers.computeIfAbsent(publisher, SealVerifier::new), ch, e);
             } catch (BrokerException refused) {
                 refuseOrdered(height, "ordered_refused", refused.getMessage());
                 continue;
