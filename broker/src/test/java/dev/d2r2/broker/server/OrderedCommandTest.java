@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * An ordered channel's command as a Byzantine leader may propose it: a genuine one reads back
  * as it was written, any other bytes are a {@link ProtocolException} (never another exception);
- * and the channel class that selects ordering refuses what its replicas could not check.
+ * and the channel class that selects ordering refuses what its replicas could not check, and a
+ * subscriber queue that could stall the ordering.
  */
 class OrderedCommandTest {
 
@@ -48,7 +49,7 @@ class OrderedCommandTest {
     }
 
     @Test
-    void orderedNeedsALogAndASignature() {
+    void orderedNeedsALogASignatureAndNoBlockingQueue() {
         for (Protection p : new Protection[]{Protection.SI, Protection.HA}) {
             assertThatThrownBy(() -> ordered(Persistence.LOG, p)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("PKS or PKE");
@@ -56,6 +57,8 @@ class OrderedCommandTest {
         assertThatThrownBy(() -> ordered(Persistence.NONE, Protection.PKS)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("persistence log");
         assertThat(ordered(Persistence.LOG, Protection.PKE).durability()).isEqualTo(Durability.ORDERED);
+        assertThatThrownBy(() -> ordered(Persistence.LOG, Protection.PKS).withQueue(16, OverflowPolicy.BLOCK))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow block");
     }
 
     private static ChannelClass ordered(Persistence persistence, Protection protection) {
