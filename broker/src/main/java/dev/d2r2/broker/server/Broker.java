@@ -777,7 +777,7 @@ public final class Broker implements AutoCloseable {
                 throw new BrokerException(ErrorCode.LIMIT, "channel " + ch.tag() + ": the BFT orderer's queue is full;"
                         + " send event " + e.sequence() + " again later");
             }
-            decisionWaiters.await(ch.tag(), e.publisher(), e.sequence(), done);
+            decisionWaiters.await(ch.tag(), e.publisher(), e.sequence(), e.payloadFingerprint(new CRC32C()), done);
             return;
         }
         eventReplication.append(ch.tag(), Arrays.copyOfRange(e.array(), e.offset(), e.offset() + e.length()), done);
@@ -880,7 +880,7 @@ public final class Broker implements AutoCloseable {
                 continue;
             }
             touched.add(ch);
-            decisionWaiters.taken(ch.tag(), e.publisher(), e.sequence());
+            decisionWaiters.taken(ch.tag(), e.publisher(), e.sequence(), e.payloadFingerprint(crc));
         }
         for (ChannelRuntime ch : touched) {
             try {
