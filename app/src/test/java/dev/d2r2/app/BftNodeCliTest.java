@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code d2r2 bft node}: four replica processes (n = 4, f = 1) started from the CLI order the
  * commands given on their standard inputs into the same blocks, and the three left go on
- * deciding once one is killed. Bad arguments get one clear line and exit 2.
+ * deciding once one is killed. Bad arguments (of {@code bft node} and of {@code broker --bft}) get
+ * one clear line and exit 2.
  */
 class BftNodeCliTest {
     private static final int N = 4;
@@ -150,5 +151,14 @@ class BftNodeCliTest {
         assertThat(Main.commandLine().execute("bft", "node", "--cluster", dir.resolve("three.yaml").toString(), "--id", "r0",
                 "--identity", dir.resolve("r0.identity").toString())).isEqualTo(2);
         assertThat(console.err()).contains("n = 3f + 1");
+        console.clear();
+        assertThat(Main.commandLine().execute("broker", "--bft", cluster.toString(), "--id", "r9",
+                "--data", dir.resolve("data").toString())).isEqualTo(2);
+        assertThat(console.err()).contains("no replica r9");
+        assertThat(dir.resolve("data")).doesNotExist();
+        console.clear();
+        assertThat(Main.commandLine().execute("broker", "--bft", cluster.toString(), "--cluster", cluster.toString(),
+                "--id", "r0", "--data", dir.resolve("data").toString())).isEqualTo(2);
+        assertThat(console.err()).contains("exclude each other");
     }
 }

@@ -27,6 +27,15 @@ public record ChannelClass(Ordering ordering, int priority, Persistence persiste
         if (durability == Durability.REPLICATED && persistence != Persistence.LOG) {
             throw new IllegalArgumentException("durability replicated needs persistence log (the replicas' logs hold the events)");
         }
+        if (durability == Durability.ORDERED && (persistence != Persistence.LOG
+                || (protection != Protection.PKS && protection != Protection.PKE))) {
+            throw new IllegalArgumentException("durability ordered needs persistence log and protection PKS or PKE"
+                    + " (every replica checks each decided event's signature with its publisher's public key)");
+        }
+        if (durability == Durability.ORDERED && overflow == OverflowPolicy.BLOCK) {
+            throw new IllegalArgumentException("durability ordered cannot have overflow block (a full subscriber queue"
+                    + " would stall the replica's part in the ordering protocol): use drop-oldest or disconnect");
+        }
         if (priority < 0 || priority > 9) {
             throw new IllegalArgumentException("priority must be 0..9, not " + priority);
         }

@@ -7,7 +7,7 @@ import dev.d2r2.bft.BlockHash;
 import dev.d2r2.bft.CodecLimits;
 import dev.d2r2.bft.ReplicaConfig;
 import dev.d2r2.bft.net.BftNode;
-import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.app.bft.ReplicaKey;
 import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.cluster.config.Replica;
 import dev.d2r2.core.Durations;
@@ -21,6 +21,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -60,21 +61,14 @@ public final class BftCommand extends CommandGroup {
         public Integer call() throws IOException, ConfigException, InterruptedException {
             ClusterFile file = ClusterFile.load(cluster);
             List<Replica> replicas = file.replicas();
-            Replica me = file.replica(id).orElseThrow(() -> new IllegalArgumentException(
-                    cluster + ": no replica " + id + " (it lists " + replicas.stream().map(Replica::name).toList() + ")"));
-            IdentityFile key = IdentityFile.load(identity);
-            if (key.signingKey() == null || key.publicKey() == null) {
-                throw new IllegalArgumentException(identity + " holds no signing key");
-            }
-            if (!key.publicKey().equals(me.signingKey())) {
-                throw new IllegalArgumentException(identity + ": its public key is not replica " + id + "'s publicKey in " + cluster);
-            }
+            PrivateKey key = ReplicaKey.load(cluster, file, id, identity);
+            Replica me = file.replica(id).orElseThrow();
             BftNode.Settings settings = new BftNode.Settings(Durations.parse(viewTimeout),
                     new ReplicaConfig(batch, ReplicaConfig.DEFAULTS.maxPendingCommands(), ReplicaConfig.DEFAULTS.retainedHeights()),
                     CodecLimits.DEFAULTS);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             List<String> names = replicas.stream().map(Replica::name).toList();
-            BftNode node = BftNode.open(file, id, key.signingKey(), settings, b -> out.println(line(b, names)),
+            BftNode node = BftNode.open(file, id, key, settings, b -> out.println(line(b, names)),
                     UnaryOperator.identity()).start();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,7 +1,10 @@
 package dev.d2r2.app.cli;
 
+import dev.d2r2.app.bft.BftOrderer;
+import dev.d2r2.app.bft.ReplicaKey;
 import dev.d2r2.app.node.BrokerConfig;
 import dev.d2r2.app.node.Channels;
+import dev.d2r2.bft.net.BftNode;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.client.ClientSettings;
 import dev.d2r2.broker.client.ForwardedCatchUp;
@@ -26,10 +29,12 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 
 /** {@code d2r2 broker}: runs the FIT event broker until stopped. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
@@ -50,6 +55,16 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--cluster", paramLabel = "FILE",
             description = "Run as a replica of this cluster (identities and channels replicated on Raft); needs --id")
     Path cluster;
+
+    @Option(names = "--bft", paramLabel = "FILE",
+            description = "Run as a replica of this Byzantine cluster (n = 3f + 1): its ordered channels' events are ordered"
+                    + " by HotStuff with the other replicas; needs --id")
+    Path bft;
+
+    @Option(names = "--bft-identity", paramLabel = "FILE",
+            description = "With --bft: the identity file whose signing key pairs with this replica's publicKey in the"
+                    + " cluster file (default: NAME.identity beside it)")
+    Path bftIdentity;
 
     @Option(names = "--id", paramLabel = "NAME", description = "This replica's name in the cluster")
     String id;
@@ -85,15 +100,28 @@ public final class BrokerCommand implements Callable<Integer> {
         Path dataDir = data != null ? data : c.data() != null ? Path.of(c.data()) : DataDirs.defaultDataDir();
         InetSocketAddress address = HostPort.parse(first(listen, c.listen(), "127.0.0.1:7100"));
         String metricsAt = first(metrics, c.metrics(), "127.0.0.1:9464");
-        if ((cluster == null) != (id == null) || (raft != null && cluster == null)) {
-            throw new IllegalArgumentException("--cluster and --id go together (and --raft needs them)");
+        if (cluster != null && bft != null) {
+            throw new IllegalArgumentException("--cluster and --bft exclude each other (a Byzantine cluster's replicas keep"
+                    + " their own control tables)");
+        }
+        if ((cluster == null && bft == null) != (id == null) || (raft != null && cluster == null)
+                || (bftIdentity != null && bft == null)) {
+            throw new IllegalArgumentException("--cluster or --bft and --id go together (and --raft needs --cluster,"
+                    + " --bft-identity --bft)");
         }
         ClusterFile clusterFile = cluster == null ? null : ClusterFile.load(cluster);
         RaftTls raftTls = clusterFile == null ? RaftTls.PLAIN
                 : RaftTls.load(clusterFile, raftKey != null ? raftKey : RaftTls.defaultKeyFile(cluster, id));
+        PrivateKey bftKey = null;
+        ClusterFile bftFile = null;
+        if (bft != null) {
+            bftFile = ClusterFile.load(bft);
+            bftKey = ReplicaKey.load(bft, bftFile, id, bftIdentity != null ? bftIdentity : ReplicaKey.defaultFile(bft, id));
+        }
         Broker broker = Broker.open(dataDir, Clock.system());
         ReplicatedBroker replica = clusterFile == null ? null
                 : ReplicatedBroker.start(broker, clusterFile, id, raft == null ? null : HostPort.parse(raft), raftTls);
+        BftOrderer orderer = bft == null ? null : startOrderer(broker, bftFile, bftKey);
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             Channels.declare(admin, c.channels());
         }
@@ -127,6 +155,7 @@ public final class BrokerCommand implements Callable<Integer> {
                 closeRepair(repairing);
             }
             closeReplica(replica);
+            closeOrderer(orderer);
             if (http != null) {
                 http.close();
             }
@@ -143,8 +172,30 @@ public final class BrokerCommand implements Callable<Integer> {
                     dataDir.resolve(ReplicatedBroker.RAFT_DIR), raftTls.enabled() ? "over mutual TLS"
                             : "in plain text: the cluster file has no tls section, firewall the Raft addresses");
         }
+        if (orderer != null) {
+            System.err.printf("replica %s of Byzantine cluster %s (ordered channels by HotStuff; peers on %s)%n", id, bft,
+                    bftFile.replica(id).orElseThrow().address());
+        }
         stopped.await();
         return 0;
+    }
+
+    /** This process's HotStuff replica, wired to the broker before it starts deciding. */
+    private BftOrderer startOrderer(Broker broker, ClusterFile file, PrivateKey key) throws IOException {
+        BftOrderer orderer = BftOrderer.open(file, id, key, BftNode.Settings.DEFAULTS, UnaryOperator.identity());
+        broker.orderEvents(orderer);
+        return orderer.start();
+    }
+
+    private static void closeOrderer(BftOrderer orderer) {
+        if (orderer == null) {
+            return;
+        }
+        try {
+            orderer.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeRepair(AgentRunner repair) {

@@ -33,7 +33,7 @@ public final class ChannelCommand {
         @Option(names = "--overflow", description = "block | drop-oldest | disconnect") String overflow;
         @Option(names = "--fault-model", description = "crash | byzantine") String faultModel;
         @Option(names = "--protection", description = "SI | HA | PKS | PKE") String protection;
-        @Option(names = "--durability", description = "local | replicated | forwarded (on a cluster)") String durability;
+        @Option(names = "--durability", description = "local | replicated | forwarded (on a cluster) | ordered (on a broker with --bft)") String durability;
         @Option(names = "--publishers", split = ",", description = "identities allowed to publish; * = all") List<String> publishers;
         @Option(names = "--subscribers", split = ",", description = "identities allowed to subscribe; * = all") List<String> subscribers;
 

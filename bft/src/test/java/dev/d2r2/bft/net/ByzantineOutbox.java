@@ -16,9 +16,10 @@ import java.util.List;
  * The fault-injection switch of the networked tests, in test code only: it stands between a
  * replica and its links and, by the mode the test sets, lies. Its lies are signed with the
  * replica's own key (a Byzantine replica has its key), so only the protocol can refuse them.
+ * Public in the test jar, for the broker's ordered-channel tests in {@code app}.
  */
-final class ByzantineOutbox implements Outbox {
-    enum Mode {
+public final class ByzantineOutbox implements Outbox {
+    public enum Mode {
         HONEST,
         /** As leader, a different block to each half of the others; as voter, a second vote for another block. */
         EQUIVOCATE,
@@ -32,9 +33,9 @@ final class ByzantineOutbox implements Outbox {
     private final int n;
     private final Outbox real;
     private final Signatures signatures;
-    volatile Mode mode = Mode.HONEST;
+    public volatile Mode mode = Mode.HONEST;
 
-    ByzantineOutbox(int self, int n, Outbox real, Signatures signatures) {
+    public ByzantineOutbox(int self, int n, Outbox real, Signatures signatures) {
         this.self = self;
         this.n = n;
         this.real = real;

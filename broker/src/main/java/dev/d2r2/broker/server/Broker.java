@@ -20,6 +20,7 @@ import dev.d2r2.broker.security.Identity;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.security.SealVerifier;
 import dev.d2r2.broker.wire.Envelope;
+import dev.d2r2.broker.wire.ProtocolException;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.agent.ErrorLog;
@@ -40,11 +41,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
 
 /**
  * The FIT event broker on one node: identities, the control table, channels and their logs.
@@ -64,6 +68,8 @@ public final class Broker implements AutoCloseable {
     private final Clock clock;
     /** Refused TLS handshakes, logged once per reason and minute. */
     private final ErrorLog tlsRefusals;
+    /** Decided commands of ordered channels refused, logged once per reason and minute. */
+    private final ErrorLog orderedRefusals;
     private final PrometheusRegistry registry;
     private final BrokerMetrics metrics;
     private final IdentityStore identities;
@@ -76,6 +82,10 @@ public final class Broker implements AutoCloseable {
     private volatile ReplicatedControl replicated;
     private volatile EventReplication eventReplication;
     private volatile EventForwarding eventForwarding;
+    private volatile EventOrderer eventOrderer;
+    /** How long a publisher on an ordered channel waits for its event to be decided before it is told to resend. */
+    private static final Duration ORDERING_PATIENCE = Duration.ofSeconds(30);
+    private final DecisionWaiters decisionWaiters = new DecisionWaiters(ORDERING_PATIENCE);
     private final Thread flusher;
     private final SystemChannel system;
     private volatile boolean closed;
@@ -84,6 +94,7 @@ public final class Broker implements AutoCloseable {
         this.dataDir = dataDir;
         this.clock = clock;
         this.tlsRefusals = new ErrorLog(LOG, clock, 60_000);
+        this.orderedRefusals = new ErrorLog(LOG, clock, 60_000);
         this.registry = registry;
         this.metrics = new BrokerMetrics(registry, channels::values);
         PrivateFiles.directory(dataDir);
@@ -418,6 +429,11 @@ public final class Broker implements AutoCloseable {
 
     void createChannel(Identity caller, ChannelSpec spec) {
         requireAdmin(caller, "create channels");
+        if (spec.channelClass().durability() == Durability.ORDERED && eventOrderer == null) {
+            metrics.refused("bad_request");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "channel " + spec.tag() + ": durability ordered needs a broker"
+                    + " that runs a BFT replica (d2r2 broker --bft FILE --id NAME); this one runs none");
+        }
         ReplicatedControl cluster = replicated;
         if (cluster != null) {
             refuseExistingChannel(spec.tag());
@@ -561,6 +577,11 @@ public final class Broker implements AutoCloseable {
         if (replicates(ch)) {
             awaitCommitted(caller, verifier, ch, e);
             return REPLICATED;
+        }
+        if (ch.ordered()) {
+            metrics.refused("bad_request");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "channel " + ch.tag() + " is ordered and this broker runs no"
+                    + " BFT replica to order it");
         }
         check(caller, verifier, ch, e);
         if (ch.logFailed()) {
@@ -735,15 +756,30 @@ public final class Broker implements AutoCloseable {
         this.eventReplication = replication;
     }
 
-    /** Whether events published on {@code ch} go through the cluster's log. */
+    /** Whether events published on {@code ch} go through the cluster's log or its BFT orderer. */
     boolean replicates(ChannelRuntime ch) {
+        if (ch.ordered()) {
+            return eventOrderer != null;
+        }
         return eventReplication != null && ch.spec().channelClass().durability() == Durability.REPLICATED
                 && replicatedTags.contains(ch.tag());
     }
 
-    /** Checks an event for a replicated channel and appends it to the cluster's log; {@code done} is told once. */
+    /**
+     * Checks an event for a replicated channel and appends it to the cluster's log, or for an
+     * ordered channel submits it to the BFT orderer; {@code done} is told once.
+     */
     void publishReplicated(Identity caller, SealVerifier verifier, ChannelRuntime ch, Envelope e, EventReplication.Outcome done) {
         check(caller, verifier, ch, e);
+        if (ch.ordered()) {
+            if (!eventOrderer.submit(OrderedCommand.encode(ch.tag(), e))) {
+                metrics.refused("orderer_full");
+                throw new BrokerException(ErrorCode.LIMIT, "channel " + ch.tag() + ": the BFT orderer's queue is full;"
+                        + " send event " + e.sequence() + " again later");
+            }
+            decisionWaiters.await(ch.tag(), e.publisher(), e.sequence(), e.payloadFingerprint(new CRC32C()), done);
+            return;
+        }
         eventReplication.append(ch.tag(), Arrays.copyOfRange(e.array(), e.offset(), e.offset() + e.length()), done);
     }
 
@@ -782,6 +818,85 @@ public final class Broker implements AutoCloseable {
         for (ServerSubscription s : slow) {
             disconnectSlow(s);
         }
+    }
+
+    /**
+     * Makes this replica of a Byzantine cluster order the events of its {@code ordered} channels
+     * with {@code orderer}; each decided block is applied with {@link #applyOrdered}. Set before
+     * the orderer starts and before clients connect.
+     */
+    public void orderEvents(EventOrderer orderer) {
+        orderer.onDecided(this::applyOrdered);
+        this.eventOrderer = orderer;
+    }
+
+    /**
+     * Applies decided block {@code height}: its commands in order, each trusted for nothing (a
+     * Byzantine leader proposes any bytes). A command that does not parse, names no ordered
+     * channel here or an unregistered publisher, lacks the rights, the channel's protection or a
+     * valid seal is refused and counted; an event the channel took within its window (a replay)
+     * is counted as a duplicate; the rest are appended with the height as their stamp. Every
+     * step depends only on the block and this replica's control table, so correct replicas with
+     * the same table take the same events at the same offsets.
+     */
+    void applyOrdered(long height, List<byte[]> commands) {
+        CRC32C crc = new CRC32C();
+        List<ServerSubscription> slow = new ArrayList<>(0);
+        Set<ChannelRuntime> touched = new HashSet<>();
+        Map<Identity, SealVerifier> verifiers = new HashMap<>();
+        for (byte[] command : commands) {
+            OrderedCommand c;
+            try {
+                c = OrderedCommand.parse(command);
+            } catch (ProtocolException bad) {
+                refuseOrdered(height, "ordered_malformed", bad.getMessage());
+                continue;
+            }
+            ChannelRuntime ch = channels.get(c.tag());
+            if (ch == null || !ch.ordered()) {
+                refuseOrdered(height, "ordered_unknown_channel", "no ordered channel " + c.tag());
+                continue;
+            }
+            Envelope e = c.envelope();
+            Identity publisher = identities.find(e.publisher()).orElse(null);
+            if (publisher == null) {
+                refuseOrdered(height, "ordered_unknown_publisher", "publisher " + e.publisher() + " is not registered");
+                continue;
+            }
+            try {
+                check(publisher, verifiers.computeIfAbsent(publisher, SealVerifier::new), ch, e);
+            } catch (BrokerException refused) {
+                refuseOrdered(height, "ordered_refused", refused.getMessage());
+                continue;
+            }
+            if (ch.logFailed()) {
+                refuseOrdered(height, "ordered_log_failed", "channel " + ch.tag() + ": its log failed a write");
+                continue;
+            }
+            try {
+                ch.applyOrdered(e, height, crc, slow);
+            } catch (IOException x) {
+                ch.health().failed("write", x);
+                continue;
+            }
+            touched.add(ch);
+            decisionWaiters.taken(ch.tag(), e.publisher(), e.sequence(), e.payloadFingerprint(crc));
+        }
+        for (ChannelRuntime ch : touched) {
+            try {
+                ch.flushLog();
+            } catch (IOException x) {
+                ch.health().failed("write", x);
+            }
+        }
+        for (ServerSubscription s : slow) {
+            disconnectSlow(s);
+        }
+    }
+
+    private void refuseOrdered(long height, String reason, String why) {
+        metrics.refused(reason);
+        orderedRefusals.warn(reason, "decided block " + height + ": a command refused (" + reason + "): " + why);
     }
 
     /** The checks every published event passes: rights, publisher, protection and seal. */

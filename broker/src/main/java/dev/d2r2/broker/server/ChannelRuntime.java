@@ -60,6 +60,7 @@ final class ChannelRuntime implements AutoCloseable {
     /** A replicated or forwarded channel's last events, to take each once. */
     private final EventWindow window;
     private final boolean forwarded;
+    private final boolean ordered;
     /** Fingerprints forwarded channels' payloads, under the window's lock. */
     private final CRC32C payloadCrc = new CRC32C();
     /** A forwarded channel's skipped sequence numbers, under the window's lock. */
@@ -76,7 +77,8 @@ final class ChannelRuntime implements AutoCloseable {
         boolean replicated = log != null && spec.channelClass().durability() == Durability.REPLICATED;
         this.applied = replicated ? new AppliedIndex(logDir) : null;
         this.forwarded = spec.channelClass().durability() == Durability.FORWARDED;
-        this.window = replicated || forwarded ? new EventWindow() : null;
+        this.ordered = spec.channelClass().durability() == Durability.ORDERED;
+        this.window = replicated || forwarded || ordered ? new EventWindow() : null;
         this.gaps = forwarded ? new ForwardedGaps() : null;
         if (log != null) {
             nextOffset.set(log.nextOffset());
@@ -114,7 +116,7 @@ final class ChannelRuntime implements AutoCloseable {
                     long fingerprint = e.fingerprint(crc);
                     recent.firstTime(e.publisher(), e.sequence(), fingerprint);
                     if (window != null) {
-                        window.take(e.publisher(), e.sequence(), forwarded ? e.payloadFingerprint(crc) : fingerprint);
+                        window.take(e.publisher(), e.sequence(), forwarded || ordered ? e.payloadFingerprint(crc) : fingerprint);
                     }
                     if (gaps != null) {
                         gaps.resume(e.publisher(), e.sequence(), e.publisherTime());
@@ -304,6 +306,28 @@ final class ChannelRuntime implements AutoCloseable {
         }
         flushLog();
         applied.set(raftIndex);
+    }
+
+    /** Whether the channel's durability is {@code ordered} (its events are taken as a BFT orderer decides them). */
+    boolean ordered() {
+        return ordered;
+    }
+
+    /**
+     * Appends a decided event of an ordered channel (checked by the caller) and fans it out,
+     * stamped with its block's {@code height} so that every correct replica's log is the same,
+     * unless the channel took the same event within its window (by publisher, sequence number
+     * and payload, so that copies sealed apart for several entry replicas count as one): then it
+     * is counted as a duplicate and false is returned. Called on the orderer's one thread, in
+     * decided order.
+     */
+    boolean applyOrdered(Envelope e, long height, CRC32C crc, List<ServerSubscription> disconnect) throws IOException {
+        if (!window.take(e.publisher(), e.sequence(), e.payloadFingerprint(crc))) {
+            duplicates.inc();
+            return false;
+        }
+        publish(e, height, disconnect);
+        return true;
     }
 
     private void fanOut(long offset, long time, Envelope e, List<ServerSubscription> disconnect) {
