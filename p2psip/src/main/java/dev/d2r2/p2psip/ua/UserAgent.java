@@ -96,6 +96,8 @@ public final class UserAgent implements AutoCloseable {
     private final PathSelector paths;
     private final ContactCounters contacts = new ContactCounters();
     private final Map<String, CompletableFuture<ContactData>> cache = new ConcurrentHashMap<>();
+    /** When each correspondent's cached copy was last dropped as older than the one it announced. */
+    private final Map<String, Long> forgotten = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
@@ -492,10 +494,24 @@ public final class UserAgent implements AutoCloseable {
         return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && !known.isDone() ? known : lookup.find(owner));
     }
 
-    /** Drops a cached copy of the sender's contact data older than the one it says it stored: the next message looks it up. */
-    private void forgetOlder(byte[] owner, long storedAtMillis) {
-        cache.computeIfPresent(HexFormat.of().formatHex(owner), (key, known) ->
-                known.isDone() && !known.isCompletedExceptionally() && known.join().issuedAtMillis() < storedAtMillis ? null : known);
+    /**
+     * Drops a cached copy of the sender's contact data older than the one it says it published, so the next message
+     * looks it up; at most once per time-out per sender, since a lookup may keep finding the older copy at replicas
+     * the newer one did not reach (a sender that retries waits a time-out between attempts, so each retry still gets one).
+     */
+    private void forgetOlder(byte[] owner, long publishedAtMillis) {
+        long now = clock.millis();
+        cache.computeIfPresent(HexFormat.of().formatHex(owner), (key, known) -> {
+            if (!known.isDone() || known.isCompletedExceptionally() || known.join().issuedAtMillis() >= publishedAtMillis) {
+                return known;
+            }
+            Long last = forgotten.get(key);
+            if (last != null && now - last < settings.timeout().toMillis()) {
+                return known;
+            }
+            forgotten.put(key, now);
+            return null;
+        });
     }
 
     /**
