@@ -489,9 +489,23 @@ public final class UserAgent implements AutoCloseable {
         return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && usable(known) ? known : lookup.find(owner));
     }
 
-    /** The owner's contact data from the storage overlay (not the cache), unless a lookup is under way; the cache keeps it. */
+    /**
+     * The owner's contact data from the storage overlay (not the cache), unless a lookup is under way; the cache keeps
+     * the newer of the copy found and the one it held (a lookup may reach a replica the latest publication missed), or
+     * the one it held if the lookup failed.
+     */
     private CompletableFuture<ContactData> lookAgain(byte[] owner) {
-        return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && !known.isDone() ? known : lookup.find(owner));
+        return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> {
+            if (known != null && !known.isDone()) {
+                return known;
+            }
+            CompletableFuture<ContactData> found = lookup.find(owner);
+            if (known == null || known.isCompletedExceptionally()) {
+                return found;
+            }
+            ContactData held = known.join();
+            return found.handle((data, failure) -> failure == null && data.issuedAtMillis() >= held.issuedAtMillis() ? data : held);
+        });
     }
 
     /**
