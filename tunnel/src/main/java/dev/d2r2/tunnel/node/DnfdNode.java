@@ -12,7 +12,8 @@ import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.ReplayWindow;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,18 +44,19 @@ public final class DnfdNode implements RunningNode {
         return ConfigLoader.load(file, DnfdConfig.class);
     }
 
-    /** Starts a detector from its configuration file (the key file is found relative to it). */
+    /** Starts a detector from its configuration file (the identity file is found relative to it). */
     public static DnfdNode start(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException, InterruptedException {
         DnfdConfig c = load(file);
-        TunnelKey key = TunnelKey.read(TunnelNode.resolve(file, c.key()));
+        TunnelIdentity me = TunnelNode.identity(file, c.identity());
         DatagramChannel channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
         try {
-            DnFailureDetector agent = new DnFailureDetector(c, key, channel, clock, new SplittableRandom(), events);
-            Map<InetSocketAddress, ReplayWindow> windows = new HashMap<>();
-            c.watch().forEach(dn -> windows.put(dn.endpoint(), new ReplayWindow(c.bfd().timers().replayForgetNanos())));
-            PacketMac mac = key.macFor(c.tunnel());
+            DnFailureDetector agent = new DnFailureDetector(c, me, channel, clock, new SplittableRandom(), events);
+            Map<InetSocketAddress, FromDn> dns = new HashMap<>();
+            c.watch().forEach(dn -> dns.put(dn.endpoint(), new FromDn(
+                    new PacketMac(me.pairKey(TunnelIdentity.parsePublic(dn.publicKey()), c.tunnel(), true, Direction.DN_TO_EN)),
+                    new ReplayWindow(c.bfd().timers().replayForgetNanos()))));
             PumpedAgent pumped = PumpedAgent.start("dnfd-" + c.name(), channel, DataPath.BUFFER_BYTES, agent, clock,
-                    (from, bytes) -> parse(from, ByteBuffer.wrap(bytes), c.tunnel(), mac, windows.get(from)));
+                    (from, bytes) -> parse(from, ByteBuffer.wrap(bytes), c.tunnel(), dns.get(from)));
             FenceApi api = null;
             if (c.api() != null) {
                 try {
@@ -73,10 +75,17 @@ public final class DnfdNode implements RunningNode {
         }
     }
 
-    /** What the agent is to make of a datagram: a control message, a returned probe, or nothing (dropped). */
-    private static Object parse(InetSocketAddress from, ByteBuffer frame, int tunnel, PacketMac mac, ReplayWindow window) {
-        if (window == null || GreFrame.open(frame, id -> id == tunnel ? mac : null) != null
-                || !window.accept(GreFrame.sequence(frame), System.nanoTime())) {
+    /** What the pump's thread checks a watched DN's frames with: the key of the DN-FD's identity and that DN's, and its replay window. */
+    private record FromDn(PacketMac mac, ReplayWindow window) {
+    }
+
+    /**
+     * What the agent is to make of a datagram: a control message, a returned probe, or nothing (dropped: not from a watched DN,
+     * not sealed by that DN's identity, or a replay).
+     */
+    private static Object parse(InetSocketAddress from, ByteBuffer frame, int tunnel, FromDn dn) {
+        if (dn == null || GreFrame.open(frame, id -> id == tunnel ? dn.mac() : null) != null
+                || !dn.window().accept(GreFrame.sequence(frame), System.nanoTime())) {
             return Dropped.INSTANCE;
         }
         int length = GreFrame.payloadLength(frame);

@@ -8,7 +8,10 @@ import dev.d2r2.tunnel.events.DnSuspected;
 import dev.d2r2.tunnel.events.TunnelEvents;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.GreFrame;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
+import dev.d2r2.broker.security.Crypto;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DnFailureDetectorTest {
     private static final int TUNNEL = 900;
     private static final int ADDRESS = 0x0a4dff01;
-    private static final TunnelKey KEY = new TunnelKey(new byte[32]);
+    private static final TunnelIdentity FD = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+    private static final TunnelIdentity DN = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+    /** What the DN checks the detector's frames with: the key of its identity and the detector's, as an EN's. */
+    private static final PacketMac FROM_FD = new PacketMac(DN.pairKey(FD.publicKey(), TUNNEL, false, Direction.EN_TO_DN));
 
     private final ManualClock clock = new ManualClock(0);
     private final List<Event> events = new ArrayList<>();
@@ -45,11 +51,11 @@ class DnFailureDetectorTest {
         fd = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         dn = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         dn.configureBlocking(false);
-        DnfdConfig config = new DnfdConfig("fd1", TUNNEL, "k", "10.77.255.1", null,
-                List.of(new DnRef("dn1", "127.0.0.1:" + ((InetSocketAddress) dn.getLocalAddress()).getPort())),
+        DnfdConfig config = new DnfdConfig("fd1", TUNNEL, "fd1.identity", "10.77.255.1", null,
+                List.of(new DnRef("dn1", "127.0.0.1:" + ((InetSocketAddress) dn.getLocalAddress()).getPort(), DN.publicHex())),
                 Duration.ofMillis(50), 4, Duration.ofMillis(100),
                 new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null);
-        agent = new DnFailureDetector(config, KEY, fd, clock, new SplittableRandom(1), events::add);
+        agent = new DnFailureDetector(config, FD, fd, clock, new SplittableRandom(1), events::add);
     }
 
     @AfterEach
@@ -103,7 +109,8 @@ class DnFailureDetectorTest {
             ByteBuffer buf = ByteBuffer.allocate(256);
             while (dn.receive(buf.clear()) != null) {
                 buf.flip();
-                assertThat(GreFrame.open(buf, KEY::macFor)).isNull();
+                assertThat(GreFrame.open(buf, id -> id == TUNNEL ? FROM_FD : null)).as("sealed with the detector's and the DN's identities")
+                        .isNull();
                 if (GreFrame.protocol(buf) == GreFrame.PROTO_CONTROL) {
                     controls.add(Control.read(buf, GreFrame.HEADER_BYTES, GreFrame.payloadLength(buf)));
                 } else if (data) {
