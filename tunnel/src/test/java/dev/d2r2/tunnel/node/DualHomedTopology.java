@@ -113,7 +113,7 @@ public abstract class DualHomedTopology implements AutoCloseable {
     }
 
     /** Writes a new d2r2 identity file {@code name.identity} and returns its tunnel public key. */
-    static String identity(Path dir, String name) throws IOException {
+    public static String identity(Path dir, String name) throws IOException {
         KeyPair pair = Crypto.newSigningKeyPair();
         Path file = dir.resolve(name + ".identity");
         new IdentityFile(name, Crypto.randomBytes(32), pair.getPrivate(), pair.getPublic(), "", "").save(file);
