@@ -37,7 +37,9 @@ import java.util.random.RandomGenerator;
  * is sent to the DN as an authenticated {@code fence} control message, {@value #FENCE_SENDS}
  * times {@code hello-every} apart (UDP may lose one; the DN takes it once). Everything it sends a
  * DN is sealed with the key of its identity and that DN's, as an EN's frames are (the DN-FD takes
- * the EN's place); the DN lists it among its {@code fencers} by its public key.
+ * the EN's place); the DN lists it among its {@code fencers} by its public key. Every
+ * {@code status-every} it publishes its {@link Counters} (filled by its pump) as {@code tunnel.status}:
+ * frames from another identity than the DN's they came from are counted as unauthenticated.
  */
 final class DnFailureDetector implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(DnFailureDetector.class);
@@ -75,9 +77,15 @@ final class DnFailureDetector implements Agent {
     private final RandomGenerator random;
     private final Consumer<Event> events;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(256);
+    private final Counters counters;
+    private final long statusEveryMillis;
+    private long nextStatusAt;
 
     DnFailureDetector(DnfdConfig config, TunnelIdentity me, DatagramChannel channel, Clock clock, RandomGenerator random,
-                      Consumer<Event> events) {
+                      Consumer<Event> events, Counters counters) {
+        this.counters = counters;
+        this.statusEveryMillis = config.statusEveryMillis();
+        this.nextStatusAt = clock.millis() + statusEveryMillis;
         this.name = config.name();
         this.tunnelId = config.tunnel();
         this.address = config.addressBits();
@@ -102,7 +110,7 @@ final class DnFailureDetector implements Agent {
 
     @Override
     public long nextDueMillis() {
-        long due = Long.MAX_VALUE;
+        long due = nextStatusAt;
         for (Watch w : watches) {
             due = Math.min(due, w.bfd == null ? w.nextHelloAt : Math.min(w.bfd.nextDueMillis(), probing(w) ? w.nextProbeAt : Long.MAX_VALUE));
             if (w.fenceSends > 0) {
@@ -118,6 +126,10 @@ final class DnFailureDetector implements Agent {
 
     @Override
     public void onTimer(long now) throws IOException {
+        if (now >= nextStatusAt) {
+            nextStatusAt = now + statusEveryMillis;
+            events.accept(counters.status(now, name, "dnfd"));
+        }
         for (Watch w : watches) {
             if (w.fenceSends > 0 && now >= w.nextFenceAt) {
                 sendControl(w, new Control.Fence(w.fence));

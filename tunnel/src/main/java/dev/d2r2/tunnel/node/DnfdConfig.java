@@ -24,12 +24,13 @@ import java.util.List;
  * bfd: {tx: 50ms, rx: 50ms, multiplier: 5}
  * api: 127.0.0.1:7391        # optional: the fence API the policy engine's webhook actuator calls
  * api-token: fence.token     # its bearer token file, relative to this file (created when missing)
+ * status-every: 10s          # its tunnel.status event (role dnfd): frames received, and dropped by reason
  * </pre>
  */
 public record DnfdConfig(String name, Integer tunnel, String identity, String address, String listen, List<DnRef> watch,
                          @JsonProperty("probe-every") Duration probeEvery, @JsonProperty("suspect-after") Integer suspectAfter,
                          @JsonProperty("hello-every") Duration helloEvery, BfdConfig bfd, String api,
-                         @JsonProperty("api-token") String apiToken) {
+                         @JsonProperty("api-token") String apiToken, @JsonProperty("status-every") Duration statusEvery) {
     public DnfdConfig {
         NodeChecks.name(name);
         if (tunnel == null || tunnel == 0) {
@@ -57,6 +58,7 @@ public record DnfdConfig(String name, Integer tunnel, String identity, String ad
         }
         NodeChecks.positive(helloEvery, "hello-every");
         bfd = bfd == null ? BfdConfig.DEFAULTS : bfd;
+        NodeChecks.positive(statusEvery, "status-every");
         if (api != null) {
             NodeChecks.hostPort(api, "api");
             NodeChecks.required(apiToken, "api-token");
@@ -77,6 +79,10 @@ public record DnfdConfig(String name, Integer tunnel, String identity, String ad
 
     int suspectAfterOrDefault() {
         return suspectAfter == null ? 5 : suspectAfter;
+    }
+
+    long statusEveryMillis() {
+        return statusEvery == null ? 10_000 : statusEvery.toMillis();
     }
 
     long helloEveryMillis() {

@@ -9,6 +9,7 @@ import dev.d2r2.core.agent.DatagramPump;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.Drop;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.ReplayWindow;
@@ -49,14 +50,15 @@ public final class DnfdNode implements RunningNode {
         DnfdConfig c = load(file);
         TunnelIdentity me = TunnelNode.identity(file, c.identity());
         DatagramChannel channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
+        Counters counters = new Counters();
         try {
-            DnFailureDetector agent = new DnFailureDetector(c, me, channel, clock, new SplittableRandom(), events);
+            DnFailureDetector agent = new DnFailureDetector(c, me, channel, clock, new SplittableRandom(), events, counters);
             Map<InetSocketAddress, FromDn> dns = new HashMap<>();
             c.watch().forEach(dn -> dns.put(dn.endpoint(), new FromDn(
                     new PacketMac(me.pairKey(TunnelIdentity.parsePublic(dn.publicKey()), c.tunnel(), true, Direction.DN_TO_EN)),
                     new ReplayWindow(c.bfd().timers().replayForgetNanos()))));
             PumpedAgent pumped = PumpedAgent.start("dnfd-" + c.name(), channel, DataPath.BUFFER_BYTES, agent, clock,
-                    (from, bytes) -> parse(from, ByteBuffer.wrap(bytes), c.tunnel(), dns.get(from)));
+                    (from, bytes) -> parse(from, ByteBuffer.wrap(bytes), c.tunnel(), dns.get(from), counters));
             FenceApi api = null;
             if (c.api() != null) {
                 try {
@@ -76,28 +78,39 @@ public final class DnfdNode implements RunningNode {
     }
 
     /** What the pump's thread checks a watched DN's frames with: the key of the DN-FD's identity and that DN's, and its replay window. */
-    private record FromDn(PacketMac mac, ReplayWindow window) {
+    record FromDn(PacketMac mac, ReplayWindow window) {
     }
 
     /**
-     * What the agent is to make of a datagram: a control message, a returned probe, or nothing (dropped: not from a watched DN,
-     * not sealed by that DN's identity, or a replay).
+     * What the agent is to make of a datagram: a control message, a returned probe, or nothing (dropped and counted: not from a
+     * watched DN, as an unknown tunnel; not sealed by that DN's identity, as unauthenticated; a replay; not a probe, as malformed).
      */
-    private static Object parse(InetSocketAddress from, ByteBuffer frame, int tunnel, FromDn dn) {
-        if (dn == null || GreFrame.open(frame, id -> id == tunnel ? dn.mac() : null) != null
-                || !dn.window().accept(GreFrame.sequence(frame), System.nanoTime())) {
+    static Object parse(InetSocketAddress from, ByteBuffer frame, int tunnel, FromDn dn, Counters counters) {
+        Drop drop = dn == null ? Drop.UNKNOWN_TUNNEL : GreFrame.open(frame, id -> id == tunnel ? dn.mac() : null);
+        if (drop == null && !dn.window().accept(GreFrame.sequence(frame), System.nanoTime())) {
+            drop = Drop.REPLAYED;
+        }
+        Object message = drop == null ? read(from, frame, tunnel) : null;
+        if (message == null) {
+            counters.drops.count(drop == null ? Drop.MALFORMED : drop);
             return Dropped.INSTANCE;
         }
+        counters.received.incrementAndGet();
+        return message;
+    }
+
+    /** An authenticated frame's control message or returned probe, or null when it is neither. */
+    private static Object read(InetSocketAddress from, ByteBuffer frame, int tunnel) {
         int length = GreFrame.payloadLength(frame);
         if (GreFrame.protocol(frame) == GreFrame.PROTO_CONTROL) {
             try {
                 return new Received(from, tunnel, Control.read(frame, GreFrame.HEADER_BYTES, length));
             } catch (IllegalArgumentException e) {
-                    return Dropped.INSTANCE;
+                return null;
             }
         }
         long number = ProbePacket.read(frame, GreFrame.HEADER_BYTES, length, tunnel);
-        return number < 0 ? Dropped.INSTANCE : new ProbeEcho(from, number);
+        return number < 0 ? null : new ProbeEcho(from, number);
     }
 
     /** A datagram that is not for the detector (another sender, a bad tag, a replay, not a probe); the agent ignores it. */

@@ -8,7 +8,9 @@ import dev.d2r2.tunnel.events.DnSuspected;
 import dev.d2r2.tunnel.events.TunnelEvents;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.GreFrame;
+import dev.d2r2.tunnel.wire.Drop;
 import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.ReplayWindow;
 import dev.d2r2.tunnel.wire.TunnelIdentity;
 import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 import dev.d2r2.broker.security.Crypto;
@@ -54,8 +56,8 @@ class DnFailureDetectorTest {
         DnfdConfig config = new DnfdConfig("fd1", TUNNEL, "fd1.identity", "10.77.255.1", null,
                 List.of(new DnRef("dn1", "127.0.0.1:" + ((InetSocketAddress) dn.getLocalAddress()).getPort(), DN.publicHex())),
                 Duration.ofMillis(50), 4, Duration.ofMillis(100),
-                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null);
-        agent = new DnFailureDetector(config, FD, fd, clock, new SplittableRandom(1), events::add);
+                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null, null);
+        agent = new DnFailureDetector(config, FD, fd, clock, new SplittableRandom(1), events::add, new Counters());
     }
 
     @AfterEach
@@ -96,6 +98,34 @@ class DnFailureDetectorTest {
         assertThat(controls.stream().filter(c -> c.equals(new Control.Fence(false)))).hasSize(DnFailureDetector.FENCE_SENDS);
         assertThat(agent.watches("dn1")).isTrue();
         assertThat(agent.watches("dn9")).isFalse();
+    }
+
+    @Test
+    void aFrameFromTheDnsAddressSealedByAnotherIdentityIsRefusedAndCounted() throws Exception {
+        DnfdNode.FromDn fromDn = new DnfdNode.FromDn(new PacketMac(FD.pairKey(DN.publicKey(), TUNNEL, true, Direction.DN_TO_EN)),
+                new ReplayWindow(1_000_000_000L));
+        Counters counters = new Counters();
+        TunnelIdentity stranger = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+        Control assign = new Control.Assign(ADDRESS, 24, "dn1");
+        assertThat(DnfdNode.parse(dnAddress(), fromDn(stranger, 1, assign), TUNNEL, fromDn, counters)).isNotInstanceOf(Received.class);
+        assertThat(DnfdNode.parse(dnAddress(), fromDn(DN, 2, assign), TUNNEL, null, counters)).as("from an unwatched address")
+                .isNotInstanceOf(Received.class);
+        assertThat(DnfdNode.parse(dnAddress(), fromDn(DN, 3, assign), TUNNEL, fromDn, counters))
+                .isEqualTo(new Received(dnAddress(), TUNNEL, assign));
+        assertThat(counters.drops.get(Drop.UNAUTHENTICATED)).isEqualTo(1);
+        assertThat(counters.drops.get(Drop.UNKNOWN_TUNNEL)).isEqualTo(1);
+        assertThat(counters.received.get()).isEqualTo(1);
+
+        agent.onTimer(clock.millis() + 60_000);
+        assertThat(events.stream().filter(e -> e.type().equals(TunnelEvents.STATUS.name()))).as("its counters, published").isNotEmpty();
+    }
+
+    /** A control frame as the DN of identity {@code sender} seals it for the detector. */
+    private static ByteBuffer fromDn(TunnelIdentity sender, int seq, Control c) {
+        ByteBuffer buf = ByteBuffer.allocate(256);
+        int n = Control.write(c, buf, GreFrame.HEADER_BYTES);
+        GreFrame.seal(buf, GreFrame.PROTO_CONTROL, TUNNEL, seq, n, new PacketMac(sender.pairKey(FD.publicKey(), TUNNEL, false, Direction.DN_TO_EN)));
+        return buf;
     }
 
     /** Advances {@code millis} virtual milliseconds as a DN whose control and data paths are alive or not. */
