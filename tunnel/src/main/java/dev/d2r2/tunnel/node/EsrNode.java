@@ -24,8 +24,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A running edge service router: its UDP port, a {@link DatagramPump} whose thread checks each
@@ -64,8 +64,9 @@ public final class EsrNode implements RunningNode {
 
     /**
      * A DN's report, or why the datagram is dropped. The report is read first for the DN it names, whose key
-     * ({@code macByDn}; null for a DN not configured) must verify it: a report sealed by another identity than the
-     * named DN's is {@link Drop#UNAUTHENTICATED}.
+     * ({@code macByDn}) must verify it: a report sealed by another identity than the named DN's is
+     * {@link Drop#UNAUTHENTICATED}. A report naming no configured DN ({@code macByDn} gives null) goes to the role
+     * unverified, which counts it as from an unknown DN and takes nothing from it.
      */
     static Object parse(ByteBuffer frame, int tunnel, Function<String, PacketMac> macByDn) {
         Drop drop = GreFrame.header(frame);
