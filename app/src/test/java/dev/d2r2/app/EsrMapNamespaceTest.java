@@ -159,9 +159,12 @@ class EsrMapNamespaceTest {
                 "--identity", identity(broker, "esr1", port).toString(), "--broker", "127.0.0.1:" + port);
     }
 
-    /** A broker identity's file for a node, with the broker's certificate to pin. */
+    /**
+     * A broker identity's file for a node, with the broker's certificate to pin; beside, not over, the identity file the
+     * topology wrote for the node's tunnel keys (which the broker does not know).
+     */
     private Path identity(Broker broker, String name, int port) throws IOException {
-        Path file = dir.resolve(name + ".identity");
+        Path file = dir.resolve(name + "-broker.identity");
         if (!Files.exists(file)) {
             String certificate = IdentityFile.load(broker.adminIdentityPath()).brokerCertificatePem();
             broker.localIdentity(name, false).withBroker("127.0.0.1:" + port, certificate).save(file);

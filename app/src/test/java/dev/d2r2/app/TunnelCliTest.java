@@ -65,7 +65,7 @@ class TunnelCliTest {
         Path config = Files.writeString(dir.resolve("esr.yaml"), """
                 name: esr1
                 tunnel: 901
-                key: tunnel.key
+                identity: esr1.identity
                 dns:
                   - {name: dn1, via: 10.3.1.300}
                 """);

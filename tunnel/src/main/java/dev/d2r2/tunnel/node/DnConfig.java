@@ -11,14 +11,15 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A decapsulation node's configuration ({@code d2r2 tunnel dn --config F}).
  *
  * <pre>
  * name: dn1
- * key: tunnel.key            # the master key file, relative to this file (for ENs not in ens, the DN-FD, the ESR)
- * identity: dn1.identity     # the DN's d2r2 identity file: per-tunnel keys with the ENs in ens
+ * key: tunnel.key            # optional: the master key file, relative to this file (for ENs not in ens)
+ * identity: dn1.identity     # the DN's d2r2 identity file: per-tunnel keys with the ENs in ens, its fencers and the ESR
  * ens:                       # ENs served by identity: tunnel id and the EN's tunnel public key
  *   - {tunnel: 1, public-key: 6f1c...}
  * listen: 10.1.1.2:4789      # the tunnel port
@@ -28,10 +29,11 @@ import java.util.Map;
  * subnets:                   # optional: the pool cut into one block per backup DN (the EN's first secondary)
  *   dn2: 10.77.1.0/25
  * secondary: [10.77.2.0/25]  # optional: blocks of other DNs' pools whose ENs fail over to this DN
- * fencers: [900]             # optional: the tunnel ids of the DN failure detectors that may fence it
+ * fencers:                   # optional: the DN failure detectors that may fence it: tunnel id and tunnel public key
+ *   - {tunnel: 900, public-key: 9d0e...}
  * clients: 10.77.0.0/16      # every EN address (all DNs' pools): routed into the TUN device
  * announce: d2r2-tun-hub     # optional: proxy-ARP and gratuitous ARP here for the ENs it carries
- * esr: {address: 10.3.1.1:4790, tunnel: 901}  # optional: report the ENs it carries to an edge service router
+ * esr: {address: 10.3.1.1:4790, tunnel: 901, public-key: 3b6a...}  # optional: report the ENs it carries to an edge service router
  * status-every: 10s
  * bfd: {tx: 10ms, rx: 10ms, multiplier: 3}
  * test-delay: {delay: 20ms}  # TEST ONLY: every frame the DN sends (data and control) waits this long
@@ -39,7 +41,7 @@ import java.util.Map;
  */
 public record DnConfig(String name, String key, String listen, String device, Integer mtu, String pool, String clients,
                        String announce, @JsonProperty("status-every") Duration statusEvery, BfdConfig bfd,
-                       Map<String, String> subnets, List<String> secondary, List<Integer> fencers, EsrLink esr,
+                       Map<String, String> subnets, List<String> secondary, List<EnRef> fencers, EsrLink esr,
                        String identity, List<EnRef> ens, @JsonProperty("test-delay") TestDelay testDelay) {
     public DnConfig {
         NodeChecks.name(name);
@@ -52,22 +54,16 @@ public record DnConfig(String name, String key, String listen, String device, In
         if (!ens.isEmpty() && identity == null) {
             throw new InvalidAt("ENs listed by identity need this DN's identity", "ens");
         }
-        var enTunnels = new HashSet<Integer>();
-        for (int i = 0; i < ens.size(); i++) {
-            EnRef en = ens.get(i);
-            if (en.tunnel() == null || en.tunnel() == 0 || !enTunnels.add(en.tunnel())) {
-                throw new InvalidAt("a non-zero tunnel id, once", "ens", i, "tunnel");
-            }
-            NodeChecks.required(en.publicKey(), "ens", i, "public-key");
-            try {
-                TunnelIdentity.parsePublic(en.publicKey());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidAt(e.getMessage(), "ens", i, "public-key");
-            }
+        fencers = fencers == null ? List.of() : List.copyOf(fencers);
+        if (identity == null && !fencers.isEmpty()) {
+            throw new InvalidAt("a DN-FD's fences are sealed with this DN's identity and the DN-FD's: identity is needed", "fencers");
         }
-        if (key == null && esr != null) {
-            throw new InvalidAt("the ESR's reports are sealed with the master key: key is needed too", "esr");
+        if (identity == null && esr != null) {
+            throw new InvalidAt("the ESR's reports are sealed with this DN's identity and the ESR's: identity is needed", "esr");
         }
+        var tunnels = new HashSet<Integer>();
+        peers(ens, "ens", tunnels);
+        peers(fencers, "fencers", tunnels);
         NodeChecks.required(listen, "listen");
         NodeChecks.hostPort(listen, "listen");
         NodeChecks.device(device);
@@ -99,10 +95,6 @@ public record DnConfig(String name, String key, String listen, String device, In
             }
             blocks.add(b);
         }
-        fencers = fencers == null ? List.of() : List.copyOf(fencers);
-        if (key == null && !fencers.isEmpty()) {
-            throw new InvalidAt("a DN-FD seals with the master key: key is needed too", "fencers");
-        }
         secondary = secondary == null ? List.of() : List.copyOf(secondary);
         for (int i = 0; i < secondary.size(); i++) {
             Cidr s = NodeChecks.ipv4Cidr(secondary.get(i), "secondary", i);
@@ -115,6 +107,22 @@ public record DnConfig(String name, String key, String listen, String device, In
         }
     }
 
+    /** Checks the peers listed by identity in {@code list}: each a tunnel id unique among all of them and a public key. */
+    private static void peers(List<EnRef> peers, String list, Set<Integer> tunnels) {
+        for (int i = 0; i < peers.size(); i++) {
+            EnRef peer = peers.get(i);
+            if (peer.tunnel() == null || peer.tunnel() == 0 || !tunnels.add(peer.tunnel())) {
+                throw new InvalidAt("a non-zero tunnel id, once", list, i, "tunnel");
+            }
+            NodeChecks.required(peer.publicKey(), list, i, "public-key");
+            try {
+                TunnelIdentity.parsePublic(peer.publicKey());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidAt(e.getMessage(), list, i, "public-key");
+            }
+        }
+    }
+
     /** The pool, its blocks and the secondary subnets, parsed. */
     AddressPlan plan() {
         Map<String, Cidr> blocks = new LinkedHashMap<>();
@@ -122,11 +130,19 @@ public record DnConfig(String name, String key, String listen, String device, In
         return new AddressPlan(Cidr.parse(pool), blocks, secondary.stream().map(Cidr::parse).toList(), Cidr.parse(clients));
     }
 
-    /** The ENs listed by identity: tunnel id → the EN's tunnel public key. */
-    Map<Integer, byte[]> ensKeys() {
+    /** The ENs and DN-FDs listed by identity: tunnel id → their tunnel public key. */
+    Map<Integer, byte[]> peerKeys() {
         Map<Integer, byte[]> keys = new LinkedHashMap<>();
         ens.forEach(en -> keys.put(en.tunnel(), TunnelIdentity.parsePublic(en.publicKey())));
+        fencers.forEach(fd -> keys.put(fd.tunnel(), TunnelIdentity.parsePublic(fd.publicKey())));
         return keys;
+    }
+
+    /** The tunnel ids of the DN-FDs that may fence this DN. */
+    Set<Integer> fencerTunnels() {
+        Set<Integer> ids = new HashSet<>();
+        fencers.forEach(fd -> ids.add(fd.tunnel()));
+        return ids;
     }
 
     int mtuOrDefault() {

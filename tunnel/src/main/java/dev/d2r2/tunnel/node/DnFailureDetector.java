@@ -11,7 +11,8 @@ import dev.d2r2.tunnel.events.DnSuspected;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,11 @@ import java.util.random.RandomGenerator;
  * traffic, the failure BFD alone cannot see. Each verdict is a {@code tunnel.dn.suspected} event;
  * fencing is the policy engine's decision, not this agent's: a {@link FenceOrder} from its API
  * is sent to the DN as an authenticated {@code fence} control message, {@value #FENCE_SENDS}
- * times {@code hello-every} apart (UDP may lose one; the DN takes it once).
+ * times {@code hello-every} apart (UDP may lose one; the DN takes it once). Everything it sends a
+ * DN is sealed with the key of its identity and that DN's, as an EN's frames are (the DN-FD takes
+ * the EN's place); the DN lists it among its {@code fencers} by its public key. Every
+ * {@code status-every} it publishes its {@link Counters} (filled by its pump) as {@code tunnel.status}:
+ * frames from another identity than the DN's they came from are counted as unauthenticated.
  */
 final class DnFailureDetector implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(DnFailureDetector.class);
@@ -64,7 +69,6 @@ final class DnFailureDetector implements Agent {
     private final int address;
     private final List<Watch> watches = new ArrayList<>();
     private final DatagramChannel channel;
-    private final PacketMac mac;
     private final BfdTimers timers;
     private final long helloEveryMillis;
     private final long probeEveryMillis;
@@ -73,14 +77,19 @@ final class DnFailureDetector implements Agent {
     private final RandomGenerator random;
     private final Consumer<Event> events;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(256);
+    private final Counters counters;
+    private final long statusEveryMillis;
+    private long nextStatusAt;
 
-    DnFailureDetector(DnfdConfig config, TunnelKey key, DatagramChannel channel, Clock clock, RandomGenerator random,
-                      Consumer<Event> events) {
+    DnFailureDetector(DnfdConfig config, TunnelIdentity me, DatagramChannel channel, Clock clock, RandomGenerator random,
+                      Consumer<Event> events, Counters counters) {
+        this.counters = counters;
+        this.statusEveryMillis = config.statusEveryMillis();
+        this.nextStatusAt = clock.millis() + statusEveryMillis;
         this.name = config.name();
         this.tunnelId = config.tunnel();
         this.address = config.addressBits();
         this.channel = channel;
-        this.mac = key.macFor(tunnelId);
         this.timers = config.bfd().timers();
         this.helloEveryMillis = config.helloEveryMillis();
         this.probeEveryMillis = config.probeEveryMillis();
@@ -89,7 +98,8 @@ final class DnFailureDetector implements Agent {
         this.random = random;
         this.events = events;
         for (DnRef dn : config.watch()) {
-            watches.add(new Watch(dn, new Peer(dn.name(), dn.endpoint(), tunnelId, address, mac)));
+            PacketMac toDn = new PacketMac(me.pairKey(TunnelIdentity.parsePublic(dn.publicKey()), tunnelId, true, Direction.EN_TO_DN));
+            watches.add(new Watch(dn, new Peer(dn.name(), dn.endpoint(), tunnelId, address, toDn)));
         }
     }
 
@@ -100,7 +110,7 @@ final class DnFailureDetector implements Agent {
 
     @Override
     public long nextDueMillis() {
-        long due = Long.MAX_VALUE;
+        long due = nextStatusAt;
         for (Watch w : watches) {
             due = Math.min(due, w.bfd == null ? w.nextHelloAt : Math.min(w.bfd.nextDueMillis(), probing(w) ? w.nextProbeAt : Long.MAX_VALUE));
             if (w.fenceSends > 0) {
@@ -116,6 +126,10 @@ final class DnFailureDetector implements Agent {
 
     @Override
     public void onTimer(long now) throws IOException {
+        if (now >= nextStatusAt) {
+            nextStatusAt = now + statusEveryMillis;
+            events.accept(counters.status(now, name, "dnfd"));
+        }
         for (Watch w : watches) {
             if (w.fenceSends > 0 && now >= w.nextFenceAt) {
                 sendControl(w, new Control.Fence(w.fence));
@@ -148,7 +162,7 @@ final class DnFailureDetector implements Agent {
         w.outstanding = w.peer.sequence.get() & 0xffffffffL;
         scratch.clear();
         int n = ProbePacket.write(scratch, GreFrame.HEADER_BYTES, address, tunnelId, (int) w.outstanding);
-        GreFrame.seal(scratch, GreFrame.PROTO_IPV4, tunnelId, w.peer.sequence.getAndIncrement(), n, mac);
+        GreFrame.seal(scratch, GreFrame.PROTO_IPV4, tunnelId, w.peer.sequence.getAndIncrement(), n, w.peer.dataMac);
         send(w, scratch);
         w.nextProbeAt = now + probeEveryMillis;
     }
@@ -251,7 +265,7 @@ final class DnFailureDetector implements Agent {
 
     private void sendControl(Watch w, Control message) throws IOException {
         try {
-            DataPath.sendControl(channel, scratch, w.peer, mac, message);
+            DataPath.sendControl(channel, scratch, w.peer, w.peer.dataMac, message);
         } catch (IOException e) {
             unreachable(w, e);
         }

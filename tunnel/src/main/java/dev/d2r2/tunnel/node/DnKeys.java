@@ -9,18 +9,21 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A DN's keys by tunnel id. The ENs listed by identity ({@code ens}) each have their own pair,
- * derived from the DN's identity and the EN's; any other id takes the master key's, when the DN
- * has one (the DN-FD and the ESR still seal with it), and is unknown otherwise.
+ * A DN's keys by tunnel id. The ENs and DN failure detectors listed by identity ({@code ens},
+ * {@code fencers}) each have their own pair, derived from the DN's identity and theirs (a DN-FD
+ * greets a DN as an EN would); any other id takes the master key's, when the DN has one, and is
+ * unknown otherwise. Its reports to the ESR are sealed with the key of its identity and the ESR's.
  */
 final class DnKeys {
     private final TunnelKey master;
+    private final TunnelIdentity me;
     private final Map<Integer, byte[]> toEn = new HashMap<>();
     private final Map<Integer, byte[]> fromEn = new HashMap<>();
 
-    /** {@code master} and {@code me} may each be null; {@code ens}: tunnel id → the EN's tunnel public key. */
+    /** {@code master} and {@code me} may each be null; {@code ens}: tunnel id → the EN's (or DN-FD's) tunnel public key. */
     DnKeys(TunnelKey master, TunnelIdentity me, Map<Integer, byte[]> ens) {
         this.master = master;
+        this.me = me;
         ens.forEach((tunnelId, en) -> {
             toEn.put(tunnelId, me.pairKey(en, tunnelId, false, Direction.DN_TO_EN));
             fromEn.put(tunnelId, me.pairKey(en, tunnelId, false, Direction.EN_TO_DN));
@@ -37,9 +40,12 @@ final class DnKeys {
         return mac(fromEn, tunnelId);
     }
 
-    /** The master key, for the ESR's reports (null without one). */
-    TunnelKey master() {
-        return master;
+    /**
+     * A new MAC sealing this DN's reports to the ESR of {@code esr}: the DN reports as an EN sends
+     * (the reporting end takes the EN's place in {@link TunnelIdentity#pairKey}).
+     */
+    PacketMac toEsr(EsrLink esr) {
+        return new PacketMac(me.pairKey(TunnelIdentity.parsePublic(esr.publicKey()), esr.tunnel(), true, Direction.EN_TO_DN));
     }
 
     private PacketMac mac(Map<Integer, byte[]> keys, int tunnelId) {

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -65,7 +66,7 @@ final class DnRole implements Agent {
     private final long statusEveryMillis;
     private long nextStatusAt;
     private volatile DnTable table = DnTable.EMPTY;
-    private final List<Integer> fencers;
+    private final Set<Integer> fencers;
     private final EsrReporter reporter;
     private boolean fenced;
     /** The number of this DN's next {@code tunnel.dn.map} report: from its clock's microseconds at start, so a restarted
@@ -80,7 +81,7 @@ final class DnRole implements Agent {
         this.name = config.name();
         this.keys = keys;
         this.plan = config.plan();
-        this.fencers = config.fencers();
+        this.fencers = config.fencerTunnels();
         this.channel = channel;
         this.out = new ControlOut(new DatagramChannel[]{channel},
                 DelayStages.of(new TestDelay[]{config.testDelay()}, ControlOut.FRAME_BYTES, clock, new SplittableRandom()), counters);
@@ -89,7 +90,7 @@ final class DnRole implements Agent {
         this.random = random;
         this.events = events;
         this.announcer = announcer;
-        this.reporter = config.esr() == null ? null : new EsrReporter(name, config.esr(), keys.master(), channel);
+        this.reporter = config.esr() == null ? null : new EsrReporter(name, config.esr(), keys.toEsr(config.esr()), channel);
         this.mapSeq = clock.millis() * 1000;
     }
 

@@ -13,29 +13,30 @@ import java.util.List;
  * <pre>
  * name: fd1
  * tunnel: 900                # its own tunnel id: it greets each DN as a secondary EN would
- * key: tunnel.key            # the master key file, relative to this file
+ * identity: fd1.identity     # its d2r2 identity file, relative to this file: its keys with each DN
  * address: 10.77.255.1       # its tunnel address: accepted by every watched DN, assigned to no EN
  * listen: 0.0.0.0:0
  * watch:
- *   - {name: dn1, address: 10.1.1.2:4789}
+ *   - {name: dn1, address: 10.1.1.2:4789, public-key: 5c2f...}   # the DN's tunnel public key (d2r2 tunnel pubkey)
  * probe-every: 100ms         # one data-path probe per DN
  * suspect-after: 5           # probes lost in a row while BFD is Up: suspected for data
  * hello-every: 200ms
  * bfd: {tx: 50ms, rx: 50ms, multiplier: 5}
  * api: 127.0.0.1:7391        # optional: the fence API the policy engine's webhook actuator calls
  * api-token: fence.token     # its bearer token file, relative to this file (created when missing)
+ * status-every: 10s          # its tunnel.status event (role dnfd): frames received, and dropped by reason
  * </pre>
  */
-public record DnfdConfig(String name, Integer tunnel, String key, String address, String listen, List<DnRef> watch,
+public record DnfdConfig(String name, Integer tunnel, String identity, String address, String listen, List<DnRef> watch,
                          @JsonProperty("probe-every") Duration probeEvery, @JsonProperty("suspect-after") Integer suspectAfter,
                          @JsonProperty("hello-every") Duration helloEvery, BfdConfig bfd, String api,
-                         @JsonProperty("api-token") String apiToken) {
+                         @JsonProperty("api-token") String apiToken, @JsonProperty("status-every") Duration statusEvery) {
     public DnfdConfig {
         NodeChecks.name(name);
         if (tunnel == null || tunnel == 0) {
             throw new InvalidAt("a non-zero tunnel id is required", "tunnel");
         }
-        NodeChecks.required(key, "key");
+        NodeChecks.required(identity, "identity");
         NodeChecks.ipv4Cidr(address == null ? null : address + "/32", "address");
         if (listen != null) {
             NodeChecks.hostPort(listen, "listen");
@@ -48,6 +49,7 @@ public record DnfdConfig(String name, Integer tunnel, String key, String address
             if (!names.add(watch.get(i).name())) {
                 throw new InvalidAt("DN name " + watch.get(i).name() + " is used twice", "watch", i, "name");
             }
+            NodeChecks.required(watch.get(i).publicKey(), "watch", i, "public-key");
         }
         watch = List.copyOf(watch);
         NodeChecks.positive(probeEvery, "probe-every");
@@ -56,6 +58,7 @@ public record DnfdConfig(String name, Integer tunnel, String key, String address
         }
         NodeChecks.positive(helloEvery, "hello-every");
         bfd = bfd == null ? BfdConfig.DEFAULTS : bfd;
+        NodeChecks.positive(statusEvery, "status-every");
         if (api != null) {
             NodeChecks.hostPort(api, "api");
             NodeChecks.required(apiToken, "api-token");
@@ -76,6 +79,10 @@ public record DnfdConfig(String name, Integer tunnel, String key, String address
 
     int suspectAfterOrDefault() {
         return suspectAfter == null ? 5 : suspectAfter;
+    }
+
+    long statusEveryMillis() {
+        return statusEvery == null ? 10_000 : statusEvery.toMillis();
     }
 
     long helloEveryMillis() {

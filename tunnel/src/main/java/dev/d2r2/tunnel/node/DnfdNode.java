@@ -9,10 +9,12 @@ import dev.d2r2.core.agent.DatagramPump;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.Drop;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
 import dev.d2r2.tunnel.wire.ReplayWindow;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,18 +45,20 @@ public final class DnfdNode implements RunningNode {
         return ConfigLoader.load(file, DnfdConfig.class);
     }
 
-    /** Starts a detector from its configuration file (the key file is found relative to it). */
+    /** Starts a detector from its configuration file (the identity file is found relative to it). */
     public static DnfdNode start(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException, InterruptedException {
         DnfdConfig c = load(file);
-        TunnelKey key = TunnelKey.read(TunnelNode.resolve(file, c.key()));
+        TunnelIdentity me = TunnelNode.identity(file, c.identity());
         DatagramChannel channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
+        Counters counters = new Counters();
         try {
-            DnFailureDetector agent = new DnFailureDetector(c, key, channel, clock, new SplittableRandom(), events);
-            Map<InetSocketAddress, ReplayWindow> windows = new HashMap<>();
-            c.watch().forEach(dn -> windows.put(dn.endpoint(), new ReplayWindow(c.bfd().timers().replayForgetNanos())));
-            PacketMac mac = key.macFor(c.tunnel());
+            DnFailureDetector agent = new DnFailureDetector(c, me, channel, clock, new SplittableRandom(), events, counters);
+            Map<InetSocketAddress, FromDn> dns = new HashMap<>();
+            c.watch().forEach(dn -> dns.put(dn.endpoint(), new FromDn(
+                    new PacketMac(me.pairKey(TunnelIdentity.parsePublic(dn.publicKey()), c.tunnel(), true, Direction.DN_TO_EN)),
+                    new ReplayWindow(c.bfd().timers().replayForgetNanos()))));
             PumpedAgent pumped = PumpedAgent.start("dnfd-" + c.name(), channel, DataPath.BUFFER_BYTES, agent, clock,
-                    (from, bytes) -> parse(from, ByteBuffer.wrap(bytes), c.tunnel(), mac, windows.get(from)));
+                    (from, bytes) -> parse(from, ByteBuffer.wrap(bytes), c.tunnel(), dns.get(from), counters));
             FenceApi api = null;
             if (c.api() != null) {
                 try {
@@ -73,22 +77,40 @@ public final class DnfdNode implements RunningNode {
         }
     }
 
-    /** What the agent is to make of a datagram: a control message, a returned probe, or nothing (dropped). */
-    private static Object parse(InetSocketAddress from, ByteBuffer frame, int tunnel, PacketMac mac, ReplayWindow window) {
-        if (window == null || GreFrame.open(frame, id -> id == tunnel ? mac : null) != null
-                || !window.accept(GreFrame.sequence(frame), System.nanoTime())) {
+    /** What the pump's thread checks a watched DN's frames with: the key of the DN-FD's identity and that DN's, and its replay window. */
+    record FromDn(PacketMac mac, ReplayWindow window) {
+    }
+
+    /**
+     * What the agent is to make of a datagram: a control message, a returned probe, or nothing (dropped and counted: not from a
+     * watched DN, as an unknown tunnel; not sealed by that DN's identity, as unauthenticated; a replay; not a probe, as malformed).
+     */
+    static Object parse(InetSocketAddress from, ByteBuffer frame, int tunnel, FromDn dn, Counters counters) {
+        Drop drop = dn == null ? Drop.UNKNOWN_TUNNEL : GreFrame.open(frame, id -> id == tunnel ? dn.mac() : null);
+        if (drop == null && !dn.window().accept(GreFrame.sequence(frame), System.nanoTime())) {
+            drop = Drop.REPLAYED;
+        }
+        Object message = drop == null ? read(from, frame, tunnel) : null;
+        if (message == null) {
+            counters.drops.count(drop == null ? Drop.MALFORMED : drop);
             return Dropped.INSTANCE;
         }
+        counters.received.incrementAndGet();
+        return message;
+    }
+
+    /** An authenticated frame's control message or returned probe, or null when it is neither. */
+    private static Object read(InetSocketAddress from, ByteBuffer frame, int tunnel) {
         int length = GreFrame.payloadLength(frame);
         if (GreFrame.protocol(frame) == GreFrame.PROTO_CONTROL) {
             try {
                 return new Received(from, tunnel, Control.read(frame, GreFrame.HEADER_BYTES, length));
             } catch (IllegalArgumentException e) {
-                    return Dropped.INSTANCE;
+                return null;
             }
         }
         long number = ProbePacket.read(frame, GreFrame.HEADER_BYTES, length, tunnel);
-        return number < 0 ? Dropped.INSTANCE : new ProbeEcho(from, number);
+        return number < 0 ? null : new ProbeEcho(from, number);
     }
 
     /** A datagram that is not for the detector (another sender, a bad tag, a replay, not a probe); the agent ignores it. */

@@ -14,18 +14,23 @@ import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.Drop;
 import dev.d2r2.tunnel.wire.GreFrame;
 import dev.d2r2.tunnel.wire.PacketMac;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A running edge service router: its UDP port, a {@link DatagramPump} whose thread checks each
- * datagram (frame, tag under the ESR's tunnel id, a {@link Control.Carriers} report) and hands the
+ * datagram (frame, a {@link Control.Carriers} report, its tag under the key of the ESR's identity and
+ * the identity of the DN the report names) and hands the
  * verdict to the {@link EsrRole} on its {@link AgentRunner} (a {@link PumpedAgent}), which owns the kernel routes.
  */
 public final class EsrNode implements RunningNode {
@@ -39,37 +44,53 @@ public final class EsrNode implements RunningNode {
         return ConfigLoader.load(file, EsrConfig.class);
     }
 
-    /** Starts an ESR from its configuration file (the key file is found relative to it), routing in this namespace's main table. */
+    /** Starts an ESR from its configuration file (the identity file is found relative to it), routing in this namespace's main table. */
     public static EsrNode start(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException, InterruptedException {
         EsrConfig c = load(file);
-        TunnelKey key = TunnelKey.read(TunnelNode.resolve(file, c.key()));
+        TunnelIdentity me = TunnelNode.identity(file, c.identity());
+        Map<String, PacketMac> macs = new HashMap<>();
+        c.dns().forEach(dn -> macs.put(dn.name(),
+                new PacketMac(me.pairKey(TunnelIdentity.parsePublic(dn.publicKey()), c.tunnel(), false, Direction.EN_TO_DN))));
         KernelRoutes routes = KernelRoutes.flushed();
         DatagramChannel channel = DatagramChannel.open().bind(HostPort.parse(c.listenOrDefault()));
         try {
-            PacketMac mac = key.macFor(c.tunnel());
             return new EsrNode(PumpedAgent.start("esr-" + c.name(), channel, 2048, new EsrRole(c, routes, clock, events), clock,
-                    (from, bytes) -> parse(ByteBuffer.wrap(bytes), c.tunnel(), mac)));
+                    (from, bytes) -> parse(ByteBuffer.wrap(bytes), c.tunnel(), macs::get)));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    /** A DN's report, or why the datagram is dropped. */
-    static Object parse(ByteBuffer frame, int tunnel, PacketMac mac) {
-        Drop drop = GreFrame.open(frame, id -> id == tunnel ? mac : null);
-        if (drop != null) {
-            return drop;
-        }
-        if (GreFrame.protocol(frame) != GreFrame.PROTO_CONTROL) {
+    /**
+     * A DN's report, or why the datagram is dropped. The report is read first for the DN it names, whose key
+     * ({@code macByDn}) must verify it: a report sealed by another identity than the named DN's is
+     * {@link Drop#UNAUTHENTICATED}. A report naming no configured DN ({@code macByDn} gives null) goes to the role
+     * unverified, which counts it as from an unknown DN and takes nothing from it.
+     */
+    static Object parse(ByteBuffer frame, int tunnel, Function<String, PacketMac> macByDn) {
+        Drop drop = GreFrame.header(frame);
+        if (drop != null || GreFrame.protocol(frame) != GreFrame.PROTO_CONTROL) {
             return Drop.MALFORMED;
         }
+        if (GreFrame.tunnelId(frame) != tunnel) {
+            return Drop.UNKNOWN_TUNNEL;
+        }
+        Control.Carriers c;
         try {
-            return Control.read(frame, GreFrame.HEADER_BYTES, GreFrame.payloadLength(frame)) instanceof Control.Carriers c
-                    ? new EsrRole.Report(GreFrame.sequence(frame), c) : Drop.MALFORMED;
+            if (!(Control.read(frame, GreFrame.HEADER_BYTES, GreFrame.payloadLength(frame)) instanceof Control.Carriers carriers)) {
+                return Drop.MALFORMED;
+            }
+            c = carriers;
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             return Drop.MALFORMED;
         }
+        PacketMac mac = macByDn.apply(c.dn());
+        if (mac == null) {
+            return new EsrRole.Report(GreFrame.sequence(frame), c);
+        }
+        drop = GreFrame.verify(frame, mac);
+        return drop != null ? drop : new EsrRole.Report(GreFrame.sequence(frame), c);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.d2r2.tunnel.node;
 
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.PacketMac;
-import dev.d2r2.tunnel.wire.TunnelKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +28,7 @@ final class EsrReporter {
     private boolean changed = true;
     private boolean overflowing;
 
-    EsrReporter(String dn, EsrLink link, TunnelKey key, DatagramChannel channel) {
+    EsrReporter(String dn, EsrLink link, PacketMac mac, DatagramChannel channel) {
         this.dn = dn;
         this.channel = channel;
         this.everyMillis = link.reportEveryMillis();
@@ -37,7 +36,7 @@ final class EsrReporter {
         // the ESR takes only reports newer than the last it accepted from this DN; starting from the wall clock's
         // milliseconds puts a restarted DN's numbers after its last life's (it reports far less than once a millisecond)
         esr.sequence.set((int) System.currentTimeMillis());
-        this.mac = key.macFor(link.tunnel());
+        this.mac = mac;
     }
 
     void changed() {

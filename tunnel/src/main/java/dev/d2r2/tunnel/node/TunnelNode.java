@@ -116,7 +116,7 @@ public final class TunnelNode implements RunningNode {
     public static TunnelNode startDn(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException {
         DnConfig c = loadDn(file);
         DnKeys keys = new DnKeys(c.key() == null ? null : TunnelKey.read(resolve(file, c.key())),
-                c.identity() == null ? null : identity(file, c.identity()), c.ensKeys());
+                c.identity() == null ? null : identity(file, c.identity()), c.peerKeys());
         TunDevice tun = TunDevice.open(c.device());
         DatagramChannel channel = null;
         Announcer announcer = null;

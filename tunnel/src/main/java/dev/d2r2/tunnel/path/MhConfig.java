@@ -3,6 +3,7 @@ package dev.d2r2.tunnel.path;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.core.config.InvalidAt;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -17,7 +18,8 @@ import java.util.List;
  * name: a
  * peer: b                    # the far endpoint's name (its trust is looked up under it)
  * tunnel: 7                  # the tunnel id: both ends the same, the key derived from it
- * key: tunnel.key            # the master key file, relative to this file
+ * identity: a.identity       # its d2r2 identity file, relative to this file
+ * peer-public-key: 5c2f...   # the peer's tunnel public key (d2r2 tunnel pubkey): the tunnel's keys are both identities'
  * mode: primary-backup       # or concurrent
  * paths:                     # at least one; the first wins a tie
  *   - {name: p1, local: 10.2.1.1:4790, remote: 10.2.1.2:4790}
@@ -30,7 +32,8 @@ import java.util.List;
  * score-every: 1s
  * </pre>
  */
-public record MhConfig(String name, String peer, Integer tunnel, String key, String mode, List<PathRef> paths, App app, Probe probe,
+public record MhConfig(String name, String peer, Integer tunnel, String identity, @JsonProperty("peer-public-key") String peerPublicKey,
+                       String mode, List<PathRef> paths, App app, Probe probe,
                        Weights weights, Hysteresis hysteresis, Trust trust, @JsonProperty("score-every") Duration scoreEvery) {
 
     /** One path: the local address its socket binds and the peer's address on that path. */
@@ -142,8 +145,16 @@ public record MhConfig(String name, String peer, Integer tunnel, String key, Str
         if (tunnel == null || tunnel == 0) {
             throw new InvalidAt("a non-zero tunnel id is required", "tunnel");
         }
-        if (key == null) {
-            throw new InvalidAt("required", "key");
+        if (identity == null || identity.isBlank()) {
+            throw new InvalidAt("required", "identity");
+        }
+        if (peerPublicKey == null) {
+            throw new InvalidAt("required", "peer-public-key");
+        }
+        try {
+            TunnelIdentity.parsePublic(peerPublicKey);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidAt(e.getMessage(), "peer-public-key");
         }
         mode = mode == null ? PathSelector.Mode.PRIMARY_BACKUP.key() : mode;
         try {

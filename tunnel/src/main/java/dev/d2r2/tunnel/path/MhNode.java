@@ -6,20 +6,26 @@ import dev.d2r2.core.HostPort;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * A running multihomed endpoint: a socket per path, the application socket, the {@link MhRole}
  * on its {@link AgentRunner}, a {@link PathReader} thread per path and the {@link AppSender}.
- * Events go to the given sink, on the role's thread.
+ * Events go to the given sink, on the role's thread. Its frames are sealed with the keys of its
+ * identity and the peer's, one per direction: the endpoint whose public key is the lower (unsigned)
+ * takes the EN's place in {@link TunnelIdentity#pairKey}, so both ends agree without a word.
  */
 public final class MhNode implements AutoCloseable {
     private final AgentRunner runner;
@@ -36,11 +42,15 @@ public final class MhNode implements AutoCloseable {
         return ConfigLoader.load(file, MhConfig.class);
     }
 
-    /** Starts an endpoint from its configuration file (the key file is found relative to it). */
+    /** Starts an endpoint from its configuration file (the identity file is found relative to it). */
     public static MhNode start(Path file, Clock clock, Consumer<Event> events) throws IOException, ConfigException {
         MhConfig c = load(file);
         Path dir = file.toAbsolutePath().getParent();
-        TunnelKey key = TunnelKey.read(dir == null ? Path.of(c.key()) : dir.resolve(c.key()));
+        TunnelIdentity me = TunnelIdentity.of(IdentityFile.load(dir == null ? Path.of(c.identity()) : dir.resolve(c.identity())).signingKey());
+        byte[] peer = TunnelIdentity.parsePublic(c.peerPublicKey());
+        boolean first = Arrays.compareUnsigned(me.publicKey(), peer) < 0;
+        byte[] sendKey = me.pairKey(peer, c.tunnel(), first, first ? Direction.EN_TO_DN : Direction.DN_TO_EN);
+        byte[] receiveKey = me.pairKey(peer, c.tunnel(), first, first ? Direction.DN_TO_EN : Direction.EN_TO_DN);
         int n = c.paths().size();
         String[] names = new String[n];
         DatagramChannel[] channels = new DatagramChannel[n];
@@ -63,14 +73,14 @@ public final class MhNode implements AutoCloseable {
             throw e;
         }
         Links links = new Links(names, channels, remotes, app, c.app().to() == null ? null : HostPort.parse(c.app().to()));
-        AgentRunner runner = new AgentRunner(new MhRole(c, links, key.macFor(c.tunnel()), clock, System::nanoTime, events), 4096, clock);
+        AgentRunner runner = new AgentRunner(new MhRole(c, links, new PacketMac(sendKey), clock, System::nanoTime, events), 4096, clock);
         runner.start();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             threads.add(Thread.ofPlatform().name("d2r2-mh-" + names[i] + "-in").daemon()
-                    .start(new PathReader(i, c.tunnel(), links, key.macFor(c.tunnel()), runner)));
+                    .start(new PathReader(i, c.tunnel(), links, new PacketMac(receiveKey), new PacketMac(sendKey), runner)));
         }
-        threads.add(Thread.ofPlatform().name("d2r2-mh-app-in").daemon().start(new AppSender(c.tunnel(), links, key.macFor(c.tunnel()))));
+        threads.add(Thread.ofPlatform().name("d2r2-mh-app-in").daemon().start(new AppSender(c.tunnel(), links, new PacketMac(sendKey))));
         return new MhNode(runner, links, threads);
     }
 

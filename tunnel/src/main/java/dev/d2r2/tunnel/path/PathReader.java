@@ -23,16 +23,19 @@ final class PathReader implements Runnable {
     private final int path;
     private final int tunnelId;
     private final Links links;
-    private final PacketMac mac;
+    private final PacketMac in;
+    private final PacketMac out;
     private final AgentRunner role;
     private final ByteBuffer buf = ByteBuffer.allocateDirect(65_536);
     private final ByteBuffer reply = ByteBuffer.allocateDirect(64);
 
-    PathReader(int path, int tunnelId, Links links, PacketMac mac, AgentRunner role) {
+    /** {@code in} checks what the peer sends, {@code out} seals the echoes (each this thread's own). */
+    PathReader(int path, int tunnelId, Links links, PacketMac in, PacketMac out, AgentRunner role) {
         this.path = path;
         this.tunnelId = tunnelId;
         this.links = links;
-        this.mac = mac;
+        this.in = in;
+        this.out = out;
         this.role = role;
     }
 
@@ -44,7 +47,7 @@ final class PathReader implements Runnable {
                 InetSocketAddress from = (InetSocketAddress) links.channels[path].receive(buf);
                 long at = System.nanoTime();
                 buf.flip();
-                Drop drop = PathFrame.open(buf, tunnelId, mac, links.size());
+                Drop drop = PathFrame.open(buf, tunnelId, in, links.size());
                 if (drop != null) {
                     links.drops.count(drop);
                 } else if (links.refused) {
@@ -64,7 +67,7 @@ final class PathReader implements Runnable {
         switch (PathFrame.kind(buf)) {
             case PathFrame.PROBE -> {
                 PathFrame.sealProbe(reply, PathFrame.ECHO, PathFrame.path(buf), PathFrame.probeSeq(buf), tunnelId,
-                        links.frameSeq[path].getAndIncrement(), mac);
+                        links.frameSeq[path].getAndIncrement(), out);
                 links.channels[path].send(reply, from);
             }
             case PathFrame.ECHO -> {

@@ -53,19 +53,20 @@ final class BgpTopology extends DualHomedTopology {
 
     @Override
     void writeConfigs(String bfdTimers) throws IOException {
+        String esrKey = identity(dir, "esr1");
         writeEnAndDns(dir, "10.99.0.0/24",
-                i -> "esr: {address: %s:4790, tunnel: 901, report-every: 100ms}\n".formatted(ESR), bfdTimers);
+                i -> "esr: {address: %s:4790, tunnel: 901, public-key: %s, report-every: 100ms}\n".formatted(ESR, esrKey), bfdTimers);
         Files.writeString(dir.resolve("esr.yaml"), """
                 name: esr1
                 tunnel: 901
-                key: tunnel.key
+                identity: esr1.identity
                 listen: 0.0.0.0:4790
                 dns:
-                  - {name: dn1, via: %s}
-                  - {name: dn2, via: %s}
+                  - {name: dn1, via: %s, public-key: %s}
+                  - {name: dn2, via: %s, public-key: %s}
                 expire-after: 1s
                 status-every: 1s
-                """.formatted(DN1_HOP, DN2_HOP));
+                """.formatted(DN1_HOP, publicKey(dir, "dn1"), DN2_HOP, publicKey(dir, "dn2")));
     }
 
     /** The ESR's BIRD, with examples/tunnel/bird-esr.conf: learns the ESR's kernel routes (proto 77) and announces them, next hop kept. */

@@ -159,16 +159,20 @@ class ConfigTest {
         String fd = """
                 name: fd1
                 tunnel: 900
-                key: tunnel.key
+                identity: fd1.identity
                 address: 10.77.255.1
                 watch:
-                  - {name: dn1, address: 10.1.1.2:4789}
-                """;
+                  - {name: dn1, address: 10.1.1.2:4789, public-key: %s}
+                """.formatted("5c".repeat(32));
         assertThat(DnfdNode.load(write(dir, "ok.yaml", fd)).addressBits()).isEqualTo(0x0a4dff01);
         assertThatThrownBy(() -> DnfdNode.load(write(dir, "addr.yaml", fd.replace("10.77.255.1", "10.77.255.300"))))
                 .hasMessageContaining("addr.yaml:4:");
         assertThatThrownBy(() -> DnfdNode.load(write(dir, "api.yaml", fd + "api: 127.0.0.1:7391\n")))
                 .hasMessageContaining("api.yaml:").hasMessageContaining("api-token");
+        assertThatThrownBy(() -> DnfdNode.load(write(dir, "nokey.yaml", fd.replaceAll(", public-key: \\w+", ""))))
+                .hasMessageContaining("nokey.yaml:").hasMessageContaining("watch[0].public-key");
+        assertThatThrownBy(() -> DnfdNode.load(write(dir, "noid.yaml", fd.replace("identity: fd1.identity\n", ""))))
+                .hasMessageContaining("noid.yaml:").hasMessageContaining("identity");
     }
 
     @Test
@@ -176,44 +180,49 @@ class ConfigTest {
         String esr = """
                 name: esr1
                 tunnel: 901
-                key: tunnel.key
+                identity: esr1.identity
                 dns:
-                  - {name: dn1, via: 10.3.1.2}
-                """;
+                  - {name: dn1, via: 10.3.1.2, public-key: %s}
+                """.formatted("5c".repeat(32));
         EsrConfig ok = EsrNode.load(write(dir, "ok.yaml", esr));
         assertThat(ok.listenOrDefault()).isEqualTo("0.0.0.0:4790");
         assertThat(ok.expireAfterMillis()).isEqualTo(1000);
-        assertThatThrownBy(() -> EsrNode.load(write(dir, "via.yaml", esr.replace("10.3.1.2", "10.3.1.0/24"))))
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "via.yaml", esr.replace("10.3.1.2,", "10.3.1.0/24,"))))
                 .hasMessageContaining("via.yaml:5:").hasMessageContaining("via");
-        assertThatThrownBy(() -> EsrNode.load(write(dir, "twice.yaml", esr + "  - {name: dn1, via: 10.3.2.2}\n")))
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "twice.yaml", esr + "  - {name: dn1, via: 10.3.2.2, public-key: " + "5c".repeat(32) + "}\n")))
                 .hasMessageContaining("twice.yaml:6:").hasMessageContaining("used twice");
         assertThatThrownBy(() -> EsrNode.load(write(dir, "none.yaml", esr.replace("tunnel: 901", "tunnel: 0"))))
                 .hasMessageContaining("none.yaml:2:").hasMessageContaining("tunnel id");
         assertThatThrownBy(() -> EsrNode.load(write(dir, "fast.yaml", esr + "expire-after: 5ms\n")))
                 .hasMessageContaining("fast.yaml:6:").hasMessageContaining("at least 20ms");
         assertThat(ok.dns().getFirst().identityOrName()).as("a DN's map events come from its own name by default").isEqualTo("dn1");
-        assertThat(EsrNode.load(write(dir, "id.yaml", esr.replace("via: 10.3.1.2}", "via: 10.3.1.2, identity: dn1-host}")))
+        assertThat(EsrNode.load(write(dir, "id.yaml", esr.replace("via: 10.3.1.2,", "via: 10.3.1.2, identity: dn1-host,")))
                 .dns().getFirst().identityOrName()).isEqualTo("dn1-host");
-        assertThatThrownBy(() -> EsrNode.load(write(dir, "blank.yaml", esr.replace("via: 10.3.1.2}", "via: 10.3.1.2, identity: \" \"}"))))
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "blank.yaml", esr.replace("via: 10.3.1.2,", "via: 10.3.1.2, identity: \" \","))))
                 .hasMessageContaining("blank.yaml:5:").hasMessageContaining("identity");
+        assertThatThrownBy(() -> EsrNode.load(write(dir, "nokey.yaml", esr.replaceAll(", public-key: \\w+", ""))))
+                .hasMessageContaining("nokey.yaml:").hasMessageContaining("dns[0].public-key");
     }
 
     @Test
-    void aDnsEsrLinkNeedsAnAddressAndATunnel(@TempDir Path dir) throws Exception {
+    void aDnsEsrLinkNeedsAnAddressATunnelAndTheEsrsPublicKey(@TempDir Path dir) throws Exception {
+        String pub = ", public-key: " + "3b".repeat(32);
         String dn = """
                 name: dn1
-                key: tunnel.key
+                identity: dn1.identity
                 listen: 10.1.1.2:4789
                 device: d2r2-tun-dn
                 pool: 10.77.1.0/24
                 clients: 10.77.0.0/16
                 """;
-        assertThat(TunnelNode.loadDn(write(dir, "ok.yaml", dn + "esr: {address: 10.3.1.1:4790, tunnel: 901}\n")).esr().reportEveryMillis())
+        assertThat(TunnelNode.loadDn(write(dir, "ok.yaml", dn + "esr: {address: 10.3.1.1:4790, tunnel: 901" + pub + "}\n")).esr().reportEveryMillis())
                 .isEqualTo(200);
-        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "tunnel.yaml", dn + "esr: {address: 10.3.1.1:4790}\n")))
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "tunnel.yaml", dn + "esr: {address: 10.3.1.1:4790" + pub + "}\n")))
                 .hasMessageContaining("tunnel.yaml:7:").hasMessageContaining("tunnel id");
-        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "addr.yaml", dn + "esr: {address: nowhere, tunnel: 901}\n")))
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "addr.yaml", dn + "esr: {address: nowhere, tunnel: 901" + pub + "}\n")))
                 .hasMessageContaining("addr.yaml:7:");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "nokey.yaml", dn + "esr: {address: 10.3.1.1:4790, tunnel: 901}\n")))
+                .hasMessageContaining("nokey.yaml:7:").hasMessageContaining("esr.public-key");
     }
 
     @Test
@@ -241,11 +250,20 @@ class ConfigTest {
                 clients: 10.77.0.0/16
                 """;
         DnConfig ok = TunnelNode.loadDn(write(dir, "dn.yaml", dn + "ens:\n  - {tunnel: 1, public-key: " + pub + "}\n"));
-        assertThat(ok.ensKeys()).containsOnlyKeys(1);
+        assertThat(ok.peerKeys()).containsOnlyKeys(1);
+        DnConfig fenced = TunnelNode.loadDn(write(dir, "fenced.yaml", dn + "ens:\n  - {tunnel: 1, public-key: " + pub + "}\n"
+                + "fencers:\n  - {tunnel: 900, public-key: " + pub + "}\n"));
+        assertThat(fenced.peerKeys()).as("a DN-FD is keyed as an EN is").containsOnlyKeys(1, 900);
+        assertThat(fenced.fencerTunnels()).containsExactly(900);
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "clash.yaml", dn + "ens:\n  - {tunnel: 1, public-key: " + pub + "}\n"
+                + "fencers:\n  - {tunnel: 1, public-key: " + pub + "}\n"))).hasMessageContaining("clash.yaml:").hasMessageContaining("fencers[0].tunnel");
+        String master = dn.replace("identity: dn1.identity", "key: tunnel.key");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "mfence.yaml", master + "fencers:\n  - {tunnel: 900, public-key: " + pub + "}\n")))
+                .hasMessageContaining("mfence.yaml:").hasMessageContaining("identity is needed");
         assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "twice.yaml", dn + "ens:\n  - {tunnel: 1, public-key: " + pub
                 + "}\n  - {tunnel: 1, public-key: " + pub + "}\n"))).hasMessageContaining("twice.yaml:").hasMessageContaining("ens[1].tunnel");
-        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "esr.yaml", dn + "esr: {address: 10.3.1.1:4790, tunnel: 901}\n")))
-                .hasMessageContaining("esr.yaml:").hasMessageContaining("master key");
+        assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "esr.yaml", master + "esr: {address: 10.3.1.1:4790, tunnel: 901, public-key: " + pub + "}\n")))
+                .hasMessageContaining("esr.yaml:").hasMessageContaining("identity is needed");
         assertThatThrownBy(() -> TunnelNode.loadDn(write(dir, "none.yaml", dn.replace("identity: dn1.identity\n", ""))))
                 .hasMessageContaining("none.yaml:").hasMessageContaining("identity");
     }

@@ -76,7 +76,8 @@ class DnBadInputTest {
         }
     }
 
-    private static TunnelStatus lastStatus(List<Event> events) throws Exception {
+    /** The last {@code tunnel.status} event among {@code events}, or null. */
+    static TunnelStatus lastStatus(List<Event> events) throws Exception {
         for (int i = events.size() - 1; i >= 0; i--) {
             if (events.get(i).type().equals(TunnelEvents.STATUS.name())) {
                 return TunnelStatus.from(events.get(i));

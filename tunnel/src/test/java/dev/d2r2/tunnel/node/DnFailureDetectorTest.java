@@ -8,7 +8,12 @@ import dev.d2r2.tunnel.events.DnSuspected;
 import dev.d2r2.tunnel.events.TunnelEvents;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.GreFrame;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.tunnel.wire.Drop;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.ReplayWindow;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
+import dev.d2r2.broker.security.Crypto;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DnFailureDetectorTest {
     private static final int TUNNEL = 900;
     private static final int ADDRESS = 0x0a4dff01;
-    private static final TunnelKey KEY = new TunnelKey(new byte[32]);
+    private static final TunnelIdentity FD = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+    private static final TunnelIdentity DN = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+    /** What the DN checks the detector's frames with: the key of its identity and the detector's, as an EN's. */
+    private static final PacketMac FROM_FD = new PacketMac(DN.pairKey(FD.publicKey(), TUNNEL, false, Direction.EN_TO_DN));
 
     private final ManualClock clock = new ManualClock(0);
     private final List<Event> events = new ArrayList<>();
@@ -45,11 +53,11 @@ class DnFailureDetectorTest {
         fd = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         dn = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         dn.configureBlocking(false);
-        DnfdConfig config = new DnfdConfig("fd1", TUNNEL, "k", "10.77.255.1", null,
-                List.of(new DnRef("dn1", "127.0.0.1:" + ((InetSocketAddress) dn.getLocalAddress()).getPort())),
+        DnfdConfig config = new DnfdConfig("fd1", TUNNEL, "fd1.identity", "10.77.255.1", null,
+                List.of(new DnRef("dn1", "127.0.0.1:" + ((InetSocketAddress) dn.getLocalAddress()).getPort(), DN.publicHex())),
                 Duration.ofMillis(50), 4, Duration.ofMillis(100),
-                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null);
-        agent = new DnFailureDetector(config, KEY, fd, clock, new SplittableRandom(1), events::add);
+                new BfdConfig(Duration.ofMillis(10), Duration.ofMillis(10), 3, Duration.ofMillis(100)), null, null, null);
+        agent = new DnFailureDetector(config, FD, fd, clock, new SplittableRandom(1), events::add, new Counters());
     }
 
     @AfterEach
@@ -92,6 +100,34 @@ class DnFailureDetectorTest {
         assertThat(agent.watches("dn9")).isFalse();
     }
 
+    @Test
+    void aFrameFromTheDnsAddressSealedByAnotherIdentityIsRefusedAndCounted() throws Exception {
+        DnfdNode.FromDn fromDn = new DnfdNode.FromDn(new PacketMac(FD.pairKey(DN.publicKey(), TUNNEL, true, Direction.DN_TO_EN)),
+                new ReplayWindow(1_000_000_000L));
+        Counters counters = new Counters();
+        TunnelIdentity stranger = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+        Control assign = new Control.Assign(ADDRESS, 24, "dn1");
+        assertThat(DnfdNode.parse(dnAddress(), fromDn(stranger, 1, assign), TUNNEL, fromDn, counters)).isNotInstanceOf(Received.class);
+        assertThat(DnfdNode.parse(dnAddress(), fromDn(DN, 2, assign), TUNNEL, null, counters)).as("from an unwatched address")
+                .isNotInstanceOf(Received.class);
+        assertThat(DnfdNode.parse(dnAddress(), fromDn(DN, 3, assign), TUNNEL, fromDn, counters))
+                .isEqualTo(new Received(dnAddress(), TUNNEL, assign));
+        assertThat(counters.drops.get(Drop.UNAUTHENTICATED)).isEqualTo(1);
+        assertThat(counters.drops.get(Drop.UNKNOWN_TUNNEL)).isEqualTo(1);
+        assertThat(counters.received.get()).isEqualTo(1);
+
+        agent.onTimer(clock.millis() + 60_000);
+        assertThat(events.stream().filter(e -> e.type().equals(TunnelEvents.STATUS.name()))).as("its counters, published").isNotEmpty();
+    }
+
+    /** A control frame as the DN of identity {@code sender} seals it for the detector. */
+    private static ByteBuffer fromDn(TunnelIdentity sender, int seq, Control c) {
+        ByteBuffer buf = ByteBuffer.allocate(256);
+        int n = Control.write(c, buf, GreFrame.HEADER_BYTES);
+        GreFrame.seal(buf, GreFrame.PROTO_CONTROL, TUNNEL, seq, n, new PacketMac(sender.pairKey(FD.publicKey(), TUNNEL, false, Direction.DN_TO_EN)));
+        return buf;
+    }
+
     /** Advances {@code millis} virtual milliseconds as a DN whose control and data paths are alive or not. */
     private void run(long millis, boolean control, boolean data) throws Exception {
         for (long i = 0; i < millis; i++) {
@@ -103,7 +139,8 @@ class DnFailureDetectorTest {
             ByteBuffer buf = ByteBuffer.allocate(256);
             while (dn.receive(buf.clear()) != null) {
                 buf.flip();
-                assertThat(GreFrame.open(buf, KEY::macFor)).isNull();
+                assertThat(GreFrame.open(buf, id -> id == TUNNEL ? FROM_FD : null)).as("sealed with the detector's and the DN's identities")
+                        .isNull();
                 if (GreFrame.protocol(buf) == GreFrame.PROTO_CONTROL) {
                     controls.add(Control.read(buf, GreFrame.HEADER_BYTES, GreFrame.payloadLength(buf)));
                 } else if (data) {

@@ -3,7 +3,6 @@ package dev.d2r2.tunnel.node;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.tunnel.tun.Netns;
-import dev.d2r2.tunnel.wire.TunnelKey;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,11 +81,10 @@ public abstract class DualHomedTopology implements AutoCloseable {
     /**
      * Writes the keys and the configurations of the EN (en1, on dn1 at 10.1.1.2 and dn2 at 10.1.2.2, with {@code routes}
      * through them) and of the two DNs, each DN's ending with {@code dnLines} of its number; returns the {@code bfd:}
-     * line, {@code bfdTimers} its flow mapping, for the other nodes' configurations. The EN and the DNs key their tunnel
-     * by their d2r2 identities; the DNs also hold the master key, which the DN-FD and the ESR still seal with.
+     * line, {@code bfdTimers} its flow mapping, for the other nodes' configurations. Every node keys its tunnels by its
+     * d2r2 identity: {@code dnLines} may name the public keys of identities written before ({@link #identity}).
      */
     static String writeEnAndDns(Path dir, String routes, IntFunction<String> dnLines, String bfdTimers) throws IOException {
-        TunnelKey.generate(dir.resolve("tunnel.key"));
         String en = identity(dir, "en1");
         String bfd = "bfd: " + bfdTimers + "\n";
         Files.writeString(dir.resolve("en.yaml"), """
@@ -103,7 +101,6 @@ public abstract class DualHomedTopology implements AutoCloseable {
         for (int i = 1; i <= 2; i++) {
             Files.writeString(dir.resolve("dn" + i + ".yaml"), """
                     name: dn%d
-                    key: tunnel.key
                     identity: dn%d.identity
                     ens: [{tunnel: 1, public-key: %s}]
                     listen: 10.1.%d.2:4789
@@ -116,11 +113,16 @@ public abstract class DualHomedTopology implements AutoCloseable {
     }
 
     /** Writes a new d2r2 identity file {@code name.identity} and returns its tunnel public key. */
-    static String identity(Path dir, String name) throws IOException {
+    public static String identity(Path dir, String name) throws IOException {
         KeyPair pair = Crypto.newSigningKeyPair();
         Path file = dir.resolve(name + ".identity");
         new IdentityFile(name, Crypto.randomBytes(32), pair.getPrivate(), pair.getPublic(), "", "").save(file);
         return TunnelNode.publicKey(file);
+    }
+
+    /** The tunnel public key of the identity file {@code name.identity} written before. */
+    static String publicKey(Path dir, String name) throws IOException {
+        return TunnelNode.publicKey(dir.resolve(name + ".identity"));
     }
 
     abstract void wire() throws Exception;

@@ -1,16 +1,23 @@
 package dev.d2r2.tunnel.node;
 
+import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.tunnel.probe.EchoServer;
 import dev.d2r2.tunnel.probe.SeqProbe;
+import dev.d2r2.tunnel.wire.Control;
+import dev.d2r2.tunnel.wire.GreFrame;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -51,9 +58,10 @@ class EsrNamespaceTest {
                 try (probe) {
                     await().atMost(STEP).until(() -> probe.received() > 20);
 
-                    t.svc.call(EsrNamespaceTest::sendJunkToTheEsr);
+                    t.svc.call(() -> sendJunkToTheEsr(t.dir, address));
                     await().atMost(STEP).until(() -> esr.printed(l -> l.contains("\"type\":\"tunnel.esr.status\"")
                             && counter(l, "malformed") == 1 && counter(l, "unauthenticated") == 1));
+                    assertThat(t.esrRoutes()).as("dn1's identity cannot report for dn2").isEqualTo(address + " via 10.3.1.2 dev esr-r1");
 
                     dn1.kill9();
                     await().atMost(STEP).until(() -> en.printed(enDn("dn2", "failover")));
@@ -111,13 +119,20 @@ class EsrNamespaceTest {
         }
     }
 
-    /** Junk and a frame that is not one of the tunnel's, to the ESR's report port: counted, not fatal. */
-    private static Void sendJunkToTheEsr() throws Exception {
+    /**
+     * Junk, and a report in dn2's name claiming {@code address} sealed by dn1's identity, to the ESR's report port: counted
+     * (malformed, unauthenticated), not fatal, and not taken.
+     */
+    private static Void sendJunkToTheEsr(Path dir, String address) throws Exception {
         try (DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET)) {
             InetSocketAddress esr = new InetSocketAddress("10.3.9.1", Integer.parseInt(EsrTopology.ESR_PORT));
             c.send(ByteBuffer.wrap(new byte[]{1, 2, 3}), esr);
-            ByteBuffer forged = ByteBuffer.allocate(64);
-            forged.putShort(0, (short) 0x3000).putShort(2, (short) 0x88B5).putInt(4, 901);
+            TunnelIdentity dn1 = TunnelIdentity.of(IdentityFile.load(dir.resolve("dn1.identity")).signingKey());
+            byte[] esrKey = TunnelIdentity.parsePublic(TunnelNode.publicKey(dir.resolve("esr1.identity")));
+            ByteBuffer forged = ByteBuffer.allocate(256);
+            int n = Control.write(new Control.Carriers("dn2", List.of(Ipv4.of(InetAddress.getByName(address)))), forged, GreFrame.HEADER_BYTES);
+            GreFrame.seal(forged, GreFrame.PROTO_CONTROL, 901, Integer.MAX_VALUE, n,
+                    new PacketMac(dn1.pairKey(esrKey, 901, true, TunnelIdentity.Direction.EN_TO_DN)));
             c.send(forged, esr);
         }
         return null;

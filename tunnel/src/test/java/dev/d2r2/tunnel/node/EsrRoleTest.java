@@ -1,5 +1,6 @@
 package dev.d2r2.tunnel.node;
 
+import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.ManualClock;
 import dev.d2r2.tunnel.events.DnMapReported;
@@ -9,7 +10,9 @@ import dev.d2r2.tunnel.events.TunnelEvents;
 import dev.d2r2.tunnel.wire.Control;
 import dev.d2r2.tunnel.wire.Drop;
 import dev.d2r2.tunnel.wire.GreFrame;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,8 +29,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EsrRoleTest {
     private static final int A = 0x0a4d0101;
     private static final String A_TEXT = "10.77.1.1";
-    private static final EsrConfig CONFIG = new EsrConfig("esr1", 901, "tunnel.key", null,
-            List.of(new EsrConfig.Hop("dn1", "10.3.1.2", null), new EsrConfig.Hop("dn2", "10.3.2.2", "dn2-host")), Duration.ofSeconds(1),
+    private static final TunnelIdentity ESR = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+    private static final TunnelIdentity DN1 = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+    private static final TunnelIdentity DN2 = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+    private static final TunnelIdentity STRANGER = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+    /** The ESR's key with each of its DNs, as {@link EsrNode#start} derives them. */
+    private static final Map<String, PacketMac> ESR_KEYS = Map.of(
+            "dn1", new PacketMac(ESR.pairKey(DN1.publicKey(), 901, false, Direction.EN_TO_DN)),
+            "dn2", new PacketMac(ESR.pairKey(DN2.publicKey(), 901, false, Direction.EN_TO_DN)));
+    private static final EsrConfig CONFIG = new EsrConfig("esr1", 901, "esr1.identity", null,
+            List.of(new EsrConfig.Hop("dn1", "10.3.1.2", DN1.publicHex(), null), new EsrConfig.Hop("dn2", "10.3.2.2", DN2.publicHex(), "dn2-host")),
+            Duration.ofSeconds(1),
             Duration.ofSeconds(5));
     private static final EsrStatus.MapCounts NO_MAP = new EsrStatus.MapCounts(0, 0, 0, 0, 0);
 
@@ -100,19 +112,43 @@ class EsrRoleTest {
 
     @Test
     void theReportFrameIsCheckedBeforeTheRoleSeesIt() {
-        TunnelKey key = new TunnelKey(new byte[32]);
-        ByteBuffer buf = ByteBuffer.allocate(2048);
-        int n = Control.write(new Control.Carriers("dn1", List.of(A)), buf, GreFrame.HEADER_BYTES);
-        GreFrame.seal(buf, GreFrame.PROTO_CONTROL, 901, 7, n, key.macFor(901));
-        assertThat(EsrNode.parse(buf.duplicate(), 901, key.macFor(901))).isEqualTo(new EsrRole.Report(7, new Control.Carriers("dn1", List.of(A))));
-        assertThat(EsrNode.parse(buf.duplicate(), 902, key.macFor(902))).isEqualTo(Drop.UNKNOWN_TUNNEL);
-        assertThat(EsrNode.parse(buf.duplicate(), 901, otherKey().macFor(901))).isEqualTo(Drop.UNAUTHENTICATED);
-        assertThat(EsrNode.parse(ByteBuffer.wrap(new byte[]{1, 2, 3}), 901, key.macFor(901))).isEqualTo(Drop.MALFORMED);
+        ByteBuffer buf = sealed(DN1, "dn1", 901, 7);
+        assertThat(EsrNode.parse(buf.duplicate(), 901, ESR_KEYS::get)).isEqualTo(new EsrRole.Report(7, new Control.Carriers("dn1", List.of(A))));
+        assertThat(EsrNode.parse(buf.duplicate(), 902, ESR_KEYS::get)).isEqualTo(Drop.UNKNOWN_TUNNEL);
+        assertThat(EsrNode.parse(ByteBuffer.wrap(new byte[]{1, 2, 3}), 901, ESR_KEYS::get)).isEqualTo(Drop.MALFORMED);
 
         buf.clear();
-        n = Control.write(new Control.Hello(true, 0), buf, GreFrame.HEADER_BYTES);
-        GreFrame.seal(buf, GreFrame.PROTO_CONTROL, 901, 8, n, key.macFor(901));
-        assertThat(EsrNode.parse(buf, 901, key.macFor(901))).as("authenticated, but not a report").isEqualTo(Drop.MALFORMED);
+        int n = Control.write(new Control.Hello(true, 0), buf, GreFrame.HEADER_BYTES);
+        GreFrame.seal(buf, GreFrame.PROTO_CONTROL, 901, 8, n, toEsr(DN1, 901));
+        assertThat(EsrNode.parse(buf, 901, ESR_KEYS::get)).as("authenticated, but not a report").isEqualTo(Drop.MALFORMED);
+    }
+
+    @Test
+    void aReportSealedByAnotherIdentityThanItsDnsIsRefusedAndCounted() {
+        Object forged = EsrNode.parse(sealed(DN2, "dn1", 901, 1), 901, ESR_KEYS::get);
+        assertThat(forged).as("dn2's identity sealing a report in dn1's name").isEqualTo(Drop.UNAUTHENTICATED);
+        assertThat(EsrNode.parse(sealed(STRANGER, "dn2", 901, 1), 901, ESR_KEYS::get)).isEqualTo(Drop.UNAUTHENTICATED);
+        esr.onMessage(forged);
+        after(Duration.ofSeconds(6));
+        assertThat(table.routes).as("the forged report routed nothing").isEmpty();
+        assertThat(status().unauthenticated()).isEqualTo(1);
+        assertThat(status().reports()).isZero();
+
+        esr.onMessage(EsrNode.parse(sealed(DN1, "dn1", 901, 2), 901, ESR_KEYS::get));
+        assertThat(table.routes).as("dn1's own report is taken").containsEntry(A, "10.3.1.2");
+    }
+
+    /** A report of {@link #A} in {@code dn}'s name, sealed by {@code sealer}'s identity for the ESR. */
+    private static ByteBuffer sealed(TunnelIdentity sealer, String dn, int tunnel, int seq) {
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        int n = Control.write(new Control.Carriers(dn, List.of(A)), buf, GreFrame.HEADER_BYTES);
+        GreFrame.seal(buf, GreFrame.PROTO_CONTROL, tunnel, seq, n, toEsr(sealer, tunnel));
+        return buf;
+    }
+
+    /** What a DN of identity {@code dn} seals its reports with: as {@link DnKeys#toEsr} derives it. */
+    private static PacketMac toEsr(TunnelIdentity dn, int tunnel) {
+        return new PacketMac(dn.pairKey(ESR.publicKey(), tunnel, true, Direction.EN_TO_DN));
     }
 
     @Test
@@ -208,12 +244,6 @@ class EsrRoleTest {
         } catch (Exception x) {
             throw new AssertionError(x);
         }
-    }
-
-    private static TunnelKey otherKey() {
-        byte[] master = new byte[32];
-        master[0] = 1;
-        return new TunnelKey(master);
     }
 
     private void report(String dn, Integer... addresses) {

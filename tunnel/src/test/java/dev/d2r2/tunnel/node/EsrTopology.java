@@ -62,17 +62,18 @@ public final class EsrTopology extends DualHomedTopology {
 
     @Override
     void writeConfigs(String bfdTimers) throws IOException {
-        writeEnAndDns(dir, "10.3.9.0/24",
-                i -> mapped ? "" : "esr: {address: 10.3.%d.1:%s, tunnel: 901, report-every: 100ms}\n".formatted(i, ESR_PORT), bfdTimers);
+        String esrKey = identity(dir, "esr1");
+        writeEnAndDns(dir, "10.3.9.0/24", i -> mapped ? ""
+                : "esr: {address: 10.3.%d.1:%s, tunnel: 901, public-key: %s, report-every: 100ms}\n".formatted(i, ESR_PORT, esrKey), bfdTimers);
         Files.writeString(dir.resolve("esr.yaml"), """
                 name: esr1
                 tunnel: 901
-                key: tunnel.key
+                identity: esr1.identity
                 dns:
-                  - {name: dn1, via: 10.3.1.2}
-                  - {name: dn2, via: 10.3.2.2}
+                  - {name: dn1, via: 10.3.1.2, public-key: %s}
+                  - {name: dn2, via: 10.3.2.2, public-key: %s}
                 status-every: 200ms
-                """ + (mapped ? "" : """
+                """.formatted(publicKey(dir, "dn1"), publicKey(dir, "dn2")) + (mapped ? "" : """
                 listen: 0.0.0.0:%s
                 expire-after: 1s
                 """.formatted(ESR_PORT)));

@@ -55,25 +55,26 @@ public final class FailoverTopology extends DualHomedTopology {
         sysctl(dn2, "net.ipv4.neigh.d2r2-tun-h2.proxy_delay=0");
     }
 
-    /** Writes the key and the configurations (the DNs', the EN's and a DN failure detector's, which the DNs take fences from); {@code bfd} is the {@code bfd:} block's flow mapping. */
+    /** Writes the identities and the configurations (the DNs', the EN's and a DN failure detector's, which the DNs take fences from); {@code bfd} is the {@code bfd:} block's flow mapping. */
     @Override
     void writeConfigs(String bfdTimers) throws IOException {
+        String fd = identity(dir, "fd1");
         String bfd = writeEnAndDns(dir, "10.99.0.0/24", i -> """
                 announce: d2r2-tun-h%d
-                fencers: [900]
-                """.formatted(i), bfdTimers);
+                fencers: [{tunnel: 900, public-key: %s}]
+                """.formatted(i, fd), bfdTimers);
         Files.writeString(dir.resolve("dnfd.yaml"), """
                 name: fd1
                 tunnel: 900
-                key: tunnel.key
+                identity: fd1.identity
                 address: 10.77.255.1
                 watch:
-                  - {name: dn1, address: 10.1.1.2:4789}
-                  - {name: dn2, address: 10.1.2.2:4789}
+                  - {name: dn1, address: 10.1.1.2:4789, public-key: %s}
+                  - {name: dn2, address: 10.1.2.2:4789, public-key: %s}
                 probe-every: 100ms
                 suspect-after: 5
                 api: 127.0.0.1:7391
                 api-token: fence.token
-                """ + bfd);
+                """.formatted(publicKey(dir, "dn1"), publicKey(dir, "dn2")) + bfd);
     }
 }

@@ -16,7 +16,8 @@ class MhConfigTest {
             name: a
             peer: b
             tunnel: 7
-            key: tunnel.key
+            identity: a.identity
+            peer-public-key: 5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c
             paths:
               - {name: p1, local: 10.2.1.1:4790, remote: 10.2.1.2:4790}
               - {name: p2, local: 10.2.2.1:4790, remote: 10.2.2.2:4790, penalty: 20}
@@ -37,15 +38,19 @@ class MhConfigTest {
     @Test
     void badValuesAreReportedWhereTheyAre(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> MhNode.load(write(dir, GOOD + "mode: sometimes\n"))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("mh.yaml:9:").hasMessageContaining("primary-backup or concurrent");
+                .hasMessageContaining("mh.yaml:10:").hasMessageContaining("primary-backup or concurrent");
         assertThatThrownBy(() -> MhNode.load(write(dir, GOOD.replace("10.2.2.2:4790", "nowhere")))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("mh.yaml:7:");
+                .hasMessageContaining("mh.yaml:8:");
         assertThatThrownBy(() -> MhNode.load(write(dir, GOOD.replace("name: p2", "name: p1")))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("used twice");
         assertThatThrownBy(() -> MhNode.load(write(dir, GOOD + "hysteresis: {margin: -1}\n"))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("mh.yaml:9:");
+                .hasMessageContaining("mh.yaml:10:");
         assertThatThrownBy(() -> MhNode.load(write(dir, GOOD + "colour: blue\n"))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("mh.yaml:9:1");
+                .hasMessageContaining("mh.yaml:10:1");
+        assertThatThrownBy(() -> MhNode.load(write(dir, GOOD.replace("5c5c5c5c", "5c5c")))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("mh.yaml:5:").hasMessageContaining("64 hex digits");
+        assertThatThrownBy(() -> MhNode.load(write(dir, GOOD.replace("identity: a.identity\n", "")))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("identity");
     }
 
     private static Path write(Path dir, String text) throws Exception {

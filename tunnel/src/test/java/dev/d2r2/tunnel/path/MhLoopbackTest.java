@@ -8,7 +8,12 @@ import dev.d2r2.tunnel.events.PathSwitched;
 import dev.d2r2.tunnel.events.TunnelStatus;
 import dev.d2r2.tunnel.probe.EchoServer;
 import dev.d2r2.tunnel.probe.SeqProbe;
-import dev.d2r2.tunnel.wire.TunnelKey;
+import dev.d2r2.broker.security.Crypto;
+import dev.d2r2.tunnel.node.DualHomedTopology;
+import dev.d2r2.tunnel.node.TunnelNode;
+import dev.d2r2.tunnel.wire.PacketMac;
+import dev.d2r2.tunnel.wire.TunnelIdentity;
+import dev.d2r2.tunnel.wire.TunnelIdentity.Direction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +38,7 @@ class MhLoopbackTest {
     private static final Duration STEP = Duration.ofSeconds(20);
 
     @Test
-    void aStreamFlowsJunkIsCountedAndADistrustedPeerIsRefused(@TempDir Path dir) throws Exception {
-        TunnelKey.generate(dir.resolve("tunnel.key"));
+    void aStreamFlowsJunkAndAStrangersFramesAreCountedAndADistrustedPeerIsRefused(@TempDir Path dir) throws Exception {
         int[] ports = freePorts(5);
         int[] a = {ports[0], ports[1], ports[2]};
         int[] b = {ports[3], ports[4]};
@@ -56,6 +60,17 @@ class MhLoopbackTest {
                     await().atMost(STEP).until(() -> aEvents.stream().anyMatch(e -> e.type().equals("tunnel.status")
                             && status(e).malformed() >= 2));
 
+                    TunnelIdentity stranger = TunnelIdentity.of(Crypto.newSigningKeyPair().getPrivate());
+                    byte[] aPublic = TunnelIdentity.parsePublic(TunnelNode.publicKey(dir.resolve("a.identity")));
+                    ByteBuffer probe1 = ByteBuffer.allocate(64);
+                    PathFrame.sealProbe(probe1, PathFrame.PROBE, 0, 1, 7, 1,
+                            new PacketMac(stranger.pairKey(aPublic, 7, true, Direction.EN_TO_DN)));
+                    try (DatagramChannel forger = DatagramChannel.open()) {
+                        forger.send(probe1, new InetSocketAddress("127.0.0.1", a[0]));
+                    }
+                    await("a probe sealed by another identity than b's is refused and counted").atMost(STEP)
+                            .until(() -> aEvents.stream().anyMatch(e -> e.type().equals("tunnel.status") && status(e).unauthenticated() >= 1));
+
                     nodeA.trust(new TrustInput("b", TrustInput.Change.DISTRUST));
                     await().atMost(STEP).until(() -> switched(aEvents, "none", "refused"));
                     long mark = probe.highestEchoed();
@@ -69,7 +84,6 @@ class MhLoopbackTest {
 
     @Test
     void concurrentModeSpreadsTheStreamOverBothPaths(@TempDir Path dir) throws Exception {
-        TunnelKey.generate(dir.resolve("tunnel.key"));
         int[] ports = freePorts(5);
         int[] a = {ports[0], ports[1], ports[2]};
         int[] b = {ports[3], ports[4]};
@@ -116,15 +130,22 @@ class MhLoopbackTest {
                 name: %s
                 peer: %s
                 tunnel: 7
-                key: tunnel.key
+                identity: %s.identity
+                peer-public-key: %s
                 paths:
                   - {name: p1, local: 127.0.0.1:%d, remote: 127.0.0.1:%d}
                   - {name: p2, local: 127.0.0.2:%d, remote: 127.0.0.2:%d, penalty: 20}
                 app: %s
                 probe: {every: 10ms, down-after: 500ms}
                 score-every: 100ms
-                """.formatted(name, peer, p1Local, p1Remote, p2Local, p2Remote, app));
+                """.formatted(name, peer, name, identity(dir, peer), p1Local, p1Remote, p2Local, p2Remote, app));
         return f;
+    }
+
+    /** The tunnel public key of {@code dir/name.identity}, written first if it is not there yet. */
+    static String identity(Path dir, String name) throws Exception {
+        Path file = dir.resolve(name + ".identity");
+        return Files.exists(file) ? TunnelNode.publicKey(file) : DualHomedTopology.identity(dir, name);
     }
 
     private static int[] freePorts(int n) throws Exception {

@@ -8,7 +8,6 @@ import dev.d2r2.tunnel.events.PathSwitched;
 import dev.d2r2.tunnel.probe.EchoServer;
 import dev.d2r2.tunnel.probe.SeqProbe;
 import dev.d2r2.tunnel.tun.Netns;
-import dev.d2r2.tunnel.wire.TunnelKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +37,6 @@ class MhNamespaceTest {
 
     @Test
     void blackHoledPrimarySwitchesToTheBackupAndAFlappingPathDoesNotBounce(@TempDir Path dir) throws Exception {
-        TunnelKey.generate(dir.resolve("tunnel.key"));
         try (Netns a = Netns.create("tmh-a"); Netns b = Netns.create("tmh-b")) {
             veth(a, "tmh-a1", "10.61.1.1/24", b, "tmh-b1", "10.61.1.2/24");
             veth(a, "tmh-a2", "10.61.2.1/24", b, "tmh-b2", "10.61.2.2/24");
@@ -124,12 +122,13 @@ class MhNamespaceTest {
         }
     }
 
-    private static Path write(Path dir, String file, String name, String peer, String local, String remote, String app) throws IOException {
+    private static Path write(Path dir, String file, String name, String peer, String local, String remote, String app) throws Exception {
         return Files.writeString(dir.resolve(file), """
                 name: %s
                 peer: %s
                 tunnel: 9
-                key: tunnel.key
+                identity: %s.identity
+                peer-public-key: %s
                 paths:
                   - {name: p1, local: 10.61.1.%s:4790, remote: 10.61.1.%s:4790}
                   - {name: p2, local: 10.61.2.%s:4790, remote: 10.61.2.%s:4790, penalty: 20}
@@ -138,6 +137,6 @@ class MhNamespaceTest {
                 weights: {loss: 0}
                 hysteresis: {margin: 5, hold: 3s}
                 score-every: 1s
-                """.formatted(name, peer, local, remote, local, remote, app));
+                """.formatted(name, peer, name, MhLoopbackTest.identity(dir, peer), local, remote, local, remote, app));
     }
 }
