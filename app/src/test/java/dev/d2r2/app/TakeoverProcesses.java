@@ -22,8 +22,11 @@ import java.util.function.BooleanSupplier;
 /**
  * What the takeover namespace tests share: {@code d2r2} processes started in the hosts of a
  * {@link SwitchedHosts} (standard error to {@code stderr-HOST-N} in the test's directory), takeover
- * group members (master h1, backup h2, witness h3; 20 ms keepalives, 5 misses, margin 5, under
- * {@code chrt -r 10}) with the events they print, and {@link #stop} of them all.
+ * group members (master h1, backup h2, witness h3; 20 ms keepalives, 10 misses, margin 10, under
+ * {@code chrt -r 10}) with the events they print, and {@link #stop} of them all. The members judge
+ * at their deadlines, and a member's JVM starting beside them at the same real-time priority (round
+ * robin, 100 ms slices on 2 cores) can hold a keepalive back for 100 ms: with 5 periods (100 ms) the
+ * master fenced itself while the backup started and took the address again at a later epoch.
  */
 final class TakeoverProcesses {
     private static final String[] ROLES = {"master", "backup", "witness"};
@@ -96,7 +99,7 @@ final class TakeoverProcesses {
     /** Member {@code i} (1 to 3) with its peers, the group's key file and {@code extraYaml} (its address, or nat:). */
     Member member(int i, String extraYaml) throws IOException {
         StringBuilder yaml = new StringBuilder("name: " + names[i - 1] + "\nrole: " + ROLES[i - 1] + "\nlisten: "
-                + lan.address(i) + ":7400\nkeyFile: group.key\nperiod: 20ms\nmisses: 5\nmargin: 5\npeers:\n");
+                + lan.address(i) + ":7400\nkeyFile: group.key\nperiod: 20ms\nmisses: 10\nmargin: 10\npeers:\n");
         for (int j = 1; j <= 3; j++) {
             if (j != i) {
                 yaml.append("  - name: ").append(names[j - 1]).append("\n    address: ").append(lan.address(j)).append(":7400\n");

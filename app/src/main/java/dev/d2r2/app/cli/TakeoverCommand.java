@@ -82,7 +82,7 @@ public final class TakeoverCommand implements Callable<Integer> {
                 steered -> print(steered.toEvent()), line -> {
                     System.err.println("takeover: " + line);
                     System.err.flush();
-                });
+                }, task -> Thread.ofVirtual().name("d2r2-nat-steer").start(task));
         try (named; TakeoverNode node = new TakeoverNode(c, key, service, Clock.system(), change -> print(change.toEvent()),
                 front)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

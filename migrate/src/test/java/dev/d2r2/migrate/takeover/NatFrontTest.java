@@ -55,7 +55,7 @@ class NatFrontTest {
 
     private NatFront front(String namespace) {
         NftSteering nft = new NftSteering(List.of("ip", "netns", "exec", namespace, "nft"), NAT.table(), NAT.publicSocket());
-        return new NatFront("front", NAT, nft, 200, events::add, errors::add);
+        return new NatFront("front", NAT, nft, 200, events::add, errors::add, Runnable::run);
     }
 
     private static Optional<Keepalive> holder(String name, long epoch) {
@@ -79,6 +79,30 @@ class NatFrontTest {
                 .containsExactly("master 10.97.29.1:5060 1", "backup 10.97.29.2:5070 2");
         assertThat(front.rewrites()).isEqualTo(2);
         assertThat(front.failures()).isZero();
+    }
+
+    /**
+     * The rewrite runs elsewhere: the member's thread goes on (its keepalives with it) while nft
+     * runs, starts no second rewrite meanwhile, and reports the rewrite on its next call after it.
+     */
+    @Test
+    void aRewriteRunsOffTheMembersThreadAndIsReportedOnceDone() throws Exception {
+        List<Runnable> queued = new ArrayList<>();
+        NatFront front = new NatFront("front", NAT, new NftSteering(List.of("ip", "netns", "exec", NS, "nft"), NAT.table(),
+                NAT.publicSocket()), 200, events::add, errors::add, queued::add);
+        front.follow(holder("master", 1), 0);
+        front.follow(holder("backup", 2), 10);
+        assertThat(queued).as("one rewrite at a time").hasSize(1);
+        assertThat(events).as("not steered before nft ran").isEmpty();
+        queued.removeFirst().run();
+        assertThat(rules()).contains("master epoch 1");
+        front.follow(holder("backup", 2), 20);
+        assertThat(events).extracting(NatSteered::member).containsExactly("master");
+        assertThat(queued).as("the newer holder next").hasSize(1);
+        queued.removeFirst().run();
+        front.follow(holder("backup", 2), 30);
+        assertThat(events).extracting(NatSteered::member).containsExactly("master", "backup");
+        assertThat(front.rewrites()).isEqualTo(2);
     }
 
     @Test
