@@ -1,49 +1,26 @@
 package dev.d2r2.app;
 
-import dev.d2r2.broker.BrokerClient;
-import dev.d2r2.broker.ChannelClass;
-import dev.d2r2.broker.ChannelSpec;
-import dev.d2r2.broker.Publisher;
-import dev.d2r2.broker.server.Broker;
-import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
-import dev.d2r2.core.EventCodec;
-import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.testing.Peers;
-import dev.d2r2.policy.Policy;
-import dev.d2r2.policy.PolicyRole;
 import dev.d2r2.policy.events.ActionDecision;
 import dev.d2r2.policy.events.ActionOutcome;
 import dev.d2r2.policy.events.PolicyEvents;
-import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.ScaleConfig;
-import dev.d2r2.scale.ScalerApi;
 import dev.d2r2.scale.ScalerOptions;
-import dev.d2r2.scale.ScalerRole;
 import dev.d2r2.scale.driver.ProcessDriver;
 import dev.d2r2.scale.events.CloudAccess;
-import dev.d2r2.scale.events.InstanceChange;
 import dev.d2r2.scale.events.LoadLevel;
 import dev.d2r2.scale.events.ScaleEvents;
 import dev.d2r2.scale.events.ScaleStep;
-import dev.d2r2.sip.edge.ApiLimits;
-import dev.d2r2.sip.edge.EdgeApi;
-import dev.d2r2.sip.edge.EdgeProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -58,16 +35,12 @@ import static org.awaitility.Awaitility.await;
  */
 class ScaleBanLoopTest {
     private static final String PREFIX = "hscale-";
-    private static final String TOKEN = "scale-ban-loop-edge-token-0123456";
     private static final String BAN = "scaler-placement/forbid-clone/remote";
     @TempDir
     Path dir;
-    private final List<Event> events = new CopyOnWriteArrayList<>();
-    private EdgeProxy edge;
-    private EdgeApi edgeApi;
+    private ScaleRig rig;
 
     private static ScaleConfig config() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
         return ScaleConfig.parse("t.yaml", """
                 clouds:
                   home:   { subnet: 10.97.71.0/24, capacity: 1 }
@@ -76,7 +49,7 @@ class ScaleBanLoopTest {
                 types:
                   sip:
                     template:
-                      command: ["%s", -XX:+UseSerialGC, -XX:TieredStopAtLevel=1, -Xmx64m, -cp, "%s", %s, sip-server, --listen, "${address}:${port}", --name, "${name}"]
+                      command: [%s]
                       port: 5060
                       cpu: 1
                     cloud: home
@@ -87,7 +60,7 @@ class ScaleBanLoopTest {
                     target: { metric: active_calls, per-instance: 500 }
                     scale-down: { below: 1, for: 1h }
                     cooldown: { out: 0s, in: 0s }
-                """.formatted(java, System.getProperty("java.class.path"), Main.class.getName()));
+                """.formatted(ScaleRig.sipServer()));
     }
 
     @BeforeEach
@@ -98,54 +71,13 @@ class ScaleBanLoopTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (edgeApi != null) {
-            edgeApi.close();
+        if (rig != null) {
+            rig.close();
         }
-        if (edge != null) {
-            edge.close();
-        }
-        ProcessDriver.cleanup(PREFIX);
-    }
-
-    private <T> List<T> of(String type, Decode<T> decode) {
-        List<T> out = new ArrayList<>();
-        for (Event e : events) {
-            if (e.type().equals(type)) {
-                try {
-                    out.add(decode.from(e));
-                } catch (Exception x) {
-                    throw new AssertionError(x);
-                }
-            }
-        }
-        return out;
-    }
-
-    private interface Decode<T> {
-        T from(Event e) throws Exception;
-    }
-
-    private List<InstanceChange> serving() {
-        return of(ScaleEvents.INSTANCE.name(), InstanceChange::from).stream().filter(c -> c.to().equals("serving")).toList();
-    }
-
-    /** The audit trail's events of a type (read while the role appends: a torn last line throws, and the wait reads again). */
-    private List<Event> audit(String type) throws Exception {
-        Path trail = dir.resolve("audit.jsonl");
-        List<Event> out = new ArrayList<>();
-        if (Files.exists(trail)) {
-            for (String line : Files.readAllLines(trail)) {
-                Event e = EventCodec.decode(line);
-                if (e.type().equals(type)) {
-                    out.add(e);
-                }
-            }
-        }
-        return out;
     }
 
     private boolean done(String action, ActionOutcome.Call call) throws Exception {
-        for (Event e : audit(PolicyEvents.OUTCOME.name())) {
+        for (Event e : rig.audit(PolicyEvents.OUTCOME.name())) {
             ActionOutcome o = ActionOutcome.from(e);
             if (o.actionId().equals(action) && o.call() == call && o.result() == ActionOutcome.Result.OK) {
                 return true;
@@ -156,56 +88,29 @@ class ScaleBanLoopTest {
 
     @Test
     void aLinkAlarmClosesTheRemoteCloudSoTheOverloadsCloneGoesFarAndTheRecoveryOpensItAgain() throws Exception {
-        ScaleConfig config = config();
-        ProcessDriver.network(config, PREFIX);
-        edge = new EdgeProxy(new InetSocketAddress("10.97.71.1", 0), List.of(), e -> { });
-        edgeApi = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
-        EdgeClient edgeClient = new EdgeClient(URI.create("http://127.0.0.1:" + edgeApi.address().getPort()), TOKEN);
-        Path token = dir.resolve("scaler-api.token");
+        rig = ScaleRig.start(config(), PREFIX, "10.97.71.1", dir);
         ScalerOptions options = new ScalerOptions(Duration.ofSeconds(20), Duration.ofSeconds(1), null, null);
-        try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
-            BrokerClient admin = broker.connectLocal(Broker.ADMIN);
-            for (String tag : List.of("scale", "alarms", "actions")) {
-                admin.createChannel(new ChannelSpec(tag, ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
-            }
-            try (Publisher scale = admin.publisher("scale");
-                 Publisher loads = admin.publisher("scale");
-                 Publisher alarms = admin.publisher("alarms");
-                 ScalerRole scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle),
-                         edgeClient, options, Clock.system(), e -> {
-                             events.add(e);
-                             scale.publish(e);
-                         });
-                 ScalerApi api = new ScalerApi(new InetSocketAddress("127.0.0.1", 0), BearerToken.loadOrCreate(token), scaler)) {
-                String text = Files.readString(Path.of("../examples/policies/scaling.yaml"))
-                        .replace("http://127.0.0.1:8091/actions", "http://127.0.0.1:" + api.address().getPort() + "/actions")
-                        .replace("token-file: scaler-api.token", "token-file: \"" + token + "\"");
-                try (PolicyRole policy = new PolicyRole(admin, Policy.parse("scaling.yaml", text), List.of("scale", "alarms"), "actions",
-                        dir.resolve("audit.jsonl"), false, Clock.system())) {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> serving().size() == 1);
+        rig.loop(options, UnaryOperator.identity(), (loads, alarms) -> {
+            alarms.publish(Event.state("cloud-link.connect_ms", System.currentTimeMillis(), "remote", "ok", "critical",
+                    Map.of("value", 250.0)));
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> done(BAN, ActionOutcome.Call.DEPLOY));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !rig.of(ScaleEvents.CLOUD.name(), CloudAccess::from).isEmpty());
 
-                    alarms.publish(Event.state("cloud-link.connect_ms", System.currentTimeMillis(), "remote", "ok", "critical",
-                            Map.of("value", 250.0)));
-                    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> done(BAN, ActionOutcome.Call.DEPLOY));
-                    await().atMost(Duration.ofSeconds(5)).until(() -> !of(ScaleEvents.CLOUD.name(), CloudAccess::from).isEmpty());
+            loads.publish(new LoadLevel(System.currentTimeMillis(), "sip", "ok", "overload", 1, 2, 1000.0, null).toEvent());
+            await().atMost(Duration.ofSeconds(30)).until(() -> rig.serving().size() == 2);
+            assertThat(rig.serving().getLast().cloud()).as("remote is cheaper, but closed").isEqualTo("far");
+            ScaleStep step = rig.of(ScaleEvents.STEP.name(), ScaleStep::from).getLast();
+            assertThat(step.step()).isEqualTo("scaler/scale-out/sip");
+            assertThat(step.why()).isEqualTo("remote is forbidden by the policy (" + BAN + ")");
 
-                    loads.publish(new LoadLevel(System.currentTimeMillis(), "sip", "ok", "overload", 1, 2, 1000.0, null).toEvent());
-                    await().atMost(Duration.ofSeconds(30)).until(() -> serving().size() == 2);
-                    assertThat(serving().getLast().cloud()).as("remote is cheaper, but closed").isEqualTo("far");
-                    ScaleStep step = of(ScaleEvents.STEP.name(), ScaleStep::from).getLast();
-                    assertThat(step.step()).isEqualTo("scaler/scale-out/sip");
-                    assertThat(step.why()).isEqualTo("remote is forbidden by the policy (" + BAN + ")");
-
-                    alarms.publish(Event.state("cloud-link.connect_ms", System.currentTimeMillis(), "remote", "critical", "ok",
-                            Map.of("value", 0.4)));
-                    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> done(BAN, ActionOutcome.Call.REVOKE));
-                    await().atMost(Duration.ofSeconds(5)).until(() -> of(ScaleEvents.CLOUD.name(), CloudAccess::from).size() == 2);
-                }
-            }
-        }
-        assertThat(of(ScaleEvents.CLOUD.name(), CloudAccess::from)).extracting(a -> a.cloud() + " " + a.from() + "->" + a.to())
+            alarms.publish(Event.state("cloud-link.connect_ms", System.currentTimeMillis(), "remote", "critical", "ok",
+                    Map.of("value", 0.4)));
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> done(BAN, ActionOutcome.Call.REVOKE));
+            await().atMost(Duration.ofSeconds(5)).until(() -> rig.of(ScaleEvents.CLOUD.name(), CloudAccess::from).size() == 2);
+        });
+        assertThat(rig.of(ScaleEvents.CLOUD.name(), CloudAccess::from)).extracting(a -> a.cloud() + " " + a.from() + "->" + a.to())
                 .containsExactly("remote open->forbidden", "remote forbidden->open");
-        ActionDecision ban = audit(PolicyEvents.DECISION.name()).stream().map(e -> {
+        ActionDecision ban = rig.audit(PolicyEvents.DECISION.name()).stream().map(e -> {
             try {
                 return ActionDecision.from(e);
             } catch (Exception x) {

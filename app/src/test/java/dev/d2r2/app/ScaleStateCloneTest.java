@@ -1,46 +1,31 @@
 package dev.d2r2.app;
 
-import dev.d2r2.core.Clock;
-import dev.d2r2.core.Event;
-import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.HostPort;
-import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.testing.Peers;
-import dev.d2r2.scale.EdgeClient;
 import dev.d2r2.scale.ScaleConfig;
 import dev.d2r2.scale.ScaleRequest;
 import dev.d2r2.scale.ScalerOptions;
 import dev.d2r2.scale.ScalerRole;
 import dev.d2r2.scale.driver.ProcessDriver;
 import dev.d2r2.scale.events.InstanceChange;
-import dev.d2r2.scale.events.ScaleEvents;
+import dev.d2r2.core.testing.UdpExchange;
 import dev.d2r2.sip.codec.Header;
 import dev.d2r2.sip.codec.Hop;
 import dev.d2r2.sip.codec.SipMessage;
 import dev.d2r2.sip.codec.SipParser;
 import dev.d2r2.sip.codec.SipWriter;
-import dev.d2r2.sip.edge.ApiLimits;
-import dev.d2r2.sip.edge.EdgeApi;
-import dev.d2r2.sip.edge.EdgeProxy;
 import dev.d2r2.sip.server.StateFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,17 +41,13 @@ import static org.awaitility.Awaitility.await;
  */
 class ScaleStateCloneTest {
     private static final String PREFIX = "hsst-";
-    private static final String TOKEN = "scale-state-clone-edge-token-0001";
     private static final String HOST = "10.97.91.1";
     private static final String ALICE = "alice@example.com";
     @TempDir
     Path dir;
-    private final List<Event> events = new CopyOnWriteArrayList<>();
-    private EdgeProxy edge;
-    private EdgeApi edgeApi;
+    private ScaleRig rig;
 
     private ScaleConfig config() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
         return ScaleConfig.parse("t.yaml", """
                 clouds:
                   home: { subnet: 10.97.91.0/24, capacity: 1 }
@@ -74,8 +55,7 @@ class ScaleStateCloneTest {
                 types:
                   sip:
                     template:
-                      command: ["%s", -XX:+UseSerialGC, -XX:TieredStopAtLevel=1, -Xmx64m, -cp, "%s", %s, sip-server,
-                                --listen, "${address}:${port}", --name, "${name}", --state, state.json, --route-registered]
+                      command: [%s]
                       port: 5060
                       cpu: 1
                     cloud: home
@@ -85,7 +65,7 @@ class ScaleStateCloneTest {
                       active_calls: { warning: 1000, critical: 2000, warning-for: 1s, critical-for: 1s }
                     target: { metric: active_calls, per-instance: 500 }
                     scale-down: { below: 1, for: 1h }
-                """.formatted(java, System.getProperty("java.class.path"), Main.class.getName()));
+                """.formatted(ScaleRig.sipServer("--state", "state.json", "--route-registered")));
     }
 
     @BeforeEach
@@ -96,42 +76,33 @@ class ScaleStateCloneTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (edgeApi != null) {
-            edgeApi.close();
+        if (rig != null) {
+            rig.close();
         }
-        if (edge != null) {
-            edge.close();
-        }
-        ProcessDriver.cleanup(PREFIX);
     }
 
     @Test
     void aCloneServesACallToAUserRegisteredOnlyOnItsSourceAndNotTheSourcesDialogs() throws Exception {
-        ScaleConfig config = config();
-        ProcessDriver.network(config, PREFIX);
-        edge = new EdgeProxy(new InetSocketAddress(HOST, 0), List.of(), e -> { });
-        edgeApi = new EdgeApi(new InetSocketAddress("127.0.0.1", 0), edge, BearerToken.of(TOKEN), ApiLimits.DEFAULT);
-        EdgeClient edgeClient = new EdgeClient(URI.create("http://127.0.0.1:" + edgeApi.address().getPort()), TOKEN);
+        rig = ScaleRig.start(config(), PREFIX, HOST, dir);
         ScalerOptions options = new ScalerOptions(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofMillis(200), null);
-        try (ScalerRole scaler = new ScalerRole(config, lifecycle -> new ProcessDriver(config, PREFIX, dir.resolve("work"), lifecycle),
-                edgeClient, options, Clock.system(), events::add);
+        try (ScalerRole scaler = rig.scaler(options, e -> { });
              DatagramSocket alice = new DatagramSocket(new InetSocketAddress(HOST, 0));
              DatagramSocket caller = new DatagramSocket(new InetSocketAddress(HOST, 0))) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> serving().size() == 1);
-            InetSocketAddress source = address(serving().getFirst());
+            await().atMost(Duration.ofSeconds(60)).until(() -> rig.serving().size() == 1);
+            InetSocketAddress source = address(rig.serving().getFirst());
 
             String registered = exchange(alice, request("REGISTER", "sip:example.com", ALICE, "reg-1", alice)
                     + "Contact: <sip:alice@" + HOST + ":" + alice.getLocalPort() + ">;expires=3600\r\n\r\n", source, answer(200, "reg-1"));
             assertThat(registered).contains("Contact: <sip:alice@" + HOST + ":" + alice.getLocalPort() + ">");
             exchange(caller, request("INVITE", "sip:service@" + source.getHostString(), "service@" + source.getHostString(), "call-1", caller)
                     + "\r\n", source, answer(200, "call-1"));
-            Path sourceState = dir.resolve("work/instances/" + serving().getFirst().instance() + "/state.json");
+            Path sourceState = dir.resolve("work/instances/" + rig.serving().getFirst().instance() + "/state.json");
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> StateFile.read(sourceState).contacts().containsKey(ALICE));
 
             scaler.submit(new ScaleRequest(ScaleRequest.OUT, "sip", "test/scale-out"));
-            await().atMost(Duration.ofSeconds(90)).until(() -> serving().size() == 2);
-            InstanceChange clone = serving().getLast();
+            await().atMost(Duration.ofSeconds(90)).until(() -> rig.serving().size() == 2);
+            InstanceChange clone = rig.serving().getLast();
             assertThat(clone.cloud()).isEqualTo("remote");
             InetSocketAddress cloned = address(clone);
 
@@ -151,19 +122,6 @@ class ScaleStateCloneTest {
                     "call-1", caller) + "\r\n", cloned, m -> m.startsWith("SIP/2.0 ") && m.contains("call-1"));
             assertThat(bye).as("the source's call stayed with the source").startsWith("SIP/2.0 481");
         }
-    }
-
-    private List<InstanceChange> serving() throws EventFormatException {
-        List<InstanceChange> out = new ArrayList<>();
-        for (Event e : events) {
-            if (e.type().equals(ScaleEvents.INSTANCE.name())) {
-                InstanceChange c = InstanceChange.from(e);
-                if (c.to().equals("serving")) {
-                    out.add(c);
-                }
-            }
-        }
-        return out;
     }
 
     private static InetSocketAddress address(InstanceChange c) {
@@ -194,32 +152,8 @@ class ScaleStateCloneTest {
         return exchange(socket, message, to, socket, awaited);
     }
 
-    /**
-     * Sends {@code message} from {@code socket} to {@code to}, again each second as a UDP user
-     * agent retransmits, until {@code at} receives a message {@code awaited} takes; returns it.
-     */
     private static String exchange(DatagramSocket socket, String message, InetSocketAddress to, DatagramSocket at,
                                    Predicate<String> awaited) {
-        AtomicReference<String> got = new AtomicReference<>();
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            socket.send(new DatagramPacket(bytes, bytes.length, to));
-            at.setSoTimeout(1000);
-            byte[] buffer = new byte[8192];
-            try {
-                while (true) {
-                    DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-                    at.receive(p);
-                    String text = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
-                    if (awaited.test(text)) {
-                        got.set(text);
-                        return true;
-                    }
-                }
-            } catch (SocketTimeoutException e) {
-                return false;
-            }
-        });
-        return got.get();
+        return UdpExchange.exchange(socket, message, to, at, awaited, Duration.ofSeconds(30));
     }
 }

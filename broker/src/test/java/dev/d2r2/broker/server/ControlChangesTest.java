@@ -1,6 +1,5 @@
 package dev.d2r2.broker.server;
 
-import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
@@ -11,18 +10,12 @@ import dev.d2r2.broker.client.ClientSettings;
 import dev.d2r2.broker.client.FailoverPolicy;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.events.BrokerEvents;
-import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -32,33 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Channel deletion and identity revocation through the client protocol, over TLS on a lone broker. */
-class ControlChangesTest {
+class ControlChangesTest extends LoneBrokerTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    @TempDir
-    Path dir;
-    Broker broker;
-    BrokerServer server;
-    IdentityFile adminId;
-
-    @BeforeEach
-    void start() throws Exception {
-        broker = Broker.open(dir, Clock.system());
-        server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
-        adminId = IdentityFile.load(broker.adminIdentityPath());
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        broker.close();
-    }
-
-    private IdentityFile register(BrokerClient admin, String name) {
-        KeyPair keys = Crypto.newSigningKeyPair();
-        byte[] secret = admin.register(name, keys.getPublic(), false);
-        return new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), adminId.broker(),
-                adminId.brokerCertificatePem());
-    }
 
     /** A client that reports a lost connection at once instead of trying again. */
     private static RemoteBrokerClient connectOnce(IdentityFile id) throws Exception {

@@ -1,6 +1,5 @@
 package dev.d2r2.broker.server;
 
-import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
@@ -14,23 +13,16 @@ import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.ChannelSealer;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
-import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.broker.wire.Op;
 import dev.d2r2.broker.wire.WireFrame;
-import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Base64;
@@ -43,33 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class NetworkBrokerTest {
-    @TempDir
-    Path dir;
-    Broker broker;
-    BrokerServer server;
-    IdentityFile adminId;
-
-    @BeforeEach
-    void start() throws Exception {
-        broker = Broker.open(dir, Clock.system());
-        server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
-        adminId = IdentityFile.load(broker.adminIdentityPath());
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        broker.close();
-    }
-
-    private IdentityFile register(BrokerClient admin, String name) {
-        KeyPair keys = Crypto.newSigningKeyPair();
-        byte[] secret = admin.register(name, keys.getPublic(), false);
-        return new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), adminId.broker(),
-                adminId.brokerCertificatePem());
-    }
-
+class NetworkBrokerTest extends LoneBrokerTest {
     private static ChannelSpec open(String tag, Protection p) {
         return new ChannelSpec(tag, ChannelClass.DEFAULT.withProtection(FaultModel.CRASH, p),
                 Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE));

@@ -1,5 +1,6 @@
 package dev.d2r2.sip.server;
 
+import dev.d2r2.core.testing.UdpExchange;
 import dev.d2r2.sip.codec.Header;
 import dev.d2r2.sip.codec.SipMessage;
 import dev.d2r2.sip.codec.SipParser;
@@ -8,16 +9,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -111,28 +109,7 @@ class StateFileTest {
         return SipParser.datagram(bytes, 0, bytes.length);
     }
 
-    /** Sends {@code message} (again each second, as a UDP user agent) until {@code at} receives what {@code awaited} takes. */
     private static String exchange(DatagramSocket socket, String message, InetSocketAddress to, DatagramSocket at, Predicate<String> awaited) {
-        AtomicReference<String> got = new AtomicReference<>();
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            socket.send(new DatagramPacket(bytes, bytes.length, to));
-            at.setSoTimeout(1000);
-            byte[] buffer = new byte[8192];
-            try {
-                while (true) {
-                    DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-                    at.receive(p);
-                    String text = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
-                    if (awaited.test(text)) {
-                        got.set(text);
-                        return true;
-                    }
-                }
-            } catch (SocketTimeoutException e) {
-                return false;
-            }
-        });
-        return got.get();
+        return UdpExchange.exchange(socket, message, to, at, awaited, Duration.ofSeconds(20));
     }
 }
