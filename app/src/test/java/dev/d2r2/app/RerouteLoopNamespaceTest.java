@@ -2,6 +2,7 @@ package dev.d2r2.app;
 
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.actuator.http.BearerToken;
 import dev.d2r2.core.testing.Peers;
 import dev.d2r2.overlay.events.PathState;
@@ -48,6 +49,8 @@ class RerouteLoopNamespaceTest {
     private static final SwitchedHosts LAN = new SwitchedHosts("d2r2-rl", "10.214.0.", HOSTS);
     private static final Path NFT = Path.of("/usr/sbin/nft");
     private static final Duration STEP = Duration.ofSeconds(60);
+    /** Nine JVMs starting side by side on a loaded 2-core machine. */
+    private static final Duration START = Duration.ofSeconds(300);
 
     @TempDir
     Path dir;
@@ -124,7 +127,7 @@ class RerouteLoopNamespaceTest {
     }
 
     /** The source's path states, in order. */
-    private List<PathState> paths() {
+    private List<PathState> paths() throws EventFormatException {
         List<PathState> states = new ArrayList<>();
         for (String line : source.lines) {
             if (line.startsWith("{")) {
@@ -135,7 +138,7 @@ class RerouteLoopNamespaceTest {
     }
 
     /** The index of the first path state at or after {@code from} going to {@code to}, or -1. */
-    private int find(int from, PathState.State to) {
+    private int find(int from, PathState.State to) throws EventFormatException {
         List<PathState> states = paths();
         for (int i = from; i < states.size(); i++) {
             if (states.get(i).to() == to) {
@@ -146,7 +149,7 @@ class RerouteLoopNamespaceTest {
     }
 
     /** The reroute orders of this kind the policy engine's audit trail records as carried out. */
-    private long outcomes(ActionOutcome.Call call) throws IOException {
+    private long outcomes(ActionOutcome.Call call) throws IOException, EventFormatException {
         Path audit = dir.resolve("audit.jsonl");
         if (!Files.exists(audit)) {
             return 0;
@@ -178,7 +181,7 @@ class RerouteLoopNamespaceTest {
                 """);
         run(OPERATIONS, "broker.log", "broker", "--listen", LAN.address(OPERATIONS) + ":7100", "--data", data.toString(), "--metrics", "off",
                 "--config", dir.resolve("broker.yaml").toString());
-        await().atMost(STEP).until(() -> logged("broker.log", "d2r2 broker on"));
+        await().atMost(START).until(() -> logged("broker.log", "d2r2 broker on"));
         String identity = data.resolve("admin.identity").toString();
 
         chronicle = run(OPERATIONS, "chronicle.log", "chronicle", "watch", Path.of("../examples/chronicles/overlay-path.chr").toAbsolutePath()
@@ -200,7 +203,7 @@ class RerouteLoopNamespaceTest {
         run(1, "policy.log", "policy", "run", "--policy", dir.resolve("overlay-reroute.yaml").toString(), "--input", "alerts",
                 "--actions", "actions", "--audit", dir.resolve("audit.jsonl").toString(), "--identity", identity);
 
-        await().atMost(STEP).until(() -> agents.stream().allMatch(a -> a.printed(l -> l.startsWith("route agent on")))
+        await().atMost(START).until(() -> agents.stream().allMatch(a -> a.printed(l -> l.startsWith("route agent on")))
                 && source.printed(l -> l.startsWith("route agent on")) && logged("chronicle.log", "chronicle: watching")
                 && logged("policy.log", "decisions on actions"));
     }
@@ -209,8 +212,8 @@ class RerouteLoopNamespaceTest {
     void aOneWayBlackHoleIsReroutedByThePolicyEngineOnAChronicleAlertAndTheRerouteWithdrawnWhenThePathHeals() throws Exception {
         Path key = dir.resolve("net.key");
         assertThat(Main.commandLine().execute("overlay", "keygen", key.toString())).isZero();
-        startRoles(key);
         try {
+            startRoles(key);
             await().atMost(STEP).until(() -> echo("direct").equals("direct"));
             // a loaded machine can stall a JVM long enough for the path to flap before the break: count from here
             long broken = recognitions("PathBroken");
@@ -239,9 +242,10 @@ class RerouteLoopNamespaceTest {
             blackHole(6);
             await().atMost(STEP).until(() -> echo("direct again").equals("direct again"));
         } catch (Throwable failure) {
-            for (String log : List.of("broker.log", "chronicle.log", "policy.log", "agent1.log")) {
-                Path f = dir.resolve(log);
-                System.err.println("--- " + log + "\n" + (Files.exists(f) ? Files.readString(f) : ""));
+            try (var logs = Files.list(dir)) {
+                for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                    System.err.println("--- " + log.getFileName() + "\n" + Files.readString(log));
+                }
             }
             System.err.println("--- source\n" + String.join("\n", source == null ? List.of() : source.lines));
             System.err.println("--- chronicle\n" + String.join("\n", chronicle == null ? List.of() : chronicle.lines));
