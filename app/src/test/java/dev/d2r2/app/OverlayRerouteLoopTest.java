@@ -5,6 +5,9 @@ import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.server.Broker;
+import dev.d2r2.chronicle.ChronicleCompiler;
+import dev.d2r2.chronicle.ChronicleRole;
+import dev.d2r2.chronicle.Recognizer;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
@@ -32,10 +35,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Item 5 of the overlay through real roles on loopback: a route agent under --reroute policy
- * publishes its path's state on the broker; the policy role, running
- * examples/policies/overlay-reroute.yaml, turns "down" into a reroute through the agent's API (the
- * agent starts searching for a relay) and, once the destination answers again and the path is
- * direct, revokes it (the search stops).
+ * publishes its path's state on the broker; the chronicle role, running
+ * examples/chronicles/overlay-path.chr, makes a PathBroken alert of a path that stays down and a
+ * PathHealed one when it answers again; the policy role, running
+ * examples/policies/overlay-reroute.yaml, turns the first into a reroute through the agent's API
+ * (the agent starts searching for a relay) and the second into its revoke (the search stops).
  */
 class OverlayRerouteLoopTest {
     @TempDir
@@ -72,7 +76,7 @@ class OverlayRerouteLoopTest {
         InetSocketAddress destinationAt = destination.address();
         try (Broker broker = Broker.open(dir.resolve("broker"), Clock.system())) {
             BrokerClient admin = broker.connectLocal(Broker.ADMIN);
-            for (String tag : List.of("overlay", "actions")) {
+            for (String tag : List.of("overlay", "alerts", "actions")) {
                 admin.createChannel(new ChannelSpec(tag, ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
             }
             try (RouteAgent neighbour = RouteAgent.start(settings(new InetSocketAddress("127.0.0.1", 0), null, List.of()), e -> { },
@@ -84,11 +88,13 @@ class OverlayRerouteLoopTest {
                 String text = Files.readString(Path.of("../examples/policies/overlay-reroute.yaml"))
                         .replace("http://127.0.0.1:8093/actions", "http://127.0.0.1:" + api.address().getPort() + "/actions")
                         .replace("token-file: route-api.token", "token-file: \"" + token + "\"");
-                try (PolicyRole role = new PolicyRole(admin, Policy.parse("overlay-reroute.yaml", text), List.of("overlay"), "actions",
+                try (ChronicleRole chronicles = new ChronicleRole(admin,
+                        ChronicleCompiler.compileFiles(List.of(Path.of("../examples/chronicles/overlay-path.chr"))).chronicles(),
+                        Recognizer.Options.LIVE, List.of("overlay"), "alerts", Clock.system(), r -> { });
+                     PolicyRole role = new PolicyRole(admin, Policy.parse("overlay-reroute.yaml", text), List.of("alerts"), "actions",
                         dir.resolve("audit.jsonl"), false, Clock.system())) {
                     destination.close();
-                    await().atMost(Duration.ofSeconds(15)).until(() -> floods(source) >= 2);
-                    assertThat(outcomes(ActionOutcome.Call.DEPLOY)).isEqualTo(1);
+                    await().atMost(Duration.ofSeconds(15)).until(() -> floods(source) >= 2 && outcomes(ActionOutcome.Call.DEPLOY) == 1);
 
                     destination = RouteAgent.start(settings(destinationAt, null, List.of()), e -> { }, Clock.system());
                     await().atMost(Duration.ofSeconds(15)).until(() -> outcomes(ActionOutcome.Call.REVOKE) == 1);

@@ -136,14 +136,20 @@ class RouteNamespaceTest {
 
     /** The echo service and six agents (the source last), all with {@code algorithm}; the echo answers directly. */
     private void startOverlay(String algorithm) throws Exception {
+        List<String> search = List.of("--algorithm", algorithm);
+        startOverlay(search, with(search, neighbours(1, 5)), with(search, neighbours(1, 6)), with(search, neighbours(3)),
+                with(search, neighbours(4)), with(search, neighbours(3, 4)));
+    }
+
+    /** The echo service and six agents with these options (hosts 2 to 6, then the source's); the echo answers directly. */
+    private void startOverlay(List<String> two, List<String> three, List<String> four, List<String> five, List<String> six,
+                              List<String> one) throws Exception {
         Path key = dir.resolve("net.key");
         assertThat(Main.commandLine().execute("overlay", "keygen", key.toString())).isZero();
         in(2, List.of("socat", "UDP4-LISTEN:9000,bind=" + LAN.address(2) + ",fork,reuseaddr", "PIPE"));
-        List<String> search = List.of("--algorithm", algorithm);
-        List<BufferedReader> agents = new ArrayList<>(List.of(startAgent(2, key, search), startAgent(3, key, with(search, neighbours(1, 5))),
-                startAgent(4, key, with(search, neighbours(1, 6))), startAgent(5, key, with(search, neighbours(3))),
-                startAgent(6, key, with(search, neighbours(4)))));
-        List<String> source = with(search, neighbours(3, 4));
+        List<BufferedReader> agents = new ArrayList<>(List.of(startAgent(2, key, two), startAgent(3, key, three),
+                startAgent(4, key, four), startAgent(5, key, five), startAgent(6, key, six)));
+        List<String> source = new ArrayList<>(one);
         source.addAll(List.of("--destination", agent(2), "--service-port", "9000", "--entrance", "127.0.0.1:7000", "--contingent", "6"));
         agents.add(startAgent(1, key, source));
         awaitStarted(agents);
@@ -193,6 +199,16 @@ class RouteNamespaceTest {
         must("ip", "netns", "exec", LAN.host(1), "nft", "delete", "table", "inet", "d2r2co");
         awaitState(before, PathState.State.DIRECT);
         assertThat(echo("healed")).isEqualTo("healed");
+    }
+
+    @Test
+    void aOneWayBlackHoleIsRoutedAroundThroughNeighboursTakenFromTheDht() throws Exception {
+        List<String> fromDht = List.of("--dht-neighbours", "8");
+        startOverlay(fromDht, fromDht, fromDht, fromDht, fromDht, fromDht);
+        PathState relayed = breakAndAwaitRelay(true);
+        assertThat(relayed.foundBy()).as("no neighbour is configured: the flood went to the DHT's").isEqualTo("flood");
+        assertThat(echo("relayed")).isEqualTo("relayed");
+        healAndAwaitDirect();
     }
 
     @Test

@@ -232,6 +232,8 @@ public final class OverlayCommand extends CommandGroup {
                     + " WARP), relay tunnel traffic; with --destination, watch the direct path and tunnel --entrance's datagrams"
                     + " through a relay while it is down.")
     static final class Route implements Callable<Integer> {
+        private static final Duration DHT_NEIGHBOURS_EVERY = Duration.ofSeconds(5);
+
         @Option(names = "--network-key", required = true, paramLabel = "FILE", description = "The overlay's key (d2r2 overlay keygen)")
         Path networkKey;
 
@@ -321,6 +323,11 @@ public final class OverlayCommand extends CommandGroup {
         @Option(names = "--join", paramLabel = "HOST:PORT", description = "A DHT node to join through (repeatable; with --dht-listen)")
         List<String> join;
 
+        @Option(names = "--dht-neighbours", paramLabel = "N", defaultValue = "0",
+                description = "Also take up to N overlay neighbours from the DHT node's routing table (with --dht-listen; each one's agent"
+                        + " on its DHT host at this agent's port offset from its DHT port; looked up every 5 s) (${DEFAULT-VALUE})")
+        int dhtNeighbours;
+
         @Override
         public Integer call() throws Exception {
             if (contingent < 1 || downAfter < 1 || upAfter < 1) {
@@ -328,6 +335,9 @@ public final class OverlayCommand extends CommandGroup {
             }
             RouteAgent.Algorithm search = choice(RouteAgent.Algorithm.class, "--algorithm", algorithm);
             RouteAgent.Remediation who = choice(RouteAgent.Remediation.class, "--reroute", reroute);
+            if (dhtNeighbours < 0 || (dhtNeighbours > 0 && dhtListen == null)) {
+                throw new IllegalArgumentException("--dht-neighbours is at least 0, and goes with --dht-listen");
+            }
             if ((who == RouteAgent.Remediation.POLICY) != (api != null) || (api != null && destination == null)) {
                 throw new IllegalArgumentException("--reroute policy goes with --api, and both with --destination");
             }
@@ -344,7 +354,8 @@ public final class OverlayCommand extends CommandGroup {
                  Publisher publisher = broker == null ? null : broker.publisher(channel);
                  OverlayNode dht = dhtListen == null ? null : OverlayNode.start(new OverlayNode.Settings(HostPort.parse(dhtListen), seeds,
                     settings.networkKey(), KadConfig.defaults(), Duration.ofSeconds(30)), Clock.system());
-                 RouteAgent agent = RouteAgent.start(settings, dht, e -> {
+                 RouteAgent agent = RouteAgent.start(settings, dht, dhtNeighbours == 0 ? null : new RouteAgent.DhtNeighbours(dhtNeighbours,
+                         settings.listen().getPort() - HostPort.parse(dhtListen).getPort(), DHT_NEIGHBOURS_EVERY), e -> {
                      System.out.println(EventCodec.encodeToString(e));
                      System.out.flush();
                      if (publisher != null) {

@@ -74,6 +74,11 @@ final class FloodSearch implements RelaySearch {
     }
 
     @Override
+    public void neighbours(List<InetSocketAddress> neighbours) {
+        flooding.neighbours(neighbours);
+    }
+
+    @Override
     public void start(InetSocketAddress destination, long now) {
         this.destination = destination;
         searching = true;

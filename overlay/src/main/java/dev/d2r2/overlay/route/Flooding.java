@@ -25,7 +25,7 @@ public final class Flooding {
 
     private static final int REMEMBERED = 4096;
 
-    private final List<InetSocketAddress> neighbours;
+    private List<InetSocketAddress> neighbours;
     private final Out out;
     private final Map<Long, InetSocketAddress> seen = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -39,6 +39,11 @@ public final class Flooding {
     public Flooding(List<InetSocketAddress> neighbours, Out out) {
         this.neighbours = List.copyOf(neighbours);
         this.out = out;
+    }
+
+    /** New neighbours (the DHT's routing table changed): floods from now on go to them. */
+    public void neighbours(List<InetSocketAddress> neighbours) {
+        this.neighbours = List.copyOf(neighbours);
     }
 
     /** The origin's start: the whole contingent shared among all its neighbours (it knows its own path is broken). */

@@ -5,6 +5,7 @@ import dev.d2r2.overlay.wire.MalformedPacket;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * How a route agent looks for a relay once its direct path to the destination is down: limited
@@ -34,6 +35,9 @@ interface RelaySearch {
 
         void count(String counter);
     }
+
+    /** The overlay neighbours changed: the next searches and floods use these. */
+    void neighbours(List<InetSocketAddress> neighbours);
 
     /** The direct path to {@code destination} is down: look for a relay until one is found or {@link #stop}. */
     void start(InetSocketAddress destination, long now);

@@ -6,6 +6,7 @@ import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.agent.DatagramPump;
 import dev.d2r2.overlay.events.PathState;
+import dev.d2r2.overlay.kad.Contact;
 import dev.d2r2.overlay.events.PathState.State;
 import dev.d2r2.overlay.node.OverlayNode;
 import dev.d2r2.overlay.route.RoutePacket.Type;
@@ -19,9 +20,11 @@ import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,6 +66,15 @@ public final class RouteAgent implements Agent, AutoCloseable {
                            Remediation remediation) {
     }
 
+    /**
+     * Overlay neighbours taken from the agent's DHT node: up to {@code count} of the nodes closest to
+     * it (a lookup of its own id), each one's route agent taken to listen on its DHT node's host at
+     * the DHT port + {@code portOffset} (the same offset on every host); looked up again every
+     * {@code every}. The configured neighbours stay, first.
+     */
+    public record DhtNeighbours(int count, int portOffset, Duration every) {
+    }
+
     /** The relay search every agent of an overlay runs. */
     public enum Algorithm { FLOODING, WARP }
 
@@ -83,6 +95,9 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private record Order(boolean reroute, CompletableFuture<Boolean> accepted) {
     }
 
+    private record FromDht(List<Contact> closest) {
+    }
+
     private static final int INBOX = 4096;
     private static final int MAX_SESSIONS = 1024;
 
@@ -94,6 +109,10 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private final DatagramChannel entrance;
     private final InetSocketAddress self;
     private final RelaySearch search;
+    private final OverlayNode dht;
+    private final DhtNeighbours fromDht;
+    private List<InetSocketAddress> neighbours;
+    private long nextNeighbours;
     private final SecureRandom random = new SecureRandom();
     private final ByteBuffer out = ByteBuffer.allocate(RoutePacket.MAX);
     private final Map<String, Long> counters = new TreeMap<>();
@@ -116,8 +135,14 @@ public final class RouteAgent implements Agent, AutoCloseable {
     private final AgentRunner runner;
     private final List<DatagramPump> pumps = new CopyOnWriteArrayList<>();
 
-    private RouteAgent(Settings settings, OverlayNode dht, Consumer<Event> events, Clock clock) throws IOException {
+    private RouteAgent(Settings settings, OverlayNode dht, DhtNeighbours fromDht, Consumer<Event> events, Clock clock) throws IOException {
+        if (fromDht != null && dht == null) {
+            throw new IllegalArgumentException("neighbours from the DHT need a DHT node");
+        }
         this.settings = settings;
+        this.dht = dht;
+        this.fromDht = fromDht;
+        this.neighbours = List.copyOf(settings.neighbours());
         this.clock = clock;
         this.events = events;
         this.auth = new PacketAuth(settings.networkKey(), Duration.ofSeconds(30).toMillis());
@@ -129,6 +154,7 @@ public final class RouteAgent implements Agent, AutoCloseable {
                 : new FloodSearch(host(), settings.neighbours(), settings.contingent(), settings.floodTimeout(), dht, settings.networkKey(), random);
         this.session = random.nextLong();
         this.nextProbe = clock.millis();
+        this.nextNeighbours = fromDht == null ? Long.MAX_VALUE : clock.millis();
         this.runner = new AgentRunner(this, INBOX, clock);
     }
 
@@ -138,7 +164,13 @@ public final class RouteAgent implements Agent, AutoCloseable {
 
     /** With a DHT node ({@code dht}, or null): relays learn themselves into it, and a source looks there before it floods. */
     public static RouteAgent start(Settings settings, OverlayNode dht, Consumer<Event> events, Clock clock) throws IOException {
-        RouteAgent a = new RouteAgent(settings, dht, events, clock);
+        return start(settings, dht, null, events, clock);
+    }
+
+    /** With neighbours taken from the DHT node's routing table as well ({@code fromDht}, or null). */
+    public static RouteAgent start(Settings settings, OverlayNode dht, DhtNeighbours fromDht, Consumer<Event> events, Clock clock)
+            throws IOException {
+        RouteAgent a = new RouteAgent(settings, dht, fromDht, events, clock);
         a.runner.start();
         a.pumps.add(DatagramPump.start(a.roleName(), a.channel, RoutePacket.MAX, a.runner, (from, bytes) -> new Datagram(Side.OVERLAY, from, bytes)));
         if (a.entrance != null) {
@@ -199,9 +231,11 @@ public final class RouteAgent implements Agent, AutoCloseable {
             case Datagram d when d.side() == Side.ENTRANCE -> fromApplication(d);
             case Datagram d -> fromOverlay(d);
             case Order o -> o.accepted().complete(onOrder(o.reroute()));
+            case FromDht f -> useNeighbours(f.closest());
             case Status s -> {
                 Map<String, Long> snapshot = new TreeMap<>(counters);
                 snapshot.put("dropped.inbox-full", pumps.stream().mapToLong(DatagramPump::inboxFull).sum());
+                snapshot.put("neighbours", (long) neighbours.size());
                 if (search instanceof FloodSearch f) {
                     snapshot.put("flood.duplicates", f.duplicates());
                 }
@@ -302,13 +336,47 @@ public final class RouteAgent implements Agent, AutoCloseable {
 
     // ---- watching the direct path, searching for a relay
 
+    // ---- neighbours from the DHT
+
+    private void askDht(long now) {
+        nextNeighbours = now + fromDht.every().toMillis();
+        dht.lookup(dht.id()).thenAccept(r -> runner.deliver(new FromDht(r.closest())));
+    }
+
+    private void useNeighbours(List<Contact> closest) {
+        Set<InetSocketAddress> all = new LinkedHashSet<>(settings.neighbours());
+        int limit = all.size() + fromDht.count();
+        for (Contact c : closest) {
+            int port = c.address().getPort() + fromDht.portOffset();
+            if (all.size() == limit) {
+                break;
+            }
+            if (port > 0 && port <= 0xFFFF) {
+                InetSocketAddress agent = new InetSocketAddress(c.address().getAddress(), port);
+                if (!agent.equals(self) && !agent.equals(settings.destination())) {
+                    all.add(agent);
+                }
+            }
+        }
+        List<InetSocketAddress> taken = List.copyOf(all);
+        if (!taken.equals(neighbours)) {
+            neighbours = taken;
+            search.neighbours(taken);
+            count("neighbours.changed");
+        }
+    }
+
     @Override
     public long nextDueMillis() {
-        return settings.destination() == null ? search.nextDueMillis() : Math.min(nextProbe, search.nextDueMillis());
+        long due = Math.min(nextNeighbours, search.nextDueMillis());
+        return settings.destination() == null ? due : Math.min(nextProbe, due);
     }
 
     @Override
     public void onTimer(long now) {
+        if (now >= nextNeighbours) {
+            askDht(now);
+        }
         if (now >= search.nextDueMillis()) {
             search.onTimer(now);
         }

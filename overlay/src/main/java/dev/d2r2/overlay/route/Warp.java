@@ -87,7 +87,7 @@ public final class Warp {
     private final WarpConfig config;
     private final InetSocketAddress self;
     private final NodeId selfId;
-    private final List<InetSocketAddress> neighbours;
+    private List<InetSocketAddress> neighbours;
     private final Out out;
     private final RandomGenerator random;
     private final Map<Long, Measurement> byProbe = new HashMap<>();
@@ -118,6 +118,11 @@ public final class Warp {
         this.out = out;
         this.random = random;
         this.seekSentAt = new long[config.probes()];
+    }
+
+    /** New neighbours (the DHT's routing table changed): searches from now on ask them. */
+    public void neighbours(List<InetSocketAddress> neighbours) {
+        this.neighbours = List.copyOf(neighbours);
     }
 
     /** An agent's overlay id. */

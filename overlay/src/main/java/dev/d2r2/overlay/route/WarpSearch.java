@@ -42,6 +42,11 @@ final class WarpSearch implements RelaySearch {
     }
 
     @Override
+    public void neighbours(List<InetSocketAddress> neighbours) {
+        warp.neighbours(neighbours);
+    }
+
+    @Override
     public void start(InetSocketAddress destination, long now) {
         warp.search(destination, now);
     }
