@@ -96,7 +96,7 @@ public final class Trainer {
             }
         }
         Map<String, List<String>> groups = req.groups().isEmpty() ? Map.of("all", peers(closed)) : req.groups();
-        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, 1.0, req.vote());
+        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, sparse(raw), 1.0, req.vote());
         double largest = largestDecidingDistance(unbounded, closed, groups);
         double oneOdd = oneWindowAway(unbounded);
         double threshold = Math.min(1.0, Math.max(Math.max(largest * (1 + req.margin()), largest + MIN_GAP), oneOdd + MIN_GAP));
@@ -161,6 +161,21 @@ public final class Trainer {
             }
         }
         return largest;
+    }
+
+    /**
+     * The rates of rare events: zero in more than {@code 1 - MIN_DENSITY} of the training windows
+     * (the fault rates, zero in health). The vote holds them ({@link Hold}): a window of a peer
+     * losing a few packets a second may have no drop.
+     */
+    static boolean[] sparse(List<double[]> raw) {
+        boolean[] sparse = new boolean[raw.getFirst().length];
+        for (int m = 0; m < sparse.length; m++) {
+            int metric = m;
+            long nonZero = raw.stream().filter(v -> v[metric] != 0).count();
+            sparse[m] = nonZero < MIN_DENSITY * raw.size();
+        }
+        return sparse;
     }
 
     private static List<String> peers(Collection<Windows.Window> windows) {
