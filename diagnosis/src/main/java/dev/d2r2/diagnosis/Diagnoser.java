@@ -34,7 +34,7 @@ public final class Diagnoser {
     private final class Peer {
         final String name;
         final DecayedHistogram histogram = new DecayedHistogram(prior, vote.decay());
-        final Hold hold = new Hold(profiles.sparse(), vote.consecutive());
+        final Hold hold = new Hold(profiles.held(), vote.consecutive());
         /** This window's normalised vector: the effect is judged on what the peer does now, the distance on its history. */
         final double[] now = new double[profiles.metrics().size()];
         int windows;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class HoldTest {
     @Test
-    void aSparseRateIsHeldAtItsLargestOverTheLastWindowsAndADenseOneIsNot() {
+    void aHeldRateIsHeldAtItsLargestOverTheLastWindowsAndTheOthersAreNot() {
         Hold hold = new Hold(new boolean[] {false, true}, 2);
         assertThat(hold.apply(new double[] {5, 0})).containsExactly(5, 0);
         assertThat(hold.apply(new double[] {6, 3})).containsExactly(6, 3);

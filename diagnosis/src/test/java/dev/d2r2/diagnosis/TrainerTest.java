@@ -120,7 +120,7 @@ class TrainerTest {
         Trainer.Training t = Trainer.train(withFaultRates(new Synthetic(peers, seed, 0.03).samples(60, -1, 0), THROTTLED, -1, 0), defaults(k));
         for (int m = 0; m < t.profiles().metrics().size(); m++) {
             String metric = t.profiles().metrics().get(m);
-            assertThat(t.profiles().sparse()[m]).as(metric + " sparse").isEqualTo(metric.equals(FILTERED) || metric.equals(THROTTLED));
+            assertThat(t.profiles().held()[m]).as(metric + " held").isEqualTo(metric.equals(FILTERED) || metric.equals(THROTTLED));
         }
         int faultFrom = 10;
         int faultTo = 40;
