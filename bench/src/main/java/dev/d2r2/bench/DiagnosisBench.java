@@ -307,7 +307,7 @@ public final class DiagnosisBench implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "fault-free: %d s, %d indictments, %.2f per peer-hour; load average %s%n", faultFree,
                     falseIndictments, falseIndictments * 3600.0 / faultFree / servers, loadAverage());
             for (String fault : faults) {
-                runs.add(fault(fault, culprit, injected, verdicts, drops));
+                runs.add(fault(fault, culprit, injected, verdicts, drops, names));
             }
             System.out.println("load average after the faults: " + loadAverage());
         }
@@ -319,16 +319,22 @@ public final class DiagnosisBench implements Callable<Integer> {
         return f[0] + " " + f[1] + " " + f[2];
     }
 
-    private Run fault(String fault, Process culprit, Faults injected, List<Event> verdicts, List<Long> drops) throws Exception {
+    private Run fault(String fault, Process culprit, Faults injected, List<Event> verdicts, List<Long> drops, List<String> names)
+            throws Exception {
         verdicts.clear();
         drops.clear();
-        long from = System.currentTimeMillis();
+        long asked = System.currentTimeMillis();
         injected.start(fault, culprit);
+        // the fault is in place once its commands are done (on a loaded machine three `ip netns exec nft` took seconds)
+        long from = System.currentTimeMillis();
+        String victim = names.getFirst();
         long deadline = from + giveUp * windowMs;
-        while (System.currentTimeMillis() < deadline && verdicts.stream().noneMatch(e -> e.type().equals(PeerIndicted.TYPE))) {
+        while (System.currentTimeMillis() < deadline && verdicts.stream().noneMatch(e -> e.type().equals(PeerIndicted.TYPE)
+                && e.source().equals(victim))) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        Event indicted = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE)).findFirst().orElse(null);
+        Event indicted = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE) && e.source().equals(victim)).findFirst()
+                .orElse(null);
         // the fault lasts long enough for the success-rate detector to judge whole intervals of it
         TimeUnit.MILLISECONDS.sleep(Math.max(0, from + hold * 1000L - System.currentTimeMillis()));
         injected.end(fault, culprit);
@@ -348,8 +354,9 @@ public final class DiagnosisBench implements Callable<Integer> {
                 .map(Event::source).toList();
         long firstDrop = firstDrop(drops, from);
         long flaps = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE) && e.source().equals(i.peer())).count() - 1;
-        System.out.printf(Locale.ROOT, "%-5s indicted %s after %d windows (%.1f s; metric %s, effect %.1f, distance %.3f)%s; %s%s%s%n",
-                fault, i.peer(), windows(from, i.time()), (i.time() - from) / 1000.0, i.metric(), i.effect(), i.distance(),
+        System.out.printf(Locale.ROOT, "%-5s (in place %.1f s after it was asked) indicted %s after %d windows (%.1f s; metric %s, effect"
+                        + " %.1f, distance %.3f)%s; %s%s%s%n",
+                fault, (from - asked) / 1000.0, i.peer(), windows(from, i.time()), (i.time() - from) / 1000.0, i.metric(), i.effect(), i.distance(),
                 firstDrop == 0 ? "" : String.format(Locale.ROOT, " — the first drop counted %.1f s after the start: %d windows from"
                         + " its window", (firstDrop - from) / 1000.0, fromFirstDrop(firstDrop, i.time())),
                 cleared == null ? "not cleared within 60 s" : String.format(Locale.ROOT, "cleared %.1f s after the fault ended", cleared),
