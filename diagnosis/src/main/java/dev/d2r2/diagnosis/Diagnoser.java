@@ -35,7 +35,10 @@ public final class Diagnoser {
         final String name;
         final DecayedHistogram histogram = new DecayedHistogram(prior, vote.decay());
         final Hold hold = new Hold(profiles.held(), vote.consecutive());
-        /** This window's normalised vector: the effect is judged on what the peer does now, the distance on its history. */
+        /**
+         * This window's normalised vector, its fault rates held: the effect is judged on what the peer
+         * does now, the distance on its history.
+         */
         final double[] now = new double[profiles.metrics().size()];
         int windows;
         int suspect;

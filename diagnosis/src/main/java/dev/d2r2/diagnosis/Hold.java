@@ -5,10 +5,10 @@ package dev.d2r2.diagnosis;
  * zero in health — at their largest over the last {@code windows} windows of one peer. A 5 % loss
  * of a SIP server's packets is about 2 drops a second: some 1 s windows have none, though the loss
  * goes on, and without the hold such a window looks healthy, breaks the vote's run of suspect
- * windows and clears a peer indicted.
- * Held for as many windows as the vote's {@code consecutive}, one event makes an odd spell of
- * exactly that length, which the vote does not indict; events in two windows close together do.
- * The other metrics are passed through.
+ * windows and clears a peer indicted. Held for as many windows as the vote's {@code consecutive},
+ * one event makes an odd spell of exactly that length, which the vote does not indict; events in
+ * two windows close together do. The other metrics are passed through; the windows are the peer's
+ * own (a window it missed does not age the hold).
  */
 final class Hold {
     private final boolean[] held;
