@@ -285,6 +285,10 @@ public final class DiagnosisBench implements Callable<Integer> {
                      if (e.type().equals(PeerIndicted.TYPE) || e.type().equals(PeerCleared.TYPE)) {
                          verdicts.add(e);
                      }
+                     if (e.type().equals(PeerIndicted.TYPE)) {
+                         // to tell a false indictment on a busy machine from one on a quiet one
+                         System.out.println("indicted " + e.source() + "; load average " + loadAverage());
+                     }
                  } catch (EventFormatException e) {
                      throw new IllegalStateException(e);
                  }
@@ -314,9 +318,13 @@ public final class DiagnosisBench implements Callable<Integer> {
         report(volumes, names, runs, faultFreeFrom, faultFreeUntil, falseIndictments);
     }
 
-    private static String loadAverage() throws IOException {
-        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-        return f[0] + " " + f[1] + " " + f[2];
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private Run fault(String fault, Process culprit, Faults injected, List<Event> verdicts, List<Long> drops, List<String> names)
