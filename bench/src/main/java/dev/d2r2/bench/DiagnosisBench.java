@@ -90,9 +90,15 @@ public final class DiagnosisBench implements Callable<Integer> {
     @Option(names = "--quota", defaultValue = "0.5", description = "The quota fault's CPU quota, per cent of one core (at least 0.1)")
     double quotaPercent;
 
-    /** One fault's outcome: when it started and ended, the diagnosis's verdicts. */
-    private record Run(String fault, long from, long until, PeerIndicted indicted, Double clearedAfter) {
+    /**
+     * One fault's outcome: when it started and ended, the diagnosis's verdicts, and for the loss the
+     * time of the first sample of server 0 that counted a drop (0: none seen).
+     */
+    private record Run(String fault, long from, long until, PeerIndicted indicted, Double clearedAfter, long firstDrop) {
     }
+
+    /** The metric that counts the loss fault's drops. */
+    private static final String FILTERED = "os.net_rx_filtered_per_s";
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new DiagnosisBench()).execute(args));
@@ -264,6 +270,7 @@ public final class DiagnosisBench implements Callable<Integer> {
     private void measure(Path work, String services, List<String> names, Process culprit, Faults injected, BackendVolumes volumes)
             throws Exception {
         List<Event> verdicts = new CopyOnWriteArrayList<>();
+        List<Long> drops = new CopyOnWriteArrayList<>();
         List<Run> runs = new ArrayList<>();
         long faultFreeFrom;
         long faultFreeUntil;
@@ -278,32 +285,64 @@ public final class DiagnosisBench implements Callable<Integer> {
                      if (e.type().equals(PeerIndicted.TYPE) || e.type().equals(PeerCleared.TYPE)) {
                          verdicts.add(e);
                      }
+                     if (e.type().equals(PeerIndicted.TYPE)) {
+                         // to tell a false indictment on a busy machine from one on a quiet one
+                         System.out.println("indicted " + e.source() + "; load average " + loadAverage());
+                     }
+                 } catch (EventFormatException e) {
+                     throw new IllegalStateException(e);
+                 }
+             });
+             Subscription samples = admin.subscribe("metrics", StartPosition.live(), d -> {
+                 try {
+                     Sample s = Sample.from(d.event());
+                     if (s.service().equals(names.getFirst()) && s.metric().equals(FILTERED) && s.value() > 0) {
+                         drops.add(s.time());
+                     }
                  } catch (EventFormatException e) {
                      throw new IllegalStateException(e);
                  }
              })) {
+            System.out.println("load average at the fault-free start: " + loadAverage());
             faultFreeFrom = System.currentTimeMillis();
             TimeUnit.SECONDS.sleep(faultFree);
             faultFreeUntil = System.currentTimeMillis();
             falseIndictments = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE)).count();
-            System.out.printf(Locale.ROOT, "fault-free: %d s, %d indictments, %.2f per peer-hour%n", faultFree, falseIndictments,
-                    falseIndictments * 3600.0 / faultFree / servers);
+            System.out.printf(Locale.ROOT, "fault-free: %d s, %d indictments, %.2f per peer-hour; load average %s%n", faultFree,
+                    falseIndictments, falseIndictments * 3600.0 / faultFree / servers, loadAverage());
             for (String fault : faults) {
-                runs.add(fault(fault, culprit, injected, verdicts));
+                runs.add(fault(fault, culprit, injected, verdicts, drops, names));
             }
+            System.out.println("load average after the faults: " + loadAverage());
         }
         report(volumes, names, runs, faultFreeFrom, faultFreeUntil, falseIndictments);
     }
 
-    private Run fault(String fault, Process culprit, Faults injected, List<Event> verdicts) throws Exception {
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private Run fault(String fault, Process culprit, Faults injected, List<Event> verdicts, List<Long> drops, List<String> names)
+            throws Exception {
         verdicts.clear();
-        long from = System.currentTimeMillis();
+        drops.clear();
+        long asked = System.currentTimeMillis();
         injected.start(fault, culprit);
+        // the fault is in place once its commands are done (on a loaded machine three `ip netns exec nft` took seconds)
+        long from = System.currentTimeMillis();
+        String victim = names.getFirst();
         long deadline = from + giveUp * windowMs;
-        while (System.currentTimeMillis() < deadline && verdicts.stream().noneMatch(e -> e.type().equals(PeerIndicted.TYPE))) {
+        while (System.currentTimeMillis() < deadline && verdicts.stream().noneMatch(e -> e.type().equals(PeerIndicted.TYPE)
+                && e.source().equals(victim))) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        Event indicted = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE)).findFirst().orElse(null);
+        Event indicted = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE) && e.source().equals(victim)).findFirst()
+                .orElse(null);
         // the fault lasts long enough for the success-rate detector to judge whole intervals of it
         TimeUnit.MILLISECONDS.sleep(Math.max(0, from + hold * 1000L - System.currentTimeMillis()));
         injected.end(fault, culprit);
@@ -311,7 +350,7 @@ public final class DiagnosisBench implements Callable<Integer> {
         if (indicted == null) {
             System.out.printf(Locale.ROOT, "%-5s escaped the diagnosis (no indictment within %d windows)%n", fault, giveUp);
             TimeUnit.SECONDS.sleep(10);
-            return new Run(fault, from, ended, null, null);
+            return new Run(fault, from, ended, null, null, firstDrop(drops, from));
         }
         PeerIndicted i = PeerIndicted.from(indicted);
         while (System.currentTimeMillis() < ended + 60_000 && verdicts.stream().noneMatch(e -> e.type().equals(PeerCleared.TYPE))) {
@@ -321,12 +360,28 @@ public final class DiagnosisBench implements Callable<Integer> {
                 .map(e -> (e.time() - ended) / 1000.0).orElse(null);
         List<String> others = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE) && !e.source().equals(i.peer()))
                 .map(Event::source).toList();
-        System.out.printf(Locale.ROOT, "%-5s indicted %s after %d windows (%.1f s; metric %s, effect %.1f, distance %.3f); %s%s%n",
-                fault, i.peer(), windows(from, i.time()), (i.time() - from) / 1000.0, i.metric(), i.effect(), i.distance(),
+        long firstDrop = firstDrop(drops, from);
+        long flaps = verdicts.stream().filter(e -> e.type().equals(PeerIndicted.TYPE) && e.source().equals(i.peer())).count() - 1;
+        System.out.printf(Locale.ROOT, "%-5s (in place %.1f s after it was asked) indicted %s after %d windows (%.1f s; metric %s, effect"
+                        + " %.1f, distance %.3f)%s; %s%s%s%n",
+                fault, (from - asked) / 1000.0, i.peer(), windows(from, i.time()), (i.time() - from) / 1000.0, i.metric(), i.effect(), i.distance(),
+                firstDrop == 0 ? "" : String.format(Locale.ROOT, " — the first drop counted %.1f s after the start: %d windows from"
+                        + " its window", (firstDrop - from) / 1000.0, fromFirstDrop(firstDrop, i.time())),
                 cleared == null ? "not cleared within 60 s" : String.format(Locale.ROOT, "cleared %.1f s after the fault ended", cleared),
+                flaps == 0 ? "" : "; cleared and indicted again " + flaps + " times while it lasted",
                 others.isEmpty() ? "" : "; also indicted: " + others);
         TimeUnit.SECONDS.sleep(10);
-        return new Run(fault, from, ended, i, cleared);
+        return new Run(fault, from, ended, i, cleared, firstDrop);
+    }
+
+    /** The first sample of server 0 at or after {@code from} that counted a drop (0: none). */
+    private static long firstDrop(List<Long> drops, long from) {
+        return drops.stream().filter(t -> t >= from).mapToLong(Long::longValue).min().orElse(0);
+    }
+
+    /** Windows from the one a sample at {@code drop} fell in to the verdict that ended at {@code at}, both counted. */
+    private long fromFirstDrop(long drop, long at) {
+        return (at - Math.floorDiv(drop, windowMs) * windowMs + windowMs - 1) / windowMs;
     }
 
     /**
@@ -375,6 +430,12 @@ public final class DiagnosisBench implements Callable<Integer> {
                     r.indicted() == null ? "—" : String.format(Locale.ROOT, "`%s` (%.1f)", r.indicted().metric(), r.indicted().effect()),
                     r.clearedAfter() == null ? "—" : String.format(Locale.ROOT, "%.1f s", r.clearedAfter()),
                     eject == null ? "escaped" : String.format(Locale.ROOT, "%.0f", eject));
+        }
+        List<Run> losses = runs.stream().filter(r -> r.fault().equals("loss") && r.indicted() != null).toList();
+        if (!losses.isEmpty()) {
+            System.out.printf(Locale.ROOT, "%nloss: windows to indict %s; counted from the window of the first drop %s%n",
+                    losses.stream().map(r -> Long.toString(windows(r.from(), r.indicted().time()))).toList(),
+                    losses.stream().map(r -> r.firstDrop() == 0 ? "?" : Long.toString(fromFirstDrop(r.firstDrop(), r.indicted().time()))).toList());
         }
         long envoyFalse = ejected.entrySet().stream().filter(e -> e.getKey() + intervalMs <= faultFreeUntil)
                 .mapToLong(e -> e.getValue().size()).sum();

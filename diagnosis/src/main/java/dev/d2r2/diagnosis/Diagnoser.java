@@ -21,7 +21,6 @@ public final class Diagnoser {
     private final VoteSettings vote;
     private final double threshold;
     private final Map<String, Peer> peers = new TreeMap<>();
-    private final double[] scratch;
     /**
      * Every peer's histogram starts as a healthy peer's at steady state: the training shares of
      * the profiles, at the mass decay leads to (none "like no profile"). Started empty, two peers'
@@ -35,7 +34,11 @@ public final class Diagnoser {
     private final class Peer {
         final String name;
         final DecayedHistogram histogram = new DecayedHistogram(prior, vote.decay());
-        /** This window's normalised vector: the effect is judged on what the peer does now, the distance on its history. */
+        final Hold hold = new Hold(profiles.held(), vote.consecutive());
+        /**
+         * This window's normalised vector, its fault rates held: the effect is judged on what the peer
+         * does now, the distance on its history.
+         */
         final double[] now = new double[profiles.metrics().size()];
         int windows;
         int suspect;
@@ -46,9 +49,9 @@ public final class Diagnoser {
             this.name = name;
         }
 
-        void observe(double[] normalised) {
-            histogram.add(profiles.nearest(normalised));
-            System.arraycopy(normalised, 0, now, 0, now.length);
+        void observe(double[] raw) {
+            profiles.normaliser().apply(hold.apply(raw), now);
+            histogram.add(profiles.nearest(now));
             windows++;
         }
     }
@@ -58,7 +61,6 @@ public final class Diagnoser {
         this.profiles = profiles;
         this.vote = profiles.vote();
         this.threshold = profiles.threshold();
-        this.scratch = new double[profiles.metrics().size()];
         this.prior = prior(profiles);
         expected.forEach(p -> peers.put(p, new Peer(p)));
     }
@@ -84,8 +86,7 @@ public final class Diagnoser {
     public Verdict step(long time, Map<String, double[]> vectors) {
         List<String> missing = new ArrayList<>();
         for (Map.Entry<String, double[]> v : vectors.entrySet()) {
-            profiles.normaliser().apply(v.getValue(), scratch);
-            peers.computeIfAbsent(v.getKey(), Peer::new).observe(scratch);
+            peers.computeIfAbsent(v.getKey(), Peer::new).observe(v.getValue());
         }
         List<Peer> voters = new ArrayList<>();
         for (Peer p : peers.values()) {

@@ -16,9 +16,12 @@ import java.util.List;
  * vector with any metric more than {@link #SLACK} beyond that metric's training range goes instead
  * to one more bin, {@link #k()}: "like no profile". The range is per metric because a fault
  * usually moves one metric (a CPU hog, CPU): a distance over all metrics would dilute it.
+ *
+ * <p>{@code held} marks the rates the vote holds over a few windows ({@link Hold}): the fault
+ * rates, zero in health. Absent (profiles trained before it): none.
  */
 public record Profiles(List<String> metrics, @JsonProperty("window-ms") long windowMs, Normaliser normaliser,
-                       double[][] centroids, long[] sizes, double[] low, double[] high, double threshold,
+                       double[][] centroids, long[] sizes, double[] low, double[] high, boolean[] held, double threshold,
                        VoteSettings vote) {
     /** How far beyond its training range (normalised units) a metric may go and still be like a profile. */
     public static final double SLACK = 1.0;
@@ -51,6 +54,12 @@ public record Profiles(List<String> metrics, @JsonProperty("window-ms") long win
         }
         if (high == null || high.length != metrics.size()) {
             throw new InvalidAt("high must give one value per metric", "high");
+        }
+        if (held == null) {
+            held = new boolean[metrics.size()];
+        }
+        if (held.length != metrics.size()) {
+            throw new InvalidAt("held must give one value per metric", "held");
         }
         if (!(threshold > 0 && threshold <= 1)) {
             throw new InvalidAt("threshold must be in (0, 1], not " + threshold, "threshold");
@@ -93,6 +102,6 @@ public record Profiles(List<String> metrics, @JsonProperty("window-ms") long win
     }
 
     public Profiles withThreshold(double newThreshold) {
-        return new Profiles(metrics, windowMs, normaliser, centroids, sizes, low, high, newThreshold, vote);
+        return new Profiles(metrics, windowMs, normaliser, centroids, sizes, low, high, held, newThreshold, vote);
     }
 }

@@ -96,7 +96,7 @@ public final class Trainer {
             }
         }
         Map<String, List<String>> groups = req.groups().isEmpty() ? Map.of("all", peers(closed)) : req.groups();
-        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, 1.0, req.vote());
+        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, held(metrics, req.prefix(), raw), 1.0, req.vote());
         double largest = largestDecidingDistance(unbounded, closed, groups);
         double oneOdd = oneWindowAway(unbounded);
         double threshold = Math.min(1.0, Math.max(Math.max(largest * (1 + req.margin()), largest + MIN_GAP), oneOdd + MIN_GAP));
@@ -161,6 +161,25 @@ public final class Trainer {
             }
         }
         return largest;
+    }
+
+    /**
+     * The metrics the vote holds ({@link Hold}): the {@code os} probe's {@link OsProbe#FAULT_RATES} —
+     * packets a firewall dropped, time a CPU quota held the peer back — when they were zero in most
+     * training windows. They count a rule's actions, which a healthy peer has none of, and a fault
+     * may show in them as a few events a second: some windows have none. Other rates zero in most
+     * windows (page faults, disk writes) are a healthy peer's own bursts: held, two bursts close
+     * together would pass for a fault.
+     */
+    static boolean[] held(List<String> metrics, String prefix, List<double[]> raw) {
+        boolean[] held = new boolean[metrics.size()];
+        for (int m = 0; m < held.length; m++) {
+            int metric = m;
+            long nonZero = raw.stream().filter(v -> v[metric] != 0).count();
+            held[m] = metrics.get(m).startsWith(prefix + ".") && OsProbe.FAULT_RATES.contains(metrics.get(m).substring(prefix.length() + 1))
+                    && nonZero < MIN_DENSITY * raw.size();
+        }
+        return held;
     }
 
     private static List<String> peers(Collection<Windows.Window> windows) {

@@ -29,6 +29,17 @@ class ProfilesFileTest {
         assertThat(back.threshold()).isEqualTo(p.threshold());
         assertThat(back.centroids()).isDeepEqualTo(p.centroids());
         assertThat(back.vote()).isEqualTo(p.vote());
+        assertThat(back.held()).isEqualTo(p.held());
+    }
+
+    @Test
+    void aFileWrittenBeforeHeldMetricsHoldsNone() throws Exception {
+        Path f = dir.resolve("profiles.json");
+        ProfilesFile.write(trained(), f);
+        String json = Files.readString(f).replaceAll("\"held\"\\s*:\\s*\\[[^]]*],\\s*", "");
+        assertThat(json).doesNotContain("held");
+        Files.writeString(f, json);
+        assertThat(ProfilesFile.load(f, Synthetic.METRICS).held()).containsExactly(false, false, false);
     }
 
     @Test

@@ -88,6 +88,16 @@ public final class DiagnoseCommand extends CommandGroup {
             System.err.printf(Locale.ROOT, "%s: %d samples (%d unreadable lines), %d windows of %d ms, %d peer-windows%n", samples,
                     read.size(), errors.size(), t.windows(), p.windowMs(), t.vectors());
             System.err.println("metrics: " + String.join(", ", p.metrics()));
+            List<String> held = new ArrayList<>();
+            for (int m = 0; m < p.metrics().size(); m++) {
+                if (p.held()[m]) {
+                    held.add(p.metrics().get(m));
+                }
+            }
+            if (!held.isEmpty()) {
+                System.err.printf(Locale.ROOT, "held over %d windows (fault rates, zero in most training windows): %s%n",
+                        p.vote().consecutive(), String.join(", ", held));
+            }
             t.groups().forEach((g, peers) -> System.err.println("group " + g + ": " + String.join(", ", peers)));
             for (int i = 0; i < p.k(); i++) {
                 System.err.printf(Locale.ROOT, "profile %d: %d vectors%n", i, p.sizes()[i]);
