@@ -6,7 +6,7 @@
 #     d2r2 takeover (10 ms keepalives, 3 misses, margin 3; each member's threads but its JIT compilers
 #     raised to real-time priority 20 once it has started) and keepalived 2.2 VRRP with its default
 #     advert_int 1 s and advert_int 0.1 s, the same topology, prober and SIP servers (d2r2 sip-server,
-#     raised likewise to real-time priority 10, below the members);
+#     under chrt -r 10, below the members);
 #  2. live migration of d2r2's SIP server, moved N times back and forth under d2r2 sip-load through
 #     d2r2 lb: downtime (the largest inter-arrival gap of a 20 packets/s OPTIONS stream around each
 #     move, as the seed measures it), the phase times the source reports, and sip-load's failed
@@ -83,34 +83,26 @@ await_answer() {  # await_answer: OPTIONS from host 4 answered on the service ad
     done
     echo "nobody answers on $service" >&2; return 1
 }
-realtime() {  # realtime PRIORITY PID: the threads of the JVM that PID started but its JIT compilers, and the processes the
-              # JVM started, to real-time PRIORITY. A JVM under chrt from its start compiles at that priority: JVMs starting
-              # beside the members held them back for 20-40 ms (the master fenced itself, its witness silent 31-50 ms), so
-              # each JVM starts at normal priority and is raised once it has started
-    local java task
-    java=$(pgrep -P "$2")
+servers() {  # servers ADDRESS1 ADDRESS2: d2r2 sip-servers on hosts 1 and 2 at real-time priority, as the members; sets server1
+    bg 1 chrt -r 10 bin/d2r2 sip-server --listen "$1:5070" >/dev/null 2>&1; server1=$!
+    bg 2 chrt -r 10 bin/d2r2 sip-server --listen "$2:5070" >/dev/null 2>&1
+}
+member() {  # member H [OPTION...]: d2r2 takeover --config mH.yaml on host H (stdout in mH.out), sets member (its process).
+            # It starts at normal priority; once it has started, its threads but the JIT compilers go to real-time
+            # priority 20, above the SIP servers' 10: JVMs starting or compiling at the members' own priority held a
+            # running member's threads back for tens of milliseconds (the master fenced itself, its witness silent)
+    local h=$1 java task; shift
+    bg "$h" bin/d2r2 takeover --config "$work/m$h.yaml" "$@" > "$work/m$h.out" 2> "$work/m$h.err"; member=$!
+    until grep -q 'keepalives every' "$work/m$h.err" 2>/dev/null; do sleep 0.1; done
+    java=$(pgrep -P "$member")
     for task in /proc/"$java"/task/*; do
         case $(cat "$task/comm" 2>/dev/null) in
             C1\ Compiler*|C2\ Compiler*) ;;
-            *) chrt -r -p "$1" "${task##*/}" > /dev/null 2>&1 || true ;;
+            *) chrt -r -p 20 "${task##*/}" > /dev/null 2>&1 || true ;;
         esac
     done
-    # the ip a member armed when it started (at normal priority, a takeover's ip ran 0.9 s late at load 30)
-    for task in $(pgrep -P "$java"); do chrt -a -r -p "$1" "$task" > /dev/null 2>&1 || true; done
-}
-servers() {  # servers ADDRESS1 ADDRESS2: d2r2 sip-servers on hosts 1 and 2, at real-time priority 10 once started; sets server1
-    bg 1 bin/d2r2 sip-server --listen "$1:5070" >/dev/null 2> "$work/s1.err"; server1=$!
-    bg 2 bin/d2r2 sip-server --listen "$2:5070" >/dev/null 2> "$work/s2.err"; local server2=$!
-    until grep -q listening "$work/s1.err" 2>/dev/null && grep -q listening "$work/s2.err" 2>/dev/null; do sleep 0.1; done
-    realtime 10 "$server1"
-    realtime 10 "$server2"
-}
-member() {  # member H [OPTION...]: d2r2 takeover --config mH.yaml on host H (stdout in mH.out), at real-time priority 20 once
-            # started, above the SIP servers; sets member (its process)
-    local h=$1; shift
-    bg "$h" bin/d2r2 takeover --config "$work/m$h.yaml" "$@" > "$work/m$h.out" 2> "$work/m$h.err"; member=$!
-    until grep -q 'keepalives every' "$work/m$h.err" 2>/dev/null; do sleep 0.1; done
-    realtime 20 "$member"
+    # and the ip it armed at start (at normal priority, its takeover's ip ran 0.9 s late at load 30)
+    for task in $(pgrep -P "$java"); do chrt -a -r -p 20 "$task" > /dev/null 2>&1 || true; done
 }
 group_files() {  # group_files EXTRA NAME1 NAME2 NAME3: the group's key and m1..m3.yaml (master, backup, witness); EXTRA I adds member I's lines
     local extra=$1; shift
