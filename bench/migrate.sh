@@ -3,10 +3,9 @@
 #  1. IP takeover time — the client's outage around the master host's death (kill -9 and link down):
 #     the longest silence between two SIP OPTIONS answers on the service address (probed every 2 ms
 #     from a client namespace), the later one after the death — for
-#     d2r2 takeover (10 ms keepalives, 3 misses, margin 3; each member's threads but its JIT compilers
-#     raised to real-time priority 20 once it has started) and keepalived 2.2 VRRP with its default
-#     advert_int 1 s and advert_int 0.1 s, the same topology, prober and SIP servers (d2r2 sip-server,
-#     under chrt -r 10, below the members);
+#     d2r2 takeover (10 ms keepalives, 3 misses, margin 3; under chrt -r 10) and keepalived 2.2 VRRP
+#     with its default advert_int 1 s and advert_int 0.1 s, the same topology, prober and SIP servers
+#     (d2r2 sip-server, under chrt -r 10 as the members);
 #  2. live migration of d2r2's SIP server, moved N times back and forth under d2r2 sip-load through
 #     d2r2 lb: downtime (the largest inter-arrival gap of a 20 packets/s OPTIONS stream around each
 #     move, as the seed measures it), the phase times the source reports, and sip-load's failed
@@ -87,23 +86,6 @@ servers() {  # servers ADDRESS1 ADDRESS2: d2r2 sip-servers on hosts 1 and 2 at r
     bg 1 chrt -r 10 bin/d2r2 sip-server --listen "$1:5070" >/dev/null 2>&1; server1=$!
     bg 2 chrt -r 10 bin/d2r2 sip-server --listen "$2:5070" >/dev/null 2>&1
 }
-member() {  # member H [OPTION...]: d2r2 takeover --config mH.yaml on host H (stdout in mH.out), sets member (its process).
-            # It starts at normal priority; once it has started, its threads but the JIT compilers go to real-time
-            # priority 20, above the SIP servers' 10: JVMs starting or compiling at the members' own priority held a
-            # running member's threads back for tens of milliseconds (the master fenced itself, its witness silent)
-    local h=$1 java task; shift
-    bg "$h" bin/d2r2 takeover --config "$work/m$h.yaml" "$@" > "$work/m$h.out" 2> "$work/m$h.err"; member=$!
-    until grep -q 'keepalives every' "$work/m$h.err" 2>/dev/null; do sleep 0.1; done
-    java=$(pgrep -P "$member")
-    for task in /proc/"$java"/task/*; do
-        case $(cat "$task/comm" 2>/dev/null) in
-            C1\ Compiler*|C2\ Compiler*) ;;
-            *) chrt -r -p 20 "${task##*/}" > /dev/null 2>&1 || true ;;
-        esac
-    done
-    # and the ip it armed at start (at normal priority, its takeover's ip ran 0.9 s late at load 30)
-    for task in $(pgrep -P "$java"); do chrt -a -r -p 20 "$task" > /dev/null 2>&1 || true; done
-}
 group_files() {  # group_files EXTRA NAME1 NAME2 NAME3: the group's key and m1..m3.yaml (master, backup, witness); EXTRA I adds member I's lines
     local extra=$1; shift
     local names=("$@") kinds=(master backup witness)
@@ -160,11 +142,10 @@ takeover_d2r2() {
     group_files service_yaml master backup witness
     local server1
     servers $service $service
-    local member
-    member 3
-    member 1; local member1=$member
+    bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" >/dev/null 2>&1
+    bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" > "$work/m1.out" 2>/dev/null; local member1=$!
     until grep -q acquired "$work/m1.out" 2>/dev/null; do sleep 0.2; done
-    member 2
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" > "$work/m2.out" 2>/dev/null
     sleep 8
     outage 4 "$work/m2.out" "$member1" "$server1" $(pgrep -P "$member1") $(pgrep -P "$server1")
     # killed, the master prints no release: one it printed is a fence before its death, with its reason
@@ -179,11 +160,10 @@ takeover_nat() {  # the front (host 3) steers $service:5070 to the holder's own 
     for i in 1 2; do inns $i ip route add 10.97.25.4/32 via 10.97.25.3; done
     local server1
     servers 10.97.25.1 10.97.25.2
-    local member
-    member 3
-    member 1; local member1=$member
+    bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" > "$work/m3.out" 2>/dev/null
+    bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" >/dev/null 2>&1; local member1=$!
     until grep -q steered "$work/m3.out" 2>/dev/null; do sleep 0.2; done
-    member 2
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" > "$work/m2.out" 2>/dev/null
     sleep 8
     outage 4 "$work/m2.out" "$member1" "$server1" $(pgrep -P "$member1") $(pgrep -P "$server1")
 }
@@ -231,11 +211,10 @@ takeover_dns() {  # master host death → the name resolves to the backup (ms)
     bg 4 knotd -c "$knot/knot.conf" >/dev/null 2>&1
     local dnsopts=(--dns-server 10.97.25.4:5353 --dns-zone $zone --dns-name svc.$zone --dns-key "$work/dns.key")
     resolved() { inns 4 kdig @10.97.25.4 -p 5353 +short +time=1 +retry=0 "svc.$zone" A 2>/dev/null; }
-    local member
-    member 3
-    member 1 "${dnsopts[@]}"; local member1=$member
+    bg 3 chrt -r 10 bin/d2r2 takeover --config "$work/m3.yaml" >/dev/null 2>&1
+    bg 1 chrt -r 10 bin/d2r2 takeover --config "$work/m1.yaml" "${dnsopts[@]}" >/dev/null 2>&1; local member1=$!
     until [ "$(resolved)" = 10.97.25.1 ]; do sleep 0.2; done
-    member 2 "${dnsopts[@]}"
+    bg 2 chrt -r 10 bin/d2r2 takeover --config "$work/m2.yaml" "${dnsopts[@]}" >/dev/null 2>&1
     sleep 8
     local died now
     died=$(kill_master "$member1" $(pgrep -P "$member1"))
