@@ -34,6 +34,8 @@ import java.util.function.Consumer;
  */
 public final class TakeoverNode implements Agent, AutoCloseable {
     private static final int INBOX = 1024;
+    /** Datagrams read at a time at most, so that a flood cannot hold the ticks back. */
+    private static final int READ_BATCH = 256;
 
     /** The waker's word that the socket has datagrams to read. */
     private record Readable() {
@@ -148,13 +150,14 @@ public final class TakeoverNode implements Agent, AutoCloseable {
     }
 
     /**
-     * Takes every datagram off the socket, in order, and watches it again.
+     * Takes the datagrams off the socket, in order (up to {@link #READ_BATCH}; the waker tells of
+     * the rest), and watches it again.
      *
      * @return how many datagrams there were
      */
     private int read() throws IOException {
         int n = 0;
-        while (true) {
+        while (n < READ_BATCH) {
             in.clear();
             if (channel.receive(in) == null) {
                 break;
@@ -163,7 +166,7 @@ public final class TakeoverNode implements Agent, AutoCloseable {
             in.flip();
             onDatagram(in);
         }
-        // watched again only after the socket was emptied, so the waker does not spin meanwhile
+        // watched again only after this read, so the waker does not spin meanwhile
         if (readable.isValid() && readable.interestOps() == 0) {
             readable.interestOps(SelectionKey.OP_READ);
             selector.wakeup();
