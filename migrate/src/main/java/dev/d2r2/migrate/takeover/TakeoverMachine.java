@@ -39,6 +39,7 @@ public final class TakeoverMachine {
     private long lastHolderHeard;
     private boolean heardHolder;
     private long lastTick;
+    private long judgeFrom;
     private long quorumSince;
     private long stalls;
     private String reason = "";
@@ -108,16 +109,21 @@ public final class TakeoverMachine {
     }
 
     /**
-     * Called every period: fences a holder cut from the majority, lets a standby take over. A
-     * tick that comes more than a period late means this member itself was not running (a
-     * descheduled or paused process): the keepalives that arrived meanwhile are still queued, so
-     * it judges nobody on that tick.
+     * Called every period and at {@link #judgementDueMillis()}: fences a holder cut from the
+     * majority, lets a standby take over. A call that comes more than a period late means this
+     * member itself was not running (a descheduled or paused process, counted as a stall): its
+     * silence says nothing of its peers, whose keepalives may still be on their way or whose
+     * senders were held back with it, so it judges nobody until it has run for a period again.
      */
     public Action onTick(long nowMs) {
         long since = nowMs - lastTick;
         lastTick = nowMs;
         if (since > 2 * periodMs) {
             stalls++;
+            judgeFrom = nowMs + periodMs;
+            return Action.NONE;
+        }
+        if (nowMs < judgeFrom) {
             return Action.NONE;
         }
         int heard = peersHeardSince(nowMs - fenceMs);
@@ -129,7 +135,8 @@ public final class TakeoverMachine {
         if (holding) {
             if (heard < quorumPeers) {
                 holding = false;
-                reason = "heard " + heard + " of the " + quorumPeers + " peers a majority needs in " + fenceMs + " ms";
+                reason = "heard " + heard + " of the " + quorumPeers + " peers a majority needs in " + fenceMs + " ms ("
+                        + silences(nowMs) + ")";
                 return Action.RELEASE;
             }
             return Action.NONE;
@@ -151,8 +158,8 @@ public final class TakeoverMachine {
      * silent for {@code misses} periods (it releases), a standby's holder silent and majority heard
      * for {@code misses + margin} periods (it acquires). The member judges then as well as on its
      * ticks, so neither waits for its next tick (up to a period later) and the fence keeps its
-     * whole {@code margin}. {@link Long#MAX_VALUE} for a witness, or a standby that hears no
-     * majority (its ticks judge that).
+     * whole {@code margin}; but not before a period after this member's own stall. {@link Long#MAX_VALUE}
+     * for a witness, or a standby that hears no majority (its ticks judge that).
      */
     public long judgementDueMillis() {
         if (role == Role.witness) {
@@ -161,12 +168,20 @@ public final class TakeoverMachine {
         if (holding) {
             long[] heard = lastHeard.clone();
             Arrays.sort(heard);
-            return heard[heard.length - quorumPeers] + fenceMs + 1;
+            return Math.max(judgeFrom, heard[heard.length - quorumPeers] + fenceMs + 1);
         }
         if (quorumSince == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(lastHolderHeard, quorumSince) + takeoverMs;
+        return Math.max(judgeFrom, Math.max(lastHolderHeard, quorumSince) + takeoverMs);
+    }
+
+    /** How long ago each peer was last heard, for a release's reason. */
+    private String silences(long nowMs) {
+        StringBuilder s = new StringBuilder();
+        peerIndex.forEach((peer, i) -> s.append(s.isEmpty() ? "" : ", ").append(peer).append(' ')
+                .append(lastHeard[i] < 0 ? "never heard" : "silent " + (nowMs - lastHeard[i]) + " ms"));
+        return s.toString();
     }
 
     private int peersHeardSince(long sinceMs) {

@@ -230,6 +230,28 @@ class TakeoverMachineTest {
     }
 
     @Test
+    void aHolderWhoseOwnTimerFiresLateJudgesNobodyAtItsPastDeadlineUntilItHasRunForAPeriod() {
+        TakeoverMachine m = new TakeoverMachine("master", Role.master, List.of("backup", "witness"), PERIOD, MISSES, MARGIN, 0);
+        long seq = 0;
+        for (long t = 0; t <= 100; t += PERIOD) {
+            m.onKeepalive(new Keepalive("witness", 0, false, 0, ++seq), t);
+            m.onTick(t);
+        }
+        assertThat(m.holding()).isTrue();
+        assertThat(m.onTick(150)).as("50 ms asleep: a stall").isEqualTo(Action.NONE);
+        assertThat(m.judgementDueMillis()).as("its release deadline (131) has passed, but it waits a period").isEqualTo(160);
+        assertThat(m.onTick(151)).as("judged right after the stall, its peers not yet running again").isEqualTo(Action.NONE);
+        m.onKeepalive(new Keepalive("witness", 0, false, 0, ++seq), 155);
+        assertThat(m.onTick(160)).isEqualTo(Action.NONE);
+        assertThat(m.holding()).isTrue();
+        assertThat(m.judgementDueMillis()).isEqualTo(155 + MISSES * PERIOD + 1);
+        assertThat(m.onTick(170)).isEqualTo(Action.NONE);
+        assertThat(m.onTick(180)).isEqualTo(Action.NONE);
+        assertThat(m.onTick(186)).as("on time again, silence fences as before").isEqualTo(Action.RELEASE);
+        assertThat(m.reason()).contains("witness silent 31 ms").contains("backup never heard");
+    }
+
+    @Test
     void aFencedMasterThatRejoinsHearsTheNewHolderBeforeItMayAcquire() {
         TakeoverMachine m = new TakeoverMachine("master", Role.master, List.of("backup", "witness"), PERIOD, MISSES, MARGIN, 0);
         long seq = 0;
@@ -292,6 +314,9 @@ class TakeoverMachineTest {
         assertThat(m.holding()).isTrue();
         long due = m.judgementDueMillis();
         assertThat(due).as("the later of the two, the majority's last word, plus misses periods").isEqualTo(t - PERIOD + 5 + MISSES * PERIOD + 1);
+        for (; t < due; t += PERIOD) {
+            assertThat(m.onTick(t)).isEqualTo(Action.NONE);
+        }
         assertThat(m.onTick(due - 1)).isEqualTo(Action.NONE);
         assertThat(m.onTick(due)).isEqualTo(Action.RELEASE);
         assertThat(m.judgementDueMillis()).as("no majority heard: the ticks judge").isEqualTo(Long.MAX_VALUE);
