@@ -11,6 +11,7 @@ final class RecordingOutbox implements Outbox {
     static final int EVERYONE = -1;
     final List<Sent> sent = new ArrayList<>();
     final List<Block> delivered = new ArrayList<>();
+    final List<byte[]> applied = new ArrayList<>();
     final List<Long> timers = new ArrayList<>();
     final List<Integer> failedViews = new ArrayList<>();
 
@@ -25,8 +26,9 @@ final class RecordingOutbox implements Outbox {
     }
 
     @Override
-    public void deliver(Block block) {
+    public void deliver(Block block, List<byte[]> commands) {
         delivered.add(block);
+        applied.addAll(commands);
     }
 
     @Override
