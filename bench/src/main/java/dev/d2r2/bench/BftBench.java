@@ -165,10 +165,14 @@ public final class BftBench implements Callable<Integer> {
 
         /** Keeps two batches of fresh commands queued until this replica's share is generated. */
         private void topUp() {
-            while (generated < quota && replica.pendingCommands() < 2 * batch) {
+            List<byte[]> fresh = new ArrayList<>();
+            while (generated < quota && replica.ownCommands() + fresh.size() < 2 * batch) {
                 byte[] command = template.clone();
                 ByteBuffer.wrap(command).putInt(id).putLong(generated++);
-                replica.submit(command);
+                fresh.add(command);
+            }
+            if (!fresh.isEmpty()) {
+                replica.submitAll(fresh);
             }
         }
 
@@ -188,9 +192,9 @@ public final class BftBench implements Callable<Integer> {
         }
 
         @Override
-        public void deliver(Block block) {
-            long total = decided.addAndGet(block.commands().size());
-            if (total >= commands && total - block.commands().size() < commands) {
+        public void deliver(Block block, List<byte[]> applied) {
+            long total = decided.addAndGet(applied.size());
+            if (total >= commands && total - applied.size() < commands) {
                 finished.countDown();
             }
         }

@@ -68,7 +68,7 @@ public final class BftCommand extends CommandGroup {
                     CodecLimits.DEFAULTS);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             List<String> names = replicas.stream().map(Replica::name).toList();
-            BftNode node = BftNode.open(file, id, key, settings, b -> out.println(line(b, names)),
+            BftNode node = BftNode.open(file, id, key, settings, (b, commands) -> out.println(line(b, commands, names)),
                     UnaryOperator.identity()).start();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -102,7 +102,7 @@ public final class BftCommand extends CommandGroup {
 
         private static final ObjectMapper JSON = new ObjectMapper();
 
-        static String line(Block b, List<String> names) {
+        static String line(Block b, List<byte[]> decided, List<String> names) {
             ObjectNode n = JSON.createObjectNode();
             n.put("height", b.height());
             n.put("view", b.view());
@@ -111,7 +111,7 @@ public final class BftCommand extends CommandGroup {
             b.hash().copyTo(hash, 0);
             n.put("hash", HexFormat.of().formatHex(hash));
             var commands = n.putArray("commands");
-            b.commands().forEach(c -> commands.add(new String(c, StandardCharsets.UTF_8)));
+            decided.forEach(c -> commands.add(new String(c, StandardCharsets.UTF_8)));
             return n.toString();
         }
     }
