@@ -11,6 +11,7 @@ import dev.d2r2.bft.Outbox;
 import dev.d2r2.bft.Rejection;
 import dev.d2r2.bft.Replica;
 import dev.d2r2.bft.ReplicaConfig;
+import dev.d2r2.bft.SafetyState;
 import dev.d2r2.bft.Signatures;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.agent.Agent;
@@ -197,6 +198,11 @@ public final class BftBench implements Callable<Integer> {
             if (total >= commands && total - applied.size() < commands) {
                 finished.countDown();
             }
+        }
+
+        /** The benchmark restarts no replica: votes stay in memory. */
+        @Override
+        public void persist(SafetyState state) {
         }
 
         @Override

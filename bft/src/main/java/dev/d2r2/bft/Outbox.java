@@ -26,4 +26,11 @@ public interface Outbox {
      * that grow until views succeed).
      */
     void startTimer(long view, int doublings);
+
+    /**
+     * Makes {@code state} durable before returning (a file written and synced, say): called
+     * before each vote leaves, so that a restarted replica, given it back through
+     * {@link Replica#restore}, never votes twice in one phase and view nor against its lock.
+     */
+    void persist(SafetyState state);
 }

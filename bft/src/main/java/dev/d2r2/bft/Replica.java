@@ -96,9 +96,22 @@ public final class Replica {
         this.proposalWaits = new int[committee.size()];
     }
 
-    /** Enters view 1. */
+    /**
+     * Before {@link #start}: takes back what this replica persisted before a restart, so that it
+     * votes no more in the views it voted in and keeps its lock.
+     */
+    public void restore(SafetyState state) {
+        if (view != 0) {
+            throw new IllegalStateException("restore before start");
+        }
+        System.arraycopy(state.lastVoted(), 0, lastVoted, 0, lastVoted.length);
+        lockedQc = state.locked();
+        highQc = state.locked();
+    }
+
+    /** Enters view 1, or the last view it voted in before a restart. */
     public void start() {
-        enterView(1);
+        enterView(Math.max(1, Arrays.stream(lastVoted).max().orElse(0)));
         drain();
     }
 
@@ -597,6 +610,7 @@ public final class Replica {
             return;
         }
         lastVoted[phase.ordinal()] = view;
+        out.persist(new SafetyState(lastVoted, lockedQc));
         if (phase == Phase.PREPARE) {
             out.startTimer(view, failedViews);
         }

@@ -14,6 +14,7 @@ final class RecordingOutbox implements Outbox {
     final List<byte[]> applied = new ArrayList<>();
     final List<Long> timers = new ArrayList<>();
     final List<Integer> failedViews = new ArrayList<>();
+    final List<SafetyState> persisted = new ArrayList<>();
 
     @Override
     public void send(int to, Msg msg) {
@@ -35,6 +36,11 @@ final class RecordingOutbox implements Outbox {
     public void startTimer(long view, int failedViews) {
         timers.add(view);
         this.failedViews.add(failedViews);
+    }
+
+    @Override
+    public void persist(SafetyState state) {
+        persisted.add(state);
     }
 
     <T extends Msg> List<T> sentOf(Class<T> type) {

@@ -269,6 +269,36 @@ class ReplicaTest {
     }
 
     @Test
+    void restartedFromItsPersistedStateItVotesNoMoreInTheViewItVotedInAndKeepsItsLock() {
+        Block locked = child(Block.genesis(), 1, 1, "a");
+        replica.onMessage(1, new Msg.Prepare(1, locked, QuorumCert.genesis()));
+        replica.onMessage(1, new Msg.Certified(certificate(new Statement(1, Phase.PREPARE, locked.hash()), 1, 2, 3)));
+        replica.onMessage(1, new Msg.Certified(certificate(new Statement(1, Phase.PRE_COMMIT, locked.hash()), 1, 2, 3)));
+        assertThat(out.persisted).as("one state per vote, saved before it leaves").hasSize(3);
+        SafetyState saved = out.persisted.getLast();
+        assertThat(saved.view()).isEqualTo(1);
+        assertThat(saved.locked().phase()).isEqualTo(Phase.PRE_COMMIT);
+
+        RecordingOutbox afterOut = new RecordingOutbox();
+        Replica restarted = new Replica(0, committee, KEYS.signatures(0), afterOut, ReplicaConfig.DEFAULTS);
+        restarted.restore(saved);
+        restarted.start();
+        assertThat(restarted.view()).isEqualTo(1);
+        restarted.onMessage(1, new Msg.Prepare(1, locked, QuorumCert.genesis()));
+        assertThat(restarted.rejections(Rejection.DUPLICATE)).as("the proposal replayed").isEqualTo(1);
+        restarted.onMessage(1, new Msg.Prepare(1, child(Block.genesis(), 1, 1, "other"), QuorumCert.genesis()));
+        assertThat(afterOut.sentOf(Msg.Vote.class)).as("no vote in view 1 again, for any block").isEmpty();
+        assertThat(restarted.rejections(Rejection.UNSAFE_PROPOSAL)).as("another block, off the lock it kept").isEqualTo(1);
+
+        restarted.onTimeout(1);
+        restarted.onMessage(2, new Msg.NewView(2, QuorumCert.genesis(), null));
+        restarted.onMessage(3, new Msg.NewView(2, QuorumCert.genesis(), null));
+        restarted.onMessage(2, new Msg.Prepare(2, child(Block.genesis(), 2, 2, "fork"), QuorumCert.genesis()));
+        assertThat(afterOut.sentOf(Msg.Vote.class)).as("a fork below the lock it kept").isEmpty();
+        assertThat(restarted.rejections(Rejection.UNSAFE_PROPOSAL)).isEqualTo(2);
+    }
+
+    @Test
     void fourReplicasWithEd25519DecideEverySubmittedCommandInOneOrder() {
         Simulation sim = new Simulation(42, 4, 0, Simulation.Fault.SILENT,
                 new Simulation.Conditions(0, 0, 1, 5, 0, 200), KEYS::signatures, new ReplicaConfig(4, 100, 8));

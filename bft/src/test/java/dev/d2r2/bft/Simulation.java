@@ -51,6 +51,16 @@ final class Simulation {
     private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
             a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     private final Replica[] replicas;
+    private final Outbox[] outboxes;
+    private final Signatures[] keys;
+    private final ReplicaConfig config;
+    /** Per replica, what it last asked to be made durable. */
+    private final SafetyState[] persisted;
+    /** Per replica, the last proposal it received and who sent it, which the network replays on a restart. */
+    private final Msg.Prepare[] lastPrepare;
+    private final int[] lastPrepareFrom;
+    /** How many votes each correct replica sent, by "voter view phase". */
+    private final Map<String, Integer> votesSent = new HashMap<>();
     private final Byzantine[] byzantine;
     private final List<List<Block>> decided = new ArrayList<>();
     private final List<List<String>> applied = new ArrayList<>();
@@ -66,6 +76,12 @@ final class Simulation {
         this.random = new SplittableRandom(seed);
         this.committee = new Committee(n);
         this.replicas = new Replica[n];
+        this.outboxes = new Outbox[n];
+        this.keys = new Signatures[n];
+        this.config = config;
+        this.persisted = new SafetyState[n];
+        this.lastPrepare = new Msg.Prepare[n];
+        this.lastPrepareFrom = new int[n];
         this.byzantine = new Byzantine[n];
         this.timers = new long[n];
         for (int i = 0; i < n; i++) {
@@ -77,7 +93,9 @@ final class Simulation {
             if (faultyReplica) {
                 byzantine[i] = new Byzantine(i, fault, honest, keys);
             }
-            replicas[i] = new Replica(i, committee, keys, faultyReplica ? byzantine[i] : honest, config);
+            this.keys[i] = keys;
+            outboxes[i] = faultyReplica ? byzantine[i] : honest;
+            replicas[i] = new Replica(i, committee, keys, outboxes[i], config);
         }
     }
 
@@ -85,6 +103,41 @@ final class Simulation {
         for (Replica r : replicas) {
             r.start();
         }
+    }
+
+    /**
+     * Replaces replica {@code i} by a new one, as after a crash: everything in memory is lost, the
+     * persisted {@link SafetyState} is given back if {@code restore}, and the network replays the
+     * last proposal the old one received. Its decided log starts again from height 1.
+     */
+    void restart(int i, boolean restore) {
+        replicas[i] = new Replica(i, committee, keys[i], outboxes[i], config);
+        if (restore && persisted[i] != null) {
+            replicas[i].restore(persisted[i]);
+        }
+        decided.get(i).clear();
+        applied.get(i).clear();
+        replicas[i].start();
+        if (lastPrepare[i] != null) {
+            events.add(new Event(now + 1, seq++, i, lastPrepareFrom[i], codec.encode(lastPrepare[i]), 0));
+        }
+    }
+
+    /** The newest view in which correct replica {@code i} sent a vote of {@code phase} to another replica. */
+    long lastVoteSent(int i, Phase phase) {
+        long last = 0;
+        for (String key : votesSent.keySet()) {
+            String[] f = key.split(" ");
+            if (Integer.parseInt(f[0]) == i && f[2].equals(phase.name())) {
+                last = Math.max(last, Long.parseLong(f[1]));
+            }
+        }
+        return last;
+    }
+
+    /** "voter view phase" of every vote a correct replica sent more than once. */
+    List<String> repeatedVotes() {
+        return votesSent.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
     }
 
     /** Submits {@code command} to {@code replica} at virtual time {@code at}. */
@@ -123,6 +176,10 @@ final class Simulation {
         delivered++;
         if (byzantine[e.to] != null) {
             byzantine[e.to].observe(msg);
+        }
+        if (msg instanceof Msg.Prepare p) {
+            lastPrepare[e.to] = p;
+            lastPrepareFrom[e.to] = e.from;
         }
         replicas[e.to].onMessage(e.from, msg);
     }
@@ -187,6 +244,9 @@ final class Simulation {
 
         @Override
         public void send(int to, Msg msg) {
+            if (msg instanceof Msg.Vote v && byzantine[id] == null) {
+                votesSent.merge(id + " " + v.statement().view() + " " + v.statement().phase(), 1, Integer::sum);
+            }
             transmit(id, to, msg);
         }
 
@@ -202,6 +262,11 @@ final class Simulation {
         @Override
         public void deliver(Block block, List<byte[]> commands) {
             record(id, block, commands);
+        }
+
+        @Override
+        public void persist(SafetyState state) {
+            persisted[id] = state;
         }
 
         @Override
@@ -361,6 +426,11 @@ final class Simulation {
         @Override
         public void deliver(Block block, List<byte[]> commands) {
             record(id, block, commands);
+        }
+
+        @Override
+        public void persist(SafetyState state) {
+            wire.persist(state);
         }
 
         @Override

@@ -9,6 +9,7 @@ import dev.d2r2.bft.Outbox;
 import dev.d2r2.bft.Rejection;
 import dev.d2r2.bft.Ed25519Signatures;
 import dev.d2r2.bft.ReplicaConfig;
+import dev.d2r2.bft.SafetyState;
 import dev.d2r2.bft.Signatures;
 import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.cluster.config.Replica;
@@ -18,6 +19,7 @@ import dev.d2r2.core.agent.AgentRunner;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -49,10 +51,20 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
 
     /**
      * @param baseTimeout a view's first timeout; it doubles with each view that fails in a row (up to 64 times)
+     * @param safetyFile  where the replica keeps its votes and lock across restarts ({@link SafetyFile});
+     *                    null keeps them in memory only, for tests and benchmarks
      */
-    public record Settings(Duration baseTimeout, ReplicaConfig replica, CodecLimits limits) {
+    public record Settings(Duration baseTimeout, ReplicaConfig replica, CodecLimits limits, Path safetyFile) {
         public static final Settings DEFAULTS = new Settings(Duration.ofMillis(1000), ReplicaConfig.DEFAULTS,
                 CodecLimits.DEFAULTS);
+
+        public Settings(Duration baseTimeout, ReplicaConfig replica, CodecLimits limits) {
+            this(baseTimeout, replica, limits, null);
+        }
+
+        public Settings withSafetyFile(Path file) {
+            return new Settings(baseTimeout, replica, limits, file);
+        }
     }
 
     /** What a node has done, read on its thread. */
@@ -80,6 +92,7 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     private final dev.d2r2.bft.Replica replica;
     private final AgentRunner runner;
     private final PeerLinks links;
+    private final SafetyFile safety;
     private final ConcurrentLinkedQueue<byte[]> commands = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedCommands = new AtomicInteger();
     private final AtomicBoolean commandsSignalled = new AtomicBoolean();
@@ -102,6 +115,11 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
         this.auth = new LinkAuth(signatures);
         this.decisions = decisions;
         this.replica = new dev.d2r2.bft.Replica(id, new Committee(addresses.size()), signatures, faults.apply(this), settings.replica());
+        this.safety = settings.safetyFile() == null ? null : new SafetyFile(settings.safetyFile());
+        SafetyState restored = safety == null ? null : safety.load();
+        if (restored != null) {
+            replica.restore(restored);
+        }
         this.runner = new AgentRunner(this, 1 << 16, Clock.system());
         this.links = new PeerLinks(id, addresses, verifiers, settings.limits(),
                 (from, msg) -> runner.submit(new Inbound(from, msg)));
@@ -239,6 +257,13 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     @Override
     public void deliver(Block block, List<byte[]> commands) {
         decisions.decided(block, commands);
+    }
+
+    @Override
+    public void persist(SafetyState state) {
+        if (safety != null) {
+            safety.save(state);
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.d2r2.bft.Command;
 import dev.d2r2.bft.Msg;
 import dev.d2r2.bft.Outbox;
 import dev.d2r2.bft.QuorumCert;
+import dev.d2r2.bft.SafetyState;
 import dev.d2r2.bft.Signatures;
 import dev.d2r2.bft.Statement;
 
@@ -121,6 +122,11 @@ public final class ByzantineOutbox implements Outbox {
     @Override
     public void deliver(Block block, List<byte[]> commands) {
         real.deliver(block, commands);
+    }
+
+    @Override
+    public void persist(SafetyState state) {
+        real.persist(state);
     }
 
     @Override
