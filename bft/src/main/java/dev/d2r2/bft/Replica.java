@@ -800,6 +800,11 @@ public final class Replica {
         return rejected[why.ordinal()];
     }
 
+    /** What {@link Outbox#persist} was last given, or would be now. */
+    public SafetyState safetyState() {
+        return new SafetyState(lastVoted, lockedQc);
+    }
+
     public QuorumCert lockedQc() {
         return lockedQc;
     }

@@ -119,6 +119,9 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
         SafetyState restored = safety == null ? null : safety.load();
         if (restored != null) {
             replica.restore(restored);
+        } else if (safety != null) {
+            // Now rather than at the first vote: a file that cannot be written stops the start.
+            safety.save(replica.safetyState());
         }
         this.runner = new AgentRunner(this, 1 << 16, Clock.system());
         this.links = new PeerLinks(id, addresses, verifiers, settings.limits(),
@@ -150,6 +153,11 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
         List<InetSocketAddress> addresses = replicas.stream().map(Replica::socketAddress).toList();
         return new BftNode(id, addresses, new Ed25519Signatures(key, keys), () -> new Ed25519Signatures(key, keys),
                 settings, decisions, faults);
+    }
+
+    /** Where replica {@code name} of {@code clusterFile} keeps its votes and lock unless told otherwise. */
+    public static Path defaultSafetyFile(Path clusterFile, String name) {
+        return clusterFile.toAbsolutePath().resolveSibling(name + ".bft-state");
     }
 
     /** Starts the node's thread and enters view 1. */
