@@ -11,6 +11,7 @@ import dev.d2r2.bft.Outbox;
 import dev.d2r2.bft.Rejection;
 import dev.d2r2.bft.Replica;
 import dev.d2r2.bft.ReplicaConfig;
+import dev.d2r2.bft.SafetyState;
 import dev.d2r2.bft.Signatures;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.agent.Agent;
@@ -165,10 +166,14 @@ public final class BftBench implements Callable<Integer> {
 
         /** Keeps two batches of fresh commands queued until this replica's share is generated. */
         private void topUp() {
-            while (generated < quota && replica.pendingCommands() < 2 * batch) {
+            List<byte[]> fresh = new ArrayList<>();
+            while (generated < quota && replica.ownCommands() + fresh.size() < 2 * batch) {
                 byte[] command = template.clone();
                 ByteBuffer.wrap(command).putInt(id).putLong(generated++);
-                replica.submit(command);
+                fresh.add(command);
+            }
+            if (!fresh.isEmpty()) {
+                replica.submitAll(fresh);
             }
         }
 
@@ -188,11 +193,16 @@ public final class BftBench implements Callable<Integer> {
         }
 
         @Override
-        public void deliver(Block block) {
-            long total = decided.addAndGet(block.commands().size());
-            if (total >= commands && total - block.commands().size() < commands) {
+        public void deliver(Block block, List<byte[]> applied) {
+            long total = decided.addAndGet(applied.size());
+            if (total >= commands && total - applied.size() < commands) {
                 finished.countDown();
             }
+        }
+
+        /** The benchmark restarts no replica: votes stay in memory. */
+        @Override
+        public void persist(SafetyState state) {
         }
 
         @Override

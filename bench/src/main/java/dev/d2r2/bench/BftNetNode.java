@@ -62,15 +62,15 @@ public final class BftNetNode {
         Object done = new Object();
         BftNode node = new BftNode(self, addresses, signatures.get(), signatures,
                 new BftNode.Settings(Duration.ofMillis(timeoutMs), new ReplicaConfig(batch, 4 * batch, 64), CodecLimits.DEFAULTS),
-                block -> {
+                (block, commands) -> {
                     int own = 0;
-                    for (byte[] c : block.commands()) {
+                    for (byte[] c : commands) {
                         if (ByteBuffer.wrap(c).getInt() == self) {
                             own++;
                         }
                     }
                     inFlight.release(own);
-                    if (decided.addAndGet(block.commands().size()) >= total) {
+                    if (decided.addAndGet(commands.size()) >= total) {
                         synchronized (done) {
                             done.notifyAll();
                         }

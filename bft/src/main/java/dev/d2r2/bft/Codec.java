@@ -15,6 +15,7 @@ import java.util.List;
  * CERTIFIED 4 = qc
  * BLOCK-REQ 5 = hash:32
  * BLOCK     6 = block
+ * FORWARD   7 = count:i32 (length:i32 bytes){count}
  * qc          = view:i64 phase:u8 hash:32 count:u16 (signer:u16 signature){count}
  * signature   = length:u16 bytes
  * block       = parent:32 height:i64 view:i64 proposer:i32 count:i32 (length:i32 bytes){count}
@@ -30,6 +31,7 @@ public final class Codec {
     private static final int CERTIFIED = 4;
     private static final int BLOCK_REQUEST = 5;
     private static final int BLOCK_RESPONSE = 6;
+    private static final int FORWARD = 7;
     private final CodecLimits limits;
 
     public Codec(CodecLimits limits) {
@@ -60,6 +62,7 @@ public final class Codec {
             case Msg.Certified c -> qc(w.u8(CERTIFIED), c.qc());
             case Msg.BlockRequest r -> w.u8(BLOCK_REQUEST).hash(r.hash());
             case Msg.BlockResponse r -> block(w.u8(BLOCK_RESPONSE), r.block());
+            case Msg.Forward f -> commands(w.u8(FORWARD), f.commands());
         }
         return w.done();
     }
@@ -78,6 +81,7 @@ public final class Codec {
             case CERTIFIED -> new Msg.Certified(qc(r));
             case BLOCK_REQUEST -> new Msg.BlockRequest(r.hash());
             case BLOCK_RESPONSE -> new Msg.BlockResponse(block(r));
+            case FORWARD -> new Msg.Forward(commands(r));
             default -> throw r.error("unknown message type " + type);
         };
         r.end();
@@ -92,6 +96,7 @@ public final class Codec {
             case Msg.Certified c -> size(c.qc());
             case Msg.BlockRequest r -> BlockHash.BYTES;
             case Msg.BlockResponse r -> size(r.block());
+            case Msg.Forward f -> size(f.commands());
         };
     }
 
@@ -104,8 +109,12 @@ public final class Codec {
     }
 
     private static int size(Block b) {
-        int n = BlockHash.BYTES + 8 + 8 + 4 + 4;
-        for (byte[] c : b.commands()) {
+        return BlockHash.BYTES + 8 + 8 + 4 + size(b.commands());
+    }
+
+    private static int size(List<byte[]> commands) {
+        int n = 4;
+        for (byte[] c : commands) {
             n += 4 + c.length;
         }
         return n;
@@ -124,8 +133,13 @@ public final class Codec {
     }
 
     private static void block(Writer w, Block b) {
-        w.hash(b.parent()).i64(b.height()).i64(b.view()).i32(b.proposer()).i32(b.commands().size());
-        for (byte[] c : b.commands()) {
+        w.hash(b.parent()).i64(b.height()).i64(b.view()).i32(b.proposer());
+        commands(w, b.commands());
+    }
+
+    private static void commands(Writer w, List<byte[]> commands) {
+        w.i32(commands.size());
+        for (byte[] c : commands) {
             w.i32(c.length).bytes(c);
         }
     }
@@ -160,9 +174,16 @@ public final class Codec {
         long height = r.i64("height");
         long view = r.view();
         int proposer = r.i32("proposer");
+        if (height < 0) {
+            throw r.error("block of height " + height);
+        }
+        return new Block(parent, height, view, proposer, commands(r));
+    }
+
+    private List<byte[]> commands(Reader r) throws MalformedMessageException {
         int count = r.i32("command count");
-        if (height < 0 || count < 0 || count > limits.maxCommands()) {
-            throw r.error("block of height " + height + " with " + count + " commands (limit " + limits.maxCommands() + ")");
+        if (count < 0 || count > limits.maxCommands()) {
+            throw r.error(count + " commands (limit " + limits.maxCommands() + ")");
         }
         List<byte[]> commands = new ArrayList<>(Math.min(count, r.remaining() / 4));
         for (int i = 0; i < count; i++) {
@@ -172,7 +193,7 @@ public final class Codec {
             }
             commands.add(r.bytes(length, "command"));
         }
-        return new Block(parent, height, view, proposer, commands);
+        return commands;
     }
 
     private static final class Writer {

@@ -1,5 +1,6 @@
 package dev.d2r2.bft;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -59,6 +60,16 @@ public sealed interface Msg {
     record BlockResponse(Block block) implements Msg {
         public BlockResponse {
             Objects.requireNonNull(block, "block");
+        }
+    }
+
+    /**
+     * Commands ({@link Command}, encoded) that their origin, the sender, hands to the leader it
+     * believes current, for that leader's next proposal.
+     */
+    record Forward(List<byte[]> commands) implements Msg {
+        public Forward {
+            commands = List.copyOf(commands);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.d2r2.bft;
 
+import java.util.List;
+
 /**
  * Everything a {@link Replica} asks of the world, called on the replica's thread. The driver
  * owns the transport and the clock; the replica owns neither.
@@ -11,8 +13,12 @@ public interface Outbox {
     /** Sends {@code msg} to every other replica. */
     void broadcast(Msg msg);
 
-    /** Hands a decided block to the application: blocks arrive once each, in height order. */
-    void deliver(Block block);
+    /**
+     * Hands a decided block to the application: blocks arrive once each, in height order.
+     * {@code commands} are the clients' bytes of the block's commands that no earlier block
+     * decided (a command proposed twice is applied once), in block order.
+     */
+    void deliver(Block block, List<byte[]> commands);
 
     /**
      * Asks for {@link Replica#onTimeout(long)} with {@code view} after the base timeout doubled
@@ -20,4 +26,11 @@ public interface Outbox {
      * that grow until views succeed).
      */
     void startTimer(long view, int doublings);
+
+    /**
+     * Makes {@code state} durable before returning (a file written and synced, say): called
+     * before each vote leaves, so that a restarted replica, given it back through
+     * {@link Replica#restore}, never votes twice in one phase and view nor against its lock.
+     */
+    void persist(SafetyState state);
 }

@@ -1,31 +1,36 @@
 package dev.d2r2.bft;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Commands submitted to this replica and not yet decided, in arrival order. A replica proposes
- * only its own commands, so without a faulty leader a command is decided at most once; commands
- * are keyed by content so that a decided block removes them whoever proposed it.
+ * Commands this replica would propose as leader — its own and those forwarded to it — in arrival
+ * order, keyed by (origin, sequence). Bounded per origin, so that a faulty replica flooding
+ * forwards fills its own share only.
  */
 final class PendingCommands {
-    private final LinkedHashMap<Key, byte[]> queue = new LinkedHashMap<>();
-    private final int capacity;
+    private final LinkedHashMap<Command.Id, byte[]> queue = new LinkedHashMap<>();
+    private final int[] perOrigin;
+    private final int capacityPerOrigin;
 
-    PendingCommands(int capacity) {
-        this.capacity = capacity;
+    PendingCommands(int origins, int capacityPerOrigin) {
+        this.perOrigin = new int[origins];
+        this.capacityPerOrigin = capacityPerOrigin;
     }
 
-    /** Queues {@code command}; false when the queue is full or already holds the same bytes. */
-    boolean add(byte[] command) {
-        return queue.size() < capacity && queue.putIfAbsent(new Key(command), command) == null;
+    /** Queues command {@code id}, encoded as {@code bytes}; false when its origin's share is full or it is queued. */
+    boolean add(Command.Id id, byte[] bytes) {
+        if (perOrigin[id.origin()] >= capacityPerOrigin || queue.putIfAbsent(id, bytes) != null) {
+            return false;
+        }
+        perOrigin[id.origin()]++;
+        return true;
     }
 
-    /** Up to {@code max} commands in arrival order, skipping those in {@code excluded}. */
-    List<byte[]> take(int max, Set<Key> excluded) {
+    /** Up to {@code max} encoded commands in arrival order, skipping those in {@code excluded}. */
+    List<byte[]> take(int max, Set<Command.Id> excluded) {
         List<byte[]> batch = new ArrayList<>(Math.min(max, queue.size()));
         for (var e : queue.entrySet()) {
             if (batch.size() == max) {
@@ -38,12 +43,9 @@ final class PendingCommands {
         return batch;
     }
 
-    void removeAll(List<byte[]> decided) {
-        if (queue.isEmpty()) {
-            return;
-        }
-        for (byte[] command : decided) {
-            queue.remove(new Key(command));
+    void remove(Command.Id id) {
+        if (queue.remove(id) != null) {
+            perOrigin[id.origin()]--;
         }
     }
 
@@ -53,26 +55,5 @@ final class PendingCommands {
 
     boolean isEmpty() {
         return queue.isEmpty();
-    }
-
-    /** A command compared by content. */
-    static final class Key {
-        private final byte[] bytes;
-        private final int hash;
-
-        Key(byte[] bytes) {
-            this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, k.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
     }
 }

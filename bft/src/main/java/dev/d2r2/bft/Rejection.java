@@ -23,5 +23,7 @@ public enum Rejection {
     /** A block nobody asked for, or one that does not match the hash it was asked for by. */
     UNSOLICITED_BLOCK,
     /** A decided block that does not extend this replica's decided chain: the fault bound was broken. */
-    CONFLICTING_DECISION
+    CONFLICTING_DECISION,
+    /** A forwarded command that does not decode or names an origin other than its sender. */
+    MALFORMED_FORWARD
 }

@@ -2,7 +2,9 @@ package dev.d2r2.bft;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -29,6 +31,10 @@ import java.util.Set;
  * cut short a view that has work. Missing blocks are fetched from peers, and
  * NEW-VIEW carries the sender's last COMMIT certificate so that a replica which missed a DECIDE
  * catches up.
+ *
+ * <p>A command submitted here is numbered ({@link Command}: this replica and a sequence number)
+ * and forwarded to the current leader, again to each new leader until it is decided; the
+ * decided chain applies each (origin, sequence) once ({@link AppliedCommands}).
  */
 public final class Replica {
     private final int id;
@@ -39,6 +45,15 @@ public final class Replica {
     private final QcVerifier certificates;
     private final BlockTree tree;
     private final PendingCommands pending;
+    private final AppliedCommands applied;
+    /** This replica's undecided commands, encoded, by sequence number: handed to each new leader. */
+    private final LinkedHashMap<Long, byte[]> own = new LinkedHashMap<>();
+    private long nextSeq = 1;
+    /** Own commands handed to the leader in this view, at most a batch. */
+    private int handed;
+    private List<byte[]> forwards = new ArrayList<>();
+    private long renumbered;
+    private long lostCommands;
     private final VoteCollector votes;
     private final long[] rejected = new long[Rejection.values().length];
     private final byte[] signed = new byte[Statement.BYTES];
@@ -74,26 +89,87 @@ public final class Replica {
         this.config = config;
         this.certificates = new QcVerifier(committee, signatures);
         this.tree = new BlockTree(config.retainedHeights());
-        this.pending = new PendingCommands(config.maxPendingCommands());
+        this.pending = new PendingCommands(committee.size(), config.maxPendingCommands());
+        this.applied = new AppliedCommands(committee.size(), 2 * config.maxPendingCommands());
         this.votes = new VoteCollector(committee);
         this.announced = new Announcements(committee.size());
         this.proposalWaits = new int[committee.size()];
     }
 
-    /** Enters view 1. */
+    /**
+     * Before {@link #start}: takes back what this replica persisted before a restart, so that it
+     * votes no more in the views it voted in and keeps its lock.
+     */
+    public void restore(SafetyState state) {
+        if (view != 0) {
+            throw new IllegalStateException("restore before start");
+        }
+        System.arraycopy(state.lastVoted(), 0, lastVoted, 0, lastVoted.length);
+        lockedQc = state.locked();
+        highQc = state.locked();
+    }
+
+    /** Enters view 1, or the last view it voted in before a restart. */
     public void start() {
-        enterView(1);
+        enterView(Math.max(1, Arrays.stream(lastVoted).max().orElse(0)));
         drain();
     }
 
-    /** Queues a command for this replica's next proposal; false when the queue is full or holds it. */
+    /** Orders {@code command}; false when this replica holds {@code maxPendingCommands} undecided ones. */
     public boolean submit(byte[] command) {
-        boolean queued = pending.add(command);
-        if (queued) {
+        return submitAll(List.of(command)) == 1;
+    }
+
+    /**
+     * Orders the first of {@code commands} this replica has room for, each numbered and handed to
+     * the current leader (one forward for all); how many it took.
+     */
+    public int submitAll(List<byte[]> commands) {
+        int taken = 0;
+        while (taken < commands.size() && own.size() < config.maxPendingCommands() && number(commands.get(taken))) {
+            taken++;
+        }
+        if (taken > 0) {
             tryPropose();
             drain();
         }
-        return queued;
+        return taken;
+    }
+
+    /** Gives {@code payload} this replica's next free sequence number; false when its window is full. */
+    private boolean number(byte[] payload) {
+        // A faulty leader may have claimed numbers ahead of this replica's.
+        while (applied.isApplied(new Command.Id(id, nextSeq))) {
+            nextSeq++;
+        }
+        if (!applied.hasRoom(id, nextSeq)) {
+            return false;
+        }
+        long seq = nextSeq++;
+        byte[] bytes = new Command(id, seq, payload).encode();
+        own.put(seq, bytes);
+        hand(seq, bytes);
+        return true;
+    }
+
+    /** To this replica's proposals when it leads, else into the forward to the leader (a batch per view). */
+    private void hand(long seq, byte[] bytes) {
+        if (view == 0) {
+            return;
+        }
+        if (committee.leader(view) == id) {
+            pending.add(new Command.Id(id, seq), bytes);
+        } else if (handed < config.maxBatchCommands()) {
+            handed++;
+            forwards.add(bytes);
+        }
+    }
+
+    private void flushForwards() {
+        if (!forwards.isEmpty()) {
+            out.send(committee.leader(view), new Msg.Forward(forwards));
+            forwards = new ArrayList<>();
+        }
     }
 
     /**
@@ -135,7 +211,21 @@ public final class Replica {
             case Msg.Certified c -> onCertified(from, c.qc());
             case Msg.BlockRequest r -> onBlockRequest(from, r.hash());
             case Msg.BlockResponse r -> onBlockResponse(from, r.block());
+            case Msg.Forward f -> onForward(from, f);
         }
+    }
+
+    /** Commands forwarded by their origin, queued for this replica's proposals unless already decided. */
+    private void onForward(int from, Msg.Forward f) {
+        for (byte[] bytes : f.commands()) {
+            Command.Id c = Command.idOf(bytes);
+            if (c == null || c.origin() != from) {
+                reject(Rejection.MALFORMED_FORWARD);
+            } else if (!applied.isApplied(c)) {
+                pending.add(c, bytes);
+            }
+        }
+        tryPropose();
     }
 
     /**
@@ -144,7 +234,7 @@ public final class Replica {
      * command arriving after a quiet spell waits for base timeouts only.
      */
     private boolean viewHadWork() {
-        if (!pending.isEmpty() || lastVoted[Phase.PREPARE.ordinal()] == view || parkedProposal != null) {
+        if (!own.isEmpty() || !pending.isEmpty() || lastVoted[Phase.PREPARE.ordinal()] == view || parkedProposal != null) {
             return true;
         }
         Block high = tree.get(highQc.block());
@@ -208,7 +298,7 @@ public final class Replica {
             fetch(high.block(), highFrom);
             return;
         }
-        Set<PendingCommands.Key> inFlight = undecidedCommands(parent, highFrom);
+        Set<Command.Id> inFlight = undecidedCommands(parent, highFrom);
         if (inFlight == null) {
             return;
         }
@@ -227,14 +317,12 @@ public final class Replica {
      * The commands in the undecided blocks from {@code tip} down to the last decision, which a new
      * proposal must not repeat; null (after asking {@code peer}) while one of those blocks is missing.
      */
-    private Set<PendingCommands.Key> undecidedCommands(Block tip, int peer) {
-        Set<PendingCommands.Key> keys = new HashSet<>();
+    private Set<Command.Id> undecidedCommands(Block tip, int peer) {
+        Set<Command.Id> keys = new HashSet<>();
         Block b = tip;
         while (b.height() > decided.height()) {
-            if (b.proposer() == id) {
-                for (byte[] c : b.commands()) {
-                    keys.add(new PendingCommands.Key(c));
-                }
+            for (byte[] c : b.commands()) {
+                keys.add(Command.idOf(c));
             }
             Block parent = tree.get(b.parent());
             if (parent == null) {
@@ -270,7 +358,8 @@ public final class Replica {
             return;
         }
         if (b.view() != p.view() || b.proposer() != from || !b.parent().equals(justify.block())
-                || justify.view() >= p.view() || b.commands().size() > config.maxBatchCommands()) {
+                || justify.view() >= p.view() || b.commands().size() > config.maxBatchCommands()
+                || !wellFormed(b.commands())) {
             reject(Rejection.MALFORMED_PROPOSAL);
             return;
         }
@@ -296,6 +385,16 @@ public final class Replica {
         } else {
             vote(Phase.PREPARE, b.hash());
         }
+    }
+
+    private boolean wellFormed(List<byte[]> commands) {
+        for (byte[] c : commands) {
+            Command.Id command = Command.idOf(c);
+            if (command == null || !committee.isMember(command.origin())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -412,14 +511,48 @@ public final class Replica {
         }
         for (int i = branch.size() - 1; i >= 0; i--) {
             Block d = branch.get(i);
-            pending.removeAll(d.commands());
-            out.deliver(d);
+            out.deliver(d, apply(d));
         }
         decided = target;
         if (parkedDecision != null && parkedDecision.view() <= qc.view()) {
             parkedDecision = null;
         }
         tree.prune(decided.height());
+    }
+
+    /** The payloads of {@code block}'s commands applied for the first time, in block order. */
+    private List<byte[]> apply(Block block) {
+        List<byte[]> fresh = new ArrayList<>(block.commands().size());
+        for (byte[] bytes : block.commands()) {
+            Command c = Command.decode(bytes);
+            if (c == null) {
+                continue;
+            }
+            pending.remove(c.id());
+            if (applied.apply(c.id())) {
+                fresh.add(c.payload());
+            }
+            if (c.origin() == id) {
+                settle(c.seq(), bytes);
+            }
+        }
+        return fresh;
+    }
+
+    /**
+     * One of this replica's sequence numbers was decided. A faulty leader can claim it for other
+     * bytes (an origin is not signed); the command it numbered then takes a new number, so the
+     * forgery costs a delay, not the command.
+     */
+    private void settle(long seq, byte[] decidedBytes) {
+        byte[] mine = own.remove(seq);
+        if (mine == null || Arrays.equals(mine, decidedBytes)) {
+            return;
+        }
+        renumbered++;
+        if (!number(Command.decode(mine).payload())) {
+            lostCommands++;
+        }
     }
 
     private void parkDecision(QuorumCert qc) {
@@ -477,6 +610,7 @@ public final class Replica {
             return;
         }
         lastVoted[phase.ordinal()] = view;
+        out.persist(new SafetyState(lastVoted, lockedQc));
         if (phase == Phase.PREPARE) {
             out.startTimer(view, failedViews);
         }
@@ -551,6 +685,16 @@ public final class Replica {
         expired = false;
         proposed = false;
         votes.clear();
+        handed = 0;
+        forwards.clear();
+        for (var e : own.entrySet()) {
+            if (handed == config.maxBatchCommands()) {
+                break;
+            }
+            hand(e.getKey(), e.getValue());
+        }
+        // Before the NEW-VIEW, so that the leader, on a FIFO link, has them when it can propose.
+        flushForwards();
         out.startTimer(view, proposalWaits[committee.leader(view)]);
         // Not only at this replica's timeouts: the others' announcements may pull it on every time first.
         for (BlockHash hash : tree.missing()) {
@@ -603,6 +747,7 @@ public final class Replica {
             while ((next = local.poll()) != null) {
                 dispatch(next.from, next.msg);
             }
+            flushForwards();
         } finally {
             draining = false;
         }
@@ -630,13 +775,34 @@ public final class Replica {
         return decided;
     }
 
+    /** Commands this replica would propose as leader, its own and forwarded ones. */
     public int pendingCommands() {
         return pending.size();
+    }
+
+    /** Commands submitted here and not yet decided. */
+    public int ownCommands() {
+        return own.size();
+    }
+
+    /** Own commands renumbered because a faulty leader decided other bytes under their number. */
+    public long renumberedCommands() {
+        return renumbered;
+    }
+
+    /** Own commands given up because their origin's window of sequence numbers was full (see AppliedCommands). */
+    public long lostCommands() {
+        return lostCommands;
     }
 
     /** How many messages were dropped for {@code why}. */
     public long rejections(Rejection why) {
         return rejected[why.ordinal()];
+    }
+
+    /** What {@link Outbox#persist} was last given, or would be now. */
+    public SafetyState safetyState() {
+        return new SafetyState(lastVoted, lockedQc);
     }
 
     public QuorumCert lockedQc() {

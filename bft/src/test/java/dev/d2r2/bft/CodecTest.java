@@ -39,7 +39,8 @@ class CodecTest {
                         .as((v, p, h, voter, sig) -> new Msg.Vote(new Statement(v, p, h), voter, sig)),
                 qcs.map(Msg.Certified::new),
                 hashes.map(Msg.BlockRequest::new),
-                blocks.map(Msg.BlockResponse::new));
+                blocks.map(Msg.BlockResponse::new),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(40).list().ofMaxSize(6).map(Msg.Forward::new));
     }
 
     @Property(tries = 500)

@@ -11,8 +11,10 @@ final class RecordingOutbox implements Outbox {
     static final int EVERYONE = -1;
     final List<Sent> sent = new ArrayList<>();
     final List<Block> delivered = new ArrayList<>();
+    final List<byte[]> applied = new ArrayList<>();
     final List<Long> timers = new ArrayList<>();
     final List<Integer> failedViews = new ArrayList<>();
+    final List<SafetyState> persisted = new ArrayList<>();
 
     @Override
     public void send(int to, Msg msg) {
@@ -25,14 +27,20 @@ final class RecordingOutbox implements Outbox {
     }
 
     @Override
-    public void deliver(Block block) {
+    public void deliver(Block block, List<byte[]> commands) {
         delivered.add(block);
+        applied.addAll(commands);
     }
 
     @Override
     public void startTimer(long view, int failedViews) {
         timers.add(view);
         this.failedViews.add(failedViews);
+    }
+
+    @Override
+    public void persist(SafetyState state) {
+        persisted.add(state);
     }
 
     <T extends Msg> List<T> sentOf(Class<T> type) {

@@ -1,5 +1,6 @@
 package dev.d2r2.bft;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,8 +26,10 @@ final class Simulation {
     /** What a Byzantine replica does. */
     enum Fault {
         /**
-         * As leader, proposes two different blocks to two halves, and both to replica 0; as voter,
-         * also signs a vote for another block.
+         * As leader, proposes two different blocks to two halves, and both to replica 0, the second
+         * with its last command replaced by a forged one under replica 0's next sequence number; as
+         * voter, also signs a vote for another block; as origin, forwards each batch twice and a
+         * forged command in replica 0's name.
          */
         EQUIVOCATE,
         /** As leader, proposes a block on an old certificate, forking below the others' locks; double-votes. */
@@ -39,6 +42,8 @@ final class Simulation {
     }
 
     private static final int MAX_BACKOFF_DOUBLINGS = 5;
+    /** The prefix of the commands a Byzantine replica makes up. */
+    static final String FORGED = "forged-";
     private final Conditions conditions;
     private final SplittableRandom random;
     private final Committee committee;
@@ -46,8 +51,19 @@ final class Simulation {
     private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
             a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     private final Replica[] replicas;
+    private final Outbox[] outboxes;
+    private final Signatures[] keys;
+    private final ReplicaConfig config;
+    /** Per replica, what it last asked to be made durable. */
+    private final SafetyState[] persisted;
+    /** Per replica, the last proposal it received and who sent it, which the network replays on a restart. */
+    private final Msg.Prepare[] lastPrepare;
+    private final int[] lastPrepareFrom;
+    /** How many votes each correct replica sent, by "voter view phase". */
+    private final Map<String, Integer> votesSent = new HashMap<>();
     private final Byzantine[] byzantine;
     private final List<List<Block>> decided = new ArrayList<>();
+    private final List<List<String>> applied = new ArrayList<>();
     private long now;
     private long seq;
     private long delivered;
@@ -60,17 +76,26 @@ final class Simulation {
         this.random = new SplittableRandom(seed);
         this.committee = new Committee(n);
         this.replicas = new Replica[n];
+        this.outboxes = new Outbox[n];
+        this.keys = new Signatures[n];
+        this.config = config;
+        this.persisted = new SafetyState[n];
+        this.lastPrepare = new Msg.Prepare[n];
+        this.lastPrepareFrom = new int[n];
         this.byzantine = new Byzantine[n];
         this.timers = new long[n];
         for (int i = 0; i < n; i++) {
             decided.add(new ArrayList<>());
+            applied.add(new ArrayList<>());
             Signatures keys = signatures.apply(i);
             Outbox honest = new Wire(i);
             boolean faultyReplica = i >= n - faulty;
             if (faultyReplica) {
                 byzantine[i] = new Byzantine(i, fault, honest, keys);
             }
-            replicas[i] = new Replica(i, committee, keys, faultyReplica ? byzantine[i] : honest, config);
+            this.keys[i] = keys;
+            outboxes[i] = faultyReplica ? byzantine[i] : honest;
+            replicas[i] = new Replica(i, committee, keys, outboxes[i], config);
         }
     }
 
@@ -78,6 +103,41 @@ final class Simulation {
         for (Replica r : replicas) {
             r.start();
         }
+    }
+
+    /**
+     * Replaces replica {@code i} by a new one, as after a crash: everything in memory is lost, the
+     * persisted {@link SafetyState} is given back if {@code restore}, and the network replays the
+     * last proposal the old one received. Its decided log starts again from height 1.
+     */
+    void restart(int i, boolean restore) {
+        replicas[i] = new Replica(i, committee, keys[i], outboxes[i], config);
+        if (restore && persisted[i] != null) {
+            replicas[i].restore(persisted[i]);
+        }
+        decided.get(i).clear();
+        applied.get(i).clear();
+        replicas[i].start();
+        if (lastPrepare[i] != null) {
+            events.add(new Event(now + 1, seq++, i, lastPrepareFrom[i], codec.encode(lastPrepare[i]), 0));
+        }
+    }
+
+    /** The newest view in which correct replica {@code i} sent a vote of {@code phase} to another replica. */
+    long lastVoteSent(int i, Phase phase) {
+        long last = 0;
+        for (String key : votesSent.keySet()) {
+            String[] f = key.split(" ");
+            if (Integer.parseInt(f[0]) == i && f[2].equals(phase.name())) {
+                last = Math.max(last, Long.parseLong(f[1]));
+            }
+        }
+        return last;
+    }
+
+    /** "voter view phase" of every vote a correct replica sent more than once. */
+    List<String> repeatedVotes() {
+        return votesSent.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
     }
 
     /** Submits {@code command} to {@code replica} at virtual time {@code at}. */
@@ -117,6 +177,10 @@ final class Simulation {
         if (byzantine[e.to] != null) {
             byzantine[e.to].observe(msg);
         }
+        if (msg instanceof Msg.Prepare p) {
+            lastPrepare[e.to] = p;
+            lastPrepareFrom[e.to] = e.from;
+        }
         replicas[e.to].onMessage(e.from, msg);
     }
 
@@ -145,6 +209,18 @@ final class Simulation {
         return replicas.length;
     }
 
+    /** The commands replica {@code i} applied (each decided command once), in order. */
+    List<String> commands(int i) {
+        return applied.get(i);
+    }
+
+    private void record(int replica, Block block, List<byte[]> commands) {
+        decided.get(replica).add(block);
+        for (byte[] c : commands) {
+            applied.get(replica).add(new String(c, StandardCharsets.UTF_8));
+        }
+    }
+
     /** The blocks replica {@code i} delivered, in delivery order. */
     List<Block> decided(int i) {
         return decided.get(i);
@@ -168,6 +244,9 @@ final class Simulation {
 
         @Override
         public void send(int to, Msg msg) {
+            if (msg instanceof Msg.Vote v && byzantine[id] == null) {
+                votesSent.merge(id + " " + v.statement().view() + " " + v.statement().phase(), 1, Integer::sum);
+            }
             transmit(id, to, msg);
         }
 
@@ -181,8 +260,13 @@ final class Simulation {
         }
 
         @Override
-        public void deliver(Block block) {
-            decided.get(id).add(block);
+        public void deliver(Block block, List<byte[]> commands) {
+            record(id, block, commands);
+        }
+
+        @Override
+        public void persist(SafetyState state) {
+            persisted[id] = state;
         }
 
         @Override
@@ -208,6 +292,8 @@ final class Simulation {
         private final byte[] signed = new byte[Statement.BYTES];
         private final Set<BlockHash> mine = new HashSet<>();
         private final Map<Statement, List<Msg.Vote>> tallies = new HashMap<>();
+        /** The highest sequence number seen in a proposal from replica 0, the forgeries' victim. */
+        private long victimSeq;
 
         Byzantine(int id, Fault fault, Outbox wire, Signatures keys) {
             this.id = id;
@@ -223,6 +309,12 @@ final class Simulation {
                 case Msg.Prepare p -> {
                     blocks.put(p.block().hash(), p.block());
                     prepared.add(p.justify());
+                    for (byte[] c : p.block().commands()) {
+                        Command command = Command.decode(c);
+                        if (command != null && command.origin() == 0) {
+                            victimSeq = Math.max(victimSeq, command.seq());
+                        }
+                    }
                 }
                 case Msg.Certified c when c.qc().phase() == Phase.PREPARE -> prepared.add(c.qc());
                 case Msg.BlockResponse r -> blocks.put(r.block().hash(), r.block());
@@ -259,6 +351,10 @@ final class Simulation {
                 return;
             }
             wire.send(to, msg);
+            if (fault == Fault.EQUIVOCATE && msg instanceof Msg.Forward f) {
+                wire.send(to, f);
+                wire.send(to, new Msg.Forward(List.of(forged(id))));
+            }
             if (msg instanceof Msg.Vote v) {
                 Statement other = new Statement(v.statement().view(), v.statement().phase(), randomBlock());
                 wire.send(to, new Msg.Vote(other, id, keys.sign(other.bytes(signed))));
@@ -288,14 +384,18 @@ final class Simulation {
             wire.broadcast(msg);
         }
 
-        /** The same proposal with one command fewer: a different block at the same height and view. */
+        /**
+         * The same proposal with its last command replaced by one forged in replica 0's name under
+         * the sequence number it will likely use next: a different block at the same height and view.
+         */
         private Msg.Prepare twin(Msg.Prepare p) {
-            List<byte[]> commands = p.block().commands();
-            if (commands.isEmpty()) {
-                return null;
+            List<byte[]> commands = new ArrayList<>(p.block().commands());
+            if (!commands.isEmpty()) {
+                commands.removeLast();
             }
+            commands.add(forged(p.view()));
             Block b = p.block();
-            Block twin = new Block(b.parent(), b.height(), b.view(), b.proposer(), commands.subList(0, commands.size() - 1));
+            Block twin = new Block(b.parent(), b.height(), b.view(), b.proposer(), commands);
             blocks.put(twin.hash(), twin);
             mine.add(twin.hash());
             return new Msg.Prepare(p.view(), twin, p.justify());
@@ -314,14 +414,23 @@ final class Simulation {
             return new Msg.Prepare(p.view(), fork, old);
         }
 
+        private byte[] forged(long tag) {
+            return new Command(0, victimSeq + 1, (FORGED + id + "-" + tag).getBytes(StandardCharsets.UTF_8)).encode();
+        }
+
         private BlockHash randomBlock() {
             List<BlockHash> known = new ArrayList<>(blocks.keySet());
             return known.get(random.nextInt(known.size()));
         }
 
         @Override
-        public void deliver(Block block) {
-            decided.get(id).add(block);
+        public void deliver(Block block, List<byte[]> commands) {
+            record(id, block, commands);
+        }
+
+        @Override
+        public void persist(SafetyState state) {
+            wire.persist(state);
         }
 
         @Override

@@ -8,6 +8,7 @@ import dev.d2r2.cluster.config.ClusterFile;
 
 import java.io.IOException;
 import java.security.PrivateKey;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -43,8 +44,8 @@ public final class BftOrderer implements EventOrderer, AutoCloseable {
         return this;
     }
 
-    private void decided(Block block) {
-        decisions.decided(block.height(), block.commands());
+    private void decided(Block block, List<byte[]> commands) {
+        decisions.decided(block.height(), commands);
     }
 
     @Override

@@ -53,6 +53,11 @@ public final class BftCommand extends CommandGroup {
         @Option(names = "--view-timeout", paramLabel = "DURATION", description = "A view's first timeout (default: ${DEFAULT-VALUE})")
         String viewTimeout = "1s";
 
+        @Option(names = "--state", paramLabel = "FILE",
+                description = "Where the replica keeps its votes and lock across restarts (default: NAME.bft-state beside"
+                        + " the cluster file)")
+        Path state;
+
         @Option(names = "--batch", paramLabel = "N",
                 description = "Commands per block (default: ${DEFAULT-VALUE}); the same on every replica")
         int batch = ReplicaConfig.DEFAULTS.maxBatchCommands();
@@ -65,10 +70,10 @@ public final class BftCommand extends CommandGroup {
             Replica me = file.replica(id).orElseThrow();
             BftNode.Settings settings = new BftNode.Settings(Durations.parse(viewTimeout),
                     new ReplicaConfig(batch, ReplicaConfig.DEFAULTS.maxPendingCommands(), ReplicaConfig.DEFAULTS.retainedHeights()),
-                    CodecLimits.DEFAULTS);
+                    CodecLimits.DEFAULTS).withSafetyFile(state != null ? state : BftNode.defaultSafetyFile(cluster, id));
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             List<String> names = replicas.stream().map(Replica::name).toList();
-            BftNode node = BftNode.open(file, id, key, settings, b -> out.println(line(b, names)),
+            BftNode node = BftNode.open(file, id, key, settings, (b, commands) -> out.println(line(b, commands, names)),
                     UnaryOperator.identity()).start();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -102,7 +107,7 @@ public final class BftCommand extends CommandGroup {
 
         private static final ObjectMapper JSON = new ObjectMapper();
 
-        static String line(Block b, List<String> names) {
+        static String line(Block b, List<byte[]> decided, List<String> names) {
             ObjectNode n = JSON.createObjectNode();
             n.put("height", b.height());
             n.put("view", b.view());
@@ -111,7 +116,7 @@ public final class BftCommand extends CommandGroup {
             b.hash().copyTo(hash, 0);
             n.put("hash", HexFormat.of().formatHex(hash));
             var commands = n.putArray("commands");
-            b.commands().forEach(c -> commands.add(new String(c, StandardCharsets.UTF_8)));
+            decided.forEach(c -> commands.add(new String(c, StandardCharsets.UTF_8)));
             return n.toString();
         }
     }

@@ -66,6 +66,11 @@ public final class BrokerCommand implements Callable<Integer> {
                     + " cluster file (default: NAME.identity beside it)")
     Path bftIdentity;
 
+    @Option(names = "--bft-state", paramLabel = "FILE",
+            description = "With --bft: where the HotStuff replica keeps its votes and lock across restarts (default:"
+                    + " bft.state in the data directory)")
+    Path bftState;
+
     @Option(names = "--id", paramLabel = "NAME", description = "This replica's name in the cluster")
     String id;
 
@@ -105,9 +110,9 @@ public final class BrokerCommand implements Callable<Integer> {
                     + " their own control tables)");
         }
         if ((cluster == null && bft == null) != (id == null) || (raft != null && cluster == null)
-                || (bftIdentity != null && bft == null)) {
+                || ((bftIdentity != null || bftState != null) && bft == null)) {
             throw new IllegalArgumentException("--cluster or --bft and --id go together (and --raft needs --cluster,"
-                    + " --bft-identity --bft)");
+                    + " --bft-identity and --bft-state --bft)");
         }
         ClusterFile clusterFile = cluster == null ? null : ClusterFile.load(cluster);
         RaftTls raftTls = clusterFile == null ? RaftTls.PLAIN
@@ -121,7 +126,8 @@ public final class BrokerCommand implements Callable<Integer> {
         Broker broker = Broker.open(dataDir, Clock.system());
         ReplicatedBroker replica = clusterFile == null ? null
                 : ReplicatedBroker.start(broker, clusterFile, id, raft == null ? null : HostPort.parse(raft), raftTls);
-        BftOrderer orderer = bft == null ? null : startOrderer(broker, bftFile, bftKey);
+        BftOrderer orderer = bft == null ? null
+                : startOrderer(broker, bftFile, bftKey, bftState != null ? bftState : dataDir.resolve("bft.state"));
         try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
             Channels.declare(admin, c.channels());
         }
@@ -181,8 +187,9 @@ public final class BrokerCommand implements Callable<Integer> {
     }
 
     /** This process's HotStuff replica, wired to the broker before it starts deciding. */
-    private BftOrderer startOrderer(Broker broker, ClusterFile file, PrivateKey key) throws IOException {
-        BftOrderer orderer = BftOrderer.open(file, id, key, BftNode.Settings.DEFAULTS, UnaryOperator.identity());
+    private BftOrderer startOrderer(Broker broker, ClusterFile file, PrivateKey key, Path state) throws IOException {
+        BftOrderer orderer = BftOrderer.open(file, id, key, BftNode.Settings.DEFAULTS.withSafetyFile(state),
+                UnaryOperator.identity());
         broker.orderEvents(orderer);
         return orderer.start();
     }

@@ -9,6 +9,7 @@ import dev.d2r2.bft.Outbox;
 import dev.d2r2.bft.Rejection;
 import dev.d2r2.bft.Ed25519Signatures;
 import dev.d2r2.bft.ReplicaConfig;
+import dev.d2r2.bft.SafetyState;
 import dev.d2r2.bft.Signatures;
 import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.cluster.config.Replica;
@@ -18,36 +19,52 @@ import dev.d2r2.core.agent.AgentRunner;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
  * One HotStuff replica as a process's single-threaded agent: the {@link Replica} state machine,
  * its TCP links to the other replicas ({@link PeerLinks}, every frame signed), its view timer,
- * and its clients' commands. Commands submitted here queue at this replica and go out in
- * batches of up to {@link ReplicaConfig#maxBatchCommands()} when it leads a view; decided blocks
- * come out through {@link Decisions}, on the agent's thread, once each and in height order.
+ * and its clients' commands. Commands submitted here are forwarded to the current leader, those
+ * that arrived together in one message; decided blocks come out through {@link Decisions}, on
+ * the agent's thread, once each and in height order.
  */
 public final class BftNode implements Agent, Outbox, AutoCloseable {
     /** Receives the decided blocks, in height order from 1, on the node's thread. */
     @FunctionalInterface
     public interface Decisions {
-        void decided(Block block);
+        /** {@code commands}: the block's commands decided for the first time, as submitted. */
+        void decided(Block block, List<byte[]> commands);
     }
 
     /**
      * @param baseTimeout a view's first timeout; it doubles with each view that fails in a row (up to 64 times)
+     * @param safetyFile  where the replica keeps its votes and lock across restarts ({@link SafetyFile});
+     *                    null keeps them in memory only, for tests and benchmarks
      */
-    public record Settings(Duration baseTimeout, ReplicaConfig replica, CodecLimits limits) {
+    public record Settings(Duration baseTimeout, ReplicaConfig replica, CodecLimits limits, Path safetyFile) {
         public static final Settings DEFAULTS = new Settings(Duration.ofMillis(1000), ReplicaConfig.DEFAULTS,
                 CodecLimits.DEFAULTS);
+
+        public Settings(Duration baseTimeout, ReplicaConfig replica, CodecLimits limits) {
+            this(baseTimeout, replica, limits, null);
+        }
+
+        public Settings withSafetyFile(Path file) {
+            return new Settings(baseTimeout, replica, limits, file);
+        }
     }
 
     /** What a node has done, read on its thread. */
@@ -58,8 +75,10 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     private record Inbound(int from, Msg msg) {
     }
 
-    private record Command(byte[] bytes) {
-    }
+    /** Commands wait in {@link #commands}: the agent takes all that arrived since its last look. */
+    private enum CommandsReady { TOKEN }
+
+    private static final int MAX_QUEUED_COMMANDS = 1 << 16;
 
     private record StatusRequest(CompletableFuture<Status> answer) {
     }
@@ -73,6 +92,10 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     private final dev.d2r2.bft.Replica replica;
     private final AgentRunner runner;
     private final PeerLinks links;
+    private final SafetyFile safety;
+    private final ConcurrentLinkedQueue<byte[]> commands = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedCommands = new AtomicInteger();
+    private final AtomicBoolean commandsSignalled = new AtomicBoolean();
     private long timerView = -1;
     private long timerDue = Long.MAX_VALUE;
     private long refusedCommands;
@@ -92,6 +115,14 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
         this.auth = new LinkAuth(signatures);
         this.decisions = decisions;
         this.replica = new dev.d2r2.bft.Replica(id, new Committee(addresses.size()), signatures, faults.apply(this), settings.replica());
+        this.safety = settings.safetyFile() == null ? null : new SafetyFile(settings.safetyFile());
+        SafetyState restored = safety == null ? null : safety.load();
+        if (restored != null) {
+            replica.restore(restored);
+        } else if (safety != null) {
+            // Now rather than at the first vote: a file that cannot be written stops the start.
+            safety.save(replica.safetyState());
+        }
         this.runner = new AgentRunner(this, 1 << 16, Clock.system());
         this.links = new PeerLinks(id, addresses, verifiers, settings.limits(),
                 (from, msg) -> runner.submit(new Inbound(from, msg)));
@@ -124,15 +155,42 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
                 settings, decisions, faults);
     }
 
+    /** Where replica {@code name} of {@code clusterFile} keeps its votes and lock unless told otherwise. */
+    public static Path defaultSafetyFile(Path clusterFile, String name) {
+        return clusterFile.toAbsolutePath().resolveSibling(name + ".bft-state");
+    }
+
     /** Starts the node's thread and enters view 1. */
     public BftNode start() {
         runner.start();
         return this;
     }
 
-    /** Queues a client command; false if the node's inbox is full (the caller may retry). */
+    /** Queues a client command; false if the node's queue is full (the caller may retry). */
     public boolean submit(byte[] command) {
-        return runner.offer(new Command(command));
+        if (queuedCommands.incrementAndGet() > MAX_QUEUED_COMMANDS) {
+            queuedCommands.decrementAndGet();
+            return false;
+        }
+        commands.add(command);
+        if (!commandsSignalled.getAndSet(true) && !runner.offer(CommandsReady.TOKEN)) {
+            // The inbox is full: the next submit signals again, and the timer looks meanwhile.
+            commandsSignalled.set(false);
+        }
+        return true;
+    }
+
+    private void takeCommands() {
+        commandsSignalled.set(false);
+        List<byte[]> batch = new ArrayList<>();
+        for (byte[] c; (c = commands.poll()) != null; ) {
+            batch.add(c);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        queuedCommands.addAndGet(-batch.size());
+        refusedCommands += batch.size() - replica.submitAll(batch);
     }
 
     /** The node's counters, read on its thread. */
@@ -160,11 +218,7 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     public void onMessage(Object message) {
         switch (message) {
             case Inbound in -> replica.onMessage(in.from(), in.msg());
-            case Command c -> {
-                if (!replica.submit(c.bytes())) {
-                    refusedCommands++;
-                }
-            }
+            case CommandsReady r -> takeCommands();
             case StatusRequest r -> r.answer().complete(status());
             default -> throw new IllegalArgumentException("unexpected " + message.getClass().getSimpleName());
         }
@@ -177,7 +231,7 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
                 rejections.put(r, replica.rejections(r));
             }
         }
-        return new Status(replica.view(), replica.decided().height(), replica.pendingCommands(), rejections,
+        return new Status(replica.view(), replica.decided().height(), replica.ownCommands(), rejections,
                 links.badFrames(), links.droppedFrames(), refusedCommands);
     }
 
@@ -189,6 +243,7 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     @Override
     public void onTimer(long nowMillis) {
         timerDue = Long.MAX_VALUE;
+        takeCommands();
         replica.onTimeout(timerView);
     }
 
@@ -208,8 +263,15 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     }
 
     @Override
-    public void deliver(Block block) {
-        decisions.decided(block);
+    public void deliver(Block block, List<byte[]> commands) {
+        decisions.decided(block, commands);
+    }
+
+    @Override
+    public void persist(SafetyState state) {
+        if (safety != null) {
+            safety.save(state);
+        }
     }
 
     @Override

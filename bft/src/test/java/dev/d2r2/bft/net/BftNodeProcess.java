@@ -42,7 +42,7 @@ public final class BftNodeProcess {
         int self = cluster.replicas().indexOf(cluster.replica(name).orElseThrow());
         List<PublicKey> keys = cluster.replicas().stream().map(dev.d2r2.cluster.config.Replica::signingKey).toList();
         ByzantineOutbox[] fault = new ByzantineOutbox[1];
-        BftNode node = BftNode.open(cluster, name, key, settings, b -> out.println(line(b)), real -> {
+        BftNode node = BftNode.open(cluster, name, key, settings, (b, commands) -> out.println(line(b, commands)), real -> {
             fault[0] = new ByzantineOutbox(self, keys.size(), real, new Ed25519Signatures(key, keys));
             return fault[0];
         }).start();
@@ -63,8 +63,8 @@ public final class BftNodeProcess {
         node.close();
     }
 
-    private static String line(Block b) {
+    private static String line(Block b, List<byte[]> commands) {
         return "DECIDED " + b.height() + " " + b.view() + " " + b.proposer() + " " + b.hash() + " "
-                + b.commands().stream().map(c -> new String(c, StandardCharsets.UTF_8)).collect(Collectors.joining(","));
+                + commands.stream().map(c -> new String(c, StandardCharsets.UTF_8)).collect(Collectors.joining(","));
     }
 }

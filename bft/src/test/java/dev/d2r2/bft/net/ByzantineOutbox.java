@@ -2,9 +2,11 @@ package dev.d2r2.bft.net;
 
 import dev.d2r2.bft.Block;
 import dev.d2r2.bft.BlockHash;
+import dev.d2r2.bft.Command;
 import dev.d2r2.bft.Msg;
 import dev.d2r2.bft.Outbox;
 import dev.d2r2.bft.QuorumCert;
+import dev.d2r2.bft.SafetyState;
 import dev.d2r2.bft.Signatures;
 import dev.d2r2.bft.Statement;
 
@@ -69,7 +71,7 @@ public final class ByzantineOutbox implements Outbox {
                 if (msg instanceof Msg.Prepare p) {
                     Block b = p.block();
                     List<byte[]> commands = new ArrayList<>(b.commands());
-                    commands.add(("equivocation-" + p.view()).getBytes(StandardCharsets.UTF_8));
+                    commands.add(new Command(self, p.view(), ("equivocation-" + p.view()).getBytes(StandardCharsets.UTF_8)).encode());
                     Msg other = new Msg.Prepare(p.view(), new Block(b.parent(), b.height(), b.view(), b.proposer(), commands),
                             p.justify());
                     for (int to = 0; to < n; to++) {
@@ -118,8 +120,13 @@ public final class ByzantineOutbox implements Outbox {
     }
 
     @Override
-    public void deliver(Block block) {
-        real.deliver(block);
+    public void deliver(Block block, List<byte[]> commands) {
+        real.deliver(block, commands);
+    }
+
+    @Override
+    public void persist(SafetyState state) {
+        real.persist(state);
     }
 
     @Override
