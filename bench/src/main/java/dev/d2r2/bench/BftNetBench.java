@@ -55,7 +55,7 @@ public final class BftNetBench implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "200000", description = "voted: events published") int events;
     @Option(names = "--subscribe-to", defaultValue = "3", description = "voted: replicas the subscriber subscribes to,"
             + " 2f + 1 = 3 (enough: they include f + 1 correct ones) to 4") int subscribeTo;
-    @Option(names = "--warmup", defaultValue = "20000", description = "voted: events published and delivered before the"
+    @Option(names = "--warmup", defaultValue = "100000", description = "voted: events published and delivered before the"
             + " measured ones, so that the figures are those of compiled code (the JIT of five fresh JVMs on a loaded"
             + " machine otherwise takes much of a short run)") int warmup;
     @Option(names = "--size", defaultValue = "1024", description = "Bytes per command or event") int size;
@@ -171,8 +171,8 @@ public final class BftNetBench implements Callable<Integer> {
             }
         }); ReplicatedPublisher pub = ReplicatedPublisher.open(publishing, 1, "critical")) {
             byte[] payload = new byte[size];
-            publish(pub, payload, 1, warmup, System.nanoTime() + TimeUnit.MINUTES.toNanos(2));
-            awaitDelivered(delivered, warmup, done, System.nanoTime() + TimeUnit.MINUTES.toNanos(2));
+            publish(pub, payload, 1, warmup, System.nanoTime() + TimeUnit.MINUTES.toNanos(4));
+            awaitDelivered(delivered, warmup, done, System.nanoTime() + TimeUnit.MINUTES.toNanos(4));
             long cpuBefore = cpuNanos();
             long ownBefore = ownCpuNanos();
             long start = System.nanoTime();
