@@ -33,7 +33,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
 /**
  * Byzantine channels on this machine, n = 4 (f = 1), every replica a process of its own:
@@ -51,6 +53,11 @@ public final class BftNetBench implements Callable<Integer> {
     @Option(names = "--only", description = "ordered or voted (default both)") String only;
     @Option(names = "--commands", defaultValue = "100000", description = "ordered: commands in all") long commands;
     @Option(names = "--events", defaultValue = "200000", description = "voted: events published") int events;
+    @Option(names = "--subscribe-to", defaultValue = "3", description = "voted: replicas the subscriber subscribes to,"
+            + " 2f + 1 = 3 (enough: they include f + 1 correct ones) to 4") int subscribeTo;
+    @Option(names = "--warmup", defaultValue = "100000", description = "voted: events published and delivered before the"
+            + " measured ones, so that the figures are those of compiled code (the JIT of five fresh JVMs on a loaded"
+            + " machine otherwise takes much of a short run)") int warmup;
     @Option(names = "--size", defaultValue = "1024", description = "Bytes per command or event") int size;
     @Option(names = "--batch", defaultValue = "1000", description = "ordered: commands per block") int batch;
     @Option(names = "--timeout-ms", defaultValue = "1000", description = "ordered: a view's first timeout") long timeoutMs;
@@ -152,8 +159,11 @@ public final class BftNetBench implements Callable<Integer> {
         AtomicLong delivered = new AtomicLong();
         long[] lastNanos = new long[1];
         Object done = new Object();
-        try (VotedSubscription sub = VotedSubscription.open(subscribing, 1, "critical", StartPosition.live(), d -> {
-            if (delivered.incrementAndGet() == events) {
+        long total = (long) warmup + events;
+        List<RemoteBrokerClient> voters = subscribing.subList(0, subscribeTo);
+        try (VotedSubscription sub = VotedSubscription.open(voters, 1, "critical", StartPosition.live(), d -> {
+            long n = delivered.incrementAndGet();
+            if (n == warmup || n == total) {
                 synchronized (done) {
                     lastNanos[0] = System.nanoTime();
                     done.notifyAll();
@@ -161,33 +171,48 @@ public final class BftNetBench implements Callable<Integer> {
             }
         }); ReplicatedPublisher pub = ReplicatedPublisher.open(publishing, 1, "critical")) {
             byte[] payload = new byte[size];
+            publish(pub, payload, 1, warmup, System.nanoTime() + TimeUnit.MINUTES.toNanos(4));
+            awaitDelivered(delivered, warmup, done, System.nanoTime() + TimeUnit.MINUTES.toNanos(4));
             long cpuBefore = cpuNanos();
             long ownBefore = ownCpuNanos();
             long start = System.nanoTime();
             long deadline = start + TimeUnit.MINUTES.toNanos(5);
-            for (int i = 1; i <= events && System.nanoTime() < deadline; i++) {
-                if (i - pub.acknowledged() > 20_000) {
-                    pub.awaitAcknowledged(i - 10_000, Duration.ofMinutes(1));
-                }
-                ByteBuffer.wrap(payload).putInt(i);
-                pub.publish(payload.clone());
-            }
-            synchronized (done) {
-                while (delivered.get() < events && System.nanoTime() < deadline) {
-                    done.wait(100);
-                }
-            }
-            double seconds = ((delivered.get() >= events ? lastNanos[0] : System.nanoTime()) - start) / 1e9;
-            System.out.printf("voted (4 brokers, HA, publish to all, deliver on f + 1 = 2 matching): %,d of %,d events "
-                    + "delivered in %.2f s: %,.0f events/s (floor 20,000); skipped %d, disagreements %d%n",
-                    delivered.get(), events, seconds, delivered.get() / seconds, sub.skipped(),
-                    sub.disagreements(0) + sub.disagreements(1) + sub.disagreements(2) + sub.disagreements(3));
-            cpuBound("voted", delivered.get(), (cpuNanos() - cpuBefore) / 1e9, seconds);
+            publish(pub, payload, warmup + 1, total, deadline);
+            awaitDelivered(delivered, total, done, deadline);
+            long measured = delivered.get() - warmup;
+            double seconds = ((measured >= events ? lastNanos[0] : System.nanoTime()) - start) / 1e9;
+            System.out.printf("voted (4 brokers, HA, publish to all, subscribe to %d, deliver on f + 1 = 2 matching): %,d of"
+                    + " %,d events "
+                    + "delivered in %.2f s after %,d warm-up events: %,.0f events/s (floor 20,000); skipped %d, "
+                    + "disagreements %d%n", subscribeTo, measured, events, seconds, warmup, measured / seconds, sub.skipped(),
+                    IntStream.range(0, subscribeTo).mapToLong(sub::disagreements).sum());
+            cpuBound("voted", measured, (cpuNanos() - cpuBefore) / 1e9, seconds);
             System.out.printf("  voted: of which %.1f CPU-seconds in the publishing and subscribing process%n",
                     (ownCpuNanos() - ownBefore) / 1e9);
         }
         publishing.forEach(RemoteBrokerClient::close);
         subscribing.forEach(RemoteBrokerClient::close);
+    }
+
+    /** Publishes events {@code from} to {@code to}, at most 20,000 ahead of the acknowledgements. */
+    private static void publish(ReplicatedPublisher pub, byte[] payload, long from, long to, long deadline)
+            throws TimeoutException {
+        for (long i = from; i <= to && System.nanoTime() < deadline; i++) {
+            if (i - pub.acknowledged() > 20_000) {
+                pub.awaitAcknowledged(i - 10_000, Duration.ofMinutes(1));
+            }
+            ByteBuffer.wrap(payload).putLong(i);
+            pub.publish(payload.clone());
+        }
+    }
+
+    private static void awaitDelivered(AtomicLong delivered, long count, Object done, long deadline)
+            throws InterruptedException {
+        synchronized (done) {
+            while (delivered.get() < count && System.nanoTime() < deadline) {
+                done.wait(100);
+            }
+        }
     }
 
     /**

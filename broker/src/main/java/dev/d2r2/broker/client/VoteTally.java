@@ -5,10 +5,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The vote behind a {@code voted} subscription: n = 3f + 1 replicas each report the events they
- * deliver, and an event is delivered once f + 1 replicas reported the same publisher, sequence
- * number and content. At most f replicas lie, so f + 1 matching reports include a correct
- * replica's, which had checked the publisher's seal.
+ * The vote behind a {@code voted} subscription: n replicas (at least 2f + 1 of a Byzantine
+ * cluster's 3f + 1) each report the events they deliver, and an event is delivered once f + 1
+ * replicas reported the same publisher, sequence number and content. At most f replicas lie, so
+ * f + 1 matching reports include a correct replica's, which had checked the publisher's seal;
+ * and any 2f + 1 replicas include f + 1 correct ones, which all report every event.
  *
  * <p>Comparing the contents byte for byte is the digest comparison without the hash: two
  * reports match exactly when their payloads are equal, and no hash is computed per copy.
@@ -74,9 +75,9 @@ final class VoteTally<T> {
 
     VoteTally(int replicas, int f, int window, int maxPublishers, int unconfirmedPerReplica,
               Content<T> content, Sink<T> sink) {
-        if (f < 0 || replicas < 3 * f + 1 || replicas > 64) {
-            throw new IllegalArgumentException(replicas + " replicas cannot tolerate f = " + f
-                    + " Byzantine faults (needs 3f + 1, at most 64)");
+        if (f < 0 || replicas < 2 * f + 1 || replicas > 64) {
+            throw new IllegalArgumentException(replicas + " replicas cannot outvote f = " + f
+                    + " Byzantine faults (needs 2f + 1, at most 64)");
         }
         if (window < 1 || maxPublishers < 1 || unconfirmedPerReplica < 1) {
             throw new IllegalArgumentException("window, maxPublishers and unconfirmedPerReplica must be positive");

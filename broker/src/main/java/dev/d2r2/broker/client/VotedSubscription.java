@@ -14,10 +14,16 @@ import java.util.List;
 
 /**
  * A {@code voted} subscription (Byzantine channels, n = 3f + 1 replicas): subscribes to the
- * channel on every replica and delivers an event only when f + 1 replicas delivered the same
- * publisher, sequence number and payload ({@link VoteTally}), so a lying replica can neither
- * tamper with an event nor forge one. Each replica checked the publisher's seal before it
- * accepted the event, and f + 1 agreeing replicas include a correct one.
+ * channel on the replicas it is given and delivers an event only when f + 1 of them delivered
+ * the same publisher, sequence number and payload ({@link VoteTally}), so a lying replica can
+ * neither tamper with an event nor forge one. Each replica checked the publisher's seal before
+ * it accepted the event, and f + 1 agreeing replicas include a correct one.
+ *
+ * <p>Any 2f + 1 of the replicas are enough: with at most f faulty, they include f + 1 correct
+ * ones, each of which delivers every event a {@link ReplicatedPublisher} sent to all n. Each
+ * replica left out is one delivery less per event for the brokers and for this client (a
+ * quarter of the delivery work at f = 1); subscribing to all n rides out more than f silent
+ * replicas among the chosen ones.
  *
  * <p>Events are delivered in each publisher's sequence order, once each, to one handler call at a
  * time (on whichever replica's reader thread completed the vote). When a publisher's next event
@@ -42,7 +48,7 @@ public final class VotedSubscription extends ReplicaSubscriptions {
         this.tally = new VoteTally<>(replicas, f, window, 4096, 64, Delivery::payload, (publisher, sequence, d) -> deliver(d));
     }
 
-    /** Subscribes on every replica of {@code replicas} (n ≥ 3f + 1 clients, one per replica). */
+    /** Subscribes on every replica of {@code replicas} (at least 2f + 1 clients, one per replica of a cluster of 3f + 1). */
     public static VotedSubscription open(List<? extends BrokerClient> replicas, int f, String tag, StartPosition start,
                                          DeliveryHandler handler) {
         return open(replicas, f, tag, start, DEFAULT_WINDOW, DEFAULT_STALL_TIMEOUT, handler);

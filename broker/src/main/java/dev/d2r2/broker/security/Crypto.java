@@ -52,6 +52,18 @@ public final class Crypto {
         return MessageDigest.isEqual(a, b);
     }
 
+    /** Whether {@code a} equals {@code b[off, off + len)}, in a time that depends on the lengths only. */
+    public static boolean constantTimeEquals(byte[] a, byte[] b, int off, int len) {
+        if (len != a.length) {
+            return false;
+        }
+        int diff = 0;
+        for (int i = 0; i < len; i++) {
+            diff |= a[i] ^ b[off + i];
+        }
+        return diff == 0;
+    }
+
     public static KeyPair newSigningKeyPair() {
         try {
             return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

@@ -3,6 +3,7 @@ package dev.d2r2.broker.security;
 import dev.d2r2.broker.wire.Envelope;
 
 import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
 
 /**
  * Checks the seal of envelopes from one publisher. One per publishing connection; not
@@ -11,6 +12,8 @@ import javax.crypto.Mac;
 public final class SealVerifier {
     private final Identity publisher;
     private Mac mac;
+    /** The HMAC computed for the envelope at hand, reused: no garbage per event. */
+    private byte[] expected;
     private Ed25519 ed25519;
     private org.bouncycastle.crypto.params.Ed25519PublicKeyParameters publicKey;
 
@@ -23,19 +26,27 @@ public final class SealVerifier {
         byte[] bytes = e.array();
         int start = e.offset();
         int prefix = e.sealStart();
-        byte[] seal = e.seal();
         return switch (e.protection()) {
-            case SI -> seal.length == 0;
-            case HA -> {
-                if (mac == null) {
-                    mac = Crypto.hmac(publisher.secret());
-                }
-                mac.update(channelPrefix);
-                mac.update(bytes, start, prefix);
-                yield Crypto.constantTimeEquals(mac.doFinal(), seal);
-            }
-            case PKS, PKE -> verifySignature(channelPrefix, bytes, start, prefix, seal);
+            case SI -> e.length() == prefix + 2;
+            case HA -> verifyMac(channelPrefix, bytes, start, prefix, e.length());
+            case PKS, PKE -> verifySignature(channelPrefix, bytes, start, prefix, e.seal());
         };
+    }
+
+    private boolean verifyMac(byte[] channelPrefix, byte[] bytes, int start, int prefix, int length) {
+        if (mac == null) {
+            mac = Crypto.hmac(publisher.secret());
+            expected = new byte[mac.getMacLength()];
+        }
+        mac.update(channelPrefix);
+        mac.update(bytes, start, prefix);
+        try {
+            mac.doFinal(expected, 0);
+        } catch (ShortBufferException x) {
+            throw new IllegalStateException("HMAC output larger than its length", x);
+        }
+        int sealAt = start + prefix + 2;
+        return Crypto.constantTimeEquals(expected, bytes, sealAt, start + length - sealAt);
     }
 
     private boolean verifySignature(byte[] channelPrefix, byte[] bytes, int start, int prefix, byte[] seal) {
