@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,7 +32,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and a SIPp uas on host 3, each a process of its own. Both users register (the test's namespace
  * on the switch plays their registering user agents), their credentials show up in the DHT under
  * the provider's key, the provider is killed with SIGKILL, and SIPp's calls from alice to bob go
- * through the DHT, bob's proxy taking them on alice's credential alone (no roster anywhere).
+ * through the DHT, bob's proxy taking them on alice's credential alone (no roster anywhere). Then
+ * the provider is started again: both proxies go back to server mode and new calls go through it
+ * (alice's proxy counts them answered through the server, the provider counts their INVITEs; the
+ * provider sends them to bob's registered contact, so bob's proxy sees them no more).
  */
 class CosipNamespaceTest {
     private static final SwitchedHosts LAN = new SwitchedHosts("hcocred", "10.79.0.", 3);
@@ -115,6 +120,12 @@ class CosipNamespaceTest {
         return file("get-" + user + ".out");
     }
 
+    /** A counter from those a process prints at exit ({@code name=value} in a map), or 0. */
+    private static long counter(String err, String name) {
+        Matcher m = Pattern.compile("[{ ]" + Pattern.quote(name) + "=(\\d+)").matcher(err);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     private static String publicKey(Path keypair) throws IOException {
         return Files.readAllLines(keypair).get(1).substring("public ".length()).strip();
     }
@@ -131,7 +142,7 @@ class CosipNamespaceTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> file("provider.err").contains("issuing CoSIP credentials"));
         await().atMost(Duration.ofSeconds(30)).until(() -> file("seed.out").startsWith("overlay node "));
         String providerKey = publicKey(providerId);
-        proxy(2, "alice", key, providerKey);
+        Process alice = proxy(2, "alice", key, providerKey);
         Process bob = proxy(3, "bob", key, providerKey);
         in(3, "uas", List.of(SIPP.toString(), "-sn", "uas", "-i", LAN.address(3), "-p", "5080", "-nostdin"));
 
@@ -150,9 +161,25 @@ class CosipNamespaceTest {
         assertThat(uac.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(uac.exitValue()).as(file("uac.out") + file("alice.err") + file("bob.err")).isZero();
 
-        bob.destroy();
-        assertThat(bob.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(file("bob.err")).as("bob's proxy took the three calls from the DHT").contains("calls.in.via-dht=3");
+        Process back = d2r2(1, "provider-back", "sip-server", "--listen", LAN.address(1) + ":5060", "--cosip-keypair", providerId.toString(),
+                "--cosip-domain", "example.org");
+        await().atMost(Duration.ofSeconds(60)).until(() -> file("alice.out").contains("provider-up") && file("bob.out").contains("provider-up"));
+        // bob's proxy registers him again on its own once the provider is back; until then a call gets an error answer
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            Process again = in(2, "uac-back", List.of(SIPP.toString(), "-sf", UAC.toAbsolutePath().toString(), LAN.address(2) + ":5061", "-s",
+                    "bob", "-i", LAN.address(2), "-p", "5091", "-m", "3", "-r", "10", "-d", "100", "-timeout", "30s", "-timeout_error", "-nostdin"));
+            assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(again.exitValue()).as(file("uac-back.out")).isZero();
+        });
+
+        for (Process p : List.of(alice, bob, back)) {
+            p.destroy();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(file("bob.err")).as("bob's proxy took three calls from the DHT").contains("calls.in.via-dht=3");
+        assertThat(counter(file("alice.err"), "calls.answered.via-server")).as("then alice's proxy sent three through the provider back: "
+                + file("alice.err")).isGreaterThanOrEqualTo(3);
+        assertThat(counter(file("provider-back.err"), "invite")).as("the provider back saw the new calls' INVITEs").isGreaterThanOrEqualTo(3);
         assertThat(seed.isAlive()).isTrue();
     }
 }
