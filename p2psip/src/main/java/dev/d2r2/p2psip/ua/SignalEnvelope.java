@@ -25,26 +25,30 @@ import java.util.Arrays;
  * sealed for someone else. The sender's clock is signed too, and the one-time key names the envelope,
  * so the callee can refuse a copy replayed by a hop on the way ({@link dev.d2r2.p2psip.tunnel.ReplayWindow}).
  * The exit and the entry point see the one-time key and ciphertext only: neither the message nor who sent it.
+ * The issue time of the sender's latest stored contact data rides along (signed), so a recipient whose copy is
+ * older looks it up again before it answers: an answer to entry points that left would be lost.
  * <pre>one-time X25519 key (32) · AES-GCM( sender identity key (32) · Ed25519 signature (64) · sender's clock, ms (8)
- *   · message ) · tag (16)</pre>
+ *   · sender's contact data issue time, ms (8) · message ) · tag (16)</pre>
  */
-record SignalEnvelope(byte[] oneTimeKey, byte[] sender, long sentAtMillis, byte[] message) {
-    private static final byte[] DOMAIN = "d2r2-p2psip-signal-v3".getBytes(StandardCharsets.US_ASCII);
+record SignalEnvelope(byte[] oneTimeKey, byte[] sender, long sentAtMillis, long senderContactMillis, byte[] message) {
+    private static final byte[] DOMAIN = "d2r2-p2psip-signal-v4".getBytes(StandardCharsets.US_ASCII);
     private static final int KEY = X25519.KEY_BYTES;
     private static final int SIGNATURE_END = 32 + 64;
-    private static final int INNER_HEADER = SIGNATURE_END + Long.BYTES;
+    private static final int INNER_HEADER = SIGNATURE_END + 2 * Long.BYTES;
     private static final int TAG_BITS = 128;
     /** Every byte an envelope adds to its message. */
     static final int OVERHEAD = KEY + INNER_HEADER + TAG_BITS / 8;
     /** Each envelope has its own key (from its one-time key), so one fixed nonce is never reused under a key. */
     private static final byte[] NONCE = new byte[12];
 
-    static byte[] seal(Identity sender, byte[] recipient, byte[] recipientSignalKey, long nowMillis, byte[] message) {
+    /** @param senderContactMillis the issue time of the sender's contact data last stored: the recipient looks it up again if its copy is older */
+    static byte[] seal(Identity sender, byte[] recipient, byte[] recipientSignalKey, long nowMillis, long senderContactMillis, byte[] message) {
         try {
             KeyPair oneTime = X25519.generate();
             byte[] oneTimePublic = X25519.raw(oneTime.getPublic());
             byte[] inner = ByteBuffer.allocate(INNER_HEADER + message.length).put(sender.publicKey())
-                    .put(sender.sign(signed(recipient, nowMillis, message))).putLong(nowMillis).put(message).array();
+                    .put(sender.sign(signed(recipient, nowMillis, senderContactMillis, message))).putLong(nowMillis)
+                    .putLong(senderContactMillis).put(message).array();
             Cipher gcm = cipher(Cipher.ENCRYPT_MODE, X25519.agree(oneTime.getPrivate(), recipientSignalKey), oneTimePublic, recipient);
             return ByteBuffer.allocate(OVERHEAD + message.length).put(oneTimePublic).put(gcm.doFinal(inner)).array();
         } catch (GeneralSecurityException e) {
@@ -71,12 +75,14 @@ record SignalEnvelope(byte[] oneTimeKey, byte[] sender, long sentAtMillis, byte[
             throw new IllegalArgumentException("a signalling message that does not open: " + e.getMessage());
         }
         byte[] sender = Arrays.copyOf(inner, 32);
-        long sentAt = ByteBuffer.wrap(inner, SIGNATURE_END, Long.BYTES).getLong();
+        ByteBuffer times = ByteBuffer.wrap(inner, SIGNATURE_END, 2 * Long.BYTES);
+        long sentAt = times.getLong();
+        long contactAt = times.getLong();
         byte[] message = Arrays.copyOfRange(inner, INNER_HEADER, inner.length);
-        if (!Identity.verify(sender, signed(recipient, sentAt, message), Arrays.copyOfRange(inner, 32, SIGNATURE_END))) {
+        if (!Identity.verify(sender, signed(recipient, sentAt, contactAt, message), Arrays.copyOfRange(inner, 32, SIGNATURE_END))) {
             throw new IllegalArgumentException("a signalling message whose signature does not check");
         }
-        return new SignalEnvelope(oneTimePublic, sender, sentAt, message);
+        return new SignalEnvelope(oneTimePublic, sender, sentAt, contactAt, message);
     }
 
     /** The most message bytes one envelope carries through an exit into an entry point. */
@@ -95,8 +101,8 @@ record SignalEnvelope(byte[] oneTimeKey, byte[] sender, long sentAtMillis, byte[
         return c;
     }
 
-    private static byte[] signed(byte[] recipient, long sentAtMillis, byte[] message) {
-        return ByteBuffer.allocate(DOMAIN.length + recipient.length + Long.BYTES + message.length).put(DOMAIN).put(recipient)
-                .putLong(sentAtMillis).put(message).array();
+    private static byte[] signed(byte[] recipient, long sentAtMillis, long senderContactMillis, byte[] message) {
+        return ByteBuffer.allocate(DOMAIN.length + recipient.length + 2 * Long.BYTES + message.length).put(DOMAIN).put(recipient)
+                .putLong(sentAtMillis).putLong(senderContactMillis).put(message).array();
     }
 }

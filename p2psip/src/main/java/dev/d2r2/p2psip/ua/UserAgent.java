@@ -39,6 +39,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -46,7 +47,9 @@ import java.util.function.Supplier;
  * names; an outbound tunnel reserved for publishing that data every τ; and outbound tunnels for
  * lookups and signalling. A message to another user goes: lookup of their contact data (cached
  * until it expires, retried over the other lookup tunnels) → this agent's outbound tunnel → its
- * exit → the callee's entry point → the callee's inbound tunnel.
+ * exit → the callee's entry point → the callee's inbound tunnel. An exchange set up with {@link #call}
+ * survives churn: an attempt that gets no answer is retried after a fresh lookup, through another
+ * tunnel and entry point (docs/p2psip.md#when-a-hop-leaves).
  */
 public final class UserAgent implements AutoCloseable {
     /**
@@ -72,6 +75,16 @@ public final class UserAgent implements AutoCloseable {
     private static final int REPICKS = 32;
     /** How far an envelope's signed clock may be from the callee's; the one-time keys seen are kept for twice that. */
     static final long REPLAY_WINDOW_MS = 60_000;
+    /** How often each of the agent's tunnels is sent a keepalive through all its hops. */
+    private static final long KEEPALIVE_EVERY_MS = 10_000;
+    /** The least a keepalive's answer is waited for (the overlay time-out, if longer) before the tunnel is given up. */
+    private static final long KEEPALIVE_WAIT_MS = 5_000;
+    /** Attempts at one exchange ({@link #call}): the first and at most three retries, each after a time-out without an answer. */
+    public static final int SETUP_ATTEMPTS = 4;
+
+    /** A {@link #call} waiting for its answer: the first message from {@code from} that {@code isAnswer} accepts. */
+    private record Awaited(byte[] from, Predicate<byte[]> isAnswer, CompletableFuture<byte[]> answer) {
+    }
 
     private final Identity identity;
     /** The X25519 key others encrypt their messages to, certified by being in the contact data this agent signs. */
@@ -90,6 +103,18 @@ public final class UserAgent implements AutoCloseable {
     private final AtomicLong rebuilt = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
+    private final AtomicLong setupRetries = new AtomicLong();
+    private final AtomicLong setupFailures = new AtomicLong();
+    private final AtomicLong suspected = new AtomicLong();
+    private final AtomicLong keepalivesMissed = new AtomicLong();
+    private final List<Awaited> awaited = new CopyOnWriteArrayList<>();
+    /** Bumped by each publication a rebuild or the refresh starts; a failed one is retried only while it is the latest. */
+    private final AtomicLong publications = new AtomicLong();
+    /**
+     * The issue time of the contact data this agent last sent to be stored, told to correspondents in every envelope.
+     * Not only once stored: the exit's STOREs reach the live replicas at once, while its answer waits for all k.
+     */
+    private volatile long publishedContact;
     /** Envelopes reach the agent on relay threads: guarded by itself. */
     private final ReplayWindow replays = new ReplayWindow(REPLAY_WINDOW_MS);
     private final List<Tunnel> inbound = new CopyOnWriteArrayList<>();
@@ -118,9 +143,10 @@ public final class UserAgent implements AutoCloseable {
                                   PathSelector paths) throws Exception {
         UserAgent ua = new UserAgent(identity, relay, settings, clock, pool, paths);
         ua.buildTunnels();
-        ua.publish().get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-        ua.timer.scheduleAtFixedRate(() -> ua.publish(), settings.refresh().toMillis(), settings.refresh().toMillis(),
+        ua.publish().get(ua.publishTimeout().plus(settings.timeout()).toMillis(), TimeUnit.MILLISECONDS);
+        ua.timer.scheduleAtFixedRate(ua::publishUntilStored, settings.refresh().toMillis(), settings.refresh().toMillis(),
                 TimeUnit.MILLISECONDS);
+        ua.timer.scheduleAtFixedRate(ua::keepalive, KEEPALIVE_EVERY_MS, KEEPALIVE_EVERY_MS, TimeUnit.MILLISECONDS);
         return ua;
     }
 
@@ -130,7 +156,7 @@ public final class UserAgent implements AutoCloseable {
             inbound.add(t);
             watchInbound(t);
         }
-        publishing = build(TunnelKind.OUTBOUND, this::outbound);
+        publishing = build(TunnelKind.OUTBOUND, path -> ExitChannel.open(relay, path, publishTimeout()));
         watchOutbound(publishing);
         List<ExitChannel> channels = new ArrayList<>();
         for (int i = 0; i < settings.lookupTunnels(); i++) {
@@ -139,7 +165,7 @@ public final class UserAgent implements AutoCloseable {
             watchOutbound(channel);
         }
         lookups = List.copyOf(channels);
-        lookup = new ContactLookup(lookups, clock, contacts);
+        lookup = new ContactLookup(lookups, clock, contacts, this::suspect);
     }
 
     private CompletableFuture<ExitChannel> outbound(List<Hop> path) {
@@ -147,13 +173,27 @@ public final class UserAgent implements AutoCloseable {
     }
 
     /**
+     * A store through the exit is answered once all k replicas answered or timed out, and each replica that left costs
+     * two RPC time-outs until it drops out of the routing tables: right after churn a publication takes longer than a
+     * lookup, so it gets three time-outs.
+     */
+    private Duration publishTimeout() {
+        return settings.timeout().multipliedBy(3);
+    }
+
+    /**
      * Builds through freshly picked paths until one is acknowledged. A failed path's hops are probed,
      * and those that no longer accept connections leave this agent's pool (a departed peer cannot say so).
      */
     private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build) throws Exception {
+        return build(kind, build, List.of());
+    }
+
+    /** As {@link #build(TunnelKind, Function)}, through none of {@code avoid} while the pool has enough other peers. */
+    private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build, List<Hop> avoid) throws Exception {
         Exception last = null;
         for (int i = 0; i < BUILD_ATTEMPTS; i++) {
-            List<Hop> path = pickApart(kind);
+            List<Hop> path = pickAvoiding(kind, avoid);
             try {
                 return build.apply(path).get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -170,17 +210,33 @@ public final class UserAgent implements AutoCloseable {
      * hops (picked again, a bounded number of times; the pool is not filtered for inbound tunnels, so that it keeps
      * the entry guards). A peer that was both would map h(user) to the user's address.
      */
-    private List<Hop> pickApart(TunnelKind kind) {
+    private List<Hop> pickApart(TunnelKind kind, List<Hop> pool) {
         if (kind == TunnelKind.OUTBOUND) {
             List<Hop> entries = inbound.stream().map(t -> t.path().getLast()).toList();
-            return paths.pick(kind, livePool().stream().filter(h -> !among(entries, h)).toList());
+            return paths.pick(kind, pool.stream().filter(h -> !among(entries, h)).toList());
         }
         List<Hop> firstHops = outboundTunnels().stream().map(t -> t.path().getFirst()).toList();
-        List<Hop> path = paths.pick(kind, livePool());
+        List<Hop> path = paths.pick(kind, pool);
         for (int i = 0; i < REPICKS && among(firstHops, path.getLast()); i++) {
-            path = paths.pick(kind, livePool());
+            path = paths.pick(kind, pool);
         }
         return path;
+    }
+
+    /**
+     * A path through none of {@code avoid} (the hops of a tunnel that failed, which may still accept connections yet
+     * drop cells), or, if the rest of the pool is too small for one, through any live hop.
+     */
+    private List<Hop> pickAvoiding(TunnelKind kind, List<Hop> avoid) {
+        List<Hop> pool = livePool();
+        if (!avoid.isEmpty()) {
+            try {
+                return pickApart(kind, pool.stream().filter(h -> !among(avoid, h)).toList());
+            } catch (IllegalStateException e) {
+                // too few other peers: any live hop will do
+            }
+        }
+        return pickApart(kind, pool);
     }
 
     private static boolean among(List<Hop> hops, Hop hop) {
@@ -232,15 +288,18 @@ public final class UserAgent implements AutoCloseable {
         }
     }
 
-    /** On the timer thread: a new inbound tunnel for one that closed, and contact data naming its entry point at once. */
+    /**
+     * On the timer thread: a new inbound tunnel for one that closed, away from its hops but its entry guard (kept while
+     * it accepts connections, so guards stay few), and contact data naming its entry point at once.
+     */
     private void replaceInbound(Tunnel old) {
         probe(old.path());
         try {
-            Tunnel fresh = build(TunnelKind.INBOUND, path -> relay.build(path, this::receive));
+            Tunnel fresh = build(TunnelKind.INBOUND, path -> relay.build(path, this::receive), old.path().subList(1, old.path().size()));
             inbound.set(inbound.indexOf(old), fresh);
             watchInbound(fresh);
             rebuilt.incrementAndGet();
-            publish();
+            publishUntilStored();
         } catch (Exception e) {
             rebuildAfter(settings.timeout().toMillis(), () -> replaceInbound(old));
         }
@@ -250,11 +309,45 @@ public final class UserAgent implements AutoCloseable {
     private void replaceOutbound(ExitChannel channel, Tunnel old) {
         probe(old.path());
         try {
-            build(TunnelKind.OUTBOUND, path -> channel.reopen(relay, path));
+            build(TunnelKind.OUTBOUND, path -> channel.reopen(relay, path), old.path());
             watchOutbound(channel);
             rebuilt.incrementAndGet();
         } catch (Exception e) {
             rebuildAfter(settings.timeout().toMillis(), () -> replaceOutbound(channel, old));
+        }
+    }
+
+    /**
+     * Pings every tunnel of the agent through all its hops. A hop that drops cells while its links stay up closes
+     * nothing, so only a missing answer shows it: the tunnel is given up and rebuilt away from its hops (an inbound
+     * one then published at once).
+     */
+    private void keepalive() {
+        List<Tunnel> tunnels = new ArrayList<>(inbound);
+        tunnels.addAll(outboundTunnels());
+        long wait = Math.max(KEEPALIVE_WAIT_MS, settings.timeout().toMillis());
+        for (Tunnel t : tunnels) {
+            if (t.closed().isDone()) {
+                continue;
+            }
+            t.ping().copy().orTimeout(wait, TimeUnit.MILLISECONDS).whenComplete((answered, failure) -> {
+                if (failure != null && !closing && !t.closed().isDone()) {
+                    keepalivesMissed.incrementAndGet();
+                    t.destroy();
+                }
+            });
+        }
+    }
+
+    /**
+     * A lookup through {@code channel} got no answer in time: a hop of its tunnel may drop cells while its links stay up.
+     * The tunnel is given up, so it is rebuilt away from its hops ({@link #replaceOutbound}).
+     */
+    private void suspect(ExitChannel channel) {
+        Tunnel t = channel.tunnel();
+        if (!closing && !t.closed().isDone()) {
+            suspected.incrementAndGet();
+            t.destroy();
         }
     }
 
@@ -263,8 +356,25 @@ public final class UserAgent implements AutoCloseable {
         long now = clock.millis();
         List<EntryPoint> entries = inbound.stream().map(t -> new EntryPoint(t.path().getLast(), t.entryId())).toList();
         ContactData data = new ContactData(entries, X25519.raw(signalKey.getPublic()), now, now + settings.lifetime().toMillis());
+        publishedContact = Math.max(publishedContact, now);
         return publishing.store(data.sign(identity))
                 .whenComplete((replicas, failure) -> contacts.countPublication(failure == null && replicas > 0));
+    }
+
+    /**
+     * Publishes, and again after the time-out until a copy is stored (the publishing tunnel may be being rebuilt, or
+     * replicas may have left), unless a newer publication started meanwhile.
+     */
+    private void publishUntilStored() {
+        publishUntilStored(publications.incrementAndGet());
+    }
+
+    private void publishUntilStored(long generation) {
+        publish().whenComplete((replicas, failure) -> {
+            if ((failure != null || replicas == 0) && publications.get() == generation) {
+                rebuildAfter(settings.timeout().toMillis(), () -> publishUntilStored(generation));
+            }
+        });
     }
 
     /**
@@ -276,22 +386,95 @@ public final class UserAgent implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + message.length));
         }
-        return contact(to).thenApply(data -> {
-            ExitChannel channel = lookups.get(pathIndex(to) % lookups.size());
-            Route route = new Route(channel.tunnel(), entry(data, to));
-            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(), message));
-            sent.incrementAndGet();
-            return route;
+        return contact(to).thenApply(data -> sendVia(to, data, message, 0));
+    }
+
+    /**
+     * Sets up an exchange with the user whose identity key is {@code to}: sends {@code request} and completes with the
+     * first message from that user which {@code isAnswer} accepts, or fails after {@code deadline}. An attempt that got
+     * no answer within the time-out (its request or answer lost with a tunnel whose hop left, or sent to an entry point
+     * that is gone) is retried, at most {@link #SETUP_ATTEMPTS} in all: the callee's contact data is looked up again in
+     * the storage overlay, not taken from the cache, and the request goes to another of its entry points, then through
+     * another of this agent's tunnels (each outbound tunnel that closed or timed out is rebuilt away from its hops).
+     */
+    public CompletableFuture<byte[]> call(byte[] to, byte[] request, Predicate<byte[]> isAnswer, Duration deadline) {
+        if (request.length > MAX_MESSAGE) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + request.length));
+        }
+        Awaited waiting = new Awaited(to.clone(), isAnswer, new CompletableFuture<>());
+        awaited.add(waiting);
+        attempt(waiting, request, 0, System.nanoTime() + deadline.toNanos());
+        return waiting.answer().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).whenComplete((answer, failure) -> {
+            awaited.remove(waiting);
+            if (failure != null) {
+                setupFailures.incrementAndGet();
+            }
         });
+    }
+
+    private void attempt(Awaited waiting, byte[] request, int attempt, long deadlineNanos) {
+        if (waiting.answer().isDone() || closing) {
+            return;
+        }
+        CompletableFuture<ContactData> data = attempt == 0 ? contact(waiting.from()) : lookAgain(waiting.from());
+        data.handle((found, failure) -> failure == null ? sendVia(waiting.from(), found, request, attempt) : null).thenRun(() -> {
+            long wait = Math.min(settings.timeout().toNanos(), deadlineNanos - System.nanoTime());
+            if (attempt + 1 < SETUP_ATTEMPTS && wait > 0) {
+                CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(() -> {
+                    if (!waiting.answer().isDone() && !closing) {
+                        setupRetries.incrementAndGet();
+                        attempt(waiting, request, attempt + 1, deadlineNanos);
+                    }
+                });
+            }
+        });
+    }
+
+    /**
+     * Seals {@code message} to {@code to} and hands it to an exit. Attempt 0 takes the correspondent's one path (so
+     * messages arrive in the order sent); a retry first moves to the callee's other entry points — an inbound tunnel is
+     * longer, and rebuilt by its owner only after it learnt of the loss — then to this agent's other tunnels.
+     */
+    private Route sendVia(byte[] to, ContactData data, byte[] message, int attempt) {
+        ExitChannel channel = channel(to, data, attempt);
+        Route route = new Route(channel.tunnel(), entry(to, data, attempt));
+        channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(), publishedContact, message));
+        sent.incrementAndGet();
+        return route;
+    }
+
+    private Route route(byte[] to, ContactData data, int attempt) {
+        return new Route(channel(to, data, attempt).tunnel(), entry(to, data, attempt));
+    }
+
+    /** The attempt's outbound tunnel, or the next one that stands if it closed (it is being rebuilt). */
+    private ExitChannel channel(byte[] to, ContactData data, int attempt) {
+        int first = pathIndex(to) % lookups.size() + attempt / data.entries().size();
+        for (int i = 0; i < lookups.size(); i++) {
+            ExitChannel channel = lookups.get((first + i) % lookups.size());
+            if (!channel.tunnel().closed().isDone()) {
+                return channel;
+            }
+        }
+        return lookups.get(first % lookups.size());
+    }
+
+    private static EntryPoint entry(byte[] to, ContactData data, int attempt) {
+        return data.entries().get((pathIndex(to) % data.entries().size() + attempt) % data.entries().size());
     }
 
     /** The route a message to {@code to} takes now (looking its contact data up if no usable copy is cached). */
     public CompletableFuture<Route> routeTo(byte[] to) {
-        return contact(to).thenApply(data -> new Route(lookups.get(pathIndex(to) % lookups.size()).tunnel(), entry(data, to)));
+        return contact(to).thenApply(data -> route(to, data, 0));
     }
 
-    private static EntryPoint entry(ContactData data, byte[] to) {
-        return data.entries().get(pathIndex(to) % data.entries().size());
+    /**
+     * The route a message to {@code to} takes after its contact data was looked up again in the storage overlay: a
+     * correspondent that did not answer may have published new entry points since this agent's copy.
+     */
+    public CompletableFuture<Route> routeAfterLookup(byte[] to) {
+        return lookAgain(to).thenApply(data -> route(to, data, 0));
     }
 
     /** One path per correspondent (while its contact data lasts), so messages arrive in the order sent. */
@@ -302,6 +485,17 @@ public final class UserAgent implements AutoCloseable {
     /** The owner's contact data: a usable cached copy, the lookup already under way, or a new lookup. */
     private CompletableFuture<ContactData> contact(byte[] owner) {
         return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && usable(known) ? known : lookup.find(owner));
+    }
+
+    /** The owner's contact data from the storage overlay (not the cache), unless a lookup is under way; the cache keeps it. */
+    private CompletableFuture<ContactData> lookAgain(byte[] owner) {
+        return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && !known.isDone() ? known : lookup.find(owner));
+    }
+
+    /** Drops a cached copy of the sender's contact data older than the one it says it stored: the next message looks it up. */
+    private void forgetOlder(byte[] owner, long storedAtMillis) {
+        cache.computeIfPresent(HexFormat.of().formatHex(owner), (key, known) ->
+                known.isDone() && !known.isCompletedExceptionally() && known.join().issuedAtMillis() < storedAtMillis ? null : known);
     }
 
     /**
@@ -343,6 +537,12 @@ public final class UserAgent implements AutoCloseable {
             return;
         }
         received.incrementAndGet();
+        forgetOlder(envelope.sender(), envelope.senderContactMillis());
+        for (Awaited waiting : awaited) {
+            if (Arrays.equals(waiting.from(), envelope.sender()) && waiting.isAnswer().test(envelope.message())) {
+                waiting.answer().complete(envelope.message());
+            }
+        }
         listener.accept(envelope.sender(), envelope.message());
     }
 
@@ -377,6 +577,26 @@ public final class UserAgent implements AutoCloseable {
     /** Tunnels built again because one closed (a hop left or refused a layer). */
     public long rebuilt() {
         return rebuilt.get();
+    }
+
+    /** Attempts of {@link #call} after the first: each after a time-out without an answer, with a fresh lookup of the callee. */
+    public long setupRetries() {
+        return setupRetries.get();
+    }
+
+    /** Calls ({@link #call}) that got no answer by their deadline, after every attempt. */
+    public long setupFailures() {
+        return setupFailures.get();
+    }
+
+    /** Tunnels given up because a keepalive sent through them got no answer (then rebuilt away from their hops). */
+    public long keepalivesMissed() {
+        return keepalivesMissed.get();
+    }
+
+    /** Outbound tunnels given up because a lookup through them timed out while they stood (then rebuilt away from their hops). */
+    public long suspected() {
+        return suspected.get();
     }
 
     /** Envelopes refused as a copy of one already received within the replay window (also in {@link #refused}). */
