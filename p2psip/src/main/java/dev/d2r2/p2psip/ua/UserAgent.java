@@ -96,6 +96,8 @@ public final class UserAgent implements AutoCloseable {
     private final PathSelector paths;
     private final ContactCounters contacts = new ContactCounters();
     private final Map<String, CompletableFuture<ContactData>> cache = new ConcurrentHashMap<>();
+    /** When each correspondent's cached copy was last dropped as older than the one it announced. */
+    private final Map<String, Long> forgotten = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
@@ -487,15 +489,43 @@ public final class UserAgent implements AutoCloseable {
         return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && usable(known) ? known : lookup.find(owner));
     }
 
-    /** The owner's contact data from the storage overlay (not the cache), unless a lookup is under way; the cache keeps it. */
+    /**
+     * The owner's contact data from the storage overlay (not the cache), unless a lookup is under way; the cache keeps
+     * the newer of the copy found and the one it held (a lookup may reach a replica the latest publication missed), or
+     * the one it held if the lookup failed.
+     */
     private CompletableFuture<ContactData> lookAgain(byte[] owner) {
-        return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && !known.isDone() ? known : lookup.find(owner));
+        return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> {
+            if (known != null && !known.isDone()) {
+                return known;
+            }
+            CompletableFuture<ContactData> found = lookup.find(owner);
+            if (known == null || known.isCompletedExceptionally()) {
+                return found;
+            }
+            ContactData held = known.join();
+            return found.handle((data, failure) -> failure == null && data.issuedAtMillis() >= held.issuedAtMillis() ? data : held);
+        });
     }
 
-    /** Drops a cached copy of the sender's contact data older than the one it says it stored: the next message looks it up. */
-    private void forgetOlder(byte[] owner, long storedAtMillis) {
-        cache.computeIfPresent(HexFormat.of().formatHex(owner), (key, known) ->
-                known.isDone() && !known.isCompletedExceptionally() && known.join().issuedAtMillis() < storedAtMillis ? null : known);
+    /**
+     * Drops a cached copy of the sender's contact data older than the one it says it published, so the next message
+     * looks it up; at most once per time-out per sender, since a lookup may keep finding the older copy at replicas
+     * the newer one did not reach (a sender that retries waits a time-out between attempts, so each retry still gets one).
+     */
+    private void forgetOlder(byte[] owner, long publishedAtMillis) {
+        long now = clock.millis();
+        cache.computeIfPresent(HexFormat.of().formatHex(owner), (key, known) -> {
+            if (!known.isDone() || known.isCompletedExceptionally() || known.join().issuedAtMillis() >= publishedAtMillis) {
+                return known;
+            }
+            Long last = forgotten.get(key);
+            if (last != null && now - last < settings.timeout().toMillis()) {
+                return known;
+            }
+            forgotten.put(key, now);
+            return null;
+        });
     }
 
     /**
