@@ -108,6 +108,7 @@ public final class UserAgent implements AutoCloseable {
     private final AtomicLong setupRetries = new AtomicLong();
     private final AtomicLong setupFailures = new AtomicLong();
     private final AtomicLong suspected = new AtomicLong();
+    private final AtomicLong cleared = new AtomicLong();
     private final AtomicLong keepalivesMissed = new AtomicLong();
     private final List<Awaited> awaited = new CopyOnWriteArrayList<>();
     /** Bumped by each publication a rebuild or the refresh starts; a failed one is retried only while it is the latest. */
@@ -327,30 +328,45 @@ public final class UserAgent implements AutoCloseable {
     private void keepalive() {
         List<Tunnel> tunnels = new ArrayList<>(inbound);
         tunnels.addAll(outboundTunnels());
-        long wait = Math.max(KEEPALIVE_WAIT_MS, settings.timeout().toMillis());
         for (Tunnel t : tunnels) {
-            if (t.closed().isDone()) {
-                continue;
-            }
-            t.ping().copy().orTimeout(wait, TimeUnit.MILLISECONDS).whenComplete((answered, failure) -> {
-                if (failure != null && !closing && !t.closed().isDone()) {
-                    keepalivesMissed.incrementAndGet();
-                    t.destroy();
+            giveUpUnlessAnswered(t);
+        }
+    }
+
+    /**
+     * A lookup through {@code channel} got no answer in time: a hop of its tunnel may drop cells while its links stay up,
+     * or the exit's lookup may merely be slow (right after churn it waits for storage peers that left, longer than the
+     * time-out). Only a tunnel that does not answer a ping either is given up, and rebuilt away from its hops
+     * ({@link #replaceOutbound}): giving up a good one loses the messages on their way through it.
+     */
+    private void suspect(ExitChannel channel) {
+        Tunnel t = channel.tunnel();
+        if (!closing && !t.closed().isDone()) {
+            suspected.incrementAndGet();
+            giveUpUnlessAnswered(t).thenAccept(answered -> {
+                if (answered) {
+                    cleared.incrementAndGet();
                 }
             });
         }
     }
 
     /**
-     * A lookup through {@code channel} got no answer in time: a hop of its tunnel may drop cells while its links stay up.
-     * The tunnel is given up, so it is rebuilt away from its hops ({@link #replaceOutbound}).
+     * Pings {@code t} and destroys it, counted in {@link #keepalivesMissed}, if no answer comes within the keepalive's
+     * wait; completes with whether it answered.
      */
-    private void suspect(ExitChannel channel) {
-        Tunnel t = channel.tunnel();
-        if (!closing && !t.closed().isDone()) {
-            suspected.incrementAndGet();
-            t.destroy();
+    private CompletableFuture<Boolean> giveUpUnlessAnswered(Tunnel t) {
+        if (closing || t.closed().isDone()) {
+            return CompletableFuture.completedFuture(false);
         }
+        long wait = Math.max(KEEPALIVE_WAIT_MS, settings.timeout().toMillis());
+        return t.ping().copy().orTimeout(wait, TimeUnit.MILLISECONDS).handle((answered, failure) -> {
+            if (failure != null && !closing && !t.closed().isDone()) {
+                keepalivesMissed.incrementAndGet();
+                t.destroy();
+            }
+            return failure == null;
+        });
     }
 
     /** Publishes L(A, now) through the publishing tunnel; completes with the replicas that took it. */
@@ -619,14 +635,22 @@ public final class UserAgent implements AutoCloseable {
         return setupFailures.get();
     }
 
-    /** Tunnels given up because a keepalive sent through them got no answer (then rebuilt away from their hops). */
+    /**
+     * Tunnels given up because a keepalive sent through them (every 10 s, or after a lookup through them timed out) got
+     * no answer; then rebuilt away from their hops.
+     */
     public long keepalivesMissed() {
         return keepalivesMissed.get();
     }
 
-    /** Outbound tunnels given up because a lookup through them timed out while they stood (then rebuilt away from their hops). */
+    /** Lookups that timed out through a standing tunnel, whose tunnel was then pinged ({@link #suspect}). */
     public long suspected() {
         return suspected.get();
+    }
+
+    /** Suspected tunnels ({@link #suspected}) that answered the ping, so were kept: the exit was slow, not the tunnel. */
+    public long cleared() {
+        return cleared.get();
     }
 
     /** Envelopes refused as a copy of one already received within the replay window (also in {@link #refused}). */
