@@ -253,9 +253,9 @@ public final class P2psipChurnBench {
             UserAgent caller = callers.get(i);
             UserAgent callee = callees.get(i);
             System.out.printf("pair %d: caller sent %d, setup retries %d (calls failed %d), lookups %d (retries %d, not found %d),"
-                            + " tunnels suspected %d; callee received %d, sent %d, lookups %d (not found %d), published %d (failed %d)%n", i,
+                            + " tunnels suspected %d (kept %d); callee received %d, sent %d, lookups %d (not found %d), published %d (failed %d)%n", i,
                     caller.sent(), caller.setupRetries(), caller.setupFailures(), caller.contacts().lookups(), caller.contacts().retries(),
-                    caller.contacts().notFound(), caller.suspected(), callee.received(), callee.sent(),
+                    caller.contacts().notFound(), caller.suspected(), caller.cleared(), callee.received(), callee.sent(),
                     callee.contacts().lookups(), callee.contacts().notFound(), callee.contacts().published(),
                     callee.contacts().publishFailures());
         }

@@ -139,14 +139,18 @@ public final class UserAgent implements AutoCloseable {
 
     /**
      * Builds the agent's tunnels from hops of {@code pool} (through {@code paths}, so inbound
-     * tunnels start at an entry guard), publishes its contact data and schedules the refresh.
+     * tunnels start at an entry guard), publishes its contact data (again after each time-out while no replica took it)
+     * and schedules the refresh.
      * A tunnel that closes later (a hop left) is built again through other hops.
      */
     public static UserAgent start(Identity identity, Relay relay, Settings settings, Clock clock, Supplier<List<Hop>> pool,
                                   PathSelector paths) throws Exception {
         UserAgent ua = new UserAgent(identity, relay, settings, clock, pool, paths);
         ua.buildTunnels();
-        ua.publish().get(ua.publishTimeout().plus(settings.timeout()).toMillis(), TimeUnit.MILLISECONDS);
+        if (ua.publish().get(ua.publishTimeout().plus(settings.timeout()).toMillis(), TimeUnit.MILLISECONDS) == 0) {
+            // no replica took it (a freshly joined overlay): callers would find nothing until the refresh τ later
+            ua.publishUntilStored();
+        }
         ua.timer.scheduleAtFixedRate(ua::publishUntilStored, settings.refresh().toMillis(), settings.refresh().toMillis(),
                 TimeUnit.MILLISECONDS);
         ua.timer.scheduleAtFixedRate(ua::keepalive, KEEPALIVE_EVERY_MS, KEEPALIVE_EVERY_MS, TimeUnit.MILLISECONDS);
