@@ -172,7 +172,8 @@ public final class UserAgent implements AutoCloseable {
             watchOutbound(channel);
         }
         lookups = List.copyOf(channels);
-        lookup = new ContactLookup(lookups, clock, contacts, this::suspect);
+        // the owner publishes every τ: where a copy older than two of them is held, a later publication did not replace it
+        lookup = new ContactLookup(lookups, clock, contacts, this::suspect, settings.refresh().multipliedBy(2));
     }
 
     private CompletableFuture<ExitChannel> outbound(List<Hop> path) {
