@@ -109,9 +109,7 @@ class P2psipProcessesTest {
             Process p = d2r2(hosts, i, "peer" + i, args.toArray(String[]::new));
             Matcher m = PEER.matcher(firstLine(p));
             assertThat(m.find()).as(Files.readString(dir.resolve("stderr-peer" + i))).isTrue();
-            if (i == 1) {
-                seeds.addAll(List.of("--storage-seed", m.group(1), "--forwarding-seed", m.group(2)));
-            }
+            seeds.addAll(List.of("--storage-seed", m.group(1), "--forwarding-seed", m.group(2)));
             forwardingSeeds.addAll(List.of("--forwarding-seed", m.group(2)));
             peers.add(p);
         }
