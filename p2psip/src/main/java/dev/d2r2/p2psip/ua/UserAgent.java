@@ -49,7 +49,9 @@ import java.util.function.Supplier;
  * until it expires, retried over the other lookup tunnels) → this agent's outbound tunnel → its
  * exit → the callee's entry point → the callee's inbound tunnel. An exchange set up with {@link #call}
  * survives churn: an attempt that gets no answer is retried after a fresh lookup, through another
- * tunnel and entry point (docs/p2psip.md#when-a-hop-leaves).
+ * tunnel and entry point (docs/p2psip.md#when-a-hop-leaves). Every envelope names the sender's current entry points,
+ * and an answer goes back to them rather than to contact data looked up later, as a SIP response follows its request's
+ * Via path.
  */
 public final class UserAgent implements AutoCloseable {
     /**
@@ -96,8 +98,6 @@ public final class UserAgent implements AutoCloseable {
     private final PathSelector paths;
     private final ContactCounters contacts = new ContactCounters();
     private final Map<String, CompletableFuture<ContactData>> cache = new ConcurrentHashMap<>();
-    /** When each correspondent's cached copy was last dropped as older than the one it announced. */
-    private final Map<String, Long> forgotten = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
@@ -113,11 +113,6 @@ public final class UserAgent implements AutoCloseable {
     private final List<Awaited> awaited = new CopyOnWriteArrayList<>();
     /** Bumped by each publication a rebuild or the refresh starts; a failed one is retried only while it is the latest. */
     private final AtomicLong publications = new AtomicLong();
-    /**
-     * The issue time of the contact data this agent last sent to be stored, told to correspondents in every envelope.
-     * Not only once stored: the exit's STOREs reach the live replicas at once, while its answer waits for all k.
-     */
-    private volatile long publishedContact;
     /** Envelopes reach the agent on relay threads: guarded by itself. */
     private final ReplayWindow replays = new ReplayWindow(REPLAY_WINDOW_MS);
     private final List<Tunnel> inbound = new CopyOnWriteArrayList<>();
@@ -379,7 +374,6 @@ public final class UserAgent implements AutoCloseable {
         long now = clock.millis();
         List<EntryPoint> entries = inbound.stream().map(t -> new EntryPoint(t.path().getLast(), t.entryId())).toList();
         ContactData data = new ContactData(entries, X25519.raw(signalKey.getPublic()), now, now + settings.lifetime().toMillis());
-        publishedContact = Math.max(publishedContact, now);
         return publishing.store(data.sign(identity))
                 .whenComplete((replicas, failure) -> contacts.countPublication(failure == null && replicas > 0));
     }
@@ -462,7 +456,8 @@ public final class UserAgent implements AutoCloseable {
     private Route sendVia(byte[] to, ContactData data, byte[] message, int attempt) {
         ExitChannel channel = channel(to, data, attempt);
         Route route = new Route(channel.tunnel(), entry(to, data, attempt));
-        channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(), publishedContact, message));
+        channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(),
+                X25519.raw(signalKey.getPublic()), standingEntries(), message));
         sent.incrementAndGet();
         return route;
     }
@@ -529,24 +524,26 @@ public final class UserAgent implements AutoCloseable {
         });
     }
 
+    /** The entry points of the inbound tunnels that stand now (one being rebuilt is left out). */
+    private List<EntryPoint> standingEntries() {
+        return inbound.stream().filter(t -> !t.closed().isDone()).map(t -> new EntryPoint(t.path().getLast(), t.entryId())).toList();
+    }
+
     /**
-     * Drops a cached copy of the sender's contact data older than the one it says it published, so the next message
-     * looks it up; at most once per time-out per sender, since a lookup may keep finding the older copy at replicas
-     * the newer one did not reach (a sender that retries waits a time-out between attempts, so each retry still gets one).
+     * Caches the entry points an envelope named as the sender's contact data, if it is newer than the copy held: answers
+     * and later messages go back the way the sender said it is reached now — its new contact data may not be stored yet
+     * after it rebuilt a tunnel, and a copy looked up then names the entry points that left. A retry of {@link #call}
+     * still looks the sender up, and keeps what it finds if the sender published since ({@link #lookAgain}).
      */
-    private void forgetOlder(byte[] owner, long publishedAtMillis) {
-        long now = clock.millis();
-        cache.computeIfPresent(HexFormat.of().formatHex(owner), (key, known) -> {
-            if (!known.isDone() || known.isCompletedExceptionally() || known.join().issuedAtMillis() >= publishedAtMillis) {
-                return known;
-            }
-            Long last = forgotten.get(key);
-            if (last != null && now - last < settings.timeout().toMillis()) {
-                return known;
-            }
-            forgotten.put(key, now);
-            return null;
-        });
+    private void answerTo(SignalEnvelope envelope) {
+        if (envelope.replyTo().isEmpty()) {
+            return;
+        }
+        ContactData named = new ContactData(envelope.replyTo(), envelope.senderSignalKey(), envelope.sentAtMillis(),
+                envelope.sentAtMillis() + settings.lifetime().toMillis());
+        cache.compute(HexFormat.of().formatHex(envelope.sender()), (key, known) ->
+                known == null || !known.isDone() || known.isCompletedExceptionally()
+                        || known.join().issuedAtMillis() < named.issuedAtMillis() ? CompletableFuture.completedFuture(named) : known);
     }
 
     /**
@@ -588,7 +585,7 @@ public final class UserAgent implements AutoCloseable {
             return;
         }
         received.incrementAndGet();
-        forgetOlder(envelope.sender(), envelope.senderContactMillis());
+        answerTo(envelope);
         for (Awaited waiting : awaited) {
             if (Arrays.equals(waiting.from(), envelope.sender()) && waiting.isAnswer().test(envelope.message())) {
                 waiting.answer().complete(envelope.message());
