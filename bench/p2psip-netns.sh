@@ -48,22 +48,40 @@ in_host() { local h=$1; shift; ip netns exec "$prefix-h$h" "$@"; }
 # first line of a background process's output, waited for
 first_line() { for _ in $(seq 1 600); do [ -s "$1" ] && head -n 1 "$1" && return 0; sleep 0.5; done; echo "no output in $1" >&2; return 1; }
 bin/d2r2 overlay keygen "$work/net.key" > /dev/null
+bin/d2r2 overlay keygen "$work/fwd.key" > /dev/null
+# the authentication server on the root namespace's loopback: only this script fetches certificates from it
+bin/d2r2 p2psip enrol --users "$work/users" peers > "$work/peers.secret"
+bin/d2r2 p2psip as --users "$work/users" --key "$work/as.key" --listen 127.0.0.1:0 --pseudonyms-per-epoch 256 \
+    > "$work/as.out" 2> "$work/as.err" &
+pids+=($!)
+as_line=$(first_line "$work/as.out")
+as_at=$(echo "$as_line" | sed -n 's/^p2psip as on \([^ ]*\) .*/\1/p')
+as_key=$(echo "$as_line" | sed -n 's/.* key \([0-9a-f]*\)$/\1/p')
 t0=$(date +%s)
+seeds=()
 for i in $(seq 1 "$peer_hosts"); do
-    in_host "$i" bin/d2r2 p2psip peer --pool "$work/pool" --network-key "$work/net.key" --name "p$i" --peers 4 --host "$subnet.$i" \
-        > "$work/peer$i.out" 2> "$work/peer$i.err" &
+    bin/d2r2 p2psip cert --as "$as_at" --as-key "$as_key" --user peers --secret-file "$work/peers.secret" --kind FORWARDING \
+        --count 4 --out "$work/ps$i" > /dev/null
+    in_host "$i" bin/d2r2 p2psip peer --network-key "$work/net.key" --forwarding-key "$work/fwd.key" --as-key "$as_key" \
+        --pseudonyms "$work/ps$i" --name "p$i" --peers 4 --host "$subnet.$i" "${seeds[@]}" > "$work/peer$i.out" 2> "$work/peer$i.err" &
     pids+=($!)
-    first_line "$work/peer$i.out"
+    line=$(first_line "$work/peer$i.out")
+    echo "$line"
+    if [ "$i" = 1 ]; then
+        seeds=(--storage-seed "$(echo "$line" | sed -n 's/.*storage \([^,]*\),.*/\1/p')"
+            --forwarding-seed "$(echo "$line" | sed -n 's/.*forwarding //p')")
+    fi
 done
 echo "$((peer_hosts * 4)) peers on $peer_hosts hosts up in $(( $(date +%s) - t0 )) s"
 in_host "$callee" sipp -sn uas -i "$subnet.$callee" -p 5080 -nostdin > /dev/null 2>&1 &
 pids+=($!)
-agent_opts=(--refresh 30s --lifetime 90s --timeout 3s --status-every 5s)
-in_host "$callee" bin/d2r2 p2psip agent --pool "$work/pool" --user-key "$work/bob.key" --listen "$subnet.$callee:5072" \
+agent_opts=(--refresh 30s --lifetime 90s --timeout 3s --status-every 5s --forwarding-key "$work/fwd.key" --as-key "$as_key"
+    "${seeds[@]:2}")
+in_host "$callee" bin/d2r2 p2psip agent --user-key "$work/bob.key" --listen "$subnet.$callee:5072" \
     --sip-ua "$subnet.$callee:5080" "${agent_opts[@]}" > "$work/callee.out" 2> "$work/callee.err" &
 pids+=($!)
 bob=$(first_line "$work/callee.out" | sed -n 's/^p2psip agent \([0-9a-f]*\):.*/\1/p')
-in_host "$caller" bin/d2r2 p2psip agent --pool "$work/pool" --user-key "$work/alice.key" --listen "$subnet.$caller:5070" \
+in_host "$caller" bin/d2r2 p2psip agent --user-key "$work/alice.key" --listen "$subnet.$caller:5070" \
     --contact "bob=$bob" "${agent_opts[@]}" > "$work/caller.out" 2> "$work/caller.err" &
 pids+=($!)
 first_line "$work/caller.out"

@@ -1,5 +1,10 @@
 package dev.d2r2.app;
 
+import dev.d2r2.core.Clock;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.p2psip.auth.AuthServer;
+import dev.d2r2.p2psip.auth.CertificateAuthority;
+import dev.d2r2.p2psip.auth.Enrolments;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,11 +14,16 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -25,14 +35,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Pr2-P2PSIP across processes: peers in three {@code d2r2 p2psip peer} processes, the caller's and the
- * callee's {@code d2r2 p2psip agent} each in its own, and SIPp behind each face — on loopback, and
+ * Pr2-P2PSIP across processes: peers in three {@code d2r2 p2psip peer} processes (their relays announced
+ * in the forwarding overlay under forwarding pseudonyms from an authentication server), the caller's and the
+ * callee's {@code d2r2 p2psip agent} each in its own, their pools filled by lookups in that overlay, and SIPp behind each face — on loopback, and
  * with every process on its own host (network namespaces on a bridge). A call goes through; then a
  * peer process is killed (its peers are hops of the agents' tunnels), the agents rebuild their
  * tunnels through the peers left, and the next call goes through too.
  */
 class P2psipProcessesTest {
     private static final Pattern AGENT = Pattern.compile("p2psip agent ([0-9a-f]{64}): SIP face on [0-9.]+:(\\d+)");
+    private static final Pattern PEER = Pattern.compile("p2psip peer p\\d: 4 peers, storage ([0-9.]+:\\d+), forwarding ([0-9.]+:\\d+)");
     private static final int PEER_HOSTS = 3;
     private static final int CALLEE = 4;
     private static final int CALLER = 5;
@@ -42,6 +54,9 @@ class P2psipProcessesTest {
     Path dir;
     private final List<Process> processes = new ArrayList<>();
     private boolean lan;
+    private final List<String> forwardingSeeds = new ArrayList<>();
+    private AuthServer as;
+    private String asKey;
 
     /** Where host i's processes run (a command prefix) and the address they bind. */
     private record Hosts(IntFunction<List<String>> prefix, IntFunction<String> address) {
@@ -57,6 +72,9 @@ class P2psipProcessesTest {
         }
         if (lan) {
             LAN.remove();
+        }
+        if (as != null) {
+            as.close();
         }
     }
 
@@ -78,12 +96,21 @@ class P2psipProcessesTest {
         assertThat(Path.of("/usr/bin/sipp")).as("SIPp (package sip-tester) must be installed").exists();
         Path key = dir.resolve("net.key");
         assertThat(Main.commandLine().execute("overlay", "keygen", key.toString())).isZero();
-        Path pool = dir.resolve("pool");
+        assertThat(Main.commandLine().execute("overlay", "keygen", dir.resolve("fwd.key").toString())).isZero();
+        startAuthServer();
         List<Process> peers = new ArrayList<>();
+        List<String> seeds = new ArrayList<>();
         for (int i = 1; i <= PEER_HOSTS; i++) {
-            Process p = d2r2(hosts, i, "peer" + i, "p2psip", "peer", "--pool", pool.toString(), "--network-key", key.toString(),
-                    "--name", "p" + i, "--peers", "4", "--host", hosts.address().apply(i));
-            assertThat(firstLine(p)).as(Files.readString(dir.resolve("stderr-peer" + i))).startsWith("p2psip peer p" + i + ": 4 peers");
+            Path pseudonyms = forwardingPseudonyms("p" + i, 4);
+            List<String> args = new ArrayList<>(List.of("p2psip", "peer", "--network-key", key.toString(), "--forwarding-key",
+                    dir.resolve("fwd.key").toString(), "--as-key", asKey, "--pseudonyms", pseudonyms.toString(), "--name", "p" + i,
+                    "--peers", "4", "--host", hosts.address().apply(i)));
+            args.addAll(seeds);
+            Process p = d2r2(hosts, i, "peer" + i, args.toArray(String[]::new));
+            Matcher m = PEER.matcher(firstLine(p));
+            assertThat(m.find()).as(Files.readString(dir.resolve("stderr-peer" + i))).isTrue();
+            seeds.addAll(List.of("--storage-seed", m.group(1), "--forwarding-seed", m.group(2)));
+            forwardingSeeds.addAll(List.of("--forwarding-seed", m.group(2)));
             peers.add(p);
         }
 
@@ -107,6 +134,26 @@ class P2psipProcessesTest {
         await().atMost(20, TimeUnit.SECONDS).until(() -> counter(callerOut, "sipFromRemote") >= 6);
     }
 
+    /** An authentication server in this JVM, with the user "peers" enrolled; its key is what peers and agents check relays against. */
+    private void startAuthServer() throws Exception {
+        byte[] secret = new byte[Enrolments.SECRET_BYTES];
+        new SecureRandom().nextBytes(secret);
+        Files.writeString(dir.resolve("peers.secret"), HexFormat.of().formatHex(secret));
+        as = AuthServer.start(new AuthServer.Settings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ofSeconds(30)),
+                new CertificateAuthority(Identity.generate(), new CertificateAuthority.Policy(Duration.ofDays(1), Duration.ofHours(6), 64),
+                        new SecureRandom()), Enrolments.of(Map.of("peers", secret)), Clock.system());
+        asKey = HexFormat.of().formatHex(as.publicKey());
+    }
+
+    /** {@code count} forwarding pseudonyms from the server, with {@code d2r2 p2psip cert}, in a directory of their own. */
+    private Path forwardingPseudonyms(String name, int count) {
+        Path out = dir.resolve("pseudonyms-" + name);
+        assertThat(Main.commandLine().execute("p2psip", "cert", "--as", "127.0.0.1:" + as.address().getPort(), "--as-key", asKey, "--user",
+                "peers", "--secret-file", dir.resolve("peers.secret").toString(), "--kind", "FORWARDING", "--count",
+                Integer.toString(count), "--out", out.toString())).isZero();
+        return out;
+    }
+
     private Process d2r2(Hosts hosts, int host, String name, String... args) throws IOException {
         List<String> command = new ArrayList<>(hosts.prefix().apply(host));
         command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
@@ -119,9 +166,10 @@ class P2psipProcessesTest {
 
     private Matcher startAgent(Hosts hosts, int host, List<String> out, String... more) throws IOException {
         String name = host == CALLER ? "caller" : "callee";
-        List<String> args = new ArrayList<>(List.of("p2psip", "agent", "--pool", dir.resolve("pool").toString(), "--user-key",
-                dir.resolve(name + ".id").toString(), "--listen", hosts.address().apply(host) + ":0", "--refresh", "3s", "--lifetime", "30s",
+        List<String> args = new ArrayList<>(List.of("p2psip", "agent", "--forwarding-key", dir.resolve("fwd.key").toString(), "--as-key",
+                asKey, "--pool-refresh", "5s", "--user-key", dir.resolve(name + ".id").toString(), "--listen", hosts.address().apply(host) + ":0", "--refresh", "3s", "--lifetime", "30s",
                 "--timeout", "3s", "--status-every", "1s", "--print"));
+        args.addAll(forwardingSeeds);
         args.addAll(List.of(more));
         Process p = d2r2(hosts, host, name, args.toArray(String[]::new));
         Matcher m = AGENT.matcher(firstLine(p));

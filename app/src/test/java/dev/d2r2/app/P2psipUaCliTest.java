@@ -62,13 +62,26 @@ class P2psipUaCliTest {
 
     @Test
     void peerAndAgentRefuseBadOptions() {
-        assertThat(Main.commandLine().execute("p2psip", "peer", "--pool", dir.toString(), "--network-key", dir.resolve("net.key").toString(),
-                "--name", "a/b")).isEqualTo(2);
-        assertThat(console.err()).contains("--name: letters, digits");
-        assertThat(Main.commandLine().execute("p2psip", "agent", "--pool", dir.toString(), "--user-key", dir.resolve("u.key").toString(),
-                "--contact", "bob=xyz")).isEqualTo(2);
+        String asKey = "ab".repeat(32);
+        assertThat(Main.commandLine().execute("p2psip", "peer", "--network-key", dir.resolve("net.key").toString(), "--forwarding-key",
+                dir.resolve("fwd.key").toString(), "--as-key", asKey, "--pseudonyms", dir.toString(), "--peers", "0")).isEqualTo(2);
+        assertThat(console.err()).contains("--peers: 1–64");
+        assertThat(Main.commandLine().execute("p2psip", "peer", "--network-key", dir.resolve("net.key").toString(), "--forwarding-key",
+                dir.resolve("fwd.key").toString(), "--as-key", "xyz", "--pseudonyms", dir.toString())).isEqualTo(2);
+        assertThat(console.err()).contains("--as-key:1:1: expected 64 hex digits");
+        List<String> agent = List.of("p2psip", "agent", "--forwarding-seed", "127.0.0.1:1", "--forwarding-key", dir.resolve("fwd.key").toString(),
+                "--as-key", asKey, "--user-key", dir.resolve("u.key").toString());
+        assertThat(Main.commandLine().execute(concat(agent, "--contact", "bob=xyz"))).isEqualTo(2);
         assertThat(console.err()).contains("--contact bob");
+        assertThat(Main.commandLine().execute(concat(agent, "--pool-min", "40"))).isEqualTo(2);
+        assertThat(console.err()).contains("--pool-min: 1 to --pool-size (32), not 40");
         assertThat(dir.resolve("u.key")).doesNotExist();
+    }
+
+    private static String[] concat(List<String> head, String... tail) {
+        List<String> all = new java.util.ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all.toArray(String[]::new);
     }
 
     private Process sipp(String name, String... args) throws Exception {

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Pr2-P2PSIP with churn, in one process (docs/p2psip.md#measured): {@code --peers} loopback peers
  * (a storage-overlay node and a TLS relay each) and {@code --pairs} caller/callee user agents over
  * them. Each round: (1) every caller sets up {@code --calls} calls, an INVITE through Pr2-P2PSIP answered by
- * a 200 through it (success within {@code --call-timeout}, latency; from the second round on, after churn);
+ * a 200 through it ({@link UserAgent#call}: retried after a fresh lookup when no answer comes within the agents'
+ * time-out; success within {@code --call-timeout}, latency; from the second round on, after churn);
  * (2) tunnels of 1..4 hops are built from a probing relay (setup latency by length); (3) a fraction 1 − µ of the
  * live peers leaves at once (relay and storage node closed), and the round's probe tunnels that
  * stay open are counted: virtual users of q tunnels of p hops and m replica peers are reachable
@@ -92,21 +92,12 @@ public final class P2psipChurnBench {
                 opened.add(prober);
                 List<UserAgent> callers = new ArrayList<>();
                 List<UserAgent> callees = new ArrayList<>();
-                Map<String, Long> pending = new ConcurrentHashMap<>();
-                Map<String, CompletableFuture<Long>> answered = new ConcurrentHashMap<>();
                 t0 = System.nanoTime();
                 for (int i = 0; i < pairs; i++) {
                     UserAgent callee = agent("callee" + i, host, live, opened);
                     callee.onMessage((from, message) -> answer(callees, callers, from, message));
                     callees.add(callee);
-                    UserAgent caller = agent("caller" + i, host, live, opened);
-                    caller.onMessage((from, message) -> {
-                        CompletableFuture<Long> done = answered.get(new String(message));
-                        if (done != null) {
-                            done.complete(System.nanoTime());
-                        }
-                    });
-                    callers.add(caller);
+                    callers.add(agent("caller" + i, host, live, opened));
                 }
                 System.out.printf("%d user agents up (tunnels built, contact data published) in %.1f s%n", 2 * pairs,
                         (System.nanoTime() - t0) / 1e9);
@@ -129,16 +120,15 @@ public final class P2psipChurnBench {
                         outcomes.clear();
                         for (int i = 0; i < pairs; i++) {
                             String id = "INVITE " + round + "." + c + "." + i;
-                            CompletableFuture<Long> done = new CompletableFuture<>();
-                            answered.put("200 " + id.substring(7), done);
+                            byte[] ok200 = ("200 " + id.substring(7)).getBytes();
                             long s = System.nanoTime();
-                            callers.get(i).send(callees.get(i).identityKey(), id.getBytes());
-                            outcomes.add(done.orTimeout(callTimeout, TimeUnit.SECONDS).handle((at, failure) -> {
+                            outcomes.add(callers.get(i).call(callees.get(i).identityKey(), id.getBytes(), reply -> Arrays.equals(reply, ok200),
+                                    Duration.ofSeconds(callTimeout)).handle((reply, failure) -> {
                                 if (failure != null) {
                                     return false;
                                 }
                                 synchronized (callLatencies) {
-                                    callLatencies.add(at - s);
+                                    callLatencies.add(System.nanoTime() - s);
                                 }
                                 return true;
                             }));
@@ -262,9 +252,10 @@ public final class P2psipChurnBench {
         for (int i = 0; i < callers.size(); i++) {
             UserAgent caller = callers.get(i);
             UserAgent callee = callees.get(i);
-            System.out.printf("pair %d: caller sent %d, lookups %d (retries %d, not found %d); callee received %d, sent %d,"
-                            + " lookups %d (not found %d), published %d (failed %d)%n", i, caller.sent(), caller.contacts().lookups(),
-                    caller.contacts().retries(), caller.contacts().notFound(), callee.received(), callee.sent(),
+            System.out.printf("pair %d: caller sent %d, setup retries %d (calls failed %d), lookups %d (retries %d, not found %d),"
+                            + " tunnels suspected %d (kept %d); callee received %d, sent %d, lookups %d (not found %d), published %d (failed %d)%n", i,
+                    caller.sent(), caller.setupRetries(), caller.setupFailures(), caller.contacts().lookups(), caller.contacts().retries(),
+                    caller.contacts().notFound(), caller.suspected(), caller.cleared(), callee.received(), callee.sent(),
                     callee.contacts().lookups(), callee.contacts().notFound(), callee.contacts().published(),
                     callee.contacts().publishFailures());
         }

@@ -7,11 +7,17 @@ import dev.d2r2.core.Durations;
 import dev.d2r2.core.HostPort;
 import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.node.KeyFiles;
+import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.node.OverlayNode;
+import dev.d2r2.p2psip.auth.Certificate;
+import dev.d2r2.p2psip.auth.CertificateVerifier;
+import dev.d2r2.p2psip.overlay.ForwardingNode;
+import dev.d2r2.p2psip.overlay.ForwardingPool;
+import dev.d2r2.p2psip.overlay.PseudonymOverlays;
 import dev.d2r2.p2psip.tunnel.EntryGuards;
 import dev.d2r2.p2psip.tunnel.PathSelector;
 import dev.d2r2.p2psip.tunnel.Relay;
 import dev.d2r2.p2psip.tunnel.TunnelEnd;
-import dev.d2r2.p2psip.ua.HopDirectory;
 import dev.d2r2.p2psip.ua.SipFace;
 import dev.d2r2.p2psip.ua.UserAgent;
 import picocli.CommandLine.Command;
@@ -22,6 +28,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +38,33 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code d2r2 p2psip agent}: one user's Pr2-P2PSIP user agent and SIP face in its own process, its
- * tunnels through the peers of a shared hop directory (docs/p2psip.md, "Across processes").
+ * tunnels through relays of its forwarding pool, filled by lookups of random ids in the forwarding
+ * overlay (docs/p2psip.md, "Across processes").
  */
 @Command(name = "agent", mixinStandardHelpOptions = true,
-        description = "Run one user's Pr2-P2PSIP user agent with a SIP face on --listen, its tunnels through the peers listed in --pool.")
+        description = "Run one user's Pr2-P2PSIP user agent with a SIP face on --listen, its tunnels through relays found by "
+                + "lookups of random ids in the forwarding overlay.")
 final class P2psipAgentCommand implements Callable<Integer> {
-    @Option(names = "--pool", required = true, paramLabel = "DIR", description = "The shared hop directory (d2r2 p2psip peer)") Path pool;
+    @Option(names = "--forwarding-seed", required = true, paramLabel = "HOST:PORT",
+            description = "A forwarding-overlay node to join through (printed by d2r2 p2psip peer); repeat for more")
+    List<String> forwardingSeeds = new ArrayList<>();
+
+    @Option(names = "--forwarding-key", required = true, paramLabel = "FILE", description = "The forwarding overlay's key") Path forwardingKey;
+
+    @Option(names = "--as-key", required = true, paramLabel = "HEX",
+            description = "The authentication server's public key, which the relays' forwarding certificates must check against") String asKey;
+
+    @Option(names = "--pool-size", paramLabel = "N", description = "Relays kept in the forwarding pool (default ${DEFAULT-VALUE})")
+    int poolSize = 32;
+
+    @Option(names = "--pool-lookups", paramLabel = "N", description = "Random ids looked up per pool refresh (default ${DEFAULT-VALUE})")
+    int poolLookups = 3;
+
+    @Option(names = "--pool-refresh", paramLabel = "DURATION", description = "The pool is refreshed every (default ${DEFAULT-VALUE})")
+    String poolRefresh = "1m";
+
+    @Option(names = "--pool-min", paramLabel = "N", description = "Relays the pool must hold before the agent starts (default ${DEFAULT-VALUE})")
+    int poolMin = 6;
 
     @Option(names = "--user-key", required = true, paramLabel = "FILE", description = "The user's identity key (created if missing)")
     Path identityFile;
@@ -78,21 +107,31 @@ final class P2psipAgentCommand implements Callable<Integer> {
         if (settings.lifetime().compareTo(settings.refresh()) <= 0) {
             throw new IllegalArgumentException("--lifetime must be longer than --refresh, or contact data lapses between refreshes");
         }
+        if (poolMin < 1 || poolMin > poolSize) {
+            throw new IllegalArgumentException("--pool-min: 1 to --pool-size (" + poolSize + "), not " + poolMin);
+        }
         Map<String, byte[]> addressBook = new LinkedHashMap<>();
         contacts.forEach((user, key) -> addressBook.put(user, KeyFiles.hex("--contact " + user, 1, 1, key, 32)));
         Identity identity = Files.exists(identityFile) ? KeyFiles.readIdentity(identityFile) : KeyFiles.createIdentity(identityFile);
         InetSocketAddress face = HostPort.parse(listen);
-        HopDirectory directory = new HopDirectory(pool);
+        CertificateVerifier verifier = new CertificateVerifier(KeyFiles.hex("--as-key", 1, 1, asKey, Certificate.KEY_BYTES), Clock.system());
         SecureRandom random = new SecureRandom();
-        try (Relay relay = Relay.start("agent", face.getAddress(), Clock.system(), TunnelEnd.IGNORE)) {
-            UserAgent agent = UserAgent.start(identity, relay, settings, Clock.system(), directory::hops,
+        try (Relay relay = Relay.start("agent", face.getAddress(), Clock.system(), TunnelEnd.IGNORE);
+             ForwardingNode forwarding = PseudonymOverlays.lookupNode(new OverlayNode.Settings(new InetSocketAddress(face.getAddress(), 0),
+                     forwardingSeeds.stream().map(HostPort::parse).toList(), KeyFiles.readNetworkKey(forwardingKey), KadConfig.defaults(),
+                     Duration.ofSeconds(30)), new ForwardingPool(new ForwardingPool.Settings(poolSize, poolLookups), verifier, random),
+                     Clock.system())) {
+            forwarding.awaitPool(poolMin, Duration.ofSeconds(60));
+            forwarding.refreshEvery(Durations.parse(poolRefresh));
+            ForwardingPool pool = forwarding.pool();
+            UserAgent agent = UserAgent.start(identity, relay, settings, Clock.system(), pool::hops,
                     new PathSelector(relay.self(), new EntryGuards(EntryGuards.DEFAULT_COUNT, random), random));
             try (SipFace sip = new SipFace(agent, face, sipUa == null ? null : HostPort.parse(sipUa), addressBook);
                  BrokerClient broker = channel == null ? null : client.connect();
                  Publisher publisher = broker == null ? null : broker.publisher(channel)) {
                 String address = sip.address().getHostString() + ":" + sip.address().getPort();
                 System.out.println("p2psip agent " + HexFormat.of().formatHex(identity.publicKey()) + ": SIP face on " + address
-                        + " over " + directory.hops().size() + " listed peers");
+                        + " over " + pool.hops().size() + " relays of the forwarding overlay");
                 System.out.flush();
                 StatusReports.run(Durations.parse(statusEvery), count, print, publisher,
                         () -> List.of(sip.status(System.currentTimeMillis()).toEvent()));

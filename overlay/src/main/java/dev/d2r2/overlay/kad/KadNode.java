@@ -27,7 +27,7 @@ public final class KadNode {
         void send(InetSocketAddress to, Message m);
     }
 
-    private enum RpcKind { PING, JOIN, FIND, STORE }
+    private enum RpcKind { PING, JOIN, PROBE, FIND, STORE }
 
     private static final class Rpc {
         final long tx;
@@ -39,6 +39,7 @@ public final class KadNode {
         int attempts = 1;
         final Lookup lookup;
         final Put put;
+        Consumer<byte[]> probe;
         boolean done;
 
         Rpc(long tx, Contact to, InetSocketAddress address, RpcKind kind, Message request, long deadline, Lookup lookup, Put put) {
@@ -94,6 +95,7 @@ public final class KadNode {
     private final Map<NodeId, Published> published = new HashMap<>();
     private long nextMaintenance;
     private boolean joinLookupStarted;
+    private byte[] card = new byte[0];
 
     public KadNode(KadConfig config, NodeId self, Clock clock, RandomGenerator random, Outbox outbox) {
         this.config = config;
@@ -105,6 +107,19 @@ public final class KadNode {
         this.table = new RoutingTable(self, config.k(), now);
         this.store = new ValueStore(config.maxValues());
         this.nextMaintenance = now + config.maintenance().toMillis();
+    }
+
+    /** What this node's PONGs carry from now on (empty: nothing), for the overlay built on top. */
+    public void announce(byte[] card) {
+        this.card = card.clone();
+    }
+
+    /**
+     * PINGs {@code to}; {@code done} gets the card of its PONG (empty if it announces none), or null
+     * once every attempt went unanswered or it answered under another id.
+     */
+    public void probe(Contact to, Consumer<byte[]> done) {
+        call(to, to.address(), RpcKind.PROBE, null, null, tx -> new Message.Ping(tx, self)).probe = done;
     }
 
     public NodeId id() {
@@ -208,7 +223,7 @@ public final class KadNode {
         Message with(long tx);
     }
 
-    private void call(Contact to, InetSocketAddress address, RpcKind kind, Lookup lookup, Put put, Request request) {
+    private Rpc call(Contact to, InetSocketAddress address, RpcKind kind, Lookup lookup, Put put, Request request) {
         long tx = random.nextLong();
         while (rpcs.containsKey(tx)) {
             tx = random.nextLong();
@@ -217,6 +232,7 @@ public final class KadNode {
         rpcs.put(tx, rpc);
         rpcDeadlines.add(rpc);
         send(address, rpc.request);
+        return rpc;
     }
 
     private void send(InetSocketAddress to, Message m) {
@@ -239,7 +255,7 @@ public final class KadNode {
         switch (m) {
             case Message.Ping p -> {
                 seen(sender);
-                send(from, new Message.Pong(p.tx(), self));
+                send(from, new Message.Pong(p.tx(), self, card));
             }
             case Message.FindNode f -> {
                 seen(sender);
@@ -302,6 +318,9 @@ public final class KadNode {
         seen(sender);
         switch (m) {
             case Message.Pong p -> {
+                if (rpc.probe != null) {
+                    rpc.probe.accept(p.card());
+                }
                 if (rpc.kind == RpcKind.JOIN && !joinLookupStarted) {
                     joinLookupStarted = true;
                     lookup(self, r -> {
@@ -324,7 +343,7 @@ public final class KadNode {
 
     private static boolean answers(RpcKind kind, Message m) {
         return switch (kind) {
-            case PING, JOIN -> m instanceof Message.Pong;
+            case PING, JOIN, PROBE -> m instanceof Message.Pong;
             case FIND -> m instanceof Message.Nodes || m instanceof Message.Found;
             case STORE -> m instanceof Message.Stored;
         };
@@ -400,6 +419,9 @@ public final class KadNode {
         }
         if (r.put != null) {
             r.put.answer(false);
+        }
+        if (r.probe != null) {
+            r.probe.accept(null);
         }
     }
 

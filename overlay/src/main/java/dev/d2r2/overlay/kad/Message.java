@@ -14,7 +14,23 @@ public sealed interface Message {
     record Ping(long tx, NodeId sender) implements Message {
     }
 
-    record Pong(long tx, NodeId sender) implements Message {
+    /**
+     * The answer to PING, with the card its sender announces (empty: none) — what an overlay on top
+     * needs to know of a node beyond its id and address, opaque to Kademlia.
+     */
+    record Pong(long tx, NodeId sender, byte[] card) implements Message {
+        public Pong {
+            card = card.clone();
+        }
+
+        public Pong(long tx, NodeId sender) {
+            this(tx, sender, new byte[0]);
+        }
+
+        @Override
+        public byte[] card() {
+            return card.clone();
+        }
     }
 
     record FindNode(long tx, NodeId sender, NodeId target) implements Message {

@@ -4,6 +4,7 @@ import dev.d2r2.core.Clock;
 import dev.d2r2.core.agent.Agent;
 import dev.d2r2.core.agent.AgentRunner;
 import dev.d2r2.core.agent.DatagramPump;
+import dev.d2r2.overlay.kad.Contact;
 import dev.d2r2.overlay.kad.KadConfig;
 import dev.d2r2.overlay.kad.KadNode;
 import dev.d2r2.overlay.kad.KadStats;
@@ -29,6 +30,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -64,6 +66,12 @@ public final class OverlayNode implements Agent, AutoCloseable {
     }
 
     private record Status(CompletableFuture<OverlayStatus> result) implements Command {
+    }
+
+    private record Probe(Contact to, CompletableFuture<byte[]> result) implements Command {
+    }
+
+    private record Announce(byte[] card) implements Command {
     }
 
     private static final int INBOX = 4096;
@@ -136,6 +144,14 @@ public final class OverlayNode implements Agent, AutoCloseable {
             case Get g -> valuesOnly(g.result(), () -> kad.get(g.key(), g.result()::complete));
             case Put p -> valuesOnly(p.result(), () -> kad.put(p.value(), p.result()::complete));
             case Status s -> s.result().complete(snapshot());
+            case Probe p -> kad.probe(p.to(), card -> {
+                if (card == null) {
+                    p.result().completeExceptionally(new TimeoutException(p.to() + " did not answer PING as " + p.to().id()));
+                } else {
+                    p.result().complete(card);
+                }
+            });
+            case Announce a -> kad.announce(a.card());
             default -> throw new IllegalArgumentException("not an overlay node message: " + message);
         }
     }
@@ -186,6 +202,22 @@ public final class OverlayNode implements Agent, AutoCloseable {
     /** Stores an own value on the k closest nodes; this node republishes it while it runs. */
     public CompletableFuture<PutResult> put(SignedValue value) {
         return ask(new Put(value, new CompletableFuture<>()), Put::result);
+    }
+
+    /**
+     * PINGs {@code to}: completes with the card of its PONG (empty if it announces none), or fails with
+     * a {@link TimeoutException} when it does not answer under its id.
+     */
+    public CompletableFuture<byte[]> probe(Contact to) {
+        return ask(new Probe(to, new CompletableFuture<>()), Probe::result);
+    }
+
+    /** Puts {@code card} in this node's PONGs, for the overlay built on top (at most {@link PacketCodec#MAX_CARD} bytes). */
+    public void announce(byte[] card) {
+        if (card.length > PacketCodec.MAX_CARD) {
+            throw new IllegalArgumentException("a card has at most " + PacketCodec.MAX_CARD + " bytes, not " + card.length);
+        }
+        runner.deliver(new Announce(card.clone()));
     }
 
     public CompletableFuture<OverlayStatus> status() {

@@ -19,7 +19,7 @@ import java.util.List;
  * <pre>
  * magic "DK" (2) · version 1 (1) · type (1) · time ms (8) · tx (8) · sender id (20) · body · MAC (16)
  * </pre>
- * Bodies: PING, PONG: none. FIND_NODE, FIND_VALUE: target id (20). NODES: count (1, at most
+ * Bodies: PING: none. PONG: none, or card length (2, 1 to {@link #MAX_CARD}) · card. FIND_NODE, FIND_VALUE: target id (20). NODES: count (1, at most
  * {@link #MAX_CONTACTS}) then per contact id (20) · family 4|6 (1) · address (4|16) · port (2).
  * FOUND: a value. STORE: ttl ms (8) · a value. STORED: accepted 0|1 (1). A value: public key (32)
  * · name length (1) · name · seq (8) · data length (2) · data · signature (64).
@@ -30,6 +30,8 @@ import java.util.List;
 public final class PacketCodec {
     public static final int MAX_PACKET = 1400;
     public static final int MAX_CONTACTS = 32;
+    /** The largest card a PONG carries: room for a certificate, a relay's key and address, and a signature. */
+    public static final int MAX_CARD = 512;
     static final int HEADER = 2 + 1 + 1 + 8 + 8 + NodeId.BYTES;
     private static final short MAGIC = 0x444B;
     private static final byte VERSION = 1;
@@ -51,7 +53,12 @@ public final class PacketCodec {
         m.sender().write(out);
         switch (m) {
             case Message.Ping p -> { }
-            case Message.Pong p -> { }
+            case Message.Pong p -> {
+                byte[] card = p.card();
+                if (card.length > 0) {
+                    out.putShort((short) card.length).put(card);
+                }
+            }
             case Message.FindNode f -> f.target().write(out);
             case Message.FindValue f -> f.key().write(out);
             case Message.Nodes n -> writeContacts(n.contacts(), out);
@@ -122,7 +129,7 @@ public final class PacketCodec {
             NodeId sender = NodeId.read(in);
             Message m = switch (TYPES[type]) {
                 case PING -> new Message.Ping(tx, sender);
-                case PONG -> new Message.Pong(tx, sender);
+                case PONG -> new Message.Pong(tx, sender, readCard(in));
                 case FIND_NODE -> new Message.FindNode(tx, sender, NodeId.read(in));
                 case FIND_VALUE -> new Message.FindValue(tx, sender, NodeId.read(in));
                 case NODES -> new Message.Nodes(tx, sender, readContacts(in));
@@ -151,6 +158,20 @@ public final class PacketCodec {
             throw new MalformedPacket(Reason.BAD_FIELD, "a flag is 0 or 1, not " + b);
         }
         return b == 1;
+    }
+
+    /** A PONG's card: nothing when the body is empty (the node announces none), else a length in range and that many bytes. */
+    private static byte[] readCard(ByteBuffer in) throws MalformedPacket {
+        if (!in.hasRemaining()) {
+            return new byte[0];
+        }
+        int length = in.getShort() & 0xFFFF;
+        if (length < 1 || length > MAX_CARD) {
+            throw new MalformedPacket(Reason.BAD_FIELD, "a card of " + length + " bytes, 1 to " + MAX_CARD);
+        }
+        byte[] card = new byte[length];
+        in.get(card);
+        return card;
     }
 
     private static List<Contact> readContacts(ByteBuffer in) throws MalformedPacket {

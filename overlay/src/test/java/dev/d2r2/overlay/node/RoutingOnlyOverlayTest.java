@@ -11,6 +11,7 @@ import dev.d2r2.overlay.kad.Results.LookupResult;
 import dev.d2r2.overlay.kad.Results.PutResult;
 import dev.d2r2.overlay.kad.SignedValue;
 import dev.d2r2.overlay.wire.PacketAuth;
+import dev.d2r2.overlay.wire.PacketCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,5 +94,22 @@ class RoutingOnlyOverlayTest {
         SignedValue v = SignedValue.sign(Identity.generate(), "x".getBytes(StandardCharsets.UTF_8), 1, new byte[0]);
         assertThatThrownBy(() -> node.put(v, r -> { })).isInstanceOf(IllegalStateException.class).hasMessageContaining("carries no values");
         assertThatThrownBy(() -> node.get(v.key(), r -> { })).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aProbeGetsTheCardANodeAnnouncesAndFailsOnSilence() throws Exception {
+        new SecureRandom().nextBytes(key);
+        KadConfig routing = KadConfig.defaults().withoutValues();
+        OverlayNode announcing = start(routing, List.of());
+        OverlayNode plain = start(routing, List.of(announcing.address()));
+        OverlayNode asking = start(routing, List.of(announcing.address()));
+        byte[] card = "relay 10.0.0.1:5000".getBytes(StandardCharsets.US_ASCII);
+        announcing.announce(card);
+
+        assertThat(asking.probe(new Contact(announcing.id(), announcing.address())).get(20, TimeUnit.SECONDS)).isEqualTo(card);
+        assertThat(asking.probe(new Contact(plain.id(), plain.address())).get(20, TimeUnit.SECONDS)).isEmpty();
+        assertThat(asking.probe(new Contact(NodeId.random(new SecureRandom()), announcing.address())))
+                .as("an answer under another id is no answer").failsWithin(20, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> announcing.announce(new byte[PacketCodec.MAX_CARD + 1])).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -56,6 +56,8 @@ class PacketCodecTest {
         return Arbitraries.oneOf(
                 Combinators.combine(txs, ids).as(Message.Ping::new),
                 Combinators.combine(txs, ids).as(Message.Pong::new),
+                Combinators.combine(txs, ids, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(PacketCodec.MAX_CARD))
+                        .as(Message.Pong::new),
                 Combinators.combine(txs, ids, ids).as(Message.FindNode::new),
                 Combinators.combine(txs, ids, ids).as(Message.FindValue::new),
                 Combinators.combine(txs, ids, contacts.list().ofMaxSize(20)).as(Message.Nodes::new),
@@ -82,6 +84,7 @@ class PacketCodecTest {
         return switch (m) {
             case Message.Found f -> "Found " + f.tx() + f.sender() + Arrays.toString(f.value().data()) + f.value().seq();
             case Message.Store s -> "Store " + s.tx() + s.sender() + Arrays.toString(s.value().data()) + s.value().seq() + " " + s.ttlMillis();
+            case Message.Pong p -> "Pong " + p.tx() + p.sender() + Arrays.toString(p.card());
             default -> m.toString();
         };
     }

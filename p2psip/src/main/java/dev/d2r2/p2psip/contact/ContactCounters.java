@@ -11,6 +11,7 @@ public final class ContactCounters {
     final AtomicLong lookups = new AtomicLong();
     final AtomicLong retries = new AtomicLong();
     final AtomicLong notFound = new AtomicLong();
+    final AtomicLong outdated = new AtomicLong();
     private final Map<BadContact.Reason, AtomicLong> refused = new EnumMap<>(BadContact.Reason.class);
 
     public ContactCounters() {
@@ -34,6 +35,11 @@ public final class ContactCounters {
 
     public long publishFailures() {
         return publishFailures.get();
+    }
+
+    /** Copies found older than the lookup's bound (their owner published since), so another tunnel was tried too. */
+    public long outdated() {
+        return outdated.get();
     }
 
     public long lookups() {

@@ -1,14 +1,19 @@
 package dev.d2r2.p2psip.overlay;
 
 import dev.d2r2.core.Clock;
+import dev.d2r2.overlay.kad.Identity;
 import dev.d2r2.overlay.kad.KadConfig;
+import dev.d2r2.overlay.kad.NodeId;
 import dev.d2r2.overlay.node.OverlayNode;
 import dev.d2r2.p2psip.auth.BadCertificate;
 import dev.d2r2.p2psip.auth.Certificate;
 import dev.d2r2.p2psip.auth.CertificateKind;
 import dev.d2r2.p2psip.auth.CertificateVerifier;
+import dev.d2r2.p2psip.tunnel.Hop;
 
 import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Arrays;
 
 /**
  * Starts a peer in one of Pr2-P2PSIP's two overlays, under a pseudonym: the node's id is fixed by
@@ -25,20 +30,36 @@ public final class PseudonymOverlays {
     /** A storage-overlay peer: the returned node looks up, puts and gets. */
     public static OverlayNode storage(byte[] certificate, CertificateVerifier verifier, OverlayNode.Settings settings, Clock clock)
             throws IOException, BadCertificate {
-        return start(CertificateKind.STORAGE, settings.kad(), certificate, verifier, settings, clock);
+        Certificate c = verifier.verify(certificate, CertificateKind.STORAGE);
+        return OverlayNode.start(settings, c.nodeId(), clock);
     }
 
-    /** A forwarding-overlay peer and its pool of relays, refreshed by lookups of random ids. */
-    public static ForwardingNode forwarding(byte[] certificate, CertificateVerifier verifier, OverlayNode.Settings settings,
-                                            ForwardingPool pool, Clock clock) throws IOException, BadCertificate {
-        return new ForwardingNode(start(CertificateKind.FORWARDING, settings.kad().withoutValues(), certificate, verifier, settings, clock),
-                pool);
+    /**
+     * A forwarding-overlay peer that relays: it announces {@code relay} in its PONGs, on a card signed
+     * with {@code pseudonym}, the key {@code certificate} binds.
+     */
+    public static ForwardingNode forwarding(byte[] certificate, Identity pseudonym, Hop relay, CertificateVerifier verifier,
+                                            OverlayNode.Settings settings, ForwardingPool pool, Clock clock)
+            throws IOException, BadCertificate {
+        Certificate c = verifier.verify(certificate, CertificateKind.FORWARDING);
+        if (!Arrays.equals(c.publicKey(), pseudonym.publicKey())) {
+            throw new IllegalArgumentException("the pseudonym key is not the one its certificate binds");
+        }
+        OverlayNode node = routing(settings, c.nodeId(), clock);
+        node.announce(RelayCard.sign(pseudonym, certificate, relay));
+        return new ForwardingNode(node, pool, clock);
     }
 
-    private static OverlayNode start(CertificateKind kind, KadConfig kad, byte[] certificate, CertificateVerifier verifier,
-                                     OverlayNode.Settings settings, Clock clock) throws IOException, BadCertificate {
-        Certificate c = verifier.verify(certificate, kind);
-        return OverlayNode.start(new OverlayNode.Settings(settings.listen(), settings.seeds(), settings.networkKey(), kad,
-                settings.replayWindow()), c.nodeId(), clock);
+    /**
+     * A user agent's node in the forwarding overlay, for its lookups: it relays nothing, so it has no
+     * pseudonym to announce (a random id, no card; peers that meet it refuse it as a hop).
+     */
+    public static ForwardingNode lookupNode(OverlayNode.Settings settings, ForwardingPool pool, Clock clock) throws IOException {
+        return new ForwardingNode(routing(settings, NodeId.random(new SecureRandom()), clock), pool, clock);
+    }
+
+    private static OverlayNode routing(OverlayNode.Settings settings, NodeId id, Clock clock) throws IOException {
+        return OverlayNode.start(new OverlayNode.Settings(settings.listen(), settings.seeds(), settings.networkKey(),
+                settings.kad().withoutValues(), settings.replayWindow()), id, clock);
     }
 }

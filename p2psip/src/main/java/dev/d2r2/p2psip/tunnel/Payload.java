@@ -8,7 +8,8 @@ import java.util.Arrays;
  * zero-padded to {@link DataCell#PAYLOAD_BYTES} so every payload fills its cell.
  */
 public record Payload(Kind kind, byte[] data) {
-    public enum Kind { DATA, SETUP_ACK }
+    /** PING goes to the last hop, which answers PONG instead of handing it to its end: the origin's keepalive. */
+    public enum Kind { DATA, SETUP_ACK, PING, PONG }
 
     static final int HEADER_BYTES = 3;
     public static final int MAX_DATA_BYTES = DataCell.PAYLOAD_BYTES - HEADER_BYTES;

@@ -52,6 +52,9 @@ final class RelayAgent implements Agent {
     record Enter(Hop entry, int entryId, Payload payload) {
     }
 
+    record Destroy(Tunnel tunnel) {
+    }
+
     record Views(CompletableFuture<List<HopView>> result) {
     }
 
@@ -119,6 +122,7 @@ final class RelayAgent implements Agent {
             case Send s -> sendForward(s.tunnel(), s.payload());
             case Reply r -> sendBackwardFromEnd(r.binding(), r.payload());
             case Enter e -> enter(e);
+            case Destroy d -> destroy(d.tunnel());
             case Views v -> v.result().complete(upstream.values().stream().map(Binding::view).toList());
             default -> throw new IllegalArgumentException("unexpected message " + message);
         }
@@ -227,7 +231,12 @@ final class RelayAgent implements Agent {
         }
         b.forwardSequence++;
         if (b.last()) {
-            end.onData(DataCell.plain(body).data(), data -> runner.deliver(new Reply(b, new Payload(Payload.Kind.DATA, data.clone()))));
+            Payload p = DataCell.plain(body);
+            switch (p.kind()) {
+                case DATA -> end.onData(p.data(), data -> runner.deliver(new Reply(b, new Payload(Payload.Kind.DATA, data.clone()))));
+                case PING -> sendBackwardFromEnd(b, new Payload(Payload.Kind.PONG, new byte[0]));
+                case SETUP_ACK, PONG -> throw new MalformedCell(Refusal.MALFORMED, "FORWARD carrying " + p.kind());
+            }
         } else {
             send(b.successor, new Cell(CellType.FORWARD, b.outId, body));
         }
@@ -249,11 +258,14 @@ final class RelayAgent implements Agent {
                     return;
                 }
                 t.backwardSequence++;
-                if (p.kind() == Payload.Kind.SETUP_ACK) {
-                    awaitingAck.remove(t);
-                    t.acknowledged(ByteBuffer.wrap(p.data()).getInt());
-                } else {
-                    t.deliver(p.data());
+                switch (p.kind()) {
+                    case SETUP_ACK -> {
+                        awaitingAck.remove(t);
+                        t.acknowledged(ByteBuffer.wrap(p.data()).getInt());
+                    }
+                    case PONG -> t.ponged();
+                    case DATA -> t.deliver(p.data());
+                    case PING -> throw new MalformedCell(Refusal.MALFORMED, "BACKWARD carrying PING");
                 }
             }
             case Binding b -> {
@@ -373,6 +385,15 @@ final class RelayAgent implements Agent {
         }
         byte[] body = DataCell.sealForward(t.keys(), t.forwardSequence++, payload, random);
         send(t.link, new Cell(CellType.FORWARD, t.linkId, body));
+    }
+
+    /** The origin gives up a tunnel it suspects (no answer through it): its hops drop their bindings, hop by hop. */
+    private void destroy(Tunnel t) {
+        if (downstream.remove(new LinkId(t.link, t.linkId), t)) {
+            awaitingAck.remove(t);
+            send(t.link, new Cell(CellType.DESTROY, t.linkId, new byte[Cell.BODY_BYTES]));
+            t.tornDown("given up by its origin");
+        }
     }
 
     private void enter(Enter e) {

@@ -18,6 +18,7 @@ public final class Tunnel {
     private final Consumer<byte[]> onData;
     private final CompletableFuture<Tunnel> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile CompletableFuture<Void> pong = new CompletableFuture<>();
     Link link;
     int linkId;
     long forwardSequence;
@@ -45,6 +46,21 @@ public final class Tunnel {
         runner.deliver(new RelayAgent.Send(this, new Payload(Payload.Kind.DATA, data.clone())));
     }
 
+    /**
+     * Sends a keepalive to the last hop, through every hop (a cell like any other to the hops on the way); completes
+     * when the last hop's answer came back. A hop that drops cells while its links stay up is found this way.
+     */
+    public CompletableFuture<Void> ping() {
+        CompletableFuture<Void> waiting = pong;
+        runner.deliver(new RelayAgent.Send(this, new Payload(Payload.Kind.PING, new byte[0])));
+        return waiting;
+    }
+
+    /** Tears the tunnel down from its origin (DESTROY to every hop); {@link #closed} completes. */
+    public void destroy() {
+        runner.deliver(new RelayAgent.Destroy(this));
+    }
+
     /** Completes when the tunnel is torn down (a hop refused a layer, a link broke, or the relay closed). */
     public CompletableFuture<Void> closed() {
         return closed;
@@ -61,6 +77,12 @@ public final class Tunnel {
     void acknowledged(int entryId) {
         this.entryId = entryId;
         ready.complete(this);
+    }
+
+    void ponged() {
+        CompletableFuture<Void> answered = pong;
+        pong = new CompletableFuture<>();
+        answered.complete(null);
     }
 
     void deliver(byte[] data) {

@@ -124,14 +124,15 @@ public final class SipFace implements AutoCloseable {
      * absorbed while its original is on its way or went the route the callee is still reached by, and
      * sent again only when that route changed (this agent's outbound tunnel was rebuilt, or the callee
      * published a new entry point after rebuilding its tunnel), since then the original may have been
-     * lost with the old tunnel.
+     * lost with the old tunnel. The route is checked against the callee's contact data looked up again in
+     * the storage overlay, not the cached copy: no answer yet is the caller's sign that it may be stale.
      */
     private void retransmitted(byte[] to, byte[] bytes, String digest, CompletableFuture<Route> earlier) {
         if (!earlier.isDone()) {
             absorbed.incrementAndGet();
             return;
         }
-        ua.routeTo(to).whenComplete((now, failure) -> {
+        ua.routeAfterLookup(to).whenComplete((now, failure) -> {
             if (failure == null && now.equals(earlier.join())) {
                 absorbed.incrementAndGet();
             } else {

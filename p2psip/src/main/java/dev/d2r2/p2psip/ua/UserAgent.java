@@ -39,6 +39,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -46,7 +47,11 @@ import java.util.function.Supplier;
  * names; an outbound tunnel reserved for publishing that data every τ; and outbound tunnels for
  * lookups and signalling. A message to another user goes: lookup of their contact data (cached
  * until it expires, retried over the other lookup tunnels) → this agent's outbound tunnel → its
- * exit → the callee's entry point → the callee's inbound tunnel.
+ * exit → the callee's entry point → the callee's inbound tunnel. An exchange set up with {@link #call}
+ * survives churn: an attempt that gets no answer is retried after a fresh lookup, through another
+ * tunnel and entry point (docs/p2psip.md#when-a-hop-leaves). Every envelope names the sender's current entry points,
+ * and an answer goes back to them rather than to contact data looked up later, as a SIP response follows its request's
+ * Via path.
  */
 public final class UserAgent implements AutoCloseable {
     /**
@@ -72,6 +77,16 @@ public final class UserAgent implements AutoCloseable {
     private static final int REPICKS = 32;
     /** How far an envelope's signed clock may be from the callee's; the one-time keys seen are kept for twice that. */
     static final long REPLAY_WINDOW_MS = 60_000;
+    /** How often each of the agent's tunnels is sent a keepalive through all its hops. */
+    private static final long KEEPALIVE_EVERY_MS = 10_000;
+    /** The least a keepalive's answer is waited for (the overlay time-out, if longer) before the tunnel is given up. */
+    private static final long KEEPALIVE_WAIT_MS = 5_000;
+    /** Attempts at one exchange ({@link #call}): the first and at most three retries, each after a time-out without an answer. */
+    public static final int SETUP_ATTEMPTS = 4;
+
+    /** A {@link #call} waiting for its answer: the first message from {@code from} that {@code isAnswer} accepts. */
+    private record Awaited(byte[] from, Predicate<byte[]> isAnswer, CompletableFuture<byte[]> answer) {
+    }
 
     private final Identity identity;
     /** The X25519 key others encrypt their messages to, certified by being in the contact data this agent signs. */
@@ -90,6 +105,14 @@ public final class UserAgent implements AutoCloseable {
     private final AtomicLong rebuilt = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
+    private final AtomicLong setupRetries = new AtomicLong();
+    private final AtomicLong setupFailures = new AtomicLong();
+    private final AtomicLong suspected = new AtomicLong();
+    private final AtomicLong cleared = new AtomicLong();
+    private final AtomicLong keepalivesMissed = new AtomicLong();
+    private final List<Awaited> awaited = new CopyOnWriteArrayList<>();
+    /** Bumped by each publication a rebuild or the refresh starts; a failed one is retried only while it is the latest. */
+    private final AtomicLong publications = new AtomicLong();
     /** Envelopes reach the agent on relay threads: guarded by itself. */
     private final ReplayWindow replays = new ReplayWindow(REPLAY_WINDOW_MS);
     private final List<Tunnel> inbound = new CopyOnWriteArrayList<>();
@@ -111,16 +134,21 @@ public final class UserAgent implements AutoCloseable {
 
     /**
      * Builds the agent's tunnels from hops of {@code pool} (through {@code paths}, so inbound
-     * tunnels start at an entry guard), publishes its contact data and schedules the refresh.
+     * tunnels start at an entry guard), publishes its contact data (again after each time-out while no replica took it)
+     * and schedules the refresh.
      * A tunnel that closes later (a hop left) is built again through other hops.
      */
     public static UserAgent start(Identity identity, Relay relay, Settings settings, Clock clock, Supplier<List<Hop>> pool,
                                   PathSelector paths) throws Exception {
         UserAgent ua = new UserAgent(identity, relay, settings, clock, pool, paths);
         ua.buildTunnels();
-        ua.publish().get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-        ua.timer.scheduleAtFixedRate(() -> ua.publish(), settings.refresh().toMillis(), settings.refresh().toMillis(),
+        if (ua.publish().get(ua.publishTimeout().plus(settings.timeout()).toMillis(), TimeUnit.MILLISECONDS) == 0) {
+            // no replica took it (a freshly joined overlay): callers would find nothing until the refresh τ later
+            ua.publishUntilStored();
+        }
+        ua.timer.scheduleAtFixedRate(ua::publishUntilStored, settings.refresh().toMillis(), settings.refresh().toMillis(),
                 TimeUnit.MILLISECONDS);
+        ua.timer.scheduleAtFixedRate(ua::keepalive, KEEPALIVE_EVERY_MS, KEEPALIVE_EVERY_MS, TimeUnit.MILLISECONDS);
         return ua;
     }
 
@@ -130,7 +158,7 @@ public final class UserAgent implements AutoCloseable {
             inbound.add(t);
             watchInbound(t);
         }
-        publishing = build(TunnelKind.OUTBOUND, this::outbound);
+        publishing = build(TunnelKind.OUTBOUND, path -> ExitChannel.open(relay, path, publishTimeout()));
         watchOutbound(publishing);
         List<ExitChannel> channels = new ArrayList<>();
         for (int i = 0; i < settings.lookupTunnels(); i++) {
@@ -139,7 +167,8 @@ public final class UserAgent implements AutoCloseable {
             watchOutbound(channel);
         }
         lookups = List.copyOf(channels);
-        lookup = new ContactLookup(lookups, clock, contacts);
+        // the owner publishes every τ: where a copy older than two of them is held, a later publication did not replace it
+        lookup = new ContactLookup(lookups, clock, contacts, this::suspect, settings.refresh().multipliedBy(2));
     }
 
     private CompletableFuture<ExitChannel> outbound(List<Hop> path) {
@@ -147,13 +176,27 @@ public final class UserAgent implements AutoCloseable {
     }
 
     /**
+     * A store through the exit is answered once all k replicas answered or timed out, and each replica that left costs
+     * two RPC time-outs until it drops out of the routing tables: right after churn a publication takes longer than a
+     * lookup, so it gets three time-outs.
+     */
+    private Duration publishTimeout() {
+        return settings.timeout().multipliedBy(3);
+    }
+
+    /**
      * Builds through freshly picked paths until one is acknowledged. A failed path's hops are probed,
      * and those that no longer accept connections leave this agent's pool (a departed peer cannot say so).
      */
     private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build) throws Exception {
+        return build(kind, build, List.of());
+    }
+
+    /** As {@link #build(TunnelKind, Function)}, through none of {@code avoid} while the pool has enough other peers. */
+    private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build, List<Hop> avoid) throws Exception {
         Exception last = null;
         for (int i = 0; i < BUILD_ATTEMPTS; i++) {
-            List<Hop> path = pickApart(kind);
+            List<Hop> path = pickAvoiding(kind, avoid);
             try {
                 return build.apply(path).get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -170,17 +213,33 @@ public final class UserAgent implements AutoCloseable {
      * hops (picked again, a bounded number of times; the pool is not filtered for inbound tunnels, so that it keeps
      * the entry guards). A peer that was both would map h(user) to the user's address.
      */
-    private List<Hop> pickApart(TunnelKind kind) {
+    private List<Hop> pickApart(TunnelKind kind, List<Hop> pool) {
         if (kind == TunnelKind.OUTBOUND) {
             List<Hop> entries = inbound.stream().map(t -> t.path().getLast()).toList();
-            return paths.pick(kind, livePool().stream().filter(h -> !among(entries, h)).toList());
+            return paths.pick(kind, pool.stream().filter(h -> !among(entries, h)).toList());
         }
         List<Hop> firstHops = outboundTunnels().stream().map(t -> t.path().getFirst()).toList();
-        List<Hop> path = paths.pick(kind, livePool());
+        List<Hop> path = paths.pick(kind, pool);
         for (int i = 0; i < REPICKS && among(firstHops, path.getLast()); i++) {
-            path = paths.pick(kind, livePool());
+            path = paths.pick(kind, pool);
         }
         return path;
+    }
+
+    /**
+     * A path through none of {@code avoid} (the hops of a tunnel that failed, which may still accept connections yet
+     * drop cells), or, if the rest of the pool is too small for one, through any live hop.
+     */
+    private List<Hop> pickAvoiding(TunnelKind kind, List<Hop> avoid) {
+        List<Hop> pool = livePool();
+        if (!avoid.isEmpty()) {
+            try {
+                return pickApart(kind, pool.stream().filter(h -> !among(avoid, h)).toList());
+            } catch (IllegalStateException e) {
+                // too few other peers: any live hop will do
+            }
+        }
+        return pickApart(kind, pool);
     }
 
     private static boolean among(List<Hop> hops, Hop hop) {
@@ -232,15 +291,18 @@ public final class UserAgent implements AutoCloseable {
         }
     }
 
-    /** On the timer thread: a new inbound tunnel for one that closed, and contact data naming its entry point at once. */
+    /**
+     * On the timer thread: a new inbound tunnel for one that closed, away from its hops but its entry guard (kept while
+     * it accepts connections, so guards stay few), and contact data naming its entry point at once.
+     */
     private void replaceInbound(Tunnel old) {
         probe(old.path());
         try {
-            Tunnel fresh = build(TunnelKind.INBOUND, path -> relay.build(path, this::receive));
+            Tunnel fresh = build(TunnelKind.INBOUND, path -> relay.build(path, this::receive), old.path().subList(1, old.path().size()));
             inbound.set(inbound.indexOf(old), fresh);
             watchInbound(fresh);
             rebuilt.incrementAndGet();
-            publish();
+            publishUntilStored();
         } catch (Exception e) {
             rebuildAfter(settings.timeout().toMillis(), () -> replaceInbound(old));
         }
@@ -250,12 +312,61 @@ public final class UserAgent implements AutoCloseable {
     private void replaceOutbound(ExitChannel channel, Tunnel old) {
         probe(old.path());
         try {
-            build(TunnelKind.OUTBOUND, path -> channel.reopen(relay, path));
+            build(TunnelKind.OUTBOUND, path -> channel.reopen(relay, path), old.path());
             watchOutbound(channel);
             rebuilt.incrementAndGet();
         } catch (Exception e) {
             rebuildAfter(settings.timeout().toMillis(), () -> replaceOutbound(channel, old));
         }
+    }
+
+    /**
+     * Pings every tunnel of the agent through all its hops. A hop that drops cells while its links stay up closes
+     * nothing, so only a missing answer shows it: the tunnel is given up and rebuilt away from its hops (an inbound
+     * one then published at once).
+     */
+    private void keepalive() {
+        List<Tunnel> tunnels = new ArrayList<>(inbound);
+        tunnels.addAll(outboundTunnels());
+        for (Tunnel t : tunnels) {
+            giveUpUnlessAnswered(t);
+        }
+    }
+
+    /**
+     * A lookup through {@code channel} got no answer in time: a hop of its tunnel may drop cells while its links stay up,
+     * or the exit's lookup may merely be slow (right after churn it waits for storage peers that left, longer than the
+     * time-out). Only a tunnel that does not answer a ping either is given up, and rebuilt away from its hops
+     * ({@link #replaceOutbound}): giving up a good one loses the messages on their way through it.
+     */
+    private void suspect(ExitChannel channel) {
+        Tunnel t = channel.tunnel();
+        if (!closing && !t.closed().isDone()) {
+            suspected.incrementAndGet();
+            giveUpUnlessAnswered(t).thenAccept(answered -> {
+                if (answered) {
+                    cleared.incrementAndGet();
+                }
+            });
+        }
+    }
+
+    /**
+     * Pings {@code t} and destroys it, counted in {@link #keepalivesMissed}, if no answer comes within the keepalive's
+     * wait; completes with whether it answered.
+     */
+    private CompletableFuture<Boolean> giveUpUnlessAnswered(Tunnel t) {
+        if (closing || t.closed().isDone()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        long wait = Math.max(KEEPALIVE_WAIT_MS, settings.timeout().toMillis());
+        return t.ping().copy().orTimeout(wait, TimeUnit.MILLISECONDS).handle((answered, failure) -> {
+            if (failure != null && !closing && !t.closed().isDone()) {
+                keepalivesMissed.incrementAndGet();
+                t.destroy();
+            }
+            return failure == null;
+        });
     }
 
     /** Publishes L(A, now) through the publishing tunnel; completes with the replicas that took it. */
@@ -268,6 +379,22 @@ public final class UserAgent implements AutoCloseable {
     }
 
     /**
+     * Publishes, and again after the time-out until a copy is stored (the publishing tunnel may be being rebuilt, or
+     * replicas may have left), unless a newer publication started meanwhile.
+     */
+    private void publishUntilStored() {
+        publishUntilStored(publications.incrementAndGet());
+    }
+
+    private void publishUntilStored(long generation) {
+        publish().whenComplete((replicas, failure) -> {
+            if ((failure != null || replicas == 0) && publications.get() == generation) {
+                rebuildAfter(settings.timeout().toMillis(), () -> publishUntilStored(generation));
+            }
+        });
+    }
+
+    /**
      * Sends {@code message} to the user whose identity key is {@code to}; completes, once it left
      * through an exit, with the route it took.
      */
@@ -276,22 +403,96 @@ public final class UserAgent implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + message.length));
         }
-        return contact(to).thenApply(data -> {
-            ExitChannel channel = lookups.get(pathIndex(to) % lookups.size());
-            Route route = new Route(channel.tunnel(), entry(data, to));
-            channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(), message));
-            sent.incrementAndGet();
-            return route;
+        return contact(to).thenApply(data -> sendVia(to, data, message, 0));
+    }
+
+    /**
+     * Sets up an exchange with the user whose identity key is {@code to}: sends {@code request} and completes with the
+     * first message from that user which {@code isAnswer} accepts, or fails after {@code deadline}. An attempt that got
+     * no answer within the time-out (its request or answer lost with a tunnel whose hop left, or sent to an entry point
+     * that is gone) is retried, at most {@link #SETUP_ATTEMPTS} in all: the callee's contact data is looked up again in
+     * the storage overlay, not taken from the cache, and the request goes to another of its entry points, then through
+     * another of this agent's tunnels (each outbound tunnel that closed or timed out is rebuilt away from its hops).
+     */
+    public CompletableFuture<byte[]> call(byte[] to, byte[] request, Predicate<byte[]> isAnswer, Duration deadline) {
+        if (request.length > MAX_MESSAGE) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + request.length));
+        }
+        Awaited waiting = new Awaited(to.clone(), isAnswer, new CompletableFuture<>());
+        awaited.add(waiting);
+        attempt(waiting, request, 0, System.nanoTime() + deadline.toNanos());
+        return waiting.answer().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).whenComplete((answer, failure) -> {
+            awaited.remove(waiting);
+            if (failure != null) {
+                setupFailures.incrementAndGet();
+            }
         });
+    }
+
+    private void attempt(Awaited waiting, byte[] request, int attempt, long deadlineNanos) {
+        if (waiting.answer().isDone() || closing) {
+            return;
+        }
+        CompletableFuture<ContactData> data = attempt == 0 ? contact(waiting.from()) : lookAgain(waiting.from());
+        data.handle((found, failure) -> failure == null ? sendVia(waiting.from(), found, request, attempt) : null).thenRun(() -> {
+            long wait = Math.min(settings.timeout().toNanos(), deadlineNanos - System.nanoTime());
+            if (attempt + 1 < SETUP_ATTEMPTS && wait > 0) {
+                CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(() -> {
+                    if (!waiting.answer().isDone() && !closing) {
+                        setupRetries.incrementAndGet();
+                        attempt(waiting, request, attempt + 1, deadlineNanos);
+                    }
+                });
+            }
+        });
+    }
+
+    /**
+     * Seals {@code message} to {@code to} and hands it to an exit. Attempt 0 takes the correspondent's one path (so
+     * messages arrive in the order sent); a retry first moves to the callee's other entry points — an inbound tunnel is
+     * longer, and rebuilt by its owner only after it learnt of the loss — then to this agent's other tunnels.
+     */
+    private Route sendVia(byte[] to, ContactData data, byte[] message, int attempt) {
+        ExitChannel channel = channel(to, data, attempt);
+        Route route = new Route(channel.tunnel(), entry(to, data, attempt));
+        channel.enter(route.entry(), SignalEnvelope.seal(identity, to, data.signalKey(), clock.millis(),
+                X25519.raw(signalKey.getPublic()), standingEntries(), message));
+        sent.incrementAndGet();
+        return route;
+    }
+
+    private Route route(byte[] to, ContactData data, int attempt) {
+        return new Route(channel(to, data, attempt).tunnel(), entry(to, data, attempt));
+    }
+
+    /** The attempt's outbound tunnel, or the next one that stands if it closed (it is being rebuilt). */
+    private ExitChannel channel(byte[] to, ContactData data, int attempt) {
+        int first = pathIndex(to) % lookups.size() + attempt / data.entries().size();
+        for (int i = 0; i < lookups.size(); i++) {
+            ExitChannel channel = lookups.get((first + i) % lookups.size());
+            if (!channel.tunnel().closed().isDone()) {
+                return channel;
+            }
+        }
+        return lookups.get(first % lookups.size());
+    }
+
+    private static EntryPoint entry(byte[] to, ContactData data, int attempt) {
+        return data.entries().get((pathIndex(to) % data.entries().size() + attempt) % data.entries().size());
     }
 
     /** The route a message to {@code to} takes now (looking its contact data up if no usable copy is cached). */
     public CompletableFuture<Route> routeTo(byte[] to) {
-        return contact(to).thenApply(data -> new Route(lookups.get(pathIndex(to) % lookups.size()).tunnel(), entry(data, to)));
+        return contact(to).thenApply(data -> route(to, data, 0));
     }
 
-    private static EntryPoint entry(ContactData data, byte[] to) {
-        return data.entries().get(pathIndex(to) % data.entries().size());
+    /**
+     * The route a message to {@code to} takes after its contact data was looked up again in the storage overlay: a
+     * correspondent that did not answer may have published new entry points since this agent's copy.
+     */
+    public CompletableFuture<Route> routeAfterLookup(byte[] to) {
+        return lookAgain(to).thenApply(data -> route(to, data, 0));
     }
 
     /** One path per correspondent (while its contact data lasts), so messages arrive in the order sent. */
@@ -302,6 +503,47 @@ public final class UserAgent implements AutoCloseable {
     /** The owner's contact data: a usable cached copy, the lookup already under way, or a new lookup. */
     private CompletableFuture<ContactData> contact(byte[] owner) {
         return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> known != null && usable(known) ? known : lookup.find(owner));
+    }
+
+    /**
+     * The owner's contact data from the storage overlay (not the cache), unless a lookup is under way; the cache keeps
+     * the newer of the copy found and the one it held (a lookup may reach a replica the latest publication missed), or
+     * the one it held if the lookup failed.
+     */
+    private CompletableFuture<ContactData> lookAgain(byte[] owner) {
+        return cache.compute(HexFormat.of().formatHex(owner), (key, known) -> {
+            if (known != null && !known.isDone()) {
+                return known;
+            }
+            CompletableFuture<ContactData> found = lookup.find(owner);
+            if (known == null || known.isCompletedExceptionally()) {
+                return found;
+            }
+            ContactData held = known.join();
+            return found.handle((data, failure) -> failure == null && data.issuedAtMillis() >= held.issuedAtMillis() ? data : held);
+        });
+    }
+
+    /** The entry points of the inbound tunnels that stand now (one being rebuilt is left out). */
+    private List<EntryPoint> standingEntries() {
+        return inbound.stream().filter(t -> !t.closed().isDone()).map(t -> new EntryPoint(t.path().getLast(), t.entryId())).toList();
+    }
+
+    /**
+     * Caches the entry points an envelope named as the sender's contact data, if it is newer than the copy held: answers
+     * and later messages go back the way the sender said it is reached now — its new contact data may not be stored yet
+     * after it rebuilt a tunnel, and a copy looked up then names the entry points that left. A retry of {@link #call}
+     * still looks the sender up, and keeps what it finds if the sender published since ({@link #lookAgain}).
+     */
+    private void answerTo(SignalEnvelope envelope) {
+        if (envelope.replyTo().isEmpty()) {
+            return;
+        }
+        ContactData named = new ContactData(envelope.replyTo(), envelope.senderSignalKey(), envelope.sentAtMillis(),
+                envelope.sentAtMillis() + settings.lifetime().toMillis());
+        cache.compute(HexFormat.of().formatHex(envelope.sender()), (key, known) ->
+                known == null || !known.isDone() || known.isCompletedExceptionally()
+                        || known.join().issuedAtMillis() < named.issuedAtMillis() ? CompletableFuture.completedFuture(named) : known);
     }
 
     /**
@@ -343,6 +585,12 @@ public final class UserAgent implements AutoCloseable {
             return;
         }
         received.incrementAndGet();
+        answerTo(envelope);
+        for (Awaited waiting : awaited) {
+            if (Arrays.equals(waiting.from(), envelope.sender()) && waiting.isAnswer().test(envelope.message())) {
+                waiting.answer().complete(envelope.message());
+            }
+        }
         listener.accept(envelope.sender(), envelope.message());
     }
 
@@ -377,6 +625,34 @@ public final class UserAgent implements AutoCloseable {
     /** Tunnels built again because one closed (a hop left or refused a layer). */
     public long rebuilt() {
         return rebuilt.get();
+    }
+
+    /** Attempts of {@link #call} after the first: each after a time-out without an answer, with a fresh lookup of the callee. */
+    public long setupRetries() {
+        return setupRetries.get();
+    }
+
+    /** Calls ({@link #call}) that got no answer by their deadline, after every attempt. */
+    public long setupFailures() {
+        return setupFailures.get();
+    }
+
+    /**
+     * Tunnels given up because a keepalive sent through them (every 10 s, or after a lookup through them timed out) got
+     * no answer; then rebuilt away from their hops.
+     */
+    public long keepalivesMissed() {
+        return keepalivesMissed.get();
+    }
+
+    /** Lookups that timed out through a standing tunnel, whose tunnel was then pinged ({@link #suspect}). */
+    public long suspected() {
+        return suspected.get();
+    }
+
+    /** Suspected tunnels ({@link #suspected}) that answered the ping, so were kept: the exit was slow, not the tunnel. */
+    public long cleared() {
+        return cleared.get();
     }
 
     /** Envelopes refused as a copy of one already received within the replay window (also in {@link #refused}). */

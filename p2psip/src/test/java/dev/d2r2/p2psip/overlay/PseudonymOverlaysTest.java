@@ -18,6 +18,8 @@ import dev.d2r2.p2psip.auth.CertificateAuthority;
 import dev.d2r2.p2psip.auth.CertificateKind;
 import dev.d2r2.p2psip.auth.CertificateVerifier;
 import dev.d2r2.p2psip.auth.Enrolments;
+import dev.d2r2.p2psip.tunnel.Hop;
+import dev.d2r2.p2psip.tunnel.X25519;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +48,7 @@ class PseudonymOverlaysTest {
     private final byte[] storageKey = new byte[PacketAuth.KEY_BYTES];
     private final byte[] forwardingKey = new byte[PacketAuth.KEY_BYTES];
     private final List<AutoCloseable> open = new ArrayList<>();
+    private final Map<NodeId, Hop> relays = new HashMap<>();
     private AuthServer server;
     private CertificateVerifier verifier;
     private AsClient client;
@@ -75,13 +79,32 @@ class PseudonymOverlaysTest {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
 
+    private record Pseudonym(Identity key, Certificate certificate) {
+    }
+
     private List<Certificate> certificates(CertificateKind kind, int n) throws Exception {
-        List<Certificate> all = new ArrayList<>();
+        return pseudonyms(kind, n).stream().map(Pseudonym::certificate).toList();
+    }
+
+    private List<Pseudonym> pseudonyms(CertificateKind kind, int n) throws Exception {
+        List<Pseudonym> all = new ArrayList<>();
         while (all.size() < n) {
-            int batch = Math.min(8, n - all.size());
-            all.addAll(client.pseudonyms(kind, IntStream.range(0, batch).mapToObj(i -> Identity.generate()).toList()));
+            List<Identity> keys = IntStream.range(0, Math.min(8, n - all.size())).mapToObj(i -> Identity.generate()).toList();
+            List<Certificate> issued = client.pseudonyms(kind, keys);
+            for (int i = 0; i < keys.size(); i++) {
+                all.add(new Pseudonym(keys.get(i), issued.get(i)));
+            }
         }
         return all;
+    }
+
+    /** A relay as a card names it; no tunnel goes through it here. */
+    private static Hop relay(InetAddress host) {
+        return new Hop(X25519.raw(X25519.generate().getPublic()), new InetSocketAddress(host, 1 + new SecureRandom().nextInt(65535)));
+    }
+
+    private ForwardingPool pool(int size, int lookups) {
+        return new ForwardingPool(new ForwardingPool.Settings(size, lookups), verifier, new SecureRandom());
     }
 
     private OverlayNode.Settings settings(byte[] key, List<InetSocketAddress> seeds) {
@@ -107,7 +130,8 @@ class PseudonymOverlaysTest {
 
     @Test
     void aPeerWithTheWrongKindOrAnExpiredOrForgedCertificateDoesNotStart() throws Exception {
-        Certificate forwarding = certificates(CertificateKind.FORWARDING, 1).getFirst();
+        Pseudonym pseudonym = pseudonyms(CertificateKind.FORWARDING, 1).getFirst();
+        Certificate forwarding = pseudonym.certificate();
         Certificate storage = certificates(CertificateKind.STORAGE, 1).getFirst();
         assertThatThrownBy(() -> PseudonymOverlays.storage(forwarding.encode(), verifier, settings(storageKey, List.of()), Clock.system()))
                 .isInstanceOf(BadCertificate.class).hasMessageStartingWith("WRONG_KIND");
@@ -115,21 +139,23 @@ class PseudonymOverlaysTest {
         assertThatThrownBy(() -> PseudonymOverlays.storage(storage.encode(), later, settings(storageKey, List.of()), Clock.system()))
                 .isInstanceOf(BadCertificate.class).hasMessageStartingWith("EXPIRED");
         CertificateVerifier otherServer = new CertificateVerifier(Identity.generate().publicKey(), Clock.system());
-        assertThatThrownBy(() -> PseudonymOverlays.forwarding(forwarding.encode(), otherServer, settings(forwardingKey, List.of()),
-                new ForwardingPool(new ForwardingPool.Settings(4, 1), new SecureRandom()), Clock.system()))
+        assertThatThrownBy(() -> PseudonymOverlays.forwarding(forwarding.encode(), pseudonym.key(), relay(InetAddress.getLoopbackAddress()),
+                otherServer, settings(forwardingKey, List.of()), pool(4, 1), Clock.system()))
                 .isInstanceOf(BadCertificate.class).hasMessageStartingWith("BAD_SIGNATURE");
         assertThat(verifier.refused()).containsEntry(BadCertificate.Reason.WRONG_KIND, 1L);
     }
 
     private List<ForwardingNode> forwardingOverlay(int n) throws Exception {
         List<ForwardingNode> nodes = new ArrayList<>();
-        for (Certificate c : certificates(CertificateKind.FORWARDING, n)) {
+        for (Pseudonym p : pseudonyms(CertificateKind.FORWARDING, n)) {
             List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of() : List.of(nodes.getFirst().address(), nodes.getLast().address());
-            ForwardingNode f = PseudonymOverlays.forwarding(c.encode(), verifier, settings(forwardingKey, seeds),
-                    new ForwardingPool(new ForwardingPool.Settings(8, 3), new SecureRandom()), Clock.system());
+            Hop hop = relay(InetAddress.getLoopbackAddress());
+            ForwardingNode f = PseudonymOverlays.forwarding(p.certificate().encode(), p.key(), hop, verifier, settings(forwardingKey, seeds),
+                    pool(8, 3), Clock.system());
             open.add(f);
             nodes.add(f);
-            assertThat(f.id()).isEqualTo(c.nodeId());
+            relays.put(f.id(), hop);
+            assertThat(f.id()).isEqualTo(p.certificate().nodeId());
         }
         await().atMost(20, TimeUnit.SECONDS).until(() -> nodes.stream().allMatch(f -> f.status().join().contacts() >= n / 3));
         return nodes;
@@ -176,11 +202,55 @@ class PseudonymOverlaysTest {
         for (ForwardingPool.Entry e : pool) {
             assertThat(targets).as("each member came from one of the refresh's lookups").contains(e.foundBy());
             assertThat(live).as("a lookup returns only peers that answered; the table still held the departed").contains(e.contact().id());
+            assertThat(e.hop()).as("the relay its card announced").isEqualTo(relays.get(e.contact().id()));
         }
         assertThat(pool.stream().map(ForwardingPool.Entry::contact).map(Contact::id)).doesNotHaveDuplicates();
 
         me.refreshPool().get(30, TimeUnit.SECONDS);
         assertThat(me.pool().targets()).doesNotContainAnyElementsOf(targets);
         assertThat(me.pool().refreshes()).isEqualTo(2);
+    }
+
+    @Test
+    void anAgentsPoolHoldsOnlyPeersWithAValidCardFoundByItsLookups() throws Exception {
+        List<ForwardingNode> honest = forwardingOverlay(12);
+        InetSocketAddress seed = honest.getFirst().address();
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        Pseudonym[] p = pseudonyms(CertificateKind.FORWARDING, 5).toArray(Pseudonym[]::new);
+        CertificateAuthority otherServer = new CertificateAuthority(Identity.generate(), CertificateAuthority.Policy.defaults(), new SecureRandom());
+        Certificate foreign = otherServer.pseudonym(CertificateKind.FORWARDING, p[0].key().publicKey(), System.currentTimeMillis());
+        Map<BadCard.Reason, byte[]> forged = Map.of(
+                BadCard.Reason.CERTIFICATE, RelayCard.sign(p[0].key(), foreign.encode(), relay(loopback)),
+                BadCard.Reason.OTHER_NODE, RelayCard.sign(p[4].key(), p[4].certificate().encode(), relay(loopback)),
+                BadCard.Reason.BAD_SIGNATURE, RelayCard.sign(Identity.generate(), p[2].certificate().encode(), relay(loopback)),
+                BadCard.Reason.OTHER_HOST, RelayCard.sign(p[3].key(), p[3].certificate().encode(), relay(InetAddress.getByName("10.9.8.7"))),
+                BadCard.Reason.MALFORMED, new byte[]{1, 2, 3});
+        Map<BadCard.Reason, NodeId> ids = Map.of(BadCard.Reason.CERTIFICATE, foreign.nodeId(), BadCard.Reason.OTHER_NODE,
+                NodeId.random(new SecureRandom()), BadCard.Reason.BAD_SIGNATURE, p[2].certificate().nodeId(), BadCard.Reason.OTHER_HOST,
+                p[3].certificate().nodeId(), BadCard.Reason.MALFORMED, NodeId.random(new SecureRandom()));
+        for (BadCard.Reason r : forged.keySet()) {
+            OverlayNode liar = OverlayNode.start(new OverlayNode.Settings(loopback(), List.of(seed), forwardingKey,
+                    KadConfig.defaults().withoutValues(), Duration.ofSeconds(30)), ids.get(r), Clock.system());
+            open.add(liar);
+            liar.announce(forged.get(r));
+        }
+        ForwardingNode cardless = PseudonymOverlays.lookupNode(settings(forwardingKey, List.of(seed)), pool(4, 1), Clock.system());
+        open.add(cardless);
+
+        ForwardingNode agent = PseudonymOverlays.lookupNode(settings(forwardingKey, List.of(seed)), pool(64, 3), Clock.system());
+        open.add(agent);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> agent.status().join().contacts() >= 12);
+        assertThat(agent.pool().hops()).as("a full routing table, yet no hop before a lookup of a random id").isEmpty();
+
+        agent.awaitPool(12, Duration.ofSeconds(60));
+        assertThat(agent.pool().hops()).as("every certified peer, with the relay it announced, and nothing else")
+                .containsExactlyInAnyOrderElementsOf(relays.values());
+        assertThat(agent.pool().entries()).allSatisfy(e -> assertThat(agent.pool().targets()).contains(e.foundBy()));
+        Map<BadCard.Reason, Long> refused = agent.pool().refused();
+        for (BadCard.Reason r : forged.keySet()) {
+            assertThat(refused.get(r)).as(r + " refused and counted").isPositive();
+        }
+        assertThat(refused.get(BadCard.Reason.NONE)).as("the other lookup node announces no relay").isPositive();
+        assertThat(verifier.refused().get(BadCertificate.Reason.BAD_SIGNATURE)).as("the foreign certificate").isPositive();
     }
 }

@@ -9,13 +9,17 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A TCP relay in front of one hop that counts the bytes passing each way: what an observer of that link sees. */
+/**
+ * A TCP relay in front of one hop that counts the bytes passing each way: what an observer of that link sees.
+ * Told to {@link #drop}, it keeps its connections up but passes nothing on: a hop that loses cells silently.
+ */
 public final class CountingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final InetSocketAddress target;
     public final AtomicLong towardsTarget = new AtomicLong();
     public final AtomicLong fromTarget = new AtomicLong();
     public final AtomicLong connections = new AtomicLong();
+    private volatile boolean dropping;
 
     public CountingProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -41,11 +45,19 @@ public final class CountingProxy implements AutoCloseable {
         }
     }
 
-    private static void pump(Socket from, Socket to, AtomicLong count) {
+    /** From now on, everything that arrives either way is read and dropped; the connections stay open. */
+    public void drop() {
+        dropping = true;
+    }
+
+    private void pump(Socket from, Socket to, AtomicLong count) {
         byte[] buffer = new byte[4096];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) > 0) {
+                if (dropping) {
+                    continue;
+                }
                 count.addAndGet(n);
                 out.write(buffer, 0, n);
                 out.flush();

@@ -1,18 +1,29 @@
 package dev.d2r2.p2psip.ua;
 
+import dev.d2r2.core.Clock;
+import dev.d2r2.overlay.kad.Identity;
+import dev.d2r2.p2psip.tunnel.EntryGuards;
 import dev.d2r2.p2psip.tunnel.Hop;
+import dev.d2r2.p2psip.tunnel.PathSelector;
+import dev.d2r2.p2psip.tunnel.Relay;
+import dev.d2r2.p2psip.tunnel.TunnelEnd;
 import dev.d2r2.p2psip.ua.PeerNetwork.Peer;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A lookup whose first tunnel's exit no longer answers times out and is retried over the caller's other tunnel. */
+/**
+ * A lookup whose first tunnel's exit no longer answers times out and is retried over the caller's other tunnel; one that
+ * finds an outdated copy tries the other tunnel too.
+ */
 class LookupRetryTest {
     @Test
     void aSilentExitCostsOneTimeOutAndTheLookupSucceedsOverTheOtherTunnel() throws Exception {
@@ -31,6 +42,43 @@ class LookupRetryTest {
             assertThat(atBob.poll(10, TimeUnit.SECONDS)).startsWith("INVITE");
             assertThat(alice.contacts().retries()).isEqualTo(1);
             assertThat(alice.contacts().notFound()).isZero();
+        }
+    }
+
+    /**
+     * A copy older than two of the owner's refresh intervals is outdated (a later publication did not replace it where it
+     * was found): the other tunnel is tried too, and with nothing newer anywhere the newest outdated copy is still used.
+     */
+    @Test
+    void anOutdatedCopyMakesTheLookupTryTheOtherTunnelAndIsUsedIfNothingNewerIsFound() throws Exception {
+        try (UaNetwork network = new UaNetwork(10);
+             Relay relay = Relay.start("alice", InetAddress.getLoopbackAddress(), Clock.system(), TunnelEnd.IGNORE)) {
+            UserAgent bob = network.agent("bob", UaNetwork.settings());
+            BlockingQueue<String> atBob = new LinkedBlockingQueue<>();
+            bob.onMessage((from, m) -> atBob.add(new String(m, StandardCharsets.UTF_8)));
+            // Alice's clock is 20 s ahead (inside the envelopes' replay window) and her τ 5 s: Bob's only copy is outdated to her (older than 2τ)
+            Clock ahead = new Clock() {
+                @Override
+                public long millis() {
+                    return System.currentTimeMillis() + 20_000;
+                }
+
+                @Override
+                public long nanos() {
+                    return System.nanoTime();
+                }
+            };
+            Random random = new Random();
+            try (UserAgent alice = UserAgent.start(Identity.generate(), relay,
+                    new UserAgent.Settings(2, 2, Duration.ofSeconds(5), Duration.ofMinutes(15), Duration.ofSeconds(3)), ahead,
+                    network.peers()::hops, new PathSelector(relay.self(), new EntryGuards(EntryGuards.DEFAULT_COUNT, random), random))) {
+                alice.send(bob.identityKey(), "INVITE sip:bob@p2psip SIP/2.0".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+
+                assertThat(atBob.poll(10, TimeUnit.SECONDS)).startsWith("INVITE");
+                assertThat(alice.contacts().outdated()).isEqualTo(2);
+                assertThat(alice.contacts().retries()).isEqualTo(1);
+                assertThat(alice.contacts().notFound()).isZero();
+            }
         }
     }
 

@@ -91,7 +91,7 @@ class WhatEachHopSeesTest {
         BlockingQueue<String> atAlice = new LinkedBlockingQueue<>();
         bob.onMessage((from, m) -> atBob.add(new String(m, StandardCharsets.UTF_8)));
         alice.onMessage((from, m) -> atAlice.add(new String(m, StandardCharsets.UTF_8)));
-        String[][] exchange = {{"INVITE", "a", "600"}, {"SIP/2.0 180", "b", "250"}, {"SIP/2.0 200", "b", "480"},
+        String[][] exchange = {{"INVITE", "a", "500"}, {"SIP/2.0 180", "b", "250"}, {"SIP/2.0 200", "b", "480"},
                 {"ACK", "a", "300"}, {"BYE", "a", "320"}, {"SIP/2.0 200", "b", "220"}};
         for (String[] step : exchange) {
             String message = step[0] + " " + id + " " + "x".repeat(Integer.parseInt(step[2]));
