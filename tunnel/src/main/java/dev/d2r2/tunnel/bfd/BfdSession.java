@@ -58,6 +58,9 @@ public final class BfdSession {
         if (p.yourDiscriminator() != 0 && p.yourDiscriminator() != localDiscriminator) {
             return state;
         }
+        if (overtaken(p)) {
+            return state;
+        }
         remoteDiscriminator = p.myDiscriminator();
         remoteMinRxMicros = p.requiredMinRxMicros();
         remoteDesiredTxMicros = p.desiredMinTxMicros();
@@ -96,6 +99,17 @@ public final class BfdSession {
         }
         detectAt = state == BfdState.INIT || state == BfdState.UP ? nowMillis + detectionTimeMillis() : Long.MAX_VALUE;
         return state;
+    }
+
+    /**
+     * A Down the peer sent before it had heard us (no Your Discriminator, no diagnostic), from the
+     * incarnation we are Up with, arriving after the handshake: a packet overtaken on another
+     * uplink, which says nothing of the session now. A peer whose detection time expired says so
+     * in its diagnostic, and a restarted one has another discriminator; both still take us down.
+     */
+    private boolean overtaken(BfdPacket p) {
+        return state == BfdState.UP && p.state() == BfdState.DOWN && p.yourDiscriminator() == 0
+                && p.diag() == DIAG_NONE && p.myDiscriminator() == remoteDiscriminator;
     }
 
     /** When {@link #onTimer} next has something to do. */

@@ -43,6 +43,35 @@ class BfdSessionTest {
         assertThat(s.diag()).isEqualTo(BfdSession.DIAG_NEIGHBOR_DOWN);
     }
 
+    /** One EN's uplinks delayed differently: its first Down, sent before the handshake, arrives after it. */
+    @Test
+    void aDownSentBeforeTheHandshakeAndOvertakenLeavesAnUpSessionUp() {
+        BfdSession s = new BfdSession(FAST, 5, false, new java.util.SplittableRandom(1), 0);
+        BfdPacket first = new BfdPacket(0, BfdState.DOWN, false, false, 3, 9, 0, 100_000, 10_000);
+        s.onPacket(first, 0);
+        s.onPacket(new BfdPacket(0, BfdState.UP, false, false, 3, 9, 5, 10_000, 10_000), 1);
+        s.onPacket(first, 80);
+        assertThat(s.state()).isEqualTo(BfdState.UP);
+    }
+
+    @Test
+    void aPeerWhoseDetectionTimeExpiredStillTakesAnUpSessionDown() {
+        BfdSession s = new BfdSession(FAST, 5, false, new java.util.SplittableRandom(1), 0);
+        s.onPacket(new BfdPacket(0, BfdState.DOWN, false, false, 3, 9, 0, 100_000, 10_000), 0);
+        s.onPacket(new BfdPacket(0, BfdState.UP, false, false, 3, 9, 5, 10_000, 10_000), 1);
+        s.onPacket(new BfdPacket(BfdSession.DIAG_TIME_EXPIRED, BfdState.DOWN, false, false, 3, 9, 0, 100_000, 10_000), 40);
+        assertThat(s.state()).isEqualTo(BfdState.DOWN);
+    }
+
+    @Test
+    void aRestartedPeerTakesAnUpSessionDown() {
+        BfdSession s = new BfdSession(FAST, 5, false, new java.util.SplittableRandom(1), 0);
+        s.onPacket(new BfdPacket(0, BfdState.DOWN, false, false, 3, 9, 0, 100_000, 10_000), 0);
+        s.onPacket(new BfdPacket(0, BfdState.UP, false, false, 3, 9, 5, 10_000, 10_000), 1);
+        s.onPacket(new BfdPacket(0, BfdState.DOWN, false, false, 3, 11, 0, 100_000, 10_000), 40);
+        assertThat(s.state()).isEqualTo(BfdState.DOWN);
+    }
+
     @Test
     void aPacketForAnotherDiscriminatorIsIgnored() {
         BfdSession s = new BfdSession(FAST, 5, false, new java.util.SplittableRandom(1), 0);
