@@ -143,8 +143,11 @@ public final class DiagnosisBench implements Callable<Integer> {
                 for (String c : CONTROLLERS) {
                     Files.createDirectories(cgroup(c, i));
                 }
+                // A fixed heap, touched at start (bin/d2r2's sip-server options): a heap that grows touches new
+                // pages, and the burst of minor faults in one server for a second or two is what a peer's
+                // vote sees as a difference (a fault-free run with -Xms64m -Xmx128m had one indicted that way).
                 procs.add(inServer(i, work.resolve("server-" + i + ".log"), "env",
-                        "D2R2_JAVA_OPTS=-Xms64m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", Path.of("bin", "d2r2").toAbsolutePath().toString(),
+                        "D2R2_JAVA_OPTS=-Xms128m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", Path.of("bin", "d2r2").toAbsolutePath().toString(),
                         "sip-server", "--listen", backend(i)));
                 names.add(backend(i));
                 backends.add(new Backend(new InetSocketAddress(host(i), SIP_PORT), 1));

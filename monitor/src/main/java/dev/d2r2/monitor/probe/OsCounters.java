@@ -54,6 +54,8 @@ final class OsCounters {
      * solicitation) then hides one filtered packet of the same measurement.
      */
     static final String NET_RX_FILTERED = "net_rx_filtered_per_s";
+    /** At most how many readings of a namespace's SNMP counters make one measurement ({@link #settled}). */
+    static final int SNMP_READINGS = 3;
     private static final IpCounters IPV4 = new IpCounters("InReceives", "InDelivers", "ReasmOKs",
             List.of("ForwDatagrams", "InHdrErrors", "InAddrErrors", "InUnknownProtos", "InDiscards", "ReasmReqds"));
     private static final IpCounters IPV6 = new IpCounters("Ip6InReceives", "Ip6InDelivers", "Ip6ReasmOKs",
@@ -191,13 +193,11 @@ final class OsCounters {
      * columns of the line after it. Text without a protocol adds nothing for it.
      */
     void addNetSnmp(String text) {
-        Map<String, Map<String, Long>> tables = snmpTables(text);
-        Map<String, Long> udp = tables.get("Udp");
+        Map<String, Long> udp = snmpTables(text).get("Udp");
         if (udp != null) {
             count(NET_RX_UNDELIVERED, UNDELIVERED_COLUMNS.stream().mapToLong(c -> udp.getOrDefault(c, 0L)).sum());
         }
-        Map<String, Long> ip = tables.get("Ip");
-        Long filtered = ip == null ? null : IPV4.filtered(ip);
+        Long filtered = filteredIpv4(text);
         if (filtered != null) {
             count(NET_RX_FILTERED, filtered);
         }
@@ -208,13 +208,7 @@ final class OsCounters {
      * datagrams not delivered and the IPv6 packets filtered. Text without them adds nothing.
      */
     void addNetSnmp6(String text) {
-        Map<String, Long> table = new HashMap<>();
-        for (String line : text.split("\n")) {
-            String[] kv = line.strip().split("\\s+");
-            if (kv.length == 2) {
-                table.put(kv[0], Long.parseLong(kv[1]));
-            }
-        }
+        Map<String, Long> table = snmp6Table(text);
         if (table.keySet().containsAll(UNDELIVERED6)) {
             count(NET_RX_UNDELIVERED, UNDELIVERED6.stream().mapToLong(table::get).sum());
         }
@@ -222,6 +216,55 @@ final class OsCounters {
         if (filtered != null) {
             count(NET_RX_FILTERED, filtered);
         }
+    }
+
+    /** The {@code /proc/net/snmp6} counters: one a line, name and value. */
+    private static Map<String, Long> snmp6Table(String text) {
+        Map<String, Long> table = new HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] kv = line.strip().split("\\s+");
+            if (kv.length == 2) {
+                table.put(kv[0], Long.parseLong(kv[1]));
+            }
+        }
+        return table;
+    }
+
+    /** The IPv4 packets filtered that {@code /proc/net/snmp} text counts, or null. */
+    static Long filteredIpv4(String snmp) {
+        Map<String, Long> ip = snmpTables(snmp).get("Ip");
+        return ip == null ? null : IPV4.filtered(ip);
+    }
+
+    /** The IPv6 packets filtered that {@code /proc/net/snmp6} text counts, or null. */
+    static Long filteredIpv6(String snmp6) {
+        return IPV6.filtered(snmp6Table(snmp6));
+    }
+
+    /** One reading of a counters file. */
+    interface Reading {
+        String read() throws IOException;
+    }
+
+    /**
+     * Of up to {@value #SNMP_READINGS} readings of {@code /proc/net/snmp} (or {@code snmp6}) taken
+     * one right after another, the first whose filtered count the next one repeats, else the last.
+     * The kernel sums each counter over the CPUs in turn, so a packet between its receipt and its
+     * delivery while the file is read is counted received and not yet delivered — for that instant
+     * it looks filtered, and the next measurement takes it back. One such reading, held as a fault
+     * rate is, indicted a healthy server in a fault-free run; two readings alike, microseconds
+     * apart, do not catch a packet in flight.
+     */
+    static String settled(Reading reading, java.util.function.Function<String, Long> filtered) throws IOException {
+        String last = reading.read();
+        for (int i = 1; i < SNMP_READINGS; i++) {
+            String next = reading.read();
+            if (java.util.Objects.equals(filtered.apply(last), filtered.apply(next))) {
+                return next;
+            }
+            last = next;
+        }
+        return last;
     }
 
     /** The {@code /proc/net/snmp} tables by protocol: each header line, then its values line. */
@@ -254,11 +297,12 @@ final class OsCounters {
         Path ns = Path.of("/proc", Long.toString(pid), "ns", "net");
         if (!Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
             addNetDev(Files.readString(Path.of("/proc", Long.toString(pid), "net", "dev")));
-            addNetSnmp(Files.readString(Path.of("/proc", Long.toString(pid), "net", "snmp")));
+            Path snmp = Path.of("/proc", Long.toString(pid), "net", "snmp");
+            addNetSnmp(settled(() -> Files.readString(snmp), OsCounters::filteredIpv4));
             Path snmp6 = Path.of("/proc", Long.toString(pid), "net", "snmp6");
             // absent when IPv6 is disabled
             if (Files.isRegularFile(snmp6)) {
-                addNetSnmp6(Files.readString(snmp6));
+                addNetSnmp6(settled(() -> Files.readString(snmp6), OsCounters::filteredIpv6));
             }
         }
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,6 +222,22 @@ public final class OsProbe implements Probe {
 
     record NetnsTarget(String name) implements Target {
         private static final long TIMEOUT_S = 5;
+        private static final String SNMP_MARK = "#d2r2-snmp";
+        private static final String SNMP6_MARK = "#d2r2-snmp6";
+
+        /** The texts after each line {@code mark} (up to the next marker line): one per reading of a file. */
+        static List<String> copies(String out, String mark) {
+            List<String> copies = new ArrayList<>();
+            for (int at = out.indexOf(mark + "\n"); at >= 0; at = out.indexOf(mark + "\n", at + 1)) {
+                int from = at + mark.length() + 1;
+                int next = out.indexOf("\n#d2r2-snmp", from - 1);
+                copies.add(out.substring(from, next < 0 ? out.length() : next + 1));
+            }
+            while (copies.size() < OsCounters.SNMP_READINGS) {
+                copies.add("");
+            }
+            return copies;
+        }
 
         @Override
         public String identity() {
@@ -229,24 +246,24 @@ public final class OsProbe implements Probe {
 
         @Override
         public OsCounters read() throws IOException, ProbeException {
-            // /proc/net/snmp6 is absent when IPv6 is disabled
-            Process p = new ProcessBuilder("ip", "netns", "exec", name, "sh", "-c",
-                    "cat /proc/net/dev /proc/net/snmp && { cat /proc/net/snmp6 2>/dev/null || true; }").redirectErrorStream(true).start();
+            // one process for the files, each SNMP file read SNMP_READINGS times in a row (OsCounters.settled), the
+            // copies after a marker line; /proc/net/snmp6 is absent when IPv6 is disabled
+            String readings = "for i in " + "x ".repeat(OsCounters.SNMP_READINGS).strip() + "; do echo '" + SNMP_MARK + "'; cat /proc/net/snmp; done; "
+                    + "for i in " + "x ".repeat(OsCounters.SNMP_READINGS).strip() + "; do echo '" + SNMP6_MARK + "'; cat /proc/net/snmp6 2>/dev/null || true; done";
+            Process p = new ProcessBuilder("ip", "netns", "exec", name, "sh", "-c", "cat /proc/net/dev && " + readings)
+                    .redirectErrorStream(true).start();
             try {
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     throw new ProbeException("netns " + name + ": " + out.strip());
                 }
-                // one process for the three files: /proc/net/snmp starts with its "Ip:" header, snmp6 with "Ip6..."
-                int snmp = out.indexOf("\nIp: ");
-                int snmp6 = out.indexOf("\nIp6", Math.max(snmp, 0));
                 OsCounters c = new OsCounters();
-                c.addNetDev(snmp < 0 ? out : out.substring(0, snmp));
-                if (snmp >= 0) {
-                    c.addNetSnmp(out.substring(snmp + 1, snmp6 < 0 ? out.length() : snmp6));
-                }
-                if (snmp6 >= 0) {
-                    c.addNetSnmp6(out.substring(snmp6 + 1));
+                int first = out.indexOf(SNMP_MARK + "\n");
+                c.addNetDev(first < 0 ? out : out.substring(0, first));
+                c.addNetSnmp(OsCounters.settled(copies(out, SNMP_MARK).iterator()::next, OsCounters::filteredIpv4));
+                String snmp6 = OsCounters.settled(copies(out, SNMP6_MARK).iterator()::next, OsCounters::filteredIpv6);
+                if (!snmp6.isBlank()) {
+                    c.addNetSnmp6(snmp6);
                 }
                 return c;
             } catch (InterruptedException e) {

@@ -368,4 +368,29 @@ class OsProbeTest {
         assertThat(OsCounters.ended(new IOException("No such process"))).isTrue();
         assertThat(OsCounters.ended(new IOException("Permission denied"))).isFalse();
     }
+
+    @Test
+    void aPacketInFlightWhileTheCountersAreReadIsNotTakenForAFilteredOne() throws Exception {
+        // the first reading catches a packet received and not yet delivered: 11 received, 10 delivered
+        java.util.Iterator<String> readings = List.of("Ip: InReceives InDelivers\nIp: 11 10\n", "Ip: InReceives InDelivers\nIp: 11 11\n",
+                "Ip: InReceives InDelivers\nIp: 12 12\n").iterator();
+        String settled = OsCounters.settled(readings::next, OsCounters::filteredIpv4);
+        assertThat(OsCounters.filteredIpv4(settled)).isZero();
+        assertThat(readings.hasNext()).as("two readings alike end it").isFalse();
+        java.util.Iterator<String> steady = List.of("Ip: InReceives InDelivers\nIp: 20 17\n", "Ip: InReceives InDelivers\nIp: 21 18\n",
+                "Ip: InReceives InDelivers\nIp: 30 30\n").iterator();
+        assertThat(OsCounters.filteredIpv4(OsCounters.settled(steady::next, OsCounters::filteredIpv4)))
+                .as("packets really filtered stay counted").isEqualTo(3L);
+        assertThat(steady.hasNext()).isTrue();
+    }
+
+    @Test
+    void aNamespacesOutputIsSplitIntoItsReadingsOfEachFile() {
+        String out = "Inter-|   Receive\n lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
+                + "#d2r2-snmp\nIp: InReceives InDelivers\nIp: 11 10\n#d2r2-snmp\nIp: InReceives InDelivers\nIp: 11 11\n"
+                + "#d2r2-snmp\nIp: InReceives InDelivers\nIp: 11 11\n#d2r2-snmp6\n#d2r2-snmp6\n#d2r2-snmp6\n";
+        assertThat(OsProbe.NetnsTarget.copies(out, "#d2r2-snmp")).containsExactly("Ip: InReceives InDelivers\nIp: 11 10\n",
+                "Ip: InReceives InDelivers\nIp: 11 11\n", "Ip: InReceives InDelivers\nIp: 11 11\n");
+        assertThat(OsProbe.NetnsTarget.copies(out, "#d2r2-snmp6")).containsExactly("", "", "");
+    }
 }
