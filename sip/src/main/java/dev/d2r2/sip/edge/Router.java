@@ -216,7 +216,7 @@ final class Router {
         }
         via(m, nextConnection != Route.NO_CONNECTION, client, route);
         SipWriter.request(m, out, route.via, route.viaLength, route.recordRoute, route.recordRouteLength,
-                routeIsOurs ? routeLine : -1, maxForwards(m) - 1);
+                routeIsOurs ? routeLine : -1, nextMaxForwards(m));
         if (nextConnection != Route.NO_CONNECTION) {
             route.toConnection(nextConnection);
         } else {
@@ -272,15 +272,15 @@ final class Router {
                 Span.trimEnd(m.bytes(), m.valueFrom(line), m.valueTo(line)));
     }
 
-    /** The request's Max-Forwards (70 without one), checked to be 0 to 255 by {@link SipChecks}. */
-    private static int maxForwards(SipMessage m) {
+    /** The Max-Forwards to send: the request's less one (checked to be 1 to 255 by {@link SipChecks}), or 70 when it has none. */
+    private static int nextMaxForwards(SipMessage m) {
         int line = m.index(Header.MAX_FORWARDS);
         if (line < 0) {
             return 70;
         }
         byte[] b = m.bytes();
         int from = Span.trimStart(b, m.valueFrom(line), m.valueTo(line));
-        return (int) Span.number(b, from, Span.trimEnd(b, from, m.valueTo(line)), 9);
+        return (int) Span.number(b, from, Span.trimEnd(b, from, m.valueTo(line)), 9) - 1;
     }
 
     /** Answers a request statelessly, back where it came from. */
