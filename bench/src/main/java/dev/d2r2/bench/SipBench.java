@@ -47,6 +47,9 @@ public final class SipBench implements Callable<Integer> {
     @Option(names = "--flood-sources", defaultValue = "40", description = "Flood scenario: distinct attacking addresses") int floodSources;
     @Option(names = "--legit-rate", defaultValue = "100", description = "Flood scenario: legitimate calls a second") int legitRate;
     @Option(names = "--flood-seconds", defaultValue = "20", description = "Flood scenario: measured seconds") int floodSeconds;
+    @Option(names = "--flood-warmup", defaultValue = "15",
+            description = "Flood scenario: seconds of the same load before the measured ones (the JVMs on the path compile their hot code)")
+    int floodWarmup;
 
     /** Warm-up runs at least this fast, so both proxies are warm (JIT) whatever the measured rate. */
     private static final int WARMUP_RATE = 500;
@@ -112,7 +115,7 @@ public final class SipBench implements Callable<Integer> {
             md.append("\n## Legitimate calls while a flood is blocked\n\n")
                     .append("`d2r2 sip-load` (in the bench's JVM, setup INVITE → 200 timed with `System.nanoTime()`): ")
                     .append(legitRate).append(" legitimate calls/s of 1 s from 127.0.0.1, for ").append(floodSeconds)
-                    .append(" s after 5 s of warm-up, through `d2r2 lb` to two `d2r2 sip-server`s; with the flood, ")
+                    .append(" s after ").append(floodWarmup).append(" s of the same load as warm-up, through `d2r2 lb` to two `d2r2 sip-server`s; with the flood, ")
                     .append("INVITEs at the given rate from ").append(floodSources)
                     .append(" addresses 127.1.1.x, each blocked beforehand through the edge's API (`POST /actions`, op `block`,")
                     .append(" as the policy does), so the edge sheds them before parsing. The first row is the same calls")
@@ -220,10 +223,10 @@ public final class SipBench implements Callable<Integer> {
         }
     }
 
-    /** 5 s of warm-up, then {@link #floodSeconds} measured, with {@code flood} INVITEs a second; CPU of {@code edge} if any. */
+    /** {@link #floodWarmup} s of warm-up, then {@link #floodSeconds} measured, with {@code flood} INVITEs a second; CPU of {@code edge} if any. */
     private FloodRow legitimate(String path, InetSocketAddress target, int flood, ServerProcess edge) throws Exception {
         new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources, "INVITE",
-                Duration.ofSeconds(5))).run();
+                Duration.ofSeconds(floodWarmup))).run();
         double cpu0 = edge == null ? 0 : edge.cpuSeconds();
         SipLoad.Report r = new SipLoad(new SipLoad.Plan(target, legitRate, Duration.ofSeconds(1), 100, flood, floodSources,
                 "INVITE", Duration.ofSeconds(floodSeconds))).run();

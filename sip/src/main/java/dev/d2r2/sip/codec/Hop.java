@@ -125,6 +125,127 @@ public final class Hop {
         }
     }
 
+    /** What the byte functions return for a value that names no valid host and port. */
+    public static final long NO_TARGET = -1;
+    /** What the byte functions return for a host that is not an IPv4 literal: the text functions ({@link #ofVia}, {@link #ofUri}) resolve it. */
+    public static final long NOT_IPV4 = -2;
+
+    private static final byte[] RECEIVED = "received".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] RPORT = "rport".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** An IPv4 address and a port in one {@code long}, as the byte functions return them. */
+    public static long packed(int ipv4, int port) {
+        return (ipv4 & 0xffffffffL) << 16 | port;
+    }
+
+    /** {@link #ofVia} of the Via entry {@code b[from, to)}, without making objects: {@link #packed}, {@link #NO_TARGET} or {@link #NOT_IPV4}. */
+    public static long viaTarget(byte[] b, int from, int to) {
+        int f = Span.trimStart(b, from, to);
+        int t = Span.trimEnd(b, f, to);
+        int space = Span.indexOf(b, f, t, ' ');
+        if (space < 0) {
+            return NO_TARGET;
+        }
+        int sentFrom = Span.trimStart(b, space + 1, t);
+        int semi = Span.indexOf(b, sentFrom, t, ';');
+        long base = hostPort(b, sentFrom, Span.trimEnd(b, sentFrom, semi < 0 ? t : semi), 5060);
+        if (base < 0 || semi < 0) {
+            return base;
+        }
+        long ip = base >>> 16;
+        long port = base & 0xffff;
+        long received = Span.param(b, semi, t, RECEIVED);
+        if (received != Span.NONE) {
+            ip = ipv4(b, Span.from(received), Span.to(received));
+            if (ip < 0) {
+                return NOT_IPV4;
+            }
+        }
+        long rport = Span.param(b, semi, t, RPORT);
+        if (rport != Span.NONE) {
+            long p = Span.number(b, Span.from(rport), Span.to(rport), 5);
+            port = p >= 0 && p <= 65535 ? p : port;
+        }
+        return packed((int) ip, (int) port);
+    }
+
+    /** {@link #ofUri} of {@code b[from, to)}, without making objects: {@link #packed}, {@link #NO_TARGET} or {@link #NOT_IPV4}. */
+    public static long uriTarget(byte[] b, int from, int to) {
+        int lt = Span.indexOf(b, from, to, '<');
+        int f;
+        int t;
+        if (lt >= 0) {
+            f = lt + 1;
+            int gt = Span.indexOf(b, f, to, '>');
+            t = gt < 0 ? to : gt;
+        } else {
+            f = Span.trimStart(b, from, to);
+            t = Span.trimEnd(b, f, to);
+        }
+        int colon = Span.indexOf(b, f, t, ':');
+        if (colon < 0) {
+            return NO_TARGET;
+        }
+        int hostFrom = colon + 1;
+        for (int i = t - 1; i >= hostFrom; i--) {
+            if (b[i] == '@') {
+                hostFrom = i + 1;
+                break;
+            }
+        }
+        int end = hostFrom;
+        while (end < t && b[end] != ';' && b[end] != '?' && b[end] != '>') {
+            end++;
+        }
+        return hostPort(b, hostFrom, end, 5060);
+    }
+
+    /** {@link #hostPort(String, int)} of {@code b[from, to)}, without making objects. */
+    public static long hostPort(byte[] b, int from, int to, int defaultPort) {
+        if (from < to && b[from] == '[') {
+            return NOT_IPV4;
+        }
+        int colon = Span.indexOf(b, from, to, ':');
+        int hostTo = colon < 0 ? to : colon;
+        if (hostTo == from) {
+            return NO_TARGET;
+        }
+        long port = defaultPort;
+        if (colon >= 0) {
+            port = Span.number(b, colon + 1, to, 5);
+            if (port < 0 || port > 65535) {
+                return NO_TARGET;
+            }
+        }
+        long ip = ipv4(b, from, hostTo);
+        return ip < 0 ? NOT_IPV4 : packed((int) ip, (int) port);
+    }
+
+    /** The dotted-quad IPv4 address {@code b[from, to)} (no leading zeros, which some read as octal), or -1. */
+    static long ipv4(byte[] b, int from, int to) {
+        long ip = 0;
+        int at = from;
+        for (int octet = 0; octet < 4; octet++) {
+            if (octet > 0) {
+                if (at >= to || b[at] != '.') {
+                    return -1;
+                }
+                at++;
+            }
+            int start = at;
+            int v = 0;
+            while (at < to && at - start < 3 && b[at] >= '0' && b[at] <= '9') {
+                v = v * 10 + b[at] - '0';
+                at++;
+            }
+            if (at == start || v > 255 || at - start > 1 && b[start] == '0') {
+                return -1;
+            }
+            ip = ip << 8 | v;
+        }
+        return at == to ? ip : -1;
+    }
+
     /** {@code user@host} of a From value or a URI, lower-cased host, without scheme, display name or parameters. */
     public static String aor(String text) {
         String t = bracketed(text);

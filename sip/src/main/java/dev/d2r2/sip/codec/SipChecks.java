@@ -1,6 +1,5 @@
 package dev.d2r2.sip.codec;
 
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -43,7 +42,7 @@ public final class SipChecks {
                     : Verdict.respond(400, "Bad Request (" + m.malformation().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")",
                     m.malformation().name().toLowerCase(Locale.ROOT));
         }
-        if (!m.version().equalsIgnoreCase("SIP/2.0")) {
+        if (!m.versionIs("SIP/2.0")) {
             return Verdict.respond(505, "Version Not Supported", "version");
         }
         for (Header h : MANDATORY) {
@@ -52,11 +51,11 @@ public final class SipChecks {
             }
         }
         for (Header h : SINGLE) {
-            if (m.count(h) > 1 || m.count(h) == 1 && m.all(h).size() > 1) {
+            if (m.count(h) > 1 || m.count(h) == 1 && twoEntries(m.entries(h))) {
                 return Verdict.respond(400, "Repeated " + h.canonical(), "repeated header");
             }
         }
-        String cseq = m.first(Header.CSEQ);
+        CharSequence cseq = m.firstChars(Header.CSEQ);
         int methodAt = cseqMethod(cseq);
         if (methodAt < 0) {
             return Verdict.respond(400, "Bad CSeq", "cseq");
@@ -64,34 +63,35 @@ public final class SipChecks {
         if (!m.methodIs(cseq, methodAt, cseq.length())) {
             return Verdict.respond(400, "CSeq method does not match the request", "cseq method");
         }
-        for (String via : m.all(Header.VIA)) {
+        Entries vias = m.entries(Header.VIA);
+        for (CharSequence via = vias.next(); via != null; via = vias.next()) {
             if (!via(via)) {
                 return Verdict.respond(400, "Bad Via", "via");
             }
         }
         for (Header h : ADDRESSES) {
-            for (String a : m.all(h)) {
+            Entries addresses = m.entries(h);
+            for (CharSequence a = addresses.next(); a != null; a = addresses.next()) {
                 String why = Nesting.quotesClosed(a) ? addressProblem(a, h == Header.CONTACT) : "unbalanced quotes";
                 if (why != null) {
                     return Verdict.respond(400, "Bad " + h.canonical() + ": " + why, "address");
                 }
             }
         }
-        Verdict uri = requestUri(m.requestUri());
+        Verdict uri = requestUri(m.requestUriChars());
         if (uri != null) {
             return uri;
         }
         int maxForwards = 70;
-        String mf = m.first(Header.MAX_FORWARDS);
+        CharSequence mf = m.firstChars(Header.MAX_FORWARDS);
         if (mf != null) {
-            if (!SipParser.digits(mf, 9) || Integer.parseInt(mf) > 255) {
+            maxForwards = number(mf, 9);
+            if (maxForwards < 0 || maxForwards > 255) {
                 return Verdict.respond(400, "Bad Max-Forwards", "max-forwards");
             }
-            maxForwards = Integer.parseInt(mf);
         }
-        List<String> proxyRequire = m.all(Header.PROXY_REQUIRE);
-        if (!proxyRequire.isEmpty()) {
-            return new Verdict(Verdict.Kind.RESPOND, 420, "Bad Extension", "proxy-require", String.join(", ", proxyRequire));
+        if (m.count(Header.PROXY_REQUIRE) > 0) {
+            return new Verdict(Verdict.Kind.RESPOND, 420, "Bad Extension", "proxy-require", String.join(", ", m.all(Header.PROXY_REQUIRE)));
         }
         if (maxForwards == 0) {
             return Verdict.respond(483, "Too Many Hops", "max-forwards 0");
@@ -106,36 +106,36 @@ public final class SipChecks {
         if (m.status() < 100 || m.status() > 699) {
             return DROP_STATUS;
         }
-        if (!m.version().equalsIgnoreCase("SIP/2.0")) {
+        if (!m.versionIs("SIP/2.0")) {
             return DROP_VERSION;
         }
         if (m.count(Header.VIA) == 0 || m.count(Header.CSEQ) != 1) {
             return DROP_MISSING_HEADER;
         }
-        if (cseqMethod(m.first(Header.CSEQ)) < 0) {
+        if (cseqMethod(m.firstChars(Header.CSEQ)) < 0) {
             return DROP_CSEQ;
         }
         return Verdict.FORWARD;
     }
 
     /** Checked by index, without substrings: it runs on every request the edge forwards. */
-    private static Verdict requestUri(String uri) {
-        int colon = uri.indexOf(':');
-        if (uri.indexOf('<') >= 0 || uri.indexOf('>') >= 0 || colon <= 0 || !scheme(uri, colon)) {
+    private static Verdict requestUri(CharSequence uri) {
+        int colon = indexOf(uri, ':', 0);
+        if (indexOf(uri, '<', 0) >= 0 || indexOf(uri, '>', 0) >= 0 || colon <= 0 || !scheme(uri, colon)) {
             return Verdict.respond(400, "Bad Request-URI", "request-uri");
         }
-        if (colon == 3 && uri.regionMatches(true, 0, "tel", 0, 3)) {
+        if (colon == 3 && startsWithIgnoreCase(uri, 0, "tel")) {
             return null;
         }
-        if (!(colon == 3 && uri.regionMatches(true, 0, "sip", 0, 3)) && !(colon == 4 && uri.regionMatches(true, 0, "sips", 0, 4))) {
+        if (!(colon == 3 && startsWithIgnoreCase(uri, 0, "sip")) && !(colon == 4 && startsWithIgnoreCase(uri, 0, "sips"))) {
             return Verdict.respond(416, "Unsupported URI Scheme", "uri scheme");
         }
-        int at = uri.lastIndexOf('@');
+        int at = lastIndexOf(uri, '@');
         int hostFrom = at > colon ? at + 1 : colon + 1;
-        if (uri.indexOf('?', hostFrom) >= 0) {
+        if (indexOf(uri, '?', hostFrom) >= 0) {
             return Verdict.respond(400, "Headers in the Request-URI", "request-uri headers");
         }
-        int semi = uri.indexOf(';', hostFrom);
+        int semi = indexOf(uri, ';', hostFrom);
         int hostTo = semi < 0 ? uri.length() : semi;
         if (hostFrom == hostTo || uri.charAt(hostFrom) != '[' && colons(uri, hostFrom, hostTo) > 1) {
             return Verdict.respond(400, "Bad host in the Request-URI", "request-uri host");
@@ -143,7 +143,7 @@ public final class SipChecks {
         return null;
     }
 
-    private static int colons(String s, int from, int to) {
+    private static int colons(CharSequence s, int from, int to) {
         int n = 0;
         for (int i = from; i < to; i++) {
             n += s.charAt(i) == ':' ? 1 : 0;
@@ -152,13 +152,13 @@ public final class SipChecks {
     }
 
     /** Why a name-addr or addr-spec is malformed, or null; by index, as {@link #requestUri}. */
-    private static String addressProblem(String a, boolean contact) {
-        if (contact && a.equals("*")) {
+    private static String addressProblem(CharSequence a, boolean contact) {
+        if (contact && a.length() == 1 && a.charAt(0) == '*') {
             return null;
         }
         int lt = Nesting.topLevel(a, 0, '<');
         if (lt >= 0) {
-            int gt = a.indexOf('>', lt);
+            int gt = indexOf(a, '>', lt);
             if (gt < 0) {
                 return "no closing >";
             }
@@ -172,7 +172,7 @@ public final class SipChecks {
             }
             return null;
         }
-        int semi = a.indexOf(';');
+        int semi = indexOf(a, ';', 0);
         int from = stripStart(a, 0, semi < 0 ? a.length() : semi);
         int to = stripEnd(a, from, semi < 0 ? a.length() : semi);
         if (!uriSpec(a, from, to, " \t\r\n?,")) {
@@ -182,8 +182,8 @@ public final class SipChecks {
     }
 
     /** {@code s[from, to)} is not empty, has a scheme before a colon, and none of {@code forbidden}. */
-    private static boolean uriSpec(String s, int from, int to, String forbidden) {
-        int colon = s.indexOf(':', from);
+    private static boolean uriSpec(CharSequence s, int from, int to, String forbidden) {
+        int colon = indexOf(s, ':', from);
         if (from == to || colon <= from || colon >= to) {
             return false;
         }
@@ -196,14 +196,14 @@ public final class SipChecks {
     }
 
     /** As {@link String#strip()}, the first index of {@code s[from, to)} past its leading white space. */
-    private static int stripStart(String s, int from, int to) {
+    private static int stripStart(CharSequence s, int from, int to) {
         while (from < to && Character.isWhitespace(s.charAt(from))) {
             from++;
         }
         return from;
     }
 
-    private static int stripEnd(String s, int from, int to) {
+    private static int stripEnd(CharSequence s, int from, int to) {
         while (to > from && Character.isWhitespace(s.charAt(to - 1))) {
             to--;
         }
@@ -211,7 +211,7 @@ public final class SipChecks {
     }
 
     /** True when the display name {@code s[from, to)} (not empty) is tokens separated by spaces or tabs. */
-    private static boolean tokens(String s, int from, int to) {
+    private static boolean tokens(CharSequence s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (c != ' ' && c != '\t' && !(c < 128 && SipParser.isTokenChar(c))) {
@@ -225,7 +225,7 @@ public final class SipChecks {
      * Where the method starts in a CSeq value ({@code 1-10 digits, whitespace, method}, the number
      * at most 2^32-1), or -1 when the value is not one.
      */
-    static int cseqMethod(String v) {
+    static int cseqMethod(CharSequence v) {
         int n = v.length();
         int i = 0;
         long number = 0;
@@ -249,9 +249,9 @@ public final class SipChecks {
     }
 
     /** {@code SIP/2.0/transport sent-by *(;name[=value])}, spaces allowed around the separators. */
-    static boolean via(String v) {
+    static boolean via(CharSequence v) {
         int n = v.length();
-        if (!v.regionMatches(true, 0, "SIP", 0, 3)) {
+        if (!startsWithIgnoreCase(v, 0, "SIP")) {
             return false;
         }
         int i = skipSpace(v, 3);
@@ -259,7 +259,7 @@ public final class SipChecks {
             return false;
         }
         i = skipSpace(v, i + 1);
-        if (!v.startsWith("2.0", i)) {
+        if (!startsWithIgnoreCase(v, i, "2.0")) {
             return false;
         }
         i = skipSpace(v, i + 3);
@@ -310,7 +310,7 @@ public final class SipChecks {
     }
 
     /** A URI scheme: a letter, then letters, digits, {@code + . -}. */
-    private static boolean scheme(String uri, int to) {
+    private static boolean scheme(CharSequence uri, int to) {
         if (to == 0 || !letter(uri.charAt(0))) {
             return false;
         }
@@ -331,17 +331,70 @@ public final class SipChecks {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == 0x0B;
     }
 
-    private static int skipSpace(String v, int i) {
+    private static int skipSpace(CharSequence v, int i) {
         while (i < v.length() && space(v.charAt(i))) {
             i++;
         }
         return i;
     }
 
-    private static int skipToken(String v, int i) {
+    private static int skipToken(CharSequence v, int i) {
         while (i < v.length() && v.charAt(i) < 128 && SipParser.isTokenChar(v.charAt(i))) {
             i++;
         }
         return i;
+    }
+
+    private static boolean twoEntries(Entries e) {
+        return e.next() != null && e.next() != null;
+    }
+
+    /** The decimal value of {@code s} (1 to {@code maxDigits} digits), or -1. */
+    private static int number(CharSequence s, int maxDigits) {
+        if (s.isEmpty() || s.length() > maxDigits) {
+            return -1;
+        }
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + c - '0';
+        }
+        return n;
+    }
+
+    private static int indexOf(CharSequence s, char c, int from) {
+        for (int i = Math.max(0, from); i < s.length(); i++) {
+            if (s.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(CharSequence s, char c) {
+        for (int i = s.length() - 1; i >= 0; i--) {
+            if (s.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** True when {@code s} holds {@code prefix} at {@code at}, letters compared ignoring case. */
+    private static boolean startsWithIgnoreCase(CharSequence s, int at, String prefix) {
+        if (at + prefix.length() > s.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = s.charAt(at + i);
+            char p = prefix.charAt(i);
+            if (c != p && Character.toLowerCase(c) != Character.toLowerCase(p)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -35,6 +35,9 @@ public final class SipMessage {
     private final String[] firsts = new String[Header.COUNT];
     @SuppressWarnings("unchecked")
     private final List<String>[] lists = new List[Header.COUNT];
+    private Entries entries;
+    private ByteChars valueChars;
+    private ByteChars uriChars;
 
     SipMessage(byte[] buf, int start) {
         this.buf = buf;
@@ -106,7 +109,7 @@ public final class SipMessage {
     }
 
     /** True when the method is {@code s[from, to)}, without making a string. */
-    public boolean methodIs(String s, int from, int to) {
+    public boolean methodIs(CharSequence s, int from, int to) {
         if (methodTo - methodFrom != to - from) {
             return false;
         }
@@ -149,6 +152,82 @@ public final class SipMessage {
     /** The value of header {@code i} as written, folded lines joined by one space. */
     public String value(int i) {
         return unfold(spans[i * FIELDS + 2], spans[i * FIELDS + 3]);
+    }
+
+    /** The bytes the message was read from: with {@link #index}, {@link #valueFrom} and {@link #valueTo}, values are read in place. */
+    public byte[] bytes() {
+        return buf;
+    }
+
+    /** The index of the first header line of {@code h}, or -1. */
+    public int index(Header h) {
+        for (int i = 0; i < headerCount; i++) {
+            if (kinds[i] == h) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Where the value of header {@code i} starts in {@link #bytes()}. */
+    public int valueFrom(int i) {
+        return spans[i * FIELDS + 2];
+    }
+
+    /** Where the value of header {@code i} ends in {@link #bytes()} (folded lines within it as written). */
+    public int valueTo(int i) {
+        return spans[i * FIELDS + 3];
+    }
+
+    /** The Request-URI in {@link #bytes()}, as a {@link Span}. */
+    public long requestUriSpan() {
+        return Span.of(uriFrom, uriTo);
+    }
+
+    /** The entries of {@code h} as {@link #all} splits them, read in place (see {@link Entries}). */
+    Entries entries(Header h) {
+        if (entries == null) {
+            entries = new Entries();
+        }
+        return entries.of(this, h);
+    }
+
+    /** The first value of {@code h} as {@link #first} gives it, read in place and valid until the next call; null when absent. */
+    CharSequence firstChars(Header h) {
+        int i = index(h);
+        if (i < 0) {
+            return null;
+        }
+        if (ByteChars.folded(buf, valueFrom(i), valueTo(i))) {
+            return first(h);
+        }
+        if (valueChars == null) {
+            valueChars = new ByteChars();
+        }
+        return valueChars.set(buf, valueFrom(i), valueTo(i));
+    }
+
+    /** The Request-URI as {@link #requestUri} gives it, read in place. */
+    CharSequence requestUriChars() {
+        if (uriChars == null) {
+            uriChars = new ByteChars();
+        }
+        return uriChars.set(buf, uriFrom, uriTo);
+    }
+
+    /** True when the version is {@code v}, ignoring case, without making a string. */
+    boolean versionIs(String v) {
+        if (versionTo - versionFrom != v.length()) {
+            return false;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            int c = buf[versionFrom + i];
+            int w = v.charAt(i);
+            if (c != w && Character.toLowerCase(c) != Character.toLowerCase(w)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** How many times {@code h} appears (as separate header lines). */

@@ -1,8 +1,11 @@
 package dev.d2r2.sip.edge;
 
 import dev.d2r2.sip.codec.Header;
+import dev.d2r2.core.Rendezvous;
 import dev.d2r2.sip.codec.Hop;
+import dev.d2r2.sip.codec.Span;
 import dev.d2r2.sip.codec.SipMessage;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -27,23 +30,53 @@ public enum Affinity {
         }
     }
 
-    /** The text hashed for {@code m}: the Call-ID when the chosen part is missing. */
-    String key(SipMessage m) {
-        String user = switch (this) {
-            case FROM_USER -> user(m.first(Header.FROM));
-            case RURI_USER -> m.isRequest() ? user(m.requestUri()) : null;
-            default -> null;
-        };
-        return user != null ? user : m.first(Header.CALL_ID);
+    private static final byte[][] SCHEMES = {"sip:".getBytes(StandardCharsets.US_ASCII), "sips:".getBytes(StandardCharsets.US_ASCII),
+            "tel:".getBytes(StandardCharsets.US_ASCII)};
+
+    /**
+     * The hash of the key of {@code m} ({@link Rendezvous#hash} of its bytes, read in place): the
+     * user part of the From or the Request-URI, else, or when that part is missing, the Call-ID.
+     */
+    long hash(SipMessage m) {
+        byte[] b = m.bytes();
+        long user = Span.NONE;
+        if (this == FROM_USER) {
+            int line = m.index(Header.FROM);
+            user = line < 0 ? Span.NONE : user(b, m.valueFrom(line), m.valueTo(line));
+        } else if (this == RURI_USER && m.isRequest()) {
+            long uri = m.requestUriSpan();
+            user = user(b, Span.from(uri), Span.to(uri));
+        }
+        if (user != Span.NONE) {
+            return Rendezvous.hash(b, Span.from(user), Span.to(user));
+        }
+        int line = m.index(Header.CALL_ID);
+        return line < 0 ? Rendezvous.hash(b, 0, 0)
+                : Rendezvous.hash(b, Span.trimStart(b, m.valueFrom(line), m.valueTo(line)), Span.trimEnd(b, m.valueFrom(line), m.valueTo(line)));
     }
 
-    /** The user part of a URI or name-addr, or null. */
-    static String user(String uriOrAddress) {
-        if (uriOrAddress == null) {
-            return null;
+    /** The user part of a URI or name-addr in {@code b[from, to)} as {@link Hop#aor} reads it, or {@link Span#NONE}. */
+    static long user(byte[] b, int from, int to) {
+        int lt = Span.indexOf(b, from, to, '<');
+        int f;
+        int t;
+        if (lt >= 0) {
+            f = lt + 1;
+            int gt = Span.indexOf(b, f, to, '>');
+            t = gt < 0 ? to : gt;
+        } else {
+            int semi = Span.indexOf(b, from, to, ';');
+            f = Span.trimStart(b, from, semi < 0 ? to : semi);
+            t = Span.trimEnd(b, f, semi < 0 ? to : semi);
         }
-        String aor = Hop.aor(uriOrAddress);
-        int at = aor.indexOf('@');
-        return at <= 0 ? null : aor.substring(0, at);
+        for (byte[] scheme : SCHEMES) {
+            if (Span.startsWith(b, f, t, scheme)) {
+                f += scheme.length;
+                break;
+            }
+        }
+        int semi = Span.indexOf(b, f, t, ';');
+        int at = Span.indexOf(b, f, semi < 0 ? t : semi, '@');
+        return at <= f ? Span.NONE : Span.of(f, at);
     }
 }

@@ -119,6 +119,18 @@ final class BackendSet {
     }
 
     /** The backend a dialog's Record-Route naming {@code a} goes to: the one at {@code a}, or where it moved; null for none. */
+    /** The backend whose id ({@code host:port}) is {@code b[from, to)}, or null. */
+    Backend withId(byte[] b, int from, int to) {
+        List<Backend> all = backends;
+        for (int i = 0; i < all.size(); i++) {
+            byte[] id = all.get(i).idBytes;
+            if (java.util.Arrays.equals(b, from, to, id, 0, id.length)) {
+                return all.get(i);
+            }
+        }
+        return null;
+    }
+
     Backend serving(InetSocketAddress a) {
         Backend b = at(a);
         return b != null ? b : moved.get(a);
@@ -155,9 +167,10 @@ final class BackendSet {
 
     /** The backend at {@code a}, or null (a client). */
     Backend at(InetSocketAddress a) {
-        for (Backend b : backends) {
-            if (b.address().equals(a)) {
-                return b;
+        List<Backend> all = backends;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).address().equals(a)) {
+                return all.get(i);
             }
         }
         return null;
@@ -205,7 +218,7 @@ final class BackendSet {
      * in-dialog request, the highest-scoring one; for a new dialog, skipping draining and
      * saturated backends and those shedding load (RFC 7339 {@code oc}), or for
      * {@link Affinity#LEAST_DIALOGS} the least loaded for its weight. Null when none is left.
-     * One pass over the list, no allocation.
+     * One pass over the list (by index: no iterator), no allocation.
      */
     Backend choose(long key, Affinity affinity, boolean newDialog) {
         long now = newDialog ? clock.millis() : 0;
@@ -214,7 +227,9 @@ final class BackendSet {
         double bestLoad = 0;
         double bestScore = 0;
         boolean anyUp = false;
-        for (Backend b : backends) {
+        List<Backend> all = backends;
+        for (int i = 0; i < all.size(); i++) {
+            Backend b = all.get(i);
             if (!b.up() || newDialog && b.draining) {
                 continue;
             }

@@ -16,10 +16,20 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Dialogs implements Agent {
     /** A dialog: its backend, when its INVITE's 2xx passed, and whether the caller's ACK did too. */
-    private record Dialog(Backend backend, long since, boolean confirmed) {
+    private static final class Dialog {
+        final Backend backend;
+        final long since;
+        /** Set once, by the receive loop that passes the ACK: no new entry per ACK. */
+        volatile boolean confirmed;
+
+        Dialog(Backend backend, long since, boolean confirmed) {
+            this.backend = backend;
+            this.since = since;
+            this.confirmed = confirmed;
+        }
     }
 
-    private final Map<String, Dialog> table = new ConcurrentHashMap<>();
+    private final Map<CallId, Dialog> table = new ConcurrentHashMap<>();
     private final Clock clock;
     private final EdgeCounters counters;
     private final BackendSet backends;
@@ -76,22 +86,22 @@ final class Dialogs implements Agent {
     }
 
     /** The backend of the dialog {@code callId}, or null. */
-    Backend backendOf(String callId) {
+    Backend backendOf(CallId callId) {
         Dialog d = table.get(callId);
-        return d == null ? null : d.backend();
+        return d == null ? null : d.backend;
     }
 
     /** The caller's ACK for {@code callId} passed. */
-    void confirm(String callId) {
+    void confirm(CallId callId) {
         Dialog d = table.get(callId);
-        if (d != null && !d.confirmed()) {
-            table.replace(callId, d, new Dialog(d.backend(), d.since(), true));
+        if (d != null) {
+            d.confirmed = true;
         }
     }
 
     /** An INVITE's 2xx from {@code backend} passed: the dialog starts (once). */
-    void started(String callId, Backend backend) {
-        if (table.putIfAbsent(callId, new Dialog(backend, clock.millis(), false)) == null) {
+    void started(CallId callId, Backend backend) {
+        if (!table.containsKey(callId) && table.putIfAbsent(callId.copy(), new Dialog(backend, clock.millis(), false)) == null) {
             backend.dialogs.incrementAndGet();
             backend.dialogsStarted.increment();
             counters.count(EdgeCounter.DIALOGS_STARTED);
@@ -101,21 +111,21 @@ final class Dialogs implements Agent {
     /** The dialogs of {@code from} are {@code to}'s now (the backend moved). */
     void rehome(Backend from, Backend to) {
         table.replaceAll((callId, d) -> {
-            if (d.backend() != from) {
+            if (d.backend != from) {
                 return d;
             }
             from.dialogs.decrementAndGet();
             to.dialogs.incrementAndGet();
-            return new Dialog(to, d.since(), d.confirmed());
+            return new Dialog(to, d.since, d.confirmed);
         });
     }
 
     /** A BYE's 2xx passed: the dialog ends. */
-    void ended(String callId) {
+    void ended(CallId callId) {
         Dialog d = table.remove(callId);
         if (d != null) {
             counters.count(EdgeCounter.DIALOGS_ENDED);
-            backends.released(d.backend(), "its last dialog ended");
+            backends.released(d.backend, "its last dialog ended");
         }
     }
 
@@ -124,11 +134,11 @@ final class Dialogs implements Agent {
         long cutoff = now - dialogTimeoutMs;
         long unacknowledged = now - ackTimeoutMs;
         table.forEach((callId, d) -> {
-            boolean stale = d.since() < cutoff;
-            boolean unconfirmed = !d.confirmed() && d.since() < unacknowledged;
+            boolean stale = d.since < cutoff;
+            boolean unconfirmed = !d.confirmed && d.since < unacknowledged;
             if ((stale || unconfirmed) && table.remove(callId, d)) {
                 counters.count(stale ? EdgeCounter.DIALOGS_TIMED_OUT : EdgeCounter.DIALOGS_UNACKNOWLEDGED);
-                backends.released(d.backend(), stale ? "its last dialog timed out" : "its last dialog was never acknowledged");
+                backends.released(d.backend, stale ? "its last dialog timed out" : "its last dialog was never acknowledged");
             }
         });
     }

@@ -16,6 +16,9 @@ final class Route {
     int viaLength;
     final byte[] recordRoute = new byte[512];
     int recordRouteLength;
+    /** The loop's probe for looking dialogs up by the message's Call-ID. */
+    final CallId callId = new CallId();
+    final Addresses addresses = new Addresses();
 
     void toAddress(InetSocketAddress address) {
         to = address;

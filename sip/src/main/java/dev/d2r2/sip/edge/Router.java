@@ -6,6 +6,7 @@ import dev.d2r2.sip.codec.Hop;
 import dev.d2r2.sip.codec.SipChecks;
 import dev.d2r2.sip.codec.SipMessage;
 import dev.d2r2.sip.codec.SipParser;
+import dev.d2r2.sip.codec.Span;
 import dev.d2r2.sip.codec.SipWriter;
 import dev.d2r2.sip.codec.Verdict;
 
@@ -13,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.function.LongPredicate;
 
 /**
@@ -35,9 +35,22 @@ final class Router {
     private static final String CONNECTION_PARAM = ";d2r2-c=";
     private static final String EDGE_TAG = "d2r2-edge";
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BACKEND_PARAM_BYTES = ascii(BACKEND_PARAM);
+    private static final byte[] BACKEND = ascii("d2r2-b");
+    private static final byte[] CONNECTION = ascii("d2r2-c");
+    private static final byte[] BRANCH = ascii("branch");
+    private static final byte[] MAGIC_COOKIE = ascii("z9hG4bK");
+    private static final byte[] PROBE_BRANCH = ascii(Prober.BRANCH);
+    private static final byte[] OC = ascii("oc");
+    private static final byte[] OC_VALIDITY = ascii("oc-validity");
+    private static final byte[] TAG = ascii(";tag=");
+    private static final byte[] CSEQ_INVITE = ascii(" INVITE");
+    private static final byte[] CSEQ_BYE = ascii(" BYE");
 
     private final String advertised;
     private final String ourUri;
+    private final byte[] ourUriBytes;
+    private final byte[] advertisedBytes;
     private final byte[] udpViaPrefix;
     private final byte[] tcpViaPrefix;
     private final byte[] ocParam = ";oc".getBytes(StandardCharsets.US_ASCII);
@@ -60,6 +73,8 @@ final class Router {
            LongPredicate connectionOpen) {
         this.advertised = advertised;
         this.ourUri = "sip:" + advertised;
+        this.ourUriBytes = ascii(ourUri);
+        this.advertisedBytes = ascii(advertised);
         this.udpViaPrefix = ("SIP/2.0/UDP " + advertised + ";branch=z9hG4bK").getBytes(StandardCharsets.US_ASCII);
         this.tcpViaPrefix = ("SIP/2.0/TCP " + advertised + ";branch=z9hG4bK").getBytes(StandardCharsets.US_ASCII);
         this.recordRoutePrefix = ("<" + ourUri + ";lr" + BACKEND_PARAM).getBytes(StandardCharsets.US_ASCII);
@@ -126,6 +141,7 @@ final class Router {
     }
 
     private boolean request(SipMessage m, InetSocketAddress from, long client, Backend source, ByteBuffer out, Route route) {
+        byte[] b = m.bytes();
         if (source == null) {
             EdgeCounter refusal = enforcement.refusal(from, m);
             if (refusal != null) {
@@ -137,34 +153,45 @@ final class Router {
                 return false;
             }
             if (m.methodIs("ACK")) {
-                dialogs.confirm(m.first(Header.CALL_ID));
+                dialogs.confirm(callId(m, route));
             }
         }
-        List<String> routes = m.all(Header.ROUTE);
-        String firstRoute = routes.isEmpty() ? null : routes.getFirst();
-        boolean routeIsOurs = firstRoute != null && firstRoute.contains(ourUri) && firstRoute.contains(BACKEND_PARAM);
+        int routeLine = m.index(Header.ROUTE);
+        long firstRoute = routeLine < 0 ? Span.NONE : Span.firstEntry(b, m.valueFrom(routeLine), m.valueTo(routeLine));
+        boolean routeIsOurs = firstRoute != Span.NONE && ours(b, firstRoute);
         InetSocketAddress next;
         long nextConnection = Route.NO_CONNECTION;
         Backend to = null;
         route.recordRouteLength = -1;
         if (source != null) {
-            String after = routeIsOurs ? (routes.size() > 1 ? routes.get(1) : null) : firstRoute;
-            next = after != null ? Hop.ofUri(after) : Hop.ofUri(m.requestUri());
-            String connection = routeIsOurs ? Hop.param(firstRoute, "d2r2-c") : null;
-            if (connection != null && SipParser.digits(connection, 18)) {
-                nextConnection = Long.parseLong(connection);
-                if (!connectionOpen.test(nextConnection)) {
-                    counters.count(EdgeCounter.DROPPED_CONNECTION_GONE);
-                    return false;
+            long after = !routeIsOurs ? firstRoute : secondEntry(m, routeLine, Header.ROUTE);
+            next = after != Span.NONE ? uriTarget(b, after, route) : uriTarget(b, m.requestUriSpan(), route);
+            long connection = routeIsOurs ? Span.param(b, Span.from(firstRoute), Span.to(firstRoute), CONNECTION) : Span.NONE;
+            if (connection != Span.NONE) {
+                long id = Span.number(b, Span.from(connection), Span.to(connection), 18);
+                if (id >= 0) {
+                    nextConnection = id;
+                    if (!connectionOpen.test(nextConnection)) {
+                        counters.count(EdgeCounter.DROPPED_CONNECTION_GONE);
+                        return false;
+                    }
                 }
             }
         } else {
-            InetSocketAddress dialogBackend = routeIsOurs ? Hop.hostPort(Hop.param(firstRoute, "d2r2-b"), 5060) : null;
-            boolean inDialog = m.first(Header.TO).contains(";tag=");
-            Backend target = dialogBackend != null || !inDialog ? null : dialogs.backendOf(m.first(Header.CALL_ID));
-            Backend named = dialogBackend != null ? backends.serving(dialogBackend) : target;
+            long backendParam = routeIsOurs ? Span.param(b, Span.from(firstRoute), Span.to(firstRoute), BACKEND) : Span.NONE;
+            Backend named = backendParam == Span.NONE ? null : backends.withId(b, Span.from(backendParam), Span.to(backendParam));
+            InetSocketAddress dialogBackend = named != null ? named.address() : null;
+            if (backendParam != Span.NONE && named == null) {
+                // not a backend's id as written: a backend that moved, or one named another way
+                dialogBackend = Hop.hostPort(text(b, backendParam), 5060);
+                named = dialogBackend == null ? null : backends.serving(dialogBackend);
+            }
+            int toLine = m.index(Header.TO);
+            boolean inDialog = toLine >= 0 && Span.find(b, m.valueFrom(toLine), m.valueTo(toLine), TAG) >= 0;
+            Backend target = dialogBackend != null || !inDialog ? null : dialogs.backendOf(callId(m, route));
+            named = dialogBackend != null ? named : target;
             if (inDialog && named != null && !named.up()) {
-                Backend instead = backends.choose(Rendezvous.hash(affinity.key(m)), affinity, false);
+                Backend instead = backends.choose(affinity.hash(m), affinity, false);
                 if (instead != null) {
                     counters.count(EdgeCounter.FAILOVER_IN_DIALOG);
                     dialogBackend = null;
@@ -173,7 +200,7 @@ final class Router {
             }
             if (dialogBackend == null && target == null) {
                 boolean newDialog = !inDialog && !m.methodIs("CANCEL") && !m.methodIs("ACK");
-                target = backends.choose(Rendezvous.hash(affinity.key(m)), affinity, newDialog);
+                target = backends.choose(affinity.hash(m), affinity, newDialog);
             }
             if (dialogBackend == null && target == null) {
                 return answer(m, out, 503, "Service Unavailable", "Retry-After: 5", from, client, route);
@@ -187,11 +214,9 @@ final class Router {
         if (next == null && nextConnection == Route.NO_CONNECTION) {
             return answer(m, out, 404, "Not Found", null, from, client, route);
         }
-        String mf = m.first(Header.MAX_FORWARDS);
-        int maxForwards = mf == null ? 70 : Integer.parseInt(mf) - 1;
         via(m, nextConnection != Route.NO_CONNECTION, client, route);
         SipWriter.request(m, out, route.via, route.viaLength, route.recordRoute, route.recordRouteLength,
-                routeIsOurs ? headerIndex(m, Header.ROUTE) : -1, maxForwards);
+                routeIsOurs ? routeLine : -1, nextMaxForwards(m));
         if (nextConnection != Route.NO_CONNECTION) {
             route.toConnection(nextConnection);
         } else {
@@ -202,6 +227,60 @@ final class Router {
             backends.awaiting(to);
         }
         return true;
+    }
+
+    /** Whether a Route entry is the edge's own, naming a dialog's backend. */
+    private boolean ours(byte[] b, long entry) {
+        return Span.find(b, Span.from(entry), Span.to(entry), ourUriBytes) >= 0
+                && Span.find(b, Span.from(entry), Span.to(entry), BACKEND_PARAM_BYTES) >= 0;
+    }
+
+    /** The second entry of header {@code h}, whose first line is {@code line}: after a comma on that line, else the next line's first. */
+    private static long secondEntry(SipMessage m, int line, Header h) {
+        byte[] b = m.bytes();
+        long second = Span.secondEntry(b, m.valueFrom(line), m.valueTo(line));
+        if (second != Span.NONE) {
+            return second;
+        }
+        for (int i = line + 1; i < m.headerCount(); i++) {
+            if (m.kind(i) == h) {
+                return Span.firstEntry(b, m.valueFrom(i), m.valueTo(i));
+            }
+        }
+        return Span.NONE;
+    }
+
+    private static InetSocketAddress uriTarget(byte[] b, long span, Route route) {
+        long target = Hop.uriTarget(b, Span.from(span), Span.to(span));
+        return target >= 0 ? route.addresses.of(target) : target == Hop.NO_TARGET ? null : Hop.ofUri(text(b, span));
+    }
+
+    private static InetSocketAddress viaTarget(byte[] b, long span, Route route) {
+        long target = Hop.viaTarget(b, Span.from(span), Span.to(span));
+        return target >= 0 ? route.addresses.of(target) : target == Hop.NO_TARGET ? null : Hop.ofVia(text(b, span));
+    }
+
+    private static String text(byte[] b, long span) {
+        return new String(b, Span.from(span), Span.to(span) - Span.from(span), StandardCharsets.UTF_8);
+    }
+
+    /** The message's Call-ID read in place by the loop's probe (an empty one when it has none). */
+    private static CallId callId(SipMessage m, Route route) {
+        int line = m.index(Header.CALL_ID);
+        return line < 0 ? route.callId.set(m.bytes(), 0, 0)
+                : route.callId.set(m.bytes(), Span.trimStart(m.bytes(), m.valueFrom(line), m.valueTo(line)),
+                Span.trimEnd(m.bytes(), m.valueFrom(line), m.valueTo(line)));
+    }
+
+    /** The Max-Forwards to send: the request's less one (checked to be 1 to 255 by {@link SipChecks}), or 70 when it has none. */
+    private static int nextMaxForwards(SipMessage m) {
+        int line = m.index(Header.MAX_FORWARDS);
+        if (line < 0) {
+            return 70;
+        }
+        byte[] b = m.bytes();
+        int from = Span.trimStart(b, m.valueFrom(line), m.valueTo(line));
+        return (int) Span.number(b, from, Span.trimEnd(b, from, m.valueTo(line)), 9) - 1;
     }
 
     /** Answers a request statelessly, back where it came from. */
@@ -222,27 +301,32 @@ final class Router {
     }
 
     private boolean response(SipMessage m, Backend from, ByteBuffer out, Route route) {
-        List<String> vias = m.all(Header.VIA);
-        String ours = vias.getFirst();
-        String branch = Hop.param(ours, "branch");
-        if (vias.size() == 1 && branch != null && branch.startsWith(Prober.BRANCH) && ours.contains(advertised)) {
+        byte[] b = m.bytes();
+        int viaLine = m.index(Header.VIA);
+        long ours = Span.firstEntry(b, m.valueFrom(viaLine), m.valueTo(viaLine));
+        long second = secondEntry(m, viaLine, Header.VIA);
+        int oursFrom = Span.from(ours);
+        int oursTo = Span.to(ours);
+        boolean named = Span.find(b, oursFrom, oursTo, advertisedBytes) >= 0;
+        long branch = Span.param(b, oursFrom, oursTo, BRANCH);
+        if (second == Span.NONE && named && branch != Span.NONE && Span.startsWith(b, Span.from(branch), Span.to(branch), PROBE_BRANCH)) {
             if (from != null) {
-                Prober.answered(from, branch, m.status());
+                Prober.answered(from, text(b, branch), m.status());
             }
             counters.count(EdgeCounter.PROBE_ANSWERS);
             return false;
         }
-        if (!ours.contains(advertised) || vias.size() < 2) {
+        if (!named || second == Span.NONE) {
             counters.count(EdgeCounter.DROPPED_NOT_OUR_VIA);
             return false;
         }
-        String connection = Hop.param(ours, "d2r2-c");
-        long client = connection != null && SipParser.digits(connection, 18) ? Long.parseLong(connection) : Route.NO_CONNECTION;
-        if (connection != null && (client == Route.NO_CONNECTION || !connectionOpen.test(client))) {
+        long connection = Span.param(b, oursFrom, oursTo, CONNECTION);
+        long client = connection == Span.NONE ? Route.NO_CONNECTION : Span.number(b, Span.from(connection), Span.to(connection), 18);
+        if (connection != Span.NONE && (client < 0 || !connectionOpen.test(client))) {
             counters.count(EdgeCounter.DROPPED_CONNECTION_GONE);
             return false;
         }
-        InetSocketAddress next = client != Route.NO_CONNECTION ? null : Hop.ofVia(vias.get(1));
+        InetSocketAddress next = client != Route.NO_CONNECTION ? null : viaTarget(b, second, route);
         if (client == Route.NO_CONNECTION && next == null) {
             counters.count(EdgeCounter.DROPPED_BAD_VIA);
             return false;
@@ -250,7 +334,7 @@ final class Router {
         if (from != null) {
             observe(from, m, ours);
         }
-        track(m, from);
+        track(m, from, route);
         SipWriter.response(m, out);
         if (client != Route.NO_CONNECTION) {
             route.toConnection(client);
@@ -265,31 +349,36 @@ final class Router {
         return true;
     }
 
-    /** What a backend's answer says of its health, with the RFC 7339 overload feedback in the edge's Via. */
-    private void observe(Backend b, SipMessage m, String ourVia) {
+    /** What a backend's answer says of its health, with the RFC 7339 overload feedback in the edge's Via entry {@code ours}. */
+    private void observe(Backend backend, SipMessage m, long ours) {
+        byte[] b = m.bytes();
         int oc = -1;
         long validity = -1;
-        String ocText = Hop.param(ourVia, "oc");
-        if (ocText != null && SipParser.digits(ocText, 3)) {
-            oc = Integer.parseInt(ocText);
-            String v = Hop.param(ourVia, "oc-validity");
-            validity = v != null && SipParser.digits(v, 9) ? Long.parseLong(v) : -1;
+        long ocSpan = Span.param(b, Span.from(ours), Span.to(ours), OC);
+        if (ocSpan != Span.NONE) {
+            oc = (int) Span.number(b, Span.from(ocSpan), Span.to(ocSpan), 3);
+            if (oc >= 0) {
+                long v = Span.param(b, Span.from(ours), Span.to(ours), OC_VALIDITY);
+                validity = v == Span.NONE ? -1 : Span.number(b, Span.from(v), Span.to(v), 9);
+            }
         }
-        backends.answered(b, m.status(), oc, validity);
+        backends.answered(backend, m.status(), oc, validity);
     }
 
     /** An INVITE's 2xx from a backend opens a dialog; a BYE's 2xx closes it. */
-    private void track(SipMessage m, Backend from) {
-        if (m.status() < 200 || m.status() >= 300) {
+    private void track(SipMessage m, Backend from, Route route) {
+        int line = m.index(Header.CSEQ);
+        if (m.status() < 200 || m.status() >= 300 || line < 0) {
             return;
         }
-        String cseq = m.first(Header.CSEQ);
-        if (cseq.endsWith(" INVITE")) {
+        byte[] b = m.bytes();
+        int cseqTo = Span.trimEnd(b, m.valueFrom(line), m.valueTo(line));
+        if (Span.endsWith(b, m.valueFrom(line), cseqTo, CSEQ_INVITE)) {
             if (from != null) {
-                dialogs.started(m.first(Header.CALL_ID), from);
+                dialogs.started(callId(m, route), from);
             }
-        } else if (cseq.endsWith(" BYE")) {
-            dialogs.ended(m.first(Header.CALL_ID));
+        } else if (Span.endsWith(b, m.valueFrom(line), cseqTo, CSEQ_BYE)) {
+            dialogs.ended(callId(m, route));
         }
     }
 
@@ -300,11 +389,13 @@ final class Router {
      * back on.
      */
     private void via(SipMessage m, boolean tcp, long client, Route route) {
-        String top = m.all(Header.VIA).getFirst();
-        String branch = Hop.param(top, "branch");
-        long h = branch != null && branch.startsWith("z9hG4bK")
-                ? Rendezvous.hash(branch)
-                : Rendezvous.hash(top + '\n' + m.first(Header.CALL_ID) + '\n' + cseqNumber(m.first(Header.CSEQ)));
+        byte[] in = m.bytes();
+        int viaLine = m.index(Header.VIA);
+        long top = Span.firstEntry(in, m.valueFrom(viaLine), m.valueTo(viaLine));
+        long branch = Span.param(in, Span.from(top), Span.to(top), BRANCH);
+        long h = branch != Span.NONE && Span.startsWith(in, Span.from(branch), Span.to(branch), MAGIC_COOKIE)
+                ? Rendezvous.hash(in, Span.from(branch), Span.to(branch))
+                : Rendezvous.hash(text(in, top) + '\n' + m.first(Header.CALL_ID) + '\n' + cseqNumber(m.first(Header.CSEQ)));
         byte[] b = route.via;
         byte[] prefix = tcp ? tcpViaPrefix : udpViaPrefix;
         System.arraycopy(prefix, 0, b, 0, prefix.length);
@@ -362,16 +453,11 @@ final class Router {
         return at + digits;
     }
 
-    private static boolean dialogForming(SipMessage m) {
-        return m.methodIs("INVITE") || m.methodIs("SUBSCRIBE") || m.methodIs("REFER");
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static int headerIndex(SipMessage m, Header h) {
-        for (int i = 0; i < m.headerCount(); i++) {
-            if (m.kind(i) == h) {
-                return i;
-            }
-        }
-        return -1;
+    private static boolean dialogForming(SipMessage m) {
+        return m.methodIs("INVITE") || m.methodIs("SUBSCRIBE") || m.methodIs("REFER");
     }
 }

@@ -21,13 +21,13 @@ class DialogsTest {
 
     @Test
     void aDialogStartsOnceAndEndsByItsBye() {
-        dialogs.started("c1", b);
-        dialogs.started("c1", b);
+        dialogs.started(CallId.of("c1"), b);
+        dialogs.started(CallId.of("c1"), b);
         assertThat(dialogs.size()).isEqualTo(1);
-        assertThat(dialogs.backendOf("c1")).isSameAs(b);
+        assertThat(dialogs.backendOf(CallId.of("c1"))).isSameAs(b);
         assertThat(b.activeDialogs()).isEqualTo(1);
-        dialogs.ended("c1");
-        dialogs.ended("c1");
+        dialogs.ended(CallId.of("c1"));
+        dialogs.ended(CallId.of("c1"));
         assertThat(dialogs.size()).isZero();
         assertThat(b.activeDialogs()).isZero();
         assertThat(counters.get(EdgeCounter.DIALOGS_STARTED)).isEqualTo(1);
@@ -37,13 +37,13 @@ class DialogsTest {
     @Test
     void unacknowledgedDialogsAndStaleOnesAreSweptAndTheLastOfADrainingBackendReportsDrained() {
         dialogs.dialogTimeoutMs(Duration.ofMinutes(10).toMillis());
-        dialogs.started("never-acked", b);
-        dialogs.started("acked", b);
-        dialogs.confirm("acked");
+        dialogs.started(CallId.of("never-acked"), b);
+        dialogs.started(CallId.of("acked"), b);
+        dialogs.confirm(CallId.of("acked"));
         clock.advance(Duration.ofSeconds(33));
         dialogs.sweep(clock.millis());
-        assertThat(dialogs.backendOf("never-acked")).isNull();
-        assertThat(dialogs.backendOf("acked")).isSameAs(b);
+        assertThat(dialogs.backendOf(CallId.of("never-acked"))).isNull();
+        assertThat(dialogs.backendOf(CallId.of("acked"))).isSameAs(b);
         assertThat(counters.get(EdgeCounter.DIALOGS_UNACKNOWLEDGED)).isEqualTo(1);
         backends.drain(b.id());
         clock.advance(Duration.ofMinutes(10));

@@ -154,4 +154,52 @@ class RouterTest {
         assertThat(first.up()).isFalse();
         assertThat(changes).extracting(BackendEvent::state).contains("down");
     }
+
+    @Test
+    void routingCallsMakesNoGarbageButEachDialogsEntry() {
+        int calls = 64;
+        byte[][] messages = new byte[calls * 5][];
+        InetSocketAddress[] sources = new InetSocketAddress[messages.length];
+        for (int c = 0; c < calls; c++) {
+            String callId = "call-" + c;
+            assertThat(router.route(parse(request("INVITE", "", "").replace("call-1", callId)), CALLER, Route.NO_CONNECTION, out, route))
+                    .isTrue();
+            Backend chosen = backends.at(route.to);
+            String invite = sent();
+            String recordRoute = invite.substring(invite.indexOf("Record-Route: ") + 14, invite.indexOf(">\r\n", invite.indexOf("Record-Route: ")) + 1);
+            String routeHeader = "Route: " + recordRoute + "\r\n";
+            String[] call = {request("INVITE", "", "").replace("call-1", callId), answerTo(invite, "INVITE").replace("call-1", callId),
+                    request("ACK", ";tag=b", routeHeader).replace("call-1", callId), request("BYE", ";tag=b", routeHeader).replace("call-1", callId),
+                    null};
+            assertThat(router.route(parse(call[3]), CALLER, Route.NO_CONNECTION, out, route)).isTrue();
+            call[4] = answerTo(sent(), "BYE").replace("call-1", callId);
+            InetSocketAddress[] from = {CALLER, chosen.address(), CALLER, CALLER, chosen.address()};
+            for (int i = 0; i < 5; i++) {
+                messages[c * 5 + i] = call[i].getBytes(StandardCharsets.US_ASCII);
+                sources[c * 5 + i] = from[i];
+            }
+        }
+        SipMessage reused = new SipMessage();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        long before = 0;
+        int rounds = 400;
+        int dropped = 0;
+        for (int round = 0; round < 2 * rounds; round++) {
+            if (round == rounds) {
+                before = threads.getThreadAllocatedBytes(thread);
+            }
+            for (int i = 0; i < messages.length; i++) {
+                if (!router.route(SipParser.datagram(reused, messages[i], 0, messages[i].length), sources[i], Route.NO_CONNECTION, out, route)) {
+                    dropped++;
+                }
+            }
+        }
+        long perMessage = (threads.getThreadAllocatedBytes(thread) - before) / ((long) rounds * messages.length);
+        assertThat(dropped).isZero();
+        assertThat(dialogs.size()).as("every call ended").isZero();
+        assertThat(counters.get(EdgeCounter.DIALOGS_ENDED)).isEqualTo(2L * rounds * calls);
+        assertThat(perMessage).as("bytes allocated per message: a dialog's entry is made once per call, nothing else")
+                .isLessThan(64);
+    }
 }
