@@ -171,17 +171,9 @@ public final class Hop {
 
     /** {@link #ofUri} of {@code b[from, to)}, without making objects: {@link #packed}, {@link #NO_TARGET} or {@link #NOT_IPV4}. */
     public static long uriTarget(byte[] b, int from, int to) {
-        int lt = Span.indexOf(b, from, to, '<');
-        int f;
-        int t;
-        if (lt >= 0) {
-            f = lt + 1;
-            int gt = Span.indexOf(b, f, to, '>');
-            t = gt < 0 ? to : gt;
-        } else {
-            f = Span.trimStart(b, from, to);
-            t = Span.trimEnd(b, f, to);
-        }
+        long inside = Span.bracketed(b, from, to);
+        int f = inside != Span.NONE ? Span.from(inside) : Span.trimStart(b, from, to);
+        int t = inside != Span.NONE ? Span.to(inside) : Span.trimEnd(b, f, to);
         int colon = Span.indexOf(b, f, t, ':');
         if (colon < 0) {
             return NO_TARGET;

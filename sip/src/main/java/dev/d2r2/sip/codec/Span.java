@@ -98,6 +98,16 @@ public final class Span {
         return NONE;
     }
 
+    /** The URI between {@code <} and {@code >} (or the end) of a name-addr in {@code b[from, to)}, as {@link Hop#bracketed}; {@link #NONE} for a bare URI. */
+    public static long bracketed(byte[] b, int from, int to) {
+        int lt = indexOf(b, from, to, '<');
+        if (lt < 0) {
+            return NONE;
+        }
+        int gt = indexOf(b, lt + 1, to, '>');
+        return of(lt + 1, gt < 0 ? to : gt);
+    }
+
     /** The decimal number of 1 to {@code maxDigits} digits in {@code b[from, to)}, or -1. */
     public static long number(byte[] b, int from, int to, int maxDigits) {
         if (to <= from || to - from > maxDigits) {

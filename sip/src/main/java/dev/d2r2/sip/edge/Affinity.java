@@ -57,13 +57,12 @@ public enum Affinity {
 
     /** The user part of a URI or name-addr in {@code b[from, to)} as {@link Hop#aor} reads it, or {@link Span#NONE}. */
     static long user(byte[] b, int from, int to) {
-        int lt = Span.indexOf(b, from, to, '<');
+        long inside = Span.bracketed(b, from, to);
         int f;
         int t;
-        if (lt >= 0) {
-            f = lt + 1;
-            int gt = Span.indexOf(b, f, to, '>');
-            t = gt < 0 ? to : gt;
+        if (inside != Span.NONE) {
+            f = Span.from(inside);
+            t = Span.to(inside);
         } else {
             int semi = Span.indexOf(b, from, to, ';');
             f = Span.trimStart(b, from, semi < 0 ? to : semi);
