@@ -27,6 +27,13 @@ public interface BrokerClient extends AutoCloseable {
     /** Revokes an identity (admin only): its sessions are closed and its later connects refused. */
     void revokeIdentity(String name);
 
+    /**
+     * Submits a control command signed by an administrator to a Byzantine cluster's replica
+     * (module {@code cluster}, {@code SignedCommand.sign}); returns what it did once it is decided
+     * and applied at this replica.
+     */
+    String submitSigned(byte[] signedCommand);
+
     List<ChannelSpec> channels();
 
     ChannelSpec channel(String tag);

@@ -94,6 +94,11 @@ final class PublishingThreads implements BrokerClient {
     }
 
     @Override
+    public String submitSigned(byte[] signedCommand) {
+        return client.submitSigned(signedCommand);
+    }
+
+    @Override
     public List<ChannelSpec> channels() {
         return client.channels();
     }

@@ -14,6 +14,7 @@ import dev.d2r2.broker.security.IdentityFile;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.broker.server.ForwardedGapFill;
+import dev.d2r2.cluster.broker.ByzantineControl;
 import dev.d2r2.cluster.broker.ReplicatedBroker;
 import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.cluster.tls.RaftTls;
@@ -179,8 +180,9 @@ public final class BrokerCommand implements Callable<Integer> {
                             : "in plain text: the cluster file has no tls section, firewall the Raft addresses");
         }
         if (orderer != null) {
-            System.err.printf("replica %s of Byzantine cluster %s (ordered channels by HotStuff; peers on %s)%n", id, bft,
-                    bftFile.replica(id).orElseThrow().address());
+            System.err.printf("replica %s of Byzantine cluster %s (ordered channels%s by HotStuff; peers on %s)%n", id, bft,
+                    orderer.control() == null ? "" : " and control commands signed by " + bftFile.admins().size()
+                            + " administrators", bftFile.replica(id).orElseThrow().address());
         }
         stopped.await();
         return 0;
@@ -191,6 +193,9 @@ public final class BrokerCommand implements Callable<Integer> {
         BftOrderer orderer = BftOrderer.open(file, id, key, BftNode.Settings.DEFAULTS.withSafetyFile(state),
                 UnaryOperator.identity());
         broker.orderEvents(orderer);
+        if (ByzantineControl.governs(file)) {
+            orderer.governControl(broker, file);
+        }
         return orderer.start();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.ChannelConfig;
 import dev.d2r2.broker.ChannelSpec;
+import dev.d2r2.cluster.command.ControlCommand;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,6 +55,7 @@ public final class ChannelCommand {
     static final class Create implements Callable<Integer> {
         @Mixin ClientOptions client;
         @Parameters(paramLabel = "TAG") String tag;
+        @Mixin SignOptions signing;
         @ArgGroup(exclusive = false) ClassOptions options = new ClassOptions();
 
         @Override
@@ -61,7 +63,11 @@ public final class ChannelCommand {
             ChannelSpec spec = options.over(tag, new ChannelConfig(tag, null, null, null, null, null, null, null, null,
                     null, null));
             try (BrokerClient c = client.connect()) {
-                c.createChannel(spec);
+                if (signing.signing()) {
+                    signing.submit(c, ControlCommand.CreateChannel.fresh(spec));
+                } else {
+                    c.createChannel(spec);
+                }
                 System.out.println(JSON.writeValueAsString(ChannelConfig.of(c.channel(tag))));
             }
             return 0;
@@ -72,12 +78,18 @@ public final class ChannelCommand {
     static final class Alter implements Callable<Integer> {
         @Mixin ClientOptions client;
         @Parameters(paramLabel = "TAG") String tag;
+        @Mixin SignOptions signing;
         @ArgGroup(exclusive = false) ClassOptions options = new ClassOptions();
 
         @Override
         public Integer call() throws IOException {
             try (BrokerClient c = client.connect()) {
-                c.alterChannel(options.over(tag, ChannelConfig.of(c.channel(tag))));
+                ChannelSpec spec = options.over(tag, ChannelConfig.of(c.channel(tag)));
+                if (signing.signing()) {
+                    signing.submit(c, new ControlCommand.AlterChannel(spec));
+                } else {
+                    c.alterChannel(spec);
+                }
                 System.out.println(JSON.writeValueAsString(ChannelConfig.of(c.channel(tag))));
             }
             return 0;
@@ -89,11 +101,16 @@ public final class ChannelCommand {
     static final class Delete implements Callable<Integer> {
         @Mixin ClientOptions client;
         @Parameters(paramLabel = "TAG") String tag;
+        @Mixin SignOptions signing;
 
         @Override
         public Integer call() throws IOException {
             try (BrokerClient c = client.connect()) {
-                c.deleteChannel(tag);
+                if (signing.signing()) {
+                    signing.submit(c, new ControlCommand.DeleteChannel(tag));
+                } else {
+                    c.deleteChannel(tag);
+                }
             }
             System.err.println("deleted channel " + tag);
             return 0;

@@ -4,6 +4,7 @@ import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.security.BrokerReplica;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.cluster.command.ControlCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,13 +45,21 @@ public final class IdentityCommand {
         @Option(names = "--replicas-from", paramLabel = "FILE",
                 description = "Also name the broker replicas of these identity files (e.g. each replica's admin.identity)")
         List<Path> replicasFrom = List.of();
+        @Mixin SignOptions signing;
 
         @Override
         public Integer call() throws IOException {
             IdentityFile me = IdentityFile.load(client.identity);
             KeyPair keys = Crypto.newSigningKeyPair();
             try (BrokerClient c = client.connect()) {
-                byte[] secret = c.register(name, keys.getPublic(), admin);
+                byte[] secret;
+                if (signing.signing()) {
+                    ControlCommand.AddIdentity add = ControlCommand.AddIdentity.fresh(name, keys.getPublic().getEncoded(), admin);
+                    signing.submit(c, add);
+                    secret = add.secret();
+                } else {
+                    secret = c.register(name, keys.getPublic(), admin);
+                }
                 new IdentityFile(name, secret, keys.getPrivate(), keys.getPublic(), "", "", client.replicas(me))
                         .plusReplicas(replicasOf(replicasFrom))
                         .save(out);
@@ -65,11 +74,16 @@ public final class IdentityCommand {
     static final class Revoke implements Callable<Integer> {
         @Mixin ClientOptions client;
         @Parameters(paramLabel = "NAME") String name;
+        @Mixin SignOptions signing;
 
         @Override
         public Integer call() throws IOException {
             try (BrokerClient c = client.connect()) {
-                c.revokeIdentity(name);
+                if (signing.signing()) {
+                    signing.submit(c, new ControlCommand.RevokeIdentity(name));
+                } else {
+                    c.revokeIdentity(name);
+                }
             }
             System.err.println("revoked " + name);
             return 0;

@@ -215,6 +215,11 @@ public final class RemoteBrokerClient implements BrokerClient {
     }
 
     @Override
+    public String submitSigned(byte[] signedCommand) {
+        return call(new ControlRequest.SignedControl(signedCommand), ControlReply.Applied.class, false).message();
+    }
+
+    @Override
     public List<ChannelSpec> channels() {
         return call(new ControlRequest.ListChannels(), ControlReply.ChannelList.class, true).channels().stream()
                 .map(ChannelConfig::toSpec).toList();

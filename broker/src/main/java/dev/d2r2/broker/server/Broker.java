@@ -341,6 +341,23 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * Submits a control command signed by an administrator to the cluster this replica belongs
+     * to (a Byzantine one); the signature, not the caller, is the authority, and every replica
+     * checks it. Returns what the command did once it is applied here.
+     */
+    String submitSigned(Identity caller, byte[] command) {
+        ReplicatedControl cluster = replicated;
+        if (cluster == null) {
+            metrics.refused("bad_request");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "this broker is no replica of a Byzantine cluster with"
+                    + " administrators (d2r2 broker --bft FILE, the file listing admins): it takes no signed control commands");
+        }
+        String done = cluster.submitSigned(command);
+        LOG.info("{} submitted a signed control command: {}", caller.name(), done);
+        return done;
+    }
+
+    /**
      * Revokes identity {@code name} (admin only): its sessions are closed, its later connects
      * refused, and it loses its rights on the channels. On a cluster replica the revocation of a
      * replicated identity goes through the log and is applied so on every replica.

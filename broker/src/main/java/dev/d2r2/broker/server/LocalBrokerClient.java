@@ -84,6 +84,11 @@ final class LocalBrokerClient implements BrokerClient, DeliverySink {
     }
 
     @Override
+    public String submitSigned(byte[] signedCommand) {
+        return broker.submitSigned(identity, signedCommand);
+    }
+
+    @Override
     public List<ChannelSpec> channels() {
         return broker.channels(identity);
     }

@@ -23,6 +23,12 @@ public interface ReplicatedControl {
     void revokeIdentity(String name);
 
     /**
+     * A control command signed by an administrator ({@code SignedCommand}, module {@code cluster}),
+     * as a Byzantine cluster takes them; returns what it did once applied on this replica.
+     */
+    String submitSigned(byte[] command);
+
+    /**
      * Brings this replica up to what the cluster has committed: a channel created through another
      * replica a moment ago is known here when this returns. Called when a client names a channel
      * this replica does not know, so that "created" means usable on every replica at once; a

@@ -52,6 +52,7 @@ final class SessionRequests {
                 broker.revokeIdentity(identity, v.name());
                 yield new ControlReply.Done();
             }
+            case ControlRequest.SignedControl c -> new ControlReply.Applied(broker.submitSigned(identity, c.command()));
             case ControlRequest.ListChannels l ->
                     new ControlReply.ChannelList(broker.channels(identity).stream().map(ChannelConfig::of).toList());
             case ControlRequest.ShowChannel s -> new ControlReply.ChannelShown(ChannelConfig.of(broker.channel(identity, s.tag())));

@@ -15,6 +15,9 @@ public sealed interface ControlReply {
 
     record Done() implements ControlReply { }
 
+    /** A control command applied, and what it did. */
+    record Applied(String message) implements ControlReply { }
+
     record ChannelList(List<ChannelConfig> channels) implements ControlReply { }
 
     record ChannelShown(ChannelConfig channel) implements ControlReply { }

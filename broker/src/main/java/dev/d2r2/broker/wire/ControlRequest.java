@@ -225,6 +225,27 @@ public sealed interface ControlRequest {
         }
     }
 
+    /**
+     * A control command signed by an administrator, for a Byzantine cluster: opaque here, the
+     * replicas decode it and check the signature themselves (module {@code cluster},
+     * {@code SignedCommand}).
+     */
+    record SignedControl(byte[] command) implements ControlRequest {
+        public SignedControl {
+            required(command, "command");
+        }
+
+        @Override
+        public Op op() {
+            return Op.SIGNED_CONTROL;
+        }
+
+        @Override
+        public Class<ControlReply.Applied> replyType() {
+            return ControlReply.Applied.class;
+        }
+    }
+
     private static void required(Object value, String field) {
         if (value == null) {
             throw new IllegalArgumentException("request lacks \"" + field + "\"");

@@ -153,7 +153,8 @@ class WireCodecTest {
                 Arbitraries.integers().map(ControlRequest.Unsubscribe::new),
                 tags.map(ControlRequest.ReadLogSpan::new),
                 tags.map(ControlRequest.DeleteChannel::new),
-                tags.map(ControlRequest.RevokeIdentity::new));
+                tags.map(ControlRequest.RevokeIdentity::new),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(300).map(ControlRequest.SignedControl::new));
     }
 
     @Provide
@@ -163,6 +164,7 @@ class WireCodecTest {
                 Combinators.combine(text(), Arbitraries.of(true, false)).as(ControlReply.Welcome::new),
                 keys.map(ControlReply.Registered::new),
                 Arbitraries.just(new ControlReply.Done()),
+                text().map(ControlReply.Applied::new),
                 channels().list().ofMaxSize(3).map(ControlReply.ChannelList::new),
                 channels().map(ControlReply.ChannelShown::new),
                 Combinators.combine(Arbitraries.integers(), Arbitraries.of(Protection.class), keys)

@@ -3,8 +3,6 @@ package dev.d2r2.cluster.broker;
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.ErrorCode;
-import dev.d2r2.broker.security.Crypto;
-import dev.d2r2.broker.security.Identity;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.ReplicatedControl;
 import dev.d2r2.cluster.command.CommandResult;
@@ -19,9 +17,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * Joins a {@link Broker} to the cluster's control plane, both ways: the broker's registrations
@@ -82,22 +77,7 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
     }
 
     private void mirror(ControlState state) {
-        Map<String, Identity> identities = new TreeMap<>();
-        for (ControlState.IdentityEntry id : state.identities().values()) {
-            identities.put(id.name(), new Identity(id.name(), id.secret().clone(),
-                    id.publicKey() == null ? null : Crypto.publicKey(id.publicKey()), id.admin()));
-        }
-        Map<String, ChannelSpec> specs = new TreeMap<>();
-        Map<String, byte[]> keys = new TreeMap<>();
-        for (ControlState.ChannelEntry ch : state.channels().values()) {
-            specs.put(ch.spec().tag(), ch.spec());
-            keys.put(ch.spec().tag(), ch.key().clone());
-        }
-        try {
-            broker.applyReplicated(identities, specs, keys);
-        } catch (IOException | RuntimeException e) {
-            LOG.error("applying the replicated control state to the broker failed; its channels may lag the cluster's", e);
-        }
+        ControlMirror.apply(broker, state);
     }
 
     private void advance(long index) {
@@ -109,29 +89,34 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
 
     @Override
     public void addIdentity(String name, byte[] secret, PublicKey signingKey, boolean admin) {
-        submit(new ControlCommand.AddIdentity(name, secret, signingKey == null ? null : signingKey.getEncoded(), admin),
-                reason -> ErrorCode.IDENTITY_EXISTS);
+        submit(new ControlCommand.AddIdentity(name, secret, signingKey == null ? null : signingKey.getEncoded(), admin));
     }
 
     @Override
     public void createChannel(ChannelSpec spec, byte[] key) {
-        submit(new ControlCommand.CreateChannel(spec, key), reason -> ErrorCode.CHANNEL_EXISTS);
+        submit(new ControlCommand.CreateChannel(spec, key));
     }
 
     @Override
     public void alterChannel(ChannelSpec spec) {
-        submit(new ControlCommand.AlterChannel(spec),
-                reason -> reason.startsWith("no channel") ? ErrorCode.UNKNOWN_CHANNEL : ErrorCode.BAD_REQUEST);
+        submit(new ControlCommand.AlterChannel(spec));
     }
 
     @Override
     public void deleteChannel(String tag) {
-        submit(new ControlCommand.DeleteChannel(tag), reason -> ErrorCode.UNKNOWN_CHANNEL);
+        submit(new ControlCommand.DeleteChannel(tag));
     }
 
     @Override
     public void revokeIdentity(String name) {
-        submit(new ControlCommand.RevokeIdentity(name), reason -> ErrorCode.UNKNOWN_IDENTITY);
+        submit(new ControlCommand.RevokeIdentity(name));
+    }
+
+    /** A Raft cluster trusts its replicas: its administrators use the plain requests, checked by the replica they reach. */
+    @Override
+    public String submitSigned(byte[] command) {
+        throw new BrokerException(ErrorCode.BAD_REQUEST, "signed control commands are for Byzantine clusters"
+                + " (d2r2 broker --bft); this Raft replica takes the plain requests");
     }
 
     @Override
@@ -147,12 +132,11 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
     }
 
     /**
-     * Commits {@code command}; a refusal (the same on every replica) is thrown with the code
-     * {@code refusal} gives its reason.
+     * Commits {@code command}; a refusal (the same on every replica) is thrown with its code.
      * Either way this replica has applied the log up to the command first, so a caller that was
      * refused because a channel exists (a replica catching up after a restart) finds it here.
      */
-    private void submit(ControlCommand command, Function<String, ErrorCode> refusal) {
+    private void submit(ControlCommand command) {
         CommandResult result;
         try {
             result = client.submit(command);
@@ -161,7 +145,7 @@ public final class BrokerReplica implements CommittedCommands, ReplicatedControl
         }
         awaitApplied(result.index());
         if (!result.applied()) {
-            throw new BrokerException(refusal.apply(result.message()), result.message());
+            throw new BrokerException(ControlRefusal.code(command, result.message()), result.message());
         }
     }
 

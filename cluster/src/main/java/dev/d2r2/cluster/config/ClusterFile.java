@@ -24,12 +24,15 @@ import java.util.UUID;
  *     publicKey: MCowBQYDK2VwAyEA...   # base64 X.509 Ed25519 key
  * tls:                   # optional: Raft over mutual TLS
  *   ca: cluster-ca.pem   # the cluster CA's certificate, relative to this file
+ * admins:                # optional, Byzantine clusters (--bft) only: who signs control commands
+ *   - name: root
+ *     publicKey: MCowBQYDK2VwAyEA...
  * </pre>
  *
  * The file only bootstraps a replica's first start: membership then changes in-band
  * ({@code d2r2 cluster add|remove}), and every replica remembers it in its own Raft storage.
  */
-public record ClusterFile(String group, Integer f, List<Replica> replicas, ClusterTls tls) {
+public record ClusterFile(String group, Integer f, List<Replica> replicas, ClusterTls tls, List<Administrator> admins) {
     public static final String DEFAULT_GROUP = "d2r2";
 
     public ClusterFile {
@@ -47,6 +50,7 @@ public record ClusterFile(String group, Integer f, List<Replica> replicas, Clust
             throw new InvalidAt("a cluster needs at least one replica", "replicas");
         }
         replicas = List.copyOf(replicas);
+        admins = admins == null ? List.of() : List.copyOf(admins);
         Map<String, Integer> names = new HashMap<>();
         Map<String, Integer> addresses = new HashMap<>();
         for (int i = 0; i < replicas.size(); i++) {
@@ -60,6 +64,13 @@ public record ClusterFile(String group, Integer f, List<Replica> replicas, Clust
                 throw new InvalidAt("address " + r.address() + " is also replicas[" + before + "]'s", "replicas", i, "address");
             }
         }
+        Map<String, Integer> adminNames = new HashMap<>();
+        for (int i = 0; i < admins.size(); i++) {
+            Integer before = adminNames.putIfAbsent(admins.get(i).name(), i);
+            if (before != null) {
+                throw new InvalidAt("administrator " + admins.get(i).name() + " is also admins[" + before + "]", "admins", i, "name");
+            }
+        }
         if (replicas.size() < 2 * f + 1) {
             throw new InvalidAt(replicas.size() + " replicas cannot tolerate f = " + f + " crash faults; that needs "
                     + (2 * f + 1), "f");
@@ -68,14 +79,18 @@ public record ClusterFile(String group, Integer f, List<Replica> replicas, Clust
 
     /** A cluster whose Raft traffic is not encrypted (no {@code tls} section). */
     public ClusterFile(String group, Integer f, List<Replica> replicas) {
-        this(group, f, replicas, null);
+        this(group, f, replicas, null, null);
+    }
+
+    public ClusterFile(String group, Integer f, List<Replica> replicas, ClusterTls tls) {
+        this(group, f, replicas, tls, null);
     }
 
     /** Loads {@code file}; the CA file its {@code tls} names is taken relative to it. */
     public static ClusterFile load(Path file) throws ConfigException {
         ClusterFile c = ConfigLoader.load(file, ClusterFile.class);
         Path dir = file.toAbsolutePath().getParent();
-        return c.tls == null ? c : new ClusterFile(c.group, c.f, c.replicas, c.tls.resolvedAgainst(dir));
+        return c.tls == null ? c : new ClusterFile(c.group, c.f, c.replicas, c.tls.resolvedAgainst(dir), c.admins);
     }
 
     public Optional<ClusterTls> raftTls() {

@@ -74,6 +74,20 @@ class ClusterFileTest {
     }
 
     @Test
+    void administratorsAreOptionalAndCheckedWhereTheyAre() throws Exception {
+        ClusterFile none = ClusterFile.load(write("f: 0\nreplicas:\n" + replica("b1", "127.0.0.1:7301")));
+        assertThat(none.admins()).isEmpty();
+        ClusterFile c = ClusterFile.load(write("f: 0\nreplicas:\n" + replica("b1", "127.0.0.1:7301")
+                + "admins:\n  - name: root\n    publicKey: " + KEY + "\n"));
+        assertThat(c.admins()).extracting(Administrator::name).containsExactly("root");
+        assertThat(c.admins().getFirst().signingKey().getAlgorithm()).isIn("Ed25519", "EdDSA");
+        Path f = write("f: 0\nreplicas:\n" + replica("b1", "127.0.0.1:7301")
+                + "admins:\n  - name: root\n    publicKey: AAAA\n");
+        assertThatThrownBy(() -> ClusterFile.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":8:5: key admins[0].publicKey: administrator root: publicKey is not a base64 Ed25519 public key");
+    }
+
+    @Test
     void tlsNamesTheCaFileRelativeToTheClusterFile() throws Exception {
         ClusterFile plain = ClusterFile.load(write("f: 0\nreplicas:\n" + replica("b1", "127.0.0.1:7301")));
         assertThat(plain.raftTls()).isEmpty();
