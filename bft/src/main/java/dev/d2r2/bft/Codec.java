@@ -16,9 +16,13 @@ import java.util.List;
  * BLOCK-REQ 5 = hash:32
  * BLOCK     6 = block
  * FORWARD   7 = count:i32 (length:i32 bytes){count}
+ * CKPT-VOTE 8 = height:i64 hash:32 digest:32 voter:u16 signature
+ * CKPT-REQ  9 = height:i64
+ * CKPT     10 = block applied:(length:i32 bytes) state:(length:i32 bytes) ckptcert
  * qc          = view:i64 phase:u8 hash:32 count:u16 (signer:u16 signature){count}
  * signature   = length:u16 bytes
  * block       = parent:32 height:i64 view:i64 proposer:i32 count:i32 (length:i32 bytes){count}
+ * ckptcert    = height:i64 hash:32 digest:32 count:u16 (signer:u16 signature){count}
  * </pre>
  *
  * Replica ids and signature lengths must fit in 16 bits, as they do for any committee.
@@ -32,6 +36,9 @@ public final class Codec {
     private static final int BLOCK_REQUEST = 5;
     private static final int BLOCK_RESPONSE = 6;
     private static final int FORWARD = 7;
+    private static final int CHECKPOINT_VOTE = 8;
+    private static final int CHECKPOINT_REQUEST = 9;
+    private static final int CHECKPOINT = 10;
     private final CodecLimits limits;
 
     public Codec(CodecLimits limits) {
@@ -63,6 +70,15 @@ public final class Codec {
             case Msg.BlockRequest r -> w.u8(BLOCK_REQUEST).hash(r.hash());
             case Msg.BlockResponse r -> block(w.u8(BLOCK_RESPONSE), r.block());
             case Msg.Forward f -> commands(w.u8(FORWARD), f.commands());
+            case Msg.CheckpointVote v -> w.u8(CHECKPOINT_VOTE).i64(v.height()).hash(v.block()).hash(v.digest())
+                    .u16(v.voter()).bytes16(v.signature());
+            case Msg.CheckpointRequest r -> w.u8(CHECKPOINT_REQUEST).i64(r.height());
+            case Msg.CheckpointResponse r -> {
+                block(w.u8(CHECKPOINT), r.checkpoint().block());
+                w.i32(r.checkpoint().applied().length).bytes(r.checkpoint().applied());
+                w.i32(r.checkpoint().state().length).bytes(r.checkpoint().state());
+                checkpointCert(w, r.cert());
+            }
         }
         return w.done();
     }
@@ -82,6 +98,10 @@ public final class Codec {
             case BLOCK_REQUEST -> new Msg.BlockRequest(r.hash());
             case BLOCK_RESPONSE -> new Msg.BlockResponse(block(r));
             case FORWARD -> new Msg.Forward(commands(r));
+            case CHECKPOINT_VOTE -> new Msg.CheckpointVote(r.height(), r.hash(), r.hash(), r.u16("voter"), r.signature());
+            case CHECKPOINT_REQUEST -> new Msg.CheckpointRequest(r.height());
+            case CHECKPOINT -> new Msg.CheckpointResponse(
+                    new Checkpoint(block(r), r.state("applied record"), r.state("state")), checkpointCert(r));
             default -> throw r.error("unknown message type " + type);
         };
         r.end();
@@ -97,15 +117,28 @@ public final class Codec {
             case Msg.BlockRequest r -> BlockHash.BYTES;
             case Msg.BlockResponse r -> size(r.block());
             case Msg.Forward f -> size(f.commands());
+            case Msg.CheckpointVote v -> 8 + 2 * BlockHash.BYTES + 2 + 2 + v.signature().length;
+            case Msg.CheckpointRequest r -> 8;
+            case Msg.CheckpointResponse r -> size(r.checkpoint().block()) + 4 + r.checkpoint().applied().length
+                    + 4 + r.checkpoint().state().length + size(r.cert());
         };
     }
 
-    private static int size(QuorumCert qc) {
-        int n = 8 + 1 + BlockHash.BYTES + 2;
-        for (byte[] s : qc.signatures()) {
+    private static int size(CheckpointCert c) {
+        return 8 + 2 * BlockHash.BYTES + size(c.signatures());
+    }
+
+    /** A list of signers and their signatures: count:u16 (signer:u16 signature){count}. */
+    private static int size(byte[][] signatures) {
+        int n = 2;
+        for (byte[] s : signatures) {
             n += 2 + 2 + s.length;
         }
         return n;
+    }
+
+    private static int size(QuorumCert qc) {
+        return 8 + 1 + BlockHash.BYTES + size(qc.signatures());
     }
 
     private static int size(Block b) {
@@ -126,10 +159,18 @@ public final class Codec {
 
     private static void qc(Writer w, QuorumCert qc) {
         statement(w, qc.statement());
-        w.u16(qc.signers().length);
-        for (int i = 0; i < qc.signers().length; i++) {
-            w.u16(qc.signers()[i]).bytes16(qc.signatures()[i]);
+        signed(w, qc.signers(), qc.signatures());
+    }
+
+    private static void signed(Writer w, int[] signers, byte[][] signatures) {
+        w.u16(signers.length);
+        for (int i = 0; i < signers.length; i++) {
+            w.u16(signers[i]).bytes16(signatures[i]);
         }
+    }
+
+    private static void checkpointCert(Writer w, CheckpointCert c) {
+        signed(w.i64(c.height()).hash(c.block()).hash(c.digest()), c.signers(), c.signatures());
     }
 
     private static void block(Writer w, Block b) {
@@ -155,7 +196,23 @@ public final class Codec {
     }
 
     private QuorumCert qc(Reader r) throws MalformedMessageException {
-        Statement s = statement(r);
+        Statement st = statement(r);
+        Signed s = signed(r);
+        return new QuorumCert(st.view(), st.phase(), st.block(), s.signers(), s.signatures());
+    }
+
+    private CheckpointCert checkpointCert(Reader r) throws MalformedMessageException {
+        long height = r.height();
+        BlockHash block = r.hash();
+        BlockHash digest = r.hash();
+        Signed s = signed(r);
+        return new CheckpointCert(height, block, digest, s.signers(), s.signatures());
+    }
+
+    private record Signed(int[] signers, byte[][] signatures) {
+    }
+
+    private Signed signed(Reader r) throws MalformedMessageException {
         int count = r.u16("signer count");
         if (count > limits.maxSigners()) {
             throw r.error(count + " signers (limit " + limits.maxSigners() + ")");
@@ -166,7 +223,7 @@ public final class Codec {
             signers[i] = r.u16("signer");
             signatures[i] = r.signature();
         }
-        return new QuorumCert(s.view(), s.phase(), s.block(), signers, signatures);
+        return new Signed(signers, signatures);
     }
 
     private Block block(Reader r) throws MalformedMessageException {
@@ -297,6 +354,22 @@ public final class Codec {
         long i64(String field) throws MalformedMessageException {
             need(8, field);
             return (long) i32(field) << 32 | i32(field) & 0xffffffffL;
+        }
+
+        long height() throws MalformedMessageException {
+            long h = i64("height");
+            if (h < 0) {
+                throw error("negative height " + h);
+            }
+            return h;
+        }
+
+        byte[] state(String field) throws MalformedMessageException {
+            int length = i32(field + " length");
+            if (length < 0 || length > limits.maxStateBytes()) {
+                throw error(field + " of " + length + " bytes (limit " + limits.maxStateBytes() + ")");
+            }
+            return bytes(length, field);
         }
 
         long view() throws MalformedMessageException {

@@ -28,4 +28,19 @@ public record Committee(int size) {
     public boolean isMember(int replica) {
         return replica >= 0 && replica < size;
     }
+
+    /** Whether {@code signers} are at least a quorum of members, none twice: what a certificate needs. */
+    public boolean isQuorumOfDistinctMembers(int[] signers) {
+        if (signers.length < quorum() || signers.length > size) {
+            return false;
+        }
+        boolean[] seen = new boolean[size];
+        for (int s : signers) {
+            if (!isMember(s) || seen[s]) {
+                return false;
+            }
+            seen[s] = true;
+        }
+        return true;
+    }
 }

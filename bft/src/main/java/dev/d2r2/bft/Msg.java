@@ -72,4 +72,28 @@ public sealed interface Msg {
             commands = List.copyOf(commands);
         }
     }
+
+    /**
+     * A replica's signature over its checkpoint after decided block {@code block} at
+     * {@code height} ({@link CheckpointCert#signed}), broadcast when it takes the checkpoint.
+     */
+    record CheckpointVote(long height, BlockHash block, BlockHash digest, int voter, byte[] signature) implements Msg {
+        public CheckpointVote {
+            Objects.requireNonNull(block, "block");
+            Objects.requireNonNull(digest, "digest");
+            Objects.requireNonNull(signature, "signature");
+        }
+    }
+
+    /** "I have decided up to {@code height} and cannot fetch the blocks after it: send me a newer checkpoint." */
+    record CheckpointRequest(long height) implements Msg {
+    }
+
+    /** Answers a {@link CheckpointRequest}: the sender's newest certified checkpoint. */
+    record CheckpointResponse(Checkpoint checkpoint, CheckpointCert cert) implements Msg {
+        public CheckpointResponse {
+            Objects.requireNonNull(checkpoint, "checkpoint");
+            Objects.requireNonNull(cert, "cert");
+        }
+    }
 }

@@ -33,4 +33,21 @@ public interface Outbox {
      * {@link Replica#restore}, never votes twice in one phase and view nor against its lock.
      */
     void persist(SafetyState state);
+
+    /**
+     * The application's state after the last block {@link #deliver}ed (or {@link #install}ed),
+     * encoded deterministically: every correct replica at the same height returns the same bytes.
+     * Asked at each checkpoint height; the replica signs its digest and hands it to replicas that
+     * fell too far behind to fetch the blocks.
+     */
+    byte[] snapshot();
+
+    /**
+     * Replaces the application's whole state by {@code checkpoint.state()}, a {@link #snapshot}
+     * taken after decided block {@code checkpoint.height()} by at least f + 1 correct replicas
+     * (its digest carries n − f signatures); the blocks above it are delivered next. False when
+     * the application cannot replace its state: the replica then stays at its height and goes on
+     * fetching blocks.
+     */
+    boolean install(Checkpoint checkpoint);
 }

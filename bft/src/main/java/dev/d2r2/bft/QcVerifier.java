@@ -1,6 +1,5 @@
 package dev.d2r2.bft;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,7 +15,6 @@ final class QcVerifier {
     private final Committee committee;
     private final Signatures signatures;
     private final byte[] signed = new byte[Statement.BYTES];
-    private final boolean[] seen;
     private final Map<Statement, QuorumCert> proven = new LinkedHashMap<>(REMEMBERED * 2, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Statement, QuorumCert> eldest) {
@@ -27,7 +25,6 @@ final class QcVerifier {
     QcVerifier(Committee committee, Signatures signatures) {
         this.committee = committee;
         this.signatures = signatures;
-        this.seen = new boolean[committee.size()];
     }
 
     /** The verified copy of {@code qc}'s statement, or null when {@code qc} is not a valid certificate. */
@@ -40,7 +37,7 @@ final class QcVerifier {
         if (known != null) {
             return known;
         }
-        if (qc.view() < 1 || !distinctMembers(qc.signers())) {
+        if (qc.view() < 1 || !committee.isQuorumOfDistinctMembers(qc.signers())) {
             return null;
         }
         statement.bytes(signed);
@@ -56,19 +53,5 @@ final class QcVerifier {
     /** Records a certificate this replica assembled from votes it verified one by one. */
     void remember(QuorumCert qc) {
         proven.put(qc.statement(), qc);
-    }
-
-    private boolean distinctMembers(int[] signers) {
-        if (signers.length < committee.quorum() || signers.length > committee.size()) {
-            return false;
-        }
-        Arrays.fill(seen, false);
-        for (int s : signers) {
-            if (!committee.isMember(s) || seen[s]) {
-                return false;
-            }
-            seen[s] = true;
-        }
-        return true;
     }
 }

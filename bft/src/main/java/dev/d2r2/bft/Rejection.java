@@ -25,5 +25,10 @@ public enum Rejection {
     /** A decided block that does not extend this replica's decided chain: the fault bound was broken. */
     CONFLICTING_DECISION,
     /** A forwarded command that does not decode or names an origin other than its sender. */
-    MALFORMED_FORWARD
+    MALFORMED_FORWARD,
+    /**
+     * A checkpoint vote whose signature does not verify, or a checkpoint whose certificate does
+     * not verify, whose state does not match the certified digest or does not decode.
+     */
+    BAD_CHECKPOINT
 }

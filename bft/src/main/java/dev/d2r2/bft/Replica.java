@@ -35,6 +35,13 @@ import java.util.Set;
  * <p>A command submitted here is numbered ({@link Command}: this replica and a sequence number)
  * and forwarded to the current leader, again to each new leader until it is decided; the
  * decided chain applies each (origin, sequence) once ({@link AppliedCommands}).
+ *
+ * <p>Every {@code retainedHeights / 2} decided heights a replica signs its state (applied record
+ * and application snapshot, {@link Checkpoint}); n − f matching signatures make it stable. A
+ * replica whose next decision lies more than {@code retainedHeights} above its own, so that its
+ * peers may have forgotten the blocks in between, asks for a stable checkpoint, checks the
+ * certificate and the state's digest, and installs it. A restarted replica {@link #resume}s from
+ * the progress its node wrote and the height its application reports.
  */
 public final class Replica {
     private final int id;
@@ -45,7 +52,15 @@ public final class Replica {
     private final QcVerifier certificates;
     private final BlockTree tree;
     private final PendingCommands pending;
-    private final AppliedCommands applied;
+    private AppliedCommands applied;
+    private final Checkpoints checkpoints;
+    private final int checkpointInterval;
+    /** Blocks up to this height update the applied record but are not delivered: the application has them. */
+    private long appliedByApplication;
+    /** A decision lies beyond the blocks peers retain: ask for a checkpoint at each timeout until one is installed. */
+    private boolean lagging;
+    private long checkpointRequested = -1;
+    private long installedCheckpoints;
     /** This replica's undecided commands, encoded, by sequence number: handed to each new leader. */
     private final LinkedHashMap<Long, byte[]> own = new LinkedHashMap<>();
     private long nextSeq = 1;
@@ -70,7 +85,8 @@ public final class Replica {
     private QuorumCert highQc = QuorumCert.genesis();
     private QuorumCert lockedQc = QuorumCert.genesis();
     private QuorumCert lastCommit;
-    private Block decided = Block.genesis();
+    private long decidedHeight;
+    private BlockHash decidedHash = Block.genesis().hash();
     private final long[] lastVoted = new long[Phase.values().length];
     private boolean proposed;
     private final Announcements announced;
@@ -90,7 +106,9 @@ public final class Replica {
         this.certificates = new QcVerifier(committee, signatures);
         this.tree = new BlockTree(config.retainedHeights());
         this.pending = new PendingCommands(committee.size(), config.maxPendingCommands());
-        this.applied = new AppliedCommands(committee.size(), 2 * config.maxPendingCommands());
+        this.applied = new AppliedCommands(committee.size(), appliedWindow());
+        this.checkpoints = new Checkpoints(committee, signatures);
+        this.checkpointInterval = Math.max(1, config.retainedHeights() / 2);
         this.votes = new VoteCollector(committee);
         this.announced = new Announcements(committee.size());
         this.proposalWaits = new int[committee.size()];
@@ -107,6 +125,49 @@ public final class Replica {
         System.arraycopy(state.lastVoted(), 0, lastVoted, 0, lastVoted.length);
         lockedQc = state.locked();
         highQc = state.locked();
+    }
+
+    /**
+     * Before {@link #start}, after a restart: continues the decided chain from {@code progress}
+     * (what the node wrote after the application took block {@code progress.height()}, null if
+     * nothing was written) when the application reports it has durably applied up to
+     * {@code applicationHeight}. Blocks above the progress up to the application's height are
+     * applied again to the record of commands but not delivered; delivery resumes above it. An
+     * application at height 0 (nothing kept) gets the chain again from the start.
+     *
+     * @throws IllegalStateException when the application is behind the progress yet not empty: it
+     *                               lost blocks it had taken, and neither redelivering them (the
+     *                               record after them is unknown) nor skipping them is right
+     */
+    public void resume(Progress progress, long applicationHeight) {
+        if (view != 0) {
+            throw new IllegalStateException("resume before start");
+        }
+        if (applicationHeight < 0) {
+            throw new IllegalArgumentException("negative application height " + applicationHeight);
+        }
+        appliedByApplication = applicationHeight;
+        if (progress == null || applicationHeight == 0 && progress.height() > 0) {
+            return;
+        }
+        if (applicationHeight < progress.height()) {
+            throw new IllegalStateException("the application reports decided height " + applicationHeight
+                    + " applied, but it had taken height " + progress.height() + ": it lost blocks it acknowledged;"
+                    + " restore its state, or empty both it and the node's progress to start again");
+        }
+        AppliedCommands record = AppliedCommands.decode(progress.applied(), committee.size(), appliedWindow());
+        if (record == null) {
+            throw new IllegalArgumentException("progress at height " + progress.height()
+                    + ": the record of applied commands does not decode for a committee of " + committee.size()
+                    + " and " + config.maxPendingCommands() + " pending commands");
+        }
+        applied = record;
+        decidedHeight = progress.height();
+        decidedHash = progress.block();
+    }
+
+    private int appliedWindow() {
+        return 2 * config.maxPendingCommands();
     }
 
     /** Enters view 1, or the last view it voted in before a restart. */
@@ -184,6 +245,9 @@ public final class Replica {
             failedViews++;
         }
         expired = true;
+        if (lagging) {
+            requestCheckpoint();
+        }
         for (BlockHash hash : tree.missing()) {
             out.broadcast(new Msg.BlockRequest(hash));
         }
@@ -212,6 +276,13 @@ public final class Replica {
             case Msg.BlockRequest r -> onBlockRequest(from, r.hash());
             case Msg.BlockResponse r -> onBlockResponse(from, r.block());
             case Msg.Forward f -> onForward(from, f);
+            case Msg.CheckpointVote v -> {
+                if (!checkpoints.add(from, v)) {
+                    reject(Rejection.BAD_CHECKPOINT);
+                }
+            }
+            case Msg.CheckpointRequest r -> onCheckpointRequest(from, r.height());
+            case Msg.CheckpointResponse r -> onCheckpoint(from, r.checkpoint(), r.cert());
         }
     }
 
@@ -238,7 +309,7 @@ public final class Replica {
             return true;
         }
         Block high = tree.get(highQc.block());
-        return high == null || high.height() > decided.height();
+        return high == null || high.height() > decidedHeight;
     }
 
     // NEW-VIEW (Algorithm 2, "prepare phase", leader side) and view synchronisation.
@@ -303,7 +374,7 @@ public final class Replica {
             return;
         }
         List<byte[]> batch = pending.take(config.maxBatchCommands(), inFlight);
-        if (batch.isEmpty() && parent.height() <= decided.height()) {
+        if (batch.isEmpty() && parent.height() <= decidedHeight) {
             return;
         }
         Block block = new Block(parent.hash(), parent.height() + 1, view, id, batch);
@@ -320,9 +391,12 @@ public final class Replica {
     private Set<Command.Id> undecidedCommands(Block tip, int peer) {
         Set<Command.Id> keys = new HashSet<>();
         Block b = tip;
-        while (b.height() > decided.height()) {
+        while (b.height() > decidedHeight) {
             for (byte[] c : b.commands()) {
                 keys.add(Command.idOf(c));
+            }
+            if (b.height() == decidedHeight + 1) {
+                break;
             }
             Block parent = tree.get(b.parent());
             if (parent == null) {
@@ -482,7 +556,11 @@ public final class Replica {
         }
     }
 
-    /** Delivers the certified block and its undelivered ancestors, oldest first. */
+    /**
+     * Delivers the certified block and its undelivered ancestors, oldest first. The decided block
+     * itself need not be held: a branch is checked against its hash, so a replica resumed from
+     * its progress needs no block below.
+     */
     private void execute(QuorumCert qc, int peer) {
         Block target = tree.get(qc.block());
         if (target == null) {
@@ -490,13 +568,18 @@ public final class Replica {
             fetch(qc.block(), peer);
             return;
         }
-        if (target.height() <= decided.height()) {
+        if (target.height() <= decidedHeight) {
             return;
+        }
+        if (target.height() - decidedHeight > config.retainedHeights()) {
+            // The peers may have pruned the blocks in between; fetching goes on meanwhile.
+            lagging = true;
+            requestCheckpoint();
         }
         List<Block> branch = new ArrayList<>();
         Block b = target;
-        while (b.height() > decided.height()) {
-            branch.add(b);
+        branch.add(b);
+        while (b.height() > decidedHeight + 1) {
             Block parent = tree.get(b.parent());
             if (parent == null) {
                 parkDecision(qc);
@@ -504,20 +587,83 @@ public final class Replica {
                 return;
             }
             b = parent;
+            branch.add(b);
         }
-        if (!b.hash().equals(decided.hash())) {
+        if (!b.parent().equals(decidedHash)) {
             reject(Rejection.CONFLICTING_DECISION);
             return;
         }
         for (int i = branch.size() - 1; i >= 0; i--) {
             Block d = branch.get(i);
-            out.deliver(d, apply(d));
+            List<byte[]> fresh = apply(d);
+            decidedHeight = d.height();
+            decidedHash = d.hash();
+            if (decidedHeight > appliedByApplication) {
+                out.deliver(d, fresh);
+            }
+            // Below the application's height its snapshot is of a later height, not of this one.
+            if (decidedHeight % checkpointInterval == 0 && decidedHeight >= appliedByApplication) {
+                out.broadcast(checkpoints.take(id, new Checkpoint(d, applied.encode(), out.snapshot())));
+            }
         }
-        decided = target;
+        lagging = false;
         if (parkedDecision != null && parkedDecision.view() <= qc.view()) {
             parkedDecision = null;
         }
-        tree.prune(decided.height());
+        tree.prune(decidedHeight);
+    }
+
+    // State transfer: checkpoints for replicas too far behind.
+
+    private void requestCheckpoint() {
+        if (checkpointRequested != view) {
+            checkpointRequested = view;
+            out.broadcast(new Msg.CheckpointRequest(decidedHeight));
+        }
+    }
+
+    private void onCheckpointRequest(int from, long height) {
+        Msg.CheckpointResponse newer = checkpoints.newerThan(height);
+        if (newer != null) {
+            out.send(from, newer);
+        }
+    }
+
+    /**
+     * A checkpoint from a peer, which may lie: installed only when its certificate holds n − f
+     * valid signatures over its state's digest and it is above the decided height (answers from
+     * several peers arrive; the first good one is taken).
+     */
+    private void onCheckpoint(int from, Checkpoint checkpoint, CheckpointCert cert) {
+        if (checkpoint.height() <= decidedHeight) {
+            return;
+        }
+        AppliedCommands record = AppliedCommands.decode(checkpoint.applied(), committee.size(), appliedWindow());
+        if (record == null || !checkpoints.proves(checkpoint, cert)) {
+            reject(Rejection.BAD_CHECKPOINT);
+            return;
+        }
+        if (!out.install(checkpoint)) {
+            return;
+        }
+        applied = record;
+        decidedHeight = checkpoint.height();
+        decidedHash = checkpoint.block().hash();
+        appliedByApplication = decidedHeight;
+        installedCheckpoints++;
+        lagging = false;
+        checkpoints.installed(checkpoint, cert);
+        tree.add(checkpoint.block());
+        tree.prune(decidedHeight);
+        // Decided while this replica was away, with these bytes or others: it cannot tell which.
+        own.keySet().removeIf(seq -> applied.isApplied(new Command.Id(id, seq)));
+        if (parkedDecision != null) {
+            QuorumCert qc = parkedDecision;
+            parkedDecision = null;
+            execute(qc, from);
+        }
+        replayParkedProposal();
+        tryPropose();
     }
 
     /** The payloads of {@code block}'s commands applied for the first time, in block order. */
@@ -644,7 +790,7 @@ public final class Replica {
             return;
         }
         tree.add(b);
-        if (b.height() - 1 > decided.height() && tree.get(b.parent()) == null) {
+        if (b.height() - 1 > decidedHeight && tree.get(b.parent()) == null) {
             fetch(b.parent(), from);
         }
         if (parkedDecision != null) {
@@ -770,9 +916,29 @@ public final class Replica {
         return view;
     }
 
-    /** The newest decided block. */
-    public Block decided() {
-        return decided;
+    /** The height of the newest decided block (0 before the first). */
+    public long decidedHeight() {
+        return decidedHeight;
+    }
+
+    /** The hash of the newest decided block. */
+    public BlockHash decidedHash() {
+        return decidedHash;
+    }
+
+    /** What the node writes after each delivered block, for {@link #resume} after a restart. */
+    public Progress progress() {
+        return new Progress(decidedHeight, decidedHash, applied.encode());
+    }
+
+    /** The certificate of the newest stable checkpoint, or null before the first. */
+    public CheckpointCert stableCheckpoint() {
+        return checkpoints.stable();
+    }
+
+    /** Checkpoints taken from peers, each because this replica was too far behind. */
+    public long installedCheckpoints() {
+        return installedCheckpoints;
     }
 
     /** Commands this replica would propose as leader, its own and forwarded ones. */

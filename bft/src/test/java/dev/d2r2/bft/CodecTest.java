@@ -32,7 +32,19 @@ class CodecTest {
         Arbitrary<Block> blocks = Combinators.combine(hashes, Arbitraries.longs().between(0, Long.MAX_VALUE), views,
                 Arbitraries.integers(), Arbitraries.bytes().array(byte[].class).ofMaxSize(40).list().ofMaxSize(6))
                 .as(Block::new);
+        Arbitrary<Long> heights = Arbitraries.longs().between(0, Long.MAX_VALUE);
+        Arbitrary<byte[]> states = Arbitraries.bytes().array(byte[].class).ofMaxSize(60);
+        Arbitrary<CheckpointCert> certs = Combinators.combine(heights, hashes, hashes,
+                Arbitraries.integers().between(0, 65_535).list().ofMaxSize(7), signatures)
+                .as((h, b, d, signers, sig) -> new CheckpointCert(h, b, d,
+                        signers.stream().mapToInt(Integer::intValue).toArray(),
+                        signers.stream().map(x -> sig).toArray(byte[][]::new)));
         return Arbitraries.oneOf(
+                Combinators.combine(heights, hashes, hashes, Arbitraries.integers().between(0, 65_535), signatures)
+                        .as(Msg.CheckpointVote::new),
+                heights.map(Msg.CheckpointRequest::new),
+                Combinators.combine(blocks, states, states, certs)
+                        .as((b, applied, state, cert) -> new Msg.CheckpointResponse(new Checkpoint(b, applied, state), cert)),
                 Combinators.combine(views, qcs, qcs.injectNull(0.5)).as(Msg.NewView::new),
                 Combinators.combine(views, blocks, qcs).as(Msg.Prepare::new),
                 Combinators.combine(views, phases, hashes, Arbitraries.integers().between(0, 65_535), signatures)
@@ -49,6 +61,10 @@ class CodecTest {
         Msg decoded = codec.decode(bytes);
         assertThat(codec.encode(decoded)).isEqualTo(bytes);
         assertThat(decoded.getClass()).isEqualTo(msg.getClass());
+        if (msg instanceof Msg.CheckpointResponse r) {
+            assertThat(((Msg.CheckpointResponse) decoded).checkpoint().digest()).isEqualTo(r.checkpoint().digest());
+            assertThat(((Msg.CheckpointResponse) decoded).cert()).isEqualTo(r.cert());
+        }
         if (msg instanceof Msg.Prepare p) {
             assertThat(((Msg.Prepare) decoded).block().hash()).isEqualTo(p.block().hash());
             assertThat(((Msg.Prepare) decoded).justify()).isEqualTo(p.justify());
@@ -103,7 +119,7 @@ class CodecTest {
         byte[] request = codec.encode(new Msg.BlockRequest(Block.genesis().hash()));
         byte[] longer = Arrays.copyOf(request, request.length + 1);
         assertThatThrownBy(() -> codec.decode(longer)).hasMessageContaining("1 trailing bytes");
-        assertThatThrownBy(() -> codec.decode(new byte[]{9})).hasMessageContaining("unknown message type 9");
+        assertThatThrownBy(() -> codec.decode(new byte[]{11})).hasMessageContaining("unknown message type 11");
         assertThatThrownBy(() -> codec.decode(new byte[0])).hasMessageContaining("truncated type");
         byte[] certified = codec.encode(new Msg.Certified(QuorumCert.genesis()));
         certified[1] = (byte) 0x80;

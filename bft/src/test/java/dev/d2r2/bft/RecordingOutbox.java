@@ -15,6 +15,8 @@ final class RecordingOutbox implements Outbox {
     final List<Long> timers = new ArrayList<>();
     final List<Integer> failedViews = new ArrayList<>();
     final List<SafetyState> persisted = new ArrayList<>();
+    /** "height:state" of each checkpoint installed. */
+    final List<String> installed = new ArrayList<>();
 
     @Override
     public void send(int to, Msg msg) {
@@ -41,6 +43,17 @@ final class RecordingOutbox implements Outbox {
     @Override
     public void persist(SafetyState state) {
         persisted.add(state);
+    }
+
+    @Override
+    public byte[] snapshot() {
+        return new byte[0];
+    }
+
+    @Override
+    public boolean install(Checkpoint checkpoint) {
+        installed.add(checkpoint.height() + ":" + new String(checkpoint.state(), java.nio.charset.StandardCharsets.UTF_8));
+        return true;
     }
 
     <T extends Msg> List<T> sentOf(Class<T> type) {

@@ -1,5 +1,7 @@
 package dev.d2r2.bft;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +18,10 @@ import java.util.function.IntFunction;
  * time (GST) the network loses, duplicates and delays messages at random (so they arrive out of
  * order); from GST on it loses nothing and delivers within {@code maxDelayAfterGst}. The last
  * {@code faulty} replicas are Byzantine. Every message goes through the {@link Codec}.
+ *
+ * <p>Each replica's application is the list of the commands it applied, kept across restarts
+ * unless the disk is wiped, with its snapshot (for checkpoints) and the node's progress, written
+ * after each block as {@code BftNode} does.
  */
 final class Simulation {
     /** How the network behaves, in virtual time units. */
@@ -38,12 +44,28 @@ final class Simulation {
         SILENT
     }
 
+    /** What a restarted replica finds on its disk besides its safety state. */
+    enum Disk {
+        /** The application's commands and the node's latest progress. */
+        KEPT,
+        /**
+         * The application's commands, the node's progress one to three blocks older (or none): a
+         * crash after the application took blocks and before the node noted it.
+         */
+        PROGRESS_BEHIND,
+        /** Nothing: the application starts empty. */
+        WIPED
+    }
+
     private record Event(long time, long seq, int to, int from, byte[] payload, long timerView) {
     }
 
     private static final int MAX_BACKOFF_DOUBLINGS = 5;
     /** The prefix of the commands a Byzantine replica makes up. */
     static final String FORGED = "forged-";
+    /** Per replica, the virtual times during which the network drops everything to and from it. */
+    private final long[] isolatedFrom;
+    private final long[] isolatedUntil;
     private final Conditions conditions;
     private final SplittableRandom random;
     private final Committee committee;
@@ -62,8 +84,15 @@ final class Simulation {
     /** How many votes each correct replica sent, by "voter view phase". */
     private final Map<String, Integer> votesSent = new HashMap<>();
     private final Byzantine[] byzantine;
-    private final List<List<Block>> decided = new ArrayList<>();
+    /** Per replica, every block its application took, by height (again after a wiped restart: the same hashes). */
+    private final List<Map<Long, BlockHash>> decided = new ArrayList<>();
+    /** Blocks handed to an application out of height order, or another block at a height taken before: none, ever. */
+    private final List<String> outOfOrder = new ArrayList<>();
+    /** Per replica, its application: the commands applied, in order, and the height they reach. */
     private final List<List<String>> applied = new ArrayList<>();
+    private final long[] applicationHeight;
+    /** Per replica, the progress its node wrote after each block, oldest first. */
+    private final List<List<Progress>> progress = new ArrayList<>();
     private long now;
     private long seq;
     private long delivered;
@@ -84,9 +113,13 @@ final class Simulation {
         this.lastPrepareFrom = new int[n];
         this.byzantine = new Byzantine[n];
         this.timers = new long[n];
+        this.isolatedFrom = new long[n];
+        this.isolatedUntil = new long[n];
+        this.applicationHeight = new long[n];
         for (int i = 0; i < n; i++) {
-            decided.add(new ArrayList<>());
+            decided.add(new HashMap<>());
             applied.add(new ArrayList<>());
+            progress.add(new ArrayList<>());
             Signatures keys = signatures.apply(i);
             Outbox honest = new Wire(i);
             boolean faultyReplica = i >= n - faulty;
@@ -107,20 +140,35 @@ final class Simulation {
 
     /**
      * Replaces replica {@code i} by a new one, as after a crash: everything in memory is lost, the
-     * persisted {@link SafetyState} is given back if {@code restore}, and the network replays the
-     * last proposal the old one received. Its decided log starts again from height 1.
+     * persisted {@link SafetyState} is given back if {@code restoreSafety}, the application and the
+     * node's progress are what {@code disk} says, and the network replays the last proposal the
+     * old one received.
      */
-    void restart(int i, boolean restore) {
+    void restart(int i, boolean restoreSafety, Disk disk) {
         replicas[i] = new Replica(i, committee, keys[i], outboxes[i], config);
-        if (restore && persisted[i] != null) {
+        if (restoreSafety && persisted[i] != null) {
             replicas[i].restore(persisted[i]);
         }
-        decided.get(i).clear();
-        applied.get(i).clear();
+        List<Progress> written = progress.get(i);
+        if (disk == Disk.WIPED) {
+            applied.get(i).clear();
+            applicationHeight[i] = 0;
+            written.clear();
+        } else if (disk == Disk.PROGRESS_BEHIND) {
+            int lost = Math.min(written.size(), 1 + random.nextInt(3));
+            written.subList(written.size() - lost, written.size()).clear();
+        }
+        replicas[i].resume(written.isEmpty() ? null : written.getLast(), applicationHeight[i]);
         replicas[i].start();
         if (lastPrepare[i] != null) {
             events.add(new Event(now + 1, seq++, i, lastPrepareFrom[i], codec.encode(lastPrepare[i]), 0));
         }
+    }
+
+    /** Cuts replica {@code i} off the network from virtual time {@code from} until {@code until}. */
+    void isolate(int i, long from, long until) {
+        isolatedFrom[i] = from;
+        isolatedUntil[i] = until;
     }
 
     /** The newest view in which correct replica {@code i} sent a vote of {@code phase} to another replica. */
@@ -185,6 +233,9 @@ final class Simulation {
     }
 
     private void transmit(int from, int to, Msg msg) {
+        if (isolated(from) || isolated(to)) {
+            return;
+        }
         byte[] bytes = codec.encode(msg);
         boolean beforeGst = now < conditions.gst();
         if (beforeGst && random.nextDouble() < conditions.loss()) {
@@ -195,6 +246,10 @@ final class Simulation {
         for (int c = 0; c < copies; c++) {
             events.add(new Event(now + 1 + random.nextInt(maxDelay), seq++, to, from, bytes, 0));
         }
+    }
+
+    private boolean isolated(int i) {
+        return now >= isolatedFrom[i] && now < isolatedUntil[i];
     }
 
     Replica replica(int i) {
@@ -209,21 +264,62 @@ final class Simulation {
         return replicas.length;
     }
 
-    /** The commands replica {@code i} applied (each decided command once), in order. */
+    /** The commands replica {@code i}'s application holds (each decided command once), in order. */
     List<String> commands(int i) {
         return applied.get(i);
     }
 
     private void record(int replica, Block block, List<byte[]> commands) {
-        decided.get(replica).add(block);
+        if (block.height() != applicationHeight[replica] + 1) {
+            outOfOrder.add("replica " + replica + " at height " + applicationHeight[replica] + " got " + block);
+        }
+        applicationHeight[replica] = block.height();
+        BlockHash before = decided.get(replica).put(block.height(), block.hash());
+        if (before != null && !before.equals(block.hash())) {
+            outOfOrder.add("replica " + replica + " took another block at height " + block.height() + ": " + block);
+        }
         for (byte[] c : commands) {
             applied.get(replica).add(new String(c, StandardCharsets.UTF_8));
         }
+        progress.get(replica).add(replicas[replica].progress());
     }
 
-    /** The blocks replica {@code i} delivered, in delivery order. */
-    List<Block> decided(int i) {
+    private void install(int replica, Checkpoint checkpoint) {
+        applied.get(replica).clear();
+        ByteBuffer b = ByteBuffer.wrap(checkpoint.state());
+        while (b.hasRemaining()) {
+            byte[] c = new byte[b.getInt()];
+            b.get(c);
+            applied.get(replica).add(new String(c, StandardCharsets.UTF_8));
+        }
+        applicationHeight[replica] = checkpoint.height();
+        progress.get(replica).add(new Progress(checkpoint.height(), checkpoint.block().hash(), checkpoint.applied()));
+    }
+
+    /** The application's state: its commands, each length-prefixed, in order. */
+    byte[] snapshot(int replica) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String c : applied.get(replica)) {
+            byte[] bytes = c.getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(ByteBuffer.allocate(4).putInt(bytes.length).array());
+            out.writeBytes(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    /** The hash of every block replica {@code i}'s application took, by height. */
+    Map<Long, BlockHash> decided(int i) {
         return decided.get(i);
+    }
+
+    /** The height replica {@code i}'s application has reached. */
+    long applicationHeight(int i) {
+        return applicationHeight[i];
+    }
+
+    /** Blocks given to an application out of height order, or unlike the one it took at that height before. */
+    List<String> outOfOrder() {
+        return outOfOrder;
     }
 
     long now() {
@@ -267,6 +363,17 @@ final class Simulation {
         @Override
         public void persist(SafetyState state) {
             persisted[id] = state;
+        }
+
+        @Override
+        public byte[] snapshot() {
+            return Simulation.this.snapshot(id);
+        }
+
+        @Override
+        public boolean install(Checkpoint checkpoint) {
+            Simulation.this.install(id, checkpoint);
+            return true;
         }
 
         @Override
@@ -350,6 +457,10 @@ final class Simulation {
             if (fault == Fault.SILENT) {
                 return;
             }
+            if (msg instanceof Msg.CheckpointResponse r) {
+                forgeCheckpoint(to, r);
+                return;
+            }
             wire.send(to, msg);
             if (fault == Fault.EQUIVOCATE && msg instanceof Msg.Forward f) {
                 wire.send(to, f);
@@ -414,6 +525,30 @@ final class Simulation {
             return new Msg.Prepare(p.view(), fork, old);
         }
 
+        /**
+         * Instead of its checkpoint: the same one with a made-up command added to the state under
+         * the genuine certificate, then that forged state under a certificate of its own making
+         * (every signer named, each signature its own), so only the checks can refuse them.
+         */
+        private void forgeCheckpoint(int to, Msg.CheckpointResponse genuine) {
+            Checkpoint c = genuine.checkpoint();
+            byte[] extra = (FORGED + id + "-state").getBytes(StandardCharsets.UTF_8);
+            byte[] state = ByteBuffer.allocate(c.state().length + 4 + extra.length).put(c.state())
+                    .putInt(extra.length).put(extra).array();
+            Checkpoint forged = new Checkpoint(c.block(), c.applied(), state);
+            wire.send(to, new Msg.CheckpointResponse(forged, genuine.cert()));
+            BlockHash digest = forged.digest();
+            byte[] signature = keys.sign(CheckpointCert.signed(c.height(), c.block().hash(), digest));
+            int[] signers = new int[committee.quorum()];
+            byte[][] signatures = new byte[committee.quorum()][];
+            for (int i = 0; i < signers.length; i++) {
+                signers[i] = i;
+                signatures[i] = signature;
+            }
+            wire.send(to, new Msg.CheckpointResponse(forged,
+                    new CheckpointCert(c.height(), c.block().hash(), digest, signers, signatures)));
+        }
+
         private byte[] forged(long tag) {
             return new Command(0, victimSeq + 1, (FORGED + id + "-" + tag).getBytes(StandardCharsets.UTF_8)).encode();
         }
@@ -425,12 +560,22 @@ final class Simulation {
 
         @Override
         public void deliver(Block block, List<byte[]> commands) {
-            record(id, block, commands);
+            wire.deliver(block, commands);
         }
 
         @Override
         public void persist(SafetyState state) {
             wire.persist(state);
+        }
+
+        @Override
+        public byte[] snapshot() {
+            return wire.snapshot();
+        }
+
+        @Override
+        public boolean install(Checkpoint checkpoint) {
+            return wire.install(checkpoint);
         }
 
         @Override

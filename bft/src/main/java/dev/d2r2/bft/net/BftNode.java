@@ -1,11 +1,13 @@
 package dev.d2r2.bft.net;
 
 import dev.d2r2.bft.Block;
+import dev.d2r2.bft.Checkpoint;
 import dev.d2r2.bft.Codec;
 import dev.d2r2.bft.CodecLimits;
 import dev.d2r2.bft.Committee;
 import dev.d2r2.bft.Msg;
 import dev.d2r2.bft.Outbox;
+import dev.d2r2.bft.Progress;
 import dev.d2r2.bft.Rejection;
 import dev.d2r2.bft.Ed25519Signatures;
 import dev.d2r2.bft.ReplicaConfig;
@@ -50,8 +52,33 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     }
 
     /**
+     * An application whose state outlives the process and can be handed to a replica that fell
+     * behind. With a safety file, the node writes its {@link Progress} beside it after each block
+     * the application took, and a restarted node resumes from it and {@link #appliedHeight}: no
+     * block delivered twice, none skipped. A replica further behind than its peers keep blocks
+     * installs a checkpoint through {@link #install}. A plain {@link Decisions} is taken to keep
+     * state it cannot hand over: after a restart it gets the chain again from height 1, and a
+     * replica too far behind stays there (no checkpoint can be installed for it).
+     */
+    public interface Application extends Decisions {
+        /**
+         * The height of the last decided block whose effects are durable, read once when the node
+         * is made; 0 when nothing is kept. Once {@link #decided} returns, the block's effects must
+         * be durable, or this must report the height they reached.
+         */
+        long appliedHeight();
+
+        /** The state after the last block taken, encoded deterministically (the same bytes on every correct replica). */
+        byte[] snapshot();
+
+        /** Replaces the whole state by {@code state}, a certified snapshot taken after block {@code height}. */
+        void install(long height, byte[] state);
+    }
+
+    /**
      * @param baseTimeout a view's first timeout; it doubles with each view that fails in a row (up to 64 times)
-     * @param safetyFile  where the replica keeps its votes and lock across restarts ({@link SafetyFile});
+     * @param safetyFile  where the replica keeps its votes and lock across restarts ({@link SafetyFile}),
+     *                    and beside it, for an {@link Application}, its progress ({@link ProgressFile});
      *                    null keeps them in memory only, for tests and benchmarks
      */
     public record Settings(Duration baseTimeout, ReplicaConfig replica, CodecLimits limits, Path safetyFile) {
@@ -69,7 +96,7 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
 
     /** What a node has done, read on its thread. */
     public record Status(long view, long height, int pending, Map<Rejection, Long> rejections, long badFrames,
-                         long droppedFrames, long refusedCommands) {
+                         long droppedFrames, long refusedCommands, long installedCheckpoints) {
     }
 
     private record Inbound(int from, Msg msg) {
@@ -89,10 +116,13 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     private final int n;
     private final LinkAuth auth;
     private final Decisions decisions;
+    /** The decisions' receiver when it is an {@link Application}, else null. */
+    private final Application application;
     private final dev.d2r2.bft.Replica replica;
     private final AgentRunner runner;
     private final PeerLinks links;
     private final SafetyFile safety;
+    private final ProgressFile progress;
     private final ConcurrentLinkedQueue<byte[]> commands = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedCommands = new AtomicInteger();
     private final AtomicBoolean commandsSignalled = new AtomicBoolean();
@@ -114,8 +144,12 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
         this.n = addresses.size();
         this.auth = new LinkAuth(signatures);
         this.decisions = decisions;
+        this.application = decisions instanceof Application a ? a : null;
         this.replica = new dev.d2r2.bft.Replica(id, new Committee(addresses.size()), signatures, faults.apply(this), settings.replica());
         this.safety = settings.safetyFile() == null ? null : new SafetyFile(settings.safetyFile());
+        this.progress = safety == null || application == null ? null
+                : new ProgressFile(ProgressFile.beside(settings.safetyFile()));
+        replica.resume(progress == null ? null : progress.load(), application == null ? 0 : application.appliedHeight());
         SafetyState restored = safety == null ? null : safety.load();
         if (restored != null) {
             replica.restore(restored);
@@ -231,8 +265,8 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
                 rejections.put(r, replica.rejections(r));
             }
         }
-        return new Status(replica.view(), replica.decided().height(), replica.ownCommands(), rejections,
-                links.badFrames(), links.droppedFrames(), refusedCommands);
+        return new Status(replica.view(), replica.decidedHeight(), replica.ownCommands(), rejections,
+                links.badFrames(), links.droppedFrames(), refusedCommands, replica.installedCheckpoints());
     }
 
     @Override
@@ -265,6 +299,26 @@ public final class BftNode implements Agent, Outbox, AutoCloseable {
     @Override
     public void deliver(Block block, List<byte[]> commands) {
         decisions.decided(block, commands);
+        if (progress != null) {
+            progress.save(replica.progress());
+        }
+    }
+
+    @Override
+    public byte[] snapshot() {
+        return application == null ? new byte[0] : application.snapshot();
+    }
+
+    @Override
+    public boolean install(Checkpoint checkpoint) {
+        if (application == null) {
+            return false;
+        }
+        application.install(checkpoint.height(), checkpoint.state());
+        if (progress != null) {
+            progress.save(new Progress(checkpoint.height(), checkpoint.block().hash(), checkpoint.applied()));
+        }
+        return true;
     }
 
     @Override

@@ -23,9 +23,11 @@ import java.util.stream.Collectors;
 
 /**
  * One replica in a process of its own, for the networked tests: {@code CLUSTER-FILE NAME KEY-FILE
- * TIMEOUT-MS}. Reads commands on stdin ({@code submit TEXT}, {@code fault MODE}, {@code status})
- * and prints {@code READY}, then {@code DECIDED height view proposer hash cmd,cmd,...} per
- * decided block and {@code STATUS ...} when asked.
+ * TIMEOUT-MS STATE-DIR RETAINED-HEIGHTS}. Reads commands on stdin ({@code submit TEXT},
+ * {@code fault MODE}, {@code status}) and prints {@code READY}, then
+ * {@code DECIDED height view proposer hash cmd,cmd,...} per decided block and {@code STATUS ...}
+ * when asked. Its safety state, progress and application ({@link FileApplication}: the commands
+ * taken, in order) live in STATE-DIR, so a killed process started again resumes.
  */
 public final class BftNodeProcess {
     private BftNodeProcess() {
@@ -36,13 +38,17 @@ public final class BftNodeProcess {
         String name = args[1];
         PrivateKey key = KeyFactory.getInstance("Ed25519").generatePrivate(
                 new PKCS8EncodedKeySpec(Base64.getDecoder().decode(Files.readString(Path.of(args[2])).strip())));
+        Path state = Path.of(args[4]);
         BftNode.Settings settings = new BftNode.Settings(Duration.ofMillis(Long.parseLong(args[3])),
-                new ReplicaConfig(100, 10_000, 64), CodecLimits.DEFAULTS);
+                new ReplicaConfig(100, 10_000, Integer.parseInt(args[5])), CodecLimits.DEFAULTS)
+                .withSafetyFile(state.resolve(name + ".bft-state"));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         int self = cluster.replicas().indexOf(cluster.replica(name).orElseThrow());
         List<PublicKey> keys = cluster.replicas().stream().map(dev.d2r2.cluster.config.Replica::signingKey).toList();
         ByzantineOutbox[] fault = new ByzantineOutbox[1];
-        BftNode node = BftNode.open(cluster, name, key, settings, (b, commands) -> out.println(line(b, commands)), real -> {
+        FileApplication application = new FileApplication(state.resolve(name + ".app"),
+                (b, commands) -> out.println(line(b, commands)));
+        BftNode node = BftNode.open(cluster, name, key, settings, application, real -> {
             fault[0] = new ByzantineOutbox(self, keys.size(), real, new Ed25519Signatures(key, keys));
             return fault[0];
         }).start();
@@ -57,6 +63,7 @@ public final class BftNodeProcess {
             } else if (line.equals("status")) {
                 BftNode.Status s = node.status(Duration.ofSeconds(10));
                 out.println("STATUS view=" + s.view() + " height=" + s.height() + " badFrames=" + s.badFrames()
+                        + " installed=" + s.installedCheckpoints() + " " + application.describe()
                         + " rejections=" + s.rejections());
             }
         }

@@ -2,6 +2,7 @@ package dev.d2r2.bft.net;
 
 import dev.d2r2.bft.Block;
 import dev.d2r2.bft.BlockHash;
+import dev.d2r2.bft.Checkpoint;
 import dev.d2r2.bft.Command;
 import dev.d2r2.bft.Msg;
 import dev.d2r2.bft.Outbox;
@@ -25,7 +26,10 @@ public final class ByzantineOutbox implements Outbox {
         HONEST,
         /** As leader, a different block to each half of the others; as voter, a second vote for another block. */
         EQUIVOCATE,
-        /** Certificates and votes with a damaged signature; proposals with a forged justification. */
+        /**
+         * Certificates, votes and checkpoint votes with a damaged signature; proposals with a forged
+         * justification; checkpoints with a state other than the certified one.
+         */
         TAMPER,
         /** Sends nothing. */
         SILENT
@@ -93,8 +97,19 @@ public final class ByzantineOutbox implements Outbox {
             case Msg.Certified c -> new Msg.Certified(damaged(c.qc()));
             case Msg.Prepare p -> new Msg.Prepare(p.view(), p.block(), damaged(p.justify()));
             case Msg.NewView nv -> new Msg.NewView(nv.view(), damaged(nv.highQc()), nv.lastCommit());
+            case Msg.CheckpointVote v -> new Msg.CheckpointVote(v.height(), v.block(), v.digest(), v.voter(),
+                    flipped(v.signature()));
+            case Msg.CheckpointResponse r -> new Msg.CheckpointResponse(new Checkpoint(r.checkpoint().block(),
+                    r.checkpoint().applied(), forgedState(r.checkpoint().state())), r.cert());
             default -> msg;
         };
+    }
+
+    /** The state with one more byte: what a lying peer would add, an event of its own, say. */
+    private static byte[] forgedState(byte[] state) {
+        byte[] forged = java.util.Arrays.copyOf(state, state.length + 1);
+        forged[state.length] = 0x42;
+        return forged;
     }
 
     private static QuorumCert damaged(QuorumCert qc) {
@@ -127,6 +142,16 @@ public final class ByzantineOutbox implements Outbox {
     @Override
     public void persist(SafetyState state) {
         real.persist(state);
+    }
+
+    @Override
+    public byte[] snapshot() {
+        return real.snapshot();
+    }
+
+    @Override
+    public boolean install(Checkpoint checkpoint) {
+        return real.install(checkpoint);
     }
 
     @Override

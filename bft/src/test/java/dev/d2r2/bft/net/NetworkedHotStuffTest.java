@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -29,11 +31,15 @@ import static org.awaitility.Awaitility.await;
  * Basic HotStuff between four real processes (n = 4, f = 1) over signed TCP links, configured by
  * a cluster file. One replica lies by turns (equivocates, tampers, goes silent) behind the
  * test-only {@link ByzantineOutbox}: the three correct replicas still decide every command, in
- * one order. A killed leader is replaced by a view change and the others go on.
+ * one order. A killed leader is replaced by a view change and the others go on. A replica
+ * killed while the others decide, started again on its state once they have gone past the heights
+ * they keep, installs a checkpoint and ends with their application state.
  */
 class NetworkedHotStuffTest {
     private static final int N = 4;
     private static final Duration PATIENCE = Duration.ofSeconds(90);
+    /** Heights each replica keeps for peers that fetch them: few, so that a replica down for a while needs a checkpoint. */
+    private static final int RETAINED = 4;
 
     @TempDir
     Path dir;
@@ -80,21 +86,28 @@ class NetworkedHotStuffTest {
                     .append("\n    publicKey: ").append(Base64.getEncoder().encodeToString(k.getPublic().getEncoded()))
                     .append('\n');
         }
-        Path file = dir.resolve("cluster.yaml");
-        Files.writeString(file, cluster);
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Files.writeString(dir.resolve("cluster.yaml"), cluster);
+        Files.createDirectories(dir.resolve("state"));
         for (int i = 0; i < N; i++) {
-            Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    BftNodeProcess.class.getName(), file.toString(), "r" + i, dir.resolve("r" + i + ".key").toString(), "500")
-                    .redirectError(dir.resolve("r" + i + ".err").toFile()).start();
-            Replica r = new Replica(p, new PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8),
-                    new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
-            replicas.add(r);
-            List<String> ready = new CopyOnWriteArrayList<>();
-            Thread.ofPlatform().daemon().start(() -> collect(p, r, ready));
-            await().atMost(PATIENCE).until(() -> !ready.isEmpty() || !p.isAlive());
-            assertThat(p.isAlive()).as("replica %d started", i).isTrue();
+            replicas.add(start(i));
         }
+    }
+
+    /** Starts replica {@code i}'s process, on the state it left in the state directory if any. */
+    private Replica start(int i) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                BftNodeProcess.class.getName(), dir.resolve("cluster.yaml").toString(), "r" + i,
+                dir.resolve("r" + i + ".key").toString(), "500", dir.resolve("state").toString(),
+                Integer.toString(RETAINED))
+                .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("r" + i + ".err").toFile())).start();
+        Replica r = new Replica(p, new PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8),
+                new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+        List<String> ready = new CopyOnWriteArrayList<>();
+        Thread.ofPlatform().daemon().start(() -> collect(p, r, ready));
+        await().atMost(PATIENCE).until(() -> !ready.isEmpty() || !p.isAlive());
+        assertThat(p.isAlive()).as("replica %d started", i).isTrue();
+        return r;
     }
 
     private static void collect(Process p, Replica r, List<String> ready) {
@@ -125,6 +138,7 @@ class NetworkedHotStuffTest {
         for (Replica r : replicas) {
             r.process().destroyForcibly().waitFor();
         }
+        replicas.clear();
     }
 
     @Test
@@ -152,8 +166,9 @@ class NetworkedHotStuffTest {
             r.tell("status");
         }
         await().atMost(PATIENCE).until(() -> correct.stream().allMatch(r -> !r.status().isEmpty()));
+        // The tampered votes may all come after their quorum (ignored uncounted); checkpoint votes are tampered too.
         assertThat(correct).anyMatch(r -> r.status().getFirst().contains("BAD_CERTIFICATE")
-                || r.status().getFirst().contains("BAD_VOTE"));
+                || r.status().getFirst().contains("BAD_VOTE") || r.status().getFirst().contains("BAD_CHECKPOINT"));
     }
 
     @Test
@@ -178,6 +193,66 @@ class NetworkedHotStuffTest {
         sameDecisions(survivors);
         assertThat(survivors.getFirst().decided()).anyMatch(d -> Integer.parseInt(d.split(" ")[3]) != leader
                 && d.contains("after-"));
+    }
+
+    @Test
+    void aReplicaKilledWhileTheOthersDecideRestartsOnItsStateAndCatchesUpFromACheckpoint()
+            throws IOException, InterruptedException {
+        List<String> before = submitOneByOne("before-", 4, replicas);
+        await().atMost(PATIENCE).until(() -> replicas.stream().allMatch(r -> r.commands().containsAll(before)));
+        List<Replica> others = List.copyOf(replicas.subList(0, N - 1));
+        for (int i = 0; i < 4; i++) {
+            others.get(i % others.size()).tell("submit during-" + i);
+        }
+        replicas.get(N - 1).process().destroyForcibly().waitFor();
+        // One block each, awaited: the others go more than RETAINED heights past the killed replica.
+        List<String> lag = new ArrayList<>();
+        for (int i = 0; i < 6 * RETAINED; i++) {
+            lag.add("lag-" + i);
+            others.get(i % others.size()).tell("submit lag-" + i);
+            await().atMost(PATIENCE).until(() -> others.stream().allMatch(r -> r.commands().containsAll(lag)));
+        }
+
+        replicas.set(N - 1, start(N - 1));
+        List<String> after = submitOneByOne("after-", 3, others);
+        await().atMost(PATIENCE).until(() -> others.stream().allMatch(r -> r.commands().containsAll(after)));
+
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            List<Map<String, String>> s = replicas.stream().map(NetworkedHotStuffTest::status).toList();
+            return s.stream().map(m -> m.get("app") + " " + m.get("digest")).distinct().count() == 1;
+        });
+        Map<String, String> restarted = status(replicas.get(N - 1));
+        assertThat(Long.parseLong(restarted.get("installed"))).as("checkpoints installed").isPositive();
+        for (Replica r : replicas) {
+            Map<String, String> s = status(r);
+            assertThat(s.get("distinct")).as("no command applied twice").isEqualTo(s.get("commands"));
+            assertThat(Integer.parseInt(s.get("commands"))).isEqualTo(4 + 4 + 6 * RETAINED + 3);
+        }
+    }
+
+    /** Submits {@code count} commands, each to the next replica of {@code to}, in turn. */
+    private static List<String> submitOneByOne(String prefix, int count, List<Replica> to) {
+        List<String> submitted = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            submitted.add(prefix + i);
+            to.get(i % to.size()).tell("submit " + prefix + i);
+        }
+        return submitted;
+    }
+
+    /** The fields of a fresh STATUS line of {@code r}'s, as name=value. */
+    private static Map<String, String> status(Replica r) {
+        r.status().clear();
+        r.tell("status");
+        await().atMost(PATIENCE).until(() -> !r.status().isEmpty());
+        Map<String, String> fields = new HashMap<>();
+        for (String f : r.status().getFirst().split(" ")) {
+            int eq = f.indexOf('=');
+            if (eq > 0) {
+                fields.put(f.substring(0, eq), f.substring(eq + 1));
+            }
+        }
+        return fields;
     }
 
     /** Every pair of replicas decided the same block at every height both reached. */
