@@ -237,9 +237,11 @@ class PseudonymOverlaysTest {
         }
         ForwardingNode cardless = PseudonymOverlays.lookupNode(settings(forwardingKey, List.of(seed)), pool(4, 1), Clock.system());
         open.add(cardless);
-        // a certified relay, admitted to the tables, that announces a relay on another host afterwards
+        // a certified relay, admitted to the tables, that announces a relay on another host afterwards (its own table
+        // admits as the others' do: a node that admitted anyone would hand the forgers to every lookup that asks it)
         OverlayNode turncoat = OverlayNode.start(new OverlayNode.Settings(loopback(), List.of(seed), forwardingKey,
-                KadConfig.defaults().withoutValues(), Duration.ofSeconds(30)), p[1].certificate().nodeId(), Clock.system());
+                KadConfig.defaults().withoutValues(), Duration.ofSeconds(30)), p[1].certificate().nodeId(), new CardChecks(verifier),
+                Clock.system());
         open.add(turncoat);
         Hop turncoatRelay = relay(loopback);
         Hop elsewhere = relay(InetAddress.getByName("10.9.8.7"));
