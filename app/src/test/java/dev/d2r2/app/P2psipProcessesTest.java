@@ -6,7 +6,9 @@ import dev.d2r2.p2psip.auth.AuthServer;
 import dev.d2r2.p2psip.auth.CertificateAuthority;
 import dev.d2r2.p2psip.auth.Enrolments;
 import org.junit.jupiter.api.AfterEach;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -18,12 +20,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -40,7 +44,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * callee's {@code d2r2 p2psip agent} each in its own, their pools filled by lookups in that overlay, and SIPp behind each face — on loopback, and
  * with every process on its own host (network namespaces on a bridge). A call goes through; then a
  * peer process is killed (its peers are hops of the agents' tunnels), the agents rebuild their
- * tunnels through the peers left, and the next call goes through too.
+ * tunnels through the peers left, and the next call goes through too. A failed run keeps its temporary directory: every
+ * process's stderr, the agents' status lines (stdout-caller, stdout-callee) and SIPp's output, named in the failure.
  */
 class P2psipProcessesTest {
     private static final Pattern AGENT = Pattern.compile("p2psip agent ([0-9a-f]{64}): SIP face on [0-9.]+:(\\d+)");
@@ -50,7 +55,7 @@ class P2psipProcessesTest {
     private static final int CALLER = 5;
     private static final SwitchedHosts LAN = new SwitchedHosts("d2r2-p2p", "10.97.31.", CALLER);
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private final List<Process> processes = new ArrayList<>();
     private boolean lan;
@@ -121,17 +126,30 @@ class P2psipProcessesTest {
         Matcher caller = startAgent(hosts, CALLER, callerOut, "--contact", "bob=" + callee.group(1));
 
         call(hosts, uasPort, caller.group(2), "1");
-        await().atMost(20, TimeUnit.SECONDS).until(() -> counter(callerOut, "sipFromRemote") >= 3);
+        awaitExplained("the first call's three answers at the caller", 20, () -> counter(callerOut, "sipFromRemote") >= 3, callerOut, calleeOut);
         assertThat(lastStatus(callerOut)).contains("\"sipFromLocal\":3", "\"sipRefused\":0");
 
         // 4 of the 12 peers go; the agents' 8 tunnels hold 18 hops, so (8/12)^18 < 0.1 % is the chance none was there
         peers.getFirst().destroyForcibly();
         assertThat(peers.getFirst().waitFor(20, TimeUnit.SECONDS)).isTrue();
-        await().atMost(60, TimeUnit.SECONDS).until(() -> counter(callerOut, "tunnelsRebuilt") + counter(calleeOut, "tunnelsRebuilt") > 0);
+        awaitExplained("a rebuilt tunnel", 60, () -> counter(callerOut, "tunnelsRebuilt") + counter(calleeOut, "tunnelsRebuilt") > 0,
+                callerOut, calleeOut);
 
         call(hosts, uasPort, caller.group(2), "2");
         // at least the second call's three answers; a retransmission sent again over a rebuilt route may add some
-        await().atMost(20, TimeUnit.SECONDS).until(() -> counter(callerOut, "sipFromRemote") >= 6);
+        // (SIPp's UAC takes the 180 as optional, so a lost one fails only here: it is sent once, never retransmitted)
+        awaitExplained("the second call's three answers (180, 200, 200 of the BYE) at the caller", 20,
+                () -> counter(callerOut, "sipFromRemote") >= 6, callerOut, calleeOut);
+    }
+
+    /** Awaits {@code condition}; if it does not come, fails with both agents' last status and where the logs are kept. */
+    private void awaitExplained(String what, int seconds, Callable<Boolean> condition, List<String> callerOut, List<String> calleeOut) {
+        try {
+            await().atMost(seconds, TimeUnit.SECONDS).until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no " + what + " within " + seconds + " s; caller's last status " + lastStatus(callerOut)
+                    + "; callee's " + lastStatus(calleeOut) + "; logs kept in " + dir, e);
+        }
     }
 
     /** An authentication server in this JVM, with the user "peers" enrolled; its key is what peers and agents check relays against. */
@@ -178,6 +196,7 @@ class P2psipProcessesTest {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     out.add(line);
+                    Files.writeString(dir.resolve("stdout-" + name), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 }
             } catch (IOException ignored) {
                 // the process ended

@@ -11,6 +11,7 @@ import dev.d2r2.p2psip.tunnel.Tunnel;
 import dev.d2r2.p2psip.tunnel.TunnelEnd;
 import dev.d2r2.p2psip.tunnel.TunnelKind;
 import dev.d2r2.p2psip.ua.PeerNetwork;
+import dev.d2r2.p2psip.ua.SetupFailed;
 import dev.d2r2.p2psip.ua.UserAgent;
 
 import java.net.InetAddress;
@@ -19,9 +20,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  * if one tunnel and one replica survived — set against the model's µ^p series, q-parallel tunnels
  * and m-parallel replicas (eqs. 12–18). The user agents rebuild and republish on their own;
  * the agents' pool is the live peers (what a refresh by random lookups returns: only peers that answer).
+ * Each call that fails is printed with its cause ({@link #cause}: what the sends of its request did, and whether the
+ * callee got it), and the causes are counted.
  * Bounded by --rounds and --seconds.
  * Usage: P2psipChurnBench [--peers N] [--pairs N] [--calls N] [--rounds N] [--mu X] [--q N] [--m N]
  *        [--probes N] [--call-timeout S] [--seconds S]
@@ -92,10 +98,13 @@ public final class P2psipChurnBench {
                 opened.add(prober);
                 List<UserAgent> callers = new ArrayList<>();
                 List<UserAgent> callees = new ArrayList<>();
+                Set<String> invited = ConcurrentHashMap.newKeySet();
+                Set<Hop> gone = ConcurrentHashMap.newKeySet();
+                Map<String, Integer> causes = new TreeMap<>();
                 t0 = System.nanoTime();
                 for (int i = 0; i < pairs; i++) {
                     UserAgent callee = agent("callee" + i, host, live, opened);
-                    callee.onMessage((from, message) -> answer(callees, callers, from, message));
+                    callee.onMessage((from, message) -> answer(callees, invited, from, message));
                     callees.add(callee);
                     callers.add(agent("caller" + i, host, live, opened));
                 }
@@ -122,9 +131,15 @@ public final class P2psipChurnBench {
                             String id = "INVITE " + round + "." + c + "." + i;
                             byte[] ok200 = ("200 " + id.substring(7)).getBytes();
                             long s = System.nanoTime();
-                            outcomes.add(callers.get(i).call(callees.get(i).identityKey(), id.getBytes(), reply -> Arrays.equals(reply, ok200),
+                            UserAgent callee = callees.get(i);
+                            outcomes.add(callers.get(i).call(callee.identityKey(), id.getBytes(), reply -> Arrays.equals(reply, ok200),
                                     Duration.ofSeconds(callTimeout)).handle((reply, failure) -> {
                                 if (failure != null) {
+                                    String cause = cause(failure, invited.contains(id.substring(7)), callee, gone);
+                                    synchronized (causes) {
+                                        causes.merge(cause.substring(0, cause.indexOf(':')), 1, Integer::sum);
+                                    }
+                                    System.out.printf("call %s failed: %s%n", id.substring(7), cause);
                                     return false;
                                 }
                                 synchronized (callLatencies) {
@@ -163,7 +178,6 @@ public final class P2psipChurnBench {
                     List<PeerNetwork.Peer> leaving = new ArrayList<>(live);
                     Collections.shuffle(leaving, random);
                     leaving = leaving.subList(0, (int) Math.round(before * (1 - mu)));
-                    Set<Hop> gone = ConcurrentHashMap.newKeySet();
                     Set<PeerNetwork.Peer> leavingSet = Set.copyOf(leaving);
                     for (PeerNetwork.Peer peer : live) {
                         replicaStayed.add(!leavingSet.contains(peer));
@@ -198,6 +212,7 @@ public final class P2psipChurnBench {
                 }
                 report(mu, q, m, probeSurvivors, probeTotal, replicaStayed, setupLatencies, callsTried, callsOk, callLatencies, callers, callees,
                         random);
+                System.out.println("## Failed calls by cause: " + (causes.isEmpty() ? "none" : causes));
             } finally {
                 for (AutoCloseable c : opened.reversed()) {
                     c.close();
@@ -230,13 +245,44 @@ public final class P2psipChurnBench {
     }
 
     /** The callee answers every INVITE with a 200 carrying the call's id, through Pr2-P2PSIP. */
-    private static void answer(List<UserAgent> callees, List<UserAgent> callers, byte[] from, byte[] message) {
+    private static void answer(List<UserAgent> callees, Set<String> invited, byte[] from, byte[] message) {
         String text = new String(message);
         if (!text.startsWith("INVITE ")) {
             return;
         }
+        invited.add(text.substring(7));
         int i = Integer.parseInt(text.substring(text.lastIndexOf('.') + 1));
         callees.get(i).send(from, ("200 " + text.substring(7)).getBytes());
+    }
+
+    /**
+     * Why a call failed, as {@code CAUSE: detail}: its callee got the request but the answer did not come back
+     * ({@code answer-lost}); no send at all ({@code no-contact-data}: every lookup failed); every send went to an entry
+     * point that left ({@code entry-departed}) or whose tunnel the callee had rebuilt since ({@code stale-contact-data}:
+     * the callee's new contact data was not found in time) — both counted as {@code stale-contact-data} when mixed; or
+     * some send went to one of the callee's current entry points and was lost on the way ({@code request-lost}).
+     */
+    private static String cause(Throwable failure, boolean calleeGotIt, UserAgent callee, Set<Hop> gone) {
+        Throwable f = failure instanceof CompletionException c ? c.getCause() : failure;
+        if (!(f instanceof SetupFailed setup)) {
+            return "other: " + f;
+        }
+        String detail = setup.getMessage() + "; callee published " + callee.contacts().published() + " (failed "
+                + callee.contacts().publishFailures() + "), tunnels rebuilt " + callee.rebuilt();
+        if (calleeGotIt) {
+            return "answer-lost: " + detail;
+        }
+        if (setup.sends().isEmpty()) {
+            return "no-contact-data: " + detail;
+        }
+        List<Tunnel> current = callee.inboundTunnels();
+        boolean toCurrent = setup.sends().stream().anyMatch(s -> current.stream().anyMatch(t -> t.entryId() == s.route().entry().entryId()
+                && t.path().getLast().equals(s.route().entry().hop())));
+        if (toCurrent) {
+            return "request-lost: " + detail;
+        }
+        boolean allDeparted = setup.sends().stream().allMatch(s -> gone.contains(s.route().entry().hop()));
+        return (allDeparted ? "entry-departed: " : "stale-contact-data: ") + detail;
     }
 
     private static void report(double mu, int q, int m, long[] survivors, long[] total, List<Boolean> replicaStayed, List<List<Long>> setup, long callsTried,

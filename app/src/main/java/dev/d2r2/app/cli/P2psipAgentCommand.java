@@ -66,6 +66,14 @@ final class P2psipAgentCommand implements Callable<Integer> {
     @Option(names = "--pool-min", paramLabel = "N", description = "Relays the pool must hold before the agent starts (default ${DEFAULT-VALUE})")
     int poolMin = 6;
 
+    @Option(names = "--guards", paramLabel = "FILE",
+            description = "Where the entry guards are kept across restarts (default: next to --user-key, its name + .guards)")
+    Path guardsFile;
+
+    @Option(names = "--guard-lifetime", paramLabel = "DURATION",
+            description = "An entry guard is kept between one and two of these, unless it leaves (default ${DEFAULT-VALUE})")
+    String guardLifetime = "30d";
+
     @Option(names = "--user-key", required = true, paramLabel = "FILE", description = "The user's identity key (created if missing)")
     Path identityFile;
 
@@ -116,6 +124,8 @@ final class P2psipAgentCommand implements Callable<Integer> {
         InetSocketAddress face = HostPort.parse(listen);
         CertificateVerifier verifier = new CertificateVerifier(KeyFiles.hex("--as-key", 1, 1, asKey, Certificate.KEY_BYTES), Clock.system());
         SecureRandom random = new SecureRandom();
+        Path guardsAt = guardsFile != null ? guardsFile : identityFile.resolveSibling(identityFile.getFileName() + ".guards");
+        EntryGuards guards = EntryGuards.persisted(EntryGuards.DEFAULT_COUNT, random, Clock.system(), Durations.parse(guardLifetime), guardsAt);
         try (Relay relay = Relay.start("agent", face.getAddress(), Clock.system(), TunnelEnd.IGNORE);
              ForwardingNode forwarding = PseudonymOverlays.lookupNode(new OverlayNode.Settings(new InetSocketAddress(face.getAddress(), 0),
                      forwardingSeeds.stream().map(HostPort::parse).toList(), KeyFiles.readNetworkKey(forwardingKey), KadConfig.defaults(),
@@ -125,7 +135,7 @@ final class P2psipAgentCommand implements Callable<Integer> {
             forwarding.refreshEvery(Durations.parse(poolRefresh));
             ForwardingPool pool = forwarding.pool();
             UserAgent agent = UserAgent.start(identity, relay, settings, Clock.system(), pool::hops,
-                    new PathSelector(relay.self(), new EntryGuards(EntryGuards.DEFAULT_COUNT, random), random));
+                    new PathSelector(relay.self(), guards, random));
             try (SipFace sip = new SipFace(agent, face, sipUa == null ? null : HostPort.parse(sipUa), addressBook);
                  BrokerClient broker = channel == null ? null : client.connect();
                  Publisher publisher = broker == null ? null : broker.publisher(channel)) {

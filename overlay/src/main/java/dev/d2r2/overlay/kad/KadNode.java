@@ -8,10 +8,12 @@ import dev.d2r2.overlay.kad.Results.PutResult;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -26,6 +28,17 @@ public final class KadNode {
     public interface Outbox {
         void send(InetSocketAddress to, Message m);
     }
+
+    /**
+     * Whether a contact may enter the routing table, from the card its PONG carried (empty if it announces none): an
+     * overlay built on top admits only peers that prove something (Pr2-P2PSIP's forwarding overlay: a signed card).
+     */
+    public interface Admission {
+        boolean admit(Contact contact, byte[] card);
+    }
+
+    /** Verdicts remembered, so a contact is asked for its card once (a refused one does not cost a PING per message). */
+    private static final int VERDICTS = 4096;
 
     private enum RpcKind { PING, JOIN, PROBE, FIND, STORE }
 
@@ -96,6 +109,14 @@ public final class KadNode {
     private long nextMaintenance;
     private boolean joinLookupStarted;
     private byte[] card = new byte[0];
+    private Admission admission;
+    private final Map<Contact, Boolean> verdicts = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Contact, Boolean> eldest) {
+            return size() > VERDICTS;
+        }
+    };
+    private final Set<Contact> checking = new HashSet<>();
 
     public KadNode(KadConfig config, NodeId self, Clock clock, RandomGenerator random, Outbox outbox) {
         this.config = config;
@@ -112,6 +133,15 @@ public final class KadNode {
     /** What this node's PONGs carry from now on (empty: nothing), for the overlay built on top. */
     public void announce(byte[] card) {
         this.card = card.clone();
+    }
+
+    /**
+     * From now on a contact enters the routing table only once {@code admission} accepted the card of its PONG (asked
+     * for with a PING the first time the contact is seen, or taken from a PONG it sent); refused ones are counted
+     * ({@link KadStats#contactsRefused}). Set it before the node joins.
+     */
+    public void admitOnly(Admission admission) {
+        this.admission = admission;
     }
 
     /**
@@ -315,6 +345,9 @@ public final class KadNode {
             return;
         }
         finish(rpc);
+        if (m instanceof Message.Pong p) {
+            judge(sender, p.card());
+        }
         seen(sender);
         switch (m) {
             case Message.Pong p -> {
@@ -355,6 +388,37 @@ public final class KadNode {
     }
 
     private void seen(Contact c) {
+        if (admission != null && !table.contains(c.id())) {
+            Boolean verdict = verdicts.get(c);
+            if (verdict == null) {
+                askForCard(c);
+            }
+            if (!Boolean.TRUE.equals(verdict)) {
+                return;
+            }
+        }
+        enter(c);
+    }
+
+    /** A PING to a contact not yet judged; its PONG's card decides ({@link #reply} judges every PONG not yet judged). */
+    private void askForCard(Contact c) {
+        if (checking.add(c)) {
+            call(c, c.address(), RpcKind.PROBE, null, null, tx -> new Message.Ping(tx, self)).probe = card -> checking.remove(c);
+        }
+    }
+
+    private void judge(Contact c, byte[] card) {
+        if (admission == null || verdicts.containsKey(c)) {
+            return;
+        }
+        boolean admitted = admission.admit(c, card);
+        verdicts.put(c, admitted);
+        if (!admitted) {
+            stats.contactsRefused++;
+        }
+    }
+
+    private void enter(Contact c) {
         Contact toPing = table.seen(c, clock.millis(), config.rpcTimeout().toMillis() * config.attempts() + 1);
         if (toPing != null) {
             call(toPing, toPing.address(), RpcKind.PING, null, null, tx -> new Message.Ping(tx, self));

@@ -13,6 +13,7 @@ public final class KadStats {
     long forgedValues;
     long expired;
     long valueRequestsRefused;
+    long contactsRefused;
 
     public long received() {
         return received;
@@ -61,5 +62,10 @@ public final class KadStats {
     /** STORE and FIND_VALUE requests refused by a node that carries no values. */
     public long valueRequestsRefused() {
         return valueRequestsRefused;
+    }
+
+    /** Contacts kept out of the routing table because the node's admission refused their card ({@link KadNode#admitOnly}). */
+    public long contactsRefused() {
+        return contactsRefused;
     }
 }

@@ -102,7 +102,18 @@ public final class OverlayNode implements Agent, AutoCloseable {
 
     /** Binds the socket, starts the agent and joins through the seeds. */
     public static OverlayNode start(Settings settings, NodeId id, Clock clock) throws IOException {
+        return start(settings, id, null, clock);
+    }
+
+    /**
+     * As {@link #start(Settings, NodeId, Clock)}, but a contact enters the routing table only once {@code admission}
+     * accepted the card it announces ({@link KadNode#admitOnly}); null admits every contact.
+     */
+    public static OverlayNode start(Settings settings, NodeId id, KadNode.Admission admission, Clock clock) throws IOException {
         OverlayNode node = new OverlayNode(settings, id, clock);
+        if (admission != null) {
+            node.kad.admitOnly(admission);
+        }
         node.runner.start();
         node.pump = DatagramPump.start(node.roleName(), node.channel, PacketCodec.MAX_PACKET, node.runner, Datagram::new);
         return node;

@@ -7,6 +7,7 @@ import dev.d2r2.p2psip.tunnel.Relay;
 import dev.d2r2.p2psip.tunnel.Tunnel;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,9 @@ import java.util.function.IntFunction;
 /**
  * An outbound tunnel used as a user agent's way into the overlay: requests to its exit
  * ({@link TunnelExit}) and their answers, matched by request id, each given up after a time-out.
+ * While its tunnel is closed and being rebuilt, requests and signalling wait (within the time-out) for
+ * the new one rather than go into the closed one and be lost: right after churn a publication or an
+ * answer that no one retransmits (a SIP 180) would otherwise be lost with the tunnel.
  */
 public final class ExitChannel {
     private final Map<Integer, CompletableFuture<ExitMessage>> pending = new ConcurrentHashMap<>();
@@ -26,6 +30,8 @@ public final class ExitChannel {
     private final AtomicLong refused = new AtomicLong();
     private final Duration timeout;
     private volatile Tunnel tunnel;
+    /** Sends waiting for the tunnel that replaces a closed one; guarded by this channel. */
+    private final List<CompletableFuture<Tunnel>> waiting = new ArrayList<>();
 
     private ExitChannel(Duration timeout) {
         this.timeout = timeout;
@@ -43,9 +49,31 @@ public final class ExitChannel {
      */
     public CompletableFuture<Tunnel> reopen(Relay relay, List<Hop> path) {
         return relay.build(path, this::answer).thenApply(t -> {
-            tunnel = t;
+            List<CompletableFuture<Tunnel>> ready;
+            synchronized (this) {
+                tunnel = t;
+                ready = List.copyOf(waiting);
+                waiting.clear();
+            }
+            ready.forEach(w -> w.complete(t));
             return t;
         });
+    }
+
+    /** The tunnel if it stands, else the one that replaces it (completes when its exit acknowledged it). */
+    private synchronized CompletableFuture<Tunnel> standing() {
+        if (!tunnel.closed().isDone()) {
+            return CompletableFuture.completedFuture(tunnel);
+        }
+        CompletableFuture<Tunnel> next = new CompletableFuture<>();
+        waiting.add(next);
+        // a waiter that is given up leaves the list, so a tunnel rebuilt only much later does not find a crowd
+        next.whenComplete((t, e) -> {
+            synchronized (this) {
+                waiting.remove(next);
+            }
+        });
+        return next;
     }
 
     public Tunnel tunnel() {
@@ -62,9 +90,13 @@ public final class ExitChannel {
         return request(id -> new ExitMessage.Find(id, key)).thenApply(m -> ((ExitMessage.Found) m).value());
     }
 
-    /** Has the exit hand {@code data} to another user's inbound tunnel at {@code entry}. */
+    /**
+     * Has the exit hand {@code data} to another user's inbound tunnel at {@code entry}; if the tunnel is closed, through
+     * its replacement once built (dropped if none is within the time-out).
+     */
     public void enter(EntryPoint entry, byte[] data) {
-        tunnel.send(ExitMessage.encode(new ExitMessage.Enter(entry, data)));
+        byte[] cell = ExitMessage.encode(new ExitMessage.Enter(entry, data));
+        standing().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenAccept(t -> t.send(cell));
     }
 
     /** Answers that were malformed, unexpected, or came after their request's time-out. */
@@ -76,8 +108,13 @@ public final class ExitChannel {
         int id = nextId.incrementAndGet();
         CompletableFuture<ExitMessage> answer = new CompletableFuture<>();
         pending.put(id, answer);
-        tunnel.send(ExitMessage.encode(message.apply(id)));
-        return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((m, e) -> pending.remove(id));
+        byte[] cell = ExitMessage.encode(message.apply(id));
+        CompletableFuture<Tunnel> ready = standing();
+        ready.thenAccept(t -> t.send(cell));
+        return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((m, e) -> {
+            pending.remove(id);
+            ready.cancel(false);
+        });
     }
 
     private void answer(byte[] data) {

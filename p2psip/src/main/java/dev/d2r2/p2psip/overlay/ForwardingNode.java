@@ -10,6 +10,7 @@ import dev.d2r2.overlay.node.OverlayStatus;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,12 +24,14 @@ import java.util.concurrent.TimeoutException;
 public final class ForwardingNode implements AutoCloseable {
     private final OverlayNode node;
     private final ForwardingPool pool;
+    private final CardChecks admission;
     private final Clock clock;
     private AgentRunner refresher;
 
-    ForwardingNode(OverlayNode node, ForwardingPool pool, Clock clock) {
+    ForwardingNode(OverlayNode node, ForwardingPool pool, CardChecks admission, Clock clock) {
         this.node = node;
         this.pool = pool;
+        this.admission = admission;
         this.clock = clock;
     }
 
@@ -85,6 +88,11 @@ public final class ForwardingNode implements AutoCloseable {
 
     public ForwardingPool pool() {
         return pool;
+    }
+
+    /** Peers kept out of this node's routing table because their relay card did not check (or they announce none), by reason. */
+    public Map<BadCard.Reason, Long> refusedFromTable() {
+        return admission.refused();
     }
 
     public CompletableFuture<OverlayStatus> status() {

@@ -8,13 +8,11 @@ import dev.d2r2.p2psip.tunnel.Hop;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
@@ -45,9 +43,8 @@ public final class ForwardingPool {
     }
 
     private final Settings settings;
-    private final CertificateVerifier verifier;
+    private final CardChecks checks;
     private final RandomGenerator random;
-    private final AtomicLongArray refused = new AtomicLongArray(BadCard.Reason.values().length);
     private volatile List<Entry> entries = List.of();
     private volatile List<NodeId> targets = List.of();
     private long refreshes;
@@ -55,7 +52,7 @@ public final class ForwardingPool {
     /** @param verifier checks the forwarding certificates in the peers' cards */
     public ForwardingPool(Settings settings, CertificateVerifier verifier, RandomGenerator random) {
         this.settings = settings;
-        this.verifier = verifier;
+        this.checks = new CardChecks(verifier);
         this.random = random;
     }
 
@@ -89,12 +86,8 @@ public final class ForwardingPool {
     /** The member {@code contact} makes with {@code card} (null: it did not answer), or null, counted, if it is refused. */
     private Entry admit(Contact contact, byte[] card, NodeId foundBy) {
         try {
-            if (card == null) {
-                throw new BadCard(BadCard.Reason.UNANSWERED, contact + " did not answer");
-            }
-            return new Entry(contact, RelayCard.check(card, contact, verifier), foundBy);
+            return new Entry(contact, checks.check(card, contact), foundBy);
         } catch (BadCard e) {
-            refused.incrementAndGet(e.reason().ordinal());
             return null;
         }
     }
@@ -127,10 +120,11 @@ public final class ForwardingPool {
 
     /** Peers the lookups returned but the pool refused, by reason. */
     public Map<BadCard.Reason, Long> refused() {
-        Map<BadCard.Reason, Long> counts = new EnumMap<>(BadCard.Reason.class);
-        for (BadCard.Reason r : BadCard.Reason.values()) {
-            counts.put(r, refused.get(r.ordinal()));
-        }
-        return counts;
+        return checks.refused();
+    }
+
+    /** The verifier the cards' certificates are checked with. */
+    CertificateVerifier verifier() {
+        return checks.verifier();
     }
 }

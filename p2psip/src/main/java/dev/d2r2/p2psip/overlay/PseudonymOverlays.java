@@ -45,9 +45,10 @@ public final class PseudonymOverlays {
         if (!Arrays.equals(c.publicKey(), pseudonym.publicKey())) {
             throw new IllegalArgumentException("the pseudonym key is not the one its certificate binds");
         }
-        OverlayNode node = routing(settings, c.nodeId(), clock);
+        CardChecks admission = new CardChecks(verifier);
+        OverlayNode node = routing(settings, c.nodeId(), admission, clock);
         node.announce(RelayCard.sign(pseudonym, certificate, relay));
-        return new ForwardingNode(node, pool, clock);
+        return new ForwardingNode(node, pool, admission, clock);
     }
 
     /**
@@ -55,11 +56,13 @@ public final class PseudonymOverlays {
      * pseudonym to announce (a random id, no card; peers that meet it refuse it as a hop).
      */
     public static ForwardingNode lookupNode(OverlayNode.Settings settings, ForwardingPool pool, Clock clock) throws IOException {
-        return new ForwardingNode(routing(settings, NodeId.random(new SecureRandom()), clock), pool, clock);
+        CardChecks admission = new CardChecks(pool.verifier());
+        return new ForwardingNode(routing(settings, NodeId.random(new SecureRandom()), admission, clock), pool, admission, clock);
     }
 
-    private static OverlayNode routing(OverlayNode.Settings settings, NodeId id, Clock clock) throws IOException {
+    /** A node of the forwarding overlay: it routes only, and admits to its routing table only peers whose relay card checks. */
+    private static OverlayNode routing(OverlayNode.Settings settings, NodeId id, CardChecks admission, Clock clock) throws IOException {
         return OverlayNode.start(new OverlayNode.Settings(settings.listen(), settings.seeds(), settings.networkKey(),
-                settings.kad().withoutValues(), settings.replayWindow()), id, clock);
+                settings.kad().withoutValues(), settings.replayWindow()), id, admission, clock);
     }
 }

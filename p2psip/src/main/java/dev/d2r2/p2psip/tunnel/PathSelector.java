@@ -22,6 +22,11 @@ public final class PathSelector {
         this.random = random;
     }
 
+    /** {@code hop} no longer accepts connections: if it is an entry guard, another replaces it at the next pick. */
+    public void departed(Hop hop) {
+        guards.departed(hop);
+    }
+
     /** A path of the kind's default length. */
     public List<Hop> pick(TunnelKind kind, List<Hop> pool) {
         return pick(kind, kind.defaultLength(), pool);

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -36,6 +37,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -84,8 +86,12 @@ public final class UserAgent implements AutoCloseable {
     /** Attempts at one exchange ({@link #call}): the first and at most three retries, each after a time-out without an answer. */
     public static final int SETUP_ATTEMPTS = 4;
 
-    /** A {@link #call} waiting for its answer: the first message from {@code from} that {@code isAnswer} accepts. */
-    private record Awaited(byte[] from, Predicate<byte[]> isAnswer, CompletableFuture<byte[]> answer) {
+    /**
+     * A {@link #call} waiting for its answer: the first message from {@code from} that {@code isAnswer} accepts; with
+     * what each send did and the lookups that found nothing, for the failure's diagnosis ({@link SetupFailed}).
+     */
+    private record Awaited(byte[] from, Predicate<byte[]> isAnswer, CompletableFuture<byte[]> answer, List<SetupFailed.Send> sends,
+                           AtomicInteger lookupFailures) {
     }
 
     private final Identity identity;
@@ -267,6 +273,7 @@ public final class UserAgent implements AutoCloseable {
                 s.connect(hop.address(), PROBE_TIMEOUT_MS);
             } catch (IOException e) {
                 departed.add(hop);
+                paths.departed(hop);
             }
         }
     }
@@ -372,7 +379,12 @@ public final class UserAgent implements AutoCloseable {
     /** Publishes L(A, now) through the publishing tunnel; completes with the replicas that took it. */
     public CompletableFuture<Integer> publish() {
         long now = clock.millis();
-        List<EntryPoint> entries = inbound.stream().map(t -> new EntryPoint(t.path().getLast(), t.entryId())).toList();
+        // an inbound tunnel being rebuilt is left out: its entry point refuses, and its rebuild publishes again
+        List<EntryPoint> entries = standingEntries();
+        if (entries.isEmpty()) {
+            contacts.countPublication(false);
+            return CompletableFuture.failedFuture(new IllegalStateException("no inbound tunnel stands"));
+        }
         ContactData data = new ContactData(entries, X25519.raw(signalKey.getPublic()), now, now + settings.lifetime().toMillis());
         return publishing.store(data.sign(identity))
                 .whenComplete((replicas, failure) -> contacts.countPublication(failure == null && replicas > 0));
@@ -408,44 +420,90 @@ public final class UserAgent implements AutoCloseable {
 
     /**
      * Sets up an exchange with the user whose identity key is {@code to}: sends {@code request} and completes with the
-     * first message from that user which {@code isAnswer} accepts, or fails after {@code deadline}. An attempt that got
-     * no answer within the time-out (its request or answer lost with a tunnel whose hop left, or sent to an entry point
-     * that is gone) is retried, at most {@link #SETUP_ATTEMPTS} in all: the callee's contact data is looked up again in
-     * the storage overlay, not taken from the cache, and the request goes to another of its entry points, then through
-     * another of this agent's tunnels (each outbound tunnel that closed or timed out is rebuilt away from its hops).
+     * first message from that user which {@code isAnswer} accepts, or fails with {@link SetupFailed} after {@code deadline}.
+     * An attempt that got no answer within the time-out (its request or answer lost with a tunnel whose hop left, or sent to
+     * an entry point that is gone) is retried, at most {@link #SETUP_ATTEMPTS} in all: at once to the callee's next entry
+     * point, then through another of this agent's tunnels, on the copy of its contact data held; and the callee is looked
+     * up again in the storage overlay meanwhile, the request sent again at once to a newer copy found. A retry does not wait
+     * for that lookup: right after churn a lookup may take several time-outs, and the callee's new entry points may not be
+     * stored yet anyway.
      */
     public CompletableFuture<byte[]> call(byte[] to, byte[] request, Predicate<byte[]> isAnswer, Duration deadline) {
         if (request.length > MAX_MESSAGE) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "a signalling message is at most " + MAX_MESSAGE + " bytes, not " + request.length));
         }
-        Awaited waiting = new Awaited(to.clone(), isAnswer, new CompletableFuture<>());
+        Awaited waiting = new Awaited(to.clone(), isAnswer, new CompletableFuture<>(), new CopyOnWriteArrayList<>(), new AtomicInteger());
         awaited.add(waiting);
-        attempt(waiting, request, 0, System.nanoTime() + deadline.toNanos());
-        return waiting.answer().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).whenComplete((answer, failure) -> {
+        long deadlineNanos = System.nanoTime() + deadline.toNanos();
+        contact(waiting.from()).whenComplete((found, failure) -> {
+            try {
+                send(waiting, request, 0, SetupFailed.Copy.HELD, found, failure);
+            } finally {
+                retryAfterTimeout(waiting, request, 1, deadlineNanos);
+            }
+        });
+        return waiting.answer().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).handle((answer, failure) -> {
             awaited.remove(waiting);
-            if (failure != null) {
-                setupFailures.incrementAndGet();
+            if (failure == null) {
+                return answer;
+            }
+            setupFailures.incrementAndGet();
+            Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+            throw new CompletionException(cause instanceof TimeoutException
+                    ? new SetupFailed(deadline.toMillis(), waiting.sends(), waiting.lookupFailures().get()) : cause);
+        });
+    }
+
+    private void retryAfterTimeout(Awaited waiting, byte[] request, int attempt, long deadlineNanos) {
+        long wait = Math.min(settings.timeout().toNanos(), deadlineNanos - System.nanoTime());
+        if (attempt < SETUP_ATTEMPTS && wait > 0) {
+            CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(() -> {
+                if (!waiting.answer().isDone() && !closing) {
+                    setupRetries.incrementAndGet();
+                    try {
+                        retry(waiting, request, attempt);
+                    } finally {
+                        retryAfterTimeout(waiting, request, attempt + 1, deadlineNanos);
+                    }
+                }
+            });
+        }
+    }
+
+    private void retry(Awaited waiting, byte[] request, int attempt) {
+        ContactData held = held(waiting.from());
+        if (held != null) {
+            send(waiting, request, attempt, SetupFailed.Copy.HELD, held, null);
+        }
+        // a lookup of its own, not one under way: that may have started before the callee's new contact data was stored
+        lookup.find(waiting.from()).whenComplete((found, failure) -> {
+            if (failure == null) {
+                remember(waiting.from(), found);
+            }
+            if (failure != null || held == null || found.issuedAtMillis() > held.issuedAtMillis()) {
+                send(waiting, request, attempt, SetupFailed.Copy.LOOKED_UP, found, failure);
             }
         });
     }
 
-    private void attempt(Awaited waiting, byte[] request, int attempt, long deadlineNanos) {
+    /** Sends the request of {@code waiting} on {@code data}, unless it was answered meanwhile; a failed lookup is counted. */
+    private void send(Awaited waiting, byte[] request, int attempt, SetupFailed.Copy copy, ContactData data, Throwable lookupFailure) {
+        if (lookupFailure != null) {
+            waiting.lookupFailures().incrementAndGet();
+            return;
+        }
         if (waiting.answer().isDone() || closing) {
             return;
         }
-        CompletableFuture<ContactData> data = attempt == 0 ? contact(waiting.from()) : lookAgain(waiting.from());
-        data.handle((found, failure) -> failure == null ? sendVia(waiting.from(), found, request, attempt) : null).thenRun(() -> {
-            long wait = Math.min(settings.timeout().toNanos(), deadlineNanos - System.nanoTime());
-            if (attempt + 1 < SETUP_ATTEMPTS && wait > 0) {
-                CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(() -> {
-                    if (!waiting.answer().isDone() && !closing) {
-                        setupRetries.incrementAndGet();
-                        attempt(waiting, request, attempt + 1, deadlineNanos);
-                    }
-                });
-            }
-        });
+        Route route = sendVia(waiting.from(), data, request, attempt);
+        waiting.sends().add(SetupFailed.send(attempt, copy, data, clock.millis(), route));
+    }
+
+    /** The correspondent's contact data held now (a finished lookup, or what its last envelope named), or null. */
+    private ContactData held(byte[] owner) {
+        CompletableFuture<ContactData> known = cache.get(HexFormat.of().formatHex(owner));
+        return known != null && known.isDone() && !known.isCompletedExceptionally() ? known.join() : null;
     }
 
     /**
@@ -533,17 +591,21 @@ public final class UserAgent implements AutoCloseable {
      * Caches the entry points an envelope named as the sender's contact data, if it is newer than the copy held: answers
      * and later messages go back the way the sender said it is reached now — its new contact data may not be stored yet
      * after it rebuilt a tunnel, and a copy looked up then names the entry points that left. A retry of {@link #call}
-     * still looks the sender up, and keeps what it finds if the sender published since ({@link #lookAgain}).
+     * still looks the sender up, and keeps what it finds if the sender published since ({@link #remember}).
      */
     private void answerTo(SignalEnvelope envelope) {
         if (envelope.replyTo().isEmpty()) {
             return;
         }
-        ContactData named = new ContactData(envelope.replyTo(), envelope.senderSignalKey(), envelope.sentAtMillis(),
-                envelope.sentAtMillis() + settings.lifetime().toMillis());
-        cache.compute(HexFormat.of().formatHex(envelope.sender()), (key, known) ->
+        remember(envelope.sender(), new ContactData(envelope.replyTo(), envelope.senderSignalKey(), envelope.sentAtMillis(),
+                envelope.sentAtMillis() + settings.lifetime().toMillis()));
+    }
+
+    /** Caches {@code data} as the owner's contact data unless the copy held is newer (a lookup under way is replaced). */
+    private void remember(byte[] owner, ContactData data) {
+        cache.compute(HexFormat.of().formatHex(owner), (key, known) ->
                 known == null || !known.isDone() || known.isCompletedExceptionally()
-                        || known.join().issuedAtMillis() < named.issuedAtMillis() ? CompletableFuture.completedFuture(named) : known);
+                        || known.join().issuedAtMillis() < data.issuedAtMillis() ? CompletableFuture.completedFuture(data) : known);
     }
 
     /**

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -212,7 +213,7 @@ class PseudonymOverlaysTest {
     }
 
     @Test
-    void anAgentsPoolHoldsOnlyPeersWithAValidCardFoundByItsLookups() throws Exception {
+    void aPeerWhoseCardDoesNotCheckNeverEntersARoutingTableAndAnAgentsPoolHoldsOnlyCertifiedRelays() throws Exception {
         List<ForwardingNode> honest = forwardingOverlay(12);
         InetSocketAddress seed = honest.getFirst().address();
         InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -236,21 +237,52 @@ class PseudonymOverlaysTest {
         }
         ForwardingNode cardless = PseudonymOverlays.lookupNode(settings(forwardingKey, List.of(seed)), pool(4, 1), Clock.system());
         open.add(cardless);
+        // a certified relay, admitted to the tables, that announces a relay on another host afterwards (its own table
+        // admits as the others' do: a node that admitted anyone would hand the forgers to every lookup that asks it)
+        OverlayNode turncoat = OverlayNode.start(new OverlayNode.Settings(loopback(), List.of(seed), forwardingKey,
+                KadConfig.defaults().withoutValues(), Duration.ofSeconds(30)), p[1].certificate().nodeId(), new CardChecks(verifier),
+                Clock.system());
+        open.add(turncoat);
+        Hop turncoatRelay = relay(loopback);
+        Hop elsewhere = relay(InetAddress.getByName("10.9.8.7"));
+        turncoat.announce(RelayCard.sign(p[1].key(), p[1].certificate().encode(), turncoatRelay));
 
         ForwardingNode agent = PseudonymOverlays.lookupNode(settings(forwardingKey, List.of(seed)), pool(64, 3), Clock.system());
         open.add(agent);
         await().atMost(20, TimeUnit.SECONDS).until(() -> agent.status().join().contacts() >= 12);
         assertThat(agent.pool().hops()).as("a full routing table, yet no hop before a lookup of a random id").isEmpty();
+        await().atMost(20, TimeUnit.SECONDS).until(() -> ids(agent.lookup(turncoat.id()).join().closest()).contains(turncoat.id()));
+        turncoat.announce(RelayCard.sign(p[1].key(), p[1].certificate().encode(), elsewhere));
+
+        Map<BadCard.Reason, Long> keptOut = new EnumMap<>(BadCard.Reason.class);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> {
+            keptOut.clear();
+            for (ForwardingNode f : honest) {
+                f.refusedFromTable().forEach((r, n) -> keptOut.merge(r, n, Long::sum));
+            }
+            return forged.keySet().stream().allMatch(r -> keptOut.get(r) > 0) && keptOut.get(BadCard.Reason.NONE) > 0;
+        });
+        assertThat(keptOut.get(BadCard.Reason.UNANSWERED)).isZero();
+        assertThat(verifier.refused().get(BadCertificate.Reason.BAD_SIGNATURE)).as("the foreign certificate").isPositive();
+        for (NodeId id : ids.values()) {
+            assertThat(ids(agent.lookup(id).get(20, TimeUnit.SECONDS).closest())).as("a forger is in no routing table").doesNotContain(id);
+        }
+        assertThat(ids(agent.lookup(cardless.id()).get(20, TimeUnit.SECONDS).closest())).as("nor a node that relays nothing")
+                .doesNotContain(cardless.id());
 
         agent.awaitPool(12, Duration.ofSeconds(60));
         assertThat(agent.pool().hops()).as("every certified peer, with the relay it announced, and nothing else")
                 .containsExactlyInAnyOrderElementsOf(relays.values());
         assertThat(agent.pool().entries()).allSatisfy(e -> assertThat(agent.pool().targets()).contains(e.foundBy()));
-        Map<BadCard.Reason, Long> refused = agent.pool().refused();
-        for (BadCard.Reason r : forged.keySet()) {
-            assertThat(refused.get(r)).as(r + " refused and counted").isPositive();
-        }
-        assertThat(refused.get(BadCard.Reason.NONE)).as("the other lookup node announces no relay").isPositive();
-        assertThat(verifier.refused().get(BadCertificate.Reason.BAD_SIGNATURE)).as("the foreign certificate").isPositive();
+        await().atMost(60, TimeUnit.SECONDS).until(() -> {
+            agent.refreshPool().get(30, TimeUnit.SECONDS);
+            return agent.pool().refused().get(BadCard.Reason.OTHER_HOST) > 0;
+        });
+        assertThat(agent.pool().hops()).as("the card announced after it entered the tables is checked again")
+                .doesNotContain(turncoatRelay, elsewhere);
+    }
+
+    private static List<NodeId> ids(List<Contact> contacts) {
+        return contacts.stream().map(Contact::id).toList();
     }
 }
