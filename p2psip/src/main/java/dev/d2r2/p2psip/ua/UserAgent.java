@@ -168,7 +168,7 @@ public final class UserAgent implements AutoCloseable {
         watchOutbound(publishing);
         List<ExitChannel> channels = new ArrayList<>();
         for (int i = 0; i < settings.lookupTunnels(); i++) {
-            ExitChannel channel = build(TunnelKind.OUTBOUND, this::outbound);
+            ExitChannel channel = build(TunnelKind.OUTBOUND, this::outbound, List.of(), exitsApartFrom(false));
             channels.add(channel);
             watchOutbound(channel);
         }
@@ -195,14 +195,18 @@ public final class UserAgent implements AutoCloseable {
      * and those that no longer accept connections leave this agent's pool (a departed peer cannot say so).
      */
     private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build) throws Exception {
-        return build(kind, build, List.of());
+        return build(kind, build, List.of(), List.of());
     }
 
-    /** As {@link #build(TunnelKind, Function)}, through none of {@code avoid} while the pool has enough other peers. */
-    private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build, List<Hop> avoid) throws Exception {
+    /**
+     * As {@link #build(TunnelKind, Function)}, through none of {@code avoid} while the pool has enough other peers,
+     * and for an outbound tunnel with an exit none of {@code otherExits} ({@link #exitsApartFrom}).
+     */
+    private <T> T build(TunnelKind kind, Function<List<Hop>, CompletableFuture<T>> build, List<Hop> avoid, List<Hop> otherExits)
+            throws Exception {
         Exception last = null;
         for (int i = 0; i < BUILD_ATTEMPTS; i++) {
-            List<Hop> path = pickAvoiding(kind, avoid);
+            List<Hop> path = pickAvoiding(kind, avoid, otherExits);
             try {
                 return build.apply(path).get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -217,12 +221,18 @@ public final class UserAgent implements AutoCloseable {
      * A path whose hops that learn the user's address are never named in its contact data: an outbound tunnel
      * avoids the user's entry points, and an inbound tunnel's entry point is none of the outbound tunnels' first
      * hops (picked again, a bounded number of times; the pool is not filtered for inbound tunnels, so that it keeps
-     * the entry guards). A peer that was both would map h(user) to the user's address.
+     * the entry guards). A peer that was both would map h(user) to the user's address. An outbound tunnel's exit is
+     * also none of {@code otherExits} (picked again likewise).
      */
-    private List<Hop> pickApart(TunnelKind kind, List<Hop> pool) {
+    private List<Hop> pickApart(TunnelKind kind, List<Hop> pool, List<Hop> otherExits) {
         if (kind == TunnelKind.OUTBOUND) {
             List<Hop> entries = inbound.stream().map(t -> t.path().getLast()).toList();
-            return paths.pick(kind, pool.stream().filter(h -> !among(entries, h)).toList());
+            List<Hop> apart = pool.stream().filter(h -> !among(entries, h)).toList();
+            List<Hop> path = paths.pick(kind, apart);
+            for (int i = 0; i < REPICKS && among(otherExits, path.getLast()); i++) {
+                path = paths.pick(kind, apart);
+            }
+            return path;
         }
         List<Hop> firstHops = outboundTunnels().stream().map(t -> t.path().getFirst()).toList();
         List<Hop> path = paths.pick(kind, pool);
@@ -236,16 +246,28 @@ public final class UserAgent implements AutoCloseable {
      * A path through none of {@code avoid} (the hops of a tunnel that failed, which may still accept connections yet
      * drop cells), or, if the rest of the pool is too small for one, through any live hop.
      */
-    private List<Hop> pickAvoiding(TunnelKind kind, List<Hop> avoid) {
+    private List<Hop> pickAvoiding(TunnelKind kind, List<Hop> avoid, List<Hop> otherExits) {
         List<Hop> pool = livePool();
         if (!avoid.isEmpty()) {
             try {
-                return pickApart(kind, pool.stream().filter(h -> !among(avoid, h)).toList());
+                return pickApart(kind, pool.stream().filter(h -> !among(avoid, h)).toList(), otherExits);
             } catch (IllegalStateException e) {
                 // too few other peers: any live hop will do
             }
         }
-        return pickApart(kind, pool);
+        return pickApart(kind, pool, otherExits);
+    }
+
+    /**
+     * The exits an outbound tunnel must not share (item 6 of the seed's pitfalls): the publishing tunnel's exit sees
+     * the user's STOREs, a lookup tunnel's exit the user's lookups, and one peer at both would link them. For the
+     * publishing tunnel, the lookup tunnels' exits; for a lookup tunnel, the publishing tunnel's.
+     */
+    private List<Hop> exitsApartFrom(boolean publishingTunnel) {
+        if (publishingTunnel) {
+            return lookups == null ? List.of() : lookups.stream().map(c -> c.tunnel().path().getLast()).toList();
+        }
+        return publishing == null ? List.of() : List.of(publishing.tunnel().path().getLast());
     }
 
     private static boolean among(List<Hop> hops, Hop hop) {
@@ -305,7 +327,8 @@ public final class UserAgent implements AutoCloseable {
     private void replaceInbound(Tunnel old) {
         probe(old.path());
         try {
-            Tunnel fresh = build(TunnelKind.INBOUND, path -> relay.build(path, this::receive), old.path().subList(1, old.path().size()));
+            Tunnel fresh = build(TunnelKind.INBOUND, path -> relay.build(path, this::receive), old.path().subList(1, old.path().size()),
+                    List.of());
             inbound.set(inbound.indexOf(old), fresh);
             watchInbound(fresh);
             rebuilt.incrementAndGet();
@@ -319,7 +342,7 @@ public final class UserAgent implements AutoCloseable {
     private void replaceOutbound(ExitChannel channel, Tunnel old) {
         probe(old.path());
         try {
-            build(TunnelKind.OUTBOUND, path -> channel.reopen(relay, path), old.path());
+            build(TunnelKind.OUTBOUND, path -> channel.reopen(relay, path), old.path(), exitsApartFrom(channel == publishing));
             watchOutbound(channel);
             rebuilt.incrementAndGet();
         } catch (Exception e) {

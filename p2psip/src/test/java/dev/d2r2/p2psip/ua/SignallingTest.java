@@ -117,6 +117,16 @@ class SignallingTest {
     }
 
     @Test
+    void noLookupTunnelExitsWhereThePublishingTunnelDoes() throws Exception {
+        // 12 lookup tunnels among 14 peers: picked at random, more than half of such agents would have one exit there
+        UserAgent gina = network.agent("gina", new UserAgent.Settings(1, 12, Duration.ofMinutes(5), Duration.ofMinutes(15),
+                Duration.ofSeconds(3)));
+        Hop exit = gina.publishingTunnel().path().getLast();
+        assertThat(gina.lookupTunnels()).hasSize(12)
+                .allSatisfy(t -> assertThat(t.path().getLast().sameKey(exit.publicKey())).as("a lookup tunnel's exit").isFalse());
+    }
+
+    @Test
     void contactDataIsPublishedAgainEveryTauAndTheNewerCopyReplacesTheOlder() throws Exception {
         UserAgent frank = network.agent("frank", new UserAgent.Settings(1, 1, Duration.ofMillis(300), Duration.ofMinutes(1),
                 Duration.ofSeconds(3)));
