@@ -23,6 +23,7 @@ import dev.d2r2.cluster.config.Replica;
 import dev.d2r2.cluster.tls.RaftTls;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.HostPort;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -85,6 +86,7 @@ final class BrokerReplicas implements AutoCloseable {
      * beside it on free ports; waits for a leader.
      */
     static BrokerReplicas start(Path dir, BrokerConfig broker) throws IOException {
+        quietRatis();
         List<Place> places = new ArrayList<>();
         List<Replica> members = new ArrayList<>();
         Path firstData = dir.resolve(broker.data());
@@ -107,6 +109,26 @@ final class BrokerReplicas implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
+        }
+    }
+
+    /**
+     * Ratis warns of every refused connection to the replica the demo kills on purpose, and of
+     * every stream the kill cancels, and its client logs each request it retries during the
+     * election as an error with its stack: dozens of lines that would bury the timeline. Its other
+     * errors still show, and {@code D2R2_LOG_LEVEL} (the logging configuration's) keeps them all.
+     */
+    private static void quietRatis() {
+        if (System.getenv("D2R2_LOG_LEVEL") != null) {
+            return;
+        }
+        level("org.apache.ratis", ch.qos.logback.classic.Level.ERROR);
+        level("org.apache.ratis.client.impl.OrderedAsync", ch.qos.logback.classic.Level.OFF);
+    }
+
+    private static void level(String logger, ch.qos.logback.classic.Level level) {
+        if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
+            l.setLevel(level);
         }
     }
 

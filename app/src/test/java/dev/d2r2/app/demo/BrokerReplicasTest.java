@@ -2,6 +2,7 @@ package dev.d2r2.app.demo;
 
 import dev.d2r2.app.node.BrokerConfig;
 import dev.d2r2.app.node.NodeConfig;
+import dev.d2r2.app.node.SipServerConfig;
 import dev.d2r2.broker.client.ClientSettings;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.IdentityFile;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,8 +33,10 @@ class BrokerReplicasTest {
 
     @Test
     void noAcknowledgedEventIsLostWhenTheLeaderIsKilledAndANewOneAcknowledgesAfterIt() throws Exception {
+        // a role the replicas' clients would run: a configuration needs one
         NodeConfig config = new NodeConfig("replicas-test", new BrokerConfig("127.0.0.1:" + Demo.freeTcpPort(), "broker", null,
-                null, null, null), null, null, null, null, null, null, null, null);
+                null, null, null), null, null, null, null, null,
+                List.of(new SipServerConfig("s1", "127.0.0.1:" + Demo.freeTcpPort(), null, null, "dialogs")), null, null);
         try (BrokerReplicas replicas = BrokerReplicas.start(dir, config.broker())) {
             NodeConfig clients = replicas.bootstrap(dir, config, Map.of(Witness.CHANNEL, Witness.CLASS));
             assertThat(clients.broker()).isNull();
