@@ -75,6 +75,9 @@ final class BrokerReplicas implements AutoCloseable {
     private final Map<String, Place> places = new LinkedHashMap<>();
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final Map<String, Long> lastApplied = new LinkedHashMap<>();
+    /** The identity file the clients read, and where. */
+    private IdentityFile clients;
+    private Path clientsFile;
 
     private BrokerReplicas(ClusterFile cluster, List<Place> places) {
         this.cluster = cluster;
@@ -206,7 +209,9 @@ final class BrokerReplicas implements AutoCloseable {
                 list.add(certified(name));
             }
         }
-        new IdentityFile(IDENTITY, secret, keys.getPrivate(), keys.getPublic(), "", "", list).save(dir.resolve(IDENTITY_FILE));
+        clients = new IdentityFile(IDENTITY, secret, keys.getPrivate(), keys.getPublic(), "", "", list);
+        clientsFile = dir.resolve(IDENTITY_FILE);
+        clients.save(clientsFile);
         return new NodeConfig(config.name(), null, new RemoteBrokerConfig(IDENTITY_FILE, null), config.monitor(),
                 config.chronicles(), config.policy(), config.lb(), config.sipServers(), config.dashboard(), config.diagnosis());
     }
@@ -224,8 +229,20 @@ final class BrokerReplicas implements AutoCloseable {
         return new BrokerReplica(at.getHostString() + ":" + at.getPort(), admin.brokerCertificatePem());
     }
 
-    /** Stops {@code name} abruptly: its Raft server first (no leadership hand-off), then its listener and broker. */
-    void kill(String name) {
+    /**
+     * Stops {@code name} abruptly: its Raft server first (no leadership hand-off), then its
+     * listener and broker. When the clients were on it (the first of their list), they fail over
+     * to the next one; the identity file then lists that one first and {@code name} last, so that
+     * a client connecting later joins them there (the live channels are the replica's own).
+     */
+    void kill(String name) throws IOException {
+        List<BrokerReplica> order = clients == null ? List.of() : clients.replicas();
+        if (!order.isEmpty() && order.getFirst().address().equals(address(places.get(name)))) {
+            List<BrokerReplica> next = new ArrayList<>(order.subList(1, order.size()));
+            next.add(order.getFirst());
+            clients = clients.withReplicas(next);
+            clients.save(clientsFile);
+        }
         Running r;
         synchronized (running) {
             lastApplied.put(name, running.get(name).replica().bridge().appliedIndex());
@@ -248,7 +265,7 @@ final class BrokerReplicas implements AutoCloseable {
         synchronized (running) {
             for (Place p : places.values()) {
                 Running r = running.get(p.name());
-                String address = p.listen().getHostString() + ":" + p.listen().getPort();
+                String address = address(p);
                 if (r == null) {
                     out.add(new Status(p.name(), address, "down", lastApplied.getOrDefault(p.name(), -1L), false));
                     continue;
@@ -302,6 +319,10 @@ final class BrokerReplicas implements AutoCloseable {
         synchronized (seen) {
             return seen.cardinality();
         }
+    }
+
+    private static String address(Place p) {
+        return p.listen().getHostString() + ":" + p.listen().getPort();
     }
 
     /** One line per replica, for the demo's start. */
