@@ -50,7 +50,7 @@ import java.util.Set;
  * the others stay live on the replica that took them, where every client is.
  *
  * <p>{@link #kill} is the nearest in-process analogue of {@code kill -9}: the replica's Raft server
- * is closed first, with no hand-off of its leadership, then its listener, cutting its clients.
+ * (with no hand-off of its leadership) and its listener (cutting its clients) are closed at once.
  */
 final class BrokerReplicas implements AutoCloseable {
     /** The identity every demo client connects as, registered through the cluster's log. */
@@ -230,8 +230,8 @@ final class BrokerReplicas implements AutoCloseable {
     }
 
     /**
-     * Stops {@code name} abruptly: its Raft server first (no leadership hand-off), then its
-     * listener and broker. When the clients were on it (the first of their list), they fail over
+     * Stops {@code name} abruptly: its Raft server (no leadership hand-off) and its listener at
+     * once, then its broker. When the clients were on it (the first of their list), they fail over
      * to the next one; the identity file then lists that one first and {@code name} last, so that
      * a client connecting later joins them there (the live channels are the replica's own).
      */
@@ -248,8 +248,14 @@ final class BrokerReplicas implements AutoCloseable {
             lastApplied.put(name, running.get(name).replica().bridge().appliedIndex());
             r = running.remove(name);
         }
-        quietly(() -> r.replica().node().close());
+        // both at once, as a kill -9 would: the clients' failover and the election start together
+        Thread raft = Thread.ofPlatform().name("demo-kill-" + name).start(() -> quietly(() -> r.replica().node().close()));
         quietly(r.server()::close);
+        try {
+            raft.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         quietly(r.replica()::close);
         quietly(r.broker()::close);
     }
