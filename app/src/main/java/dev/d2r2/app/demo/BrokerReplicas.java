@@ -104,14 +104,40 @@ final class BrokerReplicas implements AutoCloseable {
         }
         BrokerReplicas r = new BrokerReplicas(new ClusterFile(null, (REPLICAS - 1) / 2, members), places);
         try {
-            for (Place p : places) {
-                r.launch(p.name());
-            }
+            r.launchAll();
             r.awaitLeader();
             return r;
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
+        }
+    }
+
+    /** Starts every replica, each on a thread of its own: most of a start is waiting (storage, listeners, TLS keys). */
+    private void launchAll() throws IOException {
+        List<IOException> failed = new ArrayList<>();
+        List<Thread> starting = new ArrayList<>();
+        for (String name : places.keySet()) {
+            starting.add(Thread.ofPlatform().name("demo-start-" + name).start(() -> {
+                try {
+                    launch(name);
+                } catch (IOException | RuntimeException e) {
+                    synchronized (failed) {
+                        failed.add(e instanceof IOException io ? io : new IOException("replica " + name + ": " + e.getMessage(), e));
+                    }
+                }
+            }));
+        }
+        for (Thread t : starting) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the broker replicas started", e);
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw failed.getFirst();
         }
     }
 
