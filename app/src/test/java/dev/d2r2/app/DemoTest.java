@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code d2r2 demo --headless} as CI runs it: the whole story in its shortest length, on the real
  * clock (the flood, the crash, the sick server indicted by the diagnosis, drained, cleared and put
  * back, then a host at risk whose server moves live to a spare through the policy, the edge
- * following, while calls go on), with the report it writes — its figures in the order the story gives them, and its exit
+ * following, while calls go on; the broker on three replicas whose leader is killed during the flood and
+ * restarted), with the report it writes — its figures in the order the story gives them, and its exit
  * code true to its floors. Whether the times meet their floors is measured by
  * {@code bench/demo.sh}, on a machine that runs nothing else.
  */
@@ -81,6 +82,17 @@ class DemoTest {
         assertThat(r.get("threat_contexts").asLong())
                 .as("a context for each of the 40 flooders (more when one, seen quiet on a loaded machine, comes back)")
                 .isGreaterThanOrEqualTo(40);
+        Matcher killed = Pattern.compile("broker leader (b\\d) killed").matcher(printed);
+        assertThat(killed.find()).as("the broker's leader replica killed").isTrue();
+        assertThat(killed.start()).as("during the flood").isGreaterThan(printed.indexOf("== flood"))
+                .isLessThan(printed.indexOf("== recovering"));
+        Matcher took = Pattern.compile("broker leader " + killed.group(1) + " -> (b\\d)").matcher(printed);
+        assertThat(took.find(killed.end())).as("another replica took the lead").isTrue();
+        assertThat(took.group(1)).isNotEqualTo(killed.group(1));
+        assertThat(printed).contains("broker replica " + killed.group(1) + " restarted");
+        assertThat(r.get("broker_failover_s").asDouble()).as("an event acknowledged by the new leader after the kill").isPositive();
+        assertThat(r.get("events_lost").isNumber()).as("the witness's events read back from every replica").isTrue();
+        assertThat(r.get("events_lost").asLong()).as("no acknowledged event lost").isZero();
         boolean floorsMet = true;
         for (JsonNode floor : r.get("floors")) {
             double value = floor.get("value").asDouble();

@@ -15,9 +15,10 @@ import java.util.concurrent.Callable;
 
 /** {@code d2r2 demo}: the whole loop on the embedded default, with a live timeline, the dashboard and a report. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the embedded default: an edge, three SIP servers, monitoring, the broker, flooding chronicles, a"
-                + " remediation policy and legitimate callers; an INVITE flood, then a server crash; a live timeline here and on"
-                + " the dashboard; a resilience report at the end (exit 1 when a floor is missed).")
+        description = "Run the embedded default: an edge, three SIP servers, monitoring, the broker on three replicas, flooding"
+                + " chronicles, a remediation policy and legitimate callers; an INVITE flood during which the broker's leader is"
+                + " killed, then a server crash; a live timeline here and on the dashboard; a resilience report at the end (exit 1"
+                + " when a floor is missed).")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "60s", description = "How long the story takes (${DEFAULT-VALUE}, at least 30s)")
     String duration;
@@ -32,7 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean keep;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Run in DIR (created if need be), record the loop's channels and keep it all:"
-            + " the recording to replay with d2r2 replay --config DIR/node.yaml")
+            + " the recording to replay with d2r2 replay --config DIR/node.yaml (on the lone embedded broker, not on replicas)")
     Path runIn;
 
     @Override

@@ -6,7 +6,6 @@ import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.Publisher;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
-import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
@@ -142,9 +141,9 @@ final class AtRiskHost implements AutoCloseable {
     }
 
     /** The classifier of s2's host as an agent: the monitor's samples and alarms in, its verdicts out to the policy. */
-    private List<AutoCloseable> startClassifier(Node node) throws ConfigException {
+    private List<AutoCloseable> startClassifier(Node node) throws ConfigException, IOException {
         List<AutoCloseable> parts = new ArrayList<>();
-        BrokerClient client = node.broker().connectLocal(Broker.ADMIN);
+        BrokerClient client = node.newClient();
         parts.add(client);
         Publisher verdicts = client.publisher(MIGRATION);
         AgentRunner runner = new AgentRunner(new ClassifierRole(ClassifierConfig.load(dir.resolve(CLASSIFIER)),
@@ -165,12 +164,12 @@ final class AtRiskHost implements AutoCloseable {
         return parts;
     }
 
-    private Publisher publisher(Node node) {
+    private Publisher publisher(Node node) throws IOException {
         return client(node).publisher(MIGRATION);
     }
 
-    private BrokerClient client(Node node) {
-        BrokerClient c = node.broker().connectLocal(Broker.ADMIN);
+    private BrokerClient client(Node node) throws IOException {
+        BrokerClient c = node.newClient();
         running.add(c);
         return c;
     }

@@ -6,7 +6,6 @@ import dev.d2r2.app.web.Observatory;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
-import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.config.ConfigException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.sip.load.SipLoad;
@@ -31,10 +30,12 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
 /**
- * The embedded default, for real: an edge, three SIP servers, a monitoring peer, the broker, the
+ * The embedded default, for real: an edge, three SIP servers, a monitoring peer, the broker (three
+ * replicas, {@link BrokerReplicas}), the
  * flooding chronicles, a remediation policy and legitimate callers, in one process. The story:
  * normal operation, an INVITE flood from many sources (alarms, FloodingAttack, threat contexts,
- * the attackers blocked at the edge, the service back to normal, the contexts over), then a SIP
+ * the attackers blocked at the edge, the service back to normal, the contexts over; the broker's
+ * leader replica killed during it and restarted, {@link BrokerFailover}), then a SIP
  * server crashes (found by the edge's probes, out of rotation, restarted, back in), then one gets
  * a CPU hog ({@link SickServer}: indicted by the diagnosis, drained, cured, back), then the load
  * ramps 5× ({@link Overload}: a clone scaled out, then drained and stopped), then the host of
@@ -73,6 +74,8 @@ public final class Demo {
     private final SickServer sick;
     private AtRiskHost atRisk;
     private Overload overload;
+    /** The broker's incident, on the replicas; null on the lone broker. */
+    private volatile BrokerFailover failover;
     /** The node while the story runs; then the final report. */
     private volatile Node running;
     private volatile Report finished;
@@ -115,10 +118,21 @@ public final class Demo {
         return dir.resolve("node.yaml");
     }
 
-    /** Runs the story; the report is also at {@link #report()} while it runs. */
+    /**
+     * Runs the story; the report is also at {@link #report()} while it runs. The broker runs as
+     * three replicas ({@link BrokerReplicas}) unless the demo records: a recording is replayed
+     * from one broker's data directory, and a replica's channel table lives in its Raft log.
+     */
     public Report run(java.util.function.Consumer<Node> started) throws Exception {
         Path file = writeConfiguration();
         NodeConfig config = ConfigLoader.load(file, NodeConfig.class);
+        try (BrokerReplicas replicas = record ? null : BrokerReplicas.start(dir, config.broker())) {
+            return run(replicas == null ? config : replicas.bootstrap(dir, config, Map.of(Witness.CHANNEL, Witness.CLASS)),
+                    replicas, started);
+        }
+    }
+
+    private Report run(NodeConfig config, BrokerReplicas replicas, java.util.function.Consumer<Node> started) throws Exception {
         Node.Checked checked = Node.check(config, dir);
         try (Node node = Node.start(checked, e -> { })) {
             // the story's clock starts once the node runs: a slow start must not eat its normal phase
@@ -127,9 +141,13 @@ public final class Demo {
             node.dashboard().story(phases::snapshot);
             running = node;
             node.dashboard().report(this::report);
+            if (replicas != null) {
+                failover = new BrokerFailover(replicas, node.newClient(), observatory);
+                node.dashboard().replicas(failover::view);
+            }
             Timeline timeline = new Timeline(observatory, out, t0);
             List<Subscription> subscriptions = new ArrayList<>();
-            try (BrokerClient client = node.broker().connectLocal(Broker.ADMIN)) {
+            try (BrokerClient client = node.newClient()) {
                 for (String tag : List.of("alerts", "actions", "edge")) {
                     subscriptions.add(client.subscribe(tag, StartPosition.live(), milestones::take));
                 }
@@ -142,6 +160,9 @@ public final class Demo {
                 subscriptions.add(client.subscribe(Overload.SCALE, StartPosition.live(), overload::take));
                 started.accept(node);
                 out.println(String.join("\n", node.describe()));
+                if (replicas != null) {
+                    out.println(String.join("\n", replicas.describe()));
+                }
                 InetSocketAddress edge = node.edge().edge().address();
                 CompletableFuture<SipLoad.Report> calls = load("d2r2-demo-callers", new SipLoad.Plan(edge,
                         options.callRate(), options.callLength(), 20, 0, 1, "INVITE",
@@ -149,6 +170,9 @@ public final class Demo {
                 story(node, observatory, edge, timeline, t0);
                 SipLoad.Report legitReport = calls.join();
                 phases.end(System.currentTimeMillis());
+                if (failover != null) {
+                    failover.countLost();
+                }
                 timeline.flush();
                 finished = report(node, legitReport, true);
                 return finished;
@@ -157,6 +181,9 @@ public final class Demo {
                 sick.close();
                 atRisk.close();
                 overload.close();
+                if (failover != null) {
+                    failover.close();
+                }
             }
         }
     }
@@ -173,6 +200,12 @@ public final class Demo {
         begin(observatory, "flood", "INVITE flood: " + (int) options.floodRate() + "/s from " + options.floodSources() + " sources");
         CompletableFuture<SipLoad.Report> flood = load("d2r2-demo-flood", new SipLoad.Plan(edge, 0, Duration.ZERO, 0,
                 options.floodRate(), options.floodSources(), "INVITE", Duration.ofMillis(floodFor)), null);
+        if (failover != null) {
+            timeline.until(floodStart + floodFor * 2 / 5);
+            failover.killLeader();
+            timeline.until(floodStart + floodFor * 3 / 4);
+            failover.restart();
+        }
         timeline.until(floodStart + floodFor);
         flood.join();
         long floodEnd = System.currentTimeMillis();
@@ -289,6 +322,7 @@ public final class Demo {
         Double crash = milestones.crashRecovery();
         Double mttr = flood == null || crash == null ? null : (flood + crash) / 2;
         Map<String, Long> edge = node.edge().edge().counters();
+        BrokerFailover f = failover;
         return new Report(milestones.floodDetection(), flood, legit.success(LegitCalls.BEFORE), legit.success(LegitCalls.DURING),
                 legit.success(LegitCalls.AFTER), milestones.crashDetection(), crash, legit.dropped(),
                 edge.getOrDefault("failover.in_dialog", 0L),
@@ -296,11 +330,11 @@ public final class Demo {
                 legitReport == null ? null : legitReport.setupMicros().getValueAtPercentile(99) / 1000.0,
                 edge.getOrDefault("dropped.blocked", 0L),
                 milestones.contextsActivated(), sick.indicted(), sick.drained(), sick.returned(), atRisk.downtime(), droppedByMigration(),
-                overload.scaleOut(), overload.scaleIn(), failedDuring(overload.scaleOutWindow()), failedDuring(overload.scaleInWindow()), done,
-                phases.snapshot());
+                overload.scaleOut(), overload.scaleIn(), failedDuring(overload.scaleOutWindow()), failedDuring(overload.scaleInWindow()),
+                f == null ? null : f.failoverSeconds(), f == null ? null : f.lost(), done, phases.snapshot());
     }
 
-    private static int freeTcpPort() throws IOException {
+    static int freeTcpPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

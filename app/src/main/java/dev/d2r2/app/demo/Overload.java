@@ -4,7 +4,6 @@ import dev.d2r2.app.node.Node;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Delivery;
 import dev.d2r2.broker.Publisher;
-import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
@@ -123,7 +122,7 @@ final class Overload implements AutoCloseable {
                 BearerToken.read(dir.resolve(EDGE_TOKEN)));
         ScalerOptions options = new ScalerOptions(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMillis(250),
                 URI.create("http://127.0.0.1:" + node.edge().metricsPort() + "/metrics"));
-        client = node.broker().connectLocal(Broker.ADMIN);
+        client = node.newClient();
         Publisher events = client.publisher(SCALE);
         role = new ScalerRole(config, lifecycle -> new LoopbackDriver(lifecycle, adopted), edge, options, Clock.system(),
                 events::publish);

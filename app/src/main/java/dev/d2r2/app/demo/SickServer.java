@@ -3,7 +3,6 @@ package dev.d2r2.app.demo;
 import dev.d2r2.app.node.Node;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.Delivery;
-import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventFormatException;
@@ -126,7 +125,7 @@ final class SickServer implements AutoCloseable {
         Path profiles = dir.resolve("profiles.json");
         ProfilesFile.write(training.profiles(), profiles);
         DiagnosisConfig config = new DiagnosisConfig(profiles.toString(), METRICS, SAMPLES, DIAGNOSIS, Map.of(), EDGE, null);
-        client = node.broker().connectLocal(Broker.ADMIN);
+        client = node.newClient();
         role = new DiagnosisRole(client, config, training.profiles(), Clock.system());
         begin.accept("diagnosis", String.format(Locale.ROOT, "%d profiles learnt from %d peer-windows; sqrt-JSD threshold %.3f;"
                 + " a vote every %d ms", PROFILES, training.vectors(), training.profiles().threshold(), WINDOW_MS));

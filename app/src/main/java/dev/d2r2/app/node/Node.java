@@ -43,7 +43,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The roles of a {@link NodeConfig}, running in this process: started in dependency order
@@ -144,7 +146,7 @@ public final class Node implements AutoCloseable {
             started.add(broker);
             try (BrokerClient admin = broker.connectLocal(Broker.ADMIN)) {
                 Channels.declare(admin, b.channels());
-                declareRoleChannels(admin, c);
+                declareRoleChannels(admin, c, UnaryOperator.identity());
                 Channels.grant(admin, RoleAccess.of(c));
             }
             brokerServer = BrokerServer.start(broker, HostPort.parse(b.listen() == null ? "127.0.0.1:7100" : b.listen()),
@@ -192,45 +194,48 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * The channels the roles use, with a class fit for each, unless declared already; with
-     * {@code broker.record}, those the loop reads keep a log for {@code d2r2 replay}.
+     * The channels the roles use, with a class fit for each (then passed through {@code fit}: the
+     * demo's replicas replicate those with a log), unless declared already; with
+     * {@code broker.record}, those the loop reads keep a log for {@code d2r2 replay}. {@code c} has
+     * a {@code broker} section.
      */
-    private static void declareRoleChannels(BrokerClient admin, NodeConfig c) {
+    public static void declareRoleChannels(BrokerClient admin, NodeConfig c, UnaryOperator<ChannelClass> fit) {
+        BiConsumer<String, ChannelClass> ensure = (tag, cls) -> Channels.ensure(admin, tag, fit.apply(cls));
         boolean record = c.broker().record();
         ChannelClass telemetry = record ? Channels.RECORDED_TELEMETRY : ChannelClass.DEFAULT;
         if (c.monitor() != null) {
-            Channels.ensure(admin, c.monitor().metrics(), telemetry);
-            Channels.ensure(admin, c.monitor().alarms(), record ? Channels.RECORDED_ALARMS : Channels.ALARMS);
+            ensure.accept(c.monitor().metrics(), telemetry);
+            ensure.accept(c.monitor().alarms(), record ? Channels.RECORDED_ALARMS : Channels.ALARMS);
             if (c.monitor().resilience() != null) {
-                Channels.ensure(admin, c.monitor().resilience().channel(), Channels.RECORD);
+                ensure.accept(c.monitor().resilience().channel(), Channels.RECORD);
             }
             if (c.monitor().peers() != null) {
-                Channels.ensure(admin, c.monitor().peers().channel(), ChannelClass.DEFAULT);
+                ensure.accept(c.monitor().peers().channel(), ChannelClass.DEFAULT);
             }
         }
         if (c.diagnosis() != null) {
-            c.diagnosis().inputs().forEach(t -> Channels.ensure(admin, t, telemetry));
-            Channels.ensure(admin, c.diagnosis().channel(), Channels.ALERTS);
+            c.diagnosis().inputs().forEach(t -> ensure.accept(t, telemetry));
+            ensure.accept(c.diagnosis().channel(), Channels.ALERTS);
         }
         if (c.chronicles() != null) {
-            c.chronicles().inputs().forEach(t -> Channels.ensure(admin, t, telemetry));
-            Channels.ensure(admin, c.chronicles().alerts(), Channels.ALERTS);
+            c.chronicles().inputs().forEach(t -> ensure.accept(t, telemetry));
+            ensure.accept(c.chronicles().alerts(), Channels.ALERTS);
         }
         if (c.policy() != null) {
-            c.policy().inputs().forEach(t -> Channels.ensure(admin, t, Channels.ALERTS));
-            Channels.ensure(admin, c.policy().actions(), Channels.RECORD);
+            c.policy().inputs().forEach(t -> ensure.accept(t, Channels.ALERTS));
+            ensure.accept(c.policy().actions(), Channels.RECORD);
         }
         if (c.lb() != null && c.lb().telemetry() != null) {
-            Channels.ensure(admin, c.lb().telemetry(), telemetry);
+            ensure.accept(c.lb().telemetry(), telemetry);
             if (c.lb().commands() != null) {
-                Channels.ensure(admin, c.lb().commands(), ChannelClass.DEFAULT);
+                ensure.accept(c.lb().commands(), ChannelClass.DEFAULT);
             }
         }
         if (c.dashboard() != null) {
-            c.dashboard().channels().forEach(t -> Channels.ensure(admin, t, ChannelClass.DEFAULT));
+            c.dashboard().channels().forEach(t -> ensure.accept(t, ChannelClass.DEFAULT));
         }
         c.sipServers().stream().map(SipServerConfig::dialogs).filter(java.util.Objects::nonNull).distinct()
-                .forEach(t -> Channels.ensure(admin, t, Channels.RECORD));
+                .forEach(t -> ensure.accept(t, Channels.RECORD));
     }
 
     /**
@@ -238,21 +243,28 @@ public final class Node implements AutoCloseable {
      * (registered at its first start), else over TLS to the remote one, as the node's identity.
      */
     private BrokerClient client(String role) throws IOException {
-        BrokerClient client;
-        if (broker != null) {
-            client = broker.connectLocal(identity(role));
-        } else {
-            RemoteBrokerConfig r = checked.config().connect();
-            IdentityFile id = IdentityFile.load(checked.base().resolve(r.identity()));
-            List<BrokerReplica> replicas = r.address() != null ? id.replicasAt(List.of(r.address())) : id.replicas();
-            if (replicas.isEmpty()) {
-                throw new IOException(r.identity() + " names no broker address: give connect.address");
-            }
-            client = RemoteBrokerClient.connect(id, replicas, ClientSettings.DEFAULT.withLinger(Duration.ofMillis(5)));
-        }
+        BrokerClient client = broker != null ? broker.connectLocal(identity(role)) : newClient();
         started.add(client);
         LOG.debug("{}: connected to the broker", role);
         return client;
+    }
+
+    /**
+     * A new client for a caller beside the roles (the demo's own parts), which closes it: the
+     * embedded broker's administrator, or the node's identity on the broker it connects to,
+     * failing over like the roles' clients.
+     */
+    public BrokerClient newClient() throws IOException {
+        if (broker != null) {
+            return broker.connectLocal(Broker.ADMIN);
+        }
+        RemoteBrokerConfig r = checked.config().connect();
+        IdentityFile id = IdentityFile.load(checked.base().resolve(r.identity()));
+        List<BrokerReplica> replicas = r.address() != null ? id.replicasAt(List.of(r.address())) : id.replicas();
+        if (replicas.isEmpty()) {
+            throw new IOException(r.identity() + " names no broker address: give connect.address");
+        }
+        return RemoteBrokerClient.connect(id, replicas, ClientSettings.DEFAULT.withLinger(Duration.ofMillis(5)));
     }
 
     /** The broker identity of {@code role} on this node's embedded broker. */

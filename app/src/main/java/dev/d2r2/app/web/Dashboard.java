@@ -33,6 +33,7 @@ public final class Dashboard implements AutoCloseable {
     private final AtomicLong badRequests = new AtomicLong();
     private volatile Supplier<Object> report = () -> null;
     private volatile Supplier<Object> story = () -> null;
+    private volatile Supplier<Object> replicas = () -> null;
 
     public Dashboard(InetSocketAddress listen, Observatory observatory) throws IOException {
         this.observatory = observatory;
@@ -51,6 +52,11 @@ public final class Dashboard implements AutoCloseable {
     /** What {@code /api/story} answers (a demo's phases); null: 404. */
     public void story(Supplier<Object> story) {
         this.story = story;
+    }
+
+    /** What {@code /api/replicas} answers (a demo's broker replicas and changes of leader); null: 404. */
+    public void replicas(Supplier<Object> replicas) {
+        this.replicas = replicas;
     }
 
     public InetSocketAddress address() {
@@ -92,6 +98,7 @@ public final class Dashboard implements AutoCloseable {
                 case "/api/chain" -> chain(q.get("action"));
                 case "/api/report" -> present(report.get(), "no report: this process runs no demo");
                 case "/api/story" -> present(story.get(), "no story: this process runs no demo");
+                case "/api/replicas" -> present(replicas.get(), "no broker replicas: this process runs no demo on a cluster");
                 default -> throw new NotFound("no such resource: " + path);
             };
             send(x, 200, "application/json", JSON.writeValueAsBytes(body));

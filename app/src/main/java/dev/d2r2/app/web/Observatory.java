@@ -272,8 +272,13 @@ public final class Observatory implements AutoCloseable {
     }
 
     /** A line of the story (a demo's phases), on its own lane. */
-    public synchronized void note(long time, String text) {
-        Entry entry = new Entry(++seq, "story#" + seq, "story", "story", time, "story", "demo", null, null, Map.of("text", text));
+    public void note(long time, String text) {
+        note(time, "story", text);
+    }
+
+    /** A line of the story on {@code lane} (the demo's broker replicas have one of their own). */
+    public synchronized void note(long time, String lane, String text) {
+        Entry entry = new Entry(++seq, lane + "#" + seq, lane, lane, time, "story", "demo", null, null, Map.of("text", text));
         add(timeline, entry, TIMELINE);
     }
 

@@ -6,7 +6,7 @@ const POLL_MS = 500;
 const PAGE = 1000;
 const KEEP_ENTRIES = 5000;
 const KEEP_AUDIT = 500;
-const LANES = ['story', 'services', 'scaling', 'tunnels', 'events', 'alarms', 'alerts', 'diagnosis', 'contexts', 'actions'];
+const LANES = ['story', 'broker', 'services', 'scaling', 'tunnels', 'events', 'alarms', 'alerts', 'diagnosis', 'contexts', 'actions'];
 /** The lanes of a loaded replay (`d2r2 replay` or `d2r2 replay --diff` output), by output kind, under the live ones. */
 const REPLAY_LANES = { alarm: 'replay alarms', alert: 'replay alerts', diagnosis: 'replay diagnosis', context: 'replay contexts', decision: 'replay actions' };
 
@@ -22,6 +22,7 @@ const view = {
   drawn: {},
   lastOk: null,
   lastFailure: null,
+  replicas: false,
 };
 
 // ---- DOM helpers: text goes in as text nodes, never as markup (event fields come from the network)
@@ -158,7 +159,7 @@ async function poll() {
     // After an outage the dashboard may be a new process with its seqs started again: read all anew.
     const anew = view.lastFailure != null;
     const metric = encodeURIComponent($('heat-metric').value);
-    const [services, timeline, audit, heat, actions, diagnosis, report, story, instances, tunnels] = await Promise.all([
+    const [services, timeline, audit, heat, actions, diagnosis, report, story, instances, tunnels, replicas] = await Promise.all([
       get('api/services'),
       get(`api/timeline?since=${anew ? 0 : view.timelineSeq}&limit=${PAGE}`),
       get(`api/audit?since=${anew ? 0 : view.auditSeq}&limit=${PAGE}`),
@@ -169,6 +170,7 @@ async function poll() {
       optional('api/story'),
       get('api/instances'),
       get('api/tunnels'),
+      optional('api/replicas'),
     ]);
     if (anew) {
       view.entries = [];
@@ -186,6 +188,7 @@ async function poll() {
     drawDiagnosis(diagnosis);
     drawReport(report);
     drawStory(story);
+    drawReplicas(replicas);
     if (view.selected) await showChain(view.selected);
     connected();
   } catch (e) {
@@ -419,7 +422,9 @@ async function loadReplay(file) {
 function drawLanes() {
   const root = $('lanes');
   const width = widthOf(root);
-  const lanes = view.replay.length > 0 ? [...LANES, ...Object.values(REPLAY_LANES)] : LANES;
+  // the broker lane marks a demo's changes of leader: drawn where the broker runs as replicas
+  const live = view.replicas ? LANES : LANES.filter((l) => l !== 'broker');
+  const lanes = view.replay.length > 0 ? [...live, ...Object.values(REPLAY_LANES)] : live;
   const height = LANE.axis + lanes.length * LANE.row;
   const windowMs = Number($('lane-window').value);
   const entries = view.replay.length > 0 ? [...view.entries, ...view.replay] : view.entries;
@@ -689,6 +694,8 @@ const FIGURES = [
   ['threat_contexts', 'threat contexts activated', plain],
   ['migration_downtime_s', 'host at risk: live migration downtime', seconds],
   ['calls_dropped_by_migration', 'calls dropped by the migration', plain],
+  ['broker_failover_s', 'broker leader killed: failover to an acknowledged event', seconds],
+  ['events_lost', 'acknowledged events lost', plain],
 ];
 
 function drawReport(report) {
@@ -711,6 +718,24 @@ function floorTag(floor, finished) {
   if (floor.met) return el('span', { class: 'tag tone-good' }, 'met');
   if (floor.value == null && !finished) return el('span', { class: 'tag tone-info' }, 'pending');
   return el('span', { class: 'tag tone-bad' }, 'missed');
+}
+
+/** A demo's broker replicas: each one's role, the last log index it applied, up or down; absent elsewhere. */
+function drawReplicas(state) {
+  $('replicas-panel').hidden = state == null;
+  const had = view.replicas;
+  view.replicas = state != null;
+  if (had !== view.replicas) drawLanes();
+  if (state == null || !changed('replicas', state)) return;
+  $('replicas').replaceChildren(...state.replicas.map((r) => el('tr', { 'data-testid': 'replica', 'data-role': r.role },
+    el('td', { class: 'mono' }, r.name),
+    el('td', { class: 'mono' }, r.address),
+    el('td', {}, el('span', { class: `tag tone-${r.role === 'leader' ? 'good' : r.up ? 'info' : 'bad'}` }, r.role)),
+    el('td', {}, r.applied < 0 ? '—' : String(r.applied)),
+    el('td', {}, r.up ? 'up' : 'down'))));
+  const changes = state.changes ?? [];
+  $('replica-changes').textContent = changes.length === 0 ? 'no change of leader yet'
+    : changes.map((c) => `${shortClock(c.time)} leader ${c.from} → ${c.to}`).join(' · ');
 }
 
 function drawStory(phases) {

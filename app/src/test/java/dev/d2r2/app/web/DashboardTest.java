@@ -31,7 +31,7 @@ class DashboardTest {
     /** Every path the dashboard serves, as openapi.yaml names them. */
     private static final Set<String> SERVED = Set.of("/", "/{file}", "/api/services", "/api/timeline", "/api/audit",
             "/api/heatmap", "/api/actions", "/api/diagnosis", "/api/instances", "/api/chain", "/api/report", "/api/story", "/api/openapi.yaml",
-            "/api/tunnels");
+            "/api/tunnels", "/api/replicas");
     private static final ObjectMapper JSON = ConfigLoader.json();
 
     @TempDir
@@ -48,6 +48,16 @@ class DashboardTest {
         FloodAndCrash.feed(observatory, t0);
         dashboard.report(() -> FloodAndCrash.report(t0));
         dashboard.story(() -> FloodAndCrash.story(t0));
+        dashboard.replicas(() -> replicas(t0));
+    }
+
+    /** A demo's broker replicas after its leader b1 was killed and b2 took over. */
+    private static Map<String, Object> replicas(long t0) {
+        return Map.of("leader", "b2", "replicas", List.of(
+                        Map.of("name", "b1", "address", "127.0.0.1:7101", "role", "down", "applied", 210, "up", false),
+                        Map.of("name", "b2", "address", "127.0.0.1:7102", "role", "leader", "applied", 260, "up", true),
+                        Map.of("name", "b3", "address", "127.0.0.1:7103", "role", "follower", "applied", 260, "up", true)),
+                "changes", List.of(Map.of("time", t0 + 9_000, "from", "b1", "to", "b2")));
     }
 
     @AfterEach

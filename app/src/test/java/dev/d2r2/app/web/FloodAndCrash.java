@@ -129,6 +129,6 @@ final class FloodAndCrash {
 
     /** The report so far: the flood's figures known, the crash's not yet. */
     static Report report(long t0) {
-        return new Report(0.65, 0.71, 1.0, 0.995, null, null, null, 0, 0, 0.997, null, 300, 14.2, 16_200, 4, null, null, null, null, 0, null, null, 0, 0, false, story(t0));
+        return new Report(0.65, 0.71, 1.0, 0.995, null, null, null, 0, 0, 0.997, null, 300, 14.2, 16_200, 4, null, null, null, null, 0, null, null, 0, 0, null, null, false, story(t0));
     }
 }
