@@ -2,9 +2,11 @@ package dev.d2r2.app;
 
 import dev.d2r2.broker.security.BrokerReplica;
 import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.security.TlsMaterial;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.testing.MadeOnce;
 import dev.d2r2.core.testing.Peers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +39,7 @@ class CliTest {
 
     @BeforeEach
     void start() throws Exception {
+        MadeOnce.copyInto(dir.resolve("data"), "broker-tls", TlsMaterial::loadOrCreate);
         broker = Broker.open(dir.resolve("data"), Clock.system());
         server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
         identity = broker.adminIdentityPath().toString();

@@ -12,11 +12,13 @@ import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.security.TlsMaterial;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.broker.server.BrokerServer;
 import dev.d2r2.core.Clock;
 import dev.d2r2.core.Event;
 import dev.d2r2.core.EventCodec;
+import dev.d2r2.core.testing.MadeOnce;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -85,6 +87,7 @@ class KafkaBridgeTest {
 
     @BeforeEach
     void startBroker() throws Exception {
+        MadeOnce.copyInto(dir.resolve("broker"), "broker-tls", TlsMaterial::loadOrCreate);
         broker = Broker.open(dir.resolve("broker"), Clock.system());
         server = BrokerServer.start(broker, new java.net.InetSocketAddress("127.0.0.1", 0));
         admin = IdentityFile.load(broker.adminIdentityPath());

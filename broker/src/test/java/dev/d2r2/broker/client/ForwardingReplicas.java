@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Single-node broker processes (one JVM each) as the replicas of a {@code forwarded} channel,
@@ -69,9 +70,11 @@ final class ForwardingReplicas implements AutoCloseable {
         KeyPair publisherKeys = Crypto.newSigningKeyPair();
         KeyPair subscriberKeys = Crypto.newSigningKeyPair();
         KeyPair forwarderKeys = Crypto.newSigningKeyPair();
+        List<IdentityFile> identities = BrokerProcess.startAll(IntStream.range(0, running.length).mapToObj(this::data).toList(),
+                started);
         for (int i = 0; i < running.length; i++) {
-            admins[i] = BrokerProcess.start(data(i), started);
-            running[i] = started.getLast();
+            admins[i] = identities.get(i);
+            running[i] = started.get(i);
             try (RemoteBrokerClient c = RemoteBrokerClient.connect(admins[i])) {
                 c.createChannel(new ChannelSpec(CHANNEL, ChannelClass.DEFAULT.withPersistence(Persistence.LOG, FsyncPolicy.NEVER)
                         .withProtection(FaultModel.CRASH, Protection.PKS).withDurability(Durability.FORWARDED),

@@ -5,7 +5,9 @@ import dev.d2r2.broker.client.ForwardedCatchUp;
 import dev.d2r2.broker.client.ForwardedRepair;
 import dev.d2r2.broker.client.ForwardingLinks;
 import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.security.TlsMaterial;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.testing.MadeOnce;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -40,15 +42,44 @@ public final class BrokerProcess {
 
     /** As {@link #start(Path, List)}, with more arguments after the data directory (see the class). */
     public static IdentityFile start(Path data, List<Process> started, List<String> args) throws IOException {
+        return listening(data, launch(data, started, args));
+    }
+
+    /**
+     * Starts a broker process on each of {@code data} (added to {@code started}) at once, so that their JVMs
+     * start side by side; returns their administrators' identities, in order, once every one listens.
+     */
+    public static List<IdentityFile> startAll(List<Path> data, List<Process> started) throws IOException {
+        List<Process> launched = new ArrayList<>();
+        for (Path d : data) {
+            launched.add(launch(d, started, List.of()));
+        }
+        List<IdentityFile> admins = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            admins.add(listening(data.get(i), launched.get(i)));
+        }
+        return admins;
+    }
+
+    private static Process launch(Path data, List<Process> started, List<String> args) throws IOException {
         Files.createDirectories(data);
         Process p = launch(data, args, ProcessBuilder.Redirect.appendTo(data.resolve("stderr.log").toFile()));
         started.add(p);
+        return p;
+    }
+
+    private static IdentityFile listening(Path data, Process p) throws IOException {
         awaitPort(p);
         return IdentityFile.load(data.resolve("admin.identity"));
     }
 
-    /** Starts a broker process on {@code data}, {@code args} after it (see the class), its stderr to {@code stderr}; see {@link #awaitPort}. */
+    /**
+     * Starts a broker process on {@code data}, {@code args} after it (see the class), its stderr to {@code stderr};
+     * see {@link #awaitPort}. A new data directory is given the test JVM's TLS key store, so that the process
+     * does not run keytool.
+     */
     public static Process launch(Path data, List<String> args, ProcessBuilder.Redirect stderr) throws IOException {
+        MadeOnce.copyInto(data, "broker-tls", TlsMaterial::loadOrCreate);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 BrokerProcess.class.getName(), data.toString()));

@@ -5,10 +5,12 @@ import dev.d2r2.broker.ChannelClass;
 import dev.d2r2.broker.ChannelSpec;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.security.TlsMaterial;
 import dev.d2r2.broker.wire.Frames;
 import dev.d2r2.broker.wire.Op;
 import dev.d2r2.broker.wire.WireFrame;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.testing.MadeOnce;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,7 @@ class ConnectionLimitsTest {
     final List<RawClient> clients = new ArrayList<>();
 
     private void start(ConnectionLimits limits) throws IOException {
+        MadeOnce.copyInto(dir, "broker-tls", TlsMaterial::loadOrCreate);
         broker = Broker.open(dir, Clock.system());
         server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0), limits);
         adminId = IdentityFile.load(broker.adminIdentityPath());

@@ -3,7 +3,9 @@ package dev.d2r2.broker.server;
 import dev.d2r2.broker.BrokerClient;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.security.TlsMaterial;
 import dev.d2r2.core.Clock;
+import dev.d2r2.core.testing.MadeOnce;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +24,7 @@ abstract class LoneBrokerTest {
 
     @BeforeEach
     void start() throws Exception {
+        MadeOnce.copyInto(dir, "broker-tls", TlsMaterial::loadOrCreate);
         broker = Broker.open(dir, Clock.system());
         server = BrokerServer.start(broker, new InetSocketAddress("127.0.0.1", 0));
         adminId = IdentityFile.load(broker.adminIdentityPath());

@@ -3,9 +3,11 @@ package dev.d2r2.cluster.broker;
 import dev.d2r2.broker.client.RemoteBrokerClient;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.IdentityFile;
+import dev.d2r2.broker.security.TlsMaterial;
 import dev.d2r2.cluster.config.ClusterFile;
 import dev.d2r2.cluster.tls.ClusterCa;
 import dev.d2r2.cluster.tls.RaftTls;
+import dev.d2r2.core.testing.MadeOnce;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -111,7 +113,9 @@ final class ReplicaProcesses implements AutoCloseable {
         launch(name, List.of());
     }
 
+    /** A new replica's data directory is given the test JVM's broker TLS key store, so that it does not run keytool. */
     private void launch(String name, List<String> more) throws IOException {
+        MadeOnce.copyInto(dir.resolve(name), "broker-tls", TlsMaterial::loadOrCreate);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new java.util.ArrayList<>(placement.launcher(names.indexOf(name) + 1));
         command.addAll(List.of(java.toString(), "-XX:TieredStopAtLevel=1",

@@ -100,7 +100,10 @@ class RaftTlsClusterTest {
 
         Replica stranger = TestCluster.replica("stranger");
         cluster.startNewcomer(stranger, foreign(stranger.name(), Optional.of("127.0.0.1")), CommittedCommands.NONE);
-        try (ClusterClient admin = new ClusterClient(cluster.file, cluster.clientTls(), Duration.ofSeconds(5),
+        // The leader gives up on a newcomer it cannot reach after its staging timeout (three maximum election
+        // timeouts), and the client retries that as it retries a missing leader: its patience is a number of
+        // attempts 20 ms apart, each of which lasts the staging timeout here (5 s of patience took 110 s).
+        try (ClusterClient admin = new ClusterClient(cluster.file, cluster.clientTls(), Duration.ofMillis(100),
                 Duration.ofSeconds(2))) {
             assertThatThrownBy(() -> admin.add(stranger.name(), stranger.address())).isInstanceOf(IOException.class);
         } finally {

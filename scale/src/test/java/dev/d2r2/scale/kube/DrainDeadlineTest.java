@@ -51,8 +51,11 @@ class DrainDeadlineTest {
     @RegisterExtension
     final LoopbackEdge edge = new LoopbackEdge(TOKEN);
     private final RecordedEvents events = new RecordedEvents();
-    /** Far longer than the drain deadline and than the test's steps on a loaded machine: the calls are still up at the deadline. */
-    private static final Duration CALL_LENGTH = Duration.ofSeconds(25);
+    /**
+     * Far longer than the drain deadline and than the test's steps from the first call on the clone to the deadline
+     * on a loaded machine: the calls are still up at the deadline. The test waits for them to end, so not longer.
+     */
+    private static final Duration CALL_LENGTH = Duration.ofSeconds(12);
 
     @Test
     void anInstanceWithCallsAtItsDrainDeadlineIsReportedAndLeftRunning() throws Exception {
