@@ -2,12 +2,14 @@ package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.MissingNotice;
+import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.broker.wire.EnvelopeBytes;
 import dev.d2r2.broker.wire.FlushPacer;
 import dev.d2r2.broker.wire.Frames;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Queue;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -93,6 +95,17 @@ final class SessionWriter {
         try {
             undelivered = true;
             Frames.writeDeliver(out, subscription, offset, time, envelope);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void digest(int subscription, long offset, long time, Envelope e, byte[] digest) throws IOException {
+        byte[] publisher = e.publisher().getBytes(StandardCharsets.UTF_8);
+        lock.lock();
+        try {
+            undelivered = true;
+            Frames.writeDigest(out, subscription, offset, time, publisher, e.sequence(), digest);
         } finally {
             lock.unlock();
         }

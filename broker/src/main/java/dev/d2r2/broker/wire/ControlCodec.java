@@ -48,6 +48,7 @@ public final class ControlCodec {
             case LOG_SPAN -> ControlRequest.ReadLogSpan.class;
             case DELETE_CHANNEL -> ControlRequest.DeleteChannel.class;
             case REVOKE_IDENTITY -> ControlRequest.RevokeIdentity.class;
+            case COPIES -> ControlRequest.Copies.class;
         };
         try {
             ControlRequest r = JSON.readValue(body, type);

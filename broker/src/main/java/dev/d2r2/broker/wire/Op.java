@@ -13,7 +13,8 @@ public enum Op {
     UNSUBSCRIBE(8),
     LOG_SPAN(9),
     DELETE_CHANNEL(10),
-    REVOKE_IDENTITY(11);
+    REVOKE_IDENTITY(11),
+    COPIES(12);
 
     private static final Op[] BY_CODE = new Op[256];
 
