@@ -55,7 +55,7 @@ public final class BftNetBench implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "200000", description = "voted: events published") int events;
     @Option(names = "--subscribe-to", defaultValue = "3", description = "voted: replicas the subscriber subscribes to,"
             + " 2f + 1 = 3 (enough: they include f + 1 correct ones) to 4") int subscribeTo;
-    @Option(names = "--copies", defaultValue = "DIGESTS", description = "voted: WHOLE (every subscribed replica sends"
+    @Option(names = "--copies", defaultValue = "WHOLE", description = "voted: WHOLE (every subscribed replica sends"
             + " every event) or DIGESTS (one sends the events, the others each event's publisher, sequence number and"
             + " SHA-256)") VotedSubscription.Copies copies;
     @Option(names = "--warmup", defaultValue = "100000", description = "voted: events published and delivered before the"
