@@ -55,6 +55,9 @@ public final class BftNetBench implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "200000", description = "voted: events published") int events;
     @Option(names = "--subscribe-to", defaultValue = "3", description = "voted: replicas the subscriber subscribes to,"
             + " 2f + 1 = 3 (enough: they include f + 1 correct ones) to 4") int subscribeTo;
+    @Option(names = "--copies", defaultValue = "WHOLE", description = "voted: WHOLE (every subscribed replica sends"
+            + " every event) or DIGESTS (one sends the events, the others each event's publisher, sequence number and"
+            + " SHA-256)") VotedSubscription.Copies copies;
     @Option(names = "--warmup", defaultValue = "100000", description = "voted: events published and delivered before the"
             + " measured ones, so that the figures are those of compiled code (the JIT of five fresh JVMs on a loaded"
             + " machine otherwise takes much of a short run)") int warmup;
@@ -161,7 +164,8 @@ public final class BftNetBench implements Callable<Integer> {
         Object done = new Object();
         long total = (long) warmup + events;
         List<RemoteBrokerClient> voters = subscribing.subList(0, subscribeTo);
-        try (VotedSubscription sub = VotedSubscription.open(voters, 1, "critical", StartPosition.live(), d -> {
+        try (VotedSubscription sub = VotedSubscription.open(voters, 1, "critical", StartPosition.live(),
+                VotedSubscription.DEFAULT_WINDOW, VotedSubscription.DEFAULT_STALL_TIMEOUT, copies, d -> {
             long n = delivered.incrementAndGet();
             if (n == warmup || n == total) {
                 synchronized (done) {
@@ -173,6 +177,7 @@ public final class BftNetBench implements Callable<Integer> {
             byte[] payload = new byte[size];
             publish(pub, payload, 1, warmup, System.nanoTime() + TimeUnit.MINUTES.toNanos(4));
             awaitDelivered(delivered, warmup, done, System.nanoTime() + TimeUnit.MINUTES.toNanos(4));
+            String loadBefore = loadAverage();
             long cpuBefore = cpuNanos();
             long ownBefore = ownCpuNanos();
             long start = System.nanoTime();
@@ -181,14 +186,15 @@ public final class BftNetBench implements Callable<Integer> {
             awaitDelivered(delivered, total, done, deadline);
             long measured = delivered.get() - warmup;
             double seconds = ((measured >= events ? lastNanos[0] : System.nanoTime()) - start) / 1e9;
-            System.out.printf("voted (4 brokers, HA, publish to all, subscribe to %d, deliver on f + 1 = 2 matching): %,d of"
-                    + " %,d events "
+            System.out.printf("voted (4 brokers, HA, publish to all, subscribe to %d, %s copies, deliver on f + 1 = 2"
+                    + " matching): %,d of %,d events "
                     + "delivered in %.2f s after %,d warm-up events: %,.0f events/s (floor 20,000); skipped %d, "
-                    + "disagreements %d%n", subscribeTo, measured, events, seconds, warmup, measured / seconds, sub.skipped(),
-                    IntStream.range(0, subscribeTo).mapToLong(sub::disagreements).sum());
+                    + "disagreements %d, carrier changes %d%n", subscribeTo, copies.name().toLowerCase(), measured, events,
+                    seconds, warmup, measured / seconds, sub.skipped(),
+                    IntStream.range(0, subscribeTo).mapToLong(sub::disagreements).sum(), sub.carrierChanges());
             cpuBound("voted", measured, (cpuNanos() - cpuBefore) / 1e9, seconds);
-            System.out.printf("  voted: of which %.1f CPU-seconds in the publishing and subscribing process%n",
-                    (ownCpuNanos() - ownBefore) / 1e9);
+            System.out.printf("  voted: of which %.1f CPU-seconds in the publishing and subscribing process; load average"
+                    + " %s at the start, %s at the end%n", (ownCpuNanos() - ownBefore) / 1e9, loadBefore, loadAverage());
         }
         publishing.forEach(RemoteBrokerClient::close);
         subscribing.forEach(RemoteBrokerClient::close);
@@ -221,9 +227,18 @@ public final class BftNetBench implements Callable<Integer> {
      */
     private static void cpuBound(String what, long done, double cpuSeconds, double seconds) {
         int cores = Runtime.getRuntime().availableProcessors();
-        System.out.printf("  %s: %.1f CPU-seconds in all processes over %.1f s (%.0f%% of %d cores): "
+        System.out.printf("  %s: %.1f CPU-seconds in all processes over %.1f s (%.0f%% of %d cores), %.0f µs per event: "
                 + "%,.0f events/s if the work had the cores to itself%n", what, cpuSeconds, seconds,
-                100 * cpuSeconds / (seconds * cores), cores, done / (cpuSeconds / cores));
+                100 * cpuSeconds / (seconds * cores), cores, cpuSeconds * 1e6 / done, done / (cpuSeconds / cores));
+    }
+
+    /** The machine's 1-minute load average: the share of it the run had depends on it. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** CPU time of this process and of the replica processes it started. */

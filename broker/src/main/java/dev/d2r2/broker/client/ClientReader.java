@@ -108,6 +108,14 @@ final class ClientReader implements FrameHandler {
     }
 
     @Override
+    public void onDigest(int subscription, long offset, long time, String publisher, long sequence, byte[] digest) {
+        RemoteSubscription s = subscriptions.get(subscription);
+        if (s != null) {
+            s.digest(offset, publisher, sequence, digest);
+        }
+    }
+
+    @Override
     public void onMissing(int subscription, long fromOffset, long toOffset, long count, long fromTime, long toTime) {
         RemoteSubscription s = subscriptions.get(subscription);
         if (s != null) {

@@ -281,7 +281,31 @@ public final class RemoteBrokerClient implements BrokerClient {
 
     @Override
     public Subscription subscribe(String tag, StartPosition start, DeliveryHandler handler) {
-        return confirm(new RemoteSubscription(tag, handler, null, ids.incrementAndGet(), start, this));
+        return confirm(new RemoteSubscription(tag, handler, null, null, ids.incrementAndGet(), start, this));
+    }
+
+    /**
+     * Subscribes for a voted subscriber, who may switch the subscription between whole events
+     * (to {@code handler}) and digest copies (to {@code digests}: each event's publisher,
+     * sequence number and payload digest) with {@link #copies}; {@code digestsFirst} says which
+     * it starts with. Digests are refused on PKE channels.
+     */
+    RemoteSubscription subscribeVoting(String tag, StartPosition start, DeliveryHandler handler,
+                                       RemoteSubscription.DigestSink digests, boolean digestsFirst) {
+        RemoteSubscription sub = new RemoteSubscription(tag, handler, null, digests, ids.incrementAndGet(), start, this);
+        sub.digests(digestsFirst);
+        return confirm(sub);
+    }
+
+    /**
+     * Switches {@code s} to digest copies, or to whole events sending again, whole and first,
+     * those from offset {@code resendFrom} (-1: none) that the broker sent as digests and still
+     * holds. Blocks for the broker's answer: never call it on a reader thread.
+     */
+    void copies(RemoteSubscription s, boolean digests, long resendFrom) {
+        s.digests(digests);
+        connection().requests.call(new ControlRequest.Copies(s.id(), digests, resendFrom < 0 ? null : resendFrom),
+                ControlReply.Done.class);
     }
 
     /**
@@ -289,7 +313,7 @@ public final class RemoteBrokerClient implements BrokerClient {
      * replica reading another's log to catch up ({@link ForwardedCatchUp}).
      */
     RemoteSubscription subscribeEnvelopes(String tag, StartPosition start, RemoteSubscription.EnvelopeSink sink) {
-        return confirm(new RemoteSubscription(tag, d -> { }, sink, ids.incrementAndGet(), start, this));
+        return confirm(new RemoteSubscription(tag, d -> { }, sink, null, ids.incrementAndGet(), start, this));
     }
 
     private RemoteSubscription confirm(RemoteSubscription sub) {

@@ -28,6 +28,10 @@ final class RemoteSubscription implements Subscription {
     private final DeliveryHandler handler;
     /** Given the sealed envelopes as they are, unopened, instead of the handler's deliveries (null: none). */
     private final EnvelopeSink sink;
+    /** Given the DIGEST frames of a subscription with digest copies (null: whole copies only). */
+    private final DigestSink digestSink;
+    /** Whether the broker is to send digests: what a failover asks of the next broker. */
+    private volatile boolean digests;
     private final int id;
     private final StartPosition start;
     private final RemoteBrokerClient client;
@@ -38,8 +42,13 @@ final class RemoteSubscription implements Subscription {
     private volatile boolean logged;
     /** On a channel with a log, the offset of the first event the subscription was to get (-1: unknown). */
     private volatile long firstOffset = -1;
-    /** The offset of the last event delivered (-1: none); written on the reader thread. */
+    /** The offset of the last event delivered, whole or as a digest (-1: none); written on the reader thread. */
     private volatile long lastOffset = -1;
+    /**
+     * The offset of the last event delivered whole (-1: none): a whole copy of an event delivered
+     * before as a digest is the broker sending it again as asked, not a duplicate.
+     */
+    private long lastWhole = -1;
 
     /** Sealed envelopes of a channel as the broker sends them, with their offsets: a replica reading another's log. */
     @FunctionalInterface
@@ -47,11 +56,18 @@ final class RemoteSubscription implements Subscription {
         void onEnvelope(long offset, Envelope e);
     }
 
-    RemoteSubscription(String tag, DeliveryHandler handler, EnvelopeSink sink, int id, StartPosition start,
-                       RemoteBrokerClient client) {
+    /** A voted subscriber's copies of events that it only votes with: publisher, sequence number, payload digest. */
+    @FunctionalInterface
+    interface DigestSink {
+        void onDigest(long offset, String publisher, long sequence, byte[] digest);
+    }
+
+    RemoteSubscription(String tag, DeliveryHandler handler, EnvelopeSink sink, DigestSink digestSink, int id,
+                       StartPosition start, RemoteBrokerClient client) {
         this.tag = tag;
         this.handler = handler;
         this.sink = sink;
+        this.digestSink = digestSink;
         this.id = id;
         this.start = start;
         this.client = client;
@@ -82,7 +98,7 @@ final class RemoteSubscription implements Subscription {
     }
 
     private ControlReply.Subscribed subscribe(Connection c, StartPosition from) {
-        return c.requests.call(ControlRequest.Subscribe.of(tag, id, from), ControlReply.Subscribed.class);
+        return c.requests.call(ControlRequest.Subscribe.of(tag, id, from, digests), ControlReply.Subscribed.class);
     }
 
     /** Where to start on a new connection. */
@@ -95,6 +111,14 @@ final class RemoteSubscription implements Subscription {
             return StartPosition.fromOffset(firstOffset);
         }
         return last >= 0 ? StartPosition.live() : start;
+    }
+
+    /** The copies to ask of a broker from now on (the caller tells the current one). */
+    void digests(boolean on) {
+        if (on && digestSink == null) {
+            throw new IllegalStateException("a subscription opened for whole copies has nowhere to take digests");
+        }
+        digests = on;
     }
 
     /** On a channel with a log, the offset of the first event the subscription was to get (-1: unknown). */
@@ -116,11 +140,12 @@ final class RemoteSubscription implements Subscription {
         if (o == null) {
             return;
         }
-        if (logged && offset <= lastOffset) {
+        if (logged && offset <= lastWhole) {
             client.droppedDuplicate();
             return;
         }
-        lastOffset = offset;
+        lastWhole = offset;
+        lastOffset = Math.max(lastOffset, offset);
         if (sink != null) {
             try {
                 sink.onEnvelope(offset, e);
@@ -138,6 +163,23 @@ final class RemoteSubscription implements Subscription {
             handler.onEvent(new Delivery(tag, offset, e.publisher(), e.sequence(), time, payload, null));
         } catch (RuntimeException ex) {
             LOG.warn("channel {}: subscriber handler failed on event {}: {}", tag, offset, ex.toString());
+        }
+    }
+
+    /** A DIGEST frame, on the reader thread. */
+    void digest(long offset, String publisher, long sequence, byte[] digest) {
+        if (opener.join() == null || digestSink == null) {
+            return;
+        }
+        if (logged && offset <= lastOffset) {
+            client.droppedDuplicate();
+            return;
+        }
+        lastOffset = offset;
+        try {
+            digestSink.onDigest(offset, publisher, sequence, digest);
+        } catch (RuntimeException ex) {
+            LOG.warn("channel {}: digest sink failed on event {}: {}", tag, offset, ex.toString());
         }
     }
 

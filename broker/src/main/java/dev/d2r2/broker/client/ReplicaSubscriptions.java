@@ -40,7 +40,7 @@ abstract class ReplicaSubscriptions implements Subscription {
     final void subscribe(List<? extends BrokerClient> replicas, StartPosition start) {
         try {
             for (int i = 0; i < replicas.size(); i++) {
-                subscriptions.add(replicas.get(i).subscribe(tag, start, new Replica(i)));
+                subscriptions.add(subscribe(i, replicas.get(i), start, new Replica(i)));
             }
         } catch (RuntimeException e) {
             close();
@@ -48,8 +48,23 @@ abstract class ReplicaSubscriptions implements Subscription {
         }
     }
 
+    /** Subscribes on one replica: for its whole copies, unless the subclass asks for others. */
+    Subscription subscribe(int replica, BrokerClient client, StartPosition start, Replica handler) {
+        return client.subscribe(tag, start, handler);
+    }
+
+    /** The subscription on {@code replica}. */
+    final Subscription subscription(int replica) {
+        return subscriptions.get(replica);
+    }
+
     /** A copy of an event from {@code replica}, on its connection's reader thread. */
     abstract void copy(int replica, Delivery d);
+
+    /** A digest copy from {@code replica} (publisher, sequence number, payload digest), on its reader thread. */
+    void digest(int replica, long offset, String publisher, long sequence, byte[] digest) {
+        throw new IllegalStateException(getClass().getSimpleName() + " subscribes to whole copies only");
+    }
 
     /** Why the subscription ended, once fewer replicas than needed still deliver. */
     abstract BrokerException exhausted();
@@ -95,7 +110,7 @@ abstract class ReplicaSubscriptions implements Subscription {
     }
 
     /** One replica's stream of deliveries. */
-    private final class Replica implements DeliveryHandler {
+    final class Replica implements DeliveryHandler, RemoteSubscription.DigestSink {
         private final int index;
 
         Replica(int index) {
@@ -105,6 +120,11 @@ abstract class ReplicaSubscriptions implements Subscription {
         @Override
         public void onEvent(Delivery d) {
             copy(index, d);
+        }
+
+        @Override
+        public void onDigest(long offset, String publisher, long sequence, byte[] digest) {
+            ReplicaSubscriptions.this.digest(index, offset, publisher, sequence, digest);
         }
 
         @Override

@@ -3,6 +3,8 @@ package dev.d2r2.broker.client;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * The vote behind a {@code voted} subscription: n replicas (at least 2f + 1 of a Byzantine
@@ -11,8 +13,13 @@ import java.util.Map;
  * f + 1 matching reports include a correct replica's, which had checked the publisher's seal;
  * and any 2f + 1 replicas include f + 1 correct ones, which all report every event.
  *
- * <p>Comparing the contents byte for byte is the digest comparison without the hash: two
- * reports match exactly when their payloads are equal, and no hash is computed per copy.
+ * <p>The content compared is the caller's: the payloads themselves (comparing them byte for byte
+ * is the digest comparison without the hash), or their digests when most replicas send only the
+ * digest. A report either carries its event or only votes for it ({@code carries}); an event is
+ * delivered once f + 1 reports match and one of the matching reports carries the event. A
+ * carrying report that contradicts the f + 1 is refused and counted ({@link #refusedCopies}); a
+ * replica that voted with a digest may later carry the same event (sent again whole, when the
+ * subscriber takes the events from it instead), which is not a duplicate.
  *
  * <p>Per publisher, events are delivered in sequence order from 1, each once. Memory is bounded:
  * a ring of {@code 2 × window} sequence slots per publisher (the reports of the {@code window}
@@ -63,6 +70,7 @@ final class VoteTally<T> {
     private final int maxPublishers;
     private final int unconfirmedPerReplica;
     private final Content<T> content;
+    private final Predicate<T> carries;
     private final Sink<T> sink;
     private final Map<String, Stream> streams = new HashMap<>();
     private final int[] unconfirmed;
@@ -70,11 +78,12 @@ final class VoteTally<T> {
     private final long[] duplicates;
     private final long[] refused;
     private final long[] overruns;
+    private final long[] refusedCopies;
     private long delivered;
     private long skipped;
 
     VoteTally(int replicas, int f, int window, int maxPublishers, int unconfirmedPerReplica,
-              Content<T> content, Sink<T> sink) {
+              Content<T> content, Predicate<T> carries, Sink<T> sink) {
         if (f < 0 || replicas < 2 * f + 1 || replicas > 64) {
             throw new IllegalArgumentException(replicas + " replicas cannot outvote f = " + f
                     + " Byzantine faults (needs 2f + 1, at most 64)");
@@ -88,12 +97,14 @@ final class VoteTally<T> {
         this.maxPublishers = maxPublishers;
         this.unconfirmedPerReplica = unconfirmedPerReplica;
         this.content = content;
+        this.carries = carries;
         this.sink = sink;
         this.unconfirmed = new int[replicas];
         this.disagreements = new long[replicas];
         this.duplicates = new long[replicas];
         this.refused = new long[replicas];
         this.overruns = new long[replicas];
+        this.refusedCopies = new long[replicas];
     }
 
     /** One report: replica {@code replica} delivered {@code item} as {@code publisher}'s event {@code sequence}. */
@@ -117,7 +128,7 @@ final class VoteTally<T> {
 
     /**
      * Gives up, for every publisher, the sequence numbers before the first one that has its
-     * f + 1 matching reports, and delivers from there; returns how many it gave up. The caller
+     * f + 1 matching reports and one carrying it, and delivers from there; returns how many it gave up. The caller
      * calls it when the vote has stalled for a while: the reports still missing can only come
      * from silent replicas.
      */
@@ -127,6 +138,29 @@ final class VoteTally<T> {
             s.skipToDecided();
         }
         return skipped - before;
+    }
+
+    /** Whether some publisher's next event has its f + 1 matching reports but none carrying it yet. */
+    boolean awaitingEvent() {
+        for (Stream s : streams.values()) {
+            if (s.awaitingEvent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The least {@code position} of the reports of {@code replica} not delivered yet (at or after
+     * each publisher's next sequence number), or {@link Long#MAX_VALUE} when it has none: where to
+     * take the events from it when it is to carry them from now on.
+     */
+    long earliestUndelivered(int replica, ToLongFunction<T> position) {
+        long least = Long.MAX_VALUE;
+        for (Stream s : streams.values()) {
+            least = Math.min(least, s.earliestUndelivered(replica, position));
+        }
+        return least;
     }
 
     /** The next sequence number to deliver of {@code publisher} (1 when unknown). */
@@ -153,6 +187,11 @@ final class VoteTally<T> {
     /** Reports of {@code replica} dropped: beyond the window, or a new publisher over its quota. */
     long overruns(int replica) {
         return overruns[replica];
+    }
+
+    /** Reports of {@code replica} that carried an event contradicting the f + 1 matching reports: refused. */
+    long refusedCopies(int replica) {
+        return refusedCopies[replica];
     }
 
     long delivered() {
@@ -217,9 +256,15 @@ final class VoteTally<T> {
             }
             T before = reportAt(slot, replica);
             if (before != null) {
+                if (!carries.test(before) && carries.test(item) && same(before, item)) {
+                    // The event it voted for with a digest, sent again whole as the subscriber asked.
+                    reports[slot * n + replica] = item;
+                    drain();
+                    return sequence < next ? Outcome.LATE : Outcome.COUNTED;
+                }
                 duplicates[replica]++;
                 if (!same(before, item)) {
-                    disagreements[replica]++;
+                    disagree(replica, item);
                 }
                 return Outcome.DUPLICATE;
             }
@@ -227,7 +272,9 @@ final class VoteTally<T> {
             int w = winner[slot];
             if (w >= 0) {
                 if (!same(reportAt(slot, w), item)) {
-                    disagreements[replica]++;
+                    disagree(replica, item);
+                } else if (sequence >= next) {
+                    drain();
                 }
                 return sequence < next ? Outcome.LATE : Outcome.COUNTED;
             }
@@ -239,12 +286,52 @@ final class VoteTally<T> {
                 for (int q = 0; q < n; q++) {
                     T other = reportAt(slot, q);
                     if (other != null && !same(other, item)) {
-                        disagreements[q]++;
+                        disagree(q, other);
                     }
                 }
             }
             drain();
             return Outcome.COUNTED;
+        }
+
+        private void disagree(int replica, T item) {
+            disagreements[replica]++;
+            if (carries.test(item)) {
+                refusedCopies[replica]++;
+            }
+        }
+
+        /** A report of the decided {@code slot} that carries the event, or -1 when none has come yet. */
+        private int carrier(int slot) {
+            int w = winner[slot];
+            T decided = reportAt(slot, w);
+            if (carries.test(decided)) {
+                return w;
+            }
+            for (int q = 0; q < n; q++) {
+                T r = reportAt(slot, q);
+                if (r != null && carries.test(r) && same(r, decided)) {
+                    return q;
+                }
+            }
+            return -1;
+        }
+
+        boolean awaitingEvent() {
+            int slot = slot(next);
+            return seqOf[slot] == next && winner[slot] >= 0 && carrier(slot) < 0;
+        }
+
+        long earliestUndelivered(int replica, ToLongFunction<T> position) {
+            long least = Long.MAX_VALUE;
+            for (long q = next; q < next + window; q++) {
+                int slot = slot(q);
+                T r = seqOf[slot] == q ? reportAt(slot, replica) : null;
+                if (r != null) {
+                    least = Math.min(least, position.applyAsLong(r));
+                }
+            }
+            return least;
         }
 
         private void confirm(int replica) {
@@ -271,7 +358,11 @@ final class VoteTally<T> {
             while (true) {
                 int slot = slot(next);
                 if (seqOf[slot] == next && winner[slot] >= 0) {
-                    T item = reportAt(slot, winner[slot]);
+                    int c = carrier(slot);
+                    if (c < 0) {
+                        return;
+                    }
+                    T item = reportAt(slot, c);
                     next++;
                     delivered++;
                     sink.deliver(publisher, next - 1, item);
@@ -306,7 +397,7 @@ final class VoteTally<T> {
         void skipToDecided() {
             for (long q = next + 1; q < next + window; q++) {
                 int slot = slot(q);
-                if (seqOf[slot] == q && winner[slot] >= 0) {
+                if (seqOf[slot] == q && winner[slot] >= 0 && carrier(slot) >= 0) {
                     while (next < q) {
                         skipNext();
                     }

@@ -41,6 +41,15 @@ public final class Crypto {
         }
     }
 
+    /** A SHA-256 digest: what a voted subscriber compares its replicas' copies by. */
+    public static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
     /** The proof that a client holds {@code secret}, for the broker's challenge {@code nonce}. */
     public static byte[] authProof(byte[] secret, byte[] nonce) {
         Mac mac = hmac(secret);

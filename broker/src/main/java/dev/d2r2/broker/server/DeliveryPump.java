@@ -124,6 +124,9 @@ final class DeliveryPump implements Runnable {
     }
 
     private boolean deliverFrom(ServerSubscription sub) throws IOException {
+        if (sub.copies.apply(sub, sink)) {
+            return true;
+        }
         if (sub.replay != null) {
             if (sub.replay.next() && sub.replay.offset() < sub.replayEnd) {
                 try {

@@ -3,6 +3,7 @@ package dev.d2r2.broker.server;
 import dev.d2r2.broker.BrokerException;
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.MissingNotice;
+import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.Identity;
 import dev.d2r2.broker.security.SealVerifier;
 import dev.d2r2.broker.wire.ControlCodec;
@@ -22,6 +23,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -73,6 +75,8 @@ final class RemoteSession implements DeliverySink, FrameHandler, AuthenticatedSe
     private volatile Deadline armed = Deadline.NONE;
     private volatile Deadline expired;
     private volatile long closeAt = NEVER;
+    /** Digests the payloads of digest copies (pump thread only). */
+    private final MessageDigest sha256 = Crypto.sha256();
     /** Fingerprints published envelopes (reader thread only). */
     private final CRC32C crc = new CRC32C();
     /** Checks the seals of the events a forwarding replica sends, by publisher (reader thread only). */
@@ -362,7 +366,12 @@ final class RemoteSession implements DeliverySink, FrameHandler, AuthenticatedSe
 
     @Override
     public void deliver(ServerSubscription sub, long offset, long time, Envelope e) throws IOException {
-        writer.deliver(sub.id, offset, time, e);
+        if (sub.copies.digests()) {
+            sub.copies.sent(offset, time, e);
+            writer.digest(sub.id, offset, time, e, e.payloadDigest(sha256));
+        } else {
+            writer.deliver(sub.id, offset, time, e);
+        }
     }
 
     @Override

@@ -12,6 +12,8 @@ final class ServerSubscription {
     final SubscriberQueue queue;
     final DeliveryPump pump;
     final int priority;
+    /** Whether its copies are digests (a voted subscriber's), and those sent lately. */
+    final DigestCopies copies = new DigestCopies();
     LogReader replay;
     long replayEnd;
     /** The offset of its first event on a channel with a log (what a client resumes from); -1 without a log. */

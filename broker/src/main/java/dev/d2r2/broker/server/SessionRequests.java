@@ -1,6 +1,7 @@
 package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.ChannelConfig;
+import dev.d2r2.broker.Protection;
 import dev.d2r2.broker.security.Crypto;
 import dev.d2r2.broker.security.Identity;
 import dev.d2r2.broker.wire.ControlReply;
@@ -24,6 +25,11 @@ final class SessionRequests {
     private int nextHandle;
     /** A subscription to start once the reply that opened it is written (the reply comes first). */
     private ServerSubscription toStart;
+    /** A subscription whose copies change once the reply is written, and the change. */
+    private ServerSubscription toChange;
+    private DigestCopies.Change change;
+    private static final String NO_DIGESTS_ON_PKE = "digest copies need the same payload at every replica;"
+            + " a PKE channel's events are encrypted under each replica's own nonce";
 
     SessionRequests(Broker broker, Identity identity, DeliveryPump pump) {
         this.broker = broker;
@@ -72,9 +78,28 @@ final class SessionRequests {
                     throw new IllegalArgumentException("subscription id " + s.subscription() + " is in use");
                 }
                 ServerSubscription sub = broker.subscribe(identity, s.tag(), s.start(), pump, s.subscription());
+                if (s.digestCopies()) {
+                    if (!digestsAllowed(sub)) {
+                        broker.unsubscribe(sub);
+                        throw new IllegalArgumentException(NO_DIGESTS_ON_PKE);
+                    }
+                    sub.copies.request(new DigestCopies.Change(true, -1));
+                }
                 subscriptions.put(sub.id, sub);
                 toStart = sub;
                 yield new ControlReply.Subscribed(sub.id, sub.channel.key(), sub.firstOffset < 0 ? null : sub.firstOffset);
+            }
+            case ControlRequest.Copies c -> {
+                ServerSubscription sub = subscriptions.get(c.subscription());
+                if (sub == null) {
+                    throw new IllegalArgumentException("no subscription " + c.subscription() + " on this connection");
+                }
+                if (c.digests() && !digestsAllowed(sub)) {
+                    throw new IllegalArgumentException(NO_DIGESTS_ON_PKE);
+                }
+                toChange = sub;
+                change = new DigestCopies.Change(c.digests(), c.resendFrom() == null ? -1 : c.resendFrom());
+                yield new ControlReply.Done();
             }
             case ControlRequest.Unsubscribe u -> {
                 ServerSubscription sub = subscriptions.remove(u.subscription());
@@ -86,11 +111,28 @@ final class SessionRequests {
         };
     }
 
-    /** After the reply is written: starts delivering to a subscription it opened. */
+    /**
+     * PKE seals encrypt the payload under a nonce of their own at each replica: digests of the
+     * ciphertexts could never match.
+     */
+    private static boolean digestsAllowed(ServerSubscription sub) {
+        return sub.channel.spec().channelClass().protection() != Protection.PKE;
+    }
+
+    /**
+     * After the reply is written: starts delivering to a subscription it opened, or changes its
+     * copies (the reply then comes before the events sent again).
+     */
     void replied() {
         if (toStart != null) {
             pump.add(toStart);
             toStart = null;
+        }
+        if (toChange != null) {
+            toChange.copies.request(change);
+            toChange.pump.wakeUp();
+            toChange = null;
+            change = null;
         }
     }
 

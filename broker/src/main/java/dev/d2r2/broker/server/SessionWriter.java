@@ -2,12 +2,14 @@ package dev.d2r2.broker.server;
 
 import dev.d2r2.broker.ErrorCode;
 import dev.d2r2.broker.MissingNotice;
+import dev.d2r2.broker.wire.Envelope;
 import dev.d2r2.broker.wire.EnvelopeBytes;
 import dev.d2r2.broker.wire.FlushPacer;
 import dev.d2r2.broker.wire.Frames;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Queue;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -25,6 +27,13 @@ final class SessionWriter {
     private final FlushPacer deliveryPacer = new FlushPacer();
     /** Deliveries were written since the pump's last flush (pump thread only). */
     private boolean undelivered;
+    /**
+     * Only digest copies were written since the last flush (pump thread only): they wait longer
+     * for company, since each is a few dozen bytes and a flush costs a TLS record and a system
+     * call at both ends whatever it carries.
+     */
+    private boolean digestsOnly = true;
+    static final long DIGEST_GAP_NANOS = 4 * FlushPacer.GAP_NANOS;
 
     SessionWriter(DataOutputStream out) {
         this.out = out;
@@ -92,7 +101,19 @@ final class SessionWriter {
         lock.lock();
         try {
             undelivered = true;
+            digestsOnly = false;
             Frames.writeDeliver(out, subscription, offset, time, envelope);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void digest(int subscription, long offset, long time, Envelope e, byte[] digest) throws IOException {
+        byte[] publisher = e.publisher().getBytes(StandardCharsets.UTF_8);
+        lock.lock();
+        try {
+            undelivered = true;
+            Frames.writeDigest(out, subscription, offset, time, publisher, e.sequence(), digest);
         } finally {
             lock.unlock();
         }
@@ -102,6 +123,7 @@ final class SessionWriter {
         lock.lock();
         try {
             undelivered = true;
+            digestsOnly = false;
             Frames.writeMissing(out, subscription, n.fromOffset(), n.toOffset(), n.count(), n.fromTime(), n.toTime());
         } finally {
             lock.unlock();
@@ -114,11 +136,12 @@ final class SessionWriter {
             return 0;
         }
         long now = System.nanoTime();
-        long wait = deliveryPacer.delay(now);
+        long wait = deliveryPacer.delay(now, digestsOnly ? DIGEST_GAP_NANOS : FlushPacer.GAP_NANOS);
         if (wait > 0) {
             return wait;
         }
         undelivered = false;
+        digestsOnly = true;
         flush();
         deliveryPacer.flushed(now);
         return 0;

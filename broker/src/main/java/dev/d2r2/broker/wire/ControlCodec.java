@@ -49,6 +49,7 @@ public final class ControlCodec {
             case DELETE_CHANNEL -> ControlRequest.DeleteChannel.class;
             case REVOKE_IDENTITY -> ControlRequest.RevokeIdentity.class;
             case SIGNED_CONTROL -> ControlRequest.SignedControl.class;
+            case COPIES -> ControlRequest.Copies.class;
         };
         try {
             ControlRequest r = JSON.readValue(body, type);

@@ -126,8 +126,10 @@ public sealed interface ControlRequest {
     /**
      * Subscribes under the client's own {@code subscription} id (so that deliveries can arrive
      * before the reply); at most one of {@code fromOffset} and {@code since}, neither for live.
+     * With {@code digests} true the broker sends DIGEST frames instead of the events (a voted
+     * subscriber's replicas but the one it takes the events from); absent means false.
      */
-    record Subscribe(String tag, int subscription, Long fromOffset, Long since) implements ControlRequest {
+    record Subscribe(String tag, int subscription, Long fromOffset, Long since, Boolean digests) implements ControlRequest {
         public Subscribe {
             required(tag, "tag");
             if (subscription < 0) {
@@ -138,17 +140,22 @@ public sealed interface ControlRequest {
             }
         }
 
-        public static Subscribe of(String tag, int subscription, StartPosition start) {
+        public static Subscribe of(String tag, int subscription, StartPosition start, boolean digests) {
+            Boolean d = digests ? Boolean.TRUE : null;
             return switch (start) {
-                case StartPosition.FromOffset o -> new Subscribe(tag, subscription, o.offset(), null);
-                case StartPosition.Since s -> new Subscribe(tag, subscription, null, s.timeMillis());
-                case StartPosition.Live l -> new Subscribe(tag, subscription, null, null);
+                case StartPosition.FromOffset o -> new Subscribe(tag, subscription, o.offset(), null, d);
+                case StartPosition.Since s -> new Subscribe(tag, subscription, null, s.timeMillis(), d);
+                case StartPosition.Live l -> new Subscribe(tag, subscription, null, null, d);
             };
         }
 
         public StartPosition start() {
             return fromOffset != null ? StartPosition.fromOffset(fromOffset)
                     : since != null ? StartPosition.since(since) : StartPosition.live();
+        }
+
+        public boolean digestCopies() {
+            return Boolean.TRUE.equals(digests);
         }
 
         @Override
@@ -159,6 +166,30 @@ public sealed interface ControlRequest {
         @Override
         public Class<ControlReply.Subscribed> replyType() {
             return ControlReply.Subscribed.class;
+        }
+    }
+
+    /**
+     * Switches what a subscription's copies carry: digests, or whole events. Switching to whole
+     * events with {@code resendFrom} sends again, whole and first, the events from that offset
+     * that the broker sent as digests and still holds (the last {@code 4096}): a voted subscriber
+     * taking the events from another replica once the one it took them from went silent or lied.
+     */
+    record Copies(int subscription, boolean digests, Long resendFrom) implements ControlRequest {
+        public Copies {
+            if (digests && resendFrom != null) {
+                throw new IllegalArgumentException("only whole copies are sent again");
+            }
+        }
+
+        @Override
+        public Op op() {
+            return Op.COPIES;
+        }
+
+        @Override
+        public Class<ControlReply.Done> replyType() {
+            return ControlReply.Done.class;
         }
     }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -285,6 +286,16 @@ public final class Envelope implements EnvelopeBytes {
         crc.reset();
         crc.update(buf, payloadOff, payloadLen);
         return crc.getValue() << 32 | payloadLen;
+    }
+
+    /**
+     * The SHA-256 of the payload as carried: what a DIGEST frame says of this event. {@code sha256}
+     * is the caller's, reused.
+     */
+    public byte[] payloadDigest(MessageDigest sha256) {
+        encoded();
+        sha256.update(buf, payloadOff, payloadLen);
+        return sha256.digest();
     }
 
     /** The encoded envelope, exactly (a copy when it lives inside a larger array). */

@@ -12,7 +12,12 @@ public final class FlushPacer {
 
     /** How long to wait, from {@code now}, before the next flush may go (0: at once). */
     public long delay(long now) {
-        return Math.max(0, lastFlush + GAP_NANOS - now);
+        return delay(now, GAP_NANOS);
+    }
+
+    /** As {@link #delay(long)}, with a gap of {@code gapNanos}. */
+    public long delay(long now, long gapNanos) {
+        return Math.max(0, lastFlush + gapNanos - now);
     }
 
     public void flushed(long now) {

@@ -46,6 +46,11 @@ public interface FrameHandler {
         throw unexpected(Frames.DELIVER);
     }
 
+    default void onDigest(int subscription, long offset, long time, String publisher, long sequence, byte[] digest)
+            throws ProtocolException {
+        throw unexpected(Frames.DIGEST);
+    }
+
     default void onMissing(int subscription, long fromOffset, long toOffset, long count, long fromTime, long toTime)
             throws ProtocolException {
         throw unexpected(Frames.MISSING);

@@ -31,6 +31,10 @@ import java.nio.charset.StandardCharsets;
  *            a replica forwarding; no answer)
  *                                           70 ENDED     u32 subscription, u16 code, str why
  *                                           71 ERROR     u16 code, str why (the broker then closes)
+ *                                           72 DIGEST    u32 subscription, u64 offset, u64 time,
+ *                                                        u64 sequence, str publisher, 32 bytes SHA-256
+ *                                                        of the payload (a voted subscriber's copy
+ *                                                        that it only votes with)
  * </pre>
  * Integers are big-endian. Request ops are listed in {@link Op}, their bodies in
  * {@link ControlCodec}. A frame with bytes left over after its fields is malformed. Writers
@@ -60,6 +64,9 @@ public final class Frames {
     public static final byte MISSING = 69;
     public static final byte ENDED = 70;
     public static final byte ERROR = 71;
+    /** What a DELIVER would carry but the payload, and the payload's SHA-256: a subscription asked for digest copies. */
+    public static final byte DIGEST = 72;
+    public static final int DIGEST_BYTES = 32;
 
     private static final byte[] NO_BUFFER = new byte[0];
 
@@ -183,6 +190,16 @@ public final class Frames {
                 end(f);
                 h.onEnded(subscription, code, why);
             }
+            case DIGEST -> {
+                int subscription = i32(f);
+                long offset = i64(f);
+                long time = i64(f);
+                long sequence = i64(f);
+                String publisher = str(f);
+                byte[] digest = bytes(f, DIGEST_BYTES);
+                end(f);
+                h.onDigest(subscription, offset, time, publisher, sequence, digest);
+            }
             case ERROR -> {
                 int code = u16(f);
                 String why = str(f);
@@ -276,6 +293,20 @@ public final class Frames {
         out.writeLong(offset);
         out.writeLong(time);
         envelope.writeTo(out);
+    }
+
+    public static void writeDigest(DataOutputStream out, int subscription, long offset, long time, byte[] publisher,
+                                   long sequence, byte[] digest) throws IOException {
+        if (digest.length != DIGEST_BYTES) {
+            throw new IllegalArgumentException("a digest is " + DIGEST_BYTES + " bytes, not " + digest.length);
+        }
+        header(out, 4 + 8 + 8 + 8 + 2 + publisher.length + DIGEST_BYTES, DIGEST);
+        out.writeInt(subscription);
+        out.writeLong(offset);
+        out.writeLong(time);
+        out.writeLong(sequence);
+        writeStr(out, publisher);
+        out.write(digest);
     }
 
     public static void writeMissing(DataOutputStream out, int subscription, long fromOffset, long toOffset, long count,

@@ -14,7 +14,8 @@ public enum Op {
     LOG_SPAN(9),
     DELETE_CHANNEL(10),
     REVOKE_IDENTITY(11),
-    SIGNED_CONTROL(12);
+    SIGNED_CONTROL(12),
+    COPIES(13);
 
     private static final Op[] BY_CODE = new Op[256];
 

@@ -25,10 +25,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * The fault-injection switch of the voted-delivery tests, in test code only: a replica turned
  * Byzantine. It stands between a broker and its subscribers with a TLS certificate of its own
  * (the subscriber's identity file pins it, as it would pin a lying replica's) and rewrites what
- * the broker delivers, by turns: honest, payload tampered, sequence number forged, an older
- * event replayed, dropped, and equivocated (the honest event, then a tampered copy).
+ * the broker delivers, whole events and digest copies alike, by turns: honest, payload (or
+ * digest) tampered, sequence number forged, an older event replayed, dropped, and equivocated
+ * (the honest event, then a tampered copy). {@link Mode#SILENT} drops them all instead.
  */
 final class ByzantineProxy implements AutoCloseable {
+    enum Mode {
+        LIAR, SILENT
+    }
+
+    private final Mode mode;
     private final ServerSocket server;
     private final SSLContext serverTls;
     private final SSLContext brokerTls;
@@ -40,6 +46,11 @@ final class ByzantineProxy implements AutoCloseable {
     final String certificatePem;
 
     ByzantineProxy(Path dir, InetSocketAddress broker, String brokerCertificatePem) throws IOException {
+        this(dir, broker, brokerCertificatePem, Mode.LIAR);
+    }
+
+    ByzantineProxy(Path dir, InetSocketAddress broker, String brokerCertificatePem, Mode mode) throws IOException {
+        this.mode = mode;
         TlsMaterial tls = TlsMaterial.loadOrCreate(dir);
         this.serverTls = tls.serverContext();
         this.certificatePem = tls.certificatePem();
@@ -94,8 +105,10 @@ final class ByzantineProxy implements AutoCloseable {
                 }
                 byte[] frame = new byte[length];
                 in.readFully(frame);
-                if (frame[0] != Frames.DELIVER) {
+                if (frame[0] != Frames.DELIVER && frame[0] != Frames.DIGEST) {
                     write(out, frame);
+                } else if (mode == Mode.SILENT) {
+                    dropped.incrementAndGet();
                 } else {
                     delivers++;
                     switch ((int) (delivers % 6)) {
@@ -138,9 +151,15 @@ final class ByzantineProxy implements AutoCloseable {
 
     /** DELIVER: type, u32 subscription, u64 offset, u64 time, then the envelope. */
     private static final int ENVELOPE_AT = 1 + 4 + 8 + 8;
+    /** DIGEST: type, u32 subscription, u64 offset, u64 time, u64 sequence, publisher, digest (the last 32 bytes). */
+    private static final int SEQUENCE_AT = 1 + 4 + 8 + 8;
 
     private static byte[] tamper(byte[] frame) throws ProtocolException {
         byte[] t = Arrays.copyOf(frame, frame.length);
+        if (t[0] == Frames.DIGEST) {
+            t[t.length - 1] ^= 0x5a;
+            return t;
+        }
         Envelope e = Envelope.parse(t, ENVELOPE_AT, t.length - ENVELOPE_AT);
         t[ENVELOPE_AT + e.sealStart() - 1] ^= 0x5a;
         return t;
@@ -148,7 +167,7 @@ final class ByzantineProxy implements AutoCloseable {
 
     private static byte[] forge(byte[] frame) {
         byte[] t = Arrays.copyOf(frame, frame.length);
-        t[ENVELOPE_AT + 2 + 7]++;
+        t[t[0] == Frames.DIGEST ? SEQUENCE_AT + 7 : ENVELOPE_AT + 2 + 7]++;
         return t;
     }
 

@@ -64,7 +64,7 @@ class VoteTallyPropertiesTest {
 
         Map<String, List<Long>> delivered = new HashMap<>();
         List<String> wrong = new ArrayList<>();
-        VoteTally<byte[]> tally = new VoteTally<>(n, f, window, publishers + 8 * f, 4, b -> b, (p, s, payload) -> {
+        VoteTally<byte[]> tally = new VoteTally<>(n, f, window, publishers + 8 * f, 4, b -> b, b -> true, (p, s, payload) -> {
             byte[][] real = genuine.get(p);
             if (real == null || s > events || !Arrays.equals(real[(int) s], payload)) {
                 wrong.add(p + "#" + s);
@@ -131,7 +131,7 @@ class VoteTallyPropertiesTest {
                                                  @ForAll @LongRange long seed) {
         Random rnd = new Random(seed);
         List<byte[]> delivered = new ArrayList<>();
-        VoteTally<byte[]> tally = new VoteTally<>(4, 1, 4, 8, 4, b -> b, (p, s, payload) -> delivered.add(payload));
+        VoteTally<byte[]> tally = new VoteTally<>(4, 1, 4, 8, 4, b -> b, b -> true, (p, s, payload) -> delivered.add(payload));
         for (int s = 1; s <= events; s++) {
             byte[] real = new byte[]{(byte) s, 1, 2};
             byte[] tampered = new byte[]{(byte) s, 1, 3};

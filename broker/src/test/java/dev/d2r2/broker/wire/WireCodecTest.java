@@ -107,6 +107,8 @@ class WireCodecTest {
                 Combinators.combine(ints, longs, codes, strings).as(WireFrame.Refused::new),
                 Combinators.combine(ints, longs, longs, envelopes()).as(WireFrame.Deliver::new),
                 Combinators.combine(ints, longs, longs, longs, longs, longs).as(WireFrame.Missing::new),
+                Combinators.combine(ints, longs, longs, strings, longs,
+                        Arbitraries.bytes().array(byte[].class).ofSize(Frames.DIGEST_BYTES)).as(WireFrame.Digest::new),
                 Combinators.combine(ints, codes, strings).as(WireFrame.Ended::new),
                 Combinators.combine(codes, strings).as(WireFrame.Error::new));
     }
@@ -148,8 +150,11 @@ class WireCodecTest {
                 tags.map(ControlRequest.ShowChannel::new),
                 tags.map(ControlRequest.OpenPublisher::new),
                 Arbitraries.integers().map(ControlRequest.ClosePublisher::new),
-                Combinators.combine(tags, ids, longs, Arbitraries.integers().between(0, 2)).as((t, id, at, kind) ->
-                        new ControlRequest.Subscribe(t, id, kind == 1 ? at : null, kind == 2 ? at : null)),
+                Combinators.combine(tags, ids, longs, Arbitraries.integers().between(0, 2), Arbitraries.of(true, false).injectNull(0.5))
+                        .as((t, id, at, kind, digests) -> new ControlRequest.Subscribe(t, id, kind == 1 ? at : null,
+                                kind == 2 ? at : null, digests)),
+                Combinators.combine(ids, Arbitraries.of(true, false), Arbitraries.longs().greaterOrEqual(0).injectNull(0.5))
+                        .as((id, digests, from) -> new ControlRequest.Copies(id, digests, digests ? null : from)),
                 Arbitraries.integers().map(ControlRequest.Unsubscribe::new),
                 tags.map(ControlRequest.ReadLogSpan::new),
                 tags.map(ControlRequest.DeleteChannel::new),

@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /** Every frame type as a value, for tests: encoded with {@link Frames}' encoders, decoded by {@link #decode}. */
 public sealed interface WireFrame {
@@ -61,6 +62,13 @@ public sealed interface WireFrame {
     record Deliver(int subscription, long offset, long time, byte[] envelope) implements WireFrame {
         public void writeTo(DataOutputStream out) throws IOException {
             Frames.writeDeliver(out, subscription, offset, time, parse(envelope));
+        }
+    }
+
+    record Digest(int subscription, long offset, long time, String publisher, long sequence, byte[] digest)
+            implements WireFrame {
+        public void writeTo(DataOutputStream out) throws IOException {
+            Frames.writeDigest(out, subscription, offset, time, publisher.getBytes(StandardCharsets.UTF_8), sequence, digest);
         }
     }
 
@@ -143,6 +151,10 @@ public sealed interface WireFrame {
 
             public void onDeliver(int subscription, long offset, long time, Envelope envelope) {
                 got[0] = new Deliver(subscription, offset, time, envelope.bytes());
+            }
+
+            public void onDigest(int subscription, long offset, long time, String publisher, long sequence, byte[] digest) {
+                got[0] = new Digest(subscription, offset, time, publisher, sequence, digest);
             }
 
             public void onMissing(int subscription, long fromOffset, long toOffset, long count, long fromTime, long toTime) {
