@@ -2,8 +2,6 @@ package dev.d2r2.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.d2r2.broker.security.Crypto;
-import dev.d2r2.broker.security.IdentityFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,11 +12,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,22 +57,6 @@ class BftNodeCliTest {
         }
     }
 
-    /** Writes the cluster file and one identity file per replica; returns the cluster file. */
-    private Path cluster() throws Exception {
-        StringBuilder yaml = new StringBuilder("f: 1\nreplicas:\n");
-        for (int i = 0; i < N; i++) {
-            KeyPair keys = Crypto.newSigningKeyPair();
-            new IdentityFile("r" + i, Crypto.randomBytes(Crypto.SECRET_BYTES), keys.getPrivate(), keys.getPublic(), "", "")
-                    .save(dir.resolve("r" + i + ".identity"));
-            yaml.append("  - name: r").append(i).append("\n    address: 127.0.0.1:").append(D2r2Processes.freePort())
-                    .append("\n    publicKey: ").append(Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()))
-                    .append('\n');
-        }
-        Path file = dir.resolve("bft.yaml");
-        Files.writeString(file, yaml);
-        return file;
-    }
-
     private Node start(Path cluster, int i) throws Exception {
         Process p = processes.start("r" + i, "bft", "node", "--cluster", cluster.toString(), "--id", "r" + i,
                 "--identity", dir.resolve("r" + i + ".identity").toString(), "--view-timeout", "500ms");
@@ -94,7 +75,7 @@ class BftNodeCliTest {
 
     @Test
     void fourNodesOrderTheirCommandsAlikeAndThreeGoOnWhenOneIsKilled() throws Exception {
-        Path cluster = cluster();
+        Path cluster = BftClusterFiles.write(dir, N, null, Map.of());
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < N; i++) {
             nodes.add(start(cluster, i));
@@ -138,7 +119,7 @@ class BftNodeCliTest {
 
     @Test
     void badArgumentsGetOneClearLineAndExitTwo() throws Exception {
-        Path cluster = cluster();
+        Path cluster = BftClusterFiles.write(dir, N, null, Map.of());
         assertThat(Main.commandLine().execute("bft", "node", "--cluster", cluster.toString(), "--id", "r9",
                 "--identity", dir.resolve("r0.identity").toString())).isEqualTo(2);
         assertThat(console.err()).contains("no replica r9");

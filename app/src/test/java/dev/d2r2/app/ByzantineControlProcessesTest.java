@@ -19,8 +19,8 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -60,24 +60,8 @@ class ByzantineControlProcessesTest {
         Path rootFile = dir.resolve("root.identity");
         new IdentityFile("root", Crypto.randomBytes(Crypto.SECRET_BYTES), root.getPrivate(), root.getPublic(), "", "")
                 .save(rootFile);
-        StringBuilder yaml = new StringBuilder("group: cli\nf: 1\nreplicas:\n");
-        for (int i = 0; i < N; i++) {
-            KeyPair keys = Crypto.newSigningKeyPair();
-            new IdentityFile("r" + i, Crypto.randomBytes(Crypto.SECRET_BYTES), keys.getPrivate(), keys.getPublic(), "", "")
-                    .save(dir.resolve("r" + i + ".identity"));
-            yaml.append("  - name: r").append(i).append("\n    address: 127.0.0.1:").append(D2r2Processes.freePort())
-                    .append("\n    publicKey: ").append(Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()))
-                    .append('\n');
-        }
-        yaml.append("admins:\n  - name: root\n    publicKey: ")
-                .append(Base64.getEncoder().encodeToString(root.getPublic().getEncoded())).append('\n');
-        Path cluster = dir.resolve("bft.yaml");
-        Files.writeString(cluster, yaml);
-        for (int i = 0; i < N; i++) {
-            processes.start("r" + i, "broker", "--bft", cluster.toString(), "--id", "r" + i,
-                    "--data", dir.resolve("data-r" + i).toString(), "--listen", "127.0.0.1:" + D2r2Processes.freePort(),
-                    "--metrics", "off");
-        }
+        Path cluster = BftClusterFiles.write(dir, N, "cli", Map.of("root", root.getPublic()));
+        BftClusterFiles.startBrokers(processes, dir, cluster, N);
         List<IdentityFile> admins = new ArrayList<>();
         for (int i = 0; i < N; i++) {
             Path adminFile = adminFile(i);

@@ -26,8 +26,8 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -61,22 +61,8 @@ class OrderedBrokerProcessesTest {
 
     @Test
     void fourBrokerProcessesTakeAPublishersEventsInOneOrder() throws Exception {
-        StringBuilder yaml = new StringBuilder("f: 1\nreplicas:\n");
-        for (int i = 0; i < N; i++) {
-            KeyPair keys = Crypto.newSigningKeyPair();
-            new IdentityFile("r" + i, Crypto.randomBytes(Crypto.SECRET_BYTES), keys.getPrivate(), keys.getPublic(), "", "")
-                    .save(dir.resolve("r" + i + ".identity"));
-            yaml.append("  - name: r").append(i).append("\n    address: 127.0.0.1:").append(D2r2Processes.freePort())
-                    .append("\n    publicKey: ").append(Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()))
-                    .append('\n');
-        }
-        Path cluster = dir.resolve("bft.yaml");
-        Files.writeString(cluster, yaml);
-        for (int i = 0; i < N; i++) {
-            processes.start("r" + i, "broker", "--bft", cluster.toString(), "--id", "r" + i,
-                    "--data", dir.resolve("data-r" + i).toString(), "--listen", "127.0.0.1:" + D2r2Processes.freePort(),
-                    "--metrics", "off");
-        }
+        Path cluster = BftClusterFiles.write(dir, N, null, Map.of());
+        BftClusterFiles.startBrokers(processes, dir, cluster, N);
         KeyPair publisherKeys = Crypto.newSigningKeyPair();
         ChannelSpec spec = new ChannelSpec(TAG, new ChannelClass(Ordering.TOTAL, 5, Persistence.LOG, FsyncPolicy.NEVER, 8192,
                 OverflowPolicy.DROP_OLDEST, FaultModel.BYZANTINE, Protection.PKS, Durability.ORDERED), Set.of("p0"), Set.of("*"));

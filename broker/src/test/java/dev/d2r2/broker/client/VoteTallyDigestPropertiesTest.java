@@ -5,11 +5,12 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
+import dev.d2r2.broker.client.VoteStreams.Report;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,9 +34,6 @@ class VoteTallyDigestPropertiesTest {
     record Item(byte[] key, boolean whole) {
     }
 
-    private record Report(String publisher, long sequence, Item item) {
-    }
-
     @Property(tries = 1000)
     void digestCopiesNeverDeliverAWrongEventAndEveryCarriedEventOfFPlusOneCorrectReplicasOnce(
             @ForAll @IntRange(min = 1, max = 2) int f,
@@ -48,29 +46,18 @@ class VoteTallyDigestPropertiesTest {
         Random rnd = new Random(seed);
         int n = subscribedToAll ? 3 * f + 1 : 2 * f + 1;
         int window = events + 1;
-        Map<String, byte[][]> genuine = new HashMap<>();
-        for (int p = 0; p < publishers; p++) {
-            byte[][] payloads = new byte[events + 1][];
-            for (int s = 1; s <= events; s++) {
-                payloads[s] = new byte[1 + rnd.nextInt(8)];
-                rnd.nextBytes(payloads[s]);
-            }
-            genuine.put("pub" + p, payloads);
-        }
-        Set<Integer> byzantine = new HashSet<>();
-        while (byzantine.size() < f) {
-            byzantine.add(rnd.nextInt(n));
-        }
+        Map<String, byte[][]> genuine = VoteStreams.genuine(publishers, events, rnd);
+        Set<Integer> byzantine = VoteStreams.byzantine(f, n, rnd);
         int carrier = rnd.nextInt(n);
-        List<ArrayDeque<Report>> streams = new ArrayList<>();
+        List<ArrayDeque<Report<Item>>> streams = new ArrayList<>();
         List<Map<String, boolean[]>> held = new ArrayList<>();
         for (int r = 0; r < n; r++) {
             Map<String, boolean[]> has = new HashMap<>();
             genuine.keySet().forEach(p -> has.put(p, new boolean[events + 1]));
             held.add(has);
             streams.add(byzantine.contains(r)
-                    ? lies(genuine, events, window, rnd)
-                    : correct(genuine, events, correctLossPercent, r == carrier, rnd, has));
+                    ? VoteStreams.lies(genuine, events, window, true, rnd, Item::new)
+                    : VoteStreams.correct(genuine, events, correctLossPercent, r == carrier, rnd, Item::new, (p, s) -> has.get(p)[s] = true));
         }
         // Who sends again whole, after the vote stalls: a correct replica other than the carrier.
         List<Integer> others = new ArrayList<>();
@@ -93,17 +80,17 @@ class VoteTallyDigestPropertiesTest {
                     delivered.computeIfAbsent(p, k -> new ArrayList<>()).add(s);
                 });
 
-        interleave(tally, streams, rnd);
+        VoteStreams.interleave(tally, streams, rnd);
         if (resend) {
-            ArrayDeque<Report> again = new ArrayDeque<>();
+            ArrayDeque<Report<Item>> again = new ArrayDeque<>();
             for (var e : held.get(resender).entrySet()) {
                 for (int s = 1; s <= events; s++) {
                     if (e.getValue()[s]) {
-                        again.add(new Report(e.getKey(), s, new Item(genuine.get(e.getKey())[s].clone(), true)));
+                        again.add(new Report<>(e.getKey(), s, new Item(genuine.get(e.getKey())[s].clone(), true)));
                     }
                 }
             }
-            for (Report r : again) {
+            for (Report<Item> r : again) {
                 tally.report(resender, r.publisher(), r.sequence(), r.item());
             }
         }
@@ -112,12 +99,7 @@ class VoteTallyDigestPropertiesTest {
         }
 
         assertThat(wrong).as("wrong or uncarried events delivered").isEmpty();
-        for (var e : delivered.entrySet()) {
-            List<Long> seqs = e.getValue();
-            for (int i = 1; i < seqs.size(); i++) {
-                assertThat(seqs.get(i)).as("in order, once: " + e.getKey()).isGreaterThan(seqs.get(i - 1));
-            }
-        }
+        VoteStreams.assertInOrderOnce(delivered);
         for (String p : genuine.keySet()) {
             List<Long> got = delivered.getOrDefault(p, List.of());
             for (int s = 1; s <= events; s++) {
@@ -141,80 +123,5 @@ class VoteTallyDigestPropertiesTest {
                 assertThat(tally.refusedCopies(r)).as("refused copies of correct replica " + r).isZero();
             }
         }
-    }
-
-    private static void interleave(VoteTally<Item> tally, List<ArrayDeque<Report>> streams, Random rnd) {
-        List<Integer> open = new ArrayList<>();
-        for (int r = 0; r < streams.size(); r++) {
-            open.add(r);
-        }
-        while (!open.isEmpty()) {
-            int i = rnd.nextInt(open.size());
-            Report head = streams.get(open.get(i)).poll();
-            if (head == null) {
-                open.remove(i);
-            } else {
-                tally.report(open.get(i), head.publisher(), head.sequence(), head.item());
-            }
-        }
-    }
-
-    private static ArrayDeque<Report> correct(Map<String, byte[][]> genuine, int events, int lossPercent, boolean whole,
-                                              Random rnd, Map<String, boolean[]> held) {
-        Map<String, Integer> nextOf = new HashMap<>();
-        genuine.keySet().forEach(p -> nextOf.put(p, 1));
-        ArrayDeque<Report> out = new ArrayDeque<>();
-        List<String> open = new ArrayList<>(genuine.keySet());
-        while (!open.isEmpty()) {
-            String p = open.get(rnd.nextInt(open.size()));
-            int s = nextOf.get(p);
-            if (rnd.nextInt(100) >= lossPercent) {
-                out.add(new Report(p, s, new Item(genuine.get(p)[s].clone(), whole)));
-                held.get(p)[s] = true;
-            }
-            if (s == events) {
-                open.remove(p);
-            } else {
-                nextOf.put(p, s + 1);
-            }
-        }
-        return out;
-    }
-
-    private static ArrayDeque<Report> lies(Map<String, byte[][]> genuine, int events, int window, Random rnd) {
-        ArrayDeque<Report> out = new ArrayDeque<>();
-        List<String> names = new ArrayList<>(genuine.keySet());
-        int actions = rnd.nextInt(3 * events * names.size() + 1);
-        for (int i = 0; i < actions; i++) {
-            String p = names.get(rnd.nextInt(names.size()));
-            int s = 1 + rnd.nextInt(events);
-            byte[] real = genuine.get(p)[s];
-            boolean whole = rnd.nextBoolean();
-            switch (rnd.nextInt(8)) {
-                case 0 -> out.add(new Report(p, s, new Item(real.clone(), whole)));
-                case 1 -> out.add(new Report(p, s, new Item(tamper(real, rnd), whole)));
-                case 2 -> {
-                    out.add(new Report(p, s, new Item(real.clone(), false)));
-                    out.add(new Report(p, s, new Item(tamper(real, rnd), true)));
-                }
-                case 3 -> out.add(new Report(p, rnd.nextInt(events + 3 * window) - window, new Item(real.clone(), whole)));
-                case 4 -> out.add(new Report(p, s + 1 + rnd.nextInt(2 * window), new Item(tamper(real, rnd), whole)));
-                case 5 -> out.add(new Report("forged" + rnd.nextInt(20), s, new Item(real.clone(), whole)));
-                case 6 -> {
-                    out.add(new Report(p, s, new Item(real.clone(), true)));
-                    out.add(new Report(p, s, new Item(real.clone(), true)));
-                }
-                default -> {
-                    // silent for this one
-                }
-            }
-        }
-        return out;
-    }
-
-    private static byte[] tamper(byte[] real, Random rnd) {
-        byte[] t = Arrays.copyOf(real, real.length + (rnd.nextBoolean() ? 0 : 1));
-        t[rnd.nextInt(real.length)] ^= (byte) (1 + rnd.nextInt(255));
-        return t;
     }
 }

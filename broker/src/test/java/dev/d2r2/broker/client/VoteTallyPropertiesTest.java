@@ -5,11 +5,12 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
+import dev.d2r2.broker.client.VoteStreams.Report;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,8 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bounded memory); with a window longer than the run that cannot happen, and the test checks so.
  */
 class VoteTallyPropertiesTest {
-    private record Report(String publisher, long sequence, byte[] payload) {
-    }
+    private static final VoteStreams.Copy<byte[]> WHOLE = (payload, whole) -> payload;
 
     @Property(tries = 1000)
     void neverDeliversAWrongEventAndDeliversEveryEventOfFPlusOneCorrectReplicasOnce(
@@ -40,26 +40,15 @@ class VoteTallyPropertiesTest {
             @ForAll @LongRange long seed) {
         Random rnd = new Random(seed);
         int n = subscribedToAll ? 3 * f + 1 : 2 * f + 1;
-        Map<String, byte[][]> genuine = new HashMap<>();
-        for (int p = 0; p < publishers; p++) {
-            byte[][] payloads = new byte[events + 1][];
-            for (int s = 1; s <= events; s++) {
-                payloads[s] = new byte[1 + rnd.nextInt(8)];
-                rnd.nextBytes(payloads[s]);
-            }
-            genuine.put("pub" + p, payloads);
-        }
-        Set<Integer> byzantine = new HashSet<>();
-        while (byzantine.size() < f) {
-            byzantine.add(rnd.nextInt(n));
-        }
-        List<ArrayDeque<Report>> streams = new ArrayList<>();
+        Map<String, byte[][]> genuine = VoteStreams.genuine(publishers, events, rnd);
+        Set<Integer> byzantine = VoteStreams.byzantine(f, n, rnd);
+        List<ArrayDeque<Report<byte[]>>> streams = new ArrayList<>();
         Map<String, int[]> correctCopies = new HashMap<>();
         genuine.keySet().forEach(p -> correctCopies.put(p, new int[events + 1]));
         for (int r = 0; r < n; r++) {
             streams.add(byzantine.contains(r)
-                    ? lies(genuine, events, window, rnd)
-                    : correct(genuine, events, correctLossPercent, rnd, correctCopies));
+                    ? VoteStreams.lies(genuine, events, window, false, rnd, WHOLE)
+                    : VoteStreams.correct(genuine, events, correctLossPercent, true, rnd, WHOLE, (p, s) -> correctCopies.get(p)[s]++));
         }
 
         Map<String, List<Long>> delivered = new HashMap<>();
@@ -72,31 +61,14 @@ class VoteTallyPropertiesTest {
             delivered.computeIfAbsent(p, k -> new ArrayList<>()).add(s);
         });
 
-        List<Integer> open = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
-            open.add(r);
-        }
-        while (!open.isEmpty()) {
-            int i = rnd.nextInt(open.size());
-            Report head = streams.get(open.get(i)).poll();
-            if (head == null) {
-                open.remove(i);
-            } else {
-                tally.report(open.get(i), head.publisher(), head.sequence(), head.payload());
-            }
-        }
+        VoteStreams.interleave(tally, streams, rnd);
         // The subscriber's stall timeout: what is still missing could only come from silent replicas.
         while (tally.skipStalled() > 0) {
             assertThat(wrong).isEmpty();
         }
 
         assertThat(wrong).as("wrong events delivered").isEmpty();
-        for (var e : delivered.entrySet()) {
-            List<Long> seqs = e.getValue();
-            for (int i = 1; i < seqs.size(); i++) {
-                assertThat(seqs.get(i)).as("in order, once: " + e.getKey()).isGreaterThan(seqs.get(i - 1));
-            }
-        }
+        VoteStreams.assertInOrderOnce(delivered);
         long correctOverruns = 0;
         for (int r = 0; r < n; r++) {
             if (!byzantine.contains(r)) {
@@ -144,59 +116,5 @@ class VoteTallyPropertiesTest {
         assertThat(delivered).hasSize(events).allMatch(b -> b[2] == 2);
         assertThat(tally.disagreements(3)).isEqualTo(events);
         assertThat(tally.disagreements(0) + tally.disagreements(1) + tally.disagreements(2)).isZero();
-    }
-
-    private static ArrayDeque<Report> correct(Map<String, byte[][]> genuine, int events, int lossPercent, Random rnd,
-                                              Map<String, int[]> copies) {
-        Map<String, Integer> nextOf = new HashMap<>();
-        genuine.keySet().forEach(p -> nextOf.put(p, 1));
-        ArrayDeque<Report> out = new ArrayDeque<>();
-        List<String> open = new ArrayList<>(genuine.keySet());
-        while (!open.isEmpty()) {
-            String p = open.get(rnd.nextInt(open.size()));
-            int s = nextOf.get(p);
-            if (rnd.nextInt(100) >= lossPercent) {
-                out.add(new Report(p, s, genuine.get(p)[s].clone()));
-                copies.get(p)[s]++;
-            }
-            if (s == events) {
-                open.remove(p);
-            } else {
-                nextOf.put(p, s + 1);
-            }
-        }
-        return out;
-    }
-
-    private static ArrayDeque<Report> lies(Map<String, byte[][]> genuine, int events, int window, Random rnd) {
-        ArrayDeque<Report> out = new ArrayDeque<>();
-        List<String> names = new ArrayList<>(genuine.keySet());
-        int actions = rnd.nextInt(3 * events * names.size() + 1);
-        for (int i = 0; i < actions; i++) {
-            String p = names.get(rnd.nextInt(names.size()));
-            int s = 1 + rnd.nextInt(events);
-            byte[] real = genuine.get(p)[s];
-            switch (rnd.nextInt(7)) {
-                case 0 -> out.add(new Report(p, s, real.clone()));
-                case 1 -> out.add(new Report(p, s, tamper(real, rnd)));
-                case 2 -> {
-                    out.add(new Report(p, s, real.clone()));
-                    out.add(new Report(p, s, tamper(real, rnd)));
-                }
-                case 3 -> out.add(new Report(p, rnd.nextInt(events + 3 * window) - window, real.clone()));
-                case 4 -> out.add(new Report(p, s + 1 + rnd.nextInt(2 * window), tamper(real, rnd)));
-                case 5 -> out.add(new Report("forged" + rnd.nextInt(20), s, real.clone()));
-                default -> {
-                    // drop: report nothing for this one
-                }
-            }
-        }
-        return out;
-    }
-
-    private static byte[] tamper(byte[] real, Random rnd) {
-        byte[] t = Arrays.copyOf(real, real.length + (rnd.nextBoolean() ? 0 : 1));
-        t[rnd.nextInt(real.length)] ^= (byte) (1 + rnd.nextInt(255));
-        return t;
     }
 }
