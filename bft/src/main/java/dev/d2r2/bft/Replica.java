@@ -657,13 +657,7 @@ public final class Replica {
         tree.prune(decidedHeight);
         // Decided while this replica was away, with these bytes or others: it cannot tell which.
         own.keySet().removeIf(seq -> applied.isApplied(new Command.Id(id, seq)));
-        if (parkedDecision != null) {
-            QuorumCert qc = parkedDecision;
-            parkedDecision = null;
-            execute(qc, from);
-        }
-        replayParkedProposal();
-        tryPropose();
+        resumeParked(from);
     }
 
     /** The payloads of {@code block}'s commands applied for the first time, in block order. */
@@ -793,6 +787,11 @@ public final class Replica {
         if (b.height() - 1 > decidedHeight && tree.get(b.parent()) == null) {
             fetch(b.parent(), from);
         }
+        resumeParked(from);
+    }
+
+    /** Once the missing blocks or state are in: the decision and the proposal parked for them, then a proposal of this replica's own. */
+    private void resumeParked(int from) {
         if (parkedDecision != null) {
             QuorumCert qc = parkedDecision;
             parkedDecision = null;
