@@ -83,7 +83,8 @@ final class VoteStreams {
 
     /**
      * A Byzantine replica's stream: genuine copies, tampered ones, equivocation, sequences out of
-     * range, forged publishers, silence; with {@code doubleWhole}, also an event sent whole twice.
+     * range, forged publishers, silence; with {@code doubleWhole}, also an event sent whole twice
+     * (the eighth kind, which only a draw of eight reaches).
      */
     static <T> ArrayDeque<Report<T>> lies(Map<String, byte[][]> genuine, int events, int window, boolean doubleWhole, Random rnd,
                                           Copy<T> copy) {
@@ -105,11 +106,9 @@ final class VoteStreams {
                 case 3 -> out.add(new Report<>(p, rnd.nextInt(events + 3 * window) - window, copy.of(real.clone(), whole)));
                 case 4 -> out.add(new Report<>(p, s + 1 + rnd.nextInt(2 * window), copy.of(tamper(real, rnd), whole)));
                 case 5 -> out.add(new Report<>("forged" + rnd.nextInt(20), s, copy.of(real.clone(), whole)));
-                case 6 -> {
-                    if (doubleWhole) {
-                        out.add(new Report<>(p, s, copy.of(real.clone(), true)));
-                        out.add(new Report<>(p, s, copy.of(real.clone(), true)));
-                    }
+                case 7 -> {
+                    out.add(new Report<>(p, s, copy.of(real.clone(), true)));
+                    out.add(new Report<>(p, s, copy.of(real.clone(), true)));
                 }
                 default -> {
                     // silent for this one

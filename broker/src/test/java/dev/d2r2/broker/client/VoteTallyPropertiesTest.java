@@ -1,11 +1,10 @@
 package dev.d2r2.broker.client;
 
+import dev.d2r2.broker.client.VoteStreams.Report;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
-
-import dev.d2r2.broker.client.VoteStreams.Report;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

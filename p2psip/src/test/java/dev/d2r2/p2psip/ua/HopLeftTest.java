@@ -45,13 +45,13 @@ class HopLeftTest {
                     .orElseThrow();
             Hop middle = entered.path().get(1);
             // two peers leave, not one: the caller's hop is the first of its tunnel that is not the callee's middle hop
-            Hop callerExitSide = before.outbound().path().stream().filter(h -> !h.equals(middle)).findFirst().orElseThrow();
+            Hop callerHop = before.outbound().path().stream().filter(h -> !h.equals(middle)).findFirst().orElseThrow();
             long published = bob.contacts().published();
             leave(network, middle);
-            leave(network, callerExitSide);
+            leave(network, callerHop);
 
             await().atMost(30, TimeUnit.SECONDS).until(() -> bob.inboundTunnels().stream().noneMatch(t -> t.path().contains(middle)));
-            await().atMost(30, TimeUnit.SECONDS).until(() -> alice.lookupTunnels().stream().noneMatch(t -> t.path().contains(callerExitSide)));
+            await().atMost(30, TimeUnit.SECONDS).until(() -> alice.lookupTunnels().stream().noneMatch(t -> t.path().contains(callerHop)));
             assertThat(bob.rebuilt()).isPositive();
             assertThat(alice.rebuilt()).isPositive();
             await().atMost(30, TimeUnit.SECONDS).until(() -> bob.contacts().published() > published);
@@ -62,7 +62,7 @@ class HopLeftTest {
 
             Route after = alice.send(bob.identityKey(), "INVITE 2".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
             assertThat(atBob.poll(10, TimeUnit.SECONDS)).isEqualTo("INVITE 2");
-            assertThat(after.outbound().path()).doesNotContain(callerExitSide);
+            assertThat(after.outbound().path()).doesNotContain(callerHop);
             assertThat(after).isNotEqualTo(before);
         }
     }
