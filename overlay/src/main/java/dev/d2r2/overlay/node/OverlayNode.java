@@ -110,7 +110,18 @@ public final class OverlayNode implements Agent, AutoCloseable {
      * accepted the card it announces ({@link KadNode#admitOnly}); null admits every contact.
      */
     public static OverlayNode start(Settings settings, NodeId id, KadNode.Admission admission, Clock clock) throws IOException {
+        return start(settings, id, admission, new byte[0], clock);
+    }
+
+    /**
+     * As {@link #start(Settings, NodeId, KadNode.Admission, Clock)}, with {@code card} in its PONGs from the first one on:
+     * a card announced after the start would race the join, and a peer that judged the empty PONG would refuse this node.
+     */
+    public static OverlayNode start(Settings settings, NodeId id, KadNode.Admission admission, byte[] card, Clock clock)
+            throws IOException {
+        checkCard(card);
         OverlayNode node = new OverlayNode(settings, id, clock);
+        node.kad.announce(card);
         if (admission != null) {
             node.kad.admitOnly(admission);
         }
@@ -225,10 +236,14 @@ public final class OverlayNode implements Agent, AutoCloseable {
 
     /** Puts {@code card} in this node's PONGs, for the overlay built on top (at most {@link PacketCodec#MAX_CARD} bytes). */
     public void announce(byte[] card) {
+        checkCard(card);
+        runner.deliver(new Announce(card.clone()));
+    }
+
+    private static void checkCard(byte[] card) {
         if (card.length > PacketCodec.MAX_CARD) {
             throw new IllegalArgumentException("a card has at most " + PacketCodec.MAX_CARD + " bytes, not " + card.length);
         }
-        runner.deliver(new Announce(card.clone()));
     }
 
     public CompletableFuture<OverlayStatus> status() {

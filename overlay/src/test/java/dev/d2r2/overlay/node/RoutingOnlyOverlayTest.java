@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -111,5 +112,35 @@ class RoutingOnlyOverlayTest {
         assertThat(asking.probe(new Contact(NodeId.random(new SecureRandom()), announcing.address())))
                 .as("an answer under another id is no answer").failsWithin(20, TimeUnit.SECONDS);
         assertThatThrownBy(() -> announcing.announce(new byte[PacketCodec.MAX_CARD + 1])).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aSeedThatChecksCardsAdmitsEveryNodeStartedWithOne() throws Exception {
+        new SecureRandom().nextBytes(key);
+        KadConfig routing = KadConfig.defaults().withoutValues();
+        byte[] card = "relay 10.0.0.1:5000".getBytes(StandardCharsets.US_ASCII);
+        AtomicInteger refused = new AtomicInteger();
+        KadNode.Admission cardsOnly = (contact, announced) -> {
+            if (announced.length == 0) {
+                refused.incrementAndGet();
+                return false;
+            }
+            return true;
+        };
+        OverlayNode seed = OverlayNode.start(new OverlayNode.Settings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(),
+                key, routing, Duration.ofSeconds(30)), NodeId.random(new SecureRandom()), cardsOnly, card, Clock.system());
+        nodes.add(seed);
+        for (int i = 1; i < NODES; i++) {
+            nodes.add(OverlayNode.start(new OverlayNode.Settings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    List.of(seed.address()), key, routing, Duration.ofSeconds(30)), NodeId.random(new SecureRandom()), cardsOnly, card,
+                    Clock.system()));
+        }
+
+        // the seed judges each joiner once, from the PONG to the PING its JOIN drew: that PONG must carry the card already
+        await().atMost(20, TimeUnit.SECONDS).until(() -> seed.status().join().contacts() == NODES - 1);
+        assertThat(refused).hasValue(0);
+        assertThatThrownBy(() -> OverlayNode.start(new OverlayNode.Settings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                List.of(), key, routing, Duration.ofSeconds(30)), NodeId.random(new SecureRandom()), cardsOnly,
+                new byte[PacketCodec.MAX_CARD + 1], Clock.system())).isInstanceOf(IllegalArgumentException.class);
     }
 }

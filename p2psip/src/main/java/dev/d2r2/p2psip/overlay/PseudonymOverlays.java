@@ -46,9 +46,8 @@ public final class PseudonymOverlays {
             throw new IllegalArgumentException("the pseudonym key is not the one its certificate binds");
         }
         CardChecks admission = new CardChecks(verifier);
-        OverlayNode node = routing(settings, c.nodeId(), admission, clock);
-        node.announce(RelayCard.sign(pseudonym, certificate, relay));
-        return new ForwardingNode(node, pool, admission, clock);
+        byte[] card = RelayCard.sign(pseudonym, certificate, relay);
+        return new ForwardingNode(routing(settings, c.nodeId(), admission, card, clock), pool, admission, clock);
     }
 
     /**
@@ -57,12 +56,14 @@ public final class PseudonymOverlays {
      */
     public static ForwardingNode lookupNode(OverlayNode.Settings settings, ForwardingPool pool, Clock clock) throws IOException {
         CardChecks admission = new CardChecks(pool.verifier());
-        return new ForwardingNode(routing(settings, NodeId.random(new SecureRandom()), admission, clock), pool, admission, clock);
+        return new ForwardingNode(routing(settings, NodeId.random(new SecureRandom()), admission, new byte[0], clock), pool, admission,
+                clock);
     }
 
     /** A node of the forwarding overlay: it routes only, and admits to its routing table only peers whose relay card checks. */
-    private static OverlayNode routing(OverlayNode.Settings settings, NodeId id, CardChecks admission, Clock clock) throws IOException {
+    private static OverlayNode routing(OverlayNode.Settings settings, NodeId id, CardChecks admission, byte[] card, Clock clock)
+            throws IOException {
         return OverlayNode.start(new OverlayNode.Settings(settings.listen(), settings.seeds(), settings.networkKey(),
-                settings.kad().withoutValues(), settings.replayWindow()), id, admission, clock);
+                settings.kad().withoutValues(), settings.replayWindow()), id, admission, card, clock);
     }
 }
