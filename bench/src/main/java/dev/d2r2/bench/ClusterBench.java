@@ -198,6 +198,7 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
     private double throughputAndLatency(IdentityFile publisherSide, IdentityFile subscriberSide, String tag) throws Exception {
         byte[] template = BenchPayload.template(size);
         LatencyProbe probe = new LatencyProbe();
+        LatencyProbe onLeader = new LatencyProbe();
         try (RemoteBrokerClient pub = connect(publisherSide); RemoteBrokerClient sub = connect(subscriberSide);
              Publisher p = pub.publisher(tag)) {
             sub.subscribe(tag, StartPosition.live(), probe::delivered);
@@ -206,11 +207,15 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
             double rate = events / ((probe.lastAt - t0) / 1e9);
             Histogram atMax = probe.current;
             double paced = rate / 2;
-            probe.run(p, template, (int) Math.max(1000, paced * Durations.parse(pacedFor).toNanos() / 1e9), paced);
+            // a second subscriber, on the leader, tells the commit's cost from the follower's learning of it
+            pub.subscribe(tag, StartPosition.live(), onLeader::delivered);
+            probe.run(p, template, (int) Math.max(1000, paced * Durations.parse(pacedFor).toNanos() / 1e9), paced, onLeader);
             System.out.printf("replicated channel, clients over TLS, 1 publisher on the leader, 1 subscriber on a follower:%n"
                             + "  max rate %.0f events/s (p99 at max rate %.2f ms)%n"
-                            + "  paced at %.0f/s: %s%n",
-                    rate, atMax.getValueAtPercentile(99) / 1e6, paced, LatencyProbe.summary(probe.current));
+                            + "  paced at %.0f/s: %s%n"
+                            + "  the same events at a subscriber on the leader: %s%n",
+                    rate, atMax.getValueAtPercentile(99) / 1e6, paced, LatencyProbe.summary(probe.current),
+                    LatencyProbe.summary(onLeader.current));
             return rate;
         }
     }
@@ -282,11 +287,28 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
                     h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
         }
 
-        /** Publishes {@code n} events ({@code rate} per second, 0: as fast as it can) and waits for all; returns the start. */
-        long run(Publisher p, byte[] template, int n, double rate) throws Exception {
+        /** Starts a new run in which this probe expects {@code n} more events. */
+        void expect(int n) {
             done = new CountDownLatch(1);
             current = new Histogram(3_600_000_000_000L, 3);
             target = received.get() + n;
+        }
+
+        void awaitExpected() throws InterruptedException {
+            if (!done.await(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("only " + received.get() + " of " + target + " events arrived");
+            }
+        }
+
+        /**
+         * Publishes {@code n} events ({@code rate} per second, 0: as fast as it can) and waits for all, here and at the
+         * other subscribers' probes {@code also}; returns the start.
+         */
+        long run(Publisher p, byte[] template, int n, double rate, LatencyProbe... also) throws Exception {
+            expect(n);
+            for (LatencyProbe other : also) {
+                other.expect(n);
+            }
             long t0 = System.nanoTime();
             double gapNanos = rate > 0 ? 1e9 / rate : 0;
             long last = 0;
@@ -301,8 +323,9 @@ public final class ClusterBench implements java.util.concurrent.Callable<Integer
                 last = p.publish(BenchPayload.stamped(template, System.nanoTime()));
             }
             p.awaitAcknowledged(last, Duration.ofMinutes(2));
-            if (!done.await(5, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("only " + received.get() + " of " + target + " events arrived");
+            awaitExpected();
+            for (LatencyProbe other : also) {
+                other.awaitExpected();
             }
             return t0;
         }
