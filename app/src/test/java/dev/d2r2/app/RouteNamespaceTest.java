@@ -181,13 +181,23 @@ class RouteNamespaceTest {
         return null;
     }
 
-    /** Breaks the path (the source and its two neighbours black-holed), returns the relayed event. */
+    /** The source's latest path state, DIRECT before its first event. */
+    private PathState.State latestState() throws Exception {
+        return sourceEvents.isEmpty() ? PathState.State.DIRECT : PathState.from(sourceEvents.getLast()).to();
+    }
+
+    /**
+     * Breaks the path (the source and its two neighbours black-holed), returns the relayed event. The neighbours go first,
+     * and the source's own break waits until its path is direct: a search the direct path's flapping started before the
+     * neighbours were cut off might otherwise still name one of them.
+     */
     private PathState breakAndAwaitRelay(boolean neighboursToo) throws Exception {
-        int before = sourceEvents.size();
         if (neighboursToo) {
             blackHole(3, "d2r2co");
             blackHole(4, "d2r2co");
         }
+        await().atMost(Duration.ofSeconds(30)).until(() -> latestState() == PathState.State.DIRECT);
+        int before = sourceEvents.size();
         blackHole(1, "d2r2co");
         PathState relayed = awaitState(before, PathState.State.RELAYED);
         assertThat(relayed.relay()).isIn(agent(5), agent(6));
