@@ -58,7 +58,7 @@ public final class Demo {
 
     static final String[] FILES = {"node.yaml", "flooding.chr", "policy.yaml", "edge-drain.sh", AtRiskHost.CLASSIFIER, Overload.CONFIG};
     /** How long the host-at-risk phase's callers call; they start before the warning, so calls are up on the server that moves. */
-    private static final Duration AT_RISK_CALLING = Duration.ofSeconds(4);
+    private static final Duration AT_RISK_CALLING = Duration.ofSeconds(3);
     private static final String CRASHED = "s2";
     /** How long the overload phase's callers call at the ramped rate, then at the normal one (the clone's drain). */
     private static final Duration OVERLOAD_RAMP = Duration.ofSeconds(4);
@@ -215,7 +215,7 @@ public final class Demo {
         begin(observatory, "nominal", milestones.activeContexts() == 0
                 ? "threat contexts over: nominal policy, attackers unblocked" : "threat contexts still active");
 
-        timeline.until(t0 + total * 55 / 100);
+        timeline.until(t0 + total * 50 / 100);
         String crashedId = backendId(node, CRASHED);
         long crash = System.currentTimeMillis();
         milestones.crash(crashedId, crash);
