@@ -188,8 +188,9 @@ public final class Diagnoser {
 
     /**
      * How different the peer is, in absolute terms, from a majority of the voters it is judged by:
-     * per such voter the largest difference over metrics (normalised units), and of those the
-     * {@code need}-th largest, so one deviant peer does not lend its size to the others.
+     * per such voter the largest difference over metrics, each in units of that metric's healthy
+     * spread ({@link Profiles#spread}), and of those the {@code need}-th largest, so one deviant
+     * peer does not lend its size to the others.
      */
     private Effect effect(Peer p, List<Peer> voters, boolean[] deviant, int need) {
         double[] sizes = new double[voters.size()];
@@ -201,7 +202,7 @@ public final class Diagnoser {
                 continue;
             }
             for (int m = 0; m < p.now.length; m++) {
-                double diff = Math.abs(p.now[m] - q.now[m]);
+                double diff = Math.abs(p.now[m] - q.now[m]) / profiles.spread()[m];
                 if (diff >= sizes[o]) {
                     sizes[o] = diff;
                     metrics[o] = m;

@@ -6,7 +6,7 @@ package dev.d2r2.diagnosis;
  * @param distance its √JSD to the peer that made the majority (the smallest distance among the majority)
  * @param votes    how many of the other voters it is farther than the threshold from
  * @param voters   how many peers voted, itself included
- * @param effect   how far its vector in the window is from those of the majority, in normalised units
+ * @param effect   how far its vector in the window is from those of the majority, in pairwise spreads of its most different metric
  * @param metric   the metric of that largest difference
  * @param windows  the consecutive suspect windows behind it
  */

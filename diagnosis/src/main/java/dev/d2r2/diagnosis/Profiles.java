@@ -3,6 +3,7 @@ package dev.d2r2.diagnosis;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.d2r2.core.config.InvalidAt;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,12 +20,21 @@ import java.util.List;
  *
  * <p>{@code held} marks the rates the vote holds over a few windows ({@link Hold}): the fault
  * rates, zero in health. Absent (profiles trained before it): none.
+ *
+ * <p>{@code spread} is, per metric, how far apart healthy peers are in one window (normalised
+ * units, at least {@link #MIN_SPREAD}): the unit of the vote's absolute effect. Absent (profiles
+ * trained before it): {@link #MIN_SPREAD} for every metric.
  */
 public record Profiles(List<String> metrics, @JsonProperty("window-ms") long windowMs, Normaliser normaliser,
-                       double[][] centroids, long[] sizes, double[] low, double[] high, boolean[] held, double threshold,
-                       VoteSettings vote) {
+                       double[][] centroids, long[] sizes, double[] low, double[] high, boolean[] held,
+                       @JsonProperty("pairwise-spread") double[] spread, double threshold, VoteSettings vote) {
     /** How far beyond its training range (normalised units) a metric may go and still be like a profile. */
     public static final double SLACK = 1.0;
+    /**
+     * The least spread, one normalised unit: a metric whose healthy peers were closer than that in training (one that barely
+     * moves) keeps the effect's unit, so that its smallest wobble is not a large effect.
+     */
+    public static final double MIN_SPREAD = 1.0;
 
     public Profiles {
         if (metrics == null || metrics.isEmpty()) {
@@ -60,6 +70,18 @@ public record Profiles(List<String> metrics, @JsonProperty("window-ms") long win
         }
         if (held.length != metrics.size()) {
             throw new InvalidAt("held must give one value per metric", "held");
+        }
+        if (spread == null) {
+            spread = new double[metrics.size()];
+            Arrays.fill(spread, MIN_SPREAD);
+        }
+        if (spread.length != metrics.size()) {
+            throw new InvalidAt("pairwise-spread must give one value per metric", "pairwise-spread");
+        }
+        for (double x : spread) {
+            if (!(x >= MIN_SPREAD) || !Double.isFinite(x)) {
+                throw new InvalidAt("a pairwise spread is at least " + MIN_SPREAD + ", not " + x, "pairwise-spread");
+            }
         }
         if (!(threshold > 0 && threshold <= 1)) {
             throw new InvalidAt("threshold must be in (0, 1], not " + threshold, "threshold");
@@ -102,6 +124,6 @@ public record Profiles(List<String> metrics, @JsonProperty("window-ms") long win
     }
 
     public Profiles withThreshold(double newThreshold) {
-        return new Profiles(metrics, windowMs, normaliser, centroids, sizes, low, high, held, newThreshold, vote);
+        return new Profiles(metrics, windowMs, normaliser, centroids, sizes, low, high, held, spread, newThreshold, vote);
     }
 }

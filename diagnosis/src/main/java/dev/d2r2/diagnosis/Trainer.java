@@ -7,6 +7,7 @@ import org.apache.commons.math3.ml.clustering.DoublePoint;
 import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
 import org.apache.commons.math3.ml.distance.EuclideanDistance;
 import org.apache.commons.math3.random.JDKRandomGenerator;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,6 +31,11 @@ public final class Trainer {
     /** The threshold is at least this far above the largest distance seen in training. */
     public static final double MIN_GAP = 0.05;
     private static final int MAX_ITERATIONS = 200;
+    /** The quantile of healthy peers' differences the spread is read from, and that quantile's z among |normal| values. */
+    static final double SPREAD_QUANTILE = 0.9;
+    private static final double SPREAD_Z = 1.6449;
+    /** Pairs of peer-windows the spread is read from at most. */
+    static final int MAX_DIFFERENCES = 200_000;
     /** The default metric set keeps the rates that were not zero in at least this share of their samples. */
     static final double MIN_DENSITY = 0.5;
 
@@ -96,11 +102,62 @@ public final class Trainer {
             }
         }
         Map<String, List<String>> groups = req.groups().isEmpty() ? Map.of("all", peers(closed)) : req.groups();
-        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, held(metrics, req.prefix(), raw), 1.0, req.vote());
+        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, held(metrics, req.prefix(), raw),
+                spread(normaliser, closed, groups), 1.0, req.vote());
         double largest = largestDecidingDistance(unbounded, closed, groups);
         double oneOdd = oneWindowAway(unbounded);
         double threshold = Math.min(1.0, Math.max(Math.max(largest * (1 + req.margin()), largest + MIN_GAP), oneOdd + MIN_GAP));
         return new Training(unbounded.withThreshold(threshold), largest, oneOdd, closed.size(), raw.size(), groups);
+    }
+
+    /**
+     * Per metric, how far apart two healthy peers of a group are in one window, in normalised units: the
+     * {@link #SPREAD_QUANTILE} quantile of the differences of every two peers of a group in every window, as the standard
+     * deviation that quantile would have among normally distributed differences; at least {@link Profiles#MIN_SPREAD}.
+     * The vote's effect is measured in it, so that a metric that moves with how many calls a peer happened to get in a
+     * window (packets, context switches: at 20 calls a second a quiet second has half of them) needs a larger difference
+     * than one that holds still. A quantile rather than the standard deviation, as a few bursts of a short recording would
+     * set that; past {@link #MAX_DIFFERENCES} pairs, every n-th pair is kept.
+     */
+    static double[] spread(Normaliser normaliser, List<Windows.Window> windows, Map<String, List<String>> groups) {
+        int metrics = normaliser.dimensions();
+        long pairs = 0;
+        for (Windows.Window w : windows) {
+            for (List<String> members : groups.values()) {
+                long n = members.stream().filter(w.vectors()::containsKey).count();
+                pairs += n * (n - 1) / 2;
+            }
+        }
+        long stride = Math.max(1, (pairs + MAX_DIFFERENCES - 1) / MAX_DIFFERENCES);
+        List<double[]> differences = new ArrayList<>();
+        long pair = 0;
+        for (Windows.Window w : windows) {
+            for (List<String> members : groups.values()) {
+                List<double[]> present = members.stream().filter(w.vectors()::containsKey)
+                        .map(peer -> normaliser.apply(w.vectors().get(peer))).toList();
+                for (int i = 0; i < present.size(); i++) {
+                    for (int j = i + 1; j < present.size(); j++) {
+                        if (pair++ % stride == 0) {
+                            double[] d = new double[metrics];
+                            for (int m = 0; m < metrics; m++) {
+                                d[m] = Math.abs(present.get(i)[m] - present.get(j)[m]);
+                            }
+                            differences.add(d);
+                        }
+                    }
+                }
+            }
+        }
+        double[] spread = new double[metrics];
+        double[] column = new double[differences.size()];
+        for (int m = 0; m < metrics; m++) {
+            for (int i = 0; i < column.length; i++) {
+                column[i] = differences.get(i)[m];
+            }
+            double q = column.length == 0 ? 0 : new Percentile().evaluate(column, SPREAD_QUANTILE * 100);
+            spread[m] = Math.max(Profiles.MIN_SPREAD, q / SPREAD_Z);
+        }
+        return spread;
     }
 
     /**

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * How a group votes. A peer is <em>suspect</em> in a window when its √JSD to more than half of the
  * other voters exceeds the threshold <em>and</em> its vector in that window differs from the vectors
- * of more than half of the others by at least {@code effectFloor} (normalised units) in some metric: a relative outlier that is
+ * of more than half of the others by at least {@code effectFloor} in some metric, in units of that metric's pairwise spread
+ * ({@link Profiles#spread}): a relative outlier that is
  * not different in absolute terms is not a culprit (Envoy's over-ejection). A peer found suspect
  * does not vote on the peers judged after it (the farthest are judged first). It is indicted after
  * {@code consecutive} suspect windows and cleared after {@code clearAfter} windows that are not.

@@ -30,6 +30,7 @@ class ProfilesFileTest {
         assertThat(back.centroids()).isDeepEqualTo(p.centroids());
         assertThat(back.vote()).isEqualTo(p.vote());
         assertThat(back.held()).isEqualTo(p.held());
+        assertThat(back.spread()).isEqualTo(p.spread());
     }
 
     @Test
@@ -40,6 +41,25 @@ class ProfilesFileTest {
         assertThat(json).doesNotContain("held");
         Files.writeString(f, json);
         assertThat(ProfilesFile.load(f, Synthetic.METRICS).held()).containsExactly(false, false, false);
+    }
+
+    @Test
+    void aFileWrittenBeforePairwiseSpreadsMeasuresEffectsInNormalisedUnits() throws Exception {
+        Path f = dir.resolve("profiles.json");
+        ProfilesFile.write(trained(), f);
+        String json = Files.readString(f).replaceAll("\"pairwise-spread\"\\s*:\\s*\\[[^]]*],\\s*", "");
+        assertThat(json).doesNotContain("pairwise-spread");
+        Files.writeString(f, json);
+        assertThat(ProfilesFile.load(f, Synthetic.METRICS).spread()).containsExactly(1.0, 1.0, 1.0);
+    }
+
+    @Test
+    void aSpreadUnderOneUnitIsAnErrorAtItsKey() throws Exception {
+        Path f = dir.resolve("profiles.json");
+        ProfilesFile.write(trained(), f);
+        Files.writeString(f, Files.readString(f).replaceAll("\"pairwise-spread\"\\s*:\\s*\\[[^]]*]", "\"pairwise-spread\" : [ 1.0, 0.5, 1.0 ]"));
+        assertThatThrownBy(() -> ProfilesFile.load(f, Synthetic.METRICS)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pairwise-spread").hasMessageContaining("0.5");
     }
 
     @Test

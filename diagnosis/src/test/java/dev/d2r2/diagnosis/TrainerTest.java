@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.function.IntToDoubleFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The trainer's default metric set: the rates dense in health, and the os probe's fault rates though zero in health. */
 class TrainerTest {
@@ -192,6 +193,66 @@ class TrainerTest {
             }
         }
         assertThat(indictedAt).as("drops at window 10, then at 30 and 31").containsExactly(32);
+    }
+
+    /**
+     * Healthy peers under one steady load whose packets follow how many calls each got in a window (a quiet second
+     * has fewer, independently from peer to peer) while their CPU share holds still: the packets get a spread of
+     * their own, above one unit, the CPU share the least spread. A peer as far off in packets as another is in CPU
+     * share, in normalised units, is the smaller effect, under the floor.
+     */
+    @Property(tries = 20)
+    void aMetricHealthyPeersDifferInNeedsALargerDifferenceToBeAnEffect(@ForAll @LongRange(min = 1, max = 1_000_000) long seed) {
+        String cpu = "os.cpu_pct";
+        String packets = "os.net_tx_packets_per_s";
+        Random r = new Random(seed);
+        List<Sample> samples = new ArrayList<>();
+        for (int w = 0; w < 60; w++) {
+            for (int p = 0; p < 5; p++) {
+                double calls = Math.max(1, 20 + Math.sqrt(20) * r.nextGaussian());
+                for (int s = 0; s < Synthetic.WINDOW_MS / 1000; s++) {
+                    long t = w * Synthetic.WINDOW_MS + s * 1000L;
+                    samples.add(new Sample(cpu, t, Synthetic.peer(p), 3 * (1 + 0.01 * r.nextGaussian()), null));
+                    samples.add(new Sample(packets, t, Synthetic.peer(p), 5 * calls, null));
+                }
+            }
+        }
+        Profiles profiles = Trainer.train(samples, new Trainer.Request(List.of(cpu, packets), "os", Map.of(), Synthetic.WINDOW_MS, 2,
+                VoteSettings.DEFAULTS, 0.25, 42)).profiles();
+        assertThat(profiles.spread()[0]).as("the CPU share's spread").isEqualTo(Profiles.MIN_SPREAD);
+        assertThat(profiles.spread()[1]).as("the packets' spread").isGreaterThan(1.1);
+
+        double off = 2.2;
+        assertThat(off).isGreaterThan(VoteSettings.DEFAULTS.effectFloor());
+        for (int m = 0; m < 2; m++) {
+            double[] shift = new double[2];
+            shift[m] = -off;
+            Diagnoser d = new Diagnoser(profiles, group(5));
+            Verdict v = null;
+            for (int w = 0; w <= VoteSettings.DEFAULTS.warmup(); w++) {
+                Map<String, double[]> vectors = new java.util.TreeMap<>();
+                group(5).forEach(p -> vectors.put(p, raw(profiles, new double[2])));
+                vectors.put(Synthetic.peer(0), raw(profiles, shift));
+                v = d.step(w * Synthetic.WINDOW_MS, vectors);
+            }
+            double effect = v.effects()[v.voters().indexOf(Synthetic.peer(0))];
+            if (m == 0) {
+                assertThat(effect).as("off in the CPU share").isCloseTo(off, within(1e-6));
+            } else {
+                assertThat(effect).as("off in packets").isCloseTo(off / profiles.spread()[1], within(1e-6))
+                        .isLessThan(VoteSettings.DEFAULTS.effectFloor());
+            }
+        }
+    }
+
+    /** The raw vector whose normalised values are {@code normalised}. */
+    private static double[] raw(Profiles profiles, double[] normalised) {
+        Normaliser n = profiles.normaliser();
+        double[] raw = new double[normalised.length];
+        for (int m = 0; m < raw.length; m++) {
+            raw[m] = Math.expm1(n.centre()[m] + normalised[m] * n.scale()[m]);
+        }
+        return raw;
     }
 
     private static List<String> group(int peers) {

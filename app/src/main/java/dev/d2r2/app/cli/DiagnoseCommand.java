@@ -61,7 +61,9 @@ public final class DiagnoseCommand extends CommandGroup {
 
         @Option(names = "--clear-after", defaultValue = "2") int clearAfter;
 
-        @Option(names = "--effect-floor", defaultValue = "2.0") double effectFloor;
+        @Option(names = "--effect-floor", defaultValue = "2.0",
+                description = "How far a suspect differs from a majority in some metric, in that metric's pairwise spreads (${DEFAULT-VALUE})")
+        double effectFloor;
 
         @Option(names = "--warmup", defaultValue = "3") int warmup;
 
@@ -98,6 +100,11 @@ public final class DiagnoseCommand extends CommandGroup {
                 System.err.printf(Locale.ROOT, "held over %d windows (fault rates, zero in most training windows): %s%n",
                         p.vote().consecutive(), String.join(", ", held));
             }
+            List<String> spreads = new ArrayList<>();
+            for (int m = 0; m < p.metrics().size(); m++) {
+                spreads.add(String.format(Locale.ROOT, "%s %.2f", p.metrics().get(m), p.spread()[m]));
+            }
+            System.err.println("healthy peers' pairwise spread (the effect's unit per metric, normalised): " + String.join(", ", spreads));
             t.groups().forEach((g, peers) -> System.err.println("group " + g + ": " + String.join(", ", peers)));
             for (int i = 0; i < p.k(); i++) {
                 System.err.printf(Locale.ROOT, "profile %d: %d vectors%n", i, p.sizes()[i]);

@@ -23,7 +23,7 @@ public final class DiagnosisEvents implements EventCatalogue {
                     Attribute.required(PeerIndicted.VOTES, Long.class, "how many other voters it is farther than the threshold from"),
                     Attribute.required(PeerIndicted.VOTERS, Long.class, "how many peers voted, itself included"),
                     Attribute.required(PeerIndicted.EFFECT, Double.class,
-                            "how far its vector in the window is from those of the majority, in its most different metric (normalised units)"),
+                            "how far its vector in the window is from those of the majority, in its most different metric (in that metric's pairwise spreads)"),
                     Attribute.required(PeerIndicted.METRIC, String.class, "that metric"),
                     Attribute.required(PeerIndicted.WINDOWS, Long.class, "the consecutive suspect windows behind the indictment")),
             "A peer behaves unlike a majority of its group, by more than the threshold and the absolute-effect floor, for "
