@@ -77,7 +77,7 @@ public final class DiagnosisBench implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "200ms", description = "OS probe interval") String interval;
     @Option(names = "--k", defaultValue = "3") int k;
     @Option(names = "--metrics", split = ",", description = "The metric set (default: the trainer's choice)") List<String> metrics = List.of();
-    @Option(names = "--effect-floor", defaultValue = "2.0", description = "The vote's absolute-effect floor (normalised units)") double effectFloor;
+    @Option(names = "--effect-floor", defaultValue = "2.0", description = "The vote's absolute-effect floor (in each metric's pairwise spreads)") double effectFloor;
     @Option(names = "--consecutive", defaultValue = "2", description = "Suspect windows in a row to indict") int consecutive;
     @Option(names = "--decay", defaultValue = "0.8", description = "Each window multiplies a peer's histogram by this") double decay;
     @Option(names = "--give-up", defaultValue = "20", description = "Windows after a fault's start without indictment: escaped") int giveUp;
@@ -265,9 +265,9 @@ public final class DiagnosisBench implements Callable<Integer> {
         Trainer.Training t = Trainer.train(recorded, new Trainer.Request(metrics, "os", Map.of("sip", names), windowMs, k, vote(), 0.25, 1));
         Profiles profiles = t.profiles();
         ProfilesFile.write(profiles, work.resolve("profiles.json"));
-        System.out.printf(Locale.ROOT, "trained on %d s (%d windows), metrics %s, profile sizes %s, largest distance %.3f, threshold %.3f%n",
-                train, t.windows(), profiles.metrics(), java.util.Arrays.toString(profiles.sizes()), t.largestDistance(),
-                profiles.threshold());
+        System.out.printf(Locale.ROOT, "trained on %d s (%d windows), metrics %s, profile sizes %s, largest distance %.3f, threshold %.3f,"
+                        + " pairwise spreads %s%n", train, t.windows(), profiles.metrics(), java.util.Arrays.toString(profiles.sizes()),
+                t.largestDistance(), profiles.threshold(), java.util.Arrays.toString(profiles.spread()));
     }
 
     private void measure(Path work, String services, List<String> names, Process culprit, Faults injected, BackendVolumes volumes)
