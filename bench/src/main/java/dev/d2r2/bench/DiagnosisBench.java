@@ -7,6 +7,7 @@ import dev.d2r2.broker.StartPosition;
 import dev.d2r2.broker.Subscription;
 import dev.d2r2.broker.server.Broker;
 import dev.d2r2.core.Event;
+import dev.d2r2.core.EventCodec;
 import dev.d2r2.core.EventFormatException;
 import dev.d2r2.core.config.ConfigLoader;
 import dev.d2r2.diagnosis.Profiles;
@@ -23,7 +24,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +93,9 @@ public final class DiagnosisBench implements Callable<Integer> {
     @Option(names = "--tbf", defaultValue = "48kbit", description = "The rate fault's cap on the server's egress") String tbfRate;
     @Option(names = "--quota", defaultValue = "0.5", description = "The quota fault's CPU quota, per cent of one core (at least 0.1)")
     double quotaPercent;
+    @Option(names = "--samples-out", paramLabel = "FILE",
+            description = "Writes every sample of the diagnosis run (fault-free and faults), one event a line, as d2r2 subscribe prints them")
+    Path samplesOut;
 
     /**
      * One fault's outcome: when it started and ended, the diagnosis's verdicts, and for the loss the
@@ -270,6 +277,16 @@ public final class DiagnosisBench implements Callable<Integer> {
                 t.largestDistance(), profiles.threshold(), java.util.Arrays.toString(profiles.spread()));
     }
 
+    /** One event a line, for a later look at what the vote saw (the subscription's one thread writes). */
+    private static void keep(OutputStream out, Event e) {
+        try {
+            EventCodec.write(e, out);
+            out.write('\n');
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
     private void measure(Path work, String services, List<String> names, Process culprit, Faults injected, BackendVolumes volumes)
             throws Exception {
         List<Event> verdicts = new CopyOnWriteArrayList<>();
@@ -279,7 +296,8 @@ public final class DiagnosisBench implements Callable<Integer> {
         long faultFreeUntil;
         long falseIndictments;
         String group = names.stream().map(n -> "\"" + n + "\"").reduce((a, b) -> a + ", " + b).orElseThrow();
-        try (Node node = start(work, "broker: {listen: 127.0.0.1:0, data: live}\ndiagnosis: {profiles: profiles.json, groups: {sip: ["
+        try (OutputStream kept = samplesOut == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(Files.newOutputStream(samplesOut));
+             Node node = start(work, "broker: {listen: 127.0.0.1:0, data: live}\ndiagnosis: {profiles: profiles.json, groups: {sip: ["
                 + group + "]}}\n" + services);
              BrokerClient admin = node.broker().connectLocal(Broker.ADMIN);
              Subscription sub = admin.subscribe("diagnosis", StartPosition.live(), d -> {
@@ -298,6 +316,7 @@ public final class DiagnosisBench implements Callable<Integer> {
              });
              Subscription samples = admin.subscribe("metrics", StartPosition.live(), d -> {
                  try {
+                     keep(kept, d.event());
                      Sample s = Sample.from(d.event());
                      if (s.service().equals(names.getFirst()) && s.metric().equals(FILTERED) && s.value() > 0) {
                          drops.add(s.time());
