@@ -33,31 +33,30 @@ class ProfilesFileTest {
         assertThat(back.spread()).isEqualTo(p.spread());
     }
 
-    @Test
-    void aFileWrittenBeforeHeldMetricsHoldsNone() throws Exception {
+    /** A trained profiles file whose array {@code key} is replaced by {@code replacement} (empty: the key is left out). */
+    private Path trainedWith(String key, String replacement) throws Exception {
         Path f = dir.resolve("profiles.json");
         ProfilesFile.write(trained(), f);
-        String json = Files.readString(f).replaceAll("\"held\"\\s*:\\s*\\[[^]]*],\\s*", "");
-        assertThat(json).doesNotContain("held");
+        String json = Files.readString(f).replaceAll("\"" + key + "\"\\s*:\\s*\\[[^]]*],\\s*", replacement);
+        assertThat(json).contains(replacement);
+        assertThat(json.contains(key)).isEqualTo(!replacement.isEmpty());
         Files.writeString(f, json);
-        assertThat(ProfilesFile.load(f, Synthetic.METRICS).held()).containsExactly(false, false, false);
+        return f;
+    }
+
+    @Test
+    void aFileWrittenBeforeHeldMetricsHoldsNone() throws Exception {
+        assertThat(ProfilesFile.load(trainedWith("held", ""), Synthetic.METRICS).held()).containsExactly(false, false, false);
     }
 
     @Test
     void aFileWrittenBeforePairwiseSpreadsMeasuresEffectsInNormalisedUnits() throws Exception {
-        Path f = dir.resolve("profiles.json");
-        ProfilesFile.write(trained(), f);
-        String json = Files.readString(f).replaceAll("\"pairwise-spread\"\\s*:\\s*\\[[^]]*],\\s*", "");
-        assertThat(json).doesNotContain("pairwise-spread");
-        Files.writeString(f, json);
-        assertThat(ProfilesFile.load(f, Synthetic.METRICS).spread()).containsExactly(1.0, 1.0, 1.0);
+        assertThat(ProfilesFile.load(trainedWith("pairwise-spread", ""), Synthetic.METRICS).spread()).containsExactly(1.0, 1.0, 1.0);
     }
 
     @Test
     void aSpreadUnderOneUnitIsAnErrorAtItsKey() throws Exception {
-        Path f = dir.resolve("profiles.json");
-        ProfilesFile.write(trained(), f);
-        Files.writeString(f, Files.readString(f).replaceAll("\"pairwise-spread\"\\s*:\\s*\\[[^]]*]", "\"pairwise-spread\" : [ 1.0, 0.5, 1.0 ]"));
+        Path f = trainedWith("pairwise-spread", "\"pairwise-spread\" : [ 1.0, 0.5, 1.0 ], ");
         assertThatThrownBy(() -> ProfilesFile.load(f, Synthetic.METRICS)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("pairwise-spread").hasMessageContaining("0.5");
     }

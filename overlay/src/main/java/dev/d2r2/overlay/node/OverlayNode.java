@@ -102,20 +102,14 @@ public final class OverlayNode implements Agent, AutoCloseable {
 
     /** Binds the socket, starts the agent and joins through the seeds. */
     public static OverlayNode start(Settings settings, NodeId id, Clock clock) throws IOException {
-        return start(settings, id, null, clock);
+        return start(settings, id, null, new byte[0], clock);
     }
 
     /**
      * As {@link #start(Settings, NodeId, Clock)}, but a contact enters the routing table only once {@code admission}
-     * accepted the card it announces ({@link KadNode#admitOnly}); null admits every contact.
-     */
-    public static OverlayNode start(Settings settings, NodeId id, KadNode.Admission admission, Clock clock) throws IOException {
-        return start(settings, id, admission, new byte[0], clock);
-    }
-
-    /**
-     * As {@link #start(Settings, NodeId, KadNode.Admission, Clock)}, with {@code card} in its PONGs from the first one on:
-     * a card announced after the start would race the join, and a peer that judged the empty PONG would refuse this node.
+     * accepted the card it announces ({@link KadNode#admitOnly}; null admits every contact), and with {@code card} in
+     * this node's PONGs from the first one on: a card announced after the start would race the join, and a peer that
+     * judged the empty PONG would refuse this node.
      */
     public static OverlayNode start(Settings settings, NodeId id, KadNode.Admission admission, byte[] card, Clock clock)
             throws IOException {

@@ -241,7 +241,7 @@ class PseudonymOverlaysTest {
         // admits as the others' do: a node that admitted anyone would hand the forgers to every lookup that asks it)
         OverlayNode turncoat = OverlayNode.start(new OverlayNode.Settings(loopback(), List.of(seed), forwardingKey,
                 KadConfig.defaults().withoutValues(), Duration.ofSeconds(30)), p[1].certificate().nodeId(), new CardChecks(verifier),
-                Clock.system());
+                new byte[0], Clock.system());
         open.add(turncoat);
         Hop turncoatRelay = relay(loopback);
         Hop elsewhere = relay(InetAddress.getByName("10.9.8.7"));
