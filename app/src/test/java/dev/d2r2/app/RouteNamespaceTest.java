@@ -233,7 +233,11 @@ class RouteNamespaceTest {
     @Test
     void aOneWayBlackHoleIsRoutedAroundThroughARelayFoundByFloodingThenFromTheDhtCache() throws Exception {
         startOverlay("flooding");
-        assertThat(breakAndAwaitRelay(true).foundBy()).isEqualTo("flood");
+        breakAndAwaitRelay(true);
+        assertThat(find(0, PathState.State.RELAYED).foundBy())
+                .as("the first relay, perhaps found while a loaded machine made the direct path flap before the break,"
+                        + " can only come from a flood: nothing is cached before one")
+                .isEqualTo("flood");
         assertThat(echo("relayed")).isEqualTo("relayed");
         healAndAwaitDirect();
 
