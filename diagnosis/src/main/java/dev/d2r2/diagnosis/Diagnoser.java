@@ -40,6 +40,8 @@ public final class Diagnoser {
          * does now, the distance on its history.
          */
         final double[] now = new double[profiles.metrics().size()];
+        /** The vector of the peer's window before, for {@link #difference}; null until it has one. */
+        double[] before;
         int windows;
         int suspect;
         int calm;
@@ -50,6 +52,9 @@ public final class Diagnoser {
         }
 
         void observe(double[] raw) {
+            if (windows > 0) {
+                before = before == null ? now.clone() : copy(now, before);
+            }
             profiles.normaliser().apply(hold.apply(raw), now);
             histogram.add(profiles.nearest(now));
             windows++;
@@ -188,9 +193,9 @@ public final class Diagnoser {
 
     /**
      * How different the peer is, in absolute terms, from a majority of the voters it is judged by:
-     * per such voter the largest difference over metrics, each in units of that metric's healthy
-     * spread ({@link Profiles#spread}), and of those the {@code need}-th largest, so one deviant
-     * peer does not lend its size to the others.
+     * per such voter the largest {@link #difference} over metrics, each in units of that metric's
+     * healthy spread ({@link Profiles#spread}), and of those the {@code need}-th largest, so one
+     * deviant peer does not lend its size to the others.
      */
     private Effect effect(Peer p, List<Peer> voters, boolean[] deviant, int need) {
         double[] sizes = new double[voters.size()];
@@ -202,7 +207,7 @@ public final class Diagnoser {
                 continue;
             }
             for (int m = 0; m < p.now.length; m++) {
-                double diff = Math.abs(p.now[m] - q.now[m]) / profiles.spread()[m];
+                double diff = difference(p, q, m) / profiles.spread()[m];
                 if (diff >= sizes[o]) {
                     sizes[o] = diff;
                     metrics[o] = m;
@@ -217,6 +222,25 @@ public final class Diagnoser {
         Arrays.sort(order, (a, b) -> Double.compare(sizes[b], sizes[a]));
         int pick = order[need - 1];
         return new Effect(sizes[pick], profiles.metrics().get(metrics[pick]));
+    }
+
+    /**
+     * How far peer {@code p} is from voter {@code q} in metric {@code m} now: from what {@code q} did
+     * in this window or in its window before, whichever is nearer. Peers' samplers are not in step,
+     * so something every peer does at once — the kernel writing back every JVM's dirty pages in one
+     * pass, a burst of load — can fall in one window for most peers and in the next for one. Judged
+     * window by window, that one would differ twice running, in opposite directions: a spell of
+     * two odd windows that was seen to indict a healthy server. A peer that differs from what the
+     * others do and did is judged as before, so a fault is not delayed.
+     */
+    private static double difference(Peer p, Peer q, int m) {
+        double d = Math.abs(p.now[m] - q.now[m]);
+        return q.before == null ? d : Math.min(d, Math.abs(p.now[m] - q.before[m]));
+    }
+
+    private static double[] copy(double[] from, double[] to) {
+        System.arraycopy(from, 0, to, 0, from.length);
+        return to;
     }
 
     private static List<String> names(List<Peer> ps) {

@@ -158,6 +158,44 @@ class DiagnoserTest {
         assertThat(indictedAt).as("a spell of " + spell + " windows from 10, then of " + (spell + 1) + " from 30").containsExactly(30 + spell);
     }
 
+    /**
+     * Every peer bursts every ten windows, one of them a window after the others (its sampler out
+     * of step with theirs): no effect is seen in it, so nothing is suspected; a burst of that peer
+     * alone still has its full effect.
+     */
+    @Property(tries = 40)
+    void aBurstEveryPeerHasIsNoEffectInAPeerThatHasItAWindowLate(@ForAll @IntRange(min = 3, max = 7) int peers,
+            @ForAll @IntRange(min = 2, max = 5) int k, @ForAll @LongRange(min = 1, max = 1_000_000) long seed,
+            @ForAll @DoubleRange(min = 100, max = 400) double burden) {
+        List<Sample> training = new Synthetic(peers, seed, 0.03).samples(60, -1, 0);
+        Trainer.Training t = Trainer.train(training, Synthetic.request(k));
+        double[] steady = Synthetic.windows(training).get(seed % 2 == 0 ? 0 : 1).vectors().get("s1");
+        double[] burst = steady.clone();
+        burst[0] += burden;
+        Diagnoser d = new Diagnoser(t.profiles(), group(peers));
+        for (int w = 0; w < 50; w++) {
+            boolean everyone = w >= 10 && w < 40 && w % 10 == 0;
+            boolean late = w >= 10 && w < 40 && w % 10 == 1;
+            boolean alone = w == 45;
+            Map<String, double[]> vectors = new TreeMap<>();
+            for (String p : group(peers)) {
+                vectors.put(p, everyone ? burst : steady);
+            }
+            vectors.put("s1", late || alone ? burst : steady);
+            Verdict v = d.step(w * Synthetic.WINDOW_MS, vectors);
+            assertThat(v.indicted()).isEmpty();
+            if (w < 10) {
+                continue;
+            }
+            double effect = v.effects()[v.voters().indexOf("s1")];
+            if (alone) {
+                assertThat(effect).as("window %d, s1 bursts alone", w).isGreaterThanOrEqualTo(VoteSettings.DEFAULTS.effectFloor());
+            } else {
+                assertThat(effect).as("window %d", w).isLessThan(VoteSettings.DEFAULTS.effectFloor());
+            }
+        }
+    }
+
     @Property(tries = 40)
     void identicalPeersAreNeverIndicted(@ForAll @IntRange(min = 3, max = 9) int peers, @ForAll @LongRange(min = 1, max = 1_000_000) long seed) {
         Synthetic data = new Synthetic(1, seed, 0.3);

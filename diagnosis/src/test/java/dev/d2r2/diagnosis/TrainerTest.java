@@ -222,11 +222,10 @@ class TrainerTest {
         assertThat(profiles.spread()[0]).as("the CPU share's spread").isEqualTo(Profiles.MIN_SPREAD);
         assertThat(profiles.spread()[1]).as("the packets' spread").isGreaterThan(1.1);
 
-        double off = 2.2;
-        assertThat(off).isGreaterThan(VoteSettings.DEFAULTS.effectFloor());
+        double off = 1.1 * VoteSettings.DEFAULTS.effectFloor();
         for (int m = 0; m < 2; m++) {
             double[] shift = new double[2];
-            shift[m] = -off;
+            shift[m] = off;
             Diagnoser d = new Diagnoser(profiles, group(5));
             Verdict v = null;
             for (int w = 0; w <= VoteSettings.DEFAULTS.warmup(); w++) {

@@ -55,17 +55,21 @@ public final class DiagnoseCommand extends CommandGroup {
         @Option(names = "--group", paramLabel = "NAME=P,P,P", description = "Peers that vote together (repeatable; default: all peers)")
         List<String> groups = List.of();
 
-        @Option(names = "--decay", defaultValue = "0.8") double decay;
+        @Option(names = "--decay", description = "Each window multiplies a peer's histogram by this (${DEFAULT-VALUE})")
+        double decay = VoteSettings.DEFAULTS.decay();
 
-        @Option(names = "--consecutive", defaultValue = "2") int consecutive;
+        @Option(names = "--consecutive", description = "Suspect windows in a row to indict (${DEFAULT-VALUE})")
+        int consecutive = VoteSettings.DEFAULTS.consecutive();
 
-        @Option(names = "--clear-after", defaultValue = "2") int clearAfter;
+        @Option(names = "--clear-after", description = "Windows that are not suspect to clear (${DEFAULT-VALUE})")
+        int clearAfter = VoteSettings.DEFAULTS.clearAfter();
 
-        @Option(names = "--effect-floor", defaultValue = "2.0",
+        @Option(names = "--effect-floor",
                 description = "How far a suspect differs from a majority in some metric, in that metric's pairwise spreads (${DEFAULT-VALUE})")
-        double effectFloor;
+        double effectFloor = VoteSettings.DEFAULTS.effectFloor();
 
-        @Option(names = "--warmup", defaultValue = "3") int warmup;
+        @Option(names = "--warmup", description = "Windows a peer is seen in before it votes (${DEFAULT-VALUE})")
+        int warmup = VoteSettings.DEFAULTS.warmup();
 
         @Option(names = "--margin", defaultValue = "0.25", description = "Threshold margin above the training data's largest distance, relative (${DEFAULT-VALUE})")
         double margin;
