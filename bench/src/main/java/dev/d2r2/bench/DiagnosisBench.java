@@ -81,9 +81,9 @@ public final class DiagnosisBench implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "200ms", description = "OS probe interval") String interval;
     @Option(names = "--k", defaultValue = "3") int k;
     @Option(names = "--metrics", split = ",", description = "The metric set (default: the trainer's choice)") List<String> metrics = List.of();
-    @Option(names = "--effect-floor", defaultValue = "2.0", description = "The vote's absolute-effect floor (in each metric's pairwise spreads)") double effectFloor;
-    @Option(names = "--consecutive", defaultValue = "2", description = "Suspect windows in a row to indict") int consecutive;
-    @Option(names = "--decay", defaultValue = "0.8", description = "Each window multiplies a peer's histogram by this") double decay;
+    @Option(names = "--effect-floor", description = "The vote's absolute-effect floor (in each metric's pairwise spreads)") double effectFloor = VoteSettings.DEFAULTS.effectFloor();
+    @Option(names = "--consecutive", description = "Suspect windows in a row to indict") int consecutive = VoteSettings.DEFAULTS.consecutive();
+    @Option(names = "--decay", description = "Each window multiplies a peer's histogram by this") double decay = VoteSettings.DEFAULTS.decay();
     @Option(names = "--give-up", defaultValue = "20", description = "Windows after a fault's start without indictment: escaped") int giveUp;
     @Option(names = "--hold", defaultValue = "25", description = "Seconds each fault lasts at least (the success-rate detector's intervals)") int hold;
     @Option(names = "--cps", defaultValue = "100", description = "SIPp calls a second through the edge") int cps;
@@ -353,6 +353,8 @@ public final class DiagnosisBench implements Callable<Integer> {
             throws Exception {
         verdicts.clear();
         drops.clear();
+        // a fault begun late in a window would count a window it barely touched
+        TimeUnit.MILLISECONDS.sleep(windowMs - Math.floorMod(System.currentTimeMillis(), windowMs));
         long asked = System.currentTimeMillis();
         injected.start(fault, culprit);
         // the fault is in place once its commands are done (on a loaded machine three `ip netns exec nft` took seconds)
@@ -422,7 +424,7 @@ public final class DiagnosisBench implements Callable<Integer> {
         return period;
     }
 
-    /** Windows from a fault's start to a verdict at {@code at} (the first one partial). */
+    /** Windows from a fault's start, at a window's beginning (less its commands' own time), to a verdict at {@code at}. */
     private long windows(long from, long at) {
         return (at - from + windowMs - 1) / windowMs;
     }
