@@ -18,7 +18,7 @@ public record VoteSettings(double decay, int consecutive, @JsonProperty("clear-a
                            @JsonProperty("effect-floor") double effectFloor, int warmup) {
     /**
      * The effect floor is 3: healthy servers were seen 2.4 to 3.4 spreads apart in one metric for two
-     * windows running (a young collection's few page faults, a quieter second's fewer packets sent),
+     * windows running (a few page faults every server has every few minutes, a quieter second's fewer packets sent),
      * and indicted at a floor of 2; the faults of {@code bench/diagnosis.sh} were 5 to 40 apart.
      */
     public static final VoteSettings DEFAULTS = new VoteSettings(0.8, 2, 2, 3.0, 3);
