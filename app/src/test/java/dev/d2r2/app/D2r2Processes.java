@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -26,6 +28,8 @@ import java.util.function.Supplier;
  * the test's {@code @TempDir}, read when a process starts).
  */
 final class D2r2Processes implements AfterEachCallback {
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    private static final int STDERR_LINES = 40;
     private final Supplier<Path> dir;
     private final List<Process> processes = new ArrayList<>();
 
@@ -60,19 +64,45 @@ final class D2r2Processes implements AfterEachCallback {
         return p;
     }
 
+    /**
+     * A loopback port free now and not handed out before in this JVM: a test that takes several before
+     * its processes bind them could otherwise get one twice (the kernel may give a just-closed port
+     * again), and the process that binds second fails to start.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 
+    /** Stops every process; when the test failed, prints the end of each one's standard error first. */
     @Override
     public void afterEach(ExtensionContext context) throws InterruptedException {
+        if (context.getExecutionException().isPresent()) {
+            printStandardErrors();
+        }
         for (Process p : processes) {
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    private void printStandardErrors() {
+        try (var files = Files.list(dir.get())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("stderr-")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+                System.err.println("--- " + f.getFileName() + " (last " + Math.min(lines.size(), STDERR_LINES) + " of "
+                        + lines.size() + " lines)");
+                lines.subList(Math.max(0, lines.size() - STDERR_LINES), lines.size()).forEach(System.err::println);
+            }
+        } catch (IOException e) {
+            System.err.println("the processes' standard errors could not be read: " + e);
         }
     }
 }
