@@ -24,6 +24,13 @@ public record Normaliser(double[] centre, double[] scale) {
     }
 
     public static Normaliser fit(List<double[]> raw) {
+        double[] least = new double[raw.getFirst().length];
+        java.util.Arrays.fill(least, MIN_SCALE);
+        return fit(raw, least);
+    }
+
+    /** As {@link #fit(List)}, each metric's scale at least {@code least[m]} (itself at least {@link #MIN_SCALE}). */
+    public static Normaliser fit(List<double[]> raw, double[] least) {
         int m = raw.getFirst().length;
         double[] mean = new double[m];
         double[] sq = new double[m];
@@ -38,7 +45,7 @@ public record Normaliser(double[] centre, double[] scale) {
         for (int d = 0; d < m; d++) {
             mean[d] /= raw.size();
             double variance = Math.max(0, sq[d] / raw.size() - mean[d] * mean[d]);
-            scale[d] = Math.max(MIN_SCALE, Math.sqrt(variance));
+            scale[d] = Math.max(Math.max(MIN_SCALE, least[d]), Math.sqrt(variance));
         }
         return new Normaliser(mean, scale);
     }

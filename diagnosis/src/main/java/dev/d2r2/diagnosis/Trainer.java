@@ -38,6 +38,12 @@ public final class Trainer {
     static final int MAX_DIFFERENCES = 200_000;
     /** The default metric set keeps the rates that were not zero in at least this share of their samples. */
     static final double MIN_DENSITY = 0.5;
+    /**
+     * The least scale, in {@code log1p} units, of a rate that is zero in most healthy windows and not held: the vote's
+     * effect floor of 3 then asks for about 19 events a second more than the other peers (e^3 − 1), where a leak or a disk
+     * hog makes thousands.
+     */
+    static final double SPARSE_MIN_SCALE = 1.0;
 
     private Trainer() {
     }
@@ -80,7 +86,8 @@ public final class Trainer {
             throw new IllegalArgumentException("only " + raw.size() + " complete peer-windows for k = " + req.k()
                     + ": record longer or use a shorter window");
         }
-        Normaliser normaliser = Normaliser.fit(raw);
+        boolean[] held = held(metrics, req.prefix(), raw);
+        Normaliser normaliser = Normaliser.fit(raw, leastScales(held, raw));
         raw.forEach(v -> points.add(new DoublePoint(normaliser.apply(v))));
         KMeansPlusPlusClusterer<DoublePoint> clusterer = new KMeansPlusPlusClusterer<>(req.k(), MAX_ITERATIONS,
                 new EuclideanDistance(), new JDKRandomGenerator((int) req.seed()));
@@ -102,7 +109,7 @@ public final class Trainer {
             }
         }
         Map<String, List<String>> groups = req.groups().isEmpty() ? Map.of("all", peers(closed)) : req.groups();
-        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, held(metrics, req.prefix(), raw),
+        Profiles unbounded = new Profiles(metrics, req.windowMs(), normaliser, centroids, sizes, low, high, held,
                 spread(normaliser, closed, groups), 1.0, req.vote());
         double largest = largestDecidingDistance(unbounded, closed, groups);
         double oneOdd = oneWindowAway(unbounded);
@@ -231,12 +238,31 @@ public final class Trainer {
     static boolean[] held(List<String> metrics, String prefix, List<double[]> raw) {
         boolean[] held = new boolean[metrics.size()];
         for (int m = 0; m < held.length; m++) {
-            int metric = m;
-            long nonZero = raw.stream().filter(v -> v[metric] != 0).count();
             held[m] = metrics.get(m).startsWith(prefix + ".") && OsProbe.FAULT_RATES.contains(metrics.get(m).substring(prefix.length() + 1))
-                    && nonZero < MIN_DENSITY * raw.size();
+                    && mostlyZero(raw, m);
         }
         return held;
+    }
+
+    /**
+     * Per metric, the least scale of the {@link Normaliser}: {@link #SPARSE_MIN_SCALE} for a rate zero in most training
+     * windows that the vote does not hold — page faults, disk writes: a healthy JVM's rare bursts of a few to a few tens of
+     * events (a code cache or a thread stack growing by some pages). Near zero, {@code log1p} counts events rather than
+     * factors, so {@link Normaliser#MIN_SCALE} would make a burst of 16 page faults eleven units off, an effect far above
+     * the vote's floor (one indicted a healthy server so). The held fault rates keep {@link Normaliser#MIN_SCALE}: there two
+     * events in a window are the fault.
+     */
+    static double[] leastScales(boolean[] held, List<double[]> raw) {
+        double[] least = new double[held.length];
+        for (int m = 0; m < least.length; m++) {
+            least[m] = !held[m] && mostlyZero(raw, m) ? SPARSE_MIN_SCALE : Normaliser.MIN_SCALE;
+        }
+        return least;
+    }
+
+    /** True when metric {@code m} is not zero in fewer than {@link #MIN_DENSITY} of the training vectors. */
+    private static boolean mostlyZero(List<double[]> raw, int m) {
+        return raw.stream().filter(v -> v[m] != 0).count() < MIN_DENSITY * raw.size();
     }
 
     private static List<String> peers(Collection<Windows.Window> windows) {

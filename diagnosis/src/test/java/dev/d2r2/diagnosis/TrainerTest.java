@@ -244,6 +244,55 @@ class TrainerTest {
         }
     }
 
+    /**
+     * Page faults are zero in most healthy windows, and a healthy JVM has a rare burst of a few tens (a code cache or a
+     * thread stack growing). Such bursts in three windows running are no effect above the floor, as they were when
+     * near-zero counts were scaled as factors (then they indict); a leak's thousands a second are indicted within the
+     * bound by that metric. The held fault rate keeps the fine scale, on which two drops are the fault.
+     */
+    @Property(tries = 20)
+    void aFewPageFaultsThreeWindowsRunningIndictNobodyAndALeakIsIndicted(@ForAll @LongRange(min = 1, max = 1_000_000) long seed) {
+        String cpu = "os.cpu_pct";
+        String faults = "os.minor_faults_per_s";
+        Random r = new Random(seed);
+        List<Sample> samples = new ArrayList<>();
+        for (int w = 0; w < 60; w++) {
+            for (int p = 0; p < 5; p++) {
+                long t = w * Synthetic.WINDOW_MS;
+                samples.add(new Sample(cpu, t, Synthetic.peer(p), 3 * (1 + 0.05 * r.nextGaussian()), null));
+                samples.add(new Sample(faults, t, Synthetic.peer(p), w == 30 && p == 1 ? 3 : 0, null));
+                samples.add(new Sample(FILTERED, t, Synthetic.peer(p), 0, null));
+            }
+        }
+        Profiles profiles = Trainer.train(samples, new Trainer.Request(List.of(cpu, faults, FILTERED), "os", Map.of(),
+                Synthetic.WINDOW_MS, 2, VoteSettings.DEFAULTS, 0.25, 42)).profiles();
+        assertThat(profiles.normaliser().scale()[1]).as("page faults' scale").isEqualTo(Trainer.SPARSE_MIN_SCALE);
+        assertThat(profiles.normaliser().scale()[2]).as("the held fault rate's scale").isEqualTo(Normaliser.MIN_SCALE);
+
+        assertThat(indictedAt(profiles, w -> w >= 20 && w <= 22 ? 16 : 0)).as("16 page faults a second, three windows running").isEmpty();
+        List<Integer> leak = indictedAt(profiles, w -> w >= 20 ? 5000 : 0);
+        assertThat(leak).as("a leak from window 20").hasSize(1);
+        assertThat(leak.getFirst()).isBetween(20, 20 + DiagnoserTest.BOUND - 1);
+    }
+
+    /** The windows at which peer 0 of 5 steady peers is indicted when its page faults a second are {@code faultsIn(window)}. */
+    private static List<Integer> indictedAt(Profiles profiles, IntToDoubleFunction faultsIn) {
+        Diagnoser d = new Diagnoser(profiles, group(5));
+        List<Integer> at = new ArrayList<>();
+        for (int w = 0; w < 40; w++) {
+            Map<String, double[]> vectors = new java.util.TreeMap<>();
+            group(5).forEach(p -> vectors.put(p, new double[]{3, 0, 0}));
+            vectors.put(Synthetic.peer(0), new double[]{3, faultsIn.applyAsDouble(w), 0});
+            Verdict v = d.step(w * Synthetic.WINDOW_MS, vectors);
+            if (!v.indicted().isEmpty()) {
+                assertThat(v.indicted()).extracting(Indictment::peer).containsExactly(Synthetic.peer(0));
+                assertThat(v.indicted().getFirst().metric()).isEqualTo("os.minor_faults_per_s");
+                at.add(w);
+            }
+        }
+        return at;
+    }
+
     /** The raw vector whose normalised values are {@code normalised}. */
     private static double[] raw(Profiles profiles, double[] normalised) {
         Normaliser n = profiles.normaliser();
