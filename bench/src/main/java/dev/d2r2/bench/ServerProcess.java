@@ -25,6 +25,17 @@ final class ServerProcess implements AutoCloseable {
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
                 .mapToDouble(h -> h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
     }
+    /**
+     * CPU seconds HotSpot's JIT compiler threads of the process and its children have used so far
+     * (0 for a process that is not a JVM): a one-time cost of a JVM's first minutes, shown apart from
+     * the steady cost of its work.
+     */
+    double compilerCpuSeconds() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
+                .mapToDouble(h -> ProcTasks.cpuSeconds(h.pid(), name -> name.startsWith("C1 CompilerThre")
+                        || name.startsWith("C2 CompilerThre"))).sum();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroy);
