@@ -6,7 +6,7 @@
 # minutes by default), and beside it Envoy's success-rate outlier detection on the same calls.
 # Needs root (namespaces, cgroup v1, nftables, tc) and SIPp.
 # Usage: bench/diagnosis.sh [--servers 5] [--train 60] [--fault-free 1800] [--faults cpu,quota,disk,leak,stop,loss,rate]
-#                           [--window 1000] [--cps 100] [--call-ms 1000] [--hold 25] [--give-up 20] [--sr-interval 10]
+#                           [--window 1000] [--cps 200] [--call-ms 1000] [--hold 25] [--give-up 20] [--sr-interval 10]
 #                           [--effect-floor 3.0] [--consecutive 2] [--decay 0.8] [--metrics M,...] [--loss 5] [--tbf 48kbit] [--quota 0.5]
 #                           [--samples-out FILE]
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/bench.sh"
