@@ -22,8 +22,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** CPU seconds the process and its children have used so far. */
     double cpuSeconds() {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
-                .mapToDouble(h -> h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+        return tree().mapToDouble(h -> h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
     }
     /**
      * CPU seconds HotSpot's JIT compiler threads of the process and its children have used so far
@@ -31,9 +30,13 @@ final class ServerProcess implements AutoCloseable {
      * the steady cost of its work.
      */
     double compilerCpuSeconds() {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
-                .mapToDouble(h -> ProcTasks.cpuSeconds(h.pid(), name -> name.startsWith("C1 CompilerThre")
-                        || name.startsWith("C2 CompilerThre"))).sum();
+        return tree().mapToDouble(h -> ProcTasks.cpuSeconds(h.pid(), name -> name.startsWith("C1 CompilerThre")
+                || name.startsWith("C2 CompilerThre"))).sum();
+    }
+
+    /** The process and its children. */
+    private java.util.stream.Stream<ProcessHandle> tree() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants());
     }
 
     @Override
