@@ -35,6 +35,8 @@ public final class ChronicleRole implements Agent, AutoCloseable {
     static final int BUFFER_EVENTS = 100_000;
     /** The {@link dev.d2r2.core.agent.ErrorLog} kind of an input event that could not be decoded. */
     static final String MALFORMED = "malformed";
+    /** The {@link dev.d2r2.core.agent.ErrorLog} kind of an input event dropped as late. */
+    static final String LATE = "late";
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleRole.class);
 
     private final Recognizer recognizer;
@@ -106,7 +108,14 @@ public final class ChronicleRole implements Agent, AutoCloseable {
     @Override
     public void onMessage(Object message) {
         if (message instanceof Event e) {
+            long lateBefore = recognizer.late();
             recognizer.accept(e);
+            if (recognizer.late() != lateBefore) {
+                runner.errors().warn(LATE, "a " + e.type() + " event from " + e.source() + " came "
+                        + (recognizer.watermark() - e.time() + lateness) + " ms behind the newest time seen or the clock, more than the"
+                        + " lateness of " + lateness + " ms: dropped. Raise the lateness to the delay the sources and the"
+                        + " broker add");
+            }
         } else if (message instanceof MissingNotice n) {
             LOG.info("channel {}: {} events lost between {} and {}; overlapping recognitions are uncertain",
                     n.channel(), n.count(), n.fromTime(), n.toTime());
@@ -149,6 +158,11 @@ public final class ChronicleRole implements Agent, AutoCloseable {
     /** Events on the input channels that were not valid events. */
     public long malformed() {
         return runner.errors().count(MALFORMED);
+    }
+
+    /** Input events dropped as late: they came more than the lateness behind the latest time seen. */
+    public long late() {
+        return runner.errors().count(LATE);
     }
 
     /** The recognizer's owning thread: alerts are published from it only. */

@@ -166,6 +166,11 @@ public final class Recognizer {
         return late;
     }
 
+    /** The time before which an event is late (ms; {@code Long.MIN_VALUE} before the first event). */
+    public long watermark() {
+        return watermark;
+    }
+
     public Stats stats() {
         return new Stats(eventCount, late, producer.discarded(), recognitions, emittedCount, live, peak, pending.size(),
                 missingNotices);

@@ -116,4 +116,30 @@ class ChronicleRoleTest {
             }
         }
     }
+
+    /** An event that comes more than the lateness behind the stream cannot join a recognition: it is dropped, counted and logged. */
+    @Test
+    void anEventDelayedMoreThanTheLatenessIsDroppedAndCounted() throws Exception {
+        String text = "chronicle Pair { event(A[k=?x], t1) event(B[k=?x], t2) t2 - t1 in [-1h, 1h] }";
+        try (Broker broker = Broker.open(dir, Clock.system())) {
+            BrokerClient admin = broker.connectLocal(Broker.ADMIN);
+            for (String tag : List.of("alarms", "alerts")) {
+                admin.createChannel(new ChannelSpec(tag, ChannelClass.DEFAULT, Set.of(ChannelSpec.ANYONE), Set.of(ChannelSpec.ANYONE)));
+            }
+            List<Recognition> seen = new CopyOnWriteArrayList<>();
+            try (ChronicleRole role = new ChronicleRole(admin, ChronicleCompiler.compile("p.chr", text).chronicles(),
+                    new Recognizer.Options(500, 3_600_000), List.of("alarms"), "alerts", Clock.system(), seen::add);
+                 Publisher alarms = admin.publisher("alarms")) {
+                long now = System.currentTimeMillis();
+                alarms.publish(Event.message("B", now, null, Map.of("k", "late")));
+                alarms.publish(Event.message("A", now - 10_000, null, Map.of("k", "late")));
+                alarms.publish(Event.message("B", now, null, Map.of("k", "in-time")));
+                alarms.publish(Event.message("A", now - 100, null, Map.of("k", "in-time")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> role.stats().events() == 4);
+                assertThat(role.late()).isEqualTo(1);
+                assertThat(role.stats().late()).isEqualTo(1);
+                assertThat(seen).extracting(r -> r.bindings().get("x")).containsExactly("in-time");
+            }
+        }
+    }
 }
