@@ -136,10 +136,11 @@ class P2psipProcessesTest {
                 callerOut, calleeOut);
 
         call(hosts, uasPort, caller.group(2), "2");
-        // at least the second call's three answers; a retransmission sent again over a rebuilt route may add some
-        // (SIPp's UAC takes the 180 as optional, so a lost one fails only here: it is sent once, never retransmitted)
-        awaitExplained("the second call's three answers (180, 200, 200 of the BYE) at the caller", 20,
-                () -> counter(callerOut, "sipFromRemote") >= 6, callerOut, calleeOut);
+        // at least the second call's two final answers (200 of the INVITE, 200 of the BYE): the 180 is sent once and never
+        // retransmitted (RFC 3261 without 100rel), so one sent while the agents still rebuild their routes can be lost, and
+        // SIPp's UAC, which takes it as optional, succeeds without it (seen in CI: 5 answers, the UAC's call successful)
+        awaitExplained("the second call's final answers (200, 200 of the BYE) at the caller", 20,
+                () -> counter(callerOut, "sipFromRemote") >= 5, callerOut, calleeOut);
     }
 
     /** Awaits {@code condition}; if it does not come, fails with both agents' last status and where the logs are kept. */
