@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The edge's Prometheus metrics, named {@code d2r2_edge_*}: messages by what became of them, the
  * time to handle one, per backend its dialogs, health and weight, clients' TCP connections and
- * their buffers, the process's memory, and the last telemetry window's rates and suspect sources
+ * their buffers, datagrams the kernel dropped at its full UDP sockets, the process's memory, and the last telemetry window's rates and suspect sources
  * (what a monitor's thresholds watch for floods).
  */
 final class EdgeMetrics {
@@ -23,6 +23,15 @@ final class EdgeMetrics {
                 .help("Messages by outcome: received, forwarded.request|response, answered.<status>, dropped.<reason>, ...")
                 .labelNames("outcome")
                 .callback(cb -> edge.counters().forEach((k, v) -> cb.call(v, k)))
+                .register(registry);
+        CounterWithCallback.builder().name("d2r2_edge_udp_receive_drops")
+                .help("Datagrams the kernel dropped at the edge's UDP sockets, their receive buffers full (absent off Linux)")
+                .callback(cb -> {
+                    long drops = edge.udpReceiveDrops();
+                    if (drops >= 0) {
+                        cb.call(drops);
+                    }
+                })
                 .register(registry);
         GaugeWithCallback.builder().name("d2r2_edge_dialogs").help("Active dialogs per backend").labelNames("backend")
                 .callback(cb -> edge.backends().forEach(b -> cb.call(b.activeDialogs(), b.id())))

@@ -174,6 +174,15 @@ public final class EdgeProxy implements AutoCloseable {
         return udp.address();
     }
 
+    /** Datagrams the kernel dropped at the edge's full UDP sockets so far; -1 where it does not tell (not Linux). */
+    public long udpReceiveDrops() {
+        try {
+            return UdpDrops.at(udp.address());
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /**
      * Publishes what the edge sees every {@code window} (see {@link Telemetry}) to {@code sink}, from
      * the telemetry's own agent: traffic by method and response class, drops, dialogs, and the
