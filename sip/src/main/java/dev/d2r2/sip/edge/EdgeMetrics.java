@@ -12,8 +12,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * The edge's Prometheus metrics, named {@code d2r2_edge_*}: messages by what became of them, the
  * time to handle one, per backend its dialogs, health and weight, clients' TCP connections and
- * their buffers, datagrams the kernel dropped at its full UDP sockets, the process's memory, and the last telemetry window's rates and suspect sources
- * (what a monitor's thresholds watch for floods).
+ * their buffers, datagrams the kernel dropped at its full UDP sockets, the process's memory, and
+ * the last telemetry window's rates and suspect sources (what a monitor's thresholds watch for
+ * floods).
  */
 final class EdgeMetrics {
     private final Histogram handling;

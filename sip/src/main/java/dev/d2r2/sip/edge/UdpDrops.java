@@ -13,7 +13,8 @@ import java.util.Locale;
  * Datagrams the kernel dropped because a UDP socket's receive buffer was full, as
  * {@code /proc/self/net/udp} and {@code udp6} count them per socket (their last column): the
  * sum over every socket bound to one address and port (an IPv4 address also as a dual-stack
- * socket's mapped one), which is the edge's {@code SO_REUSEPORT} group. A loop that falls behind loses datagrams there, before the edge can count them itself.
+ * socket's mapped one), which is the edge's {@code SO_REUSEPORT} group. A loop that falls behind
+ * loses datagrams there, before the edge can count them itself.
  */
 final class UdpDrops {
     private static final List<Path> TABLES = List.of(Path.of("/proc/self/net/udp"), Path.of("/proc/self/net/udp6"));
@@ -40,11 +41,20 @@ final class UdpDrops {
             for (int i = 1; i < lines.size(); i++) {
                 String[] fields = lines.get(i).strip().split("\\s+");
                 if (fields.length > 2 && (fields[1].equalsIgnoreCase(key) || fields[1].equalsIgnoreCase(mapped))) {
-                    sum += Long.parseLong(fields[fields.length - 1]);
+                    sum += drops(fields[fields.length - 1]);
                 }
             }
         }
         return read ? sum : -1;
+    }
+
+    /** A line's drops column; 0 for a line this kernel writes otherwise, so that a metrics scrape never fails on it. */
+    private static long drops(String column) {
+        try {
+            return Long.parseLong(column);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**
